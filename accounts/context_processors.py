@@ -1,0 +1,27 @@
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+# (url name, label, roles that see it). A link shows only where the view admits the role.
+NAVIGATION = [
+    ("fieldwork:my_cases", _("My cases"), {Role.INTERVIEWER}),
+    ("fieldwork:wave_list", _("Waves"), {Role.ANALYST, Role.SUPERVISOR}),
+    ("qc:review_list", _("Review"), {Role.ANALYST, Role.SUPERVISOR}),
+    ("sampling:frame_list", _("Sampling"), {Role.ANALYST}),
+    ("questionnaires:questionnaire_list", _("Questionnaires"), {Role.ANALYST}),
+    ("scoring:results", _("Results"), {Role.ANALYST, Role.SUPERVISOR, Role.CLIENT}),
+]
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [
+        {"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))}
+        for name, label, roles in NAVIGATION
+        if user.role in roles
+    ]
+    return {"nav_items": items}

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from accounts.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("questionnaires/", include("questionnaires.urls")),
+    path("sampling/", include("sampling.urls")),
+    path("fieldwork/", include("fieldwork.urls")),
+    path("qc/", include("qc.urls")),
+    path("results/", include("scoring.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,150 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fieldwork.dispositions import DISPOSITION_CHOICES
+from questionnaires.models import QuestionnaireVersion
+from sampling.models import Draw, Locality, SampledUnit
+
+
+class Mode(models.TextChoices):
+    PHONE = "phone", _("Phone (CATI)")  # 电话调查
+    DOOR = "door", _("Door-to-door (CAPI)")  # 入户调查
+
+
+class Wave(models.Model):
+    """One survey round for one client: a questionnaire version and a drawn sample."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        FIELDWORK = "fieldwork", _("In fieldwork")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("name"), max_length=200)
+    client = models.CharField(_("client"), max_length=200)  # 委托方
+    questionnaire_version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.PROTECT, related_name="waves"
+    )
+    draw = models.ForeignKey(Draw, null=True, blank=True, on_delete=models.PROTECT)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    max_attempts = models.PositiveSmallIntegerField(_("maximum attempts"), default=5)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("wave")
+        verbose_name_plural = _("waves")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(models.Model):
+    """A sampled household in a wave: the unit of fieldwork work."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")  # 1.1 / 1.2
+        CLOSED = "closed", _("Closed without interview")  # final non-interview code
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="cases")
+    unit = models.ForeignKey(SampledUnit, on_delete=models.PROTECT, related_name="cases")
+    street = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="+")
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    disposition = models.CharField(
+        _("disposition"), max_length=6, choices=DISPOSITION_CHOICES, blank=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [models.UniqueConstraint(fields=["wave", "unit"], name="unique_wave_unit")]
+        indexes = [models.Index(fields=["wave", "interviewer", "status"])]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class ContactAttempt(models.Model):
+    """One call or visit, with the outcome the interviewer recorded (an AAPOR code)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contact_attempts")
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    mode = models.CharField(_("mode"), max_length=6, choices=Mode.choices)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    disposition = models.CharField(
+        _("disposition"), max_length=6, choices=DISPOSITION_CHOICES, blank=True
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("contact attempt")
+        verbose_name_plural = _("contact attempts")
+        ordering = ["started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.disposition}"
+
+
+class Interview(models.Model):
+    """One interview: answers as {question: value}, paradata as a list of timed events.
+
+    Locality, interviewer, mode, timestamps and status are real columns for grouping; the
+    answers are saved page by page, so a crash loses at most the page being typed.
+    """
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        BROKEN_OFF = "broken_off", _("Broken off")
+        SCREENED_OUT = "screened_out", _("Screened out")
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="interview")
+    questionnaire_version = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT)
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interviews"
+    )
+    mode = models.CharField(_("mode"), max_length=6, choices=Mode.choices)
+    status = models.CharField(
+        _("status"), max_length=14, choices=Status.choices, default=Status.IN_PROGRESS
+    )
+    started_at = models.DateTimeField(_("started at"))
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("duration (s)"), null=True, blank=True)
+    current_step = models.CharField(_("current page"), max_length=100, blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    paradata = models.JSONField(_("paradata"), default=list, blank=True)
+    # The locality the respondent named (属地信息), which may differ from the sampled one.
+    district = models.ForeignKey(
+        Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    street = models.ForeignKey(
+        Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+        indexes = [models.Index(fields=["status", "completed_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"

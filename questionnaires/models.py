@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Questionnaire(models.Model):
+    """A questionnaire family; what interviewers run is one of its published versions."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def latest_version(self) -> "QuestionnaireVersion | None":
+        return self.versions.order_by("-number").first()
+
+
+class QuestionnaireVersion(models.Model):
+    """A published, immutable version. Editing a questionnaire means importing a new version.
+
+    `definition` is the parsed form (see questionnaires.xlsform for its shape): groups (one
+    wizard page each) of questions with labels in every language, choice lists with their score
+    maps, skip and validation logic, and the dimension/indicator tags used in scoring.
+    """
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    definition = models.JSONField(_("definition"))
+    source_name = models.CharField(_("source file"), max_length=255)
+    source_xlsx = models.BinaryField(_("source spreadsheet"))
+    xform_xml = models.TextField(_("XForm"))
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("questionnaire version")
+        verbose_name_plural = _("questionnaire versions")
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "number"], name="unique_version")
+        ]
+        ordering = ["questionnaire", "-number"]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.number}"

@@ -1,0 +1,8 @@
+from django.http import HttpRequest, HttpResponse
+
+from accounts.access import STAFF, require_role
+
+
+@require_role(*STAFF)
+def questionnaire_list(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("")

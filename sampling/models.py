@@ -1,0 +1,134 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    CITY = "city", _("City")  # 市
+    DISTRICT = "district", _("District")  # 区县
+    STREET = "street", _("Street/township")  # 街道/乡镇
+    COMMUNITY = "community", _("Community/village")  # 社区/村
+
+
+LEVEL_ORDER = [Level.CITY, Level.DISTRICT, Level.STREET, Level.COMMUNITY]
+
+
+class AreaType(models.TextChoices):
+    CENTRAL = "central", _("Central urban")  # 中心城区
+    PERI_URBAN = "peri_urban", _("Peri-urban")  # 城乡结合部
+    RURAL = "rural", _("Rural")  # 农村
+
+
+class Locality(models.Model):
+    """A node of the locality tree: city → district → street → community."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices, db_index=True)
+    area_type = models.CharField(
+        _("area type"), max_length=12, choices=AreaType.choices, blank=True
+    )
+    # Residents by sex × age group, e.g. {"M|16-29": 1200, "F|16-29": 1150, ...}; the margins
+    # for weighting.
+    population = models.JSONField(_("population"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("locality")
+        verbose_name_plural = _("localities")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Frame(models.Model):
+    """A validated sampling frame. The rows live in a Parquet file; the DB keeps the counts."""
+
+    name = models.CharField(_("name"), max_length=200)
+    path = models.CharField(_("Parquet file"), max_length=500)
+    source_name = models.CharField(_("source file"), max_length=255)
+    n_rows = models.PositiveIntegerField(_("rows"))
+    columns = models.JSONField(_("columns"), default=list)
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("frame")
+        verbose_name_plural = _("frames")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FrameStratumCount(models.Model):
+    frame = models.ForeignKey(Frame, on_delete=models.CASCADE, related_name="stratum_counts")
+    stratum = models.CharField(_("stratum"), max_length=100)
+    locality = models.ForeignKey(Locality, null=True, on_delete=models.PROTECT)
+    n_units = models.PositiveIntegerField(_("units"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["frame", "stratum"], name="unique_frame_stratum")
+        ]
+        ordering = ["stratum"]
+
+    def __str__(self) -> str:
+        return f"{self.stratum}: {self.n_units}"
+
+
+class Draw(models.Model):
+    """One stratified draw from a frame, reproducible from its recorded seed."""
+
+    class Allocation(models.TextChoices):
+        PROPORTIONAL = "proportional", _("Proportional")
+
+    frame = models.ForeignKey(Frame, on_delete=models.PROTECT, related_name="draws")
+    name = models.CharField(_("name"), max_length=200)
+    stratum_column = models.CharField(_("strata"), max_length=100)
+    n_total = models.PositiveIntegerField(_("sample size"))
+    allocation = models.CharField(
+        _("allocation"), max_length=20, choices=Allocation.choices, default=Allocation.PROPORTIONAL
+    )
+    seed = models.BigIntegerField(_("seed"))
+    created_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("draw")
+        verbose_name_plural = _("draws")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SampledUnit(models.Model):
+    """A household (or number) selected by a draw, with its selection probability."""
+
+    draw = models.ForeignKey(Draw, on_delete=models.CASCADE, related_name="units")
+    unit_id = models.CharField(_("unit id"), max_length=64)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    stratum = models.CharField(_("stratum"), max_length=100)
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="+")
+    replicate = models.PositiveSmallIntegerField(_("replicate"), default=0)  # 0 = main sample
+    inclusion_probability = models.FloatField(_("inclusion probability"))
+    design_weight = models.FloatField(_("design weight"))
+
+    class Meta:
+        verbose_name = _("sampled unit")
+        verbose_name_plural = _("sampled units")
+        constraints = [models.UniqueConstraint(fields=["draw", "unit_id"], name="unique_draw_unit")]
+        indexes = [models.Index(fields=["draw", "stratum"])]
+
+    def __str__(self) -> str:
+        return self.unit_id
