@@ -1,14 +1,135 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
+from fieldwork import presenters, selectors, services
+from fieldwork.forms import AssignForm, AttemptForm, StartInterviewForm
+from fieldwork.models import Case, Interview, Wave
+from fieldwork.wizard import InterviewWizard
+
+interview_wizard = require_role(Role.INTERVIEWER)(InterviewWizard.as_view())
 
 
 @require_role(*STAFF)
 def wave_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    waves = Wave.objects.select_related("questionnaire_version", "draw")
+    rows = [{"wave": wave, "progress": selectors.wave_progress(wave)} for wave in waves]
+    return render(request, "fieldwork/wave_list.html", {"rows": rows})
+
+
+@require_role(*STAFF)
+def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = get_object_or_404(Wave.objects.select_related("questionnaire_version"), pk=wave_id)
+    form = AssignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assigned = services.assign_cases(
+                wave=wave,
+                interviewer=form.cleaned_data["interviewer"],
+                count=form.cleaned_data["count"],
+                street=form.cleaned_data["street"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(n)d cases assigned.") % {"n": assigned})
+            return redirect("fieldwork:wave_detail", wave_id=wave.pk)
+    context = {
+        "wave": wave,
+        "form": form,
+        "progress": selectors.wave_progress(wave),
+        "by_street": selectors.progress_by(wave, "street_id", "street__name"),
+        "by_interviewer": selectors.progress_by(wave, "interviewer_id", "interviewer__username"),
+    }
+    return render(request, "fieldwork/wave_detail.html", context)
 
 
 @require_role(Role.INTERVIEWER)
 def my_cases(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    status = request.GET.get("status", "open")
+    cases = selectors.visible_cases(request.user).select_related("interview")
+    if status == "open":
+        cases = cases.filter(status__in=[Case.Status.PENDING, Case.Status.IN_PROGRESS])
+    elif status in Case.Status.values:
+        cases = cases.filter(status=status)
+    page = Paginator(cases.order_by("-status", "id"), 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": [presenters.case_row(case) for case in page],
+        "status": status,
+        "statuses": Case.Status.choices,
+    }
+    return render(request, "fieldwork/my_cases.html", context)
+
+
+@require_role(Role.INTERVIEWER, *STAFF)
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_for(request.user, case_id)
+    context = {
+        "case": case,
+        "row": presenters.case_row(case),
+        "attempts": case.contact_attempts.select_related("interviewer"),
+        "interview": Interview.objects.filter(case=case).first(),
+        "start_form": StartInterviewForm(),
+        "attempt_form": AttemptForm(),
+        "can_work": request.user.pk == case.interviewer_id,
+    }
+    return render(request, "fieldwork/case_detail.html", context)
+
+
+@require_role(Role.INTERVIEWER)
+@require_POST
+def start_interview(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_for(request.user, case_id)
+    form = StartInterviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose phone or door-to-door."))
+        return redirect("fieldwork:case_detail", case_id=case.pk)
+    try:
+        interview = services.start_interview(
+            case=case, interviewer=request.user, mode=form.cleaned_data["mode"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("fieldwork:case_detail", case_id=case.pk)
+    return redirect("fieldwork:interview", interview_id=interview.pk)
+
+
+@require_role(Role.INTERVIEWER)
+@require_POST
+def record_attempt(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_for(request.user, case_id)
+    form = AttemptForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_attempt(case=case, interviewer=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Outcome recorded."))
+    else:
+        messages.error(request, _("Choose an outcome."))
+    return redirect("fieldwork:case_detail", case_id=case.pk)
+
+
+@require_role(Role.INTERVIEWER)
+@require_POST
+def reveal_phone(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Manual-dial mode: the assigned interviewer sees the full number only to dial it."""
+    case = selectors.case_for(request.user, case_id)
+    return render(request, "fieldwork/_phone.html", {"phone": case.unit.phone})
+
+
+@require_role(Role.INTERVIEWER)
+def locality_options(request: HttpRequest) -> HttpResponse:
+    """Cascading locality choices for the wizard (district → street → community)."""
+    options = presenters.locality_options(
+        request.GET.get("parent", ""), request.GET.get("level", "")
+    )
+    return render(request, "fieldwork/_locality_options.html", {"options": options})

@@ -5,4 +5,8 @@ from questionnaires import views
 app_name = "questionnaires"
 urlpatterns = [
     path("", views.questionnaire_list, name="questionnaire_list"),
+    path("upload/", views.upload, name="upload"),
+    path("standard/", views.load_standard, name="load_standard"),
+    path("versions/<int:pk>/", views.version_detail, name="version_detail"),
+    path("versions/<int:pk>/download/", views.download, name="download"),
 ]

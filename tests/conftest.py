@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from accounts.models import Role, User
@@ -32,3 +34,12 @@ def other_interviewer(db) -> User:
 @pytest.fixture
 def client_user(db) -> User:
     return make_user("client", Role.CLIENT)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a failure: every test must run on every database."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if os.environ.get("CI") and skipped:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; failing the run.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

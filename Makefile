@@ -1,0 +1,45 @@
+# Two commands on a fresh machine with Python 3.11:  make demo  and  make test
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+.PHONY: demo test lint messages bench serve clean
+
+$(BIN)/activate:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet ".[dev]"
+	touch $(VENV)/.installed $@
+
+demo: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C to stop)"
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed-dev lint
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# Rebuild the translation catalogues (needs GNU gettext); the compiled .mo files are committed.
+messages: $(VENV)/.installed-dev
+	$(PY) manage.py makemessages --locale zh_Hans --ignore ".venv/*" --no-obsolete
+	$(PY) manage.py compilemessages --locale zh_Hans --ignore ".venv/*"
+
+bench: $(VENV)/.installed-dev
+	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var/

@@ -1,0 +1,217 @@
+"""Validation of a sampling-frame file, vectorised over a pandas DataFrame.
+
+Pure: pandas and numpy only. The caller reads the file (every column as str) and passes the
+column mapping and the known localities; this module finds every problem at once and returns
+the normalised frame. Row numbers are those a user sees in a spreadsheet: the header is row 1,
+the first data row is row 2. Phone numbers in error reports are masked because error reports
+are downloaded and passed around.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sampling.phones import as_text, looks_like_mobile, mask_phones, normalise_mobiles
+
+ROLES = ("unit_id", "phone", "locality_code", "address")
+REQUIRED_ROLES = ("unit_id", "phone", "locality_code")
+OUTPUT_COLUMNS = ["unit_id", "phone", "locality_code", "street_code", "district_code", "address"]
+# Units must be placed in a street (街道/乡镇) or community (社区/村): strata are streets.
+ACCEPTED_LEVELS = ("street", "community")
+
+
+@dataclass(frozen=True)
+class FrameError:
+    """One problem. `row` is None for a problem with the whole file (e.g. a missing column)."""
+
+    row: int | None
+    column: str
+    value: str
+    problem: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class FrameValidation:
+    """`frame`: the normalised frame, one row per non-blank file row, columns OUTPUT_COLUMNS then
+    the file's other columns (renamed ``source_<name>`` if they clash), all str; empty when
+    the file itself is unusable. `errors`: every problem, ordered by row."""
+
+    frame: pd.DataFrame
+    errors: list[FrameError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate_frame(
+    df: pd.DataFrame,
+    *,
+    known_localities: dict[str, dict],
+    mapping: dict[str, str],
+    max_unit_id_length: int = 64,
+    max_address_length: int = 300,
+) -> FrameValidation:
+    """Check a frame file and normalise it.
+
+    df: the file as read, one row per data row in file order (any index), values str.
+    known_localities: locality code → {"level": "city"|"district"|"street"|"community",
+        "street_code": str | None, "district_code": str | None}.
+    mapping: role → the file's column name, roles from ROLES; "address" is optional.
+
+    Blank rows (every cell empty) are skipped; their row numbers are not reused.
+    """
+    unknown_roles = set(mapping) - set(ROLES)
+    if unknown_roles:
+        raise ValueError(f"Unknown column roles: {sorted(unknown_roles)}; expected {ROLES}.")
+    mapping = {role: column for role, column in mapping.items() if column}
+
+    file_errors = _file_errors(df, mapping)
+    if file_errors:
+        return FrameValidation(frame=pd.DataFrame(columns=OUTPUT_COLUMNS), errors=file_errors)
+
+    rows = pd.Series(np.arange(len(df)) + 2, index=df.index)
+    cells = {column: as_text(df[column]).str.strip() for column in df.columns}
+    blank = pd.concat([cells[c] == "" for c in df.columns], axis=1).all(axis=1)
+    if blank.any():
+        rows = rows[~blank]
+        cells = {column: values[~blank] for column, values in cells.items()}
+
+    unit_id = cells[mapping["unit_id"]]
+    phone_raw = cells[mapping["phone"]]
+    locality = cells[mapping["locality_code"]]
+    address = cells[mapping["address"]] if "address" in mapping else pd.Series("", index=rows.index)
+    phone = normalise_mobiles(phone_raw)
+
+    lookup = _lookup_table(known_localities)
+    level = locality.map(lookup["level"])
+    street_code = locality.map(lookup["street_code"])
+    district_code = locality.map(lookup["district_code"])
+
+    found: list[pd.DataFrame] = []
+
+    def report(mask: pd.Series, role: str, values: pd.Series, kind: str, problem) -> None:
+        if mask.any():
+            found.append(
+                pd.DataFrame(
+                    {
+                        "row": rows[mask],
+                        "column": mapping[role],
+                        "value": values[mask],
+                        "problem": problem[mask] if isinstance(problem, pd.Series) else problem,
+                        "kind": kind,
+                    }
+                )
+            )
+
+    report(unit_id == "", "unit_id", unit_id, "empty_unit_id", "unit id is empty")
+    report(
+        unit_id.str.len() > max_unit_id_length,
+        "unit_id",
+        unit_id,
+        "unit_id_too_long",
+        f"unit id is longer than {max_unit_id_length} characters",
+    )
+    duplicated = unit_id.duplicated(keep=False) & (unit_id != "")
+    if duplicated.any():
+        groups = rows[duplicated].groupby(unit_id[duplicated])
+        problem = (
+            "unit id appears on "
+            + groups.transform("size").astype(str)
+            + " rows (first on row "
+            + groups.transform("min").astype(str)
+            + ")"
+        )
+        report(duplicated, "unit_id", unit_id, "duplicate_unit_id", problem.reindex(rows.index))
+    report(phone_raw == "", "phone", phone_raw, "empty_phone", "phone number is empty")
+    report(
+        phone.isna() & (phone_raw != ""),
+        "phone",
+        phone_raw,
+        "bad_phone",
+        "not a mainland mobile number (11 digits starting 13–19)",
+    )
+    report(locality == "", "locality_code", locality, "empty_locality", "locality code is empty")
+    report(
+        level.isna() & (locality != ""),
+        "locality_code",
+        locality,
+        "unknown_locality",
+        "unknown locality code",
+    )
+    coarse = level.notna() & ~level.isin(ACCEPTED_LEVELS)
+    report(
+        coarse,
+        "locality_code",
+        locality,
+        "coarse_locality",
+        "locality code is at " + level.fillna("") + " level; use a street or community code",
+    )
+    if "address" in mapping:
+        report(
+            address.str.len() > max_address_length,
+            "address",
+            address,
+            "address_too_long",
+            f"address is longer than {max_address_length} characters",
+        )
+
+    frame = pd.DataFrame(
+        {
+            "unit_id": unit_id,
+            "phone": phone.fillna(phone_raw),
+            "locality_code": locality,
+            "street_code": street_code.fillna(""),
+            "district_code": district_code.fillna(""),
+            "address": address,
+        }
+    )
+    mapped_columns = set(mapping.values())
+    for column in df.columns:
+        if column not in mapped_columns:
+            name = f"source_{column}" if column in OUTPUT_COLUMNS else column
+            frame[name] = cells[column]
+    return FrameValidation(frame=frame.reset_index(drop=True), errors=_error_list(found, mapping))
+
+
+def _file_errors(df: pd.DataFrame, mapping: dict[str, str]) -> list[FrameError]:
+    errors = [
+        FrameError(None, role, "", f"no column chosen for {role}", "unmapped_role")
+        for role in REQUIRED_ROLES
+        if role not in mapping
+    ]
+    available = ", ".join(str(c) for c in df.columns) or "no columns"
+    errors += [
+        FrameError(
+            None, column, "", f"column not found in the file (it has: {available})", "no_column"
+        )
+        for column in dict.fromkeys(mapping.values())
+        if column not in df.columns
+    ]
+    return errors
+
+
+def _lookup_table(known_localities: dict[str, dict]) -> pd.DataFrame:
+    table = pd.DataFrame.from_dict(
+        known_localities, orient="index", columns=["level", "street_code", "district_code"]
+    )
+    return table if len(table) else table.astype(str)
+
+
+def _error_list(found: list[pd.DataFrame], mapping: dict[str, str]) -> list[FrameError]:
+    if not found:
+        return []
+    table = pd.concat(found, ignore_index=True).sort_values("row", kind="stable")
+    # Mask the phone column always, and anything elsewhere that is a phone number in disguise
+    # (frames of numbers often use the number as the unit id).
+    values = table["value"].astype(str)
+    secret = (table["column"] == mapping["phone"]) | looks_like_mobile(values)
+    table["value"] = values.where(~secret, mask_phones(values))
+    return [
+        FrameError(int(row), str(column), str(value), str(problem), str(kind))
+        for row, column, value, problem, kind in table[
+            ["row", "column", "value", "problem", "kind"]
+        ].itertuples(index=False, name=None)
+    ]

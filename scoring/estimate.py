@@ -1,0 +1,265 @@
+"""Design-weighted scores and satisfaction rates by domain. Pure: numpy/pandas, no Django.
+
+Input everywhere is the *long frame* of item answers that `scoring.frames.approved_answers`
+builds, one row per (interview, scale item) that the respondent was asked:
+
+    column        dtype     meaning
+    interview_id  int       the interview (respondent)
+    weight        float     design weight of the respondent (> 0)
+    district      str       locality code of the district (区县); NaN if unknown
+    street        str       locality code of the street (街道/乡镇); NaN if unknown
+    area_type     str       central / peri_urban / rural; NaN if unknown
+    item          str       question name
+    dimension     str       dimension code; SAFETY_DIMENSION items form 安全感
+    score         float     0–100; NaN = don't know/refused (item non-response)
+    positive      bool/NaN  the answer counts toward the 率 (满意率/安全感率)
+
+How a domain estimate is formed (a deliberate choice, stated once here):
+
+1. Within the domain (and the dimension, or the whole scope, being estimated) each
+   respondent's *valid* items are averaged: respondent score = mean of their item scores,
+   respondent positive share = share of their valid items that are positive. Don't-know and
+   refused answers leave both numerator and denominator. A respondent with no valid item in
+   the domain does not count toward n_respondents nor the estimate.
+2. The domain score is the design-weighted mean of respondent scores, Σ w·y / Σ w, and the
+   rate (综合满意率, in %) the weighted mean of respondent positive shares × 100.
+
+Averaging inside each respondent first gives every respondent one vote however many items
+they answered, so a respondent who skipped half the items through "don't know" is not
+under-weighted relative to one who answered all of them; it is also the per-respondent
+value y_i that Taylor linearisation needs for standard errors (see `respondent_values`).
+Item non-response is reported unweighted: the share of asked items answered don't
+know/refused, a fieldwork-quality figure rather than a population estimate.
+
+Domains with fewer than `min_respondents` (default 30) respondents are flagged
+`unreliable` and kept: a reader should see the number with its warning, not a gap.
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+SAFETY_DIMENSION = "sense_of_safety"  # 安全感; every other dimension is 满意度
+SAFETY = "safety"
+SATISFACTION = "satisfaction"
+SCOPES = (SATISFACTION, SAFETY)
+MIN_RESPONDENTS = 30
+
+LONG_COLUMNS = [
+    "interview_id",
+    "weight",
+    "district",
+    "street",
+    "area_type",
+    "item",
+    "dimension",
+    "score",
+    "positive",
+]
+
+DOMAIN_COLUMNS = [
+    "n_respondents",
+    "weight_sum",
+    "score",
+    "rate",
+    "n_answers",
+    "n_missing",
+    "item_nonresponse",
+    "unreliable",
+]
+
+_ALL = "_all"  # the single group key used when `by` is empty
+
+
+def empty_long_frame() -> pd.DataFrame:
+    """A long frame with no rows and the documented columns and dtypes."""
+    return pd.DataFrame(
+        {
+            "interview_id": pd.Series(dtype="int64"),
+            "weight": pd.Series(dtype="float64"),
+            "district": pd.Series(dtype="object"),
+            "street": pd.Series(dtype="object"),
+            "area_type": pd.Series(dtype="object"),
+            "item": pd.Series(dtype="object"),
+            "dimension": pd.Series(dtype="object"),
+            "score": pd.Series(dtype="float64"),
+            "positive": pd.Series(dtype="object"),
+        }
+    )
+
+
+def with_scope(long: pd.DataFrame) -> pd.DataFrame:
+    """The long frame plus a `scope` column: "safety" for SAFETY_DIMENSION items, else
+    "satisfaction". Same rows, same order."""
+    scope = np.where(long["dimension"] == SAFETY_DIMENSION, SAFETY, SATISFACTION)
+    return long.assign(scope=pd.Series(scope, index=long.index, dtype="object"))
+
+
+def respondent_values(long: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Per-respondent values within each domain.
+
+    Returns one row per (*by, interview_id) with columns
+        *by, interview_id,
+        weight          the respondent's weight
+        n_items         item answers in the domain (valid + don't know/refused)
+        n_valid         valid item answers
+        score           mean score of the valid items (0–100), NaN if n_valid == 0
+        positive_share  share (0–1) of the valid items that are positive, NaN if n_valid == 0
+    Rows whose `by` keys are missing (NaN) are dropped: they belong to no domain.
+    A valid answer whose `positive` is missing counts as not positive.
+    """
+    keys = list(by) + ["interview_id"]
+    valid = long["score"].notna()
+    positive = long["positive"].where(valid).fillna(False).astype(bool) & valid
+    work = long[keys].assign(
+        weight=long["weight"].astype(float),
+        valid=valid.astype("int64"),
+        score_sum=long["score"].where(valid, 0.0).astype(float),
+        positive_sum=positive.astype("int64"),
+    )
+    grouped = work.groupby(keys, sort=True, dropna=True)
+    per = grouped.agg(
+        weight=("weight", "first"),
+        n_items=("valid", "size"),
+        n_valid=("valid", "sum"),
+        score_sum=("score_sum", "sum"),
+        positive_sum=("positive_sum", "sum"),
+    ).reset_index()
+    n_valid = per["n_valid"].where(per["n_valid"] > 0)  # NaN where no valid answer
+    per["score"] = per["score_sum"] / n_valid
+    per["positive_share"] = per["positive_sum"] / n_valid
+    return per.drop(columns=["score_sum", "positive_sum"])
+
+
+def domain_scores(
+    long: pd.DataFrame, by: Sequence[str], *, min_respondents: int = MIN_RESPONDENTS
+) -> pd.DataFrame:
+    """Weighted score, rate and item non-response per domain.
+
+    `by` lists the columns of `long` that define the domains (e.g. ["district"],
+    ["district", "dimension"], or [] for one overall row). Include "dimension" to estimate
+    per dimension; without it every item of the frame is pooled per respondent, so filter
+    or add `scope` (see `with_scope`) to keep safety and satisfaction apart.
+
+    Returns one row per domain, sorted by `by`, columns
+        *by,
+        n_respondents     respondents with at least one valid item in the domain
+        weight_sum        Σ w over those respondents
+        score             weighted mean respondent score, 0–100 (NaN if n_respondents == 0)
+        rate              weighted mean share of positive answers, in % (NaN likewise)
+        n_answers         item answers asked in the domain, valid or not
+        n_missing         of which don't know/refused
+        item_nonresponse  n_missing / n_answers, in % (unweighted)
+        unreliable        n_respondents < min_respondents
+    """
+    by = list(by)
+    if not by:
+        long = long.assign(**{_ALL: _ALL})
+        result = domain_scores(long, [_ALL], min_respondents=min_respondents)
+        return result.drop(columns=[_ALL])
+
+    per = respondent_values(long, by)
+    answered = per["n_valid"] > 0
+    w = per["weight"].where(answered, 0.0)
+    per = per.assign(
+        answered=answered.astype("int64"),
+        w=w,
+        wy=w * per["score"].fillna(0.0),
+        wp=w * per["positive_share"].fillna(0.0),
+    )
+    sums = per.groupby(by, sort=True).agg(
+        n_respondents=("answered", "sum"),
+        weight_sum=("w", "sum"),
+        wy=("wy", "sum"),
+        wp=("wp", "sum"),
+        n_answers=("n_items", "sum"),
+        n_valid=("n_valid", "sum"),
+    )
+    denominator = sums["weight_sum"].where(sums["n_respondents"] > 0)
+    out = pd.DataFrame(index=sums.index)
+    out["n_respondents"] = sums["n_respondents"].astype("int64")
+    out["weight_sum"] = sums["weight_sum"].astype(float)
+    out["score"] = sums["wy"] / denominator
+    out["rate"] = 100.0 * sums["wp"] / denominator
+    out["n_answers"] = sums["n_answers"].astype("int64")
+    out["n_missing"] = (sums["n_answers"] - sums["n_valid"]).astype("int64")
+    out["item_nonresponse"] = 100.0 * out["n_missing"] / out["n_answers"]
+    out["unreliable"] = out["n_respondents"] < min_respondents
+    return out.reset_index()[by + DOMAIN_COLUMNS]
+
+
+def scope_table(
+    long: pd.DataFrame, by: Sequence[str], *, min_respondents: int = MIN_RESPONDENTS
+) -> pd.DataFrame:
+    """Satisfaction and safety side by side per domain (a district or street table).
+
+    Returns one row per domain that has any item answer, sorted by `by`, columns
+        *by,
+        n_interviews                    interviews with an item answer in the domain
+        satisfaction_score, satisfaction_rate, satisfaction_n, satisfaction_unreliable,
+        safety_score, safety_rate, safety_n, safety_unreliable,
+        unreliable                      any of the scope estimates is unreliable
+    A scope with no answers in a domain has NaN score/rate, n = 0 and is unreliable.
+    """
+    by = list(by)
+    scoped = with_scope(long)
+    per_scope = domain_scores(scoped, by + ["scope"], min_respondents=min_respondents)
+    out = scoped.groupby(by, sort=True)["interview_id"].nunique().rename("n_interviews")
+    out = out.to_frame()
+    for scope in SCOPES:
+        part = per_scope[per_scope["scope"] == scope].set_index(by)
+        out[f"{scope}_score"] = part["score"].reindex(out.index)
+        out[f"{scope}_rate"] = part["rate"].reindex(out.index)
+        out[f"{scope}_n"] = part["n_respondents"].reindex(out.index).fillna(0).astype("int64")
+        out[f"{scope}_unreliable"] = out[f"{scope}_n"] < min_respondents
+    out["unreliable"] = out[[f"{s}_unreliable" for s in SCOPES]].any(axis=1)
+    return out.reset_index()
+
+
+def add_rank(
+    table: pd.DataFrame, *, score: str = "score", within: Sequence[str] = ()
+) -> pd.DataFrame:
+    """The table plus `rank`: 1 = highest `score`, ties share the best rank ("min"), NaN
+    scores get no rank. Ranked separately within each group of `within` columns."""
+    if within:
+        ranks = table.groupby(list(within))[score].rank(ascending=False, method="min")
+    else:
+        ranks = table[score].rank(ascending=False, method="min")
+    return table.assign(rank=ranks.astype("Int64"))
+
+
+def lowest(table: pd.DataFrame, *, score: str = "score", n: int = 3) -> pd.DataFrame:
+    """The short board (短板): the `n` rows with the lowest `score`, lowest first.
+
+    Rows without a score are left out; unreliable rows stay in (they carry their flag).
+    Ties are broken by the table's own order, so callers sort by name first for stability.
+    """
+    scored = table[table[score].notna()]
+    return scored.sort_values(score, kind="stable").head(n)
+
+
+def summarize(long: pd.DataFrame, *, min_respondents: int = MIN_RESPONDENTS) -> dict:
+    """Every table the results page and the report show, from one long frame.
+
+    Returns a dict of DataFrames (each documented at the function that makes it):
+        "overall"                domain_scores by ["scope"]: one row per scope present
+        "by_dimension"           domain_scores by ["dimension"] plus `scope`
+        "by_district"            scope_table by ["district"] plus `rank` (satisfaction score)
+        "by_street"              scope_table by ["district", "street"] plus `rank`
+        "by_district_dimension"  domain_scores by ["district", "dimension"] (a heat table)
+    and "n_interviews": the number of distinct interviews in `long` (an int).
+    """
+    kw = {"min_respondents": min_respondents}
+    by_dimension = domain_scores(long, ["dimension"], **kw)
+    by_dimension = with_scope(by_dimension)
+    return {
+        "overall": domain_scores(with_scope(long), ["scope"], **kw),
+        "by_dimension": by_dimension,
+        "by_district": add_rank(scope_table(long, ["district"], **kw), score="satisfaction_score"),
+        "by_street": add_rank(
+            scope_table(long, ["district", "street"], **kw), score="satisfaction_score"
+        ),
+        "by_district_dimension": domain_scores(long, ["district", "dimension"], **kw),
+        "n_interviews": int(long["interview_id"].nunique()),
+    }

@@ -1,0 +1,230 @@
+"""The one loading layer of scoring: approved interviews → the long frame of item answers.
+
+Only interviews whose QC review is approved are scored (DESIGN.md §5). Computation lives in
+`scoring.estimate`; this module only queries and reshapes.
+"""
+
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+from django.db.models import F
+
+from fieldwork.models import Interview, Wave
+from qc.models import Review
+from sampling.models import Locality
+from scoring.estimate import LONG_COLUMNS, empty_long_frame
+
+
+class AnswerError(ValueError):
+    """An approved interview holds an answer its questionnaire cannot score."""
+
+
+@dataclass(frozen=True)
+class AnswersMeta:
+    """What the long frame's codes mean.
+
+    definition   the wave's questionnaire definition (questionnaires.xlsform's shape)
+    dimensions   {dimension code: {language: label}}, in the definition's order
+    items        {question name: {"label": {language: label}, "dimension": code}}
+    localities   {locality code: {"name": str, "level": str, "parent": code | None}} for
+                 every district and street in the frame (parent: None where not loaded)
+    n_interviews approved interviews loaded (including any with no scale answer)
+    """
+
+    definition: dict
+    dimensions: dict[str, dict] = field(default_factory=dict)
+    items: dict[str, dict] = field(default_factory=dict)
+    localities: dict[str, dict] = field(default_factory=dict)
+    n_interviews: int = 0
+
+
+def scale_items(definition: dict) -> pd.DataFrame:
+    """The scored choices of every scale item in a questionnaire definition.
+
+    A scale item is a select_one question with a `dimension` whose choice list gives at least
+    one choice a score. Returns one row per (item, choice), columns
+        item, dimension, value (str), score (float, NaN = don't know/refused),
+        positive (bool, or None where the score is NaN)
+    in questionnaire order.
+    """
+    lists = definition.get("choice_lists", {})
+    rows = []
+    for group in definition.get("groups", []):
+        for question in group.get("questions", []):
+            choices = lists.get(question.get("list") or "", [])
+            if (
+                question.get("type") != "select_one"
+                or not question.get("dimension")
+                or not any(c.get("score") is not None for c in choices)
+            ):
+                continue
+            for choice in choices:
+                score = choice.get("score")
+                rows.append(
+                    {
+                        "item": question["name"],
+                        "dimension": question["dimension"],
+                        "value": str(choice["value"]),
+                        "score": float(score) if score is not None else float("nan"),
+                        "positive": bool(choice.get("positive")) if score is not None else None,
+                    }
+                )
+    columns = ["item", "dimension", "value", "score", "positive"]
+    return pd.DataFrame(rows, columns=columns).astype({"score": "float64", "positive": object})
+
+
+def _choice_key(value: object) -> str:
+    """Answers may arrive as "5", 5 or 5.0; choice values are strings."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def approved_answers(wave: Wave) -> tuple[pd.DataFrame, AnswersMeta]:
+    """The long frame (see scoring.estimate) of the wave's approved interviews, and its meta.
+
+    Three queries: the definition (unless already loaded), the interviews, their localities.
+    Locality: the district/street the respondent named (属地信息) wins; an interview with no
+    named street falls back to its case's sampled street, unless the respondent named a
+    district that street is not in (then the street is unknown); with no named district the
+    district is the street's parent. Unanswered items (skipped by logic) are not rows; don't
+    know/refused are rows with a NaN score.
+
+    Raises AnswerError naming the interview, question and value when an answer is not one of
+    the item's choices.
+    """
+    definition = wave.questionnaire_version.definition
+    choices = scale_items(definition)
+    item_names = list(dict.fromkeys(choices["item"]))
+
+    records = list(
+        Interview.objects.filter(case__wave=wave, review__state=Review.State.APPROVED)
+        .order_by("pk")
+        .values(
+            "pk",
+            "answers",
+            "district_id",
+            "street_id",
+            "case__street_id",
+            weight=F("case__unit__design_weight"),
+        )
+    )
+    interviews = pd.DataFrame.from_records(
+        records,
+        columns=["pk", "answers", "district_id", "street_id", "case__street_id", "weight"],
+    )
+    meta = AnswersMeta(
+        definition=definition,
+        dimensions=dict(definition.get("dimensions", {})),
+        items=_item_meta(definition, item_names),
+        n_interviews=len(interviews),
+    )
+    if interviews.empty or not item_names:
+        return empty_long_frame(), meta
+
+    located, localities = _locate(interviews)
+    long = _explode(interviews, choices, item_names)
+    long = long.merge(located, on="interview_id", how="left", validate="many_to_one")
+    long = long[LONG_COLUMNS].reset_index(drop=True)
+    return long, replace(meta, localities=localities)
+
+
+def _item_meta(definition: dict, item_names: list[str]) -> dict[str, dict]:
+    wanted = set(item_names)
+    return {
+        q["name"]: {"label": q.get("label") or {}, "dimension": q.get("dimension")}
+        for group in definition.get("groups", [])
+        for q in group.get("questions", [])
+        if q.get("name") in wanted
+    }
+
+
+def _locate(interviews: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """Resolve each interview's district and street codes and area type (one query)."""
+    ids = pd.concat(
+        [interviews["district_id"], interviews["street_id"], interviews["case__street_id"]]
+    ).dropna()
+    fields = ["pk", "code", "name", "level", "area_type", "parent_id"]
+    parent_fields = [f"parent__{name}" for name in ["id", "code", "name", "level", "area_type"]]
+    rows = pd.DataFrame.from_records(
+        list(
+            Locality.objects.filter(pk__in=set(ids.astype("int64").tolist())).values(
+                *fields, *parent_fields
+            )
+        ),
+        columns=fields + parent_fields,
+    )
+    # A district derived from a street's parent comes with the street's row.
+    parents = rows[parent_fields].dropna(subset=["parent__id"])
+    parents = parents.set_axis(["pk", "code", "name", "level", "area_type"], axis=1)
+    places = (
+        pd.concat([rows[fields], parents.assign(parent_id=None)], ignore_index=True)
+        .drop_duplicates(subset="pk")
+        .astype({"pk": "int64"})
+        .set_index("pk")
+    )
+    parent_of = places["parent_id"].astype("Int64")
+
+    named_district = interviews["district_id"].astype("Int64")
+    named_street = interviews["street_id"].astype("Int64")
+    case_street = interviews["case__street_id"].astype("Int64")
+    # The sampled street stands in for an unnamed street only if it is inside the named
+    # district (or no district was named).
+    inside = (case_street.map(parent_of) == named_district).fillna(False).astype(bool)
+    fallback_ok = named_district.isna().to_numpy() | inside.to_numpy()
+    street_id = named_street.where(named_street.notna(), case_street.where(fallback_ok))
+    district_id = named_district.where(named_district.notna(), street_id.map(parent_of))
+
+    code_of = places["code"]
+    area_type = _blank_to_na(street_id.map(places["area_type"])).fillna(
+        _blank_to_na(district_id.map(places["area_type"]))
+    )
+    located = pd.DataFrame(
+        {
+            "interview_id": interviews["pk"].astype("int64"),
+            "weight": interviews["weight"].astype(float),
+            "district": district_id.map(code_of).astype(object),
+            "street": street_id.map(code_of).astype(object),
+            "area_type": area_type.astype(object),
+        }
+    )
+
+    used = set(district_id.dropna().tolist()) | set(street_id.dropna().tolist())
+    chosen = places.loc[sorted(used)]
+    parents = chosen["parent_id"].map(code_of)
+    localities = {
+        code: {"name": name, "level": level, "parent": parent if isinstance(parent, str) else None}
+        for code, name, level, parent in zip(
+            chosen["code"], chosen["name"], chosen["level"], parents, strict=True
+        )
+    }
+    return located, localities
+
+
+def _blank_to_na(values: pd.Series) -> pd.Series:
+    return values.where(values.notna() & (values.astype(str) != ""))
+
+
+def _explode(interviews: pd.DataFrame, choices: pd.DataFrame, item_names: list[str]):
+    """Wide answers → one row per asked scale item, scored through the choice table."""
+    wide = pd.DataFrame.from_records(
+        [{name: (a or {}).get(name) for name in item_names} for a in interviews["answers"]],
+        columns=item_names,
+    )
+    wide.insert(0, "interview_id", interviews["pk"].astype("int64").to_numpy())
+    long = wide.melt(id_vars="interview_id", var_name="item", value_name="answer")
+    long = long[long["answer"].notna() & (long["answer"].astype(str).str.strip() != "")]
+    long = long.assign(value=long["answer"].map(_choice_key).astype(object))
+    long = long.merge(choices, on=["item", "value"], how="left", indicator=True)
+    unknown = long[long["_merge"] == "left_only"]
+    if not unknown.empty:
+        first = unknown.iloc[0]
+        raise AnswerError(
+            f"Interview #{first['interview_id']}, question {first['item']!r}: answer "
+            f"{first['answer']!r} is not one of the choices of its list "
+            f"({len(unknown)} such answer(s) in this wave)."
+        )
+    long = long.drop(columns=["_merge", "answer", "value"])
+    order = {name: i for i, name in enumerate(item_names)}
+    long = long.assign(_order=long["item"].map(order)).sort_values(["interview_id", "_order"])
+    return long.drop(columns="_order")

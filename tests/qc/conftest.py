@@ -1,0 +1,187 @@
+"""Minimal object graphs for qc tests: localities, a draw, a wave with a literal definition.
+
+The definition follows questionnaires.xlsform's documented shape, so these tests do not
+depend on the XLSForm parser.
+"""
+
+from datetime import timedelta
+from itertools import count
+
+import pytest
+from django.utils import timezone
+
+from fieldwork.models import Case, Interview, Mode, Wave
+from questionnaires.models import Questionnaire, QuestionnaireVersion
+from sampling.models import Draw, Frame, Level, Locality, SampledUnit
+
+ITEMS = [f"sat_{i}" for i in range(1, 11)]
+
+
+def _choice(value, zh, en, score):
+    return {"value": value, "label": {"zh": zh, "en": en}, "score": score, "extra": {}}
+
+
+def _question(name, zh, en, *, type="select_one", list=None, dimension=None):
+    return {
+        "name": name,
+        "type": type,
+        "list": list,
+        "label": {"zh": zh, "en": en},
+        "hint": None,
+        "required": True,
+        "relevant": None,
+        "constraint": None,
+        "constraint_message": None,
+        "appearance": None,
+        "dimension": dimension,
+        "indicator": None,
+        "locality_level": None,
+    }
+
+
+DEFINITION = {
+    "form_id": "qc_test",
+    "title": {"zh": "满意度调查", "en": "Satisfaction survey"},
+    "languages": ["zh", "en"],
+    "dimensions": {"police": {"zh": "公安工作", "en": "Police work"}},
+    "choice_lists": {
+        "yesno": [_choice("yes", "是", "Yes", None), _choice("no", "否", "No", None)],
+        "sat5": [
+            _choice("5", "非常满意", "Very satisfied", 100.0),
+            _choice("4", "满意", "Satisfied", 80.0),
+            _choice("3", "一般", "Neutral", 60.0),
+            _choice("2", "不满意", "Dissatisfied", 40.0),
+            _choice("1", "非常不满意", "Very dissatisfied", 0.0),
+            _choice("9", "说不清", "Don't know", None),
+        ],
+    },
+    "groups": [
+        {
+            "name": "screen",
+            "label": {"zh": "甄别", "en": "Screening"},
+            "relevant": None,
+            "questions": [
+                _question("intro", "您好", "Hello", type="note"),
+                _question("consent", "是否同意受访", "Do you agree?", list="yesno"),
+                _question("age", "您的年龄", "Your age", type="integer"),
+            ],
+        },
+        {
+            "name": "satisfaction",
+            "label": {"zh": "满意度", "en": "Satisfaction"},
+            "relevant": None,
+            "questions": [
+                _question(f"sat_{i}", f"满意度第{i}题", f"Satisfaction {i}", list="sat5",
+                          dimension="police")
+                for i in range(1, 11)
+            ]
+            + [_question("comment", "意见建议", "Comments", type="text")],
+        },
+    ],
+}
+
+
+def varied_answers(**overrides) -> dict:
+    """Consent, age, ten differentiated satisfaction answers and a comment (13 answered)."""
+    answers = {"consent": "yes", "age": 45, "comment": "路灯太少"}
+    answers |= {item: str(1 + i % 5) for i, item in enumerate(ITEMS)}
+    return answers | overrides
+
+
+def straight_answers(code: str = "4", **overrides) -> dict:
+    return varied_answers(**{item: code for item in ITEMS}) | overrides
+
+
+class World:
+    """A city → district → street → community tree, a draw, a questionnaire and a wave."""
+
+    def __init__(self) -> None:
+        self._numbers = count(1)
+        self.city = Locality.objects.create(code="4306", name="岳阳市", level=Level.CITY)
+        self.district = Locality.objects.create(
+            code="430602", name="岳阳楼区", level=Level.DISTRICT, parent=self.city
+        )
+        self.street = Locality.objects.create(
+            code="430602001", name="洞庭街道", level=Level.STREET, parent=self.district
+        )
+        self.other_street = Locality.objects.create(
+            code="430602002", name="岳阳楼街道", level=Level.STREET, parent=self.district
+        )
+        self.community = Locality.objects.create(
+            code="430602001001", name="洞庭社区", level=Level.COMMUNITY, parent=self.street
+        )
+        frame = Frame.objects.create(name="frame", path="frame.parquet", source_name="f.csv",
+                                     n_rows=100)
+        self.draw = Draw.objects.create(
+            frame=frame, name="draw", stratum_column="street", n_total=50, seed=42
+        )
+        questionnaire = Questionnaire.objects.create(code="qc-test", title="满意度调查")
+        self.version = QuestionnaireVersion.objects.create(
+            questionnaire=questionnaire,
+            number=1,
+            title="满意度调查",
+            definition=DEFINITION,
+            source_name="qc_test.xlsx",
+            source_xlsx=b"",
+            xform_xml="",
+        )
+        self.wave = self.make_wave("2025 Q1")
+
+    def make_wave(self, name: str) -> Wave:
+        return Wave.objects.create(
+            name=name, client="岳阳市公安局", questionnaire_version=self.version, draw=self.draw
+        )
+
+    def interview(
+        self,
+        interviewer,
+        *,
+        answers: dict | None = None,
+        duration: int | None = 420,
+        status: str = Interview.Status.COMPLETED,
+        street: Locality | None = None,
+        wave: Wave | None = None,
+        phone: str = "13812345678",
+        paradata: list | None = None,
+        mode: str = Mode.PHONE,
+    ) -> Interview:
+        n = next(self._numbers)
+        street = street or self.street
+        unit = SampledUnit.objects.create(
+            draw=self.draw,
+            unit_id=f"u{n}",
+            phone=phone,
+            stratum=street.code,
+            locality=self.community,
+            street=street,
+            inclusion_probability=0.01,
+            design_weight=100.0,
+        )
+        case = Case.objects.create(
+            wave=wave or self.wave,
+            unit=unit,
+            street=street,
+            interviewer=interviewer,
+            status=Case.Status.COMPLETED,
+        )
+        completed = timezone.now() - timedelta(minutes=n)
+        return Interview.objects.create(
+            case=case,
+            questionnaire_version=self.version,
+            interviewer=interviewer,
+            mode=mode,
+            status=status,
+            started_at=completed - timedelta(seconds=duration or 0),
+            completed_at=completed if status == Interview.Status.COMPLETED else None,
+            duration_seconds=duration,
+            answers=varied_answers() if answers is None else answers,
+            paradata=paradata or [],
+            district=self.district,
+            street=street,
+            community=self.community,
+        )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return World()

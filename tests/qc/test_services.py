@@ -1,0 +1,271 @@
+"""qc.services: automatic checks and review decisions, with their audit trail."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext
+
+from fieldwork.models import Interview
+from qc import rules
+from qc.models import Flag, Review, ReviewEvent
+from qc.services import (
+    approve_interview,
+    check_completed_interview,
+    check_interviews,
+    reject_interview,
+)
+from tests.qc.conftest import ITEMS, straight_answers, varied_answers
+
+
+def passed_reason() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("Automatic checks passed")
+
+
+def flags_of(interview) -> dict[str, str]:
+    return dict(Flag.objects.filter(interview=interview).values_list("rule", "reason"))
+
+
+def test_completed_handler_setting_points_at_the_check():
+    assert check_completed_interview in [
+        import_string(path) for path in settings.INTERVIEW_COMPLETED_HANDLERS
+    ]
+
+
+def test_clean_interview_gets_clean_review_and_one_system_event(world, interviewer):
+    interview = world.interview(interviewer, answers=varied_answers(), duration=420)
+    review = check_completed_interview(interview)
+    assert review.state == Review.State.CLEAN
+    assert review.decided_by is None and review.decided_at is None
+    assert flags_of(interview) == {}
+    [event] = review.events.all()
+    assert (event.from_state, event.to_state, event.actor) == ("", Review.State.CLEAN, None)
+    assert event.reason == passed_reason()
+
+
+def test_rushed_straightlined_interview_is_flagged_with_readable_reasons(world, interviewer):
+    # 13 answered questions: at least 60 s expected; ten items all "满意"
+    interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
+    review = check_completed_interview(interview)
+    assert review.state == Review.State.FLAGGED
+    assert flags_of(interview) == {
+        rules.RUSHED: "访问用时 45 秒，已答 13 题，应至少 60 秒",
+        rules.STRAIGHTLINING: "10 项量表题中 10 项回答「满意」",
+    }
+    [event] = review.events.all()
+    assert event.to_state == Review.State.FLAGGED and event.actor is None
+    assert "访问用时 45 秒" in event.reason and "回答「满意」" in event.reason
+
+
+def test_dont_know_answers_do_not_count_towards_straightlining(world, interviewer):
+    # Seven "满意" and three don't know: only 7 substantive items, below the minimum of 8
+    answers = straight_answers("4", sat_1="9", sat_2="9", sat_3="9")
+    interview = world.interview(interviewer, answers=answers)
+    assert check_completed_interview(interview).state == Review.State.CLEAN
+
+
+@pytest.mark.parametrize("language, reason", [
+    ("en", "10 of 10 scale items answered 'Satisfied'"),
+    ("zh-hans", "10 项量表题中 10 项回答「满意」"),
+])
+def test_flag_reasons_are_stored_in_the_site_language(settings, world, interviewer, language,
+                                                      reason):
+    settings.LANGUAGE_CODE = language
+    interview = world.interview(interviewer, answers=straight_answers("4"))
+    with translation.override("en" if language.startswith("zh") else "zh-hans"):
+        check_completed_interview(interview)
+    assert flags_of(interview) == {rules.STRAIGHTLINING: reason}
+
+
+def test_check_twice_writes_nothing_new(world, interviewer):
+    interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
+    check_completed_interview(interview)
+    flag_ids = set(Flag.objects.values_list("id", flat=True))
+    review = check_completed_interview(interview)
+    assert set(Flag.objects.values_list("id", flat=True)) == flag_ids
+    assert Review.objects.count() == 1
+    assert review.events.count() == 1
+
+
+def test_recheck_after_answers_change_moves_undecided_review_and_replaces_flags(
+    world, interviewer
+):
+    interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
+    check_completed_interview(interview)
+    # Only the duration changes: still flagged, but for straight-lining alone
+    interview.duration_seconds = 400
+    interview.save(update_fields=["duration_seconds"])
+    review = check_completed_interview(interview)
+    assert review.state == Review.State.FLAGGED
+    assert set(flags_of(interview)) == {rules.STRAIGHTLINING}
+    # Then the answers are differentiated: clean
+    interview.answers = varied_answers()
+    interview.save(update_fields=["answers"])
+    review = check_completed_interview(interview)
+    assert review.state == Review.State.CLEAN
+    assert flags_of(interview) == {}
+    transitions = [(e.from_state, e.to_state) for e in review.events.all()]
+    assert transitions == [("", "flagged"), ("flagged", "flagged"), ("flagged", "clean")]
+
+
+def test_recheck_keeps_a_human_decision(world, interviewer, supervisor):
+    interview = world.interview(interviewer, answers=straight_answers("4"))
+    review = check_completed_interview(interview)
+    approve_interview(review=review, user=supervisor)
+    interview.duration_seconds = 10
+    interview.save(update_fields=["duration_seconds"])
+    review = check_completed_interview(interview)
+    assert review.state == Review.State.APPROVED
+    assert set(flags_of(interview)) == {rules.RUSHED, rules.STRAIGHTLINING}
+    assert review.events.count() == 2
+
+
+def test_manual_flags_survive_a_recheck(world, interviewer):
+    interview = world.interview(interviewer)
+    Flag.objects.create(interview=interview, rule="backcheck", reason="回访不符")
+    check_completed_interview(interview)
+    assert flags_of(interview) == {"backcheck": "回访不符"}
+
+
+def test_check_refuses_an_unfinished_interview(world, interviewer):
+    interview = world.interview(interviewer, status=Interview.Status.IN_PROGRESS)
+    with pytest.raises(ValueError, match="not completed"):
+        check_completed_interview(interview)
+    assert not Review.objects.exists()
+
+
+def _outcome() -> dict:
+    """interview id -> (state, {rule: reason}, [(from, to, reason)]) for every review."""
+    return {
+        review.interview_id: (
+            review.state,
+            flags_of(review.interview_id),
+            [(e.from_state, e.to_state, e.reason) for e in review.events.all()],
+        )
+        for review in Review.objects.all()
+    }
+
+
+def _mixed_interviews(world, interviewer, n: int) -> list[Interview]:
+    kinds = [
+        dict(answers=varied_answers(), duration=400),
+        dict(answers=straight_answers("5"), duration=400),
+        dict(answers=straight_answers("2"), duration=20),
+        dict(answers=varied_answers(), duration=30),
+        dict(answers=straight_answers("4", sat_1="9", sat_2="9", sat_3="9"), duration=None),
+        dict(answers={}, duration=None),
+    ]
+    return [world.interview(interviewer, **kinds[i % len(kinds)]) for i in range(n)]
+
+
+def test_batch_check_equals_single_checks(world, interviewer):
+    interviews = _mixed_interviews(world, interviewer, 12)
+    world.interview(interviewer, status=Interview.Status.BROKEN_OFF)
+    for interview in interviews:
+        check_completed_interview(interview)
+    single = _outcome()
+    Review.objects.all().delete()
+    Flag.objects.all().delete()
+
+    checked = check_interviews(interviews=Interview.objects.all())
+
+    assert checked == 12  # the broken-off interview is not checked
+    assert _outcome() == single
+    states = {state for state, _flags, _events in single.values()}
+    assert states == {Review.State.CLEAN, Review.State.FLAGGED}
+
+
+def test_batch_check_is_idempotent_and_moves_changed_interviews(world, interviewer):
+    interviews = _mixed_interviews(world, interviewer, 6)
+    check_interviews(interviews=Interview.objects.all())
+    before = _outcome()
+    assert check_interviews(interviews=Interview.objects.all()) == 6
+    assert _outcome() == before
+    straight = interviews[1]
+    straight.answers = varied_answers()
+    straight.save(update_fields=["answers"])
+    check_interviews(interviews=Interview.objects.all())
+    after = _outcome()
+    assert after[straight.pk][0] == Review.State.CLEAN
+    assert after[straight.pk][2][-1][:2] == (Review.State.FLAGGED, Review.State.CLEAN)
+    assert {k: v for k, v in after.items() if k != straight.pk} == {
+        k: v for k, v in before.items() if k != straight.pk
+    }
+
+
+def test_batch_check_queries_do_not_grow_with_interviews(
+    world, interviewer, django_assert_max_num_queries
+):
+    _mixed_interviews(world, interviewer, 30)
+    # frame 2, reviews + flags 2, flags/reviews/events inserts 3 (+ savepoint bookkeeping)
+    with django_assert_max_num_queries(10):
+        assert check_interviews(interviews=Interview.objects.all()) == 30
+    assert ReviewEvent.objects.count() == 30
+
+
+def test_approve_records_who_when_why(world, interviewer, supervisor):
+    review = check_completed_interview(world.interview(interviewer, duration=30))
+    before = timezone.now()
+    approved = approve_interview(review=review, user=supervisor, reason="录音复核无误")
+    review.refresh_from_db()
+    assert review.state == Review.State.APPROVED == approved.state
+    assert review.decided_by == supervisor
+    assert before <= review.decided_at <= timezone.now()
+    assert review.reason == "录音复核无误"
+    event = review.events.last()
+    assert (event.from_state, event.to_state) == (Review.State.FLAGGED, Review.State.APPROVED)
+    assert event.actor == supervisor and event.reason == "录音复核无误"
+    assert before - timedelta(seconds=1) <= event.at <= timezone.now()
+
+
+def test_reject_requires_a_reason_and_writes_nothing_without_one(world, interviewer, analyst):
+    review = check_completed_interview(world.interview(interviewer))
+    with pytest.raises(ValidationError):
+        reject_interview(review=review, user=analyst, reason="   ")
+    review.refresh_from_db()
+    assert review.state == Review.State.CLEAN
+    assert review.events.count() == 1
+
+
+def test_decision_can_be_changed_and_each_change_is_audited(world, interviewer, supervisor,
+                                                            analyst):
+    review = check_completed_interview(world.interview(interviewer))
+    approve_interview(review=review, user=supervisor)
+    reject_interview(review=review, user=analyst, reason="回访：受访者称未接受访问")
+    review.refresh_from_db()
+    assert review.state == Review.State.REJECTED and review.decided_by == analyst
+    assert [(e.to_state, e.actor) for e in review.events.all()] == [
+        (Review.State.CLEAN, None),
+        (Review.State.APPROVED, supervisor),
+        (Review.State.REJECTED, analyst),
+    ]
+
+
+def test_same_decision_twice_is_refused(world, interviewer, supervisor):
+    review = check_completed_interview(world.interview(interviewer))
+    approve_interview(review=review, user=supervisor)
+    with pytest.raises(ValidationError):
+        approve_interview(review=review, user=supervisor)
+    assert review.events.count() == 2
+
+
+@pytest.mark.parametrize("role_fixture", ["interviewer", "client_user"])
+def test_only_supervisors_and_analysts_decide(request, world, other_interviewer, role_fixture):
+    user = request.getfixturevalue(role_fixture)
+    review = check_completed_interview(world.interview(other_interviewer))
+    with pytest.raises(PermissionDenied):
+        approve_interview(review=review, user=user)
+    with pytest.raises(PermissionDenied):
+        reject_interview(review=review, user=user, reason="不合格")
+    review.refresh_from_db()
+    assert review.state == Review.State.CLEAN and review.events.count() == 1
+
+
+def test_scale_items_fixture_has_ten_items():
+    # Guards the arithmetic in the reasons above (10 items, 13 answered questions)
+    assert len(ITEMS) == 10
+    assert len(varied_answers()) == 13

@@ -1,0 +1,361 @@
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from questionnaires.logic import evaluate, is_relevant
+from questionnaires.standard import build_standard_xlsx
+from questionnaires.xlsform import XLSFormError, parse_xlsform
+from tests.questionnaires.workbooks import make_xlsx, survey_row, valid_choices, valid_survey
+
+STANDARD = Path(build_standard_xlsx.__file__).with_name("standard_questionnaire.xlsx")
+SATISFACTION_DIMENSIONS = {
+    "public_order",
+    "dispute_resolution",
+    "traffic_order",
+    "info_protection",
+    "police_conduct",
+    "grassroots_governance",
+}
+ELIGIBLE = {"consent": "yes", "age": 30, "resident_6m": "yes"}
+
+
+@pytest.fixture(scope="module")
+def standard() -> dict:
+    return parse_xlsform(STANDARD.read_bytes(), STANDARD.name).definition
+
+
+def questions(definition: dict) -> dict[str, dict]:
+    return {q["name"]: q for group in definition["groups"] for q in group["questions"]}
+
+
+def errors_of(data: bytes, filename: str = "form.xlsx") -> list[str]:
+    with pytest.raises(XLSFormError) as caught:
+        parse_xlsform(data, filename)
+    return caught.value.errors
+
+
+# --- the shipped standard questionnaire ------------------------------------------------------
+
+
+def test_standard_groups_are_pages_in_order(standard):
+    assert [group["name"] for group in standard["groups"]] == [
+        "opening",
+        "screening",
+        "locality",
+        "safety",
+        "satisfaction",
+        "victimisation",
+        "victimisation_detail",
+        "suggestions",
+        "demographics",
+    ]
+
+
+def test_standard_has_the_stable_question_names(standard):
+    names = set(questions(standard))
+    assert {
+        "intro", "consent", "age", "resident_6m", "district", "street", "community",
+        "safety_overall", "safety_night", "victim_past_year", "victim_type",
+        "reported_to_police", "suggestion", "sex", "years_residence", "occupation", "hukou",
+    } <= names  # fmt: skip
+
+
+def test_standard_metadata_and_languages(standard):
+    assert standard["form_id"] == "safety_standard"
+    assert standard["languages"] == ["zh", "en"]
+    assert standard["title"]["zh"].startswith("群众安全感满意度调查")
+    consent = questions(standard)["consent"]
+    assert consent["label"]["zh"] == "您是否愿意接受访问？"
+    assert consent["label"]["en"] == "Are you willing to take part?"
+    assert questions(standard)["intro"]["type"] == "note"
+    assert questions(standard)["intro"]["label"]["zh"].startswith("您好，我们受XX市委政法委委托")
+
+
+def test_standard_satisfaction_items_cover_every_dimension_twice(standard):
+    items = standard["groups"][4]["questions"]
+    assert len(items) >= 12
+    by_dimension: dict[str, int] = {}
+    for item in items:
+        assert item["type"] == "select_one" and item["list"] == "sat5"
+        assert item["indicator"], item["name"]
+        by_dimension[item["dimension"]] = by_dimension.get(item["dimension"], 0) + 1
+    assert set(by_dimension) == SATISFACTION_DIMENSIONS
+    assert min(by_dimension.values()) >= 2
+
+
+def test_standard_dimension_tags(standard):
+    q = questions(standard)
+    assert q["safety_overall"]["dimension"] == "sense_of_safety"
+    assert q["safety_night"]["list"] == "safe5"
+    assert q["victim_past_year"]["dimension"] is None
+    assert q["age"]["dimension"] is None
+    assert standard["dimensions"]["public_order"] == {"zh": "社会治安", "en": "Public order"}
+    assert set(standard["dimensions"]) == SATISFACTION_DIMENSIONS | {"sense_of_safety"}
+    tagged = {item["dimension"] for item in q.values() if item["dimension"]}
+    assert tagged == set(standard["dimensions"])
+    assert "dimensions" not in standard["choice_lists"]
+
+
+def test_standard_score_maps(standard):
+    lists = standard["choice_lists"]
+    assert {c["value"]: c["score"] for c in lists["sat5"]} == {
+        "5": 100.0, "4": 80.0, "3": 60.0, "2": 40.0, "1": 0.0, "9": None,
+    }  # fmt: skip
+    assert {c["value"]: c["positive"] for c in lists["sat5"]} == {
+        "5": True, "4": True, "3": False, "2": False, "1": False, "9": None,
+    }  # fmt: skip
+    assert [c["label"]["zh"] for c in lists["safe5"]] == [
+        "很安全", "安全", "基本安全", "不太安全", "不安全", "不知道",
+    ]  # fmt: skip
+    assert [c["score"] for c in lists["safe5"]] == [100.0, 80.0, 60.0, 40.0, 0.0, None]
+    assert lists["yes_no"][0] == {
+        "value": "yes", "label": {"zh": "是", "en": "Yes"}, "score": None, "positive": None,
+        "extra": {},
+    }  # fmt: skip
+
+
+def test_standard_locality_questions_cascade(standard):
+    locality = standard["groups"][2]["questions"]
+    assert [(q["name"], q["type"], q["locality_level"]) for q in locality] == [
+        ("district", "locality", "district"),
+        ("street", "locality", "street"),
+        ("community", "locality", "community"),
+    ]
+    assert all(q["list"] is None for q in locality)
+
+
+def test_standard_demographics_choices(standard):
+    lists = standard["choice_lists"]
+    assert [c["value"] for c in lists["sex"]] == ["male", "female"]
+    assert [c["value"] for c in lists["hukou"]] == ["local", "migrant"]
+    assert len(lists["years_residence"]) == 4
+    assert 7 <= len(lists["occupation"]) <= 10
+    assert [c["value"] for c in lists["victim_type"]] == [
+        "theft", "fraud", "robbery", "assault", "other",
+    ]  # fmt: skip
+    q = questions(standard)
+    assert q["victim_type"]["type"] == "select_multiple"
+    assert q["suggestion"]["type"] == "text" and q["suggestion"]["required"] is False
+    assert q["sex"]["required"] is True
+
+
+def test_standard_relevance_screens_out_the_ineligible(standard):
+    groups = {group["name"]: group for group in standard["groups"]}
+    assert groups["opening"]["relevant"] is None
+    assert is_relevant(groups["screening"], {"consent": "yes"})
+    assert not is_relevant(groups["screening"], {"consent": "no"})
+    for name in ("locality", "safety", "satisfaction", "demographics"):
+        assert is_relevant(groups[name], ELIGIBLE)
+        assert not is_relevant(groups[name], ELIGIBLE | {"age": 15})
+        assert not is_relevant(groups[name], ELIGIBLE | {"resident_6m": "no"})
+        assert not is_relevant(groups[name], {"consent": "yes"})
+    detail = groups["victimisation_detail"]
+    assert is_relevant(detail, ELIGIBLE | {"victim_past_year": "yes"})
+    assert not is_relevant(detail, ELIGIBLE | {"victim_past_year": "no"})
+    assert not is_relevant(detail, ELIGIBLE)
+
+
+def test_standard_age_constraint(standard):
+    age = questions(standard)["age"]
+    assert evaluate(age["constraint"], {}, current=30)
+    assert evaluate(age["constraint"], {}, current=0)
+    assert not evaluate(age["constraint"], {}, current=121)
+    assert age["constraint_message"]["zh"] == "年龄应在0到120岁之间"
+
+
+def test_standard_xform_is_xml_with_both_languages():
+    parsed = parse_xlsform(STANDARD.read_bytes(), STANDARD.name)
+    root = ET.fromstring(parsed.xform_xml)
+    langs = {t.get("lang") for t in root.iter("{http://www.w3.org/2002/xforms}translation")}
+    assert langs == {"中文 (zh)", "English (en)"}
+    assert "sat_public_order" in parsed.xform_xml
+
+
+def test_build_script_reproduces_the_committed_spreadsheet(tmp_path, standard):
+    built = build_standard_xlsx.build(tmp_path / "standard.xlsx")
+    assert parse_xlsform(built.read_bytes(), built.name).definition == standard
+
+
+# --- small forms -----------------------------------------------------------------------------
+
+
+def test_valid_small_form_parses():
+    definition = parse_xlsform(make_xlsx(), "form.xlsx").definition
+    assert definition["languages"] == ["zh"]  # no language columns: Chinese by default
+    assert definition["title"] == {"zh": "测试问卷"}
+    [group] = definition["groups"]
+    assert group["label"] == {"zh": "第一页"}
+    q1, age = group["questions"]
+    assert (q1["dimension"], q1["indicator"], q1["list"]) == ("public_order", "order", "sat5")
+    assert age["type"] == "integer" and age["constraint"] == ". >= 0 and . <= 120"
+
+
+def test_default_language_from_settings_names_plain_labels():
+    data = make_xlsx(settings={"form_title": "T", "default_language": "English (en)"})
+    assert parse_xlsform(data, "form.xlsx").definition["languages"] == ["en"]
+
+
+def test_extra_choice_columns_are_kept_as_strings():
+    choices = [c | {"weight": 2} for c in valid_choices()]
+    data = make_xlsx(choices=choices, choices_header=["list_name", "name", "label", "score",
+                                                      "positive", "weight"])  # fmt: skip
+    sat5 = parse_xlsform(data, "form.xlsx").definition["choice_lists"]["sat5"]
+    assert sat5[0]["extra"] == {"weight": "2"}
+
+
+def test_form_id_falls_back_to_the_file_name():
+    data = make_xlsx(settings={"form_title": "T"})
+    assert parse_xlsform(data, "my form.xlsx").definition["form_id"] == "my_form"
+
+
+# --- bad input: every message names sheet, row and column ------------------------------------
+
+
+def test_unknown_dimension_names_row_and_column():
+    survey = valid_survey()
+    survey[1]["dimension"] = "nope"
+    [error] = errors_of(make_xlsx(survey=survey))
+    assert error.startswith("survey sheet, row 3, column dimension:")
+    assert "unknown dimension 'nope'" in error and "public_order" in error
+
+
+def test_dimension_without_dimensions_list_is_refused():
+    choices = [c for c in valid_choices() if c["list_name"] != "dimensions"]
+    [error] = errors_of(make_xlsx(choices=choices))
+    assert "row 3, column dimension" in error and "no 'dimensions' list" in error
+
+
+def test_dimension_on_unscored_question_is_refused():
+    survey = valid_survey()
+    survey[2]["dimension"] = "public_order"  # the integer age question
+    [error] = errors_of(make_xlsx(survey=survey))
+    assert "row 4, column dimension" in error and "scores" in error
+
+
+@pytest.mark.parametrize("score", [120, -1, "abc", "NaN"])
+def test_bad_score_names_row_and_column(score):
+    choices = valid_choices()
+    choices[1]["score"] = score
+    [error] = errors_of(make_xlsx(choices=choices))
+    assert error.startswith("choices sheet, row 3, column score:")
+    assert f"'{score}' is not a number from 0 to 100" in error
+
+
+def test_bad_positive_names_row_and_column():
+    choices = valid_choices()
+    choices[0]["positive"] = 2
+    [error] = errors_of(make_xlsx(choices=choices))
+    assert error.startswith("choices sheet, row 2, column positive:") and "'2'" in error
+
+
+def test_duplicate_question_name_names_both_rows():
+    survey = valid_survey()
+    survey.insert(3, survey_row("text", "age", "again"))
+    [error] = errors_of(make_xlsx(survey=survey))
+    assert error == "survey sheet, row 5, column name: duplicate name 'age' (also row 4)"
+
+
+def test_duplicate_choice_in_list_is_refused():
+    choices = valid_choices()
+    choices[1]["name"] = "5"
+    [error] = errors_of(make_xlsx(choices=choices))
+    assert "choices sheet, row 3, column name" in error and "also row 2" in error
+
+
+def test_missing_choice_list_names_row_and_column():
+    survey = valid_survey()
+    survey[1] = survey_row("select_one nowhere", "q1", "Q")
+    [error] = errors_of(make_xlsx(survey=survey))
+    assert error == (
+        "survey sheet, row 3, column type: choice list 'nowhere' is not on the choices sheet"
+    )
+
+
+def test_bad_locality_level_names_row_and_column():
+    survey = valid_survey()
+    survey.insert(3, survey_row("text", "village", "村", locality_level="village"))
+    [error] = errors_of(make_xlsx(survey=survey))
+    assert error.startswith("survey sheet, row 5, column locality_level:") and "'village'" in error
+
+
+def test_locality_levels_must_be_asked_top_down():
+    survey = valid_survey()
+    survey.insert(3, survey_row("text", "street", "街道", locality_level="street"))
+    [error] = errors_of(make_xlsx(survey=survey))
+    assert "row 5, column locality_level" in error and "needs a district question" in error
+
+
+def test_locality_on_a_select_one_is_refused():
+    survey = valid_survey()
+    survey.insert(3, survey_row("select_one sat5", "district", "区", locality_level="district"))
+    [error] = errors_of(make_xlsx(survey=survey))
+    assert "row 5, column locality_level" in error and "select_one_from_file" in error
+
+
+def test_all_problems_are_reported_together():
+    survey = valid_survey()
+    survey[1]["dimension"] = "nope"
+    choices = valid_choices()
+    choices[0]["score"] = 101
+    choices[1]["positive"] = "yes"
+    errors = errors_of(make_xlsx(survey=survey, choices=choices))
+    assert len(errors) == 3
+    assert any("column score" in e for e in errors)
+    assert any("column positive" in e for e in errors)
+    assert any("column dimension" in e for e in errors)
+
+
+def test_unsupported_expression_names_row_and_column():
+    survey = valid_survey()
+    survey[2]["relevant"] = "today() > 5"
+    [error] = errors_of(make_xlsx(survey=survey))
+    assert error.startswith("survey sheet, row 4, column relevant:")
+    assert "unsupported function today()" in error
+
+
+def test_reference_to_unknown_question_is_refused():
+    survey = valid_survey()
+    survey[2]["relevant"] = "${q1} = '5' and ${ghost} = 1"
+    [error] = errors_of(make_xlsx(survey=survey))
+    assert (
+        error == "survey sheet, row 4, column relevant: refers to ${ghost}, which is not a question"
+    )
+
+
+def test_question_outside_a_group_is_refused():
+    survey = valid_survey() + [survey_row("text", "loose", "Loose")]
+    [error] = errors_of(make_xlsx(survey=survey))
+    assert "row 6, column type" in error and "outside any group" in error
+
+
+def test_nested_groups_are_refused():
+    survey = valid_survey()
+    survey.insert(1, survey_row("begin group", "inner", "Inner"))
+    survey.insert(3, survey_row("end group"))
+    errors = errors_of(make_xlsx(survey=survey))
+    assert any("row 3, column type" in e and "cannot be nested" in e for e in errors)
+
+
+def test_unsupported_type_is_refused():
+    survey = valid_survey()
+    survey.insert(3, survey_row("calculate", "total", ""))
+    [error] = errors_of(make_xlsx(survey=survey))
+    assert "row 5, column type" in error and "'calculate' is not supported" in error
+
+
+def test_pyxform_errors_are_reported_with_the_file_name():
+    survey = valid_survey()
+    survey[2]["name"] = "1age"  # not an XML name: only pyxform checks this
+    [error] = errors_of(make_xlsx(survey=survey), "mine.xlsx")
+    assert error.startswith("mine.xlsx: [row : 4] On the 'survey' sheet, the 'name' value")
+
+
+def test_not_a_workbook_is_refused():
+    [error] = errors_of(b"not a spreadsheet", "form.xlsx")
+    assert error.startswith("form.xlsx: cannot be read as an Excel workbook")
+
+
+def test_wrong_extension_is_refused():
+    [error] = errors_of(make_xlsx(), "form.csv")
+    assert "form.csv: not an .xlsx file" in error

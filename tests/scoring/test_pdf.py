@@ -1,0 +1,188 @@
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from scoring.pdf import render_report
+
+FONT = Path(__file__).resolve().parents[2] / "static" / "fonts" / "wqy-microhei.ttc"
+
+LABELS_ZH = {
+    "title": "群众安全感满意度测评报告",
+    "client": "委托方",
+    "generated_on": "日期",
+    "headline": "主要指标",
+    "satisfaction_score": "满意度得分",
+    "satisfaction_rate": "综合满意率",
+    "safety_score": "安全感得分",
+    "safety_rate": "安全感率",
+    "n_interviews": "有效样本",
+    "by_dimension": "分维度结果",
+    "by_district": "分区县结果",
+    "by_street": "分街道结果",
+    "heat": "区县×维度得分",
+    "dimension": "维度",
+    "scope": "类别",
+    "district": "区县",
+    "street": "街道",
+    "n": "样本数",
+    "score": "得分",
+    "rate": "率(%)",
+    "item_nonresponse": "不知道/拒答(%)",
+    "rank": "排名",
+    "short_board": "短板",
+    "lowest_dimensions": "得分最低的维度",
+    "lowest_streets": "满意度最低的街道",
+    "chart_title": "各区县满意度得分",
+    "chart_x": "区县",
+    "chart_y": "满意度得分",
+    "unreliable_note": "* 样本少于30人,结果仅供参考",
+    "no_data": "尚无审核通过的访问。",
+}
+
+
+def scope_row(name, n, sat, rate, safety, rank, unreliable, **extra):
+    return {
+        "code": name,
+        "name": name,
+        "n": n,
+        "satisfaction_score": sat,
+        "satisfaction_rate": rate,
+        "safety_score": safety,
+        "safety_rate": None,
+        "rank": rank,
+        "unreliable": unreliable,
+        **extra,
+    }
+
+
+def sample_data() -> dict:
+    dimensions = [
+        ("安全感", "安全感", 84.2, 88.0, False),
+        ("社会治安", "满意度", 78.5, 70.1, False),
+        ("公安工作", "满意度", 71.3, 61.0, False),
+        ("矛盾纠纷化解", "满意度", 65.0, 52.4, True),
+    ]
+    return {
+        "wave": {
+            "id": 7,
+            "name": "2024年第二季度",
+            "client": "测试市委政法委",
+            "generated_on": "2024-07-01",
+        },
+        "n_interviews": 412,
+        "min_respondents": 30,
+        "headline": {
+            "satisfaction_score": 74.6,
+            "satisfaction_rate": 66.2,
+            "satisfaction_unreliable": False,
+            "safety_score": 84.2,
+            "safety_rate": 88.0,
+            "safety_unreliable": False,
+            "n_interviews": 412,
+        },
+        "dimensions": [
+            {
+                "code": label,
+                "label": label,
+                "scope": "safety" if scope == "安全感" else "satisfaction",
+                "scope_label": scope,
+                "n": 400,
+                "score": score,
+                "rate": rate,
+                "item_nonresponse": 3.5,
+                "unreliable": unreliable,
+            }
+            for label, scope, score, rate, unreliable in dimensions
+        ],
+        "districts": [
+            scope_row("城东区", 250, 76.1, 68.0, 85.0, 1, False),
+            scope_row("西山县", 162, 72.3, 63.5, 83.0, 2, False),
+        ],
+        "streets": [
+            scope_row("东华街道", 130, 77.0, 69.0, 86.0, 1, False, district="城东区"),
+            scope_row("东兴街道", 120, 75.1, 67.0, 84.0, 2, False, district="城东区"),
+            scope_row("西岭镇", 140, 73.0, 64.0, 83.5, 3, False, district="西山县"),
+            scope_row("北坡乡", 22, 68.0, 55.0, 80.0, 4, True, district="西山县"),
+        ],
+        "heat": {
+            "dimensions": [{"code": d[0], "label": d[0]} for d in dimensions],
+            "rows": [
+                {
+                    "name": "城东区",
+                    "cells": [{"score": s, "unreliable": False} for s in (85, 80, 72, 66)],
+                },
+                {
+                    "name": "西山县",
+                    "cells": [{"score": s, "unreliable": s < 60} for s in (83, 77, 70, 59)],
+                },
+            ],
+        },
+        "short_board": {
+            "dimensions": [
+                {"label": "矛盾纠纷化解", "score": 65.0, "unreliable": True},
+                {"label": "公安工作", "score": 71.3, "unreliable": False},
+                {"label": "社会治安", "score": 78.5, "unreliable": False},
+            ],
+            "streets": [
+                {"name": "北坡乡", "district": "西山县", "score": 68.0, "unreliable": True},
+                {"name": "西岭镇", "district": "西山县", "score": 73.0, "unreliable": False},
+                {"name": "东兴街道", "district": "城东区", "score": 75.1, "unreliable": False},
+            ],
+        },
+        "labels": LABELS_ZH,
+    }
+
+
+def pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.fail("pdftotext (poppler-utils) is required to check the report's text")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    result = subprocess.run(
+        [pdftotext, "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    )
+    return result.stdout.decode("utf-8")
+
+
+def test_report_embeds_the_cjk_font_and_its_text_is_extractable(tmp_path):
+    # given
+    data = sample_data()
+    # when
+    pdf = render_report(data, font_path=FONT)
+    # then
+    assert pdf.startswith(b"%PDF")
+    assert b"/FontFile2" in pdf  # the TrueType program is embedded, not just named
+    assert b"WenQuanYiMicroHei" in pdf
+    text = pdf_text(pdf, tmp_path)
+    for expected in [
+        "2024年第二季度",
+        "测试市委政法委",
+        "综合满意率",
+        "东华街道",
+        "北坡乡",
+        "西岭镇",
+    ]:
+        assert expected in text, expected
+    assert "74.6" in text and "66.2%" in text
+    assert "北坡乡 *" in text  # the unreliable street is marked, not hidden
+
+
+def test_report_without_approved_interviews_still_renders(tmp_path):
+    # given
+    data = sample_data()
+    empty = {"dimensions": [], "districts": [], "streets": [], "n_interviews": 0}
+    data.update(empty)
+    data["heat"] = {"dimensions": [], "rows": []}
+    data["short_board"] = {"dimensions": [], "streets": []}
+    data["headline"] = {
+        key: None
+        for key in ["satisfaction_score", "satisfaction_rate", "safety_score", "safety_rate"]
+    } | {"satisfaction_unreliable": True, "safety_unreliable": True, "n_interviews": 0}
+    # when
+    pdf = render_report(data, font_path=FONT)
+    # then
+    text = pdf_text(pdf, tmp_path)
+    assert "2024年第二季度" in text and "—" in text
