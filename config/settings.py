@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "fieldwork",
     "qc",
     "scoring",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -52,7 +52,7 @@ def simulate_interview(
     person_effect = rng.normal(0, 8)
     straight_code = None
     at = started_at
-    seconds_per_question = {"normal": 11.0, "rushed": 1.8, "straight": 6.0}[respondent.style]
+    seconds_per_question = {"normal": 14.0, "rushed": 1.8, "straight": 6.0}[respondent.style]
     lists = definition["choice_lists"]
     for group in definition["groups"]:
         if not flow.is_relevant(group, answers):

@@ -147,3 +147,20 @@ def _as_counts(values: pd.Series, what: str) -> pd.Series:
     if (values < 0).any():
         raise ValueError(f"The {what} must not be negative.")
     return values.astype("int64")
+
+
+def margin_of_error(
+    sample_sizes: pd.Series, stratum_sizes: pd.Series, *, z: float = 1.96, p: float = 0.5
+) -> pd.Series:
+    """Expected half-width of a confidence interval for a proportion in each stratum.
+
+    sample_sizes (n_h) and stratum_sizes (N_h): Series on the same stratum index. Returns a
+    float Series z·√(p(1−p)/n_h · (1 − n_h/N_h)) on that index, as a fraction (0.05 = ±5
+    points), with the finite-population correction; NaN where n_h = 0. p = 0.5 is the worst
+    case, the usual planning value.
+    """
+    n_h = sample_sizes.astype("float64")
+    big_n = stratum_sizes.reindex(n_h.index).astype("float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        moe = z * np.sqrt(p * (1 - p) / n_h * (1 - n_h / big_n))
+    return moe.where(n_h > 0)

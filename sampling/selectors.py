@@ -54,5 +54,8 @@ def sample_table(draw: Draw) -> pd.DataFrame:
         columns=["unit_id", "stratum", "replicate", "inclusion_probability", "design_weight"],
     )
     frame = load_frame(draw.frame)
-    table = frame.merge(units, on="unit_id", how="inner", validate="one_to_one")
+    # A frame column that happens to share a name with the draw's figures keeps a suffix.
+    table = frame.merge(
+        units, on="unit_id", how="inner", validate="one_to_one", suffixes=("_frame", "")
+    )
     return table.sort_values(["stratum", "unit_id"], kind="stable").reset_index(drop=True)

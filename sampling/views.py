@@ -1,8 +1,125 @@
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
-from accounts.access import STAFF, require_role
+from accounts.access import require_role
+from accounts.models import Role
+from sampling import presenters, services
+from sampling.exports import table_csv
+from sampling.forms import AllocationForm, DrawForm, FrameUploadForm
+from sampling.models import Draw, Frame
+from sampling.selectors import sample_table
 
 
-@require_role(*STAFF)
+@require_role(Role.ANALYST)
 def frame_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    return render(request, "sampling/frame_list.html", presenters.frame_list())
+
+
+@require_role(Role.ANALYST)
+def frame_upload(request: HttpRequest) -> HttpResponse:
+    form = FrameUploadForm(request.POST or None, request.FILES or None)
+    context: dict = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            frame = services.import_frame(
+                file=upload,
+                source_name=upload.name,
+                name=form.cleaned_data["name"],
+                mapping=form.mapping(),
+                user=request.user,
+            )
+        except services.FrameImportError as error:
+            services.keep_error_report(user=request.user, errors=error.errors)
+            context.update(presenters.import_errors(error.errors), source_name=upload.name)
+        else:
+            messages.success(
+                request, _("Frame imported: %(n)s units.") % {"n": f"{frame.n_rows:,}"}
+            )
+            return redirect("sampling:frame_detail", frame_id=frame.pk)
+    return render(request, "sampling/frame_upload.html", context)
+
+
+@require_role(Role.ANALYST)
+def frame_errors(request: HttpRequest) -> HttpResponse:
+    """The full error report of the user's last failed import (phone numbers masked)."""
+    path = services.error_report_path(request.user)
+    if not default_storage.exists(path):
+        raise Http404(_("No error report."))
+    return FileResponse(
+        default_storage.open(path, "rb"),
+        as_attachment=True,
+        filename="frame-errors.csv",
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+@require_role(Role.ANALYST)
+def frame_detail(request: HttpRequest, frame_id: int) -> HttpResponse:
+    frame = get_object_or_404(Frame.objects.select_related("created_by"), pk=frame_id)
+    form = DrawForm(request.POST or None, initial={"minimum_per_stratum": 0})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            draw = services.draw_sample(
+                frame=frame,
+                n=data["n"],
+                seed=data["seed"],
+                name=data["name"],
+                minimum_per_stratum=data["minimum_per_stratum"],
+                user=request.user,
+            )
+        except services.SamplingInputError as error:
+            for message in error.errors:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Sample drawn with seed %(seed)s.") % {"seed": draw.seed})
+            return redirect("sampling:draw_detail", draw_id=draw.pk)
+    context = {
+        "frame": frame,
+        "form": form,
+        "strata": presenters.frame_strata(frame),
+        "draws": frame.draws.select_related("created_by"),
+    }
+    return render(request, "sampling/frame_detail.html", context)
+
+
+@require_role(Role.ANALYST)
+def frame_allocation(request: HttpRequest, frame_id: int) -> HttpResponse:
+    """htmx partial: the allocation the draw form would make, before drawing."""
+    frame = get_object_or_404(Frame, pk=frame_id)
+    form = AllocationForm(request.GET)
+    context: dict = {"form": form}
+    if form.is_valid():
+        try:
+            rows = services.allocation_preview(
+                frame=frame,
+                n=form.cleaned_data["n"],
+                minimum_per_stratum=form.cleaned_data["minimum_per_stratum"],
+            )
+        except services.SamplingInputError as error:
+            context["problems"] = error.errors
+        else:
+            context["table"] = presenters.allocation(rows)
+    return render(request, "sampling/_allocation.html", context)
+
+
+@require_role(Role.ANALYST)
+def draw_detail(request: HttpRequest, draw_id: int) -> HttpResponse:
+    draw = get_object_or_404(Draw.objects.select_related("frame", "created_by"), pk=draw_id)
+    context = {"draw": draw, **presenters.draw_detail(draw)}
+    return render(request, "sampling/draw_detail.html", context)
+
+
+@require_role(Role.ANALYST)
+def draw_download(request: HttpRequest, draw_id: int) -> HttpResponse:
+    draw = get_object_or_404(Draw.objects.select_related("frame"), pk=draw_id)
+    # Unmasked on purpose: analysts load this file into the dialling system, which needs real
+    # numbers. It is the one place a full number leaves the system, and only analysts reach it;
+    # every page shows masked numbers.
+    response = HttpResponse(table_csv(sample_table(draw)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sample-{draw.pk}.csv"'
+    return response

@@ -71,8 +71,13 @@ DEFINITION = {
             "label": {"zh": "满意度", "en": "Satisfaction"},
             "relevant": None,
             "questions": [
-                _question(f"sat_{i}", f"满意度第{i}题", f"Satisfaction {i}", list="sat5",
-                          dimension="police")
+                _question(
+                    f"sat_{i}",
+                    f"满意度第{i}题",
+                    f"Satisfaction {i}",
+                    list="sat5",
+                    dimension="police",
+                )
                 for i in range(1, 11)
             ]
             + [_question("comment", "意见建议", "Comments", type="text")],
@@ -110,8 +115,9 @@ class World:
         self.community = Locality.objects.create(
             code="430602001001", name="洞庭社区", level=Level.COMMUNITY, parent=self.street
         )
-        frame = Frame.objects.create(name="frame", path="frame.parquet", source_name="f.csv",
-                                     n_rows=100)
+        frame = Frame.objects.create(
+            name="frame", path="frame.parquet", source_name="f.csv", n_rows=100
+        )
         self.draw = Draw.objects.create(
             frame=frame, name="draw", stratum_column="street", n_total=50, seed=42
         )
@@ -185,3 +191,10 @@ class World:
 @pytest.fixture
 def world(db) -> World:
     return World()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # The default PBKDF2 costs ~0.5 s per user created; these tests never check passwords'
+    # strength. (Worth moving to tests/conftest.py for every app.)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

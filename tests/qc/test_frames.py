@@ -20,9 +20,12 @@ def test_definition_scale_refuses_an_item_named_like_a_frame_column():
     definition = {
         "choice_lists": DEFINITION["choice_lists"],
         "groups": [
-            {"name": "g", "questions": [
-                {"name": "mode", "type": "select_one", "list": "sat5", "dimension": "police"}
-            ]}
+            {
+                "name": "g",
+                "questions": [
+                    {"name": "mode", "type": "select_one", "list": "sat5", "dimension": "police"}
+                ],
+            }
         ],
     }
     with pytest.raises(ValueError, match="'mode'"):

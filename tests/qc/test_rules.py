@@ -93,9 +93,7 @@ def test_straightlining_excludes_dont_know_and_counts_min_items():
             6: (300, 0, NAN, NAN, NAN, NAN),  # nothing answered
         }
     )
-    result = rules.straightlining(
-        df, items=ITEMS, excluded_codes={"9"}, min_items=3, max_share=0.9
-    )
+    result = rules.straightlining(df, items=ITEMS, excluded_codes={"9"}, min_items=3, max_share=0.9)
     expected = naive_straightlining(df, ITEMS, {"9"}, 3, 0.9)
     assert set(result.index) == set(expected) == {1, 2}
     assert result.loc[2, "reason_en"] == "3 of 3 scale items answered '4'"
@@ -140,9 +138,7 @@ def test_straightlining_random_frame_matches_naive_loop():
     df = pd.DataFrame(values, columns=items, index=pd.RangeIndex(1, 301, name="interview_id"))
     df["duration_seconds"] = 300.0
     df["n_answered"] = 12
-    result = rules.straightlining(
-        df, items=items, excluded_codes={"9"}, min_items=8, max_share=0.8
-    )
+    result = rules.straightlining(df, items=items, excluded_codes={"9"}, min_items=8, max_share=0.8)
     expected = naive_straightlining(df, items, {"9"}, 8, 0.8)
     assert len(expected) > 10  # the frame exercises the rule
     assert set(result.index) == set(expected)

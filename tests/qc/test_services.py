@@ -68,12 +68,16 @@ def test_dont_know_answers_do_not_count_towards_straightlining(world, interviewe
     assert check_completed_interview(interview).state == Review.State.CLEAN
 
 
-@pytest.mark.parametrize("language, reason", [
-    ("en", "10 of 10 scale items answered 'Satisfied'"),
-    ("zh-hans", "10 项量表题中 10 项回答「满意」"),
-])
-def test_flag_reasons_are_stored_in_the_site_language(settings, world, interviewer, language,
-                                                      reason):
+@pytest.mark.parametrize(
+    "language, reason",
+    [
+        ("en", "10 of 10 scale items answered 'Satisfied'"),
+        ("zh-hans", "10 项量表题中 10 项回答「满意」"),
+    ],
+)
+def test_flag_reasons_are_stored_in_the_site_language(
+    settings, world, interviewer, language, reason
+):
     settings.LANGUAGE_CODE = language
     interview = world.interview(interviewer, answers=straight_answers("4"))
     with translation.override("en" if language.startswith("zh") else "zh-hans"):
@@ -91,9 +95,7 @@ def test_check_twice_writes_nothing_new(world, interviewer):
     assert review.events.count() == 1
 
 
-def test_recheck_after_answers_change_moves_undecided_review_and_replaces_flags(
-    world, interviewer
-):
+def test_recheck_after_answers_change_moves_undecided_review_and_replaces_flags(world, interviewer):
     interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
     check_completed_interview(interview)
     # Only the duration changes: still flagged, but for straight-lining alone
@@ -231,8 +233,9 @@ def test_reject_requires_a_reason_and_writes_nothing_without_one(world, intervie
     assert review.events.count() == 1
 
 
-def test_decision_can_be_changed_and_each_change_is_audited(world, interviewer, supervisor,
-                                                            analyst):
+def test_decision_can_be_changed_and_each_change_is_audited(
+    world, interviewer, supervisor, analyst
+):
     review = check_completed_interview(world.interview(interviewer))
     approve_interview(review=review, user=supervisor)
     reject_interview(review=review, user=analyst, reason="回访：受访者称未接受访问")

@@ -15,6 +15,12 @@ from tests.scoring.factories import DEFINITION
 _counter = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Users are made and logged in per test; the production hasher costs ~1 s each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def places(db) -> dict[str, Locality]:
     """城东区 (central) with 东华街道 and 东兴街道; 西山县 (rural) with 西岭镇."""
@@ -43,7 +49,7 @@ def places(db) -> dict[str, Locality]:
 
 @pytest.fixture
 def field_interviewer(db) -> User:
-    return User.objects.create_user(username="field", password="x", role=Role.INTERVIEWER)
+    return User.objects.create(username="field", role=Role.INTERVIEWER)
 
 
 @pytest.fixture

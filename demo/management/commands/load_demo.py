@@ -1,0 +1,25 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from demo import services
+
+
+class Command(BaseCommand):
+    help = "Load the synthetic demo city, sample, wave and simulated interviews."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--small", action="store_true", help="a small city, for tests")
+        parser.add_argument("--reset", action="store_true", help="flush the database first")
+
+    def handle(self, *args, seed: int, small: bool, reset: bool, **options):
+        if reset:
+            call_command("flush", "--noinput", verbosity=0)
+        if services.demo_loaded():
+            self.stdout.write("The demo is already loaded.")
+        else:
+            size = services.SMALL if small else services.FULL
+            services.load_demo(seed=seed, size=size, say=lambda line: self.stdout.write(line))
+        self.stdout.write(self.style.SUCCESS("One login per role:"))
+        for role, username in services.DEMO_LOGINS:
+            self.stdout.write(f"  {role:<12} user {username:<15} password {services.PASSWORD}")
