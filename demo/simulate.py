@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from demo.city import AREA_LEVEL, DIMENSION_SHIFT
-from fieldwork import flow
+from questionnaires.logic import is_relevant
 
 SUGGESTIONS = [
     "希望晚上多一些巡逻。",
@@ -55,12 +55,12 @@ def simulate_interview(
     seconds_per_question = {"normal": 14.0, "rushed": 1.8, "straight": 6.0}[respondent.style]
     lists = definition["choice_lists"]
     for group in definition["groups"]:
-        if not flow.is_relevant(group, answers):
+        if not is_relevant(group, answers):
             continue
         paradata.append({"event": "page_shown", "step": group["name"], "at": at.isoformat()})
         asked = 0
         for question in group["questions"]:
-            if question["type"] == "note" or not flow.is_relevant(question, answers):
+            if question["type"] == "note" or not is_relevant(question, answers):
                 continue
             value = _answer(rng, question, lists, respondent, person_effect, answers)
             if question.get("dimension") and question.get("list") in lists:

@@ -7,18 +7,13 @@ questionnaires.xlsform. Paradata is a list of events `{"event": ..., "step": ...
 from datetime import datetime
 
 from fieldwork.dispositions import COMPLETE, NO_ELIGIBLE_RESPONDENT
-from questionnaires.logic import evaluate
+from questionnaires.logic import is_relevant
 
 RESPONDENT_REFUSAL = "2.112"
 
 # A page left open longer than this (a break, a crash, an abandoned browser) counts for this
 # much: interview duration measures time spent interviewing, not wall-clock time.
 MAX_PAGE_SECONDS = 20 * 60
-
-
-def is_relevant(element: dict, answers: dict) -> bool:
-    expression = element.get("relevant")
-    return not expression or evaluate(expression, answers)
 
 
 def relevant_groups(definition: dict, answers: dict) -> list[dict]:

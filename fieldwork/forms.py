@@ -11,7 +11,7 @@ from accounts.models import Role, User
 from fieldwork import flow
 from fieldwork.dispositions import BY_CODE, NON_INTERVIEW_CODES
 from fieldwork.models import Mode
-from questionnaires.logic import ExpressionError, evaluate
+from questionnaires.logic import ExpressionError, is_relevant, satisfies_constraint
 from questionnaires.presenters import localized
 from sampling.models import Level, Locality
 
@@ -30,7 +30,7 @@ class PageForm(forms.Form):
         self.notes = [
             localized(q["label"], language)
             for q in page["group"]["questions"]
-            if q["type"] == "note" and flow.is_relevant(q, answers)
+            if q["type"] == "note" and is_relevant(q, answers)
         ]
         for question in self.questions:
             self.fields[question["name"]] = self._field(question)
@@ -106,12 +106,8 @@ class PageForm(forms.Form):
         context = {**self.answers, **self.page_answers(cleaned)}
         for question in self.questions:
             name = question["name"]
-            value = context.get(name)
-            expression = question.get("constraint")
-            if value is None or not expression:
-                continue
             try:
-                allowed = evaluate(expression, context, current=value)
+                allowed = satisfies_constraint(question, context, context.get(name))
             except ExpressionError:
                 allowed = False
             if not allowed:

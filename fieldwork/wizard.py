@@ -20,16 +20,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from formtools.wizard.views import SessionWizardView
 
-from fieldwork import flow, services
+from fieldwork import services
 from fieldwork.dispositions import COMPLETE
 from fieldwork.forms import PageForm, page_context
 from fieldwork.models import Interview
 from fieldwork.selectors import interview_for_interviewer
+from questionnaires.logic import is_relevant
 from questionnaires.presenters import localized
 
 
 def _group_on_path(group: dict, wizard: "InterviewWizard") -> bool:
-    return flow.is_relevant(group, wizard.interview.answers)
+    return is_relevant(group, wizard.interview.answers)
 
 
 class InterviewWizard(SessionWizardView):

@@ -58,14 +58,17 @@ def _empty() -> pd.DataFrame:
     )
 
 
-def _result(rule: str, reason: pd.Series, reason_en: pd.Series) -> pd.DataFrame:
-    out = pd.DataFrame({"rule": rule, "reason": reason, "reason_en": reason_en})
+def _result(rule: str, index: pd.Index, reasons: list[tuple[str, str]]) -> pd.DataFrame:
+    """The rule's output frame from (Chinese, English) reasons, one per fired interview."""
+    out = pd.DataFrame(
+        {
+            "rule": pd.Series(rule, index=index, dtype="str"),
+            "reason": pd.Series([zh for zh, _en in reasons], index=index, dtype="str"),
+            "reason_en": pd.Series([en for _zh, en in reasons], index=index, dtype="str"),
+        }
+    )
     out.index.name = "interview_id"
     return out.sort_index()[OUTPUT_COLUMNS]
-
-
-def _whole(values: pd.Series) -> pd.Series:
-    return values.astype("int64").astype("str")
 
 
 def rushed(
@@ -85,20 +88,16 @@ def rushed(
     fired = duration < expected  # NaN compares False
     if not fired.any():
         return _empty()
-    took = _whole(np.floor(duration[fired]))
-    need = _whole(np.ceil(expected[fired]))
-    n = answered[fired].astype("str")
-    reason = "访问用时 " + took + " 秒，已答 " + n + " 题，应至少 " + need + " 秒"
-    reason_en = (
-        "Interview took "
-        + took
-        + " s for "
-        + n
-        + " answered questions; at least "
-        + need
-        + " s expected"
-    )
-    return _result(RUSHED, reason, reason_en)
+    took = np.floor(duration[fired]).astype("int64")
+    need = np.ceil(expected[fired]).astype("int64")
+    reasons = [
+        (
+            f"访问用时 {t} 秒，已答 {n} 题，应至少 {e} 秒",
+            f"Interview took {t} s for {n} answered questions; at least {e} s expected",
+        )
+        for t, n, e in zip(took, answered[fired], need, strict=True)
+    ]
+    return _result(RUSHED, took.index, reasons)
 
 
 def _substantive_answers(
@@ -152,15 +151,18 @@ def straightlining(
     if top.empty:
         return _empty()
     labels = code_labels or {}
-    label_zh = top["code"].map(lambda code: labels.get(code, {}).get("zh") or code)
-    label_en = top["code"].map(
-        lambda code: labels.get(code, {}).get("en") or labels.get(code, {}).get("zh") or code
-    )
-    count = top["count"].astype("str")
-    total = top["n_valid"].astype("str")
-    reason = total + " 项量表题中 " + count + " 项回答「" + label_zh + "」"
-    reason_en = count + " of " + total + " scale items answered '" + label_en + "'"
-    return _result(STRAIGHTLINING, reason, reason_en)
+    reasons = []
+    for code, count, total in zip(top["code"], top["count"], top["n_valid"], strict=True):
+        label = labels.get(code, {})
+        zh = label.get("zh") or code
+        en = label.get("en") or zh
+        reasons.append(
+            (
+                f"{total} 项量表题中 {count} 项回答「{zh}」",
+                f"{count} of {total} scale items answered '{en}'",
+            )
+        )
+    return _result(STRAIGHTLINING, top.index, reasons)
 
 
 def run_rules(
@@ -190,9 +192,7 @@ def run_rules(
     fired = [result for result in results if not result.empty]
     if not fired:
         return _empty()
-    out = pd.concat(fired)
-    order = out["rule"].map({rule: i for i, rule in enumerate(RULES)})
-    out = out.assign(_order=order).sort_values(["_order"], kind="stable")
-    out = out.sort_index(kind="stable").drop(columns="_order")
+    # The results are in the order of RULES; a stable sort keeps it within each interview.
+    out = pd.concat(fired).sort_index(kind="stable")
     out.index.name = "interview_id"
     return out

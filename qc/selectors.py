@@ -1,10 +1,10 @@
 """Reads of reviews for the pages: filtered, ordered and counted in a fixed number of queries."""
 
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
 
 from accounts.models import User
 from fieldwork.models import Wave
-from qc.models import Review, ReviewEvent
+from qc.models import Flag, Review, ReviewEvent
 from sampling.models import Locality
 
 # The review queue: what needs a decision first.
@@ -14,6 +14,10 @@ STATE_ORDER = [
     Review.State.REJECTED,
     Review.State.APPROVED,
 ]
+
+
+def _flags() -> Prefetch:
+    return Prefetch("interview__flags", queryset=Flag.objects.order_by("created_at", "id"))
 
 
 def filtered_reviews(
@@ -49,7 +53,7 @@ def review_queue(reviews: QuerySet[Review]) -> QuerySet[Review]:
     )
     return (
         reviews.select_related("interview__interviewer", "interview__street")
-        .prefetch_related("interview__flags")
+        .prefetch_related(_flags())
         .annotate(state_rank=state_rank)
         .order_by("state_rank", "-interview__completed_at", "-id")
     )
@@ -76,7 +80,7 @@ def review_for_detail(*, interview_id: int) -> Review:
             "interview__case__wave",
             "interview__case__unit",
         )
-        .prefetch_related("interview__flags")
+        .prefetch_related(_flags())
         .get(interview_id=interview_id)
     )
 

@@ -7,6 +7,12 @@ from accounts.models import Role, User
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # PBKDF2 costs ~0.3 s per user created or logged in; no test here measures hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, role: str) -> User:
     return User.objects.create_user(username=username, password=PASSWORD, role=role)
 

@@ -1,10 +1,12 @@
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from fieldwork.models import Wave
 from qc.models import Review
 from tests.conftest import PASSWORD
 from tests.scoring.factories import answers
+from tests.scoring.test_pdf import pdf_text
 
 
 @pytest.fixture
@@ -140,6 +142,17 @@ def test_report_pdf_is_an_attachment(role, request, client, scored_wave):
     disposition = response["Content-Disposition"]
     assert disposition == f'attachment; filename="results-wave-{scored_wave.pk}.pdf"'
     assert response.content.startswith(b"%PDF")
+
+
+def test_report_pdf_lists_the_streets_in_chinese(client, analyst, scored_wave, tmp_path):
+    # given
+    login(client, analyst)
+    # when
+    with translation.override("zh-hans"):
+        response = client.get(reverse("scoring:report_pdf", args=[scored_wave.pk]))
+    # then
+    text = pdf_text(response.content, tmp_path)
+    assert "东华街道" in text and "西岭镇" in text and "2024年第二季度" in text
 
 
 def test_report_pdf_of_a_missing_wave_is_not_found(client, analyst, db):
