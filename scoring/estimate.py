@@ -111,7 +111,7 @@ def respondent_values(long: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """
     keys = list(by) + ["interview_id"]
     valid = long["score"].notna()
-    positive = long["positive"].where(valid).fillna(False).astype(bool) & valid
+    positive = long["positive"].eq(True) & valid  # None/NaN (don't know) is not positive
     work = long[keys].assign(
         weight=long["weight"].astype(float),
         valid=valid.astype("int64"),

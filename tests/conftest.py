@@ -3,6 +3,9 @@ import os
 import pytest
 
 from accounts.models import Role, User
+from fieldwork import services
+from questionnaires.services import load_standard_questionnaire
+from sampling.models import Draw, Frame, Level, Locality, SampledUnit
 
 PASSWORD = "correct-horse-battery"
 
@@ -40,6 +43,82 @@ def other_interviewer(db) -> User:
 @pytest.fixture
 def client_user(db) -> User:
     return make_user("client", Role.CLIENT)
+
+
+# A small world: the standard questionnaire, two districts, a drawn sample and a wave.
+
+
+@pytest.fixture
+def standard_version(db):
+    return load_standard_questionnaire()
+
+
+@pytest.fixture
+def tree(db) -> dict[str, Locality]:
+    city = Locality.objects.create(code="C", name="平安市", level=Level.CITY)
+    district = Locality.objects.create(code="D1", name="城东区", parent=city, level=Level.DISTRICT)
+    other_district = Locality.objects.create(
+        code="D2", name="临湖县", parent=city, level=Level.DISTRICT
+    )
+    street = Locality.objects.create(
+        code="S1", name="东湖街道", parent=district, level=Level.STREET, area_type="central"
+    )
+    other_street = Locality.objects.create(
+        code="S2", name="青山镇", parent=other_district, level=Level.STREET, area_type="rural"
+    )
+    community = Locality.objects.create(
+        code="S1C1", name="东湖第一社区", parent=street, level=Level.COMMUNITY, area_type="central"
+    )
+    other_community = Locality.objects.create(
+        code="S2C1", name="青山村", parent=other_street, level=Level.COMMUNITY, area_type="rural"
+    )
+    return {
+        "district": district,
+        "street": street,
+        "community": community,
+        "other_district": other_district,
+        "other_street": other_street,
+        "other_community": other_community,
+    }
+
+
+@pytest.fixture
+def draw(tree) -> Draw:
+    frame = Frame.objects.create(name="frame", path="", source_name="frame.csv", n_rows=100)
+    draw = Draw.objects.create(frame=frame, name="draw", stratum_column="street", n_total=6, seed=1)
+    units = [
+        SampledUnit(
+            draw=draw,
+            unit_id=f"H{i}",
+            phone=f"1380000{i:04d}",
+            address=f"东湖第一社区{i}栋",
+            stratum="S1",
+            locality=tree["community"],
+            street=tree["street"],
+            replicate=0 if i < 6 else 1,
+            inclusion_probability=0.06,
+            design_weight=1 / 0.06,
+        )
+        for i in range(8)
+    ]
+    SampledUnit.objects.bulk_create(units)
+    return draw
+
+
+@pytest.fixture
+def wave(draw, standard_version):
+    return services.create_wave(
+        name="2026年第四季度",
+        client="平安市委政法委",
+        questionnaire_version=standard_version,
+        draw=draw,
+    )
+
+
+@pytest.fixture
+def my_case(wave, interviewer):
+    services.assign_cases(wave=wave, interviewer=interviewer, count=1)
+    return wave.cases.get(interviewer=interviewer)
 
 
 def pytest_sessionfinish(session, exitstatus):

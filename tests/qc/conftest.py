@@ -191,10 +191,3 @@ class World:
 @pytest.fixture
 def world(db) -> World:
     return World()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    # The default PBKDF2 costs ~0.5 s per user created; these tests never check passwords'
-    # strength. (Worth moving to tests/conftest.py for every app.)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

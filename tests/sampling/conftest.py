@@ -14,8 +14,18 @@ LOCALITIES = [
     {"code": "320102001", "name": "梅园新村街道", "parent_code": "320102", "level": "street"},
     {"code": "320102002", "name": "新街口街道", "parent_code": "320102", "level": "street"},
     {"code": "320104001", "name": "夫子庙街道", "parent_code": "320104", "level": "street"},
-    {"code": "320102001001", "name": "长江路社区", "parent_code": "320102001", "level": "community"},
-    {"code": "320102001002", "name": "大行宫社区", "parent_code": "320102001", "level": "community"},
+    {
+        "code": "320102001001",
+        "name": "长江路社区",
+        "parent_code": "320102001",
+        "level": "community",
+    },
+    {
+        "code": "320102001002",
+        "name": "大行宫社区",
+        "parent_code": "320102001",
+        "level": "community",
+    },
     {"code": "320104001001", "name": "贡院社区", "parent_code": "320104001", "level": "community"},
 ]
 

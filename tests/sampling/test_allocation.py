@@ -24,7 +24,9 @@ def reference_proportional(counts: list[int], n: int, minimum: int) -> list[int]
         pinned.add(below[0])
     quota = [Fraction(lower[h]) if h in pinned else share * counts[h] for h in range(len(counts))]
     result = [int(q) for q in quota]  # floor: quotas are non-negative
-    by_remainder = sorted(range(len(counts)), key=lambda h: (-(quota[h] - result[h]), -counts[h], h))
+    by_remainder = sorted(
+        range(len(counts)), key=lambda h: (-(quota[h] - result[h]), -counts[h], h)
+    )
     for h in by_remainder[: n - sum(result)]:
         result[h] += 1
     return result
