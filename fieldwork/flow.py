@@ -79,8 +79,11 @@ def page_seconds(paradata: list[dict]) -> dict[str, float]:
     shown_at: dict[str, datetime] = {}
     per_page: dict[str, float] = {}
     for event in paradata:
-        at = datetime.fromisoformat(event["at"])
         step = event.get("step")
+        try:
+            at = datetime.fromisoformat(event["at"])
+        except (KeyError, TypeError, ValueError):
+            continue  # paradata from elsewhere may carry unreadable times: skip, don't guess
         if event["event"] == "page_shown":
             shown_at[step] = at
         elif event["event"] == "page_submitted" and step in shown_at:

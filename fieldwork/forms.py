@@ -12,8 +12,9 @@ from fieldwork import flow
 from fieldwork.dispositions import BY_CODE, NON_INTERVIEW_CODES
 from fieldwork.models import Mode
 from questionnaires.logic import ExpressionError, is_relevant, satisfies_constraint
+from questionnaires.models import QuestionnaireVersion
 from questionnaires.presenters import localized
-from sampling.models import Level, Locality
+from sampling.models import Draw, Level, Locality
 
 LOCALITY_PARENT = {"street": "district", "community": "street"}
 
@@ -163,4 +164,20 @@ class AssignForm(forms.Form):
         label=_("Street"),
         queryset=Locality.objects.filter(level=Level.STREET),
         required=False,
+    )
+
+
+class WaveForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    client = forms.CharField(label=_("Client"), max_length=200)
+    questionnaire_version = forms.ModelChoiceField(
+        label=_("Questionnaire version"), queryset=QuestionnaireVersion.objects.all()
+    )
+    draw = forms.ModelChoiceField(
+        label=_("Sample (draw)"),
+        queryset=Draw.objects.filter(wave=None),
+        help_text=_("Its main sample becomes the wave's cases."),
+    )
+    max_attempts = forms.IntegerField(
+        label=_("Maximum attempts per case"), min_value=1, max_value=20, initial=5
     )

@@ -5,6 +5,7 @@ from fieldwork import views
 app_name = "fieldwork"
 urlpatterns = [
     path("waves/", views.wave_list, name="wave_list"),
+    path("waves/new/", views.wave_create, name="wave_create"),
     path("waves/<int:wave_id>/", views.wave_detail, name="wave_detail"),
     path("my-cases/", views.my_cases, name="my_cases"),
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),

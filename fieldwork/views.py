@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import STAFF, require_role
 from accounts.models import Role
 from fieldwork import presenters, selectors, services
-from fieldwork.forms import AssignForm, AttemptForm, StartInterviewForm
+from fieldwork.forms import AssignForm, AttemptForm, StartInterviewForm, WaveForm
 from fieldwork.models import Case, Interview, Wave
 from fieldwork.wizard import InterviewWizard
 
@@ -21,6 +21,16 @@ def wave_list(request: HttpRequest) -> HttpResponse:
     waves = Wave.objects.select_related("questionnaire_version", "draw")
     rows = [{"wave": wave, "progress": selectors.wave_progress(wave)} for wave in waves]
     return render(request, "fieldwork/wave_list.html", {"rows": rows})
+
+
+@require_role(Role.ANALYST)
+def wave_create(request: HttpRequest) -> HttpResponse:
+    form = WaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        wave = services.create_wave(**form.cleaned_data)
+        messages.success(request, _("Wave created with %(n)d cases.") % {"n": wave.cases.count()})
+        return redirect("fieldwork:wave_detail", wave_id=wave.pk)
+    return render(request, "fieldwork/wave_form.html", {"form": form})
 
 
 @require_role(*STAFF)
@@ -129,7 +139,8 @@ def reveal_phone(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_role(Role.INTERVIEWER)
 def locality_options(request: HttpRequest) -> HttpResponse:
     """Cascading locality choices for the wizard (district → street → community)."""
-    options = presenters.locality_options(
-        request.GET.get("parent", ""), request.GET.get("level", "")
-    )
-    return render(request, "fieldwork/_locality_options.html", {"options": options})
+    # `param` names the field whose value is the parent: htmx sends the changed select as is.
+    parent = request.GET.get(request.GET.get("param", ""), "")
+    options = presenters.locality_options(parent, request.GET.get("level", ""))
+    context = {"options": options, "clear": request.GET.get("clear", "")}
+    return render(request, "fieldwork/_locality_options.html", context)

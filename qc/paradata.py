@@ -6,8 +6,11 @@ order they happened; fieldwork writes "started", "page_shown", "page_submitted",
 ignored here.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+
+from fieldwork.flow import page_seconds
 
 
 @dataclass(frozen=True)
@@ -27,24 +30,17 @@ def _at(event: dict) -> datetime | None:
 def page_times(paradata: list[dict]) -> list[PageTime]:
     """Time on each page, in the order pages were first submitted.
 
-    A submission without an earlier showing of the same page (paradata written before page
-    events existed, or lost) is counted as a visit of unknown length: 0 s.
+    Seconds follow fieldwork's own measure of interview duration (fieldwork.flow.page_seconds),
+    so the pages add up to the interview's duration. A submission without an earlier showing
+    of the same page counts as a visit of unknown length: 0 s.
     """
-    shown_at: dict[str, datetime] = {}
-    seconds: dict[str, float] = {}
-    visits: dict[str, int] = {}
-    for event in paradata:
-        step, at = event.get("step"), _at(event)
-        if not step or at is None:
-            continue
-        if event.get("event") == "page_shown":
-            shown_at[step] = at
-        elif event.get("event") == "page_submitted":
-            started = shown_at.pop(step, None)
-            spent = max((at - started).total_seconds(), 0.0) if started else 0.0
-            seconds[step] = seconds.get(step, 0.0) + spent
-            visits[step] = visits.get(step, 0) + 1
-    return [PageTime(step, visits[step], seconds[step]) for step in seconds]
+    seconds = page_seconds(paradata)
+    visits = Counter(
+        event["step"]
+        for event in paradata
+        if event.get("event") == "page_submitted" and event.get("step")
+    )
+    return [PageTime(step, count, seconds.get(step, 0.0)) for step, count in visits.items()]
 
 
 def elapsed_seconds(paradata: list[dict]) -> float | None:

@@ -44,7 +44,7 @@ def present_results(
     """
     lang = "zh" if language.lower().startswith("zh") else "en"
     dimension_label = {code: localized(label, lang) for code, label in meta.dimensions.items()}
-    dimension_order = list(meta.dimensions)
+    position = {code: i for i, code in enumerate(meta.dimensions)}  # questionnaire order
     place = meta.localities
 
     def place_name(code: object) -> str:
@@ -55,20 +55,15 @@ def present_results(
     overall = tables["overall"].set_index("scope")
 
     def headline(scope: str, column: str) -> float | None:
-        return number(overall[column].get(scope)) if scope in overall.index else None
+        return number(overall[column].get(scope))
 
     def headline_flag(scope: str) -> bool:
-        return bool(overall["unreliable"].get(scope, True)) if scope in overall.index else True
+        return bool(overall["unreliable"].get(scope, True))
 
-    by_dimension = (
-        tables["by_dimension"]
-        .assign(
-            _order=lambda t: t["dimension"].map(
-                lambda code: dimension_order.index(code) if code in dimension_order else 999
-            )
-        )
-        .sort_values(["_order", "dimension"])
-    )
+    by_dimension = tables["by_dimension"]
+    by_dimension = by_dimension.assign(
+        _order=by_dimension["dimension"].map(position).fillna(len(position))
+    ).sort_values(["_order", "dimension"])
     dimensions = [
         {
             "code": row["dimension"],

@@ -155,11 +155,12 @@ def test_bounded_stays_within_one_unit_of_the_continuous_solution():
         result = bounded(weights, n, lower=lower, upper=upper)
 
         # Naive reference: bisect λ until Σ clip(λ·w, lower, upper) = n.
-        low, high = 0.0, float((upper / weights).max())
-        for _ in range(200):
+        w, lo, hi = weights.to_numpy(), lower.to_numpy(), upper.to_numpy()
+        low, high = 0.0, float((hi / w).max())
+        for _ in range(100):
             mid = (low + high) / 2
-            low, high = (mid, high) if (weights * mid).clip(lower, upper).sum() < n else (low, mid)
-        quota = (weights * high).clip(lower, upper)
+            low, high = (mid, high) if np.clip(w * mid, lo, hi).sum() < n else (low, mid)
+        quota = np.clip(w * high, lo, hi)
         assert result.sum() == n
         assert ((result >= lower) & (result <= upper)).all()
         assert ((result - quota).abs() < 1 + 1e-9).all()

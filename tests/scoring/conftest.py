@@ -15,12 +15,6 @@ from tests.scoring.factories import DEFINITION
 _counter = itertools.count(1)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Users are made and logged in per test; the production hasher costs ~1 s each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def places(db) -> dict[str, Locality]:
     """城东区 (central) with 东华街道 and 东兴街道; 西山县 (rural) with 西岭镇."""
