@@ -11,6 +11,9 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
+    # For clients: the commissioning body (委托方) whose waves they may read, as named on the
+    # wave. Staff leave it empty.
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, default=Role.INTERVIEWER
     )

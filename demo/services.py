@@ -125,10 +125,15 @@ def load_demo(
 
 def _users(n_interviewers: int) -> dict:
     def user(username: str, role: str, first: str, last: str) -> User:
-        account = User.objects.create_user(
-            username=username, password=PASSWORD, role=role, first_name=first, last_name=last
+        organisation = CLIENT if role == Role.CLIENT else ""
+        return User.objects.create_user(
+            username=username,
+            password=PASSWORD,
+            role=role,
+            first_name=first,
+            last_name=last,
+            organisation=organisation,
         )
-        return account
 
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭"
     return {

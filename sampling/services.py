@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
+from zipfile import BadZipFile
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
+from openpyxl.utils.exceptions import InvalidFileException
 
 from sampling.allocation import margin_of_error, proportional
 from sampling.draw import sort_for_draw, stratified_srswor
@@ -327,7 +329,7 @@ def _read_table(file: IO[bytes] | str | Path, source_name: str, report: Progress
             )
         else:
             table = _read_csv(raw, report)
-    except (ValueError, OSError, KeyError) as exc:  # parser errors, broken zip or workbook
+    except (ValueError, OSError, KeyError, BadZipFile, InvalidFileException) as exc:
         problem = f"the file could not be read: {exc}"
         raise FrameImportError(
             [FrameError(None, "", "", problem, "unreadable")], source_name

@@ -15,7 +15,7 @@ REPORT_FONT = "fonts/wqy-microhei.ttc"
 @require_role(*RESULTS_READERS)
 def results(request: HttpRequest) -> HttpResponse:
     """Scores of one wave (?wave=<id>; default: the newest wave with approved interviews)."""
-    waves = selectors.waves_with_results()
+    waves = selectors.waves_with_results(request.user)
     wave = _chosen_wave(request.GET.get("wave"), waves)
     report, error = None, None
     if wave is not None:
@@ -33,7 +33,9 @@ def results(request: HttpRequest) -> HttpResponse:
 @require_role(*RESULTS_READERS)
 def report_pdf(request: HttpRequest, wave_id: int) -> HttpResponse:
     """The wave's results report as a PDF download."""
-    wave = get_object_or_404(Wave.objects.select_related("questionnaire_version"), pk=wave_id)
+    wave = get_object_or_404(
+        selectors.visible_waves(request.user).select_related("questionnaire_version"), pk=wave_id
+    )
     try:
         data = presenters.wave_results(wave)
     except AnswerError:

@@ -16,8 +16,13 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def make_user(username: str, role: str) -> User:
-    return User.objects.create_user(username=username, password=PASSWORD, role=role)
+CLIENT_ORGANISATION = "平安市委政法委"
+
+
+def make_user(username: str, role: str, organisation: str = "") -> User:
+    return User.objects.create_user(
+        username=username, password=PASSWORD, role=role, organisation=organisation
+    )
 
 
 @pytest.fixture
@@ -42,7 +47,7 @@ def other_interviewer(db) -> User:
 
 @pytest.fixture
 def client_user(db) -> User:
-    return make_user("client", Role.CLIENT)
+    return make_user("client", Role.CLIENT, organisation=CLIENT_ORGANISATION)
 
 
 # A small world: the standard questionnaire, two districts, a drawn sample and a wave.
@@ -109,7 +114,7 @@ def draw(tree) -> Draw:
 def wave(draw, standard_version):
     return services.create_wave(
         name="2026年第四季度",
-        client="平安市委政法委",
+        client=CLIENT_ORGANISATION,
         questionnaire_version=standard_version,
         draw=draw,
     )

@@ -73,7 +73,7 @@ def version(db) -> QuestionnaireVersion:
 @pytest.fixture
 def wave(version, draw) -> Wave:
     return Wave.objects.create(
-        name="2024年第二季度", client="测试市委政法委", questionnaire_version=version, draw=draw
+        name="2024年第二季度", client="平安市委政法委", questionnaire_version=version, draw=draw
     )
 
 

@@ -158,3 +158,18 @@ def test_report_pdf_lists_the_streets_in_chinese(client, analyst, scored_wave, t
 def test_report_pdf_of_a_missing_wave_is_not_found(client, analyst, db):
     login(client, analyst)
     assert client.get(reverse("scoring:report_pdf", args=[999])).status_code == 404
+
+
+def test_a_client_reads_only_the_waves_it_commissioned(client, django_user_model, scored_wave):
+    # given a client of another commissioning body
+    other = django_user_model.objects.create_user(
+        username="other-client", password=PASSWORD, role="client", organisation="别的市委政法委"
+    )
+    login(client, other)
+    # when / then: no wave to pick and no report to download
+    response = client.get(reverse("scoring:results"))
+    assert response.status_code == 200
+    assert response.context["waves"] == []
+    assert "东华街道" not in response.content.decode()
+    pdf_url = reverse("scoring:report_pdf", args=[scored_wave.pk])
+    assert client.get(pdf_url).status_code == 404

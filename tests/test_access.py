@@ -1,0 +1,153 @@
+"""Every URL, walked as every role: the allowed/denied matrix.
+
+The table below must name every URL of the product; a new view that is not added here fails
+`test_every_url_is_in_the_matrix`, so no page ships without a decision on who may see it.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from demo.services import SMALL, load_demo
+from fieldwork import services as fieldwork
+from fieldwork.models import Case, Interview
+from qc.models import Review
+from sampling.models import Draw, Frame
+
+A, S, I, C = "analyst", "supervisor", "interviewer01", "client"  # noqa: E741
+EVERYONE = {A, S, I, C}
+PUBLIC = {"login", "logout", "set_language"}
+
+# url name: (method, roles admitted). Object-level rules (an interviewer's own cases only) are
+# checked separately below.
+MATRIX = {
+    "home": ("get", EVERYONE),
+    "questionnaires:questionnaire_list": ("get", {A}),
+    "questionnaires:upload": ("get", {A}),
+    "questionnaires:load_standard": ("post", {A}),
+    "questionnaires:version_detail": ("get", {A}),
+    "questionnaires:download": ("get", {A}),
+    "sampling:frame_list": ("get", {A}),
+    "sampling:frame_upload": ("get", {A}),
+    "sampling:frame_errors": ("get", {A}),
+    "sampling:frame_detail": ("get", {A}),
+    "sampling:frame_allocation": ("get", {A}),
+    "sampling:draw_detail": ("get", {A}),
+    "sampling:draw_download": ("get", {A}),
+    "fieldwork:wave_list": ("get", {A, S}),
+    "fieldwork:wave_create": ("get", {A}),
+    "fieldwork:wave_detail": ("get", {A, S}),
+    "fieldwork:my_cases": ("get", {I}),
+    "fieldwork:case_detail": ("get", {A, S, I}),
+    "fieldwork:start_interview": ("post", {I}),
+    "fieldwork:record_attempt": ("post", {I}),
+    "fieldwork:reveal_phone": ("post", {I}),
+    "fieldwork:interview": ("get", {I}),
+    "fieldwork:locality_options": ("get", {I}),
+    "qc:review_list": ("get", {A, S}),
+    "qc:review_detail": ("get", {A, S}),
+    "qc:review_approve": ("post", {A, S}),
+    "qc:review_reject": ("post", {A, S}),
+    "scoring:results": ("get", {A, S, C}),
+    "scoring:report_pdf": ("get", {A, S, C}),
+}
+OWN_CASE_ONLY = {
+    "fieldwork:case_detail",
+    "fieldwork:start_interview",
+    "fieldwork:record_attempt",
+    "fieldwork:reveal_phone",
+    "fieldwork:interview",
+}
+
+
+# Pages that answer 404 to an allowed user when there is nothing to show.
+EMPTY_IS_NOT_FOUND = {"sampling:frame_errors"}
+
+
+def _url_params(patterns=None, namespace=""):
+    """{url name: [its path parameters]} for every named URL outside the admin."""
+    found = {}
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            found.update(_url_params(pattern.url_patterns, inner))
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            found[f"{namespace}{pattern.name}"] = list(pattern.pattern.converters)
+    return found
+
+
+def test_every_url_is_in_the_matrix():
+    assert set(_url_params()) == set(MATRIX) | PUBLIC
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    wave = load_demo(seed=7, size=SMALL, say=lambda line: None)
+    own_case = Case.objects.filter(wave=wave, interviewer__username=I, status="pending").first()
+    interview = fieldwork.start_interview(
+        case=Case.objects.filter(wave=wave, interviewer__username=I, status="pending").last(),
+        interviewer=own_case.interviewer,
+        mode="phone",
+    )
+    review = Review.objects.filter(interview__case__wave=wave).first()
+    return {
+        "wave_id": wave.pk,
+        "case_id": own_case.pk,
+        "interview_id": interview.pk,
+        "review_interview_id": review.interview_id,
+        "frame_id": Frame.objects.get().pk,
+        "draw_id": Draw.objects.get().pk,
+        "pk": wave.questionnaire_version_id,
+    }
+
+
+def _url(name: str, world: dict) -> str:
+    params = _url_params()[name]
+    values = dict(world)
+    if name.startswith("qc:"):
+        values["interview_id"] = world["review_interview_id"]
+    return reverse(name, kwargs={param: values[param] for param in params})
+
+
+def _request(client, method: str, url: str):
+    return client.post(url) if method == "post" else client.get(url)
+
+
+def test_every_role_gets_exactly_the_pages_it_is_allowed(client, world):
+    denied = {}
+    for username in sorted(EVERYONE):
+        client.login(username=username, password="demo-pass-2026")
+        for name, (method, roles) in MATRIX.items():
+            status = _request(client, method, _url(name, world)).status_code
+            if username in roles:
+                refused = (403,) if name in EMPTY_IS_NOT_FOUND else (403, 404)
+                assert status not in refused, f"{username} refused {name}: {status}"
+            else:
+                assert status == 403, f"{username} reached {name}: {status}"
+                denied.setdefault(username, []).append(name)
+        client.logout()
+    # the interviewer is refused every page but their own work
+    assert set(MATRIX) - set(denied[I]) == {n for n, (_, roles) in MATRIX.items() if I in roles}
+
+
+def test_an_interviewer_cannot_reach_another_interviewers_case(client, world):
+    client.login(username="interviewer02", password="demo-pass-2026")
+    for name in OWN_CASE_ONLY:
+        method = MATRIX[name][0]
+        status = _request(client, method, _url(name, world)).status_code
+        assert status == 404, f"interviewer02 reached {name}: {status}"
+    assert (
+        Interview.objects.filter(
+            interviewer__username="interviewer02", case_id=world["case_id"]
+        ).count()
+        == 0
+    )
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, world):
+    for name, (method, _) in MATRIX.items():
+        response = _request(client, method, _url(name, world))
+        assert response.status_code == 302, name
+        assert response.url.startswith(reverse("login")), name
