@@ -2,9 +2,9 @@
 
 Pure: numpy, pandas and pyarrow only. Reproducible: the same frame (in any row order) and the
 same seed give the same sample, because units are put in (stratum, unit id) order before the
-seeded generator hands out random keys; within each stratum the n_h units with the smallest
-keys are taken. The keys also give every unit a random rank inside its stratum, which is what
-reserve replicates will be cut from (ranks n_h … n_h + r_h − 1).
+seeded generator hands out one random key per unit; within each stratum the n_h units with the
+smallest keys are taken. Reserve replicates can be cut from the same keys (the next r_h units
+in key order), so a main sample and its reserves never overlap.
 """
 
 import numpy as np
@@ -52,27 +52,27 @@ def stratified_srswor(
         if column not in frame.columns:
             raise ValueError(f"The frame has no column {column!r}.")
     ordered = sort_for_draw(frame, stratum_column=stratum_column, unit_column=unit_column)
-    units = ordered[unit_column]
-    same_stratum = ordered[stratum_column].to_numpy()[1:] == ordered[stratum_column].to_numpy()[:-1]
-    if (same_stratum & (units.to_numpy()[1:] == units.to_numpy()[:-1])).any():
+    if _has_adjacent_duplicates(pa.array(ordered[stratum_column]), pa.array(ordered[unit_column])):
         raise ValueError("Unit ids must be unique within each stratum.")
 
     codes, labels = pd.factorize(ordered[stratum_column])  # codes ascend: the frame is sorted
     population = np.bincount(codes, minlength=len(labels))
     sample_sizes = _sample_sizes(allocation, labels, population)
 
-    rng = np.random.default_rng(seed)
-    keys = rng.random(len(ordered))
-    order = np.lexsort((keys, codes))
-    starts = np.concatenate([[0], np.cumsum(population)[:-1]])
-    rank = np.empty(len(ordered), dtype=np.int64)
-    rank[order] = np.arange(len(ordered)) - starts[codes[order]]
-    selected = rank < sample_sizes[codes]
+    keys = np.random.default_rng(seed).random(len(ordered))
+    starts = np.concatenate([[0], np.cumsum(population)])
+    chosen = []
+    # One pass per stratum over its own slice: the n_h smallest keys are the sample.
+    for h in np.flatnonzero(sample_sizes):
+        start, n_h = starts[h], sample_sizes[h]
+        block = keys[start : starts[h + 1]]
+        chosen.append(start + np.sort(np.argpartition(block, n_h - 1)[:n_h]))
+    positions = np.concatenate(chosen) if chosen else np.array([], dtype=np.int64)
 
-    sample = ordered[selected].reset_index(drop=True)
-    chosen = codes[selected]
-    sample["inclusion_probability"] = sample_sizes[chosen] / population[chosen]
-    sample["design_weight"] = population[chosen] / sample_sizes[chosen]
+    sample = ordered.iloc[positions].reset_index(drop=True)
+    stratum = codes[positions]
+    sample["inclusion_probability"] = sample_sizes[stratum] / population[stratum]
+    sample["design_weight"] = population[stratum] / sample_sizes[stratum]
     return sample
 
 
@@ -94,9 +94,15 @@ def _sample_sizes(allocation: pd.Series, labels: pd.Index, population: np.ndarra
 
 def _is_sorted(strata: pa.Array, units: pa.Array) -> bool:
     before_s, after_s = strata[:-1], strata[1:]
-    before_u, after_u = units[:-1], units[1:]
     in_order = pc.or_(
         pc.less(before_s, after_s),
-        pc.and_(pc.equal(before_s, after_s), pc.less_equal(before_u, after_u)),
+        pc.and_(pc.equal(before_s, after_s), pc.less_equal(units[:-1], units[1:])),
     )
     return bool(pc.all(in_order).as_py())
+
+
+def _has_adjacent_duplicates(strata: pa.Array, units: pa.Array) -> bool:
+    if len(units) < 2:
+        return False
+    same = pc.and_(pc.equal(strata[:-1], strata[1:]), pc.equal(units[:-1], units[1:]))
+    return bool(pc.any(same).as_py())

@@ -74,7 +74,9 @@ def validate_frame(
 
     rows = pd.Series(np.arange(len(df)) + 2, index=df.index)
     cells = {column: as_text(df[column]).str.strip() for column in df.columns}
-    blank = pd.concat([cells[c] == "" for c in df.columns], axis=1).all(axis=1)
+    blank = pd.Series(
+        np.logical_and.reduce([(cells[c] == "").to_numpy() for c in df.columns]), index=df.index
+    )
     if blank.any():
         rows = rows[~blank]
         cells = {column: values[~blank] for column, values in cells.items()}
@@ -85,10 +87,7 @@ def validate_frame(
     address = cells[mapping["address"]] if "address" in mapping else pd.Series("", index=rows.index)
     phone = normalise_mobiles(phone_raw)
 
-    lookup = _lookup_table(known_localities)
-    level = locality.map(lookup["level"])
-    street_code = locality.map(lookup["street_code"])
-    district_code = locality.map(lookup["district_code"])
+    level, street_code, district_code = _look_up(locality, known_localities)
 
     found: list[pd.DataFrame] = []
 
@@ -193,11 +192,17 @@ def _file_errors(df: pd.DataFrame, mapping: dict[str, str]) -> list[FrameError]:
     return errors
 
 
-def _lookup_table(known_localities: dict[str, dict]) -> pd.DataFrame:
+def _look_up(codes: pd.Series, known_localities: dict[str, dict]) -> list[pd.Series]:
+    """Level, street code and district code of each code (NaN if unknown): a city's frame has
+    a few thousand distinct codes over a million rows, so look each distinct code up once."""
+    positions, distinct = pd.factorize(codes)
     table = pd.DataFrame.from_dict(
         known_localities, orient="index", columns=["level", "street_code", "district_code"]
-    )
-    return table if len(table) else table.astype(str)
+    ).reindex(distinct)
+    return [
+        table[column].astype(str).where(table[column].notna()).take(positions).set_axis(codes.index)
+        for column in ("level", "street_code", "district_code")
+    ]
 
 
 def _error_list(found: list[pd.DataFrame], mapping: dict[str, str]) -> list[FrameError]:
