@@ -25,7 +25,10 @@ def interview_for_interviewer(user: User, interview_id: int) -> Interview:
     """Only the interviewer who owns the case may take its interview."""
     return get_object_or_404(
         Interview.objects.select_related(
-            "case__wave", "case__unit", "case__street__parent", "questionnaire_version"
+            "case__wave",
+            "case__unit__locality",
+            "case__street__parent",
+            "questionnaire_version",
         ),
         pk=interview_id,
         case__interviewer=user,

@@ -65,9 +65,15 @@ class InterviewWizard(SessionWizardView):
 
     def _initial(self, step: str) -> dict:
         initial = dict(self.interview.answers)
-        # A phone interview knows the sampled street; offer it for the respondent to confirm.
-        street = self.interview.case.street
-        sampled = {"street": street.code, "district": street.parent.code if street.parent else None}
+        # The sample knows where the household is; offer it for the respondent to confirm.
+        case = self.interview.case
+        sampled = {
+            "district": case.street.parent.code if case.street.parent else None,
+            "street": case.street.code,
+            "community": case.unit.locality.code
+            if case.unit.locality.level == "community"
+            else None,
+        }
         context = page_context(self.definition, step)
         for level, name in context["locality_questions"].items():
             if name not in initial and sampled.get(level):

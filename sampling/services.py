@@ -469,8 +469,28 @@ def draw_sample(
 
 
 def _allocate(sizes: pd.Series, n: int, minimum_per_stratum: int) -> pd.Series:
+    # The usual mistakes get a translated message here; allocation's own checks stay as the
+    # last word for anything else.
+    total, needed = int(sizes.sum()), int(sizes.clip(upper=minimum_per_stratum).sum())
     if n < 1:
         raise SamplingInputError([_("The sample size must be at least 1.")])
+    if n > total:
+        raise SamplingInputError(
+            [
+                _("The sample size %(n)s is larger than the frame (%(total)s units).")
+                % {"n": n, "total": total}
+            ]
+        )
+    if n < needed:
+        raise SamplingInputError(
+            [
+                _(
+                    "A minimum of %(minimum)s per street needs %(needed)s units, more than the "
+                    "sample size %(n)s."
+                )
+                % {"minimum": minimum_per_stratum, "needed": needed, "n": n}
+            ]
+        )
     try:
         return proportional(sizes, n, minimum=minimum_per_stratum)
     except ValueError as exc:

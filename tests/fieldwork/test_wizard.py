@@ -85,6 +85,7 @@ def test_a_new_browser_resumes_where_the_last_one_stopped_and_loses_no_page(
     interview.refresh_from_db()
     assert interview.answers["age"] == 33
     assert interview.answers["street"] == "S1"
+    assert interview.answers["community"] == "S1C1"  # offered from the sample
 
     # and the interview can be finished from there; the earlier pages count
     run_to_end(second, interview)

@@ -49,13 +49,21 @@ def test_only_analysts_reach_sampling_pages(client, request, role, frame, draw):
         assert client.get(url).status_code == 403, url
 
 
+def test_analyst_reaches_every_page(client, analyst, frame, draw):
+    client.force_login(analyst)
+
+    for url in all_urls(frame, draw):
+        expected = 404 if url == reverse("sampling:frame_errors") else 200  # no failed import yet
+        assert client.get(url).status_code == expected, url
+
+
 def test_frame_list_shows_frames_and_draws_in_fixed_queries(
-    client, analyst, draw, django_assert_max_num_queries
+    client, analyst, draw, django_assert_num_queries
 ):
     client.force_login(analyst)
     draw_sample(frame=draw.frame, n=5, seed=1)
 
-    with django_assert_max_num_queries(4):  # session, user, frames, draws
+    with django_assert_num_queries(4):  # session, user, frames, draws
         response = client.get(reverse("sampling:frame_list"))
 
     assert response.status_code == 200
