@@ -2,13 +2,7 @@
 
 from fieldwork.models import Case
 from sampling.models import Level, Locality
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678: enough to recognise a number, not enough to dial it."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
+from sampling.phones import mask_phone
 
 
 def case_row(case: Case) -> dict:

@@ -401,7 +401,6 @@ def allocation_preview(*, frame: Frame, n: int, minimum_per_stratum: int = 0) ->
     ]
 
 
-@transaction.atomic
 def draw_sample(
     *,
     frame: Frame,
@@ -414,7 +413,8 @@ def draw_sample(
     """Draw a stratified (by street) proportional sample of n units and store it.
 
     The seed is recorded on the Draw (a random one is chosen if None): the same frame, n,
-    minimum and seed always give the same units.
+    minimum and seed always give the same units. The draw itself runs before the write
+    transaction opens, so a large frame never holds the database's write lock.
     """
     if seed is None:
         seed = secrets.randbelow(2**31)  # short enough to read out and type back in
@@ -426,7 +426,11 @@ def draw_sample(
     sample = stratified_srswor(
         rows, stratum_column=STRATUM_COLUMN, allocation=allocation, seed=seed
     )
+    return _save_draw(frame=frame, sample=sample, n=n, seed=seed, name=name, user=user)
 
+
+@transaction.atomic
+def _save_draw(*, frame: Frame, sample: pd.DataFrame, n: int, seed: int, name: str, user) -> Draw:
     codes = set(sample["locality_code"]) | set(sample[STRATUM_COLUMN])
     locality_ids = dict(Locality.objects.filter(code__in=codes).values_list("code", "pk"))
     missing = sorted(codes - set(locality_ids))

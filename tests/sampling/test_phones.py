@@ -5,10 +5,17 @@ from sampling.phones import mask_phone, mask_phones, normalise_mobiles
 
 def test_prefixes_and_separators_normalise_to_eleven_digits():
     values = pd.Series(
-        ["13812345678", "+86 138-1234-5678", "8613812345678", "008613812345678", " 138 1234 5678 "]
+        [
+            "13812345678",
+            "+86 138-1234-5678",
+            "8613812345678",
+            "008613812345678",
+            " 138 1234 5678 ",
+            "１３８１２３４５６７８",  # full-width digits, as typed with a Chinese IME
+        ]
     )
 
-    assert normalise_mobiles(values).tolist() == ["13812345678"] * 5
+    assert normalise_mobiles(values).tolist() == ["13812345678"] * 6
 
 
 def test_non_mobile_values_normalise_to_missing():

@@ -1,0 +1,30 @@
+import pandas as pd
+
+from sampling.exports import errors_csv, table_csv
+from sampling.frame_validation import FrameError
+
+
+def test_error_report_has_a_bom_and_blank_row_for_file_errors():
+    errors = [
+        FrameError(None, "tel", "", "column not found", "no_column"),
+        FrameError(7, "loc", "999", "unknown locality code", "unknown_locality"),
+    ]
+
+    data = errors_csv(errors)
+
+    assert data.startswith("\ufeff".encode())
+    assert data.decode("utf-8-sig").splitlines() == [
+        "row,column,value,problem",
+        ",tel,,column not found",
+        "7,loc,999,unknown locality code",
+    ]
+
+
+def test_cells_that_excel_would_run_are_neutralised():
+    table = pd.DataFrame(
+        {"note": ["=HYPERLINK(1)", "+1", "-x", "@a", "safe"], "n": [1, 2, 3, 4, 5]}
+    )
+
+    text = table_csv(table).decode("utf-8-sig")
+
+    assert text.splitlines()[1:] == ["'=HYPERLINK(1),1", "'+1,2", "'-x,3", "'@a,4", "safe,5"]
