@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
@@ -146,12 +147,14 @@ class StartInterviewForm(forms.Form):
     mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices, widget=forms.RadioSelect)
 
 
+def _outcome_choices() -> list[tuple[str, str]]:
+    # Called when the form is shown, so the labels follow the language of the request.
+    return [(code, f"{code} {gettext(BY_CODE[code].label)}") for code in NON_INTERVIEW_CODES]
+
+
 class AttemptForm(forms.Form):
     mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices)
-    disposition = forms.ChoiceField(
-        label=_("Outcome"),
-        choices=[(code, f"{code} {_(BY_CODE[code].label)}") for code in NON_INTERVIEW_CODES],
-    )
+    disposition = forms.ChoiceField(label=_("Outcome"), choices=_outcome_choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
