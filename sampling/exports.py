@@ -4,6 +4,8 @@ Pure: pandas only. Files are UTF-8 with a byte-order mark so that Excel opens Ch
 correctly, and cells that a spreadsheet would run as a formula are neutralised.
 """
 
+from collections.abc import Callable, Sequence
+
 import pandas as pd
 
 from sampling.frame_validation import FrameError
@@ -13,15 +15,32 @@ ERROR_COLUMNS = ["row", "column", "value", "problem"]
 _FORMULA_START = r"^[=+\-@\t\r]"
 
 
-def errors_table(errors: list[FrameError]) -> pd.DataFrame:
-    """Columns row (int, empty for the whole file), column, value, problem; one row per error."""
-    return pd.DataFrame(
-        [(e.row, e.column, e.value, e.problem) for e in errors], columns=ERROR_COLUMNS
+def _in_english(error: FrameError) -> str:
+    return error.problem
+
+
+def errors_table(
+    errors: list[FrameError],
+    *,
+    describe: Callable[[FrameError], str] = _in_english,
+    header: Sequence[str] = ERROR_COLUMNS,
+) -> pd.DataFrame:
+    """One row per error; columns ERROR_COLUMNS (named by `header`): row (Int64, empty for the
+    whole file), column, value, problem (`describe(error)`, the English `problem` by default).
+    The caller passes `describe` and `header` in the reader's language."""
+    table = pd.DataFrame(
+        [(e.row, e.column, e.value, describe(e)) for e in errors], columns=ERROR_COLUMNS
     ).astype({"row": "Int64"})
+    return table.set_axis(list(header), axis="columns")
 
 
-def errors_csv(errors: list[FrameError]) -> bytes:
-    return table_csv(errors_table(errors))
+def errors_csv(
+    errors: list[FrameError],
+    *,
+    describe: Callable[[FrameError], str] = _in_english,
+    header: Sequence[str] = ERROR_COLUMNS,
+) -> bytes:
+    return table_csv(errors_table(errors, describe=describe, header=header))
 
 
 def table_csv(table: pd.DataFrame) -> bytes:

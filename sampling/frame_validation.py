@@ -7,7 +7,7 @@ the first data row is row 2. Phone numbers in error reports are masked because e
 are downloaded and passed around.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,16 +20,43 @@ OUTPUT_COLUMNS = ["unit_id", "phone", "locality_code", "street_code", "district_
 # Units must be placed in a street (街道/乡镇) or community (社区/村): strata are streets.
 ACCEPTED_LEVELS = ("street", "community")
 
+# Every kind of FrameError, with the names of its params. validate_frame produces
+# VALIDATION_KINDS; the file-reading layer (sampling.services) produces READ_KINDS.
+VALIDATION_KINDS: dict[str, tuple[str, ...]] = {
+    "unmapped_role": ("role",),  # a role from REQUIRED_ROLES
+    "no_column": ("available",),  # the file's column names, list of str
+    "empty_unit_id": (),
+    "unit_id_too_long": ("max_length",),
+    "duplicate_unit_id": ("count", "first_row"),  # rows sharing the id; the first of them
+    "empty_phone": (),
+    "bad_phone": (),
+    "empty_locality": (),
+    "unknown_locality": (),
+    "coarse_locality": ("level",),  # "city" or "district"
+    "address_too_long": ("max_length",),
+}
+READ_KINDS: dict[str, tuple[str, ...]] = {
+    "file_type": (),
+    "unreadable": ("detail",),  # the reader's own (English) explanation
+    "no_rows": (),
+}
+KINDS = frozenset(VALIDATION_KINDS) | frozenset(READ_KINDS)
+
 
 @dataclass(frozen=True)
 class FrameError:
-    """One problem. `row` is None for a problem with the whole file (e.g. a missing column)."""
+    """One problem. `row` is None for a problem with the whole file (e.g. a missing column).
+
+    `kind` (one of KINDS) and `params` (plain values, keys as in VALIDATION_KINDS/READ_KINDS)
+    are what a user interface turns into a message in the reader's language; `problem` is the
+    same in English, for logs and tests."""
 
     row: int | None
     column: str
     value: str
     problem: str
     kind: str
+    params: dict = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -91,19 +118,30 @@ def validate_frame(
 
     found: list[pd.DataFrame] = []
 
-    def report(mask: pd.Series, role: str, values: pd.Series, kind: str, problem) -> None:
-        if mask.any():
-            found.append(
-                pd.DataFrame(
-                    {
-                        "row": rows[mask],
-                        "column": mapping[role],
-                        "value": values[mask],
-                        "problem": problem[mask] if isinstance(problem, pd.Series) else problem,
-                        "kind": kind,
-                    }
-                )
+    def report(mask: pd.Series, role: str, values: pd.Series, kind: str, problem, **params) -> None:
+        """`problem` and each of `params` is one value for every row, or a Series by row."""
+        if not mask.any():
+            return
+        # to_dict turns numpy scalars into plain Python values.
+        params_by_row = pd.DataFrame(
+            {
+                name: value[mask] if isinstance(value, pd.Series) else value
+                for name, value in params.items()
+            },
+            index=rows.index[mask],
+        ).to_dict("records")
+        found.append(
+            pd.DataFrame(
+                {
+                    "row": rows[mask],
+                    "column": mapping[role],
+                    "value": values[mask],
+                    "problem": problem[mask] if isinstance(problem, pd.Series) else problem,
+                    "kind": kind,
+                    "params": params_by_row,
+                }
             )
+        )
 
     report(unit_id == "", "unit_id", unit_id, "empty_unit_id", "unit id is empty")
     report(
@@ -112,18 +150,29 @@ def validate_frame(
         unit_id,
         "unit_id_too_long",
         f"unit id is longer than {max_unit_id_length} characters",
+        max_length=max_unit_id_length,
     )
     duplicated = unit_id.duplicated(keep=False) & (unit_id != "")
     if duplicated.any():
         groups = rows[duplicated].groupby(unit_id[duplicated])
+        count = groups.transform("size").reindex(rows.index, fill_value=0)
+        first_row = groups.transform("min").reindex(rows.index, fill_value=0)
         problem = (
             "unit id appears on "
-            + groups.transform("size").astype(str)
+            + count.astype(str)
             + " rows (first on row "
-            + groups.transform("min").astype(str)
+            + first_row.astype(str)
             + ")"
         )
-        report(duplicated, "unit_id", unit_id, "duplicate_unit_id", problem.reindex(rows.index))
+        report(
+            duplicated,
+            "unit_id",
+            unit_id,
+            "duplicate_unit_id",
+            problem,
+            count=count,
+            first_row=first_row,
+        )
     report(phone_raw == "", "phone", phone_raw, "empty_phone", "phone number is empty")
     report(
         phone.isna() & (phone_raw != ""),
@@ -147,6 +196,7 @@ def validate_frame(
         locality,
         "coarse_locality",
         "locality code is at " + level.fillna("") + " level; use a street or community code",
+        level=level,
     )
     if "address" in mapping:
         report(
@@ -155,6 +205,7 @@ def validate_frame(
             address,
             "address_too_long",
             f"address is longer than {max_address_length} characters",
+            max_length=max_address_length,
         )
 
     frame = pd.DataFrame(
@@ -177,15 +228,16 @@ def validate_frame(
 
 def _file_errors(df: pd.DataFrame, mapping: dict[str, str]) -> list[FrameError]:
     errors = [
-        FrameError(None, role, "", f"no column chosen for {role}", "unmapped_role")
+        FrameError(
+            None, role, "", f"no column chosen for {role}", "unmapped_role", params={"role": role}
+        )
         for role in REQUIRED_ROLES
         if role not in mapping
     ]
-    available = ", ".join(str(c) for c in df.columns) or "no columns"
+    available = [str(c) for c in df.columns]
+    problem = f"column not found in the file (it has: {', '.join(available) or 'no columns'})"
     errors += [
-        FrameError(
-            None, column, "", f"column not found in the file (it has: {available})", "no_column"
-        )
+        FrameError(None, column, "", problem, "no_column", params={"available": available})
         for column in dict.fromkeys(mapping.values())
         if column not in df.columns
     ]
@@ -215,8 +267,8 @@ def _error_list(found: list[pd.DataFrame], mapping: dict[str, str]) -> list[Fram
     secret = (table["column"] == mapping["phone"]) | looks_like_mobile(values)
     table["value"] = values.where(~secret, mask_phones(values))
     return [
-        FrameError(int(row), str(column), str(value), str(problem), str(kind))
-        for row, column, value, problem, kind in table[
-            ["row", "column", "value", "problem", "kind"]
+        FrameError(int(row), str(column), str(value), str(problem), str(kind), params)
+        for row, column, value, problem, kind, params in table[
+            ["row", "column", "value", "problem", "kind", "params"]
         ].itertuples(index=False, name=None)
     ]

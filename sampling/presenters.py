@@ -1,13 +1,66 @@
 """Plain data for sampling templates: no querysets or DataFrames reach a template."""
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from sampling import exports
 from sampling.frame_validation import FrameError
-from sampling.models import Draw, Frame, FrameStratumCount
+from sampling.models import Draw, Frame, FrameStratumCount, Level
 from sampling.phones import mask_phone
 
 ERRORS_SHOWN = 50
 UNITS_SHOWN = 100
+
+# One message per FrameError kind (sampling.frame_validation.KINDS), filled from its params.
+FRAME_ERROR_MESSAGES = {
+    "unmapped_role": gettext_lazy("no column chosen for the %(role)s"),
+    "no_column": gettext_lazy("column not found in the file (it has: %(available)s)"),
+    "empty_unit_id": gettext_lazy("unit id is empty"),
+    "unit_id_too_long": gettext_lazy("unit id is longer than %(max_length)s characters"),
+    "duplicate_unit_id": gettext_lazy(
+        "unit id appears on %(count)s rows (first on row %(first_row)s)"
+    ),
+    "empty_phone": gettext_lazy("phone number is empty"),
+    "bad_phone": gettext_lazy("not a mainland mobile number (11 digits starting 13–19)"),
+    "empty_locality": gettext_lazy("locality code is empty"),
+    "unknown_locality": gettext_lazy("unknown locality code"),
+    "coarse_locality": gettext_lazy(
+        "locality code is at %(level)s level; use a street or community code"
+    ),
+    "address_too_long": gettext_lazy("address is longer than %(max_length)s characters"),
+    "file_type": gettext_lazy("unsupported file type: use .csv or .xlsx"),
+    "unreadable": gettext_lazy("the file could not be read: %(detail)s"),
+    "no_rows": gettext_lazy("the file has no data rows"),
+}
+ROLE_LABELS = {
+    "unit_id": gettext_lazy("unit id"),
+    "phone": gettext_lazy("phone number"),
+    "locality_code": gettext_lazy("locality code"),
+    "address": gettext_lazy("address"),
+}
+LEVEL_LABELS = dict(Level.choices)
+
+
+def describe(error: FrameError) -> str:
+    """The problem as a phrase in the active language (English `problem` for an unknown kind)."""
+    message = FRAME_ERROR_MESSAGES.get(error.kind)
+    if message is None:
+        return error.problem
+    params = dict(error.params)
+    if "role" in params:
+        params["role"] = ROLE_LABELS.get(params["role"], params["role"])
+    if "level" in params:
+        params["level"] = LEVEL_LABELS.get(params["level"], params["level"])
+    if "available" in params:
+        params["available"] = ", ".join(params["available"]) or _("no columns")
+    return message % params
+
+
+def errors_csv(errors: list[FrameError]) -> bytes:
+    """The full error report as CSV, header and problems in the active language."""
+    header = [_("Row"), _("Column"), _("Value"), _("Problem")]
+    return exports.errors_csv(errors, describe=describe, header=header)
 
 
 def frame_list() -> dict:
@@ -17,7 +70,12 @@ def frame_list() -> dict:
 
 
 def import_errors(errors: list[FrameError]) -> dict:
-    return {"errors": errors[:ERRORS_SHOWN], "n_errors": len(errors), "shown": ERRORS_SHOWN}
+    """The first ERRORS_SHOWN errors as row, column, value, problem (in the active language)."""
+    shown = [
+        {"row": e.row, "column": e.column, "value": e.value, "problem": describe(e)}
+        for e in errors[:ERRORS_SHOWN]
+    ]
+    return {"errors": shown, "n_errors": len(errors), "shown": ERRORS_SHOWN}
 
 
 def frame_strata(frame: Frame) -> list[dict]:

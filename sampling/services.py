@@ -23,7 +23,6 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from sampling.allocation import margin_of_error, proportional
 from sampling.draw import sort_for_draw, stratified_srswor
-from sampling.exports import errors_csv
 from sampling.frame_validation import FrameError, validate_frame
 from sampling.models import (
     LEVEL_ORDER,
@@ -171,6 +170,7 @@ def _is_population(population: object) -> bool:
 
 def _locality_tree_errors(parsed: list[dict], stored: dict[str, Locality]) -> list[str]:
     rank = {level.value: i for i, level in enumerate(LEVEL_ORDER)}
+    label = dict(Level.choices)  # levels are named in messages by their translated labels
     in_rows = {}
     for row in parsed:
         in_rows.setdefault(row["code"], row)
@@ -181,7 +181,7 @@ def _locality_tree_errors(parsed: list[dict], stored: dict[str, Locality]) -> li
         if existing is not None and row["level"] in rank and existing.level != row["level"]:
             errors.append(
                 _("%(where)s: this locality is stored as %(old)s and cannot become %(new)s.")
-                % {"where": where, "old": existing.level, "new": row["level"]}
+                % {"where": where, "old": label[existing.level], "new": label[row["level"]]}
             )
         parent_code = row["parent_code"]
         if not parent_code:
@@ -206,9 +206,9 @@ def _locality_tree_errors(parsed: list[dict], stored: dict[str, Locality]) -> li
                     _("%(where)s: a %(level)s's parent must be a %(expected)s, not a %(actual)s.")
                     % {
                         "where": where,
-                        "level": row["level"],
-                        "expected": expected or _("nothing"),
-                        "actual": parent_level,
+                        "level": label[row["level"]],
+                        "expected": expected.label if expected else _("nothing"),
+                        "actual": label[parent_level],
                     }
                 )
     errors += _cycle_errors(in_rows)
@@ -331,9 +331,8 @@ def _read_table(file: IO[bytes] | str | Path, source_name: str, report: Progress
             table = _read_csv(raw, report)
     except (ValueError, OSError, KeyError, BadZipFile, InvalidFileException) as exc:
         problem = f"the file could not be read: {exc}"
-        raise FrameImportError(
-            [FrameError(None, "", "", problem, "unreadable")], source_name
-        ) from exc
+        error = FrameError(None, "", "", problem, "unreadable", params={"detail": str(exc)})
+        raise FrameImportError([error], source_name) from exc
     table.columns = [str(column).strip() for column in table.columns]
     return table
 
@@ -362,12 +361,14 @@ def _read_csv(raw: bytes, report: Progress) -> pd.DataFrame:
     return pd.concat(chunks, ignore_index=True)
 
 
-def keep_error_report(*, user, errors: list[FrameError]) -> str:
-    """Store the user's latest failed-import report (replacing the previous one); its path."""
+def keep_error_report(*, user, report: bytes) -> str:
+    """Store the user's latest failed-import report (replacing the previous one); its path.
+
+    report: the CSV file, as sampling.presenters.errors_csv writes it in the user's language."""
     path = error_report_path(user)
     if default_storage.exists(path):
         default_storage.delete(path)
-    return default_storage.save(path, ContentFile(errors_csv(errors)))
+    return default_storage.save(path, ContentFile(report))
 
 
 def error_report_path(user) -> str:

@@ -33,7 +33,9 @@ def frame_upload(request: HttpRequest) -> HttpResponse:
                 user=request.user,
             )
         except services.FrameImportError as error:
-            services.keep_error_report(user=request.user, errors=error.errors)
+            # The report is written now, so in the language of the page that shows the errors.
+            report = presenters.errors_csv(error.errors)
+            services.keep_error_report(user=request.user, report=report)
             context.update(presenters.import_errors(error.errors), source_name=upload.name)
         else:
             messages.success(

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from django.utils import translation
 
+from sampling.frame_validation import FrameError, validate_frame
 from sampling.services import import_localities
 
 LOCALITIES = [
@@ -75,8 +77,38 @@ def frame_rows(per_locality: dict[str, int]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def every_kind_of_validation_error() -> list[FrameError]:
+    """Errors of every kind validate_frame produces: a file with a problem of every row-level
+    kind, and the same file missing a column and a role."""
+    rows = pd.DataFrame(
+        [
+            ("", "", "", "路" * 301),  # empty unit id, phone, locality; address too long
+            ("H" * 65, "123", "999", ""),  # unit id too long, bad phone, unknown locality
+            ("H2", "13812345678", "320102", ""),  # a district: too coarse
+            ("H2", "13812345679", "320102001", ""),  # a duplicate unit id
+        ],
+        columns=["hh", "tel", "loc", "addr"],
+    )
+    with_rows = validate_frame(rows, known_localities=KNOWN, mapping=MAPPING)
+    without_columns = validate_frame(
+        rows.drop(columns=["tel"]),
+        known_localities=KNOWN,
+        mapping={"unit_id": "hh", "phone": "tel"},
+    )
+    return with_rows.errors + without_columns.errors
+
+
 # 40 units in street 320102001 (via two communities), 20 in 320102002, 40 in 320104001.
 FRAME_SIZES = {"320102001001": 25, "320102001002": 15, "320102002": 20, "320104001001": 40}
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Tests read English messages: the site speaks zh-Hans, whose catalogue changes often.
+    Tests of the Chinese output ask for it with translation.override("zh-hans")."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,8 @@ import io
 import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from sampling.models import Draw, Frame
 from tests.sampling.conftest import FRAME_SIZES, frame_rows
@@ -28,13 +30,31 @@ def test_import_frame_command_writes_the_error_report(localities, tmp_path):
     path = tmp_path / "bad.csv"
     data.to_csv(path, index=False)
 
-    with pytest.raises(CommandError, match="3 problems in bad.csv"):
+    with pytest.raises(CommandError, match="3 problems in bad.csv") as raised:
         call_command("import_frame", str(path), "--name", "x", *COLUMNS, stderr=io.StringIO())
 
+    assert "row 2, tel: not a mainland mobile number" in str(raised.value)
     report = pd.read_csv(tmp_path / "bad.csv.errors.csv", dtype=str, encoding="utf-8-sig")
-    assert report["row"].tolist() == ["2", "3", "4"]
-    assert report["value"].tolist() == ["123****8901"] * 3
+    assert report["Row"].tolist() == ["2", "3", "4"]
+    assert report["Value"].tolist() == ["123****8901"] * 3
     assert Frame.objects.count() == 0
+
+
+def test_import_frame_command_speaks_the_site_language(localities, tmp_path, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    data = frame_rows(FRAME_SIZES)
+    data.loc[0, "loc"] = "320102"  # a district
+    path = tmp_path / "bad.csv"
+    data.to_csv(path, index=False)
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_frame", str(path), "--name", "x", *COLUMNS, stderr=io.StringIO())
+
+    report = (tmp_path / "bad.csv.errors.csv").read_text(encoding="utf-8-sig").splitlines()
+    with translation.override("zh-hans"):
+        header = ",".join(str(_(word)) for word in ("Row", "Column", "Value", "Problem"))
+    assert report[0] == header != "Row,Column,Value,Problem"
+    assert "区县" in report[1] and "区县" in str(raised.value)  # the district level, translated
 
 
 def test_draw_sample_command_writes_the_sample(localities, frame_file, tmp_path):

@@ -20,6 +20,14 @@ def test_error_report_has_a_bom_and_blank_row_for_file_errors():
     ]
 
 
+def test_error_report_takes_its_header_and_problems_from_the_caller():
+    errors = [FrameError(7, "loc", "999", "unknown locality code", "unknown_locality")]
+
+    data = errors_csv(errors, describe=lambda e: f"{e.kind}!", header=["行", "列", "值", "问题"])
+
+    assert data.decode("utf-8-sig").splitlines() == ["行,列,值,问题", "7,loc,999,unknown_locality!"]
+
+
 def test_cells_that_excel_would_run_are_neutralised():
     table = pd.DataFrame(
         {"note": ["=HYPERLINK(1)", "+1", "-x", "@a", "safe"], "n": [1, 2, 3, 4, 5]}

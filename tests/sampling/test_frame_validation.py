@@ -1,7 +1,7 @@
 import pandas as pd
 
-from sampling.frame_validation import OUTPUT_COLUMNS, validate_frame
-from tests.sampling.conftest import KNOWN, MAPPING
+from sampling.frame_validation import OUTPUT_COLUMNS, VALIDATION_KINDS, validate_frame
+from tests.sampling.conftest import KNOWN, MAPPING, every_kind_of_validation_error
 
 
 def frame(*rows: tuple, extra: dict | None = None) -> pd.DataFrame:
@@ -49,14 +49,15 @@ def test_missing_column_is_a_file_error_and_no_rows_are_checked():
 
     assert [(e.row, e.column, e.kind) for e in result.errors] == [(None, "tel", "no_column")]
     assert "hh, loc, addr" in result.errors[0].problem
+    assert result.errors[0].params == {"available": ["hh", "loc", "addr"]}
     assert result.frame.empty
 
 
 def test_required_role_without_a_column_is_a_file_error():
     result = validate(frame(("H1", "13812345678", "320102001")), {"unit_id": "hh", "phone": "tel"})
 
-    assert [(e.row, e.column, e.kind) for e in result.errors] == [
-        (None, "locality_code", "unmapped_role")
+    assert [(e.row, e.column, e.kind, e.params) for e in result.errors] == [
+        (None, "locality_code", "unmapped_role", {"role": "locality_code"})
     ]
 
 
@@ -82,6 +83,8 @@ def test_every_duplicate_row_is_reported_with_the_first_row():
     duplicates = by_kind(result)["duplicate_unit_id"]
     assert [e.row for e in duplicates] == [2, 4, 5]
     assert all(e.problem == "unit id appears on 3 rows (first on row 2)" for e in duplicates)
+    assert [e.params for e in duplicates] == [{"count": 3, "first_row": 2}] * 3
+    assert all(type(e.params["count"]) is int for e in duplicates)  # plain values, not numpy
 
 
 def test_malformed_phone_is_reported_masked():
@@ -133,6 +136,7 @@ def test_district_and_city_codes_are_too_coarse():
     ]
     assert "district level" in result.errors[0].problem
     assert "city level" in result.errors[1].problem
+    assert [e.params for e in result.errors] == [{"level": "district"}, {"level": "city"}]
 
 
 def test_blank_rows_are_skipped_but_keep_their_row_numbers():
@@ -172,4 +176,11 @@ def test_overlong_unit_id_is_reported():
         max_unit_id_length=64,
     )
 
-    assert [e.kind for e in result.errors] == ["unit_id_too_long"]
+    assert [(e.kind, e.params) for e in result.errors] == [("unit_id_too_long", {"max_length": 64})]
+
+
+def test_validation_kinds_list_every_kind_and_its_params():
+    errors = every_kind_of_validation_error()
+
+    assert {e.kind for e in errors} == set(VALIDATION_KINDS)
+    assert all(set(e.params) == set(VALIDATION_KINDS[e.kind]) for e in errors)

@@ -66,7 +66,7 @@ def test_locality_tree_errors_are_reported_all_at_once(db):
     text = "\n".join(raised.value.errors)
     assert "Row 2 (11): unknown parent code 9" in text
     assert "Row 3 (11): the code is already used on row 2" in text
-    assert "Row 4 (111): a street's parent must be a district, not a city" in text
+    assert "Row 4 (111): a Street/township's parent must be a District, not a City" in text
     assert "Rows 5, 6: parent codes form a cycle (A → B → A)" in text
     assert "Row 7 (X): the name must have" in text
     assert "Row 7 (X): level 'town' is not one of" in text

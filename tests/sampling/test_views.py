@@ -1,8 +1,10 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from sampling.models import Draw, Frame, FrameStratumCount
+from sampling.models import Draw, Frame, FrameStratumCount, Level
 from sampling.services import draw_sample, import_frame
 from tests.sampling.conftest import FRAME_SIZES, MAPPING, frame_rows
 
@@ -103,10 +105,30 @@ def test_bad_upload_shows_rows_and_columns_and_saves_nothing(client, analyst, lo
     report = client.get(reverse("sampling:frame_errors"))
     text = b"".join(report.streaming_content).decode("utf-8-sig")
     assert text.splitlines() == [
-        "row,column,value,problem",
+        "Row,Column,Value,Problem",
         "2,tel,138****4567,not a mainland mobile number (11 digits starting 13–19)",
         "7,loc,999,unknown locality code",
     ]
+
+
+def test_error_report_is_written_in_the_language_of_the_upload(client, analyst, localities):
+    client.force_login(analyst)
+    data = frame_rows(FRAME_SIZES)
+    data.loc[0, "loc"] = "320102"  # a district
+
+    response = client.post(
+        reverse("sampling:frame_upload"),
+        upload(data.to_csv(index=False).encode()),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    report = client.get(reverse("sampling:frame_errors"), HTTP_ACCEPT_LANGUAGE="en")
+
+    with translation.override("zh-hans"):
+        header = ",".join(_(word) for word in ("Row", "Column", "Value", "Problem"))
+        district = str(Level.DISTRICT.label)
+    lines = b"".join(report.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0] == header != "Row,Column,Value,Problem"
+    assert district in lines[1] and district in response.content.decode()
 
 
 def test_error_report_is_per_user(client, analyst, db):

@@ -1,6 +1,9 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from sampling.exports import table_csv
 from sampling.models import Frame
@@ -23,9 +26,14 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, required=True, help="CSV file to write.")
 
     def handle(self, *args, **options):
+        # Messages speak the site's language, whatever the shell's locale.
+        with translation.override(settings.LANGUAGE_CODE):
+            self.draw(**options)
+
+    def draw(self, **options) -> None:
         frame = Frame.objects.filter(pk=options["frame"]).first()
         if frame is None:
-            raise CommandError(f"No frame with id {options['frame']}.")
+            raise CommandError(_("No frame with id %(id)s.") % {"id": options["frame"]})
         try:
             draw = draw_sample(
                 frame=frame,
@@ -38,4 +46,7 @@ class Command(BaseCommand):
             raise CommandError("; ".join(error.errors)) from error
         out: Path = options["out"]
         out.write_bytes(table_csv(sample_table(draw)))
-        self.stdout.write(f"Draw {draw.pk}: {draw.n_total} units, seed {draw.seed}, in {out}.")
+        self.stdout.write(
+            _("Draw %(id)s: %(n)s units, seed %(seed)s, in %(path)s.")
+            % {"id": draw.pk, "n": draw.n_total, "seed": draw.seed, "path": out}
+        )

@@ -1,9 +1,14 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from sampling.exports import errors_csv
+from sampling.presenters import describe, errors_csv
 from sampling.services import FrameImportError, import_frame
+
+PROBLEMS_SHOWN = 10
 
 
 class ProgressBar:
@@ -34,9 +39,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--address", default="", help="Address column (optional).")
 
-    def handle(self, *args, path: Path, name: str, **options):
+    def handle(self, *args, **options):
+        # Messages and the error report speak the site's language, whatever the shell's locale.
+        with translation.override(settings.LANGUAGE_CODE):
+            self.import_frame(**options)
+
+    def import_frame(self, *, path: Path, name: str, **options) -> None:
         if not path.is_file():
-            raise CommandError(f"No such file: {path}")
+            raise CommandError(_("No such file: %(path)s") % {"path": path})
         mapping = {
             "unit_id": options["unit_id"],
             "phone": options["phone"],
@@ -56,10 +66,23 @@ class Command(BaseCommand):
             self.stderr.write("")
             report = path.with_name(path.name + ".errors.csv")
             report.write_bytes(errors_csv(error.errors))
-            raise CommandError(
-                f"{len(error.errors)} problems in {path.name}; nothing was imported. "
-                f"Report: {report}"
-            ) from error
+            raise CommandError(self.failure(error.errors, path.name, report)) from error
         self.stdout.write(
-            f"Frame {frame.pk}: {frame.n_rows} units in {frame.stratum_counts.count()} streets."
+            _("Frame %(id)s: %(n)s units in %(streets)s streets.")
+            % {"id": frame.pk, "n": frame.n_rows, "streets": frame.stratum_counts.count()}
         )
+
+    def failure(self, errors: list, source_name: str, report: Path) -> str:
+        """The count, the report's path and the first few problems, one per line."""
+        lines = [
+            _("%(n)s problems in %(name)s; nothing was imported. Report: %(report)s")
+            % {"n": len(errors), "name": source_name, "report": report}
+        ]
+        for error in errors[:PROBLEMS_SHOWN]:
+            where = (
+                _("row %(row)s, %(column)s") % {"row": error.row, "column": error.column}
+                if error.row is not None
+                else error.column or _("file")
+            )
+            lines.append(f"  {where}: {describe(error)}")
+        return "\n".join(lines)
