@@ -124,27 +124,43 @@ def load_demo(
 
 
 def _users(n_interviewers: int) -> dict:
-    def user(username: str, role: str, first: str, last: str) -> User:
-        organisation = CLIENT if role == Role.CLIENT else ""
+    def user(username: str, role: str, name: str) -> User:
+        # Chinese names are written whole, surname first: keep them in first_name alone so
+        # get_full_name() shows them as written.
         return User.objects.create_user(
             username=username,
             password=PASSWORD,
             role=role,
-            first_name=first,
-            last_name=last,
-            organisation=organisation,
+            first_name=name,
+            organisation=CLIENT if role == Role.CLIENT else "",
         )
 
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭"
+    given = [
+        "伟",
+        "芳",
+        "娜",
+        "敏",
+        "静",
+        "磊",
+        "洋",
+        "艳",
+        "勇",
+        "军",
+        "杰",
+        "娟",
+        "涛",
+        "明",
+        "超",
+        "霞",
+    ]
     return {
-        "analyst": user("analyst", Role.ANALYST, "分析师", "林"),
-        "supervisor": user("supervisor", Role.SUPERVISOR, "督导", "何"),
-        "supervisor2": user("supervisor2", Role.SUPERVISOR, "督导", "罗"),
-        "client": user("client", Role.CLIENT, "委托方", "平安市"),
+        "analyst": user("analyst", Role.ANALYST, "林晓燕"),
+        "supervisor": user("supervisor", Role.SUPERVISOR, "何建国"),
+        "supervisor2": user("supervisor2", Role.SUPERVISOR, "罗丽"),
+        "client": user("client", Role.CLIENT, CLIENT),
         "interviewers": [
-            user(
-                f"interviewer{i:02d}", Role.INTERVIEWER, f"访员{i:02d}", surnames[i % len(surnames)]
-            )
+            user(f"interviewer{i:02d}", Role.INTERVIEWER, surnames[i % 16] + given[(i * 7) % 16])
             for i in range(1, n_interviewers + 1)
         ],
     }

@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Case as DbCase
+from django.db.models import When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -68,7 +70,9 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(status__in=[Case.Status.PENDING, Case.Status.IN_PROGRESS])
     elif status in Case.Status.values:
         cases = cases.filter(status=status)
-    page = Paginator(cases.order_by("-status", "id"), 50).get_page(request.GET.get("page"))
+    # Interviews already under way first: they are the ones to resume.
+    cases = cases.order_by(DbCase(When(status=Case.Status.IN_PROGRESS, then=0), default=1), "id")
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "rows": [presenters.case_row(case) for case in page],

@@ -128,3 +128,13 @@ def test_locality_options_cascade_to_the_children_of_the_chosen_parent(client, i
     body = response.content.decode()
     assert "青山镇" in body and "东湖街道" not in body
     assert 'id="id_locality-community"' in body  # the community list is emptied too
+
+
+def test_my_cases_lists_interviews_under_way_first(client, wave, interviewer):
+    services.assign_cases(wave=wave, interviewer=interviewer, count=3)
+    last = wave.cases.filter(interviewer=interviewer).order_by("id").last()
+    services.start_interview(case=last, interviewer=interviewer, mode="phone")
+    login(client, interviewer)
+    rows = client.get(reverse("fieldwork:my_cases")).context["rows"]
+    assert rows[0]["id"] == last.pk
+    assert [row["id"] for row in rows[1:]] == sorted(row["id"] for row in rows[1:])
