@@ -1,30 +1,64 @@
-"""Time the sampling pipeline on a city-sized frame: 1,000,000 households over 400 streets.
+"""Benchmark the draw and the frame import on a city-sized frame.
 
-Run: .venv/bin/python bench/bench_sampling.py [--rows N] [--streets H] [--n n]
-Prints the figures; asserts nothing. Only the pure modules are timed (no database, no files).
+Drawing 20,000 units from 1,000,000 households in 400 streets (proportional allocation),
+three ways, each in its own subprocess so that peak memory is its own:
+
+- ours: sampling.allocation.proportional + sampling.draw.stratified_srswor (exact totals,
+  seeded, inclusion probabilities and weights);
+- pandas: ``frame.groupby(stratum).sample(frac=n/N)`` (one fraction for every stratum, so
+  n_h is rounded per stratum and the total is not exact; no weights);
+- samplics: ``SampleSelection(srs_wor, strat=True).select(...)`` with the same n_h (needs the
+  ``bench`` extra: ``pip install '.[bench]'``; skipped if it is not installed).
+
+Every contender starts from the same Parquet file (the stored, validated frame) and is timed
+from "frame in memory" to "sample in memory". Peak memory is reported two ways: the rise of the
+process's peak resident set size during the draw (resource.getrusage; covers Arrow and numpy
+buffers) and tracemalloc's peak (Python and numpy allocations only).
+
+Also times the import of the same frame as a 1M-row CSV through sampling.services.import_frame
+(read, validate, sort, Parquet, counts) against a throwaway SQLite database.
+
+Run: .venv/bin/python bench/bench_sampling.py [--rows N] [--streets H] [--n n] [--skip-import]
+Prints the figures; asserts only that each contender drew something.
 """
 
 import argparse
+import json
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from sampling.allocation import proportional  # noqa: E402
 from sampling.draw import sort_for_draw, stratified_srswor  # noqa: E402
 from sampling.frame_validation import validate_frame  # noqa: E402
 
 COMMUNITIES_PER_STREET = 5
+STRATUM = "street_code"
+SEED = 7
+MAPPING = {
+    "unit_id": "household_id",
+    "phone": "phone",
+    "locality_code": "community_code",
+    "address": "address",
+}
 
 
 def synthetic_frame(rows: int, streets: int, seed: int = 1) -> tuple[pd.DataFrame, dict]:
     """A frame file as read (all text, shuffled rows) and the known localities for it."""
     rng = np.random.default_rng(seed)
-    street_codes = [f"3201{d:02d}{s:03d}" for d in range(1, 11) for s in range(streets // 10)]
+    per_district = max(streets // 10, 1)
+    street_codes = [f"3201{d:02d}{s:03d}" for d in range(1, 11) for s in range(per_district)]
     known = {}
     for street in street_codes:
         known[street] = {"level": "street", "street_code": street, "district_code": street[:6]}
@@ -52,11 +86,139 @@ def synthetic_frame(rows: int, streets: int, seed: int = 1) -> tuple[pd.DataFram
     return frame, known
 
 
-def timed(label: str, function, *args, **kwargs):
+# --- contenders (run inside a worker process) ---------------------------------------------------
+
+
+def draw_ours(frame: pd.DataFrame, n: int) -> int:
+    sizes = frame[STRATUM].value_counts().sort_index()
+    allocation = proportional(sizes, n)
+    sample = stratified_srswor(frame, stratum_column=STRATUM, allocation=allocation, seed=SEED)
+    return len(sample)
+
+
+def draw_pandas(frame: pd.DataFrame, n: int) -> int:
+    sample = frame.groupby(STRATUM).sample(frac=n / len(frame), random_state=SEED)
+    return len(sample)
+
+
+def draw_samplics(frame: pd.DataFrame, n: int, *, integer_strata: bool = False) -> int:
+    import warnings
+
+    warnings.simplefilter("ignore")  # samplics announces on import that it is archived
+    from samplics.sampling import SampleSelection
+    from samplics.utils.types import SelectMethod
+
+    sizes = frame[STRATUM].value_counts().sort_index()
+    allocation = {k: int(v) for k, v in proportional(sizes, n).items()}
+    np.random.seed(SEED)  # select() takes no seed: it uses numpy's global generator
+    stratum = frame[STRATUM].to_numpy()
+    if integer_strata:  # samplics is far faster on integer strata: give it its best case
+        codes, labels = pd.factorize(frame[STRATUM], sort=True)
+        stratum, allocation = codes, {i: allocation[label] for i, label in enumerate(labels)}
+    selection = SampleSelection(method=SelectMethod.srs_wor, strat=True, wr=False)
+    sample, _hits, _probs = selection.select(
+        samp_unit=frame["unit_id"].to_numpy(), samp_size=allocation, stratum=stratum
+    )
+    return int(np.asarray(sample).sum())
+
+
+def draw_samplics_integer(frame: pd.DataFrame, n: int) -> int:
+    return draw_samplics(frame, n, integer_strata=True)
+
+
+CONTENDERS = {
+    "ours": draw_ours,
+    "pandas": draw_pandas,
+    "samplics": draw_samplics,
+    "samplics-int": draw_samplics_integer,
+}
+
+
+def reset_peak_rss() -> float:
+    """Reset the kernel's high-water mark of this process's RSS (Linux ≥ 4.0: writing 5 to
+    clear_refs) and return the current RSS in MB, so that the next peak is the draw's own."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return _status_mb("VmRSS")
+
+
+def _status_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def worker_draw(name: str, parquet: Path, n: int) -> dict:
+    frame = pd.read_parquet(parquet)
+    draw = CONTENDERS[name]
+    if name.startswith("samplics"):
+        draw(frame.head(1000), 10)  # import samplics (and its polars) outside the measurement
+    before = reset_peak_rss()
+    tracemalloc.start()
     start = time.perf_counter()
-    result = function(*args, **kwargs)
-    print(f"{label:<48} {time.perf_counter() - start:8.3f} s")
-    return result
+    drawn = draw(frame, n)
+    seconds = time.perf_counter() - start
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "seconds": seconds,
+        "rss_rise_mb": _status_mb("VmHWM") - before,
+        "traced_peak_mb": traced_peak / 2**20,
+        "drawn": drawn,
+    }
+
+
+def worker_import(csv_path: Path, known_path: Path) -> dict:
+    """Import the CSV through the real service into a throwaway SQLite database."""
+    workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'db.sqlite3'}"
+    os.environ["MEDIA_ROOT"] = str(workdir / "media")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from sampling.services import import_frame, import_localities
+
+    call_command("migrate", verbosity=0)
+    known = json.loads(known_path.read_text())
+    rows = [{"code": "3201", "name": "市", "parent_code": "", "level": "city"}]
+    rows += [
+        {"code": code, "name": code, "parent_code": "3201", "level": "district"}
+        for code in sorted({v["district_code"] for v in known.values()})
+    ]
+    rows += [
+        {
+            "code": code,
+            "name": code,
+            "parent_code": info["district_code"] if info["level"] == "street" else code[:9],
+            "level": info["level"],
+        }
+        for code, info in known.items()
+    ]
+    import_localities(rows=rows)
+    before = reset_peak_rss()
+    start = time.perf_counter()
+    with csv_path.open("rb") as file:
+        frame = import_frame(file=file, source_name=csv_path.name, name="bench", mapping=MAPPING)
+    seconds = time.perf_counter() - start
+    shutil.rmtree(workdir, ignore_errors=True)
+    return {"seconds": seconds, "rss_rise_mb": _status_mb("VmHWM") - before, "rows": frame.n_rows}
+
+
+# --- the driver ---------------------------------------------------------------------------------
+
+
+def run_worker(*args: str) -> dict | None:
+    result = subprocess.run(
+        [sys.executable, __file__, "--worker", *args], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        print(result.stderr.strip().splitlines()[-1] if result.stderr else "failed")
+        return None
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -64,43 +226,64 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--streets", type=int, default=400)
     parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    file, known = timed(
-        f"generate {args.rows:,} rows / {args.streets} streets", synthetic_frame, args.rows,
-        args.streets,
-    )  # fmt: skip
-    mapping = {
-        "unit_id": "household_id",
-        "phone": "phone",
-        "locality_code": "community_code",
-        "address": "address",
-    }
-    validation = timed(
-        "validate_frame", validate_frame, file, known_localities=known, mapping=mapping
-    )
+    if args.worker:
+        kind, *rest = args.worker
+        if kind == "import":
+            result = worker_import(Path(rest[0]), Path(rest[1]))
+        else:
+            result = worker_draw(kind, Path(rest[0]), int(rest[1]))
+        print(json.dumps(result))
+        return
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-sampling-"))
+    try:
+        run(args, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, workdir: Path) -> None:
+    start = time.perf_counter()
+    file, known = synthetic_frame(args.rows, args.streets)
+    validation = validate_frame(file, known_localities=known, mapping=MAPPING)
     assert validation.ok, validation.errors[:5]
-    frame = validation.frame
-    sizes = frame["street_code"].value_counts().sort_index()
-    allocation = timed(f"proportional allocation of {args.n:,}", proportional, sizes, args.n)
-    timed(
-        f"proportional, minimum {args.n // len(sizes) // 2} per street",
-        proportional, sizes, args.n, minimum=args.n // len(sizes) // 2,
-    )  # fmt: skip
-    sample = timed(
-        f"draw {args.n:,} (file order: includes the sort)",
-        stratified_srswor, frame, stratum_column="street_code", allocation=allocation, seed=7,
-    )  # fmt: skip
-    stored = timed("sort_for_draw (done once, at import)", sort_for_draw, frame,
-                   stratum_column="street_code")  # fmt: skip
-    again = timed(
-        f"draw {args.n:,} (stored order, as from Parquet)",
-        stratified_srswor, stored, stratum_column="street_code", allocation=allocation, seed=7,
-    )  # fmt: skip
+    stored = sort_for_draw(validation.frame, stratum_column=STRATUM)
+    parquet = workdir / "frame.parquet"
+    stored.to_parquet(parquet, index=False)
     print(
-        f"sample: {len(sample):,} units in {sample['street_code'].nunique()} streets; "
-        f"same units either way: {sample['unit_id'].equals(again['unit_id'])}"
+        f"frame: {len(stored):,} rows, {stored[STRATUM].nunique()} strata, n = {args.n:,} "
+        f"(prepared in {time.perf_counter() - start:.1f} s)"
     )
+    print(
+        f"{'draw':<13} {'wall s':>8} {'peak RSS rise MB':>17} {'tracemalloc MB':>15} {'drawn':>8}"
+    )
+    for name in CONTENDERS:
+        result = run_worker(name, str(parquet), str(args.n))
+        if result is None:
+            print(f"{name:<13} (not run)")
+            continue
+        assert result["drawn"] > 0
+        print(
+            f"{name:<13} {result['seconds']:8.3f} {result['rss_rise_mb']:17.1f} "
+            f"{result['traced_peak_mb']:15.1f} {result['drawn']:8,}"
+        )
+
+    if not args.skip_import:
+        csv_path = workdir / "frame.csv"
+        file.to_csv(csv_path, index=False)
+        known_path = workdir / "known.json"
+        known_path.write_text(json.dumps(known))
+        size_mb = csv_path.stat().st_size / 2**20
+        result = run_worker("import", str(csv_path), str(known_path))
+        if result is not None:
+            print(
+                f"import {result['rows']:,}-row CSV ({size_mb:.0f} MB) through import_frame: "
+                f"{result['seconds']:.1f} s, peak RSS rise {result['rss_rise_mb']:.0f} MB"
+            )
 
 
 if __name__ == "__main__":

@@ -135,6 +135,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 TWILIO_CALLER_ID = os.environ.get("TWILIO_CALLER_ID", "")
+TWILIO_SMS_FROM = os.environ.get("TWILIO_SMS_FROM", "")  # default: TWILIO_CALLER_ID
+# Where the Twilio REST client sends requests; empty means Twilio itself. Tests point it at a
+# local fake server.
+TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "")
+# The public https address Twilio calls back; webhook signatures are computed over it.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
 # Functions called, inside the completing transaction, when an interview is completed. Later
@@ -165,5 +170,7 @@ LOGGING = {
     "loggers": {
         # Request lines carry URLs only; bodies (with phone numbers) are never logged.
         "django.request": {"level": "WARNING"},
+        # The Twilio client logs every API call at INFO; keep telephony traffic out of logs.
+        "twilio.http_client": {"level": "WARNING"},
     },
 }

@@ -32,6 +32,7 @@ DISPOSITIONS: tuple[Disposition, ...] = (
     Disposition("2.31", gettext_noop("Respondent deceased"), "O", True),
     Disposition("2.32", gettext_noop("Respondent physically or mentally unable"), "O", True),
     Disposition("2.33", gettext_noop("Language problem"), "O", True),
+    Disposition("2.34", gettext_noop("Inadequate audio quality"), "O", False),
     Disposition("2.35", gettext_noop("Location/respondent away"), "O", False),
     Disposition("2.36", gettext_noop("Other, eligible"), "O", True),
     Disposition("3.11", gettext_noop("Not attempted"), "UH", False),
@@ -68,3 +69,72 @@ NON_INTERVIEW_CODES = [
 def is_final(code: str) -> bool:
     """True when an attempt ending with `code` closes the case."""
     return BY_CODE[code].final
+
+
+# Group headings of the AAPOR list, accepted in files (e.g. counts reported per heading).
+HEADINGS: dict[str, tuple[str, str]] = {
+    "1.0": (gettext_noop("Interview"), ""),  # I or P: ambiguous, not accepted as a count
+    "2.0": (gettext_noop("Eligible, no interview"), ""),
+    "2.10": (gettext_noop("Refusal and break-off"), "R"),
+    "2.20": (gettext_noop("Non-contact"), "NC"),
+    "2.30": (gettext_noop("Other, eligible"), "O"),
+    "3.0": (gettext_noop("Unknown eligibility, no interview"), ""),
+    "3.10": (gettext_noop("Unknown if household"), "UH"),
+    "3.20": (gettext_noop("Household, eligibility unknown"), "UR"),
+    "3.90": (gettext_noop("Other, unknown eligibility"), "UO"),
+    "4.0": (gettext_noop("Not eligible"), "NE"),
+}
+GROUPS = ("I", "P", "R", "NC", "O", "UH", "UR", "UO", "NE")
+
+
+def group_of(code: str) -> str:
+    """The rate group (I, P, R, NC, O, UH, UR, UO, NE) of a code or of a group heading.
+
+    Raises KeyError for an unknown code or an ambiguous heading (1.0, 2.0, 3.0).
+    """
+    code = code.strip()
+    if code in BY_CODE:
+        return BY_CODE[code].group
+    group = HEADINGS.get(code, ("", ""))[1]
+    if not group:
+        raise KeyError(code)
+    return group
+
+
+# Final-code precedence, strongest first. An interview outranks everything; a refusal
+# (which proves an eligible household) outranks later non-contacts and later ineligibility
+# findings; other eligible outcomes and eligible non-contacts outrank not-eligible findings,
+# and a known not-eligible outranks every unknown. After queXS (functions.aapor.php) and
+# ropensci/outcomerate: eligibility, once established by a contact, is not undone later.
+PRECEDENCE = ("I", "P", "R", "O", "NC", "NE", "UR", "UO", "UH")
+ALWAYS_BUSY = "3.12"
+NOT_ATTEMPTED = "3.11"
+
+
+def final_disposition(codes: list[str]) -> str:
+    """The case's final AAPOR code from its attempts' codes, in the order they were made.
+
+    Blank codes (attempts still open) are ignored; no codes at all gives 3.11 (not attempted).
+    Within the winning group the latest code wins, except that 3.12 (always busy) holds only
+    when every unknown-household attempt was busy; otherwise the latest other 3.1x code wins.
+    Raises KeyError naming an unknown code.
+    """
+    known = [code.strip() for code in codes if code and code.strip()]
+    for code in known:
+        if code not in BY_CODE:
+            raise KeyError(code)
+    if not known:
+        return NOT_ATTEMPTED
+    by_group: dict[str, list[str]] = {}
+    for code in known:
+        by_group.setdefault(BY_CODE[code].group, []).append(code)
+    for group in PRECEDENCE:
+        if group not in by_group:
+            continue
+        in_group = by_group[group]
+        if group == "UH":
+            others = [code for code in in_group if code not in (ALWAYS_BUSY, NOT_ATTEMPTED)]
+            if others:
+                return others[-1]
+        return in_group[-1]
+    raise AssertionError("every code belongs to a group")  # pragma: no cover

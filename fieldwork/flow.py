@@ -95,3 +95,25 @@ def page_seconds(paradata: list[dict]) -> dict[str, float]:
 def active_seconds(paradata: list[dict]) -> int:
     """Time spent interviewing, in whole seconds."""
     return round(sum(page_seconds(paradata).values()))
+
+
+PARTIAL = "1.2"
+BREAK_OFF = "2.12"
+
+
+def stop_code(definition: dict, answers: dict) -> str:
+    """The code of an interview stopped midway (the respondent asked to continue later).
+
+    Our rule for AAPOR's partial (1.2): the respondent answered every key item, i.e. every
+    scored item still on their path; anything less is a break-off (2.12). A partial is usable
+    for scoring; a break-off is not.
+    """
+    on_path = {
+        q["name"]
+        for group in relevant_groups(definition, answers)
+        for q in relevant_questions(group, answers)
+    }
+    key_items = scale_item_names(definition) & on_path
+    if key_items and all(answers.get(name) not in (None, "", []) for name in key_items):
+        return PARTIAL
+    return BREAK_OFF

@@ -30,6 +30,17 @@ class Wave(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
     )
     max_attempts = models.PositiveSmallIntegerField(_("maximum attempts"), default=5)
+    # Calling rules (see fieldwork.scheduling): local Asia/Shanghai times, "HH:MM-HH:MM,…".
+    weekday_windows = models.CharField(
+        _("weekday calling windows"), max_length=200, default="09:00-12:00,14:00-21:00"
+    )
+    weekend_windows = models.CharField(
+        _("weekend calling windows"), max_length=200, default="10:00-12:00,14:00-20:00"
+    )
+    min_gap_minutes = models.PositiveIntegerField(
+        _("minimum gap between attempts (min)"), default=120
+    )
+    busy_gap_minutes = models.PositiveIntegerField(_("gap after a busy line (min)"), default=15)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -67,6 +78,10 @@ class Case(models.Model):
         _("disposition"), max_length=6, choices=DISPOSITION_CHOICES, blank=True
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Attempt history summary the scheduler reads (kept by the attempt services).
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_outcome = models.CharField(_("last outcome"), max_length=6, blank=True)
+    day_parts_tried = models.PositiveSmallIntegerField(_("day parts tried"), default=0)  # bitmask
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -100,6 +115,56 @@ class ContactAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.disposition}"
+
+
+class Appointment(models.Model):
+    """A callback agreed with the respondent: hard (at that time) or soft (within a window)."""
+
+    class Kind(models.TextChoices):
+        HARD = "hard", _("Hard: call at this time")
+        SOFT = "soft", _("Soft: call within the window")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="appointments")
+    at = models.DateTimeField(_("at"))
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices, default=Kind.HARD)
+    window_end = models.DateTimeField(_("window end"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Set when the next attempt on the case is made (kept) or a newer appointment replaces it.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["at"]
+        indexes = [models.Index(fields=["case", "closed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.at:%Y-%m-%d %H:%M}"
+
+
+class QuotaTarget(models.Model):
+    """A quota cell: completed interviews wanted with `variable` = `value` in a stratum."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="quota_targets")
+    stratum = models.CharField(_("stratum (street code, blank: all)"), max_length=32, blank=True)
+    variable = models.CharField(_("variable"), max_length=100)  # an answer, or age_group
+    value = models.CharField(_("value"), max_length=100)
+    target = models.PositiveIntegerField(_("target"))
+
+    class Meta:
+        verbose_name = _("quota target")
+        verbose_name_plural = _("quota targets")
+        ordering = ["stratum", "variable", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "stratum", "variable", "value"], name="unique_quota_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stratum or '*'} {self.variable}={self.value}: {self.target}"
 
 
 class Interview(models.Model):
@@ -148,3 +213,6 @@ class Interview(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+
+from fieldwork.telephony_models import *  # noqa: E402, F403

@@ -1,10 +1,16 @@
 """Reads for fieldwork pages, with the access rules built in."""
 
-from django.db.models import Count, Q, QuerySet
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
-from fieldwork.models import Case, Interview, Wave
+from fieldwork import frames, rates, scheduling
+from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Wave
+from sampling.models import SampledUnit
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -71,3 +77,119 @@ def progress_by(wave: Wave, field: str, label_field: str) -> list[dict]:
         }
         for row in rows
     ]
+
+
+# --- supervision ---------------------------------------------------------------------------
+
+RATE_BREAKDOWNS = {"wave": [], "street": ["street"], "interviewer": ["interviewer"], "day": ["day"]}
+
+
+def rate_table(wave: Wave, breakdown: str, cases: pd.DataFrame | None = None) -> pd.DataFrame:
+    """AAPOR rates for the wave, overall or per street, interviewer or day.
+
+    `cases` is frames.disposition_frame(wave), loaded here when not given (pass it to build
+    several breakdowns from one query).
+    """
+    cases = frames.disposition_frame(wave) if cases is None else cases
+    by = RATE_BREAKDOWNS[breakdown]
+    if breakdown == "day":
+        cases = cases[cases["day"] != ""]  # never-attempted cases have no day
+    table = rates.rate_table(cases, by=by)
+    if not by:
+        table.insert(0, "wave", wave.name)
+    return table
+
+
+def sample_status_by_street(wave: Wave) -> list[dict]:
+    """Per street: fresh, callback, appointment, in progress and final case counts."""
+    open_appointment = Exists(Appointment.objects.filter(case=OuterRef("pk"), closed_at=None))
+    pending = Q(status=Case.Status.PENDING)
+    rows = (
+        Case.objects.filter(wave=wave)
+        .annotate(has_appointment=open_appointment)
+        .values("street__name")
+        .annotate(
+            fresh=Count("id", filter=pending & Q(attempts=0, has_appointment=False)),
+            callback=Count("id", filter=pending & Q(attempts__gt=0, has_appointment=False)),
+            appointment=Count("id", filter=pending & Q(has_appointment=True)),
+            in_progress=Count("id", filter=Q(status=Case.Status.IN_PROGRESS)),
+            final=Count("id", filter=Q(status__in=[Case.Status.COMPLETED, Case.Status.CLOSED])),
+        )
+        .order_by("street__name")
+    )
+    return [{"street": row.pop("street__name"), **row} for row in rows]
+
+
+def unreleased_replicates(wave: Wave) -> list[dict]:
+    """Reserve replicates of the wave's draw with units not yet turned into cases."""
+    if wave.draw_id is None:
+        return []
+    return list(
+        SampledUnit.objects.filter(draw_id=wave.draw_id)
+        .exclude(cases__wave=wave)
+        .values("replicate")
+        .annotate(units=Count("id"))
+        .order_by("replicate")
+    )
+
+
+def open_work(wave: Wave) -> list[dict]:
+    """Who is on which case now: attempts (calls, visits, interviews) not yet ended."""
+    attempts = (
+        ContactAttempt.objects.filter(case__wave=wave, ended_at=None)
+        .select_related("interviewer", "case__street")
+        .order_by("started_at")
+    )
+    return [
+        {
+            "interviewer": attempt.interviewer.username,
+            "case_id": attempt.case_id,
+            "street": attempt.case.street.name,
+            "started_at": attempt.started_at,
+            "interviewing": attempt.case.status == Case.Status.IN_PROGRESS,
+        }
+        for attempt in attempts
+    ]
+
+
+def interviewer_pace(wave: Wave, now: datetime, tz: str = scheduling.LOCAL_TZ) -> list[dict]:
+    """Per interviewer today (local day): attempts and completes, and each per hour worked.
+
+    Hours worked run from the interviewer's first attempt today to now (at least a quarter
+    hour, so the first minutes of a shift do not show absurd paces).
+    """
+    local = now.astimezone(ZoneInfo(tz))
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = (
+        ContactAttempt.objects.filter(
+            case__wave=wave, started_at__gte=midnight, started_at__lte=now
+        )
+        .values("interviewer__username")
+        .annotate(attempts=Count("id"), first=Min("started_at"))
+        .order_by("interviewer__username")
+    )
+    completes = dict(
+        Interview.objects.filter(
+            case__wave=wave,
+            status=Interview.Status.COMPLETED,
+            completed_at__gte=midnight,
+            completed_at__lte=now,
+        )
+        .values("interviewer__username")
+        .annotate(n=Count("id"))
+        .values_list("interviewer__username", "n")
+    )
+    result = []
+    for row in rows:
+        hours = max((now - row["first"]).total_seconds() / 3600, 0.25)
+        done = completes.get(row["interviewer__username"], 0)
+        result.append(
+            {
+                "interviewer": row["interviewer__username"],
+                "attempts": row["attempts"],
+                "completes": done,
+                "attempts_per_hour": row["attempts"] / hours,
+                "completes_per_hour": done / hours,
+            }
+        )
+    return result

@@ -1,18 +1,29 @@
 """Fieldwork use-cases: waves, cases, assignment, contact attempts and interviews."""
 
+import functools
+import threading
 from collections.abc import Iterable
+from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from fieldwork import flow
-from fieldwork.dispositions import BY_CODE, COMPLETE, NON_INTERVIEW_CODES, is_final
-from fieldwork.models import Case, ContactAttempt, Interview, Mode, Wave
+from fieldwork import flow, frames, scheduling
+from fieldwork.dispositions import (
+    BY_CODE,
+    COMPLETE,
+    NON_INTERVIEW_CODES,
+    final_disposition,
+    is_final,
+)
+from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Mode, QuotaTarget, Wave
 from questionnaires.models import QuestionnaireVersion
 from sampling.models import Draw, Locality, SampledUnit
 
@@ -31,14 +42,27 @@ def create_wave(
     questionnaire_version: QuestionnaireVersion,
     draw: Draw,
     max_attempts: int = 5,
+    weekday_windows: str = "09:00-12:00,14:00-21:00",
+    weekend_windows: str = "10:00-12:00,14:00-20:00",
+    min_gap_minutes: int = 120,
+    busy_gap_minutes: int = 15,
 ) -> Wave:
     """A wave whose cases are the draw's main sample (replicate 0)."""
+    for label, text in ((_("weekday"), weekday_windows), (_("weekend"), weekend_windows)):
+        try:
+            scheduling.parse_windows(text)
+        except scheduling.ScheduleError as error:
+            raise ValidationError(f"{label}: {error}") from error
     wave = Wave.objects.create(
         name=name,
         client=client,
         questionnaire_version=questionnaire_version,
         draw=draw,
         max_attempts=max_attempts,
+        weekday_windows=weekday_windows,
+        weekend_windows=weekend_windows,
+        min_gap_minutes=min_gap_minutes,
+        busy_gap_minutes=busy_gap_minutes,
         status=Wave.Status.FIELDWORK,
     )
     release_replicate(wave=wave, replicate=0)
@@ -74,6 +98,29 @@ def assign_cases(
     )
 
 
+_SQLITE_WRITER = threading.Lock()
+
+
+def _one_writer_per_process(function):
+    """On SQLite, let the threads of one process take turns at this write.
+
+    SQLite has one writer at a time. Waiting writers poll the file lock (the busy timeout);
+    with many threads in one process, the GIL can keep the writer that holds the lock from
+    finishing while the others poll, and a poller can starve past the timeout ("database is
+    locked"). A Python lock queues them instead. Only outside an enclosing transaction: one
+    that already holds the database lock must not then wait for this one.
+    """
+
+    @functools.wraps(function)
+    def wrapped(*args, **kwargs):
+        if connection.vendor != "sqlite" or connection.in_atomic_block:
+            return function(*args, **kwargs)
+        with _SQLITE_WRITER:
+            return function(*args, **kwargs)
+
+    return wrapped
+
+
 def _locked(queryset):
     # Row locks keep two supervisors (or two interviewers pulling work) from taking the same
     # case. SQLite has no row locks; its IMMEDIATE transactions serialise writers instead.
@@ -82,19 +129,63 @@ def _locked(queryset):
     return queryset
 
 
+NEXT_CASE_LOCK_BATCH = 20
+
+
+class NextCase(NamedTuple):
+    case: Case
+    reason: str  # one of scheduling.REASONS (an English msgid)
+
+
+def assign_next_case(
+    *, wave: Wave, interviewer: User, now: datetime | None = None
+) -> NextCase | None:
+    """Pull model: the best case to call now by the wave's calling rules, and the reason.
+
+    The case is the interviewer's own or an unassigned one, never one someone else holds. The
+    ranking is read outside any write transaction (fieldwork.scheduling over the loaded
+    candidates); the claim is one short transaction that takes the best-ranked case still free.
+    On PostgreSQL the claim locks rows with SKIP LOCKED, so 50 interviewers pressing "Next
+    case" at once each get a different case without queueing behind each other, and the lock
+    query re-checks that the case is still open and free. SQLite has no row locks: its
+    IMMEDIATE transaction makes claims one at a time. None when nothing is due.
+    """
+    now = now or timezone.now()
+    rules = frames.calling_rules(wave)
+    for _round in range(3):
+        candidates = frames.candidate_frame(wave=wave, interviewer=interviewer, now=now)
+        ranked = scheduling.eligible_cases(candidates, rules, now)
+        if ranked.empty:
+            return None
+        reasons = dict(zip(ranked["case_id"].tolist(), ranked["reason"], strict=True))
+        claimed = _claim(
+            wave=wave, interviewer=interviewer, ranked_ids=list(reasons), reasons=reasons
+        )
+        # Every ranked case was taken meanwhile: only a truncated list can hide others.
+        if claimed is not None or len(candidates) < frames.CANDIDATE_LIMIT:
+            return claimed
+    return None
+
+
+@_one_writer_per_process
 @transaction.atomic
-def assign_next_case(*, wave: Wave, interviewer: User) -> Case | None:
-    """Pull model: the interviewer takes the next unassigned case, never one someone else has."""
-    case = (
-        _locked(Case.objects.filter(wave=wave, interviewer=None, status=Case.Status.PENDING))
-        .order_by("id")
-        .first()
-    )
-    if case is None:
-        return None
-    case.interviewer = interviewer
-    case.save(update_fields=["interviewer", "updated_at"])
-    return case
+def _claim(
+    *, wave: Wave, interviewer: User, ranked_ids: list[int], reasons: dict[int, str]
+) -> NextCase | None:
+    free = Q(interviewer=None) | Q(interviewer=interviewer)
+    for start in range(0, len(ranked_ids), NEXT_CASE_LOCK_BATCH):
+        batch = ranked_ids[start : start + NEXT_CASE_LOCK_BATCH]
+        open_cases = Case.objects.filter(free, pk__in=batch, wave=wave, status=Case.Status.PENDING)
+        locked = set(_locked(open_cases).values_list("pk", flat=True))
+        chosen = next((pk for pk in batch if pk in locked), None)
+        if chosen is None:
+            continue
+        case = Case.objects.select_related("wave").get(pk=chosen)
+        if case.interviewer_id != interviewer.pk:
+            case.interviewer = interviewer
+            case.save(update_fields=["interviewer", "updated_at"])
+        return NextCase(case, reasons[chosen])
+    return None
 
 
 def _check_own_case(case: Case, interviewer: User) -> None:
@@ -102,14 +193,24 @@ def _check_own_case(case: Case, interviewer: User) -> None:
         raise PermissionDenied
 
 
+@_one_writer_per_process
 @transaction.atomic
 def record_attempt(
-    *, case: Case, interviewer: User, mode: str, disposition: str, note: str = ""
+    *,
+    case: Case,
+    interviewer: User,
+    mode: str,
+    disposition: str,
+    note: str = "",
+    appointment_at: datetime | None = None,
+    appointment_kind: str = "hard",
 ) -> ContactAttempt:
     """A call or visit that did not become an interview, with its AAPOR outcome.
 
     A final code (refusal, not eligible …) closes the case; so does reaching the wave's maximum
-    number of attempts.
+    number of attempts. The case's disposition is the final code of all its attempts by AAPOR
+    precedence (dispositions.final_disposition). An appointment may be made in the same step
+    ("call back at 19:00").
     """
     _check_own_case(case, interviewer)
     if disposition not in NON_INTERVIEW_CODES:
@@ -118,7 +219,7 @@ def record_attempt(
         )
     if mode not in Mode.values:
         raise ValidationError(_("Unknown mode."))
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update().select_related("wave").get(pk=case.pk)
     if case.status in (Case.Status.COMPLETED, Case.Status.CLOSED):
         raise ValidationError(_("This case is already finished."))
     now = timezone.now()
@@ -131,12 +232,80 @@ def record_attempt(
         disposition=disposition,
         note=note,
     )
-    case.attempts += 1
-    case.disposition = disposition
-    if is_final(disposition) or case.attempts >= case.wave.max_attempts:
+    _count_attempt(case, now, disposition)
+    closing = is_final(disposition) or case.attempts >= case.wave.max_attempts
+    case.disposition = _final_code(case)
+    if closing:
         case.status = Case.Status.CLOSED
-    case.save(update_fields=["attempts", "disposition", "status", "updated_at"])
+        # A stopped interview that will never be resumed ends as a break-off.
+        Interview.objects.filter(case=case, status=Interview.Status.IN_PROGRESS).update(
+            status=Interview.Status.BROKEN_OFF
+        )
+    case.save(update_fields=[*SUMMARY_FIELDS, "disposition", "status", "updated_at"])
+    if appointment_at is not None and not closing:
+        _make_appointment(
+            case=case,
+            at=appointment_at,
+            kind=appointment_kind,
+            window_end=None,
+            note=note,
+            created_by=interviewer,
+        )
     return attempt
+
+
+SUMMARY_FIELDS = ["attempts", "last_attempt_at", "last_outcome", "day_parts_tried"]
+
+
+def _count_attempt(case: Case, at: datetime, outcome: str) -> None:
+    """Update the attempt summary the scheduler reads; the attempt closes open appointments."""
+    case.attempts += 1
+    case.last_attempt_at = at
+    case.last_outcome = outcome
+    case.day_parts_tried |= scheduling.day_part_bit(at)
+    Appointment.objects.filter(case=case, closed_at=None).update(closed_at=at)
+
+
+def _final_code(case: Case) -> str:
+    codes = list(
+        ContactAttempt.objects.filter(case=case)
+        .order_by("started_at", "id")
+        .values_list("disposition", flat=True)
+    )
+    return final_disposition(codes) if any(codes) else ""
+
+
+def _make_appointment(
+    *, case: Case, at: datetime, kind: str, window_end: datetime | None, note: str, created_by: User
+) -> Appointment:
+    if kind not in Appointment.Kind.values:
+        raise ValidationError(_("Unknown appointment kind."))
+    if window_end is not None and window_end <= at:
+        raise ValidationError(_("The window must end after the appointment time."))
+    Appointment.objects.filter(case=case, closed_at=None).update(closed_at=timezone.now())
+    return Appointment.objects.create(
+        case=case, at=at, kind=kind, window_end=window_end, note=note, created_by=created_by
+    )
+
+
+@transaction.atomic
+def make_appointment(
+    *,
+    case: Case,
+    interviewer: User,
+    at: datetime,
+    kind: str = "hard",
+    window_end: datetime | None = None,
+    note: str = "",
+) -> Appointment:
+    """A callback agreed with the respondent; it replaces any open appointment of the case."""
+    _check_own_case(case, interviewer)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status in (Case.Status.COMPLETED, Case.Status.CLOSED):
+        raise ValidationError(_("This case is already finished."))
+    return _make_appointment(
+        case=case, at=at, kind=kind, window_end=window_end, note=note, created_by=interviewer
+    )
 
 
 @transaction.atomic
@@ -148,6 +317,17 @@ def start_interview(*, case: Case, interviewer: User, mode: str) -> Interview:
     if existing is not None:
         if existing.status != Interview.Status.IN_PROGRESS:
             raise ValidationError(_("This case's interview is already finished."))
+        if case.status == Case.Status.PENDING:
+            # A stopped interview, resumed on a new call: that call is an attempt of its own.
+            now = timezone.now()
+            ContactAttempt.objects.create(
+                case=case, interviewer=interviewer, mode=existing.mode, started_at=now
+            )
+            _count_attempt(case, now, "")
+            case.status = Case.Status.IN_PROGRESS
+            case.save(update_fields=[*SUMMARY_FIELDS, "status", "updated_at"])
+            existing.paradata.append({"event": "resumed", "at": now.isoformat()})
+            existing.save(update_fields=["paradata"])
         return existing
     if case.status in (Case.Status.COMPLETED, Case.Status.CLOSED):
         raise ValidationError(_("This case is already finished."))
@@ -155,9 +335,9 @@ def start_interview(*, case: Case, interviewer: User, mode: str) -> Interview:
         raise ValidationError(_("Unknown mode."))
     now = timezone.now()
     ContactAttempt.objects.create(case=case, interviewer=interviewer, mode=mode, started_at=now)
-    case.attempts += 1
+    _count_attempt(case, now, "")
     case.status = Case.Status.IN_PROGRESS
-    case.save(update_fields=["attempts", "status", "updated_at"])
+    case.save(update_fields=[*SUMMARY_FIELDS, "status", "updated_at"])
     return Interview.objects.create(
         case=case,
         questionnaire_version=case.wave.questionnaire_version,
@@ -272,6 +452,60 @@ def finish_interview(*, interview: Interview) -> Interview:
         for handler in settings.INTERVIEW_COMPLETED_HANDLERS:
             import_string(handler)(locked)
     return locked
+
+
+@transaction.atomic
+def stop_interview(
+    *,
+    interview: Interview,
+    at: datetime,
+    kind: str = "hard",
+    window_end: datetime | None = None,
+    note: str = "",
+) -> Appointment:
+    """The respondent stops midway and agrees a callback: a partial or break-off, to resume.
+
+    The open attempt ends with flow.stop_code (1.2 when every key item is answered, else 2.12);
+    the interview stays open so resuming continues at the saved page; the case goes back to
+    pending, still the interviewer's, and the scheduler offers it at the appointment.
+    """
+    locked = _lock_in_progress(interview)
+    case = Case.objects.select_for_update().select_related("wave").get(pk=locked.case_id)
+    if case.status != Case.Status.IN_PROGRESS:
+        raise ValidationError(_("This interview is not under way."))
+    now = timezone.now()
+    code = flow.stop_code(locked.questionnaire_version.definition, locked.answers)
+    ContactAttempt.objects.filter(case=case, ended_at=None).update(
+        ended_at=now, disposition=code, note=note
+    )
+    locked.paradata.append({"event": "stopped", "disposition": code, "at": now.isoformat()})
+    locked.save(update_fields=["paradata"])
+    case.last_outcome = code
+    case.disposition = _final_code(case)
+    case.status = Case.Status.PENDING
+    case.save(update_fields=["last_outcome", "disposition", "status", "updated_at"])
+    return _make_appointment(
+        case=case, at=at, kind=kind, window_end=window_end, note=note, created_by=locked.interviewer
+    )
+
+
+@transaction.atomic
+def set_quota_target(
+    *, wave: Wave, stratum: str, variable: str, value: str, target: int
+) -> QuotaTarget:
+    """Create or change one quota cell's target."""
+    if target < 0:
+        raise ValidationError(_("A target cannot be negative."))
+    if not variable.strip() or not value.strip():
+        raise ValidationError(_("Name the variable and its value."))
+    quota, _created = QuotaTarget.objects.update_or_create(
+        wave=wave,
+        stratum=stratum.strip(),
+        variable=variable.strip(),
+        value=value.strip(),
+        defaults={"target": target},
+    )
+    return quota
 
 
 def disposition_label(code: str) -> str:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from fieldwork import views
 
@@ -7,11 +7,18 @@ urlpatterns = [
     path("waves/", views.wave_list, name="wave_list"),
     path("waves/new/", views.wave_create, name="wave_create"),
     path("waves/<int:wave_id>/", views.wave_detail, name="wave_detail"),
+    path("waves/<int:wave_id>/live/", views.wave_live, name="wave_live"),
+    path("waves/<int:wave_id>/release/", views.release_replicate, name="release_replicate"),
+    path("waves/<int:wave_id>/quotas/", views.quota_target, name="quota_target"),
+    path("waves/<int:wave_id>/rates.csv", views.rates_csv, name="rates_csv"),
     path("my-cases/", views.my_cases, name="my_cases"),
+    path("next-case/", views.next_case, name="next_case"),
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<int:case_id>/start/", views.start_interview, name="start_interview"),
     path("cases/<int:case_id>/attempt/", views.record_attempt, name="record_attempt"),
     path("cases/<int:case_id>/phone/", views.reveal_phone, name="reveal_phone"),
     path("interviews/<int:interview_id>/", views.interview_wizard, name="interview"),
+    path("interviews/<int:interview_id>/stop/", views.stop_interview, name="stop_interview"),
     path("localities/", views.locality_options, name="locality_options"),
+    path("telephony/", include("fieldwork.telephony_urls")),
 ]

@@ -5,13 +5,24 @@ from django.db.models import Case as DbCase
 from django.db.models import When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
-from fieldwork import presenters, selectors, services
-from fieldwork.forms import AssignForm, AttemptForm, StartInterviewForm, WaveForm
+from fieldwork import frames, presenters, selectors, services
+from fieldwork.forms import (
+    AppointmentForm,
+    AssignForm,
+    AttemptForm,
+    NextCaseForm,
+    QuotaTargetForm,
+    ReleaseForm,
+    StartInterviewForm,
+    WaveForm,
+)
 from fieldwork.models import Case, Interview, Wave
 from fieldwork.wizard import InterviewWizard
 
@@ -52,14 +63,123 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
         else:
             messages.success(request, _("%(n)d cases assigned.") % {"n": assigned})
             return redirect("fieldwork:wave_detail", wave_id=wave.pk)
+    cases = frames.disposition_frame(wave)  # one load for every rates table on the page
     context = {
         "wave": wave,
         "form": form,
         "progress": selectors.wave_progress(wave),
         "by_street": selectors.progress_by(wave, "street_id", "street__name"),
         "by_interviewer": selectors.progress_by(wave, "interviewer_id", "interviewer__username"),
+        "rate_tables": [
+            (label, breakdown, presenters.rate_rows(selectors.rate_table(wave, breakdown, cases)))
+            for breakdown, label in RATE_LABELS.items()
+        ],
+        "quotas": presenters.quota_rows(frames.quota_progress(wave)),
+        "quota_form": QuotaTargetForm(),
+        **presenters.live_board(wave, timezone.now(), cases),
     }
     return render(request, "fieldwork/wave_detail.html", context)
+
+
+RATE_LABELS = {
+    "wave": _lazy("Whole wave"),
+    "street": _lazy("By street"),
+    "interviewer": _lazy("By interviewer"),
+    "day": _lazy("By day of last attempt"),
+}
+
+
+@require_role(*STAFF)
+def wave_live(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """The live board, refreshed by htmx every few seconds."""
+    wave = get_object_or_404(Wave, pk=wave_id)
+    context = {"wave": wave, **presenters.live_board(wave, timezone.now())}
+    return render(request, "fieldwork/_live.html", context)
+
+
+@require_role(*STAFF)
+@require_POST
+def release_replicate(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = get_object_or_404(Wave, pk=wave_id)
+    form = ReleaseForm(request.POST)
+    if form.is_valid():
+        created = services.release_replicate(wave=wave, replicate=form.cleaned_data["replicate"])
+        messages.success(request, _("%(n)d cases released.") % {"n": created})
+    else:
+        messages.error(request, _("Choose a reserve replicate."))
+    return redirect("fieldwork:wave_detail", wave_id=wave.pk)
+
+
+@require_role(*STAFF)
+@require_POST
+def quota_target(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = get_object_or_404(Wave, pk=wave_id)
+    form = QuotaTargetForm(request.POST)
+    if form.is_valid():
+        stratum = form.cleaned_data["stratum"]
+        try:
+            services.set_quota_target(
+                wave=wave,
+                stratum=stratum.code if stratum else "",
+                variable=form.cleaned_data["variable"],
+                value=form.cleaned_data["value"],
+                target=form.cleaned_data["target"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Quota target saved."))
+    else:
+        messages.error(request, _("Quota target not saved: check the fields."))
+    return redirect("fieldwork:wave_detail", wave_id=wave.pk)
+
+
+@require_role(*STAFF)
+def rates_csv(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """The wave's AAPOR rates as CSV: ?by=wave|street|interviewer|day."""
+    wave = get_object_or_404(Wave, pk=wave_id)
+    breakdown = request.GET.get("by", "wave")
+    if breakdown not in RATE_LABELS:
+        return HttpResponse(_("Unknown breakdown."), status=400)
+    table = selectors.rate_table(wave, breakdown)
+    response = HttpResponse(
+        table.to_csv(index=False, float_format="%.6f"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="rates-wave{wave.pk}-{breakdown}.csv"'
+    return response
+
+
+@require_role(Role.INTERVIEWER)
+@require_POST
+def next_case(request: HttpRequest) -> HttpResponse:
+    form = NextCaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a wave in fieldwork."))
+        return redirect("fieldwork:my_cases")
+    taken = services.assign_next_case(wave=form.cleaned_data["wave"], interviewer=request.user)
+    if taken is None:
+        messages.info(request, _("No case is due now. Try again later."))
+        return redirect("fieldwork:my_cases")
+    messages.info(request, _("Next case: %(reason)s") % {"reason": _(taken.reason)})
+    return redirect("fieldwork:case_detail", case_id=taken.case.pk)
+
+
+@require_role(Role.INTERVIEWER)
+@require_POST
+def stop_interview(request: HttpRequest, interview_id: int) -> HttpResponse:
+    """Stop midway with a callback appointment; the interview resumes at its saved page."""
+    interview = selectors.interview_for_interviewer(request.user, interview_id)
+    form = AppointmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Appointment not made: give a time, and a window end after it."))
+        return redirect("fieldwork:interview", interview_id=interview.pk)
+    try:
+        services.stop_interview(interview=interview, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("fieldwork:case_detail", case_id=interview.case_id)
+    messages.success(request, _("Interview stopped; callback appointment made."))
+    return redirect("fieldwork:my_cases")
 
 
 @require_role(Role.INTERVIEWER)
@@ -78,6 +198,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         "rows": [presenters.case_row(case) for case in page],
         "status": status,
         "statuses": Case.Status.choices,
+        "next_form": NextCaseForm(),
     }
     return render(request, "fieldwork/my_cases.html", context)
 
@@ -92,6 +213,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "interview": Interview.objects.filter(case=case).first(),
         "start_form": StartInterviewForm(),
         "attempt_form": AttemptForm(),
+        "appointments": case.appointments.order_by("-created_at"),
         "can_work": request.user.pk == case.interviewer_id,
     }
     return render(request, "fieldwork/case_detail.html", context)

@@ -22,8 +22,8 @@ from formtools.wizard.views import SessionWizardView
 
 from fieldwork import services
 from fieldwork.dispositions import COMPLETE
-from fieldwork.forms import PageForm, page_context
-from fieldwork.models import Interview
+from fieldwork.forms import AppointmentForm, PageForm, page_context
+from fieldwork.models import Case, Interview
 from fieldwork.selectors import interview_for_interviewer
 from questionnaires.logic import is_relevant
 from questionnaires.presenters import localized
@@ -43,6 +43,10 @@ class InterviewWizard(SessionWizardView):
     def dispatch(self, request, *args, **kwargs):
         self.interview = interview_for_interviewer(request.user, kwargs["interview_id"])
         if self.interview.status != Interview.Status.IN_PROGRESS:
+            return redirect("fieldwork:case_detail", case_id=self.interview.case_id)
+        if self.interview.case.status == Case.Status.PENDING:
+            # Stopped with an appointment: resuming goes through the case page, which records
+            # the new call as an attempt.
             return redirect("fieldwork:case_detail", case_id=self.interview.case_id)
         self.definition = self.interview.questionnaire_version.definition
         groups = self.definition["groups"]
@@ -143,6 +147,7 @@ class InterviewWizard(SessionWizardView):
         group = page_context(self.definition, self.steps.current)["group"]
         language = get_language() or "zh-hans"
         context.update(
+            stop_form=AppointmentForm(),
             interview=self.interview,
             case=self.interview.case,
             page_title=localized(group["label"], language) if group.get("label") else "",

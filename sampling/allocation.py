@@ -6,12 +6,17 @@ Series of int64 sample sizes n_h on the same index, summing exactly to n.
 The core, :func:`bounded`, shares n in proportion to per-stratum weights within per-stratum
 bounds [lower_h, upper_h] (strata that hit a bound are fixed there and the rest re-shared:
 "capped, excess redistributed"), then rounds by largest remainder. Proportional allocation is
-weights = N_h, bounds [min(minimum, N_h), N_h]; Neyman allocation is weights = N_h·S_h with the
-same bounds, so it will reuse this core unchanged.
+weights = N_h, bounds [min(minimum, N_h), N_h]; equal, Neyman (N_h·S_h) and power (N_h^a)
+allocation only change the weights. Fixed sizes (from a file) are checked, not computed.
+:func:`allocate` picks the method by name.
 """
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+
+METHODS = ("proportional", "equal", "neyman", "power", "fixed")
 
 
 def proportional(stratum_sizes: pd.Series, n: int, *, minimum: int = 0) -> pd.Series:
@@ -40,6 +45,138 @@ def proportional(stratum_sizes: pd.Series, n: int, *, minimum: int = 0) -> pd.Se
             f"more than the sample size {n}."
         )
     return bounded(sizes, n, lower=lower, upper=sizes)
+
+
+def equal(stratum_sizes: pd.Series, n: int, *, minimum: int = 0) -> pd.Series:
+    """The same n_h in every non-empty stratum (n/H), capped at N_h with the excess re-shared.
+
+    Shapes as :func:`proportional`; an empty stratum (N_h = 0) gets 0."""
+    sizes = _checked_sizes(stratum_sizes, n, minimum)
+    weights = (sizes > 0).astype("int64")
+    return bounded(weights, n, lower=sizes.clip(upper=minimum), upper=sizes)
+
+
+def neyman(stratum_sizes: pd.Series, n: int, *, sds: pd.Series, minimum: int = 0) -> pd.Series:
+    """Neyman allocation n_h ∝ N_h·S_h (S_h a prior standard deviation of the stratum).
+
+    sds: Series of non-negative floats on the stratum index (every stratum needs one). A
+    stratum with S_h = 0 only gets its minimum. Shapes and errors as :func:`proportional`."""
+    sizes = _checked_sizes(stratum_sizes, n, minimum)
+    missing = sizes.index.difference(sds.index)
+    if len(missing):
+        raise ValueError(f"No standard deviation for strata: {_names(missing)}.")
+    s = pd.to_numeric(sds.reindex(sizes.index), errors="coerce")
+    if s.isna().any() or (s < 0).any():
+        raise ValueError("Standard deviations must be numbers of 0 or more.")
+    if float((sizes * s).sum()) == 0 and n > int(sizes.clip(upper=minimum).sum()):
+        raise ValueError("Every standard deviation is 0: Neyman allocation has nothing to share.")
+    return bounded(sizes * s.astype("float64"), n, lower=sizes.clip(upper=minimum), upper=sizes)
+
+
+def power(stratum_sizes: pd.Series, n: int, *, exponent: float, minimum: int = 0) -> pd.Series:
+    """Power allocation n_h ∝ N_h^a, 0 ≤ a ≤ 1 (Bankier 1988): a = 1 is proportional, a = 0 is
+    equal, values between favour small strata (street-level estimates) at some cost to the
+    city-wide one. Shapes and errors as :func:`proportional`."""
+    if not 0 <= exponent <= 1:
+        raise ValueError(f"The power exponent must be from 0 to 1, not {exponent}.")
+    sizes = _checked_sizes(stratum_sizes, n, minimum)
+    weights = np.power(sizes.astype("float64"), exponent).where(sizes > 0, 0.0)
+    return bounded(weights, n, lower=sizes.clip(upper=minimum), upper=sizes)
+
+
+def fixed(stratum_sizes: pd.Series, sample_sizes: pd.Series, *, minimum: int = 0) -> pd.Series:
+    """Sizes given per stratum (e.g. from a client's file), checked against the frame.
+
+    sample_sizes: Series, index = stratum, whole numbers ≥ 0; strata of the frame it does not
+    name get 0. Raises ValueError naming every stratum that is unknown, above N_h or below the
+    minimum. Returns int64 n_h on the frame's stratum index."""
+    sizes = _as_counts(stratum_sizes, "stratum sizes")
+    wanted = _as_counts(sample_sizes, "fixed sample sizes")
+    if wanted.index.has_duplicates:
+        raise ValueError(f"Strata named twice: {_names(wanted.index[wanted.index.duplicated()])}.")
+    problems = []
+    unknown = wanted.index.difference(sizes.index)
+    if len(unknown):
+        problems.append(f"strata not in the frame: {_names(unknown)}")
+    result = wanted.reindex(sizes.index, fill_value=0).astype("int64")
+    too_big = result > sizes
+    if too_big.any():
+        problems.append(
+            "sample size above the stratum size in "
+            + ", ".join(f"{h} ({result[h]} > {sizes[h]})" for h in result.index[too_big][:10])
+        )
+    too_small = result < sizes.clip(upper=minimum)
+    if too_small.any():
+        problems.append(f"below the minimum of {minimum} in {_names(result.index[too_small])}")
+    if problems:
+        raise ValueError("Fixed sizes: " + "; ".join(problems) + ".")
+    return result.rename("n_h")
+
+
+def allocate(
+    stratum_sizes: pd.Series,
+    n: int | None,
+    *,
+    method: str = "proportional",
+    minimum: int = 0,
+    sds: pd.Series | None = None,
+    exponent: float | None = None,
+    fixed_sizes: pd.Series | Mapping | None = None,
+) -> pd.Series:
+    """Dispatch to one of METHODS. For "fixed", n may be None (it is Σ fixed_sizes); if given
+    it must equal that sum. Returns int64 n_h on the stratum index, summing exactly to n."""
+    if method == "proportional":
+        return proportional(stratum_sizes, _need(n), minimum=minimum)
+    if method == "equal":
+        return equal(stratum_sizes, _need(n), minimum=minimum)
+    if method == "neyman":
+        if sds is None:
+            raise ValueError("Neyman allocation needs a standard deviation per stratum.")
+        return neyman(stratum_sizes, _need(n), sds=sds, minimum=minimum)
+    if method == "power":
+        if exponent is None:
+            raise ValueError("Power allocation needs an exponent from 0 to 1.")
+        return power(stratum_sizes, _need(n), exponent=exponent, minimum=minimum)
+    if method == "fixed":
+        if fixed_sizes is None:
+            raise ValueError("Fixed allocation needs a sample size per stratum.")
+        result = fixed(stratum_sizes, pd.Series(fixed_sizes), minimum=minimum)
+        if n is not None and int(result.sum()) != n:
+            raise ValueError(f"The fixed sizes add up to {int(result.sum())}, not {n}.")
+        return result
+    raise ValueError(f"Unknown allocation method {method!r}; use one of {', '.join(METHODS)}.")
+
+
+def _need(n: int | None) -> int:
+    if n is None:
+        raise ValueError("A total sample size is needed.")
+    return n
+
+
+def _checked_sizes(stratum_sizes: pd.Series, n: int, minimum: int) -> pd.Series:
+    """The sizes as int64 after the checks every computed method shares."""
+    sizes = _as_counts(stratum_sizes, "stratum sizes")
+    if sizes.index.has_duplicates:
+        raise ValueError("Each stratum must appear once.")
+    if minimum < 0:
+        raise ValueError(f"The minimum per stratum must be 0 or more, not {minimum}.")
+    if int(n) != n or n < 0:
+        raise ValueError(f"The sample size must be a whole number of 0 or more, not {n}.")
+    total = int(sizes.sum())
+    if n > total:
+        raise ValueError(f"Sample size {n} is larger than the frame ({total} units).")
+    needed = int(sizes.clip(upper=minimum).sum())
+    if n < needed:
+        raise ValueError(
+            f"A minimum of {minimum} per stratum needs {needed} units over {len(sizes)} strata, "
+            f"more than the sample size {n}."
+        )
+    return sizes
+
+
+def _names(index) -> str:
+    shown = ", ".join(map(str, list(index)[:10]))
+    return shown + (" …" if len(index) > 10 else "")
 
 
 def bounded(weights: pd.Series, n: int, *, lower: pd.Series, upper: pd.Series) -> pd.Series:
@@ -164,3 +301,41 @@ def margin_of_error(
     with np.errstate(divide="ignore", invalid="ignore"):
         moe = z * np.sqrt(p * (1 - p) / n_h * (1 - n_h / big_n))
     return moe.where(n_h > 0)
+
+
+def allocation_table(
+    stratum_sizes: pd.Series,
+    sample_sizes: pd.Series,
+    *,
+    reserves: int = 0,
+    reserve_fraction: float = 1.0,
+) -> pd.DataFrame:
+    """The table shown before a draw and written by ``--allocation-out``.
+
+    Index: stratum. Columns: N_h (int), n_h (int), fraction (n_h/N_h, float, 0 for an empty
+    stratum), moe (float, :func:`margin_of_error`, NaN where n_h = 0) and, when reserves > 0,
+    reserve_h (int: units held in reserve over all replicates, ⌈fraction·n_h⌉ each, within N_h).
+    """
+    big_n = stratum_sizes.astype("int64")
+    n_h = sample_sizes.reindex(big_n.index, fill_value=0).astype("int64")
+    table = pd.DataFrame(
+        {
+            "N_h": big_n,
+            "n_h": n_h,
+            "fraction": (n_h / big_n.where(big_n > 0)).fillna(0.0),
+            "moe": margin_of_error(n_h, big_n),
+        }
+    )
+    if reserves:
+        per_replicate = reserve_sizes(n_h, reserve_fraction)
+        table["reserve_h"] = np.minimum(reserves * per_replicate, big_n - n_h).astype("int64")
+    table.index.name = "stratum"
+    return table
+
+
+def reserve_sizes(sample_sizes: pd.Series, fraction: float) -> pd.Series:
+    """Units per reserve replicate in each stratum: ⌈fraction·n_h⌉ (0 where n_h = 0)."""
+    if not fraction > 0:
+        raise ValueError(f"The reserve size must be a positive share of n_h, not {fraction}.")
+    # The small tolerance keeps 0.1·30 = 3.0000000000000004 at 3.
+    return np.ceil(sample_sizes.astype("float64") * fraction - 1e-9).clip(lower=0).astype("int64")

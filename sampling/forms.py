@@ -1,9 +1,17 @@
+from collections.abc import Sequence
 from pathlib import Path
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sampling.services import MAX_SEED
+from sampling.models import Draw
+from sampling.services import (
+    MAX_SEED,
+    STRATUM_COLUMN,
+    Plan,
+    SamplingInputError,
+    read_stratum_values,
+)
 
 
 class FrameUploadForm(forms.Form):
@@ -42,14 +50,116 @@ class FrameUploadForm(forms.Form):
         return mapping
 
 
-class AllocationForm(forms.Form):
-    n = forms.IntegerField(label=_("Sample size"), min_value=1)
-    minimum_per_stratum = forms.IntegerField(
-        label=_("Minimum per street"), min_value=0, initial=0, required=False
+class LocalityUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Locality file (CSV or XLSX)"),
+        help_text=_(
+            "Columns: code, name, parent_code, level, area_type, and population columns "
+            "such as M|16-29 or F|60+."
+        ),
     )
 
-    def clean_minimum_per_stratum(self) -> int:
-        return self.cleaned_data["minimum_per_stratum"] or 0
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload
+
+
+class AllocationForm(forms.Form):
+    """A sampling plan for one frame; empty fields take the defaults of services.Plan."""
+
+    n = forms.IntegerField(
+        label=_("Sample size"),
+        min_value=1,
+        required=False,
+        help_text=_("Not needed for fixed sizes."),
+    )
+    strata = forms.MultipleChoiceField(
+        label=_("Strata"),
+        required=False,
+        help_text=_("Every combination of these columns is a stratum. Default: the street."),
+    )
+    method = forms.ChoiceField(
+        label=_("Allocation"), choices=Draw.Allocation.choices, required=False
+    )
+    minimum_per_stratum = forms.IntegerField(
+        label=_("Minimum per stratum"), min_value=0, initial=0, required=False
+    )
+    sds = forms.CharField(
+        label=_("Standard deviations (Neyman)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One line per stratum: stratum,sd"),
+    )
+    exponent = forms.FloatField(
+        label=_("Exponent (power)"), min_value=0, max_value=1, required=False
+    )
+    fixed_sizes = forms.CharField(
+        label=_("Sizes (fixed)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One line per stratum: stratum,n (a CSV file's text)."),
+    )
+    reserves = forms.IntegerField(
+        label=_("Reserve replicates"), min_value=0, max_value=20, initial=0, required=False
+    )
+    reserve_fraction = forms.FloatField(
+        label=_("Reserve size (share of n_h)"),
+        min_value=0.01,
+        max_value=10,
+        initial=1.0,
+        required=False,
+    )
+    sort_columns = forms.MultipleChoiceField(
+        label=_("Sort by (systematic selection)"), required=False
+    )
+    exclude_recent_draws = forms.IntegerField(
+        label=_("Exclude units of the last N draws"),
+        min_value=0,
+        max_value=50,
+        initial=0,
+        required=False,
+    )
+
+    def __init__(
+        self, *args, columns: Sequence[str] = (), sort_columns: Sequence[str] = (), **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["strata"].choices = [(c, c) for c in columns]
+        self.fields["sort_columns"].choices = [(c, c) for c in sort_columns or columns]
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("method") or "proportional"
+        if method != "fixed" and not data.get("n") and "n" not in self.errors:
+            self.add_error("n", _("Give the sample size."))
+        for field, what, integer in (("sds", "sd", False), ("fixed_sizes", "n", True)):
+            if data.get(field):
+                try:
+                    data[field] = read_stratum_values(text=data[field], what=what, integer=integer)
+                except SamplingInputError as error:
+                    for problem in error.errors:
+                        self.add_error(field, problem)
+            else:
+                data[field] = None
+        return data
+
+    def plan(self) -> Plan:
+        data = self.cleaned_data
+        return Plan(
+            n=data.get("n"),
+            strata=tuple(data.get("strata") or (STRATUM_COLUMN,)),
+            method=data.get("method") or "proportional",
+            minimum_per_stratum=data.get("minimum_per_stratum") or 0,
+            sds=data.get("sds"),
+            exponent=data.get("exponent"),
+            fixed_sizes=data.get("fixed_sizes"),
+            reserves=data.get("reserves") or 0,
+            reserve_fraction=data.get("reserve_fraction") or 1.0,
+            sort_columns=tuple(data.get("sort_columns") or ()),
+            exclude_recent_draws=data.get("exclude_recent_draws") or 0,
+        )
 
 
 class DrawForm(AllocationForm):

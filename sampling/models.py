@@ -87,14 +87,33 @@ class Draw(models.Model):
 
     class Allocation(models.TextChoices):
         PROPORTIONAL = "proportional", _("Proportional")
+        EQUAL = "equal", _("Equal")
+        NEYMAN = "neyman", _("Neyman")
+        POWER = "power", _("Power")
+        FIXED = "fixed", _("Fixed sizes")
 
     frame = models.ForeignKey(Frame, on_delete=models.PROTECT, related_name="draws")
     name = models.CharField(_("name"), max_length=200)
+    # The strata columns joined by "+", for display; strata_columns is the list itself.
     stratum_column = models.CharField(_("strata"), max_length=100)
+    strata_columns = models.JSONField(_("strata columns"), default=list)
     n_total = models.PositiveIntegerField(_("sample size"))
     allocation = models.CharField(
         _("allocation"), max_length=20, choices=Allocation.choices, default=Allocation.PROPORTIONAL
     )
+    # Method inputs: {"sds": {stratum: S_h}} for Neyman, {"exponent": a} for power,
+    # {"sizes": {stratum: n_h}} for fixed.
+    allocation_params = models.JSONField(_("allocation parameters"), default=dict, blank=True)
+    minimum_per_stratum = models.PositiveIntegerField(_("minimum per stratum"), default=0)
+    reserve_replicates = models.PositiveSmallIntegerField(_("reserve replicates"), default=0)
+    # Each reserve replicate holds ⌈fraction·n_h⌉ units of stratum h (fewer if it runs out).
+    reserve_fraction = models.FloatField(_("reserve size (share of n_h)"), default=1.0)
+    # Non-empty: systematic selection in this order within each stratum (implicit strata).
+    sort_columns = models.JSONField(_("sort columns"), default=list, blank=True)
+    # Units (by unit id or phone) sampled in the last N draws were left out of the frame.
+    exclude_recent_draws = models.PositiveSmallIntegerField(_("exclude recent draws"), default=0)
+    excluded_draw_ids = models.JSONField(_("excluded draws"), default=list, blank=True)
+    n_excluded = models.PositiveIntegerField(_("units excluded"), default=0)
     seed = models.BigIntegerField(_("seed"))
     created_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -132,3 +151,61 @@ class SampledUnit(models.Model):
 
     def __str__(self) -> str:
         return self.unit_id
+
+
+class ReplicateRelease(models.Model):
+    """A reserve replicate of a draw released into fieldwork: who, when and why."""
+
+    draw = models.ForeignKey(Draw, on_delete=models.CASCADE, related_name="releases")
+    replicate = models.PositiveSmallIntegerField(_("replicate"))
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    released_at = models.DateTimeField(_("released at"), auto_now_add=True)
+    reason = models.CharField(_("reason"), max_length=500)
+    n_units = models.PositiveIntegerField(_("units"))
+
+    class Meta:
+        verbose_name = _("replicate release")
+        verbose_name_plural = _("replicate releases")
+        ordering = ["draw", "replicate"]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "replicate"], name="unique_draw_replicate")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draw}: {self.replicate}"
+
+
+class ImportJob(models.Model):
+    """A frame import running in the background; the web page polls its progress."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    name = models.CharField(_("name"), max_length=200)
+    source_name = models.CharField(_("source file"), max_length=255)
+    upload_path = models.CharField(max_length=500, blank=True)
+    mapping = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    fraction = models.FloatField(default=0.0)
+    message = models.CharField(max_length=200, blank=True)
+    # Failed: the first problems as FrameError fields (row, column, value, problem, kind,
+    # params) and how many there were; the full report is a file (services.error_report_path).
+    errors = models.JSONField(default=list, blank=True)
+    n_errors = models.PositiveIntegerField(default=0)
+    language = models.CharField(max_length=15, blank=True)  # of the page that started it
+    frame = models.ForeignKey(Frame, null=True, blank=True, on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.source_name

@@ -1,13 +1,17 @@
 """Plain data for sampling templates: no querysets or DataFrames reach a template."""
 
-from django.db.models import Count
+from datetime import timedelta
+
+from django.db.models import Count, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sampling import exports
 from sampling.frame_validation import FrameError
-from sampling.models import Draw, Frame, FrameStratumCount, Level
+from sampling.models import Draw, Frame, FrameStratumCount, ImportJob, Level
 from sampling.phones import mask_phone
+from sampling.selectors import stratum_names
 
 ERRORS_SHOWN = 50
 UNITS_SHOWN = 100
@@ -94,33 +98,38 @@ def frame_strata(frame: Frame) -> list[dict]:
 
 
 def draw_detail(draw: Draw) -> dict:
-    population = dict(
-        FrameStratumCount.objects.filter(frame=draw.frame_id).values_list("stratum", "n_units")
-    )
-    names = dict(
-        FrameStratumCount.objects.filter(frame=draw.frame_id).values_list(
-            "stratum", "locality__name"
-        )
-    )
+    # N_h comes back from the stored figures (n_h/π_h), so any strata work, not only streets.
     drawn = (
-        draw.units.filter(replicate=0).values("stratum").annotate(n=Count("pk")).order_by("stratum")
+        draw.units.filter(replicate=0)
+        .values("stratum")
+        .annotate(n=Count("pk"), probability=Max("inclusion_probability"))
+        .order_by("stratum")
     )
     strata = [
         {
             "stratum": row["stratum"],
-            "name": names.get(row["stratum"], ""),
+            "name": "",
             "sample_size": row["n"],
-            "population": population.get(row["stratum"], 0),
-            "fraction": row["n"] / population[row["stratum"]]
-            if population.get(row["stratum"])
-            else None,
+            "population": round(row["n"] / row["probability"]),
+            "fraction": row["probability"],
         }
         for row in drawn
     ]
-    units = draw.units.select_related("locality", "street").order_by("stratum", "unit_id")
+    by_street = (draw.strata_columns or [draw.stratum_column]) == ["street_code"]
+    n_strata_in_frame = (
+        FrameStratumCount.objects.filter(frame=draw.frame_id).count() if by_street else None
+    )
+    units = draw.units.select_related("locality", "street").order_by(
+        "replicate", "stratum", "unit_id"
+    )
+    names = stratum_names([row["stratum"] for row in strata], draw.strata_columns or [])
+    for row in strata:
+        row["name"] = names.get(row["stratum"]) or row["name"]
     return {
+        "plan": draw_plan(draw),
+        "replicates": replicates(draw),
         "strata": strata,
-        "n_strata_in_frame": len(population),
+        "n_strata_in_frame": n_strata_in_frame,
         "units": [
             {
                 "unit_id": unit.unit_id,
@@ -128,6 +137,7 @@ def draw_detail(draw: Draw) -> dict:
                 "address": unit.address,
                 "street": unit.street.name,
                 "locality": unit.locality.name,
+                "replicate": unit.replicate,
                 "inclusion_probability": unit.inclusion_probability,
                 "design_weight": unit.design_weight,
             }
@@ -142,6 +152,7 @@ def allocation(rows: list[dict]) -> dict:
     population = sum(row["population"] for row in rows)
     sample_size = sum(row["sample_size"] for row in rows)
     return {
+        "reserve": sum(row.get("reserve", 0) for row in rows),
         "rows": [
             {
                 **row,
@@ -156,3 +167,79 @@ def allocation(rows: list[dict]) -> dict:
         "sample_size": sample_size,
         "fraction_percent": 100 * sample_size / population if population else 0.0,
     }
+
+
+IMPORT_STALE_AFTER = timedelta(minutes=10)
+
+
+def import_job(job: ImportJob) -> dict:
+    """A frame import's state for its page and progress fragment.
+
+    Keys: job, running (bool), percent (0–100 int), message, interrupted (running but silent
+    for IMPORT_STALE_AFTER: the server stopped mid-import), and when it failed the errors as
+    :func:`import_errors` gives them plus source_name."""
+    running = job.status == ImportJob.Status.RUNNING
+    context = {
+        "job": job,
+        "running": running,
+        "percent": round(100 * job.fraction),
+        "message": job.message,
+        "interrupted": running and timezone.now() - job.updated_at > IMPORT_STALE_AFTER,
+        "source_name": job.source_name,
+    }
+    if job.status == ImportJob.Status.FAILED:
+        errors = [FrameError(**error) for error in job.errors]
+        context.update(import_errors(errors), n_errors=job.n_errors)
+    return context
+
+
+def draw_plan(draw: Draw) -> list[tuple[str, str]]:
+    """The draw's recorded plan as (label, value) lines."""
+    lines = [
+        (_("Strata"), ", ".join(draw.strata_columns or [draw.stratum_column])),
+        (_("Allocation"), str(draw.get_allocation_display())),
+    ]
+    params = draw.allocation_params or {}
+    if "exponent" in params:
+        lines.append((_("Exponent"), str(params["exponent"])))
+    if "sds" in params:
+        lines.append((_("Standard deviations"), _("%(n)s strata") % {"n": len(params["sds"])}))
+    if draw.minimum_per_stratum:
+        lines.append((_("Minimum per stratum"), str(draw.minimum_per_stratum)))
+    lines.append(
+        (
+            _("Selection"),
+            _("systematic, sorted by %(columns)s") % {"columns": ", ".join(draw.sort_columns)}
+            if draw.sort_columns
+            else _("simple random sampling without replacement"),
+        )
+    )
+    if draw.reserve_replicates:
+        lines.append(
+            (
+                _("Reserves"),
+                _("%(r)s replicates of %(share)s × n_h")
+                % {"r": draw.reserve_replicates, "share": draw.reserve_fraction},
+            )
+        )
+    if draw.exclude_recent_draws:
+        lines.append(
+            (
+                _("Excluded"),
+                _("%(n)s units sampled in the last %(k)s draws")
+                % {"n": draw.n_excluded, "k": draw.exclude_recent_draws},
+            )
+        )
+    return lines
+
+
+def replicates(draw: Draw) -> list[dict]:
+    """One row per replicate (0 = main sample): units and, for reserves, the release."""
+    counts = dict(draw.units.values_list("replicate").annotate(n=Count("pk")).order_by("replicate"))
+    releases = {
+        release.replicate: release for release in draw.releases.select_related("released_by")
+    }
+    return [
+        {"replicate": r, "n_units": counts.get(r, 0), "release": releases.get(r)}
+        for r in range(draw.reserve_replicates + 1)
+    ]

@@ -6,7 +6,8 @@ The one place where sampling turns querysets and stored files into plain data or
 import pandas as pd
 from django.core.files.storage import default_storage
 
-from sampling.models import Draw, Frame, Level, Locality
+from sampling.draw import STRATUM_SEPARATOR
+from sampling.models import AreaType, Draw, Frame, Level, Locality, SampledUnit
 
 
 def locality_lookup() -> dict[str, dict]:
@@ -35,10 +36,67 @@ def locality_lookup() -> dict[str, dict]:
     return lookup
 
 
-def load_frame(frame: Frame) -> pd.DataFrame:
-    """The frame's validated rows: columns `frame.columns`, all str, in (street, unit id) order."""
+def load_frame(frame: Frame, columns: list[str] | None = None) -> pd.DataFrame:
+    """The frame's validated rows: columns `frame.columns` (or just `columns`, in file order),
+    all str, in (street, unit id) order."""
     with default_storage.open(frame.path, "rb") as stored:
-        return pd.read_parquet(stored)
+        return pd.read_parquet(stored, columns=columns)
+
+
+def area_types() -> dict[str, str]:
+    """Locality code → area type, the locality's own or else its nearest ancestor's ("" if
+    none has one). One query."""
+    nodes = {
+        pk: (code, area, parent_id)
+        for pk, code, area, parent_id in Locality.objects.values_list(
+            "pk", "code", "area_type", "parent_id"
+        )
+    }
+    found = {}
+    for code, area, parent_id in nodes.values():
+        while not area and parent_id is not None:
+            _, area, parent_id = nodes[parent_id]
+        found[code] = area
+    return found
+
+
+def recent_draw_units(n_draws: int) -> tuple[list[int], set[str], set[str]]:
+    """The last `n_draws` draws (newest first, any frame): their ids, and the unit ids and phone
+    numbers of every unit they sampled (reserves included: they may have been called)."""
+    draw_ids = list(
+        Draw.objects.order_by("-created_at", "-pk").values_list("pk", flat=True)[:n_draws]
+    )
+    units = SampledUnit.objects.filter(draw_id__in=draw_ids).values_list("unit_id", "phone")
+    unit_ids, phones = set(), set()
+    for unit_id, phone in units.iterator(chunk_size=5000):
+        unit_ids.add(unit_id)
+        if phone:
+            phones.add(phone)
+    return draw_ids, unit_ids, phones
+
+
+def stratum_names(labels: list[str], columns: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """Stratum label → a readable name: locality codes become names, area types their labels,
+    other values stay as they are; parts joined by " · "."""
+    parts = [label.split(STRATUM_SEPARATOR) for label in labels]
+    codes = {
+        part[i]
+        for part in parts
+        for i, column in enumerate(columns)
+        if column in ("locality_code", "street_code", "district_code") and i < len(part)
+    }
+    names = dict(Locality.objects.filter(code__in=codes).values_list("code", "name"))
+    areas = dict(AreaType.choices)
+    readable = {}
+    for label, part in zip(labels, parts, strict=True):
+        words = []
+        for i, value in enumerate(part):
+            column = columns[i] if i < len(columns) else ""
+            words.append(
+                str(areas.get(value, value)) if column == "area_type" else names.get(value, value)
+            )
+        readable[label] = " · ".join(words)
+    return readable
 
 
 def sample_table(draw: Draw) -> pd.DataFrame:

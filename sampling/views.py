@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -8,8 +9,8 @@ from accounts.access import require_role
 from accounts.models import Role
 from sampling import presenters, services
 from sampling.exports import table_csv
-from sampling.forms import AllocationForm, DrawForm, FrameUploadForm
-from sampling.models import Draw, Frame
+from sampling.forms import AllocationForm, DrawForm, FrameUploadForm, LocalityUploadForm
+from sampling.models import Draw, Frame, ImportJob, Locality
 from sampling.selectors import sample_table
 
 
@@ -19,30 +20,59 @@ def frame_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_role(Role.ANALYST)
+def locality_upload(request: HttpRequest) -> HttpResponse:
+    form = LocalityUploadForm(request.POST or None, request.FILES or None)
+    context: dict = {"form": form, "n_localities": Locality.objects.count()}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            count = services.import_locality_file(file=upload, source_name=upload.name)
+        except services.SamplingInputError as error:
+            context.update(problems=error.errors, source_name=upload.name)
+        else:
+            messages.success(request, _("%(n)s localities imported.") % {"n": count})
+            return redirect("sampling:locality_upload")
+    return render(request, "sampling/locality_upload.html", context)
+
+
+@require_role(Role.ANALYST)
 def frame_upload(request: HttpRequest) -> HttpResponse:
     form = FrameUploadForm(request.POST or None, request.FILES or None)
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            frame = services.import_frame(
-                file=upload,
-                source_name=upload.name,
-                name=form.cleaned_data["name"],
-                mapping=form.mapping(),
-                user=request.user,
-            )
-        except services.FrameImportError as error:
-            # The report is written now, so in the language of the page that shows the errors.
-            report = presenters.errors_csv(error.errors)
-            services.keep_error_report(user=request.user, report=report)
-            context.update(presenters.import_errors(error.errors), source_name=upload.name)
-        else:
+        job = services.start_frame_import(
+            file=upload,
+            source_name=upload.name,
+            name=form.cleaned_data["name"],
+            mapping=form.mapping(),
+            user=request.user,
+            background=getattr(settings, "SAMPLING_BACKGROUND_IMPORTS", True),
+        )
+        if job.status == ImportJob.Status.DONE:
             messages.success(
-                request, _("Frame imported: %(n)s units.") % {"n": f"{frame.n_rows:,}"}
+                request, _("Frame imported: %(n)s units.") % {"n": f"{job.frame.n_rows:,}"}
             )
-            return redirect("sampling:frame_detail", frame_id=frame.pk)
+            return redirect("sampling:frame_detail", frame_id=job.frame_id)
+        if job.status == ImportJob.Status.FAILED:
+            context.update(presenters.import_job(job))
+        else:
+            return redirect("sampling:import_status", job_id=job.pk)
     return render(request, "sampling/frame_upload.html", context)
+
+
+@require_role(Role.ANALYST)
+def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The import's page; its progress element polls import_progress until the job ends."""
+    job = get_object_or_404(ImportJob.objects.select_related("frame"), pk=job_id)
+    return render(request, "sampling/import_status.html", presenters.import_job(job))
+
+
+@require_role(Role.ANALYST)
+def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    """htmx partial: the progress element, or the outcome once the job has ended."""
+    job = get_object_or_404(ImportJob.objects.select_related("frame"), pk=job_id)
+    return render(request, "sampling/_import_progress.html", presenters.import_job(job))
 
 
 @require_role(Role.ANALYST)
@@ -62,16 +92,20 @@ def frame_errors(request: HttpRequest) -> HttpResponse:
 @require_role(Role.ANALYST)
 def frame_detail(request: HttpRequest, frame_id: int) -> HttpResponse:
     frame = get_object_or_404(Frame.objects.select_related("created_by"), pk=frame_id)
-    form = DrawForm(request.POST or None, initial={"minimum_per_stratum": 0})
+    form = DrawForm(
+        request.POST or None,
+        initial={"minimum_per_stratum": 0, "strata": [services.STRATUM_COLUMN]},
+        columns=services.frame_strata_columns(frame),
+        sort_columns=services.frame_sort_columns(frame),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             draw = services.draw_sample(
                 frame=frame,
-                n=data["n"],
+                plan=form.plan(),
                 seed=data["seed"],
                 name=data["name"],
-                minimum_per_stratum=data["minimum_per_stratum"],
                 user=request.user,
             )
         except services.SamplingInputError as error:
@@ -93,15 +127,15 @@ def frame_detail(request: HttpRequest, frame_id: int) -> HttpResponse:
 def frame_allocation(request: HttpRequest, frame_id: int) -> HttpResponse:
     """htmx partial: the allocation the draw form would make, before drawing."""
     frame = get_object_or_404(Frame, pk=frame_id)
-    form = AllocationForm(request.GET)
+    form = AllocationForm(
+        request.GET,
+        columns=services.frame_strata_columns(frame),
+        sort_columns=services.frame_sort_columns(frame),
+    )
     context: dict = {"form": form}
     if form.is_valid():
         try:
-            rows = services.allocation_preview(
-                frame=frame,
-                n=form.cleaned_data["n"],
-                minimum_per_stratum=form.cleaned_data["minimum_per_stratum"],
-            )
+            rows = services.allocation_preview(frame=frame, plan=form.plan())
         except services.SamplingInputError as error:
             context["problems"] = error.errors
         else:

@@ -7,15 +7,24 @@ The table below must name every URL of the product; a new view that is not added
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import User
 from demo.services import SMALL, load_demo
 from fieldwork import services as fieldwork
 from fieldwork.models import Case, Interview
+from fieldwork.telephony_models import Call
 from qc.models import Review
-from sampling.models import Draw, Frame
+from sampling.models import Draw, Frame, ImportJob
 
 A, S, I, C = "analyst", "supervisor", "interviewer01", "client"  # noqa: E741
 EVERYONE = {A, S, I, C}
 PUBLIC = {"login", "logout", "set_language"}
+# Twilio's webhooks: no login; the request signature is checked instead (tests/fieldwork).
+TWILIO_WEBHOOKS = {
+    "fieldwork:telephony:twiml",
+    "fieldwork:telephony:status_callback",
+    "fieldwork:telephony:dial_action",
+    "fieldwork:telephony:recording_callback",
+}
 
 # url name: (method, roles admitted). Object-level rules (an interviewer's own cases only) are
 # checked separately below.
@@ -27,6 +36,9 @@ MATRIX = {
     "questionnaires:version_detail": ("get", {A}),
     "questionnaires:download": ("get", {A}),
     "sampling:frame_list": ("get", {A}),
+    "sampling:locality_upload": ("get", {A}),
+    "sampling:import_status": ("get", {A}),
+    "sampling:import_progress": ("get", {A}),
     "sampling:frame_upload": ("get", {A}),
     "sampling:frame_errors": ("get", {A}),
     "sampling:frame_detail": ("get", {A}),
@@ -36,13 +48,25 @@ MATRIX = {
     "fieldwork:wave_list": ("get", {A, S}),
     "fieldwork:wave_create": ("get", {A}),
     "fieldwork:wave_detail": ("get", {A, S}),
+    "fieldwork:wave_live": ("get", {A, S}),
+    "fieldwork:release_replicate": ("post", {A, S}),
+    "fieldwork:quota_target": ("post", {A, S}),
+    "fieldwork:rates_csv": ("get", {A, S}),
+    "fieldwork:next_case": ("post", {I}),
     "fieldwork:my_cases": ("get", {I}),
     "fieldwork:case_detail": ("get", {A, S, I}),
     "fieldwork:start_interview": ("post", {I}),
     "fieldwork:record_attempt": ("post", {I}),
     "fieldwork:reveal_phone": ("post", {I}),
     "fieldwork:interview": ("get", {I}),
+    "fieldwork:stop_interview": ("post", {I}),
     "fieldwork:locality_options": ("get", {I}),
+    "fieldwork:telephony:dial": ("post", {I}),
+    "fieldwork:telephony:call_list": ("get", {S}),
+    "fieldwork:telephony:call_status": ("get", {I}),
+    "fieldwork:telephony:confirm_call": ("post", {I}),
+    "fieldwork:telephony:start_interview": ("post", {I}),
+    "fieldwork:telephony:recording": ("get", {S}),
     "qc:review_list": ("get", {A, S}),
     "qc:review_detail": ("get", {A, S}),
     "qc:review_approve": ("post", {A, S}),
@@ -56,6 +80,11 @@ OWN_CASE_ONLY = {
     "fieldwork:record_attempt",
     "fieldwork:reveal_phone",
     "fieldwork:interview",
+    "fieldwork:stop_interview",
+    "fieldwork:telephony:dial",
+    "fieldwork:telephony:call_status",
+    "fieldwork:telephony:confirm_call",
+    "fieldwork:telephony:start_interview",
 }
 
 
@@ -78,7 +107,7 @@ def _url_params(patterns=None, namespace=""):
 
 
 def test_every_url_is_in_the_matrix():
-    assert set(_url_params()) == set(MATRIX) | PUBLIC
+    assert set(_url_params()) == set(MATRIX) | PUBLIC | TWILIO_WEBHOOKS
 
 
 @pytest.fixture
@@ -92,6 +121,11 @@ def world(db, settings, tmp_path):
         mode="phone",
     )
     review = Review.objects.filter(interview__case__wave=wave).first()
+    call = Call.objects.create(
+        case=own_case, interviewer=own_case.interviewer, recording_url="https://api.twilio.com/RE1"
+    )
+    analyst = User.objects.get(username=A)
+    job = ImportJob.objects.create(name="frame", source_name="frame.csv", created_by=analyst)
     return {
         "wave_id": wave.pk,
         "case_id": own_case.pk,
@@ -100,6 +134,8 @@ def world(db, settings, tmp_path):
         "frame_id": Frame.objects.get().pk,
         "draw_id": Draw.objects.get().pk,
         "pk": wave.questionnaire_version_id,
+        "call_id": call.pk,
+        "job_id": job.pk,
     }
 
 

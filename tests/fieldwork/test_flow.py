@@ -94,3 +94,12 @@ def test_a_single_page_left_open_counts_at_most_the_cap():
         _event("page_submitted", "items", t0 + timedelta(hours=2)),
     ]
     assert flow.active_seconds(paradata) == flow.MAX_PAGE_SECONDS
+
+
+def test_stopped_after_every_key_item_is_a_partial():
+    assert flow.stop_code(DEFINITION, {"consent": "yes", "age": 40, "police": "4"}) == "1.2"
+
+
+def test_stopped_before_the_key_items_is_a_break_off():
+    assert flow.stop_code(DEFINITION, {"consent": "yes", "age": 40}) == "2.12"
+    assert flow.stop_code(DEFINITION, {}) == "2.12"

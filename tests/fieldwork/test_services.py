@@ -30,16 +30,6 @@ def test_assign_cases_refuses_a_non_interviewer(wave, supervisor):
         services.assign_cases(wave=wave, interviewer=supervisor, count=1)
 
 
-def test_assign_next_case_never_hands_out_the_same_case_twice(wave, interviewer, other_interviewer):
-    taken = [
-        services.assign_next_case(wave=wave, interviewer=who)
-        for who in [interviewer, other_interviewer] * 4
-    ]
-    handed = [case.pk for case in taken if case is not None]
-    assert len(handed) == 6 == len(set(handed))
-    assert taken[-2:] == [None, None]
-
-
 def test_a_final_outcome_closes_the_case(my_case, interviewer):
     services.record_attempt(
         case=my_case, interviewer=interviewer, mode="phone", disposition="2.111"

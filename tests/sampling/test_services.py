@@ -220,7 +220,7 @@ def test_minimum_per_stratum_is_honoured(frame):
 def test_impossible_draw_writes_nothing(frame):
     with pytest.raises(SamplingInputError, match="larger than the frame"):
         draw_sample(frame=frame, n=101, seed=1)
-    with pytest.raises(SamplingInputError, match="minimum of 5 per street needs 15 units"):
+    with pytest.raises(SamplingInputError, match="minimum of 5 per stratum needs 15 units"):
         draw_sample(frame=frame, n=10, seed=1, minimum_per_stratum=5)
 
     assert Draw.objects.count() == 0 and SampledUnit.objects.count() == 0

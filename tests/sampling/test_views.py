@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sampling.models import Draw, Frame, FrameStratumCount, Level
+from sampling.models import Draw, Frame, FrameStratumCount, ImportJob, Level, Locality
 from sampling.services import draw_sample, import_frame
 from tests.sampling.conftest import FRAME_SIZES, MAPPING, frame_rows
 
@@ -32,7 +32,11 @@ def draw(frame) -> Draw:
 
 
 def all_urls(frame: Frame, draw: Draw) -> list[str]:
+    job = ImportJob.objects.create(name="x", source_name="f.csv")
     return [
+        reverse("sampling:locality_upload"),
+        reverse("sampling:import_status", args=[job.pk]),
+        reverse("sampling:import_progress", args=[job.pk]),
         reverse("sampling:frame_list"),
         reverse("sampling:frame_upload"),
         reverse("sampling:frame_errors"),
@@ -200,3 +204,74 @@ def test_draw_detail_masks_phones_and_download_does_not(client, analyst, draw):
     assert phone in text
     assert text.splitlines()[0].endswith("stratum,replicate,inclusion_probability,design_weight")
     assert len(text.splitlines()) == 11
+
+
+def test_locality_upload_imports_or_lists_every_problem(client, analyst, db):
+    client.force_login(analyst)
+    url = reverse("sampling:locality_upload")
+    good = "code,name,parent_code,level,M|16-29\n1,市,,city,5\n11,区,1,district,\n".encode()
+    bad = "code,name,parent_code,level\n1,市,,city\n11,区,9,district\n12,区,1,town\n".encode()
+
+    response = client.post(url, {"file": SimpleUploadedFile("t.csv", good)})
+    failed = client.post(url, {"file": SimpleUploadedFile("bad.csv", bad)})
+
+    assert response.status_code == 302 and Locality.objects.count() == 2
+    page = failed.content.decode()
+    assert "bad.csv: 2 problems" in page
+    assert "Row 3 (11): unknown parent code 9" in page and "Row 4 (12): level" in page
+    assert Locality.objects.count() == 2
+    assert (
+        "Upload a .csv or .xlsx file."
+        in client.post(url, {"file": SimpleUploadedFile("t.txt", good)}).content.decode()
+    )
+
+
+def test_allocation_preview_takes_the_whole_plan(client, analyst, frame):
+    client.force_login(analyst)
+    url = reverse("sampling:frame_allocation", args=[frame.pk])
+
+    page = client.get(
+        url,
+        {"n": 10, "strata": "district_code", "method": "equal", "reserves": 1,
+         "reserve_fraction": "0.5"},
+    ).content.decode()  # fmt: skip
+    neyman = client.get(
+        url, {"n": 10, "method": "neyman", "sds": "320102001,1\n320102002,x"}
+    ).content.decode()
+    fixed = client.get(url, {"method": "fixed", "fixed_sizes": "320102002,3"}).content.decode()
+
+    assert "玄武区" in page and "秦淮区" in page
+    assert '<td class="num">5</td>' in page  # equal: 5 and 5
+    assert "Reserve" in page and '<th class="num">6</th>' in page  # 3 + 3 in reserve
+    assert "Line 2: &#x27;x&#x27; is not a number." in neyman
+    assert "新街口街道" in fixed and '<td class="num">3</td>' in fixed
+
+
+def test_draw_form_draws_with_reserves_and_detail_shows_the_plan(client, analyst, frame):
+    client.force_login(analyst)
+
+    response = client.post(
+        reverse("sampling:frame_detail", args=[frame.pk]),
+        {"n": 10, "seed": 5, "strata": ["district_code"], "method": "proportional",
+         "reserves": 2, "reserve_fraction": "0.5", "sort_columns": ["address"]},
+    )  # fmt: skip
+
+    draw = Draw.objects.get()
+    assert response.status_code == 302
+    assert (draw.strata_columns, draw.reserve_replicates, draw.sort_columns) == (
+        ["district_code"], 2, ["address"],
+    )  # fmt: skip
+    page = client.get(reverse("sampling:draw_detail", args=[draw.pk])).content.decode()
+    assert "systematic, sorted by address" in page
+    assert "2 replicates of 0.5 × n_h" in page
+    assert "main sample" in page and "in reserve" in page
+    assert "玄武区" in page  # the district strata are named
+
+
+def test_draw_form_needs_a_size_unless_fixed(client, analyst, frame):
+    client.force_login(analyst)
+
+    response = client.post(reverse("sampling:frame_detail", args=[frame.pk]), {"seed": 1})
+
+    assert "Give the sample size." in response.content.decode()
+    assert Draw.objects.count() == 0

@@ -1,0 +1,88 @@
+"""Quota cells: achieved against target, and which cases to deprioritise. Pure: no Django.
+
+A target is (stratum, variable, value, target): `stratum` is a street code, or "" for the
+whole wave; `variable` names an answer (e.g. `sex`) or `age_group`, derived from the `age`
+answer as 16-29, 30-44, 45-59, 60+. Achieved counts completed interviews (AAPOR 1.1), not only
+approved ones: fieldwork steers on what it has collected today; QC rejections are rare and
+come later, and a rejection simply makes the cell open again.
+"""
+
+import numpy as np
+import pandas as pd
+
+AGE_GROUPS = ("16-29", "30-44", "45-59", "60+")
+DERIVED = {"age_group": "age"}
+
+
+def age_group(age) -> str:
+    """'16-29' … '60+' for an age in years; '' when unknown or under 16."""
+    try:
+        years = float(age)
+    except (TypeError, ValueError):
+        return ""
+    if np.isnan(years) or years < 16:
+        return ""
+    if years < 30:
+        return "16-29"
+    if years < 45:
+        return "30-44"
+    if years < 60:
+        return "45-59"
+    return "60+"
+
+
+def cell_value(answers: dict, variable: str) -> str:
+    """The respondent's value of a quota variable, '' when not known (yet)."""
+    if variable == "age_group":
+        return age_group(answers.get("age"))
+    value = answers.get(variable)
+    return "" if value is None else str(value)
+
+
+def achieved(targets: pd.DataFrame, interviews: pd.DataFrame) -> pd.DataFrame:
+    """Achieved against target per cell.
+
+    `targets`: columns stratum, variable, value, target (one row per cell).
+    `interviews`: one row per completed interview: columns stratum (the case's street code)
+    and answers (a dict per row).
+    Returns `targets` (same order, fresh index) plus achieved (int), remaining (int, ≥ 0),
+    share (achieved/target, NaN for a target of 0) and full (achieved ≥ target).
+    """
+    result = targets.reset_index(drop=True).copy()
+    counts = []
+    for row in result.itertuples(index=False):
+        in_stratum = (
+            interviews if not row.stratum else interviews[interviews["stratum"] == row.stratum]
+        )
+        counts.append(
+            sum(cell_value(a, row.variable) == str(row.value) for a in in_stratum["answers"])
+        )
+    result["achieved"] = pd.Series(counts, dtype="int64")
+    result["remaining"] = (result["target"] - result["achieved"]).clip(lower=0).astype("int64")
+    target = result["target"].astype(float)
+    result["share"] = np.where(target > 0, result["achieved"] / target.where(target > 0), np.nan)
+    result["full"] = result["achieved"] >= result["target"]
+    return result
+
+
+def full_strata(progress: pd.DataFrame, strata: list[str]) -> set[str]:
+    """Strata in which every applicable cell is full.
+
+    `progress` is achieved()'s result. For phone samples a case's sex and age are unknown until
+    screened, so a stratum is deprioritised only when all its cells (its own and the wave-wide
+    ones) are full; a stratum with no target at all is never full.
+    """
+    full = set()
+    for stratum in strata:
+        cells = progress[(progress["stratum"] == stratum) | (progress["stratum"] == "")]
+        if len(cells) and bool(cells["full"].all()):
+            full.add(stratum)
+    return full
+
+
+def case_in_full_cell(progress: pd.DataFrame, stratum: str, answers: dict) -> bool:
+    """True when a case's known answers (e.g. from a broken-off interview) put it in a full cell."""
+    cells = progress[
+        ((progress["stratum"] == stratum) | (progress["stratum"] == "")) & progress["full"]
+    ]
+    return any(cell_value(answers, row.variable) == str(row.value) for row in cells.itertuples())

@@ -1,0 +1,234 @@
+"""Call scheduling rules: which cases may be called now, best first, and why. Pure: no Django.
+
+The rules, in order:
+- only cases of released replicates, below the wave's maximum number of attempts;
+- a hard appointment is called at its time (from `APPOINTMENT_LEAD` before it until
+  `HARD_GRACE` after it), whatever the calling windows say: the respondent chose the time;
+- a soft appointment is called anywhere inside its own window (`appointment_at` to
+  `appointment_end`, or `SOFT_DEFAULT_WINDOW` when no end was given);
+- before its appointment a case is held; an appointment that has passed (missed) puts the case
+  back in the ordinary queue with priority over other callbacks;
+- every other call happens inside the wave's calling windows for the local day (Asia/Shanghai,
+  which has no daylight saving); a window whose end is not after its start crosses midnight and
+  belongs to the day it starts on (a Friday 20:00–01:00 window still covers Saturday 00:30);
+- a case waits `min_gap` after its last attempt, or only `busy_gap` when the line was busy;
+- among the rest: busy retries first; then callbacks not yet tried in the current day part
+  (morning, afternoon, evening), then fresh cases, then callbacks already tried in this day
+  part (rotation, and callbacks before fresh sample so the sample is not burnt); a case whose
+  known quota cell (or whose whole stratum) is full comes last. Ties: cases the interviewer
+  already holds, fewer attempts, the longest since the last attempt, the case id (so the
+  order is deterministic).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from fieldwork.dispositions import gettext_noop
+
+LOCAL_TZ = "Asia/Shanghai"
+
+# Day parts by local hour: [start, end). The evening runs over midnight into the night.
+DAY_PARTS: dict[str, tuple[int, int]] = {
+    "morning": (5, 12),
+    "afternoon": (12, 18),
+    "evening": (18, 5),
+}
+DAY_PART_BITS: dict[str, int] = {"morning": 1, "afternoon": 2, "evening": 4}
+
+BUSY_CODES = frozenset({"3.12"})
+APPOINTMENT_LEAD = timedelta(minutes=5)
+HARD_GRACE = timedelta(minutes=30)
+SOFT_DEFAULT_WINDOW = timedelta(hours=2)
+
+# Reasons, best first. The position is the tier used for ordering.
+REASONS = (
+    gettext_noop("Hard appointment"),
+    gettext_noop("Soft appointment"),
+    gettext_noop("Missed appointment"),
+    gettext_noop("Busy: retry"),
+    gettext_noop("Callback"),
+    gettext_noop("Fresh case"),
+    gettext_noop("Quota full"),
+)
+HARD, SOFT, MISSED, BUSY, CALLBACK, FRESH, QUOTA_FULL = range(len(REASONS))
+
+
+class ScheduleError(ValueError):
+    """Calling windows or input columns that cannot be read."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """A local-time calling window; `end <= start` means it crosses midnight."""
+
+    start: time
+    end: time
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end <= self.start
+
+
+@dataclass(frozen=True)
+class CallingRules:
+    weekday_windows: tuple[Window, ...] = field(
+        default_factory=lambda: parse_windows("09:00-12:00,14:00-21:00")
+    )
+    weekend_windows: tuple[Window, ...] = field(
+        default_factory=lambda: parse_windows("10:00-12:00,14:00-20:00")
+    )
+    max_attempts: int = 5
+    min_gap: timedelta = timedelta(hours=2)
+    busy_gap: timedelta = timedelta(minutes=15)
+    timezone: str = LOCAL_TZ
+
+
+def parse_windows(text: str) -> tuple[Window, ...]:
+    """'09:00-12:00,14:00-21:00' → windows. Blank text means no calling on those days."""
+    windows = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            start, end = (time.fromisoformat(t.strip()) for t in part.split("-"))
+        except ValueError as error:
+            raise ScheduleError(f"calling window {part!r}: expected HH:MM-HH:MM") from error
+        if start == end:
+            raise ScheduleError(f"calling window {part!r}: start and end are the same")
+        windows.append(Window(start, end))
+    return tuple(windows)
+
+
+def format_windows(windows: tuple[Window, ...]) -> str:
+    return ",".join(f"{w.start:%H:%M}-{w.end:%H:%M}" for w in windows)
+
+
+def _windows_for(day: datetime, rules: CallingRules) -> tuple[Window, ...]:
+    return rules.weekend_windows if day.weekday() >= 5 else rules.weekday_windows
+
+
+def in_calling_window(now: datetime, rules: CallingRules) -> bool:
+    """True when `now` (aware) falls in a calling window of its local day or of the day before."""
+    local = now.astimezone(ZoneInfo(rules.timezone))
+    t = local.time()
+    for window in _windows_for(local, rules):
+        if window.crosses_midnight:
+            if t >= window.start:
+                return True
+        elif window.start <= t < window.end:
+            return True
+    yesterday = local - timedelta(days=1)
+    return any(w.crosses_midnight and t < w.end for w in _windows_for(yesterday, rules))
+
+
+def day_part(now: datetime, tz: str = LOCAL_TZ) -> str:
+    hour = now.astimezone(ZoneInfo(tz)).hour
+    for name, (start, end) in DAY_PARTS.items():
+        if (start <= hour < end) if start < end else (hour >= start or hour < end):
+            return name
+    raise AssertionError("day parts cover the whole day")  # pragma: no cover
+
+
+CANDIDATE_COLUMNS = {
+    "case_id": "int",
+    "released": "bool",
+    "attempts": "int",
+    "last_attempt_at": "datetime64[ns, UTC] (NaT: never tried)",
+    "last_outcome": "str (AAPOR code of the last attempt, '' if none)",
+    "day_parts_tried": "int bitmask of DAY_PART_BITS",
+    "appointment_at": "datetime64[ns, UTC] (NaT: no open appointment)",
+    "appointment_kind": "'hard' | 'soft' | ''",
+    "appointment_end": "datetime64[ns, UTC] (NaT: soft default window)",
+    "quota_full": "bool",
+    "mine": "bool (the case is already assigned to this interviewer)",
+}
+
+
+def eligible_cases(candidates: pd.DataFrame, rules: CallingRules, now: datetime) -> pd.DataFrame:
+    """Cases that may be called at `now`, best first.
+
+    `candidates`: one row per open case with the columns of CANDIDATE_COLUMNS (`mine` and
+    `quota_full` may be left out: False). `now` must be timezone-aware.
+    Returns a DataFrame with a fresh RangeIndex and columns `case_id`, `tier` (0 = best) and
+    `reason` (an English label, one of REASONS), in calling order; empty when nothing is due.
+    """
+    if now.tzinfo is None:
+        raise ScheduleError("now must be timezone-aware")
+    missing = set(CANDIDATE_COLUMNS) - {"mine", "quota_full"} - set(candidates.columns)
+    if missing:
+        raise ScheduleError(f"missing candidate columns: {', '.join(sorted(missing))}")
+    if candidates.empty:
+        return pd.DataFrame({"case_id": [], "tier": [], "reason": []}).astype(
+            {"case_id": "int64", "tier": "int64", "reason": "object"}
+        )
+    c = candidates.reset_index(drop=True)
+    now_ts = pd.Timestamp(now).tz_convert("UTC")
+
+    def utc(column: str) -> pd.Series:
+        return pd.to_datetime(c[column], utc=True)
+
+    last = utc("last_attempt_at")
+    appt = utc("appointment_at")
+    appt_end = utc("appointment_end")
+    kind = c["appointment_kind"].fillna("").astype(str)
+    mine = c["mine"].astype(bool) if "mine" in c else pd.Series(False, index=c.index)
+    quota_full = (
+        c["quota_full"].astype(bool) if "quota_full" in c else pd.Series(False, index=c.index)
+    )
+    attempts = c["attempts"].astype(int)
+
+    has_appt = appt.notna() & kind.isin(["hard", "soft"])
+    hard = has_appt & (kind == "hard")
+    soft = has_appt & (kind == "soft")
+    soft_end = appt_end.where(appt_end.notna(), appt + SOFT_DEFAULT_WINDOW)
+    hard_due = hard & (now_ts >= appt - APPOINTMENT_LEAD) & (now_ts <= appt + HARD_GRACE)
+    soft_due = soft & (now_ts >= appt) & (now_ts <= soft_end)
+    held = (hard & (now_ts < appt - APPOINTMENT_LEAD)) | (soft & (now_ts < appt))
+    missed = has_appt & ~hard_due & ~soft_due & ~held
+
+    busy = c["last_outcome"].fillna("").astype(str).isin(BUSY_CODES)
+    gap = np.where(busy, rules.busy_gap, rules.min_gap)
+    waited = last.isna() | ((now_ts - last) >= pd.to_timedelta(gap))
+    in_window = in_calling_window(now, rules)
+
+    ordinary = ~has_appt | missed
+    eligible = (
+        c["released"].astype(bool)
+        & (attempts < rules.max_attempts)
+        & ((hard_due | soft_due) | (ordinary & waited & in_window))
+    )
+
+    tier = np.select(
+        [hard_due, soft_due, missed, quota_full, busy, attempts > 0],
+        [HARD, SOFT, MISSED, QUOTA_FULL, BUSY, CALLBACK],
+        default=FRESH,
+    )
+    part_bit = DAY_PART_BITS[day_part(now, rules.timezone)]
+    part_tried = (c["day_parts_tried"].fillna(0).astype(int) & part_bit) > 0
+    ordered = pd.DataFrame(
+        {
+            "case_id": c["case_id"].astype("int64"),
+            "tier": tier.astype("int64"),
+            "group": np.where(tier == FRESH, CALLBACK, tier),
+            "part_tried": part_tried,
+            "not_mine": ~mine,
+            "attempts": attempts,
+            # Never-tried cases first among equals, then the longest wait.
+            "last": last.fillna(pd.Timestamp("1970-01-01", tz="UTC")),
+        }
+    )[eligible.to_numpy()]
+    ordered = ordered.sort_values(
+        ["group", "part_tried", "tier", "not_mine", "attempts", "last", "case_id"], kind="stable"
+    )
+    result = ordered[["case_id", "tier"]].reset_index(drop=True)
+    result["reason"] = [REASONS[t] for t in result["tier"]]
+    return result
+
+
+def day_part_bit(at: datetime, tz: str = LOCAL_TZ) -> int:
+    """The bit to OR into a case's `day_parts_tried` for an attempt at `at`."""
+    return DAY_PART_BITS[day_part(at, tz)]

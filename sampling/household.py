@@ -1,0 +1,113 @@
+"""Within-household selection of the one respondent a door-to-door interview is taken with.
+
+Pure: standard library only. Every function is deterministic given its inputs, so the selection
+on a visit can be recomputed and checked by QC.
+
+Kish (1949) grid. The interviewer lists the household's eligible adults, males first from the
+oldest to the youngest, then females in the same order (:func:`kish_listing`). Each sampled
+household carries one of the eight selection tables A, B1, B2, C, D, E1, E2, F, assigned in the
+series of twelve below (A, B1, B2, C, D, E1, E2 and F in shares 2/12, 1/12, 1/12, 2/12, 2/12,
+1/12, 1/12, 2/12); the table maps the number of eligible adults (1…6, 6 meaning "6 or more") to
+the line of the listing to interview. Selection is exactly equal-probability for 1–4 adults and
+close to it for 5 and 6+ (Kish's own compromise).
+
+Birthday methods: the adult whose birthday came last before (or on) the visit date, or comes
+next after it.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+# Table → person selected, for 1, 2, 3, 4, 5, 6+ eligible adults (Kish 1949).
+KISH_TABLES: dict[str, tuple[int, int, int, int, int, int]] = {
+    "A": (1, 1, 1, 1, 1, 1),
+    "B1": (1, 1, 1, 1, 2, 2),
+    "B2": (1, 1, 1, 2, 2, 2),
+    "C": (1, 1, 2, 2, 3, 3),
+    "D": (1, 2, 2, 3, 4, 4),
+    "E1": (1, 2, 3, 3, 3, 5),
+    "E2": (1, 2, 3, 4, 5, 5),
+    "F": (1, 2, 3, 4, 5, 6),
+}
+# The series of twelve, dealt to sampled households in turn.
+KISH_SERIES: tuple[str, ...] = ("A", "A", "B1", "B2", "C", "C", "D", "D", "E1", "E2", "F", "F")
+
+
+@dataclass(frozen=True)
+class Adult:
+    """One eligible household member as the interviewer lists them."""
+
+    name: str
+    sex: str  # "M" or "F"
+    age: int
+    birthday: date | None = None
+
+
+def kish_table(serial: int, *, start: int = 0) -> str:
+    """The selection table of the household with this serial number (0, 1, 2, … in the order
+    the households were sampled); `start` shifts the series (pick it at random, once per
+    sample, and record it)."""
+    if serial < 0:
+        raise ValueError("The serial number must be 0 or more.")
+    return KISH_SERIES[(serial + start) % len(KISH_SERIES)]
+
+
+def kish_listing(adults: list[Adult]) -> list[Adult]:
+    """Kish's order: males from oldest to youngest, then females from oldest to youngest; ties
+    keep the order they were given in."""
+    for adult in adults:
+        if adult.sex not in ("M", "F"):
+            raise ValueError(f"Sex of {adult.name!r} must be 'M' or 'F', not {adult.sex!r}.")
+    return sorted(adults, key=lambda a: (a.sex != "M", -a.age))
+
+
+def kish_line(table: str, n_adults: int) -> int:
+    """The listing line (1-based) to interview under `table` with `n_adults` eligible adults."""
+    if table not in KISH_TABLES:
+        raise ValueError(f"Unknown Kish table {table!r}; use one of {', '.join(KISH_TABLES)}.")
+    if n_adults < 1:
+        raise ValueError("A household needs at least one eligible adult.")
+    return KISH_TABLES[table][min(n_adults, 6) - 1]
+
+
+def kish_select(adults: list[Adult], *, table: str) -> Adult:
+    """The adult to interview: list by :func:`kish_listing`, then take :func:`kish_line`."""
+    listing = kish_listing(adults)
+    return listing[kish_line(table, len(listing)) - 1]
+
+
+def last_birthday(adults: list[Adult], *, on: date) -> Adult:
+    """The adult whose most recent birthday (on or before `on`) is latest; ties go to the first
+    listed. A 29 February birthday counts as 28 February in common years."""
+    return min(adults, key=lambda a: _days_since_birthday(_birthday(a), on))
+
+
+def next_birthday(adults: list[Adult], *, on: date) -> Adult:
+    """The adult whose next birthday (after `on`; a birthday today counts as next year's) comes
+    soonest; ties go to the first listed."""
+    return min(adults, key=lambda a: _days_until_birthday(_birthday(a), on))
+
+
+def _birthday(adult: Adult) -> date:
+    if adult.birthday is None:
+        raise ValueError(f"No birthday for {adult.name!r}.")
+    return adult.birthday
+
+
+def _in_year(birthday: date, year: int) -> date:
+    try:
+        return birthday.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return date(year, 2, 28)
+
+
+def _days_since_birthday(birthday: date, on: date) -> int:
+    this_year = _in_year(birthday, on.year)
+    last = this_year if this_year <= on else _in_year(birthday, on.year - 1)
+    return (on - last).days
+
+
+def _days_until_birthday(birthday: date, on: date) -> int:
+    this_year = _in_year(birthday, on.year)
+    upcoming = this_year if this_year > on else _in_year(birthday, on.year + 1)
+    return (upcoming - on).days

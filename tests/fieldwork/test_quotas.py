@@ -1,0 +1,72 @@
+"""Quota cells: achieved against target, on small literal frames."""
+
+import pandas as pd
+import pytest
+
+from fieldwork import quotas
+
+
+@pytest.mark.parametrize(
+    ("age", "group"),
+    [
+        (15, ""),
+        (16, "16-29"),
+        (29, "16-29"),
+        (30, "30-44"),
+        (44.9, "30-44"),
+        (45, "45-59"),
+        (59, "45-59"),
+        (60, "60+"),
+        (None, ""),
+        ("abc", ""),
+    ],
+)
+def test_age_groups(age, group):
+    assert quotas.age_group(age) == group
+
+
+def progress() -> pd.DataFrame:
+    targets = pd.DataFrame(
+        {
+            "stratum": ["S1", "S1", "", "S2"],
+            "variable": ["sex", "sex", "age_group", "sex"],
+            "value": ["male", "female", "60+", "male"],
+            "target": [2, 2, 1, 0],
+        }
+    )
+    interviews = pd.DataFrame(
+        {
+            "stratum": ["S1", "S1", "S1", "S2"],
+            "answers": [
+                {"sex": "male", "age": 61},
+                {"sex": "male", "age": 30},
+                {"sex": "female", "age": 20},
+                {"sex": "male", "age": 70},
+            ],
+        }
+    )
+    return quotas.achieved(targets, interviews)
+
+
+def test_achieved_counts_matching_completes_in_the_stratum_or_everywhere():
+    p = progress()
+    assert p["achieved"].tolist() == [2, 1, 2, 1]  # S1 male 2, S1 female 1, 60+ anywhere 2
+    assert p["remaining"].tolist() == [0, 1, 0, 0]
+    assert p["full"].tolist() == [True, False, True, True]
+    assert p["share"].iloc[1] == 0.5 and pd.isna(p["share"].iloc[3])
+
+
+def test_a_stratum_is_full_only_when_all_its_cells_are():
+    p = progress()
+    # S1: its female cell is open. S2: its male cell and the wave-wide 60+ cell are full.
+    # S3 has no cell of its own; the wave-wide 60+ cell applies and is full.
+    assert quotas.full_strata(p, ["S1", "S2", "S3"]) == {"S2", "S3"}
+    # A stratum with no applicable cell at all is never full
+    assert "S3" not in quotas.full_strata(p[p["stratum"] == "S1"], ["S3"])
+
+
+def test_a_known_answer_puts_a_case_in_a_full_cell():
+    p = progress()
+    assert quotas.case_in_full_cell(p, "S1", {"sex": "male"})
+    assert not quotas.case_in_full_cell(p, "S1", {"sex": "female", "age": 20})
+    assert quotas.case_in_full_cell(p, "S1", {"sex": "female", "age": 75})

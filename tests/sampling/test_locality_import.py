@@ -1,0 +1,88 @@
+import io
+
+import openpyxl
+import pytest
+
+from sampling.models import Locality
+from sampling.services import SamplingInputError, import_locality_file
+
+HEADER = "code,name,parent_code,level,area_type,M|16-29,F|16-29,M|60+\n"
+GOOD = HEADER + (
+    "3201,南京市,,市,,,,\n"
+    "320102,玄武区,3201,区县,中心城区,1200,1150,300\n"
+    "320102001,梅园新村街道,320102,street,central,100,90,\n"
+    "320102001001,长江路社区,320102001,community,,50,40,7\n"
+)
+
+
+def csv(text: str) -> io.BytesIO:
+    return io.BytesIO(text.encode("utf-8"))
+
+
+def test_csv_tree_with_population_imports(db):
+    count = import_locality_file(file=csv(GOOD), source_name="tree.csv")
+
+    assert count == 4
+    district = Locality.objects.get(code="320102")
+    assert district.area_type == "central" and district.level == "district"
+    assert district.population == {"M|16-29": 1200, "F|16-29": 1150, "M|60+": 300}
+    assert Locality.objects.get(code="320102001").population == {"M|16-29": 100, "F|16-29": 90}
+    assert Locality.objects.get(code="320102001001").parent.code == "320102001"
+
+
+def test_xlsx_tree_imports(db):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["code", "name", "parent_code", "level", "area_type", "F|30-44"])
+    sheet.append(["3201", "南京市", None, "city", None, None])
+    sheet.append(["320102", "玄武区", "3201", "district", "农村", 88])  # a number cell
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+
+    assert import_locality_file(file=buffer, source_name="tree.xlsx") == 2
+    assert Locality.objects.get(code="320102").population == {"F|30-44": 88}
+
+
+def test_every_problem_is_reported_with_file_rows_and_nothing_is_written(db):
+    text = HEADER + (
+        "3201,南京市,,city,,,,\n"  # row 2
+        "320102,玄武区,9999,district,,x,,\n"  # row 3: unknown parent, bad count
+        "320102,玄武区,3201,district,,,,\n"  # row 4: duplicate code
+        "\n"  # row 5: blank
+        "3201001,街,3201,street,suburb,,-3,\n"  # row 6: skips a level, bad area type, count
+        "A,甲,B,street,,,,\n"  # row 7
+        "B,乙,A,street,,,,\n"  # row 8: A ↔ B cycle
+    )
+
+    with pytest.raises(SamplingInputError) as raised:
+        import_locality_file(file=csv(text), source_name="tree.csv")
+
+    errors = raised.value.errors
+    assert "Row 3, column M|16-29: 'x' is not a count of 0 or more." in errors
+    assert "Row 6, column F|16-29: '-3' is not a count of 0 or more." in errors
+    text = "\n".join(errors)
+    assert "Row 3 (320102): unknown parent code 9999" in text
+    assert "Row 4 (320102): the code is already used on row 3" in text
+    assert "Row 6 (3201001): a Street/township's parent must be a District, not a City" in text
+    assert "Row 6 (3201001): area type 'suburb' is not one of" in text
+    assert "Rows 7, 8: parent codes form a cycle (A → B → A)" in text
+    assert Locality.objects.count() == 0
+
+
+def test_missing_and_unknown_columns_are_named(db):
+    with pytest.raises(SamplingInputError, match="missing columns parent_code, level"):
+        import_locality_file(file=csv("code,name\n1,市\n"), source_name="t.csv")
+    with pytest.raises(SamplingInputError, match="columns age are neither"):
+        import_locality_file(
+            file=csv("code,name,parent_code,level,age\n1,市,,city,3\n"), source_name="t.csv"
+        )
+
+
+def test_unreadable_or_empty_files_are_refused(db):
+    with pytest.raises(SamplingInputError, match="unsupported file type .txt"):
+        import_locality_file(file=csv(GOOD), source_name="t.txt")
+    with pytest.raises(SamplingInputError, match="could not be read"):
+        import_locality_file(file=io.BytesIO(b"not a zip"), source_name="t.xlsx")
+    with pytest.raises(SamplingInputError, match="no data rows"):
+        import_locality_file(file=csv(HEADER), source_name="t.csv")
