@@ -238,6 +238,7 @@ def _simulate_fieldwork(rng, wave: Wave, size: DemoSize, interviewers: list[User
                 )
             )
             case.status, case.disposition, case.attempts = Case.Status.COMPLETED, "1.1", 1
+            case.last_attempt_at, case.last_outcome = simulated.completed_at, "1.1"
             touched.append(case)
         for case in own[completed_each : completed_each + closed_each]:
             code = str(rng.choice(codes, p=shares))
@@ -257,10 +258,15 @@ def _simulate_fieldwork(rng, wave: Wave, size: DemoSize, interviewers: list[User
                     )
                 )
             case.status, case.disposition, case.attempts = Case.Status.CLOSED, code, tries
+            case.last_attempt_at, case.last_outcome = at, code
             touched.append(case)
     Interview.objects.bulk_create(interviews, batch_size=500)
     ContactAttempt.objects.bulk_create(attempts, batch_size=1000)
-    Case.objects.bulk_update(touched, ["status", "disposition", "attempts"], batch_size=1000)
+    Case.objects.bulk_update(
+        touched,
+        ["status", "disposition", "attempts", "last_attempt_at", "last_outcome"],
+        batch_size=1000,
+    )
 
 
 def _review(rng, wave: Wave, supervisor: User) -> None:

@@ -272,3 +272,4 @@ class QuotaTargetForm(forms.Form):
 
 class ReleaseForm(forms.Form):
     replicate = forms.IntegerField(label=_("Replicate"), min_value=1, max_value=1000)
+    reason = forms.CharField(label=_("Why release it"), max_length=500)

@@ -26,6 +26,7 @@ from fieldwork.dispositions import (
 from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Mode, QuotaTarget, Wave
 from questionnaires.models import QuestionnaireVersion
 from sampling.models import Draw, Locality, SampledUnit
+from sampling.services import SamplingInputError, record_release
 
 LOCALITY_FIELDS = {"district": "district", "street": "street", "community": "community"}
 
@@ -67,6 +68,20 @@ def create_wave(
     )
     release_replicate(wave=wave, replicate=0)
     return wave
+
+
+@transaction.atomic
+def release_reserve(*, wave: Wave, replicate: int, user: User, reason: str) -> int:
+    """A supervisor puts a reserve replicate into fieldwork; who, when and why are recorded.
+
+    Returns how many cases were created. Refused (ValidationError) for the main sample, an
+    unknown or already released replicate, one out of order, or without a reason.
+    """
+    try:
+        record_release(draw=wave.draw, replicate=replicate, user=user, reason=reason)
+    except SamplingInputError as error:
+        raise ValidationError(error.errors) from error
+    return release_replicate(wave=wave, replicate=replicate)
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case as DbCase
 from django.db.models import When
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
-from fieldwork import frames, presenters, selectors, services
+from fieldwork import frames, presenters, selectors, services, telephony
 from fieldwork.forms import (
     AppointmentForm,
     AssignForm,
@@ -102,11 +102,15 @@ def wave_live(request: HttpRequest, wave_id: int) -> HttpResponse:
 def release_replicate(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_object_or_404(Wave, pk=wave_id)
     form = ReleaseForm(request.POST)
-    if form.is_valid():
-        created = services.release_replicate(wave=wave, replicate=form.cleaned_data["replicate"])
-        messages.success(request, _("%(n)d cases released.") % {"n": created})
+    if not form.is_valid():
+        messages.error(request, _("Choose a reserve replicate and say why it is released."))
+        return redirect("fieldwork:wave_detail", wave_id=wave.pk)
+    try:
+        created = services.release_reserve(wave=wave, user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, _("Choose a reserve replicate."))
+        messages.success(request, _("%(n)d cases released.") % {"n": created})
     return redirect("fieldwork:wave_detail", wave_id=wave.pk)
 
 
@@ -258,6 +262,9 @@ def record_attempt(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def reveal_phone(request: HttpRequest, case_id: int) -> HttpResponse:
     """Manual-dial mode: the assigned interviewer sees the full number only to dial it."""
+    if telephony.is_configured():
+        # With telephony the server dials; the number never needs to reach the browser.
+        raise PermissionDenied
     case = selectors.case_for(request.user, case_id)
     return render(request, "fieldwork/_phone.html", {"phone": case.unit.phone})
 

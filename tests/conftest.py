@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.utils import translation
 
 from accounts.models import Role, User
 from fieldwork import services
@@ -8,6 +9,14 @@ from questionnaires.services import load_standard_questionnaire
 from sampling.models import Draw, Frame, Level, Locality, SampledUnit
 
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def english(settings):
+    """Run a test in English: for tests that check the wording of messages."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +99,9 @@ def tree(db) -> dict[str, Locality]:
 @pytest.fixture
 def draw(tree) -> Draw:
     frame = Frame.objects.create(name="frame", path="", source_name="frame.csv", n_rows=100)
-    draw = Draw.objects.create(frame=frame, name="draw", stratum_column="street", n_total=6, seed=1)
+    draw = Draw.objects.create(
+        frame=frame, name="draw", stratum_column="street", n_total=6, seed=1, reserve_replicates=1
+    )
     units = [
         SampledUnit(
             draw=draw,

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from fieldwork import services
 from fieldwork.models import Appointment, Case, QuotaTarget, Wave
+from sampling.models import ReplicateRelease
 from tests.conftest import PASSWORD
 
 ALL_DAY = "00:00-12:00,12:00-00:00"  # the second window crosses midnight: any time is open
@@ -108,10 +109,27 @@ def test_live_board_shows_who_is_on_which_case(client, wave, supervisor, my_case
     assert status["东湖街道"]["in_progress"] == 1 and status["东湖街道"]["fresh"] == 5
 
 
-def test_release_button_releases_a_reserve_replicate(client, wave, supervisor):
+def test_release_button_releases_a_reserve_replicate_and_records_why(client, wave, supervisor):
     login(client, supervisor)
+    # without a reason nothing is released
     client.post(reverse("fieldwork:release_replicate", args=[wave.pk]), {"replicate": 1})
+    assert wave.cases.count() == 6
+    client.post(
+        reverse("fieldwork:release_replicate", args=[wave.pk]),
+        {"replicate": 1, "reason": "东湖街道应答率偏低"},
+    )
     assert wave.cases.count() == 8
+    release = ReplicateRelease.objects.get(draw=wave.draw)
+    assert (release.replicate, release.released_by, release.reason) == (
+        1,
+        supervisor,
+        "东湖街道应答率偏低",
+    )
+    # a second release of the same replicate is refused and creates nothing
+    client.post(
+        reverse("fieldwork:release_replicate", args=[wave.pk]), {"replicate": 1, "reason": "again"}
+    )
+    assert wave.cases.count() == 8 and ReplicateRelease.objects.count() == 1
 
 
 def test_rates_csv_per_interviewer(client, wave, supervisor, my_case, interviewer):

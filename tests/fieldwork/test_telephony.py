@@ -20,6 +20,9 @@ from tests.fieldwork.telephony_fakes import (
 
 LINE = "13911112222"
 
+# These tests check the wording of messages, written in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def fake_twilio(settings):

@@ -138,3 +138,15 @@ def test_my_cases_lists_interviews_under_way_first(client, wave, interviewer):
     rows = client.get(reverse("fieldwork:my_cases")).context["rows"]
     assert rows[0]["id"] == last.pk
     assert [row["id"] for row in rows[1:]] == sorted(row["id"] for row in rows[1:])
+
+
+def test_with_telephony_configured_the_number_is_never_revealed(
+    client, settings, my_case, interviewer
+):
+    settings.TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+    settings.TWILIO_AUTH_TOKEN = "token"
+    settings.TWILIO_CALLER_ID = "+8602000000000"
+    login(client, interviewer)
+    response = client.post(reverse("fieldwork:reveal_phone", args=[my_case.pk]))
+    assert response.status_code == 403
+    assert my_case.unit.phone not in response.content.decode()
