@@ -39,6 +39,7 @@ messages: $(VENV)/.installed-dev
 	$(PY) manage.py compilemessages --locale zh_Hans --ignore ".venv/*"
 
 bench: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet ".[bench]"
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from fieldwork import flow
 from fieldwork.dispositions import BY_CODE, NON_INTERVIEW_CODES
-from fieldwork.models import Appointment, Mode, Wave
+from fieldwork.models import Appointment, Mode, RespondentSelection, Wave
 from fieldwork.scheduling import ScheduleError, parse_windows
 from questionnaires.logic import ExpressionError, is_relevant, satisfies_constraint
 from questionnaires.models import QuestionnaireVersion
@@ -161,6 +161,16 @@ class AttemptForm(forms.Form):
         label=_("Call back at (optional)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+
+class RespondentSelectionForm(forms.Form):
+    method = forms.ChoiceField(label=_("Method"), choices=RespondentSelection.Method.choices)
+    adults = forms.CharField(
+        label=_("Household adults"),
+        help_text=_("One adult per line: name, sex (M/F), age[, birthday MM-DD]."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "王强, M, 52, 03-14"}),
     )
 
 

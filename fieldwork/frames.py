@@ -120,14 +120,14 @@ def _quota_full(progress: pd.DataFrame, full: list[str], frame: pd.DataFrame) ->
     if progress.empty or frame.empty:
         return pd.Series(False, index=frame.index)
     result = frame["stratum"].isin(full)
-    # A stopped interview tells us the respondent's cell.
-    known = dict(
-        Interview.objects.filter(case__in=frame["case_id"].tolist()).values_list(
-            "case_id", "answers"
-        )
-    )
-    for position, row in frame[frame["case_id"].isin(known.keys())].iterrows():
-        if quotas.case_in_full_cell(progress, row["stratum"], known[row["case_id"]]):
+    # A stopped interview tells us the respondent's cell; the unit's frame columns may too.
+    case_ids = frame["case_id"].tolist()
+    known = dict(Interview.objects.filter(case__in=case_ids).values_list("case_id", "answers"))
+    attributes = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "unit__attributes"))
+    for position, row in frame.iterrows():
+        case_id = row["case_id"]
+        answers, unit = known.get(case_id, {}), attributes.get(case_id) or {}
+        if (answers or unit) and quotas.case_in_full_cell(progress, row["stratum"], answers, unit):
             result.loc[position] = True
     return result
 
@@ -142,10 +142,10 @@ def quota_progress(wave: Wave) -> pd.DataFrame:
         return targets
     interviews = pd.DataFrame.from_records(
         Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED).values(
-            "case__street__code", "answers"
+            "case__street__code", "answers", "case__unit__attributes"
         ),
-        columns=["case__street__code", "answers"],
-    ).rename(columns={"case__street__code": "stratum"})
+        columns=["case__street__code", "answers", "case__unit__attributes"],
+    ).rename(columns={"case__street__code": "stratum", "case__unit__attributes": "attributes"})
     return quotas.achieved(targets, interviews)
 
 

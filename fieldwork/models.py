@@ -149,7 +149,7 @@ class QuotaTarget(models.Model):
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="quota_targets")
     stratum = models.CharField(_("stratum (street code, blank: all)"), max_length=32, blank=True)
-    variable = models.CharField(_("variable"), max_length=100)  # an answer, or age_group
+    variable = models.CharField(_("variable"), max_length=100)  # answer, age_group, frame column
     value = models.CharField(_("value"), max_length=100)
     target = models.PositiveIntegerField(_("target"))
 
@@ -213,6 +213,40 @@ class Interview(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+
+class RespondentSelection(models.Model):
+    """Who in a door-to-door household is to be interviewed, and by which method.
+
+    `adults` is the household listing as the interviewer entered it: a list of
+    {"name", "sex" ("M"/"F"), "age", "birthday" ("MM-DD" or "")}; `selected_index` is the chosen
+    adult's 1-based line in that listing. Kish tables follow from the case (see
+    fieldwork.services.select_respondent), so the choice can be recomputed by QC.
+    """
+
+    class Method(models.TextChoices):
+        KISH = "kish", _("Kish grid")
+        LAST_BIRTHDAY = "last_birthday", _("Last birthday")
+        NEXT_BIRTHDAY = "next_birthday", _("Next birthday")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="respondent_selections")
+    attempt = models.ForeignKey(
+        ContactAttempt, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    method = models.CharField(_("method"), max_length=14, choices=Method.choices)
+    adults = models.JSONField(_("household adults"), default=list)
+    selected_index = models.PositiveSmallIntegerField(_("selected line"))
+    selected_label = models.CharField(_("selected adult"), max_length=100)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("respondent selection")
+        verbose_name_plural = _("respondent selections")
+        ordering = ["case", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.method}: {self.selected_label}"
 
 
 from fieldwork.telephony_models import *  # noqa: E402, F403

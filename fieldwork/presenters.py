@@ -4,9 +4,10 @@ import math
 from datetime import datetime
 
 import pandas as pd
+from django.utils.translation import gettext as _
 
 from fieldwork import selectors
-from fieldwork.models import Case, Wave
+from fieldwork.models import Case, RespondentSelection, Wave
 from fieldwork.rates import COUNT_COLUMNS
 from sampling.models import Level, Locality
 from sampling.phones import mask_phone
@@ -25,6 +26,31 @@ def case_row(case: Case) -> dict:
         "disposition": case.disposition,
         "attempts": case.attempts,
         "interview_id": interview.pk if interview else None,
+    }
+
+
+def respondent_selection(case: Case) -> dict | None:
+    """The case's latest respondent selection, for the case page; None if none was made.
+
+    `instruction` reads like "Interview no. 2: 王芳 (female, 45)", the number being the adult's
+    line in the listing as entered.
+    """
+    selection = RespondentSelection.objects.filter(case=case).order_by("-created_at", "-id").first()
+    if selection is None:
+        return None
+    adult = selection.adults[selection.selected_index - 1]
+    sex = _("female") if adult["sex"] == "F" else _("male")
+    return {
+        "instruction": _("Interview no. %(line)d: %(name)s (%(sex)s, %(age)d)")
+        % {
+            "line": selection.selected_index,
+            "name": adult["name"],
+            "sex": sex,
+            "age": adult["age"],
+        },
+        "method": selection.get_method_display(),
+        "n_adults": len(selection.adults),
+        "created_at": selection.created_at,
     }
 
 

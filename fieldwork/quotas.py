@@ -1,10 +1,12 @@
 """Quota cells: achieved against target, and which cases to deprioritise. Pure: no Django.
 
 A target is (stratum, variable, value, target): `stratum` is a street code, or "" for the
-whole wave; `variable` names an answer (e.g. `sex`) or `age_group`, derived from the `age`
-answer as 16-29, 30-44, 45-59, 60+. Achieved counts completed interviews (AAPOR 1.1), not only
-approved ones: fieldwork steers on what it has collected today; QC rejections are rare and
-come later, and a rejection simply makes the cell open again.
+whole wave; `variable` names an answer (e.g. `sex`), `age_group` (derived from the `age`
+answer as 16-29, 30-44, 45-59, 60+) or a column of the sampling frame, kept per sampled unit as
+its attributes (e.g. `building_type`). An answer wins over a frame attribute of the same name.
+Achieved counts completed interviews (AAPOR 1.1), not only approved ones: fieldwork steers on
+what it has collected today; QC rejections are rare and come later, and a rejection simply
+makes the cell open again.
 """
 
 import numpy as np
@@ -31,11 +33,16 @@ def age_group(age) -> str:
     return "60+"
 
 
-def cell_value(answers: dict, variable: str) -> str:
-    """The respondent's value of a quota variable, '' when not known (yet)."""
+def cell_value(answers: dict, variable: str, attributes: dict | None = None) -> str:
+    """The respondent's value of a quota variable, '' when not known (yet): from the answers,
+    else from the unit's frame `attributes`."""
+    attributes = attributes or {}
+    known = {**attributes, **{k: v for k, v in answers.items() if v is not None}}
     if variable == "age_group":
-        return age_group(answers.get("age"))
-    value = answers.get(variable)
+        if answers.get("age") is None and attributes.get("age_group"):
+            return str(attributes["age_group"])
+        return age_group(known.get("age"))
+    value = known.get(variable)
     return "" if value is None else str(value)
 
 
@@ -43,19 +50,28 @@ def achieved(targets: pd.DataFrame, interviews: pd.DataFrame) -> pd.DataFrame:
     """Achieved against target per cell.
 
     `targets`: columns stratum, variable, value, target (one row per cell).
-    `interviews`: one row per completed interview: columns stratum (the case's street code)
-    and answers (a dict per row).
+    `interviews`: one row per completed interview: columns stratum (the case's street code),
+    answers (a dict per row) and optionally attributes (the unit's frame columns, a dict).
     Returns `targets` (same order, fresh index) plus achieved (int), remaining (int, ≥ 0),
     share (achieved/target, NaN for a target of 0) and full (achieved ≥ target).
     """
     result = targets.reset_index(drop=True).copy()
+    known = list(
+        zip(
+            interviews["answers"],
+            interviews["attributes"] if "attributes" in interviews else [None] * len(interviews),
+            strict=True,
+        )
+    )
+    strata = interviews["stratum"].tolist()
     counts = []
     for row in result.itertuples(index=False):
-        in_stratum = (
-            interviews if not row.stratum else interviews[interviews["stratum"] == row.stratum]
-        )
         counts.append(
-            sum(cell_value(a, row.variable) == str(row.value) for a in in_stratum["answers"])
+            sum(
+                cell_value(answers, row.variable, attributes) == str(row.value)
+                for stratum, (answers, attributes) in zip(strata, known, strict=True)
+                if not row.stratum or stratum == row.stratum
+            )
         )
     result["achieved"] = pd.Series(counts, dtype="int64")
     result["remaining"] = (result["target"] - result["achieved"]).clip(lower=0).astype("int64")
@@ -80,9 +96,15 @@ def full_strata(progress: pd.DataFrame, strata: list[str]) -> set[str]:
     return full
 
 
-def case_in_full_cell(progress: pd.DataFrame, stratum: str, answers: dict) -> bool:
-    """True when a case's known answers (e.g. from a broken-off interview) put it in a full cell."""
+def case_in_full_cell(
+    progress: pd.DataFrame, stratum: str, answers: dict, attributes: dict | None = None
+) -> bool:
+    """True when a case's known answers (e.g. from a broken-off interview) or its unit's frame
+    attributes put it in a full cell."""
     cells = progress[
         ((progress["stratum"] == stratum) | (progress["stratum"] == "")) & progress["full"]
     ]
-    return any(cell_value(answers, row.variable) == str(row.value) for row in cells.itertuples())
+    return any(
+        cell_value(answers, row.variable, attributes) == str(row.value)
+        for row in cells.itertuples()
+    )

@@ -17,6 +17,11 @@ urlpatterns = [
     path("cases/<int:case_id>/start/", views.start_interview, name="start_interview"),
     path("cases/<int:case_id>/attempt/", views.record_attempt, name="record_attempt"),
     path("cases/<int:case_id>/phone/", views.reveal_phone, name="reveal_phone"),
+    path(
+        "cases/<int:case_id>/select-respondent/",
+        views.select_respondent,
+        name="select_respondent",
+    ),
     path("interviews/<int:interview_id>/", views.interview_wizard, name="interview"),
     path("interviews/<int:interview_id>/stop/", views.stop_interview, name="stop_interview"),
     path("localities/", views.locality_options, name="locality_options"),

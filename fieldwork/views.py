@@ -20,6 +20,7 @@ from fieldwork.forms import (
     NextCaseForm,
     QuotaTargetForm,
     ReleaseForm,
+    RespondentSelectionForm,
     StartInterviewForm,
     WaveForm,
 )
@@ -219,6 +220,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "attempt_form": AttemptForm(),
         "appointments": case.appointments.order_by("-created_at"),
         "can_work": request.user.pk == case.interviewer_id,
+        "selection_form": RespondentSelectionForm(),
+        "selection": presenters.respondent_selection(case),
     }
     return render(request, "fieldwork/case_detail.html", context)
 
@@ -255,6 +258,24 @@ def record_attempt(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, _("Outcome recorded."))
     else:
         messages.error(request, _("Choose an outcome."))
+    return redirect("fieldwork:case_detail", case_id=case.pk)
+
+
+@require_role(Role.INTERVIEWER)
+@require_POST
+def select_respondent(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Door-to-door: pick the household member to interview from the listing typed in."""
+    case = selectors.case_for(request.user, case_id)
+    form = RespondentSelectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.select_respondent(case=case, interviewer=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Respondent selected."))
+    else:
+        messages.error(request, _("Choose a method and list the household's adults."))
     return redirect("fieldwork:case_detail", case_id=case.pk)
 
 

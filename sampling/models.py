@@ -142,6 +142,9 @@ class SampledUnit(models.Model):
     replicate = models.PositiveSmallIntegerField(_("replicate"), default=0)  # 0 = main sample
     inclusion_probability = models.FloatField(_("inclusion probability"))
     design_weight = models.FloatField(_("design weight"))
+    # The frame's own extra columns for this unit (beyond the standard ones), e.g. building type:
+    # quota cells may be defined on them.
+    attributes = models.JSONField(_("frame attributes"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("sampled unit")

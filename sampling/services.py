@@ -29,7 +29,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from sampling import rdd
 from sampling.allocation import METHODS, allocate, allocation_table, reserve_sizes
 from sampling.draw import missing_stratum_rows, sort_for_draw, stratified_srswor, stratum_labels
-from sampling.frame_validation import FrameError, validate_frame
+from sampling.frame_validation import OUTPUT_COLUMNS, FrameError, validate_frame
 from sampling.models import (
     LEVEL_ORDER,
     AreaType,
@@ -808,7 +808,8 @@ def draw_sample(
     """
     plan = plan or Plan(n=n, minimum_per_stratum=minimum_per_stratum)
     seed = _checked_seed(seed)
-    prepared = prepare_frame(frame=frame, plan=plan, columns=("address", STRATUM_COLUMN))
+    extra = frame_attribute_columns(frame)
+    prepared = prepare_frame(frame=frame, plan=plan, columns=("address", STRATUM_COLUMN, *extra))
     allocation = _allocate(prepared.sizes, plan)
     sample = _select(prepared.rows, allocation, plan, seed)
     return _save_draw(
@@ -820,7 +821,14 @@ def draw_sample(
         name=name,
         user=user,
         excluded=(prepared.excluded_draw_ids, prepared.n_excluded),
+        attribute_columns=extra,
     )
+
+
+def frame_attribute_columns(frame: Frame) -> list[str]:
+    """The frame's own extra columns (beyond the standard ones), in file order: each drawn
+    unit keeps its values as SampledUnit.attributes."""
+    return [c for c in frame.columns if c not in OUTPUT_COLUMNS]
 
 
 def draw_file_sample(
@@ -959,6 +967,7 @@ def _save_draw(
     name: str,
     user,
     excluded: tuple[list[int], int],
+    attribute_columns: Sequence[str] = (),
 ) -> Draw:
     codes = set(sample["locality_code"]) | set(sample[STRATUM_COLUMN])
     locality_ids = dict(Locality.objects.filter(code__in=codes).values_list("code", "pk"))
@@ -987,6 +996,7 @@ def _save_draw(
     )
     columns = ["unit_id", "phone", "address", "stratum", STRATUM_COLUMN, "locality_code"]
     columns += ["replicate", "inclusion_probability", "design_weight"]
+    attributes = sample[list(attribute_columns)].fillna("").to_dict("records")
     SampledUnit.objects.bulk_create(
         (
             SampledUnit(
@@ -1000,10 +1010,21 @@ def _save_draw(
                 replicate=int(replicate),
                 inclusion_probability=probability,
                 design_weight=weight,
+                attributes=unit_attributes,
             )
-            for unit_id, phone, address, stratum, street, locality_code, replicate, probability, weight in sample[  # noqa: E501
-                columns
-            ].itertuples(index=False, name=None)
+            for (
+                unit_id,
+                phone,
+                address,
+                stratum,
+                street,
+                locality_code,
+                replicate,
+                probability,
+                weight,
+            ), unit_attributes in zip(
+                sample[columns].itertuples(index=False, name=None), attributes, strict=True
+            )
         ),
         batch_size=2000,
     )

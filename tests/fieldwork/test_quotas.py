@@ -70,3 +70,24 @@ def test_a_known_answer_puts_a_case_in_a_full_cell():
     assert quotas.case_in_full_cell(p, "S1", {"sex": "male"})
     assert not quotas.case_in_full_cell(p, "S1", {"sex": "female", "age": 20})
     assert quotas.case_in_full_cell(p, "S1", {"sex": "female", "age": 75})
+
+
+def test_a_frame_attribute_counts_when_it_is_not_an_answer():
+    targets = pd.DataFrame(
+        {"stratum": ["", ""], "variable": ["building_type", "building_type"]}
+        | {"value": ["平房", "楼房"], "target": [1, 5]}
+    )
+    interviews = pd.DataFrame(
+        {
+            "stratum": ["S1", "S1", "S2"],
+            "answers": [{}, {"building_type": "楼房"}, {"sex": "male"}],
+            "attributes": [{"building_type": "平房"}, {"building_type": "平房"}, {}],
+        }
+    )
+    p = quotas.achieved(targets, interviews)
+    # The second respondent's answer (楼房) wins over the frame's 平房.
+    assert p["achieved"].tolist() == [1, 1]
+    assert quotas.case_in_full_cell(p, "S9", {}, {"building_type": "平房"})
+    assert not quotas.case_in_full_cell(
+        p, "S9", {"building_type": "楼房"}, {"building_type": "平房"}
+    )

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from sampling.models import Frame, ImportJob
@@ -132,9 +132,13 @@ def test_upload_in_background_redirects_to_the_job(client, analyst, localities, 
 
     response = client.post(reverse("sampling:frame_upload"), data)
 
-    job = ImportJob.objects.get()
-    assert response["Location"] == reverse("sampling:import_status", args=[job.pk])
-    done = wait_for_import(job_id=job.pk, timeout=60)
+    # Wait for the import thread before touching the job table: the in-memory SQLite test
+    # database locks whole tables and does not wait, unlike the file database in production.
+    job_id = resolve(response["Location"]).kwargs["job_id"]
+    done = wait_for_import(job_id=job_id, timeout=60)
+    assert response["Location"] == reverse(
+        "sampling:import_status", args=[ImportJob.objects.get().pk]
+    )
     assert done.status == ImportJob.Status.FAILED and done.errors[0]["kind"] == "no_rows"
 
 

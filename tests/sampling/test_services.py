@@ -257,3 +257,21 @@ def test_sample_table_keeps_frame_columns_and_design_figures(frame):
     )
     assert (table["stratum"] == table["street_code"]).all()
     assert table["phone"].str.fullmatch(r"1[3-9]\d{9}").all()
+
+
+def test_draw_keeps_the_frames_extra_columns_on_each_unit(localities, tmp_path):
+    rows = frame_rows(FRAME_SIZES)
+    rows["building_type"] = ["平房" if i % 3 else "楼房" for i in range(len(rows))]
+    path = tmp_path / "frame.csv"
+    rows.to_csv(path, index=False)
+    frame = import_csv(path)
+
+    draw = draw_sample(frame=frame, n=10, seed=5)
+
+    expected = {
+        row["hh"]: {"note": "", "building_type": row["building_type"]}
+        for row in rows.fillna("").to_dict("records")
+    }
+    units = list(draw.units.values_list("unit_id", "attributes"))
+    assert len(units) == 10
+    assert all(attributes == expected[unit_id] for unit_id, attributes in units)
