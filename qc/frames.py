@@ -14,6 +14,7 @@ from django.db.models import F, QuerySet
 
 from fieldwork.models import Interview
 from questionnaires.models import QuestionnaireVersion
+from sampling.models import Locality
 
 # Columns besides the scale items. A scale item may not share one of these names.
 META_COLUMNS = [
@@ -25,6 +26,8 @@ META_COLUMNS = [
     "mode",
     "started_at",
     "completed_at",
+    "sampled_locality",
+    "said_locality",
 ]
 
 RECORD_FIELDS = [
@@ -45,7 +48,10 @@ class InterviewsFrame(NamedTuple):
 
     df              index interview id ("interview_id"); META_COLUMNS (duration_seconds float
                     s, n_answered int, interviewer_id, wave_id, street_id (nullable ints),
-                    mode str, started_at/completed_at datetimes) then one column per scale item
+                    mode str, started_at/completed_at datetime64 UTC (NaT when unknown),
+                    sampled_locality/said_locality str street codes (the case's sampled
+                    street, the street the respondent named; NaN when unknown)) then one
+                    column per scale item
                     holding the answer code as a string, NaN when unanswered.
     items           the scale item columns, in questionnaire order.
     excluded_codes  item -> codes whose score is null (don't know, refused).
@@ -128,7 +134,8 @@ def _duration(record: Mapping[str, Any]) -> float:
 def build_frame(
     records: Iterable[Mapping[str, Any]], definitions: Mapping[int, dict]
 ) -> InterviewsFrame:
-    """The wide frame from interview records (dicts with RECORD_FIELDS and wave_id).
+    """The wide frame from interview records (dicts with RECORD_FIELDS and wave_id, and
+    optionally sampled_locality and said_locality, street codes).
 
     `definitions` maps questionnaire version id -> definition. Items are the union over the
     versions, in the order first met; an item a version lacks is NaN for its interviews.
@@ -166,6 +173,8 @@ def build_frame(
                 "mode": record.get("mode"),
                 "started_at": record.get("started_at"),
                 "completed_at": record.get("completed_at"),
+                "sampled_locality": record.get("sampled_locality"),
+                "said_locality": record.get("said_locality"),
             }
         )
         for item in items:
@@ -182,6 +191,10 @@ def build_frame(
             "street_id": "Int64",
         }
     )
+    for column in ("started_at", "completed_at"):
+        meta[column] = pd.to_datetime(meta[column], utc=True)
+    for column in ("sampled_locality", "said_locality"):
+        meta[column] = meta[column].astype("str")
     item_frame = pd.DataFrame(
         {item: pd.Series(codes[item], index=index, dtype="str") for item in items}, index=index
     )
@@ -197,7 +210,14 @@ def build_frame(
 
 def interviews_frame(interviews: QuerySet[Interview]) -> InterviewsFrame:
     """The wide frame for a queryset of interviews, in two queries."""
-    records = list(interviews.values(*RECORD_FIELDS, wave_id=F("case__wave_id")))
+    records = list(
+        interviews.values(
+            *RECORD_FIELDS,
+            wave_id=F("case__wave_id"),
+            sampled_locality=F("case__street__code"),
+            said_locality=F("street__code"),
+        )
+    )
     version_ids = {record["questionnaire_version_id"] for record in records}
     definitions = dict(
         QuestionnaireVersion.objects.filter(id__in=version_ids).values_list("id", "definition")
@@ -206,8 +226,15 @@ def interviews_frame(interviews: QuerySet[Interview]) -> InterviewsFrame:
 
 
 def interview_frame(interview: Interview) -> InterviewsFrame:
-    """The frame for one interview object, as it is in memory (no query for the answers)."""
+    """The frame for one interview object, as it is in memory (no query for the answers;
+    one for the street codes)."""
     record = {field: getattr(interview, field) for field in RECORD_FIELDS}
     record["wave_id"] = interview.case.wave_id
+    sampled_id, said_id = interview.case.street_id, interview.street_id
+    codes = dict(
+        Locality.objects.filter(id__in={sampled_id, said_id} - {None}).values_list("id", "code")
+    )
+    record["sampled_locality"] = codes.get(sampled_id)
+    record["said_locality"] = codes.get(said_id)
     version = interview.questionnaire_version
     return build_frame([record], {version.id: version.definition})

@@ -4,8 +4,9 @@ The definition follows questionnaires.xlsform's documented shape, so these tests
 depend on the XLSForm parser.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import count
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -97,6 +98,16 @@ def straight_answers(code: str = "4", **overrides) -> dict:
     return varied_answers(**{item: code for item in ITEMS}) | overrides
 
 
+def _last_evening() -> datetime:
+    """The latest 20:00 in Shanghai that has passed."""
+    now = timezone.now().astimezone(ZoneInfo("Asia/Shanghai"))
+    evening = now.replace(hour=20, minute=0, second=0, microsecond=0)
+    return evening if evening <= now else evening - timedelta(days=1)
+
+
+_LAST_EVENING = _last_evening()
+
+
 class World:
     """A city → district → street → community tree, a draw, a questionnaire and a wave."""
 
@@ -170,7 +181,9 @@ class World:
             interviewer=interviewer,
             status=Case.Status.COMPLETED,
         )
-        completed = timezone.now() - timedelta(minutes=n)
+        # Working hours (off_hours stays quiet) and 11 minutes apart, so that interviews of
+        # up to 11 minutes by one interviewer never overlap; 60 a day, going back in time.
+        completed = _LAST_EVENING - timedelta(days=n // 60, minutes=(n % 60) * 11)
         return Interview.objects.create(
             case=case,
             questionnaire_version=self.version,

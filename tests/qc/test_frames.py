@@ -6,6 +6,7 @@ import pytest
 
 from fieldwork.models import Interview
 from qc import frames
+from qc.services import check_completed_interview
 from tests.qc.conftest import DEFINITION, ITEMS, varied_answers
 
 
@@ -63,3 +64,29 @@ def test_interview_frame_matches_queryset_frame(world, interviewer):
     single = frames.interview_frame(interview).df
     batch = frames.interviews_frame(Interview.objects.filter(pk=interview.pk)).df
     assert single.equals(batch)
+
+
+def test_frames_carry_sampled_and_said_street_codes_and_utc_times(world, interviewer):
+    moved = world.interview(interviewer, duration=300)
+    moved.street = world.other_street  # the respondent named another street
+    moved.save(update_fields=["street"])
+    stayed = world.interview(interviewer, duration=300)
+    df = frames.interviews_frame(Interview.objects.order_by("id")).df
+    assert df.loc[moved.pk, "sampled_locality"] == world.street.code
+    assert df.loc[moved.pk, "said_locality"] == world.other_street.code
+    assert df.loc[stayed.pk, "said_locality"] == world.street.code
+    assert str(df["started_at"].dtype).startswith("datetime64") and df["started_at"].dt.tz
+    assert df.loc[moved.pk, "completed_at"] == moved.completed_at
+    single = frames.interview_frame(moved).df
+    assert single.loc[moved.pk, "said_locality"] == world.other_street.code
+    assert single.loc[moved.pk, "sampled_locality"] == world.street.code
+
+
+def test_completed_interview_on_another_street_is_flagged(world, interviewer):
+
+    interview = world.interview(interviewer, answers=varied_answers(), duration=420)
+    interview.street = world.other_street
+    interview.save(update_fields=["street"])
+    review = check_completed_interview(interview)
+    assert review.state == "flagged"
+    assert list(review.interview.flags.values_list("rule", flat=True)) == ["locality_mismatch"]

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from fieldwork.models import Interview
 from qc.models import Review
+from qc.rules import RuleConfig
 from qc.services import check_completed_interview, check_interviews
 from tests.conftest import PASSWORD
 from tests.qc.conftest import straight_answers, varied_answers
@@ -69,7 +70,10 @@ def test_list_filters_by_wave_interviewer_and_street(
     in_other_wave = world.interview(interviewer, wave=other_wave)
     by_other = world.interview(other_interviewer)
     on_other_street = world.interview(interviewer, street=world.other_street)
-    check_interviews(interviews=Interview.objects.all())
+    # The same answers in every interview: keep duplicate_answers out of the counts.
+    check_interviews(
+        interviews=Interview.objects.all(), config=RuleConfig(duplicate_min_items=10**6)
+    )
     login(client, supervisor)
 
     def ids(**params):

@@ -1,0 +1,324 @@
+"""Offline quality control: the automatic rules on a CSV of delivered interviews, no database.
+
+    manage.py qc_check --interviews F.csv --questionnaire FORM.xlsx [--config rules.toml]
+                       --out flags.csv [--interviewers-out interviewers.csv] [--language en]
+
+F.csv (UTF-8, header row): one row per interview with `interview_id`, `interviewer`,
+`started_at`, `ended_at` (ISO 8601; without an offset they are local time in the config's
+timezone), `locality` (the sampled street code), the answers by question name (choice names
+as in the XLSForm; select_multiple space-separated) and optional `<name>__seconds`. The said
+street is the answer to the form's street-level locality question.
+
+The XLSForm gives the scale items and don't-know codes (choices without a score), the frame
+is built by qc.frames.build_frame and the rules run through qc.rules.run_rules, exactly as on
+interviews in the database. `--config` is a TOML file of RuleConfig fields to override.
+Nothing is written to the database; output files are written only when everything is valid.
+"""
+
+import csv
+import dataclasses
+import os
+import tempfile
+import tomllib
+from collections.abc import Iterable
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+from django.core.management.base import BaseCommand, CommandError
+
+from qc import rules
+from qc.frames import build_frame
+from questionnaires.xlsform import XLSFormError, parse_xlsform
+
+REQUIRED_COLUMNS = ["interview_id", "interviewer", "started_at", "ended_at", "locality"]
+SECONDS_SUFFIX = "__seconds"
+MAX_ERRORS = 20
+LEVELS = ["community", "street", "district"]  # the said street: street level, else deepest
+
+
+def load_config(path: str) -> rules.RuleConfig:
+    """RuleConfig with the TOML file's keys overriding the defaults. CommandError on a bad key."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise CommandError(f"{path}: cannot be read ({err}).") from err
+    except tomllib.TOMLDecodeError as err:
+        raise CommandError(f"{path}: not valid TOML ({err}).") from err
+    fields = {field.name: field for field in dataclasses.fields(rules.RuleConfig)}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in fields:
+            raise CommandError(
+                f"{path}: unknown setting '{key}'; known: {', '.join(sorted(fields))}."
+            )
+        default = getattr(rules.RuleConfig(), key)
+        kind = type(default)
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if type(value) is not kind:
+            raise CommandError(f"{path}: setting '{key}' must be {kind.__name__}, not {value!r}.")
+        values[key] = value
+    config = rules.RuleConfig(**values)
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise CommandError(
+            f"{path}: setting 'timezone': unknown zone {config.timezone!r}."
+        ) from err
+    for key in ("working_hours_start", "working_hours_end"):
+        try:
+            time.fromisoformat(getattr(config, key))
+        except ValueError as err:
+            raise CommandError(f"{path}: setting '{key}' must be a time like 08:00.") from err
+    return config
+
+
+def _questions(definition: dict) -> dict[str, dict]:
+    return {q["name"]: q for g in definition.get("groups", []) for q in g.get("questions", [])}
+
+
+def _said_street_question(questions: dict[str, dict]) -> str | None:
+    by_level = {q.get("locality_level"): name for name, q in questions.items()}
+    if "street" in by_level:
+        return by_level["street"]
+    return next((by_level[level] for level in LEVELS if level in by_level), None)
+
+
+def _timestamp(text: str, zone: ZoneInfo) -> datetime:
+    value = datetime.fromisoformat(text.strip())
+    return value if value.tzinfo else value.replace(tzinfo=zone)
+
+
+def read_interviews(
+    path: str, definition: dict, config: rules.RuleConfig
+) -> tuple[list[dict], list[str]]:
+    """Records for qc.frames.build_frame (id: the CSV's interview_id, a whole number, so that
+    reasons naming other interviews use it) and the interviewer names, in order of first
+    appearance (a record's interviewer_id is the 1-based position in that list).
+
+    CommandError listing every problem (up to MAX_ERRORS) by row and column.
+    """
+    questions = _questions(definition)
+    lists = definition.get("choice_lists", {})
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            rows = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise CommandError(f"{path}: cannot be read as a UTF-8 CSV ({err}).") from err
+
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise CommandError(f"{path}: missing column(s) {', '.join(missing)}.")
+    for column in header:
+        base = column.removesuffix(SECONDS_SUFFIX)
+        if column not in REQUIRED_COLUMNS and base not in questions:
+            raise CommandError(f"{path}: column '{column}' is not a question of the form.")
+    if not rows:
+        raise CommandError(f"{path}: no interviews (only a header row).")
+
+    zone = ZoneInfo(config.timezone)
+    said_question = _said_street_question(questions)
+    errors: list[str] = []
+    records: list[dict] = []
+    ids: list[int] = []
+    interviewers: dict[str, int] = {}
+    seen: dict[int, int] = {}
+    for line, row in enumerate(rows, start=2):
+
+        def bad(column: str, problem: str, line: int = line) -> None:
+            errors.append(f"{path}: row {line}, column '{column}': {problem}")
+
+        if None in row:  # more cells than header columns
+            bad("(extra)", "the row has more cells than the header")
+        interview_id = (row.get("interview_id") or "").strip()
+        if not interview_id.isdigit():
+            bad("interview_id", f"'{interview_id}' is not a whole number")
+        elif int(interview_id) in seen:
+            bad("interview_id", f"{interview_id} repeats row {seen[int(interview_id)]}")
+        else:
+            seen[int(interview_id)] = line
+        interviewer = (row.get("interviewer") or "").strip()
+        if not interviewer:
+            bad("interviewer", "empty")
+        times: dict[str, datetime | None] = {}
+        for column in ("started_at", "ended_at"):
+            text = (row.get(column) or "").strip()
+            try:
+                times[column] = _timestamp(text, zone)
+            except ValueError:
+                times[column] = None
+                bad(column, f"'{text}' is not an ISO 8601 date-time")
+        if times["started_at"] and times["ended_at"] and times["ended_at"] < times["started_at"]:
+            bad("ended_at", "earlier than started_at")
+
+        answers: dict[str, Any] = {}
+        for column in header:
+            if column in REQUIRED_COLUMNS:
+                continue
+            text = (row.get(column) or "").strip()
+            if not text:
+                continue
+            if column.endswith(SECONDS_SUFFIX) and column not in questions:
+                try:
+                    if float(text) < 0:
+                        raise ValueError
+                except ValueError:
+                    bad(column, f"'{text}' is not a number of seconds")
+                continue
+            question = questions[column]
+            kind = question.get("type")
+            valid = {str(choice["value"]) for choice in lists.get(question.get("list") or "", [])}
+            if kind == "select_one" and text not in valid:
+                bad(column, f"'{text}' is not a choice of list '{question.get('list')}'")
+            elif kind == "select_multiple":
+                unknown = [code for code in text.split() if code not in valid]
+                if unknown:
+                    bad(column, f"{unknown} not choices of list '{question.get('list')}'")
+                answers[column] = text.split()
+                continue
+            elif kind in ("integer", "decimal"):
+                try:
+                    int(text) if kind == "integer" else float(text)
+                except ValueError:
+                    bad(column, f"'{text}' is not a {kind}")
+            answers[column] = text
+        if len(errors) >= MAX_ERRORS:
+            break
+
+        if errors:
+            continue
+        ids.append(int(interview_id))
+        records.append(
+            {
+                "id": int(interview_id),
+                "questionnaire_version_id": 0,
+                "interviewer_id": interviewers.setdefault(interviewer, len(interviewers) + 1),
+                "wave_id": None,
+                "street_id": None,
+                "mode": None,
+                "started_at": times["started_at"],
+                "completed_at": times["ended_at"],
+                "duration_seconds": None,
+                "answers": answers,
+                "sampled_locality": (row.get("locality") or "").strip() or None,
+                "said_locality": answers.get(said_question) if said_question else None,
+            }
+        )
+    if errors:
+        raise CommandError("Invalid interviews file:\n" + "\n".join(errors[:MAX_ERRORS]))
+    return records, list(interviewers)
+
+
+def _write_csv(path: str, frame: pd.DataFrame) -> str:
+    """Write to a temporary file beside `path`; return its name (renamed in place later)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".part")
+    with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+        frame.to_csv(out, index=False)
+    return temporary
+
+
+def flags_table(result: pd.DataFrame, language: str) -> pd.DataFrame:
+    """run_rules' result as the flags file: interview_id, rule, severity, reason, details."""
+    column = "reason_en" if language == "en" else "reason"
+    return pd.DataFrame(
+        {
+            "interview_id": result.index.to_numpy(),
+            "rule": result["rule"].to_numpy(),
+            "severity": result["severity"].to_numpy(),
+            "reason": result[column].to_numpy(),
+            "details": result["details"].to_numpy(),
+        }
+    )
+
+
+def interviewers_table(df: pd.DataFrame, result: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Per interviewer: interviews, median duration (s), flagged interviews, flag rate (flagged
+    / interviews) and the number of flags of each rule (flags_<rule>)."""
+    who = df["interviewer_id"].astype("int64")
+    table = pd.DataFrame(
+        {
+            "interviews": who.groupby(who).size(),
+            "median_duration_seconds": df["duration_seconds"].groupby(who).median(),
+        }
+    )
+    flagged_by = who.reindex(result.index)
+    flagged = pd.Series(result.index, index=result.index).groupby(flagged_by.to_numpy()).nunique()
+    table["flagged_interviews"] = flagged.reindex(table.index, fill_value=0).astype("int64")
+    table["flag_rate"] = (table["flagged_interviews"] / table["interviews"]).round(4)
+    counts = pd.crosstab(flagged_by.to_numpy(), result["rule"].to_numpy())
+    for rule in rules.RULES:
+        column = counts[rule] if rule in counts.columns else pd.Series(dtype="int64")
+        table[f"flags_{rule}"] = column.reindex(table.index, fill_value=0).astype("int64")
+    table.insert(0, "interviewer", [names[i - 1] for i in table.index])
+    return table.reset_index(drop=True)
+
+
+class Command(BaseCommand):
+    help = "Run the automatic quality-control rules on a CSV of interviews (no database)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--interviews", required=True, help="CSV, one row per interview")
+        parser.add_argument("--questionnaire", required=True, help="the XLSForm (.xlsx)")
+        parser.add_argument("--config", help="TOML file overriding rule thresholds")
+        parser.add_argument("--out", required=True, help="flags CSV to write")
+        parser.add_argument("--interviewers-out", help="per-interviewer CSV to write")
+        parser.add_argument("--language", choices=["zh", "en"], default="zh")
+
+    def handle(self, *args, **options) -> None:
+        config = load_config(options["config"]) if options.get("config") else rules.RuleConfig()
+        form_path = options["questionnaire"]
+        try:
+            data = Path(form_path).read_bytes()
+        except OSError as err:
+            raise CommandError(f"{form_path}: cannot be read ({err}).") from err
+        try:
+            definition = parse_xlsform(data, os.path.basename(form_path)).definition
+        except XLSFormError as err:
+            raise CommandError("Invalid questionnaire:\n" + "\n".join(err.errors)) from err
+
+        records, names = read_interviews(options["interviews"], definition, config)
+        try:
+            frame = build_frame(records, {0: definition})
+            result = rules.run_rules(
+                frame.df,
+                items=frame.items,
+                excluded_codes=frame.excluded_codes,
+                config=config,
+                code_labels=frame.code_labels,
+            )
+        except ValueError as err:
+            raise CommandError(str(err)) from err
+
+        outputs = [(options["out"], flags_table(result, options["language"]))]
+        if options.get("interviewers_out"):
+            outputs.append(
+                (options["interviewers_out"], interviewers_table(frame.df, result, names))
+            )
+        self._write_all(outputs)
+        self.stdout.write(
+            f"Checked {len(records)} interviews: {len(result)} flags on "
+            f"{result.index.nunique()} interviews."
+        )
+
+    @staticmethod
+    def _write_all(outputs: Iterable[tuple[str, pd.DataFrame]]) -> None:
+        """Every file or none: temporaries first, then renamed into place."""
+        written: list[tuple[str, str]] = []
+        try:
+            for path, table in outputs:
+                written.append((_write_csv(path, table), path))
+        except OSError as err:
+            for temporary, _path in written:
+                os.unlink(temporary)
+            raise CommandError(f"Cannot write the output ({err}).") from err
+        for temporary, path in written:
+            os.replace(temporary, path)
+
+
+__all__ = ["Command", "flags_table", "interviewers_table", "load_config", "read_interviews"]
