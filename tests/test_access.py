@@ -4,6 +4,8 @@ The table below must name every URL of the product; a new view that is not added
 `test_every_url_is_in_the_matrix`, so no page ships without a decision on who may see it.
 """
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -149,6 +151,13 @@ def _url(name: str, world: dict) -> str:
     return reverse(name, kwargs={param: values[param] for param in params})
 
 
+def _assert_clean_title(body: str, name: str) -> None:
+    """Full pages carry a plain-text <title>; fragments (htmx partials) have none."""
+    title = re.search(r"<title>(.*?)</title>", body, re.S)
+    if title is not None:
+        assert "<" not in title.group(1) and "{%" not in title.group(1), name
+
+
 def _request(client, method: str, url: str):
     return client.post(url) if method == "post" else client.get(url)
 
@@ -158,7 +167,10 @@ def test_every_role_gets_exactly_the_pages_it_is_allowed(client, world):
     for username in sorted(EVERYONE):
         client.login(username=username, password="demo-pass-2026")
         for name, (method, roles) in MATRIX.items():
-            status = _request(client, method, _url(name, world)).status_code
+            response = _request(client, method, _url(name, world))
+            status = response.status_code
+            if status == 200 and response["Content-Type"].startswith("text/html"):
+                _assert_clean_title(response.content.decode(), name)
             if username in roles:
                 refused = (403,) if name in EMPTY_IS_NOT_FOUND else (403, 404)
                 assert status not in refused, f"{username} refused {name}: {status}"
