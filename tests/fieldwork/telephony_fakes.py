@@ -13,6 +13,7 @@ ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "test-auth-token"
 CALLER_ID = "+861012345678"
 PUBLIC_BASE_URL = "https://survey.example.org"
+LINE = "13911112222"  # the interviewer's own phone, which Twilio calls first
 
 
 @dataclass

@@ -10,35 +10,12 @@ from fieldwork.telephony_models import Call
 from tests.conftest import PASSWORD
 from tests.fieldwork.telephony_fakes import (
     ACCOUNT_SID,
-    AUTH_TOKEN,
-    CALLER_ID,
-    PUBLIC_BASE_URL,
+    LINE,
     signed_post,
-    start_fake_twilio,
 )
-
-LINE = "13911112222"
 
 # These tests check the wording of messages, written in English.
 pytestmark = pytest.mark.usefixtures("english")
-
-
-@pytest.fixture
-def fake_twilio(settings):
-    state, server = start_fake_twilio()
-    settings.TWILIO_ACCOUNT_SID = ACCOUNT_SID
-    settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
-    settings.TWILIO_CALLER_ID = CALLER_ID
-    settings.TWILIO_API_BASE_URL = state.url
-    settings.PUBLIC_BASE_URL = PUBLIC_BASE_URL
-    yield state
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def line(interviewer):
-    return telephony_services.set_interviewer_line(user=interviewer, phone=LINE)
 
 
 def login(client, user):
