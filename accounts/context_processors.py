@@ -7,10 +7,12 @@ from accounts.models import Role
 # (url name, label, roles that see it). A link shows only where the view admits the role.
 NAVIGATION = [
     ("fieldwork:my_cases", _("My cases"), {Role.INTERVIEWER}),
+    ("fieldwork:households", _("Households"), {Role.INTERVIEWER}),
+    ("qc:my_backchecks", _("My back-checks"), {Role.INTERVIEWER}),
     ("fieldwork:wave_list", _("Waves"), {Role.ANALYST, Role.SUPERVISOR}),
     ("qc:review_list", _("Review"), {Role.ANALYST, Role.SUPERVISOR}),
     ("sampling:frame_list", _("Sampling"), {Role.ANALYST}),
-    ("questionnaires:questionnaire_list", _("Questionnaires"), {Role.ANALYST}),
+    ("questionnaires:questionnaire_list", _("Questionnaires"), {Role.ANALYST, Role.SUPERVISOR}),
     ("scoring:results", _("Results"), {Role.ANALYST, Role.SUPERVISOR, Role.CLIENT}),
 ]
 

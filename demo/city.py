@@ -14,6 +14,7 @@ AGE_GROUPS = ["16-29", "30-44", "45-59", "60+"]
 SEXES = ["M", "F"]
 
 CITY = ("990100", "平安市")
+CITY_CENTRE = (28.20, 112.95)  # latitude, longitude (WGS-84) of the invented city's centre
 
 # district name, kind: "urban" districts have central and peri-urban streets, "county" ones
 # have towns (peri-urban) and townships (rural)
@@ -156,7 +157,8 @@ DIMENSION_SHIFT = {
 
 @dataclass(frozen=True)
 class City:
-    localities: pd.DataFrame  # code, name, parent_code, level, area_type, population (dict)
+    # code, name, parent_code, level, area_type, population (dict), latitude, longitude
+    localities: pd.DataFrame
     frame: pd.DataFrame  # household_id, phone, community_code, address
 
 
@@ -194,6 +196,7 @@ def build_city(seed: int, *, households: int = 200_000) -> City:
                 )
     localities = pd.DataFrame(rows)
     _roll_up_population(localities)
+    _place(localities, seed)
     return City(localities=localities, frame=_frame(rng, localities, households))
 
 
@@ -223,6 +226,50 @@ def _population(rng: np.random.Generator, area: str) -> dict:
         population[f"M|{age}"] = males
         population[f"F|{age}"] = int(round(total * share)) - males
     return population
+
+
+# How far (km) a locality lies from its parent's centre, by level and area type.
+SPREAD_KM = {
+    ("district", "urban"): 7.0,
+    ("district", "county"): 40.0,
+    ("street", "central"): 2.5,
+    ("street", "peri_urban"): 5.0,
+    ("street", "rural"): 12.0,
+    ("community", "central"): 0.6,
+    ("community", "peri_urban"): 1.0,
+    ("community", "rural"): 2.5,
+}
+KM_PER_DEGREE_LATITUDE = 111.32
+
+
+def _place(localities: pd.DataFrame, seed: int) -> None:
+    """Plausible coordinates: districts around the centre, streets around their district,
+    communities around their street (adds latitude and longitude columns, degrees).
+
+    Uses its own random stream, so the rest of the city is the same with or without it.
+    """
+    rng = np.random.default_rng([seed, 2])
+    kinds = {name: kind for name, kind in DISTRICTS}
+    centre = {}
+    latitudes, longitudes = [], []
+    for row in localities.itertuples():  # parents come before their children
+        if row.level == "city":
+            point = CITY_CENTRE
+        else:
+            kind = kinds[row.name] if row.level == "district" else row.area_type
+            parent_lat, parent_lon = centre[row.parent_code]
+            distance = SPREAD_KM[(row.level, kind)] * np.sqrt(rng.uniform(0.05, 1.0))
+            angle = rng.uniform(0, 2 * np.pi)
+            d_lat = distance * np.cos(angle) / KM_PER_DEGREE_LATITUDE
+            d_lon = (
+                distance * np.sin(angle) / (KM_PER_DEGREE_LATITUDE * np.cos(np.radians(parent_lat)))
+            )
+            point = (round(parent_lat + d_lat, 6), round(parent_lon + d_lon, 6))
+        centre[row.code] = point
+        latitudes.append(float(point[0]))
+        longitudes.append(float(point[1]))
+    localities["latitude"] = latitudes
+    localities["longitude"] = longitudes
 
 
 def _roll_up_population(localities: pd.DataFrame) -> None:

@@ -1,8 +1,12 @@
 """Loading the demo: a synthetic city run through the same services a real study uses.
 
-Localities, the frame, the draw, the wave and the reviews all go through the product's own
-services; only the interviews themselves are simulated (answers and paradata written as the
-wizard would have written them).
+Two rounds for one client, so results show a trend and rank changes: a finished earlier
+round (2026 Q3: a smaller draw from the same frame, every interview decided) and the current
+round in fieldwork (2026 Q4). Localities, the frame, the draws, the waves, the automatic QC
+checks and the decisions on flagged interviews go through the product's own services. Only
+the interviews are simulated (answers and paradata written as the wizard would have written
+them), and the routine review decisions are written as history in bulk, with the same state
+changes and audit events the review services write (see _decide_in_bulk).
 """
 
 from collections.abc import Callable
@@ -12,8 +16,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from accounts.models import Role, User
 from demo.city import build_city
@@ -22,12 +30,18 @@ from fieldwork import flow
 from fieldwork import services as fieldwork
 from fieldwork.models import Case, ContactAttempt, Interview, Wave
 from qc import services as qc
-from qc.models import Review
+from qc import workflow
+from qc.models import Flag, Review, ReviewEvent
+from questionnaires.models import QuestionnaireVersion
 from questionnaires.services import load_standard_questionnaire
 from sampling import services as sampling
-from sampling.models import Locality
+from sampling.models import Draw, Frame, Locality
 
 WAVE_NAME = "2026年第四季度群众安全感满意度调查"
+# The round before, for trends and rank changes: same client, questionnaire and frame.
+EARLIER_WAVE_NAME = "2026年第三季度群众安全感满意度调查"
+QUARTER = timedelta(days=91)
+FIELDWORK_DAYS = 20
 CLIENT = "平安市委政法委"
 PASSWORD = "demo-pass-2026"
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -51,10 +65,29 @@ class DemoSize:
     interviewers: int
     completed: int
     closed: int
+    # The earlier round is finished: each case of its draw was completed or closed.
+    earlier_sample: int
+    earlier_completed: int
 
 
-FULL = DemoSize(households=200_000, sample=4_800, interviewers=12, completed=3_300, closed=500)
-SMALL = DemoSize(households=5_000, sample=300, interviewers=3, completed=150, closed=30)
+FULL = DemoSize(
+    households=200_000,
+    sample=4_800,
+    interviewers=12,
+    completed=3_300,
+    closed=500,
+    earlier_sample=1_800,
+    earlier_completed=1_500,
+)
+SMALL = DemoSize(
+    households=5_000,
+    sample=300,
+    interviewers=3,
+    completed=150,
+    closed=30,
+    earlier_sample=105,
+    earlier_completed=90,
+)
 
 
 DEMO_LOGINS = [
@@ -72,9 +105,10 @@ def demo_loaded() -> bool:
 def load_demo(
     *, seed: int = 2026, size: DemoSize = FULL, say: Callable[[str], None] = print
 ) -> Wave:
+    """Load the demo into an empty database; return the current wave (WAVE_NAME)."""
     rng = np.random.default_rng(seed)
-    users = _users(size.interviewers)
-    analyst, supervisor = users["analyst"], users["supervisor"]
+    users = create_users(size.interviewers)
+    analyst = users["analyst"]
 
     say("questionnaire …")
     version = load_standard_questionnaire(user=analyst)
@@ -102,34 +136,148 @@ def load_demo(
         )
     path.unlink()
 
-    say(f"draw of {size.sample:,} …")
-    draw = sampling.draw_sample(
-        frame=frame, n=size.sample, seed=seed, name="2026年第四季度 主样本", user=analyst
-    )
-    wave = fieldwork.create_wave(
-        name=WAVE_NAME, client=CLIENT, questionnaire_version=version, draw=draw
-    )
-    interviewers = users["interviewers"]
-    per_interviewer = size.sample // len(interviewers)
-    for interviewer in interviewers:
-        fieldwork.assign_cases(wave=wave, interviewer=interviewer, count=per_interviewer)
+    effects = street_effects(rng, city.localities)
+    fieldwork_end = datetime.now(LOCAL).replace(hour=0, minute=0, second=0, microsecond=0)
 
-    say(f"{size.completed:,} simulated interviews …")
-    _simulate_fieldwork(rng, wave, size, interviewers)
+    say(f"earlier round: {size.earlier_completed:,} simulated interviews …")
+    earlier = simulate_round(
+        rng=rng,
+        spec=Round(
+            wave_name=EARLIER_WAVE_NAME,
+            draw_name="2026年第三季度 主样本",
+            seed=seed + 1,
+            sample=size.earlier_sample,
+            completed=size.earlier_completed,
+            closed=size.earlier_sample - size.earlier_completed,
+            street_effect=effects.earlier,
+            fieldwork_end=fieldwork_end - QUARTER,
+            finished=True,
+        ),
+        frame=frame,
+        version=version,
+        users=users,
+    )
+    review_round(rng=rng, wave=earlier, users=users, finished=True, at=fieldwork_end - QUARTER)
 
+    say(f"draw of {size.sample:,} and {size.completed:,} simulated interviews …")
+    wave = simulate_round(
+        rng=rng,
+        spec=Round(
+            wave_name=WAVE_NAME,
+            draw_name="2026年第四季度 主样本",
+            seed=seed,
+            sample=size.sample,
+            completed=size.completed,
+            closed=size.closed,
+            street_effect=effects.current,
+            fieldwork_end=fieldwork_end,
+            finished=False,
+        ),
+        frame=frame,
+        version=version,
+        users=users,
+    )
     say("quality control …")
-    qc.check_interviews(interviews=Interview.objects.filter(case__wave=wave))
-    _review(rng, wave, supervisor)
+    review_round(rng=rng, wave=wave, users=users, finished=False, at=timezone.now())
     return wave
 
 
-def _users(n_interviewers: int) -> dict:
+@dataclass(frozen=True)
+class Round:
+    """One simulated survey round: its draw, how far fieldwork got and the true scores."""
+
+    wave_name: str
+    draw_name: str
+    seed: int
+    sample: int
+    completed: int
+    closed: int
+    street_effect: dict[str, float]  # street code -> points added to every scale answer
+    fieldwork_end: datetime  # fieldwork ran over the FIELDWORK_DAYS days before this
+    finished: bool  # a past round: every case done, every interview decided, wave closed
+
+
+@dataclass(frozen=True)
+class StreetEffects:
+    current: dict[str, float]
+    earlier: dict[str, float]
+
+
+def street_effects(rng: np.random.Generator, localities: pd.DataFrame) -> StreetEffects:
+    """True street effects (score points) of this round and the one before. `localities`:
+    demo.city.City.localities (code, parent_code, level, …).
+
+    Between rounds the city improves by about a point on average, each district moves a
+    little and each street more, so some streets rise in the ranking and others fall.
+    """
+    streets = localities[localities["level"] == "street"]
+    district_change = {
+        code: rng.normal(1.0, 1.5)
+        for code in localities.loc[localities["level"] == "district", "code"]
+    }
+    current, earlier = {}, {}
+    for code, district in zip(streets["code"], streets["parent_code"], strict=True):
+        current[code] = rng.normal(0, 3)
+        earlier[code] = current[code] - district_change[district] - rng.normal(0, 3)
+    return StreetEffects(current=current, earlier=earlier)
+
+
+def simulate_round(
+    *,
+    rng: np.random.Generator,
+    spec: Round,
+    frame: Frame,
+    version: QuestionnaireVersion,
+    users: dict,
+) -> Wave:
+    """Draw, wave, assignments, simulated fieldwork and the automatic QC checks of one round
+    (the reviews are review_round's). `users`: create_users' dict."""
+    draw = sampling.draw_sample(
+        frame=frame, n=spec.sample, seed=spec.seed, name=spec.draw_name, user=users["analyst"]
+    )
+    wave = fieldwork.create_wave(
+        name=spec.wave_name, client=CLIENT, questionnaire_version=version, draw=draw
+    )
+    # A demo round is loaded in one go: date the wave and its draw to when the round began.
+    began = spec.fieldwork_end - timedelta(days=FIELDWORK_DAYS + 1)
+    Wave.objects.filter(pk=wave.pk).update(created_at=began)
+    Draw.objects.filter(pk=draw.pk).update(created_at=began)
+    wave.refresh_from_db(fields=["created_at"])
+    interviewers = users["interviewers"]
+    per_interviewer = -(-spec.sample // len(interviewers))
+    for interviewer in interviewers:
+        fieldwork.assign_cases(wave=wave, interviewer=interviewer, count=per_interviewer)
+    _simulate_fieldwork(rng, wave, spec, interviewers)
+    qc.check_interviews(interviews=Interview.objects.filter(case__wave=wave))
+    # The checks run when an interview is completed: date their flags and events so.
+    completed_at = Subquery(
+        Interview.objects.filter(pk=OuterRef("interview_id")).values("completed_at")[:1]
+    )
+    Flag.objects.filter(interview__case__wave=wave).update(created_at=completed_at)
+    ReviewEvent.objects.filter(review__interview__case__wave=wave, actor=None).update(
+        at=Subquery(
+            Interview.objects.filter(review=OuterRef("review_id")).values("completed_at")[:1]
+        )
+    )
+    if spec.finished:
+        Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.CLOSED)
+        wave.refresh_from_db(fields=["status"])
+    return wave
+
+
+def create_users(n_interviewers: int) -> dict:
+    """The demo's people, all with PASSWORD: {"analyst", "supervisor", "supervisor2",
+    "client": User, "interviewers": [User, ...]}."""
+    # Hashing a password is slow on purpose; everyone here shares the one published demo
+    # password, so hash it once.
+    password = make_password(PASSWORD)
+
     def user(username: str, role: str, name: str) -> User:
         # Chinese names are written whole, surname first: keep them in first_name alone so
         # get_full_name() shows them as written.
-        return User.objects.create_user(
+        return User.objects.create(
             username=username,
-            password=PASSWORD,
+            password=password,
             role=role,
             first_name=name,
             organisation=CLIENT if role == Role.CLIENT else "",
@@ -167,12 +315,10 @@ def _users(n_interviewers: int) -> dict:
 
 
 @transaction.atomic
-def _simulate_fieldwork(rng, wave: Wave, size: DemoSize, interviewers: list[User]) -> None:
+def _simulate_fieldwork(rng, wave: Wave, spec: Round, interviewers: list[User]) -> None:
     definition = wave.questionnaire_version.definition
     localities = {loc.code: loc for loc in Locality.objects.all()}
-    street_effect = {
-        code: rng.normal(0, 3) for code, loc in localities.items() if loc.level == "street"
-    }
+    street_effect = spec.street_effect
     cases = list(
         Case.objects.filter(wave=wave)
         .select_related("unit__locality", "street__parent")
@@ -181,9 +327,9 @@ def _simulate_fieldwork(rng, wave: Wave, size: DemoSize, interviewers: list[User
     by_interviewer: dict[int, list[Case]] = {}
     for case in cases:
         by_interviewer.setdefault(case.interviewer_id, []).append(case)
-    completed_each = size.completed // len(interviewers)
-    closed_each = size.closed // len(interviewers)
-    today = datetime.now(LOCAL).replace(hour=0, minute=0, second=0, microsecond=0)
+    completed_each = spec.completed // len(interviewers)
+    closed_each = spec.closed // len(interviewers)
+    today = spec.fieldwork_end
     interviews, attempts, touched = [], [], []
     codes, shares = zip(*NON_INTERVIEW_OUTCOMES.items(), strict=True)
     shares = np.array(shares) / sum(shares)
@@ -237,7 +383,9 @@ def _simulate_fieldwork(rng, wave: Wave, size: DemoSize, interviewers: list[User
             case.status, case.disposition, case.attempts = Case.Status.COMPLETED, "1.1", 1
             case.last_attempt_at, case.last_outcome = simulated.completed_at, "1.1"
             touched.append(case)
-        for case in own[completed_each : completed_each + closed_each]:
+        # In a finished round every case ends somewhere; in a running one some are still to do.
+        done = len(own) if spec.finished else completed_each + closed_each
+        for case in own[completed_each:done]:
             code = str(rng.choice(codes, p=shares))
             tries = 1 if code not in ("3.13", "3.12") else wave.max_attempts
             for attempt in range(tries):
@@ -259,14 +407,21 @@ def _simulate_fieldwork(rng, wave: Wave, size: DemoSize, interviewers: list[User
             touched.append(case)
     Interview.objects.bulk_create(interviews, batch_size=500)
     ContactAttempt.objects.bulk_create(attempts, batch_size=1000)
-    Case.objects.bulk_update(
-        touched,
-        ["status", "disposition", "attempts", "last_attempt_at", "last_outcome"],
-        batch_size=1000,
-    )
+    # The outcome columns take a few distinct values: one UPDATE per outcome is far cheaper
+    # than bulk_update's CASE per row and column; only the time differs case by case.
+    outcomes: dict[tuple, list[int]] = {}
+    for case in touched:
+        key = (case.status, case.disposition, case.attempts, case.last_outcome)
+        outcomes.setdefault(key, []).append(case.pk)
+    for (status, disposition, attempts, last_outcome), ids in outcomes.items():
+        for start in range(0, len(ids), 500):
+            Case.objects.filter(pk__in=ids[start : start + 500]).update(
+                status=status, disposition=disposition, attempts=attempts, last_outcome=last_outcome
+            )
+    Case.objects.bulk_update(touched, ["last_attempt_at"], batch_size=500)
 
 
-def _working_days(rng, today: datetime, n: int, days: int = 20):
+def _working_days(rng, today: datetime, n: int, days: int = FIELDWORK_DAYS):
     """Start times of one interviewer's n interviews over the last `days` days: one after
     another from about 9:00, 15–45 minutes apart, so no two overlap (as in real fieldwork)."""
     per_day = -(-n // days)
@@ -277,18 +432,109 @@ def _working_days(rng, today: datetime, n: int, days: int = 20):
             start += timedelta(minutes=int(rng.integers(15, 46)))
 
 
-def _review(rng, wave: Wave, supervisor: User) -> None:
-    """Supervisors have approved the clean interviews and worked through part of the flagged."""
+CONFIRMED = "回访核实：受访者确认参与了访问。"
+VOIDED = "听录音发现访员未逐题读题，作废。"
+AGREED = "同意作废。"
+WAITING_SHARE = 0.05  # of a running round's clean interviews: proposals the lead has not reached
+
+
+def review_round(
+    *, rng: np.random.Generator, wave: Wave, users: dict, finished: bool, at: datetime
+) -> None:
+    """Both review steps, as the people would have taken them by `at`: the supervisor
+    proposes approval of the clean interviews and decides on flagged ones; the QC lead (an
+    analyst) confirms. In a finished round every interview is decided; in a running one half
+    the flagged are still undecided and the newest proposals wait for the lead.
+
+    The routine decisions (every clean interview; all of a finished round) are written as
+    history in a few queries each (_decide_in_bulk); a running round's decisions on flagged
+    interviews go through qc.services one by one, as a supervisor's would.
+    """
+    supervisor, lead = users["supervisor"], users["analyst"]
     reviews = Review.objects.filter(interview__case__wave=wave).order_by("id")
-    for review in reviews.filter(state=Review.State.CLEAN):
-        qc.approve_interview(review=review, user=supervisor)
-    for review in reviews.filter(state=Review.State.FLAGGED):
-        draw = rng.random()
-        if draw < 0.3:
-            qc.approve_interview(
-                review=review, user=supervisor, reason="回访核实：受访者确认参与了访问。"
+    clean = list(reviews.filter(state=Review.State.CLEAN))
+    flagged = list(reviews.filter(state=Review.State.FLAGGED))
+    draws = rng.random(len(flagged))
+    if finished:
+        confirmed = [r for r, d in zip(flagged, draws, strict=True) if d < 0.6]
+        voided = [r for r, d in zip(flagged, draws, strict=True) if d >= 0.6]
+        waiting = 0
+    else:
+        confirmed, voided = [], []
+        waiting = int(len(clean) * WAITING_SHARE)
+    with transaction.atomic():
+        for group, to_state, reason in (
+            (clean, Review.State.PROPOSED_APPROVE, ""),
+            (confirmed, Review.State.PROPOSED_APPROVE, CONFIRMED),
+            (voided, Review.State.PROPOSED_REJECT, VOIDED),
+        ):
+            _decide_in_bulk(group, to_state=to_state, user=supervisor, reason=reason, at=at)
+        for group, to_state, reason in (
+            (clean[: len(clean) - waiting] + confirmed, Review.State.APPROVED, ""),
+            (voided, Review.State.REJECTED, AGREED),
+        ):
+            _decide_in_bulk(group, to_state=to_state, user=lead, reason=reason, at=at)
+        if finished:
+            return
+        for review, draw in zip(flagged, draws, strict=True):
+            if draw < 0.3:
+                qc.approve_interview(review=review, user=supervisor, reason=CONFIRMED)
+                qc.approve_interview(review=review, user=lead)
+            elif draw < 0.5:
+                qc.reject_interview(review=review, user=supervisor, reason=VOIDED)
+                qc.reject_interview(review=review, user=lead, reason=AGREED)
+
+
+def _decide_in_bulk(
+    reviews: list[Review], *, to_state: str, user: User, reason: str, at: datetime
+) -> None:
+    """Move many reviews to `to_state` by `user` at `at`, with the state, who/when columns
+    and audit events qc.services would write, in a few queries per 500 reviews.
+
+    For loading a demo's past decisions fast (a decision through qc.services takes about
+    eight queries). Every move is checked against qc.workflow; `user` is never one of the
+    interviewers, and the lead never confirms their own proposal (different people).
+    """
+    if not reviews:
+        return
+    # One step for all: the supervisor's on undecided reviews, or the lead's on proposals.
+    actor = workflow.REVIEWER if reviews[0].state in workflow.UNDECIDED else workflow.LEAD
+    for start in range(0, len(reviews), 500):
+        chunk = reviews[start : start + 500]
+        rules: dict[int, list[dict]] = {}
+        flags = Flag.objects.filter(interview_id__in=[r.interview_id for r in chunk])
+        for flag in flags.order_by("created_at", "id"):
+            rules.setdefault(flag.interview_id, []).append(
+                {
+                    "rule": flag.rule,
+                    "severity": flag.severity,
+                    "reason": flag.reason,
+                    "details": flag.details,
+                }
             )
-        elif draw < 0.5:
-            qc.reject_interview(
-                review=review, user=supervisor, reason="听录音发现访员未逐题读题，作废。"
+        events = []
+        for review in chunk:
+            if not workflow.allowed(review.state, to_state, actor):
+                raise ValueError(f"demo review {review.pk}: {review.state} → {to_state}")
+            events.append(
+                ReviewEvent(
+                    review=review,
+                    from_state=review.state,
+                    to_state=to_state,
+                    actor=user,
+                    reason=reason,
+                    rules=rules.get(review.interview_id, []),
+                )
             )
+            review.state, review.reason = to_state, reason
+        who = (
+            {"proposed_by": user, "proposed_at": at}
+            if actor == workflow.REVIEWER
+            else {"decided_by": user, "decided_at": at}
+        )
+        Review.objects.filter(pk__in=[review.pk for review in chunk]).update(
+            state=to_state, reason=reason, **who
+        )
+        created = ReviewEvent.objects.bulk_create(events)
+        # `at` is set on creation; these decisions were taken at `at`.
+        ReviewEvent.objects.filter(pk__in=[event.pk for event in created]).update(at=at)

@@ -4,8 +4,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from django.conf import settings
 from django.db.models import Case as DbCase
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.utils.module_loading import import_string
 
 from accounts.models import User
 from fieldwork import quotas, scheduling
@@ -140,10 +142,11 @@ def quota_progress(wave: Wave) -> pd.DataFrame:
     )
     if targets.empty:
         return targets
+    completed = Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
+    for path in settings.VOIDED_INTERVIEW_FILTERS:  # e.g. qc's final rejections
+        completed = import_string(path)(completed)
     interviews = pd.DataFrame.from_records(
-        Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED).values(
-            "case__street__code", "answers", "case__unit__attributes"
-        ),
+        completed.values("case__street__code", "answers", "case__unit__attributes"),
         columns=["case__street__code", "answers", "case__unit__attributes"],
     ).rename(columns={"case__street__code": "stratum", "case__unit__attributes": "attributes"})
     return quotas.achieved(targets, interviews)

@@ -12,6 +12,12 @@ class Mode(models.TextChoices):
     DOOR = "door", _("Door-to-door (CAPI)")  # 入户调查
 
 
+class WaveMode(models.TextChoices):
+    PHONE = "phone", _("Phone (CATI)")
+    DOOR = "door", _("Door-to-door (CAPI)")
+    MIXED = "mixed", _("Phone and door-to-door")
+
+
 class Wave(models.Model):
     """One survey round for one client: a questionnaire version and a drawn sample."""
 
@@ -28,6 +34,10 @@ class Wave(models.Model):
     draw = models.ForeignKey(Draw, null=True, blank=True, on_delete=models.PROTECT)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    # Phone, door-to-door, or both (mixed): which cases the household list offers for visits.
+    mode = models.CharField(
+        _("mode"), max_length=6, choices=WaveMode.choices, default=WaveMode.MIXED
     )
     max_attempts = models.PositiveSmallIntegerField(_("maximum attempts"), default=5)
     # Calling rules (see fieldwork.scheduling): local Asia/Shanghai times, "HH:MM-HH:MM,…".
@@ -107,6 +117,16 @@ class ContactAttempt(models.Model):
         _("disposition"), max_length=6, choices=DISPOSITION_CHOICES, blank=True
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # Door-to-door visits: where the tablet was, as the browser reported it (see fieldwork.capi).
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    accuracy_m = models.FloatField(_("position accuracy (m)"), null=True, blank=True)
+    # Why there is no position: "denied", "unavailable", "timeout" or "unsupported".
+    position_error = models.CharField(_("position error"), max_length=12, blank=True)
+    # From the assigned community's coordinates, when both are known.
+    distance_m = models.FloatField(_("distance from community (m)"), null=True, blank=True)
+    # Warnings given when the visit was recorded: capi.WARNINGS codes, e.g. ["far"].
+    position_warnings = models.JSONField(_("position warnings"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("contact attempt")
@@ -247,6 +267,29 @@ class RespondentSelection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.method}: {self.selected_label}"
+
+
+class SubmissionKey(models.Model):
+    """A wizard page submission already received, by the key the browser gave it.
+
+    Pages kept on a tablet while offline are sent again when the connection returns; the
+    unique key makes a second delivery of the same page a no-op, even when two arrive at once.
+    """
+
+    key = models.UUIDField(_("key"), unique=True)
+    interview = models.ForeignKey(
+        Interview, on_delete=models.CASCADE, related_name="submission_keys"
+    )
+    step = models.CharField(_("page"), max_length=100)
+    applied = models.BooleanField(_("applied"), default=True)  # False: refused as stale
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("submission key")
+        verbose_name_plural = _("submission keys")
+
+    def __str__(self) -> str:
+        return str(self.key)
 
 
 from fieldwork.telephony_models import *  # noqa: E402, F403

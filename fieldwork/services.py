@@ -33,6 +33,7 @@ from fieldwork.models import (
     QuotaTarget,
     RespondentSelection,
     Wave,
+    WaveMode,
 )
 from questionnaires.models import QuestionnaireVersion
 from sampling import household
@@ -58,8 +59,13 @@ def create_wave(
     weekend_windows: str = "10:00-12:00,14:00-20:00",
     min_gap_minutes: int = 120,
     busy_gap_minutes: int = 15,
+    mode: str = WaveMode.MIXED,
 ) -> Wave:
     """A wave whose cases are the draw's main sample (replicate 0)."""
+    if mode not in WaveMode.values:
+        raise ValidationError(_("Unknown mode."))
+    if questionnaire_version.published_at is None:
+        raise ValidationError(_("A draft questionnaire version cannot be used in the field."))
     for label, text in ((_("weekday"), weekday_windows), (_("weekend"), weekend_windows)):
         try:
             scheduling.parse_windows(text)
@@ -75,6 +81,7 @@ def create_wave(
         weekend_windows=weekend_windows,
         min_gap_minutes=min_gap_minutes,
         busy_gap_minutes=busy_gap_minutes,
+        mode=mode,
         status=Wave.Status.FIELDWORK,
     )
     release_replicate(wave=wave, replicate=0)
@@ -516,6 +523,29 @@ def stop_interview(
 
 
 @transaction.atomic
+def switch_wave_version(*, wave: Wave, version: QuestionnaireVersion) -> Wave:
+    """Roll a newer version of the wave's questionnaire out mid-field.
+
+    Interviews started from now on use it; those already started keep the version they began
+    with (Interview.questionnaire_version), which is how the wave page accounts for both.
+    """
+    locked = Wave.objects.select_for_update().get(pk=wave.pk)
+    current = locked.questionnaire_version
+    if locked.status == Wave.Status.CLOSED:
+        raise ValidationError(_("This wave is closed."))
+    if version.questionnaire_id != current.questionnaire_id:
+        raise ValidationError(_("Only a version of the wave's own questionnaire can replace it."))
+    if version.number <= current.number:
+        raise ValidationError(_("Only a newer version can be rolled out."))
+    if version.published_at is None:
+        raise ValidationError(_("A draft questionnaire version cannot be used in the field."))
+    locked.questionnaire_version = version
+    locked.save(update_fields=["questionnaire_version"])
+    wave.questionnaire_version = version
+    return locked
+
+
+@transaction.atomic
 def set_quota_target(
     *, wave: Wave, stratum: str, variable: str, value: str, target: int
 ) -> QuotaTarget:
@@ -668,3 +698,49 @@ def select_respondent(
         selected_index=index + 1,
         selected_label=chosen.name,
     )
+
+
+@transaction.atomic
+def reopen_case(*, case: Case, interviewer: User, clear_answers: bool) -> Interview:
+    """Quality control sends a completed interview back: a callback or a re-interview.
+
+    Called by qc when a review is returned or a rejected case is re-released. The interview
+    goes back in progress under `interviewer` (its answers kept for a callback, cleared for a
+    re-interview) and the case back to pending, held by `interviewer`, with no final outcome:
+    until it is finished again it counts as a complete nowhere (rates, quotas). The attempts
+    stay as they were. Keeping a copy of the old answers is the caller's job.
+    """
+    if interviewer.role != Role.INTERVIEWER:
+        raise ValidationError(_("Cases can only be assigned to interviewers."))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    interview = Interview.objects.select_for_update().get(case=case)
+    if interview.status != Interview.Status.COMPLETED:
+        raise ValidationError(_("Only a completed interview can be reopened."))
+    now = timezone.now()
+    if clear_answers:
+        interview.answers = {}
+        interview.paradata = []
+        interview.started_at = now
+    interview.paradata.append({"event": "reopened", "at": now.isoformat()})
+    interview.status = Interview.Status.IN_PROGRESS
+    interview.interviewer = interviewer
+    interview.completed_at = None
+    interview.duration_seconds = None
+    interview.current_step = ""
+    interview.save(
+        update_fields=[
+            "answers",
+            "paradata",
+            "started_at",
+            "status",
+            "interviewer",
+            "completed_at",
+            "duration_seconds",
+            "current_step",
+        ]
+    )
+    case.status = Case.Status.PENDING
+    case.interviewer = interviewer
+    case.disposition = ""
+    case.save(update_fields=["status", "interviewer", "disposition", "updated_at"])
+    return interview

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import require_role
+from accounts.access import STAFF, require_role
 from accounts.models import Role
 from fieldwork import selectors, telephony, telephony_presenters, telephony_services
 from fieldwork.telephony_forms import ConfirmCallForm
@@ -95,9 +95,9 @@ def call_list(request: HttpRequest) -> HttpResponse:
     return render(request, "fieldwork/telephony/call_list.html", context)
 
 
-@require_role(Role.SUPERVISOR)
+@require_role(*STAFF)
 def recording(request: HttpRequest, call_id: int) -> HttpResponse:
-    """QC listening: send the supervisor to the call's recording at Twilio."""
+    """QC listening: send the supervisor or QC lead to the call's recording at Twilio."""
     call = get_object_or_404(Call, pk=call_id)
     if not call.recording_url:
         raise Http404

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from fieldwork import views
+from fieldwork import capi_views, rollout, trial, views
 
 app_name = "fieldwork"
 urlpatterns = [
@@ -22,8 +22,18 @@ urlpatterns = [
         views.select_respondent,
         name="select_respondent",
     ),
+    path("households/", capi_views.households, name="households"),
+    path("cases/<int:case_id>/visit/", capi_views.record_visit, name="record_visit"),
+    path(
+        "cases/<int:case_id>/visit/interview/",
+        capi_views.start_door_interview,
+        name="start_door_interview",
+    ),
     path("interviews/<int:interview_id>/", views.interview_wizard, name="interview"),
     path("interviews/<int:interview_id>/stop/", views.stop_interview, name="stop_interview"),
     path("localities/", views.locality_options, name="locality_options"),
+    path("waves/<int:wave_id>/version/", rollout.switch_version, name="switch_version"),
+    path("trials/<int:pk>/", trial.trial_start, name="trial_start"),
+    path("trials/<int:pk>/page/", trial.trial_page, name="trial_page"),
     path("telephony/", include("fieldwork.telephony_urls")),
 ]

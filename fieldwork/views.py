@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
-from fieldwork import frames, presenters, selectors, services, telephony
+from fieldwork import capi_views, frames, presenters, selectors, services, telephony
 from fieldwork.forms import (
     AppointmentForm,
     AssignForm,
@@ -222,6 +222,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "can_work": request.user.pk == case.interviewer_id,
         "selection_form": RespondentSelectionForm(),
         "selection": presenters.respondent_selection(case),
+        **capi_views.visit_context(case),
     }
     return render(request, "fieldwork/case_detail.html", context)
 

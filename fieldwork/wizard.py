@@ -8,6 +8,12 @@ Built on django-formtools' SessionWizardView with three changes:
 - a GET does not start over: storage is refilled from the answers saved in the database and the
   wizard resumes at the first page not yet submitted, so a dead browser or server loses at
   most the page being typed.
+
+Each submitted page is settled before it is saved (fieldwork.flow.settle): answers that left the
+path are dropped and calculates recomputed, so the database never holds a hidden question's
+answer. Two buttons redisplay the page without saving it: a roster's add/remove row and the
+questionnaire-language switch (kept in the session per interview; it changes the questionnaire's
+labels only, never the answers or the interface language).
 """
 
 from collections import OrderedDict
@@ -16,21 +22,62 @@ from functools import partial
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.utils.translation import get_language
+from django.utils import timezone
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 from formtools.wizard.views import SessionWizardView
 
-from fieldwork import services
+from fieldwork import capi_services, capi_views, flow, services
 from fieldwork.dispositions import COMPLETE
-from fieldwork.forms import AppointmentForm, PageForm, page_context
+from fieldwork.forms import ROSTER_RESIZE, AppointmentForm, PageForm, page_context
 from fieldwork.models import Case, Interview
 from fieldwork.selectors import interview_for_interviewer
 from questionnaires.logic import is_relevant
 from questionnaires.presenters import localized
 
+SWITCH_LANGUAGE = "switch_language"
+LANGUAGE_FIELD = "questionnaire_language"
+
 
 def _group_on_path(group: dict, wizard: "InterviewWizard") -> bool:
     return is_relevant(group, wizard.interview.answers)
+
+
+def language_choices(definition: dict) -> list[tuple[str, str]]:
+    """(code, name) of the questionnaire's languages, for the language selector."""
+    choices = []
+    for code in definition.get("languages") or []:
+        name = code
+        # XLSForm language codes are plain ("zh"); Django knows Chinese by script ("zh-hans").
+        for candidate in filter(None, (code, {"zh": "zh-hans"}.get(code))):
+            try:
+                name = get_language_info(candidate)["name_local"]
+                break
+            except KeyError:
+                continue
+        choices.append((code, name))
+    return choices
+
+
+def questionnaire_language(session, key: str, definition: dict) -> str:
+    """The questionnaire language chosen for one run (session key), else the UI language."""
+    chosen = session.get(key)
+    if chosen in (definition.get("languages") or []):
+        return chosen
+    return get_language() or "zh-hans"
+
+
+def choose_language(session, key: str, definition: dict, code: str | None) -> None:
+    if code in (definition.get("languages") or []):
+        session[key] = code
+
+
+def resize_to(data) -> int | None:
+    """The row count a roster's add/remove button asks for (None if not a whole number)."""
+    try:
+        return max(int(data.get(ROSTER_RESIZE)), 0)
+    except (TypeError, ValueError):
+        return None
 
 
 class InterviewWizard(SessionWizardView):
@@ -64,8 +111,17 @@ class InterviewWizard(SessionWizardView):
             initial=self._initial(step),
             page=page_context(self.definition, step),
             answers=self.interview.answers,
-            language=get_language() or "zh-hans",
+            language=self.language,
+            today=timezone.localdate(),
         )
+
+    @property
+    def language_key(self) -> str:
+        return f"interview_{self.interview.pk}_language"
+
+    @property
+    def language(self) -> str:
+        return questionnaire_language(self.request.session, self.language_key, self.definition)
 
     def _initial(self, step: str) -> dict:
         initial = dict(self.interview.answers)
@@ -88,7 +144,17 @@ class InterviewWizard(SessionWizardView):
         """Saved answers of a page in the shape formtools stores submitted data."""
         prefix = self.get_form_prefix(step)
         data = {f"{self.prefix}-current_step": [step]}
-        for question in page_context(self.definition, step)["group"]["questions"]:
+        group = page_context(self.definition, step)["group"]
+        if flow.is_repeat(group):
+            rows = self.interview.answers.get(group["name"]) or []
+            data[f"{prefix}-{PageForm.rows_name}"] = [str(len(rows))]
+            for index, row in enumerate(rows):
+                for name, value in row.items():
+                    values = value if isinstance(value, list) else [value]
+                    key = f"{prefix}-{PageForm.cell_name(index, name)}"
+                    data[key] = [str(v) for v in values]
+            return data
+        for question in group["questions"]:
             value = self.interview.answers.get(question["name"])
             if value is None:
                 continue
@@ -113,20 +179,56 @@ class InterviewWizard(SessionWizardView):
         # formtools 2.7 drops its resolved-steps cache after a valid page and assumes it was
         # filled earlier in the request, which only its own get_form() does.
         self.get_form_list()
-        return super().post(*args, **kwargs)
+        if SWITCH_LANGUAGE in self.request.POST or ROSTER_RESIZE in self.request.POST:
+            return self._redisplay()
+        # Pages kept offline on a tablet come again when the connection returns: each page
+        # carries a key, and a key already received (or a stale page) is not applied.
+        self.submission_key = capi_services.parse_key(self.request.POST.get("submission_key"))
+        refused = capi_views.refuse_replayed_page(self.request, self.interview, self.submission_key)
+        if refused is not None:
+            return refused
+        try:
+            response = super().post(*args, **kwargs)
+        except capi_services.DuplicateSubmission:
+            return capi_views.duplicate_page_response(self.interview, self.submission_key)
+        return capi_views.mark_received(response, self.submission_key)
+
+    def _redisplay(self):
+        """Show the page again with what was typed, nothing saved: a roster resized or the
+        questionnaire language switched."""
+        posted_step = self.request.POST.get(f"{self.prefix}-current_step")
+        if posted_step in self.get_form_list():
+            self.storage.current_step = posted_step
+        data = self.request.POST
+        choose_language(
+            self.request.session, self.language_key, self.definition, data.get(LANGUAGE_FIELD)
+        )
+        form = self.get_form(data=data)
+        self.redisplaying = True
+        return self.render(form.redisplayed(rows=resize_to(data), language=self.language))
 
     def render(self, form=None, **kwargs):
-        # A page shown again with validation errors is still the same visit.
-        if not (form is not None and form.is_bound and form.errors):
+        # A page shown again with validation errors, or redisplayed, is still the same visit.
+        redisplayed = getattr(self, "redisplaying", False)
+        if not redisplayed and not (form is not None and form.is_bound and form.errors):
             services.record_page_shown(interview=self.interview, step=self.steps.current)
         return super().render(form, **kwargs)
 
     def process_step(self, form):
-        services.save_interview_page(
+        # The page's own answers replace what it held before; then everything that left the
+        # path goes and the calculates are computed afresh from the answers so far.
+        own = set(form.asked_names())
+        before = {k: v for k, v in self.interview.answers.items() if k not in own}
+        settled = flow.settle(
+            self.definition, before | form.page_answers(), today=timezone.localdate()
+        )
+        names = [*form.asked_names(), *self.interview.answers, *settled]
+        capi_services.save_interview_page_once(
+            key=getattr(self, "submission_key", None),
             interview=self.interview,
             step=self.steps.current,
-            question_names=[q["name"] for q in form.questions],
-            answers=form.page_answers(),
+            question_names=list(dict.fromkeys(names)),
+            answers=settled,
         )
         return self.get_form_step_data(form)
 
@@ -145,8 +247,11 @@ class InterviewWizard(SessionWizardView):
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
         group = page_context(self.definition, self.steps.current)["group"]
-        language = get_language() or "zh-hans"
+        language = self.language
         context.update(
+            languages=language_choices(self.definition),
+            language_field=LANGUAGE_FIELD,
+            current_language=self.language,
             stop_form=AppointmentForm(),
             interview=self.interview,
             case=self.interview.case,
@@ -155,5 +260,6 @@ class InterviewWizard(SessionWizardView):
             # Later pages may open up once this page is answered, so only the questionnaire's
             # own last page is labelled as the end.
             is_final_page=self.steps.current == self.definition["groups"][-1]["name"],
+            page_version=capi_services.page_version(self.interview),  # see capi_views
         )
         return context

@@ -1,10 +1,18 @@
+from dataclasses import fields
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from fieldwork.models import Wave
-from qc.models import Review
+from qc.models import QCSettings, Review
+from qc.rules import RULES, SEVERITIES, RuleConfig
+from qc.services import BACKCHECK_RULE
 from sampling.models import Level, Locality
+
+
+def _interviewers():
+    return User.objects.filter(role=Role.INTERVIEWER, is_active=True).order_by("username")
 
 
 class ReviewFilterForm(forms.Form):
@@ -15,6 +23,16 @@ class ReviewFilterForm(forms.Form):
     )
     wave = forms.ModelChoiceField(
         label=_("Wave"), required=False, queryset=Wave.objects.all(), empty_label=_("All waves")
+    )
+    rule = forms.ChoiceField(
+        label=_("Rule"),
+        required=False,
+        choices=[("", _("All rules")), *((r, r) for r in (*RULES, BACKCHECK_RULE))],
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        required=False,
+        choices=[("", _("All severities")), *((s, s) for s in SEVERITIES)],
     )
     interviewer = forms.ModelChoiceField(
         label=_("Interviewer"),
@@ -27,6 +45,12 @@ class ReviewFilterForm(forms.Form):
         required=False,
         queryset=Locality.objects.filter(level=Level.STREET),
         empty_label=_("All streets"),
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
@@ -43,3 +67,124 @@ class RejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Give a reason for the rejection.")},
     )
+
+
+class ReturnForm(forms.Form):
+    """Return for a callback (the same interviewer) or a re-interview (another one)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give a reason for this decision.")},
+    )
+    interviewer = forms.ModelChoiceField(
+        label=_("Interviewer"),
+        required=False,
+        queryset=_interviewers(),
+        empty_label=_("The same interviewer (callback)"),
+    )
+
+
+class RereleaseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give a reason for this decision.")},
+    )
+    interviewer = forms.ModelChoiceField(label=_("Interviewer"), queryset=_interviewers())
+
+
+class BulkApproveForm(forms.Form):
+    """Approve the ticked reviews, or every one the current filter shows (`scope=all`)."""
+
+    reviews = forms.ModelMultipleChoiceField(
+        queryset=Review.objects.all(), required=False, widget=forms.MultipleHiddenInput
+    )
+    scope = forms.ChoiceField(
+        choices=[("selected", "selected"), ("all", "all")], required=False, initial="selected"
+    )
+
+
+_FIELD_FOR = {float: forms.FloatField, int: forms.IntegerField, str: forms.CharField}
+
+
+class QCSettingsForm(forms.Form):
+    """A wave's back-check knobs and every rule threshold (RuleConfig), one field each."""
+
+    backcheck_share = forms.FloatField(label=_("Back-check share"), min_value=0, max_value=1)
+    backcheck_share_high_risk = forms.FloatField(
+        label=_("Back-check share, high-risk interviewers"), min_value=0, max_value=1
+    )
+    backcheck_share_new = forms.FloatField(
+        label=_("Back-check share, new interviewers"), min_value=0, max_value=1
+    )
+    high_risk_flag_rate = forms.FloatField(
+        label=_("High-risk above this flag rate"), min_value=0, max_value=1
+    )
+    new_interviewer_completes = forms.IntegerField(
+        label=_("New: fewer prior completes than"), min_value=0
+    )
+    discrepancy_threshold = forms.FloatField(
+        label=_("Discrepancy threshold"), min_value=0, max_value=1
+    )
+    discrepancy_action = forms.ChoiceField(
+        label=_("Above the threshold"), choices=QCSettings.Action.choices
+    )
+
+    RULE_FIELDS = [f.name for f in fields(RuleConfig)]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        defaults = RuleConfig()
+        for name in self.RULE_FIELDS:
+            kind = type(getattr(defaults, name))
+            self.fields[name] = _FIELD_FOR.get(kind, forms.CharField)(
+                label=name, required=False, help_text=str(getattr(defaults, name))
+            )
+
+    @classmethod
+    def initial_for(cls, qc_settings: QCSettings, config: RuleConfig) -> dict:
+        initial = {
+            name: getattr(qc_settings, name)
+            for name in (
+                "backcheck_share",
+                "backcheck_share_high_risk",
+                "backcheck_share_new",
+                "high_risk_flag_rate",
+                "new_interviewer_completes",
+                "discrepancy_threshold",
+                "discrepancy_action",
+            )
+        }
+        return initial | {name: getattr(config, name) for name in cls.RULE_FIELDS}
+
+
+class BackCheckDrawForm(forms.Form):
+    checkers = forms.ModelMultipleChoiceField(
+        label=_("Back-check interviewers"),
+        queryset=_interviewers(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    seed = forms.IntegerField(
+        label=_("Seed"), required=False, min_value=0, help_text=_("Blank: a random seed.")
+    )
+
+
+def backcheck_answer_form(questions: list[dict], data=None) -> forms.Form:
+    """A form with one optional field per key question (choices from the definition)."""
+    form = forms.Form(data)
+    for question in questions:
+        label = question["label"]
+        if question["choices"]:
+            form.fields[question["name"]] = forms.ChoiceField(
+                label=label,
+                required=False,
+                choices=[("", "—"), *question["choices"]],
+            )
+        else:
+            form.fields[question["name"]] = forms.CharField(
+                label=label, required=False, max_length=500
+            )
+    return form

@@ -2,8 +2,14 @@
 
 `interviews_frame(queryset)` makes two queries (the interviews' columns and answers, then the
 definitions of the questionnaire versions they use) and never one per interview.
+`run_frame_rules(frame, config)` runs every rule with the questionnaire facts the frame carries.
+
+Phone numbers and addresses never enter the frame: they become `phone_key`/`household_key`,
+truncated SHA-256 hashes of the normalised number/address, only ever compared for equality.
 """
 
+import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -12,7 +18,12 @@ from typing import Any, NamedTuple
 import pandas as pd
 from django.db.models import F, QuerySet
 
-from fieldwork.models import Interview
+from fieldwork.dispositions import group_of
+from fieldwork.models import Case, Interview
+from qc import rules
+from qc.models import Flag
+from qc.paradata import label_chars, question_seconds
+from questionnaires.logic import ExpressionError, evaluate
 from questionnaires.models import QuestionnaireVersion
 from sampling.models import Locality
 
@@ -28,6 +39,9 @@ META_COLUMNS = [
     "completed_at",
     "sampled_locality",
     "said_locality",
+    "phone_key",
+    "household_key",
+    "qc_check_failures",
 ]
 
 RECORD_FIELDS = [
@@ -40,6 +54,7 @@ RECORD_FIELDS = [
     "completed_at",
     "duration_seconds",
     "answers",
+    "paradata",
 ]
 
 
@@ -57,12 +72,30 @@ class InterviewsFrame(NamedTuple):
     excluded_codes  item -> codes whose score is null (don't know, refused).
     code_labels     code -> {"zh", "en"} labels of the scale list most items use, to name an
                     answer in a flag's reason.
+    scores          item -> {code: score 0-100} for the substantive codes.
+    dimensions      item -> dimension name.
+    reading_chars   question -> characters of its label (qc.paradata.label_chars), for every
+                    question with a `<name>__seconds` column in df.
+    open_items      text questions, each a df column holding the answer text (NaN: none).
+    batteries       page (group) name -> its scale items, for straight-lining per page.
+
+    Besides META_COLUMNS and the items, df holds `<question>__seconds` (float s, NaN when
+    unknown; from paradata split by label length, qc.paradata.question_seconds, or given in
+    the record's "question_seconds") when any interview has timings, and the open_items.
+    phone_key/household_key are str hashes (NaN when unknown); qc_check_failures a list of
+    {"question", "zh", "en"} per interview (the definition's `qc_check` expressions that
+    evaluated false on an answered question).
     """
 
     df: pd.DataFrame
     items: list[str]
     excluded_codes: dict[str, frozenset[str]]
     code_labels: dict[str, dict[str, str]]
+    scores: dict[str, dict[str, float]] = {}
+    dimensions: dict[str, str] = {}
+    reading_chars: dict[str, int] = {}
+    open_items: list[str] = []
+    batteries: dict[str, list[str]] = {}
 
 
 class Scale(NamedTuple):
@@ -72,40 +105,120 @@ class Scale(NamedTuple):
     excluded_codes: dict[str, frozenset[str]]
     lists: dict[str, str]  # item -> choice list name
     non_note: frozenset[str]  # every question that is not a note
+    scores: dict[str, dict[str, float]] = {}  # item -> {code: score} (substantive codes)
+    dimensions: dict[str, str] = {}  # item -> dimension
+    open_items: tuple[str, ...] = ()  # text questions
+    checks: tuple[dict, ...] = ()  # questions with a qc_check expression
+    reading_chars: dict[str, int] = {}  # asked question -> label characters
+    batteries: dict[str, list[str]] = {}  # page (group) name -> its scale items
 
 
 def definition_scale(definition: dict) -> Scale:
     """Scale items: select_one questions with a dimension whose choice list carries scores.
 
-    Raises ValueError when a scale item is named like one of the frame's META_COLUMNS.
+    Raises ValueError when a scale item or an open (text) question is named like one of the
+    frame's META_COLUMNS.
     """
     lists = definition.get("choice_lists", {})
+    language = (definition.get("languages") or [None])[0]
     items: list[str] = []
     excluded: dict[str, frozenset[str]] = {}
     item_lists: dict[str, str] = {}
     non_note: set[str] = set()
+    scores: dict[str, dict[str, float]] = {}
+    dimensions: dict[str, str] = {}
+    open_items: list[str] = []
+    checks: list[dict] = []
+    reading: dict[str, int] = {}
+    batteries: dict[str, list[str]] = {}
     for group in definition.get("groups", []):
         for question in group.get("questions", []):
             name = question["name"]
-            if question.get("type") != "note":
+            kind = question.get("type")
+            if kind not in ("note", "calculate"):
+                reading[name] = label_chars(question, language)
+            if kind != "note":
                 non_note.add(name)
+            if question.get("qc_check"):
+                checks.append(question)
             choices = lists.get(question.get("list") or "", [])
-            if (
-                question.get("type") == "select_one"
+            is_item = (
+                kind == "select_one"
                 and question.get("dimension")
                 and any(choice.get("score") is not None for choice in choices)
-            ):
-                if name in META_COLUMNS:
-                    raise ValueError(
-                        f"Scale question '{name}' has a name reserved by quality control "
-                        f"({', '.join(META_COLUMNS)}); rename it in the questionnaire."
-                    )
+            )
+            if (is_item or kind == "text") and name in META_COLUMNS:
+                raise ValueError(
+                    f"Question '{name}' has a name reserved by quality control "
+                    f"({', '.join(META_COLUMNS)}); rename it in the questionnaire."
+                )
+            if kind == "text":
+                open_items.append(name)
+            if is_item:
                 items.append(name)
                 item_lists[name] = question["list"]
                 excluded[name] = frozenset(
                     str(choice["value"]) for choice in choices if choice.get("score") is None
                 )
-    return Scale(items, excluded, item_lists, frozenset(non_note))
+                scores[name] = {
+                    str(choice["value"]): float(choice["score"])
+                    for choice in choices
+                    if choice.get("score") is not None
+                }
+                dimensions[name] = question["dimension"]
+                batteries.setdefault(group["name"], []).append(name)
+    return Scale(
+        items,
+        excluded,
+        item_lists,
+        frozenset(non_note),
+        scores,
+        dimensions,
+        tuple(open_items),
+        tuple(checks),
+        reading,
+        batteries,
+    )
+
+
+def contact_key(value: Any, *, phone: bool) -> str | None:
+    """An opaque key for a phone number or an address: equal inputs (after normalising:
+    digits only without a +86/0086 prefix for phones, no whitespace for addresses) give
+    equal keys. None when empty."""
+    text = str(value or "")
+    if phone:
+        text = re.sub(r"\D", "", text)
+        text = re.sub(r"^(0086|86)(?=1\d{10}$)", "", text)
+    else:
+        text = "".join(text.split())
+    if not text:
+        return None
+    return hashlib.sha256(("phone:" if phone else "home:").encode() + text.encode()).hexdigest()[
+        :16
+    ]
+
+
+def qc_check_failures(scale: Scale, answers: Mapping[str, Any]) -> list[dict]:
+    """The definition's qc_check expressions that are false for these answers, evaluated only
+    on answered questions: [{"question", "zh", "en"}] with the check's message.
+
+    An expression that cannot be evaluated on these answers (a type clash the parser could
+    not foresee) is not a failure: QC reports what the answers show, not broken checks.
+    """
+    failures = []
+    for question in scale.checks:
+        value = answers.get(question["name"])
+        if not is_answered(value):
+            continue
+        try:
+            passed = evaluate(question["qc_check"], dict(answers), value)
+        except (ExpressionError, TypeError, ValueError, ZeroDivisionError):
+            continue
+        if not passed:
+            message = question.get("qc_check_message") or {}
+            zh = message.get("zh") or next(iter(message.values()), None)
+            failures.append({"question": question["name"], "zh": zh, "en": message.get("en")})
+    return failures
 
 
 def answer_code(value: Any) -> str | None:
@@ -135,7 +248,9 @@ def build_frame(
     records: Iterable[Mapping[str, Any]], definitions: Mapping[int, dict]
 ) -> InterviewsFrame:
     """The wide frame from interview records (dicts with RECORD_FIELDS and wave_id, and
-    optionally sampled_locality and said_locality, street codes).
+    optionally sampled_locality and said_locality, street codes; phone and household, the
+    sampled unit's number and address, hashed here; question_seconds {question: s}, which
+    takes the place of the paradata's estimate).
 
     `definitions` maps questionnaire version id -> definition. Items are the union over the
     versions, in the order first met; an item a version lacks is NaN for its interviews.
@@ -143,21 +258,38 @@ def build_frame(
     scales = {version_id: definition_scale(d) for version_id, d in definitions.items()}
     items: list[str] = []
     excluded: dict[str, frozenset[str]] = {}
+    scores: dict[str, dict[str, float]] = {}
+    dimensions: dict[str, str] = {}
+    open_items: list[str] = []
+    batteries: dict[str, list[str]] = {}
+    reading: dict[str, int] = {}
     list_use: Counter[tuple[int, str]] = Counter()
     for version_id, scale in scales.items():
         for item in scale.items:
             if item not in excluded:
                 items.append(item)
                 excluded[item] = frozenset()
+                scores[item] = {}
+                dimensions[item] = scale.dimensions[item]
             excluded[item] |= scale.excluded_codes[item]
+            scores[item] |= scale.scores[item]
             list_use[(version_id, scale.lists[item])] += 1
+        open_items += [name for name in scale.open_items if name not in open_items]
+        for name, members in scale.batteries.items():
+            battery = batteries.setdefault(name, [])
+            battery += [item for item in members if item not in battery]
+        for name, chars in scale.reading_chars.items():
+            reading.setdefault(name, chars)
 
     rows: list[dict[str, Any]] = []
     ids: list[int] = []
     codes: dict[str, list[str | None]] = {item: [] for item in items}
+    texts: dict[str, list[str | None]] = {name: [] for name in open_items}
+    timings: list[dict[str, float]] = []
     for record in records:
         answers = record.get("answers") or {}
-        scale = scales[record["questionnaire_version_id"]]
+        version_id = record["questionnaire_version_id"]
+        scale = scales[version_id]
         ids.append(record["id"])
         rows.append(
             {
@@ -175,10 +307,24 @@ def build_frame(
                 "completed_at": record.get("completed_at"),
                 "sampled_locality": record.get("sampled_locality"),
                 "said_locality": record.get("said_locality"),
+                "phone_key": contact_key(record.get("phone"), phone=True),
+                "household_key": contact_key(record.get("household"), phone=False),
+                "qc_check_failures": qc_check_failures(scale, answers) if scale.checks else [],
             }
         )
         for item in items:
             codes[item].append(answer_code(answers.get(item)) if item in scale.lists else None)
+        for name in open_items:
+            value = answers.get(name)
+            texts[name].append(str(value) if is_answered(value) else None)
+        if record.get("question_seconds") is not None:
+            timed = dict(record["question_seconds"])
+        elif record.get("paradata"):
+            timed = question_seconds(record["paradata"], definitions[version_id])
+        else:
+            timed = {}
+        # Only answered questions count as timed: a skipped one was not read out.
+        timings.append({name: t for name, t in timed.items() if is_answered(answers.get(name))})
 
     index = pd.Index(ids, dtype="int64", name="interview_id")
     meta = pd.DataFrame(rows, index=index, columns=META_COLUMNS)
@@ -193,19 +339,59 @@ def build_frame(
     )
     for column in ("started_at", "completed_at"):
         meta[column] = pd.to_datetime(meta[column], utc=True)
-    for column in ("sampled_locality", "said_locality"):
+    for column in ("sampled_locality", "said_locality", "phone_key", "household_key"):
         meta[column] = meta[column].astype("str")
     item_frame = pd.DataFrame(
         {item: pd.Series(codes[item], index=index, dtype="str") for item in items}, index=index
     )
-    df = pd.concat([meta, item_frame], axis=1)
+    text_frame = pd.DataFrame(
+        {name: pd.Series(texts[name], index=index, dtype="object") for name in open_items},
+        index=index,
+    )
+    timed_names = [name for name in reading if any(name in t for t in timings)]
+    seconds_frame = pd.DataFrame(
+        {
+            f"{name}{rules.SECONDS_SUFFIX}": pd.Series(
+                [t.get(name, float("nan")) for t in timings], index=index, dtype="float64"
+            )
+            for name in timed_names
+        },
+        index=index,
+    )
+    df = pd.concat([meta, item_frame, text_frame, seconds_frame], axis=1)
 
     code_labels: dict[str, dict[str, str]] = {}
     if list_use:
         (version_id, list_name), _count = list_use.most_common(1)[0]
         for choice in definitions[version_id]["choice_lists"][list_name]:
             code_labels[str(choice["value"])] = dict(choice.get("label") or {})
-    return InterviewsFrame(df, items, excluded, code_labels)
+    return InterviewsFrame(
+        df,
+        items,
+        excluded,
+        code_labels,
+        scores,
+        dimensions,
+        {name: reading[name] for name in timed_names},
+        open_items,
+        batteries,
+    )
+
+
+def run_frame_rules(frame: InterviewsFrame, config: rules.RuleConfig) -> pd.DataFrame:
+    """qc.rules.run_rules on a frame, with every questionnaire fact the frame carries."""
+    return rules.run_rules(
+        frame.df,
+        items=frame.items,
+        excluded_codes=frame.excluded_codes,
+        config=config,
+        code_labels=frame.code_labels,
+        scores=frame.scores,
+        dimensions=frame.dimensions,
+        reading_chars=frame.reading_chars,
+        open_items=frame.open_items,
+        batteries=frame.batteries,
+    )
 
 
 def interviews_frame(interviews: QuerySet[Interview]) -> InterviewsFrame:
@@ -216,6 +402,8 @@ def interviews_frame(interviews: QuerySet[Interview]) -> InterviewsFrame:
             wave_id=F("case__wave_id"),
             sampled_locality=F("case__street__code"),
             said_locality=F("street__code"),
+            phone=F("case__unit__phone"),
+            household=F("case__unit__address"),
         )
     )
     version_ids = {record["questionnaire_version_id"] for record in records}
@@ -227,9 +415,11 @@ def interviews_frame(interviews: QuerySet[Interview]) -> InterviewsFrame:
 
 def interview_frame(interview: Interview) -> InterviewsFrame:
     """The frame for one interview object, as it is in memory (no query for the answers;
-    one for the street codes)."""
+    one for the street codes, one for the sampled unit unless already loaded)."""
     record = {field: getattr(interview, field) for field in RECORD_FIELDS}
     record["wave_id"] = interview.case.wave_id
+    unit = interview.case.unit
+    record["phone"], record["household"] = unit.phone, unit.address
     sampled_id, said_id = interview.case.street_id, interview.street_id
     codes = dict(
         Locality.objects.filter(id__in={sampled_id, said_id} - {None}).values_list("id", "code")
@@ -238,3 +428,46 @@ def interview_frame(interview: Interview) -> InterviewsFrame:
     record["said_locality"] = codes.get(said_id)
     version = interview.questionnaire_version
     return build_frame([record], {version.id: version.definition})
+
+
+def stored_flags(interviews: QuerySet[Interview]) -> pd.DataFrame:
+    """The flags stored on these interviews, in the shape of run_rules' output (index
+    interview_id; columns rule, severity, reason), in one query."""
+    rows = list(
+        Flag.objects.filter(interview__in=interviews)
+        .order_by("interview_id", "id")
+        .values_list("interview_id", "rule", "severity", "reason")
+    )
+    index = pd.Index([r[0] for r in rows], dtype="int64", name="interview_id")
+    return pd.DataFrame(
+        {
+            "rule": pd.Series([r[1] for r in rows], index=index, dtype="str"),
+            "severity": pd.Series([r[2] for r in rows], index=index, dtype="str"),
+            "reason": pd.Series([r[3] for r in rows], index=index, dtype="str"),
+        }
+    )
+
+
+def wave_outcomes(wave_id: int) -> pd.DataFrame:
+    """Per interviewer of a wave's cases: cases (with a disposition), completes (AAPOR group
+    I) and refusals (group R: refusals and break-offs). Index interviewer_id; one query."""
+    counts: dict[int, list[int]] = {}
+    rows = (
+        Case.objects.filter(wave_id=wave_id, interviewer__isnull=False)
+        .exclude(disposition="")
+        .values_list("interviewer_id", "disposition")
+    )
+    for interviewer_id, code in rows:
+        try:
+            group = group_of(code)
+        except KeyError:
+            continue
+        row = counts.setdefault(interviewer_id, [0, 0, 0])
+        row[0] += 1
+        row[1] += group == "I"
+        row[2] += group == "R"
+    return pd.DataFrame(
+        list(counts.values()),
+        index=pd.Index(list(counts), dtype="int64", name="interviewer_id"),
+        columns=["cases", "completes", "refusals"],
+    )

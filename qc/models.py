@@ -2,20 +2,38 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fieldwork.models import Interview
+from fieldwork.models import Interview, Wave
 
 
 class Review(models.Model):
-    """Where an interview stands in quality control. Only approved interviews are scored."""
+    """Where an interview stands in quality control. Only approved interviews are scored.
+
+    Two steps: a supervisor (or analyst) proposes approval or rejection, or returns the
+    interview for a callback; a QC lead (an analyst other than the proposer) makes the final
+    decision. APPROVED and REJECTED are final. The allowed moves are qc.workflow.TRANSITIONS.
+    """
 
     class State(models.TextChoices):
         CLEAN = "clean", _("Clean")  # no rule fired; awaiting a supervisor
         FLAGGED = "flagged", _("Flagged")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        RETURNED = "returned", _("Returned")  # for a callback or re-interview
+        PROPOSED_APPROVE = "proposed_approve", _("Approval proposed")
+        PROPOSED_REJECT = "proposed_reject", _("Rejection proposed")
+        APPROVED = "approved", _("Approved")  # final: scored
+        REJECTED = "rejected", _("Rejected")  # final: not scored
 
     interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="review")
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, db_index=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, db_index=True)
+    # The supervisor's step (proposal or return) ...
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    # ... and the QC lead's final decision.
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )
@@ -31,16 +49,21 @@ class Review(models.Model):
 
 
 class ReviewEvent(models.Model):
-    """The audit trail: every change of a review's state, with who, when and why."""
+    """The audit trail: every change of a review's state, with who, when and why, and the
+    flags that stood at that moment."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
-    from_state = models.CharField(_("from"), max_length=10, blank=True)
-    to_state = models.CharField(_("to"), max_length=10)
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
     )  # null: the automatic checks
     at = models.DateTimeField(_("at"), auto_now_add=True)
     reason = models.TextField(_("reason"), blank=True)
+    # [{"rule", "severity", "reason", "details"}] of the interview's flags at that moment.
+    rules = models.JSONField(_("rule results"), default=list, blank=True)
+    # The interview as it was when its case was re-released (answers are cleared then).
+    snapshot = models.JSONField(_("interview snapshot"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("review event")
@@ -54,9 +77,18 @@ class ReviewEvent(models.Model):
 class Flag(models.Model):
     """A rule that fired on an interview, with a reason a supervisor can read."""
 
+    class Severity(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+
     interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="flags")
     rule = models.CharField(_("rule"), max_length=40)
+    severity = models.CharField(
+        _("severity"), max_length=6, choices=Severity.choices, default=Severity.MEDIUM
+    )
     reason = models.TextField(_("reason"))
+    details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
 
     class Meta:
@@ -68,3 +100,93 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.interview} {self.rule}"
+
+
+class QCSettings(models.Model):
+    """Per-wave quality-control thresholds. Absent: the defaults below and RuleConfig's."""
+
+    class Action(models.TextChoices):
+        REJECT = "reject", _("Reject")
+        RETURN = "return", _("Return for re-interview")
+
+    wave = models.OneToOneField(Wave, on_delete=models.CASCADE, related_name="qc_settings")
+    # {RuleConfig field: value} overriding the rule defaults for this wave.
+    rules = models.JSONField(_("rule thresholds"), default=dict, blank=True)
+    backcheck_share = models.FloatField(_("back-check share"), default=0.3)
+    backcheck_share_high_risk = models.FloatField(_("back-check share, high-risk"), default=0.6)
+    backcheck_share_new = models.FloatField(_("back-check share, new interviewers"), default=0.5)
+    high_risk_flag_rate = models.FloatField(_("high-risk flag rate"), default=0.3)
+    new_interviewer_completes = models.PositiveIntegerField(
+        _("new interviewer: fewer prior completes than"), default=20
+    )
+    discrepancy_threshold = models.FloatField(_("discrepancy threshold"), default=0.2)
+    discrepancy_action = models.CharField(
+        _("above the threshold"), max_length=6, choices=Action.choices, default=Action.REJECT
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("QC settings")
+        verbose_name_plural = _("QC settings")
+
+    def __str__(self) -> str:
+        return f"{self.wave}"
+
+
+class BackCheckDraw(models.Model):
+    """One seeded selection of interviews for back-checks (回访复核): reproducible."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="backcheck_draws")
+    seed = models.BigIntegerField(_("seed"))
+    # The shares and thresholds used, and each interviewer's share: {"shares": {id: share}, ...}
+    parameters = models.JSONField(_("parameters"), default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("back-check draw")
+        verbose_name_plural = _("back-check draws")
+
+    def __str__(self) -> str:
+        return f"{self.wave} #{self.pk}"
+
+
+class BackCheck(models.Model):
+    """A re-contact of a respondent by another interviewer to re-ask the key questions."""
+
+    class State(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        DONE = "done", _("Done")
+
+    class Outcome(models.TextChoices):
+        PENDING = "", _("Pending")
+        PASSED = "passed", _("Passed")
+        REJECTED = "rejected", _("Rejected")
+        RETURNED = "returned", _("Returned")
+
+    interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="backcheck")
+    draw = models.ForeignKey(BackCheckDraw, on_delete=models.CASCADE, related_name="backchecks")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="backchecks"
+    )
+    state = models.CharField(
+        _("state"), max_length=8, choices=State.choices, default=State.ASSIGNED, db_index=True
+    )
+    questions = models.JSONField(_("key questions"), default=list)  # names, in order
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    discrepancies = models.JSONField(_("discrepancies"), default=list, blank=True)  # names
+    rate = models.FloatField(_("discrepancy rate"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.PENDING, blank=True
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("back-check")
+        verbose_name_plural = _("back-checks")
+
+    def __str__(self) -> str:
+        return f"{self.interview} {self.state}"

@@ -53,3 +53,46 @@ def elapsed_seconds(paradata: list[dict]) -> float | None:
 
 def count_events(paradata: list[dict], event: str) -> int:
     return sum(1 for item in paradata if item.get("event") == event)
+
+
+def label_chars(question: dict, language: str | None = None) -> int:
+    """Characters to read out for a question: its label (and hint) in `language` (the first
+    label language when None or absent), without whitespace."""
+    chars = 0
+    for key in ("label", "hint"):
+        text = question.get(key) or {}
+        if isinstance(text, dict):
+            text = text.get(language) if language in text else next(iter(text.values()), "")
+        chars += len("".join(str(text or "").split()))
+    return chars
+
+
+def question_seconds(paradata: list[dict], definition: dict) -> dict[str, float]:
+    """Seconds per question, estimated from page-level paradata.
+
+    The wizard records page_shown/page_submitted per page (a definition group, named by its
+    "name" as the paradata's "step"), not per question, so each page's time (page_times: summed
+    over visits) is split over the page's questions in proportion to their label length
+    (label_chars in the definition's first language; notes included, as they are read out
+    too; a page whose labels are all empty splits evenly). Consequence: within one page every
+    question gets the same seconds per character, so a per-question reading-time check equals
+    a per-page one. Questions of pages never submitted are absent.
+
+    Returns {question name: seconds}.
+    """
+    languages = definition.get("languages") or [None]
+    seconds = {page.step: page.seconds for page in page_times(paradata)}
+    out: dict[str, float] = {}
+    for group in definition.get("groups", []):
+        if group.get("name") not in seconds:
+            continue
+        questions = [q for q in group.get("questions", []) if q.get("type") != "calculate"]
+        if not questions:
+            continue
+        weights = [label_chars(q, languages[0]) for q in questions]
+        total = sum(weights)
+        page = seconds[group["name"]]
+        for question, weight in zip(questions, weights, strict=True):
+            share = weight / total if total else 1 / len(questions)
+            out[question["name"]] = page * share
+    return out

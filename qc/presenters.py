@@ -1,14 +1,20 @@
 """Plain data for the qc templates: reviews and interviews turned into rows and sections."""
 
+import json
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
-from fieldwork.models import Interview
-from qc import paradata
-from qc.models import Review, ReviewEvent
+from accounts.models import User
+from fieldwork.models import Interview, Wave
+from fieldwork.telephony_models import Call
+from qc import charts, paradata, rules, services, workflow
+from qc.models import BackCheck, Flag, Review, ReviewEvent
 from sampling.models import Locality
 from sampling.phones import mask_phone
 
@@ -40,6 +46,7 @@ def review_rows(reviews: Iterable[Review]) -> list[dict[str, Any]]:
         interview = review.interview
         rows.append(
             {
+                "review_id": review.pk,
                 "interview_id": interview.pk,
                 "url": reverse("qc:review_detail", args=[interview.pk]),
                 "interviewer": str(interview.interviewer),
@@ -47,7 +54,14 @@ def review_rows(reviews: Iterable[Review]) -> list[dict[str, Any]]:
                 "mode": interview.get_mode_display(),
                 "completed_at": interview.completed_at,
                 "duration": duration_text(interview.duration_seconds),
-                "flags": [flag.reason for flag in interview.flags.all()],
+                "flags": [
+                    {
+                        "reason": flag.reason,
+                        "severity": flag.severity,
+                        "severity_label": flag.get_severity_display(),
+                    }
+                    for flag in interview.flags.all()
+                ],
                 "state": review.state,
                 "state_label": review.get_state_display(),
             }
@@ -155,6 +169,7 @@ def history_rows(events: Iterable[ReviewEvent]) -> list[dict[str, Any]]:
             "to_state_code": event.to_state,
             "actor": str(event.actor) if event.actor else "",
             "reason": event.reason,
+            "rules": [f"{r.get('rule')} ({r.get('severity')})" for r in event.rules or []],
         }
         for event in events
     ]
@@ -179,7 +194,267 @@ def interview_facts(review: Review) -> dict[str, Any]:
         "questionnaire": str(interview.questionnaire_version),
         "state": review.state,
         "state_label": review.get_state_display(),
+        "proposed_by": str(review.proposed_by) if review.proposed_by else "",
+        "proposed_at": review.proposed_at,
         "decided_by": str(review.decided_by) if review.decided_by else "",
         "decided_at": review.decided_at,
         "reason": review.reason,
     }
+
+
+def flag_rows(interview: Interview) -> list[dict[str, Any]]:
+    return [
+        {
+            "rule": flag.rule,
+            "severity": flag.severity,
+            "severity_label": flag.get_severity_display(),
+            "reason": flag.reason,
+        }
+        for flag in interview.flags.all()
+    ]
+
+
+def recordings(interview: Interview) -> list[dict[str, Any]]:
+    """The case's call recordings, newest first, as links to the telephony recording view."""
+    calls = Call.objects.filter(case_id=interview.case_id).exclude(recording_url="")
+    return [
+        {
+            "url": reverse("fieldwork:telephony:recording", args=[call.pk]),
+            "at": call.created_at,
+            "duration": duration_text(call.recording_seconds),
+        }
+        for call in calls.order_by("-created_at", "-id")
+    ]
+
+
+def review_actions(review: Review, user: User) -> dict[str, bool]:
+    """Which decision forms the user may use on this review now (the services check again)."""
+    own = review.interview.interviewer_id == user.pk
+    reviewer = user.role in services.DECIDERS and not own
+    lead = services.is_qc_lead(user) and not own
+    proposer = review.proposed_by_id == user.pk and review.state in workflow.PROPOSED
+    state = review.state
+    supervisor_step = reviewer and state in workflow.UNDECIDED
+    lead_step = lead and not proposer
+    return {
+        "approve": supervisor_step
+        or (lead_step and workflow.allowed(state, workflow.APPROVED, workflow.LEAD)),
+        "reject": supervisor_step
+        or (lead_step and workflow.allowed(state, workflow.REJECTED, workflow.LEAD)),
+        "return": supervisor_step or (lead_step and state in workflow.PROPOSED),
+        "rerelease": lead and state == workflow.REJECTED,
+        "final": lead_step and state not in workflow.UNDECIDED,
+    }
+
+
+def backcheck_questions(backcheck: BackCheck, language: str) -> list[dict[str, Any]]:
+    """The key questions of a back-check with labels and choices from the definition."""
+    definition = backcheck.interview.questionnaire_version.definition
+    by_name = {
+        q["name"]: q for group in definition.get("groups", []) for q in group.get("questions", [])
+    }
+    lists = definition.get("choice_lists", {})
+    result = []
+    for name in backcheck.questions:
+        question = by_name.get(name, {"name": name})
+        choices = [
+            (str(c["value"]), _label(c.get("label"), language, str(c["value"])))
+            for c in lists.get(question.get("list") or "", [])
+        ]
+        result.append(
+            {
+                "name": name,
+                "label": _label(question.get("label"), language, name),
+                "choices": choices if question.get("type", "").startswith("select") else [],
+            }
+        )
+    return result
+
+
+def my_backcheck_rows(backchecks: Iterable[BackCheck]) -> list[dict[str, Any]]:
+    """The interviewer's list: the respondent's phone only masked."""
+    return [
+        {
+            "interview_id": b.interview_id,
+            "url": reverse("qc:backcheck_form", args=[b.interview_id]),
+            "wave": str(b.interview.case.wave),
+            "phone": mask_phone(b.interview.case.unit.phone or ""),
+            "street": b.interview.street.name if b.interview.street else "",
+            "state": b.state,
+            "state_label": b.get_state_display(),
+            "rate": b.rate,
+        }
+        for b in backchecks
+    ]
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.0f}%"
+
+
+def backcheck_rows(backchecks: Iterable[BackCheck]) -> list[dict[str, Any]]:
+    return [
+        {
+            "interview_id": b.interview_id,
+            "url": reverse("qc:review_detail", args=[b.interview_id]),
+            "interviewer": str(b.interview.interviewer),
+            "assigned_to": str(b.assigned_to),
+            "state": b.state,
+            "state_label": b.get_state_display(),
+            "rate": _percent(b.rate),
+            "outcome": b.get_outcome_display() if b.outcome else "",
+            "seed": b.draw.seed,
+        }
+        for b in backchecks
+    ]
+
+
+def discrepancy_table(backchecks: Iterable[BackCheck]) -> list[dict[str, Any]]:
+    """Per interviewer (of the checked interviews): done, mean rate, failed, in name order.
+
+    The mean is over interviews (each done back-check weighs the same).
+    """
+    table: dict[str, dict[str, Any]] = {}
+    for b in backchecks:
+        row = table.setdefault(
+            str(b.interview.interviewer),
+            {"selected": 0, "done": 0, "rates": [], "failed": 0},
+        )
+        row["selected"] += 1
+        if b.state == BackCheck.State.DONE:
+            row["done"] += 1
+            row["rates"].append(b.rate or 0.0)
+            row["failed"] += b.outcome in (BackCheck.Outcome.REJECTED, BackCheck.Outcome.RETURNED)
+    return [
+        {
+            "interviewer": name,
+            "selected": row["selected"],
+            "done": row["done"],
+            "mean_rate": _percent(sum(row["rates"]) / len(row["rates"]) if row["rates"] else None),
+            "failed": row["failed"],
+        }
+        for name, row in sorted(table.items())
+    ]
+
+
+def dashboard(wave: Wave, flags: Iterable[Flag], reviews: Iterable[Review]) -> dict[str, Any]:
+    """Counts and charts of one wave's flags and reviews.
+
+    `flags`: selectors.wave_flags; `reviews`: the wave's reviews with their interviews (for
+    the daily numbers of interviews, by local day of completion).
+    """
+    zone = timezone.get_default_timezone()
+    by_rule: Counter[str] = Counter()
+    by_severity: Counter[str] = Counter()
+    by_interviewer: Counter[str] = Counter()
+    by_street: Counter[str] = Counter()
+    flags_by_day: Counter[str] = Counter()
+    flagged_interviews: set[int] = set()
+    for flag in flags:
+        interview = flag.interview
+        by_rule[flag.rule] += 1
+        by_severity[flag.severity] += 1
+        by_interviewer[str(interview.interviewer)] += 1
+        by_street[interview.street.name if interview.street else "—"] += 1
+        if interview.completed_at:
+            flags_by_day[interview.completed_at.astimezone(zone).date().isoformat()] += 1
+        flagged_interviews.add(interview.pk)
+    interviews_by_day: Counter[str] = Counter()
+    states: Counter[str] = Counter()
+    for review in reviews:
+        states[review.state] += 1
+        if review.interview.completed_at:
+            day = review.interview.completed_at.astimezone(zone).date().isoformat()
+            interviews_by_day[day] += 1
+    days = sorted(set(interviews_by_day) | set(flags_by_day))
+
+    def bars(counter: Counter[str]) -> list[tuple[str, float]]:
+        return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+    return {
+        "wave": str(wave),
+        "n_flags": sum(by_rule.values()),
+        "n_flagged": len(flagged_interviews),
+        "n_reviews": sum(states.values()),
+        "states": [
+            {"state": s, "label": label, "n": states.get(s, 0)} for s, label in Review.State.choices
+        ],
+        "by_severity": [
+            {"severity": s, "label": Flag.Severity(s).label, "n": by_severity.get(s, 0)}
+            for s in rules.SEVERITIES
+        ],
+        "by_rule": bars(by_rule),
+        "by_interviewer": bars(by_interviewer),
+        "by_street": bars(by_street),
+        "days": [(day, interviews_by_day[day], flags_by_day[day]) for day in days],
+        # qc.charts escapes every text it draws
+        "charts": {
+            "rule": mark_safe(charts.bar_chart(bars(by_rule), title=_("Flags by rule"))),
+            "interviewer": mark_safe(
+                charts.bar_chart(bars(by_interviewer), title=_("Flags by interviewer"))
+            ),
+            "street": mark_safe(charts.bar_chart(bars(by_street), title=_("Flags by street"))),
+            "days": mark_safe(
+                charts.line_chart(
+                    days,
+                    [
+                        (_("Interviews"), [interviews_by_day[d] for d in days]),
+                        (_("Flags"), [flags_by_day[d] for d in days]),
+                    ],
+                    title=_("Interviews and flags per day"),
+                )
+            ),
+        },
+    }
+
+
+FLAG_COLUMNS = [
+    "interview_id",
+    "interviewer",
+    "street",
+    "completed_at",
+    "rule",
+    "severity",
+    "reason",
+    "details",
+    "raised_at",
+]
+EVENT_COLUMNS = ["interview_id", "at", "from_state", "to_state", "actor", "reason", "rules"]
+
+
+def _iso(value) -> str:
+    return value.astimezone(timezone.get_default_timezone()).isoformat() if value else ""
+
+
+def flag_export_rows(flags: Iterable[Flag]) -> list[list[Any]]:
+    """One row per flag, in FLAG_COLUMNS order; times local ISO 8601, details JSON."""
+    return [
+        [
+            flag.interview_id,
+            str(flag.interview.interviewer),
+            flag.interview.street.name if flag.interview.street else "",
+            _iso(flag.interview.completed_at),
+            flag.rule,
+            flag.severity,
+            flag.reason,
+            json.dumps(flag.details, ensure_ascii=False, sort_keys=True),
+            _iso(flag.created_at),
+        ]
+        for flag in flags
+    ]
+
+
+def event_export_rows(events: Iterable[ReviewEvent]) -> list[list[Any]]:
+    """One row per review event (every decision), in EVENT_COLUMNS order."""
+    return [
+        [
+            event.review.interview_id,
+            _iso(event.at),
+            event.from_state,
+            event.to_state,
+            event.actor.username if event.actor else "",
+            event.reason,
+            json.dumps(event.rules, ensure_ascii=False, sort_keys=True),
+        ]
+        for event in events
+    ]

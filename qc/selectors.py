@@ -1,16 +1,32 @@
 """Reads of reviews for the pages: filtered, ordered and counted in a fixed number of queries."""
 
-from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
 
 from accounts.models import User
 from fieldwork.models import Wave
-from qc.models import Flag, Review, ReviewEvent
+from qc.models import BackCheck, Flag, Review, ReviewEvent
 from sampling.models import Locality
 
 # The review queue: what needs a decision first.
 STATE_ORDER = [
     Review.State.FLAGGED,
     Review.State.CLEAN,
+    Review.State.PROPOSED_REJECT,
+    Review.State.PROPOSED_APPROVE,
+    Review.State.RETURNED,
     Review.State.REJECTED,
     Review.State.APPROVED,
 ]
@@ -26,8 +42,16 @@ def filtered_reviews(
     interviewer: User | None = None,
     street: Locality | None = None,
     state: str = "",
+    rule: str = "",
+    severity: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> QuerySet[Review]:
-    """Reviews matching the filters (each optional), unordered and without related rows."""
+    """Reviews matching the filters (each optional), unordered and without related rows.
+
+    `rule`/`severity`: interviews with at least one such flag. Dates are local days of
+    completion (settings.TIME_ZONE), both ends included.
+    """
     reviews = Review.objects.all()
     if wave is not None:
         reviews = reviews.filter(interview__case__wave=wave)
@@ -37,6 +61,20 @@ def filtered_reviews(
         reviews = reviews.filter(interview__street=street)
     if state:
         reviews = reviews.filter(state=state)
+    if rule or severity:
+        flags = Flag.objects.filter(interview=OuterRef("interview"))
+        if rule:
+            flags = flags.filter(rule=rule)
+        if severity:
+            flags = flags.filter(severity=severity)
+        reviews = reviews.filter(Exists(flags))
+    zone = timezone.get_default_timezone()
+    if date_from is not None:
+        start = datetime.combine(date_from, time.min, tzinfo=zone)
+        reviews = reviews.filter(interview__completed_at__gte=start)
+    if date_to is not None:
+        end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
+        reviews = reviews.filter(interview__completed_at__lt=end)
     return reviews
 
 
@@ -52,7 +90,7 @@ def review_queue(reviews: QuerySet[Review]) -> QuerySet[Review]:
         output_field=IntegerField(),
     )
     return (
-        reviews.select_related("interview__interviewer", "interview__street")
+        reviews.select_related("interview__interviewer", "interview__street", "proposed_by")
         .prefetch_related(_flags())
         .annotate(state_rank=state_rank)
         .order_by("state_rank", "-interview__completed_at", "-id")
@@ -72,6 +110,7 @@ def review_for_detail(*, interview_id: int) -> Review:
     return (
         Review.objects.select_related(
             "decided_by",
+            "proposed_by",
             "interview__interviewer",
             "interview__street",
             "interview__district",
@@ -87,3 +126,47 @@ def review_for_detail(*, interview_id: int) -> Review:
 
 def review_history(review: Review) -> QuerySet[ReviewEvent]:
     return review.events.select_related("actor").order_by("at", "id")
+
+
+def wave_flags(wave: Wave) -> QuerySet[Flag]:
+    """The wave's flags with what the dashboard and the export show, oldest first."""
+    return (
+        Flag.objects.filter(interview__case__wave=wave)
+        .select_related("interview__interviewer", "interview__street")
+        .order_by("interview_id", "created_at", "id")
+    )
+
+
+def wave_events(wave: Wave) -> QuerySet[ReviewEvent]:
+    """Every review event of the wave's interviews, in order."""
+    return (
+        ReviewEvent.objects.filter(review__interview__case__wave=wave)
+        .select_related("actor", "review__interview")
+        .order_by("at", "id")
+    )
+
+
+def wave_backchecks(wave: Wave) -> QuerySet[BackCheck]:
+    return (
+        BackCheck.objects.filter(interview__case__wave=wave)
+        .select_related("interview__interviewer", "assigned_to", "draw")
+        .order_by("-draw__created_at", "interview_id")
+    )
+
+
+def my_backchecks(user: User) -> QuerySet[BackCheck]:
+    """An interviewer's back-checks to do first, then done ones; with the unit for the phone."""
+    return (
+        BackCheck.objects.filter(assigned_to=user)
+        .select_related("interview__case__unit", "interview__case__wave", "interview__street")
+        .order_by("state", "interview_id")
+    )
+
+
+def backcheck_for(*, interview_id: int, user: User) -> BackCheck:
+    """The user's own back-check of an interview; raises BackCheck.DoesNotExist otherwise."""
+    return (
+        my_backchecks(user)
+        .select_related("interview__questionnaire_version")
+        .get(interview_id=interview_id)
+    )

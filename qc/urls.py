@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qc import views
+from qc import signal_views, views
 
 app_name = "qc"
 urlpatterns = [
@@ -8,4 +8,27 @@ urlpatterns = [
     path("interviews/<int:interview_id>/", views.review_detail, name="review_detail"),
     path("interviews/<int:interview_id>/approve/", views.review_approve, name="review_approve"),
     path("interviews/<int:interview_id>/reject/", views.review_reject, name="review_reject"),
+    path("interviews/<int:interview_id>/return/", views.review_return, name="review_return"),
+    path(
+        "interviews/<int:interview_id>/rerelease/",
+        views.review_rerelease,
+        name="review_rerelease",
+    ),
+    path("bulk-approve/", views.review_bulk_approve, name="review_bulk_approve"),
+    path("waves/<int:wave_id>/dashboard/", views.dashboard, name="dashboard"),
+    path("waves/<int:wave_id>/export/", views.export, name="export"),
+    path("waves/<int:wave_id>/settings/", views.qc_settings, name="settings"),
+    path("waves/<int:wave_id>/backchecks/", views.backchecks, name="backchecks"),
+    path("backchecks/", views.my_backchecks, name="my_backchecks"),
+    path("backchecks/<int:interview_id>/", views.backcheck_form, name="backcheck_form"),
+    path(
+        "waves/<int:wave_id>/interviewers/",
+        signal_views.interviewer_risk,
+        name="interviewer_risk",
+    ),
+    path(
+        "waves/<int:wave_id>/interviewers/<int:interviewer_id>/",
+        signal_views.interviewer_detail,
+        name="interviewer_detail",
+    ),
 ]

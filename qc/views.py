@@ -1,29 +1,53 @@
+import csv
+import io
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
 from accounts.access import STAFF, require_role
+from accounts.models import Role
+from fieldwork.models import Wave
 from qc import presenters, selectors, services
-from qc.forms import ApproveForm, RejectForm, ReviewFilterForm
-from qc.models import Review
+from qc.forms import (
+    ApproveForm,
+    BackCheckDrawForm,
+    BulkApproveForm,
+    QCSettingsForm,
+    RejectForm,
+    RereleaseForm,
+    ReturnForm,
+    ReviewFilterForm,
+    backcheck_answer_form,
+)
+from qc.models import BackCheck, Review
 
 PAGE_SIZE = 50
+
+
+def _filtered(form: ReviewFilterForm):
+    filters = form.cleaned_data if form.is_valid() else {}
+    return selectors.filtered_reviews(
+        wave=filters.get("wave"),
+        interviewer=filters.get("interviewer"),
+        street=filters.get("street"),
+        rule=filters.get("rule", ""),
+        severity=filters.get("severity", ""),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    ), filters.get("state", "")
 
 
 @require_role(*STAFF)
 def review_list(request: HttpRequest) -> HttpResponse:
     form = ReviewFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    scope = selectors.filtered_reviews(
-        wave=filters.get("wave"),
-        interviewer=filters.get("interviewer"),
-        street=filters.get("street"),
-    )
-    state = filters.get("state", "")
+    scope, state = _filtered(form)
     reviews = selectors.review_queue(scope.filter(state=state) if state else scope)
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.state_counts(scope)
@@ -39,8 +63,28 @@ def review_list(request: HttpRequest) -> HttpResponse:
                 {"state": s, "label": Review.State(s).label, "n": n} for s, n in counts.items()
             ],
             "total": sum(counts.values()),
+            "is_qc_lead": services.is_qc_lead(request.user),
         },
     )
+
+
+@require_POST
+@require_role(*STAFF)
+def review_bulk_approve(request: HttpRequest) -> HttpResponse:
+    """Approve the ticked reviews, or all the filter shows (scope=all, filters in the query)."""
+    form = BulkApproveForm(request.POST)
+    filters = ReviewFilterForm(request.GET or None)
+    if form.is_valid() and form.cleaned_data["scope"] == "all":
+        reviews, _state = _filtered(filters)
+    elif form.is_valid():
+        ids = [review.pk for review in form.cleaned_data["reviews"]]
+        reviews = Review.objects.filter(pk__in=ids)
+    else:
+        reviews = Review.objects.none()
+    moved = services.bulk_approve(reviews=reviews, user=request.user)
+    messages.success(request, _("%(n)d interviews approved.") % {"n": moved})
+    query = request.GET.urlencode()
+    return redirect(reverse("qc:review_list") + (f"?{query}" if query else ""))
 
 
 def _review_or_404(interview_id: int) -> Review:
@@ -50,13 +94,7 @@ def _review_or_404(interview_id: int) -> Review:
         raise Http404(_("This interview has no review.")) from None
 
 
-def _render_detail(
-    request: HttpRequest,
-    review: Review,
-    *,
-    approve_form: ApproveForm | None = None,
-    reject_form: RejectForm | None = None,
-) -> HttpResponse:
+def _render_detail(request: HttpRequest, review: Review, **forms) -> HttpResponse:
     language = presenters.ui_language()
     interview = review.interview
     return render(
@@ -64,12 +102,16 @@ def _render_detail(
         "qc/review_detail.html",
         {
             "facts": presenters.interview_facts(review),
-            "flags": [{"rule": f.rule, "reason": f.reason} for f in interview.flags.all()],
+            "flags": presenters.flag_rows(interview),
             "sections": presenters.answer_sections(interview, language),
             "paradata": presenters.paradata_summary(interview, language),
             "history": presenters.history_rows(selectors.review_history(review)),
-            "approve_form": approve_form or ApproveForm(prefix="approve"),
-            "reject_form": reject_form or RejectForm(prefix="reject"),
+            "recordings": presenters.recordings(interview),
+            "actions": presenters.review_actions(review, request.user),
+            "approve_form": forms.get("approve_form") or ApproveForm(prefix="approve"),
+            "reject_form": forms.get("reject_form") or RejectForm(prefix="reject"),
+            "return_form": forms.get("return_form") or ReturnForm(prefix="return"),
+            "rerelease_form": forms.get("rerelease_form") or RereleaseForm(prefix="rerelease"),
         },
     )
 
@@ -79,37 +121,230 @@ def review_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
     return _render_detail(request, _review_or_404(interview_id))
 
 
+def _decide(request: HttpRequest, interview_id: int, form_class, prefix: str, act, done: str):
+    """POST a decision form, call the service, message the outcome, back to the detail page."""
+    review = _review_or_404(interview_id)
+    form = form_class(request.POST, prefix=prefix)
+    if not form.is_valid():
+        return _render_detail(request, review, **{f"{prefix}_form": form})
+    try:
+        act(review, form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied as error:
+        # e.g. a supervisor pressing "approve" again on their own proposal
+        messages.error(request, str(error) or _("This decision is not yours to make."))
+    else:
+        messages.success(request, done % {"id": interview_id})
+    return redirect("qc:review_detail", interview_id=interview_id)
+
+
 @require_POST
 @require_role(*STAFF)
 def review_approve(request: HttpRequest, interview_id: int) -> HttpResponse:
-    review = _review_or_404(interview_id)
-    form = ApproveForm(request.POST, prefix="approve")
-    if not form.is_valid():
-        return _render_detail(request, review, approve_form=form)
-    try:
-        services.approve_interview(
-            review=review, user=request.user, reason=form.cleaned_data["reason"]
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Interview #%(id)s approved.") % {"id": interview_id})
-    return redirect("qc:review_detail", interview_id=interview_id)
+    def act(review, data):
+        services.approve_interview(review=review, user=request.user, reason=data["reason"])
+
+    return _decide(
+        request, interview_id, ApproveForm, "approve", act, _("Interview #%(id)s approved.")
+    )
 
 
 @require_POST
 @require_role(*STAFF)
 def review_reject(request: HttpRequest, interview_id: int) -> HttpResponse:
-    review = _review_or_404(interview_id)
-    form = RejectForm(request.POST, prefix="reject")
-    if not form.is_valid():
-        return _render_detail(request, review, reject_form=form)
-    try:
-        services.reject_interview(
-            review=review, user=request.user, reason=form.cleaned_data["reason"]
+    def act(review, data):
+        services.reject_interview(review=review, user=request.user, reason=data["reason"])
+
+    return _decide(
+        request, interview_id, RejectForm, "reject", act, _("Interview #%(id)s rejected.")
+    )
+
+
+@require_POST
+@require_role(*STAFF)
+def review_return(request: HttpRequest, interview_id: int) -> HttpResponse:
+    def act(review, data):
+        services.return_interview(
+            review=review,
+            user=request.user,
+            reason=data["reason"],
+            interviewer=data["interviewer"],
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+
+    return _decide(
+        request, interview_id, ReturnForm, "return", act, _("Interview #%(id)s returned.")
+    )
+
+
+@require_POST
+@require_role(Role.ANALYST)
+def review_rerelease(request: HttpRequest, interview_id: int) -> HttpResponse:
+    def act(review, data):
+        services.rerelease_case(
+            review=review,
+            user=request.user,
+            reason=data["reason"],
+            interviewer=data["interviewer"],
+        )
+
+    return _decide(
+        request,
+        interview_id,
+        RereleaseForm,
+        "rerelease",
+        act,
+        _("Case of interview #%(id)s re-released."),
+    )
+
+
+@require_role(*STAFF)
+def qc_settings(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = get_object_or_404(Wave, pk=wave_id)
+    current = services.wave_settings(wave)
+    if request.method == "POST":
+        form = QCSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.save_qc_settings(wave=wave, user=request.user, values=form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("QC settings saved."))
+                return redirect("qc:settings", wave_id=wave.pk)
     else:
-        messages.success(request, _("Interview #%(id)s rejected.") % {"id": interview_id})
-    return redirect("qc:review_detail", interview_id=interview_id)
+        form = QCSettingsForm(
+            initial=QCSettingsForm.initial_for(current, services.rule_config(wave))
+        )
+    return render(request, "qc/settings.html", {"wave": wave, "form": form, "saved": current})
+
+
+@require_role(*STAFF)
+def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = get_object_or_404(Wave, pk=wave_id)
+    reviews = Review.objects.filter(interview__case__wave=wave).select_related("interview")
+    backchecks = list(selectors.wave_backchecks(wave))
+    return render(
+        request,
+        "qc/dashboard.html",
+        {
+            "wave": wave,
+            "waves": Wave.objects.order_by("-created_at"),
+            "data": presenters.dashboard(wave, selectors.wave_flags(wave), reviews),
+            "discrepancies": presenters.discrepancy_table(backchecks),
+        },
+    )
+
+
+@require_role(*STAFF)
+def export(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """Every flag and decision of a wave: ?format=xlsx (two sheets) or csv (&table=events)."""
+    wave = get_object_or_404(Wave, pk=wave_id)
+    flags = presenters.flag_export_rows(selectors.wave_flags(wave))
+    events = presenters.event_export_rows(selectors.wave_events(wave))
+    name = f"qc-wave-{wave.pk}"
+    if request.GET.get("format") == "xlsx":
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "flags"
+        sheet.append(presenters.FLAG_COLUMNS)
+        for row in flags:
+            sheet.append(row)
+        sheet = book.create_sheet("events")
+        sheet.append(presenters.EVENT_COLUMNS)
+        for row in events:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    table = "events" if request.GET.get("table") == "events" else "flags"
+    columns, rows = (
+        (presenters.EVENT_COLUMNS, events)
+        if table == "events"
+        else (presenters.FLAG_COLUMNS, flags)
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{table}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese text correctly only with a BOM
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return response
+
+
+@require_role(*STAFF)
+def backchecks(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """The wave's back-checks, the per-interviewer discrepancy table and a new draw."""
+    wave = get_object_or_404(Wave, pk=wave_id)
+    form = BackCheckDrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            draw = services.select_backchecks(
+                wave=wave,
+                user=request.user,
+                checkers=list(form.cleaned_data["checkers"]),
+                seed=form.cleaned_data["seed"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(n)d interviews drawn for back-checks (seed %(seed)d).")
+                % {"n": len(draw.parameters["selected"]), "seed": draw.seed},
+            )
+            return redirect("qc:backchecks", wave_id=wave.pk)
+    rows = list(selectors.wave_backchecks(wave))
+    return render(
+        request,
+        "qc/backchecks.html",
+        {
+            "wave": wave,
+            "form": form,
+            "rows": presenters.backcheck_rows(rows),
+            "discrepancies": presenters.discrepancy_table(rows),
+            "settings": services.wave_settings(wave),
+        },
+    )
+
+
+@require_role(Role.INTERVIEWER)
+def my_backchecks(request: HttpRequest) -> HttpResponse:
+    rows = presenters.my_backcheck_rows(selectors.my_backchecks(request.user))
+    return render(request, "qc/my_backchecks.html", {"rows": rows})
+
+
+@require_role(Role.INTERVIEWER)
+def backcheck_form(request: HttpRequest, interview_id: int) -> HttpResponse:
+    """The back-check interviewer re-asks the key questions; only their own back-checks."""
+    try:
+        backcheck = selectors.backcheck_for(interview_id=interview_id, user=request.user)
+    except BackCheck.DoesNotExist:
+        raise Http404(_("No such back-check of yours.")) from None
+    questions = presenters.backcheck_questions(backcheck, presenters.ui_language())
+    form = backcheck_answer_form(questions, request.POST or None)
+    if request.method == "POST" and backcheck.state == BackCheck.State.ASSIGNED and form.is_valid():
+        answers = {
+            name: value for name, value in form.cleaned_data.items() if value not in ("", None)
+        }
+        try:
+            services.record_backcheck(backcheck=backcheck, user=request.user, answers=answers)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Back-check recorded."))
+            return redirect("qc:my_backchecks")
+    return render(
+        request,
+        "qc/backcheck_form.html",
+        {
+            "form": form,
+            "row": presenters.my_backcheck_rows([backcheck])[0],
+            "done": backcheck.state == BackCheck.State.DONE,
+        },
+    )

@@ -1,34 +1,53 @@
-"""Skip and validation logic: the XLSForm (XPath) expression subset we run. Pure: no Django.
+"""The XLSForm (XPath) expression language we run, without eval(). Pure: no Django.
 
-`relevant` and `constraint` expressions are parsed by a small tokenizer and recursive-descent
-parser into a tree of tuples, then evaluated against an interview's answers. Nothing is passed to
-Python's eval().
+Expressions from the `relevant`, `constraint`, `calculation`, `choice_filter`, `qc_check`,
+`repeat_count` and (dynamic) `default` columns are parsed by a small tokenizer and
+recursive-descent parser into a tree of tuples, then evaluated against an interview's answers.
 
 Supported (XPath 1.0 semantics, as ODK Collect applies them):
-- `${name}` references to other answers; `.` the value being checked (constraints);
+- `${name}` references to answers; `.` the value being checked (constraints, qc_check);
+- bare names such as `district` (in choice filters: a column of the choice being filtered,
+  ODK style, e.g. `district = ${district}`; without a choice they read the answers);
 - string literals ('yes' or "yes") and numbers (16, 0.5);
-- `=  !=  <  <=  >  >=`, `and`, `or`, `not(...)`, `true()`, `false()`, parentheses;
-- `+  -  *  div  mod` and unary minus;
-- `selected(${q}, 'v')` and `count-selected(${q})`.
+- `=  !=  <  <=  >  >=`, `and`, `or`, `+  -  *  div  mod`, unary minus, parentheses;
+- functions: see _FUNCTIONS (not, true, false, selected, count-selected, if, coalesce, today,
+  string-length, number, int, round, concat, string, boolean, contains, starts-with, ends-with,
+  substr, floor, ceiling, abs, pow, min, max, sum, count, date, selected-at).
+  Anything else raises ExpressionError when parsed, so an import can report it.
 
 Precedence, loosest first: or; and; = !=; < <= > >=; + -; * div mod; unary minus.
 
-Answer values are strings (select_one codes, text), lists of strings (select_multiple), ints or
-floats, or missing. A missing answer reads as the empty string, as in ODK: `${q} = ''` is true,
-and a numeric comparison with it (`${age} >= 16`) is false because '' converts to NaN.
+Answer values are strings (select_one codes, text, ISO dates "YYYY-MM-DD", calculate results),
+lists of strings (select_multiple), ints or floats, lists of row dicts (repeat groups, stored
+under the group's name), or missing. A missing answer reads as the empty string, as in ODK:
+`${q} = ''` is true, and a numeric comparison with it (`${age} >= 16`) is false because ''
+converts to NaN. Dates convert to numbers as days since 1970-01-01 (so `${d} <= today()` and
+`today() - ${d}` work on ISO date strings). A reference to a question inside a repeat from
+outside it reads every row's value (an XPath node-set): comparisons are true when any row's value
+satisfies them, and `sum()`, `count()`, `min()`, `max()` aggregate them. Inside a repeat row the
+caller passes `row_scope(answers, row)`, so `${sibling}` reads that row's value.
 """
 
 import math
 import re
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
 __all__ = [
     "ExpressionError",
+    "as_text",
+    "bare_names",
+    "compute",
+    "default_value",
     "evaluate",
+    "filter_choices",
+    "is_dynamic",
     "is_relevant",
     "parse",
     "references",
+    "row_scope",
     "satisfies_constraint",
 ]
 
@@ -48,7 +67,7 @@ _TOKEN = re.compile(
   | (?P<string>'[^']*'|"[^"]*")
   | (?P<op>!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,)
   | (?P<dot>\.)
-  | (?P<name>[A-Za-z_][A-Za-z0-9_-]*)
+  | (?P<name>[^\W\d][\w-]*(?::[^\W\d][\w-]*)?)
     """,
     re.VERBOSE,
 )
@@ -88,6 +107,7 @@ def _tokenize(expression: str) -> list[Token]:
 #
 #   ("lit", value)            a string or float literal
 #   ("ref", name)             ${name}
+#   ("name", name)            a bare name (a choice column in a choice filter)
 #   ("current",)              .
 #   ("or" | "and", left, right)
 #   ("cmp", op, left, right)  op one of = != < <= > >=
@@ -95,13 +115,38 @@ def _tokenize(expression: str) -> list[Token]:
 #   ("neg", operand)
 #   ("call", function, [arguments])
 
-_FUNCTIONS = {  # name → number of arguments
-    "not": 1,
-    "selected": 2,
-    "count-selected": 1,
-    "true": 0,
-    "false": 0,
+_FUNCTIONS: dict[str, tuple[int, int | None]] = {  # name → (fewest, most arguments)
+    "not": (1, 1),
+    "true": (0, 0),
+    "false": (0, 0),
+    "selected": (2, 2),
+    "count-selected": (1, 1),
+    "selected-at": (2, 2),
+    "if": (3, 3),
+    "coalesce": (2, 2),
+    "today": (0, 0),
+    "string-length": (1, 1),
+    "number": (1, 1),
+    "int": (1, 1),
+    "round": (1, 2),
+    "concat": (1, None),
+    "string": (1, 1),
+    "boolean": (1, 1),
+    "contains": (2, 2),
+    "starts-with": (2, 2),
+    "ends-with": (2, 2),
+    "substr": (2, 3),
+    "floor": (1, 1),
+    "ceiling": (1, 1),
+    "abs": (1, 1),
+    "pow": (2, 2),
+    "min": (1, None),
+    "max": (1, None),
+    "sum": (1, 1),
+    "count": (1, 1),
+    "date": (1, 1),
 }
+_KEYWORDS = {"and", "or", "div", "mod"}
 
 
 class _Parser:
@@ -205,15 +250,20 @@ class _Parser:
         if kind == "name":
             if self.peek()[0] == "op" and self.peek()[1] == "(":
                 return self.call(token)
-            raise self.error(f"unexpected word {text!r}", token)
+            if text in _KEYWORDS or ":" in text:
+                raise self.error(f"unexpected word {text!r}", token)
+            return ("name", text)
         found = "the end" if kind == "end" else repr(text)
         raise self.error(f"expected a value, found {found}", token)
 
     def call(self, name_token: Token) -> tuple:
         name = name_token[1]
         if name not in _FUNCTIONS:
-            supported = ", ".join(f"{n}()" for n in _FUNCTIONS)
-            raise self.error(f"unsupported function {name}() (supported: {supported})", name_token)
+            raise self.error(
+                f"unsupported function {name}() (supported: "
+                f"{', '.join(f'{n}()' for n in _FUNCTIONS)})",
+                name_token,
+            )
         self.expect_op("(")
         arguments: list[tuple] = []
         if not self.accept("op", ")"):
@@ -221,9 +271,17 @@ class _Parser:
             while self.accept("op", ","):
                 arguments.append(self.or_expr())
             self.expect_op(")")
-        if len(arguments) != _FUNCTIONS[name]:
+        fewest, most = _FUNCTIONS[name]
+        if len(arguments) < fewest or (most is not None and len(arguments) > most):
+            wanted = (
+                str(fewest)
+                if fewest == most
+                else f"{fewest} or more"
+                if most is None
+                else (f"{fewest} to {most}")
+            )
             raise self.error(
-                f"{name}() takes {_FUNCTIONS[name]} argument(s), got {len(arguments)}", name_token
+                f"{name}() takes {wanted} argument(s), got {len(arguments)}", name_token
             )
         return ("call", name, arguments)
 
@@ -234,54 +292,96 @@ def parse(expression: str) -> tuple:
 
     Cached: the same few dozen expressions are evaluated for every interview.
     """
+    if not isinstance(expression, str):
+        raise ExpressionError(f"{expression!r}: not an expression")
     return _Parser(expression).parse()
+
+
+def _walk(node: tuple):
+    yield node
+    if node[0] == "call":
+        for argument in node[2]:
+            yield from _walk(argument)
+    else:
+        for child in node[1:]:
+            if isinstance(child, tuple):
+                yield from _walk(child)
 
 
 def references(expression: str) -> set[str]:
     """The question names an expression refers to with ${name}."""
-    found: set[str] = set()
+    return {node[1] for node in _walk(parse(expression)) if node[0] == "ref"}
 
-    def walk(node: tuple) -> None:
-        if node[0] == "ref":
-            found.add(node[1])
-        elif node[0] == "call":
-            for argument in node[2]:
-                walk(argument)
-        else:
-            for child in node[1:]:
-                if isinstance(child, tuple):
-                    walk(child)
 
-    walk(parse(expression))
-    return found
+def bare_names(expression: str) -> set[str]:
+    """The bare names in an expression (choice columns in a choice filter)."""
+    return {node[1] for node in _walk(parse(expression)) if node[0] == "name"}
+
+
+def is_dynamic(text: str) -> bool:
+    """Whether a `default` cell is an expression (ODK dynamic default) rather than a literal.
+
+    Like pyxform: a reference or a function call makes it dynamic; '2', 'yes' or '2024-01-31'
+    are literals.
+    """
+    return "${" in text or re.search(r"[^\W\d][\w-]*\s*\(", text) is not None
 
 
 # ---------------------------------------------------------------------------------------------
 # Evaluation (XPath 1.0 conversions)
 
+_EPOCH = date(1970, 1, 1)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class _Nodeset(tuple):
+    """Values of one question across the rows of a repeat (an XPath node-set)."""
+
+
+def _iso_date(text: str) -> date | None:
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    return None
+
 
 def _to_number(value: Any) -> float:
+    if isinstance(value, _Nodeset):
+        return _to_number(value[0]) if value else math.nan
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, int | float):
         return float(value)
+    if isinstance(value, date):
+        return float((value - _EPOCH).days)
     text = _to_string(value).strip()
     # XPath number(): optional minus, digits, optional fraction; anything else is NaN.
     if re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)", text):
         return float(text)
-    return math.nan
+    day = _iso_date(text)  # dates are stored as ISO strings; ODK compares them as days
+    return float((day - _EPOCH).days) if day else math.nan
 
 
 def _to_string(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, _Nodeset):
+        return _to_string(value[0]) if value else ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, list | tuple):
+        if any(isinstance(item, dict) for item in value):
+            return ""  # a repeat's rows have no text value
         return " ".join(_to_string(item) for item in value)
     if isinstance(value, float):
         if math.isnan(value):
             return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
         if value.is_integer():
             return str(int(value))
     return str(value)
@@ -298,16 +398,32 @@ def _to_bool(value: Any) -> bool:
 
 
 def _selected_values(value: Any) -> list[str]:
+    if isinstance(value, _Nodeset):
+        value = value[0] if value else ""
     if isinstance(value, list | tuple):
         return [_to_string(item) for item in value]
     return _to_string(value).split()
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _compare(op: str, left: Any, right: Any) -> bool:
+    # A node-set compares true when any of its values does (XPath 1.0, 3.4).
+    if isinstance(left, _Nodeset):
+        return any(_compare(op, item, right) for item in left)
+    if isinstance(right, _Nodeset):
+        return any(_compare(op, left, item) for item in right)
     if op in ("=", "!="):
         if isinstance(left, bool) or isinstance(right, bool):
             equal = _to_bool(left) == _to_bool(right)
-        elif _is_number(left) or _is_number(right):
+        elif (
+            _is_number(left)
+            or _is_number(right)
+            or isinstance(left, date)
+            or isinstance(right, date)
+        ):
             equal = _to_number(left) == _to_number(right)  # NaN never equals anything
         else:
             equal = _to_string(left) == _to_string(right)
@@ -320,10 +436,6 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     if op == ">":
         return a > b
     return a >= b
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _arith(op: str, left: Any, right: Any) -> float:
@@ -339,65 +451,266 @@ def _arith(op: str, left: Any, right: Any) -> float:
             return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a)
         return a / b
     # mod: XPath keeps the sign of the dividend, like fmod
-    return math.nan if b == 0 else math.fmod(a, b)
+    if b == 0 or math.isinf(a) or math.isnan(a) or math.isnan(b):
+        return math.nan
+    return math.fmod(a, b)
 
 
-def _value(node: tuple, answers: dict, current: Any) -> Any:
-    kind = node[0]
-    if kind == "lit":
-        return node[1]
-    if kind == "ref":
-        value = answers.get(node[1])
+def _lookup(name: str, answers: dict) -> Any:
+    if name in answers:
+        value = answers[name]
         return "" if value is None else value
-    if kind == "current":
-        return "" if current is None else current
-    if kind == "or":
-        return _to_bool(_value(node[1], answers, current)) or _to_bool(
-            _value(node[2], answers, current)
-        )
-    if kind == "and":
-        return _to_bool(_value(node[1], answers, current)) and _to_bool(
-            _value(node[2], answers, current)
-        )
-    if kind == "cmp":
-        return _compare(
-            node[1], _value(node[2], answers, current), _value(node[3], answers, current)
-        )
-    if kind == "arith":
-        return _arith(node[1], _value(node[2], answers, current), _value(node[3], answers, current))
-    if kind == "neg":
-        return -_to_number(_value(node[1], answers, current))
-    # call
-    name, arguments = node[1], [_value(argument, answers, current) for argument in node[2]]
-    if name == "not":
-        return not _to_bool(arguments[0])
-    if name == "true":
-        return True
-    if name == "false":
-        return False
-    if name == "selected":
-        return _to_string(arguments[1]).strip() in _selected_values(arguments[0])
-    return float(len(_selected_values(arguments[0])))  # count-selected
+    # A question inside a repeat, read from outside it: every row's value.
+    for value in answers.values():
+        if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
+            if any(name in row for row in value):
+                return _Nodeset("" if row.get(name) is None else row.get(name) for row in value)
+    return ""
 
 
-def evaluate(expression: str, answers: dict, current: Any = None) -> bool:
-    """Evaluate `expression` against `answers` ({question name: value}); `current` is `.`."""
-    return _to_bool(_value(parse(expression), answers, current))
+def _items(arguments: list) -> list:
+    """The values aggregated by min()/max()/sum(): node-sets and lists are spread out."""
+    items: list = []
+    for argument in arguments:
+        if isinstance(argument, _Nodeset):
+            items.extend(argument)
+        elif isinstance(argument, list | tuple) and len(arguments) == 1:
+            items.extend(argument)
+        else:
+            items.append(argument)
+    return items
 
 
-def is_relevant(question_or_group: dict, answers: dict) -> bool:
+def _round(number: float, digits: float | None) -> float:
+    if math.isnan(number) or math.isinf(number):
+        return number
+    if digits is None:
+        return float(math.floor(number + 0.5))  # XPath 1.0: halves go towards +infinity
+    # ODK (JavaRosa) rounds to n decimals half away from zero, on the decimal digits shown.
+    try:
+        places = Decimal(1).scaleb(-int(digits))
+        return float(Decimal(repr(number)).quantize(places, rounding=ROUND_HALF_UP))
+    except (InvalidOperation, ValueError, OverflowError):
+        return math.nan
+
+
+class _Context:
+    def __init__(self, answers: dict, current: Any, today: date | None, choice: dict | None):
+        self.answers = answers
+        self.current = current
+        self.today = today
+        self.choice = choice
+
+    def today_date(self) -> date:
+        if self.today is None:
+            # The machine's local date; callers pass the survey's local date (Asia/Shanghai).
+            self.today = datetime.now(UTC).astimezone().date()
+        return self.today
+
+    def value(self, node: tuple) -> Any:
+        kind = node[0]
+        if kind == "lit":
+            return node[1]
+        if kind == "ref":
+            return _lookup(node[1], self.answers)
+        if kind == "name":
+            if self.choice is not None and node[1] in self.choice:
+                value = self.choice[node[1]]
+                return "" if value is None else value
+            return _lookup(node[1], self.answers)
+        if kind == "current":
+            return "" if self.current is None else self.current
+        if kind == "or":
+            return _to_bool(self.value(node[1])) or _to_bool(self.value(node[2]))
+        if kind == "and":
+            return _to_bool(self.value(node[1])) and _to_bool(self.value(node[2]))
+        if kind == "cmp":
+            return _compare(node[1], self.value(node[2]), self.value(node[3]))
+        if kind == "arith":
+            return _arith(node[1], self.value(node[2]), self.value(node[3]))
+        if kind == "neg":
+            return -_to_number(self.value(node[1]))
+        return self.call(node[1], node[2])
+
+    def call(self, name: str, nodes: list[tuple]) -> Any:
+        # if() evaluates only the branch it picks.
+        if name == "if":
+            return self.value(nodes[1] if _to_bool(self.value(nodes[0])) else nodes[2])
+        if name == "true":
+            return True
+        if name == "false":
+            return False
+        if name == "today":
+            return self.today_date()
+        args = [self.value(node) for node in nodes]
+        if name == "not":
+            return not _to_bool(args[0])
+        if name == "selected":
+            return _to_string(args[1]).strip() in _selected_values(args[0])
+        if name == "count-selected":
+            return float(len(_selected_values(args[0])))
+        if name == "selected-at":
+            values, index = _selected_values(args[0]), _to_number(args[1])
+            return values[int(index)] if 0 <= index < len(values) else ""
+        if name == "coalesce":
+            return args[0] if _to_string(args[0]) != "" else args[1]
+        if name == "string-length":
+            return float(len(_to_string(args[0])))
+        if name == "number":
+            return _to_number(args[0])
+        if name == "int":
+            number = _to_number(args[0])
+            return number if math.isnan(number) or math.isinf(number) else float(int(number))
+        if name == "round":
+            return _round(_to_number(args[0]), _to_number(args[1]) if len(args) > 1 else None)
+        if name == "concat":
+            return "".join(_to_string(argument) for argument in args)
+        if name == "string":
+            return _to_string(args[0])
+        if name == "boolean":
+            return _to_bool(args[0])
+        if name == "contains":
+            return _to_string(args[1]) in _to_string(args[0])
+        if name == "starts-with":
+            return _to_string(args[0]).startswith(_to_string(args[1]))
+        if name == "ends-with":
+            return _to_string(args[0]).endswith(_to_string(args[1]))
+        if name == "substr":
+            return self.substr(args)
+        if name in ("floor", "ceiling", "abs"):
+            number = _to_number(args[0])
+            if math.isnan(number) or math.isinf(number):
+                return number
+            return float({"floor": math.floor, "ceiling": math.ceil, "abs": abs}[name](number))
+        if name == "pow":
+            try:
+                return float(math.pow(_to_number(args[0]), _to_number(args[1])))
+            except (OverflowError, ValueError):
+                return math.nan
+        if name in ("min", "max"):
+            numbers = [_to_number(item) for item in _items(args)]
+            if not numbers or any(math.isnan(number) for number in numbers):
+                return math.nan
+            return min(numbers) if name == "min" else max(numbers)
+        if name == "sum":
+            return float(sum(_to_number(item) for item in _items(args)))
+        if name == "count":
+            value = args[0]
+            if isinstance(value, list | tuple):
+                return float(len(value))
+            return 1.0 if _to_string(value) != "" else 0.0
+        # date
+        value = args[0]
+        if isinstance(value, date):
+            return value
+        number = _to_number(value)
+        if math.isnan(number) or math.isinf(number) or abs(number) > 2_000_000:
+            return ""
+        return _EPOCH + timedelta(days=math.floor(number))
+
+    @staticmethod
+    def substr(args: list) -> str:
+        # XPath substring() is 1-based; ODK's substr() is 0-based with an exclusive end.
+        text = _to_string(args[0])
+        start = _to_number(args[1])
+        end = _to_number(args[2]) if len(args) > 2 else len(text)
+        if math.isnan(start) or math.isnan(end):
+            return ""
+        return text[max(int(start), 0) : max(int(min(end, len(text))), 0)]
+
+
+def compute(
+    expression: str,
+    answers: dict,
+    current: Any = None,
+    *,
+    today: date | None = None,
+    choice: dict | None = None,
+) -> Any:
+    """The raw value of `expression`: str, float, bool, datetime.date, or a list.
+
+    `answers` is {question name: value}; `current` is `.`; `today` is the date `today()`
+    returns (default: the machine's local date); `choice` maps a choice's columns (`name` and
+    its extra columns) for the bare names of a choice filter.
+    """
+    return _Context(answers, current, today, choice).value(parse(expression))
+
+
+def evaluate(
+    expression: str,
+    answers: dict,
+    current: Any = None,
+    *,
+    today: date | None = None,
+    choice: dict | None = None,
+) -> bool:
+    """Evaluate `expression` against `answers` as a boolean (relevant, constraint, qc_check)."""
+    return _to_bool(compute(expression, answers, current, today=today, choice=choice))
+
+
+def as_text(value: Any) -> str:
+    """A computed value as the string ODK stores for a `calculate` ('' for NaN)."""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return _to_string(value)
+
+
+def row_scope(answers: dict, row: dict) -> dict:
+    """The answers as seen from inside one repeat row: the row's own values win."""
+    return {**answers, **row}
+
+
+def is_relevant(question_or_group: dict, answers: dict, *, today: date | None = None) -> bool:
     """Whether a question or group (a definition dict) is shown, given the answers so far.
 
     Only the element's own `relevant` is checked: a question inside an irrelevant group is
     irrelevant too, and the caller checks the group first.
     """
     expression = question_or_group.get("relevant")
-    return not expression or evaluate(expression, answers)
+    return not expression or evaluate(expression, answers, today=today)
 
 
-def satisfies_constraint(question: dict, answers: dict, value: Any) -> bool:
+def satisfies_constraint(
+    question: dict, answers: dict, value: Any, *, today: date | None = None
+) -> bool:
     """Whether `value` passes the question's constraint. Empty answers are not checked (ODK)."""
     expression = question.get("constraint")
     if not expression or value is None or value == "" or value == []:
         return True
-    return evaluate(expression, answers, current=value)
+    return evaluate(expression, answers, current=value, today=today)
+
+
+def filter_choices(
+    question: dict, choices: list[dict], answers: dict, *, today: date | None = None
+) -> list[dict]:
+    """The choices (definition dicts) that the question's choice_filter lets through.
+
+    Inside the filter a bare name reads the choice's column: `name` is its value, and its
+    extra columns (choices sheet) are there by their header.
+    """
+    expression = question.get("choice_filter")
+    if not expression:
+        return list(choices)
+    return [
+        choice
+        for choice in choices
+        if evaluate(
+            expression,
+            answers,
+            today=today,
+            choice={**choice.get("extra", {}), "name": choice["value"]},
+        )
+    ]
+
+
+def default_value(question: dict, answers: dict, *, today: date | None = None) -> Any:
+    """The question's default answer: None, the literal (a list of codes for select_multiple),
+    or the value of a dynamic default expression (as text)."""
+    default = question.get("default")
+    if not default:
+        return None
+    if is_dynamic(default):
+        default = as_text(compute(default, answers, today=today))
+    if question.get("type") == "select_multiple":
+        return default.split()
+    return default

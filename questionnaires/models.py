@@ -18,11 +18,20 @@ class Questionnaire(models.Model):
 
     @property
     def latest_version(self) -> "QuestionnaireVersion | None":
+        """The newest version, draft or published."""
         return self.versions.order_by("-number").first()
+
+    @property
+    def latest_published(self) -> "QuestionnaireVersion | None":
+        """The newest version a wave may use."""
+        return self.versions.filter(published_at__isnull=False).order_by("-number").first()
 
 
 class QuestionnaireVersion(models.Model):
-    """A published, immutable version. Editing a questionnaire means importing a new version.
+    """An immutable version. Editing a questionnaire means importing a new version.
+
+    A version without `published_at` is a draft: it can be previewed and tried in test mode but
+    not used by a wave. Publishing sets `published_at` once; nothing else about a version changes.
 
     `definition` is the parsed form (see questionnaires.xlsform for its shape): groups (one
     wizard page each) of questions with labels in every language, choice lists with their score
@@ -38,7 +47,7 @@ class QuestionnaireVersion(models.Model):
     source_name = models.CharField(_("source file"), max_length=255)
     source_xlsx = models.BinaryField(_("source spreadsheet"))
     xform_xml = models.TextField(_("XForm"))
-    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -53,3 +62,7 @@ class QuestionnaireVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None

@@ -1,8 +1,9 @@
-"""Questionnaire use-cases: importing XLSForms as published, immutable versions.
+"""Questionnaire use-cases: importing XLSForms as immutable versions, drafts and publishing.
 
-A published version is never edited: changing a questionnaire means importing a new version, and
-interviews keep pointing at the version they were taken with. No function here updates a
-QuestionnaireVersion.
+A version's content is never edited: changing a questionnaire means importing a new version, and
+interviews keep pointing at the version they were taken with. An import is either published at
+once (the default) or kept as a draft, which can be previewed and tried but not used by a wave;
+publishing a draft only stamps who and when. No function here changes a version's content.
 """
 
 import re
@@ -11,6 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -28,22 +30,25 @@ def import_questionnaire_version(
     *,
     data: bytes,
     source_name: str,
-    code: str,
+    code: str | None = None,
     title: str | None = None,
     user: User | None = None,
+    publish: bool = True,
 ) -> QuestionnaireVersion:
-    """Parse an XLSForm and publish it as the next version of questionnaire `code`.
+    """Parse an XLSForm and store it as the next version of questionnaire `code`.
 
-    Creates the questionnaire on its first import. Raises XLSFormError (nothing written) when the
-    spreadsheet is not a form we can run, ValidationError for a bad code.
+    Published at once unless `publish` is false (then a draft: see publish_questionnaire_version).
+    `code` defaults to the form's form_id. Creates the questionnaire on its first import. Raises
+    XLSFormError (nothing written) when the spreadsheet is not a form we can run,
+    ValidationError for a bad code.
     """
-    if not _CODE.match(code or "") or len(code) > 60:
-        raise ValidationError(
-            _("Code %(code)s: use up to 60 letters, digits, hyphens or underscores.")
-            % {"code": repr(code)}
-        )
+    if code is not None:
+        _check_code(code)
     parsed = parse_xlsform(data, source_name)
     definition = parsed.definition
+    if code is None:
+        code = str(definition["form_id"])
+        _check_code(code)
     form_title = definition["title"].get(definition["languages"][0]) or code
     title = (title or "").strip() or None
 
@@ -63,15 +68,77 @@ def import_questionnaire_version(
         source_name=source_name,
         source_xlsx=data,
         xform_xml=parsed.xform_xml,
-        published_by=user,
+        published_at=timezone.now() if publish else None,
+        published_by=user if publish else None,
     )
+
+
+def _check_code(code: str) -> None:
+    if not _CODE.match(code or "") or len(code) > 60:
+        raise ValidationError(
+            _("Code %(code)s: use up to 60 letters, digits, hyphens or underscores.")
+            % {"code": repr(code)}
+        )
+
+
+@transaction.atomic
+def publish_questionnaire_version(
+    *, version: QuestionnaireVersion, user: User | None = None
+) -> QuestionnaireVersion:
+    """Publish a draft: from now on waves may use it and it never changes.
+
+    Raises ValidationError when the version is already published.
+    """
+    version = QuestionnaireVersion.objects.select_for_update().get(pk=version.pk)
+    if version.is_published:
+        raise ValidationError(
+            _("Version %(number)s of %(code)s is already published.")
+            % {"number": version.number, "code": version.questionnaire.code}
+        )
+    version.published_at = timezone.now()
+    version.published_by = user
+    version.save(update_fields=["published_at", "published_by"])
+    return version
+
+
+@transaction.atomic
+def discard_draft_version(*, version: QuestionnaireVersion) -> None:
+    """Delete a draft that will not be published. Published versions are kept forever."""
+    version = QuestionnaireVersion.objects.select_for_update().get(pk=version.pk)
+    if version.is_published:
+        raise ValidationError(
+            _("Version %(number)s of %(code)s is published and cannot be discarded.")
+            % {"number": version.number, "code": version.questionnaire.code}
+        )
+    version.delete()
+
+
+def find_questionnaire_version(*, code: str, number: int | None = None) -> QuestionnaireVersion:
+    """Version `number` of questionnaire `code` (default: the latest). Raise ValidationError."""
+    versions = QuestionnaireVersion.objects.filter(questionnaire__code=code)
+    version = (
+        versions.filter(number=number).first()
+        if number is not None
+        else versions.order_by("-number").first()
+    )
+    if version is None and number is None:
+        raise ValidationError(_("There is no questionnaire %(code)s.") % {"code": code})
+    if version is None:
+        raise ValidationError(
+            _("Questionnaire %(code)s has no version %(number)s.")
+            % {"code": code, "number": number}
+        )
+    return version
 
 
 @transaction.atomic
 def load_standard_questionnaire(*, user: User | None = None) -> QuestionnaireVersion:
-    """The latest version of the shipped standard questionnaire, importing it the first time."""
+    """The latest published version of the shipped standard questionnaire, imported the first
+    time."""
     existing = (
-        QuestionnaireVersion.objects.filter(questionnaire__code=STANDARD_CODE)
+        QuestionnaireVersion.objects.filter(
+            questionnaire__code=STANDARD_CODE, published_at__isnull=False
+        )
         .order_by("-number")
         .first()
     )

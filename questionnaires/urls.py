@@ -9,4 +9,6 @@ urlpatterns = [
     path("standard/", views.load_standard, name="load_standard"),
     path("versions/<int:pk>/", views.version_detail, name="version_detail"),
     path("versions/<int:pk>/download/", views.download, name="download"),
+    path("versions/<int:pk>/export/", views.export, name="export"),
+    path("versions/<int:pk>/changes/", views.version_changes, name="version_changes"),
 ]

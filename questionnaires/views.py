@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_role
+from accounts.access import STAFF, require_role
 from accounts.models import Role
 from questionnaires import presenters
 from questionnaires.forms import UploadForm
@@ -18,33 +18,62 @@ from questionnaires.xlsform import XLSFormError
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@require_role(Role.ANALYST)
+# Everyone on the firm's staff reads questionnaires (supervisors brief interviewers with them);
+# publishing a version is the analysts' job.
+
+
+@require_role(*STAFF)
 def questionnaire_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "questionnaires/questionnaire_list.html",
-        {"questionnaires": presenters.questionnaire_list()},
+        {
+            "questionnaires": presenters.questionnaire_list(),
+            "can_publish": request.user.role == Role.ANALYST,
+        },
     )
 
 
-@require_role(Role.ANALYST)
+@require_role(*STAFF)
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    version = get_object_or_404(
-        QuestionnaireVersion.objects.select_related("questionnaire", "published_by").defer(
-            "source_xlsx"
-        ),
-        pk=pk,
-    )
+    version = _version(pk)
     return render(
         request,
         "questionnaires/version_detail.html",
-        {"version": presenters.version_detail(version, get_language() or "zh-hans")},
+        {
+            "version": presenters.version_detail(version, _language()),
+            "history": presenters.version_history(version),
+        },
     )
+
+
+@require_role(*STAFF)
+def version_changes(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _version(pk)
+    return render(
+        request,
+        "questionnaires/version_changes.html",
+        {"changes": presenters.version_changes(version, _language())},
+    )
+
+
+def _version(pk: int) -> QuestionnaireVersion:
+    return get_object_or_404(
+        QuestionnaireVersion.objects.select_related("questionnaire", "published_by").defer(
+            "source_xlsx", "xform_xml"
+        ),
+        pk=pk,
+    )
+
+
+def _language() -> str:
+    return get_language() or "zh-hans"
 
 
 @require_role(Role.ANALYST)
 def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
+    import_errors: list[dict] = []
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         try:
@@ -56,8 +85,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 user=request.user,
             )
         except XLSFormError as err:
-            for message in err.errors:
-                form.add_error("file", message)
+            import_errors = presenters.import_errors(err.errors)
         except ValidationError as err:
             form.add_error("code", err)
         else:
@@ -67,7 +95,9 @@ def upload(request: HttpRequest) -> HttpResponse:
                 % {"code": version.questionnaire.code, "number": version.number},
             )
             return redirect("questionnaires:version_detail", pk=version.pk)
-    return render(request, "questionnaires/upload.html", {"form": form})
+    return render(
+        request, "questionnaires/upload.html", {"form": form, "import_errors": import_errors}
+    )
 
 
 @require_role(Role.ANALYST)
@@ -77,7 +107,7 @@ def load_standard(request: HttpRequest) -> HttpResponse:
     return redirect("questionnaires:version_detail", pk=version.pk)
 
 
-@require_role(Role.ANALYST)
+@require_role(*STAFF)
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(
         QuestionnaireVersion.objects.only("source_name", "source_xlsx"), pk=pk
@@ -85,5 +115,26 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(bytes(version.source_xlsx), content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=version.source_name
+    )
+    return response
+
+
+@require_role(*STAFF)
+def export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The definition written back as an XLSForm workbook (as parsed, not the uploaded file)."""
+    if not presenters.export_available():
+        # The writer is another module being added alongside; until it is there, say so.
+        return HttpResponse(_("XLSForm export is not available yet."), status=501)
+    from questionnaires.xlsform_export import export_workbook  # written alongside; see above
+
+    version = get_object_or_404(
+        QuestionnaireVersion.objects.select_related("questionnaire").only(
+            "number", "definition", "questionnaire__code"
+        ),
+        pk=pk,
+    )
+    response = HttpResponse(export_workbook(version.definition), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{version.questionnaire.code}-v{version.number}.xlsx"
     )
     return response

@@ -34,6 +34,9 @@ class Locality(models.Model):
     # Residents by sex × age group, e.g. {"M|16-29": 1200, "F|16-29": 1150, ...}; the margins
     # for weighting.
     population = models.JSONField(_("population"), default=dict, blank=True)
+    # WGS-84 degrees of the locality's centre: door-to-door visits are checked against them.
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("locality")

@@ -5,6 +5,7 @@ is ever written.
 """
 
 import io
+import math
 import numbers
 import re
 import secrets
@@ -88,7 +89,9 @@ def import_localities(*, rows: list[dict], first_row: int = 1, errors: Sequence[
     earlier rows, later rows or localities already stored. Row numbers in errors count the list
     from `first_row` (2 for a spreadsheet under its header) unless a row carries its own "row".
     `errors`: problems the caller already found (e.g. unreadable cells), reported with these.
-    An existing code is updated in place but may not change level.
+    An existing code is updated in place but may not change level. Optional latitude and
+    longitude (WGS-84 degrees, both or neither; blank: unknown): rows without these keys keep
+    the coordinates already stored.
     """
     parsed, found = _parse_locality_rows(rows, first_row)
     errors = list(errors) + found
@@ -110,11 +113,15 @@ def import_localities(*, rows: list[dict], first_row: int = 1, errors: Sequence[
             locality.level = row["level"]
             locality.area_type = row["area_type"]
             locality.population = row["population"]
+            if "latitude" in row:  # coordinates given (blank: unknown); else kept as stored
+                locality.latitude, locality.longitude = row["latitude"], row["longitude"]
             locality.parent = by_code[row["parent_code"]] if row["parent_code"] else None
             (changed if locality.pk else new).append(locality)
         Locality.objects.bulk_create(new)
         Locality.objects.bulk_update(
-            changed, ["name", "level", "area_type", "population", "parent"], batch_size=500
+            changed,
+            ["name", "level", "area_type", "population", "parent", "latitude", "longitude"],
+            batch_size=500,
         )
         by_code.update({locality.code: locality for locality in new})
     return len(parsed)
@@ -180,8 +187,10 @@ def _parse_locality_rows(rows: list[dict], start: int = 1) -> tuple[list[dict], 
                 _("%(where)s: population must map group names to counts of 0 or more.")
                 % {"where": where}
             )
+        coordinates = _coordinates(row, where, errors)
         parsed.append(
             {
+                **coordinates,
                 "row": number,
                 "code": code,
                 "name": name,
@@ -195,6 +204,35 @@ def _parse_locality_rows(rows: list[dict], start: int = 1) -> tuple[list[dict], 
             }
         )
     return parsed, errors
+
+
+def _coordinates(row: dict, where: str, errors: list[str]) -> dict:
+    """{"latitude", "longitude"} (floats, or None for blank) when the row has them, else {}."""
+    if "latitude" not in row and "longitude" not in row:
+        return {}
+    values, bad = {}, False
+    for name, limit in (("latitude", 90), ("longitude", 180)):
+        cell = row.get(name)
+        text = "" if cell is None else str(cell).strip()
+        if text.lower() in ("", "nan"):
+            values[name] = None
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or not -limit <= value <= limit:
+            errors.append(
+                _("%(where)s: %(name)s %(value)r is not a number from -%(limit)d to %(limit)d.")
+                % {"where": where, "name": name, "value": text, "limit": limit}
+            )
+            value, bad = None, True
+        values[name] = value
+    if not bad and (values["latitude"] is None) != (values["longitude"] is None):
+        errors.append(
+            _("%(where)s: give both latitude and longitude, or neither.") % {"where": where}
+        )
+    return values
 
 
 def _is_population(population: object) -> bool:
@@ -276,6 +314,7 @@ def _cycle_errors(in_rows: dict[str, dict]) -> list[str]:
 
 
 LOCALITY_COLUMNS = ("code", "name", "parent_code", "level", "area_type")
+COORDINATE_COLUMNS = ("latitude", "longitude")  # optional, WGS-84 degrees
 POPULATION_COLUMN = re.compile(r"^[MF]\|\d+(?:-\d+|\+)$")  # M|16-29, F|60+
 
 
@@ -283,7 +322,8 @@ def import_locality_file(*, file: IO[bytes] | str | Path, source_name: str) -> i
     """Import a locality tree from a CSV or XLSX file; returns how many rows were written.
 
     Columns: code, name, parent_code, level, area_type, and one column per sex × age group
-    named like ``M|16-29`` or ``F|60+`` holding resident counts (empty = 0). Every problem
+    named like ``M|16-29`` or ``F|60+`` holding resident counts (empty = 0); optionally
+    latitude and longitude (WGS-84 degrees, for checking door-to-door visits). Every problem
     (unknown column values, unknown parents, cycles, duplicate codes, levels out of order, bad
     counts) is reported at once, by spreadsheet row; nothing is written on error.
     """
@@ -306,7 +346,9 @@ def import_locality_file(*, file: IO[bytes] | str | Path, source_name: str) -> i
         )
     population_columns = [c for c in table.columns if POPULATION_COLUMN.match(c)]
     unknown = [
-        c for c in table.columns if c not in LOCALITY_COLUMNS and c not in population_columns
+        c
+        for c in table.columns
+        if c not in LOCALITY_COLUMNS and c not in COORDINATE_COLUMNS and c not in population_columns
     ]
     errors = []
     if unknown:
@@ -341,6 +383,7 @@ def import_locality_file(*, file: IO[bytes] | str | Path, source_name: str) -> i
             {
                 "row": number,
                 **{c: str(record.get(c, "")).strip() for c in LOCALITY_COLUMNS},
+                **{c: record[c] for c in COORDINATE_COLUMNS if c in record},
                 "population": population,
             }
         )

@@ -31,14 +31,26 @@ value y_i that Taylor linearisation needs for standard errors (see `respondent_v
 Item non-response is reported unweighted: the share of asked items answered don't
 know/refused, a fieldwork-quality figure rather than a population estimate.
 
-Domains with fewer than `min_respondents` (default 30) respondents are flagged
-`unreliable` and kept: a reader should see the number with its warning, not a gap.
+Standard errors (scoring.survey): the design is every respondent of the long frame, with
+optional per-respondent design columns `stratum` (stage-1 stratum), `cluster` (PSU) and `fpc`
+(population size of the respondent's stratum); without them each respondent is its own PSU in
+one stratum, with replacement. A domain estimate is linearised over that full design (domain
+indicator × respondent value, as R's svyby), so its SE reflects how the domain falls across
+strata and clusters. A stratum with a single PSU is centred at zero (R's lonely.psu =
+"adjust") rather than failing a report. Weights are taken as given: SEs do not include the
+gain from post-stratification or raking (see scoring.weighting for calibrated estimates).
+
+Domains with fewer than `min_respondents` (default 30) respondents, or whose effective
+sample size n / deff is below it, are flagged `unreliable` and kept: a reader should see the
+number with its warning, not a gap.
 """
 
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+from scoring.survey import Design, estimate, make_design
 
 SAFETY_DIMENSION = "sense_of_safety"  # 安全感; every other dimension is 满意度
 SAFETY = "safety"
@@ -58,6 +70,8 @@ LONG_COLUMNS = [
     "positive",
 ]
 
+DESIGN_COLUMNS = ["stratum", "cluster", "fpc"]  # optional per-respondent design columns
+
 DOMAIN_COLUMNS = [
     "n_respondents",
     "weight_sum",
@@ -67,6 +81,13 @@ DOMAIN_COLUMNS = [
     "n_missing",
     "item_nonresponse",
     "unreliable",
+    "se",
+    "ci_low",
+    "ci_high",
+    "rate_se",
+    "rate_ci_low",
+    "rate_ci_high",
+    "n_eff",
 ]
 
 _ALL = "_all"  # the single group key used when `by` is empty
@@ -151,7 +172,12 @@ def domain_scores(
         n_answers         item answers asked in the domain, valid or not
         n_missing         of which don't know/refused
         item_nonresponse  n_missing / n_answers, in % (unweighted)
-        unreliable        n_respondents < min_respondents
+        unreliable        n_respondents or n_eff below min_respondents
+        se, ci_low, ci_high            Taylor SE and 95% interval of `score`
+        rate_se, rate_ci_low, rate_ci_high   the same for `rate` (in % points)
+        n_eff             effective sample size of `score`: n_respondents / deff (NaN when
+                          the scores do not vary)
+    See the module docstring for the design behind the SEs.
     """
     by = list(by)
     if not by:
@@ -185,8 +211,42 @@ def domain_scores(
     out["n_answers"] = sums["n_answers"].astype("int64")
     out["n_missing"] = (sums["n_answers"] - sums["n_valid"]).astype("int64")
     out["item_nonresponse"] = 100.0 * out["n_missing"] / out["n_answers"]
-    out["unreliable"] = out["n_respondents"] < min_respondents
+
+    if per.empty:
+        out = out.assign(**{c: np.nan for c in DOMAIN_COLUMNS if c not in out})
+    else:
+        design, row_of = respondent_design(long)
+        domain = per.groupby(by, sort=True).ngroup().to_numpy()
+        rows = per["interview_id"].map(row_of).to_numpy()
+        common = {"rows": rows, "domains": domain, "n_domains": len(out)}
+        score = estimate(design, y=per["score"].to_numpy(dtype=float), **common)
+        rate = estimate(design, y=100.0 * per["positive_share"].to_numpy(dtype=float), **common)
+        for prefix, part in (("", score), ("rate_", rate)):
+            for column in ("se", "ci_low", "ci_high"):
+                out[prefix + column] = part[column].to_numpy()
+        out["n_eff"] = score["n_eff"].to_numpy()
+    effective = out["n_eff"].fillna(out["n_respondents"]).clip(upper=out["n_respondents"])
+    out["unreliable"] = effective < min_respondents
     return out.reset_index()[by + DOMAIN_COLUMNS]
+
+
+def respondent_design(long: pd.DataFrame) -> tuple[Design, pd.Series]:
+    """The survey design over every respondent of the long frame, and a Series mapping
+    interview_id → design row. Uses the optional DESIGN_COLUMNS (first value per respondent);
+    without them: one stratum, each respondent its own PSU."""
+    first = long.drop_duplicates("interview_id")
+    row_of = pd.Series(np.arange(len(first)), index=first["interview_id"].to_numpy())
+    strata = first["stratum"].fillna("") if "stratum" in first else None
+    clusters = [first["cluster"].fillna("")] if "cluster" in first else []
+    fpc = [first["fpc"].astype(float)] if "fpc" in first and first["fpc"].notna().all() else []
+    design = make_design(
+        weights=first["weight"].astype(float).to_numpy(),
+        strata=strata,
+        clusters=clusters,
+        fpc=fpc,
+        lonely_psu="adjust",
+    )
+    return design, row_of
 
 
 def scope_table(
@@ -200,6 +260,8 @@ def scope_table(
         satisfaction_score, satisfaction_rate, satisfaction_n, satisfaction_unreliable,
         safety_score, safety_rate, safety_n, safety_unreliable,
         unreliable                      any of the scope estimates is unreliable
+        satisfaction_se, satisfaction_ci_low, satisfaction_ci_high, satisfaction_n_eff,
+        safety_se, safety_ci_low, safety_ci_high, safety_n_eff   (see domain_scores)
     A scope with no answers in a domain has NaN score/rate, n = 0 and is unreliable.
     """
     by = list(by)
@@ -212,8 +274,13 @@ def scope_table(
         out[f"{scope}_score"] = part["score"].reindex(out.index)
         out[f"{scope}_rate"] = part["rate"].reindex(out.index)
         out[f"{scope}_n"] = part["n_respondents"].reindex(out.index).fillna(0).astype("int64")
-        out[f"{scope}_unreliable"] = out[f"{scope}_n"] < min_respondents
+        flagged = part["unreliable"].reindex(out.index)
+        out[f"{scope}_unreliable"] = flagged.fillna(True).astype(bool)
     out["unreliable"] = out[[f"{s}_unreliable" for s in SCOPES]].any(axis=1)
+    for scope in SCOPES:
+        part = per_scope[per_scope["scope"] == scope].set_index(by)
+        for column in ("se", "ci_low", "ci_high", "n_eff"):
+            out[f"{scope}_{column}"] = part[column].reindex(out.index)
     return out.reset_index()
 
 

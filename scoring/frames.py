@@ -10,8 +10,10 @@ import pandas as pd
 from django.db.models import F
 
 from fieldwork.models import Interview, Wave
+from fieldwork.quotas import age_group
 from qc.models import Review
-from sampling.models import Locality
+from questionnaires.presenters import effective_choices
+from sampling.models import FrameStratumCount, Locality
 from scoring.estimate import LONG_COLUMNS, empty_long_frame
 
 
@@ -42,7 +44,9 @@ def scale_items(definition: dict) -> pd.DataFrame:
     """The scored choices of every scale item in a questionnaire definition.
 
     A scale item is a select_one question with a `dimension` whose choice list gives at least
-    one choice a score. Returns one row per (item, choice), columns
+    one choice a score. The question's `score_map` and `positive_values` (the XLSForm
+    columns score_map and satisfied) take precedence over the list's score and positive.
+    Returns one row per (item, choice), columns
         item, dimension, value (str), score (float, NaN = don't know/refused),
         positive (bool, or None where the score is NaN)
     in questionnaire order.
@@ -51,7 +55,8 @@ def scale_items(definition: dict) -> pd.DataFrame:
     rows = []
     for group in definition.get("groups", []):
         for question in group.get("questions", []):
-            choices = lists.get(question.get("list") or "", [])
+            # a question's own score_map / satisfied codes override its list's (regions differ)
+            choices = effective_choices(question, lists.get(question.get("list") or "", []))
             if (
                 question.get("type") != "select_one"
                 or not question.get("dimension")
@@ -228,3 +233,99 @@ def _explode(interviews: pd.DataFrame, choices: pd.DataFrame, item_names: list[s
     order = {name: i for i, name in enumerate(item_names)}
     long = long.assign(_order=long["item"].map(order)).sort_values(["interview_id", "_order"])
     return long.drop(columns="_order")
+
+
+# ---------------------------------------------------------------------------- weighting inputs
+
+RESPONDENT_COLUMNS = [
+    "interview_id",
+    "weight",
+    "stratum",
+    "fpc",
+    "district",
+    "street",
+    "sex",
+    "age_group",
+]
+SEX_CODES = {
+    "m": "M",
+    "male": "M",
+    "男": "M",
+    "1": "M",
+    "f": "F",
+    "female": "F",
+    "女": "F",
+    "2": "F",
+}
+
+
+def respondent_frame(wave: Wave) -> pd.DataFrame:
+    """One row per approved interview of the wave: what weighting and SEs need.
+
+    Columns (RESPONDENT_COLUMNS):
+        interview_id  int
+        weight        the sampled unit's design weight (1 / inclusion probability)
+        stratum       the unit's stratum in the draw (str)
+        fpc           the stratum's frame size (number of units), NaN where the draw has no
+                      count for it
+        district, street  locality codes, resolved as in `approved_answers`
+        sex           "M" / "F" from the `sex` answer (male/female, 男/女, M/F), NaN if unknown
+        age_group     16-29 / 30-44 / 45-59 / 60+ from the `age` answer, NaN if unknown
+    Three queries: interviews, localities, the draw's stratum counts.
+    """
+    records = list(
+        Interview.objects.filter(case__wave=wave, review__state=Review.State.APPROVED)
+        .order_by("pk")
+        .values(
+            "pk",
+            "answers",
+            "district_id",
+            "street_id",
+            "case__street_id",
+            stratum=F("case__unit__stratum"),
+            frame_id=F("case__unit__draw__frame_id"),
+            weight=F("case__unit__design_weight"),
+        )
+    )
+    columns = ["pk", "answers", "district_id", "street_id", "case__street_id", "stratum"]
+    interviews = pd.DataFrame.from_records(records, columns=[*columns, "frame_id", "weight"])
+    if interviews.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in RESPONDENT_COLUMNS})
+    located, _ = _locate(interviews)
+    counts = dict(
+        FrameStratumCount.objects.filter(
+            frame_id__in=set(interviews["frame_id"].dropna().tolist())
+        ).values_list("stratum", "n_units")
+    )
+    answers = interviews["answers"].map(lambda a: a or {})
+    sex = answers.map(lambda a: SEX_CODES.get(str(a.get("sex", "")).strip().lower()))
+    ages = answers.map(lambda a: age_group(a.get("age")) or None)
+    return pd.DataFrame(
+        {
+            "interview_id": located["interview_id"],
+            "weight": located["weight"],
+            "stratum": interviews["stratum"].astype(object),
+            "fpc": interviews["stratum"].map(counts).astype(float),
+            "district": located["district"],
+            "street": located["street"],
+            "sex": sex.astype(object),
+            "age_group": ages.astype(object),
+        }
+    )[RESPONDENT_COLUMNS]
+
+
+def population_cells(codes: list[str]) -> pd.DataFrame:
+    """Residents by sex × age group of the given localities (Locality.population).
+
+    Returns one row per (locality, sex, age group) with a count, columns
+        locality (code), sex ("M"/"F"), age_group ("16-29" …), Freq (float)
+    Localities without population data have no rows. One query.
+    """
+    rows = []
+    for code, population in Locality.objects.filter(code__in=codes).values_list(
+        "code", "population"
+    ):
+        for cell, count in (population or {}).items():
+            sex, _, group = str(cell).partition("|")
+            rows.append((code, sex, group, float(count or 0)))
+    return pd.DataFrame(rows, columns=["locality", "sex", "age_group", "Freq"])

@@ -1,1 +1,103 @@
+"""Scoring state: the index scheme (weights, AHP judgements, composite shares) and the
+objective indicators of a wave. Computation lives in scoring.indices/ahp/objective; writes go
+through scoring.index_services."""
 
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fieldwork.models import Wave
+from questionnaires.models import Questionnaire
+from sampling.models import Locality
+
+
+class IndexScheme(models.Model):
+    """How a wave's index is built (指标体系): weights per parent node of the index tree
+    (scoring.indices), the AHP matrices they came from, and the composite shares.
+
+    A scheme belongs to one wave, or to a questionnaire as the default for its waves.
+    """
+
+    wave = models.OneToOneField(
+        Wave, null=True, blank=True, on_delete=models.CASCADE, related_name="index_scheme"
+    )
+    questionnaire = models.OneToOneField(
+        Questionnaire,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="index_scheme",
+    )
+    # {parent node: {child node: weight}}; parents absent here weigh their children equally.
+    weights = models.JSONField(_("weights"), default=dict, blank=True)
+    # {parent node: {"labels", "matrix" (as entered), "weights", "lambda_max", "ci", "ri",
+    # "cr"}}: the judgements behind an AHP-derived entry of `weights`.
+    matrices = models.JSONField(_("AHP matrices"), default=dict, blank=True)
+    survey_share = models.FloatField(_("survey share"), default=0.7)
+    objective_share = models.FloatField(_("objective share"), default=0.3)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("index scheme")
+        verbose_name_plural = _("index schemes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(wave__isnull=False, questionnaire__isnull=True)
+                | Q(wave__isnull=True, questionnaire__isnull=False),
+                name="index_scheme_wave_xor_questionnaire",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave or self.questionnaire}"
+
+
+class ObjectiveIndicator(models.Model):
+    """An administrative figure scored by a piecewise rule (客观指标), for one wave."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="objective_indicators")
+    code = models.CharField(_("code"), max_length=60)
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    weight = models.FloatField(_("weight"), default=1.0)
+    # scoring.objective.Rule.as_dict()
+    rule = models.JSONField(_("rule"), default=dict)
+    source_name = models.CharField(_("source file"), max_length=255, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("objective indicator")
+        verbose_name_plural = _("objective indicators")
+        ordering = ["wave", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "code"], name="objective_indicator_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ObjectiveValue(models.Model):
+    """One locality's figure for one objective indicator."""
+
+    indicator = models.ForeignKey(
+        ObjectiveIndicator, on_delete=models.CASCADE, related_name="values"
+    )
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="+")
+    value = models.FloatField(_("value"))
+
+    class Meta:
+        verbose_name = _("objective value")
+        verbose_name_plural = _("objective values")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "locality"], name="objective_value_locality"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.locality_id}={self.value}"

@@ -6,10 +6,11 @@ collection, which is embedded (subset) so Chinese reads the same on every machin
 """
 
 import io
+import math
 from pathlib import Path
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.shapes import Drawing, Group, String
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -19,6 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     KeepTogether,
+    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -33,6 +35,7 @@ LINE = colors.HexColor("#d9e0e6")
 HEADER = colors.HexColor("#eef2f6")
 ACCENT = colors.HexColor("#1d5fa8")
 WARN = colors.HexColor("#b7791f")
+SECOND = colors.HexColor("#c0392b")
 PAGE_WIDTH = A4[0] - 36 * mm  # inside the margins
 
 
@@ -69,17 +72,18 @@ def render_report(data: dict, *, font_path: str | Path | None = None) -> bytes:
         subject=labels["title"],
     )
 
-    story = [
-        Paragraph(_escape(wave["name"]), styles["title"]),
-        Paragraph(_escape(labels["title"]), styles["subtitle"]),
-        Paragraph(
-            f"{_escape(labels['client'])}: {_escape(wave['client'])}　　"
-            f"{_escape(labels['generated_on'])}: {_escape(wave['generated_on'])}",
-            styles["muted"],
-        ),
-        Spacer(1, 5 * mm),
-        _headline(data, styles),
-    ]
+    story = _cover(data, styles)
+    story += [Paragraph(_escape(labels.get("key_figures", labels["headline"])), styles["h2"])]
+    story += [_headline(data, styles)]
+    if len(data["dimensions"]) >= 3:
+        story += [
+            KeepTogether(
+                [
+                    Paragraph(_escape(labels.get("radar_title", "")), styles["h2"]),
+                    _radar(data, font),
+                ]
+            )
+        ]
     if data["districts"]:
         story += [
             Spacer(1, 4 * mm),
@@ -89,13 +93,34 @@ def render_report(data: dict, *, font_path: str | Path | None = None) -> bytes:
                     _district_chart(data, font),
                 ]
             ),
+            KeepTogether(
+                [
+                    Paragraph(
+                        _escape(labels.get("ranking_title", labels["by_district"])),
+                        styles["h2"],
+                    ),
+                    _ranking_bars(data, font),
+                ]
+            ),
+        ]
+    history = data.get("trend")
+    if history and len(history["waves"]) > 1:
+        story += [
+            KeepTogether(
+                [
+                    Paragraph(_escape(labels.get("trend_title", "")), styles["h2"]),
+                    _trend_chart(data, font),
+                ]
+            )
         ]
     story += _dimension_section(data, styles)
     story += _district_section(data, styles)
     story += _heat_section(data, styles)
     story += _street_section(data, styles)
+    story += _groups_section(data, styles)
     story += _short_board_section(data, styles)
     story += [Spacer(1, 4 * mm), Paragraph(_escape(labels["unreliable_note"]), styles["note"])]
+    story += _methodology_section(data, styles)
 
     def footer(canvas, document) -> None:
         canvas.saveState()
@@ -301,13 +326,31 @@ def _scope_cells(row: dict) -> list[str]:
 
 def _district_section(data: dict, styles: dict) -> list:
     labels = data["labels"]
+    header = [labels["district"], *_scope_header(labels)]
     rows = [[d["name"] + _star(d["unreliable"]), *_scope_cells(d)] for d in data["districts"]]
     widths = _widths([0.26, 0.1, 0.17, 0.17, 0.17, 0.13])
+    if data.get("previous_wave"):
+        header += [labels["previous_rank"], labels["rank_change"]]
+        rows = [
+            [*row, _int(d.get("previous_rank")), _signed(d.get("rank_change"))]
+            for row, d in zip(rows, data["districts"], strict=True)
+        ]
+        widths = _widths([0.2, 0.08, 0.13, 0.13, 0.13, 0.09, 0.12, 0.12])
     flags = [d["unreliable"] for d in data["districts"]]
     return [
         Paragraph(_escape(labels["by_district"]), styles["h2"]),
-        _table([[labels["district"], *_scope_header(labels)], *rows], widths, styles, flags),
+        _table([header, *rows], widths, styles, flags),
     ]
+
+
+def _int(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def _signed(value: int | None) -> str:
+    if value is None:
+        return "—"
+    return f"↑{value}" if value > 0 else (f"↓{-value}" if value < 0 else "=")
 
 
 def _heat_section(data: dict, styles: dict) -> list:
@@ -383,3 +426,257 @@ def _short_board_section(data: dict, styles: dict) -> list:
 
 def _widths(shares: list[float]) -> list[float]:
     return [PAGE_WIDTH * share for share in shares]
+
+
+def _cover(data: dict, styles: dict) -> list:
+    """The title page: report title, wave, client, date and sample size, then a page break."""
+    labels, wave = data["labels"], data["wave"]
+    return [
+        Spacer(1, 60 * mm),
+        Paragraph(_escape(wave["name"]), styles["title"]),
+        Paragraph(_escape(labels["title"]), styles["subtitle"]),
+        Spacer(1, 10 * mm),
+        Paragraph(f"{_escape(labels['client'])}: {_escape(wave['client'])}", styles["cell"]),
+        Paragraph(
+            f"{_escape(labels['generated_on'])}: {_escape(wave['generated_on'])}", styles["cell"]
+        ),
+        Paragraph(f"{_escape(labels['n_interviews'])}: {data['n_interviews']}", styles["cell"]),
+        PageBreak(),
+    ]
+
+
+def _radar(data: dict, font: str) -> Drawing:
+    """A spider chart of the dimension scores, rings every 10 points from 50 to 100."""
+    dims = data["dimensions"]
+    n = len(dims)
+    size = 80 * mm
+    drawing = Drawing(PAGE_WIDTH, size)
+    cx, cy, r = PAGE_WIDTH / 2, size / 2, size / 2 - 12 * mm
+    low, high = 50.0, 100.0
+
+    def point(i: int, value: float) -> tuple[float, float]:
+        share = (min(max(value, low), high) - low) / (high - low)
+        angle = math.pi / 2 - 2 * math.pi * i / n
+        return cx + r * share * math.cos(angle), cy + r * share * math.sin(angle)
+
+    for ring in (60, 70, 80, 90, 100):
+        ring_points = [c for i in range(n) for c in point(i, ring)]
+        drawing.add(Polygon(ring_points, strokeColor=LINE, fillColor=None, strokeWidth=0.6))
+        x, y = point(0, ring)
+        drawing.add(String(x + 2, y - 3, str(ring), fontName=font, fontSize=6.5, fillColor=MUTED))
+    for i, d in enumerate(dims):
+        x, y = point(i, high)
+        drawing.add(Line(cx, cy, x, y, strokeColor=LINE, strokeWidth=0.6))
+        lx, ly = cx + (x - cx) * 1.1, cy + (y - cy) * 1.1
+        anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
+        drawing.add(String(lx, ly - 3, d["label"], fontName=font, fontSize=8, textAnchor=anchor))
+    known = [(i, d["score"]) for i, d in enumerate(dims) if d["score"] is not None]
+    if len(known) >= 3:
+        shape = [c for i, v in known for c in point(i, v)]
+        drawing.add(
+            Polygon(
+                shape,
+                strokeColor=ACCENT,
+                strokeWidth=1.5,
+                fillColor=colors.Color(0.11, 0.37, 0.66, alpha=0.15),
+            )
+        )
+        for i, v in known:
+            x, y = point(i, v)
+            drawing.add(Circle(x, y, 1.8, fillColor=ACCENT, strokeColor=None))
+    return drawing
+
+
+def _ranking_bars(data: dict, font: str) -> Drawing:
+    """Districts sorted by satisfaction score, a horizontal bar each with the value and, when
+    the data carry it, the 95% interval as a whisker."""
+    rows = sorted(
+        (d for d in data["districts"] if d["satisfaction_score"] is not None),
+        key=lambda d: -d["satisfaction_score"],
+    )
+    row_h = 6 * mm
+    height = row_h * len(rows) + 10 * mm
+    drawing = Drawing(PAGE_WIDTH, height)
+    left, plot_w = 34 * mm, PAGE_WIDTH - 50 * mm
+
+    def x_of(value: float) -> float:
+        return left + plot_w * min(max(value, 0.0), 100.0) / 100.0
+
+    for tick in range(0, 101, 20):
+        x = x_of(tick)
+        drawing.add(Line(x, 6 * mm, x, height, strokeColor=LINE, strokeWidth=0.5))
+        drawing.add(
+            String(
+                x,
+                2 * mm,
+                str(tick),
+                fontName=font,
+                fontSize=7,
+                textAnchor="middle",
+                fillColor=MUTED,
+            )
+        )
+    for i, d in enumerate(rows):
+        y = height - (i + 1) * row_h
+        score = d["satisfaction_score"]
+        colour = WARN if d["unreliable"] else ACCENT
+        drawing.add(
+            String(
+                left - 2 * mm,
+                y + 1.5 * mm,
+                f"{d['name']}{_star(d['unreliable'])}",
+                fontName=font,
+                fontSize=8,
+                textAnchor="end",
+            )
+        )
+        drawing.add(
+            Rect(
+                left,
+                y + 0.8 * mm,
+                x_of(score) - left,
+                row_h - 2 * mm,
+                fillColor=colour,
+                strokeColor=None,
+            )
+        )
+        low, high = d.get("satisfaction_ci_low"), d.get("satisfaction_ci_high")
+        end = x_of(score)
+        if low is not None and high is not None:
+            mid = y + row_h / 2 - 0.2 * mm
+            drawing.add(Line(x_of(low), mid, x_of(high), mid, strokeColor=INK, strokeWidth=0.8))
+            for edge in (low, high):
+                drawing.add(
+                    Line(
+                        x_of(edge),
+                        mid - 1.2 * mm,
+                        x_of(edge),
+                        mid + 1.2 * mm,
+                        strokeColor=INK,
+                        strokeWidth=0.8,
+                    )
+                )
+            end = max(end, x_of(high))
+        drawing.add(
+            String(end + 1.5 * mm, y + 1.5 * mm, f"{score:.1f}", fontName=font, fontSize=7.5)
+        )
+    return drawing
+
+
+def _trend_chart(data: dict, font: str) -> Drawing:
+    """Satisfaction and safety scores across rounds, one line each, the y axis fitted."""
+    history, labels = data["trend"], data["labels"]
+    series = [
+        (labels["satisfaction_score"], history["satisfaction"], ACCENT),
+        (labels["safety_score"], history["safety"], SECOND),
+    ]
+    values = [v for _name, vals, _c in series for v in vals if v is not None]
+    height = 62 * mm
+    drawing = Drawing(PAGE_WIDTH, height)
+    if not values:
+        return drawing
+    low = max(0.0, 5 * ((min(values) - 2) // 5))
+    high = min(100.0, 5 * ((max(values) + 2) // 5 + 1))
+    high = high if high > low else low + 5
+    left, bottom, plot_w, plot_h = 14 * mm, 16 * mm, PAGE_WIDTH - 20 * mm, height - 22 * mm
+    waves = history["waves"]
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        x = left + (plot_w * i / (len(waves) - 1) if len(waves) > 1 else plot_w / 2)
+        return x, bottom + plot_h * (v - low) / (high - low)
+
+    tick = low
+    while tick <= high + 1e-9:
+        _x, y = xy(0, tick)
+        drawing.add(Line(left, y, left + plot_w, y, strokeColor=LINE, strokeWidth=0.5))
+        drawing.add(
+            String(
+                left - 2,
+                y - 2.5,
+                f"{tick:.0f}",
+                fontName=font,
+                fontSize=7,
+                textAnchor="end",
+                fillColor=MUTED,
+            )
+        )
+        tick += 5
+    for i, name in enumerate(waves):
+        x, _y = xy(i, low)
+        drawing.add(
+            String(x, bottom - 5 * mm, name, fontName=font, fontSize=7.5, textAnchor="middle")
+        )
+    for k, (name, vals, colour) in enumerate(series):
+        known = [(i, v) for i, v in enumerate(vals) if v is not None]
+        points = [c for i, v in known for c in xy(i, v)]
+        if len(known) > 1:
+            drawing.add(PolyLine(points, strokeColor=colour, strokeWidth=1.5))
+        for i, v in known:
+            x, y = xy(i, v)
+            drawing.add(Circle(x, y, 1.6, fillColor=colour, strokeColor=None))
+            drawing.add(
+                String(
+                    x,
+                    y + 2 * mm,
+                    f"{v:.1f}",
+                    fontName=font,
+                    fontSize=7,
+                    textAnchor="middle",
+                    fillColor=colour,
+                )
+            )
+        lx = left + k * 45 * mm
+        drawing.add(Rect(lx, 2 * mm, 3 * mm, 3 * mm, fillColor=colour, strokeColor=None))
+        drawing.add(String(lx + 4.5 * mm, 2.3 * mm, name, fontName=font, fontSize=8))
+    return drawing
+
+
+def _groups_section(data: dict, styles: dict) -> list:
+    groups = data.get("groups")
+    if not groups:
+        return []
+    labels = data["labels"]
+    header = [
+        labels["group"],
+        labels["value"],
+        labels["n"],
+        labels["satisfaction_score"],
+        labels["satisfaction_rate"],
+        labels["safety_score"],
+    ]
+    rows, previous = [], None
+    for g in groups:
+        rows.append(
+            [
+                g["group_label"] if g["group"] != previous else "",
+                g["value"] + _star(g["unreliable"]),
+                str(g["n"]),
+                _fmt(g["satisfaction_score"]),
+                _fmt(g["satisfaction_rate"]),
+                _fmt(g["safety_score"]),
+            ]
+        )
+        previous = g["group"]
+    widths = _widths([0.2, 0.2, 0.1, 0.17, 0.17, 0.16])
+    return [
+        Paragraph(_escape(labels["groups_title"]), styles["h2"]),
+        _table([header, *rows], widths, styles, [g["unreliable"] for g in groups]),
+    ]
+
+
+def _methodology_section(data: dict, styles: dict) -> list:
+    lines = data.get("methodology_lines")
+    if not lines:
+        return []
+    labels = data["labels"]
+    rows = [[str(item), "—" if value is None else str(value)] for item, value in lines]
+    return [
+        PageBreak(),
+        Paragraph(_escape(labels["methodology"]), styles["h2"]),
+        _table(
+            [[labels["item"], labels["value"]], *rows],
+            _widths([0.5, 0.5]),
+            styles,
+            [False] * len(rows),
+        ),
+    ]

@@ -1,10 +1,14 @@
-"""Reads for the results pages that are not frames: which waves have results."""
+"""Reads for the results pages that are not frames: which waves have results, earlier rounds,
+respondent groups and the facts for the methodology appendix."""
 
-from django.db.models import QuerySet
+import pandas as pd
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from fieldwork.models import Wave
-from qc.models import Review
+from fieldwork.models import Interview, Wave
+from fieldwork.selectors import rate_table
+from qc.models import Flag, Review
 
 
 def visible_waves(user: User) -> QuerySet[Wave]:
@@ -28,3 +32,105 @@ def waves_with_results(user: User) -> list[Wave]:
         .only("id", "name", "client", "created_at", "questionnaire_version_id")
         .order_by("-created_at", "-id")
     )
+
+
+def previous_waves(wave: Wave, *, limit: int = 5) -> list[Wave]:
+    """Earlier waves of the same client and questionnaire with approved interviews, oldest
+    first (at most `limit`): the rounds a trend and a rank change compare against."""
+    earlier = (
+        Wave.objects.filter(
+            client=wave.client,
+            questionnaire_version__questionnaire_id=wave.questionnaire_version.questionnaire_id,
+            cases__interview__review__state=Review.State.APPROVED,
+        )
+        .filter(Q(created_at__lt=wave.created_at) | Q(created_at=wave.created_at, pk__lt=wave.pk))
+        .distinct()
+        .select_related("questionnaire_version")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return list(reversed(earlier))
+
+
+AGE_GROUPS = ((16, 29, "16-29"), (30, 44, "30-44"), (45, 59, "45-59"), (60, 200, "60+"))
+GROUP_QUESTIONS = ("sex", "hukou")  # select_one questions profiled by their answer labels
+
+
+def respondent_groups(wave: Wave, definition: dict, language: str) -> pd.DataFrame:
+    """interview_id and the profile groups of each approved respondent: `age_group` (from
+    the `age` answer, the bands of the locality population margins) and, when the
+    questionnaire asks them, `sex` and `hukou` as answer labels in `language`."""
+    lang = "zh" if language.lower().startswith("zh") else "en"
+    questions = {q["name"]: q for g in definition.get("groups", []) for q in g["questions"]}
+    labels = {}
+    for name in GROUP_QUESTIONS:
+        question = questions.get(name)
+        if question and question.get("list"):
+            labels[name] = {
+                c["value"]: c["label"].get(lang) or next(iter(c["label"].values()), c["value"])
+                for c in definition["choice_lists"].get(question["list"], [])
+            }
+    rows = Interview.objects.filter(
+        case__wave=wave, review__state=Review.State.APPROVED
+    ).values_list("pk", "answers")
+    records = []
+    for pk, answers in rows:
+        record = {"interview_id": pk, "age_group": _age_group(answers.get("age"))}
+        for name, mapping in labels.items():
+            value = answers.get(name)
+            record[name] = mapping.get(str(value)) if value not in (None, "") else None
+        records.append(record)
+    return pd.DataFrame.from_records(records, columns=["interview_id", "age_group", *labels])
+
+
+def _age_group(age: object) -> str | None:
+    try:
+        years = int(age)
+    except (TypeError, ValueError):
+        return None
+    return next((label for low, high, label in AGE_GROUPS if low <= years <= high), None)
+
+
+def methodology(wave: Wave) -> dict:
+    """The facts behind the numbers: sample design, fieldwork outcome rates and QC outcomes.
+
+    Returns {"draw": {...} | None, "rates": {"RR3", "COOP3", "REF2", "CON2", "I", "P", "R",
+    "NC", "O", "UH", "UO", "NE"} | None, "reviews": {state: count}, "flags": [(rule, count)]}.
+    """
+    draw = None
+    if wave.draw_id:
+        d = wave.draw
+        draw = {
+            "name": d.name,
+            "frame_rows": d.frame.n_rows,
+            "n_total": d.n_total,
+            "allocation": d.get_allocation_display(),
+            "strata": " × ".join(d.strata_columns or [d.stratum_column]),
+            "n_strata": d.units.values("stratum").distinct().count(),
+            "design": _("systematic, sorted by %(columns)s")
+            % {"columns": ", ".join(d.sort_columns)}
+            if d.sort_columns
+            else _("simple random sampling without replacement in each stratum"),
+            "seed": d.seed,
+        }
+    table = rate_table(wave, "wave")
+    rates = None
+    if not table.empty:
+        row = table.iloc[0]
+        rates = {
+            key: (None if pd.isna(row[key]) else float(row[key]))
+            for key in ("RR3", "COOP3", "REF2", "CON2", "I", "P", "R", "NC", "O", "UH", "UO", "NE")
+        }
+    reviews = dict(
+        Review.objects.filter(interview__case__wave=wave)
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
+    flags = list(
+        Flag.objects.filter(interview__case__wave=wave)
+        .values_list("rule")
+        .annotate(n=Count("id"))
+        .order_by("-n", "rule")
+        .values_list("rule", "n")
+    )
+    return {"draw": draw, "rates": rates, "reviews": reviews, "flags": flags}

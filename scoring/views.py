@@ -1,12 +1,15 @@
+from urllib.parse import urlencode
+
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.access import RESULTS_READERS, require_role
 from fieldwork.models import Wave
-from scoring import pdf, presenters, selectors
+from scoring import pdf, presenters, selectors, xlsx
 from scoring.frames import AnswerError
 
 REPORT_FONT = "fonts/wqy-microhei.ttc"
@@ -14,19 +17,30 @@ REPORT_FONT = "fonts/wqy-microhei.ttc"
 
 @require_role(*RESULTS_READERS)
 def results(request: HttpRequest) -> HttpResponse:
-    """Scores of one wave (?wave=<id>; default: the newest wave with approved interviews)."""
+    """Scores of one wave (?wave=<id>; default: the newest wave with approved interviews),
+    filtered by ?level=district|street, ?dimension=<code> and drilled into ?district=<code>."""
     waves = selectors.waves_with_results(request.user)
     wave = _chosen_wave(request.GET.get("wave"), waves)
-    report, error = None, None
+    report, view, error = None, None, None
     if wave is not None:
         try:
-            report = presenters.wave_results(wave)
+            report = presenters.cached_results(wave)
         except AnswerError as err:
             error = str(err)
+    if report is not None:
+        chosen = {key: request.GET.get(key) for key in ("level", "dimension", "district")}
+
+        def link(params: dict) -> str:
+            query = {"wave": wave.pk, **{k: v for k, v in chosen.items() if v}, **params}
+            return "?" + urlencode({k: v for k, v in query.items() if v})
+
+        view = presenters.dashboard(report, **chosen, link=link)
+        for key in [k for k in view if k.endswith("_svg")]:
+            view[key] = mark_safe(view[key])  # built with every text escaped (scoring.svg)
     return render(
         request,
         "scoring/results.html",
-        {"waves": waves, "wave": wave, "report": report, "error": error},
+        {"waves": waves, "wave": wave, "report": report, "view": view, "error": error},
     )
 
 
@@ -37,13 +51,48 @@ def report_pdf(request: HttpRequest, wave_id: int) -> HttpResponse:
         selectors.visible_waves(request.user).select_related("questionnaire_version"), pk=wave_id
     )
     try:
-        data = presenters.wave_results(wave)
+        data = presenters.cached_results(wave)
     except AnswerError:
         # The results page names the offending interview and question.
         return redirect(f"{reverse('scoring:results')}?wave={wave.pk}")
     content = pdf.render_report(data, font_path=finders.find(REPORT_FONT))
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="results-wave-{wave.pk}.pdf"'
+    return _download(content, "application/pdf", f"results-wave-{wave.pk}.pdf")
+
+
+@require_role(*RESULTS_READERS)
+def report_xlsx(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """Every table of the results as one workbook, a sheet per table."""
+    wave = get_object_or_404(selectors.visible_waves(request.user), pk=wave_id)
+    try:
+        data = presenters.cached_results(wave)
+    except AnswerError:
+        return redirect(f"{reverse('scoring:results')}?wave={wave.pk}")
+    content = xlsx.workbook_bytes(
+        presenters.report_tables(data),
+        properties={"title": f"{wave.name} · {data['labels']['title']}", "creator": wave.client},
+    )
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(content, mime, f"results-wave-{wave.pk}.xlsx")
+
+
+@require_role(*RESULTS_READERS)
+def report_csv(request: HttpRequest, wave_id: int, table: str) -> HttpResponse:
+    """One table of the results as CSV (UTF-8 with BOM)."""
+    wave = get_object_or_404(selectors.visible_waves(request.user), pk=wave_id)
+    try:
+        data = presenters.cached_results(wave)
+    except AnswerError:
+        return redirect(f"{reverse('scoring:results')}?wave={wave.pk}")
+    tables = {t["key"]: t for t in presenters.report_tables(data)}
+    if table not in tables:
+        raise Http404(_("No such table."))
+    content = xlsx.table_csv(tables[table])
+    return _download(content, "text/csv; charset=utf-8", f"results-wave-{wave.pk}-{table}.csv")
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -25,6 +25,16 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Row ids repeat after a rolled-back test, so cached results must not outlive a test.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 CLIENT_ORGANISATION = "平安市委政法委"
 
 

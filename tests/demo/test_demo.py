@@ -1,11 +1,13 @@
 import numpy as np
 import pandas as pd
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
 from demo.city import build_city
-from demo.services import FULL, SMALL, load_demo
-from fieldwork.models import Interview
-from qc.models import Flag, Review
+from demo.services import EARLIER_WAVE_NAME, FULL, SMALL, load_demo
+from fieldwork.models import Case, Interview, Wave
+from qc.models import Flag, Review, ReviewEvent
 from sampling.models import Frame, Level, Locality
 from scoring.presenters import wave_results
 
@@ -45,22 +47,100 @@ def test_population_rolls_up_from_communities_to_the_city():
     assert total("community") == total("street") == total("district") == total("city")
 
 
-@pytest.mark.django_db
-def test_load_demo_runs_the_whole_pipeline(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    wave = load_demo(seed=3, size=SMALL, say=lambda line: None)
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The small demo, loaded once for this module's tests and rolled back after them."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ),
+        transaction.atomic(),
+    ):
+        yield load_demo(seed=3, size=SMALL, say=lambda line: None)
+        transaction.set_rollback(True)
+
+
+def test_load_demo_runs_the_whole_pipeline(demo, db):
+    wave = demo
 
     assert Locality.objects.filter(level=Level.STREET).count() >= 60
     assert Frame.objects.get().n_rows == SMALL.households
     assert wave.cases.count() == SMALL.sample
-    completed = Interview.objects.filter(status=Interview.Status.COMPLETED)
+    completed = Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
     assert completed.count() == SMALL.completed
     # every completed interview went through QC; some were caught
-    assert Review.objects.count() == SMALL.completed
-    assert Flag.objects.exists()
-    assert Review.objects.filter(state=Review.State.APPROVED).exists()
+    reviews = Review.objects.filter(interview__case__wave=wave)
+    assert reviews.count() == SMALL.completed
+    assert Flag.objects.filter(interview__case__wave=wave).exists()
+    # both review steps were taken, and some decisions still wait for the QC lead
+    assert reviews.filter(state=Review.State.APPROVED).exists()
+    assert reviews.filter(state=Review.State.PROPOSED_APPROVE).exists()
+    assert reviews.filter(state=Review.State.FLAGGED).exists()
     # and the results have content
     results = wave_results(wave)
-    assert results is not None
+    assert results["n_interviews"] == reviews.filter(state=Review.State.APPROVED).count()
     durations = np.array(completed.values_list("duration_seconds", flat=True))
     assert 240 < np.median(durations) < 600  # about seven minutes, as in the field
+
+
+def test_every_demo_decision_has_its_two_steps_by_two_people(demo, db):
+    decided = Review.objects.filter(state__in=[Review.State.APPROVED, Review.State.REJECTED])
+    assert decided.count() > SMALL.earlier_completed  # both rounds
+
+    for review in decided.select_related("proposed_by", "decided_by"):
+        steps = list(review.events.order_by("at", "id").values_list("to_state", "actor__username"))
+        proposal = (
+            Review.State.PROPOSED_APPROVE
+            if review.state == Review.State.APPROVED
+            else Review.State.PROPOSED_REJECT
+        )
+        assert steps[-2:] == [(proposal, "supervisor"), (review.state, "analyst")], review.pk
+        assert (review.proposed_by.username, review.decided_by.username) == (
+            "supervisor",
+            "analyst",
+        )
+        assert review.proposed_at is not None and review.decided_at is not None
+    # flags standing at a decision are recorded with it
+    flagged_decision = ReviewEvent.objects.filter(
+        review__interview__flags__isnull=False, actor__username="supervisor"
+    ).first()
+    assert flagged_decision.rules and {"rule", "severity", "reason"} <= set(
+        flagged_decision.rules[0]
+    )
+
+
+def test_load_demo_adds_a_finished_earlier_round_with_rank_changes_both_ways(demo, db):
+    wave = demo
+    earlier = Wave.objects.get(name=EARLIER_WAVE_NAME)
+
+    assert earlier.created_at < wave.created_at
+    assert (earlier.client, earlier.questionnaire_version) == (
+        wave.client,
+        wave.questionnaire_version,
+    )
+    assert earlier.draw.frame_id == wave.draw.frame_id and earlier.draw.seed != wave.draw.seed
+    # a finished round: every case done, every completed interview finally decided
+    assert earlier.status == Wave.Status.CLOSED
+    assert not Case.objects.filter(wave=earlier, status=Case.Status.PENDING).exists()
+    reviews = Review.objects.filter(interview__case__wave=earlier)
+    assert reviews.count() == SMALL.earlier_completed
+    assert set(reviews.values_list("state", flat=True)) <= {
+        Review.State.APPROVED,
+        Review.State.REJECTED,
+    }
+    assert reviews.filter(state=Review.State.APPROVED).count() > SMALL.earlier_completed // 2
+    # its interviews and decisions came before the current wave was set up
+    last_interview = max(
+        Interview.objects.filter(case__wave=earlier).values_list("completed_at", flat=True)
+    )
+    last_decision = max(ReviewEvent.objects.filter(review__in=reviews).values_list("at", flat=True))
+    assert last_interview < wave.created_at and last_decision < wave.created_at
+
+    results = wave_results(wave)
+    assert results["previous_wave"] == EARLIER_WAVE_NAME
+    assert results["trend"]["waves"] == [EARLIER_WAVE_NAME, wave.name]
+    changes = [row["rank_change"] for row in results["streets"] + results["districts"]]
+    assert any(c is not None and c > 0 for c in changes)
+    assert any(c is not None and c < 0 for c in changes)

@@ -55,18 +55,24 @@ def test_interview_is_completed_approved_and_reported(
     assert interview.status == Interview.Status.COMPLETED
     assert interview.answers["sat_judicial"] == "2"
 
-    # A supervisor finds it in the review queue and approves it
+    # A supervisor finds it in the review queue and proposes approval
     page = new_page()
     log_in(page, base, supervisor.username, PASSWORD)
     page.goto(f"{base}/qc/")
     page.click(f"a:text('#{interview.pk}')")
     page.click("form[action$='/approve/'] button[type=submit]")
     page.wait_for_load_state()
-    assert Review.objects.get(interview=interview).state == Review.State.APPROVED
+    assert Review.objects.get(interview=interview).state == Review.State.PROPOSED_APPROVE
 
-    # An analyst downloads the PDF report, which names the interview's street
+    # The QC lead (an analyst) confirms it on the same page
     page = new_page()
     log_in(page, base, analyst.username, PASSWORD)
+    page.goto(f"{base}/qc/interviews/{interview.pk}/")
+    page.click("form[action$='/approve/'] button[type=submit]")
+    page.wait_for_load_state()
+    assert Review.objects.get(interview=interview).state == Review.State.APPROVED
+
+    # and downloads the PDF report, which names the interview's street
     page.goto(f"{base}/results/")
     with page.expect_download() as download:
         page.click("a[href$='report.pdf']")

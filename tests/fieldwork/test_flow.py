@@ -103,3 +103,130 @@ def test_stopped_after_every_key_item_is_a_partial():
 def test_stopped_before_the_key_items_is_a_break_off():
     assert flow.stop_code(DEFINITION, {"consent": "yes", "age": 40}) == "2.12"
     assert flow.stop_code(DEFINITION, {}) == "2.12"
+
+
+# --- settling answers after a page: calculates, rosters -------------------------------------
+
+ROSTER_DEFINITION = {
+    "choice_lists": {"yes_no": YES_NO},
+    "groups": [
+        {
+            "name": "size",
+            "relevant": None,
+            "questions": [
+                q("household_size", "integer"),
+                q("adults", "calculate", calculation="${household_size} - ${children}"),
+                q("children", "integer"),
+                q("big", "calculate", calculation="if(${household_size} > 4, 'yes', 'no')"),
+            ],
+        },
+        {
+            "name": "household",
+            "relevant": "${household_size} > 0",
+            "repeat": {"count": "${household_size}", "max": 3},
+            "questions": [
+                q("member_age", "integer"),
+                q("works", list_="yes_no", relevant="${member_age} >= 16"),
+                q("adult", "calculate", calculation="if(${member_age} >= 18, 1, 0)"),
+            ],
+        },
+    ],
+}
+
+
+def test_settle_computes_calculates_in_order_from_the_answers():
+    answers = {"household_size": 5, "children": 2}
+    assert flow.settle(ROSTER_DEFINITION, answers) == {
+        "household_size": 5,
+        "children": 2,
+        "adults": "3",
+        "big": "yes",
+    }
+
+
+def test_settle_replaces_a_stale_or_forged_calculate():
+    answers = {"household_size": 2, "children": 0, "adults": "99", "big": "yes"}
+    settled = flow.settle(ROSTER_DEFINITION, answers)
+    assert (settled["adults"], settled["big"]) == ("2", "no")
+
+
+def test_settle_leaves_out_a_calculate_that_evaluates_to_nothing():
+    # '' - '' is NaN: no value, as ODK leaves it empty
+    assert "adults" not in flow.settle(ROSTER_DEFINITION, {})
+
+
+def test_settle_keeps_roster_rows_with_only_their_relevant_answers_and_row_calculates():
+    answers = {
+        "household_size": 2,
+        "household": [
+            {"member_age": 40, "works": "yes"},
+            {"member_age": 9, "works": "no"},  # a child: `works` is off the path
+        ],
+    }
+    assert flow.settle(ROSTER_DEFINITION, answers)["household"] == [
+        {"member_age": 40, "works": "yes", "adult": "1"},
+        {"member_age": 9, "adult": "0"},
+    ]
+
+
+def test_prune_drops_a_roster_whose_page_left_the_path_and_keeps_it_otherwise():
+    rows = [{"member_age": 9, "works": "no"}]
+    assert "household" not in flow.prune(
+        ROSTER_DEFINITION, {"household_size": 0, "household": rows}
+    )
+    assert flow.prune(ROSTER_DEFINITION, {"household_size": 1, "household": rows}) == {
+        "household_size": 1,
+        "household": [{"member_age": 9}],
+    }
+
+
+def test_row_count_follows_the_expression_within_zero_and_the_maximum():
+    counts = [flow.row_count("${n}", {"n": n}, maximum=3) for n in (2, "2", 7, -1, "", "abc", 2.7)]
+    assert counts == [2, 2, 3, 0, 0, 0, 2]
+
+
+def test_calculates_and_notes_are_never_asked():
+    group = ROSTER_DEFINITION["groups"][0]
+    assert [x["name"] for x in flow.relevant_questions(group, {})] == [
+        "household_size",
+        "children",
+    ]
+
+
+def test_settle_drops_later_answers_when_an_earlier_answer_takes_their_page_off_the_path():
+    answers = {"consent": "no", "age": 30, "police": "5"}
+    assert flow.settle(DEFINITION, answers) == {"consent": "no"}
+
+
+def test_settle_shortens_a_roster_whose_count_answer_shrank():
+    rows = [{"member_age": 40}, {"member_age": 38}, {"member_age": 9}]
+    settled = flow.settle(ROSTER_DEFINITION, {"household_size": 2, "household": rows})
+    assert [row["member_age"] for row in settled["household"]] == [40, 38]
+
+
+CHAIN = {
+    "choice_lists": {},
+    "groups": [
+        {
+            "name": "p",
+            "relevant": None,
+            "questions": [
+                {"name": "q1", "type": "text", "relevant": None},
+                {"name": "q2", "type": "text", "relevant": "${q1} = 'yes'"},
+                {"name": "q3", "type": "text", "relevant": "${q2} = 'a'"},
+                {"name": "c", "type": "calculate", "relevant": None, "calculation": "${q3}"},
+            ],
+        }
+    ],
+}
+
+
+def test_dropping_an_answer_cascades_to_the_questions_that_depend_on_it():
+    # given q2 is asked only if q1 = yes, and q3 only if q2 = a; q1 was changed to no
+    answers = {"q1": "no", "q2": "a", "q3": "x"}
+    # when / then: q2 leaves the path, so q3 (and the calculate built on it) go too
+    assert flow.settle(CHAIN, answers) == {"q1": "no"}
+    assert flow.prune(CHAIN, answers) == {"q1": "no"}
+    # and with q1 = yes everything stays
+    kept = flow.settle(CHAIN, {"q1": "yes", "q2": "a", "q3": "x"})
+    assert kept == {"q1": "yes", "q2": "a", "q3": "x", "c": "x"}

@@ -4,7 +4,7 @@ The definition follows questionnaires.xlsform's documented shape, so these tests
 depend on the XLSForm parser.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from zoneinfo import ZoneInfo
 
@@ -140,6 +140,7 @@ class World:
             definition=DEFINITION,
             source_name="qc_test.xlsx",
             source_xlsx=b"",
+            published_at=datetime(2024, 5, 1, tzinfo=UTC),
             xform_xml="",
         )
         self.wave = self.make_wave("2025 Q1")
@@ -158,11 +159,12 @@ class World:
         status: str = Interview.Status.COMPLETED,
         street: Locality | None = None,
         wave: Wave | None = None,
-        phone: str = "13812345678",
+        phone: str | None = None,
         paradata: list | None = None,
         mode: str = Mode.PHONE,
     ) -> Interview:
         n = next(self._numbers)
+        phone = phone or f"1381234{n:04d}"  # each its own number: a shared one is a duplicate
         street = street or self.street
         unit = SampledUnit.objects.create(
             draw=self.draw,

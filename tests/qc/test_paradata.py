@@ -1,4 +1,13 @@
-from qc.paradata import PageTime, count_events, elapsed_seconds, page_times
+import pytest
+
+from qc.paradata import (
+    PageTime,
+    count_events,
+    elapsed_seconds,
+    label_chars,
+    page_times,
+    question_seconds,
+)
 
 T = "2025-03-01T10:{:02d}:{:02d}+08:00"
 
@@ -45,3 +54,44 @@ def test_elapsed_seconds_first_to_last_event():
 
 def test_count_events():
     assert count_events(PARADATA, "answer_changed") == 1
+
+
+def test_question_seconds_split_page_time_by_label_length():
+    definition = {
+        "languages": ["zh", "en"],
+        "groups": [
+            {
+                "name": "screen",
+                "questions": [
+                    {"name": "intro", "type": "note", "label": {"zh": "您好 您好", "en": "Hello"}},
+                    {"name": "age", "type": "integer", "label": {"zh": "年龄", "en": "Age"}},
+                    {"name": "c", "type": "calculate", "label": None},
+                ],
+            },
+            {
+                "name": "satisfaction",
+                "questions": [
+                    {
+                        "name": "sat_1",
+                        "type": "select_one",
+                        "label": {"zh": "满意吗"},
+                        "hint": {"zh": "一"},
+                    },
+                    {"name": "sat_2", "type": "select_one", "label": {"zh": "满意吗？"}},
+                ],
+            },
+            {"name": "never", "questions": [{"name": "x", "type": "text", "label": {"zh": "x"}}]},
+        ],
+    }
+    seconds = question_seconds(PARADATA, definition)
+    # screen: 60 s over 4 + 2 characters (whitespace not counted; the calculate has none)
+    assert seconds["intro"] == pytest.approx(40.0) and seconds["age"] == pytest.approx(20.0)
+    # satisfaction: 120 s over 3 + 1 (hint) and 4 characters
+    assert seconds["sat_1"] == pytest.approx(60.0) and seconds["sat_2"] == pytest.approx(60.0)
+    assert "x" not in seconds and "c" not in seconds
+    assert sum(seconds.values()) == pytest.approx(sum(p.seconds for p in page_times(PARADATA)))
+
+
+def test_label_chars_falls_back_to_the_first_language():
+    assert label_chars({"label": {"en": "Age?"}}, "zh") == 4
+    assert label_chars({"label": None}) == 0

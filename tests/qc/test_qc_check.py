@@ -56,7 +56,7 @@ ROWS = [
     row(5, "张", "12:00", "12:07", vector(1), street="S2"),  # said another street
     row(6, "张", "13:00", "13:07", vector(3)),  # same answers as 7
     row(7, "张", "14:00", "14:07", vector(3)),
-    row(8, "张", "15:00", "15:00:30", vector(4)),  # 30 seconds
+    row(8, "张", "15:00", "15:00:30", vector(0)),  # 30 seconds
 ]
 EXPECTED = [
     (1, rules.OVERLAPPING),
@@ -200,3 +200,54 @@ def test_qc_check_takes_naive_times_as_local_time(tmp_path):
 def test_qc_check_runs_with_database_access_blocked(tmp_path):
     # No db fixture: pytest-django raises on any query, so this passing shows none is made.
     assert len(run(tmp_path)) == len(EXPECTED)
+
+
+def test_qc_check_flags_shared_phones_fast_items_contradictions_and_short_answers(tmp_path):
+    timed = SCALE[:6]
+    header = HEADER + SCALE + ["suggestion", "phone", "household"]
+    header += [f"{item}__seconds" for item in timed]
+    quick = {f"{item}__seconds": "0.5" for item in timed}  # labels of 15+ characters
+    slow = {f"{item}__seconds": "9" for item in timed}
+    contradicting = vector(2) | {"safety_overall": "5", "safety_night": "1"}
+    rows = [
+        row(1, "王", "10:00", "10:07", vector(1), phone="138 0000 1111", **slow),
+        row(2, "李", "11:00", "11:07", vector(2), phone="+8613800001111", **quick),
+        row(3, "张", "12:00", "12:07", contradicting, household="幸福路1号", suggestion="无"),
+        row(4, "王", "13:00", "13:07", vector(3), household="幸福路 1号", suggestion="多装路灯"),
+    ]
+    interviews = write_csv(tmp_path / "interviews.csv", rows, header=header)
+    call_command(
+        "qc_check", interviews=interviews, questionnaire=FORM, out=str(tmp_path / "flags.csv")
+    )
+    flags = read_csv(tmp_path / "flags.csv")
+    assert [(int(f["interview_id"]), f["rule"]) for f in flags] == [
+        (1, rules.DUPLICATE_CONTACT),
+        (2, rules.FAST_ITEMS),
+        (2, rules.DUPLICATE_CONTACT),
+        (3, rules.CONTRADICTION),
+        (3, rules.DUPLICATE_CONTACT),
+        (3, rules.SHORT_OPEN_ANSWERS),
+        (4, rules.DUPLICATE_CONTACT),
+    ]
+    text = (tmp_path / "flags.csv").read_text(encoding="utf-8")
+    assert "1111" not in text and "幸福路" not in text  # contacts are compared, never written
+    assert json.loads(flags[1]["details"])["n_fast"] == 6
+
+
+def test_qc_check_ranks_interviewers_by_risk_against_peers(tmp_path):
+    rows = []
+    for k in range(60):
+        who = ["王", "李", "张"][k % 3]
+        answers = vector(k) if who != "张" else {item: "4" for item in SCALE}
+        minute = 10 if who != "张" else 3  # 张: 3-minute interviews, everything "satisfied"
+        hour = 8 + k // 5
+        start, end = f"{hour:02d}:{k % 5 * 11:02d}", f"{hour:02d}:{k % 5 * 11 + minute:02d}"
+        rows.append(row(k + 1, who, start, end, answers))
+    run(tmp_path, rows=rows, interviewers_out=str(tmp_path / "interviewers.csv"), language="en")
+    table = read_csv(tmp_path / "interviewers.csv")
+    assert [r["interviewer"] for r in table][0] == "张"
+    top = table[0]
+    assert top["rank"] == "1" and float(top["risk"]) > 0
+    assert float(top["duration_z"]) < -2 and float(top["divergence_z"]) > 2
+    assert "median interview 180 s against 600 s" in top["reasons"]
+    assert top["flags_straightlining"] == "20"

@@ -1,5 +1,6 @@
 """qc.rules on small literal frames, checked against naive loops."""
 
+import json
 from collections import Counter
 
 import numpy as np
@@ -182,3 +183,39 @@ def test_run_rules_when_nothing_fires_is_empty():
     result = rules.run_rules(df, items=ITEMS)
     assert result.empty
     assert result.index.name == "interview_id"
+
+
+def test_straightlining_per_battery_fires_when_the_whole_questionnaire_does_not():
+    # 8 identical satisfaction answers, 2 different safety answers: 8 of 10 overall (< 0.9)
+    items = [f"sat{i}" for i in range(8)] + ["safe1", "safe2"]
+    df = pd.DataFrame(
+        {x: ["4", "4"] for x in items[:8]} | {"safe1": ["1", "4"], "safe2": ["2", "4"]},
+        index=pd.Index([1, 2], name="interview_id"),
+    )
+    batteries = {"satisfaction": items[:8], "safety": ["safe1", "safe2"]}
+    assert rules.straightlining(df, items=items, min_items=8).index.tolist() == [2]
+    result = rules.straightlining(df, items=items, min_items=8, batteries=batteries)
+    assert result.index.tolist() == [1, 2]
+    assert result.loc[1, "reason_en"] == "8 of 8 scale items in satisfaction answered '4'"
+    assert result.loc[1, "reason"] == "satisfaction 组 8 项量表题中 8 项回答「4」"
+    # Interview 2 is straight-lined throughout: the larger set is named, without a battery.
+    assert result.loc[2, "reason_en"] == "10 of 10 scale items answered '4'"
+    assert "battery" not in json.loads(result.loc[2, "details"])
+
+
+def test_straightlining_per_battery_matches_naive_loop():
+    rng = np.random.default_rng(9)
+    items = [f"q{i}" for i in range(12)]
+    batteries = {"a": items[:6], "b": items[6:]}
+    values = rng.choice(
+        ["1", "2", "3", "4", "5", "9"], size=(200, 12), p=[0.05] * 3 + [0.7, 0.05, 0.1]
+    )
+    values = values.astype(object)
+    df = pd.DataFrame(values, columns=items, index=pd.RangeIndex(1, 201, name="interview_id"))
+    result = rules.straightlining(
+        df, items=items, excluded_codes={"9"}, min_items=5, max_share=0.8, batteries=batteries
+    )
+    expected = set(naive_straightlining(df, items, {"9"}, 5, 0.8))
+    for members in batteries.values():
+        expected |= set(naive_straightlining(df, members, {"9"}, 5, 0.8))
+    assert len(expected) > 10 and set(result.index) == expected

@@ -1,6 +1,8 @@
 """The rules added for the issue's wider checks, on small literal frames against naive loops."""
 
 import json
+import math
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from statistics import median
@@ -191,14 +193,37 @@ def test_overlapping_touching_other_interviewer_and_unknown_do_not_fire():
 # duplicate_answers ---------------------------------------------------------------------------
 
 
-def naive_duplicates(df, items, min_share, min_items) -> dict[int, set[int]]:
+def naive_chance(df, items, k_default=5) -> dict[str, float]:
+    """Per item Σ p_c² with p_c = (n_c + 1) / (N + K), K = max(codes seen, k_default)."""
+    chance = {}
+    for x in items:
+        seen = [v for v in df[x] if isinstance(v, str)]
+        counts = Counter(seen)
+        k = max(len(counts), k_default)
+        total = len(seen) + k
+        probs = [(n + 1) / total for n in counts.values()] + [1 / total] * (k - len(counts))
+        chance[x] = sum(p * p for p in probs)
+    return chance
+
+
+def binomial_tail(k: int, n: int, p: float) -> float:
+    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k, n + 1))
+
+
+def naive_duplicates(df, items, min_share, min_items, alpha=0.001) -> dict[int, set[int]]:
+    chance = naive_chance(df, items)
+    per_interviewer = Counter(df["interviewer_id"])
     fired: dict[int, set[int]] = {}
     for (i, a), (j, b) in combinations(list(df.iterrows()), 2):
         if a["interviewer_id"] != b["interviewer_id"]:
             continue
         common = [x for x in items if isinstance(a[x], str) and isinstance(b[x], str)]
         same = [x for x in common if a[x] == b[x]]
-        if len(common) >= min_items and len(same) / len(common) >= min_share:
+        if len(common) < min_items or len(same) / len(common) < min_share:
+            continue
+        p0 = sum(chance[x] for x in common) / len(common)
+        m = per_interviewer[a["interviewer_id"]]
+        if binomial_tail(len(same), len(common), p0) <= alpha / (m * (m - 1) / 2):
             fired.setdefault(i, set()).add(j)
             fired.setdefault(j, set()).add(i)
     return fired
@@ -212,19 +237,54 @@ def test_duplicate_answers_matches_naive_loop():
     noise = rng.random((n, len(ITEMS)))
     values[noise < 0.05] = "9"
     values[(noise >= 0.05) & (noise < 0.1)] = None
+    values[noise > 0.93] = rng.choice(["1", "2", "3", "4", "5"], size=int((noise > 0.93).sum()))
     who = rng.integers(1, 4, n)
     df = _df(
         {"interviewer_id": who} | {x: values[:, j] for j, x in enumerate(ITEMS)},
         list(range(1, n + 1)),
     )
-    for share, least in [(0.95, 10), (0.8, 10), (1.0, 11)]:
-        result = rules.duplicate_answers(df, items=ITEMS, min_share=share, min_items=least)
-        expected = naive_duplicates(df, ITEMS, share, least)
+    sizes = []
+    for share, least, alpha in [(0.85, 10, 0.001), (0.7, 8, 0.05), (1.0, 11, 0.001)]:
+        result = rules.duplicate_answers(
+            df, items=ITEMS, min_share=share, min_items=least, alpha=alpha
+        )
+        expected = naive_duplicates(df, ITEMS, share, least, alpha)
         assert expected
         assert set(result.index) == set(expected)
+        sizes.append(len(expected))
         for interview_id, others in expected.items():
             details = json.loads(result.loc[interview_id, "details"])
             assert set(details["similar_interviews"]) == others
+    # The binomial tail bites: some pairs pass the share floor but are not improbable enough.
+    loose = naive_duplicates(df, ITEMS, 0.7, 8, alpha=1.0)
+    assert len(loose) > sizes[1]
+
+
+def test_duplicate_answers_threshold_adapts_to_concentrated_answers():
+    # Everyone answers "4" to most items: two interviews agreeing on 11 of 12 is the norm,
+    # not a copy. On a spread-out scale the same agreement is improbable and fires.
+    rng = np.random.default_rng(1)
+    n = 60
+    concentrated = np.where(rng.random((n, len(ITEMS))) < 0.9, "4", "3").astype(object)
+    spread = rng.choice(["1", "2", "3", "4", "5"], size=(n, len(ITEMS))).astype(object)
+    for values in (concentrated, spread):
+        values[1] = values[0]
+        values[1, 0] = "5" if values[0, 0] != "5" else "1"  # 11 of 12 identical
+    who = np.ones(n, dtype=int)
+
+    def run(values):
+        df = _df(
+            {"interviewer_id": who} | {x: values[:, j] for j, x in enumerate(ITEMS)},
+            list(range(1, n + 1)),
+        )
+        return rules.duplicate_answers(df, items=ITEMS, min_share=0.85, min_items=10)
+
+    assert 1 not in run(concentrated).index
+    fired = run(spread)
+    assert {1, 2} <= set(fired.index)
+    details = json.loads(fired.loc[1, "details"])
+    assert details["n_identical"] == 11 and details["n_common"] == 12
+    assert details["p_value"] <= details["p_limit"] == pytest.approx(0.001 / (60 * 59 / 2))
 
 
 def test_duplicate_answers_edges_of_share_and_common_items():
@@ -238,11 +298,14 @@ def test_duplicate_answers_edges_of_share_and_common_items():
         | {x: [a[j], b[j], a[j], c[j], a[j], d[j]] for j, x in enumerate(ITEMS)},
         [1, 2, 3, 4, 5, 6],
     )
-    result = rules.duplicate_answers(df, items=ITEMS)
+    result = rules.duplicate_answers(df, items=ITEMS, min_share=0.95)
     assert list(result.index) == [3, 4]
     assert "#4" in result.loc[3, "reason"] and "10 of 10" in result.loc[3, "reason_en"]
     assert list(rules.duplicate_answers(df, items=ITEMS, min_share=11 / 12).index) == [1, 2, 3, 4]
-    assert list(rules.duplicate_answers(df, items=ITEMS, min_items=9).index) == [3, 4, 5, 6]
+    assert list(rules.duplicate_answers(df, items=ITEMS, min_items=9).index) == [1, 2, 3, 4, 5, 6]
+    # The chance limit: 9 identical items of 9 pass a 0.001 limit but not a 1e-9 one.
+    strict = rules.duplicate_answers(df, items=ITEMS, min_items=9, alpha=1e-9)
+    assert 5 not in strict.index
 
 
 def test_duplicate_answers_needs_two_interviews_of_one_interviewer():
@@ -305,5 +368,6 @@ def test_every_rule_has_a_severity_and_a_config_default():
     config = rules.RuleConfig()
     assert (config.rushed_relative_fraction, config.rushed_relative_min_interviews) == (0.4, 20)
     assert (config.working_hours_start, config.working_hours_end) == ("08:00", "21:30")
-    assert (config.duplicate_min_share, config.duplicate_min_items) == (0.95, 10)
+    assert (config.duplicate_min_share, config.duplicate_min_items) == (0.85, 10)
+    assert config.duplicate_alpha == 0.001
     assert config.item_nonresponse_max_share == 0.5

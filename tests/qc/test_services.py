@@ -11,12 +11,14 @@ from django.utils.translation import gettext
 
 from fieldwork.models import Interview
 from qc import rules
-from qc.models import Flag, Review, ReviewEvent
+from qc.models import Flag, QCSettings, Review, ReviewEvent
 from qc.services import (
     approve_interview,
     check_completed_interview,
     check_interviews,
     reject_interview,
+    rule_config,
+    save_qc_settings,
 )
 from tests.qc.conftest import ITEMS, straight_answers, varied_answers
 
@@ -121,9 +123,62 @@ def test_recheck_keeps_a_human_decision(world, interviewer, supervisor):
     interview.duration_seconds = 10
     interview.save(update_fields=["duration_seconds"])
     review = check_completed_interview(interview)
-    assert review.state == Review.State.APPROVED
+    assert review.state == Review.State.PROPOSED_APPROVE
     assert set(flags_of(interview)) == {rules.RUSHED, rules.STRAIGHTLINING}
     assert review.events.count() == 2
+
+
+def test_flags_keep_severity_and_details_and_events_keep_the_rule_results(world, interviewer):
+    interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
+    review = check_completed_interview(interview)
+    rushed = Flag.objects.get(interview=interview, rule=rules.RUSHED)
+    assert rushed.severity == rules.SEVERITY[rules.RUSHED] == "high"
+    assert rushed.details["duration_seconds"] == 45
+    [event] = review.events.all()
+    assert [(r["rule"], r["severity"]) for r in event.rules] == [
+        (rules.RUSHED, "high"),
+        (rules.STRAIGHTLINING, "medium"),
+    ]
+    assert event.rules[0]["details"] == rushed.details
+
+
+def test_wave_thresholds_are_used_by_the_checks(world, interviewer, supervisor):
+    # 45 s for 13 answers fires "rushed" by default (60 s floor); not with a 30 s floor
+    save_qc_settings(
+        wave=world.wave, user=supervisor, values={"floor_seconds": 30.0, "seconds_per_item": 2.0}
+    )
+    interview = world.interview(interviewer, answers=varied_answers(), duration=45)
+    assert check_completed_interview(interview).state == Review.State.CLEAN
+    other_wave = world.make_wave("2025 Q2")
+    other = world.interview(interviewer, answers=varied_answers(), duration=45, wave=other_wave)
+    assert check_completed_interview(other).state == Review.State.FLAGGED
+    # the batch check uses each wave's own thresholds too
+    Review.objects.all().delete()
+    Flag.objects.all().delete()
+    check_interviews(interviews=Interview.objects.all())
+    assert dict(Review.objects.values_list("interview_id", "state")) == {
+        interview.pk: Review.State.CLEAN,
+        other.pk: Review.State.FLAGGED,
+    }
+
+
+def test_bad_wave_threshold_is_refused_naming_the_setting(world, supervisor):
+    with pytest.raises(ValidationError, match="straightlining_max_share"):
+        save_qc_settings(wave=world.wave, user=supervisor, values={"straightlining_max_share": 1.5})
+    with pytest.raises(ValidationError, match="backcheck_share"):
+        save_qc_settings(wave=world.wave, user=supervisor, values={"backcheck_share": 2})
+    assert not QCSettings.objects.exists()
+
+
+def test_settings_store_only_thresholds_that_differ_from_the_default(world, analyst):
+    default = rules.RuleConfig()
+    saved = save_qc_settings(
+        wave=world.wave,
+        user=analyst,
+        values={"floor_seconds": default.floor_seconds, "seconds_per_item": 5.0},
+    )
+    assert saved.rules == {"seconds_per_item": 5.0}
+    assert rule_config(world.wave) == rules.RuleConfig(seconds_per_item=5.0)
 
 
 def test_manual_flags_survive_a_recheck(world, interviewer):
@@ -219,25 +274,33 @@ def test_batch_check_queries_do_not_grow_with_interviews(
     world, interviewer, django_assert_max_num_queries
 ):
     _mixed_interviews(world, interviewer, 30)
-    # frame 2, reviews + flags 2, flags/reviews/events inserts 3 (+ savepoint bookkeeping)
-    with django_assert_max_num_queries(10):
+    # waves 1, wave + its settings 2, frame 2, reviews + flags 2, flags/reviews/events
+    # inserts 3 (+ savepoint bookkeeping)
+    with django_assert_max_num_queries(13):
         assert check_interviews(interviews=Interview.objects.all()) == 30
     assert ReviewEvent.objects.count() == 30
 
 
-def test_approve_records_who_when_why(world, interviewer, supervisor):
+def test_approve_records_who_when_why_at_both_steps(world, interviewer, supervisor, analyst):
     review = check_completed_interview(world.interview(interviewer, duration=30))
     before = timezone.now()
-    approved = approve_interview(review=review, user=supervisor, reason="录音复核无误")
+    proposed = approve_interview(review=review, user=supervisor, reason="录音复核无误")
     review.refresh_from_db()
-    assert review.state == Review.State.APPROVED == approved.state
-    assert review.decided_by == supervisor
+    assert review.state == Review.State.PROPOSED_APPROVE == proposed.state
+    assert review.proposed_by == supervisor and review.decided_by is None
+    assert before <= review.proposed_at <= timezone.now()
+    approve_interview(review=review, user=analyst, reason="同意")
+    review.refresh_from_db()
+    assert review.state == Review.State.APPROVED
+    assert review.decided_by == analyst and review.reason == "同意"
     assert before <= review.decided_at <= timezone.now()
-    assert review.reason == "录音复核无误"
-    event = review.events.last()
-    assert (event.from_state, event.to_state) == (Review.State.FLAGGED, Review.State.APPROVED)
-    assert event.actor == supervisor and event.reason == "录音复核无误"
-    assert before - timedelta(seconds=1) <= event.at <= timezone.now()
+    events = list(review.events.all())
+    assert [(e.from_state, e.to_state, e.actor, e.reason) for e in events[1:]] == [
+        (Review.State.FLAGGED, Review.State.PROPOSED_APPROVE, supervisor, "录音复核无误"),
+        (Review.State.PROPOSED_APPROVE, Review.State.APPROVED, analyst, "同意"),
+    ]
+    assert events[-1].rules and events[-1].rules[0]["rule"] == rules.RUSHED
+    assert before - timedelta(seconds=1) <= events[-1].at <= timezone.now()
 
 
 def test_reject_requires_a_reason_and_writes_nothing_without_one(world, interviewer, analyst):
@@ -249,17 +312,21 @@ def test_reject_requires_a_reason_and_writes_nothing_without_one(world, intervie
     assert review.events.count() == 1
 
 
-def test_decision_can_be_changed_and_each_change_is_audited(
+def test_final_decision_can_be_reversed_with_a_reason_and_is_audited(
     world, interviewer, supervisor, analyst
 ):
     review = check_completed_interview(world.interview(interviewer))
     approve_interview(review=review, user=supervisor)
+    approve_interview(review=review, user=analyst)
+    with pytest.raises(ValidationError):
+        reject_interview(review=review, user=analyst, reason="")
     reject_interview(review=review, user=analyst, reason="回访：受访者称未接受访问")
     review.refresh_from_db()
     assert review.state == Review.State.REJECTED and review.decided_by == analyst
     assert [(e.to_state, e.actor) for e in review.events.all()] == [
         (Review.State.CLEAN, None),
-        (Review.State.APPROVED, supervisor),
+        (Review.State.PROPOSED_APPROVE, supervisor),
+        (Review.State.APPROVED, analyst),
         (Review.State.REJECTED, analyst),
     ]
 
@@ -267,7 +334,8 @@ def test_decision_can_be_changed_and_each_change_is_audited(
 def test_same_decision_twice_is_refused(world, interviewer, supervisor):
     review = check_completed_interview(world.interview(interviewer))
     approve_interview(review=review, user=supervisor)
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
+        # the second "approve" is the final step: a supervisor is no QC lead
         approve_interview(review=review, user=supervisor)
     assert review.events.count() == 2
 

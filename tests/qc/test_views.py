@@ -86,7 +86,15 @@ def test_list_filters_by_wave_interviewer_and_street(
     counts = {
         c["state"]: c["n"] for c in client.get(LIST, {"wave": other_wave.pk}).context["counts"]
     }
-    assert counts == {"flagged": 0, "clean": 1, "rejected": 0, "approved": 0}
+    assert counts == {
+        "flagged": 0,
+        "clean": 1,
+        "proposed_reject": 0,
+        "proposed_approve": 0,
+        "returned": 0,
+        "rejected": 0,
+        "approved": 0,
+    }
 
 
 def test_list_query_count_does_not_grow_with_rows(
@@ -161,7 +169,7 @@ def test_approve_via_post(client, flagged, supervisor):
     )
     assert response.status_code == 302 and response.url == detail_url(flagged)
     review = Review.objects.get(interview=flagged)
-    assert review.state == Review.State.APPROVED and review.decided_by == supervisor
+    assert review.state == Review.State.PROPOSED_APPROVE and review.proposed_by == supervisor
     event = review.events.last()
     assert event.actor == supervisor and event.reason == "录音复核无误"
 
@@ -173,7 +181,7 @@ def test_reject_via_post(client, flagged, analyst):
     )
     assert response.status_code == 302
     review = Review.objects.get(interview=flagged)
-    assert review.state == Review.State.REJECTED and review.reason == "回访不符"
+    assert review.state == Review.State.PROPOSED_REJECT and review.reason == "回访不符"
     page = client.get(response.url).text
     assert "回访不符" in page
 

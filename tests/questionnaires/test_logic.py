@@ -1,11 +1,21 @@
+import math
+from datetime import date
+
 import pytest
 
 from questionnaires.logic import (
     ExpressionError,
+    as_text,
+    bare_names,
+    compute,
+    default_value,
     evaluate,
+    filter_choices,
+    is_dynamic,
     is_relevant,
     parse,
     references,
+    row_scope,
     satisfies_constraint,
 )
 
@@ -120,12 +130,17 @@ def test_boolean_values_in_answers():
         ("${a} =", "expected a value, found the end"),
         ("(${a} = 1", "expected ')', found the end"),
         ("${a} = 1)", "unexpected ')' at position 9"),
-        ("today() > 1", "unsupported function today()"),
+        ("format-date(today(), '%Y') > 1", "unsupported function format-date()"),
+        ("jr:choice-name(${a}, '${a}')", "unsupported function jr:choice-name()"),
+        ("/data/a = 1", "unexpected character '/' at position 1"),
+        ("if(1, 2)", "if() takes 3 argument(s), got 2"),
+        ("round()", "round() takes 1 to 2 argument(s), got 0"),
+        ("concat()", "concat() takes 1 or more argument(s), got 0"),
         ("selected(${a})", "selected() takes 2 argument(s), got 1"),
         ("${a} # 2", "unexpected character '#' at position 6"),
         ("${} = 1", "bad reference ${}"),
         ("${a} = 'unterminated", "unexpected character"),
-        ("yes = 1", "unexpected word 'yes'"),
+        ("and = 1", "unexpected word 'and'"),
         ("1 2", "unexpected '2' at position 3"),
     ],
 )
@@ -175,3 +190,175 @@ def test_constraint_can_refer_to_other_answers():
     question = {"name": "years", "constraint": ". <= ${age}"}
     assert satisfies_constraint(question, {"age": 30}, 20)
     assert not satisfies_constraint(question, {"age": 30}, 31)
+
+
+# --- issue 5: the wider function set, dates, repeats, choice filters, defaults ---------------
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("if(${age} >= 18, 'adult', 'minor')", "adult"),
+        ("if(${age} < 18, 'adult', 'minor')", "minor"),
+        ("if(${missing}, 1, 2)", 2.0),
+        ("coalesce(${missing}, 'x')", "x"),
+        ("coalesce(${consent}, 'x')", "yes"),
+        ("string-length(${text})", 5.0),
+        ("string-length(${missing})", 0.0),
+        ("string-length('安全感')", 3.0),  # characters, not bytes
+        ("number('12.5') + 1", 13.5),
+        ("int(7.9)", 7.0),
+        ("int(-7.9)", -7.0),  # towards zero
+        ("round(2.5)", 3.0),
+        ("round(-2.5)", -2.0),  # XPath 1.0: halves go towards +infinity
+        ("round(3.14159, 2)", 3.14),
+        ("round(2.675, 2)", 2.68),  # on the decimal digits, half away from zero (ODK)
+        ("concat(${consent}, '-', ${age})", "yes-30"),
+        ("count-selected(${victim_type})", 2.0),
+        ("selected-at(${victim_type}, 1)", "fraud"),
+        ("selected-at(${victim_type}, 5)", ""),
+        ("contains(${text}, 'ell')", True),
+        ("starts-with(${text}, 'he')", True),
+        ("ends-with(${text}, 'lo')", True),
+        ("substr(${text}, 1, 3)", "el"),
+        ("floor(-1.5)", -2.0),
+        ("ceiling(1.2)", 2.0),
+        ("abs(-3)", 3.0),
+        ("pow(2, 10)", 1024.0),
+        ("max(1, 5, 3)", 5.0),
+        ("min(1, 5, 3)", 1.0),
+        ("string(${age})", "30"),
+        ("boolean(${missing})", False),
+        ("today()", TODAY),
+        ("date('2026-11-01')", date(2026, 11, 1)),
+        ("date(0)", date(1970, 1, 1)),
+        ("today() - date('2026-11-01')", 21.0),
+        ("${age} div 4", 7.5),
+    ],
+)
+def test_compute_returns_the_raw_value(expression, expected):
+    assert compute(expression, ANSWERS, today=TODAY) == expected
+
+
+def test_if_evaluates_only_the_branch_it_takes():
+    # the other branch would be NaN arithmetic; a picked literal comes back untouched
+    assert compute("if(true(), 'a', 1 div 0)", {}) == "a"
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("${visit} <= today()", True),
+        ("${visit} > today()", False),
+        ("${visit} = '2026-11-20'", True),
+        ("${visit} = date('2026-11-20')", True),
+        ("today() - ${visit} = 2", True),
+        ("${visit} < '2026-12-01'", True),
+        ("${missing} <= today()", False),
+    ],
+)
+def test_iso_date_answers_compare_as_days(expression, expected):
+    assert evaluate(expression, {"visit": "2026-11-20"}, today=TODAY) is expected
+
+
+def test_today_defaults_to_the_local_date():
+    assert isinstance(compute("today()", {}), date)
+
+
+ROSTER = {
+    "household_size": "3",
+    "household": [
+        {"member_age": "34", "member_sex": "1"},
+        {"member_age": "67", "member_sex": "2"},
+        {"member_age": "5", "member_sex": "2"},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("count(${household})", 3.0),
+        ("sum(${member_age})", 106.0),
+        ("max(${member_age})", 67.0),
+        ("min(${member_age})", 5.0),
+        ("count(${household}) = ${household_size}", True),
+        ("${member_age} > 60", True),  # any row (an XPath node-set)
+        ("${member_age} > 70", False),
+        ("${member_sex} = '1'", True),
+    ],
+)
+def test_repeat_values_read_from_outside_are_node_sets(expression, expected):
+    assert compute(expression, ROSTER) == expected
+
+
+def test_inside_a_row_a_sibling_reads_that_row():
+    second = row_scope(ROSTER, ROSTER["household"][1])
+    assert evaluate("${member_age} >= 60 and ${member_sex} = '2'", second)
+    first = row_scope(ROSTER, ROSTER["household"][0])
+    assert not evaluate("${member_age} >= 60", first)
+    assert compute("${household_size}", first) == "3"  # answers outside the row still visible
+
+
+def test_bare_names_read_the_choice_columns_in_a_choice_filter():
+    question = {"name": "street", "choice_filter": "district = ${district}"}
+    choices = [
+        {"value": "s1", "label": {}, "extra": {"district": "d1"}},
+        {"value": "s2", "label": {}, "extra": {"district": "d2"}},
+        {"value": "s3", "label": {}, "extra": {"district": "d1"}},
+    ]
+    kept = filter_choices(question, choices, {"district": "d1"})
+    assert [c["value"] for c in kept] == ["s1", "s3"]
+    assert filter_choices(question, choices, {}) == []
+    by_name = {"name": "q", "choice_filter": "name != '9' or ${dk_allowed} = 'yes'"}
+    assert [c["value"] for c in filter_choices(by_name, choices, {})] == ["s1", "s2", "s3"]
+    no_filter = {"name": "q", "choice_filter": None}
+    assert filter_choices(no_filter, choices, {}) == choices
+
+
+def test_bare_name_without_a_choice_reads_the_answers():
+    assert evaluate("consent = 'yes'", ANSWERS)
+
+
+def test_bare_names_and_references_are_listed_apart():
+    assert bare_names("district = ${district} and level != 'x'") == {"district", "level"}
+    assert references("district = ${district}") == {"district"}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ({"type": "integer", "default": "2"}, "2"),
+        ({"type": "select_multiple", "default": "a c"}, ["a", "c"]),
+        ({"type": "text", "default": None}, None),
+        ({"type": "date", "default": "today()"}, "2026-11-22"),
+        ({"type": "integer", "default": "${age} + 1"}, "31"),
+        ({"type": "date", "default": "2024-01-31"}, "2024-01-31"),  # a literal, not arithmetic
+    ],
+)
+def test_default_value_literal_or_dynamic(question, expected):
+    assert default_value(question, ANSWERS, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(2.0, "2"), (2.5, "2.5"), (math.nan, ""), (True, "true"), (date(2026, 1, 2), "2026-01-02"),
+     (["a", "b"], "a b"), ("x", "x")],
+)  # fmt: skip
+def test_as_text_is_what_a_calculate_stores(value, text):
+    assert as_text(value) == text
+
+
+def test_constraint_and_relevance_take_today():
+    question = {"name": "visit", "constraint": ". <= today()", "relevant": "today() > '2026-01-01'"}
+    assert satisfies_constraint(question, {}, "2026-11-22", today=TODAY)
+    assert not satisfies_constraint(question, {}, "2026-11-23", today=TODAY)
+    assert is_relevant(question, {}, today=TODAY)
+    assert not is_relevant(question, {}, today=date(2025, 12, 31))
+
+
+def test_is_dynamic_tells_expressions_from_literals():
+    assert is_dynamic("${a}") and is_dynamic("today()") and is_dynamic("concat('a', 'b')")
+    assert not is_dynamic("2024-01-31") and not is_dynamic("yes") and not is_dynamic("1 2")

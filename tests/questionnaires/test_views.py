@@ -4,9 +4,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from questionnaires.models import Questionnaire, QuestionnaireVersion
+from questionnaires.presenters import export_available
 from questionnaires.services import import_questionnaire_version, load_standard_questionnaire
+from questionnaires.xlsform import parse_xlsform
 from tests.conftest import PASSWORD
-from tests.questionnaires.workbooks import make_xlsx, valid_survey
+from tests.questionnaires.test_presenters import make_version, rich_definition
+from tests.questionnaires.workbooks import make_xlsx, survey_row, valid_survey
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -25,21 +28,43 @@ def version(db):
     return load_standard_questionnaire()
 
 
-def all_urls(version) -> list[tuple[str, str]]:
+def publishing_urls() -> list[tuple[str, str]]:
     return [
-        ("get", reverse("questionnaires:questionnaire_list")),
         ("get", reverse("questionnaires:upload")),
         ("post", reverse("questionnaires:load_standard")),
-        ("get", reverse("questionnaires:version_detail", args=[version.pk])),
-        ("get", reverse("questionnaires:download", args=[version.pk])),
     ]
 
 
-@pytest.mark.parametrize("role", ["supervisor", "interviewer", "client_user"])
+def reading_urls(version) -> list[tuple[str, str]]:
+    return [
+        ("get", reverse("questionnaires:questionnaire_list")),
+        ("get", reverse("questionnaires:version_detail", args=[version.pk])),
+        ("get", reverse("questionnaires:version_changes", args=[version.pk])),
+        ("get", reverse("questionnaires:download", args=[version.pk])),
+        ("get", reverse("questionnaires:export", args=[version.pk])),
+    ]
+
+
+def all_urls(version) -> list[tuple[str, str]]:
+    return publishing_urls() + reading_urls(version)
+
+
+@pytest.mark.parametrize("role", ["interviewer", "client_user"])
 def test_other_roles_are_denied(client, request, role, version):
     login(client, request.getfixturevalue(role))
     for method, url in all_urls(version):
         assert getattr(client, method)(url).status_code == 403, url
+    assert QuestionnaireVersion.objects.count() == 1
+
+
+def test_supervisors_read_but_do_not_publish(client, supervisor, version):
+    login(client, supervisor)
+    for method, url in publishing_urls():
+        assert getattr(client, method)(url).status_code == 403, url
+    for method, url in reading_urls(version):
+        assert getattr(client, method)(url).status_code in (200, 501), url
+    content = client.get(reverse("questionnaires:questionnaire_list")).content.decode()
+    assert reverse("questionnaires:upload") not in content
     assert QuestionnaireVersion.objects.count() == 1
 
 
@@ -61,19 +86,27 @@ def test_list_shows_questionnaires_and_versions(
     content = response.content.decode()
     assert "safety-standard" in content and "mine.xlsx" in content
     assert reverse("questionnaires:version_detail", args=[version.pk]) in content
+    assert reverse("questionnaires:upload") in content
 
 
-def test_detail_shows_labels_in_the_ui_language(client, analyst, version):
+def test_detail_shows_labels_and_logic_in_words(
+    client, analyst, version, django_assert_num_queries
+):
     login(client, analyst)
     url = reverse("questionnaires:version_detail", args=[version.pk])
-    content = client.get(url).content.decode()
+    # session, user, the version, its questionnaire's versions
+    with django_assert_num_queries(4):
+        content = client.get(url).content.decode()
     assert "您对本地社会治安状况是否满意？" in content  # zh-hans is the default
+    assert "Satisfaction with public order in your area" in content  # every language shown
     assert "社会治安" in content and "public_order" in content
-    assert "${consent} = &#x27;yes&#x27;" in content  # relevance shown (escaped)
+    # relevance: the referenced question's label and name, the choice's label
+    assert "您是否愿意接受访问？ (consent)</span> = " in content
+    assert '<span class="ref" title="&#x27;yes&#x27;">是</span>' in content
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     content = client.get(url).content.decode()
-    assert "Satisfaction with public order in your area" in content
-    assert "您对本地社会治安状况是否满意？" not in content
+    assert "Are you willing to take part? (consent)</span> = " in content
+    assert reverse("questionnaires:version_changes", args=[version.pk]) in content
 
 
 def test_detail_of_missing_version_is_404(client, analyst):
@@ -103,7 +136,25 @@ def test_upload_bad_file_shows_errors_and_writes_nothing(client, analyst):
         {"file": xlsx_upload(make_xlsx(survey=survey)), "code": "q2025"},
     )
     assert response.status_code == 200
-    assert "survey sheet, row 3, column dimension: unknown dimension" in response.content.decode()
+    (row,) = response.context["import_errors"]
+    assert (row["sheet"], row["row"], row["column"]) == ("survey", 3, "dimension")
+    assert "unknown dimension" in row["problem"]
+    assert 'id="import-errors"' in response.content.decode()
+    assert not Questionnaire.objects.exists()
+
+
+def test_upload_lists_every_problem_of_the_workbook(client, analyst):
+    survey = valid_survey()
+    survey[1]["dimension"] = "nope"
+    survey[2]["constraint"] = ". >= ${nowhere}"
+    login(client, analyst)
+    response = client.post(
+        reverse("questionnaires:upload"),
+        {"file": xlsx_upload(make_xlsx(survey=survey)), "code": "q2025"},
+    )
+    rows = response.context["import_errors"]
+    assert [(row["row"], row["column"]) for row in rows] == [(3, "dimension"), (4, "constraint")]
+    assert "nowhere" in rows[1]["problem"]
     assert not Questionnaire.objects.exists()
 
 
@@ -134,3 +185,59 @@ def test_download_returns_the_source_spreadsheet(client, analyst, version):
     assert response["Content-Type"] == XLSX
     assert 'filename="standard_questionnaire.xlsx"' in response["Content-Disposition"]
     assert response.content == bytes(version.source_xlsx)
+
+
+def test_changes_page_compares_with_the_previous_version(client, analyst):
+    import_questionnaire_version(data=make_xlsx(), source_name="v1.xlsx", code="mine")
+    survey = valid_survey()
+    survey[1]["label"] = "您满意吗"
+    survey.insert(3, survey_row("integer", "children", "孩子数"))
+    second = import_questionnaire_version(
+        data=make_xlsx(survey=survey), source_name="v2.xlsx", code="mine"
+    )
+    login(client, analyst)
+    response = client.get(reverse("questionnaires:version_changes", args=[second.pk]))
+    diff = response.context["changes"]["diff"]
+    assert [item["name"] for item in diff["questions_added"]] == ["children"]
+    assert [item["name"] for item in diff["questions_changed"]] == ["q1"]
+    assert diff["counts"]["added"] == 1 and diff["counts"]["label"] == 1
+    content = response.content.decode()
+    assert "孩子数" in content and "您满意吗" in content
+    listing = client.get(reverse("questionnaires:questionnaire_list")).content.decode()
+    assert reverse("questionnaires:version_changes", args=[second.pk]) in listing
+
+
+def test_changes_page_of_a_first_version_says_so(client, analyst, version):
+    login(client, analyst)
+    response = client.get(reverse("questionnaires:version_changes", args=[version.pk]))
+    assert response.status_code == 200 and response.context["changes"]["diff"] is None
+
+
+def test_export_writes_the_definition_back_as_an_xlsform(client, analyst, version):
+    login(client, analyst)
+    response = client.get(reverse("questionnaires:export", args=[version.pk]))
+    if not export_available():  # the writer is being added alongside
+        assert response.status_code == 501
+        return
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    assert 'filename="safety-standard-v1.xlsx"' in response["Content-Disposition"]
+    reparsed = parse_xlsform(response.content, "export.xlsx").definition
+    assert [g["name"] for g in reparsed["groups"]] == [
+        g["name"] for g in version.definition["groups"]
+    ]
+    assert reparsed["choice_lists"] == version.definition["choice_lists"]
+
+
+def test_detail_shows_rosters_calculations_and_qc_checks(client, supervisor):
+    version = make_version(rich_definition())
+    login(client, supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("questionnaires:version_detail", args=[version.pk]))
+    household = response.context["version"]["groups"][1]
+    assert household["repeat"]["max"] == 20
+    content = response.content.decode()
+    page = content[content.index('id="page-household"') : content.index('id="page-rating"')]
+    assert "Roster" in page and "household_size？ (household_size)" in page
+    assert "Calculated as" in content and "Back-check" in content
+    assert "QC check" in content and "Inconsistent" in content
+    assert 'class="ref error" title="ghost"' in content  # unknown name in a choice filter

@@ -66,6 +66,7 @@ def version(db) -> QuestionnaireVersion:
         definition=DEFINITION,
         source_name="safety.xlsx",
         source_xlsx=b"",
+        published_at=datetime(2024, 5, 1, tzinfo=UTC),
         xform_xml="<h:html/>",
     )
 

@@ -118,8 +118,10 @@ def test_domain_scores_match_the_reference_implementation(by, seed):
     assert len(got) == len(expected)
     for row in got.to_dict("records"):
         want = expected[tuple(row[c] for c in by)]
-        for column in ["n_respondents", "n_answers", "n_missing", "unreliable"]:
+        for column in ["n_respondents", "n_answers", "n_missing"]:
             assert row[column] == want[column], column
+        # unreliable: too few respondents, or too few effective respondents
+        assert row["unreliable"] == (want["unreliable"] or row["n_eff"] < 30)
         for column in ["score", "rate", "item_nonresponse"]:
             assert row[column] == pytest.approx(want[column], abs=1e-9, nan_ok=True), column
 

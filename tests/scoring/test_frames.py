@@ -1,3 +1,4 @@
+import copy
 import math
 
 import pytest
@@ -22,6 +23,26 @@ def test_scale_items_take_only_scored_select_one_questions_with_a_dimension():
     ]
     dont_know = choices[(choices["item"] == "order_q1") & (choices["value"] == "9")].iloc[0]
     assert math.isnan(dont_know["score"]) and dont_know["positive"] is None
+
+
+def test_a_question_score_map_and_satisfied_codes_override_the_list():
+    # given order_q1 scored 100/80/50/20/0 and only "very satisfied" counting as satisfied
+    definition = copy.deepcopy(DEFINITION)
+    question = definition["groups"][1]["questions"][1]
+    assert question["name"] == "order_q1"
+    question["score_map"] = {"5": 100.0, "4": 80.0, "3": 50.0, "2": 20.0, "1": 0.0, "9": None}
+    question["positive_values"] = ["5"]
+    # when
+    choices = scale_items(definition).set_index(["item", "value"])
+    # then
+    assert choices.loc[("order_q1", "3"), "score"] == 50.0
+    assert choices.loc[("order_q1", "2"), "score"] == 20.0
+    assert choices.loc[("order_q1", "4"), "positive"] is False
+    assert choices.loc[("order_q1", "5"), "positive"] is True
+    assert choices.loc[("order_q1", "9"), "positive"] is None
+    # and the other items keep their list's map
+    assert choices.loc[("police_q1", "3"), "score"] == 60.0
+    assert choices.loc[("police_q1", "4"), "positive"] is True
 
 
 def test_only_approved_interviews_of_the_wave_are_loaded(wave, version, places, make_interview):

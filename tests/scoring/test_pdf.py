@@ -186,3 +186,85 @@ def test_report_without_approved_interviews_still_renders(tmp_path):
     # then
     text = pdf_text(pdf, tmp_path)
     assert "2024年第二季度" in text and "—" in text
+
+
+def full_data() -> dict:
+    data = sample_data()
+    data["labels"] = LABELS_ZH | {
+        "key_figures": "关键指标",
+        "radar_title": "各维度得分",
+        "ranking_title": "区县排名",
+        "previous_rank": "上期排名",
+        "rank_change": "名次变化",
+        "score_change": "得分变化",
+        "trend_title": "历次得分走势",
+        "groups_title": "分人群结果",
+        "group": "人群",
+        "value": "类别",
+        "methodology": "方法说明",
+        "item": "项目",
+        "overall": "总体",
+    }
+    data["previous_wave"] = "2024年第一季度"
+    data["districts"][0] |= {"previous_rank": 2, "rank_change": 1}
+    data["districts"][1] |= {
+        "previous_rank": 1,
+        "rank_change": -1,
+        "satisfaction_ci_low": 69.0,
+        "satisfaction_ci_high": 75.6,
+    }
+    data["trend"] = {
+        "waves": ["2024年第一季度", "2024年第二季度"],
+        "satisfaction": [71.9, 74.6],
+        "safety": [82.0, 84.2],
+        "dimensions": [],
+    }
+    data["groups"] = [
+        scope_row("男", 200, 75.5, 67.0, 85.1, None, False)
+        | {"group": "sex", "group_label": "性别", "value": "男"},
+        scope_row("女", 212, 73.8, 65.4, 83.3, None, False)
+        | {"group": "sex", "group_label": "性别", "value": "女"},
+    ]
+    data["methodology_lines"] = [
+        ("样本量", 4800),
+        ("应答率(AAPOR RR3)", 31.4),
+        ("随机种子", 20240601),
+    ]
+    return data
+
+
+def test_full_report_has_cover_trend_groups_ranking_and_methodology(tmp_path):
+    # when
+    pdf = render_report(full_data(), font_path=FONT)
+    text = pdf_text(pdf, tmp_path)
+    pages = text.split("\f")
+    # then: the cover stands alone, the methodology is the last page
+    assert "群众安全感满意度测评报告" in pages[0] and "关键指标" not in pages[0]
+    for expected in [
+        "各维度得分",
+        "区县排名",
+        "历次得分走势",
+        "71.9",
+        "82.0",
+        "分人群结果",
+        "性别",
+    ]:
+        assert expected in text, expected
+    assert "上期排名" in text and "↑1" in text and "↓1" in text
+    last = [p for p in pages if p.strip()][-1]
+    assert "方法说明" in last and "4800" in last and "31.4" in last and "20240601" in last
+
+
+def test_radar_and_ranking_are_drawn_from_the_scores():
+    # given
+    from scoring.pdf import _ranking_bars, register_font
+
+    font = register_font(FONT)
+    data = full_data()
+    # when
+    drawing = _ranking_bars(data, font)
+    # then: bars sorted by score, widths proportional, one whisker (3 lines) for 西山县
+    texts = [c.text for c in drawing.contents if hasattr(c, "text")]
+    assert texts.index("城东区") < texts.index("西山县")
+    bars = [c for c in drawing.contents if c.__class__.__name__ == "Rect"]
+    assert abs(bars[0].width / bars[1].width - 76.1 / 72.3) < 1e-9

@@ -1,6 +1,11 @@
+import csv
+import io
+
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
+from openpyxl import load_workbook
 
 from fieldwork.models import Wave
 from qc.models import Review
@@ -124,10 +129,29 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     # given
     login(client, analyst)
     client.get(reverse("scoring:results"))  # warm caches (content types, sessions)
-    # when / then: session, user, waves, definition, interviews, localities
-    with django_assert_num_queries(6):
+    cache.clear()
+    # when / then: session, user, waves, review state (2), definition, interviews, localities,
+    # weighting (respondents, stratum counts, population margins, localities), respondent
+    # groups, earlier rounds, and the methodology: draw, frame, strata, case dispositions,
+    # reviews, flags — a fixed number however many interviews there are
+    with django_assert_num_queries(21):
         response = client.get(reverse("scoring:results"))
     assert response.status_code == 200
+    # computed results are reused until a review changes: session, user, waves, review state
+    with django_assert_num_queries(5):
+        assert client.get(reverse("scoring:results")).status_code == 200
+
+
+def test_a_new_decision_refreshes_cached_results(client, analyst, supervisor, scored_wave):
+    # given the results were computed with 2 approved interviews
+    login(client, analyst)
+    assert client.get(reverse("scoring:results")).context["report"]["n_interviews"] == 2
+    rejected = Review.objects.get(interview__case__wave=scored_wave, state=Review.State.REJECTED)
+    # when the rejected interview is approved after all
+    rejected.state = Review.State.APPROVED
+    rejected.save()
+    # then
+    assert client.get(reverse("scoring:results")).context["report"]["n_interviews"] == 3
 
 
 @pytest.mark.parametrize("role", ["analyst", "supervisor", "client_user"])
@@ -171,5 +195,164 @@ def test_a_client_reads_only_the_waves_it_commissioned(client, django_user_model
     assert response.status_code == 200
     assert response.context["waves"] == []
     assert "东华街道" not in response.content.decode()
-    pdf_url = reverse("scoring:report_pdf", args=[scored_wave.pk])
-    assert client.get(pdf_url).status_code == 404
+    for name, extra in [("report_pdf", []), ("report_xlsx", []), ("report_csv", ["districts"])]:
+        url = reverse(f"scoring:{name}", args=[scored_wave.pk, *extra])
+        assert client.get(url).status_code == 404, name
+
+
+def test_dashboard_ranks_districts_and_drills_into_streets(client, analyst, scored_wave):
+    # given satisfaction 东华街道 90 (城东区), 西岭镇 40 (西山县)
+    login(client, analyst)
+    # when
+    view = client.get(reverse("scoring:results")).context["view"]
+    # then
+    assert view["level"] == "district"
+    assert [(r["name"], r["score"], r["rank"]) for r in view["rows"]] == [
+        ("城东区", 90.0, 1),
+        ("西山县", 40.0, 2),
+    ]
+    drill = view["rows"][1]["href"]
+    assert "district=C02" in drill and "level=street" in drill
+    # when following the drill-down link
+    response = client.get(reverse("scoring:results") + drill)
+    view = response.context["view"]
+    # then only 西山县's streets are listed
+    assert view["level"] == "street" and view["district"] == "C02"
+    assert [r["name"] for r in view["rows"]] == ["西岭镇"]
+    assert "西岭镇" in str(view["bars_svg"]) and "东华街道" not in str(view["bars_svg"])
+
+
+def test_dashboard_dimension_filter_shows_that_dimension(client, analyst, scored_wave):
+    # given public order: 东华 80, 西岭 40; police: 东华 100, 西岭 don't know
+    login(client, analyst)
+    # when
+    url = reverse("scoring:results")
+    order = client.get(url, {"dimension": "public_order", "level": "street"}).context["view"]
+    police = client.get(url, {"dimension": "police", "level": "street"}).context["view"]
+    bogus = client.get(url, {"dimension": "nope", "level": "nope"}).context["view"]
+    # then
+    assert [(r["name"], r["score"]) for r in order["rows"]] == [
+        ("东华街道", 80.0),
+        ("西岭镇", 40.0),
+    ]
+    assert [(r["name"], r["score"], r["rank"]) for r in police["rows"]] == [
+        ("东华街道", 100.0, 1),
+        ("西岭镇", None, None),  # nobody answered: no score, no rank, listed last
+    ]
+    assert bogus["dimension"] is None and bogus["level"] == "district"
+
+
+def test_xlsx_workbook_holds_every_table(client, client_user, scored_wave):
+    # given
+    login(client, client_user)
+    # when
+    response = client.get(reverse("scoring:report_xlsx", args=[scored_wave.pk]))
+    # then
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(f'results-wave-{scored_wave.pk}.xlsx"')
+    book = load_workbook(io.BytesIO(response.content))
+    assert len(book.sheetnames) >= 6
+    districts = book[book.sheetnames[2]]
+    rows = {r[1]: r for r in districts.iter_rows(min_row=2, values_only=True)}
+    assert rows["城东区"][3] == 90.0 and rows["西山县"][3] == 40.0
+    headline = book[book.sheetnames[0]]
+    assert headline["B2"].value == 52.5  # the weighted satisfaction score
+
+
+def test_csv_download_of_one_table(client, analyst, scored_wave):
+    # given
+    login(client, analyst)
+    # when
+    response = client.get(reverse("scoring:report_csv", args=[scored_wave.pk, "streets"]))
+    missing = client.get(reverse("scoring:report_csv", args=[scored_wave.pk, "nothing"]))
+    # then
+    assert response.status_code == 200 and missing.status_code == 404
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert {row[2] for row in rows[1:]} == {"东华街道", "西岭镇"}
+
+
+def test_a_later_round_shows_the_trend_and_rank_changes(
+    client, analyst, scored_wave, places, make_interview
+):
+    # given a later round of the same client and questionnaire where the districts swap
+    later = Wave.objects.create(
+        name="2024年第三季度",
+        client=scored_wave.client,
+        questionnaire_version=scored_wave.questionnaire_version,
+        draw=scored_wave.draw,
+    )
+    make_interview(later, places["east_a"], answers(safety="3", order="2"))  # 城东区 40
+    make_interview(later, places["west_a"], answers(safety="5", order="5"))  # 西山县 100
+    login(client, analyst)
+    # when
+    report = client.get(reverse("scoring:results"), {"wave": later.pk}).context["report"]
+    # then
+    assert report["previous_wave"] == "2024年第二季度"
+    assert report["trend"]["waves"] == ["2024年第二季度", "2024年第三季度"]
+    assert report["trend"]["satisfaction"] == [52.5, 70.0]
+    assert report["trend"]["safety"] == [(100 + 3 * 60) / 4, 80.0]
+    districts = {d["name"]: d for d in report["districts"]}
+    east, west = districts["城东区"], districts["西山县"]
+    assert (east["rank"], east["previous_rank"], east["rank_change"], east["change"]) == (
+        2,
+        1,
+        -1,
+        -50.0,
+    )
+    assert (west["rank"], west["previous_rank"], west["rank_change"], west["change"]) == (
+        1,
+        2,
+        1,
+        60.0,
+    )
+    # and the earlier round has no trend before it
+    first = client.get(reverse("scoring:results"), {"wave": scored_wave.pk}).context["report"]
+    assert first["previous_wave"] is None and first["trend"]["waves"] == ["2024年第二季度"]
+
+
+def test_group_profiles_and_methodology(client, analyst, scored_wave):
+    # given both approved respondents are 40 (30-44); 东华 is central, 西岭 rural
+    login(client, analyst)
+    # when
+    report = client.get(reverse("scoring:results")).context["report"]
+    # then
+    groups = {(g["group"], g["value"]): g for g in report["groups"]}
+    assert groups[("age_group", "30-44")]["n"] == 2
+    assert groups[("age_group", "30-44")]["satisfaction_score"] == 52.5
+    area = {value: g for (group, value), g in groups.items() if group == "area_type"}
+    assert {k: v["satisfaction_score"] for k, v in area.items()} == {"中心城区": 90.0, "农村": 40.0}
+    method = report["methodology"]
+    assert method["draw"]["n_total"] == 100 and method["draw"]["seed"] == 20240601
+    assert method["reviews"] == {"approved": 2, "rejected": 1}
+    lines = dict(report["methodology_lines"])
+    # weights 1 and 3: Kish deff = n·Σw² / (Σw)² = 2·10/16; no population margins to rake to
+    assert lines["加权：设计效应（Kish），最终权数"] == 1.25
+    assert lines["加权：有效样本量"] == 1.6
+
+
+def test_a_street_named_under_another_district_does_not_break_rank_change(
+    client, analyst, scored_wave, places, make_interview
+):
+    # given a later round where one respondent puts 东华街道 (城东区) under 西山县
+    later = Wave.objects.create(
+        name="2024年第三季度",
+        client=scored_wave.client,
+        questionnaire_version=scored_wave.questionnaire_version,
+        draw=scored_wave.draw,
+    )
+    make_interview(later, places["east_a"], answers(safety="5", order="5"))
+    make_interview(
+        later,
+        places["east_a"],
+        answers(safety="3", order="2"),
+        district=places["west"],
+        street=places["east_a"],
+    )
+    login(client, analyst)
+    # when
+    response = client.get(reverse("scoring:results"), {"wave": later.pk, "level": "street"})
+    # then: each (district, street) pair is its own row, matched to its own past
+    assert response.status_code == 200
+    streets = {(s["district_code"], s["code"]): s for s in response.context["report"]["streets"]}
+    assert streets[("C01", "C0101")]["previous_rank"] == 1
+    assert streets[("C02", "C0101")]["previous_rank"] is None

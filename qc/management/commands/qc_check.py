@@ -6,8 +6,14 @@
 F.csv (UTF-8, header row): one row per interview with `interview_id`, `interviewer`,
 `started_at`, `ended_at` (ISO 8601; without an offset they are local time in the config's
 timezone), `locality` (the sampled street code), the answers by question name (choice names
-as in the XLSForm; select_multiple space-separated) and optional `<name>__seconds`. The said
-street is the answer to the form's street-level locality question.
+as in the XLSForm; select_multiple space-separated), optional `<name>__seconds` (time on the
+question, for the fast_items rule) and optional `phone` and `household` (the sampled unit's
+number and address or id: only hashed, to find interviews of the same number or household;
+never written out). The said street is the answer to the form's street-level locality
+question.
+
+--interviewers-out writes one row per interviewer, riskiest first: the flag counts and the
+signals of qc.signals against peers working the same localities (the CSV's `locality`).
 
 The XLSForm gives the scale items and don't-know codes (choices without a score), the frame
 is built by qc.frames.build_frame and the rules run through qc.rules.run_rules, exactly as on
@@ -16,64 +22,44 @@ Nothing is written to the database; output files are written only when everythin
 """
 
 import csv
-import dataclasses
 import os
 import tempfile
 import tomllib
 from collections.abc import Iterable
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
-from qc import rules
-from qc.frames import build_frame
+from qc import rules, signals
+from qc.frames import build_frame, run_frame_rules
 from questionnaires.xlsform import XLSFormError, parse_xlsform
 
 REQUIRED_COLUMNS = ["interview_id", "interviewer", "started_at", "ended_at", "locality"]
+# Optional: the sampled unit's phone number and household (address or id), only ever hashed
+# (qc.frames.contact_key) to find interviews of the same number or household.
+CONTACT_COLUMNS = ["phone", "household"]
 SECONDS_SUFFIX = "__seconds"
 MAX_ERRORS = 20
 LEVELS = ["community", "street", "district"]  # the said street: street level, else deepest
 
 
 def load_config(path: str) -> rules.RuleConfig:
-    """RuleConfig with the TOML file's keys overriding the defaults. CommandError on a bad key."""
+    """RuleConfig with the TOML file's keys overriding the defaults (RuleConfig.from_mapping
+    checks them). CommandError naming the file and the key on a bad one."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as err:
         raise CommandError(f"{path}: cannot be read ({err}).") from err
     except tomllib.TOMLDecodeError as err:
         raise CommandError(f"{path}: not valid TOML ({err}).") from err
-    fields = {field.name: field for field in dataclasses.fields(rules.RuleConfig)}
-    values: dict[str, Any] = {}
-    for key, value in data.items():
-        if key not in fields:
-            raise CommandError(
-                f"{path}: unknown setting '{key}'; known: {', '.join(sorted(fields))}."
-            )
-        default = getattr(rules.RuleConfig(), key)
-        kind = type(default)
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if type(value) is not kind:
-            raise CommandError(f"{path}: setting '{key}' must be {kind.__name__}, not {value!r}.")
-        values[key] = value
-    config = rules.RuleConfig(**values)
     try:
-        ZoneInfo(config.timezone)
-    except (ZoneInfoNotFoundError, ValueError) as err:
-        raise CommandError(
-            f"{path}: setting 'timezone': unknown zone {config.timezone!r}."
-        ) from err
-    for key in ("working_hours_start", "working_hours_end"):
-        try:
-            time.fromisoformat(getattr(config, key))
-        except ValueError as err:
-            raise CommandError(f"{path}: setting '{key}' must be a time like 08:00.") from err
-    return config
+        return rules.RuleConfig.from_mapping(data, source=path)
+    except ValueError as err:
+        raise CommandError(str(err)) from err
 
 
 def _questions(definition: dict) -> dict[str, dict]:
@@ -116,7 +102,7 @@ def read_interviews(
         raise CommandError(f"{path}: missing column(s) {', '.join(missing)}.")
     for column in header:
         base = column.removesuffix(SECONDS_SUFFIX)
-        if column not in REQUIRED_COLUMNS and base not in questions:
+        if column not in REQUIRED_COLUMNS + CONTACT_COLUMNS and base not in questions:
             raise CommandError(f"{path}: column '{column}' is not a question of the form.")
     if not rows:
         raise CommandError(f"{path}: no interviews (only a header row).")
@@ -157,16 +143,19 @@ def read_interviews(
             bad("ended_at", "earlier than started_at")
 
         answers: dict[str, Any] = {}
+        seconds: dict[str, float] = {}
         for column in header:
-            if column in REQUIRED_COLUMNS:
+            if column in REQUIRED_COLUMNS or column in CONTACT_COLUMNS:
                 continue
             text = (row.get(column) or "").strip()
             if not text:
                 continue
             if column.endswith(SECONDS_SUFFIX) and column not in questions:
                 try:
-                    if float(text) < 0:
+                    value = float(text)
+                    if not value >= 0:  # also refuses nan
                         raise ValueError
+                    seconds[column.removesuffix(SECONDS_SUFFIX)] = value
                 except ValueError:
                     bad(column, f"'{text}' is not a number of seconds")
                 continue
@@ -205,6 +194,9 @@ def read_interviews(
                 "completed_at": times["ended_at"],
                 "duration_seconds": None,
                 "answers": answers,
+                "question_seconds": seconds,
+                "phone": row.get("phone"),
+                "household": row.get("household"),
                 "sampled_locality": (row.get("locality") or "").strip() or None,
                 "said_locality": answers.get(said_question) if said_question else None,
             }
@@ -237,9 +229,20 @@ def flags_table(result: pd.DataFrame, language: str) -> pd.DataFrame:
     )
 
 
-def interviewers_table(df: pd.DataFrame, result: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """Per interviewer: interviews, median duration (s), flagged interviews, flag rate (flagged
-    / interviews) and the number of flags of each rule (flags_<rule>)."""
+def interviewers_table(
+    df: pd.DataFrame,
+    result: pd.DataFrame,
+    names: list[str],
+    *,
+    items: list[str] | None = None,
+    scores: dict | None = None,
+    config: rules.RuleConfig | None = None,
+    language: str = "zh",
+) -> pd.DataFrame:
+    """Per interviewer, in order of risk (qc.signals.interviewer_signals: rank 1 first):
+    interviews, median duration (s), flagged interviews, flag rate (flagged / interviews),
+    the number of flags of each rule (flags_<rule>), then the signals against peers in the
+    same localities (z-scores, divergence, interviews per hour, risk, rank, reasons)."""
     who = df["interviewer_id"].astype("int64")
     table = pd.DataFrame(
         {
@@ -255,6 +258,24 @@ def interviewers_table(df: pd.DataFrame, result: pd.DataFrame, names: list[str])
     for rule in rules.RULES:
         column = counts[rule] if rule in counts.columns else pd.Series(dtype="int64")
         table[f"flags_{rule}"] = column.reindex(table.index, fill_value=0).astype("int64")
+    found = signals.interviewer_signals(
+        df, result, items=items or [], scores=scores, config=config or rules.RuleConfig()
+    )
+    reasons = found["reasons_en" if language == "en" else "reasons"]
+    found = found.drop(
+        columns=[
+            "n_interviews",
+            "median_duration",
+            "flag_rate",
+            "reasons",
+            "reasons_en",
+            # no dispositions in the file: no completion or refusal rates
+            *[c for c in found.columns if c.startswith(("completion", "refusal", "peer_comp"))],
+            *[c for c in found.columns if c.startswith("peer_refusal")],
+        ]
+    ).assign(reasons=reasons)
+    found.index = found.index.astype("int64")
+    table = found.join(table)[[*table.columns, *found.columns]].round(6)
     table.insert(0, "interviewer", [names[i - 1] for i in table.index])
     return table.reset_index(drop=True)
 
@@ -285,20 +306,25 @@ class Command(BaseCommand):
         records, names = read_interviews(options["interviews"], definition, config)
         try:
             frame = build_frame(records, {0: definition})
-            result = rules.run_rules(
-                frame.df,
-                items=frame.items,
-                excluded_codes=frame.excluded_codes,
-                config=config,
-                code_labels=frame.code_labels,
-            )
+            result = run_frame_rules(frame, config)
         except ValueError as err:
             raise CommandError(str(err)) from err
 
         outputs = [(options["out"], flags_table(result, options["language"]))]
         if options.get("interviewers_out"):
             outputs.append(
-                (options["interviewers_out"], interviewers_table(frame.df, result, names))
+                (
+                    options["interviewers_out"],
+                    interviewers_table(
+                        frame.df,
+                        result,
+                        names,
+                        items=frame.items,
+                        scores=frame.scores,
+                        config=config,
+                        language=options["language"],
+                    ),
+                )
             )
         self._write_all(outputs)
         self.stdout.write(

@@ -8,14 +8,33 @@ from questionnaires.xlsform import XLSFormError
 
 
 class Command(BaseCommand):
-    help = "Import an XLSForm (.xlsx) as the next published version of a questionnaire."
+    help = (
+        "Import an XLSForm (.xlsx) as the next version of a questionnaire: a draft, or published "
+        "with --publish. Every problem is listed with its sheet, row and column; nothing is "
+        "saved when there is one."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("path", help="the XLSForm workbook (.xlsx)")
-        parser.add_argument("--code", required=True, help="questionnaire code, e.g. safety-2025")
+        parser.add_argument(
+            "--code", help="questionnaire code, e.g. safety-2025 (default: the form's form_id)"
+        )
         parser.add_argument("--title", help="title (default: the form's form_title)")
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="publish the version at once (default: a draft that waves cannot use yet)",
+        )
 
-    def handle(self, *args, path: str, code: str, title: str | None = None, **options) -> None:
+    def handle(
+        self,
+        *args,
+        path: str,
+        code: str | None = None,
+        title: str | None = None,
+        publish: bool = False,
+        **options,
+    ) -> None:
         source = Path(path)
         try:
             data = source.read_bytes()
@@ -23,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {err.strerror or err}") from err
         try:
             version = import_questionnaire_version(
-                data=data, source_name=source.name, code=code, title=title
+                data=data, source_name=source.name, code=code, title=title, publish=publish
             )
         except XLSFormError as err:
             raise CommandError(f"{source.name} was not imported:\n{err}") from err
@@ -31,7 +50,8 @@ class Command(BaseCommand):
             raise CommandError("; ".join(err.messages)) from err
         groups = version.definition["groups"]
         questions = sum(len(group["questions"]) for group in groups)
+        state = "published" if version.is_published else "draft (publish it to use it in a wave)"
         self.stdout.write(
-            f"Imported {code} version {version.number} ({version.title}): "
-            f"{len(groups)} pages, {questions} questions."
+            f"Imported {version.questionnaire.code} version {version.number} ({version.title}): "
+            f"{len(groups)} pages, {questions} questions; {state}."
         )

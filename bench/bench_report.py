@@ -1,0 +1,241 @@
+"""Report figures on a large study: a 90-street city, ~10,000 approved interviews this round
+and an earlier round to compare with (trend, rank changes).
+
+Times, each from a cold start unless said: scoring.presenters.wave_results, cached_results
+(warm: the second call), the PDF (scoring.pdf.render_report), the XLSX workbook
+(scoring.xlsx.workbook_bytes of presenters.report_tables) and the results page GET (cold
+cache, then warm). Prints seconds and the PDF's size and page count; asserts nothing.
+
+Runs against a throw-away SQLite database (or DATABASE_URL if set to a scratch PostgreSQL
+database). The city is built here (9 districts × 10 streets × 4–6 communities); the frame,
+draws, waves, interviews and automatic QC checks go through the demo's services
+(demo.services.simulate_round). Approval is written in one UPDATE: the review workflow is
+not what is measured here.
+
+    python bench/bench_report.py [--interviews 10000] [--earlier 5000]
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+scratch = Path(tempfile.mkdtemp(prefix="bench-report-"))
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'bench.sqlite3'}")
+os.environ["MEDIA_ROOT"] = str(scratch / "media")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from django.contrib.staticfiles import finders  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import translation  # noqa: E402
+
+from demo.city import AGE_GROUPS, MOBILE_PREFIXES  # noqa: E402
+from demo.services import (  # noqa: E402
+    Round,
+    create_users,
+    simulate_round,
+    street_effects,
+)
+from qc.models import Review  # noqa: E402
+from questionnaires.services import load_standard_questionnaire  # noqa: E402
+from sampling import services as sampling  # noqa: E402
+from scoring import pdf, presenters, xlsx  # noqa: E402
+
+DISTRICTS = 9
+STREETS_PER_DISTRICT = 10
+INTERVIEWERS = 20
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def city(seed: int, households: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(localities, frame) in demo.city's shapes: 90 streets, populations by sex × age rolled
+    up from communities, one household per frame row."""
+    rng = np.random.default_rng(seed)
+    rows = [("990100", "平安市", "", "city", "")]
+    for d in range(1, DISTRICTS + 1):
+        district = f"9901{d:02d}"
+        rows.append((district, f"第{d}区", "990100", "district", ""))
+        for s in range(1, STREETS_PER_DISTRICT + 1):
+            area = ("central", "peri_urban", "rural")[(d + s) % 3]
+            street = f"{district}{s:03d}"
+            rows.append((street, f"第{d}区{s}号街道", district, "street", area))
+            for c in range(1, int(rng.integers(4, 7)) + 1):
+                rows.append((f"{street}{c:03d}", f"第{d}区{s}街{c}社区", street, "community", area))
+    localities = pd.DataFrame(rows, columns=["code", "name", "parent_code", "level", "area_type"])
+    populations = {}
+    for code, level in zip(localities["code"], localities["level"], strict=True):
+        if level == "community":
+            total = rng.integers(2_500, 9_000)
+            shares = rng.dirichlet(np.full(len(AGE_GROUPS), 50.0))
+            populations[code] = {
+                f"{sex}|{age}": int(total * share / 2)
+                for age, share in zip(AGE_GROUPS, shares, strict=True)
+                for sex in ("M", "F")
+            }
+        else:
+            populations[code] = {}
+    parent = dict(zip(localities["code"], localities["parent_code"], strict=True))
+    for level in ("community", "street", "district"):
+        for code in localities.loc[localities["level"] == level, "code"]:
+            totals = populations[parent[code]]
+            for key, value in populations[code].items():
+                totals[key] = totals.get(key, 0) + value
+    localities["population"] = localities["code"].map(populations)
+
+    communities = localities.loc[localities["level"] == "community", "code"].to_numpy()
+    numbers = rng.choice(10**8, size=households, replace=False)
+    prefixes = rng.choice(MOBILE_PREFIXES, size=households)
+    frame = pd.DataFrame(
+        {
+            "household_id": [f"H{i:07d}" for i in range(1, households + 1)],
+            "phone": [f"{p}{n:08d}" for p, n in zip(prefixes, numbers, strict=True)],
+            "community_code": rng.choice(communities, size=households),
+            "address": [f"{i}号" for i in range(1, households + 1)],
+        }
+    )
+    return localities, frame
+
+
+def timed(label: str, function):
+    start = time.perf_counter()
+    result = function()
+    print(f"{label:<42} {time.perf_counter() - start:>8.2f}", flush=True)
+    return result
+
+
+def pdf_pages(content: bytes) -> int:
+    if shutil.which("pdfinfo"):
+        out = subprocess.run(["pdfinfo", "-"], input=content, capture_output=True, check=True)
+        return int(re.search(rb"Pages:\s+(\d+)", out.stdout).group(1))
+    return len(re.findall(rb"/Type\s*/Page[^s]", content))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--interviews", type=int, default=10_000, help="approved, this round")
+    parser.add_argument("--earlier", type=int, default=5_000, help="approved, earlier round")
+    parser.add_argument(
+        "--profile", action="store_true", help="then profile wave_results: where the time goes"
+    )
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    translation.activate("zh-hans")
+
+    setup_start = time.perf_counter()
+    rng = np.random.default_rng(90)
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        users = create_users(INTERVIEWERS)
+    version = load_standard_questionnaire(user=users["analyst"])
+    localities, households = city(90, households=max(60_000, 8 * args.interviews))
+    sampling.import_localities(rows=localities.to_dict("records"))
+    path = scratch / "frame.csv"
+    households.to_csv(path, index=False)
+    with path.open("rb") as file:
+        frame = sampling.import_frame(
+            file=file,
+            source_name="frame.csv",
+            name="bench frame",
+            mapping={
+                "unit_id": "household_id",
+                "phone": "phone",
+                "locality_code": "community_code",
+                "address": "address",
+            },
+            user=users["analyst"],
+        )
+    effects = street_effects(rng, localities)
+    end = datetime.now(LOCAL).replace(hour=0, minute=0, second=0, microsecond=0)
+    waves = []
+    for name, n, effect, fieldwork_end, seed in (
+        ("earlier round", args.earlier, effects.earlier, end - timedelta(days=91), 1),
+        ("this round", args.interviews, effects.current, end, 2),
+    ):
+        # Sample exactly as many as complete: every case becomes an approved interview.
+        sample = n - n % INTERVIEWERS
+        wave = simulate_round(
+            rng=rng,
+            spec=Round(
+                wave_name=f"bench {name}",
+                draw_name=f"bench {name}",
+                seed=seed,
+                sample=sample,
+                completed=sample,
+                closed=0,
+                street_effect=effect,
+                fieldwork_end=fieldwork_end,
+                finished=True,
+            ),
+            frame=frame,
+            version=version,
+            users=users,
+        )
+        Review.objects.filter(interview__case__wave=wave).update(state=Review.State.APPROVED)
+        waves.append(wave)
+    earlier, wave = waves
+    n_streets = int((localities["level"] == "street").sum())
+    n_approved = Review.objects.filter(
+        interview__case__wave=wave, state=Review.State.APPROVED
+    ).count()
+    n_earlier = Review.objects.filter(
+        interview__case__wave=earlier, state=Review.State.APPROVED
+    ).count()
+    print(
+        f"set-up {time.perf_counter() - setup_start:.0f} s: {n_streets} streets, "
+        f"{len(households):,} households, {n_approved:,} approved interviews this round, "
+        f"{n_earlier:,} in the earlier round"
+    )
+
+    print(f"{'step':<42} {'seconds':>8}")
+    cache.clear()
+    report = timed("wave_results (cold)", lambda: presenters.wave_results(wave))
+    assert report["previous_wave"] == earlier.name
+    cache.clear()
+    timed("cached_results (first call, computes)", lambda: presenters.cached_results(wave))
+    timed("cached_results (warm)", lambda: presenters.cached_results(wave))
+    font = finders.find("fonts/wqy-microhei.ttc")
+    content = timed("PDF render_report", lambda: pdf.render_report(report, font_path=font))
+    workbook = timed(
+        "XLSX workbook_bytes(report_tables)",
+        lambda: xlsx.workbook_bytes(presenters.report_tables(report)),
+    )
+    client = Client()
+    client.force_login(users["analyst"])
+    url = reverse("scoring:results") + f"?wave={wave.pk}"
+    cache.clear()
+    page = timed("results page GET (cold cache)", lambda: client.get(url))
+    assert page.status_code == 200, page.status_code
+    timed("results page GET (warm cache)", lambda: client.get(url))
+    timed("results page GET, streets (warm)", lambda: client.get(url + "&level=street"))
+
+    print(f"{'PDF size':<42} {len(content) / 1024:>8.0f} KiB, {pdf_pages(content)} pages")
+    print(f"{'XLSX size':<42} {len(workbook) / 1024:>8.0f} KiB")
+    if args.profile:
+        profile = cProfile.Profile()
+        profile.runcall(presenters.wave_results, wave)
+        ours = re.escape(str(ROOT)) + r"/(?!\.venv)"  # our code only, not the libraries
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(ours, 30)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

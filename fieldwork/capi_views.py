@@ -1,0 +1,141 @@
+"""Door-to-door (CAPI) pages, and the wizard's guard against pages sent twice."""
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import require_role
+from accounts.models import Role
+from fieldwork import capi_presenters, capi_services, selectors
+from fieldwork.capi_forms import PositionForm, VisitForm
+from fieldwork.models import Interview
+
+RECEIVED_COOKIE = "submission_received"
+
+
+@require_role(Role.INTERVIEWER)
+def households(request: HttpRequest) -> HttpResponse:
+    """The interviewer's households to visit: address, map, visits so far, what to do next."""
+    cases = capi_presenters.household_cases(request.user)
+    rows = [capi_presenters.household_row(case) for case in cases]
+    return render(request, "fieldwork/households.html", {"rows": rows})
+
+
+def _position(form: PositionForm) -> capi_services.Position:
+    data = form.cleaned_data
+    return capi_services.Position(
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+        accuracy_m=data.get("accuracy_m"),
+        error=data.get("position_error") or "",
+    )
+
+
+@require_role(Role.INTERVIEWER)
+@require_POST
+def record_visit(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_for(request.user, case_id)
+    form = VisitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Visit not recorded: choose an outcome."))
+        return redirect("fieldwork:case_detail", case_id=case.pk)
+    try:
+        visit = capi_services.record_visit(
+            case=case,
+            interviewer=request.user,
+            disposition=form.cleaned_data["disposition"],
+            note=form.cleaned_data["note"],
+            appointment_at=form.cleaned_data["appointment_at"],
+            position=_position(form),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("fieldwork:case_detail", case_id=case.pk)
+    warnings = capi_presenters.warning_labels(visit)
+    if warnings:
+        messages.warning(
+            request, _("Visit recorded, with a warning: %(w)s") % {"w": "; ".join(warnings)}
+        )
+    else:
+        messages.success(request, _("Visit recorded."))
+    return redirect("fieldwork:case_detail", case_id=case.pk)
+
+
+@require_role(Role.INTERVIEWER)
+@require_POST
+def start_door_interview(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_for(request.user, case_id)
+    form = PositionForm(request.POST)
+    form.is_valid()  # every field is optional; a bad position is kept as none
+    try:
+        interview = capi_services.start_door_interview(
+            case=case, interviewer=request.user, position=_position(form)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("fieldwork:case_detail", case_id=case.pk)
+    return redirect("fieldwork:interview", interview_id=interview.pk)
+
+
+def visit_context(case) -> dict:
+    """What the case page shows of door-to-door work: map link, visits, the visit forms."""
+    visits = case.contact_attempts.filter(mode="door").order_by("started_at", "id")
+    return {
+        "door_map_url": capi_presenters.household_map_url(case),
+        "door_visits": [capi_presenters.visit_row(v) for v in visits],
+        "visit_form": VisitForm(),
+        "position_form": PositionForm(),
+    }
+
+
+# --- the interview wizard: pages kept offline and sent again --------------------------------
+
+
+def mark_received(response: HttpResponse, key: uuid.UUID | None) -> HttpResponse:
+    """Tell the page's script which submission reached the server (it then forgets it)."""
+    if key is not None:
+        response.set_cookie(RECEIVED_COOKIE, str(key), max_age=24 * 3600, samesite="Lax")
+    return response
+
+
+def _current_page(interview: Interview, key: uuid.UUID, header: str) -> HttpResponse:
+    response = redirect("fieldwork:interview", interview_id=interview.pk)
+    response[header] = "1"
+    return mark_received(response, key)
+
+
+def refuse_replayed_page(
+    request: HttpRequest, interview: Interview, key: uuid.UUID | None
+) -> HttpResponse | None:
+    """A response for a page submission that must not be applied, else None.
+
+    Already received (same key): the interview's current page, marked X-Duplicate-Submission.
+    Rendered before pages submitted since (its page_version is behind): not applied, as it
+    would overwrite newer answers; the current page, marked X-Stale-Submission.
+    """
+    if key is None:
+        return None
+    if capi_services.is_received(key):
+        return _current_page(interview, key, "X-Duplicate-Submission")
+    version = request.POST.get("page_version", "")
+    if version.isdigit() and int(version) < capi_services.page_version(interview):
+        step = request.POST.get(f"interview_{interview.pk}-current_step", "")[:100]
+        try:
+            capi_services.refuse_stale_page(interview=interview, key=key, step=step)
+        except capi_services.DuplicateSubmission:
+            return _current_page(interview, key, "X-Duplicate-Submission")
+        messages.warning(
+            request,
+            _("A page kept on this device was not applied: the interview went on without it."),
+        )
+        return _current_page(interview, key, "X-Stale-Submission")
+    return None
+
+
+def duplicate_page_response(interview: Interview, key: uuid.UUID) -> HttpResponse:
+    return _current_page(interview, key, "X-Duplicate-Submission")

@@ -1,0 +1,539 @@
+"""Interviewer-level falsification signals and a ranked risk list. Pure: pandas/numpy/scipy.
+
+Each interviewer is compared with peers working the same strata: for a per-interview value x
+(a flag, a straight-lined interview, the log duration) the interviewer's interviews in stratum
+s are compared with the *other* interviewers' interviews in s, and the strata are combined
+with the interviewer's own mix:
+
+    z = Σ_s Σ_{i in s} (x_i − μ_s) / sqrt(Σ_s n_s σ²_s)
+
+μ_s, σ²_s: mean and variance of x over the peers' interviews in s (binary x: p and p(1 − p),
+with p smoothed as (k + 0.5) / (n + 1) so a stratum where no peer was ever flagged does not
+give an infinite z). A stratum with fewer than MIN_PEER_INTERVIEWS peer interviews is left
+out for that interviewer: there is nothing to compare with; an interviewer left with no
+stratum at all (working a street alone, as door-to-door interviewers often do) is compared
+with all other interviewers instead (peer_scope "all"). Stratum = the frame column named by
+`strata` (default sampled_locality, the sampled street); without it, one stratum.
+
+Answer distribution divergence, per item: the interviewer's counts per code against the
+expected counts Σ_s n_s p_s,c (p_s,c the peers' share of code c in s, counts smoothed by 0.5),
+Pearson χ² with K − 1 degrees of freedom (K codes seen in the item, don't know included).
+Items are combined by summing χ² and degrees of freedom (p = chi2.sf(Σχ², Σdf)): exact if
+items were independent; they are not (answers within an interview correlate), so the p-value
+is too small in absolute terms and is used to rank interviewers, not as a test. Small
+expected counts inflate χ² as well — another reason to read it as a ranking.
+
+Interviews per hour: interviews / hours worked, hours = per local day the span from the first
+start to the last completion (at least the summed durations). Compared across interviewers by
+a robust z of the log rate: (x − median of the others) / (1.4826 × MAD of all).
+
+Completion and refusal rates (optional `outcomes`, from case dispositions): binomial z of the
+interviewer's rate against the pooled rate of all other interviewers (not by stratum).
+
+Risk = Σ over indicators of the z in the suspicious direction (shorter interviews, more flags,
+more straight-lining, more positive answers (acquiescence share, when scores are given), more
+divergent answers, more interviews per hour, higher completion, higher refusal), each
+clipped to [0, RuleConfig.signal_z_cap]. A reason is written for each indicator whose
+suspicious z reaches RuleConfig.signal_z. An interviewer with fewer than
+RuleConfig.signal_min_interviews interviews is listed but not scored (risk NaN, ranked last).
+Several weak indicators combined beat any one (Bredl et al. 2012; Schwanhäuser et al. 2022).
+"""
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2, norm
+
+from qc.rules import STRAIGHTLINING, ItemScores, RuleConfig, positive_answers
+
+MIN_PEER_INTERVIEWS = 5
+INDICATORS = (
+    "duration",
+    "flags",
+    "straightlining",
+    "acquiescence",
+    "divergence",
+    "pace",
+    "completion",
+    "refusal",
+)
+SIGNAL_COLUMNS = [
+    "n_interviews",
+    "peer_scope",
+    "median_duration",
+    "peer_median_duration",
+    "duration_z",
+    "flag_rate",
+    "peer_flag_rate",
+    "flags_z",
+    "straightlining_rate",
+    "peer_straightlining_rate",
+    "straightlining_z",
+    "acquiescence_share",
+    "peer_acquiescence_share",
+    "acquiescence_z",
+    "divergence_chi2",
+    "divergence_df",
+    "divergence_p",
+    "divergence_z",
+    "interviews_per_hour",
+    "peer_interviews_per_hour",
+    "pace_z",
+    "completion_rate",
+    "peer_completion_rate",
+    "completion_z",
+    "refusal_rate",
+    "peer_refusal_rate",
+    "refusal_z",
+    "risk",
+    "rank",
+    "reasons",
+    "reasons_en",
+]
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    return codes, pd.Index(uniques)
+
+
+def _strata_codes(df: pd.DataFrame, strata: str) -> np.ndarray:
+    """Stratum number per interview; missing stratum or column: one shared stratum (0)."""
+    if strata not in df.columns:
+        return np.zeros(len(df), dtype="int64")
+    values = df[strata].astype("object")
+    codes, _ = pd.factorize(values.where(values.notna(), "__none__"))
+    return codes.astype("int64")
+
+
+def peer_z(
+    values: np.ndarray, stratum: np.ndarray, who: np.ndarray, n_who: int, *, binary: bool = False
+) -> pd.DataFrame:
+    """Per interviewer (0..n_who-1): own mean, expected mean from peers in the same strata, z.
+
+    values float (NaN: not counted), stratum and who int codes per interview.
+    Returns columns n, observed, expected, z (NaN where no stratum has enough peers).
+    """
+    ok = ~np.isnan(values)
+    v, s, w = values[ok], stratum[ok], who[ok]
+    n_strata = int(stratum.max()) + 1 if len(stratum) else 1
+    pair = s * n_who + w
+    size = n_strata * n_who
+    own_n = np.bincount(pair, minlength=size).astype("float64")
+    own_sum = np.bincount(pair, weights=v, minlength=size)
+    own_sq = np.bincount(pair, weights=v * v, minlength=size)
+    tot_n = np.bincount(s, minlength=n_strata).astype("float64")
+    tot_sum = np.bincount(s, weights=v, minlength=n_strata)
+    tot_sq = np.bincount(s, weights=v * v, minlength=n_strata)
+    pair_stratum = np.repeat(np.arange(n_strata), n_who)
+    peer_n = tot_n[pair_stratum] - own_n
+    peer_sum = tot_sum[pair_stratum] - own_sum
+    usable = (own_n > 0) & (peer_n >= MIN_PEER_INTERVIEWS)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if binary:
+            mean = (peer_sum + 0.5) / (peer_n + 1.0)
+            var = mean * (1 - mean)
+        else:
+            mean = peer_sum / peer_n
+            var = np.maximum((tot_sq[pair_stratum] - own_sq) / peer_n - mean * mean, 0.0)
+    weight = np.where(usable, own_n, 0.0)
+    by_who = np.tile(np.arange(n_who), n_strata)
+    n = np.bincount(by_who, weights=weight, minlength=n_who)
+    observed = np.bincount(by_who, weights=np.where(usable, own_sum, 0.0), minlength=n_who)
+    expected = np.bincount(by_who, weights=np.where(usable, own_n * mean, 0.0), minlength=n_who)
+    variance = np.bincount(by_who, weights=np.where(usable, own_n * var, 0.0), minlength=n_who)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (observed - expected) / np.sqrt(variance)
+        z = np.where(n > 0, z, np.nan)
+        z = np.where((variance == 0) & (n > 0), np.sign(observed - expected) * np.inf, z)
+        z = np.where((variance == 0) & (observed == expected) & (n > 0), 0.0, z)
+        return pd.DataFrame(
+            {
+                "n": n,
+                "observed": np.where(n > 0, observed / n, np.nan),
+                "expected": np.where(n > 0, expected / n, np.nan),
+                "z": z,
+            }
+        )
+
+
+def _item_counts(
+    codes: np.ndarray, stratum: np.ndarray, who: np.ndarray, n_who: int, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(observed, expected) per interviewer × code for one item, from peers in the same
+    strata (strata with fewer than MIN_PEER_INTERVIEWS peer answers left out)."""
+    ok = codes >= 0
+    c, s, w = codes[ok], stratum[ok], who[ok]
+    n_strata = int(stratum.max()) + 1 if len(stratum) else 1
+    pair = s * n_who + w
+    own = np.bincount(pair * k + c, minlength=n_strata * n_who * k).reshape(-1, k)
+    total = np.bincount(s * k + c, minlength=n_strata * k).reshape(n_strata, k)
+    peer = total[np.repeat(np.arange(n_strata), n_who)] - own
+    peer_n = peer.sum(axis=1)
+    own_n = own.sum(axis=1)
+    usable = (own_n > 0) & (peer_n >= MIN_PEER_INTERVIEWS)
+    share = (peer + 0.5) / (peer_n[:, None] + 0.5 * k)
+    expected_pair = np.where(usable[:, None], own_n[:, None] * share, 0.0)
+    observed_pair = np.where(usable[:, None], own, 0)
+    by_who = np.tile(np.arange(n_who), n_strata)
+    observed = np.zeros((n_who, k))
+    expected = np.zeros((n_who, k))
+    np.add.at(observed, by_who, observed_pair)
+    np.add.at(expected, by_who, expected_pair)
+    return observed, expected
+
+
+def _chi2(observed: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pearson χ² and degrees of freedom per row (0 and 0 for a row without answers)."""
+    n = observed.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        terms = np.where(expected > 0, (observed - expected) ** 2 / expected, 0.0)
+    stat = terms.sum(axis=1)
+    dof = np.where(n > 0, observed.shape[1] - 1, 0)
+    return np.where(n > 0, stat, 0.0), dof
+
+
+def divergence(
+    df: pd.DataFrame, *, items: list[str], strata: str = "sampled_locality"
+) -> pd.DataFrame:
+    """Per interviewer: Σχ² and Σdf over the items, p = chi2.sf(Σχ², Σdf), and z = norm.isf(p)
+    (clipped to 0..38). Index interviewer_id (the frame's values, rows with one unknown left
+    out)."""
+    usable = df["interviewer_id"].notna().to_numpy()
+    frame = df[usable]
+    who, interviewers = _codes(frame["interviewer_id"])
+    stratum = _strata_codes(frame, strata)
+    n_who = len(interviewers)
+    total = np.zeros(n_who)
+    dof = np.zeros(n_who, dtype="int64")
+    for item in items:
+        if item not in frame.columns:
+            continue
+        codes, uniques = _codes(frame[item])
+        if len(uniques) < 2:
+            continue
+        observed, expected = _item_counts(codes, stratum, who, n_who, len(uniques))
+        stat, d = _chi2(observed, expected)
+        total += stat
+        dof += d
+    p = np.where(dof > 0, chi2.sf(total, np.maximum(dof, 1)), np.nan)
+    z = np.clip(norm.isf(p), 0.0, 38.0)
+    out = pd.DataFrame(
+        {"divergence_chi2": total, "divergence_df": dof, "divergence_p": p, "divergence_z": z},
+        index=pd.Index(interviewers, name="interviewer_id"),
+    )
+    out.loc[out["divergence_df"] == 0, "divergence_z"] = np.nan
+    return out
+
+
+def item_divergence(
+    df: pd.DataFrame, *, items: list[str], interviewer_id, strata: str = "sampled_locality"
+) -> pd.DataFrame:
+    """The drill-down for one interviewer: per item (index, in `items` order) n, chi2, df,
+    p_value, and observed/expected shares per code (dicts code -> share, expected from peers
+    in the interviewer's strata). Items without an answer by the interviewer are left out."""
+    usable = df["interviewer_id"].notna().to_numpy()
+    frame = df[usable]
+    who, interviewers = _codes(frame["interviewer_id"])
+    if interviewer_id not in interviewers:
+        return pd.DataFrame(columns=["n", "chi2", "df", "p_value", "observed", "expected"])
+    target = interviewers.get_loc(interviewer_id)
+    stratum = _strata_codes(frame, strata)
+    rows = {}
+    for item in items:
+        if item not in frame.columns:
+            continue
+        codes, uniques = _codes(frame[item])
+        if len(uniques) < 2:
+            continue
+        observed, expected = _item_counts(codes, stratum, who, len(interviewers), len(uniques))
+        o, e = observed[target], expected[target]
+        n = float(o.sum())
+        if n == 0:
+            continue
+        stat, dof = _chi2(o[None, :], e[None, :])
+        labels = [str(u) for u in uniques]
+        order = np.argsort(labels)
+        rows[item] = {
+            "n": int(n),
+            "chi2": float(stat[0]),
+            "df": int(dof[0]),
+            "p_value": float(chi2.sf(stat[0], dof[0])),
+            "observed": {labels[i]: float(o[i] / n) for i in order},
+            "expected": {labels[i]: float(e[i] / e.sum()) for i in order},
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _pace(df: pd.DataFrame, who: np.ndarray, n_who: int, timezone: str) -> np.ndarray:
+    """Interviews per hour worked per interviewer (NaN without usable times)."""
+    start = pd.to_datetime(df["started_at"], utc=True) if "started_at" in df else None
+    end = pd.to_datetime(df["completed_at"], utc=True) if "completed_at" in df else None
+    if start is None or end is None:
+        return np.full(n_who, np.nan)
+    ok = (start.notna() & end.notna()).to_numpy()
+    local_day = start.dt.tz_convert(timezone).dt.date
+    frame = pd.DataFrame(
+        {
+            "who": who[ok],
+            "day": local_day[ok].to_numpy(),
+            "start": start[ok].to_numpy(),
+            "end": end[ok].to_numpy(),
+            "seconds": (end[ok] - start[ok]).dt.total_seconds().to_numpy(),
+        }
+    )
+    if frame.empty:
+        return np.full(n_who, np.nan)
+    days = frame.groupby(["who", "day"]).agg(
+        start=("start", "min"), end=("end", "max"), seconds=("seconds", "sum"), n=("who", "size")
+    )
+    span = (days["end"] - days["start"]).dt.total_seconds()
+    hours = np.maximum(span, days["seconds"]) / 3600
+    per_who = pd.DataFrame({"n": days["n"], "hours": hours}).groupby(level="who").sum()
+    rate = (per_who["n"] / per_who["hours"].where(per_who["hours"] > 0)).reindex(range(n_who))
+    return rate.to_numpy(dtype="float64")
+
+
+def _robust_z(values: np.ndarray) -> np.ndarray:
+    """(x − median of the others) / (1.4826 × MAD of all), on log values; NaN stays NaN."""
+    logs = np.log(np.where(values > 0, values, np.nan))
+    known = logs[~np.isnan(logs)]
+    if known.size < 3:
+        return np.full(values.shape, np.nan)
+    mad = 1.4826 * np.median(np.abs(known - np.median(known)))
+    out = np.full(values.shape, np.nan)
+    if mad == 0:
+        return out
+    for i in np.flatnonzero(~np.isnan(logs)):
+        others = np.delete(logs, i)
+        out[i] = (logs[i] - np.nanmedian(others)) / mad
+    return out
+
+
+def _rate_z(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rate, pooled rate of the others, binomial z) per row of counts k out of n."""
+    k, n = k.astype("float64"), n.astype("float64")
+    other_k, other_n = k.sum() - k, n.sum() - n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = k / n
+        peer = (other_k + 0.5) / (other_n + 1.0)
+        z = (k - n * peer) / np.sqrt(n * peer * (1 - peer))
+    z = np.where(n > 0, z, np.nan)
+    return np.where(n > 0, rate, np.nan), np.where(other_n > 0, peer, np.nan), z
+
+
+def _median_peer_duration(duration, stratum, who, n_who) -> np.ndarray:
+    """Per interviewer: median duration of the other interviewers' interviews in its strata."""
+    out = np.full(n_who, np.nan)
+    known = ~np.isnan(duration)
+    for i in range(n_who):
+        own_strata = np.unique(stratum[who == i])
+        peers = known & (who != i) & np.isin(stratum, own_strata)
+        if peers.sum() >= MIN_PEER_INTERVIEWS:
+            out[i] = float(np.median(duration[peers]))
+    return out
+
+
+def interviewer_signals(
+    df: pd.DataFrame,
+    flags: pd.DataFrame,
+    *,
+    items: list[str],
+    strata: str = "sampled_locality",
+    outcomes: pd.DataFrame | None = None,
+    scores: ItemScores | None = None,
+    config: RuleConfig = RuleConfig(),  # noqa: B008 - frozen, so a shared default is safe
+) -> pd.DataFrame:
+    """Per interviewer, the signals against peers in the same strata, a risk score and reasons.
+
+    df       the rules' input frame (qc.rules): interviewer_id, duration_seconds, started_at,
+             completed_at, the `strata` column, the item columns. Rows without an
+             interviewer are left out.
+    flags    qc.rules.run_rules' output for the same interviews (index interview id).
+    outcomes optional, index interviewer_id, columns cases (worked, with a final
+             disposition), completes, refusals: gives the completion and refusal rates.
+    scores   optional, item -> {code: score}: gives the acquiescence share (answers on the
+             positive side, score above 50).
+
+    An interviewer with no peer in any of its strata (door-to-door interviewers often work
+    a street alone) is compared with all other interviewers instead: peer_scope "all"
+    rather than "strata".
+
+    Returns one row per interviewer, index interviewer_id, columns SIGNAL_COLUMNS, ordered by
+    rank (1 = highest risk; unscored interviewers last, by id). Durations in seconds, rates
+    as shares 0-1, z-scores signed (negative duration_z: shorter than peers), reasons and
+    reasons_en one string each, sentences joined by "；" / "; ".
+    """
+    frame = df[df["interviewer_id"].notna().to_numpy()] if "interviewer_id" in df else df.iloc[:0]
+    who, interviewers = _codes(frame["interviewer_id"]) if len(frame) else (np.array([]), [])
+    n_who = len(interviewers)
+    index = pd.Index(interviewers, name="interviewer_id")
+    if n_who == 0:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS, index=index)
+    stratum = _strata_codes(frame, strata)
+    everyone = np.zeros(len(frame), dtype="int64")  # the fallback: one stratum for all
+    duration = frame["duration_seconds"].astype("float64").to_numpy()
+    n_interviews = np.bincount(who, minlength=n_who)
+    out = pd.DataFrame({"n_interviews": n_interviews}, index=index)
+
+    def compared(values: np.ndarray, binary: bool = False) -> pd.DataFrame:
+        """peer_z in the same strata; interviewers without peers there: against everyone."""
+        same = peer_z(values, stratum, who, n_who, binary=binary)
+        alone = same["n"].to_numpy() == 0
+        if alone.any():
+            pooled = peer_z(values, everyone, who, n_who, binary=binary)
+            same.loc[alone] = pooled.loc[alone].to_numpy()
+        return same
+
+    # Durations: medians for reading, the z on log seconds (durations are right-skewed).
+    log_duration = np.log(np.where(duration > 0, duration, np.nan))
+    same_strata = peer_z(log_duration, stratum, who, n_who)["n"].to_numpy() > 0
+    out["peer_scope"] = np.where(same_strata, "strata", "all")
+    out["median_duration"] = pd.Series(duration).groupby(who).median().reindex(range(n_who)).values
+    peer_median = _median_peer_duration(duration, stratum, who, n_who)
+    pooled_median = _median_peer_duration(duration, everyone, who, n_who)
+    out["peer_median_duration"] = np.where(np.isnan(peer_median), pooled_median, peer_median)
+    out["duration_z"] = compared(log_duration)["z"].to_numpy()
+
+    flagged_ids = set(flags.index)
+    straight_ids = set(flags.index[flags["rule"] == STRAIGHTLINING]) if len(flags) else set()
+    ids = frame.index
+    for name, chosen in (("flag", flagged_ids), ("straightlining", straight_ids)):
+        indicator = ids.isin(list(chosen)).astype("float64")
+        z = compared(indicator, binary=True)
+        out[f"{name}_rate"] = pd.Series(indicator).groupby(who).mean().reindex(range(n_who)).values
+        out[f"peer_{name}_rate"] = z["expected"].to_numpy()
+        out["flags_z" if name == "flag" else "straightlining_z"] = z["z"].to_numpy()
+
+    # Acquiescence: the share of an interview's substantive answers on the positive side.
+    if scores:
+        n_items, n_positive = positive_answers(frame, items, scores)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(n_items > 0, n_positive / np.maximum(n_items, 1), np.nan)
+        z = compared(share)
+        out["acquiescence_share"] = z["observed"].to_numpy()
+        out["peer_acquiescence_share"] = z["expected"].to_numpy()
+        out["acquiescence_z"] = z["z"].to_numpy()
+    else:
+        out["acquiescence_share"] = out["peer_acquiescence_share"] = np.nan
+        out["acquiescence_z"] = np.nan
+
+    found = divergence(frame, items=items, strata=strata)
+    alone = found["divergence_df"] == 0
+    if alone.any():
+        pooled = divergence(frame, items=items, strata="")
+        found.loc[alone] = pooled.loc[alone[alone].index].to_numpy()
+    out = out.join(found)
+
+    pace = _pace(frame, who, n_who, config.timezone)
+    out["interviews_per_hour"] = pace
+    out["peer_interviews_per_hour"] = [
+        float(np.nanmedian(np.delete(pace, i))) if np.isfinite(np.delete(pace, i)).any() else np.nan
+        for i in range(n_who)
+    ]
+    out["pace_z"] = _robust_z(pace)
+
+    for name in ("completion", "refusal"):
+        out[f"{name}_rate"] = np.nan
+        out[f"peer_{name}_rate"] = np.nan
+        out[f"{name}_z"] = np.nan
+    if outcomes is not None and len(outcomes):
+        known = outcomes.reindex(index)
+        cases = known["cases"].fillna(0).to_numpy()
+        for name, column in (("completion", "completes"), ("refusal", "refusals")):
+            rate, peer, z = _rate_z(known[column].fillna(0).to_numpy(), cases)
+            out[f"{name}_rate"], out[f"peer_{name}_rate"], out[f"{name}_z"] = rate, peer, z
+
+    return _rank(out, config)
+
+
+# Suspicious direction of each indicator's z: -1 when low values are suspicious.
+_DIRECTION = {
+    "duration": ("duration_z", -1),
+    "flags": ("flags_z", 1),
+    "straightlining": ("straightlining_z", 1),
+    "acquiescence": ("acquiescence_z", 1),
+    "divergence": ("divergence_z", 1),
+    "pace": ("pace_z", 1),
+    "completion": ("completion_z", 1),
+    "refusal": ("refusal_z", 1),
+}
+
+
+def _reason(name: str, row: pd.Series) -> tuple[str, str]:
+    z = abs(row[_DIRECTION[name][0]])
+    if row["peer_scope"] == "all":
+        zh_peers, en_peers = "其他访员", "all other interviewers"
+    else:
+        zh_peers, en_peers = "同层同行", "peers in the same strata"
+    if name == "duration":
+        m, p = row["median_duration"], row["peer_median_duration"]
+        return (
+            f"访问时长中位数 {m:.0f} 秒，{zh_peers} {p:.0f} 秒（z={z:.1f}）",
+            f"median interview {m:.0f} s against {p:.0f} s for {en_peers} (z = {z:.1f})",
+        )
+    if name in ("flags", "straightlining", "completion", "refusal"):
+        rate_column = "flag_rate" if name == "flags" else f"{name}_rate"
+        r, p = row[rate_column], row[f"peer_{rate_column}"]
+        zh = {"flags": "被标记访问", "straightlining": "直线作答", "completion": "完成率"}.get(
+            name, "拒访率"
+        )
+        en = {"flags": "flagged interviews", "straightlining": "straight-lined interviews"}.get(
+            name, f"{name} rate"
+        )
+        if name in ("completion", "refusal"):  # pooled over all others, not by stratum
+            zh_peers, en_peers = "其他访员", "all other interviewers"
+        return (
+            f"{zh} {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
+            f"{en} {r:.0%} against {p:.0%} for {en_peers} (z = {z:.1f})",
+        )
+    if name == "acquiescence":
+        r, p = row["acquiescence_share"], row["peer_acquiescence_share"]
+        return (
+            f"正面回答占 {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
+            f"positive answers {r:.0%} against {p:.0%} for {en_peers} (z = {z:.1f})",
+        )
+    if name == "divergence":
+        c, d, p = row["divergence_chi2"], int(row["divergence_df"]), row["divergence_p"]
+        return (
+            f"答案分布与{zh_peers}不同（χ²={c:.0f}，自由度 {d}，p={p:.1g}）",
+            f"answer distribution differs from {en_peers} (chi² = {c:.0f}, df = {d}, p = {p:.1g})",
+        )
+    r, p = row["interviews_per_hour"], row["peer_interviews_per_hour"]
+    return (
+        f"每小时完成 {r:.1f} 份，其他访员中位数 {p:.1f} 份（z={z:.1f}）",
+        f"{r:.1f} interviews per hour against a median of {p:.1f} for all other interviewers "
+        f"(z = {z:.1f})",
+    )
+
+
+def _rank(out: pd.DataFrame, config: RuleConfig) -> pd.DataFrame:
+    scored = out["n_interviews"] >= config.signal_min_interviews
+    risk = pd.Series(0.0, index=out.index)
+    reasons, reasons_en = [], []
+    for interviewer_id, row in out.iterrows():
+        zh, en = [], []
+        for name in INDICATORS:
+            column, sign = _DIRECTION[name]
+            z = row[column]
+            if np.isnan(z):
+                continue
+            suspicious = sign * z
+            risk[interviewer_id] += float(np.clip(suspicious, 0.0, config.signal_z_cap))
+            if suspicious >= config.signal_z:
+                a, b = _reason(name, row)
+                zh.append(a)
+                en.append(b)
+        reasons.append("；".join(zh))
+        reasons_en.append("; ".join(en))
+    out["risk"] = risk.where(scored)
+    out["reasons"] = np.where(scored, reasons, "")
+    out["reasons_en"] = np.where(scored, reasons_en, "")
+    order = (
+        out.assign(_unscored=~scored, _risk=-out["risk"].fillna(0))
+        .sort_index(kind="stable")
+        .sort_values(["_unscored", "_risk"], kind="stable")
+    )
+    out = out.loc[order.index]
+    ranks = pd.Series(np.arange(1, len(out) + 1), index=out.index, dtype="Int64")
+    out["rank"] = ranks.where(out["risk"].notna())
+    return out[SIGNAL_COLUMNS]

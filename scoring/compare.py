@@ -1,0 +1,245 @@
+"""Comparisons: rankings and rank change, change tests, short boards, group profiles. Pure.
+
+Statistical choices, stated once:
+
+* Ranks are competition ranks ("1224"): 1 = highest score, tied scores share the best rank
+  and the next rank skips. A row without a score gets no rank.
+* Change between waves: the two waves are independent samples, so
+  z = (score − previous_score) / √(se² + previous_se²), two-sided p = erfc(|z|/√2),
+  significant when p < alpha (0.05). Without both standard errors z and p are NaN and the
+  change is not called significant.
+* A domain against the overall it is part of (short board): the overall is the weighted mean
+  of the domain and the rest, ȳ = π ȳ_d + (1 − π) ȳ_r, with π the domain's share of the total
+  weight. With the domain and the rest sampled independently (true across strata; the usual
+  approximation otherwise) Cov(ȳ_d, ȳ) = π·V_d, hence
+  Var(ȳ_d − ȳ) = V_d + V − 2π·V_d. Without π (share unknown) π = 0 is used, which
+  overstates the variance: a conservative test.
+"""
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from scoring.estimate import MIN_RESPONDENTS, domain_scores
+
+ALPHA = 0.05
+RANK_CHANGE_COLUMNS = [
+    "score",
+    "rank",
+    "previous_score",
+    "previous_rank",
+    "rank_change",
+    "change",
+    "z",
+    "p",
+    "significant",
+]
+SHORT_BOARD_COLUMNS = [
+    "overall_score",
+    "gap",
+    "z",
+    "p",
+    "below_target",
+    "below_overall",
+]
+PROFILE_COLUMNS = [
+    "group",
+    "level",
+    "n_respondents",
+    "score",
+    "rate",
+    "difference",
+    "unreliable",
+]
+
+
+def competition_rank(scores: pd.Series) -> pd.Series:
+    """1 = highest; ties share the best rank, the next rank skips ("1224"); NaN → <NA>."""
+    return scores.rank(ascending=False, method="min").astype("Int64")
+
+
+def two_sided_p(z: np.ndarray | pd.Series) -> np.ndarray:
+    """Two-sided normal p-value of z (NaN stays NaN)."""
+    values = np.asarray(z, dtype=float)
+    return np.array(
+        [math.erfc(abs(v) / math.sqrt(2)) if np.isfinite(v) else np.nan for v in values]
+    )
+
+
+def z_test(
+    difference: np.ndarray | pd.Series, variance: np.ndarray | pd.Series, *, alpha: float = ALPHA
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """z = difference / √variance, two-sided p, significant (p < alpha). Non-positive or
+    missing variance → NaN z and p, not significant."""
+    difference = np.asarray(difference, dtype=float)
+    variance = np.asarray(variance, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = np.where(
+            variance > 0, difference / np.sqrt(np.where(variance > 0, variance, 1)), np.nan
+        )
+    p = two_sided_p(z)
+    return z, p, np.nan_to_num(p, nan=1.0) < alpha
+
+
+def rank_change(
+    current: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    *,
+    key: str | Sequence[str],
+    score: str = "score",
+    se: str | None = "se",
+    alpha: float = ALPHA,
+) -> pd.DataFrame:
+    """Rank and score change of each current row against the previous wave.
+
+    current, previous: one row per locality, columns *key, `score` and optionally `se`
+        (standard error of the score; ignored when the column is absent). `previous` may be
+        None (first wave).
+    Returns one row per current row, best rank first (ties and unranked rows in key order),
+    columns *key, score, rank, previous_score, previous_rank, rank_change (previous_rank −
+    rank: positive = moved up), change (score − previous_score), z, p, significant.
+    Ranks are competition ranks within each wave's own table; a locality new this wave has
+    no previous values. Matched on `key` (locality codes, not names).
+    """
+    keys = [key] if isinstance(key, str) else list(key)
+    now = _scored(current, keys, score, se).assign(rank=lambda t: competition_rank(t["score"]))
+    if previous is None:
+        previous = pd.DataFrame(columns=[*keys, score])
+    before = _scored(previous, keys, score, se)
+    before = before.assign(rank=competition_rank(before["score"]))
+    before = before.rename(
+        columns={"score": "previous_score", "rank": "previous_rank", "se": "previous_se"}
+    )
+    merged = now.merge(before, on=keys, how="left", validate="one_to_one")
+    merged["previous_rank"] = merged["previous_rank"].astype("Int64")
+    merged["rank_change"] = (merged["previous_rank"] - merged["rank"]).astype("Int64")
+    merged["change"] = merged["score"] - merged["previous_score"]
+    z, p, significant = z_test(
+        merged["change"], merged["se"] ** 2 + merged["previous_se"] ** 2, alpha=alpha
+    )
+    merged["z"], merged["p"], merged["significant"] = z, p, significant
+    merged = merged.sort_values(["rank", *keys], na_position="last", kind="stable")
+    return merged[[*keys, *RANK_CHANGE_COLUMNS]].reset_index(drop=True)
+
+
+def _scored(table: pd.DataFrame, keys: list[str], score: str, se: str | None) -> pd.DataFrame:
+    out = table[keys].copy()
+    out["score"] = table[score].astype(float) if len(table) else pd.Series(dtype=float)
+    if se is not None and se in table.columns:
+        out["se"] = table[se].astype(float)
+    else:
+        out["se"] = np.nan
+    duplicated = out[out.duplicated(subset=keys)]
+    if not duplicated.empty:
+        raise ValueError(f"{keys} {duplicated.iloc[0][keys].tolist()} appears twice.")
+    return out
+
+
+def short_board(
+    table: pd.DataFrame,
+    overall: pd.DataFrame,
+    *,
+    on: Sequence[str] = (),
+    score: str = "score",
+    se: str = "se",
+    share: str = "share",
+    target: str = "target",
+    higher_is_better: bool = True,
+    alpha: float = ALPHA,
+) -> pd.DataFrame:
+    """Short boards (短板): rows below their target OR significantly below the overall.
+
+    table:   one row per (domain, indicator), with columns *on (what identifies the
+             indicator, e.g. ["dimension"]; empty for a single measure), `score` and
+             optionally `se`, `share` (the domain's share 0–1 of the overall's total weight,
+             e.g. weight_sum / Σ weight_sum) and `target` (NaN = none).
+    overall: one row per indicator: *on, `score`, optionally `se` — the figure the domain is
+             part of.
+    Returns the short-board rows of `table` (all its columns) plus overall_score, gap
+    (score − overall_score), z, p (see the module docstring: domain vs the overall it is
+    part of), below_target, below_overall (gap < 0 and significant), sorted by gap, worst
+    first. With higher_is_better False "below" means "worse", i.e. above.
+    """
+    on = list(on)
+    sign = 1.0 if higher_is_better else -1.0
+    ref = overall[[*on, score]].rename(columns={score: "overall_score"})
+    ref["overall_se"] = overall[se].astype(float) if se in overall.columns else np.nan
+    merged = table.merge(ref, on=on, how="left") if on else table.assign(**ref.iloc[0].to_dict())
+    values = merged[score].astype(float)
+    domain_se = (
+        merged[se].astype(float) if se in merged.columns else pd.Series(np.nan, index=merged.index)
+    )
+    pi = merged[share].astype(float).fillna(0.0) if share in merged.columns else 0.0
+    gap = values - merged["overall_score"].astype(float)
+    variance = domain_se**2 + merged["overall_se"] ** 2 - 2 * pi * domain_se**2
+    z, p, significant = z_test(gap, variance, alpha=alpha)
+    goal = (
+        merged[target].astype(float)
+        if target in merged.columns
+        else pd.Series(np.nan, index=merged.index)
+    )
+    out = merged.drop(columns=["overall_se"]).assign(
+        gap=gap,
+        z=z,
+        p=p,
+        below_target=(sign * (values - goal) < 0).fillna(False).astype(bool),
+        below_overall=(sign * gap < 0) & significant,
+    )
+    out = out[out["below_target"] | out["below_overall"]]
+    return out.sort_values("gap", ascending=higher_is_better, kind="stable").reset_index(drop=True)
+
+
+def age_group(age: pd.Series, *, edges: Sequence[int] = (30, 45, 60)) -> pd.Series:
+    """Ages → labels "<30", "30–44", "45–59", "60+" (for the default edges); NaN or
+    non-numeric ages → NaN (left out of the profile)."""
+    numbers = pd.to_numeric(age, errors="coerce")
+    edges = list(edges)
+    labels = [f"<{edges[0]}"]
+    labels += [f"{low}–{high - 1}" for low, high in zip(edges[:-1], edges[1:], strict=True)]
+    labels.append(f"{edges[-1]}+")
+    bins = [-np.inf, *edges, np.inf]
+    grouped = pd.cut(numbers, bins=bins, labels=labels, right=False)
+    return grouped.astype(object).where(grouped.notna())
+
+
+def group_profile(
+    long: pd.DataFrame,
+    groups: Sequence[str],
+    *,
+    by: Sequence[str] = (),
+    min_respondents: int = MIN_RESPONDENTS,
+) -> pd.DataFrame:
+    """Scores of respondent groups (age group, sex, local/migrant, area type …), tidy.
+
+    long: scoring.estimate's long frame plus the group columns (one value per respondent,
+          repeated on each of their rows; NaN = unknown, left out). Filter to one scope or
+          dimension first if the profile should not pool safety and satisfaction.
+    Returns one row per (group column, level, *by), columns group (the column name), level
+    (its value, as str), *by, n_respondents, score, rate, difference (score − the score of
+    everyone in the same `by` domain), unreliable (and se when scoring.estimate.domain_scores
+    gives one); sorted by group order, *by, level.
+    """
+    by = list(by)
+    overall = domain_scores(long, by, min_respondents=min_respondents)
+    overall = overall[[*by, "score"]].rename(columns={"score": "_all"})
+    parts = []
+    for position, column in enumerate(groups):
+        table = domain_scores(long, [*by, column], min_respondents=min_respondents)
+        table = table.rename(columns={column: "level"}).assign(group=column, _order=position)
+        table["level"] = table["level"].astype(str)
+        table = (
+            table.merge(overall, on=by, how="left")
+            if by
+            else table.assign(_all=overall["_all"].iloc[0])
+        )
+        table["difference"] = table["score"] - table["_all"]
+        parts.append(table)
+    columns = ["group", "level", *by, *PROFILE_COLUMNS[2:]]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(parts, ignore_index=True).sort_values(["_order", *by, "level"], kind="stable")
+    if "se" in out.columns:  # standard errors, when scoring.estimate provides them
+        columns.append("se")
+    return out[columns].reset_index(drop=True)

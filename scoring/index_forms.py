@@ -1,0 +1,136 @@
+"""Forms of the index pages: objective-indicator upload, an AHP judgement matrix, shares."""
+
+from fractions import Fraction
+from pathlib import Path
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from scoring import ahp
+from scoring.objective import ObjectiveError, read_table
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def _table_file(upload):
+    if Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
+        raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise forms.ValidationError(_("The file is larger than 10 MB."))
+    return upload
+
+
+class ObjectiveUploadForm(forms.Form):
+    values = forms.FileField(
+        label=_("Values (CSV or XLSX)"),
+        help_text=_(
+            "Columns locality_code, indicator, value — or locality_code and one "
+            "column per indicator."
+        ),
+    )
+    rules = forms.FileField(
+        label=_("Scoring rules (CSV or XLSX)"),
+        required=False,
+        help_text=_(
+            "Columns indicator, name, unit, weight, direction, target, bands, "
+            "deduction, floor, cap. Needed the first time an indicator is imported."
+        ),
+    )
+
+    def clean_values(self):
+        return _table_file(self.cleaned_data["values"])
+
+    def clean_rules(self):
+        upload = self.cleaned_data.get("rules")
+        return _table_file(upload) if upload else None
+
+
+class SharesForm(forms.Form):
+    survey_share = forms.FloatField(label=_("Survey share"), min_value=0, max_value=1)
+    objective_share = forms.FloatField(label=_("Objective share"), min_value=0, max_value=1)
+
+
+def reciprocal(text: str) -> str:
+    """The judgement the other way round, as a fraction: "3" → "1/3", "1/5" → "5"."""
+    value = Fraction(str(ahp.parse_judgement(text))).limit_denominator(1000)
+    if value <= 0:
+        raise ValueError(f"{text!r} is not a positive judgement")
+    return str(1 / value)
+
+
+class AHPMatrixForm(forms.Form):
+    """Judgements for the children of one parent: the upper triangle is typed (or a CSV/XLSX
+    matrix uploaded); the lower triangle is its reciprocal."""
+
+    matrix_file = forms.FileField(
+        label=_("Or upload a matrix (CSV or XLSX)"),
+        required=False,
+        help_text=_("First row and first column: the element codes."),
+    )
+
+    def __init__(self, *args, parent: str, labels: list[str], initial_matrix=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent = parent
+        self.labels = list(labels)
+        for i, a in enumerate(self.labels):
+            for j in range(i + 1, len(self.labels)):
+                initial = str(initial_matrix[i][j]) if initial_matrix else "1"
+                self.fields[f"cell_{i}_{j}"] = forms.CharField(
+                    label=f"{a} / {self.labels[j]}",
+                    initial=initial,
+                    required=False,
+                    max_length=20,
+                )
+
+    def cell_name(self, i: int, j: int) -> str:
+        return self[f"cell_{i}_{j}"].html_name
+
+    def rows(self) -> list[list]:
+        """For the template: the matrix as (label, [cell]) where a cell is a bound field
+        (upper triangle), "1" (diagonal) or None (lower triangle, computed)."""
+        out = []
+        for i, label in enumerate(self.labels):
+            cells = []
+            for j in range(len(self.labels)):
+                if j > i:
+                    cells.append(self[f"cell_{i}_{j}"])
+                else:
+                    cells.append("1" if i == j else None)
+            out.append((label, cells))
+        return out
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("matrix_file")
+        if upload:
+            _table_file(upload)
+            cleaned["matrix"] = self._read_upload(upload)
+            return cleaned
+        n = len(self.labels)
+        matrix = [["1"] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i + 1, n):
+                text = (cleaned.get(f"cell_{i}_{j}") or "").strip()
+                try:
+                    matrix[j][i] = reciprocal(text)
+                except ValueError as err:
+                    self.add_error(f"cell_{i}_{j}", f"{self.labels[i]} / {self.labels[j]}: {err}")
+                    continue
+                matrix[i][j] = text
+        cleaned["matrix"] = matrix
+        return cleaned
+
+    def _read_upload(self, upload) -> list[list[str]]:
+        try:
+            table = read_table(upload.read(), upload.name)
+        except ObjectiveError as err:
+            raise forms.ValidationError(err.errors) from err
+        header = list(table.columns[1:])
+        row_labels = table.iloc[:, 0].tolist()
+        if sorted(header) != sorted(self.labels) or sorted(row_labels) != sorted(self.labels):
+            raise forms.ValidationError(
+                _("%(name)s: the first row and column must be exactly %(labels)s.")
+                % {"name": upload.name, "labels": ", ".join(self.labels)}
+            )
+        by_label = table.set_index(table.columns[0])
+        return [[by_label.loc[a, b] for b in self.labels] for a in self.labels]

@@ -1,0 +1,178 @@
+"""The index pages' data as plain dicts and lists (numbers rounded to one decimal, NaN →
+None). Labels of dimensions and items come from the questionnaire in the active language."""
+
+import math
+
+import pandas as pd
+from django.db.models import Count
+from django.utils.translation import get_language
+
+from fieldwork.models import Wave
+from sampling.models import Locality
+from scoring import ahp
+from scoring.index_services import CompositeIndex, index_tree, scheme_for_wave
+from scoring.indices import ROOT, resolve_weights
+from scoring.models import ObjectiveIndicator
+
+
+def _number(value: object, digits: int = 1) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else round(value, digits)
+
+
+def _int(value: object) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _lang() -> str:
+    return "zh" if (get_language() or "zh-hans").lower().startswith("zh") else "en"
+
+
+def node_labels(wave: Wave) -> dict[str, str]:
+    """{node code: label}: dimensions and items from the definition; indicators and the
+    root keep their code (the root is labelled by the template)."""
+    definition = wave.questionnaire_version.definition
+    lang = _lang()
+
+    def pick(label: object, fallback: str) -> str:
+        if isinstance(label, dict):
+            return label.get(lang) or next((t for t in label.values() if t), fallback)
+        return str(label) if label else fallback
+
+    labels = {code: pick(label, code) for code, label in definition.get("dimensions", {}).items()}
+    for group in definition.get("groups", []):
+        for question in group.get("questions", []):
+            labels.setdefault(question["name"], pick(question.get("label"), question["name"]))
+    return labels
+
+
+def composite_rows(index: CompositeIndex) -> list[dict]:
+    """One dict per locality of the composite table, best first."""
+    codes = index.table["code"].tolist()
+    names = dict(Locality.objects.filter(code__in=codes).values_list("code", "name"))
+    return [
+        {
+            "code": row["code"],
+            "name": names.get(row["code"], row["code"]),
+            "rank": _int(row["rank"]),
+            "survey_score": _number(row["survey_score"]),
+            "objective_score": _number(row["objective_score"]),
+            "composite": _number(row["composite"]),
+            "se": _number(row["se"], 2),
+            "n": int(row["n_respondents"]),
+            "unreliable": bool(row["unreliable"]),
+            "previous_rank": _int(row["previous_rank"]),
+            "rank_change": _int(row["rank_change"]),
+            "rank_move": None if pd.isna(row["rank_change"]) else abs(int(row["rank_change"])),
+            "change": _number(row["change"]),
+            "p": _number(row["p"], 3),
+            "significant": bool(row["significant"]),
+        }
+        for row in index.table.to_dict("records")
+    ]
+
+
+def weight_levels(wave: Wave) -> list[dict]:
+    """Every parent of the index tree with its children, their current weights (normalised,
+    %), and the stored AHP matrix and consistency figures when there is one."""
+    tree = index_tree(wave)
+    scheme = scheme_for_wave(wave)
+    labels = node_labels(wave)
+    given = {parent: w for parent, w in scheme.weights.items() if parent in tree}
+    try:
+        resolved = resolve_weights(tree, given)
+    except ValueError:  # weights from an older questionnaire: show equal weights
+        resolved = resolve_weights(tree)
+    levels = []
+    for parent, children in tree.items():
+        if len(children) < 2:  # nothing to weigh
+            continue
+        total = sum(resolved[parent].values())
+        stored = scheme.matrices.get(parent)
+        matrix = None
+        if stored and sorted(stored.get("labels", [])) == sorted(children):
+            matrix = stored
+        levels.append(
+            {
+                "code": parent,
+                "label": labels.get(parent, parent),
+                "is_root": parent == ROOT,
+                "children": [
+                    {
+                        "code": child,
+                        "label": labels.get(child, child),
+                        "weight": _number(100 * resolved[parent][child] / total),
+                    }
+                    for child in children
+                ],
+                "source": "ahp" if matrix else ("explicit" if parent in given else "equal"),
+                "matrix": _matrix_view(matrix, children) if matrix else None,
+                "cr": _number(matrix["cr"], 3) if matrix else None,
+                "lambda_max": _number(matrix["lambda_max"], 3) if matrix else None,
+                "cr_limit": ahp.CR_LIMIT,
+            }
+        )
+    return levels
+
+
+def _matrix_view(stored: dict, children: list[str]) -> list[list[str]]:
+    """The stored matrix in the tree's child order, as entered."""
+    position = {label: i for i, label in enumerate(stored["labels"])}
+    rows = stored.get("matrix") or []
+    return [[rows[position[a]][position[b]] for b in children] for a in children]
+
+
+def objective_indicators(wave: Wave) -> list[dict]:
+    """The wave's objective indicators with their rule and number of values."""
+    rows = (
+        ObjectiveIndicator.objects.filter(wave=wave)
+        .annotate(n_values=Count("values"))
+        .order_by("code")
+    )
+    return [
+        {
+            "code": row.code,
+            "name": row.name,
+            "unit": row.unit,
+            "weight": row.weight,
+            "direction": row.rule.get("direction"),
+            "target": row.rule.get("target"),
+            "bands": " ".join(f"{t:g}:{s:g}" for t, s in row.rule.get("bands") or []),
+            "deduction": row.rule.get("deduction"),
+            "floor": row.rule.get("floor"),
+            "cap": row.rule.get("cap"),
+            "n_values": row.n_values,
+            "source_name": row.source_name,
+        }
+        for row in rows
+    ]
+
+
+def short_board_rows(wave: Wave, boards: pd.DataFrame) -> list[dict]:
+    """scoring.index_services.short_boards as dicts for the page."""
+    labels = node_labels(wave)
+    indicators = dict(ObjectiveIndicator.objects.filter(wave=wave).values_list("code", "name"))
+    names = dict(
+        Locality.objects.filter(code__in=boards["code"].tolist()).values_list("code", "name")
+    )
+    return [
+        {
+            "place": names.get(row["code"], row["code"]),
+            "kind": row["kind"],
+            "label": (
+                indicators.get(row["item"], row["item"])
+                if row["kind"] == "objective"
+                else labels.get(row["item"], row["item"])
+            ),
+            "value": _number(row["value"]),
+            "target": _number(row["target"]),
+            "overall": _number(row["overall"]),
+            "gap": _number(row["gap"]),
+            "p": _number(row["p"], 3),
+            "below_target": bool(row["below_target"]),
+            "below_overall": bool(row["below_overall"]),
+        }
+        for row in boards.to_dict("records")
+    ]

@@ -1,0 +1,426 @@
+"""Use-cases of the index: objective-indicator imports, AHP judgements, weights, shares, and
+the composite index of a wave. Pure computation is in scoring.indices/ahp/objective/compare;
+this module loads, checks and stores.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db import transaction
+
+from accounts.models import User
+from fieldwork.models import Wave
+from sampling.models import Level, Locality
+from scoring import ahp, indices, objective, selectors
+from scoring.compare import rank_change, short_board
+from scoring.estimate import MIN_RESPONDENTS, domain_scores
+from scoring.frames import AnswerError, AnswersMeta, approved_answers
+from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
+
+LEVELS = (Level.DISTRICT, Level.STREET)
+
+
+class IndexInputError(ValueError):
+    """Input refused by an index use-case. `errors` lists every problem, each naming where
+    (file/row/column, matrix, node) and what is wrong."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+# -- the scheme ----------------------------------------------------------------------------
+
+
+def scheme_for_wave(wave: Wave) -> IndexScheme:
+    """The wave's own scheme, else its questionnaire's default, else an unsaved default
+    (equal weights, shares 0.7/0.3)."""
+    own = IndexScheme.objects.filter(wave=wave).first()
+    if own is not None:
+        return own
+    questionnaire_id = wave.questionnaire_version.questionnaire_id
+    default = IndexScheme.objects.filter(questionnaire_id=questionnaire_id).first()
+    return default or IndexScheme(wave=wave)
+
+
+def index_tree(wave: Wave) -> dict[str, list[str]]:
+    """The wave's index tree (scoring.indices.tree_from_definition)."""
+    return indices.tree_from_definition(wave.questionnaire_version.definition)
+
+
+def _own_scheme(wave: Wave) -> IndexScheme:
+    """The wave's own scheme for writing: created on first change, starting from the
+    questionnaire default when there is one."""
+    scheme = IndexScheme.objects.select_for_update().filter(wave=wave).first()
+    if scheme is not None:
+        return scheme
+    base = scheme_for_wave(wave)
+    return IndexScheme(
+        wave=wave,
+        weights=dict(base.weights),
+        matrices=dict(base.matrices),
+        survey_share=base.survey_share,
+        objective_share=base.objective_share,
+    )
+
+
+@transaction.atomic
+def set_ahp_matrix(
+    *,
+    wave: Wave,
+    parent: str,
+    labels: Sequence[str],
+    matrix: Sequence[Sequence[str | float]],
+    user: User,
+) -> ahp.AHPResult:
+    """Store expert judgements comparing the children of `parent` and the weights they give.
+
+    Refused (IndexInputError, nothing stored) when `parent` has no children in the wave's
+    index tree, `labels` are not exactly its children, the matrix is invalid or its
+    consistency ratio exceeds 0.1 (the message shows the CR).
+    """
+    tree = index_tree(wave)
+    if parent not in tree:
+        raise IndexInputError([f"{parent!r} is not a node with children in the index."])
+    if sorted(labels) != sorted(tree[parent]):
+        raise IndexInputError(
+            [f"Matrix {parent!r} must compare exactly {tree[parent]}, got {list(labels)}."]
+        )
+    try:
+        result = ahp.ahp_weights(matrix, name=parent, labels=labels)
+    except ahp.AHPError as err:
+        raise IndexInputError([str(err)]) from err
+    scheme = _own_scheme(wave)
+    scheme.matrices = {
+        **scheme.matrices,
+        parent: {**result.as_dict(), "matrix": [[str(c) for c in row] for row in matrix]},
+    }
+    scheme.weights = {**scheme.weights, parent: result.weights}
+    _save(scheme, user, ["matrices", "weights"])
+    return result
+
+
+@transaction.atomic
+def set_weights(*, wave: Wave, parent: str, weights: dict[str, float], user: User) -> None:
+    """Set `parent`'s children weights directly (replacing any AHP matrix for it)."""
+    tree = index_tree(wave)
+    if parent not in tree:
+        raise IndexInputError([f"{parent!r} is not a node with children in the index."])
+    try:
+        indices.resolve_weights({parent: tree[parent]}, {parent: weights})
+    except indices.SchemeError as err:
+        raise IndexInputError([str(err)]) from err
+    scheme = _own_scheme(wave)
+    scheme.weights = {**scheme.weights, parent: {k: float(v) for k, v in weights.items()}}
+    scheme.matrices = {k: v for k, v in scheme.matrices.items() if k != parent}
+    _save(scheme, user, ["matrices", "weights"])
+
+
+@transaction.atomic
+def set_shares(*, wave: Wave, survey_share: float, objective_share: float, user: User) -> None:
+    """Set the composite shares (survey vs objective); they must add up to 1."""
+    try:
+        indices.check_shares(survey_share, objective_share)
+    except indices.SchemeError as err:
+        raise IndexInputError([str(err)]) from err
+    scheme = _own_scheme(wave)
+    scheme.survey_share = survey_share
+    scheme.objective_share = objective_share
+    _save(scheme, user, ["survey_share", "objective_share"])
+
+
+def _save(scheme: IndexScheme, user: User, fields: list[str]) -> None:
+    scheme.updated_by = user
+    if scheme.pk is None:
+        scheme.save()
+    else:
+        scheme.save(update_fields=[*fields, "updated_by", "updated_at"])
+
+
+# -- objective indicators ------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_objective_indicators(
+    *,
+    wave: Wave,
+    values_file: bytes,
+    values_name: str,
+    rules_file: bytes | None = None,
+    rules_name: str = "",
+) -> int:
+    """Import a values table (and optionally a rules table) for `wave`; returns the number
+    of values stored.
+
+    The rules table creates or updates the indicators it names. The values table replaces
+    every value of the indicators it contains; other indicators keep theirs. Every indicator
+    in the values must have a rule (from this rules file or an earlier import). Atomic: any
+    problem (IndexInputError listing file/row/column) leaves the wave as it was.
+    """
+    errors: list[str] = []
+    specs: dict[str, objective.IndicatorSpec] = {}
+    if rules_file is not None:
+        try:
+            specs = objective.read_rules(rules_file, rules_name)
+        except objective.ObjectiveError as err:
+            errors.extend(err.errors)
+    known = set(Locality.objects.values_list("code", flat=True))
+    try:
+        values = objective.read_values(values_file, values_name, known_localities=known)
+    except objective.ObjectiveError as err:
+        errors.extend(err.errors)
+        values = None
+    existing = {i.code: i for i in ObjectiveIndicator.objects.filter(wave=wave)}
+    if values is not None:
+        for code in dict.fromkeys(values["indicator"]):
+            if code not in specs and code not in existing:
+                errors.append(
+                    f"{values_name}: indicator {code!r} has no scoring rule; upload a rules "
+                    "file that names it."
+                )
+    if errors:
+        raise IndexInputError(errors)
+
+    for code, spec in specs.items():
+        ObjectiveIndicator.objects.update_or_create(
+            wave=wave,
+            code=code,
+            defaults={
+                "name": spec.name,
+                "unit": spec.unit,
+                "weight": spec.weight,
+                "rule": spec.rule.as_dict(),
+                "source_name": rules_name,
+            },
+        )
+    by_code = {i.code: i for i in ObjectiveIndicator.objects.filter(wave=wave)}
+    codes = list(dict.fromkeys(values["indicator"]))
+    ObjectiveValue.objects.filter(indicator__wave=wave, indicator__code__in=codes).delete()
+    locality_id = dict(
+        Locality.objects.filter(code__in=set(values["locality_code"])).values_list("code", "pk")
+    )
+    ObjectiveValue.objects.bulk_create(
+        ObjectiveValue(indicator=by_code[code], locality_id=locality_id[place], value=float(value))
+        for place, code, value in values.itertuples(index=False, name=None)
+    )
+    ObjectiveIndicator.objects.filter(wave=wave, code__in=codes).update(source_name=values_name)
+    return len(values)
+
+
+def objective_frame(wave: Wave, *, level: str | None = None) -> pd.DataFrame:
+    """Scored objective values of `wave` (scoring.objective.score_indicators columns plus
+    name, unit, weight), optionally only for localities of `level`. One query."""
+    rows = ObjectiveValue.objects.filter(indicator__wave=wave)
+    if level is not None:
+        rows = rows.filter(locality__level=level)
+    records = list(
+        rows.order_by("locality__code", "indicator__code").values(
+            "value",
+            "indicator__code",
+            "indicator__name",
+            "indicator__unit",
+            "indicator__weight",
+            "indicator__rule",
+            "locality__code",
+        )
+    )
+    frame = pd.DataFrame.from_records(
+        records,
+        columns=[
+            "value",
+            "indicator__code",
+            "indicator__name",
+            "indicator__unit",
+            "indicator__weight",
+            "indicator__rule",
+            "locality__code",
+        ],
+    )
+    values = pd.DataFrame(
+        {
+            "locality_code": frame["locality__code"].astype(object),
+            "indicator": frame["indicator__code"].astype(object),
+            "value": frame["value"].astype(float),
+        }
+    )
+    rules = {
+        code: objective.parse_rule(rule, indicator=code)
+        for code, rule in zip(frame["indicator__code"], frame["indicator__rule"], strict=True)
+    }
+    scored = objective.score_indicators(values, rules)
+    return scored.assign(
+        name=frame["indicator__name"].to_numpy(),
+        unit=frame["indicator__unit"].to_numpy(),
+        weight=frame["indicator__weight"].astype(float).to_numpy(),
+    )
+
+
+# -- the composite index -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompositeIndex:
+    """A wave's composite index at one locality level.
+
+    table: one row per locality, best first: code, survey_score, objective_score, composite,
+           n_respondents, unreliable, se, rank, previous_score, previous_rank, rank_change,
+           change, z, p, significant (scoring.compare.rank_change on `composite`).
+    nodes: scoring.indices.aggregate output by locality (code, node, parent, level, score,
+           weight) — the index tree's scores per locality.
+    survey_share, objective_share: the shares used (1/0 when the wave has no objective
+           values). previous_wave: the wave compared with, or None.
+    """
+
+    table: pd.DataFrame
+    nodes: pd.DataFrame
+    meta: AnswersMeta
+    survey_share: float
+    objective_share: float
+    previous_wave: Wave | None
+
+
+def previous_wave(wave: Wave) -> Wave | None:
+    """The round compared with: the latest of scoring.selectors.previous_waves (same client
+    and questionnaire, earlier, with approved interviews)."""
+    earlier = selectors.previous_waves(wave, limit=1)
+    return earlier[-1] if earlier else None
+
+
+def composite_index(*, wave: Wave, level: str = Level.DISTRICT) -> CompositeIndex:
+    """The composite index of `wave` by district or street, with rank change against the
+    previous wave. Raises IndexInputError when the wave's scheme does not fit its
+    questionnaire or an approved answer cannot be scored."""
+    if level not in LEVELS:
+        raise IndexInputError([f"Unknown level {level!r}."])
+    try:
+        table, nodes, meta, shares = _composite_table(wave, level)
+    except (AnswerError, indices.SchemeError, objective.ObjectiveError) as err:
+        raise IndexInputError([str(err)]) from err
+    before = previous_wave(wave)
+    previous = None
+    if before is not None:
+        try:
+            previous = _composite_table(before, level)[0]
+        except (AnswerError, indices.SchemeError, objective.ObjectiveError):
+            before = None  # an unusable earlier wave is not compared with
+    compared = rank_change(
+        table.rename(columns={"composite": "score"}),
+        None if previous is None else previous.rename(columns={"composite": "score"}),
+        key="code",
+    )
+    extra = table.drop(columns=["composite", "se"])
+    out = compared.rename(columns={"score": "composite"}).merge(extra, on="code", how="left")
+    out = out.merge(table[["code", "se"]], on="code", how="left")
+    return CompositeIndex(
+        table=out,
+        nodes=nodes,
+        meta=meta,
+        survey_share=shares[0],
+        objective_share=shares[1],
+        previous_wave=before,
+    )
+
+
+def _composite_table(wave: Wave, level: str):
+    """(table[code, survey_score, objective_score, composite, se, n_respondents,
+    unreliable], nodes, meta, (survey_share, objective_share))."""
+    long, meta = approved_answers(wave)
+    tree = index_tree(wave)
+    scheme = scheme_for_wave(wave)
+    if long.empty:
+        empty = pd.DataFrame(columns=["code", *indices.COMPOSITE_COLUMNS, "se", "n_respondents"])
+        empty = empty.astype({c: float for c in [*indices.COMPOSITE_COLUMNS, "se"]})
+        empty["unreliable"] = pd.Series(dtype=bool)
+        return empty, pd.DataFrame(columns=["code", *indices.AGGREGATE_COLUMNS]), meta, (1.0, 0.0)
+    weights = scheme.weights or None
+    items = domain_scores(long, [level, "item"]).rename(columns={"item": "node", level: "code"})
+    nodes = indices.aggregate(items, tree, weights=weights, by=["code"])
+    survey = nodes[nodes["node"] == indices.ROOT][["code", "score"]].rename(
+        columns={"score": "survey_score"}
+    )
+    respondents = long.rename(columns={"item": "node", level: "code"})
+    errors = indices.index_standard_errors(respondents, tree, weights=weights, by=["code"])
+
+    scored = objective_frame(wave, level=level)
+    if scored.empty:
+        shares = (1.0, 0.0)
+        per_place = None
+    else:
+        shares = (scheme.survey_share, scheme.objective_share)
+        weight_of = dict(zip(scored["indicator"], scored["weight"], strict=False))
+        per_place = objective.objective_scores(scored, weight_of).rename(
+            columns={"locality_code": "code"}
+        )
+    table = indices.composite(
+        survey, per_place, key="code", survey_share=shares[0], objective_share=shares[1]
+    )
+    n = domain_scores(long, [level]).rename(columns={level: "code"})[["code", "n_respondents"]]
+    table = table.merge(n, on="code", how="left").merge(
+        errors[["code", "se"]], on="code", how="left"
+    )
+    table["n_respondents"] = table["n_respondents"].fillna(0).astype("int64")
+    table["unreliable"] = table["n_respondents"] < MIN_RESPONDENTS
+    # Objective figures are administrative counts, not sampled: only the survey part varies.
+    table["se"] = shares[0] * table["se"]
+    return table, nodes, meta, shares
+
+
+def short_boards(*, wave: Wave, level: str = Level.DISTRICT) -> pd.DataFrame:
+    """Short boards (短板) of `wave` by district or street (scoring.compare.short_board).
+
+    Survey dimensions count when significantly below the same dimension over all
+    respondents (each locality's share of the dimension's weight taken into account);
+    objective indicators when below their target. Returns DataFrame[code, kind ("dimension"
+    or "objective"), item (dimension or indicator code), score (0–100), value (the figure
+    compared: the score of a dimension, the raw value of an indicator), target, overall (the
+    same figure over all localities: the dimension's overall score, the indicator's mean
+    value), gap (value − overall), p, below_target, below_overall], worst gap first within
+    each kind and indicator. Raises IndexInputError when an approved answer cannot be
+    scored.
+    """
+    if level not in LEVELS:
+        raise IndexInputError([f"Unknown level {level!r}."])
+    try:
+        long, _meta = approved_answers(wave)
+    except AnswerError as err:
+        raise IndexInputError([str(err)]) from err
+    columns = ["code", "kind", "item", "score", "value", "target", "overall", "gap", "p"]
+    columns += ["below_target", "below_overall"]
+    parts = []
+    if not long.empty:
+        by_place = domain_scores(long, [level, "dimension"]).rename(columns={level: "code"})
+        overall = domain_scores(long, ["dimension"])
+        total = overall.set_index("dimension")["weight_sum"]
+        by_place["share"] = by_place["weight_sum"] / by_place["dimension"].map(total)
+        survey = short_board(by_place, overall, on=["dimension"])
+        parts.append(
+            survey.assign(
+                kind="dimension",
+                item=survey["dimension"],
+                value=survey["score"],
+                target=float("nan"),
+                overall=survey["overall_score"],
+            )
+        )
+    scored = objective_frame(wave, level=level)
+    if not scored.empty:
+        means = scored.groupby("indicator", as_index=False)["value"].mean()
+        directions = {
+            code: rule.get("direction")
+            for code, rule in ObjectiveIndicator.objects.filter(wave=wave).values_list(
+                "code", "rule"
+            )
+        }
+        for code, rows in scored.groupby("indicator", sort=True):
+            board = short_board(
+                rows.rename(columns={"locality_code": "code"}),
+                means[means["indicator"] == code],
+                on=["indicator"],
+                score="value",
+                higher_is_better=directions.get(code) != objective.LOWER,
+            )
+            parts.append(board.assign(kind="objective", item=code, overall=board["overall_score"]))
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat([p[columns] for p in parts], ignore_index=True)

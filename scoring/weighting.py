@@ -1,0 +1,142 @@
+"""Final weights for a wave: design weight → raking to population margins → trimming.
+
+The use-case an analyst runs before estimating: it reads (through scoring.frames) and
+returns weights and a report; it writes nothing. The statistics are scoring.survey's.
+
+Steps
+1. Design: the sampled unit's design weight (1/π), stratified by the draw's strata, with the
+   stratum's frame size as finite population correction when every stratum has one; a
+   stratum with a single respondent is centred at zero (lonely PSU "adjust").
+2. Raking to the population of the respondents' localities at `level` (district or street),
+   from Locality.population: margins locality, locality × sex and locality × age group.
+   A margin is left out, and the report says why, when some respondents lack the variable,
+   some locality has no population data, or a population cell has no respondent (raking
+   cannot reach it; merge age groups or use a coarser level). Only localities with
+   respondents are calibrated (the report lists the others).
+3. Trimming to [lower, upper] × the mean weight, the excess shared among the others
+   (R's trimWeights, strict), keeping the total.
+"""
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from fieldwork.models import Wave
+from scoring.frames import AnswersMeta, approved_answers, population_cells, respondent_frame
+from scoring.survey import Design, DesignError, make_design, rake, trim, weighting_summary
+
+LEVELS = ("district", "street")
+DEFAULT_TRIM = (0.25, 4.0)
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """weights   final weight per interview (Series indexed by interview_id)
+    design    the scoring.survey Design behind them (rows in `respondents` order)
+    respondents  scoring.frames.respondent_frame(wave)
+    report    {"n", "level", "design": summary, "final": summary, "margins": [str],
+               "skipped": [str], "trimmed": int}; a summary is scoring.survey's
+               weighting_summary (min, max, ratio, cv, kish_deff, n_eff …)"""
+
+    weights: pd.Series
+    design: Design | None
+    respondents: pd.DataFrame
+    report: dict = field(default_factory=dict)
+
+
+def wave_weights(
+    *,
+    wave: Wave,
+    level: str = "district",
+    trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
+) -> Weighting:
+    """Final weights of the wave's approved interviews (see the module docstring)."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+    respondents = respondent_frame(wave)
+    report: dict = {"n": len(respondents), "level": level, "margins": [], "skipped": []}
+    if respondents.empty:
+        return Weighting(pd.Series(dtype=float), None, respondents, report)
+    fpc = respondents["fpc"]
+    design = make_design(
+        weights=respondents["weight"].astype(float).to_numpy(),
+        strata=respondents["stratum"].fillna(""),
+        fpc=[fpc.to_numpy()] if fpc.notna().all() else [],
+        lonely_psu="adjust",
+    )
+    report["design"] = weighting_summary(design.weights)
+
+    margins = _margins(respondents, level, report)
+    if margins:
+        try:
+            design = rake(design, [(groups, population) for _, groups, population in margins])
+            report["margins"] = [name for name, _, _ in margins]
+        except DesignError as error:
+            report["skipped"].append(f"raking: {error}")
+    trimmed = 0
+    if trim_bounds is not None:
+        mean = design.weights.mean()
+        before = design.weights
+        design = trim(design, lower=trim_bounds[0] * mean, upper=trim_bounds[1] * mean)
+        trimmed = int((abs(design.weights - before) > 1e-9 * mean).sum())
+    report["trimmed"] = trimmed
+    report["final"] = weighting_summary(design.weights)
+    weights = pd.Series(design.weights, index=respondents["interview_id"].to_numpy())
+    return Weighting(weights, design, respondents, report)
+
+
+def weighted_answers(
+    *,
+    wave: Wave,
+    level: str = "district",
+    trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
+) -> tuple[pd.DataFrame, AnswersMeta, dict]:
+    """approved_answers(wave) with the final weights in `weight` and the design columns
+    `stratum` and `fpc` (when every stratum has a frame count) that scoring.estimate uses for
+    standard errors; plus the weighting report (see `wave_weights`)."""
+    long, meta = approved_answers(wave)
+    weighting = wave_weights(wave=wave, level=level, trim_bounds=trim_bounds)
+    if long.empty:
+        return long, meta, weighting.report
+    design = weighting.respondents.set_index("interview_id")
+    # The answers and the respondents are read by two queries: an interview approved in
+    # between has no weight yet and is left to the next computation.
+    long = long[long["interview_id"].isin(weighting.weights.index)]
+    long = long.assign(
+        weight=long["interview_id"].map(weighting.weights).astype(float),
+        stratum=long["interview_id"].map(design["stratum"]),
+    )
+    if design["fpc"].notna().all():
+        long = long.assign(fpc=long["interview_id"].map(design["fpc"]).astype(float))
+    return long, meta, weighting.report
+
+
+def _margins(respondents: pd.DataFrame, level: str, report: dict) -> list:
+    """[(name, row labels, {label: count})] for the margins that can be used."""
+    places = respondents[level]
+    if places.isna().any():
+        report["skipped"].append(
+            f"all margins: {int(places.isna().sum())} respondent(s) with no {level}"
+        )
+        return []
+    cells = population_cells(sorted(places.unique()))
+    missing = sorted(set(places) - set(cells["locality"]))
+    if missing:
+        report["skipped"].append(f"all margins: no population data for {', '.join(missing)}")
+        return []
+    margins = [(level, places, cells.groupby("locality")["Freq"].sum().to_dict())]
+    for variable in ("sex", "age_group"):
+        name = f"{level} × {variable}"
+        values = respondents[variable]
+        if values.isna().any():
+            report["skipped"].append(f"{name}: {int(values.isna().sum())} respondent(s) unknown")
+            continue
+        labels = places + "|" + values
+        population = (cells["locality"] + "|" + cells[variable]).to_frame("cell")
+        population = population.assign(Freq=cells["Freq"]).groupby("cell")["Freq"].sum()
+        empty = sorted(set(population[population > 0].index) - set(labels))
+        if empty:
+            report["skipped"].append(f"{name}: no respondent in {empty[0]}")
+            continue
+        margins.append((name, labels, population.to_dict()))
+    return margins

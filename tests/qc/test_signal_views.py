@@ -1,0 +1,85 @@
+"""The interviewer risk pages: ranking, drill-down, access."""
+
+import pytest
+from django.urls import reverse
+
+from qc.services import check_completed_interview
+from tests.conftest import PASSWORD
+from tests.qc.conftest import straight_answers, varied_answers
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def wave_with_a_suspect(world, interviewer, other_interviewer):
+    """interviewer: 6 short, straight-lined interviews; other_interviewer: 6 ordinary ones."""
+    for k in range(6):
+        check_completed_interview(
+            world.interview(interviewer, answers=straight_answers("4"), duration=50 + k)
+        )
+        answers = varied_answers(sat_1=str(1 + k % 5), sat_2=str(1 + (k + 2) % 5))
+        check_completed_interview(
+            world.interview(other_interviewer, answers=answers, duration=400 + 10 * k)
+        )
+    return world.wave
+
+
+def test_risk_list_ranks_the_suspect_first_with_reasons(
+    client,
+    supervisor,
+    interviewer,
+    other_interviewer,
+    wave_with_a_suspect,
+    django_assert_max_num_queries,
+):
+    login(client, supervisor)
+    url = reverse("qc:interviewer_risk", args=[wave_with_a_suspect.pk])
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert response.status_code == 200
+    text = response.text
+    suspect = reverse("qc:interviewer_detail", args=[wave_with_a_suspect.pk, interviewer.pk])
+    ordinary = reverse("qc:interviewer_detail", args=[wave_with_a_suspect.pk, other_interviewer.pk])
+    assert suspect in text and ordinary in text
+    assert text.index(suspect) < text.index(ordinary)
+    assert "median interview 52 s against 425 s" in text or "访问时长中位数 52 秒" in text
+
+
+def test_interviewer_detail_shows_figures_items_and_flags(
+    client, analyst, interviewer, wave_with_a_suspect
+):
+    login(client, analyst)
+    url = reverse("qc:interviewer_detail", args=[wave_with_a_suspect.pk, interviewer.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    text = response.text
+    assert "sat_1" in text  # the per-item table
+    assert "4: 100%" in text  # everything answered "4"
+    assert "10 项量表题中 10 项回答「满意」" in text or "10 of 10 scale items" in text
+    data = response.context["data"]
+    assert data["n"] == 6 and data["rank"] == 1
+    assert data["figures"][0]["own"] == pytest.approx(52.5)  # median of 50..55 s
+    assert data["figures"][0]["peers"] == pytest.approx(425.0)  # median of 400..450 s
+
+
+def test_interviewer_without_interviews_in_the_wave_is_not_found(
+    client, supervisor, wave_with_a_suspect
+):
+    login(client, supervisor)
+    url = reverse("qc:interviewer_detail", args=[wave_with_a_suspect.pk, supervisor.pk])
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("role_fixture", ["interviewer", "client_user"])
+def test_interviewers_and_clients_cannot_see_the_risk_pages(
+    request, client, interviewer, wave_with_a_suspect, role_fixture
+):
+    login(client, request.getfixturevalue(role_fixture))
+    for url in (
+        reverse("qc:interviewer_risk", args=[wave_with_a_suspect.pk]),
+        reverse("qc:interviewer_detail", args=[wave_with_a_suspect.pk, interviewer.pk]),
+    ):
+        assert client.get(url).status_code == 403

@@ -1,0 +1,239 @@
+"""Index use-cases: objective imports, AHP judgements, shares and the composite index."""
+
+from datetime import timedelta
+
+import pytest
+
+from fieldwork.models import Wave
+from scoring import index_services as services
+from scoring.indices import ROOT
+from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
+from tests.scoring.factories import answers
+
+RULES = (
+    "indicator,name,unit,weight,direction,target,bands,deduction,floor,cap\n"
+    "resolution,矛盾纠纷化解率,%,1,higher,,95:100 90:80 85:60,,,\n"
+    "response,接警响应时间,min,1,lower,10,,5,,\n"
+).encode()
+VALUES = (
+    b"locality_code,indicator,value\n"
+    b"C01,resolution,96\n"
+    b"C01,response,12\n"
+    b"C02,resolution,91\n"
+    b"C02,response,8\n"
+)
+
+
+def _import(wave, values=VALUES, rules=RULES):
+    return services.import_objective_indicators(
+        wave=wave,
+        values_file=values,
+        values_name="obj.csv",
+        rules_file=rules,
+        rules_name="rules.csv",
+    )
+
+
+def test_import_stores_indicators_and_values(wave, places):
+    count = _import(wave)
+
+    assert count == 4
+    indicators = {i.code: i for i in ObjectiveIndicator.objects.filter(wave=wave)}
+    assert indicators["resolution"].name == "矛盾纠纷化解率"
+    assert indicators["response"].rule["direction"] == "lower"
+    scored = services.objective_frame(wave).set_index(["locality_code", "indicator"])
+    assert scored.loc[("C01", "resolution"), "score"] == 100.0
+    assert scored.loc[("C01", "response"), "score"] == 90.0  # 2 min over target × 5
+    assert scored.loc[("C02", "resolution"), "score"] == 80.0
+
+
+def test_reimport_replaces_values_of_the_named_indicators_only(wave, places):
+    _import(wave)
+
+    _import(wave, values=b"locality_code,indicator,value\nC01,resolution,80\n", rules=None)
+
+    values = ObjectiveValue.objects.filter(indicator__wave=wave)
+    assert sorted(values.values_list("indicator__code", "locality__code", "value")) == [
+        ("resolution", "C01", 80.0),
+        ("response", "C01", 12.0),
+        ("response", "C02", 8.0),
+    ]
+
+
+def test_bad_import_writes_nothing_and_names_rows(wave, places):
+    bad = b"locality_code,indicator,value\nC01,resolution,96\nC99,resolution,x\nC02,crime,3\n"
+
+    with pytest.raises(services.IndexInputError) as caught:
+        _import(wave, values=bad)
+
+    assert "obj.csv row 3, column 'locality_code': 'C99' is not a known locality." in (
+        caught.value.errors
+    )
+    assert not ObjectiveIndicator.objects.exists()
+    assert not ObjectiveValue.objects.exists()
+
+
+def test_values_without_a_rule_are_refused(wave, places):
+    with pytest.raises(services.IndexInputError, match="'resolution' has no scoring rule"):
+        _import(wave, rules=None)
+    assert not ObjectiveValue.objects.exists()
+
+
+def test_set_ahp_matrix_stores_weights_and_cr(wave, analyst):
+    labels = ["sense_of_safety", "public_order", "police"]
+    matrix = [[1, 3, 5], ["1/3", 1, 3], ["1/5", "1/3", 1]]
+
+    result = services.set_ahp_matrix(
+        wave=wave, parent=ROOT, labels=labels, matrix=matrix, user=analyst
+    )
+
+    scheme = IndexScheme.objects.get(wave=wave)
+    assert scheme.weights[ROOT] == pytest.approx(result.weights)
+    assert scheme.weights[ROOT]["sense_of_safety"] == pytest.approx(0.637, abs=1e-3)
+    assert scheme.matrices[ROOT]["cr"] == pytest.approx(result.cr)
+    assert scheme.matrices[ROOT]["matrix"][1] == ["1/3", "1", "3"]
+    assert scheme.updated_by == analyst
+
+
+def test_inconsistent_matrix_is_refused_with_its_cr_and_nothing_stored(wave, analyst):
+    cyclic = [[1, 9, "1/9"], ["1/9", 1, 9], [9, "1/9", 1]]
+
+    with pytest.raises(services.IndexInputError, match=r"CR = \d\.\d{3} exceeds 0.1"):
+        services.set_ahp_matrix(
+            wave=wave,
+            parent=ROOT,
+            labels=["sense_of_safety", "public_order", "police"],
+            matrix=cyclic,
+            user=analyst,
+        )
+    assert not IndexScheme.objects.exists()
+
+
+def test_matrix_must_compare_exactly_the_children(wave, analyst):
+    with pytest.raises(services.IndexInputError, match="must compare exactly"):
+        services.set_ahp_matrix(
+            wave=wave, parent="police", labels=["police_q1"], matrix=[[1]], user=analyst
+        )
+
+
+def test_set_shares_must_add_to_one(wave, analyst):
+    with pytest.raises(services.IndexInputError, match="add up to 1"):
+        services.set_shares(wave=wave, survey_share=0.8, objective_share=0.3, user=analyst)
+    services.set_shares(wave=wave, survey_share=0.6, objective_share=0.4, user=analyst)
+    assert IndexScheme.objects.get(wave=wave).objective_share == 0.4
+
+
+def test_questionnaire_default_scheme_applies_until_the_wave_has_its_own(wave, analyst):
+    questionnaire = wave.questionnaire_version.questionnaire
+    IndexScheme.objects.create(questionnaire=questionnaire, survey_share=0.5, objective_share=0.5)
+
+    assert services.scheme_for_wave(wave).survey_share == 0.5
+    services.set_weights(
+        wave=wave, parent="police", weights={"police_q1": 3, "police_q2": 1}, user=analyst
+    )
+    own = services.scheme_for_wave(wave)
+    assert own.wave == wave and own.survey_share == 0.5
+    assert own.weights["police"] == {"police_q1": 3.0, "police_q2": 1.0}
+
+
+def _interviews(wave, places, make_interview):
+    # 城东区: item scores 100/80/100/60 → dims 100, 80, 80 → overall (100+80+80)/3
+    make_interview(wave, places["east_a"], answers("5", "4", "5", "3"))
+    # 西山县: 60/40/0/9(don't know) → dims 60, 40, 0 → overall 100/3
+    make_interview(wave, places["west_a"], answers("3", "2", "1", "9"))
+
+
+def test_composite_index_by_district_by_hand(wave, places, make_interview):
+    _interviews(wave, places, make_interview)
+    _import(wave)
+
+    index = services.composite_index(wave=wave, level="district")
+
+    table = index.table.set_index("code")
+    east_survey = (100 + 80 + 80) / 3
+    west_survey = (60 + 40 + 0) / 3
+    # objective: C01 (100 + 90)/2 = 95; C02 (80 + 100)/2 = 90
+    assert table.loc["C01", "survey_score"] == pytest.approx(east_survey)
+    assert table.loc["C01", "objective_score"] == pytest.approx(95.0)
+    assert table.loc["C01", "composite"] == pytest.approx(0.7 * east_survey + 0.3 * 95)
+    assert table.loc["C02", "composite"] == pytest.approx(0.7 * west_survey + 0.3 * 90)
+    assert table["rank"].tolist() == [1, 2]
+    assert index.table["code"].tolist() == ["C01", "C02"]
+    assert index.previous_wave is None
+    assert table["unreliable"].all()
+
+
+def test_composite_without_objective_values_is_the_survey_index(wave, places, make_interview):
+    _interviews(wave, places, make_interview)
+
+    index = services.composite_index(wave=wave, level="street")
+
+    assert (index.survey_share, index.objective_share) == (1.0, 0.0)
+    table = index.table.set_index("code")
+    assert table.loc["C0201", "composite"] == pytest.approx(100 / 3)
+
+
+def test_composite_uses_ahp_weights(wave, places, make_interview, analyst):
+    _interviews(wave, places, make_interview)
+    services.set_weights(
+        wave=wave,
+        parent=ROOT,
+        weights={"sense_of_safety": 2, "public_order": 1, "police": 1},
+        user=analyst,
+    )
+
+    table = services.composite_index(wave=wave).table.set_index("code")
+
+    assert table.loc["C01", "composite"] == pytest.approx((2 * 100 + 80 + 80) / 4)
+
+
+def test_rank_change_against_the_previous_wave(wave, places, make_interview):
+    earlier = Wave.objects.create(
+        name="2024年第一季度",
+        client=wave.client,
+        questionnaire_version=wave.questionnaire_version,
+        draw=wave.draw,
+    )
+    Wave.objects.filter(pk=earlier.pk).update(created_at=wave.created_at - timedelta(days=90))
+    # earlier: 西山县 ahead of 城东区
+    make_interview(earlier, places["east_a"], answers("1", "1", "1", "1"))
+    make_interview(earlier, places["west_a"], answers("5", "5", "5", "5"))
+    _interviews(wave, places, make_interview)
+
+    index = services.composite_index(wave=wave)
+
+    table = index.table.set_index("code")
+    assert index.previous_wave.pk == earlier.pk
+    assert table.loc["C01", "previous_rank"] == 2 and table.loc["C01", "rank_change"] == 1
+    assert table.loc["C02", "rank_change"] == -1
+    assert table.loc["C01", "change"] == pytest.approx((100 + 80 + 80) / 3 - 0.0)
+
+
+def test_composite_index_of_a_wave_without_interviews_is_empty(wave):
+    index = services.composite_index(wave=wave)
+    assert index.table.empty
+
+
+def test_short_boards_list_weak_dimensions_and_missed_targets(wave, places, make_interview):
+    for police in ["5", "4", "5", "4", "5"]:
+        make_interview(wave, places["east_a"], answers("4", "4", police, police))
+    for police in ["1", "2", "1", "2", "1"]:
+        make_interview(wave, places["west_a"], answers("4", "4", police, police))
+    _import(wave)
+
+    boards = services.short_boards(wave=wave, level="district")
+
+    dims = boards[boards["kind"] == "dimension"]
+    # 西山县's police work (0,40,0,40,0 → 16) is far below everyone's (54): the only weak dimension;
+    # safety and public order are identical everywhere.
+    assert dims[["code", "item"]].values.tolist() == [["C02", "police"]]
+    assert dims["below_overall"].all() and dims["p"].iloc[0] < 0.05
+    assert dims["score"].iloc[0] == pytest.approx(16.0)
+    assert dims["overall"].iloc[0] == pytest.approx(54.0)
+    objective_rows = boards[boards["kind"] == "objective"]
+    # resolution: C02 91 < target 95; response time: C01 12 min > target 10
+    assert sorted(objective_rows[["code", "item"]].values.tolist()) == [
+        ["C01", "response"],
+        ["C02", "resolution"],
+    ]
+    assert objective_rows["below_target"].all()

@@ -1,0 +1,131 @@
+import pandas as pd
+import pytest
+
+from sampling.models import FrameStratumCount
+from scoring.estimate import domain_scores
+from scoring.frames import RESPONDENT_COLUMNS, population_cells, respondent_frame
+from scoring.weighting import wave_weights, weighted_answers
+from tests.scoring.factories import answers
+
+EAST = {"M|30-44": 300, "F|30-44": 200, "M|45-59": 250, "F|45-59": 250}
+WEST = {"M|30-44": 100, "F|30-44": 100}
+
+
+@pytest.fixture
+def populated(places):
+    places["east"].population = EAST
+    places["east"].save(update_fields=["population"])
+    places["west"].population = WEST
+    places["west"].save(update_fields=["population"])
+    return places
+
+
+@pytest.fixture
+def respondents(wave, populated, make_interview):
+    """Five respondents in 城东区 and two in 西山县, unequal design weights."""
+    people = [
+        ("east_a", "male", 40, 2.0),
+        ("east_a", "female", 40, 1.0),
+        ("east_b", "male", 50, 3.0),
+        ("east_b", "female", 50, 1.5),
+        ("east_a", "男", 33, 1.0),
+        ("west_a", "M", 40, 4.0),
+        ("west_a", "female", 35, 2.0),
+    ]
+    return [
+        make_interview(wave, populated[street], answers(order="4", sex=sex, age=age), weight=weight)
+        for street, sex, age, weight in people
+    ]
+
+
+def totals(weighting, columns) -> dict:
+    frame = weighting.respondents.assign(w=weighting.weights.to_numpy())
+    return frame.groupby(columns)["w"].sum().to_dict()
+
+
+def test_respondent_frame_reads_design_sex_and_age_group(wave, respondents, draw):
+    FrameStratumCount.objects.create(frame=draw.frame, stratum="C0101", n_units=500)
+    frame = respondent_frame(wave)
+    assert list(frame.columns) == RESPONDENT_COLUMNS
+    first = frame.iloc[0]
+    assert (first["sex"], first["age_group"], first["stratum"]) == ("M", "30-44", "C0101")
+    assert first["fpc"] == 500.0 and first["weight"] == 2.0
+    assert list(frame["sex"]) == ["M", "F", "M", "F", "M", "M", "F"]
+    assert frame.loc[frame["stratum"] == "C0201", "fpc"].isna().all()
+    assert list(frame["district"].unique()) == ["C01", "C02"]
+
+
+def test_population_cells_split_sex_and_age_group(populated):
+    cells = population_cells(["C02"])
+    assert cells.to_dict("records") == [
+        {"locality": "C02", "sex": "M", "age_group": "30-44", "Freq": 100.0},
+        {"locality": "C02", "sex": "F", "age_group": "30-44", "Freq": 100.0},
+    ]
+
+
+def test_raked_weights_hit_district_sex_and_age_totals(wave, respondents):
+    weighting = wave_weights(wave=wave, trim_bounds=None)
+    assert weighting.report["margins"] == ["district", "district × sex", "district × age_group"]
+    by_sex = totals(weighting, ["district", "sex"])
+    assert by_sex[("C01", "M")] == pytest.approx(550)
+    assert by_sex[("C01", "F")] == pytest.approx(450)
+    assert by_sex[("C02", "F")] == pytest.approx(100)
+    by_age = totals(weighting, ["district", "age_group"])
+    assert by_age[("C01", "45-59")] == pytest.approx(500)
+    assert weighting.weights.sum() == pytest.approx(1200)
+    report = weighting.report
+    assert report["design"]["total"] == pytest.approx(14.5)
+    assert report["final"]["kish_deff"] == pytest.approx(
+        1 + (weighting.weights.std(ddof=0) / weighting.weights.mean()) ** 2
+    )
+    assert report["final"]["n_eff"] < report["n"] == 7
+
+
+def test_an_unknown_sex_drops_only_that_margin_and_says_so(wave, populated, make_interview):
+    make_interview(wave, populated["east_a"], answers(order="4", age=40), weight=1.0)
+    make_interview(wave, populated["east_a"], answers(order="4", sex="male", age=50))
+    make_interview(wave, populated["west_a"], answers(order="4", sex="female", age=40))
+    weighting = wave_weights(wave=wave, trim_bounds=None)
+    assert "district × sex: 1 respondent(s) unknown" in weighting.report["skipped"]
+    assert weighting.report["margins"] == ["district", "district × age_group"]
+    assert totals(weighting, ["district"]) == pytest.approx({"C01": 1000, "C02": 200})
+
+
+def test_without_population_data_the_design_weights_stay(wave, places, make_interview):
+    make_interview(wave, places["east_a"], answers(order="4", sex="male"), weight=3.0)
+    make_interview(wave, places["east_b"], answers(order="4", sex="female"), weight=5.0)
+    weighting = wave_weights(wave=wave, trim_bounds=None)
+    assert list(weighting.weights) == [3.0, 5.0]
+    assert weighting.report["skipped"] == ["all margins: no population data for C01"]
+    assert weighting.report["margins"] == []
+
+
+def test_trimming_caps_weights_at_the_multiple_of_the_mean(wave, places, make_interview):
+    for weight in [1.0, 1.0, 1.0, 1.0, 16.0]:
+        make_interview(wave, places["east_a"], answers(order="4"), weight=weight)
+    weighting = wave_weights(wave=wave, trim_bounds=(0.25, 2.0))
+    # mean 4 → upper 8; the 8 trimmed off is shared by the other four
+    assert list(weighting.weights) == pytest.approx([3.0, 3.0, 3.0, 3.0, 8.0])
+    assert weighting.report["trimmed"] == 5
+    assert weighting.report["final"]["ratio"] == pytest.approx(8 / 3)
+
+
+def test_a_wave_without_approved_interviews_gives_no_weights(wave):
+    weighting = wave_weights(wave=wave)
+    assert weighting.weights.empty and weighting.report["n"] == 0
+    assert isinstance(weighting.respondents, pd.DataFrame)
+
+
+def test_weighted_answers_carry_the_raked_weights_and_the_strata(wave, respondents):
+    long, meta, report = weighted_answers(wave=wave, trim_bounds=None)
+    weighting = wave_weights(wave=wave, trim_bounds=None)
+    per = long.drop_duplicates("interview_id").set_index("interview_id")
+    assert per["weight"].to_dict() == pytest.approx(weighting.weights.to_dict())
+    assert set(per["stratum"]) == {"C0101", "C0102", "C0201"}
+    assert "fpc" not in long  # the draw has no stratum counts here
+    assert report["margins"] == weighting.report["margins"]
+    assert meta.n_interviews == 7
+    # the district scores use them: 城东区 weighs 1000, 西山县 200
+    table = domain_scores(long, ["district"]).set_index("district")
+    assert table.loc["C01", "weight_sum"] == pytest.approx(1000)
+    assert table.loc["C01", "se"] >= 0
