@@ -7,12 +7,13 @@ the warnings are recorded on it for the interviewer, the supervisor and quality 
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from fieldwork import capi, services
+from fieldwork import capi, flow, services
 from fieldwork.models import Case, ContactAttempt, Interview, Mode, SubmissionKey
 
 DEFAULT_MAX_DISTANCE_M = 2000.0
@@ -83,13 +84,17 @@ def record_visit(
     position: Position,
     note: str = "",
     appointment_at=None,
+    key: uuid.UUID | None = None,
 ) -> ContactAttempt:
     """A door-to-door visit that did not become an interview, with where it was made.
 
     Same rules as services.record_attempt (own open case, a non-interview AAPOR outcome, a
     final code or the last allowed attempt closes the case, optional come-back time); the
-    position and its warnings (capi.position_warnings) are stored on the visit.
+    position and its warnings (capi.position_warnings) are stored on the visit. With a key,
+    the visit is recorded at most once: a second delivery raises DuplicateSubmission.
     """
+    if key is not None:
+        _claim_for_case(case=case, key=key, step="visit")
     attempt = services.record_attempt(
         case=case,
         interviewer=interviewer,
@@ -103,12 +108,17 @@ def record_visit(
 
 
 @transaction.atomic
-def start_door_interview(*, case: Case, interviewer: User, position: Position) -> Interview:
+def start_door_interview(
+    *, case: Case, interviewer: User, position: Position, key: uuid.UUID | None = None
+) -> Interview:
     """Start (or resume) the household's interview on the doorstep, recording the position.
 
     The visit is the contact attempt services.start_interview opens; a visit already under
-    way keeps the position it was given first.
+    way keeps the position it was given first. With a key, this happens at most once: a
+    second delivery raises DuplicateSubmission (and opens no second contact attempt).
     """
+    if key is not None:
+        _claim_for_case(case=case, key=key, step="start")
     interview = services.start_interview(case=case, interviewer=interviewer, mode=Mode.DOOR)
     attempt = (
         ContactAttempt.objects.filter(case=case, ended_at=None, mode=Mode.DOOR)
@@ -135,21 +145,39 @@ def parse_key(text: str | None) -> uuid.UUID | None:
         return None
 
 
-def page_version(interview: Interview) -> int:
+def current_page_version(interview: Interview) -> int:
     """How many pages were submitted so far: a page rendered at an older version is stale."""
     return sum(1 for event in interview.paradata if event.get("event") == "page_submitted")
 
 
-def is_received(key: uuid.UUID) -> bool:
-    return SubmissionKey.objects.filter(key=key).exists()
+class StalePage(Exception):
+    """The page was rendered before pages submitted since: applying it would undo them."""
+
+
+def is_received(*, interview: Interview, key: uuid.UUID) -> bool:
+    """Whether this interview already received a page under this key."""
+    return SubmissionKey.objects.filter(interview=interview, key=key).exists()
+
+
+def is_visit_received(*, case: Case, key: uuid.UUID) -> bool:
+    """Whether this case already received a visit (or doorstep start) under this key."""
+    return SubmissionKey.objects.filter(case=case, key=key).exists()
+
+
+def _create_key(**fields) -> None:
+    try:
+        with transaction.atomic():  # a savepoint: the outer transaction stays usable
+            SubmissionKey.objects.create(**fields)
+    except IntegrityError as error:
+        raise DuplicateSubmission(str(fields["key"])) from error
 
 
 def _claim(*, interview: Interview, key: uuid.UUID, step: str, applied: bool) -> None:
-    try:
-        with transaction.atomic():  # a savepoint: the outer transaction stays usable
-            SubmissionKey.objects.create(key=key, interview=interview, step=step, applied=applied)
-    except IntegrityError as error:
-        raise DuplicateSubmission(str(key)) from error
+    _create_key(key=key, interview=interview, step=step, applied=applied)
+
+
+def _claim_for_case(*, case: Case, key: uuid.UUID, step: str) -> None:
+    _create_key(key=key, case=case, step=step, applied=True)
 
 
 @transaction.atomic
@@ -157,20 +185,34 @@ def save_interview_page_once(
     *,
     interview: Interview,
     key: uuid.UUID | None,
+    page_version: int | None,
     step: str,
-    question_names: list[str],
-    answers: dict,
+    asked_names: list[str],
+    page_answers: dict,
+    today: date,
 ) -> Interview:
-    """services.save_interview_page, applied at most once per key (always without a key).
+    """Save one wizard page (services.save_interview_page) at most once per key.
 
-    The key is stored in the same transaction as the page, so a page is saved exactly when
-    its key is. The unique key is the guarantee: of two deliveries arriving together, the
-    second fails on the constraint and raises DuplicateSubmission, with nothing applied.
+    Under the interview's row lock: a page rendered at `page_version` older than the pages
+    submitted since raises StalePage (nothing saved); then the key is stored (a key already
+    stored for this interview raises DuplicateSubmission, nothing saved); then the page's
+    answers replace what its questions held, everything that left the path goes and the
+    calculates are recomputed (flow.settle) against the locked row's answers, so a delivery
+    that waited for the lock never writes back answers read before another page was saved.
+    Without a key or version that check is skipped.
     """
+    locked = Interview.objects.select_for_update().get(pk=interview.pk)
+    if page_version is not None and page_version < current_page_version(locked):
+        raise StalePage(step)
     if key is not None:
-        _claim(interview=interview, key=key, step=step, applied=True)
+        _claim(interview=locked, key=key, step=step, applied=True)
+    own = set(asked_names)
+    before = {k: v for k, v in locked.answers.items() if k not in own}
+    definition = locked.questionnaire_version.definition
+    settled = flow.settle(definition, before | page_answers, today=today)
+    names = [*asked_names, *locked.answers, *settled]
     return services.save_interview_page(
-        interview=interview, step=step, question_names=question_names, answers=answers
+        interview=interview, step=step, question_names=list(dict.fromkeys(names)), answers=settled
     )
 
 

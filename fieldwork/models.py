@@ -270,15 +270,20 @@ class RespondentSelection(models.Model):
 
 
 class SubmissionKey(models.Model):
-    """A wizard page submission already received, by the key the browser gave it.
+    """A submission already received, by the key the browser gave it.
 
-    Pages kept on a tablet while offline are sent again when the connection returns; the
-    unique key makes a second delivery of the same page a no-op, even when two arrive at once.
+    Pages kept on a tablet while offline are sent again when the connection returns; a key is
+    applied at most once, even when two deliveries arrive at once. A key belongs to an
+    interview (a wizard page) or, for a door-to-door visit or doorstep start, to a case: it is
+    unique only there, so a key read off a shared tablet and posted elsewhere spends nothing.
     """
 
-    key = models.UUIDField(_("key"), unique=True)
+    key = models.UUIDField(_("key"))
     interview = models.ForeignKey(
-        Interview, on_delete=models.CASCADE, related_name="submission_keys"
+        Interview, on_delete=models.CASCADE, related_name="submission_keys", null=True, blank=True
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="submission_keys", null=True, blank=True
     )
     step = models.CharField(_("page"), max_length=100)
     applied = models.BooleanField(_("applied"), default=True)  # False: refused as stale
@@ -287,6 +292,19 @@ class SubmissionKey(models.Model):
     class Meta:
         verbose_name = _("submission key")
         verbose_name_plural = _("submission keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interview", "key"], name="fieldwork_submission_key_per_interview"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "key"], name="fieldwork_submission_key_per_case"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(interview__isnull=False, case__isnull=True)
+                | models.Q(interview__isnull=True, case__isnull=False),
+                name="fieldwork_submission_key_one_owner",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.key)

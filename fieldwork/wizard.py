@@ -184,14 +184,22 @@ class InterviewWizard(SessionWizardView):
         # Pages kept offline on a tablet come again when the connection returns: each page
         # carries a key, and a key already received (or a stale page) is not applied.
         self.submission_key = capi_services.parse_key(self.request.POST.get("submission_key"))
+        self.page_version = capi_views.posted_page_version(self.request)
         refused = capi_views.refuse_replayed_page(self.request, self.interview, self.submission_key)
         if refused is not None:
             return refused
+        self.submission_applied = False
         try:
             response = super().post(*args, **kwargs)
         except capi_services.DuplicateSubmission:
             return capi_views.duplicate_page_response(self.interview, self.submission_key)
-        return capi_views.mark_received(response, self.submission_key)
+        except capi_services.StalePage as stale:
+            return capi_views.stale_page_response(
+                self.request, self.interview, self.submission_key, str(stale)
+            )
+        if self.submission_applied:
+            return capi_views.applied_page_response(response, self.submission_key)
+        return response  # e.g. the page shown again with errors: nothing was stored
 
     def _redisplay(self):
         """Show the page again with what was typed, nothing saved: a roster resized or the
@@ -216,20 +224,17 @@ class InterviewWizard(SessionWizardView):
 
     def process_step(self, form):
         # The page's own answers replace what it held before; then everything that left the
-        # path goes and the calculates are computed afresh from the answers so far.
-        own = set(form.asked_names())
-        before = {k: v for k, v in self.interview.answers.items() if k not in own}
-        settled = flow.settle(
-            self.definition, before | form.page_answers(), today=timezone.localdate()
-        )
-        names = [*form.asked_names(), *self.interview.answers, *settled]
+        # path goes and the calculates are computed afresh, against the answers as locked.
         capi_services.save_interview_page_once(
             key=getattr(self, "submission_key", None),
+            page_version=getattr(self, "page_version", None),
             interview=self.interview,
             step=self.steps.current,
-            question_names=list(dict.fromkeys(names)),
-            answers=settled,
+            asked_names=list(form.asked_names()),
+            page_answers=form.page_answers(),
+            today=timezone.localdate(),
         )
+        self.submission_applied = True
         return self.get_form_step_data(form)
 
     def done(self, form_list, **kwargs):
@@ -260,6 +265,12 @@ class InterviewWizard(SessionWizardView):
             # Later pages may open up once this page is answered, so only the questionnaire's
             # own last page is labelled as the end.
             is_final_page=self.steps.current == self.definition["groups"][-1]["name"],
-            page_version=capi_services.page_version(self.interview),  # see capi_views
+            page_version=capi_services.current_page_version(self.interview),  # see capi_views
+            # A page shown again with errors keeps its key: corrected, it settles a kept copy.
+            submission_key=(
+                (getattr(self, "submission_key", None) or "")
+                if form.is_bound and form.errors
+                else ""
+            ),
         )
         return context

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from fieldwork.models import Wave
 from qc.models import QCSettings, Review
-from qc.rules import RULES, SEVERITIES, RuleConfig
-from qc.services import BACKCHECK_RULE
+from qc.presenters import RULE_LABELS
+from qc.rules import SEVERITIES, RuleConfig
 from sampling.models import Level, Locality
 
 
@@ -27,7 +27,7 @@ class ReviewFilterForm(forms.Form):
     rule = forms.ChoiceField(
         label=_("Rule"),
         required=False,
-        choices=[("", _("All rules")), *((r, r) for r in (*RULES, BACKCHECK_RULE))],
+        choices=[("", _("All rules")), *RULE_LABELS.items()],
     )
     severity = forms.ChoiceField(
         label=_("Severity"),

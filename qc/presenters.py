@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from fieldwork.models import Interview, Wave
@@ -17,6 +18,35 @@ from qc import charts, paradata, rules, services, workflow
 from qc.models import BackCheck, Flag, Review, ReviewEvent
 from sampling.models import Locality
 from sampling.phones import mask_phone
+
+# Rule code (a Flag's rule) -> its name for people; every rule that can raise a flag.
+RULE_LABELS = {
+    rules.RUSHED: gettext_lazy("Too short"),
+    rules.STRAIGHTLINING: gettext_lazy("Same answer throughout"),
+    rules.RUSHED_RELATIVE: gettext_lazy("Much shorter than usual"),
+    rules.ITEM_NONRESPONSE: gettext_lazy("Many don't know / refused"),
+    rules.OFF_HOURS: gettext_lazy("Outside interviewing hours"),
+    rules.OVERLAPPING: gettext_lazy("Overlaps another interview"),
+    rules.DUPLICATE_ANSWERS: gettext_lazy("Copied answers"),
+    rules.LOCALITY_MISMATCH: gettext_lazy("Other street than sampled"),
+    rules.FAST_ITEMS: gettext_lazy("Questions read too fast"),
+    rules.ACQUIESCENCE: gettext_lazy("Agrees with everything"),
+    rules.INCONSISTENT: gettext_lazy("Fails consistency checks"),
+    rules.CONTRADICTION: gettext_lazy("Overall rating contradicts items"),
+    rules.DUPLICATE_CONTACT: gettext_lazy("Same phone or household"),
+    rules.SHORT_OPEN_ANSWERS: gettext_lazy("Too-short open answers"),
+    services.BACKCHECK_RULE: gettext_lazy("Back-check discrepancy"),
+}
+
+
+def rule_label(code: str) -> str:
+    """The readable name of a rule code in the current language; an unknown code as is."""
+    label = RULE_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def _severity_label(code: str) -> str:
+    return str(dict(Flag.Severity.choices).get(code, code))
 
 
 def duration_text(seconds: float | None) -> str:
@@ -56,6 +86,8 @@ def review_rows(reviews: Iterable[Review]) -> list[dict[str, Any]]:
                 "duration": duration_text(interview.duration_seconds),
                 "flags": [
                     {
+                        "rule": flag.rule,
+                        "rule_label": rule_label(flag.rule),
                         "reason": flag.reason,
                         "severity": flag.severity,
                         "severity_label": flag.get_severity_display(),
@@ -169,7 +201,10 @@ def history_rows(events: Iterable[ReviewEvent]) -> list[dict[str, Any]]:
             "to_state_code": event.to_state,
             "actor": str(event.actor) if event.actor else "",
             "reason": event.reason,
-            "rules": [f"{r.get('rule')} ({r.get('severity')})" for r in event.rules or []],
+            "rules": [
+                f"{rule_label(r.get('rule', ''))} ({_severity_label(r.get('severity', ''))})"
+                for r in event.rules or []
+            ],
         }
         for event in events
     ]
@@ -206,6 +241,7 @@ def flag_rows(interview: Interview) -> list[dict[str, Any]]:
     return [
         {
             "rule": flag.rule,
+            "rule_label": rule_label(flag.rule),
             "severity": flag.severity,
             "severity_label": flag.get_severity_display(),
             "reason": flag.reason,
@@ -227,23 +263,37 @@ def recordings(interview: Interview) -> list[dict[str, Any]]:
     ]
 
 
-def review_actions(review: Review, user: User) -> dict[str, bool]:
-    """Which decision forms the user may use on this review now (the services check again)."""
-    own = review.interview.interviewer_id == user.pk
-    reviewer = user.role in services.DECIDERS and not own
-    lead = services.is_qc_lead(user) and not own
-    proposer = review.proposed_by_id == user.pk and review.state in workflow.PROPOSED
+def review_actions(
+    review: Review, user: User, parties: dict[str, frozenset[int]] | None = None
+) -> dict[str, bool]:
+    """Which decision forms the user may use on this review now (the services check again).
+
+    `parties`: services.review_parties(review), read here when not given.
+    """
     state = review.state
-    supervisor_step = reviewer and state in workflow.UNDECIDED
-    lead_step = lead and not proposer
+    if parties is None:
+        parties = services.review_parties(review)
+
+    def may(to_state: str, actor: str) -> bool:
+        return workflow.allowed(state, to_state, actor) and (
+            workflow.refusal(state, to_state, actor, person=user.pk, parties=parties) is None
+        )
+
+    lead = services.is_qc_lead(user)
+    supervisor_step = (
+        user.role in services.DECIDERS
+        and state in workflow.UNDECIDED
+        and may(workflow.PROPOSED_APPROVE, workflow.REVIEWER)
+    )
+    approve = lead and may(workflow.APPROVED, workflow.LEAD)
+    reject = lead and may(workflow.REJECTED, workflow.LEAD)
+    send_back = lead and may(workflow.RETURNED, workflow.LEAD)
     return {
-        "approve": supervisor_step
-        or (lead_step and workflow.allowed(state, workflow.APPROVED, workflow.LEAD)),
-        "reject": supervisor_step
-        or (lead_step and workflow.allowed(state, workflow.REJECTED, workflow.LEAD)),
-        "return": supervisor_step or (lead_step and state in workflow.PROPOSED),
-        "rerelease": lead and state == workflow.REJECTED,
-        "final": lead_step and state not in workflow.UNDECIDED,
+        "approve": supervisor_step or approve,
+        "reject": supervisor_step or reject,
+        "return": supervisor_step or (send_back and state in workflow.PROPOSED),
+        "rerelease": send_back and state == workflow.REJECTED,
+        "final": approve or reject,
     }
 
 
@@ -389,7 +439,12 @@ def dashboard(wave: Wave, flags: Iterable[Flag], reviews: Iterable[Review]) -> d
         "days": [(day, interviews_by_day[day], flags_by_day[day]) for day in days],
         # qc.charts escapes every text it draws
         "charts": {
-            "rule": mark_safe(charts.bar_chart(bars(by_rule), title=_("Flags by rule"))),
+            "rule": mark_safe(
+                charts.bar_chart(
+                    [(rule_label(code), n) for code, n in bars(by_rule)],
+                    title=_("Flags by rule"),
+                )
+            ),
             "interviewer": mark_safe(
                 charts.bar_chart(bars(by_interviewer), title=_("Flags by interviewer"))
             ),
@@ -418,8 +473,25 @@ FLAG_COLUMNS = [
     "reason",
     "details",
     "raised_at",
+    "rule_label",
 ]
 EVENT_COLUMNS = ["interview_id", "at", "from_state", "to_state", "actor", "reason", "rules"]
+
+
+# A text cell starting with one of these is read as a formula by Excel and its kin.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """`value` safe to open in a spreadsheet (CSV or XLSX): a string that would be read as a
+    formula gets a leading single quote; anything else is returned as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def spreadsheet_row(values: Iterable[Any]) -> list[Any]:
+    return [spreadsheet_cell(value) for value in values]
 
 
 def _iso(value) -> str:
@@ -427,34 +499,41 @@ def _iso(value) -> str:
 
 
 def flag_export_rows(flags: Iterable[Flag]) -> list[list[Any]]:
-    """One row per flag, in FLAG_COLUMNS order; times local ISO 8601, details JSON."""
+    """One row per flag, in FLAG_COLUMNS order; times local ISO 8601, details JSON; every
+    cell through spreadsheet_cell (staff-typed texts are no formulas)."""
     return [
-        [
-            flag.interview_id,
-            str(flag.interview.interviewer),
-            flag.interview.street.name if flag.interview.street else "",
-            _iso(flag.interview.completed_at),
-            flag.rule,
-            flag.severity,
-            flag.reason,
-            json.dumps(flag.details, ensure_ascii=False, sort_keys=True),
-            _iso(flag.created_at),
-        ]
+        spreadsheet_row(
+            [
+                flag.interview_id,
+                str(flag.interview.interviewer),
+                flag.interview.street.name if flag.interview.street else "",
+                _iso(flag.interview.completed_at),
+                flag.rule,
+                flag.severity,
+                flag.reason,
+                json.dumps(flag.details, ensure_ascii=False, sort_keys=True),
+                _iso(flag.created_at),
+                rule_label(flag.rule),
+            ]
+        )
         for flag in flags
     ]
 
 
 def event_export_rows(events: Iterable[ReviewEvent]) -> list[list[Any]]:
-    """One row per review event (every decision), in EVENT_COLUMNS order."""
+    """One row per review event (every decision), in EVENT_COLUMNS order; every cell through
+    spreadsheet_cell."""
     return [
-        [
-            event.review.interview_id,
-            _iso(event.at),
-            event.from_state,
-            event.to_state,
-            event.actor.username if event.actor else "",
-            event.reason,
-            json.dumps(event.rules, ensure_ascii=False, sort_keys=True),
-        ]
+        spreadsheet_row(
+            [
+                event.review.interview_id,
+                _iso(event.at),
+                event.from_state,
+                event.to_state,
+                event.actor.username if event.actor else "",
+                event.reason,
+                json.dumps(event.rules, ensure_ascii=False, sort_keys=True),
+            ]
+        )
         for event in events
     ]

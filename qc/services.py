@@ -8,7 +8,10 @@ the table of allowed moves):
    callback / re-interview (its case is reopened in fieldwork);
 2. a QC lead — an analyst, other than the proposer — makes the final decision (approved or
    rejected). Only approved interviews are scored; rejected ones stop counting towards
-   quotas (exclude_rejected) and their case can be re-released.
+   quotas (exclude_rejected) and their case can be re-released. A final decision may be
+   reversed (with a reason) only by a lead who is neither the interviewer, nor the proposer,
+   nor who made that decision; a back-check's rejection of an interview nobody proposed on
+   is not approved by one lead alone (qc.workflow.refusal).
 
 Nobody reviews an interview they took themselves. Every change of state writes a
 ReviewEvent: who, when, why, and the interview's flags at that moment.
@@ -364,13 +367,11 @@ def _move(
             raise PermissionDenied(_("Only supervisors and analysts may decide on interviews."))
         if actor == workflow.LEAD and not is_qc_lead(user):
             raise PermissionDenied(_("Only a QC lead may make the final decision."))
-        if user.pk == locked.interview.interviewer_id:
-            raise PermissionDenied(_("Nobody may review an interview they took themselves."))
-        if actor == workflow.LEAD and from_state in workflow.PROPOSED:
-            if user.pk == locked.proposed_by_id:
-                raise PermissionDenied(
-                    _("The final decision must be made by someone other than the proposer.")
-                )
+        refused = workflow.refusal(
+            from_state, to_state, actor, person=user.pk, parties=review_parties(locked)
+        )
+        if refused:
+            raise PermissionDenied(refusal_message(refused))
     reason = (reason or "").strip()
     if workflow.needs_reason(from_state, to_state) and not reason:
         raise ValidationError(_("Give a reason for this decision."), code="required")
@@ -397,6 +398,31 @@ def _move(
     for field in ("state", "reason", "proposed_by", "proposed_at", "decided_by", "decided_at"):
         setattr(review, field, getattr(locked, field))
     return locked
+
+
+def review_parties(review: Review) -> dict[str, frozenset[int]]:
+    """The people of the review's current round (qc.workflow.round_parties), from its events."""
+    events = ReviewEvent.objects.filter(review_id=review.pk).order_by("at", "id")
+    return workflow.round_parties(
+        events.values_list("from_state", "to_state", "actor_id"),
+        interviewer=review.interview.interviewer_id,
+    )
+
+
+def refusal_message(code: str) -> str:
+    """The message of a qc.workflow.refusal code."""
+    return {
+        workflow.OWN_INTERVIEW: _("Nobody may review an interview they took themselves."),
+        workflow.OWN_PROPOSAL: _(
+            "The final decision must be made by someone other than the proposer."
+        ),
+        workflow.OWN_DECISION: _(
+            "A final decision must be reversed by someone other than the person who made it."
+        ),
+        workflow.NO_PROPOSAL: _(
+            "Nobody proposed a decision on this interview: re-release the case instead."
+        ),
+    }[code]
 
 
 def _step(review: Review, *, from_undecided: str, from_proposed: str) -> tuple[str, str]:
@@ -434,8 +460,9 @@ def _reopen(review: Review, interviewer: User, *, clear_answers: bool) -> None:
         case=review.interview.case, interviewer=interviewer, clear_answers=clear_answers
     )
     if clear_answers:
-        # The old answers' flags are kept in the event's rule results and snapshot.
-        Flag.objects.filter(interview_id=review.interview_id).delete()
+        # The old answers' automatic flags are kept in the event's rule results and snapshot;
+        # the checks recompute them on the new answers. Others (a failed back-check's) stay.
+        Flag.objects.filter(interview_id=review.interview_id, rule__in=AUTOMATIC_RULES).delete()
 
 
 @transaction.atomic

@@ -20,7 +20,17 @@ Who moves a review is one of ACTORS:
 
 Every (from, to) pair not in TRANSITIONS is refused, so no state is skipped: a clean
 interview cannot become approved without a proposal, nor a proposal final without a lead.
+
+Beyond the actor, PARTIES_BARRED says which people of the review's current round (see
+round_parties) may not make a move: nobody moves a review of their own interview; nobody
+decides on their own proposal; a final decision is reversed only by a lead who is neither
+the interviewer, nor a proposer of the round, nor the person whose decision is reversed.
+And APPROVED needs a person's proposal in the round besides the lead's decision: when a
+back-check rejected the interview straight from clean/flagged, nobody proposed, so no single
+lead may approve it; the lead re-releases the case instead. refusal() applies all of this.
 """
+
+from collections.abc import Iterable, Mapping
 
 CLEAN, FLAGGED, RETURNED = "clean", "flagged", "returned"
 PROPOSED_APPROVE, PROPOSED_REJECT = "proposed_approve", "proposed_reject"
@@ -69,6 +79,78 @@ REASON_REQUIRED = frozenset(
     for (frm, to), actors in TRANSITIONS.items()
     if actors & {REVIEWER, LEAD} and (to in (PROPOSED_REJECT, REJECTED, RETURNED) or frm in FINAL)
 )
+
+
+# Parties of a round (the people involved since the last automatic check).
+INTERVIEWER, PROPOSER, DECIDER = "interviewer", "proposer", "decider"
+REVERSALS = frozenset({(APPROVED, REJECTED), (REJECTED, APPROVED)})
+
+
+def _barred(frm: str, to: str, actor: str) -> frozenset[str]:
+    if actor not in (REVIEWER, LEAD):
+        return frozenset()  # no person makes the move
+    if (frm, to) in REVERSALS:
+        return frozenset({INTERVIEWER, PROPOSER, DECIDER})
+    if actor == LEAD and frm in PROPOSED:
+        return frozenset({INTERVIEWER, PROPOSER})
+    return frozenset({INTERVIEWER})
+
+
+# (from_state, to_state, actor) -> the parties of the round who may not make that move
+PARTIES_BARRED: dict[tuple[str, str, str], frozenset[str]] = {
+    (frm, to, actor): _barred(frm, to, actor) for actor, frm, to in _MOVES
+}
+
+# Refusal codes of refusal(), in the order they are checked.
+OWN_INTERVIEW, OWN_PROPOSAL, OWN_DECISION, NO_PROPOSAL = (
+    "own_interview",
+    "own_proposal",
+    "own_decision",
+    "no_proposal",
+)
+_REFUSAL_FOR = {INTERVIEWER: OWN_INTERVIEW, PROPOSER: OWN_PROPOSAL, DECIDER: OWN_DECISION}
+
+
+def round_parties(
+    events: Iterable[tuple[str, str, int | None]], *, interviewer: int
+) -> dict[str, frozenset[int]]:
+    """The people of a review's current round, from its events.
+
+    `events`: (from_state, to_state, actor id or None) in the order they happened; the round
+    starts after the last event into clean/flagged (an automatic check). Returns {INTERVIEWER:
+    {interviewer}, PROPOSER: actors of the round's proposals, DECIDER: the actor of the event
+    that made the current state, when it is final and a person made it}.
+    """
+    round_events: list[tuple[str, str, int | None]] = []
+    for event in events:
+        if event[1] in _CHECKED:
+            round_events = []
+        else:
+            round_events.append(event)
+    proposers = frozenset(a for _f, to, a in round_events if to in PROPOSED and a is not None)
+    last = round_events[-1] if round_events else None
+    decider = (
+        frozenset({last[2]}) if last and last[1] in FINAL and last[2] is not None else frozenset()
+    )
+    return {INTERVIEWER: frozenset({interviewer}), PROPOSER: proposers, DECIDER: decider}
+
+
+def refusal(
+    from_state: str, to_state: str, actor: str, *, person: int, parties: Mapping[str, frozenset]
+) -> str | None:
+    """Why `person` (a user id) may not make this move given the round's `parties` (from
+    round_parties), as one of the refusal codes above; None when nothing bars them.
+
+    Whether the actor may make the move at all is allowed()'s question, not this one's.
+    """
+    for party in (INTERVIEWER, PROPOSER, DECIDER):
+        if party in PARTIES_BARRED.get((from_state, to_state, actor), frozenset()) and (
+            person in parties.get(party, frozenset())
+        ):
+            return _REFUSAL_FOR[party]
+    if to_state == APPROVED and actor != SYSTEM and not parties.get(PROPOSER):
+        return NO_PROPOSAL
+    return None
 
 
 def allowed(from_state: str, to_state: str, actor: str) -> bool:

@@ -89,6 +89,7 @@ from pyxform.xls2json_backends import DefinitionData, get_xlsform
 from questionnaires.logic import ExpressionError, bare_names, is_dynamic, references
 
 __all__ = [
+    "dimension_order",
     "LOCALITY_FILE",
     "LOCALITY_LEVELS",
     "REPEAT_MAX",
@@ -142,6 +143,19 @@ _TRUE = {"yes", "true", "true()", "1"}
 _FALSE = {"no", "false", "false()", "0"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TABLE_LIST_LABELS = ("reserved_name_for_field_list_labels_", "generated_table_list_label_")
+
+
+def dimension_order(definition: dict) -> list[str]:
+    """Dimension codes in questionnaire order: by first use in a question, then those no
+    question uses. Stored definitions lose the key order of definition["dimensions"] on
+    PostgreSQL (jsonb sorts keys), so order is taken from the questions, which are lists."""
+    order: list[str] = []
+    for group in definition.get("groups", []):
+        for question in group.get("questions", []):
+            dimension = question.get("dimension")
+            if dimension and dimension not in order:
+                order.append(dimension)
+    return order + sorted(set(definition.get("dimensions", {})) - set(order))
 
 
 class XLSFormError(ValueError):

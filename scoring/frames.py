@@ -13,6 +13,7 @@ from fieldwork.models import Interview, Wave
 from fieldwork.quotas import age_group
 from qc.models import Review
 from questionnaires.presenters import effective_choices
+from questionnaires.xlsform import dimension_order
 from sampling.models import FrameStratumCount, Locality
 from scoring.estimate import LONG_COLUMNS, empty_long_frame
 
@@ -120,7 +121,10 @@ def approved_answers(wave: Wave) -> tuple[pd.DataFrame, AnswersMeta]:
     )
     meta = AnswersMeta(
         definition=definition,
-        dimensions=dict(definition.get("dimensions", {})),
+        dimensions={
+            code: definition.get("dimensions", {}).get(code, {})
+            for code in dimension_order(definition)
+        },
         items=_item_meta(definition, item_names),
         n_interviews=len(interviews),
     )
@@ -319,7 +323,8 @@ def population_cells(codes: list[str]) -> pd.DataFrame:
 
     Returns one row per (locality, sex, age group) with a count, columns
         locality (code), sex ("M"/"F"), age_group ("16-29" …), Freq (float)
-    Localities without population data have no rows. One query.
+    sorted by locality, sex and age group (PostgreSQL's jsonb keeps its keys in its own
+    order). Localities without population data have no rows. One query.
     """
     rows = []
     for code, population in Locality.objects.filter(code__in=codes).values_list(
@@ -328,4 +333,4 @@ def population_cells(codes: list[str]) -> pd.DataFrame:
         for cell, count in (population or {}).items():
             sex, _, group = str(cell).partition("|")
             rows.append((code, sex, group, float(count or 0)))
-    return pd.DataFrame(rows, columns=["locality", "sex", "age_group", "Freq"])
+    return pd.DataFrame(sorted(rows), columns=["locality", "sex", "age_group", "Freq"])

@@ -25,6 +25,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from questionnaires.xlsform import dimension_order
+
 ROOT = "overall"
 AGGREGATE_COLUMNS = ["node", "parent", "level", "score", "weight"]
 COMPOSITE_COLUMNS = ["survey_score", "objective_score", "composite"]
@@ -38,8 +40,8 @@ def tree_from_definition(definition: dict) -> dict[str, list[str]]:
     """overall → dimensions → indicators → items of a questionnaire definition.
 
     Scale items are select_one questions with a `dimension` (as scoring.frames.scale_items
-    selects them, less the score check). Dimension order follows definition["dimensions"]
-    then first use; children keep questionnaire order.
+    selects them, less the score check). Dimensions come in questionnaire order
+    (questionnaires.xlsform.dimension_order); children keep questionnaire order.
     """
     tree: dict[str, list[str]] = {ROOT: []}
     lists = definition.get("choice_lists", {})
@@ -49,7 +51,7 @@ def tree_from_definition(definition: dict) -> dict[str, list[str]]:
         if child not in children:
             children.append(child)
 
-    dimensions = list(definition.get("dimensions", {}))
+    dimensions = dimension_order(definition)
     for dimension in dimensions:
         tree[dimension] = []
     for group in definition.get("groups", []):

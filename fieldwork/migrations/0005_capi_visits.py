@@ -65,22 +65,50 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("key", models.UUIDField(unique=True, verbose_name="key")),
+                ("key", models.UUIDField(verbose_name="key")),
                 ("step", models.CharField(max_length=100, verbose_name="page")),
                 ("applied", models.BooleanField(default=True, verbose_name="applied")),
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
                 (
                     "interview",
                     models.ForeignKey(
+                        blank=True,
+                        null=True,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="submission_keys",
                         to="fieldwork.interview",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="submission_keys",
+                        to="fieldwork.case",
                     ),
                 ),
             ],
             options={
                 "verbose_name": "submission key",
                 "verbose_name_plural": "submission keys",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("interview", "key"), name="fieldwork_submission_key_per_interview"
+                    ),
+                    models.UniqueConstraint(
+                        fields=("case", "key"), name="fieldwork_submission_key_per_case"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("case__isnull", True), ("interview__isnull", False)),
+                            models.Q(("case__isnull", False), ("interview__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="fieldwork_submission_key_one_owner",
+                    ),
+                ],
             },
         ),
     ]

@@ -1,18 +1,26 @@
 /* Pages submitted without a connection wait on the device and are sent, once, when it returns.
  *
- * A form takes part when it holds an <input name="submission_key"> (the interview wizard). Each
- * rendered page gets a fresh key (uuid4) here; the server applies a key at most once
- * (fieldwork.capi_views), so sending a page again is always safe.
+ * A form takes part when it holds an <input name="submission_key"> (the interview wizard, the
+ * door-to-door visit forms). Each rendered form gets a fresh key (uuid4) here unless the server
+ * gave one back (a page shown again with errors keeps its key); the server applies a key at most
+ * once (fieldwork.capi_views), so sending a page again is always safe.
  *
  * - Offline (navigator.onLine false): the submit is stopped and the page is queued in
- *   localStorage as {url, key, body: [[name, value], ...], created, label}.
- * - Online: the browser submits as usual, but the page is remembered as "in flight" until a
- *   page loads with the server's cookie naming its key. If the request died on the way (an
- *   error page, then Back), the page is queued instead of lost.
- * - The queue is sent in order on the `online` event and on every page load; a page leaves the
- *   queue once the server answered it (applied, duplicate or stale), then the browser opens the
- *   last answered address (the interview resumes at its next page).
- * Every page shows the queue in #offline-queue. Queues are kept per user (a shared tablet).
+ *   localStorage as {url, key, body: [[name, value], ...], created, label, attention}.
+ * - Online: the browser submits as usual, but the page is remembered as "in flight" until the
+ *   next page loads. It is settled if the server's cookie names its key; it was answered if the
+ *   page shown carries its key (shown again with errors, for the interviewer to correct);
+ *   otherwise (the request died on the way, an error page, then Back) it is queued.
+ * - The queue is sent in order on the `online` event and on every page load. A page leaves the
+ *   queue only when the server settled it: a response marked X-Submission-Applied,
+ *   X-Duplicate-Submission or X-Stale-Submission, or (behind a redirect, whose headers fetch
+ *   hides) the cookie naming its key. Then the browser opens the last answered address.
+ * - Any other answer (the page shown again with errors, 403, 404) keeps the page, marked as
+ *   needing attention: sending stops there and the page is opened for the interviewer, who
+ *   corrects it (same key) or discards it from the banner. A server error or the login page
+ *   keeps it too, to be sent again later.
+ * Every page shows the queue in #offline-queue. Queues are kept per user (a shared tablet), and
+ * the cookie is cleared before each submission, so only that submission's answer can set it.
  */
 (function () {
   "use strict";
@@ -25,6 +33,7 @@
   var IN_FLIGHT = "offline-in-flight:v1:" + user;
   var RECEIVED_COOKIE = "submission_received";
   var CSRF_COOKIE = "csrftoken";
+  var SETTLED_HEADERS = ["X-Submission-Applied", "X-Duplicate-Submission", "X-Stale-Submission"];
   var sending = false;
 
   function uuid4() {
@@ -39,6 +48,15 @@
   function cookie(name) {
     var found = document.cookie.split("; ").find(function (c) { return c.indexOf(name + "=") === 0; });
     return found ? decodeURIComponent(found.slice(name.length + 1)) : "";
+  }
+
+  function clearReceived() {
+    document.cookie = RECEIVED_COOKIE + "=; Max-Age=0; path=/; SameSite=Lax";
+  }
+
+  function isSettled(response, key) {
+    var marked = SETTLED_HEADERS.some(function (name) { return response.headers.get(name) === "1"; });
+    return marked || cookie(RECEIVED_COOKIE) === key;
   }
 
   function read(store, name, fallback) {
@@ -66,7 +84,27 @@
     setQueue(queue().filter(function (e) { return e.key !== key; }));
   }
 
-  function text(name) { return box ? box.getAttribute("data-" + name) || "" : ""; }
+  function needsAttention(key) {
+    setQueue(queue().map(function (e) { return e.key === key ? Object.assign({}, e, { attention: true }) : e; }));
+  }
+
+  var FALLBACK = {
+    attention: "Needs attention",
+    open: "Open",
+    discard: "Discard",
+    "confirm-discard": "Discard this page? Its answers will be lost.",
+  };
+
+  function text(name) { return (box && box.getAttribute("data-" + name)) || FALLBACK[name] || ""; }
+
+  function button(label, action, key) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.className = "secondary";
+    element.textContent = label;
+    element.setAttribute("data-offline-" + action, key);
+    return element;
+  }
 
   function show() {
     if (!box) return;
@@ -75,9 +113,12 @@
     var list = box.querySelector("[data-offline-list]");
     box.hidden = entries.length === 0 && navigator.onLine;
     box.classList.toggle("is-offline", !navigator.onLine);
+    var stuck = entries.some(function (entry) { return entry.attention; });
+    box.classList.toggle("needs-attention", stuck);
     if (entries.length) {
       var unit = entries.length === 1 ? text("page") : text("pages");
-      title.textContent = (sending ? text("sending") : text("waiting")) + ": " + entries.length + " " + unit;
+      var state = stuck ? text("attention") : sending ? text("sending") : text("waiting");
+      title.textContent = state + ": " + entries.length + " " + unit;
     } else {
       title.textContent = navigator.onLine ? "" : text("offline");
     }
@@ -85,6 +126,14 @@
       var item = document.createElement("li");
       item.setAttribute("data-key", entry.key);
       item.textContent = entry.label + " · " + new Date(entry.created).toLocaleTimeString();
+      if (entry.attention) {
+        var flag = document.createElement("strong");
+        flag.className = "error";
+        flag.setAttribute("data-offline-attention", "");
+        flag.textContent = " " + text("attention") + " ";
+        item.append(flag, button(text("open"), "open", entry.key), " ",
+          button(text("discard"), "discard", entry.key));
+      }
       return item;
     }));
   }
@@ -122,14 +171,54 @@
       show();
       return;
     }
-    if (plain) sessionStorage.setItem(IN_FLIGHT, JSON.stringify(entryFor(form)));
+    if (plain) {
+      clearReceived();
+      sessionStorage.setItem(IN_FLIGHT, JSON.stringify(entryFor(form)));
+    }
+  }
+
+  function openEntry(entry) {
+    // Show the server's answer to a kept page (its errors, or why it was refused) by sending
+    // it as an ordinary form; it stays in the queue until the server settles its key.
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = entry.url;
+    form.hidden = true;
+    var token = cookie(CSRF_COOKIE);
+    entry.body.forEach(function (pair) {
+      if (pair[0] === "csrfmiddlewaretoken" && token) return;
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = pair[0];
+      input.value = pair[1];
+      form.append(input);
+    });
+    if (token) {
+      var csrf = document.createElement("input");
+      csrf.type = "hidden";
+      csrf.name = "csrfmiddlewaretoken";
+      csrf.value = token;
+      form.append(csrf);
+    }
+    document.body.append(form);
+    clearReceived();
+    sessionStorage.setItem(IN_FLIGHT, JSON.stringify(Object.assign({}, entry, { attention: true })));
+    HTMLFormElement.prototype.submit.call(form); // no submit event: not queued again
+  }
+
+  function shownAgain(key) {
+    return Array.from(document.querySelectorAll("input[name=submission_key]")).some(function (input) {
+      return input.value === key;
+    });
   }
 
   function settleInFlight() {
     var entry = read(sessionStorage, IN_FLIGHT, null);
     if (!entry) return;
     sessionStorage.removeItem(IN_FLIGHT);
-    if (cookie(RECEIVED_COOKIE) !== entry.key) enqueue(entry); // it never reached the server
+    if (cookie(RECEIVED_COOKIE) === entry.key) remove(entry.key); // settled: a kept copy too
+    else if (shownAgain(entry.key)) return; // answered: the page is on screen, with its errors
+    else enqueue(entry); // it never reached the server, or was refused: kept
   }
 
   function isLoginPage(url) {
@@ -142,11 +231,14 @@
     sending = true;
     show();
     var last = null;
+    var refused = null;
     try {
       for (var entry of queue()) {
+        if (entry.attention) break; // waits for the interviewer; later pages wait behind it
         var body = new URLSearchParams(entry.body);
         var token = cookie(CSRF_COOKIE); // the token may have changed since the page was kept
         if (token) body.set("csrfmiddlewaretoken", token);
+        clearReceived();
         var response = await fetch(entry.url, {
           method: "POST",
           body: body,
@@ -159,6 +251,12 @@
           last = null;
           break;
         }
+        if (!isSettled(response, entry.key)) {
+          // Answered but not applied (errors, 403, 404): kept, and shown to the interviewer.
+          needsAttention(entry.key);
+          refused = entry;
+          break;
+        }
         remove(entry.key);
         last = response;
       }
@@ -168,7 +266,21 @@
       sending = false;
       show();
     }
-    if (last) window.location.assign(last.url);
+    if (refused) openEntry(refused);
+    else if (last) window.location.assign(last.url);
+  }
+
+  function onBannerClick(event) {
+    var target = event.target.closest ? event.target.closest("button") : null;
+    if (!target) return;
+    var openKey = target.getAttribute("data-offline-open");
+    var discardKey = target.getAttribute("data-offline-discard");
+    if (openKey) {
+      var entry = queue().find(function (e) { return e.key === openKey; });
+      if (entry && navigator.onLine) openEntry(entry);
+    } else if (discardKey && window.confirm(text("confirm-discard"))) {
+      remove(discardKey);
+    }
   }
 
   function start() {
@@ -179,6 +291,7 @@
   }
 
   document.addEventListener("submit", onSubmit);
+  if (box) box.addEventListener("click", onBannerClick);
   window.addEventListener("online", function () { show(); send(); });
   window.addEventListener("offline", show);
   window.addEventListener("pageshow", function (event) {

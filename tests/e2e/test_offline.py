@@ -151,3 +151,40 @@ def test_a_page_lost_on_the_way_while_online_is_sent_again_once(
     )
     assert _submitted(interview) == ["opening"]
     assert interview.answers["consent"] == "yes"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_page_the_server_refuses_stays_queued_and_is_shown_for_correction(
+    live_server, new_page, my_case, interviewer
+):
+    interview = services.start_interview(case=my_case, interviewer=interviewer, mode="door")
+    page = new_page()
+    log_in(page, live_server.url, interviewer.username, PASSWORD)
+    page.goto(f"{live_server.url}/fieldwork/interviews/{interview.pk}/")
+    first_heading = page.inner_text("h1")
+
+    # Offline, the page is kept without its required answer (the browser's check is off)
+    page.eval_on_selector("form:has(input[name=submission_key])", "form => form.noValidate = true")
+    page.context.set_offline(True)
+    page.click("#next")
+    assert page.locator("#offline-queue li").count() == 1
+
+    # Back online: the server shows the page again with errors; it is not dropped
+    page.context.set_offline(False)
+    page.locator("main .errorlist").first.wait_for()  # the page opened with the errors
+    page.locator("#offline-queue [data-offline-attention]").wait_for()
+    assert page.inner_text("h1").strip() == first_heading.strip()
+    assert page.locator("#offline-queue li").count() == 1
+    assert _submitted(interview) == []
+    assert not SubmissionKey.objects.exists()
+
+    # Corrected and sent, it leaves the queue and the interview moves on
+    answer_current_page(page)
+    page.click("#next")
+    page.wait_for_function(
+        "heading => document.querySelector('h1').textContent.trim() !== heading", arg=first_heading
+    )
+    page.wait_for_load_state()
+    assert _submitted(interview) == ["opening"]
+    assert page.locator("#offline-queue li").count() == 0
+    assert SubmissionKey.objects.filter(interview=interview).count() == 1

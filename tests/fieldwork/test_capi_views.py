@@ -1,9 +1,11 @@
 """Door-to-door pages: the household list, visits with positions, starting on the doorstep."""
 
+import uuid
+
 import pytest
 from django.urls import reverse
 
-from fieldwork import capi, services
+from fieldwork import capi, capi_services, services
 from fieldwork.models import Case, ContactAttempt, Interview, Mode, Wave, WaveMode
 from tests.conftest import PASSWORD
 
@@ -203,3 +205,68 @@ def test_an_analyst_creates_a_door_to_door_wave(client, analyst, draw, standard_
 
 def test_a_wave_made_without_choosing_a_mode_is_mixed(wave):
     assert wave.mode == WaveMode.MIXED
+
+
+def test_a_visit_sent_twice_with_its_key_is_recorded_once(browser, door_case):
+    key = str(uuid.uuid4())
+    url = reverse("fieldwork:record_visit", args=[door_case.pk])
+    data = {"disposition": "3.13", "submission_key": key, **NEAR}
+
+    first = browser.post(url, data)
+    second = browser.post(url, data)
+
+    assert ContactAttempt.objects.filter(case=door_case).count() == 1
+    door_case.refresh_from_db()
+    assert door_case.attempts == 1
+    assert first["X-Submission-Applied"] == "1"
+    assert second.status_code == 302 and second["X-Duplicate-Submission"] == "1"
+    assert second.url == reverse("fieldwork:case_detail", args=[door_case.pk])
+    assert second.cookies["submission_received"].value == key
+
+
+def test_two_visits_with_different_keys_are_both_recorded(browser, door_case):
+    url = reverse("fieldwork:record_visit", args=[door_case.pk])
+    for _ in range(2):
+        browser.post(url, {"disposition": "3.13", "submission_key": str(uuid.uuid4()), **NEAR})
+    assert ContactAttempt.objects.filter(case=door_case).count() == 2
+
+
+def test_a_visit_racing_past_the_check_is_refused_by_the_key_with_nothing_saved(
+    door_case, interviewer
+):
+    key = uuid.uuid4()
+    visit = {
+        "case": door_case,
+        "interviewer": interviewer,
+        "disposition": "3.13",
+        "position": capi_services.Position(error="denied"),
+        "key": key,
+    }
+    capi_services.record_visit(**visit)
+    with pytest.raises(capi_services.DuplicateSubmission):
+        capi_services.record_visit(**visit)
+    assert ContactAttempt.objects.filter(case=door_case).count() == 1
+    door_case.refresh_from_db()
+    assert door_case.attempts == 1
+
+
+def test_a_doorstep_start_sent_again_after_a_stop_opens_no_second_attempt(
+    browser, door_case, interviewer
+):
+    key = str(uuid.uuid4())
+    url = reverse("fieldwork:start_door_interview", args=[door_case.pk])
+    first = browser.post(url, {"submission_key": key, **NEAR})
+    assert first["X-Submission-Applied"] == "1"
+    # the interview is stopped with an appointment: a new start would be a new attempt
+    Case.objects.filter(pk=door_case.pk).update(status=Case.Status.PENDING)
+
+    again = browser.post(url, {"submission_key": key, **NEAR})
+
+    assert again.status_code == 302 and again["X-Duplicate-Submission"] == "1"
+    assert again.url == reverse("fieldwork:case_detail", args=[door_case.pk])
+    assert ContactAttempt.objects.filter(case=door_case).count() == 1
+
+
+def test_the_visit_forms_carry_a_submission_key_field(browser, door_case):
+    page = browser.get(reverse("fieldwork:case_detail", args=[door_case.pk])).content.decode()
+    assert page.count('name="submission_key"') == 2

@@ -14,9 +14,11 @@ from qc.models import BackCheck, BackCheckDraw, Flag, QCSettings, Review
 from qc.rules import RuleConfig
 from qc.services import (
     BACKCHECK_RULE,
+    approve_interview,
     check_interviews,
     record_backcheck,
     reject_interview,
+    rerelease_case,
     save_qc_settings,
     select_backchecks,
     wave_settings,
@@ -294,3 +296,47 @@ def test_prior_completes_in_earlier_waves_decide_who_is_new(
     draw = select_backchecks(wave=later, user=supervisor, checkers=[checker], seed=3)
     assert draw.parameters["interviewers"][str(interviewer.pk)]["new"] is (new_below > 2)
     assert BackCheck.objects.filter(interview__case__wave=later).count() == expected
+
+
+def _failed_backcheck(world, interviewer, checker, supervisor, *, action: str) -> Interview:
+    """A straightlined (flagged) interview whose back-check differs on every key question."""
+    [interview] = _interviews(world, interviewer, 1, answers=straight_answers("4"))
+    assert Flag.objects.filter(interview=interview, rule="straightlining").exists()
+    save_qc_settings(
+        wave=world.wave,
+        user=supervisor,
+        values={"backcheck_share_new": 1.0, "discrepancy_action": action},
+    )
+    select_backchecks(wave=world.wave, user=supervisor, checkers=[checker], seed=1)
+    record_backcheck(
+        backcheck=BackCheck.objects.get(interview=interview),
+        user=checker,
+        answers={"sat_1": "1", "sat_2": "1", "sat_3": "1"},
+    )
+    return interview
+
+
+def test_failed_back_check_returning_the_interview_keeps_its_own_flag(
+    world, interviewer, checker, supervisor
+):
+    interview = _failed_backcheck(world, interviewer, checker, supervisor, action="return")
+    assert Review.objects.get(interview=interview).state == Review.State.RETURNED
+    # the old answers' automatic flags go (the re-interview is checked afresh), the
+    # back-check's high-severity flag stays
+    assert dict(Flag.objects.filter(interview=interview).values_list("rule", "severity")) == {
+        BACKCHECK_RULE: "high"
+    }
+
+
+@pytest.mark.usefixtures("english")
+def test_back_check_rejection_of_an_unproposed_interview_is_not_approved_by_one_lead(
+    world, interviewer, other_interviewer, checker, supervisor, analyst
+):
+    interview = _failed_backcheck(world, interviewer, checker, supervisor, action="reject")
+    review = Review.objects.get(interview=interview)
+    assert review.state == Review.State.REJECTED
+    with pytest.raises(PermissionDenied, match="Nobody proposed"):
+        approve_interview(review=review, user=analyst, reason="回访员记错了")
+    assert Review.objects.get(pk=review.pk).state == Review.State.REJECTED
+    rerelease_case(review=review, user=analyst, reason="重访", interviewer=other_interviewer)
+    assert Review.objects.get(pk=review.pk).state == Review.State.RETURNED

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
+from accounts.models import Role
 from fieldwork.models import Interview
 from qc import rules
 from qc.models import Flag, QCSettings, Review, ReviewEvent
@@ -20,6 +21,7 @@ from qc.services import (
     rule_config,
     save_qc_settings,
 )
+from tests.conftest import make_user
 from tests.qc.conftest import ITEMS, straight_answers, varied_answers
 
 
@@ -315,19 +317,20 @@ def test_reject_requires_a_reason_and_writes_nothing_without_one(world, intervie
 def test_final_decision_can_be_reversed_with_a_reason_and_is_audited(
     world, interviewer, supervisor, analyst
 ):
+    second_lead = make_user("lead", Role.ANALYST)
     review = check_completed_interview(world.interview(interviewer))
     approve_interview(review=review, user=supervisor)
     approve_interview(review=review, user=analyst)
     with pytest.raises(ValidationError):
-        reject_interview(review=review, user=analyst, reason="")
-    reject_interview(review=review, user=analyst, reason="回访：受访者称未接受访问")
+        reject_interview(review=review, user=second_lead, reason="")
+    reject_interview(review=review, user=second_lead, reason="回访：受访者称未接受访问")
     review.refresh_from_db()
-    assert review.state == Review.State.REJECTED and review.decided_by == analyst
+    assert review.state == Review.State.REJECTED and review.decided_by == second_lead
     assert [(e.to_state, e.actor) for e in review.events.all()] == [
         (Review.State.CLEAN, None),
         (Review.State.PROPOSED_APPROVE, supervisor),
         (Review.State.APPROVED, analyst),
-        (Review.State.REJECTED, analyst),
+        (Review.State.REJECTED, second_lead),
     ]
 
 

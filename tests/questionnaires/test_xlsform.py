@@ -361,3 +361,24 @@ def test_not_a_workbook_is_refused():
 def test_wrong_extension_is_refused():
     [error] = errors_of(make_xlsx(), "form.csv")
     assert "form.csv: not an .xlsx file" in error
+
+
+def test_dimension_order_follows_the_questions_not_the_stored_key_order():
+    # given the key order PostgreSQL's jsonb gives back (shortest keys first)
+    from questionnaires.xlsform import dimension_order
+
+    definition = {
+        "dimensions": {"unused": {}, "police": {}, "public_order": {}, "sense_of_safety": {}},
+        "groups": [
+            {"questions": [{"name": "s", "dimension": "sense_of_safety"}, {"name": "x"}]},
+            {"questions": [{"name": "o", "dimension": "public_order"}]},
+            {
+                "questions": [
+                    {"name": "p", "dimension": "police"},
+                    {"name": "o2", "dimension": "public_order"},
+                ]
+            },
+        ],
+    }
+    # when / then
+    assert dimension_order(definition) == ["sense_of_safety", "public_order", "police", "unused"]

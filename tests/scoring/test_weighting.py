@@ -58,8 +58,8 @@ def test_respondent_frame_reads_design_sex_and_age_group(wave, respondents, draw
 def test_population_cells_split_sex_and_age_group(populated):
     cells = population_cells(["C02"])
     assert cells.to_dict("records") == [
-        {"locality": "C02", "sex": "M", "age_group": "30-44", "Freq": 100.0},
         {"locality": "C02", "sex": "F", "age_group": "30-44", "Freq": 100.0},
+        {"locality": "C02", "sex": "M", "age_group": "30-44", "Freq": 100.0},
     ]
 
 
