@@ -603,8 +603,12 @@ def _trend_chart(data: dict, font: str) -> Drawing:
         tick += 5
     for i, name in enumerate(waves):
         x, _y = xy(i, low)
+        # the first and last names grow inwards, so long wave names stay on the page
+        anchor = "middle"
+        if len(waves) > 1 and i in (0, len(waves) - 1):
+            anchor = "start" if i == 0 else "end"
         drawing.add(
-            String(x, bottom - 5 * mm, name, fontName=font, fontSize=7.5, textAnchor="middle")
+            String(x, bottom - 5 * mm, name, fontName=font, fontSize=7.5, textAnchor=anchor)
         )
     for k, (name, vals, colour) in enumerate(series):
         known = [(i, v) for i, v in enumerate(vals) if v is not None]

@@ -92,10 +92,10 @@ def radar_chart(
     """A spider chart: one axis per label (clockwise from the top), rings every 10 points
     from `scale_min` (the centre) to `scale_max`, one closed polygon per series."""
     n = len(labels)
-    size, r = 420, 140
-    cx, cy = size / 2, size / 2
+    width, height, r = 720, 380, 130  # wide: the axis labels sit left and right of the rings
+    cx, cy = width / 2, height / 2
     parts = [
-        f'<svg class="chart radar" viewBox="0 0 {size} {size}" role="img" '
+        f'<svg class="chart radar" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
@@ -167,7 +167,10 @@ def line_chart(x_labels: Sequence[str], series: Sequence[Series], *, title: str)
         tick += 5
     for i, label in enumerate(x_labels):
         x, _ = xy(i, low)
-        parts.append(_text(x, top + plot_h + 16, label, anchor="middle", cls="axis"))
+        # the first and last labels grow inwards so long wave names stay inside the chart
+        anchor = "start" if i == 0 and len(x_labels) > 1 else "middle"
+        anchor = "end" if i == len(x_labels) - 1 and len(x_labels) > 1 else anchor
+        parts.append(_text(x, top + plot_h + 16, label, anchor=anchor, cls="axis"))
     for k, s in enumerate(series):
         known = [(i, v) for i, v in enumerate(s.values) if v is not None]
         if not known:

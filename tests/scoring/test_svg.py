@@ -30,14 +30,14 @@ def test_bar_lengths_are_proportional_to_the_scores():
 
 
 def test_radar_points_sit_on_their_rings():
-    # given four axes, centre 50, edge 100, radius 140 around (210, 210)
+    # given four axes, centre 50, edge 100, radius 130 around (360, 190)
     svg = radar_chart(["a", "b", "c", "d"], [Series("s", [100, 75, 50, None])], title="r")
     # when
     polygon = [p for p in parse(svg).findall(f"{NS}polygon") if "series" in p.get("class")]
     # then: three known points: top at full radius, right at half, centre
     (series,) = polygon
     points = [tuple(map(float, p.split(","))) for p in series.get("points").split()]
-    assert points == [(210.0, 70.0), (280.0, 210.0), (210.0, 210.0)]
+    assert points == [(360.0, 60.0), (425.0, 190.0), (360.0, 190.0)]
 
 
 def test_radar_needs_three_axes():
