@@ -16,6 +16,7 @@ from fieldwork.models import Interview, Wave
 from fieldwork.telephony_models import Call
 from qc import charts, paradata, rules, services, workflow
 from qc.models import BackCheck, Flag, Review, ReviewEvent
+from sampling.exports import spreadsheet_cell
 from sampling.models import Locality
 from sampling.phones import mask_phone
 
@@ -479,18 +480,8 @@ EVENT_COLUMNS = ["interview_id", "at", "from_state", "to_state", "actor", "reaso
 
 
 # A text cell starting with one of these is read as a formula by Excel and its kin.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_cell(value: Any) -> Any:
-    """`value` safe to open in a spreadsheet (CSV or XLSX): a string that would be read as a
-    formula gets a leading single quote; anything else is returned as is."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def spreadsheet_row(values: Iterable[Any]) -> list[Any]:
+    """Every cell of a row through sampling.exports.spreadsheet_cell."""
     return [spreadsheet_cell(value) for value in values]
 
 

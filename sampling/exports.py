@@ -13,6 +13,15 @@ from sampling.frame_validation import FrameError
 ERROR_COLUMNS = ["row", "column", "value", "problem"]
 # A leading =, +, -, @ (or tab/CR) makes Excel evaluate a cell: "CSV injection".
 _FORMULA_START = r"^[=+\-@\t\r]"
+_FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> object:
+    """One cell safe to open in a spreadsheet (CSV or XLSX): text that would be run as a
+    formula gets a leading apostrophe; anything else is returned as it is."""
+    if isinstance(value, str) and value.startswith(_FORMULA_CHARS):
+        return "'" + value
+    return value
 
 
 def _in_english(error: FrameError) -> str:

@@ -1,4 +1,4 @@
-"""Comparisons: rankings and rank change, change tests, short boards, group profiles. Pure.
+"""Comparisons: rankings and rank change, change tests and short boards. Pure.
 
 Statistical choices, stated once:
 
@@ -22,8 +22,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from scoring.estimate import MIN_RESPONDENTS, domain_scores
-
 ALPHA = 0.05
 RANK_CHANGE_COLUMNS = [
     "score",
@@ -43,15 +41,6 @@ SHORT_BOARD_COLUMNS = [
     "p",
     "below_target",
     "below_overall",
-]
-PROFILE_COLUMNS = [
-    "group",
-    "level",
-    "n_respondents",
-    "score",
-    "rate",
-    "difference",
-    "unreliable",
 ]
 
 
@@ -189,57 +178,3 @@ def short_board(
     )
     out = out[out["below_target"] | out["below_overall"]]
     return out.sort_values("gap", ascending=higher_is_better, kind="stable").reset_index(drop=True)
-
-
-def age_group(age: pd.Series, *, edges: Sequence[int] = (30, 45, 60)) -> pd.Series:
-    """Ages → labels "<30", "30–44", "45–59", "60+" (for the default edges); NaN or
-    non-numeric ages → NaN (left out of the profile)."""
-    numbers = pd.to_numeric(age, errors="coerce")
-    edges = list(edges)
-    labels = [f"<{edges[0]}"]
-    labels += [f"{low}–{high - 1}" for low, high in zip(edges[:-1], edges[1:], strict=True)]
-    labels.append(f"{edges[-1]}+")
-    bins = [-np.inf, *edges, np.inf]
-    grouped = pd.cut(numbers, bins=bins, labels=labels, right=False)
-    return grouped.astype(object).where(grouped.notna())
-
-
-def group_profile(
-    long: pd.DataFrame,
-    groups: Sequence[str],
-    *,
-    by: Sequence[str] = (),
-    min_respondents: int = MIN_RESPONDENTS,
-) -> pd.DataFrame:
-    """Scores of respondent groups (age group, sex, local/migrant, area type …), tidy.
-
-    long: scoring.estimate's long frame plus the group columns (one value per respondent,
-          repeated on each of their rows; NaN = unknown, left out). Filter to one scope or
-          dimension first if the profile should not pool safety and satisfaction.
-    Returns one row per (group column, level, *by), columns group (the column name), level
-    (its value, as str), *by, n_respondents, score, rate, difference (score − the score of
-    everyone in the same `by` domain), unreliable (and se when scoring.estimate.domain_scores
-    gives one); sorted by group order, *by, level.
-    """
-    by = list(by)
-    overall = domain_scores(long, by, min_respondents=min_respondents)
-    overall = overall[[*by, "score"]].rename(columns={"score": "_all"})
-    parts = []
-    for position, column in enumerate(groups):
-        table = domain_scores(long, [*by, column], min_respondents=min_respondents)
-        table = table.rename(columns={column: "level"}).assign(group=column, _order=position)
-        table["level"] = table["level"].astype(str)
-        table = (
-            table.merge(overall, on=by, how="left")
-            if by
-            else table.assign(_all=overall["_all"].iloc[0])
-        )
-        table["difference"] = table["score"] - table["_all"]
-        parts.append(table)
-    columns = ["group", "level", *by, *PROFILE_COLUMNS[2:]]
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    out = pd.concat(parts, ignore_index=True).sort_values(["_order", *by, "level"], kind="stable")
-    if "se" in out.columns:  # standard errors, when scoring.estimate provides them
-        columns.append("se")
-    return out[columns].reset_index(drop=True)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from fieldwork.models import Interview, Wave
+from fieldwork.quotas import age_group
 from fieldwork.selectors import rate_table
 from qc.models import Flag, Review
 
@@ -51,7 +52,6 @@ def previous_waves(wave: Wave, *, limit: int = 5) -> list[Wave]:
     return list(reversed(earlier))
 
 
-AGE_GROUPS = ((16, 29, "16-29"), (30, 44, "30-44"), (45, 59, "45-59"), (60, 200, "60+"))
 GROUP_QUESTIONS = ("sex", "hukou")  # select_one questions profiled by their answer labels
 
 
@@ -74,20 +74,12 @@ def respondent_groups(wave: Wave, definition: dict, language: str) -> pd.DataFra
     ).values_list("pk", "answers")
     records = []
     for pk, answers in rows:
-        record = {"interview_id": pk, "age_group": _age_group(answers.get("age"))}
+        record = {"interview_id": pk, "age_group": age_group(answers.get("age")) or None}
         for name, mapping in labels.items():
             value = answers.get(name)
             record[name] = mapping.get(str(value)) if value not in (None, "") else None
         records.append(record)
     return pd.DataFrame.from_records(records, columns=["interview_id", "age_group", *labels])
-
-
-def _age_group(age: object) -> str | None:
-    try:
-        years = int(age)
-    except (TypeError, ValueError):
-        return None
-    return next((label for low, high, label in AGE_GROUPS if low <= years <= high), None)
 
 
 def methodology(wave: Wave) -> dict:

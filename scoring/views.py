@@ -47,14 +47,9 @@ def results(request: HttpRequest) -> HttpResponse:
 @require_role(*RESULTS_READERS)
 def report_pdf(request: HttpRequest, wave_id: int) -> HttpResponse:
     """The wave's results report as a PDF download."""
-    wave = get_object_or_404(
-        selectors.visible_waves(request.user).select_related("questionnaire_version"), pk=wave_id
-    )
-    try:
-        data = presenters.cached_results(wave)
-    except AnswerError:
-        # The results page names the offending interview and question.
-        return redirect(f"{reverse('scoring:results')}?wave={wave.pk}")
+    wave, data = _visible_results(request, wave_id)
+    if data is None:
+        return _results_page(wave)
     content = pdf.render_report(data, font_path=finders.find(REPORT_FONT))
     return _download(content, "application/pdf", f"results-wave-{wave.pk}.pdf")
 
@@ -62,11 +57,9 @@ def report_pdf(request: HttpRequest, wave_id: int) -> HttpResponse:
 @require_role(*RESULTS_READERS)
 def report_xlsx(request: HttpRequest, wave_id: int) -> HttpResponse:
     """Every table of the results as one workbook, a sheet per table."""
-    wave = get_object_or_404(selectors.visible_waves(request.user), pk=wave_id)
-    try:
-        data = presenters.cached_results(wave)
-    except AnswerError:
-        return redirect(f"{reverse('scoring:results')}?wave={wave.pk}")
+    wave, data = _visible_results(request, wave_id)
+    if data is None:
+        return _results_page(wave)
     content = xlsx.workbook_bytes(
         presenters.report_tables(data),
         properties={"title": f"{wave.name} · {data['labels']['title']}", "creator": wave.client},
@@ -78,16 +71,31 @@ def report_xlsx(request: HttpRequest, wave_id: int) -> HttpResponse:
 @require_role(*RESULTS_READERS)
 def report_csv(request: HttpRequest, wave_id: int, table: str) -> HttpResponse:
     """One table of the results as CSV (UTF-8 with BOM)."""
-    wave = get_object_or_404(selectors.visible_waves(request.user), pk=wave_id)
-    try:
-        data = presenters.cached_results(wave)
-    except AnswerError:
-        return redirect(f"{reverse('scoring:results')}?wave={wave.pk}")
+    wave, data = _visible_results(request, wave_id)
+    if data is None:
+        return _results_page(wave)
     tables = {t["key"]: t for t in presenters.report_tables(data)}
     if table not in tables:
         raise Http404(_("No such table."))
     content = xlsx.table_csv(tables[table])
     return _download(content, "text/csv; charset=utf-8", f"results-wave-{wave.pk}-{table}.csv")
+
+
+def _visible_results(request: HttpRequest, wave_id: int) -> tuple[Wave, dict | None]:
+    """The wave, if the user may read it (else 404), and its results; None when an answer
+    cannot be scored."""
+    wave = get_object_or_404(
+        selectors.visible_waves(request.user).select_related("questionnaire_version"), pk=wave_id
+    )
+    try:
+        return wave, presenters.cached_results(wave)
+    except AnswerError:
+        return wave, None
+
+
+def _results_page(wave: Wave) -> HttpResponse:
+    # The results page names the offending interview and question.
+    return redirect(f"{reverse('scoring:results')}?wave={wave.pk}")
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:

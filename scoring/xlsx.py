@@ -3,7 +3,8 @@
 A *table* is a dict {"key": str, "title": str, "columns": [str, ...], "rows": [[cell, ...]]}
 with cells of str, int, float or None (see scoring.presenters.report_tables). The workbook has
 one sheet per table, named by its title, with a bold frozen header row, numbers kept as numbers
-(one decimal shown) and empty cells for None.
+(one decimal shown) and empty cells for None. Text that a spreadsheet would run as a formula
+is neutralised (sampling.exports.spreadsheet_cell).
 """
 
 import csv
@@ -15,9 +16,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-__all__ = ["safe_cell", "table_csv", "workbook_bytes"]
+from sampling.exports import spreadsheet_cell
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["table_csv", "workbook_bytes"]
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _HEADER_FILL = PatternFill("solid", fgColor="EEF2F6")
@@ -34,14 +35,6 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return name
 
 
-def safe_cell(value: object) -> object:
-    """A cell value that a spreadsheet will not run: text starting like a formula (= + - @,
-    tab, CR) gets a leading apostrophe. Locality names and reasons come from users."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def workbook_bytes(tables: Sequence[dict], *, properties: dict | None = None) -> bytes:
     """The tables as an .xlsx file. `properties` may set "title" and "creator"."""
     book = Workbook()
@@ -49,12 +42,12 @@ def workbook_bytes(tables: Sequence[dict], *, properties: dict | None = None) ->
     used: set[str] = set()
     for table in tables:
         sheet = book.create_sheet(_sheet_title(table["title"], used))
-        sheet.append([safe_cell(column) for column in table["columns"]])
+        sheet.append([spreadsheet_cell(column) for column in table["columns"]])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.fill = _HEADER_FILL
         for row in table["rows"]:
-            sheet.append([safe_cell(cell) for cell in row])
+            sheet.append([spreadsheet_cell(cell) for cell in row])
         sheet.freeze_panes = "A2"
         for index, column in enumerate(table["columns"], start=1):
             values = [column, *(row[index - 1] for row in table["rows"])]
@@ -75,7 +68,7 @@ def table_csv(table: dict) -> bytes:
     """One table as UTF-8 CSV with a byte-order mark, so Excel opens the Chinese correctly."""
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow([safe_cell(column) for column in table["columns"]])
+    writer.writerow([spreadsheet_cell(column) for column in table["columns"]])
     for row in table["rows"]:
-        writer.writerow(["" if cell is None else safe_cell(cell) for cell in row])
+        writer.writerow(["" if cell is None else spreadsheet_cell(cell) for cell in row])
     return ("\ufeff" + text.getvalue()).encode("utf-8")

@@ -8,9 +8,7 @@ import pytest
 from scipy import stats
 
 from scoring.compare import (
-    age_group,
     competition_rank,
-    group_profile,
     rank_change,
     short_board,
     two_sided_p,
@@ -138,63 +136,3 @@ def test_short_board_lower_is_better_flags_values_above_target():
 def test_z_test_without_variance_is_never_significant():
     z, p, significant = z_test(np.array([5.0, 5.0]), np.array([0.0, np.nan]))
     assert np.isnan(z).all() and np.isnan(p).all() and not significant.any()
-
-
-def test_age_group_labels_edges():
-    ages = pd.Series([16, 29, 30, 44, 45, 59, 60, 88, None, "x"])
-    assert age_group(ages).tolist()[:8] == [
-        "<30", "<30", "30–44", "30–44", "45–59", "45–59", "60+", "60+",
-    ]  # fmt: skip
-    assert age_group(ages).iloc[8:].isna().all()
-
-
-def _long(rows):
-    """rows: (interview_id, weight, district, sex, item, score)."""
-    frame = pd.DataFrame(
-        rows, columns=["interview_id", "weight", "district", "sex", "item", "score"]
-    )
-    return frame.assign(
-        street=np.nan,
-        area_type=np.nan,
-        dimension="police",
-        positive=frame["score"] >= 80,
-    )
-
-
-def test_group_profile_by_hand():
-    long = _long(
-        [
-            (1, 1.0, "C01", "male", "q1", 100.0),
-            (1, 1.0, "C01", "male", "q2", 60.0),
-            (2, 3.0, "C01", "female", "q1", 40.0),
-            (3, 1.0, "C01", None, "q1", 0.0),
-        ]
-    )
-
-    out = group_profile(long, ["sex"], min_respondents=2)
-
-    assert out["level"].tolist() == ["female", "male"]
-    assert out["score"].tolist() == pytest.approx([40.0, 80.0])
-    assert out["rate"].tolist() == pytest.approx([0.0, 50.0])
-    # everyone: (1·80 + 3·40 + 1·0) / 5 = 40
-    assert out["difference"].tolist() == pytest.approx([0.0, 40.0])
-    assert out["unreliable"].tolist() == [True, True]
-    assert out["group"].tolist() == ["sex", "sex"]
-
-
-def test_group_profile_within_districts():
-    long = _long(
-        [
-            (1, 1.0, "C01", "male", "q1", 100.0),
-            (2, 1.0, "C01", "female", "q1", 60.0),
-            (3, 1.0, "C02", "male", "q1", 20.0),
-        ]
-    )
-
-    out = group_profile(long, ["sex"], by=["district"], min_respondents=1)
-
-    assert out[["district", "level", "score", "difference"]].values.tolist() == [
-        ["C01", "female", 60.0, -20.0],
-        ["C01", "male", 100.0, 20.0],
-        ["C02", "male", 20.0, 0.0],
-    ]
