@@ -3,7 +3,7 @@ and an earlier round to compare with (trend, rank changes).
 
 Times, each from a cold start unless said: scoring.presenters.wave_results, cached_results
 (warm: the second call), the PDF (scoring.pdf.render_report), the XLSX workbook
-(scoring.xlsx.workbook_bytes of presenters.report_tables) and the results page GET (cold
+(common.spreadsheets.workbook_bytes of presenters.report_tables) and the results page GET (cold
 cache, then warm). Prints seconds and the PDF's size and page count; asserts nothing.
 
 Runs against a throw-away SQLite database (or DATABASE_URL if set to a scratch PostgreSQL
@@ -49,6 +49,7 @@ from django.test import Client, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import translation  # noqa: E402
 
+from common import spreadsheets  # noqa: E402
 from demo.city import AGE_GROUPS, MOBILE_PREFIXES  # noqa: E402
 from demo.services import (  # noqa: E402
     Round,
@@ -59,7 +60,7 @@ from demo.services import (  # noqa: E402
 from qc.models import Review  # noqa: E402
 from questionnaires.services import load_standard_questionnaire  # noqa: E402
 from sampling import services as sampling  # noqa: E402
-from scoring import pdf, presenters, xlsx  # noqa: E402
+from scoring import pdf, presenters  # noqa: E402
 
 DISTRICTS = 9
 STREETS_PER_DISTRICT = 10
@@ -216,7 +217,7 @@ def main() -> None:
     content = timed("PDF render_report", lambda: pdf.render_report(report, font_path=font))
     workbook = timed(
         "XLSX workbook_bytes(report_tables)",
-        lambda: xlsx.workbook_bytes(presenters.report_tables(report)),
+        lambda: spreadsheets.workbook_bytes(presenters.report_tables(report)),
     )
     client = Client()
     client.force_login(users["analyst"])

@@ -147,13 +147,6 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 CAPI_MAX_DISTANCE_M = float(os.environ.get("CAPI_MAX_DISTANCE_M", 2000))
 CAPI_MAX_ACCURACY_M = float(os.environ.get("CAPI_MAX_ACCURACY_M", 100))
 
-# Functions called, inside the completing transaction, when an interview is completed. Later
-# stages of the pipeline (qc) react to fieldwork this way without fieldwork importing them.
-INTERVIEW_COMPLETED_HANDLERS = ["qc.services.check_completed_interview"]
-# Functions (queryset of completed interviews -> queryset) that drop interviews a later stage
-# voided, e.g. those qc finally rejected: they no longer count towards quotas.
-VOIDED_INTERVIEW_FILTERS = ["qc.services.exclude_rejected"]
-
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 3600
 CSRF_COOKIE_HTTPONLY = False

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from common.labels import localized
 from fieldwork import flow
 from fieldwork.dispositions import BY_CODE, NON_INTERVIEW_CODES
 from fieldwork.models import Appointment, Mode, RespondentSelection, Wave, WaveMode
@@ -17,7 +18,6 @@ from fieldwork.scheduling import ScheduleError, parse_windows
 from questionnaires import logic
 from questionnaires.logic import ExpressionError, is_relevant, satisfies_constraint
 from questionnaires.models import QuestionnaireVersion
-from questionnaires.presenters import localized
 from sampling.models import Draw, Level, Locality
 
 LOCALITY_PARENT = {"street": "district", "community": "street"}

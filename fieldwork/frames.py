@@ -4,13 +4,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from django.conf import settings
 from django.db.models import Case as DbCase
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, Value, When
-from django.utils.module_loading import import_string
 
 from accounts.models import User
-from fieldwork import quotas, scheduling
+from fieldwork import quotas, reactions, scheduling
 from fieldwork.models import Appointment, Case, Interview, QuotaTarget, Wave
 
 CASE_FIELDS = [
@@ -143,8 +141,7 @@ def quota_progress(wave: Wave) -> pd.DataFrame:
     if targets.empty:
         return targets
     completed = Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
-    for path in settings.VOIDED_INTERVIEW_FILTERS:  # e.g. qc's final rejections
-        completed = import_string(path)(completed)
+    completed = reactions.without_voided(completed)  # e.g. qc's final rejections
     interviews = pd.DataFrame.from_records(
         completed.values("case__street__code", "answers", "case__unit__attributes"),
         columns=["case__street__code", "answers", "case__unit__attributes"],

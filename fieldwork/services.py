@@ -7,16 +7,14 @@ from datetime import date, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from fieldwork import flow, frames, scheduling
+from fieldwork import flow, frames, reactions, scheduling
 from fieldwork.dispositions import (
     BY_CODE,
     COMPLETE,
@@ -482,8 +480,7 @@ def finish_interview(*, interview: Interview) -> Interview:
     case.save(update_fields=["status", "disposition", "updated_at"])
     ContactAttempt.objects.filter(case=case, ended_at=None).update(ended_at=now, disposition=code)
     if code == COMPLETE:
-        for handler in settings.INTERVIEW_COMPLETED_HANDLERS:
-            import_string(handler)(locked)
+        reactions.interview_completed(locked)  # qc checks it (QcConfig.ready registers)
     return locked
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.access import STAFF, require_role
+from common.labels import localized
 from fieldwork import flow
 from fieldwork.forms import ROSTER_RESIZE, PageForm, page_context
 from fieldwork.wizard import (
@@ -22,7 +23,6 @@ from fieldwork.wizard import (
     resize_to,
 )
 from questionnaires.models import QuestionnaireVersion
-from questionnaires.presenters import localized
 
 BACK = "trial_back"
 

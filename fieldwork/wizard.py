@@ -23,17 +23,18 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from formtools.wizard.views import SessionWizardView
 
+from common.i18n import ui_language_code
+from common.labels import localized
 from fieldwork import capi_services, capi_views, flow, services
 from fieldwork.dispositions import COMPLETE
 from fieldwork.forms import ROSTER_RESIZE, AppointmentForm, PageForm, page_context
 from fieldwork.models import Case, Interview
 from fieldwork.selectors import interview_for_interviewer
 from questionnaires.logic import is_relevant
-from questionnaires.presenters import localized
 
 SWITCH_LANGUAGE = "switch_language"
 LANGUAGE_FIELD = "questionnaire_language"
@@ -64,7 +65,7 @@ def questionnaire_language(session, key: str, definition: dict) -> str:
     chosen = session.get(key)
     if chosen in (definition.get("languages") or []):
         return chosen
-    return get_language() or "zh-hans"
+    return ui_language_code()
 
 
 def choose_language(session, key: str, definition: dict, code: str | None) -> None:

@@ -6,17 +6,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from common import svg
+from common.labels import localized
 from fieldwork.models import Interview, Wave
 from fieldwork.telephony_models import Call
-from qc import charts, paradata, rules, services, workflow
+from qc import paradata, rules, services, workflow
 from qc.models import BackCheck, Flag, Review, ReviewEvent
-from sampling.exports import spreadsheet_cell
 from sampling.models import Locality
 from sampling.phones import mask_phone
 
@@ -58,18 +59,6 @@ def duration_text(seconds: float | None) -> str:
     return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
-def ui_language() -> str:
-    """The definition language matching the UI: "zh" under any Chinese locale, else "en"."""
-    return "zh" if (translation.get_language() or "").lower().startswith("zh") else "en"
-
-
-def _label(labels: dict | None, language: str, fallback: str = "") -> str:
-    """A label in `language`, else in the first language that has one."""
-    if not labels:
-        return fallback
-    return labels.get(language) or next((text for text in labels.values() if text), fallback)
-
-
 def review_rows(reviews: Iterable[Review]) -> list[dict[str, Any]]:
     """One dict per review of the list page (reviews from selectors.review_queue)."""
     rows = []
@@ -105,7 +94,7 @@ def review_rows(reviews: Iterable[Review]) -> list[dict[str, Any]]:
 def _answer_text(question: dict, value: Any, definition: dict, language: str, places: dict) -> str:
     kind = question.get("type")
     choices = {
-        str(choice["value"]): _label(choice.get("label"), language, str(choice["value"]))
+        str(choice["value"]): localized(choice.get("label"), language) or str(choice["value"])
         for choice in definition.get("choice_lists", {}).get(question.get("list") or "", [])
     }
     if kind == "select_one":
@@ -149,14 +138,14 @@ def answer_sections(interview: Interview, language: str) -> list[dict[str, Any]]
             rows.append(
                 {
                     "name": question["name"],
-                    "label": _label(question.get("label"), language, question["name"]),
+                    "label": localized(question.get("label"), language) or question["name"],
                     "answer": _answer_text(question, value, definition, language, places),
                     "code": value if question.get("type") == "select_one" else "",
                 }
             )
         if rows:
             sections.append(
-                {"label": _label(group.get("label"), language, group["name"]), "answers": rows}
+                {"label": localized(group.get("label"), language) or group["name"], "answers": rows}
             )
     unknown = [
         {"name": name, "label": name, "answer": str(value), "code": ""}
@@ -172,7 +161,7 @@ def paradata_summary(interview: Interview, language: str) -> dict[str, Any]:
     """Durations from the interview's paradata: total, wall-clock, and per page."""
     definition = interview.questionnaire_version.definition
     page_labels = {
-        group["name"]: _label(group.get("label"), language, group["name"])
+        group["name"]: localized(group.get("label"), language) or group["name"]
         for group in definition.get("groups", [])
     }
     events = interview.paradata or []
@@ -309,13 +298,13 @@ def backcheck_questions(backcheck: BackCheck, language: str) -> list[dict[str, A
     for name in backcheck.questions:
         question = by_name.get(name, {"name": name})
         choices = [
-            (str(c["value"]), _label(c.get("label"), language, str(c["value"])))
+            (str(c["value"]), localized(c.get("label"), language) or str(c["value"]))
             for c in lists.get(question.get("list") or "", [])
         ]
         result.append(
             {
                 "name": name,
-                "label": _label(question.get("label"), language, name),
+                "label": localized(question.get("label"), language) or name,
                 "choices": choices if question.get("type", "").startswith("select") else [],
             }
         )
@@ -438,26 +427,38 @@ def dashboard(wave: Wave, flags: Iterable[Flag], reviews: Iterable[Review]) -> d
         "by_interviewer": bars(by_interviewer),
         "by_street": bars(by_street),
         "days": [(day, interviews_by_day[day], flags_by_day[day]) for day in days],
-        # qc.charts escapes every text it draws
+        # common.svg escapes every text it draws
         "charts": {
             "rule": mark_safe(
-                charts.bar_chart(
-                    [(rule_label(code), n) for code, n in bars(by_rule)],
+                svg.bar_chart(
+                    [svg.Bar(rule_label(code), n) for code, n in bars(by_rule)],
                     title=_("Flags by rule"),
+                    scale_max=None,
                 )
             ),
             "interviewer": mark_safe(
-                charts.bar_chart(bars(by_interviewer), title=_("Flags by interviewer"))
+                svg.bar_chart(
+                    [svg.Bar(name, n) for name, n in bars(by_interviewer)],
+                    title=_("Flags by interviewer"),
+                    scale_max=None,
+                )
             ),
-            "street": mark_safe(charts.bar_chart(bars(by_street), title=_("Flags by street"))),
+            "street": mark_safe(
+                svg.bar_chart(
+                    [svg.Bar(name, n) for name, n in bars(by_street)],
+                    title=_("Flags by street"),
+                    scale_max=None,
+                )
+            ),
             "days": mark_safe(
-                charts.line_chart(
+                svg.line_chart(
                     days,
                     [
-                        (_("Interviews"), [interviews_by_day[d] for d in days]),
-                        (_("Flags"), [flags_by_day[d] for d in days]),
+                        svg.Series(_("Interviews"), [interviews_by_day[d] for d in days]),
+                        svg.Series(_("Flags"), [flags_by_day[d] for d in days]),
                     ],
                     title=_("Interviews and flags per day"),
+                    counts=True,
                 )
             ),
         },
@@ -479,52 +480,49 @@ FLAG_COLUMNS = [
 EVENT_COLUMNS = ["interview_id", "at", "from_state", "to_state", "actor", "reason", "rules"]
 
 
-# A text cell starting with one of these is read as a formula by Excel and its kin.
-def spreadsheet_row(values: Iterable[Any]) -> list[Any]:
-    """Every cell of a row through sampling.exports.spreadsheet_cell."""
-    return [spreadsheet_cell(value) for value in values]
-
-
 def _iso(value) -> str:
     return value.astimezone(timezone.get_default_timezone()).isoformat() if value else ""
 
 
-def flag_export_rows(flags: Iterable[Flag]) -> list[list[Any]]:
-    """One row per flag, in FLAG_COLUMNS order; times local ISO 8601, details JSON; every
-    cell through spreadsheet_cell (staff-typed texts are no formulas)."""
+def export_tables(flags: Iterable[Flag], events: Iterable[ReviewEvent]) -> list[dict]:
+    """The wave's export as two tables ("flags", "events") for common.spreadsheets, which
+    guards every cell (staff-typed texts are no formulas)."""
     return [
-        spreadsheet_row(
-            [
-                flag.interview_id,
-                str(flag.interview.interviewer),
-                flag.interview.street.name if flag.interview.street else "",
-                _iso(flag.interview.completed_at),
-                flag.rule,
-                flag.severity,
-                flag.reason,
-                json.dumps(flag.details, ensure_ascii=False, sort_keys=True),
-                _iso(flag.created_at),
-                rule_label(flag.rule),
-            ]
-        )
+        {"title": "flags", "columns": FLAG_COLUMNS, "rows": _flag_rows(flags)},
+        {"title": "events", "columns": EVENT_COLUMNS, "rows": _event_rows(events)},
+    ]
+
+
+def _flag_rows(flags: Iterable[Flag]) -> list[list[Any]]:
+    """One row per flag, in FLAG_COLUMNS order; times local ISO 8601, details JSON."""
+    return [
+        [
+            flag.interview_id,
+            str(flag.interview.interviewer),
+            flag.interview.street.name if flag.interview.street else "",
+            _iso(flag.interview.completed_at),
+            flag.rule,
+            flag.severity,
+            flag.reason,
+            json.dumps(flag.details, ensure_ascii=False, sort_keys=True),
+            _iso(flag.created_at),
+            rule_label(flag.rule),
+        ]
         for flag in flags
     ]
 
 
-def event_export_rows(events: Iterable[ReviewEvent]) -> list[list[Any]]:
-    """One row per review event (every decision), in EVENT_COLUMNS order; every cell through
-    spreadsheet_cell."""
+def _event_rows(events: Iterable[ReviewEvent]) -> list[list[Any]]:
+    """One row per review event (every decision), in EVENT_COLUMNS order."""
     return [
-        spreadsheet_row(
-            [
-                event.review.interview_id,
-                _iso(event.at),
-                event.from_state,
-                event.to_state,
-                event.actor.username if event.actor else "",
-                event.reason,
-                json.dumps(event.rules, ensure_ascii=False, sort_keys=True),
-            ]
-        )
+        [
+            event.review.interview_id,
+            _iso(event.at),
+            event.from_state,
+            event.to_state,
+            event.actor.username if event.actor else "",
+            event.reason,
+            json.dumps(event.rules, ensure_ascii=False, sort_keys=True),
+        ]
         for event in events
     ]

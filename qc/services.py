@@ -268,9 +268,10 @@ def check_completed_interview(
 ) -> Review:
     """Run the automatic rules on one completed interview and record the outcome.
 
-    Called by fieldwork (settings.INTERVIEW_COMPLETED_HANDLERS) inside the transaction that
-    completes the interview, with the interview as saved there. Idempotent: running it again
-    without a change in the answers writes nothing. `config` defaults to the wave's.
+    Called by fieldwork (fieldwork.reactions; QcConfig.ready registers it) inside the
+    transaction that completes the interview, with the interview as saved there. Idempotent:
+    running it again without a change in the answers writes nothing. `config` defaults to the
+    wave's.
     """
     if interview.status != Interview.Status.COMPLETED:
         raise ValueError(
@@ -307,7 +308,7 @@ def check_interviews(
 
 
 def exclude_rejected(interviews: QuerySet[Interview]) -> QuerySet[Interview]:
-    """Drop finally rejected interviews (settings.VOIDED_INTERVIEW_FILTERS, for quotas)."""
+    """Drop finally rejected interviews (fieldwork.reactions, for quotas)."""
     return interviews.exclude(review__state=Review.State.REJECTED)
 
 

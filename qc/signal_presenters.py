@@ -9,10 +9,10 @@ and the signal thresholds) and the wave's case dispositions (completion and refu
 from typing import Any
 
 import pandas as pd
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.i18n import ui_language
 from fieldwork.models import Interview, Wave
 from qc import frames, signals
 from qc.models import Flag
@@ -27,8 +27,7 @@ def _number(value: Any) -> float | None:
 
 
 def _reasons(row: pd.Series) -> str:
-    language = (get_language() or "zh-hans").lower()
-    return row["reasons"] if language.startswith("zh") else row["reasons_en"]
+    return row["reasons"] if ui_language() == "zh" else row["reasons_en"]
 
 
 def _name(user: User | None, interviewer_id: int) -> str:

@@ -1,6 +1,3 @@
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -9,10 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
+from common import spreadsheets
+from common.i18n import ui_language
 from fieldwork.models import Wave
 from qc import presenters, selectors, services
 from qc.forms import (
@@ -95,7 +93,7 @@ def _review_or_404(interview_id: int) -> Review:
 
 
 def _render_detail(request: HttpRequest, review: Review, **forms) -> HttpResponse:
-    language = presenters.ui_language()
+    language = ui_language()
     interview = review.interview
     return render(
         request,
@@ -240,40 +238,21 @@ def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
 def export(request: HttpRequest, wave_id: int) -> HttpResponse:
     """Every flag and decision of a wave: ?format=xlsx (two sheets) or csv (&table=events)."""
     wave = get_object_or_404(Wave, pk=wave_id)
-    flags = presenters.flag_export_rows(selectors.wave_flags(wave))
-    events = presenters.event_export_rows(selectors.wave_events(wave))
+    flags, events = presenters.export_tables(
+        selectors.wave_flags(wave), selectors.wave_events(wave)
+    )
     name = f"qc-wave-{wave.pk}"
     if request.GET.get("format") == "xlsx":
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "flags"
-        sheet.append(presenters.FLAG_COLUMNS)
-        for row in flags:
-            sheet.append(row)
-        sheet = book.create_sheet("events")
-        sheet.append(presenters.EVENT_COLUMNS)
-        for row in events:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    table = "events" if request.GET.get("table") == "events" else "flags"
-    columns, rows = (
-        (presenters.EVENT_COLUMNS, events)
-        if table == "events"
-        else (presenters.FLAG_COLUMNS, flags)
-    )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{table}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese text correctly only with a BOM
-    writer = csv.writer(response)
-    writer.writerow(columns)
-    writer.writerows(rows)
+        content = spreadsheets.workbook_bytes([flags, events])
+        return _download(content, spreadsheets.XLSX_CONTENT_TYPE, f"{name}.xlsx")
+    table = events if request.GET.get("table") == "events" else flags
+    content = spreadsheets.table_csv(table)
+    return _download(content, "text/csv; charset=utf-8", f"{name}-{table['title']}.csv")
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -326,7 +305,7 @@ def backcheck_form(request: HttpRequest, interview_id: int) -> HttpResponse:
         backcheck = selectors.backcheck_for(interview_id=interview_id, user=request.user)
     except BackCheck.DoesNotExist:
         raise Http404(_("No such back-check of yours.")) from None
-    questions = presenters.backcheck_questions(backcheck, presenters.ui_language())
+    questions = presenters.backcheck_questions(backcheck, ui_language())
     form = backcheck_answer_form(questions, request.POST or None)
     if request.method == "POST" and backcheck.state == BackCheck.State.ASSIGNED and form.is_valid():
         answers = {

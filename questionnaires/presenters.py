@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from common.labels import all_languages, localized
 from questionnaires.diff import diff_definitions
 from questionnaires.models import Questionnaire, QuestionnaireVersion
 
@@ -34,42 +35,6 @@ CHANGE_KIND_NAMES = {
     "scoring": _("scoring"),
     "other": _("other"),
 }
-
-
-def localized(label: dict | str | None, language: str) -> str:
-    """The text of a translatable label ({"zh": ..., "en": ...}) in `language`.
-
-    `language` is a Django language code ("zh-hans", "en"): matched on its primary subtag, so
-    "zh-hans" finds "zh". Falls back to English, then to whatever language the label has.
-    """
-    if not label:
-        return ""
-    if isinstance(label, str):
-        return label
-    primary = _primary(language)
-    for wanted in (primary, "en"):
-        for key, text in label.items():
-            if _primary(key) == wanted and text:
-                return text
-    return next((text for text in label.values() if text), "")
-
-
-def _primary(language: str | None) -> str:
-    return (language or "").lower().replace("_", "-").split("-")[0]
-
-
-def all_languages(label: dict | str | None, languages: list[str]) -> list[dict]:
-    """[{"language": "zh", "text": ...}, ...] for every language the label has text in.
-
-    The definition's languages come first, in their order; any others follow.
-    """
-    if not label:
-        return []
-    if isinstance(label, str):
-        return [{"language": languages[0] if languages else "", "text": label}]
-    order = [code for code in languages if code in label]
-    order += [code for code in label if code not in order]
-    return [{"language": code, "text": label[code]} for code in order if label[code]]
 
 
 # ---------------------------------------------------------------------------------------------

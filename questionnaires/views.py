@@ -3,12 +3,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
+from common.i18n import ui_language_code
 from questionnaires import presenters
 from questionnaires.forms import UploadForm
 from questionnaires.models import QuestionnaireVersion
@@ -41,7 +41,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "questionnaires/version_detail.html",
         {
-            "version": presenters.version_detail(version, _language()),
+            "version": presenters.version_detail(version, ui_language_code()),
             "history": presenters.version_history(version),
         },
     )
@@ -53,7 +53,7 @@ def version_changes(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "questionnaires/version_changes.html",
-        {"changes": presenters.version_changes(version, _language())},
+        {"changes": presenters.version_changes(version, ui_language_code())},
     )
 
 
@@ -64,10 +64,6 @@ def _version(pk: int) -> QuestionnaireVersion:
         ),
         pk=pk,
     )
-
-
-def _language() -> str:
-    return get_language() or "zh-hans"
 
 
 @require_role(Role.ANALYST)

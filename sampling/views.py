@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from accounts.access import require_role
 from accounts.models import Role
+from common.spreadsheets import dataframe_csv
 from sampling import presenters, services
-from sampling.exports import table_csv
 from sampling.forms import AllocationForm, DrawForm, FrameUploadForm, LocalityUploadForm
 from sampling.models import Draw, Frame, ImportJob, Locality
 from sampling.selectors import sample_table
@@ -156,6 +156,8 @@ def draw_download(request: HttpRequest, draw_id: int) -> HttpResponse:
     # Unmasked on purpose: analysts load this file into the dialling system, which needs real
     # numbers. It is the one place a full number leaves the system, and only analysts reach it;
     # every page shows masked numbers.
-    response = HttpResponse(table_csv(sample_table(draw)), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        dataframe_csv(sample_table(draw)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="sample-{draw.pk}.csv"'
     return response

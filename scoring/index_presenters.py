@@ -5,8 +5,9 @@ import math
 
 import pandas as pd
 from django.db.models import Count
-from django.utils.translation import get_language
 
+from common.i18n import ui_language
+from common.labels import localized
 from fieldwork.models import Wave
 from sampling.models import Locality
 from scoring import ahp
@@ -26,25 +27,19 @@ def _int(value: object) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def _lang() -> str:
-    return "zh" if (get_language() or "zh-hans").lower().startswith("zh") else "en"
-
-
 def node_labels(wave: Wave) -> dict[str, str]:
     """{node code: label}: dimensions and items from the definition; indicators and the
     root keep their code (the root is labelled by the template)."""
     definition = wave.questionnaire_version.definition
-    lang = _lang()
-
-    def pick(label: object, fallback: str) -> str:
-        if isinstance(label, dict):
-            return label.get(lang) or next((t for t in label.values() if t), fallback)
-        return str(label) if label else fallback
-
-    labels = {code: pick(label, code) for code, label in definition.get("dimensions", {}).items()}
+    language = ui_language()
+    labels = {
+        code: localized(label, language) or code
+        for code, label in definition.get("dimensions", {}).items()
+    }
     for group in definition.get("groups", []):
         for question in group.get("questions", []):
-            labels.setdefault(question["name"], pick(question.get("label"), question["name"]))
+            name = question["name"]
+            labels.setdefault(name, localized(question.get("label"), language) or name)
     return labels
 
 

@@ -13,13 +13,16 @@ import pandas as pd
 from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from common import svg
+from common.i18n import ui_language_code
+from common.labels import localized
 from fieldwork.models import Wave
 from qc.models import Review, ReviewEvent
 from sampling.models import AreaType
-from scoring import compare, selectors, svg
+from scoring import compare, selectors
 from scoring.estimate import (
     MIN_RESPONDENTS,
     SAFETY,
@@ -55,7 +58,7 @@ def cached_results(wave: Wave) -> dict:
             approved["n"],
             approved["last"],
             last_event,
-            get_language(),
+            ui_language_code(),
         )
     )
     report = cache.get(key)
@@ -73,7 +76,7 @@ def wave_results(wave: Wave) -> dict:
     long, meta, weighting_report = weighted_answers(wave=wave)
     tables = summarize(long)
     tables["by_street_dimension"] = domain_scores(long, ["street", "dimension"])
-    language = get_language() or "zh-hans"
+    language = ui_language_code()
     report = present_results(
         wave=wave,
         tables=tables,
@@ -212,8 +215,7 @@ def present_results(
     (1 decimal) or None, and bool `unreliable` flags wherever an estimate has fewer than
     `min_respondents` respondents.
     """
-    lang = "zh" if language.lower().startswith("zh") else "en"
-    dimension_label = {code: localized(label, lang) for code, label in meta.dimensions.items()}
+    dimension_label = {code: localized(label, language) for code, label in meta.dimensions.items()}
     position = {code: i for i, code in enumerate(meta.dimensions)}  # questionnaire order
     place = meta.localities
 
@@ -385,15 +387,6 @@ def number(value: object) -> float | None:
         return None
     value = float(value)
     return None if math.isnan(value) else round(value, 1)
-
-
-def localized(label: dict | str | None, lang: str) -> str:
-    """A questionnaire label in `lang` ("zh" or "en"), else its first language."""
-    if not label:
-        return ""
-    if isinstance(label, str):
-        return label
-    return label.get(lang) or next((text for text in label.values() if text), "")
 
 
 def report_labels() -> dict[str, str]:

@@ -8,8 +8,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.access import RESULTS_READERS, require_role
+from common import spreadsheets
 from fieldwork.models import Wave
-from scoring import pdf, presenters, selectors, xlsx
+from scoring import pdf, presenters, selectors
 from scoring.frames import AnswerError
 
 REPORT_FONT = "fonts/wqy-microhei.ttc"
@@ -36,7 +37,7 @@ def results(request: HttpRequest) -> HttpResponse:
 
         view = presenters.dashboard(report, **chosen, link=link)
         for key in [k for k in view if k.endswith("_svg")]:
-            view[key] = mark_safe(view[key])  # built with every text escaped (scoring.svg)
+            view[key] = mark_safe(view[key])  # built with every text escaped (common.svg)
     return render(
         request,
         "scoring/results.html",
@@ -60,7 +61,7 @@ def report_xlsx(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave, data = _visible_results(request, wave_id)
     if data is None:
         return _results_page(wave)
-    content = xlsx.workbook_bytes(
+    content = spreadsheets.workbook_bytes(
         presenters.report_tables(data),
         properties={"title": f"{wave.name} · {data['labels']['title']}", "creator": wave.client},
     )
@@ -77,7 +78,7 @@ def report_csv(request: HttpRequest, wave_id: int, table: str) -> HttpResponse:
     tables = {t["key"]: t for t in presenters.report_tables(data)}
     if table not in tables:
         raise Http404(_("No such table."))
-    content = xlsx.table_csv(tables[table])
+    content = spreadsheets.table_csv(tables[table])
     return _download(content, "text/csv; charset=utf-8", f"results-wave-{wave.pk}-{table}.csv")
 
 

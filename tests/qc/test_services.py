@@ -6,10 +6,10 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
 from accounts.models import Role
+from fieldwork import reactions
 from fieldwork.models import Interview
 from qc import rules
 from qc.models import Flag, QCSettings, Review, ReviewEvent
@@ -34,10 +34,8 @@ def flags_of(interview) -> dict[str, str]:
     return dict(Flag.objects.filter(interview=interview).values_list("rule", "reason"))
 
 
-def test_completed_handler_setting_points_at_the_check():
-    assert check_completed_interview in [
-        import_string(path) for path in settings.INTERVIEW_COMPLETED_HANDLERS
-    ]
+def test_qc_registers_the_check_for_every_completed_interview():
+    assert check_completed_interview in reactions.completed_handlers()
 
 
 def test_clean_interview_gets_clean_review_and_one_system_event(world, interviewer):

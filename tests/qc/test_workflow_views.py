@@ -390,13 +390,6 @@ def test_detail_offers_a_reversal_only_to_a_lead_not_yet_involved(client, flagge
     assert actions["approve"] and actions["final"]
 
 
-def test_spreadsheet_cell_quotes_what_a_spreadsheet_would_run():
-    for text in ("=1+1", "+86 138", "-1", "@SUM(A1)", "\tx", "\rx"):
-        assert presenters.spreadsheet_cell(text) == "'" + text
-    for value in ("录音无误", "a=b", "'=1", "", 3, -2.5, None):
-        assert presenters.spreadsheet_cell(value) == value
-
-
 def test_export_quotes_staff_texts_that_look_like_formulas(
     client, world, interviewer, supervisor, analyst
 ):

@@ -1,6 +1,4 @@
-import pandas as pd
-
-from sampling.exports import errors_csv, table_csv
+from sampling.exports import errors_csv
 from sampling.frame_validation import FrameError
 
 
@@ -26,13 +24,3 @@ def test_error_report_takes_its_header_and_problems_from_the_caller():
     data = errors_csv(errors, describe=lambda e: f"{e.kind}!", header=["行", "列", "值", "问题"])
 
     assert data.decode("utf-8-sig").splitlines() == ["行,列,值,问题", "7,loc,999,unknown_locality!"]
-
-
-def test_cells_that_excel_would_run_are_neutralised():
-    table = pd.DataFrame(
-        {"note": ["=HYPERLINK(1)", "+1", "-x", "@a", "safe"], "n": [1, 2, 3, 4, 5]}
-    )
-
-    text = table_csv(table).decode("utf-8-sig")
-
-    assert text.splitlines()[1:] == ["'=HYPERLINK(1),1", "'+1,2", "'-x,3", "'@a,4", "safe,5"]

@@ -23,9 +23,7 @@ Nothing is written to the database; output files are written only when everythin
 
 import csv
 import os
-import tempfile
 import tomllib
-from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
+from common.spreadsheets import write_csv_files
 from qc import rules, signals
 from qc.frames import build_frame, run_frame_rules
 from questionnaires.xlsform import XLSFormError, parse_xlsform
@@ -206,15 +205,6 @@ def read_interviews(
     return records, list(interviewers)
 
 
-def _write_csv(path: str, frame: pd.DataFrame) -> str:
-    """Write to a temporary file beside `path`; return its name (renamed in place later)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".part")
-    with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-        frame.to_csv(out, index=False)
-    return temporary
-
-
 def flags_table(result: pd.DataFrame, language: str) -> pd.DataFrame:
     """run_rules' result as the flags file: interview_id, rule, severity, reason, details."""
     column = "reason_en" if language == "en" else "reason"
@@ -326,25 +316,14 @@ class Command(BaseCommand):
                     ),
                 )
             )
-        self._write_all(outputs)
+        try:
+            write_csv_files(outputs)
+        except OSError as err:
+            raise CommandError(f"Cannot write the output ({err}).") from err
         self.stdout.write(
             f"Checked {len(records)} interviews: {len(result)} flags on "
             f"{result.index.nunique()} interviews."
         )
-
-    @staticmethod
-    def _write_all(outputs: Iterable[tuple[str, pd.DataFrame]]) -> None:
-        """Every file or none: temporaries first, then renamed into place."""
-        written: list[tuple[str, str]] = []
-        try:
-            for path, table in outputs:
-                written.append((_write_csv(path, table), path))
-        except OSError as err:
-            for temporary, _path in written:
-                os.unlink(temporary)
-            raise CommandError(f"Cannot write the output ({err}).") from err
-        for temporary, path in written:
-            os.replace(temporary, path)
 
 
 __all__ = ["Command", "flags_table", "interviewers_table", "load_config", "read_interviews"]

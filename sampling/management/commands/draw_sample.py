@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from common.spreadsheets import dataframe_csv
 from sampling.allocation import METHODS, allocation_table
-from sampling.exports import table_csv
 from sampling.models import Frame
 from sampling.selectors import sample_table
 from sampling.services import (
@@ -118,9 +118,9 @@ class Command(BaseCommand):
                 where=path.name,
             )
             n, label = int((sample["replicate"] == 0).sum()), path.name
-        out.write_bytes(table_csv(sample))
+        out.write_bytes(dataframe_csv(sample))
         if options["allocation_out"]:
-            options["allocation_out"].write_bytes(table_csv(table))
+            options["allocation_out"].write_bytes(dataframe_csv(table))
         self.stdout.write(
             _("%(label)s: %(n)s units, %(reserve)s in reserve, seed %(seed)s, in %(path)s.")
             % {

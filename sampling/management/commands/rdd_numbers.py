@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sampling.exports import table_csv
+from common.spreadsheets import dataframe_csv
 from sampling.models import Frame
 from sampling.services import (
     SamplingInputError,
@@ -73,7 +73,7 @@ class Command(BaseCommand):
             exclude_numbers=exclude,
             min_listed=options["min_listed"],
         )
-        options["out"].write_bytes(table_csv(numbers))
+        options["out"].write_bytes(dataframe_csv(numbers))
         # Counts only: numbers are never printed or logged.
         self.stdout.write(
             _("%(n)s numbers for %(k)s localities, seed %(seed)s, in %(path)s.")

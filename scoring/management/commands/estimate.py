@@ -17,14 +17,11 @@ for a proportion), statistic, estimate, se, ci_low, ci_high, n, n_eff. Nothing i
 unless every input is valid; errors name the file, line and column.
 """
 
-import os
-import tempfile
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
+from common.spreadsheets import write_csv_files
 from scoring.survey import (
     LONELY_PSU,
     STATISTICS,
@@ -146,7 +143,10 @@ class Command(BaseCommand):
         except DesignError as error:
             raise CommandError(f"{path}: {error}") from error
         result = result[by + OUTPUT_COLUMNS]
-        _write_atomically(result, options["out"])
+        try:
+            write_csv_files([(options["out"], result)])
+        except OSError as error:
+            raise CommandError(f"{options['out']}: cannot write there ({error}).") from error
         self.stdout.write(f"{len(result)} estimate(s) written to {options['out']}.")
 
     def _calibrate(self, design, data: pd.DataFrame, path: str, options: dict):
@@ -196,19 +196,3 @@ class Command(BaseCommand):
                 )
                 raise CommandError(f"{file}: {error} ({names})") from error
         return design
-
-
-def _write_atomically(result: pd.DataFrame, out: str) -> None:
-    """Write to a temporary file beside `out`, then rename: no half-written output."""
-    target = Path(out)
-    try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent or ".", suffix=".tmp")
-    except OSError as error:
-        raise CommandError(f"{out}: cannot write there ({error}).") from error
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            result.to_csv(stream, index=False)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

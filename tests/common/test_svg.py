@@ -1,7 +1,7 @@
 import re
 from xml.etree import ElementTree
 
-from scoring.svg import Bar, Series, bar_chart, line_chart, radar_chart
+from common.svg import Bar, Series, bar_chart, line_chart, radar_chart
 
 
 def parse(svg: str) -> ElementTree.Element:

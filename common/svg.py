@@ -1,8 +1,12 @@
-"""Charts for the results page as inline SVG text. Pure: no Django, no JavaScript.
+"""Charts as inline SVG text. Pure: no Django, no JavaScript.
 
-Each function returns one `<svg>` element (a str) that scales to its container. Text is
-escaped here, so callers may mark the result safe. Scores are on 0–100; values that are None
-are drawn as gaps. Bars of unreliable estimates use the `unreliable` class (amber in app.css).
+Each function returns one `<svg>` element (a str) that scales to its container and uses the
+`svg.chart` classes of static/css/app.css. Text is escaped here, so callers may mark the result
+safe. Values that are None are drawn as gaps.
+
+Two scales: *scores* on a fixed 0–`scale_max` axis (results pages), and *counts* scaled to the
+largest value (`scale_max=None`, the QC dashboard). Bars of unreliable estimates use the
+`unreliable` class (amber in app.css).
 """
 
 from collections.abc import Sequence
@@ -34,30 +38,49 @@ def _text(x: float, y: float, content: str, *, anchor: str = "start", cls: str =
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{css}>{escape(content)}</text>'
 
 
-def bar_chart(bars: Sequence[Bar], *, title: str, scale_max: float = 100.0) -> str:
-    """Horizontal bars, one row per bar, in the given order, with the value at the bar's end
-    and the interval as a whisker."""
-    row, label_w, width = 22, 150, 640
-    plot_w = width - label_w - 60
-    height = row * len(bars) + 28
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+def _open(width: int, height: int, title: str, cls: str = "chart") -> list[str]:
+    return [
+        f'<svg class="{cls}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
 
-    def x_of(value: float) -> float:
-        return label_w + plot_w * max(0.0, min(value, scale_max)) / scale_max
 
-    for tick in range(0, int(scale_max) + 1, 20):
-        x = x_of(tick)
-        parts.append(f'<line class="grid" x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 20}"/>')
-        parts.append(_text(x, height - 6, str(tick), anchor="middle", cls="axis"))
+def _close(parts: list[str]) -> str:
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _number(value: float, counts: bool) -> str:
+    return f"{value:g}" if counts else f"{value:.1f}"
+
+
+def bar_chart(bars: Sequence[Bar], *, title: str, scale_max: float | None = 100.0) -> str:
+    """Horizontal bars, one row per bar in the given order, the value at the bar's end and the
+    interval as a whisker. Scores sit on 0–`scale_max` with a grid every 20; with
+    `scale_max=None` the bars are counts scaled to the largest one, without a grid."""
+    counts = scale_max is None
+    top = max((b.value for b in bars if b.value is not None), default=0) or 1
+    scale = top if counts else scale_max
+    row, label_w, width = 22, 150, 640
+    plot_w = width - label_w - 60
+    height = row * max(len(bars), 1) + (8 if counts else 28)
+    parts = _open(width, height, title)
+
+    def x_of(value: float) -> float:
+        return label_w + plot_w * max(0.0, min(value, scale)) / scale
+
+    if not counts:
+        for tick in range(0, int(scale) + 1, 20):
+            x = x_of(tick)
+            parts.append(
+                f'<line class="grid" x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 20}"/>'
+            )
+            parts.append(_text(x, height - 6, str(tick), anchor="middle", cls="axis"))
     for i, bar in enumerate(bars):
         y = 4 + i * row
-        label = _text(
-            label_w - 6, y + 15, bar.label + (" *" if bar.unreliable else ""), anchor="end"
-        )
+        name = bar.label + (" *" if bar.unreliable else "")
+        label = _text(label_w - 6, y + 15, name, anchor="end")
         if bar.href:
             label = f'<a href="{escape(bar.href)}">{label}</a>'
         parts.append(label)
@@ -67,7 +90,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, scale_max: float = 100.0) -> s
         cls = "bar unreliable" if bar.unreliable else "bar"
         parts.append(
             f'<rect class="{cls}" x="{label_w}" y="{y + 3}" '
-            f'width="{x_of(bar.value) - label_w:.1f}" height="{row - 8}"/>'
+            f'width="{x_of(bar.value) - label_w:.1f}" height="{row - 8 if not counts else 16}"/>'
         )
         if bar.low is not None and bar.high is not None:
             lo, hi, mid = x_of(bar.low), x_of(bar.high), y + row / 2 - 1
@@ -76,9 +99,8 @@ def bar_chart(bars: Sequence[Bar], *, title: str, scale_max: float = 100.0) -> s
                 f'M{lo:.1f} {mid - 4:.1f}V{mid + 4:.1f}M{hi:.1f} {mid - 4:.1f}V{mid + 4:.1f}"/>'
             )
         end = max(x_of(bar.value), x_of(bar.high) if bar.high is not None else 0.0)
-        parts.append(_text(end + 4, y + 15, f"{bar.value:.1f}", cls="value"))
-    parts.append("</svg>")
-    return "".join(parts)
+        parts.append(_text(end + 4, y + 15, _number(bar.value, counts), cls="value"))
+    return _close(parts)
 
 
 def radar_chart(
@@ -94,14 +116,9 @@ def radar_chart(
     n = len(labels)
     width, height, r = 720, 380, 130  # wide: the axis labels sit left and right of the rings
     cx, cy = width / 2, height / 2
-    parts = [
-        f'<svg class="chart radar" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
+    parts = _open(width, height, title, cls="chart radar")
     if n < 3:
-        parts.append("</svg>")
-        return "".join(parts)
+        return _close(parts)
 
     def point(i: int, value: float) -> tuple[float, float]:
         share = (min(max(value, scale_min), scale_max) - scale_min) / (scale_max - scale_min)
@@ -130,28 +147,37 @@ def radar_chart(
         parts.append(
             f'<polygon class="series s{k}" points="{pts}"><title>{escape(s.name)}</title></polygon>'
         )
-    parts.append("</svg>")
-    return "".join(parts)
+    return _close(parts)
 
 
-def line_chart(x_labels: Sequence[str], series: Sequence[Series], *, title: str) -> str:
-    """One line per series across the x labels (e.g. waves), y axis fitted to the data in
-    steps of 5 points, a legend below."""
-    width, height, left, top, bottom = 640, 260, 40, 12, 70
-    plot_w, plot_h = width - left - 20, height - top - bottom
-    values = [v for s in series for v in s.values if v is not None]
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
-    if not values or not x_labels:
-        parts.append("</svg>")
-        return "".join(parts)
+def _score_axis(values: list[float]) -> tuple[float, float, float]:
+    """(low, high, step) fitted to scores in steps of 5 points within 0–100."""
     low = max(0.0, 5 * ((min(values) - 2) // 5))
     high = min(100.0, 5 * ((max(values) + 2) // 5 + 1))
     if high <= low:
         low, high = max(0.0, high - 5), min(100.0, low + 5)
+    return low, high, 5.0
+
+
+def _count_axis(values: list[float]) -> tuple[float, float, float]:
+    """(0, the largest count, half of it): counts start at zero."""
+    top = max(values, default=0) or 1
+    return 0.0, float(top), top / 2
+
+
+def line_chart(
+    x_labels: Sequence[str], series: Sequence[Series], *, title: str, counts: bool = False
+) -> str:
+    """One line per series across the x labels (waves, days) with a point per known value and
+    a legend below. Scores get a y axis fitted in steps of 5 points; `counts=True` starts the
+    axis at zero and ends it at the largest count."""
+    width, height, left, top, bottom = 640, 260, 40, 12, 70
+    plot_w, plot_h = width - left - 20, height - top - bottom
+    values = [v for s in series for v in s.values if v is not None]
+    parts = _open(width, height, title)
+    if not values or not x_labels:
+        return _close(parts)
+    low, high, step = (_count_axis if counts else _score_axis)(values)
 
     def xy(i: int, value: float) -> tuple[float, float]:
         x = left + (plot_w * i / (len(x_labels) - 1) if len(x_labels) > 1 else plot_w / 2)
@@ -163,14 +189,15 @@ def line_chart(x_labels: Sequence[str], series: Sequence[Series], *, title: str)
         parts.append(
             f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{width - 20}" y2="{y:.1f}"/>'
         )
-        parts.append(_text(left - 4, y + 4, f"{tick:.0f}", anchor="end", cls="axis"))
-        tick += 5
-    for i, label in enumerate(x_labels):
+        parts.append(_text(left - 4, y + 4, f"{tick:g}", anchor="end", cls="axis"))
+        tick += step
+    every = max(1, -(-len(x_labels) // 8))  # at most ~8 x labels
+    for i in range(0, len(x_labels), every):
         x, _ = xy(i, low)
-        # the first and last labels grow inwards so long wave names stay inside the chart
+        # the first and last labels grow inwards so long names stay inside the chart
         anchor = "start" if i == 0 and len(x_labels) > 1 else "middle"
         anchor = "end" if i == len(x_labels) - 1 and len(x_labels) > 1 else anchor
-        parts.append(_text(x, top + plot_h + 16, label, anchor=anchor, cls="axis"))
+        parts.append(_text(x, top + plot_h + 16, x_labels[i], anchor=anchor, cls="axis"))
     for k, s in enumerate(series):
         known = [(i, v) for i, v in enumerate(s.values) if v is not None]
         if not known:
@@ -181,10 +208,10 @@ def line_chart(x_labels: Sequence[str], series: Sequence[Series], *, title: str)
             x, y = xy(i, v)
             parts.append(
                 f'<circle class="series s{k}" cx="{x:.1f}" cy="{y:.1f}" r="3">'
-                f"<title>{escape(s.name)} {escape(x_labels[i])}: {v:.1f}</title></circle>"
+                f"<title>{escape(s.name)} {escape(x_labels[i])}: "
+                f"{_number(v, counts)}</title></circle>"
             )
         lx, ly = left + (k % 4) * 150, height - 30 + (k // 4) * 14
         parts.append(f'<rect class="series s{k}" x="{lx}" y="{ly - 8}" width="10" height="10"/>')
         parts.append(_text(lx + 14, ly + 1, s.name, cls="legend"))
-    parts.append("</svg>")
-    return "".join(parts)
+    return _close(parts)

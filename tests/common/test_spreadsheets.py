@@ -1,9 +1,10 @@
 import csv
 import io
 
+import pandas as pd
 from openpyxl import load_workbook
 
-from scoring.xlsx import table_csv, workbook_bytes
+from common.spreadsheets import dataframe_csv, spreadsheet_cell, table_csv, workbook_bytes
 
 TABLES = [
     {
@@ -62,3 +63,20 @@ def test_text_that_looks_like_a_formula_is_not_run():
     assert sheet["A2"].value == '\'=HYPERLINK("http://x")' and sheet["A2"].data_type == "s"
     assert sheet["A3"].value == "'@SUM(A1)" and sheet["B3"].value == -3.5
     assert rows[1][0] == '\'=HYPERLINK("http://x")' and rows[3][0] == "东华街道"
+
+
+def test_dataframe_cells_that_excel_would_run_are_neutralised():
+    table = pd.DataFrame(
+        {"note": ["=HYPERLINK(1)", "+1", "-x", "@a", "safe"], "n": [1, 2, 3, 4, 5]}
+    )
+
+    text = dataframe_csv(table).decode("utf-8-sig")
+
+    assert text.splitlines()[1:] == ["'=HYPERLINK(1),1", "'+1,2", "'-x,3", "'@a,4", "safe,5"]
+
+
+def test_spreadsheet_cell_quotes_what_a_spreadsheet_would_run():
+    for text in ("=1+1", "+86 138", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert spreadsheet_cell(text) == "'" + text
+    for value in ("录音无误", "a=b", "'=1", "", 3, -2.5, None):
+        assert spreadsheet_cell(value) == value

@@ -1,0 +1,49 @@
+"""What later stages of the pipeline do when fieldwork changes: a small typed registry.
+
+Fieldwork cannot import qc (the pipeline flows one way), yet qc must check every interview the
+moment it is completed and fieldwork's quotas must not count interviews qc finally rejected.
+qc registers its functions here from `QcConfig.ready()`; fieldwork calls them through
+`interview_completed()` and `without_voided()`. Grep for the registering function's name to
+find both ends.
+"""
+
+from collections.abc import Callable
+
+from django.db.models import QuerySet
+
+from fieldwork.models import Interview
+
+CompletedHandler = Callable[[Interview], object]
+VoidedFilter = Callable[[QuerySet[Interview]], QuerySet[Interview]]
+
+_completed_handlers: list[CompletedHandler] = []
+_voided_filters: list[VoidedFilter] = []
+
+
+def on_interview_completed(handler: CompletedHandler) -> CompletedHandler:
+    """Call `handler(interview)` inside the transaction that completes an interview."""
+    if handler not in _completed_handlers:
+        _completed_handlers.append(handler)
+    return handler
+
+
+def filter_voided_interviews(voided_filter: VoidedFilter) -> VoidedFilter:
+    """Let `voided_filter` drop interviews a later stage voided (e.g. finally rejected)."""
+    if voided_filter not in _voided_filters:
+        _voided_filters.append(voided_filter)
+    return voided_filter
+
+
+def interview_completed(interview: Interview) -> None:
+    for handler in _completed_handlers:
+        handler(interview)
+
+
+def without_voided(interviews: QuerySet[Interview]) -> QuerySet[Interview]:
+    for voided_filter in _voided_filters:
+        interviews = voided_filter(interviews)
+    return interviews
+
+
+def completed_handlers() -> tuple[CompletedHandler, ...]:
+    return tuple(_completed_handlers)
