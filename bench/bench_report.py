@@ -59,7 +59,8 @@ from demo.services import (  # noqa: E402
 )
 from qc.models import Review  # noqa: E402
 from questionnaires.services import load_standard_questionnaire  # noqa: E402
-from sampling import services as sampling  # noqa: E402
+from sampling.services.frames import import_frame  # noqa: E402
+from sampling.services.localities import import_localities  # noqa: E402
 from scoring import pdf, presenters  # noqa: E402
 
 DISTRICTS = 9
@@ -148,11 +149,11 @@ def main() -> None:
         users = create_users(INTERVIEWERS)
     version = load_standard_questionnaire(user=users["analyst"])
     localities, households = city(90, households=max(60_000, 8 * args.interviews))
-    sampling.import_localities(rows=localities.to_dict("records"))
+    import_localities(rows=localities.to_dict("records"))
     path = scratch / "frame.csv"
     households.to_csv(path, index=False)
     with path.open("rb") as file:
-        frame = sampling.import_frame(
+        frame = import_frame(
             file=file,
             source_name="frame.csv",
             name="bench frame",

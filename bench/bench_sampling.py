@@ -180,7 +180,8 @@ def worker_import(csv_path: Path, known_path: Path) -> dict:
     django.setup()
     from django.core.management import call_command
 
-    from sampling.services import import_frame, import_localities
+    from sampling.services.frames import import_frame
+    from sampling.services.localities import import_localities
 
     call_command("migrate", verbosity=0)
     known = json.loads(known_path.read_text())

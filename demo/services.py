@@ -34,8 +34,8 @@ from qc import workflow
 from qc.models import Flag, Review, ReviewEvent
 from questionnaires.models import QuestionnaireVersion
 from questionnaires.services import load_standard_questionnaire
-from sampling import services as sampling
 from sampling.models import Draw, Frame, Locality
+from sampling.services import draws as sampling
 
 WAVE_NAME = "2026年第四季度群众安全感满意度调查"
 # The round before, for trends and rank changes: same client, questionnaire and frame.

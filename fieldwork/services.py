@@ -35,8 +35,9 @@ from fieldwork.models import (
 )
 from questionnaires.models import QuestionnaireVersion
 from sampling import household
+from sampling.errors import SamplingInputError
 from sampling.models import Draw, Locality, SampledUnit
-from sampling.services import SamplingInputError, record_release
+from sampling.services.releases import record_release
 
 LOCALITY_FIELDS = {"district": "district", "street": "street", "community": "community"}
 

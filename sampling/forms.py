@@ -4,14 +4,11 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sampling.errors import SamplingInputError
 from sampling.models import Draw
-from sampling.services import (
-    MAX_SEED,
-    STRATUM_COLUMN,
-    Plan,
-    SamplingInputError,
-    read_stratum_values,
-)
+from sampling.services.draws import MAX_SEED
+from sampling.services.frames import STRATUM_COLUMN
+from sampling.services.plans import Plan, read_stratum_values
 
 
 class FrameUploadForm(forms.Form):
@@ -67,7 +64,8 @@ class LocalityUploadForm(forms.Form):
 
 
 class AllocationForm(forms.Form):
-    """A sampling plan for one frame; empty fields take the defaults of services.Plan."""
+    """A sampling plan for one frame; empty fields take the defaults of
+    sampling.services.plans.Plan."""
 
     n = forms.IntegerField(
         label=_("Sample size"),

@@ -21,7 +21,7 @@ OUTPUT_COLUMNS = ["unit_id", "phone", "locality_code", "street_code", "district_
 ACCEPTED_LEVELS = ("street", "community")
 
 # Every kind of FrameError, with the names of its params. validate_frame produces
-# VALIDATION_KINDS; the file-reading layer (sampling.services) produces READ_KINDS.
+# VALIDATION_KINDS; frame import (sampling.services.frames) produces READ_KINDS.
 VALIDATION_KINDS: dict[str, tuple[str, ...]] = {
     "unmapped_role": ("role",),  # a role from REQUIRED_ROLES
     "no_column": ("available",),  # the file's column names, list of str

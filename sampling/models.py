@@ -199,7 +199,8 @@ class ImportJob(models.Model):
     fraction = models.FloatField(default=0.0)
     message = models.CharField(max_length=200, blank=True)
     # Failed: the first problems as FrameError fields (row, column, value, problem, kind,
-    # params) and how many there were; the full report is a file (services.error_report_path).
+    # params) and how many there were; the full report is a file
+    # (sampling.services.frames.error_report_path).
     errors = models.JSONField(default=list, blank=True)
     n_errors = models.PositiveIntegerField(default=0)
     language = models.CharField(max_length=15, blank=True)  # of the page that started it

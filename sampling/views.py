@@ -8,10 +8,16 @@ from django.utils.translation import gettext as _
 from accounts.access import require_role
 from accounts.models import Role
 from common.spreadsheets import dataframe_csv
-from sampling import presenters, services
+from sampling import presenters
+from sampling.errors import SamplingInputError
 from sampling.forms import AllocationForm, DrawForm, FrameUploadForm, LocalityUploadForm
 from sampling.models import Draw, Frame, ImportJob, Locality
 from sampling.selectors import sample_table
+from sampling.services.draws import draw_sample
+from sampling.services.frames import STRATUM_COLUMN, error_report_path
+from sampling.services.import_jobs import start_frame_import
+from sampling.services.localities import import_locality_file
+from sampling.services.plans import allocation_preview, frame_sort_columns, frame_strata_columns
 
 
 @require_role(Role.ANALYST)
@@ -26,8 +32,8 @@ def locality_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            count = services.import_locality_file(file=upload, source_name=upload.name)
-        except services.SamplingInputError as error:
+            count = import_locality_file(file=upload, source_name=upload.name)
+        except SamplingInputError as error:
             context.update(problems=error.errors, source_name=upload.name)
         else:
             messages.success(request, _("%(n)s localities imported.") % {"n": count})
@@ -41,7 +47,7 @@ def frame_upload(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = services.start_frame_import(
+        job = start_frame_import(
             file=upload,
             source_name=upload.name,
             name=form.cleaned_data["name"],
@@ -78,7 +84,7 @@ def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_role(Role.ANALYST)
 def frame_errors(request: HttpRequest) -> HttpResponse:
     """The full error report of the user's last failed import (phone numbers masked)."""
-    path = services.error_report_path(request.user)
+    path = error_report_path(request.user)
     if not default_storage.exists(path):
         raise Http404(_("No error report."))
     return FileResponse(
@@ -94,21 +100,21 @@ def frame_detail(request: HttpRequest, frame_id: int) -> HttpResponse:
     frame = get_object_or_404(Frame.objects.select_related("created_by"), pk=frame_id)
     form = DrawForm(
         request.POST or None,
-        initial={"minimum_per_stratum": 0, "strata": [services.STRATUM_COLUMN]},
-        columns=services.frame_strata_columns(frame),
-        sort_columns=services.frame_sort_columns(frame),
+        initial={"minimum_per_stratum": 0, "strata": [STRATUM_COLUMN]},
+        columns=frame_strata_columns(frame),
+        sort_columns=frame_sort_columns(frame),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            draw = services.draw_sample(
+            draw = draw_sample(
                 frame=frame,
                 plan=form.plan(),
                 seed=data["seed"],
                 name=data["name"],
                 user=request.user,
             )
-        except services.SamplingInputError as error:
+        except SamplingInputError as error:
             for message in error.errors:
                 form.add_error(None, message)
         else:
@@ -129,14 +135,14 @@ def frame_allocation(request: HttpRequest, frame_id: int) -> HttpResponse:
     frame = get_object_or_404(Frame, pk=frame_id)
     form = AllocationForm(
         request.GET,
-        columns=services.frame_strata_columns(frame),
-        sort_columns=services.frame_sort_columns(frame),
+        columns=frame_strata_columns(frame),
+        sort_columns=frame_sort_columns(frame),
     )
     context: dict = {"form": form}
     if form.is_valid():
         try:
-            rows = services.allocation_preview(frame=frame, plan=form.plan())
-        except services.SamplingInputError as error:
+            rows = allocation_preview(frame=frame, plan=form.plan())
+        except SamplingInputError as error:
             context["problems"] = error.errors
         else:
             context["table"] = presenters.allocation(rows)

@@ -4,8 +4,9 @@ import pytest
 
 from demo.city import build_city
 from fieldwork import capi
+from sampling.errors import SamplingInputError
 from sampling.models import Locality
-from sampling.services import SamplingInputError, import_locality_file
+from sampling.services.localities import import_locality_file
 
 HEADER = "code,name,parent_code,level,area_type,latitude,longitude\n"
 TREE = (

@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from sampling.frame_validation import FrameError, validate_frame
-from sampling.services import import_localities
+from sampling.services.localities import import_localities
 
 LOCALITIES = [
     {"code": "3201", "name": "南京市", "parent_code": "", "level": "city"},

@@ -9,7 +9,8 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from sampling.models import Frame, ImportJob
-from sampling.services import import_localities, start_frame_import, wait_for_import
+from sampling.services.import_jobs import start_frame_import, wait_for_import
+from sampling.services.localities import import_localities
 from tests.sampling.conftest import FRAME_SIZES, LOCALITIES, MAPPING, frame_rows
 
 

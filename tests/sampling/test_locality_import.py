@@ -3,8 +3,9 @@ import io
 import openpyxl
 import pytest
 
+from sampling.errors import SamplingInputError
 from sampling.models import Locality
-from sampling.services import SamplingInputError, import_locality_file
+from sampling.services.localities import import_locality_file
 
 HEADER = "code,name,parent_code,level,area_type,M|16-29,F|16-29,M|60+\n"
 GOOD = HEADER + (

@@ -4,20 +4,14 @@ exclusion of recent draws, and draws from files."""
 import pandas as pd
 import pytest
 
+from sampling.errors import SamplingInputError
 from sampling.models import Draw, Frame, Locality, ReplicateRelease, SampledUnit
 from sampling.selectors import sample_table
-from sampling.services import (
-    Plan,
-    SamplingInputError,
-    allocation_preview,
-    draw_file_sample,
-    draw_sample,
-    import_frame,
-    import_localities,
-    next_reserve,
-    read_stratum_values,
-    record_release,
-)
+from sampling.services.draws import draw_file_sample, draw_sample
+from sampling.services.frames import import_frame
+from sampling.services.localities import import_localities
+from sampling.services.plans import Plan, allocation_preview, read_stratum_values
+from sampling.services.releases import next_reserve, record_release
 from tests.sampling.conftest import MAPPING
 
 STREETS = ["320102001", "320102002", "320104001"]

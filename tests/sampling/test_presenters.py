@@ -5,10 +5,11 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sampling.errors import FrameImportError
 from sampling.frame_validation import KINDS, FrameError, validate_frame
 from sampling.models import Level
 from sampling.presenters import FRAME_ERROR_MESSAGES, describe, errors_csv
-from sampling.services import FrameImportError, import_frame
+from sampling.services.frames import import_frame
 from tests.sampling.conftest import KNOWN, MAPPING, every_kind_of_validation_error
 
 ENGLISH_HEADER = "Row,Column,Value,Problem"

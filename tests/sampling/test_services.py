@@ -7,16 +7,13 @@ import pytest
 from django.db.models import Count
 
 from sampling.allocation import proportional
+from sampling.errors import FrameImportError, SamplingInputError
 from sampling.models import Draw, Frame, FrameStratumCount, Locality, SampledUnit
 from sampling.selectors import load_frame, locality_lookup, sample_table
-from sampling.services import (
-    FrameImportError,
-    SamplingInputError,
-    allocation_preview,
-    draw_sample,
-    import_frame,
-    import_localities,
-)
+from sampling.services.draws import draw_sample
+from sampling.services.frames import import_frame
+from sampling.services.localities import import_localities
+from sampling.services.plans import allocation_preview
 from tests.sampling.conftest import FRAME_SIZES, KNOWN, LOCALITIES, MAPPING, frame_rows
 
 

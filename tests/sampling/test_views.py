@@ -5,7 +5,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sampling.models import Draw, Frame, FrameStratumCount, ImportJob, Level, Locality
-from sampling.services import draw_sample, import_frame
+from sampling.services.draws import draw_sample
+from sampling.services.frames import import_frame
 from tests.sampling.conftest import FRAME_SIZES, MAPPING, frame_rows
 
 

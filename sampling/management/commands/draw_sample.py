@@ -7,18 +7,13 @@ from django.utils.translation import gettext as _
 
 from common.spreadsheets import dataframe_csv
 from sampling.allocation import METHODS, allocation_table
+from sampling.errors import SamplingInputError
+from sampling.files import read_frame_file
 from sampling.models import Frame
 from sampling.selectors import sample_table
-from sampling.services import (
-    STRATUM_COLUMN,
-    Plan,
-    SamplingInputError,
-    draw_file_sample,
-    draw_sample,
-    prepare_frame,
-    read_frame_file,
-    read_stratum_values,
-)
+from sampling.services.draws import draw_file_sample, draw_sample
+from sampling.services.frames import STRATUM_COLUMN
+from sampling.services.plans import Plan, prepare_frame, read_stratum_values
 
 
 def columns(value: str) -> tuple[str, ...]:

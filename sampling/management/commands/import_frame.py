@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from sampling.errors import FrameImportError
 from sampling.presenters import describe, errors_csv
-from sampling.services import FrameImportError, import_frame
+from sampling.services.frames import import_frame
 
 PROBLEMS_SHOWN = 10
 

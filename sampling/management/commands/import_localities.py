@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sampling.services import SamplingInputError, import_locality_file
+from sampling.errors import SamplingInputError
+from sampling.services.localities import import_locality_file
 
 
 class Command(BaseCommand):

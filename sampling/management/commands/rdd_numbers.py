@@ -6,13 +6,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from common.spreadsheets import dataframe_csv
+from sampling.errors import SamplingInputError
+from sampling.files import read_frame_file
 from sampling.models import Frame
-from sampling.services import (
-    SamplingInputError,
-    generate_phone_numbers,
-    read_frame_file,
-    read_stratum_values,
-)
+from sampling.services.plans import read_stratum_values
+from sampling.services.rdd import generate_phone_numbers
 
 
 class Command(BaseCommand):

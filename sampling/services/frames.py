@@ -1,0 +1,141 @@
+"""Importing a frame file: validate it, store its units as Parquet and its per-street counts.
+
+Also keeps the full problem report of a user's last failed import for download.
+"""
+
+import io
+import uuid
+from pathlib import Path
+from typing import IO
+from zipfile import BadZipFile
+
+import pandas as pd
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl.utils.exceptions import InvalidFileException
+
+from accounts.models import User
+from sampling.draw import sort_for_draw
+from sampling.errors import FrameImportError
+from sampling.files import Progress, read_csv
+from sampling.frame_validation import FrameError, validate_frame
+from sampling.models import Frame, FrameStratumCount, Locality, SampledUnit
+from sampling.selectors import locality_lookup
+
+STRATUM_COLUMN = "street_code"  # strata are streets (街道/乡镇)
+
+
+def import_frame(
+    *,
+    file: IO[bytes] | str | Path,
+    source_name: str,
+    name: str,
+    mapping: dict[str, str],
+    user: User | None = None,
+    progress: Progress | None = None,
+) -> Frame:
+    """Validate a CSV or XLSX frame file and store it as Parquet with per-street counts.
+
+    file: a path or a binary file object (an upload); source_name: the file's name, whose
+    extension (.csv, .xlsx) picks the reader; mapping: role → column (see
+    sampling.frame_validation.ROLES). Every column is read as text. Raises FrameImportError with
+    every problem and writes nothing (no rows, no file) if anything is wrong.
+
+    Not wrapped in one transaction on purpose: validation takes seconds on a large file and
+    needs no lock; the Parquet file is removed if the short write transaction fails.
+    """
+    report = progress or (lambda fraction, message: None)
+    report(0.0, _("Reading file"))
+    table = _read_table(file, source_name, report)
+    report(0.4, _("Checking rows"))
+    validation = validate_frame(
+        table,
+        known_localities=locality_lookup(),
+        mapping=mapping,
+        max_unit_id_length=SampledUnit._meta.get_field("unit_id").max_length,
+        max_address_length=SampledUnit._meta.get_field("address").max_length,
+    )
+    if not validation.ok:
+        raise FrameImportError(validation.errors, source_name)
+    if validation.frame.empty:
+        raise FrameImportError(
+            [FrameError(None, "", "", "the file has no data rows", "no_rows")], source_name
+        )
+
+    report(0.6, _("Writing Parquet"))
+    frame_rows = sort_for_draw(validation.frame, stratum_column=STRATUM_COLUMN)
+    buffer = io.BytesIO()
+    frame_rows.to_parquet(buffer, index=False)
+    path = default_storage.save(
+        f"frames/{uuid.uuid4().hex}.parquet", ContentFile(buffer.getvalue())
+    )
+    report(0.9, _("Saving counts"))
+    try:
+        frame = _save_frame(
+            path=path, rows=frame_rows, source_name=source_name, name=name, user=user
+        )
+    except BaseException:
+        default_storage.delete(path)
+        raise
+    report(1.0, _("Done"))
+    return frame
+
+
+@transaction.atomic
+def _save_frame(
+    *, path: str, rows: pd.DataFrame, source_name: str, name: str, user: User | None
+) -> Frame:
+    frame = Frame.objects.create(
+        name=name,
+        path=path,
+        source_name=source_name,
+        n_rows=len(rows),
+        columns=list(rows.columns),
+        created_by=user,
+    )
+    counts = rows[STRATUM_COLUMN].value_counts().sort_index()
+    streets = Locality.objects.in_bulk(list(counts.index), field_name="code")
+    FrameStratumCount.objects.bulk_create(
+        FrameStratumCount(frame=frame, stratum=code, locality=streets[code], n_units=int(count))
+        for code, count in counts.items()
+    )
+    return frame
+
+
+def _read_table(file: IO[bytes] | str | Path, source_name: str, report: Progress) -> pd.DataFrame:
+    suffix = Path(source_name).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise FrameImportError(
+            [FrameError(None, "", suffix, "unsupported file type: use .csv or .xlsx", "file_type")],
+            source_name,
+        )
+    raw = Path(file).read_bytes() if isinstance(file, str | Path) else file.read()
+    try:
+        if suffix == ".xlsx":
+            table = pd.read_excel(
+                io.BytesIO(raw), dtype=str, keep_default_na=False, engine="openpyxl"
+            )
+        else:
+            table = read_csv(raw, report)
+    except (ValueError, OSError, KeyError, BadZipFile, InvalidFileException) as exc:
+        problem = f"the file could not be read: {exc}"
+        error = FrameError(None, "", "", problem, "unreadable", params={"detail": str(exc)})
+        raise FrameImportError([error], source_name) from exc
+    table.columns = [str(column).strip() for column in table.columns]
+    return table
+
+
+def keep_error_report(*, user: User, report: bytes) -> str:
+    """Store the user's latest failed-import report (replacing the previous one); its path.
+
+    report: the CSV file, as sampling.presenters.errors_csv writes it in the user's language."""
+    path = error_report_path(user)
+    if default_storage.exists(path):
+        default_storage.delete(path)
+    return default_storage.save(path, ContentFile(report))
+
+
+def error_report_path(user: User) -> str:
+    return f"frame-errors/user-{user.pk}.csv"
