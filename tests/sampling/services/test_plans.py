@@ -1,5 +1,5 @@
 """Plans on stored frames: any strata columns, every method, reserves and their release,
-exclusion of recent draws, and draws from files."""
+exclusion of recent draws, and per-stratum values typed in as text."""
 
 import pandas as pd
 import pytest
@@ -7,9 +7,8 @@ import pytest
 from sampling.errors import SamplingInputError
 from sampling.models import Draw, Frame, Locality, ReplicateRelease, SampledUnit
 from sampling.selectors import sample_table
-from sampling.services.draws import draw_file_sample, draw_sample
+from sampling.services.draws import draw_sample
 from sampling.services.frames import import_frame
-from sampling.services.localities import import_localities
 from sampling.services.plans import Plan, allocation_preview, read_stratum_values
 from sampling.services.releases import next_reserve, record_release
 from tests.sampling.conftest import MAPPING
@@ -183,66 +182,6 @@ def test_sample_table_shows_replicates(frame):
     assert table["replicate"].value_counts().to_dict() == {0: 10, 1: 10}
 
 
-# --- plans on files ------------------------------------------------------------------------------
-
-
-def file_frame() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "hh": [f"h{i:03d}" for i in range(60)],
-            "district": ["east"] * 40 + ["west"] * 20,
-            "area": (["rural", "central"] * 30),
-            "phone": [f"139{i:08d}" for i in range(60)],
-        }
-    )
-
-
-def test_file_draw_keeps_columns_and_adds_the_design(db):
-    sample, table, seed = draw_file_sample(
-        table=file_frame(),
-        plan=Plan(n=12, strata=("district", "area"), reserves=1),
-        seed=4,
-        unit_column="hh",
-        where="f.csv",
-    )
-
-    assert seed == 4
-    assert list(sample.columns) == [
-        "hh", "district", "area", "phone", "stratum",
-        "inclusion_probability", "design_weight", "replicate",
-    ]  # fmt: skip
-    assert sample[sample["replicate"] == 0]["stratum"].value_counts().to_dict() == {
-        "east|central": 4, "east|rural": 4, "west|central": 2, "west|rural": 2,
-    }  # fmt: skip
-    assert table.columns.tolist() == ["stratum", "N_h", "n_h", "fraction", "moe", "reserve_h"]
-    assert table["n_h"].sum() == 12 and table["N_h"].sum() == 60
-
-
-def test_file_draw_without_unit_column_uses_row_numbers(db):
-    first, _, _ = draw_file_sample(table=file_frame(), plan=Plan(n=5, strata=("area",)), seed=1)
-    again, _, _ = draw_file_sample(table=file_frame(), plan=Plan(n=5, strata=("area",)), seed=1)
-
-    assert first.equals(again) and len(first) == 5
-
-
-def test_file_draw_errors_are_named(db):
-    with pytest.raises(SamplingInputError, match="f.csv has no column sex"):
-        draw_file_sample(table=file_frame(), plan=Plan(n=5, strata=("sex",)), seed=1, where="f.csv")
-    duplicated = file_frame()
-    duplicated.loc[5, "hh"] = "h000"
-    with pytest.raises(SamplingInputError, match="unit id h000 is repeated \\(row 7\\)"):
-        draw_file_sample(
-            table=duplicated, plan=Plan(n=5, strata=("area",)), seed=1, unit_column="hh",
-            where="f.csv",
-        )  # fmt: skip
-    with pytest.raises(SamplingInputError, match="The seed must be"):
-        draw_file_sample(table=file_frame(), plan=Plan(n=5, strata=("area",)), seed=-1)
-    with pytest.raises(SamplingInputError, match="Unknown allocation method"):
-        draw_file_sample(table=file_frame(), plan=Plan(n=5, strata=("area",), method="x"), seed=1)
-    with pytest.raises(SamplingInputError, match="The file has no column street_code"):
-        draw_file_sample(table=file_frame(), plan=Plan(n=5), seed=1)
-
-
 def test_stratum_values_parse_with_or_without_a_header():
     assert read_stratum_values(text="stratum,n\na,3\nb,4\n", what="n", integer=True) == {
         "a": 3,
@@ -262,14 +201,3 @@ def test_stratum_value_errors_name_lines():
         "Line 5: stratum a is listed twice.",
         "Line 6: the n must be a whole number of 0 or more.",
     ]
-
-
-def test_chinese_level_and_area_names_are_accepted(db):
-    import_localities(
-        rows=[
-            {"code": "1", "name": "市", "parent_code": "", "level": "市"},
-            {"code": "11", "name": "区", "parent_code": "1", "level": "区县", "area_type": "农村"},
-        ]
-    )
-
-    assert Locality.objects.get(code="11").area_type == "rural"

@@ -5,7 +5,9 @@ import pytest
 
 from sampling.errors import SamplingInputError
 from sampling.models import Locality
-from sampling.services.localities import import_locality_file
+from sampling.selectors import locality_lookup
+from sampling.services.localities import import_localities, import_locality_file
+from tests.sampling.conftest import KNOWN, LOCALITIES
 
 HEADER = "code,name,parent_code,level,area_type,M|16-29,F|16-29,M|60+\n"
 GOOD = HEADER + (
@@ -87,3 +89,55 @@ def test_unreadable_or_empty_files_are_refused(db):
         import_locality_file(file=io.BytesIO(b"not a zip"), source_name="t.xlsx")
     with pytest.raises(SamplingInputError, match="no data rows"):
         import_locality_file(file=csv(HEADER), source_name="t.csv")
+
+
+def test_localities_import_as_a_tree(localities):
+    assert localities == len(LOCALITIES)
+    community = Locality.objects.get(code="320102001001")
+    assert community.parent.code == "320102001"
+    assert community.parent.parent.parent.code == "3201"
+    assert locality_lookup() == KNOWN
+
+
+def test_reimporting_localities_updates_in_place(localities):
+    renamed = [dict(row, name="改名") if row["code"] == "320102" else row for row in LOCALITIES]
+
+    import_localities(rows=renamed)
+
+    assert Locality.objects.count() == len(LOCALITIES)
+    assert Locality.objects.get(code="320102").name == "改名"
+
+
+def test_locality_tree_errors_are_reported_all_at_once(db):
+    rows = [
+        {"code": "1", "name": "市", "parent_code": "", "level": "city"},
+        {"code": "11", "name": "区", "parent_code": "9", "level": "district"},  # unknown parent
+        {"code": "11", "name": "区", "parent_code": "1", "level": "district"},  # duplicate
+        {"code": "111", "name": "街", "parent_code": "1", "level": "street"},  # skips a level
+        {"code": "A", "name": "甲", "parent_code": "B", "level": "street"},  # A ↔ B cycle
+        {"code": "B", "name": "乙", "parent_code": "A", "level": "street"},
+        {"code": "X", "name": "", "parent_code": "1", "level": "town"},
+    ]
+
+    with pytest.raises(SamplingInputError) as raised:
+        import_localities(rows=rows)
+
+    text = "\n".join(raised.value.errors)
+    assert "Row 2 (11): unknown parent code 9" in text
+    assert "Row 3 (11): the code is already used on row 2" in text
+    assert "Row 4 (111): a Street/township's parent must be a District, not a City" in text
+    assert "Rows 5, 6: parent codes form a cycle (A → B → A)" in text
+    assert "Row 7 (X): the name must have" in text
+    assert "Row 7 (X): level 'town' is not one of" in text
+    assert Locality.objects.count() == 0
+
+
+def test_chinese_level_and_area_names_are_accepted(db):
+    import_localities(
+        rows=[
+            {"code": "1", "name": "市", "parent_code": "", "level": "市"},
+            {"code": "11", "name": "区", "parent_code": "1", "level": "区县", "area_type": "农村"},
+        ]
+    )
+
+    assert Locality.objects.get(code="11").area_type == "rural"
