@@ -99,6 +99,46 @@ def validate_frame(
     if file_errors:
         return FrameValidation(frame=pd.DataFrame(columns=OUTPUT_COLUMNS), errors=file_errors)
 
+    rows, cells = _non_blank_cells(df)
+    unit_id = cells[mapping["unit_id"]]
+    phone_raw = cells[mapping["phone"]]
+    locality = cells[mapping["locality_code"]]
+    address = cells[mapping["address"]] if "address" in mapping else pd.Series("", index=rows.index)
+    phone = normalise_mobiles(phone_raw)
+    level, street_code, district_code = _look_up(locality, known_localities)
+
+    # The checks run in this order, which is the order of a row's problems in the report.
+    problems = _Problems(rows, mapping)
+    _check_unit_ids(problems, unit_id, max_unit_id_length)
+    _check_phones(problems, phone_raw, phone)
+    _check_localities(problems, locality, level)
+    if "address" in mapping:
+        problems.report(
+            address.str.len() > max_address_length,
+            "address",
+            address,
+            "address_too_long",
+            f"address is longer than {max_address_length} characters",
+            max_length=max_address_length,
+        )
+
+    standard = {
+        "unit_id": unit_id,
+        "phone": phone.fillna(phone_raw),
+        "locality_code": locality,
+        "street_code": street_code.fillna(""),
+        "district_code": district_code.fillna(""),
+        "address": address,
+    }
+    return FrameValidation(
+        frame=_normalised_frame(standard, cells, mapping),
+        errors=_error_list(problems.found, mapping),
+    )
+
+
+def _non_blank_cells(df: pd.DataFrame) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """The spreadsheet row number of each non-blank row (by df's index) and each column's
+    stripped text on those rows."""
     rows = pd.Series(np.arange(len(df)) + 2, index=df.index)
     cells = {column: as_text(df[column]).str.strip() for column in df.columns}
     blank = pd.Series(
@@ -107,18 +147,35 @@ def validate_frame(
     if blank.any():
         rows = rows[~blank]
         cells = {column: values[~blank] for column, values in cells.items()}
+    return rows, cells
 
-    unit_id = cells[mapping["unit_id"]]
-    phone_raw = cells[mapping["phone"]]
-    locality = cells[mapping["locality_code"]]
-    address = cells[mapping["address"]] if "address" in mapping else pd.Series("", index=rows.index)
-    phone = normalise_mobiles(phone_raw)
 
-    level, street_code, district_code = _look_up(locality, known_localities)
+def _normalised_frame(
+    standard: dict[str, pd.Series], cells: dict[str, pd.Series], mapping: dict[str, str]
+) -> pd.DataFrame:
+    """OUTPUT_COLUMNS (`standard`), then the file's unmapped columns (`cells`), renamed
+    ``source_<name>`` where they clash with an output column; a fresh 0… index."""
+    frame = pd.DataFrame(standard)
+    mapped_columns = set(mapping.values())
+    for column, values in cells.items():
+        if column not in mapped_columns:
+            name = f"source_{column}" if column in OUTPUT_COLUMNS else column
+            frame[name] = values
+    return frame.reset_index(drop=True)
 
-    found: list[pd.DataFrame] = []
 
-    def report(mask: pd.Series, role: str, values: pd.Series, kind: str, problem, **params) -> None:
+@dataclass
+class _Problems:
+    """The problems found so far, one table per check. `rows`: spreadsheet row number by the
+    index of the checked Series; `mapping`: role → column, to name the column."""
+
+    rows: pd.Series
+    mapping: dict[str, str]
+    found: list[pd.DataFrame] = field(default_factory=list)
+
+    def report(
+        self, mask: pd.Series, role: str, values: pd.Series, kind: str, problem, **params
+    ) -> None:
         """`problem` and each of `params` is one value for every row, or a Series by row."""
         if not mask.any():
             return
@@ -128,13 +185,13 @@ def validate_frame(
                 name: value[mask] if isinstance(value, pd.Series) else value
                 for name, value in params.items()
             },
-            index=rows.index[mask],
+            index=self.rows.index[mask],
         ).to_dict("records")
-        found.append(
+        self.found.append(
             pd.DataFrame(
                 {
-                    "row": rows[mask],
-                    "column": mapping[role],
+                    "row": self.rows[mask],
+                    "column": self.mapping[role],
                     "value": values[mask],
                     "problem": problem[mask] if isinstance(problem, pd.Series) else problem,
                     "kind": kind,
@@ -143,87 +200,74 @@ def validate_frame(
             )
         )
 
-    report(unit_id == "", "unit_id", unit_id, "empty_unit_id", "unit id is empty")
-    report(
-        unit_id.str.len() > max_unit_id_length,
+
+def _check_unit_ids(problems: _Problems, unit_id: pd.Series, max_length: int) -> None:
+    problems.report(unit_id == "", "unit_id", unit_id, "empty_unit_id", "unit id is empty")
+    problems.report(
+        unit_id.str.len() > max_length,
         "unit_id",
         unit_id,
         "unit_id_too_long",
-        f"unit id is longer than {max_unit_id_length} characters",
-        max_length=max_unit_id_length,
+        f"unit id is longer than {max_length} characters",
+        max_length=max_length,
     )
     duplicated = unit_id.duplicated(keep=False) & (unit_id != "")
-    if duplicated.any():
-        groups = rows[duplicated].groupby(unit_id[duplicated])
-        count = groups.transform("size").reindex(rows.index, fill_value=0)
-        first_row = groups.transform("min").reindex(rows.index, fill_value=0)
-        problem = (
-            "unit id appears on "
-            + count.astype(str)
-            + " rows (first on row "
-            + first_row.astype(str)
-            + ")"
-        )
-        report(
-            duplicated,
-            "unit_id",
-            unit_id,
-            "duplicate_unit_id",
-            problem,
-            count=count,
-            first_row=first_row,
-        )
-    report(phone_raw == "", "phone", phone_raw, "empty_phone", "phone number is empty")
-    report(
+    if not duplicated.any():
+        return
+    rows = problems.rows
+    groups = rows[duplicated].groupby(unit_id[duplicated])
+    count = groups.transform("size").reindex(rows.index, fill_value=0)
+    first_row = groups.transform("min").reindex(rows.index, fill_value=0)
+    problem = (
+        "unit id appears on "
+        + count.astype(str)
+        + " rows (first on row "
+        + first_row.astype(str)
+        + ")"
+    )
+    problems.report(
+        duplicated,
+        "unit_id",
+        unit_id,
+        "duplicate_unit_id",
+        problem,
+        count=count,
+        first_row=first_row,
+    )
+
+
+def _check_phones(problems: _Problems, phone_raw: pd.Series, phone: pd.Series) -> None:
+    """`phone`: the normalised numbers, NaN where `phone_raw` is not a mainland mobile."""
+    problems.report(phone_raw == "", "phone", phone_raw, "empty_phone", "phone number is empty")
+    problems.report(
         phone.isna() & (phone_raw != ""),
         "phone",
         phone_raw,
         "bad_phone",
         "not a mainland mobile number (11 digits starting 13–19)",
     )
-    report(locality == "", "locality_code", locality, "empty_locality", "locality code is empty")
-    report(
+
+
+def _check_localities(problems: _Problems, locality: pd.Series, level: pd.Series) -> None:
+    """`level`: each code's level in the locality tree, NaN if unknown."""
+    problems.report(
+        locality == "", "locality_code", locality, "empty_locality", "locality code is empty"
+    )
+    problems.report(
         level.isna() & (locality != ""),
         "locality_code",
         locality,
         "unknown_locality",
         "unknown locality code",
     )
-    coarse = level.notna() & ~level.isin(ACCEPTED_LEVELS)
-    report(
-        coarse,
+    problems.report(
+        level.notna() & ~level.isin(ACCEPTED_LEVELS),
         "locality_code",
         locality,
         "coarse_locality",
         "locality code is at " + level.fillna("") + " level; use a street or community code",
         level=level,
     )
-    if "address" in mapping:
-        report(
-            address.str.len() > max_address_length,
-            "address",
-            address,
-            "address_too_long",
-            f"address is longer than {max_address_length} characters",
-            max_length=max_address_length,
-        )
-
-    frame = pd.DataFrame(
-        {
-            "unit_id": unit_id,
-            "phone": phone.fillna(phone_raw),
-            "locality_code": locality,
-            "street_code": street_code.fillna(""),
-            "district_code": district_code.fillna(""),
-            "address": address,
-        }
-    )
-    mapped_columns = set(mapping.values())
-    for column in df.columns:
-        if column not in mapped_columns:
-            name = f"source_{column}" if column in OUTPUT_COLUMNS else column
-            frame[name] = cells[column]
-    return FrameValidation(frame=frame.reset_index(drop=True), errors=_error_list(found, mapping))
 
 
 def _file_errors(df: pd.DataFrame, mapping: dict[str, str]) -> list[FrameError]:

@@ -23,6 +23,7 @@ BLOCK_SIZE = 10_000  # numbers per 7-digit block
 BANK_SIZE = 100  # numbers per 9-digit bank
 _PREFIX_PATTERN = r"1[3-9][0-9]{5}"
 _NUMBER_PATTERN = r"1[3-9][0-9]{9}"
+GENERATED_COLUMNS = ["phone", "locality_code", "prefix", "inclusion_probability", "design_weight"]
 
 
 def check_blocks(blocks: pd.DataFrame) -> list[str]:
@@ -87,11 +88,7 @@ def generate(
         }
     ).drop_duplicates()
     excluded = _as_numbers(pd.Series(sorted(exclude), dtype=object))
-    banks = None
-    if min_listed >= 1:
-        listed_numbers = _as_numbers(listed if listed is not None else pd.Series([], dtype=object))
-        bank_ids, counts = np.unique(listed_numbers // BANK_SIZE, return_counts=True)
-        banks = bank_ids[counts >= min_listed]
+    banks = _listed_banks(listed, min_listed) if min_listed >= 1 else None
 
     rng = np.random.default_rng(seed)
     parts, problems = [], []
@@ -105,38 +102,50 @@ def generate(
         if len(prefixes) == 0:
             problems.append(f"locality {locality} has no prefix blocks")
             continue
-        if banks is None:
-            units, unit_size = prefixes, BLOCK_SIZE
-        else:
-            units = banks[np.isin(banks // (BLOCK_SIZE // BANK_SIZE), prefixes)]
-            unit_size = BANK_SIZE
-        space = len(units) * unit_size
+        units, unit_size = _sampling_units(prefixes, banks)
         own_excluded = excluded[np.isin(excluded // unit_size, units)]
-        eligible = space - len(own_excluded)
+        eligible = len(units) * unit_size - len(own_excluded)
         if m > eligible:
             problems.append(
                 f"locality {locality} has {eligible} eligible numbers, fewer than the {m} wanted"
             )
             continue
         numbers = draw_numbers(rng, units, unit_size, m, own_excluded)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "phone": numbers.astype(str),
-                    "locality_code": locality,
-                    "prefix": (numbers // BLOCK_SIZE).astype(str),
-                    "inclusion_probability": m / eligible,
-                    "design_weight": eligible / m,
-                }
-            )
-        )
+        parts.append(_numbers_table(numbers, locality, eligible))
     if problems:
         raise ValueError("; ".join(problems))
     if not parts:
-        return pd.DataFrame(
-            columns=["phone", "locality_code", "prefix", "inclusion_probability", "design_weight"]
-        )
+        return pd.DataFrame(columns=GENERATED_COLUMNS)
     return pd.concat(parts, ignore_index=True)
+
+
+def _listed_banks(listed: pd.Series | None, min_listed: int) -> np.ndarray:
+    """The 100-banks (9-digit ids, int64) holding at least `min_listed` listed numbers."""
+    listed_numbers = _as_numbers(listed if listed is not None else pd.Series([], dtype=object))
+    bank_ids, counts = np.unique(listed_numbers // BANK_SIZE, return_counts=True)
+    return bank_ids[counts >= min_listed]
+
+
+def _sampling_units(prefixes: np.ndarray, banks: np.ndarray | None) -> tuple[np.ndarray, int]:
+    """What numbers are drawn from, and how many numbers each holds: a locality's blocks, or
+    (list-assisted, `banks` given) the eligible banks within them."""
+    if banks is None:
+        return prefixes, BLOCK_SIZE
+    return banks[np.isin(banks // (BLOCK_SIZE // BANK_SIZE), prefixes)], BANK_SIZE
+
+
+def _numbers_table(numbers: np.ndarray, locality: str, eligible: int) -> pd.DataFrame:
+    """One locality's drawn numbers (sorted int64) with their design figures."""
+    m = len(numbers)
+    return pd.DataFrame(
+        {
+            "phone": numbers.astype(str),
+            "locality_code": locality,
+            "prefix": (numbers // BLOCK_SIZE).astype(str),
+            "inclusion_probability": m / eligible,
+            "design_weight": eligible / m,
+        }
+    )
 
 
 def draw_numbers(
