@@ -10,7 +10,6 @@ replaced by the choice's label:
                                            {"text": "'yes'", "choice": "是"}]
 """
 
-import importlib.util
 import re
 from typing import Any
 
@@ -25,7 +24,6 @@ from questionnaires.models import Questionnaire, QuestionnaireVersion
 
 # The test-mode wizard lives in fieldwork; we only know its URL name (fieldwork may not have it).
 TRIAL_URL_NAME = "fieldwork:trial_start"
-EXPORT_MODULE = "questionnaires.xlsform_export"
 REF_LABEL_CHARS = 30
 # questionnaires.diff's kinds of change, as shown
 CHANGE_KIND_NAMES = {
@@ -154,18 +152,14 @@ def _change_counts(version: QuestionnaireVersion, older: list[QuestionnaireVersi
 
 
 def version_links(version_pk: int) -> dict:
-    """URLs of the pages that may or may not exist yet: the trial wizard and the export."""
+    """URLs of the version's other pages: the trial wizard (None while fieldwork does not have
+    it) and the XLSForm export."""
     try:
         trial = reverse(TRIAL_URL_NAME, args=[version_pk])
     except NoReverseMatch:
         trial = None
-    export = reverse("questionnaires:export", args=[version_pk]) if export_available() else None
+    export = reverse("questionnaires:export", args=[version_pk])
     return {"trial": trial, "export": export}
-
-
-def export_available() -> bool:
-    """Whether the XLSForm writer (questionnaires.xlsform_export) is installed."""
-    return importlib.util.find_spec(EXPORT_MODULE) is not None
 
 
 def version_detail(version: QuestionnaireVersion, language: str) -> dict:

@@ -14,6 +14,7 @@ from questionnaires.forms import UploadForm
 from questionnaires.models import QuestionnaireVersion
 from questionnaires.services import import_questionnaire_version, load_standard_questionnaire
 from questionnaires.xlsform import XLSFormError
+from questionnaires.xlsform_export import export_workbook
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -118,11 +119,6 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_role(*STAFF)
 def export(request: HttpRequest, pk: int) -> HttpResponse:
     """The definition written back as an XLSForm workbook (as parsed, not the uploaded file)."""
-    if not presenters.export_available():
-        # The writer is another module being added alongside; until it is there, say so.
-        return HttpResponse(_("XLSForm export is not available yet."), status=501)
-    from questionnaires.xlsform_export import export_workbook  # written alongside; see above
-
     version = get_object_or_404(
         QuestionnaireVersion.objects.select_related("questionnaire").only(
             "number", "definition", "questionnaire__code"
