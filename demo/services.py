@@ -35,7 +35,9 @@ from qc.models import Flag, Review, ReviewEvent
 from questionnaires.models import QuestionnaireVersion
 from questionnaires.services import load_standard_questionnaire
 from sampling.models import Draw, Frame, Locality
-from sampling.services import draws as sampling
+from sampling.services.draws import draw_sample
+from sampling.services.frames import import_frame
+from sampling.services.localities import import_localities
 
 WAVE_NAME = "2026年第四季度群众安全感满意度调查"
 # The round before, for trends and rank changes: same client, questionnaire and frame.
@@ -115,14 +117,14 @@ def load_demo(
 
     say("locality tree …")
     city = build_city(seed, households=size.households)
-    sampling.import_localities(rows=city.localities.to_dict("records"))
+    import_localities(rows=city.localities.to_dict("records"))
 
     say(f"frame of {size.households:,} households …")
     path = Path(settings.MEDIA_ROOT) / "demo" / f"frame-{seed}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     city.frame.to_csv(path, index=False)
     with path.open("rb") as file:
-        frame = sampling.import_frame(
+        frame = import_frame(
             file=file,
             source_name="平安市住户抽样框.csv",
             name="平安市住户抽样框 2026",
@@ -232,7 +234,7 @@ def simulate_round(
 ) -> Wave:
     """Draw, wave, assignments, simulated fieldwork and the automatic QC checks of one round
     (the reviews are review_round's). `users`: create_users' dict."""
-    draw = sampling.draw_sample(
+    draw = draw_sample(
         frame=frame, n=spec.sample, seed=spec.seed, name=spec.draw_name, user=users["analyst"]
     )
     wave = fieldwork.create_wave(
