@@ -1,4 +1,7 @@
-"""The loading layer: fieldwork querysets turned into the DataFrames the pure modules take."""
+"""The loading layer: fieldwork querysets turned into the DataFrames the pure modules take.
+
+(Named loaders, not frames: in this project a frame is a sampling frame.)
+"""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -9,6 +12,7 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Q, Value, When
 
 from accounts.models import User
 from fieldwork import quotas, reactions, scheduling
+from fieldwork.dispositions import NOT_ATTEMPTED
 from fieldwork.models import Appointment, Case, Interview, QuotaTarget, Wave
 
 CASE_FIELDS = [
@@ -163,7 +167,7 @@ def disposition_frame(wave: Wave, tz: str = scheduling.LOCAL_TZ) -> pd.DataFrame
     return pd.DataFrame(
         {
             "case_id": frame["id"],
-            "disposition": frame["disposition"].replace("", "3.11").fillna("3.11"),
+            "disposition": frame["disposition"].replace("", NOT_ATTEMPTED).fillna(NOT_ATTEMPTED),
             "wave": wave.name,
             "street": frame["street__name"].fillna(""),
             "interviewer": frame["interviewer__username"].fillna(""),

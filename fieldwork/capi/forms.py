@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fieldwork import capi
+from fieldwork.capi import geo
 from fieldwork.forms import AttemptForm
 
 
@@ -15,7 +15,7 @@ class PositionForm(forms.Form):
     accuracy_m = forms.FloatField(required=False, min_value=0, widget=forms.HiddenInput)
     position_error = forms.ChoiceField(
         required=False,
-        choices=[("", "")] + [(e, e) for e in capi.POSITION_ERRORS],
+        choices=[("", "")] + [(e, e) for e in geo.POSITION_ERRORS],
         widget=forms.HiddenInput,
     )
 
@@ -23,7 +23,7 @@ class PositionForm(forms.Form):
         cleaned = super().clean()
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
         if (latitude is None) != (longitude is None) or (
-            latitude is not None and not capi.is_valid_position(latitude, longitude)
+            latitude is not None and not geo.is_valid_position(latitude, longitude)
         ):
             # A half or impossible position is kept as none, and the visit warned as such.
             cleaned["latitude"] = cleaned["longitude"] = cleaned["accuracy_m"] = None

@@ -1,14 +1,15 @@
 """Plain data for the door-to-door pages: households, their visits and position warnings."""
 
-from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from accounts.models import User
-from fieldwork import capi, selectors, services
-from fieldwork.capi_services import reference_point
-from fieldwork.models import Appointment, Case, ContactAttempt, Mode, Wave, WaveMode
+from fieldwork.capi import geo
+from fieldwork.capi.forms import PositionForm, VisitForm
+from fieldwork.capi.selectors import door_visits
+from fieldwork.capi.services import reference_point
+from fieldwork.models import Case, ContactAttempt
+from fieldwork.presenters import disposition_label
 
 ERROR_LABELS = {
     "denied": _lazy("location permission denied"),
@@ -18,45 +19,25 @@ ERROR_LABELS = {
 }
 
 
-def household_cases(user: User) -> QuerySet[Case]:
-    """The interviewer's open cases in waves done (partly) door to door, by address."""
-    visits = ContactAttempt.objects.filter(mode=Mode.DOOR).order_by("started_at", "id")
-    open_appointments = Appointment.objects.filter(closed_at=None).order_by("at")
-    return (
-        selectors.visible_cases(user)
-        .filter(
-            wave__status=Wave.Status.FIELDWORK,
-            wave__mode__in=[WaveMode.DOOR, WaveMode.MIXED],
-            status__in=[Case.Status.PENDING, Case.Status.IN_PROGRESS],
-        )
-        .select_related("unit__locality", "street", "interview")
-        .prefetch_related(
-            Prefetch("contact_attempts", queryset=visits, to_attr="door_visits"),
-            Prefetch("appointments", queryset=open_appointments, to_attr="open_appointments"),
-        )
-        .order_by("unit__locality__code", "unit__address", "id")
-    )
-
-
 def warning_labels(attempt: ContactAttempt) -> list[str]:
     """What is wrong with a visit's position, in words, e.g. "3.4 km from the community"."""
     labels = []
     for code in attempt.position_warnings or []:
-        if code == capi.MISSING:
+        if code == geo.MISSING:
             reason = ERROR_LABELS.get(attempt.position_error, ERROR_LABELS["unavailable"])
             labels.append(_("No position: %(reason)s") % {"reason": reason})
-        elif code == capi.INACCURATE:
+        elif code == geo.INACCURATE:
             if attempt.accuracy_m is None:
                 labels.append(_("Position accuracy unknown"))
             else:
                 labels.append(
                     _("Position inaccurate (±%(m)d m)") % {"m": round(attempt.accuracy_m)}
                 )
-        elif code == capi.FAR:
+        elif code == geo.FAR:
             labels.append(
                 _("%(km).1f km from the assigned community") % {"km": attempt.distance_m / 1000}
             )
-        elif code == capi.NO_REFERENCE:
+        elif code == geo.NO_REFERENCE:
             labels.append(_("The community has no coordinates: distance not checked"))
     return labels
 
@@ -65,7 +46,7 @@ def visit_row(attempt: ContactAttempt) -> dict:
     return {
         "id": attempt.pk,
         "at": attempt.started_at,
-        "outcome": services.disposition_label(attempt.disposition) if attempt.disposition else "",
+        "outcome": disposition_label(attempt.disposition) if attempt.disposition else "",
         "note": attempt.note,
         "distance_m": round(attempt.distance_m) if attempt.distance_m is not None else None,
         "accuracy_m": round(attempt.accuracy_m) if attempt.accuracy_m is not None else None,
@@ -76,7 +57,7 @@ def visit_row(attempt: ContactAttempt) -> dict:
 def household_map_url(case: Case) -> str:
     """A map at the community's coordinates, or a search for the address without them."""
     latitude, longitude = reference_point(case) or (None, None)
-    return capi.map_url(latitude, longitude, case.unit.address or case.unit.locality.name)
+    return geo.map_url(latitude, longitude, case.unit.address or case.unit.locality.name)
 
 
 def next_action(case: Case, visits: list[ContactAttempt], appointments: list) -> str:
@@ -94,7 +75,7 @@ def household_row(case: Case) -> dict:
     """One household for the interviewer's list; expects household_cases()' prefetches."""
     visits = getattr(case, "door_visits", None)
     if visits is None:
-        visits = list(case.contact_attempts.filter(mode=Mode.DOOR).order_by("started_at", "id"))
+        visits = list(door_visits(case))
     appointments = getattr(case, "open_appointments", None)
     if appointments is None:
         appointments = list(case.appointments.filter(closed_at=None).order_by("at"))
@@ -110,4 +91,14 @@ def household_row(case: Case) -> dict:
         "last_visit": rows[-1] if rows else None,
         "warned": any(row["warnings"] for row in rows),
         "next_action": next_action(case, visits, appointments),
+    }
+
+
+def visit_context(case: Case) -> dict:
+    """What the case page shows of door-to-door work: map link, visits, the visit forms."""
+    return {
+        "door_map_url": household_map_url(case),
+        "door_visits": [visit_row(v) for v in door_visits(case)],
+        "visit_form": VisitForm(),
+        "position_form": PositionForm(),
     }

@@ -9,14 +9,18 @@ defaults). Paradata is a list of events `{"event": ..., "step": ..., "at": ISO}`
 import math
 from datetime import date, datetime
 
-from fieldwork.dispositions import COMPLETE, NO_ELIGIBLE_RESPONDENT
+from fieldwork.dispositions import (
+    BREAK_OFF,
+    COMPLETE,
+    NO_ELIGIBLE_RESPONDENT,
+    PARTIAL,
+    RESPONDENT_REFUSAL,
+)
 from questionnaires import logic
 from questionnaires.logic import ExpressionError, is_relevant
 
 # Question types that are never a form field: notes are read out, calculates are computed.
 NOT_ASKED = ("note", "calculate")
-
-RESPONDENT_REFUSAL = "2.112"
 
 # A page left open longer than this (a break, a crash, an abandoned browser) counts for this
 # much: interview duration measures time spent interviewing, not wall-clock time.
@@ -221,10 +225,6 @@ def page_seconds(paradata: list[dict]) -> dict[str, float]:
 def active_seconds(paradata: list[dict]) -> int:
     """Time spent interviewing, in whole seconds."""
     return round(sum(page_seconds(paradata).values()))
-
-
-PARTIAL = "1.2"
-BREAK_OFF = "2.12"
 
 
 def stop_code(definition: dict, answers: dict) -> str:

@@ -1,4 +1,8 @@
-"""Forms: one wizard page per questionnaire group, built from the version's definition."""
+"""The interview's page form: one questionnaire group, built from the version's definition.
+
+Shared by the interview wizard and the designers' trial run, with the controls that show a
+page again without saving it (a roster's add/remove row, the questionnaire-language switch).
+"""
 
 from datetime import date
 from decimal import Decimal
@@ -6,19 +10,13 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.urls import reverse
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
 from common.labels import localized
-from fieldwork import flow
-from fieldwork.dispositions import BY_CODE, NON_INTERVIEW_CODES
-from fieldwork.models import Appointment, Mode, RespondentSelection, Wave, WaveMode
-from fieldwork.scheduling import ScheduleError, parse_windows
+from fieldwork.interview import flow
 from questionnaires import logic
 from questionnaires.logic import ExpressionError, is_relevant, satisfies_constraint
-from questionnaires.models import QuestionnaireVersion
-from sampling.models import Draw, Level, Locality
+from sampling.models import Locality
 
 LOCALITY_PARENT = {"street": "district", "community": "street"}
 
@@ -486,147 +484,9 @@ def page_context(definition: dict, group_name: str) -> dict:
     }
 
 
-class StartInterviewForm(forms.Form):
-    mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices, widget=forms.RadioSelect)
-
-
-def _outcome_choices() -> list[tuple[str, str]]:
-    # Called when the form is shown, so the labels follow the language of the request.
-    return [(code, f"{code} {gettext(BY_CODE[code].label)}") for code in NON_INTERVIEW_CODES]
-
-
-class AttemptForm(forms.Form):
-    mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices)
-    disposition = forms.ChoiceField(label=_("Outcome"), choices=_outcome_choices)
-    note = forms.CharField(label=_("Note"), max_length=500, required=False)
-    appointment_at = forms.DateTimeField(
-        label=_("Call back at (optional)"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-
-
-class RespondentSelectionForm(forms.Form):
-    method = forms.ChoiceField(label=_("Method"), choices=RespondentSelection.Method.choices)
-    adults = forms.CharField(
-        label=_("Household adults"),
-        help_text=_("One adult per line: name, sex (M/F), age[, birthday MM-DD]."),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "王强, M, 52, 03-14"}),
-    )
-
-
-class AssignForm(forms.Form):
-    interviewer = forms.ModelChoiceField(
-        label=_("Interviewer"), queryset=User.objects.filter(role=Role.INTERVIEWER, is_active=True)
-    )
-    count = forms.IntegerField(label=_("Number of cases"), min_value=1, max_value=5000)
-    street = forms.ModelChoiceField(
-        label=_("Street"),
-        queryset=Locality.objects.filter(level=Level.STREET),
-        required=False,
-    )
-
-
-class WaveForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    client = forms.CharField(label=_("Client"), max_length=200)
-    questionnaire_version = forms.ModelChoiceField(
-        label=_("Questionnaire version"),
-        queryset=QuestionnaireVersion.objects.filter(published_at__isnull=False),
-    )
-    draw = forms.ModelChoiceField(
-        label=_("Sample (draw)"),
-        queryset=Draw.objects.filter(wave=None),
-        help_text=_("Its main sample becomes the wave's cases."),
-    )
-    mode = forms.ChoiceField(
-        label=_("Mode"), choices=WaveMode.choices, initial=WaveMode.MIXED, required=False
-    )
-    max_attempts = forms.IntegerField(
-        label=_("Maximum attempts per case"), min_value=1, max_value=20, initial=5
-    )
-    weekday_windows = forms.CharField(
-        label=_("Weekday calling windows"),
-        initial="09:00-12:00,14:00-21:00",
-        help_text=_("Local times, e.g. 09:00-12:00,14:00-21:00; 20:00-01:00 crosses midnight."),
-    )
-    weekend_windows = forms.CharField(
-        label=_("Weekend calling windows"), initial="10:00-12:00,14:00-20:00", required=False
-    )
-    min_gap_minutes = forms.IntegerField(
-        label=_("Minimum gap between attempts (min)"), min_value=0, max_value=10080, initial=120
-    )
-    busy_gap_minutes = forms.IntegerField(
-        label=_("Gap after a busy line (min)"), min_value=0, max_value=10080, initial=15
-    )
-
-    SCHEDULE_FIELDS = ("weekday_windows", "weekend_windows", "min_gap_minutes", "busy_gap_minutes")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.SCHEDULE_FIELDS:
-            self.fields[name].required = False
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        cleaned["mode"] = cleaned.get("mode") or WaveMode.MIXED
-        for name in self.SCHEDULE_FIELDS:
-            # Left out of the form entirely (an older client, a script): the wave's default.
-            # Submitted blank weekend windows mean no calls at weekends.
-            if name not in self.data or (
-                name != "weekend_windows" and cleaned.get(name) in ("", None)
-            ):
-                cleaned[name] = self.fields[name].initial
-        for name in ("weekday_windows", "weekend_windows"):
-            try:
-                parse_windows(cleaned.get(name) or "")
-            except ScheduleError as error:
-                self.add_error(name, str(error))
-        return cleaned
-
-
-class NextCaseForm(forms.Form):
-    wave = forms.ModelChoiceField(
-        label=_("Wave"), queryset=Wave.objects.filter(status=Wave.Status.FIELDWORK)
-    )
-
-
-class AppointmentForm(forms.Form):
-    at = forms.DateTimeField(
-        label=_("Call back at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), choices=Appointment.Kind.choices, initial=Appointment.Kind.HARD
-    )
-    window_end = forms.DateTimeField(
-        label=_("Window ends (soft)"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    note = forms.CharField(label=_("Note"), max_length=500, required=False)
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        at, end = cleaned.get("at"), cleaned.get("window_end")
-        if at and end and end <= at:
-            self.add_error("window_end", _("The window must end after the appointment time."))
-        return cleaned
-
-
-class QuotaTargetForm(forms.Form):
-    stratum = forms.ModelChoiceField(
-        label=_("Street"),
-        queryset=Locality.objects.filter(level=Level.STREET),
-        required=False,
-        to_field_name="code",
-        empty_label=_("All streets"),
-    )
-    variable = forms.CharField(label=_("Variable"), max_length=100, initial="sex")
-    value = forms.CharField(label=_("Value"), max_length=100)
-    target = forms.IntegerField(label=_("Target"), min_value=0, max_value=100000)
-
-
-class ReleaseForm(forms.Form):
-    replicate = forms.IntegerField(label=_("Replicate"), min_value=1, max_value=1000)
-    reason = forms.CharField(label=_("Why release it"), max_length=500)
+def resize_to(data) -> int | None:
+    """The row count a roster's add/remove button asks for (None if not a whole number)."""
+    try:
+        return max(int(data.get(ROSTER_RESIZE)), 0)
+    except (TypeError, ValueError):
+        return None

@@ -1,34 +1,27 @@
 """Test mode for questionnaire designers: run any version's pages, storing nothing.
 
-The same page forms and rules as the interview wizard (fieldwork.forms.PageForm,
-fieldwork.flow.settle), but the answers live in the designer's session only, under
+The same page forms and rules as the interview wizard (fieldwork.interview.forms.PageForm,
+fieldwork.interview.flow.settle), but the answers live in the designer's session only, under
 `trial_<version pk>`: {"answers": {...}, "history": [submitted steps], "step": str,
-"language": code | None, "done": bool}. No interview, case or paradata row is written.
+"done": bool}; the questionnaire language under `trial_<version pk>_language`. No interview,
+case or paradata row is written.
 """
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from datetime import date
 
-from accounts.access import STAFF, require_role
 from common.labels import localized
-from fieldwork import flow
-from fieldwork.forms import ROSTER_RESIZE, PageForm, page_context
-from fieldwork.wizard import (
+from fieldwork.interview import flow
+from fieldwork.interview.forms import PageForm, page_context, resize_to
+from fieldwork.interview.languages import (
     LANGUAGE_FIELD,
-    SWITCH_LANGUAGE,
     choose_language,
     language_choices,
     questionnaire_language,
-    resize_to,
 )
 from questionnaires.models import QuestionnaireVersion
 
+# The page's submit button that goes back one page.
 BACK = "trial_back"
-
-
-def _key(version: QuestionnaireVersion) -> str:
-    return f"trial_{version.pk}"
 
 
 def _fresh(definition: dict) -> dict:
@@ -44,65 +37,94 @@ def next_step(definition: dict, answers: dict, after: str) -> str | None:
     return next((name for name in later if name in on_path), None)
 
 
-@require_role(*STAFF)
-def trial_start(request: HttpRequest, pk: int) -> HttpResponse:
-    """Start (or restart) a test run of a questionnaire version."""
-    version = get_object_or_404(QuestionnaireVersion, pk=pk)
-    request.session[_key(version)] = _fresh(version.definition)
-    return redirect("fieldwork:trial_page", pk=version.pk)
+class TrialRun:
+    """One designer's test run of a questionnaire version, kept in their session.
 
+    Changes are written back to the session as they are made (restart, go_back, submit).
+    """
 
-@require_role(*STAFF)
-def trial_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """The current page of a test run: shown on GET, checked and stored in the session on POST."""
-    version = get_object_or_404(QuestionnaireVersion, pk=pk)
-    definition = version.definition
-    key = _key(version)
-    state = request.session.get(key) or _fresh(definition)
-    language_key = f"{key}_language"
-    language = questionnaire_language(request.session, language_key, definition)
-    today = timezone.localdate()
+    def __init__(self, session, version: QuestionnaireVersion, *, today: date):
+        self.session = session
+        self.version = version
+        self.definition = version.definition
+        self.today = today
+        self.key = f"trial_{version.pk}"
+        self.language_key = f"{self.key}_language"
+        self.state = session.get(self.key) or _fresh(self.definition)
 
-    def page_form(step: str, **kwargs) -> PageForm:
+    @property
+    def step(self) -> str:
+        return self.state["step"]
+
+    @property
+    def is_open(self) -> bool:
+        """There is a page to answer: the run has pages and has not reached the end."""
+        return bool(self.step) and not self.state["done"]
+
+    @property
+    def can_go_back(self) -> bool:
+        return bool(self.state["history"])
+
+    @property
+    def language(self) -> str:
+        return questionnaire_language(self.session, self.language_key, self.definition)
+
+    def form(self, data=None) -> PageForm | None:
+        """The current page's form (bound to `data` when given); None for a version without
+        pages."""
+        if not self.step:
+            return None
         return PageForm(
-            prefix=step,
-            initial=dict(state["answers"]),
-            page=page_context(definition, step),
-            answers=state["answers"],
-            language=language,
-            today=today,
-            **kwargs,
+            data=data,
+            prefix=self.step,
+            initial=dict(self.state["answers"]),
+            page=page_context(self.definition, self.step),
+            answers=self.state["answers"],
+            language=self.language,
+            today=self.today,
         )
 
-    step = state["step"]
-    form = page_form(step) if step else None
-    if request.method == "POST" and step and not state["done"]:
-        data = request.POST
-        if SWITCH_LANGUAGE in data or ROSTER_RESIZE in data:
-            choose_language(request.session, language_key, definition, data.get(LANGUAGE_FIELD))
-            language = questionnaire_language(request.session, language_key, definition)
-            form = page_form(step, data=data).redisplayed(rows=resize_to(data), language=language)
-        elif BACK in data and state["history"]:
-            state["step"] = state["history"].pop()
-            request.session[key] = state
-            return redirect("fieldwork:trial_page", pk=version.pk)
-        else:
-            form = page_form(step, data=data)
-            if form.is_valid():
-                own = set(form.asked_names())
-                before = {k: v for k, v in state["answers"].items() if k not in own}
-                state["answers"] = flow.settle(
-                    definition, before | form.page_answers(), today=today
-                )
-                state["history"].append(step)
-                following = next_step(definition, state["answers"], step)
-                state["step"] = following or step
-                state["done"] = following is None
-                request.session[key] = state
-                return redirect("fieldwork:trial_page", pk=version.pk)
+    def redisplay(self, data) -> PageForm:
+        """The page shown again with what was typed, nothing stored: a roster resized or the
+        questionnaire language switched."""
+        choose_language(self.session, self.language_key, self.definition, data.get(LANGUAGE_FIELD))
+        return self.form(data).redisplayed(rows=resize_to(data), language=self.language)
+
+    def restart(self) -> None:
+        self.state = _fresh(self.definition)
+        self._save()
+
+    def go_back(self) -> None:
+        """Back to the page submitted last."""
+        self.state["step"] = self.state["history"].pop()
+        self._save()
+
+    def submit(self, form: PageForm) -> None:
+        """Take a valid page: its answers replace what it held, everything that left the path
+        goes and the calculates are recomputed (flow.settle); then on to the next page on the
+        path, or the end."""
+        own = set(form.asked_names())
+        before = {k: v for k, v in self.state["answers"].items() if k not in own}
+        self.state["answers"] = flow.settle(
+            self.definition, before | form.page_answers(), today=self.today
+        )
+        self.state["history"].append(self.step)
+        following = next_step(self.definition, self.state["answers"], self.step)
+        self.state["step"] = following or self.step
+        self.state["done"] = following is None
+        self._save()
+
+    def _save(self) -> None:
+        self.session[self.key] = self.state
+
+
+def trial_context(run: TrialRun, form: PageForm | None) -> dict:
+    """What templates/fieldwork/trial.html shows of the run: the page, or the outcome."""
+    definition, state, step = run.definition, run.state, run.step
     group = page_context(definition, step)["group"] if step else {}
-    context = {
-        "version": version,
+    language = run.language
+    return {
+        "version": run.version,
         "form": form,
         "state": state,
         "page_title": localized(group.get("label"), language),
@@ -114,4 +136,3 @@ def trial_page(request: HttpRequest, pk: int) -> HttpResponse:
         "back": BACK,
         "is_final_page": bool(step) and step == definition["groups"][-1]["name"],
     }
-    return render(request, "fieldwork/trial.html", context)

@@ -9,11 +9,10 @@ Built on django-formtools' SessionWizardView with three changes:
   wizard resumes at the first page not yet submitted, so a dead browser or server loses at
   most the page being typed.
 
-Each submitted page is settled before it is saved (fieldwork.flow.settle): answers that left the
-path are dropped and calculates recomputed, so the database never holds a hidden question's
-answer. Two buttons redisplay the page without saving it: a roster's add/remove row and the
-questionnaire-language switch (kept in the session per interview; it changes the questionnaire's
-labels only, never the answers or the interface language).
+Each submitted page is settled before it is saved (fieldwork.interview.flow.settle): answers
+that left the path are dropped and calculates recomputed, so the database never holds a hidden
+question's answer. Two buttons redisplay the page without saving it: a roster's add/remove row
+and the questionnaire-language switch (fieldwork.interview.languages).
 """
 
 from collections import OrderedDict
@@ -23,62 +22,30 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from formtools.wizard.views import SessionWizardView
 
-from common.i18n import ui_language_code
 from common.labels import localized
-from fieldwork import capi_services, capi_views, flow, services
 from fieldwork.dispositions import COMPLETE
-from fieldwork.forms import ROSTER_RESIZE, AppointmentForm, PageForm, page_context
+from fieldwork.forms import AppointmentForm
+from fieldwork.interview import flow, replay, submissions
+from fieldwork.interview.forms import ROSTER_RESIZE, PageForm, page_context, resize_to
+from fieldwork.interview.languages import (
+    LANGUAGE_FIELD,
+    SWITCH_LANGUAGE,
+    choose_language,
+    language_choices,
+    questionnaire_language,
+)
 from fieldwork.models import Case, Interview
+from fieldwork.presenters import disposition_label
 from fieldwork.selectors import interview_for_interviewer
+from fieldwork.services import interviews
 from questionnaires.logic import is_relevant
-
-SWITCH_LANGUAGE = "switch_language"
-LANGUAGE_FIELD = "questionnaire_language"
 
 
 def _group_on_path(group: dict, wizard: "InterviewWizard") -> bool:
     return is_relevant(group, wizard.interview.answers)
-
-
-def language_choices(definition: dict) -> list[tuple[str, str]]:
-    """(code, name) of the questionnaire's languages, for the language selector."""
-    choices = []
-    for code in definition.get("languages") or []:
-        name = code
-        # XLSForm language codes are plain ("zh"); Django knows Chinese by script ("zh-hans").
-        for candidate in filter(None, (code, {"zh": "zh-hans"}.get(code))):
-            try:
-                name = get_language_info(candidate)["name_local"]
-                break
-            except KeyError:
-                continue
-        choices.append((code, name))
-    return choices
-
-
-def questionnaire_language(session, key: str, definition: dict) -> str:
-    """The questionnaire language chosen for one run (session key), else the UI language."""
-    chosen = session.get(key)
-    if chosen in (definition.get("languages") or []):
-        return chosen
-    return ui_language_code()
-
-
-def choose_language(session, key: str, definition: dict, code: str | None) -> None:
-    if code in (definition.get("languages") or []):
-        session[key] = code
-
-
-def resize_to(data) -> int | None:
-    """The row count a roster's add/remove button asks for (None if not a whole number)."""
-    try:
-        return max(int(data.get(ROSTER_RESIZE)), 0)
-    except (TypeError, ValueError):
-        return None
 
 
 class InterviewWizard(SessionWizardView):
@@ -184,22 +151,22 @@ class InterviewWizard(SessionWizardView):
             return self._redisplay()
         # Pages kept offline on a tablet come again when the connection returns: each page
         # carries a key, and a key already received (or a stale page) is not applied.
-        self.submission_key = capi_services.parse_key(self.request.POST.get("submission_key"))
-        self.page_version = capi_views.posted_page_version(self.request)
-        refused = capi_views.refuse_replayed_page(self.request, self.interview, self.submission_key)
+        self.submission_key = submissions.parse_key(self.request.POST.get("submission_key"))
+        self.page_version = replay.posted_page_version(self.request)
+        refused = replay.refuse_replayed_page(self.request, self.interview, self.submission_key)
         if refused is not None:
             return refused
         self.submission_applied = False
         try:
             response = super().post(*args, **kwargs)
-        except capi_services.DuplicateSubmission:
-            return capi_views.duplicate_page_response(self.interview, self.submission_key)
-        except capi_services.StalePage as stale:
-            return capi_views.stale_page_response(
+        except submissions.DuplicateSubmission:
+            return replay.duplicate_page_response(self.interview, self.submission_key)
+        except submissions.StalePage as stale:
+            return replay.stale_page_response(
                 self.request, self.interview, self.submission_key, str(stale)
             )
         if self.submission_applied:
-            return capi_views.applied_page_response(response, self.submission_key)
+            return replay.applied_page_response(response, self.submission_key)
         return response  # e.g. the page shown again with errors: nothing was stored
 
     def _redisplay(self):
@@ -220,13 +187,13 @@ class InterviewWizard(SessionWizardView):
         # A page shown again with validation errors, or redisplayed, is still the same visit.
         redisplayed = getattr(self, "redisplaying", False)
         if not redisplayed and not (form is not None and form.is_bound and form.errors):
-            services.record_page_shown(interview=self.interview, step=self.steps.current)
+            interviews.record_page_shown(interview=self.interview, step=self.steps.current)
         return super().render(form, **kwargs)
 
     def process_step(self, form):
         # The page's own answers replace what it held before; then everything that left the
         # path goes and the calculates are computed afresh, against the answers as locked.
-        capi_services.save_interview_page_once(
+        submissions.save_interview_page_once(
             key=getattr(self, "submission_key", None),
             page_version=getattr(self, "page_version", None),
             interview=self.interview,
@@ -239,14 +206,14 @@ class InterviewWizard(SessionWizardView):
         return self.get_form_step_data(form)
 
     def done(self, form_list, **kwargs):
-        interview = services.finish_interview(interview=self.interview)
+        interview = interviews.finish_interview(interview=self.interview)
         code = interview.case.disposition
         if code == COMPLETE:
             messages.success(self.request, _("Interview completed. Thank you."))
         else:
             messages.info(
                 self.request,
-                _("Interview ended: %(outcome)s") % {"outcome": services.disposition_label(code)},
+                _("Interview ended: %(outcome)s") % {"outcome": disposition_label(code)},
             )
         return redirect("fieldwork:my_cases")
 
@@ -266,7 +233,7 @@ class InterviewWizard(SessionWizardView):
             # Later pages may open up once this page is answered, so only the questionnaire's
             # own last page is labelled as the end.
             is_final_page=self.steps.current == self.definition["groups"][-1]["name"],
-            page_version=capi_services.current_page_version(self.interview),  # see capi_views
+            page_version=submissions.current_page_version(self.interview),  # see interview.replay
             # A page shown again with errors keeps its key: corrected, it settles a kept copy.
             submission_key=(
                 (getattr(self, "submission_key", None) or "")

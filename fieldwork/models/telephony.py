@@ -1,7 +1,6 @@
 """Telephony state: interviewers' lines, Twilio calls, the raw webhook log, pre-notification SMS.
 
-Imported by fieldwork/models.py so Django finds the models in the fieldwork app. The
-respondent's phone number is never copied here: it stays on the sampled unit and only the
+The respondent's phone number is never copied here: it stays on the sampled unit and only the
 TwiML answer to Twilio carries it.
 """
 
@@ -11,8 +10,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fieldwork.dispositions import DISPOSITION_CHOICES
-
-__all__ = ["InterviewerLine", "Call", "TwilioEvent", "PrenotificationPlan", "SmsMessage"]
 
 # Twilio's call statuses after which nothing more happens on that leg.
 TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})

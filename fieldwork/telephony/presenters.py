@@ -3,9 +3,12 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fieldwork.services import disposition_label
-from fieldwork.telephony_forms import ConfirmCallForm
-from fieldwork.telephony_models import TERMINAL_STATUSES, Call
+from fieldwork.models import Call, Case
+from fieldwork.models.telephony import TERMINAL_STATUSES
+from fieldwork.presenters import disposition_label
+from fieldwork.telephony import gateway
+from fieldwork.telephony.forms import ConfirmCallForm
+from fieldwork.telephony.selectors import live_call
 from sampling.phones import mask_phone
 
 STATUS_LABELS = {
@@ -82,3 +85,12 @@ def call_rows(calls) -> list[dict]:
         }
         for call in calls
     ]
+
+
+def dial_state(case: Case) -> dict:
+    """What the case page's Dial control needs: {"configured": Twilio is set up,
+    "live_call_id": the case's call on the line or None}."""
+    if not gateway.is_configured():
+        return {"configured": False, "live_call_id": None}
+    live = live_call(case=case)
+    return {"configured": True, "live_call_id": live.pk if live else None}

@@ -6,7 +6,6 @@ what Twilio answered.
 """
 
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,20 +17,24 @@ from requests import RequestException
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from accounts.models import User
-from fieldwork import services, telephony
-from fieldwork.models import Case, ContactAttempt, Interview, Mode, Wave
-from fieldwork.telephony_models import (
-    TERMINAL_STATUSES,
+from fieldwork.models import (
     Call,
+    Case,
+    ContactAttempt,
+    Interview,
     InterviewerLine,
+    Mode,
     PrenotificationPlan,
     SmsMessage,
     TwilioEvent,
+    Wave,
 )
+from fieldwork.models.telephony import TERMINAL_STATUSES
+from fieldwork.services import attempts, interviews
+from fieldwork.telephony import gateway, twiml
+from fieldwork.telephony.selectors import live_call
 
 OPEN_CASE_STATUSES = (Case.Status.PENDING, Case.Status.IN_PROGRESS)
-# A call with no final callback after this long is taken as lost, so it no longer blocks Dial.
-LIVE_CALL_HORIZON = timedelta(hours=1)
 
 
 def _twilio_error(error: Exception) -> str:
@@ -46,14 +49,6 @@ def _base_url(base_url: str | None) -> str:
     if not base:
         raise ValidationError(_("Telephony needs PUBLIC_BASE_URL to receive Twilio's callbacks."))
     return base
-
-
-def live_call(*, case: Case) -> Call | None:
-    """The case's call still on the line (or waiting for its outcome to be confirmed)."""
-    recent = Call.objects.filter(
-        case=case, attempt=None, error="", created_at__gte=timezone.now() - LIVE_CALL_HORIZON
-    )
-    return next((call for call in recent.order_by("-created_at") if not call.is_over), None)
 
 
 @transaction.atomic
@@ -78,7 +73,7 @@ def dial(*, case: Case, interviewer: User, base_url: str | None = None) -> Call:
     request's own scheme and host). The respondent's number is not sent here: Twilio fetches
     it from the TwiML view once the interviewer answers.
     """
-    if not telephony.is_configured():
+    if not gateway.is_configured():
         raise ValidationError(_("Telephony is not configured: dial by hand."))
     base = _base_url(base_url)
     call, line_phone = _open_call(case=case, interviewer=interviewer)
@@ -87,14 +82,14 @@ def dial(*, case: Case, interviewer: User, base_url: str | None = None) -> Call:
         return base + reverse(f"fieldwork:telephony:{name}", args=[call.pk])
 
     try:
-        created = telephony.client().calls.create(
-            to=telephony.e164(line_phone),
+        created = gateway.client().calls.create(
+            to=twiml.e164(line_phone),
             from_=settings.TWILIO_CALLER_ID,
             url=url("twiml"),
             method="POST",
             status_callback=url("status_callback"),
             status_callback_method="POST",
-            status_callback_event=telephony.STATUS_EVENTS,
+            status_callback_event=twiml.STATUS_EVENTS,
         )
     except (TwilioException, RequestException, ValueError) as error:
         call.error = _twilio_error(error)
@@ -115,13 +110,13 @@ def bridge_twiml(*, call: Call, base_url: str | None = None) -> str:
     """TwiML for the interviewer's answered leg: dial the respondent, or hang up if moot."""
     call = Call.objects.select_related("case__unit").get(pk=call.pk)
     if call.attempt_id or call.error or call.case.status not in OPEN_CASE_STATUSES:
-        return telephony.hangup_twiml()
+        return twiml.hangup_twiml()
     base = _base_url(base_url)
 
     def url(name: str) -> str:
         return base + reverse(f"fieldwork:telephony:{name}", args=[call.pk])
 
-    return telephony.bridge_twiml(
+    return twiml.bridge_twiml(
         respondent_phone=call.case.unit.phone,
         caller_id=settings.TWILIO_CALLER_ID,
         action_url=url("dial_action"),
@@ -138,7 +133,7 @@ def _first_time(call: Call, key: str, kind: str, params: Mapping[str, str]) -> b
     try:
         with transaction.atomic():
             TwilioEvent.objects.create(
-                key=key, call=call, kind=kind, params=telephony.without_phones(dict(params))
+                key=key, call=call, kind=kind, params=twiml.without_phones(dict(params))
             )
     except IntegrityError:
         return False
@@ -196,7 +191,7 @@ def handle_status_callback(*, call: Call, params: Mapping[str, str]) -> Call:
             if status in TERMINAL_STATUSES:
                 call.duration_seconds = _seconds(params.get("CallDuration"))
                 call.ended_at = call.ended_at or now
-                call.proposed_disposition = telephony.proposed_disposition(
+                call.proposed_disposition = twiml.proposed_disposition(
                     status, call.answered_by, call.sip_response_code
                 )
                 fields += ["duration_seconds", "ended_at", "proposed_disposition"]
@@ -235,7 +230,7 @@ def handle_dial_action(*, call: Call, params: Mapping[str, str]) -> Call:
         call.status = status
         call.duration_seconds = _seconds(params.get("DialCallDuration"))
         call.ended_at = call.ended_at or timezone.now()
-        call.proposed_disposition = telephony.proposed_disposition(
+        call.proposed_disposition = twiml.proposed_disposition(
             status, call.answered_by, call.sip_response_code
         )
         call.save(
@@ -276,7 +271,7 @@ def confirm_call(
 ) -> ContactAttempt:
     """The interviewer confirms (or corrects) the call's outcome: it becomes a contact attempt."""
     call = _lock_unconfirmed(call, interviewer)
-    attempt = services.record_attempt(
+    attempt = attempts.record_attempt(
         case=call.case, interviewer=interviewer, mode=Mode.PHONE, disposition=disposition, note=note
     )
     # The attempt took place when the call did, not when it was confirmed.
@@ -292,7 +287,7 @@ def confirm_call(
 def start_interview_on_call(*, call: Call, interviewer: User) -> Interview:
     """The respondent agreed: open (or resume) the interview and tie the call to its attempt."""
     call = _lock_unconfirmed(call, interviewer)
-    interview = services.start_interview(case=call.case, interviewer=interviewer, mode=Mode.PHONE)
+    interview = interviews.start_interview(case=call.case, interviewer=interviewer, mode=Mode.PHONE)
     attempt = (
         ContactAttempt.objects.filter(
             case=call.case, interviewer=interviewer, ended_at=None, call__isnull=True
@@ -311,7 +306,7 @@ def start_interview_on_call(*, call: Call, interviewer: User) -> Interview:
 
 def prenotification_text(plan: PrenotificationPlan) -> str:
     try:
-        return telephony.prenotification_text(
+        return twiml.prenotification_text(
             plan.template,
             evaluation=plan.wave.name,
             client=plan.wave.client,
@@ -347,7 +342,7 @@ def send_prenotification(
     {"sent": …, "failed": …, "skipped": …}: skipped are cases already notified, already
     called, finished, or without a phone number.
     """
-    if not telephony.is_configured():
+    if not gateway.is_configured():
         raise ValidationError(_("Telephony is not configured: no SMS can be sent."))
     if cases is None:
         if wave is None:
@@ -365,7 +360,7 @@ def send_prenotification(
         raise ValidationError(_("This wave has no pre-notification SMS."))
     text = prenotification_text(plan)
     sender = getattr(settings, "TWILIO_SMS_FROM", "") or settings.TWILIO_CALLER_ID
-    rest = telephony.client()
+    rest = gateway.client()
     fresh = Case.objects.filter(
         pk__in=[case.pk for case in cases], status=Case.Status.PENDING, attempts=0
     ).select_related("unit")
@@ -377,7 +372,7 @@ def send_prenotification(
             counts["skipped"] += 1
             continue
         try:
-            sent = rest.messages.create(to=telephony.e164(case.unit.phone), from_=sender, body=text)
+            sent = rest.messages.create(to=twiml.e164(case.unit.phone), from_=sender, body=text)
         except (TwilioException, RequestException, ValueError) as error:
             message.status = SmsMessage.Status.FAILED
             message.error = _twilio_error(error)
@@ -396,7 +391,7 @@ def send_prenotification(
 def set_interviewer_line(*, user: User, phone: str) -> InterviewerLine:
     """Record the phone Twilio rings for this interviewer (E.164 or a mainland mobile)."""
     try:
-        normalised = telephony.e164(phone)
+        normalised = twiml.e164(phone)
     except ValueError:
         raise ValidationError(_("Enter the phone as +8613812345678 or 13812345678.")) from None
     line, _created = InterviewerLine.objects.update_or_create(

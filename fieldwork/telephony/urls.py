@@ -1,6 +1,8 @@
+"""Telephony pages and Twilio's webhooks, under fieldwork:telephony."""
+
 from django.urls import path
 
-from fieldwork import telephony_views as views
+from fieldwork.telephony import views
 
 app_name = "telephony"
 urlpatterns = [

@@ -15,9 +15,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
-from fieldwork import selectors, telephony, telephony_presenters, telephony_services
-from fieldwork.telephony_forms import ConfirmCallForm
-from fieldwork.telephony_models import Call
+from fieldwork import selectors
+from fieldwork.models import Call
+from fieldwork.telephony import gateway, presenters, services
+from fieldwork.telephony.forms import ConfirmCallForm
+from fieldwork.telephony.selectors import live_call
+from fieldwork.telephony.twiml import hangup_twiml
 
 TWIML = "text/xml; charset=utf-8"
 
@@ -29,7 +32,7 @@ def _own_call(request: HttpRequest, call_id: int) -> Call:
 
 
 def _panel(request: HttpRequest, call: Call | None, error: str = "") -> HttpResponse:
-    context = {"panel": telephony_presenters.call_panel(call) if call else None, "error": error}
+    context = {"panel": presenters.call_panel(call) if call else None, "error": error}
     return render(request, "fieldwork/telephony/_call.html", context)
 
 
@@ -38,11 +41,11 @@ def _panel(request: HttpRequest, call: Call | None, error: str = "") -> HttpResp
 def dial(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_for(request.user, case_id)
     try:
-        call = telephony_services.dial(
+        call = services.dial(
             case=case, interviewer=request.user, base_url=request.build_absolute_uri("/")
         )
     except ValidationError as error:
-        live = telephony_services.live_call(case=case)
+        live = live_call(case=case)
         if live is not None and live.interviewer_id == request.user.pk:
             return _panel(request, live)
         return _panel(request, None, " ".join(error.messages))
@@ -64,7 +67,7 @@ def confirm_call(request: HttpRequest, call_id: int) -> HttpResponse:
         messages.error(request, _("Choose an outcome."))
         return redirect("fieldwork:case_detail", case_id=call.case_id)
     try:
-        telephony_services.confirm_call(call=call, interviewer=request.user, **form.cleaned_data)
+        services.confirm_call(call=call, interviewer=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -77,7 +80,7 @@ def confirm_call(request: HttpRequest, call_id: int) -> HttpResponse:
 def start_interview(request: HttpRequest, call_id: int) -> HttpResponse:
     call = _own_call(request, call_id)
     try:
-        interview = telephony_services.start_interview_on_call(call=call, interviewer=request.user)
+        interview = services.start_interview_on_call(call=call, interviewer=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("fieldwork:case_detail", case_id=call.case_id)
@@ -91,7 +94,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
     if case_id.isdigit():
         calls = calls.filter(case_id=int(case_id))
     page = Paginator(calls.order_by("-created_at"), 50).get_page(request.GET.get("page"))
-    context = {"page": page, "rows": telephony_presenters.call_rows(page), "case_id": case_id}
+    context = {"page": page, "rows": presenters.call_rows(page), "case_id": case_id}
     return render(request, "fieldwork/telephony/call_list.html", context)
 
 
@@ -110,7 +113,7 @@ def recording(request: HttpRequest, call_id: int) -> HttpResponse:
 def twilio_webhook(view: Callable[[HttpRequest, Call], HttpResponse]) -> Callable:
     @wraps(view)
     def wrapped(request: HttpRequest, call_id: int) -> HttpResponse:
-        if not telephony.signature_is_valid(request):
+        if not gateway.signature_is_valid(request):
             return HttpResponseForbidden()
         return view(request, get_object_or_404(Call, pk=call_id))
 
@@ -119,23 +122,23 @@ def twilio_webhook(view: Callable[[HttpRequest, Call], HttpResponse]) -> Callabl
 
 @twilio_webhook
 def twiml(request: HttpRequest, call: Call) -> HttpResponse:
-    body = telephony_services.bridge_twiml(call=call, base_url=request.build_absolute_uri("/"))
+    body = services.bridge_twiml(call=call, base_url=request.build_absolute_uri("/"))
     return HttpResponse(body, content_type=TWIML)
 
 
 @twilio_webhook
 def status_callback(request: HttpRequest, call: Call) -> HttpResponse:
-    telephony_services.handle_status_callback(call=call, params=request.POST.dict())
+    services.handle_status_callback(call=call, params=request.POST.dict())
     return HttpResponse(status=204)
 
 
 @twilio_webhook
 def dial_action(request: HttpRequest, call: Call) -> HttpResponse:
-    telephony_services.handle_dial_action(call=call, params=request.POST.dict())
-    return HttpResponse(telephony.hangup_twiml(), content_type=TWIML)
+    services.handle_dial_action(call=call, params=request.POST.dict())
+    return HttpResponse(hangup_twiml(), content_type=TWIML)
 
 
 @twilio_webhook
 def recording_callback(request: HttpRequest, call: Call) -> HttpResponse:
-    telephony_services.handle_recording_callback(call=call, params=request.POST.dict())
+    services.handle_recording_callback(call=call, params=request.POST.dict())
     return HttpResponse(status=204)

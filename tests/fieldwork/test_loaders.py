@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from fieldwork import frames
+from fieldwork import loaders
 from fieldwork.models import Interview, QuotaTarget
 from sampling.models import SampledUnit
 
@@ -36,7 +36,7 @@ def test_a_quota_on_a_frame_column_counts_completes_by_the_unit_attribute(wave, 
     interview(cases[2], "completed")
     interview(cases[3], "in_progress")  # not complete: not counted
 
-    progress = frames.quota_progress(wave).set_index("value")
+    progress = loaders.quota_progress(wave).set_index("value")
 
     assert progress.loc["平房", "achieved"] == 1
     assert progress.loc["楼房", "achieved"] == 2
@@ -48,7 +48,7 @@ def test_a_case_whose_unit_is_in_a_full_frame_cell_is_flagged(wave, interviewer)
     QuotaTarget.objects.create(wave=wave, variable="building_type", value="平房", target=0)
     QuotaTarget.objects.create(wave=wave, variable="building_type", value="楼房", target=5)
 
-    candidates = frames.candidate_frame(wave=wave, interviewer=interviewer, now=MONDAY_10)
+    candidates = loaders.candidate_frame(wave=wave, interviewer=interviewer, now=MONDAY_10)
 
     flagged = candidates.set_index("case_id")["quota_full"]
     assert flagged[cases[0].pk] and not flagged[[c.pk for c in cases[1:]]].any()

@@ -3,7 +3,7 @@
 import pytest
 
 from demo.city import build_city
-from fieldwork import capi
+from fieldwork.capi import geo
 from sampling.models import Locality
 from sampling.services import SamplingInputError, import_locality_file
 
@@ -59,7 +59,7 @@ def test_demo_communities_lie_near_their_street():
     assert communities[["latitude", "longitude"]].notna().all().all()
     for code, row in communities.iterrows():
         street = localities.loc[row["parent_code"]]
-        distance = capi.distance_m(
+        distance = geo.distance_m(
             row["latitude"], row["longitude"], street["latitude"], street["longitude"]
         )
         assert distance <= 2600, code  # at most 2.5 km for rural villages (SPREAD_KM)

@@ -5,8 +5,11 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from fieldwork import capi, capi_services, services
+from fieldwork.capi import geo
+from fieldwork.capi import services as capi_services
+from fieldwork.interview import submissions
 from fieldwork.models import Case, ContactAttempt, Interview, Mode, Wave, WaveMode
+from fieldwork.services import waves
 from tests.conftest import PASSWORD
 
 COMMUNITY = (28.2000, 112.9500)
@@ -56,7 +59,7 @@ def test_a_visit_far_from_the_community_is_saved_with_a_warning(browser, door_ca
     response = _visit(browser, door_case, FAR)
 
     visit = ContactAttempt.objects.get(case=door_case)
-    assert visit.position_warnings == [capi.FAR]
+    assert visit.position_warnings == [geo.FAR]
     assert visit.distance_m == pytest.approx(3335.9, abs=1)
     page = response.content.decode()
     assert "3.3 km from the assigned community" in page  # on the case page
@@ -76,7 +79,7 @@ def test_a_visit_without_position_is_saved_and_warned(browser, door_case, englis
     visit = ContactAttempt.objects.get(case=door_case)
     assert visit.latitude is None and visit.distance_m is None
     assert visit.position_error == "denied"
-    assert visit.position_warnings == [capi.MISSING]
+    assert visit.position_warnings == [geo.MISSING]
     assert "No position: location permission denied" in response.content.decode()
 
 
@@ -84,12 +87,12 @@ def test_a_half_position_is_kept_as_none(browser, door_case):
     _visit(browser, door_case, {"latitude": "28.2", "accuracy_m": "5"})
     visit = ContactAttempt.objects.get(case=door_case)
     assert visit.latitude is None and visit.position_error == "unavailable"
-    assert visit.position_warnings == [capi.MISSING]
+    assert visit.position_warnings == [geo.MISSING]
 
 
 def test_a_coarse_position_is_warned_as_inaccurate(browser, door_case):
     _visit(browser, door_case, {**NEAR, "accuracy_m": "850"})
-    assert ContactAttempt.objects.get(case=door_case).position_warnings == [capi.INACCURATE]
+    assert ContactAttempt.objects.get(case=door_case).position_warnings == [geo.INACCURATE]
 
 
 def test_a_visit_without_outcome_is_refused_and_nothing_saved(browser, door_case, english):
@@ -110,7 +113,7 @@ def test_several_visits_are_kept_per_household(browser, door_case):
     _visit(browser, door_case, FAR, disposition="2.21")
     visits = ContactAttempt.objects.filter(case=door_case).order_by("started_at", "id")
     assert [v.disposition for v in visits] == ["3.13", "2.21"]
-    assert [v.position_warnings for v in visits] == [[], [capi.FAR]]
+    assert [v.position_warnings for v in visits] == [[], [geo.FAR]]
 
 
 def test_starting_on_the_doorstep_opens_a_door_interview_with_the_position(browser, door_case):
@@ -142,8 +145,8 @@ def test_a_phone_only_wave_has_no_visit_section(browser, door_case):
 def test_the_household_list_shows_only_the_interviewers_open_door_cases(
     browser, wave, interviewer, other_interviewer, placed, english
 ):
-    services.assign_cases(wave=wave, interviewer=interviewer, count=3)
-    services.assign_cases(wave=wave, interviewer=other_interviewer, count=2)
+    waves.assign_cases(wave=wave, interviewer=interviewer, count=3)
+    waves.assign_cases(wave=wave, interviewer=other_interviewer, count=2)
     mine = list(wave.cases.filter(interviewer=interviewer).order_by("id"))
     mine[2].status = Case.Status.COMPLETED
     mine[2].save(update_fields=["status"])
@@ -174,7 +177,7 @@ def test_the_household_list_leaves_out_phone_only_waves(browser, door_case):
 def test_the_household_list_takes_a_fixed_number_of_queries(
     browser, wave, interviewer, placed, django_assert_num_queries
 ):
-    services.assign_cases(wave=wave, interviewer=interviewer, count=4)
+    waves.assign_cases(wave=wave, interviewer=interviewer, count=4)
     for case in wave.cases.filter(interviewer=interviewer):
         _visit(browser, case, NEAR)
     # session, user, cases, their visits, their open appointments
@@ -243,7 +246,7 @@ def test_a_visit_racing_past_the_check_is_refused_by_the_key_with_nothing_saved(
         "key": key,
     }
     capi_services.record_visit(**visit)
-    with pytest.raises(capi_services.DuplicateSubmission):
+    with pytest.raises(submissions.DuplicateSubmission):
         capi_services.record_visit(**visit)
     assert ContactAttempt.objects.filter(case=door_case).count() == 1
     door_case.refresh_from_db()

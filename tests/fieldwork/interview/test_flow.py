@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
-from fieldwork import flow
+from fieldwork.interview import flow
 
 SAT = [
     {"value": "5", "label": {"zh": "非常满意"}, "score": 100.0, "positive": True},

@@ -4,8 +4,8 @@ from datetime import date
 
 from django.http import QueryDict
 
-from fieldwork.forms import PageForm
-from tests.fieldwork.test_wizard_rich import RICH, _choice, _group, _q
+from fieldwork.interview.forms import PageForm
+from tests.fieldwork.interview.test_wizard_rich import RICH, _choice, _group, _q
 
 LISTS = {
     **RICH["choice_lists"],

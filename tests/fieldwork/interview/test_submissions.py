@@ -7,15 +7,16 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from fieldwork import capi_services, services
+from fieldwork.interview import submissions
 from fieldwork.models import Interview, SubmissionKey
+from fieldwork.services import interviews, waves
 from tests.conftest import PASSWORD
 from tests.fieldwork.wizard_driver import page_data, page_of
 
 
 @pytest.fixture
 def interview(my_case, interviewer):
-    return services.start_interview(case=my_case, interviewer=interviewer, mode="door")
+    return interviews.start_interview(case=my_case, interviewer=interviewer, mode="door")
 
 
 @pytest.fixture
@@ -126,7 +127,7 @@ def test_a_malformed_key_is_ignored(browser, interview):
 
 
 def _save(interview, key, answers, version=None, step="opening"):
-    return capi_services.save_interview_page_once(
+    return submissions.save_interview_page_once(
         interview=interview,
         key=key,
         page_version=version,
@@ -144,7 +145,7 @@ def test_of_two_deliveries_racing_past_the_check_the_constraint_refuses_the_seco
     _save(interview, key, {"consent": "yes"})
     late = Interview.objects.get(pk=interview.pk)
 
-    with pytest.raises(capi_services.DuplicateSubmission):
+    with pytest.raises(submissions.DuplicateSubmission):
         _save(late, key, {"consent": "no"})
 
     assert _submitted(interview) == ["opening"]
@@ -158,7 +159,7 @@ def test_of_two_pages_of_one_version_racing_the_later_is_refused_as_stale(interv
     late = Interview.objects.get(pk=interview.pk)
     _save(interview, uuid.uuid4(), {"consent": "yes"}, version=0)
 
-    with pytest.raises(capi_services.StalePage):
+    with pytest.raises(submissions.StalePage):
         _save(late, uuid.uuid4(), {"consent": "no"}, version=0)
 
     interview.refresh_from_db()
@@ -186,8 +187,8 @@ def test_a_key_spent_on_another_interview_does_not_refuse_this_page(
     browser, interview, wave, other_interviewer
 ):
     # User B posts A's key (read off a shared tablet) to B's own interview first ...
-    services.assign_cases(wave=wave, interviewer=other_interviewer, count=1)
-    theirs = services.start_interview(
+    waves.assign_cases(wave=wave, interviewer=other_interviewer, count=1)
+    theirs = interviews.start_interview(
         case=wave.cases.get(interviewer=other_interviewer),
         interviewer=other_interviewer,
         mode="door",
@@ -195,7 +196,7 @@ def test_a_key_spent_on_another_interview_does_not_refuse_this_page(
     data = _keyed(browser.get(_url(interview)))
     key = uuid.UUID(data["submission_key"])
     SubmissionKey.objects.create(key=key, interview=theirs, step="opening")
-    assert not capi_services.is_received(interview=interview, key=key)
+    assert not submissions.is_received(interview=interview, key=key)
 
     # ... A's page with that key is still applied to A's interview
     response = browser.post(_url(interview), data)

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
-from tests.fieldwork.test_wizard_rich import RICH, make_version
+from tests.fieldwork.interview.test_wizard_rich import RICH, make_version
 
 
 def row_counts() -> dict[str, int]:

@@ -2,15 +2,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from fieldwork import services
 from fieldwork.models import Case, Interview
+from fieldwork.services import interviews, waves
 from tests.conftest import PASSWORD
 from tests.fieldwork.wizard_driver import page_of, run_to_end, submit_page
 
 
 @pytest.fixture
 def interview(my_case, interviewer):
-    return services.start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    return interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
 
 
 @pytest.fixture
@@ -143,9 +143,9 @@ def test_refused_consent_ends_as_respondent_refusal(browser, interview):
 def test_two_interviews_open_in_one_browser_keep_their_own_answers(
     browser, wave, interviewer, interview
 ):
-    services.assign_cases(wave=wave, interviewer=interviewer, count=1)
+    waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
     other_case = wave.cases.filter(interviewer=interviewer).exclude(pk=interview.case_id).get()
-    other = services.start_interview(case=other_case, interviewer=interviewer, mode="door")
+    other = interviews.start_interview(case=other_case, interviewer=interviewer, mode="door")
     url_a = reverse("fieldwork:interview", args=[interview.pk])
     url_b = reverse("fieldwork:interview", args=[other.pk])
     response_a = submit_page(browser, interview, browser.get(url_a))

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from fieldwork import services
 from fieldwork.models import Interview
+from fieldwork.services import interviews, waves
 from questionnaires.models import Questionnaire, QuestionnaireVersion
 from tests.conftest import PASSWORD
 from tests.fieldwork.wizard_driver import page_of
@@ -164,12 +164,12 @@ def make_version(definition: dict, number: int = 1, code: str = "rich") -> Quest
 @pytest.fixture
 def rich_interview(draw, interviewer):
     version = make_version(RICH)
-    wave = services.create_wave(
+    wave = waves.create_wave(
         name="丰富问卷测试", client="平安市", questionnaire_version=version, draw=draw
     )
-    services.assign_cases(wave=wave, interviewer=interviewer, count=1)
+    waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
     case = wave.cases.get(interviewer=interviewer)
-    return services.start_interview(case=case, interviewer=interviewer, mode="door")
+    return interviews.start_interview(case=case, interviewer=interviewer, mode="door")
 
 
 @pytest.fixture

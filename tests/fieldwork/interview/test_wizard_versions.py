@@ -7,11 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from fieldwork import rollout, services
+from fieldwork import forms, selectors
 from fieldwork.models import Wave
+from fieldwork.services import interviews, waves
 from questionnaires.models import QuestionnaireVersion
 from tests.conftest import PASSWORD
-from tests.fieldwork.test_wizard_rich import RICH, make_version
+from tests.fieldwork.interview.test_wizard_rich import RICH, make_version
 from tests.fieldwork.wizard_driver import run_to_end
 
 
@@ -30,9 +31,9 @@ def newer(standard_version):
 
 
 def _start_next(wave, interviewer):
-    services.assign_cases(wave=wave, interviewer=interviewer, count=1)
+    waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
     case = wave.cases.filter(interviewer=interviewer, interview__isnull=True).first()
-    return services.start_interview(case=case, interviewer=interviewer, mode="phone")
+    return interviews.start_interview(case=case, interviewer=interviewer, mode="phone")
 
 
 def test_interviews_keep_the_version_they_started_with(
@@ -44,16 +45,16 @@ def test_interviews_keep_the_version_they_started_with(
     run_to_end(client, done)
     under_way = _start_next(wave, interviewer)
     # When version 2 is rolled out
-    services.switch_wave_version(wave=wave, version=newer)
+    waves.switch_wave_version(wave=wave, version=newer)
     # Then the interview under way stays on version 1, new ones start on version 2
     fresh = _start_next(wave, interviewer)
     under_way.refresh_from_db()
     assert under_way.questionnaire_version == standard_version
     assert fresh.questionnaire_version == newer
-    resumed = services.start_interview(case=under_way.case, interviewer=interviewer, mode="phone")
+    resumed = interviews.start_interview(case=under_way.case, interviewer=interviewer, mode="phone")
     assert resumed.questionnaire_version == standard_version
     # and the wave's account says which interviews used which
-    rows = rollout.version_rows(Wave.objects.get(pk=wave.pk))
+    rows = selectors.version_rows(Wave.objects.get(pk=wave.pk))
     assert [(r["number"], r["current"], r["started"], r["completed"]) for r in rows] == [
         (standard_version.number, False, 2, 1),
         (newer.number, True, 1, 0),
@@ -61,24 +62,24 @@ def test_interviews_keep_the_version_they_started_with(
 
 
 def test_an_older_or_the_same_version_cannot_be_rolled_out(wave, standard_version, newer):
-    services.switch_wave_version(wave=wave, version=newer)
+    waves.switch_wave_version(wave=wave, version=newer)
     for version in (standard_version, newer):
         with pytest.raises(ValidationError):
-            services.switch_wave_version(wave=wave, version=version)
+            waves.switch_wave_version(wave=wave, version=version)
     assert Wave.objects.get(pk=wave.pk).questionnaire_version == newer
 
 
 def test_another_questionnaires_version_cannot_replace_the_wave_version(wave, standard_version):
     other = make_version(RICH, number=5)
     with pytest.raises(ValidationError):
-        services.switch_wave_version(wave=wave, version=other)
+        waves.switch_wave_version(wave=wave, version=other)
     assert Wave.objects.get(pk=wave.pk).questionnaire_version == standard_version
 
 
 def test_a_closed_wave_keeps_its_version(wave, standard_version, newer):
     Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.CLOSED)
     with pytest.raises(ValidationError):
-        services.switch_wave_version(wave=wave, version=newer)
+        waves.switch_wave_version(wave=wave, version=newer)
     assert Wave.objects.get(pk=wave.pk).questionnaire_version == standard_version
 
 
@@ -109,7 +110,7 @@ def test_a_draft_version_cannot_go_to_the_field(wave, newer, draw, standard_vers
     newer.save()
     # when / then: neither rolled out nor used by a new wave, nor offered in the form
     with pytest.raises(ValidationError, match="draft"):
-        services.switch_wave_version(wave=wave, version=newer)
+        waves.switch_wave_version(wave=wave, version=newer)
     with pytest.raises(ValidationError, match="draft"):
-        services.create_wave(name="新", client="x", questionnaire_version=newer, draw=draw)
-    assert newer not in rollout.VersionSwitchForm(wave=wave).fields["version"].queryset
+        waves.create_wave(name="新", client="x", questionnaire_version=newer, draw=draw)
+    assert newer not in forms.VersionSwitchForm(wave=wave).fields["version"].queryset

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 
 from accounts.models import Role
-from fieldwork import services
 from fieldwork.models import Appointment, Case, ContactAttempt, Interview, QuotaTarget
+from fieldwork.services import attempts, interviews, next_case, waves
 from sampling.models import Draw, Frame, SampledUnit
 from tests.conftest import make_user
 
@@ -21,9 +21,9 @@ MONDAY_22 = datetime(2026, 11, 23, 22, 0, tzinfo=SH)
 
 def take_and_close(wave, who, now=MONDAY_10):
     """Press 'Next case' and record a final outcome for it (a non-working number)."""
-    taken = services.assign_next_case(wave=wave, interviewer=who, now=now)
+    taken = next_case.assign_next_case(wave=wave, interviewer=who, now=now)
     if taken is not None:
-        services.record_attempt(case=taken.case, interviewer=who, mode="phone", disposition="4.30")
+        attempts.record_attempt(case=taken.case, interviewer=who, mode="phone", disposition="4.30")
     return taken
 
 
@@ -35,23 +35,23 @@ def test_next_case_never_hands_out_the_same_case_twice(wave, interviewer, other_
 
 
 def test_a_case_i_hold_is_offered_again_until_i_work_it(wave, interviewer, other_interviewer):
-    first = services.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_10)
-    again = services.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_10)
-    theirs = services.assign_next_case(wave=wave, interviewer=other_interviewer, now=MONDAY_10)
+    first = next_case.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_10)
+    again = next_case.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_10)
+    theirs = next_case.assign_next_case(wave=wave, interviewer=other_interviewer, now=MONDAY_10)
     assert first.case.pk == again.case.pk != theirs.case.pk
     assert first.reason == "Fresh case"
     assert Case.objects.get(pk=first.case.pk).interviewer == interviewer
 
 
 def test_outside_calling_hours_no_case_is_given(wave, interviewer):
-    assert services.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_22) is None
+    assert next_case.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_22) is None
     assert not wave.cases.exclude(interviewer=None).exists()
 
 
 def test_a_no_answer_waits_the_minimum_gap(wave, interviewer, settings):
     wave.cases.exclude(pk=wave.cases.first().pk).delete()
-    taken = services.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_10)
-    services.record_attempt(
+    taken = next_case.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_10)
+    attempts.record_attempt(
         case=taken.case, interviewer=interviewer, mode="phone", disposition="3.13"
     )
     case = Case.objects.get(pk=taken.case.pk)
@@ -59,16 +59,16 @@ def test_a_no_answer_waits_the_minimum_gap(wave, interviewer, settings):
     case.save(update_fields=["last_attempt_at"])
     soon = MONDAY_10 + timedelta(minutes=90)
     later = MONDAY_10 + timedelta(hours=4)  # 14:00: past the gap and back in a window
-    assert services.assign_next_case(wave=wave, interviewer=interviewer, now=soon) is None
+    assert next_case.assign_next_case(wave=wave, interviewer=interviewer, now=soon) is None
     assert (
-        services.assign_next_case(wave=wave, interviewer=interviewer, now=later).reason
+        next_case.assign_next_case(wave=wave, interviewer=interviewer, now=later).reason
         == "Callback"
     )
 
 
 def test_attempts_keep_the_scheduler_summary_and_the_final_code(my_case, interviewer):
-    services.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="2.21")
-    services.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="3.13")
+    attempts.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="2.21")
+    attempts.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="3.13")
     my_case.refresh_from_db()
     assert my_case.attempts == 2 and my_case.last_outcome == "3.13"
     assert my_case.last_attempt_at is not None and my_case.day_parts_tried > 0
@@ -77,7 +77,7 @@ def test_attempts_keep_the_scheduler_summary_and_the_final_code(my_case, intervi
 
 def test_reaching_max_attempts_closes_with_the_final_code(my_case, interviewer):
     for code in ["3.13", "2.221", "3.13", "3.12", "3.13"]:
-        services.record_attempt(
+        attempts.record_attempt(
             case=my_case, interviewer=interviewer, mode="phone", disposition=code
         )
     my_case.refresh_from_db()
@@ -85,12 +85,12 @@ def test_reaching_max_attempts_closes_with_the_final_code(my_case, interviewer):
 
 
 def test_stopping_an_interview_makes_an_appointment_and_resuming_continues(my_case, interviewer):
-    interview = services.start_interview(case=my_case, interviewer=interviewer, mode="phone")
-    services.save_interview_page(
+    interview = interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    interviews.save_interview_page(
         interview=interview, step="opening", question_names=["consent"], answers={"consent": "yes"}
     )
     appointment_at = MONDAY_10 + timedelta(hours=9)  # 19:00
-    services.stop_interview(interview=interview, at=appointment_at, kind="hard", note="晚上再打")
+    interviews.stop_interview(interview=interview, at=appointment_at, kind="hard", note="晚上再打")
     my_case.refresh_from_db()
     assert my_case.status == Case.Status.PENDING and my_case.disposition == "2.12"
     attempt = ContactAttempt.objects.get(case=my_case)
@@ -104,16 +104,16 @@ def test_stopping_an_interview_makes_an_appointment_and_resuming_continues(my_ca
 
     # Held until its time, then first in line
     assert (
-        services.assign_next_case(
+        next_case.assign_next_case(
             wave=my_case.wave, interviewer=interviewer, now=MONDAY_10 + timedelta(hours=4)
         ).case.pk
         != my_case.pk
     )
-    due = services.assign_next_case(wave=my_case.wave, interviewer=interviewer, now=appointment_at)
+    due = next_case.assign_next_case(wave=my_case.wave, interviewer=interviewer, now=appointment_at)
     assert (due.case.pk, due.reason) == (my_case.pk, "Hard appointment")
 
     # Resuming is a new attempt on the same interview, and keeps the appointment
-    resumed = services.start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    resumed = interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
     assert resumed.pk == interview.pk and resumed.answers == {"consent": "yes"}
     my_case.refresh_from_db()
     assert my_case.status == Case.Status.IN_PROGRESS and my_case.attempts == 2
@@ -121,10 +121,10 @@ def test_stopping_an_interview_makes_an_appointment_and_resuming_continues(my_ca
 
 
 def test_a_stopped_interview_closed_by_max_attempts_ends_broken_off(my_case, interviewer):
-    interview = services.start_interview(case=my_case, interviewer=interviewer, mode="phone")
-    services.stop_interview(interview=interview, at=MONDAY_22)
+    interview = interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    interviews.stop_interview(interview=interview, at=MONDAY_22)
     for _ in range(my_case.wave.max_attempts - 1):
-        services.record_attempt(
+        attempts.record_attempt(
             case=my_case, interviewer=interviewer, mode="phone", disposition="3.13"
         )
     interview.refresh_from_db()
@@ -137,7 +137,7 @@ def test_an_appointment_window_must_end_after_it_starts(my_case, interviewer):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        services.make_appointment(
+        attempts.make_appointment(
             case=my_case, interviewer=interviewer, at=MONDAY_22, kind="soft", window_end=MONDAY_10
         )
     assert not Appointment.objects.exists()
@@ -149,7 +149,7 @@ def test_cases_of_a_full_stratum_come_last(wave, interviewer, tree):
     other.street = tree["other_street"]
     other.save(update_fields=["street"])
     QuotaTarget.objects.create(wave=wave, stratum="S1", variable="sex", value="male", target=0)
-    taken = services.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_10)
+    taken = next_case.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_10)
     assert taken.case.pk == other.pk and taken.reason == "Fresh case"
 
 
@@ -178,7 +178,7 @@ def big_wave(tree, standard_version):
         )
         for i in range(N_CASES)
     )
-    return services.create_wave(
+    return waves.create_wave(
         name="w", client="c", questionnaire_version=standard_version, draw=draw
     )
 

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from fieldwork import services
 from fieldwork.models import ContactAttempt, RespondentSelection
+from fieldwork.services import interviews, respondents
 from sampling.household import kish_table
 from tests.conftest import PASSWORD
 
@@ -39,7 +39,7 @@ def visit_on(monkeypatch):
 
 
 def test_kish_picks_the_line_of_the_case_table(my_case, interviewer):
-    selection = services.select_respondent(
+    selection = respondents.select_respondent(
         case=my_case, interviewer=interviewer, method="kish", adults=LISTING
     )
 
@@ -49,11 +49,11 @@ def test_kish_picks_the_line_of_the_case_table(my_case, interviewer):
 
 
 def test_kish_is_the_same_on_a_second_listing_of_the_household(my_case, interviewer):
-    first = services.select_respondent(
+    first = respondents.select_respondent(
         case=my_case, interviewer=interviewer, method="kish", adults=LISTING
     )
     reordered = "\n".join(reversed(LISTING.splitlines()))
-    second = services.select_respondent(
+    second = respondents.select_respondent(
         case=my_case, interviewer=interviewer, method="kish", adults=reordered
     )
     assert first.selected_label == second.selected_label
@@ -62,7 +62,7 @@ def test_kish_is_the_same_on_a_second_listing_of_the_household(my_case, intervie
 
 def test_last_birthday_picks_the_most_recent_one(my_case, interviewer, visit_on):
     visit_on(datetime(2026, 7, 1, 10, 0, tzinfo=SH))
-    selection = services.select_respondent(
+    selection = respondents.select_respondent(
         case=my_case, interviewer=interviewer, method="last_birthday", adults=LISTING
     )
     # Days since the last birthday on 1 July: 王强 109, 李娜 241, 王小明 336, 王芳 177.
@@ -71,7 +71,7 @@ def test_last_birthday_picks_the_most_recent_one(my_case, interviewer, visit_on)
 
 def test_next_birthday_picks_the_soonest_one(my_case, interviewer, visit_on):
     visit_on(datetime(2026, 7, 1, 10, 0, tzinfo=SH))
-    selection = services.select_respondent(
+    selection = respondents.select_respondent(
         case=my_case, interviewer=interviewer, method="next_birthday", adults=LISTING
     )
     # Days to the next birthday after 1 July: 王小明 29, 李娜 124, 王芳 188, 王强 256.
@@ -82,7 +82,7 @@ def test_birthday_uses_the_beijing_date_of_the_visit(my_case, interviewer, visit
     # 17:00 UTC on 30 June is already 1 July in Beijing: 王芳's birthday is today.
     visit_on(datetime(2026, 6, 30, 17, 0, tzinfo=ZoneInfo("UTC")))
     listing = "王强, M, 52, 03-14\n王芳, F, 20, 07-01"
-    selection = services.select_respondent(
+    selection = respondents.select_respondent(
         case=my_case, interviewer=interviewer, method="last_birthday", adults=listing
     )
     assert selection.selected_label == "王芳"
@@ -91,7 +91,7 @@ def test_birthday_uses_the_beijing_date_of_the_visit(my_case, interviewer, visit
 def test_bad_listing_lines_are_named_and_nothing_is_stored(my_case, interviewer, english):
     listing = "王强, M, 52\n\n李娜, X, 45\n王小明, M, abc\n王芳, F, 20, 13-40\n张三\n老人, F, 121"
     with pytest.raises(ValidationError) as raised:
-        services.select_respondent(
+        respondents.select_respondent(
             case=my_case, interviewer=interviewer, method="kish", adults=listing
         )
     messages = raised.value.messages
@@ -102,7 +102,7 @@ def test_bad_listing_lines_are_named_and_nothing_is_stored(my_case, interviewer,
 
 def test_birthday_methods_need_every_birthday(my_case, interviewer, english):
     with pytest.raises(ValidationError, match="adult 2"):
-        services.select_respondent(
+        respondents.select_respondent(
             case=my_case,
             interviewer=interviewer,
             method="next_birthday",
@@ -113,7 +113,7 @@ def test_birthday_methods_need_every_birthday(my_case, interviewer, english):
 
 def test_only_the_case_interviewer_may_select(my_case, other_interviewer):
     with pytest.raises(PermissionDenied):
-        services.select_respondent(
+        respondents.select_respondent(
             case=my_case, interviewer=other_interviewer, method="kish", adults=LISTING
         )
 
@@ -142,9 +142,9 @@ def test_the_selection_is_recorded_on_a_door_visit(my_case, interviewer, client)
 
 
 def test_a_selection_during_an_interview_joins_its_open_attempt(my_case, interviewer):
-    services.start_interview(case=my_case, interviewer=interviewer, mode="door")
+    interviews.start_interview(case=my_case, interviewer=interviewer, mode="door")
     open_attempt = ContactAttempt.objects.get(case=my_case)
-    selection = services.select_respondent(
+    selection = respondents.select_respondent(
         case=my_case, interviewer=interviewer, method="kish", adults=LISTING
     )
     assert selection.attempt == open_attempt and ContactAttempt.objects.count() == 1

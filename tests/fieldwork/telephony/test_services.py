@@ -6,9 +6,16 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
-from fieldwork import services, telephony, telephony_services
-from fieldwork.models import Case, ContactAttempt
-from fieldwork.telephony_models import Call, PrenotificationPlan, SmsMessage, TwilioEvent
+from fieldwork.models import (
+    Call,
+    Case,
+    ContactAttempt,
+    PrenotificationPlan,
+    SmsMessage,
+    TwilioEvent,
+)
+from fieldwork.services import attempts
+from fieldwork.telephony import services as telephony_services
 from tests.fieldwork.telephony_fakes import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -41,60 +48,6 @@ def respondent_event(call: Call, status: str, sequence: int, **extra) -> dict:
         "From": CALLER_ID,
         **extra,
     }
-
-
-# Pure pieces
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("13812345678", "+8613812345678"),
-        ("138 1234-5678", "+8613812345678"),
-        ("+8613812345678", "+8613812345678"),
-    ],
-)
-def test_e164_formats_mainland_mobiles(raw, expected):
-    assert telephony.e164(raw) == expected
-
-
-def test_e164_refuses_a_non_number_without_repeating_it():
-    with pytest.raises(ValueError) as error:
-        telephony.e164("12345")
-    assert "12345" not in str(error.value)
-
-
-@pytest.mark.parametrize(
-    ("status", "answered_by", "sip", "code"),
-    [
-        ("busy", "", "", "3.12"),
-        ("no-answer", "", "", "3.13"),
-        ("failed", "", "", "3.16"),
-        ("failed", "", "404", "4.30"),
-        ("completed", "machine_start", "", "3.14"),
-        ("completed", "fax", "", "4.20"),
-        ("completed", "human", "", ""),
-        ("completed", "", "", ""),
-        ("canceled", "", "", ""),
-    ],
-)
-def test_status_proposes_the_aapor_code(status, answered_by, sip, code):
-    assert telephony.proposed_disposition(status, answered_by, sip) == code
-
-
-def test_prenotification_text_fills_the_placeholders():
-    text = telephony.prenotification_text(
-        "{client}开展{evaluation}，核实请拨{hotline}",
-        evaluation="满意度调查",
-        client="平安市",
-        hotline="110",
-    )
-    assert text == "平安市开展满意度调查，核实请拨110"
-
-
-def test_prenotification_text_names_an_unknown_placeholder():
-    with pytest.raises(ValueError, match=r"\{phone\}"):
-        telephony.prenotification_text("{phone}", evaluation="", client="", hotline="")
 
 
 # Dialling
@@ -135,7 +88,7 @@ def test_twiml_bridges_to_the_respondent_with_recording(client, call, my_case):
 
 
 def test_twiml_hangs_up_once_the_case_is_finished(client, call, my_case, interviewer):
-    services.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="2.11")
+    attempts.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="2.11")
     path = reverse("fieldwork:telephony:twiml", args=[call.pk])
     twiml = signed_post(client, path, {"CallSid": call.parent_sid}).content.decode()
     assert "<Hangup" in twiml and my_case.unit.phone not in twiml
@@ -331,7 +284,7 @@ def plan(wave):
 
 
 def test_prenotification_is_sent_once_per_case(fake_twilio, wave, plan, my_case, interviewer):
-    services.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="3.13")
+    attempts.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="3.13")
     counts = telephony_services.send_prenotification(wave=wave)
     fresh = Case.objects.filter(wave=wave).exclude(pk=my_case.pk)
     assert counts == {"sent": fresh.count(), "failed": 0, "skipped": 1}

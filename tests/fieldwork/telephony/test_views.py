@@ -5,8 +5,8 @@ import logging
 import pytest
 from django.urls import reverse
 
-from fieldwork import telephony_services
-from fieldwork.telephony_models import Call
+from fieldwork.models import Call
+from fieldwork.telephony import services as telephony_services
 from tests.conftest import PASSWORD
 from tests.fieldwork.telephony_fakes import (
     ACCOUNT_SID,
