@@ -1,12 +1,14 @@
-"""Door-to-door (CAPI) use-cases: visits with the tablet's position, and pages sent once.
+"""Door-to-door (CAPI) use-cases: a visit or a doorstep start, with the tablet's position.
 
 Positions are checked against the assigned community's coordinates by fieldwork.capi.geo; the
 thresholds are settings (CAPI_MAX_DISTANCE_M, CAPI_MAX_ACCURACY_M). A visit is always saved:
-the warnings are recorded on it for the interviewer, the supervisor and quality control.
+the warnings are recorded on it for the interviewer, the supervisor and quality control. A
+keyed visit is recorded once however often the tablet sends it (fieldwork.interview.submissions).
 """
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -84,7 +86,7 @@ def record_visit(
     disposition: str,
     position: Position,
     note: str = "",
-    appointment_at=None,
+    appointment_at: datetime | None = None,
     key: uuid.UUID | None = None,
 ) -> ContactAttempt:
     """A door-to-door visit that did not become an interview, with where it was made.
