@@ -3,7 +3,7 @@
 Run: .venv/bin/python bench/bench_cati.py [--interviewers 50] [--cases 2000] [--only pg|sqlite]
 
 Each simulated interviewer is a thread with its own database connection that presses "Next
-case" (fieldwork.services.assign_next_case, the real service with the scheduler) and records
+case" (fieldwork.services.next_case, the real service with the scheduler) and records
 a final outcome for the case it got, until no case is left. Checked at the end: every case
 handed out exactly once. Runs once on PostgreSQL (DATABASE_URL when it points at PostgreSQL,
 else postgres://survey:survey@127.0.0.1:5432/survey_bench, created if missing; its tables are
@@ -59,7 +59,7 @@ def child(url: str, interviewers: int, cases: int) -> None:
     from django.db import connection
 
     from accounts.models import Role, User
-    from fieldwork import services
+    from fieldwork.services import attempts, next_case, waves
     from questionnaires.services import load_standard_questionnaire
     from sampling.models import Draw, Frame, Level, Locality, SampledUnit
 
@@ -91,7 +91,7 @@ def child(url: str, interviewers: int, cases: int) -> None:
         ],
         batch_size=2000,
     )
-    wave = services.create_wave(
+    wave = waves.create_wave(
         name="bench", client="c", questionnaire_version=load_standard_questionnaire(), draw=draw
     )
     users = [
@@ -103,9 +103,9 @@ def child(url: str, interviewers: int, cases: int) -> None:
     solo = []
     for _ in range(min(100, cases // 10)):
         start = time.perf_counter()
-        taken = services.assign_next_case(wave=wave, interviewer=users[0], now=MONDAY_10)
+        taken = next_case.assign_next_case(wave=wave, interviewer=users[0], now=MONDAY_10)
         solo.append((time.perf_counter() - start) * 1000)
-        services.record_attempt(
+        attempts.record_attempt(
             case=taken.case, interviewer=users[0], mode="phone", disposition="4.30"
         )
     solo_handed = len(solo)
@@ -128,12 +128,12 @@ def child(url: str, interviewers: int, cases: int) -> None:
             barrier.wait()
             while True:
                 start = time.perf_counter()
-                taken = services.assign_next_case(wave=wave, interviewer=user, now=MONDAY_10)
+                taken = next_case.assign_next_case(wave=wave, interviewer=user, now=MONDAY_10)
                 mine.append(time.perf_counter() - start)
                 if taken is None:
                     break
                 mine_handed.append(taken.case.pk)
-                services.record_attempt(
+                attempts.record_attempt(
                     case=taken.case, interviewer=user, mode="phone", disposition="4.30"
                 )
         except BaseException as error:  # counted and reported below

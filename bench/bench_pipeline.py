@@ -30,8 +30,8 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from demo.services import PASSWORD, load_demo  # noqa: E402
-from fieldwork import services as fieldwork  # noqa: E402
 from fieldwork.models import Case, Interview  # noqa: E402
+from fieldwork.services import interviews as fieldwork  # noqa: E402
 from qc.services import check_interviews  # noqa: E402
 from scoring import pdf, presenters  # noqa: E402
 

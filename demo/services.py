@@ -26,9 +26,9 @@ from django.utils import timezone
 from accounts.models import Role, User
 from demo.city import build_city
 from demo.simulate import Respondent, simulate_interview
-from fieldwork import flow
-from fieldwork import services as fieldwork
+from fieldwork.interview import flow
 from fieldwork.models import Case, ContactAttempt, Interview, Wave
+from fieldwork.services import waves as fieldwork
 from qc import services as qc
 from qc import workflow
 from qc.models import Flag, Review, ReviewEvent

@@ -56,13 +56,23 @@ DISPOSITIONS: tuple[Disposition, ...] = (
 BY_CODE: dict[str, Disposition] = {d.code: d for d in DISPOSITIONS}
 DISPOSITION_CHOICES = [(d.code, f"{d.code} {d.label}") for d in DISPOSITIONS]
 
+# The codes fieldwork sets itself (the rest an interviewer picks from the list above).
 COMPLETE = "1.1"
+PARTIAL = "1.2"
+RESPONDENT_REFUSAL = "2.112"  # declined at the consent question
 BREAK_OFF = "2.12"
+NOT_ATTEMPTED = "3.11"
+ALWAYS_BUSY = "3.12"
+NO_ANSWER = "3.13"
+ANSWERING_MACHINE = "3.14"  # unknown if household
+TECHNICAL_PHONE_PROBLEMS = "3.16"
+FAX_DATA_LINE = "4.20"
+NON_WORKING_NUMBER = "4.30"
 NO_ELIGIBLE_RESPONDENT = "4.70"
 
 # What an interviewer may record for a call or visit that did not become an interview.
 NON_INTERVIEW_CODES = [
-    d.code for d in DISPOSITIONS if d.group not in {"I", "P"} and d.code not in {"3.11"}
+    d.code for d in DISPOSITIONS if d.group not in {"I", "P"} and d.code != NOT_ATTEMPTED
 ]
 
 
@@ -107,8 +117,6 @@ def group_of(code: str) -> str:
 # and a known not-eligible outranks every unknown. After queXS (functions.aapor.php) and
 # ropensci/outcomerate: eligibility, once established by a contact, is not undone later.
 PRECEDENCE = ("I", "P", "R", "O", "NC", "NE", "UR", "UO", "UH")
-ALWAYS_BUSY = "3.12"
-NOT_ATTEMPTED = "3.11"
 
 
 def final_disposition(codes: list[str]) -> str:

@@ -7,10 +7,16 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from fieldwork import selectors
+from fieldwork.dispositions import BY_CODE
 from fieldwork.models import Case, RespondentSelection, Wave
 from fieldwork.rates import COUNT_COLUMNS
 from sampling.models import Level, Locality
 from sampling.phones import mask_phone
+
+
+def disposition_label(code: str) -> str:
+    """ "2.112 Known-respondent refusal", in the language of the request; unknown codes as is."""
+    return f"{code} {_(BY_CODE[code].label)}" if code in BY_CODE else code
 
 
 def case_row(case: Case) -> dict:
@@ -101,7 +107,7 @@ def live_board(wave: Wave, now: datetime, cases: pd.DataFrame | None = None) -> 
 
 
 def quota_rows(progress: pd.DataFrame) -> list[dict]:
-    """Achieved against target per quota cell (frames.quota_progress), streets by name."""
+    """Achieved against target per quota cell (loaders.quota_progress), streets by name."""
     if progress.empty:
         return []
     street_names = dict(

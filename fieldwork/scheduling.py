@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from fieldwork.dispositions import gettext_noop
+from fieldwork.dispositions import ALWAYS_BUSY, gettext_noop
 
 LOCAL_TZ = "Asia/Shanghai"
 
@@ -39,7 +39,7 @@ DAY_PARTS: dict[str, tuple[int, int]] = {
 }
 DAY_PART_BITS: dict[str, int] = {"morning": 1, "afternoon": 2, "evening": 4}
 
-BUSY_CODES = frozenset({"3.12"})
+BUSY_CODES = frozenset({ALWAYS_BUSY})
 APPOINTMENT_LEAD = timedelta(minutes=5)
 HARD_GRACE = timedelta(minutes=30)
 SOFT_DEFAULT_WINDOW = timedelta(hours=2)

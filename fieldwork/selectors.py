@@ -8,8 +8,9 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
-from fieldwork import frames, rates, scheduling
+from fieldwork import loaders, rates, scheduling
 from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Wave
+from questionnaires.models import QuestionnaireVersion
 from sampling.models import SampledUnit
 
 
@@ -79,6 +80,38 @@ def progress_by(wave: Wave, field: str, label_field: str) -> list[dict]:
     ]
 
 
+def version_rows(wave: Wave) -> list[dict]:
+    """Per questionnaire version used in the wave: interviews started and completed.
+
+    For the wave page's version table (templates/fieldwork/_versions.html); rolling a newer
+    version out is services.waves.switch_wave_version.
+
+    [{"version": "标题 v2", "number": 2, "current": bool, "started": int, "completed": int}],
+    oldest version first; the wave's current version is listed even before its first interview.
+    """
+    counts = (
+        Interview.objects.filter(case__wave=wave)
+        .values("questionnaire_version")
+        .annotate(
+            started=Count("pk"),
+            completed=Count("pk", filter=Q(status=Interview.Status.COMPLETED)),
+        )
+    )
+    by_version = {row["questionnaire_version"]: row for row in counts}
+    ids = set(by_version) | {wave.questionnaire_version_id}
+    versions = QuestionnaireVersion.objects.filter(pk__in=ids).only("pk", "title", "number")
+    return [
+        {
+            "version": str(version),
+            "number": version.number,
+            "current": version.pk == wave.questionnaire_version_id,
+            "started": by_version.get(version.pk, {}).get("started", 0),
+            "completed": by_version.get(version.pk, {}).get("completed", 0),
+        }
+        for version in sorted(versions, key=lambda v: v.number)
+    ]
+
+
 # --- supervision ---------------------------------------------------------------------------
 
 RATE_BREAKDOWNS = {"wave": [], "street": ["street"], "interviewer": ["interviewer"], "day": ["day"]}
@@ -87,10 +120,10 @@ RATE_BREAKDOWNS = {"wave": [], "street": ["street"], "interviewer": ["interviewe
 def rate_table(wave: Wave, breakdown: str, cases: pd.DataFrame | None = None) -> pd.DataFrame:
     """AAPOR rates for the wave, overall or per street, interviewer or day.
 
-    `cases` is frames.disposition_frame(wave), loaded here when not given (pass it to build
+    `cases` is loaders.disposition_frame(wave), loaded here when not given (pass it to build
     several breakdowns from one query).
     """
-    cases = frames.disposition_frame(wave) if cases is None else cases
+    cases = loaders.disposition_frame(wave) if cases is None else cases
     by = RATE_BREAKDOWNS[breakdown]
     if breakdown == "day":
         cases = cases[cases["day"] != ""]  # never-attempted cases have no day

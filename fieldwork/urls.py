@@ -1,6 +1,10 @@
+"""Fieldwork's URLs: waves, cases, door-to-door, interviews, trials, telephony."""
+
 from django.urls import include, path
 
-from fieldwork import capi_views, rollout, trial, views
+from fieldwork import views
+from fieldwork.capi import views as capi_views
+from fieldwork.interview import views as interview_views
 
 app_name = "fieldwork"
 urlpatterns = [
@@ -29,11 +33,13 @@ urlpatterns = [
         capi_views.start_door_interview,
         name="start_door_interview",
     ),
-    path("interviews/<int:interview_id>/", views.interview_wizard, name="interview"),
-    path("interviews/<int:interview_id>/stop/", views.stop_interview, name="stop_interview"),
-    path("localities/", views.locality_options, name="locality_options"),
-    path("waves/<int:wave_id>/version/", rollout.switch_version, name="switch_version"),
-    path("trials/<int:pk>/", trial.trial_start, name="trial_start"),
-    path("trials/<int:pk>/page/", trial.trial_page, name="trial_page"),
-    path("telephony/", include("fieldwork.telephony_urls")),
+    path("interviews/<int:interview_id>/", interview_views.interview_wizard, name="interview"),
+    path(
+        "interviews/<int:interview_id>/stop/", interview_views.stop_interview, name="stop_interview"
+    ),
+    path("localities/", interview_views.locality_options, name="locality_options"),
+    path("waves/<int:wave_id>/version/", views.switch_version, name="switch_version"),
+    path("trials/<int:pk>/", interview_views.trial_start, name="trial_start"),
+    path("trials/<int:pk>/page/", interview_views.trial_page, name="trial_page"),
+    path("telephony/", include("fieldwork.telephony.urls")),
 ]

@@ -1,3 +1,6 @@
+"""Wave and case pages: the supervisors' waves (progress, rates, quotas, reserves, versions)
+and the interviewers' cases (next case, outcomes, respondent selection, starting an interview)."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
-from fieldwork import capi_views, frames, presenters, selectors, services, telephony
+from fieldwork import loaders, presenters, selectors
+from fieldwork.capi import presenters as capi_presenters
 from fieldwork.forms import (
-    AppointmentForm,
     AssignForm,
     AttemptForm,
     NextCaseForm,
@@ -22,18 +25,20 @@ from fieldwork.forms import (
     ReleaseForm,
     RespondentSelectionForm,
     StartInterviewForm,
+    VersionSwitchForm,
     WaveForm,
 )
 from fieldwork.models import Case, Interview, Wave
-from fieldwork.wizard import InterviewWizard
-
-interview_wizard = require_role(Role.INTERVIEWER)(InterviewWizard.as_view())
+from fieldwork.services import attempts, interviews, respondents, waves
+from fieldwork.services.next_case import assign_next_case
+from fieldwork.telephony import gateway
+from fieldwork.telephony import presenters as telephony_presenters
 
 
 @require_role(*STAFF)
 def wave_list(request: HttpRequest) -> HttpResponse:
-    waves = Wave.objects.select_related("questionnaire_version", "draw")
-    rows = [{"wave": wave, "progress": selectors.wave_progress(wave)} for wave in waves]
+    all_waves = Wave.objects.select_related("questionnaire_version", "draw")
+    rows = [{"wave": wave, "progress": selectors.wave_progress(wave)} for wave in all_waves]
     return render(request, "fieldwork/wave_list.html", {"rows": rows})
 
 
@@ -41,7 +46,7 @@ def wave_list(request: HttpRequest) -> HttpResponse:
 def wave_create(request: HttpRequest) -> HttpResponse:
     form = WaveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        wave = services.create_wave(**form.cleaned_data)
+        wave = waves.create_wave(**form.cleaned_data)
         messages.success(request, _("Wave created with %(n)d cases.") % {"n": wave.cases.count()})
         return redirect("fieldwork:wave_detail", wave_id=wave.pk)
     return render(request, "fieldwork/wave_form.html", {"form": form})
@@ -53,7 +58,7 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
     form = AssignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            assigned = services.assign_cases(
+            assigned = waves.assign_cases(
                 wave=wave,
                 interviewer=form.cleaned_data["interviewer"],
                 count=form.cleaned_data["count"],
@@ -64,7 +69,7 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
         else:
             messages.success(request, _("%(n)d cases assigned.") % {"n": assigned})
             return redirect("fieldwork:wave_detail", wave_id=wave.pk)
-    cases = frames.disposition_frame(wave)  # one load for every rates table on the page
+    cases = loaders.disposition_frame(wave)  # one load for every rates table on the page
     context = {
         "wave": wave,
         "form": form,
@@ -75,8 +80,10 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
             (label, breakdown, presenters.rate_rows(selectors.rate_table(wave, breakdown, cases)))
             for breakdown, label in RATE_LABELS.items()
         ],
-        "quotas": presenters.quota_rows(frames.quota_progress(wave)),
+        "quotas": presenters.quota_rows(loaders.quota_progress(wave)),
         "quota_form": QuotaTargetForm(),
+        "version_table": selectors.version_rows(wave),
+        "switch_form": VersionSwitchForm(wave=wave),
         **presenters.live_board(wave, timezone.now(), cases),
     }
     return render(request, "fieldwork/wave_detail.html", context)
@@ -107,7 +114,7 @@ def release_replicate(request: HttpRequest, wave_id: int) -> HttpResponse:
         messages.error(request, _("Choose a reserve replicate and say why it is released."))
         return redirect("fieldwork:wave_detail", wave_id=wave.pk)
     try:
-        created = services.release_reserve(wave=wave, user=request.user, **form.cleaned_data)
+        created = waves.release_reserve(wave=wave, user=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -123,7 +130,7 @@ def quota_target(request: HttpRequest, wave_id: int) -> HttpResponse:
     if form.is_valid():
         stratum = form.cleaned_data["stratum"]
         try:
-            services.set_quota_target(
+            waves.set_quota_target(
                 wave=wave,
                 stratum=stratum.code if stratum else "",
                 variable=form.cleaned_data["variable"],
@@ -136,6 +143,28 @@ def quota_target(request: HttpRequest, wave_id: int) -> HttpResponse:
             messages.success(request, _("Quota target saved."))
     else:
         messages.error(request, _("Quota target not saved: check the fields."))
+    return redirect("fieldwork:wave_detail", wave_id=wave.pk)
+
+
+@require_role(*STAFF)
+@require_POST
+def switch_version(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """Roll a newer questionnaire version out to the wave; interviews started keep theirs."""
+    wave = get_object_or_404(Wave.objects.select_related("questionnaire_version"), pk=wave_id)
+    form = VersionSwitchForm(request.POST, wave=wave)
+    if not form.is_valid():
+        messages.error(request, _("Choose a newer version of this questionnaire."))
+        return redirect("fieldwork:wave_detail", wave_id=wave.pk)
+    try:
+        waves.switch_wave_version(wave=wave, version=form.cleaned_data["version"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("New interviews use %(version)s; interviews already started keep theirs.")
+            % {"version": wave.questionnaire_version},
+        )
     return redirect("fieldwork:wave_detail", wave_id=wave.pk)
 
 
@@ -161,30 +190,12 @@ def next_case(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a wave in fieldwork."))
         return redirect("fieldwork:my_cases")
-    taken = services.assign_next_case(wave=form.cleaned_data["wave"], interviewer=request.user)
+    taken = assign_next_case(wave=form.cleaned_data["wave"], interviewer=request.user)
     if taken is None:
         messages.info(request, _("No case is due now. Try again later."))
         return redirect("fieldwork:my_cases")
     messages.info(request, _("Next case: %(reason)s") % {"reason": _(taken.reason)})
     return redirect("fieldwork:case_detail", case_id=taken.case.pk)
-
-
-@require_role(Role.INTERVIEWER)
-@require_POST
-def stop_interview(request: HttpRequest, interview_id: int) -> HttpResponse:
-    """Stop midway with a callback appointment; the interview resumes at its saved page."""
-    interview = selectors.interview_for_interviewer(request.user, interview_id)
-    form = AppointmentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Appointment not made: give a time, and a window end after it."))
-        return redirect("fieldwork:interview", interview_id=interview.pk)
-    try:
-        services.stop_interview(interview=interview, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("fieldwork:case_detail", case_id=interview.case_id)
-    messages.success(request, _("Interview stopped; callback appointment made."))
-    return redirect("fieldwork:my_cases")
 
 
 @require_role(Role.INTERVIEWER)
@@ -211,18 +222,22 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 @require_role(Role.INTERVIEWER, *STAFF)
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_for(request.user, case_id)
+    row = presenters.case_row(case)
+    can_work = request.user.pk == case.interviewer_id
     context = {
         "case": case,
-        "row": presenters.case_row(case),
+        "row": row,
         "attempts": case.contact_attempts.select_related("interviewer"),
         "interview": Interview.objects.filter(case=case).first(),
         "start_form": StartInterviewForm(),
         "attempt_form": AttemptForm(),
         "appointments": case.appointments.order_by("-created_at"),
-        "can_work": request.user.pk == case.interviewer_id,
+        "can_work": can_work,
         "selection_form": RespondentSelectionForm(),
         "selection": presenters.respondent_selection(case),
-        **capi_views.visit_context(case),
+        # The Dial control is shown (and its state read) only to the case's interviewer.
+        "dial": telephony_presenters.dial_state(case) if can_work and row["phone"] else None,
+        **capi_presenters.visit_context(case),
     }
     return render(request, "fieldwork/case_detail.html", context)
 
@@ -236,7 +251,7 @@ def start_interview(request: HttpRequest, case_id: int) -> HttpResponse:
         messages.error(request, _("Choose phone or door-to-door."))
         return redirect("fieldwork:case_detail", case_id=case.pk)
     try:
-        interview = services.start_interview(
+        interview = interviews.start_interview(
             case=case, interviewer=request.user, mode=form.cleaned_data["mode"]
         )
     except ValidationError as error:
@@ -252,7 +267,7 @@ def record_attempt(request: HttpRequest, case_id: int) -> HttpResponse:
     form = AttemptForm(request.POST)
     if form.is_valid():
         try:
-            services.record_attempt(case=case, interviewer=request.user, **form.cleaned_data)
+            attempts.record_attempt(case=case, interviewer=request.user, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -270,7 +285,7 @@ def select_respondent(request: HttpRequest, case_id: int) -> HttpResponse:
     form = RespondentSelectionForm(request.POST)
     if form.is_valid():
         try:
-            services.select_respondent(case=case, interviewer=request.user, **form.cleaned_data)
+            respondents.select_respondent(case=case, interviewer=request.user, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -284,18 +299,8 @@ def select_respondent(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def reveal_phone(request: HttpRequest, case_id: int) -> HttpResponse:
     """Manual-dial mode: the assigned interviewer sees the full number only to dial it."""
-    if telephony.is_configured():
+    if gateway.is_configured():
         # With telephony the server dials; the number never needs to reach the browser.
         raise PermissionDenied
     case = selectors.case_for(request.user, case_id)
     return render(request, "fieldwork/_phone.html", {"phone": case.unit.phone})
-
-
-@require_role(Role.INTERVIEWER)
-def locality_options(request: HttpRequest) -> HttpResponse:
-    """Cascading locality choices for the wizard (district → street → community)."""
-    # `param` names the field whose value is the parent: htmx sends the changed select as is.
-    parent = request.GET.get(request.GET.get("param", ""), "")
-    options = presenters.locality_options(parent, request.GET.get("level", ""))
-    context = {"options": options, "clear": request.GET.get("clear", "")}
-    return render(request, "fieldwork/_locality_options.html", context)

@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from fieldwork.flow import page_seconds
+from fieldwork.interview.flow import page_seconds
 
 
 @dataclass(frozen=True)

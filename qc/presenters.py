@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from common import svg
 from common.labels import localized
-from fieldwork.models import Interview, Wave
-from fieldwork.telephony_models import Call
+from fieldwork.models import Call, Interview, Wave
 from qc import paradata, rules, services, workflow
 from qc.models import BackCheck, Flag, Review, ReviewEvent
 from sampling.models import Locality

@@ -37,8 +37,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from fieldwork import services as fieldwork
 from fieldwork.models import Interview, Wave
+from fieldwork.services import interviews as fieldwork
 from qc import backchecks, frames, rules, workflow
 from qc.models import BackCheck, BackCheckDraw, Flag, QCSettings, Review, ReviewEvent
 from questionnaires.models import QuestionnaireVersion

@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from accounts.models import Role, User
-from fieldwork import services
+from fieldwork.services import waves as services
 from questionnaires.services import load_standard_questionnaire
 from sampling.models import Draw, Frame, Level, Locality, SampledUnit
 

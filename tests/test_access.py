@@ -11,9 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from demo.services import SMALL, load_demo
-from fieldwork import services as fieldwork
-from fieldwork.models import Case, Interview
-from fieldwork.telephony_models import Call
+from fieldwork.models import Call, Case, Interview
+from fieldwork.services import interviews as fieldwork
 from qc.models import Review
 from sampling.models import Frame, ImportJob
 

@@ -30,7 +30,7 @@ def test_interview_is_completed_approved_and_reported(
     pdftotext,
     tmp_path,
 ):
-    from fieldwork import services
+    from fieldwork.services import waves as services
 
     services.assign_cases(wave=wave, interviewer=interviewer, count=1)
     base = live_server.url

@@ -5,8 +5,8 @@ Chromium with Playwright's offline mode (context.set_offline) against the live s
 
 import pytest
 
-from fieldwork import services
 from fieldwork.models import ContactAttempt, Interview, SubmissionKey
+from fieldwork.services import interviews as services
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import answer_current_page, log_in
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from fieldwork import telephony_services
+from fieldwork.telephony import services as telephony_services
 from tests.fieldwork.telephony_fakes import (
     ACCOUNT_SID,
     AUTH_TOKEN,

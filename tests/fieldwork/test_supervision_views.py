@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from fieldwork import services
 from fieldwork.models import Appointment, Case, QuotaTarget, Wave
+from fieldwork.services import attempts, interviews
 from sampling.models import ReplicateRelease
 from tests.conftest import PASSWORD
 
@@ -47,7 +47,7 @@ def test_next_case_when_nothing_is_due_says_so(client, wave, interviewer):
 
 
 def test_stopping_from_the_wizard_page_makes_an_appointment(client, my_case, interviewer):
-    interview = services.start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    interview = interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
     login(client, interviewer)
     page = client.get(reverse("fieldwork:interview", args=[interview.pk])).content.decode()
     assert reverse("fieldwork:stop_interview", args=[interview.pk]) in page
@@ -69,7 +69,7 @@ def test_stopping_from_the_wizard_page_makes_an_appointment(client, my_case, int
 
 
 def test_a_bad_appointment_stops_nothing(client, my_case, interviewer):
-    interview = services.start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    interview = interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
     login(client, interviewer)
     response = client.post(
         reverse("fieldwork:stop_interview", args=[interview.pk]),
@@ -84,7 +84,7 @@ def test_a_bad_appointment_stops_nothing(client, my_case, interviewer):
 def test_wave_page_shows_rates_live_board_and_quotas(
     client, wave, supervisor, my_case, interviewer
 ):
-    services.record_attempt(
+    attempts.record_attempt(
         case=my_case, interviewer=interviewer, mode="phone", disposition="2.111"
     )
     QuotaTarget.objects.create(wave=wave, stratum="S1", variable="sex", value="male", target=10)
@@ -100,7 +100,7 @@ def test_wave_page_shows_rates_live_board_and_quotas(
 
 
 def test_live_board_shows_who_is_on_which_case(client, wave, supervisor, my_case, interviewer):
-    services.start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
     login(client, supervisor)
     response = client.get(reverse("fieldwork:wave_live", args=[wave.pk]))
     assert response.context["open_work"][0]["case_id"] == my_case.pk
@@ -133,7 +133,7 @@ def test_release_button_releases_a_reserve_replicate_and_records_why(client, wav
 
 
 def test_rates_csv_per_interviewer(client, wave, supervisor, my_case, interviewer):
-    services.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="4.30")
+    attempts.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="4.30")
     login(client, supervisor)
     response = client.get(reverse("fieldwork:rates_csv", args=[wave.pk]), {"by": "interviewer"})
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))

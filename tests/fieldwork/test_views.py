@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from fieldwork import services
 from fieldwork.models import Case, ContactAttempt, Wave
+from fieldwork.services import interviews, waves
 from tests.conftest import PASSWORD
 
 
@@ -14,8 +14,8 @@ def login(client, user):
 def test_my_cases_lists_only_my_cases_with_masked_phones(
     client, wave, interviewer, other_interviewer, django_assert_max_num_queries
 ):
-    services.assign_cases(wave=wave, interviewer=interviewer, count=2)
-    services.assign_cases(wave=wave, interviewer=other_interviewer, count=3)
+    waves.assign_cases(wave=wave, interviewer=interviewer, count=2)
+    waves.assign_cases(wave=wave, interviewer=other_interviewer, count=3)
     login(client, interviewer)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("fieldwork:my_cases"))
@@ -131,9 +131,9 @@ def test_locality_options_cascade_to_the_children_of_the_chosen_parent(client, i
 
 
 def test_my_cases_lists_interviews_under_way_first(client, wave, interviewer):
-    services.assign_cases(wave=wave, interviewer=interviewer, count=3)
+    waves.assign_cases(wave=wave, interviewer=interviewer, count=3)
     last = wave.cases.filter(interviewer=interviewer).order_by("id").last()
-    services.start_interview(case=last, interviewer=interviewer, mode="phone")
+    interviews.start_interview(case=last, interviewer=interviewer, mode="phone")
     login(client, interviewer)
     rows = client.get(reverse("fieldwork:my_cases")).context["rows"]
     assert rows[0]["id"] == last.pk

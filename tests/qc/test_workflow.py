@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Role
-from fieldwork import frames as fieldwork_frames
-from fieldwork import services as fieldwork
+from fieldwork import loaders as fieldwork_frames
 from fieldwork.models import Case, Interview, QuotaTarget
+from fieldwork.services import interviews as fieldwork
 from qc import workflow
 from qc.models import Flag, Review, ReviewEvent
 from qc.services import (

@@ -10,8 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from fieldwork.models import Case, Interview
-from fieldwork.telephony_models import Call
+from fieldwork.models import Call, Case, Interview
 from qc import presenters, rules
 from qc.models import BackCheck, Flag, QCSettings, Review
 from qc.rules import RuleConfig

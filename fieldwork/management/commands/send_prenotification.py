@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from fieldwork import telephony_services
 from fieldwork.models import Wave
+from fieldwork.telephony import services as telephony_services
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role, User
-from fieldwork import telephony_services
+from fieldwork.telephony import services as telephony_services
 
 
 class Command(BaseCommand):

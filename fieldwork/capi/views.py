@@ -1,0 +1,100 @@
+"""Door-to-door (CAPI) pages: the households to visit, a visit recorded, a doorstep start."""
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import require_role
+from accounts.models import Role
+from fieldwork import selectors
+from fieldwork.capi import presenters, services
+from fieldwork.capi.forms import PositionForm, VisitForm
+from fieldwork.capi.selectors import household_cases
+from fieldwork.interview import submissions
+from fieldwork.interview.replay import APPLIED_HEADER, DUPLICATE_HEADER, settled
+
+
+@require_role(Role.INTERVIEWER)
+def households(request: HttpRequest) -> HttpResponse:
+    """The interviewer's households to visit: address, map, visits so far, what to do next."""
+    cases = household_cases(request.user)
+    rows = [presenters.household_row(case) for case in cases]
+    return render(request, "fieldwork/households.html", {"rows": rows})
+
+
+def _position(form: PositionForm) -> services.Position:
+    data = form.cleaned_data
+    return services.Position(
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+        accuracy_m=data.get("accuracy_m"),
+        error=data.get("position_error") or "",
+    )
+
+
+def _visit_received(case, key: uuid.UUID) -> HttpResponse:
+    return settled(redirect("fieldwork:case_detail", case_id=case.pk), key, DUPLICATE_HEADER)
+
+
+@require_role(Role.INTERVIEWER)
+@require_POST
+def record_visit(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_for(request.user, case_id)
+    key = submissions.parse_key(request.POST.get("submission_key"))
+    if key is not None and submissions.is_visit_received(case=case, key=key):
+        return _visit_received(case, key)  # sent twice: the visit is recorded once
+    form = VisitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Visit not recorded: choose an outcome."))
+        return redirect("fieldwork:case_detail", case_id=case.pk)
+    try:
+        visit = services.record_visit(
+            case=case,
+            interviewer=request.user,
+            disposition=form.cleaned_data["disposition"],
+            note=form.cleaned_data["note"],
+            appointment_at=form.cleaned_data["appointment_at"],
+            position=_position(form),
+            key=key,
+        )
+    except submissions.DuplicateSubmission:
+        return _visit_received(case, key)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("fieldwork:case_detail", case_id=case.pk)
+    warnings = presenters.warning_labels(visit)
+    if warnings:
+        messages.warning(
+            request, _("Visit recorded, with a warning: %(w)s") % {"w": "; ".join(warnings)}
+        )
+    else:
+        messages.success(request, _("Visit recorded."))
+    response = redirect("fieldwork:case_detail", case_id=case.pk)
+    return settled(response, key, APPLIED_HEADER)
+
+
+@require_role(Role.INTERVIEWER)
+@require_POST
+def start_door_interview(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_for(request.user, case_id)
+    key = submissions.parse_key(request.POST.get("submission_key"))
+    if key is not None and submissions.is_visit_received(case=case, key=key):
+        return _visit_received(case, key)  # sent twice: one contact attempt, not two
+    form = PositionForm(request.POST)
+    form.is_valid()  # every field is optional; a bad position is kept as none
+    try:
+        interview = services.start_door_interview(
+            case=case, interviewer=request.user, position=_position(form), key=key
+        )
+    except submissions.DuplicateSubmission:
+        return _visit_received(case, key)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("fieldwork:case_detail", case_id=case.pk)
+    response = redirect("fieldwork:interview", interview_id=interview.pk)
+    return settled(response, key, APPLIED_HEADER)

@@ -1,0 +1,492 @@
+"""The interview's page form: one questionnaire group, built from the version's definition.
+
+Shared by the interview wizard and the designers' trial run, with the controls that show a
+page again without saving it (a roster's add/remove row, the questionnaire-language switch).
+"""
+
+from datetime import date
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from common.labels import localized
+from fieldwork.interview import flow
+from questionnaires import logic
+from questionnaires.logic import ExpressionError, is_relevant, satisfies_constraint
+from sampling.models import Locality
+
+LOCALITY_PARENT = {"street": "district", "community": "street"}
+
+
+# Group appearances that lay a run of select_one questions on one list out as a grid.
+GRID_APPEARANCES = ("table-list", "likert", "field-list")
+# A submit button that changes a roster's number of rows: the page is shown again, not saved.
+ROSTER_RESIZE = "roster_resize"
+ROW_SEPARATOR = "__"
+
+
+class PageForm(forms.Form):
+    """A questionnaire page. Fields are added per request, for the questions still on path.
+
+    Everything the page enforces is enforced here, on the server: a question off the path has no
+    field (a crafted answer to it is ignored), required and constraint are checked with the
+    questionnaire's own messages in the interview's language, a select with a choice_filter
+    accepts only the choices the filter lets through, and a roster (a repeat group) accepts at
+    most its maximum number of rows.
+
+    `answers` are the interview's saved answers; relevance on this page is evaluated against
+    them overlaid with the values of this page (as submitted, else as initially offered), so a
+    question that depends on an earlier question of the same page appears once that is answered.
+    """
+
+    def __init__(
+        self,
+        *args,
+        page: dict,
+        answers: dict,
+        language: str,
+        rows: int | None = None,
+        today: date | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.page = page
+        self.group = page["group"]
+        self.answers = answers
+        self.language = language
+        self.today = today
+        self.roster = flow.is_repeat(self.group)
+        self.row_error = ""
+        if self.roster:
+            self._build_roster(rows)
+        else:
+            self._build_page()
+        self.notes = [
+            localized(q["label"], language)
+            for q in self.group["questions"]
+            if q["type"] == "note" and self._safe_relevant(q, self.answers)
+        ]
+
+    # --- building -------------------------------------------------------------------------
+
+    def _build_page(self) -> None:
+        own = {q["name"] for q in self.group["questions"]}
+        context = {k: v for k, v in self.answers.items() if k not in own}
+        self.questions = []
+        for question in self.group["questions"]:
+            if question["type"] in flow.NOT_ASKED:
+                continue
+            name = question["name"]
+            if not self._safe_relevant(question, context):
+                continue
+            self.questions.append(question)
+            if not self.is_bound and name not in self.initial:
+                default = self._default(question, context)
+                if default is not None:
+                    self.initial[name] = default
+            self.fields[name] = self._field(question, context)
+            raw = self._raw(name, question)
+            if raw not in (None, "", []):
+                context[name] = raw
+        # A question that depends on another on this page may appear once that is answered:
+        # the browser cannot know, so it must not insist on answers the server may not want.
+        self.use_required_attribute = not self._has_inner_logic()
+
+    def _build_roster(self, rows: int | None) -> None:
+        group = self.group
+        repeat = group["repeat"] or {}
+        self.max_rows = int(repeat.get("max") or 20)
+        self.fixed_rows = bool(repeat.get("count"))
+        self.columns = [q for q in group["questions"] if q["type"] not in flow.NOT_ASKED]
+        saved = self.answers.get(group["name"])
+        saved = saved if isinstance(saved, list) else []
+        if self.fixed_rows:
+            count = flow.row_count(
+                repeat["count"], self.answers, maximum=self.max_rows, today=self.today
+            )
+        elif rows is not None:
+            count = rows
+        elif self.is_bound:
+            count = self._posted_rows()
+        else:
+            count = max(len(saved), 1)
+        if count > self.max_rows:
+            self.row_error = _("At most %(max)d rows.") % {"max": self.max_rows}
+            count = self.max_rows
+        self.row_count = max(count, 0)
+        self.questions = []
+        self.row_cells: list[list[tuple[dict, str | None]]] = []
+        for index in range(self.row_count):
+            row_saved = saved[index] if index < len(saved) else {}
+            row_saved = row_saved if isinstance(row_saved, dict) else {}
+            context = dict(self.answers)
+            cells = []
+            for question in self.columns:
+                name = self.cell_name(index, question["name"])
+                if not self._safe_relevant(question, context):
+                    cells.append((question, None))
+                    continue
+                if not self.is_bound and name not in self.initial:
+                    if question["name"] in row_saved:
+                        self.initial[name] = row_saved[question["name"]]
+                    else:
+                        default = self._default(question, context)
+                        if default is not None:
+                            self.initial[name] = default
+                self.fields[name] = self._field(question, context)
+                cells.append((question, name))
+                raw = self._raw(name, question)
+                if raw not in (None, "", []):
+                    context[question["name"]] = raw
+            self.row_cells.append(cells)
+        self.use_required_attribute = False
+
+    def _posted_rows(self) -> int:
+        value = self.data.get(self.add_prefix(self.rows_name))
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            saved = self.answers.get(self.group["name"])
+            return len(saved) if isinstance(saved, list) else 1
+
+    rows_name = "roster_rows"
+    # Hidden: the fields the page showed, so a question that the page's own answers bring onto
+    # the path is shown before the page is accepted (a required one would fail anyway; this
+    # also catches optional ones, in a roster row too).
+    shown_name = "shown"
+
+    @property
+    def shown_value(self) -> str:
+        return " ".join(self.fields)
+
+    @staticmethod
+    def cell_name(index: int, question_name: str) -> str:
+        return f"{question_name}{ROW_SEPARATOR}{index}"
+
+    def _has_inner_logic(self) -> bool:
+        names = {q["name"] for q in self.group["questions"]}
+        for question in self.group["questions"]:
+            expression = question.get("relevant")
+            if expression:
+                try:
+                    if logic.references(expression) & names:
+                        return True
+                except ExpressionError:
+                    return True
+        return False
+
+    def _safe_relevant(self, question: dict, context: dict) -> bool:
+        try:
+            return is_relevant(question, context, today=self.today)
+        except ExpressionError:
+            return False  # the parser checks expressions; an unreadable one hides, never crashes
+
+    def _raw(self, name: str, question: dict):
+        """This page's value of a question before cleaning: as submitted, else as offered."""
+        if self.is_bound:
+            key = self.add_prefix(name)
+            if question["type"] == "select_multiple" and hasattr(self.data, "getlist"):
+                return self.data.getlist(key)
+            return self.data.get(key)
+        return self.initial.get(name)
+
+    def _default(self, question: dict, context: dict):
+        try:
+            value = logic.default_value(question, context, today=self.today)
+        except (ExpressionError, ValueError, TypeError, ArithmeticError):
+            return None
+        return None if value in ("", []) else value
+
+    def _field(self, question: dict, context: dict) -> forms.Field:
+        label = localized(question["label"], self.language)
+        hint = localized(question["hint"], self.language) if question.get("hint") else ""
+        common = {"label": label, "help_text": hint, "required": question.get("required", False)}
+        if question.get("required_message"):
+            common["error_messages"] = {
+                "required": localized(question["required_message"], self.language)
+            }
+        kind = question["type"]
+        if kind == "select_one":
+            return forms.ChoiceField(
+                choices=self._choices(question, context), widget=forms.RadioSelect, **common
+            )
+        if kind == "select_multiple":
+            return forms.MultipleChoiceField(
+                choices=self._choices(question, context),
+                widget=forms.CheckboxSelectMultiple,
+                **common,
+            )
+        if kind == "integer":
+            return forms.IntegerField(**common)
+        if kind == "decimal":
+            return forms.DecimalField(**common)
+        if kind == "date":
+            return forms.DateField(
+                input_formats=["%Y-%m-%d"],
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                **common,
+            )
+        if kind == "locality":
+            return forms.ChoiceField(
+                choices=self._locality_choices(question),
+                widget=forms.Select(attrs=self._cascade_attrs(question)),
+                **common,
+            )
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+
+    def _choices(self, question: dict, context: dict) -> list[tuple[str, str]]:
+        # Only the choices the choice_filter lets through are offered, and only they validate:
+        # ChoiceField refuses any other value, however the POST was made.
+        options = self.page["choice_lists"][question["list"]]
+        try:
+            options = logic.filter_choices(question, options, context, today=self.today)
+        except (ExpressionError, ValueError, TypeError, ArithmeticError):
+            options = []
+        return [(c["value"], localized(c["label"], self.language)) for c in options]
+
+    def _locality_choices(self, question: dict) -> list[tuple[str, str]]:
+        level = question["locality_level"]
+        parent_question = self.page["locality_questions"].get(LOCALITY_PARENT.get(level))
+        queryset = Locality.objects.filter(level=level)
+        if parent_question is not None:
+            parent_code = self._current_value(parent_question)
+            queryset = queryset.filter(parent__code=parent_code) if parent_code else queryset.none()
+        return [("", "---------")] + list(queryset.values_list("code", "name"))
+
+    def _cascade_attrs(self, question: dict) -> dict:
+        """htmx attributes that refill the next level's options when this one changes."""
+        names = self.page["locality_questions"]
+        on_page = {q["name"] for q in self.questions} | {
+            q["name"] for q in self.group["questions"] if q.get("locality_level")
+        }
+        child_level = {"district": "street", "street": "community"}.get(question["locality_level"])
+        child = names.get(child_level)
+        if child not in on_page:
+            return {}
+        query = {"level": child_level, "param": self.add_prefix(question["name"])}
+        grandchild = names.get({"street": "community"}.get(child_level))
+        if grandchild in on_page:
+            query["clear"] = f"id_{self.add_prefix(grandchild)}"
+        return {
+            "hx-get": f"{reverse('fieldwork:locality_options')}?{urlencode(query)}",
+            "hx-target": f"#id_{self.add_prefix(child)}",
+            "hx-trigger": "change",
+        }
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def rows(self) -> list[tuple]:
+        """(bound field, question) pairs in questionnaire order, for the template."""
+        return [(self[q["name"]], q) for q in self.questions] if not self.roster else []
+
+    def blocks(self) -> list[dict]:
+        """The page laid out for the template: single questions, grids, or one roster.
+
+        A grid is a run of at least two select_one questions on the same list, without a
+        choice_filter, on a page whose appearance asks for a table: one row per question,
+        one radio column per choice.
+        """
+        if self.roster:
+            return [{"kind": "roster", "table": self._roster_table()}]
+        grid_page = (self.group.get("appearance") or "").split(" ")[0] in GRID_APPEARANCES
+        blocks: list[dict] = []
+        for field, question in self.rows():
+            gridded = (
+                grid_page
+                and question["type"] == "select_one"
+                and not question.get("choice_filter")
+                and question.get("list")
+            )
+            last = blocks[-1] if blocks else None
+            if gridded and last and last["kind"] == "grid" and last["list"] == question["list"]:
+                last["rows"].append(self._grid_row(field, question))
+            elif gridded:
+                blocks.append(
+                    {
+                        "kind": "grid",
+                        "list": question["list"],
+                        "choices": [label for _, label in field.field.choices],
+                        "rows": [self._grid_row(field, question)],
+                    }
+                )
+            else:
+                blocks.append({"kind": "question", "field": field, "question": question})
+        # A one-row grid is just a question.
+        return [
+            {"kind": "question", **_pick(b["rows"][0], "field", "question")}
+            if b["kind"] == "grid" and len(b["rows"]) == 1
+            else b
+            for b in blocks
+        ]
+
+    def _grid_row(self, field, question: dict) -> dict:
+        value = field.value()
+        return {
+            "field": field,
+            "question": question,
+            "cells": [
+                {
+                    "value": choice_value,
+                    "label": choice_label,
+                    "checked": value is not None and str(value) == str(choice_value),
+                    "id": f"{field.auto_id}_{index}",
+                }
+                for index, (choice_value, choice_label) in enumerate(field.field.choices)
+            ],
+        }
+
+    def _roster_table(self) -> dict:
+        return {
+            "headers": [localized(q["label"], self.language) for q in self.columns],
+            "rows": [
+                {
+                    "number": index + 1,
+                    "cells": [self[name] if name else None for _, name in cells],
+                }
+                for index, cells in enumerate(self.row_cells)
+            ],
+            "rows_name": self.add_prefix(self.rows_name),
+            "count": self.row_count,
+            "fixed": self.fixed_rows,
+            "can_add": not self.fixed_rows and self.row_count < self.max_rows,
+            "can_remove": not self.fixed_rows and self.row_count > 0,
+            "max": self.max_rows,
+        }
+
+    def redisplayed(self, *, rows: int | None = None, language: str | None = None) -> "PageForm":
+        """The same page shown again with what was typed, not validated (a roster resized, the
+        questionnaire language switched): an unbound form whose initial values are the input."""
+        initial = dict(self.initial)
+        for name in self.fields:
+            initial[name] = self[name].data
+        return PageForm(
+            prefix=self.prefix,
+            initial=initial,
+            page=self.page,
+            answers=self.answers,
+            language=language or self.language,
+            rows=rows if rows is not None else (self.row_count if self.roster else None),
+            today=self.today,
+        )
+
+    def _current_value(self, name: str):
+        """The value of another question: as submitted on this page, else as saved."""
+        if self.is_bound and self.add_prefix(name) in self.data:
+            return self.data.get(self.add_prefix(name))
+        return self.initial.get(name, self.answers.get(name))
+
+    # --- validation -----------------------------------------------------------------------
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.row_error:
+            raise forms.ValidationError(self.row_error, code="too_many_rows")
+        shown = self.data.get(self.add_prefix(self.shown_name))
+        if shown is not None and set(self.fields) - set(shown.split()):
+            self.add_error(
+                None, _("Your answers bring more questions onto this page: please answer them.")
+            )
+        if self.roster:
+            for cells in self.row_cells:
+                context = dict(self.answers)
+                for question, name in cells:
+                    if name is None:
+                        continue
+                    value = _json_value(cleaned.get(name))
+                    self._check(question, name, value, context)
+                    if value is not None:
+                        context[question["name"]] = value
+            return cleaned
+        context = {**self.answers, **self.page_answers(cleaned)}
+        for question in self.questions:
+            self._check(question, question["name"], context.get(question["name"]), context)
+        return cleaned
+
+    def _check(self, question: dict, name: str, value, context: dict) -> None:
+        if name in self.errors:
+            return
+        try:
+            allowed = satisfies_constraint(question, context, value, today=self.today)
+        except ExpressionError:
+            allowed = False
+        if not allowed:
+            message = question.get("constraint_message")
+            self.add_error(
+                name, localized(message, self.language) if message else _("Answer not allowed.")
+            )
+
+    def page_answers(self, cleaned: dict | None = None) -> dict:
+        """Cleaned values as JSON-ready answers; an empty value means unanswered.
+
+        A roster gives `{group name: [row dict, ...]}`; answers to questions that the page's
+        own answers took off the path are left out.
+        """
+        cleaned = cleaned if cleaned is not None else self.cleaned_data
+        if self.roster:
+            rows = []
+            for cells in self.row_cells:
+                row: dict = {}
+                for question, name in cells:
+                    value = _json_value(cleaned.get(name)) if name else None
+                    if value is not None and self._safe_relevant(question, self.answers | row):
+                        row[question["name"]] = value
+                rows.append(row)
+            return {self.group["name"]: rows}
+        own = {q["name"] for q in self.group["questions"]}
+        context = {k: v for k, v in self.answers.items() if k not in own}
+        answers = {}
+        for question in self.questions:
+            name = question["name"]
+            if not self._safe_relevant(question, context):
+                continue
+            value = _json_value(cleaned.get(name))
+            if value is not None:
+                answers[name] = value
+                context[name] = value
+        return answers
+
+    def asked_names(self) -> list[str]:
+        """Every answer name this page owns (asked or not): its questions, or its roster."""
+        if self.roster:
+            return [self.group["name"]]
+        return [q["name"] for q in self.group["questions"] if q["type"] != "note"]
+
+
+def _pick(row: dict, *keys: str) -> dict:
+    return {key: row[key] for key in keys}
+
+
+def _json_value(value):
+    """A cleaned field value as stored in Interview.answers; None for unanswered."""
+    if value in (None, "", []):
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def page_context(definition: dict, group_name: str) -> dict:
+    group = next(g for g in definition["groups"] if g["name"] == group_name)
+    return {
+        "group": group,
+        "choice_lists": definition["choice_lists"],
+        "locality_questions": {
+            q["locality_level"]: q["name"]
+            for g in definition["groups"]
+            for q in g["questions"]
+            if q.get("locality_level")
+        },
+    }
+
+
+def resize_to(data) -> int | None:
+    """The row count a roster's add/remove button asks for (None if not a whole number)."""
+    try:
+        return max(int(data.get(ROSTER_RESIZE)), 0)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,244 @@
+"""The interview wizard: one page per questionnaire group, saved to the database per page.
+
+Built on django-formtools' SessionWizardView with three changes:
+- each interview has its own storage slot (get_prefix), so two interviews open in one browser
+  never overwrite each other;
+- the steps and their conditions come from the interview's questionnaire version, set per
+  request in dispatch();
+- a GET does not start over: storage is refilled from the answers saved in the database and the
+  wizard resumes at the first page not yet submitted, so a dead browser or server loses at
+  most the page being typed.
+
+Each submitted page is settled before it is saved (fieldwork.interview.flow.settle): answers
+that left the path are dropped and calculates recomputed, so the database never holds a hidden
+question's answer. Two buttons redisplay the page without saving it: a roster's add/remove row
+and the questionnaire-language switch (fieldwork.interview.languages).
+"""
+
+from collections import OrderedDict
+from functools import partial
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from formtools.wizard.views import SessionWizardView
+
+from common.labels import localized
+from fieldwork.dispositions import COMPLETE
+from fieldwork.forms import AppointmentForm
+from fieldwork.interview import flow, replay, submissions
+from fieldwork.interview.forms import ROSTER_RESIZE, PageForm, page_context, resize_to
+from fieldwork.interview.languages import (
+    LANGUAGE_FIELD,
+    SWITCH_LANGUAGE,
+    choose_language,
+    language_choices,
+    questionnaire_language,
+)
+from fieldwork.models import Case, Interview
+from fieldwork.presenters import disposition_label
+from fieldwork.selectors import interview_for_interviewer
+from fieldwork.services import interviews
+from questionnaires.logic import is_relevant
+
+
+def _group_on_path(group: dict, wizard: "InterviewWizard") -> bool:
+    return is_relevant(group, wizard.interview.answers)
+
+
+class InterviewWizard(SessionWizardView):
+    template_name = "fieldwork/interview_page.html"
+    form_list = [("page", forms.Form)]  # replaced per request in dispatch()
+
+    def get_prefix(self, request, *args, **kwargs) -> str:
+        return f"interview_{kwargs['interview_id']}"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.interview = interview_for_interviewer(request.user, kwargs["interview_id"])
+        if self.interview.status != Interview.Status.IN_PROGRESS:
+            return redirect("fieldwork:case_detail", case_id=self.interview.case_id)
+        if self.interview.case.status == Case.Status.PENDING:
+            # Stopped with an appointment: resuming goes through the case page, which records
+            # the new call as an attempt.
+            return redirect("fieldwork:case_detail", case_id=self.interview.case_id)
+        self.definition = self.interview.questionnaire_version.definition
+        groups = self.definition["groups"]
+        self.form_list = OrderedDict((g["name"], PageForm) for g in groups)
+        self.condition_dict = {g["name"]: partial(_group_on_path, g) for g in groups}
+        return super().dispatch(request, *args, **kwargs)
+
+    # --- forms -----------------------------------------------------------------------------
+
+    def get_form(self, step=None, data=None, files=None):
+        step = step or self.steps.current
+        return PageForm(
+            data=data,
+            prefix=self.get_form_prefix(step),
+            initial=self._initial(step),
+            page=page_context(self.definition, step),
+            answers=self.interview.answers,
+            language=self.language,
+            today=timezone.localdate(),
+        )
+
+    @property
+    def language_key(self) -> str:
+        return f"interview_{self.interview.pk}_language"
+
+    @property
+    def language(self) -> str:
+        return questionnaire_language(self.request.session, self.language_key, self.definition)
+
+    def _initial(self, step: str) -> dict:
+        initial = dict(self.interview.answers)
+        # The sample knows where the household is; offer it for the respondent to confirm.
+        case = self.interview.case
+        sampled = {
+            "district": case.street.parent.code if case.street.parent else None,
+            "street": case.street.code,
+            "community": case.unit.locality.code
+            if case.unit.locality.level == "community"
+            else None,
+        }
+        context = page_context(self.definition, step)
+        for level, name in context["locality_questions"].items():
+            if name not in initial and sampled.get(level):
+                initial[name] = sampled[level]
+        return initial
+
+    def _step_data(self, step: str) -> dict:
+        """Saved answers of a page in the shape formtools stores submitted data."""
+        prefix = self.get_form_prefix(step)
+        data = {f"{self.prefix}-current_step": [step]}
+        group = page_context(self.definition, step)["group"]
+        if flow.is_repeat(group):
+            rows = self.interview.answers.get(group["name"]) or []
+            data[f"{prefix}-{PageForm.rows_name}"] = [str(len(rows))]
+            for index, row in enumerate(rows):
+                for name, value in row.items():
+                    values = value if isinstance(value, list) else [value]
+                    key = f"{prefix}-{PageForm.cell_name(index, name)}"
+                    data[key] = [str(v) for v in values]
+            return data
+        for question in group["questions"]:
+            value = self.interview.answers.get(question["name"])
+            if value is None:
+                continue
+            values = value if isinstance(value, list) else [value]
+            data[f"{prefix}-{question['name']}"] = [str(v) for v in values]
+        return data
+
+    # --- flow ------------------------------------------------------------------------------
+
+    def get(self, request, *args, **kwargs):
+        self.storage.reset()
+        steps = list(self.get_form_list())
+        submitted = {e["step"] for e in self.interview.paradata if e["event"] == "page_submitted"}
+        for step in steps:
+            if step in submitted:
+                self.storage.set_step_data(step, self._step_data(step))
+        resume_at = next((s for s in steps if s not in submitted), steps[-1])
+        self.storage.current_step = resume_at
+        return self.render(self.get_form(resume_at))
+
+    def post(self, *args, **kwargs):
+        # formtools 2.7 drops its resolved-steps cache after a valid page and assumes it was
+        # filled earlier in the request, which only its own get_form() does.
+        self.get_form_list()
+        if SWITCH_LANGUAGE in self.request.POST or ROSTER_RESIZE in self.request.POST:
+            return self._redisplay()
+        # Pages kept offline on a tablet come again when the connection returns: each page
+        # carries a key, and a key already received (or a stale page) is not applied.
+        self.submission_key = submissions.parse_key(self.request.POST.get("submission_key"))
+        self.page_version = replay.posted_page_version(self.request)
+        refused = replay.refuse_replayed_page(self.request, self.interview, self.submission_key)
+        if refused is not None:
+            return refused
+        self.submission_applied = False
+        try:
+            response = super().post(*args, **kwargs)
+        except submissions.DuplicateSubmission:
+            return replay.duplicate_page_response(self.interview, self.submission_key)
+        except submissions.StalePage as stale:
+            return replay.stale_page_response(
+                self.request, self.interview, self.submission_key, str(stale)
+            )
+        if self.submission_applied:
+            return replay.applied_page_response(response, self.submission_key)
+        return response  # e.g. the page shown again with errors: nothing was stored
+
+    def _redisplay(self):
+        """Show the page again with what was typed, nothing saved: a roster resized or the
+        questionnaire language switched."""
+        posted_step = self.request.POST.get(f"{self.prefix}-current_step")
+        if posted_step in self.get_form_list():
+            self.storage.current_step = posted_step
+        data = self.request.POST
+        choose_language(
+            self.request.session, self.language_key, self.definition, data.get(LANGUAGE_FIELD)
+        )
+        form = self.get_form(data=data)
+        self.redisplaying = True
+        return self.render(form.redisplayed(rows=resize_to(data), language=self.language))
+
+    def render(self, form=None, **kwargs):
+        # A page shown again with validation errors, or redisplayed, is still the same visit.
+        redisplayed = getattr(self, "redisplaying", False)
+        if not redisplayed and not (form is not None and form.is_bound and form.errors):
+            interviews.record_page_shown(interview=self.interview, step=self.steps.current)
+        return super().render(form, **kwargs)
+
+    def process_step(self, form):
+        # The page's own answers replace what it held before; then everything that left the
+        # path goes and the calculates are computed afresh, against the answers as locked.
+        submissions.save_interview_page_once(
+            key=getattr(self, "submission_key", None),
+            page_version=getattr(self, "page_version", None),
+            interview=self.interview,
+            step=self.steps.current,
+            asked_names=list(form.asked_names()),
+            page_answers=form.page_answers(),
+            today=timezone.localdate(),
+        )
+        self.submission_applied = True
+        return self.get_form_step_data(form)
+
+    def done(self, form_list, **kwargs):
+        interview = interviews.finish_interview(interview=self.interview)
+        code = interview.case.disposition
+        if code == COMPLETE:
+            messages.success(self.request, _("Interview completed. Thank you."))
+        else:
+            messages.info(
+                self.request,
+                _("Interview ended: %(outcome)s") % {"outcome": disposition_label(code)},
+            )
+        return redirect("fieldwork:my_cases")
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        group = page_context(self.definition, self.steps.current)["group"]
+        language = self.language
+        context.update(
+            languages=language_choices(self.definition),
+            language_field=LANGUAGE_FIELD,
+            current_language=self.language,
+            stop_form=AppointmentForm(),
+            interview=self.interview,
+            case=self.interview.case,
+            page_title=localized(group["label"], language) if group.get("label") else "",
+            progress=round(100 * self.steps.step0 / max(self.steps.count, 1)),
+            # Later pages may open up once this page is answered, so only the questionnaire's
+            # own last page is labelled as the end.
+            is_final_page=self.steps.current == self.definition["groups"][-1]["name"],
+            page_version=submissions.current_page_version(self.interview),  # see interview.replay
+            # A page shown again with errors keeps its key: corrected, it settles a kept copy.
+            submission_key=(
+                (getattr(self, "submission_key", None) or "")
+                if form.is_bound and form.errors
+                else ""
+            ),
+        )
+        return context

@@ -1,0 +1,176 @@
+"""The loading layer: fieldwork querysets turned into the DataFrames the pure modules take.
+
+(Named loaders, not frames: in this project a frame is a sampling frame.)
+"""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from django.db.models import Case as DbCase
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Value, When
+
+from accounts.models import User
+from fieldwork import quotas, reactions, scheduling
+from fieldwork.dispositions import NOT_ATTEMPTED
+from fieldwork.models import Appointment, Case, Interview, QuotaTarget, Wave
+
+CASE_FIELDS = [
+    "id",
+    "attempts",
+    "last_attempt_at",
+    "last_outcome",
+    "day_parts_tried",
+    "interviewer_id",
+    "street__code",
+]
+
+
+def calling_rules(wave: Wave) -> scheduling.CallingRules:
+    return scheduling.CallingRules(
+        weekday_windows=scheduling.parse_windows(wave.weekday_windows),
+        weekend_windows=scheduling.parse_windows(wave.weekend_windows),
+        max_attempts=wave.max_attempts,
+        min_gap=timedelta(minutes=wave.min_gap_minutes),
+        busy_gap=timedelta(minutes=wave.busy_gap_minutes),
+    )
+
+
+# Candidates ranked per request. The SQL order below mirrors the scheduler's (appointments,
+# then the rest outside full quota strata, busy retries, callbacks in an untried day part,
+# fresh cases, callbacks in a tried day part; ties by the interviewer's own, fewer attempts,
+# longest wait, id), so the scheduler sees the best CANDIDATE_LIMIT cases of a wave of any size
+# and 50 interviewers pressing "Next case" at once still find enough unlocked rows.
+CANDIDATE_LIMIT = 200
+
+
+def candidate_frame(
+    *, wave: Wave, interviewer: User, now: datetime, limit: int = CANDIDATE_LIMIT
+) -> pd.DataFrame:
+    """Open cases the interviewer could be given, in the shape scheduling.eligible_cases takes.
+
+    Cases are the wave's pending cases that are unassigned or already the interviewer's; only
+    released replicates ever become cases, so every row is released. Cases that cannot be due
+    yet (tried more recently than the shortest gap, and with no open appointment) are left out
+    in SQL, and at most `limit` rows are loaded, best first by the SQL order above.
+    """
+    soonest = now - timedelta(minutes=min(wave.busy_gap_minutes, wave.min_gap_minutes))
+    progress = quota_progress(wave)
+    full = _full_strata(wave, progress)
+    part_bit = scheduling.day_part_bit(now)
+    has_appointment = Exists(Appointment.objects.filter(case=OuterRef("pk"), closed_at=None))
+    cases = (
+        Case.objects.filter(wave=wave, status=Case.Status.PENDING, attempts__lt=wave.max_attempts)
+        .filter(Q(interviewer=None) | Q(interviewer=interviewer))
+        .annotate(
+            has_appointment=has_appointment,
+            tried_bits=F("day_parts_tried").bitand(part_bit),
+            k_appointment=_flag(Q(has_appointment=True), 0, 1),
+            # An empty IN () compiles to a constant, which PostgreSQL reads as a column number;
+            # wave_id is the same for every row here, so it orders nothing.
+            k_full=_flag(Q(street__code__in=full), 1, 0) if full else F("wave_id"),
+            k_busy=_flag(Q(last_outcome__in=scheduling.BUSY_CODES), 0, 1),
+            k_tried=_flag(Q(tried_bits=0), 0, 1),
+            k_fresh=_flag(Q(attempts=0), 1, 0),
+            k_theirs=_flag(Q(interviewer=interviewer), 0, 1),
+        )
+        .filter(Q(last_attempt_at=None) | Q(last_attempt_at__lte=soonest) | Q(has_appointment=True))
+        .order_by(
+            "k_appointment",
+            "k_full",
+            "k_busy",
+            "k_tried",
+            "k_fresh",
+            "k_theirs",
+            "attempts",
+            F("last_attempt_at").asc(nulls_first=True),
+            "id",
+        )
+    )
+    rows = list(cases.values_list(*CASE_FIELDS)[:limit])
+    frame = pd.DataFrame(rows, columns=CASE_FIELDS)
+    frame = frame.rename(columns={"id": "case_id", "street__code": "stratum"})
+    frame["released"] = True
+    frame["mine"] = frame["interviewer_id"] == interviewer.pk
+    frame["last_outcome"] = frame["last_outcome"].fillna("")
+    appointments = pd.DataFrame(
+        list(
+            Appointment.objects.filter(case__in=frame["case_id"].tolist(), closed_at=None)
+            .order_by("case_id", "-created_at")
+            .values_list("case_id", "at", "kind", "window_end")
+        ),
+        columns=["case_id", "appointment_at", "appointment_kind", "appointment_end"],
+    ).drop_duplicates("case_id")
+    frame = frame.merge(appointments, on="case_id", how="left")
+    frame["appointment_kind"] = frame["appointment_kind"].fillna("")
+    for column in ("last_attempt_at", "appointment_at", "appointment_end"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    frame["quota_full"] = _quota_full(progress, full, frame)
+    return frame
+
+
+def _flag(condition: Q, yes: int, no: int) -> DbCase:
+    return DbCase(When(condition, then=Value(yes)), default=Value(no), output_field=IntegerField())
+
+
+def _full_strata(wave: Wave, progress: pd.DataFrame) -> list[str]:
+    if progress.empty:
+        return []
+    strata = list(Case.objects.filter(wave=wave).values_list("street__code", flat=True).distinct())
+    return sorted(quotas.full_strata(progress, strata))
+
+
+def _quota_full(progress: pd.DataFrame, full: list[str], frame: pd.DataFrame) -> pd.Series:
+    if progress.empty or frame.empty:
+        return pd.Series(False, index=frame.index)
+    result = frame["stratum"].isin(full)
+    # A stopped interview tells us the respondent's cell; the unit's frame columns may too.
+    case_ids = frame["case_id"].tolist()
+    known = dict(Interview.objects.filter(case__in=case_ids).values_list("case_id", "answers"))
+    attributes = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "unit__attributes"))
+    for position, row in frame.iterrows():
+        case_id = row["case_id"]
+        answers, unit = known.get(case_id, {}), attributes.get(case_id) or {}
+        if (answers or unit) and quotas.case_in_full_cell(progress, row["stratum"], answers, unit):
+            result.loc[position] = True
+    return result
+
+
+def quota_progress(wave: Wave) -> pd.DataFrame:
+    """quotas.achieved() for the wave's targets over its completed interviews."""
+    targets = pd.DataFrame.from_records(
+        QuotaTarget.objects.filter(wave=wave).values("stratum", "variable", "value", "target"),
+        columns=["stratum", "variable", "value", "target"],
+    )
+    if targets.empty:
+        return targets
+    completed = Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
+    completed = reactions.without_voided(completed)  # e.g. qc's final rejections
+    interviews = pd.DataFrame.from_records(
+        completed.values("case__street__code", "answers", "case__unit__attributes"),
+        columns=["case__street__code", "answers", "case__unit__attributes"],
+    ).rename(columns={"case__street__code": "stratum", "case__unit__attributes": "attributes"})
+    return quotas.achieved(targets, interviews)
+
+
+def disposition_frame(wave: Wave, tz: str = scheduling.LOCAL_TZ) -> pd.DataFrame:
+    """One row per case: disposition (3.11 when never attempted), wave, street, interviewer
+    and day (local date of the last attempt, '' when never attempted)."""
+    rows = Case.objects.filter(wave=wave).values(
+        "id", "disposition", "street__name", "interviewer__username", "last_attempt_at"
+    )
+    frame = pd.DataFrame.from_records(
+        rows,
+        columns=["id", "disposition", "street__name", "interviewer__username", "last_attempt_at"],
+    )
+    days = pd.to_datetime(frame["last_attempt_at"], utc=True).dt.tz_convert(ZoneInfo(tz))
+    return pd.DataFrame(
+        {
+            "case_id": frame["id"],
+            "disposition": frame["disposition"].replace("", NOT_ATTEMPTED).fillna(NOT_ATTEMPTED),
+            "wave": wave.name,
+            "street": frame["street__name"].fillna(""),
+            "interviewer": frame["interviewer__username"].fillna(""),
+            "day": days.dt.strftime("%Y-%m-%d").fillna(""),
+        }
+    )

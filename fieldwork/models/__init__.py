@@ -1,0 +1,30 @@
+"""Fieldwork's models, by topic; Django finds them all here (models.py was split)."""
+
+from fieldwork.models.cases import Appointment, Case, ContactAttempt, Mode, RespondentSelection
+from fieldwork.models.interviews import Interview, SubmissionKey
+from fieldwork.models.telephony import (
+    Call,
+    InterviewerLine,
+    PrenotificationPlan,
+    SmsMessage,
+    TwilioEvent,
+)
+from fieldwork.models.waves import QuotaTarget, Wave, WaveMode
+
+__all__ = [
+    "Appointment",
+    "Call",
+    "Case",
+    "ContactAttempt",
+    "Interview",
+    "InterviewerLine",
+    "Mode",
+    "PrenotificationPlan",
+    "QuotaTarget",
+    "RespondentSelection",
+    "SmsMessage",
+    "SubmissionKey",
+    "TwilioEvent",
+    "Wave",
+    "WaveMode",
+]

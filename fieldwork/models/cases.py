@@ -1,0 +1,150 @@
+"""Cases and the work on them: contact attempts, appointments, respondent selection."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fieldwork.dispositions import DISPOSITION_CHOICES
+from fieldwork.models.waves import Wave
+from sampling.models import Locality, SampledUnit
+
+
+class Mode(models.TextChoices):
+    PHONE = "phone", _("Phone (CATI)")  # 电话调查
+    DOOR = "door", _("Door-to-door (CAPI)")  # 入户调查
+
+
+class Case(models.Model):
+    """A sampled household in a wave: the unit of fieldwork work."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")  # 1.1 / 1.2
+        CLOSED = "closed", _("Closed without interview")  # final non-interview code
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="cases")
+    unit = models.ForeignKey(SampledUnit, on_delete=models.PROTECT, related_name="cases")
+    street = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="+")
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    disposition = models.CharField(
+        _("disposition"), max_length=6, choices=DISPOSITION_CHOICES, blank=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Attempt history summary the scheduler reads (kept by the attempt services).
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_outcome = models.CharField(_("last outcome"), max_length=6, blank=True)
+    day_parts_tried = models.PositiveSmallIntegerField(_("day parts tried"), default=0)  # bitmask
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [models.UniqueConstraint(fields=["wave", "unit"], name="unique_wave_unit")]
+        indexes = [models.Index(fields=["wave", "interviewer", "status"])]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class ContactAttempt(models.Model):
+    """One call or visit, with the outcome the interviewer recorded (an AAPOR code)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contact_attempts")
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    mode = models.CharField(_("mode"), max_length=6, choices=Mode.choices)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    disposition = models.CharField(
+        _("disposition"), max_length=6, choices=DISPOSITION_CHOICES, blank=True
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    # Door-to-door visits: where the tablet was, as the browser reported it (fieldwork.capi.geo).
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    accuracy_m = models.FloatField(_("position accuracy (m)"), null=True, blank=True)
+    # Why there is no position: "denied", "unavailable", "timeout" or "unsupported".
+    position_error = models.CharField(_("position error"), max_length=12, blank=True)
+    # From the assigned community's coordinates, when both are known.
+    distance_m = models.FloatField(_("distance from community (m)"), null=True, blank=True)
+    # Warnings given when the visit was recorded: capi.geo.WARNINGS codes, e.g. ["far"].
+    position_warnings = models.JSONField(_("position warnings"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("contact attempt")
+        verbose_name_plural = _("contact attempts")
+        ordering = ["started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.disposition}"
+
+
+class Appointment(models.Model):
+    """A callback agreed with the respondent: hard (at that time) or soft (within a window)."""
+
+    class Kind(models.TextChoices):
+        HARD = "hard", _("Hard: call at this time")
+        SOFT = "soft", _("Soft: call within the window")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="appointments")
+    at = models.DateTimeField(_("at"))
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices, default=Kind.HARD)
+    window_end = models.DateTimeField(_("window end"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Set when the next attempt on the case is made (kept) or a newer appointment replaces it.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["at"]
+        indexes = [models.Index(fields=["case", "closed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RespondentSelection(models.Model):
+    """Who in a door-to-door household is to be interviewed, and by which method.
+
+    `adults` is the household listing as the interviewer entered it: a list of
+    {"name", "sex" ("M"/"F"), "age", "birthday" ("MM-DD" or "")}; `selected_index` is the chosen
+    adult's 1-based line in that listing. Kish tables follow from the case (see
+    fieldwork.services.respondents.select_respondent), so the choice can be recomputed by QC.
+    """
+
+    class Method(models.TextChoices):
+        KISH = "kish", _("Kish grid")
+        LAST_BIRTHDAY = "last_birthday", _("Last birthday")
+        NEXT_BIRTHDAY = "next_birthday", _("Next birthday")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="respondent_selections")
+    attempt = models.ForeignKey(
+        ContactAttempt, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    method = models.CharField(_("method"), max_length=14, choices=Method.choices)
+    adults = models.JSONField(_("household adults"), default=list)
+    selected_index = models.PositiveSmallIntegerField(_("selected line"))
+    selected_label = models.CharField(_("selected adult"), max_length=100)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("respondent selection")
+        verbose_name_plural = _("respondent selections")
+        ordering = ["case", "-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.method}: {self.selected_label}"

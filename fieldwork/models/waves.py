@@ -1,0 +1,80 @@
+"""Waves: one survey round for one client, its mode, calling rules and quota targets."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from questionnaires.models import QuestionnaireVersion
+from sampling.models import Draw
+
+
+class WaveMode(models.TextChoices):
+    PHONE = "phone", _("Phone (CATI)")
+    DOOR = "door", _("Door-to-door (CAPI)")
+    MIXED = "mixed", _("Phone and door-to-door")
+
+
+class Wave(models.Model):
+    """One survey round for one client: a questionnaire version and a drawn sample."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        FIELDWORK = "fieldwork", _("In fieldwork")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(_("name"), max_length=200)
+    client = models.CharField(_("client"), max_length=200)  # 委托方
+    questionnaire_version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.PROTECT, related_name="waves"
+    )
+    draw = models.ForeignKey(Draw, null=True, blank=True, on_delete=models.PROTECT)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    # Phone, door-to-door, or both (mixed): which cases the household list offers for visits.
+    mode = models.CharField(
+        _("mode"), max_length=6, choices=WaveMode.choices, default=WaveMode.MIXED
+    )
+    max_attempts = models.PositiveSmallIntegerField(_("maximum attempts"), default=5)
+    # Calling rules (see fieldwork.scheduling): local Asia/Shanghai times, "HH:MM-HH:MM,…".
+    weekday_windows = models.CharField(
+        _("weekday calling windows"), max_length=200, default="09:00-12:00,14:00-21:00"
+    )
+    weekend_windows = models.CharField(
+        _("weekend calling windows"), max_length=200, default="10:00-12:00,14:00-20:00"
+    )
+    min_gap_minutes = models.PositiveIntegerField(
+        _("minimum gap between attempts (min)"), default=120
+    )
+    busy_gap_minutes = models.PositiveIntegerField(_("gap after a busy line (min)"), default=15)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("wave")
+        verbose_name_plural = _("waves")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuotaTarget(models.Model):
+    """A quota cell: completed interviews wanted with `variable` = `value` in a stratum."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="quota_targets")
+    stratum = models.CharField(_("stratum (street code, blank: all)"), max_length=32, blank=True)
+    variable = models.CharField(_("variable"), max_length=100)  # answer, age_group, frame column
+    value = models.CharField(_("value"), max_length=100)
+    target = models.PositiveIntegerField(_("target"))
+
+    class Meta:
+        verbose_name = _("quota target")
+        verbose_name_plural = _("quota targets")
+        ordering = ["stratum", "variable", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "stratum", "variable", "value"], name="unique_quota_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stratum or '*'} {self.variable}={self.value}: {self.target}"

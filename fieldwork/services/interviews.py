@@ -1,0 +1,257 @@
+"""Running an interview: start or resume it, save each page, finish or stop it, and reopen it
+when quality control sends it back."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from fieldwork import reactions
+from fieldwork.dispositions import COMPLETE, RESPONDENT_REFUSAL
+from fieldwork.interview import flow
+from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Mode
+from fieldwork.services.attempts import (
+    SUMMARY_FIELDS,
+    check_own_case,
+    count_attempt,
+    create_appointment,
+    final_code,
+)
+from sampling.models import Locality
+
+LOCALITY_FIELDS = {"district": "district", "street": "street", "community": "community"}
+
+
+def _now_iso() -> str:
+    return timezone.now().isoformat()
+
+
+@transaction.atomic
+def start_interview(*, case: Case, interviewer: User, mode: str) -> Interview:
+    """Open the case's interview, or return the one already in progress (resume)."""
+    check_own_case(case, interviewer)
+    case = Case.objects.select_for_update().select_related("wave").get(pk=case.pk)
+    existing = Interview.objects.filter(case=case).first()
+    if existing is not None:
+        if existing.status != Interview.Status.IN_PROGRESS:
+            raise ValidationError(_("This case's interview is already finished."))
+        if case.status == Case.Status.PENDING:
+            # A stopped interview, resumed on a new call: that call is an attempt of its own.
+            now = timezone.now()
+            ContactAttempt.objects.create(
+                case=case, interviewer=interviewer, mode=existing.mode, started_at=now
+            )
+            count_attempt(case, now, "")
+            case.status = Case.Status.IN_PROGRESS
+            case.save(update_fields=[*SUMMARY_FIELDS, "status", "updated_at"])
+            existing.paradata.append({"event": "resumed", "at": now.isoformat()})
+            existing.save(update_fields=["paradata"])
+        return existing
+    if case.status in (Case.Status.COMPLETED, Case.Status.CLOSED):
+        raise ValidationError(_("This case is already finished."))
+    if mode not in Mode.values:
+        raise ValidationError(_("Unknown mode."))
+    now = timezone.now()
+    ContactAttempt.objects.create(case=case, interviewer=interviewer, mode=mode, started_at=now)
+    count_attempt(case, now, "")
+    case.status = Case.Status.IN_PROGRESS
+    case.save(update_fields=[*SUMMARY_FIELDS, "status", "updated_at"])
+    return Interview.objects.create(
+        case=case,
+        questionnaire_version=case.wave.questionnaire_version,
+        interviewer=interviewer,
+        mode=mode,
+        started_at=now,
+        paradata=[{"event": "started", "mode": mode, "at": now.isoformat()}],
+    )
+
+
+def _lock_in_progress(interview: Interview) -> Interview:
+    locked = Interview.objects.select_for_update().get(pk=interview.pk)
+    if locked.status != Interview.Status.IN_PROGRESS:
+        raise ValidationError(_("This interview is already finished."))
+    return locked
+
+
+@transaction.atomic
+def record_page_shown(*, interview: Interview, step: str) -> None:
+    """Note in the paradata that a page was shown (its time counts from here)."""
+    locked = _lock_in_progress(interview)
+    locked.paradata.append({"event": "page_shown", "step": step, "at": _now_iso()})
+    locked.save(update_fields=["paradata"])
+    interview.paradata = locked.paradata
+
+
+@transaction.atomic
+def save_interview_page(
+    *, interview: Interview, step: str, question_names: Iterable[str], answers: dict
+) -> Interview:
+    """Persist one submitted page: its answers, what changed, and where to resume.
+
+    `question_names` are the questions the page asked; one left out of `answers` is unanswered
+    and any earlier answer to it is dropped.
+    """
+    locked = _lock_in_progress(interview)
+    at = _now_iso()
+    merged = dict(locked.answers)
+    for name in question_names:
+        old = merged.get(name)
+        new = answers.get(name)
+        if new is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = new
+        if old is not None and old != new:
+            locked.paradata.append(
+                {"event": "answer_changed", "step": step, "question": name, "at": at}
+            )
+    locked.paradata.append({"event": "page_submitted", "step": step, "at": at})
+    locked.answers = merged
+    locked.current_step = step
+    _set_localities(locked)
+    locked.save(
+        update_fields=["answers", "paradata", "current_step", "district", "street", "community"]
+    )
+    interview.__dict__.update(
+        {
+            f: getattr(locked, f)
+            for f in (
+                "answers",
+                "paradata",
+                "current_step",
+                "district_id",
+                "street_id",
+                "community_id",
+            )
+        }
+    )
+    return locked
+
+
+def _set_localities(interview: Interview) -> None:
+    definition = interview.questionnaire_version.definition
+    codes = {
+        q["locality_level"]: interview.answers.get(q["name"])
+        for group in definition["groups"]
+        for q in group["questions"]
+        if q.get("locality_level")
+    }
+    wanted = {code for code in codes.values() if code}
+    by_code = {loc.code: loc for loc in Locality.objects.filter(code__in=wanted)}
+    for level, field in LOCALITY_FIELDS.items():
+        setattr(interview, field, by_code.get(codes.get(level)))
+
+
+@transaction.atomic
+def finish_interview(*, interview: Interview) -> Interview:
+    """End the interview once no page is left: complete, refused or screened out.
+
+    The outcome follows from the answers (see fieldwork.interview.flow.outcome). A complete
+    interview is handed to the later stages (quality control) inside the same transaction.
+    """
+    locked = _lock_in_progress(interview)
+    definition = locked.questionnaire_version.definition
+    now = timezone.now()
+    code = flow.outcome(definition, locked.answers)
+    locked.answers = flow.prune(definition, locked.answers)
+    locked.paradata.append({"event": "finished", "disposition": code, "at": now.isoformat()})
+    locked.completed_at = now
+    locked.duration_seconds = flow.active_seconds(locked.paradata)
+    locked.status = {
+        COMPLETE: Interview.Status.COMPLETED,
+        RESPONDENT_REFUSAL: Interview.Status.BROKEN_OFF,
+    }.get(code, Interview.Status.SCREENED_OUT)
+    locked.save(update_fields=["answers", "paradata", "completed_at", "duration_seconds", "status"])
+    case = Case.objects.select_for_update().get(pk=locked.case_id)
+    case.status = Case.Status.COMPLETED if code == COMPLETE else Case.Status.CLOSED
+    case.disposition = code
+    case.save(update_fields=["status", "disposition", "updated_at"])
+    ContactAttempt.objects.filter(case=case, ended_at=None).update(ended_at=now, disposition=code)
+    if code == COMPLETE:
+        reactions.interview_completed(locked)  # qc checks it (QcConfig.ready registers)
+    return locked
+
+
+@transaction.atomic
+def stop_interview(
+    *,
+    interview: Interview,
+    at: datetime,
+    kind: str = "hard",
+    window_end: datetime | None = None,
+    note: str = "",
+) -> Appointment:
+    """The respondent stops midway and agrees a callback: a partial or break-off, to resume.
+
+    The open attempt ends with flow.stop_code (1.2 when every key item is answered, else 2.12);
+    the interview stays open so resuming continues at the saved page; the case goes back to
+    pending, still the interviewer's, and the scheduler offers it at the appointment.
+    """
+    locked = _lock_in_progress(interview)
+    case = Case.objects.select_for_update().select_related("wave").get(pk=locked.case_id)
+    if case.status != Case.Status.IN_PROGRESS:
+        raise ValidationError(_("This interview is not under way."))
+    now = timezone.now()
+    code = flow.stop_code(locked.questionnaire_version.definition, locked.answers)
+    ContactAttempt.objects.filter(case=case, ended_at=None).update(
+        ended_at=now, disposition=code, note=note
+    )
+    locked.paradata.append({"event": "stopped", "disposition": code, "at": now.isoformat()})
+    locked.save(update_fields=["paradata"])
+    case.last_outcome = code
+    case.disposition = final_code(case)
+    case.status = Case.Status.PENDING
+    case.save(update_fields=["last_outcome", "disposition", "status", "updated_at"])
+    return create_appointment(
+        case=case, at=at, kind=kind, window_end=window_end, note=note, created_by=locked.interviewer
+    )
+
+
+@transaction.atomic
+def reopen_case(*, case: Case, interviewer: User, clear_answers: bool) -> Interview:
+    """Quality control sends a completed interview back: a callback or a re-interview.
+
+    Called by qc when a review is returned or a rejected case is re-released. The interview
+    goes back in progress under `interviewer` (its answers kept for a callback, cleared for a
+    re-interview) and the case back to pending, held by `interviewer`, with no final outcome:
+    until it is finished again it counts as a complete nowhere (rates, quotas). The attempts
+    stay as they were. Keeping a copy of the old answers is the caller's job.
+    """
+    if interviewer.role != Role.INTERVIEWER:
+        raise ValidationError(_("Cases can only be assigned to interviewers."))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    interview = Interview.objects.select_for_update().get(case=case)
+    if interview.status != Interview.Status.COMPLETED:
+        raise ValidationError(_("Only a completed interview can be reopened."))
+    now = timezone.now()
+    if clear_answers:
+        interview.answers = {}
+        interview.paradata = []
+        interview.started_at = now
+    interview.paradata.append({"event": "reopened", "at": now.isoformat()})
+    interview.status = Interview.Status.IN_PROGRESS
+    interview.interviewer = interviewer
+    interview.completed_at = None
+    interview.duration_seconds = None
+    interview.current_step = ""
+    interview.save(
+        update_fields=[
+            "answers",
+            "paradata",
+            "started_at",
+            "status",
+            "interviewer",
+            "completed_at",
+            "duration_seconds",
+            "current_step",
+        ]
+    )
+    case.status = Case.Status.PENDING
+    case.interviewer = interviewer
+    case.disposition = ""
+    case.save(update_fields=["status", "interviewer", "disposition", "updated_at"])
+    return interview

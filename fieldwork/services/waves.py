@@ -1,0 +1,142 @@
+"""Setting a wave up and handing out its work: cases from the draw, reserves, assignment,
+quota targets, and rolling a newer questionnaire version out mid-field."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from fieldwork import scheduling
+from fieldwork.models import Case, QuotaTarget, Wave, WaveMode
+from fieldwork.services.locking import row_locked
+from questionnaires.models import QuestionnaireVersion
+from sampling.errors import SamplingInputError
+from sampling.models import Draw, Locality, SampledUnit
+from sampling.services.releases import record_release
+
+
+@transaction.atomic
+def create_wave(
+    *,
+    name: str,
+    client: str,
+    questionnaire_version: QuestionnaireVersion,
+    draw: Draw,
+    max_attempts: int = 5,
+    weekday_windows: str = "09:00-12:00,14:00-21:00",
+    weekend_windows: str = "10:00-12:00,14:00-20:00",
+    min_gap_minutes: int = 120,
+    busy_gap_minutes: int = 15,
+    mode: str = WaveMode.MIXED,
+) -> Wave:
+    """A wave whose cases are the draw's main sample (replicate 0)."""
+    if mode not in WaveMode.values:
+        raise ValidationError(_("Unknown mode."))
+    if questionnaire_version.published_at is None:
+        raise ValidationError(_("A draft questionnaire version cannot be used in the field."))
+    for label, text in ((_("weekday"), weekday_windows), (_("weekend"), weekend_windows)):
+        try:
+            scheduling.parse_windows(text)
+        except scheduling.ScheduleError as error:
+            raise ValidationError(f"{label}: {error}") from error
+    wave = Wave.objects.create(
+        name=name,
+        client=client,
+        questionnaire_version=questionnaire_version,
+        draw=draw,
+        max_attempts=max_attempts,
+        weekday_windows=weekday_windows,
+        weekend_windows=weekend_windows,
+        min_gap_minutes=min_gap_minutes,
+        busy_gap_minutes=busy_gap_minutes,
+        mode=mode,
+        status=Wave.Status.FIELDWORK,
+    )
+    release_replicate(wave=wave, replicate=0)
+    return wave
+
+
+@transaction.atomic
+def release_reserve(*, wave: Wave, replicate: int, user: User, reason: str) -> int:
+    """A supervisor puts a reserve replicate into fieldwork; who, when and why are recorded.
+
+    Returns how many cases were created. Refused (ValidationError) for the main sample, an
+    unknown or already released replicate, one out of order, or without a reason.
+    """
+    try:
+        record_release(draw=wave.draw, replicate=replicate, user=user, reason=reason)
+    except SamplingInputError as error:
+        raise ValidationError(error.errors) from error
+    return release_replicate(wave=wave, replicate=replicate)
+
+
+@transaction.atomic
+def release_replicate(*, wave: Wave, replicate: int) -> int:
+    """Turn one replicate of the wave's draw into cases; returns how many were created."""
+    units = SampledUnit.objects.filter(draw=wave.draw, replicate=replicate).exclude(
+        cases__wave=wave
+    )
+    cases = [
+        Case(wave=wave, unit_id=u.pk, street_id=u.street_id) for u in units.only("id", "street_id")
+    ]
+    Case.objects.bulk_create(cases, batch_size=2000)
+    return len(cases)
+
+
+@transaction.atomic
+def assign_cases(
+    *, wave: Wave, interviewer: User, count: int, street: Locality | None = None
+) -> int:
+    """Give `count` unassigned, untouched cases of the wave to an interviewer."""
+    if interviewer.role != Role.INTERVIEWER:
+        raise ValidationError(_("Cases can only be assigned to interviewers."))
+    pending = Case.objects.filter(wave=wave, interviewer=None, status=Case.Status.PENDING)
+    if street is not None:
+        pending = pending.filter(street=street)
+    ids = list(row_locked(pending.order_by("id")).values_list("id", flat=True)[:count])
+    return Case.objects.filter(id__in=ids).update(
+        interviewer=interviewer, updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def switch_wave_version(*, wave: Wave, version: QuestionnaireVersion) -> Wave:
+    """Roll a newer version of the wave's questionnaire out mid-field.
+
+    Interviews started from now on use it; those already started keep the version they began
+    with (Interview.questionnaire_version), which is how the wave page accounts for both.
+    """
+    locked = Wave.objects.select_for_update().get(pk=wave.pk)
+    current = locked.questionnaire_version
+    if locked.status == Wave.Status.CLOSED:
+        raise ValidationError(_("This wave is closed."))
+    if version.questionnaire_id != current.questionnaire_id:
+        raise ValidationError(_("Only a version of the wave's own questionnaire can replace it."))
+    if version.number <= current.number:
+        raise ValidationError(_("Only a newer version can be rolled out."))
+    if version.published_at is None:
+        raise ValidationError(_("A draft questionnaire version cannot be used in the field."))
+    locked.questionnaire_version = version
+    locked.save(update_fields=["questionnaire_version"])
+    wave.questionnaire_version = version
+    return locked
+
+
+@transaction.atomic
+def set_quota_target(
+    *, wave: Wave, stratum: str, variable: str, value: str, target: int
+) -> QuotaTarget:
+    """Create or change one quota cell's target."""
+    if target < 0:
+        raise ValidationError(_("A target cannot be negative."))
+    if not variable.strip() or not value.strip():
+        raise ValidationError(_("Name the variable and its value."))
+    quota, _created = QuotaTarget.objects.update_or_create(
+        wave=wave,
+        stratum=stratum.strip(),
+        variable=variable.strip(),
+        value=value.strip(),
+        defaults={"target": target},
+    )
+    return quota

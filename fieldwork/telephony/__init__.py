@@ -1,0 +1,1 @@
+"""Phone fieldwork (CATI) through Twilio: click-to-call, webhooks, recordings, pre-notification."""

@@ -1,0 +1,166 @@
+"""PageForm on its own: fields, defaults, filters, grids and same-page logic of one page."""
+
+from datetime import date
+
+from django.http import QueryDict
+
+from fieldwork.interview.forms import PageForm
+from tests.fieldwork.interview.test_wizard_rich import RICH, _choice, _group, _q
+
+LISTS = {
+    **RICH["choice_lists"],
+    "colours": [_choice("r", "红", "Red"), _choice("g", "绿", "Green"), _choice("b", "蓝", "Blue")],
+}
+
+
+def form_for(group: dict, answers: dict | None = None, data: dict | None = None, **kwargs):
+    if data is not None:
+        query = QueryDict(mutable=True)
+        for key, value in data.items():
+            query.setlist(f"p-{key}", value if isinstance(value, list) else [value])
+        data = query
+    return PageForm(
+        data=data,
+        prefix="p",
+        page={"group": group, "choice_lists": LISTS, "locality_questions": {}},
+        answers=answers or {},
+        language=kwargs.pop("language", "zh-hans"),
+        today=kwargs.pop("today", date(2026, 11, 22)),
+        **kwargs,
+    )
+
+
+def test_a_date_question_is_a_date_input_and_is_stored_as_iso():
+    group = _group("g", [_q("visit_day", "date", required=True)])
+    assert 'type="date"' in str(form_for(group)["visit_day"])
+    form = form_for(group, data={"visit_day": "2026-03-09"})
+    assert form.is_valid()
+    assert form.page_answers() == {"visit_day": "2026-03-09"}
+    assert not form_for(group, data={"visit_day": "2026-13-01"}).is_valid()
+
+
+def test_today_in_a_constraint_is_the_day_given_to_the_form():
+    group = _group("g", [_q("visit_day", "date", constraint=". <= today()")])
+    today = date(2020, 1, 1)
+    assert form_for(group, data={"visit_day": "2020-01-01"}, today=today).is_valid()
+    assert not form_for(group, data={"visit_day": "2020-01-02"}, today=today).is_valid()
+
+
+def test_defaults_fill_unanswered_questions_only():
+    group = _group(
+        "g",
+        [
+            _q("size", "integer", default="3"),
+            _q("colours", "select_multiple", "colours", default="r b"),
+            _q("twice", "integer", default="${size} * 2"),
+        ],
+    )
+    fresh = form_for(group)
+    assert (fresh.initial["size"], fresh.initial["twice"]) == ("3", "6")
+    assert fresh.initial["colours"] == ["r", "b"]
+    # Answered already: the answer stands, and a dynamic default is computed from it
+    answered = form_for(group, answers={"size": 4}, initial={"size": 4})
+    assert (answered.initial["size"], answered.initial["twice"]) == (4, "8")
+
+
+def test_choice_filter_offers_and_accepts_only_the_allowed_choices():
+    group = _group("g", [_q("town", "select_one", "towns", choice_filter="region = ${region}")])
+    form = form_for(group, answers={"region": "south"})
+    assert [value for value, _ in form.fields["town"].choices] == ["s1"]
+    assert not form_for(group, answers={"region": "south"}, data={"town": "n1"}).is_valid()
+    assert form_for(group, answers={"region": "south"}, data={"town": "s1"}).is_valid()
+
+
+def test_required_message_follows_the_questionnaire_language():
+    group = RICH["groups"][0]
+    errors = {
+        language: form_for(group, data={}, language=language).errors["consent"]
+        for language in ("zh", "en")
+    }
+    assert errors == {"zh": ["请先问是否同意"], "en": ["Ask for consent first"]}
+
+
+def test_a_question_depending_on_the_same_page_appears_once_its_trigger_is_answered():
+    group = _group(
+        "g",
+        [
+            _q("pet", "select_one", "yes_no"),
+            _q("pet_name", "text", relevant="${pet} = 'yes'"),
+        ],
+    )
+    assert list(form_for(group).fields) == ["pet"]
+    # The page was shown with `pet` only; answering yes brings the optional pet_name in
+    form = form_for(group, data={"pet": "yes", "shown": "pet"})
+    assert not form.is_valid()
+    assert list(form.fields) == ["pet", "pet_name"]
+    assert form.non_field_errors()
+    # Shown and answered, the page is accepted; answered "no", pet_name is dropped
+    form = form_for(group, data={"pet": "yes", "pet_name": "旺财", "shown": "pet pet_name"})
+    assert form.is_valid() and form.page_answers() == {"pet": "yes", "pet_name": "旺财"}
+    form = form_for(group, data={"pet": "no", "pet_name": "旺财", "shown": "pet pet_name"})
+    assert form.is_valid() and form.page_answers() == {"pet": "no"}
+    assert form.use_required_attribute is False  # the browser cannot know the logic
+
+
+def test_a_grid_page_groups_runs_of_items_on_one_list():
+    group = _group(
+        "g",
+        [
+            _q("a", "select_one", "sat3"),
+            _q("b", "select_one", "sat3"),
+            _q("colour", "select_one", "colours"),
+            _q("c", "select_one", "sat3"),
+            _q("d", "select_one", "sat3"),
+            _q("why", "text"),
+        ],
+        appearance="table-list",
+    )
+    blocks = form_for(group, answers={"b": "3"}, initial={"b": "3"}).blocks()
+    assert [(b["kind"], [r["question"]["name"] for r in b.get("rows", [])]) for b in blocks] == [
+        ("grid", ["a", "b"]),
+        ("question", []),
+        ("grid", ["c", "d"]),
+        ("question", []),
+    ]
+    checked = [[cell["checked"] for cell in row["cells"]] for row in blocks[0]["rows"]]
+    assert checked == [[False, False, False], [False, True, False]]
+
+
+def test_a_page_without_a_grid_appearance_lists_its_questions():
+    group = _group("g", [_q("a", "select_one", "sat3"), _q("b", "select_one", "sat3")])
+    assert [b["kind"] for b in form_for(group).blocks()] == ["question", "question"]
+
+
+def test_a_roster_without_count_starts_with_its_saved_rows_and_refuses_too_many():
+    group = _group(
+        "friends", [_q("friend", "text", required=True)], repeat={"count": None, "max": 2}
+    )
+    saved = {"friends": [{"friend": "甲"}, {"friend": "乙"}]}
+    form = form_for(group, answers=saved)
+    assert form.row_count == 2
+    assert form.initial == {"friend__0": "甲", "friend__1": "乙"}
+    rows = {"roster_rows": "3", "friend__0": "甲", "friend__1": "乙", "friend__2": "丙"}
+    form = form_for(group, data=rows)
+    assert not form.is_valid()
+    assert form.non_field_errors()
+
+
+def test_redisplay_keeps_what_was_typed_in_another_language():
+    group = RICH["groups"][1]
+    form = form_for(group, data={"age": "33", "has_car": "yes"}).redisplayed(language="en")
+    assert not form.is_bound
+    assert form.initial["age"] == "33" and form.initial["has_car"] == "yes"
+    assert form.fields["age"].label == "age (en)"
+
+
+def test_a_roster_cell_brought_in_by_its_row_is_shown_before_the_row_is_accepted():
+    household = RICH["groups"][4]
+    answers = {"household_size": 1}
+    shown = form_for(household, answers=answers).shown_value
+    assert shown == "member_age__0 member_sex__0"  # age unknown: no job question yet
+    form = form_for(household, answers=answers, data={"member_age__0": "40", "shown": shown})
+    assert not form.is_valid() and "member_job__0" in form.fields
+    data = {"member_age__0": "40", "member_job__0": "教师", "shown": form.shown_value}
+    form = form_for(household, answers=answers, data=data)
+    assert form.is_valid()
+    assert form.page_answers() == {"household": [{"member_age": 40, "member_job": "教师"}]}

@@ -1,0 +1,225 @@
+"""'Next case': the scheduler's choice, made atomically, on the real database."""
+
+import contextlib
+import threading
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+
+from accounts.models import Role
+from fieldwork.models import Appointment, Case, ContactAttempt, Interview, QuotaTarget
+from fieldwork.services import attempts, interviews, next_case, waves
+from sampling.models import Draw, Frame, SampledUnit
+from tests.conftest import make_user
+
+SH = ZoneInfo("Asia/Shanghai")
+MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=SH)
+MONDAY_22 = datetime(2026, 11, 23, 22, 0, tzinfo=SH)
+
+
+def take_and_close(wave, who, now=MONDAY_10):
+    """Press 'Next case' and record a final outcome for it (a non-working number)."""
+    taken = next_case.assign_next_case(wave=wave, interviewer=who, now=now)
+    if taken is not None:
+        attempts.record_attempt(case=taken.case, interviewer=who, mode="phone", disposition="4.30")
+    return taken
+
+
+def test_next_case_never_hands_out_the_same_case_twice(wave, interviewer, other_interviewer):
+    taken = [take_and_close(wave, who) for who in [interviewer, other_interviewer] * 4]
+    handed = [t.case.pk for t in taken if t is not None]
+    assert len(handed) == 6 == len(set(handed))
+    assert taken[-2:] == [None, None]
+
+
+def test_a_case_i_hold_is_offered_again_until_i_work_it(wave, interviewer, other_interviewer):
+    first = next_case.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_10)
+    again = next_case.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_10)
+    theirs = next_case.assign_next_case(wave=wave, interviewer=other_interviewer, now=MONDAY_10)
+    assert first.case.pk == again.case.pk != theirs.case.pk
+    assert first.reason == "Fresh case"
+    assert Case.objects.get(pk=first.case.pk).interviewer == interviewer
+
+
+def test_outside_calling_hours_no_case_is_given(wave, interviewer):
+    assert next_case.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_22) is None
+    assert not wave.cases.exclude(interviewer=None).exists()
+
+
+def test_a_no_answer_waits_the_minimum_gap(wave, interviewer, settings):
+    wave.cases.exclude(pk=wave.cases.first().pk).delete()
+    taken = next_case.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_10)
+    attempts.record_attempt(
+        case=taken.case, interviewer=interviewer, mode="phone", disposition="3.13"
+    )
+    case = Case.objects.get(pk=taken.case.pk)
+    case.last_attempt_at = MONDAY_10  # the attempt was made at 10:00
+    case.save(update_fields=["last_attempt_at"])
+    soon = MONDAY_10 + timedelta(minutes=90)
+    later = MONDAY_10 + timedelta(hours=4)  # 14:00: past the gap and back in a window
+    assert next_case.assign_next_case(wave=wave, interviewer=interviewer, now=soon) is None
+    assert (
+        next_case.assign_next_case(wave=wave, interviewer=interviewer, now=later).reason
+        == "Callback"
+    )
+
+
+def test_attempts_keep_the_scheduler_summary_and_the_final_code(my_case, interviewer):
+    attempts.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="2.21")
+    attempts.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="3.13")
+    my_case.refresh_from_db()
+    assert my_case.attempts == 2 and my_case.last_outcome == "3.13"
+    assert my_case.last_attempt_at is not None and my_case.day_parts_tried > 0
+    assert my_case.disposition == "2.21"  # a known-eligible non-contact outranks a no-answer
+
+
+def test_reaching_max_attempts_closes_with_the_final_code(my_case, interviewer):
+    for code in ["3.13", "2.221", "3.13", "3.12", "3.13"]:
+        attempts.record_attempt(
+            case=my_case, interviewer=interviewer, mode="phone", disposition=code
+        )
+    my_case.refresh_from_db()
+    assert (my_case.status, my_case.disposition) == (Case.Status.CLOSED, "2.221")
+
+
+def test_stopping_an_interview_makes_an_appointment_and_resuming_continues(my_case, interviewer):
+    interview = interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    interviews.save_interview_page(
+        interview=interview, step="opening", question_names=["consent"], answers={"consent": "yes"}
+    )
+    appointment_at = MONDAY_10 + timedelta(hours=9)  # 19:00
+    interviews.stop_interview(interview=interview, at=appointment_at, kind="hard", note="晚上再打")
+    my_case.refresh_from_db()
+    assert my_case.status == Case.Status.PENDING and my_case.disposition == "2.12"
+    attempt = ContactAttempt.objects.get(case=my_case)
+    assert attempt.disposition == "2.12" and attempt.ended_at is not None
+    appointment = Appointment.objects.get(case=my_case)
+    assert (appointment.at, appointment.kind, appointment.closed_at) == (
+        appointment_at,
+        "hard",
+        None,
+    )
+
+    # Held until its time, then first in line
+    assert (
+        next_case.assign_next_case(
+            wave=my_case.wave, interviewer=interviewer, now=MONDAY_10 + timedelta(hours=4)
+        ).case.pk
+        != my_case.pk
+    )
+    due = next_case.assign_next_case(wave=my_case.wave, interviewer=interviewer, now=appointment_at)
+    assert (due.case.pk, due.reason) == (my_case.pk, "Hard appointment")
+
+    # Resuming is a new attempt on the same interview, and keeps the appointment
+    resumed = interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    assert resumed.pk == interview.pk and resumed.answers == {"consent": "yes"}
+    my_case.refresh_from_db()
+    assert my_case.status == Case.Status.IN_PROGRESS and my_case.attempts == 2
+    assert Appointment.objects.get(case=my_case).closed_at is not None
+
+
+def test_a_stopped_interview_closed_by_max_attempts_ends_broken_off(my_case, interviewer):
+    interview = interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    interviews.stop_interview(interview=interview, at=MONDAY_22)
+    for _ in range(my_case.wave.max_attempts - 1):
+        attempts.record_attempt(
+            case=my_case, interviewer=interviewer, mode="phone", disposition="3.13"
+        )
+    interview.refresh_from_db()
+    my_case.refresh_from_db()
+    assert interview.status == Interview.Status.BROKEN_OFF
+    assert (my_case.status, my_case.disposition) == (Case.Status.CLOSED, "2.12")
+
+
+def test_an_appointment_window_must_end_after_it_starts(my_case, interviewer):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        attempts.make_appointment(
+            case=my_case, interviewer=interviewer, at=MONDAY_22, kind="soft", window_end=MONDAY_10
+        )
+    assert not Appointment.objects.exists()
+
+
+def test_cases_of_a_full_stratum_come_last(wave, interviewer, tree):
+    # Move one case to another street and fill the first street's only quota cell.
+    other = wave.cases.order_by("-id").first()
+    other.street = tree["other_street"]
+    other.save(update_fields=["street"])
+    QuotaTarget.objects.create(wave=wave, stratum="S1", variable="sex", value="male", target=0)
+    taken = next_case.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_10)
+    assert taken.case.pk == other.pk and taken.reason == "Fresh case"
+
+
+# --- concurrency --------------------------------------------------------------------------
+
+N_INTERVIEWERS = 20
+N_CASES = 60
+
+
+@pytest.fixture
+def big_wave(tree, standard_version):
+    frame = Frame.objects.create(name="f", path="", source_name="f.csv", n_rows=N_CASES)
+    draw = Draw.objects.create(
+        frame=frame, name="d", stratum_column="street", n_total=N_CASES, seed=1
+    )
+    SampledUnit.objects.bulk_create(
+        SampledUnit(
+            draw=draw,
+            unit_id=f"U{i}",
+            phone=f"1390000{i:04d}",
+            stratum="S1",
+            locality=tree["community"],
+            street=tree["street"],
+            inclusion_probability=0.1,
+            design_weight=10.0,
+        )
+        for i in range(N_CASES)
+    )
+    return waves.create_wave(
+        name="w", client="c", questionnaire_version=standard_version, draw=draw
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_interviewers_never_share_a_case_and_none_is_lost(big_wave):
+    # SQLite's in-memory test database shares one cache between connections, where a lock
+    # conflict fails at once ("table is locked": the busy timeout does not apply), so on
+    # SQLite the threads take turns here. A file database, as deployed, queues writers with
+    # IMMEDIATE transactions and the busy timeout: bench/bench_cati.py runs 50 threads on one.
+    # On PostgreSQL they really run at once, and SKIP LOCKED is what keeps them apart.
+    turns = threading.Lock() if connection.vendor == "sqlite" else contextlib.nullcontext()
+    interviewers = [make_user(f"iv{i}", Role.INTERVIEWER) for i in range(N_INTERVIEWERS)]
+    handed: dict[int, list[int]] = {who.pk: [] for who in interviewers}
+    errors: list[BaseException] = []
+    start = threading.Barrier(N_INTERVIEWERS)
+
+    def work(who):
+        try:
+            start.wait(timeout=30)
+            while True:
+                with turns:
+                    taken = take_and_close(big_wave, who)
+                if taken is None:
+                    return
+                handed[who.pk].append(taken.case.pk)
+        except BaseException as error:  # reported below: a thread's failure must fail the test
+            errors.append(error)
+        finally:
+            connection.close()  # each thread has its own connection
+
+    threads = [threading.Thread(target=work, args=(who,)) for who in interviewers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
+    assert errors == []
+    all_handed = [pk for pks in handed.values() for pk in pks]
+    assert len(all_handed) == len(set(all_handed)) == N_CASES  # none twice, none lost
+    assert set(all_handed) == set(big_wave.cases.values_list("pk", flat=True))
+    owners = dict(big_wave.cases.values_list("pk", "interviewer_id"))
+    assert all(owners[pk] == who for who, pks in handed.items() for pk in pks)
+    assert big_wave.cases.filter(status=Case.Status.CLOSED).count() == N_CASES
