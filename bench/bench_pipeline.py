@@ -33,7 +33,8 @@ from demo.services import PASSWORD, load_demo  # noqa: E402
 from fieldwork import services as fieldwork  # noqa: E402
 from fieldwork.models import Case, Interview  # noqa: E402
 from qc.services import check_interviews  # noqa: E402
-from scoring import pdf, presenters  # noqa: E402
+from scoring import presenters  # noqa: E402
+from scoring.report import pdf  # noqa: E402
 
 
 def timed(label: str, function, repeat: int = 1):

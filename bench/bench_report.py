@@ -60,7 +60,8 @@ from demo.services import (  # noqa: E402
 from qc.models import Review  # noqa: E402
 from questionnaires.services import load_standard_questionnaire  # noqa: E402
 from sampling import services as sampling  # noqa: E402
-from scoring import pdf, presenters  # noqa: E402
+from scoring import presenters  # noqa: E402
+from scoring.report import pdf  # noqa: E402
 
 DISTRICTS = 9
 STREETS_PER_DISTRICT = 10

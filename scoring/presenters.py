@@ -23,7 +23,8 @@ from fieldwork.models import Wave
 from qc.models import Review, ReviewEvent
 from sampling.models import AreaType
 from scoring import compare, selectors
-from scoring.estimate import (
+from scoring.loaders import AnswerError, AnswersMeta
+from scoring.score_tables import (
     MIN_RESPONDENTS,
     SAFETY,
     SATISFACTION,
@@ -32,7 +33,6 @@ from scoring.estimate import (
     scope_table,
     summarize,
 )
-from scoring.frames import AnswerError, AnswersMeta
 from scoring.weighting import weighted_answers
 
 SHORT_BOARD_SIZE = 3
@@ -208,7 +208,7 @@ def _add_rank_change(
 def present_results(
     *, wave: Wave, tables: dict, meta: AnswersMeta, language: str, generated_on: date
 ) -> dict:
-    """Turn `scoring.estimate.summarize` output into plain data.
+    """Turn `scoring.score_tables.summarize` output into plain data.
 
     Returns {"wave", "n_interviews", "min_respondents", "headline", "dimensions",
     "districts", "streets", "heat", "short_board", "labels"}: dicts/lists of str, int, float

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from accounts.access import RESULTS_READERS, require_role
 from common import spreadsheets
 from fieldwork.models import Wave
-from scoring import pdf, presenters, selectors
-from scoring.frames import AnswerError
+from scoring import presenters, selectors
+from scoring.loaders import AnswerError
+from scoring.report import pdf
 
 REPORT_FONT = "fonts/wqy-microhei.ttc"
 

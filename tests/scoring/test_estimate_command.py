@@ -5,7 +5,9 @@ import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
 
-from scoring.survey import estimate_by, make_design, rake
+from scoring.design.calibration import rake
+from scoring.design.designs import make_design
+from scoring.design.estimates import estimate_by
 
 # Stratum A: N = 10, two rows of weight 5; stratum B: N = 12, three rows of weight 4.
 SMALL = pd.DataFrame(

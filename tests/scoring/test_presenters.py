@@ -4,9 +4,9 @@ import pandas as pd
 from django.utils import translation
 
 from fieldwork.models import Wave
-from scoring.estimate import LONG_COLUMNS, summarize
-from scoring.frames import AnswersMeta
+from scoring.loaders import AnswersMeta
 from scoring.presenters import present_results, wave_results
+from scoring.score_tables import LONG_COLUMNS, summarize
 from tests.scoring.factories import DEFINITION, answers
 
 NAN = float("nan")

@@ -13,13 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.survey import (
-    estimate_by,
-    make_design,
-    poststratify,
-    rake,
-    trim,
-)
+from scoring.design.calibration import poststratify, rake, trim
+from scoring.design.designs import make_design
+from scoring.design.estimates import estimate_by
 
 RTOL = 1e-6
 

@@ -1,7 +1,7 @@
 """The one loading layer of scoring: approved interviews → the long frame of item answers.
 
 Only interviews whose QC review is approved are scored (DESIGN.md §5). Computation lives in
-`scoring.estimate`; this module only queries and reshapes.
+`scoring.score_tables`; this module only queries and reshapes.
 """
 
 from dataclasses import dataclass, field, replace
@@ -15,7 +15,7 @@ from qc.models import Review
 from questionnaires.presenters import effective_choices
 from questionnaires.xlsform import dimension_order
 from sampling.models import FrameStratumCount, Locality
-from scoring.estimate import LONG_COLUMNS, empty_long_frame
+from scoring.score_tables import LONG_COLUMNS, empty_long_frame
 
 
 class AnswerError(ValueError):
@@ -87,7 +87,7 @@ def _choice_key(value: object) -> str:
 
 
 def approved_answers(wave: Wave) -> tuple[pd.DataFrame, AnswersMeta]:
-    """The long frame (see scoring.estimate) of the wave's approved interviews, and its meta.
+    """The long frame (see scoring.score_tables) of the wave's approved interviews, and its meta.
 
     Three queries: the definition (unless already loaded), the interviews, their localities.
     Locality: the district/street the respondent named (属地信息) wins; an interview with no

@@ -5,8 +5,8 @@ import pytest
 
 from fieldwork.models import Wave
 from qc.models import Review
-from scoring.estimate import LONG_COLUMNS
-from scoring.frames import AnswerError, approved_answers, scale_items
+from scoring.loaders import AnswerError, approved_answers, scale_items
+from scoring.score_tables import LONG_COLUMNS
 from tests.scoring.factories import DEFINITION, answers
 
 

@@ -8,16 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.survey import (
-    DesignError,
-    estimate,
-    estimate_by,
-    make_design,
-    poststratify,
-    rake,
-    trimmed_weights,
-    weighting_summary,
-)
+from scoring.design.calibration import poststratify, rake, trimmed_weights, weighting_summary
+from scoring.design.designs import DesignError, make_design
+from scoring.design.estimates import estimate, estimate_by
 
 # Stratum A: N = 10, two rows of weight 5; stratum B: N = 12, three rows of weight 4.
 SMALL = pd.DataFrame(

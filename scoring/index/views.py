@@ -10,10 +10,9 @@ from accounts.access import RESULTS_READERS, require_role
 from accounts.models import Role
 from fieldwork.models import Wave
 from sampling.models import Level
-from scoring import index_presenters as presenters
-from scoring import index_services as services
 from scoring import selectors
-from scoring.index_forms import AHPMatrixForm, ObjectiveUploadForm, SharesForm
+from scoring.index import presenters, services
+from scoring.index.forms import AHPMatrixForm, ObjectiveUploadForm, SharesForm
 
 
 def _wave(request: HttpRequest, wave_id: int) -> Wave:

@@ -1,5 +1,5 @@
 """Use-cases of the index: objective-indicator imports, AHP judgements, weights, shares, and
-the composite index of a wave. Pure computation is in scoring.indices/ahp/objective/compare;
+the composite index of a wave. Pure computation is in scoring.index.indices/ahp/objective/compare;
 this module loads, checks and stores.
 """
 
@@ -12,11 +12,12 @@ from django.db import transaction
 from accounts.models import User
 from fieldwork.models import Wave
 from sampling.models import Level, Locality
-from scoring import ahp, indices, objective, selectors
+from scoring import selectors
 from scoring.compare import rank_change, short_board
-from scoring.estimate import MIN_RESPONDENTS, domain_scores
-from scoring.frames import AnswerError, AnswersMeta, approved_answers
+from scoring.index import ahp, indices, objective
+from scoring.loaders import AnswerError, AnswersMeta, approved_answers
 from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
+from scoring.score_tables import MIN_RESPONDENTS, domain_scores
 
 LEVELS = (Level.DISTRICT, Level.STREET)
 
@@ -45,7 +46,7 @@ def scheme_for_wave(wave: Wave) -> IndexScheme:
 
 
 def index_tree(wave: Wave) -> dict[str, list[str]]:
-    """The wave's index tree (scoring.indices.tree_from_definition)."""
+    """The wave's index tree (scoring.index.indices.tree_from_definition)."""
     return indices.tree_from_definition(wave.questionnaire_version.definition)
 
 
@@ -209,7 +210,7 @@ def import_objective_indicators(
 
 
 def objective_frame(wave: Wave, *, level: str | None = None) -> pd.DataFrame:
-    """Scored objective values of `wave` (scoring.objective.score_indicators columns plus
+    """Scored objective values of `wave` (scoring.index.objective.score_indicators columns plus
     name, unit, weight), optionally only for localities of `level`. One query."""
     rows = ObjectiveValue.objects.filter(indicator__wave=wave)
     if level is not None:
@@ -266,7 +267,7 @@ class CompositeIndex:
     table: one row per locality, best first: code, survey_score, objective_score, composite,
            n_respondents, unreliable, se, rank, previous_score, previous_rank, rank_change,
            change, z, p, significant (scoring.compare.rank_change on `composite`).
-    nodes: scoring.indices.aggregate output by locality (code, node, parent, level, score,
+    nodes: scoring.index.indices.aggregate output by locality (code, node, parent, level, score,
            weight) — the index tree's scores per locality.
     survey_share, objective_share: the shares used (1/0 when the wave has no objective
            values). previous_wave: the wave compared with, or None.

@@ -1,6 +1,6 @@
 """Design-weighted scores and satisfaction rates by domain. Pure: numpy/pandas, no Django.
 
-Input everywhere is the *long frame* of item answers that `scoring.frames.approved_answers`
+Input everywhere is the *long frame* of item answers that `scoring.loaders.approved_answers`
 builds, one row per (interview, scale item) that the respondent was asked:
 
     column        dtype     meaning
@@ -50,7 +50,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from scoring.survey import Design, estimate, make_design
+from scoring.design.designs import Design, make_design
+from scoring.design.estimates import estimate
 
 SAFETY_DIMENSION = "sense_of_safety"  # 安全感; every other dimension is 满意度
 SAFETY = "safety"

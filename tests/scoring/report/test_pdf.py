@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from scoring.pdf import render_report
+from scoring.report.pdf import render_report
 
-FONT = Path(__file__).resolve().parents[2] / "static" / "fonts" / "wqy-microhei.ttc"
+FONT = Path(__file__).resolve().parents[3] / "static" / "fonts" / "wqy-microhei.ttc"
 
 LABELS_ZH = {
     "title": "群众安全感满意度测评报告",
@@ -257,7 +257,7 @@ def test_full_report_has_cover_trend_groups_ranking_and_methodology(tmp_path):
 
 def test_radar_and_ranking_are_drawn_from_the_scores():
     # given
-    from scoring.pdf import _ranking_bars, register_font
+    from scoring.report.pdf import _ranking_bars, register_font
 
     font = register_font(FONT)
     data = full_data()

@@ -6,8 +6,8 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from scoring import ahp
-from scoring.objective import ObjectiveError, read_table
+from scoring.index import ahp
+from scoring.index.objective import ObjectiveError, read_table
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 

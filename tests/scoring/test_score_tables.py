@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.estimate import (
+from scoring.score_tables import (
     LONG_COLUMNS,
     add_rank,
     domain_scores,

@@ -10,9 +10,9 @@ from common.i18n import ui_language
 from common.labels import localized
 from fieldwork.models import Wave
 from sampling.models import Locality
-from scoring import ahp
-from scoring.index_services import CompositeIndex, index_tree, scheme_for_wave
-from scoring.indices import ROOT, resolve_weights
+from scoring.index import ahp
+from scoring.index.indices import ROOT, resolve_weights
+from scoring.index.services import CompositeIndex, index_tree, scheme_for_wave
 from scoring.models import ObjectiveIndicator
 
 
@@ -146,7 +146,7 @@ def objective_indicators(wave: Wave) -> list[dict]:
 
 
 def short_board_rows(wave: Wave, boards: pd.DataFrame) -> list[dict]:
-    """scoring.index_services.short_boards as dicts for the page."""
+    """scoring.index.services.short_boards as dicts for the page."""
     labels = node_labels(wave)
     indicators = dict(ObjectiveIndicator.objects.filter(wave=wave).values_list("code", "name"))
     names = dict(
