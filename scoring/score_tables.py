@@ -31,7 +31,7 @@ value y_i that Taylor linearisation needs for standard errors (see `respondent_v
 Item non-response is reported unweighted: the share of asked items answered don't
 know/refused, a fieldwork-quality figure rather than a population estimate.
 
-Standard errors (scoring.survey): the design is every respondent of the long frame, with
+Standard errors (scoring.design): the design is every respondent of the long frame, with
 optional per-respondent design columns `stratum` (stage-1 stratum), `cluster` (PSU) and `fpc`
 (population size of the respondent's stratum); without them each respondent is its own PSU in
 one stratum, with replacement. A domain estimate is linearised over that full design (domain
@@ -50,14 +50,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from scoring.compare import competition_rank
 from scoring.design.designs import Design, make_design
 from scoring.design.estimates import estimate
-
-SAFETY_DIMENSION = "sense_of_safety"  # 安全感; every other dimension is 满意度
-SAFETY = "safety"
-SATISFACTION = "satisfaction"
-SCOPES = (SATISFACTION, SAFETY)
-MIN_RESPONDENTS = 30
+from scoring.measures import MIN_RESPONDENTS, SAFETY, SAFETY_DIMENSION, SATISFACTION, SCOPES
 
 LONG_COLUMNS = [
     "interview_id",
@@ -288,23 +284,14 @@ def scope_table(
 def add_rank(
     table: pd.DataFrame, *, score: str = "score", within: Sequence[str] = ()
 ) -> pd.DataFrame:
-    """The table plus `rank`: 1 = highest `score`, ties share the best rank ("min"), NaN
-    scores get no rank. Ranked separately within each group of `within` columns."""
+    """The table plus `rank`: scoring.compare.competition_rank of `score` (1 = highest, ties
+    share the best rank, NaN scores get no rank), separately within each group of `within`
+    columns."""
     if within:
-        ranks = table.groupby(list(within))[score].rank(ascending=False, method="min")
+        ranks = table.groupby(list(within))[score].transform(competition_rank)
     else:
-        ranks = table[score].rank(ascending=False, method="min")
+        ranks = competition_rank(table[score])
     return table.assign(rank=ranks.astype("Int64"))
-
-
-def lowest(table: pd.DataFrame, *, score: str = "score", n: int = 3) -> pd.DataFrame:
-    """The short board (短板): the `n` rows with the lowest `score`, lowest first.
-
-    Rows without a score are left out; unreliable rows stay in (they carry their flag).
-    Ties are broken by the table's own order, so callers sort by name first for stability.
-    """
-    scored = table[table[score].notna()]
-    return scored.sort_values(score, kind="stable").head(n)
 
 
 def summarize(long: pd.DataFrame, *, min_respondents: int = MIN_RESPONDENTS) -> dict:

@@ -1,7 +1,7 @@
 """Final weights for a wave: design weight → raking to population margins → trimming.
 
 The use-case an analyst runs before estimating: it reads (through scoring.loaders) and
-returns weights and a report; it writes nothing. The statistics are scoring.survey's.
+returns weights and a report; it writes nothing. The statistics are scoring.design's.
 
 Steps
 1. Design: the sampled unit's design weight (1/π), stratified by the draw's strata, with the
@@ -33,10 +33,10 @@ DEFAULT_TRIM = (0.25, 4.0)
 @dataclass(frozen=True)
 class Weighting:
     """weights   final weight per interview (Series indexed by interview_id)
-    design    the scoring.survey Design behind them (rows in `respondents` order)
+    design    the scoring.design Design behind them (rows in `respondents` order)
     respondents  scoring.loaders.respondent_frame(wave)
     report    {"n", "level", "design": summary, "final": summary, "margins": [str],
-               "skipped": [str], "trimmed": int}; a summary is scoring.survey's
+               "skipped": [str], "trimmed": int}; a summary is scoring.design.calibration's
                weighting_summary (min, max, ratio, cv, kish_deff, n_eff …)"""
 
     weights: pd.Series
