@@ -1,7 +1,8 @@
 """Design-weighted scores and satisfaction rates by domain. Pure: numpy/pandas, no Django.
 
 Input everywhere is the *long frame* of item answers that `scoring.loaders.approved_answers`
-builds, one row per (interview, scale item) that the respondent was asked:
+builds (columns scoring.loaders.LONG_COLUMNS), one row per (interview, scale item) that the
+respondent was asked:
 
     column        dtype     meaning
     interview_id  int       the interview (respondent)
@@ -55,18 +56,6 @@ from scoring.design.designs import Design, make_design
 from scoring.design.estimates import estimate
 from scoring.measures import MIN_RESPONDENTS, SAFETY, SAFETY_DIMENSION, SATISFACTION, SCOPES
 
-LONG_COLUMNS = [
-    "interview_id",
-    "weight",
-    "district",
-    "street",
-    "area_type",
-    "item",
-    "dimension",
-    "score",
-    "positive",
-]
-
 DESIGN_COLUMNS = ["stratum", "cluster", "fpc"]  # optional per-respondent design columns
 
 DOMAIN_COLUMNS = [
@@ -88,23 +77,6 @@ DOMAIN_COLUMNS = [
 ]
 
 _ALL = "_all"  # the single group key used when `by` is empty
-
-
-def empty_long_frame() -> pd.DataFrame:
-    """A long frame with no rows and the documented columns and dtypes."""
-    return pd.DataFrame(
-        {
-            "interview_id": pd.Series(dtype="int64"),
-            "weight": pd.Series(dtype="float64"),
-            "district": pd.Series(dtype="object"),
-            "street": pd.Series(dtype="object"),
-            "area_type": pd.Series(dtype="object"),
-            "item": pd.Series(dtype="object"),
-            "dimension": pd.Series(dtype="object"),
-            "score": pd.Series(dtype="float64"),
-            "positive": pd.Series(dtype="object"),
-        }
-    )
 
 
 def with_scope(long: pd.DataFrame) -> pd.DataFrame:

@@ -50,6 +50,36 @@ def index_tree(wave: Wave) -> dict[str, list[str]]:
     return indices.tree_from_definition(wave.questionnaire_version.definition)
 
 
+@dataclass(frozen=True)
+class IndexWeights:
+    """The weights of a wave's index as they stand.
+
+    tree      the index tree (index_tree)
+    scheme    the scheme in force (scheme_for_wave): its AHP matrices and composite shares
+    resolved  {parent: {child: weight}} for every parent (scoring.index.indices.resolve_weights:
+              equal weights where none are set)
+    given     the parents of the tree whose weights were set (by AHP or typed)
+    """
+
+    tree: dict[str, list[str]]
+    scheme: IndexScheme
+    resolved: dict[str, dict[str, float]]
+    given: frozenset[str]
+
+
+def current_weights(wave: Wave) -> IndexWeights:
+    """The wave's index weights; weights stored for another tree (an older questionnaire)
+    give way to equal weights. One or two queries (the scheme)."""
+    tree = index_tree(wave)
+    scheme = scheme_for_wave(wave)
+    given = {parent: w for parent, w in scheme.weights.items() if parent in tree}
+    try:
+        resolved = indices.resolve_weights(tree, given)
+    except ValueError:  # weights from an older questionnaire: show equal weights
+        resolved = indices.resolve_weights(tree)
+    return IndexWeights(tree=tree, scheme=scheme, resolved=resolved, given=frozenset(given))
+
+
 def _own_scheme(wave: Wave) -> IndexScheme:
     """The wave's own scheme for writing: created on first change, starting from the
     questionnaire default when there is one."""

@@ -4,9 +4,9 @@ import pandas as pd
 from django.utils import translation
 
 from fieldwork.models import Wave
-from scoring.loaders import AnswersMeta
+from scoring.loaders import LONG_COLUMNS, AnswersMeta
 from scoring.presenters import present_results
-from scoring.score_tables import LONG_COLUMNS, summarize
+from scoring.score_tables import summarize
 from tests.scoring.factories import DEFINITION
 
 NAN = float("nan")

@@ -5,11 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scoring.loaders import LONG_COLUMNS, empty_long_frame
 from scoring.score_tables import (
-    LONG_COLUMNS,
     add_rank,
     domain_scores,
-    empty_long_frame,
     scope_table,
     summarize,
     with_scope,
