@@ -1,6 +1,6 @@
 """Scoring state: the index scheme (weights, AHP judgements, composite shares) and the
-objective indicators of a wave. Computation lives in scoring.index.indices/ahp/objective; writes go
-through scoring.index.services."""
+objective indicators of a wave. Computation lives in scoring.index.indices/ahp/objective;
+writes go through scoring.index.services."""
 
 from django.conf import settings
 from django.db import models

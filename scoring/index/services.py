@@ -1,6 +1,7 @@
 """Use-cases of the index: objective-indicator imports, AHP judgements, weights, shares, and
-the composite index of a wave. Pure computation is in scoring.index.indices/ahp/objective/compare;
-this module loads, checks and stores.
+the composite index of a wave, its weights in force and its short boards. Pure computation is
+in scoring.index.indices/ahp/objective and scoring.compare; this module loads, checks and
+stores.
 """
 
 from collections.abc import Sequence

@@ -1,4 +1,5 @@
-"""manage.py estimate: design-based estimates with standard errors from any respondent CSV.
+"""manage.py estimate: design-based estimates with standard errors from any respondent CSV,
+through scoring.design (the same estimator the score tables use).
 
     manage.py estimate --data resp.csv --var score --by district,street \
         --strata district --cluster community --weight w --fpc N_district \

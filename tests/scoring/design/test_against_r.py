@@ -1,4 +1,4 @@
-"""scoring.survey against R's survey package on its own textbook data (data(api)).
+"""scoring.design against R's survey package on its own textbook data (data(api)).
 
 R runs once per module: it exports apistrat/apiclus1/apiclus2 to CSV and writes every
 reference estimate and SE; our code then reads the same CSVs. Rscript with the survey
