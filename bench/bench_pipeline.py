@@ -33,7 +33,8 @@ from demo.services import PASSWORD, load_demo  # noqa: E402
 from fieldwork.models import Case, Interview  # noqa: E402
 from fieldwork.services import interviews as fieldwork  # noqa: E402
 from qc.services import check_interviews  # noqa: E402
-from scoring import pdf, presenters  # noqa: E402
+from scoring.report import pdf  # noqa: E402
+from scoring.results import wave_results  # noqa: E402
 
 
 def timed(label: str, function, repeat: int = 1):
@@ -62,9 +63,7 @@ def main() -> None:
         repeat=3,
     )
     print(f"{'  interviews checked':<58} {n:>10}")
-    results = timed(
-        "scoring: wave results (all tables)", lambda: presenters.wave_results(wave), repeat=3
-    )
+    results = timed("scoring: wave results (all tables)", lambda: wave_results(wave), repeat=3)
     font = finders.find("fonts/wqy-microhei.ttc")
     content = timed(
         "PDF report rendered", lambda: pdf.render_report(results, font_path=font), repeat=3

@@ -1,9 +1,9 @@
 """Report figures on a large study: a 90-street city, ~10,000 approved interviews this round
 and an earlier round to compare with (trend, rank changes).
 
-Times, each from a cold start unless said: scoring.presenters.wave_results, cached_results
-(warm: the second call), the PDF (scoring.pdf.render_report), the XLSX workbook
-(common.spreadsheets.workbook_bytes of presenters.report_tables) and the results page GET (cold
+Times, each from a cold start unless said: scoring.results.wave_results, cached_results
+(warm: the second call), the PDF (scoring.report.pdf.render_report), the XLSX workbook
+(common.spreadsheets.workbook_bytes of scoring.report.tables) and the results page GET (cold
 cache, then warm). Prints seconds and the PDF's size and page count; asserts nothing.
 
 Runs against a throw-away SQLite database (or DATABASE_URL if set to a scratch PostgreSQL
@@ -61,7 +61,8 @@ from qc.models import Review  # noqa: E402
 from questionnaires.services import load_standard_questionnaire  # noqa: E402
 from sampling.services.frames import import_frame  # noqa: E402
 from sampling.services.localities import import_localities  # noqa: E402
-from scoring import pdf, presenters  # noqa: E402
+from scoring.report import pdf, tables  # noqa: E402
+from scoring.results import cached_results, wave_results  # noqa: E402
 
 DISTRICTS = 9
 STREETS_PER_DISTRICT = 10
@@ -209,16 +210,16 @@ def main() -> None:
 
     print(f"{'step':<42} {'seconds':>8}")
     cache.clear()
-    report = timed("wave_results (cold)", lambda: presenters.wave_results(wave))
+    report = timed("wave_results (cold)", lambda: wave_results(wave))
     assert report["previous_wave"] == earlier.name
     cache.clear()
-    timed("cached_results (first call, computes)", lambda: presenters.cached_results(wave))
-    timed("cached_results (warm)", lambda: presenters.cached_results(wave))
+    timed("cached_results (first call, computes)", lambda: cached_results(wave))
+    timed("cached_results (warm)", lambda: cached_results(wave))
     font = finders.find("fonts/wqy-microhei.ttc")
     content = timed("PDF render_report", lambda: pdf.render_report(report, font_path=font))
     workbook = timed(
         "XLSX workbook_bytes(report_tables)",
-        lambda: spreadsheets.workbook_bytes(presenters.report_tables(report)),
+        lambda: spreadsheets.workbook_bytes(tables.report_tables(report)),
     )
     client = Client()
     client.force_login(users["analyst"])
@@ -233,7 +234,7 @@ def main() -> None:
     print(f"{'XLSX size':<42} {len(workbook) / 1024:>8.0f} KiB")
     if args.profile:
         profile = cProfile.Profile()
-        profile.runcall(presenters.wave_results, wave)
+        profile.runcall(wave_results, wave)
         ours = re.escape(str(ROOT)) + r"/(?!\.venv)"  # our code only, not the libraries
         pstats.Stats(profile).sort_stats("cumulative").print_stats(ours, 30)
     shutil.rmtree(scratch, ignore_errors=True)

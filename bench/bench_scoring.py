@@ -41,7 +41,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scoring.survey import estimate, make_design, rake, trim  # noqa: E402
+from scoring.design.calibration import rake, trim  # noqa: E402
+from scoring.design.designs import make_design  # noqa: E402
+from scoring.design.estimates import estimate  # noqa: E402
 
 DISTRICTS = 20
 AGE_GROUPS = ["16-29", "30-44", "45-59", "60+"]

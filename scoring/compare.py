@@ -1,4 +1,5 @@
-"""Comparisons: rankings and rank change, change tests and short boards. Pure.
+"""Comparisons: rankings and rank change, change tests, the lowest rows and short boards.
+Pure.
 
 Statistical choices, stated once:
 
@@ -8,6 +9,8 @@ Statistical choices, stated once:
   z = (score − previous_score) / √(se² + previous_se²), two-sided p = erfc(|z|/√2),
   significant when p < alpha (0.05). Without both standard errors z and p are NaN and the
   change is not called significant.
+* The lowest rows (`lowest`) are simply the n lowest scores, with no test; a short board
+  (短板, `short_board`) is a domain below its target or significantly below the overall.
 * A domain against the overall it is part of (short board): the overall is the weighted mean
   of the domain and the rest, ȳ = π ȳ_d + (1 − π) ȳ_r, with π the domain's share of the total
   weight. With the domain and the rest sampled independently (true across strata; the usual
@@ -178,3 +181,14 @@ def short_board(
     )
     out = out[out["below_target"] | out["below_overall"]]
     return out.sort_values("gap", ascending=higher_is_better, kind="stable").reset_index(drop=True)
+
+
+def lowest(table: pd.DataFrame, *, score: str = "score", n: int = 3) -> pd.DataFrame:
+    """The `n` rows with the lowest `score`, lowest first (no test: see `short_board` for
+    the rows that fall significantly short).
+
+    Rows without a score are left out; unreliable rows stay in (they carry their flag).
+    Ties are broken by the table's own order, so callers sort by name first for stability.
+    """
+    scored = table[table[score].notna()]
+    return scored.sort_values(score, kind="stable").head(n)

@@ -1,6 +1,6 @@
 """Scoring state: the index scheme (weights, AHP judgements, composite shares) and the
-objective indicators of a wave. Computation lives in scoring.indices/ahp/objective; writes go
-through scoring.index_services."""
+objective indicators of a wave. Computation lives in scoring.index.indices/ahp/objective;
+writes go through scoring.index.services."""
 
 from django.conf import settings
 from django.db import models
@@ -14,7 +14,7 @@ from sampling.models import Locality
 
 class IndexScheme(models.Model):
     """How a wave's index is built (指标体系): weights per parent node of the index tree
-    (scoring.indices), the AHP matrices they came from, and the composite shares.
+    (scoring.index.indices), the AHP matrices they came from, and the composite shares.
 
     A scheme belongs to one wave, or to a questionnaire as the default for its waves.
     """
@@ -64,7 +64,7 @@ class ObjectiveIndicator(models.Model):
     name = models.CharField(_("name"), max_length=200)
     unit = models.CharField(_("unit"), max_length=30, blank=True)
     weight = models.FloatField(_("weight"), default=1.0)
-    # scoring.objective.Rule.as_dict()
+    # scoring.index.objective.Rule.as_dict()
     rule = models.JSONField(_("rule"), default=dict)
     source_name = models.CharField(_("source file"), max_length=255, blank=True)
     imported_at = models.DateTimeField(_("imported at"), auto_now=True)

@@ -1,5 +1,5 @@
-"""Reads for the results pages that are not frames: which waves have results, earlier rounds,
-respondent groups and the facts for the methodology appendix."""
+"""Reads for the results pages beside the long frame (scoring.loaders): which waves have
+results, earlier rounds, respondent groups and the facts for the methodology appendix."""
 
 import pandas as pd
 from django.db.models import Count, Q, QuerySet

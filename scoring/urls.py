@@ -1,6 +1,7 @@
 from django.urls import path
 
-from scoring import index_views, views
+from scoring import views
+from scoring.index import views as index_views
 
 app_name = "scoring"
 urlpatterns = [

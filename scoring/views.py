@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from accounts.access import RESULTS_READERS, require_role
 from common import spreadsheets
 from fieldwork.models import Wave
-from scoring import pdf, presenters, selectors
-from scoring.frames import AnswerError
+from scoring import selectors
+from scoring.loaders import AnswerError
+from scoring.report import pdf, tables
+from scoring.results import cached_results, dashboard_view
 
 REPORT_FONT = "fonts/wqy-microhei.ttc"
 
@@ -25,7 +27,7 @@ def results(request: HttpRequest) -> HttpResponse:
     report, view, error = None, None, None
     if wave is not None:
         try:
-            report = presenters.cached_results(wave)
+            report = cached_results(wave)
         except AnswerError as err:
             error = str(err)
     if report is not None:
@@ -35,7 +37,7 @@ def results(request: HttpRequest) -> HttpResponse:
             query = {"wave": wave.pk, **{k: v for k, v in chosen.items() if v}, **params}
             return "?" + urlencode({k: v for k, v in query.items() if v})
 
-        view = presenters.dashboard(report, **chosen, link=link)
+        view = dashboard_view(report, **chosen, link=link)
         for key in [k for k in view if k.endswith("_svg")]:
             view[key] = mark_safe(view[key])  # built with every text escaped (common.svg)
     return render(
@@ -62,7 +64,7 @@ def report_xlsx(request: HttpRequest, wave_id: int) -> HttpResponse:
     if data is None:
         return _results_page(wave)
     content = spreadsheets.workbook_bytes(
-        presenters.report_tables(data),
+        tables.report_tables(data),
         properties={"title": f"{wave.name} · {data['labels']['title']}", "creator": wave.client},
     )
     mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,10 +77,10 @@ def report_csv(request: HttpRequest, wave_id: int, table: str) -> HttpResponse:
     wave, data = _visible_results(request, wave_id)
     if data is None:
         return _results_page(wave)
-    tables = {t["key"]: t for t in presenters.report_tables(data)}
-    if table not in tables:
+    by_key = {t["key"]: t for t in tables.report_tables(data)}
+    if table not in by_key:
         raise Http404(_("No such table."))
-    content = spreadsheets.table_csv(tables[table])
+    content = spreadsheets.table_csv(by_key[table])
     return _download(content, "text/csv; charset=utf-8", f"results-wave-{wave.pk}-{table}.csv")
 
 
@@ -89,7 +91,7 @@ def _visible_results(request: HttpRequest, wave_id: int) -> tuple[Wave, dict | N
         selectors.visible_waves(request.user).select_related("questionnaire_version"), pk=wave_id
     )
     try:
-        return wave, presenters.cached_results(wave)
+        return wave, cached_results(wave)
     except AnswerError:
         return wave, None
 

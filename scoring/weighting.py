@@ -1,7 +1,7 @@
 """Final weights for a wave: design weight → raking to population margins → trimming.
 
-The use-case an analyst runs before estimating: it reads (through scoring.frames) and
-returns weights and a report; it writes nothing. The statistics are scoring.survey's.
+The use-case an analyst runs before estimating: it reads (through scoring.loaders) and
+returns weights and a report; it writes nothing. The statistics are scoring.design's.
 
 Steps
 1. Design: the sampled unit's design weight (1/π), stratified by the draw's strata, with the
@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from fieldwork.models import Wave
-from scoring.frames import AnswersMeta, approved_answers, population_cells, respondent_frame
-from scoring.survey import Design, DesignError, make_design, rake, trim, weighting_summary
+from scoring.design.calibration import rake, trim, weighting_summary
+from scoring.design.designs import Design, DesignError, make_design
+from scoring.loaders import AnswersMeta, approved_answers, population_cells, respondent_frame
 
 LEVELS = ("district", "street")
 DEFAULT_TRIM = (0.25, 4.0)
@@ -32,10 +33,10 @@ DEFAULT_TRIM = (0.25, 4.0)
 @dataclass(frozen=True)
 class Weighting:
     """weights   final weight per interview (Series indexed by interview_id)
-    design    the scoring.survey Design behind them (rows in `respondents` order)
-    respondents  scoring.frames.respondent_frame(wave)
+    design    the scoring.design Design behind them (rows in `respondents` order)
+    respondents  scoring.loaders.respondent_frame(wave)
     report    {"n", "level", "design": summary, "final": summary, "margins": [str],
-               "skipped": [str], "trimmed": int}; a summary is scoring.survey's
+               "skipped": [str], "trimmed": int}; a summary is scoring.design.calibration's
                weighting_summary (min, max, ratio, cv, kish_deff, n_eff …)"""
 
     weights: pd.Series
@@ -92,7 +93,7 @@ def weighted_answers(
     trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
 ) -> tuple[pd.DataFrame, AnswersMeta, dict]:
     """approved_answers(wave) with the final weights in `weight` and the design columns
-    `stratum` and `fpc` (when every stratum has a frame count) that scoring.estimate uses for
+    `stratum` and `fpc` (when every stratum has a frame count) that scoring.score_tables uses for
     standard errors; plus the weighting report (see `wave_weights`)."""
     long, meta = approved_answers(wave)
     weighting = wave_weights(wave=wave, level=level, trim_bounds=trim_bounds)

@@ -9,7 +9,7 @@ from demo.services import EARLIER_WAVE_NAME, FULL, SMALL, load_demo
 from fieldwork.models import Case, Interview, Wave
 from qc.models import Flag, Review, ReviewEvent
 from sampling.models import Frame, Level, Locality
-from scoring.presenters import wave_results
+from scoring.results import wave_results
 
 
 def test_the_full_demo_is_as_large_as_promised():

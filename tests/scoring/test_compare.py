@@ -1,4 +1,4 @@
-"""Rankings, change tests, short boards and group profiles, checked by hand."""
+"""Rankings, change tests, the lowest rows and short boards, checked by hand."""
 
 import math
 
@@ -9,6 +9,7 @@ from scipy import stats
 
 from scoring.compare import (
     competition_rank,
+    lowest,
     rank_change,
     short_board,
     two_sided_p,
@@ -136,3 +137,10 @@ def test_short_board_lower_is_better_flags_values_above_target():
 def test_z_test_without_variance_is_never_significant():
     z, p, significant = z_test(np.array([5.0, 5.0]), np.array([0.0, np.nan]))
     assert np.isnan(z).all() and np.isnan(p).all() and not significant.any()
+
+
+def test_lowest_lists_the_lowest_rows_first():
+    # given
+    table = pd.DataFrame({"name": list("abcde"), "score": [70.0, 50.0, np.nan, 90.0, 60.0]})
+    # when / then
+    assert lowest(table, n=3)["name"].tolist() == ["b", "e", "a"]

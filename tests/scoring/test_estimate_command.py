@@ -5,7 +5,9 @@ import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
 
-from scoring.survey import estimate_by, make_design, rake
+from scoring.design.calibration import rake
+from scoring.design.designs import make_design
+from scoring.design.estimates import estimate_by
 
 # Stratum A: N = 10, two rows of weight 5; stratum B: N = 12, three rows of weight 4.
 SMALL = pd.DataFrame(
@@ -52,7 +54,7 @@ def test_stratified_domain_totals_with_fpc_are_written_per_domain(tmp_path, data
         "n_eff",
     ]
     x = result.set_index("dom").loc["x"]
-    # hand-worked in test_survey.py: 37 with variance 20 + 768 over the full design
+    # hand-worked in design/test_estimates.py: 37 with variance 20 + 768 over the full design
     assert x["estimate"] == pytest.approx(37.0)
     assert x["se"] == pytest.approx(math.sqrt(788.0))
     assert x["ci_high"] == pytest.approx(37.0 + 1.959964 * math.sqrt(788.0), rel=1e-6)

@@ -4,10 +4,10 @@ import pandas as pd
 from django.utils import translation
 
 from fieldwork.models import Wave
-from scoring.estimate import LONG_COLUMNS, summarize
-from scoring.frames import AnswersMeta
-from scoring.presenters import present_results, wave_results
-from tests.scoring.factories import DEFINITION, answers
+from scoring.loaders import LONG_COLUMNS, AnswersMeta
+from scoring.presenters import present_results
+from scoring.score_tables import summarize
+from tests.scoring.factories import DEFINITION
 
 NAN = float("nan")
 
@@ -93,18 +93,6 @@ def test_streets_carry_names_and_their_district():
     assert all(s["unreliable"] for s in data["streets"])
 
 
-def test_short_board_lists_the_lowest_dimensions_and_streets():
-    # when
-    board = present("en")["short_board"]
-    # then
-    assert [d["label"] for d in board["dimensions"]] == [
-        "Public order",
-        "Police work",
-        "Sense of safety",
-    ]
-    assert [s["name"] for s in board["streets"]] == ["西岭镇", "东兴街道", "东华街道"]
-
-
 def test_heat_table_has_a_cell_per_district_and_dimension():
     # when
     heat = present("zh-hans")["heat"]
@@ -112,16 +100,3 @@ def test_heat_table_has_a_cell_per_district_and_dimension():
     assert [row["name"] for row in heat["rows"]] == ["城东区", "西山县"]
     west = heat["rows"][1]["cells"]
     assert [cell["score"] for cell in west] == [None, 20.0, 0.0]
-
-
-def test_wave_results_reads_the_database_in_the_active_language(wave, places, make_interview):
-    # given
-    make_interview(wave, places["east_a"], answers(safety="4", order="5"))
-    # when
-    with translation.override("en"):
-        data = wave_results(wave)
-    # then
-    assert data["wave"]["name"] == "2024年第二季度"
-    assert data["streets"][0]["name"] == "东华街道"
-    assert data["dimensions"][0]["label"] == "Sense of safety"
-    assert data["labels"]["by_street"] == "By street"

@@ -11,7 +11,7 @@ from fieldwork.models import Wave
 from qc.models import Review
 from tests.conftest import PASSWORD
 from tests.scoring.factories import answers
-from tests.scoring.test_pdf import pdf_text
+from tests.scoring.report.test_pdf import pdf_text
 
 
 @pytest.fixture

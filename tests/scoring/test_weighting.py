@@ -2,8 +2,8 @@ import pandas as pd
 import pytest
 
 from sampling.models import FrameStratumCount
-from scoring.estimate import domain_scores
-from scoring.frames import RESPONDENT_COLUMNS, population_cells, respondent_frame
+from scoring.loaders import RESPONDENT_COLUMNS, population_cells, respondent_frame
+from scoring.score_tables import domain_scores
 from scoring.weighting import wave_weights, weighted_answers
 from tests.scoring.factories import answers
 

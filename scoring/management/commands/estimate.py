@@ -1,4 +1,5 @@
-"""manage.py estimate: design-based estimates with standard errors from any respondent CSV.
+"""manage.py estimate: design-based estimates with standard errors from any respondent CSV,
+through scoring.design (the same estimator the score tables use).
 
     manage.py estimate --data resp.csv --var score --by district,street \
         --strata district --cluster community --weight w --fpc N_district \
@@ -22,15 +23,9 @@ import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
 from common.spreadsheets import write_csv_files
-from scoring.survey import (
-    LONELY_PSU,
-    STATISTICS,
-    DesignError,
-    estimate_by,
-    make_design,
-    poststratify,
-    rake,
-)
+from scoring.design.calibration import poststratify, rake
+from scoring.design.designs import LONELY_PSU, DesignError, make_design
+from scoring.design.estimates import STATISTICS, estimate_by
 
 OUTPUT_COLUMNS = ["variable", "statistic", "estimate", "se", "ci_low", "ci_high", "n", "n_eff"]
 

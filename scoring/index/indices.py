@@ -17,7 +17,7 @@ children's weights are renormalised rather than counting the gap as 0.
 
 This index is a weighted aggregate of *item* estimates (the usual practice of these
 evaluation schemes: 满意度指数 = Σ 权重 × 题目得分); it can differ slightly from the
-dimension scores of `scoring.estimate`, which average each respondent's items first.
+dimension scores of `scoring.score_tables`, which average each respondent's items first.
 """
 
 from collections.abc import Mapping, Sequence
@@ -39,7 +39,7 @@ class SchemeError(ValueError):
 def tree_from_definition(definition: dict) -> dict[str, list[str]]:
     """overall → dimensions → indicators → items of a questionnaire definition.
 
-    Scale items are select_one questions with a `dimension` (as scoring.frames.scale_items
+    Scale items are select_one questions with a `dimension` (as scoring.loaders.scale_items
     selects them, less the score check). Dimensions come in questionnaire order
     (questionnaires.xlsform.dimension_order); children keep questionnaire order.
     """
@@ -149,7 +149,7 @@ def aggregate(
     """Roll leaf scores up the tree, for every domain at once.
 
     scores: one row per (domain, leaf): columns *by, `node` (a leaf of the tree), `score`
-            (0–100, NaN = no estimate), e.g. scoring.estimate.domain_scores(long,
+            (0–100, NaN = no estimate), e.g. scoring.score_tables.domain_scores(long,
             [*by, "item"]) with "item" renamed "node". Rows for unknown nodes are ignored.
     Returns one row per (domain, tree node), sorted by `by` then tree order (root first),
     columns *by, node, parent (None for the root), level (0 = root), score, weight (the

@@ -1,7 +1,8 @@
 """Design-weighted scores and satisfaction rates by domain. Pure: numpy/pandas, no Django.
 
-Input everywhere is the *long frame* of item answers that `scoring.frames.approved_answers`
-builds, one row per (interview, scale item) that the respondent was asked:
+Input everywhere is the *long frame* of item answers that `scoring.loaders.approved_answers`
+builds (columns scoring.loaders.LONG_COLUMNS), one row per (interview, scale item) that the
+respondent was asked:
 
     column        dtype     meaning
     interview_id  int       the interview (respondent)
@@ -31,7 +32,7 @@ value y_i that Taylor linearisation needs for standard errors (see `respondent_v
 Item non-response is reported unweighted: the share of asked items answered don't
 know/refused, a fieldwork-quality figure rather than a population estimate.
 
-Standard errors (scoring.survey): the design is every respondent of the long frame, with
+Standard errors (scoring.design): the design is every respondent of the long frame, with
 optional per-respondent design columns `stratum` (stage-1 stratum), `cluster` (PSU) and `fpc`
 (population size of the respondent's stratum); without them each respondent is its own PSU in
 one stratum, with replacement. A domain estimate is linearised over that full design (domain
@@ -50,25 +51,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from scoring.survey import Design, estimate, make_design
-
-SAFETY_DIMENSION = "sense_of_safety"  # 安全感; every other dimension is 满意度
-SAFETY = "safety"
-SATISFACTION = "satisfaction"
-SCOPES = (SATISFACTION, SAFETY)
-MIN_RESPONDENTS = 30
-
-LONG_COLUMNS = [
-    "interview_id",
-    "weight",
-    "district",
-    "street",
-    "area_type",
-    "item",
-    "dimension",
-    "score",
-    "positive",
-]
+from scoring.compare import competition_rank
+from scoring.design.designs import Design, make_design
+from scoring.design.estimates import estimate
+from scoring.measures import MIN_RESPONDENTS, SAFETY, SAFETY_DIMENSION, SATISFACTION, SCOPES
 
 DESIGN_COLUMNS = ["stratum", "cluster", "fpc"]  # optional per-respondent design columns
 
@@ -91,23 +77,6 @@ DOMAIN_COLUMNS = [
 ]
 
 _ALL = "_all"  # the single group key used when `by` is empty
-
-
-def empty_long_frame() -> pd.DataFrame:
-    """A long frame with no rows and the documented columns and dtypes."""
-    return pd.DataFrame(
-        {
-            "interview_id": pd.Series(dtype="int64"),
-            "weight": pd.Series(dtype="float64"),
-            "district": pd.Series(dtype="object"),
-            "street": pd.Series(dtype="object"),
-            "area_type": pd.Series(dtype="object"),
-            "item": pd.Series(dtype="object"),
-            "dimension": pd.Series(dtype="object"),
-            "score": pd.Series(dtype="float64"),
-            "positive": pd.Series(dtype="object"),
-        }
-    )
 
 
 def with_scope(long: pd.DataFrame) -> pd.DataFrame:
@@ -287,23 +256,14 @@ def scope_table(
 def add_rank(
     table: pd.DataFrame, *, score: str = "score", within: Sequence[str] = ()
 ) -> pd.DataFrame:
-    """The table plus `rank`: 1 = highest `score`, ties share the best rank ("min"), NaN
-    scores get no rank. Ranked separately within each group of `within` columns."""
+    """The table plus `rank`: scoring.compare.competition_rank of `score` (1 = highest, ties
+    share the best rank, NaN scores get no rank), separately within each group of `within`
+    columns."""
     if within:
-        ranks = table.groupby(list(within))[score].rank(ascending=False, method="min")
+        ranks = table.groupby(list(within))[score].transform(competition_rank)
     else:
-        ranks = table[score].rank(ascending=False, method="min")
+        ranks = competition_rank(table[score])
     return table.assign(rank=ranks.astype("Int64"))
-
-
-def lowest(table: pd.DataFrame, *, score: str = "score", n: int = 3) -> pd.DataFrame:
-    """The short board (短板): the `n` rows with the lowest `score`, lowest first.
-
-    Rows without a score are left out; unreliable rows stay in (they carry their flag).
-    Ties are broken by the table's own order, so callers sort by name first for stability.
-    """
-    scored = table[table[score].notna()]
-    return scored.sort_values(score, kind="stable").head(n)
 
 
 def summarize(long: pd.DataFrame, *, min_respondents: int = MIN_RESPONDENTS) -> dict:

@@ -1,6 +1,7 @@
 """Use-cases of the index: objective-indicator imports, AHP judgements, weights, shares, and
-the composite index of a wave. Pure computation is in scoring.indices/ahp/objective/compare;
-this module loads, checks and stores.
+the composite index of a wave, its weights in force and its short boards. Pure computation is
+in scoring.index.indices/ahp/objective and scoring.compare; this module loads, checks and
+stores.
 """
 
 from collections.abc import Sequence
@@ -12,11 +13,12 @@ from django.db import transaction
 from accounts.models import User
 from fieldwork.models import Wave
 from sampling.models import Level, Locality
-from scoring import ahp, indices, objective, selectors
+from scoring import selectors
 from scoring.compare import rank_change, short_board
-from scoring.estimate import MIN_RESPONDENTS, domain_scores
-from scoring.frames import AnswerError, AnswersMeta, approved_answers
+from scoring.index import ahp, indices, objective
+from scoring.loaders import AnswerError, AnswersMeta, approved_answers
 from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
+from scoring.score_tables import MIN_RESPONDENTS, domain_scores
 
 LEVELS = (Level.DISTRICT, Level.STREET)
 
@@ -45,8 +47,38 @@ def scheme_for_wave(wave: Wave) -> IndexScheme:
 
 
 def index_tree(wave: Wave) -> dict[str, list[str]]:
-    """The wave's index tree (scoring.indices.tree_from_definition)."""
+    """The wave's index tree (scoring.index.indices.tree_from_definition)."""
     return indices.tree_from_definition(wave.questionnaire_version.definition)
+
+
+@dataclass(frozen=True)
+class IndexWeights:
+    """The weights of a wave's index as they stand.
+
+    tree      the index tree (index_tree)
+    scheme    the scheme in force (scheme_for_wave): its AHP matrices and composite shares
+    resolved  {parent: {child: weight}} for every parent (scoring.index.indices.resolve_weights:
+              equal weights where none are set)
+    given     the parents of the tree whose weights were set (by AHP or typed)
+    """
+
+    tree: dict[str, list[str]]
+    scheme: IndexScheme
+    resolved: dict[str, dict[str, float]]
+    given: frozenset[str]
+
+
+def current_weights(wave: Wave) -> IndexWeights:
+    """The wave's index weights; weights stored for another tree (an older questionnaire)
+    give way to equal weights. One or two queries (the scheme)."""
+    tree = index_tree(wave)
+    scheme = scheme_for_wave(wave)
+    given = {parent: w for parent, w in scheme.weights.items() if parent in tree}
+    try:
+        resolved = indices.resolve_weights(tree, given)
+    except ValueError:  # weights from an older questionnaire: show equal weights
+        resolved = indices.resolve_weights(tree)
+    return IndexWeights(tree=tree, scheme=scheme, resolved=resolved, given=frozenset(given))
 
 
 def _own_scheme(wave: Wave) -> IndexScheme:
@@ -209,7 +241,7 @@ def import_objective_indicators(
 
 
 def objective_frame(wave: Wave, *, level: str | None = None) -> pd.DataFrame:
-    """Scored objective values of `wave` (scoring.objective.score_indicators columns plus
+    """Scored objective values of `wave` (scoring.index.objective.score_indicators columns plus
     name, unit, weight), optionally only for localities of `level`. One query."""
     rows = ObjectiveValue.objects.filter(indicator__wave=wave)
     if level is not None:
@@ -266,7 +298,7 @@ class CompositeIndex:
     table: one row per locality, best first: code, survey_score, objective_score, composite,
            n_respondents, unreliable, se, rank, previous_score, previous_rank, rank_change,
            change, z, p, significant (scoring.compare.rank_change on `composite`).
-    nodes: scoring.indices.aggregate output by locality (code, node, parent, level, score,
+    nodes: scoring.index.indices.aggregate output by locality (code, node, parent, level, score,
            weight) — the index tree's scores per locality.
     survey_share, objective_share: the shares used (1/0 when the wave has no objective
            values). previous_wave: the wave compared with, or None.

@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from scoring.objective import (
+from scoring.index.objective import (
     ObjectiveError,
     Rule,
     objective_scores,

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from scoring.pdf import render_report
+from scoring.report.pdf import render_report
 
-FONT = Path(__file__).resolve().parents[2] / "static" / "fonts" / "wqy-microhei.ttc"
+FONT = Path(__file__).resolve().parents[3] / "static" / "fonts" / "wqy-microhei.ttc"
 
 LABELS_ZH = {
     "title": "群众安全感满意度测评报告",
@@ -31,7 +31,7 @@ LABELS_ZH = {
     "rate": "率(%)",
     "item_nonresponse": "不知道/拒答(%)",
     "rank": "排名",
-    "short_board": "短板",
+    "lowest": "短板",
     "lowest_dimensions": "得分最低的维度",
     "lowest_streets": "满意度最低的街道",
     "chart_title": "各区县满意度得分",
@@ -119,7 +119,7 @@ def sample_data() -> dict:
                 },
             ],
         },
-        "short_board": {
+        "lowest": {
             "dimensions": [
                 {"label": "矛盾纠纷化解", "score": 65.0, "unreliable": True},
                 {"label": "公安工作", "score": 71.3, "unreliable": False},
@@ -176,7 +176,7 @@ def test_report_without_approved_interviews_still_renders(tmp_path):
     empty = {"dimensions": [], "districts": [], "streets": [], "n_interviews": 0}
     data.update(empty)
     data["heat"] = {"dimensions": [], "rows": []}
-    data["short_board"] = {"dimensions": [], "streets": []}
+    data["lowest"] = {"dimensions": [], "streets": []}
     data["headline"] = {
         key: None
         for key in ["satisfaction_score", "satisfaction_rate", "safety_score", "safety_rate"]
@@ -257,12 +257,13 @@ def test_full_report_has_cover_trend_groups_ranking_and_methodology(tmp_path):
 
 def test_radar_and_ranking_are_drawn_from_the_scores():
     # given
-    from scoring.pdf import _ranking_bars, register_font
+    from scoring.report.charts import ranking_bars
+    from scoring.report.style import register_font
 
     font = register_font(FONT)
     data = full_data()
     # when
-    drawing = _ranking_bars(data, font)
+    drawing = ranking_bars(data, font)
     # then: bars sorted by score, widths proportional, one whisker (3 lines) for 西山县
     texts = [c.text for c in drawing.contents if hasattr(c, "text")]
     assert texts.index("城东区") < texts.index("西山县")

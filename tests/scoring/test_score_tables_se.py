@@ -1,4 +1,4 @@
-"""Standard errors of scoring.estimate's domain scores, against a slow loop reference."""
+"""Standard errors of scoring.score_tables's domain scores, against a slow loop reference."""
 
 import math
 from collections import defaultdict
@@ -6,8 +6,8 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from scoring.estimate import domain_scores, scope_table, with_scope
-from tests.scoring.test_estimate import NAN, frame, random_long
+from scoring.score_tables import domain_scores, scope_table, with_scope
+from tests.scoring.test_score_tables import NAN, frame, random_long
 
 
 def reference_se(long, by: list[str], value: str = "score") -> dict:

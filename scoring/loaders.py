@@ -1,7 +1,7 @@
 """The one loading layer of scoring: approved interviews → the long frame of item answers.
 
 Only interviews whose QC review is approved are scored (DESIGN.md §5). Computation lives in
-`scoring.estimate`; this module only queries and reshapes.
+`scoring.score_tables` and `scoring.weighting`; this module only queries and reshapes.
 """
 
 from dataclasses import dataclass, field, replace
@@ -15,7 +15,36 @@ from qc.models import Review
 from questionnaires.presenters import effective_choices
 from questionnaires.xlsform import dimension_order
 from sampling.models import FrameStratumCount, Locality
-from scoring.estimate import LONG_COLUMNS, empty_long_frame
+
+# The long frame's columns, documented in scoring.score_tables, which estimates from it.
+LONG_COLUMNS = [
+    "interview_id",
+    "weight",
+    "district",
+    "street",
+    "area_type",
+    "item",
+    "dimension",
+    "score",
+    "positive",
+]
+
+
+def empty_long_frame() -> pd.DataFrame:
+    """A long frame with no rows and the documented columns and dtypes."""
+    return pd.DataFrame(
+        {
+            "interview_id": pd.Series(dtype="int64"),
+            "weight": pd.Series(dtype="float64"),
+            "district": pd.Series(dtype="object"),
+            "street": pd.Series(dtype="object"),
+            "area_type": pd.Series(dtype="object"),
+            "item": pd.Series(dtype="object"),
+            "dimension": pd.Series(dtype="object"),
+            "score": pd.Series(dtype="float64"),
+            "positive": pd.Series(dtype="object"),
+        }
+    )
 
 
 class AnswerError(ValueError):
@@ -87,7 +116,7 @@ def _choice_key(value: object) -> str:
 
 
 def approved_answers(wave: Wave) -> tuple[pd.DataFrame, AnswersMeta]:
-    """The long frame (see scoring.estimate) of the wave's approved interviews, and its meta.
+    """The long frame (see scoring.score_tables) of the wave's approved interviews, and its meta.
 
     Three queries: the definition (unless already loaded), the interviews, their localities.
     Locality: the district/street the respondent named (属地信息) wins; an interview with no

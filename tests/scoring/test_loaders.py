@@ -5,8 +5,7 @@ import pytest
 
 from fieldwork.models import Wave
 from qc.models import Review
-from scoring.estimate import LONG_COLUMNS
-from scoring.frames import AnswerError, approved_answers, scale_items
+from scoring.loaders import LONG_COLUMNS, AnswerError, approved_answers, scale_items
 from tests.scoring.factories import DEFINITION, answers
 
 

@@ -10,15 +10,26 @@ from accounts.access import RESULTS_READERS, require_role
 from accounts.models import Role
 from fieldwork.models import Wave
 from sampling.models import Level
-from scoring import index_presenters as presenters
-from scoring import index_services as services
 from scoring import selectors
-from scoring.index_forms import AHPMatrixForm, ObjectiveUploadForm, SharesForm
+from scoring.index import presenters, services
+from scoring.index.forms import AHPMatrixForm, ObjectiveUploadForm, SharesForm, matrix_forms
+
+SHARES = "_shares"  # the `parent` the shares form posts, beside the matrices' parent codes
 
 
 def _wave(request: HttpRequest, wave_id: int) -> Wave:
     waves = selectors.visible_waves(request.user).select_related("questionnaire_version")
     return get_object_or_404(waves, pk=wave_id)
+
+
+def _weight_levels(wave: Wave, weights: services.IndexWeights) -> list[dict]:
+    return presenters.weight_levels(
+        wave,
+        tree=weights.tree,
+        resolved=weights.resolved,
+        given=weights.given,
+        matrices=weights.scheme.matrices,
+    )
 
 
 @require_role(*RESULTS_READERS)
@@ -35,7 +46,7 @@ def index(request: HttpRequest, wave_id: int) -> HttpResponse:
         context.update(error=str(err), rows=[], shares=None, previous_wave=None, short_boards=[])
     else:
         context.update(
-            rows=presenters.composite_rows(result),
+            rows=presenters.composite_rows(result.table),
             short_boards=presenters.short_board_rows(wave, boards),
             shares={
                 "survey": round(100 * result.survey_share),
@@ -44,7 +55,7 @@ def index(request: HttpRequest, wave_id: int) -> HttpResponse:
             previous_wave=result.previous_wave,
         )
     context.update(
-        weight_levels=presenters.weight_levels(wave),
+        weight_levels=_weight_levels(wave, services.current_weights(wave)),
         indicators=presenters.objective_indicators(wave),
         can_manage=request.user.role == Role.ANALYST,
     )
@@ -88,59 +99,23 @@ def objective_upload(request: HttpRequest, wave_id: int) -> HttpResponse:
 @require_role(Role.ANALYST)
 def index_weights(request: HttpRequest, wave_id: int) -> HttpResponse:
     """Weights of every level of the index: AHP matrices (with λmax and CR) and the shares
-    of the composite index."""
+    of the composite index. A POST names the form it comes from in `parent`."""
     wave = _wave(request, wave_id)
-    levels = presenters.weight_levels(wave)
-    scheme = services.scheme_for_wave(wave)
-    posted_parent = request.POST.get("parent") if request.method == "POST" else None
+    weights = services.current_weights(wave)
+    levels = _weight_levels(wave, weights)
+    posted = request.POST.get("parent") if request.method == "POST" else None
     shares_form = SharesForm(
-        request.POST if posted_parent == "_shares" else None,
+        request.POST if posted == SHARES else None,
         initial={
-            "survey_share": scheme.survey_share,
-            "objective_share": scheme.objective_share,
+            "survey_share": weights.scheme.survey_share,
+            "objective_share": weights.scheme.objective_share,
         },
     )
-    forms_by_parent = {}
-    for level in levels:
-        codes = [child["code"] for child in level["children"]]
-        bound = posted_parent == level["code"]
-        forms_by_parent[level["code"]] = AHPMatrixForm(
-            request.POST if bound else None,
-            request.FILES if bound else None,
-            parent=level["code"],
-            labels=codes,
-            initial_matrix=level["matrix"],
-            prefix=f"m{len(forms_by_parent)}",
-        )
-
-    if posted_parent == "_shares" and shares_form.is_valid():
-        try:
-            services.set_shares(wave=wave, user=request.user, **shares_form.cleaned_data)
-        except services.IndexInputError as err:
-            shares_form.add_error(None, str(err))
-        else:
-            messages.success(request, _("Shares saved."))
-            return redirect("scoring:index_weights", wave_id=wave.pk)
-    elif posted_parent in forms_by_parent:
-        form = forms_by_parent[posted_parent]
-        if form.is_valid():
-            try:
-                result = services.set_ahp_matrix(
-                    wave=wave,
-                    parent=posted_parent,
-                    labels=form.labels,
-                    matrix=form.cleaned_data["matrix"],
-                    user=request.user,
-                )
-            except services.IndexInputError as err:
-                form.add_error(None, "; ".join(err.errors))
-            else:
-                messages.success(
-                    request,
-                    _("Weights saved (CR = %(cr).3f).") % {"cr": result.cr},
-                )
-                return redirect("scoring:index_weights", wave_id=wave.pk)
-
+    forms_by_parent = matrix_forms(levels, data=request.POST, files=request.FILES, posted=posted)
+    if posted == SHARES and _save_shares(request, wave, shares_form):
+        return redirect("scoring:index_weights", wave_id=wave.pk)
+    if posted in forms_by_parent and _save_matrix(request, wave, forms_by_parent[posted]):
+        return redirect("scoring:index_weights", wave_id=wave.pk)
     for level in levels:
         level["form"] = forms_by_parent[level["code"]]
     return render(
@@ -148,3 +123,36 @@ def index_weights(request: HttpRequest, wave_id: int) -> HttpResponse:
         "scoring/index_weights.html",
         {"wave": wave, "levels": levels, "shares_form": shares_form},
     )
+
+
+def _save_shares(request: HttpRequest, wave: Wave, form: SharesForm) -> bool:
+    """Store valid shares (a message says so); else the form carries the errors."""
+    if not form.is_valid():
+        return False
+    try:
+        services.set_shares(wave=wave, user=request.user, **form.cleaned_data)
+    except services.IndexInputError as err:
+        form.add_error(None, str(err))
+        return False
+    messages.success(request, _("Shares saved."))
+    return True
+
+
+def _save_matrix(request: HttpRequest, wave: Wave, form: AHPMatrixForm) -> bool:
+    """Store a valid, consistent matrix and its weights (a message gives the CR); else the
+    form carries the errors."""
+    if not form.is_valid():
+        return False
+    try:
+        result = services.set_ahp_matrix(
+            wave=wave,
+            parent=form.parent,
+            labels=form.labels,
+            matrix=form.cleaned_data["matrix"],
+            user=request.user,
+        )
+    except services.IndexInputError as err:
+        form.add_error(None, "; ".join(err.errors))
+        return False
+    messages.success(request, _("Weights saved (CR = %(cr).3f).") % {"cr": result.cr})
+    return True

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.indices import (
+from scoring.index.indices import (
     ROOT,
     SchemeError,
     aggregate,

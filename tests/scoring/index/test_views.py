@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from fieldwork.models import Wave
-from scoring.indices import ROOT
+from scoring.index.indices import ROOT
 from scoring.models import IndexScheme, ObjectiveValue
 from tests.conftest import PASSWORD
 from tests.scoring.factories import answers

@@ -1,7 +1,9 @@
 """The index pages' data as plain dicts and lists (numbers rounded to one decimal, NaN →
-None). Labels of dimensions and items come from the questionnaire in the active language."""
+None). Labels of dimensions and items come from the questionnaire in the active language.
+The index, its weights and short boards arrive computed from scoring.index.services."""
 
 import math
+from collections.abc import Collection
 
 import pandas as pd
 from django.db.models import Count
@@ -10,9 +12,8 @@ from common.i18n import ui_language
 from common.labels import localized
 from fieldwork.models import Wave
 from sampling.models import Locality
-from scoring import ahp
-from scoring.index_services import CompositeIndex, index_tree, scheme_for_wave
-from scoring.indices import ROOT, resolve_weights
+from scoring.index import ahp
+from scoring.index.indices import ROOT
 from scoring.models import ObjectiveIndicator
 
 
@@ -43,9 +44,9 @@ def node_labels(wave: Wave) -> dict[str, str]:
     return labels
 
 
-def composite_rows(index: CompositeIndex) -> list[dict]:
-    """One dict per locality of the composite table, best first."""
-    codes = index.table["code"].tolist()
+def composite_rows(table: pd.DataFrame) -> list[dict]:
+    """One dict per locality of the composite table (CompositeIndex.table), best first."""
+    codes = table["code"].tolist()
     names = dict(Locality.objects.filter(code__in=codes).values_list("code", "name"))
     return [
         {
@@ -65,27 +66,28 @@ def composite_rows(index: CompositeIndex) -> list[dict]:
             "p": _number(row["p"], 3),
             "significant": bool(row["significant"]),
         }
-        for row in index.table.to_dict("records")
+        for row in table.to_dict("records")
     ]
 
 
-def weight_levels(wave: Wave) -> list[dict]:
-    """Every parent of the index tree with its children, their current weights (normalised,
-    %), and the stored AHP matrix and consistency figures when there is one."""
-    tree = index_tree(wave)
-    scheme = scheme_for_wave(wave)
+def weight_levels(
+    wave: Wave,
+    *,
+    tree: dict[str, list[str]],
+    resolved: dict[str, dict[str, float]],
+    given: Collection[str],
+    matrices: dict[str, dict],
+) -> list[dict]:
+    """Every parent of the index tree with its children, their weights (normalised, %), and
+    the stored AHP matrix and consistency figures when there is one. The arguments are
+    scoring.index.services.current_weights' (matrices: the scheme's)."""
     labels = node_labels(wave)
-    given = {parent: w for parent, w in scheme.weights.items() if parent in tree}
-    try:
-        resolved = resolve_weights(tree, given)
-    except ValueError:  # weights from an older questionnaire: show equal weights
-        resolved = resolve_weights(tree)
     levels = []
     for parent, children in tree.items():
         if len(children) < 2:  # nothing to weigh
             continue
         total = sum(resolved[parent].values())
-        stored = scheme.matrices.get(parent)
+        stored = matrices.get(parent)
         matrix = None
         if stored and sorted(stored.get("labels", [])) == sorted(children):
             matrix = stored
@@ -146,7 +148,7 @@ def objective_indicators(wave: Wave) -> list[dict]:
 
 
 def short_board_rows(wave: Wave, boards: pd.DataFrame) -> list[dict]:
-    """scoring.index_services.short_boards as dicts for the page."""
+    """scoring.index.services.short_boards as dicts for the page."""
     labels = node_labels(wave)
     indicators = dict(ObjectiveIndicator.objects.filter(wave=wave).values_list("code", "name"))
     names = dict(

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from fieldwork.models import Wave
-from scoring import index_services as services
-from scoring.indices import ROOT
+from scoring.index import services
+from scoring.index.indices import ROOT
 from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
 from tests.scoring.factories import answers
 

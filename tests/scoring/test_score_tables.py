@@ -5,12 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.estimate import (
-    LONG_COLUMNS,
+from scoring.loaders import LONG_COLUMNS, empty_long_frame
+from scoring.score_tables import (
     add_rank,
     domain_scores,
-    empty_long_frame,
-    lowest,
     scope_table,
     summarize,
     with_scope,
@@ -255,13 +253,6 @@ def test_rank_gives_ties_the_best_rank_and_skips_missing_scores():
     # then
     assert ranked["rank"].tolist()[:3] == [2, 1, 2]
     assert ranked["rank"].isna().tolist() == [False, False, False, True]
-
-
-def test_lowest_lists_the_short_board_lowest_first():
-    # given
-    table = pd.DataFrame({"name": list("abcde"), "score": [70.0, 50.0, NAN, 90.0, 60.0]})
-    # when / then
-    assert lowest(table, n=3)["name"].tolist() == ["b", "e", "a"]
 
 
 def test_an_empty_frame_gives_empty_tables():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scoring.ahp import (
+from scoring.index.ahp import (
     RANDOM_INDEX,
     AHPError,
     ahp_weights,

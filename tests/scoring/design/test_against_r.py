@@ -1,4 +1,4 @@
-"""scoring.survey against R's survey package on its own textbook data (data(api)).
+"""scoring.design against R's survey package on its own textbook data (data(api)).
 
 R runs once per module: it exports apistrat/apiclus1/apiclus2 to CSV and writes every
 reference estimate and SE; our code then reads the same CSVs. Rscript with the survey
@@ -13,13 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.survey import (
-    estimate_by,
-    make_design,
-    poststratify,
-    rake,
-    trim,
-)
+from scoring.design.calibration import poststratify, rake, trim
+from scoring.design.designs import make_design
+from scoring.design.estimates import estimate_by
 
 RTOL = 1e-6
 

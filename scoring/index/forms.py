@@ -6,8 +6,8 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from scoring import ahp
-from scoring.objective import ObjectiveError, read_table
+from scoring.index import ahp
+from scoring.index.objective import ObjectiveError, read_table
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -134,3 +134,22 @@ class AHPMatrixForm(forms.Form):
             )
         by_label = table.set_index(table.columns[0])
         return [[by_label.loc[a, b] for b in self.labels] for a in self.labels]
+
+
+def matrix_forms(
+    levels: list[dict], *, data=None, files=None, posted: str | None = None
+) -> dict[str, AHPMatrixForm]:
+    """An AHPMatrixForm per level of scoring.index.presenters.weight_levels, keyed by the
+    parent's code; only the `posted` parent's form is bound to `data` and `files`."""
+    forms_by_parent: dict[str, AHPMatrixForm] = {}
+    for level in levels:
+        bound = posted == level["code"]
+        forms_by_parent[level["code"]] = AHPMatrixForm(
+            data if bound else None,
+            files if bound else None,
+            parent=level["code"],
+            labels=[child["code"] for child in level["children"]],
+            initial_matrix=level["matrix"],
+            prefix=f"m{len(forms_by_parent)}",
+        )
+    return forms_by_parent

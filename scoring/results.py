@@ -1,0 +1,180 @@
+"""The results of a wave: computed once, cached, and shared by the results page, the PDF and
+the XLSX/CSV downloads.
+
+`wave_results` loads the weighted answers (scoring.weighting), estimates the score tables
+(scoring.score_tables), profiles the respondent groups, scores the earlier rounds of the
+same client and questionnaire for the trend, tests the rank changes against the previous
+round (scoring.compare), and has scoring.presenters turn it all into one plain dict.
+`cached_results` keeps that dict per state of the wave's reviews and the reader's language;
+`dashboard_view` ranks the rows the page's filters pick.
+"""
+
+from collections.abc import Callable
+
+import pandas as pd
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from common.i18n import ui_language_code
+from fieldwork.models import Wave
+from qc.models import Review, ReviewEvent
+from sampling.models import AreaType
+from scoring import compare, dashboard, presenters, selectors
+from scoring.loaders import AnswerError
+from scoring.score_tables import domain_scores, scope_table, summarize
+from scoring.weighting import weighted_answers
+
+RESULTS_CACHE_SECONDS = 600
+LOWEST_COUNT = 3  # dimensions and streets in the lowest lists
+# Bumped when the shape of the cached dict changes, so no reader gets an entry of the old shape.
+CACHE_VERSION = 2
+
+
+def results_cache_key(wave: Wave) -> str:
+    """A key that changes with any review transition (approve, reject, …) of the wave and
+    with the reader's language: two queries."""
+    approved = Review.objects.filter(
+        interview__case__wave=wave, state=Review.State.APPROVED
+    ).aggregate(n=Count("id"), last=Max("id"))
+    last_event = ReviewEvent.objects.filter(review__interview__case__wave=wave).aggregate(
+        last=Max("id")
+    )["last"]
+    parts = (
+        "scoring:results",
+        CACHE_VERSION,
+        wave.pk,
+        wave.questionnaire_version_id,
+        approved["n"],
+        approved["last"],
+        last_event,
+        ui_language_code(),
+    )
+    return ":".join(str(part) for part in parts)
+
+
+def cached_results(wave: Wave) -> dict:
+    """`wave_results(wave)`, computed once per state of the wave's reviews and language, so a
+    reader never sees results that leave out a decision already taken. Raises AnswerError
+    when an approved answer cannot be scored."""
+    key = results_cache_key(wave)
+    report = cache.get(key)
+    if report is None:
+        report = wave_results(wave)
+        cache.set(key, report, RESULTS_CACHE_SECONDS)
+    return report
+
+
+def wave_results(wave: Wave) -> dict:
+    """Everything the results page and the report show for `wave`: scoring.presenters'
+    `present_results` dict plus "lowest" (the lowest dimensions and streets), "groups"
+    (profiles by age group, sex, hukou, area type), "trend" (this and earlier rounds of the
+    same client and questionnaire), "previous_wave" and rank changes against it on every
+    district and street, "methodology" and "methodology_lines"."""
+    long, meta, weighting_report = weighted_answers(wave=wave)
+    tables = summarize(long)
+    tables["by_street_dimension"] = domain_scores(long, ["street", "dimension"])
+    language = ui_language_code()
+    report = presenters.present_results(
+        wave=wave, tables=tables, meta=meta, language=language, generated_on=timezone.localdate()
+    )
+    report["lowest"] = lowest_lists(report)
+    groups = selectors.respondent_groups(wave, meta.definition, language)
+    report["groups"] = presenters.group_rows(group_tables(long, groups))
+    history = earlier_rounds(wave)
+    report["trend"] = presenters.trend(report, [(w.name, t) for w, t in history])
+    report["previous_wave"] = history[-1][0].name if history else None
+    if history:
+        previous = history[-1][1]
+        for rows, table, key in (
+            (report["districts"], "by_district", "district"),
+            (report["streets"], "by_street", ["district", "street"]),
+        ):
+            changes = satisfaction_rank_change(tables[table], previous[table], key=key)
+            presenters.add_rank_changes(rows, changes)
+    report["methodology"] = selectors.methodology(wave)
+    report["methodology"]["weighting"] = presenters.weighting_lines(weighting_report)
+    report["methodology_lines"] = presenters.methodology_lines(report)
+    return report
+
+
+def earlier_rounds(wave: Wave) -> list[tuple[Wave, dict]]:
+    """(wave, summarize tables) of the earlier rounds (scoring.selectors.previous_waves),
+    oldest first, weighted the same way as this round so a change is not a change of method.
+    A round that cannot be scored is left out of the trend."""
+    history = []
+    for earlier in selectors.previous_waves(wave):
+        try:
+            history.append((earlier, summarize(weighted_answers(wave=earlier)[0])))
+        except AnswerError:
+            continue
+    return history
+
+
+def satisfaction_rank_change(
+    current: pd.DataFrame, previous: pd.DataFrame, *, key: str | list[str]
+) -> pd.DataFrame:
+    """scoring.compare.rank_change of the satisfaction score of one locality table against
+    the previous round's, indexed by `key`: the change is tested with a two-sample z test at
+    5%, the rounds being independent samples. A street is keyed by (district, street)."""
+    se = "satisfaction_se" if "satisfaction_se" in current.columns else None
+    changes = compare.rank_change(current, previous, key=key, score="satisfaction_score", se=se)
+    return changes.set_index(key)
+
+
+def group_tables(long: pd.DataFrame, groups: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """(group, scope_table by [group]) for each respondent group of
+    scoring.presenters.GROUP_LABELS that anyone answered; `groups` is
+    scoring.selectors.respondent_groups. Area types are estimated by their label."""
+    if long.empty:
+        return []
+    data = long.merge(groups, on="interview_id", how="left") if not groups.empty else long
+    # plain str labels: lazy translation objects would be hashed (translated) on every row
+    area_types = {code: str(label) for code, label in AreaType.choices}
+    data = data.assign(area_type=data["area_type"].map(area_types))
+    return [
+        (group, scope_table(data, [group]))
+        for group in presenters.GROUP_LABELS
+        if group in data.columns and not data[group].isna().all()
+    ]
+
+
+def lowest_lists(report: dict) -> dict:
+    """The LOWEST_COUNT lowest dimensions and streets (scoring.compare.lowest) of the
+    presented report, as scoring.presenters.lowest_lists. Picked from the rounded scores, ties
+    in questionnaire order (dimensions) and by district and street name (streets)."""
+    by_name = sorted(report["streets"], key=lambda s: (s["district"], s["name"]))
+    streets = compare.lowest(
+        pd.DataFrame(by_name, columns=["name", "district", "satisfaction_score", "unreliable"]),
+        score="satisfaction_score",
+        n=LOWEST_COUNT,
+    )
+    dimensions = compare.lowest(
+        pd.DataFrame(report["dimensions"], columns=["label", "score", "unreliable"]),
+        n=LOWEST_COUNT,
+    )
+    return presenters.lowest_lists(dimensions, streets)
+
+
+def dashboard_view(
+    report: dict,
+    *,
+    level: str | None,
+    dimension: str | None,
+    district: str | None,
+    link: Callable[[dict], str],
+) -> dict:
+    """What the results page shows for the chosen filters (scoring.dashboard.view): the rows
+    the filters pick, sorted by score, highest first, and ranked among themselves."""
+    choice = dashboard.choose(report, level=level, dimension=dimension, district=district)
+    return dashboard.view(report, choice, ranked(dashboard.rows(report, choice, link)))
+
+
+def ranked(rows: list[dict]) -> list[dict]:
+    """`rows` sorted by "score", highest first (no score last, then by name), each with its
+    "rank": scoring.compare.competition_rank among the rows (ties share the best rank)."""
+    rows = sorted(rows, key=lambda r: (r["score"] is None, -(r["score"] or 0.0), r["name"]))
+    ranks = compare.competition_rank(pd.Series([r["score"] for r in rows], dtype=float))
+    for row, rank in zip(rows, ranks, strict=True):
+        row["rank"] = None if pd.isna(rank) else int(rank)
+    return rows

@@ -1,0 +1,46 @@
+"""scoring.results: the wave's results as the page, the PDF and the XLSX share them."""
+
+from django.utils import translation
+
+from scoring.results import lowest_lists, ranked, wave_results
+from tests.scoring.factories import answers
+from tests.scoring.test_presenters import present
+
+
+def test_lowest_lists_the_lowest_dimensions_and_streets():
+    # when
+    board = lowest_lists(present("en"))
+    # then
+    assert [d["label"] for d in board["dimensions"]] == [
+        "Public order",
+        "Police work",
+        "Sense of safety",
+    ]
+    assert [s["name"] for s in board["streets"]] == ["西岭镇", "东兴街道", "东华街道"]
+
+
+def test_ranked_rows_share_the_best_rank_on_ties_and_unscored_rows_come_last():
+    # given
+    rows = [
+        {"name": "c", "score": 70.0},
+        {"name": "a", "score": None},
+        {"name": "b", "score": 80.0},
+        {"name": "d", "score": 70.0},
+    ]
+    # when
+    out = ranked(rows)
+    # then
+    assert [(r["name"], r["rank"]) for r in out] == [("b", 1), ("c", 2), ("d", 2), ("a", None)]
+
+
+def test_wave_results_reads_the_database_in_the_active_language(wave, places, make_interview):
+    # given
+    make_interview(wave, places["east_a"], answers(safety="4", order="5"))
+    # when
+    with translation.override("en"):
+        data = wave_results(wave)
+    # then
+    assert data["wave"]["name"] == "2024年第二季度"
+    assert data["streets"][0]["name"] == "东华街道"
+    assert data["dimensions"][0]["label"] == "Sense of safety"
+    assert data["labels"]["by_street"] == "By street"
