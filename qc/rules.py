@@ -1,6 +1,6 @@
 """Automatic quality-control rules. Pure: pandas/numpy/scipy, no Django, no I/O.
 
-Input frame (built by qc.frames): one row per interview.
+Input frame (built by qc.loaders): one row per interview.
 
     index    interview id (int), named "interview_id"
     columns  duration_seconds  float, seconds spent interviewing (NaN when unknown)
@@ -30,7 +30,7 @@ Every rule returns the interviews it fires on, as a DataFrame:
              reason_en  str, the same in English
              details    str, JSON object of the numbers behind the reason
 
-Questionnaire facts some rules need come as arguments (run_rules passes them; qc.frames
+Questionnaire facts some rules need come as arguments (run_rules passes them; qc.loaders
 carries them): `scores` item -> {code: 0-100 score}, `dimensions`, `reading_chars` question ->
 label characters, `open_items`.
 
@@ -891,7 +891,7 @@ def inconsistent(df: pd.DataFrame) -> pd.DataFrame:
     """Interviews failing the questionnaire's own consistency checks (`qc_check`).
 
     Reads `qc_check_failures`: per interview a list of {"question", "zh", "en"} (the failed
-    check's question and its message; qc.frames evaluates the expressions), empty or NaN
+    check's question and its message; qc.loaders evaluates the expressions), empty or NaN
     when every check passed.
     """
     if not _has(df, "qc_check_failures"):
@@ -925,7 +925,7 @@ def inconsistent(df: pd.DataFrame) -> pd.DataFrame:
 def duplicate_contact(df: pd.DataFrame) -> pd.DataFrame:
     """Interviews sharing a phone number or a household with another interview in the frame.
 
-    Reads `phone_key` and/or `household_key`: opaque keys (qc.frames hashes the number and
+    Reads `phone_key` and/or `household_key`: opaque keys (qc.loaders hashes the number and
     the address; raw numbers never reach a flag), NaN when unknown. Any interviewers: the
     same household interviewed twice is wrong whoever did it. Each interview names the others.
     """
@@ -1040,8 +1040,8 @@ def run_rules(
 
     Same columns as each rule; the index (interview id) repeats when several rules fire on
     one interview. Rows are ordered by interview id, then in the order of RULES.
-    The questionnaire facts some rules need (qc.frames.InterviewsFrame carries them all;
-    qc.frames.run_frame_rules passes them): `scores` item -> {code: score} (acquiescence,
+    The questionnaire facts some rules need (qc.loaders.InterviewsFrame carries them all;
+    qc.loaders.run_frame_rules passes them): `scores` item -> {code: score} (acquiescence,
     contradiction), `dimensions` item -> dimension (the specific items of
     config.overall_item), `reading_chars` question -> label characters (fast_items),
     `open_items` text questions (short_open_answers), `batteries` name -> scale items

@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from fieldwork import services as fieldwork
 from fieldwork.models import Interview, Wave
-from qc import backchecks, frames, rules, workflow
+from qc import backchecks, loaders, rules, workflow
 from qc.models import BackCheck, BackCheckDraw, Flag, QCSettings, Review, ReviewEvent
 from questionnaires.models import QuestionnaireVersion
 
@@ -150,9 +150,9 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
         yield ids[start : start + _CHUNK]
 
 
-def _fired(frame: frames.InterviewsFrame, config: rules.RuleConfig) -> dict[int, dict[str, Fired]]:
+def _fired(frame: loaders.InterviewsFrame, config: rules.RuleConfig) -> dict[int, dict[str, Fired]]:
     """interview id -> {rule: Fired} for the rules that fired, in the order of RULES."""
-    result = frames.run_frame_rules(frame, config)
+    result = loaders.run_frame_rules(frame, config)
     fired: dict[int, dict[str, Fired]] = defaultdict(dict)
     column = _stored_reason_column()
     for interview_id, rule, severity, reason, details in zip(
@@ -277,7 +277,7 @@ def check_completed_interview(
         raise ValueError(
             f"Interview {interview.pk} is not completed: only completed ones are checked."
         )
-    frame = frames.interview_frame(interview)
+    frame = loaders.interview_frame(interview)
     fired = _fired(frame, config or rule_config(interview.case.wave))
     return _apply_checks([interview.pk], fired)[interview.pk]
 
@@ -297,7 +297,7 @@ def check_interviews(
     wave_ids = sorted(set(completed.values_list("case__wave_id", flat=True)))
     total = 0
     for wave_id in wave_ids:
-        frame = frames.interviews_frame(completed.filter(case__wave_id=wave_id))
+        frame = loaders.interviews_frame(completed.filter(case__wave_id=wave_id))
         interview_ids = [int(interview_id) for interview_id in frame.df.index]
         if not interview_ids:
             continue

@@ -1,5 +1,5 @@
 """Interviewer risk pages: a wave's interviewers ranked by qc.signals, and one interviewer's
-drill-down. Loads through qc.frames, computes with qc.signals, returns plain dicts.
+drill-down. Loads through qc.loaders, computes with qc.signals, returns plain dicts.
 
 The signals use the flags as stored (what supervisors see, back-check discrepancies
 included), the wave's completed interviews, the rule settings of the wave (for the time zone
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from common.i18n import ui_language
 from fieldwork.models import Interview, Wave
-from qc import frames, signals
+from qc import loaders, signals
 from qc.models import Flag
 from qc.rules import RuleConfig
 
@@ -36,15 +36,15 @@ def _name(user: User | None, interviewer_id: int) -> str:
     return user.get_full_name() or user.username
 
 
-def _wave_signals(wave: Wave, config: RuleConfig) -> tuple[frames.InterviewsFrame, pd.DataFrame]:
+def _wave_signals(wave: Wave, config: RuleConfig) -> tuple[loaders.InterviewsFrame, pd.DataFrame]:
     interviews = Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
-    frame = frames.interviews_frame(interviews)
-    flags = frames.stored_flags(interviews)
+    frame = loaders.interviews_frame(interviews)
+    flags = loaders.stored_flags(interviews)
     found = signals.interviewer_signals(
         frame.df,
         flags,
         items=frame.items,
-        outcomes=frames.wave_outcomes(wave.pk),
+        outcomes=loaders.wave_outcomes(wave.pk),
         scores=frame.scores,
         config=config,
     )

@@ -16,7 +16,7 @@ question.
 signals of qc.signals against peers working the same localities (the CSV's `locality`).
 
 The XLSForm gives the scale items and don't-know codes (choices without a score), the frame
-is built by qc.frames.build_frame and the rules run through qc.rules.run_rules, exactly as on
+is built by qc.loaders.build_frame and the rules run through qc.rules.run_rules, exactly as on
 interviews in the database. `--config` is a TOML file of RuleConfig fields to override.
 Nothing is written to the database; output files are written only when everything is valid.
 """
@@ -34,12 +34,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from common.spreadsheets import write_csv_files
 from qc import rules, signals
-from qc.frames import build_frame, run_frame_rules
+from qc.loaders import build_frame, run_frame_rules
 from questionnaires.xlsform import XLSFormError, parse_xlsform
 
 REQUIRED_COLUMNS = ["interview_id", "interviewer", "started_at", "ended_at", "locality"]
 # Optional: the sampled unit's phone number and household (address or id), only ever hashed
-# (qc.frames.contact_key) to find interviews of the same number or household.
+# (qc.loaders.contact_key) to find interviews of the same number or household.
 CONTACT_COLUMNS = ["phone", "household"]
 SECONDS_SUFFIX = "__seconds"
 MAX_ERRORS = 20
@@ -80,7 +80,7 @@ def _timestamp(text: str, zone: ZoneInfo) -> datetime:
 def read_interviews(
     path: str, definition: dict, config: rules.RuleConfig
 ) -> tuple[list[dict], list[str]]:
-    """Records for qc.frames.build_frame (id: the CSV's interview_id, a whole number, so that
+    """Records for qc.loaders.build_frame (id: the CSV's interview_id, a whole number, so that
     reasons naming other interviews use it) and the interviewer names, in order of first
     appearance (a record's interviewer_id is the 1-based position in that list).
 

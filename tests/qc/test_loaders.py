@@ -1,4 +1,4 @@
-"""qc.frames: interviews → the wide frame the rules read."""
+"""qc.loaders: interviews → the wide frame the rules read."""
 
 import copy
 import math
@@ -7,14 +7,14 @@ import pandas as pd
 import pytest
 
 from fieldwork.models import Case, Interview
-from qc import frames, signals
+from qc import loaders, signals
 from qc.rules import RuleConfig
 from qc.services import check_completed_interview
 from tests.qc.conftest import DEFINITION, ITEMS, varied_answers
 
 
 def test_definition_scale_takes_scored_select_one_items_with_a_dimension():
-    scale = frames.definition_scale(DEFINITION)
+    scale = loaders.definition_scale(DEFINITION)
     assert scale.items == ITEMS  # consent (no dimension) and comment (text) are not items
     assert scale.excluded_codes["sat_1"] == frozenset({"9"})
     assert "intro" not in scale.non_note and "comment" in scale.non_note
@@ -33,7 +33,7 @@ def test_definition_scale_refuses_an_item_named_like_a_frame_column():
         ],
     }
     with pytest.raises(ValueError, match="'mode'"):
-        frames.definition_scale(definition)
+        loaders.definition_scale(definition)
 
 
 def test_interviews_frame_builds_one_row_per_interview_in_two_queries(
@@ -44,7 +44,7 @@ def test_interviews_frame_builds_one_row_per_interview_in_two_queries(
         interviewer, answers={"consent": "yes", "age": None, "sat_3": "4"}, duration=None
     )
     with django_assert_num_queries(2):
-        frame = frames.interviews_frame(Interview.objects.order_by("id"))
+        frame = loaders.interviews_frame(Interview.objects.order_by("id"))
     df = frame.df
     assert list(df.index) == [first.pk, second.pk]
     assert frame.items == ITEMS
@@ -64,8 +64,8 @@ def test_interviews_frame_builds_one_row_per_interview_in_two_queries(
 
 def test_interview_frame_matches_queryset_frame(world, interviewer):
     interview = world.interview(interviewer, answers=varied_answers(sat_4="9"))
-    single = frames.interview_frame(interview).df
-    batch = frames.interviews_frame(Interview.objects.filter(pk=interview.pk)).df
+    single = loaders.interview_frame(interview).df
+    batch = loaders.interviews_frame(Interview.objects.filter(pk=interview.pk)).df
     assert single.equals(batch)
 
 
@@ -74,13 +74,13 @@ def test_frames_carry_sampled_and_said_street_codes_and_utc_times(world, intervi
     moved.street = world.other_street  # the respondent named another street
     moved.save(update_fields=["street"])
     stayed = world.interview(interviewer, duration=300)
-    df = frames.interviews_frame(Interview.objects.order_by("id")).df
+    df = loaders.interviews_frame(Interview.objects.order_by("id")).df
     assert df.loc[moved.pk, "sampled_locality"] == world.street.code
     assert df.loc[moved.pk, "said_locality"] == world.other_street.code
     assert df.loc[stayed.pk, "said_locality"] == world.street.code
     assert str(df["started_at"].dtype).startswith("datetime64") and df["started_at"].dt.tz
     assert df.loc[moved.pk, "completed_at"] == moved.completed_at
-    single = frames.interview_frame(moved).df
+    single = loaders.interview_frame(moved).df
     assert single.loc[moved.pk, "said_locality"] == world.other_street.code
     assert single.loc[moved.pk, "sampled_locality"] == world.street.code
 
@@ -121,13 +121,13 @@ def test_build_frame_hashes_contacts_and_never_keeps_the_number():
         _record(2, varied_answers(), phone="+86 13812345678", household="幸福路1号"),
         _record(3, varied_answers(), phone="", household=None),
     ]
-    frame = frames.build_frame(records, {1: DEFINITION})
+    frame = loaders.build_frame(records, {1: DEFINITION})
     df = frame.df
     assert df.loc[1, "phone_key"] == df.loc[2, "phone_key"]  # the same number, written two ways
     assert df.loc[1, "household_key"] == df.loc[2, "household_key"]
     assert pd.isna(df.loc[3, "phone_key"]) and pd.isna(df.loc[3, "household_key"])
     assert not any("5678" in str(cell) for cell in df.to_numpy().ravel())
-    result = frames.run_frame_rules(frame, RuleConfig(duplicate_min_items=10**6))
+    result = loaders.run_frame_rules(frame, RuleConfig(duplicate_min_items=10**6))
     assert list(zip(result.index, result["rule"], strict=True)) == [
         (1, "duplicate_contact"),
         (2, "duplicate_contact"),
@@ -141,11 +141,11 @@ def test_build_frame_evaluates_qc_checks_on_answered_questions_only():
         _record(2, varied_answers(sat_1="4")),  # passes
         _record(3, varied_answers(sat_1="1", comment=None)),  # not answered: not evaluated
     ]
-    frame = frames.build_frame(records, {1: _checked_definition()})
+    frame = loaders.build_frame(records, {1: _checked_definition()})
     failures = frame.df["qc_check_failures"]
     assert failures[1] == [{"question": "comment", "zh": "非常不满意却无意见", "en": "no comment"}]
     assert failures[2] == [] and failures[3] == []
-    result = frames.run_frame_rules(frame, RuleConfig(duplicate_min_items=10**6))
+    result = loaders.run_frame_rules(frame, RuleConfig(duplicate_min_items=10**6))
     assert list(result.index) == [1] and list(result["rule"]) == ["inconsistent"]
     assert result.loc[1, "reason"] == "逻辑检查未通过：comment（非常不满意却无意见）"
 
@@ -161,7 +161,7 @@ def test_build_frame_carries_open_answers_scores_and_seconds_given_or_from_parad
         _record(2, varied_answers(sat_2=None), question_seconds={"sat_1": 9.5, "sat_2": 4.0}),
         _record(3, varied_answers()),
     ]
-    frame = frames.build_frame(records, {1: DEFINITION})
+    frame = loaders.build_frame(records, {1: DEFINITION})
     df = frame.df
     assert frame.open_items == ["comment"] and df.loc[1, "comment"] == "无"
     assert frame.scores["sat_1"] == {"5": 100.0, "4": 80.0, "3": 60.0, "2": 40.0, "1": 0.0}
@@ -175,10 +175,10 @@ def test_build_frame_carries_open_answers_scores_and_seconds_given_or_from_parad
     assert pd.isna(df.loc[3, "sat_1__seconds"])  # no paradata
     # interview 1 took 1 s per character: too fast only for a reader of less than 1 per second
     assert "fast_items" not in set(
-        frames.run_frame_rules(frame, RuleConfig(duplicate_min_items=10**6))["rule"]
+        loaders.run_frame_rules(frame, RuleConfig(duplicate_min_items=10**6))["rule"]
     )
     slow_reader = RuleConfig(chars_per_second=0.9, duplicate_min_items=10**6)
-    fired = frames.run_frame_rules(frame, slow_reader)
+    fired = loaders.run_frame_rules(frame, slow_reader)
     assert ("fast_items" in set(fired.loc[[1], "rule"])) and 3 not in fired.index
     assert "short_open_answers" in set(fired.loc[[1], "rule"])
 
@@ -187,10 +187,10 @@ def test_interviews_frame_keys_phone_from_the_sampled_unit(world, interviewer):
     first = world.interview(interviewer, answers=varied_answers(), phone="13900001111")
     second = world.interview(interviewer, answers=varied_answers(), phone="13900001111")
     other = world.interview(interviewer, answers=varied_answers())
-    df = frames.interviews_frame(Interview.objects.order_by("id")).df
+    df = loaders.interviews_frame(Interview.objects.order_by("id")).df
     assert df.loc[first.pk, "phone_key"] == df.loc[second.pk, "phone_key"]
     assert df.loc[first.pk, "phone_key"] != df.loc[other.pk, "phone_key"]
-    single = frames.interview_frame(first).df
+    single = loaders.interview_frame(first).df
     assert single.loc[first.pk, "phone_key"] == df.loc[first.pk, "phone_key"]
 
 
@@ -202,14 +202,14 @@ def test_wave_outcomes_count_cases_completes_and_refusals_per_interviewer(
     for interview, code in zip(interviews, ["1.1", "2.112", "3.13", "1.1"], strict=True):
         Case.objects.filter(pk=interview.case_id).update(disposition=code)
     Case.objects.filter(pk=interviews[-1].case_id).update(disposition="")  # not worked yet
-    outcomes = frames.wave_outcomes(world.wave.pk)
+    outcomes = loaders.wave_outcomes(world.wave.pk)
     assert outcomes.loc[interviewer.pk].tolist() == [3, 1, 1]
     assert other_interviewer.pk not in outcomes.index
     # The signals take them with the frame's nullable interviewer ids.
-    frame = frames.interviews_frame(Interview.objects.all())
+    frame = loaders.interviews_frame(Interview.objects.all())
     found = signals.interviewer_signals(
         frame.df,
-        frames.stored_flags(Interview.objects.all()),
+        loaders.stored_flags(Interview.objects.all()),
         items=frame.items,
         outcomes=outcomes,
     )
