@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from fieldwork.models import Case, Interview
-from qc import loaders, signals
+from qc import loaders
+from qc.risk import statistics
 from qc.rules import RuleConfig
-from qc.services import check_completed_interview
+from qc.services.checks import check_completed_interview
 from tests.qc.conftest import DEFINITION, ITEMS, varied_answers
 
 
@@ -205,9 +206,9 @@ def test_wave_outcomes_count_cases_completes_and_refusals_per_interviewer(
     outcomes = loaders.wave_outcomes(world.wave.pk)
     assert outcomes.loc[interviewer.pk].tolist() == [3, 1, 1]
     assert other_interviewer.pk not in outcomes.index
-    # The signals take them with the frame's nullable interviewer ids.
+    # The risk statistics take them with the frame's nullable interviewer ids.
     frame = loaders.interviews_frame(Interview.objects.all())
-    found = signals.interviewer_signals(
+    found = statistics.interviewer_risk(
         frame.df,
         loaders.stored_flags(Interview.objects.all()),
         items=frame.items,

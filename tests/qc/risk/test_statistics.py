@@ -1,4 +1,4 @@
-"""qc.signals: interviewer-level signals against peers in the same strata, checked against
+"""qc.risk.statistics: interviewer risk against peers in the same strata, checked against
 naive loops on small frames."""
 
 import math
@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2
 
-from qc import rules, signals
-from qc.signals import MIN_PEER_INTERVIEWS
+from qc import rules
+from qc.risk import statistics
+from qc.risk.statistics import MIN_PEER_INTERVIEWS
+from qc.rules import engine
 
 NAN = np.nan
 
@@ -56,7 +58,7 @@ def test_peer_z_matches_naive_loop(binary):
     values = (rng.random(n) < 0.3).astype(float) if binary else rng.normal(6, 0.4, n)
     values[rng.random(n) < 0.1] = NAN
     stratum[who == 5] = 3  # interviewer 5 works one stratum only
-    result = signals.peer_z(values, stratum, who, 6, binary=binary)
+    result = statistics.peer_z(values, stratum, who, 6, binary=binary)
     expected = naive_peer_z(values, stratum, who, 6, binary)
     for i, (n_i, observed, mean, z) in enumerate(expected):
         assert result.loc[i, "n"] == n_i
@@ -70,7 +72,7 @@ def test_peer_z_leaves_out_a_stratum_without_enough_peers():
     values = np.array([1.0, 2.0, 3.0] + [1.0] * 6 + [5.0] * 3)
     stratum = np.array([0, 0, 0] + [0] * 6 + [1] * 3)
     who = np.array([0, 0, 0] + [1] * 6 + [0] * 3)
-    result = signals.peer_z(values, stratum, who, 2)
+    result = statistics.peer_z(values, stratum, who, 2)
     assert result.loc[0, "n"] == 3  # the stratum-1 interviews are left out
     assert result.loc[0, "observed"] == pytest.approx(2.0)
     assert result.loc[0, "expected"] == pytest.approx(1.0)
@@ -142,7 +144,7 @@ def _frame(n=240, seed=3, fake=None):
 
 def test_divergence_matches_naive_chi_square_loop():
     df, items = _frame()
-    result = signals.divergence(df, items=items)
+    result = statistics.divergence(df, items=items)
     expected = naive_divergence(df, items, "sampled_locality")
     assert set(result.index) == set(expected)
     for who, (total, dof) in expected.items():
@@ -153,8 +155,8 @@ def test_divergence_matches_naive_chi_square_loop():
 
 def test_item_divergence_totals_match_the_combined_divergence():
     df, items = _frame()
-    combined = signals.divergence(df, items=items)
-    detail = signals.item_divergence(df, items=items, interviewer_id=3)
+    combined = statistics.divergence(df, items=items)
+    detail = statistics.item_divergence(df, items=items, interviewer_id=3)
     assert list(detail.index) == items
     assert detail["chi2"].sum() == pytest.approx(combined.loc[3, "divergence_chi2"])
     assert detail["df"].sum() == combined.loc[3, "divergence_df"]
@@ -162,13 +164,13 @@ def test_item_divergence_totals_match_the_combined_divergence():
     shares = detail.loc["q0", "observed"]
     assert shares["4"] == pytest.approx((mine == "4").mean())
     assert sum(detail.loc["q0", "expected"].values()) == pytest.approx(1.0)
-    assert signals.item_divergence(df, items=items, interviewer_id=99).empty
+    assert statistics.item_divergence(df, items=items, interviewer_id=99).empty
 
 
 def test_planted_falsifier_ranks_first_with_reasons():
     df, items = _frame(n=400, fake=5)
-    flags = rules.run_rules(df, items=items, excluded_codes={"9"})
-    result = signals.interviewer_signals(df, flags, items=items)
+    flags = engine.run_rules(df, items=items, excluded_codes={"9"})
+    result = statistics.interviewer_risk(df, flags, items=items)
     assert result.index[0] == 5 and result.loc[5, "rank"] == 1
     assert result.loc[5, "duration_z"] < -4 and result.loc[5, "divergence_z"] > 4
     assert "median interview" in result.loc[5, "reasons_en"]
@@ -207,7 +209,7 @@ def test_pace_counts_interviews_per_hour_worked_per_day():
         },
         index=pd.RangeIndex(1, 5, name="interview_id"),
     )
-    result = signals.interviewer_signals(df, rules._empty(), items=[])
+    result = statistics.interviewer_risk(df, rules.empty_result(), items=[])
     # day 1: 3 interviews in 50 minutes; day 2: 1 in 60 minutes -> 4 per 110 minutes
     assert result.loc[1, "interviews_per_hour"] == pytest.approx(4 / (110 / 60))
 
@@ -218,7 +220,7 @@ def test_outcome_rates_are_compared_with_the_pooled_others():
         {"cases": [50, 40, 40], "completes": [45, 10, 12], "refusals": [1, 20, 18]},
         index=pd.Index([1, 2, 3], name="interviewer_id"),
     )
-    result = signals.interviewer_signals(df, rules._empty(), items=items, outcomes=outcomes)
+    result = statistics.interviewer_risk(df, rules.empty_result(), items=items, outcomes=outcomes)
     peer = (22 + 0.5) / (80 + 1)
     z = (45 - 50 * peer) / math.sqrt(50 * peer * (1 - peer))
     assert result.loc[1, "completion_rate"] == pytest.approx(0.9)
@@ -232,7 +234,7 @@ def test_interviewers_with_too_few_interviews_are_listed_last_unscored():
     df, items = _frame(n=200)
     df.loc[df.index[:3], "interviewer_id"] = 42
     df.loc[df["interviewer_id"] == 42, "duration_seconds"] = 5.0  # would be very suspicious
-    result = signals.interviewer_signals(df, rules._empty(), items=items)
+    result = statistics.interviewer_risk(df, rules.empty_result(), items=items)
     assert result.index[-1] == 42
     assert np.isnan(result.loc[42, "risk"]) and pd.isna(result.loc[42, "rank"])
     assert result.loc[42, "reasons"] == ""
@@ -242,11 +244,11 @@ def test_interviewers_with_too_few_interviews_are_listed_last_unscored():
 def test_interviewers_alone_in_their_strata_are_compared_with_everyone():
     df, items = _frame(n=300, fake=5)
     df["sampled_locality"] = "S" + df["interviewer_id"].astype(str)  # one street each
-    flags = rules.run_rules(df, items=items, excluded_codes={"9"})
-    result = signals.interviewer_signals(df, flags, items=items)
+    flags = engine.run_rules(df, items=items, excluded_codes={"9"})
+    result = statistics.interviewer_risk(df, flags, items=items)
     assert set(result["peer_scope"]) == {"all"}
     pooled = df.assign(sampled_locality="one")
-    expected = signals.interviewer_signals(pooled, flags, items=items)
+    expected = statistics.interviewer_risk(pooled, flags, items=items)
     for column in ("duration_z", "flags_z", "divergence_chi2", "peer_median_duration", "risk"):
         assert result[column].to_dict() == pytest.approx(expected[column].to_dict())
     assert result.index[0] == 5
@@ -257,8 +259,8 @@ def test_interviewers_alone_in_their_strata_are_compared_with_everyone():
 def test_acquiescence_share_is_compared_when_scores_are_given():
     df, items = _frame(n=400, fake=5)  # interviewer 5 answers only "4" and "5"
     scores = {x: {"5": 100.0, "4": 80.0, "3": 60.0, "2": 40.0, "1": 0.0} for x in items}
-    flags = rules.run_rules(df, items=items, excluded_codes={"9"})
-    result = signals.interviewer_signals(df, flags, items=items, scores=scores)
+    flags = engine.run_rules(df, items=items, excluded_codes={"9"})
+    result = statistics.interviewer_risk(df, flags, items=items, scores=scores)
     assert result.loc[5, "acquiescence_share"] == pytest.approx(1.0)
     # The others' share by naive loop over their interviews (don't know and blanks left out).
     others = df[df["interviewer_id"] == 2]
@@ -270,5 +272,5 @@ def test_acquiescence_share_is_compared_when_scores_are_given():
     assert result.loc[2, "acquiescence_share"] == pytest.approx(sum(shares) / len(shares))
     assert result.loc[5, "acquiescence_z"] > 4
     assert "positive answers 100%" in result.loc[5, "reasons_en"]
-    no_scores = signals.interviewer_signals(df, flags, items=items)
+    no_scores = statistics.interviewer_risk(df, flags, items=items)
     assert no_scores["acquiescence_z"].isna().all()

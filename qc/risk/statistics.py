@@ -1,4 +1,5 @@
-"""Interviewer-level falsification signals and a ranked risk list. Pure: pandas/numpy/scipy.
+"""Interviewer risk: falsification indicators of each interviewer against peers, and a ranked
+risk list. Pure: pandas/numpy/scipy.
 
 Each interviewer is compared with peers working the same strata: for a per-interview value x
 (a flag, a straight-lined interview, the log duration) the interviewer's interviews in stratum
@@ -39,11 +40,14 @@ RuleConfig.signal_min_interviews interviews is listed but not scored (risk NaN, 
 Several weak indicators combined beat any one (Bredl et al. 2012; Schwanhäuser et al. 2022).
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2, norm
 
-from qc.rules import STRAIGHTLINING, ItemScores, RuleConfig, positive_answers
+from qc.rules import STRAIGHTLINING, ItemScores, RuleConfig
+from qc.rules.answers import positive_answers
 
 MIN_PEER_INTERVIEWS = 5
 INDICATORS = (
@@ -56,7 +60,7 @@ INDICATORS = (
     "completion",
     "refusal",
 )
-SIGNAL_COLUMNS = [
+RISK_COLUMNS = [
     "n_interviews",
     "peer_scope",
     "median_duration",
@@ -333,7 +337,124 @@ def _median_peer_duration(duration, stratum, who, n_who) -> np.ndarray:
     return out
 
 
-def interviewer_signals(
+@dataclass(frozen=True)
+class _Peers:
+    """Whom each interview of the frame is compared with: codes per interview."""
+
+    who: np.ndarray  # interviewer number 0..n_who-1
+    n_who: int
+    stratum: np.ndarray  # stratum number (strata_codes)
+    everyone: np.ndarray  # one stratum for all: the fallback for interviewers alone
+
+    def compared(self, values: np.ndarray, binary: bool = False) -> pd.DataFrame:
+        """peer_z in the same strata; interviewers without peers there: against everyone."""
+        same = peer_z(values, self.stratum, self.who, self.n_who, binary=binary)
+        alone = same["n"].to_numpy() == 0
+        if alone.any():
+            pooled = peer_z(values, self.everyone, self.who, self.n_who, binary=binary)
+            same.loc[alone] = pooled.loc[alone].to_numpy()
+        return same
+
+    def per_interviewer(self, values: np.ndarray, how: str) -> np.ndarray:
+        """Per interviewer, the `how` ("mean", "median") of a value per interview."""
+        grouped = pd.Series(values).groupby(self.who)
+        return grouped.agg(how).reindex(range(self.n_who)).values
+
+
+def _duration_columns(frame: pd.DataFrame, peers: _Peers) -> dict[str, np.ndarray]:
+    """Medians for reading, the z on log seconds (durations are right-skewed), and whether
+    the interviewer had peers in its strata (peer_scope)."""
+    duration = frame["duration_seconds"].astype("float64").to_numpy()
+    log_duration = np.log(np.where(duration > 0, duration, np.nan))
+    same_strata = peer_z(log_duration, peers.stratum, peers.who, peers.n_who)["n"].to_numpy() > 0
+    peer_median = _median_peer_duration(duration, peers.stratum, peers.who, peers.n_who)
+    pooled_median = _median_peer_duration(duration, peers.everyone, peers.who, peers.n_who)
+    return {
+        "peer_scope": np.where(same_strata, "strata", "all"),
+        "median_duration": peers.per_interviewer(duration, "median"),
+        "peer_median_duration": np.where(np.isnan(peer_median), pooled_median, peer_median),
+        "duration_z": peers.compared(log_duration)["z"].to_numpy(),
+    }
+
+
+def _flag_columns(frame: pd.DataFrame, flags: pd.DataFrame, peers: _Peers) -> dict[str, np.ndarray]:
+    """The share of flagged and of straight-lined interviews against peers."""
+    flagged_ids = set(flags.index)
+    straight_ids = set(flags.index[flags["rule"] == STRAIGHTLINING]) if len(flags) else set()
+    columns = {}
+    for name, chosen in (("flag", flagged_ids), ("straightlining", straight_ids)):
+        indicator = frame.index.isin(list(chosen)).astype("float64")
+        z = peers.compared(indicator, binary=True)
+        columns[f"{name}_rate"] = peers.per_interviewer(indicator, "mean")
+        columns[f"peer_{name}_rate"] = z["expected"].to_numpy()
+        columns["flags_z" if name == "flag" else "straightlining_z"] = z["z"].to_numpy()
+    return columns
+
+
+def _acquiescence_columns(
+    frame: pd.DataFrame, items: list[str], scores: ItemScores | None, peers: _Peers
+) -> dict[str, np.ndarray | float]:
+    """The share of an interview's substantive answers on the positive side, against peers;
+    NaN without scores."""
+    if not scores:
+        return dict.fromkeys(
+            ("acquiescence_share", "peer_acquiescence_share", "acquiescence_z"), np.nan
+        )
+    n_items, n_positive = positive_answers(frame, items, scores)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(n_items > 0, n_positive / np.maximum(n_items, 1), np.nan)
+    z = peers.compared(share)
+    return {
+        "acquiescence_share": z["observed"].to_numpy(),
+        "peer_acquiescence_share": z["expected"].to_numpy(),
+        "acquiescence_z": z["z"].to_numpy(),
+    }
+
+
+def _divergence_columns(frame: pd.DataFrame, items: list[str], strata: str) -> pd.DataFrame:
+    """divergence in the same strata; interviewers without peers there: against everyone."""
+    found = divergence(frame, items=items, strata=strata)
+    alone = found["divergence_df"] == 0
+    if alone.any():
+        pooled = divergence(frame, items=items, strata="")
+        found.loc[alone] = pooled.loc[alone[alone].index].to_numpy()
+    return found
+
+
+def _pace_columns(frame: pd.DataFrame, peers: _Peers, timezone: str) -> dict[str, np.ndarray]:
+    """Interviews per hour worked against the median of all other interviewers."""
+    pace = _pace(frame, peers.who, peers.n_who, timezone)
+    return {
+        "interviews_per_hour": pace,
+        "peer_interviews_per_hour": [
+            float(np.nanmedian(np.delete(pace, i)))
+            if np.isfinite(np.delete(pace, i)).any()
+            else np.nan
+            for i in range(peers.n_who)
+        ],
+        "pace_z": _robust_z(pace),
+    }
+
+
+def _outcome_columns(outcomes: pd.DataFrame | None, index: pd.Index) -> dict:
+    """Completion and refusal rates against the pooled others; NaN without outcomes."""
+    columns: dict = {}
+    for name in ("completion", "refusal"):
+        columns[f"{name}_rate"] = columns[f"peer_{name}_rate"] = columns[f"{name}_z"] = np.nan
+    if outcomes is not None and len(outcomes):
+        known = outcomes.reindex(index)
+        cases = known["cases"].fillna(0).to_numpy()
+        for name, column in (("completion", "completes"), ("refusal", "refusals")):
+            rate, peer, z = _rate_z(known[column].fillna(0).to_numpy(), cases)
+            columns[f"{name}_rate"], columns[f"peer_{name}_rate"], columns[f"{name}_z"] = (
+                rate,
+                peer,
+                z,
+            )
+    return columns
+
+
+def interviewer_risk(
     df: pd.DataFrame,
     flags: pd.DataFrame,
     *,
@@ -343,12 +464,13 @@ def interviewer_signals(
     scores: ItemScores | None = None,
     config: RuleConfig = RuleConfig(),  # noqa: B008 - frozen, so a shared default is safe
 ) -> pd.DataFrame:
-    """Per interviewer, the signals against peers in the same strata, a risk score and reasons.
+    """Per interviewer, the indicators against peers in the same strata, a risk score and
+    reasons.
 
     df       the rules' input frame (qc.rules): interviewer_id, duration_seconds, started_at,
              completed_at, the `strata` column, the item columns. Rows without an
              interviewer are left out.
-    flags    qc.rules.run_rules' output for the same interviews (index interview id).
+    flags    qc.rules.engine.run_rules' output for the same interviews (index interview id).
     outcomes optional, index interviewer_id, columns cases (worked, with a final
              disposition), completes, refusals: gives the completion and refusal rates.
     scores   optional, item -> {code: score}: gives the acquiescence share (answers on the
@@ -358,91 +480,37 @@ def interviewer_signals(
     a street alone) is compared with all other interviewers instead: peer_scope "all"
     rather than "strata".
 
-    Returns one row per interviewer, index interviewer_id, columns SIGNAL_COLUMNS, ordered by
+    Returns one row per interviewer, index interviewer_id, columns RISK_COLUMNS, ordered by
     rank (1 = highest risk; unscored interviewers last, by id). Durations in seconds, rates
     as shares 0-1, z-scores signed (negative duration_z: shorter than peers), reasons and
     reasons_en one string each, sentences joined by "；" / "; ".
     """
     frame = df[df["interviewer_id"].notna().to_numpy()] if "interviewer_id" in df else df.iloc[:0]
     who, interviewers = _codes(frame["interviewer_id"]) if len(frame) else (np.array([]), [])
-    n_who = len(interviewers)
     index = pd.Index(interviewers, name="interviewer_id")
-    if n_who == 0:
-        return pd.DataFrame(columns=SIGNAL_COLUMNS, index=index)
-    stratum = _strata_codes(frame, strata)
-    everyone = np.zeros(len(frame), dtype="int64")  # the fallback: one stratum for all
-    duration = frame["duration_seconds"].astype("float64").to_numpy()
-    n_interviews = np.bincount(who, minlength=n_who)
-    out = pd.DataFrame({"n_interviews": n_interviews}, index=index)
-
-    def compared(values: np.ndarray, binary: bool = False) -> pd.DataFrame:
-        """peer_z in the same strata; interviewers without peers there: against everyone."""
-        same = peer_z(values, stratum, who, n_who, binary=binary)
-        alone = same["n"].to_numpy() == 0
-        if alone.any():
-            pooled = peer_z(values, everyone, who, n_who, binary=binary)
-            same.loc[alone] = pooled.loc[alone].to_numpy()
-        return same
-
-    # Durations: medians for reading, the z on log seconds (durations are right-skewed).
-    log_duration = np.log(np.where(duration > 0, duration, np.nan))
-    same_strata = peer_z(log_duration, stratum, who, n_who)["n"].to_numpy() > 0
-    out["peer_scope"] = np.where(same_strata, "strata", "all")
-    out["median_duration"] = pd.Series(duration).groupby(who).median().reindex(range(n_who)).values
-    peer_median = _median_peer_duration(duration, stratum, who, n_who)
-    pooled_median = _median_peer_duration(duration, everyone, who, n_who)
-    out["peer_median_duration"] = np.where(np.isnan(peer_median), pooled_median, peer_median)
-    out["duration_z"] = compared(log_duration)["z"].to_numpy()
-
-    flagged_ids = set(flags.index)
-    straight_ids = set(flags.index[flags["rule"] == STRAIGHTLINING]) if len(flags) else set()
-    ids = frame.index
-    for name, chosen in (("flag", flagged_ids), ("straightlining", straight_ids)):
-        indicator = ids.isin(list(chosen)).astype("float64")
-        z = compared(indicator, binary=True)
-        out[f"{name}_rate"] = pd.Series(indicator).groupby(who).mean().reindex(range(n_who)).values
-        out[f"peer_{name}_rate"] = z["expected"].to_numpy()
-        out["flags_z" if name == "flag" else "straightlining_z"] = z["z"].to_numpy()
-
-    # Acquiescence: the share of an interview's substantive answers on the positive side.
-    if scores:
-        n_items, n_positive = positive_answers(frame, items, scores)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(n_items > 0, n_positive / np.maximum(n_items, 1), np.nan)
-        z = compared(share)
-        out["acquiescence_share"] = z["observed"].to_numpy()
-        out["peer_acquiescence_share"] = z["expected"].to_numpy()
-        out["acquiescence_z"] = z["z"].to_numpy()
-    else:
-        out["acquiescence_share"] = out["peer_acquiescence_share"] = np.nan
-        out["acquiescence_z"] = np.nan
-
-    found = divergence(frame, items=items, strata=strata)
-    alone = found["divergence_df"] == 0
-    if alone.any():
-        pooled = divergence(frame, items=items, strata="")
-        found.loc[alone] = pooled.loc[alone[alone].index].to_numpy()
-    out = out.join(found)
-
-    pace = _pace(frame, who, n_who, config.timezone)
-    out["interviews_per_hour"] = pace
-    out["peer_interviews_per_hour"] = [
-        float(np.nanmedian(np.delete(pace, i))) if np.isfinite(np.delete(pace, i)).any() else np.nan
-        for i in range(n_who)
-    ]
-    out["pace_z"] = _robust_z(pace)
-
-    for name in ("completion", "refusal"):
-        out[f"{name}_rate"] = np.nan
-        out[f"peer_{name}_rate"] = np.nan
-        out[f"{name}_z"] = np.nan
-    if outcomes is not None and len(outcomes):
-        known = outcomes.reindex(index)
-        cases = known["cases"].fillna(0).to_numpy()
-        for name, column in (("completion", "completes"), ("refusal", "refusals")):
-            rate, peer, z = _rate_z(known[column].fillna(0).to_numpy(), cases)
-            out[f"{name}_rate"], out[f"peer_{name}_rate"], out[f"{name}_z"] = rate, peer, z
-
+    if len(interviewers) == 0:
+        return pd.DataFrame(columns=RISK_COLUMNS, index=index)
+    peers = _Peers(
+        who=who,
+        n_who=len(interviewers),
+        stratum=_strata_codes(frame, strata),
+        everyone=np.zeros(len(frame), dtype="int64"),
+    )
+    out = pd.DataFrame({"n_interviews": np.bincount(who, minlength=peers.n_who)}, index=index)
+    for columns in (
+        _duration_columns(frame, peers),
+        _flag_columns(frame, flags, peers),
+        _acquiescence_columns(frame, items, scores, peers),
+    ):
+        for name, values in columns.items():
+            out[name] = values
+    out = out.join(_divergence_columns(frame, items, strata))
+    for columns in (
+        _pace_columns(frame, peers, config.timezone),
+        _outcome_columns(outcomes, index),
+    ):
+        for name, values in columns.items():
+            out[name] = values
     return _rank(out, config)
 
 
@@ -536,4 +604,4 @@ def _rank(out: pd.DataFrame, config: RuleConfig) -> pd.DataFrame:
     out = out.loc[order.index]
     ranks = pd.Series(np.arange(1, len(out) + 1), index=out.index, dtype="Int64")
     out["rank"] = ranks.where(out["risk"].notna())
-    return out[SIGNAL_COLUMNS]
+    return out[RISK_COLUMNS]
