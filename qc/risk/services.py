@@ -14,7 +14,8 @@ from accounts.models import User
 from fieldwork.models import Interview, Wave
 from qc import loaders
 from qc.models import Flag
-from qc.risk import statistics
+from qc.risk import peers, statistics
+from qc.rule_input import InterviewsFrame
 from qc.services.settings import rule_config
 
 
@@ -30,11 +31,11 @@ class InterviewerRisk(NamedTuple):
 
     row: pd.Series  # the interviewer's row of the ranking (statistics.RISK_COLUMNS)
     n_interviewers: int  # how many interviewers the wave's ranking holds
-    items: pd.DataFrame  # statistics.item_divergence, the most divergent (largest χ²) first
+    items: pd.DataFrame  # peers.item_divergence, the most divergent (largest χ²) first
     flags: list[dict]  # the flags of the interviewer's completed interviews, newest first
 
 
-def _ranking(wave: Wave) -> tuple[loaders.InterviewsFrame, pd.DataFrame]:
+def _ranking(wave: Wave) -> tuple[InterviewsFrame, pd.DataFrame]:
     interviews = Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
     frame = loaders.interviews_frame(interviews)
     ranking = statistics.interviewer_risk(
@@ -60,7 +61,7 @@ def interviewer_risk_detail(*, wave: Wave, interviewer: User) -> InterviewerRisk
     frame, ranking = _ranking(wave)
     if interviewer.pk not in ranking.index:
         return None
-    items = statistics.item_divergence(frame.df, items=frame.items, interviewer_id=interviewer.pk)
+    items = peers.item_divergence(frame.df, items=frame.items, interviewer_id=interviewer.pk)
     items = items.sort_values("chi2", ascending=False, kind="stable") if len(items) else items
     flags = (
         Flag.objects.filter(

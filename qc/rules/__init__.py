@@ -5,7 +5,7 @@ qc.rules.consistency; qc.rules.engine.run_rules runs them all in the order of RU
 module holds what they share: the rule codes and their order, severities, the thresholds
 (RuleConfig), the types of the questionnaire facts, and the frame every rule returns.
 
-Input frame (built by qc.loaders): one row per interview.
+Input frame (built by qc.rule_input.build_frame): one row per interview.
 
     index    interview id (int), named "interview_id"
     columns  duration_seconds  float, seconds spent interviewing (NaN when unknown)
@@ -35,7 +35,7 @@ Every rule returns the interviews it fires on, as a DataFrame:
              reason_en  str, the same in English
              details    str, JSON object of the numbers behind the reason
 
-Questionnaire facts some rules need come as arguments (run_rules passes them; qc.loaders
+Questionnaire facts some rules need come as arguments (run_rules passes them; qc.rule_input
 carries them): `scores` item -> {code: 0-100 score}, `dimensions`, `reading_chars` question ->
 label characters, `open_items`.
 

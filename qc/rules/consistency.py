@@ -93,7 +93,7 @@ def inconsistent(df: pd.DataFrame) -> pd.DataFrame:
     """Interviews failing the questionnaire's own consistency checks (`qc_check`).
 
     Reads `qc_check_failures`: per interview a list of {"question", "zh", "en"} (the failed
-    check's question and its message; qc.loaders evaluates the expressions), empty or NaN
+    check's question and its message; qc.rule_input evaluates the expressions), empty or NaN
     when every check passed.
     """
     if not has_columns(df, "qc_check_failures"):

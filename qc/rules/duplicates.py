@@ -202,7 +202,7 @@ def duplicate_answers(
 def duplicate_contact(df: pd.DataFrame) -> pd.DataFrame:
     """Interviews sharing a phone number or a household with another interview in the frame.
 
-    Reads `phone_key` and/or `household_key`: opaque keys (qc.loaders hashes the number and
+    Reads `phone_key` and/or `household_key`: opaque keys (qc.rule_input hashes the number and
     the address; raw numbers never reach a flag), NaN when unknown. Any interviewers: the
     same household interviewed twice is wrong whoever did it. Each interview names the others.
     """

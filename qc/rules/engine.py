@@ -171,8 +171,8 @@ def run_rules(
 
     Same columns as each rule; the index (interview id) repeats when several rules fire on
     one interview. Rows are ordered by interview id, then in the order of RULES.
-    The questionnaire facts some rules need (qc.loaders.InterviewsFrame carries them all;
-    qc.loaders.run_frame_rules passes them): `scores` item -> {code: score} (acquiescence,
+    The questionnaire facts some rules need (qc.rule_input.InterviewsFrame carries them all;
+    qc.rule_input.run_frame_rules passes them): `scores` item -> {code: score} (acquiescence,
     contradiction), `dimensions` item -> dimension (the specific items of
     config.overall_item), `reading_chars` question -> label characters (fast_items),
     `open_items` text questions (short_open_answers), `batteries` name -> scale items

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from fieldwork.models import Interview, Wave
 from qc import loaders, workflow
 from qc.models import Flag, Review, ReviewEvent
+from qc.rule_input import InterviewsFrame, run_frame_rules
 from qc.rules import RULES, RuleConfig
 from qc.services.settings import rule_config
 
@@ -47,9 +48,9 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
         yield ids[start : start + _CHUNK]
 
 
-def _fired(frame: loaders.InterviewsFrame, config: RuleConfig) -> dict[int, dict[str, Fired]]:
+def _fired(frame: InterviewsFrame, config: RuleConfig) -> dict[int, dict[str, Fired]]:
     """interview id -> {rule: Fired} for the rules that fired, in the order of RULES."""
-    result = loaders.run_frame_rules(frame, config)
+    result = run_frame_rules(frame, config)
     fired: dict[int, dict[str, Fired]] = defaultdict(dict)
     column = _stored_reason_column()
     for interview_id, rule, severity, reason, details in zip(

@@ -17,7 +17,7 @@ interviewer risk of qc.risk.statistics against peers working the same localities
 CSV's `locality`).
 
 The XLSForm gives the scale items and don't-know codes (choices without a score), the frame
-is built by qc.loaders.build_frame and the rules run through qc.rules.engine.run_rules,
+is built by qc.rule_input.build_frame and the rules run through qc.rules.engine.run_rules,
 exactly as on interviews in the database. `--config` is a TOML file of RuleConfig fields to
 override. Nothing is written to the database; output files are written only when everything
 is valid.
@@ -35,15 +35,15 @@ import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
 from common.spreadsheets import write_csv_files
-from qc.loaders import build_frame, run_frame_rules
 from qc.risk.statistics import interviewer_risk
+from qc.rule_input import build_frame, run_frame_rules
 from qc.rules import RULES, RuleConfig
 from qc.rules.timing import SECONDS_SUFFIX
 from questionnaires.xlsform import XLSFormError, parse_xlsform
 
 REQUIRED_COLUMNS = ["interview_id", "interviewer", "started_at", "ended_at", "locality"]
 # Optional: the sampled unit's phone number and household (address or id), only ever hashed
-# (qc.loaders.contact_key) to find interviews of the same number or household.
+# (qc.rule_input.contact_key) to find interviews of the same number or household.
 CONTACT_COLUMNS = ["phone", "household"]
 MAX_ERRORS = 20
 LEVELS = ["community", "street", "district"]  # the said street: street level, else deepest
@@ -205,7 +205,7 @@ class _RowChecker:
 def _record(
     values: _Row, row: dict, interviewer_id: int, said_question: str | None
 ) -> dict[str, Any]:
-    """A record for qc.loaders.build_frame."""
+    """A record for qc.rule_input.build_frame."""
     return {
         "id": values.interview_id,
         "questionnaire_version_id": 0,
@@ -228,7 +228,7 @@ def _record(
 def read_interviews(
     path: str, definition: dict, config: RuleConfig
 ) -> tuple[list[dict], list[str]]:
-    """Records for qc.loaders.build_frame (id: the CSV's interview_id, a whole number, so that
+    """Records for qc.rule_input.build_frame (id: the CSV's interview_id, a whole number, so that
     reasons naming other interviews use it) and the interviewer names, in order of first
     appearance (a record's interviewer_id is the 1-based position in that list).
 
