@@ -29,6 +29,8 @@ _CHUNK = 500  # ids per IN (...) list: far below every backend's parameter limit
 
 
 class Fired(NamedTuple):
+    """One rule's outcome on one interview, as a Flag stores it and an event's `rules` lists it."""
+
     severity: str
     reason: str
     details: dict
