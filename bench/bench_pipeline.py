@@ -32,7 +32,7 @@ from django.urls import reverse  # noqa: E402
 from demo.services import PASSWORD, load_demo  # noqa: E402
 from fieldwork.models import Case, Interview  # noqa: E402
 from fieldwork.services import interviews as fieldwork  # noqa: E402
-from qc.services import check_interviews  # noqa: E402
+from qc.services.checks import check_interviews  # noqa: E402
 from scoring.report import pdf  # noqa: E402
 from scoring.results import wave_results  # noqa: E402
 

@@ -22,7 +22,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qc import rules, signals  # noqa: E402
+from qc import rules  # noqa: E402
+from qc.risk import statistics  # noqa: E402
+from qc.rules import answers, consistency, duplicates, engine, timing  # noqa: E402
 
 SCORES = {"5": 100.0, "4": 80.0, "3": 60.0, "2": 40.0, "1": 0.0}
 
@@ -84,7 +86,7 @@ def synthetic(n: int, n_items: int, seed: int = 1) -> tuple[pd.DataFrame, dict]:
         }
         | {item: answers[:, j] for j, item in enumerate(items)}
         | {
-            f"{item}{rules.SECONDS_SUFFIX}": duration / n_items * rng.uniform(0.5, 1.5, n)
+            f"{item}{timing.SECONDS_SUFFIX}": duration / n_items * rng.uniform(0.5, 1.5, n)
             for item in items
         },
         index=pd.RangeIndex(1, n + 1, name="interview_id"),
@@ -122,34 +124,34 @@ def main() -> None:
     timings = {}
     start = time.perf_counter()
     for name, call in [
-        ("rushed", lambda: rules.rushed(df)),
-        ("straightlining", lambda: rules.straightlining(df, items=facts["items"])),
-        ("rushed_relative", lambda: rules.rushed_relative(df)),
+        ("rushed", lambda: timing.rushed(df)),
+        ("straightlining", lambda: answers.straightlining(df, items=facts["items"])),
+        ("rushed_relative", lambda: timing.rushed_relative(df)),
         (
             "item_nonresponse",
-            lambda: rules.item_nonresponse(df, items=facts["items"], excluded_codes={"9"}),
+            lambda: answers.item_nonresponse(df, items=facts["items"], excluded_codes={"9"}),
         ),
-        ("off_hours", lambda: rules.off_hours(df)),
-        ("overlapping", lambda: rules.overlapping(df)),
-        ("duplicate_answers", lambda: rules.duplicate_answers(df, items=facts["items"])),
-        ("locality_mismatch", lambda: rules.locality_mismatch(df)),
-        ("fast_items", lambda: rules.fast_items(df, reading_chars=facts["reading_chars"])),
+        ("off_hours", lambda: timing.off_hours(df)),
+        ("overlapping", lambda: timing.overlapping(df)),
+        ("duplicate_answers", lambda: duplicates.duplicate_answers(df, items=facts["items"])),
+        ("locality_mismatch", lambda: consistency.locality_mismatch(df)),
+        ("fast_items", lambda: timing.fast_items(df, reading_chars=facts["reading_chars"])),
         (
             "acquiescence",
-            lambda: rules.acquiescence(df, items=facts["items"], scores=facts["scores"]),
+            lambda: answers.acquiescence(df, items=facts["items"], scores=facts["scores"]),
         ),
-        ("inconsistent", lambda: rules.inconsistent(df)),
-        ("duplicate_contact", lambda: rules.duplicate_contact(df)),
-        ("short_open_answers", lambda: rules.short_open_answers(df, open_items=["suggestion"])),
+        ("inconsistent", lambda: consistency.inconsistent(df)),
+        ("duplicate_contact", lambda: duplicates.duplicate_contact(df)),
+        ("short_open_answers", lambda: answers.short_open_answers(df, open_items=["suggestion"])),
     ]:
         t, c = time.perf_counter(), time.process_time()
         fired = call()
         timings[name] = (time.perf_counter() - t, time.process_time() - c, len(fired))
     t, c = time.perf_counter(), time.process_time()
-    flags = rules.run_rules(df, config=config, **facts)
+    flags = engine.run_rules(df, config=config, **facts)
     run_all = (time.perf_counter() - t, time.process_time() - c)
     t, c = time.perf_counter(), time.process_time()
-    found = signals.interviewer_signals(
+    found = statistics.interviewer_risk(
         df, flags, items=facts["items"], scores=facts["scores"], config=config
     )
     signal_time = (time.perf_counter() - t, time.process_time() - c)
@@ -163,7 +165,7 @@ def main() -> None:
         f"{run_all[1]:.1f} s CPU, {len(flags):,} flags"
     )
     print(
-        f"interviewer_signals ({len(found)} interviewers): {signal_time[0]:.1f} s wall, "
+        f"interviewer_risk ({len(found)} interviewers): {signal_time[0]:.1f} s wall, "
         f"{signal_time[1]:.1f} s CPU"
     )
     print(f"top 5 by risk: {list(found.index[:5])} (planted falsifiers: 1-5)")

@@ -29,9 +29,10 @@ from demo.simulate import Respondent, simulate_interview
 from fieldwork.interview import flow
 from fieldwork.models import Case, ContactAttempt, Interview, Wave
 from fieldwork.services import waves as fieldwork
-from qc import services as qc
 from qc import workflow
 from qc.models import Flag, Review, ReviewEvent
+from qc.services import reviews as qc
+from qc.services.checks import check_interviews
 from questionnaires.models import QuestionnaireVersion
 from questionnaires.services import load_standard_questionnaire
 from sampling.models import Draw, Frame, Locality
@@ -250,7 +251,7 @@ def simulate_round(
     for interviewer in interviewers:
         fieldwork.assign_cases(wave=wave, interviewer=interviewer, count=per_interviewer)
     _simulate_fieldwork(rng, wave, spec, interviewers)
-    qc.check_interviews(interviews=Interview.objects.filter(case__wave=wave))
+    check_interviews(interviews=Interview.objects.filter(case__wave=wave))
     # The checks run when an interview is completed: date their flags and events so.
     completed_at = Subquery(
         Interview.objects.filter(pk=OuterRef("interview_id")).values("completed_at")[:1]

@@ -8,7 +8,8 @@ class QcConfig(AppConfig):
 
     def ready(self) -> None:
         from fieldwork import reactions
-        from qc import services
+        from qc.services.checks import check_completed_interview
+        from qc.services.reviews import exclude_rejected
 
-        reactions.on_interview_completed(services.check_completed_interview)
-        reactions.filter_voided_interviews(services.exclude_rejected)
+        reactions.on_interview_completed(check_completed_interview)
+        reactions.filter_voided_interviews(exclude_rejected)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from fieldwork.models import Wave
 from qc.models import QCSettings, Review
-from qc.presenters import RULE_LABELS
+from qc.presenters.labels import RULE_LABELS
 from qc.rules import SEVERITIES, RuleConfig
 from sampling.models import Level, Locality
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from qc import signal_views, views
+from qc import views
+from qc.risk import views as risk_views
 
 app_name = "qc"
 urlpatterns = [
@@ -23,12 +24,12 @@ urlpatterns = [
     path("backchecks/<int:interview_id>/", views.backcheck_form, name="backcheck_form"),
     path(
         "waves/<int:wave_id>/interviewers/",
-        signal_views.interviewer_risk,
+        risk_views.interviewer_risk,
         name="interviewer_risk",
     ),
     path(
         "waves/<int:wave_id>/interviewers/<int:interviewer_id>/",
-        signal_views.interviewer_detail,
+        risk_views.interviewer_detail,
         name="interviewer_detail",
     ),
 ]

@@ -12,7 +12,8 @@ from accounts.models import Role
 from common import spreadsheets
 from common.i18n import ui_language
 from fieldwork.models import Wave
-from qc import presenters, selectors, services
+from qc import selectors
+from qc.access import is_qc_lead
 from qc.forms import (
     ApproveForm,
     BackCheckDrawForm,
@@ -25,6 +26,33 @@ from qc.forms import (
     backcheck_answer_form,
 )
 from qc.models import BackCheck, Review
+from qc.presenters.backchecks import (
+    backcheck_questions,
+    backcheck_rows,
+    discrepancy_table,
+    my_backcheck_rows,
+)
+from qc.presenters.dashboard import wave_dashboard
+from qc.presenters.export import export_tables
+from qc.presenters.reviews import (
+    answer_sections,
+    flag_rows,
+    history_rows,
+    interview_facts,
+    paradata_summary,
+    recordings,
+    review_actions,
+    review_rows,
+)
+from qc.services.backchecks import record_backcheck, select_backchecks
+from qc.services.reviews import (
+    approve_interview,
+    bulk_approve,
+    reject_interview,
+    rerelease_case,
+    return_interview,
+)
+from qc.services.settings import rule_config, save_qc_settings, wave_settings
 
 PAGE_SIZE = 50
 
@@ -55,13 +83,13 @@ def review_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": presenters.review_rows(page.object_list),
+            "rows": review_rows(page.object_list),
             "state": state,
             "counts": [
                 {"state": s, "label": Review.State(s).label, "n": n} for s, n in counts.items()
             ],
             "total": sum(counts.values()),
-            "is_qc_lead": services.is_qc_lead(request.user),
+            "is_qc_lead": is_qc_lead(request.user),
         },
     )
 
@@ -79,7 +107,7 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
         reviews = Review.objects.filter(pk__in=ids)
     else:
         reviews = Review.objects.none()
-    moved = services.bulk_approve(reviews=reviews, user=request.user)
+    moved = bulk_approve(reviews=reviews, user=request.user)
     messages.success(request, _("%(n)d interviews approved.") % {"n": moved})
     query = request.GET.urlencode()
     return redirect(reverse("qc:review_list") + (f"?{query}" if query else ""))
@@ -99,13 +127,13 @@ def _render_detail(request: HttpRequest, review: Review, **forms) -> HttpRespons
         request,
         "qc/review_detail.html",
         {
-            "facts": presenters.interview_facts(review),
-            "flags": presenters.flag_rows(interview),
-            "sections": presenters.answer_sections(interview, language),
-            "paradata": presenters.paradata_summary(interview, language),
-            "history": presenters.history_rows(selectors.review_history(review)),
-            "recordings": presenters.recordings(interview),
-            "actions": presenters.review_actions(review, request.user),
+            "facts": interview_facts(review),
+            "flags": flag_rows(interview),
+            "sections": answer_sections(interview, language),
+            "paradata": paradata_summary(interview, language),
+            "history": history_rows(selectors.review_history(review)),
+            "recordings": recordings(interview),
+            "actions": review_actions(review, request.user),
             "approve_form": forms.get("approve_form") or ApproveForm(prefix="approve"),
             "reject_form": forms.get("reject_form") or RejectForm(prefix="reject"),
             "return_form": forms.get("return_form") or ReturnForm(prefix="return"),
@@ -141,7 +169,7 @@ def _decide(request: HttpRequest, interview_id: int, form_class, prefix: str, ac
 @require_role(*STAFF)
 def review_approve(request: HttpRequest, interview_id: int) -> HttpResponse:
     def act(review, data):
-        services.approve_interview(review=review, user=request.user, reason=data["reason"])
+        approve_interview(review=review, user=request.user, reason=data["reason"])
 
     return _decide(
         request, interview_id, ApproveForm, "approve", act, _("Interview #%(id)s approved.")
@@ -152,7 +180,7 @@ def review_approve(request: HttpRequest, interview_id: int) -> HttpResponse:
 @require_role(*STAFF)
 def review_reject(request: HttpRequest, interview_id: int) -> HttpResponse:
     def act(review, data):
-        services.reject_interview(review=review, user=request.user, reason=data["reason"])
+        reject_interview(review=review, user=request.user, reason=data["reason"])
 
     return _decide(
         request, interview_id, RejectForm, "reject", act, _("Interview #%(id)s rejected.")
@@ -163,7 +191,7 @@ def review_reject(request: HttpRequest, interview_id: int) -> HttpResponse:
 @require_role(*STAFF)
 def review_return(request: HttpRequest, interview_id: int) -> HttpResponse:
     def act(review, data):
-        services.return_interview(
+        return_interview(
             review=review,
             user=request.user,
             reason=data["reason"],
@@ -179,7 +207,7 @@ def review_return(request: HttpRequest, interview_id: int) -> HttpResponse:
 @require_role(Role.ANALYST)
 def review_rerelease(request: HttpRequest, interview_id: int) -> HttpResponse:
     def act(review, data):
-        services.rerelease_case(
+        rerelease_case(
             review=review,
             user=request.user,
             reason=data["reason"],
@@ -199,21 +227,19 @@ def review_rerelease(request: HttpRequest, interview_id: int) -> HttpResponse:
 @require_role(*STAFF)
 def qc_settings(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_object_or_404(Wave, pk=wave_id)
-    current = services.wave_settings(wave)
+    current = wave_settings(wave)
     if request.method == "POST":
         form = QCSettingsForm(request.POST)
         if form.is_valid():
             try:
-                services.save_qc_settings(wave=wave, user=request.user, values=form.cleaned_data)
+                save_qc_settings(wave=wave, user=request.user, values=form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("QC settings saved."))
                 return redirect("qc:settings", wave_id=wave.pk)
     else:
-        form = QCSettingsForm(
-            initial=QCSettingsForm.initial_for(current, services.rule_config(wave))
-        )
+        form = QCSettingsForm(initial=QCSettingsForm.initial_for(current, rule_config(wave)))
     return render(request, "qc/settings.html", {"wave": wave, "form": form, "saved": current})
 
 
@@ -228,8 +254,8 @@ def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
         {
             "wave": wave,
             "waves": Wave.objects.order_by("-created_at"),
-            "data": presenters.dashboard(wave, selectors.wave_flags(wave), reviews),
-            "discrepancies": presenters.discrepancy_table(backchecks),
+            "data": wave_dashboard(wave, selectors.wave_flags(wave), reviews),
+            "discrepancies": discrepancy_table(backchecks),
         },
     )
 
@@ -238,9 +264,7 @@ def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
 def export(request: HttpRequest, wave_id: int) -> HttpResponse:
     """Every flag and decision of a wave: ?format=xlsx (two sheets) or csv (&table=events)."""
     wave = get_object_or_404(Wave, pk=wave_id)
-    flags, events = presenters.export_tables(
-        selectors.wave_flags(wave), selectors.wave_events(wave)
-    )
+    flags, events = export_tables(selectors.wave_flags(wave), selectors.wave_events(wave))
     name = f"qc-wave-{wave.pk}"
     if request.GET.get("format") == "xlsx":
         content = spreadsheets.workbook_bytes([flags, events])
@@ -263,7 +287,7 @@ def backchecks(request: HttpRequest, wave_id: int) -> HttpResponse:
     form = BackCheckDrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            draw = services.select_backchecks(
+            draw = select_backchecks(
                 wave=wave,
                 user=request.user,
                 checkers=list(form.cleaned_data["checkers"]),
@@ -285,16 +309,16 @@ def backchecks(request: HttpRequest, wave_id: int) -> HttpResponse:
         {
             "wave": wave,
             "form": form,
-            "rows": presenters.backcheck_rows(rows),
-            "discrepancies": presenters.discrepancy_table(rows),
-            "settings": services.wave_settings(wave),
+            "rows": backcheck_rows(rows),
+            "discrepancies": discrepancy_table(rows),
+            "settings": wave_settings(wave),
         },
     )
 
 
 @require_role(Role.INTERVIEWER)
 def my_backchecks(request: HttpRequest) -> HttpResponse:
-    rows = presenters.my_backcheck_rows(selectors.my_backchecks(request.user))
+    rows = my_backcheck_rows(selectors.my_backchecks(request.user))
     return render(request, "qc/my_backchecks.html", {"rows": rows})
 
 
@@ -305,14 +329,14 @@ def backcheck_form(request: HttpRequest, interview_id: int) -> HttpResponse:
         backcheck = selectors.backcheck_for(interview_id=interview_id, user=request.user)
     except BackCheck.DoesNotExist:
         raise Http404(_("No such back-check of yours.")) from None
-    questions = presenters.backcheck_questions(backcheck, ui_language())
+    questions = backcheck_questions(backcheck, ui_language())
     form = backcheck_answer_form(questions, request.POST or None)
     if request.method == "POST" and backcheck.state == BackCheck.State.ASSIGNED and form.is_valid():
         answers = {
             name: value for name, value in form.cleaned_data.items() if value not in ("", None)
         }
         try:
-            services.record_backcheck(backcheck=backcheck, user=request.user, answers=answers)
+            record_backcheck(backcheck=backcheck, user=request.user, answers=answers)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -323,7 +347,7 @@ def backcheck_form(request: HttpRequest, interview_id: int) -> HttpResponse:
         "qc/backcheck_form.html",
         {
             "form": form,
-            "row": presenters.my_backcheck_rows([backcheck])[0],
+            "row": my_backcheck_rows([backcheck])[0],
             "done": backcheck.state == BackCheck.State.DONE,
         },
     )

@@ -108,7 +108,7 @@ def test_qc_check_flags_each_rule_with_severity_reason_and_details(tmp_path):
     assert by_id[3]["severity"] == "low" and "22:00" in by_id[3]["reason"]
 
 
-def test_qc_check_writes_interviewer_signals(tmp_path):
+def test_qc_check_writes_interviewer_risk(tmp_path):
     run(tmp_path, interviewers_out=str(tmp_path / "interviewers.csv"), language="en")
     table = {r["interviewer"]: r for r in read_csv(tmp_path / "interviewers.csv")}
     assert set(table) == {"王", "李", "张"}

@@ -6,7 +6,7 @@ from django.urls import reverse
 from fieldwork.models import Interview
 from qc.models import Review
 from qc.rules import RuleConfig
-from qc.services import check_completed_interview, check_interviews
+from qc.services.checks import check_completed_interview, check_interviews
 from tests.conftest import PASSWORD
 from tests.qc.conftest import straight_answers, varied_answers
 

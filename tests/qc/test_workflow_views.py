@@ -11,18 +11,13 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from fieldwork.models import Call, Case, Interview
-from qc import presenters, rules
+from qc import rules
 from qc.models import BackCheck, Flag, QCSettings, Review
+from qc.presenters.labels import RULE_LABELS, rule_label
 from qc.rules import RuleConfig
-from qc.services import (
-    BACKCHECK_RULE,
-    approve_interview,
-    check_completed_interview,
-    check_interviews,
-    record_backcheck,
-    reject_interview,
-    select_backchecks,
-)
+from qc.services.backchecks import BACKCHECK_RULE, record_backcheck, select_backchecks
+from qc.services.checks import check_completed_interview, check_interviews
+from qc.services.reviews import approve_interview, reject_interview
 from tests.conftest import PASSWORD, make_user
 from tests.qc.conftest import straight_answers, varied_answers
 
@@ -416,11 +411,11 @@ def test_export_quotes_staff_texts_that_look_like_formulas(
 
 
 def test_every_rule_has_a_readable_name():
-    assert list(presenters.RULE_LABELS) == [*rules.RULES, BACKCHECK_RULE]
-    labels = [str(label) for label in presenters.RULE_LABELS.values()]
+    assert list(RULE_LABELS) == [*rules.RULES, BACKCHECK_RULE]
+    labels = [str(label) for label in RULE_LABELS.values()]
     assert len(set(labels)) == len(labels)
-    assert not set(labels) & set(presenters.RULE_LABELS)  # no label is a bare code
-    assert presenters.rule_label("not_a_rule") == "not_a_rule"
+    assert not set(labels) & set(RULE_LABELS)  # no label is a bare code
+    assert rule_label("not_a_rule") == "not_a_rule"
 
 
 @pytest.mark.usefixtures("english")

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from fieldwork.models import Interview, Wave
-from qc.services import check_interviews
+from qc.services.checks import check_interviews
 
 
 class Command(BaseCommand):

@@ -13,12 +13,14 @@ never written out). The said street is the answer to the form's street-level loc
 question.
 
 --interviewers-out writes one row per interviewer, riskiest first: the flag counts and the
-signals of qc.signals against peers working the same localities (the CSV's `locality`).
+interviewer risk of qc.risk.statistics against peers working the same localities (the
+CSV's `locality`).
 
 The XLSForm gives the scale items and don't-know codes (choices without a score), the frame
-is built by qc.frames.build_frame and the rules run through qc.rules.run_rules, exactly as on
-interviews in the database. `--config` is a TOML file of RuleConfig fields to override.
-Nothing is written to the database; output files are written only when everything is valid.
+is built by qc.rule_input.build_frame and the rules run through qc.rules.engine.run_rules,
+exactly as on interviews in the database. `--config` is a TOML file of RuleConfig fields to
+override. Nothing is written to the database; output files are written only when everything
+is valid.
 """
 
 import csv
@@ -26,27 +28,28 @@ import os
 import tomllib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
 from common.spreadsheets import write_csv_files
-from qc import rules, signals
-from qc.frames import build_frame, run_frame_rules
+from qc.risk.statistics import interviewer_risk
+from qc.rule_input import build_frame, run_frame_rules
+from qc.rules import RULES, RuleConfig
+from qc.rules.timing import SECONDS_SUFFIX
 from questionnaires.xlsform import XLSFormError, parse_xlsform
 
 REQUIRED_COLUMNS = ["interview_id", "interviewer", "started_at", "ended_at", "locality"]
 # Optional: the sampled unit's phone number and household (address or id), only ever hashed
-# (qc.frames.contact_key) to find interviews of the same number or household.
+# (qc.rule_input.contact_key) to find interviews of the same number or household.
 CONTACT_COLUMNS = ["phone", "household"]
-SECONDS_SUFFIX = "__seconds"
 MAX_ERRORS = 20
 LEVELS = ["community", "street", "district"]  # the said street: street level, else deepest
 
 
-def load_config(path: str) -> rules.RuleConfig:
+def load_config(path: str) -> RuleConfig:
     """RuleConfig with the TOML file's keys overriding the defaults (RuleConfig.from_mapping
     checks them). CommandError naming the file and the key on a bad one."""
     try:
@@ -56,7 +59,7 @@ def load_config(path: str) -> rules.RuleConfig:
     except tomllib.TOMLDecodeError as err:
         raise CommandError(f"{path}: not valid TOML ({err}).") from err
     try:
-        return rules.RuleConfig.from_mapping(data, source=path)
+        return RuleConfig.from_mapping(data, source=path)
     except ValueError as err:
         raise CommandError(str(err)) from err
 
@@ -77,17 +80,8 @@ def _timestamp(text: str, zone: ZoneInfo) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=zone)
 
 
-def read_interviews(
-    path: str, definition: dict, config: rules.RuleConfig
-) -> tuple[list[dict], list[str]]:
-    """Records for qc.frames.build_frame (id: the CSV's interview_id, a whole number, so that
-    reasons naming other interviews use it) and the interviewer names, in order of first
-    appearance (a record's interviewer_id is the 1-based position in that list).
-
-    CommandError listing every problem (up to MAX_ERRORS) by row and column.
-    """
-    questions = _questions(definition)
-    lists = definition.get("choice_lists", {})
+def _read_csv(path: str) -> tuple[list[str], list[dict]]:
+    """The header and the rows of a UTF-8 CSV (a byte-order mark is allowed)."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
@@ -95,7 +89,12 @@ def read_interviews(
             rows = list(reader)
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         raise CommandError(f"{path}: cannot be read as a UTF-8 CSV ({err}).") from err
+    return list(header), rows
 
+
+def _check_header(path: str, header: list[str], rows: list[dict], questions: dict) -> None:
+    """CommandError for a missing required column, a column that is no question of the form,
+    or a file without interviews."""
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise CommandError(f"{path}: missing column(s) {', '.join(missing)}.")
@@ -106,102 +105,151 @@ def read_interviews(
     if not rows:
         raise CommandError(f"{path}: no interviews (only a header row).")
 
-    zone = ZoneInfo(config.timezone)
-    said_question = _said_street_question(questions)
-    errors: list[str] = []
-    records: list[dict] = []
-    ids: list[int] = []
-    interviewers: dict[str, int] = {}
-    seen: dict[int, int] = {}
-    for line, row in enumerate(rows, start=2):
 
-        def bad(column: str, problem: str, line: int = line) -> None:
-            errors.append(f"{path}: row {line}, column '{column}': {problem}")
+class _Row(NamedTuple):
+    """One CSV row's values, checked."""
 
+    interview_id: int
+    interviewer: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    answers: dict[str, Any]
+    seconds: dict[str, float]  # question -> seconds spent on it
+
+
+class _RowChecker:
+    """Reads the rows of one interviews file, collecting every problem by row and column."""
+
+    def __init__(self, path: str, header: list[str], definition: dict, zone: ZoneInfo) -> None:
+        self.path, self.header, self.zone = path, header, zone
+        self.questions = _questions(definition)
+        self.lists = definition.get("choice_lists", {})
+        self.errors: list[str] = []
+        self.seen: dict[int, int] = {}  # interview id -> the row it was first on
+
+    def bad(self, line: int, column: str, problem: str) -> None:
+        self.errors.append(f"{self.path}: row {line}, column '{column}': {problem}")
+
+    def read(self, line: int, row: dict) -> _Row:
+        """The row's values; problems go to self.errors (the values are then unusable)."""
         if None in row:  # more cells than header columns
-            bad("(extra)", "the row has more cells than the header")
+            self.bad(line, "(extra)", "the row has more cells than the header")
         interview_id = (row.get("interview_id") or "").strip()
         if not interview_id.isdigit():
-            bad("interview_id", f"'{interview_id}' is not a whole number")
-        elif int(interview_id) in seen:
-            bad("interview_id", f"{interview_id} repeats row {seen[int(interview_id)]}")
+            self.bad(line, "interview_id", f"'{interview_id}' is not a whole number")
+        elif int(interview_id) in self.seen:
+            self.bad(
+                line, "interview_id", f"{interview_id} repeats row {self.seen[int(interview_id)]}"
+            )
         else:
-            seen[int(interview_id)] = line
+            self.seen[int(interview_id)] = line
         interviewer = (row.get("interviewer") or "").strip()
         if not interviewer:
-            bad("interviewer", "empty")
-        times: dict[str, datetime | None] = {}
-        for column in ("started_at", "ended_at"):
-            text = (row.get(column) or "").strip()
-            try:
-                times[column] = _timestamp(text, zone)
-            except ValueError:
-                times[column] = None
-                bad(column, f"'{text}' is not an ISO 8601 date-time")
-        if times["started_at"] and times["ended_at"] and times["ended_at"] < times["started_at"]:
-            bad("ended_at", "earlier than started_at")
+            self.bad(line, "interviewer", "empty")
+        started, ended = self._time(line, row, "started_at"), self._time(line, row, "ended_at")
+        if started and ended and ended < started:
+            self.bad(line, "ended_at", "earlier than started_at")
+        answers, seconds = self._answers(line, row)
+        number = int(interview_id) if interview_id.isdigit() else 0
+        return _Row(number, interviewer, started, ended, answers, seconds)
 
+    def _time(self, line: int, row: dict, column: str) -> datetime | None:
+        text = (row.get(column) or "").strip()
+        try:
+            return _timestamp(text, self.zone)
+        except ValueError:
+            self.bad(line, column, f"'{text}' is not an ISO 8601 date-time")
+            return None
+
+    def _answers(self, line: int, row: dict) -> tuple[dict[str, Any], dict[str, float]]:
         answers: dict[str, Any] = {}
         seconds: dict[str, float] = {}
-        for column in header:
+        for column in self.header:
             if column in REQUIRED_COLUMNS or column in CONTACT_COLUMNS:
                 continue
             text = (row.get(column) or "").strip()
             if not text:
                 continue
-            if column.endswith(SECONDS_SUFFIX) and column not in questions:
+            if column.endswith(SECONDS_SUFFIX) and column not in self.questions:
                 try:
                     value = float(text)
                     if not value >= 0:  # also refuses nan
                         raise ValueError
                     seconds[column.removesuffix(SECONDS_SUFFIX)] = value
                 except ValueError:
-                    bad(column, f"'{text}' is not a number of seconds")
+                    self.bad(line, column, f"'{text}' is not a number of seconds")
                 continue
-            question = questions[column]
-            kind = question.get("type")
-            valid = {str(choice["value"]) for choice in lists.get(question.get("list") or "", [])}
-            if kind == "select_one" and text not in valid:
-                bad(column, f"'{text}' is not a choice of list '{question.get('list')}'")
-            elif kind == "select_multiple":
-                unknown = [code for code in text.split() if code not in valid]
-                if unknown:
-                    bad(column, f"{unknown} not choices of list '{question.get('list')}'")
-                answers[column] = text.split()
-                continue
-            elif kind in ("integer", "decimal"):
-                try:
-                    int(text) if kind == "integer" else float(text)
-                except ValueError:
-                    bad(column, f"'{text}' is not a {kind}")
-            answers[column] = text
-        if len(errors) >= MAX_ERRORS:
-            break
+            answers[column] = self._answer(line, column, text)
+        return answers, seconds
 
-        if errors:
+    def _answer(self, line: int, column: str, text: str) -> str | list[str]:
+        """The cell as an answer: codes for a select_multiple, else the text as it is."""
+        question = self.questions[column]
+        kind = question.get("type")
+        valid = {str(choice["value"]) for choice in self.lists.get(question.get("list") or "", [])}
+        if kind == "select_one" and text not in valid:
+            self.bad(line, column, f"'{text}' is not a choice of list '{question.get('list')}'")
+        elif kind == "select_multiple":
+            unknown = [code for code in text.split() if code not in valid]
+            if unknown:
+                self.bad(line, column, f"{unknown} not choices of list '{question.get('list')}'")
+            return text.split()
+        elif kind in ("integer", "decimal"):
+            try:
+                int(text) if kind == "integer" else float(text)
+            except ValueError:
+                self.bad(line, column, f"'{text}' is not a {kind}")
+        return text
+
+
+def _record(
+    values: _Row, row: dict, interviewer_id: int, said_question: str | None
+) -> dict[str, Any]:
+    """A record for qc.rule_input.build_frame."""
+    return {
+        "id": values.interview_id,
+        "questionnaire_version_id": 0,
+        "interviewer_id": interviewer_id,
+        "wave_id": None,
+        "street_id": None,
+        "mode": None,
+        "started_at": values.started_at,
+        "completed_at": values.ended_at,
+        "duration_seconds": None,
+        "answers": values.answers,
+        "question_seconds": values.seconds,
+        "phone": row.get("phone"),
+        "household": row.get("household"),
+        "sampled_locality": (row.get("locality") or "").strip() or None,
+        "said_locality": values.answers.get(said_question) if said_question else None,
+    }
+
+
+def read_interviews(
+    path: str, definition: dict, config: RuleConfig
+) -> tuple[list[dict], list[str]]:
+    """Records for qc.rule_input.build_frame (id: the CSV's interview_id, a whole number, so that
+    reasons naming other interviews use it) and the interviewer names, in order of first
+    appearance (a record's interviewer_id is the 1-based position in that list).
+
+    CommandError listing every problem (up to MAX_ERRORS) by row and column.
+    """
+    header, rows = _read_csv(path)
+    _check_header(path, header, rows, _questions(definition))
+    checker = _RowChecker(path, header, definition, ZoneInfo(config.timezone))
+    said_question = _said_street_question(checker.questions)
+    records: list[dict] = []
+    interviewers: dict[str, int] = {}
+    for line, row in enumerate(rows, start=2):
+        values = checker.read(line, row)
+        if len(checker.errors) >= MAX_ERRORS:
+            break
+        if checker.errors:
             continue
-        ids.append(int(interview_id))
-        records.append(
-            {
-                "id": int(interview_id),
-                "questionnaire_version_id": 0,
-                "interviewer_id": interviewers.setdefault(interviewer, len(interviewers) + 1),
-                "wave_id": None,
-                "street_id": None,
-                "mode": None,
-                "started_at": times["started_at"],
-                "completed_at": times["ended_at"],
-                "duration_seconds": None,
-                "answers": answers,
-                "question_seconds": seconds,
-                "phone": row.get("phone"),
-                "household": row.get("household"),
-                "sampled_locality": (row.get("locality") or "").strip() or None,
-                "said_locality": answers.get(said_question) if said_question else None,
-            }
-        )
-    if errors:
-        raise CommandError("Invalid interviews file:\n" + "\n".join(errors[:MAX_ERRORS]))
+        interviewer_id = interviewers.setdefault(values.interviewer, len(interviewers) + 1)
+        records.append(_record(values, row, interviewer_id, said_question))
+    if checker.errors:
+        raise CommandError("Invalid interviews file:\n" + "\n".join(checker.errors[:MAX_ERRORS]))
     return records, list(interviewers)
 
 
@@ -226,12 +274,12 @@ def interviewers_table(
     *,
     items: list[str] | None = None,
     scores: dict | None = None,
-    config: rules.RuleConfig | None = None,
+    config: RuleConfig | None = None,
     language: str = "zh",
 ) -> pd.DataFrame:
-    """Per interviewer, in order of risk (qc.signals.interviewer_signals: rank 1 first):
+    """Per interviewer, in order of risk (qc.risk.statistics.interviewer_risk: rank 1 first):
     interviews, median duration (s), flagged interviews, flag rate (flagged / interviews),
-    the number of flags of each rule (flags_<rule>), then the signals against peers in the
+    the number of flags of each rule (flags_<rule>), then the risk figures against peers in the
     same localities (z-scores, divergence, interviews per hour, risk, rank, reasons)."""
     who = df["interviewer_id"].astype("int64")
     table = pd.DataFrame(
@@ -245,11 +293,11 @@ def interviewers_table(
     table["flagged_interviews"] = flagged.reindex(table.index, fill_value=0).astype("int64")
     table["flag_rate"] = (table["flagged_interviews"] / table["interviews"]).round(4)
     counts = pd.crosstab(flagged_by.to_numpy(), result["rule"].to_numpy())
-    for rule in rules.RULES:
+    for rule in RULES:
         column = counts[rule] if rule in counts.columns else pd.Series(dtype="int64")
         table[f"flags_{rule}"] = column.reindex(table.index, fill_value=0).astype("int64")
-    found = signals.interviewer_signals(
-        df, result, items=items or [], scores=scores, config=config or rules.RuleConfig()
+    found = interviewer_risk(
+        df, result, items=items or [], scores=scores, config=config or RuleConfig()
     )
     reasons = found["reasons_en" if language == "en" else "reasons"]
     found = found.drop(
@@ -282,7 +330,7 @@ class Command(BaseCommand):
         parser.add_argument("--language", choices=["zh", "en"], default="zh")
 
     def handle(self, *args, **options) -> None:
-        config = load_config(options["config"]) if options.get("config") else rules.RuleConfig()
+        config = load_config(options["config"]) if options.get("config") else RuleConfig()
         form_path = options["questionnaire"]
         try:
             data = Path(form_path).read_bytes()

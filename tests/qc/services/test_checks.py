@@ -1,27 +1,16 @@
-"""qc.services: automatic checks and review decisions, with their audit trail."""
-
-from datetime import timedelta
+"""qc.services.checks: the automatic checks on completed interviews, their flags and events."""
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext
 
-from accounts.models import Role
 from fieldwork import reactions
 from fieldwork.models import Interview
 from qc import rules
-from qc.models import Flag, QCSettings, Review, ReviewEvent
-from qc.services import (
-    approve_interview,
-    check_completed_interview,
-    check_interviews,
-    reject_interview,
-    rule_config,
-    save_qc_settings,
-)
-from tests.conftest import make_user
+from qc.models import Flag, Review, ReviewEvent
+from qc.services.checks import check_completed_interview, check_interviews
+from qc.services.reviews import approve_interview
 from tests.qc.conftest import ITEMS, straight_answers, varied_answers
 
 
@@ -32,6 +21,35 @@ def passed_reason() -> str:
 
 def flags_of(interview) -> dict[str, str]:
     return dict(Flag.objects.filter(interview=interview).values_list("rule", "reason"))
+
+
+def _outcome() -> dict:
+    """interview id -> (state, {rule: reason}, [(from, to, reason)]) for every review."""
+    return {
+        review.interview_id: (
+            review.state,
+            flags_of(review.interview_id),
+            [(e.from_state, e.to_state, e.reason) for e in review.events.all()],
+        )
+        for review in Review.objects.all()
+    }
+
+
+def _mixed_interviews(world, interviewer, n: int) -> list[Interview]:
+    kinds = [
+        dict(answers=varied_answers(), duration=400),
+        dict(answers=straight_answers("5"), duration=400),
+        dict(answers=straight_answers("2"), duration=20),
+        dict(answers=varied_answers(), duration=30),
+        dict(answers=straight_answers("4", sat_1="9", sat_2="9", sat_3="9"), duration=None),
+        dict(answers={}, duration=None),
+    ]
+    return [world.interview(interviewer, **kinds[i % len(kinds)]) for i in range(n)]
+
+
+# The mixed interviews repeat answer vectors; duplicate_answers (a rule over the population,
+# which a single-interview check cannot see) is kept out where per-interview outcomes are compared.
+NO_DUPLICATES = rules.RuleConfig(duplicate_min_items=10**6)
 
 
 def test_qc_registers_the_check_for_every_completed_interview():
@@ -142,45 +160,6 @@ def test_flags_keep_severity_and_details_and_events_keep_the_rule_results(world,
     assert event.rules[0]["details"] == rushed.details
 
 
-def test_wave_thresholds_are_used_by_the_checks(world, interviewer, supervisor):
-    # 45 s for 13 answers fires "rushed" by default (60 s floor); not with a 30 s floor
-    save_qc_settings(
-        wave=world.wave, user=supervisor, values={"floor_seconds": 30.0, "seconds_per_item": 2.0}
-    )
-    interview = world.interview(interviewer, answers=varied_answers(), duration=45)
-    assert check_completed_interview(interview).state == Review.State.CLEAN
-    other_wave = world.make_wave("2025 Q2")
-    other = world.interview(interviewer, answers=varied_answers(), duration=45, wave=other_wave)
-    assert check_completed_interview(other).state == Review.State.FLAGGED
-    # the batch check uses each wave's own thresholds too
-    Review.objects.all().delete()
-    Flag.objects.all().delete()
-    check_interviews(interviews=Interview.objects.all())
-    assert dict(Review.objects.values_list("interview_id", "state")) == {
-        interview.pk: Review.State.CLEAN,
-        other.pk: Review.State.FLAGGED,
-    }
-
-
-def test_bad_wave_threshold_is_refused_naming_the_setting(world, supervisor):
-    with pytest.raises(ValidationError, match="straightlining_max_share"):
-        save_qc_settings(wave=world.wave, user=supervisor, values={"straightlining_max_share": 1.5})
-    with pytest.raises(ValidationError, match="backcheck_share"):
-        save_qc_settings(wave=world.wave, user=supervisor, values={"backcheck_share": 2})
-    assert not QCSettings.objects.exists()
-
-
-def test_settings_store_only_thresholds_that_differ_from_the_default(world, analyst):
-    default = rules.RuleConfig()
-    saved = save_qc_settings(
-        wave=world.wave,
-        user=analyst,
-        values={"floor_seconds": default.floor_seconds, "seconds_per_item": 5.0},
-    )
-    assert saved.rules == {"seconds_per_item": 5.0}
-    assert rule_config(world.wave) == rules.RuleConfig(seconds_per_item=5.0)
-
-
 def test_manual_flags_survive_a_recheck(world, interviewer):
     interview = world.interview(interviewer)
     Flag.objects.create(interview=interview, rule="backcheck", reason="回访不符")
@@ -193,35 +172,6 @@ def test_check_refuses_an_unfinished_interview(world, interviewer):
     with pytest.raises(ValueError, match="not completed"):
         check_completed_interview(interview)
     assert not Review.objects.exists()
-
-
-def _outcome() -> dict:
-    """interview id -> (state, {rule: reason}, [(from, to, reason)]) for every review."""
-    return {
-        review.interview_id: (
-            review.state,
-            flags_of(review.interview_id),
-            [(e.from_state, e.to_state, e.reason) for e in review.events.all()],
-        )
-        for review in Review.objects.all()
-    }
-
-
-def _mixed_interviews(world, interviewer, n: int) -> list[Interview]:
-    kinds = [
-        dict(answers=varied_answers(), duration=400),
-        dict(answers=straight_answers("5"), duration=400),
-        dict(answers=straight_answers("2"), duration=20),
-        dict(answers=varied_answers(), duration=30),
-        dict(answers=straight_answers("4", sat_1="9", sat_2="9", sat_3="9"), duration=None),
-        dict(answers={}, duration=None),
-    ]
-    return [world.interview(interviewer, **kinds[i % len(kinds)]) for i in range(n)]
-
-
-# The mixed interviews repeat answer vectors; duplicate_answers (a rule over the population,
-# which a single-interview check cannot see) is kept out where per-interview outcomes are compared.
-NO_DUPLICATES = rules.RuleConfig(duplicate_min_items=10**6)
 
 
 def test_batch_check_equals_single_checks(world, interviewer):
@@ -279,78 +229,6 @@ def test_batch_check_queries_do_not_grow_with_interviews(
     with django_assert_max_num_queries(13):
         assert check_interviews(interviews=Interview.objects.all()) == 30
     assert ReviewEvent.objects.count() == 30
-
-
-def test_approve_records_who_when_why_at_both_steps(world, interviewer, supervisor, analyst):
-    review = check_completed_interview(world.interview(interviewer, duration=30))
-    before = timezone.now()
-    proposed = approve_interview(review=review, user=supervisor, reason="录音复核无误")
-    review.refresh_from_db()
-    assert review.state == Review.State.PROPOSED_APPROVE == proposed.state
-    assert review.proposed_by == supervisor and review.decided_by is None
-    assert before <= review.proposed_at <= timezone.now()
-    approve_interview(review=review, user=analyst, reason="同意")
-    review.refresh_from_db()
-    assert review.state == Review.State.APPROVED
-    assert review.decided_by == analyst and review.reason == "同意"
-    assert before <= review.decided_at <= timezone.now()
-    events = list(review.events.all())
-    assert [(e.from_state, e.to_state, e.actor, e.reason) for e in events[1:]] == [
-        (Review.State.FLAGGED, Review.State.PROPOSED_APPROVE, supervisor, "录音复核无误"),
-        (Review.State.PROPOSED_APPROVE, Review.State.APPROVED, analyst, "同意"),
-    ]
-    assert events[-1].rules and events[-1].rules[0]["rule"] == rules.RUSHED
-    assert before - timedelta(seconds=1) <= events[-1].at <= timezone.now()
-
-
-def test_reject_requires_a_reason_and_writes_nothing_without_one(world, interviewer, analyst):
-    review = check_completed_interview(world.interview(interviewer))
-    with pytest.raises(ValidationError):
-        reject_interview(review=review, user=analyst, reason="   ")
-    review.refresh_from_db()
-    assert review.state == Review.State.CLEAN
-    assert review.events.count() == 1
-
-
-def test_final_decision_can_be_reversed_with_a_reason_and_is_audited(
-    world, interviewer, supervisor, analyst
-):
-    second_lead = make_user("lead", Role.ANALYST)
-    review = check_completed_interview(world.interview(interviewer))
-    approve_interview(review=review, user=supervisor)
-    approve_interview(review=review, user=analyst)
-    with pytest.raises(ValidationError):
-        reject_interview(review=review, user=second_lead, reason="")
-    reject_interview(review=review, user=second_lead, reason="回访：受访者称未接受访问")
-    review.refresh_from_db()
-    assert review.state == Review.State.REJECTED and review.decided_by == second_lead
-    assert [(e.to_state, e.actor) for e in review.events.all()] == [
-        (Review.State.CLEAN, None),
-        (Review.State.PROPOSED_APPROVE, supervisor),
-        (Review.State.APPROVED, analyst),
-        (Review.State.REJECTED, second_lead),
-    ]
-
-
-def test_same_decision_twice_is_refused(world, interviewer, supervisor):
-    review = check_completed_interview(world.interview(interviewer))
-    approve_interview(review=review, user=supervisor)
-    with pytest.raises(PermissionDenied):
-        # the second "approve" is the final step: a supervisor is no QC lead
-        approve_interview(review=review, user=supervisor)
-    assert review.events.count() == 2
-
-
-@pytest.mark.parametrize("role_fixture", ["interviewer", "client_user"])
-def test_only_supervisors_and_analysts_decide(request, world, other_interviewer, role_fixture):
-    user = request.getfixturevalue(role_fixture)
-    review = check_completed_interview(world.interview(other_interviewer))
-    with pytest.raises(PermissionDenied):
-        approve_interview(review=review, user=user)
-    with pytest.raises(PermissionDenied):
-        reject_interview(review=review, user=user, reason="不合格")
-    review.refresh_from_db()
-    assert review.state == Review.State.CLEAN and review.events.count() == 1
 
 
 def test_scale_items_fixture_has_ten_items():

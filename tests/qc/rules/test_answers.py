@@ -1,16 +1,19 @@
-"""qc.rules on small literal frames, checked against naive loops."""
+"""qc.rules.answers (straightlining, item_nonresponse, acquiescence, short_open_answers) on
+small literal frames, checked against naive loops."""
 
 import json
 from collections import Counter
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from qc import rules
+from qc.rules import answers
+
+ITEMS = ["a", "b", "c", "d"]
+
 
 NAN = np.nan
-ITEMS = ["a", "b", "c", "d"]
 
 
 def frame(rows: dict[int, tuple]) -> pd.DataFrame:
@@ -20,17 +23,6 @@ def frame(rows: dict[int, tuple]) -> pd.DataFrame:
     )
     df.index.name = "interview_id"
     return df.astype({"duration_seconds": "float64", "n_answered": "int64"})
-
-
-def naive_rushed(df, seconds_per_item, floor_seconds) -> set[int]:
-    fired = set()
-    for interview_id, row in df.iterrows():
-        duration = row["duration_seconds"]
-        if duration == duration and duration < max(
-            floor_seconds, row["n_answered"] * seconds_per_item
-        ):
-            fired.add(interview_id)
-    return fired
 
 
 def naive_straightlining(df, items, excluded, min_items, max_share) -> dict[int, tuple]:
@@ -47,40 +39,24 @@ def naive_straightlining(df, items, excluded, min_items, max_share) -> dict[int,
     return fired
 
 
-def test_rushed_threshold_edges_match_naive_loop():
-    # Given floor 60 s and 3 s per item: 10 answered -> 60 s, 30 answered -> 90 s expected
-    df = frame(
-        {
-            1: (59, 10, "5", "5", "5", "5"),  # just under the floor: fires
-            2: (60, 10, "5", "5", "5", "5"),  # exactly the floor: does not fire
-            3: (89.5, 30, NAN, NAN, NAN, NAN),  # under n × 3 s: fires
-            4: (90, 30, NAN, NAN, NAN, NAN),  # exactly n × 3 s: does not fire
-            5: (NAN, 30, NAN, NAN, NAN, NAN),  # unknown duration: does not fire
-            6: (0, 0, NAN, NAN, NAN, NAN),  # nothing answered, 0 s: under the floor
-        }
-    )
-    # When
-    result = rules.rushed(df, seconds_per_item=3.0, floor_seconds=60)
-    # Then
-    assert set(result.index) == naive_rushed(df, 3.0, 60) == {1, 3, 6}
-    assert (result["rule"] == rules.RUSHED).all()
+SCORES5 = {"5": 100.0, "4": 80.0, "3": 60.0, "2": 40.0, "1": 0.0}
 
 
-def test_rushed_reason_states_duration_and_expectation():
-    df = frame({7: (95, 42, NAN, NAN, NAN, NAN)})
-    result = rules.rushed(df)
-    assert result.loc[7, "reason_en"] == (
-        "Interview took 95 s for 42 answered questions; at least 126 s expected"
-    )
-    assert result.loc[7, "reason"] == "访问用时 95 秒，已答 42 题，应至少 126 秒"
+def _df(columns: dict, ids: list[int]) -> pd.DataFrame:
+    return pd.DataFrame(columns, index=pd.Index(ids, dtype="int64", name="interview_id"))
 
 
-def test_rushed_reason_never_shows_equal_numbers_for_fractions():
-    # 125.6 s against 125.7 s expected must not read "125 s ... at least 125 s"
-    df = frame({1: (125.6, 1, NAN, NAN, NAN, NAN)})
-    result = rules.rushed(df, seconds_per_item=125.7, floor_seconds=0)
-    assert "took 125 s" in result.loc[1, "reason_en"]
-    assert "at least 126 s" in result.loc[1, "reason_en"]
+ITEMS12 = [f"q{i}" for i in range(12)]
+
+
+def naive_item_nonresponse(df, items, excluded, max_share, min_items) -> dict[int, tuple]:
+    fired = {}
+    for interview_id, row in df.iterrows():
+        answered = [row[i] for i in items if isinstance(row[i], str)]
+        dk = [code for code in answered if code in excluded]
+        if len(answered) >= min_items and len(dk) / len(answered) > max_share:
+            fired[interview_id] = (len(answered), len(dk))
+    return fired
 
 
 def test_straightlining_excludes_dont_know_and_counts_min_items():
@@ -94,7 +70,9 @@ def test_straightlining_excludes_dont_know_and_counts_min_items():
             6: (300, 0, NAN, NAN, NAN, NAN),  # nothing answered
         }
     )
-    result = rules.straightlining(df, items=ITEMS, excluded_codes={"9"}, min_items=3, max_share=0.9)
+    result = answers.straightlining(
+        df, items=ITEMS, excluded_codes={"9"}, min_items=3, max_share=0.9
+    )
     expected = naive_straightlining(df, ITEMS, {"9"}, 3, 0.9)
     assert set(result.index) == set(expected) == {1, 2}
     assert result.loc[2, "reason_en"] == "3 of 3 scale items answered '4'"
@@ -102,7 +80,7 @@ def test_straightlining_excludes_dont_know_and_counts_min_items():
 
 def test_straightlining_share_threshold_is_inclusive():
     df = frame({1: (300, 4, "4", "4", "4", "3"), 2: (300, 4, "4", "4", "3", "3")})
-    result = rules.straightlining(df, items=ITEMS, min_items=4, max_share=0.75)
+    result = answers.straightlining(df, items=ITEMS, min_items=4, max_share=0.75)
     assert set(result.index) == set(naive_straightlining(df, ITEMS, set(), 4, 0.75)) == {1}
 
 
@@ -110,12 +88,12 @@ def test_straightlining_excluded_codes_per_item_apply_only_to_their_item():
     # "9" is don't know for a and b only; for c and d it is a real answer (a 1-10 scale)
     df = frame({1: (300, 4, "9", "9", "9", "9"), 2: (300, 4, "4", "9", "4", "4")})
     excluded = {"a": {"9"}, "b": {"9"}, "c": set(), "d": set()}
-    result = rules.straightlining(
+    result = answers.straightlining(
         df, items=ITEMS, excluded_codes=excluded, min_items=3, max_share=0.9
     )
     assert set(result.index) == {2}
     assert result.loc[2, "reason_en"] == "3 of 3 scale items answered '4'"
-    result = rules.straightlining(
+    result = answers.straightlining(
         df, items=ITEMS, excluded_codes=excluded, min_items=2, max_share=0.9
     )
     assert set(result.index) == {1, 2}
@@ -125,7 +103,7 @@ def test_straightlining_excluded_codes_per_item_apply_only_to_their_item():
 def test_straightlining_reason_names_the_answer_label():
     df = frame({1: (300, 4, "4", "4", "4", "4")})
     labels = {"4": {"zh": "满意", "en": "Satisfied"}}
-    result = rules.straightlining(df, items=ITEMS, min_items=4, code_labels=labels)
+    result = answers.straightlining(df, items=ITEMS, min_items=4, code_labels=labels)
     assert result.loc[1, "reason"] == "4 项量表题中 4 项回答「满意」"
     assert result.loc[1, "reason_en"] == "4 of 4 scale items answered 'Satisfied'"
 
@@ -139,7 +117,9 @@ def test_straightlining_random_frame_matches_naive_loop():
     df = pd.DataFrame(values, columns=items, index=pd.RangeIndex(1, 301, name="interview_id"))
     df["duration_seconds"] = 300.0
     df["n_answered"] = 12
-    result = rules.straightlining(df, items=items, excluded_codes={"9"}, min_items=8, max_share=0.8)
+    result = answers.straightlining(
+        df, items=items, excluded_codes={"9"}, min_items=8, max_share=0.8
+    )
     expected = naive_straightlining(df, items, {"9"}, 8, 0.8)
     assert len(expected) > 10  # the frame exercises the rule
     assert set(result.index) == set(expected)
@@ -147,42 +127,6 @@ def test_straightlining_random_frame_matches_naive_loop():
         assert result.loc[interview_id, "reason_en"] == (
             f"{n} of {total} scale items answered '{code}'"
         )
-
-
-def test_run_rules_combines_rules_in_order():
-    df = frame(
-        {
-            3: (30, 4, "4", "4", "4", "4"),  # both
-            1: (300, 4, "4", "4", "4", "4"),  # straight-lining only
-            2: (30, 4, "1", "2", "3", "4"),  # rushed only
-            4: (300, 4, "1", "2", "3", "4"),  # neither
-        }
-    )
-    config = rules.RuleConfig(straightlining_min_items=4)
-    result = rules.run_rules(df, items=ITEMS, excluded_codes={"9"}, config=config)
-    assert list(zip(result.index, result["rule"], strict=True)) == [
-        (1, rules.STRAIGHTLINING),
-        (2, rules.RUSHED),
-        (3, rules.RUSHED),
-        (3, rules.STRAIGHTLINING),
-    ]
-    assert list(result.columns) == rules.OUTPUT_COLUMNS
-
-
-@pytest.mark.parametrize("rule", [rules.rushed, rules.straightlining])
-def test_rules_on_empty_frame_return_empty_result(rule):
-    df = frame({})
-    kwargs = {"items": ITEMS} if rule is rules.straightlining else {}
-    result = rule(df, **kwargs)
-    assert result.empty
-    assert list(result.columns) == rules.OUTPUT_COLUMNS
-
-
-def test_run_rules_when_nothing_fires_is_empty():
-    df = frame({1: (300, 4, "1", "2", "3", "4")})
-    result = rules.run_rules(df, items=ITEMS)
-    assert result.empty
-    assert result.index.name == "interview_id"
 
 
 def test_straightlining_per_battery_fires_when_the_whole_questionnaire_does_not():
@@ -193,8 +137,8 @@ def test_straightlining_per_battery_fires_when_the_whole_questionnaire_does_not(
         index=pd.Index([1, 2], name="interview_id"),
     )
     batteries = {"satisfaction": items[:8], "safety": ["safe1", "safe2"]}
-    assert rules.straightlining(df, items=items, min_items=8).index.tolist() == [2]
-    result = rules.straightlining(df, items=items, min_items=8, batteries=batteries)
+    assert answers.straightlining(df, items=items, min_items=8).index.tolist() == [2]
+    result = answers.straightlining(df, items=items, min_items=8, batteries=batteries)
     assert result.index.tolist() == [1, 2]
     assert result.loc[1, "reason_en"] == "8 of 8 scale items in satisfaction answered '4'"
     assert result.loc[1, "reason"] == "satisfaction 组 8 项量表题中 8 项回答「4」"
@@ -212,10 +156,91 @@ def test_straightlining_per_battery_matches_naive_loop():
     )
     values = values.astype(object)
     df = pd.DataFrame(values, columns=items, index=pd.RangeIndex(1, 201, name="interview_id"))
-    result = rules.straightlining(
+    result = answers.straightlining(
         df, items=items, excluded_codes={"9"}, min_items=5, max_share=0.8, batteries=batteries
     )
     expected = set(naive_straightlining(df, items, {"9"}, 5, 0.8))
     for members in batteries.values():
         expected |= set(naive_straightlining(df, members, {"9"}, 5, 0.8))
     assert len(expected) > 10 and set(result.index) == expected
+
+
+def test_acquiescence_matches_naive_loop_and_ignores_dont_know():
+    rng = np.random.default_rng(2)
+    items = [f"s{i}" for i in range(8)]
+    codes = rng.choice(["5", "4", "3", "9"], size=(100, 8), p=[0.4, 0.45, 0.1, 0.05])
+    values = codes.astype(object)
+    values[rng.random((100, 8)) < 0.1] = None
+    df = _df({x: values[:, j] for j, x in enumerate(items)}, list(range(1, 101)))
+    scores = {x: SCORES5 for x in items}
+    for least, share in [(6, 1.0), (8, 1.0), (4, 0.8)]:
+        result = answers.acquiescence(
+            df, items=items, scores=scores, min_items=least, min_share=share
+        )
+        expected = set()
+        for interview_id, row in df.iterrows():
+            valid = [SCORES5[v] for v in row if v in SCORES5]  # "9" and None are not scored
+            if len(valid) >= least and sum(s > 50 for s in valid) / len(valid) >= share:
+                expected.add(interview_id)
+        assert expected and set(result.index) == expected
+    assert set(result["severity"]) == {rules.LOW}
+
+
+def test_acquiescence_counts_a_middle_answer_as_positive_only_above_50():
+    items = ["a", "b", "c"]
+    scores = {x: {"3": 50.0, "4": 75.0} for x in items}
+    df = _df({"a": ["4", "4"], "b": ["4", "3"], "c": ["4", "4"]}, [1, 2])
+    result = answers.acquiescence(df, items=items, scores=scores, min_items=3)
+    assert list(result.index) == [1]
+    assert result.loc[1, "reason_en"] == (
+        "3 of 3 scale items answered on the positive side (satisfied or safe)"
+    )
+
+
+def test_short_open_answers_fires_when_every_open_answer_is_short():
+    df = _df(
+        {
+            "suggestion": ["无", "多装路灯", "。", None, "  好 ", "ok"],
+            "other": [None, "无", "", None, "？", None],
+        },
+        [1, 2, 3, 4, 5, 6],
+    )
+    result = answers.short_open_answers(df, open_items=["suggestion", "other"], min_chars=2)
+    # 1 one char; 2 has a real answer; 3 only punctuation; 4 nothing; 5 both short; 6 two chars
+    assert list(result.index) == [1, 3, 5]
+    assert result.loc[5, "reason"] == "2 道开放题的回答都少于 2 个字：「好」、「？」"
+    assert json.loads(result.loc[1, "details"])["answers"] == ["无"]
+    assert list(answers.short_open_answers(df, open_items=["suggestion"], min_chars=3).index) == [
+        1,
+        3,
+        5,
+        6,
+    ]
+
+
+def test_item_nonresponse_matches_naive_loop():
+    rng = np.random.default_rng(5)
+    codes = np.array(["1", "2", "3", "8", "9", None], dtype=object)
+    values = codes[rng.integers(0, 6, size=(200, len(ITEMS12)))]
+    df = _df({item: values[:, j] for j, item in enumerate(ITEMS12)}, list(range(1, 201)))
+    for share, least in [(0.5, 5), (0.3, 8), (0.0, 1)]:
+        result = answers.item_nonresponse(
+            df, items=ITEMS12, excluded_codes={"8", "9"}, max_share=share, min_items=least
+        )
+        expected = naive_item_nonresponse(df, ITEMS12, {"8", "9"}, share, least)
+        assert set(result.index) == set(expected)
+        for interview_id, (answered, dk) in expected.items():
+            details = json.loads(result.loc[interview_id, "details"])
+            assert (details["n_items"], details["n_dont_know"]) == (answered, dk)
+
+
+def test_item_nonresponse_fires_above_the_share_not_at_it():
+    half = ["9"] * 5 + ["1"] * 5 + [None, None]
+    more = ["9"] * 6 + ["1"] * 4 + [None, None]
+    df = _df({item: [half[j], more[j]] for j, item in enumerate(ITEMS12)}, [1, 2])
+    result = answers.item_nonresponse(df, items=ITEMS12, excluded_codes={"9"})
+    assert list(result.index) == [2]
+    assert "6 of 10" in result.loc[2, "reason_en"]
+    # Per-item excluded codes: "9" is a real answer for every item but q0.
+    per_item = {item: ({"9"} if item == "q0" else set()) for item in ITEMS12}
+    assert answers.item_nonresponse(df, items=ITEMS12, excluded_codes=per_item).empty

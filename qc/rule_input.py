@@ -1,7 +1,7 @@
-"""The one loading layer of qc: interviews (rows in the DB) → the wide frame qc.rules reads.
+"""The rules' input: interview records (plain dicts) and questionnaire definitions → the wide
+frame qc.rules reads, with the questionnaire facts the rules need. Pure: no Django, no I/O;
+qc.loaders feeds it from the database, the qc_check command from a CSV.
 
-`interviews_frame(queryset)` makes two queries (the interviews' columns and answers, then the
-definitions of the questionnaire versions they use) and never one per interview.
 `run_frame_rules(frame, config)` runs every rule with the questionnaire facts the frame carries.
 
 Phone numbers and addresses never enter the frame: they become `phone_key`/`household_key`,
@@ -16,16 +16,12 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import pandas as pd
-from django.db.models import F, QuerySet
 
-from fieldwork.dispositions import group_of
-from fieldwork.models import Case, Interview
-from qc import rules
-from qc.models import Flag
 from qc.paradata import label_chars, question_seconds
+from qc.rules import RuleConfig
+from qc.rules.engine import run_rules
+from qc.rules.timing import SECONDS_SUFFIX
 from questionnaires.logic import ExpressionError, evaluate
-from questionnaires.models import QuestionnaireVersion
-from sampling.models import Locality
 
 # Columns besides the scale items. A scale item may not share one of these names.
 META_COLUMNS = [
@@ -244,89 +240,113 @@ def _duration(record: Mapping[str, Any]) -> float:
     return float("nan")
 
 
-def build_frame(
-    records: Iterable[Mapping[str, Any]], definitions: Mapping[int, dict]
-) -> InterviewsFrame:
-    """The wide frame from interview records (dicts with RECORD_FIELDS and wave_id, and
-    optionally sampled_locality and said_locality, street codes; phone and household, the
-    sampled unit's number and address, hashed here; question_seconds {question: s}, which
-    takes the place of the paradata's estimate).
+class _Facts(NamedTuple):
+    """The questionnaire facts of several versions merged (see InterviewsFrame)."""
 
-    `definitions` maps questionnaire version id -> definition. Items are the union over the
-    versions, in the order first met; an item a version lacks is NaN for its interviews.
-    """
-    scales = {version_id: definition_scale(d) for version_id, d in definitions.items()}
-    items: list[str] = []
-    excluded: dict[str, frozenset[str]] = {}
-    scores: dict[str, dict[str, float]] = {}
-    dimensions: dict[str, str] = {}
-    open_items: list[str] = []
-    batteries: dict[str, list[str]] = {}
-    reading: dict[str, int] = {}
-    list_use: Counter[tuple[int, str]] = Counter()
+    items: list[str]
+    excluded: dict[str, frozenset[str]]
+    scores: dict[str, dict[str, float]]
+    dimensions: dict[str, str]
+    open_items: list[str]
+    batteries: dict[str, list[str]]
+    reading: dict[str, int]
+    list_use: Counter[tuple[int, str]]  # (version id, choice list) -> scale items using it
+
+
+def _merged_facts(scales: Mapping[int, Scale]) -> _Facts:
+    """The union over the versions' scales, items in the order first met."""
+    facts = _Facts([], {}, {}, {}, [], {}, {}, Counter())
     for version_id, scale in scales.items():
         for item in scale.items:
-            if item not in excluded:
-                items.append(item)
-                excluded[item] = frozenset()
-                scores[item] = {}
-                dimensions[item] = scale.dimensions[item]
-            excluded[item] |= scale.excluded_codes[item]
-            scores[item] |= scale.scores[item]
-            list_use[(version_id, scale.lists[item])] += 1
-        open_items += [name for name in scale.open_items if name not in open_items]
+            if item not in facts.excluded:
+                facts.items.append(item)
+                facts.excluded[item] = frozenset()
+                facts.scores[item] = {}
+                facts.dimensions[item] = scale.dimensions[item]
+            facts.excluded[item] |= scale.excluded_codes[item]
+            facts.scores[item] |= scale.scores[item]
+            facts.list_use[(version_id, scale.lists[item])] += 1
+        facts.open_items.extend([n for n in scale.open_items if n not in facts.open_items])
         for name, members in scale.batteries.items():
-            battery = batteries.setdefault(name, [])
+            battery = facts.batteries.setdefault(name, [])
             battery += [item for item in members if item not in battery]
         for name, chars in scale.reading_chars.items():
-            reading.setdefault(name, chars)
+            facts.reading.setdefault(name, chars)
+    return facts
 
-    rows: list[dict[str, Any]] = []
-    ids: list[int] = []
-    codes: dict[str, list[str | None]] = {item: [] for item in items}
-    texts: dict[str, list[str | None]] = {name: [] for name in open_items}
-    timings: list[dict[str, float]] = []
+
+def _meta_row(record: Mapping[str, Any], answers: Mapping[str, Any], scale: Scale) -> dict:
+    """The record's META_COLUMNS values."""
+    return {
+        "duration_seconds": _duration(record),
+        "n_answered": sum(
+            1 for name, value in answers.items() if name in scale.non_note and is_answered(value)
+        ),
+        "interviewer_id": record.get("interviewer_id"),
+        "wave_id": record.get("wave_id"),
+        "street_id": record.get("street_id"),
+        "mode": record.get("mode"),
+        "started_at": record.get("started_at"),
+        "completed_at": record.get("completed_at"),
+        "sampled_locality": record.get("sampled_locality"),
+        "said_locality": record.get("said_locality"),
+        "phone_key": contact_key(record.get("phone"), phone=True),
+        "household_key": contact_key(record.get("household"), phone=False),
+        "qc_check_failures": qc_check_failures(scale, answers) if scale.checks else [],
+    }
+
+
+def _answered_seconds(
+    record: Mapping[str, Any], answers: Mapping[str, Any], definition: dict
+) -> dict[str, float]:
+    """Seconds per question: given in the record, else estimated from its paradata."""
+    if record.get("question_seconds") is not None:
+        timed = dict(record["question_seconds"])
+    elif record.get("paradata"):
+        timed = question_seconds(record["paradata"], definition)
+    else:
+        timed = {}
+    # Only answered questions count as timed: a skipped one was not read out.
+    return {name: t for name, t in timed.items() if is_answered(answers.get(name))}
+
+
+class _Values(NamedTuple):
+    """The records' values, column by column, in record order."""
+
+    ids: list[int]
+    meta: list[dict[str, Any]]  # one _meta_row per record
+    codes: dict[str, list[str | None]]  # item -> answer codes
+    texts: dict[str, list[str | None]]  # open question -> answer texts
+    timings: list[dict[str, float]]  # one _answered_seconds per record
+
+
+def _values(
+    records: Iterable[Mapping[str, Any]],
+    scales: Mapping[int, Scale],
+    definitions: Mapping[int, dict],
+    facts: _Facts,
+) -> _Values:
+    values = _Values(
+        [], [], {item: [] for item in facts.items}, {n: [] for n in facts.open_items}, []
+    )
     for record in records:
         answers = record.get("answers") or {}
         version_id = record["questionnaire_version_id"]
         scale = scales[version_id]
-        ids.append(record["id"])
-        rows.append(
-            {
-                "duration_seconds": _duration(record),
-                "n_answered": sum(
-                    1
-                    for name, value in answers.items()
-                    if name in scale.non_note and is_answered(value)
-                ),
-                "interviewer_id": record.get("interviewer_id"),
-                "wave_id": record.get("wave_id"),
-                "street_id": record.get("street_id"),
-                "mode": record.get("mode"),
-                "started_at": record.get("started_at"),
-                "completed_at": record.get("completed_at"),
-                "sampled_locality": record.get("sampled_locality"),
-                "said_locality": record.get("said_locality"),
-                "phone_key": contact_key(record.get("phone"), phone=True),
-                "household_key": contact_key(record.get("household"), phone=False),
-                "qc_check_failures": qc_check_failures(scale, answers) if scale.checks else [],
-            }
-        )
-        for item in items:
-            codes[item].append(answer_code(answers.get(item)) if item in scale.lists else None)
-        for name in open_items:
+        values.ids.append(record["id"])
+        values.meta.append(_meta_row(record, answers, scale))
+        for item in facts.items:
+            code = answer_code(answers.get(item)) if item in scale.lists else None
+            values.codes[item].append(code)
+        for name in facts.open_items:
             value = answers.get(name)
-            texts[name].append(str(value) if is_answered(value) else None)
-        if record.get("question_seconds") is not None:
-            timed = dict(record["question_seconds"])
-        elif record.get("paradata"):
-            timed = question_seconds(record["paradata"], definitions[version_id])
-        else:
-            timed = {}
-        # Only answered questions count as timed: a skipped one was not read out.
-        timings.append({name: t for name, t in timed.items() if is_answered(answers.get(name))})
+            values.texts[name].append(str(value) if is_answered(value) else None)
+        values.timings.append(_answered_seconds(record, answers, definitions[version_id]))
+    return values
 
-    index = pd.Index(ids, dtype="int64", name="interview_id")
+
+def _meta_frame(rows: list[dict[str, Any]], index: pd.Index) -> pd.DataFrame:
+    """META_COLUMNS with their dtypes: nullable ints, UTC datetimes, codes and keys as str."""
     meta = pd.DataFrame(rows, index=index, columns=META_COLUMNS)
     meta = meta.astype(
         {
@@ -341,46 +361,78 @@ def build_frame(
         meta[column] = pd.to_datetime(meta[column], utc=True)
     for column in ("sampled_locality", "said_locality", "phone_key", "household_key"):
         meta[column] = meta[column].astype("str")
-    item_frame = pd.DataFrame(
-        {item: pd.Series(codes[item], index=index, dtype="str") for item in items}, index=index
-    )
-    text_frame = pd.DataFrame(
-        {name: pd.Series(texts[name], index=index, dtype="object") for name in open_items},
+    return meta
+
+
+def _answer_frames(values: _Values, index: pd.Index, timed_names: list[str]) -> list[pd.DataFrame]:
+    """The item codes, the open answers' texts and the `<question>__seconds` columns."""
+    items = pd.DataFrame(
+        {item: pd.Series(codes, index=index, dtype="str") for item, codes in values.codes.items()},
         index=index,
     )
-    timed_names = [name for name in reading if any(name in t for t in timings)]
-    seconds_frame = pd.DataFrame(
+    texts = pd.DataFrame(
+        {name: pd.Series(t, index=index, dtype="object") for name, t in values.texts.items()},
+        index=index,
+    )
+    seconds = pd.DataFrame(
         {
-            f"{name}{rules.SECONDS_SUFFIX}": pd.Series(
-                [t.get(name, float("nan")) for t in timings], index=index, dtype="float64"
+            f"{name}{SECONDS_SUFFIX}": pd.Series(
+                [t.get(name, float("nan")) for t in values.timings], index=index, dtype="float64"
             )
             for name in timed_names
         },
         index=index,
     )
-    df = pd.concat([meta, item_frame, text_frame, seconds_frame], axis=1)
+    return [items, texts, seconds]
 
+
+def _code_labels(
+    list_use: Counter[tuple[int, str]], definitions: Mapping[int, dict]
+) -> dict[str, dict[str, str]]:
+    """code -> {"zh", "en"} of the choice list most scale items use."""
     code_labels: dict[str, dict[str, str]] = {}
     if list_use:
         (version_id, list_name), _count = list_use.most_common(1)[0]
         for choice in definitions[version_id]["choice_lists"][list_name]:
             code_labels[str(choice["value"])] = dict(choice.get("label") or {})
+    return code_labels
+
+
+def build_frame(
+    records: Iterable[Mapping[str, Any]], definitions: Mapping[int, dict]
+) -> InterviewsFrame:
+    """The wide frame from interview records (dicts with RECORD_FIELDS and wave_id, and
+    optionally sampled_locality and said_locality, street codes; phone and household, the
+    sampled unit's number and address, hashed here; question_seconds {question: s}, which
+    takes the place of the paradata's estimate).
+
+    `definitions` maps questionnaire version id -> definition. Items are the union over the
+    versions, in the order first met; an item a version lacks is NaN for its interviews.
+    """
+    scales = {version_id: definition_scale(d) for version_id, d in definitions.items()}
+    facts = _merged_facts(scales)
+    values = _values(records, scales, definitions, facts)
+    index = pd.Index(values.ids, dtype="int64", name="interview_id")
+    timed_names = [name for name in facts.reading if any(name in t for t in values.timings)]
+    df = pd.concat(
+        [_meta_frame(values.meta, index), *_answer_frames(values, index, timed_names)], axis=1
+    )
     return InterviewsFrame(
         df,
-        items,
-        excluded,
-        code_labels,
-        scores,
-        dimensions,
-        {name: reading[name] for name in timed_names},
-        open_items,
-        batteries,
+        facts.items,
+        facts.excluded,
+        _code_labels(facts.list_use, definitions),
+        facts.scores,
+        facts.dimensions,
+        {name: facts.reading[name] for name in timed_names},
+        facts.open_items,
+        facts.batteries,
     )
 
 
-def run_frame_rules(frame: InterviewsFrame, config: rules.RuleConfig) -> pd.DataFrame:
-    """qc.rules.run_rules on a frame, with every questionnaire fact the frame carries."""
-    return rules.run_rules(
+def run_frame_rules(frame: InterviewsFrame, config: RuleConfig) -> pd.DataFrame:
+    """qc.rules.engine.run_rules on a frame, with every questionnaire fact the frame carries."""
+    return run_rules(
         frame.df,
         items=frame.items,
         excluded_codes=frame.excluded_codes,
@@ -391,83 +443,4 @@ def run_frame_rules(frame: InterviewsFrame, config: rules.RuleConfig) -> pd.Data
         reading_chars=frame.reading_chars,
         open_items=frame.open_items,
         batteries=frame.batteries,
-    )
-
-
-def interviews_frame(interviews: QuerySet[Interview]) -> InterviewsFrame:
-    """The wide frame for a queryset of interviews, in two queries."""
-    records = list(
-        interviews.values(
-            *RECORD_FIELDS,
-            wave_id=F("case__wave_id"),
-            sampled_locality=F("case__street__code"),
-            said_locality=F("street__code"),
-            phone=F("case__unit__phone"),
-            household=F("case__unit__address"),
-        )
-    )
-    version_ids = {record["questionnaire_version_id"] for record in records}
-    definitions = dict(
-        QuestionnaireVersion.objects.filter(id__in=version_ids).values_list("id", "definition")
-    )
-    return build_frame(records, definitions)
-
-
-def interview_frame(interview: Interview) -> InterviewsFrame:
-    """The frame for one interview object, as it is in memory (no query for the answers;
-    one for the street codes, one for the sampled unit unless already loaded)."""
-    record = {field: getattr(interview, field) for field in RECORD_FIELDS}
-    record["wave_id"] = interview.case.wave_id
-    unit = interview.case.unit
-    record["phone"], record["household"] = unit.phone, unit.address
-    sampled_id, said_id = interview.case.street_id, interview.street_id
-    codes = dict(
-        Locality.objects.filter(id__in={sampled_id, said_id} - {None}).values_list("id", "code")
-    )
-    record["sampled_locality"] = codes.get(sampled_id)
-    record["said_locality"] = codes.get(said_id)
-    version = interview.questionnaire_version
-    return build_frame([record], {version.id: version.definition})
-
-
-def stored_flags(interviews: QuerySet[Interview]) -> pd.DataFrame:
-    """The flags stored on these interviews, in the shape of run_rules' output (index
-    interview_id; columns rule, severity, reason), in one query."""
-    rows = list(
-        Flag.objects.filter(interview__in=interviews)
-        .order_by("interview_id", "id")
-        .values_list("interview_id", "rule", "severity", "reason")
-    )
-    index = pd.Index([r[0] for r in rows], dtype="int64", name="interview_id")
-    return pd.DataFrame(
-        {
-            "rule": pd.Series([r[1] for r in rows], index=index, dtype="str"),
-            "severity": pd.Series([r[2] for r in rows], index=index, dtype="str"),
-            "reason": pd.Series([r[3] for r in rows], index=index, dtype="str"),
-        }
-    )
-
-
-def wave_outcomes(wave_id: int) -> pd.DataFrame:
-    """Per interviewer of a wave's cases: cases (with a disposition), completes (AAPOR group
-    I) and refusals (group R: refusals and break-offs). Index interviewer_id; one query."""
-    counts: dict[int, list[int]] = {}
-    rows = (
-        Case.objects.filter(wave_id=wave_id, interviewer__isnull=False)
-        .exclude(disposition="")
-        .values_list("interviewer_id", "disposition")
-    )
-    for interviewer_id, code in rows:
-        try:
-            group = group_of(code)
-        except KeyError:
-            continue
-        row = counts.setdefault(interviewer_id, [0, 0, 0])
-        row[0] += 1
-        row[1] += group == "I"
-        row[2] += group == "R"
-    return pd.DataFrame(
-        list(counts.values()),
-        index=pd.Index(list(counts), dtype="int64", name="interviewer_id"),
-        columns=["cases", "completes", "refusals"],
     )

@@ -1,0 +1,143 @@
+"""Interviewer risk pages as plain data: a wave's interviewers ranked
+(qc.risk.services.wave_risk) and one interviewer's drill-down (interviewer_risk_detail).
+NaN becomes None (a dash)."""
+
+from typing import Any
+
+import pandas as pd
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from common.i18n import ui_language
+from qc.risk.services import InterviewerRisk, WaveRisk
+
+
+def _number(value: Any) -> float | None:
+    """A float for a template, None for NaN/None (shown as a dash)."""
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def _rank(row: pd.Series) -> int | None:
+    return None if pd.isna(row["rank"]) else int(row["rank"])
+
+
+def _reasons(row: pd.Series) -> str:
+    return row["reasons"] if ui_language() == "zh" else row["reasons_en"]
+
+
+def _name(user: User | None, interviewer_id: int) -> str:
+    if user is None:
+        return f"#{interviewer_id}"
+    return user.get_full_name() or user.username
+
+
+def risk_rows(risk: WaveRisk) -> list[dict]:
+    """One dict per interviewer who completed an interview in the wave, riskiest first."""
+    rows = []
+    for interviewer_id, row in risk.ranking.iterrows():
+        rows.append(
+            {
+                "interviewer_id": int(interviewer_id),
+                "name": _name(risk.users.get(int(interviewer_id)), int(interviewer_id)),
+                "rank": _rank(row),
+                "risk": _number(row["risk"]),
+                "n": int(row["n_interviews"]),
+                "median_duration": _number(row["median_duration"]),
+                "peer_median_duration": _number(row["peer_median_duration"]),
+                "flag_rate": _number(row["flag_rate"]),
+                "peer_flag_rate": _number(row["peer_flag_rate"]),
+                "straightlining_rate": _number(row["straightlining_rate"]),
+                "divergence_p": _number(row["divergence_p"]),
+                "interviews_per_hour": _number(row["interviews_per_hour"]),
+                "completion_rate": _number(row["completion_rate"]),
+                "refusal_rate": _number(row["refusal_rate"]),
+                "reasons": _reasons(row),
+            }
+        )
+    return rows
+
+
+def _figures(row: pd.Series) -> list[dict]:
+    """The interviewer's own figure, the peers' and the z, one dict per indicator."""
+    figures = [
+        (_("Median duration (s)"), "median_duration", "peer_median_duration", "duration_z", ""),
+        (_("Flagged interviews"), "flag_rate", "peer_flag_rate", "flags_z", "%"),
+        (
+            _("Straight-lined interviews"),
+            "straightlining_rate",
+            "peer_straightlining_rate",
+            "straightlining_z",
+            "%",
+        ),
+        (
+            _("Positive answers"),
+            "acquiescence_share",
+            "peer_acquiescence_share",
+            "acquiescence_z",
+            "%",
+        ),
+        (
+            _("Interviews per hour"),
+            "interviews_per_hour",
+            "peer_interviews_per_hour",
+            "pace_z",
+            "",
+        ),
+        (_("Completion rate"), "completion_rate", "peer_completion_rate", "completion_z", "%"),
+        (_("Refusal rate"), "refusal_rate", "peer_refusal_rate", "refusal_z", "%"),
+    ]
+    return [
+        {
+            "label": label,
+            "own": _number(row[own]),
+            "peers": _number(row[peer]),
+            "z": _number(row[z]),
+            "percent": unit == "%",
+        }
+        for label, own, peer, z, unit in figures
+    ]
+
+
+def _shares(shares: dict[str, float]) -> str:
+    return " · ".join(f"{code}: {share:.0%}" for code, share in shares.items())
+
+
+def _items(items: pd.DataFrame) -> list[dict]:
+    """Per item, the interviewer's answer distribution against the peers'."""
+    return [
+        {
+            "item": item,
+            "n": int(detail["n"]),
+            "chi2": float(detail["chi2"]),
+            "df": int(detail["df"]),
+            "p": float(detail["p_value"]),
+            "strong": float(detail["p_value"]) < 0.001,
+            "observed": _shares(detail["observed"]),
+            "expected": _shares(detail["expected"]),
+        }
+        for item, detail in items.iterrows()
+    ]
+
+
+def interviewer_detail(risk: InterviewerRisk, interviewer: User) -> dict:
+    """The interviewer's figures against peers, flags and per-item divergence."""
+    row = risk.row
+    return {
+        "name": _name(interviewer, interviewer.pk),
+        "rank": _rank(row),
+        "risk": _number(row["risk"]),
+        "n": int(row["n_interviews"]),
+        "n_interviewers": risk.n_interviewers,
+        "peers_everywhere": row["peer_scope"] == "all",
+        "reasons": _reasons(row),
+        "figures": _figures(row),
+        "divergence": {
+            "chi2": _number(row["divergence_chi2"]),
+            "df": int(row["divergence_df"]) if not pd.isna(row["divergence_df"]) else None,
+            "p": _number(row["divergence_p"]),
+        },
+        "items": _items(risk.items),
+        "flags": risk.flags,
+    }

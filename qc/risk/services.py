@@ -1,0 +1,75 @@
+"""Interviewer risk of a wave: loads its completed interviews (qc.loaders), computes with
+qc.risk.statistics, and fetches what the pages name.
+
+The statistics use the flags as stored (what supervisors see, back-check discrepancies
+included), the wave's completed interviews, the rule settings of the wave (for the time zone
+and the risk thresholds) and the wave's case dispositions (completion and refusal rates).
+"""
+
+from typing import NamedTuple
+
+import pandas as pd
+
+from accounts.models import User
+from fieldwork.models import Interview, Wave
+from qc import loaders
+from qc.models import Flag
+from qc.risk import peers, statistics
+from qc.rule_input import InterviewsFrame
+from qc.services.settings import rule_config
+
+
+class WaveRisk(NamedTuple):
+    """A wave's interviewers ranked by risk."""
+
+    ranking: pd.DataFrame  # statistics.interviewer_risk: one row per interviewer, in rank order
+    users: dict[int, User]  # the ranked interviewers by id, to name them
+
+
+class InterviewerRisk(NamedTuple):
+    """One interviewer's risk figures and what lies behind them."""
+
+    row: pd.Series  # the interviewer's row of the ranking (statistics.RISK_COLUMNS)
+    n_interviewers: int  # how many interviewers the wave's ranking holds
+    items: pd.DataFrame  # peers.item_divergence, the most divergent (largest χ²) first
+    flags: list[dict]  # the flags of the interviewer's completed interviews, newest first
+
+
+def _ranking(wave: Wave) -> tuple[InterviewsFrame, pd.DataFrame]:
+    interviews = Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
+    frame = loaders.interviews_frame(interviews)
+    ranking = statistics.interviewer_risk(
+        frame.df,
+        loaders.stored_flags(interviews),
+        items=frame.items,
+        outcomes=loaders.wave_outcomes(wave.pk),
+        scores=frame.scores,
+        config=rule_config(wave),
+    )
+    return frame, ranking
+
+
+def wave_risk(*, wave: Wave) -> WaveRisk:
+    """Every interviewer who completed an interview in the wave, riskiest first."""
+    _frame, ranking = _ranking(wave)
+    return WaveRisk(ranking, User.objects.in_bulk([int(i) for i in ranking.index]))
+
+
+def interviewer_risk_detail(*, wave: Wave, interviewer: User) -> InterviewerRisk | None:
+    """The interviewer's figures against peers, per-item divergence and flags; None when the
+    interviewer has no completed interview in the wave."""
+    frame, ranking = _ranking(wave)
+    if interviewer.pk not in ranking.index:
+        return None
+    items = peers.item_divergence(frame.df, items=frame.items, interviewer_id=interviewer.pk)
+    items = items.sort_values("chi2", ascending=False, kind="stable") if len(items) else items
+    flags = (
+        Flag.objects.filter(
+            interview__case__wave=wave,
+            interview__interviewer=interviewer,
+            interview__status=Interview.Status.COMPLETED,
+        )
+        .order_by("-interview_id", "rule")
+        .values("interview_id", "rule", "severity", "reason")
+    )
+    return InterviewerRisk(ranking.loc[interviewer.pk], len(ranking), items, list(flags))

@@ -1,0 +1,269 @@
+"""Answer-pattern rules: the same answer throughout (straight-lining), agreeing with
+everything (acquiescence), many don't know / refused (item non-response), and open answers
+too short to say anything. Pure: no Django.
+"""
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from qc.rules import (
+    ACQUIESCENCE,
+    ITEM_NONRESPONSE,
+    SHORT_OPEN_ANSWERS,
+    STRAIGHTLINING,
+    CodeLabels,
+    ExcludedCodes,
+    ItemScores,
+    empty_result,
+    rule_result,
+)
+
+
+def _substantive_answers(
+    df: pd.DataFrame, items: list[str], excluded_codes: ExcludedCodes
+) -> pd.DataFrame:
+    """The item columns with excluded codes (don't know, refused) blanked to NaN."""
+    answers = df.reindex(columns=items).astype("object")
+    per_item = isinstance(excluded_codes, Mapping)
+    for item in items:
+        codes = excluded_codes.get(item, ()) if per_item else excluded_codes
+        if codes:
+            answers[item] = answers[item].mask(answers[item].isin(list(codes)))
+    return answers
+
+
+def _most_frequent(
+    df: pd.DataFrame, items: list[str], excluded_codes: ExcludedCodes
+) -> pd.DataFrame:
+    """Per interview with a substantive answer among `items`: the most frequent code (ties:
+    the smallest), its count and n_valid (substantive answers). Index interview_id."""
+    answers = _substantive_answers(df, items, excluded_codes)
+    answers.index = answers.index.rename("interview_id")
+    pairs = answers.reset_index().melt(id_vars="interview_id", value_name="code")
+    pairs = pairs[pairs["code"].notna()]
+    if pairs.empty:
+        return pd.DataFrame(columns=["code", "count", "n_valid"])
+    pairs = pairs.assign(code=pairs["code"].astype("str"))
+    counts = pairs.groupby(["interview_id", "code"], sort=True).size().rename("count")
+    counts = counts.reset_index().sort_values(
+        ["interview_id", "count", "code"], ascending=[True, False, True], kind="stable"
+    )
+    top = counts.drop_duplicates("interview_id").set_index("interview_id")
+    top["n_valid"] = counts.groupby("interview_id")["count"].sum()
+    return top
+
+
+def straightlining(
+    df: pd.DataFrame,
+    *,
+    items: list[str],
+    excluded_codes: ExcludedCodes = (),
+    min_items: int = 8,
+    max_share: float = 0.9,
+    code_labels: CodeLabels | None = None,
+    batteries: Mapping[str, list[str]] | None = None,
+) -> pd.DataFrame:
+    """Interviews giving (almost) the same answer to every scale item of a battery.
+
+    Among the items answered with a substantive code (excluded codes and unanswered items do
+    not count), fires when at least `min_items` are answered and the most frequent code makes
+    up at least `max_share` of them. Ties between equally frequent codes name the smallest code.
+    Judged over all `items` together and over each of `batteries` (name -> items, e.g. the
+    scale items of one questionnaire page), so that 14 identical satisfaction answers fire
+    even when the 2 safety items differ; the reason names the largest straight-lined set.
+    The reason names the answer by its label from `code_labels` (code -> {"zh", "en"}) when
+    given, else by its code.
+    """
+    if df.empty or not items:
+        return empty_result()
+    sets = {"": items} | {
+        name: [item for item in members if item in items]
+        for name, members in (batteries or {}).items()
+    }
+    found = []
+    for order, (name, members) in enumerate(sets.items()):
+        if len(members) < min_items or (name and members == items):
+            continue
+        top = _most_frequent(df, members, excluded_codes)
+        top = top[(top["n_valid"] >= min_items) & (top["count"] / top["n_valid"] >= max_share)]
+        found.append(top.assign(battery=name, order=order))
+    top = pd.concat(found) if found else pd.DataFrame()
+    if top.empty:
+        return empty_result()
+    top = (
+        top.rename_axis("interview_id")
+        .reset_index()
+        .sort_values(["interview_id", "n_valid", "order"], ascending=[True, False, True])
+        .drop_duplicates("interview_id")
+        .set_index("interview_id")
+    )
+    labels = code_labels or {}
+    reasons = []
+    for code, count, total, battery in zip(
+        top["code"], top["count"], top["n_valid"], top["battery"], strict=True
+    ):
+        label = labels.get(code, {})
+        zh = label.get("zh") or code
+        en = label.get("en") or zh
+        details = {"code": code, "count": int(count), "n_items": int(total)}
+        if battery:
+            details["battery"] = battery
+            reasons.append(
+                (
+                    f"{battery} 组 {total} 项量表题中 {count} 项回答「{zh}」",
+                    f"{count} of {total} scale items in {battery} answered '{en}'",
+                    details,
+                )
+            )
+        else:
+            reasons.append(
+                (
+                    f"{total} 项量表题中 {count} 项回答「{zh}」",
+                    f"{count} of {total} scale items answered '{en}'",
+                    details,
+                )
+            )
+    return rule_result(STRAIGHTLINING, top.index, reasons)
+
+
+def _excluded_mask(df: pd.DataFrame, items: list[str], excluded_codes: ExcludedCodes) -> np.ndarray:
+    """(interviews × items) bool: the answer is an excluded code (don't know, refused)."""
+    answers = df.reindex(columns=items).astype("object")
+    per_item = isinstance(excluded_codes, Mapping)
+    mask = np.zeros(answers.shape, dtype=bool)
+    for j, item in enumerate(items):
+        codes = excluded_codes.get(item, ()) if per_item else excluded_codes
+        if codes:
+            mask[:, j] = answers[item].isin(list(codes)).to_numpy()
+    return mask
+
+
+def item_nonresponse(
+    df: pd.DataFrame,
+    *,
+    items: list[str],
+    excluded_codes: ExcludedCodes = (),
+    max_share: float = 0.5,
+    min_items: int = 5,
+) -> pd.DataFrame:
+    """Interviews answering more than `max_share` of their answered scale items with an
+    excluded code (don't know, refused).
+
+    Unanswered items (NaN, e.g. skipped by relevance) do not count; an interview with fewer
+    than `min_items` answered scale items never fires.
+    """
+    if df.empty or not items:
+        return empty_result()
+    answered = df.reindex(columns=items).notna().to_numpy()
+    dont_know = _excluded_mask(df, items, excluded_codes) & answered
+    n_answered = answered.sum(axis=1)
+    n_dont_know = dont_know.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = n_dont_know / n_answered
+    fired = (n_answered >= min_items) & (share > max_share)
+    if not fired.any():
+        return empty_result()
+    reasons = [
+        (
+            f"{a} 项量表题中 {k} 项回答不知道或拒答（{s:.0%}，上限 {max_share:.0%}）",
+            f"{k} of {a} scale items answered don't know or refused "
+            f"({s:.0%}; limit {max_share:.0%})",
+            {"n_items": int(a), "n_dont_know": int(k), "share": float(s)},
+        )
+        for a, k, s in zip(n_answered[fired], n_dont_know[fired], share[fired], strict=True)
+    ]
+    return rule_result(ITEM_NONRESPONSE, df.index[fired], reasons)
+
+
+def score_matrix(df: pd.DataFrame, items: list[str], scores: ItemScores) -> np.ndarray:
+    """(interviews × items) float: each answer's score, NaN when unanswered or not scored."""
+    out = np.full((len(df), len(items)), np.nan)
+    for j, item in enumerate(items):
+        if item in df.columns:
+            mapped = df[item].astype("object").map(dict(scores.get(item, {})))
+            out[:, j] = pd.to_numeric(mapped, errors="coerce").to_numpy(dtype="float64")
+    return out
+
+
+def positive_answers(
+    df: pd.DataFrame, items: list[str], scores: ItemScores
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per interview (arrays in row order): substantive scale answers, and how many of them
+    are on the positive side of the scale (score above 50)."""
+    values = score_matrix(df, items, scores)
+    substantive = ~np.isnan(values)
+    return substantive.sum(axis=1), (substantive & (np.nan_to_num(values) > 50)).sum(axis=1)
+
+
+def acquiescence(
+    df: pd.DataFrame,
+    *,
+    items: list[str],
+    scores: ItemScores,
+    min_items: int = 12,
+    min_share: float = 1.0,
+) -> pd.DataFrame:
+    """Interviews agreeing with everything: the share of substantive scale answers on the
+    positive side (score above 50, e.g. satisfied/safe) at least `min_share`, over at least
+    `min_items` substantive answers.
+
+    Our batteries have no reverse-keyed items, so agreeing with everything is also what a
+    truly content respondent does: the rule is low severity, off when `min_items` is 0, and
+    the interviewer-level rate against peers (qc.risk.statistics) says more.
+    """
+    if df.empty or not items or not scores or min_items <= 0:
+        return empty_result()
+    n_items, n_positive = positive_answers(df, items, scores)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = n_positive / n_items
+    fired = (n_items >= min_items) & (share >= min_share - 1e-12)
+    if not fired.any():
+        return empty_result()
+    reasons = [
+        (
+            f"{n} 项量表题中 {k} 项回答偏正面（满意或安全一侧）",
+            f"{k} of {n} scale items answered on the positive side (satisfied or safe)",
+            {"n_items": int(n), "n_positive": int(k)},
+        )
+        for n, k in zip(n_items[fired], n_positive[fired], strict=True)
+    ]
+    return rule_result(ACQUIESCENCE, df.index[fired], reasons)
+
+
+def short_open_answers(
+    df: pd.DataFrame, *, open_items: list[str], min_chars: int = 2
+) -> pd.DataFrame:
+    """Interviews whose every answered open question has fewer than `min_chars` characters,
+    not counting spaces and punctuation (e.g. "无", "好", "。"), over at least one answer."""
+    present = [item for item in open_items if item in df.columns]
+    if df.empty or not present:
+        return empty_result()
+    texts = df[present].astype("object")
+    answered = np.zeros(texts.shape, dtype=bool)
+    short = np.zeros(texts.shape, dtype=bool)
+    for j, item in enumerate(present):
+        text = texts[item].where(texts[item].notna(), "").astype(str)
+        answered[:, j] = (text.str.strip() != "").to_numpy()
+        length = text.str.replace(r"[\W_]", "", regex=True).str.len().to_numpy()
+        short[:, j] = length < min_chars
+    n_answered = answered.sum(axis=1)
+    fired = (n_answered >= 1) & (answered <= short).all(axis=1)
+    if not fired.any():
+        return empty_result()
+    raw = texts.to_numpy()
+    reasons = []
+    for row in np.flatnonzero(fired):
+        said = [str(raw[row, j]).strip() for j in np.flatnonzero(answered[row])]
+        quoted = "、".join(f"「{s}」" for s in said[:3])
+        quoted_en = ", ".join(f"'{s}'" for s in said[:3])
+        n = int(n_answered[row])
+        reasons.append(
+            (
+                f"{n} 道开放题的回答都少于 {min_chars} 个字：{quoted}",
+                f"All {n} open answers are shorter than {min_chars} characters: {quoted_en}",
+                {"n_open": n, "answers": said, "min_chars": int(min_chars)},
+            )
+        )
+    return rule_result(SHORT_OPEN_ANSWERS, df.index[fired], reasons)

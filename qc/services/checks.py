@@ -1,0 +1,198 @@
+"""The automatic checks: the rules run on completed interviews, one Flag per rule that fired
+(with its severity, reason and details), and the Review moved to "flagged" or "clean".
+
+Stored texts (flag reasons, the automatic events' reasons) are written in the language of
+settings.LANGUAGE_CODE, whoever triggered the check: they are records, like the review
+history, and must not depend on the language of the request that happened to run them.
+"""
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from fieldwork.models import Interview, Wave
+from qc import loaders, workflow
+from qc.models import Flag, Review, ReviewEvent
+from qc.rule_input import InterviewsFrame, run_frame_rules
+from qc.rules import RULES, RuleConfig
+from qc.services.settings import rule_config
+
+AUTOMATIC_RULES = RULES  # flags these rules raise are replaced on every re-check
+_CHUNK = 500  # ids per IN (...) list: far below every backend's parameter limit
+
+
+class Fired(NamedTuple):
+    """One rule's outcome on one interview, as a Flag stores it and an event's `rules` lists it."""
+
+    severity: str
+    reason: str
+    details: dict
+
+
+def _stored_reason_column() -> str:
+    return "reason" if settings.LANGUAGE_CODE.lower().startswith("zh") else "reason_en"
+
+
+def _passed_reason() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Automatic checks passed")
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def _fired(frame: InterviewsFrame, config: RuleConfig) -> dict[int, dict[str, Fired]]:
+    """interview id -> {rule: Fired} for the rules that fired, in the order of RULES."""
+    result = run_frame_rules(frame, config)
+    fired: dict[int, dict[str, Fired]] = defaultdict(dict)
+    column = _stored_reason_column()
+    for interview_id, rule, severity, reason, details in zip(
+        result.index,
+        result["rule"],
+        result["severity"],
+        result[column],
+        result["details"],
+        strict=True,
+    ):
+        fired[int(interview_id)][rule] = Fired(severity, reason, json.loads(details or "{}"))
+    return fired
+
+
+def rule_results(flags: Mapping[str, Fired]) -> list[dict]:
+    """The `rules` JSON of an event: the flags standing at that moment."""
+    return [
+        {"rule": rule, "severity": f.severity, "reason": f.reason, "details": f.details}
+        for rule, f in flags.items()
+    ]
+
+
+def _apply_checks(
+    interview_ids: list[int], fired: dict[int, dict[str, Fired]]
+) -> dict[int, Review]:
+    """Write the automatic outcome for these interviews with a fixed number of queries.
+
+    Flags of AUTOMATIC_RULES are replaced only where they changed. An undecided review (or a
+    returned one, whose re-interview was just completed) follows the flags (clean/flagged)
+    with an event when its state or its flags changed; a review further on keeps its state
+    (its flags are still refreshed, for the reviewer to see).
+    """
+    reviews: dict[int, Review] = {}
+    old_flags: dict[int, dict[str, Fired]] = defaultdict(dict)
+    for chunk in _chunks(interview_ids):
+        # Locked so that a supervisor's decision cannot be overwritten by a concurrent check.
+        for review in Review.objects.select_for_update().filter(interview_id__in=chunk):
+            reviews[review.interview_id] = review
+        flags = Flag.objects.filter(interview_id__in=chunk, rule__in=AUTOMATIC_RULES)
+        for interview_id, rule, severity, reason, details in flags.values_list(
+            "interview_id", "rule", "severity", "reason", "details"
+        ):
+            old_flags[interview_id][rule] = Fired(severity, reason, details)
+
+    passed = _passed_reason()
+    changed_flags: list[int] = []
+    new_flags: list[Flag] = []
+    new_reviews: list[Review] = []
+    new_review_events: list[tuple[str, list[dict]]] = []
+    updated_reviews: list[Review] = []
+    events: list[ReviewEvent] = []
+    for interview_id in interview_ids:
+        flags = fired.get(interview_id, {})
+        flags_changed = flags != old_flags.get(interview_id, {})
+        if flags_changed:
+            changed_flags.append(interview_id)
+            new_flags.extend(
+                Flag(
+                    interview_id=interview_id,
+                    rule=rule,
+                    severity=f.severity,
+                    reason=f.reason,
+                    details=f.details,
+                )
+                for rule, f in flags.items()
+            )
+        state = Review.State.FLAGGED if flags else Review.State.CLEAN
+        reason = "; ".join(f.reason for f in flags.values()) or passed
+        results = rule_results(flags)
+        review = reviews.get(interview_id)
+        if review is None:
+            review = Review(interview_id=interview_id, state=state)
+            reviews[interview_id] = review
+            new_reviews.append(review)
+            new_review_events.append((reason, results))
+        elif workflow.allowed(review.state, state, workflow.SYSTEM) and (
+            review.state != state or flags_changed
+        ):
+            events.append(
+                ReviewEvent(
+                    review=review,
+                    from_state=review.state,
+                    to_state=state,
+                    reason=reason,
+                    rules=results,
+                )
+            )
+            review.state = state
+            updated_reviews.append(review)
+
+    for chunk in _chunks(changed_flags):
+        Flag.objects.filter(interview_id__in=chunk, rule__in=AUTOMATIC_RULES).delete()
+    Flag.objects.bulk_create(new_flags, batch_size=_CHUNK)
+    # bulk_create sets primary keys on PostgreSQL and SQLite ≥ 3.35; the events need them.
+    Review.objects.bulk_create(new_reviews, batch_size=_CHUNK)
+    events.extend(
+        ReviewEvent(review=review, from_state="", to_state=review.state, reason=reason, rules=res)
+        for review, (reason, res) in zip(new_reviews, new_review_events, strict=True)
+    )
+    Review.objects.bulk_update(updated_reviews, ["state"], batch_size=_CHUNK)
+    ReviewEvent.objects.bulk_create(events, batch_size=_CHUNK)
+    return reviews
+
+
+@transaction.atomic
+def check_completed_interview(interview: Interview, *, config: RuleConfig | None = None) -> Review:
+    """Run the automatic rules on one completed interview and record the outcome.
+
+    Called by fieldwork (fieldwork.reactions; QcConfig.ready registers it) inside the
+    transaction that completes the interview, with the interview as saved there. Idempotent:
+    running it again without a change in the answers writes nothing. `config` defaults to the
+    wave's.
+    """
+    if interview.status != Interview.Status.COMPLETED:
+        raise ValueError(
+            f"Interview {interview.pk} is not completed: only completed ones are checked."
+        )
+    frame = loaders.interview_frame(interview)
+    fired = _fired(frame, config or rule_config(interview.case.wave))
+    return _apply_checks([interview.pk], fired)[interview.pk]
+
+
+@transaction.atomic
+def check_interviews(*, interviews: QuerySet[Interview], config: RuleConfig | None = None) -> int:
+    """Run the automatic rules on the completed interviews of a queryset; return how many.
+
+    The same outcome as check_completed_interview on each, in a number of queries that grows
+    with the number of waves, not of interviews (except one per 500). Each wave's interviews
+    are checked with its own thresholds unless `config` is given. `interviews` must not be
+    sliced.
+    """
+    completed = interviews.filter(status=Interview.Status.COMPLETED)
+    wave_ids = sorted(set(completed.values_list("case__wave_id", flat=True)))
+    total = 0
+    for wave_id in wave_ids:
+        frame = loaders.interviews_frame(completed.filter(case__wave_id=wave_id))
+        interview_ids = [int(interview_id) for interview_id in frame.df.index]
+        if not interview_ids:
+            continue
+        wave_config = config or rule_config(Wave.objects.get(pk=wave_id))
+        _apply_checks(interview_ids, _fired(frame, wave_config))
+        total += len(interview_ids)
+    return total

@@ -1,0 +1,261 @@
+"""The review workflow: a completed, checked interview (Review "clean" or "flagged") goes
+through two steps (qc.workflow holds the table of allowed moves):
+
+1. a supervisor or analyst proposes approval or rejection, or returns the interview for a
+   callback / re-interview (its case is reopened in fieldwork);
+2. a QC lead — an analyst, other than the proposer — makes the final decision (approved or
+   rejected). Only approved interviews are scored; rejected ones stop counting towards
+   quotas (exclude_rejected) and their case can be re-released. A final decision may be
+   reversed (with a reason) only by a lead who is neither the interviewer, nor the proposer,
+   nor who made that decision; a back-check's rejection of an interview nobody proposed on
+   is not approved by one lead alone (qc.workflow.refusal).
+
+Nobody reviews an interview they took themselves. Every change of state writes a
+ReviewEvent: who, when, why, and the interview's flags at that moment.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from fieldwork.models import Interview
+from fieldwork.services import interviews as fieldwork
+from qc import workflow
+from qc.access import DECIDERS, is_qc_lead
+from qc.models import Flag, Review, ReviewEvent
+from qc.services.checks import AUTOMATIC_RULES, Fired, rule_results
+
+UNDECIDED = (Review.State.CLEAN, Review.State.FLAGGED)
+
+
+def exclude_rejected(interviews: QuerySet[Interview]) -> QuerySet[Interview]:
+    """Drop finally rejected interviews (fieldwork.reactions, for quotas)."""
+    return interviews.exclude(review__state=Review.State.REJECTED)
+
+
+def _current_rule_results(interview_id: int) -> list[dict]:
+    flags = Flag.objects.filter(interview_id=interview_id).order_by("created_at", "id")
+    return rule_results({f.rule: Fired(f.severity, f.reason, f.details) for f in flags})
+
+
+def _state_label(state: str) -> str:
+    return Review.State(state).label if state in Review.State.values else state
+
+
+def _refuse_move(from_state: str, to_state: str) -> ValidationError:
+    if from_state == to_state:
+        return ValidationError(
+            _("This interview is already %(state)s.") % {"state": _state_label(from_state)},
+            code="unchanged",
+        )
+    return ValidationError(
+        _("An interview cannot go from %(from)s to %(to)s.")
+        % {"from": _state_label(from_state), "to": _state_label(to_state)},
+        code="transition",
+    )
+
+
+def snapshot(interview: Interview) -> dict:
+    """The interview as it is, for the record kept when its case is reopened."""
+    return {
+        "interviewer_id": interview.interviewer_id,
+        "mode": interview.mode,
+        "started_at": interview.started_at.isoformat() if interview.started_at else None,
+        "completed_at": interview.completed_at.isoformat() if interview.completed_at else None,
+        "duration_seconds": interview.duration_seconds,
+        "answers": interview.answers,
+        "paradata": interview.paradata,
+    }
+
+
+def move_review(
+    *,
+    review: Review,
+    to_state: str,
+    actor: str,
+    user: User | None,
+    reason: str,
+    snapshot: dict | None = None,
+) -> Review:
+    """Move one review along the workflow, checking who may, and write its event.
+
+    `actor` is one of workflow.ACTORS; `user` is the person (None for the automatic checks
+    and back-checks). The review row is locked for the change.
+    """
+    locked = Review.objects.select_for_update().select_related("interview").get(pk=review.pk)
+    from_state = locked.state
+    if not workflow.allowed(from_state, to_state, actor):
+        raise _refuse_move(from_state, to_state)
+    if user is not None:
+        if actor == workflow.REVIEWER and user.role not in DECIDERS:
+            raise PermissionDenied(_("Only supervisors and analysts may decide on interviews."))
+        if actor == workflow.LEAD and not is_qc_lead(user):
+            raise PermissionDenied(_("Only a QC lead may make the final decision."))
+        refused = workflow.refusal(
+            from_state, to_state, actor, person=user.pk, parties=review_parties(locked)
+        )
+        if refused:
+            raise PermissionDenied(refusal_message(refused))
+    reason = (reason or "").strip()
+    if workflow.needs_reason(from_state, to_state) and not reason:
+        raise ValidationError(_("Give a reason for this decision."), code="required")
+    now = timezone.now()
+    fields = ["state", "reason"]
+    locked.state = to_state
+    locked.reason = reason
+    if actor == workflow.REVIEWER:
+        locked.proposed_by, locked.proposed_at = user, now
+        fields += ["proposed_by", "proposed_at"]
+    elif actor in (workflow.LEAD, workflow.BACKCHECK) and to_state in workflow.FINAL:
+        locked.decided_by, locked.decided_at = user, now
+        fields += ["decided_by", "decided_at"]
+    locked.save(update_fields=fields)
+    ReviewEvent.objects.create(
+        review=locked,
+        from_state=from_state,
+        to_state=to_state,
+        actor=user,
+        reason=reason,
+        rules=_current_rule_results(locked.interview_id),
+        snapshot=snapshot,
+    )
+    for field in ("state", "reason", "proposed_by", "proposed_at", "decided_by", "decided_at"):
+        setattr(review, field, getattr(locked, field))
+    return locked
+
+
+def review_parties(review: Review) -> dict[str, frozenset[int]]:
+    """The people of the review's current round (qc.workflow.round_parties), from its events."""
+    events = ReviewEvent.objects.filter(review_id=review.pk).order_by("at", "id")
+    return workflow.round_parties(
+        events.values_list("from_state", "to_state", "actor_id"),
+        interviewer=review.interview.interviewer_id,
+    )
+
+
+def refusal_message(code: str) -> str:
+    """The message of a qc.workflow.refusal code."""
+    return {
+        workflow.OWN_INTERVIEW: _("Nobody may review an interview they took themselves."),
+        workflow.OWN_PROPOSAL: _(
+            "The final decision must be made by someone other than the proposer."
+        ),
+        workflow.OWN_DECISION: _(
+            "A final decision must be reversed by someone other than the person who made it."
+        ),
+        workflow.NO_PROPOSAL: _(
+            "Nobody proposed a decision on this interview: re-release the case instead."
+        ),
+    }[code]
+
+
+def _step(review: Review, *, from_undecided: str, from_proposed: str) -> tuple[str, str]:
+    """(to_state, actor) of an approve/reject action by the state the review is in now."""
+    state = Review.objects.values_list("state", flat=True).get(pk=review.pk)
+    if state in UNDECIDED:
+        return from_undecided, workflow.REVIEWER
+    return from_proposed, workflow.LEAD
+
+
+@transaction.atomic
+def approve_interview(*, review: Review, user: User, reason: str = "") -> Review:
+    """Approve: on a clean/flagged interview, the supervisor's proposal; on a proposal (or a
+    rejection being reversed, with a reason), the QC lead's final approval."""
+    to_state, actor = _step(
+        review, from_undecided=Review.State.PROPOSED_APPROVE, from_proposed=Review.State.APPROVED
+    )
+    return move_review(review=review, to_state=to_state, actor=actor, user=user, reason=reason)
+
+
+@transaction.atomic
+def reject_interview(*, review: Review, user: User, reason: str) -> Review:
+    """Reject (reason required): the supervisor's proposal on a clean/flagged interview, the
+    QC lead's final rejection on a proposal or an approval being reversed."""
+    if not (reason or "").strip():
+        raise ValidationError(_("Give a reason for the rejection."), code="required")
+    to_state, actor = _step(
+        review, from_undecided=Review.State.PROPOSED_REJECT, from_proposed=Review.State.REJECTED
+    )
+    return move_review(review=review, to_state=to_state, actor=actor, user=user, reason=reason)
+
+
+def reopen(review: Review, interviewer: User, *, clear_answers: bool) -> None:
+    """Reopen the interview's case in fieldwork for `interviewer`; for a re-interview
+    (clear_answers) the old answers' automatic flags go as well."""
+    fieldwork.reopen_case(
+        case=review.interview.case, interviewer=interviewer, clear_answers=clear_answers
+    )
+    if clear_answers:
+        # The old answers' automatic flags are kept in the event's rule results and snapshot;
+        # the checks recompute them on the new answers. Others (a failed back-check's) stay.
+        Flag.objects.filter(interview_id=review.interview_id, rule__in=AUTOMATIC_RULES).delete()
+
+
+@transaction.atomic
+def return_interview(
+    *, review: Review, user: User, reason: str, interviewer: User | None = None
+) -> Review:
+    """Send the interview back for a callback (same interviewer: answers kept) or a
+    re-interview (another interviewer: answers cleared, kept in the event's snapshot).
+
+    The case is reopened in fieldwork; when the interview is completed again the automatic
+    checks move the review to clean/flagged. By a supervisor on a clean/flagged interview, by
+    a QC lead on a proposal.
+    """
+    interview = Interview.objects.get(pk=review.interview_id)
+    interviewer = interviewer or interview.interviewer
+    clear = interviewer.pk != interview.interviewer_id
+    state = Review.objects.values_list("state", flat=True).get(pk=review.pk)
+    actor = workflow.REVIEWER if state in UNDECIDED else workflow.LEAD
+    moved = move_review(
+        review=review,
+        to_state=Review.State.RETURNED,
+        actor=actor,
+        user=user,
+        reason=reason,
+        snapshot=snapshot(interview),
+    )
+    reopen(moved, interviewer, clear_answers=clear)
+    return moved
+
+
+@transaction.atomic
+def rerelease_case(*, review: Review, user: User, reason: str, interviewer: User) -> Review:
+    """A QC lead puts a rejected interview's case back into fieldwork for a new interview
+    by `interviewer`; the rejected answers are kept in the event's snapshot."""
+    interview = Interview.objects.get(pk=review.interview_id)
+    moved = move_review(
+        review=review,
+        to_state=Review.State.RETURNED,
+        actor=workflow.LEAD,
+        user=user,
+        reason=reason,
+        snapshot=snapshot(interview),
+    )
+    reopen(moved, interviewer, clear_answers=True)
+    return moved
+
+
+@transaction.atomic
+def bulk_approve(*, reviews: QuerySet[Review], user: User, reason: str = "") -> int:
+    """Approve many at once, one event each; returns how many moved.
+
+    A reviewer's bulk step proposes approval of the *clean* reviews among `reviews`; a QC
+    lead's confirms the approval proposals among them that someone else proposed. Flagged
+    interviews are never approved in bulk. Reviews of the user's own interviews are skipped.
+    """
+    if is_qc_lead(user):
+        scope = reviews.filter(state=Review.State.PROPOSED_APPROVE).exclude(proposed_by=user)
+    elif user.role in DECIDERS:
+        scope = reviews.filter(state=Review.State.CLEAN)
+    else:
+        raise PermissionDenied(_("Only supervisors and analysts may decide on interviews."))
+    scope = scope.exclude(interview__interviewer=user)
+    moved = 0
+    for review in scope.order_by("id"):
+        approve_interview(review=review, user=user, reason=reason)
+        moved += 1
+    return moved
