@@ -31,8 +31,9 @@ def page_times(paradata: list[dict]) -> list[PageTime]:
     """Time on each page, in the order pages were first submitted.
 
     Seconds follow fieldwork's own measure of interview duration
-    (fieldwork.interview.flow.page_seconds), so the pages add up to the interview's duration. A submission without an earlier showing
-    of the same page counts as a visit of unknown length: 0 s.
+    (fieldwork.interview.flow.page_seconds), so the pages add up to the interview's duration.
+    A submission without an earlier showing of the same page counts as a visit of unknown
+    length: 0 s.
     """
     seconds = page_seconds(paradata)
     visits = Counter(
