@@ -9,9 +9,9 @@ A task function in an app's `tasks.py` is a thin shell around `run_job`:
 `body(job, progress)` does the work and returns a JSON-able result. It raises `JobFailed` with
 a translatable message for failures the user should read (bad input); anything else is an
 unexpected error whose traceback is kept on the job for administrators, never in the logs.
-A job that already finished is not run again, and bodies that write rows must be idempotent by job: a worker can die after
-committing the work and before recording the outcome, and the job then runs again; the body
-looks for what the earlier run committed.
+A job that already finished is not run again, and bodies that write rows must be idempotent
+by job: a worker can die after committing the work and before recording the outcome, and the
+job then runs again; the body looks for what the earlier run committed.
 
 Progress is written with its own UPDATE, visible at once only outside a transaction: bodies
 read and validate (reporting progress) outside transactions and write in one short atomic
