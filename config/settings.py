@@ -127,7 +127,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Production serves collectstatic's copies from STATIC_ROOT; with DEBUG on, whitenoise serves
+# straight from static/ (no collectstatic needed for make demo).
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or (None if DEBUG else BASE_DIR / "staticfiles")
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # Files (frames, uploads waiting for their import job, reports) go through Django's storage
 # API: a directory by default, S3-compatible object storage when S3_BUCKET is set, so that
