@@ -49,7 +49,9 @@ def test_a_running_job_keeps_its_progress_polling_and_a_finished_one_stops(clien
     url = reverse("jobs:job_progress", args=[job.pk])
 
     done = client.get(url).content.decode()
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, progress_done=3, progress_total=4)
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, progress_done=3, progress_total=4
+    )
     running = client.get(url).content.decode()
 
     assert "hx-trigger" not in done
