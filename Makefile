@@ -19,11 +19,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet ".[dev]"
 	touch $(VENV)/.installed $@
 
+# The app server (gunicorn), one job worker and the schedule loop, together; Ctrl-C stops all.
 demo: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C to stop)"
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(BIN)/honcho --procfile deploy/Procfile.demo --app-root . start
 
 test: $(VENV)/.installed-dev lint
 	$(BIN)/pytest

@@ -14,6 +14,7 @@ NAVIGATION = [
     ("sampling:frame_list", _("Sampling"), {Role.ANALYST}),
     ("questionnaires:questionnaire_list", _("Questionnaires"), {Role.ANALYST, Role.SUPERVISOR}),
     ("scoring:results", _("Results"), {Role.ANALYST, Role.SUPERVISOR, Role.CLIENT}),
+    ("jobs:job_list", _("Jobs"), {Role.ANALYST}),
 ]
 
 

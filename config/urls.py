@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.views import home
+from jobs.views import healthz
 
 urlpatterns = [
     path("", home, name="home"),
@@ -16,5 +17,7 @@ urlpatterns = [
     path("fieldwork/", include("fieldwork.urls")),
     path("qc/", include("qc.urls")),
     path("results/", include("scoring.urls")),
+    path("jobs/", include("jobs.urls")),
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -19,6 +19,25 @@ def english(settings):
         yield
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests use a database file, not memory, so that the job tests' worker processes
+    can open it."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        name = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
+
+
+@pytest.fixture(autouse=True)
+def jobs_run_at_once(settings):
+    """Jobs run inside the call that starts them (django-tasks' immediate backend), so a test
+    sees their outcome at once; tests/jobs runs them in real worker processes."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     # PBKDF2 costs ~0.3 s per user created or logged in; no test here measures hashing.
@@ -26,8 +45,21 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    # Row ids repeat after a rolled-back test, so cached results must not outlive a test.
+def empty_cache(request):
+    # Row ids repeat after a rolled-back test, so cached results must not outlive a test. The
+    # cache is a database table (as in production), so only tests with a database have one.
+    database = next(
+        (
+            name
+            for name in ("transactional_db", "live_server", "django_db_reset_sequences", "db")
+            if name in request.fixturenames
+        ),
+        None,
+    )
+    if database is None:
+        yield
+        return
+    request.getfixturevalue(database)
     from django.core.cache import cache
 
     cache.clear()

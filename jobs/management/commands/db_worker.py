@@ -1,0 +1,53 @@
+"""django-tasks-db's `db_worker`, with a heartbeat.
+
+Same command, same options. While it runs, a thread writes the worker's Worker row every
+JOBS_HEARTBEAT_SECONDS and recovers jobs of workers that stopped (jobs.services.
+reap_stale_jobs), so a worker killed mid-job on one machine has its job run again by a live one.
+"""
+
+import os
+import threading
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+from django_tasks_db.management.commands import db_worker
+
+from jobs.services import forget_worker, reap_stale_jobs, record_heartbeat
+
+
+class Heartbeat(threading.Thread):
+    def __init__(self, worker_id: str, interval: float):
+        super().__init__(name="jobs-heartbeat", daemon=True)
+        self.worker_id = worker_id
+        self.interval = interval
+        self.started_at = timezone.now()
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopping.is_set():
+                record_heartbeat(worker_id=self.worker_id, started_at=self.started_at)
+                reap_stale_jobs()
+                self.stopping.wait(self.interval)
+            forget_worker(worker_id=self.worker_id)
+        finally:
+            connection.close()  # this thread's own connection
+
+
+class Command(db_worker.Command):
+    help = "Run background jobs (django-tasks' database worker), with heartbeats."
+
+    def handle(self, *args, **options):
+        # Under the autoreloader only the child process runs jobs.
+        runs_jobs = not options["reload"] or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"
+        heartbeat = Heartbeat(options["worker_id"], settings.JOBS_HEARTBEAT_SECONDS)
+        if runs_jobs:
+            heartbeat.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            if runs_jobs:
+                heartbeat.stopping.set()
+                heartbeat.join(timeout=5)

@@ -1,0 +1,35 @@
+"""Jobs as rows and progress for templates, in the reader's language."""
+
+from common.i18n import ui_language_code
+from jobs import kinds
+from jobs.models import Job
+
+
+def error_text(job: Job) -> str:
+    """The job's error in the reader's language (else any language it was recorded in)."""
+    if not job.error:
+        return ""
+    language = ui_language_code()
+    return job.error.get(language) or next(iter(job.error.values()), "")
+
+
+def job_row(job: Job) -> dict:
+    return {
+        "job": job,
+        "pk": job.pk,
+        "kind": kinds.label(job.kind),
+        "subject": job.subject,
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "percent": job.percent,
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "error": error_text(job),
+        "created_by": str(job.created_by) if job.created_by else "",
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "attempts": job.attempts,
+        "is_open": job.is_open,
+        "can_retry": job.status == Job.Status.FAILED,
+    }
