@@ -60,7 +60,7 @@ def installed_unit(name: str, env_file: Path) -> str:
 
 
 def exec_start(unit_text: str, instance: str = "1") -> list[str]:
-    line = next(l for l in unit_text.splitlines() if l.startswith("ExecStart="))
+    line = next(ln for ln in unit_text.splitlines() if ln.startswith("ExecStart="))
     command = line.removeprefix("ExecStart=").replace("%H", socket.gethostname())
     return shlex.split(command.replace("%i", instance))
 

@@ -22,7 +22,8 @@ def database_url() -> str:
         name = str(db["NAME"])
         assert "memory" not in name, "worker tests need a file database (tests/conftest.py)"
         return f"sqlite:///{name}"
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
 
 
 def process_env(**overrides: str) -> dict[str, str]:
