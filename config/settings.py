@@ -159,10 +159,7 @@ if S3_BUCKET:
         },
     }
 else:
-    _default_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT},
-    }
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}  # MEDIA_ROOT
 STORAGES = {
     "default": _default_storage,
     # whitenoise serves static files from the app server; in production with hashed, compressed

@@ -29,10 +29,15 @@ class Job(models.Model):
     )
     progress_done = models.PositiveBigIntegerField(default=0)
     progress_total = models.PositiveBigIntegerField(null=True, blank=True)
+    # What the job is doing ("Checking rows"), in the language of the person who started it.
+    progress_message = models.CharField(max_length=200, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)
     # {language code: text} so the reader gets the message in their own language.
     error = models.JSONField(_("error"), default=dict, blank=True)
     error_detail = models.TextField(blank=True)  # the traceback, for administrators only
+    # Failed on something outside the input (an unexpected error, a lost worker): running it
+    # again may succeed. A job that failed on its input (a bad file) fails the same way again.
+    retryable = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)  # the queue's id of the current run
     worker_id = models.CharField(max_length=64, blank=True)

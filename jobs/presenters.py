@@ -24,6 +24,7 @@ def job_row(job: Job) -> dict:
         "percent": job.percent,
         "done": job.progress_done,
         "total": job.progress_total,
+        "message": job.progress_message,
         "error": error_text(job),
         "created_by": str(job.created_by) if job.created_by else "",
         "created_at": job.created_at,
@@ -31,5 +32,5 @@ def job_row(job: Job) -> dict:
         "finished_at": job.finished_at,
         "attempts": job.attempts,
         "is_open": job.is_open,
-        "can_retry": job.status == Job.Status.FAILED,
+        "can_retry": job.status == Job.Status.FAILED and job.retryable,
     }

@@ -40,12 +40,14 @@ UNEXPECTED = _("The job stopped on an unexpected error. Try again or tell the ad
 
 
 class JobFailed(Exception):
-    """A failure to show the person who started the job, e.g. a file that cannot be read."""
+    """A failure to show the person who started the job, e.g. a file that cannot be read.
+    `result` is kept on the job for the page that shows the failure (e.g. every problem)."""
 
-    def __init__(self, message: Promise | str, detail: str = ""):
+    def __init__(self, message: Promise | str, *, detail: str = "", result: Any = None):
         super().__init__(str(message))
         self.message = message
         self.detail = detail
+        self.result = result
 
 
 def error_texts(message: Promise | str) -> dict[str, str]:
@@ -65,16 +67,25 @@ class Progress:
         self.min_interval = min_interval
         self._last = 0.0
 
-    def __call__(self, done: int, total: int | None = None, *, force: bool = False) -> None:
+    def __call__(
+        self, done: int, total: int | None = None, message: str = "", *, force: bool = False
+    ) -> None:
         now = time.monotonic()
-        if not force and now - self._last < self.min_interval:
+        if (
+            not force
+            and message == self.job.progress_message
+            and now - self._last < self.min_interval
+        ):
             return
         self._last = now
         self.job.progress_done = done
         if total is not None:
             self.job.progress_total = total
+        self.job.progress_message = str(message)[:200]
         Job.objects.filter(pk=self.job.pk).update(
-            progress_done=done, progress_total=self.job.progress_total
+            progress_done=done,
+            progress_total=self.job.progress_total,
+            progress_message=self.job.progress_message,
         )
 
 
@@ -98,7 +109,7 @@ def _finish(job: Job, **fields: Any) -> None:
     fields["finished_at"] = timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)
-    job.save(update_fields=[*fields, "progress_done", "progress_total"])
+    job.save(update_fields=[*fields, "progress_done", "progress_total", "progress_message"])
 
 
 def run_job(context: Any, job_id: int, body: Callable[[Job, Progress], Any]) -> Any:
@@ -117,6 +128,7 @@ def run_job(context: Any, job_id: int, body: Callable[[Job, Progress], Any]) -> 
             status=Job.Status.FAILED,
             error=error_texts(failure.message),
             error_detail=failure.detail,
+            result=failure.result,
         )
         logger.info("job %s (%s) failed: %s", job.pk, job.kind, type(failure).__name__)
         return None
@@ -126,11 +138,19 @@ def run_job(context: Any, job_id: int, body: Callable[[Job, Progress], Any]) -> 
             status=Job.Status.FAILED,
             error=error_texts(UNEXPECTED),
             error_detail="".join(traceback.format_exception(exc)),
+            retryable=True,
         )
         # The type only: messages may quote data (numbers, names) that logs must not hold.
         # Not re-raised for the same reason (the queue would log the traceback); the Job is
         # the record of how the work ended, its queue row only of the runner finishing.
         logger.error("job %s (%s) stopped on %s", job.pk, job.kind, type(exc).__name__)
         return None
-    _finish(job, status=Job.Status.SUCCEEDED, result=result, error={}, error_detail="")
+    _finish(
+        job,
+        status=Job.Status.SUCCEEDED,
+        result=result,
+        error={},
+        error_detail="",
+        progress_message="",
+    )
     return result

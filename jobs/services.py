@@ -72,9 +72,10 @@ def start_job(
 
 @transaction.atomic
 def retry_job(*, job: Job, user: User) -> Job:
-    """Start a failed job again with the same parameters (a new job, so both stay on record)."""
-    if job.status != Job.Status.FAILED:
-        raise ValueError("Only a failed job can be retried.")
+    """Start a job that failed on something other than its input again, with the same
+    parameters (a new job, so both stay on record)."""
+    if job.status != Job.Status.FAILED or not job.retryable:
+        raise ValueError("Only a job that failed on an unexpected error can be retried.")
     return start_job(
         kind=job.kind,
         params=job.params,
@@ -127,7 +128,8 @@ def reap_stale_jobs(*, now: datetime | None = None) -> list[int]:
                 job.status = Job.Status.FAILED
                 job.finished_at = now
                 job.error = error_texts(WORKER_LOST % {"times": job.attempts})
-                job.save(update_fields=["status", "finished_at", "error"])
+                job.retryable = True
+                job.save(update_fields=["status", "finished_at", "error", "retryable"])
             else:
                 job.status = Job.Status.QUEUED
                 job.worker_id = ""

@@ -33,19 +33,30 @@ def job_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_role(Role.ANALYST, Role.SUPERVISOR)
 def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
-    """A job's progress element; pages that start a job poll it until the job ends."""
-    job = get_object_or_404(Job, pk=job_id)
-    return render(request, "jobs/_progress.html", {"row": presenters.job_row(job)})
+    """A job's progress element; pages that start a job poll it until the job ends. With
+    ?refresh=1 a finished job reloads the page instead (htmx's HX-Refresh), so the page shows
+    the outcome it renders itself. Analysts see every job, others only the jobs they started."""
+    jobs = Job.objects.all()
+    if request.user.role != Role.ANALYST:
+        jobs = jobs.filter(created_by=request.user)
+    job = get_object_or_404(jobs, pk=job_id)
+    refresh = request.GET.get("refresh") == "1"
+    if refresh and not job.is_open:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(
+        request, "jobs/_progress.html", {"row": presenters.job_row(job), "refresh": refresh}
+    )
 
 
 @require_POST
 @require_role(Role.ANALYST)
 def job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(Job, pk=job_id)
-    if job.status != Job.Status.FAILED:
-        messages.error(request, _("Only a failed job can be started again."))
+    if job.status != Job.Status.FAILED or not job.retryable:
+        messages.error(request, _("Only a job that failed on an unexpected error can be retried."))
     else:
         services.retry_job(job=job, user=request.user)
         messages.success(request, _("The job was started again."))

@@ -59,6 +59,11 @@ class Frame(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # The job that imported it: a job run again after its worker died finds its frame here
+    # instead of importing the file twice.
+    import_job = models.OneToOneField(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="frame"
+    )
 
     class Meta:
         verbose_name = _("frame")
@@ -181,38 +186,3 @@ class ReplicateRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.draw}: {self.replicate}"
-
-
-class ImportJob(models.Model):
-    """A frame import running in the background; the web page polls its progress."""
-
-    class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    name = models.CharField(_("name"), max_length=200)
-    source_name = models.CharField(_("source file"), max_length=255)
-    upload_path = models.CharField(max_length=500, blank=True)
-    mapping = models.JSONField(default=dict)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
-    fraction = models.FloatField(default=0.0)
-    message = models.CharField(max_length=200, blank=True)
-    # Failed: the first problems as FrameError fields (row, column, value, problem, kind,
-    # params) and how many there were; the full report is a file
-    # (sampling.services.frames.error_report_path).
-    errors = models.JSONField(default=list, blank=True)
-    n_errors = models.PositiveIntegerField(default=0)
-    language = models.CharField(max_length=15, blank=True)  # of the page that started it
-    frame = models.ForeignKey(Frame, null=True, blank=True, on_delete=models.SET_NULL)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.source_name

@@ -1,15 +1,14 @@
 """Plain data for sampling templates: no querysets or DataFrames reach a template."""
 
-from datetime import timedelta
-
 from django.db.models import Count, Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs.models import Job
+from jobs.presenters import job_row
 from sampling import exports
 from sampling.frame_validation import FrameError
-from sampling.models import Draw, Frame, FrameStratumCount, ImportJob, Level
+from sampling.models import Draw, Frame, FrameStratumCount, Level
 from sampling.phones import mask_phone
 from sampling.selectors import stratum_names
 
@@ -169,28 +168,37 @@ def allocation(rows: list[dict]) -> dict:
     }
 
 
-IMPORT_STALE_AFTER = timedelta(minutes=10)
-
-
-def import_job(job: ImportJob) -> dict:
+def import_job(job: Job) -> dict:
     """A frame import's state for its page and progress fragment.
 
-    Keys: job, running (bool), percent (0–100 int), message, interrupted (running but silent
-    for IMPORT_STALE_AFTER: the server stopped mid-import), and when it failed the errors as
-    :func:`import_errors` gives them plus source_name."""
-    running = job.status == ImportJob.Status.RUNNING
+    Keys: job, row (jobs.presenters.job_row: status, percent, message, error), frame_id and
+    n_rows once it succeeded, source_name, and when it failed on the file's problems the errors
+    as :func:`import_errors` gives them plus n_errors."""
+    result = job.result or {}
     context = {
         "job": job,
-        "running": running,
-        "percent": round(100 * job.fraction),
-        "message": job.message,
-        "interrupted": running and timezone.now() - job.updated_at > IMPORT_STALE_AFTER,
-        "source_name": job.source_name,
+        "row": job_row(job),
+        "source_name": job.params.get("source_name", ""),
+        "frame_id": result.get("frame_id"),
+        "n_rows": result.get("n_rows"),
     }
-    if job.status == ImportJob.Status.FAILED:
-        errors = [FrameError(**error) for error in job.errors]
-        context.update(import_errors(errors), n_errors=job.n_errors)
+    if job.status == Job.Status.FAILED and "errors" in result:
+        errors = [FrameError(**error) for error in result["errors"]]
+        context.update(import_errors(errors), n_errors=result["n_errors"])
     return context
+
+
+def locality_import(job: Job) -> dict:
+    """A locality import's state for the upload page: row (the job's progress and outcome),
+    source_name, count once it succeeded, problems when it failed on the file's content."""
+    result = job.result or {}
+    return {
+        "job": job,
+        "row": job_row(job),
+        "source_name": job.params.get("source_name", ""),
+        "count": result.get("count"),
+        "problems": result.get("problems", []),
+    }
 
 
 def draw_plan(draw: Draw) -> list[tuple[str, str]]:

@@ -1,22 +1,27 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.access import require_role
 from accounts.models import Role
 from common.spreadsheets import dataframe_csv
+from jobs.models import Job
 from sampling import presenters
 from sampling.errors import SamplingInputError
 from sampling.forms import AllocationForm, DrawForm, FrameUploadForm, LocalityUploadForm
-from sampling.models import Draw, Frame, ImportJob, Locality
+from sampling.models import Draw, Frame, Locality
 from sampling.selectors import sample_table
 from sampling.services.draws import draw_sample
 from sampling.services.frames import STRATUM_COLUMN, error_report_path
-from sampling.services.import_jobs import start_frame_import
-from sampling.services.localities import import_locality_file
+from sampling.services.import_jobs import (
+    FRAME_IMPORT,
+    LOCALITY_IMPORT,
+    start_frame_import,
+    start_locality_import,
+)
 from sampling.services.plans import allocation_preview, frame_sort_columns, frame_strata_columns
 
 
@@ -27,24 +32,32 @@ def frame_list(request: HttpRequest) -> HttpResponse:
 
 @require_role(Role.ANALYST)
 def locality_upload(request: HttpRequest) -> HttpResponse:
+    """Upload a locality tree; the import runs as a job whose outcome this page shows
+    (?job=<id>, polled until it ends)."""
     form = LocalityUploadForm(request.POST or None, request.FILES or None)
-    context: dict = {"form": form, "n_localities": Locality.objects.count()}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            count = import_locality_file(file=upload, source_name=upload.name)
-        except SamplingInputError as error:
-            context.update(problems=error.errors, source_name=upload.name)
-        else:
-            messages.success(request, _("%(n)s localities imported.") % {"n": count})
-            return redirect("sampling:locality_upload")
+        job = start_locality_import(file=upload, source_name=upload.name, user=request.user)
+        return redirect(f"{reverse('sampling:locality_upload')}?job={job.pk}")
+    context: dict = {"form": form, "n_localities": Locality.objects.count()}
+    job = _own_job(request, LOCALITY_IMPORT)
+    if job is not None:
+        context.update(presenters.locality_import(job))
     return render(request, "sampling/locality_upload.html", context)
+
+
+def _own_job(request: HttpRequest, kind: str) -> Job | None:
+    """The ?job= the user started, of this kind; None without one (a stale or foreign id is
+    ignored rather than shown)."""
+    job_id = request.GET.get("job", "")
+    if not job_id.isdigit() or len(job_id) > 18:
+        return None
+    return Job.objects.filter(pk=job_id, kind=kind, created_by=request.user).first()
 
 
 @require_role(Role.ANALYST)
 def frame_upload(request: HttpRequest) -> HttpResponse:
     form = FrameUploadForm(request.POST or None, request.FILES or None)
-    context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         job = start_frame_import(
@@ -53,31 +66,31 @@ def frame_upload(request: HttpRequest) -> HttpResponse:
             name=form.cleaned_data["name"],
             mapping=form.mapping(),
             user=request.user,
-            background=getattr(settings, "SAMPLING_BACKGROUND_IMPORTS", True),
         )
-        if job.status == ImportJob.Status.DONE:
+        if job.status == Job.Status.SUCCEEDED:
             messages.success(
-                request, _("Frame imported: %(n)s units.") % {"n": f"{job.frame.n_rows:,}"}
+                request, _("Frame imported: %(n)s units.") % {"n": f"{job.result['n_rows']:,}"}
             )
-            return redirect("sampling:frame_detail", frame_id=job.frame_id)
-        if job.status == ImportJob.Status.FAILED:
-            context.update(presenters.import_job(job))
-        else:
+            return redirect("sampling:frame_detail", frame_id=job.result["frame_id"])
+        if job.status != Job.Status.FAILED:
             return redirect("sampling:import_status", job_id=job.pk)
-    return render(request, "sampling/frame_upload.html", context)
+        return render(
+            request, "sampling/frame_upload.html", {"form": form, **presenters.import_job(job)}
+        )
+    return render(request, "sampling/frame_upload.html", {"form": form})
 
 
 @require_role(Role.ANALYST)
 def import_status(request: HttpRequest, job_id: int) -> HttpResponse:
     """The import's page; its progress element polls import_progress until the job ends."""
-    job = get_object_or_404(ImportJob.objects.select_related("frame"), pk=job_id)
+    job = get_object_or_404(Job, pk=job_id, kind=FRAME_IMPORT)
     return render(request, "sampling/import_status.html", presenters.import_job(job))
 
 
 @require_role(Role.ANALYST)
 def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     """htmx partial: the progress element, or the outcome once the job has ended."""
-    job = get_object_or_404(ImportJob.objects.select_related("frame"), pk=job_id)
+    job = get_object_or_404(Job, pk=job_id, kind=FRAME_IMPORT)
     return render(request, "sampling/_import_progress.html", presenters.import_job(job))
 
 

@@ -13,12 +13,14 @@ from accounts.models import User
 from demo.services import SMALL, load_demo
 from fieldwork.models import Call, Case, Interview
 from fieldwork.services import interviews as fieldwork
+from jobs.services import start_job
 from qc.models import Review
-from sampling.models import Frame, ImportJob
+from sampling.models import Frame
+from sampling.services.import_jobs import FRAME_IMPORT
 
 A, S, I, C = "analyst", "supervisor", "interviewer01", "client"  # noqa: E741
 EVERYONE = {A, S, I, C}
-PUBLIC = {"login", "logout", "set_language"}
+PUBLIC = {"login", "logout", "set_language", "healthz"}
 # Twilio's webhooks: no login; the request signature is checked instead (tests/fieldwork).
 TWILIO_WEBHOOKS = {
     "fieldwork:telephony:twiml",
@@ -99,6 +101,9 @@ MATRIX = {
     "scoring:index": ("get", {A, S, C}),
     "scoring:objective_upload": ("get", {A}),
     "scoring:index_weights": ("get", {A}),
+    "jobs:job_list": ("get", {A}),
+    "jobs:job_progress": ("get", EVERYONE),
+    "jobs:job_retry": ("post", {A}),
 }
 OWN_CASE_ONLY = {
     "fieldwork:case_detail",
@@ -119,7 +124,8 @@ OWN_CASE_ONLY = {
 
 # Pages that answer 404 to an allowed user when there is nothing to show.
 # The demo has no back-check assigned to interviewer01: 404 once the role is admitted.
-EMPTY_IS_NOT_FOUND = {"sampling:frame_errors", "qc:backcheck_form"}
+# A job's progress: anyone may poll the jobs they started; the analyst's job is not found.
+EMPTY_IS_NOT_FOUND = {"sampling:frame_errors", "qc:backcheck_form", "jobs:job_progress"}
 
 
 def _url_params(patterns=None, namespace=""):
@@ -155,7 +161,9 @@ def world(db, settings, tmp_path):
         case=own_case, interviewer=own_case.interviewer, recording_url="https://api.twilio.com/RE1"
     )
     analyst = User.objects.get(username=A)
-    job = ImportJob.objects.create(name="frame", source_name="frame.csv", created_by=analyst)
+    job = start_job(
+        kind=FRAME_IMPORT, params={"upload_path": "none"}, subject="frame.csv", user=analyst
+    )
     return {
         "wave_id": wave.pk,
         "case_id": own_case.pk,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import User
+from jobs.models import Job
 from sampling.draw import sort_for_draw
 from sampling.errors import FrameImportError
 from sampling.files import Progress, read_csv
@@ -35,6 +36,7 @@ def import_frame(
     mapping: dict[str, str],
     user: User | None = None,
     progress: Progress | None = None,
+    job: Job | None = None,
 ) -> Frame:
     """Validate a CSV or XLSX frame file and store it as Parquet with per-street counts.
 
@@ -44,7 +46,8 @@ def import_frame(
     every problem and writes nothing (no rows, no file) if anything is wrong.
 
     Not wrapped in one transaction on purpose: validation takes seconds on a large file and
-    needs no lock; the Parquet file is removed if the short write transaction fails.
+    needs no lock; the Parquet file is removed if the short write transaction fails. `job`, the
+    background job importing it, is recorded on the frame (one frame per job).
     """
     report = progress or (lambda fraction, message: None)
     report(0.0, _("Reading file"))
@@ -74,7 +77,7 @@ def import_frame(
     report(0.9, _("Saving counts"))
     try:
         frame = _save_frame(
-            path=path, rows=frame_rows, source_name=source_name, name=name, user=user
+            path=path, rows=frame_rows, source_name=source_name, name=name, user=user, job=job
         )
     except BaseException:
         default_storage.delete(path)
@@ -85,7 +88,13 @@ def import_frame(
 
 @transaction.atomic
 def _save_frame(
-    *, path: str, rows: pd.DataFrame, source_name: str, name: str, user: User | None
+    *,
+    path: str,
+    rows: pd.DataFrame,
+    source_name: str,
+    name: str,
+    user: User | None,
+    job: Job | None,
 ) -> Frame:
     frame = Frame.objects.create(
         name=name,
@@ -94,6 +103,7 @@ def _save_frame(
         n_rows=len(rows),
         columns=list(rows.columns),
         created_by=user,
+        import_job=job,
     )
     counts = rows[STRATUM_COLUMN].value_counts().sort_index()
     streets = Locality.objects.in_bulk(list(counts.index), field_name="code")

@@ -1,136 +1,138 @@
-"""Frame imports started from the web: the upload is kept, imported by
-:func:`sampling.services.frames.import_frame` in the background, and its progress, result and
-problems recorded on an ImportJob that the page polls.
+"""Frame and locality imports started from the web, run as background jobs.
 
-All the background machinery (today a daemon thread of the web process) lives here and
-nowhere else, so that it can move to a job queue without touching the import itself.
+The upload is kept in the file storage (shared by every app server and worker), a job is
+queued (jobs.services.start_job), and a worker runs `run_frame_import` / `run_locality_import`
+(sampling.tasks). The page polls the job's progress. A job whose worker dies is run again:
+the frame import finds the frame an earlier run committed (Frame.import_job) and the locality
+import writes the same rows again, so neither doubles anything.
 """
 
-import threading
 import uuid
-from collections.abc import Sequence
 from dataclasses import asdict
 from typing import IO
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
-from django.db.models import F
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts.models import User
-from sampling.errors import FrameImportError
-from sampling.frame_validation import FrameError
-from sampling.models import Frame, ImportJob
+from common.i18n import ui_language_code
+from jobs.models import Job
+from jobs.runner import JobFailed, Progress
+from jobs.services import start_job
+from sampling.errors import FrameImportError, SamplingInputError
 from sampling.presenters import errors_csv
 from sampling.services.frames import import_frame, keep_error_report
+from sampling.services.localities import import_locality_file
 
+FRAME_IMPORT = "frame_import"
+LOCALITY_IMPORT = "locality_import"
 IMPORT_ERRORS_KEPT = 50  # on the job; the downloadable report has them all
+PROGRESS_STEPS = 1000
 
-# Imports the web starts run in a thread each; the page polls the job's progress row.
-_import_threads: dict[int, threading.Thread] = {}
+
+def _keep_upload(file: IO[bytes]) -> str:
+    return default_storage.save(f"uploads/{uuid.uuid4().hex}", ContentFile(file.read()))
 
 
 def start_frame_import(
-    *,
-    file: IO[bytes],
-    source_name: str,
-    name: str,
-    mapping: dict[str, str],
-    user: User | None,
-    background: bool = True,
-) -> ImportJob:
-    """Keep the upload and import it as :func:`import_frame` does, recording progress, result
-    and problems on an ImportJob. With background=True the import runs in a thread and the job
-    is returned at once (status "running"); otherwise it has finished when this returns.
-
-    The thread is in-process: if the server stops mid-import the job stays "running" and the
-    page reports it as interrupted once it has not moved for IMPORT_STALE_AFTER.
-    """
-    upload_path = default_storage.save(f"uploads/{uuid.uuid4().hex}", ContentFile(file.read()))
-    job = ImportJob.objects.create(
-        name=name,
-        source_name=source_name,
-        upload_path=upload_path,
-        mapping=mapping,
-        created_by=user,
-        message=_("Waiting"),
-        language=translation.get_language() or "",
+    *, file: IO[bytes], source_name: str, name: str, mapping: dict[str, str], user: User | None
+) -> Job:
+    """Keep the upload and queue its import as :func:`import_frame` does (see run_frame_import
+    for what the job records)."""
+    return start_job(
+        kind=FRAME_IMPORT,
+        params={
+            "upload_path": _keep_upload(file),
+            "source_name": source_name,
+            "name": name,
+            "mapping": mapping,
+            "language": ui_language_code(),
+        },
+        subject=source_name,
+        user=user,
     )
-    if not background:
-        run_import_job(job_id=job.pk)
-        job.refresh_from_db()
-        return job
-    thread = threading.Thread(
-        target=run_import_job, kwargs={"job_id": job.pk}, name=f"frame-import-{job.pk}"
-    )
-    thread.daemon = True
-    _import_threads[job.pk] = thread
-    thread.start()
-    return job
 
 
-def run_import_job(*, job_id: int) -> None:
-    """Run one ImportJob to the end; never raises (the job records what went wrong)."""
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    last = {"fraction": -1.0, "message": ""}
+def run_frame_import(job: Job, progress: Progress) -> dict:
+    """The frame import job: {"frame_id", "n_rows"} when it succeeds; on problems the job fails
+    with {"errors": the first IMPORT_ERRORS_KEPT as FrameError fields, "n_errors"} and the full
+    report kept for the user's download."""
+    params = job.params
+    existing = getattr(job, "frame", None)
+    if existing is None:
+        with translation.override(params["language"] or None):
+            existing = _import_upload(job, progress)
+    _forget_upload(params["upload_path"])
+    return {"frame_id": existing.pk, "n_rows": existing.n_rows}
 
-    def progress(fraction: float, message: str) -> None:
-        # A write per chunk of a million rows is cheap; per row it would not be.
-        if fraction - last["fraction"] >= 0.01 or message != last["message"]:
-            last.update(fraction=fraction, message=message)
-            ImportJob.objects.filter(pk=job_id).update(
-                fraction=fraction, message=str(message)[:200], updated_at=timezone.now()
-            )
+
+def _import_upload(job: Job, progress: Progress):
+    params = job.params
+
+    def report(fraction: float, message: str) -> None:
+        progress(round(fraction * PROGRESS_STEPS), PROGRESS_STEPS, str(message))
 
     try:
-        with translation.override(job.language or None):
-            try:
-                with default_storage.open(job.upload_path, "rb") as upload:
-                    frame = import_frame(
-                        file=upload,
-                        source_name=job.source_name,
-                        name=job.name,
-                        mapping=job.mapping,
-                        user=job.created_by,
-                        progress=progress,
-                    )
-            except FrameImportError as error:
-                if job.created_by is not None:
-                    keep_error_report(user=job.created_by, report=errors_csv(error.errors))
-                _finish_job(job_id, status=ImportJob.Status.FAILED, errors=error.errors)
-            except Exception as exc:  # noqa: BLE001 - a thread has no one else to tell
-                problem = f"the import stopped: {exc.__class__.__name__}: {exc}"
-                error = FrameError(None, "", "", problem, "unreadable", {"detail": str(exc)})
-                _finish_job(job_id, status=ImportJob.Status.FAILED, errors=[error])
-            else:
-                _finish_job(job_id, status=ImportJob.Status.DONE, frame=frame)
-    finally:
-        if job.upload_path and default_storage.exists(job.upload_path):
-            default_storage.delete(job.upload_path)
-        if threading.current_thread() is not threading.main_thread():
-            connection.close()  # a thread's connection is not closed by a request cycle
+        with default_storage.open(params["upload_path"], "rb") as upload:
+            return import_frame(
+                file=upload,
+                source_name=params["source_name"],
+                name=params["name"],
+                mapping=params["mapping"],
+                user=job.created_by,
+                progress=report,
+                job=job,
+            )
+    except FrameImportError as error:
+        if job.created_by is not None:
+            keep_error_report(user=job.created_by, report=errors_csv(error.errors))
+        _forget_upload(params["upload_path"])
+        n = len(error.errors)
+        raise JobFailed(
+            ngettext_lazy("The file has %(n)d problem.", "The file has %(n)d problems.", n)
+            % {"n": n},
+            result={
+                "errors": [asdict(e) for e in error.errors[:IMPORT_ERRORS_KEPT]],
+                "n_errors": n,
+            },
+        ) from error
 
 
-def _finish_job(
-    job_id: int, *, status: str, frame: Frame | None = None, errors: Sequence[FrameError] = ()
-) -> None:
-    ImportJob.objects.filter(pk=job_id).update(
-        status=status,
-        fraction=1.0 if status == ImportJob.Status.DONE else F("fraction"),
-        message="",
-        frame=frame,
-        errors=[asdict(error) for error in list(errors)[:IMPORT_ERRORS_KEPT]],
-        n_errors=len(errors),
-        upload_path="",
-        updated_at=timezone.now(),
+def start_locality_import(*, file: IO[bytes], source_name: str, user: User | None) -> Job:
+    """Keep the upload and queue the import of the locality tree it holds."""
+    return start_job(
+        kind=LOCALITY_IMPORT,
+        params={
+            "upload_path": _keep_upload(file),
+            "source_name": source_name,
+            "language": ui_language_code(),
+        },
+        subject=source_name,
+        user=user,
     )
 
 
-def wait_for_import(*, job_id: int, timeout: float = 60.0) -> ImportJob:
-    """The job once its thread (if started here) has ended or `timeout` seconds passed."""
-    thread = _import_threads.pop(job_id, None)
-    if thread is not None:
-        thread.join(timeout)
-    return ImportJob.objects.get(pk=job_id)
+def run_locality_import(job: Job, progress: Progress) -> dict:
+    """The locality import job: {"count"} rows written; on problems the job fails with
+    {"problems": every problem, in the language of the person who uploaded}."""
+    params = job.params
+    progress(0, 1, _("Reading file"), force=True)
+    try:
+        with translation.override(params["language"] or None):
+            with default_storage.open(params["upload_path"], "rb") as upload:
+                count = import_locality_file(file=upload, source_name=params["source_name"])
+    except SamplingInputError as error:
+        raise JobFailed(
+            _("Nothing was imported."), result={"problems": [str(p) for p in error.errors]}
+        ) from error
+    finally:
+        _forget_upload(params["upload_path"])
+    return {"count": count}
+
+
+def _forget_upload(path: str) -> None:
+    if path and default_storage.exists(path):
+        default_storage.delete(path)

@@ -103,15 +103,24 @@ def test_the_same_open_work_is_not_started_twice(db, settings):
     assert first.status == Job.Status.QUEUED and first.task_id
 
 
-def test_a_failed_job_is_retried_as_a_new_job(db, analyst):
-    failed = start_job(kind="test_refuses", params={"x": 1}, subject="s")
+def test_a_job_that_crashed_is_retried_as_a_new_job(db, analyst):
+    failed = start_job(kind="test_crashes", params={"x": 1}, subject="s")
 
     again = retry_job(job=failed, user=analyst)
 
-    assert again.pk != failed.pk and again.params == {"x": 1} and again.subject == "s"
+    assert failed.retryable and again.pk != failed.pk
+    assert again.params == {"x": 1} and again.subject == "s"
     assert again.created_by == analyst and again.status == Job.Status.FAILED
-    with pytest.raises(ValueError):
-        retry_job(job=start_job(kind="test_succeeds", params={"n": 1}), user=analyst)
+
+
+def test_a_job_that_failed_on_its_input_or_succeeded_is_not_retried(db, analyst):
+    refused = start_job(kind="test_refuses")
+    done = start_job(kind="test_succeeds", params={"n": 1})
+
+    for job in (refused, done):
+        with pytest.raises(ValueError):
+            retry_job(job=job, user=analyst)
+    assert Job.objects.count() == 2
 
 
 def _running(job_id, *, worker_id, minutes_ago, attempts=1):
@@ -165,7 +174,7 @@ def test_a_job_that_lost_its_worker_too_often_is_given_up(db, settings):
 
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and "3" in job.error["en"]
-    assert "stopped" in job.error["en"]
+    assert "stopped" in job.error["en"] and job.retryable
 
 
 def test_the_immediate_backend_runs_a_requeued_job_once(db):

@@ -32,15 +32,22 @@ def test_only_analysts_see_the_jobs_page(client, request, role):
     assert client.get(reverse("jobs:job_list")).status_code == 403
 
 
-def test_a_failed_job_can_be_retried_from_the_page(client, analyst):
-    failed = start_job(kind="test_refuses", subject="tree.xlsx")
+def test_a_crashed_job_can_be_retried_from_the_page(client, analyst):
+    crashed = start_job(kind="test_crashes", subject="tree.xlsx")
+    refused = start_job(kind="test_refuses", subject="bad.xlsx")
     login(client, analyst)
 
-    response = client.post(reverse("jobs:job_retry", args=[failed.pk]))
+    page = client.get(reverse("jobs:job_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    response = client.post(reverse("jobs:job_retry", args=[crashed.pk]))
+    client.post(reverse("jobs:job_retry", args=[refused.pk]))
 
+    assert page.count(">Retry</button>") == 1
     assert response.status_code == 302
-    assert Job.objects.filter(kind="test_refuses").count() == 2
-    assert Job.objects.exclude(pk=failed.pk).get().created_by == analyst
+    assert Job.objects.filter(kind="test_crashes").count() == 2
+    assert Job.objects.filter(kind="test_refuses").count() == 1
+    assert (
+        Job.objects.filter(kind="test_crashes").exclude(pk=crashed.pk).get().created_by == analyst
+    )
 
 
 def test_a_running_job_keeps_its_progress_polling_and_a_finished_one_stops(client, analyst):

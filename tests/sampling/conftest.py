@@ -127,10 +127,3 @@ def frame_file(tmp_path) -> Path:
     path = tmp_path / "frame.csv"
     frame_rows(FRAME_SIZES).to_csv(path, index=False)
     return path
-
-
-@pytest.fixture(autouse=True)
-def imports_in_the_request(settings):
-    """Web imports run in the request in tests (a thread cannot see a test's transaction);
-    test_import_jobs runs the real thread with a committed database."""
-    settings.SAMPLING_BACKGROUND_IMPORTS = False

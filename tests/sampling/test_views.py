@@ -4,9 +4,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sampling.models import Draw, Frame, FrameStratumCount, ImportJob, Level, Locality
+from jobs.services import start_job
+from sampling.models import Draw, Frame, FrameStratumCount, Level, Locality
 from sampling.services.draws import draw_sample
 from sampling.services.frames import import_frame
+from sampling.services.import_jobs import FRAME_IMPORT
 from tests.sampling.conftest import FRAME_SIZES, MAPPING, frame_rows
 
 
@@ -33,7 +35,7 @@ def draw(frame) -> Draw:
 
 
 def all_urls(frame: Frame, draw: Draw) -> list[str]:
-    job = ImportJob.objects.create(name="x", source_name="f.csv")
+    job = start_job(kind=FRAME_IMPORT, params={"upload_path": "none"}, subject="f.csv")
     return [
         reverse("sampling:locality_upload"),
         reverse("sampling:import_status", args=[job.pk]),
@@ -214,7 +216,7 @@ def test_locality_upload_imports_or_lists_every_problem(client, analyst, db):
     bad = "code,name,parent_code,level\n1,市,,city\n11,区,9,district\n12,区,1,town\n".encode()
 
     response = client.post(url, {"file": SimpleUploadedFile("t.csv", good)})
-    failed = client.post(url, {"file": SimpleUploadedFile("bad.csv", bad)})
+    failed = client.post(url, {"file": SimpleUploadedFile("bad.csv", bad)}, follow=True)
 
     assert response.status_code == 302 and Locality.objects.count() == 2
     page = failed.content.decode()

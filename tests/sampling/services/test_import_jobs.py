@@ -1,15 +1,23 @@
-"""Frame imports started from the web: a background thread, a progress row, an htmx poll."""
+"""Frame and locality imports started from the web run as jobs: progress, outcome, problems,
+and a job run twice (its worker died after committing) imports once."""
 
 import io
-from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import resolve, reverse
-from django.utils import timezone
+from django.core.management import call_command
+from django.urls import reverse
 
-from sampling.models import Frame, ImportJob
-from sampling.services.import_jobs import start_frame_import, wait_for_import
+from jobs.models import Job
+from jobs.runner import Progress
+from sampling.models import Frame, Locality
+from sampling.services.import_jobs import (
+    FRAME_IMPORT,
+    run_frame_import,
+    start_frame_import,
+    start_locality_import,
+)
 from sampling.services.localities import import_localities
 from tests.sampling.conftest import FRAME_SIZES, LOCALITIES, MAPPING, frame_rows
 
@@ -18,24 +26,30 @@ def good_file() -> io.BytesIO:
     return io.BytesIO(frame_rows(FRAME_SIZES).to_csv(index=False).encode())
 
 
-@pytest.mark.django_db(transaction=True)
-def test_background_import_runs_in_a_thread_and_records_progress(analyst):
-    import_localities(rows=LOCALITIES)
-
+def test_a_frame_import_job_records_its_frame_and_progress(analyst, localities):
     job = start_frame_import(
         file=good_file(), source_name="f.csv", name="南京", mapping=MAPPING, user=analyst
     )
-    done = wait_for_import(job_id=job.pk, timeout=60)
 
-    assert done.status == ImportJob.Status.DONE
-    assert done.fraction == 1.0 and done.frame.n_rows == 100
-    assert done.frame.created_by == analyst
-    assert done.upload_path == ""  # the upload is removed once imported
+    assert job.status == Job.Status.SUCCEEDED and job.kind == FRAME_IMPORT
+    frame = Frame.objects.get()
+    assert job.result == {"frame_id": frame.pk, "n_rows": 100}
+    assert frame.import_job == job and frame.created_by == analyst
+    assert job.progress_done == job.progress_total == 1000 and job.subject == "f.csv"
+    assert not default_storage.exists(job.params["upload_path"])  # the upload is removed
 
 
-@pytest.mark.django_db(transaction=True)
-def test_background_import_failure_keeps_the_problems(analyst):
-    import_localities(rows=LOCALITIES)
+def test_a_job_run_again_after_its_worker_died_imports_once(analyst, localities):
+    job = start_frame_import(
+        file=good_file(), source_name="f.csv", name="南京", mapping=MAPPING, user=analyst
+    )
+
+    again = run_frame_import(Job.objects.get(pk=job.pk), Progress(job))
+
+    assert again == job.result and Frame.objects.count() == 1
+
+
+def test_a_frame_import_job_fails_with_every_problem(analyst, localities):
     data = frame_rows(FRAME_SIZES)
     data.loc[0, "tel"] = "123"
 
@@ -46,20 +60,22 @@ def test_background_import_failure_keeps_the_problems(analyst):
         mapping=MAPPING,
         user=analyst,
     )
-    done = wait_for_import(job_id=job.pk, timeout=60)
 
-    assert done.status == ImportJob.Status.FAILED and done.n_errors == 1
-    assert done.errors[0]["row"] == 2 and done.errors[0]["kind"] == "bad_phone"
+    assert job.status == Job.Status.FAILED and job.result["n_errors"] == 1
+    assert job.result["errors"][0]["row"] == 2 and job.result["errors"][0]["kind"] == "bad_phone"
+    assert "1 problem" in job.error["en"] and not job.retryable
     assert Frame.objects.count() == 0
+    assert not default_storage.exists(job.params["upload_path"])
 
 
-def test_upload_page_redirects_to_the_progress_page_when_in_background(
-    client, analyst, localities, settings
-):
+def test_a_queued_import_shows_a_polling_progress_element(client, analyst, localities):
     client.force_login(analyst)
-    job = ImportJob.objects.create(name="x", source_name="f.csv", created_by=analyst)
-    # A running job (as a thread would leave it) renders a polling progress element.
-    ImportJob.objects.filter(pk=job.pk).update(fraction=0.45, message="Checking rows")
+    job = start_frame_import(
+        file=good_file(), source_name="f.csv", name="x", mapping=MAPPING, user=analyst
+    )
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, progress_done=450, progress_total=1000, progress_message="核对行"
+    )
 
     page = client.get(reverse("sampling:import_status", args=[job.pk])).content.decode()
     fragment = client.get(reverse("sampling:import_progress", args=[job.pk])).content.decode()
@@ -68,25 +84,19 @@ def test_upload_page_redirects_to_the_progress_page_when_in_background(
         assert '<progress max="100" value="45"' in html
         assert 'hx-trigger="every 1s"' in html
         assert reverse("sampling:import_progress", args=[job.pk]) in html
-        assert "Checking rows" in html
+        assert "核对行" in html
 
 
 def test_finished_job_stops_polling_and_links_the_frame(client, analyst, localities):
     client.force_login(analyst)
-    with open_frame() as file:
-        job = start_frame_import(
-            file=file,
-            source_name="f.csv",
-            name="x",
-            mapping=MAPPING,
-            user=analyst,
-            background=False,
-        )
+    job = start_frame_import(
+        file=good_file(), source_name="f.csv", name="x", mapping=MAPPING, user=analyst
+    )
 
     fragment = client.get(reverse("sampling:import_progress", args=[job.pk])).content.decode()
 
     assert "hx-trigger" not in fragment
-    assert reverse("sampling:frame_detail", args=[job.frame_id]) in fragment
+    assert reverse("sampling:frame_detail", args=[job.result["frame_id"]]) in fragment
 
 
 def test_failed_job_shows_masked_errors_and_the_report(client, analyst, localities):
@@ -99,7 +109,6 @@ def test_failed_job_shows_masked_errors_and_the_report(client, analyst, localiti
         name="x",
         mapping=MAPPING,
         user=analyst,
-        background=False,
     )
 
     fragment = client.get(reverse("sampling:import_progress", args=[job.pk])).content.decode()
@@ -109,19 +118,10 @@ def test_failed_job_shows_masked_errors_and_the_report(client, analyst, localiti
     assert client.get(reverse("sampling:frame_errors")).status_code == 200
 
 
-def test_silent_running_job_is_reported_as_interrupted(client, analyst, db):
-    client.force_login(analyst)
-    job = ImportJob.objects.create(name="x", source_name="f.csv", created_by=analyst)
-    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(hours=1))
-
-    fragment = client.get(reverse("sampling:import_progress", args=[job.pk])).content.decode()
-
-    assert "stopped without finishing" in fragment and "hx-trigger" not in fragment
-
-
 @pytest.mark.django_db(transaction=True)
-def test_upload_in_background_redirects_to_the_job(client, analyst, localities, settings):
-    settings.SAMPLING_BACKGROUND_IMPORTS = True
+def test_upload_queues_a_job_that_a_worker_runs(client, analyst, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    import_localities(rows=LOCALITIES)
     client.force_login(analyst)
     data = {
         "file": SimpleUploadedFile("f.csv", b"hh,tel,loc\n", content_type="text/csv"),
@@ -132,16 +132,48 @@ def test_upload_in_background_redirects_to_the_job(client, analyst, localities, 
     }
 
     response = client.post(reverse("sampling:frame_upload"), data)
+    job = Job.objects.get()
+    queued = job.status
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
-    # Wait for the import thread before touching the job table: the in-memory SQLite test
-    # database locks whole tables and does not wait, unlike the file database in production.
-    job_id = resolve(response["Location"]).kwargs["job_id"]
-    done = wait_for_import(job_id=job_id, timeout=60)
-    assert response["Location"] == reverse(
-        "sampling:import_status", args=[ImportJob.objects.get().pk]
+    assert response["Location"] == reverse("sampling:import_status", args=[job.pk])
+    assert queued == Job.Status.QUEUED
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.result["errors"][0]["kind"] == "no_rows"
+
+
+def test_a_locality_import_job_writes_the_tree(analyst, db):
+    rows = "code,name,parent_code,level\nC,平安市,,city\nD1,城东区,C,district\n"
+
+    job = start_locality_import(file=io.BytesIO(rows.encode()), source_name="t.csv", user=analyst)
+
+    assert job.status == Job.Status.SUCCEEDED and job.result == {"count": 2}
+    assert set(Locality.objects.values_list("code", flat=True)) == {"C", "D1"}
+
+
+def test_the_locality_page_shows_the_jobs_problems_in_the_uploaders_language(client, analyst, db):
+    client.force_login(analyst)
+    upload = SimpleUploadedFile("t.csv", b"code,name\nC,x\n", content_type="text/csv")
+
+    response = client.post(
+        reverse("sampling:locality_upload"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert done.status == ImportJob.Status.FAILED and done.errors[0]["kind"] == "no_rows"
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    job = Job.objects.get()
+    assert response["Location"].endswith(f"?job={job.pk}")
+    assert job.status == Job.Status.FAILED and "missing columns" in job.result["problems"][0]
+    assert "t.csv: 1 problem" in page and "missing columns parent_code, level" in page
+    assert not Locality.objects.exists()
 
 
-def open_frame():
-    return good_file()
+def test_another_users_job_is_not_shown_on_the_locality_page(client, analyst, db):
+    from tests.conftest import make_user
+
+    other = make_user("analyst2", "analyst")
+    job = start_locality_import(file=io.BytesIO(b"code\n"), source_name="secret.csv", user=other)
+    client.force_login(analyst)
+
+    page = client.get(reverse("sampling:locality_upload"), {"job": job.pk}).content.decode()
+
+    assert "secret.csv" not in page
