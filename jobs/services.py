@@ -28,7 +28,7 @@ def _enqueue(job: Job) -> None:
     """Hand the job to the task queue. With the database backend the queue row is written in
     the caller's transaction, so a worker never sees a job that was rolled back."""
     result = kinds.get(job.kind).task.enqueue(job.pk)
-    job.refresh_from_db(fields=["status"])  # an immediate backend has already run it
+    job.refresh_from_db()  # an immediate backend has already run it
     if job.status == Job.Status.QUEUED:
         job.task_id = str(result.id)
         job.save(update_fields=["task_id"])
@@ -66,7 +66,6 @@ def start_job(
             dedupe_key=dedupe_key, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
         )
     _enqueue(job)
-    job.refresh_from_db()
     return job
 
 

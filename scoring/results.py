@@ -14,10 +14,14 @@ from collections.abc import Callable
 import pandas as pd
 from django.core.cache import cache
 from django.db.models import Count, Max
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from accounts.models import User
 from common.i18n import ui_language_code
 from fieldwork.models import Wave
+from jobs.models import Job
+from jobs.runner import JobFailed, Progress
+from jobs.services import start_job
 from qc.models import Review, ReviewEvent
 from sampling.models import AreaType
 from scoring import compare, dashboard, presenters, selectors
@@ -25,7 +29,9 @@ from scoring.loaders import AnswerError
 from scoring.score_tables import domain_scores, scope_table, summarize
 from scoring.weighting import weighted_answers
 
-RESULTS_CACHE_SECONDS = 600
+# Long: a key names one state of the wave's reviews, so an entry is never stale, only unused.
+RESULTS_CACHE_SECONDS = 7 * 24 * 3600
+RESULTS_JOB = "wave_results"
 LOWEST_COUNT = 3  # dimensions and streets in the lowest lists
 # Bumped when the shape of the cached dict changes, so no reader gets an entry of the old shape.
 CACHE_VERSION = 2
@@ -63,6 +69,43 @@ def cached_results(wave: Wave) -> dict:
         report = wave_results(wave)
         cache.set(key, report, RESULTS_CACHE_SECONDS)
     return report
+
+
+def results_or_job(*, wave: Wave, user: User | None) -> tuple[dict | None, Job | None]:
+    """The cached results, or the job computing them: (results, None) when they are cached;
+    else a results job is started (or the one already computing them found) and returned,
+    with the results when it has already finished (an immediate task backend)."""
+    key = results_cache_key(wave)
+    report = cache.get(key)
+    if report is not None:
+        return report, None
+    # The same state of the wave fails the same way (an answer that cannot be scored).
+    failed = Job.objects.filter(dedupe_key=key, status=Job.Status.FAILED, retryable=False)
+    if (known := failed.order_by("-pk").first()) is not None:
+        return None, known
+    job = start_job(
+        kind=RESULTS_JOB,
+        params={"wave_id": wave.pk, "language": ui_language_code()},
+        subject=str(wave),
+        user=user,
+        dedupe_key=key,
+    )
+    return cache.get(key), job
+
+
+def compute_results(job: Job, progress: Progress) -> dict:
+    """The results job: compute the wave's results in the reader's language into the cache
+    (a no-op when another run has already put them there)."""
+    wave = Wave.objects.get(pk=job.params["wave_id"])
+    with translation.override(job.params["language"]):
+        key = results_cache_key(wave)
+        if cache.get(key) is None:
+            try:
+                report = wave_results(wave)
+            except AnswerError as error:
+                raise JobFailed(str(error)) from error
+            cache.set(key, report, RESULTS_CACHE_SECONDS)
+    return {"cache_key": key}
 
 
 def wave_results(wave: Wave) -> dict:

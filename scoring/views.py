@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from accounts.access import RESULTS_READERS, require_role
 from common import spreadsheets
 from fieldwork.models import Wave
+from jobs.presenters import error_text
 from scoring import selectors
 from scoring.loaders import AnswerError
 from scoring.report import pdf, tables
-from scoring.results import cached_results, dashboard_view
+from scoring.results import cached_results, dashboard_view, results_or_job
 
 REPORT_FONT = "fonts/wqy-microhei.ttc"
 
@@ -21,15 +22,20 @@ REPORT_FONT = "fonts/wqy-microhei.ttc"
 @require_role(*RESULTS_READERS)
 def results(request: HttpRequest) -> HttpResponse:
     """Scores of one wave (?wave=<id>; default: the newest wave with approved interviews),
-    filtered by ?level=district|street, ?dimension=<code> and drilled into ?district=<code>."""
+    filtered by ?level=district|street, ?dimension=<code> and drilled into ?district=<code>.
+
+    Results not yet computed for the wave's current state are computed by a job; the page
+    says so and asks again every two seconds (htmx), reloading itself once they are ready."""
     waves = selectors.waves_with_results(request.user)
     wave = _chosen_wave(request.GET.get("wave"), waves)
-    report, view, error = None, None, None
-    if wave is not None:
-        try:
-            report = cached_results(wave)
-        except AnswerError as err:
-            error = str(err)
+    report, job = results_or_job(wave=wave, user=request.user) if wave else (None, None)
+    polling = request.headers.get("HX-Request") == "true"
+    if polling:
+        response = HttpResponse(status=204)  # still computing: leave the page as it is
+        if report is not None or (job is not None and not job.is_open):
+            response["HX-Refresh"] = "true"
+        return response
+    view = None
     if report is not None:
         chosen = {key: request.GET.get(key) for key in ("level", "dimension", "district")}
 
@@ -40,10 +46,19 @@ def results(request: HttpRequest) -> HttpResponse:
         view = dashboard_view(report, **chosen, link=link)
         for key in [k for k in view if k.endswith("_svg")]:
             view[key] = mark_safe(view[key])  # built with every text escaped (common.svg)
+    computing = report is None and job is not None and job.is_open
+    error = error_text(job) if report is None and job is not None and not computing else None
     return render(
         request,
         "scoring/results.html",
-        {"waves": waves, "wave": wave, "report": report, "view": view, "error": error},
+        {
+            "waves": waves,
+            "wave": wave,
+            "report": report,
+            "view": view,
+            "error": error,
+            "computing": computing,
+        },
     )
 
 

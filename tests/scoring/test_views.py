@@ -3,11 +3,13 @@ import io
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
 from fieldwork.models import Wave
+from jobs.models import Job
 from qc.models import Review
 from tests.conftest import PASSWORD
 from tests.scoring.factories import answers
@@ -130,15 +132,19 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     login(client, analyst)
     client.get(reverse("scoring:results"))  # warm caches (content types, sessions)
     cache.clear()
-    # when / then: session, user, waves, review state (2), definition, interviews, localities,
-    # weighting (respondents, stratum counts, population margins, localities), respondent
-    # groups, earlier rounds, and the methodology: draw, frame, strata, case dispositions,
-    # reviews, flags — a fixed number however many interviews there are
-    with django_assert_num_queries(21):
+    # when / then: the page: session, user, waves, review state (2), the cache (a miss); the
+    # job computing the results: an earlier failure or open job (2), the job's row (insert,
+    # claim, outcome, read back, with their savepoints); in the job: the wave, review state (2),
+    # the cache, definition, interviews, localities, weighting (respondents, stratum counts,
+    # population margins, localities), respondent groups, earlier rounds, the methodology
+    # (draw, frame, strata, case dispositions, reviews, flags), the cache write (3); then the
+    # page reads the cache — a fixed number however many interviews there are
+    with django_assert_num_queries(44):
         response = client.get(reverse("scoring:results"))
-    assert response.status_code == 200
-    # computed results are reused until a review changes: session, user, waves, review state
-    with django_assert_num_queries(5):
+    assert response.status_code == 200 and response.context["report"]["n_interviews"] == 2
+    # computed results are reused until a review changes: session, user, waves, review
+    # state (2), the cache
+    with django_assert_num_queries(6):
         assert client.get(reverse("scoring:results")).status_code == 200
 
 
@@ -356,3 +362,25 @@ def test_a_street_named_under_another_district_does_not_break_rank_change(
     streets = {(s["district_code"], s["code"]): s for s in response.context["report"]["streets"]}
     assert streets[("C01", "C0101")]["previous_rank"] == 1
     assert streets[("C02", "C0101")]["previous_rank"] is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_results_not_yet_computed_are_computed_by_a_worker_while_the_page_waits(
+    client, analyst, scored_wave, settings
+):
+    # given a queue that a worker empties (not the immediate backend)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    login(client, analyst)
+    # when
+    waiting = client.get(reverse("scoring:results"))
+    poll = client.get(reverse("scoring:results"), HTTP_HX_REQUEST="true")
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    ready_poll = client.get(reverse("scoring:results"), HTTP_HX_REQUEST="true")
+    page = client.get(reverse("scoring:results"))
+    # then
+    assert waiting.context["computing"] and waiting.context["report"] is None
+    assert 'hx-trigger="every 2s"' in waiting.content.decode()
+    assert poll.status_code == 204 and "HX-Refresh" not in poll
+    assert ready_poll.status_code == 204 and ready_poll["HX-Refresh"] == "true"
+    assert page.context["report"]["n_interviews"] == 2 and not page.context["computing"]
+    assert Job.objects.get().status == Job.Status.SUCCEEDED
