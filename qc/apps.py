@@ -8,6 +8,7 @@ class QcConfig(AppConfig):
 
     def ready(self) -> None:
         from fieldwork import reactions
+        from qc import tasks  # noqa: F401 - registers the QC jobs and the hourly batch
         from qc.services.checks import check_completed_interview
         from qc.services.reviews import exclude_rejected
 

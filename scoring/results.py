@@ -19,9 +19,9 @@ from django.utils import timezone, translation
 from accounts.models import User
 from common.i18n import ui_language_code
 from fieldwork.models import Wave
+from jobs.computed import cached_or_job
 from jobs.models import Job
 from jobs.runner import JobFailed, Progress
-from jobs.services import start_job
 from qc.models import Review, ReviewEvent
 from sampling.models import AreaType
 from scoring import compare, dashboard, presenters, selectors
@@ -72,25 +72,14 @@ def cached_results(wave: Wave) -> dict:
 
 
 def results_or_job(*, wave: Wave, user: User | None) -> tuple[dict | None, Job | None]:
-    """The cached results, or the job computing them: (results, None) when they are cached;
-    else a results job is started (or the one already computing them found) and returned,
-    with the results when it has already finished (an immediate task backend)."""
-    key = results_cache_key(wave)
-    report = cache.get(key)
-    if report is not None:
-        return report, None
-    # The same state of the wave fails the same way (an answer that cannot be scored).
-    failed = Job.objects.filter(dedupe_key=key, status=Job.Status.FAILED, retryable=False)
-    if (known := failed.order_by("-pk").first()) is not None:
-        return None, known
-    job = start_job(
+    """The cached results, or the job computing them (jobs.computed.cached_or_job)."""
+    return cached_or_job(
+        key=results_cache_key(wave),
         kind=RESULTS_JOB,
         params={"wave_id": wave.pk, "language": ui_language_code()},
         subject=str(wave),
         user=user,
-        dedupe_key=key,
     )
-    return cache.get(key), job
 
 
 def compute_results(job: Job, progress: Progress) -> dict:

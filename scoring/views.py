@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.access import RESULTS_READERS, require_role
 from common import spreadsheets
 from fieldwork.models import Wave
+from jobs.computed import poll_reply
 from jobs.presenters import error_text
 from scoring import selectors
 from scoring.loaders import AnswerError
@@ -29,12 +30,8 @@ def results(request: HttpRequest) -> HttpResponse:
     waves = selectors.waves_with_results(request.user)
     wave = _chosen_wave(request.GET.get("wave"), waves)
     report, job = results_or_job(wave=wave, user=request.user) if wave else (None, None)
-    polling = request.headers.get("HX-Request") == "true"
-    if polling:
-        response = HttpResponse(status=204)  # still computing: leave the page as it is
-        if report is not None or (job is not None and not job.is_open):
-            response["HX-Refresh"] = "true"
-        return response
+    if (reply := poll_reply(request, ready=report is not None, job=job)) is not None:
+        return reply
     view = None
     if report is not None:
         chosen = {key: request.GET.get(key) for key in ("level", "dimension", "district")}

@@ -6,14 +6,22 @@ included), the wave's completed interviews, the rule settings of the wave (for t
 and the risk thresholds) and the wave's case dispositions (completion and refusal rates).
 """
 
+import hashlib
+import json
+from dataclasses import asdict
 from typing import NamedTuple
 
 import pandas as pd
+from django.core.cache import cache
+from django.db.models import Count, Max
 
 from accounts.models import User
 from fieldwork.models import Interview, Wave
+from jobs.computed import cached_or_job
+from jobs.models import Job
+from jobs.runner import Progress
 from qc import loaders
-from qc.models import Flag
+from qc.models import Flag, ReviewEvent
 from qc.risk import peers, statistics
 from qc.rule_input import InterviewsFrame
 from qc.services.settings import rule_config
@@ -53,6 +61,49 @@ def wave_risk(*, wave: Wave) -> WaveRisk:
     """Every interviewer who completed an interview in the wave, riskiest first."""
     _frame, ranking = _ranking(wave)
     return WaveRisk(ranking, User.objects.in_bulk([int(i) for i in ranking.index]))
+
+
+RISK_JOB = "interviewer_risk"
+RISK_CACHE_SECONDS = 7 * 24 * 3600  # a key names one state of the wave: never stale
+
+
+def risk_cache_key(wave: Wave) -> str:
+    """A key that changes with the wave's completed interviews, flags, review decisions and
+    QC settings: three queries."""
+    interviews = Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
+    completed = interviews.aggregate(n=Count("id"), last=Max("id"), at=Max("completed_at"))
+    flags = Flag.objects.filter(interview__case__wave=wave).aggregate(n=Count("id"), last=Max("id"))
+    last_event = ReviewEvent.objects.filter(review__interview__case__wave=wave).aggregate(
+        last=Max("id")
+    )["last"]
+    config = json.dumps(asdict(rule_config(wave)), sort_keys=True, default=str)
+    state = [completed, flags, last_event, hashlib.sha256(config.encode()).hexdigest()[:12]]
+    digest = hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()[:16]
+    return f"qc:risk:{wave.pk}:{digest}"
+
+
+def risk_or_job(*, wave: Wave, user: User | None) -> tuple[WaveRisk | None, Job | None]:
+    """The wave's interviewer ranking from the shared cache, or the job computing it."""
+    ranking, job = cached_or_job(
+        key=risk_cache_key(wave),
+        kind=RISK_JOB,
+        params={"wave_id": wave.pk},
+        subject=str(wave),
+        user=user,
+    )
+    if ranking is None:
+        return None, job
+    return WaveRisk(ranking, User.objects.in_bulk([int(i) for i in ranking.index])), job
+
+
+def compute_risk(job: Job, progress: Progress) -> dict:
+    """The interviewer-risk job: rank the wave's interviewers into the shared cache."""
+    wave = Wave.objects.get(pk=job.params["wave_id"])
+    key = risk_cache_key(wave)
+    if cache.get(key) is None:
+        _frame, ranking = _ranking(wave)
+        cache.set(key, ranking, RISK_CACHE_SECONDS)
+    return {"cache_key": key}
 
 
 def interviewer_risk_detail(*, wave: Wave, interviewer: User) -> InterviewerRisk | None:
