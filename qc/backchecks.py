@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# The rule of the flag a failed back-check raises; it survives re-checks of the interview.
+BACKCHECK_RULE = "backcheck_discrepancy"
+
 SAFETY_DIMENSION = "sense_of_safety"
 FALLBACK_OTHERS = 3  # scale items of other dimensions added when no question is marked
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from fieldwork.models import Wave
+from qc import workflow
 from qc.models import BackCheck, Flag, Review, ReviewEvent
 from sampling.models import Locality
 
@@ -169,4 +170,13 @@ def backcheck_for(*, interview_id: int, user: User) -> BackCheck:
         my_backchecks(user)
         .select_related("interview__questionnaire_version")
         .get(interview_id=interview_id)
+    )
+
+
+def review_parties(review: Review) -> dict[str, frozenset[int]]:
+    """The people of the review's current round (qc.workflow.round_parties), from its events."""
+    events = ReviewEvent.objects.filter(review_id=review.pk).order_by("at", "id")
+    return workflow.round_parties(
+        events.values_list("from_state", "to_state", "actor_id"),
+        interviewer=review.interview.interviewer_id,
     )

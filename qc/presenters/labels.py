@@ -3,8 +3,8 @@
 from django.utils.translation import gettext_lazy
 
 from qc import rules
+from qc.backchecks import BACKCHECK_RULE
 from qc.models import Flag
-from qc.services.backchecks import BACKCHECK_RULE
 
 # Rule code (a Flag's rule) -> its name for people; every rule that can raise a flag.
 RULE_LABELS = {

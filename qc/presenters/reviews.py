@@ -13,7 +13,7 @@ from qc import paradata, workflow
 from qc.access import DECIDERS, is_qc_lead
 from qc.models import Review, ReviewEvent
 from qc.presenters.labels import rule_label, severity_label
-from qc.services.reviews import review_parties
+from qc.selectors import review_parties
 from sampling.models import Locality
 from sampling.phones import mask_phone
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common.i18n import ui_language
-from qc.risk.services import InterviewerRisk, WaveRisk
+from qc.risk.results import InterviewerRisk, WaveRisk
 
 
 def _number(value: Any) -> float | None:

@@ -9,7 +9,6 @@ and the risk thresholds) and the wave's case dispositions (completion and refusa
 import hashlib
 import json
 from dataclasses import asdict
-from typing import NamedTuple
 
 import pandas as pd
 from django.core.cache import cache
@@ -23,24 +22,9 @@ from jobs.runner import Progress
 from qc import loaders
 from qc.models import Flag, ReviewEvent
 from qc.risk import peers, statistics
+from qc.risk.results import InterviewerRisk, WaveRisk
 from qc.rule_input import InterviewsFrame
 from qc.services.settings import rule_config
-
-
-class WaveRisk(NamedTuple):
-    """A wave's interviewers ranked by risk."""
-
-    ranking: pd.DataFrame  # statistics.interviewer_risk: one row per interviewer, in rank order
-    users: dict[int, User]  # the ranked interviewers by id, to name them
-
-
-class InterviewerRisk(NamedTuple):
-    """One interviewer's risk figures and what lies behind them."""
-
-    row: pd.Series  # the interviewer's row of the ranking (statistics.RISK_COLUMNS)
-    n_interviewers: int  # how many interviewers the wave's ranking holds
-    items: pd.DataFrame  # peers.item_divergence, the most divergent (largest χ²) first
-    flags: list[dict]  # the flags of the interviewer's completed interviews, newest first
 
 
 def _ranking(wave: Wave) -> tuple[InterviewsFrame, pd.DataFrame]:

@@ -25,8 +25,6 @@ from qc.services.reviews import move_review, reopen, snapshot
 from qc.services.settings import wave_settings
 from questionnaires.models import QuestionnaireVersion
 
-BACKCHECK_RULE = "backcheck_discrepancy"  # raised by a failed back-check; survives re-checks
-
 
 def _interviewer_stats(wave: Wave, interviewer_ids: list[int]) -> pd.DataFrame:
     """completed, flagged (this wave) and prior (earlier waves' completes) per interviewer."""
@@ -204,7 +202,7 @@ def _backcheck_failed(backcheck: BackCheck, qc_settings: QCSettings, checker: Us
         }
     Flag.objects.update_or_create(
         interview=interview,
-        rule=BACKCHECK_RULE,
+        rule=backchecks.BACKCHECK_RULE,
         defaults={
             "severity": Flag.Severity.HIGH,
             "reason": reason,

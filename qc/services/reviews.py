@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from fieldwork.models import Interview
 from fieldwork.services import interviews as fieldwork
-from qc import workflow
+from qc import selectors, workflow
 from qc.access import DECIDERS, is_qc_lead
 from qc.models import Flag, Review, ReviewEvent
 from qc.services.checks import AUTOMATIC_RULES, Fired, rule_results
@@ -95,7 +95,7 @@ def move_review(
         if actor == workflow.LEAD and not is_qc_lead(user):
             raise PermissionDenied(_("Only a QC lead may make the final decision."))
         refused = workflow.refusal(
-            from_state, to_state, actor, person=user.pk, parties=review_parties(locked)
+            from_state, to_state, actor, person=user.pk, parties=selectors.review_parties(locked)
         )
         if refused:
             raise PermissionDenied(refusal_message(refused))
@@ -125,15 +125,6 @@ def move_review(
     for field in ("state", "reason", "proposed_by", "proposed_at", "decided_by", "decided_at"):
         setattr(review, field, getattr(locked, field))
     return locked
-
-
-def review_parties(review: Review) -> dict[str, frozenset[int]]:
-    """The people of the review's current round (qc.workflow.round_parties), from its events."""
-    events = ReviewEvent.objects.filter(review_id=review.pk).order_by("at", "id")
-    return workflow.round_parties(
-        events.values_list("from_state", "to_state", "actor_id"),
-        interviewer=review.interview.interviewer_id,
-    )
 
 
 def refusal_message(code: str) -> str:

@@ -12,10 +12,11 @@ from openpyxl import load_workbook
 from accounts.models import Role
 from fieldwork.models import Call, Case, Interview
 from qc import rules
+from qc.backchecks import BACKCHECK_RULE
 from qc.models import BackCheck, Flag, QCSettings, Review
 from qc.presenters.labels import RULE_LABELS, rule_label
 from qc.rules import RuleConfig
-from qc.services.backchecks import BACKCHECK_RULE, record_backcheck, select_backchecks
+from qc.services.backchecks import record_backcheck, select_backchecks
 from qc.services.checks import check_completed_interview, check_interviews
 from qc.services.reviews import approve_interview, reject_interview
 from tests.conftest import PASSWORD, make_user

@@ -80,9 +80,7 @@ def test_a_worker_imports_a_frame_into_the_bucket_and_the_draw_reads_it(
     )
     queued_keys = _keys(client, bucket)
     with running_worker(**env):
-        wait_until(
-            lambda: not Job.objects.get(pk=job.pk).is_open, timeout=120, what="the import"
-        )
+        wait_until(lambda: not Job.objects.get(pk=job.pk).is_open, timeout=120, what="the import")
     draw = draw_sample(frame=Frame.objects.get(), n=10, seed=7)
 
     job.refresh_from_db()

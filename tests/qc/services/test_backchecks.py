@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Role
 from fieldwork.models import Interview
+from qc.backchecks import BACKCHECK_RULE
 from qc.models import BackCheck, BackCheckDraw, Flag, Review
 from qc.rules import RuleConfig
-from qc.services.backchecks import BACKCHECK_RULE, record_backcheck, select_backchecks
+from qc.services.backchecks import record_backcheck, select_backchecks
 from qc.services.checks import check_interviews
 from qc.services.reviews import approve_interview, reject_interview, rerelease_case
 from qc.services.settings import save_qc_settings
