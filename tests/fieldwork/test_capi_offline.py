@@ -9,19 +9,12 @@ from django.urls import reverse
 
 from fieldwork import capi_services, services
 from fieldwork.models import Interview, SubmissionKey
-from tests.conftest import PASSWORD
 from tests.fieldwork.wizard_driver import page_data, page_of
 
 
 @pytest.fixture
 def interview(my_case, interviewer):
     return services.start_interview(case=my_case, interviewer=interviewer, mode="door")
-
-
-@pytest.fixture
-def browser(client, interviewer):
-    client.login(username=interviewer.username, password=PASSWORD)
-    return client
 
 
 def _url(interview):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from fieldwork import capi, capi_services, services
 from fieldwork.models import Case, ContactAttempt, Interview, Mode, Wave, WaveMode
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 COMMUNITY = (28.2000, 112.9500)
 NEAR = {"latitude": "28.2010", "longitude": "112.9500", "accuracy_m": "12"}  # ≈ 111 m away
@@ -25,12 +25,6 @@ def placed(tree):
 @pytest.fixture
 def door_case(my_case, placed):
     return my_case
-
-
-@pytest.fixture
-def browser(client, interviewer):
-    client.login(username=interviewer.username, password=PASSWORD)
-    return client
 
 
 def _visit(browser, case, position, disposition="3.13", **extra):

@@ -12,7 +12,7 @@ from accounts.models import Role
 from fieldwork import services
 from fieldwork.models import Appointment, Case, ContactAttempt, Interview, QuotaTarget
 from sampling.models import Draw, Frame, SampledUnit
-from tests.conftest import make_user
+from tests.factories import make_user
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=SH)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from fieldwork import telephony_services
 from fieldwork.telephony_models import Call
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.fieldwork.telephony_fakes import (
     ACCOUNT_SID,
     LINE,

@@ -4,19 +4,13 @@ from django.urls import reverse
 
 from fieldwork import services
 from fieldwork.models import Case, Interview
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.fieldwork.wizard_driver import page_of, run_to_end, submit_page
 
 
 @pytest.fixture
 def interview(my_case, interviewer):
     return services.start_interview(case=my_case, interviewer=interviewer, mode="phone")
-
-
-@pytest.fixture
-def browser(client, interviewer):
-    client.login(username=interviewer.username, password=PASSWORD)
-    return client
 
 
 def test_completing_the_standard_questionnaire_saves_every_answer_and_runs_qc(

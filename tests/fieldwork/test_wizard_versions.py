@@ -10,7 +10,7 @@ from django.urls import reverse
 from fieldwork import rollout, services
 from fieldwork.models import Wave
 from questionnaires.models import QuestionnaireVersion
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.fieldwork.test_wizard_rich import RICH, make_version
 from tests.fieldwork.wizard_driver import run_to_end
 

@@ -23,7 +23,7 @@ from qc.services import (
     select_backchecks,
     wave_settings,
 )
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.qc.conftest import DEFINITION, straight_answers, varied_answers
 
 # --- pure -----------------------------------------------------------------------------------

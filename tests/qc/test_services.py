@@ -21,7 +21,7 @@ from qc.services import (
     rule_config,
     save_qc_settings,
 )
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.qc.conftest import ITEMS, straight_answers, varied_answers
 
 

@@ -24,7 +24,7 @@ from qc.services import (
     reject_interview,
     select_backchecks,
 )
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 from tests.qc.conftest import straight_answers, varied_answers
 
 S = Review.State
@@ -39,13 +39,6 @@ def login(client, user):
 
 def detail(interview) -> str:
     return reverse("qc:review_detail", args=[interview.pk])
-
-
-@pytest.fixture
-def flagged(world, interviewer):
-    interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
-    check_completed_interview(interview)
-    return interview
 
 
 def test_supervisor_sees_proposals_and_the_lead_the_final_decision(

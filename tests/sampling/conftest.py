@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from django.utils import translation
 
 from sampling.frame_validation import FrameError, validate_frame
 from sampling.services import import_localities
@@ -103,12 +102,9 @@ FRAME_SIZES = {"320102001001": 25, "320102001002": 15, "320102002": 20, "3201040
 
 
 @pytest.fixture(autouse=True)
-def english(settings):
+def sampling_in_english(english):
     """Tests read English messages: the site speaks zh-Hans, whose catalogue changes often.
     Tests of the Chinese output ask for it with translation.override("zh-hans")."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from fieldwork.models import Wave
 from scoring.indices import ROOT
 from scoring.models import IndexScheme, ObjectiveValue
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.scoring.factories import answers
 
 RULES = b"indicator,name,direction,bands\nresolution,dispute resolution,higher,95:100 90:80\n"
@@ -20,10 +20,10 @@ def login(client, user):
 
 
 @pytest.fixture
-def scored_wave(wave, places, make_interview):
-    make_interview(wave, places["east_a"], answers("5", "4", "5", "3"))
-    make_interview(wave, places["west_a"], answers("3", "2", "1", "9"))
-    return wave
+def scored_wave(safety_wave, places, make_interview):
+    make_interview(safety_wave, places["east_a"], answers("5", "4", "5", "3"))
+    make_interview(safety_wave, places["west_a"], answers("3", "2", "1", "9"))
+    return safety_wave
 
 
 @pytest.mark.parametrize("role", ["analyst", "supervisor", "client_user"])
