@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from sampling.frame_validation import FrameError, validate_frame
-from sampling.services import import_localities
+from sampling.models import Frame
+from sampling.services import import_frame, import_localities
 
 LOCALITIES = [
     {"code": "3201", "name": "南京市", "parent_code": "", "level": "city"},
@@ -123,6 +124,13 @@ def frame_file(tmp_path) -> Path:
     path = tmp_path / "frame.csv"
     frame_rows(FRAME_SIZES).to_csv(path, index=False)
     return path
+
+
+@pytest.fixture
+def frame(localities, frame_file) -> Frame:
+    """The frame file imported: 100 units over the tree's streets."""
+    with frame_file.open("rb") as file:
+        return import_frame(file=file, source_name="frame.csv", name="南京 2026", mapping=MAPPING)
 
 
 @pytest.fixture(autouse=True)

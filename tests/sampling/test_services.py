@@ -168,11 +168,6 @@ def test_progress_is_reported_up_to_done(localities, frame_file):
 # --- draws ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def frame(localities, frame_file) -> Frame:
-    return import_csv(frame_file, name="南京 2026")
-
-
 def test_draw_stores_the_proportional_sample_with_its_seed(frame):
     draw = draw_sample(frame=frame, n=10, seed=123)
 

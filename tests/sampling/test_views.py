@@ -5,7 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from sampling.models import Draw, Frame, FrameStratumCount, ImportJob, Level, Locality
-from sampling.services import draw_sample, import_frame
+from sampling.services import draw_sample
 from tests.sampling.conftest import FRAME_SIZES, MAPPING, frame_rows
 
 
@@ -18,12 +18,6 @@ def upload(content: bytes, name: str = "frame.csv") -> dict:
         "locality_column": MAPPING["locality_code"],
         "address_column": MAPPING["address"],
     }
-
-
-@pytest.fixture
-def frame(localities, frame_file) -> Frame:
-    with frame_file.open("rb") as file:
-        return import_frame(file=file, source_name="frame.csv", name="南京 2026", mapping=MAPPING)
 
 
 @pytest.fixture
