@@ -191,6 +191,7 @@ def _request(client, method: str, url: str):
     return client.post(url) if method == "post" else client.get(url)
 
 
+@pytest.mark.slow
 def test_every_role_gets_exactly_the_pages_it_is_allowed(client, demo_world):
     denied = {}
     for username in sorted(EVERYONE):

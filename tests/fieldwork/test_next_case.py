@@ -183,6 +183,7 @@ def big_wave(tree, standard_version):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_interviewers_never_share_a_case_and_none_is_lost(big_wave):
     # SQLite's in-memory test database shares one cache between connections, where a lock
