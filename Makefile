@@ -32,7 +32,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The inner loop: everything but the browser, R and server-kill/slow tests (about a minute).
+# The inner loop: everything but the browser, R and server-kill/slow tests (under 2 minutes).
 test-fast: $(VENV)/.installed-dev lint
 	$(BIN)/pytest -m "not e2e and not r and not slow" $(PYTEST_ARGS)
 

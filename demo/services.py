@@ -8,8 +8,9 @@ the interviews are simulated (answers and paradata written as the wizard would h
 them), and the routine review decisions are written as history in bulk, with the same state
 changes and audit events the review services write.
 
-This module loads it all and creates the people; demo.city builds the city, demo.rounds runs
-a round's fieldwork and demo.reviews its review decisions.
+This module loads it all: the people, the city's localities and its household frame;
+demo.city builds the city (pure), demo.rounds runs a round's draw, fieldwork and automatic
+checks, and demo.reviews takes the round's review decisions.
 """
 
 from collections.abc import Callable
@@ -99,7 +100,7 @@ def load_demo(
     city = build_city(seed, households=size.households)
     sampling.import_localities(rows=city.localities.to_dict("records"))
     say(f"frame of {size.households:,} households …")
-    frame = import_frame(city=city, name=f"frame-{seed}", user=analyst)
+    frame = import_household_frame(city=city, name=f"frame-{seed}", user=analyst)
 
     effects = street_effects(rng, city.localities)
     fieldwork_end = datetime.now(LOCAL).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -196,7 +197,7 @@ def create_users(n_interviewers: int) -> dict:
     }
 
 
-def import_frame(*, city: City, name: str, user: User) -> Frame:
+def import_household_frame(*, city: City, name: str, user: User) -> Frame:
     """The city's households as a sampling frame, imported from a CSV file as a user would."""
     path = Path(settings.MEDIA_ROOT) / "demo" / f"{name}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
