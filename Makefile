@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: demo test lint messages bench serve clean
+.PHONY: demo test test-fast lint messages bench serve clean
+
+# Extra pytest arguments for `make test` and `make test-fast`, e.g. PYTEST_ARGS='-m "not e2e"'
+PYTEST_ARGS ?=
 
 $(BIN)/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
@@ -26,8 +29,13 @@ demo: $(VENV)/.installed
 	@echo "Serving on http://127.0.0.1:8000  (Ctrl-C to stop)"
 	DEBUG=1 $(BIN)/honcho --procfile deploy/Procfile.demo --app-root . start
 
+# The whole suite: browser (e2e), R and slow tests included.
 test: $(VENV)/.installed-dev lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The inner loop: everything but the browser, R and server-kill/slow tests (under 2 minutes).
+test-fast: $(VENV)/.installed-dev lint
+	$(BIN)/pytest -m "not e2e and not r and not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

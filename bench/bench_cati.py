@@ -3,9 +3,9 @@
 Run: .venv/bin/python bench/bench_cati.py [--interviewers 50] [--cases 2000] [--only pg|sqlite]
 
 Each simulated interviewer is a thread with its own database connection that presses "Next
-case" (fieldwork.services.next_case, the real service with the scheduler) and records
-a final outcome for the case it got, until no case is left. Checked at the end: every case
-handed out exactly once. Runs once on PostgreSQL (DATABASE_URL when it points at PostgreSQL,
+case" (fieldwork.services.next_case.assign_next_case, the real service with the scheduler)
+and records a final outcome for the case it got, until no case is left. Checked at the end:
+every case handed out exactly once. Runs once on PostgreSQL (DATABASE_URL when it points at PostgreSQL,
 else postgres://survey:survey@127.0.0.1:5432/survey_bench, created if missing; its tables are
 flushed) and once on a fresh SQLite file (the embedded default: WAL, IMMEDIATE transactions).
 Each database runs in a child process because Django reads its settings once per process.
@@ -55,11 +55,21 @@ def child(url: str, interviewers: int, cases: int) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
+    wave, users = set_up(interviewers, cases)
+    solo_handed = alone(wave, users[0], cases)
+    connection.close()
+    latencies, handed, errors, wall = all_at_once(wave, users)
+    report(connection.vendor, interviewers, cases, solo_handed, latencies, handed, errors, wall)
+
+
+def set_up(interviewers: int, cases: int):
+    """A fresh database with a wave of `cases` cases over 20 streets, and the interviewers."""
+    from django.core.management import call_command
+
     from accounts.models import Role, User
-    from fieldwork.services import attempts, next_case, waves
+    from fieldwork.services import waves
     from questionnaires.services import load_standard_questionnaire
     from sampling.models import Draw, Frame, Level, Locality, SampledUnit
 
@@ -98,29 +108,42 @@ def child(url: str, interviewers: int, cases: int) -> None:
         User.objects.create_user(username=f"iv{i}", password="x", role=Role.INTERVIEWER)
         for i in range(interviewers)
     ]
-    # Baseline: one interviewer alone, so the cost of one "Next case" is seen without the
-    # 50 threads competing for this process's GIL.
+    return wave, users
+
+
+def alone(wave, user, cases: int) -> int:
+    """Baseline: one interviewer alone, so the cost of one "Next case" is seen without the
+    50 threads competing for this process's GIL. Prints it; returns the cases handed out."""
+    from django.db import connection
+
+    from fieldwork.services import attempts, next_case
+
     solo = []
     for _ in range(min(100, cases // 10)):
         start = time.perf_counter()
-        taken = next_case.assign_next_case(wave=wave, interviewer=users[0], now=MONDAY_10)
+        taken = next_case.assign_next_case(wave=wave, interviewer=user, now=MONDAY_10)
         solo.append((time.perf_counter() - start) * 1000)
-        attempts.record_attempt(
-            case=taken.case, interviewer=users[0], mode="phone", disposition="4.30"
-        )
-    solo_handed = len(solo)
+        attempts.record_attempt(case=taken.case, interviewer=user, mode="phone", disposition="4.30")
     solo.sort()
     print(
         f"{connection.vendor:<10} 1 interviewer alone: next-case median="
         f"{statistics.median(solo):.1f} ms p95={solo[int(round(0.95 * (len(solo) - 1)))]:.1f} ms"
     )
-    connection.close()
+    return len(solo)
+
+
+def all_at_once(wave, users):
+    """Every interviewer a thread pressing "Next case" until none is left:
+    (latencies in s, case ids handed out, errors, wall time in s)."""
+    from django.db import connection
+
+    from fieldwork.services import attempts, next_case
 
     latencies: list[float] = []
     handed: list[int] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
-    barrier = threading.Barrier(interviewers)
+    barrier = threading.Barrier(len(users))
 
     def work(user):
         mine, mine_handed = [], []
@@ -150,11 +173,14 @@ def child(url: str, interviewers: int, cases: int) -> None:
         t.start()
     for t in threads:
         t.join()
-    wall = time.perf_counter() - wall
+    return latencies, handed, errors, time.perf_counter() - wall
 
+
+def report(vendor, interviewers, cases, solo_handed, latencies, handed, errors, wall) -> None:
+    """Print latency and throughput, and whether every case left after the baseline was
+    handed out exactly once."""
     ms = sorted(x * 1000 for x in latencies)
     p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
-    vendor = connection.vendor
     print(
         f"{vendor:<10} interviewers={interviewers} cases={cases} "
         f"next-case median={statistics.median(ms):.1f} ms p95={p95:.1f} ms "

@@ -3,13 +3,13 @@ and an earlier round to compare with (trend, rank changes).
 
 Times, each from a cold start unless said: scoring.results.wave_results, cached_results
 (warm: the second call), the PDF (scoring.report.pdf.render_report), the XLSX workbook
-(common.spreadsheets.workbook_bytes of scoring.report.tables) and the results page GET (cold
-cache, then warm). Prints seconds and the PDF's size and page count; asserts nothing.
+(common.spreadsheets.workbook_bytes of scoring.report.tables.report_tables) and the results
+page GET (cold cache, then warm). Prints seconds and the PDF's size and page count; asserts nothing.
 
 Runs against a throw-away SQLite database (or DATABASE_URL if set to a scratch PostgreSQL
 database). The city is built here (9 districts × 10 streets × 4–6 communities); the frame,
 draws, waves, interviews and automatic QC checks go through the demo's services
-(demo.services.simulate_round). Approval is written in one UPDATE: the review workflow is
+(demo.rounds.simulate_round). Approval is written in one UPDATE: the review workflow is
 not what is measured here.
 
     python bench/bench_report.py [--interviews 10000] [--earlier 5000]
@@ -51,15 +51,11 @@ from django.utils import translation  # noqa: E402
 
 from common import spreadsheets  # noqa: E402
 from demo.city import AGE_GROUPS, MOBILE_PREFIXES  # noqa: E402
-from demo.services import (  # noqa: E402
-    Round,
-    create_users,
-    simulate_round,
-    street_effects,
-)
+from demo.rounds import Round, simulate_round, street_effects  # noqa: E402
+from demo.services import create_users  # noqa: E402
 from qc.models import Review  # noqa: E402
 from questionnaires.services import load_standard_questionnaire  # noqa: E402
-from sampling.services.frames import import_frame  # noqa: E402
+from sampling.services.frames import import_frame as import_frame_file  # noqa: E402
 from sampling.services.localities import import_localities  # noqa: E402
 from scoring.report import pdf, tables  # noqa: E402
 from scoring.results import cached_results, wave_results  # noqa: E402
@@ -145,33 +141,48 @@ def main() -> None:
     translation.activate("zh-hans")
 
     setup_start = time.perf_counter()
+    users, localities, households, earlier, wave = set_up(args.interviews, args.earlier)
+    n_streets = int((localities["level"] == "street").sum())
+    n_approved = Review.objects.filter(
+        interview__case__wave=wave, state=Review.State.APPROVED
+    ).count()
+    n_earlier = Review.objects.filter(
+        interview__case__wave=earlier, state=Review.State.APPROVED
+    ).count()
+    print(
+        f"set-up {time.perf_counter() - setup_start:.0f} s: {n_streets} streets, "
+        f"{len(households):,} households, {n_approved:,} approved interviews this round, "
+        f"{n_earlier:,} in the earlier round"
+    )
+
+    print(f"{'step':<42} {'seconds':>8}")
+    content, workbook = time_the_report(wave, earlier, users["analyst"])
+    print(f"{'PDF size':<42} {len(content) / 1024:>8.0f} KiB, {pdf_pages(content)} pages")
+    print(f"{'XLSX size':<42} {len(workbook) / 1024:>8.0f} KiB")
+    if args.profile:
+        profile = cProfile.Profile()
+        profile.runcall(wave_results, wave)
+        ours = re.escape(str(ROOT)) + r"/(?!\.venv)"  # our code only, not the libraries
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(ours, 30)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def set_up(interviews: int, earlier: int):
+    """The people, the city and its frame, and two rounds whose every interview is approved:
+    (users, localities, households, earlier wave, this round's wave)."""
     rng = np.random.default_rng(90)
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         users = create_users(INTERVIEWERS)
     version = load_standard_questionnaire(user=users["analyst"])
-    localities, households = city(90, households=max(60_000, 8 * args.interviews))
+    localities, households = city(90, households=max(60_000, 8 * interviews))
     import_localities(rows=localities.to_dict("records"))
-    path = scratch / "frame.csv"
-    households.to_csv(path, index=False)
-    with path.open("rb") as file:
-        frame = import_frame(
-            file=file,
-            source_name="frame.csv",
-            name="bench frame",
-            mapping={
-                "unit_id": "household_id",
-                "phone": "phone",
-                "locality_code": "community_code",
-                "address": "address",
-            },
-            user=users["analyst"],
-        )
+    frame = import_frame(households, users["analyst"])
     effects = street_effects(rng, localities)
     end = datetime.now(LOCAL).replace(hour=0, minute=0, second=0, microsecond=0)
     waves = []
     for name, n, effect, fieldwork_end, seed in (
-        ("earlier round", args.earlier, effects.earlier, end - timedelta(days=91), 1),
-        ("this round", args.interviews, effects.current, end, 2),
+        ("earlier round", earlier, effects.earlier, end - timedelta(days=91), 1),
+        ("this round", interviews, effects.current, end, 2),
     ):
         # Sample exactly as many as complete: every case becomes an approved interview.
         sample = n - n % INTERVIEWERS
@@ -194,21 +205,29 @@ def main() -> None:
         )
         Review.objects.filter(interview__case__wave=wave).update(state=Review.State.APPROVED)
         waves.append(wave)
-    earlier, wave = waves
-    n_streets = int((localities["level"] == "street").sum())
-    n_approved = Review.objects.filter(
-        interview__case__wave=wave, state=Review.State.APPROVED
-    ).count()
-    n_earlier = Review.objects.filter(
-        interview__case__wave=earlier, state=Review.State.APPROVED
-    ).count()
-    print(
-        f"set-up {time.perf_counter() - setup_start:.0f} s: {n_streets} streets, "
-        f"{len(households):,} households, {n_approved:,} approved interviews this round, "
-        f"{n_earlier:,} in the earlier round"
-    )
+    return users, localities, households, *waves
 
-    print(f"{'step':<42} {'seconds':>8}")
+
+def import_frame(households: pd.DataFrame, user):
+    path = scratch / "frame.csv"
+    households.to_csv(path, index=False)
+    with path.open("rb") as file:
+        return import_frame_file(
+            file=file,
+            source_name="frame.csv",
+            name="bench frame",
+            mapping={
+                "unit_id": "household_id",
+                "phone": "phone",
+                "locality_code": "community_code",
+                "address": "address",
+            },
+            user=user,
+        )
+
+
+def time_the_report(wave, earlier, analyst) -> tuple[bytes, bytes]:
+    """Time each way of getting the report, printing a line per step: (PDF, XLSX)."""
     cache.clear()
     report = timed("wave_results (cold)", lambda: wave_results(wave))
     assert report["previous_wave"] == earlier.name
@@ -222,22 +241,14 @@ def main() -> None:
         lambda: spreadsheets.workbook_bytes(tables.report_tables(report)),
     )
     client = Client()
-    client.force_login(users["analyst"])
+    client.force_login(analyst)
     url = reverse("scoring:results") + f"?wave={wave.pk}"
     cache.clear()
     page = timed("results page GET (cold cache)", lambda: client.get(url))
     assert page.status_code == 200, page.status_code
     timed("results page GET (warm cache)", lambda: client.get(url))
     timed("results page GET, streets (warm)", lambda: client.get(url + "&level=street"))
-
-    print(f"{'PDF size':<42} {len(content) / 1024:>8.0f} KiB, {pdf_pages(content)} pages")
-    print(f"{'XLSX size':<42} {len(workbook) / 1024:>8.0f} KiB")
-    if args.profile:
-        profile = cProfile.Profile()
-        profile.runcall(wave_results, wave)
-        ours = re.escape(str(ROOT)) + r"/(?!\.venv)"  # our code only, not the libraries
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(ours, 30)
-    shutil.rmtree(scratch, ignore_errors=True)
+    return content, workbook
 
 
 if __name__ == "__main__":

@@ -1,22 +1,72 @@
+"""Fixtures every test folder shares, and the suite's rules: markers by folder and by need,
+tools that are skipped locally when missing, and no skip in CI.
+
+The objects themselves are built by tests/factories.py; a fixture name is defined once in the
+whole suite (a folder's variant of a world gets a name of its own).
+"""
+
 import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.utils import translation
 
 from accounts.models import Role, User
 from fieldwork.services import waves as services
-from questionnaires.services import load_standard_questionnaire
-from sampling.models import Draw, Frame, Level, Locality, SampledUnit
+from questionnaires.services import STANDARD_XLSX
+from questionnaires.xlsform import ParsedForm, parse_xlsform
+from sampling.models import Draw, Locality
+from tests.factories import (
+    CLIENT_ORGANISATION,
+    make_draw,
+    make_locality_tree,
+    make_standard_version,
+    make_user,
+    make_wave,
+)
 
-PASSWORD = "correct-horse-battery"
+TESTS = Path(__file__).resolve().parent
 
 
-@pytest.fixture
-def english(settings):
-    """Run a test in English: for tests that check the wording of messages."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+def pytest_collection_modifyitems(items):
+    """Mark tests by where they live and what they need, so new tests get the marks too:
+    everything under tests/e2e is `e2e` (a real browser); a test using Rscript is `r`."""
+    for item in items:
+        if (TESTS / "e2e") in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+        if "rscript" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.r)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a failure: every test must run on every database."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if os.environ.get("CI") and skipped:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; failing the run.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def rscript() -> str:
+    """R with the survey package, for the estimates checked against R. Skipped (a failure in
+    CI) where either is missing."""
+    path = shutil.which("Rscript")
+    has_survey = path is not None and (
+        subprocess.run(
+            [path, "-e", "quit(status = !requireNamespace('survey', quietly = TRUE))"],
+            capture_output=True,
+            check=False,
+        ).returncode
+        == 0
+    )
+    if not has_survey:
+        pytest.skip(
+            "Rscript with R's survey package not found: apt-get install r-base-core r-cran-survey"
+        )
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +84,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 @pytest.fixture(autouse=True)
 def jobs_run_at_once(settings):
     """Jobs run inside the call that starts them (django-tasks' immediate backend), so a test
-    sees their outcome at once; tests/jobs runs them in real worker processes."""
+    sees their outcome at once; the tests marked slow run them in real worker processes."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
@@ -67,13 +117,12 @@ def empty_cache(request):
     cache.clear()
 
 
-CLIENT_ORGANISATION = "平安市委政法委"
-
-
-def make_user(username: str, role: str, organisation: str = "") -> User:
-    return User.objects.create_user(
-        username=username, password=PASSWORD, role=role, organisation=organisation
-    )
+@pytest.fixture
+def english(settings):
+    """Run a test in English: for tests that check the wording of messages."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -104,85 +153,36 @@ def client_user(db) -> User:
 # A small world: the standard questionnaire, two districts, a drawn sample and a wave.
 
 
+@pytest.fixture(scope="session")
+def standard_form() -> tuple[bytes, ParsedForm]:
+    """The shipped standard questionnaire and its parse, once per session: the workbook is
+    immutable in the repository and parsing it takes about 0.1 s, for some 160 tests."""
+    data = STANDARD_XLSX.read_bytes()
+    return data, parse_xlsform(data, STANDARD_XLSX.name)
+
+
 @pytest.fixture
-def standard_version(db):
-    return load_standard_questionnaire()
+def standard_version(db, standard_form):
+    data, parsed = standard_form
+    return make_standard_version(parsed=parsed, data=data)
 
 
 @pytest.fixture
 def tree(db) -> dict[str, Locality]:
-    city = Locality.objects.create(code="C", name="平安市", level=Level.CITY)
-    district = Locality.objects.create(code="D1", name="城东区", parent=city, level=Level.DISTRICT)
-    other_district = Locality.objects.create(
-        code="D2", name="临湖县", parent=city, level=Level.DISTRICT
-    )
-    street = Locality.objects.create(
-        code="S1", name="东湖街道", parent=district, level=Level.STREET, area_type="central"
-    )
-    other_street = Locality.objects.create(
-        code="S2", name="青山镇", parent=other_district, level=Level.STREET, area_type="rural"
-    )
-    community = Locality.objects.create(
-        code="S1C1", name="东湖第一社区", parent=street, level=Level.COMMUNITY, area_type="central"
-    )
-    other_community = Locality.objects.create(
-        code="S2C1", name="青山村", parent=other_street, level=Level.COMMUNITY, area_type="rural"
-    )
-    return {
-        "district": district,
-        "street": street,
-        "community": community,
-        "other_district": other_district,
-        "other_street": other_street,
-        "other_community": other_community,
-    }
+    return make_locality_tree()
 
 
 @pytest.fixture
 def draw(tree) -> Draw:
-    frame = Frame.objects.create(name="frame", path="", source_name="frame.csv", n_rows=100)
-    draw = Draw.objects.create(
-        frame=frame, name="draw", stratum_column="street", n_total=6, seed=1, reserve_replicates=1
-    )
-    units = [
-        SampledUnit(
-            draw=draw,
-            unit_id=f"H{i}",
-            phone=f"1380000{i:04d}",
-            address=f"东湖第一社区{i}栋",
-            stratum="S1",
-            locality=tree["community"],
-            street=tree["street"],
-            replicate=0 if i < 6 else 1,
-            inclusion_probability=0.06,
-            design_weight=1 / 0.06,
-        )
-        for i in range(8)
-    ]
-    SampledUnit.objects.bulk_create(units)
-    return draw
+    return make_draw(tree)
 
 
 @pytest.fixture
 def wave(draw, standard_version):
-    return services.create_wave(
-        name="2026年第四季度",
-        client=CLIENT_ORGANISATION,
-        questionnaire_version=standard_version,
-        draw=draw,
-    )
+    return make_wave(draw=draw, version=standard_version)
 
 
 @pytest.fixture
 def my_case(wave, interviewer):
     services.assign_cases(wave=wave, interviewer=interviewer, count=1)
     return wave.cases.get(interviewer=interviewer)
-
-
-def pytest_sessionfinish(session, exitstatus):
-    """In CI a skipped test is a failure: every test must run on every database."""
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    skipped = reporter.stats.get("skipped", []) if reporter else []
-    if os.environ.get("CI") and skipped:
-        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; failing the run.", red=True)
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED

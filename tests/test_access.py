@@ -147,7 +147,7 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(db, settings, tmp_path):
+def demo_world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     wave = load_demo(seed=7, size=SMALL, say=lambda line: None)
     own_case = Case.objects.filter(wave=wave, interviewer__username=I, status="pending").first()
@@ -198,12 +198,13 @@ def _request(client, method: str, url: str):
     return client.post(url) if method == "post" else client.get(url)
 
 
-def test_every_role_gets_exactly_the_pages_it_is_allowed(client, world):
+@pytest.mark.slow
+def test_every_role_gets_exactly_the_pages_it_is_allowed(client, demo_world):
     denied = {}
     for username in sorted(EVERYONE):
         client.login(username=username, password="demo-pass-2026")
         for name, (method, roles) in MATRIX.items():
-            response = _request(client, method, _url(name, world))
+            response = _request(client, method, _url(name, demo_world))
             status = response.status_code
             if status == 200 and response["Content-Type"].startswith("text/html"):
                 _assert_clean_title(response.content.decode(), name)
@@ -218,22 +219,22 @@ def test_every_role_gets_exactly_the_pages_it_is_allowed(client, world):
     assert set(MATRIX) - set(denied[I]) == {n for n, (_, roles) in MATRIX.items() if I in roles}
 
 
-def test_an_interviewer_cannot_reach_another_interviewers_case(client, world):
+def test_an_interviewer_cannot_reach_another_interviewers_case(client, demo_world):
     client.login(username="interviewer02", password="demo-pass-2026")
     for name in OWN_CASE_ONLY:
         method = MATRIX[name][0]
-        status = _request(client, method, _url(name, world)).status_code
+        status = _request(client, method, _url(name, demo_world)).status_code
         assert status == 404, f"interviewer02 reached {name}: {status}"
     assert (
         Interview.objects.filter(
-            interviewer__username="interviewer02", case_id=world["case_id"]
+            interviewer__username="interviewer02", case_id=demo_world["case_id"]
         ).count()
         == 0
     )
 
 
-def test_anonymous_visitors_are_sent_to_log_in(client, world):
+def test_anonymous_visitors_are_sent_to_log_in(client, demo_world):
     for name, (method, _) in MATRIX.items():
-        response = _request(client, method, _url(name, world))
+        response = _request(client, method, _url(name, demo_world))
         assert response.status_code == 302, name
         assert response.url.startswith(reverse("login")), name

@@ -62,6 +62,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         transaction.set_rollback(True)
 
 
+@pytest.mark.slow
 def test_load_demo_runs_the_whole_pipeline(demo, db):
     wave = demo
 
@@ -85,6 +86,7 @@ def test_load_demo_runs_the_whole_pipeline(demo, db):
     assert 240 < np.median(durations) < 600  # about seven minutes, as in the field
 
 
+@pytest.mark.slow
 def test_every_demo_decision_has_its_two_steps_by_two_people(demo, db):
     decided = Review.objects.filter(state__in=[Review.State.APPROVED, Review.State.REJECTED])
     assert decided.count() > SMALL.earlier_completed  # both rounds
@@ -111,6 +113,7 @@ def test_every_demo_decision_has_its_two_steps_by_two_people(demo, db):
     )
 
 
+@pytest.mark.slow
 def test_load_demo_adds_a_finished_earlier_round_with_rank_changes_both_ways(demo, db):
     wave = demo
     earlier = Wave.objects.get(name=EARLIER_WAVE_NAME)

@@ -3,8 +3,8 @@
 import pytest
 
 from questionnaires.models import QuestionnaireVersion
-from tests.conftest import PASSWORD
 from tests.e2e.conftest import log_in
+from tests.factories import PASSWORD
 from tests.questionnaires.workbooks import make_xlsx, survey_row, valid_survey
 
 

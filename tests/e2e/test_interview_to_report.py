@@ -7,8 +7,8 @@ import pytest
 
 from fieldwork.models import Interview
 from qc.models import Review
-from tests.conftest import PASSWORD
 from tests.e2e.conftest import answer_current_page, log_in
+from tests.factories import PASSWORD
 
 
 @pytest.fixture

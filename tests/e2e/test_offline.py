@@ -7,8 +7,8 @@ import pytest
 
 from fieldwork.models import ContactAttempt, Interview, SubmissionKey
 from fieldwork.services import interviews as services
-from tests.conftest import PASSWORD
 from tests.e2e.conftest import answer_current_page, log_in
+from tests.factories import PASSWORD
 
 
 def _submitted(interview: Interview) -> list[str]:

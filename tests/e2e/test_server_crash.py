@@ -20,6 +20,9 @@ import pytest
 from demo.services import PASSWORD
 from tests.e2e.conftest import answer_current_page, log_in
 
+# Starts, kills and restarts a real server: about a minute, so left out of make test-fast.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

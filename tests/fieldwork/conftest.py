@@ -1,8 +1,10 @@
-"""Fixtures shared by the fieldwork tests: a local fake Twilio and an interviewer's line."""
+"""Fixtures shared by the fieldwork tests: the interviewer's logged-in client, a local fake
+Twilio and an interviewer's line."""
 
 import pytest
 
 from fieldwork.telephony import services as telephony_services
+from tests.factories import PASSWORD
 from tests.fieldwork.telephony_fakes import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -11,6 +13,13 @@ from tests.fieldwork.telephony_fakes import (
     PUBLIC_BASE_URL,
     start_fake_twilio,
 )
+
+
+@pytest.fixture
+def browser(client, interviewer):
+    """The interviewer's browser: Django's test client, logged in."""
+    client.login(username=interviewer.username, password=PASSWORD)
+    return client
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.urls import reverse
 from fieldwork.models import Appointment, Case, QuotaTarget, Wave
 from fieldwork.services import attempts, interviews
 from sampling.models import ReplicateRelease
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 ALL_DAY = "00:00-12:00,12:00-00:00"  # the second window crosses midnight: any time is open
 

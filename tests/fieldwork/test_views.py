@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from fieldwork.models import Case, ContactAttempt, Wave
 from fieldwork.services import interviews, waves
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def login(client, user):

@@ -12,32 +12,12 @@ import pytest
 from django.utils import timezone
 
 from fieldwork.models import Case, Interview, Mode, Wave
+from qc.services import check_completed_interview
 from questionnaires.models import Questionnaire, QuestionnaireVersion
 from sampling.models import Draw, Frame, Level, Locality, SampledUnit
+from tests.factories import choice, question, question_group
 
 ITEMS = [f"sat_{i}" for i in range(1, 11)]
-
-
-def _choice(value, zh, en, score):
-    return {"value": value, "label": {"zh": zh, "en": en}, "score": score, "extra": {}}
-
-
-def _question(name, zh, en, *, type="select_one", list=None, dimension=None):
-    return {
-        "name": name,
-        "type": type,
-        "list": list,
-        "label": {"zh": zh, "en": en},
-        "hint": None,
-        "required": True,
-        "relevant": None,
-        "constraint": None,
-        "constraint_message": None,
-        "appearance": None,
-        "dimension": dimension,
-        "indicator": None,
-        "locality_level": None,
-    }
 
 
 DEFINITION = {
@@ -46,43 +26,54 @@ DEFINITION = {
     "languages": ["zh", "en"],
     "dimensions": {"police": {"zh": "公安工作", "en": "Police work"}},
     "choice_lists": {
-        "yesno": [_choice("yes", "是", "Yes", None), _choice("no", "否", "No", None)],
+        "yesno": [choice("yes", "是", "Yes"), choice("no", "否", "No")],
         "sat5": [
-            _choice("5", "非常满意", "Very satisfied", 100.0),
-            _choice("4", "满意", "Satisfied", 80.0),
-            _choice("3", "一般", "Neutral", 60.0),
-            _choice("2", "不满意", "Dissatisfied", 40.0),
-            _choice("1", "非常不满意", "Very dissatisfied", 0.0),
-            _choice("9", "说不清", "Don't know", None),
+            choice("5", "非常满意", "Very satisfied", 100.0),
+            choice("4", "满意", "Satisfied", 80.0),
+            choice("3", "一般", "Neutral", 60.0),
+            choice("2", "不满意", "Dissatisfied", 40.0),
+            choice("1", "非常不满意", "Very dissatisfied", 0.0),
+            choice("9", "说不清", "Don't know"),
         ],
     },
     "groups": [
-        {
-            "name": "screen",
-            "label": {"zh": "甄别", "en": "Screening"},
-            "relevant": None,
-            "questions": [
-                _question("intro", "您好", "Hello", type="note"),
-                _question("consent", "是否同意受访", "Do you agree?", list="yesno"),
-                _question("age", "您的年龄", "Your age", type="integer"),
+        question_group(
+            "screen",
+            [
+                question("intro", "note", label={"zh": "您好", "en": "Hello"}, required=True),
+                question(
+                    "consent",
+                    "select_one",
+                    "yesno",
+                    label={"zh": "是否同意受访", "en": "Do you agree?"},
+                    required=True,
+                ),
+                question(
+                    "age", "integer", label={"zh": "您的年龄", "en": "Your age"}, required=True
+                ),
             ],
-        },
-        {
-            "name": "satisfaction",
-            "label": {"zh": "满意度", "en": "Satisfaction"},
-            "relevant": None,
-            "questions": [
-                _question(
+            label={"zh": "甄别", "en": "Screening"},
+        ),
+        question_group(
+            "satisfaction",
+            [
+                question(
                     f"sat_{i}",
-                    f"满意度第{i}题",
-                    f"Satisfaction {i}",
-                    list="sat5",
+                    "select_one",
+                    "sat5",
+                    label={"zh": f"满意度第{i}题", "en": f"Satisfaction {i}"},
+                    required=True,
                     dimension="police",
                 )
                 for i in range(1, 11)
             ]
-            + [_question("comment", "意见建议", "Comments", type="text")],
-        },
+            + [
+                question(
+                    "comment", "text", label={"zh": "意见建议", "en": "Comments"}, required=True
+                ),
+            ],
+            label={"zh": "满意度", "en": "Satisfaction"},
+        ),
     ],
 }
 
@@ -206,3 +197,11 @@ class World:
 @pytest.fixture
 def world(db) -> World:
     return World()
+
+
+@pytest.fixture
+def flagged(world, interviewer):
+    """A straight-lined 45-second interview, checked: flagged for review."""
+    interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
+    check_completed_interview(interview)
+    return interview

@@ -7,7 +7,7 @@ from fieldwork.models import Interview
 from qc.models import Review
 from qc.rules import RuleConfig
 from qc.services.checks import check_completed_interview, check_interviews
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.qc.conftest import straight_answers, varied_answers
 
 LIST = reverse("qc:review_list")
@@ -20,13 +20,6 @@ def login(client, user):
 
 def detail_url(interview) -> str:
     return reverse("qc:review_detail", args=[interview.pk])
-
-
-@pytest.fixture
-def flagged(world, interviewer):
-    interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
-    check_completed_interview(interview)
-    return interview
 
 
 @pytest.mark.parametrize("role_fixture", ["supervisor", "analyst"])

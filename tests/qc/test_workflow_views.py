@@ -19,7 +19,7 @@ from qc.rules import RuleConfig
 from qc.services.backchecks import record_backcheck, select_backchecks
 from qc.services.checks import check_completed_interview, check_interviews
 from qc.services.reviews import approve_interview, reject_interview
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 from tests.qc.conftest import straight_answers, varied_answers
 
 S = Review.State
@@ -34,13 +34,6 @@ def login(client, user):
 
 def detail(interview) -> str:
     return reverse("qc:review_detail", args=[interview.pk])
-
-
-@pytest.fixture
-def flagged(world, interviewer):
-    interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
-    check_completed_interview(interview)
-    return interview
 
 
 def test_supervisor_sees_proposals_and_the_lead_the_final_decision(

@@ -4,9 +4,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from questionnaires.models import Questionnaire, QuestionnaireVersion
-from questionnaires.services import import_questionnaire_version, load_standard_questionnaire
+from questionnaires.services import import_questionnaire_version
 from questionnaires.xlsform import parse_xlsform
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.questionnaires.test_presenters import make_version, rich_definition
 from tests.questionnaires.workbooks import make_xlsx, survey_row, valid_survey
 
@@ -20,11 +20,6 @@ def login(client, user):
 
 def xlsx_upload(data: bytes, name: str = "form.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=XLSX)
-
-
-@pytest.fixture
-def version(db):
-    return load_standard_questionnaire()
 
 
 def publishing_urls() -> list[tuple[str, str]]:
@@ -49,32 +44,32 @@ def all_urls(version) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("role", ["interviewer", "client_user"])
-def test_other_roles_are_denied(client, request, role, version):
+def test_other_roles_are_denied(client, request, role, standard_version):
     login(client, request.getfixturevalue(role))
-    for method, url in all_urls(version):
+    for method, url in all_urls(standard_version):
         assert getattr(client, method)(url).status_code == 403, url
     assert QuestionnaireVersion.objects.count() == 1
 
 
-def test_supervisors_read_but_do_not_publish(client, supervisor, version):
+def test_supervisors_read_but_do_not_publish(client, supervisor, standard_version):
     login(client, supervisor)
     for method, url in publishing_urls():
         assert getattr(client, method)(url).status_code == 403, url
-    for method, url in reading_urls(version):
+    for method, url in reading_urls(standard_version):
         assert getattr(client, method)(url).status_code == 200, url
     content = client.get(reverse("questionnaires:questionnaire_list")).content.decode()
     assert reverse("questionnaires:upload") not in content
     assert QuestionnaireVersion.objects.count() == 1
 
 
-def test_anonymous_is_sent_to_login(client, version):
-    for method, url in all_urls(version):
+def test_anonymous_is_sent_to_login(client, standard_version):
+    for method, url in all_urls(standard_version):
         response = getattr(client, method)(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
 def test_list_shows_questionnaires_and_versions(
-    client, analyst, version, django_assert_num_queries
+    client, analyst, standard_version, django_assert_num_queries
 ):
     import_questionnaire_version(data=make_xlsx(), source_name="mine.xlsx", code="mine")
     login(client, analyst)
@@ -84,15 +79,15 @@ def test_list_shows_questionnaires_and_versions(
     assert response.status_code == 200
     content = response.content.decode()
     assert "safety-standard" in content and "mine.xlsx" in content
-    assert reverse("questionnaires:version_detail", args=[version.pk]) in content
+    assert reverse("questionnaires:version_detail", args=[standard_version.pk]) in content
     assert reverse("questionnaires:upload") in content
 
 
 def test_detail_shows_labels_and_logic_in_words(
-    client, analyst, version, django_assert_num_queries
+    client, analyst, standard_version, django_assert_num_queries
 ):
     login(client, analyst)
-    url = reverse("questionnaires:version_detail", args=[version.pk])
+    url = reverse("questionnaires:version_detail", args=[standard_version.pk])
     # session, user, the version, its questionnaire's versions
     with django_assert_num_queries(4):
         content = client.get(url).content.decode()
@@ -105,7 +100,7 @@ def test_detail_shows_labels_and_logic_in_words(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     content = client.get(url).content.decode()
     assert "Are you willing to take part? (consent)</span> = " in content
-    assert reverse("questionnaires:version_changes", args=[version.pk]) in content
+    assert reverse("questionnaires:version_changes", args=[standard_version.pk]) in content
 
 
 def test_detail_of_missing_version_is_404(client, analyst):
@@ -177,13 +172,13 @@ def test_load_standard_imports_it_once(client, analyst):
     assert client.get(reverse("questionnaires:load_standard")).status_code == 405
 
 
-def test_download_returns_the_source_spreadsheet(client, analyst, version):
+def test_download_returns_the_source_spreadsheet(client, analyst, standard_version):
     login(client, analyst)
-    response = client.get(reverse("questionnaires:download", args=[version.pk]))
+    response = client.get(reverse("questionnaires:download", args=[standard_version.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     assert 'filename="standard_questionnaire.xlsx"' in response["Content-Disposition"]
-    assert response.content == bytes(version.source_xlsx)
+    assert response.content == bytes(standard_version.source_xlsx)
 
 
 def test_changes_page_compares_with_the_previous_version(client, analyst):
@@ -206,22 +201,22 @@ def test_changes_page_compares_with_the_previous_version(client, analyst):
     assert reverse("questionnaires:version_changes", args=[second.pk]) in listing
 
 
-def test_changes_page_of_a_first_version_says_so(client, analyst, version):
+def test_changes_page_of_a_first_version_says_so(client, analyst, standard_version):
     login(client, analyst)
-    response = client.get(reverse("questionnaires:version_changes", args=[version.pk]))
+    response = client.get(reverse("questionnaires:version_changes", args=[standard_version.pk]))
     assert response.status_code == 200 and response.context["changes"]["diff"] is None
 
 
-def test_export_writes_the_definition_back_as_an_xlsform(client, analyst, version):
+def test_export_writes_the_definition_back_as_an_xlsform(client, analyst, standard_version):
     login(client, analyst)
-    response = client.get(reverse("questionnaires:export", args=[version.pk]))
+    response = client.get(reverse("questionnaires:export", args=[standard_version.pk]))
     assert response.status_code == 200 and response["Content-Type"] == XLSX
     assert 'filename="safety-standard-v1.xlsx"' in response["Content-Disposition"]
     reparsed = parse_xlsform(response.content, "export.xlsx").definition
     assert [g["name"] for g in reparsed["groups"]] == [
-        g["name"] for g in version.definition["groups"]
+        g["name"] for g in standard_version.definition["groups"]
     ]
-    assert reparsed["choice_lists"] == version.definition["choice_lists"]
+    assert reparsed["choice_lists"] == standard_version.definition["choice_lists"]
 
 
 def test_detail_shows_rosters_calculations_and_qc_checks(client, supervisor):

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from django.utils import translation
 
 from sampling.frame_validation import FrameError, validate_frame
+from sampling.models import Frame
+from sampling.services.frames import import_frame
 from sampling.services.localities import import_localities
 
 LOCALITIES = [
@@ -103,12 +104,9 @@ FRAME_SIZES = {"320102001001": 25, "320102001002": 15, "320102002": 20, "3201040
 
 
 @pytest.fixture(autouse=True)
-def english(settings):
+def sampling_in_english(english):
     """Tests read English messages: the site speaks zh-Hans, whose catalogue changes often.
     Tests of the Chinese output ask for it with translation.override("zh-hans")."""
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)
@@ -127,3 +125,10 @@ def frame_file(tmp_path) -> Path:
     path = tmp_path / "frame.csv"
     frame_rows(FRAME_SIZES).to_csv(path, index=False)
     return path
+
+
+@pytest.fixture
+def frame(localities, frame_file) -> Frame:
+    """The frame file imported: 100 units over the tree's streets."""
+    with frame_file.open("rb") as file:
+        return import_frame(file=file, source_name="frame.csv", name="南京 2026", mapping=MAPPING)

@@ -61,6 +61,7 @@ def test_row_order_in_the_file_does_not_matter():
     )
 
 
+@pytest.mark.slow
 def test_every_unit_is_equally_likely_within_its_stratum():
     frame = population(a=10, b=5)
     drawn = pd.concat([draw(frame, {"a": 2, "b": 4}, seed=seed) for seed in range(500)])

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from jobs.services import start_job
 from sampling.models import Draw, Frame, FrameStratumCount, Level, Locality
 from sampling.services.draws import draw_sample
-from sampling.services.frames import import_frame
 from sampling.services.import_jobs import FRAME_IMPORT
 from tests.sampling.conftest import FRAME_SIZES, MAPPING, frame_rows
 
@@ -24,13 +23,7 @@ def upload(content: bytes, name: str = "frame.csv") -> dict:
 
 
 @pytest.fixture
-def frame(localities, frame_file) -> Frame:
-    with frame_file.open("rb") as file:
-        return import_frame(file=file, source_name="frame.csv", name="南京 2026", mapping=MAPPING)
-
-
-@pytest.fixture
-def draw(frame) -> Draw:
+def frame_draw(frame) -> Draw:
     return draw_sample(frame=frame, n=10, seed=99)
 
 
@@ -51,26 +44,26 @@ def all_urls(frame: Frame, draw: Draw) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["supervisor", "interviewer", "client_user"])
-def test_only_analysts_reach_sampling_pages(client, request, role, frame, draw):
+def test_only_analysts_reach_sampling_pages(client, request, role, frame, frame_draw):
     client.force_login(request.getfixturevalue(role))
 
-    for url in all_urls(frame, draw):
+    for url in all_urls(frame, frame_draw):
         assert client.get(url).status_code == 403, url
 
 
-def test_analyst_reaches_every_page(client, analyst, frame, draw):
+def test_analyst_reaches_every_page(client, analyst, frame, frame_draw):
     client.force_login(analyst)
 
-    for url in all_urls(frame, draw):
+    for url in all_urls(frame, frame_draw):
         expected = 404 if url == reverse("sampling:frame_errors") else 200  # no failed import yet
         assert client.get(url).status_code == expected, url
 
 
 def test_frame_list_shows_frames_and_draws_in_fixed_queries(
-    client, analyst, draw, django_assert_num_queries
+    client, analyst, frame_draw, django_assert_num_queries
 ):
     client.force_login(analyst)
-    draw_sample(frame=draw.frame, n=5, seed=1)
+    draw_sample(frame=frame_draw.frame, n=5, seed=1)
 
     with django_assert_num_queries(4):  # session, user, frames, draws
         response = client.get(reverse("sampling:frame_list"))
@@ -194,12 +187,12 @@ def test_draw_form_reports_impossible_sizes(client, analyst, frame):
     assert Draw.objects.count() == 0
 
 
-def test_draw_detail_masks_phones_and_download_does_not(client, analyst, draw):
+def test_draw_detail_masks_phones_and_download_does_not(client, analyst, frame_draw):
     client.force_login(analyst)
-    phone = draw.units.first().phone
+    phone = frame_draw.units.first().phone
 
-    page = client.get(reverse("sampling:draw_detail", args=[draw.pk])).content.decode()
-    download = client.get(reverse("sampling:draw_download", args=[draw.pk]))
+    page = client.get(reverse("sampling:draw_detail", args=[frame_draw.pk])).content.decode()
+    download = client.get(reverse("sampling:draw_download", args=[frame_draw.pk]))
 
     assert f"{phone[:3]}****{phone[-4:]}" in page and phone not in page
     assert '<div class="metric">99</div>' in page  # the seed

@@ -1,4 +1,6 @@
-"""Object graphs for scoring tests: localities, a draw, a questionnaire, a wave, interviews."""
+"""Object graphs for scoring tests: localities, a draw, the safety survey (a literal
+definition), a wave on it and interviews with reviews. Named safety_* apart from the root
+conftest's draw and wave on the standard questionnaire."""
 
 import itertools
 from datetime import UTC, datetime
@@ -47,7 +49,8 @@ def field_interviewer(db) -> User:
 
 
 @pytest.fixture
-def draw(db) -> Draw:
+def safety_draw(db) -> Draw:
+    """A draw with no units of its own: make_interview adds one per interview."""
     frame = Frame.objects.create(
         name="住户框", path="frames/test.parquet", source_name="test.csv", n_rows=1000
     )
@@ -57,7 +60,8 @@ def draw(db) -> Draw:
 
 
 @pytest.fixture
-def version(db) -> QuestionnaireVersion:
+def safety_version(db) -> QuestionnaireVersion:
+    """The safety survey (tests/scoring/factories.py), stored without the XLSForm parser."""
     questionnaire = Questionnaire.objects.create(code="safety", title="群众安全感满意度调查")
     return QuestionnaireVersion.objects.create(
         questionnaire=questionnaire,
@@ -72,14 +76,17 @@ def version(db) -> QuestionnaireVersion:
 
 
 @pytest.fixture
-def wave(version, draw) -> Wave:
+def safety_wave(safety_version, safety_draw) -> Wave:
     return Wave.objects.create(
-        name="2024年第二季度", client="平安市委政法委", questionnaire_version=version, draw=draw
+        name="2024年第二季度",
+        client="平安市委政法委",
+        questionnaire_version=safety_version,
+        draw=safety_draw,
     )
 
 
 @pytest.fixture
-def make_interview(draw, field_interviewer):
+def make_interview(safety_draw, field_interviewer):
     """make_interview(wave, sampled_street, answers, weight=1.0, state="approved",
     district=None, street=None): a completed interview with its review in `state`
     (None: no review yet). district/street are what the respondent named."""
@@ -96,7 +103,7 @@ def make_interview(draw, field_interviewer):
     ) -> Interview:
         n = next(_counter)
         unit = SampledUnit.objects.create(
-            draw=draw,
+            draw=safety_draw,
             unit_id=f"U{n:05d}",
             phone=f"138{n:08d}",
             stratum=sampled_street.code,

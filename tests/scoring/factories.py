@@ -1,37 +1,9 @@
-"""Literal test data for scoring: a questionnaire definition and answer dicts.
+"""Literal test data only scoring uses: the safety survey's definition and its answer dicts.
 
-The definition follows questionnaires.xlsform's documented shape, so these tests do not
-depend on the XLSForm parser.
+Built with tests/factories.py's pieces, so these tests do not depend on the XLSForm parser.
 """
 
-
-def _choice(value, zh, en, score, positive):
-    return {
-        "value": value,
-        "label": {"zh": zh, "en": en},
-        "score": score,
-        "positive": positive,
-        "extra": {},
-    }
-
-
-def _question(name, zh, *, type="select_one", list=None, dimension=None, level=None):
-    return {
-        "name": name,
-        "type": type,
-        "list": list,
-        "label": {"zh": zh, "en": name},
-        "hint": None,
-        "required": True,
-        "relevant": None,
-        "constraint": None,
-        "constraint_message": None,
-        "appearance": None,
-        "dimension": dimension,
-        "indicator": None,
-        "locality_level": level,
-    }
-
+from tests.factories import choice, question, question_group
 
 DEFINITION = {
     "form_id": "safety_test",
@@ -44,50 +16,87 @@ DEFINITION = {
     },
     "choice_lists": {
         "yesno": [
-            _choice("yes", "是", "Yes", None, None),
-            _choice("no", "否", "No", None, None),
+            choice("yes", "是", "Yes"),
+            choice("no", "否", "No"),
         ],
         "safe5": [
-            _choice("5", "很安全", "Very safe", 100.0, True),
-            _choice("4", "安全", "Safe", 80.0, True),
-            _choice("3", "基本安全", "Fairly safe", 60.0, False),
-            _choice("2", "不太安全", "Not very safe", 40.0, False),
-            _choice("1", "不安全", "Unsafe", 0.0, False),
-            _choice("9", "说不清", "Don't know", None, None),
+            choice("5", "很安全", "Very safe", 100.0, positive=True),
+            choice("4", "安全", "Safe", 80.0, positive=True),
+            choice("3", "基本安全", "Fairly safe", 60.0, positive=False),
+            choice("2", "不太安全", "Not very safe", 40.0, positive=False),
+            choice("1", "不安全", "Unsafe", 0.0, positive=False),
+            choice("9", "说不清", "Don't know"),
         ],
         "sat5": [
-            _choice("5", "非常满意", "Very satisfied", 100.0, True),
-            _choice("4", "满意", "Satisfied", 80.0, True),
-            _choice("3", "一般", "Neutral", 60.0, False),
-            _choice("2", "不满意", "Dissatisfied", 40.0, False),
-            _choice("1", "非常不满意", "Very dissatisfied", 0.0, False),
-            _choice("9", "不知道/拒答", "Don't know/refused", None, None),
+            choice("5", "非常满意", "Very satisfied", 100.0, positive=True),
+            choice("4", "满意", "Satisfied", 80.0, positive=True),
+            choice("3", "一般", "Neutral", 60.0, positive=False),
+            choice("2", "不满意", "Dissatisfied", 40.0, positive=False),
+            choice("1", "非常不满意", "Very dissatisfied", 0.0, positive=False),
+            choice("9", "不知道/拒答", "Don't know/refused"),
         ],
     },
     "groups": [
-        {
-            "name": "screen",
-            "label": {"zh": "甄别", "en": "Screening"},
-            "relevant": None,
-            "questions": [
-                _question("eligible", "是否在本地居住满半年", list="yesno"),
-                _question("age", "年龄", type="integer"),
-                _question("live_street", "居住街道", type="locality", level="street"),
-            ],
-        },
-        {
-            "name": "main",
-            "label": {"zh": "主体", "en": "Main"},
-            "relevant": "${eligible} = 'yes'",
-            "questions": [
-                _question(
-                    "safety_overall", "总体安全感", list="safe5", dimension="sense_of_safety"
+        question_group(
+            "screen",
+            [
+                question(
+                    "eligible",
+                    "select_one",
+                    "yesno",
+                    label={"zh": "是否在本地居住满半年", "en": "eligible"},
+                    required=True,
                 ),
-                _question("order_q1", "社会治安满意度", list="sat5", dimension="public_order"),
-                _question("police_q1", "派出所工作满意度", list="sat5", dimension="police"),
-                _question("police_q2", "民警服务满意度", list="sat5", dimension="police"),
+                question("age", "integer", label={"zh": "年龄", "en": "age"}, required=True),
+                question(
+                    "live_street",
+                    "locality",
+                    label={"zh": "居住街道", "en": "live_street"},
+                    required=True,
+                    locality_level="street",
+                ),
             ],
-        },
+            label={"zh": "甄别", "en": "Screening"},
+        ),
+        question_group(
+            "main",
+            [
+                question(
+                    "safety_overall",
+                    "select_one",
+                    "safe5",
+                    label={"zh": "总体安全感", "en": "safety_overall"},
+                    required=True,
+                    dimension="sense_of_safety",
+                ),
+                question(
+                    "order_q1",
+                    "select_one",
+                    "sat5",
+                    label={"zh": "社会治安满意度", "en": "order_q1"},
+                    required=True,
+                    dimension="public_order",
+                ),
+                question(
+                    "police_q1",
+                    "select_one",
+                    "sat5",
+                    label={"zh": "派出所工作满意度", "en": "police_q1"},
+                    required=True,
+                    dimension="police",
+                ),
+                question(
+                    "police_q2",
+                    "select_one",
+                    "sat5",
+                    label={"zh": "民警服务满意度", "en": "police_q2"},
+                    required=True,
+                    dimension="police",
+                ),
+            ],
+            relevant="${eligible} = 'yes'",
+            label={"zh": "主体", "en": "Main"},
+        ),
     ],
 }
 

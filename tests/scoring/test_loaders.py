@@ -44,28 +44,30 @@ def test_a_question_score_map_and_satisfied_codes_override_the_list():
     assert choices.loc[("police_q1", "4"), "positive"] is True
 
 
-def test_only_approved_interviews_of_the_wave_are_loaded(wave, version, places, make_interview):
+def test_only_approved_interviews_of_the_wave_are_loaded(
+    safety_wave, safety_version, places, make_interview
+):
     # given one approved interview and one in every other QC state, plus another wave's
-    approved = make_interview(wave, places["east_a"], answers(safety="5", order="4"))
+    approved = make_interview(safety_wave, places["east_a"], answers(safety="5", order="4"))
     for state in [Review.State.REJECTED, Review.State.FLAGGED, Review.State.CLEAN, None]:
-        make_interview(wave, places["east_a"], answers(safety="1", order="1"), state=state)
-    other_wave = Wave.objects.create(name="其他", client="x", questionnaire_version=version)
+        make_interview(safety_wave, places["east_a"], answers(safety="1", order="1"), state=state)
+    other_wave = Wave.objects.create(name="其他", client="x", questionnaire_version=safety_version)
     make_interview(other_wave, places["east_a"], answers(safety="1", order="1"))
     # when
-    long, meta = approved_answers(wave)
+    long, meta = approved_answers(safety_wave)
     # then
     assert set(long["interview_id"]) == {approved.pk}
     assert meta.n_interviews == 1
     assert sorted(long["score"].tolist()) == [80.0, 100.0]
 
 
-def test_answers_are_scored_through_the_choice_lists(wave, places, make_interview):
+def test_answers_are_scored_through_the_choice_lists(safety_wave, places, make_interview):
     # given "9" is don't know, 4 arrives as an int, police_q2 was never asked
     interview = make_interview(
-        wave, places["east_a"], answers(safety="3", order="9", police1=4), weight=2.5
+        safety_wave, places["east_a"], answers(safety="3", order="9", police1=4), weight=2.5
     )
     # when
-    long, _ = approved_answers(wave)
+    long, _ = approved_answers(safety_wave)
     # then
     assert list(long.columns) == LONG_COLUMNS
     rows = long.set_index("item")
@@ -80,11 +82,13 @@ def test_answers_are_scored_through_the_choice_lists(wave, places, make_intervie
     assert rows.loc["police_q1", "dimension"] == "police"
 
 
-def test_sampled_street_and_its_district_are_used_when_none_was_named(wave, places, make_interview):
+def test_sampled_street_and_its_district_are_used_when_none_was_named(
+    safety_wave, places, make_interview
+):
     # given
-    make_interview(wave, places["east_b"], answers(order="5"))
+    make_interview(safety_wave, places["east_b"], answers(order="5"))
     # when
-    long, meta = approved_answers(wave)
+    long, meta = approved_answers(safety_wave)
     # then
     row = long.iloc[0]
     assert (row["district"], row["street"], row["area_type"]) == ("C01", "C0102", "peri_urban")
@@ -92,23 +96,23 @@ def test_sampled_street_and_its_district_are_used_when_none_was_named(wave, plac
     assert meta.localities["C01"]["name"] == "城东区"
 
 
-def test_named_street_wins_over_the_sampled_one(wave, places, make_interview):
+def test_named_street_wins_over_the_sampled_one(safety_wave, places, make_interview):
     # given sampled in 东华街道 (城东区) but the respondent lives in 西岭镇 (西山县)
-    make_interview(wave, places["east_a"], answers(order="5"), street=places["west_a"])
+    make_interview(safety_wave, places["east_a"], answers(order="5"), street=places["west_a"])
     # when
-    long, _ = approved_answers(wave)
+    long, _ = approved_answers(safety_wave)
     # then
     row = long.iloc[0]
     assert (row["district"], row["street"], row["area_type"]) == ("C02", "C0201", "rural")
 
 
 def test_named_district_outside_the_sampled_street_leaves_the_street_unknown(
-    wave, places, make_interview
+    safety_wave, places, make_interview
 ):
     # given sampled in 东华街道 (城东区), the respondent names only 西山县
-    make_interview(wave, places["east_a"], answers(order="5"), district=places["west"])
+    make_interview(safety_wave, places["east_a"], answers(order="5"), district=places["west"])
     # when
-    long, _ = approved_answers(wave)
+    long, _ = approved_answers(safety_wave)
     # then
     row = long.iloc[0]
     assert row["district"] == "C02"
@@ -116,31 +120,33 @@ def test_named_district_outside_the_sampled_street_leaves_the_street_unknown(
     assert row["area_type"] == "rural"  # from the district, as the street is unknown
 
 
-def test_answer_outside_the_choice_list_is_a_clear_error(wave, places, make_interview):
+def test_answer_outside_the_choice_list_is_a_clear_error(safety_wave, places, make_interview):
     # given
-    interview = make_interview(wave, places["east_a"], answers(order="7"))
+    interview = make_interview(safety_wave, places["east_a"], answers(order="7"))
     # when / then
     with pytest.raises(AnswerError) as raised:
-        approved_answers(wave)
+        approved_answers(safety_wave)
     message = str(raised.value)
     assert f"#{interview.pk}" in message and "order_q1" in message and "'7'" in message
 
 
-def test_no_approved_interviews_give_an_empty_frame(wave, places, make_interview):
+def test_no_approved_interviews_give_an_empty_frame(safety_wave, places, make_interview):
     # given
-    make_interview(wave, places["east_a"], answers(order="5"), state=Review.State.FLAGGED)
+    make_interview(safety_wave, places["east_a"], answers(order="5"), state=Review.State.FLAGGED)
     # when
-    long, meta = approved_answers(wave)
+    long, meta = approved_answers(safety_wave)
     # then
     assert long.empty and list(long.columns) == LONG_COLUMNS
     assert meta.n_interviews == 0
 
 
-def test_loading_takes_three_queries(wave, places, make_interview, django_assert_num_queries):
+def test_loading_takes_three_queries(
+    safety_wave, places, make_interview, django_assert_num_queries
+):
     # given
     for street in ["east_a", "east_b", "west_a"]:
-        make_interview(wave, places[street], answers(safety="4", order="3", police1="5"))
-    fresh = Wave.objects.get(pk=wave.pk)
+        make_interview(safety_wave, places[street], answers(safety="4", order="3", police1="5"))
+    fresh = Wave.objects.get(pk=safety_wave.pk)
     # when / then: definition, interviews, localities
     with django_assert_num_queries(3):
         long, _ = approved_answers(fresh)

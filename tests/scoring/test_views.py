@@ -11,20 +11,22 @@ from openpyxl import load_workbook
 from fieldwork.models import Wave
 from jobs.models import Job
 from qc.models import Review
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.scoring.factories import answers
 from tests.scoring.report.test_pdf import pdf_text
 
 
 @pytest.fixture
-def scored_wave(wave, places, make_interview):
+def scored_wave(safety_wave, places, make_interview):
     """Two approved interviews in 东华街道 and 西岭镇, a rejected one in 东兴街道."""
-    make_interview(wave, places["east_a"], answers(safety="5", order="4", police1="5"))
-    make_interview(wave, places["west_a"], answers(safety="3", order="2", police1="9"), weight=3)
+    make_interview(safety_wave, places["east_a"], answers(safety="5", order="4", police1="5"))
     make_interview(
-        wave, places["east_b"], answers(safety="1", order="1"), state=Review.State.REJECTED
+        safety_wave, places["west_a"], answers(safety="3", order="2", police1="9"), weight=3
     )
-    return wave
+    make_interview(
+        safety_wave, places["east_b"], answers(safety="1", order="1"), state=Review.State.REJECTED
+    )
+    return safety_wave
 
 
 def login(client, user):
@@ -86,9 +88,11 @@ def test_results_show_the_weighted_scores(client, analyst, scored_wave):
     assert report["n_interviews"] == 2
 
 
-def test_default_wave_is_the_newest_with_approved_interviews(client, analyst, scored_wave, version):
+def test_default_wave_is_the_newest_with_approved_interviews(
+    client, analyst, scored_wave, safety_version
+):
     # given a newer wave with only a flagged interview
-    Wave.objects.create(name="2024年第三季度", client="x", questionnaire_version=version)
+    Wave.objects.create(name="2024年第三季度", client="x", questionnaire_version=safety_version)
     login(client, analyst)
     # when
     response = client.get(reverse("scoring:results"))
@@ -96,9 +100,9 @@ def test_default_wave_is_the_newest_with_approved_interviews(client, analyst, sc
     assert response.context["wave"].pk == scored_wave.pk
 
 
-def test_a_wave_without_results_is_not_found(client, analyst, scored_wave, version):
+def test_a_wave_without_results_is_not_found(client, analyst, scored_wave, safety_version):
     # given
-    empty = Wave.objects.create(name="空", client="x", questionnaire_version=version)
+    empty = Wave.objects.create(name="空", client="x", questionnaire_version=safety_version)
     login(client, analyst)
     # when / then
     assert client.get(reverse("scoring:results"), {"wave": empty.pk}).status_code == 404
@@ -114,16 +118,18 @@ def test_no_approved_interviews_shows_an_empty_state(client, analyst, db):
     assert response.status_code == 200 and response.context["report"] is None
 
 
-def test_unscorable_answer_is_reported_on_the_page(client, analyst, wave, places, make_interview):
+def test_unscorable_answer_is_reported_on_the_page(
+    client, analyst, safety_wave, places, make_interview
+):
     # given
-    interview = make_interview(wave, places["east_a"], answers(order="7"))
+    interview = make_interview(safety_wave, places["east_a"], answers(order="7"))
     login(client, analyst)
     # when
     response = client.get(reverse("scoring:results"))
     # then
     assert response.status_code == 200
     assert f"#{interview.pk}" in response.content.decode()
-    pdf = client.get(reverse("scoring:report_pdf", args=[wave.pk]))
+    pdf = client.get(reverse("scoring:report_pdf", args=[safety_wave.pk]))
     assert pdf.status_code == 302
 
 

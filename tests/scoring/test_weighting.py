@@ -21,7 +21,7 @@ def populated(places):
 
 
 @pytest.fixture
-def respondents(wave, populated, make_interview):
+def respondents(safety_wave, populated, make_interview):
     """Five respondents in 城东区 and two in 西山县, unequal design weights."""
     people = [
         ("east_a", "male", 40, 2.0),
@@ -33,7 +33,9 @@ def respondents(wave, populated, make_interview):
         ("west_a", "female", 35, 2.0),
     ]
     return [
-        make_interview(wave, populated[street], answers(order="4", sex=sex, age=age), weight=weight)
+        make_interview(
+            safety_wave, populated[street], answers(order="4", sex=sex, age=age), weight=weight
+        )
         for street, sex, age, weight in people
     ]
 
@@ -43,9 +45,9 @@ def totals(weighting, columns) -> dict:
     return frame.groupby(columns)["w"].sum().to_dict()
 
 
-def test_respondent_frame_reads_design_sex_and_age_group(wave, respondents, draw):
-    FrameStratumCount.objects.create(frame=draw.frame, stratum="C0101", n_units=500)
-    frame = respondent_frame(wave)
+def test_respondent_frame_reads_design_sex_and_age_group(safety_wave, respondents, safety_draw):
+    FrameStratumCount.objects.create(frame=safety_draw.frame, stratum="C0101", n_units=500)
+    frame = respondent_frame(safety_wave)
     assert list(frame.columns) == RESPONDENT_COLUMNS
     first = frame.iloc[0]
     assert (first["sex"], first["age_group"], first["stratum"]) == ("M", "30-44", "C0101")
@@ -63,8 +65,8 @@ def test_population_cells_split_sex_and_age_group(populated):
     ]
 
 
-def test_raked_weights_hit_district_sex_and_age_totals(wave, respondents):
-    weighting = wave_weights(wave=wave, trim_bounds=None)
+def test_raked_weights_hit_district_sex_and_age_totals(safety_wave, respondents):
+    weighting = wave_weights(wave=safety_wave, trim_bounds=None)
     assert weighting.report["margins"] == ["district", "district × sex", "district × age_group"]
     by_sex = totals(weighting, ["district", "sex"])
     assert by_sex[("C01", "M")] == pytest.approx(550)
@@ -81,44 +83,44 @@ def test_raked_weights_hit_district_sex_and_age_totals(wave, respondents):
     assert report["final"]["n_eff"] < report["n"] == 7
 
 
-def test_an_unknown_sex_drops_only_that_margin_and_says_so(wave, populated, make_interview):
-    make_interview(wave, populated["east_a"], answers(order="4", age=40), weight=1.0)
-    make_interview(wave, populated["east_a"], answers(order="4", sex="male", age=50))
-    make_interview(wave, populated["west_a"], answers(order="4", sex="female", age=40))
-    weighting = wave_weights(wave=wave, trim_bounds=None)
+def test_an_unknown_sex_drops_only_that_margin_and_says_so(safety_wave, populated, make_interview):
+    make_interview(safety_wave, populated["east_a"], answers(order="4", age=40), weight=1.0)
+    make_interview(safety_wave, populated["east_a"], answers(order="4", sex="male", age=50))
+    make_interview(safety_wave, populated["west_a"], answers(order="4", sex="female", age=40))
+    weighting = wave_weights(wave=safety_wave, trim_bounds=None)
     assert "district × sex: 1 respondent(s) unknown" in weighting.report["skipped"]
     assert weighting.report["margins"] == ["district", "district × age_group"]
     assert totals(weighting, ["district"]) == pytest.approx({"C01": 1000, "C02": 200})
 
 
-def test_without_population_data_the_design_weights_stay(wave, places, make_interview):
-    make_interview(wave, places["east_a"], answers(order="4", sex="male"), weight=3.0)
-    make_interview(wave, places["east_b"], answers(order="4", sex="female"), weight=5.0)
-    weighting = wave_weights(wave=wave, trim_bounds=None)
+def test_without_population_data_the_design_weights_stay(safety_wave, places, make_interview):
+    make_interview(safety_wave, places["east_a"], answers(order="4", sex="male"), weight=3.0)
+    make_interview(safety_wave, places["east_b"], answers(order="4", sex="female"), weight=5.0)
+    weighting = wave_weights(wave=safety_wave, trim_bounds=None)
     assert list(weighting.weights) == [3.0, 5.0]
     assert weighting.report["skipped"] == ["all margins: no population data for C01"]
     assert weighting.report["margins"] == []
 
 
-def test_trimming_caps_weights_at_the_multiple_of_the_mean(wave, places, make_interview):
+def test_trimming_caps_weights_at_the_multiple_of_the_mean(safety_wave, places, make_interview):
     for weight in [1.0, 1.0, 1.0, 1.0, 16.0]:
-        make_interview(wave, places["east_a"], answers(order="4"), weight=weight)
-    weighting = wave_weights(wave=wave, trim_bounds=(0.25, 2.0))
+        make_interview(safety_wave, places["east_a"], answers(order="4"), weight=weight)
+    weighting = wave_weights(wave=safety_wave, trim_bounds=(0.25, 2.0))
     # mean 4 → upper 8; the 8 trimmed off is shared by the other four
     assert list(weighting.weights) == pytest.approx([3.0, 3.0, 3.0, 3.0, 8.0])
     assert weighting.report["trimmed"] == 5
     assert weighting.report["final"]["ratio"] == pytest.approx(8 / 3)
 
 
-def test_a_wave_without_approved_interviews_gives_no_weights(wave):
-    weighting = wave_weights(wave=wave)
+def test_a_wave_without_approved_interviews_gives_no_weights(safety_wave):
+    weighting = wave_weights(wave=safety_wave)
     assert weighting.weights.empty and weighting.report["n"] == 0
     assert isinstance(weighting.respondents, pd.DataFrame)
 
 
-def test_weighted_answers_carry_the_raked_weights_and_the_strata(wave, respondents):
-    long, meta, report = weighted_answers(wave=wave, trim_bounds=None)
-    weighting = wave_weights(wave=wave, trim_bounds=None)
+def test_weighted_answers_carry_the_raked_weights_and_the_strata(safety_wave, respondents):
+    long, meta, report = weighted_answers(wave=safety_wave, trim_bounds=None)
+    weighting = wave_weights(wave=safety_wave, trim_bounds=None)
     per = long.drop_duplicates("interview_id").set_index("interview_id")
     assert per["weight"].to_dict() == pytest.approx(weighting.weights.to_dict())
     assert set(per["stratum"]) == {"C0101", "C0102", "C0201"}

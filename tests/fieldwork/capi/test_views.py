@@ -10,7 +10,7 @@ from fieldwork.capi import services as capi_services
 from fieldwork.interview import submissions
 from fieldwork.models import Case, ContactAttempt, Interview, Mode, Wave, WaveMode
 from fieldwork.services import waves
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 COMMUNITY = (28.2000, 112.9500)
 NEAR = {"latitude": "28.2010", "longitude": "112.9500", "accuracy_m": "12"}  # ≈ 111 m away
@@ -28,12 +28,6 @@ def placed(tree):
 @pytest.fixture
 def door_case(my_case, placed):
     return my_case
-
-
-@pytest.fixture
-def browser(client, interviewer):
-    client.login(username=interviewer.username, password=PASSWORD)
-    return client
 
 
 def _visit(browser, case, position, disposition="3.13", **extra):

@@ -5,11 +5,12 @@ from datetime import date
 from django.http import QueryDict
 
 from fieldwork.interview.forms import PageForm
-from tests.fieldwork.interview.test_wizard_rich import RICH, _choice, _group, _q
+from tests.factories import choice, question, question_group
+from tests.fieldwork.interview.test_wizard_rich import RICH
 
 LISTS = {
     **RICH["choice_lists"],
-    "colours": [_choice("r", "红", "Red"), _choice("g", "绿", "Green"), _choice("b", "蓝", "Blue")],
+    "colours": [choice("r", "红", "Red"), choice("g", "绿", "Green"), choice("b", "蓝", "Blue")],
 }
 
 
@@ -31,7 +32,7 @@ def form_for(group: dict, answers: dict | None = None, data: dict | None = None,
 
 
 def test_a_date_question_is_a_date_input_and_is_stored_as_iso():
-    group = _group("g", [_q("visit_day", "date", required=True)])
+    group = question_group("g", [question("visit_day", "date", required=True)])
     assert 'type="date"' in str(form_for(group)["visit_day"])
     form = form_for(group, data={"visit_day": "2026-03-09"})
     assert form.is_valid()
@@ -40,19 +41,19 @@ def test_a_date_question_is_a_date_input_and_is_stored_as_iso():
 
 
 def test_today_in_a_constraint_is_the_day_given_to_the_form():
-    group = _group("g", [_q("visit_day", "date", constraint=". <= today()")])
+    group = question_group("g", [question("visit_day", "date", constraint=". <= today()")])
     today = date(2020, 1, 1)
     assert form_for(group, data={"visit_day": "2020-01-01"}, today=today).is_valid()
     assert not form_for(group, data={"visit_day": "2020-01-02"}, today=today).is_valid()
 
 
 def test_defaults_fill_unanswered_questions_only():
-    group = _group(
+    group = question_group(
         "g",
         [
-            _q("size", "integer", default="3"),
-            _q("colours", "select_multiple", "colours", default="r b"),
-            _q("twice", "integer", default="${size} * 2"),
+            question("size", "integer", default="3"),
+            question("colours", "select_multiple", "colours", default="r b"),
+            question("twice", "integer", default="${size} * 2"),
         ],
     )
     fresh = form_for(group)
@@ -64,7 +65,9 @@ def test_defaults_fill_unanswered_questions_only():
 
 
 def test_choice_filter_offers_and_accepts_only_the_allowed_choices():
-    group = _group("g", [_q("town", "select_one", "towns", choice_filter="region = ${region}")])
+    group = question_group(
+        "g", [question("town", "select_one", "towns", choice_filter="region = ${region}")]
+    )
     form = form_for(group, answers={"region": "south"})
     assert [value for value, _ in form.fields["town"].choices] == ["s1"]
     assert not form_for(group, answers={"region": "south"}, data={"town": "n1"}).is_valid()
@@ -81,11 +84,11 @@ def test_required_message_follows_the_questionnaire_language():
 
 
 def test_a_question_depending_on_the_same_page_appears_once_its_trigger_is_answered():
-    group = _group(
+    group = question_group(
         "g",
         [
-            _q("pet", "select_one", "yes_no"),
-            _q("pet_name", "text", relevant="${pet} = 'yes'"),
+            question("pet", "select_one", "yes_no"),
+            question("pet_name", "text", relevant="${pet} = 'yes'"),
         ],
     )
     assert list(form_for(group).fields) == ["pet"]
@@ -103,15 +106,15 @@ def test_a_question_depending_on_the_same_page_appears_once_its_trigger_is_answe
 
 
 def test_a_grid_page_groups_runs_of_items_on_one_list():
-    group = _group(
+    group = question_group(
         "g",
         [
-            _q("a", "select_one", "sat3"),
-            _q("b", "select_one", "sat3"),
-            _q("colour", "select_one", "colours"),
-            _q("c", "select_one", "sat3"),
-            _q("d", "select_one", "sat3"),
-            _q("why", "text"),
+            question("a", "select_one", "sat3"),
+            question("b", "select_one", "sat3"),
+            question("colour", "select_one", "colours"),
+            question("c", "select_one", "sat3"),
+            question("d", "select_one", "sat3"),
+            question("why", "text"),
         ],
         appearance="table-list",
     )
@@ -127,13 +130,15 @@ def test_a_grid_page_groups_runs_of_items_on_one_list():
 
 
 def test_a_page_without_a_grid_appearance_lists_its_questions():
-    group = _group("g", [_q("a", "select_one", "sat3"), _q("b", "select_one", "sat3")])
+    group = question_group(
+        "g", [question("a", "select_one", "sat3"), question("b", "select_one", "sat3")]
+    )
     assert [b["kind"] for b in form_for(group).blocks()] == ["question", "question"]
 
 
 def test_a_roster_without_count_starts_with_its_saved_rows_and_refuses_too_many():
-    group = _group(
-        "friends", [_q("friend", "text", required=True)], repeat={"count": None, "max": 2}
+    group = question_group(
+        "friends", [question("friend", "text", required=True)], repeat={"count": None, "max": 2}
     )
     saved = {"friends": [{"friend": "甲"}, {"friend": "乙"}]}
     form = form_for(group, answers=saved)

@@ -10,19 +10,12 @@ from django.urls import reverse
 from fieldwork.interview import submissions
 from fieldwork.models import Interview, SubmissionKey
 from fieldwork.services import interviews, waves
-from tests.conftest import PASSWORD
 from tests.fieldwork.wizard_driver import page_data, page_of
 
 
 @pytest.fixture
-def interview(my_case, interviewer):
+def door_interview(my_case, interviewer):
     return interviews.start_interview(case=my_case, interviewer=interviewer, mode="door")
-
-
-@pytest.fixture
-def browser(client, interviewer):
-    client.login(username=interviewer.username, password=PASSWORD)
-    return client
 
 
 def _url(interview):
@@ -42,87 +35,87 @@ def _submitted(interview):
     return [e["step"] for e in interview.paradata if e["event"] == "page_submitted"]
 
 
-def test_the_page_carries_its_version_and_a_key_field(browser, interview):
-    response = browser.get(_url(interview))
+def test_the_page_carries_its_version_and_a_key_field(browser, door_interview):
+    response = browser.get(_url(door_interview))
     page = response.content.decode()
     assert 'name="submission_key"' in page
     assert 'name="page_version" value="0"' in page
 
 
-def test_the_same_page_sent_twice_is_applied_once(browser, interview):
-    opening = browser.get(_url(interview))
+def test_the_same_page_sent_twice_is_applied_once(browser, door_interview):
+    opening = browser.get(_url(door_interview))
     data = _keyed(opening)
 
-    first = browser.post(_url(interview), data)
-    second = browser.post(_url(interview), data)
+    first = browser.post(_url(door_interview), data)
+    second = browser.post(_url(door_interview), data)
 
     assert first.status_code == 200 and page_of(first)[0] == "screening"
     assert "X-Duplicate-Submission" not in first
     assert second.status_code == 302 and second["X-Duplicate-Submission"] == "1"
-    assert second.url == _url(interview)
-    assert _submitted(interview) == ["opening"]
+    assert second.url == _url(door_interview)
+    assert _submitted(door_interview) == ["opening"]
     assert SubmissionKey.objects.get(key=data["submission_key"]).applied
     # the browser is told which page arrived, so it can forget it
     assert second.cookies["submission_received"].value == data["submission_key"]
 
 
-def test_a_duplicate_changes_nothing_even_with_other_answers(browser, interview):
-    opening = browser.post(_url(interview), _keyed(browser.get(_url(interview))))
+def test_a_duplicate_changes_nothing_even_with_other_answers(browser, door_interview):
+    opening = browser.post(_url(door_interview), _keyed(browser.get(_url(door_interview))))
     key = uuid.uuid4()
-    browser.post(_url(interview), _keyed(opening, {"age": "61"}, key))
+    browser.post(_url(door_interview), _keyed(opening, {"age": "61"}, key))
 
-    browser.post(_url(interview), _keyed(opening, {"age": "33"}, key))
+    browser.post(_url(door_interview), _keyed(opening, {"age": "33"}, key))
 
-    interview.refresh_from_db()
-    assert interview.answers["age"] == 61
-    assert _submitted(interview) == ["opening", "screening"]
+    door_interview.refresh_from_db()
+    assert door_interview.answers["age"] == 61
+    assert _submitted(door_interview) == ["opening", "screening"]
 
 
-def test_a_page_kept_offline_after_the_interview_went_on_is_not_applied(browser, interview):
+def test_a_page_kept_offline_after_the_interview_went_on_is_not_applied(browser, door_interview):
     # Given the screening page kept on the tablet while offline ...
-    screening = browser.post(_url(interview), _keyed(browser.get(_url(interview))))
+    screening = browser.post(_url(door_interview), _keyed(browser.get(_url(door_interview))))
     kept = _keyed(screening, {"age": "70"})
     # ... and the same page answered again (say, after reopening the interview), moving on
-    browser.post(_url(interview), _keyed(screening, {"age": "52"}))
+    browser.post(_url(door_interview), _keyed(screening, {"age": "52"}))
 
     # When the kept page arrives at last
-    response = browser.post(_url(interview), kept)
+    response = browser.post(_url(door_interview), kept)
 
     # Then it is refused as stale: the newer answers stand and the key is spent
     assert response.status_code == 302 and response["X-Stale-Submission"] == "1"
-    interview.refresh_from_db()
-    assert interview.answers["age"] == 52
-    assert _submitted(interview) == ["opening", "screening"]
+    door_interview.refresh_from_db()
+    assert door_interview.answers["age"] == 52
+    assert _submitted(door_interview) == ["opening", "screening"]
     assert SubmissionKey.objects.get(key=kept["submission_key"]).applied is False
-    assert browser.post(_url(interview), kept)["X-Duplicate-Submission"] == "1"
+    assert browser.post(_url(door_interview), kept)["X-Duplicate-Submission"] == "1"
 
 
-def test_going_back_and_resubmitting_an_earlier_page_is_not_stale(browser, interview):
-    screening = browser.post(_url(interview), _keyed(browser.get(_url(interview))))
+def test_going_back_and_resubmitting_an_earlier_page_is_not_stale(browser, door_interview):
+    screening = browser.post(_url(door_interview), _keyed(browser.get(_url(door_interview))))
     data = _keyed(screening)
     data["wizard_goto_step"] = "opening"
-    opening_again = browser.post(_url(interview), data)
+    opening_again = browser.post(_url(door_interview), data)
     assert page_of(opening_again)[0] == "opening"
 
-    response = browser.post(_url(interview), _keyed(opening_again))
+    response = browser.post(_url(door_interview), _keyed(opening_again))
 
     assert response.status_code == 200 and page_of(response)[0] == "screening"
-    assert _submitted(interview) == ["opening", "opening"]
+    assert _submitted(door_interview) == ["opening", "opening"]
 
 
-def test_a_page_without_key_is_saved_as_before(browser, interview):
-    opening = browser.get(_url(interview))
-    browser.post(_url(interview), page_data(opening))
-    browser.post(_url(interview), page_data(opening))
-    assert _submitted(interview) == ["opening", "opening"]
+def test_a_page_without_key_is_saved_as_before(browser, door_interview):
+    opening = browser.get(_url(door_interview))
+    browser.post(_url(door_interview), page_data(opening))
+    browser.post(_url(door_interview), page_data(opening))
+    assert _submitted(door_interview) == ["opening", "opening"]
     assert not SubmissionKey.objects.exists()
 
 
-def test_a_malformed_key_is_ignored(browser, interview):
-    opening = browser.get(_url(interview))
+def test_a_malformed_key_is_ignored(browser, door_interview):
+    opening = browser.get(_url(door_interview))
     data = {**_keyed(opening), "submission_key": "not-a-uuid"}
-    assert browser.post(_url(interview), data).status_code == 200
-    assert _submitted(interview) == ["opening"]
+    assert browser.post(_url(door_interview), data).status_code == 200
+    assert _submitted(door_interview) == ["opening"]
     assert not SubmissionKey.objects.exists()
 
 
@@ -138,53 +131,53 @@ def _save(interview, key, answers, version=None, step="opening"):
     )
 
 
-def test_of_two_deliveries_racing_past_the_check_the_constraint_refuses_the_second(interview):
+def test_of_two_deliveries_racing_past_the_check_the_constraint_refuses_the_second(door_interview):
     # Both requests passed the "already received?" check before either was saved; the unique
     # key decides, and the loser's page is rolled back whole.
     key = uuid.uuid4()
-    _save(interview, key, {"consent": "yes"})
-    late = Interview.objects.get(pk=interview.pk)
+    _save(door_interview, key, {"consent": "yes"})
+    late = Interview.objects.get(pk=door_interview.pk)
 
     with pytest.raises(submissions.DuplicateSubmission):
         _save(late, key, {"consent": "no"})
 
-    assert _submitted(interview) == ["opening"]
-    assert interview.answers == {"consent": "yes"}
+    assert _submitted(door_interview) == ["opening"]
+    assert door_interview.answers == {"consent": "yes"}
     assert SubmissionKey.objects.filter(key=key).count() == 1
 
 
-def test_of_two_pages_of_one_version_racing_the_later_is_refused_as_stale(interview):
+def test_of_two_pages_of_one_version_racing_the_later_is_refused_as_stale(door_interview):
     # Two deliveries rendered at version 0, both read before either was saved: the version is
     # checked again under the row lock, so the later one does not overwrite the first.
-    late = Interview.objects.get(pk=interview.pk)
-    _save(interview, uuid.uuid4(), {"consent": "yes"}, version=0)
+    late = Interview.objects.get(pk=door_interview.pk)
+    _save(door_interview, uuid.uuid4(), {"consent": "yes"}, version=0)
 
     with pytest.raises(submissions.StalePage):
         _save(late, uuid.uuid4(), {"consent": "no"}, version=0)
 
-    interview.refresh_from_db()
-    assert interview.answers == {"consent": "yes"}
-    assert _submitted(interview) == ["opening"]
+    door_interview.refresh_from_db()
+    assert door_interview.answers == {"consent": "yes"}
+    assert _submitted(door_interview) == ["opening"]
     assert SubmissionKey.objects.count() == 1
 
 
 def test_a_page_at_the_current_version_is_saved_and_settled_against_the_locked_answers(
-    interview,
+    door_interview,
 ):
     # The caller's copy was read before the opening page was saved (its answers are empty):
     # the answers kept are the locked row's, not the copy's.
-    late = Interview.objects.get(pk=interview.pk)
-    _save(interview, uuid.uuid4(), {"consent": "yes"}, version=0)
+    late = Interview.objects.get(pk=door_interview.pk)
+    _save(door_interview, uuid.uuid4(), {"consent": "yes"}, version=0)
 
     _save(late, uuid.uuid4(), {"age": 61}, version=1, step="screening")
 
-    interview.refresh_from_db()
-    assert interview.answers["consent"] == "yes" and interview.answers["age"] == 61
-    assert _submitted(interview) == ["opening", "screening"]
+    door_interview.refresh_from_db()
+    assert door_interview.answers["consent"] == "yes" and door_interview.answers["age"] == 61
+    assert _submitted(door_interview) == ["opening", "screening"]
 
 
 def test_a_key_spent_on_another_interview_does_not_refuse_this_page(
-    browser, interview, wave, other_interviewer
+    browser, door_interview, wave, other_interviewer
 ):
     # User B posts A's key (read off a shared tablet) to B's own interview first ...
     waves.assign_cases(wave=wave, interviewer=other_interviewer, count=1)
@@ -193,33 +186,33 @@ def test_a_key_spent_on_another_interview_does_not_refuse_this_page(
         interviewer=other_interviewer,
         mode="door",
     )
-    data = _keyed(browser.get(_url(interview)))
+    data = _keyed(browser.get(_url(door_interview)))
     key = uuid.UUID(data["submission_key"])
     SubmissionKey.objects.create(key=key, interview=theirs, step="opening")
-    assert not submissions.is_received(interview=interview, key=key)
+    assert not submissions.is_received(interview=door_interview, key=key)
 
     # ... A's page with that key is still applied to A's interview
-    response = browser.post(_url(interview), data)
+    response = browser.post(_url(door_interview), data)
 
     assert response["X-Submission-Applied"] == "1"
     assert "X-Duplicate-Submission" not in response
-    assert _submitted(interview) == ["opening"]
+    assert _submitted(door_interview) == ["opening"]
     assert SubmissionKey.objects.filter(key=key).count() == 2
 
 
-def test_an_applied_page_is_marked_applied_with_its_key_in_the_cookie(browser, interview):
-    data = _keyed(browser.get(_url(interview)))
-    response = browser.post(_url(interview), data)
+def test_an_applied_page_is_marked_applied_with_its_key_in_the_cookie(browser, door_interview):
+    data = _keyed(browser.get(_url(door_interview)))
+    response = browser.post(_url(door_interview), data)
     assert response["X-Submission-Applied"] == "1"
     assert response.cookies["submission_received"].value == data["submission_key"]
 
 
-def test_a_page_shown_again_with_errors_is_not_marked_received(browser, interview):
-    screening = browser.post(_url(interview), _keyed(browser.get(_url(interview))))
+def test_a_page_shown_again_with_errors_is_not_marked_received(browser, door_interview):
+    screening = browser.post(_url(door_interview), _keyed(browser.get(_url(door_interview))))
     browser.cookies.pop("submission_received", None)
     data = _keyed(screening, {"age": "not a number"})
 
-    response = browser.post(_url(interview), data)
+    response = browser.post(_url(door_interview), data)
 
     assert response.status_code == 200 and page_of(response)[0] == "screening"
     assert response.context["form"].errors
@@ -231,32 +224,32 @@ def test_a_page_shown_again_with_errors_is_not_marked_received(browser, intervie
     assert f'value="{data["submission_key"]}"' in response.content.decode()
 
 
-def test_a_key_without_page_version_is_refused_and_nothing_saved(browser, interview):
-    data = _keyed(browser.get(_url(interview)))
+def test_a_key_without_page_version_is_refused_and_nothing_saved(browser, door_interview):
+    data = _keyed(browser.get(_url(door_interview)))
     del data["page_version"]
 
-    response = browser.post(_url(interview), data)
+    response = browser.post(_url(door_interview), data)
 
     assert response.status_code == 400
-    assert _submitted(interview) == []
+    assert _submitted(door_interview) == []
     assert not SubmissionKey.objects.exists()
 
 
-def test_a_stale_page_without_key_is_not_applied_either(browser, interview):
-    screening = browser.post(_url(interview), _keyed(browser.get(_url(interview))))
+def test_a_stale_page_without_key_is_not_applied_either(browser, door_interview):
+    screening = browser.post(_url(door_interview), _keyed(browser.get(_url(door_interview))))
     kept = page_data(screening, {"age": "70"})
     kept["page_version"] = str(screening.context["page_version"])
-    browser.post(_url(interview), _keyed(screening, {"age": "52"}))
+    browser.post(_url(door_interview), _keyed(screening, {"age": "52"}))
 
-    response = browser.post(_url(interview), kept)
+    response = browser.post(_url(door_interview), kept)
 
     assert response.status_code == 302 and response["X-Stale-Submission"] == "1"
-    interview.refresh_from_db()
-    assert interview.answers["age"] == 52
+    door_interview.refresh_from_db()
+    assert door_interview.answers["age"] == 52
 
 
-def test_the_database_itself_refuses_a_second_row_for_a_key(interview):
+def test_the_database_itself_refuses_a_second_row_for_a_key(door_interview):
     key = uuid.uuid4()
-    SubmissionKey.objects.create(key=key, interview=interview, step="opening")
+    SubmissionKey.objects.create(key=key, interview=door_interview, step="opening")
     with pytest.raises(IntegrityError), transaction.atomic():
-        SubmissionKey.objects.create(key=key, interview=interview, step="screening")
+        SubmissionKey.objects.create(key=key, interview=door_interview, step="screening")

@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.fieldwork.interview.test_wizard_rich import RICH, make_version
 
 

@@ -4,74 +4,72 @@ from django.urls import reverse
 
 from fieldwork.models import Case, Interview
 from fieldwork.services import interviews, waves
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.fieldwork.wizard_driver import page_of, run_to_end, submit_page
 
 
 @pytest.fixture
-def interview(my_case, interviewer):
+def phone_interview(my_case, interviewer):
     return interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
 
 
-@pytest.fixture
-def browser(client, interviewer):
-    client.login(username=interviewer.username, password=PASSWORD)
-    return client
-
-
 def test_completing_the_standard_questionnaire_saves_every_answer_and_runs_qc(
-    browser, interview, tree
+    browser, phone_interview, tree
 ):
     # When the interviewer answers every page
-    response = run_to_end(browser, interview, {"sat_judicial": "2", "victim_past_year": "yes"})
+    response = run_to_end(
+        browser, phone_interview, {"sat_judicial": "2", "victim_past_year": "yes"}
+    )
 
     # Then the interview is complete with its answers, localities and paradata
     assert response.url == reverse("fieldwork:my_cases")
-    interview.refresh_from_db()
-    assert interview.status == Interview.Status.COMPLETED
-    assert interview.answers["sat_judicial"] == "2"
-    assert interview.answers["age"] == 45
-    assert interview.answers["victim_type"]  # the skip-in page was asked
-    assert interview.street == tree["street"] and interview.community == tree["community"]
-    submitted = [e["step"] for e in interview.paradata if e["event"] == "page_submitted"]
+    phone_interview.refresh_from_db()
+    assert phone_interview.status == Interview.Status.COMPLETED
+    assert phone_interview.answers["sat_judicial"] == "2"
+    assert phone_interview.answers["age"] == 45
+    assert phone_interview.answers["victim_type"]  # the skip-in page was asked
+    assert (
+        phone_interview.street == tree["street"] and phone_interview.community == tree["community"]
+    )
+    submitted = [e["step"] for e in phone_interview.paradata if e["event"] == "page_submitted"]
     assert submitted[:3] == ["opening", "screening", "locality"]
     assert "victimisation_detail" in submitted
-    assert interview.case.status == Case.Status.COMPLETED
-    assert interview.case.disposition == "1.1"
+    assert phone_interview.case.status == Case.Status.COMPLETED
+    assert phone_interview.case.disposition == "1.1"
     # and quality control has looked at it: a test client is far faster than any interviewer
-    assert interview.review.state == "flagged"
-    assert interview.flags.filter(rule="rushed").exists()
+    assert phone_interview.review.state == "flagged"
+    assert phone_interview.flags.filter(rule="rushed").exists()
 
 
-def test_skipped_page_is_not_asked_when_its_condition_fails(browser, interview):
-    run_to_end(browser, interview, {"victim_past_year": "no"})
-    interview.refresh_from_db()
-    submitted = {e["step"] for e in interview.paradata if e["event"] == "page_submitted"}
+def test_skipped_page_is_not_asked_when_its_condition_fails(browser, phone_interview):
+    run_to_end(browser, phone_interview, {"victim_past_year": "no"})
+    phone_interview.refresh_from_db()
+    submitted = {e["step"] for e in phone_interview.paradata if e["event"] == "page_submitted"}
     assert "victimisation_detail" not in submitted
-    assert "victim_type" not in interview.answers
+    assert "victim_type" not in phone_interview.answers
 
 
-def test_each_submitted_page_is_in_the_database_at_once(browser, interview):
-    url = reverse("fieldwork:interview", args=[interview.pk])
+def test_each_submitted_page_is_in_the_database_at_once(browser, phone_interview):
+    url = reverse("fieldwork:interview", args=[phone_interview.pk])
     response = browser.get(url)
-    response = submit_page(browser, interview, response)  # opening
-    response = submit_page(browser, interview, response, {"age": "61"})  # screening
-    interview.refresh_from_db()
-    assert interview.answers == {"consent": "yes", "age": 61, "resident_6m": "yes"}
-    assert interview.current_step == "screening"
+    response = submit_page(browser, phone_interview, response)  # opening
+    response = submit_page(browser, phone_interview, response, {"age": "61"})  # screening
+    phone_interview.refresh_from_db()
+    assert phone_interview.answers == {"consent": "yes", "age": 61, "resident_6m": "yes"}
+    assert phone_interview.current_step == "screening"
     assert page_of(response)[0] == "locality"
 
 
 def test_a_new_browser_resumes_where_the_last_one_stopped_and_loses_no_page(
-    client, django_user_model, interview, interviewer
+    client, django_user_model, phone_interview, interviewer
 ):
     # Given three pages submitted in one browser session
     first = client
     first.login(username=interviewer.username, password=PASSWORD)
-    url = reverse("fieldwork:interview", args=[interview.pk])
+    url = reverse("fieldwork:interview", args=[phone_interview.pk])
     response = first.get(url)
     for answers in ({}, {"age": "33"}, {}):
-        response = submit_page(first, interview, response, answers)
+        response = submit_page(first, phone_interview, response, answers)
     assert page_of(response)[0] == "safety"
 
     # When that browser dies (its session is gone) and the interviewer logs in anew
@@ -82,90 +80,92 @@ def test_a_new_browser_resumes_where_the_last_one_stopped_and_loses_no_page(
 
     # Then the wizard opens at the first page not yet submitted, with nothing lost
     assert page_of(response)[0] == "safety"
-    interview.refresh_from_db()
-    assert interview.answers["age"] == 33
-    assert interview.answers["street"] == "S1"
-    assert interview.answers["community"] == "S1C1"  # offered from the sample
+    phone_interview.refresh_from_db()
+    assert phone_interview.answers["age"] == 33
+    assert phone_interview.answers["street"] == "S1"
+    assert phone_interview.answers["community"] == "S1C1"  # offered from the sample
 
     # and the interview can be finished from there; the earlier pages count
-    run_to_end(second, interview)
-    interview.refresh_from_db()
-    assert interview.status == Interview.Status.COMPLETED
-    assert interview.answers["age"] == 33
+    run_to_end(second, phone_interview)
+    phone_interview.refresh_from_db()
+    assert phone_interview.status == Interview.Status.COMPLETED
+    assert phone_interview.answers["age"] == 33
 
 
-def test_going_back_and_changing_an_answer_is_recorded_in_paradata(browser, interview):
-    url = reverse("fieldwork:interview", args=[interview.pk])
+def test_going_back_and_changing_an_answer_is_recorded_in_paradata(browser, phone_interview):
+    url = reverse("fieldwork:interview", args=[phone_interview.pk])
     response = browser.get(url)
-    response = submit_page(browser, interview, response)
-    response = submit_page(browser, interview, response, {"age": "50"})
+    response = submit_page(browser, phone_interview, response)
+    response = submit_page(browser, phone_interview, response, {"age": "50"})
     prefix = response.context["wizard"]["management_form"].prefix
     response = browser.post(
         url, {"wizard_goto_step": "screening", f"{prefix}-current_step": "locality"}
     )
     assert page_of(response)[0] == "screening"
-    submit_page(browser, interview, response, {"age": "52"})
-    interview.refresh_from_db()
-    assert interview.answers["age"] == 52
-    changes = [e for e in interview.paradata if e["event"] == "answer_changed"]
+    submit_page(browser, phone_interview, response, {"age": "52"})
+    phone_interview.refresh_from_db()
+    assert phone_interview.answers["age"] == 52
+    changes = [e for e in phone_interview.paradata if e["event"] == "answer_changed"]
     assert [c["question"] for c in changes] == ["age"]
 
 
-def test_constraint_violation_is_shown_and_nothing_is_saved(browser, interview):
-    url = reverse("fieldwork:interview", args=[interview.pk])
+def test_constraint_violation_is_shown_and_nothing_is_saved(browser, phone_interview):
+    url = reverse("fieldwork:interview", args=[phone_interview.pk])
     response = browser.get(url)
-    response = submit_page(browser, interview, response)
-    response = submit_page(browser, interview, response, {"age": "130"})
+    response = submit_page(browser, phone_interview, response)
+    response = submit_page(browser, phone_interview, response, {"age": "130"})
     step, form = page_of(response)
     assert step == "screening"
     assert "age" in form.errors
-    interview.refresh_from_db()
-    assert "age" not in interview.answers
+    phone_interview.refresh_from_db()
+    assert "age" not in phone_interview.answers
 
 
-def test_too_young_respondent_is_screened_out(browser, interview):
-    response = run_to_end(browser, interview, {"age": "12"})
+def test_too_young_respondent_is_screened_out(browser, phone_interview):
+    response = run_to_end(browser, phone_interview, {"age": "12"})
     assert response.status_code == 302
-    interview.refresh_from_db()
-    assert interview.status == Interview.Status.SCREENED_OUT
-    assert interview.case.disposition == "4.70"
-    assert interview.case.status == Case.Status.CLOSED
-    assert not hasattr(interview, "review")  # only completed interviews go to QC
+    phone_interview.refresh_from_db()
+    assert phone_interview.status == Interview.Status.SCREENED_OUT
+    assert phone_interview.case.disposition == "4.70"
+    assert phone_interview.case.status == Case.Status.CLOSED
+    assert not hasattr(phone_interview, "review")  # only completed interviews go to QC
 
 
-def test_refused_consent_ends_as_respondent_refusal(browser, interview):
-    run_to_end(browser, interview, {"consent": "no"})
-    interview.refresh_from_db()
-    assert interview.case.disposition == "2.112"
-    assert interview.status == Interview.Status.BROKEN_OFF
+def test_refused_consent_ends_as_respondent_refusal(browser, phone_interview):
+    run_to_end(browser, phone_interview, {"consent": "no"})
+    phone_interview.refresh_from_db()
+    assert phone_interview.case.disposition == "2.112"
+    assert phone_interview.status == Interview.Status.BROKEN_OFF
 
 
 def test_two_interviews_open_in_one_browser_keep_their_own_answers(
-    browser, wave, interviewer, interview
+    browser, wave, interviewer, phone_interview
 ):
     waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
-    other_case = wave.cases.filter(interviewer=interviewer).exclude(pk=interview.case_id).get()
+    other_case = (
+        wave.cases.filter(interviewer=interviewer).exclude(pk=phone_interview.case_id).get()
+    )
     other = interviews.start_interview(case=other_case, interviewer=interviewer, mode="door")
-    url_a = reverse("fieldwork:interview", args=[interview.pk])
+    url_a = reverse("fieldwork:interview", args=[phone_interview.pk])
     url_b = reverse("fieldwork:interview", args=[other.pk])
-    response_a = submit_page(browser, interview, browser.get(url_a))
+    response_a = submit_page(browser, phone_interview, browser.get(url_a))
     response_b = submit_page(browser, other, browser.get(url_b))
-    submit_page(browser, interview, response_a, {"age": "20"})
+    submit_page(browser, phone_interview, response_a, {"age": "20"})
     submit_page(browser, other, response_b, {"age": "70"})
-    interview.refresh_from_db()
+    phone_interview.refresh_from_db()
     other.refresh_from_db()
-    assert (interview.answers["age"], other.answers["age"]) == (20, 70)
+    assert (phone_interview.answers["age"], other.answers["age"]) == (20, 70)
 
 
-def test_another_interviewer_cannot_open_the_interview(client, other_interviewer, interview):
+def test_another_interviewer_cannot_open_the_interview(client, other_interviewer, phone_interview):
     client.login(username=other_interviewer.username, password=PASSWORD)
-    response = client.get(reverse("fieldwork:interview", args=[interview.pk]))
+    response = client.get(reverse("fieldwork:interview", args=[phone_interview.pk]))
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("role_fixture", ["supervisor", "analyst", "client_user"])
-def test_non_interviewers_cannot_take_interviews(client, request, role_fixture, interview):
+def test_non_interviewers_cannot_take_interviews(client, request, role_fixture, phone_interview):
     user = request.getfixturevalue(role_fixture)
     client.login(username=user.username, password=PASSWORD)
-    response = client.get(reverse("fieldwork:interview", args=[interview.pk]))
+    response = client.get(reverse("fieldwork:interview", args=[phone_interview.pk]))
     assert response.status_code == 403

@@ -10,54 +10,8 @@ from django.urls import reverse
 from fieldwork.models import Interview
 from fieldwork.services import interviews, waves
 from questionnaires.models import Questionnaire, QuestionnaireVersion
-from tests.conftest import PASSWORD
+from tests.factories import choice, question, question_group
 from tests.fieldwork.wizard_driver import page_of
-
-
-def _q(name, type_, list_=None, **extra):
-    question = {
-        "name": name,
-        "type": type_,
-        "list": list_,
-        "label": {"zh": f"{name}（中）", "en": f"{name} (en)"},
-        "hint": None,
-        "required": False,
-        "relevant": None,
-        "constraint": None,
-        "constraint_message": None,
-        "required_message": None,
-        "appearance": None,
-        "calculation": None,
-        "default": None,
-        "choice_filter": None,
-        "dimension": None,
-        "indicator": None,
-        "locality_level": None,
-    }
-    question.update(extra)
-    return question
-
-
-def _choice(value, zh, en, score=None, **extra):
-    return {
-        "value": value,
-        "label": {"zh": zh, "en": en},
-        "score": score,
-        "positive": None,
-        "extra": extra,
-    }
-
-
-def _group(name, questions, relevant=None, appearance=None, repeat=None):
-    return {
-        "name": name,
-        "label": {"zh": f"{name}页", "en": f"{name} page"},
-        "relevant": relevant,
-        "appearance": appearance,
-        "repeat": repeat,
-        "questions": questions,
-    }
-
 
 CONSENTED = "${consent} = 'yes'"
 RICH = {
@@ -66,25 +20,25 @@ RICH = {
     "languages": ["zh", "en"],
     "dimensions": {"public_order": {"zh": "社会治安", "en": "Public order"}},
     "choice_lists": {
-        "yes_no": [_choice("yes", "是", "Yes"), _choice("no", "否", "No")],
+        "yes_no": [choice("yes", "是", "Yes"), choice("no", "否", "No")],
         "sat3": [
-            _choice("5", "满意", "Satisfied", 100.0),
-            _choice("3", "一般", "Neutral", 60.0),
-            _choice("1", "不满意", "Dissatisfied", 0.0),
+            choice("5", "满意", "Satisfied", 100.0),
+            choice("3", "一般", "Neutral", 60.0),
+            choice("1", "不满意", "Dissatisfied", 0.0),
         ],
-        "regions": [_choice("north", "北区", "North"), _choice("south", "南区", "South")],
+        "regions": [choice("north", "北区", "North"), choice("south", "南区", "South")],
         "towns": [
-            _choice("n1", "北一镇", "North One", region="north"),
-            _choice("n2", "北二镇", "North Two", region="north"),
-            _choice("s1", "南一镇", "South One", region="south"),
+            choice("n1", "北一镇", "North One", region="north"),
+            choice("n2", "北二镇", "North Two", region="north"),
+            choice("s1", "南一镇", "South One", region="south"),
         ],
-        "sex": [_choice("1", "男", "Male"), _choice("2", "女", "Female")],
+        "sex": [choice("1", "男", "Male"), choice("2", "女", "Female")],
     },
     "groups": [
-        _group(
+        question_group(
             "intro",
             [
-                _q(
+                question(
                     "consent",
                     "select_one",
                     "yes_no",
@@ -93,52 +47,58 @@ RICH = {
                 )
             ],
         ),
-        _group(
+        question_group(
             "person",
             [
-                _q(
+                question(
                     "age",
                     "integer",
                     required=True,
                     constraint=". >= 16 and . <= 99",
                     constraint_message={"zh": "年龄须在16到99之间", "en": "Age must be 16 to 99"},
                 ),
-                _q("birthday", "date", constraint=". <= today()"),
-                _q("household_size", "integer", default="3", constraint=". <= 10"),
-                _q("has_car", "select_one", "yes_no"),
-                _q("car_count", "integer", relevant="${has_car} = 'yes'", required=True),
-                _q("age_group", "calculate", calculation="if(${age} >= 60, 'old', 'young')"),
+                question("birthday", "date", constraint=". <= today()"),
+                question("household_size", "integer", default="3", constraint=". <= 10"),
+                question("has_car", "select_one", "yes_no"),
+                question("car_count", "integer", relevant="${has_car} = 'yes'", required=True),
+                question("age_group", "calculate", calculation="if(${age} >= 60, 'old', 'young')"),
             ],
             relevant=CONSENTED,
         ),
-        _group("place", [_q("region", "select_one", "regions", required=True)], CONSENTED),
-        _group(
+        question_group(
+            "place", [question("region", "select_one", "regions", required=True)], CONSENTED
+        ),
+        question_group(
             "town_page",
-            [_q("town", "select_one", "towns", required=True, choice_filter="region = ${region}")],
+            [
+                question(
+                    "town", "select_one", "towns", required=True, choice_filter="region = ${region}"
+                )
+            ],
             CONSENTED,
         ),
-        _group(
+        question_group(
             "household",
             [
-                _q("member_age", "integer", required=True, constraint=". <= 120"),
-                _q("member_sex", "select_one", "sex"),
-                _q("member_job", "text", relevant="${member_age} >= 16"),
+                question("member_age", "integer", required=True, constraint=". <= 120"),
+                question("member_sex", "select_one", "sex"),
+                question("member_job", "text", relevant="${member_age} >= 16"),
             ],
             CONSENTED,
             repeat={"count": "${household_size}", "max": 10},
         ),
-        _group(
+        question_group(
             "friends",
-            [_q("friend_name", "text", required=True)],
+            [question("friend_name", "text", required=True)],
             CONSENTED,
             repeat={"count": None, "max": 3},
         ),
-        _group(
+        question_group(
             "ratings",
             [
-                _q("sat_a", "select_one", "sat3", required=True, dimension="public_order"),
-                _q("sat_b", "select_one", "sat3", required=True, dimension="public_order"),
-                _q("sat_c", "select_one", "sat3", required=True, dimension="public_order"),
+                question("sat_a", "select_one", "sat3", required=True, dimension="public_order"),
+                question("sat_b", "select_one", "sat3", required=True, dimension="public_order"),
+                question("sat_c", "select_one", "sat3", required=True, dimension="public_order"),
             ],
             CONSENTED,
             appearance="table-list",
@@ -170,12 +130,6 @@ def rich_interview(draw, interviewer):
     waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
     case = wave.cases.get(interviewer=interviewer)
     return interviews.start_interview(case=case, interviewer=interviewer, mode="door")
-
-
-@pytest.fixture
-def browser(client, interviewer):
-    client.login(username=interviewer.username, password=PASSWORD)
-    return client
 
 
 def url_of(interview) -> str:

@@ -11,7 +11,7 @@ from fieldwork import forms, selectors
 from fieldwork.models import Wave
 from fieldwork.services import interviews, waves
 from questionnaires.models import QuestionnaireVersion
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.fieldwork.interview.test_wizard_rich import RICH, make_version
 from tests.fieldwork.wizard_driver import run_to_end
 

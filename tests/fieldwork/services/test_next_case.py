@@ -12,7 +12,7 @@ from accounts.models import Role
 from fieldwork.models import Appointment, Case, ContactAttempt, Interview, QuotaTarget
 from fieldwork.services import attempts, interviews, next_case, waves
 from sampling.models import Draw, Frame, SampledUnit
-from tests.conftest import make_user
+from tests.factories import make_user
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=SH)
@@ -183,6 +183,7 @@ def big_wave(tree, standard_version):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_interviewers_never_share_a_case_and_none_is_lost(big_wave):
     # SQLite's in-memory test database shares one cache between connections, where a lock

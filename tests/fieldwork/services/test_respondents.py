@@ -11,7 +11,7 @@ from django.utils import timezone
 from fieldwork.models import ContactAttempt, RespondentSelection
 from fieldwork.services import interviews, respondents
 from sampling.household import kish_table
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 SH = ZoneInfo("Asia/Shanghai")
 LISTING = "王强, M, 52, 03-14\n李娜，女，45，11-02\n王小明, M, 23, 07-30\n王芳, F, 20, 01-05"

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from fieldwork.models import Call
 from fieldwork.telephony import services as telephony_services
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.fieldwork.telephony_fakes import (
     ACCOUNT_SID,
     LINE,

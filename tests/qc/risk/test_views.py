@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from qc.services.checks import check_completed_interview
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.qc.conftest import straight_answers, varied_answers
 
 

@@ -15,7 +15,7 @@ from qc.services.backchecks import record_backcheck, select_backchecks
 from qc.services.checks import check_interviews
 from qc.services.reviews import approve_interview, reject_interview, rerelease_case
 from qc.services.settings import save_qc_settings
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.qc.conftest import straight_answers, varied_answers
 
 

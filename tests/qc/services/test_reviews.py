@@ -21,7 +21,7 @@ from qc.services.reviews import (
     rerelease_case,
     return_interview,
 )
-from tests.conftest import make_user
+from tests.factories import make_user
 from tests.qc.conftest import straight_answers, varied_answers
 
 pytestmark = pytest.mark.usefixtures("english")  # the tests read message wording

@@ -6,17 +6,12 @@ from django.db.models import Count
 
 from sampling.allocation import proportional
 from sampling.errors import SamplingInputError
-from sampling.models import Draw, Frame, SampledUnit
+from sampling.models import Draw, SampledUnit
 from sampling.selectors import sample_table
 from sampling.services.draws import draw_file_sample, draw_sample
 from sampling.services.plans import Plan, allocation_preview
 from tests.sampling.conftest import FRAME_SIZES, frame_rows
 from tests.sampling.services.test_frames import import_csv
-
-
-@pytest.fixture
-def frame(localities, frame_file) -> Frame:
-    return import_csv(frame_file, name="南京 2026")
 
 
 def test_draw_stores_the_proportional_sample_with_its_seed(frame):

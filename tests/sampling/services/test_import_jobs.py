@@ -168,7 +168,7 @@ def test_the_locality_page_shows_the_jobs_problems_in_the_uploaders_language(cli
 
 
 def test_another_users_job_is_not_shown_on_the_locality_page(client, analyst, db):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     other = make_user("analyst2", "analyst")
     job = start_locality_import(file=io.BytesIO(b"code\n"), source_name="secret.csv", user=other)

@@ -17,7 +17,7 @@ STREETS = ["320102001", "320102002", "320104001"]
 
 
 @pytest.fixture
-def frame(localities, frame_file) -> Frame:
+def frame_with_area_types(localities, frame_file) -> Frame:
     # Area types: the two 玄武区 streets are central, 夫子庙街道's community is rural.
     Locality.objects.filter(code="320102").update(area_type="central")
     Locality.objects.filter(code="320104001001").update(area_type="rural")
@@ -30,8 +30,8 @@ def per_stratum(draw: Draw, replicate: int = 0) -> dict[str, int]:
     return pd.Series(list(strata), dtype=str).value_counts().to_dict()
 
 
-def test_strata_can_be_area_type_derived_from_the_tree(frame):
-    rows = allocation_preview(frame=frame, plan=Plan(n=10, strata=("area_type",)))
+def test_strata_can_be_area_type_derived_from_the_tree(frame_with_area_types):
+    rows = allocation_preview(frame=frame_with_area_types, plan=Plan(n=10, strata=("area_type",)))
 
     # 60 central (streets 1 and 2 inherit 玄武区's type), 40 rural.
     assert [(r["stratum"], r["name"], r["population"], r["sample_size"]) for r in rows] == [
@@ -40,9 +40,11 @@ def test_strata_can_be_area_type_derived_from_the_tree(frame):
     ]
 
 
-def test_strata_can_combine_columns(frame):
+def test_strata_can_combine_columns(frame_with_area_types):
     draw = draw_sample(
-        frame=frame, plan=Plan(n=12, strata=("district_code", "area_type"), method="equal"), seed=1
+        frame=frame_with_area_types,
+        plan=Plan(n=12, strata=("district_code", "area_type"), method="equal"),
+        seed=1,
     )
 
     assert per_stratum(draw) == {"320102|central": 6, "320104|rural": 6}
@@ -51,29 +53,37 @@ def test_strata_can_combine_columns(frame):
     assert draw.allocation == "equal"
 
 
-def test_preview_names_locality_strata(frame):
-    rows = allocation_preview(frame=frame, plan=Plan(n=10, strata=("district_code",)))
+def test_preview_names_locality_strata(frame_with_area_types):
+    rows = allocation_preview(
+        frame=frame_with_area_types, plan=Plan(n=10, strata=("district_code",))
+    )
 
     assert [r["name"] for r in rows] == ["玄武区", "秦淮区"]
 
 
-def test_unknown_strata_column_is_named(frame):
+def test_unknown_strata_column_is_named(frame_with_area_types):
     with pytest.raises(SamplingInputError, match="no column sex"):
-        allocation_preview(frame=frame, plan=Plan(n=10, strata=("sex",)))
+        allocation_preview(frame=frame_with_area_types, plan=Plan(n=10, strata=("sex",)))
 
 
-def test_empty_strata_value_is_reported_with_rows(frame):
+def test_empty_strata_value_is_reported_with_rows(frame_with_area_types):
     # The frame's `note` column is empty everywhere.
     with pytest.raises(SamplingInputError, match=r"Column note is empty on 100 rows \(rows 2, 3"):
-        allocation_preview(frame=frame, plan=Plan(n=10, strata=("note",)))
+        allocation_preview(frame=frame_with_area_types, plan=Plan(n=10, strata=("note",)))
 
 
-def test_neyman_power_and_fixed_plans_are_recorded(frame):
+def test_neyman_power_and_fixed_plans_are_recorded(frame_with_area_types):
     sds = {"320102001": 1.0, "320102002": 4.0, "320104001": 1.0}
-    neyman = draw_sample(frame=frame, plan=Plan(n=12, method="neyman", sds=sds), seed=1)
-    power = draw_sample(frame=frame, plan=Plan(n=10, method="power", exponent=0.0), seed=1)
+    neyman = draw_sample(
+        frame=frame_with_area_types, plan=Plan(n=12, method="neyman", sds=sds), seed=1
+    )
+    power = draw_sample(
+        frame=frame_with_area_types, plan=Plan(n=10, method="power", exponent=0.0), seed=1
+    )
     fixed = draw_sample(
-        frame=frame, plan=Plan(n=None, method="fixed", fixed_sizes={"320104001": 7}), seed=1
+        frame=frame_with_area_types,
+        plan=Plan(n=None, method="fixed", fixed_sizes={"320104001": 7}),
+        seed=1,
     )
 
     # Weights 40, 80, 40: 3, 6, 3.
@@ -84,8 +94,10 @@ def test_neyman_power_and_fixed_plans_are_recorded(frame):
     assert per_stratum(fixed) == {"320104001": 7} and fixed.n_total == 7
 
 
-def test_reserves_are_stored_as_replicates(frame):
-    draw = draw_sample(frame=frame, plan=Plan(n=10, reserves=2, reserve_fraction=0.5), seed=3)
+def test_reserves_are_stored_as_replicates(frame_with_area_types):
+    draw = draw_sample(
+        frame=frame_with_area_types, plan=Plan(n=10, reserves=2, reserve_fraction=0.5), seed=3
+    )
 
     assert per_stratum(draw, 0) == {"320102001": 4, "320104001": 4, "320102002": 2}
     assert per_stratum(draw, 1) == {"320102001": 2, "320104001": 2, "320102002": 1}
@@ -95,22 +107,24 @@ def test_reserves_are_stored_as_replicates(frame):
     assert (draw.reserve_replicates, draw.reserve_fraction, draw.n_total) == (2, 0.5, 10)
 
 
-def test_systematic_plan_is_recorded_and_reproducible(frame):
+def test_systematic_plan_is_recorded_and_reproducible(frame_with_area_types):
     plan = Plan(n=10, sort_columns=("locality_code", "address"))
 
-    first = draw_sample(frame=frame, plan=plan, seed=5)
-    again = draw_sample(frame=frame, plan=plan, seed=5)
+    first = draw_sample(frame=frame_with_area_types, plan=plan, seed=5)
+    again = draw_sample(frame=frame_with_area_types, plan=plan, seed=5)
 
     units = lambda d: sorted(d.units.values_list("unit_id", flat=True))  # noqa: E731
     assert units(first) == units(again)
     assert first.sort_columns == ["locality_code", "address"]
 
 
-def test_units_of_recent_draws_are_excluded(frame):
-    earlier = draw_sample(frame=frame, plan=Plan(n=50), seed=1)
+def test_units_of_recent_draws_are_excluded(frame_with_area_types):
+    earlier = draw_sample(frame=frame_with_area_types, plan=Plan(n=50), seed=1)
     used = set(earlier.units.values_list("unit_id", flat=True))
 
-    later = draw_sample(frame=frame, plan=Plan(n=50, exclude_recent_draws=1), seed=1)
+    later = draw_sample(
+        frame=frame_with_area_types, plan=Plan(n=50, exclude_recent_draws=1), seed=1
+    )
 
     assert used.isdisjoint(later.units.values_list("unit_id", flat=True))
     assert (later.n_excluded, later.excluded_draw_ids) == (50, [earlier.pk])
@@ -118,15 +132,19 @@ def test_units_of_recent_draws_are_excluded(frame):
     unit = later.units.filter(stratum="320102001").first()
     assert unit.inclusion_probability == 1.0
     with pytest.raises(SamplingInputError, match="larger than the frame \\(50 units\\)"):
-        draw_sample(frame=frame, plan=Plan(n=51, exclude_recent_draws=1), seed=1)
+        draw_sample(frame=frame_with_area_types, plan=Plan(n=51, exclude_recent_draws=1), seed=1)
 
 
-def test_phone_of_a_recent_draw_excludes_a_unit_with_another_id(frame):
-    earlier = draw_sample(frame=frame, plan=Plan(n=1, strata=("district_code",)), seed=1)
+def test_phone_of_a_recent_draw_excludes_a_unit_with_another_id(frame_with_area_types):
+    earlier = draw_sample(
+        frame=frame_with_area_types, plan=Plan(n=1, strata=("district_code",)), seed=1
+    )
     unit = earlier.units.get()
     SampledUnit.objects.filter(pk=unit.pk).update(unit_id="OTHER")  # same phone, new id
 
-    later = draw_sample(frame=frame, plan=Plan(n=99, exclude_recent_draws=1), seed=1)
+    later = draw_sample(
+        frame=frame_with_area_types, plan=Plan(n=99, exclude_recent_draws=1), seed=1
+    )
 
     assert unit.phone not in set(later.units.values_list("phone", flat=True))
 
@@ -134,8 +152,8 @@ def test_phone_of_a_recent_draw_excludes_a_unit_with_another_id(frame):
 # --- release of reserves -----------------------------------------------------------------------
 
 
-def test_release_is_recorded_in_order(frame, supervisor):
-    draw = draw_sample(frame=frame, plan=Plan(n=10, reserves=2), seed=3)
+def test_release_is_recorded_in_order(frame_with_area_types, supervisor):
+    draw = draw_sample(frame=frame_with_area_types, plan=Plan(n=10, reserves=2), seed=3)
     assert next_reserve(draw) == 1
 
     release = record_release(draw=draw, replicate=1, user=supervisor, reason=" 应答率低 ")
@@ -154,28 +172,28 @@ def test_release_is_recorded_in_order(frame, supervisor):
         (1, " ", "Say why"),
     ],
 )
-def test_bad_releases_are_refused(frame, supervisor, replicate, reason, message):
-    draw = draw_sample(frame=frame, plan=Plan(n=10, reserves=2), seed=3)
+def test_bad_releases_are_refused(frame_with_area_types, supervisor, replicate, reason, message):
+    draw = draw_sample(frame=frame_with_area_types, plan=Plan(n=10, reserves=2), seed=3)
 
     with pytest.raises(SamplingInputError, match=message):
         record_release(draw=draw, replicate=replicate, user=supervisor, reason=reason)
     assert ReplicateRelease.objects.count() == 0
 
 
-def test_a_replicate_is_released_once(frame, supervisor):
-    draw = draw_sample(frame=frame, plan=Plan(n=10, reserves=1), seed=3)
+def test_a_replicate_is_released_once(frame_with_area_types, supervisor):
+    draw = draw_sample(frame=frame_with_area_types, plan=Plan(n=10, reserves=1), seed=3)
     record_release(draw=draw, replicate=1, user=supervisor, reason="low")
 
     with pytest.raises(SamplingInputError, match="already released"):
         record_release(draw=draw, replicate=1, user=supervisor, reason="again")
     assert next_reserve(draw) is None
-    plain = draw_sample(frame=frame, plan=Plan(n=10), seed=3)
+    plain = draw_sample(frame=frame_with_area_types, plan=Plan(n=10), seed=3)
     with pytest.raises(SamplingInputError, match="no reserve replicates"):
         record_release(draw=plain, replicate=1, user=supervisor, reason="low")
 
 
-def test_sample_table_shows_replicates(frame):
-    draw = draw_sample(frame=frame, plan=Plan(n=10, reserves=1), seed=3)
+def test_sample_table_shows_replicates(frame_with_area_types):
+    draw = draw_sample(frame=frame_with_area_types, plan=Plan(n=10, reserves=1), seed=3)
 
     table = sample_table(draw)
 

@@ -34,25 +34,25 @@ def _import(wave, values=VALUES, rules=RULES):
     )
 
 
-def test_import_stores_indicators_and_values(wave, places):
-    count = _import(wave)
+def test_import_stores_indicators_and_values(safety_wave, places):
+    count = _import(safety_wave)
 
     assert count == 4
-    indicators = {i.code: i for i in ObjectiveIndicator.objects.filter(wave=wave)}
+    indicators = {i.code: i for i in ObjectiveIndicator.objects.filter(wave=safety_wave)}
     assert indicators["resolution"].name == "矛盾纠纷化解率"
     assert indicators["response"].rule["direction"] == "lower"
-    scored = services.objective_frame(wave).set_index(["locality_code", "indicator"])
+    scored = services.objective_frame(safety_wave).set_index(["locality_code", "indicator"])
     assert scored.loc[("C01", "resolution"), "score"] == 100.0
     assert scored.loc[("C01", "response"), "score"] == 90.0  # 2 min over target × 5
     assert scored.loc[("C02", "resolution"), "score"] == 80.0
 
 
-def test_reimport_replaces_values_of_the_named_indicators_only(wave, places):
-    _import(wave)
+def test_reimport_replaces_values_of_the_named_indicators_only(safety_wave, places):
+    _import(safety_wave)
 
-    _import(wave, values=b"locality_code,indicator,value\nC01,resolution,80\n", rules=None)
+    _import(safety_wave, values=b"locality_code,indicator,value\nC01,resolution,80\n", rules=None)
 
-    values = ObjectiveValue.objects.filter(indicator__wave=wave)
+    values = ObjectiveValue.objects.filter(indicator__wave=safety_wave)
     assert sorted(values.values_list("indicator__code", "locality__code", "value")) == [
         ("resolution", "C01", 80.0),
         ("response", "C01", 12.0),
@@ -60,11 +60,11 @@ def test_reimport_replaces_values_of_the_named_indicators_only(wave, places):
     ]
 
 
-def test_bad_import_writes_nothing_and_names_rows(wave, places):
+def test_bad_import_writes_nothing_and_names_rows(safety_wave, places):
     bad = b"locality_code,indicator,value\nC01,resolution,96\nC99,resolution,x\nC02,crime,3\n"
 
     with pytest.raises(services.IndexInputError) as caught:
-        _import(wave, values=bad)
+        _import(safety_wave, values=bad)
 
     assert "obj.csv row 3, column 'locality_code': 'C99' is not a known locality." in (
         caught.value.errors
@@ -73,21 +73,21 @@ def test_bad_import_writes_nothing_and_names_rows(wave, places):
     assert not ObjectiveValue.objects.exists()
 
 
-def test_values_without_a_rule_are_refused(wave, places):
+def test_values_without_a_rule_are_refused(safety_wave, places):
     with pytest.raises(services.IndexInputError, match="'resolution' has no scoring rule"):
-        _import(wave, rules=None)
+        _import(safety_wave, rules=None)
     assert not ObjectiveValue.objects.exists()
 
 
-def test_set_ahp_matrix_stores_weights_and_cr(wave, analyst):
+def test_set_ahp_matrix_stores_weights_and_cr(safety_wave, analyst):
     labels = ["sense_of_safety", "public_order", "police"]
     matrix = [[1, 3, 5], ["1/3", 1, 3], ["1/5", "1/3", 1]]
 
     result = services.set_ahp_matrix(
-        wave=wave, parent=ROOT, labels=labels, matrix=matrix, user=analyst
+        wave=safety_wave, parent=ROOT, labels=labels, matrix=matrix, user=analyst
     )
 
-    scheme = IndexScheme.objects.get(wave=wave)
+    scheme = IndexScheme.objects.get(wave=safety_wave)
     assert scheme.weights[ROOT] == pytest.approx(result.weights)
     assert scheme.weights[ROOT]["sense_of_safety"] == pytest.approx(0.637, abs=1e-3)
     assert scheme.matrices[ROOT]["cr"] == pytest.approx(result.cr)
@@ -95,12 +95,12 @@ def test_set_ahp_matrix_stores_weights_and_cr(wave, analyst):
     assert scheme.updated_by == analyst
 
 
-def test_inconsistent_matrix_is_refused_with_its_cr_and_nothing_stored(wave, analyst):
+def test_inconsistent_matrix_is_refused_with_its_cr_and_nothing_stored(safety_wave, analyst):
     cyclic = [[1, 9, "1/9"], ["1/9", 1, 9], [9, "1/9", 1]]
 
     with pytest.raises(services.IndexInputError, match=r"CR = \d\.\d{3} exceeds 0.1"):
         services.set_ahp_matrix(
-            wave=wave,
+            wave=safety_wave,
             parent=ROOT,
             labels=["sense_of_safety", "public_order", "police"],
             matrix=cyclic,
@@ -109,30 +109,30 @@ def test_inconsistent_matrix_is_refused_with_its_cr_and_nothing_stored(wave, ana
     assert not IndexScheme.objects.exists()
 
 
-def test_matrix_must_compare_exactly_the_children(wave, analyst):
+def test_matrix_must_compare_exactly_the_children(safety_wave, analyst):
     with pytest.raises(services.IndexInputError, match="must compare exactly"):
         services.set_ahp_matrix(
-            wave=wave, parent="police", labels=["police_q1"], matrix=[[1]], user=analyst
+            wave=safety_wave, parent="police", labels=["police_q1"], matrix=[[1]], user=analyst
         )
 
 
-def test_set_shares_must_add_to_one(wave, analyst):
+def test_set_shares_must_add_to_one(safety_wave, analyst):
     with pytest.raises(services.IndexInputError, match="add up to 1"):
-        services.set_shares(wave=wave, survey_share=0.8, objective_share=0.3, user=analyst)
-    services.set_shares(wave=wave, survey_share=0.6, objective_share=0.4, user=analyst)
-    assert IndexScheme.objects.get(wave=wave).objective_share == 0.4
+        services.set_shares(wave=safety_wave, survey_share=0.8, objective_share=0.3, user=analyst)
+    services.set_shares(wave=safety_wave, survey_share=0.6, objective_share=0.4, user=analyst)
+    assert IndexScheme.objects.get(wave=safety_wave).objective_share == 0.4
 
 
-def test_questionnaire_default_scheme_applies_until_the_wave_has_its_own(wave, analyst):
-    questionnaire = wave.questionnaire_version.questionnaire
+def test_questionnaire_default_scheme_applies_until_the_wave_has_its_own(safety_wave, analyst):
+    questionnaire = safety_wave.questionnaire_version.questionnaire
     IndexScheme.objects.create(questionnaire=questionnaire, survey_share=0.5, objective_share=0.5)
 
-    assert services.scheme_for_wave(wave).survey_share == 0.5
+    assert services.scheme_for_wave(safety_wave).survey_share == 0.5
     services.set_weights(
-        wave=wave, parent="police", weights={"police_q1": 3, "police_q2": 1}, user=analyst
+        wave=safety_wave, parent="police", weights={"police_q1": 3, "police_q2": 1}, user=analyst
     )
-    own = services.scheme_for_wave(wave)
-    assert own.wave == wave and own.survey_share == 0.5
+    own = services.scheme_for_wave(safety_wave)
+    assert own.wave == safety_wave and own.survey_share == 0.5
     assert own.weights["police"] == {"police_q1": 3.0, "police_q2": 1.0}
 
 
@@ -143,11 +143,11 @@ def _interviews(wave, places, make_interview):
     make_interview(wave, places["west_a"], answers("3", "2", "1", "9"))
 
 
-def test_composite_index_by_district_by_hand(wave, places, make_interview):
-    _interviews(wave, places, make_interview)
-    _import(wave)
+def test_composite_index_by_district_by_hand(safety_wave, places, make_interview):
+    _interviews(safety_wave, places, make_interview)
+    _import(safety_wave)
 
-    index = services.composite_index(wave=wave, level="district")
+    index = services.composite_index(wave=safety_wave, level="district")
 
     table = index.table.set_index("code")
     east_survey = (100 + 80 + 80) / 3
@@ -163,44 +163,48 @@ def test_composite_index_by_district_by_hand(wave, places, make_interview):
     assert table["unreliable"].all()
 
 
-def test_composite_without_objective_values_is_the_survey_index(wave, places, make_interview):
-    _interviews(wave, places, make_interview)
+def test_composite_without_objective_values_is_the_survey_index(
+    safety_wave, places, make_interview
+):
+    _interviews(safety_wave, places, make_interview)
 
-    index = services.composite_index(wave=wave, level="street")
+    index = services.composite_index(wave=safety_wave, level="street")
 
     assert (index.survey_share, index.objective_share) == (1.0, 0.0)
     table = index.table.set_index("code")
     assert table.loc["C0201", "composite"] == pytest.approx(100 / 3)
 
 
-def test_composite_uses_ahp_weights(wave, places, make_interview, analyst):
-    _interviews(wave, places, make_interview)
+def test_composite_uses_ahp_weights(safety_wave, places, make_interview, analyst):
+    _interviews(safety_wave, places, make_interview)
     services.set_weights(
-        wave=wave,
+        wave=safety_wave,
         parent=ROOT,
         weights={"sense_of_safety": 2, "public_order": 1, "police": 1},
         user=analyst,
     )
 
-    table = services.composite_index(wave=wave).table.set_index("code")
+    table = services.composite_index(wave=safety_wave).table.set_index("code")
 
     assert table.loc["C01", "composite"] == pytest.approx((2 * 100 + 80 + 80) / 4)
 
 
-def test_rank_change_against_the_previous_wave(wave, places, make_interview):
+def test_rank_change_against_the_previous_wave(safety_wave, places, make_interview):
     earlier = Wave.objects.create(
         name="2024年第一季度",
-        client=wave.client,
-        questionnaire_version=wave.questionnaire_version,
-        draw=wave.draw,
+        client=safety_wave.client,
+        questionnaire_version=safety_wave.questionnaire_version,
+        draw=safety_wave.draw,
     )
-    Wave.objects.filter(pk=earlier.pk).update(created_at=wave.created_at - timedelta(days=90))
+    Wave.objects.filter(pk=earlier.pk).update(
+        created_at=safety_wave.created_at - timedelta(days=90)
+    )
     # earlier: 西山县 ahead of 城东区
     make_interview(earlier, places["east_a"], answers("1", "1", "1", "1"))
     make_interview(earlier, places["west_a"], answers("5", "5", "5", "5"))
-    _interviews(wave, places, make_interview)
+    _interviews(safety_wave, places, make_interview)
 
-    index = services.composite_index(wave=wave)
+    index = services.composite_index(wave=safety_wave)
 
     table = index.table.set_index("code")
     assert index.previous_wave.pk == earlier.pk
@@ -209,19 +213,19 @@ def test_rank_change_against_the_previous_wave(wave, places, make_interview):
     assert table.loc["C01", "change"] == pytest.approx((100 + 80 + 80) / 3 - 0.0)
 
 
-def test_composite_index_of_a_wave_without_interviews_is_empty(wave):
-    index = services.composite_index(wave=wave)
+def test_composite_index_of_a_wave_without_interviews_is_empty(safety_wave):
+    index = services.composite_index(wave=safety_wave)
     assert index.table.empty
 
 
-def test_short_boards_list_weak_dimensions_and_missed_targets(wave, places, make_interview):
+def test_short_boards_list_weak_dimensions_and_missed_targets(safety_wave, places, make_interview):
     for police in ["5", "4", "5", "4", "5"]:
-        make_interview(wave, places["east_a"], answers("4", "4", police, police))
+        make_interview(safety_wave, places["east_a"], answers("4", "4", police, police))
     for police in ["1", "2", "1", "2", "1"]:
-        make_interview(wave, places["west_a"], answers("4", "4", police, police))
-    _import(wave)
+        make_interview(safety_wave, places["west_a"], answers("4", "4", police, police))
+    _import(safety_wave)
 
-    boards = services.short_boards(wave=wave, level="district")
+    boards = services.short_boards(wave=safety_wave, level="district")
 
     dims = boards[boards["kind"] == "dimension"]
     # 西山县's police work (0,40,0,40,0 → 16) is far below everyone's (54): the only weak dimension;

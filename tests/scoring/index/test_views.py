@@ -7,7 +7,7 @@ from django.urls import reverse
 from fieldwork.models import Wave
 from scoring.index.indices import ROOT
 from scoring.models import IndexScheme, ObjectiveValue
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.scoring.factories import answers
 
 RULES = b"indicator,name,direction,bands\nresolution,dispute resolution,higher,95:100 90:80\n"
@@ -20,57 +20,64 @@ def login(client, user):
 
 
 @pytest.fixture
-def scored_wave(wave, places, make_interview):
-    make_interview(wave, places["east_a"], answers("5", "4", "5", "3"))
-    make_interview(wave, places["west_a"], answers("3", "2", "1", "9"))
-    return wave
+def wave_in_two_districts(safety_wave, places, make_interview):
+    make_interview(safety_wave, places["east_a"], answers("5", "4", "5", "3"))
+    make_interview(safety_wave, places["west_a"], answers("3", "2", "1", "9"))
+    return safety_wave
 
 
 @pytest.mark.parametrize("role", ["analyst", "supervisor", "client_user"])
-def test_results_readers_see_the_composite_index(role, request, client, scored_wave):
+def test_results_readers_see_the_composite_index(role, request, client, wave_in_two_districts):
     login(client, request.getfixturevalue(role))
 
-    response = client.get(reverse("scoring:index", args=[scored_wave.pk]))
+    response = client.get(reverse("scoring:index", args=[wave_in_two_districts.pk]))
 
     assert response.status_code == 200
     page = response.content.decode()
     assert "城东区" in page and "西山县" in page
     assert "86.7" in page  # 城东区: (100 + 80 + 80) / 3
-    manage = reverse("scoring:index_weights", args=[scored_wave.pk])
+    manage = reverse("scoring:index_weights", args=[wave_in_two_districts.pk])
     assert (manage in page) == (role == "analyst")
 
 
-def test_street_level_lists_streets(client, analyst, scored_wave):
+def test_street_level_lists_streets(client, analyst, wave_in_two_districts):
     login(client, analyst)
-    response = client.get(reverse("scoring:index", args=[scored_wave.pk]) + "?level=street")
+    response = client.get(
+        reverse("scoring:index", args=[wave_in_two_districts.pk]) + "?level=street"
+    )
     page = response.content.decode()
     assert "东华街道" in page and "西岭镇" in page
 
 
-def test_client_of_another_organisation_gets_404(client, client_user, scored_wave):
-    Wave.objects.filter(pk=scored_wave.pk).update(client="另一个委托方")
+def test_client_of_another_organisation_gets_404(client, client_user, wave_in_two_districts):
+    Wave.objects.filter(pk=wave_in_two_districts.pk).update(client="另一个委托方")
     login(client, client_user)
-    assert client.get(reverse("scoring:index", args=[scored_wave.pk])).status_code == 404
+    assert client.get(reverse("scoring:index", args=[wave_in_two_districts.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("name", ["objective_upload", "index_weights"])
 def test_supervisors_and_clients_cannot_manage_the_index(
-    name, client, supervisor, client_user, scored_wave
+    name, client, supervisor, client_user, wave_in_two_districts
 ):
     for user in (supervisor, client_user):
         login(client, user)
-        assert client.get(reverse(f"scoring:{name}", args=[scored_wave.pk])).status_code == 403
+        assert (
+            client.get(reverse(f"scoring:{name}", args=[wave_in_two_districts.pk])).status_code
+            == 403
+        )
         client.logout()
 
 
-def test_interviewer_is_refused_the_index(client, interviewer, scored_wave):
+def test_interviewer_is_refused_the_index(client, interviewer, wave_in_two_districts):
     login(client, interviewer)
-    assert client.get(reverse("scoring:index", args=[scored_wave.pk])).status_code == 403
+    assert client.get(reverse("scoring:index", args=[wave_in_two_districts.pk])).status_code == 403
 
 
-def test_objective_upload_stores_values_and_shows_them_in_the_index(client, analyst, scored_wave):
+def test_objective_upload_stores_values_and_shows_them_in_the_index(
+    client, analyst, wave_in_two_districts
+):
     login(client, analyst)
-    url = reverse("scoring:objective_upload", args=[scored_wave.pk])
+    url = reverse("scoring:objective_upload", args=[wave_in_two_districts.pk])
 
     response = client.post(
         url,
@@ -82,7 +89,7 @@ def test_objective_upload_stores_values_and_shows_them_in_the_index(client, anal
 
     assert response.status_code == 302
     assert ObjectiveValue.objects.count() == 2
-    page = client.get(reverse("scoring:index", args=[scored_wave.pk])).content.decode()
+    page = client.get(reverse("scoring:index", args=[wave_in_two_districts.pk])).content.decode()
     assert "dispute resolution" in page
     # 城东区: 0.7 × 86.67 + 0.3 × 100 = 90.7
     assert "90.7" in page
@@ -91,19 +98,19 @@ def test_objective_upload_stores_values_and_shows_them_in_the_index(client, anal
 
 
 def test_index_page_query_count_is_pinned(
-    client, analyst, scored_wave, django_assert_max_num_queries
+    client, analyst, wave_in_two_districts, django_assert_max_num_queries
 ):
     login(client, analyst)
-    url = reverse("scoring:index", args=[scored_wave.pk])
+    url = reverse("scoring:index", args=[wave_in_two_districts.pk])
     with django_assert_max_num_queries(20):
         assert client.get(url).status_code == 200
 
 
 def test_objective_upload_errors_are_listed_and_nothing_stored(
-    client, analyst, scored_wave, english
+    client, analyst, wave_in_two_districts, english
 ):
     login(client, analyst)
-    url = reverse("scoring:objective_upload", args=[scored_wave.pk])
+    url = reverse("scoring:objective_upload", args=[wave_in_two_districts.pk])
     bad = b"locality_code,indicator,value\nC01,resolution,lots\n"
 
     response = client.post(
@@ -121,9 +128,9 @@ def test_objective_upload_errors_are_listed_and_nothing_stored(
     assert not ObjectiveValue.objects.exists()
 
 
-def test_ahp_matrix_entry_saves_weights_and_shows_cr(client, analyst, scored_wave):
+def test_ahp_matrix_entry_saves_weights_and_shows_cr(client, analyst, wave_in_two_districts):
     login(client, analyst)
-    url = reverse("scoring:index_weights", args=[scored_wave.pk])
+    url = reverse("scoring:index_weights", args=[wave_in_two_districts.pk])
     page = client.get(url).content.decode()
     assert 'name="parent" value="overall"' in page
 
@@ -133,16 +140,18 @@ def test_ahp_matrix_entry_saves_weights_and_shows_cr(client, analyst, scored_wav
     )
 
     assert response.status_code == 302
-    scheme = IndexScheme.objects.get(wave=scored_wave)
+    scheme = IndexScheme.objects.get(wave=wave_in_two_districts)
     assert scheme.weights[ROOT]["sense_of_safety"] == pytest.approx(0.637, abs=1e-3)
     assert scheme.matrices[ROOT]["matrix"][2] == ["1/5", "1/3", "1"]
     page = client.get(url).content.decode()
     assert "CR = 0.033" in page
 
 
-def test_inconsistent_matrix_is_refused_on_the_page(client, analyst, scored_wave, english):
+def test_inconsistent_matrix_is_refused_on_the_page(
+    client, analyst, wave_in_two_districts, english
+):
     login(client, analyst)
-    url = reverse("scoring:index_weights", args=[scored_wave.pk])
+    url = reverse("scoring:index_weights", args=[wave_in_two_districts.pk])
 
     response = client.post(
         url, {"parent": ROOT, "m0-cell_0_1": "9", "m0-cell_0_2": "1/9", "m0-cell_1_2": "9"}
@@ -153,9 +162,9 @@ def test_inconsistent_matrix_is_refused_on_the_page(client, analyst, scored_wave
     assert not IndexScheme.objects.exists()
 
 
-def test_bad_judgement_is_named_on_its_cell(client, analyst, scored_wave, english):
+def test_bad_judgement_is_named_on_its_cell(client, analyst, wave_in_two_districts, english):
     login(client, analyst)
-    url = reverse("scoring:index_weights", args=[scored_wave.pk])
+    url = reverse("scoring:index_weights", args=[wave_in_two_districts.pk])
     response = client.post(
         url, {"parent": ROOT, "m0-cell_0_1": "abc", "m0-cell_0_2": "5", "m0-cell_1_2": "3"}
     )
@@ -164,9 +173,9 @@ def test_bad_judgement_is_named_on_its_cell(client, analyst, scored_wave, englis
     assert not IndexScheme.objects.exists()
 
 
-def test_ahp_matrix_upload(client, analyst, scored_wave):
+def test_ahp_matrix_upload(client, analyst, wave_in_two_districts):
     login(client, analyst)
-    url = reverse("scoring:index_weights", args=[scored_wave.pk])
+    url = reverse("scoring:index_weights", args=[wave_in_two_districts.pk])
     matrix = b",police_q1,police_q2\npolice_q2,1/2,1\npolice_q1,1,2\n"
     parents = [level["code"] for level in client.get(url).context["levels"]]
     prefix = f"m{parents.index('police')}"
@@ -177,15 +186,15 @@ def test_ahp_matrix_upload(client, analyst, scored_wave):
     )
 
     assert response.status_code == 302
-    weights = IndexScheme.objects.get(wave=scored_wave).weights["police"]
+    weights = IndexScheme.objects.get(wave=wave_in_two_districts).weights["police"]
     assert weights == pytest.approx({"police_q1": 2 / 3, "police_q2": 1 / 3})
 
 
-def test_shares_form_saves(client, analyst, scored_wave):
+def test_shares_form_saves(client, analyst, wave_in_two_districts):
     login(client, analyst)
-    url = reverse("scoring:index_weights", args=[scored_wave.pk])
+    url = reverse("scoring:index_weights", args=[wave_in_two_districts.pk])
     response = client.post(
         url, {"parent": "_shares", "survey_share": "0.6", "objective_share": "0.4"}
     )
     assert response.status_code == 302
-    assert IndexScheme.objects.get(wave=scored_wave).survey_share == 0.6
+    assert IndexScheme.objects.get(wave=wave_in_two_districts).survey_share == 0.6
