@@ -5,9 +5,10 @@ Run: .venv/bin/python bench/bench_cati.py [--interviewers 50] [--cases 2000] [--
 Each simulated interviewer is a thread with its own database connection that presses "Next
 case" (fieldwork.services.next_case.assign_next_case, the real service with the scheduler)
 and records a final outcome for the case it got, until no case is left. Checked at the end:
-every case handed out exactly once. Runs once on PostgreSQL (DATABASE_URL when it points at PostgreSQL,
-else postgres://survey:survey@127.0.0.1:5432/survey_bench, created if missing; its tables are
-flushed) and once on a fresh SQLite file (the embedded default: WAL, IMMEDIATE transactions).
+every case handed out exactly once. Runs once on PostgreSQL (DATABASE_URL when it points at
+PostgreSQL, else postgres://survey:survey@127.0.0.1:5432/survey_bench, created if missing; its
+tables are flushed) and once on a fresh SQLite file (the embedded default: WAL, IMMEDIATE
+transactions).
 Each database runs in a child process because Django reads its settings once per process.
 A single interviewer first takes a few cases alone: the uncontended latency. With 50 threads
 in one Python process the scheduler's pandas work is serialised by the GIL, so latency under

@@ -5,10 +5,10 @@ strata = districts; design weights vary by street; the sample over-represents wo
 elderly, so raking has work to do. Contenders, each in its own subprocess so that peak
 memory is its own, all starting from the same Parquet file in memory:
 
-- ours-weights+se: scoring.survey — design, raking to district × sex and district × age-group
+- ours-weights+se: scoring.design — design, raking to district × sex and district × age-group
   margins, trimming, then the mean score of each of the 400 streets with Taylor SEs that
   include the raking adjustment (what scoring.weighting + the estimate CLI do);
-- ours-se: scoring.survey on the design weights only (the same estimate samplics makes);
+- ours-se: scoring.design on the design weights only (the same estimate samplics makes);
 - samplics: ``TaylorEstimator(PopParam.mean).estimate(y, samp_weight, stratum, domain)``
   (samplics 0.6; needs the ``bench`` extra; skipped if it is not installed).
 

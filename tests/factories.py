@@ -10,8 +10,8 @@ import copy
 from django.utils import timezone
 
 from accounts.models import User
-from fieldwork import services as fieldwork
 from fieldwork.models import Wave
+from fieldwork.services import waves as fieldwork
 from questionnaires.models import Questionnaire, QuestionnaireVersion
 from questionnaires.services import STANDARD_CODE, STANDARD_XLSX
 from questionnaires.xlsform import ParsedForm

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from fieldwork.models import Case, Interview, Mode, Wave
-from qc.services import check_completed_interview
+from qc.services.checks import check_completed_interview
 from questionnaires.models import Questionnaire, QuestionnaireVersion
 from sampling.models import Draw, Frame, Level, Locality, SampledUnit
 from tests.factories import choice, question, question_group

@@ -33,12 +33,14 @@ def test_ranked_rows_share_the_best_rank_on_ties_and_unscored_rows_come_last():
     assert [(r["name"], r["rank"]) for r in out] == [("b", 1), ("c", 2), ("d", 2), ("a", None)]
 
 
-def test_wave_results_reads_the_database_in_the_active_language(wave, places, make_interview):
+def test_wave_results_reads_the_database_in_the_active_language(
+    safety_wave, places, make_interview
+):
     # given
-    make_interview(wave, places["east_a"], answers(safety="4", order="5"))
+    make_interview(safety_wave, places["east_a"], answers(safety="4", order="5"))
     # when
     with translation.override("en"):
-        data = wave_results(wave)
+        data = wave_results(safety_wave)
     # then
     assert data["wave"]["name"] == "2024年第二季度"
     assert data["streets"][0]["name"] == "东华街道"
