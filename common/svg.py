@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from html import escape
 from math import cos, pi, sin
 
-__all__ = ["Bar", "Series", "bar_chart", "line_chart", "radar_chart"]
+__all__ = ["Bar", "Series", "bar_chart", "line_chart", "radar_chart", "score_axis"]
 
 
 @dataclass(frozen=True)
@@ -150,8 +150,9 @@ def radar_chart(
     return _close(parts)
 
 
-def _score_axis(values: list[float]) -> tuple[float, float, float]:
-    """(low, high, step) fitted to scores in steps of 5 points within 0–100."""
+def score_axis(values: list[float]) -> tuple[float, float, float]:
+    """(low, high, step) fitted to scores in steps of 5 points within 0–100 (the results page's
+    trend chart and the PDF's)."""
     low = max(0.0, 5 * ((min(values) - 2) // 5))
     high = min(100.0, 5 * ((max(values) + 2) // 5 + 1))
     if high <= low:
@@ -177,7 +178,7 @@ def line_chart(
     parts = _open(width, height, title)
     if not values or not x_labels:
         return _close(parts)
-    low, high, step = (_count_axis if counts else _score_axis)(values)
+    low, high, step = (_count_axis if counts else score_axis)(values)
 
     def xy(i: int, value: float) -> tuple[float, float]:
         x = left + (plot_w * i / (len(x_labels) - 1) if len(x_labels) > 1 else plot_w / 2)

@@ -9,6 +9,7 @@ from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, Pol
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 
+from common.svg import score_axis
 from scoring.report.style import ACCENT, INK, LINE, MUTED, PAGE_WIDTH, SECOND, WARN, star
 
 
@@ -193,9 +194,7 @@ def trend_chart(data: dict, font: str) -> Drawing:
     drawing = Drawing(PAGE_WIDTH, height)
     if not values:
         return drawing
-    low = max(0.0, 5 * ((min(values) - 2) // 5))
-    high = min(100.0, 5 * ((max(values) + 2) // 5 + 1))
-    high = high if high > low else low + 5
+    low, high, step = score_axis(values)
     left, bottom, plot_w, plot_h = 14 * mm, 16 * mm, PAGE_WIDTH - 20 * mm, height - 22 * mm
     waves = history["waves"]
 
@@ -218,7 +217,7 @@ def trend_chart(data: dict, font: str) -> Drawing:
                 fillColor=MUTED,
             )
         )
-        tick += 5
+        tick += step
     for i, name in enumerate(waves):
         x, _y = xy(i, low)
         # the first and last names grow inwards, so long wave names stay on the page
