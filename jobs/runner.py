@@ -41,21 +41,32 @@ UNEXPECTED = _("The job stopped on an unexpected error. Try again or tell the ad
 
 class JobFailed(Exception):
     """A failure to show the person who started the job, e.g. a file that cannot be read.
-    `result` is kept on the job for the page that shows the failure (e.g. every problem)."""
+    `message` is a lazy translation, formatted with `params` in each language; `result` is
+    kept on the job for the page that shows the failure (e.g. every problem)."""
 
-    def __init__(self, message: Promise | str, *, detail: str = "", result: Any = None):
+    def __init__(
+        self,
+        message: Promise | str,
+        *,
+        params: dict | None = None,
+        detail: str = "",
+        result: Any = None,
+    ):
         super().__init__(str(message))
         self.message = message
+        self.params = params
         self.detail = detail
         self.result = result
 
 
-def error_texts(message: Promise | str) -> dict[str, str]:
-    """The message rendered in every language of the site: {"zh-hans": ..., "en": ...}."""
+def error_texts(message: Promise | str, params: dict | None = None) -> dict[str, str]:
+    """The message in every language of the site: {"zh-hans": ..., "en": ...}. Formatting
+    happens after translation (a lazy string formatted at once is in one language only)."""
     texts = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            texts[code] = str(message)
+            text = str(message)
+            texts[code] = text % params if params else text
     return texts
 
 
@@ -126,7 +137,7 @@ def run_job(context: Any, job_id: int, body: Callable[[Job, Progress], Any]) -> 
         _finish(
             job,
             status=Job.Status.FAILED,
-            error=error_texts(failure.message),
+            error=error_texts(failure.message, failure.params),
             error_detail=failure.detail,
             result=failure.result,
         )

@@ -126,7 +126,7 @@ def reap_stale_jobs(*, now: datetime | None = None) -> list[int]:
             if job.attempts >= settings.JOBS_MAX_ATTEMPTS:
                 job.status = Job.Status.FAILED
                 job.finished_at = now
-                job.error = error_texts(WORKER_LOST % {"times": job.attempts})
+                job.error = error_texts(WORKER_LOST, {"times": job.attempts})
                 job.retryable = True
                 job.save(update_fields=["status", "finished_at", "error", "retryable"])
             else:

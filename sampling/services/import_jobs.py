@@ -92,8 +92,8 @@ def _import_upload(job: Job, progress: Progress):
         _forget_upload(params["upload_path"])
         n = len(error.errors)
         raise JobFailed(
-            ngettext_lazy("The file has %(n)d problem.", "The file has %(n)d problems.", n)
-            % {"n": n},
+            ngettext_lazy("The file has %(n)d problem.", "The file has %(n)d problems.", n),
+            params={"n": n},
             result={
                 "errors": [asdict(e) for e in error.errors[:IMPORT_ERRORS_KEPT]],
                 "n_errors": n,

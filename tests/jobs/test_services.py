@@ -186,3 +186,13 @@ def test_the_immediate_backend_runs_a_requeued_job_once(db):
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED and job.attempts == 2
     assert CALLS == [job.pk, job.pk]
+
+
+def test_a_formatted_message_is_kept_in_every_language(db):
+    from jobs.runner import error_texts
+    from jobs.services import WORKER_LOST
+
+    texts = error_texts(WORKER_LOST, {"times": 3})
+
+    assert texts["en"].startswith("The worker running this job stopped 3 times")
+    assert "3" in texts["zh-hans"] and texts["zh-hans"] != texts["en"]

@@ -63,7 +63,8 @@ def test_a_frame_import_job_fails_with_every_problem(analyst, localities):
 
     assert job.status == Job.Status.FAILED and job.result["n_errors"] == 1
     assert job.result["errors"][0]["row"] == 2 and job.result["errors"][0]["kind"] == "bad_phone"
-    assert "1 problem" in job.error["en"] and not job.retryable
+    assert job.error["en"] == "The file has 1 problem." and not job.retryable
+    assert job.error["zh-hans"] == "文件有 1 个问题。"
     assert Frame.objects.count() == 0
     assert not default_storage.exists(job.params["upload_path"])
 
