@@ -15,8 +15,9 @@ from "frame in memory" to "sample in memory". Peak memory is reported two ways: 
 process's peak resident set size during the draw (resource.getrusage; covers Arrow and numpy
 buffers) and tracemalloc's peak (Python and numpy allocations only).
 
-Also times the import of the same frame as a 1M-row CSV through sampling.services.import_frame
-(read, validate, sort, Parquet, counts) against a throwaway SQLite database.
+Also times the import of the same frame as a 1M-row CSV through
+sampling.services.frames.import_frame (read, validate, sort, Parquet, counts) against a
+throwaway SQLite database.
 
 Run: .venv/bin/python bench/bench_sampling.py [--rows N] [--streets H] [--n n] [--skip-import]
 Prints the figures; asserts only that each contender drew something.

@@ -1,8 +1,10 @@
 """Logging without personal data.
 
 Code never logs phone numbers on purpose; `RedactPhoneNumbers` is the safety net for what
-reaches a log by accident (an exception message quoting a value, a library's debug line):
-mainland mobile and landline numbers are masked before any handler formats the record.
+reaches a log by accident (an exception message quoting a value, a URL's query string, a
+library's debug line): before any handler formats a record, mainland mobile and landline
+numbers are masked in its message, its traceback and every text field added to it, and a
+request attached to it (Django adds one to its request errors) is reduced to method and path.
 """
 
 import logging
@@ -10,8 +12,13 @@ import re
 
 __all__ = ["RedactPhoneNumbers", "redact"]
 
-# 11-digit mobiles (optionally +86), and landlines with an area code (010-12345678, 0731 8888888).
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8})(?!\d)")
+# 11-digit mobiles, optionally +86 and grouped 3-4-4 by spaces or hyphens; landlines with an
+# area code (010-12345678, 0731 8888888).
+_PHONE = re.compile(
+    r"(?<!\d)(?:\+?86[- ]?)?(?:1[3-9]\d[- ]?\d{4}[- ]?\d{4}|0\d{2,3}[- ]?\d{7,8})(?!\d)"
+)
+# The attributes every LogRecord has; anything else was added by the caller (`extra=`).
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
 def redact(text: str) -> str:
@@ -28,4 +35,11 @@ class RedactPhoneNumbers(logging.Filter):
             # Tracebacks quote exception messages: keep the type and place, mask the numbers.
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
+        for name, value in list(vars(record).items()):
+            if name in _STANDARD:
+                continue
+            if name == "request" and hasattr(value, "method"):
+                setattr(record, name, f"{value.method} {redact(value.path)}")
+            elif isinstance(value, str):
+                setattr(record, name, redact(value))
         return True

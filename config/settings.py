@@ -178,7 +178,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "survey_cache"}
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "survey_cache",
+        # Results of every wave and language, and their earlier states: room for all of them.
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
 }
 
 # Long work runs as jobs through Django's task framework (the django-tasks backport): the

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 
-__all__ = ["JobKind", "get", "label", "register"]
+__all__ = ["JobKind", "get", "known", "label", "register"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,10 @@ def register(code: str, label: Promise | str, task: object) -> JobKind:
 
 def get(code: str) -> JobKind:
     return _KINDS[code]
+
+
+def known(code: str) -> bool:
+    return code in _KINDS
 
 
 def label(code: str) -> str:

@@ -2,6 +2,7 @@
 
 from common.i18n import ui_language_code
 from jobs import kinds
+from jobs.computed import Computed
 from jobs.models import Job
 
 
@@ -33,4 +34,18 @@ def job_row(job: Job) -> dict:
         "attempts": job.attempts,
         "is_open": job.is_open,
         "can_retry": job.status == Job.Status.FAILED and job.retryable,
+    }
+
+
+def computed_state(computed: Computed) -> dict:
+    """What a page waiting on a computed value shows (jobs.computed): `computing` (nothing to
+    show yet), `updating` (an earlier value is shown while the job brings it up to date),
+    `error` (the job failed: its message), and the `job` its waiting card polls for."""
+    job = computed.job
+    running = job is not None and job.is_open
+    return {
+        "job": job,
+        "computing": computed.value is None and running,
+        "updating": computed.value is not None and computed.stale and running,
+        "error": error_text(job) if job is not None and job.status == Job.Status.FAILED else "",
     }

@@ -8,7 +8,8 @@ A task function in an app's `tasks.py` is a thin shell around `run_job`:
 
 `body(job, progress)` does the work and returns a JSON-able result. It raises `JobFailed` with
 a translatable message for failures the user should read (bad input); anything else is an
-unexpected error whose traceback is kept on the job for administrators, never in the logs.
+unexpected error whose traceback (phone numbers masked) is kept on the job for administrators
+(Django's admin), never in the logs.
 A job that already finished is not run again, and bodies that write rows must be idempotent
 by job: a worker can die after committing the work and before recording the outcome, and the
 job then runs again; the body looks for what the earlier run committed.
@@ -30,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from common.logs import redact
 from jobs.models import Job
 
 logger = logging.getLogger(__name__)
@@ -117,10 +119,20 @@ def _claim(job_id: int, worker_id: str, task_id: str) -> Job | None:
 
 
 def _finish(job: Job, **fields: Any) -> None:
-    fields["finished_at"] = timezone.now()
+    """Record the outcome, unless the job is no longer this run's: the reaper gave it to
+    another worker (this one was silent too long), whose outcome then counts."""
+    fields.update(
+        finished_at=timezone.now(),
+        progress_done=job.progress_done,
+        progress_total=job.progress_total,
+        progress_message=fields.get("progress_message", job.progress_message),
+    )
+    mine = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker_id=job.worker_id)
+    if not mine.update(**fields):
+        logger.warning("job %s: taken over by another worker; this run's outcome dropped", job.pk)
+        return
     for name, value in fields.items():
         setattr(job, name, value)
-    job.save(update_fields=[*fields, "progress_done", "progress_total", "progress_message"])
 
 
 def run_job(context: Any, job_id: int, body: Callable[[Job, Progress], Any]) -> Any:
@@ -148,7 +160,7 @@ def run_job(context: Any, job_id: int, body: Callable[[Job, Progress], Any]) -> 
             job,
             status=Job.Status.FAILED,
             error=error_texts(UNEXPECTED),
-            error_detail="".join(traceback.format_exception(exc)),
+            error_detail=redact("".join(traceback.format_exception(exc))),
             retryable=True,
         )
         # The type only: messages may quote data (numbers, names) that logs must not hold.

@@ -107,37 +107,92 @@ def stale_after() -> timedelta:
 
 
 def reap_stale_jobs(*, now: datetime | None = None) -> list[int]:
-    """Re-queue running jobs whose worker has not been seen for JOBS_STALE_AFTER_SECONDS (it
-    was killed, or its machine went down); give up after JOBS_MAX_ATTEMPTS runs. Returns the
-    ids of the jobs re-queued or given up."""
+    """Recover open jobs no live worker will finish, and return their ids:
+    - running jobs whose worker has not been seen for JOBS_STALE_AFTER_SECONDS (killed, or its
+      machine went down) are queued again, at most JOBS_MAX_ATTEMPTS runs in all;
+    - jobs whose queue row has ended or vanished while the job is still open (a worker died
+      between taking the row and claiming the job, or could not record the outcome) likewise.
+    Each job is re-checked under its row lock, so a job claimed again meanwhile is left alone."""
     now = now or timezone.now()
     cutoff = now - stale_after()
-    alive = Worker.objects.filter(seen_at__gte=cutoff).values_list("worker_id", flat=True)
-    reaped = []
-    candidates = Job.objects.filter(status=Job.Status.RUNNING, started_at__lt=cutoff).exclude(
-        worker_id__in=list(alive)
+    alive = set(Worker.objects.filter(seen_at__gte=cutoff).values_list("worker_id", flat=True))
+    silent = Job.objects.filter(status=Job.Status.RUNNING, started_at__lt=cutoff).exclude(
+        worker_id__in=alive
     )
-    for job_id in candidates.values_list("pk", flat=True):
+    found = [*silent.values_list("pk", "status", "worker_id"), *_orphans(cutoff, alive)]
+    reaped = []
+    for job_id, status, worker_id in found:
         with transaction.atomic():
-            job = Job.objects.select_for_update().get(pk=job_id)
-            if job.status != Job.Status.RUNNING:
-                continue
+            job = (
+                Job.objects.select_for_update()
+                .filter(pk=job_id, status=status, worker_id=worker_id)
+                .first()
+            )
+            if job is None or not kinds.known(job.kind):
+                continue  # finished or claimed again meanwhile; or a kind this code lacks
             _abandon_task(job.task_id, now)
-            if job.attempts >= settings.JOBS_MAX_ATTEMPTS:
-                job.status = Job.Status.FAILED
-                job.finished_at = now
-                job.error = error_texts(WORKER_LOST, {"times": job.attempts})
-                job.retryable = True
-                job.save(update_fields=["status", "finished_at", "error", "retryable"])
-            else:
-                job.status = Job.Status.QUEUED
-                job.worker_id = ""
-                job.save(update_fields=["status", "worker_id"])
-                _enqueue(job)
-            reaped.append(job.pk)
-            logger.warning("job %s: worker lost, %s", job.pk, job.status)
+            _requeue_or_give_up(job, now)
+        reaped.append(job_id)
+        logger.warning("job %s: no live worker, %s", job_id, job.status)
     Worker.objects.filter(seen_at__lt=now - 10 * stale_after()).delete()
     return reaped
+
+
+def _requeue_or_give_up(job: Job, now: datetime) -> None:
+    attempts = max(job.attempts, 1) if job.status == Job.Status.RUNNING else job.attempts + 1
+    if attempts >= settings.JOBS_MAX_ATTEMPTS:
+        job.status, job.finished_at, job.retryable = Job.Status.FAILED, now, True
+        job.attempts = attempts
+        job.error = error_texts(WORKER_LOST, {"times": attempts})
+        job.save(update_fields=["status", "finished_at", "retryable", "attempts", "error"])
+        return
+    job.status, job.worker_id, job.attempts = Job.Status.QUEUED, "", attempts
+    job.save(update_fields=["status", "worker_id", "attempts"])
+    _enqueue(job)
+
+
+def _orphans(cutoff: datetime, alive: set[str]) -> list[tuple[int, str, str]]:
+    """(id, status, worker id) of open jobs older than `cutoff` whose queue row has ended, is
+    gone, or is held by a silent worker (the database queue only; others cannot be read)."""
+    if not _database_queue():
+        return []
+    from django_tasks_db.models import DBTaskResult
+
+    open_jobs = list(
+        Job.objects.filter(
+            status__in=[Job.Status.QUEUED, Job.Status.RUNNING], created_at__lt=cutoff
+        )
+        .exclude(task_id="")
+        .values_list("pk", "status", "worker_id", "task_id")
+    )
+    rows = {
+        str(row_id): (row_status, workers)
+        for row_id, row_status, workers in DBTaskResult.objects.filter(
+            id__in=[task_id for *_rest, task_id in open_jobs]
+        ).values_list("id", "status", "worker_ids")
+    }
+    orphans = []
+    for job_id, status, worker_id, task_id in open_jobs:
+        row_status, workers = rows.get(task_id, (None, []))
+        ended = row_status in (None, "SUCCESSFUL", "FAILED")
+        silent = (
+            row_status == "RUNNING"
+            and status == Job.Status.QUEUED
+            and workers[-1:]
+            and (workers[-1] not in alive)
+        )
+        if ended or silent:
+            orphans.append((job_id, status, worker_id))
+    return orphans
+
+
+def _database_queue() -> bool:
+    if "django_tasks_db" not in settings.INSTALLED_APPS:
+        return False
+    from django_tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(task_backends["default"], DatabaseBackend)
 
 
 def _abandon_task(task_id: str, now: datetime) -> None:

@@ -13,13 +13,13 @@ from collections.abc import Callable
 
 import pandas as pd
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone, translation
 
 from accounts.models import User
 from common.i18n import ui_language_code
 from fieldwork.models import Wave
-from jobs.computed import cached_or_job
+from jobs.computed import Computed, cached_or_job, remember
 from jobs.models import Job
 from jobs.runner import JobFailed, Progress
 from qc.models import Review, ReviewEvent
@@ -29,8 +29,10 @@ from scoring.loaders import AnswerError
 from scoring.score_tables import domain_scores, scope_table, summarize
 from scoring.weighting import weighted_answers
 
-# Long: a key names one state of the wave's reviews, so an entry is never stale, only unused.
-RESULTS_CACHE_SECONDS = 7 * 24 * 3600
+# An entry names one state of the wave's decisions, so it is never wrong for that state; the
+# hour bounds what the key does not name (earlier rounds' decisions for the trend, a new
+# locality file's population margins).
+RESULTS_CACHE_SECONDS = 3600
 RESULTS_JOB = "wave_results"
 LOWEST_COUNT = 3  # dimensions and streets in the lowest lists
 # Bumped when the shape of the cached dict changes, so no reader gets an entry of the old shape.
@@ -38,14 +40,15 @@ CACHE_VERSION = 2
 
 
 def results_cache_key(wave: Wave) -> str:
-    """A key that changes with any review transition (approve, reject, …) of the wave and
-    with the reader's language: two queries."""
+    """A key that changes with every decision that adds or takes away an approved interview
+    of the wave, and with the reader's language: two queries. The automatic checks' events
+    (completed → clean or flagged) do not change it: results use approved interviews only."""
     approved = Review.objects.filter(
         interview__case__wave=wave, state=Review.State.APPROVED
     ).aggregate(n=Count("id"), last=Max("id"))
-    last_event = ReviewEvent.objects.filter(review__interview__case__wave=wave).aggregate(
-        last=Max("id")
-    )["last"]
+    approvals = ReviewEvent.objects.filter(review__interview__case__wave=wave).filter(
+        Q(to_state=Review.State.APPROVED) | Q(from_state=Review.State.APPROVED)
+    )
     parts = (
         "scoring:results",
         CACHE_VERSION,
@@ -53,47 +56,56 @@ def results_cache_key(wave: Wave) -> str:
         wave.questionnaire_version_id,
         approved["n"],
         approved["last"],
-        last_event,
+        approvals.aggregate(last=Max("id"))["last"],
         ui_language_code(),
     )
     return ":".join(str(part) for part in parts)
 
 
+def latest_results_key(wave: Wave, language: str) -> str:
+    return f"scoring:results:latest:{CACHE_VERSION}:{wave.pk}:{language}"
+
+
 def cached_results(wave: Wave) -> dict:
-    """`wave_results(wave)`, computed once per state of the wave's reviews and language, so a
-    reader never sees results that leave out a decision already taken. Raises AnswerError
-    when an approved answer cannot be scored."""
+    """`wave_results(wave)` for the current state of the wave's decisions, computed in the
+    request when not cached (the downloads: a delivered report must match the decisions taken).
+    Raises AnswerError when an approved answer cannot be scored."""
     key = results_cache_key(wave)
     report = cache.get(key)
-    if report is None:
-        report = wave_results(wave)
-        cache.set(key, report, RESULTS_CACHE_SECONDS)
+    return report if report is not None else _compute(wave, key)
+
+
+def _compute(wave: Wave, key: str) -> dict:
+    report = wave_results(wave)
+    latest_key = latest_results_key(wave, ui_language_code())
+    remember(key=key, latest_key=latest_key, value=report, seconds=RESULTS_CACHE_SECONDS)
     return report
 
 
-def results_or_job(*, wave: Wave, user: User | None) -> tuple[dict | None, Job | None]:
-    """The cached results, or the job computing them (jobs.computed.cached_or_job)."""
+def results_or_job(*, wave: Wave, user: User | None) -> Computed:
+    """The page's results: cached, or being computed by a job (jobs.computed)."""
+    language = ui_language_code()
     return cached_or_job(
         key=results_cache_key(wave),
+        latest_key=latest_results_key(wave, language),
         kind=RESULTS_JOB,
-        params={"wave_id": wave.pk, "language": ui_language_code()},
+        params={"wave_id": wave.pk, "language": language},
         subject=str(wave),
         user=user,
     )
 
 
 def compute_results(job: Job, progress: Progress) -> dict:
-    """The results job: compute the wave's results in the reader's language into the cache
-    (a no-op when another run has already put them there)."""
+    """The results job: the wave's results for the state its decisions are in now, in the
+    reader's language, into the cache (a no-op when another run has put them there)."""
     wave = Wave.objects.get(pk=job.params["wave_id"])
     with translation.override(job.params["language"]):
         key = results_cache_key(wave)
         if cache.get(key) is None:
             try:
-                report = wave_results(wave)
+                _compute(wave, key)
             except AnswerError as error:
                 raise JobFailed(str(error)) from error
-            cache.set(key, report, RESULTS_CACHE_SECONDS)
     return {"cache_key": key}
 
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from accounts.access import RESULTS_READERS, require_role
 from common import spreadsheets
 from fieldwork.models import Wave
-from jobs.computed import poll_reply
-from jobs.presenters import error_text
+from jobs.computed import Computed, poll_reply
+from jobs.presenters import computed_state
 from scoring import selectors
 from scoring.loaders import AnswerError
 from scoring.report import pdf, tables
@@ -25,14 +25,15 @@ def results(request: HttpRequest) -> HttpResponse:
     """Scores of one wave (?wave=<id>; default: the newest wave with approved interviews),
     filtered by ?level=district|street, ?dimension=<code> and drilled into ?district=<code>.
 
-    Results not yet computed for the wave's current state are computed by a job; the page
-    says so and asks again every two seconds (htmx), reloading itself once they are ready."""
+    Results not yet computed for the wave's current state are computed by a job; meanwhile
+    the page shows the newest results computed (or a waiting card) and asks every two seconds
+    whether the job has ended (htmx), reloading itself when it has."""
+    if (reply := poll_reply(request)) is not None:
+        return reply
     waves = selectors.waves_with_results(request.user)
     wave = _chosen_wave(request.GET.get("wave"), waves)
-    report, job = results_or_job(wave=wave, user=request.user) if wave else (None, None)
-    if (reply := poll_reply(request, ready=report is not None, job=job)) is not None:
-        return reply
-    view = None
+    computed = results_or_job(wave=wave, user=request.user) if wave else Computed(None, None, False)
+    report, view = computed.value, None
     if report is not None:
         chosen = {key: request.GET.get(key) for key in ("level", "dimension", "district")}
 
@@ -43,19 +44,10 @@ def results(request: HttpRequest) -> HttpResponse:
         view = dashboard_view(report, **chosen, link=link)
         for key in [k for k in view if k.endswith("_svg")]:
             view[key] = mark_safe(view[key])  # built with every text escaped (common.svg)
-    computing = report is None and job is not None and job.is_open
-    error = error_text(job) if report is None and job is not None and not computing else None
     return render(
         request,
         "scoring/results.html",
-        {
-            "waves": waves,
-            "wave": wave,
-            "report": report,
-            "view": view,
-            "error": error,
-            "computing": computing,
-        },
+        {"waves": waves, "wave": wave, "report": report, "view": view, **computed_state(computed)},
     )
 
 

@@ -1,5 +1,5 @@
 """Interviewer risk pages as plain data: a wave's interviewers ranked
-(qc.risk.services.wave_risk) and one interviewer's drill-down (interviewer_risk_detail).
+(qc.risk.services.risk_or_job) and one interviewer's drill-down (interviewer_risk_detail).
 NaN becomes None (a dash)."""
 
 from typing import Any

@@ -16,7 +16,7 @@ from django.db.models import Count, Max
 
 from accounts.models import User
 from fieldwork.models import Interview, Wave
-from jobs.computed import cached_or_job
+from jobs.computed import Computed, cached_or_job, remember
 from jobs.models import Job
 from jobs.runner import Progress
 from qc import loaders
@@ -41,14 +41,8 @@ def _ranking(wave: Wave) -> tuple[InterviewsFrame, pd.DataFrame]:
     return frame, ranking
 
 
-def wave_risk(*, wave: Wave) -> WaveRisk:
-    """Every interviewer who completed an interview in the wave, riskiest first."""
-    _frame, ranking = _ranking(wave)
-    return WaveRisk(ranking, User.objects.in_bulk([int(i) for i in ranking.index]))
-
-
 RISK_JOB = "interviewer_risk"
-RISK_CACHE_SECONDS = 7 * 24 * 3600  # a key names one state of the wave: never stale
+RISK_CACHE_SECONDS = 3600  # a key names one state of the wave; the hour bounds edits it misses
 
 
 def risk_cache_key(wave: Wave) -> str:
@@ -66,27 +60,35 @@ def risk_cache_key(wave: Wave) -> str:
     return f"qc:risk:{wave.pk}:{digest}"
 
 
-def risk_or_job(*, wave: Wave, user: User | None) -> tuple[WaveRisk | None, Job | None]:
-    """The wave's interviewer ranking from the shared cache, or the job computing it."""
-    ranking, job = cached_or_job(
+def risk_or_job(*, wave: Wave, user: User | None) -> tuple[WaveRisk | None, Computed]:
+    """The wave's interviewer ranking from the shared cache (or the newest one computed while
+    a job ranks the current state), and what jobs.computed says about it."""
+    computed = cached_or_job(
         key=risk_cache_key(wave),
+        latest_key=f"qc:risk:latest:{wave.pk}",
         kind=RISK_JOB,
         params={"wave_id": wave.pk},
         subject=str(wave),
         user=user,
     )
-    if ranking is None:
-        return None, job
-    return WaveRisk(ranking, User.objects.in_bulk([int(i) for i in ranking.index])), job
+    if computed.value is None:
+        return None, computed
+    ranking = computed.value
+    return WaveRisk(ranking, User.objects.in_bulk([int(i) for i in ranking.index])), computed
 
 
 def compute_risk(job: Job, progress: Progress) -> dict:
-    """The interviewer-risk job: rank the wave's interviewers into the shared cache."""
+    """The interviewer-risk job: rank the wave's interviewers, as they are now, into the cache."""
     wave = Wave.objects.get(pk=job.params["wave_id"])
     key = risk_cache_key(wave)
     if cache.get(key) is None:
         _frame, ranking = _ranking(wave)
-        cache.set(key, ranking, RISK_CACHE_SECONDS)
+        remember(
+            key=key,
+            latest_key=f"qc:risk:latest:{wave.pk}",
+            value=ranking,
+            seconds=RISK_CACHE_SECONDS,
+        )
     return {"cache_key": key}
 
 

@@ -7,7 +7,7 @@ from accounts.access import STAFF, require_role
 from accounts.models import User
 from fieldwork.models import Wave
 from jobs.computed import poll_reply
-from jobs.presenters import error_text
+from jobs.presenters import computed_state
 from qc.risk import presenters, services
 
 
@@ -15,15 +15,15 @@ from qc.risk import presenters, services
 def interviewer_risk(request: HttpRequest, wave_id: int) -> HttpResponse:
     """The wave's interviewers ranked by risk; a job ranks them when the wave has changed since
     the last ranking, and the page waits for it."""
-    wave = get_object_or_404(Wave, pk=wave_id)
-    risk, job = services.risk_or_job(wave=wave, user=request.user)
-    if (reply := poll_reply(request, ready=risk is not None, job=job)) is not None:
+    if (reply := poll_reply(request)) is not None:
         return reply
+    wave = get_object_or_404(Wave, pk=wave_id)
+    risk, computed = services.risk_or_job(wave=wave, user=request.user)
     context = {
         "wave": wave,
         "rows": presenters.risk_rows(risk) if risk is not None else [],
-        "computing": risk is None and job is not None and job.is_open,
-        "error": error_text(job) if risk is None and job is not None else "",
+        "ranked": risk is not None,
+        **computed_state(computed),
     }
     return render(request, "qc/interviewer_risk.html", context)
 

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import asdict
 from typing import IO
 
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +34,8 @@ PROGRESS_STEPS = 1000
 
 
 def _keep_upload(file: IO[bytes]) -> str:
-    return default_storage.save(f"uploads/{uuid.uuid4().hex}", ContentFile(file.read()))
+    """Copy the upload into the shared storage in chunks (a frame file can be 200 MB)."""
+    return default_storage.save(f"uploads/{uuid.uuid4().hex}", File(file))
 
 
 def start_frame_import(
@@ -125,11 +126,12 @@ def run_locality_import(job: Job, progress: Progress) -> dict:
             with default_storage.open(params["upload_path"], "rb") as upload:
                 count = import_locality_file(file=upload, source_name=params["source_name"])
     except SamplingInputError as error:
+        _forget_upload(params["upload_path"])
         raise JobFailed(
             _("Nothing was imported."), result={"problems": [str(p) for p in error.errors]}
         ) from error
-    finally:
-        _forget_upload(params["upload_path"])
+    # After an unexpected error the upload stays, so that the job can be retried.
+    _forget_upload(params["upload_path"])
     return {"count": count}
 
 

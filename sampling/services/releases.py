@@ -14,7 +14,7 @@ def record_release(*, draw: Draw, replicate: int, user: User, reason: str) -> Re
 
     Replicates are released in order (1, then 2, …) because the design weights of replicate r
     assume 1…r−1 are out too. Call it in the same transaction as
-    fieldwork.services.release_replicate, which makes the cases. Raises SamplingInputError for
+    fieldwork.services.waves.release_replicate, which makes the cases. Raises SamplingInputError for
     replicate 0 (the main sample is never "released"), an unknown or already released
     replicate, one out of order, or an empty reason.
     """

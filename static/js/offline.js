@@ -3,7 +3,7 @@
  * A form takes part when it holds an <input name="submission_key"> (the interview wizard, the
  * door-to-door visit forms). Each rendered form gets a fresh key (uuid4) here unless the server
  * gave one back (a page shown again with errors keeps its key); the server applies a key at most
- * once (fieldwork.capi_views), so sending a page again is always safe.
+ * once (fieldwork.interview.submissions), so sending a page again is always safe.
  *
  * - Offline (navigator.onLine false): the submit is stopped and the page is queued in
  *   localStorage as {url, key, body: [[name, value], ...], created, label, attention}.

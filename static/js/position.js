@@ -3,7 +3,7 @@
  * Fills latitude, longitude, accuracy_m (metres) or position_error ("denied", "unavailable",
  * "timeout", "unsupported") in every form marked data-position. A form submitted before the
  * position is known waits for it (at most the timeout). The server records the visit in any
- * case and warns when the position is missing, inaccurate or far away (fieldwork.capi).
+ * case and warns when the position is missing, inaccurate or far away (fieldwork.capi.geo).
  */
 (function () {
   "use strict";

@@ -146,14 +146,20 @@ def test_the_deployment_serves_pages_static_files_and_health_through_nginx(deplo
         timeout=10,
     )  # fmt: skip
     jobs_page = session.get(f"{base}/jobs/", timeout=10)
+    session.get(f"{base}/jobs/", params={"status": "failed", "q": "13800000000"}, timeout=10)
+    health = session.get(
+        f"http://127.0.0.1:{deployment['http']}/healthz", allow_redirects=False, timeout=10
+    )
 
     assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
     assert login.status_code == 200 and stylesheet, "hashed static files (collectstatic)"
     assert static.status_code == 200 and "immutable" in static.headers["Cache-Control"]
     assert session.cookies.get("sessionid") and jobs_page.status_code == 200
     assert jobs_page.url.endswith("/jobs/")
+    assert health.status_code == 200  # the load balancer's check, over plain HTTP
     access_log = (deployment["logs"] / "survey.access.log").read_text()
-    assert '"GET /jobs/"' in access_log and "?" not in access_log
+    assert access_log.count('"GET /jobs/"') == 2  # with and without a query string
+    assert "?" not in access_log and "13800000000" not in access_log
 
 
 def test_health_reports_the_worker_and_the_schedule_run_starts_its_jobs(deployment):

@@ -81,7 +81,8 @@ def test_an_unexpected_error_keeps_the_traceback_on_the_job_not_in_the_log(db, c
     job = start_job(kind="test_crashes")
 
     assert job.status == Job.Status.FAILED
-    assert "ValueError" in job.error_detail and "13812345678" in job.error_detail
+    assert "ValueError" in job.error_detail and "respondent [phone] not found" in job.error_detail
+    assert "13812345678" not in job.error_detail
     assert "unexpected error" in job.error["en"]
     assert "13812345678" not in caplog.text and "ValueError" in caplog.text
 
@@ -196,3 +197,42 @@ def test_a_formatted_message_is_kept_in_every_language(db):
 
     assert texts["en"].startswith("The worker running this job stopped 3 times")
     assert "3" in texts["zh-hans"] and texts["zh-hans"] != texts["en"]
+
+
+def test_a_run_taken_over_by_another_worker_does_not_record_its_outcome(db):
+    from jobs.runner import _finish
+
+    job = start_job(kind="test_succeeds", params={"n": 1})
+    _running(job.pk, worker_id="second", minutes_ago=1)
+    first_run = Job.objects.get(pk=job.pk)
+    first_run.worker_id = "first"  # the run the reaper gave away
+
+    _finish(first_run, status=Job.Status.FAILED, error={"en": "late"})
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING and job.worker_id == "second" and job.error == {}
+
+
+def test_a_queued_job_whose_queue_row_ended_is_queued_again(db, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    job = start_job(kind="test_succeeds", params={"n": 1})
+    old_task = job.task_id
+    DBTaskResult.objects.filter(id=old_task).update(status="FAILED")  # the worker died taking it
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+
+    assert reap_stale_jobs() == [job.pk]
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.QUEUED and job.task_id != old_task and job.attempts == 1
+    assert DBTaskResult.objects.get(id=job.task_id).status == "READY"
+
+
+def test_a_queued_job_waiting_its_turn_is_left_alone(db, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    job = start_job(kind="test_succeeds", params={"n": 1})
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+
+    assert reap_stale_jobs() == []
+    assert Job.objects.get(pk=job.pk).task_id == job.task_id

@@ -113,3 +113,14 @@ def test_health_is_degraded_when_work_waits_and_no_worker_runs(db, client, setti
 
     assert report["status"] == "degraded" and report["queue"]["queued"] == 1
     assert not Worker.objects.exists()
+
+
+def test_a_job_started_by_someone_else_cannot_be_polled_by_a_non_analyst(
+    client, analyst, supervisor
+):
+    theirs = start_job(kind="test_succeeds", params={"n": 1}, user=analyst)
+    mine = start_job(kind="test_succeeds", params={"n": 1}, user=supervisor)
+    login(client, supervisor)
+
+    assert client.get(reverse("jobs:job_progress", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("jobs:job_progress", args=[mine.pk])).status_code == 200

@@ -48,7 +48,7 @@ def test_the_risk_page_waits_for_the_worker_then_shows_the_ranking(
 
     waiting = client.get(url)
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
-    poll = client.get(url, HTTP_HX_REQUEST="true")
+    poll = client.get(url, {"job": waiting.context["job"].pk}, HTTP_HX_REQUEST="true")
     ranked = client.get(url)
 
     assert waiting.context["computing"] and 'hx-trigger="every 2s"' in waiting.text

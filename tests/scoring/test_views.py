@@ -139,13 +139,14 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     client.get(reverse("scoring:results"))  # warm caches (content types, sessions)
     cache.clear()
     # when / then: the page: session, user, waves, review state (2), the cache (a miss); the
-    # job computing the results: an earlier failure or open job (2), the job's row (insert,
-    # claim, outcome, read back, with their savepoints); in the job: the wave, review state (2),
-    # the cache, definition, interviews, localities, weighting (respondents, stratum counts,
-    # population margins, localities), respondent groups, earlier rounds, the methodology
-    # (draw, frame, strata, case dispositions, reviews, flags), the cache write (3); then the
-    # page reads the cache — a fixed number however many interviews there are
-    with django_assert_num_queries(44):
+    # job computing the results: the wave's last job, an open one with the same key, the job's
+    # row (insert, claim, outcome, read back, with their savepoints); in the job: the wave,
+    # review state (2), the cache, definition, interviews, localities, weighting (respondents,
+    # stratum counts, population margins, localities), respondent groups, earlier rounds, the
+    # methodology (draw, frame, strata, case dispositions, reviews, flags), the cache writes
+    # (this state and the latest); then the page reads the cache — a fixed number however many
+    # interviews there are
+    with django_assert_num_queries(49):
         response = client.get(reverse("scoring:results"))
     assert response.status_code == 200 and response.context["report"]["n_interviews"] == 2
     # computed results are reused until a review changes: session, user, waves, review
@@ -379,14 +380,55 @@ def test_results_not_yet_computed_are_computed_by_a_worker_while_the_page_waits(
     login(client, analyst)
     # when
     waiting = client.get(reverse("scoring:results"))
-    poll = client.get(reverse("scoring:results"), HTTP_HX_REQUEST="true")
+    job = waiting.context["job"]
+    poll = client.get(reverse("scoring:results"), {"job": job.pk}, HTTP_HX_REQUEST="true")
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
-    ready_poll = client.get(reverse("scoring:results"), HTTP_HX_REQUEST="true")
+    ready_poll = client.get(reverse("scoring:results"), {"job": job.pk}, HTTP_HX_REQUEST="true")
     page = client.get(reverse("scoring:results"))
     # then
     assert waiting.context["computing"] and waiting.context["report"] is None
     assert 'hx-trigger="every 2s"' in waiting.content.decode()
+    assert f'"job": "{job.pk}"' in waiting.content.decode()
     assert poll.status_code == 204 and "HX-Refresh" not in poll
     assert ready_poll.status_code == 204 and ready_poll["HX-Refresh"] == "true"
     assert page.context["report"]["n_interviews"] == 2 and not page.context["computing"]
     assert Job.objects.get().status == Job.Status.SUCCEEDED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_new_decisions_are_computed_the_page_shows_the_last_results(
+    client, analyst, scored_wave, settings
+):
+    # given results computed, then a decision the worker has not yet taken into account
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    login(client, analyst)
+    client.get(reverse("scoring:results"))
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    rejected = Review.objects.get(interview__case__wave=scored_wave, state=Review.State.REJECTED)
+    rejected.state = Review.State.APPROVED
+    rejected.save()
+    # when
+    updating = client.get(reverse("scoring:results"))
+    again = client.get(reverse("scoring:results"))
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    updated = client.get(reverse("scoring:results"))
+    # then: the last results with a note, one job however often the page is opened, then the new
+    assert updating.context["updating"] and updating.context["report"]["n_interviews"] == 2
+    assert again.context["job"].pk == updating.context["job"].pk
+    assert updated.context["report"]["n_interviews"] == 3 and not updated.context["updating"]
+    assert Job.objects.count() == 2
+
+
+def test_a_failed_computation_is_shown_and_not_started_again_at_once(
+    client, analyst, safety_wave, places, make_interview
+):
+    # given an approved answer outside its choice list, which cannot be scored
+    make_interview(safety_wave, places["east_a"], answers(order="7"))
+    login(client, analyst)
+    # when
+    first = client.get(reverse("scoring:results"))
+    second = client.get(reverse("scoring:results"))
+    # then
+    assert first.context["report"] is None and "order_q1" in first.context["error"]
+    assert "order_q1" in second.content.decode()
+    assert Job.objects.count() == 1 and Job.objects.get().status == Job.Status.FAILED

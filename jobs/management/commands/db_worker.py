@@ -5,16 +5,19 @@ JOBS_HEARTBEAT_SECONDS and recovers jobs of workers that stopped (jobs.services.
 reap_stale_jobs), so a worker killed mid-job on one machine has its job run again by a live one.
 """
 
+import logging
 import os
 import threading
 
 from django.conf import settings
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from jobs.services import forget_worker, reap_stale_jobs, record_heartbeat
+
+logger = logging.getLogger(__name__)
 
 
 class Heartbeat(threading.Thread):
@@ -28,12 +31,23 @@ class Heartbeat(threading.Thread):
     def run(self) -> None:
         try:
             while not self.stopping.is_set():
-                record_heartbeat(worker_id=self.worker_id, started_at=self.started_at)
-                reap_stale_jobs()
+                self.beat()
                 self.stopping.wait(self.interval)
             forget_worker(worker_id=self.worker_id)
         finally:
             connection.close()  # this thread's own connection
+
+    def beat(self) -> None:
+        """One heartbeat and one recovery round. A failure (the database restarting, a dropped
+        connection) is logged and the next beat tries again on a fresh connection: a worker
+        whose heartbeat stopped would have its jobs run twice."""
+        try:
+            close_old_connections()
+            record_heartbeat(worker_id=self.worker_id, started_at=self.started_at)
+            reap_stale_jobs()
+        except Exception as exc:  # noqa: BLE001 - the thread must outlive any one failure
+            logger.error("heartbeat of %s failed: %s", self.worker_id, type(exc).__name__)
+            connection.close()
 
 
 class Command(db_worker.Command):

@@ -1,0 +1,55 @@
+"""No phone number reaches a log line, whatever the code or a library logs."""
+
+import json
+import logging
+
+from django.test import RequestFactory
+from pythonjsonlogger.json import JsonFormatter
+
+from common.logs import RedactPhoneNumbers, redact
+
+
+def _formatted(record: logging.LogRecord) -> str:
+    RedactPhoneNumbers().filter(record)
+    return JsonFormatter("%(message)s %(request)s %(detail)s").format(record)
+
+
+def test_numbers_in_every_usual_spelling_are_masked():
+    text = "13812345678 +8613812345678 138 1234 5678 138-1234-5678 0731-88886666 010 12345678"
+
+    assert redact(text) == " ".join(["[phone]"] * 6)
+    assert redact("order 20261206123456 and id 13812") == "order 20261206123456 and id 13812"
+
+
+def test_the_message_its_arguments_the_request_and_extras_are_masked():
+    request = RequestFactory().get("/sampling/frames/?phone=13812345678")
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        __file__,
+        1,
+        "Not Found: %s?q=%s",
+        ("/x", "13812345678"),
+        None,
+    )
+    record.request = request
+    record.detail = "called 139-0000-1111"
+
+    line = json.loads(_formatted(record))
+
+    assert "138" not in json.dumps(line) and "0000" not in json.dumps(line)
+    assert line["message"] == "Not Found: /x?q=[phone]"
+    assert line["request"] == "GET /sampling/frames/" and line["detail"] == "called [phone]"
+
+
+def test_a_traceback_keeps_its_type_and_loses_the_number():
+    try:
+        raise ValueError("no respondent 13812345678")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", None, sys.exc_info())
+    RedactPhoneNumbers().filter(record)
+
+    text = logging.Formatter().format(record)
+    assert "ValueError: no respondent [phone]" in text and "13812345678" not in text
