@@ -92,21 +92,29 @@ def rank_change(
     Returns one row per current row, best rank first (ties and unranked rows in key order),
     columns *key, score, rank, previous_score, previous_rank, rank_change (previous_rank −
     rank: positive = moved up), change (score − previous_score), z, p, significant.
-    Ranks are competition ranks within each wave's own table; a locality new this wave has
-    no previous values. Matched on `key` (locality codes, not names).
+    `rank` is the competition rank within the current table. The movement compares like with
+    like: previous_rank and rank_change are ranks among the localities scored in BOTH waves (a
+    locality scored only once neither moves nor makes others move), so a locality whose place
+    among the same peers is unchanged shows 0 whatever else entered or left the table. A
+    locality new this wave has no previous values. Matched on `key` (locality codes, not names).
     """
     keys = [key] if isinstance(key, str) else list(key)
     now = _scored(current, keys, score, se).assign(rank=lambda t: competition_rank(t["score"]))
     if previous is None:
         previous = pd.DataFrame(columns=[*keys, score])
-    before = _scored(previous, keys, score, se)
-    before = before.assign(rank=competition_rank(before["score"]))
-    before = before.rename(
-        columns={"score": "previous_score", "rank": "previous_rank", "se": "previous_se"}
+    before = _scored(previous, keys, score, se).rename(
+        columns={"score": "previous_score", "se": "previous_se"}
     )
     merged = now.merge(before, on=keys, how="left", validate="one_to_one")
-    merged["previous_rank"] = merged["previous_rank"].astype("Int64")
-    merged["rank_change"] = (merged["previous_rank"] - merged["rank"]).astype("Int64")
+    both = merged["score"].notna() & merged["previous_score"].notna()
+    merged["previous_rank"] = pd.Series(pd.NA, index=merged.index, dtype="Int64")
+    merged["rank_change"] = pd.Series(pd.NA, index=merged.index, dtype="Int64")
+    if both.any():
+        common = merged[both]
+        now_among = competition_rank(common["score"]).astype("Int64")
+        before_among = competition_rank(common["previous_score"]).astype("Int64")
+        merged.loc[both, "previous_rank"] = before_among
+        merged.loc[both, "rank_change"] = before_among - now_among
     merged["change"] = merged["score"] - merged["previous_score"]
     z, p, significant = z_test(
         merged["change"], merged["se"] ** 2 + merged["previous_se"] ** 2, alpha=alpha

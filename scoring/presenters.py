@@ -328,6 +328,10 @@ def methodology_lines(report: dict) -> list[tuple[str, object]]:
         lines.append((_("Flags raised: %(rule)s") % {"rule": rule}, n))
     lines += method.get("weighting") or []
     lines.append((_("Approved interviews scored"), report["n_interviews"]))
+    if report.get("previous_wave"):
+        lines.append(
+            (_("Rank change"), _("places among the localities scored in both rounds"))
+        )
     return lines
 
 
@@ -382,7 +386,10 @@ def report_labels() -> dict[str, str]:
         "chart_title": _("Satisfaction score by district"),
         "chart_x": _("District"),
         "chart_y": _("Satisfaction score"),
-        "unreliable_note": _("* fewer than %(n)s respondents: unreliable, read with care")
+        "unreliable_note": _(
+            "* fewer than %(n)s respondents, or an effective sample size below %(n)s: "
+            "unreliable, read with care"
+        )
         % {"n": MIN_RESPONDENTS},
         "no_data": _("No approved interviews yet."),
         "key_figures": _("Key figures"),

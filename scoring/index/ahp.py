@@ -11,9 +11,11 @@ with Saaty's random index RI (the mean CI of random reciprocal matrices; Saaty, 
 Analytic Hierarchy Process*, 1980). CR ≤ 0.1 is accepted; above it the experts are asked to
 revise their judgements. For n ≤ 2 every reciprocal matrix is consistent (CI = 0, CR = 0).
 
-Entered judgements are often rounded (0.33 for 1/3), so reciprocity is checked with a
-relative tolerance of 1 % (`RECIPROCAL_TOLERANCE`) and the matrix is then made exactly
-reciprocal from its upper triangle before the eigenvector is taken.
+Entered judgements are often rounded (0.33 for 1/3, 0.14 for 1/7, 0.11 for 1/9), so a pair
+counts as reciprocal when the product is 1 within 1 % (`RECIPROCAL_TOLERANCE`) or the smaller
+entry is the reciprocal of the larger rounded to two decimals (`TYPED_DECIMALS`); fractions
+such as "1/3" are exact. The matrix is then made exactly reciprocal from its upper triangle
+before the eigenvector is taken.
 """
 
 import math
@@ -25,6 +27,7 @@ import numpy as np
 
 CR_LIMIT = 0.1
 RECIPROCAL_TOLERANCE = 0.01
+TYPED_DECIMALS = 2
 # Saaty (1980), random consistency index by matrix order n = 1..15.
 RANDOM_INDEX = {
     1: 0.0,
@@ -138,7 +141,7 @@ def validate_matrix(
                 f"got {values[i, i]:g}."
             )
         for j in range(i + 1, n):
-            if abs(values[i, j] * values[j, i] - 1.0) > RECIPROCAL_TOLERANCE:
+            if not _reciprocal(values[i, j], values[j, i]):
                 raise AHPError(
                     f"Matrix {name!r}, {labels[i]} vs {labels[j]} = {values[i, j]:g} but "
                     f"{labels[j]} vs {labels[i]} = {values[j, i]:g}: they must be "
@@ -149,6 +152,15 @@ def validate_matrix(
     exact[upper] = values[upper]
     exact[upper[1], upper[0]] = 1.0 / values[upper]
     return exact
+
+
+def _reciprocal(a: float, b: float) -> bool:
+    """a and b are reciprocal as people type them: 3 and 0.33, 7 and 0.14, 5 and 0.2."""
+    if abs(a * b - 1.0) <= RECIPROCAL_TOLERANCE + 1e-12:
+        return True
+    small, large = sorted((a, b))
+    half_unit = 0.5 * 10**-TYPED_DECIMALS
+    return abs(small - 1.0 / large) <= half_unit + 1e-12
 
 
 def eigen_weights(matrix: np.ndarray) -> tuple[np.ndarray, float]:

@@ -57,8 +57,10 @@ def test_rank_change_against_previous_wave_by_hand():
     assert not out.loc["C02", "significant"]
     # C03 is new: no previous values
     assert pd.isna(out.loc["C03", "previous_rank"]) and np.isnan(out.loc["C03", "change"])
-    # C04 fell from 3rd to 4th; no current SE → no test
-    assert out.loc["C04", "rank_change"] == -1
+    # C04 is last of the three scored in both rounds, as before: C03's arrival is no fall
+    assert out.loc["C04", "rank"] == 4 and out.loc["C04", "previous_rank"] == 3
+    assert out.loc["C04", "rank_change"] == 0
+    # no current SE → no test
     assert np.isnan(out.loc["C04", "z"]) and not out.loc["C04", "significant"]
 
 
@@ -144,3 +146,38 @@ def test_lowest_lists_the_lowest_rows_first():
     table = pd.DataFrame({"name": list("abcde"), "score": [70.0, 50.0, np.nan, 90.0, 60.0]})
     # when / then
     assert lowest(table, n=3)["name"].tolist() == ["b", "e", "a"]
+
+
+def test_rank_change_compares_the_places_among_localities_scored_in_both_rounds():
+    # given c, scored only before, outranked both a and b then
+    now = pd.DataFrame({"code": ["a", "b"], "score": [80.0, 70.0]})
+    before = pd.DataFrame({"code": ["a", "b", "c"], "score": [80.0, 70.0, 90.0]})
+    # when
+    out = rank_change(now, before, key="code", se=None).set_index("code")
+    # then: a and b kept their places among each other
+    assert out["rank"].tolist() == [1, 2]
+    assert out["previous_rank"].tolist() == [1, 2]
+    assert out["rank_change"].tolist() == [0, 0]
+    assert out["change"].tolist() == [0.0, 0.0]
+
+
+def test_rank_change_against_a_naive_same_set_ranking():
+    rng = np.random.default_rng(7)
+    codes = [f"s{i}" for i in range(30)]
+    now = pd.DataFrame({"code": codes[:25], "score": rng.integers(60, 90, 25).astype(float)})
+    before = pd.DataFrame({"code": codes[5:], "score": rng.integers(60, 90, 25).astype(float)})
+
+    out = rank_change(now, before, key="code", se=None).set_index("code")
+
+    common = sorted(set(now["code"]) & set(before["code"]))
+    now_s = now.set_index("code")["score"]
+    before_s = before.set_index("code")["score"]
+    for code in codes[:25]:
+        if code not in common:
+            assert pd.isna(out.loc[code, "rank_change"])
+            continue
+        # naive: 1 + how many of the common set scored strictly higher, in each round
+        rank_now = 1 + sum(now_s[c] > now_s[code] for c in common)
+        rank_before = 1 + sum(before_s[c] > before_s[code] for c in common)
+        assert out.loc[code, "previous_rank"] == rank_before
+        assert out.loc[code, "rank_change"] == rank_before - rank_now

@@ -155,3 +155,19 @@ def test_parse_judgement_reads_fractions_and_decimals():
     assert parse_judgement("0.25") == 0.25
     with pytest.raises(ValueError):
         parse_judgement("1/0")
+
+
+@pytest.mark.parametrize(
+    ("large", "typed"),
+    [(3, "0.33"), (5, "0.2"), (6, "0.17"), (7, "0.14"), (8, "0.12"), (9, "0.11"), (3, "1/3")],
+)
+def test_reciprocals_as_people_type_them_are_accepted(large, typed):
+    values = validate_matrix([[1, large], [typed, 1]], name="m")
+
+    assert values[1, 0] == pytest.approx(1 / large)  # made exact from the upper triangle
+
+
+@pytest.mark.parametrize(("large", "typed"), [(3, "0.3"), (7, "0.12"), (9, "0.2"), (3, "0.5")])
+def test_pairs_that_are_not_reciprocal_even_rounded_are_refused(large, typed):
+    with pytest.raises(AHPError, match="must be reciprocal"):
+        validate_matrix([[1, large], [typed, 1]], name="m")
