@@ -66,6 +66,9 @@ ALWAYS_BUSY = "3.12"
 NO_ANSWER = "3.13"
 ANSWERING_MACHINE = "3.14"  # unknown if household
 TECHNICAL_PHONE_PROBLEMS = "3.16"
+# A completed interview a later stage voided (finally rejected in quality control): the case
+# is an eligible non-interview for the rates, not a complete.
+VOIDED_INTERVIEW = "2.36"
 FAX_DATA_LINE = "4.20"
 NON_WORKING_NUMBER = "4.30"
 NO_ELIGIBLE_RESPONDENT = "4.70"

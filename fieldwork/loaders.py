@@ -12,7 +12,7 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Q, Value, When
 
 from accounts.models import User
 from fieldwork import quotas, reactions, scheduling
-from fieldwork.dispositions import NOT_ATTEMPTED
+from fieldwork.dispositions import NOT_ATTEMPTED, VOIDED_INTERVIEW
 from fieldwork.models import Appointment, Case, Interview, QuotaTarget, Wave
 
 CASE_FIELDS = [
@@ -153,9 +153,17 @@ def quota_progress(wave: Wave) -> pd.DataFrame:
     return quotas.achieved(targets, interviews)
 
 
+def voided_case_ids(wave: Wave) -> set[int]:
+    """Cases whose completed interview a later stage voided (qc: finally rejected)."""
+    completed = Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
+    kept = reactions.without_voided(completed)
+    return set(completed.exclude(pk__in=kept.values("pk")).values_list("case_id", flat=True))
+
+
 def disposition_frame(wave: Wave, tz: str = scheduling.LOCAL_TZ) -> pd.DataFrame:
-    """One row per case: disposition (3.11 when never attempted), wave, street, interviewer
-    and day (local date of the last attempt, '' when never attempted)."""
+    """One row per case: disposition (3.11 when never attempted; 2.36 when its completed
+    interview was voided, e.g. finally rejected in QC: not a complete for the rates), wave,
+    street, interviewer and day (local date of the last attempt, '' when never attempted)."""
     rows = Case.objects.filter(wave=wave).values(
         "id", "disposition", "street__name", "interviewer__username", "last_attempt_at"
     )
@@ -164,10 +172,12 @@ def disposition_frame(wave: Wave, tz: str = scheduling.LOCAL_TZ) -> pd.DataFrame
         columns=["id", "disposition", "street__name", "interviewer__username", "last_attempt_at"],
     )
     days = pd.to_datetime(frame["last_attempt_at"], utc=True).dt.tz_convert(ZoneInfo(tz))
+    disposition = frame["disposition"].replace("", NOT_ATTEMPTED).fillna(NOT_ATTEMPTED)
+    voided = frame["id"].isin(voided_case_ids(wave))
     return pd.DataFrame(
         {
             "case_id": frame["id"],
-            "disposition": frame["disposition"].replace("", NOT_ATTEMPTED).fillna(NOT_ATTEMPTED),
+            "disposition": disposition.mask(voided, VOIDED_INTERVIEW),
             "wave": wave.name,
             "street": frame["street__name"].fillna(""),
             "interviewer": frame["interviewer__username"].fillna(""),

@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
-from fieldwork import loaders, rates, scheduling
+from fieldwork import loaders, rates, reactions, scheduling
 from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Wave
 from questionnaires.models import QuestionnaireVersion
 from sampling.models import SampledUnit
@@ -226,3 +226,10 @@ def interviewer_pace(wave: Wave, now: datetime, tz: str = scheduling.LOCAL_TZ) -
             }
         )
     return result
+
+
+def interview_voided(case: Case) -> bool:
+    """Whether the case's completed interview was voided by a later stage (qc: finally
+    rejected): the case is then no complete for the rates (fieldwork.loaders)."""
+    completed = Interview.objects.filter(case=case, status=Interview.Status.COMPLETED)
+    return completed.exists() and not reactions.without_voided(completed).exists()

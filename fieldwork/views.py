@@ -233,6 +233,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "attempt_form": AttemptForm(),
         "appointments": case.appointments.order_by("-created_at"),
         "can_work": can_work,
+        "voided": selectors.interview_voided(case),
         "selection_form": RespondentSelectionForm(),
         "selection": presenters.respondent_selection(case),
         # The Dial control is shown (and its state read) only to the case's interviewer.

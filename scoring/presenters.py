@@ -329,9 +329,7 @@ def methodology_lines(report: dict) -> list[tuple[str, object]]:
     lines += method.get("weighting") or []
     lines.append((_("Approved interviews scored"), report["n_interviews"]))
     if report.get("previous_wave"):
-        lines.append(
-            (_("Rank change"), _("places among the localities scored in both rounds"))
-        )
+        lines.append((_("Rank change"), _("places among the localities scored in both rounds")))
     return lines
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
@@ -352,3 +353,43 @@ def test_proposer_of_an_approval_cannot_reverse_it(world, interviewer, analyst, 
     with pytest.raises(PermissionDenied, match="other than the proposer"):
         reject_interview(review=review, user=analyst, reason="改判")
     assert Review.objects.get(pk=review.pk).state == S.APPROVED
+
+
+def test_a_finally_rejected_interview_is_not_a_complete_for_the_response_rates(
+    world, interviewer, supervisor, analyst
+):
+    from fieldwork.rates import rate_table as rates
+
+    kept, rejected = world.interview(interviewer), world.interview(interviewer)
+    for interview in (kept, rejected):
+        interview.case.disposition = "1.1"
+        interview.case.save(update_fields=["disposition"])
+        check_completed_interview(interview)
+    review = Review.objects.get(interview=rejected)
+    reject_interview(review=review, user=supervisor, reason="代答")
+    proposed = fieldwork_frames.disposition_frame(world.wave)
+    reject_interview(review=review, user=analyst, reason="确认")
+
+    cases = fieldwork_frames.disposition_frame(world.wave).set_index("case_id")
+    assert proposed.set_index("case_id").loc[rejected.case_id, "disposition"] == "1.1"
+    assert cases.loc[rejected.case_id, "disposition"] == "2.36"
+    assert cases.loc[kept.case_id, "disposition"] == "1.1"
+    counts = rates(cases.reset_index(), ["wave"]).iloc[0]
+    assert (counts["I"], counts["O"]) == (1, 1)
+
+
+def test_the_case_page_says_its_interview_was_rejected(
+    client, world, interviewer, supervisor, analyst
+):
+    interview = world.interview(interviewer)
+    review = check_completed_interview(interview)
+    url = reverse("fieldwork:case_detail", args=[interview.case_id])
+    client.force_login(supervisor)
+    before = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    reject_interview(review=review, user=supervisor, reason="代答")
+    reject_interview(review=Review.objects.get(pk=review.pk), user=analyst, reason="确认")
+    after = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "rejected in quality control" not in before
+    assert "rejected in quality control" in after
