@@ -7,14 +7,14 @@ Only interviews whose QC review is approved are scored (DESIGN.md §5). Computat
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
-from django.db.models import F
+from django.db.models import Count, Exists, F, Q
 
 from fieldwork.models import Interview, Wave
 from fieldwork.quotas import age_group
 from qc.models import Review
 from questionnaires.presenters import effective_choices
 from questionnaires.xlsform import dimension_order
-from sampling.models import FrameStratumCount, Locality
+from sampling.models import FrameStratumCount, Locality, ReplicateRelease, SampledUnit
 
 # The long frame's columns, documented in scoring.score_tables, which estimates from it.
 LONG_COLUMNS = [
@@ -333,18 +333,42 @@ def respondent_frame(wave: Wave) -> pd.DataFrame:
     answers = interviews["answers"].map(lambda a: a or {})
     sex = answers.map(lambda a: SEX_CODES.get(str(a.get("sex", "")).strip().lower()))
     ages = answers.map(lambda a: age_group(a.get("age")) or None)
+    fpc = interviews["stratum"].map(counts).astype(float)
+    # Once reserve replicates are released, every released unit of a stratum is one SRSWOR of
+    # n_released units from N_h: π = n_released / N_h for all of them, whatever replicate the
+    # stored weight was computed for (else 20 main units at 15 and 10 reserves at 10 would
+    # stand for 400 of 300 households). Without a release the stored design weight stands.
+    n_released = interviews["stratum"].map(released_per_stratum(wave)).astype(float)
+    recomputed = fpc.notna() & (n_released > 0)
+    weight = (fpc / n_released).where(recomputed, located["weight"])
     return pd.DataFrame(
         {
             "interview_id": located["interview_id"],
-            "weight": located["weight"],
+            "weight": weight.to_numpy(),
             "stratum": interviews["stratum"].astype(object),
-            "fpc": interviews["stratum"].map(counts).astype(float),
+            "fpc": fpc,
             "district": located["district"],
             "street": located["street"],
             "sex": sex.astype(object),
             "age_group": ages.astype(object),
         }
     )[RESPONDENT_COLUMNS]
+
+
+def released_per_stratum(wave: Wave) -> dict[str, int]:
+    """{stratum: units in the draw's main sample and released reserve replicates}; empty when
+    no reserve has been released. One query (none without a draw)."""
+    if wave.draw_id is None:
+        return {}
+    releases = ReplicateRelease.objects.filter(draw_id=wave.draw_id).values("replicate")
+    return dict(
+        SampledUnit.objects.filter(draw_id=wave.draw_id)
+        .filter(Exists(releases))
+        .filter(Q(replicate=0) | Q(replicate__in=releases))
+        .values_list("stratum")
+        .annotate(n=Count("id"))
+        .values_list("stratum", "n")
+    )
 
 
 def population_cells(codes: list[str]) -> pd.DataFrame:

@@ -131,3 +131,25 @@ def test_weighted_answers_carry_the_raked_weights_and_the_strata(safety_wave, re
     table = domain_scores(long, ["district"]).set_index("district")
     assert table.loc["C01", "weight_sum"] == pytest.approx(1000)
     assert table.loc["C01", "se"] >= 0
+
+
+def test_released_reserves_and_the_main_sample_share_one_weight(
+    safety_wave, safety_draw, places, make_interview, analyst
+):
+    # given N_h = 300; 20 main units (stored weight 15) and replicate 1's 10 units (stored 10)
+    from sampling.models import ReplicateRelease, SampledUnit
+
+    FrameStratumCount.objects.create(frame=safety_draw.frame, stratum="C0101", n_units=300)
+    for weight in [15.0] * 20 + [10.0] * 10:
+        make_interview(safety_wave, places["east_a"], answers(order="4"), weight=weight)
+    SampledUnit.objects.filter(draw=safety_draw, design_weight=10.0).update(replicate=1)
+    before = respondent_frame(safety_wave)
+    # when replicate 1 is released
+    ReplicateRelease.objects.create(
+        draw=safety_draw, replicate=1, released_by=analyst, reason="r", n_units=10
+    )
+    after = respondent_frame(safety_wave)
+    # then the 30 released units are one SRSWOR from 300: π = 30/300 for each, weights sum to N_h
+    assert before["weight"].sum() == pytest.approx(400)  # the stored weights overstate N_h
+    assert after["weight"].tolist() == pytest.approx([10.0] * 30)
+    assert after["weight"].sum() == pytest.approx(300)
