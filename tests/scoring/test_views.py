@@ -143,11 +143,9 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     # row (insert, claim, outcome, read back, with their savepoints); in the job: the wave,
     # review state (2), the cache, definition, interviews, localities, weighting (respondents,
     # stratum counts, released reserves, population margins, localities), respondent groups,
-    # earlier rounds, the
-    # methodology (draw, frame, strata, case dispositions, the finally rejected, reviews,
-    # flags), the cache writes
-    # (this state and the latest); then the page reads the cache — a fixed number however many
-    # interviews there are
+    # earlier rounds, the methodology (draw, frame, strata, case dispositions, the finally
+    # rejected, reviews, flags), the cache writes (this state and the latest); then the page
+    # reads the cache — a fixed number however many interviews there are
     with django_assert_num_queries(51):
         response = client.get(reverse("scoring:results"))
     assert response.status_code == 200 and response.context["report"]["n_interviews"] == 2
