@@ -16,9 +16,10 @@ from sampling.models import Level, Locality
 from scoring import selectors
 from scoring.compare import rank_change, short_board
 from scoring.index import ahp, indices, objective
-from scoring.loaders import AnswerError, AnswersMeta, approved_answers
+from scoring.loaders import AnswerError, AnswersMeta
 from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
 from scoring.score_tables import MIN_RESPONDENTS, domain_scores
+from scoring.weighting import weighted_answers
 
 LEVELS = (Level.DISTRICT, Level.STREET)
 
@@ -357,7 +358,7 @@ def composite_index(*, wave: Wave, level: str = Level.DISTRICT) -> CompositeInde
 def _composite_table(wave: Wave, level: str):
     """(table[code, survey_score, objective_score, composite, se, n_respondents,
     unreliable], nodes, meta, (survey_share, objective_share))."""
-    long, meta = approved_answers(wave)
+    long, meta, _report = weighted_answers(wave=wave)  # the results page's weights
     tree = index_tree(wave)
     scheme = scheme_for_wave(wave)
     if long.empty:
@@ -414,7 +415,7 @@ def short_boards(*, wave: Wave, level: str = Level.DISTRICT) -> pd.DataFrame:
     if level not in LEVELS:
         raise IndexInputError([f"Unknown level {level!r}."])
     try:
-        long, _meta = approved_answers(wave)
+        long, _meta, _report = weighted_answers(wave=wave)  # the results page's weights
     except AnswerError as err:
         raise IndexInputError([str(err)]) from err
     columns = ["code", "kind", "item", "score", "value", "target", "overall", "gap", "p"]

@@ -241,3 +241,36 @@ def test_short_boards_list_weak_dimensions_and_missed_targets(safety_wave, place
         ["C02", "resolution"],
     ]
     assert objective_rows["below_target"].all()
+
+
+def test_the_index_scores_dimensions_with_the_results_pages_weights(
+    safety_wave, places, make_interview
+):
+    # given population margins that raking pulls the design weights towards
+    from scoring.score_tables import domain_scores
+    from scoring.weighting import weighted_answers
+
+    places["east"].population = {"M|30-44": 900, "F|30-44": 100}
+    places["east"].save(update_fields=["population"])
+    people = [("male", "5", 1.0), ("female", "1", 1.0), ("female", "2", 1.0), ("male", "4", 2.0)]
+    for sex, police, weight in people:
+        make_interview(
+            safety_wave,
+            places["east_a"],
+            answers("4", "3", police, police, sex=sex, age=40),
+            weight=weight,
+        )
+    long, _meta, _report = weighted_answers(wave=safety_wave)
+    results = domain_scores(long, ["district", "dimension"]).set_index(["district", "dimension"])
+    # when
+    nodes = services.composite_index(wave=safety_wave, level="district").nodes
+    # then: every district × dimension score equals the results page's
+    dims = nodes[nodes["level"] == 1].set_index(["code", "node"])["score"]  # the dimensions
+    assert len(dims) == 3
+    for (district, dimension), score in dims.items():
+        assert score == pytest.approx(results.loc[(district, dimension), "score"], abs=1e-9)
+    unraked = domain_scores(
+        long.assign(weight=long["interview_id"].map({i: 1.0 for i in long["interview_id"]})),
+        ["district", "dimension"],
+    ).set_index(["district", "dimension"])
+    assert dims[("C01", "police")] != pytest.approx(unraked.loc[("C01", "police"), "score"])
