@@ -351,11 +351,25 @@ def weighting_lines(report: dict) -> list[tuple[str, object]]:
     return lines
 
 
+def interim_note(interim: dict | None) -> str:
+    """The "interim results" sentence with its counts; "" when the results are final."""
+    if not interim:
+        return ""
+    return (
+        _(
+            "Interim results: %(unattempted)s cases not yet attempted and %(undecided)s "
+            "interviews awaiting a final review decision; figures will change."
+        )
+        % interim
+    )
+
+
 def report_labels() -> dict[str, str]:
     """Headings, captions and column names for the PDF and the export tables, in the active
     language (scoring.report has no Django)."""
     return {
         "title": _("Safety and satisfaction results"),
+        "interim": _("Interim results"),
         "client": _("Client"),
         "generated_on": _("Date"),
         "headline": _("Headline figures"),

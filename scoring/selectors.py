@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from fieldwork.models import Interview, Wave
+from fieldwork.models import Case, Interview, Wave
 from fieldwork.quotas import age_group
 from fieldwork.selectors import rate_table
 from qc.models import Flag, Review
@@ -126,3 +126,23 @@ def methodology(wave: Wave) -> dict:
         .values_list("rule", "n")
     )
     return {"draw": draw, "rates": rates, "reviews": reviews, "flags": flags}
+
+
+def interim_status(wave: Wave) -> dict | None:
+    """Whether the wave's results are interim, with the counts that make them so: cases not yet
+    attempted (still open), and completed interviews without a final review decision (neither
+    approved nor rejected). None when fieldwork and review are done. Two queries, read fresh
+    for every page, export and report (never cached with the results)."""
+    unattempted = (
+        Case.objects.filter(wave=wave, attempts=0)
+        .exclude(status__in=[Case.Status.COMPLETED, Case.Status.CLOSED])
+        .count()
+    )
+    undecided = (
+        Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
+        .exclude(review__state__in=[Review.State.APPROVED, Review.State.REJECTED])
+        .count()
+    )
+    if not unattempted and not undecided:
+        return None
+    return {"unattempted": unattempted, "undecided": undecided}

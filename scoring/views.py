@@ -14,6 +14,7 @@ from jobs.computed import Computed, poll_reply
 from jobs.presenters import computed_state
 from scoring import selectors
 from scoring.loaders import AnswerError
+from scoring.presenters import interim_note
 from scoring.report import pdf, tables
 from scoring.results import cached_results, dashboard_view, results_or_job
 
@@ -44,11 +45,10 @@ def results(request: HttpRequest) -> HttpResponse:
         view = dashboard_view(report, **chosen, link=link)
         for key in [k for k in view if k.endswith("_svg")]:
             view[key] = mark_safe(view[key])  # built with every text escaped (common.svg)
-    return render(
-        request,
-        "scoring/results.html",
-        {"waves": waves, "wave": wave, "report": report, "view": view, **computed_state(computed)},
-    )
+    context = {"waves": waves, "wave": wave, "report": report, "view": view}
+    if wave is not None:
+        context["interim_note"] = interim_note(selectors.interim_status(wave))
+    return render(request, "scoring/results.html", {**context, **computed_state(computed)})
 
 
 @require_role(*RESULTS_READERS)
@@ -85,7 +85,9 @@ def report_csv(request: HttpRequest, wave_id: int, table: str) -> HttpResponse:
     if table not in by_key:
         raise Http404(_("No such table."))
     content = spreadsheets.table_csv(by_key[table])
-    return _download(content, "text/csv; charset=utf-8", f"results-wave-{wave.pk}-{table}.csv")
+    interim = "-interim" if data["interim_note"] else ""
+    name = f"results-wave-{wave.pk}-{table}{interim}.csv"
+    return _download(content, "text/csv; charset=utf-8", name)
 
 
 def _visible_results(request: HttpRequest, wave_id: int) -> tuple[Wave, dict | None]:
@@ -95,9 +97,10 @@ def _visible_results(request: HttpRequest, wave_id: int) -> tuple[Wave, dict | N
         selectors.visible_waves(request.user).select_related("questionnaire_version"), pk=wave_id
     )
     try:
-        return wave, cached_results(wave)
+        report = cached_results(wave)
     except AnswerError:
         return wave, None
+    return wave, {**report, "interim_note": interim_note(selectors.interim_status(wave))}
 
 
 def _results_page(wave: Wave) -> HttpResponse:

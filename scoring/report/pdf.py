@@ -80,7 +80,11 @@ def render_report(data: dict, *, font_path: str | Path | None = None) -> bytes:
     story += _lowest_section(data, styles)
     story += [Spacer(1, 4 * mm), Paragraph(_escape(labels["unreliable_note"]), styles["note"])]
     story += _methodology_section(data, styles)
-    footer = _footer(font, f"{wave['name']} · {labels['title']}")
+    footer_text = f"{wave['name']} · {labels['title']}"
+    if data.get("interim_note"):
+        footer_text = f"{labels['interim']} · {footer_text}"
+        story.insert(0, Paragraph(_escape(data["interim_note"]), styles["warn"]))
+    footer = _footer(font, footer_text)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 

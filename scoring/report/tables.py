@@ -14,7 +14,8 @@ from collections.abc import Callable
 def report_tables(report: dict) -> list[dict]:
     """Every table of the report, in workbook order; groups, trend and methodology only when
     the report has them."""
-    tables = [
+    tables = [interim_table(report)] if report.get("interim_note") else []
+    tables += [
         headline_table(report),
         dimension_table(report),
         district_table(report),
@@ -29,6 +30,17 @@ def report_tables(report: dict) -> list[dict]:
     if report.get("methodology_lines"):
         tables.append(methodology_table(report))
     return tables
+
+
+def interim_table(report: dict) -> dict:
+    """One cell saying the results are interim, and why (first in the workbook)."""
+    labels = report["labels"]
+    return {
+        "key": "interim",
+        "title": labels["interim"],
+        "columns": [labels["interim"]],
+        "rows": [[report["interim_note"]]],
+    }
 
 
 def _flag(labels: dict) -> Callable[[bool], str]:

@@ -145,13 +145,14 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     # stratum counts, released reserves, population margins, localities), respondent groups,
     # earlier rounds, the methodology (draw, frame, strata, case dispositions, the finally
     # rejected, reviews, flags), the cache writes (this state and the latest); then the page
-    # reads the cache — a fixed number however many interviews there are
-    with django_assert_num_queries(51):
+    # reads the cache and whether the results are interim (2) — a fixed number however many
+    # interviews there are
+    with django_assert_num_queries(53):
         response = client.get(reverse("scoring:results"))
     assert response.status_code == 200 and response.context["report"]["n_interviews"] == 2
     # computed results are reused until a review changes: session, user, waves, review
-    # state (2), the cache
-    with django_assert_num_queries(6):
+    # state (2), the cache, interim (2)
+    with django_assert_num_queries(8):
         assert client.get(reverse("scoring:results")).status_code == 200
 
 
@@ -432,3 +433,41 @@ def test_a_failed_computation_is_shown_and_not_started_again_at_once(
     assert first.context["report"] is None and "order_q1" in first.context["error"]
     assert "order_q1" in second.content.decode()
     assert Job.objects.count() == 1 and Job.objects.get().status == Job.Status.FAILED
+
+
+def test_interim_results_say_so_on_the_page_in_the_exports_and_on_every_pdf_page(
+    client, analyst, scored_wave, places, make_interview, tmp_path
+):
+    # given an interview still awaiting its review decision
+    make_interview(scored_wave, places["east_a"], answers(safety="4"), state=Review.State.FLAGGED)
+    login(client, analyst)
+    client.cookies["django_language"] = "en"
+    # when
+    page = client.get(reverse("scoring:results")).content.decode()
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("scoring:report_xlsx", args=[scored_wave.pk])).content)
+    )
+    csv_file = client.get(reverse("scoring:report_csv", args=[scored_wave.pk, "districts"]))
+    pages = pdf_text(
+        client.get(reverse("scoring:report_pdf", args=[scored_wave.pk])).content, tmp_path
+    )
+    # then
+    note = "0 cases not yet attempted and 1 interviews awaiting a final review decision"
+    assert note in page
+    assert book.sheetnames[0] == "Interim results" and note in book.worksheets[0]["A2"].value
+    assert csv_file["Content-Disposition"].endswith('-districts-interim.csv"')
+    per_page = pages.split("\f")
+    assert len([p for p in per_page if p.strip()]) > 1
+    assert all("Interim results" in p for p in per_page if p.strip())
+
+
+def test_final_results_carry_no_interim_note(client, analyst, scored_wave):
+    login(client, analyst)
+    client.cookies["django_language"] = "en"
+
+    page = client.get(reverse("scoring:results")).content.decode()
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("scoring:report_xlsx", args=[scored_wave.pk])).content)
+    )
+
+    assert "Interim results" not in page and "Interim results" not in book.sheetnames
