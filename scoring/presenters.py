@@ -327,6 +327,8 @@ def methodology_lines(report: dict) -> list[tuple[str, object]]:
     for rule, n in method.get("flags") or []:
         lines.append((_("Flags raised: %(rule)s") % {"rule": rule}, n))
     lines += method.get("weighting") or []
+    lines += method.get("scoring") or []
+    lines += estimation_lines()
     lines.append((_("Approved interviews scored"), report["n_interviews"]))
     if report.get("previous_wave"):
         lines.append((_("Rank change"), _("places among the localities scored in both rounds")))
@@ -349,6 +351,61 @@ def weighting_lines(report: dict) -> list[tuple[str, object]]:
     ]
     lines += [(_("Weighting: note"), note) for note in report.get("skipped") or []]
     return lines
+
+
+def score_map_lines(
+    definition: dict, choices: pd.DataFrame, language: str
+) -> list[tuple[str, object]]:
+    """How answers become scores, one line per distinct score map of the scale items:
+    "非常满意 100 · 满意 80 · … ; counted as satisfied or safe: 非常满意, 满意; not scored: 不知道".
+    `choices` is scoring.loaders.scale_items(definition)."""
+    names = {
+        c["value"]: localized(c.get("label"), language) or c["value"]
+        for options in definition.get("choice_lists", {}).values()
+        for c in options
+    }
+    maps: dict[tuple, list[str]] = {}
+    for item, rows in choices.groupby("item", sort=False):
+        key = tuple(zip(rows["value"], rows["score"].fillna(-1), rows["positive"], strict=True))
+        maps.setdefault(key, []).append(item)
+    lines = []
+    for number, (key, items) in enumerate(maps.items(), start=1):
+        scored = " · ".join(f"{names.get(v, v)} {s:g}" for v, s, _p in key if s >= 0)
+        positive = ", ".join(names.get(v, v) for v, s, p in key if s >= 0 and p)
+        unscored = ", ".join(names.get(v, v) for v, s, _p in key if s < 0)
+        text = scored + "; " + _("counted as satisfied or safe: %(codes)s") % {"codes": positive}
+        if unscored:
+            text += "; " + _("not scored: %(codes)s") % {"codes": unscored}
+        label = _("Score map") if len(maps) == 1 else _("Score map %(n)s") % {"n": number}
+        lines.append((f"{label} ({len(items)})", text))
+    return lines
+
+
+def estimation_lines() -> list[tuple[str, object]]:
+    """How the estimates and their uncertainty are computed, and when one is unreliable."""
+    return [
+        (
+            _("Estimates"),
+            _("weighted means and shares of the approved interviews (weights above)"),
+        ),
+        (
+            _("Standard errors"),
+            _(
+                "Taylor linearisation within the draw's strata, with the finite population "
+                "correction where the frame counts are known; the final weights are taken as "
+                "given (the raking's own contribution to the variance is not included)"
+            ),
+        ),
+        (_("Intervals"), _("95%: estimate ± 1.96 standard errors")),
+        (
+            _("Reliability"),
+            _(
+                "fewer than %(n)s respondents, or an effective sample size below %(n)s: "
+                "marked unreliable (*)"
+            )
+            % {"n": MIN_RESPONDENTS},
+        ),
+    ]
 
 
 def interim_note(interim: dict | None) -> str:

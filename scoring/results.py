@@ -25,7 +25,7 @@ from jobs.runner import JobFailed, Progress
 from qc.models import Review, ReviewEvent
 from sampling.models import AreaType
 from scoring import compare, dashboard, presenters, selectors
-from scoring.loaders import AnswerError
+from scoring.loaders import AnswerError, scale_items
 from scoring.score_tables import domain_scores, scope_table, summarize
 from scoring.weighting import weighted_answers
 
@@ -138,6 +138,9 @@ def wave_results(wave: Wave) -> dict:
             presenters.add_rank_changes(rows, changes)
     report["methodology"] = selectors.methodology(wave)
     report["methodology"]["weighting"] = presenters.weighting_lines(weighting_report)
+    report["methodology"]["scoring"] = presenters.score_map_lines(
+        meta.definition, scale_items(meta.definition), language
+    )
     report["methodology_lines"] = presenters.methodology_lines(report)
     return report
 

@@ -46,3 +46,19 @@ def test_wave_results_reads_the_database_in_the_active_language(
     assert data["streets"][0]["name"] == "东华街道"
     assert data["dimensions"][0]["label"] == "Sense of safety"
     assert data["labels"]["by_street"] == "By street"
+
+
+def test_the_methodology_states_the_score_map_the_variance_and_the_reliability_rule(
+    safety_wave, places, make_interview
+):
+    # given
+    make_interview(safety_wave, places["east_a"], answers(safety="4", order="5"))
+    # when
+    with translation.override("en"):
+        lines = dict(wave_results(safety_wave)["methodology_lines"])
+    # then: the safety questions' map as the questionnaire states it
+    maps = {label: text for label, text in lines.items() if label.startswith("Score map")}
+    assert maps and all("counted as satisfied or safe:" in text for text in maps.values())
+    assert any(" 100" in text and " 0" in text for text in maps.values())
+    assert "Taylor linearisation" in lines["Standard errors"]
+    assert "effective sample size below 30" in lines["Reliability"]
