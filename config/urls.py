@@ -5,11 +5,18 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.views import home
+from common.ratelimit import rate_limited
 from jobs.views import healthz
 
 urlpatterns = [
     path("", home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "login/",
+        rate_limited("login", key="ip", method="POST", fail_open=True)(
+            auth_views.LoginView.as_view()
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("questionnaires/", include("questionnaires.urls")),
