@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "formtools",
     "django_ratelimit",
+    "csp",
     "django_tasks",
     "jobs",  # before django_tasks_db: its db_worker (with heartbeats) replaces the package's
     "django_tasks_db",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
 ]
 
@@ -255,6 +257,22 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images only from our own
+# static files; no inline script, event handler or style attribute anywhere (tests/e2e/
+# test_csp.py watches the main pages for violations). Recordings play from Twilio.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'", "https://*.twilio.com", "https://*.twiliocdn.com"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 # nginx in front (deploy/nginx-survey.conf): the client's address is the last X-Forwarded-For.
 BEHIND_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 if not DEBUG:

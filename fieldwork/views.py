@@ -170,6 +170,7 @@ def switch_version(request: HttpRequest, wave_id: int) -> HttpResponse:
     return redirect("fieldwork:wave_detail", wave_id=wave.pk)
 
 
+@never_cache
 @require_role(*STAFF)
 def rates_csv(request: HttpRequest, wave_id: int) -> HttpResponse:
     """The wave's AAPOR rates as CSV: ?by=wave|street|interviewer|day."""

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -122,6 +123,7 @@ def twilio_webhook(view: Callable[[HttpRequest, Call], HttpResponse]) -> Callabl
     return login_not_required(csrf_exempt(require_POST(limited)))
 
 
+@never_cache  # the answer carries the respondent's number
 @twilio_webhook
 def twiml(request: HttpRequest, call: Call) -> HttpResponse:
     body = services.bridge_twiml(

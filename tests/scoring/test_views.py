@@ -432,3 +432,12 @@ def test_a_failed_computation_is_shown_and_not_started_again_at_once(
     assert first.context["report"] is None and "order_q1" in first.context["error"]
     assert "order_q1" in second.content.decode()
     assert Job.objects.count() == 1 and Job.objects.get().status == Job.Status.FAILED
+
+
+def test_result_downloads_are_never_cached(client, analyst, scored_wave):
+    # A stale copy in a browser or proxy cache would not match the latest review decisions.
+    login(client, analyst)
+    for name, extra in [("report_pdf", []), ("report_xlsx", []), ("report_csv", ["districts"])]:
+        response = client.get(reverse(f"scoring:{name}", args=[scored_wave.pk, *extra]))
+        assert response.status_code == 200, name
+        assert "no-store" in response["Cache-Control"], name

@@ -27,8 +27,11 @@ def gives_the_number(body: str, call: Call) -> bool:
 
 
 def test_the_first_request_dials_the_respondent_and_a_replay_hangs_up(client, call):
-    first = twiml(client, call, CallSid=call.parent_sid)
+    path = reverse("fieldwork:telephony:twiml", args=[call.pk])
+    response = signed_post(client, path, {"CallSid": call.parent_sid})
+    first = response.content.decode()
     assert gives_the_number(first, call) and "<Dial" in first
+    assert "no-store" in response["Cache-Control"]
     call.refresh_from_db()
     assert call.bridged_at is not None
     replay = twiml(client, call, CallSid=call.parent_sid)
