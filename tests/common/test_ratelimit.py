@@ -130,3 +130,13 @@ def test_without_a_counter_no_number_is_revealed(
     response = client.post(reverse("fieldwork:reveal_phone", args=[my_case.pk]))
     assert response.status_code == 429 and my_case.unit.phone not in response.content.decode()
     assert not my_case.phone_reveals.exists()
+
+
+def test_the_admin_login_shares_the_login_count(client, settings, interviewer):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "2/m"}
+    wrong = {"username": interviewer.username, "password": "not-the-password"}
+    assert client.post(reverse("login"), wrong).status_code == 200
+    assert client.post(reverse("admin:login"), wrong).status_code == 200
+    assert client.post(reverse("admin:login"), wrong).status_code == 429
+    assert client.post(reverse("login"), wrong).status_code == 429
+    assert client.get(reverse("admin:login")).status_code == 200
