@@ -5,6 +5,7 @@ DEBUG=0 and a real SECRET_KEY; it refuses to start without one.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "formtools",
+    "django_ratelimit",
+    "csp",
     "django_tasks",
     "jobs",  # before django_tasks_db: its db_worker (with heartbeats) replaces the package's
     "django_tasks_db",
@@ -72,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
 ]
 
@@ -183,8 +187,37 @@ CACHES = {
         "LOCATION": "survey_cache",
         # Results of every wave and language, and their earlier states: room for all of them.
         "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
+    },
+    # The rate limiter's counters (common.ratelimit), apart so results never crowd them out.
+    "ratelimit": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {
+        "BACKEND": "common.cache.CountingDatabaseCache",
+        "LOCATION": "survey_ratelimit",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
+
+# Rate limits (common.ratelimit, django-ratelimit): requests per period, counted per user, or
+# per client address before login. RATE_LIMIT_<NAME> overrides one, e.g.
+# RATE_LIMIT_REVEAL_PHONE=20/h. A call centre behind one NAT address shares the login count.
+RATE_LIMITS = {
+    name: os.environ.get(f"RATE_LIMIT_{name.upper()}", default)
+    for name, default in {
+        "reveal_phone": "30/h",  # full numbers shown to an interviewer in manual-dial mode
+        "login": "60/m",  # login form posts per address (django-axes locks the account)
+        "twilio": "1200/m",  # Twilio's webhooks per address (every call sends several)
+        "healthz": "120/m",  # the load balancer's probes per address
+    }.items()
+}
+for _name, _rate in RATE_LIMITS.items():
+    if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", _rate):
+        raise ImproperlyConfigured(f"RATE_LIMIT_{_name.upper()} must read like 30/h, not {_rate!r}")
+RATELIMIT_USE_CACHE = "ratelimit"
+# django-ratelimit vouches only for memcached and django-redis; Django's own Redis cache counts
+# atomically too, and so does common.cache.CountingDatabaseCache (tests/common/test_ratelimit.py).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+RATELIMIT_IP_META_KEY = "common.ratelimit.client_ip"
 
 # Long work runs as jobs through Django's task framework (the django-tasks backport): the
 # database backend by default, so one machine needs nothing more; `manage.py db_worker` runs
@@ -224,6 +257,24 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images only from our own
+# static files; no inline script, event handler or style attribute anywhere (tests/e2e/
+# test_csp.py watches the main pages for violations). Recordings play from Twilio.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'", "https://*.twilio.com", "https://*.twiliocdn.com"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# nginx in front (deploy/nginx-survey.conf): the client's address is the last X-Forwarded-For.
+BEHIND_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -233,7 +284,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if env_bool("BEHIND_TLS_PROXY", False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Logs go to stdout (journald in production). LOG_FORMAT=json gives one JSON object per line

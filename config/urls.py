@@ -5,11 +5,15 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.views import home
+from common.ratelimit import rate_limited
 from jobs.views import healthz
+
+# Login form posts per client address, the site's and the admin's counted together.
+login_limit = rate_limited("login", key="ip", method="POST", fail_open=True)
 
 urlpatterns = [
     path("", home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", login_limit(auth_views.LoginView.as_view()), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("questionnaires/", include("questionnaires.urls")),
@@ -19,5 +23,6 @@ urlpatterns = [
     path("results/", include("scoring.urls")),
     path("jobs/", include("jobs.urls")),
     path("healthz", healthz, name="healthz"),
+    path("admin/login/", login_limit(admin.site.login)),  # before the admin's own URL
     path("admin/", admin.site.urls),
 ]

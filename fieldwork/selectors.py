@@ -4,12 +4,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
 from fieldwork import loaders, rates, reactions, scheduling
-from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Wave
+from fieldwork.models import Appointment, Case, ContactAttempt, Interview, PhoneReveal, Wave
 from questionnaires.models import QuestionnaireVersion
 from sampling.models import SampledUnit
 
@@ -233,3 +233,28 @@ def interview_voided(case: Case) -> bool:
     rejected): the case is then no complete for the rates (fieldwork.loaders)."""
     completed = Interview.objects.filter(case=case, status=Interview.Status.COMPLETED)
     return completed.exists() and not reactions.without_voided(completed).exists()
+
+
+def phone_reveals(case: Case) -> QuerySet[PhoneReveal]:
+    """Who was shown the case's full number and when (manual-dial mode), newest first."""
+    return case.phone_reveals.select_related("interviewer").order_by("-revealed_at")
+
+
+def phone_reveals_by_interviewer(wave: Wave) -> list[dict]:
+    """Per interviewer: how many full numbers were shown in the wave, of how many cases, and
+    the last time. Many more than the cases worked is worth a supervisor's question."""
+    rows = (
+        PhoneReveal.objects.filter(case__wave=wave)
+        .values("interviewer__username")
+        .annotate(shown=Count("id"), cases=Count("case_id", distinct=True), last=Max("revealed_at"))
+        .order_by("-shown", "interviewer__username")
+    )
+    return [
+        {
+            "interviewer": row["interviewer__username"],
+            "shown": row["shown"],
+            "cases": row["cases"],
+            "last": row["last"],
+        }
+        for row in rows
+    ]

@@ -2,7 +2,7 @@
 and the interviewers' cases (next case, outcomes, respondent selection, starting an interview)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case as DbCase
 from django.db.models import When
@@ -11,10 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
+from common.ratelimit import rate_limited
 from fieldwork import loaders, presenters, selectors
 from fieldwork.capi import presenters as capi_presenters
 from fieldwork.forms import (
@@ -29,9 +31,8 @@ from fieldwork.forms import (
     WaveForm,
 )
 from fieldwork.models import Case, Interview, Wave
-from fieldwork.services import attempts, interviews, respondents, waves
+from fieldwork.services import attempts, interviews, phone_reveals, respondents, waves
 from fieldwork.services.next_case import assign_next_case
-from fieldwork.telephony import gateway
 from fieldwork.telephony import presenters as telephony_presenters
 
 
@@ -84,6 +85,7 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
         "quota_form": QuotaTargetForm(),
         "version_table": selectors.version_rows(wave),
         "switch_form": VersionSwitchForm(wave=wave),
+        "phone_reveals": selectors.phone_reveals_by_interviewer(wave),
         **presenters.live_board(wave, timezone.now(), cases),
     }
     return render(request, "fieldwork/wave_detail.html", context)
@@ -168,6 +170,7 @@ def switch_version(request: HttpRequest, wave_id: int) -> HttpResponse:
     return redirect("fieldwork:wave_detail", wave_id=wave.pk)
 
 
+@never_cache
 @require_role(*STAFF)
 def rates_csv(request: HttpRequest, wave_id: int) -> HttpResponse:
     """The wave's AAPOR rates as CSV: ?by=wave|street|interviewer|day."""
@@ -236,8 +239,12 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "voided": selectors.interview_voided(case),
         "selection_form": RespondentSelectionForm(),
         "selection": presenters.respondent_selection(case),
-        # The Dial control is shown (and its state read) only to the case's interviewer.
-        "dial": telephony_presenters.dial_state(case) if can_work and row["phone"] else None,
+        # The Dial control is shown (and its state read) only to the case's interviewer, and
+        # only while the case is open.
+        "dial": telephony_presenters.dial_state(case)
+        if can_work and row["phone"] and case.status in phone_reveals.OPEN_STATUSES
+        else None,
+        "phone_reveals": None if can_work else selectors.phone_reveals(case),
         **capi_presenters.visit_context(case),
     }
     return render(request, "fieldwork/case_detail.html", context)
@@ -296,12 +303,16 @@ def select_respondent(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect("fieldwork:case_detail", case_id=case.pk)
 
 
+@never_cache  # the number must not stay in a browser's or a proxy's cache
 @require_role(Role.INTERVIEWER)
 @require_POST
+@rate_limited("reveal_phone", key="user")
 def reveal_phone(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Manual-dial mode: the assigned interviewer sees the full number only to dial it."""
-    if gateway.is_configured():
-        # With telephony the server dials; the number never needs to reach the browser.
-        raise PermissionDenied
+    """Manual-dial mode: the interviewer holding an open case sees its number to dial it."""
     case = selectors.case_for(request.user, case_id)
-    return render(request, "fieldwork/_phone.html", {"phone": case.unit.phone})
+    try:
+        phone = phone_reveals.reveal_phone(case=case, interviewer=request.user)
+    except ValidationError as error:
+        context = {"error": " ".join(error.messages)}
+        return render(request, "fieldwork/_phone.html", context, status=409)
+    return render(request, "fieldwork/_phone.html", {"phone": phone})

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import require_role
 from accounts.models import Role
+from common.ratelimit import rate_limited
 from jobs import health, presenters, selectors, services
 from jobs.models import Job
 
@@ -65,6 +66,7 @@ def job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @login_not_required
 @never_cache
+@rate_limited("healthz", key="ip", fail_open=True)
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """For the load balancer: 200 while the database and the file storage work, else 503.

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, require_role
@@ -260,6 +261,7 @@ def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
     )
 
 
+@never_cache
 @require_role(*STAFF)
 def export(request: HttpRequest, wave_id: int) -> HttpResponse:
     """Every flag and decision of a wave: ?format=xlsx (two sheets) or csv (&table=events)."""

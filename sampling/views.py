@@ -4,6 +4,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from accounts.access import require_role
 from accounts.models import Role
@@ -94,6 +95,7 @@ def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "sampling/_import_progress.html", presenters.import_job(job))
 
 
+@never_cache
 @require_role(Role.ANALYST)
 def frame_errors(request: HttpRequest) -> HttpResponse:
     """The full error report of the user's last failed import (phone numbers masked)."""
@@ -169,6 +171,7 @@ def draw_detail(request: HttpRequest, draw_id: int) -> HttpResponse:
     return render(request, "sampling/draw_detail.html", context)
 
 
+@never_cache
 @require_role(Role.ANALYST)
 def draw_download(request: HttpRequest, draw_id: int) -> HttpResponse:
     draw = get_object_or_404(Draw.objects.select_related("frame"), pk=draw_id)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from accounts.access import RESULTS_READERS, require_role
 from common import spreadsheets
@@ -51,6 +52,7 @@ def results(request: HttpRequest) -> HttpResponse:
     return render(request, "scoring/results.html", {**context, **computed_state(computed)})
 
 
+@never_cache
 @require_role(*RESULTS_READERS)
 def report_pdf(request: HttpRequest, wave_id: int) -> HttpResponse:
     """The wave's results report as a PDF download."""
@@ -61,6 +63,7 @@ def report_pdf(request: HttpRequest, wave_id: int) -> HttpResponse:
     return _download(content, "application/pdf", f"results-wave-{wave.pk}.pdf")
 
 
+@never_cache
 @require_role(*RESULTS_READERS)
 def report_xlsx(request: HttpRequest, wave_id: int) -> HttpResponse:
     """Every table of the results as one workbook, a sheet per table."""
@@ -75,6 +78,7 @@ def report_xlsx(request: HttpRequest, wave_id: int) -> HttpResponse:
     return _download(content, mime, f"results-wave-{wave.pk}.xlsx")
 
 
+@never_cache
 @require_role(*RESULTS_READERS)
 def report_csv(request: HttpRequest, wave_id: int, table: str) -> HttpResponse:
     """One table of the results as CSV (UTF-8 with BOM)."""

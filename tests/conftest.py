@@ -96,7 +96,8 @@ def fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def empty_cache(request):
-    # Row ids repeat after a rolled-back test, so cached results must not outlive a test. The
+    # Row ids repeat after a rolled-back test, so cached results must not outlive a test, nor
+    # rate-limit counts (login attempts from 127.0.0.1 add up across the browser tests). The
     # cache is a database table (as in production), so only tests with a database have one.
     database = next(
         (
@@ -110,11 +111,13 @@ def empty_cache(request):
         yield
         return
     request.getfixturevalue(database)
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():  # the results cache and the rate limiter's counts
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

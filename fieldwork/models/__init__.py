@@ -5,6 +5,7 @@ from fieldwork.models.interviews import Interview, SubmissionKey
 from fieldwork.models.telephony import (
     Call,
     InterviewerLine,
+    PhoneReveal,
     PrenotificationPlan,
     SmsMessage,
     TwilioEvent,
@@ -19,6 +20,7 @@ __all__ = [
     "Interview",
     "InterviewerLine",
     "Mode",
+    "PhoneReveal",
     "PrenotificationPlan",
     "QuotaTarget",
     "RespondentSelection",

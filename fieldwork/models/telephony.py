@@ -1,4 +1,5 @@
-"""Telephony state: interviewers' lines, Twilio calls, the raw webhook log, pre-notification SMS.
+"""Telephony state: interviewers' lines, Twilio calls, the raw webhook log, pre-notification SMS,
+and the record of full numbers shown in manual-dial mode.
 
 The respondent's phone number is never copied here: it stays on the sampled unit and only the
 TwiML answer to Twilio carries it.
@@ -70,6 +71,8 @@ class Call(models.Model):
     )
     error = models.CharField(_("error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # When Twilio was given the TwiML that dials the respondent: it is given once per call.
+    bridged_at = models.DateTimeField(_("respondent dialled at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
 
@@ -96,6 +99,36 @@ class Call(models.Model):
             or self.parent_status in TERMINAL_STATUSES
             or bool(self.error)
         )
+
+
+class PhoneReveal(models.Model):
+    """Manual-dial mode: an interviewer was shown a case's full number (who, which case, when).
+
+    Supervisors see these on the case page and, per interviewer, on the wave page.
+    """
+
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("interviewer"),
+        on_delete=models.PROTECT,
+        related_name="phone_reveals",
+    )
+    case = models.ForeignKey(
+        "fieldwork.Case",
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="phone_reveals",
+    )
+    revealed_at = models.DateTimeField(_("revealed at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("number shown")
+        verbose_name_plural = _("numbers shown")
+        ordering = ["-revealed_at"]
+        indexes = [models.Index(fields=["interviewer", "revealed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.interviewer} {self.case} {self.revealed_at:%Y-%m-%d %H:%M}"
 
 
 class TwilioEvent(models.Model):

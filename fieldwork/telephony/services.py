@@ -106,12 +106,36 @@ def dial(*, case: Case, interviewer: User, base_url: str | None = None) -> Call:
     return call
 
 
-def bridge_twiml(*, call: Call, base_url: str | None = None) -> str:
-    """TwiML for the interviewer's answered leg: dial the respondent, or hang up if moot."""
-    call = Call.objects.select_related("case__unit").get(pk=call.pk)
-    if call.attempt_id or call.error or call.case.status not in OPEN_CASE_STATUSES:
+def _respondent_pending(call: Call, call_sid: str) -> bool:
+    """Twilio asks for this call's TwiML on the interviewer's leg, and the respondent has not
+    been dialled yet: no TwiML given, no status of that leg, nothing recorded or failed."""
+    return (
+        bool(call_sid)
+        and call_sid == (call.parent_sid or call_sid)
+        and call.bridged_at is None
+        and not (call.sid or call.status)
+        and call.parent_status not in TERMINAL_STATUSES
+        and not (call.attempt_id or call.error)
+        and call.case.status in OPEN_CASE_STATUSES
+    )
+
+
+@transaction.atomic
+def bridge_twiml(*, call: Call, call_sid: str, base_url: str | None = None) -> str:
+    """TwiML for the interviewer's answered leg (`call_sid`, Twilio's CallSid): dial the
+    respondent, once; any other request for it gets a hangup.
+
+    Twilio's signatures carry no timestamp, so a signed request can be replayed: the number is
+    given only while the respondent's leg is pending, and marking the call bridged (under its
+    row lock) makes the first answer the only one.
+    """
+    call = Call.objects.select_for_update(of=("self",)).select_related("case__unit").get(pk=call.pk)
+    if not _respondent_pending(call, call_sid):
         return twiml.hangup_twiml()
     base = _base_url(base_url)
+    call.parent_sid = call.parent_sid or call_sid  # Twilio may ask before dial() saved it
+    call.bridged_at = timezone.now()
+    call.save(update_fields=["parent_sid", "bridged_at"])
 
     def url(name: str) -> str:
         return base + reverse(f"fieldwork:telephony:{name}", args=[call.pk])

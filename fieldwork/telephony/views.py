@@ -10,11 +10,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
+from common.ratelimit import rate_limited
 from fieldwork import selectors
 from fieldwork.models import Call
 from fieldwork.telephony import gateway, presenters, services
@@ -117,12 +119,18 @@ def twilio_webhook(view: Callable[[HttpRequest, Call], HttpResponse]) -> Callabl
             return HttpResponseForbidden()
         return view(request, get_object_or_404(Call, pk=call_id))
 
-    return login_not_required(csrf_exempt(require_POST(wrapped)))
+    limited = rate_limited("twilio", key="ip", fail_open=True)(wrapped)
+    return login_not_required(csrf_exempt(require_POST(limited)))
 
 
+@never_cache  # the answer carries the respondent's number
 @twilio_webhook
 def twiml(request: HttpRequest, call: Call) -> HttpResponse:
-    body = services.bridge_twiml(call=call, base_url=request.build_absolute_uri("/"))
+    body = services.bridge_twiml(
+        call=call,
+        call_sid=request.POST.get("CallSid", ""),
+        base_url=request.build_absolute_uri("/"),
+    )
     return HttpResponse(body, content_type=TWIML)
 
 

@@ -136,6 +136,7 @@ def test_rates_csv_per_interviewer(client, wave, supervisor, my_case, interviewe
     attempts.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="4.30")
     login(client, supervisor)
     response = client.get(reverse("fieldwork:rates_csv", args=[wave.pk]), {"by": "interviewer"})
+    assert "no-store" in response["Cache-Control"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     mine = next(row for row in rows if row["interviewer"] == interviewer.username)
     assert mine["NE"] == "1" and mine["RR1"] == ""  # E + U = 0: no rate, not a crash

@@ -232,6 +232,7 @@ def test_export_csv_and_xlsx_hold_every_flag_and_decision(
     url = reverse("qc:export", args=[world.wave.pk])
 
     flags_csv = client.get(url, {"table": "flags"})
+    assert "no-store" in flags_csv["Cache-Control"]  # interviewers' names and decisions
     rows = list(csv.reader(io.StringIO(flags_csv.content.decode("utf-8-sig"))))
     assert rows[0][:6] == [
         "interview_id",

@@ -271,3 +271,16 @@ def test_draw_form_needs_a_size_unless_fixed(client, analyst, frame):
 
     assert "Give the sample size." in response.content.decode()
     assert Draw.objects.count() == 0
+
+
+def test_the_sample_and_the_error_report_are_never_cached(client, analyst, frame_draw, settings):
+    # The sample holds full phone numbers; the error report rows of the uploaded frame.
+    client.force_login(analyst)
+    client.post(reverse("sampling:frame_upload"), upload(b"bad,file\n1,2\n"))
+    for url in (
+        reverse("sampling:draw_download", args=[frame_draw.pk]),
+        reverse("sampling:frame_errors"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"], url

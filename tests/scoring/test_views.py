@@ -471,3 +471,12 @@ def test_final_results_carry_no_interim_note(client, analyst, scored_wave):
     )
 
     assert "Interim results" not in page and "Interim results" not in book.sheetnames
+
+
+def test_result_downloads_are_never_cached(client, analyst, scored_wave):
+    # A stale copy in a browser or proxy cache would not match the latest review decisions.
+    login(client, analyst)
+    for name, extra in [("report_pdf", []), ("report_xlsx", []), ("report_csv", ["districts"])]:
+        response = client.get(reverse(f"scoring:{name}", args=[scored_wave.pk, *extra]))
+        assert response.status_code == 200, name
+        assert "no-store" in response["Cache-Control"], name

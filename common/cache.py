@@ -1,0 +1,44 @@
+"""Django's database cache with a counter that counts: what the rate limiter needs.
+
+Django's `incr` on the database cache reads the value and writes it back with the default
+timeout: two requests at once count as one, and each increment moves the key's expiry, so a
+window of an hour could restart every few minutes. Here `incr` is one locked read and update
+that keeps the key's expiry (Redis's INCR does both already).
+"""
+
+import base64
+import pickle
+
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router, transaction
+from django.utils.timezone import now as tz_now
+
+
+class CountingDatabaseCache(DatabaseCache):
+    def incr(self, key, delta=1, version=None):
+        cache_key = self.make_and_validate_key(key, version=version)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        # PostgreSQL locks the row; SQLite has no row locks, but its write transactions are
+        # serialised (BEGIN IMMEDIATE in config/settings.py), which is the same guarantee.
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        now = connection.ops.adapt_datetimefield_value(tz_now().replace(microsecond=0))
+        with transaction.atomic(using=db), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote('value')} FROM {quote(self._table)} "
+                f"WHERE {quote('cache_key')} = %s AND {quote('expires')} > %s{lock}",
+                [cache_key, now],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                raise ValueError(f"Key '{key}' not found")
+            stored = connection.ops.process_clob(row[0])
+            value = pickle.loads(base64.b64decode(stored.encode())) + delta
+            encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+            cursor.execute(
+                f"UPDATE {quote(self._table)} SET {quote('value')} = %s "
+                f"WHERE {quote('cache_key')} = %s",
+                [encoded, cache_key],
+            )
+        return value

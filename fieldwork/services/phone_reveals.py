@@ -1,0 +1,37 @@
+"""Manual-dial mode: showing an interviewer the full number of the case they are about to dial.
+
+Without telephony (no Twilio credentials) the interviewer dials by hand and so must see the
+number. Only for an open case they hold now, each time recorded; the view limits how often
+(settings.RATE_LIMITS["reveal_phone"]). With telephony the server dials and the number never
+reaches the browser.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from fieldwork.models import Case, PhoneReveal
+from fieldwork.telephony import gateway
+
+OPEN_STATUSES = (Case.Status.PENDING, Case.Status.IN_PROGRESS)
+
+
+@transaction.atomic
+def reveal_phone(*, case: Case, interviewer: User) -> str:
+    """The case's full number, recorded as shown to `interviewer`.
+
+    PermissionDenied when telephony is configured or the case is not the interviewer's now;
+    ValidationError when the case is finished or has no number.
+    """
+    if gateway.is_configured():
+        raise PermissionDenied
+    case = Case.objects.select_for_update(of=("self",)).select_related("unit").get(pk=case.pk)
+    if case.interviewer_id != interviewer.pk:
+        raise PermissionDenied
+    if case.status not in OPEN_STATUSES:
+        raise ValidationError(_("This case is finished: its number is no longer shown."))
+    if not case.unit.phone:
+        raise ValidationError(_("This case has no phone number."))
+    PhoneReveal.objects.create(case=case, interviewer=interviewer)
+    return case.unit.phone
