@@ -145,13 +145,13 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     # stratum counts, population margins, localities), respondent groups, earlier rounds, the
     # methodology (draw, frame, strata, case dispositions, reviews, flags), the cache writes
     # (this state and the latest); then the page reads the cache — a fixed number however many
-    # interviews there are
-    with django_assert_num_queries(49):
+    # interviews there are; and the second factor and the session's new idle expiry (3)
+    with django_assert_num_queries(53):
         response = client.get(reverse("scoring:results"))
     assert response.status_code == 200 and response.context["report"]["n_interviews"] == 2
-    # computed results are reused until a review changes: session, user, waves, review
-    # state (2), the cache
-    with django_assert_num_queries(6):
+    # computed results are reused until a review changes: session, user, second factor, waves,
+    # review state (2), the cache, the session's new expiry (3)
+    with django_assert_num_queries(10):
         assert client.get(reverse("scoring:results")).status_code == 200
 
 
