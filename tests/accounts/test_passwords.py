@@ -50,7 +50,9 @@ def test_a_user_changes_their_password(client, interviewer):
         (PASSWORD, PASSWORD, "new_password2"),  # the same as now
     ],
 )
-def test_a_wrong_current_password_or_a_weak_new_one_is_refused(client, interviewer, old, new, error):
+def test_a_wrong_current_password_or_a_weak_new_one_is_refused(
+    client, interviewer, old, new, error
+):
     client.force_login(interviewer)
     response = _change(client, old, new)
     assert response.status_code == 200
@@ -66,9 +68,7 @@ def test_the_top_bar_links_to_the_password_change_and_two_step_pages(client, cli
     assert f'href="{reverse("accounts:second_factor")}"' in page
 
 
-def test_an_analyst_gives_a_temporary_password_that_must_be_replaced(
-    client, analyst, interviewer
-):
+def test_an_analyst_gives_a_temporary_password_that_must_be_replaced(client, analyst, interviewer):
     client.force_login(analyst)
     assert interviewer.username in client.get(reverse("accounts:user_list")).content.decode()
     url = reverse("accounts:reset_password", args=[interviewer.pk])

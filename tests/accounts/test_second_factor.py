@@ -11,25 +11,16 @@ from base64 import b32decode
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, authenticator_code, make_user
 
 pytestmark = pytest.mark.usefixtures("second_factor_not_verified_at_login")
 
 ENROL = reverse("accounts:second_factor_enrol")
 VERIFY = reverse("accounts:second_factor_verify")
 RESULTS = reverse("scoring:results")
-
-
-def code_of(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
-    """The six digits the user's authenticator app shows (or will show `steps_ahead` periods
-    on: a code is accepted once, and one period either side is tolerated)."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time() + steps_ahead * device.step
-    return f"{totp.token():06d}"
 
 
 def _log_in(client: Client, user) -> None:
@@ -41,7 +32,7 @@ def _enrol(client: Client, user) -> list[str]:
     """Add an authenticator through the set-up page; the backup codes it shows."""
     client.get(ENROL)
     device = TOTPDevice.objects.get(user=user, confirmed=False)
-    response = client.post(ENROL, {"code": code_of(device), "next": RESULTS})
+    response = client.post(ENROL, {"code": authenticator_code(device), "next": RESULTS})
     assert response.status_code == 200, response.context["form"].errors
     return list(response.context["codes"])
 
@@ -89,7 +80,8 @@ def test_every_later_login_asks_for_a_code(client, analyst):
     assert client.get(ENROL).url.startswith(VERIFY)
     device = TOTPDevice.objects.get(user=analyst)
     # the code used to set it up is spent: the app's next one
-    response = client.post(VERIFY, {"code": code_of(device, steps_ahead=1), "next": RESULTS})
+    next_code = authenticator_code(device, steps_ahead=1)
+    response = client.post(VERIFY, {"code": next_code, "next": RESULTS})
     assert response.status_code == 302 and response.url == RESULTS
     assert client.get(RESULTS).status_code == 200
 
@@ -117,7 +109,7 @@ def test_wrong_codes_make_the_next_try_wait(client, analyst):
     client.post(VERIFY, {"code": "123456"})
     device = TOTPDevice.objects.get(user=analyst)
 
-    response = client.post(VERIFY, {"code": code_of(device, steps_ahead=1)})
+    response = client.post(VERIFY, {"code": authenticator_code(device, steps_ahead=1)})
 
     assert response.status_code == 200
     assert "次数过多" in str(response.context["form"].errors["code"])

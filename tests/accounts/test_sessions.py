@@ -15,9 +15,7 @@ def test_sessions_expire_after_30_idle_minutes_by_default(settings):
 def test_every_request_pushes_the_expiry_on(client, interviewer):
     client.force_login(interviewer)
     session = Session.objects.get()
-    Session.objects.filter(pk=session.pk).update(
-        expire_date=timezone.now() + timedelta(minutes=5)
-    )
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(minutes=5))
     assert client.get(reverse("fieldwork:my_cases")).status_code == 200
     left = Session.objects.get().expire_date - timezone.now()
     assert left > timedelta(minutes=29)
