@@ -7,8 +7,10 @@ alone reaches no page.
 
 import time
 from base64 import b32decode
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -165,3 +167,16 @@ def test_the_requirement_for_analysts_follows_the_setting(client, analyst, setti
     settings.OTP_REQUIRED_FOR_ANALYSTS = False
     _log_in(client, analyst)
     assert client.get(RESULTS).status_code == 200
+
+
+def test_a_lost_phone_is_removed_from_the_shell_and_set_up_again(client, analyst):
+    _log_in(client, analyst)
+    _enrol(client, analyst)
+    client.logout()
+
+    call_command("remove_second_factor", analyst.username, stdout=StringIO())
+
+    _log_in(client, analyst)
+    assert client.get(RESULTS).url.startswith(ENROL)
+    with pytest.raises(CommandError, match="No user named"):
+        call_command("remove_second_factor", "nobody")
