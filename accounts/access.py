@@ -7,8 +7,10 @@ the role on top. A denied user gets 403, never a page with someone else's data.
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role
 
@@ -30,3 +32,19 @@ def require_role(*roles: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def second_factor_compulsory(user) -> bool:
+    """Whether `user` may not do without a second factor: analysts (OTP_REQUIRED_FOR_ANALYSTS)
+    and anyone who may open the Django admin."""
+    return (user.role == Role.ANALYST and settings.OTP_REQUIRED_FOR_ANALYSTS) or user.is_staff
+
+
+def second_factor_required(user) -> bool:
+    """Whether `user` must confirm each login with a code: those for whom it is compulsory,
+    and everyone who has turned it on."""
+    return second_factor_compulsory(user) or has_authenticator(user)
+
+
+def has_authenticator(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()

@@ -8,4 +8,7 @@ from accounts.models import User
 class RoleUserAdmin(UserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("Role", {"fields": ("role", "organisation")}))
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Role", {"fields": ("role", "organisation", "must_change_password")}),
+    )

@@ -17,6 +17,9 @@ class User(AbstractUser):
     role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, default=Role.INTERVIEWER
     )
+    # Set when an analyst gives the user a temporary password: every page sends them to the
+    # password change until they have chosen their own.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("user")

@@ -7,7 +7,6 @@ otherwise. Over the limit the view is not called: a 429 page in the request's la
 answers (a fragment for htmx requests), with Retry-After.
 """
 
-import ipaddress
 import logging
 import math
 from collections.abc import Callable
@@ -22,21 +21,6 @@ from django_ratelimit.core import get_usage
 logger = logging.getLogger(__name__)
 
 View = Callable[..., HttpResponse]
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address. Behind our proxy (BEHIND_TLS_PROXY) it is the last address of
-    X-Forwarded-For, the one nginx appended (earlier ones are whatever the client sent)."""
-    candidates = [request.META.get("REMOTE_ADDR", "")]
-    if getattr(settings, "BEHIND_PROXY", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        candidates.insert(0, forwarded.rsplit(",", 1)[-1].strip())
-    for candidate in candidates:
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            continue
-    return "0.0.0.0"  # a Unix socket without a proxy header: every client shares one count
 
 
 def _rate(group: str, request: HttpRequest) -> str:

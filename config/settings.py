@@ -6,10 +6,13 @@ DEBUG=0 and a real SECRET_KEY; it refuses to start without one.
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from config.secret_key import weakness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,11 +38,19 @@ if not SECRET_KEY:
     SECRET_KEY = _DEV_SECRET_KEY
 elif not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured("SECRET_KEY must be a real random key of at least 50 characters.")
+elif not DEBUG and (problem := weakness(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY looks guessable: {problem}. Generate a random one with: "
+        'python3 -c "import secrets; print(secrets.token_urlsafe(64))"'
+    )
 
 # Rotation: put the old key here (comma-separated) while the new one takes over, so sessions and
 # password-reset links signed with it stay valid until they expire (docs/runbook.md).
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 
+# Behind nginx: trust its X-Forwarded-Proto, and take the client's address from the entry it
+# adds to X-Forwarded-For (common.client_ip).
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if not DEBUG else "*")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -50,6 +61,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "formtools",
     "django_ratelimit",
     "csp",
@@ -73,10 +88,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.AccountChecksMiddleware",  # second factor, temporary password
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the locked-out page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -122,9 +140,38 @@ LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Authentication (README, "Configuration"). Failed logins lock out one user name from one
+# address (django-axes, the login page and the admin alike) for LOGIN_LOCKOUT_MINUTES after
+# LOGIN_FAILURE_LIMIT failures; by user name and address together, because a call centre's
+# interviewers share one address and one typo-prone colleague must not lock them all out. An
+# analyst unlocks from the users page, an administrator with `manage.py axes_reset_username`.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
+AXES_VERBOSE = False  # lockouts are logged as warnings (user name and address masked)
+# Analysts confirm every login with a code from an authenticator app (django-otp); everyone
+# else may turn it on for themselves.
+OTP_REQUIRED_FOR_ANALYSTS = env_bool("OTP_REQUIRED_FOR_ANALYSTS", True)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Safety survey")
+# Sessions end after SESSION_IDLE_MINUTES without a request (tablets are shared between
+# interviewers): every request pushes the expiry on.
+SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_IDLE_MINUTES", 30)) * 60)
+SESSION_SAVE_EVERY_REQUEST = env_bool("SESSION_SAVE_EVERY_REQUEST", True)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -217,7 +264,7 @@ RATELIMIT_USE_CACHE = "ratelimit"
 # django-ratelimit vouches only for memcached and django-redis; Django's own Redis cache counts
 # atomically too, and so does common.cache.CountingDatabaseCache (tests/common/test_ratelimit.py).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-RATELIMIT_IP_META_KEY = "common.ratelimit.client_ip"
+RATELIMIT_IP_META_KEY = "common.client_ip.client_ip"
 
 # Long work runs as jobs through Django's task framework (the django-tasks backport): the
 # database backend by default, so one machine needs nothing more; `manage.py db_worker` runs
@@ -252,7 +299,6 @@ CAPI_MAX_DISTANCE_M = float(os.environ.get("CAPI_MAX_DISTANCE_M", 2000))
 CAPI_MAX_ACCURACY_M = float(os.environ.get("CAPI_MAX_ACCURACY_M", 100))
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 12 * 3600
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -273,8 +319,6 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-# nginx in front (deploy/nginx-survey.conf): the client's address is the last X-Forwarded-For.
-BEHIND_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -284,7 +328,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    if BEHIND_PROXY:
+    if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Logs go to stdout (journald in production). LOG_FORMAT=json gives one JSON object per line
@@ -316,5 +360,7 @@ LOGGING = {
         "django.request": {"level": "WARNING"},
         # The Twilio client logs every API call at INFO; keep telephony traffic out of logs.
         "twilio.http_client": {"level": "WARNING"},
+        # django-axes logs every failed login at INFO; lockouts are warnings.
+        "axes": {"level": "WARNING"},
     },
 }

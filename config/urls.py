@@ -15,6 +15,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("login/", login_limit(auth_views.LoginView.as_view()), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("accounts.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("questionnaires/", include("questionnaires.urls")),
     path("sampling/", include("sampling.urls")),

@@ -13,6 +13,7 @@ demo.city builds the city (pure), demo.rounds runs a round's draw, fieldwork and
 checks, and demo.reviews takes the round's review decisions.
 """
 
+from base64 import b32decode
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,8 @@ import numpy as np
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, User
 from demo.city import City, build_city
@@ -39,6 +42,11 @@ WAVE_NAME = "2026年第四季度群众安全感满意度调查"
 EARLIER_WAVE_NAME = "2026年第三季度群众安全感满意度调查"
 QUARTER = timedelta(days=91)
 PASSWORD = "demo-pass-2026"
+# Analysts confirm each login with a second factor. The demo's analyst has an authenticator
+# with this published secret (add it to any authenticator app) and these backup codes, each
+# good for one login and restored by every run of load_demo.
+ANALYST_AUTHENTICATOR_SECRET = "SAFETYSURVEYDEMOANALYSTKEY234567"  # base32, as apps take it
+ANALYST_BACKUP_CODES = [f"demo{n:04d}" for n in range(1, 11)]
 LOCAL = ZoneInfo("Asia/Shanghai")
 
 
@@ -93,6 +101,7 @@ def load_demo(
     rng = np.random.default_rng(seed)
     users = create_users(size.interviewers)
     analyst = users["analyst"]
+    set_up_analyst_second_factor()
 
     say("questionnaire …")
     version = load_standard_questionnaire(user=analyst)
@@ -196,6 +205,23 @@ def create_users(n_interviewers: int) -> dict:
             for i in range(1, n_interviewers + 1)
         ],
     }
+
+
+def set_up_analyst_second_factor() -> None:
+    """Give the demo's analyst the published authenticator and a full set of backup codes."""
+    analyst = User.objects.get(username="analyst")
+    TOTPDevice.objects.update_or_create(
+        user=analyst,
+        name="authenticator",
+        defaults={"key": b32decode(ANALYST_AUTHENTICATOR_SECRET).hex(), "confirmed": True},
+    )
+    backup, _ = StaticDevice.objects.get_or_create(
+        user=analyst, name="backup codes", defaults={"confirmed": True}
+    )
+    backup.token_set.all().delete()
+    StaticToken.objects.bulk_create(
+        StaticToken(device=backup, token=code) for code in ANALYST_BACKUP_CODES
+    )
 
 
 def import_household_frame(*, city: City, name: str, user: User) -> Frame:

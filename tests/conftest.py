@@ -11,8 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.signals import user_logged_in
 from django.utils import translation
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.access import second_factor_required
 from accounts.models import Role, User
 from fieldwork.services import waves as services
 from questionnaires.services import STANDARD_XLSX
@@ -28,6 +32,7 @@ from tests.factories import (
 )
 
 TESTS = Path(__file__).resolve().parent
+SECOND_FACTOR_AT_LOGIN = "tests: second factor verified at login"
 
 
 def pytest_collection_modifyitems(items):
@@ -118,6 +123,34 @@ def empty_cache(request):
     yield
     for cache in caches.all():
         cache.clear()
+
+
+def _verify_second_factor_at_login(sender, request, user, **kwargs):
+    """What a user who needs a second factor does after typing the password: confirm the login
+    with their authenticator (added now if they have none yet)."""
+    if request is None or not hasattr(request, "session") or not second_factor_required(user):
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    request.session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+
+
+@pytest.fixture(autouse=True)
+def second_factor_verified_at_login():
+    """Logins in tests (client.login, force_login, the browser's login page) come with the
+    second factor confirmed, as a user's would after the code page, so that tests of other
+    pages need not type codes. The requirement itself stays on: tests of it use
+    `second_factor_not_verified_at_login`, and the demo's analyst has a real authenticator."""
+    user_logged_in.connect(_verify_second_factor_at_login, dispatch_uid=SECOND_FACTOR_AT_LOGIN)
+    yield
+    user_logged_in.disconnect(dispatch_uid=SECOND_FACTOR_AT_LOGIN)
+
+
+@pytest.fixture
+def second_factor_not_verified_at_login(second_factor_verified_at_login):
+    """Logins stop at the second factor, as in production."""
+    user_logged_in.disconnect(dispatch_uid=SECOND_FACTOR_AT_LOGIN)
 
 
 @pytest.fixture

@@ -6,8 +6,11 @@ documented shape, so tests of the other apps do not depend on the XLSForm parser
 """
 
 import copy
+import time
 
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from fieldwork.models import Wave
@@ -25,6 +28,14 @@ def make_user(username: str, role: str, organisation: str = "") -> User:
     return User.objects.create_user(
         username=username, password=PASSWORD, role=role, organisation=organisation
     )
+
+
+def authenticator_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    """The six digits the user's authenticator app shows (or will show `steps_ahead` periods
+    on: a code is accepted once, and one period either side is tolerated)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():06d}"
 
 
 # A small world: the standard questionnaire, two districts, a drawn sample and a wave.

@@ -104,6 +104,16 @@ MATRIX = {
     "jobs:job_list": ("get", {A}),
     "jobs:job_progress": ("get", EVERYONE),
     "jobs:job_retry": ("post", {A}),
+    "accounts:password_change": ("get", EVERYONE),
+    "accounts:second_factor": ("get", EVERYONE),
+    "accounts:second_factor_enrol": ("get", EVERYONE),
+    "accounts:second_factor_verify": ("get", EVERYONE),
+    "accounts:backup_codes": ("post", EVERYONE),
+    # analysts must keep theirs (OTP_REQUIRED_FOR_ANALYSTS)
+    "accounts:second_factor_disable": ("post", {S, I, C}),
+    "accounts:user_list": ("get", {A}),
+    "accounts:reset_password": ("get", {A}),
+    "accounts:unlock": ("post", {A}),
 }
 OWN_CASE_ONLY = {
     "fieldwork:case_detail",
@@ -176,6 +186,7 @@ def demo_world(db, settings, tmp_path):
         "job_id": job.pk,
         "table": "districts",
         "interviewer_id": review.interview.interviewer_id,  # has completed interviews
+        "user_id": User.objects.get(username="interviewer02").pk,
     }
 
 

@@ -1,11 +1,15 @@
-"""Production settings: `check --deploy` is clean, and a missing secret key stops the start."""
+"""Production settings: `check --deploy` is clean, a missing or guessable secret key stops the
+start, and the authentication knobs come from the environment."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from config.secret_key import weakness
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION = {
@@ -58,3 +62,66 @@ def test_production_refuses_a_short_secret_key():
     result = _manage("check", env={**PRODUCTION, "SECRET_KEY": "too-short"})
     assert result.returncode != 0
     assert "at least 50 characters" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        ("x7" * 30, "different characters"),  # 60 characters, 2 distinct
+        ("ourSurveyKey-2026!" * 3, "occurs in it more than once"),  # a word repeated to length
+        ("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN", "evenly stepped"),
+        ("a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8s9t0u1v2w3x4y5z6", "evenly stepped"),
+        ("django-insecure-" + "Qm3x9LpR2vK8wT5zN1cJ7hF4yB6dG0sA-_eU", "django-insecure-"),
+    ],
+)
+def test_guessable_secret_keys_are_named_for_what_is_wrong(key, problem):
+    assert len(key) >= 50
+    assert problem in weakness(key)
+
+
+def test_random_secret_keys_pass():
+    from django.core.management.utils import get_random_secret_key
+
+    for _ in range(2000):
+        for key in (secrets.token_urlsafe(64), get_random_secret_key(), secrets.token_hex(32)):
+            assert weakness(key) is None, key
+    assert weakness(PRODUCTION["SECRET_KEY"]) is None
+
+
+def test_production_refuses_a_long_but_guessable_secret_key():
+    result = _manage("check", env={**PRODUCTION, "SECRET_KEY": "ourSurveyKey-2026!" * 3})
+    assert result.returncode != 0
+    assert "SECRET_KEY looks guessable" in result.stderr
+    assert "ourSurveyKey" not in result.stderr  # the key itself is never echoed
+    assert "secrets.token_urlsafe(64)" in result.stderr
+
+
+def _settings(expression: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Import the settings module alone (no app loading: fast) under `env` and print
+    `expression` over it (`s`)."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    return subprocess.run(
+        [sys.executable, "-c", f"import config.settings as s; print({expression})"],
+        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
+    )  # fmt: skip
+
+
+def test_a_guessable_key_is_accepted_for_local_use():
+    result = _settings("s.SECRET_KEY", {"DEBUG": "1", "SECRET_KEY": "ourSurveyKey-2026!" * 3})
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_authentication_knobs_come_from_the_environment():
+    env = {
+        **PRODUCTION,
+        "SESSION_IDLE_MINUTES": "10",
+        "LOGIN_FAILURE_LIMIT": "3",
+        "LOGIN_LOCKOUT_MINUTES": "60",
+        "OTP_REQUIRED_FOR_ANALYSTS": "0",
+    }
+    expression = (
+        "s.SESSION_COOKIE_AGE, s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds(), "
+        "s.OTP_REQUIRED_FOR_ANALYSTS"
+    )
+    result = _settings(expression, env)
+    assert result.stdout.strip() == "600 3 3600.0 False", result.stderr

@@ -10,7 +10,7 @@ from django.db import connection, connections
 from django.test import RequestFactory
 from django.urls import reverse
 
-from common.ratelimit import client_ip
+from common.client_ip import client_ip
 from tests.factories import PASSWORD
 
 
@@ -75,9 +75,9 @@ def test_concurrent_increments_are_all_counted():
 def test_behind_the_proxy_the_address_is_the_one_nginx_appended(settings):
     factory = RequestFactory()
     forged = factory.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7", REMOTE_ADDR="127.0.0.1")
-    settings.BEHIND_PROXY = False
+    settings.BEHIND_TLS_PROXY = False
     assert client_ip(forged) == "127.0.0.1"
-    settings.BEHIND_PROXY = True
+    settings.BEHIND_TLS_PROXY = True
     assert client_ip(forged) == "203.0.113.7"
     assert client_ip(factory.get("/", REMOTE_ADDR="10.0.0.5")) == "10.0.0.5"
     garbage = factory.get("/", HTTP_X_FORWARDED_FOR="not-an-address", REMOTE_ADDR="10.0.0.5")

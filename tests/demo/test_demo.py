@@ -1,15 +1,30 @@
+from base64 import b32decode
+from io import StringIO
+
 import numpy as np
 import pandas as pd
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from demo.city import build_city
-from demo.services import EARLIER_WAVE_NAME, FULL, SMALL, load_demo
+from demo.services import (
+    ANALYST_AUTHENTICATOR_SECRET,
+    ANALYST_BACKUP_CODES,
+    EARLIER_WAVE_NAME,
+    FULL,
+    PASSWORD,
+    SMALL,
+    load_demo,
+)
 from fieldwork.models import Case, Interview, Wave
 from qc.models import Flag, Review, ReviewEvent
 from sampling.models import Frame, Level, Locality
 from scoring.results import wave_results
+from tests.factories import authenticator_code
 
 
 def test_the_full_demo_is_as_large_as_promised():
@@ -147,3 +162,29 @@ def test_load_demo_adds_a_finished_earlier_round_with_rank_changes_both_ways(dem
     changes = [row["rank_change"] for row in results["streets"] + results["districts"]]
     assert any(c is not None and c > 0 for c in changes)
     assert any(c is not None and c < 0 for c in changes)
+
+
+@pytest.mark.slow
+def test_the_demos_analyst_confirms_the_login_with_a_printed_code(
+    demo, db, client, second_factor_not_verified_at_login
+):
+    verify, results = reverse("accounts:second_factor_verify"), reverse("scoring:results")
+    client.post("/login/", {"username": "analyst", "password": PASSWORD})
+    assert client.get(results).url.startswith(verify)
+    assert client.post(verify, {"code": ANALYST_BACKUP_CODES[0]}).status_code == 302
+    assert client.get(results).status_code == 200
+    # or the six digits of an app set up with the printed key
+    client.logout()
+    client.post("/login/", {"username": "analyst", "password": PASSWORD})
+    app = TOTPDevice(key=b32decode(ANALYST_AUTHENTICATOR_SECRET).hex())
+    assert client.post(verify, {"code": authenticator_code(app)}).status_code == 302
+    assert client.get(results).status_code == 200
+
+    # running load_demo again prints the codes and restores the spent one
+    output = StringIO()
+    call_command("load_demo", stdout=output)
+    assert ANALYST_BACKUP_CODES[0] in output.getvalue()
+    assert ANALYST_AUTHENTICATOR_SECRET in output.getvalue()
+    client.logout()
+    client.post("/login/", {"username": "analyst", "password": PASSWORD})
+    assert client.post(verify, {"code": ANALYST_BACKUP_CODES[0]}).status_code == 302

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 import requests
 import urllib3
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, User
 from jobs.models import Job, Worker
@@ -25,6 +26,7 @@ from tests.deploy.processes import (
     wait_for_port,
     wait_until_ready,
 )
+from tests.factories import authenticator_code
 from tests.jobs.worker import database_url, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -124,7 +126,8 @@ def deployment(tmp_path, settings):
 def test_the_deployment_serves_pages_static_files_and_health_through_nginx(deployment, settings):
     urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # the app's
-    User.objects.create_user(username="ana", password="pw-Deploy-2026", role=Role.ANALYST)
+    ana = User.objects.create_user(username="ana", password="pw-Deploy-2026", role=Role.ANALYST)
+    authenticator = TOTPDevice.objects.create(user=ana, name="authenticator", confirmed=True)
     base = f"https://127.0.0.1:{deployment['https']}"
     session = requests.Session()
     session.trust_env = False  # REQUESTS_CA_BUNDLE would override verify=False
@@ -143,6 +146,13 @@ def test_the_deployment_serves_pages_static_files_and_health_through_nginx(deplo
         data={"username": "ana", "password": "pw-Deploy-2026",
               "csrfmiddlewaretoken": session.cookies["csrftoken"]},
         headers={"Referer": f"https://{HOST}:{deployment['https']}/login/"},
+        timeout=10,
+    )  # fmt: skip
+    session.post(  # the analyst's second factor
+        f"{base}/account/two-step/verify/",
+        data={"code": authenticator_code(authenticator),
+              "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+        headers={"Referer": f"https://{HOST}:{deployment['https']}/account/two-step/verify/"},
         timeout=10,
     )  # fmt: skip
     jobs_page = session.get(f"{base}/jobs/", timeout=10)

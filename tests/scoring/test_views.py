@@ -146,13 +146,13 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     # earlier rounds, the methodology (draw, frame, strata, case dispositions, the finally
     # rejected, reviews, flags), the cache writes (this state and the latest); then the page
     # reads the cache and whether the results are interim (2) — a fixed number however many
-    # interviews there are
-    with django_assert_num_queries(53):
+    # interviews there are; and the second factor and the session's new idle expiry (3)
+    with django_assert_num_queries(57):
         response = client.get(reverse("scoring:results"))
     assert response.status_code == 200 and response.context["report"]["n_interviews"] == 2
-    # computed results are reused until a review changes: session, user, waves, review
-    # state (2), the cache, interim (2)
-    with django_assert_num_queries(8):
+    # computed results are reused until a review changes: session, user, second factor, waves,
+    # review state (2), the cache, interim (2), the session's new expiry (3)
+    with django_assert_num_queries(12):
         assert client.get(reverse("scoring:results")).status_code == 200
 
 

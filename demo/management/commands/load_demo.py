@@ -17,9 +17,16 @@ class Command(BaseCommand):
             call_command("flush", "--noinput", verbosity=0)
         if services.demo_loaded():
             self.stdout.write("The demo is already loaded.")
+            services.set_up_analyst_second_factor()
         else:
             size = services.SMALL if small else services.FULL
             services.load_demo(seed=seed, size=size, say=lambda line: self.stdout.write(line))
         self.stdout.write(self.style.SUCCESS("One login per role:"))
         for role, username in services.DEMO_LOGINS:
             self.stdout.write(f"  {role:<12} user {username:<15} password {services.PASSWORD}")
+        self.stdout.write(
+            "The analyst then confirms the login with a code: one of the backup codes "
+            f"{', '.join(services.ANALYST_BACKUP_CODES)} (each works once; running load_demo "
+            "again restores them), or the six digits of an authenticator app set up with the "
+            f"key {services.ANALYST_AUTHENTICATOR_SECRET}."
+        )

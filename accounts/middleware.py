@@ -1,0 +1,46 @@
+"""What a logged-in user must do before any other page: confirm the login with a second
+factor (or add one, for an analyst who has none yet), then replace a temporary password.
+
+Runs after Django's LoginRequiredMiddleware (anonymous visitors are sent to log in first) and
+django-otp's OTPMiddleware (which marks a session verified by a device).
+"""
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from accounts.access import has_authenticator, second_factor_required
+
+# Pages every logged-in user may reach at any step.
+ALWAYS_OPEN = {"login", "logout", "set_language", "healthz"}
+VERIFY = "accounts:second_factor_verify"
+ENROL = "accounts:second_factor_enrol"
+PASSWORD_CHANGE = "accounts:password_change"
+
+
+class AccountChecksMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        user = request.user
+        match = request.resolver_match
+        if not user.is_authenticated or match is None or match.view_name in ALWAYS_OPEN:
+            return None
+        if not user.is_verified() and second_factor_required(user):
+            # A user with an authenticator confirms the login with it; one without (an analyst
+            # on their first login) adds one. Never the other way round: adding a new
+            # authenticator needs a verified session.
+            step = VERIFY if has_authenticator(user) else ENROL
+        elif user.must_change_password:
+            step = PASSWORD_CHANGE
+        else:
+            return None
+        if match.view_name == step:
+            return None
+        return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")

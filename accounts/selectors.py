@@ -1,0 +1,31 @@
+"""Reads for the account pages."""
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import User
+
+
+def managed_users(*, analyst: User) -> QuerySet[User]:
+    """The users whose password `analyst` may reset: everyone but themselves and the
+    superusers (who administer the installation and reset their own from the shell)."""
+    return User.objects.filter(is_superuser=False).exclude(pk=analyst.pk)
+
+
+def locked_out_usernames() -> set[str]:
+    """User names locked out now by failed logins (from at least one address)."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return set(
+        AccessAttempt.objects.filter(
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+        ).values_list("username", flat=True)
+    )
+
+
+def users_with_authenticator(users: QuerySet[User]) -> set[int]:
+    return set(
+        TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True)
+    )

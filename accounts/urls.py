@@ -1,0 +1,16 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("two-step/", views.second_factor, name="second_factor"),
+    path("two-step/set-up/", views.second_factor_enrol, name="second_factor_enrol"),
+    path("two-step/verify/", views.second_factor_verify, name="second_factor_verify"),
+    path("two-step/backup-codes/", views.backup_codes, name="backup_codes"),
+    path("two-step/off/", views.second_factor_disable, name="second_factor_disable"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/<int:user_id>/reset-password/", views.reset_password, name="reset_password"),
+    path("users/<int:user_id>/unlock/", views.unlock, name="unlock"),
+]
