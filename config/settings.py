@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "formtools",
     "django_tasks",
+    "common",  # registers the <id:...> URL converter
     "jobs",  # before django_tasks_db: its db_worker (with heartbeats) replaces the package's
     "django_tasks_db",
     "accounts",
