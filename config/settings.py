@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "csp",
     "django_tasks",
+    "common",  # registers the <id:...> URL converter
     "jobs",  # before django_tasks_db: its db_worker (with heartbeats) replaces the package's
     "django_tasks_db",
     "accounts",

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from accounts.models import User
+from common.ids import parse_id
 from jobs.models import Job
 from jobs.services import start_job
 
@@ -63,8 +64,8 @@ def poll_reply(request: HttpRequest) -> HttpResponse | None:
     it has ended. A poll never starts a job."""
     if request.headers.get("HX-Request") != "true":
         return None
-    job_id = request.GET.get("job", "")
-    job = Job.objects.filter(pk=job_id).first() if job_id.isdigit() and len(job_id) < 19 else None
+    job_id = parse_id(request.GET.get("job"))
+    job = Job.objects.filter(pk=job_id).first() if job_id is not None else None
     response = HttpResponse(status=204)
     if job is None or not job.is_open:
         response["HX-Refresh"] = "true"

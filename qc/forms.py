@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from common.forms import ModelIdsField
 from fieldwork.models import Wave
 from qc.models import QCSettings, Review
 from qc.presenters.labels import RULE_LABELS
@@ -99,7 +100,7 @@ class RereleaseForm(forms.Form):
 class BulkApproveForm(forms.Form):
     """Approve the ticked reviews, or every one the current filter shows (`scope=all`)."""
 
-    reviews = forms.ModelMultipleChoiceField(
+    reviews = ModelIdsField(
         queryset=Review.objects.all(), required=False, widget=forms.MultipleHiddenInput
     )
     scope = forms.ChoiceField(
@@ -162,7 +163,7 @@ class QCSettingsForm(forms.Form):
 
 
 class BackCheckDrawForm(forms.Form):
-    checkers = forms.ModelMultipleChoiceField(
+    checkers = ModelIdsField(
         label=_("Back-check interviewers"),
         queryset=_interviewers(),
         widget=forms.CheckboxSelectMultiple,

@@ -17,6 +17,13 @@ Supported (XPath 1.0 semantics, as ODK Collect applies them):
 
 Precedence, loosest first: or; and; = !=; < <= > >=; + -; * div mod; unary minus.
 
+Limits, so that no cell of a spreadsheet can exhaust the stack or the time of a request: an
+expression has at most MAX_LENGTH characters and nests at most MAX_NESTING levels deep
+(brackets, function calls and minus signs each open a level). Parsing recurses once per level
+and evaluation walks chains like `a + b + c + ...` in a loop, so both stay far inside Python's
+recursion limit however an expression is written. Longer or deeper expressions raise
+ExpressionError when parsed, so an import refuses them.
+
 Answer values are strings (select_one codes, text, ISO dates "YYYY-MM-DD", calculate results),
 lists of strings (select_multiple), ints or floats, lists of row dicts (repeat groups, stored
 under the group's name), or missing. A missing answer reads as the empty string, as in ODK:
@@ -35,7 +42,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from common.translatable import Translatable, gettext_noop
+
 __all__ = [
+    "MAX_LENGTH",
+    "MAX_NESTING",
     "ExpressionError",
     "as_text",
     "bare_names",
@@ -52,8 +63,27 @@ __all__ = [
 ]
 
 
+MAX_LENGTH = 4000  # characters: a longer rule belongs in several calculate questions
+MAX_NESTING = 40  # levels of brackets, function calls and minus signs
+
+
 class ExpressionError(ValueError):
-    """An expression we cannot parse or evaluate; the message quotes it."""
+    """An expression we cannot parse or evaluate; the message quotes it (its start, when long).
+
+    `message` is the message; it is Translatable for the limits, so a page can show it in the
+    reader's language.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _quoted(expression: str) -> str:
+    """The expression as error messages quote it: whole when short, its start when long."""
+    if len(expression) > 80:
+        return repr(expression[:60] + "…")
+    return repr(expression)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,14 +114,14 @@ def _tokenize(expression: str) -> list[Token]:
         match = _TOKEN.match(expression, position)
         if match is None:
             raise ExpressionError(
-                f"{expression!r}: unexpected character {expression[position]!r} "
+                f"{_quoted(expression)}: unexpected character {expression[position]!r} "
                 f"at position {position + 1}"
             )
         kind = match.lastgroup  # the outer group: "ref", not its inner "refname"
         if kind == "ref":
             name = match.group("refname").strip()
             if not _NAME.match(name):
-                raise ExpressionError(f"{expression!r}: bad reference ${{{name}}}")
+                raise ExpressionError(f"{_quoted(expression)}: bad reference ${{{name}}}")
             tokens.append(("ref", name, position))
         elif kind == "string":
             tokens.append(("string", match.group()[1:-1], position))
@@ -154,6 +184,7 @@ class _Parser:
         self.expression = expression
         self.tokens = _tokenize(expression)
         self.index = 0
+        self.depth = 0  # levels open: brackets, function calls, minus signs
 
     # helpers
     def peek(self) -> Token:
@@ -166,13 +197,33 @@ class _Parser:
 
     def error(self, message: str, token: Token) -> ExpressionError:
         where = "" if token[0] == "end" else f" at position {token[2] + 1}"
-        return ExpressionError(f"{self.expression!r}: {message}{where}")
+        return ExpressionError(f"{_quoted(self.expression)}: {message}{where}")
 
     def accept(self, kind: str, *texts: str) -> Token | None:
         token = self.peek()
         if token[0] == kind and (not texts or token[1] in texts):
             return self.advance()
         return None
+
+    def enter(self, token: Token) -> None:
+        """Open one level of nesting at `token`; refuse more than MAX_NESTING."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ExpressionError(
+                Translatable(
+                    gettext_noop(
+                        "%(expression)s: nested more than %(limit)d levels deep at position "
+                        "%(position)d (brackets, function calls and minus signs each open a "
+                        "level); simplify it or split it into calculate questions"
+                    ),
+                    expression=_quoted(self.expression),
+                    limit=MAX_NESTING,
+                    position=token[2] + 1,
+                )
+            )
+
+    def leave(self) -> None:
+        self.depth -= 1
 
     def expect_op(self, text: str) -> None:
         token = self.peek()
@@ -184,7 +235,7 @@ class _Parser:
     # grammar
     def parse(self) -> tuple:
         if self.peek()[0] == "end":
-            raise ExpressionError(f"{self.expression!r}: empty expression")
+            raise ExpressionError(f"{_quoted(self.expression)}: empty expression")
         tree = self.or_expr()
         token = self.peek()
         if token[0] != "end":
@@ -228,8 +279,11 @@ class _Parser:
         return left
 
     def unary(self) -> tuple:
-        if self.accept("op", "-"):
-            return ("neg", self.unary())
+        if token := self.accept("op", "-"):
+            self.enter(token)
+            operand = self.unary()
+            self.leave()
+            return ("neg", operand)
         return self.primary()
 
     def primary(self) -> tuple:
@@ -244,8 +298,10 @@ class _Parser:
         if kind == "dot":
             return ("current",)
         if kind == "op" and text == "(":
+            self.enter(token)
             inner = self.or_expr()
             self.expect_op(")")
+            self.leave()
             return inner
         if kind == "name":
             if self.peek()[0] == "op" and self.peek()[1] == "(":
@@ -265,12 +321,14 @@ class _Parser:
                 name_token,
             )
         self.expect_op("(")
+        self.enter(name_token)
         arguments: list[tuple] = []
         if not self.accept("op", ")"):
             arguments.append(self.or_expr())
             while self.accept("op", ","):
                 arguments.append(self.or_expr())
             self.expect_op(")")
+        self.leave()
         fewest, most = _FUNCTIONS[name]
         if len(arguments) < fewest or (most is not None and len(arguments) > most):
             wanted = (
@@ -294,18 +352,37 @@ def parse(expression: str) -> tuple:
     """
     if not isinstance(expression, str):
         raise ExpressionError(f"{expression!r}: not an expression")
+    if len(expression) > MAX_LENGTH:
+        raise ExpressionError(
+            Translatable(
+                gettext_noop(
+                    "%(expression)s: %(length)d characters long, more than the %(limit)d "
+                    "allowed; split it into calculate questions"
+                ),
+                expression=_quoted(expression),
+                length=len(expression),
+                limit=MAX_LENGTH,
+            )
+        )
     return _Parser(expression).parse()
 
 
-def _walk(node: tuple):
-    yield node
+_BINARY = frozenset({"or", "and", "cmp", "arith"})
+
+
+def _children(node: tuple) -> list[tuple]:
     if node[0] == "call":
-        for argument in node[2]:
-            yield from _walk(argument)
-    else:
-        for child in node[1:]:
-            if isinstance(child, tuple):
-                yield from _walk(child)
+        return list(node[2])
+    return [child for child in node[1:] if isinstance(child, tuple)]
+
+
+def _walk(node: tuple):
+    """Every node of a tree, without recursion (a chain `a + b + ...` is as deep as it is long)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(_children(node)))
 
 
 def references(expression: str) -> set[str]:
@@ -520,17 +597,38 @@ class _Context:
             return _lookup(node[1], self.answers)
         if kind == "current":
             return "" if self.current is None else self.current
-        if kind == "or":
-            return _to_bool(self.value(node[1])) or _to_bool(self.value(node[2]))
-        if kind == "and":
-            return _to_bool(self.value(node[1])) and _to_bool(self.value(node[2]))
-        if kind == "cmp":
-            return _compare(node[1], self.value(node[2]), self.value(node[3]))
-        if kind == "arith":
-            return _arith(node[1], self.value(node[2]), self.value(node[3]))
+        if kind in _BINARY:
+            return self.chain(node)
         if kind == "neg":
             return -_to_number(self.value(node[1]))
         return self.call(node[1], node[2])
+
+    def chain(self, node: tuple) -> Any:
+        """A binary operator and those down its left side, in a loop.
+
+        `a + b + c` is the tree ((a + b) + c): as deep as the chain is long, so it is walked
+        down its left side and folded back up, evaluating the left operand first (and only
+        when needed, for `and` and `or`) as the recursive definition would.
+        """
+        spine = []
+        while node[0] in _BINARY:
+            spine.append(node)
+            node = node[-2]  # the left operand: ("or", left, right), ("cmp", op, left, right)
+        result = self.value(node)
+        for operation in reversed(spine):
+            kind, right = operation[0], operation[-1]
+            # A right operand that is a chain itself goes straight to chain(): one frame per
+            # level of precedence instead of two.
+            evaluate = self.chain if right[0] in _BINARY else self.value
+            if kind == "or":
+                result = _to_bool(result) or _to_bool(evaluate(right))
+            elif kind == "and":
+                result = _to_bool(result) and _to_bool(evaluate(right))
+            elif kind == "cmp":
+                result = _compare(operation[1], result, evaluate(right))
+            else:
+                result = _arith(operation[1], result, evaluate(right))
+        return result
 
     def call(self, name: str, nodes: list[tuple]) -> Any:
         # if() evaluates only the branch it picks.

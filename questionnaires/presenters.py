@@ -16,9 +16,11 @@ from typing import Any
 from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.labels import all_languages, localized
+from common.translatable import Translatable, translated
 from questionnaires.diff import diff_definitions
 from questionnaires.models import Questionnaire, QuestionnaireVersion
 
@@ -403,6 +405,18 @@ def import_errors(messages: list[str]) -> list[dict[str, Any]]:
     """
     rows = []
     for message in messages:
+        if isinstance(message, Translatable) and "problem" in message.params:
+            # Located by questionnaires.xlsform, in the reader's language.
+            params = message.params
+            rows.append(
+                {
+                    "sheet": params["sheet"],
+                    "row": params["row"],
+                    "column": params["column"],
+                    "problem": translated(params["problem"], gettext),
+                }
+            )
+            continue
         match = _SHEET_ERROR.match(message)
         if match:
             row = match.group("row")

@@ -7,8 +7,8 @@ urlpatterns = [
     path("", views.questionnaire_list, name="questionnaire_list"),
     path("upload/", views.upload, name="upload"),
     path("standard/", views.load_standard, name="load_standard"),
-    path("versions/<int:pk>/", views.version_detail, name="version_detail"),
-    path("versions/<int:pk>/download/", views.download, name="download"),
-    path("versions/<int:pk>/export/", views.export, name="export"),
-    path("versions/<int:pk>/changes/", views.version_changes, name="version_changes"),
+    path("versions/<id:pk>/", views.version_detail, name="version_detail"),
+    path("versions/<id:pk>/download/", views.download, name="download"),
+    path("versions/<id:pk>/export/", views.export, name="export"),
+    path("versions/<id:pk>/changes/", views.version_changes, name="version_changes"),
 ]

@@ -86,6 +86,8 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
+from common.translatable import Translatable, gettext_noop
+from questionnaires.dependencies import ON_PAGE, Step, logic_cycles
 from questionnaires.logic import ExpressionError, bare_names, is_dynamic, references
 
 __all__ = [
@@ -138,6 +140,8 @@ _JSON_TYPES = {
     "calculate": "calculate",
 }
 _LANGUAGE_CODE = re.compile(r"\(\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)\s*\)\s*$")
+# Where a problem is; presenters.import_errors reads the parts back.
+_AT_CELL = gettext_noop("%(sheet)s sheet, row %(row)d, column %(column)s: %(problem)s")
 _LANGUAGE_NAMES = {"chinese": "zh", "中文": "zh", "english": "en"}
 _TRUE = {"yes", "true", "true()", "1"}
 _FALSE = {"no", "false", "false()", "0"}
@@ -200,9 +204,11 @@ def parse_xlsform(data: bytes, filename: str) -> ParsedForm:
     except Exception as err:  # pyxform has failure paths that raise plain Python errors
         raise XLSFormError([f"{filename}: pyxform could not convert the form ({err!r})"]) from err
 
-    return ParsedForm(
-        definition=_definition(form_json), xform_xml=xform_xml, warnings=list(warnings)
-    )
+    definition = _definition(form_json)
+    errors = _cycle_errors(workbook, definition)
+    if errors:
+        raise XLSFormError(errors)
+    return ParsedForm(definition=definition, xform_xml=xform_xml, warnings=list(warnings))
 
 
 def parse_score_map(text: str) -> dict[str, float | None]:
@@ -260,6 +266,10 @@ class _Sheet:
 
     def error(self, row_number: int, column: str, message: str) -> str:
         label = self.columns.get(column, column)
+        if isinstance(message, Translatable):
+            return Translatable(
+                _AT_CELL, sheet=self.name, row=row_number, column=label, problem=message
+            )
         return f"{self.name} sheet, row {row_number}, column {label}: {message}"
 
     def unsupported_cells(self, row: dict, columns: set[str]):
@@ -782,7 +792,7 @@ class _SurveyCheck:
             unknown = references(text) - self.all_names
             bare = bare_names(text)
         except ExpressionError as err:
-            self.add(item.n, column, str(err))
+            self.add(item.n, column, err.message)
             return
         for name in sorted(unknown):
             self.add(item.n, column, f"refers to ${{{name}}}, which is not a question")
@@ -800,6 +810,61 @@ class _SurveyCheck:
                     f"or quote text: '{name}')"
                 )
             self.add(item.n, column, message)
+
+
+def _cycle_errors(workbook: DefinitionData, definition: dict) -> list[str]:
+    """One error per cycle in the form's logic, at the cell where the cycle is told from."""
+    sheet = _Sheet("survey", workbook.survey, workbook.survey_header, _SURVEY_COLUMNS)
+    rows = {sheet.get(row, "name"): n for n, row in sheet.numbered()}
+    errors = []
+    for found in logic_cycles(definition):
+        cycle = _as_written(found, definition, rows)
+        steps = [
+            Translatable(
+                _CYCLE_PAGE if step.column == ON_PAGE else _CYCLE_NEXT,
+                column=sheet.columns.get(step.column, step.column),
+                target=step.target,
+            )
+            for step in cycle[1:]
+        ]
+        first = cycle[0]
+        column = sheet.columns.get(first.column, first.column)
+        start = Translatable(_CYCLE_START, column=column, name=first.name, target=first.target)
+        problem = Translatable(_CYCLE, steps=[start, *steps])
+        errors.append(sheet.error(rows.get(first.name, 0), first.column, problem))
+    return errors
+
+
+def _as_written(cycle: list[Step], definition: dict, rows: dict[str, int]) -> list[Step]:
+    """The cycle as the sheet has it, told from its step earliest on the sheet.
+
+    pyxform turns a repeat_count that is not a plain reference into a calculate named
+    `<repeat>_count`, which the sheet does not have: its steps become the repeat's.
+    """
+    generated = {
+        f"{group['name']}_count": group["name"]
+        for group in definition["groups"]
+        if (group.get("repeat") or {}).get("count") == f"${{{group['name']}_count}}"
+        and f"{group['name']}_count" not in rows
+    }
+    steps = []
+    for step in cycle:
+        if step.column == "repeat_count" and generated.get(step.target) == step.name:
+            continue
+        if step.name in generated:
+            step = Step(generated[step.name], "repeat_count", step.target)
+        steps.append(step)
+    start = min(
+        (index for index, step in enumerate(steps) if step.column != ON_PAGE),
+        key=lambda index: rows.get(steps[index].name, 0),
+    )
+    return steps[start:] + steps[:start]
+
+
+_CYCLE = gettext_noop("circular logic: %(steps)s")
+_CYCLE_START = gettext_noop("%(column)s of %(name)s depends on %(target)s")
+_CYCLE_NEXT = gettext_noop(", whose %(column)s depends on %(target)s")
+_CYCLE_PAGE = gettext_noop(", which is on the page %(target)s")
 
 
 # ---------------------------------------------------------------------------------------------

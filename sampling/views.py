@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.access import require_role
 from accounts.models import Role
+from common.ids import parse_id
 from common.spreadsheets import dataframe_csv
 from jobs.models import Job
 from sampling import presenters
@@ -50,8 +51,8 @@ def locality_upload(request: HttpRequest) -> HttpResponse:
 def _own_job(request: HttpRequest, kind: str) -> Job | None:
     """The ?job= the user started, of this kind; None without one (a stale or foreign id is
     ignored rather than shown)."""
-    job_id = request.GET.get("job", "")
-    if not job_id.isdigit() or len(job_id) > 18:
+    job_id = parse_id(request.GET.get("job"))
+    if job_id is None:
         return None
     return Job.objects.filter(pk=job_id, kind=kind, created_by=request.user).first()
 

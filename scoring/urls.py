@@ -6,14 +6,14 @@ from scoring.index import views as index_views
 app_name = "scoring"
 urlpatterns = [
     path("", views.results, name="results"),
-    path("waves/<int:wave_id>/report.pdf", views.report_pdf, name="report_pdf"),
-    path("waves/<int:wave_id>/results.xlsx", views.report_xlsx, name="report_xlsx"),
-    path("waves/<int:wave_id>/<slug:table>.csv", views.report_csv, name="report_csv"),
-    path("waves/<int:wave_id>/index/", index_views.index, name="index"),
+    path("waves/<id:wave_id>/report.pdf", views.report_pdf, name="report_pdf"),
+    path("waves/<id:wave_id>/results.xlsx", views.report_xlsx, name="report_xlsx"),
+    path("waves/<id:wave_id>/<slug:table>.csv", views.report_csv, name="report_csv"),
+    path("waves/<id:wave_id>/index/", index_views.index, name="index"),
     path(
-        "waves/<int:wave_id>/index/objective/",
+        "waves/<id:wave_id>/index/objective/",
         index_views.objective_upload,
         name="objective_upload",
     ),
-    path("waves/<int:wave_id>/index/weights/", index_views.index_weights, name="index_weights"),
+    path("waves/<id:wave_id>/index/weights/", index_views.index_weights, name="index_weights"),
 ]

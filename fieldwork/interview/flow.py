@@ -27,13 +27,26 @@ NOT_ASKED = ("note", "calculate")
 MAX_PAGE_SECONDS = 20 * 60
 
 
+def is_shown(element: dict, answers: dict, *, today: date | None = None) -> bool:
+    """Whether a page or question is on the path, given the answers so far.
+
+    The import refuses expressions the parser cannot read; one stored before a rule was
+    added (too deep, too long) hides its page or question rather than stopping the interview,
+    as the page form does.
+    """
+    try:
+        return is_relevant(element, answers, today=today)
+    except (ValueError, TypeError, ArithmeticError):  # ExpressionError is a ValueError
+        return False
+
+
 def relevant_groups(definition: dict, answers: dict) -> list[dict]:
-    return [group for group in definition["groups"] if is_relevant(group, answers)]
+    return [group for group in definition["groups"] if is_shown(group, answers)]
 
 
 def relevant_questions(group: dict, answers: dict) -> list[dict]:
     """The questions of a page to ask (not notes, not calculates), given the answers so far."""
-    return [q for q in group["questions"] if q["type"] not in NOT_ASKED and is_relevant(q, answers)]
+    return [q for q in group["questions"] if q["type"] not in NOT_ASKED and is_shown(q, answers)]
 
 
 def is_repeat(group: dict) -> bool:
@@ -84,7 +97,7 @@ def settle(definition: dict, answers: dict, *, today: date | None = None) -> dic
         return {k: v for k, v in given.items() if k not in visited} | kept
 
     for group in definition["groups"]:
-        if not is_relevant(group, context(), today=today):
+        if not is_shown(group, context(), today=today):
             visited.update(q["name"] for q in group["questions"])
             visited.add(group["name"])
             continue
@@ -102,7 +115,7 @@ def settle(definition: dict, answers: dict, *, today: date | None = None) -> dic
             continue
         for question in group["questions"]:
             name = question["name"]
-            relevant = is_relevant(question, context(), today=today)
+            relevant = is_shown(question, context(), today=today)
             visited.add(name)
             if not relevant:
                 continue
@@ -120,7 +133,7 @@ def _settle_row(group: dict, answers: dict, row: dict, today: date | None) -> di
     for question in group["questions"]:
         name = question["name"]
         context = logic.row_scope(answers, row | kept)
-        if not is_relevant(question, context, today=today):
+        if not is_shown(question, context, today=today):
             continue
         if question["type"] == "calculate":
             value = compute_text(question.get("calculation") or "", context, today=today)
@@ -157,7 +170,7 @@ def prune(definition: dict, answers: dict) -> dict:
         return {k: v for k, v in answers.items() if k not in visited} | kept
 
     for group in definition["groups"]:
-        if not is_relevant(group, context()):
+        if not is_shown(group, context()):
             visited.update(q["name"] for q in group["questions"])
             visited.add(group["name"])
             continue
@@ -169,7 +182,7 @@ def prune(definition: dict, answers: dict) -> dict:
                     {
                         q["name"]: row[q["name"]]
                         for q in group["questions"]
-                        if q["name"] in row and is_relevant(q, scope | row)
+                        if q["name"] in row and is_shown(q, scope | row)
                     }
                     for row in rows
                 ]
@@ -177,7 +190,7 @@ def prune(definition: dict, answers: dict) -> dict:
             continue
         for question in group["questions"]:
             name = question["name"]
-            relevant = is_relevant(question, context())
+            relevant = is_shown(question, context())
             visited.add(name)
             if name in answers and relevant:
                 kept[name] = answers[name]

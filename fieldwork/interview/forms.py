@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from common.labels import localized
 from fieldwork.interview import flow
 from questionnaires import logic
-from questionnaires.logic import ExpressionError, is_relevant, satisfies_constraint
+from questionnaires.logic import ExpressionError, satisfies_constraint
 from sampling.models import Locality
 
 LOCALITY_PARENT = {"street": "district", "community": "street"}
@@ -179,10 +179,7 @@ class PageForm(forms.Form):
         return False
 
     def _safe_relevant(self, question: dict, context: dict) -> bool:
-        try:
-            return is_relevant(question, context, today=self.today)
-        except ExpressionError:
-            return False  # the parser checks expressions; an unreadable one hides, never crashes
+        return flow.is_shown(question, context, today=self.today)
 
     def _raw(self, name: str, question: dict):
         """This page's value of a question before cleaning: as submitted, else as offered."""

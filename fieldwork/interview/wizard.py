@@ -41,11 +41,10 @@ from fieldwork.models import Case, Interview
 from fieldwork.presenters import disposition_label
 from fieldwork.selectors import interview_for_interviewer
 from fieldwork.services import interviews
-from questionnaires.logic import is_relevant
 
 
 def _group_on_path(group: dict, wizard: "InterviewWizard") -> bool:
-    return is_relevant(group, wizard.interview.answers)
+    return flow.is_shown(group, wizard.interview.answers)
 
 
 class InterviewWizard(SessionWizardView):

@@ -6,17 +6,17 @@ from fieldwork.telephony import views
 
 app_name = "telephony"
 urlpatterns = [
-    path("cases/<int:case_id>/dial/", views.dial, name="dial"),
+    path("cases/<id:case_id>/dial/", views.dial, name="dial"),
     path("calls/", views.call_list, name="call_list"),
-    path("calls/<int:call_id>/", views.call_status, name="call_status"),
-    path("calls/<int:call_id>/confirm/", views.confirm_call, name="confirm_call"),
-    path("calls/<int:call_id>/interview/", views.start_interview, name="start_interview"),
-    path("calls/<int:call_id>/recording/", views.recording, name="recording"),
+    path("calls/<id:call_id>/", views.call_status, name="call_status"),
+    path("calls/<id:call_id>/confirm/", views.confirm_call, name="confirm_call"),
+    path("calls/<id:call_id>/interview/", views.start_interview, name="start_interview"),
+    path("calls/<id:call_id>/recording/", views.recording, name="recording"),
     # Twilio's webhooks
-    path("calls/<int:call_id>/twiml/", views.twiml, name="twiml"),
-    path("calls/<int:call_id>/status/", views.status_callback, name="status_callback"),
-    path("calls/<int:call_id>/dial-action/", views.dial_action, name="dial_action"),
+    path("calls/<id:call_id>/twiml/", views.twiml, name="twiml"),
+    path("calls/<id:call_id>/status/", views.status_callback, name="status_callback"),
+    path("calls/<id:call_id>/dial-action/", views.dial_action, name="dial_action"),
     path(
-        "calls/<int:call_id>/recording-status/", views.recording_callback, name="recording_callback"
+        "calls/<id:call_id>/recording-status/", views.recording_callback, name="recording_callback"
     ),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
+from common.ids import parse_id
 from common.ratelimit import rate_limited
 from fieldwork import selectors
 from fieldwork.models import Call
@@ -92,9 +93,9 @@ def start_interview(request: HttpRequest, call_id: int) -> HttpResponse:
 @require_role(Role.SUPERVISOR)
 def call_list(request: HttpRequest) -> HttpResponse:
     calls = Call.objects.select_related("case__unit", "interviewer", "attempt")
-    case_id = request.GET.get("case", "")
-    if case_id.isdigit():
-        calls = calls.filter(case_id=int(case_id))
+    case_id = parse_id(request.GET.get("case"))
+    if case_id is not None:
+        calls = calls.filter(case_id=case_id)
     page = Paginator(calls.order_by("-created_at"), 50).get_page(request.GET.get("page"))
     context = {"page": page, "rows": presenters.call_rows(page), "case_id": case_id}
     return render(request, "fieldwork/telephony/call_list.html", context)

@@ -251,3 +251,33 @@ def test_qc_check_ranks_interviewers_by_risk_against_peers(tmp_path):
     assert float(top["duration_z"]) < -2 and float(top["divergence_z"]) > 2
     assert "median interview 180 s against 600 s" in top["reasons"]
     assert top["flags_straightlining"] == "20"
+
+
+def deep_qc_check_form(tmp_path: Path) -> str:
+    from tests.questionnaires.workbooks import rich_survey, rich_xlsx
+
+    survey = rich_survey()
+    night = next(row for row in survey if row.get("name") == "sat_night")
+    night["qc_check"] = "not(" * 140 + ". = '5'" + ")" * 140
+    path = tmp_path / "deep.xlsx"
+    path.write_bytes(rich_xlsx(survey=survey))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "nested more than 40 levels deep"), ("zh", "嵌套超过 40 层")],
+)
+def test_qc_check_refuses_a_form_whose_qc_check_is_nested_too_deep(tmp_path, language, expected):
+    interviews = write_csv(tmp_path / "interviews.csv", ROWS)
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "qc_check",
+            interviews=interviews,
+            questionnaire=deep_qc_check_form(tmp_path),
+            out=str(tmp_path / "flags.csv"),
+            language=language,
+        )
+    assert str(caught.value).startswith("Invalid questionnaire:\nsurvey")
+    assert expected in str(caught.value)
+    assert not (tmp_path / "flags.csv").exists()

@@ -88,6 +88,18 @@ def test_build_frame_evaluates_qc_checks_on_answered_questions_only():
     assert result.loc[1, "reason"] == "逻辑检查未通过：comment（非常不满意却无意见）"
 
 
+def test_a_stored_qc_check_too_deep_to_parse_is_not_a_failure_nor_a_crash():
+    # Stored before the import refused such expressions: unreadable, so not a finding.
+    definition = _checked_definition()
+    definition["groups"][1]["questions"][-1]["qc_check"] = "(" * 500 + "1" + ")" * 500
+    frame = rule_input.build_frame([_record(1, varied_answers(sat_1="1"))], {1: definition})
+    assert frame.df["qc_check_failures"][1] == []
+    long_sum = "+".join(["${sat_1}"] * 5000) + " > 0"
+    definition["groups"][1]["questions"][-1]["qc_check"] = long_sum
+    frame = rule_input.build_frame([_record(1, varied_answers(sat_1="1"))], {1: definition})
+    assert frame.df["qc_check_failures"][1] == []
+
+
 def test_build_frame_carries_open_answers_scores_and_seconds_given_or_from_paradata():
     t = "2025-03-01T10:00:{:02d}+08:00"
     paradata = [

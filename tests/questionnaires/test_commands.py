@@ -86,3 +86,39 @@ def test_export_of_a_missing_version_fails_clearly(db, rich_file, tmp_path):
     with pytest.raises(CommandError, match="nope"):
         call_command("export_questionnaire", "nope", "--out", str(tmp_path / "x.xlsx"))
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_import_refuses_deep_and_circular_logic_naming_the_cell(db, tmp_path, settings):
+    settings.LANGUAGE_CODE = "en"
+    survey = rich_survey()
+    survey[5]["relevant"] = "(" * 140 + "${province} != ''" + ")" * 140
+    survey[6]["relevant"] = "${adults_hint} = 'many'"
+    survey[8]["calculation"] = "if(${goes_out} = 'often', 'many', 'one')"
+    path = tmp_path / "deep.xlsx"
+    path.write_bytes(rich_xlsx(survey=survey))
+    with pytest.raises(CommandError) as caught:
+        call_command("import_questionnaire", str(path))
+    assert "survey sheet, row 7, column relevant: '((((" in str(caught.value)
+    assert "nested more than 40 levels deep" in str(caught.value)
+
+    survey[5]["relevant"] = None
+    path.write_bytes(rich_xlsx(survey=survey))
+    with pytest.raises(CommandError) as caught:
+        call_command("import_questionnaire", str(path))
+    assert str(caught.value) == (
+        "deep.xlsx was not imported:\nsurvey sheet, row 8, column relevant: circular logic: "
+        "relevant of goes_out depends on adults_hint, whose calculation depends on goes_out"
+    )
+    assert not Questionnaire.objects.exists()
+
+
+def test_import_tells_circular_logic_in_the_sites_language(db, tmp_path):
+    survey = rich_survey()
+    survey[8]["calculation"] = "${adults_hint}"
+    path = tmp_path / "self.xlsx"
+    path.write_bytes(rich_xlsx(survey=survey))
+    with pytest.raises(CommandError) as caught:
+        call_command("import_questionnaire", str(path))
+    assert "survey 工作表第 10 行 calculation 列：逻辑循环：adults_hint 的 calculation 依赖 " in (
+        str(caught.value)
+    )

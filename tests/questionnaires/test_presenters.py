@@ -312,3 +312,20 @@ def test_import_errors_become_table_rows():
         {"sheet": "", "row": None, "column": "",
          "problem": "form.xlsx: cannot be read as an Excel workbook (bad zip)"},
     ]  # fmt: skip
+
+
+def test_import_errors_show_located_messages_in_the_readers_language():
+    from django.utils import translation
+
+    from common.translatable import Translatable
+
+    problem = Translatable("circular logic: %(steps)s", steps=["x"])
+    message = Translatable(
+        "%(sheet)s sheet, row %(row)d, column %(column)s: %(problem)s",
+        sheet="survey", row=5, column="bind::relevant", problem=problem,
+    )  # fmt: skip
+    with translation.override("zh-hans"):
+        rows = import_errors([message])
+    assert rows == [
+        {"sheet": "survey", "row": 5, "column": "bind::relevant", "problem": "逻辑循环：x"}
+    ]

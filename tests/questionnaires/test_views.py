@@ -234,3 +234,45 @@ def test_detail_shows_rosters_calculations_and_qc_checks(client, supervisor):
     assert "Calculated as" in content and "Back-check" in content
     assert "QC check" in content and "Inconsistent" in content
     assert 'class="ref error" title="ghost"' in content  # unknown name in a choice filter
+
+
+def circular_and_deep_survey() -> list[dict]:
+    survey = valid_survey()
+    survey[2]["relevant"] = "${q1} = '5' and ${age} > 0"  # age shown by its own answer
+    survey[1]["constraint"] = "(" * 140 + ". = '5'" + ")" * 140
+    return survey
+
+
+def test_upload_refuses_deep_and_circular_logic_in_chinese_by_default(client, analyst):
+    login(client, analyst)
+    response = client.post(
+        reverse("questionnaires:upload"),
+        {"file": xlsx_upload(make_xlsx(survey=circular_and_deep_survey())), "code": "q2025"},
+    )
+    assert response.status_code == 200
+    [deep] = response.context["import_errors"]  # the deep one stops the import before cycles
+    assert (deep["sheet"], deep["row"], deep["column"]) == ("survey", 3, "constraint")
+    assert "嵌套超过 40 层" in deep["problem"]
+    assert not Questionnaire.objects.exists()
+
+    survey = circular_and_deep_survey()
+    survey[1]["constraint"] = None
+    response = client.post(
+        reverse("questionnaires:upload"),
+        {"file": xlsx_upload(make_xlsx(survey=survey)), "code": "q2025"},
+    )
+    [cycle] = response.context["import_errors"]
+    assert (cycle["sheet"], cycle["row"], cycle["column"]) == ("survey", 4, "relevant")
+    assert cycle["problem"] == "逻辑循环：age 的 relevant 依赖 age"
+    assert not Questionnaire.objects.exists()
+
+
+def test_upload_refuses_deep_logic_in_english_on_request(client, analyst, english):
+    login(client, analyst)
+    response = client.post(
+        reverse("questionnaires:upload"),
+        {"file": xlsx_upload(make_xlsx(survey=circular_and_deep_survey())), "code": "q2025"},
+    )
+    [deep] = response.context["import_errors"]
+    assert "nested more than 40 levels deep" in deep["problem"]
+    assert "nested more than 40 levels deep" in response.content.decode()

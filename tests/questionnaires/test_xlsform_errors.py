@@ -347,3 +347,62 @@ def test_parse_score_map_reads_blanks_as_dont_know():
 def test_parse_score_map_refuses_empty():
     with pytest.raises(ValueError, match="empty score map"):
         parse_score_map("  ")
+
+
+# --- expressions too deep or too long, and circular logic (issue 14) -------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "column"),
+    [("sat_night", "relevant"), ("adults_hint", "calculation"), ("sat_night", "qc_check"),
+     ("city", "choice_filter"), ("household_size", "constraint"), ("visit_date", "default")],
+)  # fmt: skip
+def test_the_audits_140_nested_brackets_are_refused_at_their_cell(name, column):
+    deep = "(" * 140 + "${household_size}" + ")" * 140 + " > 0"
+    message = one_error(set_(**{column: deep}), name, column)
+    assert "nested more than 40 levels deep at position 41" in message
+
+
+def test_the_audits_sum_of_950_answers_is_refused_at_its_cell_quoting_only_its_start():
+    long = "+".join(["${household_size}"] * 950)
+    message = one_error(set_(calculation=long), "adults_hint", "calculation")
+    assert message == (
+        "'${household_size}+${household_size}+${household_size}+${hous…': 17099 characters "
+        "long, more than the 4000 allowed; split it into calculate questions"
+    )
+
+
+def test_circular_relevant_and_calculation_is_refused_with_the_cycle_spelled_out():
+    survey = rich_survey()
+    survey[row_of(survey, "goes_out") - 2]["relevant"] = "${adults_hint} = 'many'"
+    survey[row_of(survey, "adults_hint") - 2]["calculation"] = "if(${goes_out} = '1', 'many', '')"
+    assert errors_of(rich_xlsx(survey=survey)) == [
+        f"survey sheet, row {row_of(survey, 'goes_out')}, column relevant: circular logic: "
+        "relevant of goes_out depends on adults_hint, whose calculation depends on goes_out"
+    ]
+
+
+def test_a_page_shown_by_its_own_question_is_circular():
+    survey = rich_survey()
+    survey[row_of(survey, "household_page") - 2]["relevant"] = "${goes_out} = 'often'"
+    assert errors_of(rich_xlsx(survey=survey)) == [
+        f"survey sheet, row {row_of(survey, 'household_page')}, column relevant: circular "
+        "logic: relevant of household_page depends on goes_out, which is on the page "
+        "household_page"
+    ]
+
+
+def test_a_roster_counted_by_an_expression_on_its_own_rows_is_told_as_written():
+    # pyxform turns this repeat_count into a calculate `household_count` of its own
+    survey = rich_survey()
+    survey[row_of(survey, "household") - 2]["repeat_count"] = "count(${member_age}) + 1"
+    assert errors_of(rich_xlsx(survey=survey)) == [
+        f"survey sheet, row {row_of(survey, 'household')}, column repeat_count: circular "
+        "logic: repeat_count of household depends on member_age, which is on the page household"
+    ]
+
+
+def test_a_constraint_naming_its_own_question_is_not_circular():
+    survey = rich_survey()
+    survey[row_of(survey, "household_size") - 2]["constraint"] = "${household_size} <= 10"
+    parse_xlsform(rich_xlsx(survey=survey), "form.xlsx")

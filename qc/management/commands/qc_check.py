@@ -33,8 +33,11 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext
 
 from common.spreadsheets import write_csv_files
+from common.translatable import translated
 from qc.risk.statistics import interviewer_risk
 from qc.rule_input import build_frame, run_frame_rules
 from qc.rules import RULES, RuleConfig
@@ -339,7 +342,9 @@ class Command(BaseCommand):
         try:
             definition = parse_xlsform(data, os.path.basename(form_path)).definition
         except XLSFormError as err:
-            raise CommandError("Invalid questionnaire:\n" + "\n".join(err.errors)) from err
+            with translation.override("en" if options["language"] == "en" else "zh-hans"):
+                problems = [translated(error, gettext) for error in err.errors]
+            raise CommandError("Invalid questionnaire:\n" + "\n".join(problems)) from err
 
         records, names = read_interviews(options["interviews"], definition, config)
         try:

@@ -1,8 +1,12 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext
 
+from common.translatable import translated
 from questionnaires.services import import_questionnaire_version
 from questionnaires.xlsform import XLSFormError
 
@@ -45,7 +49,9 @@ class Command(BaseCommand):
                 data=data, source_name=source.name, code=code, title=title, publish=publish
             )
         except XLSFormError as err:
-            raise CommandError(f"{source.name} was not imported:\n{err}") from err
+            with translation.override(settings.LANGUAGE_CODE):
+                problems = "\n".join(translated(error, gettext) for error in err.errors)
+            raise CommandError(f"{source.name} was not imported:\n{problems}") from err
         except ValidationError as err:
             raise CommandError("; ".join(err.messages)) from err
         groups = version.definition["groups"]

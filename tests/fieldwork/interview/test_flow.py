@@ -230,3 +230,20 @@ def test_dropping_an_answer_cascades_to_the_questions_that_depend_on_it():
     # and with q1 = yes everything stays
     kept = flow.settle(CHAIN, {"q1": "yes", "q2": "a", "q3": "x"})
     assert kept == {"q1": "yes", "q2": "a", "q3": "x", "c": "x"}
+
+
+def test_a_stored_relevant_too_deep_to_parse_hides_its_page_instead_of_stopping():
+    # Definitions stored before the import refused such expressions still run.
+    import copy
+
+    definition = copy.deepcopy(DEFINITION)
+    definition["groups"][1]["relevant"] = "(" * 500 + "${consent} = 'yes'" + ")" * 500
+    definition["groups"][2]["questions"][1]["relevant"] = "-" * 300 + "1"
+    answers = {"consent": "yes", "age": 30, "police": "9", "why": "太忙"}
+    assert [g["name"] for g in flow.relevant_groups(definition, answers)] == ["consent", "items"]
+    # the hidden screening page takes the age with it, and so the items page
+    assert flow.settle(definition, answers) == {"consent": "yes"}
+    assert flow.prune(definition, answers) == {"consent": "yes"}
+    answers_without_screening = {"consent": "yes", "police": "9", "why": "太忙"}
+    definition["groups"][2]["relevant"] = "${consent} = 'yes'"
+    assert flow.settle(definition, answers_without_screening) == {"consent": "yes", "police": "9"}
