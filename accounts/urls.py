@@ -11,6 +11,6 @@ urlpatterns = [
     path("two-step/backup-codes/", views.backup_codes, name="backup_codes"),
     path("two-step/off/", views.second_factor_disable, name="second_factor_disable"),
     path("users/", views.user_list, name="user_list"),
-    path("users/<int:user_id>/reset-password/", views.reset_password, name="reset_password"),
-    path("users/<int:user_id>/unlock/", views.unlock, name="unlock"),
+    path("users/<id:user_id>/reset-password/", views.reset_password, name="reset_password"),
+    path("users/<id:user_id>/unlock/", views.unlock, name="unlock"),
 ]
