@@ -36,7 +36,7 @@ def test_draft_then_publish_stamps_who_and_when(analyst):
     assert published.questionnaire.latest_published == published
 
 
-def test_publishing_twice_is_refused(analyst):
+def test_publishing_twice_is_refused(analyst, english):
     version = import_questionnaire_version(data=make_xlsx(), source_name="f.xlsx", code="a")
     first_stamp = version.published_at
     with pytest.raises(ValidationError, match="already published"):
@@ -45,7 +45,7 @@ def test_publishing_twice_is_refused(analyst):
     assert version.published_at == first_stamp and version.published_by is None
 
 
-def test_a_draft_can_be_discarded_but_not_a_published_version(db):
+def test_a_draft_can_be_discarded_but_not_a_published_version(db, english):
     published = import_questionnaire_version(data=make_xlsx(), source_name="f.xlsx", code="a")
     draft = import_questionnaire_version(
         data=make_xlsx(), source_name="f.xlsx", code="a", publish=False
