@@ -1,6 +1,7 @@
 """Reading the tables people hand us (CSV, XLSX, Parquet) as text, hardened. Pure: no Django.
 
-Every upload and command that reads a table goes through `read_table`; common.tables.texts
+Every upload and command that reads a table goes through `read_table` (a list of lines,
+through `read_text`); common.tables.texts
 gives the caps of each kind of file (from the settings) and the problems in the reader's
 language. Every cell comes back as str ("" for an empty cell) so that codes and phone numbers
 keep their leading zeros. The header is row 1 and blank rows are kept, so a data row's
@@ -23,6 +24,15 @@ library's own messages ever reaches a user):
 """
 
 from common.tables.problems import KINDS, Limits, TableError, TableProblem
-from common.tables.reader import Progress, Table, read_table
+from common.tables.reader import Progress, Table, read_table, read_text
 
-__all__ = ["KINDS", "Limits", "Progress", "Table", "TableError", "TableProblem", "read_table"]
+__all__ = [
+    "KINDS",
+    "Limits",
+    "Progress",
+    "Table",
+    "TableError",
+    "TableProblem",
+    "read_table",
+    "read_text",
+]

@@ -75,6 +75,31 @@ def read_table(
     return Table(frame=frame, file=name, sheet=sheet)
 
 
+def read_text(source: bytes | str | Path | IO[bytes], *, name: str, limits: Limits) -> str:
+    """A small text file read line by line by its caller (e.g. "stratum,value" lists), with
+    the same caps, encodings and refusals as a table's cells: a line is a row. Raises
+    TableError."""
+    raw = _read_bytes(source, name, limits)
+    text = _decode(raw, name)
+    problems = Problems(name, None)
+    lines = text.splitlines()
+    if len(lines) > limits.max_rows + 1:
+        raise fail("too_many_rows", name, max_rows=f"{limits.max_rows:,}")
+    for number, line in enumerate(lines, start=1):
+        if found := re.search(CONTROL, line):
+            problems.add("control_character", row=number, code=f"U+{ord(found.group()):04X}")
+        if len(line) > limits.max_cell_chars:
+            problems.add(
+                "cell_too_long",
+                row=number,
+                length=f"{len(line):,}",
+                max_length=f"{limits.max_cell_chars:,}",
+                start=f"“{short(line)}”",
+            )
+    problems.raise_if_any()
+    return text
+
+
 def _read_bytes(source: bytes | str | Path | IO[bytes], name: str, limits: Limits) -> bytes:
     """At most max_bytes + 1 bytes are ever read: a larger file is refused unread."""
     try:
@@ -216,4 +241,4 @@ def _check_cells(frame: pd.DataFrame, limits: Limits, problems: Problems) -> Non
             )
 
 
-__all__ = ["Progress", "Table", "TableError", "TableProblem", "read_table"]
+__all__ = ["Progress", "Table", "TableError", "TableProblem", "read_table", "read_text"]
