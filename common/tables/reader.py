@@ -50,9 +50,13 @@ def read_table(
     limits: Limits,
     suffixes: tuple[str, ...] = (".csv", ".xlsx"),
     progress: Progress | None = None,
+    first_column_name: str = "",
 ) -> Table:
     """The table in `source` (bytes, a path or a binary file object), whose type is the
-    extension of `name` (one of `suffixes`). Raises TableError with every problem found."""
+    extension of `name` (one of `suffixes`). Raises TableError with every problem found.
+
+    `first_column_name` names the first column when its header cell is blank, as it is above
+    the row labels of a matrix."""
     report = progress or (lambda fraction: None)
     suffix = PurePath(name).suffix.lower()
     if suffix not in suffixes:
@@ -68,6 +72,8 @@ def read_table(
     else:
         header, frame = _read_csv(raw, name, limits, report)
     problems = Problems(name, sheet)
+    if first_column_name and header and not str(header[0]).strip():
+        header = [first_column_name, *header[1:]]
     frame = _named_columns(header, frame, problems)
     _check_cells(frame, limits, problems)
     problems.raise_if_any()
