@@ -235,7 +235,9 @@ def test_a_broken_workbook_is_refused_in_our_words():
     with pytest.raises(TableError) as raised:
         read_values(b"not a zip", "obj.xlsx")
 
-    assert (
+    assert str(raised.value) == (
+        "obj.xlsx: the file is not an Excel workbook (.xlsx), or it is damaged"
+    )
         str(raised.value) == "obj.xlsx: the file is not an Excel workbook (.xlsx), or it is damaged"
     )
 
