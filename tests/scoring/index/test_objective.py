@@ -238,8 +238,6 @@ def test_a_broken_workbook_is_refused_in_our_words():
     assert str(raised.value) == (
         "obj.xlsx: the file is not an Excel workbook (.xlsx), or it is damaged"
     )
-        str(raised.value) == "obj.xlsx: the file is not an Excel workbook (.xlsx), or it is damaged"
-    )
 
 
 def test_read_rules_builds_specs_with_weights():
