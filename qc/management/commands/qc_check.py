@@ -3,14 +3,14 @@
     manage.py qc_check --interviews F.csv --questionnaire FORM.xlsx [--config rules.toml]
                        --out flags.csv [--interviewers-out interviewers.csv] [--language en]
 
-F.csv (UTF-8, header row): one row per interview with `interview_id`, `interviewer`,
-`started_at`, `ended_at` (ISO 8601; without an offset they are local time in the config's
-timezone), `locality` (the sampled street code), the answers by question name (choice names
-as in the XLSForm; select_multiple space-separated), optional `<name>__seconds` (time on the
-question, for the fast_items rule) and optional `phone` and `household` (the sampled unit's
-number and address or id: only hashed, to find interviews of the same number or household;
-never written out). The said street is the answer to the form's street-level locality
-question.
+F.csv (UTF-8, GB18030/GBK or UTF-16; header row): one row per interview with `interview_id`,
+`interviewer`, `started_at`, `ended_at` (ISO 8601; without an offset they are local time in
+the config's timezone), `locality` (the sampled street code), the answers by question name
+(choice names as in the XLSForm; select_multiple space-separated), optional
+`<name>__seconds` (time on the question, for the fast_items rule) and optional `phone` and
+`household` (the sampled unit's number and address or id: only hashed, to find interviews of
+the same number or household; never written out). The said street is the answer to the
+form's street-level locality question.
 
 --interviewers-out writes one row per interviewer, riskiest first: the flag counts and the
 interviewer risk of qc.risk.statistics against peers working the same localities (the
@@ -23,7 +23,6 @@ override. Nothing is written to the database; output files are written only when
 is valid.
 """
 
-import csv
 import os
 import tomllib
 from datetime import datetime
@@ -35,6 +34,8 @@ import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
 from common.spreadsheets import write_csv_files
+from common.tables import TableError, read_table
+from common.tables.texts import describe_all, limits
 from qc.risk.statistics import interviewer_risk
 from qc.rule_input import build_frame, run_frame_rules
 from qc.rules import RULES, RuleConfig
@@ -81,15 +82,12 @@ def _timestamp(text: str, zone: ZoneInfo) -> datetime:
 
 
 def _read_csv(path: str) -> tuple[list[str], list[dict]]:
-    """The header and the rows of a UTF-8 CSV (a byte-order mark is allowed)."""
+    """The header and the rows of a CSV in UTF-8, GB18030/GBK or UTF-16 (common.tables)."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            rows = list(reader)
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise CommandError(f"{path}: cannot be read as a UTF-8 CSV ({err}).") from err
-    return list(header), rows
+        table = read_table(path, name=path, limits=limits("interviews"), suffixes=(".csv",))
+    except TableError as err:
+        raise CommandError("\n".join(describe_all(err))) from err
+    return list(table.frame.columns), table.frame.to_dict("records")
 
 
 def _check_header(path: str, header: list[str], rows: list[dict], questions: dict) -> None:
@@ -132,8 +130,6 @@ class _RowChecker:
 
     def read(self, line: int, row: dict) -> _Row:
         """The row's values; problems go to self.errors (the values are then unusable)."""
-        if None in row:  # more cells than header columns
-            self.bad(line, "(extra)", "the row has more cells than the header")
         interview_id = (row.get("interview_id") or "").strip()
         if not interview_id.isdigit():
             self.bad(line, "interview_id", f"'{interview_id}' is not a whole number")
