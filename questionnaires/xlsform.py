@@ -86,6 +86,8 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
+from common.tables.problems import ENGLISH, Limits, TableError, TableProblem
+from common.tables.workbooks import check_workbook
 from questionnaires.logic import ExpressionError, bare_names, is_dynamic, references
 
 __all__ = [
@@ -103,6 +105,8 @@ LOCALITY_LEVELS = ("district", "street", "community")
 LOCALITY_FILE = "localities.csv"
 DIMENSIONS_LIST = "dimensions"
 FALLBACK_LANGUAGE = "zh"
+# An XLSForm may unpack to 20 times this (a zip bomb may not); the upload form caps it at 5 MB.
+WORKBOOK_LIMITS = Limits(max_bytes=20 * 1024 * 1024, max_rows=100_000)
 REPEAT_MAX = 20  # rows a roster takes when its begin repeat row gives no repeat_max
 _REPEAT_MAX_LIMIT = 200
 
@@ -178,9 +182,15 @@ def parse_xlsform(data: bytes, filename: str) -> ParsedForm:
     if PurePath(filename).suffix.lower() != ".xlsx":
         raise XLSFormError([f"{filename}: not an .xlsx file (XLSForms are Excel workbooks)"])
     try:
+        check_workbook(data, filename, WORKBOOK_LIMITS)
+    except TableError as err:
+        raise XLSFormError([_workbook_problem(problem) for problem in err.problems]) from err
+    try:
         workbook = get_xlsform(data, file_type=".xlsx")
-    except Exception as err:  # pyxform/openpyxl raise assorted errors on a corrupt file
-        raise XLSFormError([f"{filename}: cannot be read as an Excel workbook ({err})"]) from err
+    except PyXFormError as err:  # pyxform's words for a form's author
+        raise XLSFormError([f"{filename}: {err}"]) from err
+    except Exception as err:  # what opened as a workbook but not as a form: never the library's
+        raise XLSFormError([f"{filename}: cannot be read as an XLSForm workbook"]) from err
 
     errors = _check_workbook(workbook)
     if errors:
@@ -203,6 +213,14 @@ def parse_xlsform(data: bytes, filename: str) -> ParsedForm:
     return ParsedForm(
         definition=_definition(form_json), xform_xml=xform_xml, warnings=list(warnings)
     )
+
+
+def _workbook_problem(problem: TableProblem) -> str:
+    """A workbook problem in this module's words: "<sheet> sheet, row 1, column C: …"."""
+    what = ENGLISH[problem.kind] % problem.params
+    if problem.sheet:
+        return f"{problem.sheet} sheet, row {problem.row}, column {problem.column_letter}: {what}"
+    return f"{problem.file}: {what}"
 
 
 def parse_score_map(text: str) -> dict[str, float | None]:

@@ -15,9 +15,10 @@ from xml.etree.ElementTree import iterparse
 import pandas as pd
 import pyarrow.parquet as pq
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
 
-from common.tables.problems import MB, Limits, Problems, TableError, fail, short
+from common.tables.problems import MB, Limits, Problems, TableError, TableProblem, fail, short
 
 UNPACK_FACTOR = 20  # an XLSX may unpack to this many times the size cap
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and every password-protected workbook
@@ -29,19 +30,7 @@ def read_xlsx(
 ) -> tuple[list[str], pd.DataFrame, str]:
     """The first sheet's first row, its data rows (columns 0…n-1 of str, up to the last
     non-blank row) and its title. Raises TableError."""
-    if raw.startswith(OLE2):
-        raise fail("old_excel", name)
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except Exception as error:  # zipfile raises assorted errors on a damaged archive
-        raise fail("not_xlsx", name) from error
-    if unpacked > UNPACK_FACTOR * limits.max_bytes:
-        raise fail("unpacked_too_large", name, max_mb=f"{UNPACK_FACTOR * limits.max_bytes / MB:g}")
-    try:
-        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises assorted errors on a damaged workbook
-        raise fail("not_xlsx", name) from error
+    book = _open(raw, name, limits)
     try:
         if not book.worksheets:
             raise fail("empty", name)
@@ -62,6 +51,57 @@ def read_xlsx(
         raise fail("not_xlsx", name) from error
     problems.raise_if_any()
     return header, frame, title
+
+
+def check_workbook(raw: bytes, name: str, limits: Limits) -> None:
+    """Whether `raw` is a workbook openpyxl can open (see read_xlsx) whose sheets have no
+    column name twice in their first row, for readers of whole workbooks (XLSForms). Raises
+    TableError."""
+    book = _open(raw, name, limits)
+    problems = Problems(name, None)
+    try:
+        for sheet in book.worksheets:
+            first = {}
+            for position, value in enumerate(next(sheet.iter_rows(values_only=True), ())):
+                header = _cell_text(value).strip()
+                if header and header in first:
+                    problems.found.append(
+                        TableProblem(
+                            "duplicate_header",
+                            name,
+                            {"name": f"“{short(header)}”", "first_column": _letter(first[header])},
+                            sheet.title,
+                            1,
+                            position,
+                        )
+                    )
+                first.setdefault(header, position)
+    except Exception as error:  # a sheet damaged past what openpyxl read when opening
+        raise fail("not_xlsx", name) from error
+    finally:
+        book.close()
+    problems.raise_if_any()
+
+
+def _open(raw: bytes, name: str, limits: Limits):
+    """The workbook, read-only, by its saved values; TableError for what is no workbook."""
+    if raw.startswith(OLE2):
+        raise fail("old_excel", name)
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except Exception as error:  # zipfile raises assorted errors on a damaged archive
+        raise fail("not_xlsx", name) from error
+    if unpacked > UNPACK_FACTOR * limits.max_bytes:
+        raise fail("unpacked_too_large", name, max_mb=f"{UNPACK_FACTOR * limits.max_bytes / MB:g}")
+    try:
+        return load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises assorted errors on a damaged workbook
+        raise fail("not_xlsx", name) from error
+
+
+def _letter(position: int) -> str:
+    return get_column_letter(position + 1)
 
 
 def _sheet_rows(
