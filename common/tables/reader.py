@@ -147,8 +147,10 @@ def _read_csv(
     if not text.strip():
         raise fail("empty", name)
     first_line = text[: text.find("\n")] if "\n" in text else text
-    # Excel's "Unicode text" is tab-separated: so is a first row with tabs and no commas.
-    delimiter = "\t" if "," not in first_line and "\t" in first_line else ","
+    # Excel's "Unicode text" (UTF-16) is tab-separated: so is such a file's first row with
+    # tabs and no commas.
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    delimiter = "\t" if utf16 and "," not in first_line and "\t" in first_line else ","
     stream = io.StringIO(text, newline="")
     reader = csv.reader(stream, delimiter=delimiter)
     problems = Problems(name, None)

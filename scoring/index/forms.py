@@ -107,6 +107,8 @@ class AHPMatrixForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if "matrix_file" in self.errors:  # an upload that failed: the cells were not meant
+            return cleaned
         upload = cleaned.get("matrix_file")
         if upload:
             _table_file(upload, "matrix")

@@ -73,6 +73,7 @@ def zipped(members: dict[str, bytes]) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in members.items():
             info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, content)
     return buffer.getvalue()
 
@@ -195,7 +196,7 @@ for stem, rows in [
 ]:
     case(f"{stem}.xlsx")(lambda r=rows: workbook(r))
 case("formula_injection_cells.csv")(
-    lambda: text_csv([LOCALITY_HEADER, ["=cmd|' /C calc'!A0", "@SUM(1)", "", "city", "", "", ""]])
+    lambda: text_csv([LOCALITY_HEADER, ["=cmd|' /C calc'!A0", "@SUM(1)", "", "=1+1", "", "", ""]])
 )
 
 # -- values that fit one importer's columns but are wrong -------------------------------------

@@ -61,3 +61,8 @@ def test_a_gbk_file_is_read_and_the_output_opens_in_excel_without_formulas(tmp_p
     table = pd.read_csv(io.BytesIO(written), encoding="utf-8-sig", dtype=str)
     assert table["street"].tolist() == ["'=HYPERLINK(1)", "东街"]
     assert table["RR1"].tolist() == ["0.000000", "1.000000"]
+
+
+def test_a_count_of_400_digits_is_named_not_a_crash(tmp_path):
+    with pytest.raises(CommandError, match="row 2, column count: '9{400}' is not a non-negative"):
+        run(tmp_path, f"disposition,count\n1.1,{'9' * 400}\n")

@@ -282,3 +282,13 @@ def test_qc_check_names_a_ragged_row_and_a_binary_file_in_its_own_words(tmp_path
         call_command("qc_check", interviews=str(interviews), questionnaire=FORM, out=out)
     assert "codec" not in str(raised.value)
     assert str(raised.value).startswith(f"{interviews}, row 1: the file is not text in UTF-8")
+
+
+def test_qc_check_refuses_an_interview_id_beyond_64_bits(tmp_path):
+    rows = [dict(r) for r in ROWS]
+    rows[2] |= {"interview_id": "9" * 400}
+
+    with pytest.raises(
+        CommandError, match=r"row 4, column 'interview_id': '9{20}…' is not a whole"
+    ):
+        run(tmp_path, rows=rows)

@@ -303,3 +303,11 @@ def test_a_ragged_data_row_is_named_instead_of_read(tmp_path):
 
     expect_error(tmp_path, r"resp\.csv, row 3: the row has 3 cells but the first row has 2",
                  "--data", str(path), "--var", "y")  # fmt: skip
+
+
+def test_a_number_of_400_digits_is_named_not_a_crash(tmp_path, data_csv):
+    path = tmp_path / "big.csv"
+    SMALL.assign(y=["1", "9" * 400, "2", "2", "8"]).to_csv(path, index=False)
+
+    expect_error(tmp_path, r"big\.csv, line 3, column 'y': '9{400}' is not a number",
+                 "--data", str(path), "--var", "y")  # fmt: skip

@@ -24,6 +24,7 @@ is valid.
 """
 
 import os
+import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +48,7 @@ REQUIRED_COLUMNS = ["interview_id", "interviewer", "started_at", "ended_at", "lo
 # (qc.rule_input.contact_key) to find interviews of the same number or household.
 CONTACT_COLUMNS = ["phone", "household"]
 MAX_ERRORS = 20
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")  # an id within 64 bits
 LEVELS = ["community", "street", "district"]  # the said street: street level, else deepest
 
 
@@ -131,8 +133,9 @@ class _RowChecker:
     def read(self, line: int, row: dict) -> _Row:
         """The row's values; problems go to self.errors (the values are then unusable)."""
         interview_id = (row.get("interview_id") or "").strip()
-        if not interview_id.isdigit():
-            self.bad(line, "interview_id", f"'{interview_id}' is not a whole number")
+        if not _WHOLE_NUMBER.fullmatch(interview_id):
+            shown = interview_id if len(interview_id) <= 20 else interview_id[:20] + "…"
+            self.bad(line, "interview_id", f"'{shown}' is not a whole number of 1 to 18 digits")
         elif int(interview_id) in self.seen:
             self.bad(
                 line, "interview_id", f"{interview_id} repeats row {self.seen[int(interview_id)]}"
@@ -146,7 +149,7 @@ class _RowChecker:
         if started and ended and ended < started:
             self.bad(line, "ended_at", "earlier than started_at")
         answers, seconds = self._answers(line, row)
-        number = int(interview_id) if interview_id.isdigit() else 0
+        number = int(interview_id) if _WHOLE_NUMBER.fullmatch(interview_id) else 0
         return _Row(number, interviewer, started, ended, answers, seconds)
 
     def _time(self, line: int, row: dict, column: str) -> datetime | None:

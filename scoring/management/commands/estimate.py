@@ -60,6 +60,10 @@ def _require(frame: pd.DataFrame, path: str, columns: list[str]) -> None:
 
 def _numbers(frame: pd.DataFrame, path: str, column: str, *, allow_missing: bool = False):
     values = pd.to_numeric(frame[column], errors="coerce")
+    if values.dtype == object:  # whole numbers beyond 64 bits stay Python ints
+        values = values.map(lambda n: float(n) if abs(n) < 1e300 else np.nan)
+    values = values.astype("float64")
+    values = values.where(np.isfinite(values))  # 1e400 and inf are no usable numbers
     bad = values.isna() & (frame[column].notna() | (not allow_missing))
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
