@@ -105,8 +105,9 @@ LOCALITY_LEVELS = ("district", "street", "community")
 LOCALITY_FILE = "localities.csv"
 DIMENSIONS_LIST = "dimensions"
 FALLBACK_LANGUAGE = "zh"
-# An XLSForm may unpack to 20 times this (a zip bomb may not); the upload form caps it at 5 MB.
-WORKBOOK_LIMITS = Limits(max_bytes=20 * 1024 * 1024, max_rows=100_000)
+# An XLSForm may unpack to 20 times this (a zip bomb may not) and have this many rows in a
+# sheet (pyxform takes seconds per 10,000); the upload form caps the file at 5 MB.
+WORKBOOK_LIMITS = Limits(max_bytes=20 * 1024 * 1024, max_rows=20_000)
 REPEAT_MAX = 20  # rows a roster takes when its begin repeat row gives no repeat_max
 _REPEAT_MAX_LIMIT = 200
 

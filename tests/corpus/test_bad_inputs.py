@@ -28,7 +28,7 @@ from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
 from tests.corpus.make_bad_inputs import FOLDER, huge_cases
 from tests.factories import PASSWORD
 
-pytestmark = [pytest.mark.corpus, pytest.mark.django_db]
+pytestmark = [pytest.mark.corpus, pytest.mark.slow, pytest.mark.django_db]
 
 FILES = sorted(FOLDER.iterdir())
 FORM = Path(__file__).resolve().parents[2] / "questionnaires/standard/standard_questionnaire.xlsx"
