@@ -78,7 +78,7 @@ def where(problem: TableProblem, *, file: bool = True) -> str:
             if problem.column_name
             else _("column %(letter)s") % {"letter": letter}
         )
-    return _(", ").join(parts) if parts else _("the file")
+    return _(", ").join(parts)
 
 
 def describe(problem: TableProblem) -> str:
