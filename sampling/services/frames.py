@@ -127,9 +127,8 @@ def _read_table(file: IO[bytes] | str | Path, source_name: str, report: Progress
             progress=lambda fraction: report(0.4 * fraction, _("Reading file")),
         )
     except TableError as error:
-        raise FrameImportError(
-            [table_frame_error(p) for p in error.problems], source_name
-        ) from error
+        problems = [table_frame_error(problem) for problem in error.problems]
+        raise FrameImportError(problems, source_name, error.total) from error
     return table.frame
 
 

@@ -142,3 +142,12 @@ def test_a_broken_workbook_is_described_in_our_words(localities):
 
     assert (row, column) == (None, "")
     assert problem == "the file is not an Excel workbook (.xlsx), or it is damaged"
+
+
+def test_a_file_with_a_thousand_bad_rows_counts_them_all(localities):
+    data = b"hh,tel,loc,addr\n" + b"H1,13812345678\n" * 1000
+
+    with pytest.raises(FrameImportError) as raised:
+        import_frame(file=io.BytesIO(data), source_name="f.csv", name="x", mapping=MAPPING)
+
+    assert (len(raised.value.errors), raised.value.total) == (50, 1000)
