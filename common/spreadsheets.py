@@ -105,14 +105,16 @@ def table_csv(table: dict) -> bytes:
     return ("\ufeff" + text.getvalue()).encode("utf-8")
 
 
-def dataframe_csv(frame: pd.DataFrame) -> bytes:
-    """A DataFrame as UTF-8 CSV with a byte-order mark, text cells guarded."""
+def dataframe_csv(frame: pd.DataFrame, *, float_format: str | None = None) -> bytes:
+    """A DataFrame as UTF-8 CSV with a byte-order mark, the header and the text cells
+    guarded; `float_format` (e.g. "%.6f") formats the float columns."""
     safe = frame.copy()
     for column in safe.columns:
         if pd.api.types.is_string_dtype(safe[column]):
             text = safe[column].fillna("").astype(str)
             safe[column] = text.where(~text.str.contains(_FORMULA_START), "'" + text)
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    safe.columns = [spreadsheet_cell(str(column)) for column in safe.columns]
+    return safe.to_csv(index=False, float_format=float_format).encode("utf-8-sig")
 
 
 def write_csv_files(outputs: Iterable[tuple[str | Path, pd.DataFrame]]) -> None:

@@ -283,6 +283,27 @@ JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", 180))  # finished jobs' re
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# Tables people upload or hand to a command (common.tables): per kind of file, the largest file
+# in MB and the most data rows (UPLOAD_MAX_MB_<KIND>, UPLOAD_MAX_ROWS_<KIND>), and the longest
+# cell in characters. A file over a cap is refused with the cap stated.
+TABLE_LIMITS = {
+    kind: {
+        "max_mb": float(os.environ.get(f"UPLOAD_MAX_MB_{kind.upper()}", max_mb)),
+        "max_rows": int(os.environ.get(f"UPLOAD_MAX_ROWS_{kind.upper()}", max_rows)),
+    }
+    for kind, max_mb, max_rows in (
+        ("frame", 200, 5_000_000),  # sampling frames: a city's households
+        ("localities", 20, 100_000),  # the locality tree, population by sex and age
+        ("indicators", 10, 100_000),  # objective-indicator values and scoring rules
+        ("matrix", 1, 100),  # one AHP judgement matrix (at most 15 elements)
+        ("strata", 10, 100_000),  # stratum,value lists: sds, sizes, RDD targets
+        ("interviews", 200, 1_000_000),  # qc_check --interviews
+        ("respondents", 500, 5_000_000),  # estimate --data and its population files
+        ("dispositions", 200, 5_000_000),  # response_rates --dispositions
+    )
+}
+UPLOAD_MAX_CELL_CHARS = int(os.environ.get("UPLOAD_MAX_CELL_CHARS", 2000))
+
 # Telephony: with no credentials the system runs in manual-dial mode.
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")

@@ -29,6 +29,9 @@ RATE_COLUMNS = [
 OUTPUT_COLUMNS = [*RATE_COLUMNS, "e", *COUNT_COLUMNS]
 
 
+MAX_COUNT = 10**15  # cases of one code: anything larger is a typing error
+
+
 class RateInputError(ValueError):
     """Input that cannot be counted; the message names the row and column."""
 
@@ -89,6 +92,15 @@ def rates(counts: pd.DataFrame, e: float | None = None) -> pd.DataFrame:
     return result
 
 
+def _numbers(cells: pd.Series) -> pd.Series:
+    """The cells as floats, NaN where they are no finite number (400 digits included)."""
+    numbers = pd.to_numeric(cells, errors="coerce")
+    if numbers.dtype == object:  # whole numbers beyond 64 bits stay Python ints
+        numbers = numbers.map(lambda n: float(n) if abs(n) < 1e300 else np.nan)
+    numbers = numbers.astype("float64")
+    return numbers.where(np.isfinite(numbers))
+
+
 def count_groups(
     dispositions: pd.DataFrame, by: list[str] | None = None, first_row: int = 2
 ) -> pd.DataFrame:
@@ -119,8 +131,8 @@ def count_groups(
             ) from None
         groups.append("UO" if group == "UR" else group)
     if "count" in frame:
-        counts = pd.to_numeric(frame["count"], errors="coerce")
-        bad = counts.isna() | (counts < 0) | (counts != counts.round())
+        counts = _numbers(frame["count"])
+        bad = counts.isna() | (counts < 0) | (counts != counts.round()) | (counts > MAX_COUNT)
         if bad.any():
             position = int(np.flatnonzero(bad.to_numpy())[0])
             raise RateInputError(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import STAFF, require_role
 from accounts.models import Role
 from common.ratelimit import rate_limited
+from common.spreadsheets import dataframe_csv
 from fieldwork import loaders, presenters, selectors
 from fieldwork.capi import presenters as capi_presenters
 from fieldwork.forms import (
@@ -180,7 +181,7 @@ def rates_csv(request: HttpRequest, wave_id: int) -> HttpResponse:
         return HttpResponse(_("Unknown breakdown."), status=400)
     table = selectors.rate_table(wave, breakdown)
     response = HttpResponse(
-        table.to_csv(index=False, float_format="%.6f"), content_type="text/csv; charset=utf-8"
+        dataframe_csv(table, float_format="%.6f"), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="rates-wave{wave.pk}-{breakdown}.csv"'
     return response

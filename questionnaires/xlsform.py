@@ -86,6 +86,8 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 
+from common.tables.problems import ENGLISH, Limits, TableError, TableProblem
+from common.tables.workbooks import check_workbook
 from common.translatable import Translatable, gettext_noop
 from questionnaires.dependencies import ON_PAGE, Step, logic_cycles
 from questionnaires.logic import ExpressionError, bare_names, is_dynamic, references
@@ -105,6 +107,9 @@ LOCALITY_LEVELS = ("district", "street", "community")
 LOCALITY_FILE = "localities.csv"
 DIMENSIONS_LIST = "dimensions"
 FALLBACK_LANGUAGE = "zh"
+# An XLSForm may unpack to 20 times this (a zip bomb may not) and have this many rows in a
+# sheet (pyxform takes seconds per 10,000); the upload form caps the file at 5 MB.
+WORKBOOK_LIMITS = Limits(max_bytes=20 * 1024 * 1024, max_rows=20_000)
 REPEAT_MAX = 20  # rows a roster takes when its begin repeat row gives no repeat_max
 _REPEAT_MAX_LIMIT = 200
 
@@ -182,9 +187,15 @@ def parse_xlsform(data: bytes, filename: str) -> ParsedForm:
     if PurePath(filename).suffix.lower() != ".xlsx":
         raise XLSFormError([f"{filename}: not an .xlsx file (XLSForms are Excel workbooks)"])
     try:
+        check_workbook(data, filename, WORKBOOK_LIMITS)
+    except TableError as err:
+        raise XLSFormError([_workbook_problem(problem) for problem in err.problems]) from err
+    try:
         workbook = get_xlsform(data, file_type=".xlsx")
-    except Exception as err:  # pyxform/openpyxl raise assorted errors on a corrupt file
-        raise XLSFormError([f"{filename}: cannot be read as an Excel workbook ({err})"]) from err
+    except PyXFormError as err:  # pyxform's words for a form's author
+        raise XLSFormError([f"{filename}: {err}"]) from err
+    except Exception as err:  # what opened as a workbook but not as a form: never the library's
+        raise XLSFormError([f"{filename}: cannot be read as an XLSForm workbook"]) from err
 
     errors = _check_workbook(workbook)
     if errors:
@@ -209,6 +220,14 @@ def parse_xlsform(data: bytes, filename: str) -> ParsedForm:
     if errors:
         raise XLSFormError(errors)
     return ParsedForm(definition=definition, xform_xml=xform_xml, warnings=list(warnings))
+
+
+def _workbook_problem(problem: TableProblem) -> str:
+    """A workbook problem in this module's words: "<sheet> sheet, row 1, column C: …"."""
+    what = ENGLISH[problem.kind] % problem.params
+    if problem.sheet:
+        return f"{problem.sheet} sheet, row {problem.row}, column {problem.column_letter}: {what}"
+    return f"{problem.file}: {what}"
 
 
 def parse_score_map(text: str) -> dict[str, float | None]:

@@ -15,9 +15,11 @@ class SamplingInputError(Exception):
 
 
 class FrameImportError(Exception):
-    """A frame file with problems; `errors` holds every problem, phone numbers masked."""
+    """A frame file with problems; `errors` holds every problem, phone numbers masked, or
+    the first ones the table reader kept of `total` (a file can have a million bad rows)."""
 
-    def __init__(self, errors: list[FrameError], source_name: str = ""):
+    def __init__(self, errors: list[FrameError], source_name: str = "", total: int = 0):
         self.errors = list(errors)
         self.source_name = source_name
-        super().__init__(f"{len(self.errors)} problems in {source_name or 'the frame file'}")
+        self.total = max(total, len(self.errors))
+        super().__init__(f"{self.total} problems in {source_name or 'the frame file'}")

@@ -4,11 +4,25 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.tables.texts import limits
 from sampling.errors import SamplingInputError
 from sampling.models import Draw
 from sampling.services.draws import MAX_SEED
 from sampling.services.frames import STRATUM_COLUMN
 from sampling.services.plans import Plan, read_stratum_values
+
+
+def table_upload(upload, kind: str):
+    """A .csv or .xlsx upload within the size cap of its kind (the file is read by a job)."""
+    if Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
+        raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+    caps = limits(kind)
+    if upload.size > caps.max_bytes:
+        raise forms.ValidationError(
+            _("The file is larger than %(max_mb)s MB, the limit for this kind of file.")
+            % {"max_mb": caps.max_mb}
+        )
+    return upload
 
 
 class FrameUploadForm(forms.Form):
@@ -30,10 +44,7 @@ class FrameUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
-            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        return upload
+        return table_upload(self.cleaned_data["file"], "frame")
 
     def mapping(self) -> dict[str, str]:
         data = self.cleaned_data
@@ -57,10 +68,7 @@ class LocalityUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
-            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        return upload
+        return table_upload(self.cleaned_data["file"], "localities")
 
 
 class AllocationForm(forms.Form):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from common.tables import TableProblem
 from sampling.phones import as_text, looks_like_mobile, mask_phones, normalise_mobiles
 
 ROLES = ("unit_id", "phone", "locality_code", "address")
@@ -36,11 +37,12 @@ VALIDATION_KINDS: dict[str, tuple[str, ...]] = {
     "address_too_long": ("max_length",),
 }
 READ_KINDS: dict[str, tuple[str, ...]] = {
-    "file_type": (),
-    "unreadable": ("detail",),  # the reader's own (English) explanation
+    "table": ("kind", "params"),  # a problem common.tables found: its kind and params
     "no_rows": (),
 }
-KINDS = frozenset(VALIDATION_KINDS) | frozenset(READ_KINDS)
+# Made by earlier versions' readers; kept so that their stored import jobs still read.
+LEGACY_KINDS: dict[str, tuple[str, ...]] = {"file_type": (), "unreadable": ("detail",)}
+KINDS = frozenset(VALIDATION_KINDS) | frozenset(READ_KINDS) | frozenset(LEGACY_KINDS)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,19 @@ class FrameError:
     problem: str
     kind: str
     params: dict = field(default_factory=dict, hash=False)
+
+
+def table_frame_error(problem: TableProblem) -> FrameError:
+    """A problem the table reader found, as a FrameError: the column is the header's name
+    there (else its letter), the value is never repeated (it may be 20 MB or binary)."""
+    return FrameError(
+        row=problem.row,
+        column=problem.column_name or problem.column_letter,
+        value="",
+        problem=str(problem),
+        kind="table",
+        params={"kind": problem.kind, "params": dict(problem.params)},
+    )
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.tables.texts import message as table_message
 from jobs.models import Job
 from jobs.presenters import job_row
 from sampling import exports
@@ -47,6 +48,8 @@ LEVEL_LABELS = dict(Level.choices)
 
 def describe(error: FrameError) -> str:
     """The problem as a phrase in the active language (English `problem` for an unknown kind)."""
+    if error.kind == "table":
+        return table_message(error.params["kind"], error.params["params"])
     message = FRAME_ERROR_MESSAGES.get(error.kind)
     if message is None:
         return error.problem

@@ -5,25 +5,27 @@ Also keeps the full problem report of a user's last failed import for download.
 
 import io
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
-from zipfile import BadZipFile
 
 import pandas as pd
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.models import User
+from common.tables import TableError, read_table
+from common.tables.texts import limits
 from jobs.models import Job
 from sampling.draw import sort_for_draw
 from sampling.errors import FrameImportError
-from sampling.files import Progress, read_csv
-from sampling.frame_validation import FrameError, validate_frame
+from sampling.frame_validation import FrameError, table_frame_error, validate_frame
 from sampling.models import Frame, FrameStratumCount, Locality, SampledUnit
 from sampling.selectors import locality_lookup
+
+Progress = Callable[[float, str], None]
 
 STRATUM_COLUMN = "street_code"  # strata are streets (街道/乡镇)
 
@@ -115,26 +117,19 @@ def _save_frame(
 
 
 def _read_table(file: IO[bytes] | str | Path, source_name: str, report: Progress) -> pd.DataFrame:
-    suffix = Path(source_name).suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise FrameImportError(
-            [FrameError(None, "", suffix, "unsupported file type: use .csv or .xlsx", "file_type")],
-            source_name,
-        )
-    raw = Path(file).read_bytes() if isinstance(file, str | Path) else file.read()
+    """The file's table (reading is the first 40% of the import); FrameImportError with the
+    reader's problems, each a FrameError of kind "table"."""
     try:
-        if suffix == ".xlsx":
-            table = pd.read_excel(
-                io.BytesIO(raw), dtype=str, keep_default_na=False, engine="openpyxl"
-            )
-        else:
-            table = read_csv(raw, report)
-    except (ValueError, OSError, KeyError, BadZipFile, InvalidFileException) as exc:
-        problem = f"the file could not be read: {exc}"
-        error = FrameError(None, "", "", problem, "unreadable", params={"detail": str(exc)})
-        raise FrameImportError([error], source_name) from exc
-    table.columns = [str(column).strip() for column in table.columns]
-    return table
+        table = read_table(
+            file,
+            name=source_name,
+            limits=limits("frame"),
+            progress=lambda fraction: report(0.4 * fraction, _("Reading file")),
+        )
+    except TableError as error:
+        problems = [table_frame_error(problem) for problem in error.problems]
+        raise FrameImportError(problems, source_name, error.total) from error
+    return table.frame
 
 
 def keep_error_report(*, user: User, report: bytes) -> str:

@@ -91,7 +91,7 @@ def _import_upload(job: Job, progress: Progress):
         if job.created_by is not None:
             keep_error_report(user=job.created_by, report=errors_csv(error.errors))
         _forget_upload(params["upload_path"])
-        n = len(error.errors)
+        n = error.total
         raise JobFailed(
             ngettext_lazy("The file has %(n)d problem.", "The file has %(n)d problems.", n),
             params={"n": n},

@@ -14,13 +14,20 @@ from typing import IO
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common.tables import TableError, read_table
+from common.tables.texts import describe_all, limits
 from sampling.errors import SamplingInputError
-from sampling.files import read_any_table
 from sampling.models import LEVEL_ORDER, AreaType, Level, Locality
 
 
 @transaction.atomic
-def import_localities(*, rows: list[dict], first_row: int = 1, errors: Sequence[str] = ()) -> int:
+def import_localities(
+    *,
+    rows: list[dict],
+    first_row: int = 1,
+    errors: Sequence[str] = (),
+    population_groups: Sequence[str] | None = None,
+) -> int:
     """Create or update localities; returns how many rows were written.
 
     rows: dicts with code, name, parent_code ("" or None for a city), level (city, district,
@@ -31,7 +38,9 @@ def import_localities(*, rows: list[dict], first_row: int = 1, errors: Sequence[
     `errors`: problems the caller already found (e.g. unreadable cells), reported with these.
     An existing code is updated in place but may not change level. Optional latitude and
     longitude (WGS-84 degrees, both or neither; blank: unknown): rows without these keys keep
-    the coordinates already stored.
+    the coordinates already stored; so do rows without area_type or population keep theirs.
+    `population_groups`: the groups a file has columns for; an existing locality's other
+    groups are kept (None: a row's population replaces the stored one).
     """
     parsed, found = _parse_locality_rows(rows, first_row)
     errors = list(errors) + found
@@ -51,8 +60,12 @@ def import_localities(*, rows: list[dict], first_row: int = 1, errors: Sequence[
             locality = by_code.get(row["code"]) or Locality(code=row["code"])
             locality.name = row["name"]
             locality.level = row["level"]
-            locality.area_type = row["area_type"]
-            locality.population = row["population"]
+            if "area_type" in row:  # like coordinates, kept as stored when not given
+                locality.area_type = row["area_type"]
+            if "population" in row:
+                locality.population = _population_update(
+                    locality.population or {}, row["population"], population_groups
+                )
             if "latitude" in row:  # coordinates given (blank: unknown); else kept as stored
                 locality.latitude, locality.longitude = row["latitude"], row["longitude"]
             locality.parent = by_code[row["parent_code"]] if row["parent_code"] else None
@@ -65,6 +78,14 @@ def import_localities(*, rows: list[dict], first_row: int = 1, errors: Sequence[
         )
         by_code.update({locality.code: locality for locality in new})
     return len(parsed)
+
+
+def _population_update(stored: dict, given: dict, groups: Sequence[str] | None) -> dict[str, int]:
+    """The population after an import: `given` replaces the groups a file has columns for
+    (a blank cell: no figure), every other stored group is kept."""
+    if groups is None:
+        return given
+    return {**{k: v for k, v in stored.items() if k not in groups}, **given}
 
 
 # Chinese names people type in a locality file, for the stored values.
@@ -96,6 +117,8 @@ def _parse_locality_rows(rows: list[dict], start: int = 1) -> tuple[list[dict], 
         area_type = str(row.get("area_type") or "").strip()
         area_type = AREA_TYPE_ALIASES.get(area_type, area_type)
         population = row.get("population") or {}
+        # A row without these keys leaves the stored values as they are.
+        given = {key: None for key in ("area_type", "population") if key in row}
         where = _("Row %(row)s (%(code)s)") % {"row": number, "code": code or "?"}
         if not code:
             errors.append(_("Row %(row)s: the code is empty.") % {"row": number})
@@ -128,6 +151,13 @@ def _parse_locality_rows(rows: list[dict], start: int = 1) -> tuple[list[dict], 
                 % {"where": where}
             )
         coordinates = _coordinates(row, where, errors)
+        values = {
+            "area_type": area_type,
+            # numpy integers (from generated data) are not JSON: store plain ints.
+            "population": {k: int(v) for k, v in population.items()}
+            if _is_population(population)
+            else {},
+        }
         parsed.append(
             {
                 **coordinates,
@@ -136,11 +166,7 @@ def _parse_locality_rows(rows: list[dict], start: int = 1) -> tuple[list[dict], 
                 "name": name,
                 "parent_code": str(row.get("parent_code") or "").strip(),
                 "level": level,
-                "area_type": area_type,
-                # numpy integers (from generated data) are not JSON: store plain ints.
-                "population": {k: int(v) for k, v in population.items()}
-                if _is_population(population)
-                else {},
+                **{key: values[key] for key in given},
             }
         )
     return parsed, errors
@@ -261,17 +287,18 @@ POPULATION_COLUMN = re.compile(r"^[MF]\|\d+(?:-\d+|\+)$")  # M|16-29, F|60+
 def import_locality_file(*, file: IO[bytes] | str | Path, source_name: str) -> int:
     """Import a locality tree from a CSV or XLSX file; returns how many rows were written.
 
-    Columns: code, name, parent_code, level, area_type, and one column per sex × age group
-    named like ``M|16-29`` or ``F|60+`` holding resident counts (empty = 0); optionally
-    latitude and longitude (WGS-84 degrees, for checking door-to-door visits). Every problem
-    (unknown column values, unknown parents, cycles, duplicate codes, levels out of order, bad
-    counts) is reported at once, by spreadsheet row; nothing is written on error.
+    Columns: code, name, parent_code, level, optionally area_type, and one column per sex ×
+    age group named like ``M|16-29`` or ``F|60+`` holding resident counts (blank: no figure);
+    optionally latitude and longitude (WGS-84 degrees, for checking door-to-door visits). An
+    existing locality changes only in the columns the file has: a file without area_type or
+    population columns keeps what is stored. Every problem (unreadable rows or cells, unknown
+    column values, unknown parents, cycles, duplicate codes, levels out of order, bad counts)
+    is reported at once, by spreadsheet row; nothing is written on error.
     """
     try:
-        table = read_any_table(file, source_name, (".csv", ".xlsx"))
-    except ValueError as exc:
-        raise SamplingInputError([f"{source_name}: {exc}"]) from exc
-    table.columns = [str(column).strip() for column in table.columns]
+        table = read_table(file, name=source_name, limits=limits("localities")).frame
+    except TableError as error:
+        raise SamplingInputError(describe_all(error)) from error
     missing = [c for c in ("code", "name", "parent_code", "level") if c not in table.columns]
     if missing:
         raise SamplingInputError(
@@ -299,13 +326,25 @@ def import_locality_file(*, file: IO[bytes] | str | Path, source_name: str) -> i
             )
             % {"file": source_name, "columns": ", ".join(unknown)}
         )
+    rows = _file_rows(table, population_columns, errors)
+    if not rows:
+        raise SamplingInputError([*errors, _("The file has no data rows.")])
+    # Row numbers stay those of the file even when blank lines are skipped.
+    groups = population_columns if population_columns else None
+    return import_localities(rows=rows, errors=errors, population_groups=groups)
+
+
+def _file_rows(table, population_columns: list[str], errors: list[str]) -> list[dict]:
+    """The file's non-blank rows as rows for import_localities, numbered as in the file;
+    a row has area_type and population only when the file has such columns."""
+    given = [c for c in LOCALITY_COLUMNS if c in table.columns]
     rows = []
     for number, record in enumerate(table.to_dict("records"), start=2):
-        if all(str(value).strip() == "" for value in record.values()):
+        if all(value.strip() == "" for value in record.values()):
             continue  # a blank line
         population = {}
         for column in population_columns:
-            cell = str(record[column]).strip()
+            cell = record[column].strip()
             if cell == "":
                 continue
             try:
@@ -322,16 +361,9 @@ def import_locality_file(*, file: IO[bytes] | str | Path, source_name: str) -> i
         rows.append(
             {
                 "row": number,
-                **{c: str(record.get(c, "")).strip() for c in LOCALITY_COLUMNS},
+                **{c: record[c].strip() for c in given},
                 **{c: record[c] for c in COORDINATE_COLUMNS if c in record},
-                "population": population,
+                **({"population": population} if population_columns else {}),
             }
         )
-    # Row numbers must stay those of the file even when blank lines were skipped.
-    return _import_numbered_localities(rows, errors)
-
-
-def _import_numbered_localities(rows: list[dict], errors: list[str]) -> int:
-    if not rows:
-        raise SamplingInputError([*errors, _("The file has no data rows.")])
-    return import_localities(rows=rows, errors=errors)
+    return rows

@@ -93,10 +93,13 @@ def parse_judgement(text: str | float | int) -> float:
     cleaned = str(text).strip()
     if not cleaned:
         raise ValueError("empty judgement")
+    shown = cleaned if len(cleaned) <= 20 else cleaned[:20] + "…"
     try:
         return float(Fraction(cleaned))
     except (ValueError, ZeroDivisionError) as err:
-        raise ValueError(f"{cleaned!r} is not a number or a fraction like 1/3") from err
+        raise ValueError(f"{shown!r} is not a number or a fraction like 1/3") from err
+    except OverflowError as err:  # 400 digits: beyond a float, and far beyond Saaty's 9
+        raise ValueError(f"{shown!r} is too large for a judgement") from err
 
 
 def validate_matrix(

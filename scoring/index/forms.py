@@ -6,17 +6,23 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.tables import TableError
+from common.tables.texts import describe_all, limits
 from scoring.index import ahp
 from scoring.index.objective import ObjectiveError, read_table
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MATRIX_LABELS = "element"  # the name of a matrix's first column, whose header cell is blank
 
 
-def _table_file(upload):
+def _table_file(upload, kind: str = "indicators"):
     if Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
         raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise forms.ValidationError(_("The file is larger than 10 MB."))
+    caps = limits(kind)
+    if upload.size > caps.max_bytes:
+        raise forms.ValidationError(
+            _("The file is larger than %(max_mb)s MB, the limit for this kind of file.")
+            % {"max_mb": caps.max_mb}
+        )
     return upload
 
 
@@ -101,9 +107,11 @@ class AHPMatrixForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if "matrix_file" in self.errors:  # an upload that failed: the cells were not meant
+            return cleaned
         upload = cleaned.get("matrix_file")
         if upload:
-            _table_file(upload)
+            _table_file(upload, "matrix")
             cleaned["matrix"] = self._read_upload(upload)
             return cleaned
         n = len(self.labels)
@@ -122,9 +130,16 @@ class AHPMatrixForm(forms.Form):
 
     def _read_upload(self, upload) -> list[list[str]]:
         try:
-            table = read_table(upload.read(), upload.name)
+            table = read_table(
+                upload.read(),
+                upload.name,
+                limits=limits("matrix"),
+                first_column_name=MATRIX_LABELS,
+            )
         except ObjectiveError as err:
             raise forms.ValidationError(err.errors) from err
+        except TableError as err:
+            raise forms.ValidationError(describe_all(err)) from err
         header = list(table.columns[1:])
         row_labels = table.iloc[:, 0].tolist()
         if sorted(header) != sorted(self.labels) or sorted(row_labels) != sorted(self.labels):

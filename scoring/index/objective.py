@@ -34,7 +34,6 @@ Errors name the file, the row as the spreadsheet shows it (header = row 1) and t
 and are collected, not stopped at the first.
 """
 
-import io
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -43,6 +42,9 @@ from pathlib import PurePath
 import numpy as np
 import pandas as pd
 
+from common import tables
+from common.tables import Limits
+
 HIGHER = "higher"
 LOWER = "lower"
 DIRECTIONS = (HIGHER, LOWER)
@@ -50,6 +52,7 @@ VALUE_COLUMNS = ["locality_code", "indicator", "value"]
 SCORED_COLUMNS = [*VALUE_COLUMNS, "score", "target", "below_target"]
 RULE_COLUMNS = ("direction", "target", "bands", "deduction", "floor", "cap")
 MAX_ERRORS = 50
+LIMITS = Limits(max_bytes=10 * 1024 * 1024, max_rows=100_000)  # the service passes the site's
 
 
 class ObjectiveError(ValueError):
@@ -267,43 +270,37 @@ def objective_scores(
 # -- reading files -------------------------------------------------------------------------
 
 
-def read_table(data: bytes, filename: str) -> pd.DataFrame:
-    """A CSV (UTF-8 or GB18030, as Chinese Excel saves) or XLSX file as strings, header
-    stripped. Raises ObjectiveError naming the file."""
-    suffix = PurePath(filename).suffix.lower()
-    try:
-        if suffix == ".csv":
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = data.decode("gb18030")
-            table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        elif suffix == ".xlsx":
-            table = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False)
-        else:
-            raise ObjectiveError([f"{filename}: upload a .csv or .xlsx file."])
-    except ObjectiveError:
-        raise
-    except Exception as err:  # pandas/openpyxl raise assorted errors on a corrupt file
-        raise ObjectiveError([f"{filename}: cannot be read ({err})."]) from err
-    table.columns = [str(c).strip() for c in table.columns]
-    return table.map(lambda v: str(v).strip() if v is not None else "")
+def read_table(
+    data: bytes, filename: str, *, limits: Limits = LIMITS, first_column_name: str = ""
+) -> pd.DataFrame:
+    """A CSV (UTF-8 or GB18030, as Chinese Excel saves) or XLSX file as stripped strings,
+    blank rows dropped (the index keeps each row's position: its spreadsheet row is index + 2).
+    Raises ObjectiveError for a file of another type, common.tables.TableError naming the
+    file, row and column for a file that cannot be read."""
+    if PurePath(filename).suffix.lower() not in (".csv", ".xlsx"):
+        raise ObjectiveError([f"{filename}: upload a .csv or .xlsx file."])
+    table = tables.read_table(
+        data, name=filename, limits=limits, first_column_name=first_column_name
+    ).frame
+    table = table.apply(lambda column: column.str.strip())
+    return table[table.ne("").any(axis=1)]
 
 
 def read_values(
-    data: bytes, filename: str, *, known_localities: set[str] | None = None
+    data: bytes,
+    filename: str,
+    *,
+    known_localities: set[str] | None = None,
+    limits: Limits = LIMITS,
 ) -> pd.DataFrame:
     """The values table (long or wide, see the module docstring) →
     DataFrame[locality_code, indicator, value]. Raises ObjectiveError listing every problem
     with file, row and column; unknown locality codes are refused when `known_localities`
-    is given."""
-    table = read_table(data, filename)
+    is given; TableError (common.tables) for a file that cannot be read."""
+    table = read_table(data, filename, limits=limits)
     errors: list[str] = []
     if "locality_code" not in table.columns:
         raise ObjectiveError([f"{filename}: no column 'locality_code'."])
-    duplicated = [c for c in set(table.columns) if list(table.columns).count(c) > 1]
-    if duplicated:
-        raise ObjectiveError([f"{filename}: column {c!r} appears twice." for c in duplicated])
     long_form = {"indicator", "value"} <= set(table.columns)
     rows: list[tuple[str, str, float]] = []
     seen: dict[tuple[str, str], int] = {}
@@ -315,7 +312,7 @@ def read_values(
             [f"{filename}: no indicator columns (or columns 'indicator' and 'value')."]
         )
 
-    for index, record in enumerate(table.to_dict("records")):
+    for index, record in zip(table.index, table.to_dict("records"), strict=True):
         row = index + 2  # the header is row 1
         code = record["locality_code"]
         if not code:
@@ -355,15 +352,16 @@ def read_values(
     return pd.DataFrame(rows, columns=VALUE_COLUMNS).astype({"value": "float64"})
 
 
-def read_rules(data: bytes, filename: str) -> dict[str, IndicatorSpec]:
+def read_rules(data: bytes, filename: str, *, limits: Limits = LIMITS) -> dict[str, IndicatorSpec]:
     """The rules table → {indicator code: IndicatorSpec}, in file order. Raises
-    ObjectiveError listing every problem with file, row and column."""
-    table = read_table(data, filename)
+    ObjectiveError listing every problem with file, row and column; TableError
+    (common.tables) for a file that cannot be read."""
+    table = read_table(data, filename, limits=limits)
     if "indicator" not in table.columns:
         raise ObjectiveError([f"{filename}: no column 'indicator'."])
     errors: list[str] = []
     specs: dict[str, IndicatorSpec] = {}
-    for index, record in enumerate(table.to_dict("records")):
+    for index, record in zip(table.index, table.to_dict("records"), strict=True):
         row = index + 2
         code = record["indicator"]
         if not code:

@@ -11,6 +11,8 @@ import pandas as pd
 from django.db import transaction
 
 from accounts.models import User
+from common.tables import TableError
+from common.tables.texts import describe_all, limits
 from fieldwork.models import Wave
 from sampling.models import Level, Locality
 from scoring import selectors
@@ -193,16 +195,24 @@ def import_objective_indicators(
     """
     errors: list[str] = []
     specs: dict[str, objective.IndicatorSpec] = {}
+    caps = limits("indicators")
     if rules_file is not None:
         try:
-            specs = objective.read_rules(rules_file, rules_name)
+            specs = objective.read_rules(rules_file, rules_name, limits=caps)
         except objective.ObjectiveError as err:
             errors.extend(err.errors)
+        except TableError as err:
+            errors.extend(describe_all(err))
     known = set(Locality.objects.values_list("code", flat=True))
     try:
-        values = objective.read_values(values_file, values_name, known_localities=known)
+        values = objective.read_values(
+            values_file, values_name, known_localities=known, limits=caps
+        )
     except objective.ObjectiveError as err:
         errors.extend(err.errors)
+        values = None
+    except TableError as err:
+        errors.extend(describe_all(err))
         values = None
     existing = {i.code: i for i in ObjectiveIndicator.objects.filter(wave=wave)}
     if values is not None:

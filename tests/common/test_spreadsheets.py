@@ -80,3 +80,11 @@ def test_spreadsheet_cell_quotes_what_a_spreadsheet_would_run():
         assert spreadsheet_cell(text) == "'" + text
     for value in ("录音无误", "a=b", "'=1", "", 3, -2.5, None):
         assert spreadsheet_cell(value) == value
+
+
+def test_dataframe_csv_guards_the_header_too_and_formats_floats():
+    table = pd.DataFrame({"=HYPERLINK(1)": ["a"], "rate": [1 / 3]})
+
+    text = dataframe_csv(table, float_format="%.6f").decode("utf-8-sig")
+
+    assert text.splitlines() == ["'=HYPERLINK(1),rate", "a,0.333333"]

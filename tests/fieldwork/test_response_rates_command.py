@@ -1,3 +1,5 @@
+import io
+
 import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
@@ -42,3 +44,25 @@ def test_a_bad_code_names_the_file_row_and_column(tmp_path):
     with pytest.raises(CommandError, match="missing column.*disposition"):
         run(tmp_path, "code\n1.1\n")
     assert not (tmp_path / "rates.csv").exists()
+
+
+def test_a_gbk_file_is_read_and_the_output_opens_in_excel_without_formulas(tmp_path):
+    source = tmp_path / "dispositions.csv"
+    text = "case,street,disposition\n1,东街,1.1\n2,=HYPERLINK(1),2.112\n"
+    source.write_bytes(text.encode("gbk"))  # as Excel in China saves it
+    out = tmp_path / "rates.csv"
+
+    call_command(
+        "response_rates", "--dispositions", str(source), "--out", str(out), "--by", "street"
+    )
+
+    written = out.read_bytes()
+    assert written.startswith("\ufeff".encode())
+    table = pd.read_csv(io.BytesIO(written), encoding="utf-8-sig", dtype=str)
+    assert table["street"].tolist() == ["'=HYPERLINK(1)", "东街"]
+    assert table["RR1"].tolist() == ["0.000000", "1.000000"]
+
+
+def test_a_count_of_400_digits_is_named_not_a_crash(tmp_path):
+    with pytest.raises(CommandError, match="row 2, column count: '9{400}' is not a non-negative"):
+        run(tmp_path, f"disposition,count\n1.1,{'9' * 400}\n")

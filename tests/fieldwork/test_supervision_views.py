@@ -137,12 +137,27 @@ def test_rates_csv_per_interviewer(client, wave, supervisor, my_case, interviewe
     login(client, supervisor)
     response = client.get(reverse("fieldwork:rates_csv", args=[wave.pk]), {"by": "interviewer"})
     assert "no-store" in response["Cache-Control"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     mine = next(row for row in rows if row["interviewer"] == interviewer.username)
     assert mine["NE"] == "1" and mine["RR1"] == ""  # E + U = 0: no rate, not a crash
     assert (
         client.get(reverse("fieldwork:rates_csv", args=[wave.pk]), {"by": "x"}).status_code == 400
     )
+
+
+def test_rates_csv_opens_in_excel_with_chinese_and_no_formulas(
+    client, wave, supervisor, my_case, interviewer
+):
+    interviewer.username = "=HYPERLINK(1)"
+    interviewer.save(update_fields=["username"])
+    attempts.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="4.30")
+    login(client, supervisor)
+
+    response = client.get(reverse("fieldwork:rates_csv", args=[wave.pk]), {"by": "interviewer"})
+
+    assert response.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert "'=HYPERLINK(1)" in [row["interviewer"] for row in rows]
 
 
 def test_supervisor_sets_a_quota_target(client, wave, supervisor, tree):

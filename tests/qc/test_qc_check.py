@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from qc import rules
 
@@ -281,3 +282,43 @@ def test_qc_check_refuses_a_form_whose_qc_check_is_nested_too_deep(tmp_path, lan
     assert str(caught.value).startswith("Invalid questionnaire:\nsurvey")
     assert expected in str(caught.value)
     assert not (tmp_path / "flags.csv").exists()
+
+
+def test_qc_check_reads_a_gbk_file_as_excel_in_china_saves_it(tmp_path):
+    utf8 = Path(write_csv(tmp_path / "utf8.csv", ROWS))
+    interviews = tmp_path / "gbk.csv"
+    interviews.write_bytes(utf8.read_text(encoding="utf-8").encode("gbk"))
+
+    call_command(
+        "qc_check", interviews=str(interviews), questionnaire=FORM, out=str(tmp_path / "f.csv")
+    )
+
+    flags = read_csv(tmp_path / "f.csv")
+    assert [(int(f["interview_id"]), f["rule"]) for f in flags] == EXPECTED
+
+
+@translation.override("en")
+def test_qc_check_names_a_ragged_row_and_a_binary_file_in_its_own_words(tmp_path):
+    interviews = tmp_path / "ragged.csv"
+    interviews.write_text(",".join(HEADER) + "\n1,王,x\n", encoding="utf-8")
+    out = str(tmp_path / "f.csv")
+
+    with pytest.raises(CommandError) as raised:
+        call_command("qc_check", interviews=str(interviews), questionnaire=FORM, out=out)
+    assert str(raised.value) == f"{interviews}, row 2: the row has 3 cells but the first row has 7"
+
+    interviews.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x81\x82\xfe")
+    with pytest.raises(CommandError) as raised:
+        call_command("qc_check", interviews=str(interviews), questionnaire=FORM, out=out)
+    assert "codec" not in str(raised.value)
+    assert str(raised.value).startswith(f"{interviews}, row 1: the file is not text in UTF-8")
+
+
+def test_qc_check_refuses_an_interview_id_beyond_64_bits(tmp_path):
+    rows = [dict(r) for r in ROWS]
+    rows[2] |= {"interview_id": "9" * 400}
+
+    with pytest.raises(
+        CommandError, match=r"row 4, column 'interview_id': '9{20}…' is not a whole"
+    ):
+        run(tmp_path, rows=rows)

@@ -2,11 +2,18 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from openpyxl.utils import get_column_letter
 
 from questionnaires.logic import evaluate, is_relevant
 from questionnaires.standard import build_standard_xlsx
 from questionnaires.xlsform import XLSFormError, parse_xlsform
-from tests.questionnaires.workbooks import make_xlsx, survey_row, valid_choices, valid_survey
+from tests.questionnaires.workbooks import (
+    SURVEY_HEADER,
+    make_xlsx,
+    survey_row,
+    valid_choices,
+    valid_survey,
+)
 
 STANDARD = Path(build_standard_xlsx.__file__).with_name("standard_questionnaire.xlsx")
 SATISFACTION_DIMENSIONS = {
@@ -355,7 +362,20 @@ def test_pyxform_errors_are_reported_with_the_file_name():
 
 def test_not_a_workbook_is_refused():
     [error] = errors_of(b"not a spreadsheet", "form.xlsx")
-    assert error.startswith("form.xlsx: cannot be read as an Excel workbook")
+    # our words, never the library's ("File is not a zip file")
+    assert error == "form.xlsx: the file is not an Excel workbook (.xlsx), or it is damaged"
+
+
+def test_a_column_name_used_twice_is_named_by_sheet_and_column():
+    header = [*SURVEY_HEADER, SURVEY_HEADER[1]]
+
+    [error] = errors_of(make_xlsx(survey_header=header))
+
+    name, letter = SURVEY_HEADER[1], get_column_letter(len(header))
+    assert error == (
+        f"survey sheet, row 1, column {letter}: the column name “{name}” is used twice "
+        "(also column B)"
+    )
 
 
 def test_wrong_extension_is_refused():

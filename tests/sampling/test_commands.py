@@ -246,3 +246,27 @@ def test_rdd_command_writes_numbers_and_never_prints_them(localities, frame_file
             "rdd_numbers", "--blocks", str(blocks), "--targets", str(targets),
             "--exclude-frame", "999", "--out", str(out_path),
         )  # fmt: skip
+
+
+def test_draw_sample_command_reads_a_gbk_sd_file_and_names_bad_frames(db, tmp_path):
+    frame = pd.DataFrame({"id": [str(i) for i in range(30)], "g": ["东"] * 20 + ["西"] * 10})
+    path = tmp_path / "frame.csv"
+    frame.to_csv(path, index=False, encoding="gbk")
+    sds = tmp_path / "sds.csv"
+    sds.write_bytes("东,1\n西,4\n".encode("gbk"))  # as Excel in China saves it
+    out = tmp_path / "neyman.csv"
+
+    call_command(
+        "draw_sample", "--frame", str(path), "--strata", "g", "--allocation", "neyman",
+        "--sd-file", str(sds), "--n", "6", "--seed", "1", "--out", str(out), stdout=io.StringIO(),
+    )  # fmt: skip
+
+    sample = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    assert sample["stratum"].value_counts().to_dict() == {"西": 4, "东": 2}
+    path.write_bytes(b"id,g,id\n1,a,2\n")
+    with pytest.raises(CommandError) as raised:
+        call_command("draw_sample", "--frame", str(path), "--n", "1", "--out", str(out))
+    assert (
+        str(raised.value)
+        == "frame.csv, row 1, column C: the column name “id” is used twice (also column A)"
+    )

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from scoring.design.calibration import rake
 from scoring.design.designs import make_design
@@ -279,3 +280,34 @@ def test_a_missing_data_file_is_named(tmp_path):
         "--var",
         "y",
     )
+
+
+def test_gbk_data_and_margins_are_read_as_excel_in_china_saves_them(tmp_path):
+    data = SMALL.assign(sex=SMALL["sex"].map({"M": "男", "F": "女"}))
+    path = tmp_path / "resp.csv"
+    data.to_csv(path, index=False, encoding="gbk")
+    population = tmp_path / "pop.csv"
+    population.write_bytes("sex,Freq\n男,30\n女,10\n".encode("gbk"))
+
+    result = run(
+        tmp_path, *("--data", str(path), "--var", "y", "--poststratify", f"sex={population}")
+    )
+
+    assert result["estimate"][0] == pytest.approx((15 * 1 + 15 * 2 + 10 / 3 * 13) / 40)
+
+
+@translation.override("en")
+def test_a_ragged_data_row_is_named_instead_of_read(tmp_path):
+    path = tmp_path / "resp.csv"
+    path.write_text("stratum,y\nA,1\nA,2,9\nB,3\n", encoding="utf-8")
+
+    expect_error(tmp_path, r"resp\.csv, row 3: the row has 3 cells but the first row has 2",
+                 "--data", str(path), "--var", "y")  # fmt: skip
+
+
+def test_a_number_of_400_digits_is_named_not_a_crash(tmp_path, data_csv):
+    path = tmp_path / "big.csv"
+    SMALL.assign(y=["1", "9" * 400, "2", "2", "8"]).to_csv(path, index=False)
+
+    expect_error(tmp_path, r"big\.csv, line 3, column 'y': '9{400}' is not a number",
+                 "--data", str(path), "--var", "y")  # fmt: skip

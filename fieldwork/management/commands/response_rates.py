@@ -1,8 +1,10 @@
 from pathlib import Path
 
-import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
+from common.spreadsheets import dataframe_csv
+from common.tables import TableError, read_table
+from common.tables.texts import describe_all, limits
 from fieldwork.rates import RateInputError, rate_table
 
 
@@ -28,15 +30,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         source: Path = options["dispositions"]
+        if not source.is_file():
+            raise CommandError(f"{source}: no such file.")
         try:
             # Codes stay text: 2.10 must not become the number 2.1.
-            frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except (OSError, ValueError, UnicodeDecodeError) as error:
-            raise CommandError(f"{source}: cannot read the CSV file ({error})") from error
+            table = read_table(
+                source, name=str(source), limits=limits("dispositions"), suffixes=(".csv",)
+            )
+        except TableError as error:
+            raise CommandError("\n".join(describe_all(error))) from error
         try:
-            table = rate_table(frame, by=options["by"], e=options["e"])
+            rates = rate_table(table.frame, by=options["by"], e=options["e"])
         except RateInputError as error:
             raise CommandError(f"{source}: {error}") from error
         options["out"].parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(options["out"], index=False, float_format="%.6f")
-        self.stdout.write(f"{len(table)} group(s) written to {options['out']}")
+        # As the web page's download: opens in Excel with Chinese intact and no formulas.
+        options["out"].write_bytes(dataframe_csv(rates, float_format="%.6f"))
+        self.stdout.write(f"{len(rates)} group(s) written to {options['out']}")

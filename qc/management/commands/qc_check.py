@@ -3,14 +3,14 @@
     manage.py qc_check --interviews F.csv --questionnaire FORM.xlsx [--config rules.toml]
                        --out flags.csv [--interviewers-out interviewers.csv] [--language en]
 
-F.csv (UTF-8, header row): one row per interview with `interview_id`, `interviewer`,
-`started_at`, `ended_at` (ISO 8601; without an offset they are local time in the config's
-timezone), `locality` (the sampled street code), the answers by question name (choice names
-as in the XLSForm; select_multiple space-separated), optional `<name>__seconds` (time on the
-question, for the fast_items rule) and optional `phone` and `household` (the sampled unit's
-number and address or id: only hashed, to find interviews of the same number or household;
-never written out). The said street is the answer to the form's street-level locality
-question.
+F.csv (UTF-8, GB18030/GBK or UTF-16; header row): one row per interview with `interview_id`,
+`interviewer`, `started_at`, `ended_at` (ISO 8601; without an offset they are local time in
+the config's timezone), `locality` (the sampled street code), the answers by question name
+(choice names as in the XLSForm; select_multiple space-separated), optional
+`<name>__seconds` (time on the question, for the fast_items rule) and optional `phone` and
+`household` (the sampled unit's number and address or id: only hashed, to find interviews of
+the same number or household; never written out). The said street is the answer to the
+form's street-level locality question.
 
 --interviewers-out writes one row per interviewer, riskiest first: the flag counts and the
 interviewer risk of qc.risk.statistics against peers working the same localities (the
@@ -23,8 +23,8 @@ override. Nothing is written to the database; output files are written only when
 is valid.
 """
 
-import csv
 import os
+import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +37,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from common.spreadsheets import write_csv_files
+from common.tables import TableError, read_table
+from common.tables.texts import describe_all, limits
 from common.translatable import translated
 from qc.risk.statistics import interviewer_risk
 from qc.rule_input import build_frame, run_frame_rules
@@ -49,6 +51,7 @@ REQUIRED_COLUMNS = ["interview_id", "interviewer", "started_at", "ended_at", "lo
 # (qc.rule_input.contact_key) to find interviews of the same number or household.
 CONTACT_COLUMNS = ["phone", "household"]
 MAX_ERRORS = 20
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")  # an id within 64 bits
 LEVELS = ["community", "street", "district"]  # the said street: street level, else deepest
 
 
@@ -84,15 +87,12 @@ def _timestamp(text: str, zone: ZoneInfo) -> datetime:
 
 
 def _read_csv(path: str) -> tuple[list[str], list[dict]]:
-    """The header and the rows of a UTF-8 CSV (a byte-order mark is allowed)."""
+    """The header and the rows of a CSV in UTF-8, GB18030/GBK or UTF-16 (common.tables)."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            rows = list(reader)
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise CommandError(f"{path}: cannot be read as a UTF-8 CSV ({err}).") from err
-    return list(header), rows
+        table = read_table(path, name=path, limits=limits("interviews"), suffixes=(".csv",))
+    except TableError as err:
+        raise CommandError("\n".join(describe_all(err))) from err
+    return list(table.frame.columns), table.frame.to_dict("records")
 
 
 def _check_header(path: str, header: list[str], rows: list[dict], questions: dict) -> None:
@@ -135,11 +135,10 @@ class _RowChecker:
 
     def read(self, line: int, row: dict) -> _Row:
         """The row's values; problems go to self.errors (the values are then unusable)."""
-        if None in row:  # more cells than header columns
-            self.bad(line, "(extra)", "the row has more cells than the header")
         interview_id = (row.get("interview_id") or "").strip()
-        if not interview_id.isdigit():
-            self.bad(line, "interview_id", f"'{interview_id}' is not a whole number")
+        if not _WHOLE_NUMBER.fullmatch(interview_id):
+            shown = interview_id if len(interview_id) <= 20 else interview_id[:20] + "…"
+            self.bad(line, "interview_id", f"'{shown}' is not a whole number of 1 to 18 digits")
         elif int(interview_id) in self.seen:
             self.bad(
                 line, "interview_id", f"{interview_id} repeats row {self.seen[int(interview_id)]}"
@@ -153,7 +152,7 @@ class _RowChecker:
         if started and ended and ended < started:
             self.bad(line, "ended_at", "earlier than started_at")
         answers, seconds = self._answers(line, row)
-        number = int(interview_id) if interview_id.isdigit() else 0
+        number = int(interview_id) if _WHOLE_NUMBER.fullmatch(interview_id) else 0
         return _Row(number, interviewer, started, ended, answers, seconds)
 
     def _time(self, line: int, row: dict, column: str) -> datetime | None:

@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 from common.spreadsheets import dataframe_csv
 from sampling.allocation import METHODS, allocation_table
 from sampling.errors import SamplingInputError
-from sampling.files import read_frame_file
+from sampling.files import read_frame_file, read_stratum_file
 from sampling.models import Frame
 from sampling.selectors import sample_table
 from sampling.services.draws import draw_file_sample, draw_sample
 from sampling.services.frames import STRATUM_COLUMN
-from sampling.services.plans import Plan, prepare_frame, read_stratum_values
+from sampling.services.plans import Plan, prepare_frame
 
 
 def columns(value: str) -> tuple[str, ...]:
@@ -132,5 +132,4 @@ class Command(BaseCommand):
             return None
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": path})
-        text = path.read_bytes().decode("utf-8-sig")
-        return read_stratum_values(text=text, what=what, integer=integer)
+        return read_stratum_file(path, what=what, integer=integer)

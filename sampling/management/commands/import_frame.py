@@ -67,19 +67,19 @@ class Command(BaseCommand):
             self.stderr.write("")
             report = path.with_name(path.name + ".errors.csv")
             report.write_bytes(errors_csv(error.errors))
-            raise CommandError(self.failure(error.errors, path.name, report)) from error
+            raise CommandError(self.failure(error, path.name, report)) from error
         self.stdout.write(
             _("Frame %(id)s: %(n)s units in %(streets)s streets.")
             % {"id": frame.pk, "n": frame.n_rows, "streets": frame.stratum_counts.count()}
         )
 
-    def failure(self, errors: list, source_name: str, report: Path) -> str:
+    def failure(self, failed: FrameImportError, source_name: str, report: Path) -> str:
         """The count, the report's path and the first few problems, one per line."""
         lines = [
             _("%(n)s problems in %(name)s; nothing was imported. Report: %(report)s")
-            % {"n": len(errors), "name": source_name, "report": report}
+            % {"n": failed.total, "name": source_name, "report": report}
         ]
-        for error in errors[:PROBLEMS_SHOWN]:
+        for error in failed.errors[:PROBLEMS_SHOWN]:
             where = (
                 _("row %(row)s, %(column)s") % {"row": error.row, "column": error.column}
                 if error.row is not None

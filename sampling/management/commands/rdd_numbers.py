@@ -7,9 +7,8 @@ from django.utils.translation import gettext as _
 
 from common.spreadsheets import dataframe_csv
 from sampling.errors import SamplingInputError
-from sampling.files import read_frame_file
+from sampling.files import read_frame_file, read_stratum_file
 from sampling.models import Frame
-from sampling.services.plans import read_stratum_values
 from sampling.services.rdd import generate_phone_numbers
 
 
@@ -59,9 +58,7 @@ class Command(BaseCommand):
                     _("%(path)s has no phone column.") % {"path": options["exclude_file"]}
                 )
             exclude = table["phone"].tolist()
-        targets = read_stratum_values(
-            text=options["targets"].read_bytes().decode("utf-8-sig"), what="count", integer=True
-        )
+        targets = read_stratum_file(options["targets"], what="count", integer=True)
         numbers, seed = generate_phone_numbers(
             blocks=read_frame_file(options["blocks"]),
             targets=targets,

@@ -18,11 +18,15 @@ for a proportion), statistic, estimate, se, ci_low, ci_high, n, n_eff. Nothing i
 unless every input is valid; errors name the file, line and column.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
 from common.spreadsheets import write_csv_files
+from common.tables import TableError, read_table
+from common.tables.texts import describe_all, limits
 from scoring.design.calibration import poststratify, rake
 from scoring.design.designs import LONELY_PSU, DesignError, make_design
 from scoring.design.estimates import STATISTICS, estimate_by
@@ -35,12 +39,15 @@ def _columns(value: str | None) -> list[str]:
 
 
 def _read_csv(path: str, what: str) -> pd.DataFrame:
+    """The CSV's cells as text, an empty cell as missing (common.tables reads UTF-8,
+    GB18030/GBK and UTF-16, and names the row and column of a malformed file)."""
+    if not Path(path).is_file():
+        raise CommandError(f"{path}: {what} file not found.")
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except FileNotFoundError as error:
-        raise CommandError(f"{path}: {what} file not found.") from error
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
-        raise CommandError(f"{path}: cannot read the {what} CSV ({error}).") from error
+        table = read_table(path, name=path, limits=limits("respondents"), suffixes=(".csv",))
+    except TableError as error:
+        raise CommandError("\n".join(describe_all(error))) from error
+    return table.frame.where(table.frame.ne(""))
 
 
 def _require(frame: pd.DataFrame, path: str, columns: list[str]) -> None:
@@ -53,6 +60,10 @@ def _require(frame: pd.DataFrame, path: str, columns: list[str]) -> None:
 
 def _numbers(frame: pd.DataFrame, path: str, column: str, *, allow_missing: bool = False):
     values = pd.to_numeric(frame[column], errors="coerce")
+    if values.dtype == object:  # whole numbers beyond 64 bits stay Python ints
+        values = values.map(lambda n: float(n) if abs(n) < 1e300 else np.nan)
+    values = values.astype("float64")
+    values = values.where(np.isfinite(values))  # 1e400 and inf are no usable numbers
     bad = values.isna() & (frame[column].notna() | (not allow_missing))
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])

@@ -8,6 +8,7 @@ import pytest
 
 from sampling.errors import FrameImportError
 from sampling.models import Frame, FrameStratumCount
+from sampling.presenters import describe
 from sampling.selectors import load_frame
 from sampling.services.frames import import_frame
 from tests.sampling.conftest import FRAME_SIZES, MAPPING, frame_rows
@@ -92,7 +93,7 @@ def test_unsupported_or_broken_files_are_refused(localities, tmp_path):
         import_frame(file=io.BytesIO(b"x"), source_name="f.xls", name="x", mapping=MAPPING)
     with pytest.raises(FrameImportError) as raised:
         import_frame(file=io.BytesIO(b"not a zip"), source_name="f.xlsx", name="x", mapping=MAPPING)
-    assert raised.value.errors[0].kind == "unreadable"
+    assert raised.value.errors[0].params["kind"] == "not_xlsx"
     assert Frame.objects.count() == 0
 
 
@@ -109,3 +110,44 @@ def test_progress_is_reported_up_to_done(localities, frame_file):
         )
 
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def problems_of(data: bytes, source_name: str = "f.csv") -> list[tuple]:
+    with pytest.raises(FrameImportError) as raised:
+        import_frame(file=io.BytesIO(data), source_name=source_name, name="x", mapping=MAPPING)
+    assert Frame.objects.count() == 0
+    return [(e.row, e.column, describe(e)) for e in raised.value.errors]
+
+
+def test_a_ragged_first_row_is_refused_instead_of_shifting_the_columns(localities):
+    data = b"hh,tel,loc,addr\nH1,13812345678,320102002,A,extra\nH2,13812345679,320102002,B\n"
+
+    assert problems_of(data) == [(2, "", "the row has 5 cells but the first row has 4")]
+
+
+def test_a_short_row_is_refused_instead_of_read_with_empty_cells(localities):
+    data = b"hh,tel,loc,addr\nH1,13812345678,320102002,A\nH2,13812345679\n"
+
+    assert problems_of(data) == [(3, "", "the row has 2 cells but the first row has 4")]
+
+
+def test_a_duplicate_header_is_named(localities):
+    data = b"hh,tel,loc,tel\nH1,13812345678,320102002,13812345679\n"
+
+    assert problems_of(data) == [(1, "D", "the column name “tel” is used twice (also column B)")]
+
+
+def test_a_broken_workbook_is_described_in_our_words(localities):
+    [(row, column, problem)] = problems_of(b"PK\x03\x04 truncated", "f.xlsx")
+
+    assert (row, column) == (None, "")
+    assert problem == "the file is not an Excel workbook (.xlsx), or it is damaged"
+
+
+def test_a_file_with_a_thousand_bad_rows_counts_them_all(localities):
+    data = b"hh,tel,loc,addr\n" + b"H1,13812345678\n" * 1000
+
+    with pytest.raises(FrameImportError) as raised:
+        import_frame(file=io.BytesIO(data), source_name="f.csv", name="x", mapping=MAPPING)
+
+    assert (len(raised.value.errors), raised.value.total) == (50, 1000)

@@ -85,8 +85,12 @@ def test_missing_and_unknown_columns_are_named(db):
 def test_unreadable_or_empty_files_are_refused(db):
     with pytest.raises(SamplingInputError, match="unsupported file type .txt"):
         import_locality_file(file=csv(GOOD), source_name="t.txt")
-    with pytest.raises(SamplingInputError, match="could not be read"):
+    with pytest.raises(SamplingInputError) as raised:
         import_locality_file(file=io.BytesIO(b"not a zip"), source_name="t.xlsx")
+    # our own words, never the library's ("File is not a zip file")
+    assert raised.value.errors == [
+        "t.xlsx: the file is not an Excel workbook (.xlsx), or it is damaged"
+    ]
     with pytest.raises(SamplingInputError, match="no data rows"):
         import_locality_file(file=csv(HEADER), source_name="t.csv")
 
@@ -141,3 +145,87 @@ def test_chinese_level_and_area_names_are_accepted(db):
     )
 
     assert Locality.objects.get(code="11").area_type == "rural"
+
+
+def test_a_file_without_population_columns_keeps_the_stored_population(db):
+    import_locality_file(file=csv(GOOD), source_name="tree.csv")
+    renamed = "code,name,parent_code,level\n3201,南京市,,市\n320102,玄武区（新）,3201,区县\n"
+
+    import_locality_file(file=csv(renamed), source_name="names.csv")
+
+    district = Locality.objects.get(code="320102")
+    assert district.name == "玄武区（新）"
+    assert district.population == {"M|16-29": 1200, "F|16-29": 1150, "M|60+": 300}
+    assert district.area_type == "central"  # no area_type column either: kept
+
+
+def test_population_columns_in_the_file_replace_only_those_groups(db):
+    import_locality_file(file=csv(GOOD), source_name="tree.csv")
+    some = "code,name,parent_code,level,M|16-29,F|16-29\n320102,玄武区,3201,区县,1300,\n"
+
+    import_locality_file(file=csv(some), source_name="some.csv")
+
+    # F|16-29 is in the file but blank: no figure now; M|60+ is not in the file: kept.
+    assert Locality.objects.get(code="320102").population == {"M|16-29": 1300, "M|60+": 300}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a ragged first row used to shift every column by one
+        ("code,name,parent_code,level\n3201,南京市,,city,extra\n", "t.csv, row 2: the row has 5"),
+        # a short row used to be read with empty cells
+        ("code,name,parent_code,level\n3201,南京市,,city\n320102,玄武区\n", "row 3: the row has 2"),
+        ("code,name,code,level\n3201,南京市,,city\n", "column C: the column name “code” is used"),
+        ("code,name,parent_code,level\n3201,南\x00京,,city\n", "control character (U+0000)"),
+    ],
+)
+def test_malformed_rows_and_headers_are_refused_by_row_and_column(db, text, expected):
+    with pytest.raises(SamplingInputError) as raised:
+        import_locality_file(file=csv(text), source_name="t.csv")
+
+    assert expected in "\n".join(raised.value.errors)
+    assert Locality.objects.count() == 0
+
+
+def test_an_over_long_cell_is_refused_and_never_repeated_in_full(db):
+    name = "长" * 50_000
+    text = f"code,name,parent_code,level\n3201,{name},,city\n"
+
+    with pytest.raises(SamplingInputError) as raised:
+        import_locality_file(file=csv(text), source_name="t.csv")
+
+    message = "\n".join(raised.value.errors)
+    assert "row 2, column B (name): the cell has 50,000 characters, more than 2,000" in message
+    assert len(message) < 300
+    assert Locality.objects.count() == 0
+
+
+def test_more_rows_than_the_cap_are_refused_with_the_cap_stated(db, settings):
+    settings.TABLE_LIMITS = {**settings.TABLE_LIMITS, "localities": {"max_mb": 1, "max_rows": 3}}
+    rows = "".join(f"C{i},市{i},,city\n" for i in range(4))
+
+    with pytest.raises(SamplingInputError) as raised:
+        import_locality_file(file=csv("code,name,parent_code,level\n" + rows), source_name="t.csv")
+
+    assert raised.value.errors == [
+        "t.csv: the file has more than 3 data rows, the limit for this kind of file"
+    ]
+    assert Locality.objects.count() == 0
+
+
+def test_a_formula_without_a_saved_value_is_refused_by_cell(db):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["code", "name", "parent_code", "level", "M|16-29"])
+    sheet.append(["3201", "南京市", None, "city", "=100*12"])  # written by a program: no value
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    with pytest.raises(SamplingInputError) as raised:
+        import_locality_file(file=io.BytesIO(buffer.getvalue()), source_name="t.xlsx")
+
+    assert raised.value.errors == [
+        "t.xlsx, sheet Sheet, row 2, column E (M|16-29): the formula “=100*12” has no saved "
+        "value: open the file in Excel and save it, or type the value"
+    ]

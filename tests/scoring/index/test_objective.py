@@ -7,6 +7,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from common.tables import TableError
 from scoring.index.objective import (
     ObjectiveError,
     Rule,
@@ -222,13 +223,21 @@ def test_read_values_lists_every_problem_with_row_and_column():
         (b"code,value\nC01,1\n", "obj.csv", "no column 'locality_code'"),
         (b"locality_code\nC01\n", "obj.csv", "no indicator columns"),
         (b"whatever", "obj.txt", "upload a .csv or .xlsx"),
-        (b"not a zip", "obj.xlsx", "cannot be read"),
         (b"locality_code,a\n", "obj.csv", "no values"),
     ],
 )
 def test_read_values_refuses_unusable_files(data, name, message):
     with pytest.raises(ObjectiveError, match=message):
         read_values(data, name)
+
+
+def test_a_broken_workbook_is_refused_in_our_words():
+    with pytest.raises(TableError) as raised:
+        read_values(b"not a zip", "obj.xlsx")
+
+    assert str(raised.value) == (
+        "obj.xlsx: the file is not an Excel workbook (.xlsx), or it is damaged"
+    )
 
 
 def test_read_rules_builds_specs_with_weights():

@@ -1,5 +1,8 @@
 """The index pages: composite table, objective upload, AHP weights; who may see what."""
 
+import io
+
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -201,3 +204,37 @@ def test_shares_form_saves(client, analyst, wave_in_two_districts):
     )
     assert response.status_code == 302
     assert IndexScheme.objects.get(wave=wave_in_two_districts).survey_share == 0.6
+
+
+def _empty_workbook() -> bytes:
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("m.xlsx", _empty_workbook(), "m.xlsx, sheet Sheet, row 1: the first row is empty"),
+        (
+            "m.csv",
+            b",police_q1,police_q2\npolice_q1,1,1" + b"0" * 400 + b"\npolice_q2,1/2,1\n",
+            "police_q1 vs police_q2: &#x27;10000000000000000000…&#x27; is too large",
+        ),
+    ],
+)
+def test_a_bad_matrix_upload_is_refused_on_the_page(
+    client, analyst, wave_in_two_districts, english, name, content, expected
+):
+    login(client, analyst)
+    url = reverse("scoring:index_weights", args=[wave_in_two_districts.pk])
+    parents = [level["code"] for level in client.get(url).context["levels"]]
+    prefix = f"m{parents.index('police')}"
+
+    response = client.post(
+        url, {"parent": "police", f"{prefix}-matrix_file": SimpleUploadedFile(name, content)}
+    )
+
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+    assert not IndexScheme.objects.exists()
