@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,6 +38,9 @@ class Locality(models.Model):
     # WGS-84 degrees of the locality's centre: door-to-door visits are checked against them.
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    # When the row last changed (names, population margins …): cached results built from the
+    # tree are keyed on the latest change, so a renamed street never shows its old name.
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("locality")

@@ -23,7 +23,7 @@ from jobs.computed import Computed, cached_or_job, remember
 from jobs.models import Job
 from jobs.runner import JobFailed, Progress
 from qc.models import Review, ReviewEvent
-from sampling.models import AreaType
+from sampling.models import AreaType, Locality
 from scoring import compare, dashboard, presenters, selectors
 from scoring.loaders import AnswerError, scale_items
 from scoring.score_tables import domain_scores, scope_table, summarize
@@ -41,7 +41,8 @@ CACHE_VERSION = 2
 
 def results_cache_key(wave: Wave) -> str:
     """A key that changes with every decision that adds or takes away an approved interview
-    of the wave, and with the reader's language: two queries. The automatic checks' events
+    of the wave, with any change to the locality tree (names, population margins), and with
+    the reader's language: three queries. The automatic checks' events
     (completed → clean or flagged) do not change it: results use approved interviews only."""
     approved = Review.objects.filter(
         interview__case__wave=wave, state=Review.State.APPROVED
@@ -49,6 +50,8 @@ def results_cache_key(wave: Wave) -> str:
     approvals = ReviewEvent.objects.filter(review__interview__case__wave=wave).filter(
         Q(to_state=Review.State.APPROVED) | Q(from_state=Review.State.APPROVED)
     )
+    # Names and population margins of the tree: a renamed street or a new locality file.
+    localities = Locality.objects.aggregate(n=Count("id"), last=Max("updated_at"))
     parts = (
         "scoring:results",
         CACHE_VERSION,
@@ -57,6 +60,8 @@ def results_cache_key(wave: Wave) -> str:
         approved["n"],
         approved["last"],
         approvals.aggregate(last=Max("id"))["last"],
+        localities["n"],
+        localities["last"].isoformat() if localities["last"] else "",
         ui_language_code(),
     )
     return ":".join(str(part) for part in parts)

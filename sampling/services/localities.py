@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.tables import TableError, read_table
@@ -53,6 +54,7 @@ def import_localities(
 
     rank = {level: i for i, level in enumerate(LEVEL_ORDER)}
     by_code = dict(stored)
+    now = timezone.now()
     for level in LEVEL_ORDER:  # parents before children
         level_rows = [row for row in parsed if rank[row["level"]] == rank[level]]
         new, changed = [], []
@@ -69,11 +71,21 @@ def import_localities(
             if "latitude" in row:  # coordinates given (blank: unknown); else kept as stored
                 locality.latitude, locality.longitude = row["latitude"], row["longitude"]
             locality.parent = by_code[row["parent_code"]] if row["parent_code"] else None
+            locality.updated_at = now
             (changed if locality.pk else new).append(locality)
         Locality.objects.bulk_create(new)
         Locality.objects.bulk_update(
             changed,
-            ["name", "level", "area_type", "population", "parent", "latitude", "longitude"],
+            [
+                "name",
+                "level",
+                "area_type",
+                "population",
+                "parent",
+                "latitude",
+                "longitude",
+                "updated_at",
+            ],
             batch_size=500,
         )
         by_code.update({locality.code: locality for locality in new})

@@ -138,21 +138,22 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     login(client, analyst)
     client.get(reverse("scoring:results"))  # warm caches (content types, sessions)
     cache.clear()
-    # when / then: the page: session, user, waves, review state (2), the cache (a miss); the
-    # job computing the results: the wave's last job, an open one with the same key, the job's
-    # row (insert, claim, outcome, read back, with their savepoints); in the job: the wave,
-    # review state (2), the cache, definition, interviews, localities, weighting (respondents,
-    # stratum counts, released reserves, population margins, localities), respondent groups,
-    # earlier rounds, the methodology (draw, frame, strata, case dispositions, the finally
-    # rejected, reviews, flags), the cache writes (this state and the latest); then the page
-    # reads the cache and whether the results are interim (2) — a fixed number however many
-    # interviews there are; and the second factor and the session's new idle expiry (3)
-    with django_assert_num_queries(57):
+    # when / then: the page: session, user, waves, review state (2), the locality tree, the
+    # cache (a miss); the job computing the results: the wave's last job, an open one with the
+    # same key, the job's row (insert, claim, outcome, read back, with their savepoints); in
+    # the job: the wave, review state (2), the locality tree, the cache, definition,
+    # interviews, localities, weighting (respondents, stratum counts, released reserves,
+    # population margins, localities), respondent groups, earlier rounds, the methodology
+    # (draw, frame, strata, case dispositions, the finally rejected, reviews, flags), the
+    # cache writes (this state and the latest); then the page reads the cache and whether the
+    # results are interim (2) — a fixed number however many interviews there are; and the
+    # second factor and the session's new idle expiry (3)
+    with django_assert_num_queries(59):
         response = client.get(reverse("scoring:results"))
     assert response.status_code == 200 and response.context["report"]["n_interviews"] == 2
     # computed results are reused until a review changes: session, user, second factor, waves,
-    # review state (2), the cache, interim (2), the session's new expiry (3)
-    with django_assert_num_queries(12):
+    # review state (2), the locality tree, the cache, interim (2), the session's new expiry (3)
+    with django_assert_num_queries(13):
         assert client.get(reverse("scoring:results")).status_code == 200
 
 
@@ -480,3 +481,26 @@ def test_result_downloads_are_never_cached(client, analyst, scored_wave):
         response = client.get(reverse(f"scoring:{name}", args=[scored_wave.pk, *extra]))
         assert response.status_code == 200, name
         assert "no-store" in response["Cache-Control"], name
+
+
+def test_a_renamed_street_shows_its_new_name_at_once_on_the_page_and_in_the_csv(
+    client, analyst, scored_wave
+):
+    # given results computed and cached
+    from sampling.services.localities import import_localities
+
+    login(client, analyst)
+    assert (
+        "东华街道" in client.get(reverse("scoring:results"), {"level": "street"}).content.decode()
+    )
+    # when the locality file renames the street
+    import_localities(
+        rows=[{"code": "C0101", "name": "东华新区街道", "parent_code": "C01", "level": "street"}]
+    )
+    page = client.get(reverse("scoring:results"), {"level": "street"}).content.decode()
+    csv_text = client.get(
+        reverse("scoring:report_csv", args=[scored_wave.pk, "streets"])
+    ).content.decode("utf-8-sig")
+    # then
+    assert "东华新区街道" in page and "东华新区街道" in csv_text
+    assert "东华街道" not in csv_text
