@@ -7,6 +7,7 @@ django-otp's OTPMiddleware (which marks a session verified by a device).
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -25,7 +26,15 @@ class AccountChecksMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        # Activity pushes the idle expiry on (SessionMiddleware saves a modified session);
+        # a page polling in the background (an htmx GET) is not activity.
+        polling = request.method == "GET" and request.headers.get("HX-Request") == "true"
+        session = getattr(request, "session", None)
+        if settings.SESSION_EXTEND_ON_ACTIVITY and session is not None and not polling:
+            if not session.is_empty():
+                session.modified = True
+        return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         user = request.user

@@ -6,13 +6,19 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.models import Role, User
 
 
 def managed_users(*, analyst: User) -> QuerySet[User]:
-    """The users whose password `analyst` may reset: everyone but themselves and the
-    superusers (who administer the installation and reset their own from the shell)."""
-    return User.objects.filter(is_superuser=False).exclude(pk=analyst.pk)
+    """The users whose password `analyst` may reset: supervisors, interviewers and clients.
+    Not other analysts nor anyone who can open the admin: a temporary password for an account
+    with no authenticator yet would let the resetter enrol their own and take it over; those
+    accounts are reset by an administrator (`manage.py changepassword`)."""
+    return (
+        User.objects.filter(is_superuser=False, is_staff=False)
+        .exclude(role=Role.ANALYST)
+        .exclude(pk=analyst.pk)
+    )
 
 
 def locked_out_usernames() -> set[str]:

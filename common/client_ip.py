@@ -13,13 +13,20 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str:
+    """The client's address; an IPv6 address as its /64 network, since one subscriber holds
+    a whole /64 and could otherwise take a fresh address for every login attempt."""
     candidates = [request.META.get("REMOTE_ADDR", "")]
     if settings.BEHIND_TLS_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         candidates.insert(0, forwarded.rsplit(",", 1)[-1].strip())
     for candidate in candidates:
         try:
-            return str(ipaddress.ip_address(candidate))
+            address = ipaddress.ip_address(candidate)
         except ValueError:
             continue
+        if address.version == 6:
+            if address.ipv4_mapped is not None:
+                return str(address.ipv4_mapped)
+            return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+        return str(address)
     return "0.0.0.0"  # a Unix socket without a proxy header: every client shares one count

@@ -169,10 +169,12 @@ AXES_VERBOSE = False  # lockouts are logged as warnings (user name and address m
 # else may turn it on for themselves.
 OTP_REQUIRED_FOR_ANALYSTS = env_bool("OTP_REQUIRED_FOR_ANALYSTS", True)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Safety survey")
-# Sessions end after SESSION_IDLE_MINUTES without a request (tablets are shared between
-# interviewers): every request pushes the expiry on.
+# Sessions end after SESSION_IDLE_MINUTES without activity (tablets are shared between
+# interviewers): every request pushes the expiry on, except a page's own background polling
+# (htmx GETs: progress bars, the live board), which is no one at the keyboard
+# (accounts.middleware; Django's own SESSION_SAVE_EVERY_REQUEST would count polls too).
 SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_IDLE_MINUTES", 30)) * 60)
-SESSION_SAVE_EVERY_REQUEST = env_bool("SESSION_SAVE_EVERY_REQUEST", True)
+SESSION_EXTEND_ON_ACTIVITY = env_bool("SESSION_SAVE_EVERY_REQUEST", True)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -254,6 +256,9 @@ RATE_LIMITS = {
     for name, default in {
         "reveal_phone": "30/h",  # full numbers shown to an interviewer in manual-dial mode
         "login": "60/m",  # login form posts per address (django-axes locks the account)
+        # posts per user name from all addresses together: no way round the lockout by
+        # changing address, without letting anyone lock another out for long
+        "login_user": "30/h",
         "twilio": "1200/m",  # Twilio's webhooks per address (every call sends several)
         "healthz": "120/m",  # the load balancer's probes per address
     }.items()

@@ -9,7 +9,13 @@ from common.ratelimit import rate_limited
 from jobs.views import healthz
 
 # Login form posts per client address, the site's and the admin's counted together.
-login_limit = rate_limited("login", key="ip", method="POST", fail_open=True)
+_per_address = rate_limited("login", key="ip", method="POST", fail_open=True)
+_per_user_name = rate_limited("login_user", key="post:username", method="POST", fail_open=True)
+
+
+def login_limit(view):
+    return _per_user_name(_per_address(view))
+
 
 urlpatterns = [
     path("", home, name="home"),

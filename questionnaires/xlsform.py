@@ -213,7 +213,12 @@ def parse_xlsform(data: bytes, filename: str) -> ParsedForm:
     except PyXFormError as err:
         raise XLSFormError([f"{filename}: {err}"]) from err
     except Exception as err:  # pyxform has failure paths that raise plain Python errors
-        raise XLSFormError([f"{filename}: pyxform could not convert the form ({err!r})"]) from err
+        raise XLSFormError(
+            [
+                f"{filename}: the form cannot be converted to an XForm; check the survey and "
+                "choices sheets against the XLSForm rules"
+            ]
+        ) from err
 
     definition = _definition(form_json)
     errors = _cycle_errors(workbook, definition)

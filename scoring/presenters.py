@@ -414,7 +414,7 @@ def interim_note(interim: dict | None) -> str:
         return ""
     return (
         _(
-            "Interim results: %(unattempted)s cases not yet attempted and %(undecided)s "
+            "Interim results: %(open_cases)s cases still in fieldwork and %(undecided)s "
             "interviews awaiting a final review decision; figures will change."
         )
         % interim

@@ -129,20 +129,19 @@ def methodology(wave: Wave) -> dict:
 
 
 def interim_status(wave: Wave) -> dict | None:
-    """Whether the wave's results are interim, with the counts that make them so: cases not yet
-    attempted (still open), and completed interviews without a final review decision (neither
-    approved nor rejected). None when fieldwork and review are done. Two queries, read fresh
-    for every page, export and report (never cached with the results)."""
-    unattempted = (
-        Case.objects.filter(wave=wave, attempts=0)
-        .exclude(status__in=[Case.Status.COMPLETED, Case.Status.CLOSED])
-        .count()
-    )
+    """Whether the wave's results are interim, with the counts that make them so: cases still
+    in fieldwork (not started, or attempted and awaiting a callback or another try), and
+    completed interviews without a final review decision (neither approved nor rejected).
+    None when fieldwork and review are done. Two queries, read fresh for every page, export
+    and report (never cached with the results)."""
+    open_cases = Case.objects.filter(
+        wave=wave, status__in=[Case.Status.PENDING, Case.Status.IN_PROGRESS]
+    ).count()
     undecided = (
         Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
         .exclude(review__state__in=[Review.State.APPROVED, Review.State.REJECTED])
         .count()
     )
-    if not unattempted and not undecided:
+    if not open_cases and not undecided:
         return None
-    return {"unattempted": unattempted, "undecided": undecided}
+    return {"open_cases": open_cases, "undecided": undecided}

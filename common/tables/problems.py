@@ -23,6 +23,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "too_large": ("max_mb",),
     "unpacked_too_large": ("max_mb",),
     "too_many_rows": ("max_rows",),
+    "too_many_cells": ("max_columns", "max_cells"),
     "empty": (),
     "not_text": (),
     "not_xlsx": (),
@@ -47,6 +48,10 @@ ENGLISH = {
     ),
     "too_many_rows": (
         "the file has more than %(max_rows)s data rows, the limit for this kind of file"
+    ),
+    "too_many_cells": (
+        "the sheet spans more than %(max_columns)s columns or %(max_cells)s cells (a stray value "
+        "far to the right or below?): delete what lies outside the table"
     ),
     "empty": "the file is empty",
     "not_text": "the file is not text in UTF-8, GB18030/GBK or UTF-16: save it as CSV (UTF-8)",

@@ -20,6 +20,10 @@ MESSAGES = {
     "too_many_rows": gettext_lazy(
         "the file has more than %(max_rows)s data rows, the limit for this kind of file"
     ),
+    "too_many_cells": gettext_lazy(
+        "the sheet spans more than %(max_columns)s columns or %(max_cells)s cells (a stray value "
+        "far to the right or below?): delete what lies outside the table"
+    ),
     "empty": gettext_lazy("the file is empty"),
     "not_text": gettext_lazy(
         "the file is not text in UTF-8, GB18030/GBK or UTF-16: save it as CSV (UTF-8)"

@@ -26,6 +26,10 @@ from python_calamine import CalamineWorkbook
 from common.tables.problems import MB, Limits, Problems, TableError, TableProblem, fail, short
 
 UNPACK_FACTOR = 20  # an XLSX may unpack to this many times the size cap
+# A sheet is read as the rectangle from A1 to its last value: one stray cell at XFD100000 would
+# make a 5 KB file fill gigabytes. No table of ours is this wide or this large.
+MAX_COLUMNS = 500
+MAX_CELLS = 20_000_000
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and every password-protected workbook
 FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -43,8 +47,7 @@ def read_xlsx(
         sheet = book.get_sheet_by_index(0)
         title = sheet.name
         # calamine's range ends at the last cell with a value: blank rows after it are no data
-        if sheet.end is not None and sheet.end[0] > limits.max_rows:
-            raise fail("too_many_rows", name, max_rows=f"{limits.max_rows:,}")
+        _check_extent(sheet, name, limits)
         rows = sheet.to_python(skip_empty_area=False)
     header = _trimmed([_cell_text(value) for value in rows[0]]) if rows else []
     width = max((len(row) for row in rows), default=0)
@@ -63,6 +66,19 @@ def read_xlsx(
     return header, pd.concat(chunks, ignore_index=True).fillna(""), title
 
 
+def _check_extent(sheet, name: str, limits: Limits) -> None:
+    """Refuse a sheet whose used range is too tall or too wide before any cell is read."""
+    if sheet.end is None:
+        return
+    rows, columns = sheet.end[0] + 1, sheet.end[1] + 1
+    if rows - 1 > limits.max_rows:
+        raise fail("too_many_rows", name, max_rows=f"{limits.max_rows:,}")
+    if columns > MAX_COLUMNS or rows * columns > MAX_CELLS:
+        raise fail(
+            "too_many_cells", name, max_columns=f"{MAX_COLUMNS:,}", max_cells=f"{MAX_CELLS:,}"
+        )
+
+
 def check_workbook(raw: bytes, name: str, limits: Limits) -> None:
     """Whether `raw` is a workbook (see read_xlsx) whose every sheet has at most max_rows
     rows and no column name twice in its first row, for readers of whole workbooks
@@ -72,8 +88,7 @@ def check_workbook(raw: bytes, name: str, limits: Limits) -> None:
     with _as_damaged(name):
         for title in book.sheet_names:
             sheet = book.get_sheet_by_name(title)
-            if sheet.end is not None and sheet.end[0] > limits.max_rows:
-                raise fail("too_many_rows", name, max_rows=f"{limits.max_rows:,}")
+            _check_extent(sheet, name, limits)
             first: dict[str, int] = {}
             for position, value in enumerate(next(iter(sheet.to_python(nrows=1)), [])):
                 header = _cell_text(value).strip()

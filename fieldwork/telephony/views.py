@@ -113,15 +113,23 @@ def recording(request: HttpRequest, call_id: int) -> HttpResponse:
 # Twilio's webhooks: no session, no CSRF token; the signature is the only credential.
 
 
+@rate_limited("twilio", key="ip", fail_open=True)
+def _refuse_unsigned(request: HttpRequest, call_id: int) -> HttpResponse:
+    return HttpResponseForbidden()
+
+
 def twilio_webhook(view: Callable[[HttpRequest, Call], HttpResponse]) -> Callable:
+    """Twilio's signed requests always pass; unsigned or wrongly signed ones are refused and
+    counted per address (429 past the limit). Counting signed ones would let anyone with a
+    Twilio account exhaust the count of Twilio's shared addresses with their own webhooks."""
+
     @wraps(view)
     def wrapped(request: HttpRequest, call_id: int) -> HttpResponse:
         if not gateway.signature_is_valid(request):
-            return HttpResponseForbidden()
+            return _refuse_unsigned(request, call_id)
         return view(request, get_object_or_404(Call, pk=call_id))
 
-    limited = rate_limited("twilio", key="ip", fail_open=True)(wrapped)
-    return login_not_required(csrf_exempt(require_POST(limited)))
+    return login_not_required(csrf_exempt(require_POST(wrapped)))
 
 
 @never_cache  # the answer carries the respondent's number

@@ -28,6 +28,7 @@ import numpy as np
 CR_LIMIT = 0.1
 RECIPROCAL_TOLERANCE = 0.01
 TYPED_DECIMALS = 2
+SAATY_MAX = 9  # the largest judgement on Saaty's 1–9 scale
 # Saaty (1980), random consistency index by matrix order n = 1..15.
 RANDOM_INDEX = {
     1: 0.0,
@@ -109,7 +110,8 @@ def validate_matrix(
 
     Raises AHPError naming `name` and the offending cell (row/column label) when the matrix
     is not square, has more than 15 rows, a non-positive or non-numeric entry, a diagonal
-    other than 1, or a pair a_ij, a_ji whose product is not 1 within 1 %.
+    other than 1, or a pair a_ij, a_ji that is not reciprocal: the product 1 within 1 %, or (up
+    to 9) the smaller the reciprocal of the larger rounded to two decimals.
     """
     rows = [list(row) for row in matrix]
     n = len(rows)
@@ -162,6 +164,8 @@ def _reciprocal(a: float, b: float) -> bool:
     if abs(a * b - 1.0) <= RECIPROCAL_TOLERANCE + 1e-12:
         return True
     small, large = sorted((a, b))
+    if large > SAATY_MAX:  # beyond Saaty's scale two decimals are no longer a rounding of 1/a
+        return False
     half_unit = 0.5 * 10**-TYPED_DECIMALS
     return abs(small - 1.0 / large) <= half_unit + 1e-12
 

@@ -20,7 +20,7 @@ from scoring.compare import rank_change, short_board
 from scoring.index import ahp, indices, objective
 from scoring.loaders import AnswerError, AnswersMeta
 from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
-from scoring.score_tables import MIN_RESPONDENTS, domain_scores
+from scoring.score_tables import domain_scores
 from scoring.weighting import weighted_answers
 
 LEVELS = (Level.DISTRICT, Level.STREET)
@@ -398,12 +398,15 @@ def _composite_table(wave: Wave, level: str):
     table = indices.composite(
         survey, per_place, key="code", survey_share=shares[0], objective_share=shares[1]
     )
-    n = domain_scores(long, [level]).rename(columns={level: "code"})[["code", "n_respondents"]]
+    # n and the reliability flag as the results page has them (n, or the effective n under
+    # the weights, below MIN_RESPONDENTS)
+    n = domain_scores(long, [level]).rename(columns={level: "code"})
+    n = n[["code", "n_respondents", "unreliable"]]
     table = table.merge(n, on="code", how="left").merge(
         errors[["code", "se"]], on="code", how="left"
     )
     table["n_respondents"] = table["n_respondents"].fillna(0).astype("int64")
-    table["unreliable"] = table["n_respondents"] < MIN_RESPONDENTS
+    table["unreliable"] = table["unreliable"].fillna(True).astype(bool)
     # Objective figures are administrative counts, not sampled: only the survey part varies.
     table["se"] = shares[0] * table["se"]
     return table, nodes, meta, shares

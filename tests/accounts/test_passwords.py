@@ -121,3 +121,18 @@ def test_only_analysts_reset_passwords_and_never_their_own_or_a_superusers(
     assert "root" not in listed
     interviewer.refresh_from_db()
     assert interviewer.check_password(PASSWORD)
+
+
+def test_an_analyst_cannot_reset_another_analyst_or_an_admin_user(client, analyst, supervisor):
+    colleague = make_user("analyst2", Role.ANALYST)
+    staff = make_user("ops", Role.INTERVIEWER)
+    staff.is_staff = True
+    staff.save()
+    client.force_login(analyst)
+
+    for person in (colleague, staff):
+        url = reverse("accounts:reset_password", args=[person.pk])
+        assert client.post(url).status_code == 404
+    listed = client.get(reverse("accounts:user_list")).content.decode()
+    assert "analyst2" not in listed and "ops" not in listed
+    assert client.post(reverse("accounts:reset_password", args=[supervisor.pk])).status_code != 404

@@ -125,3 +125,27 @@ def test_behind_the_proxy_a_forged_forwarded_address_does_not_escape_the_lockout
         HTTP_X_FORWARDED_FOR="192.0.2.99, 203.0.113.9",
     )
     assert response.status_code == 429
+
+
+def test_addresses_of_one_ipv6_network_share_the_lockout(client, interviewer):
+    statuses = [
+        _attempt(client, interviewer.username, "wrong-password", ip=f"2001:db8::{n:x}").status_code
+        for n in range(1, 6)
+    ]
+
+    assert statuses == [200, 200, 200, 200, 429]
+    assert _attempt(client, interviewer.username, PASSWORD, ip="2001:db8::99").status_code == 429
+
+
+def test_a_user_name_tried_from_many_networks_is_limited_too(client, interviewer, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_user": "6/h"}
+    addresses = [f"2001:db8:{n:x}::1" for n in range(1, 8)]  # seven different /64 networks
+
+    statuses = [
+        _attempt(client, interviewer.username, "wrong-password", ip=ip).status_code
+        for ip in addresses
+    ]
+
+    assert statuses[:6] == [200] * 6 and statuses[6] == 429
+    other = _attempt(client, "someone-else", "wrong-password", ip="2001:db8:99::1")
+    assert other.status_code == 200  # the limit is the user name's, not the form's

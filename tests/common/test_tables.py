@@ -267,3 +267,36 @@ def _with_sheet_xml(data: bytes, cell: str) -> bytes:
                 )
             target.writestr(info, content)
     return buffer.getvalue()
+
+
+def _stray_cell_workbook() -> bytes:
+    """A 5 KB workbook whose only data cell sits in Excel's last column: read as a rectangle
+    from A1 it would be 16,384 columns wide."""
+    book = openpyxl.Workbook()
+    book.active.append(["code", "name"])
+    book.active.cell(row=3000, column=16384, value="x")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_workbook_spanning_far_more_columns_than_a_table_is_refused_before_reading():
+    import time
+
+    data = _stray_cell_workbook()
+    limits = Limits(max_bytes=1024 * 1024, max_rows=100_000, max_cell_chars=100)
+    start = time.perf_counter()
+
+    found = problems(data, name="t.xlsx", limits=limits)
+
+    assert time.perf_counter() - start < 2 and len(data) < 10_000
+    assert len(found) == 1 and "more than 500 columns" in found[0]
+
+
+def test_an_xlsform_spanning_far_more_columns_is_refused_before_pyxform_reads_it():
+    from questionnaires.xlsform import XLSFormError, parse_xlsform
+
+    with pytest.raises(XLSFormError) as raised:
+        parse_xlsform(_stray_cell_workbook(), "form.xlsx")
+
+    assert any("more than 500 columns" in error for error in raised.value.errors)

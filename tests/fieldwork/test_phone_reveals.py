@@ -115,6 +115,7 @@ def test_supervisors_see_who_was_shown_a_number_and_when(
     reveal(client, my_case)
     login(client, supervisor)
     page = client.get(reverse("fieldwork:case_detail", args=[my_case.pk])).content.decode()
+    assert page.count("人工拨号时显示号码的记录") == 1
     shown = page.split("人工拨号时显示号码的记录", 1)[1].split("</table>", 1)[0]
     assert shown.count(f"<td>{interviewer}</td>") == 2
     assert my_case.unit.phone not in page

@@ -453,7 +453,7 @@ def test_interim_results_say_so_on_the_page_in_the_exports_and_on_every_pdf_page
         client.get(reverse("scoring:report_pdf", args=[scored_wave.pk])).content, tmp_path
     )
     # then
-    note = "0 cases not yet attempted and 1 interviews awaiting a final review decision"
+    note = "0 cases still in fieldwork and 1 interviews awaiting a final review decision"
     assert note in page
     assert book.sheetnames[0] == "Interim results" and note in book.worksheets[0]["A2"].value
     assert csv_file["Content-Disposition"].endswith('-districts-interim.csv"')
@@ -504,3 +504,17 @@ def test_a_renamed_street_shows_its_new_name_at_once_on_the_page_and_in_the_csv(
     # then
     assert "东华新区街道" in page and "东华新区街道" in csv_text
     assert "东华街道" not in csv_text
+
+
+def test_a_wave_with_cases_awaiting_a_callback_is_interim(client, analyst, scored_wave):
+    # given every case attempted, one awaiting another try
+    from fieldwork.models import Case
+
+    case = Case.objects.filter(wave=scored_wave).first()
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.IN_PROGRESS, attempts=2)
+    login(client, analyst)
+    client.cookies["django_language"] = "en"
+
+    page = client.get(reverse("scoring:results")).content.decode()
+
+    assert "1 cases still in fieldwork and 0 interviews awaiting" in page

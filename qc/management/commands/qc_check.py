@@ -55,13 +55,26 @@ _WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")  # an id within 64 bits
 LEVELS = ["community", "street", "district"]  # the said street: street level, else deepest
 
 
+def _unreadable(error: Exception) -> str:
+    """Why a file cannot be read, in our words rather than the operating system's."""
+    if isinstance(error, FileNotFoundError):
+        return "no such file."
+    if isinstance(error, IsADirectoryError):
+        return "a folder, not a file."
+    if isinstance(error, PermissionError):
+        return "not readable with this account's permissions."
+    if isinstance(error, UnicodeDecodeError):
+        return "not text in UTF-8."
+    return "cannot be read."
+
+
 def load_config(path: str) -> RuleConfig:
     """RuleConfig with the TOML file's keys overriding the defaults (RuleConfig.from_mapping
     checks them). CommandError naming the file and the key on a bad one."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as err:
-        raise CommandError(f"{path}: cannot be read ({err}).") from err
+        raise CommandError(f"{path}: {_unreadable(err)}") from err
     except tomllib.TOMLDecodeError as err:
         raise CommandError(f"{path}: not valid TOML ({err}).") from err
     try:
@@ -337,7 +350,7 @@ class Command(BaseCommand):
         try:
             data = Path(form_path).read_bytes()
         except OSError as err:
-            raise CommandError(f"{form_path}: cannot be read ({err}).") from err
+            raise CommandError(f"{form_path}: {_unreadable(err)}") from err
         try:
             definition = parse_xlsform(data, os.path.basename(form_path)).definition
         except XLSFormError as err:

@@ -83,11 +83,17 @@ def test_twilio_asking_before_dial_saved_the_sid_is_answered_once(client, call):
     assert not gives_the_number(twiml(client, call, CallSid=sid), call)
 
 
-def test_webhooks_are_rate_limited_per_address(client, settings, call):
+def test_unsigned_webhooks_are_rate_limited_per_address_and_signed_ones_never(
+    client, settings, call
+):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "twilio": "3/m"}
     path = reverse("fieldwork:telephony:status_callback", args=[call.pk])
     event = {"CallSid": call.parent_sid, "CallStatus": "ringing", "SequenceNumber": "1"}
-    codes = [signed_post(client, path, event).status_code for _ in range(4)]
-    assert codes == [204, 204, 204, 429]
-    elsewhere = signed_post(client, path, event, REMOTE_ADDR="10.1.2.3")
-    assert elsewhere.status_code == 204
+    forged = [
+        client.post(path, event, HTTP_X_TWILIO_SIGNATURE="forged").status_code for _ in range(4)
+    ]
+    signed = [signed_post(client, path, event).status_code for _ in range(4)]
+    assert forged == [403, 403, 403, 429]
+    assert signed == [204, 204, 204, 204]  # Twilio itself is never held up by others' noise
+    elsewhere = client.post(path, event, REMOTE_ADDR="10.1.2.3", HTTP_X_TWILIO_SIGNATURE="x")
+    assert elsewhere.status_code == 403

@@ -167,7 +167,10 @@ def test_reciprocals_as_people_type_them_are_accepted(large, typed):
     assert values[1, 0] == pytest.approx(1 / large)  # made exact from the upper triangle
 
 
-@pytest.mark.parametrize(("large", "typed"), [(3, "0.3"), (7, "0.12"), (9, "0.2"), (3, "0.5")])
+@pytest.mark.parametrize(
+    ("large", "typed"),
+    [(3, "0.3"), (7, "0.12"), (9, "0.2"), (3, "0.5"), (1000, "0.004"), (150, "0.01")],
+)
 def test_pairs_that_are_not_reciprocal_even_rounded_are_refused(large, typed):
     with pytest.raises(AHPError, match="must be reciprocal"):
         validate_matrix([[1, large], [typed, 1]], name="m")
