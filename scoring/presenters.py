@@ -328,7 +328,7 @@ def methodology_lines(report: dict) -> list[tuple[str, object]]:
         lines.append((_("Flags raised: %(rule)s") % {"rule": rule}, n))
     lines += method.get("weighting") or []
     lines += method.get("scoring") or []
-    lines += estimation_lines()
+    lines += estimation_lines(raked=bool(method.get("raked")))
     lines.append((_("Approved interviews scored"), report["n_interviews"]))
     if report.get("previous_wave"):
         lines.append((_("Rank change"), _("places among the localities scored in both rounds")))
@@ -381,21 +381,30 @@ def score_map_lines(
     return lines
 
 
-def estimation_lines() -> list[tuple[str, object]]:
-    """How the estimates and their uncertainty are computed, and when one is unreliable."""
+def estimation_lines(*, raked: bool) -> list[tuple[str, object]]:
+    """How the estimates and their uncertainty are computed, and when one is unreliable.
+    `raked`: the weights were raked (the SEs then include the raking)."""
+    if raked:
+        variance = _(
+            "Taylor linearisation within the draw's strata, with the finite population "
+            "correction where the frame counts are known, including the raking: each "
+            "estimate's linearised values are replaced by their residuals on the raking "
+            "margins (as R's survey package does for a raked design); weights are trimmed "
+            "after raking and the trimmed weights enter the estimates, the raking margins "
+            "the residuals (as R's trimWeights keeps a raked design's calibration)"
+        )
+    else:
+        variance = _(
+            "Taylor linearisation within the draw's strata, with the finite population "
+            "correction where the frame counts are known; no raking, so none enters "
+            "the variance"
+        )
     return [
         (
             _("Estimates"),
             _("weighted means and shares of the approved interviews (weights above)"),
         ),
-        (
-            _("Standard errors"),
-            _(
-                "Taylor linearisation within the draw's strata, with the finite population "
-                "correction where the frame counts are known; the final weights are taken as "
-                "given (the raking's own contribution to the variance is not included)"
-            ),
-        ),
+        (_("Standard errors"), variance),
         (_("Intervals"), _("95%: estimate ± 1.96 standard errors")),
         (
             _("Reliability"),

@@ -1,10 +1,11 @@
 """The results of a wave: computed once, cached, and shared by the results page, the PDF and
 the XLSX/CSV downloads.
 
-`wave_results` loads the weighted answers (scoring.weighting), estimates the score tables
-(scoring.score_tables), profiles the respondent groups, scores the earlier rounds of the
-same client and questionnaire for the trend, tests the rank changes against the previous
-round (scoring.compare), and has scoring.presenters turn it all into one plain dict.
+`wave_results` loads the weighted answers and the raked design (scoring.weighting),
+estimates the score tables (scoring.score_tables), profiles the respondent groups, scores
+the earlier rounds of the same client and questionnaire for the trend, tests the rank
+changes against the previous round (scoring.compare), and has scoring.presenters turn it
+all into one plain dict.
 `cached_results` keeps that dict per state of the wave's reviews and the reader's language;
 `dashboard_view` ranks the rows the page's filters pick.
 """
@@ -26,8 +27,8 @@ from qc.models import Review, ReviewEvent
 from sampling.models import AreaType, Locality
 from scoring import compare, dashboard, presenters, selectors
 from scoring.loaders import AnswerError, scale_items
-from scoring.score_tables import domain_scores, scope_table, summarize
-from scoring.weighting import weighted_answers
+from scoring.score_tables import SampleDesign, domain_scores, scope_table, summarize
+from scoring.weighting import weighted_sample
 
 # An entry names one state of the wave's decisions, so it is never wrong for that state; the
 # hour bounds what the key does not name (earlier rounds' decisions for the trend, a new
@@ -120,16 +121,17 @@ def wave_results(wave: Wave) -> dict:
     (profiles by age group, sex, hukou, area type), "trend" (this and earlier rounds of the
     same client and questionnaire), "previous_wave" and rank changes against it on every
     district and street, "methodology" and "methodology_lines"."""
-    long, meta, weighting_report = weighted_answers(wave=wave)
-    tables = summarize(long)
-    tables["by_street_dimension"] = domain_scores(long, ["street", "dimension"])
+    sample = weighted_sample(wave=wave)
+    long, meta, design = sample.long, sample.meta, sample.design
+    tables = summarize(long, design=design)
+    tables["by_street_dimension"] = domain_scores(long, ["street", "dimension"], design=design)
     language = ui_language_code()
     report = presenters.present_results(
         wave=wave, tables=tables, meta=meta, language=language, generated_on=timezone.localdate()
     )
     report["lowest"] = lowest_lists(report)
     groups = selectors.respondent_groups(wave, meta.definition, language)
-    report["groups"] = presenters.group_rows(group_tables(long, groups))
+    report["groups"] = presenters.group_rows(group_tables(long, groups, design=design))
     history = earlier_rounds(wave)
     report["trend"] = presenters.trend(report, [(w.name, t) for w, t in history])
     report["previous_wave"] = history[-1][0].name if history else None
@@ -142,7 +144,8 @@ def wave_results(wave: Wave) -> dict:
             changes = satisfaction_rank_change(tables[table], previous[table], key=key)
             presenters.add_rank_changes(rows, changes)
     report["methodology"] = selectors.methodology(wave)
-    report["methodology"]["weighting"] = presenters.weighting_lines(weighting_report)
+    report["methodology"]["weighting"] = presenters.weighting_lines(sample.report)
+    report["methodology"]["raked"] = bool(sample.report.get("margins"))
     report["methodology"]["scoring"] = presenters.score_map_lines(
         meta.definition, scale_items(meta.definition), language
     )
@@ -157,7 +160,8 @@ def earlier_rounds(wave: Wave) -> list[tuple[Wave, dict]]:
     history = []
     for earlier in selectors.previous_waves(wave):
         try:
-            history.append((earlier, summarize(weighted_answers(wave=earlier)[0])))
+            sample = weighted_sample(wave=earlier)
+            history.append((earlier, summarize(sample.long, design=sample.design)))
         except AnswerError:
             continue
     return history
@@ -174,8 +178,10 @@ def satisfaction_rank_change(
     return changes.set_index(key)
 
 
-def group_tables(long: pd.DataFrame, groups: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
-    """(group, scope_table by [group]) for each respondent group of
+def group_tables(
+    long: pd.DataFrame, groups: pd.DataFrame, *, design: SampleDesign | None = None
+) -> list[tuple[str, pd.DataFrame]]:
+    """(group, scope_table by [group] under `design`) for each respondent group of
     scoring.presenters.GROUP_LABELS that anyone answered; `groups` is
     scoring.selectors.respondent_groups. Area types are estimated by their label."""
     if long.empty:
@@ -185,7 +191,7 @@ def group_tables(long: pd.DataFrame, groups: pd.DataFrame) -> list[tuple[str, pd
     area_types = {code: str(label) for code, label in AreaType.choices}
     data = data.assign(area_type=data["area_type"].map(area_types))
     return [
-        (group, scope_table(data, [group]))
+        (group, scope_table(data, [group], design=design))
         for group in presenters.GROUP_LABELS
         if group in data.columns and not data[group].isna().all()
     ]

@@ -38,8 +38,11 @@ optional per-respondent design columns `stratum` (stage-1 stratum), `cluster` (P
 one stratum, with replacement. A domain estimate is linearised over that full design (domain
 indicator × respondent value, as R's svyby), so its SE reflects how the domain falls across
 strata and clusters. A stratum with a single PSU is centred at zero (R's lonely.psu =
-"adjust") rather than failing a report. Weights are taken as given: SEs do not include the
-gain from post-stratification or raking (see scoring.weighting for calibrated estimates).
+"adjust") rather than failing a report. Every function takes an optional `design`
+(`SampleDesign`: a scoring.design Design and the map interview_id → its row): the wave's
+weighting (scoring.weighting.weighted_sample) passes its raked and trimmed design, so the SEs
+include the calibration (residuals on the raking margins, as R's survey does for a `rake()`
+design), over every respondent of the design whether or not they are in the domain.
 
 Domains with fewer than `min_respondents` (default 30) respondents, or whose effective
 sample size n / deff is below it, are flagged `unreliable` and kept: a reader should see the
@@ -77,6 +80,9 @@ DOMAIN_COLUMNS = [
 ]
 
 _ALL = "_all"  # the single group key used when `by` is empty
+
+# A design over the respondents and the map interview_id → design row (see respondent_design).
+SampleDesign = tuple[Design, pd.Series]
 
 
 def with_scope(long: pd.DataFrame) -> pd.DataFrame:
@@ -123,7 +129,11 @@ def respondent_values(long: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
 
 
 def domain_scores(
-    long: pd.DataFrame, by: Sequence[str], *, min_respondents: int = MIN_RESPONDENTS
+    long: pd.DataFrame,
+    by: Sequence[str],
+    *,
+    min_respondents: int = MIN_RESPONDENTS,
+    design: SampleDesign | None = None,
 ) -> pd.DataFrame:
     """Weighted score, rate and item non-response per domain.
 
@@ -146,12 +156,13 @@ def domain_scores(
         rate_se, rate_ci_low, rate_ci_high   the same for `rate` (in % points)
         n_eff             effective sample size of `score`: n_respondents / deff (NaN when
                           the scores do not vary)
-    See the module docstring for the design behind the SEs.
+    See the module docstring for the design behind the SEs; `design` (default: the one
+    `respondent_design` builds from the long frame) must have a row for every respondent.
     """
     by = list(by)
     if not by:
         long = long.assign(**{_ALL: _ALL})
-        result = domain_scores(long, [_ALL], min_respondents=min_respondents)
+        result = domain_scores(long, [_ALL], min_respondents=min_respondents, design=design)
         return result.drop(columns=[_ALL])
 
     per = respondent_values(long, by)
@@ -184,7 +195,7 @@ def domain_scores(
     if per.empty:
         out = out.assign(**{c: np.nan for c in DOMAIN_COLUMNS if c not in out})
     else:
-        design, row_of = respondent_design(long)
+        design, row_of = design if design is not None else respondent_design(long)
         domain = per.groupby(by, sort=True).ngroup().to_numpy()
         rows = per["interview_id"].map(row_of).to_numpy()
         common = {"rows": rows, "domains": domain, "n_domains": len(out)}
@@ -219,7 +230,11 @@ def respondent_design(long: pd.DataFrame) -> tuple[Design, pd.Series]:
 
 
 def scope_table(
-    long: pd.DataFrame, by: Sequence[str], *, min_respondents: int = MIN_RESPONDENTS
+    long: pd.DataFrame,
+    by: Sequence[str],
+    *,
+    min_respondents: int = MIN_RESPONDENTS,
+    design: SampleDesign | None = None,
 ) -> pd.DataFrame:
     """Satisfaction and safety side by side per domain (a district or street table).
 
@@ -235,7 +250,9 @@ def scope_table(
     """
     by = list(by)
     scoped = with_scope(long)
-    per_scope = domain_scores(scoped, by + ["scope"], min_respondents=min_respondents)
+    per_scope = domain_scores(
+        scoped, by + ["scope"], min_respondents=min_respondents, design=design
+    )
     out = scoped.groupby(by, sort=True)["interview_id"].nunique().rename("n_interviews")
     out = out.to_frame()
     for scope in SCOPES:
@@ -266,7 +283,12 @@ def add_rank(
     return table.assign(rank=ranks.astype("Int64"))
 
 
-def summarize(long: pd.DataFrame, *, min_respondents: int = MIN_RESPONDENTS) -> dict:
+def summarize(
+    long: pd.DataFrame,
+    *,
+    min_respondents: int = MIN_RESPONDENTS,
+    design: SampleDesign | None = None,
+) -> dict:
     """Every table the results page and the report show, from one long frame.
 
     Returns a dict of DataFrames (each documented at the function that makes it):
@@ -277,7 +299,7 @@ def summarize(long: pd.DataFrame, *, min_respondents: int = MIN_RESPONDENTS) -> 
         "by_district_dimension"  domain_scores by ["district", "dimension"] (a heat table)
     and "n_interviews": the number of distinct interviews in `long` (an int).
     """
-    kw = {"min_respondents": min_respondents}
+    kw = {"min_respondents": min_respondents, "design": design}
     by_dimension = domain_scores(long, ["dimension"], **kw)
     by_dimension = with_scope(by_dimension)
     return {

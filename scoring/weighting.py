@@ -25,6 +25,7 @@ from fieldwork.models import Wave
 from scoring.design.calibration import rake, trim, weighting_summary
 from scoring.design.designs import Design, DesignError, make_design
 from scoring.loaders import AnswersMeta, approved_answers, population_cells, respondent_frame
+from scoring.score_tables import SampleDesign
 
 LEVELS = ("district", "street")
 DEFAULT_TRIM = (0.25, 4.0)
@@ -86,19 +87,54 @@ def wave_weights(
     return Weighting(weights, design, respondents, report)
 
 
+@dataclass(frozen=True)
+class WeightedSample:
+    """What every page, export and PDF estimates from (one weighting, one design).
+
+    long     approved_answers(wave) with the final weights in `weight` and the design
+             columns `stratum` and `fpc` (when every stratum has a frame count)
+    meta     approved_answers' AnswersMeta
+    report   the weighting report (see `wave_weights`)
+    design   scoring.score_tables.SampleDesign: the raked and trimmed design and the map
+             interview_id → design row, so that SEs include the raking; None without
+             respondents"""
+
+    long: pd.DataFrame
+    meta: AnswersMeta
+    report: dict
+    design: SampleDesign | None
+
+
+def weighted_sample(
+    *,
+    wave: Wave,
+    level: str = "district",
+    trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
+) -> WeightedSample:
+    """The wave's approved answers with their final weights and the calibrated design."""
+    long, meta = approved_answers(wave)
+    weighting = wave_weights(wave=wave, level=level, trim_bounds=trim_bounds)
+    design = None
+    if weighting.design is not None:
+        ids = weighting.respondents["interview_id"].to_numpy()
+        design = (weighting.design, pd.Series(range(len(ids)), index=ids))
+    return WeightedSample(_with_weights(long, weighting), meta, weighting.report, design)
+
+
 def weighted_answers(
     *,
     wave: Wave,
     level: str = "district",
     trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
 ) -> tuple[pd.DataFrame, AnswersMeta, dict]:
-    """approved_answers(wave) with the final weights in `weight` and the design columns
-    `stratum` and `fpc` (when every stratum has a frame count) that scoring.score_tables uses for
-    standard errors; plus the weighting report (see `wave_weights`)."""
-    long, meta = approved_answers(wave)
-    weighting = wave_weights(wave=wave, level=level, trim_bounds=trim_bounds)
+    """weighted_sample's long frame, meta and report (without the design)."""
+    sample = weighted_sample(wave=wave, level=level, trim_bounds=trim_bounds)
+    return sample.long, sample.meta, sample.report
+
+
+def _with_weights(long: pd.DataFrame, weighting: Weighting) -> pd.DataFrame:
     if long.empty:
-        return long, meta, weighting.report
+        return long
     design = weighting.respondents.set_index("interview_id")
     # The answers and the respondents are read by two queries: an interview approved in
     # between has no weight yet and is left to the next computation.
@@ -109,7 +145,7 @@ def weighted_answers(
     )
     if design["fpc"].notna().all():
         long = long.assign(fpc=long["interview_id"].map(design["fpc"]).astype(float))
-    return long, meta, weighting.report
+    return long
 
 
 def _margins(respondents: pd.DataFrame, level: str, report: dict) -> list:

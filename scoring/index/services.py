@@ -21,7 +21,7 @@ from scoring.index import ahp, indices, objective
 from scoring.loaders import AnswerError, AnswersMeta
 from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
 from scoring.score_tables import domain_scores
-from scoring.weighting import weighted_answers
+from scoring.weighting import weighted_sample
 
 LEVELS = (Level.DISTRICT, Level.STREET)
 
@@ -368,7 +368,8 @@ def composite_index(*, wave: Wave, level: str = Level.DISTRICT) -> CompositeInde
 def _composite_table(wave: Wave, level: str):
     """(table[code, survey_score, objective_score, composite, se, n_respondents,
     unreliable], nodes, meta, (survey_share, objective_share))."""
-    long, meta, _report = weighted_answers(wave=wave)  # the results page's weights
+    sample = weighted_sample(wave=wave)  # the results page's weights and design
+    long, meta, design = sample.long, sample.meta, sample.design
     tree = index_tree(wave)
     scheme = scheme_for_wave(wave)
     if long.empty:
@@ -377,7 +378,9 @@ def _composite_table(wave: Wave, level: str):
         empty["unreliable"] = pd.Series(dtype=bool)
         return empty, pd.DataFrame(columns=["code", *indices.AGGREGATE_COLUMNS]), meta, (1.0, 0.0)
     weights = scheme.weights or None
-    items = domain_scores(long, [level, "item"]).rename(columns={"item": "node", level: "code"})
+    items = domain_scores(long, [level, "item"], design=design).rename(
+        columns={"item": "node", level: "code"}
+    )
     nodes = indices.aggregate(items, tree, weights=weights, by=["code"])
     survey = nodes[nodes["node"] == indices.ROOT][["code", "score"]].rename(
         columns={"score": "survey_score"}
@@ -400,7 +403,7 @@ def _composite_table(wave: Wave, level: str):
     )
     # n and the reliability flag as the results page has them (n, or the effective n under
     # the weights, below MIN_RESPONDENTS)
-    n = domain_scores(long, [level]).rename(columns={level: "code"})
+    n = domain_scores(long, [level], design=design).rename(columns={level: "code"})
     n = n[["code", "n_respondents", "unreliable"]]
     table = table.merge(n, on="code", how="left").merge(
         errors[["code", "se"]], on="code", how="left"
@@ -428,15 +431,17 @@ def short_boards(*, wave: Wave, level: str = Level.DISTRICT) -> pd.DataFrame:
     if level not in LEVELS:
         raise IndexInputError([f"Unknown level {level!r}."])
     try:
-        long, _meta, _report = weighted_answers(wave=wave)  # the results page's weights
+        sample = weighted_sample(wave=wave)  # the results page's weights and design
     except AnswerError as err:
         raise IndexInputError([str(err)]) from err
     columns = ["code", "kind", "item", "score", "value", "target", "overall", "gap", "p"]
     columns += ["below_target", "below_overall"]
     parts = []
+    long, design = sample.long, sample.design
     if not long.empty:
-        by_place = domain_scores(long, [level, "dimension"]).rename(columns={level: "code"})
-        overall = domain_scores(long, ["dimension"])
+        by_place = domain_scores(long, [level, "dimension"], design=design)
+        by_place = by_place.rename(columns={level: "code"})
+        overall = domain_scores(long, ["dimension"], design=design)
         total = overall.set_index("dimension")["weight_sum"]
         by_place["share"] = by_place["weight_sum"] / by_place["dimension"].map(total)
         survey = short_board(by_place, overall, on=["dimension"])

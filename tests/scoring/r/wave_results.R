@@ -1,0 +1,66 @@
+# The wave's published figures recomputed with R's survey package (tests/scoring/test_results_against_r.py).
+#
+# Usage: Rscript wave_results.R DIR
+# DIR/cases.csv        one row per released sampled unit: stratum, N (frame size of the
+#                      stratum), weight_class, approved (1/0), adults (eligible adults listed
+#                      at a door interview; 1 otherwise), interview_id (NA without interview)
+# DIR/respondents.csv  one row per approved interview: interview_id, stratum, fpc, district,
+#                      street, sex, age_group, and per published measure y_<name> (the
+#                      respondent's value, NA where they gave none)
+# DIR/margins.csv      margin (district | district_sex | district_age), level, Freq
+# DIR/settings.csv     trim_lower, trim_upper (multiples of the mean raked weight)
+# Writes DIR/r_weights.csv (interview_id, base, raked, final) and DIR/r_estimates.csv
+# (measure, by, domain, estimate, se).
+suppressMessages(library(survey))
+options(survey.lonely.psu = "adjust")
+dir <- commandArgs(trailingOnly = TRUE)[1]
+cases <- read.csv(file.path(dir, "cases.csv"), stringsAsFactors = FALSE)
+resp <- read.csv(file.path(dir, "respondents.csv"), stringsAsFactors = FALSE)
+margins <- read.csv(file.path(dir, "margins.csv"), stringsAsFactors = FALSE)
+settings <- read.csv(file.path(dir, "settings.csv"))
+
+# Base weight: every released unit of a stratum is one SRSWOR of the released units, so
+# d = N_h / (released units of h); within a weighting class c the respondents stand for
+# every released unit of the class: nonresponse factor = sum(d, released in c) /
+# sum(d, approved in c); a door interview's respondent is one of `adults` adults.
+cases$d <- cases$N / ave(cases$N, cases$stratum, FUN = length)
+released <- tapply(cases$d, cases$weight_class, sum)
+responded <- tapply(cases$d * cases$approved, cases$weight_class, sum)
+cases$base <- cases$d * (released / responded)[cases$weight_class] * cases$adults
+resp$base <- cases$base[match(resp$interview_id, cases$interview_id)]
+
+des <- svydesign(ids = ~1, strata = ~stratum, fpc = ~fpc, weights = ~base, data = resp)
+resp$district_sex <- paste(resp$district, resp$sex, sep = "|")
+resp$district_age <- paste(resp$district, resp$age_group, sep = "|")
+des <- update(des, district_sex = resp$district_sex, district_age = resp$district_age)
+pop <- function(name, column) {
+  m <- margins[margins$margin == name, c("level", "Freq")]
+  names(m) <- c(column, "Freq")
+  m
+}
+raked <- rake(des, list(~district, ~district_sex, ~district_age),
+              list(pop("district", "district"), pop("district_sex", "district_sex"),
+                   pop("district_age", "district_age")),
+              control = list(maxit = 500, epsilon = 1e-14))
+m <- mean(weights(raked))
+final <- trimWeights(raked, lower = settings$trim_lower * m, upper = settings$trim_upper * m,
+                     strict = TRUE)
+write.csv(data.frame(interview_id = resp$interview_id, base = resp$base,
+                     raked = weights(raked), final = weights(final)),
+          file.path(dir, "r_weights.csv"), row.names = FALSE)
+
+rows <- list()
+measures <- sub("^y_", "", grep("^y_", names(resp), value = TRUE))
+for (measure in measures) {
+  f <- as.formula(paste0("~y_", measure))
+  overall <- svymean(f, final, na.rm = TRUE)
+  rows[[length(rows) + 1]] <- data.frame(measure = measure, by = "overall", domain = "",
+    estimate = sprintf("%.17g", coef(overall)), se = sprintf("%.17g", SE(overall)))
+  for (by in c("district", "street")) {
+    est <- svyby(f, as.formula(paste0("~", by)), final, svymean, na.rm = TRUE)
+    rows[[length(rows) + 1]] <- data.frame(measure = measure, by = by,
+      domain = as.character(est[[by]]), estimate = sprintf("%.17g", coef(est)),
+      se = sprintf("%.17g", SE(est)))
+  }
+}
+write.csv(do.call(rbind, rows), file.path(dir, "r_estimates.csv"), row.names = FALSE)

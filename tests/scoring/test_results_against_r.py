@@ -1,0 +1,213 @@
+"""The wave's published figures against R's survey package: the same approved interviews,
+weighted and estimated by tests/scoring/r/wave_results.R (base weights from the released
+sample, nonresponse adjustment, household selection, raking, trimming; svymean/svyby of the
+raked and trimmed design). Marked `r` (it uses the rscript fixture)."""
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sampling.models import FrameStratumCount
+from scoring.score_tables import summarize
+from scoring.weighting import DEFAULT_TRIM, weighted_sample
+from tests.scoring.factories import answers
+
+R_SCRIPT = Path(__file__).parent / "r" / "wave_results.R"
+RTOL = 1e-6
+AGES = {"16-29": 25, "30-44": 35, "45-59": 50, "60+": 70}
+SCORES = {"5": 100.0, "4": 80.0, "3": 60.0, "2": 40.0, "1": 0.0}
+# stratum (sampled street) → frame size; the three streets' interviews
+FRAME = {"east_a": 3000, "east_b": 150, "west_a": 900}
+PER_STREET = 30
+
+
+def _population(rng) -> dict[str, dict[str, int]]:
+    cells = [f"{s}|{a}" for s in "MF" for a in AGES]
+    return {
+        district: {cell: int(n) for cell, n in zip(cells, rng.integers(200, 900, 8), strict=True)}
+        for district in ("east", "west")
+    }
+
+
+def _values(reply: dict) -> dict[str, float]:
+    """The respondent's published measures, worked out from the answers by hand: the mean of
+    their valid item scores, the share of their valid answers that are 4 or 5."""
+
+    def mean(items):
+        scores = [SCORES[reply[i]] for i in items if reply.get(i) in SCORES]
+        return float(np.mean(scores)) if scores else np.nan
+
+    def rate(items):
+        valid = [reply[i] for i in items if reply.get(i) in SCORES]
+        return 100.0 * np.mean([v in ("4", "5") for v in valid]) if valid else np.nan
+
+    satisfaction = ["order_q1", "police_q1", "police_q2"]
+    return {
+        "satisfaction": mean(satisfaction),
+        "satisfaction_rate": rate(satisfaction),
+        "safety": mean(["safety_overall"]),
+        "police": mean(["police_q1", "police_q2"]),
+        "police_rate": rate(["police_q1", "police_q2"]),
+        "public_order": mean(["order_q1"]),
+    }
+
+
+@pytest.fixture
+def wave_in_r(safety_wave, places, make_interview, safety_draw, tmp_path, rscript):
+    """90 approved interviews in three strata of very different sampling fractions, over-
+    representing nobody in particular but not matching the population either; two answered
+    no scale question (they are weighted, and in the design, but in no domain)."""
+    rng = np.random.default_rng(20240601)
+    population = _population(rng)
+    for district, cells in population.items():
+        places[district].population = cells
+        places[district].save(update_fields=["population"])
+    for street, n_units in FRAME.items():
+        FrameStratumCount.objects.create(
+            frame=safety_draw.frame, stratum=places[street].code, n_units=n_units
+        )
+    rows = []
+    groups = [(s, a) for s in ("male", "female") for a in AGES]
+    for street, n_units in FRAME.items():
+        for i in range(PER_STREET):
+            sex, group = groups[i % len(groups)] if i < 16 else groups[rng.integers(0, 8)]
+            reply = {
+                item: str(
+                    rng.choice(["5", "4", "3", "2", "1", "9"], p=[0.3, 0.3, 0.2, 0.1, 0.05, 0.05])
+                )
+                for item in ("safety_overall", "order_q1", "police_q1", "police_q2")
+            }
+            if i == 7 and street != "east_b":
+                reply = {}
+            interview = make_interview(
+                safety_wave,
+                places[street],
+                answers(**reply, sex=sex, age=AGES[group] + int(rng.integers(0, 5))),
+                weight=n_units / PER_STREET,
+            )
+            rows.append(
+                {
+                    "interview_id": interview.pk,
+                    "stratum": places[street].code,
+                    "N": n_units,
+                    "district": places[street].parent.code,
+                    "street": places[street].code,
+                    "sex": sex[0].upper(),
+                    "age_group": group,
+                    **{f"y_{k}": v for k, v in _values(reply).items()},
+                }
+            )
+    return _run_r(safety_wave, pd.DataFrame(rows), population, places, tmp_path, rscript)
+
+
+def _run_r(wave, rows: pd.DataFrame, population, places, out: Path, rscript: str) -> dict:
+    cases = rows[["stratum", "N", "interview_id"]].assign(
+        weight_class=rows["stratum"], approved=1, adults=1
+    )
+    cases.to_csv(out / "cases.csv", index=False)
+    measures = [c for c in rows.columns if c.startswith("y_")]
+    respondents = rows[["interview_id", "stratum", "district", "street", "sex", "age_group"]]
+    respondents = respondents.assign(fpc=rows["N"]).join(rows[measures])
+    respondents.to_csv(out / "respondents.csv", index=False, na_rep="NA")
+    margins = []
+    for key, cells in population.items():
+        district = places[key].code
+        margins.append(("district", district, sum(cells.values())))
+        for cell, n in cells.items():
+            sex, group = cell.split("|")
+            margins += [("district_sex", f"{district}|{sex}", n)]
+            margins += [("district_age", f"{district}|{group}", n)]
+    margins = pd.DataFrame(margins, columns=["margin", "level", "Freq"])
+    margins.groupby(["margin", "level"], as_index=False)["Freq"].sum().to_csv(
+        out / "margins.csv", index=False
+    )
+    pd.DataFrame([{"trim_lower": DEFAULT_TRIM[0], "trim_upper": DEFAULT_TRIM[1]}]).to_csv(
+        out / "settings.csv", index=False
+    )
+    done = subprocess.run(
+        [rscript, str(R_SCRIPT), str(out)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return {
+        "weights": pd.read_csv(out / "r_weights.csv").set_index("interview_id"),
+        "estimates": pd.read_csv(out / "r_estimates.csv", keep_default_na=False),
+    }
+
+
+def _r(r: dict, measure: str, by: str) -> pd.DataFrame:
+    table = r["estimates"]
+    picked = table[(table["measure"] == measure) & (table["by"] == by)]
+    assert len(picked), (measure, by)
+    return picked.set_index("domain")[["estimate", "se"]].astype(float)
+
+
+def _close(ours: pd.DataFrame, theirs: pd.DataFrame, estimate: str, se: str):
+    ours = ours.reindex(theirs.index)
+    np.testing.assert_allclose(ours[estimate], theirs["estimate"], rtol=RTOL)
+    np.testing.assert_allclose(ours[se], theirs["se"], rtol=RTOL)
+
+
+def test_final_weights_match_r_rake_and_trimweights(safety_wave, wave_in_r):
+    # when
+    sample = weighted_sample(wave=safety_wave)
+    # then: raked to the three margins, then trimmed (some weights hit the lower bound)
+    ids = sample.design[1].index
+    theirs = wave_in_r["weights"].loc[ids]
+    np.testing.assert_allclose(sample.design[0].weights, theirs["final"], rtol=RTOL)
+    assert sample.report["margins"] and sample.report["trimmed"] > 0
+    assert not np.allclose(theirs["raked"], theirs["final"])
+
+
+def test_overall_scores_rates_and_ses_match_r_svymean_of_the_raked_design(safety_wave, wave_in_r):
+    # given
+    sample = weighted_sample(wave=safety_wave)
+    # when
+    overall = summarize(sample.long, design=sample.design)["overall"].set_index("scope")
+    # then
+    for scope in ("satisfaction", "safety"):
+        theirs = _r(wave_in_r, scope, "overall").iloc[0]
+        assert overall.loc[scope, "score"] == pytest.approx(theirs["estimate"], rel=RTOL)
+        assert overall.loc[scope, "se"] == pytest.approx(theirs["se"], rel=RTOL)
+    rate = _r(wave_in_r, "satisfaction_rate", "overall").iloc[0]
+    assert overall.loc["satisfaction", "rate"] == pytest.approx(rate["estimate"], rel=RTOL)
+    assert overall.loc["satisfaction", "rate_se"] == pytest.approx(rate["se"], rel=RTOL)
+
+
+def test_district_and_street_tables_match_r_svyby_of_the_raked_design(safety_wave, wave_in_r):
+    # given
+    sample = weighted_sample(wave=safety_wave)
+    # when
+    tables = summarize(sample.long, design=sample.design)
+    # then
+    for table, by in (("by_district", "district"), ("by_street", "street")):
+        ours = tables[table].set_index(by)
+        for scope in ("satisfaction", "safety"):
+            _close(ours, _r(wave_in_r, scope, by), f"{scope}_score", f"{scope}_se")
+
+
+def test_district_by_dimension_scores_and_rates_match_r(safety_wave, wave_in_r):
+    # given
+    sample = weighted_sample(wave=safety_wave)
+    # when
+    heat = summarize(sample.long, design=sample.design)["by_district_dimension"]
+    # then
+    for dimension in ("police", "public_order"):
+        ours = heat[heat["dimension"] == dimension].set_index("district")
+        _close(ours, _r(wave_in_r, dimension, "district"), "score", "se")
+    police = heat[heat["dimension"] == "police"].set_index("district")
+    _close(police, _r(wave_in_r, "police_rate", "district"), "rate", "rate_se")
+
+
+def test_the_raking_changes_the_ses_the_pages_publish(safety_wave, wave_in_r):
+    """The calibrated SEs are not the design-weight-only ones (what the pages showed)."""
+    # given
+    sample = weighted_sample(wave=safety_wave)
+    # when
+    raked = summarize(sample.long, design=sample.design)["by_district"]
+    as_given = summarize(sample.long)["by_district"]
+    # then: same estimates, other SEs
+    np.testing.assert_allclose(raked["satisfaction_score"], as_given["satisfaction_score"])
+    assert np.abs(raked["satisfaction_se"] / as_given["satisfaction_se"] - 1).max() > 0.01
