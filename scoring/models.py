@@ -101,3 +101,41 @@ class ObjectiveValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id}/{self.locality_id}={self.value}"
+
+
+class WaveWeighting(models.Model):
+    """How a wave's weights are adjusted for nonresponse before raking (scoring.nonresponse):
+    the analyst's recorded choice. A wave without a record uses the default, within each
+    stratum."""
+
+    class Nonresponse(models.TextChoices):
+        STRATUM = "stratum", _("Within each stratum")
+        STRATUM_ATTRIBUTE = "stratum_attribute", _("Within each stratum, by a frame attribute")
+        NONE = "none", _("No nonresponse adjustment")
+
+    wave = models.OneToOneField(Wave, on_delete=models.CASCADE, related_name="weighting")
+    nonresponse = models.CharField(
+        _("nonresponse adjustment"),
+        max_length=20,
+        choices=Nonresponse.choices,
+        default=Nonresponse.STRATUM,
+    )
+    # the frame column (SampledUnit.attributes) that splits strata into weighting classes
+    attribute = models.CharField(_("frame attribute"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("wave weighting")
+        verbose_name_plural = _("wave weightings")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(nonresponse="stratum_attribute") | ~Q(attribute=""),
+                name="wave_weighting_attribute_named",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave}: {self.get_nonresponse_display()}"

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from common.i18n import ui_language_code
-from fieldwork.models import Wave
+from fieldwork.models import Case, Wave
 from jobs.computed import Computed, cached_or_job, remember
 from jobs.models import Job
 from jobs.runner import JobFailed, Progress
@@ -27,6 +27,7 @@ from qc.models import Review, ReviewEvent
 from sampling.models import AreaType, Locality
 from scoring import compare, dashboard, presenters, selectors
 from scoring.loaders import AnswerError, scale_items
+from scoring.models import WaveWeighting
 from scoring.score_tables import SampleDesign, domain_scores, scope_table, summarize
 from scoring.weighting import weighted_sample
 
@@ -37,14 +38,16 @@ RESULTS_CACHE_SECONDS = 3600
 RESULTS_JOB = "wave_results"
 LOWEST_COUNT = 3  # dimensions and streets in the lowest lists
 # Bumped when the shape of the cached dict changes, so no reader gets an entry of the old shape.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 def results_cache_key(wave: Wave) -> str:
     """A key that changes with every decision that adds or takes away an approved interview
     of the wave, with any change to the locality tree (names, population margins), and with
     the reader's language: three queries. The automatic checks' events
-    (completed → clean or flagged) do not change it: results use approved interviews only."""
+    (completed → clean or flagged) do not change it: results use approved interviews only.
+    The weights depend on every released case too (nonresponse adjustment), on the
+    household listings and on the analyst's nonresponse choice: two more queries."""
     approved = Review.objects.filter(
         interview__case__wave=wave, state=Review.State.APPROVED
     ).aggregate(n=Count("id"), last=Max("id"))
@@ -53,6 +56,11 @@ def results_cache_key(wave: Wave) -> str:
     )
     # Names and population margins of the tree: a renamed street or a new locality file.
     localities = Locality.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    weighting = Case.objects.filter(wave=wave).aggregate(
+        cases=Count("id", distinct=True), listing=Max("respondent_selections__id")
+    )
+    choice = WaveWeighting.objects.filter(wave=wave).values_list("updated_at", flat=True)
+    weighting["choice"] = choice.first()
     parts = (
         "scoring:results",
         CACHE_VERSION,
@@ -63,6 +71,9 @@ def results_cache_key(wave: Wave) -> str:
         approvals.aggregate(last=Max("id"))["last"],
         localities["n"],
         localities["last"].isoformat() if localities["last"] else "",
+        weighting["cases"],
+        weighting["listing"],
+        weighting["choice"].isoformat() if weighting["choice"] else "",
         ui_language_code(),
     )
     return ":".join(str(part) for part in parts)

@@ -4,9 +4,12 @@ The use-case an analyst runs before estimating: it reads (through scoring.loader
 returns weights and a report; it writes nothing. The statistics are scoring.design's.
 
 Steps
-1. Design: the sampled unit's design weight (1/π), stratified by the draw's strata, with the
-   stratum's frame size as finite population correction when every stratum has one; a
-   stratum with a single respondent is centred at zero (lonely PSU "adjust").
+1. Design: the base weight of the released sample adjusted for nonresponse within the
+   wave's weighting classes (the strata by default; scoring.nonresponse, the choice recorded
+   in scoring.models.WaveWeighting) and multiplied, for door interviews, by the household's
+   eligible adults; stratified by the draw's strata, with the stratum's frame size as finite
+   population correction when every stratum has one; a stratum with a single respondent is
+   centred at zero (lonely PSU "adjust").
 2. Raking to the population of the respondents' localities at `level` (district or street),
    from Locality.population: margins locality, locality × sex and locality × age group.
    A margin is left out, and the report says why, when some respondents lack the variable,
@@ -24,7 +27,16 @@ import pandas as pd
 from fieldwork.models import Wave
 from scoring.design.calibration import rake, trim, weighting_summary
 from scoring.design.designs import Design, DesignError, make_design
-from scoring.loaders import AnswersMeta, approved_answers, population_cells, respondent_frame
+from scoring.loaders import (
+    AnswersMeta,
+    approved_answers,
+    case_frame,
+    drawn_per_stratum,
+    nonresponse_choice,
+    population_cells,
+    respondent_frame,
+)
+from scoring.nonresponse import STRATUM_ATTRIBUTE, adjust
 from scoring.score_tables import SampleDesign
 
 LEVELS = ("district", "street")
@@ -59,6 +71,7 @@ def wave_weights(
     report: dict = {"n": len(respondents), "level": level, "margins": [], "skipped": []}
     if respondents.empty:
         return Weighting(pd.Series(dtype=float), None, respondents, report)
+    respondents = _adjusted(wave, respondents, report)
     fpc = respondents["fpc"]
     design = make_design(
         weights=respondents["weight"].astype(float).to_numpy(),
@@ -146,6 +159,28 @@ def _with_weights(long: pd.DataFrame, weighting: Weighting) -> pd.DataFrame:
     if design["fpc"].notna().all():
         long = long.assign(fpc=long["interview_id"].map(design["fpc"]).astype(float))
     return long
+
+
+def _adjusted(wave: Wave, respondents: pd.DataFrame, report: dict) -> pd.DataFrame:
+    """The respondents with their nonresponse-adjusted person weights (scoring.nonresponse);
+    the report gains "nonresponse": {"method", "attribute", "strata" (records of the
+    per-stratum table), "collapsed", "unrepresented", "door", "door_without_listing"}."""
+    method, attribute = nonresponse_choice(wave)
+    cases = case_frame(wave, attribute=attribute if method == STRATUM_ATTRIBUTE else "")
+    adjusted = adjust(cases, method=method, drawn=drawn_per_stratum(wave))
+    report["nonresponse"] = {
+        "method": method,
+        "attribute": attribute if method == STRATUM_ATTRIBUTE else "",
+        "strata": adjusted.strata.to_dict("records"),
+        "collapsed": adjusted.collapsed,
+        "unrepresented": adjusted.unrepresented,
+        "door": adjusted.door,
+        "door_without_listing": adjusted.door_without_listing,
+    }
+    # An interview approved after the cases were read keeps its base weight until the next
+    # computation (the two reads are separate queries).
+    weight = respondents["interview_id"].map(adjusted.weights)
+    return respondents.assign(weight=weight.fillna(respondents["weight"]).astype(float))
 
 
 def _margins(respondents: pd.DataFrame, level: str, report: dict) -> list:

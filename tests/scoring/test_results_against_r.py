@@ -10,9 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sampling.models import FrameStratumCount
+from fieldwork.models import Case, Interview, Mode, RespondentSelection
+from qc.models import Review
+from sampling.models import FrameStratumCount, ReplicateRelease, SampledUnit
+from scoring.models import WaveWeighting
 from scoring.score_tables import summarize
-from scoring.weighting import DEFAULT_TRIM, weighted_sample
+from scoring.weighting import DEFAULT_TRIM, wave_weights, weighted_sample
 from tests.scoring.factories import answers
 
 R_SCRIPT = Path(__file__).parent / "r" / "wave_results.R"
@@ -55,11 +58,30 @@ def _values(reply: dict) -> dict[str, float]:
     }
 
 
+def _nonrespondent(wave, street, *, replicate=0, attempts=1, building="low"):
+    """A released case without an approved interview (never reached, or refused)."""
+    n = SampledUnit.objects.count() + 1
+    unit = SampledUnit.objects.create(
+        draw=wave.draw,
+        unit_id=f"N{n:05d}",
+        stratum=street.code,
+        locality=street,
+        street=street,
+        replicate=replicate,
+        inclusion_probability=0.01,
+        design_weight=100.0,
+        attributes={"building": building},
+    )
+    return Case.objects.create(wave=wave, unit=unit, street=street, attempts=attempts)
+
+
 @pytest.fixture
-def wave_in_r(safety_wave, places, make_interview, safety_draw, tmp_path, rscript):
-    """90 approved interviews in three strata of very different sampling fractions, over-
-    representing nobody in particular but not matching the population either; two answered
-    no scale question (they are weighted, and in the design, but in no domain)."""
+def built(safety_wave, places, make_interview, safety_draw, field_interviewer):
+    """90 approved interviews in three strata of very different sampling fractions, plus
+    nonrespondents (cases never reached or refused, interviews rejected or still in review)
+    in unequal shares by stratum and by building type; door interviews in 东兴街道 with their
+    household listings; a released reserve replicate in 西岭镇. Two respondents answered no
+    scale question (weighted and in the design, in no domain)."""
     rng = np.random.default_rng(20240601)
     population = _population(rng)
     for district, cells in population.items():
@@ -88,11 +110,30 @@ def wave_in_r(safety_wave, places, make_interview, safety_draw, tmp_path, rscrip
                 answers(**reply, sex=sex, age=AGES[group] + int(rng.integers(0, 5))),
                 weight=n_units / PER_STREET,
             )
+            building = "high" if i % 3 else "low"
+            SampledUnit.objects.filter(cases__interview=interview).update(
+                attributes={"building": building}
+            )
+            adults = 1
+            if street == "east_b" and i % 2 == 0:
+                adults = 1 + i % 4
+                Interview.objects.filter(pk=interview.pk).update(mode=Mode.DOOR)
+                RespondentSelection.objects.create(
+                    case=interview.case,
+                    interviewer=field_interviewer,
+                    method=RespondentSelection.Method.KISH,
+                    adults=[{"name": f"P{k}", "sex": "M", "age": 40 + k} for k in range(adults)],
+                    selected_index=1,
+                    selected_label="P0",
+                )
             rows.append(
                 {
                     "interview_id": interview.pk,
                     "stratum": places[street].code,
                     "N": n_units,
+                    "building": building,
+                    "approved": 1,
+                    "adults": adults,
                     "district": places[street].parent.code,
                     "street": places[street].code,
                     "sex": sex[0].upper(),
@@ -100,18 +141,51 @@ def wave_in_r(safety_wave, places, make_interview, safety_draw, tmp_path, rscrip
                     **{f"y_{k}": v for k, v in _values(reply).items()},
                 }
             )
-    return _run_r(safety_wave, pd.DataFrame(rows), population, places, tmp_path, rscript)
-
-
-def _run_r(wave, rows: pd.DataFrame, population, places, out: Path, rscript: str) -> dict:
-    cases = rows[["stratum", "N", "interview_id"]].assign(
-        weight_class=rows["stratum"], approved=1, adults=1
+        # nonrespondents: 10 / 4 / 8 cases, more of them in low buildings in 城东
+        for j in range({"east_a": 10, "east_b": 4, "west_a": 8}[street]):
+            building = "low" if street != "west_a" and j % 4 else "high"
+            if street == "west_a" and j == 1:
+                building = "villa"  # a class without respondents: 西岭镇 collapses
+            if j % 3 == 0:  # interviewed, but rejected or still in review
+                interview = make_interview(
+                    safety_wave,
+                    places[street],
+                    answers(order="5", sex="male", age=40),
+                    weight=n_units / PER_STREET,
+                    state=Review.State.REJECTED if j % 2 else None,
+                )
+                SampledUnit.objects.filter(cases__interview=interview).update(
+                    attributes={"building": building}
+                )
+            else:
+                replicate = 1 if street == "west_a" else 0
+                _nonrespondent(safety_wave, places[street], replicate=replicate, building=building)
+            rows.append(
+                {"stratum": places[street].code, "N": n_units, "building": building, "approved": 0}
+            )
+    ReplicateRelease.objects.create(
+        draw=safety_draw, replicate=1, released_by=field_interviewer, reason="low yield", n_units=5
     )
-    cases.to_csv(out / "cases.csv", index=False)
+    return pd.DataFrame(rows), population
+
+
+@pytest.fixture
+def wave_in_r(safety_wave, places, built, tmp_path, rscript):
+    rows, population = built
+    return _run_r(rows, population, places, tmp_path, rscript, method="stratum")
+
+
+def _run_r(rows, population, places, out: Path, rscript: str, *, method: str) -> dict:
+    cases = rows[["stratum", "N", "building", "approved", "interview_id"]]
+    cases = cases.assign(adults=rows["adults"].fillna(1).astype(int))
+    cases.to_csv(out / "cases.csv", index=False, na_rep="NA")
     measures = [c for c in rows.columns if c.startswith("y_")]
-    respondents = rows[["interview_id", "stratum", "district", "street", "sex", "age_group"]]
-    respondents = respondents.assign(fpc=rows["N"]).join(rows[measures])
-    respondents.to_csv(out / "respondents.csv", index=False, na_rep="NA")
+    approved = rows[rows["approved"] == 1]
+    respondents = approved[["interview_id", "stratum", "district", "street", "sex", "age_group"]]
+    respondents = respondents.assign(fpc=approved["N"]).join(approved[measures])
+    respondents.astype({"interview_id": "int64"}).to_csv(
+        out / "respondents.csv", index=False, na_rep="NA"
+    )
     margins = []
     for key, cells in population.items():
         district = places[key].code
@@ -124,9 +198,8 @@ def _run_r(wave, rows: pd.DataFrame, population, places, out: Path, rscript: str
     margins.groupby(["margin", "level"], as_index=False)["Freq"].sum().to_csv(
         out / "margins.csv", index=False
     )
-    pd.DataFrame([{"trim_lower": DEFAULT_TRIM[0], "trim_upper": DEFAULT_TRIM[1]}]).to_csv(
-        out / "settings.csv", index=False
-    )
+    settings = {"trim_lower": DEFAULT_TRIM[0], "trim_upper": DEFAULT_TRIM[1], "method": method}
+    pd.DataFrame([settings]).to_csv(out / "settings.csv", index=False)
     done = subprocess.run(
         [rscript, str(R_SCRIPT), str(out)], capture_output=True, text=True, timeout=120
     )
@@ -211,3 +284,53 @@ def test_the_raking_changes_the_ses_the_pages_publish(safety_wave, wave_in_r):
     # then: same estimates, other SEs
     np.testing.assert_allclose(raked["satisfaction_score"], as_given["satisfaction_score"])
     assert np.abs(raked["satisfaction_se"] / as_given["satisfaction_se"] - 1).max() > 0.01
+
+
+def test_nonresponse_adjusted_household_weights_match_r_before_raking(safety_wave, wave_in_r):
+    """N_h / m_h within each stratum (the released reserve counted in 西岭镇's n), times the
+    household's adults for a door interview."""
+    # when
+    weighting = wave_weights(wave=safety_wave, trim_bounds=None)
+    respondents = weighting.respondents.set_index("interview_id")
+    # then
+    theirs = wave_in_r["weights"].loc[respondents.index]
+    np.testing.assert_allclose(respondents["weight"], theirs["base"], rtol=RTOL)
+    np.testing.assert_allclose(weighting.weights, theirs["raked"], rtol=RTOL)
+
+
+def test_weighting_classes_by_a_frame_attribute_match_r(
+    safety_wave, places, built, tmp_path, rscript
+):
+    # given: the analyst's choice, stratum × building type
+    WaveWeighting.objects.create(
+        wave=safety_wave,
+        nonresponse=WaveWeighting.Nonresponse.STRATUM_ATTRIBUTE,
+        attribute="building",
+    )
+    rows, population = built
+    r = _run_r(rows, population, places, tmp_path, rscript, method="stratum_attribute")
+    # when
+    sample = weighted_sample(wave=safety_wave)
+    base = wave_weights(wave=safety_wave).respondents.set_index("interview_id")["weight"]
+    # then: no villa in 西岭镇 was interviewed, so its classes fall back to the stratum
+    theirs = r["weights"].loc[base.index]
+    np.testing.assert_allclose(base, theirs["base"], rtol=RTOL)
+    np.testing.assert_allclose(sample.design[0].weights, theirs["final"], rtol=RTOL)
+    assert sample.report["nonresponse"]["collapsed"] == [places["west_a"].code]
+    ours = summarize(sample.long, design=sample.design)["by_district"].set_index("district")
+    _close(ours, _r(r, "satisfaction", "district"), "satisfaction_score", "satisfaction_se")
+
+
+def test_the_per_stratum_table_counts_the_fieldwork(safety_wave, places, wave_in_r):
+    # when
+    strata = {
+        row["stratum"]: row
+        for row in wave_weights(wave=safety_wave).report["nonresponse"]["strata"]
+    }
+    # then: 东华街道 30 approved of 40 released (10 nonrespondents: 4 interviewed, 2 rejected)
+    east_a = strata[places["east_a"].code]
+    assert (east_a["drawn"], east_a["released"], east_a["approved"]) == (40, 40, 30)
+    assert east_a["interviewed"] == 34 and east_a["attempted"] == 40
+    assert east_a["response_rate"] == pytest.approx(75.0)
+    assert east_a["weight_min"] == pytest.approx(FRAME["east_a"] / 30)
+    assert east_a["weight_max"] == pytest.approx(FRAME["east_a"] / 30)

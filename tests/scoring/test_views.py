@@ -140,20 +140,23 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     cache.clear()
     # when / then: the page: session, user, waves, review state (2), the locality tree, the
     # cache (a miss); the job computing the results: the wave's last job, an open one with the
-    # same key, the job's row (insert, claim, outcome, read back, with their savepoints); in
+    # same key (each key: also the cases and listings, and the nonresponse choice), the
+    # job's row (insert, claim, outcome, read back, with their savepoints); in
     # the job: the wave, review state (2), the locality tree, the cache, definition,
     # interviews, localities, weighting (respondents, stratum counts, released reserves,
-    # population margins, localities), respondent groups, earlier rounds, the methodology
+    # population margins, localities, the nonresponse choice, the cases, units drawn,
+    # listings, released reserves), respondent groups, earlier rounds, the methodology
     # (draw, frame, strata, case dispositions, the finally rejected, reviews, flags), the
     # cache writes (this state and the latest); then the page reads the cache and whether the
     # results are interim (2) — a fixed number however many interviews there are; and the
     # second factor and the session's new idle expiry (3)
-    with django_assert_num_queries(59):
+    with django_assert_num_queries(69):
         response = client.get(reverse("scoring:results"))
     assert response.status_code == 200 and response.context["report"]["n_interviews"] == 2
     # computed results are reused until a review changes: session, user, second factor, waves,
-    # review state (2), the locality tree, the cache, interim (2), the session's new expiry (3)
-    with django_assert_num_queries(13):
+    # review state (2), the locality tree, the cases and listings, the nonresponse choice, the
+    # cache, interim (2), the session's new expiry (3)
+    with django_assert_num_queries(15):
         assert client.get(reverse("scoring:results")).status_code == 200
 
 

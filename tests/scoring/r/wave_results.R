@@ -2,13 +2,15 @@
 #
 # Usage: Rscript wave_results.R DIR
 # DIR/cases.csv        one row per released sampled unit: stratum, N (frame size of the
-#                      stratum), weight_class, approved (1/0), adults (eligible adults listed
-#                      at a door interview; 1 otherwise), interview_id (NA without interview)
+#                      stratum), building (a frame attribute), approved (1/0), adults
+#                      (eligible adults listed at a door interview; 1 otherwise),
+#                      interview_id (NA unless approved)
 # DIR/respondents.csv  one row per approved interview: interview_id, stratum, fpc, district,
 #                      street, sex, age_group, and per published measure y_<name> (the
 #                      respondent's value, NA where they gave none)
 # DIR/margins.csv      margin (district | district_sex | district_age), level, Freq
-# DIR/settings.csv     trim_lower, trim_upper (multiples of the mean raked weight)
+# DIR/settings.csv     trim_lower, trim_upper (multiples of the mean raked weight), method
+#                      (nonresponse classes: stratum, stratum_attribute or none)
 # Writes DIR/r_weights.csv (interview_id, base, raked, final) and DIR/r_estimates.csv
 # (measure, by, domain, estimate, se).
 suppressMessages(library(survey))
@@ -23,10 +25,19 @@ settings <- read.csv(file.path(dir, "settings.csv"))
 # d = N_h / (released units of h); within a weighting class c the respondents stand for
 # every released unit of the class: nonresponse factor = sum(d, released in c) /
 # sum(d, approved in c); a door interview's respondent is one of `adults` adults.
+# A stratum with a building class without approved respondents uses the stratum as its class.
 cases$d <- cases$N / ave(cases$N, cases$stratum, FUN = length)
-released <- tapply(cases$d, cases$weight_class, sum)
-responded <- tapply(cases$d * cases$approved, cases$weight_class, sum)
-cases$base <- cases$d * (released / responded)[cases$weight_class] * cases$adults
+cases$class <- cases$stratum
+if (settings$method == "stratum_attribute") {
+  cls <- paste(cases$stratum, cases$building, sep = "|")
+  empty <- ave(cases$approved, cls, FUN = sum) == 0
+  collapse <- cases$stratum %in% unique(cases$stratum[empty])
+  cases$class <- ifelse(collapse, cases$stratum, cls)
+}
+released <- tapply(cases$d, cases$class, sum)
+responded <- tapply(cases$d * cases$approved, cases$class, sum)
+factor <- if (settings$method == "none") 1 else (released / responded)[cases$class]
+cases$base <- cases$d * factor * cases$adults
 resp$base <- cases$base[match(resp$interview_id, cases$interview_id)]
 
 des <- svydesign(ids = ~1, strata = ~stratum, fpc = ~fpc, weights = ~base, data = resp)
