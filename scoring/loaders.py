@@ -378,8 +378,8 @@ def case_frame(wave: Wave, *, attribute: str = "") -> pd.DataFrame:
 
     attempted: at least one contact attempt or an interview; interviewed: a completed
     interview; approved: its review approved; attribute: the unit's frame attribute
-    `attribute` as text ("" when unknown or no attribute asked for); adults: the number of adults in the case's latest
-    household listing (NaN without one). Four queries.
+    `attribute` as text ("" when unknown or no attribute asked for); adults: the number of
+    adults in the case's latest household listing (NaN without one). Four queries.
     """
     fields = ["pk", "attempts", "interview__status", "interview__mode", "interview__pk"]
     records = list(

@@ -58,21 +58,89 @@ def _values(reply: dict) -> dict[str, float]:
     }
 
 
-def _nonrespondent(wave, street, *, replicate=0, attempts=1, building="low"):
-    """A released case without an approved interview (never reached, or refused)."""
+GROUPS = [(s, a) for s in ("male", "female") for a in AGES]
+
+
+def _respondent(wave, places, street, i, rng, make_interview, interviewer) -> dict:
+    """The i-th approved interview of `street` and its row for R: the first 16 cover every
+    sex × age group, then at random; door interviews (every other one in 东兴街道) with a
+    listing of 1–4 adults."""
+    n_units = FRAME[street]
+    sex, group = GROUPS[i % len(GROUPS)] if i < 16 else GROUPS[rng.integers(0, 8)]
+    reply = {
+        item: str(rng.choice(["5", "4", "3", "2", "1", "9"], p=[0.3, 0.3, 0.2, 0.1, 0.05, 0.05]))
+        for item in ("safety_overall", "order_q1", "police_q1", "police_q2")
+    }
+    if i == 7 and street != "east_b":
+        reply = {}
+    interview = make_interview(
+        wave,
+        places[street],
+        answers(**reply, sex=sex, age=AGES[group] + int(rng.integers(0, 5))),
+        weight=n_units / PER_STREET,
+    )
+    building = "high" if i % 3 else "low"
+    SampledUnit.objects.filter(cases__interview=interview).update(attributes={"building": building})
+    adults = 1
+    if street == "east_b" and i % 2 == 0:
+        adults = 1 + i % 4
+        Interview.objects.filter(pk=interview.pk).update(mode=Mode.DOOR)
+        RespondentSelection.objects.create(
+            case=interview.case,
+            interviewer=interviewer,
+            method=RespondentSelection.Method.KISH,
+            adults=[{"name": f"P{k}", "sex": "M", "age": 40 + k} for k in range(adults)],
+            selected_index=1,
+            selected_label="P0",
+        )
+    return {
+        "interview_id": interview.pk,
+        "stratum": places[street].code,
+        "N": n_units,
+        "building": building,
+        "approved": 1,
+        "adults": adults,
+        "district": places[street].parent.code,
+        "street": places[street].code,
+        "sex": sex[0].upper(),
+        "age_group": group,
+        **{f"y_{k}": v for k, v in _values(reply).items()},
+    }
+
+
+def _nonrespondent(wave, places, street, j, make_interview) -> str:
+    """The j-th released case of `street` without an approved interview: interviewed but
+    rejected or still in review (every third), else never interviewed (in 西岭镇 from the
+    released reserve). Returns its building type."""
+    building = "low" if street != "west_a" and j % 4 else "high"
+    if street == "west_a" and j == 1:
+        building = "villa"  # a class without respondents: 西岭镇 collapses
+    if j % 3 == 0:
+        interview = make_interview(
+            wave,
+            places[street],
+            answers(order="5", sex="male", age=40),
+            weight=FRAME[street] / PER_STREET,
+            state=Review.State.REJECTED if j % 2 else None,
+        )
+        unit = SampledUnit.objects.filter(cases__interview=interview)
+        unit.update(attributes={"building": building})
+        return building
+    place = places[street]
     n = SampledUnit.objects.count() + 1
     unit = SampledUnit.objects.create(
         draw=wave.draw,
         unit_id=f"N{n:05d}",
-        stratum=street.code,
-        locality=street,
-        street=street,
-        replicate=replicate,
+        stratum=place.code,
+        locality=place,
+        street=place,
+        replicate=1 if street == "west_a" else 0,
         inclusion_probability=0.01,
         design_weight=100.0,
         attributes={"building": building},
     )
-    return Case.objects.create(wave=wave, unit=unit, street=street, attempts=attempts)
+    Case.objects.create(wave=wave, unit=unit, street=place, attempts=1)
+    return building
 
 
 @pytest.fixture
@@ -92,74 +160,14 @@ def built(safety_wave, places, make_interview, safety_draw, field_interviewer):
             frame=safety_draw.frame, stratum=places[street].code, n_units=n_units
         )
     rows = []
-    groups = [(s, a) for s in ("male", "female") for a in AGES]
     for street, n_units in FRAME.items():
         for i in range(PER_STREET):
-            sex, group = groups[i % len(groups)] if i < 16 else groups[rng.integers(0, 8)]
-            reply = {
-                item: str(
-                    rng.choice(["5", "4", "3", "2", "1", "9"], p=[0.3, 0.3, 0.2, 0.1, 0.05, 0.05])
-                )
-                for item in ("safety_overall", "order_q1", "police_q1", "police_q2")
-            }
-            if i == 7 and street != "east_b":
-                reply = {}
-            interview = make_interview(
-                safety_wave,
-                places[street],
-                answers(**reply, sex=sex, age=AGES[group] + int(rng.integers(0, 5))),
-                weight=n_units / PER_STREET,
-            )
-            building = "high" if i % 3 else "low"
-            SampledUnit.objects.filter(cases__interview=interview).update(
-                attributes={"building": building}
-            )
-            adults = 1
-            if street == "east_b" and i % 2 == 0:
-                adults = 1 + i % 4
-                Interview.objects.filter(pk=interview.pk).update(mode=Mode.DOOR)
-                RespondentSelection.objects.create(
-                    case=interview.case,
-                    interviewer=field_interviewer,
-                    method=RespondentSelection.Method.KISH,
-                    adults=[{"name": f"P{k}", "sex": "M", "age": 40 + k} for k in range(adults)],
-                    selected_index=1,
-                    selected_label="P0",
-                )
             rows.append(
-                {
-                    "interview_id": interview.pk,
-                    "stratum": places[street].code,
-                    "N": n_units,
-                    "building": building,
-                    "approved": 1,
-                    "adults": adults,
-                    "district": places[street].parent.code,
-                    "street": places[street].code,
-                    "sex": sex[0].upper(),
-                    "age_group": group,
-                    **{f"y_{k}": v for k, v in _values(reply).items()},
-                }
+                _respondent(safety_wave, places, street, i, rng, make_interview, field_interviewer)
             )
         # nonrespondents: 10 / 4 / 8 cases, more of them in low buildings in 城东
         for j in range({"east_a": 10, "east_b": 4, "west_a": 8}[street]):
-            building = "low" if street != "west_a" and j % 4 else "high"
-            if street == "west_a" and j == 1:
-                building = "villa"  # a class without respondents: 西岭镇 collapses
-            if j % 3 == 0:  # interviewed, but rejected or still in review
-                interview = make_interview(
-                    safety_wave,
-                    places[street],
-                    answers(order="5", sex="male", age=40),
-                    weight=n_units / PER_STREET,
-                    state=Review.State.REJECTED if j % 2 else None,
-                )
-                SampledUnit.objects.filter(cases__interview=interview).update(
-                    attributes={"building": building}
-                )
-            else:
-                replicate = 1 if street == "west_a" else 0
-                _nonrespondent(safety_wave, places[street], replicate=replicate, building=building)
+            building = _nonrespondent(safety_wave, places, street, j, make_interview)
             rows.append(
                 {"stratum": places[street].code, "N": n_units, "building": building, "approved": 0}
             )
