@@ -16,7 +16,6 @@ from questionnaires.presenters import effective_choices
 from questionnaires.xlsform import dimension_order
 from sampling.models import FrameStratumCount, Locality, ReplicateRelease, SampledUnit
 from scoring.models import WaveWeighting
-from scoring.nonresponse import CASE_COLUMNS
 
 # The long frame's columns, documented in scoring.score_tables, which estimates from it.
 LONG_COLUMNS = [
@@ -373,8 +372,25 @@ def released_per_stratum(wave: Wave) -> dict[str, int]:
     )
 
 
+# The case frame's columns, documented in scoring.nonresponse, which weights from it.
+CASE_COLUMNS = [
+    "case_id",
+    "stratum",
+    "fpc",
+    "n_released",
+    "design_weight",
+    "attribute",
+    "attempted",
+    "interviewed",
+    "approved",
+    "interview_id",
+    "door",
+    "adults",
+]
+
+
 def case_frame(wave: Wave, *, attribute: str = "") -> pd.DataFrame:
-    """One row per case of the wave (every released unit): scoring.nonresponse.CASE_COLUMNS.
+    """One row per case of the wave (every released unit), CASE_COLUMNS.
 
     attempted: at least one contact attempt or an interview; interviewed: a completed
     interview; approved: its review approved; attribute: the unit's frame attribute
@@ -440,6 +456,12 @@ def drawn_per_stratum(wave: Wave) -> dict[str, int]:
         .annotate(n=Count("id"))
         .values_list("stratum", "n")
     )
+
+
+def stratum_names(codes: list[str]) -> dict[str, str]:
+    """{code: name} of the strata that are localities (a draw stratified by street); one
+    query."""
+    return dict(Locality.objects.filter(code__in=codes).values_list("code", "name"))
 
 
 def nonresponse_choice(wave: Wave) -> tuple[str, str]:

@@ -1,7 +1,8 @@
 """Base weights of the released sample, nonresponse adjustment within weighting classes, and
 the within-household selection factor of door interviews. Pure: numpy/pandas, no Django.
 
-Input: the wave's cases (scoring.loaders.case_frame), one row per released case:
+Input: the wave's cases (scoring.loaders.case_frame, columns scoring.loaders.CASE_COLUMNS),
+one row per released case:
     case_id       int
     stratum       the unit's stratum in the draw (str)
     fpc           N_h, the stratum's frame size (NaN where unknown)
@@ -39,20 +40,6 @@ import pandas as pd
 NONE, STRATUM, STRATUM_ATTRIBUTE = "none", "stratum", "stratum_attribute"
 METHODS = (NONE, STRATUM, STRATUM_ATTRIBUTE)
 
-CASE_COLUMNS = [
-    "case_id",
-    "stratum",
-    "fpc",
-    "n_released",
-    "design_weight",
-    "attribute",
-    "attempted",
-    "interviewed",
-    "approved",
-    "interview_id",
-    "door",
-    "adults",
-]
 STRATUM_COLUMNS = [
     "stratum",
     "drawn",

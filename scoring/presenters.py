@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy
 
 from common.labels import localized
 from fieldwork.models import Wave
-from qc.models import Review
 from scoring.loaders import AnswersMeta
 from scoring.measures import MIN_RESPONDENTS, SAFETY, SATISFACTION
 
@@ -291,132 +290,6 @@ def add_rank_changes(rows: list[dict], changes: pd.DataFrame) -> None:
         )
 
 
-def methodology_lines(report: dict) -> list[tuple[str, object]]:
-    """The methodology appendix as (item, value) pairs, in reading order."""
-    method = report.get("methodology") or {}
-    lines: list[tuple[str, object]] = []
-    draw = method.get("draw")
-    if draw:
-        lines += [
-            (_("Sample"), draw["name"]),
-            (_("Frame size"), draw["frame_rows"]),
-            (_("Sample size"), draw["n_total"]),
-            (_("Strata"), f"{draw['strata']} ({draw['n_strata']})"),
-            (_("Allocation"), str(draw["allocation"])),
-            (_("Selection"), draw["design"]),
-            (_("Random seed"), draw["seed"]),
-        ]
-    rates = method.get("rates")
-    if rates:
-        for key, label in (
-            ("RR3", _("Response rate (AAPOR RR3)")),
-            ("COOP3", _("Cooperation rate (AAPOR COOP3)")),
-            ("REF2", _("Refusal rate (AAPOR REF2)")),
-            ("CON2", _("Contact rate (AAPOR CON2)")),
-        ):
-            value = rates.get(key)
-            lines.append((label, None if value is None else round(100 * value, 1)))
-        lines.append((_("Completed interviews (I)"), int(rates.get("I") or 0)))
-    reviews = method.get("reviews") or {}
-    if reviews:
-        lines.append((_("Interviews reviewed"), sum(reviews.values())))
-        names = dict(Review.State.choices)
-        for state, n in sorted(reviews.items()):
-            name = names.get(state, state)
-            lines.append((_("Review outcome: %(state)s") % {"state": name}, n))
-    for rule, n in method.get("flags") or []:
-        lines.append((_("Flags raised: %(rule)s") % {"rule": rule}, n))
-    lines += method.get("weighting") or []
-    lines += method.get("scoring") or []
-    lines += estimation_lines(raked=bool(method.get("raked")))
-    lines.append((_("Approved interviews scored"), report["n_interviews"]))
-    if report.get("previous_wave"):
-        lines.append((_("Rank change"), _("places among the localities scored in both rounds")))
-    return lines
-
-
-def weighting_lines(report: dict) -> list[tuple[str, object]]:
-    """The weighting report of scoring.weighting as (item, value) pairs."""
-    if not report.get("final"):
-        return []
-    design, final = report["design"], report["final"]
-    margins = ", ".join(report.get("margins") or []) or _("none (design weights only)")
-    lines: list[tuple[str, object]] = [
-        (_("Weighting: raked to"), margins),
-        (_("Weighting: weights trimmed"), report.get("trimmed", 0)),
-        (_("Weighting: largest/smallest weight"), round(final["ratio"], 2)),
-        (_("Weighting: design effect (Kish), design weights"), round(design["kish_deff"], 3)),
-        (_("Weighting: design effect (Kish), final weights"), round(final["kish_deff"], 3)),
-        (_("Weighting: effective sample size"), round(final["n_eff"], 1)),
-    ]
-    lines += [(_("Weighting: note"), note) for note in report.get("skipped") or []]
-    return lines
-
-
-def score_map_lines(
-    definition: dict, choices: pd.DataFrame, language: str
-) -> list[tuple[str, object]]:
-    """How answers become scores, one line per distinct score map of the scale items:
-    "非常满意 100 · 满意 80 · … ; counted as satisfied or safe: 非常满意, 满意; not scored: 不知道".
-    `choices` is scoring.loaders.scale_items(definition)."""
-    names = {
-        c["value"]: localized(c.get("label"), language) or c["value"]
-        for options in definition.get("choice_lists", {}).values()
-        for c in options
-    }
-    maps: dict[tuple, list[str]] = {}
-    for item, rows in choices.groupby("item", sort=False):
-        key = tuple(zip(rows["value"], rows["score"].fillna(-1), rows["positive"], strict=True))
-        maps.setdefault(key, []).append(item)
-    lines = []
-    for number, (key, items) in enumerate(maps.items(), start=1):
-        scored = " · ".join(f"{names.get(v, v)} {s:g}" for v, s, _p in key if s >= 0)
-        positive = ", ".join(names.get(v, v) for v, s, p in key if s >= 0 and p)
-        unscored = ", ".join(names.get(v, v) for v, s, _p in key if s < 0)
-        text = scored + "; " + _("counted as satisfied or safe: %(codes)s") % {"codes": positive}
-        if unscored:
-            text += "; " + _("not scored: %(codes)s") % {"codes": unscored}
-        label = _("Score map") if len(maps) == 1 else _("Score map %(n)s") % {"n": number}
-        lines.append((f"{label} ({len(items)})", text))
-    return lines
-
-
-def estimation_lines(*, raked: bool) -> list[tuple[str, object]]:
-    """How the estimates and their uncertainty are computed, and when one is unreliable.
-    `raked`: the weights were raked (the SEs then include the raking)."""
-    if raked:
-        variance = _(
-            "Taylor linearisation within the draw's strata, with the finite population "
-            "correction where the frame counts are known, including the raking: each "
-            "estimate's linearised values are replaced by their residuals on the raking "
-            "margins (as R's survey package does for a raked design); weights are trimmed "
-            "after raking and the trimmed weights enter the estimates, the raking margins "
-            "the residuals (as R's trimWeights keeps a raked design's calibration)"
-        )
-    else:
-        variance = _(
-            "Taylor linearisation within the draw's strata, with the finite population "
-            "correction where the frame counts are known; no raking, so none enters "
-            "the variance"
-        )
-    return [
-        (
-            _("Estimates"),
-            _("weighted means and shares of the approved interviews (weights above)"),
-        ),
-        (_("Standard errors"), variance),
-        (_("Intervals"), _("95%: estimate ± 1.96 standard errors")),
-        (
-            _("Reliability"),
-            _(
-                "fewer than %(n)s respondents, or an effective sample size below %(n)s: "
-                "marked unreliable (*)"
-            )
-            % {"n": MIN_RESPONDENTS},
-        ),
-    ]
-
-
 def interim_note(interim: dict | None) -> str:
     """The "interim results" sentence with its counts; "" when the results are final."""
     if not interim:
@@ -489,4 +362,17 @@ def report_labels() -> dict[str, str]:
         "wave": _("Wave"),
         "unreliable": _("Unreliable"),
         "yes": _("yes"),
+        "by_stratum": _("Fieldwork and weights by stratum"),
+        "status": _("Results status"),
+        "final": _("Final results"),
+        "stratum": _("Stratum"),
+        "drawn": _("Drawn"),
+        "released": _("Released"),
+        "attempted": _("Attempted"),
+        "interviewed": _("Interviewed"),
+        "approved": _("Approved"),
+        "response_rate": _("Response rate (% approved of released)"),
+        "nr_weight": _("Nonresponse-adjusted weight"),
+        "nr_weight_min": _("Nonresponse-adjusted weight, smallest"),
+        "nr_weight_max": _("Nonresponse-adjusted weight, largest"),
     }

@@ -25,8 +25,8 @@ from jobs.models import Job
 from jobs.runner import JobFailed, Progress
 from qc.models import Review, ReviewEvent
 from sampling.models import AreaType, Locality
-from scoring import compare, dashboard, presenters, selectors
-from scoring.loaders import AnswerError, scale_items
+from scoring import compare, dashboard, methodology, presenters, selectors
+from scoring.loaders import AnswerError, scale_items, stratum_names
 from scoring.models import WaveWeighting
 from scoring.score_tables import SampleDesign, domain_scores, scope_table, summarize
 from scoring.weighting import weighted_sample
@@ -131,7 +131,8 @@ def wave_results(wave: Wave) -> dict:
     `present_results` dict plus "lowest" (the lowest dimensions and streets), "groups"
     (profiles by age group, sex, hukou, area type), "trend" (this and earlier rounds of the
     same client and questionnaire), "previous_wave" and rank changes against it on every
-    district and street, "methodology" and "methodology_lines"."""
+    district and street, "strata" (fieldwork and weights by stratum,
+    scoring.methodology.stratum_rows), "methodology" and "methodology_lines"."""
     sample = weighted_sample(wave=wave)
     long, meta, design = sample.long, sample.meta, sample.design
     tables = summarize(long, design=design)
@@ -155,12 +156,15 @@ def wave_results(wave: Wave) -> dict:
             changes = satisfaction_rank_change(tables[table], previous[table], key=key)
             presenters.add_rank_changes(rows, changes)
     report["methodology"] = selectors.methodology(wave)
-    report["methodology"]["weighting"] = presenters.weighting_lines(sample.report)
+    strata = (sample.report.get("nonresponse") or {}).get("strata") or []
+    names = stratum_names([row["stratum"] for row in strata])
+    report["strata"] = methodology.stratum_rows(strata, names)
+    report["methodology"]["weighting"] = methodology.weighting_lines(sample.report, names)
     report["methodology"]["raked"] = bool(sample.report.get("margins"))
-    report["methodology"]["scoring"] = presenters.score_map_lines(
+    report["methodology"]["scoring"] = methodology.score_map_lines(
         meta.definition, scale_items(meta.definition), language
     )
-    report["methodology_lines"] = presenters.methodology_lines(report)
+    report["methodology_lines"] = methodology.methodology_lines(report)
     return report
 
 

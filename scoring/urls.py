@@ -9,6 +9,7 @@ urlpatterns = [
     path("waves/<id:wave_id>/report.pdf", views.report_pdf, name="report_pdf"),
     path("waves/<id:wave_id>/results.xlsx", views.report_xlsx, name="report_xlsx"),
     path("waves/<id:wave_id>/<slug:table>.csv", views.report_csv, name="report_csv"),
+    path("waves/<id:wave_id>/weighting/", views.weighting, name="weighting"),
     path("waves/<id:wave_id>/index/", index_views.index, name="index"),
     path(
         "waves/<id:wave_id>/index/objective/",

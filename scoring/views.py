@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,12 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.access import RESULTS_READERS, require_role
+from accounts.models import Role
 from common import spreadsheets
 from fieldwork.models import Wave
 from jobs.computed import Computed, poll_reply
 from jobs.presenters import computed_state
-from scoring import selectors
+from scoring import selectors, services
+from scoring.forms import NonresponseForm
 from scoring.loaders import AnswerError
+from scoring.models import WaveWeighting
 from scoring.presenters import interim_note
 from scoring.report import pdf, tables
 from scoring.results import cached_results, dashboard_view, results_or_job
@@ -47,6 +51,7 @@ def results(request: HttpRequest) -> HttpResponse:
         for key in [k for k in view if k.endswith("_svg")]:
             view[key] = mark_safe(view[key])  # built with every text escaped (common.svg)
     context = {"waves": waves, "wave": wave, "report": report, "view": view}
+    context["can_weight"] = request.user.role == Role.ANALYST
     if wave is not None:
         context["interim_note"] = interim_note(selectors.interim_status(wave))
     return render(request, "scoring/results.html", {**context, **computed_state(computed)})
@@ -81,17 +86,50 @@ def report_xlsx(request: HttpRequest, wave_id: int) -> HttpResponse:
 @never_cache
 @require_role(*RESULTS_READERS)
 def report_csv(request: HttpRequest, wave_id: int, table: str) -> HttpResponse:
-    """One table of the results as CSV (UTF-8 with BOM)."""
+    """One table of the results as CSV (UTF-8 with BOM), each row saying whether the results
+    are interim (scoring.report.tables.csv_table)."""
     wave, data = _visible_results(request, wave_id)
     if data is None:
         return _results_page(wave)
     by_key = {t["key"]: t for t in tables.report_tables(data)}
     if table not in by_key:
         raise Http404(_("No such table."))
-    content = spreadsheets.table_csv(by_key[table])
+    content = spreadsheets.table_csv(tables.csv_table(data, by_key[table]))
     interim = "-interim" if data["interim_note"] else ""
     name = f"results-wave-{wave.pk}-{table}{interim}.csv"
     return _download(content, "text/csv; charset=utf-8", name)
+
+
+@require_role(Role.ANALYST)
+def weighting(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """The wave's weighting settings: how the weights are adjusted for nonresponse."""
+    wave = get_object_or_404(selectors.visible_waves(request.user), pk=wave_id)
+    current = WaveWeighting.objects.filter(wave=wave).select_related("updated_by").first()
+    attributes = services.frame_attributes(wave)
+    initial = {
+        "nonresponse": current.nonresponse if current else WaveWeighting.Nonresponse.STRATUM,
+        "attribute": current.attribute if current else "",
+    }
+    form = NonresponseForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        attributes=attributes,
+    )
+    if form.is_valid():
+        try:
+            services.set_nonresponse(
+                wave=wave,
+                user=request.user,
+                method=form.cleaned_data["nonresponse"],
+                attribute=form.cleaned_data["attribute"],
+            )
+        except services.WeightingInputError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Weighting saved; the results are recomputed with it."))
+            return redirect("scoring:weighting", wave_id=wave.pk)
+    context = {"wave": wave, "form": form, "current": current, "attributes": attributes}
+    return render(request, "scoring/weighting.html", context)
 
 
 def _visible_results(request: HttpRequest, wave_id: int) -> tuple[Wave, dict | None]:

@@ -95,6 +95,7 @@ def wave_weights(
         design = trim(design, lower=trim_bounds[0] * mean, upper=trim_bounds[1] * mean)
         trimmed = int((abs(design.weights - before) > 1e-9 * mean).sum())
     report["trimmed"] = trimmed
+    report["trim_bounds"] = list(trim_bounds) if trim_bounds is not None else None
     report["final"] = weighting_summary(design.weights)
     weights = pd.Series(design.weights, index=respondents["interview_id"].to_numpy())
     return Weighting(weights, design, respondents, report)

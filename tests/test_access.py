@@ -99,6 +99,7 @@ MATRIX = {
     "scoring:report_xlsx": ("get", {A, S, C}),
     "scoring:report_csv": ("get", {A, S, C}),
     "scoring:index": ("get", {A, S, C}),
+    "scoring:weighting": ("get", {A}),
     "scoring:objective_upload": ("get", {A}),
     "scoring:index_weights": ("get", {A}),
     "jobs:job_list": ("get", {A}),

@@ -13,6 +13,7 @@ from sampling.models import Level
 from scoring import selectors
 from scoring.index import presenters, services
 from scoring.index.forms import AHPMatrixForm, ObjectiveUploadForm, SharesForm, matrix_forms
+from scoring.presenters import interim_note
 
 SHARES = "_shares"  # the `parent` the shares form posts, beside the matrices' parent codes
 
@@ -58,6 +59,7 @@ def index(request: HttpRequest, wave_id: int) -> HttpResponse:
         weight_levels=_weight_levels(wave, services.current_weights(wave)),
         indicators=presenters.objective_indicators(wave),
         can_manage=request.user.role == Role.ANALYST,
+        interim_note=interim_note(selectors.interim_status(wave)),
     )
     return render(request, "scoring/index_overview.html", context)
 

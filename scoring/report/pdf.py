@@ -420,8 +420,24 @@ def _methodology_section(data: dict, styles: dict) -> list:
         return []
     shared = tables.methodology_table(data)
     rows = [[str(item), "—" if value is None else str(value)] for item, value in shared["rows"]]
-    return [
+    story = [
         PageBreak(),
         Paragraph(_escape(shared["title"]), styles["h2"]),
         _table([shared["columns"], *rows], _widths([0.5, 0.5]), styles, [False] * len(rows)),
     ]
+    if data.get("strata"):
+        strata = tables.stratum_table(data)
+        cells = [
+            ["—" if c is None else _fmt(c) if isinstance(c, float) else str(c) for c in row]
+            for row in strata["rows"]
+        ]
+        story += [
+            Paragraph(_escape(strata["title"]), styles["h2"]),
+            _table(
+                [strata["columns"], *cells],
+                _widths([0.18, 0.09, 0.09, 0.09, 0.09, 0.09, 0.13, 0.12, 0.12]),
+                styles,
+                [False] * len(cells),
+            ),
+        ]
+    return story

@@ -27,9 +27,25 @@ def report_tables(report: dict) -> list[dict]:
         tables.append(group_table(report))
     if report.get("trend"):
         tables.append(trend_table(report))
+    if report.get("strata"):
+        tables.append(stratum_table(report))
     if report.get("methodology_lines"):
         tables.append(methodology_table(report))
     return tables
+
+
+def csv_table(report: dict, table: dict) -> dict:
+    """`table` for a CSV download: a last column, the results' status, on every row: the
+    interim note (with its counts) while the results are interim, else "final". A column
+    rather than a first line keeps the file one header row and rows of equal width, so it
+    loads as a table anywhere; the file's name says "interim" too."""
+    labels = report["labels"]
+    status = report.get("interim_note") or labels["final"]
+    return {
+        **table,
+        "columns": [*table["columns"], labels["status"]],
+        "rows": [[*row, status] for row in table["rows"]],
+    }
 
 
 def interim_table(report: dict) -> dict:
@@ -257,5 +273,35 @@ def methodology_table(report: dict) -> dict:
         "key": "methodology",
         "title": labels["methodology"],
         "columns": [labels["item"], labels["value"]],
-        "rows": [[item, value] for item, value in report["methodology_lines"]],
+        "rows": [[item, value] for item, value in report["methodology_lines"]]
+        + ([[labels["interim"], report["interim_note"]]] if report.get("interim_note") else []),
+    }
+
+
+STRATUM_COUNTS = ("drawn", "released", "attempted", "interviewed", "approved")
+
+
+def stratum_table(report: dict) -> dict:
+    """Fieldwork and the nonresponse-adjusted weight by stratum (scoring.methodology)."""
+    labels = report["labels"]
+    return {
+        "key": "strata",
+        "title": labels["by_stratum"],
+        "columns": [
+            labels["stratum"],
+            *(labels[key] for key in STRATUM_COUNTS),
+            labels["response_rate"],
+            labels["nr_weight_min"],
+            labels["nr_weight_max"],
+        ],
+        "rows": [
+            [
+                row["name"],
+                *(row[key] for key in STRATUM_COUNTS),
+                row["response_rate"],
+                row["weight_min"],
+                row["weight_max"],
+            ]
+            for row in report["strata"]
+        ],
     }

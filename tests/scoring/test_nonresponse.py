@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.nonresponse import CASE_COLUMNS, NONE, STRATUM, STRATUM_ATTRIBUTE, adjust
+from scoring.loaders import CASE_COLUMNS
+from scoring.nonresponse import NONE, STRATUM, STRATUM_ATTRIBUTE, adjust
 
 
 def cases(rows: list[tuple]) -> pd.DataFrame:

@@ -44,7 +44,9 @@ def test_results_readers_see_the_results_page(role, request, client, scored_wave
     assert response.status_code == 200
     page = response.content.decode()
     assert "东华街道" in page and "西岭镇" in page
-    assert "东兴街道" not in page  # only its rejected interview was there
+    results, strata = page.split('id="strata"')
+    assert "东兴街道" not in results  # only its rejected interview was there
+    assert "东兴街道" in strata  # a stratum released, interviewed, none approved
     assert 'class="unreliable"' in page  # two respondents are far below 30
     assert reverse("scoring:report_pdf", args=[scored_wave.pk]) in page
 
@@ -145,12 +147,12 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     # the job: the wave, review state (2), the locality tree, the cache, definition,
     # interviews, localities, weighting (respondents, stratum counts, released reserves,
     # population margins, localities, the nonresponse choice, the cases, units drawn,
-    # listings, released reserves), respondent groups, earlier rounds, the methodology
+    # listings, released reserves, the strata's names), respondent groups, earlier rounds, the methodology
     # (draw, frame, strata, case dispositions, the finally rejected, reviews, flags), the
     # cache writes (this state and the latest); then the page reads the cache and whether the
     # results are interim (2) — a fixed number however many interviews there are; and the
     # second factor and the session's new idle expiry (3)
-    with django_assert_num_queries(69):
+    with django_assert_num_queries(70):
         response = client.get(reverse("scoring:results"))
     assert response.status_code == 200 and response.context["report"]["n_interviews"] == 2
     # computed results are reused until a review changes: session, user, second factor, waves,
@@ -460,6 +462,11 @@ def test_interim_results_say_so_on_the_page_in_the_exports_and_on_every_pdf_page
     assert note in page
     assert book.sheetnames[0] == "Interim results" and note in book.worksheets[0]["A2"].value
     assert csv_file["Content-Disposition"].endswith('-districts-interim.csv"')
+    rows = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
+    assert rows[0][-1] == "Results status" and len({len(row) for row in rows}) == 1
+    assert len(rows) > 1 and all(note in row[-1] for row in rows[1:])
+    index = client.get(reverse("scoring:index", args=[scored_wave.pk])).content.decode()
+    assert note in index
     per_page = pages.split("\f")
     assert len([p for p in per_page if p.strip()]) > 1
     assert all("Interim results" in p for p in per_page if p.strip())
@@ -475,6 +482,11 @@ def test_final_results_carry_no_interim_note(client, analyst, scored_wave):
     )
 
     assert "Interim results" not in page and "Interim results" not in book.sheetnames
+    csv_file = client.get(reverse("scoring:report_csv", args=[scored_wave.pk, "districts"]))
+    rows = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
+    assert {row[-1] for row in rows[1:]} == {"Final results"}
+    index = client.get(reverse("scoring:index", args=[scored_wave.pk])).content.decode()
+    assert "Interim results" not in index
 
 
 def test_result_downloads_are_never_cached(client, analyst, scored_wave):

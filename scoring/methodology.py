@@ -1,0 +1,248 @@
+"""The methodology appendix as (item, value) lines, for the results page, the PDF and the
+XLSX: the sample, the response rates, the reviews, the weighting (nonresponse adjustment,
+household selection, raking, trimming), the score maps, the estimation and the reliability
+rule; and the per-stratum fieldwork and weighting table. Only presents: the numbers arrive
+computed (scoring.results, scoring.weighting)."""
+
+import pandas as pd
+from django.utils.translation import gettext as _
+
+from common.labels import localized
+from qc.models import Review
+from scoring.measures import MIN_RESPONDENTS
+
+
+def methodology_lines(report: dict) -> list[tuple[str, object]]:
+    """The methodology appendix as (item, value) pairs, in reading order."""
+    method = report.get("methodology") or {}
+    lines: list[tuple[str, object]] = []
+    draw = method.get("draw")
+    if draw:
+        lines += [
+            (_("Sample"), draw["name"]),
+            (_("Frame size"), draw["frame_rows"]),
+            (_("Sample size"), draw["n_total"]),
+            (_("Strata"), f"{draw['strata']} ({draw['n_strata']})"),
+            (_("Allocation"), str(draw["allocation"])),
+            (_("Selection"), draw["design"]),
+            (_("Random seed"), draw["seed"]),
+        ]
+    rates = method.get("rates")
+    if rates:
+        for key, label in (
+            ("RR3", _("Response rate (AAPOR RR3)")),
+            ("COOP3", _("Cooperation rate (AAPOR COOP3)")),
+            ("REF2", _("Refusal rate (AAPOR REF2)")),
+            ("CON2", _("Contact rate (AAPOR CON2)")),
+        ):
+            value = rates.get(key)
+            lines.append((label, None if value is None else round(100 * value, 1)))
+        lines.append((_("Completed interviews (I)"), int(rates.get("I") or 0)))
+    reviews = method.get("reviews") or {}
+    if reviews:
+        lines.append((_("Interviews reviewed"), sum(reviews.values())))
+        names = dict(Review.State.choices)
+        for state, n in sorted(reviews.items()):
+            name = names.get(state, state)
+            lines.append((_("Review outcome: %(state)s") % {"state": name}, n))
+    for rule, n in method.get("flags") or []:
+        lines.append((_("Flags raised: %(rule)s") % {"rule": rule}, n))
+    lines += method.get("weighting") or []
+    lines += method.get("scoring") or []
+    lines += estimation_lines(raked=bool(method.get("raked")))
+    lines.append((_("Approved interviews scored"), report["n_interviews"]))
+    if report.get("previous_wave"):
+        lines.append((_("Rank change"), _("places among the localities scored in both rounds")))
+    return lines
+
+
+def weighting_lines(report: dict, names: dict[str, str] | None = None) -> list[tuple[str, object]]:
+    """The weighting report of scoring.weighting as (item, value) pairs; `names` names the
+    strata that are localities."""
+    if not report.get("final"):
+        return []
+    design, final = report["design"], report["final"]
+    margins = ", ".join(report.get("margins") or []) or _("none (design weights only)")
+    lines: list[tuple[str, object]] = [
+        (
+            _("Weighting: steps"),
+            _(
+                "base weight of the released sample (frame size / units released in the "
+                "stratum once reserves are released, else 1 / the inclusion probability) → "
+                "nonresponse adjustment → household selection → raking → trimming"
+            ),
+        ),
+        *nonresponse_lines(report.get("nonresponse") or {}, names or {}),
+        (_("Weighting: raked to"), margins),
+        *trimming_lines(report),
+        (_("Weighting: weights trimmed"), report.get("trimmed", 0)),
+        (_("Weighting: largest/smallest weight"), round(final["ratio"], 2)),
+        (_("Weighting: design effect (Kish), design weights"), round(design["kish_deff"], 3)),
+        (_("Weighting: design effect (Kish), final weights"), round(final["kish_deff"], 3)),
+        (_("Weighting: effective sample size"), round(final["n_eff"], 1)),
+    ]
+    lines += [(_("Weighting: note"), note) for note in report.get("skipped") or []]
+    return lines
+
+
+def nonresponse_lines(nonresponse: dict, names: dict[str, str]) -> list[tuple[str, object]]:
+    """The nonresponse adjustment and the household selection factor, as recorded."""
+    if not nonresponse:
+        return []
+
+    def named(strata: list[str]) -> str:
+        return ", ".join(names.get(s) or s for s in strata)
+
+    method = nonresponse["method"]
+    if method == "none":
+        text = _("none: the base weights stand (chosen by the analyst)")
+    elif method == "stratum_attribute":
+        text = _(
+            "within each stratum split by the frame attribute “%(attribute)s”: each approved "
+            "respondent stands for the released units of its class (weight × released / "
+            "approved, summed over base weights)"
+        ) % {"attribute": nonresponse["attribute"]}
+    else:
+        text = _(
+            "within each stratum: N_h / m_h, m_h the stratum's approved respondents (each "
+            "stands for the released units of its stratum)"
+        )
+    lines: list[tuple[str, object]] = [(_("Weighting: nonresponse adjustment"), text)]
+    if nonresponse.get("collapsed"):
+        lines.append(
+            (
+                _("Weighting: classes merged into their stratum (a class had no respondent)"),
+                named(nonresponse["collapsed"]),
+            )
+        )
+    if nonresponse.get("unrepresented"):
+        lines.append(
+            (
+                _("Weighting: strata without an approved respondent (left to the raking)"),
+                named(nonresponse["unrepresented"]),
+            )
+        )
+    lines.append(
+        (
+            _("Weighting: household selection"),
+            _(
+                "a door interview's weight is multiplied by the number of eligible adults in "
+                "its household listing (one adult chosen by Kish grid or birthday); %(door)s "
+                "door interviews, %(missing)s of them without a listing (counted as one adult)"
+            )
+            % {"door": nonresponse["door"], "missing": nonresponse["door_without_listing"]},
+        )
+    )
+    return lines
+
+
+def trimming_lines(report: dict) -> list[tuple[str, object]]:
+    bounds = report.get("trim_bounds")
+    if not bounds:
+        return [(_("Weighting: trimming"), _("none"))]
+    return [
+        (
+            _("Weighting: trimming"),
+            _(
+                "to %(lower)s–%(upper)s × the mean weight after raking, the trimmed amount "
+                "shared equally among the other weights until all are inside (R's "
+                "trimWeights, strict), keeping the total"
+            )
+            % {"lower": f"{bounds[0]:g}", "upper": f"{bounds[1]:g}"},
+        )
+    ]
+
+
+def stratum_rows(strata: list[dict], names: dict[str, str]) -> list[dict]:
+    """The per-stratum table of the weighting report ("nonresponse" → "strata") for the
+    page and the workbook: name (the locality's name where the stratum is one), the counts,
+    response_rate (% approved of released, 1 decimal) and weight (the nonresponse-adjusted
+    household weight, one value or "smallest–largest"; None without respondents), and
+    weight_min and weight_max as numbers (2 decimals)."""
+    rows = []
+    for row in strata:
+        low, high = row.get("weight_min"), row.get("weight_max")
+        if low is None or pd.isna(low):
+            weight = None
+        elif abs(high - low) <= 1e-9 * abs(high):
+            weight = f"{low:.1f}"
+        else:
+            weight = f"{low:.1f}–{high:.1f}"
+        rows.append(
+            {
+                "name": names.get(row["stratum"]) or row["stratum"],
+                **{key: int(row[key]) for key in COUNTS},
+                "response_rate": round(float(row["response_rate"]), 1),
+                "weight": weight,
+                "weight_min": None if weight is None else round(float(low), 2),
+                "weight_max": None if weight is None else round(float(high), 2),
+            }
+        )
+    return rows
+
+
+COUNTS = ("drawn", "released", "attempted", "interviewed", "approved")
+
+
+def score_map_lines(
+    definition: dict, choices: pd.DataFrame, language: str
+) -> list[tuple[str, object]]:
+    """How answers become scores, one line per distinct score map of the scale items:
+    "非常满意 100 · 满意 80 · … ; counted as satisfied or safe: 非常满意, 满意; not scored: 不知道".
+    `choices` is scoring.loaders.scale_items(definition)."""
+    names = {
+        c["value"]: localized(c.get("label"), language) or c["value"]
+        for options in definition.get("choice_lists", {}).values()
+        for c in options
+    }
+    maps: dict[tuple, list[str]] = {}
+    for item, rows in choices.groupby("item", sort=False):
+        key = tuple(zip(rows["value"], rows["score"].fillna(-1), rows["positive"], strict=True))
+        maps.setdefault(key, []).append(item)
+    lines = []
+    for number, (key, items) in enumerate(maps.items(), start=1):
+        scored = " · ".join(f"{names.get(v, v)} {s:g}" for v, s, _p in key if s >= 0)
+        positive = ", ".join(names.get(v, v) for v, s, p in key if s >= 0 and p)
+        unscored = ", ".join(names.get(v, v) for v, s, _p in key if s < 0)
+        text = scored + "; " + _("counted as satisfied or safe: %(codes)s") % {"codes": positive}
+        if unscored:
+            text += "; " + _("not scored: %(codes)s") % {"codes": unscored}
+        label = _("Score map") if len(maps) == 1 else _("Score map %(n)s") % {"n": number}
+        lines.append((f"{label} ({len(items)})", text))
+    return lines
+
+
+def estimation_lines(*, raked: bool) -> list[tuple[str, object]]:
+    """How the estimates and their uncertainty are computed, and when one is unreliable.
+    `raked`: the weights were raked (the SEs then include the raking)."""
+    if raked:
+        variance = _(
+            "Taylor linearisation within the draw's strata, with the finite population "
+            "correction where the frame counts are known, including the raking: each "
+            "estimate's linearised values are replaced by their residuals on the raking "
+            "margins (as R's survey package does for a raked design); weights are trimmed "
+            "after raking and the trimmed weights enter the estimates, the raking margins "
+            "the residuals (as R's trimWeights keeps a raked design's calibration)"
+        )
+    else:
+        variance = _(
+            "Taylor linearisation within the draw's strata, with the finite population "
+            "correction where the frame counts are known; no raking, so none enters "
+            "the variance"
+        )
+    return [
+        (
+            _("Estimates"),
+            _("weighted means and shares of the approved interviews (weights above)"),
+        ),
+        (_("Standard errors"), variance),
+        (_("Intervals"), _("95%: estimate ± 1.96 standard errors")),
+        (
+            _("Reliability"),
+            _(
+                "fewer than %(n)s respondents, or an effective sample size below %(n)s: "
+                "marked unreliable (*)"
+            )
+            % {"n": MIN_RESPONDENTS},
+        ),
+    ]

@@ -1,0 +1,129 @@
+"""The wave's weighting settings page, and the nonresponse choice in the results."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from fieldwork.models import Case
+from sampling.models import SampledUnit
+from scoring.models import WaveWeighting
+from scoring.results import wave_results
+from scoring.weighting import wave_weights
+from tests.scoring.factories import answers
+from tests.scoring.test_views import login
+
+
+@pytest.fixture
+def wave_with_nonresponse(safety_wave, places, make_interview):
+    """东华街道: three approved interviews (design weight 10) of four released cases, the
+    fourth never reached; buildings high, high, low and low (the unreached one)."""
+    for building in ("high", "high", "low"):
+        interview = make_interview(
+            safety_wave, places["east_a"], answers(safety="4", order="5"), weight=10.0
+        )
+        SampledUnit.objects.filter(cases__interview=interview).update(
+            attributes={"building": building}
+        )
+    unit = SampledUnit.objects.create(
+        draw=safety_wave.draw,
+        unit_id="UNREACHED",
+        stratum=places["east_a"].code,
+        locality=places["east_a"],
+        street=places["east_a"],
+        inclusion_probability=0.1,
+        design_weight=10.0,
+        attributes={"building": "low"},
+    )
+    Case.objects.create(wave=safety_wave, unit=unit, street=places["east_a"], attempts=2)
+    return safety_wave
+
+
+def test_by_default_each_respondent_stands_for_the_unreached_of_its_stratum(
+    wave_with_nonresponse,
+):
+    # when
+    weights = wave_weights(wave=wave_with_nonresponse, trim_bounds=None).weights
+    # then: 40 released weight over 30 approved
+    assert list(weights) == pytest.approx([40 / 3] * 3)
+
+
+def test_an_analyst_chooses_classes_by_a_frame_attribute(client, analyst, wave_with_nonresponse):
+    # given
+    login(client, analyst)
+    url = reverse("scoring:weighting", args=[wave_with_nonresponse.pk])
+    page = client.get(url).content.decode()
+    assert 'value="building"' in page  # the frame's attributes are offered
+    # when
+    response = client.post(url, {"nonresponse": "stratum_attribute", "attribute": "building"})
+    # then: recorded with who chose it; the low building's respondent carries the unreached
+    assert response.status_code == 302
+    choice = WaveWeighting.objects.get(wave=wave_with_nonresponse)
+    assert (choice.nonresponse, choice.attribute, choice.updated_by) == (
+        "stratum_attribute",
+        "building",
+        analyst,
+    )
+    weights = wave_weights(wave=wave_with_nonresponse, trim_bounds=None).weights
+    assert list(weights) == pytest.approx([10.0, 10.0, 20.0])
+
+
+def test_classes_without_an_attribute_are_refused_in_the_readers_language(
+    client, analyst, wave_with_nonresponse
+):
+    # given
+    login(client, analyst)
+    url = reverse("scoring:weighting", args=[wave_with_nonresponse.pk])
+    # when
+    missing = client.post(
+        url, {"nonresponse": "stratum_attribute", "attribute": ""}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    unknown = client.post(url, {"nonresponse": "stratum_attribute", "attribute": "floor"})
+    # then: the page again, with the reason; nothing recorded
+    assert missing.status_code == 200 and unknown.status_code == 200
+    assert "选择" in missing.content.decode()
+    assert "floor" in unknown.content.decode()
+    assert not WaveWeighting.objects.exists()
+
+
+def test_the_results_state_the_choice_and_show_the_stratum_table(
+    client, analyst, wave_with_nonresponse, english
+):
+    # given
+    WaveWeighting.objects.create(wave=wave_with_nonresponse, nonresponse="none")
+    # when
+    report = wave_results(wave_with_nonresponse)
+    lines = dict(report["methodology_lines"])
+    # then
+    assert lines["Weighting: nonresponse adjustment"].startswith("none")
+    assert "door interviews" in lines["Weighting: household selection"]
+    assert "0.25–4 × the mean weight" in lines["Weighting: trimming"]
+    (row,) = report["strata"]
+    assert (row["name"], row["released"], row["attempted"], row["approved"]) == (
+        "东华街道",
+        4,
+        4,
+        3,
+    )
+    assert row["response_rate"] == 75.0 and row["weight"] == "10.0"  # no adjustment chosen
+
+
+def test_the_workbook_has_the_stratum_sheet(client, analyst, wave_with_nonresponse):
+    # given
+    login(client, analyst)
+    # when
+    response = client.get(reverse("scoring:report_xlsx", args=[wave_with_nonresponse.pk]))
+    # then: N_h / m_h, here 40 / 3
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = next(book[name] for name in book.sheetnames if "层" in name or "strat" in name)
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert rows == [("东华街道", 4, 4, 4, 3, 3, 75.0, 13.33, 13.33)]
+
+
+def test_only_analysts_open_the_weighting_page(client, supervisor, wave_with_nonresponse):
+    login(client, supervisor)
+    url = reverse("scoring:weighting", args=[wave_with_nonresponse.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"nonresponse": "none"}).status_code == 403
+    assert not WaveWeighting.objects.exists()
