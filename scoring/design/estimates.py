@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from scoring.design import rowpsu
 from scoring.design.designs import Design, DesignError
 from scoring.design.variance import total_variance
 
@@ -86,8 +87,10 @@ def estimate(
             value = wy
             z = w * y
             srs = s2 * weight_sum**2 / n
-    x = sparse.csr_matrix((z, (rows, domains)), shape=(design.n, n_domains))
-    variance = total_variance(design, x)
+    variance = rowpsu.total_variance(design, rows, domains, z, n_domains)
+    if variance is None:  # clusters: the sparse route
+        x = sparse.csr_matrix((z, (rows, domains)), shape=(design.n, n_domains))
+        variance = total_variance(design, x)
     se = np.sqrt(np.maximum(variance, 0.0))
     q = NormalDist().inv_cdf(0.5 + level / 2)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -71,7 +71,7 @@ def _calibration_coefficients(design: Design, x: sparse.csr_matrix) -> list[np.n
     return coefficients
 
 
-def _stage_plan(design: Design) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+def stage_plan(design: Design) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
     """Per stage that enters the variance: (unit per row, key per unit, multiplier per key,
     f per key, m per key) packed as arrays; see `variance`."""
     plans = []
@@ -93,6 +93,27 @@ def _stage_plan(design: Design) -> list[tuple[np.ndarray, np.ndarray, np.ndarray
     return plans
 
 
+def stratum_scale(
+    design: Design, stage: int, m: np.ndarray, fk: np.ndarray, multiplier: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per key (stratum, or unit of the stage above) with m sampled units and finite
+    population factor fk: the factor of its sum of squares, and whether it is centred
+    (see the module docstring for lonely units). Raises DesignError for a lonely unit when
+    lonely_psu is "fail"."""
+    lonely = m == 1
+    if design.lonely_psu == "fail" and (lonely & (fk >= 1e-7)).any():
+        key = int(np.flatnonzero(lonely & (fk >= 1e-7))[0])
+        if stage == 0:
+            name = design.strata_labels[key] if design.strata_labels else "the only one"
+            where = f"Stratum {name!r} has only one PSU"
+        else:
+            where = f"A stage-{stage} unit has only one sampled unit of stage {stage + 1}"
+        raise DesignError(f"{where}; choose lonely_psu 'certainty' or 'adjust', or merge strata.")
+    scale = np.where(fk < 1e-7, 0.0, fk * np.where(lonely, 1.0, m / np.maximum(m - 1, 1)))
+    centre = np.where(lonely & (design.lonely_psu == "adjust"), 0.0, 1.0)
+    return scale * multiplier, centre
+
+
 def total_variance(design: Design, x: sparse.csr_matrix) -> np.ndarray:
     """Variance of the totals of the columns of x (n × D sparse linearised values)."""
     n, n_domains = x.shape
@@ -100,7 +121,7 @@ def total_variance(design: Design, x: sparse.csr_matrix) -> np.ndarray:
     if design.calibration is not None:
         coefficients = _calibration_coefficients(design, x)
     variance = np.zeros(n_domains)
-    for stage, (units, keys, multiplier, f, sampled) in enumerate(_stage_plan(design)):
+    for stage, (units, keys, multiplier, f, sampled) in enumerate(stage_plan(design)):
         n_units = int(units.max()) + 1
         if n_units == n:  # one row per unit: number units by row, sparing a permutation
             units = np.arange(n)
@@ -110,21 +131,7 @@ def total_variance(design: Design, x: sparse.csr_matrix) -> np.ndarray:
         key_row = np.zeros(n_keys, dtype=np.int64)
         key_row[unit_key] = first  # a row of each key (every key has a unit)
         m = sampled[key_row]
-        fk = f[key_row]
-        lonely = m == 1
-        if design.lonely_psu == "fail" and (lonely & (fk >= 1e-7)).any():
-            key = int(np.flatnonzero(lonely & (fk >= 1e-7))[0])
-            if stage == 0:
-                name = design.strata_labels[key] if design.strata_labels else "the only one"
-                where = f"Stratum {name!r} has only one PSU"
-            else:
-                where = f"A stage-{stage} unit has only one sampled unit of stage {stage + 1}"
-            raise DesignError(
-                f"{where}; choose lonely_psu 'certainty' or 'adjust', or merge strata."
-            )
-        scale = np.where(fk < 1e-7, 0.0, fk * np.where(lonely, 1.0, m / np.maximum(m - 1, 1)))
-        scale = scale * multiplier[key_row]
-        centre = np.where(lonely & (design.lonely_psu == "adjust"), 0.0, 1.0)
+        scale, centre = stratum_scale(design, stage, m, f[key_row], multiplier[key_row])
         to_units = indicator(units, n_units)
         to_keys = indicator(unit_key, n_keys)
         if coefficients is None:
