@@ -147,11 +147,11 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     # the job: the wave, review state (2), the locality tree, the cache, definition,
     # interviews, localities, weighting (respondents, stratum counts, released reserves,
     # population margins, localities, the nonresponse choice, the cases, units drawn,
-    # listings, released reserves, the strata's names), respondent groups, earlier rounds, the methodology
-    # (draw, frame, strata, case dispositions, the finally rejected, reviews, flags), the
-    # cache writes (this state and the latest); then the page reads the cache and whether the
-    # results are interim (2) — a fixed number however many interviews there are; and the
-    # second factor and the session's new idle expiry (3)
+    # listings, released reserves, the strata's names), respondent groups, earlier rounds,
+    # the methodology (draw, frame, strata, case dispositions, the finally rejected, reviews,
+    # flags), the cache writes (this state and the latest); then the page reads the cache and
+    # whether the results are interim (2) — a fixed number however many interviews there
+    # are; and the second factor and the session's new idle expiry (3)
     with django_assert_num_queries(70):
         response = client.get(reverse("scoring:results"))
     assert response.status_code == 200 and response.context["report"]["n_interviews"] == 2
