@@ -87,10 +87,7 @@ def estimate(
             value = wy
             z = w * y
             srs = s2 * weight_sum**2 / n
-    variance = rowpsu.total_variance(design, rows, domains, z, n_domains)
-    if variance is None:  # clusters: the sparse route
-        x = sparse.csr_matrix((z, (rows, domains)), shape=(design.n, n_domains))
-        variance = total_variance(design, x)
+    variance = domain_variance(design, rows=rows, domains=domains, z=z, n_domains=n_domains)
     se = np.sqrt(np.maximum(variance, 0.0))
     q = NormalDist().inv_cdf(0.5 + level / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -110,6 +107,20 @@ def estimate(
         }
     )
     return out
+
+
+def domain_variance(design: Design, *, rows, domains, z, n_domains: int) -> np.ndarray:
+    """Variance of the D domain totals of linearised values z (any estimator's influence
+    values, e.g. a weighted index of several means) at (rows, domains), each pair at most
+    once, under the (calibrated) design: R's svyrecvar on them."""
+    rows = np.asarray(rows, dtype=np.int64)
+    domains = np.asarray(domains, dtype=np.int64)
+    z = np.asarray(z, dtype=float)
+    variance = rowpsu.total_variance(design, rows, domains, z, n_domains)
+    if variance is None:  # clusters: the sparse route
+        x = sparse.csr_matrix((z, (rows, domains)), shape=(design.n, n_domains))
+        variance = total_variance(design, x)
+    return variance
 
 
 def estimate_by(

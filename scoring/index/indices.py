@@ -258,45 +258,67 @@ def composite(
     return merged.sort_values(keys).reset_index(drop=True)[[*keys, *COMPOSITE_COLUMNS]]
 
 
-def index_standard_errors(
-    respondent_items: pd.DataFrame,
+def leaf_coefficients(
+    scores: pd.DataFrame,
     tree: Mapping[str, Sequence[str]],
     *,
     weights: Mapping[str, Mapping[str, float]] | None = None,
     by: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Approximate standard errors of the overall index per domain.
-
-    respondent_items: one row per (respondent, item): columns interview_id, weight (the
-        respondent's design weight), *by, node (item), score (NaN = don't know).
-    Each respondent's own index r_i is the tree aggregate of their items; the SE is that of
-    the weighted mean of r_i under with-replacement sampling of respondents,
-        se² = n/(n − 1) · Σ w_i² (r_i − r̄)² / (Σ w_i)²,
-    ignoring strata and clusters (so usually somewhat conservative) and the difference
-    between aggregating item means and averaging respondent indices. Good enough to say
-    whether a change is clearly larger than sampling noise; not a design-based variance.
-    Returns DataFrame[*by, n_respondents, se] (se NaN where n < 2).
-    """
+    """How much each leaf's score counts in the root's, per domain: the root score of
+    `aggregate` is Σ coefficient × leaf score over the leaves with a score there (the
+    coefficients of a domain sum to 1). A leaf's coefficient is the product, down its path,
+    of each node's weight over the weights of its siblings that have a score in the domain.
+    Same input as `aggregate`; returns DataFrame[*by, node, coefficient] for the leaves with
+    a score."""
     by = list(by)
-    per = aggregate(
-        respondent_items[[*by, "interview_id", "node", "score"]],
-        tree,
-        weights=weights,
-        by=[*by, "interview_id"],
+    nodes = aggregate(scores, tree, weights=weights, by=by)
+    order = list(dict.fromkeys(nodes["node"]))
+    n_nodes = len(order)
+    n_domains = len(nodes) // n_nodes if n_nodes else 0
+    present = nodes["score"].notna().to_numpy().reshape(n_domains, n_nodes)
+    weight = nodes["weight"].to_numpy(dtype=float).reshape(n_domains, n_nodes) * present
+    parents = [-1 if pd.isna(p) else order.index(p) for p in nodes["parent"][:n_nodes]]
+    coefficient = np.zeros((n_domains, n_nodes))
+    coefficient[:, 0] = present[:, 0]  # the root
+    for j in range(1, n_nodes):  # tree order: a parent before its children
+        siblings = [k for k in range(n_nodes) if parents[k] == parents[j]]
+        total = weight[:, siblings].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(total > 0, weight[:, j] / total, 0.0)
+        coefficient[:, j] = coefficient[:, parents[j]] * share
+    nodes = nodes.assign(coefficient=coefficient.ravel())
+    leaves = nodes[~nodes["node"].isin(list(tree)) & nodes["score"].notna()]
+    return leaves[[*by, "node", "coefficient"]].reset_index(drop=True)
+
+
+def index_influence(
+    respondent_items: pd.DataFrame,
+    item_scores: pd.DataFrame,
+    coefficients: pd.DataFrame,
+    *,
+    by: Sequence[str],
+) -> pd.DataFrame:
+    """The linearised values of the root index of each domain (its influence function), for
+    a design-based variance: the index is Σ_k a_k ȳ_k with ȳ_k = Σ w y_k / Σ w over the
+    domain's respondents who scored item k, so respondent i adds
+    Σ_k a_k w_i (y_ik − ȳ_k) / W_k.
+
+    respondent_items: DataFrame[interview_id, weight, *by, node, score] (NaN = not scored);
+    item_scores: DataFrame[*by, node, score, weight_sum] (ȳ_k and W_k, e.g.
+    scoring.score_tables.domain_scores by [*by, "item"] renamed); coefficients:
+    `leaf_coefficients`. Returns DataFrame[interview_id, *by, z], one row per respondent
+    and domain.
+    """
+    keys = [*by, "node"]
+    rows = respondent_items[respondent_items["score"].notna()]
+    rows = rows.merge(item_scores[[*keys, "score", "weight_sum"]], on=keys, suffixes=("", "_mean"))
+    rows = rows.merge(coefficients, on=keys)
+    z = (
+        rows["coefficient"]
+        * rows["weight"].astype(float)
+        * (rows["score"] - rows["score_mean"])
+        / rows["weight_sum"]
     )
-    per = per[(per["node"] == ROOT) & per["score"].notna()]
-    weight_of = respondent_items.drop_duplicates("interview_id").set_index("interview_id")
-    per = per.assign(w=per["interview_id"].map(weight_of["weight"]).astype(float))
-    keys = by or ["_all"]
-    per = per.assign(_all=0, wy=per["w"] * per["score"])
-    grouped = per.groupby(keys, sort=True)
-    w_sum = grouped["w"].transform("sum")
-    mean = grouped["wy"].transform("sum") / w_sum
-    work = per.assign(term=(per["w"] * (per["score"] - mean)) ** 2)
-    sums = work.groupby(keys, sort=True).agg(
-        n_respondents=("interview_id", "size"), term=("term", "sum"), w_sum=("w", "sum")
-    )
-    n = sums["n_respondents"]
-    variance = (n / (n - 1)).where(n > 1) * sums["term"] / sums["w_sum"] ** 2
-    out = pd.DataFrame({"n_respondents": n.astype("int64"), "se": np.sqrt(variance)})
-    return out.reset_index().drop(columns=["_all"], errors="ignore")
+    out = rows[["interview_id", *by]].assign(z=z.to_numpy())
+    return out.groupby(["interview_id", *by], as_index=False, sort=True)["z"].sum()

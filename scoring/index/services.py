@@ -17,7 +17,7 @@ from fieldwork.models import Wave
 from sampling.models import Level, Locality
 from scoring import selectors
 from scoring.compare import rank_change, short_board
-from scoring.index import ahp, indices, objective
+from scoring.index import ahp, indices, objective, uncertainty
 from scoring.loaders import AnswerError, AnswersMeta
 from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
 from scoring.score_tables import domain_scores
@@ -386,7 +386,9 @@ def _composite_table(wave: Wave, level: str):
         columns={"score": "survey_score"}
     )
     respondents = long.rename(columns={"item": "node", level: "code"})
-    errors = indices.index_standard_errors(respondents, tree, weights=weights, by=["code"])
+    errors = uncertainty.index_standard_errors(
+        respondents, items, tree, design=design, weights=weights, by=["code"]
+    )
 
     scored = objective_frame(wave, level=level)
     if scored.empty:

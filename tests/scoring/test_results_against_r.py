@@ -13,6 +13,7 @@ import pytest
 from fieldwork.models import Case, Interview, Mode, RespondentSelection
 from qc.models import Review
 from sampling.models import FrameStratumCount, ReplicateRelease, SampledUnit
+from scoring.index.services import composite_index
 from scoring.models import WaveWeighting
 from scoring.score_tables import summarize
 from scoring.weighting import DEFAULT_TRIM, wave_weights, weighted_sample
@@ -25,6 +26,10 @@ SCORES = {"5": 100.0, "4": 80.0, "3": 60.0, "2": 40.0, "1": 0.0}
 # stratum (sampled street) → frame size; the three streets' interviews
 FRAME = {"east_a": 3000, "east_b": 150, "west_a": 900}
 PER_STREET = 30
+ITEMS = ("safety_overall", "order_q1", "police_q1", "police_q2")
+# The index tree of the safety survey with equal weights, by hand: overall → three
+# dimensions (a third each); police → its two items (a sixth each).
+INDEX = {"safety_overall": 1 / 3, "order_q1": 1 / 3, "police_q1": 1 / 6, "police_q2": 1 / 6}
 
 
 def _population(rng) -> dict[str, dict[str, int]]:
@@ -105,6 +110,7 @@ def _respondent(wave, places, street, i, rng, make_interview, interviewer) -> di
         "sex": sex[0].upper(),
         "age_group": group,
         **{f"y_{k}": v for k, v in _values(reply).items()},
+        **{f"i_{item}": SCORES.get(reply.get(item), np.nan) for item in ITEMS},
     }
 
 
@@ -187,7 +193,10 @@ def _run_r(rows, population, places, out: Path, rscript: str, *, method: str) ->
     cases = rows[["stratum", "N", "building", "approved", "interview_id"]]
     cases = cases.assign(adults=rows["adults"].fillna(1).astype(int))
     cases.to_csv(out / "cases.csv", index=False, na_rep="NA")
-    measures = [c for c in rows.columns if c.startswith("y_")]
+    measures = [c for c in rows.columns if c.startswith(("y_", "i_"))]
+    pd.DataFrame({"item": list(INDEX), "coefficient": list(INDEX.values())}).to_csv(
+        out / "index.csv", index=False
+    )
     approved = rows[rows["approved"] == 1]
     respondents = approved[["interview_id", "stratum", "district", "street", "sex", "age_group"]]
     respondents = respondents.assign(fpc=approved["N"]).join(approved[measures])
@@ -213,6 +222,7 @@ def _run_r(rows, population, places, out: Path, rscript: str, *, method: str) ->
     )
     assert done.returncode == 0, done.stderr
     return {
+        "index": pd.read_csv(out / "r_index.csv").set_index("district"),
         "weights": pd.read_csv(out / "r_weights.csv").set_index("interview_id"),
         "estimates": pd.read_csv(out / "r_estimates.csv", keep_default_na=False),
     }
@@ -342,3 +352,14 @@ def test_the_per_stratum_table_counts_the_fieldwork(safety_wave, places, wave_in
     assert east_a["response_rate"] == pytest.approx(75.0)
     assert east_a["weight_min"] == pytest.approx(FRAME["east_a"] / 30)
     assert east_a["weight_max"] == pytest.approx(FRAME["east_a"] / 30)
+
+
+def test_the_composite_index_and_its_se_match_r_delta_method_on_the_raked_design(
+    safety_wave, wave_in_r
+):
+    # when: no objective indicators, so the composite is the survey index
+    index = composite_index(wave=safety_wave, level="district").table.set_index("code")
+    # then
+    theirs = wave_in_r["index"]
+    np.testing.assert_allclose(index.loc[theirs.index, "composite"], theirs["estimate"], rtol=RTOL)
+    np.testing.assert_allclose(index.loc[theirs.index, "se"], theirs["se"], rtol=RTOL)

@@ -6,16 +6,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from scoring.design.designs import make_design
 from scoring.index.indices import (
     ROOT,
     SchemeError,
     aggregate,
     composite,
-    index_standard_errors,
+    leaf_coefficients,
     resolve_weights,
     tree_from_definition,
     validate_tree,
 )
+from scoring.index.uncertainty import index_standard_errors
 from tests.scoring.factories import DEFINITION
 
 TREE = {
@@ -219,38 +221,86 @@ def test_composite_shares_must_add_to_one():
         composite(survey, None, key="district", survey_share=0.7, objective_share=0.2)
 
 
-def test_index_standard_errors_match_a_naive_loop():
+def test_leaf_coefficients_by_hand_and_with_a_missing_leaf():
+    scores = pd.DataFrame(
+        {
+            "district": ["C01"] * 4 + ["C02"] * 3,
+            "node": ["s1", "p1", "p2", "p3", "s1", "p1", "p3"],
+            "score": [80.0, 60.0, 40.0, 100.0, 70.0, 50.0, np.nan],
+        }
+    )
+    out = leaf_coefficients(scores, TREE, weights=WEIGHTS, by=["district"])
+    got = {(d, n): c for d, n, c in out.itertuples(index=False)}
+    # C01: safety 0.4; police 0.6 split station 3/4 (p1, p2 halves) and p3 1/4
+    assert got[("C01", "s1")] == pytest.approx(0.4)
+    assert got[("C01", "p1")] == pytest.approx(0.6 * 0.75 * 0.5)
+    assert got[("C01", "p3")] == pytest.approx(0.6 * 0.25)
+    # C02: p2 and p3 unscored, so station is all of police and p1 all of station
+    assert got[("C02", "p1")] == pytest.approx(0.6)
+    assert ("C02", "p3") not in got
+    # a second way to the index: Σ coefficient × leaf score is aggregate's root
+    roots = aggregate(scores, TREE, weights=WEIGHTS, by=["district"])
+    roots = roots[roots["node"] == ROOT].set_index("district")["score"]
+    merged = out.merge(scores, on=["district", "node"])
+    by_hand = (merged["coefficient"] * merged["score"]).groupby(merged["district"]).sum()
+    np.testing.assert_allclose(by_hand.sort_index(), roots.sort_index())
+
+
+def _index(items: pd.DataFrame, weight: pd.Series) -> pd.Series:
+    """The root index per district from weighted item means (aggregate of the means)."""
+    valid = items[items["score"].notna()].assign(w=lambda f: f["interview_id"].map(weight))
+    sums = (
+        valid.assign(wy=valid["w"] * valid["score"])
+        .groupby(["district", "node"])[["wy", "w"]]
+        .sum()
+    )
+    means = (sums["wy"] / sums["w"]).rename("score").reset_index()
+    roots = aggregate(means, TREE, weights=WEIGHTS, by=["district"])
+    return roots[roots["node"] == ROOT].set_index("district")["score"]
+
+
+def test_index_standard_errors_equal_the_delta_method_by_numerical_derivatives():
+    # given respondents in two strata with unequal weights, some items not scored
     rng = np.random.default_rng(3)
     rows = []
-    for i in range(30):
-        district = "C01" if i < 18 else "C02"
-        weight = float(rng.uniform(0.5, 2.0))
+    for i in range(40):
         for leaf in ["s1", "p1", "p2", "p3"]:
             score = float(rng.choice([0, 40, 60, 80, 100, np.nan]))
-            rows.append((i, weight, district, leaf, score))
-    items = pd.DataFrame(rows, columns=["interview_id", "weight", "district", "node", "score"])
-
-    out = index_standard_errors(items, TREE, weights=WEIGHTS, by=["district"])
-
-    for district, part in items.groupby("district"):
-        r, w = [], []
-        for _, person in part.groupby("interview_id"):
-            leaf_scores = {
-                leaf: s
-                for leaf, s in zip(person["node"], person["score"], strict=True)
-                if not math.isnan(s)
-            }
-            value = _reference(leaf_scores, TREE, WEIGHTS)[ROOT] if leaf_scores else math.nan
-            if not math.isnan(value):
-                r.append(value)
-                w.append(person["weight"].iloc[0])
-        r, w = np.array(r), np.array(w)
-        mean = (w * r).sum() / w.sum()
-        n = len(r)
-        expected = math.sqrt(n / (n - 1) * ((w * (r - mean)) ** 2).sum() / w.sum() ** 2)
-        got = out.set_index("district").loc[district]
-        assert got["se"] == pytest.approx(expected)
-        assert got["n_respondents"] == n
+            rows.append((i, "C01" if i < 24 else "C02", leaf, score))
+    items = pd.DataFrame(rows, columns=["interview_id", "district", "node", "score"])
+    weight = pd.Series(rng.uniform(0.5, 2.0, 40), index=range(40))
+    stratum = pd.Series(np.where(np.arange(40) % 3 == 0, "A", "B"), index=range(40))
+    items = items.assign(weight=items["interview_id"].map(weight))
+    valid = items[items["score"].notna()]
+    sums = valid.assign(w=valid["weight"], wy=valid["weight"] * valid["score"])
+    means = sums.groupby(["district", "node"])[["wy", "w"]].sum()
+    item_scores = pd.DataFrame(
+        {"score": means["wy"] / means["w"], "weight_sum": means["w"]}
+    ).reset_index()
+    design = make_design(weights=weight.to_numpy(), strata=stratum.to_numpy())
+    # when
+    out = index_standard_errors(
+        items,
+        item_scores,
+        TREE,
+        design=(design, pd.Series(range(40), index=range(40))),
+        weights=WEIGHTS,
+        by=["district"],
+    ).set_index("district")
+    # then: z_i = w_i ∂index/∂w_i numerically; V = Σ_h n_h/(n_h − 1) Σ_i∈h (z_i − z̄_h)²
+    base = _index(items, weight)
+    eps = 1e-6
+    z = pd.DataFrame(0.0, index=range(40), columns=base.index)
+    for i in range(40):
+        bumped = weight.copy()
+        bumped[i] *= 1 + eps
+        z.loc[i] = (_index(items, bumped) - base) / eps
+    for district in base.index:
+        variance = 0.0
+        for _h, part in z[district].groupby(stratum):
+            n = len(part)
+            variance += n / (n - 1) * ((part - part.mean()) ** 2).sum()
+        assert out.loc[district, "se"] == pytest.approx(math.sqrt(variance), rel=1e-5)
 
 
 def test_an_indicator_named_like_its_question_is_not_a_level():

@@ -11,8 +11,13 @@
 # DIR/margins.csv      margin (district | district_sex | district_age), level, Freq
 # DIR/settings.csv     trim_lower, trim_upper (multiples of the mean raked weight), method
 #                      (nonresponse classes: stratum, stratum_attribute or none)
-# Writes DIR/r_weights.csv (interview_id, base, raked, final) and DIR/r_estimates.csv
-# (measure, by, domain, estimate, se).
+# DIR/index.csv       item, coefficient: the composite index is Σ coefficient × the item's
+#                      weighted mean in each district (every item is scored in every district)
+#                      and respondents.csv has the item scores as i_<item>
+# Writes DIR/r_weights.csv (interview_id, base, raked, final), DIR/r_estimates.csv
+# (measure, by, domain, estimate, se) and DIR/r_index.csv (district, estimate, se: the
+# index's SE by the delta method on the joint totals of every item's numerator and
+# denominator, svytotal + svycontrast).
 suppressMessages(library(survey))
 options(survey.lonely.psu = "adjust")
 dir <- commandArgs(trailingOnly = TRUE)[1]
@@ -39,6 +44,17 @@ responded <- tapply(cases$d * cases$approved, cases$class, sum)
 factor <- if (settings$method == "none") 1 else (released / responded)[cases$class]
 cases$base <- cases$d * factor * cases$adults
 resp$base <- cases$base[match(resp$interview_id, cases$interview_id)]
+
+index <- read.csv(file.path(dir, "index.csv"), stringsAsFactors = FALSE)
+districts <- sort(unique(resp$district))
+totals <- character(0)
+for (d in districts) for (item in index$item) {
+  y <- resp[[paste0("i_", item)]]
+  scored <- !is.na(y) & resp$district == d
+  resp[[paste("n", item, d, sep = "_")]] <- ifelse(scored, y, 0)
+  resp[[paste("v", item, d, sep = "_")]] <- as.numeric(scored)
+  totals <- c(totals, paste("n", item, d, sep = "_"), paste("v", item, d, sep = "_"))
+}
 
 des <- svydesign(ids = ~1, strata = ~stratum, fpc = ~fpc, weights = ~base, data = resp)
 resp$district_sex <- paste(resp$district, resp$sex, sep = "|")
@@ -75,3 +91,14 @@ for (measure in measures) {
   }
 }
 write.csv(do.call(rbind, rows), file.path(dir, "r_estimates.csv"), row.names = FALSE)
+
+joint <- svytotal(as.formula(paste("~", paste(totals, collapse = " + "))), final)
+contrasts <- lapply(districts, function(d) {
+  terms <- sprintf("%.17g * n_%s_%s / v_%s_%s", index$coefficient, index$item, d, index$item, d)
+  parse(text = paste(terms, collapse = " + "))[[1]]
+})
+names(contrasts) <- districts
+est <- svycontrast(joint, contrasts)
+write.csv(data.frame(district = districts, estimate = sprintf("%.17g", coef(est)),
+                     se = sprintf("%.17g", SE(est))),
+          file.path(dir, "r_index.csv"), row.names = FALSE)

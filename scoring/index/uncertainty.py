@@ -1,0 +1,45 @@
+"""Design-based standard errors of the composite index. Pure: numpy/pandas, no Django.
+
+Kept apart from scoring.index.indices (which presenters read) because it estimates through
+scoring.design: the index's SE is computed under the wave's one raked and trimmed design,
+exactly as the results page's SEs.
+"""
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from scoring.design.designs import Design
+from scoring.design.estimates import domain_variance
+from scoring.index.indices import index_influence, leaf_coefficients
+
+
+def index_standard_errors(
+    respondent_items: pd.DataFrame,
+    item_scores: pd.DataFrame,
+    tree: Mapping[str, Sequence[str]],
+    *,
+    design: tuple[Design, pd.Series],
+    weights: Mapping[str, Mapping[str, float]] | None = None,
+    by: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Design-based standard errors of the root index per domain: the variance of
+    `index_influence` under `design` (scoring.score_tables.SampleDesign: the wave's raked
+    and trimmed design and interview_id → row), so the index's SE is computed exactly as the
+    results page's SEs, raking included. Inputs as `index_influence` (item_scores also feeds
+    `leaf_coefficients`). Returns DataFrame[*by, se], one row per domain with a score."""
+    by = list(by)
+    coefficients = leaf_coefficients(item_scores, tree, weights=weights, by=by)
+    influence = index_influence(respondent_items, item_scores, coefficients, by=by)
+    domains = coefficients[by].drop_duplicates().sort_values(by).reset_index(drop=True)
+    code = influence[by].merge(domains.reset_index(), on=by, how="left")["index"]
+    sample, row_of = design
+    variance = domain_variance(
+        sample,
+        rows=influence["interview_id"].map(row_of).to_numpy(),
+        domains=code.to_numpy(),
+        z=influence["z"].to_numpy(),
+        n_domains=len(domains),
+    )
+    return domains.assign(se=np.sqrt(np.maximum(variance, 0.0)))
