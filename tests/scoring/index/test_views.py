@@ -39,6 +39,8 @@ def test_results_readers_see_the_composite_index(role, request, client, wave_in_
     page = response.content.decode()
     assert "城东区" in page and "西山县" in page
     assert "86.7" in page  # 城东区: (100 + 80 + 80) / 3
+    rows = response.context["rows"]
+    assert rows and all(r["low"] <= r["composite"] <= r["high"] for r in rows)
     manage = reverse("scoring:index_weights", args=[wave_in_two_districts.pk])
     assert (manage in page) == (role == "analyst")
 
