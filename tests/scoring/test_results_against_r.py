@@ -15,7 +15,7 @@ from qc.models import Review
 from sampling.models import FrameStratumCount, ReplicateRelease, SampledUnit
 from scoring.index.services import composite_index
 from scoring.models import WaveWeighting
-from scoring.score_tables import summarize
+from scoring.score_tables import scope_table, summarize
 from scoring.weighting import DEFAULT_TRIM, wave_weights, weighted_sample
 from tests.scoring.factories import answers
 
@@ -363,3 +363,22 @@ def test_the_composite_index_and_its_se_match_r_delta_method_on_the_raked_design
     theirs = wave_in_r["index"]
     np.testing.assert_allclose(index.loc[theirs.index, "composite"], theirs["estimate"], rtol=RTOL)
     np.testing.assert_allclose(index.loc[theirs.index, "se"], theirs["se"], rtol=RTOL)
+
+
+def test_dimension_and_respondent_group_tables_match_r(safety_wave, built, wave_in_r):
+    # given
+    rows, _population = built
+    sample = weighted_sample(wave=safety_wave)
+    groups = rows.dropna(subset=["interview_id"])[["interview_id", "sex", "age_group"]]
+    data = sample.long.merge(groups.astype({"interview_id": "int64"}), on="interview_id")
+    # when
+    dimensions = summarize(sample.long, design=sample.design)["by_dimension"]
+    # then: the overall dimension scores, and the group profiles (as results.group_tables)
+    by_dimension = dimensions.set_index("dimension")
+    for dimension in ("police", "public_order"):
+        theirs = _r(wave_in_r, dimension, "overall").iloc[0]
+        assert by_dimension.loc[dimension, "score"] == pytest.approx(theirs["estimate"], rel=RTOL)
+        assert by_dimension.loc[dimension, "se"] == pytest.approx(theirs["se"], rel=RTOL)
+    for group in ("sex", "age_group"):
+        ours = scope_table(data, [group], design=sample.design).set_index(group)
+        _close(ours, _r(wave_in_r, "satisfaction", group), "satisfaction_score", "satisfaction_se")

@@ -83,7 +83,7 @@ for (measure in measures) {
   overall <- svymean(f, final, na.rm = TRUE)
   rows[[length(rows) + 1]] <- data.frame(measure = measure, by = "overall", domain = "",
     estimate = sprintf("%.17g", coef(overall)), se = sprintf("%.17g", SE(overall)))
-  for (by in c("district", "street")) {
+  for (by in c("district", "street", "sex", "age_group")) {
     est <- svyby(f, as.formula(paste0("~", by)), final, svymean, na.rm = TRUE)
     rows[[length(rows) + 1]] <- data.frame(measure = measure, by = by,
       domain = as.character(est[[by]]), estimate = sprintf("%.17g", coef(est)),
