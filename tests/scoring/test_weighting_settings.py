@@ -127,3 +127,32 @@ def test_only_analysts_open_the_weighting_page(client, supervisor, wave_with_non
     assert client.get(url).status_code == 403
     assert client.post(url, {"nonresponse": "none"}).status_code == 403
     assert not WaveWeighting.objects.exists()
+
+
+def test_a_new_choice_or_a_released_case_refreshes_the_cached_results(
+    analyst, wave_with_nonresponse, places, english
+):
+    # given results computed and cached under the default
+    from scoring.results import cached_results
+    from scoring.services import set_nonresponse
+
+    before = dict(cached_results(wave_with_nonresponse)["methodology_lines"])
+    assert before["Weighting: nonresponse adjustment"].startswith("within each stratum")
+    # when the analyst turns the adjustment off
+    set_nonresponse(wave=wave_with_nonresponse, user=analyst, method="none")
+    after = dict(cached_results(wave_with_nonresponse)["methodology_lines"])
+    # then
+    assert after["Weighting: nonresponse adjustment"].startswith("none")
+    # and a case released later counts at once
+    unit = SampledUnit.objects.create(
+        draw=wave_with_nonresponse.draw,
+        unit_id="LATE",
+        stratum=places["east_a"].code,
+        locality=places["east_a"],
+        street=places["east_a"],
+        inclusion_probability=0.1,
+        design_weight=10.0,
+    )
+    Case.objects.create(wave=wave_with_nonresponse, unit=unit, street=places["east_a"])
+    (row,) = cached_results(wave_with_nonresponse)["strata"]
+    assert row["released"] == 5
