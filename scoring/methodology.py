@@ -62,7 +62,9 @@ def weighting_lines(report: dict, names: dict[str, str] | None = None) -> list[t
     if not report.get("final"):
         return []
     design, final = report["design"], report["final"]
-    margins = ", ".join(report.get("margins") or []) or _("none (design weights only)")
+    margins = ", ".join(_margin_name(m) for m in report.get("margins") or []) or _(
+        "none (design weights only)"
+    )
     lines: list[tuple[str, object]] = [
         (
             _("Weighting: steps"),
@@ -83,6 +85,17 @@ def weighting_lines(report: dict, names: dict[str, str] | None = None) -> list[t
     ]
     lines += [(_("Weighting: note"), note) for note in report.get("skipped") or []]
     return lines
+
+
+def _margin_name(margin: str) -> str:
+    """ "district × sex" in the reader's language."""
+    names = {
+        "district": _("District"),
+        "street": _("Street"),
+        "sex": _("Sex"),
+        "age_group": _("Age group"),
+    }
+    return " × ".join(names.get(part, part) for part in margin.split(" × "))
 
 
 def nonresponse_lines(nonresponse: dict, names: dict[str, str]) -> list[tuple[str, object]]:

@@ -15,6 +15,7 @@ from qc.models import Review
 from sampling.models import FrameStratumCount, ReplicateRelease, SampledUnit
 from scoring.index.services import composite_index
 from scoring.models import WaveWeighting
+from scoring.results import wave_results
 from scoring.score_tables import scope_table, summarize
 from scoring.weighting import DEFAULT_TRIM, wave_weights, weighted_sample
 from tests.scoring.factories import answers
@@ -382,3 +383,17 @@ def test_dimension_and_respondent_group_tables_match_r(safety_wave, built, wave_
     for group in ("sex", "age_group"):
         ours = scope_table(data, [group], design=sample.design).set_index(group)
         _close(ours, _r(wave_in_r, "satisfaction", group), "satisfaction_score", "satisfaction_se")
+
+
+def test_the_methodology_names_the_margins_and_says_the_ses_include_the_raking(
+    safety_wave, wave_in_r, english
+):
+    # when
+    lines = dict(wave_results(safety_wave)["methodology_lines"])
+    # then
+    assert lines["Weighting: raked to"] == "District, District × Sex, District × Age group"
+    assert "including the raking" in lines["Standard errors"]
+    assert lines["Weighting: nonresponse adjustment"].startswith("within each stratum: N_h / m_h")
+    assert (
+        "15 door interviews, 0 of them without a listing" in lines["Weighting: household selection"]
+    )
