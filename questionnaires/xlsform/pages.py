@@ -32,14 +32,14 @@ class _Pager:
     def __init__(self, questions: dict[str, dict]) -> None:
         self.questions = questions
         self.pages: list[dict] = []
-        self.taken: set[str] = set()
+        # a page's name is never a question's (the wizard's steps and answers sit side by side)
+        self.taken: set[str] = {question["name"] for question in questions.values()}
         self.loose_calculates: list[dict] = []
 
     def name(self, wanted: str) -> str:
-        name, number = wanted, 1
+        name = wanted
         while name in self.taken:
-            number += 1
-            name = f"{wanted}_{number}"
+            name = f"_{name}"
         self.taken.add(name)
         return name
 

@@ -189,7 +189,8 @@ def _our_warnings(definition: dict, unparsed: list[str]) -> list:
         )
     if unparsed:
         warnings.append(
-            f"{len(unparsed)} expressions use functions the interview does not run yet: "
+            f"{len(unparsed)} expressions are kept but not run by the interview yet (ODK "
+            f"functions or syntax it does not read): "
             f"{', '.join(unparsed[:5])}"
         )
     return warnings

@@ -33,16 +33,16 @@ def test_import_with_publish_publishes(db, rich_file, capsys):
 
 def test_import_errors_list_every_row_and_save_nothing(db, tmp_path):
     survey = rich_survey()
-    survey[2]["type"] = "geopoint"
-    survey[5]["choice_filter"] = "region = ${province}"
+    survey[2]["type"] = "select_one nowhere"
+    survey[5]["qc_check"] = "regex(., '[0-9]')"
     path = tmp_path / "bad.xlsx"
     path.write_bytes(rich_xlsx(survey=survey))
     with pytest.raises(CommandError) as caught:
         call_command("import_questionnaire", str(path), "--publish")
     message = str(caught.value)
     assert message.startswith("bad.xlsx was not imported:\n")
-    assert "survey sheet, row 4, column type: type 'geopoint' is not supported" in message
-    assert "survey sheet, row 7, column choice_filter: 'region' is not a column" in message
+    assert "survey sheet, row 4, column type: List name not in choices sheet: nowhere" in message
+    assert "survey sheet, row 7, column qc_check: " in message
     assert not Questionnaire.objects.exists()
 
 

@@ -250,8 +250,9 @@ def test_upload_refuses_deep_and_circular_logic_in_chinese_by_default(client, an
         {"file": xlsx_upload(make_xlsx(survey=circular_and_deep_survey())), "code": "q2025"},
     )
     assert response.status_code == 200
-    [deep] = response.context["import_errors"]  # the deep one stops the import before cycles
+    deep, cycle = response.context["import_errors"]  # every problem at once
     assert (deep["sheet"], deep["row"], deep["column"]) == ("survey", 3, "constraint")
+    assert (cycle["sheet"], cycle["row"], cycle["column"]) == ("survey", 4, "relevant")
     assert "嵌套超过 40 层" in deep["problem"]
     assert not Questionnaire.objects.exists()
 
@@ -273,6 +274,6 @@ def test_upload_refuses_deep_logic_in_english_on_request(client, analyst, englis
         reverse("questionnaires:upload"),
         {"file": xlsx_upload(make_xlsx(survey=circular_and_deep_survey())), "code": "q2025"},
     )
-    [deep] = response.context["import_errors"]
+    deep, _cycle = response.context["import_errors"]
     assert "nested more than 40 levels deep" in deep["problem"]
     assert "nested more than 40 levels deep" in response.content.decode()
