@@ -13,7 +13,8 @@ def forward(apps, schema_editor):
         definition = backcheck.interview.questionnaire_version.definition
         backcheck.questions = upgrade_keys(list(backcheck.questions or []), definition)
         backcheck.answers = upgrade_answers(backcheck.answers or {}, definition)
-        backcheck.save(update_fields=["questions", "answers"])
+        backcheck.discrepancies = upgrade_keys(list(backcheck.discrepancies or []), definition)
+        backcheck.save(update_fields=["questions", "answers", "discrepancies"])
 
 
 class Migration(migrations.Migration):
