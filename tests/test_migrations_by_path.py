@@ -23,8 +23,11 @@ from questionnaires.models import QuestionnaireVersion
 from tests.factories import make_draw, make_locality_tree, make_user, make_wave
 from tests.factories import make_standard_version as standard_version_rows
 
-BEFORE = [("questionnaires", "0002_version_drafts"), ("fieldwork", "0006_phone_reveals_and_bridging"),
-          ("qc", "0002_workflow_backchecks")]  # fmt: skip
+BEFORE = [
+    ("questionnaires", "0002_version_drafts"),
+    ("fieldwork", "0006_phone_reveals_and_bridging"),
+    ("qc", "0002_workflow_backchecks"),
+]
 AFTER = [("questionnaires", "0003_definitions_by_path"), ("fieldwork", "0007_answers_by_path"),
          ("qc", "0003_backchecks_by_path")]  # fmt: skip
 

@@ -73,9 +73,10 @@ def test_answers_by_name_move_to_paths_and_back():
         "gone": "kept",  # a question since removed keeps its answer under its old key
     }
     assert answers.from_names(moved, form) == moved  # moving twice changes nothing
-    assert {k: v for k, v in answers.scope(moved, form).items()} == {
+    assert answers.scope(moved, form) == {
         "q1": "x",
         "hh": [{"member": "Li", "kids": [{"kid_age": 3}]}],
+        "gone": "kept",  # no question of that name: read as stored
     }
 
 
