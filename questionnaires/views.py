@@ -80,6 +80,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 code=form.cleaned_data["code"],
                 title=form.cleaned_data["title"] or None,
                 user=request.user,
+                attachments={f.name: f.read() for f in form.cleaned_data["attachments"]},
             )
         except XLSFormError as err:
             import_errors = presenters.import_errors(err.errors)

@@ -47,9 +47,15 @@ def relevant_groups(definition: dict, answers: dict) -> list[dict]:
     return [group for group in definition["groups"] if is_shown(group, named)]
 
 
+def is_asked(question: dict) -> bool:
+    """A question the interviewer asks: not a note or calculate, not device metadata, not a
+    location, media or barcode question (kept for a later part of the engine)."""
+    return question["type"] not in NOT_ASKED and question.get("kind", "asked") == "asked"
+
+
 def relevant_questions(group: dict, named: dict) -> list[dict]:
     """The questions of a page to ask (not notes, not calculates), given the answers by name."""
-    return [q for q in group["questions"] if q["type"] not in NOT_ASKED and is_shown(q, named)]
+    return [q for q in group["questions"] if is_asked(q) and is_shown(q, named)]
 
 
 def is_repeat(group: dict) -> bool:

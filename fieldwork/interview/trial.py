@@ -80,7 +80,7 @@ class TrialRun:
             data=data,
             prefix=self.step,
             initial=dict(named),
-            page=page_context(self.definition, self.step),
+            page=page_context(self.definition, self.step, self.version.pk),
             answers=named,
             language=self.language,
             today=self.today,

@@ -82,7 +82,7 @@ class InterviewWizard(SessionWizardView):
             data=data,
             prefix=self.get_form_prefix(step),
             initial=self._initial(step),
-            page=page_context(self.definition, step),
+            page=page_context(self.definition, step, self.interview.questionnaire_version_id),
             answers=self.named_answers,
             language=self.language,
             today=timezone.localdate(),
