@@ -473,6 +473,12 @@ def _pick(row: dict, *keys: str) -> dict:
     return {key: row[key] for key in keys}
 
 
+def breadcrumbs(group: dict, language: str) -> list[str]:
+    """The labels of the groups the page sits in, from the top down (not the page's own)."""
+    crumbs = [localized(crumb.get("label"), language) for crumb in group.get("breadcrumbs", [])]
+    return [label for label in crumbs[:-1] if label]
+
+
 def page_context(definition: dict, group_name: str, version_id: int | None = None) -> dict:
     group = next(g for g in definition["groups"] if g["name"] == group_name)
     return {

@@ -11,7 +11,7 @@ from datetime import date
 
 from common.labels import localized
 from fieldwork.interview import flow
-from fieldwork.interview.forms import PageForm, page_context, resize_to
+from fieldwork.interview.forms import PageForm, breadcrumbs, page_context, resize_to
 from fieldwork.interview.languages import (
     LANGUAGE_FIELD,
     choose_language,
@@ -130,6 +130,7 @@ def trial_context(run: TrialRun, form: PageForm | None) -> dict:
         "form": form,
         "state": state,
         "page_title": localized(group.get("label"), language),
+        "breadcrumbs": breadcrumbs(group, language) if group else [],
         "outcome": flow.outcome(definition, state["answers"]) if state["done"] else "",
         "answers": sorted(state["answers"].items()),
         "languages": language_choices(definition),

@@ -29,7 +29,13 @@ from common.labels import localized
 from fieldwork.dispositions import COMPLETE
 from fieldwork.forms import AppointmentForm
 from fieldwork.interview import flow, replay, submissions
-from fieldwork.interview.forms import ROSTER_RESIZE, PageForm, page_context, resize_to
+from fieldwork.interview.forms import (
+    ROSTER_RESIZE,
+    PageForm,
+    breadcrumbs,
+    page_context,
+    resize_to,
+)
 from fieldwork.interview.languages import (
     LANGUAGE_FIELD,
     SWITCH_LANGUAGE,
@@ -235,6 +241,7 @@ class InterviewWizard(SessionWizardView):
             interview=self.interview,
             case=self.interview.case,
             page_title=localized(group["label"], language) if group.get("label") else "",
+            breadcrumbs=breadcrumbs(group, language),
             progress=round(100 * self.steps.step0 / max(self.steps.count, 1)),
             # Later pages may open up once this page is answered, so only the questionnaire's
             # own last page is labelled as the end.
