@@ -71,12 +71,12 @@ def extra_field(question: dict, choices: list[tuple[str, str]], common: dict) ->
     kind = question["type"]
     if kind == "range":
         parameters = question.get("parameters") or {}
-        return RangeField(
-            start=_number(parameters.get("start"), "1"),
-            end=_number(parameters.get("end"), "10"),
-            step=_number(parameters.get("step"), "1"),
-            **common,
-        )
+        start, end = _number(parameters.get("start"), "1"), _number(parameters.get("end"), "10")
+        step = _number(parameters.get("step"), "1")
+        scale = _("From %(start)s to %(end)s, in steps of %(step)s.") % {
+            "start": start, "end": end, "step": abs(step) or 1}  # fmt: skip
+        help_text = " ".join(text for text in (str(common.get("help_text") or ""), scale) if text)
+        return RangeField(start=start, end=end, step=step, **{**common, "help_text": help_text})
     if kind == "time":
         return forms.TimeField(
             input_formats=["%H:%M", "%H:%M:%S"],
