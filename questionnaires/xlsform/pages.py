@@ -5,7 +5,8 @@
 - other groups flatten: each run of their own questions is a page, and each group inside
   them is paged the same way;
 - a repeat is one page, a roster: the questions of its row, and a repeat inside it a nested
-  roster (an entry of type "repeat" with its own questions), at any depth;
+  roster (an entry of type "repeat" with its own questions), at any depth; a repeat inside a
+  one-page group is a page of its own after that group's page;
 - a question outside any group is a page of its own (as ODK shows it), except a calculate,
   which joins the page before it (or the first page).
 
@@ -86,7 +87,12 @@ class _Pager:
             _ONE_PAGE
         )
         if flat or all("question" in child for child in group["children"]):
-            self.page(group, crumbs, conditions, self.inline(group["children"], []))
+            repeats: list[tuple[dict, list]] = []
+            in_roster = group["kind"] == "repeat"
+            questions = self.inline(group["children"], [], repeats=None if in_roster else repeats)
+            self.page(group, crumbs, conditions, questions)
+            for repeat, inner_conditions in repeats:  # a roster in a one-page group: its own page
+                self.group(repeat, crumbs, [*conditions, *inner_conditions])
             return
         run: list[dict] = []
         for child in group["children"]:
@@ -102,9 +108,10 @@ class _Pager:
         if run:
             self.page(group, crumbs, conditions, run)
 
-    def inline(self, nodes: list[dict], conditions: list) -> list[dict]:
+    def inline(self, nodes: list[dict], conditions: list, *, repeats: list | None) -> list[dict]:
         """Everything inside a one-page group: nested groups' questions inline (with their
-        conditions), nested repeats as nested rosters."""
+        conditions); a repeat inside a roster is a nested roster, one inside another group is
+        put in `repeats` (with its conditions) to be a page of its own."""
         out: list[dict] = []
         for node in nodes:
             if "question" in node:
@@ -114,6 +121,8 @@ class _Pager:
                 if conditions:
                     question["relevant"] = _joined([*conditions, question.get("relevant")])
                 out.append(question)
+            elif node["kind"] == "repeat" and repeats is not None:
+                repeats.append((node, conditions))
             elif node["kind"] == "repeat":
                 out.append(
                     {
@@ -125,11 +134,12 @@ class _Pager:
                         "relevant": _joined([*conditions, node.get("relevant")]),
                         "appearance": node.get("appearance"),
                         "repeat": node["repeat"],
-                        "questions": self.inline(node["children"], []),
+                        "questions": self.inline(node["children"], [], repeats=None),
                     }
                 )
             else:
-                out.extend(self.inline(node["children"], [*conditions, node.get("relevant")]))
+                inner = [*conditions, node.get("relevant")]
+                out.extend(self.inline(node["children"], inner, repeats=repeats))
         return out
 
 

@@ -355,6 +355,37 @@ def test_nested_groups_keep_their_paths_and_flatten_into_pages():
     ]  # fmt: skip
 
 
+def test_a_field_list_group_is_one_page_and_a_roster_in_it_a_page_of_its_own():
+    survey = [
+        survey_row("integer", "q0", "人数"),
+        survey_row("begin group", "hh", "住户", appearance="field-list", relevant="${q0} > 0"),
+        survey_row("begin group", "inner", "细节", relevant="${q0} > 1"),
+        survey_row("text", "q1", "说明"),
+        survey_row("end group"),
+        survey_row("begin repeat", "people", "成员"),
+        survey_row("text", "who", "姓名"),
+        survey_row("begin repeat", "jobs", "工作"),
+        survey_row("text", "job", "职业"),
+        survey_row("end repeat"),
+        survey_row("end repeat"),
+        survey_row("end group"),
+    ]
+    header = ["type", "name", "label", "relevant", "appearance"]
+    data = make_xlsx(survey=survey, choices=[], survey_header=header,
+                     choices_header=["list_name", "name", "label"])  # fmt: skip
+    pages = parse_xlsform(data, "f.xlsx").definition["groups"]
+    assert [(p["path"], p["relevant"]) for p in pages] == [
+        ("/q0", None), ("/hh", "${q0} > 0"), ("/hh/people", "${q0} > 0"),
+    ]  # fmt: skip
+    pages = pages[1:]
+    assert [q["path"] for q in pages[0]["questions"]] == ["/hh/inner/q1"]
+    assert pages[0]["questions"][0]["relevant"] == "${q0} > 1"  # its group's condition
+    who, jobs = pages[1]["questions"]
+    assert who["path"] == "/hh/people/who" and jobs["type"] == "repeat"
+    assert [q["path"] for q in jobs["questions"]] == ["/hh/people/jobs/job"]
+    assert [c["path"] for c in pages[1]["breadcrumbs"]] == ["/hh", "/hh/people"]
+
+
 def test_a_location_question_is_kept_for_later_and_said_so():
     survey = valid_survey()
     survey.insert(3, survey_row("geopoint", "where", "位置"))
