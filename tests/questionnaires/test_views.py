@@ -89,9 +89,9 @@ def test_detail_shows_labels_and_logic_in_words(
 ):
     login(client, analyst)
     url = reverse("questionnaires:version_detail", args=[standard_version.pk])
-    # session, user, their second factor, the version, its questionnaire's versions, the
-    # session's new idle expiry (an update between savepoints)
-    with django_assert_num_queries(8):
+    # session, user, their second factor, the version, its attached files, its
+    # questionnaire's versions, the session's new idle expiry (an update between savepoints)
+    with django_assert_num_queries(9):
         content = client.get(url).content.decode()
     assert "您对本地社会治安状况是否满意？" in content  # zh-hans is the default
     assert "Satisfaction with public order in your area" in content  # every language shown
