@@ -81,6 +81,7 @@ def import_questionnaire_version(
         published_by=user if publish else None,
     )
     store_attachments(version=version, files=attachments)
+    version.import_warnings = [str(warning) for warning in parsed.warnings]  # shown, not stored
     return version
 
 

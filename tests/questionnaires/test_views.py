@@ -277,3 +277,27 @@ def test_upload_refuses_deep_logic_in_english_on_request(client, analyst, englis
     deep, _cycle = response.context["import_errors"]
     assert "nested more than 40 levels deep" in deep["problem"]
     assert "nested more than 40 levels deep" in response.content.decode()
+
+
+def test_upload_keeps_the_attached_files_and_says_what_the_interview_does_not_run_yet(
+    client, analyst
+):
+    login(client, analyst)
+    survey = [
+        survey_row("begin group", "p", "页"),
+        survey_row("select_one_from_file towns.csv", "town", "镇"),
+        survey_row("geopoint", "where", "位置"),
+        survey_row("end group"),
+    ]
+    towns = SimpleUploadedFile("towns.csv", "name,label\nt1,东镇\n".encode(), "text/csv")
+    response = client.post(
+        reverse("questionnaires:upload"),
+        {"file": xlsx_upload(make_xlsx(survey=survey, choices=[])), "code": "towns",
+         "attachments": [towns]},
+        follow=True,
+    )  # fmt: skip
+    version = QuestionnaireVersion.objects.get()
+    assert [a.name for a in version.attachments.all()] == ["towns.csv"]
+    content = response.content.decode()
+    assert "1 location, media or barcode questions are kept but not asked yet: /p/where" in content
+    assert 'id="attachments"' in content and "towns.csv" in content
