@@ -122,3 +122,20 @@ def test_import_tells_circular_logic_in_the_sites_language(db, tmp_path):
     assert "survey 工作表第 10 行 calculation 列：逻辑循环：adults_hint 的 calculation 依赖 " in (
         str(caught.value)
     )
+
+
+def test_import_attaches_the_forms_data_files(db, tmp_path):
+    from questionnaires.models import QuestionnaireAttachment
+    from tests.questionnaires.workbooks import make_xlsx, survey_row
+
+    form = tmp_path / "towns.xlsx"
+    form.write_bytes(
+        make_xlsx(survey=[survey_row("select_one_from_file towns.csv", "town", "镇")], choices=[])
+    )
+    towns = tmp_path / "towns.csv"
+    towns.write_text("name,label\nt1,东镇\n", encoding="utf-8")
+    call_command("import_questionnaire", str(form), "--attach", str(towns), "--code", "towns")
+    [attachment] = QuestionnaireAttachment.objects.all()
+    assert attachment.name == "towns.csv" and attachment.size == towns.stat().st_size
+    with pytest.raises(CommandError, match="Cannot read .*missing.csv"):
+        call_command("import_questionnaire", str(form), "--attach", str(tmp_path / "missing.csv"))
