@@ -237,16 +237,6 @@ class PageForm(forms.Form):
             )
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
 
-    def _choices(self, question: dict, context: dict) -> list[tuple[str, str]]:
-        # Only the choices the choice_filter lets through are offered, and only they validate:
-        # ChoiceField refuses any other value, however the POST was made.
-        options = self.page["choice_lists"][question["list"]]
-        try:
-            options = logic.filter_choices(question, options, context, today=self.today)
-        except (ExpressionError, ValueError, TypeError, ArithmeticError):
-            options = []
-        return [(c["value"], localized(c["label"], self.language)) for c in options]
-
     def _file_choices(self, question: dict, context: dict) -> list[tuple[str, str]]:
         """A select's choices from the form's attached file (or its list, for external
         selects), through the choice_filter."""
@@ -255,6 +245,12 @@ class PageForm(forms.Form):
             options = list(file_choices(version, question["file"])) if version else []
         else:
             options = self.page["choice_lists"].get(question.get("list") or "", [])
+        return self._choices(question, context, options)
+
+    def _choices(self, question: dict, context: dict, options=None) -> list[tuple[str, str]]:
+        # Only the choices the choice_filter lets through are offered, and only they validate:
+        # ChoiceField refuses any other value, however the POST was made.
+        options = self.page["choice_lists"][question["list"]] if options is None else options
         try:
             options = logic.filter_choices(question, options, context, today=self.today)
         except (ExpressionError, ValueError, TypeError, ArithmeticError):
