@@ -15,7 +15,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-__all__ = ["EXTRA_TYPES", "extra_field", "json_value"]
+from common.labels import localized
+
+__all__ = ["EXTRA_TYPES", "choice_label", "extra_field", "json_value"]
 
 EXTRA_TYPES = (
     "range", "time", "datetime", "acknowledge", "trigger", "select_one_from_file",
@@ -98,6 +100,15 @@ def extra_field(question: dict, choices: list[tuple[str, str]], common: dict) ->
     if len(choices) > 12:  # a long list from a file reads better as a list box
         return forms.ChoiceField(choices=[("", "---------"), *choices], **common)
     return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+
+
+def choice_label(question: dict, choice: dict, language: str) -> str:
+    """A choice's label in `language`; or_other's "other", which pyxform labels "Other" in
+    every language, in the interview's."""
+    label = localized(choice["label"], language)
+    if question.get("or_other") and choice["value"] == "other" and label == "Other":
+        return str(_("Other"))
+    return label
 
 
 def json_value(value):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.labels import localized
 from fieldwork.interview import flow
-from fieldwork.interview.fields import EXTRA_TYPES, extra_field, json_value
+from fieldwork.interview.fields import EXTRA_TYPES, choice_label, extra_field, json_value
 from questionnaires import logic
 from questionnaires.files import file_choices
 from questionnaires.logic import ExpressionError, satisfies_constraint
@@ -255,7 +255,7 @@ class PageForm(forms.Form):
             options = logic.filter_choices(question, options, context, today=self.today)
         except (ExpressionError, ValueError, TypeError, ArithmeticError):
             options = []
-        return [(c["value"], localized(c["label"], self.language)) for c in options]
+        return [(c["value"], choice_label(question, c, self.language)) for c in options]
 
     def _locality_choices(self, question: dict) -> list[tuple[str, str]]:
         level = question["locality_level"]

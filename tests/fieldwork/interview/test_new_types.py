@@ -83,6 +83,8 @@ def test_every_new_type_is_asked_checked_and_stored(browser, types_interview):
     _, form = page_of(response)
     assert set(form.fields) == {"score", "t", "dt", "ack", "town", "pick"}  # no geopoint
     assert form.fields["town"].choices == [("t1", "东镇"), ("t2", "西镇")]
+    # or_other's choice, which pyxform labels "Other", in the interview's language
+    assert form.fields["pick"].choices == [("yes", "是"), ("no", "否"), ("other", "其他")]
     attrs = form.fields["score"].widget.attrs
     assert (attrs["min"], attrs["max"], attrs["step"]) == ("0", "10", "2")
 
