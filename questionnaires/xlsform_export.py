@@ -91,7 +91,12 @@ def export_workbook(definition: dict) -> bytes:
     survey = workbook.active
     survey.title = "survey"
     _write(survey, survey_columns, survey_rows)
-    _write(workbook.create_sheet("choices"), choices_columns, choice_rows)
+    external = set(definition.get("external_lists") or [])
+    _write(workbook.create_sheet("choices"), choices_columns,
+           [row for row in choice_rows if row["list_name"] not in external])  # fmt: skip
+    if external:  # select_one_external's lists: pyxform writes them to itemsets.csv
+        _write(workbook.create_sheet("external_choices"), choices_columns,
+               [row for row in choice_rows if row["list_name"] in external])  # fmt: skip
     settings = {
         "form_title": definition["title"].get(languages[0], ""),
         "form_id": definition["form_id"],

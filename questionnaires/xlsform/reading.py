@@ -24,7 +24,7 @@ from questionnaires.xlsform.columns import Sheet, check_columns
 from questionnaires.xlsform.languages import Languages
 from questionnaires.xlsform.logic_checks import check_logic
 from questionnaires.xlsform.pages import make_pages
-from questionnaires.xlsform.tree import build_tree
+from questionnaires.xlsform.tree import build_tree, choice
 from questionnaires.xlsform.types import DEFERRED
 
 __all__ = ["SCHEMA", "WORKBOOK_LIMITS", "ParsedForm", "XLSFormError", "parse_xlsform"]
@@ -83,7 +83,7 @@ def parse_xlsform(data: bytes, filename: str) -> ParsedForm:
         )
     if errors or form_json is None:
         raise XLSFormError(errors)
-    definition = build_definition(form_json)
+    definition = build_definition(form_json, external=workbook.external_choices)
     errors, logic_warnings, unparsed = check_logic(definition, survey)
     errors += _cycle_errors(survey, definition)
     if errors:
@@ -148,10 +148,15 @@ def _workbook_problem(problem: TableProblem) -> str:
     return f"{problem.file}: {what}"
 
 
-def build_definition(form_json: dict) -> dict:
-    """pyxform's survey JSON → our definition (shape: questionnaires.xlsform.__init__)."""
+def build_definition(form_json: dict, external: list[dict] | None = None) -> dict:
+    """pyxform's survey JSON → our definition (shape: questionnaires.xlsform.__init__), with
+    the external_choices sheet's lists (what pyxform writes to itemsets.csv) for
+    select_one_external."""
     languages = Languages(form_json.get("default_language"))
     tree = build_tree(form_json, languages)
+    external_lists = _external_lists(external or [], languages)
+    for name, options in external_lists.items():
+        tree.choice_lists.setdefault(name, options)
     pages = make_pages(tree.nodes, tree.questions)
     title = languages.text(form_json.get("title")) or {}
     consent = [path for path, q in tree.questions.items() if q.get("consent")]
@@ -164,11 +169,30 @@ def build_definition(form_json: dict) -> dict:
         "dimensions": tree.dimensions,
         "choice_lists": tree.choice_lists,
         "consent": consent[0] if consent else None,
+        "external_lists": sorted(external_lists),
         "tree": tree.nodes,
         "metadata": [q for q in tree.questions.values() if q["kind"] == "metadata"],
         "groups": pages,
         "translation_gaps": {code: len(where) for code, where in languages.gaps().items()},
     }
+
+
+def _external_lists(rows: list[dict], languages: Languages) -> dict[str, list[dict]]:
+    lists: dict[str, list[dict]] = {}
+    for row in rows:
+        list_name, name = row.get("list_name"), row.get("name")
+        if not list_name or name in (None, ""):
+            continue
+        labels = {key.split("::", 1)[1]: text for key, text in row.items()
+                  if str(key).startswith("label::") and text}  # fmt: skip
+        option = {key: value for key, value in row.items()
+                  if key != "list_name" and not str(key).startswith("label")}  # fmt: skip
+        option["name"] = str(name)
+        option["label"] = labels or row.get("label") or str(name)
+        lists.setdefault(str(list_name), []).append(
+            choice(option, languages, f"external_choices/{list_name}")
+        )
+    return lists
 
 
 def _our_warnings(definition: dict, unparsed: list[str]) -> list:

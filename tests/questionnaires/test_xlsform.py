@@ -444,3 +444,38 @@ def test_dimension_order_follows_the_questions_not_the_stored_key_order():
     }
     # when / then
     assert dimension_order(definition) == ["sense_of_safety", "public_order", "police", "unused"]
+
+
+def test_select_one_external_takes_its_choices_from_the_external_choices_sheet():
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    survey = book.active
+    survey.title = "survey"
+    for row in (["type", "name", "label", "choice_filter"], ["select_one c", "county", "县", None],
+                ["select_one_external city", "city", "市", "county=${county}"]):  # fmt: skip
+        survey.append(row)
+    choices = book.create_sheet("choices")
+    for row in (["list_name", "name", "label"], ["c", "a", "甲县"], ["c", "b", "乙县"]):
+        choices.append(row)
+    external = book.create_sheet("external_choices")
+    for row in (["list_name", "name", "label", "county"], ["city", "x", "西市", "a"],
+                ["city", "y", "东市", "b"]):  # fmt: skip
+        external.append(row)
+    out = BytesIO()
+    book.save(out)
+    definition = parse_xlsform(out.getvalue(), "external.xlsx").definition
+    city = questions(definition)["city"]
+    assert (city["type"], city["list"]) == ("select_one_external", "city")
+    assert definition["external_lists"] == ["city"]
+    assert [(c["value"], c["label"], c["extra"]) for c in definition["choice_lists"]["city"]] == [
+        ("x", {"default": "西市"}, {"county": "a"}),
+        ("y", {"default": "东市"}, {"county": "b"}),
+    ]
+    from questionnaires.xlsform_export import export_workbook
+
+    again = parse_xlsform(export_workbook(definition), "again.xlsx").definition
+    assert again["choice_lists"] == definition["choice_lists"]
+    assert again["external_lists"] == ["city"]
