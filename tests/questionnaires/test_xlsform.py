@@ -479,3 +479,20 @@ def test_select_one_external_takes_its_choices_from_the_external_choices_sheet()
     again = parse_xlsform(export_workbook(definition), "again.xlsx").definition
     assert again["choice_lists"] == definition["choice_lists"]
     assert again["external_lists"] == ["city"]
+
+
+def test_curly_quotes_and_language_columns_are_read_as_pyxform_reads_them():
+    survey = [
+        {"type": "select_one sat5", "name": "q1", "label": "满意吗", "label::English (en)": "OK?",
+         "label::French": "Content?"},
+        {"type": "integer", "name": "age", "label": "年龄", "relevant": "${q1} = ‘5’"},
+    ]  # fmt: skip
+    header = ["type", "name", "label", "label::English (en)", "label::French", "relevant"]
+    data = make_xlsx(survey=survey, survey_header=header,
+                     settings={"form_title": "T", "default_language": "中文 (zh)"})  # fmt: skip
+    definition = parse_xlsform(data, "f.xlsx").definition
+    by_name = questions(definition)
+    assert by_name["age"]["relevant"] == "${q1} = '5'"
+    # untagged columns are the default language; a name without a code is kept as given
+    assert definition["languages"] == ["zh", "en", "French"]
+    assert by_name["q1"]["label"] == {"zh": "满意吗", "en": "OK?", "French": "Content?"}
