@@ -21,6 +21,7 @@ from fieldwork.models import Case, ContactAttempt, Interview, Wave
 from fieldwork.services import waves as fieldwork
 from qc.models import Flag, ReviewEvent
 from qc.services.checks import check_interviews
+from questionnaires import answers as stored
 from questionnaires.models import QuestionnaireVersion
 from sampling.models import Draw, Frame, Locality
 from sampling.services.draws import draw_sample
@@ -188,6 +189,7 @@ def _complete(
 ) -> None:
     """The simulated interview of `case` as the wizard saves it, its one contact attempt and
     the case's outcome."""
+    named = stored.by_name(simulated.answers, version.definition)
     interview = Interview(
         case=case,
         questionnaire_version=version,
@@ -200,9 +202,9 @@ def _complete(
         current_step=version.definition["groups"][-1]["name"],
         answers=simulated.answers,
         paradata=simulated.paradata,
-        district=localities.get(simulated.answers.get("district")),
-        street=localities.get(simulated.answers.get("street")),
-        community=localities.get(simulated.answers.get("community")),
+        district=localities.get(named.get("district")),
+        street=localities.get(named.get("street")),
+        community=localities.get(named.get("community")),
     )
     work.interviews.append(interview)
     work.attempts.append(

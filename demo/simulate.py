@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from demo.city import AREA_LEVEL, DIMENSION_SHIFT
+from questionnaires import answers as stored
 from questionnaires.logic import is_relevant
 
 SUGGESTIONS = [
@@ -74,7 +75,12 @@ def simulate_interview(
         at = at + timedelta(seconds=float(seconds) + 1.0)
         paradata.append({"event": "page_submitted", "step": group["name"], "at": at.isoformat()})
     paradata.append({"event": "finished", "disposition": "1.1", "at": at.isoformat()})
-    return Simulated(answers=answers, paradata=paradata, started_at=started_at, completed_at=at)
+    return Simulated(
+        answers=stored.from_names(answers, definition),
+        paradata=paradata,
+        started_at=started_at,
+        completed_at=at,
+    )
 
 
 def _nearest(choices: list[dict], target: float) -> str:

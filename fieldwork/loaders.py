@@ -14,6 +14,7 @@ from accounts.models import User
 from fieldwork import quotas, reactions, scheduling
 from fieldwork.dispositions import NOT_ATTEMPTED, VOIDED_INTERVIEW
 from fieldwork.models import Appointment, Case, Interview, QuotaTarget, Wave
+from questionnaires import answers as stored
 
 CASE_FIELDS = [
     "id",
@@ -126,7 +127,12 @@ def _quota_full(progress: pd.DataFrame, full: list[str], frame: pd.DataFrame) ->
     result = frame["stratum"].isin(full)
     # A stopped interview tells us the respondent's cell; the unit's frame columns may too.
     case_ids = frame["case_id"].tolist()
-    known = dict(Interview.objects.filter(case__in=case_ids).values_list("case_id", "answers"))
+    known = {
+        case_id: stored.by_name(answers or {}, definition)
+        for case_id, answers, definition in Interview.objects.filter(case__in=case_ids).values_list(
+            "case_id", "answers", "questionnaire_version__definition"
+        )
+    }  # quota variables are question names
     attributes = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "unit__attributes"))
     for position, row in frame.iterrows():
         case_id = row["case_id"]
@@ -150,6 +156,8 @@ def quota_progress(wave: Wave) -> pd.DataFrame:
         completed.values("case__street__code", "answers", "case__unit__attributes"),
         columns=["case__street__code", "answers", "case__unit__attributes"],
     ).rename(columns={"case__street__code": "stratum", "case__unit__attributes": "attributes"})
+    definition = wave.questionnaire_version.definition  # quota variables are question names
+    interviews["answers"] = [stored.by_name(a or {}, definition) for a in interviews["answers"]]
     return quotas.achieved(targets, interviews)
 
 

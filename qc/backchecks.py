@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from questionnaires import answers
+
 # The rule of the flag a failed back-check raises; it survives re-checks of the interview.
 BACKCHECK_RULE = "backcheck_discrepancy"
 
@@ -29,13 +31,14 @@ def _scale_questions(definition: Mapping) -> list[dict]:
 
 
 def key_questions(definition: Mapping) -> list[str]:
-    """Names of the questions a back-check re-asks, in questionnaire order.
+    """Keys (paths, questionnaires.answers.key) of the questions a back-check re-asks, in
+    questionnaire order.
 
     The questions marked `backcheck: true` in the definition; when none is marked, the scale
     items of the sense-of-safety dimension plus the first FALLBACK_OTHERS other scale items.
     """
     marked = [
-        question["name"]
+        answers.key(question)
         for group in definition.get("groups", [])
         for question in group.get("questions", [])
         if question.get("backcheck")
@@ -43,10 +46,12 @@ def key_questions(definition: Mapping) -> list[str]:
     if marked:
         return marked
     scale = _scale_questions(definition)
-    safety = {q["name"] for q in scale if q.get("dimension") == SAFETY_DIMENSION}
-    others = [q["name"] for q in scale if q["name"] not in safety][:FALLBACK_OTHERS]
+    keys = [answers.key(q) for q in scale]
+    safety = {key for key, q in zip(keys, scale, strict=True)
+              if q.get("dimension") == SAFETY_DIMENSION}  # fmt: skip
+    others = [key for key in keys if key not in safety][:FALLBACK_OTHERS]
     chosen = safety | set(others)
-    return [q["name"] for q in scale if q["name"] in chosen]
+    return [key for key in keys if key in chosen]
 
 
 def interviewer_shares(

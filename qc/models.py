@@ -175,9 +175,9 @@ class BackCheck(models.Model):
     state = models.CharField(
         _("state"), max_length=8, choices=State.choices, default=State.ASSIGNED, db_index=True
     )
-    questions = models.JSONField(_("key questions"), default=list)  # names, in order
+    questions = models.JSONField(_("key questions"), default=list)  # paths, in order
     answers = models.JSONField(_("answers"), default=dict, blank=True)
-    discrepancies = models.JSONField(_("discrepancies"), default=list, blank=True)  # names
+    discrepancies = models.JSONField(_("discrepancies"), default=list, blank=True)  # paths
     rate = models.FloatField(_("discrepancy rate"), null=True, blank=True)
     outcome = models.CharField(
         _("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.PENDING, blank=True

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fieldwork.interview.flow import page_seconds
+from questionnaires import answers
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def question_seconds(paradata: list[dict], definition: dict) -> dict[str, float]
     question gets the same seconds per character, so a per-question reading-time check equals
     a per-page one. Questions of pages never submitted are absent.
 
-    Returns {question name: seconds}.
+    Returns {question key (its path, questionnaires.answers.key): seconds}.
     """
     languages = definition.get("languages") or [None]
     seconds = {page.step: page.seconds for page in page_times(paradata)}
@@ -95,5 +96,5 @@ def question_seconds(paradata: list[dict], definition: dict) -> dict[str, float]
         page = seconds[group["name"]]
         for question, weight in zip(questions, weights, strict=True):
             share = weight / total if total else 1 / len(questions)
-            out[question["name"]] = page * share
+            out[answers.key(question)] = page * share
     return out

@@ -21,6 +21,7 @@ from qc.paradata import label_chars, question_seconds
 from qc.rules import RuleConfig
 from qc.rules.engine import run_rules
 from qc.rules.timing import SECONDS_SUFFIX
+from questionnaires import answers as A
 from questionnaires.logic import ExpressionError, evaluate
 
 # Columns besides the scale items. A scale item may not share one of these names.
@@ -129,7 +130,7 @@ def definition_scale(definition: dict) -> Scale:
     batteries: dict[str, list[str]] = {}
     for group in definition.get("groups", []):
         for question in group.get("questions", []):
-            name = question["name"]
+            name = A.key(question)  # the frame's column: the question's path
             kind = question.get("type")
             if kind not in ("note", "calculate"):
                 reading[name] = label_chars(question, language)
@@ -145,7 +146,7 @@ def definition_scale(definition: dict) -> Scale:
             )
             if (is_item or kind == "text") and name in META_COLUMNS:
                 raise ValueError(
-                    f"Question '{name}' has a name reserved by quality control "
+                    f"Question '{question['name']}' has a name reserved by quality control "
                     f"({', '.join(META_COLUMNS)}); rename it in the questionnaire."
                 )
             if kind == "text":
@@ -194,20 +195,23 @@ def contact_key(value: Any, *, phone: bool) -> str | None:
     ]
 
 
-def qc_check_failures(scale: Scale, answers: Mapping[str, Any]) -> list[dict]:
-    """The definition's qc_check expressions that are false for these answers, evaluated only
-    on answered questions: [{"question", "zh", "en"}] with the check's message.
+def qc_check_failures(
+    scale: Scale, answers: Mapping[str, Any], named: Mapping[str, Any] | None = None
+) -> list[dict]:
+    """The definition's qc_check expressions that are false for these answers (stored by
+    path; `named`: the same by name, as expressions read them), evaluated only on answered
+    questions: [{"question", "zh", "en"}] with the check's message.
 
     An expression that cannot be evaluated on these answers (a type clash the parser could
     not foresee) is not a failure: QC reports what the answers show, not broken checks.
     """
     failures = []
     for question in scale.checks:
-        value = answers.get(question["name"])
+        value = A.get(answers, question)
         if not is_answered(value):
             continue
         try:
-            passed = evaluate(question["qc_check"], dict(answers), value)
+            passed = evaluate(question["qc_check"], dict(named or answers), value)
         except (ExpressionError, TypeError, ValueError, ZeroDivisionError):
             continue
         if not passed:
@@ -275,7 +279,9 @@ def _merged_facts(scales: Mapping[int, Scale]) -> _Facts:
     return facts
 
 
-def _meta_row(record: Mapping[str, Any], answers: Mapping[str, Any], scale: Scale) -> dict:
+def _meta_row(
+    record: Mapping[str, Any], answers: Mapping[str, Any], scale: Scale, named: Mapping[str, Any]
+) -> dict:
     """The record's META_COLUMNS values."""
     return {
         "duration_seconds": _duration(record),
@@ -292,7 +298,7 @@ def _meta_row(record: Mapping[str, Any], answers: Mapping[str, Any], scale: Scal
         "said_locality": record.get("said_locality"),
         "phone_key": contact_key(record.get("phone"), phone=True),
         "household_key": contact_key(record.get("household"), phone=False),
-        "qc_check_failures": qc_check_failures(scale, answers) if scale.checks else [],
+        "qc_check_failures": qc_check_failures(scale, answers, named) if scale.checks else [],
     }
 
 
@@ -334,7 +340,8 @@ def _values(
         version_id = record["questionnaire_version_id"]
         scale = scales[version_id]
         values.ids.append(record["id"])
-        values.meta.append(_meta_row(record, answers, scale))
+        named = A.scope(answers, definitions[version_id]) if scale.checks else {}
+        values.meta.append(_meta_row(record, answers, scale, named))
         for item in facts.items:
             code = answer_code(answers.get(item)) if item in scale.lists else None
             values.codes[item].append(code)

@@ -41,7 +41,9 @@ def logic_cycles(definition: dict) -> list[list[Step]]:
     Expressions that do not parse are left out (the import reports them on their own).
     """
     edges, order = _edges(definition)
-    position = {name: index for index, name in enumerate(order)}
+    position: dict[str, int] = {}
+    for index, name in enumerate(order):
+        position.setdefault(_shown(name), index)
     remaining = dict(edges)
     cycles: list[list[Step]] = []
     while True:
@@ -54,23 +56,29 @@ def logic_cycles(definition: dict) -> list[list[Step]]:
         else:
             return cycles
         steps = [
-            Step(name, edges[name][target], target)
+            Step(_shown(name), edges[name][target], _shown(target))
             for name, target in zip(ring, ring[1:] + ring[:1], strict=True)
         ]
         start = min(
             (index for index, step in enumerate(steps) if step.column != ON_PAGE),
-            key=lambda index: position[steps[index].name],
+            key=lambda index: position.get(steps[index].name, 0),
+            default=0,
         )
         cycles.append(steps[start:] + steps[:start])
         for name in ring:
             del remaining[name]
 
 
-def _edges(definition: dict) -> tuple[dict[str, dict[str, str]], list[str]]:
+def _shown(key) -> str:
+    """A page's key is ("page", name), so that a page and a question may share a name."""
+    return key[1] if isinstance(key, tuple) else key
+
+
+def _edges(definition: dict) -> tuple[dict, list]:
     """{name: {what it depends on: through which column}} and every name in questionnaire order."""
-    order: list[str] = []
+    order: list = []
     for group in definition["groups"]:
-        order.append(group["name"])
+        order.append(("page", group["name"]))
         order.extend(question["name"] for question in group["questions"])
     known = set(order)
     edges: dict[str, dict[str, str]] = {name: {} for name in order}
@@ -83,17 +91,17 @@ def _edges(definition: dict) -> tuple[dict[str, dict[str, str]], list[str]]:
         except ExpressionError:
             return
         for target in sorted(targets & known):
-            if not (column == "constraint" and target == name):
+            if not (column in ("constraint", "choice_filter") and target == name):
                 edges[name].setdefault(target, column)
 
     for group in definition["groups"]:
-        add(group["name"], "relevant", group.get("relevant"))
-        add(group["name"], "repeat_count", (group.get("repeat") or {}).get("count"))
+        add(("page", group["name"]), "relevant", group.get("relevant"))
+        add(("page", group["name"]), "repeat_count", (group.get("repeat") or {}).get("count"))
         for question in group["questions"]:
             for column in _QUESTION_COLUMNS:
                 expression = question.get(column)
                 if column == "default" and not (expression and is_dynamic(expression)):
                     continue
                 add(question["name"], column, expression)
-            edges[question["name"]].setdefault(group["name"], ON_PAGE)
+            edges[question["name"]].setdefault(("page", group["name"]), ON_PAGE)
     return edges, order

@@ -26,7 +26,10 @@ parser learnt a new column) counts as changed only when the other side's value i
 that upgrading the parser does not make every question look changed.
 """
 
+from collections import Counter
 from typing import Any
+
+from questionnaires import answers
 
 KINDS = ("label", "logic", "type", "scoring", "other")
 
@@ -116,11 +119,20 @@ def diff_definitions(old: dict, new: dict) -> dict[str, Any]:
 
 
 def _questions_by_name(definition: dict) -> dict[str, tuple[str, dict]]:
-    """{question name: (page name, question)} in questionnaire order."""
-    return {
-        question["name"]: (group["name"], question)
+    """{question name: (page name, question)} in questionnaire order; a name used by two
+    questions (in different groups) is told apart by the question's path."""
+    pairs = [
+        (question, group["name"])
         for group in definition.get("groups", [])
         for question in group.get("questions", [])
+    ]
+    names = Counter(question["name"] for question, _page in pairs)
+    return {
+        (answers.key(question) if names[question["name"]] > 1 else question["name"]): (
+            page,
+            question,
+        )
+        for question, page in pairs
     }
 
 

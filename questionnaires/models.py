@@ -66,3 +66,28 @@ class QuestionnaireVersion(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+
+class QuestionnaireAttachment(models.Model):
+    """A media or data file uploaded with a version's XLSForm (the CSV or XML of a
+    select_one_from_file, a pulldata() or instance() source, an image), kept in the file
+    storage under the name the form refers to it by. As immutable as its version."""
+
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.CASCADE, related_name="attachments"
+    )
+    name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(_("file"), upload_to="questionnaires/attachments/")
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("questionnaire attachment")
+        verbose_name_plural = _("questionnaire attachments")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "name"], name="unique_attachment_name")
+        ]
+        ordering = ["version", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -187,6 +187,10 @@ def version_detail(version: QuestionnaireVersion, language: str) -> dict:
             {
                 "name": group["name"],
                 "label": localized(group.get("label"), language),
+                "sections": [
+                    localized(crumb.get("label"), language) or crumb["path"]
+                    for crumb in group.get("breadcrumbs", [])[:-1]
+                ],
                 "labels": all_languages(group.get("label"), languages),
                 "relevant": names.parts(group.get("relevant")),
                 "appearance": group.get("appearance"),
@@ -220,6 +224,9 @@ def version_detail(version: QuestionnaireVersion, language: str) -> dict:
         ],
         "groups": groups,
         "choice_lists": choice_lists,
+        "attachments": [
+            {"name": a.name, "size": a.size} for a in version.attachments.only("name", "size")
+        ],
         "links": version_links(version.pk),
     }
 

@@ -7,6 +7,7 @@ publishing a draft only stamps who and when. No function here changes a version'
 """
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -16,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from questionnaires.files import check_attachments, store_attachments
 from questionnaires.models import Questionnaire, QuestionnaireVersion
-from questionnaires.xlsform import parse_xlsform
+from questionnaires.xlsform import XLSFormError, parse_xlsform
 
 STANDARD_CODE = "safety-standard"
 STANDARD_XLSX = Path(__file__).resolve().parent / "standard" / "standard_questionnaire.xlsx"
@@ -34,8 +36,10 @@ def import_questionnaire_version(
     title: str | None = None,
     user: User | None = None,
     publish: bool = True,
+    attachments: Mapping[str, bytes] | None = None,
 ) -> QuestionnaireVersion:
-    """Parse an XLSForm and store it as the next version of questionnaire `code`.
+    """Parse an XLSForm and store it as the next version of questionnaire `code`, with its
+    attached media and data files (`attachments`: file name → bytes) in the file storage.
 
     Published at once unless `publish` is false (then a draft: see publish_questionnaire_version).
     `code` defaults to the form's form_id. Creates the questionnaire on its first import. Raises
@@ -46,6 +50,11 @@ def import_questionnaire_version(
         _check_code(code)
     parsed = parse_xlsform(data, source_name)
     definition = parsed.definition
+    attachments = dict(attachments or {})
+    default_name = (definition.get("language_names") or {}).get(definition["languages"][0])
+    problems = check_attachments(attachments, default_language=default_name)
+    if problems:
+        raise XLSFormError(problems)
     if code is None:
         code = str(definition["form_id"])
         _check_code(code)
@@ -60,7 +69,7 @@ def import_questionnaire_version(
         questionnaire.save(update_fields=["title"])
     # The questionnaire row is locked, so two imports of one code cannot take the same number.
     previous = questionnaire.versions.aggregate(number=Max("number"))["number"] or 0
-    return QuestionnaireVersion.objects.create(
+    version = QuestionnaireVersion.objects.create(
         questionnaire=questionnaire,
         number=previous + 1,
         title=title or form_title,
@@ -71,6 +80,9 @@ def import_questionnaire_version(
         published_at=timezone.now() if publish else None,
         published_by=user if publish else None,
     )
+    store_attachments(version=version, files=attachments)
+    version.import_warnings = [str(warning) for warning in parsed.warnings]  # shown, not stored
+    return version
 
 
 def _check_code(code: str) -> None:

@@ -16,6 +16,7 @@ from questionnaires.services import import_questionnaire_version, load_standard_
 from questionnaires.xlsform import XLSFormError
 from questionnaires.xlsform_export import export_workbook
 
+MAX_WARNINGS_SHOWN = 10  # pyxform's and ours: languages missing texts, logic not run yet
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -80,6 +81,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                 code=form.cleaned_data["code"],
                 title=form.cleaned_data["title"] or None,
                 user=request.user,
+                attachments={f.name: f.read() for f in form.cleaned_data["attachments"]},
             )
         except XLSFormError as err:
             import_errors = presenters.import_errors(err.errors)
@@ -91,6 +93,8 @@ def upload(request: HttpRequest) -> HttpResponse:
                 _("Published %(code)s version %(number)s.")
                 % {"code": version.questionnaire.code, "number": version.number},
             )
+            for warning in version.import_warnings[:MAX_WARNINGS_SHOWN]:
+                messages.warning(request, warning)
             return redirect("questionnaires:version_detail", pk=version.pk)
     return render(
         request, "questionnaires/upload.html", {"form": form, "import_errors": import_errors}

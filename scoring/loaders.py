@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, F, Q
 from fieldwork.models import Case, Interview, Mode, RespondentSelection, Wave
 from fieldwork.quotas import age_group
 from qc.models import Review
+from questionnaires import answers as stored
 from questionnaires.presenters import effective_choices
 from questionnaires.xlsform import dimension_order
 from sampling.models import FrameStratumCount, Locality, ReplicateRelease, SampledUnit
@@ -98,7 +99,7 @@ def scale_items(definition: dict) -> pd.DataFrame:
                 score = choice.get("score")
                 rows.append(
                     {
-                        "item": question["name"],
+                        "item": stored.key(question),  # the question's path
                         "dimension": question["dimension"],
                         "value": str(choice["value"]),
                         "score": float(score) if score is not None else float("nan"),
@@ -171,10 +172,10 @@ def approved_answers(wave: Wave) -> tuple[pd.DataFrame, AnswersMeta]:
 def _item_meta(definition: dict, item_names: list[str]) -> dict[str, dict]:
     wanted = set(item_names)
     return {
-        q["name"]: {"label": q.get("label") or {}, "dimension": q.get("dimension")}
+        stored.key(q): {"label": q.get("label") or {}, "dimension": q.get("dimension")}
         for group in definition.get("groups", [])
         for q in group.get("questions", [])
-        if q.get("name") in wanted
+        if stored.key(q) in wanted
     }
 
 
@@ -247,7 +248,7 @@ def _blank_to_na(values: pd.Series) -> pd.Series:
 def _explode(interviews: pd.DataFrame, choices: pd.DataFrame, item_names: list[str]):
     """Wide answers → one row per asked scale item, scored through the choice table."""
     wide = pd.DataFrame.from_records(
-        [{name: (a or {}).get(name) for name in item_names} for a in interviews["answers"]],
+        [stored.values_at(a or {}, item_names) for a in interviews["answers"]],
         columns=item_names,
     )
     wide.insert(0, "interview_id", interviews["pk"].astype("int64").to_numpy())
@@ -331,7 +332,8 @@ def respondent_frame(wave: Wave) -> pd.DataFrame:
             frame_id__in=set(interviews["frame_id"].dropna().tolist())
         ).values_list("stratum", "n_units")
     )
-    answers = interviews["answers"].map(lambda a: a or {})
+    definition = wave.questionnaire_version.definition
+    answers = interviews["answers"].map(lambda a: stored.by_name(a or {}, definition))
     sex = answers.map(lambda a: SEX_CODES.get(str(a.get("sex", "")).strip().lower()))
     ages = answers.map(lambda a: age_group(a.get("age")) or None)
     fpc = interviews["stratum"].map(counts).astype(float)

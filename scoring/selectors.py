@@ -10,6 +10,7 @@ from fieldwork.models import Case, Interview, Wave
 from fieldwork.quotas import age_group
 from fieldwork.selectors import rate_table
 from qc.models import Flag, Review
+from questionnaires import answers as stored
 
 
 def visible_waves(user: User) -> QuerySet[Wave]:
@@ -73,7 +74,8 @@ def respondent_groups(wave: Wave, definition: dict, language: str) -> pd.DataFra
         case__wave=wave, review__state=Review.State.APPROVED
     ).values_list("pk", "answers")
     records = []
-    for pk, answers in rows:
+    for pk, saved in rows:
+        answers = stored.by_name(saved or {}, definition)  # the group questions by name
         record = {"interview_id": pk, "age_group": age_group(answers.get("age")) or None}
         for name, mapping in labels.items():
             value = answers.get(name)

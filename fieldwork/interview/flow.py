@@ -1,9 +1,10 @@
 """The interview's path through a questionnaire definition. Pure: no Django.
 
-Answers are `{question_name: value}`; a repeat group's answer is a list of row dicts under the
-group's name (`{"household": [{"member_age": 34}, ...]}`). The definition's shape is
-documented in questionnaires.xlsform (and /work/notes/contract5.md for repeats, calculates and
-defaults). Paradata is a list of events `{"event": ..., "step": ..., "at": ISO}`.
+Answers are stored by question path and read and written only through questionnaires.answers
+(a repeat's answer is a list of rows under the repeat's path, nested repeats inside rows).
+Expressions see the answers by name (answers.scope): `is_shown` and `compute_text` take that
+scope; the other functions take the stored answers. The definition's shape is documented in
+questionnaires.xlsform. Paradata is a list of events `{"event": ..., "step": ..., "at": ISO}`.
 """
 
 import math
@@ -16,6 +17,7 @@ from fieldwork.dispositions import (
     PARTIAL,
     RESPONDENT_REFUSAL,
 )
+from questionnaires import answers as A
 from questionnaires import logic
 from questionnaires.logic import ExpressionError, is_relevant
 
@@ -27,48 +29,56 @@ NOT_ASKED = ("note", "calculate")
 MAX_PAGE_SECONDS = 20 * 60
 
 
-def is_shown(element: dict, answers: dict, *, today: date | None = None) -> bool:
-    """Whether a page or question is on the path, given the answers so far.
+def is_shown(element: dict, named: dict, *, today: date | None = None) -> bool:
+    """Whether a page or question is on the path, given the answers so far (by name).
 
-    The import refuses expressions the parser cannot read; one stored before a rule was
-    added (too deep, too long) hides its page or question rather than stopping the interview,
-    as the page form does.
+    An expression the interview cannot evaluate (ODK functions it does not run yet, listed
+    as a warning at import; or one stored before a limit was added) hides its page or
+    question rather than stopping the interview, as the page form does.
     """
     try:
-        return is_relevant(element, answers, today=today)
+        return is_relevant(element, named, today=today)
     except (ValueError, TypeError, ArithmeticError):  # ExpressionError is a ValueError
         return False
 
 
 def relevant_groups(definition: dict, answers: dict) -> list[dict]:
-    return [group for group in definition["groups"] if is_shown(group, answers)]
+    named = A.scope(answers, definition)
+    return [group for group in definition["groups"] if is_shown(group, named)]
 
 
-def relevant_questions(group: dict, answers: dict) -> list[dict]:
-    """The questions of a page to ask (not notes, not calculates), given the answers so far."""
-    return [q for q in group["questions"] if q["type"] not in NOT_ASKED and is_shown(q, answers)]
+def is_asked(question: dict) -> bool:
+    """A question the interviewer asks: not a note or calculate, not device metadata, not a
+    location, media or barcode question (kept for a later part of the engine)."""
+    return question["type"] not in NOT_ASKED and question.get("kind", "asked") == "asked"
+
+
+def relevant_questions(group: dict, named: dict) -> list[dict]:
+    """The questions of a page to ask (not notes, not calculates), given the answers by name."""
+    return [q for q in group["questions"] if is_asked(q) and is_shown(q, named)]
 
 
 def is_repeat(group: dict) -> bool:
     return bool(group.get("repeat"))
 
 
-def compute_text(expression: str, answers: dict, *, today: date | None = None) -> str | None:
-    """`expression` evaluated against `answers` as a calculate's stored value (None if empty).
+def compute_text(expression: str, named: dict, *, today: date | None = None) -> str | None:
+    """`expression` evaluated against the answers (by name) as a calculate's stored value
+    (None if empty).
 
     An expression that cannot be evaluated for these answers (the parser has already checked
     its syntax) gives no value rather than stopping the interview.
     """
     try:
-        text = logic.as_text(logic.compute(expression, answers, today=today))
+        text = logic.as_text(logic.compute(expression, named, today=today))
     except (ExpressionError, ValueError, TypeError, ArithmeticError):
         return None
     return text or None
 
 
-def row_count(expression: str, answers: dict, *, maximum: int, today: date | None = None) -> int:
+def row_count(expression: str, named: dict, *, maximum: int, today: date | None = None) -> int:
     """A roster's number of rows from its `count` expression, within 0..maximum."""
-    text = compute_text(expression, answers, today=today)
+    text = compute_text(expression, named, today=today)
     try:
         rows = math.floor(float(text)) if text is not None else 0
     except ValueError:
@@ -83,78 +93,7 @@ def settle(definition: dict, answers: dict, *, today: date | None = None) -> dic
     is computed only while its page and itself are on the path; an empty result is not stored.
     Inside a repeat, each row's calculates see that row's values.
     """
-    calculate_names = {
-        q["name"]
-        for group in definition["groups"]
-        for q in group["questions"]
-        if q["type"] == "calculate" and not is_repeat(group)
-    }
-    given = {name: value for name, value in answers.items() if name not in calculate_names}
-    kept: dict = {}
-    visited: set[str] = set()  # names already kept or dropped: a dropped answer is gone
-
-    def context() -> dict:
-        return {k: v for k, v in given.items() if k not in visited} | kept
-
-    for group in definition["groups"]:
-        if not is_shown(group, context(), today=today):
-            visited.update(q["name"] for q in group["questions"])
-            visited.add(group["name"])
-            continue
-        if is_repeat(group):
-            rows = given.get(group["name"])
-            if isinstance(rows, list):
-                rows = [row for row in rows if isinstance(row, dict)]
-                repeat = group["repeat"]
-                if repeat.get("count"):
-                    # A roster sized by an answer that has since shrunk loses its extra rows.
-                    maximum = int(repeat.get("max") or 20)
-                    rows = rows[: row_count(repeat["count"], context(), maximum=maximum)]
-                kept[group["name"]] = [_settle_row(group, context(), row, today) for row in rows]
-            visited.add(group["name"])
-            continue
-        for question in group["questions"]:
-            name = question["name"]
-            relevant = is_shown(question, context(), today=today)
-            visited.add(name)
-            if not relevant:
-                continue
-            if question["type"] == "calculate":
-                value = compute_text(question.get("calculation") or "", context(), today=today)
-                if value is not None:
-                    kept[name] = value
-            elif name in given:
-                kept[name] = given[name]
-    return kept
-
-
-def _settle_row(group: dict, answers: dict, row: dict, today: date | None) -> dict:
-    kept: dict = {}
-    for question in group["questions"]:
-        name = question["name"]
-        context = logic.row_scope(answers, row | kept)
-        if not is_shown(question, context, today=today):
-            continue
-        if question["type"] == "calculate":
-            value = compute_text(question.get("calculation") or "", context, today=today)
-            if value is not None:
-                kept[name] = value
-        elif name in row and question["type"] != "note":
-            kept[name] = row[name]
-    return kept
-
-
-def scale_item_names(definition: dict) -> set[str]:
-    """Questions that feed scores: tagged with a dimension and answered on a scored list."""
-    lists = definition["choice_lists"]
-    return {
-        q["name"]
-        for group in definition["groups"]
-        for q in group["questions"]
-        if q.get("dimension")
-        and q.get("list") in lists
-        and any(choice.get("score") is not None for choice in lists[q["list"]])
-    }
+    return _walk(definition, answers, today=today, recompute=True)
 
 
 def prune(definition: dict, answers: dict) -> dict:
@@ -163,38 +102,99 @@ def prune(definition: dict, answers: dict) -> dict:
     Going back and changing an answer can skip pages answered before; their answers must not
     reach QC or scoring.
     """
+    return _walk(definition, answers, today=None, recompute=False)
+
+
+def _walk(definition: dict, answers: dict, *, today: date | None, recompute: bool) -> dict:
+    calculates = {
+        A.key(q)
+        for page, q in A.questions(definition)
+        if q["type"] == "calculate" and not is_repeat(page)
+    }
+    given = {k: v for k, v in answers.items() if not (recompute and k in calculates)}
     kept: dict = {}
-    visited: set[str] = set()  # names already kept or dropped: a dropped answer is gone
+    visited: set[str] = set()  # keys already kept or dropped: a dropped answer is gone
 
     def context() -> dict:
-        return {k: v for k, v in answers.items() if k not in visited} | kept
+        return A.scope({k: v for k, v in given.items() if k not in visited} | kept, definition)
 
     for group in definition["groups"]:
-        if not is_shown(group, context()):
-            visited.update(q["name"] for q in group["questions"])
-            visited.add(group["name"])
+        if not is_shown(group, context(), today=today):
+            visited.update(A.key(q) for q in group["questions"])
+            visited.add(A.key(group))
             continue
         if is_repeat(group):
-            rows = answers.get(group["name"])
-            if isinstance(rows, list):
-                scope = context()
-                kept[group["name"]] = [
-                    {
-                        q["name"]: row[q["name"]]
-                        for q in group["questions"]
-                        if q["name"] in row and is_shown(q, scope | row)
-                    }
-                    for row in rows
-                ]
-            visited.add(group["name"])
+            if A.has(given, group):
+                rows = A.rows(given, group)
+                repeat = group["repeat"]
+                if recompute and repeat.get("count"):
+                    # A roster sized by an answer that has since shrunk loses its extra rows.
+                    maximum = int(repeat.get("max") or 20)
+                    rows = rows[: row_count(repeat["count"], context(), maximum=maximum)]
+                named = context()
+                A.put(kept, group, [_row(group["questions"], named, row, today, recompute)
+                                    for row in rows])  # fmt: skip
+            visited.add(A.key(group))
             continue
         for question in group["questions"]:
-            name = question["name"]
-            relevant = is_shown(question, context())
-            visited.add(name)
-            if name in answers and relevant:
-                kept[name] = answers[name]
+            relevant = is_shown(question, context(), today=today)
+            visited.add(A.key(question))
+            if not relevant:
+                continue
+            if recompute and question["type"] == "calculate":
+                value = compute_text(question.get("calculation") or "", context(), today=today)
+                if value is not None:
+                    A.put(kept, question, value)
+            elif A.has(given, question):
+                A.put(kept, question, A.get(given, question))
     return kept
+
+
+def _row(items: list[dict], named: dict, row: dict, today: date | None, recompute: bool) -> dict:
+    """One roster row settled: its questions on the path kept, its calculates recomputed, the
+    rows of a roster nested in it settled in turn."""
+    kept: dict = {}
+    for item in items:
+        context = A.row_scope(named, items, {**row, **kept})
+        if not is_shown(item, context, today=today):
+            continue
+        if item.get("type") == "repeat" and "questions" in item:
+            if A.has(row, item):
+                A.put(kept, item, [_row(item["questions"], context, inner, today, recompute)
+                                   for inner in A.rows(row, item)])  # fmt: skip
+        elif recompute and item["type"] == "calculate":
+            value = compute_text(item.get("calculation") or "", context, today=today)
+            if value is not None:
+                A.put(kept, item, value)
+        elif A.has(row, item) and item["type"] != "note":
+            A.put(kept, item, A.get(row, item))
+    return kept
+
+
+def scale_item_keys(definition: dict) -> set[str]:
+    """Questions that feed scores: tagged with a dimension and answered on a scored list."""
+    lists = definition["choice_lists"]
+    return {
+        A.key(q)
+        for page, q in A.questions(definition)
+        if q.get("dimension")
+        and q.get("list") in lists
+        and any(choice.get("score") is not None for choice in lists[q["list"]])
+    }
+
+
+def consent_refused(definition: dict, answers: dict) -> bool:
+    """Whether the respondent answered the consent question with anything but consent: the
+    question marked `consent` in the form, or, in forms from before the marker, the question
+    named consent answered "no"."""
+    marked = definition.get("consent")
+    for _page, question in A.questions(definition):
+        if marked and A.key(question) == marked:
+            value = A.get(answers, question)
+            return value not in (None, "") and value != question.get("consent")
+        if not marked and question["name"] == "consent":
+            return A.get(answers, question) == "no"
+    return False
 
 
 def outcome(definition: dict, answers: dict) -> str:
@@ -204,11 +204,11 @@ def outcome(definition: dict, answers: dict) -> str:
     declined at the consent question or was screened out as not eligible.
     """
     reached = {
-        q["name"] for group in relevant_groups(definition, answers) for q in group["questions"]
+        A.key(q) for group in relevant_groups(definition, answers) for q in group["questions"]
     }
-    if reached & scale_item_names(definition):
+    if reached & scale_item_keys(definition):
         return COMPLETE
-    if answers.get("consent") == "no":
+    if consent_refused(definition, answers):
         return RESPONDENT_REFUSAL
     return NO_ELIGIBLE_RESPONDENT
 
@@ -247,12 +247,13 @@ def stop_code(definition: dict, answers: dict) -> str:
     scored item still on their path; anything less is a break-off (2.12). A partial is usable
     for scoring; a break-off is not.
     """
+    named = A.scope(answers, definition)
     on_path = {
-        q["name"]
+        A.key(q)
         for group in relevant_groups(definition, answers)
-        for q in relevant_questions(group, answers)
+        for q in relevant_questions(group, named)
     }
-    key_items = scale_item_names(definition) & on_path
-    if key_items and all(answers.get(name) not in (None, "", []) for name in key_items):
+    key_items = scale_item_keys(definition) & on_path
+    if key_items and all(answers.get(item) not in (None, "", []) for item in key_items):
         return PARTIAL
     return BREAK_OFF

@@ -5,7 +5,6 @@ page again without saving it (a roster's add/remove row, the questionnaire-langu
 """
 
 from datetime import date
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
@@ -14,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from common.labels import localized
 from fieldwork.interview import flow
+from fieldwork.interview.fields import EXTRA_TYPES, choice_label, extra_field, json_value
 from questionnaires import logic
+from questionnaires.files import file_choices
 from questionnaires.logic import ExpressionError, satisfies_constraint
 from sampling.models import Locality
 
@@ -77,7 +78,7 @@ class PageForm(forms.Form):
         context = {k: v for k, v in self.answers.items() if k not in own}
         self.questions = []
         for question in self.group["questions"]:
-            if question["type"] in flow.NOT_ASKED:
+            if not flow.is_asked(question):
                 continue
             name = question["name"]
             if not self._safe_relevant(question, context):
@@ -100,7 +101,7 @@ class PageForm(forms.Form):
         repeat = group["repeat"] or {}
         self.max_rows = int(repeat.get("max") or 20)
         self.fixed_rows = bool(repeat.get("count"))
-        self.columns = [q for q in group["questions"] if q["type"] not in flow.NOT_ASKED]
+        self.columns = [q for q in group["questions"] if flow.is_asked(q)]
         saved = self.answers.get(group["name"])
         saved = saved if isinstance(saved, list) else []
         if self.fixed_rows:
@@ -206,6 +207,8 @@ class PageForm(forms.Form):
                 "required": localized(question["required_message"], self.language)
             }
         kind = question["type"]
+        if kind in EXTRA_TYPES:
+            return extra_field(question, self._file_choices(question, context), common)
         if kind == "select_one":
             return forms.ChoiceField(
                 choices=self._choices(question, context), widget=forms.RadioSelect, **common
@@ -234,15 +237,25 @@ class PageForm(forms.Form):
             )
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
 
-    def _choices(self, question: dict, context: dict) -> list[tuple[str, str]]:
+    def _file_choices(self, question: dict, context: dict) -> list[tuple[str, str]]:
+        """A select's choices from the form's attached file (or its list, for external
+        selects), through the choice_filter."""
+        if question.get("file"):
+            version = self.page.get("version_id")
+            options = list(file_choices(version, question["file"])) if version else []
+        else:
+            options = self.page["choice_lists"].get(question.get("list") or "", [])
+        return self._choices(question, context, options)
+
+    def _choices(self, question: dict, context: dict, options=None) -> list[tuple[str, str]]:
         # Only the choices the choice_filter lets through are offered, and only they validate:
         # ChoiceField refuses any other value, however the POST was made.
-        options = self.page["choice_lists"][question["list"]]
+        options = self.page["choice_lists"][question["list"]] if options is None else options
         try:
             options = logic.filter_choices(question, options, context, today=self.today)
         except (ExpressionError, ValueError, TypeError, ArithmeticError):
             options = []
-        return [(c["value"], localized(c["label"], self.language)) for c in options]
+        return [(c["value"], choice_label(question, c, self.language)) for c in options]
 
     def _locality_choices(self, question: dict) -> list[tuple[str, str]]:
         level = question["locality_level"]
@@ -392,7 +405,7 @@ class PageForm(forms.Form):
                 for question, name in cells:
                     if name is None:
                         continue
-                    value = _json_value(cleaned.get(name))
+                    value = json_value(cleaned.get(name))
                     self._check(question, name, value, context)
                     if value is not None:
                         context[question["name"]] = value
@@ -427,7 +440,7 @@ class PageForm(forms.Form):
             for cells in self.row_cells:
                 row: dict = {}
                 for question, name in cells:
-                    value = _json_value(cleaned.get(name)) if name else None
+                    value = json_value(cleaned.get(name)) if name else None
                     if value is not None and self._safe_relevant(question, self.answers | row):
                         row[question["name"]] = value
                 rows.append(row)
@@ -439,7 +452,7 @@ class PageForm(forms.Form):
             name = question["name"]
             if not self._safe_relevant(question, context):
                 continue
-            value = _json_value(cleaned.get(name))
+            value = json_value(cleaned.get(name))
             if value is not None:
                 answers[name] = value
                 context[name] = value
@@ -456,21 +469,17 @@ def _pick(row: dict, *keys: str) -> dict:
     return {key: row[key] for key in keys}
 
 
-def _json_value(value):
-    """A cleaned field value as stored in Interview.answers; None for unanswered."""
-    if value in (None, "", []):
-        return None
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+def breadcrumbs(group: dict, language: str) -> list[str]:
+    """The labels of the groups the page sits in, from the top down (not the page's own)."""
+    crumbs = [localized(crumb.get("label"), language) for crumb in group.get("breadcrumbs", [])]
+    return [label for label in crumbs[:-1] if label]
 
 
-def page_context(definition: dict, group_name: str) -> dict:
+def page_context(definition: dict, group_name: str, version_id: int | None = None) -> dict:
     group = next(g for g in definition["groups"] if g["name"] == group_name)
     return {
         "group": group,
+        "version_id": version_id,  # whose attached files give choices
         "choice_lists": definition["choice_lists"],
         "locality_questions": {
             q["locality_level"]: q["name"]

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from fieldwork.interview import flow
 from fieldwork.models import Case, Interview, SubmissionKey
 from fieldwork.services import interviews
+from questionnaires import answers
 
 
 class DuplicateSubmission(Exception):
@@ -91,11 +92,13 @@ def save_interview_page_once(
         raise StalePage(step)
     if key is not None:
         _claim_for_interview(interview=locked, key=key, step=step, applied=True)
-    own = set(asked_names)
-    before = {k: v for k, v in locked.answers.items() if k not in own}
     definition = locked.questionnaire_version.definition
-    settled = flow.settle(definition, before | page_answers, today=today)
-    names = [*asked_names, *locked.answers, *settled]
+    page = next(group for group in definition["groups"] if group["name"] == step)
+    asked, keyed = answers.from_page(page, asked_names, page_answers)
+    own = set(asked)
+    before = {k: v for k, v in locked.answers.items() if k not in own}
+    settled = flow.settle(definition, before | keyed, today=today)
+    names = [*asked, *locked.answers, *settled]
     return interviews.save_interview_page(
         interview=interview, step=step, question_names=list(dict.fromkeys(names)), answers=settled
     )

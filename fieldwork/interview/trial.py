@@ -11,13 +11,14 @@ from datetime import date
 
 from common.labels import localized
 from fieldwork.interview import flow
-from fieldwork.interview.forms import PageForm, page_context, resize_to
+from fieldwork.interview.forms import PageForm, breadcrumbs, page_context, resize_to
 from fieldwork.interview.languages import (
     LANGUAGE_FIELD,
     choose_language,
     language_choices,
     questionnaire_language,
 )
+from questionnaires import answers
 from questionnaires.models import QuestionnaireVersion
 
 # The page's submit button that goes back one page.
@@ -74,12 +75,13 @@ class TrialRun:
         pages."""
         if not self.step:
             return None
+        named = answers.scope(self.state["answers"], self.definition)
         return PageForm(
             data=data,
             prefix=self.step,
-            initial=dict(self.state["answers"]),
-            page=page_context(self.definition, self.step),
-            answers=self.state["answers"],
+            initial=dict(named),
+            page=page_context(self.definition, self.step, self.version.pk),
+            answers=named,
             language=self.language,
             today=self.today,
         )
@@ -103,11 +105,11 @@ class TrialRun:
         """Take a valid page: its answers replace what it held, everything that left the path
         goes and the calculates are recomputed (flow.settle); then on to the next page on the
         path, or the end."""
-        own = set(form.asked_names())
+        page = page_context(self.definition, self.step)["group"]
+        asked, keyed = answers.from_page(page, list(form.asked_names()), form.page_answers())
+        own = set(asked)
         before = {k: v for k, v in self.state["answers"].items() if k not in own}
-        self.state["answers"] = flow.settle(
-            self.definition, before | form.page_answers(), today=self.today
-        )
+        self.state["answers"] = flow.settle(self.definition, before | keyed, today=self.today)
         self.state["history"].append(self.step)
         following = next_step(self.definition, self.state["answers"], self.step)
         self.state["step"] = following or self.step
@@ -128,6 +130,7 @@ def trial_context(run: TrialRun, form: PageForm | None) -> dict:
         "form": form,
         "state": state,
         "page_title": localized(group.get("label"), language),
+        "breadcrumbs": breadcrumbs(group, language) if group else [],
         "outcome": flow.outcome(definition, state["answers"]) if state["done"] else "",
         "answers": sorted(state["answers"].items()),
         "languages": language_choices(definition),

@@ -29,7 +29,13 @@ from common.labels import localized
 from fieldwork.dispositions import COMPLETE
 from fieldwork.forms import AppointmentForm
 from fieldwork.interview import flow, replay, submissions
-from fieldwork.interview.forms import ROSTER_RESIZE, PageForm, page_context, resize_to
+from fieldwork.interview.forms import (
+    ROSTER_RESIZE,
+    PageForm,
+    breadcrumbs,
+    page_context,
+    resize_to,
+)
 from fieldwork.interview.languages import (
     LANGUAGE_FIELD,
     SWITCH_LANGUAGE,
@@ -41,10 +47,11 @@ from fieldwork.models import Case, Interview
 from fieldwork.presenters import disposition_label
 from fieldwork.selectors import interview_for_interviewer
 from fieldwork.services import interviews
+from questionnaires import answers
 
 
 def _group_on_path(group: dict, wizard: "InterviewWizard") -> bool:
-    return flow.is_shown(group, wizard.interview.answers)
+    return flow.is_shown(group, wizard.named_answers)
 
 
 class InterviewWizard(SessionWizardView):
@@ -68,6 +75,11 @@ class InterviewWizard(SessionWizardView):
         self.condition_dict = {g["name"]: partial(_group_on_path, g) for g in groups}
         return super().dispatch(request, *args, **kwargs)
 
+    @property
+    def named_answers(self) -> dict:
+        """The saved answers as the page form and expressions read them: by name."""
+        return answers.scope(self.interview.answers, self.definition)
+
     # --- forms -----------------------------------------------------------------------------
 
     def get_form(self, step=None, data=None, files=None):
@@ -76,8 +88,8 @@ class InterviewWizard(SessionWizardView):
             data=data,
             prefix=self.get_form_prefix(step),
             initial=self._initial(step),
-            page=page_context(self.definition, step),
-            answers=self.interview.answers,
+            page=page_context(self.definition, step, self.interview.questionnaire_version_id),
+            answers=self.named_answers,
             language=self.language,
             today=timezone.localdate(),
         )
@@ -91,7 +103,7 @@ class InterviewWizard(SessionWizardView):
         return questionnaire_language(self.request.session, self.language_key, self.definition)
 
     def _initial(self, step: str) -> dict:
-        initial = dict(self.interview.answers)
+        initial = dict(self.named_answers)
         # The sample knows where the household is; offer it for the respondent to confirm.
         case = self.interview.case
         sampled = {
@@ -112,8 +124,9 @@ class InterviewWizard(SessionWizardView):
         prefix = self.get_form_prefix(step)
         data = {f"{self.prefix}-current_step": [step]}
         group = page_context(self.definition, step)["group"]
+        named = self.named_answers
         if flow.is_repeat(group):
-            rows = self.interview.answers.get(group["name"]) or []
+            rows = named.get(group["name"]) or []
             data[f"{prefix}-{PageForm.rows_name}"] = [str(len(rows))]
             for index, row in enumerate(rows):
                 for name, value in row.items():
@@ -122,7 +135,7 @@ class InterviewWizard(SessionWizardView):
                     data[key] = [str(v) for v in values]
             return data
         for question in group["questions"]:
-            value = self.interview.answers.get(question["name"])
+            value = answers.get(self.interview.answers, question)
             if value is None:
                 continue
             values = value if isinstance(value, list) else [value]
@@ -228,6 +241,7 @@ class InterviewWizard(SessionWizardView):
             interview=self.interview,
             case=self.interview.case,
             page_title=localized(group["label"], language) if group.get("label") else "",
+            breadcrumbs=breadcrumbs(group, language),
             progress=round(100 * self.steps.step0 / max(self.steps.count, 1)),
             # Later pages may open up once this page is answered, so only the questionnaire's
             # own last page is labelled as the end.

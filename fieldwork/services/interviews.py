@@ -21,6 +21,7 @@ from fieldwork.services.attempts import (
     create_appointment,
     final_code,
 )
+from questionnaires import answers
 from sampling.models import Locality
 
 LOCALITY_FIELDS = {"district": "district", "street": "street", "community": "community"}
@@ -92,8 +93,8 @@ def save_interview_page(
 ) -> Interview:
     """Persist one submitted page: its answers, what changed, and where to resume.
 
-    `question_names` are the questions the page asked; one left out of `answers` is unanswered
-    and any earlier answer to it is dropped.
+    `question_names` are the keys (paths, see questionnaires.answers) of the questions the
+    page asked; one left out of `answers` is unanswered and any earlier answer is dropped.
     """
     locked = _lock_in_progress(interview)
     at = _now_iso()
@@ -135,9 +136,8 @@ def save_interview_page(
 def _set_localities(interview: Interview) -> None:
     definition = interview.questionnaire_version.definition
     codes = {
-        q["locality_level"]: interview.answers.get(q["name"])
-        for group in definition["groups"]
-        for q in group["questions"]
+        q["locality_level"]: answers.get(interview.answers, q)
+        for _page, q in answers.questions(definition)
         if q.get("locality_level")
     }
     wanted = {code for code in codes.values() if code}

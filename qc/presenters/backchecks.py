@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from common.labels import localized
 from qc.models import BackCheck
+from questionnaires import answers as stored
 from sampling.phones import mask_phone
 
 
@@ -15,7 +16,9 @@ def backcheck_questions(backcheck: BackCheck, language: str) -> list[dict[str, A
     """The key questions of a back-check with labels and choices from the definition."""
     definition = backcheck.interview.questionnaire_version.definition
     by_name = {
-        q["name"]: q for group in definition.get("groups", []) for q in group.get("questions", [])
+        stored.key(q): q
+        for group in definition.get("groups", [])
+        for q in group.get("questions", [])
     }
     lists = definition.get("choice_lists", {})
     result = []

@@ -14,6 +14,7 @@ from qc.access import DECIDERS, is_qc_lead
 from qc.models import Review, ReviewEvent
 from qc.presenters.labels import rule_label, severity_label
 from qc.selectors import review_parties
+from questionnaires import answers as stored
 from sampling.models import Locality
 from sampling.phones import mask_phone
 
@@ -83,10 +84,10 @@ def answer_sections(interview: Interview, language: str) -> list[dict[str, Any]]
     definition = interview.questionnaire_version.definition
     answers = interview.answers or {}
     locality_codes = [
-        str(answers[q["name"]])
+        str(stored.get(answers, q))
         for group in definition.get("groups", [])
         for q in group.get("questions", [])
-        if q.get("type") == "locality" and answers.get(q["name"])
+        if q.get("type") == "locality" and stored.get(answers, q)
     ]
     places = (
         dict(Locality.objects.filter(code__in=locality_codes).values_list("code", "name"))
@@ -98,8 +99,8 @@ def answer_sections(interview: Interview, language: str) -> list[dict[str, Any]]
     for group in definition.get("groups", []):
         rows = []
         for question in group.get("questions", []):
-            known.add(question["name"])
-            value = answers.get(question["name"])
+            known.add(stored.key(question))
+            value = stored.get(answers, question)
             if question.get("type") == "note" or value is None or value in ("", []):
                 continue
             rows.append(

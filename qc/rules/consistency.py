@@ -41,6 +41,16 @@ def locality_mismatch(df: pd.DataFrame) -> pd.DataFrame:
     return rule_result(LOCALITY_MISMATCH, df.index[fired.to_numpy()], reasons)
 
 
+def item_column(df: pd.DataFrame, item: str) -> str:
+    """The frame's column of a configured item: items are columns by question path
+    (/group/name); a setting may name the question alone, which is fine while one path ends
+    with it."""
+    if item in df.columns:
+        return item
+    ends = [column for column in df.columns if str(column).rsplit("/", 1)[-1] == item]
+    return ends[0] if len(ends) == 1 else item
+
+
 def contradiction(
     df: pd.DataFrame,
     *,
@@ -58,6 +68,7 @@ def contradiction(
     or the reverse. On the common 100/80/60/40/0 map: "safe" or "very safe" overall with
     every specific item "unsafe" or worse; middle answers contradict nothing.
     """
+    overall_item = item_column(df, overall_item)
     specific = [item for item in specific_items if item != overall_item]
     if df.empty or not specific or overall_item not in df.columns or not scores:
         return empty_result()

@@ -33,6 +33,7 @@ from qc.rules.answers import acquiescence, item_nonresponse, short_open_answers,
 from qc.rules.consistency import (
     contradiction,
     inconsistent,
+    item_column,
     locality_mismatch,
     same_dimension_items,
 )
@@ -139,13 +140,14 @@ def _consistency_rules(
     scores: ItemScores,
     dimensions: Mapping[str, str],
 ) -> dict[str, pd.DataFrame]:
+    overall = item_column(df, config.overall_item)
     return {
         LOCALITY_MISMATCH: locality_mismatch(df),
         INCONSISTENT: inconsistent(df),
         CONTRADICTION: contradiction(
             df,
-            overall_item=config.overall_item,
-            specific_items=same_dimension_items(config.overall_item, items, dimensions),
+            overall_item=overall,
+            specific_items=same_dimension_items(overall, items, dimensions),
             scores=scores,
             min_items=config.contradiction_min_items,
             high=config.contradiction_high,

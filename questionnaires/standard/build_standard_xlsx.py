@@ -46,6 +46,7 @@ SURVEY_COLUMNS = [
     "dimension",
     "indicator",
     "locality_level",
+    "consent",
 ]
 
 CHOICES_COLUMNS = ["list_name", "name", f"label::{ZH}", f"label::{EN}", "score", "positive"]
@@ -85,6 +86,7 @@ SURVEY = [
         "您是否愿意接受访问？",
         "Are you willing to take part?",
         required="yes",
+        consent="yes",  # its "yes" allows recording, monitoring and audio audits
     ),
     END,
     begin("screening", "甄别", "Screening", relevant="${consent} = 'yes'"),

@@ -53,7 +53,7 @@ def test_interview_is_completed_approved_and_reported(
     assert headings[0] == "访问开场"  # Chinese by default
     interview = Interview.objects.get(case__wave=wave)
     assert interview.status == Interview.Status.COMPLETED
-    assert interview.answers["sat_judicial"] == "2"
+    assert interview.answers["/satisfaction/sat_judicial"] == "2"
 
     # A supervisor finds it in the review queue and proposes approval
     page = new_page()

@@ -50,7 +50,7 @@ def test_a_page_submitted_offline_is_kept_and_sent_exactly_once(
     page.wait_for_load_state()
     assert page.locator("#offline-queue li").count() == 0
     assert _submitted(interview) == ["opening"]
-    assert interview.answers["consent"] == "yes"
+    assert interview.answers["/opening/consent"] == "yes"
     assert SubmissionKey.objects.filter(interview=interview).count() == 1
 
     # Reloading sends nothing more
@@ -117,7 +117,10 @@ def test_one_question_per_screen_shows_the_questions_in_turn_and_saves_the_page(
     page.wait_for_load_state()
 
     assert _submitted(interview) == ["opening", "screening"]
-    assert interview.answers["age"] == 67 and interview.answers["resident_6m"] == "yes"
+    assert (
+        interview.answers["/screening/age"] == 67
+        and interview.answers["/screening/resident_6m"] == "yes"
+    )
     # the choice stays on the device for the next page
     assert page.locator("form.one-question").count() == 1
 
@@ -158,7 +161,7 @@ def test_a_page_lost_on_the_way_while_online_is_sent_again_once(
     )
     time.sleep(0.5)  # a second sending, were there one, would land by now
     assert _submitted(interview) == ["opening"]
-    assert interview.answers["consent"] == "yes"
+    assert interview.answers["/opening/consent"] == "yes"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -104,7 +104,8 @@ def test_killing_the_server_mid_interview_loses_no_submitted_page(new_page, serv
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
         saved = _saved_answers(db_path, interview_id)
-        assert saved["age"] == 38 and saved["consent"] == "yes" and "street" in saved
+        assert saved["/screening/age"] == 38 and saved["/opening/consent"] == "yes"
+        assert "/locality/street" in saved  # answers by question path
 
         # It comes back; the interviewer's browser died too and they log in again
         server = _start(env, port)
@@ -125,8 +126,8 @@ def test_killing_the_server_mid_interview_loses_no_submitted_page(new_page, serv
             page.wait_for_load_state()
         assert "/my-cases/" in page.url
         final = _saved_answers(db_path, interview_id)
-        assert final["age"] == 38
-        assert final["sat_public_order"]
+        assert final["/screening/age"] == 38
+        assert final["/satisfaction/sat_public_order"]
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)

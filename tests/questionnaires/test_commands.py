@@ -33,16 +33,16 @@ def test_import_with_publish_publishes(db, rich_file, capsys):
 
 def test_import_errors_list_every_row_and_save_nothing(db, tmp_path):
     survey = rich_survey()
-    survey[2]["type"] = "geopoint"
-    survey[5]["choice_filter"] = "region = ${province}"
+    survey[2]["type"] = "select_one nowhere"
+    survey[5]["qc_check"] = "regex(., '[0-9]')"
     path = tmp_path / "bad.xlsx"
     path.write_bytes(rich_xlsx(survey=survey))
     with pytest.raises(CommandError) as caught:
         call_command("import_questionnaire", str(path), "--publish")
     message = str(caught.value)
     assert message.startswith("bad.xlsx was not imported:\n")
-    assert "survey sheet, row 4, column type: type 'geopoint' is not supported" in message
-    assert "survey sheet, row 7, column choice_filter: 'region' is not a column" in message
+    assert "survey sheet, row 4, column type: List name not in choices sheet: nowhere" in message
+    assert "survey sheet, row 7, column qc_check: " in message
     assert not Questionnaire.objects.exists()
 
 
@@ -122,3 +122,20 @@ def test_import_tells_circular_logic_in_the_sites_language(db, tmp_path):
     assert "survey 工作表第 10 行 calculation 列：逻辑循环：adults_hint 的 calculation 依赖 " in (
         str(caught.value)
     )
+
+
+def test_import_attaches_the_forms_data_files(db, tmp_path):
+    from questionnaires.models import QuestionnaireAttachment
+    from tests.questionnaires.workbooks import make_xlsx, survey_row
+
+    form = tmp_path / "towns.xlsx"
+    form.write_bytes(
+        make_xlsx(survey=[survey_row("select_one_from_file towns.csv", "town", "镇")], choices=[])
+    )
+    towns = tmp_path / "towns.csv"
+    towns.write_text("name,label\nt1,东镇\n", encoding="utf-8")
+    call_command("import_questionnaire", str(form), "--attach", str(towns), "--code", "towns")
+    [attachment] = QuestionnaireAttachment.objects.all()
+    assert attachment.name == "towns.csv" and attachment.size == towns.stat().st_size
+    with pytest.raises(CommandError, match="Cannot read .*missing.csv"):
+        call_command("import_questionnaire", str(form), "--attach", str(tmp_path / "missing.csv"))

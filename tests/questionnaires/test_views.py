@@ -89,9 +89,9 @@ def test_detail_shows_labels_and_logic_in_words(
 ):
     login(client, analyst)
     url = reverse("questionnaires:version_detail", args=[standard_version.pk])
-    # session, user, their second factor, the version, its questionnaire's versions, the
-    # session's new idle expiry (an update between savepoints)
-    with django_assert_num_queries(8):
+    # session, user, their second factor, the version, its attached files, its
+    # questionnaire's versions, the session's new idle expiry (an update between savepoints)
+    with django_assert_num_queries(9):
         content = client.get(url).content.decode()
     assert "您对本地社会治安状况是否满意？" in content  # zh-hans is the default
     assert "Satisfaction with public order in your area" in content  # every language shown
@@ -250,8 +250,9 @@ def test_upload_refuses_deep_and_circular_logic_in_chinese_by_default(client, an
         {"file": xlsx_upload(make_xlsx(survey=circular_and_deep_survey())), "code": "q2025"},
     )
     assert response.status_code == 200
-    [deep] = response.context["import_errors"]  # the deep one stops the import before cycles
+    deep, cycle = response.context["import_errors"]  # every problem at once
     assert (deep["sheet"], deep["row"], deep["column"]) == ("survey", 3, "constraint")
+    assert (cycle["sheet"], cycle["row"], cycle["column"]) == ("survey", 4, "relevant")
     assert "嵌套超过 40 层" in deep["problem"]
     assert not Questionnaire.objects.exists()
 
@@ -273,6 +274,30 @@ def test_upload_refuses_deep_logic_in_english_on_request(client, analyst, englis
         reverse("questionnaires:upload"),
         {"file": xlsx_upload(make_xlsx(survey=circular_and_deep_survey())), "code": "q2025"},
     )
-    [deep] = response.context["import_errors"]
+    deep, _cycle = response.context["import_errors"]
     assert "nested more than 40 levels deep" in deep["problem"]
     assert "nested more than 40 levels deep" in response.content.decode()
+
+
+def test_upload_keeps_the_attached_files_and_says_what_the_interview_does_not_run_yet(
+    client, analyst
+):
+    login(client, analyst)
+    survey = [
+        survey_row("begin group", "p", "页"),
+        survey_row("select_one_from_file towns.csv", "town", "镇"),
+        survey_row("geopoint", "where", "位置"),
+        survey_row("end group"),
+    ]
+    towns = SimpleUploadedFile("towns.csv", "name,label\nt1,东镇\n".encode(), "text/csv")
+    response = client.post(
+        reverse("questionnaires:upload"),
+        {"file": xlsx_upload(make_xlsx(survey=survey, choices=[])), "code": "towns",
+         "attachments": [towns]},
+        follow=True,
+    )  # fmt: skip
+    version = QuestionnaireVersion.objects.get()
+    assert [a.name for a in version.attachments.all()] == ["towns.csv"]
+    content = response.content.decode()
+    assert "1 location, media or barcode questions are kept but not asked yet: /p/where" in content
+    assert 'id="attachments"' in content and "towns.csv" in content

@@ -77,7 +77,8 @@ def test_exported_question_columns():
     assert rows["household"]["type"] == "begin repeat"
     assert rows["household"]["repeat_count"] == "${household_size}"
     assert rows["household"]["repeat_max"] == 10
-    assert rows["page_welcome"]["type"] == "begin group"  # the implicit page made explicit
+    # a question outside any group stays outside: the tree is written as it is
+    assert "page_welcome" not in rows and rows["welcome"]["type"] == "note"
     assert [row["type"] for row in survey].count("end repeat") == 1
 
 
@@ -85,8 +86,15 @@ def test_a_fractional_score_and_another_language_survive():
     definition = parsed(rich_xlsx())
     definition["choice_lists"]["sat5"][1]["score"] = 62.5
     definition["languages"] = ["zh", "en", "bo"]
-    definition["groups"][1]["label"]["bo"] = "ཁྱིམ་ཚང་།"
-    assert parsed(export_workbook(definition)) == definition
+    household = next(node for node in definition["tree"] if node.get("name") == "household_page")
+    household["label"]["bo"] = "ཁྱིམ་ཚང་།"
+    again = parsed(export_workbook(definition))
+    assert again["languages"] == ["zh", "en", "bo"]
+    assert again["language_names"]["bo"] == "bo (bo)"
+    assert again["choice_lists"]["sat5"][1]["score"] == 62.5
+    page = next(page for page in again["groups"] if page["path"] == "/household_page")
+    assert page["label"]["bo"] == "ཁྱིམ་ཚང་།"
+    assert again["tree"] == definition["tree"]
 
 
 def test_language_column_names():

@@ -44,6 +44,7 @@ from qc.risk.statistics import interviewer_risk
 from qc.rule_input import build_frame, run_frame_rules
 from qc.rules import RULES, RuleConfig
 from qc.rules.timing import SECONDS_SUFFIX
+from questionnaires import answers as stored
 from questionnaires.xlsform import XLSFormError, parse_xlsform
 
 REQUIRED_COLUMNS = ["interview_id", "interviewer", "started_at", "ended_at", "locality"]
@@ -218,9 +219,11 @@ class _RowChecker:
 
 
 def _record(
-    values: _Row, row: dict, interviewer_id: int, said_question: str | None
+    values: _Row, row: dict, interviewer_id: int, said_question: str | None, definition: dict
 ) -> dict[str, Any]:
-    """A record for qc.rule_input.build_frame."""
+    """A record for qc.rule_input.build_frame: the file's columns are question names, the
+    record's answers are stored by path (questionnaires.answers)."""
+    keys = stored.keys_by_name(definition)
     return {
         "id": values.interview_id,
         "questionnaire_version_id": 0,
@@ -231,8 +234,8 @@ def _record(
         "started_at": values.started_at,
         "completed_at": values.ended_at,
         "duration_seconds": None,
-        "answers": values.answers,
-        "question_seconds": values.seconds,
+        "answers": stored.from_names(values.answers, definition),
+        "question_seconds": {keys.get(name, name): s for name, s in values.seconds.items()},
         "phone": row.get("phone"),
         "household": row.get("household"),
         "sampled_locality": (row.get("locality") or "").strip() or None,
@@ -262,7 +265,7 @@ def read_interviews(
         if checker.errors:
             continue
         interviewer_id = interviewers.setdefault(values.interviewer, len(interviewers) + 1)
-        records.append(_record(values, row, interviewer_id, said_question))
+        records.append(_record(values, row, interviewer_id, said_question, definition))
     if checker.errors:
         raise CommandError("Invalid interviews file:\n" + "\n".join(checker.errors[:MAX_ERRORS]))
     return records, list(interviewers)

@@ -13,13 +13,21 @@ from questionnaires.xlsform import XLSFormError
 
 class Command(BaseCommand):
     help = (
-        "Import an XLSForm (.xlsx) as the next version of a questionnaire: a draft, or published "
-        "with --publish. Every problem is listed with its sheet, row and column; nothing is "
-        "saved when there is one."
+        "Import an XLSForm (.xlsx or .xls) as the next version of a questionnaire, with its media "
+        "and data files (--attach): a draft, or published with --publish. Every problem is listed "
+        "with its sheet, row and column; nothing is saved when there is one."
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("path", help="the XLSForm workbook (.xlsx)")
+        parser.add_argument("path", help="the XLSForm workbook (.xlsx or .xls)")
+        parser.add_argument(
+            "--attach",
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="a media or data file the form uses (select_one_from_file, pulldata, images); "
+            "repeat for several",
+        )
         parser.add_argument(
             "--code", help="questionnaire code, e.g. safety-2025 (default: the form's form_id)"
         )
@@ -37,17 +45,22 @@ class Command(BaseCommand):
         code: str | None = None,
         title: str | None = None,
         publish: bool = False,
+        attach: list[str] | None = None,
         **options,
     ) -> None:
         source = Path(path)
+        files = {}
         try:
             data = source.read_bytes()
+            for attached in attach or []:
+                files[Path(attached).name] = Path(attached).read_bytes()
         except OSError as err:
-            raise CommandError(f"Cannot read {path}: {err.strerror or err}") from err
+            raise CommandError(f"Cannot read {err.filename}: {err.strerror or err}") from err
         try:
             version = import_questionnaire_version(
-                data=data, source_name=source.name, code=code, title=title, publish=publish
-            )
+                data=data, source_name=source.name, code=code, title=title, publish=publish,
+                attachments=files,
+            )  # fmt: skip
         except XLSFormError as err:
             with translation.override(settings.LANGUAGE_CODE):
                 problems = "\n".join(translated(error, gettext) for error in err.errors)

@@ -63,7 +63,7 @@ def test_prune_drops_a_question_whose_condition_no_longer_holds():
 
 
 def test_scale_items_are_tagged_questions_on_scored_lists():
-    assert flow.scale_item_names(DEFINITION) == {"police"}
+    assert flow.scale_item_keys(DEFINITION) == {"police"}
 
 
 def _event(kind, step, at):

@@ -67,7 +67,7 @@ def test_a_duplicate_changes_nothing_even_with_other_answers(browser, door_inter
     browser.post(_url(door_interview), _keyed(opening, {"age": "33"}, key))
 
     door_interview.refresh_from_db()
-    assert door_interview.answers["age"] == 61
+    assert door_interview.answers["/screening/age"] == 61
     assert _submitted(door_interview) == ["opening", "screening"]
 
 
@@ -84,7 +84,7 @@ def test_a_page_kept_offline_after_the_interview_went_on_is_not_applied(browser,
     # Then it is refused as stale: the newer answers stand and the key is spent
     assert response.status_code == 302 and response["X-Stale-Submission"] == "1"
     door_interview.refresh_from_db()
-    assert door_interview.answers["age"] == 52
+    assert door_interview.answers["/screening/age"] == 52
     assert _submitted(door_interview) == ["opening", "screening"]
     assert SubmissionKey.objects.get(key=kept["submission_key"]).applied is False
     assert browser.post(_url(door_interview), kept)["X-Duplicate-Submission"] == "1"
@@ -142,7 +142,7 @@ def test_of_two_deliveries_racing_past_the_check_the_constraint_refuses_the_seco
         _save(late, key, {"consent": "no"})
 
     assert _submitted(door_interview) == ["opening"]
-    assert door_interview.answers == {"consent": "yes"}
+    assert door_interview.answers == {"/opening/consent": "yes"}
     assert SubmissionKey.objects.filter(key=key).count() == 1
 
 
@@ -156,7 +156,7 @@ def test_of_two_pages_of_one_version_racing_the_later_is_refused_as_stale(door_i
         _save(late, uuid.uuid4(), {"consent": "no"}, version=0)
 
     door_interview.refresh_from_db()
-    assert door_interview.answers == {"consent": "yes"}
+    assert door_interview.answers == {"/opening/consent": "yes"}
     assert _submitted(door_interview) == ["opening"]
     assert SubmissionKey.objects.count() == 1
 
@@ -172,7 +172,10 @@ def test_a_page_at_the_current_version_is_saved_and_settled_against_the_locked_a
     _save(late, uuid.uuid4(), {"age": 61}, version=1, step="screening")
 
     door_interview.refresh_from_db()
-    assert door_interview.answers["consent"] == "yes" and door_interview.answers["age"] == 61
+    assert (
+        door_interview.answers["/opening/consent"] == "yes"
+        and door_interview.answers["/screening/age"] == 61
+    )
     assert _submitted(door_interview) == ["opening", "screening"]
 
 
@@ -245,7 +248,7 @@ def test_a_stale_page_without_key_is_not_applied_either(browser, door_interview)
 
     assert response.status_code == 302 and response["X-Stale-Submission"] == "1"
     door_interview.refresh_from_db()
-    assert door_interview.answers["age"] == 52
+    assert door_interview.answers["/screening/age"] == 52
 
 
 def test_the_database_itself_refuses_a_second_row_for_a_key(door_interview):

@@ -25,9 +25,11 @@ def test_completing_the_standard_questionnaire_saves_every_answer_and_runs_qc(
     assert response.url == reverse("fieldwork:my_cases")
     phone_interview.refresh_from_db()
     assert phone_interview.status == Interview.Status.COMPLETED
-    assert phone_interview.answers["sat_judicial"] == "2"
-    assert phone_interview.answers["age"] == 45
-    assert phone_interview.answers["victim_type"]  # the skip-in page was asked
+    assert phone_interview.answers["/satisfaction/sat_judicial"] == "2"
+    assert phone_interview.answers["/screening/age"] == 45
+    assert phone_interview.answers[
+        "/victimisation_detail/victim_type"
+    ]  # the skip-in page was asked
     assert (
         phone_interview.street == tree["street"] and phone_interview.community == tree["community"]
     )
@@ -46,7 +48,7 @@ def test_skipped_page_is_not_asked_when_its_condition_fails(browser, phone_inter
     phone_interview.refresh_from_db()
     submitted = {e["step"] for e in phone_interview.paradata if e["event"] == "page_submitted"}
     assert "victimisation_detail" not in submitted
-    assert "victim_type" not in phone_interview.answers
+    assert "/victimisation_detail/victim_type" not in phone_interview.answers
 
 
 def test_each_submitted_page_is_in_the_database_at_once(browser, phone_interview):
@@ -55,7 +57,11 @@ def test_each_submitted_page_is_in_the_database_at_once(browser, phone_interview
     response = submit_page(browser, phone_interview, response)  # opening
     response = submit_page(browser, phone_interview, response, {"age": "61"})  # screening
     phone_interview.refresh_from_db()
-    assert phone_interview.answers == {"consent": "yes", "age": 61, "resident_6m": "yes"}
+    assert phone_interview.answers == {
+        "/opening/consent": "yes",
+        "/screening/age": 61,
+        "/screening/resident_6m": "yes",
+    }  # by path
     assert phone_interview.current_step == "screening"
     assert page_of(response)[0] == "locality"
 
@@ -81,15 +87,15 @@ def test_a_new_browser_resumes_where_the_last_one_stopped_and_loses_no_page(
     # Then the wizard opens at the first page not yet submitted, with nothing lost
     assert page_of(response)[0] == "safety"
     phone_interview.refresh_from_db()
-    assert phone_interview.answers["age"] == 33
-    assert phone_interview.answers["street"] == "S1"
-    assert phone_interview.answers["community"] == "S1C1"  # offered from the sample
+    assert phone_interview.answers["/screening/age"] == 33
+    assert phone_interview.answers["/locality/street"] == "S1"
+    assert phone_interview.answers["/locality/community"] == "S1C1"  # offered from the sample
 
     # and the interview can be finished from there; the earlier pages count
     run_to_end(second, phone_interview)
     phone_interview.refresh_from_db()
     assert phone_interview.status == Interview.Status.COMPLETED
-    assert phone_interview.answers["age"] == 33
+    assert phone_interview.answers["/screening/age"] == 33
 
 
 def test_going_back_and_changing_an_answer_is_recorded_in_paradata(browser, phone_interview):
@@ -104,9 +110,9 @@ def test_going_back_and_changing_an_answer_is_recorded_in_paradata(browser, phon
     assert page_of(response)[0] == "screening"
     submit_page(browser, phone_interview, response, {"age": "52"})
     phone_interview.refresh_from_db()
-    assert phone_interview.answers["age"] == 52
+    assert phone_interview.answers["/screening/age"] == 52
     changes = [e for e in phone_interview.paradata if e["event"] == "answer_changed"]
-    assert [c["question"] for c in changes] == ["age"]
+    assert [c["question"] for c in changes] == ["/screening/age"]  # the question by its path
 
 
 def test_constraint_violation_is_shown_and_nothing_is_saved(browser, phone_interview):
@@ -118,7 +124,7 @@ def test_constraint_violation_is_shown_and_nothing_is_saved(browser, phone_inter
     assert step == "screening"
     assert "age" in form.errors
     phone_interview.refresh_from_db()
-    assert "age" not in phone_interview.answers
+    assert "/screening/age" not in phone_interview.answers
 
 
 def test_too_young_respondent_is_screened_out(browser, phone_interview):
@@ -154,7 +160,7 @@ def test_two_interviews_open_in_one_browser_keep_their_own_answers(
     submit_page(browser, other, response_b, {"age": "70"})
     phone_interview.refresh_from_db()
     other.refresh_from_db()
-    assert (phone_interview.answers["age"], other.answers["age"]) == (20, 70)
+    assert (phone_interview.answers["/screening/age"], other.answers["/screening/age"]) == (20, 70)
 
 
 def test_another_interviewer_cannot_open_the_interview(client, other_interviewer, phone_interview):

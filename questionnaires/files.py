@@ -1,0 +1,78 @@
+"""A version's attached files: stored with it through the file storage, read back for the
+interview. Attachments are as immutable as their version, so what is read is kept."""
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import PurePath
+
+from django.core.files.base import ContentFile
+
+from questionnaires.attachments import DATA_SUFFIXES, AttachmentError, read_choices
+from questionnaires.models import QuestionnaireAttachment, QuestionnaireVersion
+
+__all__ = ["MAX_ATTACHMENTS", "check_attachments", "file_choices", "store_attachments"]
+
+MAX_ATTACHMENTS = 50
+
+
+def check_attachments(files: Mapping[str, bytes], *, default_language: str | None) -> list[str]:
+    """Every problem with the files of an upload, each naming its file."""
+    problems = []
+    if len(files) > MAX_ATTACHMENTS:
+        problems.append(f"more than {MAX_ATTACHMENTS} attached files")
+    for name, data in files.items():
+        if PurePath(name).name != name or name.startswith("."):
+            problems.append(f"{name}: give a plain file name")
+        elif name.lower().endswith(DATA_SUFFIXES):
+            try:
+                read_choices(data, name, default_language)
+            except AttachmentError as err:
+                problems.append(str(err))
+    return problems
+
+
+def store_attachments(*, version: QuestionnaireVersion, files: Mapping[str, bytes]) -> None:
+    """Keep the files with the version, in the file storage (a directory or object storage)."""
+    for name, data in sorted(files.items()):
+        QuestionnaireAttachment.objects.create(
+            version=version,
+            name=name,
+            file=ContentFile(data, name=name),
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+
+
+def file_choices(version_id: int, name: str) -> tuple[dict, ...]:
+    """The choices of a version's attached CSV/XML file; none when it was not attached."""
+    attachment = (
+        QuestionnaireAttachment.objects.filter(version_id=version_id, name=name)
+        .select_related("version")
+        .only("file", "sha256", "name", "version__definition")
+        .first()
+    )
+    if attachment is None:
+        return ()
+    definition = attachment.version.definition
+    language = (definition.get("language_names") or {}).get(
+        (definition.get("languages") or [None])[0]
+    )
+    return _choices(attachment, attachment.sha256, language)
+
+
+_parsed: dict[tuple[str, str, str | None], tuple[dict, ...]] = {}
+
+
+def _choices(attachment, sha256: str, language: str | None) -> tuple[dict, ...]:
+    """Parsed once per content (a file's bytes are named by their SHA-256)."""
+    key = (sha256, attachment.name, language)
+    if key not in _parsed:
+        with attachment.file.open("rb") as handle:
+            data = handle.read()
+        try:
+            _parsed[key] = tuple(read_choices(data, attachment.name, language))
+        except AttachmentError:
+            _parsed[key] = ()
+        if len(_parsed) > 256:
+            _parsed.pop(next(iter(_parsed)))
+    return _parsed[key]

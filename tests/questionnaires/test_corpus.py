@@ -1,0 +1,174 @@
+"""Public XLSForms from other projects: every form pyxform accepts imports, and nothing of
+pyxform's survey JSON is dropped.
+
+The corpus (tests/questionnaires/corpus/SOURCES.md lists every file, its repository, path,
+commit and licence) is data collected from public repositories, kept beside the code rather
+than in it: XLSFORM_CORPUS names its folder, else `shared/xlsform-corpus` beside the
+checkout. What pyxform does is computed here independently, from pyxform itself: whether
+`xls2xform.convert` accepts the form, and its survey JSON, which the definition is compared
+with (question and group paths, types, choice lists, every language's labels and hints).
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from pyxform.xls2json import workbook_to_json
+from pyxform.xls2json_backends import get_xlsform
+from pyxform.xls2xform import convert
+
+from questionnaires.xlsform import XLSFormError, parse_xlsform
+
+pytestmark = pytest.mark.corpus
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = ROOT / "tests" / "questionnaires" / "corpus" / "SOURCES.md"
+
+
+def corpus_folder() -> Path:
+    if os.environ.get("XLSFORM_CORPUS"):
+        return Path(os.environ["XLSFORM_CORPUS"])
+    for candidate in (ROOT / "tests" / "questionnaires" / "corpus", ROOT.parent / "shared"
+                      / "xlsform-corpus"):  # fmt: skip
+        if any(candidate.glob("*.xls*")):
+            return candidate
+    return ROOT.parent / "shared" / "xlsform-corpus"
+
+
+def listed() -> dict[str, dict]:
+    rows = {}
+    for line in SOURCES.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[0] != "file" and not cells[0].startswith("---"):
+            rows[cells[0]] = {"repo": cells[1], "licence": cells[4], "accepted": cells[5]}
+    return rows
+
+
+FORMS = sorted(listed())
+
+
+def test_the_corpus_has_forty_forms_pyxform_accepts_each_with_its_source():
+    folder = corpus_folder()
+    files = sorted(path.name for path in folder.glob("*.xls*"))
+    assert files, f"no corpus at {folder}: set XLSFORM_CORPUS to the folder of SOURCES.md's files"
+    assert files == FORMS  # every file listed, every listed file present
+    rows = listed()
+    assert all(row["repo"].count("/") == 1 and row["licence"] for row in rows.values())
+    assert sum(row["accepted"] == "yes" for row in rows.values()) >= 40
+
+
+def _pyxform(path: Path) -> dict | None:
+    """pyxform's survey JSON, or None when pyxform refuses the form."""
+    try:
+        convert(xlsform=str(path), validate=False)
+    except Exception:
+        return None
+    workbook = get_xlsform(path.read_bytes(), file_type=path.suffix.lower())
+    return workbook_to_json(workbook_dict=workbook, fallback_form_name=path.stem, warnings=[])
+
+
+def _code(name: str) -> str:
+    found = re.search(r"\(\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)\s*\)\s*$", name)
+    return found.group(1) if found else name.strip()
+
+
+def _texts(value, default: str) -> dict:
+    if value in (None, ""):
+        return {}
+    if isinstance(value, dict):
+        return {_code(name): str(text) for name, text in value.items() if text}
+    return {_code(default): str(value)}
+
+
+def _expected(form_json: dict):
+    """(questions, groups) by path from pyxform's JSON, walked here on its own."""
+    default = form_json.get("default_language") or "default"
+    questions, groups = {}, {}
+
+    def walk(children, parent):
+        for element in children:
+            if element.get("type") == "group" and (element.get("control") or {}).get("bodyless"):
+                continue
+            path = f"{parent}/{element['name']}"
+            if element.get("type") in ("group", "repeat"):
+                groups[path] = (element["type"], _texts(element.get("label"), default))
+                walk(element.get("children", []), path)
+            elif not str(element["name"]).startswith(
+                ("reserved_name_for_field_list_labels_", "generated_table_list_label_")
+            ):
+                questions[path] = {
+                    "xlsform_type": element["type"],
+                    "label": _texts(element.get("label"), default),
+                    "hint": _texts(element.get("hint"), default),
+                }
+
+    walk(form_json.get("children", []), "")
+    return questions, groups
+
+
+def _ours(definition: dict):
+    questions, groups = {}, {}
+
+    def collect(items):
+        for item in items:
+            if item.get("type") == "repeat" and "questions" in item:
+                collect(item["questions"])
+            else:
+                assert item["path"] not in questions, f"{item['path']} is on two pages"
+                questions[item["path"]] = item
+
+    for page in definition["groups"]:
+        collect(page["questions"])
+    for question in definition["metadata"]:
+        questions[question["path"]] = question
+
+    def walk(nodes):
+        for node in nodes:
+            if "children" in node:
+                groups[node["path"]] = (node["kind"], node["label"])
+                walk(node["children"])
+
+    walk(definition["tree"])
+    return questions, groups
+
+
+@pytest.mark.parametrize("name", FORMS)
+def test_every_form_pyxform_accepts_imports_with_nothing_dropped(name):
+    path = corpus_folder() / name
+    form_json = _pyxform(path)
+    if form_json is None:
+        with pytest.raises(XLSFormError) as refused:
+            parse_xlsform(path.read_bytes(), name)
+        assert refused.value.errors
+        for error in refused.value.errors:  # each names a cell, or the file for the whole form
+            assert re.match(r"^(\w+ sheet, row \d+|" + re.escape(name) + ")", str(error)), error
+        return
+
+    definition = parse_xlsform(path.read_bytes(), name).definition
+    want_questions, want_groups = _expected(form_json)
+    got_questions, got_groups = _ours(definition)
+    assert sorted(got_questions) == sorted(want_questions)
+    assert got_groups == want_groups
+    for question_path, want in want_questions.items():
+        got = got_questions[question_path]
+        assert got["xlsform_type"] == want["xlsform_type"], question_path
+        assert got["label"] == want["label"], question_path
+        assert (got["hint"] or {}) == want["hint"], question_path
+
+    default = form_json.get("default_language") or "default"
+    want_lists = {
+        list_name: [(c["name"], _texts(c.get("label"), default)) for c in options]
+        for list_name, options in (form_json.get("choices") or {}).items()
+        if list_name != "dimensions"
+    }
+    external = set(definition["external_lists"]) - set(form_json.get("choices") or {})
+    got_lists = {
+        list_name: [(c["value"], c["label"]) for c in options]
+        for list_name, options in definition["choice_lists"].items()
+        if list_name not in external  # the external_choices sheet's, not in pyxform's JSON
+    }
+    assert got_lists == want_lists
+    languages = set(definition["languages"])
+    texts = [q["label"] for q in want_questions.values()] + [g[1] for g in want_groups.values()]
+    assert all(set(text) <= languages for text in texts)
