@@ -35,14 +35,43 @@ TESTS = Path(__file__).resolve().parent
 SECOND_FACTOR_AT_LOGIN = "tests: second factor verified at login"
 
 
-def pytest_collection_modifyitems(items):
+def xlsform_corpus() -> Path:
+    """The folder of public XLSForms (tests/questionnaires/corpus/SOURCES.md lists them): data
+    from other projects' repositories, kept outside this repository, where XLSFORM_CORPUS says
+    or in `shared/xlsform-corpus` beside the checkout."""
+    if os.environ.get("XLSFORM_CORPUS"):
+        return Path(os.environ["XLSFORM_CORPUS"])
+    return TESTS.parent.parent / "shared" / "xlsform-corpus"
+
+
+def pytest_collection_modifyitems(config, items):
     """Mark tests by where they live and what they need, so new tests get the marks too:
-    everything under tests/e2e is `e2e` (a real browser); a test using Rscript is `r`."""
+    everything under tests/e2e is `e2e` (a real browser); a test using Rscript is `r`.
+
+    Tests over the public XLSForm corpus are deselected where the corpus is absent, and the
+    summary says so: the forms are other projects' files, not part of this repository."""
     for item in items:
         if (TESTS / "e2e") in item.path.parents:
             item.add_marker(pytest.mark.e2e)
         if "rscript" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.r)
+    if any(xlsform_corpus().glob("*.xls*")):
+        return
+    absent = [item for item in items if item.get_closest_marker("public_forms")]
+    if absent:
+        config.hook.pytest_deselected(items=absent)
+        items[:] = [item for item in items if not item.get_closest_marker("public_forms")]
+        config.public_forms_absent = len(absent)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if getattr(config, "public_forms_absent", 0):
+        terminalreporter.write_line(
+            f"{config.public_forms_absent} test(s) over the public XLSForm corpus not run: no forms"
+            f" at {xlsform_corpus()} (set XLSFORM_CORPUS; tests/questionnaires/corpus/SOURCES.md"
+            " lists the files and where to get them)",
+            yellow=True,
+        )
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -9,7 +9,6 @@ checkout. What pyxform does is computed here independently, from pyxform itself:
 with (question and group paths, types, choice lists, every language's labels and hints).
 """
 
-import os
 import re
 from pathlib import Path
 
@@ -19,21 +18,12 @@ from pyxform.xls2json_backends import get_xlsform
 from pyxform.xls2xform import convert
 
 from questionnaires.xlsform import XLSFormError, parse_xlsform
+from tests.conftest import xlsform_corpus as corpus_folder
 
-pytestmark = pytest.mark.corpus
+pytestmark = [pytest.mark.corpus, pytest.mark.public_forms]
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "tests" / "questionnaires" / "corpus" / "SOURCES.md"
-
-
-def corpus_folder() -> Path:
-    if os.environ.get("XLSFORM_CORPUS"):
-        return Path(os.environ["XLSFORM_CORPUS"])
-    for candidate in (ROOT / "tests" / "questionnaires" / "corpus", ROOT.parent / "shared"
-                      / "xlsform-corpus"):  # fmt: skip
-        if any(candidate.glob("*.xls*")):
-            return candidate
-    return ROOT.parent / "shared" / "xlsform-corpus"
 
 
 def listed() -> dict[str, dict]:
