@@ -1,10 +1,10 @@
 """Reads for fieldwork pages, with the access rules built in."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
@@ -26,6 +26,27 @@ def visible_cases(user: User) -> QuerySet[Case]:
 
 def case_for(user: User, case_id: int) -> Case:
     return get_object_or_404(visible_cases(user), pk=case_id)
+
+
+def with_open_appointment(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Each case with its open appointment's time, kind and window end (None without one)."""
+    open_ones = Appointment.objects.filter(case=OuterRef("pk"), closed_at=None).order_by("at")
+    return cases.annotate(
+        appointment_at=Subquery(open_ones.values("at")[:1]),
+        appointment_kind=Subquery(open_ones.values("kind")[:1]),
+        appointment_end=Subquery(open_ones.values("window_end")[:1]),
+    )
+
+
+def appointments_between(
+    cases: QuerySet[Case], start: datetime, end: datetime
+) -> QuerySet[Appointment]:
+    """Open appointments of `cases` from `start` to `end`, earliest first, with their case."""
+    return (
+        Appointment.objects.filter(case__in=cases, closed_at=None, at__gte=start, at__lt=end)
+        .select_related("case__street", "case__interviewer", "created_by")
+        .order_by("at", "id")
+    )
 
 
 def interview_for_interviewer(user: User, interview_id: int) -> Interview:
@@ -258,3 +279,34 @@ def phone_reveals_by_interviewer(wave: Wave) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def local_day(now: datetime, tz: str = scheduling.LOCAL_TZ) -> tuple[datetime, datetime]:
+    """The local calendar day around `now`: [midnight, next midnight)."""
+    local = now.astimezone(ZoneInfo(tz))
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+
+
+def interviewer_today(user: User, start: datetime, now: datetime) -> dict:
+    """The interviewer's own day so far: attempts, completes, and the target of their waves."""
+    attempts = ContactAttempt.objects.filter(
+        interviewer=user, started_at__gte=start, started_at__lte=now
+    ).count()
+    completes = Interview.objects.filter(
+        interviewer=user,
+        status=Interview.Status.COMPLETED,
+        completed_at__gte=start,
+        completed_at__lte=now,
+    ).count()
+    target = (
+        Wave.objects.filter(status=Wave.Status.FIELDWORK, cases__interviewer=user)
+        .exclude(daily_target=None)
+        .aggregate(target=Max("daily_target"))["target"]
+    )
+    return {
+        "attempts": attempts,
+        "completes": completes,
+        "target": target,
+        "share": round(100 * completes / target) if target else None,
+    }

@@ -16,11 +16,13 @@ urlpatterns = [
     path("waves/<id:wave_id>/quotas/", views.quota_target, name="quota_target"),
     path("waves/<id:wave_id>/rates.csv", views.rates_csv, name="rates_csv"),
     path("my-cases/", views.my_cases, name="my_cases"),
+    path("my-cases/due/", views.due_now, name="due_now"),
     path("next-case/", views.next_case, name="next_case"),
     path("cases/<id:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<id:case_id>/start/", views.start_interview, name="start_interview"),
     path("cases/<id:case_id>/attempt/", views.record_attempt, name="record_attempt"),
     path("cases/<id:case_id>/phone/", views.reveal_phone, name="reveal_phone"),
+    path("cases/<id:case_id>/reopen/", views.reopen_case, name="reopen_case"),
     path(
         "cases/<id:case_id>/select-respondent/",
         views.select_respondent,

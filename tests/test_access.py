@@ -59,6 +59,8 @@ MATRIX = {
     "fieldwork:rates_csv": ("get", {A, S}),
     "fieldwork:next_case": ("post", {I}),
     "fieldwork:my_cases": ("get", {I}),
+    "fieldwork:due_now": ("get", {I}),
+    "fieldwork:reopen_case": ("post", {A, S}),
     "fieldwork:case_detail": ("get", {A, S, I}),
     "fieldwork:start_interview": ("post", {I}),
     "fieldwork:record_attempt": ("post", {I}),

@@ -1,15 +1,15 @@
 """Forms of the telephony pages."""
 
 from django import forms
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fieldwork.dispositions import BY_CODE, NON_INTERVIEW_CODES
+from fieldwork.forms import outcome_choices
 
 
 def _outcome_choices() -> list[tuple[str, str]]:
-    # Called when the form is shown, so the labels follow the language of the request.
-    return [(code, f"{code} {gettext(BY_CODE[code].label)}") for code in NON_INTERVIEW_CODES]
+    # The phone outcomes in plain words, after an empty choice (the call's proposed outcome,
+    # when Twilio gave one, is preselected by the page).
+    return outcome_choices("phone")
 
 
 class ConfirmCallForm(forms.Form):

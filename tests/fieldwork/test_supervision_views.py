@@ -10,7 +10,7 @@ from django.urls import reverse
 from fieldwork.models import Appointment, Case, QuotaTarget, Wave
 from fieldwork.services import attempts, interviews
 from sampling.models import ReplicateRelease
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, local_input, next_weekday_at
 
 ALL_DAY = "00:00-12:00,12:00-00:00"  # the second window crosses midnight: any time is open
 
@@ -53,7 +53,12 @@ def test_stopping_from_the_wizard_page_makes_an_appointment(client, my_case, int
     assert reverse("fieldwork:stop_interview", args=[interview.pk]) in page
     response = client.post(
         reverse("fieldwork:stop_interview", args=[interview.pk]),
-        {"at": "2026-11-24T19:30", "kind": "soft", "window_end": "2026-11-24T21:00", "note": "忙"},
+        {
+            "at": local_input(next_weekday_at(19, 30)),
+            "kind": "soft",
+            "window_end": local_input(next_weekday_at(21)),
+            "note": "忙",
+        },
     )
     assert response.url == reverse("fieldwork:my_cases")
     appointment = Appointment.objects.get(case=my_case)
@@ -212,7 +217,11 @@ def test_recording_no_answer_with_a_callback_time_makes_an_appointment(
     login(client, interviewer)
     client.post(
         reverse("fieldwork:record_attempt", args=[my_case.pk]),
-        {"mode": "phone", "disposition": "2.21", "appointment_at": "2026-11-24T19:00"},
+        {
+            "mode": "phone",
+            "disposition": "2.21",
+            "appointment_at": local_input(next_weekday_at(19)),
+        },
     )
     appointment = Appointment.objects.get(case=my_case)
     assert appointment.kind == "hard" and appointment.created_by == interviewer

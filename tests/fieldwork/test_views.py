@@ -17,7 +17,9 @@ def test_my_cases_lists_only_my_cases_with_masked_phones(
     waves.assign_cases(wave=wave, interviewer=interviewer, count=2)
     waves.assign_cases(wave=wave, interviewer=other_interviewer, count=3)
     login(client, interviewer)
-    with django_assert_max_num_queries(12):  # the second factor, the session's new expiry
+    # the second factor, the session's new expiry; the day's appointments, attempts, completes
+    # and target; constant in the number of cases
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("fieldwork:my_cases"))
     mine = set(wave.cases.filter(interviewer=interviewer).values_list("id", flat=True))
     assert {row["id"] for row in response.context["rows"]} == mine
@@ -50,10 +52,13 @@ def test_case_detail_masks_the_phone(client, my_case, interviewer, supervisor):
 
 def test_recording_an_outcome_from_the_case_page(client, my_case, interviewer):
     login(client, interviewer)
-    response = client.post(
-        reverse("fieldwork:record_attempt", args=[my_case.pk]),
-        {"mode": "phone", "disposition": "2.111", "note": "户主拒访"},
-    )
+    url = reverse("fieldwork:record_attempt", args=[my_case.pk])
+    outcome = {"mode": "phone", "disposition": "2.111", "note": "户主拒访"}
+    asked = client.post(url, outcome)
+    # A refusal closes the case: the page asks first, and nothing is written yet
+    assert asked.status_code == 200 and 'id="confirm-final"' in asked.content.decode()
+    assert not ContactAttempt.objects.filter(case=my_case).exists()
+    response = client.post(url, {**outcome, "confirmed": "on"})
     assert response.status_code == 302
     attempt = ContactAttempt.objects.get(case=my_case)
     assert (attempt.disposition, attempt.note) == ("2.111", "户主拒访")
