@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from accounts.models import User
 from demo.simulate import Respondent, Simulated, simulate_interview
@@ -102,7 +103,16 @@ def simulate_round(
     )
     # A demo round is loaded in one go: date the wave and its draw to when the round began.
     began = spec.fieldwork_end - timedelta(days=FIELDWORK_DAYS + 1)
-    Wave.objects.filter(pk=wave.pk).update(created_at=began)
+    # The plan the overview measures against: most of the sample completed, fieldwork
+    # running on for another week in the round still in the field, six completes a day each.
+    ends = spec.fieldwork_end if spec.finished else spec.fieldwork_end + timedelta(days=7)
+    Wave.objects.filter(pk=wave.pk).update(
+        created_at=began,
+        target_completes=round(0.75 * spec.sample),
+        starts_on=timezone.localdate(began),
+        ends_on=timezone.localdate(ends),
+        daily_target=6,
+    )
     Draw.objects.filter(pk=draw.pk).update(created_at=began)
     wave.refresh_from_db(fields=["created_at"])
     interviewers = users["interviewers"]

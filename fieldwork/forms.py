@@ -198,6 +198,12 @@ class QuotaTargetForm(forms.Form):
     value = forms.CharField(label=_("Value"), max_length=100)
     target = forms.IntegerField(label=_("Target"), min_value=0, max_value=100000)
 
+    def __init__(self, *args, wave: Wave | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if wave is not None:  # the wave's own streets only
+            street_ids = wave.cases.values("street_id").distinct()
+            self.fields["stratum"].queryset = Locality.objects.filter(pk__in=street_ids)
+
 
 class ReleaseForm(forms.Form):
     replicate = forms.IntegerField(label=_("Replicate"), min_value=1, max_value=1000)

@@ -271,3 +271,20 @@ def my_day(user, now: datetime) -> dict:
         "due_now": [row for row in rows if row["state"] == appointments.DUE],
         "today": selectors.interviewer_today(user, start, now),
     }
+
+
+def case_row_for_grid(case: Case, now: datetime) -> dict:
+    """A case in the supervisor's grid: no phone or address, the interviewer by name."""
+    appointment = appointment_badge(
+        case.appointment_at, case.appointment_kind, case.appointment_end, now
+    )
+    return {
+        "id": case.pk,
+        "street": case.street.name,
+        "interviewer": str(case.interviewer) if case.interviewer_id else "",
+        "status": work_status(case, appointment),
+        "status_code": case.status,
+        "disposition_label": disposition_label(case.disposition) if case.disposition else "",
+        "attempts": case.attempts,
+        "appointment": appointment,
+    }

@@ -88,9 +88,10 @@ def progress_by(wave: Wave, field: str, label_field: str) -> list[dict]:
         )
         .order_by(label_field)
     )
+    names = user_names(row[field] for row in rows) if field == "interviewer_id" else {}
     return [
         {
-            "label": row[label_field] or "—",
+            "label": names.get(row[field]) or row[label_field] or "—",
             "total": row["total"],
             "completed": row["completed"],
             "closed": row["closed"],
@@ -196,7 +197,7 @@ def open_work(wave: Wave) -> list[dict]:
     )
     return [
         {
-            "interviewer": attempt.interviewer.username,
+            "interviewer": str(attempt.interviewer),
             "case_id": attempt.case_id,
             "street": attempt.case.street.name,
             "started_at": attempt.started_at,
@@ -218,9 +219,8 @@ def interviewer_pace(wave: Wave, now: datetime, tz: str = scheduling.LOCAL_TZ) -
         ContactAttempt.objects.filter(
             case__wave=wave, started_at__gte=midnight, started_at__lte=now
         )
-        .values("interviewer__username")
+        .values("interviewer_id")
         .annotate(attempts=Count("id"), first=Min("started_at"))
-        .order_by("interviewer__username")
     )
     completes = dict(
         Interview.objects.filter(
@@ -229,24 +229,30 @@ def interviewer_pace(wave: Wave, now: datetime, tz: str = scheduling.LOCAL_TZ) -
             completed_at__gte=midnight,
             completed_at__lte=now,
         )
-        .values("interviewer__username")
+        .values("interviewer_id")
         .annotate(n=Count("id"))
-        .values_list("interviewer__username", "n")
+        .values_list("interviewer_id", "n")
     )
+    names = user_names({row["interviewer_id"] for row in rows})
     result = []
     for row in rows:
         hours = max((now - row["first"]).total_seconds() / 3600, 0.25)
-        done = completes.get(row["interviewer__username"], 0)
+        done = completes.get(row["interviewer_id"], 0)
         result.append(
             {
-                "interviewer": row["interviewer__username"],
+                "interviewer": names.get(row["interviewer_id"], "—"),
                 "attempts": row["attempts"],
                 "completes": done,
                 "attempts_per_hour": row["attempts"] / hours,
                 "completes_per_hour": done / hours,
             }
         )
-    return result
+    return sorted(result, key=lambda row: row["interviewer"])
+
+
+def user_names(ids) -> dict[int, str]:
+    """{user id: name as every table shows it (User.__str__: full name, else login)}."""
+    return {user.pk: str(user) for user in User.objects.filter(pk__in=set(ids) - {None})}
 
 
 def interview_voided(case: Case) -> bool:
@@ -266,13 +272,14 @@ def phone_reveals_by_interviewer(wave: Wave) -> list[dict]:
     the last time. Many more than the cases worked is worth a supervisor's question."""
     rows = (
         PhoneReveal.objects.filter(case__wave=wave)
-        .values("interviewer__username")
+        .values("interviewer_id")
         .annotate(shown=Count("id"), cases=Count("case_id", distinct=True), last=Max("revealed_at"))
-        .order_by("-shown", "interviewer__username")
+        .order_by("-shown", "interviewer_id")
     )
+    names = user_names(row["interviewer_id"] for row in rows)
     return [
         {
-            "interviewer": row["interviewer__username"],
+            "interviewer": names.get(row["interviewer_id"], "—"),
             "shown": row["shown"],
             "cases": row["cases"],
             "last": row["last"],

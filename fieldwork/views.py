@@ -7,30 +7,24 @@ from django.core.paginator import Paginator
 from django.db.models import Case as DbCase
 from django.db.models import F, When
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
 from common.ratelimit import rate_limited
-from common.spreadsheets import dataframe_csv
-from fieldwork import loaders, presenters, selectors
+from fieldwork import presenters, selectors
 from fieldwork.capi import presenters as capi_presenters
 from fieldwork.forms import (
-    AssignForm,
     AttemptForm,
     NextCaseForm,
-    QuotaTargetForm,
-    ReleaseForm,
     ReopenForm,
     RespondentSelectionForm,
     StartInterviewForm,
-    VersionSwitchForm,
     WaveForm,
 )
 from fieldwork.models import Case, Interview, Wave
@@ -61,139 +55,6 @@ def wave_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Wave created with %(n)d cases.") % {"n": wave.cases.count()})
         return redirect("fieldwork:wave_detail", wave_id=wave.pk)
     return render(request, "fieldwork/wave_form.html", {"form": form})
-
-
-@require_role(*STAFF)
-def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
-    wave = get_object_or_404(Wave.objects.select_related("questionnaire_version"), pk=wave_id)
-    form = AssignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            assigned = waves.assign_cases(
-                wave=wave,
-                interviewer=form.cleaned_data["interviewer"],
-                count=form.cleaned_data["count"],
-                street=form.cleaned_data["street"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("%(n)d cases assigned.") % {"n": assigned})
-            return redirect("fieldwork:wave_detail", wave_id=wave.pk)
-    cases = loaders.disposition_frame(wave)  # one load for every rates table on the page
-    context = {
-        "wave": wave,
-        "form": form,
-        "progress": selectors.wave_progress(wave),
-        "by_street": selectors.progress_by(wave, "street_id", "street__name"),
-        "by_interviewer": selectors.progress_by(wave, "interviewer_id", "interviewer__username"),
-        "rate_tables": [
-            (label, breakdown, presenters.rate_rows(selectors.rate_table(wave, breakdown, cases)))
-            for breakdown, label in RATE_LABELS.items()
-        ],
-        "quotas": presenters.quota_rows(loaders.quota_progress(wave)),
-        "quota_form": QuotaTargetForm(),
-        "version_table": selectors.version_rows(wave),
-        "switch_form": VersionSwitchForm(wave=wave),
-        "phone_reveals": selectors.phone_reveals_by_interviewer(wave),
-        **presenters.live_board(wave, timezone.now(), cases),
-    }
-    return render(request, "fieldwork/wave_detail.html", context)
-
-
-RATE_LABELS = {
-    "wave": _lazy("Whole wave"),
-    "street": _lazy("By street"),
-    "interviewer": _lazy("By interviewer"),
-    "day": _lazy("By day of last attempt"),
-}
-
-
-@require_role(*STAFF)
-def wave_live(request: HttpRequest, wave_id: int) -> HttpResponse:
-    """The live board, refreshed by htmx every few seconds."""
-    wave = get_object_or_404(Wave, pk=wave_id)
-    context = {"wave": wave, **presenters.live_board(wave, timezone.now())}
-    return render(request, "fieldwork/_live.html", context)
-
-
-@require_role(*STAFF)
-@require_POST
-def release_replicate(request: HttpRequest, wave_id: int) -> HttpResponse:
-    wave = get_object_or_404(Wave, pk=wave_id)
-    form = ReleaseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a reserve replicate and say why it is released."))
-        return redirect("fieldwork:wave_detail", wave_id=wave.pk)
-    try:
-        created = waves.release_reserve(wave=wave, user=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(n)d cases released.") % {"n": created})
-    return redirect("fieldwork:wave_detail", wave_id=wave.pk)
-
-
-@require_role(*STAFF)
-@require_POST
-def quota_target(request: HttpRequest, wave_id: int) -> HttpResponse:
-    wave = get_object_or_404(Wave, pk=wave_id)
-    form = QuotaTargetForm(request.POST)
-    if form.is_valid():
-        stratum = form.cleaned_data["stratum"]
-        try:
-            waves.set_quota_target(
-                wave=wave,
-                stratum=stratum.code if stratum else "",
-                variable=form.cleaned_data["variable"],
-                value=form.cleaned_data["value"],
-                target=form.cleaned_data["target"],
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Quota target saved."))
-    else:
-        messages.error(request, _("Quota target not saved: check the fields."))
-    return redirect("fieldwork:wave_detail", wave_id=wave.pk)
-
-
-@require_role(*STAFF)
-@require_POST
-def switch_version(request: HttpRequest, wave_id: int) -> HttpResponse:
-    """Roll a newer questionnaire version out to the wave; interviews started keep theirs."""
-    wave = get_object_or_404(Wave.objects.select_related("questionnaire_version"), pk=wave_id)
-    form = VersionSwitchForm(request.POST, wave=wave)
-    if not form.is_valid():
-        messages.error(request, _("Choose a newer version of this questionnaire."))
-        return redirect("fieldwork:wave_detail", wave_id=wave.pk)
-    try:
-        waves.switch_wave_version(wave=wave, version=form.cleaned_data["version"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("New interviews use %(version)s; interviews already started keep theirs.")
-            % {"version": wave.questionnaire_version},
-        )
-    return redirect("fieldwork:wave_detail", wave_id=wave.pk)
-
-
-@never_cache
-@require_role(*STAFF)
-def rates_csv(request: HttpRequest, wave_id: int) -> HttpResponse:
-    """The wave's AAPOR rates as CSV: ?by=wave|street|interviewer|day."""
-    wave = get_object_or_404(Wave, pk=wave_id)
-    breakdown = request.GET.get("by", "wave")
-    if breakdown not in RATE_LABELS:
-        return HttpResponse(_("Unknown breakdown."), status=400)
-    table = selectors.rate_table(wave, breakdown)
-    response = HttpResponse(
-        dataframe_csv(table, float_format="%.6f"), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="rates-wave{wave.pk}-{breakdown}.csv"'
-    return response
 
 
 @require_role(Role.INTERVIEWER)

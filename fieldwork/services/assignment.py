@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Role, User
 from fieldwork.dispositions import BY_CODE
@@ -16,15 +15,8 @@ from fieldwork.models import Case, CaseEvent, ContactAttempt, Interview, Wave
 from fieldwork.services.attempts import final_code
 from fieldwork.services.locking import row_locked
 
-# Why a selected case was left where it was, in words (counted per reason in the result).
-NOT_MOVED = {
-    "finished": _lazy("already finished"),
-    "interviewing": _lazy("an interview is under way"),
-    "same": _lazy("already with that interviewer"),
-    "unassigned": _lazy("not assigned to anyone"),
-    "gone": _lazy("not in this wave"),
-    "pool_short": _lazy("not enough unassigned cases left"),
-}
+# Why a selected case was left where it was (presenters put these in words).
+NOT_MOVED_REASONS = ("finished", "interviewing", "same", "unassigned", "gone", "pool_short")
 
 
 @dataclass

@@ -76,23 +76,28 @@ def test_starting_an_interview_redirects_to_its_wizard(client, my_case, intervie
     assert interview.mode == "door"
 
 
-def test_supervisor_assigns_cases_from_the_wave_page(client, wave, supervisor, interviewer):
+def test_supervisor_assigns_cases_of_a_street_from_the_cases_tab(
+    client, wave, supervisor, interviewer
+):
     login(client, supervisor)
+    street = wave.cases.first().street
     response = client.post(
-        reverse("fieldwork:wave_detail", args=[wave.pk]),
-        {"interviewer": interviewer.pk, "count": 4},
+        reverse("fieldwork:assign_street", args=[wave.pk]),
+        {"interviewer": interviewer.pk, "count": 4, "street": street.pk, "reason": "新访员"},
     )
     assert response.status_code == 302
-    assert wave.cases.filter(interviewer=interviewer).count() == 4
+    assert wave.cases.filter(interviewer=interviewer, street=street).count() == 4
 
 
 def test_assigning_to_a_supervisor_is_refused_by_the_form(client, wave, supervisor):
     login(client, supervisor)
+    street = wave.cases.first().street
     response = client.post(
-        reverse("fieldwork:wave_detail", args=[wave.pk]), {"interviewer": supervisor.pk, "count": 1}
+        reverse("fieldwork:assign_street", args=[wave.pk]),
+        {"interviewer": supervisor.pk, "count": 1, "street": street.pk, "reason": "x"},
     )
-    assert response.status_code == 200
-    assert "interviewer" in response.context["form"].errors
+    assert response.status_code == 400
+    assert "interviewer" in response.context["street_form"].errors
     assert not wave.cases.exclude(interviewer=None).exists()
 
 
