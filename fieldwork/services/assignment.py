@@ -68,7 +68,8 @@ def move_cases(
     result = MoveResult()
     wanted = set(case_ids)
     cases = list(row_locked(Case.objects.filter(wave=wave, pk__in=wanted).order_by("id")))
-    result.not_moved["gone"] += len(wanted) - len(cases)
+    if len(cases) < len(wanted):
+        result.not_moved["gone"] += len(wanted) - len(cases)
     events, moved_ids = [], []
     for case in cases:
         why = _why_not(case, to)

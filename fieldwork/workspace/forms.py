@@ -90,7 +90,6 @@ class MoveForm(forms.Form):
     scope = forms.ChoiceField(
         label=_("Which cases"), choices=SCOPES, initial="selected", widget=forms.RadioSelect
     )
-    cases = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=[])
     to = forms.ChoiceField(label=_("Give them to"))
     reason = forms.CharField(
         label=_("Reason"),
@@ -105,11 +104,10 @@ class MoveForm(forms.Form):
             ("pool", _("Nobody: return to the pool")),
         ] + [(str(user.pk), str(user)) for user in interviewer_choices()]
 
-    def clean_cases(self) -> list[int]:
-        return [int(pk) for pk in self.data.getlist("cases") if str(pk).isdigit()]
-
     def clean(self) -> dict:
         cleaned = super().clean()
+        # The ticked rows' ids; ids of other waves' cases are refused by the service.
+        cleaned["cases"] = [int(pk) for pk in self.data.getlist("cases") if str(pk).isdigit()]
         if cleaned.get("scope") == "selected" and not cleaned.get("cases"):
             raise forms.ValidationError(_("Tick the cases to move, or choose every case shown."))
         to = cleaned.get("to")

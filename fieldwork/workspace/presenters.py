@@ -108,7 +108,7 @@ def move_message(result) -> tuple[str, bool]:
         done.append(_("%(n)d returned to the pool") % {"n": result.returned})
     why = [
         _("%(n)d %(why)s") % {"n": n, "why": NOT_MOVED[reason]}
-        for reason, n in result.not_moved.most_common()
+        for reason, n in ((reason, result.not_moved[reason]) for reason in NOT_MOVED)
         if n
     ]
     text = "; ".join(done) if done else _("No case moved")
