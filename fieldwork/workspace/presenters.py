@@ -214,7 +214,7 @@ def community_map(wave: Wave, rows: list[dict]) -> dict:
         )
         for row in placed
     ]
-    legend = [_("under 20%"), "20–40%", "40–60%", "60–80%", _("80% or more")]
+    legend = [_("under 20%"), "20–40%", "40–60%", "60–80%", _("at least 80%")]
     title = _("Communities of %(wave)s by share of cases completed") % {"wave": wave.name}
     return {
         "svg": svg.place_map(places, title=title, legend=legend),
