@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from fieldwork import appointments, selectors
 from fieldwork.dispositions import BY_CODE
@@ -157,9 +157,9 @@ def person(first: str | None, last: str | None, username: str | None) -> str:
 
 
 APPOINTMENT_STATES = {
-    appointments.DUE: _lazy("Due now"),
-    appointments.UPCOMING: _lazy("Upcoming"),
-    appointments.MISSED: _lazy("Missed"),
+    appointments.DUE: gettext_lazy("Due now"),
+    appointments.UPCOMING: gettext_lazy("Upcoming"),
+    appointments.MISSED: gettext_lazy("Missed"),
 }
 
 

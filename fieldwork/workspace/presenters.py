@@ -8,7 +8,7 @@ import pandas as pd
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from common import svg
 from fieldwork import presenters
@@ -16,12 +16,12 @@ from fieldwork.models import Appointment, Wave
 
 # Why a case was not moved (fieldwork.services.assignment.NOT_MOVED_REASONS), in words.
 NOT_MOVED = {
-    "finished": _lazy("already finished"),
-    "interviewing": _lazy("an interview is under way"),
-    "same": _lazy("already with that interviewer"),
-    "unassigned": _lazy("not assigned to anyone"),
-    "gone": _lazy("not in this wave"),
-    "pool_short": _lazy("not enough unassigned cases left"),
+    "finished": gettext_lazy("already finished"),
+    "interviewing": gettext_lazy("an interview is under way"),
+    "same": gettext_lazy("already with that interviewer"),
+    "unassigned": gettext_lazy("not assigned to anyone"),
+    "gone": gettext_lazy("not in this wave"),
+    "pool_short": gettext_lazy("not enough unassigned cases left"),
 }
 BEHIND_PLAN = 0.9  # completes under 90% of what the plan expects by today
 
@@ -111,11 +111,12 @@ def move_message(result) -> tuple[str, bool]:
         for reason, n in ((reason, result.not_moved[reason]) for reason in NOT_MOVED)
         if n
     ]
-    text = "; ".join(done) if done else _("No case moved")
+    # The separators are translated too: Chinese joins with full-width punctuation.
+    moved = _("; ").join(done) if done else _("No case moved")
     if why:
-        text += _(". Not moved: %(why)s.") % {"why": ", ".join(why)}
+        text = _("%(moved)s. Not moved: %(why)s.") % {"moved": moved, "why": _(", ").join(why)}
     else:
-        text += "."
+        text = _("%(moved)s.") % {"moved": moved}
     return text, bool(done)
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -36,22 +36,22 @@ from fieldwork.workspace.forms import (
 )
 
 TABS = [
-    ("overview", "fieldwork:wave_detail", _lazy("Overview")),
-    ("cases", "fieldwork:wave_cases", _lazy("Cases")),
-    ("appointments", "fieldwork:wave_appointments", _lazy("Appointments")),
-    ("interviewers", "fieldwork:wave_interviewers", _lazy("Interviewers")),
-    ("rates", "fieldwork:wave_rates", _lazy("Response rates")),
-    ("quotas", "fieldwork:quota_target", _lazy("Quotas")),
-    ("quality", "fieldwork:wave_quality", _lazy("Quality")),
+    ("overview", "fieldwork:wave_detail", gettext_lazy("Overview")),
+    ("cases", "fieldwork:wave_cases", gettext_lazy("Cases")),
+    ("appointments", "fieldwork:wave_appointments", gettext_lazy("Appointments")),
+    ("interviewers", "fieldwork:wave_interviewers", gettext_lazy("Interviewers")),
+    ("rates", "fieldwork:wave_rates", gettext_lazy("Response rates")),
+    ("quotas", "fieldwork:quota_target", gettext_lazy("Quotas")),
+    ("quality", "fieldwork:wave_quality", gettext_lazy("Quality")),
 ]
 # Every quality-control page of the wave, one click from every tab (qc's URL names: fieldwork
 # may not import qc, but it may link to it).
 QC_LINKS = [
-    ("qc:review_list", _lazy("Reviews"), True),
-    ("qc:dashboard", _lazy("QC dashboard"), False),
-    ("qc:interviewer_risk", _lazy("Interviewer risk"), False),
-    ("qc:backchecks", _lazy("Back-checks"), False),
-    ("qc:settings", _lazy("QC settings"), False),
+    ("qc:review_list", gettext_lazy("Reviews"), True),
+    ("qc:dashboard", gettext_lazy("QC dashboard"), False),
+    ("qc:interviewer_risk", gettext_lazy("Interviewer risk"), False),
+    ("qc:backchecks", gettext_lazy("Back-checks"), False),
+    ("qc:settings", gettext_lazy("QC settings"), False),
 ]
 
 
@@ -298,10 +298,10 @@ def _day(request: HttpRequest) -> date:
 
 
 RATE_LABELS = {
-    "wave": _lazy("Whole wave"),
-    "street": _lazy("By street"),
-    "interviewer": _lazy("By interviewer"),
-    "day": _lazy("By day of last attempt"),
+    "wave": gettext_lazy("Whole wave"),
+    "street": gettext_lazy("By street"),
+    "interviewer": gettext_lazy("By interviewer"),
+    "day": gettext_lazy("By day of last attempt"),
 }
 
 

@@ -51,8 +51,7 @@ def test_an_interviewers_day(live_server, new_page, all_day_wave, interviewer, s
     page.goto(f"{live_server.url}/fieldwork/my-cases/")
     reminder = page.locator("#due-now .reminder")
     assert f"#{due.pk}" in reminder.inner_text() and "晚饭后" in reminder.inner_text()
-    assert (
-    )  # it is due, not later
+    assert page.locator("#today-appointments tr.appointment.due").count() == 1  # due, not later
 
     # A callback: the time is required, a past time is refused with the reason, a good one kept
     page.goto(f"{live_server.url}/fieldwork/cases/{fresh.pk}/")

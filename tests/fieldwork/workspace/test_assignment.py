@@ -12,7 +12,7 @@ from tests.factories import PASSWORD
 
 
 def test_moving_cases_assigns_transfers_and_explains_what_stayed(
-    wave, supervisor, interviewer, other_interviewer
+    wave, supervisor, interviewer, other_interviewer, english
 ):
     ids = list(wave.cases.order_by("id").values_list("id", flat=True))
     assignment.move_cases(
@@ -67,7 +67,7 @@ def test_returning_to_the_pool_and_refusals(wave, supervisor, interviewer):
     assert CaseEvent.objects.filter(kind="returned").count() == 2
 
 
-def test_nothing_to_move_says_why(wave, supervisor, interviewer):
+def test_nothing_to_move_says_why(wave, supervisor, interviewer, english):
     assignment.move_cases(
         wave=wave,
         case_ids=list(wave.cases.values_list("id", flat=True)),
@@ -89,7 +89,7 @@ def _grid(client, wave, **filters):
 
 
 def test_the_grid_filters_by_interviewer_and_moves_every_case_shown(
-    client, wave, supervisor, interviewer, other_interviewer
+    client, wave, supervisor, interviewer, other_interviewer, english
 ):
     ids = list(wave.cases.order_by("id").values_list("id", flat=True))
     assignment.move_cases(wave=wave, case_ids=ids[:4], to=interviewer, actor=supervisor, reason="a")

@@ -11,7 +11,9 @@ from fieldwork.services import assignment, attempts
 from tests.factories import PASSWORD, next_weekday_at
 
 
-def test_the_overview_answers_target_completed_expected_and_pace(client, wave, supervisor):
+def test_the_overview_answers_target_completed_expected_and_pace(
+    client, wave, supervisor, english
+):
     today = timezone.localdate()
     wave.target_completes = 30
     wave.starts_on = today - timedelta(days=4)  # day 5
@@ -30,7 +32,7 @@ def test_the_overview_answers_target_completed_expected_and_pace(client, wave, s
 
 
 def test_a_missed_appointment_is_an_alert_and_on_the_calendar(
-    client, wave, supervisor, interviewer
+    client, wave, supervisor, interviewer, english
 ):
     case = wave.cases.first()
     assignment.move_cases(
