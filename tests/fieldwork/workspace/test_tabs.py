@@ -11,9 +11,7 @@ from fieldwork.services import assignment, attempts
 from tests.factories import PASSWORD, next_weekday_at
 
 
-def test_the_overview_answers_target_completed_expected_and_pace(
-    client, wave, supervisor, english
-):
+def test_the_overview_answers_target_completed_expected_and_pace(client, wave, supervisor, english):
     today = timezone.localdate()
     wave.target_completes = 30
     wave.starts_on = today - timedelta(days=4)  # day 5
