@@ -4,7 +4,16 @@ appointment calendar, the community map's points and productivity's input frames
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -122,16 +131,19 @@ def case_grid(wave: Wave, filters: dict, now: datetime) -> QuerySet[Case]:
     )
     status = filters.get("status")
     pending = Q(status=Case.Status.PENDING)
+    # Filters test for an open appointment with EXISTS (an anti-/semi-join over the wave);
+    # the annotated columns are only read for the rows shown.
+    booked = Exists(_open_for_case())
     if not status:  # the default: what is still to do
         cases = cases.filter(status__in=[Case.Status.PENDING, Case.Status.IN_PROGRESS])
     elif status == "all":
         pass
     elif status == "fresh":
-        cases = cases.filter(pending, attempts=0, appointment_at=None)
+        cases = cases.filter(pending, ~booked, attempts=0)
     elif status == "callback":
-        cases = cases.filter(pending, attempts__gt=0, appointment_at=None)
+        cases = cases.filter(pending, ~booked, attempts__gt=0)
     elif status == "appointment":
-        cases = cases.filter(pending).exclude(appointment_at=None)
+        cases = cases.filter(pending, booked)
     else:
         cases = cases.filter(status=status)
     outcome = filters.get("outcome")
@@ -153,16 +165,20 @@ def case_grid(wave: Wave, filters: dict, now: datetime) -> QuerySet[Case]:
     return cases.order_by(*SORT_FIELDS.get(filters.get("sort") or "id", SORT_FIELDS["id"]))
 
 
+def _open_for_case() -> QuerySet[Appointment]:
+    return Appointment.objects.filter(case=OuterRef("pk"), closed_at=None)
+
+
 def _appointment_filter(cases: QuerySet[Case], wanted: str | None, now: datetime):
     if wanted == "open":
-        return cases.exclude(appointment_at=None)
+        return cases.filter(Exists(_open_for_case()))
     if wanted == "none":
-        return cases.filter(appointment_at=None)
+        return cases.filter(~Exists(_open_for_case()))
     if wanted == "today":
         start, end = selectors.local_day(now)
-        return cases.filter(appointment_at__gte=start, appointment_at__lt=end)
+        return cases.filter(Exists(_open_for_case().filter(at__gte=start, at__lt=end)))
     if wanted == "missed":
-        return cases.filter(appointment_at__lt=now - scheduling.HARD_GRACE)
+        return cases.filter(Exists(_open_for_case().filter(at__lt=now - scheduling.HARD_GRACE)))
     return cases
 
 
