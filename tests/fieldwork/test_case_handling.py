@@ -95,7 +95,7 @@ def test_a_final_outcome_needs_a_second_yes(browser, my_case, english):
     assert (my_case.status, my_case.disposition) == (Case.Status.CLOSED, "2.112")
 
 
-def test_a_door_only_wave_cannot_be_called(my_case, interviewer):
+def test_a_door_only_wave_cannot_be_called(my_case, interviewer, english):
     my_case.wave.mode = "door"
     my_case.wave.save(update_fields=["mode"])
     with pytest.raises(ValidationError, match="worked"):
