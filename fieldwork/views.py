@@ -150,6 +150,8 @@ def render_case(
         else None,
         "phone_reveals": None if can_work else selectors.phone_reveals(case),
         **capi_presenters.visit_context(case),
+        # the reminder of appointments due now, for the interviewer working this case
+        **(presenters.my_day(request.user, timezone.now()) if can_work else {}),
         **extra,
     }
     return render(request, "fieldwork/case_detail.html", context, status=status)

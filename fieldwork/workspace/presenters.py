@@ -184,7 +184,7 @@ def productivity_rows(table: pd.DataFrame, names: dict[int, str], flags: dict[in
                 "attempts": record["attempts"],
                 "contacts": record["contacts"],
                 "completes": record["completes"],
-                "hours": _fmt(record["hours"], 1),
+                "hours": _fmt(record["hours"], 2),
                 "completes_per_hour": _fmt(record["completes_per_hour"], 2),
                 "median_minutes": _fmt(record["median_minutes"], 1),
                 "refusal_rate": _fmt(100 * record["refusal_rate"], 0),

@@ -273,6 +273,7 @@ def calendar_context(request: HttpRequest, wave: Wave | None, interviewer: User 
         "calendar": presenters.calendar(list(appointments), view=view, day=day, now=now),
         "view": view,
         "day": day,
+        "first": first,
         "previous": first - timedelta(days=span),
         "next": first + timedelta(days=span),
         "who": str(interviewer) if interviewer else "",
