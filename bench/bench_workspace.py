@@ -25,19 +25,34 @@ DEFAULT_PG = "postgres://survey:survey@127.0.0.1:5432/survey_bench_workspace"
 
 
 def set_up(n_cases: int):
+    """A fresh database with the wave, its people and its fieldwork so far."""
     import numpy as np
     from django.core.management import call_command
-    from django.utils import timezone
 
     from accounts.models import Role, User
-    from fieldwork.models import Appointment, Case, ContactAttempt, Interview
     from fieldwork.services import waves
     from questionnaires.services import load_standard_questionnaire
-    from sampling.models import Draw, Frame, Level, Locality, SampledUnit
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
     rng = np.random.default_rng(17)
+    streets, communities = _places(rng)
+    draw = _sample(n_cases, streets, communities)
+    version = load_standard_questionnaire()
+    wave = waves.create_wave(name="bench", client="c", questionnaire_version=version, draw=draw)
+    interviewers = [
+        User.objects.create_user(username=f"iv{i}", password="x", role=Role.INTERVIEWER)
+        for i in range(30)
+    ]
+    supervisor = User.objects.create_user(username="sup", password="x", role=Role.SUPERVISOR)
+    _fieldwork(rng, wave, version, interviewers)
+    return wave, supervisor, interviewers, streets
+
+
+def _places(rng):
+    """40 streets of 10 communities each, with coordinates."""
+    from sampling.models import Level, Locality
+
     city = Locality.objects.create(code="C", name="平安市", level=Level.CITY)
     district = Locality.objects.create(code="D", name="城东区", parent=city, level=Level.DISTRICT)
     streets, communities = [], []
@@ -57,7 +72,12 @@ def set_up(n_cases: int):
                     longitude=112.8 + rng.random() * 0.4,
                 )
             )
-    communities = Locality.objects.bulk_create(communities)
+    return streets, Locality.objects.bulk_create(communities)
+
+
+def _sample(n_cases, streets, communities):
+    from sampling.models import Draw, Frame, SampledUnit
+
     frame = Frame.objects.create(name="f", path="", source_name="f.csv", n_rows=n_cases)
     draw = Draw.objects.create(
         frame=frame, name="d", stratum_column="street", n_total=n_cases, seed=1
@@ -78,13 +98,16 @@ def set_up(n_cases: int):
         ],
         batch_size=5000,
     )
-    version = load_standard_questionnaire()
-    wave = waves.create_wave(name="bench", client="c", questionnaire_version=version, draw=draw)
-    interviewers = [
-        User.objects.create_user(username=f"iv{i}", password="x", role=Role.INTERVIEWER)
-        for i in range(30)
-    ]
-    supervisor = User.objects.create_user(username="sup", password="x", role=Role.SUPERVISOR)
+    return draw
+
+
+def _fieldwork(rng, wave, version, interviewers):
+    """Attempts, completed interviews, closed cases and open appointments, by chance."""
+    from django.utils import timezone
+
+    from fieldwork.models import Appointment, Case, ContactAttempt, Interview
+
+    n_cases = wave.cases.count()
     now = timezone.now()
     cases = list(Case.objects.filter(wave=wave).order_by("id"))
     attempts, interviews, appointments, changed = [], [], [], []
@@ -157,7 +180,6 @@ def set_up(n_cases: int):
         f"wave of {len(cases)} cases, {len(attempts)} attempts, {len(interviews)} interviews, "
         f"{len(appointments)} appointments"
     )
-    return wave, supervisor, interviewers, streets
 
 
 def timed(client, url: str, repeat: int) -> tuple[float, float]:
