@@ -4,7 +4,6 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
 from fieldwork.dispositions import OUTCOMES_BY_MODE, is_final, outcome_for
 from fieldwork.models import Appointment, Mode, RespondentSelection, Wave, WaveMode
 from fieldwork.scheduling import ScheduleError, parse_windows
@@ -85,18 +84,6 @@ class RespondentSelectionForm(forms.Form):
         help_text=_("One adult per line: name, sex (M/F), age[, birthday MM-DD]."),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "王强, M, 52, 03-14"}),
-    )
-
-
-class AssignForm(forms.Form):
-    interviewer = forms.ModelChoiceField(
-        label=_("Interviewer"), queryset=User.objects.filter(role=Role.INTERVIEWER, is_active=True)
-    )
-    count = forms.IntegerField(label=_("Number of cases"), min_value=1, max_value=5000)
-    street = forms.ModelChoiceField(
-        label=_("Street"),
-        queryset=Locality.objects.filter(level=Level.STREET),
-        required=False,
     )
 
 
