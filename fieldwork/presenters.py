@@ -90,17 +90,19 @@ def locality_options(parent_code: str, level: str) -> list[tuple[str, str]]:
 RATE_SHOWN = ["RR1", "RR2", "RR3", "RR4", "RR5", "RR6", "COOP1", "COOP3", "REF1", "CON1"]
 
 
-def rate_rows(table: pd.DataFrame) -> dict:
+def rate_rows(table: pd.DataFrame, labels: dict[str, str] | None = None) -> dict:
     """A rates table for a template: headers, and per group its label, rates in % and counts.
 
-    The group label is the table's first column (wave, street, interviewer or day).
+    The group label is the table's first column (wave, street, interviewer or day), shown
+    through `labels` when given (interviewers' logins → names).
     """
     rows = []
     label_column = table.columns[0]
+    labels = labels or {}
     for record in table.to_dict("records"):
         rows.append(
             {
-                "label": record[label_column] or "—",
+                "label": labels.get(record[label_column]) or record[label_column] or "—",
                 "rates": [_percent(record[name]) for name in RATE_SHOWN],
                 "e": _percent(record["e"]),
                 "counts": [int(record[name]) for name in COUNT_COLUMNS],

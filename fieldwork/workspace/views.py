@@ -339,12 +339,17 @@ RATE_LABELS = {
 def wave_rates(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = _wave(wave_id)
     cases = loaders.disposition_frame(wave)  # one load for every rates table on the page
+    # Interviewers by name, as every other table of the workspace names them.
+    names = {
+        user.username: str(user)
+        for user in User.objects.filter(username__in=set(cases["interviewer"]))
+    }
     context = {
         "rate_tables": [
             (
                 label,
                 breakdown,
-                fw_presenters.rate_rows(selectors.rate_table(wave, breakdown, cases)),
+                fw_presenters.rate_rows(selectors.rate_table(wave, breakdown, cases), names),
             )
             for breakdown, label in RATE_LABELS.items()
         ],
