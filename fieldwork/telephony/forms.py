@@ -1,8 +1,10 @@
 """Forms of the telephony pages."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fieldwork.dispositions import is_final, outcome_for
 from fieldwork.forms import outcome_choices
 
 
@@ -13,5 +15,19 @@ def _outcome_choices() -> list[tuple[str, str]]:
 
 
 class ConfirmCallForm(forms.Form):
+    """The call's outcome; a final one needs `confirmed` (the page asks first)."""
+
     disposition = forms.ChoiceField(label=_("Outcome"), choices=_outcome_choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        code = self.cleaned_data.get("disposition", "")
+        return bool(code) and is_final(code) and not self.cleaned_data.get("confirmed")
+
+    @property
+    def outcome_label(self) -> str:
+        code = self.cleaned_data.get("disposition", "")
+        outcome = outcome_for("phone", code)
+        return f"{gettext(outcome.label)} · {code}" if outcome else code
