@@ -38,6 +38,7 @@ from fieldwork.services import (
 )
 from fieldwork.services.next_case import assign_next_case
 from fieldwork.telephony import presenters as telephony_presenters
+from fieldwork.workspace.forms import MoveForm
 
 
 @require_role(*STAFF)
@@ -140,6 +141,7 @@ def render_case(
         "can_reopen": request.user.role in (Role.SUPERVISOR, Role.ANALYST)
         and case.status == Case.Status.CLOSED,
         "reopen_form": ReopenForm(),
+        "move_form": MoveForm() if request.user.role in STAFF else None,
         "voided": selectors.interview_voided(case),
         "selection_form": RespondentSelectionForm(),
         "selection": presenters.respondent_selection(case),

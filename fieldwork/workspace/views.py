@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -189,6 +190,8 @@ def move_cases(request: HttpRequest, wave_id: int) -> HttpResponse:
     now = timezone.now()
     form = MoveForm(request.POST)
     back = f"{reverse('fieldwork:wave_cases', args=[wave.pk])}?{request.GET.urlencode()}"
+    if url_has_allowed_host_and_scheme(request.POST.get("next"), allowed_hosts=None):
+        back = request.POST["next"]  # moved from the case page: back to it
     if not form.is_valid():
         context = {
             **_grid_context(request, wave, now),

@@ -147,3 +147,26 @@ def test_the_grid_offers_only_the_waves_own_streets(client, wave, supervisor, tr
     streets = _grid(client, wave).context["filters"].fields["street"].queryset
     assert set(streets) == {case.street for case in wave.cases.all()}
     assert tree["other_street"] not in streets
+
+
+def test_a_supervisor_moves_one_case_from_its_page_and_reads_why_in_its_history(
+    client, wave, supervisor, interviewer
+):
+    case = wave.cases.first()
+    client.login(username=supervisor.username, password=PASSWORD)
+    page = reverse("fieldwork:case_detail", args=[case.pk])
+    assert 'id="move-case"' in client.get(page).content.decode()
+    response = client.post(
+        reverse("fieldwork:move_cases", args=[wave.pk]),
+        {
+            "scope": "selected",
+            "cases": case.pk,
+            "to": interviewer.pk,
+            "reason": "熟悉该小区",
+            "next": page,
+        },
+    )
+    assert response.url == page
+    case.refresh_from_db()
+    assert case.interviewer == interviewer
+    assert "熟悉该小区" in client.get(page).content.decode()
