@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import RadioSelect
@@ -14,8 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -82,6 +83,9 @@ def _wave(wave_id: int) -> Wave:
     )
 
 
+MAP_SECONDS = 60
+
+
 def _live_context(wave: Wave, now: datetime) -> dict:
     numbers = workspace.overview(wave, now)
     return {
@@ -101,7 +105,12 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
     now = timezone.now()
     context = {
         **_live_context(wave, now),
-        "map": presenters.community_map(wave, workspace.community_progress(wave)),
+        # The map changes with completes, slowly: drawn at most once a minute per language.
+        "map": cache.get_or_set(
+            f"wave-map:{wave.pk}:{get_language()}",
+            lambda: presenters.community_map(wave, workspace.community_progress(wave)),
+            MAP_SECONDS,
+        ),
         "version_table": selectors.version_rows(wave),
         "switch_form": VersionSwitchForm(wave=wave),
         "replicates": selectors.unreleased_replicates(wave),
