@@ -39,8 +39,13 @@ def _position(form: PositionForm) -> services.Position:
     )
 
 
+def _door_page(case) -> str:
+    """The case's door-to-door page (a mixed wave's case page opens on the phone otherwise)."""
+    return f"{reverse('fieldwork:case_detail', args=[case.pk])}?mode=door"
+
+
 def _visit_received(case, key: uuid.UUID) -> HttpResponse:
-    return settled(redirect("fieldwork:case_detail", case_id=case.pk), key, DUPLICATE_HEADER)
+    return settled(redirect(_door_page(case)), key, DUPLICATE_HEADER)
 
 
 @require_role(Role.INTERVIEWER)
@@ -81,7 +86,7 @@ def record_visit(request: HttpRequest, case_id: int) -> HttpResponse:
         )
     else:
         messages.success(request, _("Visit recorded."))
-    response = redirect("fieldwork:case_detail", case_id=case.pk)
+    response = redirect(_door_page(case))
     return settled(response, key, APPLIED_HEADER)
 
 
@@ -102,6 +107,6 @@ def start_door_interview(request: HttpRequest, case_id: int) -> HttpResponse:
         return _visit_received(case, key)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("fieldwork:case_detail", case_id=case.pk)
+        return redirect(_door_page(case))
     response = redirect("fieldwork:interview", interview_id=interview.pk)
     return settled(response, key, APPLIED_HEADER)

@@ -221,7 +221,7 @@ def test_a_visit_sent_twice_with_its_key_is_recorded_once(browser, door_case):
     assert door_case.attempts == 1
     assert first["X-Submission-Applied"] == "1"
     assert second.status_code == 302 and second["X-Duplicate-Submission"] == "1"
-    assert second.url == reverse("fieldwork:case_detail", args=[door_case.pk])
+    assert second.url == reverse("fieldwork:case_detail", args=[door_case.pk]) + "?mode=door"
     assert second.cookies["submission_received"].value == key
 
 
@@ -264,7 +264,7 @@ def test_a_doorstep_start_sent_again_after_a_stop_opens_no_second_attempt(
     again = browser.post(url, {"submission_key": key, **NEAR})
 
     assert again.status_code == 302 and again["X-Duplicate-Submission"] == "1"
-    assert again.url == reverse("fieldwork:case_detail", args=[door_case.pk])
+    assert again.url == reverse("fieldwork:case_detail", args=[door_case.pk]) + "?mode=door"
     assert ContactAttempt.objects.filter(case=door_case).count() == 1
 
 
