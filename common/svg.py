@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from html import escape
 from math import cos, pi, sin
 
-__all__ = ["Bar", "Series", "bar_chart", "line_chart", "radar_chart", "score_axis"]
+__all__ = [
+    "Bar",
+    "Place",
+    "Series",
+    "bar_chart",
+    "line_chart",
+    "place_map",
+    "radar_chart",
+    "score_axis",
+]
 
 
 @dataclass(frozen=True)
@@ -215,4 +224,71 @@ def line_chart(
         lx, ly = left + (k % 4) * 150, height - 30 + (k // 4) * 14
         parts.append(f'<rect class="series s{k}" x="{lx}" y="{ly - 8}" width="10" height="10"/>')
         parts.append(_text(lx + 14, ly + 1, s.name, cls="legend"))
+    return _close(parts)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A point on a map: a community at its coordinates, sized by `size`, coloured by `share`
+    (0–1, e.g. the share of its cases completed; None: grey)."""
+
+    label: str
+    latitude: float
+    longitude: float
+    share: float | None
+    size: float = 1.0
+    href: str | None = None
+    note: str = ""  # shown in the point's tooltip after the label
+
+
+MAP_CLASSES = 5  # share bins: [0, .2), [.2, .4), … [.8, 1]
+
+
+def place_map(
+    places: Sequence[Place], *, title: str, legend: Sequence[str], labels: bool = True
+) -> str:
+    """Places at their coordinates (equirectangular, longitude scaled by the cosine of the
+    mean latitude so distances look right at city scale), one circle each with area
+    proportional to `size`, coloured by `share` in MAP_CLASSES bins (classes m0–m4, `none`),
+    with the bins' `legend` texts (MAP_CLASSES of them) below. No tiles: it works offline.
+    Labels are drawn when `labels` and there are at most 40 places; every point has a tooltip.
+    """
+    width, height, pad, legend_h = 720, 480, 36, 34
+    parts = _open(width, height + legend_h, title, cls="map")
+    if not places:
+        return _close(parts)
+    mean_lat = sum(p.latitude for p in places) / len(places)
+    scale_x = cos(mean_lat * pi / 180)
+    xs = [p.longitude * scale_x for p in places]
+    ys = [p.latitude for p in places]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-4)
+    unit = min(width - 2 * pad, height - 2 * pad) / span
+    off_x = (width - (max(xs) - min(xs)) * unit) / 2
+    off_y = (height - (max(ys) - min(ys)) * unit) / 2
+    biggest = max(p.size for p in places) or 1.0
+    show_labels = labels and len(places) <= 40
+    for place, x_raw, y_raw in sorted(zip(places, xs, ys, strict=True), key=lambda t: -t[0].size):
+        x = off_x + (x_raw - min(xs)) * unit
+        y = height - (off_y + (y_raw - min(ys)) * unit)
+        radius = 3 + 6 * (max(place.size, 0) / biggest) ** 0.5
+        if place.share is None:
+            cls = "none"
+        else:
+            cls = f"m{min(int(max(place.share, 0.0) * MAP_CLASSES), MAP_CLASSES - 1)}"
+        tip = escape(f"{place.label} {place.note}".strip())
+        dot = (
+            f'<circle class="place {cls}" cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}">'
+            f"<title>{tip}</title></circle>"
+        )
+        if place.href:
+            dot = f'<a href="{escape(place.href)}">{dot}</a>'
+        parts.append(dot)
+        if show_labels:
+            parts.append(_text(x + radius + 2, y + 4, place.label))
+    for k, text in enumerate(legend[:MAP_CLASSES]):
+        lx = 10 + k * (width - 20) / MAP_CLASSES
+        parts.append(
+            f'<rect class="place m{k}" x="{lx:.1f}" y="{height + 10}" width="12" height="12"/>'
+        )
+        parts.append(_text(lx + 16, height + 21, text, cls="legend-text"))
     return _close(parts)

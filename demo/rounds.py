@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from accounts.models import User
 from demo.simulate import Respondent, Simulated, simulate_interview
 from fieldwork.interview import flow
-from fieldwork.models import Case, ContactAttempt, Interview, Wave
+from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Wave
 from fieldwork.services import waves as fieldwork
 from qc.models import Flag, ReviewEvent
 from qc.services.checks import check_interviews
@@ -103,7 +104,16 @@ def simulate_round(
     )
     # A demo round is loaded in one go: date the wave and its draw to when the round began.
     began = spec.fieldwork_end - timedelta(days=FIELDWORK_DAYS + 1)
-    Wave.objects.filter(pk=wave.pk).update(created_at=began)
+    # The plan the overview measures against: most of the sample completed, fieldwork
+    # running on for another week in the round still in the field, six completes a day each.
+    ends = spec.fieldwork_end if spec.finished else spec.fieldwork_end + timedelta(days=7)
+    Wave.objects.filter(pk=wave.pk).update(
+        created_at=began,
+        target_completes=round(0.75 * spec.sample),
+        starts_on=timezone.localdate(began),
+        ends_on=timezone.localdate(ends),
+        daily_target=6,
+    )
     Draw.objects.filter(pk=draw.pk).update(created_at=began)
     wave.refresh_from_db(fields=["created_at"])
     interviewers = users["interviewers"]
@@ -111,6 +121,8 @@ def simulate_round(
     for interviewer in interviewers:
         fieldwork.assign_cases(wave=wave, interviewer=interviewer, count=per_interviewer)
     _simulate_fieldwork(rng, wave, spec, interviewers)
+    if not spec.finished:
+        _book_callbacks(wave, interviewers)
     check_interviews(interviews=Interview.objects.filter(case__wave=wave))
     # The checks run when an interview is completed: date their flags and events so.
     completed_at = Subquery(
@@ -126,6 +138,36 @@ def simulate_round(
         Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.CLOSED)
         wave.refresh_from_db(fields=["status"])
     return wave
+
+
+def _book_callbacks(wave: Wave, interviewers: list[User]) -> None:
+    """Open callbacks in the running round, so the interviewers' day and the calendars show
+    some: per interviewer one due now, one this evening (soft), one tomorrow evening."""
+    now = timezone.now()
+    local = timezone.localtime(now)
+    evening = local.replace(hour=19, minute=0, second=0, microsecond=0)
+    slots = [
+        (now + timedelta(minutes=3), "hard", None),
+        (max(evening, now + timedelta(hours=1)), "soft", timedelta(hours=2)),
+        (evening + timedelta(days=1), "hard", None),
+    ]
+    booked = []
+    for interviewer in interviewers:
+        pending = Case.objects.filter(
+            wave=wave, interviewer=interviewer, status=Case.Status.PENDING
+        ).order_by("id")[: len(slots)]
+        for case, (at, kind, span) in zip(pending, slots, strict=False):
+            booked.append(
+                Appointment(
+                    case=case,
+                    at=at,
+                    kind=kind,
+                    window_end=at + span if span else None,
+                    note="晚饭后再打" if kind == "hard" else "",
+                    created_by=interviewer,
+                )
+            )
+    Appointment.objects.bulk_create(booked)
 
 
 @dataclass

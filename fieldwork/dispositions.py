@@ -41,6 +41,9 @@ DISPOSITIONS: tuple[Disposition, ...] = (
     Disposition("3.14", gettext_noop("Answering machine, unknown if household"), "UH", False),
     Disposition("3.15", gettext_noop("Call blocking"), "UH", False),
     Disposition("3.16", gettext_noop("Technical phone problems"), "UH", False),
+    # In-person household codes (AAPOR's in-person table), for door-to-door visits.
+    Disposition("3.17", gettext_noop("Unable to reach the housing unit"), "UH", False),
+    Disposition("3.18", gettext_noop("Unable to locate the address"), "UH", False),
     Disposition("3.21", gettext_noop("No screener completed"), "UR", False),
     Disposition("3.90", gettext_noop("Other, unknown eligibility"), "UO", False),
     Disposition("4.10", gettext_noop("Out of sample"), "NE", True),
@@ -48,6 +51,7 @@ DISPOSITIONS: tuple[Disposition, ...] = (
     Disposition("4.30", gettext_noop("Non-working/disconnected number"), "NE", True),
     Disposition("4.40", gettext_noop("Special technological circumstances"), "NE", True),
     Disposition("4.50", gettext_noop("Non-residence"), "NE", True),
+    Disposition("4.60", gettext_noop("Vacant housing unit"), "NE", True),
     Disposition("4.70", gettext_noop("No eligible respondent"), "NE", True),
     Disposition("4.80", gettext_noop("Quota filled"), "NE", True),
     Disposition("4.90", gettext_noop("Other, not eligible"), "NE", True),
@@ -82,6 +86,63 @@ NON_INTERVIEW_CODES = [
 def is_final(code: str) -> bool:
     """True when an attempt ending with `code` closes the case."""
     return BY_CODE[code].final
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an interviewer picks after a call or visit: plain words, the AAPOR code beside."""
+
+    code: str
+    label: str
+    needs_appointment: bool = False  # the respondent asked to be called or visited again
+
+
+CALLBACK_REQUESTED = "2.21"
+
+# A call that did not become an interview, in the words of the person on the phone. Ordered
+# by how often they happen; no fax or voicemail on doors, no vacant flats on phones.
+PHONE_OUTCOMES: tuple[Outcome, ...] = (
+    Outcome(NO_ANSWER, gettext_noop("No answer")),
+    Outcome(ALWAYS_BUSY, gettext_noop("Line busy")),
+    Outcome(ANSWERING_MACHINE, gettext_noop("Answering machine or voicemail")),
+    Outcome(CALLBACK_REQUESTED, gettext_noop("Callback requested"), needs_appointment=True),
+    Outcome("2.111", gettext_noop("Refused by whoever answered (household)")),
+    Outcome(RESPONDENT_REFUSAL, gettext_noop("Refused by the respondent")),
+    Outcome("2.35", gettext_noop("Respondent away for the whole survey period")),
+    Outcome("2.32", gettext_noop("Respondent unable to answer (illness, hearing)")),
+    Outcome("2.33", gettext_noop("Language problem")),
+    Outcome("2.31", gettext_noop("Respondent deceased")),
+    Outcome("4.10", gettext_noop("Wrong number: not the sampled household")),
+    Outcome(NON_WORKING_NUMBER, gettext_noop("Number not in service")),
+    Outcome(FAX_DATA_LINE, gettext_noop("Fax or data line")),
+    Outcome("4.50", gettext_noop("Business or office, not a home")),
+    Outcome(NO_ELIGIBLE_RESPONDENT, gettext_noop("Nobody eligible lives there")),
+    Outcome("3.15", gettext_noop("Call blocked")),
+    Outcome(TECHNICAL_PHONE_PROBLEMS, gettext_noop("Technical problem on the line")),
+)
+# A door-to-door visit that did not become an interview.
+DOOR_OUTCOMES: tuple[Outcome, ...] = (
+    Outcome(NO_ANSWER, gettext_noop("Nobody at home")),
+    Outcome(CALLBACK_REQUESTED, gettext_noop("Come back later (appointment)"), True),
+    Outcome("2.111", gettext_noop("Refused at the door (household)")),
+    Outcome(RESPONDENT_REFUSAL, gettext_noop("Refused by the respondent")),
+    Outcome("2.35", gettext_noop("Respondent away for the whole survey period")),
+    Outcome("2.32", gettext_noop("Respondent unable to answer (illness, hearing)")),
+    Outcome("2.33", gettext_noop("Language problem")),
+    Outcome("2.31", gettext_noop("Respondent deceased")),
+    Outcome("3.17", gettext_noop("Could not reach the door (locked building, guard)")),
+    Outcome("3.18", gettext_noop("Address not found")),
+    Outcome("4.60", gettext_noop("Vacant dwelling")),
+    Outcome("4.50", gettext_noop("Demolished, or not a dwelling")),
+    Outcome(NO_ELIGIBLE_RESPONDENT, gettext_noop("Nobody eligible lives there")),
+    Outcome("4.10", gettext_noop("Outside the survey area")),
+)
+OUTCOMES_BY_MODE: dict[str, tuple[Outcome, ...]] = {"phone": PHONE_OUTCOMES, "door": DOOR_OUTCOMES}
+
+
+def outcome_for(mode: str, code: str) -> Outcome | None:
+    """The outcome an interviewer may record for `mode`, or None when it is not on that list."""
+    return next((o for o in OUTCOMES_BY_MODE.get(mode, ()) if o.code == code), None)
 
 
 # Group headings of the AAPOR list, accepted in files (e.g. counts reported per heading).

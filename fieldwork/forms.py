@@ -4,8 +4,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
-from fieldwork.dispositions import BY_CODE, NON_INTERVIEW_CODES
+from fieldwork.dispositions import OUTCOMES_BY_MODE, is_final, outcome_for
 from fieldwork.models import Appointment, Mode, RespondentSelection, Wave, WaveMode
 from fieldwork.scheduling import ScheduleError, parse_windows
 from questionnaires.models import QuestionnaireVersion
@@ -16,20 +15,66 @@ class StartInterviewForm(forms.Form):
     mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices, widget=forms.RadioSelect)
 
 
-def _outcome_choices() -> list[tuple[str, str]]:
-    # Called when the form is shown, so the labels follow the language of the request.
-    return [(code, f"{code} {gettext(BY_CODE[code].label)}") for code in NON_INTERVIEW_CODES]
+def outcome_choices(mode: str) -> list[tuple[str, str]]:
+    """The mode's outcomes in plain words with the AAPOR code beside, after an empty choice:
+    nothing is recorded until the interviewer picks one. Built per request (its language)."""
+    return [("", gettext("— choose what happened —"))] + [
+        (outcome.code, f"{gettext(outcome.label)} · {outcome.code}")
+        for outcome in OUTCOMES_BY_MODE[mode]
+    ]
 
 
 class AttemptForm(forms.Form):
-    mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices)
-    disposition = forms.ChoiceField(label=_("Outcome"), choices=_outcome_choices)
-    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    """A call (or, as VisitForm, a visit) that did not become an interview.
+
+    A final outcome needs `confirmed`: without it the form is valid but `needs_confirmation`
+    is set, and the page asks before anything is written.
+    """
+
+    mode = forms.ChoiceField(choices=Mode.choices, widget=forms.HiddenInput)
+    disposition = forms.ChoiceField(label=_("What happened"))
     appointment_at = forms.DateTimeField(
-        label=_("Call back at (optional)"),
+        label=_("Call back at"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Needed for a callback; within the wave's calling windows."),
     )
+    appointment_kind = forms.ChoiceField(
+        label=_("Appointment"),
+        choices=Appointment.Kind.choices,
+        initial=Appointment.Kind.HARD,
+        required=False,
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, mode: str = Mode.PHONE, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mode = mode if mode in Mode.values else Mode.PHONE
+        self.fields["mode"].initial = self.mode
+        self.fields["disposition"].choices = outcome_choices(self.mode)
+        self.needs_confirmation = False
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        code = cleaned.get("disposition")
+        cleaned["appointment_kind"] = cleaned.get("appointment_kind") or Appointment.Kind.HARD
+        if not code:
+            return cleaned
+        outcome = outcome_for(self.mode, code)
+        if outcome is None:
+            self.add_error("disposition", _("This outcome does not apply to this mode."))
+        elif outcome.needs_appointment and cleaned.get("appointment_at") is None:
+            self.add_error("appointment_at", _("Give the time the respondent asked for."))
+        elif is_final(code) and not cleaned.get("confirmed"):
+            self.needs_confirmation = True
+        return cleaned
+
+    @property
+    def outcome_label(self) -> str:
+        code = self.cleaned_data.get("disposition", "")
+        outcome = outcome_for(self.mode, code)
+        return f"{gettext(outcome.label)} · {code}" if outcome else code
 
 
 class RespondentSelectionForm(forms.Form):
@@ -39,18 +84,6 @@ class RespondentSelectionForm(forms.Form):
         help_text=_("One adult per line: name, sex (M/F), age[, birthday MM-DD]."),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "王强, M, 52, 03-14"}),
-    )
-
-
-class AssignForm(forms.Form):
-    interviewer = forms.ModelChoiceField(
-        label=_("Interviewer"), queryset=User.objects.filter(role=Role.INTERVIEWER, is_active=True)
-    )
-    count = forms.IntegerField(label=_("Number of cases"), min_value=1, max_value=5000)
-    street = forms.ModelChoiceField(
-        label=_("Street"),
-        queryset=Locality.objects.filter(level=Level.STREET),
-        required=False,
     )
 
 
@@ -152,6 +185,12 @@ class QuotaTargetForm(forms.Form):
     value = forms.CharField(label=_("Value"), max_length=100)
     target = forms.IntegerField(label=_("Target"), min_value=0, max_value=100000)
 
+    def __init__(self, *args, wave: Wave | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if wave is not None:  # the wave's own streets only
+            street_ids = wave.cases.values("street_id").distinct()
+            self.fields["stratum"].queryset = Locality.objects.filter(pk__in=street_ids)
+
 
 class ReleaseForm(forms.Form):
     replicate = forms.IntegerField(label=_("Replicate"), min_value=1, max_value=1000)
@@ -173,3 +212,11 @@ class VersionSwitchForm(forms.Form):
             number__gt=current.number,
             published_at__isnull=False,
         ).order_by("-number")
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why reopen it"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. refusal recorded by mistake")}),
+    )

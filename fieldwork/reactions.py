@@ -15,9 +15,28 @@ from fieldwork.models import Interview
 
 CompletedHandler = Callable[[Interview], object]
 VoidedFilter = Callable[[QuerySet[Interview]], QuerySet[Interview]]
+# Interviews → {interviewer id: number of quality flags raised on them}
+FlagCounter = Callable[[QuerySet[Interview]], dict[int, int]]
 
 _completed_handlers: list[CompletedHandler] = []
 _voided_filters: list[VoidedFilter] = []
+_flag_counters: list[FlagCounter] = []
+
+
+def count_flags_with(counter: FlagCounter) -> FlagCounter:
+    """Let `counter` say how many quality flags each interviewer's interviews carry (the
+    productivity table shows them beside the pace)."""
+    if counter not in _flag_counters:
+        _flag_counters.append(counter)
+    return counter
+
+
+def flags_by_interviewer(interviews: QuerySet[Interview]) -> dict[int, int]:
+    totals: dict[int, int] = {}
+    for counter in _flag_counters:
+        for interviewer_id, n in counter(interviews).items():
+            totals[interviewer_id] = totals.get(interviewer_id, 0) + n
+    return totals
 
 
 def on_interview_completed(handler: CompletedHandler) -> CompletedHandler:

@@ -5,22 +5,45 @@ from django.urls import include, path
 from fieldwork import views
 from fieldwork.capi import views as capi_views
 from fieldwork.interview import views as interview_views
+from fieldwork.workspace import views as workspace_views
 
 app_name = "fieldwork"
 urlpatterns = [
     path("waves/", views.wave_list, name="wave_list"),
     path("waves/new/", views.wave_create, name="wave_create"),
-    path("waves/<id:wave_id>/", views.wave_detail, name="wave_detail"),
-    path("waves/<id:wave_id>/live/", views.wave_live, name="wave_live"),
-    path("waves/<id:wave_id>/release/", views.release_replicate, name="release_replicate"),
-    path("waves/<id:wave_id>/quotas/", views.quota_target, name="quota_target"),
-    path("waves/<id:wave_id>/rates.csv", views.rates_csv, name="rates_csv"),
+    path("waves/<id:wave_id>/", workspace_views.wave_detail, name="wave_detail"),
+    path("waves/<id:wave_id>/live/", workspace_views.wave_live, name="wave_live"),
+    path("waves/<id:wave_id>/cases/", workspace_views.wave_cases, name="wave_cases"),
+    path("waves/<id:wave_id>/cases/move/", workspace_views.move_cases, name="move_cases"),
+    path("waves/<id:wave_id>/cases/street/", workspace_views.assign_street, name="assign_street"),
+    path(
+        "waves/<id:wave_id>/appointments/",
+        workspace_views.wave_appointments,
+        name="wave_appointments",
+    ),
+    path(
+        "waves/<id:wave_id>/interviewers/",
+        workspace_views.wave_interviewers,
+        name="wave_interviewers",
+    ),
+    path("waves/<id:wave_id>/rates/", workspace_views.wave_rates, name="wave_rates"),
+    path("waves/<id:wave_id>/quality/", workspace_views.wave_quality, name="wave_quality"),
+    path(
+        "waves/<id:wave_id>/release/",
+        workspace_views.release_replicate,
+        name="release_replicate",
+    ),
+    path("waves/<id:wave_id>/quotas/", workspace_views.quota_target, name="quota_target"),
+    path("waves/<id:wave_id>/rates.csv", workspace_views.rates_csv, name="rates_csv"),
     path("my-cases/", views.my_cases, name="my_cases"),
+    path("my-cases/calendar/", workspace_views.my_calendar, name="my_calendar"),
+    path("my-cases/due/", views.due_now, name="due_now"),
     path("next-case/", views.next_case, name="next_case"),
     path("cases/<id:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<id:case_id>/start/", views.start_interview, name="start_interview"),
     path("cases/<id:case_id>/attempt/", views.record_attempt, name="record_attempt"),
     path("cases/<id:case_id>/phone/", views.reveal_phone, name="reveal_phone"),
+    path("cases/<id:case_id>/reopen/", views.reopen_case, name="reopen_case"),
     path(
         "cases/<id:case_id>/select-respondent/",
         views.select_respondent,
@@ -38,7 +61,7 @@ urlpatterns = [
         "interviews/<id:interview_id>/stop/", interview_views.stop_interview, name="stop_interview"
     ),
     path("localities/", interview_views.locality_options, name="locality_options"),
-    path("waves/<id:wave_id>/version/", views.switch_version, name="switch_version"),
+    path("waves/<id:wave_id>/version/", workspace_views.switch_version, name="switch_version"),
     path("trials/<id:pk>/", interview_views.trial_start, name="trial_start"),
     path("trials/<id:pk>/page/", interview_views.trial_page, name="trial_page"),
     path("telephony/", include("fieldwork.telephony.urls")),

@@ -5,36 +5,40 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case as DbCase
-from django.db.models import When
+from django.db.models import F, When
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
 from common.ratelimit import rate_limited
-from common.spreadsheets import dataframe_csv
-from fieldwork import loaders, presenters, selectors
+from fieldwork import presenters, selectors
 from fieldwork.capi import presenters as capi_presenters
 from fieldwork.forms import (
-    AssignForm,
     AttemptForm,
     NextCaseForm,
-    QuotaTargetForm,
-    ReleaseForm,
+    ReopenForm,
     RespondentSelectionForm,
     StartInterviewForm,
-    VersionSwitchForm,
     WaveForm,
 )
 from fieldwork.models import Case, Interview, Wave
-from fieldwork.services import attempts, interviews, phone_reveals, respondents, waves
+from fieldwork.services import (
+    assignment,
+    attempts,
+    interviews,
+    phone_reveals,
+    respondents,
+    waves,
+)
 from fieldwork.services.next_case import assign_next_case
 from fieldwork.telephony import presenters as telephony_presenters
+from fieldwork.workspace.forms import MoveForm
 
 
 @require_role(*STAFF)
@@ -52,139 +56,6 @@ def wave_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Wave created with %(n)d cases.") % {"n": wave.cases.count()})
         return redirect("fieldwork:wave_detail", wave_id=wave.pk)
     return render(request, "fieldwork/wave_form.html", {"form": form})
-
-
-@require_role(*STAFF)
-def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
-    wave = get_object_or_404(Wave.objects.select_related("questionnaire_version"), pk=wave_id)
-    form = AssignForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            assigned = waves.assign_cases(
-                wave=wave,
-                interviewer=form.cleaned_data["interviewer"],
-                count=form.cleaned_data["count"],
-                street=form.cleaned_data["street"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("%(n)d cases assigned.") % {"n": assigned})
-            return redirect("fieldwork:wave_detail", wave_id=wave.pk)
-    cases = loaders.disposition_frame(wave)  # one load for every rates table on the page
-    context = {
-        "wave": wave,
-        "form": form,
-        "progress": selectors.wave_progress(wave),
-        "by_street": selectors.progress_by(wave, "street_id", "street__name"),
-        "by_interviewer": selectors.progress_by(wave, "interviewer_id", "interviewer__username"),
-        "rate_tables": [
-            (label, breakdown, presenters.rate_rows(selectors.rate_table(wave, breakdown, cases)))
-            for breakdown, label in RATE_LABELS.items()
-        ],
-        "quotas": presenters.quota_rows(loaders.quota_progress(wave)),
-        "quota_form": QuotaTargetForm(),
-        "version_table": selectors.version_rows(wave),
-        "switch_form": VersionSwitchForm(wave=wave),
-        "phone_reveals": selectors.phone_reveals_by_interviewer(wave),
-        **presenters.live_board(wave, timezone.now(), cases),
-    }
-    return render(request, "fieldwork/wave_detail.html", context)
-
-
-RATE_LABELS = {
-    "wave": _lazy("Whole wave"),
-    "street": _lazy("By street"),
-    "interviewer": _lazy("By interviewer"),
-    "day": _lazy("By day of last attempt"),
-}
-
-
-@require_role(*STAFF)
-def wave_live(request: HttpRequest, wave_id: int) -> HttpResponse:
-    """The live board, refreshed by htmx every few seconds."""
-    wave = get_object_or_404(Wave, pk=wave_id)
-    context = {"wave": wave, **presenters.live_board(wave, timezone.now())}
-    return render(request, "fieldwork/_live.html", context)
-
-
-@require_role(*STAFF)
-@require_POST
-def release_replicate(request: HttpRequest, wave_id: int) -> HttpResponse:
-    wave = get_object_or_404(Wave, pk=wave_id)
-    form = ReleaseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a reserve replicate and say why it is released."))
-        return redirect("fieldwork:wave_detail", wave_id=wave.pk)
-    try:
-        created = waves.release_reserve(wave=wave, user=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(n)d cases released.") % {"n": created})
-    return redirect("fieldwork:wave_detail", wave_id=wave.pk)
-
-
-@require_role(*STAFF)
-@require_POST
-def quota_target(request: HttpRequest, wave_id: int) -> HttpResponse:
-    wave = get_object_or_404(Wave, pk=wave_id)
-    form = QuotaTargetForm(request.POST)
-    if form.is_valid():
-        stratum = form.cleaned_data["stratum"]
-        try:
-            waves.set_quota_target(
-                wave=wave,
-                stratum=stratum.code if stratum else "",
-                variable=form.cleaned_data["variable"],
-                value=form.cleaned_data["value"],
-                target=form.cleaned_data["target"],
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Quota target saved."))
-    else:
-        messages.error(request, _("Quota target not saved: check the fields."))
-    return redirect("fieldwork:wave_detail", wave_id=wave.pk)
-
-
-@require_role(*STAFF)
-@require_POST
-def switch_version(request: HttpRequest, wave_id: int) -> HttpResponse:
-    """Roll a newer questionnaire version out to the wave; interviews started keep theirs."""
-    wave = get_object_or_404(Wave.objects.select_related("questionnaire_version"), pk=wave_id)
-    form = VersionSwitchForm(request.POST, wave=wave)
-    if not form.is_valid():
-        messages.error(request, _("Choose a newer version of this questionnaire."))
-        return redirect("fieldwork:wave_detail", wave_id=wave.pk)
-    try:
-        waves.switch_wave_version(wave=wave, version=form.cleaned_data["version"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("New interviews use %(version)s; interviews already started keep theirs.")
-            % {"version": wave.questionnaire_version},
-        )
-    return redirect("fieldwork:wave_detail", wave_id=wave.pk)
-
-
-@never_cache
-@require_role(*STAFF)
-def rates_csv(request: HttpRequest, wave_id: int) -> HttpResponse:
-    """The wave's AAPOR rates as CSV: ?by=wave|street|interviewer|day."""
-    wave = get_object_or_404(Wave, pk=wave_id)
-    breakdown = request.GET.get("by", "wave")
-    if breakdown not in RATE_LABELS:
-        return HttpResponse(_("Unknown breakdown."), status=400)
-    table = selectors.rate_table(wave, breakdown)
-    response = HttpResponse(
-        dataframe_csv(table, float_format="%.6f"), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="rates-wave{wave.pk}-{breakdown}.csv"'
-    return response
 
 
 @require_role(Role.INTERVIEWER)
@@ -205,50 +76,102 @@ def next_case(request: HttpRequest) -> HttpResponse:
 @require_role(Role.INTERVIEWER)
 def my_cases(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
-    cases = selectors.visible_cases(request.user).select_related("interview")
+    cases = selectors.with_open_appointment(
+        selectors.visible_cases(request.user).select_related("interview")
+    )
     if status == "open":
         cases = cases.filter(status__in=[Case.Status.PENDING, Case.Status.IN_PROGRESS])
     elif status in Case.Status.values:
         cases = cases.filter(status=status)
-    # Interviews already under way first: they are the ones to resume.
-    cases = cases.order_by(DbCase(When(status=Case.Status.IN_PROGRESS, then=0), default=1), "id")
+    # Interviews under way first (to resume), then appointments by time, then the rest.
+    cases = cases.order_by(
+        DbCase(When(status=Case.Status.IN_PROGRESS, then=0), default=1),
+        F("appointment_at").asc(nulls_last=True),
+        "id",
+    )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
     context = {
         "page": page,
-        "rows": [presenters.case_row(case) for case in page],
+        "rows": [presenters.case_row(case, now) for case in page],
         "status": status,
         "statuses": Case.Status.choices,
         "next_form": NextCaseForm(),
+        **presenters.my_day(request.user, now),
     }
     return render(request, "fieldwork/my_cases.html", context)
 
 
-@require_role(Role.INTERVIEWER, *STAFF)
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = selectors.case_for(request.user, case_id)
+@require_role(Role.INTERVIEWER)
+def due_now(request: HttpRequest) -> HttpResponse:
+    """The in-page reminder, polled by the interviewer's pages: appointments due now."""
+    context = presenters.my_day(request.user, timezone.now())
+    return render(request, "fieldwork/_due_now.html", context)
+
+
+def _case_mode(request: HttpRequest, case: Case) -> str:
+    """The case page's mode: the wave's; in a mixed wave the one asked for, else phone when
+    the household has a number."""
+    modes = case.wave.modes
+    asked = request.GET.get("mode") or request.POST.get("mode")
+    if asked in modes:
+        return asked
+    if len(modes) == 1:
+        return modes[0]
+    return "phone" if case.unit.phone else "door"
+
+
+def render_case(
+    request: HttpRequest, case: Case, *, status: int = 200, mode: str = "", **extra
+) -> HttpResponse:
+    """The case page in its mode, with a form's errors or a confirmation card in `extra`."""
+    mode = mode or _case_mode(request, case)
     row = presenters.case_row(case)
     can_work = request.user.pk == case.interviewer_id
+    open_case = case.status in phone_reveals.OPEN_STATUSES
     context = {
         "case": case,
         "row": row,
-        "attempts": case.contact_attempts.select_related("interviewer"),
+        "mode": mode,
+        "modes": case.wave.modes,
+        "history": presenters.case_history(case),
         "interview": Interview.objects.filter(case=case).first(),
-        "start_form": StartInterviewForm(),
-        "attempt_form": AttemptForm(),
-        "appointments": case.appointments.order_by("-created_at"),
+        "attempt_form": AttemptForm(mode="phone"),
         "can_work": can_work,
+        "can_reopen": request.user.role in (Role.SUPERVISOR, Role.ANALYST)
+        and case.status == Case.Status.CLOSED,
+        "reopen_form": ReopenForm(),
+        "move_form": MoveForm() if request.user.role in STAFF else None,
         "voided": selectors.interview_voided(case),
         "selection_form": RespondentSelectionForm(),
         "selection": presenters.respondent_selection(case),
         # The Dial control is shown (and its state read) only to the case's interviewer, and
         # only while the case is open.
         "dial": telephony_presenters.dial_state(case)
-        if can_work and row["phone"] and case.status in phone_reveals.OPEN_STATUSES
+        if can_work and row["phone"] and open_case and mode == "phone"
         else None,
         "phone_reveals": None if can_work else selectors.phone_reveals(case),
         **capi_presenters.visit_context(case),
+        # the reminder of appointments due now, for the interviewer working this case
+        **(presenters.my_day(request.user, timezone.now()) if can_work else {}),
+        **extra,
     }
-    return render(request, "fieldwork/case_detail.html", context)
+    return render(request, "fieldwork/case_detail.html", context, status=status)
+
+
+@require_role(Role.INTERVIEWER, *STAFF)
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    return render_case(request, selectors.case_for(request.user, case_id))
+
+
+def confirmation(request: HttpRequest, form, action: str) -> dict:
+    """What the confirmation card needs: the outcome in words and the fields to send again."""
+    fields = [
+        (name, value)
+        for name, value in request.POST.items()
+        if name not in ("csrfmiddlewaretoken", "confirmed")
+    ]
+    return {"confirm": {"outcome": form.outcome_label, "fields": fields, "action": action}}
 
 
 @require_role(Role.INTERVIEWER)
@@ -273,17 +196,47 @@ def start_interview(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def record_attempt(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_for(request.user, case_id)
-    form = AttemptForm(request.POST)
+    form = AttemptForm(request.POST, mode=_case_mode(request, case))
+    if not form.is_valid():
+        return render_case(request, case, attempt_form=form, status=400)
+    if form.needs_confirmation:  # a final outcome: nothing is written before a second yes
+        action = reverse("fieldwork:record_attempt", args=[case.pk])
+        return render_case(request, case, **confirmation(request, form, action))
+    data = form.cleaned_data
+    try:
+        attempts.record_attempt(
+            case=case,
+            interviewer=request.user,
+            mode=form.mode,
+            disposition=data["disposition"],
+            note=data["note"],
+            appointment_at=data["appointment_at"],
+            appointment_kind=data["appointment_kind"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return render_case(request, case, attempt_form=form, status=400)
+    messages.success(request, _("Recorded: %(outcome)s.") % {"outcome": form.outcome_label})
+    return redirect(f"{reverse('fieldwork:case_detail', args=[case.pk])}?mode={form.mode}")
+
+
+@require_role(*STAFF)
+@require_POST
+def reopen_case(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A supervisor reopens a case closed by mistake, saying why."""
+    case = selectors.case_for(request.user, case_id)
+    form = ReopenForm(request.POST)
     if form.is_valid():
         try:
-            attempts.record_attempt(case=case, interviewer=request.user, **form.cleaned_data)
+            assignment.reopen_case(
+                case=case, actor=request.user, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Outcome recorded."))
-    else:
-        messages.error(request, _("Choose an outcome."))
-    return redirect("fieldwork:case_detail", case_id=case.pk)
+            messages.success(request, _("Case reopened; the reason is in its history."))
+            return redirect("fieldwork:case_detail", case_id=case.pk)
+    return render_case(request, case, reopen_form=form, status=400)
 
 
 @require_role(Role.INTERVIEWER)

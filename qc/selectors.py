@@ -16,7 +16,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import User
-from fieldwork.models import Wave
+from fieldwork.models import Interview, Wave
 from qc import workflow
 from qc.models import BackCheck, Flag, Review, ReviewEvent
 from sampling.models import Locality
@@ -180,3 +180,13 @@ def review_parties(review: Review) -> dict[str, frozenset[int]]:
         events.values_list("from_state", "to_state", "actor_id"),
         interviewer=review.interview.interviewer_id,
     )
+
+
+def flags_by_interviewer(interviews: QuerySet[Interview]) -> dict[int, int]:
+    """{interviewer id: flags raised on their interviews among `interviews`}."""
+    rows = (
+        Flag.objects.filter(interview__in=interviews)
+        .values("interview__interviewer_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["interview__interviewer_id"]: row["n"] for row in rows}

@@ -109,7 +109,14 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
     else:
         reviews = Review.objects.none()
     moved = bulk_approve(reviews=reviews, user=request.user)
-    messages.success(request, _("%(n)d interviews approved.") % {"n": moved})
+    if is_qc_lead(request.user):
+        messages.success(request, _("%(n)d interviews approved: final decision.") % {"n": moved})
+    else:
+        messages.success(
+            request,
+            _("Approval of %(n)d interviews proposed; a QC lead makes the final decision.")
+            % {"n": moved},
+        )
     query = request.GET.urlencode()
     return redirect(reverse("qc:review_list") + (f"?{query}" if query else ""))
 
@@ -155,22 +162,38 @@ def _decide(request: HttpRequest, interview_id: int, form_class, prefix: str, ac
     if not form.is_valid():
         return _render_detail(request, review, **{f"{prefix}_form": form})
     try:
-        act(review, form.cleaned_data)
+        moved = act(review, form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except PermissionDenied as error:
         # e.g. a supervisor pressing "approve" again on their own proposal
         messages.error(request, str(error) or _("This decision is not yours to make."))
     else:
-        messages.success(request, done % {"id": interview_id})
+        messages.success(request, _outcome_message(moved, done) % {"id": interview_id})
     return redirect("qc:review_detail", interview_id=interview_id)
+
+
+def _outcome_message(review: Review, done: str) -> str:
+    """What happened, in words: a supervisor's step is a proposal a QC lead still decides on,
+    and the banner must not read as the final decision the badge contradicts."""
+    proposals = {
+        Review.State.PROPOSED_APPROVE: _(
+            "Approval of interview #%(id)s proposed; a QC lead makes the final decision."
+        ),
+        Review.State.PROPOSED_REJECT: _(
+            "Rejection of interview #%(id)s proposed; a QC lead makes the final decision."
+        ),
+        Review.State.APPROVED: _("Interview #%(id)s approved: final decision."),
+        Review.State.REJECTED: _("Interview #%(id)s rejected: final decision."),
+    }
+    return proposals.get(getattr(review, "state", None), done)
 
 
 @require_POST
 @require_role(*STAFF)
 def review_approve(request: HttpRequest, interview_id: int) -> HttpResponse:
     def act(review, data):
-        approve_interview(review=review, user=request.user, reason=data["reason"])
+        return approve_interview(review=review, user=request.user, reason=data["reason"])
 
     return _decide(
         request, interview_id, ApproveForm, "approve", act, _("Interview #%(id)s approved.")
@@ -181,7 +204,7 @@ def review_approve(request: HttpRequest, interview_id: int) -> HttpResponse:
 @require_role(*STAFF)
 def review_reject(request: HttpRequest, interview_id: int) -> HttpResponse:
     def act(review, data):
-        reject_interview(review=review, user=request.user, reason=data["reason"])
+        return reject_interview(review=review, user=request.user, reason=data["reason"])
 
     return _decide(
         request, interview_id, RejectForm, "reject", act, _("Interview #%(id)s rejected.")
@@ -192,7 +215,7 @@ def review_reject(request: HttpRequest, interview_id: int) -> HttpResponse:
 @require_role(*STAFF)
 def review_return(request: HttpRequest, interview_id: int) -> HttpResponse:
     def act(review, data):
-        return_interview(
+        return return_interview(
             review=review,
             user=request.user,
             reason=data["reason"],
@@ -208,7 +231,7 @@ def review_return(request: HttpRequest, interview_id: int) -> HttpResponse:
 @require_role(Role.ANALYST)
 def review_rerelease(request: HttpRequest, interview_id: int) -> HttpResponse:
     def act(review, data):
-        rerelease_case(
+        return rerelease_case(
             review=review,
             user=request.user,
             reason=data["reason"],

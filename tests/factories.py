@@ -7,6 +7,8 @@ documented shape, so tests of the other apps do not depend on the XLSForm parser
 
 import copy
 import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -178,3 +180,17 @@ def question_group(
         "repeat": repeat,
         "questions": questions,
     }
+
+
+def next_weekday_at(hour: int, minute: int = 0, *, days: int = 1) -> datetime:
+    """A Shanghai weekday at hour:minute, at least `days` days from now: an appointment time
+    inside the default weekday calling windows that stays in the future whenever tests run."""
+    day = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=days)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day.replace(hour=hour, minute=minute, second=0, microsecond=0)
+
+
+def local_input(at: datetime) -> str:
+    """The value a datetime-local input posts for `at` (local time, no zone)."""
+    return at.strftime("%Y-%m-%dT%H:%M")

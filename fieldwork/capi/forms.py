@@ -37,6 +37,7 @@ class VisitForm(PositionForm, AttemptForm):
     """A visit that did not become an interview: outcome, note, callback, position."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["mode"]  # always door-to-door
-        self.fields["appointment_at"].label = _("Come back at (optional)")
+        super().__init__(*args, mode="door", **kwargs)
+        self.fields["mode"].initial = "door"
+        self.fields["mode"].required = False  # always door-to-door
+        self.fields["appointment_at"].label = _("Come back at")

@@ -87,6 +87,7 @@ def record_visit(
     position: Position,
     note: str = "",
     appointment_at: datetime | None = None,
+    appointment_kind: str = "hard",
     key: uuid.UUID | None = None,
 ) -> ContactAttempt:
     """A door-to-door visit that did not become an interview, with where it was made.
@@ -105,6 +106,7 @@ def record_visit(
         disposition=disposition,
         note=note,
         appointment_at=appointment_at,
+        appointment_kind=appointment_kind,
     )
     _place(attempt, case, position)
     return attempt

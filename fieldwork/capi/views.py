@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
 from accounts.models import Role
 from fieldwork import selectors
+from fieldwork import views as fieldwork_views
 from fieldwork.capi import presenters, services
 from fieldwork.capi.forms import PositionForm, VisitForm
 from fieldwork.capi.selectors import household_cases
@@ -37,8 +39,13 @@ def _position(form: PositionForm) -> services.Position:
     )
 
 
+def _door_page(case) -> str:
+    """The case's door-to-door page (a mixed wave's case page opens on the phone otherwise)."""
+    return f"{reverse('fieldwork:case_detail', args=[case.pk])}?mode=door"
+
+
 def _visit_received(case, key: uuid.UUID) -> HttpResponse:
-    return settled(redirect("fieldwork:case_detail", case_id=case.pk), key, DUPLICATE_HEADER)
+    return settled(redirect(_door_page(case)), key, DUPLICATE_HEADER)
 
 
 @require_role(Role.INTERVIEWER)
@@ -50,8 +57,12 @@ def record_visit(request: HttpRequest, case_id: int) -> HttpResponse:
         return _visit_received(case, key)  # sent twice: the visit is recorded once
     form = VisitForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Visit not recorded: choose an outcome."))
-        return redirect("fieldwork:case_detail", case_id=case.pk)
+        messages.error(request, _("Visit not recorded: see the form below."))
+        return fieldwork_views.render_case(request, case, mode="door", visit_form=form, status=400)
+    if form.needs_confirmation:  # a final outcome: nothing is written before a second yes
+        action = reverse("fieldwork:record_visit", args=[case.pk])
+        confirm = fieldwork_views.confirmation(request, form, action)
+        return fieldwork_views.render_case(request, case, mode="door", **confirm)
     try:
         visit = services.record_visit(
             case=case,
@@ -59,14 +70,15 @@ def record_visit(request: HttpRequest, case_id: int) -> HttpResponse:
             disposition=form.cleaned_data["disposition"],
             note=form.cleaned_data["note"],
             appointment_at=form.cleaned_data["appointment_at"],
+            appointment_kind=form.cleaned_data["appointment_kind"],
             position=_position(form),
             key=key,
         )
     except submissions.DuplicateSubmission:
         return _visit_received(case, key)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("fieldwork:case_detail", case_id=case.pk)
+        form.add_error(None, error)
+        return fieldwork_views.render_case(request, case, mode="door", visit_form=form, status=400)
     warnings = presenters.warning_labels(visit)
     if warnings:
         messages.warning(
@@ -74,7 +86,7 @@ def record_visit(request: HttpRequest, case_id: int) -> HttpResponse:
         )
     else:
         messages.success(request, _("Visit recorded."))
-    response = redirect("fieldwork:case_detail", case_id=case.pk)
+    response = redirect(_door_page(case))
     return settled(response, key, APPLIED_HEADER)
 
 
@@ -95,6 +107,6 @@ def start_door_interview(request: HttpRequest, case_id: int) -> HttpResponse:
         return _visit_received(case, key)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("fieldwork:case_detail", case_id=case.pk)
+        return redirect(_door_page(case))
     response = redirect("fieldwork:interview", interview_id=interview.pk)
     return settled(response, key, APPLIED_HEADER)

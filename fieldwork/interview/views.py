@@ -34,9 +34,9 @@ def stop_interview(request: HttpRequest, interview_id: int) -> HttpResponse:
         return redirect("fieldwork:interview", interview_id=interview.pk)
     try:
         interviews.stop_interview(interview=interview, **form.cleaned_data)
-    except ValidationError as error:
+    except ValidationError as error:  # e.g. a time past or outside the calling windows
         messages.error(request, " ".join(error.messages))
-        return redirect("fieldwork:case_detail", case_id=interview.case_id)
+        return redirect("fieldwork:interview", interview_id=interview.pk)
     messages.success(request, _("Interview stopped; callback appointment made."))
     return redirect("fieldwork:my_cases")
 

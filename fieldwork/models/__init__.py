@@ -1,6 +1,13 @@
 """Fieldwork's models, by topic; Django finds them all here (models.py was split)."""
 
-from fieldwork.models.cases import Appointment, Case, ContactAttempt, Mode, RespondentSelection
+from fieldwork.models.cases import (
+    Appointment,
+    Case,
+    CaseEvent,
+    ContactAttempt,
+    Mode,
+    RespondentSelection,
+)
 from fieldwork.models.interviews import Interview, SubmissionKey
 from fieldwork.models.telephony import (
     Call,
@@ -16,6 +23,7 @@ __all__ = [
     "Appointment",
     "Call",
     "Case",
+    "CaseEvent",
     "ContactAttempt",
     "Interview",
     "InterviewerLine",

@@ -79,6 +79,9 @@ class ContactAttempt(models.Model):
     distance_m = models.FloatField(_("distance from community (m)"), null=True, blank=True)
     # Warnings given when the visit was recorded: capi.geo.WARNINGS codes, e.g. ["far"].
     position_warnings = models.JSONField(_("position warnings"), default=list, blank=True)
+    # Set when a supervisor reopens a case this attempt closed by mistake: the outcome stays on
+    # record (and in the reopening's CaseEvent) but no longer counts for the case's disposition.
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("contact attempt")
@@ -87,6 +90,43 @@ class ContactAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.disposition}"
+
+
+class CaseEvent(models.Model):
+    """Who moved a case, to whom, when and why: assignment, transfer, return, reopening.
+
+    With the attempts and appointments these make up the case history a supervisor reads.
+    """
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        TRANSFERRED = "transferred", _("Transferred")
+        RETURNED = "returned", _("Returned to the pool")
+        REOPENED = "reopened", _("Reopened")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    # Reopening: the disposition the case had before.
+    previous_disposition = models.CharField(
+        _("previous disposition"), max_length=6, choices=DISPOSITION_CHOICES, blank=True
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind}"
 
 
 class Appointment(models.Model):

@@ -46,6 +46,15 @@ class Wave(models.Model):
         _("minimum gap between attempts (min)"), default=120
     )
     busy_gap_minutes = models.PositiveIntegerField(_("gap after a busy line (min)"), default=15)
+    # The plan the overview measures progress against; without them it uses the draw's size
+    # and the wave's first day, and cannot say what is expected by today.
+    target_completes = models.PositiveIntegerField(_("target completes"), null=True, blank=True)
+    starts_on = models.DateField(_("fieldwork starts"), null=True, blank=True)
+    ends_on = models.DateField(_("fieldwork ends"), null=True, blank=True)
+    # Completed interviews an interviewer is expected to make in a day (their own day's goal).
+    daily_target = models.PositiveSmallIntegerField(
+        _("completes per interviewer per day"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -55,6 +64,14 @@ class Wave(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def allows(self, mode: str) -> bool:
+        """Whether cases of this wave may be worked by `mode` ("phone" or "door")."""
+        return self.mode == WaveMode.MIXED or self.mode == mode
+
+    @property
+    def modes(self) -> list[str]:
+        return ["phone", "door"] if self.mode == WaveMode.MIXED else [self.mode]
 
 
 class QuotaTarget(models.Model):

@@ -5,6 +5,7 @@ here for every service that opens or ends an attempt.
 """
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from fieldwork import scheduling
+from common.translatable import translated
+from fieldwork import loaders, scheduling
+from fieldwork.appointments import appointment_problem
 from fieldwork.dispositions import NON_INTERVIEW_CODES, final_disposition, is_final
-from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Mode
+from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Mode, Wave
 from fieldwork.services.locking import one_writer_per_process
 
 # The case's attempt summary, written with every attempt (see count_attempt).
@@ -38,25 +41,25 @@ def record_attempt(
     note: str = "",
     appointment_at: datetime | None = None,
     appointment_kind: str = "hard",
+    now: datetime | None = None,
 ) -> ContactAttempt:
     """A call or visit that did not become an interview, with its AAPOR outcome.
 
     A final code (refusal, not eligible …) closes the case; so does reaching the wave's maximum
     number of attempts. The case's disposition is the final code of all its attempts by AAPOR
     precedence (dispositions.final_disposition). An appointment may be made in the same step
-    ("call back at 19:00").
+    ("call back at 19:00"), checked by check_appointment. `now` is the present (tests pass one).
     """
     check_own_case(case, interviewer)
     if disposition not in NON_INTERVIEW_CODES:
         raise ValidationError(
             _("%(code)s is not an outcome of a call or visit.") % {"code": disposition}
         )
-    if mode not in Mode.values:
-        raise ValidationError(_("Unknown mode."))
     case = Case.objects.select_for_update().select_related("wave").get(pk=case.pk)
+    check_mode(case.wave, mode)
     if case.status in (Case.Status.COMPLETED, Case.Status.CLOSED):
         raise ValidationError(_("This case is already finished."))
-    now = timezone.now()
+    now = now or timezone.now()
     attempt = ContactAttempt.objects.create(
         case=case,
         interviewer=interviewer,
@@ -84,8 +87,37 @@ def record_attempt(
             window_end=None,
             note=note,
             created_by=interviewer,
+            now=now,
         )
     return attempt
+
+
+def check_mode(wave: Wave, mode: str) -> None:
+    """A phone-only wave is not visited, a door-to-door wave not called."""
+    if mode not in Mode.values:
+        raise ValidationError(_("Unknown mode."))
+    if not wave.allows(mode):
+        raise ValidationError(
+            _("This wave is worked %(mode)s only.") % {"mode": wave.get_mode_display()}
+        )
+
+
+def check_appointment(case: Case, at: datetime, window_end: datetime | None, now: datetime) -> None:
+    """Refuse a callback in the past, outside the wave's calling windows or after fieldwork."""
+    wave = case.wave
+    last_day = None
+    if wave.ends_on is not None:
+        tz = ZoneInfo(scheduling.LOCAL_TZ)
+        last_day = datetime.combine(wave.ends_on, datetime.max.time()).replace(tzinfo=tz)
+    problem = appointment_problem(
+        at=at,
+        window_end=window_end,
+        rules=loaders.calling_rules(wave),
+        now=now,
+        last_day=last_day,
+    )
+    if problem is not None:
+        raise ValidationError(translated(problem, _))
 
 
 def count_attempt(case: Case, at: datetime, outcome: str) -> None:
@@ -98,9 +130,10 @@ def count_attempt(case: Case, at: datetime, outcome: str) -> None:
 
 
 def final_code(case: Case) -> str:
-    """The case's disposition from all its attempts by AAPOR precedence ("" before any)."""
+    """The case's disposition from its attempts by AAPOR precedence ("" before any); attempts
+    voided when a supervisor reopened the case do not count."""
     codes = list(
-        ContactAttempt.objects.filter(case=case)
+        ContactAttempt.objects.filter(case=case, voided_at=None)
         .order_by("started_at", "id")
         .values_list("disposition", flat=True)
     )
@@ -108,14 +141,21 @@ def final_code(case: Case) -> str:
 
 
 def create_appointment(
-    *, case: Case, at: datetime, kind: str, window_end: datetime | None, note: str, created_by: User
+    *,
+    case: Case,
+    at: datetime,
+    kind: str,
+    window_end: datetime | None,
+    note: str,
+    created_by: User,
+    now: datetime | None = None,
 ) -> Appointment:
     """The appointment itself, replacing any open one; the caller checks access and locks."""
+    now = now or timezone.now()
     if kind not in Appointment.Kind.values:
         raise ValidationError(_("Unknown appointment kind."))
-    if window_end is not None and window_end <= at:
-        raise ValidationError(_("The window must end after the appointment time."))
-    Appointment.objects.filter(case=case, closed_at=None).update(closed_at=timezone.now())
+    check_appointment(case, at, window_end, now)
+    Appointment.objects.filter(case=case, closed_at=None).update(closed_at=now)
     return Appointment.objects.create(
         case=case, at=at, kind=kind, window_end=window_end, note=note, created_by=created_by
     )
@@ -130,12 +170,19 @@ def make_appointment(
     kind: str = "hard",
     window_end: datetime | None = None,
     note: str = "",
+    now: datetime | None = None,
 ) -> Appointment:
     """A callback agreed with the respondent; it replaces any open appointment of the case."""
     check_own_case(case, interviewer)
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update().select_related("wave").get(pk=case.pk)
     if case.status in (Case.Status.COMPLETED, Case.Status.CLOSED):
         raise ValidationError(_("This case is already finished."))
     return create_appointment(
-        case=case, at=at, kind=kind, window_end=window_end, note=note, created_by=interviewer
+        case=case,
+        at=at,
+        kind=kind,
+        window_end=window_end,
+        note=note,
+        created_by=interviewer,
+        now=now,
     )

@@ -13,9 +13,10 @@ from accounts.models import Role, User
 from fieldwork import reactions
 from fieldwork.dispositions import COMPLETE, RESPONDENT_REFUSAL
 from fieldwork.interview import flow
-from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Mode
+from fieldwork.models import Appointment, Case, ContactAttempt, Interview
 from fieldwork.services.attempts import (
     SUMMARY_FIELDS,
+    check_mode,
     check_own_case,
     count_attempt,
     create_appointment,
@@ -54,8 +55,7 @@ def start_interview(*, case: Case, interviewer: User, mode: str) -> Interview:
         return existing
     if case.status in (Case.Status.COMPLETED, Case.Status.CLOSED):
         raise ValidationError(_("This case is already finished."))
-    if mode not in Mode.values:
-        raise ValidationError(_("Unknown mode."))
+    check_mode(case.wave, mode)
     now = timezone.now()
     ContactAttempt.objects.create(case=case, interviewer=interviewer, mode=mode, started_at=now)
     count_attempt(case, now, "")
@@ -184,6 +184,7 @@ def stop_interview(
     kind: str = "hard",
     window_end: datetime | None = None,
     note: str = "",
+    now: datetime | None = None,
 ) -> Appointment:
     """The respondent stops midway and agrees a callback: a partial or break-off, to resume.
 
@@ -195,7 +196,7 @@ def stop_interview(
     case = Case.objects.select_for_update().select_related("wave").get(pk=locked.case_id)
     if case.status != Case.Status.IN_PROGRESS:
         raise ValidationError(_("This interview is not under way."))
-    now = timezone.now()
+    now = now or timezone.now()
     code = flow.stop_code(locked.questionnaire_version.definition, locked.answers)
     ContactAttempt.objects.filter(case=case, ended_at=None).update(
         ended_at=now, disposition=code, note=note
@@ -207,7 +208,13 @@ def stop_interview(
     case.status = Case.Status.PENDING
     case.save(update_fields=["last_outcome", "disposition", "status", "updated_at"])
     return create_appointment(
-        case=case, at=at, kind=kind, window_end=window_end, note=note, created_by=locked.interviewer
+        case=case,
+        at=at,
+        kind=kind,
+        window_end=window_end,
+        note=note,
+        created_by=locked.interviewer,
+        now=now,
     )
 
 

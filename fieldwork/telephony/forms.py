@@ -4,14 +4,30 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fieldwork.dispositions import BY_CODE, NON_INTERVIEW_CODES
+from fieldwork.dispositions import is_final, outcome_for
+from fieldwork.forms import outcome_choices
 
 
 def _outcome_choices() -> list[tuple[str, str]]:
-    # Called when the form is shown, so the labels follow the language of the request.
-    return [(code, f"{code} {gettext(BY_CODE[code].label)}") for code in NON_INTERVIEW_CODES]
+    # The phone outcomes in plain words, after an empty choice (the call's proposed outcome,
+    # when Twilio gave one, is preselected by the page).
+    return outcome_choices("phone")
 
 
 class ConfirmCallForm(forms.Form):
+    """The call's outcome; a final one needs `confirmed` (the page asks first)."""
+
     disposition = forms.ChoiceField(label=_("Outcome"), choices=_outcome_choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        code = self.cleaned_data.get("disposition", "")
+        return bool(code) and is_final(code) and not self.cleaned_data.get("confirmed")
+
+    @property
+    def outcome_label(self) -> str:
+        code = self.cleaned_data.get("disposition", "")
+        outcome = outcome_for("phone", code)
+        return f"{gettext(outcome.label)} · {code}" if outcome else code

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -19,6 +20,7 @@ from accounts.models import Role
 from common.ids import parse_id
 from common.ratelimit import rate_limited
 from fieldwork import selectors
+from fieldwork import views as fieldwork_views
 from fieldwork.models import Call
 from fieldwork.telephony import gateway, presenters, services
 from fieldwork.telephony.forms import ConfirmCallForm
@@ -69,8 +71,14 @@ def confirm_call(request: HttpRequest, call_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose an outcome."))
         return redirect("fieldwork:case_detail", case_id=call.case_id)
+    if form.needs_confirmation:  # a final outcome: nothing is written before a second yes
+        action = reverse("fieldwork:telephony:confirm_call", args=[call.pk])
+        confirm = fieldwork_views.confirmation(request, form, action)
+        case = selectors.case_for(request.user, call.case_id)
+        return fieldwork_views.render_case(request, case, mode="phone", **confirm)
+    data = {key: form.cleaned_data[key] for key in ("disposition", "note")}
     try:
-        services.confirm_call(call=call, interviewer=request.user, **form.cleaned_data)
+        services.confirm_call(call=call, interviewer=request.user, **data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

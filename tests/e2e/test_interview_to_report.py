@@ -39,9 +39,10 @@ def test_interview_is_completed_approved_and_reported(
     page = new_page()
     log_in(page, base, interviewer.username, PASSWORD)
     assert "/fieldwork/my-cases/" in page.url
-    page.click("table a.button")
-    page.check("input[name=mode][value=door]")
-    page.click("form[action$='/start/'] button[type=submit]")
+    page.click("#my-cases a.button")
+    page.goto(page.url + "?mode=door")  # the door-to-door page of the case
+    page.click("#start-door-interview")
+    page.wait_for_url("**/interviews/**")
     headings = []
     for _ in range(15):
         if "/interviews/" not in page.url:

@@ -74,7 +74,7 @@ def test_the_visit_form_records_the_tablets_position_and_warns_when_far(
     try:
         page = context.new_page()
         log_in(page, live_server.url, interviewer.username, PASSWORD)
-        page.goto(f"{live_server.url}/fieldwork/cases/{my_case.pk}/")
+        page.goto(f"{live_server.url}/fieldwork/cases/{my_case.pk}/?mode=door")
         page.wait_for_function(
             "document.querySelector('#visit-form input[name=latitude]').value !== ''"
         )

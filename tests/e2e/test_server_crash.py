@@ -88,9 +88,9 @@ def test_killing_the_server_mid_interview_loses_no_submitted_page(new_page, serv
         # An interviewer opens a case and answers three pages
         page = new_page()
         log_in(page, base, "interviewer01", PASSWORD)
-        page.click("table a.button")  # the first case to do
-        page.check("input[name=mode][value=phone]")
-        page.click("form[action$='/start/'] button[type=submit]")
+        page.click("#my-cases a.button")  # the first case to do
+        page.click("#start-interview")  # its phone page
+        page.wait_for_url("**/interviews/**")
         interview_url = page.url
         interview_id = int(interview_url.rstrip("/").split("/")[-1])
         headings = []

@@ -10,7 +10,7 @@ from django.urls import reverse
 from fieldwork.models import Appointment, Case, QuotaTarget, Wave
 from fieldwork.services import attempts, interviews
 from sampling.models import ReplicateRelease
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, local_input, next_weekday_at
 
 ALL_DAY = "00:00-12:00,12:00-00:00"  # the second window crosses midnight: any time is open
 
@@ -53,7 +53,12 @@ def test_stopping_from_the_wizard_page_makes_an_appointment(client, my_case, int
     assert reverse("fieldwork:stop_interview", args=[interview.pk]) in page
     response = client.post(
         reverse("fieldwork:stop_interview", args=[interview.pk]),
-        {"at": "2026-11-24T19:30", "kind": "soft", "window_end": "2026-11-24T21:00", "note": "忙"},
+        {
+            "at": local_input(next_weekday_at(19, 30)),
+            "kind": "soft",
+            "window_end": local_input(next_weekday_at(21)),
+            "note": "忙",
+        },
     )
     assert response.url == reverse("fieldwork:my_cases")
     appointment = Appointment.objects.get(case=my_case)
@@ -81,9 +86,7 @@ def test_a_bad_appointment_stops_nothing(client, my_case, interviewer):
     assert my_case.status == Case.Status.IN_PROGRESS
 
 
-def test_wave_page_shows_rates_live_board_and_quotas(
-    client, wave, supervisor, my_case, interviewer
-):
+def test_wave_tabs_show_live_board_rates_and_quotas(client, wave, supervisor, my_case, interviewer):
     attempts.record_attempt(
         case=my_case, interviewer=interviewer, mode="phone", disposition="2.111"
     )
@@ -91,12 +94,16 @@ def test_wave_page_shows_rates_live_board_and_quotas(
     login(client, supervisor)
     response = client.get(reverse("fieldwork:wave_detail", args=[wave.pk]))
     body = response.content.decode()
-    assert 'hx-trigger="every 10s"' in body and "RR1" in body and "COOP1" in body
-    overall = response.context["overall_rates"]["rows"][0]
-    # 6 cases: R = 1, UH = 5 (never attempted, 3.11) → REF1 = 1/6
-    assert overall["rates"][8] == "16.7"  # REF1, the ninth rate shown
+    live = body[body.index('id="live"') : body.index('id="community-map"')]
+    assert 'hx-trigger="every 15s"' in live and "<form" not in live  # nothing typed is swapped
     assert "Replicate 1: 2 units" in body
-    assert response.context["quotas"][0]["target"] == 10
+    rates = client.get(reverse("fieldwork:wave_rates", args=[wave.pk]))
+    assert "RR1" in rates.content.decode() and "COOP1" in rates.content.decode()
+    label, breakdown, overall = rates.context["rate_tables"][0]
+    # 6 cases: R = 1, UH = 5 (never attempted, 3.11) → REF1 = 1/6
+    assert breakdown == "wave" and overall["rows"][0]["rates"][8] == "16.7"  # REF1, ninth
+    quotas = client.get(reverse("fieldwork:quota_target", args=[wave.pk]))
+    assert quotas.context["quotas"][0]["target"] == 10
 
 
 def test_live_board_shows_who_is_on_which_case(client, wave, supervisor, my_case, interviewer):
@@ -105,7 +112,8 @@ def test_live_board_shows_who_is_on_which_case(client, wave, supervisor, my_case
     response = client.get(reverse("fieldwork:wave_live", args=[wave.pk]))
     assert response.context["open_work"][0]["case_id"] == my_case.pk
     assert response.context["pace"][0]["attempts"] == 1
-    status = {row["street"]: row for row in response.context["sample_status"]}
+    grid = client.get(reverse("fieldwork:wave_cases", args=[wave.pk]))
+    status = {row["street"]: row for row in grid.context["sample_status"]}
     assert status["东湖街道"]["in_progress"] == 1 and status["东湖街道"]["fresh"] == 5
 
 
@@ -212,7 +220,11 @@ def test_recording_no_answer_with_a_callback_time_makes_an_appointment(
     login(client, interviewer)
     client.post(
         reverse("fieldwork:record_attempt", args=[my_case.pk]),
-        {"mode": "phone", "disposition": "2.21", "appointment_at": "2026-11-24T19:00"},
+        {
+            "mode": "phone",
+            "disposition": "2.21",
+            "appointment_at": local_input(next_weekday_at(19)),
+        },
     )
     appointment = Appointment.objects.get(case=my_case)
     assert appointment.kind == "hard" and appointment.created_by == interviewer

@@ -17,7 +17,9 @@ def test_my_cases_lists_only_my_cases_with_masked_phones(
     waves.assign_cases(wave=wave, interviewer=interviewer, count=2)
     waves.assign_cases(wave=wave, interviewer=other_interviewer, count=3)
     login(client, interviewer)
-    with django_assert_max_num_queries(12):  # the second factor, the session's new expiry
+    # the second factor, the session's new expiry; the day's appointments, attempts, completes
+    # and target; constant in the number of cases
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("fieldwork:my_cases"))
     mine = set(wave.cases.filter(interviewer=interviewer).values_list("id", flat=True))
     assert {row["id"] for row in response.context["rows"]} == mine
@@ -50,10 +52,13 @@ def test_case_detail_masks_the_phone(client, my_case, interviewer, supervisor):
 
 def test_recording_an_outcome_from_the_case_page(client, my_case, interviewer):
     login(client, interviewer)
-    response = client.post(
-        reverse("fieldwork:record_attempt", args=[my_case.pk]),
-        {"mode": "phone", "disposition": "2.111", "note": "户主拒访"},
-    )
+    url = reverse("fieldwork:record_attempt", args=[my_case.pk])
+    outcome = {"mode": "phone", "disposition": "2.111", "note": "户主拒访"}
+    asked = client.post(url, outcome)
+    # A refusal closes the case: the page asks first, and nothing is written yet
+    assert asked.status_code == 200 and 'id="confirm-final"' in asked.content.decode()
+    assert not ContactAttempt.objects.filter(case=my_case).exists()
+    response = client.post(url, {**outcome, "confirmed": "on"})
     assert response.status_code == 302
     attempt = ContactAttempt.objects.get(case=my_case)
     assert (attempt.disposition, attempt.note) == ("2.111", "户主拒访")
@@ -71,23 +76,28 @@ def test_starting_an_interview_redirects_to_its_wizard(client, my_case, intervie
     assert interview.mode == "door"
 
 
-def test_supervisor_assigns_cases_from_the_wave_page(client, wave, supervisor, interviewer):
+def test_supervisor_assigns_cases_of_a_street_from_the_cases_tab(
+    client, wave, supervisor, interviewer
+):
     login(client, supervisor)
+    street = wave.cases.first().street
     response = client.post(
-        reverse("fieldwork:wave_detail", args=[wave.pk]),
-        {"interviewer": interviewer.pk, "count": 4},
+        reverse("fieldwork:assign_street", args=[wave.pk]),
+        {"interviewer": interviewer.pk, "count": 4, "street": street.pk, "reason": "新访员"},
     )
     assert response.status_code == 302
-    assert wave.cases.filter(interviewer=interviewer).count() == 4
+    assert wave.cases.filter(interviewer=interviewer, street=street).count() == 4
 
 
 def test_assigning_to_a_supervisor_is_refused_by_the_form(client, wave, supervisor):
     login(client, supervisor)
+    street = wave.cases.first().street
     response = client.post(
-        reverse("fieldwork:wave_detail", args=[wave.pk]), {"interviewer": supervisor.pk, "count": 1}
+        reverse("fieldwork:assign_street", args=[wave.pk]),
+        {"interviewer": supervisor.pk, "count": 1, "street": street.pk, "reason": "x"},
     )
-    assert response.status_code == 200
-    assert "interviewer" in response.context["form"].errors
+    assert response.status_code == 400
+    assert "interviewer" in response.context["street_form"].errors
     assert not wave.cases.exclude(interviewer=None).exists()
 
 

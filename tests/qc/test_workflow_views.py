@@ -453,3 +453,17 @@ def test_pages_and_export_name_rules_not_codes(client, world, interviewer, super
         ("rushed", "Too short"),
         ("straightlining", "Same answer throughout"),
     ]
+
+
+def test_the_banner_says_proposed_then_decided(client, flagged, supervisor, analyst):
+    login(client, supervisor)
+    proposed = client.post(
+        reverse("qc:review_approve", args=[flagged.pk]), {"approve-reason": "无误"}, follow=True
+    )
+    banner = [str(m) for m in proposed.context["messages"]]
+    assert banner == [f"已提议通过访问 #{flagged.pk}，由质控负责人作最终决定。"]
+    login(client, analyst)
+    decided = client.post(reverse("qc:review_approve", args=[flagged.pk]), {}, follow=True)
+    assert [str(m) for m in decided.context["messages"]] == [
+        f"访问 #{flagged.pk} 已通过：最终决定。"
+    ]

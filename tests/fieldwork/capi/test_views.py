@@ -27,6 +27,8 @@ def placed(tree):
 
 @pytest.fixture
 def door_case(my_case, placed):
+    my_case.wave.mode = "door"  # a door-to-door wave: its case page is the visit page
+    my_case.wave.save(update_fields=["mode"])
     return my_case
 
 
@@ -91,7 +93,8 @@ def test_a_coarse_position_is_warned_as_inaccurate(browser, door_case):
 
 def test_a_visit_without_outcome_is_refused_and_nothing_saved(browser, door_case, english):
     response = _visit(browser, door_case, NEAR, disposition="")
-    assert "Visit not recorded: choose an outcome." in response.content.decode()
+    assert response.status_code == 400
+    assert "Visit not recorded: see the form below." in response.content.decode()
     assert not ContactAttempt.objects.filter(case=door_case).exists()
 
 
@@ -104,9 +107,9 @@ def test_another_interviewers_household_cannot_be_visited(client, door_case, oth
 
 def test_several_visits_are_kept_per_household(browser, door_case):
     _visit(browser, door_case, NEAR, disposition="3.13")
-    _visit(browser, door_case, FAR, disposition="2.21")
+    _visit(browser, door_case, FAR, disposition="3.17")
     visits = ContactAttempt.objects.filter(case=door_case).order_by("started_at", "id")
-    assert [v.disposition for v in visits] == ["3.13", "2.21"]
+    assert [v.disposition for v in visits] == ["3.13", "3.17"]
     assert [v.position_warnings for v in visits] == [[], [geo.FAR]]
 
 
@@ -218,7 +221,7 @@ def test_a_visit_sent_twice_with_its_key_is_recorded_once(browser, door_case):
     assert door_case.attempts == 1
     assert first["X-Submission-Applied"] == "1"
     assert second.status_code == 302 and second["X-Duplicate-Submission"] == "1"
-    assert second.url == reverse("fieldwork:case_detail", args=[door_case.pk])
+    assert second.url == reverse("fieldwork:case_detail", args=[door_case.pk]) + "?mode=door"
     assert second.cookies["submission_received"].value == key
 
 
@@ -261,7 +264,7 @@ def test_a_doorstep_start_sent_again_after_a_stop_opens_no_second_attempt(
     again = browser.post(url, {"submission_key": key, **NEAR})
 
     assert again.status_code == 302 and again["X-Duplicate-Submission"] == "1"
-    assert again.url == reverse("fieldwork:case_detail", args=[door_case.pk])
+    assert again.url == reverse("fieldwork:case_detail", args=[door_case.pk]) + "?mode=door"
     assert ContactAttempt.objects.filter(case=door_case).count() == 1
 
 

@@ -90,7 +90,9 @@ def test_stopping_an_interview_makes_an_appointment_and_resuming_continues(my_ca
         interview=interview, step="opening", question_names=["consent"], answers={"consent": "yes"}
     )
     appointment_at = MONDAY_10 + timedelta(hours=9)  # 19:00
-    interviews.stop_interview(interview=interview, at=appointment_at, kind="hard", note="晚上再打")
+    interviews.stop_interview(
+        interview=interview, at=appointment_at, kind="hard", note="晚上再打", now=MONDAY_10
+    )
     my_case.refresh_from_db()
     assert my_case.status == Case.Status.PENDING and my_case.disposition == "2.12"
     attempt = ContactAttempt.objects.get(case=my_case)
@@ -122,7 +124,9 @@ def test_stopping_an_interview_makes_an_appointment_and_resuming_continues(my_ca
 
 def test_a_stopped_interview_closed_by_max_attempts_ends_broken_off(my_case, interviewer):
     interview = interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
-    interviews.stop_interview(interview=interview, at=MONDAY_22)
+    interviews.stop_interview(
+        interview=interview, at=MONDAY_10 + timedelta(hours=10), now=MONDAY_10
+    )
     for _ in range(my_case.wave.max_attempts - 1):
         attempts.record_attempt(
             case=my_case, interviewer=interviewer, mode="phone", disposition="3.13"

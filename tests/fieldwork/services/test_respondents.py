@@ -137,7 +137,8 @@ def test_the_selection_is_recorded_on_a_door_visit(my_case, interviewer, client)
     assert attempt.ended_at is not None
     my_case.refresh_from_db()
     assert my_case.attempts == 0 and my_case.status == "pending"
-    page = client.get(reverse("fieldwork:case_detail", args=[my_case.pk])).content.decode()
+    url = reverse("fieldwork:case_detail", args=[my_case.pk])
+    page = client.get(f"{url}?mode=door").content.decode()
     assert 'id="respondent-selection"' in page and selection.selected_label in page
 
 

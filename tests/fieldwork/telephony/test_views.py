@@ -174,3 +174,19 @@ def test_webhooks_need_no_login_but_a_signature(client, fake_twilio, my_case, in
     assert signed_post(client, path, {}).status_code == 200
     assert client.post(path, {}, HTTP_X_TWILIO_SIGNATURE="bm90LWEtc2lnbmF0dXJl").status_code == 403
     assert client.get(path).status_code in (403, 405)
+
+
+def test_a_final_outcome_of_a_call_needs_a_second_yes(
+    client, fake_twilio, my_case, interviewer, line
+):
+    call = telephony_services.dial(case=my_case, interviewer=interviewer)
+    login(client, interviewer)
+    url = reverse("fieldwork:telephony:confirm_call", args=[call.pk])
+    asked = client.post(url, {"disposition": "4.30"})
+    assert asked.status_code == 200 and 'id="confirm-final"' in asked.content.decode()
+    call.refresh_from_db()
+    assert call.attempt is None
+    client.post(url, {"disposition": "4.30", "confirmed": "on"})
+    call.refresh_from_db()
+    my_case.refresh_from_db()
+    assert call.attempt.disposition == "4.30" and my_case.status == "closed"

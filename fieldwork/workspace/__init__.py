@@ -1,0 +1,2 @@
+"""The wave as a supervisor's workspace: overview, cases, appointments, interviewers, rates,
+quotas and quality, one tab each."""

@@ -1,0 +1,150 @@
+"""Forms of the wave workspace: the case grid's filters, moving cases, assigning by street."""
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from fieldwork.dispositions import DISPOSITIONS
+from fieldwork.models import Case, Wave
+from sampling.models import Locality
+
+PAGE_SIZES = (50, 100, 200)
+WORK_STATUSES = [
+    ("", _("Still to do")),
+    ("all", _("Any status")),
+    ("fresh", _("Not started")),
+    ("callback", _("To call again")),
+    ("appointment", _("Appointment")),
+    ("in_progress", _("Interview under way")),
+    ("completed", _("Completed")),
+    ("closed", _("Closed without interview")),
+]
+ATTEMPTS = [("", _("Any number")), ("0", "0"), ("1", "1"), ("2", "2"), ("3+", "3+")]
+APPOINTMENTS = [
+    ("", _("Any")),
+    ("open", _("Has one")),
+    ("today", _("Today")),
+    ("missed", _("Missed")),
+    ("none", _("None")),
+]
+SORTS = [
+    ("id", _("Case")),
+    ("street", _("Street")),
+    ("interviewer", _("Interviewer")),
+    ("attempts", _("Attempts")),
+    ("-attempts", _("Attempts, most first")),
+    ("last_attempt", _("Last attempt")),
+    ("appointment", _("Appointment")),
+    ("status", _("Status")),
+]
+
+
+def interviewer_choices() -> forms.ModelChoiceField:
+    return User.objects.filter(role=Role.INTERVIEWER, is_active=True).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def wave_streets(wave: Wave):
+    """The wave's own streets (those its cases are in), not every frame's."""
+    ids = Case.objects.filter(wave=wave).values("street_id").distinct()
+    return Locality.objects.filter(pk__in=ids).order_by("name")
+
+
+class CaseFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=WORK_STATUSES, required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False)
+    attempts = forms.ChoiceField(label=_("Attempts"), choices=ATTEMPTS, required=False)
+    interviewer = forms.ChoiceField(label=_("Interviewer"), required=False)
+    street = forms.ModelChoiceField(
+        label=_("Street"), queryset=Locality.objects.none(), required=False, empty_label=_("Any")
+    )
+    appointment = forms.ChoiceField(label=_("Appointment"), choices=APPOINTMENTS, required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), choices=SORTS, required=False)
+    per_page = forms.TypedChoiceField(
+        label=_("Per page"),
+        choices=[(n, n) for n in PAGE_SIZES],
+        coerce=int,
+        required=False,
+        empty_value=PAGE_SIZES[0],
+    )
+
+    FILTERS = ("status", "outcome", "attempts", "interviewer", "street", "appointment")
+
+    def __init__(self, *args, wave: Wave, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["street"].queryset = wave_streets(wave)
+        self.fields["outcome"].choices = [("", _("Any outcome")), ("none", _("None yet"))] + [
+            (d.code, f"{gettext(d.label)} · {d.code}") for d in DISPOSITIONS
+        ]
+        self.fields["interviewer"].choices = [("", _("Anyone")), ("none", _("Nobody (pool)"))] + [
+            (str(user.pk), str(user)) for user in interviewer_choices()
+        ]
+
+
+class MoveForm(forms.Form):
+    """Assign, transfer or return the ticked cases (or every case the filters show)."""
+
+    SCOPES = [("selected", _("The ticked cases")), ("all", _("Every case the filters show"))]
+    scope = forms.ChoiceField(
+        label=_("Which cases"), choices=SCOPES, initial="selected", widget=forms.RadioSelect
+    )
+    to = forms.ChoiceField(label=_("Give them to"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. interviewer off sick")}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [
+            ("", _("— choose —")),
+            ("pool", _("Nobody: return to the pool")),
+        ] + [(str(user.pk), str(user)) for user in interviewer_choices()]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # The ticked rows' ids; ids of other waves' cases are refused by the service.
+        cleaned["cases"] = [int(pk) for pk in self.data.getlist("cases") if str(pk).isdigit()]
+        if cleaned.get("scope") == "selected" and not cleaned.get("cases"):
+            raise forms.ValidationError(_("Tick the cases to move, or choose every case shown."))
+        to = cleaned.get("to")
+        if to and to != "pool":
+            cleaned["to_user"] = interviewer_choices().filter(pk=to).first()
+            if cleaned["to_user"] is None:
+                self.add_error("to", _("Choose an active interviewer."))
+        else:
+            cleaned["to_user"] = None
+        return cleaned
+
+
+class StreetAssignForm(forms.Form):
+    """Give a number of unassigned cases of one of the wave's streets to an interviewer."""
+
+    street = forms.ModelChoiceField(label=_("Street"), queryset=Locality.objects.none())
+    interviewer = forms.ModelChoiceField(label=_("Interviewer"), queryset=User.objects.none())
+    count = forms.IntegerField(label=_("Number of cases"), min_value=1, max_value=5000)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def __init__(self, *args, wave: Wave, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["street"].queryset = wave_streets(wave)
+        self.fields["interviewer"].queryset = interviewer_choices()
+
+
+class CalendarForm(forms.Form):
+    view = forms.ChoiceField(
+        label=_("View"), choices=[("day", _("Day")), ("week", _("Week"))], required=False
+    )
+    day = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    interviewer = forms.ChoiceField(label=_("Interviewer"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["interviewer"].choices = [("", _("Whole team"))] + [
+            (str(user.pk), str(user)) for user in interviewer_choices()
+        ]
