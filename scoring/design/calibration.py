@@ -135,7 +135,12 @@ def trimmed_weights(
             return w
         clipped = np.clip(w, lower, upper)
         excess = (w - clipped).sum()
-        clipped[~outside] += excess / (~outside).sum()
+        takers = ~outside
+        if not takers.any():
+            # Every weight was outside (some below, some above): the excess goes to the
+            # weights at the bound it moves away from, and the next round checks them again.
+            takers = clipped < upper if excess > 0 else clipped > lower
+        clipped[takers] += excess / takers.sum()
         w = clipped
     raise DesignError(f"Trimming did not settle in {max_iter} rounds.")
 

@@ -86,6 +86,16 @@ def test_trimming_shares_the_excess_and_keeps_the_total():
     assert list(trimmed) == pytest.approx([2.25, 2.25, 2.25, 2.25, 5.0])
 
 
+def test_trimming_with_no_weight_inside_the_bounds_still_keeps_the_total():
+    weights = np.array([0.1, 0.1, 10.0, 10.0])  # two below 1, two above 6, none inside
+    trimmed = trimmed_weights(weights, lower=1.0, upper=6.0)
+    assert np.isfinite(trimmed).all()
+    assert trimmed.sum() == pytest.approx(weights.sum(), rel=1e-12)
+    assert ((trimmed >= 1.0 - 1e-12) & (trimmed <= 6.0 + 1e-12)).all()
+    # By hand: clipped to 1, 1, 6, 6 (sum 14 of 20.2); the excess 6.2 goes to the two at 1.
+    assert trimmed == pytest.approx([4.1, 4.1, 6.0, 6.0])
+
+
 def test_trimming_bounds_that_cannot_hold_the_total_are_refused():
     with pytest.raises(DesignError, match="keep the total"):
         trimmed_weights(np.array([1.0, 10.0]), upper=2.0)
