@@ -279,10 +279,12 @@ def test_the_index_scores_dimensions_with_the_results_pages_weights(
 def test_the_index_flags_a_place_unreliable_on_its_effective_sample_size_as_results_do(
     safety_wave, places, make_interview
 ):
-    # given 31 respondents in 城东区, one of whom carries nearly all the weight: n_eff ≈ 1
-    for _ in range(30):
+    # given 31 respondents in 城东区, five of whom carry most of the weight even after trimming
+    # to 4 × the mean weight: n_eff ≈ 15
+    for _ in range(26):
         make_interview(safety_wave, places["east_a"], answers("4", "4", "4", "4"), weight=1.0)
-    make_interview(safety_wave, places["east_a"], answers("4", "4", "4", "4"), weight=1000.0)
+    for _ in range(5):
+        make_interview(safety_wave, places["east_a"], answers("4", "4", "4", "4"), weight=20.0)
     # when
     table = services.composite_index(wave=safety_wave, level="district").table.set_index("code")
     # then
