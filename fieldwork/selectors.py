@@ -28,6 +28,12 @@ def case_for(user: User, case_id: int) -> Case:
     return get_object_or_404(visible_cases(user), pk=case_id)
 
 
+# Read per page only when needed: the definition comes from questionnaires.definitions' cache.
+VERSION_BULK = [
+    f"questionnaire_version__{field}" for field in ("definition", "source_xlsx", "xform_xml")
+]
+
+
 def interview_for_interviewer(user: User, interview_id: int) -> Interview:
     """Only the interviewer who owns the case may take its interview."""
     return get_object_or_404(
@@ -36,7 +42,7 @@ def interview_for_interviewer(user: User, interview_id: int) -> Interview:
             "case__unit__locality",
             "case__street__parent",
             "questionnaire_version",
-        ),
+        ).defer(*VERSION_BULK),
         pk=interview_id,
         case__interviewer=user,
     )
