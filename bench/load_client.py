@@ -192,6 +192,8 @@ async def run_interview(person: Person, case_id: int, text: str, pace, rng) -> N
     _s, _h, html = await person.request("wizard_get", "GET", path)
     for _page in range(MAX_PAGES):
         await asyncio.sleep(rng.uniform(*pace))
+        if not record.running():  # the run is over: the interview stays open, as at a break
+            return
         data = page_answers(html)
         status, headers, html = await person.request("page_post", "POST", path, data)
         if headers.get("X-Submission-Applied") or headers.get("X-Duplicate-Submission"):

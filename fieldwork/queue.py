@@ -11,12 +11,12 @@ only the few cases that can win, so a press costs the same in a wave of 500 case
 - The interviewer's own open cases and unassigned cases with an open appointment are few and
   read whole.
 A batch that came back full may hide better cases behind it only if a case ranks after the
-batch's last one; `ranked_safely` therefore keeps only the candidates that rank before every
-full batch's last case, and the caller asks for bigger batches when none is left.
+batch's last one; `safe_ids` therefore keeps only the candidates that rank no later than
+every full batch's last case, and the caller asks for bigger batches when none is left.
 
-Quota fullness is read once per wave and kept until the wave's counted interviews or its
-targets change (one aggregate query tells): full strata by street id, full cells for the few
-candidates whose known answers or frame attributes may put them in one.
+Quota fullness is read once per wave and kept until the wave's counted interviews, its
+targets or its cases change (small aggregate queries tell): full strata by street id, full
+cells for the few candidates whose known answers or frame attributes may put them in one.
 
 The claim is one statement: on PostgreSQL `UPDATE … WHERE id = (SELECT … ORDER BY rank LIMIT 1
 FOR UPDATE SKIP LOCKED) RETURNING id`, so 50 interviewers pressing at once each take a
@@ -75,7 +75,9 @@ def quota_state(wave: Wave) -> QuotaState:
     counted = reactions.without_voided(completed).aggregate(
         n=Count("id"), ids=Sum("id"), squares=Sum(F("id") * F("id")), last=Max("id")
     )
-    fingerprint = (*targets.values(), *counted.values())
+    # Cases join a wave when a replicate is released: new streets, perhaps full ones.
+    cases = Case.objects.filter(wave=wave).aggregate(n=Count("id"), last=Max("id"))
+    fingerprint = (*targets.values(), *counted.values(), *cases.values())
     cached = _quota_states.get(wave.pk)
     if cached is not None and cached.fingerprint == fingerprint:
         return cached

@@ -23,7 +23,6 @@ ASCII_SPACE = " \t\n\r"
 # Characters str.strip() removes beyond ASCII's (control characters are refused earlier).
 OTHER_SPACES = "[\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 EDGE_SPACE = f"^{OTHER_SPACES}|{OTHER_SPACES}$"
-PADDED = "^[ \t\n\r]|[ \t\n\r]$"
 
 
 def clean_frame(
@@ -42,9 +41,7 @@ def clean_frame(
     cells = {}
     for name, column in zip(table.column_names, table.columns, strict=True):
         # One chunk: taking rows in draw order from many chunks costs several times more.
-        column = column.combine_chunks()
-        if pc.any(pc.match_substring_regex(column, PADDED)).as_py():
-            column = pc.utf8_trim(column, ASCII_SPACE)
+        column = pc.utf8_trim(column, ASCII_SPACE).combine_chunks()
         if not pc.all(pc.string_is_ascii(column)).as_py():
             if pc.any(pc.match_substring_regex(column, EDGE_SPACE)).as_py():
                 return None

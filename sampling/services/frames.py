@@ -59,11 +59,11 @@ def import_frame(
     """
     report = progress or (lambda fraction, message: None)
     report(0.0, _("Reading file"))
-    known_type = PurePath(source_name).suffix.lower() in (".csv", ".xlsx")
-    raw = _read_bytes(file, source_name) if known_type else file  # else refused as such
-    rows = _fast_frame(raw, source_name, mapping) if known_type else None
+    if not isinstance(file, str | Path) and not (hasattr(file, "seek") and file.seekable()):
+        file = _read_bytes(file, source_name)  # a stream read once, for either road
+    rows = _fast_frame(file, source_name, mapping)
     if rows is None:  # anything but a plain, clean CSV: the careful road names every problem
-        rows = _checked_frame(raw, source_name, mapping, report)
+        rows = _checked_frame(_rewound(file), source_name, mapping, report)
     report(0.6, _("Writing Parquet"))
     buffer = pa.BufferOutputStream()
     pq.write_table(rows, buffer)
@@ -100,11 +100,14 @@ def _max_lengths() -> dict[str, int]:
     }
 
 
-def _fast_frame(raw: bytes, source_name: str, mapping: dict[str, str]) -> pa.Table | None:
-    """A plain CSV with no problem, read, checked and sorted on Arrow columns; else None."""
-    if not source_name.lower().endswith(".csv"):
+def _fast_frame(
+    file: IO[bytes] | bytes | str | Path, source_name: str, mapping: dict[str, str]
+) -> pa.Table | None:
+    """A plain CSV with no problem, read, checked and sorted on Arrow columns; else None.
+    The file's bytes are let go once pyarrow has read them."""
+    if PurePath(source_name).suffix.lower() != ".csv":
         return None
-    table = read_plain_csv(raw, limits("frame"))
+    table = read_plain_csv(_read_bytes(file, source_name), limits("frame"))
     if table is None:
         return None
     return clean_frame(
@@ -113,6 +116,13 @@ def _fast_frame(raw: bytes, source_name: str, mapping: dict[str, str]) -> pa.Tab
         mapping=mapping,
         **_max_lengths(),
     )
+
+
+def _rewound(file: IO[bytes] | bytes | str | Path) -> IO[bytes] | bytes | str | Path:
+    """The file from its start again, for the careful road after the fast one declined."""
+    if hasattr(file, "seek"):
+        file.seek(0)
+    return file
 
 
 def _checked_frame(
@@ -135,7 +145,7 @@ def _checked_frame(
     return pa.Table.from_pandas(sorted_rows, preserve_index=False)
 
 
-def _read_bytes(file: IO[bytes] | str | Path, source_name: str) -> bytes:
+def _read_bytes(file: IO[bytes] | bytes | str | Path, source_name: str) -> bytes:
     try:
         return read_bytes(file, source_name, limits("frame"))
     except TableError as error:
