@@ -245,7 +245,7 @@ def main() -> None:
     parser.add_argument("--streets", type=int, default=400)
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--skip-import", action="store_true")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each import contender")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each contender")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -279,19 +279,21 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
         f"frame: {len(stored):,} rows, {stored[STRATUM].nunique()} strata, n = {args.n:,} "
         f"(prepared in {time.perf_counter() - start:.1f} s)"
     )
+    print(f"each {args.repeat} times (median wall time; peaks the largest):")
     print(
         f"{'draw':<13} {'wall s':>8} {'peak RSS rise MB':>17} {'tracemalloc MB':>15} {'drawn':>8}"
     )
     for name in CONTENDERS:
-        result = run_worker(name, str(parquet), str(args.n))
-        if result is None:
+        results = [run_worker(name, str(parquet), str(args.n)) for _ in range(args.repeat)]
+        results = [r for r in results if r is not None]
+        if not results:
             print(f"{name:<13} (not run)")
             continue
-        assert result["drawn"] > 0
-        print(
-            f"{name:<13} {result['seconds']:8.3f} {result['rss_rise_mb']:17.1f} "
-            f"{result['traced_peak_mb']:15.1f} {result['drawn']:8,}"
-        )
+        assert all(r["drawn"] > 0 for r in results)
+        seconds = statistics.median(r["seconds"] for r in results)
+        rss = max(r["rss_rise_mb"] for r in results)
+        traced = max(r["traced_peak_mb"] for r in results)
+        print(f"{name:<13} {seconds:8.3f} {rss:17.1f} {traced:15.1f} {results[0]['drawn']:8,}")
 
     if not args.skip_import:
         csv_path = workdir / "frame.csv"
