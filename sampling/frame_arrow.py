@@ -62,23 +62,29 @@ def clean_frame(
     for name, column in cells.items():
         if name not in mapped:
             standard[f"source_{name}" if name in OUTPUT_COLUMNS else name] = column
-    order = _draw_order(standard["unit_id"], standard["street_code"])
+    streets, districts, positions = standard.pop("places")
+    order = _draw_order(standard["unit_id"], streets, positions)
     if order is None:  # a unit id used twice
         return None
-    return pa.table(standard).take(order)
+    sorted_positions = pc.take(positions, order)
+    columns = {n: pc.take(c, order) for n, c in standard.items() if c is not None}
+    columns["street_code"] = pc.take(streets, sorted_positions)
+    columns["district_code"] = pc.take(districts, sorted_positions)
+    return pa.table({name: columns[name] for name in standard})
 
 
-def _draw_order(unit_id, street) -> np.ndarray | None:
+def _draw_order(unit_id, streets, positions) -> np.ndarray | None:
     """Row positions in (street, unit id) order, as sort_for_draw orders them; None if a unit
     id repeats. One string sort (the unit ids, which then show repeats side by side) and a
-    stable sort of the streets' ranks."""
+    stable sort of the streets' ranks (a radix sort on 16 bits)."""
     by_unit = pc.sort_indices(unit_id).to_numpy()
     ids = pc.take(unit_id, by_unit)
     if len(ids) > 1 and pc.any(pc.equal(ids[:-1], ids[1:])).as_py():
         return None
-    streets = pc.unique(street)
-    ranks = pc.rank(streets, sort_keys="ascending", tiebreaker="dense")
-    street_rank = pc.take(ranks, pc.index_in(street, value_set=streets)).to_numpy()
+    # The rank of each distinct locality's street among the streets, in code order.
+    ranks = pc.rank(streets, sort_keys="ascending", tiebreaker="dense").to_numpy()
+    dtype = np.uint16 if len(ranks) < 2**16 else np.uint32
+    street_rank = ranks.astype(dtype)[positions.to_numpy()]
     return by_unit[np.argsort(street_rank[by_unit], kind="stable")]
 
 
@@ -103,19 +109,20 @@ def _standard_columns(cells, known, mapping, max_unit_id_length, max_address_len
     places = _places(locality, known)
     if places is None:
         return None
-    street, district = places
     return {
         "unit_id": unit_id,
         "phone": phone,
         "locality_code": locality,
-        "street_code": street,
-        "district_code": district,
+        "street_code": None,  # filled in draw order from `places`
+        "district_code": None,
         "address": address,
+        "places": places,
     }
 
 
 def _places(locality, known: dict[str, dict]):
-    """Street and district code of every row, or None if a code is empty, unknown or coarse."""
+    """The street and district code of each distinct locality and each row's position among
+    them, or None if a code is empty, unknown or coarse."""
     distinct = pc.unique(locality)
     streets, districts = [], []
     for code in distinct.to_pylist():
@@ -125,10 +132,7 @@ def _places(locality, known: dict[str, dict]):
         streets.append("" if place.get("street_code") is None else str(place["street_code"]))
         districts.append("" if place.get("district_code") is None else str(place["district_code"]))
     positions = pc.index_in(locality, value_set=distinct)
-    return (
-        pc.take(pa.array(streets, pa.string()), positions),
-        pc.take(pa.array(districts, pa.string()), positions),
-    )
+    return pa.array(streets, pa.string()), pa.array(districts, pa.string()), positions
 
 
 def _all(mask) -> bool:
