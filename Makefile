@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: demo test test-fast lint messages bench serve clean
+.PHONY: demo test test-fast lint messages bench load-test serve clean
 
 # Extra pytest arguments for `make test` and `make test-fast`, e.g. PYTEST_ARGS='-m "not e2e"'
 PYTEST_ARGS ?=
@@ -50,6 +50,12 @@ messages: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/pip install --quiet ".[bench]"
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+load-test: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet ".[bench]"
+	$(PY) bench/load_test.py --minutes 5 --pace 5-15
+	$(PY) bench/load_test.py --minutes 5 --pace 1-3
+	$(PY) bench/load_test.py --minutes 5 --pace 1-3 --kill-at 0.5
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var/

@@ -17,7 +17,8 @@ buffers) and tracemalloc's peak (Python and numpy allocations only).
 
 Also times the import of the same frame as a 1M-row CSV through
 sampling.services.frames.import_frame (read, validate, sort, Parquet, counts) against a
-throwaway SQLite database.
+throwaway SQLite database, side by side with pandas.read_csv and pyarrow.csv reading the
+same file alone (each in its own process, `--repeat` times: median and slowest).
 
 Run: .venv/bin/python bench/bench_sampling.py [--rows N] [--streets H] [--n n] [--skip-import]
 Prints the figures; asserts only that each contender drew something.
@@ -27,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -210,6 +212,20 @@ def worker_import(csv_path: Path, known_path: Path) -> dict:
     return {"seconds": seconds, "rss_rise_mb": _status_mb("VmHWM") - before, "rows": frame.n_rows}
 
 
+def worker_read(kind: str, csv_path: Path) -> dict:
+    """Reading the CSV alone, for scale: pandas.read_csv and pyarrow.csv (all text)."""
+    before = reset_peak_rss()
+    start = time.perf_counter()
+    if kind == "read-pandas":
+        rows = len(pd.read_csv(csv_path, dtype=str, keep_default_na=False))
+    else:
+        import pyarrow.csv as pa_csv
+
+        rows = pa_csv.read_csv(csv_path).num_rows
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rss_rise_mb": _status_mb("VmHWM") - before, "rows": rows}
+
+
 # --- the driver ---------------------------------------------------------------------------------
 
 
@@ -229,6 +245,7 @@ def main() -> None:
     parser.add_argument("--streets", type=int, default=400)
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each contender")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -236,6 +253,8 @@ def main() -> None:
         kind, *rest = args.worker
         if kind == "import":
             result = worker_import(Path(rest[0]), Path(rest[1]))
+        elif kind.startswith("read-"):
+            result = worker_read(kind, Path(rest[0]))
         else:
             result = worker_draw(kind, Path(rest[0]), int(rest[1]))
         print(json.dumps(result))
@@ -260,19 +279,21 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
         f"frame: {len(stored):,} rows, {stored[STRATUM].nunique()} strata, n = {args.n:,} "
         f"(prepared in {time.perf_counter() - start:.1f} s)"
     )
+    print(f"each {args.repeat} times (median wall time; peaks the largest):")
     print(
         f"{'draw':<13} {'wall s':>8} {'peak RSS rise MB':>17} {'tracemalloc MB':>15} {'drawn':>8}"
     )
     for name in CONTENDERS:
-        result = run_worker(name, str(parquet), str(args.n))
-        if result is None:
+        results = [run_worker(name, str(parquet), str(args.n)) for _ in range(args.repeat)]
+        results = [r for r in results if r is not None]
+        if not results:
             print(f"{name:<13} (not run)")
             continue
-        assert result["drawn"] > 0
-        print(
-            f"{name:<13} {result['seconds']:8.3f} {result['rss_rise_mb']:17.1f} "
-            f"{result['traced_peak_mb']:15.1f} {result['drawn']:8,}"
-        )
+        assert all(r["drawn"] > 0 for r in results)
+        seconds = statistics.median(r["seconds"] for r in results)
+        rss = max(r["rss_rise_mb"] for r in results)
+        traced = max(r["traced_peak_mb"] for r in results)
+        print(f"{name:<13} {seconds:8.3f} {rss:17.1f} {traced:15.1f} {results[0]['drawn']:8,}")
 
     if not args.skip_import:
         csv_path = workdir / "frame.csv"
@@ -280,12 +301,22 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
         known_path = workdir / "known.json"
         known_path.write_text(json.dumps(known))
         size_mb = csv_path.stat().st_size / 2**20
-        result = run_worker("import", str(csv_path), str(known_path))
-        if result is not None:
-            print(
-                f"import {result['rows']:,}-row CSV ({size_mb:.0f} MB) through import_frame: "
-                f"{result['seconds']:.1f} s, peak RSS rise {result['rss_rise_mb']:.0f} MB"
-            )
+        print(f"\n{args.rows:,}-row CSV ({size_mb:.0f} MB), each {args.repeat} times:")
+        print(f"{'import':<34} {'median s':>9} {'max s':>7} {'peak RSS rise MB':>17}")
+        contenders = {
+            "import_frame (whole command)": ("import", str(csv_path), str(known_path)),
+            "pandas.read_csv alone": ("read-pandas", str(csv_path)),
+            "pyarrow.csv alone": ("read-pyarrow", str(csv_path)),
+        }
+        for label, worker in contenders.items():
+            results = [run_worker(*worker) for _ in range(args.repeat)]
+            results = [r for r in results if r is not None]
+            if not results:
+                print(f"{label:<34} (failed)")
+                continue
+            seconds = sorted(r["seconds"] for r in results)
+            peak = max(r["rss_rise_mb"] for r in results)
+            print(f"{label:<34} {statistics.median(seconds):9.2f} {seconds[-1]:7.2f} {peak:17.0f}")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,8 @@ def flags_by_interviewer(interviews: QuerySet[Interview]) -> dict[int, int]:
 
 
 def on_interview_completed(handler: CompletedHandler) -> CompletedHandler:
-    """Call `handler(interview)` inside the transaction that completes an interview."""
+    """Call `handler(interview)` once the transaction that completes an interview commits
+    (a handler that fails is logged and cannot undo the completion)."""
     if handler not in _completed_handlers:
         _completed_handlers.append(handler)
     return handler

@@ -232,3 +232,105 @@ def eligible_cases(candidates: pd.DataFrame, rules: CallingRules, now: datetime)
 def day_part_bit(at: datetime, tz: str = LOCAL_TZ) -> int:
     """The bit to OR into a case's `day_parts_tried` for an attempt at `at`."""
     return DAY_PART_BITS[day_part(at, tz)]
+
+
+# --- The same rules on a handful of cases, without pandas ----------------------------------
+# The database returns the best few candidates (fieldwork.queue); ranking them through a
+# DataFrame would cost more than the query. `eligible_cases` above stays the reference the
+# tests compare this with, on random waves.
+
+EPOCH = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One open case with the fields of CANDIDATE_COLUMNS (released: only released cases)."""
+
+    case_id: int
+    attempts: int
+    last_attempt_at: datetime | None = None
+    last_outcome: str = ""
+    day_parts_tried: int = 0
+    appointment_at: datetime | None = None
+    appointment_kind: str = ""
+    appointment_end: datetime | None = None
+    quota_full: bool = False
+    mine: bool = False
+
+
+SortKey = tuple[int, bool, int, bool, int, datetime, int]
+
+
+def ordinary_key(candidate: Candidate, tier: int, part_bit: int) -> SortKey:
+    """The calling order of an eligible case: smaller comes first (as eligible_cases sorts)."""
+    return (
+        CALLBACK if tier == FRESH else tier,
+        bool(candidate.day_parts_tried & part_bit),
+        tier,
+        not candidate.mine,
+        candidate.attempts,
+        candidate.last_attempt_at or EPOCH,
+        candidate.case_id,
+    )
+
+
+def _appointment_state(c: Candidate, now: datetime) -> str:
+    """'' (none), 'hard_due', 'soft_due', 'held' or 'missed'."""
+    if c.appointment_at is None or c.appointment_kind not in ("hard", "soft"):
+        return ""
+    at = c.appointment_at
+    if c.appointment_kind == "hard":
+        if at - APPOINTMENT_LEAD <= now <= at + HARD_GRACE:
+            return "hard_due"
+        return "held" if now < at - APPOINTMENT_LEAD else "missed"
+    end = c.appointment_end or at + SOFT_DEFAULT_WINDOW
+    if at <= now <= end:
+        return "soft_due"
+    return "held" if now < at else "missed"
+
+
+def rank_candidate(
+    c: Candidate, rules: CallingRules, now: datetime, *, in_window: bool, part_bit: int
+) -> SortKey | None:
+    """The case's place in the calling order at `now`, or None when it may not be called."""
+    if c.attempts >= rules.max_attempts:
+        return None
+    state = _appointment_state(c, now)
+    busy = c.last_outcome in BUSY_CODES
+    if state not in ("hard_due", "soft_due"):
+        if state == "held" or not in_window:
+            return None
+        gap = rules.busy_gap if busy else rules.min_gap
+        if c.last_attempt_at is not None and now - c.last_attempt_at < gap:
+            return None
+    if state == "hard_due":
+        tier = HARD
+    elif state == "soft_due":
+        tier = SOFT
+    elif state == "missed":
+        tier = MISSED
+    elif c.quota_full:
+        tier = QUOTA_FULL
+    elif busy:
+        tier = BUSY
+    else:
+        tier = CALLBACK if c.attempts > 0 else FRESH
+    return ordinary_key(c, tier, part_bit)
+
+
+def rank_candidates(
+    candidates: list[Candidate], rules: CallingRules, now: datetime
+) -> list[tuple[SortKey, Candidate]]:
+    """The callable candidates at `now` with their sort keys, best first (the order and
+    eligibility of eligible_cases); the reason is REASONS[key[2]]."""
+    if now.tzinfo is None:
+        raise ScheduleError("now must be timezone-aware")
+    in_window = in_calling_window(now, rules)
+    part_bit = day_part_bit(now, rules.timezone)
+    ranked = []
+    for candidate in candidates:
+        key = rank_candidate(candidate, rules, now, in_window=in_window, part_bit=part_bit)
+        if key is not None:
+            ranked.append((key, candidate))
+    ranked.sort(key=lambda pair: pair[0])
+    return ranked

@@ -49,6 +49,12 @@ def appointments_between(
     )
 
 
+# Read per page only when needed: the definition comes from questionnaires.definitions' cache.
+VERSION_BULK = [
+    f"questionnaire_version__{field}" for field in ("definition", "source_xlsx", "xform_xml")
+]
+
+
 def interview_for_interviewer(user: User, interview_id: int) -> Interview:
     """Only the interviewer who owns the case may take its interview."""
     return get_object_or_404(
@@ -57,7 +63,7 @@ def interview_for_interviewer(user: User, interview_id: int) -> Interview:
             "case__unit__locality",
             "case__street__parent",
             "questionnaire_version",
-        ),
+        ).defer(*VERSION_BULK),
         pk=interview_id,
         case__interviewer=user,
     )

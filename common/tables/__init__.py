@@ -21,10 +21,14 @@ library's own messages ever reaches a user):
 * a formula cell without a saved value (formulas are read by the value Excel saved); control
   characters (NUL …) in a cell; a cell longer than the cell cap, whose value is never shown in
   full (messages show its first few characters).
+
+`read_plain_csv` (arrow_csv) is the fast road for a large plain CSV that has none of these
+problems: pyarrow reads it in one pass; anything else goes to `read_table`.
 """
 
+from common.tables.arrow_csv import read_plain_csv
 from common.tables.problems import KINDS, Limits, TableError, TableProblem
-from common.tables.reader import Progress, Table, read_table, read_text
+from common.tables.reader import Progress, Table, read_bytes, read_table, read_text
 
 __all__ = [
     "KINDS",
@@ -33,6 +37,8 @@ __all__ = [
     "Table",
     "TableError",
     "TableProblem",
+    "read_bytes",
+    "read_plain_csv",
     "read_table",
     "read_text",
 ]

@@ -61,7 +61,7 @@ def read_table(
     suffix = PurePath(name).suffix.lower()
     if suffix not in suffixes:
         raise fail("file_type", name, suffix=suffix or "?", allowed=", ".join(suffixes))
-    raw = _read_bytes(source, name, limits)
+    raw = read_bytes(source, name, limits)
     if not raw or raw.isspace():
         raise fail("empty", name)
     sheet = None
@@ -85,7 +85,7 @@ def read_text(source: bytes | str | Path | IO[bytes], *, name: str, limits: Limi
     """A small text file read line by line by its caller (e.g. "stratum,value" lists), with
     the same caps, encodings and refusals as a table's cells: a line is a row. Raises
     TableError."""
-    raw = _read_bytes(source, name, limits)
+    raw = read_bytes(source, name, limits)
     text = _decode(raw, name)
     problems = Problems(name, None)
     lines = text.splitlines()
@@ -106,7 +106,7 @@ def read_text(source: bytes | str | Path | IO[bytes], *, name: str, limits: Limi
     return text
 
 
-def _read_bytes(source: bytes | str | Path | IO[bytes], name: str, limits: Limits) -> bytes:
+def read_bytes(source: bytes | str | Path | IO[bytes], name: str, limits: Limits) -> bytes:
     """At most max_bytes + 1 bytes are ever read: a larger file is refused unread."""
     try:
         if isinstance(source, bytes):
@@ -249,4 +249,12 @@ def _check_cells(frame: pd.DataFrame, limits: Limits, problems: Problems) -> Non
             )
 
 
-__all__ = ["Progress", "Table", "TableError", "TableProblem", "read_table", "read_text"]
+__all__ = [
+    "Progress",
+    "Table",
+    "TableError",
+    "TableProblem",
+    "read_bytes",
+    "read_table",
+    "read_text",
+]

@@ -52,10 +52,11 @@ def refuse_replayed_page(
     """A response for a page submission that must not be applied, else None.
 
     A key without the page's version: refused (400), as its staleness cannot be checked.
-    Already received by this interview (same key): the interview's current page, marked
-    X-Duplicate-Submission. Rendered before pages submitted since (its page_version is behind):
-    not applied, as it would overwrite newer answers; the current page, marked
-    X-Stale-Submission. The same check is made again under the row lock when the page is saved
+    Rendered before pages submitted since (its page_version is behind): not applied, as it
+    would overwrite newer answers; the current page, marked X-Stale-Submission, or
+    X-Duplicate-Submission when its key was already received (a page applied once is behind
+    by then; the key's unique constraint tells, without a query first). The same check is
+    made again under the row lock when the page is saved
     (submissions.save_interview_page_once), for deliveries arriving together.
     """
     version = posted_page_version(request)
@@ -63,8 +64,6 @@ def refuse_replayed_page(
         return HttpResponseBadRequest(
             _("This page was sent without its version: open the interview again.")
         )
-    if key is not None and submissions.is_received(interview=interview, key=key):
-        return _current_page(interview, key, DUPLICATE_HEADER)
     if version is not None and version < submissions.current_page_version(interview):
         step = request.POST.get(f"interview_{interview.pk}-current_step", "")[:100]
         return stale_page_response(request, interview, key, step)

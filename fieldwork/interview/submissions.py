@@ -16,6 +16,7 @@ from fieldwork.interview import flow
 from fieldwork.models import Case, Interview, SubmissionKey
 from fieldwork.services import interviews
 from questionnaires import answers
+from questionnaires.definitions import definition_of
 
 
 class DuplicateSubmission(Exception):
@@ -79,28 +80,36 @@ def save_interview_page_once(
 ) -> Interview:
     """Save one wizard page (services.interviews.save_interview_page) at most once per key.
 
-    Under the interview's row lock: a page rendered at `page_version` older than the pages
-    submitted since raises StalePage (nothing saved); then the key is stored (a key already
-    stored for this interview raises DuplicateSubmission, nothing saved); then the page's
-    answers replace what its questions held, everything that left the path goes and the
-    calculates are recomputed (flow.settle) against the locked row's answers, so a delivery
-    that waited for the lock never writes back answers read before another page was saved.
-    Without a key or version that check is skipped.
+    In one transaction, under the interview's one row lock, with one UPDATE: a page rendered
+    at `page_version` older than the pages submitted since raises StalePage (nothing saved);
+    then the key is stored (a key already stored for this interview raises
+    DuplicateSubmission, nothing saved); then the page's answers replace what its questions
+    held, everything that left the path goes and the calculates are recomputed (flow.settle)
+    against the locked row's answers, so a delivery that waited for the lock never writes
+    back answers read before another page was saved. Without a key or version that check is skipped.
     """
-    locked = Interview.objects.select_for_update().get(pk=interview.pk)
+    locked = interviews.lock_in_progress(interview)  # the one row lock of this save
     if page_version is not None and page_version < current_page_version(locked):
         raise StalePage(step)
     if key is not None:
-        _claim_for_interview(interview=locked, key=key, step=step, applied=True)
-    definition = locked.questionnaire_version.definition
+        # No savepoint: a duplicate key ends the whole save, which is rolled back.
+        try:
+            SubmissionKey.objects.create(key=key, interview=locked, step=step, applied=True)
+        except IntegrityError as error:
+            raise DuplicateSubmission(str(key)) from error
+    definition = definition_of(interview.questionnaire_version)
     page = next(group for group in definition["groups"] if group["name"] == step)
     asked, keyed = answers.from_page(page, asked_names, page_answers)
     own = set(asked)
     before = {k: v for k, v in locked.answers.items() if k not in own}
     settled = flow.settle(definition, before | keyed, today=today)
     names = [*asked, *locked.answers, *settled]
-    return interviews.save_interview_page(
-        interview=interview, step=step, question_names=list(dict.fromkeys(names)), answers=settled
+    return interviews.apply_page(
+        locked=locked,
+        interview=interview,
+        step=step,
+        question_names=list(dict.fromkeys(names)),
+        answers=settled,
     )
 
 

@@ -48,6 +48,7 @@ from fieldwork.presenters import disposition_label
 from fieldwork.selectors import interview_for_interviewer
 from fieldwork.services import interviews
 from questionnaires import answers
+from questionnaires.definitions import definition_of
 
 
 def _group_on_path(group: dict, wizard: "InterviewWizard") -> bool:
@@ -69,7 +70,7 @@ class InterviewWizard(SessionWizardView):
             # Stopped with an appointment: resuming goes through the case page, which records
             # the new call as an attempt.
             return redirect("fieldwork:case_detail", case_id=self.interview.case_id)
-        self.definition = self.interview.questionnaire_version.definition
+        self.definition = definition_of(self.interview.questionnaire_version)
         groups = self.definition["groups"]
         self.form_list = OrderedDict((g["name"], PageForm) for g in groups)
         self.condition_dict = {g["name"]: partial(_group_on_path, g) for g in groups}

@@ -50,7 +50,28 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         constraints = [models.UniqueConstraint(fields=["wave", "unit"], name="unique_wave_unit")]
-        indexes = [models.Index(fields=["wave", "interviewer", "status"])]
+        indexes = [
+            models.Index(fields=["wave", "interviewer", "status"]),
+            # The call queue (fieldwork.queue): cases never tried, in calling order (the id) …
+            models.Index(
+                fields=["wave", "id"],
+                name="case_fresh_queue",
+                condition=models.Q(
+                    status="pending",
+                    interviewer=None,
+                    attempts=0,
+                    day_parts_tried=0,
+                    last_attempt_at=None,
+                    last_outcome="",
+                ),
+            ),
+            # … and the other open, unassigned cases by when they were last tried.
+            models.Index(
+                fields=["wave", "last_attempt_at"],
+                name="case_open_queue",
+                condition=models.Q(status="pending", interviewer=None),
+            ),
+        ]
         ordering = ["id"]
 
     def __str__(self) -> str:

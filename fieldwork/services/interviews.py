@@ -1,11 +1,13 @@
 """Running an interview: start or resume it, save each page, finish or stop it, and reopen it
 when quality control sends it back."""
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +25,7 @@ from fieldwork.services.attempts import (
     final_code,
 )
 from questionnaires import answers
+from questionnaires.definitions import definition_of
 from sampling.models import Locality
 
 LOCALITY_FIELDS = {"district": "district", "street": "street", "community": "community"}
@@ -78,13 +81,30 @@ def _lock_in_progress(interview: Interview) -> Interview:
     return locked
 
 
-@transaction.atomic
+lock_in_progress = _lock_in_progress  # the page save (interview.submissions) takes the same lock
+
+
 def record_page_shown(*, interview: Interview, step: str) -> None:
-    """Note in the paradata that a page was shown (its time counts from here)."""
-    locked = _lock_in_progress(interview)
-    locked.paradata.append({"event": "page_shown", "step": step, "at": _now_iso()})
-    locked.save(update_fields=["paradata"])
-    interview.paradata = locked.paradata
+    """Note in the paradata that a page was shown (its time counts from here).
+
+    One statement appends the event in the database, without reading the row first: a page
+    save that holds the row's lock finishes first and the event lands after its own.
+    """
+    event = {"event": "page_shown", "step": step, "at": _now_iso()}
+    table = Interview._meta.db_table
+    if connection.vendor == "postgresql":
+        append = "paradata = paradata || %s::jsonb"
+    else:
+        append = "paradata = json_insert(paradata, '$[#]', json(%s))"
+    payload = json.dumps([event] if connection.vendor == "postgresql" else event)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {append} WHERE id = %s AND status = %s",
+            [payload, interview.pk, Interview.Status.IN_PROGRESS.value],
+        )
+        if cursor.rowcount != 1:
+            raise ValidationError(_("This interview is already finished."))
+    interview.paradata.append(event)
 
 
 @transaction.atomic
@@ -97,8 +117,28 @@ def save_interview_page(
     page asked; one left out of `answers` is unanswered and any earlier answer is dropped.
     """
     locked = _lock_in_progress(interview)
+    return apply_page(
+        locked=locked,
+        interview=interview,
+        step=step,
+        question_names=question_names,
+        answers=answers,
+    )
+
+
+def apply_page(
+    *,
+    locked: Interview,
+    interview: Interview,
+    step: str,
+    question_names: Iterable[str],
+    answers: dict,
+) -> Interview:
+    """save_interview_page's work on a row the caller has locked: one UPDATE, with the
+    localities only when the page changed them. `interview` (the caller's copy) follows."""
     at = _now_iso()
-    merged = dict(locked.answers)
+    before = locked.answers
+    merged = dict(before)
     for name in question_names:
         old = merged.get(name)
         new = answers.get(name)
@@ -113,33 +153,27 @@ def save_interview_page(
     locked.paradata.append({"event": "page_submitted", "step": step, "at": at})
     locked.answers = merged
     locked.current_step = step
-    _set_localities(locked)
-    locked.save(
-        update_fields=["answers", "paradata", "current_step", "district", "street", "community"]
-    )
-    interview.__dict__.update(
-        {
-            f: getattr(locked, f)
-            for f in (
-                "answers",
-                "paradata",
-                "current_step",
-                "district_id",
-                "street_id",
-                "community_id",
-            )
-        }
-    )
+    fields = ["answers", "paradata", "current_step"]
+    definition = definition_of(interview.questionnaire_version)
+    if _locality_codes(definition, before) != _locality_codes(definition, merged):
+        _set_localities(locked, definition)
+        fields += LOCALITY_FIELDS.values()
+    locked.save(update_fields=fields)
+    copied = ["answers", "paradata", "current_step", "district_id", "street_id", "community_id"]
+    interview.__dict__.update({f: getattr(locked, f) for f in copied})
     return locked
 
 
-def _set_localities(interview: Interview) -> None:
-    definition = interview.questionnaire_version.definition
-    codes = {
-        q["locality_level"]: answers.get(interview.answers, q)
+def _locality_codes(definition: dict, stored: dict) -> dict[str, object]:
+    return {
+        q["locality_level"]: answers.get(stored, q)
         for _page, q in answers.questions(definition)
         if q.get("locality_level")
     }
+
+
+def _set_localities(interview: Interview, definition: dict) -> None:
+    codes = _locality_codes(definition, interview.answers)
     wanted = {code for code in codes.values() if code}
     by_code = {loc.code: loc for loc in Locality.objects.filter(code__in=wanted)}
     for level, field in LOCALITY_FIELDS.items():
@@ -154,7 +188,7 @@ def finish_interview(*, interview: Interview) -> Interview:
     interview is handed to the later stages (quality control) inside the same transaction.
     """
     locked = _lock_in_progress(interview)
-    definition = locked.questionnaire_version.definition
+    definition = definition_of(interview.questionnaire_version)
     now = timezone.now()
     code = flow.outcome(definition, locked.answers)
     locked.answers = flow.prune(definition, locked.answers)
@@ -172,7 +206,10 @@ def finish_interview(*, interview: Interview) -> Interview:
     case.save(update_fields=["status", "disposition", "updated_at"])
     ContactAttempt.objects.filter(case=case, ended_at=None).update(ended_at=now, disposition=code)
     if code == COMPLETE:
-        reactions.interview_completed(locked)  # qc checks it (QcConfig.ready registers)
+        # qc checks it (QcConfig.ready registers) once the completion is stored: the
+        # interviewer does not wait for the check, and a failing check (logged; the hourly
+        # batch checks what is left unchecked) cannot undo a completed interview.
+        transaction.on_commit(partial(reactions.interview_completed, locked), robust=True)
     return locked
 
 

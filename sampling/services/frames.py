@@ -3,24 +3,27 @@
 Also keeps the full problem report of a user's last failed import for download.
 """
 
-import io
 import uuid
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import IO
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from common.tables import TableError, read_table
+from common.tables import TableError, read_bytes, read_plain_csv, read_table
 from common.tables.texts import limits
 from jobs.models import Job
 from sampling.draw import sort_for_draw
 from sampling.errors import FrameImportError
+from sampling.frame_arrow import clean_frame
 from sampling.frame_validation import FrameError, table_frame_error, validate_frame
 from sampling.models import Frame, FrameStratumCount, Locality, SampledUnit
 from sampling.selectors import locality_lookup
@@ -45,7 +48,10 @@ def import_frame(
     file: a path or a binary file object (an upload); source_name: the file's name, whose
     extension (.csv, .xlsx) picks the reader; mapping: role → column (see
     sampling.frame_validation.ROLES). Every column is read as text. Raises FrameImportError with
-    every problem and writes nothing (no rows, no file) if anything is wrong.
+    every problem and writes nothing (no rows, no file) if anything is wrong. A plain CSV
+    without a problem takes the fast road (common.tables.read_plain_csv and
+    sampling.frame_arrow on Arrow columns, one read of the file); any other file the careful
+    one (common.tables.read_table and validate_frame), which names every problem.
 
     Not wrapped in one transaction on purpose: validation takes seconds on a large file and
     needs no lock; the Parquet file is removed if the short write transaction fails. `job`, the
@@ -53,33 +59,32 @@ def import_frame(
     """
     report = progress or (lambda fraction, message: None)
     report(0.0, _("Reading file"))
-    table = _read_table(file, source_name, report)
-    report(0.4, _("Checking rows"))
-    validation = validate_frame(
-        table,
-        known_localities=locality_lookup(),
-        mapping=mapping,
-        max_unit_id_length=SampledUnit._meta.get_field("unit_id").max_length,
-        max_address_length=SampledUnit._meta.get_field("address").max_length,
-    )
-    if not validation.ok:
-        raise FrameImportError(validation.errors, source_name)
-    if validation.frame.empty:
-        raise FrameImportError(
-            [FrameError(None, "", "", "the file has no data rows", "no_rows")], source_name
-        )
-
+    if not isinstance(file, str | Path) and not (hasattr(file, "seek") and file.seekable()):
+        file = _read_bytes(file, source_name)  # a stream read once, for either road
+    rows = _fast_frame(file, source_name, mapping)
+    if rows is None:  # anything but a plain, clean CSV: the careful road names every problem
+        rows = _checked_frame(_rewound(file), source_name, mapping, report)
     report(0.6, _("Writing Parquet"))
-    frame_rows = sort_for_draw(validation.frame, stratum_column=STRATUM_COLUMN)
-    buffer = io.BytesIO()
-    frame_rows.to_parquet(buffer, index=False)
+    buffer = pa.BufferOutputStream()
+    pq.write_table(rows, buffer)
     path = default_storage.save(
-        f"frames/{uuid.uuid4().hex}.parquet", ContentFile(buffer.getvalue())
+        f"frames/{uuid.uuid4().hex}.parquet", ContentFile(buffer.getvalue().to_pybytes())
     )
     report(0.9, _("Saving counts"))
+    counts = pc.value_counts(rows[STRATUM_COLUMN])
+    by_stratum = dict(
+        zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True)
+    )
     try:
         frame = _save_frame(
-            path=path, rows=frame_rows, source_name=source_name, name=name, user=user, job=job
+            path=path,
+            n_rows=rows.num_rows,
+            columns=rows.column_names,
+            counts=by_stratum,
+            source_name=source_name,
+            name=name,
+            user=user,
+            job=job,
         )
     except BaseException:
         default_storage.delete(path)
@@ -88,11 +93,73 @@ def import_frame(
     return frame
 
 
+def _max_lengths() -> dict[str, int]:
+    return {
+        "max_unit_id_length": SampledUnit._meta.get_field("unit_id").max_length,
+        "max_address_length": SampledUnit._meta.get_field("address").max_length,
+    }
+
+
+def _fast_frame(
+    file: IO[bytes] | bytes | str | Path, source_name: str, mapping: dict[str, str]
+) -> pa.Table | None:
+    """A plain CSV with no problem, read, checked and sorted on Arrow columns; else None.
+    The file's bytes are let go once pyarrow has read them."""
+    if PurePath(source_name).suffix.lower() != ".csv":
+        return None
+    table = read_plain_csv(_read_bytes(file, source_name), limits("frame"))
+    if table is None:
+        return None
+    return clean_frame(
+        table,
+        known_localities=locality_lookup(),
+        mapping=mapping,
+        **_max_lengths(),
+    )
+
+
+def _rewound(file: IO[bytes] | bytes | str | Path) -> IO[bytes] | bytes | str | Path:
+    """The file from its start again, for the careful road after the fast one declined."""
+    if hasattr(file, "seek"):
+        file.seek(0)
+    return file
+
+
+def _checked_frame(
+    raw: bytes | IO[bytes] | str | Path, source_name: str, mapping: dict[str, str], report: Progress
+) -> pa.Table:
+    """Any frame file through the careful reader and validate_frame: every problem, or the
+    validated frame in draw order."""
+    table = _read_table(raw, source_name, report)
+    report(0.4, _("Checking rows"))
+    validation = validate_frame(
+        table, known_localities=locality_lookup(), mapping=mapping, **_max_lengths()
+    )
+    if not validation.ok:
+        raise FrameImportError(validation.errors, source_name)
+    if validation.frame.empty:
+        raise FrameImportError(
+            [FrameError(None, "", "", "the file has no data rows", "no_rows")], source_name
+        )
+    sorted_rows = sort_for_draw(validation.frame, stratum_column=STRATUM_COLUMN)
+    return pa.Table.from_pandas(sorted_rows, preserve_index=False)
+
+
+def _read_bytes(file: IO[bytes] | bytes | str | Path, source_name: str) -> bytes:
+    try:
+        return read_bytes(file, source_name, limits("frame"))
+    except TableError as error:
+        problems = [table_frame_error(problem) for problem in error.problems]
+        raise FrameImportError(problems, source_name, error.total) from error
+
+
 @transaction.atomic
 def _save_frame(
     *,
     path: str,
-    rows: pd.DataFrame,
+    n_rows: int,
+    columns: list[str],
+    counts: dict[str, int],
     source_name: str,
     name: str,
     user: User | None,
@@ -102,21 +169,22 @@ def _save_frame(
         name=name,
         path=path,
         source_name=source_name,
-        n_rows=len(rows),
-        columns=list(rows.columns),
+        n_rows=n_rows,
+        columns=list(columns),
         created_by=user,
         import_job=job,
     )
-    counts = rows[STRATUM_COLUMN].value_counts().sort_index()
-    streets = Locality.objects.in_bulk(list(counts.index), field_name="code")
+    streets = Locality.objects.in_bulk(sorted(counts), field_name="code")
     FrameStratumCount.objects.bulk_create(
         FrameStratumCount(frame=frame, stratum=code, locality=streets[code], n_units=int(count))
-        for code, count in counts.items()
+        for code, count in sorted(counts.items())
     )
     return frame
 
 
-def _read_table(file: IO[bytes] | str | Path, source_name: str, report: Progress) -> pd.DataFrame:
+def _read_table(
+    file: bytes | IO[bytes] | str | Path, source_name: str, report: Progress
+) -> pd.DataFrame:
     """The file's table (reading is the first 40% of the import); FrameImportError with the
     reader's problems, each a FrameError of kind "table"."""
     try:

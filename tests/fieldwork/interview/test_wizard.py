@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from fieldwork.models import Case, Interview
 from fieldwork.services import interviews, waves
+from qc.models import Review
 from tests.factories import PASSWORD
 from tests.fieldwork.wizard_driver import page_of, run_to_end, submit_page
 
@@ -14,12 +15,13 @@ def phone_interview(my_case, interviewer):
 
 
 def test_completing_the_standard_questionnaire_saves_every_answer_and_runs_qc(
-    browser, phone_interview, tree
+    browser, phone_interview, tree, django_capture_on_commit_callbacks
 ):
     # When the interviewer answers every page
-    response = run_to_end(
-        browser, phone_interview, {"sat_judicial": "2", "victim_past_year": "yes"}
-    )
+    with django_capture_on_commit_callbacks() as after_commit:
+        response = run_to_end(
+            browser, phone_interview, {"sat_judicial": "2", "victim_past_year": "yes"}
+        )
 
     # Then the interview is complete with its answers, localities and paradata
     assert response.url == reverse("fieldwork:my_cases")
@@ -38,7 +40,12 @@ def test_completing_the_standard_questionnaire_saves_every_answer_and_runs_qc(
     assert "victimisation_detail" in submitted
     assert phone_interview.case.status == Case.Status.COMPLETED
     assert phone_interview.case.disposition == "1.1"
-    # and quality control has looked at it: a test client is far faster than any interviewer
+    # and quality control looks at it once the completion is committed, not inside it
+    assert not Review.objects.filter(interview=phone_interview).exists()
+    for callback in after_commit:
+        callback()
+    phone_interview.refresh_from_db()
+    # a test client is far faster than any interviewer
     assert phone_interview.review.state == "flagged"
     assert phone_interview.flags.filter(rule="rushed").exists()
 

@@ -1,0 +1,107 @@
+"""One interviewer alone: what "Next case", a wizard page and the last page cost per request.
+
+Run: .venv/bin/python bench/bench_requests.py [--interviews 30] [--cases 3000]
+     [--db survey_bench_requests]
+
+Through Django's test client in one process on PostgreSQL (the database is created if
+missing with the survey role, its tables flushed): a wave of `--cases` phone cases, one
+interviewer who presses "Next case" and runs the whole standard interview `--interviews`
+times (pages filled as bench/load_client.py fills them, each with a submission key). Prints
+per request kind the median and p95 wall time and the median number of database queries,
+with the machine's load average (the figures are only comparable at similar load). A first
+interview warms the process up and is not counted.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--interviews", type=int, default=30)
+    parser.add_argument("--cases", type=int, default=3000)
+    parser.add_argument("--db", default="survey_bench_requests")
+    args = parser.parse_args()
+    url = f"postgres://survey:survey@127.0.0.1:5432/{args.db}"
+    from load_test import PASSWORD, SETUP, ensure_database
+
+    ensure_database(args.db)
+    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.settings", DEBUG="1")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    exec(SETUP.format(cases=args.cases, interviewers=1, password=PASSWORD), {})
+    times, queries = measure(args.interviews, PASSWORD)
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    print(f"one interviewer, {args.interviews} interviews, PostgreSQL; load average {load}")
+    print(f"{'request':<12} {'n':>5} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for kind in ("next_case", "page_post", "last_page"):
+        values = sorted(times[kind])
+        p95 = values[min(len(values) - 1, int(0.95 * len(values)))]
+        print(
+            f"{kind:<12} {len(values):>5} {1000 * statistics.median(values):10.1f} "
+            f"{1000 * p95:8.1f} {statistics.median(queries[kind]):8.0f}"
+        )
+
+
+def measure(interviews: int, password: str):
+    import re
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from load_client import page_answers
+
+    from fieldwork.models import Wave
+
+    client = Client()
+    client.login(username="iv0", password=password)
+    wave = Wave.objects.get()
+    times: dict[str, list[float]] = {"next_case": [], "page_post": [], "last_page": []}
+    queries: dict[str, list[int]] = {kind: [] for kind in times}
+
+    def timed(kind, *request):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.post(*request)
+            elapsed = time.perf_counter() - start
+        if kind == "page_post" and response.status_code == 302:
+            kind = "last_page" if "my-cases" in response["Location"] else kind
+        times[kind].append(elapsed)
+        queries[kind].append(len(captured))
+        if os.environ.get("SHOW_QUERIES") == kind:
+            print("\n".join(q["sql"][:160] for q in captured.captured_queries), "\n")
+        return response
+
+    for number in range(interviews + 1):
+        if number == 1:  # the first interview warmed the process up: not counted
+            for kind in times:
+                times[kind].clear()
+                queries[kind].clear()
+        response = timed("next_case", "/fieldwork/next-case/", {"wave": wave.pk})
+        case_id = re.search(r"/cases/(\d+)/", response["Location"]).group(1)
+        response = client.post(f"/fieldwork/cases/{case_id}/start/", {"mode": "phone"})
+        path = response["Location"]
+        html = client.get(path).content.decode()
+        for _page in range(40):
+            response = timed("page_post", path, page_answers(html))
+            if response.status_code == 302:
+                break
+            html = response.content.decode()
+    return times, queries
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,318 @@
+"""The call queue in the database: the best few cases for "Next case", and the claim.
+
+The scheduler's rules (fieldwork.scheduling) decide; this module makes the database hand over
+only the few cases that can win, so a press costs the same in a wave of 500 cases or 500,000:
+
+- Cases never tried (the bulk of a wave) come from the partial index `case_fresh_queue`
+  already in calling order (their order is the case id), `batch` at a time.
+- Cases tried before (callbacks, busy retries) are ranked in SQL by the scheduler's order
+  from the partial index `case_open_queue` of open, unassigned cases; only those whose gap has
+  passed are read, `batch` at a time.
+- The interviewer's own open cases and unassigned cases with an open appointment are few and
+  read whole.
+A batch that came back full may hide better cases behind it only if a case ranks after the
+batch's last one; `safe_ids` therefore keeps only the candidates that rank no later than
+every full batch's last case, and the caller asks for bigger batches when none is left.
+
+Quota fullness is read once per wave and kept until the wave's counted interviews, its
+targets or its cases change (small aggregate queries tell): full strata by street id, full
+cells for the few candidates whose known answers or frame attributes may put them in one.
+
+The claim is one statement: on PostgreSQL `UPDATE … WHERE id = (SELECT … ORDER BY rank LIMIT 1
+FOR UPDATE SKIP LOCKED) RETURNING id`, so 50 interviewers pressing at once each take a
+different case without waiting; SQLite runs the same statement without row locks under its
+IMMEDIATE transaction's write lock.
+"""
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.db import connection
+from django.db.models import Count, F, Max, Sum
+from django.utils.dateparse import parse_datetime
+
+from fieldwork import loaders, quotas, reactions, scheduling
+from fieldwork.models import Appointment, Case, Interview, QuotaTarget, Wave
+
+PENDING = Case.Status.PENDING.value
+BUSY = tuple(sorted(scheduling.BUSY_CODES))
+
+# The index predicates (fieldwork.models.cases): the queries repeat them so the planner uses them.
+FRESH_PREDICATE = (
+    "c.attempts = 0 AND c.day_parts_tried = 0 AND c.last_attempt_at IS NULL AND c.last_outcome = ''"
+)
+OPEN_APPOINTMENT = (
+    f"SELECT 1 FROM {Appointment._meta.db_table} a WHERE a.case_id = c.id AND a.closed_at IS NULL"
+)
+COLUMNS = (
+    "c.id, c.attempts, c.last_attempt_at, c.last_outcome, c.day_parts_tried, c.interviewer_id, "
+    "c.street_id"
+)
+
+
+@dataclass(frozen=True)
+class QuotaState:
+    fingerprint: tuple
+    full_street_ids: frozenset[int]
+    cells: tuple[quotas.FullCell, ...]
+    street_codes: dict[int, str]
+
+
+_NO_QUOTAS = QuotaState((), frozenset(), (), {})
+_quota_states: dict[int, QuotaState] = {}
+_quota_lock = threading.Lock()
+
+
+def quota_state(wave: Wave) -> QuotaState:
+    """The wave's full strata and cells, recomputed only when what they count has changed."""
+    targets = QuotaTarget.objects.filter(wave=wave).aggregate(
+        n=Count("id"), total=Sum("target"), last=Max("id"), mix=Sum(F("id") * F("target"))
+    )
+    if not targets["n"]:
+        return _NO_QUOTAS
+    completed = Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
+    counted = reactions.without_voided(completed).aggregate(
+        n=Count("id"), ids=Sum("id"), squares=Sum(F("id") * F("id")), last=Max("id")
+    )
+    # Cases join a wave when a replicate is released: new streets, perhaps full ones.
+    cases = Case.objects.filter(wave=wave).aggregate(n=Count("id"), last=Max("id"))
+    fingerprint = (*targets.values(), *counted.values(), *cases.values())
+    cached = _quota_states.get(wave.pk)
+    if cached is not None and cached.fingerprint == fingerprint:
+        return cached
+    progress = loaders.quota_progress(wave)
+    streets = dict(
+        Case.objects.filter(wave=wave).values_list("street_id", "street__code").distinct()
+    )
+    full = quotas.full_strata(progress, sorted(set(streets.values())))
+    state = QuotaState(
+        fingerprint=fingerprint,
+        full_street_ids=frozenset(pk for pk, code in streets.items() if code in full),
+        cells=quotas.full_cells(progress),
+        street_codes=streets,
+    )
+    with _quota_lock:
+        _quota_states[wave.pk] = state
+    return state
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Candidates read for one press: each with its branch; `bounds` are the keys of the last
+    case of every branch that came back full."""
+
+    ranked: list[tuple[scheduling.SortKey, scheduling.Candidate]]
+    bounds: list[scheduling.SortKey]
+
+
+class Sql:
+    """A statement's text and parameters, built in the order the placeholders appear."""
+
+    def __init__(self) -> None:
+        self.params: list = []
+
+    def value(self, value) -> str:
+        if isinstance(value, datetime):
+            value = connection.ops.adapt_datetimefield_value(value)
+        self.params.append(value)
+        return "%s"
+
+    def among(self, column: str, values) -> str:
+        return f"{column} IN ({', '.join(self.value(v) for v in values)})"
+
+
+def _branch_sql(
+    name: str, *, wave: Wave, interviewer_id: int, now: datetime, full_ids: list[int], batch: int
+) -> tuple[str, list]:
+    """One part of the queue, as (SQL, parameters)."""
+    q = Sql()
+    base = f"c.wave_id = {q.value(wave.pk)} AND c.status = '{PENDING}' "
+    base += f"AND c.attempts < {q.value(wave.max_attempts)}"
+    if name == "mine":
+        return f"{base} AND c.interviewer_id = {q.value(interviewer_id)}", q.params
+    if name == "appointments":
+        return f"{base} AND c.interviewer_id IS NULL AND EXISTS ({OPEN_APPOINTMENT})", q.params
+    free = f"{base} AND c.interviewer_id IS NULL AND NOT EXISTS ({OPEN_APPOINTMENT})"
+    if name in ("fresh", "fresh_full"):
+        streets = ""
+        if full_ids:
+            among = q.among("c.street_id", full_ids)
+            streets = f" AND {among}" if name == "fresh_full" else f" AND NOT {among}"
+        return f"{free} AND {FRESH_PREDICATE}{streets} ORDER BY c.id LIMIT {batch}", q.params
+    busy_cut = now - timedelta(minutes=wave.busy_gap_minutes)
+    min_cut = now - timedelta(minutes=wave.min_gap_minutes)
+    waited = (
+        f"(c.last_attempt_at IS NULL "
+        f"OR ({q.among('c.last_outcome', BUSY)} AND c.last_attempt_at <= {q.value(busy_cut)}) "
+        f"OR (NOT {q.among('c.last_outcome', BUSY)} AND c.last_attempt_at <= {q.value(min_cut)}))"
+    )
+    where = f"{free} AND NOT ({FRESH_PREDICATE}) AND {waited}"
+
+    def full() -> str:
+        return q.among("c.street_id", full_ids) if full_ids else "1 = 0"
+
+    # The scheduler's order (scheduling.ordinary_key) without case-level quota cells, which
+    # only move a case down.
+    order = (
+        f"CASE WHEN {full()} THEN 6 WHEN {q.among('c.last_outcome', BUSY)} THEN 3 ELSE 4 END, "
+        f"CASE WHEN (c.day_parts_tried & {q.value(scheduling.day_part_bit(now))}) <> 0 "
+        "THEN 1 ELSE 0 END, "
+        f"CASE WHEN {full()} THEN 6 WHEN {q.among('c.last_outcome', BUSY)} THEN 3 "
+        "WHEN c.attempts > 0 THEN 4 ELSE 5 END, "
+        "c.attempts, c.last_attempt_at ASC NULLS FIRST, c.id"
+    )
+    return f"{where} ORDER BY {order} LIMIT {batch}", q.params
+
+
+LIMITED = ("fresh", "fresh_full", "tried")
+
+
+def read_batch(
+    *, wave: Wave, interviewer_id: int, now: datetime, rules: scheduling.CallingRules, batch: int
+) -> Batch:
+    """The candidates that can win now, ranked by the scheduler, and the bounds of safety."""
+    quota = quota_state(wave)
+    names = ["mine", "appointments"]
+    if scheduling.in_calling_window(now, rules):  # outside them only appointments are called
+        names += ["fresh", "fresh_full", "tried"] if quota.full_street_ids else ["fresh", "tried"]
+    full_ids = sorted(quota.full_street_ids)
+    parts, params = [], []
+    for index, name in enumerate(names):
+        where, branch_params = _branch_sql(
+            name, wave=wave, interviewer_id=interviewer_id, now=now, full_ids=full_ids, batch=batch
+        )
+        appointment = (
+            "1"
+            if name == "appointments"
+            else f"CASE WHEN EXISTS ({OPEN_APPOINTMENT}) THEN 1 ELSE 0 END"
+        )
+        parts.append(
+            f"SELECT * FROM (SELECT {COLUMNS}, {appointment} AS has_appointment, {index} AS part "
+            f"FROM {Case._meta.db_table} c WHERE {where}) AS part{index}"
+        )
+        params += branch_params
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    return _rank(
+        rows,
+        names,
+        wave=wave,
+        interviewer_id=interviewer_id,
+        now=now,
+        rules=rules,
+        quota=quota,
+        batch=batch,
+    )
+
+
+def _rank(rows, names, *, wave, interviewer_id, now, rules, quota, batch) -> Batch:
+    appointments = _open_appointments([row[0] for row in rows if row[7]])
+    demoted = _in_full_cells(rows, quota)
+    in_window = scheduling.in_calling_window(now, rules)
+    part_bit = scheduling.day_part_bit(now, rules.timezone)
+    ranked, last_of = [], {}
+    for row in rows:
+        case_id, tried, last_at, outcome, parts, holder, street_id, _appt, part = row
+        stratum_full = street_id in quota.full_street_ids
+        fields = dict(
+            case_id=case_id,
+            attempts=tried,
+            last_attempt_at=_aware(last_at),
+            last_outcome=outcome or "",
+            day_parts_tried=parts or 0,
+            mine=holder == interviewer_id,
+            **appointments.get(case_id, {}),
+        )
+        candidate = scheduling.Candidate(quota_full=stratum_full or case_id in demoted, **fields)
+        key = scheduling.rank_candidate(
+            candidate, rules, now, in_window=in_window, part_bit=part_bit
+        )
+        if key is not None:
+            ranked.append((key, candidate))
+        last_of.setdefault(part, []).append(scheduling.Candidate(quota_full=stratum_full, **fields))
+    bounds = []
+    for part, members in last_of.items():
+        if names[part] in LIMITED and len(members) >= batch:
+            key = scheduling.rank_candidate(
+                members[-1], rules, now, in_window=in_window, part_bit=part_bit
+            )
+            if key is not None:
+                bounds.append(key)
+    ranked.sort(key=lambda pair: pair[0])
+    return Batch(ranked, bounds)
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """SQLite returns text (UTC) for a datetime read through a union; PostgreSQL aware ones."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _open_appointments(case_ids: list[int]) -> dict[int, dict]:
+    """The latest open appointment of each case, as scheduling.Candidate fields."""
+    if not case_ids:
+        return {}
+    found: dict[int, dict] = {}
+    rows = (
+        Appointment.objects.filter(case__in=case_ids, closed_at=None)
+        .order_by("case_id", "-created_at")
+        .values_list("case_id", "at", "kind", "window_end")
+    )
+    for case_id, at, kind, end in rows:
+        found.setdefault(
+            case_id, {"appointment_at": at, "appointment_kind": kind, "appointment_end": end}
+        )
+    return found
+
+
+def _in_full_cells(rows, quota: QuotaState) -> set[int]:
+    """Cases whose stopped interview's answers or frame attributes put them in a full cell."""
+    if not quota.cells or not rows:
+        return set()
+    case_ids = [row[0] for row in rows]
+    streets = {row[0]: quota.street_codes.get(row[6], "") for row in rows}
+    answers = dict(Interview.objects.filter(case__in=case_ids).values_list("case_id", "answers"))
+    units = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "unit__attributes"))
+    return {
+        pk
+        for pk in case_ids
+        if (answers.get(pk) or units.get(pk))
+        and quotas.in_full_cell(quota.cells, streets[pk], answers.get(pk) or {}, units.get(pk))
+    }
+
+
+def safe_ids(batch: Batch) -> list[tuple[int, int]]:
+    """(case id, tier) of the candidates no unread case can outrank, best first."""
+    limit = min(batch.bounds) if batch.bounds else None
+    return [(c.case_id, key[2]) for key, c in batch.ranked if limit is None or key <= limit]
+
+
+def claim(*, wave: Wave, interviewer_id: int, case_ids: list[int], now: datetime) -> int | None:
+    """Give the interviewer the first of `case_ids` still open and free, in one statement;
+    its id, or None when all were taken meanwhile."""
+    if not case_ids:
+        return None
+    q = Sql()
+    table = Case._meta.db_table
+    setting = f"interviewer_id = {q.value(interviewer_id)}, updated_at = {q.value(now)}"
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    chosen = (
+        f"SELECT c.id FROM {table} c WHERE {q.among('c.id', case_ids)} "
+        f"AND c.wave_id = {q.value(wave.pk)} AND c.status = '{PENDING}' "
+        f"AND (c.interviewer_id IS NULL OR c.interviewer_id = {q.value(interviewer_id)}) "
+        "ORDER BY CASE c.id "
+        + " ".join(f"WHEN {q.value(pk)} THEN {i}" for i, pk in enumerate(case_ids))
+        + f" END LIMIT 1{lock}"
+    )
+    sql = f"UPDATE {table} SET {setting} WHERE id = ({chosen}) RETURNING id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, q.params)
+        row = cursor.fetchone()
+    return row[0] if row else None

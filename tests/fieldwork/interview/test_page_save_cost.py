@@ -1,0 +1,68 @@
+"""A wizard page costs one row lock and one write: what the database is asked per POST."""
+
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from fieldwork.interview.replay import APPLIED_HEADER, DUPLICATE_HEADER
+from fieldwork.models import Interview, SubmissionKey
+from fieldwork.services import interviews
+from tests.fieldwork.wizard_driver import page_data, page_of
+
+
+def _sql(queries, *needles: str) -> list[str]:
+    return [q["sql"] for q in queries if all(n in q["sql"] for n in needles)]
+
+
+def test_a_page_post_takes_one_lock_and_writes_the_interview_once(browser, my_case, interviewer):
+    interview = interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    url = reverse("fieldwork:interview", args=[interview.pk])
+    response = browser.get(url)
+    response = browser.post(url, page_data(response))  # opening
+    step, _form = page_of(response)
+    assert step == "screening"
+    version = response.context["page_version"]
+    data = {**page_data(response), "submission_key": str(uuid.uuid4()), "page_version": version}
+
+    with CaptureQueriesContext(connection) as captured:
+        response = browser.post(url, data)
+
+    assert response.status_code == 200 and response[APPLIED_HEADER] == "1"
+    queries = captured.captured_queries
+    table = Interview._meta.db_table
+    # One row lock (PostgreSQL; SQLite's IMMEDIATE transaction locks the database instead)
+    assert len(_sql(queries, "FOR UPDATE")) == (1 if connection.vendor == "postgresql" else 0)
+    # one UPDATE of answers and paradata, and the next page's "shown" event appended
+    assert len(_sql(queries, f'UPDATE "{table}"', '"answers"')) == 1
+    assert len(_sql(queries, f"UPDATE {table}", "paradata")) == 1
+    # the key's unique constraint is the duplicate guard: stored, never looked up first
+    keys = SubmissionKey._meta.db_table
+    assert len(_sql(queries, f'INSERT INTO "{keys}"')) == 1
+    assert not _sql(queries, f'FROM "{keys}"')
+    # the published definition is not read again, and no locality changed on this page
+    assert not _sql(queries, '"definition"')
+    assert not _sql(queries, '"sampling_locality"."code" IN')
+    interview.refresh_from_db()
+    events = [e["event"] for e in interview.paradata]
+    assert events[-2:] == ["page_submitted", "page_shown"]
+    assert interview.current_step == "screening"
+
+    # The same delivery again: refused by the key, nothing changes
+    before = (interview.answers, interview.paradata)
+    again = browser.post(url, data)
+    assert again.status_code == 302 and again[DUPLICATE_HEADER] == "1"
+    interview.refresh_from_db()
+    assert (interview.answers, interview.paradata) == before
+
+
+def test_a_page_shown_on_a_finished_interview_is_refused(my_case, interviewer):
+    interview = interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    Interview.objects.filter(pk=interview.pk).update(status=Interview.Status.COMPLETED)
+    with pytest.raises(ValidationError):
+        interviews.record_page_shown(interview=interview, step="opening")
+    interview.refresh_from_db()
+    assert [e["event"] for e in interview.paradata] == ["started"]
