@@ -22,9 +22,11 @@ __all__ = [
     "by_name",
     "carried",
     "drop",
+    "duplicate_names",
     "in_version",
     "moved_or_gone",
     "moves",
+    "names_by_key",
     "values_at",
     "from_names",
     "get",
@@ -157,6 +159,17 @@ def _unique_keys(definition: dict) -> dict[str, str]:
     elements = list(_elements(definition))
     used = Counter(element["name"] for element in elements)
     return {e["name"]: key(e) for e in elements if used[e["name"]] == 1}
+
+
+def names_by_key(definition: dict) -> dict[str, str]:
+    """{key: name} for every question and repeat of the definition, at any depth."""
+    return {key(element): element["name"] for element in _elements(definition)}
+
+
+def duplicate_names(definition: dict) -> list[str]:
+    """The names two or more questions (or repeats) of the definition share, sorted."""
+    used = Counter(element["name"] for element in _elements(definition))
+    return sorted(name for name, n in used.items() if n > 1)
 
 
 def moves(own: dict, target: dict) -> dict[str, str]:

@@ -12,7 +12,7 @@ their values and move from question names to paths (questionnaires.answers.from_
 from questionnaires import answers
 from questionnaires.xlsform import SCHEMA, XLSFormError, parse_xlsform
 
-__all__ = ["upgrade_answers", "upgrade_definition", "upgrade_keys"]
+__all__ = ["downgrade_keys", "upgrade_answers", "upgrade_definition", "upgrade_keys"]
 
 
 def _texts(value: object) -> list[tuple[str, str]]:
@@ -118,3 +118,10 @@ def upgrade_keys(names: list[str], definition: dict) -> list[str]:
     """Question names (a back-check's key questions) → their keys."""
     keys = answers.keys_by_name(definition)
     return [keys.get(name, name) for name in names]
+
+
+def downgrade_keys(keys: list[str], definition: dict) -> list[str]:
+    """Question keys (a back-check's key questions) → their names, for rolling the migration
+    back; a key no question of the definition has is kept."""
+    names = answers.names_by_key(definition)
+    return [names.get(found, found) for found in keys]
