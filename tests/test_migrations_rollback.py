@@ -4,8 +4,6 @@ interviews on a form with a name used twice are refused rather than losing an an
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from fieldwork.models import Interview
 from fieldwork.services import interviews, waves
@@ -16,27 +14,9 @@ from tests.factories import make_draw, make_locality_tree, make_user, make_wave
 from tests.factories import make_standard_version as standard_version_rows
 from tests.questionnaires.test_answers import SURVEY
 from tests.questionnaires.workbooks import make_xlsx
+from tests.test_migrations_by_path import BEFORE, _migrate, latest_afterwards
 
-BEFORE = [
-    ("questionnaires", "0002_version_drafts"),
-    ("fieldwork", "0006_phone_reveals_and_bridging"),
-    ("qc", "0002_workflow_backchecks"),
-]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-
-
-@pytest.fixture
-def latest_afterwards():
-    """Every app back at its latest migration when the test ends, whatever happened."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+__all__ = ["latest_afterwards"]  # the fixture, shared with the forward migration's test
 
 
 def _interview(version, answers):
