@@ -15,6 +15,7 @@ from fieldwork import quotas, reactions, scheduling
 from fieldwork.dispositions import NOT_ATTEMPTED, VOIDED_INTERVIEW
 from fieldwork.models import Appointment, Case, Interview, QuotaTarget, Wave
 from questionnaires import answers as stored
+from questionnaires.selectors import answers_in_version
 
 CASE_FIELDS = [
     "id",
@@ -152,12 +153,16 @@ def quota_progress(wave: Wave) -> pd.DataFrame:
         return targets
     completed = Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
     completed = reactions.without_voided(completed)  # e.g. qc's final rejections
-    interviews = pd.DataFrame.from_records(
-        completed.values("case__street__code", "answers", "case__unit__attributes"),
-        columns=["case__street__code", "answers", "case__unit__attributes"],
-    ).rename(columns={"case__street__code": "stratum", "case__unit__attributes": "attributes"})
+    columns = ["case__street__code", "answers", "case__unit__attributes"]
+    columns.append("questionnaire_version_id")
+    interviews = pd.DataFrame.from_records(completed.values(*columns), columns=columns).rename(
+        columns={"case__street__code": "stratum", "case__unit__attributes": "attributes"}
+    )
+    # Interviews begun before a version switch are read with their own version's paths.
+    saved = zip(interviews["answers"], interviews.pop("questionnaire_version_id"), strict=True)
+    carried = answers_in_version(list(saved), wave.questionnaire_version)
     definition = wave.questionnaire_version.definition  # quota variables are question names
-    interviews["answers"] = [stored.by_name(a or {}, definition) for a in interviews["answers"]]
+    interviews["answers"] = [stored.by_name(a, definition) for a in carried]
     return quotas.achieved(targets, interviews)
 
 

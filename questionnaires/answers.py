@@ -14,12 +14,19 @@ answers only through this module; expressions (questionnaires.logic) read `${nam
 every name an expression uses is one question).
 """
 
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 __all__ = [
     "by_name",
+    "carried",
     "drop",
+    "duplicate_names",
+    "in_version",
+    "moved_or_gone",
+    "moves",
+    "names_by_key",
     "values_at",
     "from_names",
     "get",
@@ -130,6 +137,89 @@ def keys_by_name(definition: dict) -> dict[str, str]:
         for question in page["questions"]:
             found.setdefault(question["name"], key(question))
     return found
+
+
+def _elements(definition: dict) -> Iterator[dict]:
+    """Every question and repeat of the definition, at any depth."""
+
+    def walk(items: list[dict]) -> Iterator[dict]:
+        for item in items:
+            yield item
+            if item.get("type") == "repeat" and "questions" in item:
+                yield from walk(item["questions"])
+
+    for page in definition.get("groups", []):
+        if page.get("repeat"):
+            yield page
+        yield from walk(page.get("questions", []))
+
+
+def _unique_keys(definition: dict) -> dict[str, str]:
+    """{name: key} for the names used once in the definition."""
+    elements = list(_elements(definition))
+    used = Counter(element["name"] for element in elements)
+    return {e["name"]: key(e) for e in elements if used[e["name"]] == 1}
+
+
+def names_by_key(definition: dict) -> dict[str, str]:
+    """{key: name} for every question and repeat of the definition, at any depth."""
+    return {key(element): element["name"] for element in _elements(definition)}
+
+
+def duplicate_names(definition: dict) -> list[str]:
+    """The names two or more questions (or repeats) of the definition share, sorted."""
+    used = Counter(element["name"] for element in _elements(definition))
+    return sorted(name for name, n in used.items() if n > 1)
+
+
+def moves(own: dict, target: dict) -> dict[str, str]:
+    """{key in `own`: key in `target`} for each question (or repeat) whose key differs between
+    two versions of a form (a group renamed, a question moved) while its name is used once in
+    each: what carries answers saved on `own` over to `target`. Computed once per pair of
+    versions, not per interview."""
+    old, new = _unique_keys(own), _unique_keys(target)
+    return {old[name]: new[name] for name in old.keys() & new.keys() if old[name] != new[name]}
+
+
+def carried(answers: dict, moved: dict[str, str]) -> dict:
+    """The answers with each key in `moved` renamed (inside a repeat's rows too); the others
+    as saved. Nothing is copied when nothing moved."""
+    if not moved:
+        return answers
+
+    def carry(found: dict) -> dict:
+        out: dict = {}
+        for name, value in found.items():
+            if isinstance(value, list):
+                value = [carry(row) if isinstance(row, dict) else row for row in value]
+            out[moved.get(name, name)] = value
+        return out
+
+    return carry(answers)
+
+
+def in_version(
+    saved: Iterable[tuple[dict | None, Any]], definitions: dict[Any, dict], target: Any
+) -> list[dict]:
+    """Each interview's answers, given with the id of the version it was saved on, keyed as
+    version `target` keys them: an interview begun before a new version was rolled out keeps
+    its answers where a group was renamed. `definitions` holds every version id met (an id
+    not in it is taken as saved on `target`). One key map per version."""
+    wanted = definitions[target]
+    maps = {vid: moves(d, wanted) for vid, d in definitions.items() if vid != target}
+    return [carried(answers or {}, maps.get(vid, {})) for answers, vid in saved]
+
+
+def moved_or_gone(own: dict, target: dict, names: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Of the given question names in `own`: (those whose key differs in `target`, those
+    `target` no longer has). What a version switch tells the user about scored and quota
+    questions."""
+    old, new = _unique_keys(own), _unique_keys(target)
+    everywhere = {e["name"] for e in _elements(target)}
+    wanted = [name for name in dict.fromkeys(names) if name in old or name in everywhere]
+    moved = [n for n in wanted if n in old and n in new and old[n] != new[n]]
+    gone = [n for n in wanted if n not in everywhere]
+    return moved, gone
 
 
 def row_scope(named: dict, items: list[dict], row: dict) -> dict:

@@ -14,6 +14,7 @@ from fieldwork.quotas import age_group
 from qc.models import Review
 from questionnaires import answers as stored
 from questionnaires.presenters import effective_choices
+from questionnaires.selectors import answers_in_version
 from questionnaires.xlsform import dimension_order
 from sampling.models import FrameStratumCount, Locality, ReplicateRelease, SampledUnit
 from scoring.models import WaveWeighting
@@ -143,6 +144,7 @@ def approved_answers(wave: Wave) -> tuple[pd.DataFrame, AnswersMeta]:
             "district_id",
             "street_id",
             "case__street_id",
+            "questionnaire_version_id",
             weight=F("case__unit__design_weight"),
         )
     )
@@ -150,6 +152,8 @@ def approved_answers(wave: Wave) -> tuple[pd.DataFrame, AnswersMeta]:
         records,
         columns=["pk", "answers", "district_id", "street_id", "case__street_id", "weight"],
     )
+    # Interviews begun before a version switch are read with their own version's paths.
+    interviews["answers"] = _in_wave_version(records, wave)
     meta = AnswersMeta(
         definition=definition,
         dimensions={
@@ -167,6 +171,12 @@ def approved_answers(wave: Wave) -> tuple[pd.DataFrame, AnswersMeta]:
     long = long.merge(located, on="interview_id", how="left", validate="many_to_one")
     long = long[LONG_COLUMNS].reset_index(drop=True)
     return long, replace(meta, localities=localities)
+
+
+def _in_wave_version(records: list[dict], wave: Wave) -> list[dict]:
+    """The records' answers keyed as the wave's current version keys them."""
+    saved = [(r["answers"], r["questionnaire_version_id"]) for r in records]
+    return answers_in_version(saved, wave.questionnaire_version)
 
 
 def _item_meta(definition: dict, item_names: list[str]) -> dict[str, dict]:
@@ -317,6 +327,7 @@ def respondent_frame(wave: Wave) -> pd.DataFrame:
             "district_id",
             "street_id",
             "case__street_id",
+            "questionnaire_version_id",
             stratum=F("case__unit__stratum"),
             frame_id=F("case__unit__draw__frame_id"),
             weight=F("case__unit__design_weight"),
@@ -333,7 +344,8 @@ def respondent_frame(wave: Wave) -> pd.DataFrame:
         ).values_list("stratum", "n_units")
     )
     definition = wave.questionnaire_version.definition
-    answers = interviews["answers"].map(lambda a: stored.by_name(a or {}, definition))
+    carried = _in_wave_version(records, wave)
+    answers = pd.Series([stored.by_name(a, definition) for a in carried], index=interviews.index)
     sex = answers.map(lambda a: SEX_CODES.get(str(a.get("sex", "")).strip().lower()))
     ages = answers.map(lambda a: age_group(a.get("age")) or None)
     fpc = interviews["stratum"].map(counts).astype(float)

@@ -11,6 +11,7 @@ from fieldwork.quotas import age_group
 from fieldwork.selectors import rate_table
 from qc.models import Flag, Review
 from questionnaires import answers as stored
+from questionnaires.selectors import answers_in_version
 
 
 def visible_waves(user: User) -> QuerySet[Wave]:
@@ -70,12 +71,16 @@ def respondent_groups(wave: Wave, definition: dict, language: str) -> pd.DataFra
                 c["value"]: c["label"].get(lang) or next(iter(c["label"].values()), c["value"])
                 for c in definition["choice_lists"].get(question["list"], [])
             }
-    rows = Interview.objects.filter(
-        case__wave=wave, review__state=Review.State.APPROVED
-    ).values_list("pk", "answers")
+    rows = list(
+        Interview.objects.filter(case__wave=wave, review__state=Review.State.APPROVED)
+        .order_by("pk")
+        .values_list("pk", "answers", "questionnaire_version_id")
+    )
+    # Interviews begun before a version switch are read with their own version's paths.
+    carried = answers_in_version([(a, v) for _, a, v in rows], wave.questionnaire_version)
     records = []
-    for pk, saved in rows:
-        answers = stored.by_name(saved or {}, definition)  # the group questions by name
+    for (pk, _saved, _version), saved in zip(rows, carried, strict=True):
+        answers = stored.by_name(saved, definition)  # the group questions by name
         record = {"interview_id": pk, "age_group": age_group(answers.get("age")) or None}
         for name, mapping in labels.items():
             value = answers.get(name)

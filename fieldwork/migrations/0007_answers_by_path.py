@@ -29,8 +29,22 @@ def forward(apps, schema_editor):
 
 
 def backward(apps, schema_editor):
-    from questionnaires.answers import scope
+    """Paths back to question names. Refused when a questionnaire version interviews use has
+    a name used twice (allowed since paths): by name, one of the two answers would be lost."""
+    from questionnaires.answers import duplicate_names, scope
 
+    Interview = apps.get_model("fieldwork", "Interview")
+    Version = apps.get_model("questionnaires", "QuestionnaireVersion")
+    used = Interview.objects.values("questionnaire_version_id")
+    for version in Version.objects.filter(pk__in=used).select_related("questionnaire"):
+        twice = duplicate_names(version.definition)
+        if twice:
+            raise RuntimeError(
+                f"Cannot roll interview answers back to question names: questionnaire "
+                f"{version.questionnaire.code!r} version {version.number} uses the name(s) "
+                f"{', '.join(twice)} for more than one question, so answers to them would be "
+                f"lost. Delete or re-key those interviews first, or keep this migration."
+            )
     _move(apps, lambda answers, definition: scope(answers, definition))
 
 

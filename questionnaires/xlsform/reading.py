@@ -158,7 +158,7 @@ def build_definition(form_json: dict, external: list[dict] | None = None) -> dic
     for name, options in external_lists.items():
         tree.choice_lists.setdefault(name, options)
     pages = make_pages(tree.nodes, tree.questions)
-    title = languages.text(form_json.get("title")) or {}
+    title = _title(form_json.get("title"), languages)
     consent = [path for path, q in tree.questions.items() if q.get("consent")]
     return {
         "schema": SCHEMA,
@@ -175,6 +175,17 @@ def build_definition(form_json: dict, external: list[dict] | None = None) -> dic
         "groups": pages,
         "translation_gaps": {code: len(where) for code, where in languages.gaps().items()},
     }
+
+
+def _title(value: object, languages: Languages) -> dict:
+    """The form's title in every language the form uses. pyxform's title is one string (the
+    settings sheet's form_title, else the file's name), not a text in the default language:
+    keying it by the default language would add a language the form does not have."""
+    if isinstance(value, dict):
+        return languages.text(value) or {}
+    if value is None or value == "":
+        return {}
+    return {code: str(value) for code in languages.ordered()}
 
 
 def _external_lists(rows: list[dict], languages: Languages) -> dict[str, list[dict]]:

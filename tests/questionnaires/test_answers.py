@@ -113,3 +113,28 @@ def test_a_definition_whose_spreadsheet_no_longer_imports_gets_paths_as_it_stand
     assert page["path"] == "/p" and page["questions"][0]["path"] == "/p/age"
     assert upgraded["tree"][0]["children"] == [{"question": "/p/age"}]
     assert answers.from_names({"age": 30}, upgraded) == {"/p/age": 30}
+
+
+def test_a_definition_whose_labels_now_read_in_another_language_keeps_its_own():
+    # given an untagged Chinese form, stored before paths with its labels under "zh" (the
+    # importer then took untagged columns as Chinese); read again, they are "default"
+    data = make_xlsx(survey=SURVEY, choices=[], survey_header=["type", "name", "label"])
+    fresh = parse_xlsform(data, "f.xlsx").definition
+    assert fresh["languages"] == ["default"]
+
+    def as_zh(value):
+        if isinstance(value, dict):
+            return {("zh" if k == "default" else k): as_zh(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [as_zh(v) for v in value]
+        return value
+
+    old = {key: as_zh(value) for key, value in fresh.items() if key not in ("schema", "tree")}
+    old["languages"] = ["zh"]
+    # when
+    upgraded = upgrade_definition(old, data, "f.xlsx")
+    # then the stored labels keep their language, and the questions get their paths
+    assert upgraded["languages"] == ["zh"]
+    labels = [q["label"] for page in upgraded["groups"] for q in page["questions"]]
+    assert labels and all(list(label) == ["zh"] for label in labels if label)
+    assert all(q["path"] for page in upgraded["groups"] for q in page["questions"])

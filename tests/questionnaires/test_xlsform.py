@@ -207,6 +207,40 @@ def test_default_language_from_settings_names_plain_labels():
     assert parse_xlsform(data, "form.xlsx").definition["languages"] == ["en"]
 
 
+def test_a_form_without_a_title_has_only_its_tagged_languages():
+    # given labels only in label::zh and label::en and no form_title (pyxform then titles the
+    # form after the file)
+    def both(row, zh, en):
+        return {**row, "label::zh": zh, "label::en": en}
+
+    survey = [
+        both(survey_row("begin group", "page1"), "第一页", "Page 1"),
+        both(survey_row("select_one sat5", "q1", dimension="public_order"), "满意吗", "Happy?"),
+        both(survey_row("integer", "age"), "年龄", "Age"),
+        survey_row("end group"),
+    ]
+    choices = [
+        {"list_name": "sat5", "name": "5", "label::zh": "满意", "label::en": "Yes", "score": 100},
+        {"list_name": "sat5", "name": "1", "label::zh": "不满意", "label::en": "No", "score": 0},
+        {"list_name": "dimensions", "name": "public_order", "label::zh": "治安",
+         "label::en": "Order"},
+    ]  # fmt: skip
+    data = make_xlsx(
+        survey,
+        choices,
+        settings={"form_id": "safety"},
+        survey_header=["type", "name", "label::zh", "label::en", "dimension"],
+        choices_header=["list_name", "name", "label::zh", "label::en", "score"],
+    )
+    # when
+    parsed = parse_xlsform(data, "safety.xlsx")
+    # then the languages are pyxform's, with no phantom "default" and no warning about it
+    assert parsed.definition["languages"] == ["zh", "en"]
+    assert set(parsed.definition["title"]) == {"zh", "en"}
+    assert parsed.definition["translation_gaps"] == {}
+    assert not any("default" in str(warning) for warning in parsed.warnings)
+
+
 def test_extra_choice_columns_are_kept_as_strings():
     choices = [c | {"weight": 2} for c in valid_choices()]
     data = make_xlsx(choices=choices, choices_header=["list_name", "name", "label", "score",
