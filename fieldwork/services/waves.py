@@ -1,6 +1,8 @@
 """Setting a wave up and handing out its work: cases from the draw, reserves, assignment,
 quota targets, and rolling a newer questionnaire version out mid-field."""
 
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +12,7 @@ from accounts.models import Role, User
 from fieldwork import scheduling
 from fieldwork.models import Case, QuotaTarget, Wave, WaveMode
 from fieldwork.services.locking import row_locked
+from questionnaires import answers
 from questionnaires.models import QuestionnaireVersion
 from sampling.errors import SamplingInputError
 from sampling.models import Draw, Locality, SampledUnit
@@ -100,12 +103,35 @@ def assign_cases(
     )
 
 
+@dataclass(frozen=True)
+class VersionSwitch:
+    """A roll-out done, and the questions scoring, weighting or quotas read that the new
+    version moved (a new path: older interviews are matched to it by name) or dropped."""
+
+    wave: Wave
+    moved: list[dict] = field(default_factory=list)
+    gone: list[dict] = field(default_factory=list)
+
+
+def _watched_names(wave: Wave, definition: dict) -> list[str]:
+    """Questions the published figures and quotas read: scored and locality questions, the
+    raking margins' sex and age, and every quota variable."""
+    read = [
+        q["name"]
+        for _page, q in answers.questions(definition)
+        if q.get("dimension") or q.get("score_map") or q.get("locality_level")
+    ]
+    quotas = QuotaTarget.objects.filter(wave=wave).values_list("variable", flat=True)
+    return [*read, "sex", "age", *quotas]
+
+
 @transaction.atomic
-def switch_wave_version(*, wave: Wave, version: QuestionnaireVersion) -> Wave:
+def switch_wave_version(*, wave: Wave, version: QuestionnaireVersion) -> VersionSwitch:
     """Roll a newer version of the wave's questionnaire out mid-field.
 
     Interviews started from now on use it; those already started keep the version they began
-    with (Interview.questionnaire_version), which is how the wave page accounts for both.
+    with (Interview.questionnaire_version), which is how the wave page accounts for both. The
+    result names the read questions the new version moves or drops, for the user to check.
     """
     locked = Wave.objects.select_for_update().get(pk=wave.pk)
     current = locked.questionnaire_version
@@ -117,10 +143,17 @@ def switch_wave_version(*, wave: Wave, version: QuestionnaireVersion) -> Wave:
         raise ValidationError(_("Only a newer version can be rolled out."))
     if version.published_at is None:
         raise ValidationError(_("A draft questionnaire version cannot be used in the field."))
+    own, target = current.definition, version.definition
+    moved, gone = answers.moved_or_gone(own, target, _watched_names(locked, own))
+    by_name = {q["name"]: q for _page, q in answers.questions(own)}
     locked.questionnaire_version = version
     locked.save(update_fields=["questionnaire_version"])
     wave.questionnaire_version = version
-    return locked
+    return VersionSwitch(
+        wave=locked,
+        moved=[by_name[name] for name in moved if name in by_name],
+        gone=[by_name[name] for name in gone if name in by_name],
+    )
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ import copy
 from datetime import UTC, datetime
 
 import pytest
+from django.urls import reverse
 
 from fieldwork import loaders as fieldwork_loaders
 from fieldwork.models import QuotaTarget
@@ -14,7 +15,7 @@ from questionnaires import answers as stored
 from questionnaires.models import QuestionnaireVersion
 from scoring.loaders import approved_answers, respondent_frame
 from scoring.selectors import respondent_groups
-from tests.factories import choice, question
+from tests.factories import PASSWORD, choice, question
 from tests.scoring.factories import DEFINITION
 
 
@@ -156,3 +157,49 @@ def test_a_switch_names_the_scored_questions_it_moves_or_drops():
     moved, gone = stored.moved_or_gone(v1, v2, ["safety_overall", "police_q2", "sex"])
     assert moved == ["safety_overall"]
     assert gone == ["police_q2"]
+
+
+@pytest.fixture
+def renamed_v2(safety_version):
+    """v1 with the scored page `main`; v2 calls it `part_a` and drops police_q2."""
+    safety_version.definition = _with_paths("main")
+    safety_version.save(update_fields=["definition"])
+    definition = _with_paths("part_a")
+    definition["groups"][1]["questions"] = [
+        q for q in definition["groups"][1]["questions"] if q["name"] != "police_q2"
+    ]
+    return QuestionnaireVersion.objects.create(
+        questionnaire=safety_version.questionnaire,
+        number=2,
+        title=safety_version.title,
+        definition=definition,
+        source_name="safety_v2.xlsx",
+        source_xlsx=b"",
+        published_at=datetime(2024, 6, 1, tzinfo=UTC),
+        xform_xml="<h:html/>",
+    )
+
+
+def test_a_roll_out_names_the_read_questions_it_moves_or_drops(safety_wave, renamed_v2):
+    switch = waves.switch_wave_version(wave=safety_wave, version=renamed_v2)
+    moved = {q["name"] for q in switch.moved}
+    assert {"safety_overall", "order_q1", "police_q1"} <= moved
+    assert "sex" not in moved  # the screening page kept its name, so sex kept its path
+    assert [q["name"] for q in switch.gone] == ["police_q2"]
+    assert switch.wave.questionnaire_version == renamed_v2
+
+
+def test_the_wave_page_warns_of_moved_and_dropped_questions_by_their_labels(
+    client, supervisor, safety_wave, renamed_v2
+):
+    client.login(username=supervisor.username, password=PASSWORD)
+    response = client.post(
+        reverse("fieldwork:switch_version", args=[safety_wave.pk]),
+        {"version": renamed_v2.pk},
+        follow=True,
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    police_q2 = next(q for q in DEFINITION["groups"][1]["questions"] if q["name"] == "police_q2")
+    gone = [text for text in shown if "police_q2" not in text and "不在新版本中" in text]
+    assert gone and police_q2["label"]["zh"] in gone[0]
+    assert any("已移到其他分组" in text for text in shown)
