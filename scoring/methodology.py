@@ -249,7 +249,16 @@ def estimation_lines(*, raked: bool) -> list[tuple[str, object]]:
             _("weighted means and shares of the approved interviews (weights above)"),
         ),
         (_("Standard errors"), variance),
-        (_("Intervals"), _("95%: estimate ± 1.96 standard errors")),
+        (
+            _("Intervals"),
+            _(
+                "95%, on the scale: a rate is a share and a score a share of 100, each given "
+                "the logit interval (R's svyciprop, method logit) with the t quantile on the "
+                "design's degrees of freedom (sampling units with an answer minus their "
+                "strata), so no interval leaves 0–100 and a small domain gets a wide one; "
+                "scores are transformed, not clipped"
+            ),
+        ),
         (
             _("Reliability"),
             _(

@@ -57,6 +57,7 @@ import pandas as pd
 from scoring.compare import competition_rank
 from scoring.design.designs import Design, make_design
 from scoring.design.estimates import estimate
+from scoring.design.intervals import domain_df, scaled_logit_interval
 from scoring.measures import MIN_RESPONDENTS, SAFETY, SAFETY_DIMENSION, SATISFACTION, SCOPES
 
 DESIGN_COLUMNS = ["stratum", "cluster", "fpc"]  # optional per-respondent design columns
@@ -77,6 +78,8 @@ DOMAIN_COLUMNS = [
     "rate_ci_low",
     "rate_ci_high",
     "n_eff",
+    "df",
+    "rate_df",
 ]
 
 _ALL = "_all"  # the single group key used when `by` is empty
@@ -152,8 +155,11 @@ def domain_scores(
         n_missing         of which don't know/refused
         item_nonresponse  n_missing / n_answers, in % (unweighted)
         unreliable        n_respondents or n_eff below min_respondents
-        se, ci_low, ci_high            Taylor SE and 95% interval of `score`
+        se, ci_low, ci_high            Taylor SE and 95% interval of `score`: R's
+                          svyciprop logit interval of score/100 with t quantiles on the
+                          domain's design df (scoring.design.intervals), so never outside 0–100
         rate_se, rate_ci_low, rate_ci_high   the same for `rate` (in % points)
+        df, rate_df       design degrees of freedom of score and rate (PSUs − strata)
         n_eff             effective sample size of `score`: n_respondents / deff (NaN when
                           the scores do not vary)
     See the module docstring for the design behind the SEs; `design` (default: the one
@@ -199,12 +205,17 @@ def domain_scores(
         domain = per.groupby(by, sort=True).ngroup().to_numpy()
         rows = per["interview_id"].map(row_of).to_numpy()
         common = {"rows": rows, "domains": domain, "n_domains": len(out)}
-        score = estimate(design, y=per["score"].to_numpy(dtype=float), **common)
-        rate = estimate(design, y=100.0 * per["positive_share"].to_numpy(dtype=float), **common)
-        for prefix, part in (("", score), ("rate_", rate)):
-            for column in ("se", "ci_low", "ci_high"):
-                out[prefix + column] = part[column].to_numpy()
-        out["n_eff"] = score["n_eff"].to_numpy()
+        for prefix, values in (("", per["score"]), ("rate_", 100.0 * per["positive_share"])):
+            y = values.to_numpy(dtype=float)
+            part = estimate(design, y=y, **common)
+            valid = ~np.isnan(y)
+            df = domain_df(design, rows=rows[valid], domains=domain[valid], n_domains=len(out))
+            low, high = scaled_logit_interval(part["estimate"], part["se"], df)
+            out[prefix + "se"] = part["se"].to_numpy()
+            out[prefix + "ci_low"], out[prefix + "ci_high"] = low, high
+            out[prefix + "df"] = df
+            if not prefix:
+                out["n_eff"] = part["n_eff"].to_numpy()
     effective = out["n_eff"].fillna(out["n_respondents"]).clip(upper=out["n_respondents"])
     out["unreliable"] = effective < min_respondents
     return out.reset_index()[by + DOMAIN_COLUMNS]
@@ -245,7 +256,8 @@ def scope_table(
         safety_score, safety_rate, safety_n, safety_unreliable,
         unreliable                      any of the scope estimates is unreliable
         satisfaction_se, satisfaction_ci_low, satisfaction_ci_high, satisfaction_n_eff,
-        safety_se, safety_ci_low, safety_ci_high, safety_n_eff   (see domain_scores)
+        safety_se, safety_ci_low, safety_ci_high, safety_n_eff,
+        satisfaction_df, safety_df      (see domain_scores)
     A scope with no answers in a domain has NaN score/rate, n = 0 and is unreliable.
     """
     by = list(by)
@@ -265,7 +277,7 @@ def scope_table(
     out["unreliable"] = out[[f"{s}_unreliable" for s in SCOPES]].any(axis=1)
     for scope in SCOPES:
         part = per_scope[per_scope["scope"] == scope].set_index(by)
-        for column in ("se", "ci_low", "ci_high", "n_eff"):
+        for column in ("se", "ci_low", "ci_high", "n_eff", "df"):
             out[f"{scope}_{column}"] = part[column].reindex(out.index)
     return out.reset_index()
 
