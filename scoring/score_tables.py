@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.compare import competition_rank
+from scoring.design.covariance import mean_covariance
 from scoring.design.designs import Design, make_design
 from scoring.design.estimates import estimate
 from scoring.design.intervals import domain_df, scaled_logit_interval
@@ -324,3 +325,35 @@ def summarize(
         "by_district_dimension": domain_scores(long, ["district", "dimension"], **kw),
         "n_interviews": int(long["interview_id"].nunique()),
     }
+
+
+def scope_covariance(
+    long: pd.DataFrame,
+    by: Sequence[str],
+    *,
+    scope: str = SATISFACTION,
+    design: SampleDesign | None = None,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """(domains, scores, covariance) of the `scope` score by the `by` columns: the domains
+    as a frame of their `by` keys (sorted, as scope_table's rows), their scores
+    (scope_table's `{scope}_score`) and the joint sampling covariance of those scores under
+    the design (scoring.design.covariance; its diagonal is the squared `{scope}_se`).
+    Raises scoring.design.designs.DesignError where the covariance cannot be formed."""
+    by = list(by)
+    scoped = with_scope(long)
+    scoped = scoped[scoped["scope"] == scope]
+    per = respondent_values(scoped, by)
+    per = per[per["n_valid"] > 0]
+    if per.empty:
+        return pd.DataFrame(columns=by), np.zeros(0), np.zeros((0, 0))
+    design, row_of = design if design is not None else respondent_design(long)
+    codes = per.groupby(by, sort=True).ngroup().to_numpy()
+    domains = per[by].drop_duplicates().sort_values(by).reset_index(drop=True)
+    scores, covariance = mean_covariance(
+        design,
+        rows=per["interview_id"].map(row_of).to_numpy(),
+        domains=codes,
+        y=per["score"].to_numpy(dtype=float),
+        n_domains=len(domains),
+    )
+    return domains, scores, covariance

@@ -16,7 +16,7 @@ from sampling.models import FrameStratumCount, ReplicateRelease, SampledUnit
 from scoring.index.services import composite_index
 from scoring.models import WaveWeighting
 from scoring.results import wave_results
-from scoring.score_tables import scope_table, summarize
+from scoring.score_tables import scope_covariance, scope_table, summarize
 from scoring.weighting import DEFAULT_TRIM, wave_weights, weighted_sample
 from tests.scoring.factories import answers
 
@@ -227,6 +227,7 @@ def _run_r(rows, population, places, out: Path, rscript: str, *, method: str) ->
         "weights": pd.read_csv(out / "r_weights.csv").set_index("interview_id"),
         "estimates": pd.read_csv(out / "r_estimates.csv", keep_default_na=False),
         "intervals": pd.read_csv(out / "r_intervals.csv", keep_default_na=False),
+        "street_cov": pd.read_csv(out / "r_street_cov.csv").set_index("street"),
     }
 
 
@@ -441,3 +442,24 @@ def test_score_and_rate_intervals_are_r_svyciprop_logit_with_design_df(safety_wa
     # a street is one stratum: df = its respondents with a value − 1 (t, not normal)
     streets = tables["by_street"]
     np.testing.assert_array_equal(streets["satisfaction_df"], streets["satisfaction_n"] - 1)
+
+
+def test_the_joint_covariance_of_street_scores_is_r_svyby_covmat(safety_wave, wave_in_r):
+    """Streets are strata, so they covary only through the raking to district margins: the
+    off-diagonal terms are small but not zero, and R's covmat = TRUE agrees to 1e-6."""
+    # given
+    sample = weighted_sample(wave=safety_wave)
+    # when
+    domains, scores, covariance = scope_covariance(
+        sample.long, ["street"], design=sample.design
+    )
+    # then
+    theirs = wave_in_r["street_cov"]
+    order = [list(domains["street"]).index(code) for code in theirs.index]
+    ours = covariance[np.ix_(order, order)]
+    scale = np.sqrt(np.outer(np.diag(ours), np.diag(ours)))
+    np.testing.assert_allclose(ours / scale, theirs.to_numpy() / scale, atol=RTOL)
+    np.testing.assert_allclose(np.diag(ours), np.diag(theirs.to_numpy()), rtol=RTOL)
+    assert np.abs(ours[~np.eye(len(ours), dtype=bool)]).max() > 1e-6 * np.diag(ours).min()
+    table = summarize(sample.long, design=sample.design)["by_street"]
+    np.testing.assert_allclose(np.sqrt(np.diag(covariance)), table["satisfaction_se"], rtol=1e-9)
