@@ -450,9 +450,7 @@ def test_the_joint_covariance_of_street_scores_is_r_svyby_covmat(safety_wave, wa
     # given
     sample = weighted_sample(wave=safety_wave)
     # when
-    domains, scores, covariance = scope_covariance(
-        sample.long, ["street"], design=sample.design
-    )
+    domains, scores, covariance = scope_covariance(sample.long, ["street"], design=sample.design)
     # then
     theirs = wave_in_r["street_cov"]
     order = [list(domains["street"]).index(code) for code in theirs.index]
