@@ -311,7 +311,7 @@ def short_board(report: dict, tables: dict) -> dict:
                     "district": street["district"],
                     "score": street["satisfaction_score"],
                     "gap": presenters.number(row["gap"]),
-                    "q": round(float(row["q"]), 4),
+                    "q": round(float(row["q"]), 3),
                 }
             )
     return board

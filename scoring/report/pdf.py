@@ -367,7 +367,8 @@ def _lowest_section(data: dict, styles: dict) -> list:
         for i, s in enumerate(board["streets"], start=1)
     ]
     below = [
-        f"{s['district']} {s['name']}　{_fmt(s['score'])}　{s['gap']:+.1f}　q={s['q']}"
+        f"{s['district']} {s['name']}　{_fmt(s['score'])}　{s['gap']:+.1f}　"
+        + ("q<0.001" if s["q"] < 0.001 else f"q={s['q']}")
         for s in board.get("below_overall") or []
     ]
     cell = styles["cell"]
