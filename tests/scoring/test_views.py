@@ -35,8 +35,9 @@ def login(client, user):
 
 
 @pytest.mark.parametrize("role", ["analyst", "supervisor", "client_user"])
-def test_results_readers_see_the_results_page(role, request, client, scored_wave):
-    # given
+def test_results_readers_see_the_results_page(role, request, client, scored_wave, signed):
+    # given: a client reads a signed edition
+    signed(scored_wave)
     login(client, request.getfixturevalue(role))
     # when
     response = client.get(reverse("scoring:results"))
@@ -175,8 +176,9 @@ def test_a_new_decision_refreshes_cached_results(client, analyst, supervisor, sc
 
 
 @pytest.mark.parametrize("role", ["analyst", "supervisor", "client_user"])
-def test_report_pdf_is_an_attachment(role, request, client, scored_wave):
-    # given
+def test_report_pdf_is_an_attachment(role, request, client, scored_wave, signed):
+    # given: a client reads a signed edition
+    signed(scored_wave)
     login(client, request.getfixturevalue(role))
     # when
     response = client.get(reverse("scoring:report_pdf", args=[scored_wave.pk]))
@@ -264,8 +266,9 @@ def test_dashboard_dimension_filter_shows_that_dimension(client, analyst, scored
     assert bogus["dimension"] is None and bogus["level"] == "district"
 
 
-def test_xlsx_workbook_holds_every_table(client, client_user, scored_wave):
+def test_xlsx_workbook_holds_every_table(client, client_user, scored_wave, signed):
     # given
+    signed(scored_wave)
     login(client, client_user)
     # when
     response = client.get(reverse("scoring:report_xlsx", args=[scored_wave.pk]))
