@@ -10,6 +10,7 @@ The differences between two editions: scoring.edition_diff.
 """
 
 import hashlib
+import math
 
 from django.contrib.staticfiles import finders
 from django.db import transaction
@@ -79,7 +80,7 @@ def freeze_edition(*, wave: Wave, user: User) -> Edition:
         number=number,
         input_hash=digest,
         language=ui_language_code(),
-        report=report,
+        report=_json_safe(report),
         weights=weights,
         pdf=content,
         xlsx=workbook,
@@ -102,6 +103,18 @@ def sign_off(*, edition: Edition, user: User) -> Edition:
     edition.signed_at = timezone.now()
     edition.save(update_fields=["state", "signed_by", "signed_at"])
     return edition
+
+
+def _json_safe(value):
+    """The report with every NaN or infinite number as None (JSON has none of them) and
+    tuples as lists."""
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def latest_signed(wave: Wave) -> Edition | None:

@@ -2,6 +2,7 @@
 editions only, a later approval makes a new draft (never a silent change), comparison."""
 
 import hashlib
+import json
 
 import pytest
 from django.urls import reverse
@@ -16,6 +17,7 @@ from tests.scoring.test_views import login, scored_wave  # noqa: F401  (fixture)
 def test_freezing_keeps_the_results_weights_files_and_a_hash_of_the_inputs(
     scored_wave,  # noqa: F811
     analyst,
+    english,
 ):
     # when
     edition = freeze_edition(wave=scored_wave, user=analyst)
@@ -49,7 +51,13 @@ def test_the_hash_changes_with_an_approved_interview(
     assert before != hashlib.sha256(b"").hexdigest()
 
 
-def test_a_second_person_signs_off(scored_wave, analyst, supervisor, client_user):  # noqa: F811
+def test_a_second_person_signs_off(
+    scored_wave,  # noqa: F811
+    analyst,
+    supervisor,
+    client_user,
+    english,
+):
     # given
     edition = freeze_edition(wave=scored_wave, user=analyst)
     # then: not the one who froze it, not a client
@@ -65,7 +73,7 @@ def test_a_second_person_signs_off(scored_wave, analyst, supervisor, client_user
         sign_off(edition=signed, user=supervisor)
 
 
-def test_only_an_analyst_freezes(scored_wave, supervisor):  # noqa: F811
+def test_only_an_analyst_freezes(scored_wave, supervisor, english):  # noqa: F811
     with pytest.raises(EditionError, match="Only an analyst"):
         freeze_edition(wave=scored_wave, user=supervisor)
 
@@ -142,3 +150,15 @@ def test_compare_reports_lists_every_place_and_marks_what_changed():
     assert rows["丙"]["changed"] and rows["丙"]["old"] is None
     assert rows["乙"]["changed"] and rows["乙"]["new"] is None
     assert diff["headline"][0] == ("satisfaction_score", 80.0, 79.0)
+
+
+def test_a_report_with_missing_figures_is_stored_as_valid_json(
+    scored_wave,  # noqa: F811
+    analyst,
+):
+    """西岭镇's police score is missing (don't know): NaN in the figures is stored as null."""
+    # when
+    edition = freeze_edition(wave=scored_wave, user=analyst)
+    # then
+    stored = Edition.objects.get(pk=edition.pk).report
+    assert "NaN" not in json.dumps(stored)
