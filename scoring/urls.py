@@ -12,7 +12,7 @@ urlpatterns = [
     path("waves/<id:wave_id>/weighting/", views.weighting, name="weighting"),
     path("waves/<id:wave_id>/editions/", edition_views.edition_list, name="editions"),
     path(
-        "waves/<id:wave_id>/editions/<int:number>.<slug:kind>",
+        "waves/<id:wave_id>/editions/<id:number>.<slug:kind>",
         edition_views.edition_file,
         name="edition_file",
     ),
