@@ -36,6 +36,7 @@ from questionnaires.services import load_standard_questionnaire
 from sampling.models import Frame
 from sampling.services.frames import import_frame
 from sampling.services.localities import import_localities
+from scoring.editions import freeze_edition, sign_off
 
 WAVE_NAME = "2026年第四季度群众安全感满意度调查"
 # The round before, for trends and rank changes: same client, questionnaire and frame.
@@ -155,6 +156,10 @@ def load_demo(
     )
     say("quality control …")
     review_round(rng=rng, wave=wave, users=users, finished=False, at=timezone.now())
+    say("a signed edition of each round's results, for the client …")
+    for published in (earlier, wave):
+        edition = freeze_edition(wave=published, user=analyst)
+        sign_off(edition=edition, user=users["supervisor"])
     return wave
 
 

@@ -38,7 +38,8 @@ def choose(
 
 def rows(report: dict, choice: Choice, link: Callable[[dict], str]) -> list[dict]:
     """The places shown, in report order, each {"code", "name", "district", "n", "score",
-    "low", "high", "unreliable", "href", "previous_rank", "rank_change", "change",
+    "low", "high", "unreliable", "href", "rank_low", "rank_high" (the rank interval of
+    the unfiltered ranking), "previous_rank", "rank_change", "change",
     "change_significant"}. `link(params)` builds a URL to the same page with `params`
     changed (the drill-down from a district to its streets)."""
     cells = report.get("locality_dimension", {}).get(choice.level, {})
@@ -70,6 +71,8 @@ def rows(report: dict, choice: Choice, link: Callable[[dict], str]) -> list[dict
                 "href": link({"district": place["code"], "level": "street"})
                 if choice.level == "district"
                 else None,
+                "rank_low": None if filtered else place.get("rank_low"),
+                "rank_high": None if filtered else place.get("rank_high"),
                 "previous_rank": None if filtered else place.get("previous_rank"),
                 "rank_change": None if filtered else place.get("rank_change"),
                 "change": None if filtered else place.get("change"),

@@ -51,8 +51,51 @@ def methodology_lines(report: dict) -> list[tuple[str, object]]:
     lines += method.get("scoring") or []
     lines += estimation_lines(raked=bool(method.get("raked")))
     lines.append((_("Approved interviews scored"), report["n_interviews"]))
-    if report.get("previous_wave"):
-        lines.append((_("Rank change"), _("places among the localities scored in both rounds")))
+    lines += ranking_lines(bool(report.get("previous_wave")))
+    return lines
+
+
+def ranking_lines(compared: bool) -> list[tuple[str, object]]:
+    """How ranks, rank intervals, the short board and (when `compared`, a previous round
+    exists) rank changes are formed and tested."""
+    lines: list[tuple[str, object]] = [
+        (
+            _("Ranks"),
+            _(
+                "by satisfaction score among the reliable places only; an unreliable place "
+                "is listed with its score but neither ranked nor compared with earlier rounds"
+            ),
+        ),
+        (
+            _("Rank intervals"),
+            _(
+                "the central 95 percent of each place's ranks in 10,000 seeded draws from the "
+                "joint normal sampling distribution of the scores, with the covariance between "
+                "places that the design and the raking give"
+            ),
+        ),
+        (
+            _("Short board"),
+            _(
+                "the lowest estimates are point estimates, not a finding; a street is "
+                "significantly below the overall when its gap to the overall is significant "
+                "after Benjamini–Hochberg control of the false discovery rate at 5% across "
+                "the streets; below target needs a target"
+            ),
+        ),
+    ]
+    if compared:
+        lines.append(
+            (
+                _("Rank change"),
+                _(
+                    "places among the localities scored in both rounds; a change is marked "
+                    "with an arrow only when the score change is significant after "
+                    "Benjamini–Hochberg control of the false discovery rate at 5% across the "
+                    "localities (two-sample z test, the rounds being independent samples)"
+                ),
+            )
+        )
     return lines
 
 
@@ -249,7 +292,16 @@ def estimation_lines(*, raked: bool) -> list[tuple[str, object]]:
             _("weighted means and shares of the approved interviews (weights above)"),
         ),
         (_("Standard errors"), variance),
-        (_("Intervals"), _("95%: estimate ± 1.96 standard errors")),
+        (
+            _("Intervals"),
+            _(
+                "95%, on the scale: a rate is a share and a score a share of 100, each given "
+                "the logit interval (R's svyciprop, method logit) with the t quantile on the "
+                "design's degrees of freedom (sampling units with an answer minus their "
+                "strata), so no interval leaves 0–100 and a small domain gets a wide one; "
+                "scores are transformed, not clipped"
+            ),
+        ),
         (
             _("Reliability"),
             _(

@@ -3,6 +3,7 @@ objective indicators of a wave. Computation lives in scoring.index.indices/ahp/o
 writes go through scoring.index.services."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -139,3 +140,52 @@ class WaveWeighting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wave}: {self.get_nonresponse_display()}"
+
+
+class Edition(models.Model):
+    """A frozen edition of a wave's published results (scoring.editions): what the analyst
+    froze — the report dict (estimates, ranks, intervals, methodology), the final weights,
+    the PDF and the workbook — with a hash of the inputs it was computed from. A second
+    person signs it off; clients read signed editions only. A later review decision never
+    changes an edition: the analyst freezes a new draft, and the two can be compared."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SIGNED = "signed", _("Signed off")
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="editions")
+    number = models.PositiveIntegerField(_("edition"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default="draft")
+    input_hash = models.CharField(_("input hash"), max_length=64)
+    language = models.CharField(_("language"), max_length=10)
+    report = models.JSONField(_("results"), encoder=DjangoJSONEncoder)
+    weights = models.JSONField(_("weights"), default=dict)  # {interview id: final weight}
+    pdf = models.BinaryField(_("PDF report"))
+    xlsx = models.BinaryField(_("workbook"))
+    frozen_at = models.DateTimeField(_("frozen at"), auto_now_add=True)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="frozen_editions"
+    )
+    signed_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signed_editions",
+    )
+
+    class Meta:
+        verbose_name = _("results edition")
+        verbose_name_plural = _("results editions")
+        ordering = ["wave", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "number"], name="edition_number_per_wave"),
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(signed_by__isnull=False),
+                name="edition_signed_has_signer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave} #{self.number}"

@@ -147,6 +147,9 @@ def scope_columns(row: dict) -> dict:
         "safety_score": number(row["safety_score"]),
         "safety_rate": number(row["safety_rate"]),
         "rank": None if rank is None or pd.isna(rank) else int(rank),
+        "rank_low": _whole(row.get("rank_low")),
+        "rank_high": _whole(row.get("rank_high")),
+        "p_bottom": None if _whole(row.get("p_bottom")) is None else round(row["p_bottom"], 3),
         "unreliable": bool(row["unreliable"]),
         **{
             f"{scope}_{column}": number(row.get(f"{scope}_{column}"))
@@ -154,6 +157,10 @@ def scope_columns(row: dict) -> dict:
             for column in ("se", "ci_low", "ci_high", "n_eff")
         },
     }
+
+
+def _whole(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def heat(by_district_dimension: pd.DataFrame, dimensions: list[dict], districts: list[dict]):
@@ -211,6 +218,8 @@ def lowest_lists(dimensions: pd.DataFrame, streets: pd.DataFrame) -> dict:
                 "district": r["district"],
                 "score": r["satisfaction_score"],
                 "unreliable": r["unreliable"],
+                "rank_low": _whole(r.get("rank_low")),
+                "rank_high": _whole(r.get("rank_high")),
             }
             for r in streets.to_dict("records")
         ],
@@ -330,10 +339,17 @@ def report_labels() -> dict[str, str]:
         "rate": _("Rate (%)"),
         "item_nonresponse": _("Don't know/refused (%)"),
         "rank": _("Rank"),
+        "rank_interval": _("Rank interval (95%)"),
+        "rank_interval_pdf": _("Rank (interval, 95%)"),
         # the page and the report have always headed the lowest-three lists 短板
         "lowest": _("Short board"),
         "lowest_dimensions": _("Lowest dimensions"),
-        "lowest_streets": _("Lowest streets (satisfaction)"),
+        "lowest_streets": _("Lowest estimates: streets (satisfaction), rank interval"),
+        "below_overall": _(
+            "Significantly below the overall (streets, satisfaction; Benjamini–Hochberg, gap and q)"
+        ),
+        "below_target": _("Below target"),
+        "no_target": _("No satisfaction target is set for this wave."),
         "chart_title": _("Satisfaction score by district"),
         "chart_x": _("District"),
         "chart_y": _("Satisfaction score"),

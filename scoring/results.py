@@ -12,6 +12,7 @@ all into one plain dict.
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
@@ -25,8 +26,9 @@ from jobs.models import Job
 from jobs.runner import JobFailed, Progress
 from qc.models import Review, ReviewEvent
 from sampling.models import AreaType, Locality
-from scoring import compare, dashboard, methodology, presenters, selectors
+from scoring import compare, dashboard, methodology, presenters, ranking, selectors
 from scoring.loaders import AnswerError, scale_items, stratum_names
+from scoring.measures import SATISFACTION
 from scoring.models import WaveWeighting
 from scoring.score_tables import SampleDesign, domain_scores, scope_table, summarize
 from scoring.weighting import weighted_sample
@@ -136,12 +138,16 @@ def wave_results(wave: Wave) -> dict:
     sample = weighted_sample(wave=wave)
     long, meta, design = sample.long, sample.meta, sample.design
     tables = summarize(long, design=design)
+    for table, by in (("by_district", ["district"]), ("by_street", ["district", "street"])):
+        unranked = tables[table].drop(columns="rank")
+        tables[table] = ranking.ranked_table(unranked, long, by, design=design)
     tables["by_street_dimension"] = domain_scores(long, ["street", "dimension"], design=design)
     language = ui_language_code()
     report = presenters.present_results(
         wave=wave, tables=tables, meta=meta, language=language, generated_on=timezone.localdate()
     )
     report["lowest"] = lowest_lists(report)
+    report["lowest"].update(short_board(report, tables))
     groups = selectors.respondent_groups(wave, meta.definition, language)
     report["groups"] = presenters.group_rows(group_tables(long, groups, design=design))
     history = earlier_rounds(wave)
@@ -186,11 +192,30 @@ def satisfaction_rank_change(
     current: pd.DataFrame, previous: pd.DataFrame, *, key: str | list[str]
 ) -> pd.DataFrame:
     """scoring.compare.rank_change of the satisfaction score of one locality table against
-    the previous round's, indexed by `key`: the change is tested with a two-sample z test at
-    5%, the rounds being independent samples. A street is keyed by (district, street)."""
+    the previous round's, indexed by `key`: the change is tested with a two-sample z test,
+    the rounds being independent samples, and called significant only when its
+    Benjamini–Hochberg adjusted p (`q`, across the table's localities) is below 5%.
+    An unreliable locality (in either round) is neither ranked nor trended: no rank, no
+    change. A street is keyed by (district, street)."""
     se = "satisfaction_se" if "satisfaction_se" in current.columns else None
-    changes = compare.rank_change(current, previous, key=key, score="satisfaction_score", se=se)
+    changes = compare.rank_change(
+        _reliable_only(current),
+        _reliable_only(previous),
+        key=key,
+        score="satisfaction_score",
+        se=se,
+    )
+    changes["q"] = ranking.benjamini_hochberg(changes["p"])
+    changes["significant"] = np.nan_to_num(changes["q"], nan=1.0) < compare.ALPHA
     return changes.set_index(key)
+
+
+def _reliable_only(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with the satisfaction score of unreliable rows taken away."""
+    if "satisfaction_unreliable" not in table.columns:
+        return table
+    flagged = table["satisfaction_unreliable"].astype(bool)
+    return table.assign(satisfaction_score=table["satisfaction_score"].where(~flagged))
 
 
 def group_tables(
@@ -213,12 +238,15 @@ def group_tables(
 
 
 def lowest_lists(report: dict) -> dict:
-    """The LOWEST_COUNT lowest dimensions and streets (scoring.compare.lowest) of the
-    presented report, as scoring.presenters.lowest_lists. Picked from the rounded scores, ties
+    """The LOWEST_COUNT lowest dimensions and ranked (reliable) streets
+    (scoring.compare.lowest) of the presented report, as scoring.presenters.lowest_lists:
+    the lowest point estimates, not a test. Picked from the rounded scores, ties
     in questionnaire order (dimensions) and by district and street name (streets)."""
-    by_name = sorted(report["streets"], key=lambda s: (s["district"], s["name"]))
+    ranked_streets = [s for s in report["streets"] if s["rank"] is not None]
+    by_name = sorted(ranked_streets, key=lambda s: (s["district"], s["name"]))
+    columns = ["name", "district", "satisfaction_score", "unreliable", "rank_low", "rank_high"]
     streets = compare.lowest(
-        pd.DataFrame(by_name, columns=["name", "district", "satisfaction_score", "unreliable"]),
+        pd.DataFrame(by_name, columns=columns),
         score="satisfaction_score",
         n=LOWEST_COUNT,
     )
@@ -245,9 +273,45 @@ def dashboard_view(
 
 def ranked(rows: list[dict]) -> list[dict]:
     """`rows` sorted by "score", highest first (no score last, then by name), each with its
-    "rank": scoring.compare.competition_rank among the rows (ties share the best rank)."""
+    "rank": scoring.compare.competition_rank among the reliable rows (ties share the best
+    rank); an unreliable row is listed without a rank."""
     rows = sorted(rows, key=lambda r: (r["score"] is None, -(r["score"] or 0.0), r["name"]))
-    ranks = compare.competition_rank(pd.Series([r["score"] for r in rows], dtype=float))
+    scores = [None if r["unreliable"] else r["score"] for r in rows]
+    ranks = compare.competition_rank(pd.Series(scores, dtype=float))
     for row, rank in zip(rows, ranks, strict=True):
         row["rank"] = None if pd.isna(rank) else int(rank)
     return rows
+
+
+def short_board(report: dict, tables: dict) -> dict:
+    """What the short board adds to the lowest estimates: "below_overall", the ranked
+    streets whose satisfaction score is significantly below the overall after
+    Benjamini–Hochberg control across the streets (scoring.ranking.below_overall; worst gap
+    first: {"name", "district", "score", "gap", "q"}); "could_be_bottom", how many ranked
+    streets have a rank interval that reaches the LOWEST_COUNT lowest places; "n_ranked";
+    "target": None (no satisfaction target is set for a wave, so no row is below one)."""
+    overall = tables["overall"].set_index("scope")
+    streets = {(s["district_code"], s["code"]): s for s in report["streets"]}
+    ranked_streets = [s for s in report["streets"] if s["rank"] is not None]
+    n_ranked = len(ranked_streets)
+    board = {"below_overall": [], "n_ranked": n_ranked, "target": None}
+    board["could_be_bottom"] = sum(
+        1 for s in ranked_streets if (s["rank_high"] or s["rank"]) > n_ranked - LOWEST_COUNT
+    )
+    if SATISFACTION not in overall.index or tables["by_street"].empty:
+        return board
+    tested = ranking.below_overall(tables["by_street"], overall.loc[SATISFACTION])
+    tested = tested[tested["below_overall"]].sort_values("gap", kind="stable")
+    for row in tested.to_dict("records"):
+        street = streets.get((row["district"], row["street"]))
+        if street is not None:
+            board["below_overall"].append(
+                {
+                    "name": street["name"],
+                    "district": street["district"],
+                    "score": street["satisfaction_score"],
+                    "gap": presenters.number(row["gap"]),
+                    "q": round(float(row["q"]), 3),
+                }
+            )
+    return board

@@ -55,8 +55,10 @@ import numpy as np
 import pandas as pd
 
 from scoring.compare import competition_rank
+from scoring.design.covariance import mean_covariance
 from scoring.design.designs import Design, make_design
 from scoring.design.estimates import estimate
+from scoring.design.intervals import domain_df, scaled_logit_interval
 from scoring.measures import MIN_RESPONDENTS, SAFETY, SAFETY_DIMENSION, SATISFACTION, SCOPES
 
 DESIGN_COLUMNS = ["stratum", "cluster", "fpc"]  # optional per-respondent design columns
@@ -77,6 +79,8 @@ DOMAIN_COLUMNS = [
     "rate_ci_low",
     "rate_ci_high",
     "n_eff",
+    "df",
+    "rate_df",
 ]
 
 _ALL = "_all"  # the single group key used when `by` is empty
@@ -152,8 +156,11 @@ def domain_scores(
         n_missing         of which don't know/refused
         item_nonresponse  n_missing / n_answers, in % (unweighted)
         unreliable        n_respondents or n_eff below min_respondents
-        se, ci_low, ci_high            Taylor SE and 95% interval of `score`
+        se, ci_low, ci_high            Taylor SE and 95% interval of `score`: R's
+                          svyciprop logit interval of score/100 with t quantiles on the
+                          domain's design df (scoring.design.intervals), so never outside 0–100
         rate_se, rate_ci_low, rate_ci_high   the same for `rate` (in % points)
+        df, rate_df       design degrees of freedom of score and rate (PSUs − strata)
         n_eff             effective sample size of `score`: n_respondents / deff (NaN when
                           the scores do not vary)
     See the module docstring for the design behind the SEs; `design` (default: the one
@@ -195,19 +202,30 @@ def domain_scores(
     if per.empty:
         out = out.assign(**{c: np.nan for c in DOMAIN_COLUMNS if c not in out})
     else:
-        design, row_of = design if design is not None else respondent_design(long)
-        domain = per.groupby(by, sort=True).ngroup().to_numpy()
-        rows = per["interview_id"].map(row_of).to_numpy()
-        common = {"rows": rows, "domains": domain, "n_domains": len(out)}
-        score = estimate(design, y=per["score"].to_numpy(dtype=float), **common)
-        rate = estimate(design, y=100.0 * per["positive_share"].to_numpy(dtype=float), **common)
-        for prefix, part in (("", score), ("rate_", rate)):
-            for column in ("se", "ci_low", "ci_high"):
-                out[prefix + column] = part[column].to_numpy()
-        out["n_eff"] = score["n_eff"].to_numpy()
+        _add_uncertainty(out, per, by, design if design is not None else respondent_design(long))
     effective = out["n_eff"].fillna(out["n_respondents"]).clip(upper=out["n_respondents"])
     out["unreliable"] = effective < min_respondents
     return out.reset_index()[by + DOMAIN_COLUMNS]
+
+
+def _add_uncertainty(out: pd.DataFrame, per: pd.DataFrame, by: list, sample: SampleDesign):
+    """Set se, ci_low, ci_high, df (score) and rate_se, rate_ci_low, rate_ci_high, rate_df,
+    and n_eff on the domain table `out` from the respondent values `per`."""
+    design, row_of = sample
+    domain = per.groupby(by, sort=True).ngroup().to_numpy()
+    rows = per["interview_id"].map(row_of).to_numpy()
+    common = {"rows": rows, "domains": domain, "n_domains": len(out)}
+    for prefix, values in (("", per["score"]), ("rate_", 100.0 * per["positive_share"])):
+        y = values.to_numpy(dtype=float)
+        part = estimate(design, y=y, **common)
+        valid = ~np.isnan(y)
+        df = domain_df(design, rows=rows[valid], domains=domain[valid], n_domains=len(out))
+        low, high = scaled_logit_interval(part["estimate"], part["se"], df)
+        out[prefix + "se"] = part["se"].to_numpy()
+        out[prefix + "ci_low"], out[prefix + "ci_high"] = low, high
+        out[prefix + "df"] = df
+        if not prefix:
+            out["n_eff"] = part["n_eff"].to_numpy()
 
 
 def respondent_design(long: pd.DataFrame) -> tuple[Design, pd.Series]:
@@ -245,7 +263,9 @@ def scope_table(
         safety_score, safety_rate, safety_n, safety_unreliable,
         unreliable                      any of the scope estimates is unreliable
         satisfaction_se, satisfaction_ci_low, satisfaction_ci_high, satisfaction_n_eff,
-        safety_se, safety_ci_low, safety_ci_high, safety_n_eff   (see domain_scores)
+        safety_se, safety_ci_low, safety_ci_high, safety_n_eff,
+        satisfaction_df, safety_df, satisfaction_weight_sum, safety_weight_sum
+                                        (see domain_scores)
     A scope with no answers in a domain has NaN score/rate, n = 0 and is unreliable.
     """
     by = list(by)
@@ -265,21 +285,28 @@ def scope_table(
     out["unreliable"] = out[[f"{s}_unreliable" for s in SCOPES]].any(axis=1)
     for scope in SCOPES:
         part = per_scope[per_scope["scope"] == scope].set_index(by)
-        for column in ("se", "ci_low", "ci_high", "n_eff"):
+        for column in ("se", "ci_low", "ci_high", "n_eff", "df", "weight_sum"):
             out[f"{scope}_{column}"] = part[column].reindex(out.index)
     return out.reset_index()
 
 
 def add_rank(
-    table: pd.DataFrame, *, score: str = "score", within: Sequence[str] = ()
+    table: pd.DataFrame,
+    *,
+    score: str = "score",
+    within: Sequence[str] = (),
+    unreliable: str | None = None,
 ) -> pd.DataFrame:
     """The table plus `rank`: scoring.compare.competition_rank of `score` (1 = highest, ties
     share the best rank, NaN scores get no rank), separately within each group of `within`
-    columns."""
+    columns. Rows whose `unreliable` column (when given) is true are listed but not ranked."""
+    values = table[score]
+    if unreliable is not None:
+        values = values.where(~table[unreliable].astype(bool))
     if within:
-        ranks = table.groupby(list(within))[score].transform(competition_rank)
+        ranks = values.groupby([table[c] for c in within]).transform(competition_rank)
     else:
-        ranks = competition_rank(table[score])
+        ranks = competition_rank(values)
     return table.assign(rank=ranks.astype("Int64"))
 
 
@@ -294,21 +321,53 @@ def summarize(
     Returns a dict of DataFrames (each documented at the function that makes it):
         "overall"                domain_scores by ["scope"]: one row per scope present
         "by_dimension"           domain_scores by ["dimension"] plus `scope`
-        "by_district"            scope_table by ["district"] plus `rank` (satisfaction score)
+        "by_district"            scope_table by ["district"] plus `rank` (satisfaction score,
+                                 reliable districts only; scoring.ranking adds intervals)
         "by_street"              scope_table by ["district", "street"] plus `rank`
         "by_district_dimension"  domain_scores by ["district", "dimension"] (a heat table)
     and "n_interviews": the number of distinct interviews in `long` (an int).
     """
     kw = {"min_respondents": min_respondents, "design": design}
+    ranking = {"score": "satisfaction_score", "unreliable": "satisfaction_unreliable"}
     by_dimension = domain_scores(long, ["dimension"], **kw)
     by_dimension = with_scope(by_dimension)
     return {
         "overall": domain_scores(with_scope(long), ["scope"], **kw),
         "by_dimension": by_dimension,
-        "by_district": add_rank(scope_table(long, ["district"], **kw), score="satisfaction_score"),
-        "by_street": add_rank(
-            scope_table(long, ["district", "street"], **kw), score="satisfaction_score"
-        ),
+        "by_district": add_rank(scope_table(long, ["district"], **kw), **ranking),
+        "by_street": add_rank(scope_table(long, ["district", "street"], **kw), **ranking),
         "by_district_dimension": domain_scores(long, ["district", "dimension"], **kw),
         "n_interviews": int(long["interview_id"].nunique()),
     }
+
+
+def scope_covariance(
+    long: pd.DataFrame,
+    by: Sequence[str],
+    *,
+    scope: str = SATISFACTION,
+    design: SampleDesign | None = None,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """(domains, scores, covariance) of the `scope` score by the `by` columns: the domains
+    as a frame of their `by` keys (sorted, as scope_table's rows), their scores
+    (scope_table's `{scope}_score`) and the joint sampling covariance of those scores under
+    the design (scoring.design.covariance; its diagonal is the squared `{scope}_se`).
+    Raises scoring.design.designs.DesignError where the covariance cannot be formed."""
+    by = list(by)
+    scoped = with_scope(long)
+    scoped = scoped[scoped["scope"] == scope]
+    per = respondent_values(scoped, by)
+    per = per[per["n_valid"] > 0]
+    if per.empty:
+        return pd.DataFrame(columns=by), np.zeros(0), np.zeros((0, 0))
+    design, row_of = design if design is not None else respondent_design(long)
+    codes = per.groupby(by, sort=True).ngroup().to_numpy()
+    domains = per[by].drop_duplicates().sort_values(by).reset_index(drop=True)
+    scores, covariance = mean_covariance(
+        design,
+        rows=per["interview_id"].map(row_of).to_numpy(),
+        domains=codes,
+        y=per["score"].to_numpy(dtype=float),
+        n_domains=len(domains),
+    )
+    return domains, scores, covariance

@@ -15,7 +15,7 @@ from common import spreadsheets
 from fieldwork.models import Wave
 from jobs.computed import Computed, poll_reply
 from jobs.presenters import computed_state
-from scoring import selectors, services
+from scoring import editions, selectors, services
 from scoring.forms import NonresponseForm
 from scoring.loaders import AnswerError
 from scoring.models import WaveWeighting
@@ -38,7 +38,15 @@ def results(request: HttpRequest) -> HttpResponse:
         return reply
     waves = selectors.waves_with_results(request.user)
     wave = _chosen_wave(request.GET.get("wave"), waves)
-    computed = results_or_job(wave=wave, user=request.user) if wave else Computed(None, None, False)
+    edition = None
+    if wave is not None and request.user.role == Role.CLIENT:
+        # a client reads the latest signed edition only, never results still moving
+        edition = editions.latest_signed(wave)
+        computed = Computed(edition.report if edition else None, None, False)
+    elif wave is not None:
+        computed = results_or_job(wave=wave, user=request.user)
+    else:
+        computed = Computed(None, None, False)
     report, view = computed.value, None
     if report is not None:
         chosen = {key: request.GET.get(key) for key in ("level", "dimension", "district")}
@@ -50,9 +58,10 @@ def results(request: HttpRequest) -> HttpResponse:
         view = dashboard_view(report, **chosen, link=link)
         for key in [k for k in view if k.endswith("_svg")]:
             view[key] = mark_safe(view[key])  # built with every text escaped (common.svg)
-    context = {"waves": waves, "wave": wave, "report": report, "view": view}
+    context = {"waves": waves, "wave": wave, "report": report, "view": view, "edition": edition}
     context["can_weight"] = request.user.role == Role.ANALYST
-    if wave is not None:
+    context["is_client"] = request.user.role == Role.CLIENT
+    if wave is not None and edition is None and not context["is_client"]:
         context["interim_note"] = interim_note(selectors.interim_status(wave))
     return render(request, "scoring/results.html", {**context, **computed_state(computed)})
 
@@ -64,6 +73,9 @@ def report_pdf(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave, data = _visible_results(request, wave_id)
     if data is None:
         return _results_page(wave)
+    if "edition" in data:
+        content = bytes(data["edition"].pdf)
+        return _download(content, "application/pdf", f"results-wave-{wave.pk}.pdf")
     content = pdf.render_report(data, font_path=finders.find(REPORT_FONT))
     return _download(content, "application/pdf", f"results-wave-{wave.pk}.pdf")
 
@@ -75,11 +87,13 @@ def report_xlsx(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave, data = _visible_results(request, wave_id)
     if data is None:
         return _results_page(wave)
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    if "edition" in data:
+        return _download(bytes(data["edition"].xlsx), mime, f"results-wave-{wave.pk}.xlsx")
     content = spreadsheets.workbook_bytes(
         tables.report_tables(data),
         properties={"title": f"{wave.name} · {data['labels']['title']}", "creator": wave.client},
     )
-    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _download(content, mime, f"results-wave-{wave.pk}.xlsx")
 
 
@@ -138,6 +152,11 @@ def _visible_results(request: HttpRequest, wave_id: int) -> tuple[Wave, dict | N
     wave = get_object_or_404(
         selectors.visible_waves(request.user).select_related("questionnaire_version"), pk=wave_id
     )
+    if request.user.role == Role.CLIENT:
+        edition = editions.latest_signed(wave)
+        if edition is None:
+            raise Http404(_("No signed edition of these results yet."))
+        return wave, {**edition.report, "interim_note": "", "edition": edition}
     try:
         report = cached_results(wave)
     except AnswerError:

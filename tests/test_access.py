@@ -110,6 +110,8 @@ MATRIX = {
     "scoring:report_csv": ("get", {A, S, C}),
     "scoring:index": ("get", {A, S, C}),
     "scoring:weighting": ("get", {A}),
+    "scoring:editions": ("get", {A, S}),
+    "scoring:edition_file": ("get", {A, S}),
     "scoring:objective_upload": ("get", {A}),
     "scoring:index_weights": ("get", {A}),
     "jobs:job_list": ("get", {A}),
@@ -196,6 +198,8 @@ def demo_world(db, settings, tmp_path):
         "call_id": call.pk,
         "job_id": job.pk,
         "table": "districts",
+        "number": 1,
+        "kind": "pdf",
         "interviewer_id": review.interview.interviewer_id,  # has completed interviews
         "user_id": User.objects.get(username="interviewer02").pk,
     }

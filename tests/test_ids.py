@@ -9,7 +9,7 @@ from tests.test_access import MATRIX, TWILIO_WEBHOOKS, _url_params
 
 HUGE = "9" * 30  # no database id is this large: SQLite cannot even compare with it
 ID_PARAMS = {"wave_id", "case_id", "interview_id", "frame_id", "draw_id", "pk", "call_id",
-             "job_id", "interviewer_id"}  # fmt: skip
+             "job_id", "interviewer_id", "number"}  # fmt: skip
 
 
 def urls_with_ids() -> list[tuple[str, str]]:
@@ -17,7 +17,7 @@ def urls_with_ids() -> list[tuple[str, str]]:
     for name, params in sorted(_url_params().items()):
         if not set(params) & ID_PARAMS:
             continue
-        assert set(params) <= ID_PARAMS | {"table"}, f"{name}: a new parameter {params}"
+        assert set(params) <= ID_PARAMS | {"table", "kind"}, f"{name}: a new parameter {params}"
         kwargs = {param: HUGE if param in ID_PARAMS else "districts" for param in params}
         method = "post" if name in TWILIO_WEBHOOKS else MATRIX[name][0]
         urls.append((method, reverse(name, kwargs=kwargs)))

@@ -247,7 +247,7 @@ def _scope_header(labels: dict) -> list[str]:
         labels["satisfaction_score"],
         labels["satisfaction_rate"],
         labels["safety_score"],
-        labels["rank"],
+        labels["rank_interval_pdf"],
     ]
 
 
@@ -257,8 +257,17 @@ def _scope_cells(row: dict) -> list[str]:
         _fmt(row["satisfaction_score"]),
         _fmt(row["satisfaction_rate"]),
         _fmt(row["safety_score"]),
-        "—" if row["rank"] is None else str(row["rank"]),
+        rank_with_interval(row),
     ]
+
+
+def rank_with_interval(row: dict) -> str:
+    """ "3 (1–7)": the rank and its 95% rank interval; "—" for an unranked (unreliable) row."""
+    if row["rank"] is None:
+        return "—"
+    if row.get("rank_low") is None:
+        return str(row["rank"])
+    return f"{row['rank']} ({row['rank_low']}–{row['rank_high']})"
 
 
 def _district_section(data: dict, styles: dict) -> list:
@@ -269,7 +278,7 @@ def _district_section(data: dict, styles: dict) -> list:
     if data.get("previous_wave"):
         header += [labels["previous_rank"], labels["rank_change"]]
         rows = [
-            [*row, _int(d.get("previous_rank")), _signed(d.get("rank_change"))]
+            [*row, _int(d.get("previous_rank")), _signed(d)]
             for row, d in zip(rows, data["districts"], strict=True)
         ]
         widths = _widths([0.2, 0.08, 0.13, 0.13, 0.13, 0.09, 0.12, 0.12])
@@ -284,9 +293,14 @@ def _int(value: int | None) -> str:
     return "—" if value is None else str(value)
 
 
-def _signed(value: int | None) -> str:
+def _signed(row: dict) -> str:
+    """The rank change: an arrow only where the change is significant after
+    Benjamini–Hochberg control, otherwise the signed number of places."""
+    value = row.get("rank_change")
     if value is None:
         return "—"
+    if not row.get("change_significant"):
+        return f"{value:+d}" if value else "0"
     return f"↑{value}" if value > 0 else (f"↓{-value}" if value < 0 else "=")
 
 
@@ -349,13 +363,24 @@ def _lowest_section(data: dict, styles: dict) -> list:
     ]
     street_lines = [
         f"{i}. {s['district']} {s['name']}{star(s['unreliable'])}　{_fmt(s['score'])}"
+        + (f"　({s['rank_low']}–{s['rank_high']})" if s.get("rank_low") is not None else "")
         for i, s in enumerate(board["streets"], start=1)
+    ]
+    below = [
+        f"{s['district']} {s['name']}　{_fmt(s['score'])}　{s['gap']:+.1f}　"
+        + ("q<0.001" if s["q"] < 0.001 else f"q={s['q']}")
+        for s in board.get("below_overall") or []
     ]
     cell = styles["cell"]
     left = [Paragraph(_escape(labels["lowest_dimensions"]), styles["muted"])]
     left += [Paragraph(_escape(line), cell) for line in dimension_lines] or [Paragraph("—", cell)]
     right = [Paragraph(_escape(labels["lowest_streets"]), styles["muted"])]
     right += [Paragraph(_escape(line), cell) for line in street_lines] or [Paragraph("—", cell)]
+    if "below_overall" in board:
+        right.append(Paragraph(_escape(labels["below_overall"]), styles["muted"]))
+        right += [Paragraph(_escape(line), cell) for line in below] or [Paragraph("—", cell)]
+        right.append(Paragraph(_escape(labels["below_target"]), styles["muted"]))
+        right.append(Paragraph(_escape(labels["no_target"]), cell))
     table = Table([[left, right]], colWidths=[PAGE_WIDTH / 2] * 2)
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return [KeepTogether([Paragraph(_escape(labels["lowest"]), styles["h2"]), table])]

@@ -119,6 +119,7 @@ def _scope_columns(labels: dict) -> list[str]:
         labels["safety_score"],
         labels["safety_rate"],
         labels["rank"],
+        labels["rank_interval"],
     ]
 
 
@@ -130,6 +131,7 @@ def _scope_cells(row: dict) -> list:
         row["safety_score"],
         row["safety_rate"],
         row["rank"],
+        None if row.get("rank_low") is None else f"{row['rank_low']}–{row['rank_high']}",
     ]
 
 
@@ -221,6 +223,10 @@ def lowest_table(report: dict) -> dict:
                 flag(s["unreliable"]),
             ]
             for s in lowest["streets"]
+        ]
+        + [
+            [labels["below_overall"], f"{s['district']} {s['name']}", s["score"], ""]
+            for s in lowest.get("below_overall") or []
         ],
     }
 
@@ -234,11 +240,11 @@ def group_table(report: dict) -> dict:
         "columns": [
             labels["group"],
             labels["value"],
-            *_scope_columns(labels)[:-1],
+            *_scope_columns(labels)[:-2],
             labels["unreliable"],
         ],
         "rows": [
-            [g["group_label"], g["value"], *_scope_cells(g)[:-1], flag(g["unreliable"])]
+            [g["group_label"], g["value"], *_scope_cells(g)[:-2], flag(g["unreliable"])]
             for g in report["groups"]
         ],
     }

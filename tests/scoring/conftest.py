@@ -12,6 +12,7 @@ from fieldwork.models import Case, Interview, Mode, Wave
 from qc.models import Review
 from questionnaires.models import Questionnaire, QuestionnaireVersion
 from sampling.models import AreaType, Draw, Frame, Level, Locality, SampledUnit
+from scoring.editions import freeze_edition, sign_off
 from tests.scoring.factories import DEFINITION
 
 _counter = itertools.count(1)
@@ -134,3 +135,14 @@ def make_interview(safety_draw, field_interviewer):
         return interview
 
     return make
+
+
+@pytest.fixture
+def signed(analyst, supervisor):
+    """signed(wave): freeze the wave's results (the analyst) and sign them off (a
+    supervisor), so that its client can read them."""
+
+    def publish(wave):
+        return sign_off(edition=freeze_edition(wave=wave, user=analyst), user=supervisor)
+
+    return publish

@@ -8,29 +8,50 @@ from tests.scoring.test_presenters import present
 
 
 def test_lowest_lists_the_lowest_dimensions_and_streets():
+    # given: the small test wave's streets are unreliable (not ranked); give two of them
+    # ranks as a reliable street would have
+    report = present("en")
+    for street, rank in zip(report["streets"], (1, None, 2), strict=False):
+        street.update(rank=rank, rank_low=rank, rank_high=rank and rank + 1)
     # when
-    board = lowest_lists(present("en"))
-    # then
+    board = lowest_lists(report)
+    # then: the lowest estimates among the ranked streets only
     assert [d["label"] for d in board["dimensions"]] == [
         "Public order",
         "Police work",
         "Sense of safety",
     ]
-    assert [s["name"] for s in board["streets"]] == ["西岭镇", "东兴街道", "东华街道"]
+    ranked_names = [s["name"] for s in report["streets"] if s["rank"] is not None]
+    assert sorted(s["name"] for s in board["streets"]) == sorted(ranked_names)
+    assert all(s["rank_low"] is not None for s in board["streets"])
+
+
+def test_unranked_streets_are_not_among_the_lowest_estimates():
+    # when: every street of the small test wave is unreliable
+    board = lowest_lists(present("en"))
+    # then
+    assert board["streets"] == []
 
 
 def test_ranked_rows_share_the_best_rank_on_ties_and_unscored_rows_come_last():
     # given
     rows = [
-        {"name": "c", "score": 70.0},
-        {"name": "a", "score": None},
-        {"name": "b", "score": 80.0},
-        {"name": "d", "score": 70.0},
+        {"name": "c", "score": 70.0, "unreliable": False},
+        {"name": "a", "score": None, "unreliable": True},
+        {"name": "b", "score": 80.0, "unreliable": False},
+        {"name": "d", "score": 70.0, "unreliable": False},
+        {"name": "e", "score": 95.0, "unreliable": True},
     ]
     # when
     out = ranked(rows)
-    # then
-    assert [(r["name"], r["rank"]) for r in out] == [("b", 1), ("c", 2), ("d", 2), ("a", None)]
+    # then: the unreliable e is listed first by its score but not ranked
+    assert [(r["name"], r["rank"]) for r in out] == [
+        ("e", None),
+        ("b", 1),
+        ("c", 2),
+        ("d", 2),
+        ("a", None),
+    ]
 
 
 def test_wave_results_reads_the_database_in_the_active_language(

@@ -16,7 +16,7 @@ from sampling.models import FrameStratumCount, ReplicateRelease, SampledUnit
 from scoring.index.services import composite_index
 from scoring.models import WaveWeighting
 from scoring.results import wave_results
-from scoring.score_tables import scope_table, summarize
+from scoring.score_tables import scope_covariance, scope_table, summarize
 from scoring.weighting import DEFAULT_TRIM, wave_weights, weighted_sample
 from tests.scoring.factories import answers
 
@@ -226,6 +226,8 @@ def _run_r(rows, population, places, out: Path, rscript: str, *, method: str) ->
         "index": pd.read_csv(out / "r_index.csv").set_index("district"),
         "weights": pd.read_csv(out / "r_weights.csv").set_index("interview_id"),
         "estimates": pd.read_csv(out / "r_estimates.csv", keep_default_na=False),
+        "intervals": pd.read_csv(out / "r_intervals.csv", keep_default_na=False),
+        "street_cov": pd.read_csv(out / "r_street_cov.csv").set_index("street"),
     }
 
 
@@ -393,7 +395,69 @@ def test_the_methodology_names_the_margins_and_says_the_ses_include_the_raking(
     # then
     assert lines["Weighting: raked to"] == "District, District × Sex, District × Age group"
     assert "including the raking" in lines["Standard errors"]
+    assert "svyciprop, method logit" in lines["Intervals"] and "not clipped" in lines["Intervals"]
     assert lines["Weighting: nonresponse adjustment"].startswith("within each stratum: N_h / m_h")
     assert (
         "15 door interviews, 0 of them without a listing" in lines["Weighting: household selection"]
     )
+
+
+def _intervals(r: dict, measure: str, by: str) -> pd.DataFrame:
+    table = r["intervals"]
+    picked = table[(table["measure"] == measure) & (table["by"] == by)]
+    assert len(picked), (measure, by)
+    return picked.set_index("domain")[["low", "high", "df"]].astype(float)
+
+
+def test_score_and_rate_intervals_are_r_svyciprop_logit_with_design_df(safety_wave, wave_in_r):
+    """Scores as shares of 100 and rates as shares, each by R's svyciprop(method = "logit")
+    with t quantiles on the domain's degrees of freedom (PSUs − strata)."""
+    # given
+    sample = weighted_sample(wave=safety_wave)
+    # when
+    tables = summarize(sample.long, design=sample.design)
+    # then
+    overall = tables["overall"].set_index("scope")
+    for scope in ("satisfaction", "safety"):
+        theirs = _intervals(wave_in_r, scope, "overall").iloc[0]
+        ours = overall.loc[scope]
+        assert (ours["ci_low"], ours["ci_high"]) == pytest.approx(
+            (theirs["low"], theirs["high"]), rel=RTOL
+        )
+        assert ours["df"] == theirs["df"]
+    for table, by in (("by_district", "district"), ("by_street", "street")):
+        ours = tables[table].set_index(by)
+        for scope in ("satisfaction", "safety"):
+            theirs = _intervals(wave_in_r, scope, by)
+            mine = ours.loc[theirs.index]
+            np.testing.assert_allclose(mine[f"{scope}_ci_low"], theirs["low"], rtol=RTOL)
+            np.testing.assert_allclose(mine[f"{scope}_ci_high"], theirs["high"], rtol=RTOL)
+            np.testing.assert_array_equal(mine[f"{scope}_df"], theirs["df"])
+    heat = tables["by_district_dimension"]
+    police = heat[heat["dimension"] == "police"].set_index("district")
+    theirs = _intervals(wave_in_r, "police_rate", "district")
+    np.testing.assert_allclose(police.loc[theirs.index, "rate_ci_low"], theirs["low"], rtol=RTOL)
+    np.testing.assert_allclose(police.loc[theirs.index, "rate_ci_high"], theirs["high"], rtol=RTOL)
+    np.testing.assert_array_equal(police.loc[theirs.index, "rate_df"], theirs["df"])
+    # a street is one stratum: df = its respondents with a value − 1 (t, not normal)
+    streets = tables["by_street"]
+    np.testing.assert_array_equal(streets["satisfaction_df"], streets["satisfaction_n"] - 1)
+
+
+def test_the_joint_covariance_of_street_scores_is_r_svyby_covmat(safety_wave, wave_in_r):
+    """Streets are strata, so they covary only through the raking to district margins: the
+    off-diagonal terms are small but not zero, and R's covmat = TRUE agrees to 1e-6."""
+    # given
+    sample = weighted_sample(wave=safety_wave)
+    # when
+    domains, scores, covariance = scope_covariance(sample.long, ["street"], design=sample.design)
+    # then
+    theirs = wave_in_r["street_cov"]
+    order = [list(domains["street"]).index(code) for code in theirs.index]
+    ours = covariance[np.ix_(order, order)]
+    scale = np.sqrt(np.outer(np.diag(ours), np.diag(ours)))
+    np.testing.assert_allclose(ours / scale, theirs.to_numpy() / scale, atol=RTOL)
+    np.testing.assert_allclose(np.diag(ours), np.diag(theirs.to_numpy()), rtol=RTOL)
+    assert np.abs(ours[~np.eye(len(ours), dtype=bool)]).max() > 1e-6 * np.diag(ours).min()
+    table = summarize(sample.long, design=sample.design)["by_street"]
+    np.testing.assert_allclose(np.sqrt(np.diag(covariance)), table["satisfaction_se"], rtol=1e-9)

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from scoring.score_tables import domain_scores, scope_table, with_scope
 from tests.scoring.test_score_tables import NAN, frame, random_long
@@ -72,10 +73,16 @@ def test_stratum_column_enters_the_se():
         assert row["se"] != pytest.approx(plain[row["street"]], rel=1e-6)
 
 
-def test_interval_is_score_plus_minus_1_96_se():
+def test_interval_is_the_logit_interval_of_score_over_100_with_t_on_n_minus_1_df():
+    # given: one stratum, each respondent its own PSU: df = respondents − 1
     row = domain_scores(with_scope(random_long(8)), ["scope"]).iloc[0]
-    assert row["ci_low"] == pytest.approx(row["score"] - 1.959964 * row["se"], rel=1e-6)
-    assert row["ci_high"] == pytest.approx(row["score"] + 1.959964 * row["se"], rel=1e-6)
+    p, se = row["score"] / 100, row["se"] / 100
+    t = stats.t.ppf(0.975, row["n_respondents"] - 1)
+    # then: by hand
+    logit, half = math.log(p / (1 - p)), t * se / (p * (1 - p))
+    assert row["df"] == row["n_respondents"] - 1
+    assert row["ci_low"] == pytest.approx(100 / (1 + math.exp(-(logit - half))), rel=1e-9)
+    assert row["ci_high"] == pytest.approx(100 / (1 + math.exp(-(logit + half))), rel=1e-9)
 
 
 def test_unequal_weights_lower_n_eff_and_flag_the_domain():

@@ -35,8 +35,9 @@ def login(client, user):
 
 
 @pytest.mark.parametrize("role", ["analyst", "supervisor", "client_user"])
-def test_results_readers_see_the_results_page(role, request, client, scored_wave):
-    # given
+def test_results_readers_see_the_results_page(role, request, client, scored_wave, signed):
+    # given: a client reads a signed edition
+    signed(scored_wave)
     login(client, request.getfixturevalue(role))
     # when
     response = client.get(reverse("scoring:results"))
@@ -175,8 +176,9 @@ def test_a_new_decision_refreshes_cached_results(client, analyst, supervisor, sc
 
 
 @pytest.mark.parametrize("role", ["analyst", "supervisor", "client_user"])
-def test_report_pdf_is_an_attachment(role, request, client, scored_wave):
-    # given
+def test_report_pdf_is_an_attachment(role, request, client, scored_wave, signed):
+    # given: a client reads a signed edition
+    signed(scored_wave)
     login(client, request.getfixturevalue(role))
     # when
     response = client.get(reverse("scoring:report_pdf", args=[scored_wave.pk]))
@@ -227,10 +229,12 @@ def test_dashboard_ranks_districts_and_drills_into_streets(client, analyst, scor
     view = client.get(reverse("scoring:results")).context["view"]
     # then
     assert view["level"] == "district"
+    # one respondent each: unreliable, so listed in score order but not ranked
     assert [(r["name"], r["score"], r["rank"]) for r in view["rows"]] == [
-        ("城东区", 90.0, 1),
-        ("西山县", 40.0, 2),
+        ("城东区", 90.0, None),
+        ("西山县", 40.0, None),
     ]
+    assert all(r["unreliable"] and r["rank_low"] is None for r in view["rows"])
     drill = view["rows"][1]["href"]
     assert "district=C02" in drill and "level=street" in drill
     # when following the drill-down link
@@ -256,14 +260,15 @@ def test_dashboard_dimension_filter_shows_that_dimension(client, analyst, scored
         ("西岭镇", 40.0),
     ]
     assert [(r["name"], r["score"], r["rank"]) for r in police["rows"]] == [
-        ("东华街道", 100.0, 1),
+        ("东华街道", 100.0, None),  # one respondent: unreliable, not ranked
         ("西岭镇", None, None),  # nobody answered: no score, no rank, listed last
     ]
     assert bogus["dimension"] is None and bogus["level"] == "district"
 
 
-def test_xlsx_workbook_holds_every_table(client, client_user, scored_wave):
+def test_xlsx_workbook_holds_every_table(client, client_user, scored_wave, signed):
     # given
+    signed(scored_wave)
     login(client, client_user)
     # when
     response = client.get(reverse("scoring:report_xlsx", args=[scored_wave.pk]))
@@ -313,18 +318,10 @@ def test_a_later_round_shows_the_trend_and_rank_changes(
     assert report["trend"]["safety"] == [(100 + 3 * 60) / 4, 80.0]
     districts = {d["name"]: d for d in report["districts"]}
     east, west = districts["城东区"], districts["西山县"]
-    assert (east["rank"], east["previous_rank"], east["rank_change"], east["change"]) == (
-        2,
-        1,
-        -1,
-        -50.0,
-    )
-    assert (west["rank"], west["previous_rank"], west["rank_change"], west["change"]) == (
-        1,
-        2,
-        1,
-        60.0,
-    )
+    # one respondent per district in each round: unreliable, so neither ranked nor trended
+    for place in (east, west):
+        assert (place["rank"], place["previous_rank"], place["rank_change"]) == (None,) * 3
+        assert place["change"] is None and not place["change_significant"]
     # and the earlier round has no trend before it
     first = client.get(reverse("scoring:results"), {"wave": scored_wave.pk}).context["report"]
     assert first["previous_wave"] is None and first["trend"]["waves"] == ["2024年第二季度"]
@@ -374,8 +371,10 @@ def test_a_street_named_under_another_district_does_not_break_rank_change(
     # then: each (district, street) pair is its own row, matched to its own past
     assert response.status_code == 200
     streets = {(s["district_code"], s["code"]): s for s in response.context["report"]["streets"]}
-    assert streets[("C01", "C0101")]["previous_rank"] == 1
-    assert streets[("C02", "C0101")]["previous_rank"] is None
+    assert streets[("C01", "C0101")]["satisfaction_score"] == 100.0
+    assert streets[("C02", "C0101")]["satisfaction_score"] == 40.0
+    # single respondents: unreliable, so no rank to compare
+    assert streets[("C01", "C0101")]["previous_rank"] is None
 
 
 @pytest.mark.django_db(transaction=True)

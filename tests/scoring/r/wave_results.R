@@ -102,3 +102,46 @@ est <- svycontrast(joint, contrasts)
 write.csv(data.frame(district = districts, estimate = sprintf("%.17g", coef(est)),
                      se = sprintf("%.17g", SE(est))),
           file.path(dir, "r_index.csv"), row.names = FALSE)
+
+# Intervals on the scale (DIR/r_intervals.csv: measure, by, domain, low, high, df): for every
+# published measure, the share y / 100 by svyciprop(method = "logit") over the respondents
+# with a value (its df = degf of that subset: PSUs − strata, t quantiles), overall and by
+# district and street.
+rows <- list()
+for (measure in measures) {
+  y <- resp[[paste0("y_", measure)]]
+  valid <- subset(final, !is.na(y))
+  valid <- update(valid, share = y / 100)
+  for (by in c("overall", "district", "street")) {
+    keys <- if (by == "overall") "" else sort(unique(resp[[by]][!is.na(y)]))
+    for (key in keys) {
+      part <- if (by == "overall") valid else valid[!is.na(y) & resp[[by]] == key, ]
+      ci <- suppressWarnings(svyciprop(~share, part, method = "logit"))
+      rows[[length(rows) + 1]] <- data.frame(measure = measure, by = by, domain = key,
+        low = sprintf("%.17g", 100 * attr(ci, "ci")[1]),
+        high = sprintf("%.17g", 100 * attr(ci, "ci")[2]), df = degf(part))
+    }
+  }
+}
+write.csv(do.call(rbind, rows), file.path(dir, "r_intervals.csv"), row.names = FALSE)
+
+# The joint covariance of the street satisfaction means (DIR/r_street_cov.csv: street, then
+# one column per street): each mean a ratio of two totals, svytotal of all of them jointly
+# and svycontrast (what svyby(covmat = TRUE) gives).
+y <- resp$y_satisfaction
+streets <- sort(unique(resp$street[!is.na(y)]))
+parts <- character(0)
+for (k in seq_along(streets)) {
+  inside <- !is.na(y) & resp$street == streets[k]
+  resp[[paste0("sn", k)]] <- ifelse(inside, y, 0)
+  resp[[paste0("sv", k)]] <- as.numeric(inside)
+  parts <- c(parts, paste0("sn", k), paste0("sv", k))
+}
+final$variables <- cbind(final$variables, resp[parts])
+joint <- svytotal(as.formula(paste("~", paste(parts, collapse = " + "))), final)
+ratios <- lapply(seq_along(streets), function(k) parse(text = sprintf("sn%d / sv%d", k, k))[[1]])
+names(ratios) <- streets
+cov <- vcov(svycontrast(joint, ratios))
+out <- data.frame(street = streets, format(cov, digits = 17))
+names(out) <- c("street", streets)
+write.csv(out, file.path(dir, "r_street_cov.csv"), row.names = FALSE)

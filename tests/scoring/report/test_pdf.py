@@ -31,6 +31,11 @@ LABELS_ZH = {
     "rate": "率(%)",
     "item_nonresponse": "不知道/拒答(%)",
     "rank": "排名",
+    "rank_interval": "排名区间（95%）",
+    "rank_interval_pdf": "排名（95%区间）",
+    "below_overall": "显著低于总体",
+    "below_target": "低于目标",
+    "no_target": "本期未设满意度目标。",
     "lowest": "短板",
     "lowest_dimensions": "得分最低的维度",
     "lowest_streets": "满意度最低的街道",
@@ -206,10 +211,18 @@ def full_data() -> dict:
         "overall": "总体",
     }
     data["previous_wave"] = "2024年第一季度"
-    data["districts"][0] |= {"previous_rank": 2, "rank_change": 1}
+    data["districts"][0] |= {
+        "previous_rank": 2,
+        "rank_change": 1,
+        "change_significant": True,
+        "rank": 1,
+        "rank_low": 1,
+        "rank_high": 2,
+    }
     data["districts"][1] |= {
         "previous_rank": 1,
         "rank_change": -1,
+        "change_significant": False,
         "satisfaction_ci_low": 69.0,
         "satisfaction_ci_high": 75.6,
     }
@@ -250,7 +263,11 @@ def test_full_report_has_cover_trend_groups_ranking_and_methodology(tmp_path):
         "性别",
     ]:
         assert expected in text, expected
-    assert "上期排名" in text and "↑1" in text and "↓1" in text
+    flat = text.replace("\n", "")
+    assert "上期排名" in flat and "↑1" in text
+    # an arrow only for a change significant after control; the other shows its number
+    assert "↓1" not in text and "-1" in text
+    assert "1 (1–2)" in text
     last = [p for p in pages if p.strip()][-1]
     assert "方法说明" in last and "4800" in last and "31.4" in last and "20240601" in last
 

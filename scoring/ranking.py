@@ -1,0 +1,109 @@
+"""Ranks with their uncertainty, and the multiple-comparison control of the tests across
+domains. Pure: numpy/pandas/scipy.
+
+* Only reliable domains are ranked (scoring.score_tables' `{scope}_unreliable` false): an
+  unreliable street is listed with its flag but gets no rank, no rank interval and no rank
+  change — two respondents cannot put a street first.
+* Rank intervals (scoring.rank_intervals) come from the joint sampling distribution of the
+  ranked domains' scores, with the covariance the design gives
+  (scoring.score_tables.scope_covariance); where the design's covariance cannot be formed
+  the domains are treated as independent (their squared SEs on the diagonal).
+* Benjamini–Hochberg (scipy.stats.false_discovery_control, as R's p.adjust "BH") controls
+  the false discovery rate at ALPHA across the domains of one table: a rank change or a
+  "significantly below the overall" is called only when its adjusted p (q) is below ALPHA.
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import false_discovery_control
+
+from scoring.compare import ALPHA, competition_rank, z_test
+from scoring.design.designs import DesignError
+from scoring.measures import SATISFACTION
+from scoring.rank_intervals import rank_intervals
+from scoring.score_tables import SampleDesign, scope_covariance
+
+RANK_SEED = 20  # every wave's rank intervals are drawn with this seed: same inputs, same ranks
+RANK_COLUMNS = ["rank", "rank_low", "rank_high", "p_bottom"]
+
+
+def benjamini_hochberg(p: Sequence[float] | np.ndarray) -> np.ndarray:
+    """BH-adjusted p-values (q) of the p-values; NaN stays NaN and does not count as a test."""
+    p = np.asarray(p, dtype=float)
+    q = np.full_like(p, np.nan)
+    tested = np.isfinite(p)
+    if tested.any():
+        q[tested] = false_discovery_control(p[tested], method="bh")
+    return q
+
+
+def ranked_table(
+    table: pd.DataFrame,
+    long: pd.DataFrame,
+    by: Sequence[str],
+    *,
+    design: SampleDesign | None = None,
+    scope: str = SATISFACTION,
+    seed: int = RANK_SEED,
+) -> pd.DataFrame:
+    """A scope_table by `by` plus RANK_COLUMNS: the competition rank of `{scope}_score`
+    among the reliable domains (<NA> for the others), the central 95% rank interval
+    (rank_low, rank_high) and p_bottom, the probability of being among the three lowest
+    ranked (scoring.rank_intervals)."""
+    by = list(by)
+    score = table[f"{scope}_score"].astype(float)
+    reliable = ~table[f"{scope}_unreliable"].astype(bool) & score.notna()
+    out = table.assign(
+        rank=competition_rank(score.where(reliable)).astype("Int64"),
+        rank_low=pd.Series(pd.NA, index=table.index, dtype="Int64"),
+        rank_high=pd.Series(pd.NA, index=table.index, dtype="Int64"),
+        p_bottom=np.nan,
+    )
+    if not reliable.any():
+        return out
+    keys = table.loc[reliable, by]
+    estimates, covariance = _joint(long, by, keys, table.loc[reliable], scope, design)
+    intervals = rank_intervals(estimates, covariance, seed=seed)
+    out.loc[reliable, "rank_low"] = intervals["rank_low"].to_numpy()
+    out.loc[reliable, "rank_high"] = intervals["rank_high"].to_numpy()
+    out.loc[reliable, "p_bottom"] = intervals["p_bottom"].to_numpy()
+    return out
+
+
+def _joint(long, by, keys, rows, scope, design) -> tuple[np.ndarray, np.ndarray]:
+    """The scores and covariance of the domains `keys` (in their order)."""
+    se = rows[f"{scope}_se"].astype(float).fillna(0.0).to_numpy()
+    fallback = rows[f"{scope}_score"].astype(float).to_numpy(), np.diag(se**2)
+    try:
+        domains, scores, covariance = scope_covariance(long, by, scope=scope, design=design)
+    except DesignError:
+        return fallback
+    position = pd.MultiIndex.from_frame(domains[by].astype(object))
+    wanted = pd.MultiIndex.from_frame(keys.astype(object))
+    index = position.get_indexer(wanted)
+    if (index < 0).any():
+        return fallback
+    return scores[index], covariance[np.ix_(index, index)]
+
+
+def below_overall(
+    table: pd.DataFrame, overall: pd.Series, *, scope: str = SATISFACTION
+) -> pd.DataFrame:
+    """The reliable rows of a scope_table tested against the overall they are part of
+    (scoring.compare.short_board's test: Var(ȳ_d − ȳ) = V_d + V − 2π V_d, π the domain's
+    share of the weight), with Benjamini–Hochberg across those rows. `overall` is the
+    scope's row of summarize's "overall" (score, se, weight_sum). Returns the reliable rows
+    plus gap, p, q and below_overall (gap < 0 and q < ALPHA), in the table's order."""
+    score = table[f"{scope}_score"].astype(float)
+    rows = table[~table[f"{scope}_unreliable"].astype(bool) & score.notna()].copy()
+    se = rows[f"{scope}_se"].astype(float)
+    share = rows[f"{scope}_weight_sum"].astype(float) / float(overall["weight_sum"])
+    gap = rows[f"{scope}_score"].astype(float) - float(overall["score"])
+    variance = se**2 + float(overall["se"]) ** 2 - 2 * share * se**2
+    _z, p, _significant = z_test(gap, variance)
+    rows["gap"], rows["p"] = gap, p
+    rows["q"] = benjamini_hochberg(p)
+    rows["below_overall"] = (gap < 0) & (np.nan_to_num(rows["q"], nan=1.0) < ALPHA)
+    return rows
