@@ -129,7 +129,7 @@ def test_every_demo_decision_has_its_two_steps_by_two_people(demo, db):
 
 
 @pytest.mark.slow
-def test_load_demo_adds_a_finished_earlier_round_with_rank_changes_both_ways(demo, db):
+def test_load_demo_adds_a_finished_earlier_round_with_changes_both_ways(demo, db):
     wave = demo
     earlier = Wave.objects.get(name=EARLIER_WAVE_NAME)
 
@@ -159,9 +159,11 @@ def test_load_demo_adds_a_finished_earlier_round_with_rank_changes_both_ways(dem
     results = wave_results(wave)
     assert results["previous_wave"] == EARLIER_WAVE_NAME
     assert results["trend"]["waves"] == [EARLIER_WAVE_NAME, wave.name]
-    changes = [row["rank_change"] for row in results["streets"] + results["districts"]]
-    assert any(c is not None and c > 0 for c in changes)
-    assert any(c is not None and c < 0 for c in changes)
+    # the trend moves both ways between the rounds (the small demo has too few respondents per
+    # place for ranks: unreliable places are listed but neither ranked nor compared)
+    changes = [d["scores"][1] - d["scores"][0] for d in results["trend"]["dimensions"]]
+    assert any(c > 0 for c in changes)
+    assert any(c < 0 for c in changes)
 
 
 @pytest.mark.slow
