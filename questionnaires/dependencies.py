@@ -13,7 +13,7 @@ The definition's shape is documented in questionnaires.xlsform.
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 
-from questionnaires.logic import ExpressionError, is_dynamic, references
+from questionnaires.xpath import ExpressionError, is_dynamic, references
 
 __all__ = ["ON_PAGE", "Step", "logic_cycles"]
 

@@ -18,8 +18,8 @@ from fieldwork.dispositions import (
     RESPONDENT_REFUSAL,
 )
 from questionnaires import answers as A
-from questionnaires import logic
-from questionnaires.logic import ExpressionError, is_relevant
+from questionnaires import xpath
+from questionnaires.xpath import ExpressionError, is_relevant
 
 # Question types that are never a form field: notes are read out, calculates are computed.
 NOT_ASKED = ("note", "calculate")
@@ -70,7 +70,7 @@ def compute_text(expression: str, named: dict, *, today: date | None = None) -> 
     its syntax) gives no value rather than stopping the interview.
     """
     try:
-        text = logic.as_text(logic.compute(expression, named, today=today))
+        text = xpath.as_text(xpath.compute(expression, named, today=today))
     except (ExpressionError, ValueError, TypeError, ArithmeticError):
         return None
     return text or None

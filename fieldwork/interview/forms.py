@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from common.labels import localized
 from fieldwork.interview import flow
 from fieldwork.interview.fields import EXTRA_TYPES, choice_label, extra_field, json_value
-from questionnaires import logic
+from questionnaires import xpath
 from questionnaires.files import file_choices
-from questionnaires.logic import ExpressionError, satisfies_constraint
+from questionnaires.xpath import ExpressionError, satisfies_constraint
 from sampling.models import Locality
 
 LOCALITY_PARENT = {"street": "district", "community": "street"}
@@ -173,7 +173,7 @@ class PageForm(forms.Form):
             expression = question.get("relevant")
             if expression:
                 try:
-                    if logic.references(expression) & names:
+                    if xpath.references(expression) & names:
                         return True
                 except ExpressionError:
                     return True
@@ -193,7 +193,7 @@ class PageForm(forms.Form):
 
     def _default(self, question: dict, context: dict):
         try:
-            value = logic.default_value(question, context, today=self.today)
+            value = xpath.default_value(question, context, today=self.today)
         except (ExpressionError, ValueError, TypeError, ArithmeticError):
             return None
         return None if value in ("", []) else value
@@ -252,7 +252,7 @@ class PageForm(forms.Form):
         # ChoiceField refuses any other value, however the POST was made.
         options = self.page["choice_lists"][question["list"]] if options is None else options
         try:
-            options = logic.filter_choices(question, options, context, today=self.today)
+            options = xpath.filter_choices(question, options, context, today=self.today)
         except (ExpressionError, ValueError, TypeError, ArithmeticError):
             options = []
         return [(c["value"], choice_label(question, c, self.language)) for c in options]

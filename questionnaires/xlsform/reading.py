@@ -195,7 +195,7 @@ def _external_lists(rows: list[dict], languages: Languages) -> dict[str, list[di
     return lists
 
 
-def _our_warnings(definition: dict, unparsed: list[str]) -> list:
+def _our_warnings(definition: dict, unparsed: list) -> list:
     warnings: list = []
     for code, count in definition.get("translation_gaps", {}).items():
         name = definition["language_names"].get(code, code)
@@ -212,11 +212,10 @@ def _our_warnings(definition: dict, unparsed: list[str]) -> list:
             f"yet: {', '.join(deferred[:5])}"
         )
     if unparsed:
-        warnings.append(
-            f"{len(unparsed)} expressions are kept but not run by the interview yet (ODK "
-            f"functions or syntax it does not read): "
-            f"{', '.join(unparsed[:5])}"
-        )
+        cells: list = []
+        for cell in unparsed:
+            cells += ["; " if cells else "", cell]
+        warnings.insert(0, Translatable(NOT_RUN_CELLS, count=len(unparsed), cells=cells))
     return warnings
 
 
@@ -277,6 +276,10 @@ def _xml_name(stem: str) -> str:
 
 
 _CYCLE = gettext_noop("circular logic: %(steps)s")
+NOT_RUN_CELLS = gettext_noop(
+    "%(count)d expressions are kept but the interview cannot run them, so the questions and "
+    "pages they govern are hidden until they are fixed: %(cells)s"
+)
 _CYCLE_START = gettext_noop("%(column)s of %(name)s depends on %(target)s")
 _CYCLE_NEXT = gettext_noop(", whose %(column)s depends on %(target)s")
 _CYCLE_PAGE = gettext_noop(", which is on the page %(target)s")
