@@ -16,12 +16,13 @@ import secrets
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
 from questionnaires.xpath import dates
 from questionnaires.xpath.values import (
+    is_number,
     items,
     selected_values,
     to_bool,
@@ -78,22 +79,26 @@ def _round(args: list) -> float:
     if len(args) == 1:
         return float(math.floor(number + 0.5))  # XPath 1.0: halves go towards +infinity
     digits = to_number(args[1])
-    # ODK (JavaRosa) rounds to n decimals half away from zero, on the decimal digits shown.
+    # ODK (JavaRosa) rounds to n decimals on the decimal digits shown, halves towards
+    # +infinity as with one argument: round(-12345.15, 1) is -12345.1.
     try:
         places = Decimal(1).scaleb(-int(digits))
-        return float(Decimal(repr(number)).quantize(places, rounding=ROUND_HALF_UP))
+        halves = ROUND_HALF_UP if number >= 0 else ROUND_HALF_DOWN
+        return float(Decimal(repr(number)).quantize(places, rounding=halves))
     except (InvalidOperation, ValueError, OverflowError):
         return math.nan
 
 
 def _substr(args: list) -> str:
-    # XPath substring() is 1-based; ODK's substr() is 0-based with an exclusive end.
+    # XPath substring() is 1-based; ODK's substr() is 0-based with an exclusive end, and a
+    # negative start or end counts from the end (JavaRosa: substr('hello', -2) is 'lo').
     text = to_string(args[0])
     start = to_number(args[1])
     end = to_number(args[2]) if len(args) > 2 else len(text)
     if math.isnan(start) or math.isnan(end):
         return ""
-    return text[max(int(start), 0) : max(int(min(end, len(text))), 0)]
+    bound = len(text)
+    return text[int(max(min(start, bound), -bound)) : int(max(min(end, bound), -bound))]
 
 
 def _substring(args: list) -> str:
@@ -202,6 +207,16 @@ def _date_time(args: list) -> Any:
     return "" if moment is None else moment
 
 
+def _decimal_date_time(args: list) -> float:
+    """Days since the epoch, UTC, with a fraction; a date alone is its local midnight."""
+    value = args[0]
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return dates.days(datetime.combine(value, datetime.min.time()))
+    if not isinstance(value, datetime) and not is_number(value):
+        value = dates.as_datetime(to_string(value)) or value
+    return to_number(value)
+
+
 def _decimal_time(args: list) -> float:
     moment = args[0] if isinstance(args[0], datetime) else dates.as_datetime(to_string(args[0]))
     if moment is None:
@@ -239,11 +254,13 @@ def _translate(args: list) -> str:
 
 def _before(args: list) -> str:
     text, mark = to_string(args[0]), to_string(args[1])
-    return text.split(mark, 1)[0] if mark in text else ""
+    return text.split(mark, 1)[0] if mark and mark in text else ""
 
 
 def _after(args: list) -> str:
     text, mark = to_string(args[0]), to_string(args[1])
+    if not mark:
+        return text
     return text.split(mark, 1)[1] if mark in text else ""
 
 
@@ -298,8 +315,8 @@ _EAGER_TABLE: dict[str, tuple[int, int | None, Callable[[list], Any]]] = {
     "sum": (1, 1, lambda args: float(sum(to_number(item) for item in items(args)))),
     "max": (1, None, _extreme(max)),
     "min": (1, None, _extreme(min)),
-    "concat": (1, None, lambda args: "".join(to_string(item) for item in items(args))),
-    "join": (2, None, _join),
+    "concat": (0, None, lambda args: "".join(to_string(item) for item in items(args))),
+    "join": (1, None, _join),
     "string-length": (1, 1, lambda args: float(len(to_string(args[0])))),
     "normalize-space": (1, 1, _normalize_space),
     "contains": (2, 2, lambda args: to_string(args[1]) in to_string(args[0])),
@@ -320,7 +337,7 @@ _EAGER_TABLE: dict[str, tuple[int, int | None, Callable[[list], Any]]] = {
     "digest": (2, 3, _digest),
     "date": (1, 1, _date),
     "date-time": (1, 1, _date_time),
-    "decimal-date-time": (1, 1, lambda args: to_number(args[0])),
+    "decimal-date-time": (1, 1, _decimal_date_time),
     "decimal-time": (1, 1, _decimal_time),
     "format-date": (2, 2, _format_date),
     "format-date-time": (2, 2, _format_date),

@@ -114,7 +114,10 @@ def compare(op: str, left: Any, right: Any) -> bool:
         elif (
             is_number(left) or is_number(right) or isinstance(left, date) or isinstance(right, date)
         ):
-            equal = to_number(left) == to_number(right)  # NaN never equals anything
+            # NaN never equals anything; as in JavaRosa, 6.1 - 7.8 = -1.7 (within 1e-12)
+            equal = abs(to_number(left) - to_number(right)) < 1e-12 or (
+                to_number(left) == to_number(right)
+            )
         else:
             equal = to_string(left) == to_string(right)
         return equal if op == "=" else not equal

@@ -136,7 +136,7 @@ def test_boolean_values_in_answers():
         ("instance('x')/root/ = 1", "expected a step of a path, found '='"),
         ("if(1, 2)", "if() takes 3 argument(s), got 2"),
         ("round()", "round() takes 1 to 2 argument(s), got 0"),
-        ("concat()", "concat() takes 1 or more argument(s), got 0"),
+        ("concat(1, )", "expected a value, found ')'"),
         ("selected(${a})", "selected() takes 2 argument(s), got 1"),
         ("${a} # 2", "unexpected character '#' at position 6"),
         ("${} = 1", "bad reference ${}"),
