@@ -16,7 +16,7 @@ from fieldwork.interview import flow
 from fieldwork.interview.fields import EXTRA_TYPES, choice_label, extra_field, json_value
 from questionnaires import xpath
 from questionnaires.files import file_choices
-from questionnaires.xpath import ExpressionError, satisfies_constraint
+from questionnaires.xpath import ExpressionError, answer_problem
 from sampling.models import Locality
 
 LOCALITY_PARENT = {"street": "district", "community": "street"}
@@ -418,15 +418,16 @@ class PageForm(forms.Form):
     def _check(self, question: dict, name: str, value, context: dict) -> None:
         if name in self.errors:
             return
-        try:
-            allowed = satisfies_constraint(question, context, value, today=self.today)
-        except ExpressionError:
-            allowed = False
-        if not allowed:
-            message = question.get("constraint_message")
-            self.add_error(
-                name, localized(message, self.language) if message else _("Answer not allowed.")
-            )
+        problem = answer_problem(question, context, value, today=self.today)
+        if not problem:
+            return
+        message = question.get(f"{problem}_message")
+        if message:
+            self.add_error(name, localized(message, self.language))
+        elif problem == "required":
+            self.add_error(name, _("This field is required."))
+        else:
+            self.add_error(name, _("Answer not allowed."))
 
     def page_answers(self, cleaned: dict | None = None) -> dict:
         """Cleaned values as JSON-ready answers; an empty value means unanswered.

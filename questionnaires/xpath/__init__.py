@@ -38,6 +38,7 @@ __all__ = [
     "MAX_LENGTH",
     "MAX_NESTING",
     "SUPPORTED",
+    "answer_problem",
     "ExpressionError",
     "Interview",
     "UnsupportedFunction",
@@ -148,6 +149,30 @@ def satisfies_constraint(question: dict, answers: dict, value: Any, *, today: da
     if not expression or value is None or value == "" or value == []:
         return True
     return evaluate(expression, answers, current=value, today=today, interview=interview)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def answer_problem(question: dict, answers: dict, value: Any, *, today: date | None = None,
+                   interview: Interview | None = None) -> str | None:  # fmt: skip
+    """What is wrong with `value` as the answer to `question`, checked on the server for every
+    submission: "required" when it is empty and the question's `required` expression holds
+    (ODK's conditional required), "constraint" when it breaks the constraint, else None. An
+    expression that cannot be evaluated fails closed: the rule it states is not bypassed."""
+    condition = question.get("required_if")
+    if condition and _empty(value):
+        try:
+            needed = evaluate(condition, answers, today=today, interview=interview)
+        except (ExpressionError, TypeError, ArithmeticError):
+            needed = True
+        return "required" if needed else None
+    try:
+        allowed = satisfies_constraint(question, answers, value, today=today, interview=interview)
+    except (ExpressionError, TypeError, ArithmeticError):
+        allowed = False
+    return None if allowed else "constraint"
 
 
 def filter_choices(question: dict, choices: list[dict], answers: dict, *,

@@ -381,3 +381,35 @@ def test_a_constraint_naming_its_own_question_is_not_circular():
     survey = rich_survey()
     survey[row_of(survey, "household_size") - 2]["constraint"] = "${household_size} <= 10"
     parse_xlsform(rich_xlsx(survey=survey), "form.xlsx")
+
+
+def test_every_function_the_interview_does_not_run_is_reported_at_once_at_its_cell():
+    survey = rich_survey()
+
+    def put(name: str, column: str, text: str) -> int:
+        survey[row_of(survey, name) - 2][column] = text
+        return row_of(survey, name)
+
+    group = put("household_page", "relevant", "device-info('imei') != ''")
+    visit = put("visit_date", "constraint", ". <= today() and phone-call-duration() > 1")
+    goes_out = put("goes_out", "required", "phone-call-log() > 0")
+    adults = put("adults_hint", "calculation", "concat(device-info('a'), collect-is-phone-app())")
+    age = put("member_age", "relevant", "${household_size} + ")
+    parsed = parse_xlsform(rich_xlsx(survey=survey), "form.xlsx")
+    [summary] = [w for w in parsed.warnings if "the interview cannot run them;" in w]
+    assert summary.startswith("5 expressions are kept but the interview cannot run them;")
+    not_run = "functions the interview does not run: "
+    cells = [
+        f"survey sheet, row {group}, column relevant: {not_run}device-info()",
+        f"survey sheet, row {visit}, column constraint: {not_run}phone-call-duration()",
+        f"survey sheet, row {goes_out}, column required: {not_run}phone-call-log()",
+        f"survey sheet, row {adults}, column calculation: "
+        f"{not_run}device-info(), collect-is-phone-app()",
+        f"survey sheet, row {age}, column relevant: the interview cannot read this expression:",
+    ]
+    for cell in cells:
+        assert cell in summary, cell
+    # the expressions are kept as written (an export gives the form back unchanged)
+    [goes] = [q for g in parsed.definition["groups"] for q in g["questions"]
+              if q.get("name") == "goes_out"]  # fmt: skip
+    assert goes["required_if"] == "phone-call-log() > 0"
