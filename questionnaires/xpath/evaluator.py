@@ -215,8 +215,11 @@ class _Context:
         return self.value(nodes[1] if to_bool(self.value(nodes[0])) else nodes[2])
 
     def call_coalesce(self, nodes: list) -> Any:
-        first = self.value(nodes[0])
-        return first if to_string(first) != "" else self.value(nodes[1])
+        for node in nodes:
+            value = self.value(node)
+            if to_string(value) != "":
+                return value
+        return ""
 
     def call_once(self, nodes: list) -> Any:
         """The value already there (`.`), or else the argument: computed once, kept after."""

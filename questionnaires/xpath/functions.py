@@ -48,7 +48,7 @@ _SPECIAL = {
     "duration": (0, 0),
     "count": (1, 1),
     "count-non-empty": (1, 1),
-    "coalesce": (2, 2),
+    "coalesce": (2, None),  # the spec's two, or more as forms write it (first not empty)
 }
 
 

@@ -2,8 +2,8 @@
 
 Tokens are (kind, text, position) where kind is one of: ref (`${name}`, text the name),
 number, string (text without its quotes), op, dot (`.`), parent (`..`), name, end.
-Curly quotes (‘ ’ “ ”), which spreadsheets put in for straight ones, delimit strings too, as
-pyxform reads them.
+Curly quotes (‘ ’ “ ”), which spreadsheets put in for straight ones, are read as straight
+ones, as pyxform reads them.
 """
 
 import re
@@ -17,7 +17,7 @@ _TOKEN = re.compile(
     (?P<space>\s+)
   | (?P<ref>\$\{(?P<refname>[^}]*)\})
   | (?P<number>\d+(?:\.\d*)?|\.\d+)
-  | (?P<string>'[^']*'|"[^"]*"|‘[^’]*’|“[^”]*”)
+  | (?P<string>'[^']*'|"[^"]*")
   | (?P<op>!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,|/|\[|\]|\|)
   | (?P<parent>\.\.)
   | (?P<dot>\.)
@@ -30,7 +30,11 @@ _NAME = re.compile(r"^[^\W\d][\w.:-]*$")
 Token = tuple[str, str, int]
 
 
+_STRAIGHT = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
+
+
 def tokenize(expression: str) -> list[Token]:
+    expression = expression.translate(_STRAIGHT)  # as pyxform reads a workbook's smart quotes
     tokens: list[Token] = []
     position = 0
     while position < len(expression):
