@@ -58,7 +58,8 @@ class PageForm(forms.Form):
         self.group = page["group"]
         self.answers = answers
         self.language = language
-        self.today = today
+        self.today = today  # and what else expressions read: flow.expression_context
+        self.clock = {"today": today, "interview": page.get("expressions")}
         self.roster = flow.is_repeat(self.group)
         self.row_error = ""
         if self.roster:
@@ -106,7 +107,7 @@ class PageForm(forms.Form):
         saved = saved if isinstance(saved, list) else []
         if self.fixed_rows:
             count = flow.row_count(
-                repeat["count"], self.answers, maximum=self.max_rows, today=self.today
+                repeat["count"], self.answers, maximum=self.max_rows, **self.clock
             )
         elif rows is not None:
             count = rows
@@ -180,7 +181,7 @@ class PageForm(forms.Form):
         return False
 
     def _safe_relevant(self, question: dict, context: dict) -> bool:
-        return flow.is_shown(question, context, today=self.today)
+        return flow.is_shown(question, context, **self.clock)
 
     def _raw(self, name: str, question: dict):
         """This page's value of a question before cleaning: as submitted, else as offered."""
@@ -193,7 +194,7 @@ class PageForm(forms.Form):
 
     def _default(self, question: dict, context: dict):
         try:
-            value = xpath.default_value(question, context, today=self.today)
+            value = xpath.default_value(question, context, **self.clock)
         except (ExpressionError, ValueError, TypeError, ArithmeticError):
             return None
         return None if value in ("", []) else value
@@ -252,7 +253,7 @@ class PageForm(forms.Form):
         # ChoiceField refuses any other value, however the POST was made.
         options = self.page["choice_lists"][question["list"]] if options is None else options
         try:
-            options = xpath.filter_choices(question, options, context, today=self.today)
+            options = xpath.filter_choices(question, options, context, **self.clock)
         except (ExpressionError, ValueError, TypeError, ArithmeticError):
             options = []
         return [(c["value"], choice_label(question, c, self.language)) for c in options]
@@ -418,7 +419,7 @@ class PageForm(forms.Form):
     def _check(self, question: dict, name: str, value, context: dict) -> None:
         if name in self.errors:
             return
-        problem = answer_problem(question, context, value, today=self.today)
+        problem = answer_problem(question, context, value, **self.clock)
         if not problem:
             return
         message = question.get(f"{problem}_message")
