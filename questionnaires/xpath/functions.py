@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from questionnaires.xpath import dates
+from questionnaires.xpath import dates, geo
 from questionnaires.xpath.values import (
     is_number,
     items,
@@ -284,6 +284,11 @@ def _log(function: Callable[[float], float]) -> Callable[[float], float]:
     return apply
 
 
+def _shape(args: list) -> str:
+    """A geoshape or geotrace, or geopoints (one per repeat row) joined into one."""
+    return ";".join(to_string(item) for item in items(args) if to_string(item))
+
+
 # name → (fewest, most arguments, implementation over evaluated arguments)
 _EAGER_TABLE: dict[str, tuple[int, int | None, Callable[[list], Any]]] = {
     "true": (0, 0, lambda args: True),
@@ -335,6 +340,8 @@ _EAGER_TABLE: dict[str, tuple[int, int | None, Callable[[list], Any]]] = {
     "weighted-checklist": (2, None, _weighted_checklist),
     "uuid": (0, 1, _uuid),
     "digest": (2, 3, _digest),
+    "area": (1, 1, lambda args: geo.area(_shape(args))),
+    "distance": (1, 1, lambda args: geo.distance(_shape(args))),
     "date": (1, 1, _date),
     "date-time": (1, 1, _date_time),
     "decimal-date-time": (1, 1, _decimal_date_time),

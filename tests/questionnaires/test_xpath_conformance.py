@@ -360,3 +360,35 @@ def test_surveycto_caseid_and_null():
     assert evaluate("${q} = null", {"q": ""}) and not evaluate("${q} = null", {"q": "1"})
     # a question named caseid is read as the question
     assert compute("caseid", {"caseid": "mine"}, interview=interview) == "mine"
+
+
+# ENKETO area.spec.js ("distance() and area() functions"): [value, area, distance]
+SHAPE1 = ("7.9377 -11.5845 0 0;7.9324 -11.5902 0 0;7.927 -11.5857 0 0;7.925 -11.578 0 0;"
+          "7.9267 -11.5722 0 0;7.9325 -11.5708 0 0;7.9372 -11.5737 0 0;7.9393 -11.579 0 0;"
+          "7.9377 -11.5845 0 0")  # fmt: skip
+TRACE1 = ("38.253094215699576 21.756382658677467;38.25021274773806 21.756382658677467;"
+          "38.25007793942195 21.763892843919166;38.25290886154963 21.763935759263404;"
+          "38.25146813817506 21.758421137528785")  # fmt: skip
+GEO = [
+    (SHAPE1, 2333220.77, 5724.36), (TRACE1, 151451.76, 1800.69),
+    ("7.9377 -11.5845 0 0;7.9324 -11.5902 0 0", 0.0, 861.99),
+    ("7.9377 -11.5845 0 0;7.9377 -11.5845 0 0", 0.0, 0.0), ("0 0;0 1", 0.0, 111318.85),
+    ("0 0;0 90", 0.0, 10018696.05), ("90 0;90 1", 0.0, 0.0),
+    ("5000 5000; 5000 5000", NAN, NAN), ("a", NAN, NAN), ("", NAN, NAN),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("value", "area", "distance"), GEO)
+def test_area_and_distance(value, area, distance):
+    for function, expected in (("area", area), ("distance", distance)):
+        actual = compute(f'{function}("{value}")', {})
+        if math.isnan(expected):
+            assert math.isnan(actual)
+        else:
+            assert actual == pytest.approx(expected, abs=0.005)
+
+
+def test_area_of_geopoints_taken_one_per_repeat_row():
+    # ENKETO area.spec.js, "area with nodes": the points of SHAPE1 one per node
+    rows = [{"corner": point} for point in SHAPE1.split(";")]
+    assert compute("area(${corner})", {"walk": rows}) == pytest.approx(2333220.77, abs=0.005)
