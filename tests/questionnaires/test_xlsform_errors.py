@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from django.utils import translation
 
+from common.translatable import translated
 from questionnaires.xlsform import XLSFormError, parse_score_map, parse_xlsform
 from tests.questionnaires.workbooks import (
     RICH_SURVEY_HEADER,
@@ -413,3 +415,14 @@ def test_every_function_the_interview_does_not_run_is_reported_at_once_at_its_ce
     [goes] = [q for g in parsed.definition["groups"] for q in g["questions"]
               if q.get("name") == "goes_out"]  # fmt: skip
     assert goes["required_if"] == "phone-call-log() > 0"
+
+
+def test_the_report_of_functions_not_run_is_in_the_reader_s_language():
+    survey = rich_survey()
+    survey[row_of(survey, "adults_hint") - 2]["calculation"] = "device-info('imei')"
+    parsed = parse_xlsform(rich_xlsx(survey=survey), "form.xlsx")
+    with translation.override("zh-hans"):
+        [chinese] = [translated(w, translation.gettext) for w in parsed.warnings
+                     if "cannot run them" in w]  # fmt: skip
+    assert chinese.startswith("有 1 个表达式已保留，但访问无法运行")
+    assert "访问不支持的函数：device-info()" in chinese
