@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from common.labels import localized
 from questionnaires.xpath.errors import ExpressionError, quoted
 from questionnaires.xpath.functions import EAGER
 from questionnaires.xpath.parser import BINARY, parse
@@ -54,11 +55,8 @@ class _Items(Nodeset):
 
 
 def _label(label: Any, language: str | None) -> str:
-    if isinstance(label, dict):
-        if language and label.get(language):
-            return str(label[language])
-        return next((str(text) for text in label.values() if text), "")
-    return "" if label is None else str(label)
+    """A label in the interview's language (`zh-hans` finds `zh`), else English, else any."""
+    return localized(label, language) if isinstance(label, dict | str) else ""
 
 
 def _lookup(name: str, answers: dict) -> Any:
