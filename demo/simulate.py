@@ -13,7 +13,7 @@ import numpy as np
 
 from demo.city import AREA_LEVEL, DIMENSION_SHIFT
 from questionnaires import answers as stored
-from questionnaires.logic import is_relevant
+from questionnaires.xpath import is_relevant
 
 SUGGESTIONS = [
     "希望晚上多一些巡逻。",

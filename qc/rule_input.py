@@ -22,7 +22,7 @@ from qc.rules import RuleConfig
 from qc.rules.engine import run_rules
 from qc.rules.timing import SECONDS_SUFFIX
 from questionnaires import answers as A
-from questionnaires.logic import ExpressionError, evaluate
+from questionnaires.xpath import ExpressionError, evaluate
 
 # Columns besides the scale items. A scale item may not share one of these names.
 META_COLUMNS = [

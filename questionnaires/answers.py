@@ -9,7 +9,7 @@ Answers (Interview.answers) are keyed by each question's pyxform path, so two qu
 A repeat's answer is a list of rows under the repeat's path; a row is keyed the same way and
 holds the rows of a repeat nested in it, at any depth. A definition made before paths (a
 hand-made one in a test) keys by name. The wizard, QC, scoring and the exports read and write
-answers only through this module; expressions (questionnaires.logic) read `${name}`, so
+answers only through this module; expressions (questionnaires.xpath) read `${name}`, so
 `scope` gives them the answers by name (pyxform refuses a reference to a name used twice, so
 every name an expression uses is one question).
 """

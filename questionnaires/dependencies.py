@@ -13,7 +13,7 @@ The definition's shape is documented in questionnaires.xlsform.
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 
-from questionnaires.logic import ExpressionError, is_dynamic, references
+from questionnaires.xpath import ExpressionError, is_dynamic, references
 
 __all__ = ["ON_PAGE", "Step", "logic_cycles"]
 
@@ -21,6 +21,12 @@ __all__ = ["ON_PAGE", "Step", "logic_cycles"]
 # depends on another through several of them.
 _QUESTION_COLUMNS = ("relevant", "calculation", "default", "choice_filter", "constraint")
 ON_PAGE = "page"  # the column of a step from a question to the page it is on
+# A choice_filter of a question in a roster that refers outside the roster is no step of a
+# cycle: what lies outside reads the roster's questions only across all rows, so the filter
+# of one row reads the other rows' answers ("choose each member once": the filter leaves out
+# the members chosen in the other rows, gathered by a calculate). ODK Collect does not count
+# choice filters in its dependency graph at all; the wizard evaluates a filter when it shows
+# the page.
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ def _edges(definition: dict) -> tuple[dict, list]:
     known = set(order)
     edges: dict[str, dict[str, str]] = {name: {} for name in order}
 
-    def add(name: str, column: str, expression: str | None) -> None:
+    def add(name: str, column: str, expression: str | None, beside: set | None = None) -> None:
         if not expression:
             return
         try:
@@ -91,10 +97,19 @@ def _edges(definition: dict) -> tuple[dict, list]:
         except ExpressionError:
             return
         for target in sorted(targets & known):
-            if not (column in ("constraint", "choice_filter") and target == name):
-                edges[name].setdefault(target, column)
+            if column in ("constraint", "choice_filter") and target == name:
+                continue
+            if column == "choice_filter" and beside is not None and target not in beside:
+                continue  # a roster row's filter reads the other rows: see _ROW_FILTERS
+            edges[name].setdefault(target, column)
 
     for group in definition["groups"]:
+        inside = (group.get("path") or "/" + group["name"]) + "/"
+        beside = (
+            {q["name"] for q in group["questions"] if (q.get("path") or inside).startswith(inside)}
+            if group.get("repeat")
+            else None
+        )
         add(("page", group["name"]), "relevant", group.get("relevant"))
         add(("page", group["name"]), "repeat_count", (group.get("repeat") or {}).get("count"))
         for question in group["questions"]:
@@ -102,6 +117,6 @@ def _edges(definition: dict) -> tuple[dict, list]:
                 expression = question.get(column)
                 if column == "default" and not (expression and is_dynamic(expression)):
                     continue
-                add(question["name"], column, expression)
+                add(question["name"], column, expression, beside)
             edges[question["name"]].setdefault(("page", group["name"]), ON_PAGE)
     return edges, order

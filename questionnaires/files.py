@@ -43,6 +43,42 @@ def store_attachments(*, version: QuestionnaireVersion, files: Mapping[str, byte
         )
 
 
+class AttachedRows(Mapping):
+    """A version's attached CSV/XML files as expressions read them (instance('name') and
+    pulldata('name', ...)): name without extension → rows keyed by column, read when asked."""
+
+    def __init__(self, version_id: int | None) -> None:
+        self.version_id = version_id
+
+    def __getitem__(self, name: str) -> list[dict]:
+        for file_name in (f"{name}.csv", f"{name}.xml", name):
+            choices = file_choices(self.version_id, file_name) if self.version_id else ()
+            if choices:
+                return [{**choice["extra"], "name": choice["value"],
+                         "label": next(iter(choice["label"].values()), "")}
+                        for choice in choices]  # fmt: skip
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        try:
+            self[str(name)]
+        except KeyError:
+            return False
+        return True
+
+    def get(self, name: str, default=None):
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __iter__(self):
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
 def file_choices(version_id: int, name: str) -> tuple[dict, ...]:
     """The choices of a version's attached CSV/XML file; none when it was not attached."""
     attachment = (

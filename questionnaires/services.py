@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.translatable import translated
 from questionnaires.files import check_attachments, store_attachments
 from questionnaires.models import Questionnaire, QuestionnaireVersion
 from questionnaires.xlsform import XLSFormError, parse_xlsform
@@ -81,7 +82,7 @@ def import_questionnaire_version(
         published_by=user if publish else None,
     )
     store_attachments(version=version, files=attachments)
-    version.import_warnings = [str(warning) for warning in parsed.warnings]  # shown, not stored
+    version.import_warnings = [translated(warning, _) for warning in parsed.warnings]  # shown
     return version
 
 

@@ -8,6 +8,7 @@ questionnaires.xlsform. Paradata is a list of events `{"event": ..., "step": ...
 """
 
 import math
+from dataclasses import replace
 from datetime import date, datetime
 
 from fieldwork.dispositions import (
@@ -18,8 +19,8 @@ from fieldwork.dispositions import (
     RESPONDENT_REFUSAL,
 )
 from questionnaires import answers as A
-from questionnaires import logic
-from questionnaires.logic import ExpressionError, is_relevant
+from questionnaires import xpath
+from questionnaires.xpath import ExpressionError, Interview, is_relevant
 
 # Question types that are never a form field: notes are read out, calculates are computed.
 NOT_ASKED = ("note", "calculate")
@@ -29,7 +30,8 @@ NOT_ASKED = ("note", "calculate")
 MAX_PAGE_SECONDS = 20 * 60
 
 
-def is_shown(element: dict, named: dict, *, today: date | None = None) -> bool:
+def is_shown(element: dict, named: dict, *, today: date | None = None,
+             interview: Interview | None = None) -> bool:  # fmt: skip
     """Whether a page or question is on the path, given the answers so far (by name).
 
     An expression the interview cannot evaluate (ODK functions it does not run yet, listed
@@ -37,7 +39,7 @@ def is_shown(element: dict, named: dict, *, today: date | None = None) -> bool:
     question rather than stopping the interview, as the page form does.
     """
     try:
-        return is_relevant(element, named, today=today)
+        return is_relevant(element, named, today=today, interview=interview)
     except (ValueError, TypeError, ArithmeticError):  # ExpressionError is a ValueError
         return False
 
@@ -58,27 +60,51 @@ def relevant_questions(group: dict, named: dict) -> list[dict]:
     return [q for q in group["questions"] if is_asked(q) and is_shown(q, named)]
 
 
+def expression_context(definition: dict, *, today: date | None = None, now: datetime | None = None,
+                       started: datetime | None = None, seed: str = "", case_id: str = "",
+                       language: str | None = None, data=None) -> Interview:  # fmt: skip
+    """What the form's expressions read besides the answers: the clock, the interview's seed
+    for random(), the case's public id (SurveyCTO's caseid), the choice lists (instance() and
+    jr:choice-name in `language`) and the attached files (`data`: name → rows)."""
+    lists: dict[str, str] = {}
+
+    def collect(items: list[dict]) -> None:
+        for item in items:
+            if item.get("list"):
+                lists.setdefault(item["name"], item["list"])
+            collect(item.get("questions") or [])
+
+    collect(definition["groups"])
+    return Interview(today=today, now=now, started=started, seed=seed, case_id=case_id,
+                     language=language, choice_lists=definition.get("choice_lists") or {},
+                     question_lists=lists, data=data if data is not None else {})  # fmt: skip
+
+
 def is_repeat(group: dict) -> bool:
     return bool(group.get("repeat"))
 
 
-def compute_text(expression: str, named: dict, *, today: date | None = None) -> str | None:
+def compute_text(expression: str, named: dict, *, today: date | None = None,
+                 interview: Interview | None = None, current=None) -> str | None:  # fmt: skip
     """`expression` evaluated against the answers (by name) as a calculate's stored value
     (None if empty).
 
     An expression that cannot be evaluated for these answers (the parser has already checked
-    its syntax) gives no value rather than stopping the interview.
+    its syntax) gives no value rather than stopping the interview. `current` is the value
+    stored before (`.`, which once() keeps).
     """
     try:
-        text = logic.as_text(logic.compute(expression, named, today=today))
+        value = xpath.compute(expression, named, current, today=today, interview=interview)
+        text = xpath.as_text(value)
     except (ExpressionError, ValueError, TypeError, ArithmeticError):
         return None
     return text or None
 
 
-def row_count(expression: str, named: dict, *, maximum: int, today: date | None = None) -> int:
+def row_count(expression: str, named: dict, *, maximum: int, today: date | None = None,
+              interview: Interview | None = None) -> int:  # fmt: skip
     """A roster's number of rows from its `count` expression, within 0..maximum."""
-    text = compute_text(expression, named, today=today)
+    text = compute_text(expression, named, today=today, interview=interview)
     try:
         rows = math.floor(float(text)) if text is not None else 0
     except ValueError:
@@ -86,14 +112,18 @@ def row_count(expression: str, named: dict, *, maximum: int, today: date | None 
     return max(0, min(rows, maximum))
 
 
-def settle(definition: dict, answers: dict, *, today: date | None = None) -> dict:
+def settle(definition: dict, answers: dict, *, today: date | None = None,
+           interview: Interview | None = None, previous: dict | None = None) -> dict:  # fmt: skip
     """The answers to store after a page: off-path answers dropped, calculates recomputed.
 
     Walks the questionnaire in order, so a calculate sees the calculates before it. A calculate
     is computed only while its page and itself are on the path; an empty result is not stored.
-    Inside a repeat, each row's calculates see that row's values.
+    Inside a repeat, each row's calculates see that row's values and its position (`..`).
+    `interview` gives expressions the rest of the interview (see questionnaires.xpath);
+    `previous` are the answers stored before, whose calculates once() keeps.
     """
-    return _walk(definition, answers, today=today, recompute=True)
+    return _walk(definition, answers, today=today, recompute=True, interview=interview,
+                 previous=answers if previous is None else previous)  # fmt: skip
 
 
 def prune(definition: dict, answers: dict) -> dict:
@@ -102,10 +132,11 @@ def prune(definition: dict, answers: dict) -> dict:
     Going back and changing an answer can skip pages answered before; their answers must not
     reach QC or scoring.
     """
-    return _walk(definition, answers, today=None, recompute=False)
+    return _walk(definition, answers, today=None, recompute=False, interview=None, previous={})
 
 
-def _walk(definition: dict, answers: dict, *, today: date | None, recompute: bool) -> dict:
+def _walk(definition: dict, answers: dict, *, today: date | None, recompute: bool,
+          interview: Interview | None, previous: dict) -> dict:  # fmt: skip
     calculates = {
         A.key(q)
         for page, q in A.questions(definition)
@@ -119,7 +150,7 @@ def _walk(definition: dict, answers: dict, *, today: date | None, recompute: boo
         return A.scope({k: v for k, v in given.items() if k not in visited} | kept, definition)
 
     for group in definition["groups"]:
-        if not is_shown(group, context(), today=today):
+        if not is_shown(group, context(), today=today, interview=interview):
             visited.update(A.key(q) for q in group["questions"])
             visited.add(A.key(group))
             continue
@@ -130,19 +161,27 @@ def _walk(definition: dict, answers: dict, *, today: date | None, recompute: boo
                 if recompute and repeat.get("count"):
                     # A roster sized by an answer that has since shrunk loses its extra rows.
                     maximum = int(repeat.get("max") or 20)
-                    rows = rows[: row_count(repeat["count"], context(), maximum=maximum)]
+                    rows = rows[: row_count(repeat["count"], context(), maximum=maximum,
+                                            today=today, interview=interview)]  # fmt: skip
                 named = context()
-                A.put(kept, group, [_row(group["questions"], named, row, today, recompute)
-                                    for row in rows])  # fmt: skip
+                A.put(kept, group, [_row(group["questions"], named, row, today, recompute,
+                                         _at_row(interview, number))
+                                    for number, row in enumerate(rows, start=1)])  # fmt: skip
             visited.add(A.key(group))
             continue
         for question in group["questions"]:
-            relevant = is_shown(question, context(), today=today)
+            relevant = is_shown(question, context(), today=today, interview=interview)
             visited.add(A.key(question))
             if not relevant:
                 continue
             if recompute and question["type"] == "calculate":
-                value = compute_text(question.get("calculation") or "", context(), today=today)
+                value = compute_text(
+                    question.get("calculation") or "",
+                    context(),
+                    today=today,
+                    interview=interview,
+                    current=A.get(previous, question),
+                )
                 if value is not None:
                     A.put(kept, question, value)
             elif A.has(given, question):
@@ -150,20 +189,30 @@ def _walk(definition: dict, answers: dict, *, today: date | None, recompute: boo
     return kept
 
 
-def _row(items: list[dict], named: dict, row: dict, today: date | None, recompute: bool) -> dict:
+def _at_row(interview: Interview | None, number: int) -> Interview:
+    """The interview as seen from row `number` (1-based) of a roster: position(..) is it."""
+    interview = interview or Interview()
+    return replace(interview, positions=(*interview.positions, number))
+
+
+def _row(items: list[dict], named: dict, row: dict, today: date | None, recompute: bool,
+         interview: Interview) -> dict:  # fmt: skip
     """One roster row settled: its questions on the path kept, its calculates recomputed, the
     rows of a roster nested in it settled in turn."""
     kept: dict = {}
     for item in items:
         context = A.row_scope(named, items, {**row, **kept})
-        if not is_shown(item, context, today=today):
+        if not is_shown(item, context, today=today, interview=interview):
             continue
         if item.get("type") == "repeat" and "questions" in item:
             if A.has(row, item):
-                A.put(kept, item, [_row(item["questions"], context, inner, today, recompute)
-                                   for inner in A.rows(row, item)])  # fmt: skip
+                rows = enumerate(A.rows(row, item), start=1)
+                A.put(kept, item, [_row(item["questions"], context, inner, today, recompute,
+                                        _at_row(interview, number))
+                                   for number, inner in rows])  # fmt: skip
         elif recompute and item["type"] == "calculate":
-            value = compute_text(item.get("calculation") or "", context, today=today)
+            value = compute_text(item.get("calculation") or "", context, today=today,
+                                 interview=interview, current=A.get(row, item))  # fmt: skip
             if value is not None:
                 A.put(kept, item, value)
         elif A.has(row, item) and item["type"] != "note":

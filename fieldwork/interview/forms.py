@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from common.labels import localized
 from fieldwork.interview import flow
 from fieldwork.interview.fields import EXTRA_TYPES, choice_label, extra_field, json_value
-from questionnaires import logic
+from questionnaires import xpath
 from questionnaires.files import file_choices
-from questionnaires.logic import ExpressionError, satisfies_constraint
+from questionnaires.xpath import ExpressionError, answer_problem
 from sampling.models import Locality
 
 LOCALITY_PARENT = {"street": "district", "community": "street"}
@@ -58,7 +58,8 @@ class PageForm(forms.Form):
         self.group = page["group"]
         self.answers = answers
         self.language = language
-        self.today = today
+        self.today = today  # and what else expressions read: flow.expression_context
+        self.clock = {"today": today, "interview": page.get("expressions")}
         self.roster = flow.is_repeat(self.group)
         self.row_error = ""
         if self.roster:
@@ -106,7 +107,7 @@ class PageForm(forms.Form):
         saved = saved if isinstance(saved, list) else []
         if self.fixed_rows:
             count = flow.row_count(
-                repeat["count"], self.answers, maximum=self.max_rows, today=self.today
+                repeat["count"], self.answers, maximum=self.max_rows, **self.clock
             )
         elif rows is not None:
             count = rows
@@ -173,14 +174,14 @@ class PageForm(forms.Form):
             expression = question.get("relevant")
             if expression:
                 try:
-                    if logic.references(expression) & names:
+                    if xpath.references(expression) & names:
                         return True
                 except ExpressionError:
                     return True
         return False
 
     def _safe_relevant(self, question: dict, context: dict) -> bool:
-        return flow.is_shown(question, context, today=self.today)
+        return flow.is_shown(question, context, **self.clock)
 
     def _raw(self, name: str, question: dict):
         """This page's value of a question before cleaning: as submitted, else as offered."""
@@ -193,7 +194,7 @@ class PageForm(forms.Form):
 
     def _default(self, question: dict, context: dict):
         try:
-            value = logic.default_value(question, context, today=self.today)
+            value = xpath.default_value(question, context, **self.clock)
         except (ExpressionError, ValueError, TypeError, ArithmeticError):
             return None
         return None if value in ("", []) else value
@@ -252,7 +253,7 @@ class PageForm(forms.Form):
         # ChoiceField refuses any other value, however the POST was made.
         options = self.page["choice_lists"][question["list"]] if options is None else options
         try:
-            options = logic.filter_choices(question, options, context, today=self.today)
+            options = xpath.filter_choices(question, options, context, **self.clock)
         except (ExpressionError, ValueError, TypeError, ArithmeticError):
             options = []
         return [(c["value"], choice_label(question, c, self.language)) for c in options]
@@ -418,15 +419,16 @@ class PageForm(forms.Form):
     def _check(self, question: dict, name: str, value, context: dict) -> None:
         if name in self.errors:
             return
-        try:
-            allowed = satisfies_constraint(question, context, value, today=self.today)
-        except ExpressionError:
-            allowed = False
-        if not allowed:
-            message = question.get("constraint_message")
-            self.add_error(
-                name, localized(message, self.language) if message else _("Answer not allowed.")
-            )
+        problem = answer_problem(question, context, value, **self.clock)
+        if not problem:
+            return
+        message = question.get(f"{problem}_message")
+        if message:
+            self.add_error(name, localized(message, self.language))
+        elif problem == "required":
+            self.add_error(name, _("This field is required."))
+        else:
+            self.add_error(name, _("Answer not allowed."))
 
     def page_answers(self, cleaned: dict | None = None) -> dict:
         """Cleaned values as JSON-ready answers; an empty value means unanswered.

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from fieldwork.interview import flow
 from fieldwork.models import Case, Interview, SubmissionKey
 from fieldwork.services import interviews
-from questionnaires import answers
+from questionnaires import answers, xpath
 from questionnaires.definitions import definition_of
 
 
@@ -77,6 +77,7 @@ def save_interview_page_once(
     asked_names: list[str],
     page_answers: dict,
     today: date,
+    expressions: xpath.Interview | None = None,
 ) -> Interview:
     """Save one wizard page (services.interviews.save_interview_page) at most once per key.
 
@@ -102,7 +103,8 @@ def save_interview_page_once(
     asked, keyed = answers.from_page(page, asked_names, page_answers)
     own = set(asked)
     before = {k: v for k, v in locked.answers.items() if k not in own}
-    settled = flow.settle(definition, before | keyed, today=today)
+    settled = flow.settle(definition, before | keyed, today=today, interview=expressions,
+                          previous=locked.answers)  # fmt: skip
     names = [*asked, *locked.answers, *settled]
     return interviews.apply_page(
         locked=locked,

@@ -19,6 +19,7 @@ from fieldwork.interview.languages import (
     questionnaire_language,
 )
 from questionnaires import answers
+from questionnaires.files import AttachedRows
 from questionnaires.models import QuestionnaireVersion
 
 # The page's submit button that goes back one page.
@@ -80,11 +81,21 @@ class TrialRun:
             data=data,
             prefix=self.step,
             initial=dict(named),
-            page=page_context(self.definition, self.step, self.version.pk),
+            page={
+                **page_context(self.definition, self.step, self.version.pk),
+                "expressions": self.expressions(),
+            },  # fmt: skip
             answers=named,
             language=self.language,
             today=self.today,
         )
+
+    def expressions(self):
+        """What the form's expressions read besides the answers; a trial run has no case."""
+        return flow.expression_context(
+            self.definition, today=self.today, seed=f"trial-{self.session.session_key}",
+            language=self.language, data=AttachedRows(self.version.pk),
+        )  # fmt: skip
 
     def redisplay(self, data) -> PageForm:
         """The page shown again with what was typed, nothing stored: a roster resized or the
@@ -109,7 +120,9 @@ class TrialRun:
         asked, keyed = answers.from_page(page, list(form.asked_names()), form.page_answers())
         own = set(asked)
         before = {k: v for k, v in self.state["answers"].items() if k not in own}
-        self.state["answers"] = flow.settle(self.definition, before | keyed, today=self.today)
+        self.state["answers"] = flow.settle(self.definition, before | keyed, today=self.today,
+                                            interview=self.expressions(),
+                                            previous=self.state["answers"])  # fmt: skip
         self.state["history"].append(self.step)
         following = next_step(self.definition, self.state["answers"], self.step)
         self.state["step"] = following or self.step

@@ -16,7 +16,7 @@ and the questionnaire-language switch (fieldwork.interview.languages).
 """
 
 from collections import OrderedDict
-from functools import partial
+from functools import cached_property, partial
 
 from django import forms
 from django.contrib import messages
@@ -47,12 +47,13 @@ from fieldwork.models import Case, Interview
 from fieldwork.presenters import disposition_label
 from fieldwork.selectors import interview_for_interviewer
 from fieldwork.services import interviews
-from questionnaires import answers
+from questionnaires import answers, xpath
 from questionnaires.definitions import definition_of
+from questionnaires.files import AttachedRows
 
 
 def _group_on_path(group: dict, wizard: "InterviewWizard") -> bool:
-    return flow.is_shown(group, wizard.named_answers)
+    return flow.is_shown(group, wizard.named_answers, interview=wizard.expressions)
 
 
 class InterviewWizard(SessionWizardView):
@@ -89,7 +90,10 @@ class InterviewWizard(SessionWizardView):
             data=data,
             prefix=self.get_form_prefix(step),
             initial=self._initial(step),
-            page=page_context(self.definition, step, self.interview.questionnaire_version_id),
+            page={
+                **page_context(self.definition, step, self.interview.questionnaire_version_id),
+                "expressions": self.expressions,
+            },  # fmt: skip
             answers=self.named_answers,
             language=self.language,
             today=timezone.localdate(),
@@ -98,6 +102,16 @@ class InterviewWizard(SessionWizardView):
     @property
     def language_key(self) -> str:
         return f"interview_{self.interview.pk}_language"
+
+    @cached_property
+    def expressions(self) -> xpath.Interview:
+        """What the form's expressions read besides the answers (flow.expression_context)."""
+        return flow.expression_context(
+            self.definition, today=timezone.localdate(), now=timezone.localtime(),
+            started=self.interview.started_at, seed=f"interview-{self.interview.pk}",
+            case_id=str(self.interview.case_id), language=self.language,
+            data=AttachedRows(self.interview.questionnaire_version_id),
+        )  # fmt: skip
 
     @property
     def language(self) -> str:
@@ -214,6 +228,7 @@ class InterviewWizard(SessionWizardView):
             asked_names=list(form.asked_names()),
             page_answers=form.page_answers(),
             today=timezone.localdate(),
+            expressions=self.expressions,
         )
         self.submission_applied = True
         return self.get_form_step_data(form)

@@ -11,9 +11,9 @@ import math
 import re
 
 from common.translatable import Translatable, gettext_noop
-from questionnaires.logic import ExpressionError, bare_names, references
 from questionnaires.xlsform.scores import parse_score_map
 from questionnaires.xlsform.tree import DIMENSIONS_LIST, is_true
+from questionnaires.xpath import ExpressionError, bare_names, references
 
 __all__ = ["AT_CELL", "LOCALITY_FILE", "LOCALITY_LEVELS", "Sheet", "check_columns"]
 

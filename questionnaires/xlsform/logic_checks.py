@@ -1,22 +1,25 @@
 """Checks of the form's expressions and defaults, on the definition, at their cells. Pure.
 
-An expression longer or deeper than questionnaires.logic allows is refused (no cell may
-exhaust a request's stack or time). An expression using XPath functions the interview does not
-run yet is kept and listed in a warning: the ODK function library is a later part of the
-engine. A literal default that cannot be an answer of its question (a word for an integer, a
+An expression longer or deeper than questionnaires.xpath allows is refused (no cell may
+exhaust a request's stack or time). An expression the interview cannot run (a function outside
+the ODK library it runs, such as SurveyCTO's device-info(), or syntax it does not read) is kept
+and warned about at its cell, every function of every cell at once, so that a form is fixed in
+one round. A literal default that cannot be an answer of its question (a word for an integer, a
 code not on the list) is warned about and not applied: pyxform accepts it, and so do we.
 """
 
 import re
 
-from common.translatable import Translatable
-from questionnaires.logic import ExpressionError, is_dynamic, parse
+from common.translatable import Translatable, gettext_noop
 from questionnaires.xlsform.columns import Sheet
 from questionnaires.xlsform.types import ASKED
+from questionnaires.xpath import SUPPORTED, ExpressionError, functions_used, is_dynamic, parse
 
 __all__ = ["check_logic", "rows_by_path"]
 
-_COLUMNS = ("relevant", "constraint", "calculation", "choice_filter", "default")
+_COLUMNS = ("relevant", "required", "constraint", "calculation", "choice_filter", "default")
+NOT_RUN = gettext_noop("functions the interview does not run: %(functions)s")
+NOT_READ = gettext_noop("the interview cannot read this expression: %(problem)s")
 _GROUP_COLUMNS = ("relevant",)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _BEGIN = re.compile(r"^begin[ _](group|repeat)$")
@@ -75,13 +78,23 @@ def _walk(items: list[dict]):
             yield item, False
 
 
-def check_logic(definition: dict, sheet: Sheet) -> tuple[list, list, list[str]]:
-    """(errors naming their cells, warnings naming their cells, paths and columns of
-    expressions not run yet)."""
+def not_run(text: str, err: ExpressionError) -> Translatable:
+    """Why the interview cannot run an expression: every function it calls that the engine
+    does not have (read from the text, so found even when the syntax fails too), or else the
+    parser's message."""
+    names = [name for name in functions_used(text) if name not in SUPPORTED]
+    if names:
+        return Translatable(NOT_RUN, functions=", ".join(f"{name}()" for name in names))
+    return Translatable(NOT_READ, problem=str(err.message))
+
+
+def check_logic(definition: dict, sheet: Sheet) -> tuple[list, list, list]:
+    """(errors naming their cells, warnings naming their cells, the cells of expressions the
+    interview cannot run, each naming why)."""
     rows = rows_by_path(sheet)
     errors: list = []
     warnings: list = []
-    unparsed: list[str] = []
+    unparsed: list = []
     seen: set[tuple[str, str]] = set()
 
     def check(path: str, column: str, text: str | None) -> None:
@@ -96,7 +109,7 @@ def check_logic(definition: dict, sheet: Sheet) -> tuple[list, list, list[str]]:
             if isinstance(err.message, Translatable):  # over a limit: refused
                 errors.append(sheet.error(rows.get(path, 0), column, err.message))
             else:
-                unparsed.append(f"{path} ({column})")
+                unparsed.append(sheet.error(rows.get(path, 0), column, not_run(text, err)))
 
     for page in definition["groups"]:
         check(page["path"], "relevant", page.get("relevant") if page["path"] in rows else None)
@@ -109,7 +122,8 @@ def check_logic(definition: dict, sheet: Sheet) -> tuple[list, list, list[str]]:
             if item.get("kind") != ASKED:
                 continue
             for column in _COLUMNS:
-                check(item["path"], column, item.get(column))
+                value = item.get("required_if") if column == "required" else item.get(column)
+                check(item["path"], column, value)
             problem = _default_problem(item, definition["choice_lists"])
             if problem:
                 warnings.append(sheet.error(rows.get(item["path"], 0), "default", problem))

@@ -91,7 +91,8 @@ def parse_xlsform(data: bytes, filename: str) -> ParsedForm:
     return ParsedForm(
         definition=definition,
         xform_xml=xform_xml or "",
-        warnings=[*warnings, *logic_warnings, *_our_warnings(definition, unparsed)],
+        # what the interview cannot run first: the upload page shows the first few warnings
+        warnings=[*_not_run(unparsed), *warnings, *logic_warnings, *_our_warnings(definition)],
         form_json=form_json,
     )
 
@@ -206,7 +207,17 @@ def _external_lists(rows: list[dict], languages: Languages) -> dict[str, list[di
     return lists
 
 
-def _our_warnings(definition: dict, unparsed: list[str]) -> list:
+def _not_run(unparsed: list) -> list:
+    """One warning listing every cell whose expression the interview cannot run, and why."""
+    if not unparsed:
+        return []
+    cells: list = []
+    for cell in unparsed:
+        cells += ["; " if cells else "", cell]
+    return [Translatable(NOT_RUN_CELLS, count=len(unparsed), cells=cells)]
+
+
+def _our_warnings(definition: dict) -> list:
     warnings: list = []
     for code, count in definition.get("translation_gaps", {}).items():
         name = definition["language_names"].get(code, code)
@@ -221,12 +232,6 @@ def _our_warnings(definition: dict, unparsed: list[str]) -> list:
         warnings.append(
             f"{len(deferred)} location, media or barcode questions are kept but not asked "
             f"yet: {', '.join(deferred[:5])}"
-        )
-    if unparsed:
-        warnings.append(
-            f"{len(unparsed)} expressions are kept but not run by the interview yet (ODK "
-            f"functions or syntax it does not read): "
-            f"{', '.join(unparsed[:5])}"
         )
     return warnings
 
@@ -288,6 +293,10 @@ def _xml_name(stem: str) -> str:
 
 
 _CYCLE = gettext_noop("circular logic: %(steps)s")
+NOT_RUN_CELLS = gettext_noop(
+    "%(count)d expressions are kept but the interview cannot run them; until they are fixed, "
+    "the questions and pages they govern are hidden or refuse answers: %(cells)s"
+)
 _CYCLE_START = gettext_noop("%(column)s of %(name)s depends on %(target)s")
 _CYCLE_NEXT = gettext_noop(", whose %(column)s depends on %(target)s")
 _CYCLE_PAGE = gettext_noop(", which is on the page %(target)s")

@@ -34,7 +34,7 @@ def test_import_with_publish_publishes(db, rich_file, capsys):
 def test_import_errors_list_every_row_and_save_nothing(db, tmp_path):
     survey = rich_survey()
     survey[2]["type"] = "select_one nowhere"
-    survey[5]["qc_check"] = "regex(., '[0-9]')"
+    survey[5]["qc_check"] = "device-info('x') = 1"
     path = tmp_path / "bad.xlsx"
     path.write_bytes(rich_xlsx(survey=survey))
     with pytest.raises(CommandError) as caught:

@@ -137,3 +137,30 @@ def test_a_cycle_through_thousands_of_calculates_is_found_without_recursion():
     assert len(cycle) == n
     assert cycle[0] == Step("c0", "calculation", f"c{n - 1}")
     assert cycle[-1] == Step("c1", "calculation", "c0")
+
+
+def test_a_roster_row_s_filter_may_leave_out_what_the_other_rows_chose():
+    # "Choose each member once" (a corpus form, ipa__repeat_allows_selection.xlsx): the
+    # filter of a row reads a calculate outside the roster that gathers every row's answer.
+    workers = page(
+        "workers",
+        q("member", "select_one", path="/workers/member",
+          choice_filter="not(selected(${chosen}, name)) or ${member} = name"),
+        q("place", "text", path="/workers/place", choice_filter="${member} != name"),
+        q("chosen", "calculate", path="/chosen", calculation="join(' ', ${member})"),
+        repeat={"count": "3"},
+    )  # fmt: skip
+    assert logic_cycles(form(workers)) == []
+    # inside the row, or outside any roster, the same shape is circular
+    inside = page(
+        "workers",
+        q("member", "select_one", path="/workers/member", choice_filter="${chosen} != name"),
+        q("chosen", "calculate", path="/workers/chosen", calculation="concat(${member}, '')"),
+        repeat={"count": "3"},
+    )
+    assert logic_cycles(form(inside)) == [
+        [Step("member", "choice_filter", "chosen"), Step("chosen", "calculation", "member")]
+    ]
+    flat = page("p", q("member", "select_one", choice_filter="${chosen} != name"),
+                q("chosen", "calculate", calculation="join(' ', ${member})"))  # fmt: skip
+    assert len(logic_cycles(form(flat))) == 1

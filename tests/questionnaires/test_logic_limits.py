@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from common.translatable import Translatable
-from questionnaires.logic import (
+from questionnaires.xpath import (
     MAX_LENGTH,
     MAX_NESTING,
     ExpressionError,

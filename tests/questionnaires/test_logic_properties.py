@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from questionnaires.logic import ExpressionError, compute, evaluate, parse, references
+from questionnaires.xpath import ExpressionError, compute, evaluate, parse, references
 
 FAST = settings(max_examples=50, deadline=None)
 

@@ -301,3 +301,22 @@ def test_upload_keeps_the_attached_files_and_says_what_the_interview_does_not_ru
     content = response.content.decode()
     assert "1 location, media or barcode questions are kept but not asked yet: /p/where" in content
     assert 'id="attachments"' in content and "towns.csv" in content
+
+
+def test_upload_names_every_cell_whose_functions_the_interview_does_not_run(client, analyst):
+    login(client, analyst)
+    survey = [
+        survey_row("begin group", "p", "页", relevant="device-info('imei') != ''"),
+        survey_row("text", "q1", "问题", constraint="regex(., '^[0-9]+$') and lower(.) = ."),
+        survey_row("end group"),
+    ]
+    response = client.post(
+        reverse("questionnaires:upload"),
+        {"file": xlsx_upload(make_xlsx(survey=survey, choices=[])), "code": "funcs"},
+        follow=True,
+    )
+    content = response.content.decode()
+    # in the page's language, every cell in one message
+    assert "有 2 个表达式已保留，但访问无法运行" in content
+    assert "survey 工作表第 2 行 relevant 列：访问不支持的函数：device-info()" in content
+    assert "survey 工作表第 3 行 constraint 列：访问不支持的函数：lower()" in content

@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 from openpyxl.utils import get_column_letter
 
-from questionnaires.logic import evaluate, is_relevant
 from questionnaires.standard import build_standard_xlsx
 from questionnaires.xlsform import XLSFormError, parse_xlsform
+from questionnaires.xpath import evaluate, is_relevant
 from tests.questionnaires.workbooks import (
     SURVEY_HEADER,
     make_xlsx,
@@ -352,10 +352,11 @@ def test_all_problems_are_reported_together():
 
 def test_an_expression_the_interview_does_not_run_yet_imports_with_a_warning():
     survey = valid_survey()
-    survey[2]["relevant"] = "format-date(today(), '%Y') > 5"
+    survey[2]["relevant"] = "device-info('imei') != ''"
     parsed = parse_xlsform(make_xlsx(survey=survey), "form.xlsx")
-    assert questions(parsed.definition)["age"]["relevant"] == "format-date(today(), '%Y') > 5"
-    assert any("/page1/age (relevant)" in str(warning) for warning in parsed.warnings)
+    assert questions(parsed.definition)["age"]["relevant"] == "device-info('imei') != ''"
+    expected = "survey sheet, row 4, column relevant: functions the interview does not run: "
+    assert any(f"{expected}device-info()" in str(warning) for warning in parsed.warnings)
 
 
 def test_reference_to_unknown_question_is_refused():

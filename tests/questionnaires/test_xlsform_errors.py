@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from django.utils import translation
 
+from common.translatable import translated
 from questionnaires.xlsform import XLSFormError, parse_score_map, parse_xlsform
 from tests.questionnaires.workbooks import (
     RICH_SURVEY_HEADER,
@@ -47,8 +49,9 @@ def test_an_expression_pyxform_cannot_read_names_its_cell():
 
 
 def test_unknown_function_in_qc_check():
-    message = one_error(set_(qc_check="regex(., '[0-9]')"), "sat_night", "qc_check")
-    assert "unsupported function regex()" in message
+    check = "device-info('x') = 1 and regex(., '[0-9]') and phone-call-log() = 2"
+    message = one_error(set_(qc_check=check), "sat_night", "qc_check")
+    assert "unsupported function(s) device-info(), phone-call-log()" in message
 
 
 def test_a_bare_word_in_qc_check_is_refused():
@@ -69,7 +72,8 @@ def test_logic_the_interview_cannot_run_yet_imports_with_a_warning(name, column,
     [question] = [q for g in parsed.definition["groups"] for q in g["questions"]
                   if q.get("name") == name]  # fmt: skip
     assert question[column] == text
-    unparsed = any(f"{question['path']} ({column})" in str(w) for w in parsed.warnings)
+    cell = f"row {row_of(survey, name)}, column {column}: the interview cannot read this"
+    unparsed = any(cell in str(w) for w in parsed.warnings)
     assert unparsed == (column == "calculation")  # the others our evaluator reads already
 
 
@@ -379,3 +383,46 @@ def test_a_constraint_naming_its_own_question_is_not_circular():
     survey = rich_survey()
     survey[row_of(survey, "household_size") - 2]["constraint"] = "${household_size} <= 10"
     parse_xlsform(rich_xlsx(survey=survey), "form.xlsx")
+
+
+def test_every_function_the_interview_does_not_run_is_reported_at_once_at_its_cell():
+    survey = rich_survey()
+
+    def put(name: str, column: str, text: str) -> int:
+        survey[row_of(survey, name) - 2][column] = text
+        return row_of(survey, name)
+
+    group = put("household_page", "relevant", "device-info('imei') != ''")
+    visit = put("visit_date", "constraint", ". <= today() and phone-call-duration() > 1")
+    goes_out = put("goes_out", "required", "phone-call-log() > 0")
+    adults = put("adults_hint", "calculation", "concat(device-info('a'), collect-is-phone-app())")
+    age = put("member_age", "relevant", "${household_size} + ")
+    parsed = parse_xlsform(rich_xlsx(survey=survey), "form.xlsx")
+    [summary] = [w for w in parsed.warnings if "the interview cannot run them;" in w]
+    assert summary.startswith("5 expressions are kept but the interview cannot run them;")
+    not_run = "functions the interview does not run: "
+    cells = [
+        f"survey sheet, row {group}, column relevant: {not_run}device-info()",
+        f"survey sheet, row {visit}, column constraint: {not_run}phone-call-duration()",
+        f"survey sheet, row {goes_out}, column required: {not_run}phone-call-log()",
+        f"survey sheet, row {adults}, column calculation: "
+        f"{not_run}device-info(), collect-is-phone-app()",
+        f"survey sheet, row {age}, column relevant: the interview cannot read this expression:",
+    ]
+    for cell in cells:
+        assert cell in summary, cell
+    # the expressions are kept as written (an export gives the form back unchanged)
+    [goes] = [q for g in parsed.definition["groups"] for q in g["questions"]
+              if q.get("name") == "goes_out"]  # fmt: skip
+    assert goes["required_if"] == "phone-call-log() > 0"
+
+
+def test_the_report_of_functions_not_run_is_in_the_reader_s_language():
+    survey = rich_survey()
+    survey[row_of(survey, "adults_hint") - 2]["calculation"] = "device-info('imei')"
+    parsed = parse_xlsform(rich_xlsx(survey=survey), "form.xlsx")
+    with translation.override("zh-hans"):
+        [chinese] = [translated(w, translation.gettext) for w in parsed.warnings
+                     if "cannot run them" in w]  # fmt: skip
+    assert chinese.startswith("有 1 个表达式已保留，但访问无法运行")
+    assert "访问不支持的函数：device-info()" in chinese

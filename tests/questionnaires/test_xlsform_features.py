@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from questionnaires.logic import compute, default_value, evaluate, filter_choices, row_scope
 from questionnaires.standard import build_standard_xlsx
 from questionnaires.xlsform import parse_xlsform
+from questionnaires.xpath import compute, default_value, evaluate, filter_choices, row_scope
 from tests.questionnaires.workbooks import kobo_xlsx, make_xlsx, rich_xlsx
 
 STANDARD = Path(build_standard_xlsx.__file__).with_name("standard_questionnaire.xlsx")

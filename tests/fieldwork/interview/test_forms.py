@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.http import QueryDict
+from django.utils import translation
 
 from fieldwork.interview.forms import PageForm
 from tests.factories import choice, question, question_group
@@ -169,3 +170,37 @@ def test_a_roster_cell_brought_in_by_its_row_is_shown_before_the_row_is_accepted
     form = form_for(household, answers=answers, data=data)
     assert form.is_valid()
     assert form.page_answers() == {"household": [{"member_age": 40, "member_job": "教师"}]}
+
+
+def test_a_required_expression_is_enforced_on_the_server_when_it_holds():
+    # XLSForm `required` written as an expression (ODK: conditional required), with the
+    # form's own message; it reads this page's answers and the saved ones.
+    message = {"zh": "请填写年龄", "en": "Give the age"}
+    group = question_group("g", [
+        question("lives_here", "text"),
+        question("age", "integer", required_if="${lives_here} = 'yes' or ${adult} = 'y'",
+                 required_message=message),
+    ])  # fmt: skip
+    form = form_for(group, data={"lives_here": "yes", "age": ""}, language="en")
+    assert not form.is_valid() and form.errors["age"] == ["Give the age"]
+    assert form_for(group, data={"lives_here": "no", "age": ""}).is_valid()
+    saved = form_for(group, answers={"adult": "y"}, data={"lives_here": "no", "age": ""})
+    assert not saved.is_valid() and saved.errors["age"] == ["请填写年龄"]
+    assert form_for(group, data={"lives_here": "yes", "age": "40"}).is_valid()
+
+
+def test_a_required_expression_the_interview_cannot_run_is_not_bypassed():
+    group = question_group("g", [question("age", "integer", required_if="device-info('x')")])
+    for language, message in (("en", "This field is required."), ("zh-hans", "此题必答。")):
+        with translation.override(language):
+            form = form_for(group, data={"age": ""})
+            assert not form.is_valid() and form.errors["age"] == [message]
+    assert form_for(group, data={"age": "3"}).is_valid()
+
+
+def test_a_constraint_with_odk_functions_is_checked_on_the_server():
+    group = question_group("g", [question(
+        "phone_tail", "text", constraint="regex(., '^[0-9]{4}$') and string-length(.) = 4",
+    )])  # fmt: skip
+    assert form_for(group, data={"phone_tail": "0421"}).is_valid()
+    assert not form_for(group, data={"phone_tail": "04a1"}).is_valid()
