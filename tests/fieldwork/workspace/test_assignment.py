@@ -8,7 +8,7 @@ from django.urls import reverse
 from fieldwork.models import Case, CaseEvent
 from fieldwork.services import assignment, attempts, interviews
 from fieldwork.workspace.presenters import move_message
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, next_weekday_at
 
 
 def test_moving_cases_assigns_transfers_and_explains_what_stayed(
@@ -170,3 +170,25 @@ def test_a_supervisor_moves_one_case_from_its_page_and_reads_why_in_its_history(
     case.refresh_from_db()
     assert case.interviewer == interviewer
     assert "熟悉该小区" in client.get(page).content.decode()
+
+
+def test_a_case_whose_interview_was_stopped_is_not_moved(
+    wave, my_case, supervisor, interviewer, other_interviewer, english
+):
+    case = my_case
+    interview = interviews.start_interview(case=case, interviewer=interviewer, mode="phone")
+    interviews.stop_interview(interview=interview, at=next_weekday_at(19))
+    case.refresh_from_db()
+    assert case.status == Case.Status.PENDING  # stopped with a callback: back in the list
+
+    for to in (other_interviewer, None):
+        result = assignment.move_cases(
+            wave=wave, case_ids=[case.pk], to=to, actor=supervisor, reason="访员请假"
+        )
+        assert result.moved == 0 and dict(result.not_moved) == {"stopped": 1}
+    case.refresh_from_db()
+    assert case.interviewer == interviewer
+    assert not CaseEvent.objects.filter(case=case, kind__in=["transferred", "returned"]).exists()
+    text, any_moved = move_message(result)
+    assert not any_moved
+    assert "1 an interview was stopped: resume or close it first" in text
