@@ -56,9 +56,10 @@ def _base_url(base_url: str | None) -> str:
 def _open_call(*, case: Case, interviewer: User) -> tuple[Call, str]:
     if case.interviewer_id != interviewer.pk:
         raise PermissionDenied
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("wave").get(pk=case.pk)
     if case.status not in OPEN_CASE_STATUSES:
         raise ValidationError(_("This case is already finished."))
+    attempts.check_mode(case.wave, Mode.PHONE)  # a door-to-door wave is not called
     line = InterviewerLine.objects.filter(user=interviewer).first()
     if line is None:
         raise ValidationError(_("No phone line is set up for you. Ask a supervisor."))
