@@ -224,7 +224,8 @@ def case_history(case: Case) -> list[dict]:
                 "void": False,
             }
         )
-    for event in case.events.select_related("actor", "from_interviewer", "to_interviewer"):
+    events = case.events.select_related("actor", "from_interviewer", "to_interviewer", "case__wave")
+    for event in events:
         rows.append(
             {
                 "at": event.created_at,
@@ -240,9 +241,16 @@ def case_history(case: Case) -> list[dict]:
 
 def _event_detail(event) -> str:
     if event.kind == event.Kind.REOPENED:
-        return _("was %(outcome)s") % {
+        was = _("was %(outcome)s") % {
             "outcome": disposition_label(event.previous_disposition) or _("closed")
         }
+        if event.attempts_counted is None:
+            return was
+        counted = _("attempts counted again without the voided ones: %(n)s of %(max)s") % {
+            "n": event.attempts_counted,
+            "max": event.case.wave.max_attempts,
+        }
+        return f"{was}; {counted}"
     before = str(event.from_interviewer) if event.from_interviewer else _("pool")
     after = str(event.to_interviewer) if event.to_interviewer else _("pool")
     return f"{before} → {after}"

@@ -135,8 +135,9 @@ def reopen_case(*, case: Case, actor: User, reason: str) -> Case:
     """A supervisor reopens a case closed without interview (a wrong refusal, a slip).
 
     The attempts that closed it stay on record, marked void: they no longer decide the case's
-    disposition. The case goes back to pending with its interviewer; the event keeps the
-    disposition it had, who reopened it and why.
+    disposition nor count towards the wave's maximum attempts. The case goes back to pending
+    with its interviewer; the event keeps the disposition it had, the attempts still counted,
+    who reopened it and why.
     """
     reason = _check_reason(reason)
     if actor.role not in (Role.SUPERVISOR, Role.ANALYST):
@@ -155,7 +156,10 @@ def reopen_case(*, case: Case, actor: User, reason: str) -> Case:
     ContactAttempt.objects.filter(pk__in=closing).update(voided_at=now)
     case.status = Case.Status.PENDING
     case.disposition = final_code(case)
-    case.save(update_fields=["status", "disposition", "updated_at"])
+    # Voided attempts no longer count towards the wave's maximum: a case wrongly closed on its
+    # last allowed attempt gets that attempt back instead of closing again at the next one.
+    case.attempts = ContactAttempt.objects.filter(case=case, voided_at=None).count()
+    case.save(update_fields=["status", "disposition", "attempts", "updated_at"])
     Interview.objects.filter(case=case, status=Interview.Status.BROKEN_OFF).update(
         status=Interview.Status.IN_PROGRESS
     )
@@ -167,5 +171,6 @@ def reopen_case(*, case: Case, actor: User, reason: str) -> Case:
         to_interviewer_id=case.interviewer_id,
         reason=reason,
         previous_disposition=previous,
+        attempts_counted=case.attempts,
     )
     return case
