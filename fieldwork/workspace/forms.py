@@ -1,6 +1,9 @@
 """Forms of the wave workspace: the case grid's filters, moving cases, assigning by street."""
 
+from datetime import date
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -134,13 +137,46 @@ class StreetAssignForm(forms.Form):
         self.fields["interviewer"].queryset = interviewer_choices()
 
 
+# The days a calendar or a shift table may show: far enough for any fieldwork, near enough that
+# a week's bounds, the links to the previous and next span and the local midnight in UTC all
+# stay inside what Python's dates can hold (0001-01-01 … 9999-12-31).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+def within_calendar(value: date) -> None:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValidationError(
+            _("Choose a date between %(first)s and %(last)s."),
+            params={"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+        )
+
+
+def _day_field() -> forms.DateField:
+    return forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[within_calendar],
+    )
+
+
+class DayForm(forms.Form):
+    """?day= of the per-shift table."""
+
+    day = _day_field()
+
+
+def form_errors(form: forms.Form) -> str:
+    """A bound form's errors in one line, for a message above the page."""
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
 class CalendarForm(forms.Form):
     view = forms.ChoiceField(
         label=_("View"), choices=[("day", _("Day")), ("week", _("Week"))], required=False
     )
-    day = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    day = _day_field()
     interviewer = forms.ChoiceField(label=_("Interviewer"), required=False)
 
     def __init__(self, *args, **kwargs):

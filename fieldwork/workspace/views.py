@@ -33,8 +33,10 @@ from fieldwork.workspace import selectors as workspace
 from fieldwork.workspace.forms import (
     CalendarForm,
     CaseFilterForm,
+    DayForm,
     MoveForm,
     StreetAssignForm,
+    form_errors,
     interviewer_choices,
 )
 
@@ -262,6 +264,8 @@ def assign_street(request: HttpRequest, wave_id: int) -> HttpResponse:
 def calendar_context(request: HttpRequest, wave: Wave | None, interviewer: User | None) -> dict:
     form = CalendarForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and form.errors:
+        messages.error(request, form_errors(form))
     now = timezone.now()
     view = data.get("view") or "day"
     day = data.get("day") or timezone.localdate(now)
@@ -332,11 +336,12 @@ def wave_interviewers(request: HttpRequest, wave_id: int) -> HttpResponse:
 
 
 def _day(request: HttpRequest) -> date:
-    """?day=YYYY-MM-DD, else today (local)."""
-    try:
-        return date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
+    """?day=YYYY-MM-DD, else today (local); a malformed or out-of-range day is said so."""
+    form = DayForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
         return timezone.localdate()
+    return form.cleaned_data["day"] or timezone.localdate()
 
 
 RATE_LABELS = {
