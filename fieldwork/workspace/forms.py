@@ -4,6 +4,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,23 @@ def interviewer_choices() -> forms.ModelChoiceField:
     )
 
 
+def case_holders(wave: Wave):
+    """Active interviewers, and inactive ones who still hold cases of the wave (so that a
+    supervisor can find those cases and move them on)."""
+    holders = Case.objects.filter(wave=wave, interviewer__isnull=False).values("interviewer_id")
+    return (
+        User.objects.filter(role=Role.INTERVIEWER)
+        .filter(Q(is_active=True) | Q(pk__in=holders))
+        .order_by("-is_active", "last_name", "first_name", "username")
+    )
+
+
+def _holder_label(user: User) -> str:
+    if user.is_active:
+        return str(user)
+    return gettext("%(name)s (no longer active)") % {"name": user}
+
+
 def wave_streets(wave: Wave):
     """The wave's own streets (those its cases are in), not every frame's."""
     ids = Case.objects.filter(wave=wave).values("street_id").distinct()
@@ -82,7 +100,7 @@ class CaseFilterForm(forms.Form):
             (d.code, f"{gettext(d.label)} · {d.code}") for d in DISPOSITIONS
         ]
         self.fields["interviewer"].choices = [("", _("Anyone")), ("none", _("Nobody (pool)"))] + [
-            (str(user.pk), str(user)) for user in interviewer_choices()
+            (str(user.pk), _holder_label(user)) for user in case_holders(wave)
         ]
 
 

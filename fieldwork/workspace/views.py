@@ -212,9 +212,23 @@ def move_cases(request: HttpRequest, wave_id: int) -> HttpResponse:
         return _tab(request, wave, "cases", context, status=400)
     data = form.cleaned_data
     if data["scope"] == "all":
-        filters = CaseFilterForm(request.GET or None, wave=wave)
-        chosen = filters.cleaned_data if filters.is_valid() else {}
-        ids = list(workspace.case_grid(wave, chosen, now).values_list("id", flat=True))
+        filters = CaseFilterForm(request.GET, wave=wave)
+        if not filters.is_valid():
+            # Never fall back to every case still to do: the supervisor meant a filtered set.
+            messages.error(
+                request,
+                _("The filters are not valid, so nothing was moved: %(errors)s")
+                % {"errors": form_errors(filters)},
+            )
+            context = {
+                **_grid_context(request, wave, now),
+                **_action_forms(form, StreetAssignForm(wave=wave)),
+                "sample_status": selectors.sample_status_by_street(wave),
+            }
+            return _tab(request, wave, "cases", context, status=400)
+        ids = list(
+            workspace.case_grid(wave, filters.cleaned_data, now).values_list("id", flat=True)
+        )
     else:
         ids = data["cases"]
     try:
