@@ -202,3 +202,33 @@ class CalendarForm(forms.Form):
         self.fields["interviewer"].choices = [("", _("Whole team"))] + [
             (str(user.pk), str(user)) for user in interviewer_choices()
         ]
+
+
+class WavePlanForm(forms.Form):
+    """The wave's plan: what the overview measures progress against."""
+
+    target_completes = forms.IntegerField(
+        label=_("Target completes"), min_value=1, max_value=10_000_000, required=False
+    )
+    starts_on = _day_field()
+    ends_on = _day_field()
+    daily_target = forms.IntegerField(
+        label=_("Completes per interviewer per day"), min_value=1, max_value=1000, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["starts_on"].label = _("Fieldwork starts")
+        self.fields["ends_on"].label = _("Fieldwork ends")
+
+    @classmethod
+    def of(cls, wave: Wave) -> "WavePlanForm":
+        fields = ("target_completes", "starts_on", "ends_on", "daily_target")
+        return cls(initial={name: getattr(wave, name) for name in fields})
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("Fieldwork cannot end before it starts."))
+        return cleaned

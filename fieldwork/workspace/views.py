@@ -36,6 +36,7 @@ from fieldwork.workspace.forms import (
     DayForm,
     MoveForm,
     StreetAssignForm,
+    WavePlanForm,
     form_errors,
     interviewer_choices,
 )
@@ -103,7 +104,10 @@ def _live_context(wave: Wave, now: datetime) -> dict:
 @require_role(*STAFF)
 def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
     """The overview: the plan against what is done, who is working, alerts, the map."""
-    wave = _wave(wave_id)
+    return overview(request, _wave(wave_id))
+
+
+def overview(request: HttpRequest, wave: Wave, plan_form=None, status: int = 200):
     now = timezone.now()
     context = {
         **_live_context(wave, now),
@@ -117,8 +121,9 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
         "switch_form": VersionSwitchForm(wave=wave),
         "replicates": selectors.unreleased_replicates(wave),
         "phone_reveals": selectors.phone_reveals_by_interviewer(wave),
+        "plan_form": plan_form or WavePlanForm.of(wave),
     }
-    return _tab(request, wave, "overview", context)
+    return _tab(request, wave, "overview", context, status=status)
 
 
 @require_role(*STAFF)
