@@ -1,7 +1,7 @@
 """Plain data for fieldwork templates."""
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pandas as pd
 from django.utils import timezone
@@ -264,7 +264,8 @@ def my_day(user, now: datetime) -> dict:
         status__in=[Case.Status.PENDING, Case.Status.IN_PROGRESS]
     )
     rows = []
-    for appointment in selectors.appointments_between(cases, start - timedelta(days=7), end):
+    # Every open appointment up to tonight: one missed last month is still owed a call.
+    for appointment in selectors.open_appointments_until(cases, end):
         badge = appointment_badge(appointment.at, appointment.kind, appointment.window_end, now)
         rows.append(
             {

@@ -49,6 +49,15 @@ def appointments_between(
     )
 
 
+def open_appointments_until(cases: QuerySet[Case], end: datetime) -> QuerySet[Appointment]:
+    """Every open appointment of `cases` before `end`, however long ago it was missed."""
+    return (
+        Appointment.objects.filter(case__in=cases, closed_at=None, at__lt=end)
+        .select_related("case__street", "case__interviewer", "created_by")
+        .order_by("at", "id")
+    )
+
+
 def interview_for_interviewer(user: User, interview_id: int) -> Interview:
     """Only the interviewer who owns the case may take its interview."""
     return get_object_or_404(
