@@ -1,7 +1,7 @@
 """Plain data for fieldwork templates."""
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pandas as pd
 from django.utils import timezone
@@ -224,7 +224,8 @@ def case_history(case: Case) -> list[dict]:
                 "void": False,
             }
         )
-    for event in case.events.select_related("actor", "from_interviewer", "to_interviewer"):
+    events = case.events.select_related("actor", "from_interviewer", "to_interviewer", "case__wave")
+    for event in events:
         rows.append(
             {
                 "at": event.created_at,
@@ -240,9 +241,16 @@ def case_history(case: Case) -> list[dict]:
 
 def _event_detail(event) -> str:
     if event.kind == event.Kind.REOPENED:
-        return _("was %(outcome)s") % {
+        was = _("was %(outcome)s") % {
             "outcome": disposition_label(event.previous_disposition) or _("closed")
         }
+        if event.attempts_counted is None:
+            return was
+        counted = _("attempts counted again without the voided ones: %(n)s of %(max)s") % {
+            "n": event.attempts_counted,
+            "max": event.case.wave.max_attempts,
+        }
+        return f"{was}; {counted}"
     before = str(event.from_interviewer) if event.from_interviewer else _("pool")
     after = str(event.to_interviewer) if event.to_interviewer else _("pool")
     return f"{before} → {after}"
@@ -256,7 +264,8 @@ def my_day(user, now: datetime) -> dict:
         status__in=[Case.Status.PENDING, Case.Status.IN_PROGRESS]
     )
     rows = []
-    for appointment in selectors.appointments_between(cases, start - timedelta(days=7), end):
+    # Every open appointment up to tonight: one missed last month is still owed a call.
+    for appointment in selectors.open_appointments_until(cases, end):
         badge = appointment_badge(appointment.at, appointment.kind, appointment.window_end, now)
         rows.append(
             {

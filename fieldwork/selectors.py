@@ -49,6 +49,15 @@ def appointments_between(
     )
 
 
+def open_appointments_until(cases: QuerySet[Case], end: datetime) -> QuerySet[Appointment]:
+    """Every open appointment of `cases` before `end`, however long ago it was missed."""
+    return (
+        Appointment.objects.filter(case__in=cases, closed_at=None, at__lt=end)
+        .select_related("case__street", "case__interviewer", "created_by")
+        .order_by("at", "id")
+    )
+
+
 # Read per page only when needed: the definition comes from questionnaires.definitions' cache.
 VERSION_BULK = [
     f"questionnaire_version__{field}" for field in ("definition", "source_xlsx", "xform_xml")

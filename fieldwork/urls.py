@@ -5,6 +5,7 @@ from django.urls import include, path
 from fieldwork import views
 from fieldwork.capi import views as capi_views
 from fieldwork.interview import views as interview_views
+from fieldwork.workspace import plan_views
 from fieldwork.workspace import views as workspace_views
 
 app_name = "fieldwork"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("waves/", views.wave_list, name="wave_list"),
     path("waves/new/", views.wave_create, name="wave_create"),
     path("waves/<id:wave_id>/", workspace_views.wave_detail, name="wave_detail"),
+    path("waves/<id:wave_id>/plan/", plan_views.wave_plan, name="wave_plan"),
     path("waves/<id:wave_id>/live/", workspace_views.wave_live, name="wave_live"),
     path("waves/<id:wave_id>/cases/", workspace_views.wave_cases, name="wave_cases"),
     path("waves/<id:wave_id>/cases/move/", workspace_views.move_cases, name="move_cases"),

@@ -54,6 +54,7 @@ MATRIX = {
     "fieldwork:wave_create": ("get", {A}),
     "fieldwork:wave_detail": ("get", {A, S}),
     "fieldwork:wave_live": ("get", {A, S}),
+    "fieldwork:wave_plan": ("post", {A, S}),
     "fieldwork:wave_cases": ("get", {A, S}),
     "fieldwork:move_cases": ("post", {A, S}),
     "fieldwork:assign_street": ("post", {A, S}),

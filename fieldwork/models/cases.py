@@ -139,6 +139,10 @@ class CaseEvent(models.Model):
     previous_disposition = models.CharField(
         _("previous disposition"), max_length=6, choices=DISPOSITION_CHOICES, blank=True
     )
+    # Reopening: the attempts still counted once the voided ones are left out.
+    attempts_counted = models.PositiveSmallIntegerField(
+        _("attempts counted"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:

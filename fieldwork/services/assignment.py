@@ -16,7 +16,15 @@ from fieldwork.services.attempts import final_code
 from fieldwork.services.locking import row_locked
 
 # Why a selected case was left where it was (presenters put these in words).
-NOT_MOVED_REASONS = ("finished", "interviewing", "same", "unassigned", "gone", "pool_short")
+NOT_MOVED_REASONS = (
+    "finished",
+    "interviewing",
+    "stopped",
+    "same",
+    "unassigned",
+    "gone",
+    "pool_short",
+)
 
 
 @dataclass
@@ -40,11 +48,15 @@ def _check_reason(reason: str) -> str:
     return reason
 
 
-def _why_not(case: Case, to: User | None) -> str | None:
+def _why_not(case: Case, to: User | None, stopped: set[int]) -> str | None:
     if case.status in (Case.Status.COMPLETED, Case.Status.CLOSED):
         return "finished"
     if case.status == Case.Status.IN_PROGRESS:
         return "interviewing"
+    if case.pk in stopped:
+        # A stopped interview (暂停并预约) belongs to whoever started it: moving the case would
+        # leave its answers credited to them. It must be resumed or closed first.
+        return "stopped"
     if to is None and case.interviewer_id is None:
         return "unassigned"
     if to is not None and case.interviewer_id == to.pk:
@@ -60,7 +72,7 @@ def move_cases(
 
     Unassigned cases are assigned, cases another interviewer holds are transferred (their
     appointments go with them, so whoever takes the case sees them); finished cases and cases
-    with an interview under way stay where they are, counted by reason in the result.
+    with an interview under way or stopped stay where they are, counted by reason in the result.
     """
     reason = _check_reason(reason)
     if to is not None and (to.role != Role.INTERVIEWER or not to.is_active):
@@ -70,9 +82,14 @@ def move_cases(
     cases = list(row_locked(Case.objects.filter(wave=wave, pk__in=wanted).order_by("id")))
     if len(cases) < len(wanted):
         result.not_moved["gone"] += len(wanted) - len(cases)
+    stopped = set(
+        Interview.objects.filter(case__in=cases, status=Interview.Status.IN_PROGRESS).values_list(
+            "case_id", flat=True
+        )
+    )
     events, moved_ids = [], []
     for case in cases:
-        why = _why_not(case, to)
+        why = _why_not(case, to, stopped)
         if why is not None:
             result.not_moved[why] += 1
             continue
@@ -118,8 +135,9 @@ def reopen_case(*, case: Case, actor: User, reason: str) -> Case:
     """A supervisor reopens a case closed without interview (a wrong refusal, a slip).
 
     The attempts that closed it stay on record, marked void: they no longer decide the case's
-    disposition. The case goes back to pending with its interviewer; the event keeps the
-    disposition it had, who reopened it and why.
+    disposition nor count towards the wave's maximum attempts. The case goes back to pending
+    with its interviewer; the event keeps the disposition it had, the attempts still counted,
+    who reopened it and why.
     """
     reason = _check_reason(reason)
     if actor.role not in (Role.SUPERVISOR, Role.ANALYST):
@@ -138,7 +156,10 @@ def reopen_case(*, case: Case, actor: User, reason: str) -> Case:
     ContactAttempt.objects.filter(pk__in=closing).update(voided_at=now)
     case.status = Case.Status.PENDING
     case.disposition = final_code(case)
-    case.save(update_fields=["status", "disposition", "updated_at"])
+    # Voided attempts no longer count towards the wave's maximum: a case wrongly closed on its
+    # last allowed attempt gets that attempt back instead of closing again at the next one.
+    case.attempts = ContactAttempt.objects.filter(case=case, voided_at=None).count()
+    case.save(update_fields=["status", "disposition", "attempts", "updated_at"])
     Interview.objects.filter(case=case, status=Interview.Status.BROKEN_OFF).update(
         status=Interview.Status.IN_PROGRESS
     )
@@ -150,5 +171,6 @@ def reopen_case(*, case: Case, actor: User, reason: str) -> Case:
         to_interviewer_id=case.interviewer_id,
         reason=reason,
         previous_disposition=previous,
+        attempts_counted=case.attempts,
     )
     return case

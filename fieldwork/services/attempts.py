@@ -16,7 +16,7 @@ from accounts.models import User
 from common.translatable import translated
 from fieldwork import loaders, scheduling
 from fieldwork.appointments import appointment_problem
-from fieldwork.dispositions import NON_INTERVIEW_CODES, final_disposition, is_final
+from fieldwork.dispositions import NON_INTERVIEW_CODES, final_disposition, is_final, outcome_for
 from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Mode, Wave
 from fieldwork.services.locking import one_writer_per_process
 
@@ -59,6 +59,7 @@ def record_attempt(
     check_mode(case.wave, mode)
     if case.status in (Case.Status.COMPLETED, Case.Status.CLOSED):
         raise ValidationError(_("This case is already finished."))
+    check_needs_appointment(mode, disposition, appointment_at)
     now = now or timezone.now()
     attempt = ContactAttempt.objects.create(
         case=case,
@@ -90,6 +91,14 @@ def record_attempt(
             now=now,
         )
     return attempt
+
+
+def check_needs_appointment(mode: str, disposition: str, at: datetime | None) -> None:
+    """A callback without a time would close the case's appointments and leave none: every
+    caller (case page, dialler panel, imports) must give the time the respondent asked for."""
+    outcome = outcome_for(mode, disposition)
+    if outcome is not None and outcome.needs_appointment and at is None:
+        raise ValidationError(_("Give the time the respondent asked for."))
 
 
 def check_mode(wave: Wave, mode: str) -> None:

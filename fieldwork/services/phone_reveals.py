@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from fieldwork.models import Case, PhoneReveal
+from fieldwork.models import Case, Mode, PhoneReveal
+from fieldwork.services.attempts import check_mode
 from fieldwork.telephony import gateway
 
 OPEN_STATUSES = (Case.Status.PENDING, Case.Status.IN_PROGRESS)
@@ -22,13 +23,16 @@ def reveal_phone(*, case: Case, interviewer: User) -> str:
     """The case's full number, recorded as shown to `interviewer`.
 
     PermissionDenied when telephony is configured or the case is not the interviewer's now;
-    ValidationError when the case is finished or has no number.
+    ValidationError when the case is finished, has no number or its wave is not called.
     """
     if gateway.is_configured():
         raise PermissionDenied
-    case = Case.objects.select_for_update(of=("self",)).select_related("unit").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",)).select_related("unit", "wave").get(pk=case.pk)
+    )
     if case.interviewer_id != interviewer.pk:
         raise PermissionDenied
+    check_mode(case.wave, Mode.PHONE)  # a door-to-door wave's numbers are not for calling
     if case.status not in OPEN_STATUSES:
         raise ValidationError(_("This case is finished: its number is no longer shown."))
     if not case.unit.phone:

@@ -2,6 +2,7 @@
 quota targets, and rolling a newer questionnaire version out mid-field."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +18,34 @@ from questionnaires.models import QuestionnaireVersion
 from sampling.errors import SamplingInputError
 from sampling.models import Draw, Locality, SampledUnit
 from sampling.services.releases import record_release
+
+
+@transaction.atomic
+def set_plan(
+    *,
+    wave: Wave,
+    actor: User,
+    target_completes: int | None,
+    starts_on: date | None,
+    ends_on: date | None,
+    daily_target: int | None,
+) -> Wave:
+    """The plan the overview measures progress against: a target, the fieldwork period and a
+    daily goal per interviewer. Supervisors and analysts set it; an empty value clears it."""
+    if actor.role not in (Role.SUPERVISOR, Role.ANALYST):
+        raise ValidationError(_("Only supervisors and analysts set a wave's plan."))
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        raise ValidationError(_("Fieldwork cannot end before it starts."))
+    for value in (target_completes, daily_target):
+        if value is not None and value < 1:
+            raise ValidationError(_("Targets are whole numbers of at least 1."))
+    wave = Wave.objects.select_for_update().get(pk=wave.pk)
+    wave.target_completes = target_completes
+    wave.starts_on = starts_on
+    wave.ends_on = ends_on
+    wave.daily_target = daily_target
+    wave.save(update_fields=["target_completes", "starts_on", "ends_on", "daily_target"])
+    return wave
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fieldwork.dispositions import is_final, outcome_for
 from fieldwork.forms import outcome_choices
+from fieldwork.models import Appointment
 
 
 def _outcome_choices() -> list[tuple[str, str]]:
@@ -18,8 +19,28 @@ class ConfirmCallForm(forms.Form):
     """The call's outcome; a final one needs `confirmed` (the page asks first)."""
 
     disposition = forms.ChoiceField(label=_("Outcome"), choices=_outcome_choices)
+    appointment_at = forms.DateTimeField(
+        label=_("Call back at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Needed for a callback; within the wave's calling windows."),
+    )
+    appointment_kind = forms.ChoiceField(
+        label=_("Appointment"),
+        choices=Appointment.Kind.choices,
+        initial=Appointment.Kind.HARD,
+        required=False,
+    )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        cleaned["appointment_kind"] = cleaned.get("appointment_kind") or Appointment.Kind.HARD
+        outcome = outcome_for("phone", cleaned.get("disposition", ""))
+        if outcome is not None and outcome.needs_appointment and not cleaned.get("appointment_at"):
+            self.add_error("appointment_at", _("Give the time the respondent asked for."))
+        return cleaned
 
     @property
     def needs_confirmation(self) -> bool:

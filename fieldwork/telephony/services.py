@@ -6,6 +6,7 @@ what Twilio answered.
 """
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,9 +56,10 @@ def _base_url(base_url: str | None) -> str:
 def _open_call(*, case: Case, interviewer: User) -> tuple[Call, str]:
     if case.interviewer_id != interviewer.pk:
         raise PermissionDenied
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("wave").get(pk=case.pk)
     if case.status not in OPEN_CASE_STATUSES:
         raise ValidationError(_("This case is already finished."))
+    attempts.check_mode(case.wave, Mode.PHONE)  # a door-to-door wave is not called
     line = InterviewerLine.objects.filter(user=interviewer).first()
     if line is None:
         raise ValidationError(_("No phone line is set up for you. Ask a supervisor."))
@@ -291,12 +293,25 @@ def _lock_unconfirmed(call: Call, interviewer: User) -> Call:
 
 @transaction.atomic
 def confirm_call(
-    *, call: Call, interviewer: User, disposition: str, note: str = ""
+    *,
+    call: Call,
+    interviewer: User,
+    disposition: str,
+    note: str = "",
+    appointment_at: datetime | None = None,
+    appointment_kind: str = "hard",
 ) -> ContactAttempt:
-    """The interviewer confirms (or corrects) the call's outcome: it becomes a contact attempt."""
+    """The interviewer confirms (or corrects) the call's outcome: it becomes a contact attempt,
+    with the callback appointment when the respondent asked for one."""
     call = _lock_unconfirmed(call, interviewer)
     attempt = attempts.record_attempt(
-        case=call.case, interviewer=interviewer, mode=Mode.PHONE, disposition=disposition, note=note
+        case=call.case,
+        interviewer=interviewer,
+        mode=Mode.PHONE,
+        disposition=disposition,
+        note=note,
+        appointment_at=appointment_at,
+        appointment_kind=appointment_kind,
     )
     # The attempt took place when the call did, not when it was confirmed.
     attempt.started_at = call.created_at

@@ -69,14 +69,16 @@ def confirm_call(request: HttpRequest, call_id: int) -> HttpResponse:
     call = _own_call(request, call_id)
     form = ConfirmCallForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose an outcome."))
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors) if errors else _("Choose an outcome."))
         return redirect("fieldwork:case_detail", case_id=call.case_id)
     if form.needs_confirmation:  # a final outcome: nothing is written before a second yes
         action = reverse("fieldwork:telephony:confirm_call", args=[call.pk])
         confirm = fieldwork_views.confirmation(request, form, action)
         case = selectors.case_for(request.user, call.case_id)
         return fieldwork_views.render_case(request, case, mode="phone", **confirm)
-    data = {key: form.cleaned_data[key] for key in ("disposition", "note")}
+    keys = ("disposition", "note", "appointment_at", "appointment_kind")
+    data = {key: form.cleaned_data[key] for key in keys}
     try:
         services.confirm_call(call=call, interviewer=request.user, **data)
     except ValidationError as error:

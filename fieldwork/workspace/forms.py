@@ -1,6 +1,10 @@
 """Forms of the wave workspace: the case grid's filters, moving cases, assigning by street."""
 
+from datetime import date
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +50,23 @@ def interviewer_choices() -> forms.ModelChoiceField:
     )
 
 
+def case_holders(wave: Wave):
+    """Active interviewers, and inactive ones who still hold cases of the wave (so that a
+    supervisor can find those cases and move them on)."""
+    holders = Case.objects.filter(wave=wave, interviewer__isnull=False).values("interviewer_id")
+    return (
+        User.objects.filter(role=Role.INTERVIEWER)
+        .filter(Q(is_active=True) | Q(pk__in=holders))
+        .order_by("-is_active", "last_name", "first_name", "username")
+    )
+
+
+def _holder_label(user: User) -> str:
+    if user.is_active:
+        return str(user)
+    return gettext("%(name)s (no longer active)") % {"name": user}
+
+
 def wave_streets(wave: Wave):
     """The wave's own streets (those its cases are in), not every frame's."""
     ids = Case.objects.filter(wave=wave).values("street_id").distinct()
@@ -79,7 +100,7 @@ class CaseFilterForm(forms.Form):
             (d.code, f"{gettext(d.label)} · {d.code}") for d in DISPOSITIONS
         ]
         self.fields["interviewer"].choices = [("", _("Anyone")), ("none", _("Nobody (pool)"))] + [
-            (str(user.pk), str(user)) for user in interviewer_choices()
+            (str(user.pk), _holder_label(user)) for user in case_holders(wave)
         ]
 
 
@@ -134,13 +155,46 @@ class StreetAssignForm(forms.Form):
         self.fields["interviewer"].queryset = interviewer_choices()
 
 
+# The days a calendar or a shift table may show: far enough for any fieldwork, near enough that
+# a week's bounds, the links to the previous and next span and the local midnight in UTC all
+# stay inside what Python's dates can hold (0001-01-01 … 9999-12-31).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
+def within_calendar(value: date) -> None:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValidationError(
+            _("Choose a date between %(first)s and %(last)s."),
+            params={"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+        )
+
+
+def _day_field() -> forms.DateField:
+    return forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[within_calendar],
+    )
+
+
+class DayForm(forms.Form):
+    """?day= of the per-shift table."""
+
+    day = _day_field()
+
+
+def form_errors(form: forms.Form) -> str:
+    """A bound form's errors in one line, for a message above the page."""
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
 class CalendarForm(forms.Form):
     view = forms.ChoiceField(
         label=_("View"), choices=[("day", _("Day")), ("week", _("Week"))], required=False
     )
-    day = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    day = _day_field()
     interviewer = forms.ChoiceField(label=_("Interviewer"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -148,3 +202,33 @@ class CalendarForm(forms.Form):
         self.fields["interviewer"].choices = [("", _("Whole team"))] + [
             (str(user.pk), str(user)) for user in interviewer_choices()
         ]
+
+
+class WavePlanForm(forms.Form):
+    """The wave's plan: what the overview measures progress against."""
+
+    target_completes = forms.IntegerField(
+        label=_("Target completes"), min_value=1, max_value=10_000_000, required=False
+    )
+    starts_on = _day_field()
+    ends_on = _day_field()
+    daily_target = forms.IntegerField(
+        label=_("Completes per interviewer per day"), min_value=1, max_value=1000, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["starts_on"].label = _("Fieldwork starts")
+        self.fields["ends_on"].label = _("Fieldwork ends")
+
+    @classmethod
+    def of(cls, wave: Wave) -> "WavePlanForm":
+        fields = ("target_completes", "starts_on", "ends_on", "daily_target")
+        return cls(initial={name: getattr(wave, name) for name in fields})
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("Fieldwork cannot end before it starts."))
+        return cleaned

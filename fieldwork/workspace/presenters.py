@@ -18,6 +18,7 @@ from fieldwork.models import Appointment, Wave
 NOT_MOVED = {
     "finished": gettext_lazy("already finished"),
     "interviewing": gettext_lazy("an interview is under way"),
+    "stopped": gettext_lazy("an interview was stopped: resume or close it first"),
     "same": gettext_lazy("already with that interviewer"),
     "unassigned": gettext_lazy("not assigned to anyone"),
     "gone": gettext_lazy("not in this wave"),

@@ -51,9 +51,9 @@ def _open_appointments(wave: Wave) -> QuerySet[Appointment]:
     )
 
 
-def appointment_counts(wave: Wave, now: datetime) -> dict:
-    """Open appointments of the wave due now and missed, by the scheduler's spans."""
-    ends = _open_appointments(wave).annotate(
+def _with_due_end(appointments: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    """`due_end`: when a soft appointment's window closes (SOFT_DEFAULT_WINDOW without an end)."""
+    return appointments.annotate(
         due_end=Coalesce(
             "window_end",
             ExpressionWrapper(
@@ -61,6 +61,20 @@ def appointment_counts(wave: Wave, now: datetime) -> dict:
             ),
         )
     )
+
+
+def _missed(now: datetime) -> Q:
+    """A missed appointment, as appointments.appointment_state says: a hard one past its grace,
+    a soft one past its window (needs `due_end`). The overview's alert and the grid's filter
+    both use this one definition, so the alert's link shows the cases it counted."""
+    return (Q(kind=Appointment.Kind.HARD) & Q(at__lt=now - scheduling.HARD_GRACE)) | (
+        Q(kind=Appointment.Kind.SOFT) & Q(due_end__lt=now)
+    )
+
+
+def appointment_counts(wave: Wave, now: datetime) -> dict:
+    """Open appointments of the wave due now and missed, by the scheduler's spans."""
+    ends = _with_due_end(_open_appointments(wave))
     hard = Q(kind=Appointment.Kind.HARD)
     soft = Q(kind=Appointment.Kind.SOFT)
     return ends.aggregate(
@@ -73,10 +87,7 @@ def appointment_counts(wave: Wave, now: datetime) -> dict:
             )
             | (soft & Q(at__lte=now) & Q(due_end__gte=now)),
         ),
-        missed=Count(
-            "id",
-            filter=(hard & Q(at__lt=now - scheduling.HARD_GRACE)) | (soft & Q(due_end__lt=now)),
-        ),
+        missed=Count("id", filter=_missed(now)),
     )
 
 
@@ -93,7 +104,12 @@ def overview(wave: Wave, now: datetime) -> dict:
     projected = round(per_day * total_days) if total_days else None
     day_start, _day_end = selectors.local_day(now)
     attempts = ContactAttempt.objects.filter(case__wave=wave)
-    active_now = attempts.filter(Q(started_at__gte=now - ACTIVE_WINDOW) | Q(ended_at=None))
+    # Active: an attempt started in the last half hour, or one still open (an interview under
+    # way) started recently enough not to be an abandoned one (STALE_INTERVIEW).
+    active_now = attempts.filter(
+        Q(started_at__gte=now - ACTIVE_WINDOW)
+        | Q(ended_at=None, started_at__gte=now - STALE_INTERVIEW)
+    )
     return {
         "progress": progress,
         "target": target,
@@ -179,7 +195,7 @@ def _appointment_filter(cases: QuerySet[Case], wanted: str | None, now: datetime
         start, end = selectors.local_day(now)
         return cases.filter(Exists(_open_for_case().filter(at__gte=start, at__lt=end)))
     if wanted == "missed":
-        return cases.filter(Exists(_open_for_case().filter(at__lt=now - scheduling.HARD_GRACE)))
+        return cases.filter(Exists(_with_due_end(_open_for_case()).filter(_missed(now))))
     return cases
 
 

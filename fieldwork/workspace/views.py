@@ -34,8 +34,11 @@ from fieldwork.workspace import selectors as workspace
 from fieldwork.workspace.forms import (
     CalendarForm,
     CaseFilterForm,
+    DayForm,
     MoveForm,
     StreetAssignForm,
+    WavePlanForm,
+    form_errors,
     interviewer_choices,
 )
 
@@ -102,7 +105,10 @@ def _live_context(wave: Wave, now: datetime) -> dict:
 @require_role(*STAFF)
 def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
     """The overview: the plan against what is done, who is working, alerts, the map."""
-    wave = _wave(wave_id)
+    return overview(request, _wave(wave_id))
+
+
+def overview(request: HttpRequest, wave: Wave, plan_form=None, status: int = 200):
     now = timezone.now()
     context = {
         **_live_context(wave, now),
@@ -116,8 +122,9 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
         "switch_form": VersionSwitchForm(wave=wave),
         "replicates": selectors.unreleased_replicates(wave),
         "phone_reveals": selectors.phone_reveals_by_interviewer(wave),
+        "plan_form": plan_form or WavePlanForm.of(wave),
     }
-    return _tab(request, wave, "overview", context)
+    return _tab(request, wave, "overview", context, status=status)
 
 
 @require_role(*STAFF)
@@ -211,9 +218,23 @@ def move_cases(request: HttpRequest, wave_id: int) -> HttpResponse:
         return _tab(request, wave, "cases", context, status=400)
     data = form.cleaned_data
     if data["scope"] == "all":
-        filters = CaseFilterForm(request.GET or None, wave=wave)
-        chosen = filters.cleaned_data if filters.is_valid() else {}
-        ids = list(workspace.case_grid(wave, chosen, now).values_list("id", flat=True))
+        filters = CaseFilterForm(request.GET, wave=wave)
+        if not filters.is_valid():
+            # Never fall back to every case still to do: the supervisor meant a filtered set.
+            messages.error(
+                request,
+                _("The filters are not valid, so nothing was moved: %(errors)s")
+                % {"errors": form_errors(filters)},
+            )
+            context = {
+                **_grid_context(request, wave, now),
+                **_action_forms(form, StreetAssignForm(wave=wave)),
+                "sample_status": selectors.sample_status_by_street(wave),
+            }
+            return _tab(request, wave, "cases", context, status=400)
+        ids = list(
+            workspace.case_grid(wave, filters.cleaned_data, now).values_list("id", flat=True)
+        )
     else:
         ids = data["cases"]
     try:
@@ -263,6 +284,8 @@ def assign_street(request: HttpRequest, wave_id: int) -> HttpResponse:
 def calendar_context(request: HttpRequest, wave: Wave | None, interviewer: User | None) -> dict:
     form = CalendarForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and form.errors:
+        messages.error(request, form_errors(form))
     now = timezone.now()
     view = data.get("view") or "day"
     day = data.get("day") or timezone.localdate(now)
@@ -333,11 +356,12 @@ def wave_interviewers(request: HttpRequest, wave_id: int) -> HttpResponse:
 
 
 def _day(request: HttpRequest) -> date:
-    """?day=YYYY-MM-DD, else today (local)."""
-    try:
-        return date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
+    """?day=YYYY-MM-DD, else today (local); a malformed or out-of-range day is said so."""
+    form = DayForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
         return timezone.localdate()
+    return form.cleaned_data["day"] or timezone.localdate()
 
 
 RATE_LABELS = {

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from fieldwork.models import Appointment, Case, CaseEvent, ContactAttempt
-from fieldwork.services import assignment, attempts, interviews
+from fieldwork.services import assignment, attempts, interviews, next_case
 from tests.factories import PASSWORD, local_input, next_weekday_at
 
 
@@ -144,3 +144,25 @@ def test_only_a_closed_case_is_reopened(my_case, supervisor):
     with pytest.raises(ValidationError):
         assignment.reopen_case(case=my_case, actor=supervisor, reason="试试")
     assert not CaseEvent.objects.exists()
+
+
+def test_a_case_reopened_after_a_wrong_last_attempt_gets_that_attempt_back(
+    client, my_case, interviewer, supervisor, english
+):
+    for code in ["3.13", "3.13", "3.12", "3.13", "2.11"]:  # the fifth, last allowed, by mistake
+        attempts.record_attempt(
+            case=my_case, interviewer=interviewer, mode="phone", disposition=code
+        )
+    assignment.reopen_case(case=my_case, actor=supervisor, reason="误点拒访")
+    my_case.refresh_from_db()
+    assert (my_case.status, my_case.attempts) == (Case.Status.PENDING, 4)
+    # The scheduler offers it again: it is under the wave's maximum of 5
+    offered = next_case.assign_next_case(
+        wave=my_case.wave, interviewer=interviewer, now=next_weekday_at(10, days=3)
+    )
+    assert offered is not None and offered.case == my_case
+    event = CaseEvent.objects.get(case=my_case, kind="reopened")
+    assert event.attempts_counted == 4
+    client.login(username=supervisor.username, password=PASSWORD)
+    page = client.get(reverse("fieldwork:case_detail", args=[my_case.pk])).content.decode()
+    assert "attempts counted again without the voided ones: 4 of 5" in page

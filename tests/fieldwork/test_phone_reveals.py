@@ -140,3 +140,13 @@ def test_the_admin_lists_reveals_read_only(client, my_case, interviewer):
         == 403
     )
     assert PhoneReveal.objects.count() == 1
+
+
+def test_a_door_only_waves_number_is_not_shown(client, my_case, interviewer):
+    my_case.wave.mode = "door"
+    my_case.wave.save(update_fields=["mode"])
+    login(client, interviewer)
+    response = reveal(client, my_case)
+    assert response.status_code == 409
+    assert my_case.unit.phone not in response.content.decode()
+    assert not PhoneReveal.objects.exists()

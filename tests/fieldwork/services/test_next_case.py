@@ -12,7 +12,7 @@ from accounts.models import Role
 from fieldwork.models import Appointment, Case, ContactAttempt, Interview, QuotaTarget
 from fieldwork.services import attempts, interviews, next_case, waves
 from sampling.models import Draw, Frame, SampledUnit
-from tests.factories import make_user
+from tests.factories import make_user, next_weekday_at
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=SH)
@@ -67,7 +67,13 @@ def test_a_no_answer_waits_the_minimum_gap(wave, interviewer, settings):
 
 
 def test_attempts_keep_the_scheduler_summary_and_the_final_code(my_case, interviewer):
-    attempts.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="2.21")
+    attempts.record_attempt(
+        case=my_case,
+        interviewer=interviewer,
+        mode="phone",
+        disposition="2.21",
+        appointment_at=next_weekday_at(19),
+    )
     attempts.record_attempt(case=my_case, interviewer=interviewer, mode="phone", disposition="3.13")
     my_case.refresh_from_db()
     assert my_case.attempts == 2 and my_case.last_outcome == "3.13"

@@ -353,3 +353,11 @@ def test_an_interviewer_line_must_be_a_dialable_number(interviewer):
         telephony_services.set_interviewer_line(user=interviewer, phone="分机 12")
     call_command("set_interviewer_line", interviewer.username, "139 1111 2222")
     assert interviewer.telephony_line.phone == "+8613911112222"
+
+
+def test_a_door_only_wave_is_not_dialled(fake_twilio, my_case, interviewer, line):
+    my_case.wave.mode = "door"
+    my_case.wave.save(update_fields=["mode"])
+    with pytest.raises(ValidationError, match="worked"):
+        telephony_services.dial(case=my_case, interviewer=interviewer)
+    assert not Call.objects.exists() and not fake_twilio.requests

@@ -3,11 +3,14 @@
 import logging
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
-from fieldwork.models import Call
+from fieldwork.models import Appointment, Call, ContactAttempt
+from fieldwork.services import attempts
 from fieldwork.telephony import services as telephony_services
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, local_input, next_weekday_at
 from tests.fieldwork.telephony_fakes import (
     ACCOUNT_SID,
     LINE,
@@ -190,3 +193,38 @@ def test_a_final_outcome_of_a_call_needs_a_second_yes(
     call.refresh_from_db()
     my_case.refresh_from_db()
     assert call.attempt.disposition == "4.30" and my_case.status == "closed"
+
+
+def test_a_callback_from_the_call_panel_keeps_the_appointment_with_its_time(
+    client, fake_twilio, my_case, interviewer, line
+):
+    earlier = next_weekday_at(19)
+    attempts.create_appointment(
+        case=my_case,
+        at=earlier,
+        kind="soft",
+        window_end=None,
+        note="",
+        created_by=interviewer,
+        now=timezone.now(),
+    )
+    call = telephony_services.dial(case=my_case, interviewer=interviewer)
+    login(client, interviewer)
+    url = reverse("fieldwork:telephony:confirm_call", args=[call.pk])
+    client.post(url, {"disposition": "2.21"})  # no time: refused, the old appointment stays
+    call.refresh_from_db()
+    assert call.attempt is None
+    assert Appointment.objects.get(case=my_case, closed_at=None).at == earlier
+    at = next_weekday_at(10, days=2)
+    client.post(url, {"disposition": "2.21", "appointment_at": local_input(at)})
+    call.refresh_from_db()
+    assert call.attempt.disposition == "2.21"
+    assert Appointment.objects.get(case=my_case, closed_at=None).at == at
+
+
+def test_record_attempt_itself_refuses_a_callback_without_a_time(my_case, interviewer):
+    with pytest.raises(ValidationError, match="Give the time"):
+        attempts.record_attempt(
+            case=my_case, interviewer=interviewer, mode="phone", disposition="2.21"
+        )
+    assert not ContactAttempt.objects.filter(case=my_case).exists()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from fieldwork.models import Case, CaseEvent
 from fieldwork.services import assignment, attempts, interviews
 from fieldwork.workspace.presenters import move_message
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, next_weekday_at
 
 
 def test_moving_cases_assigns_transfers_and_explains_what_stayed(
@@ -170,3 +170,55 @@ def test_a_supervisor_moves_one_case_from_its_page_and_reads_why_in_its_history(
     case.refresh_from_db()
     assert case.interviewer == interviewer
     assert "熟悉该小区" in client.get(page).content.decode()
+
+
+def test_a_case_whose_interview_was_stopped_is_not_moved(
+    wave, my_case, supervisor, interviewer, other_interviewer, english
+):
+    case = my_case
+    interview = interviews.start_interview(case=case, interviewer=interviewer, mode="phone")
+    interviews.stop_interview(interview=interview, at=next_weekday_at(19))
+    case.refresh_from_db()
+    assert case.status == Case.Status.PENDING  # stopped with a callback: back in the list
+
+    for to in (other_interviewer, None):
+        result = assignment.move_cases(
+            wave=wave, case_ids=[case.pk], to=to, actor=supervisor, reason="访员请假"
+        )
+        assert result.moved == 0 and dict(result.not_moved) == {"stopped": 1}
+    case.refresh_from_db()
+    assert case.interviewer == interviewer
+    assert not CaseEvent.objects.filter(case=case, kind__in=["transferred", "returned"]).exists()
+    text, any_moved = move_message(result)
+    assert not any_moved
+    assert "1 an interview was stopped: resume or close it first" in text
+
+
+def test_every_case_shown_refuses_invalid_filters_instead_of_moving_everything(
+    client, wave, supervisor, interviewer, english
+):
+    client.login(username=supervisor.username, password=PASSWORD)
+    url = reverse("fieldwork:move_cases", args=[wave.pk]) + "?interviewer=999999&status=bogus"
+    response = client.post(url, {"scope": "all", "to": interviewer.pk, "reason": "调岗"})
+    assert response.status_code == 400
+    assert "The filters are not valid, so nothing was moved" in response.content.decode()
+    assert not wave.cases.filter(interviewer=interviewer).exists()
+    assert not CaseEvent.objects.exists()
+
+
+def test_an_inactive_interviewer_still_holding_cases_can_be_filtered_and_emptied(
+    client, wave, supervisor, interviewer, other_interviewer, english
+):
+    ids = list(wave.cases.order_by("id").values_list("id", flat=True))
+    assignment.move_cases(wave=wave, case_ids=ids[:3], to=interviewer, actor=supervisor, reason="a")
+    interviewer.is_active = False
+    interviewer.save(update_fields=["is_active"])
+    client.login(username=supervisor.username, password=PASSWORD)
+    shown = _grid(client, wave, interviewer=interviewer.pk)
+    assert f"{interviewer} (no longer active)" in shown.content.decode()
+    assert [row["id"] for row in shown.context["rows"]] == ids[:3]
+    url = reverse("fieldwork:move_cases", args=[wave.pk]) + f"?interviewer={interviewer.pk}"
+    client.post(url, {"scope": "all", "to": other_interviewer.pk, "reason": "离职"})
+    assert set(
+        wave.cases.filter(interviewer=other_interviewer).values_list("id", flat=True)
+    ) == set(ids[:3])

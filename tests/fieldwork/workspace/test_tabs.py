@@ -3,6 +3,7 @@ and every quality-control page one click from the wave."""
 
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -101,3 +102,27 @@ def test_productivity_names_interviewers_as_the_other_tables_do(
     row = page.context["rows"][0]
     assert (row["interviewer"], row["attempts"], row["contacts"]) == (str(interviewer), 1, 0)
     assert f">{interviewer.username}<" not in page.content.decode()  # no login in a cell
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "3000-01-01"])
+@pytest.mark.parametrize("view", ["day", "week"])
+def test_extreme_dates_get_a_message_not_a_server_error(
+    client, wave, supervisor, interviewer, english, day, view
+):
+    client.login(username=supervisor.username, password=PASSWORD)
+    for name in ("wave_appointments", "wave_interviewers"):
+        url = reverse(f"fieldwork:{name}", args=[wave.pk])
+        response = client.get(url, {"day": day, "view": view})
+        assert response.status_code == 200, name
+        assert "Choose a date between 1900-01-01 and 2999-12-31." in response.content.decode()
+    client.login(username=interviewer.username, password=PASSWORD)
+    response = client.get(reverse("fieldwork:my_calendar"), {"day": day, "view": view})
+    assert response.status_code == 200
+    assert "Choose a date between 1900-01-01 and 2999-12-31." in response.content.decode()
+
+
+def test_the_last_day_allowed_shows_its_week(client, wave, supervisor):
+    client.login(username=supervisor.username, password=PASSWORD)
+    url = reverse("fieldwork:wave_appointments", args=[wave.pk])
+    response = client.get(url, {"day": "2999-12-31", "view": "week"})
+    assert response.status_code == 200 and response.context["first"].isoformat() == "2999-12-30"
