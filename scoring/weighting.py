@@ -25,13 +25,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from fieldwork.models import Wave
+from scoring.cases import case_frame, drawn_per_stratum
 from scoring.design.calibration import rake, trim, weighting_summary
 from scoring.design.designs import Design, DesignError, make_design
 from scoring.loaders import (
     AnswersMeta,
     approved_answers,
-    case_frame,
-    drawn_per_stratum,
     nonresponse_choice,
     population_cells,
     respondent_frame,

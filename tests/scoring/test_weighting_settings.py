@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from fieldwork.models import Case
+from fieldwork.models import Case, Interview, Mode, RespondentSelection
+from qc.models import Review
 from sampling.models import SampledUnit
+from scoring.cases import case_frame
 from scoring.models import WaveWeighting
 from scoring.results import wave_results
 from scoring.weighting import wave_weights
@@ -156,3 +158,50 @@ def test_a_new_choice_or_a_released_case_refreshes_the_cached_results(
     Case.objects.create(wave=wave_with_nonresponse, unit=unit, street=places["east_a"])
     (row,) = cached_results(wave_with_nonresponse)["strata"]
     assert row["released"] == 5
+
+
+def test_the_case_frame_loads_dispositions_and_the_selection_method(
+    wave_with_nonresponse, places, make_interview, field_interviewer
+):
+    # given: the unreached case found vacant; a rejected interview (a voided complete, 2.36);
+    # a door interview chosen by Kish among five adults listed women first
+    Case.objects.filter(unit__unit_id="UNREACHED").update(disposition="4.60")
+    make_interview(
+        wave_with_nonresponse,
+        places["east_a"],
+        answers(safety="4"),
+        weight=10.0,
+        state=Review.State.REJECTED,
+    )
+    door = make_interview(wave_with_nonresponse, places["east_a"], answers(safety="4"), weight=10.0)
+    Interview.objects.filter(pk=door.pk).update(mode=Mode.DOOR)
+    listing = [
+        {"name": "W1", "sex": "F", "age": 70, "birthday": ""},
+        {"name": "W2", "sex": "F", "age": 30, "birthday": ""},
+        {"name": "M1", "sex": "M", "age": 50, "birthday": ""},
+        {"name": "M2", "sex": "M", "age": 60, "birthday": ""},
+        {"name": "M3", "sex": "M", "age": 20, "birthday": ""},
+    ]
+    RespondentSelection.objects.create(
+        case=door.case,
+        interviewer=field_interviewer,
+        method=RespondentSelection.Method.KISH,
+        adults=listing,
+        selected_index=1,  # W1: Kish's order is M2, M1, M3, W1, W2, so line 4
+        selected_label="W1",
+    )
+    # when
+    cases = case_frame(wave_with_nonresponse).set_index("case_id")
+    # then
+    vacant = cases.loc[Case.objects.get(unit__unit_id="UNREACHED").pk]
+    assert vacant["eligibility"] == "ineligible"
+    assert set(cases["eligibility"]) == {"eligible", "ineligible"}
+    chosen = cases.loc[door.case_id]
+    assert (chosen["adults"], chosen["selection"], chosen["line"]) == (5, "kish", 4)
+    # Kish line 4 of 5 adults: table D only (2 of 12), so the household factor is 6
+    weights = wave_weights(wave=wave_with_nonresponse, trim_bounds=None)
+    report = weights.report["nonresponse"]
+    row = next(r for r in report["strata"] if r["stratum"] == places["east_a"].code)
+    assert (row["ineligible"], row["unknown"], row["approved"]) == (1, 0, 4)
+    base = weights.respondents.set_index("interview_id")["weight"]
+    assert base[door.pk] / base.drop(door.pk).iloc[0] == pytest.approx(6.0)
