@@ -5,8 +5,7 @@ weights from it)."""
 import pandas as pd
 from django.db.models import Count, F
 
-from fieldwork.dispositions import group_of
-from fieldwork.loaders import disposition_frame
+from fieldwork.dispositions import NOT_ATTEMPTED, group_of
 from fieldwork.models import Case, Interview, Mode, RespondentSelection, Wave
 from qc.models import Review
 from sampling import household
@@ -42,9 +41,17 @@ def case_frame(wave: Wave, *, attribute: str = "") -> pd.DataFrame:
     line: the number of adults in the case's latest household listing (NaN without one), its
     selection method and the chosen adult's line in Kish's order (NaN unless Kish);
     eligibility: from the case's final disposition as the Rates tab counts it
-    (fieldwork.loaders.disposition_frame), a completed interview being eligible. Six queries.
+    (fieldwork.loaders.disposition_frame: none is 3.11, not attempted; a completed interview,
+    voided or not, is eligible). Five queries.
     """
-    fields = ["pk", "attempts", "interview__status", "interview__mode", "interview__pk"]
+    fields = [
+        "pk",
+        "attempts",
+        "disposition",
+        "interview__status",
+        "interview__mode",
+        "interview__pk",
+    ]
     records = list(
         Case.objects.filter(wave=wave)
         .order_by("pk")
@@ -67,7 +74,7 @@ def case_frame(wave: Wave, *, attribute: str = "") -> pd.DataFrame:
         ).values_list("stratum", "n_units")
     )
     listings = _listings(wave)
-    eligibility = _eligibility(wave)
+    completed = cases["interview__status"].eq(Interview.Status.COMPLETED)
     value = cases["attributes"].map(lambda a: (a or {}).get(attribute) if attribute else None)
     return pd.DataFrame(
         {
@@ -79,23 +86,19 @@ def case_frame(wave: Wave, *, attribute: str = "") -> pd.DataFrame:
             "attribute": value.map(lambda v: "" if v is None else str(v)).astype(object),
             "attempted": (cases["attempts"].fillna(0).astype(int) > 0)
             | cases["interview__pk"].notna(),
-            "interviewed": cases["interview__status"].eq(Interview.Status.COMPLETED),
+            "interviewed": completed,
             "approved": cases["review_state"].eq(Review.State.APPROVED),
             "interview_id": cases["interview__pk"].astype("Int64"),
             "door": cases["interview__mode"].eq(Mode.DOOR),
-            "adults": cases["pk"].map(lambda pk: listings.get(pk, (None,))[0]).astype(float),
-            "selection": cases["pk"].map(lambda pk: listings.get(pk, (None, ""))[1]),
-            "line": cases["pk"].map(lambda pk: listings.get(pk, (None, "", None))[2]).astype(float),
-            "eligibility": cases["pk"]
-            .map(eligibility)
-            .fillna("unknown")
-            .where(
-                ~cases["interview__status"].eq(Interview.Status.COMPLETED).to_numpy(), "eligible"
-            ),
+            "adults": cases["pk"].map(lambda pk: listings.get(pk, NO_LISTING)[0]).astype(float),
+            "selection": cases["pk"].map(lambda pk: listings.get(pk, NO_LISTING)[1]),
+            "line": cases["pk"].map(lambda pk: listings.get(pk, NO_LISTING)[2]).astype(float),
+            "eligibility": cases["disposition"].map(_eligibility).where(~completed, "eligible"),
         }
     )[CASE_COLUMNS]
 
 
+NO_LISTING = (None, "", None)
 ELIGIBILITY = {
     "I": "eligible",
     "P": "eligible",
@@ -106,13 +109,13 @@ ELIGIBILITY = {
 }
 
 
-def _eligibility(wave: Wave) -> dict[int, str]:
-    """{case id: eligible / ineligible / unknown} from the final dispositions."""
-    frame = disposition_frame(wave)
-    return {
-        int(case_id): ELIGIBILITY.get(group_of(code), "unknown")
-        for case_id, code in zip(frame["case_id"], frame["disposition"], strict=True)
-    }
+def _eligibility(code: object) -> str:
+    """eligible / ineligible / unknown for a case's final disposition (blank: not attempted)."""
+    try:
+        group = group_of(str(code or "").strip() or NOT_ATTEMPTED)
+    except KeyError:
+        return "unknown"
+    return ELIGIBILITY.get(group, "unknown")
 
 
 def _listings(wave: Wave) -> dict[int, tuple[int, str, int | None]]:

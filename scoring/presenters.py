@@ -371,7 +371,7 @@ def report_labels() -> dict[str, str]:
         "attempted": _("Attempted"),
         "interviewed": _("Interviewed"),
         "approved": _("Approved"),
-        "response_rate": _("Response rate (% approved of released)"),
+        "response_rate": _("Response rate (% approved of estimated eligible)"),
         "nr_weight": _("Nonresponse-adjusted weight"),
         "nr_weight_min": _("Nonresponse-adjusted weight, smallest"),
         "nr_weight_max": _("Nonresponse-adjusted weight, largest"),

@@ -433,6 +433,12 @@ def test_the_methodology_names_the_margins_and_says_the_ses_include_the_raking(
     assert lines["Weighting: raked to"] == "District, District × Sex, District × Age group"
     assert "including the raking" in lines["Standard errors"]
     assert lines["Weighting: nonresponse adjustment"].startswith("within each stratum: N_h / m_h")
-    assert (
-        "15 door interviews, 0 of them without a listing" in lines["Weighting: household selection"]
+    assert "e × (UH + UO)" in lines["Weighting: eligibility"]
+    household = lines["Weighting: household selection"]
+    assert "15 door interviews, 0 of them without a listing" in household
+    assert "phone respondents do not" in household
+    # two Kish households of 8 adults (lines 7 and 8 never chosen)
+    assert lines["Weighting: households beyond the Kish tables"].startswith(
+        "2 door interviews in households of more than 6 adults"
     )
+    assert "their 4 adults after line 6" in lines["Weighting: households beyond the Kish tables"]

@@ -161,7 +161,7 @@ def test_a_new_choice_or_a_released_case_refreshes_the_cached_results(
 
 
 def test_the_case_frame_loads_dispositions_and_the_selection_method(
-    wave_with_nonresponse, places, make_interview, field_interviewer
+    wave_with_nonresponse, places, make_interview, field_interviewer, english
 ):
     # given: the unreached case found vacant; a rejected interview (a voided complete, 2.36);
     # a door interview chosen by Kish among five adults listed women first
@@ -205,3 +205,8 @@ def test_the_case_frame_loads_dispositions_and_the_selection_method(
     assert (row["ineligible"], row["unknown"], row["approved"]) == (1, 0, 4)
     base = weights.respondents.set_index("interview_id")["weight"]
     assert base[door.pk] / base.drop(door.pk).iloc[0] == pytest.approx(6.0)
+    # and the appendix says how eligibility and the household factor enter
+    lines = dict(wave_results(wave_with_nonresponse)["methodology_lines"])
+    assert "leave the adjustment" in lines["Weighting: eligibility"]
+    assert "phone respondents do not" in lines["Weighting: household selection"]
+    assert lines["Weighting: households beyond the Kish tables"].startswith("0 door interviews")
