@@ -207,6 +207,7 @@ def stratum_rows(strata: list[dict], names: dict[str, str]) -> list[dict]:
     rows = []
     for row in strata:
         low, high = row.get("weight_min"), row.get("weight_max")
+        rate = row.get("response_rate")
         if low is None or pd.isna(low):
             weight = None
         elif abs(high - low) <= 1e-9 * abs(high):
@@ -216,8 +217,8 @@ def stratum_rows(strata: list[dict], names: dict[str, str]) -> list[dict]:
         rows.append(
             {
                 "name": names.get(row["stratum"]) or row["stratum"],
-                **{key: int(row[key]) for key in COUNTS},
-                "response_rate": round(float(row["response_rate"]), 1),
+                **{key: int(row.get(key) or 0) for key in COUNTS},
+                "response_rate": None if pd.isna(rate) else round(float(rate), 1),
                 "weight": weight,
                 "weight_min": None if weight is None else round(float(low), 2),
                 "weight_max": None if weight is None else round(float(high), 2),
@@ -226,7 +227,7 @@ def stratum_rows(strata: list[dict], names: dict[str, str]) -> list[dict]:
     return rows
 
 
-COUNTS = ("drawn", "released", "attempted", "interviewed", "approved")
+COUNTS = ("drawn", "released", "attempted", "interviewed", "approved", "ineligible", "unknown")
 
 
 def score_map_lines(

@@ -371,6 +371,8 @@ def report_labels() -> dict[str, str]:
         "attempted": _("Attempted"),
         "interviewed": _("Interviewed"),
         "approved": _("Approved"),
+        "ineligible": _("Known ineligible"),
+        "unknown": _("Eligibility unknown"),
         "response_rate": _("Response rate (% approved of estimated eligible)"),
         "nr_weight": _("Nonresponse-adjusted weight"),
         "nr_weight_min": _("Nonresponse-adjusted weight, smallest"),

@@ -120,7 +120,8 @@ def test_the_workbook_has_the_stratum_sheet(client, analyst, wave_with_nonrespon
     book = load_workbook(io.BytesIO(response.content))
     sheet = next(book[name] for name in book.sheetnames if "层" in name or "strat" in name)
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert rows == [("东华街道", 4, 4, 4, 3, 3, 75.0, 13.33, 13.33)]
+    # the unreached case: eligibility unknown (never resolved), counted with e = 1
+    assert rows == [("东华街道", 4, 4, 4, 3, 3, 0, 1, 75.0, 13.33, 13.33)]
 
 
 def test_only_analysts_open_the_weighting_page(client, supervisor, wave_with_nonresponse):
@@ -205,8 +206,12 @@ def test_the_case_frame_loads_dispositions_and_the_selection_method(
     assert (row["ineligible"], row["unknown"], row["approved"]) == (1, 0, 4)
     base = weights.respondents.set_index("interview_id")["weight"]
     assert base[door.pk] / base.drop(door.pk).iloc[0] == pytest.approx(6.0)
-    # and the appendix says how eligibility and the household factor enter
-    lines = dict(wave_results(wave_with_nonresponse)["methodology_lines"])
+    # and the page's table and the appendix say how eligibility and the household factor enter
+    results = wave_results(wave_with_nonresponse)
+    (shown,) = results["strata"]
+    # 4 approved of 5 eligible (the vacant one out)
+    assert (shown["ineligible"], shown["unknown"], shown["response_rate"]) == (1, 0, 80.0)
+    lines = dict(results["methodology_lines"])
     assert "leave the adjustment" in lines["Weighting: eligibility"]
     assert "phone respondents do not" in lines["Weighting: household selection"]
     assert lines["Weighting: households beyond the Kish tables"].startswith("0 door interviews")
