@@ -1,6 +1,7 @@
 """The wave's weighting settings page, and the nonresponse choice in the results."""
 
 import io
+import subprocess
 
 import pytest
 from django.urls import reverse
@@ -215,3 +216,27 @@ def test_the_case_frame_loads_dispositions_and_the_selection_method(
     assert "leave the adjustment" in lines["Weighting: eligibility"]
     assert "phone respondents do not" in lines["Weighting: household selection"]
     assert lines["Weighting: households beyond the Kish tables"].startswith("0 door interviews")
+
+
+def test_the_pdf_has_the_stratum_table_with_its_eligibility_columns(
+    client, analyst, wave_with_nonresponse, tmp_path
+):
+    # given
+    login(client, analyst)
+    # when
+    response = client.get(reverse("scoring:report_pdf", args=[wave_with_nonresponse.pk]))
+    # then
+    path = tmp_path / "report.pdf"
+    path.write_bytes(
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-layout", str(path), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    # the stratum's row: drawn, released, attempted, interviewed, approved, known ineligible,
+    # unknown eligibility, rate, weights (the headers wrap in their narrow columns)
+    (row,) = [line.split() for line in text.splitlines() if line.startswith("东华街道")]
+    assert row == ["东华街道", "4", "4", "4", "3", "3", "0", "1", "75.0", "13.3", "13.3"]
