@@ -70,6 +70,30 @@ def kish_line(table: str, n_adults: int) -> int:
     return KISH_TABLES[table][min(n_adults, 6) - 1]
 
 
+def kish_order(sexes_and_ages: list[tuple[str, int]]) -> list[int]:
+    """0-based positions of a listing (as entered) in Kish's order (:func:`kish_listing`)."""
+    return sorted(
+        range(len(sexes_and_ages)),
+        key=lambda i: (sexes_and_ages[i][0] != "M", -sexes_and_ages[i][1]),
+    )
+
+
+KISH_SHARES: dict[str, float] = {t: KISH_SERIES.count(t) / len(KISH_SERIES) for t in KISH_TABLES}
+# Lines a Kish table can pick: a household with more adults leaves the rest out of the sample.
+KISH_LINES = max(len(lines) for lines in KISH_TABLES.values())
+
+
+def kish_probability(n_adults: int, line: int) -> float:
+    """P(the adult on Kish line `line` is selected | `n_adults` listed): the share of the
+    series of twelve whose table picks that line (tables dealt with a random start make each
+    household's table one of the twelve with equal chance). 1/n for 1–4 and 6 adults, 2/12 or
+    3/12 for 5, 1/6 for lines 1–6 of a larger household and 0 beyond line 6."""
+    if n_adults < 1 or not 1 <= line <= n_adults:
+        raise ValueError("The line must be between 1 and the number of adults.")
+    column = min(n_adults, KISH_LINES) - 1
+    return sum(KISH_SHARES[t] for t, lines in KISH_TABLES.items() if lines[column] == line)
+
+
 def kish_select(adults: list[Adult], *, table: str) -> Adult:
     """The adult to interview: list by :func:`kish_listing`, then take :func:`kish_line`."""
     listing = kish_listing(adults)

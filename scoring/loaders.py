@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 from django.db.models import Count, Exists, F, Q
 
-from fieldwork.models import Case, Interview, Mode, RespondentSelection, Wave
+from fieldwork.models import Interview, Wave
 from fieldwork.quotas import age_group
 from qc.models import Review
 from questionnaires import answers as stored
@@ -380,92 +380,6 @@ def released_per_stratum(wave: Wave) -> dict[str, int]:
         SampledUnit.objects.filter(draw_id=wave.draw_id)
         .filter(Exists(releases))
         .filter(Q(replicate=0) | Q(replicate__in=releases))
-        .values_list("stratum")
-        .annotate(n=Count("id"))
-        .values_list("stratum", "n")
-    )
-
-
-# The case frame's columns, documented in scoring.nonresponse, which weights from it.
-CASE_COLUMNS = [
-    "case_id",
-    "stratum",
-    "fpc",
-    "n_released",
-    "design_weight",
-    "attribute",
-    "attempted",
-    "interviewed",
-    "approved",
-    "interview_id",
-    "door",
-    "adults",
-]
-
-
-def case_frame(wave: Wave, *, attribute: str = "") -> pd.DataFrame:
-    """One row per case of the wave (every released unit), CASE_COLUMNS.
-
-    attempted: at least one contact attempt or an interview; interviewed: a completed
-    interview; approved: its review approved; attribute: the unit's frame attribute
-    `attribute` as text ("" when unknown or no attribute asked for); adults: the number of
-    adults in the case's latest household listing (NaN without one). Four queries.
-    """
-    fields = ["pk", "attempts", "interview__status", "interview__mode", "interview__pk"]
-    records = list(
-        Case.objects.filter(wave=wave)
-        .order_by("pk")
-        .values(
-            *fields,
-            stratum=F("unit__stratum"),
-            frame_id=F("unit__draw__frame_id"),
-            design_weight=F("unit__design_weight"),
-            attributes=F("unit__attributes"),
-            review_state=F("interview__review__state"),
-        )
-    )
-    columns = [*fields, "stratum", "frame_id", "design_weight", "attributes", "review_state"]
-    cases = pd.DataFrame.from_records(records, columns=columns)
-    if cases.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in CASE_COLUMNS})
-    counts = dict(
-        FrameStratumCount.objects.filter(
-            frame_id__in=set(cases["frame_id"].dropna().tolist())
-        ).values_list("stratum", "n_units")
-    )
-    listings: dict[int, int] = {}
-    for case_id, adults in (
-        RespondentSelection.objects.filter(case__wave=wave)
-        .order_by("case_id", "-created_at", "-id")
-        .values_list("case_id", "adults")
-    ):
-        listings.setdefault(case_id, len(adults or []))
-    value = cases["attributes"].map(lambda a: (a or {}).get(attribute) if attribute else None)
-    return pd.DataFrame(
-        {
-            "case_id": cases["pk"].astype("int64"),
-            "stratum": cases["stratum"].astype(str),
-            "fpc": cases["stratum"].map(counts).astype(float),
-            "n_released": cases["stratum"].map(released_per_stratum(wave)).astype(float),
-            "design_weight": cases["design_weight"].astype(float),
-            "attribute": value.map(lambda v: "" if v is None else str(v)).astype(object),
-            "attempted": (cases["attempts"].fillna(0).astype(int) > 0)
-            | cases["interview__pk"].notna(),
-            "interviewed": cases["interview__status"].eq(Interview.Status.COMPLETED),
-            "approved": cases["review_state"].eq(Review.State.APPROVED),
-            "interview_id": cases["interview__pk"].astype("Int64"),
-            "door": cases["interview__mode"].eq(Mode.DOOR),
-            "adults": cases["pk"].map(listings).astype(float),
-        }
-    )[CASE_COLUMNS]
-
-
-def drawn_per_stratum(wave: Wave) -> dict[str, int]:
-    """{stratum: units the wave's draw selected, every replicate}; one query."""
-    if wave.draw_id is None:
-        return {}
-    return dict(
-        SampledUnit.objects.filter(draw_id=wave.draw_id)
         .values_list("stratum")
         .annotate(n=Count("id"))
         .values_list("stratum", "n")

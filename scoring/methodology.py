@@ -6,6 +6,7 @@ computed (scoring.results, scoring.weighting)."""
 
 import pandas as pd
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.labels import localized
 from qc.models import Review
@@ -160,10 +161,13 @@ def nonresponse_lines(nonresponse: dict, names: dict[str, str]) -> list[tuple[st
         ) % {"attribute": nonresponse["attribute"]}
     else:
         text = _(
-            "within each stratum: N_h / m_h, m_h the stratum's approved respondents (each "
-            "stands for the released units of its stratum)"
+            "within each stratum: N_h / m_h × the stratum's estimated eligible share of its "
+            "released units, m_h the stratum's approved respondents (each stands for the "
+            "estimated eligible released units of its stratum)"
         )
     lines: list[tuple[str, object]] = [(_("Weighting: nonresponse adjustment"), text)]
+    if method != "none":
+        lines.append((_("Weighting: eligibility"), str(ELIGIBILITY_TEXT)))
     if nonresponse.get("collapsed"):
         lines.append(
             (
@@ -178,18 +182,46 @@ def nonresponse_lines(nonresponse: dict, names: dict[str, str]) -> list[tuple[st
                 named(nonresponse["unrepresented"]),
             )
         )
+    lines.append((_("Weighting: household selection"), _household_text(nonresponse)))
     lines.append(
         (
-            _("Weighting: household selection"),
+            _("Weighting: households beyond the Kish tables"),
             _(
-                "a door interview's weight is multiplied by the number of eligible adults in "
-                "its household listing (one adult chosen by Kish grid or birthday); %(door)s "
-                "door interviews, %(missing)s of them without a listing (counted as one adult)"
+                "%(households)s door interviews in households of more than 6 adults chosen by "
+                "Kish grid: their %(adults)s adults after line 6 of the listing could not be "
+                "chosen, a coverage loss the weights do not correct"
             )
-            % {"door": nonresponse["door"], "missing": nonresponse["door_without_listing"]},
+            % {
+                "households": nonresponse.get("beyond_table", 0),
+                "adults": nonresponse.get("adults_not_covered", 0),
+            },
         )
     )
     return lines
+
+
+ELIGIBILITY_TEXT = gettext_lazy(
+    "known ineligible cases (AAPOR 4.x: vacant, non-residential, out of sample, no eligible "
+    "respondent, …) are not part of the population and leave the adjustment; cases of unknown "
+    "eligibility (3.x: never reached, no answer, address not found, …) count as eligible "
+    "with the stratum's estimated eligibility rate e = eligible / (eligible + ineligible) "
+    "among its cases whose eligibility is known (AAPOR's e; the wave's where the stratum has "
+    "none): estimated eligible released units = I + P + R + NC + O + e × (UH + UO), from "
+    "each case's final disposition as in the response rates"
+)
+
+
+def _household_text(nonresponse: dict) -> str:
+    return _(
+        "a door interview's weight is multiplied by the inverse of the probability that its "
+        "respondent was the adult chosen: by Kish grid, the share of the twelve selection "
+        "tables that pick that line of the listing (1/n for 1–4 and 6 adults; 1/6 or 1/4 by "
+        "the line for 5 adults; 1/6 for 7 or more), by last or next birthday 1/n. In "
+        "mixed-mode waves door respondents carry this within-household factor and phone "
+        "respondents do not: a phone number is taken to reach the person it belongs to. "
+        "%(door)s door interviews, %(missing)s of them without a listing (counted as one "
+        "adult)"
+    ) % {"door": nonresponse["door"], "missing": nonresponse["door_without_listing"]}
 
 
 def trimming_lines(report: dict) -> list[tuple[str, object]]:
@@ -212,12 +244,13 @@ def trimming_lines(report: dict) -> list[tuple[str, object]]:
 def stratum_rows(strata: list[dict], names: dict[str, str]) -> list[dict]:
     """The per-stratum table of the weighting report ("nonresponse" → "strata") for the
     page and the workbook: name (the locality's name where the stratum is one), the counts,
-    response_rate (% approved of released, 1 decimal) and weight (the nonresponse-adjusted
-    household weight, one value or "smallest–largest"; None without respondents), and
-    weight_min and weight_max as numbers (2 decimals)."""
+    response_rate (% approved of the estimated eligible released units, 1 decimal) and
+    weight (the nonresponse-adjusted household weight, one value or "smallest–largest";
+    None without respondents), and weight_min and weight_max as numbers (2 decimals)."""
     rows = []
     for row in strata:
         low, high = row.get("weight_min"), row.get("weight_max")
+        rate = row.get("response_rate")
         if low is None or pd.isna(low):
             weight = None
         elif abs(high - low) <= 1e-9 * abs(high):
@@ -227,8 +260,8 @@ def stratum_rows(strata: list[dict], names: dict[str, str]) -> list[dict]:
         rows.append(
             {
                 "name": names.get(row["stratum"]) or row["stratum"],
-                **{key: int(row[key]) for key in COUNTS},
-                "response_rate": round(float(row["response_rate"]), 1),
+                **{key: int(row.get(key) or 0) for key in COUNTS},
+                "response_rate": None if pd.isna(rate) else round(float(rate), 1),
                 "weight": weight,
                 "weight_min": None if weight is None else round(float(low), 2),
                 "weight_max": None if weight is None else round(float(high), 2),
@@ -237,7 +270,7 @@ def stratum_rows(strata: list[dict], names: dict[str, str]) -> list[dict]:
     return rows
 
 
-COUNTS = ("drawn", "released", "attempted", "interviewed", "approved")
+COUNTS = ("drawn", "released", "attempted", "interviewed", "approved", "ineligible", "unknown")
 
 
 def score_map_lines(

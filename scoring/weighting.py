@@ -25,13 +25,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from fieldwork.models import Wave
+from scoring.cases import case_frame, drawn_per_stratum
 from scoring.design.calibration import rake, trim, weighting_summary
 from scoring.design.designs import Design, DesignError, make_design
 from scoring.loaders import (
     AnswersMeta,
     approved_answers,
-    case_frame,
-    drawn_per_stratum,
     nonresponse_choice,
     population_cells,
     respondent_frame,
@@ -165,7 +164,8 @@ def _with_weights(long: pd.DataFrame, weighting: Weighting) -> pd.DataFrame:
 def _adjusted(wave: Wave, respondents: pd.DataFrame, report: dict) -> pd.DataFrame:
     """The respondents with their nonresponse-adjusted person weights (scoring.nonresponse);
     the report gains "nonresponse": {"method", "attribute", "strata" (records of the
-    per-stratum table), "collapsed", "unrepresented", "door", "door_without_listing"}."""
+    per-stratum table), "collapsed", "unrepresented", "door", "door_without_listing",
+    "beyond_table", "adults_not_covered"}."""
     method, attribute = nonresponse_choice(wave)
     cases = case_frame(wave, attribute=attribute if method == STRATUM_ATTRIBUTE else "")
     adjusted = adjust(cases, method=method, drawn=drawn_per_stratum(wave))
@@ -177,6 +177,8 @@ def _adjusted(wave: Wave, respondents: pd.DataFrame, report: dict) -> pd.DataFra
         "unrepresented": adjusted.unrepresented,
         "door": adjusted.door,
         "door_without_listing": adjusted.door_without_listing,
+        "beyond_table": adjusted.beyond_table,
+        "adults_not_covered": adjusted.adults_not_covered,
     }
     # An interview approved after the cases were read keeps its base weight until the next
     # computation (the two reads are separate queries).

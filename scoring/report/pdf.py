@@ -460,7 +460,7 @@ def _methodology_section(data: dict, styles: dict) -> list:
             Paragraph(_escape(strata["title"]), styles["h2"]),
             _table(
                 [strata["columns"], *cells],
-                _widths([0.18, 0.09, 0.09, 0.09, 0.09, 0.09, 0.13, 0.12, 0.12]),
+                _widths([0.14, 0.07, 0.07, 0.08, 0.08, 0.07, 0.08, 0.08, 0.11, 0.11, 0.11]),
                 styles,
                 [False] * len(cells),
             ),

@@ -284,7 +284,15 @@ def methodology_table(report: dict) -> dict:
     }
 
 
-STRATUM_COUNTS = ("drawn", "released", "attempted", "interviewed", "approved")
+STRATUM_COUNTS = (
+    "drawn",
+    "released",
+    "attempted",
+    "interviewed",
+    "approved",
+    "ineligible",
+    "unknown",
+)
 
 
 def stratum_table(report: dict) -> dict:

@@ -8,6 +8,7 @@ from sampling.household import (
     Adult,
     kish_line,
     kish_listing,
+    kish_probability,
     kish_select,
     kish_table,
     last_birthday,
@@ -92,3 +93,15 @@ def test_leap_day_birthday_counts_as_28_february():
 
     assert last_birthday(leap, on=date(2027, 2, 28)).name == "甲"
     assert next_birthday(leap, on=date(2027, 2, 27)).name == "甲"
+
+
+@pytest.mark.parametrize("n_adults", range(1, 10))
+def test_kish_selection_probabilities_are_the_share_of_households_whose_table_picks_the_line(
+    n_adults,
+):
+    # second method: deal the tables to twelve households in turn and count who is picked
+    picked = [kish_line(kish_table(serial), n_adults) for serial in range(12)]
+    for line in range(1, n_adults + 1):
+        assert kish_probability(n_adults, line) == pytest.approx(picked.count(line) / 12)
+    # beyond six adults, lines 7 on are never picked
+    assert picked.count(7) == 0 and max(picked) <= 6

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.loaders import CASE_COLUMNS
+from scoring.cases import CASE_COLUMNS
 from scoring.nonresponse import NONE, STRATUM, STRATUM_ATTRIBUTE, adjust
 
 
@@ -30,6 +30,9 @@ def cases(rows: list[tuple]) -> pd.DataFrame:
         attempted=True,
         interviewed=frame["approved"],
         interview_id=frame["interview_id"].astype("Int64"),
+        selection=np.where(frame["adults"].notna(), "last_birthday", ""),
+        line=np.nan,
+        eligibility=np.where(frame["approved"], "eligible", "unknown"),
     )
     return frame[CASE_COLUMNS]
 
@@ -106,3 +109,80 @@ def test_a_stratum_without_respondents_is_reported():
 def test_an_unknown_method_is_refused():
     with pytest.raises(ValueError, match="Unknown nonresponse method"):
         adjust(WAVE, method="raking")
+
+
+def household(adults: int, selection: str, line: float) -> pd.DataFrame:
+    """One stratum of one approved door interview (base weight 10, no nonresponse)."""
+    frame = cases([("A", NAN, NAN, 10.0, "", True, 1, True, adults)])
+    return frame.assign(selection=selection, line=line)
+
+
+@pytest.mark.parametrize(
+    ("adults", "selection", "line", "factor"),
+    [
+        # Kish, 8 adults: tables reach lines 1–6 only, each chosen by 2 of the 12 tables
+        (8, "kish", 3, 6.0),
+        # Kish, 5 adults: line 3 by C (2/12) and E1 (1/12), line 1 by A only (2/12)
+        (5, "kish", 3, 4.0),
+        (5, "kish", 1, 6.0),
+        (4, "kish", 2, 4.0),
+        # birthday: every adult equally likely
+        (5, "last_birthday", NAN, 5.0),
+        (8, "next_birthday", NAN, 8.0),
+    ],
+)
+def test_the_household_factor_is_the_inverse_of_the_selection_probability(
+    adults, selection, line, factor
+):
+    adjusted = adjust(household(adults, selection, line), method=NONE)
+    assert adjusted.weights[1] == pytest.approx(10.0 * factor)
+
+
+def test_kish_households_beyond_the_tables_are_counted_as_a_coverage_loss():
+    frame = pd.concat(
+        [household(8, "kish", 1), household(7, "kish", 6), household(8, "last_birthday", NAN)]
+    ).assign(interview_id=pd.array([1, 2, 3], dtype="Int64"))
+    adjusted = adjust(frame, method=NONE)
+    # two Kish households of 8 and 7 adults: lines 7–8 and 7 could not be chosen
+    assert (adjusted.beyond_table, adjusted.adults_not_covered) == (2, 3)
+
+
+def test_known_ineligibles_drop_out_and_unknowns_count_by_the_eligibility_rate():
+    # N_h = 1000, 100 released (d = 10): 30 approved, 20 eligible nonrespondents (refusals),
+    # 40 vacant (AAPOR 4.60), 10 never reached (3.x, eligibility unknown).
+    # e = 50 / (50 + 40) = 5/9; estimated eligible 50 + 10 × 5/9 = 500/9 of 100 released, so
+    # the stratum's eligible households ≈ 1000 × (5/9) and each respondent stands for
+    # 1000 × (500/9) / 100 / 30 = 5000 / 270 = 18.5185…, not 1000 / 30 = 33.3.
+    rows = [
+        ("A", 1000, NAN, 10.0, "", i < 30, i + 1 if i < 30 else None, False, NAN)
+        for i in range(100)
+    ]
+    frame = cases(rows).assign(n_released=100.0)
+    eligibility = ["eligible"] * 50 + ["ineligible"] * 40 + ["unknown"] * 10
+    frame = frame.assign(eligibility=eligibility)
+    adjusted = adjust(frame, method=STRATUM)
+    assert adjusted.weights.to_numpy() == pytest.approx([5000 / 270] * 30)
+    a = adjusted.strata.set_index("stratum").loc["A"]
+    assert (a["ineligible"], a["unknown"]) == (40, 10)
+    assert a["eligibility_rate"] == pytest.approx(5 / 9)
+    # approved of estimated eligible: 30 / (500/9) = 54.0 %
+    assert a["response_rate"] == pytest.approx(100 * 30 * 9 / 500)
+
+
+def test_a_stratum_without_resolved_cases_takes_the_waves_eligibility_rate():
+    # A: 1 approved, 1 vacant (e_A = 1/2); B: 1 approved, 2 unknown (e_B = 1/1);
+    # C: 2 unknown, nobody resolved: the wave's e = 2 / 3
+    rows = [
+        ("A", NAN, NAN, 1.0, "", True, 1, False, NAN),
+        ("A", NAN, NAN, 1.0, "", False, None, False, NAN),
+        ("B", NAN, NAN, 1.0, "", True, 2, False, NAN),
+        ("B", NAN, NAN, 1.0, "", False, None, False, NAN),
+        ("B", NAN, NAN, 1.0, "", False, None, False, NAN),
+        ("C", NAN, NAN, 1.0, "", False, None, False, NAN),
+        ("C", NAN, NAN, 1.0, "", False, None, False, NAN),
+    ]
+    frame = cases(rows).assign(eligibility=["eligible", "ineligible", "eligible", *["unknown"] * 4])
+    adjusted = adjust(frame, method=STRATUM)
+    assert adjusted.weights.to_dict() == pytest.approx({1: 1.0, 2: 3.0})
+    rates = adjusted.strata.set_index("stratum")["eligibility_rate"]
+    assert rates.to_dict() == pytest.approx({"A": 0.5, "B": 1.0, "C": 2 / 3})

@@ -87,17 +87,29 @@ def _respondent(wave, places, street, i, rng, make_interview, interviewer) -> di
     )
     building = "high" if i % 3 else "low"
     SampledUnit.objects.filter(cases__interview=interview).update(attributes={"building": building})
-    adults = 1
+    adults, method, line = 1, "none", np.nan
     if street == "east_b" and i % 2 == 0:
-        adults = 1 + i % 4
+        # 1, 2, 3, 5 and 8 adults (8: beyond Kish's tables, lines 7 and 8 cannot be chosen),
+        # men and women alternately, by Kish grid or last birthday
+        adults = (1, 2, 3, 5, 8)[(i // 2) % 5]
+        method = "kish" if i % 4 == 0 else "last_birthday"
+        listing = [
+            {"name": f"P{k}", "sex": "MF"[k % 2], "age": 40 + k, "birthday": ""}
+            for k in range(adults)
+        ]
+        kish_order = sorted(range(adults), key=lambda k: (k % 2, -k))  # men, women; oldest first
+        chosen = adults - 1
+        if method == "kish":
+            line = 1 + (i // 4) % min(adults, 6)
+            chosen = kish_order[line - 1]
         Interview.objects.filter(pk=interview.pk).update(mode=Mode.DOOR)
         RespondentSelection.objects.create(
             case=interview.case,
             interviewer=interviewer,
-            method=RespondentSelection.Method.KISH,
-            adults=[{"name": f"P{k}", "sex": "M", "age": 40 + k} for k in range(adults)],
-            selected_index=1,
-            selected_label="P0",
+            method=method,
+            adults=listing,
+            selected_index=chosen + 1,
+            selected_label=f"P{chosen}",
         )
     return {
         "interview_id": interview.pk,
@@ -106,6 +118,9 @@ def _respondent(wave, places, street, i, rng, make_interview, interviewer) -> di
         "building": building,
         "approved": 1,
         "adults": adults,
+        "method": method,
+        "line": line,
+        "eligibility": "eligible",
         "district": places[street].parent.code,
         "street": places[street].code,
         "sex": sex[0].upper(),
@@ -115,10 +130,20 @@ def _respondent(wave, places, street, i, rng, make_interview, interviewer) -> di
     }
 
 
-def _nonrespondent(wave, places, street, j, make_interview) -> str:
+# Final dispositions of the never-interviewed nonrespondents (j: code); the rest stay
+# not attempted (3.11, unknown eligibility).
+DISPOSITIONS = {
+    "east_a": {1: "4.60", 2: "4.60", 4: "4.60", 5: "2.11", 7: "3.13"},  # vacant ×3, a refusal
+    "west_a": {2: "4.50", 4: "2.21"},  # a non-residence, a respondent never available
+}
+ELIGIBILITY = {"2": "eligible", "3": "unknown", "4": "ineligible"}
+
+
+def _nonrespondent(wave, places, street, j, make_interview) -> tuple[str, str]:
     """The j-th released case of `street` without an approved interview: interviewed but
     rejected or still in review (every third), else never interviewed (in 西岭镇 from the
-    released reserve). Returns its building type."""
+    released reserve), with its final disposition. Returns its building type and
+    eligibility."""
     building = "low" if street != "west_a" and j % 4 else "high"
     if street == "west_a" and j == 1:
         building = "villa"  # a class without respondents: 西岭镇 collapses
@@ -132,7 +157,7 @@ def _nonrespondent(wave, places, street, j, make_interview) -> str:
         )
         unit = SampledUnit.objects.filter(cases__interview=interview)
         unit.update(attributes={"building": building})
-        return building
+        return building, "eligible"
     place = places[street]
     n = SampledUnit.objects.count() + 1
     unit = SampledUnit.objects.create(
@@ -146,8 +171,9 @@ def _nonrespondent(wave, places, street, j, make_interview) -> str:
         design_weight=100.0,
         attributes={"building": building},
     )
-    Case.objects.create(wave=wave, unit=unit, street=place, attempts=1)
-    return building
+    code = DISPOSITIONS.get(street, {}).get(j, "3.11")
+    Case.objects.create(wave=wave, unit=unit, street=place, attempts=1, disposition=code)
+    return building, ELIGIBILITY[code[0]]
 
 
 @pytest.fixture
@@ -174,9 +200,16 @@ def built(safety_wave, places, make_interview, safety_draw, field_interviewer):
             )
         # nonrespondents: 10 / 4 / 8 cases, more of them in low buildings in 城东
         for j in range({"east_a": 10, "east_b": 4, "west_a": 8}[street]):
-            building = _nonrespondent(safety_wave, places, street, j, make_interview)
+            building, eligibility = _nonrespondent(safety_wave, places, street, j, make_interview)
             rows.append(
-                {"stratum": places[street].code, "N": n_units, "building": building, "approved": 0}
+                {
+                    "stratum": places[street].code,
+                    "N": n_units,
+                    "building": building,
+                    "approved": 0,
+                    "method": "none",
+                    "eligibility": eligibility,
+                }
             )
     ReplicateRelease.objects.create(
         draw=safety_draw, replicate=1, released_by=field_interviewer, reason="low yield", n_units=5
@@ -191,7 +224,8 @@ def wave_in_r(safety_wave, places, built, tmp_path, rscript):
 
 
 def _run_r(rows, population, places, out: Path, rscript: str, *, method: str) -> dict:
-    cases = rows[["stratum", "N", "building", "approved", "interview_id"]]
+    cases = rows[["stratum", "N", "building", "approved", "method", "line", "eligibility"]]
+    cases = cases.assign(interview_id=rows["interview_id"])
     cases = cases.assign(adults=rows["adults"].fillna(1).astype(int))
     cases.to_csv(out / "cases.csv", index=False, na_rep="NA")
     measures = [c for c in rows.columns if c.startswith(("y_", "i_"))]
@@ -352,9 +386,14 @@ def test_the_per_stratum_table_counts_the_fieldwork(safety_wave, places, wave_in
     east_a = strata[places["east_a"].code]
     assert (east_a["drawn"], east_a["released"], east_a["approved"]) == (40, 40, 30)
     assert east_a["interviewed"] == 34 and east_a["attempted"] == 40
-    assert east_a["response_rate"] == pytest.approx(75.0)
-    assert east_a["weight_min"] == pytest.approx(FRAME["east_a"] / 30)
-    assert east_a["weight_max"] == pytest.approx(FRAME["east_a"] / 30)
+    # 35 known eligible (30 approved, 4 other interviews, a refusal), 3 vacant, 2 unknown:
+    # e = 35/38, estimated eligible 35 + 2 × 35/38
+    assert (east_a["ineligible"], east_a["unknown"]) == (3, 2)
+    assert east_a["eligibility_rate"] == pytest.approx(35 / 38)
+    eligible = 35 + 2 * 35 / 38
+    assert east_a["response_rate"] == pytest.approx(100 * 30 / eligible)
+    assert east_a["weight_min"] == pytest.approx(FRAME["east_a"] / 40 * eligible / 30)
+    assert east_a["weight_max"] == pytest.approx(FRAME["east_a"] / 40 * eligible / 30)
 
 
 def test_the_composite_index_and_its_se_match_r_delta_method_on_the_raked_design(
@@ -397,8 +436,13 @@ def test_the_methodology_names_the_margins_and_says_the_ses_include_the_raking(
     assert "including the raking" in lines["Standard errors"]
     assert "svyciprop, method logit" in lines["Intervals"] and "not clipped" in lines["Intervals"]
     assert lines["Weighting: nonresponse adjustment"].startswith("within each stratum: N_h / m_h")
-    assert (
-        "15 door interviews, 0 of them without a listing" in lines["Weighting: household selection"]
+    assert "e × (UH + UO)" in lines["Weighting: eligibility"]
+    household = lines["Weighting: household selection"]
+    assert "15 door interviews, 0 of them without a listing" in household
+    assert "phone respondents do not" in household
+    # two Kish households of 8 adults (lines 7 and 8 never chosen)
+    assert lines["Weighting: households beyond the Kish tables"].startswith(
+        "2 door interviews in households of more than 6 adults"
     )
 
 
@@ -461,3 +505,4 @@ def test_the_joint_covariance_of_street_scores_is_r_svyby_covmat(safety_wave, wa
     assert np.abs(ours[~np.eye(len(ours), dtype=bool)]).max() > 1e-6 * np.diag(ours).min()
     table = summarize(sample.long, design=sample.design)["by_street"]
     np.testing.assert_allclose(np.sqrt(np.diag(covariance)), table["satisfaction_se"], rtol=1e-9)
+    assert "their 4 adults after line 6" in lines["Weighting: households beyond the Kish tables"]

@@ -1,13 +1,16 @@
 """The wave's weighting settings page, and the nonresponse choice in the results."""
 
 import io
+import subprocess
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from fieldwork.models import Case
+from fieldwork.models import Case, Interview, Mode, RespondentSelection
+from qc.models import Review
 from sampling.models import SampledUnit
+from scoring.cases import case_frame
 from scoring.models import WaveWeighting
 from scoring.results import wave_results
 from scoring.weighting import wave_weights
@@ -118,7 +121,8 @@ def test_the_workbook_has_the_stratum_sheet(client, analyst, wave_with_nonrespon
     book = load_workbook(io.BytesIO(response.content))
     sheet = next(book[name] for name in book.sheetnames if "层" in name or "strat" in name)
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert rows == [("东华街道", 4, 4, 4, 3, 3, 75.0, 13.33, 13.33)]
+    # the unreached case: eligibility unknown (never resolved), counted with e = 1
+    assert rows == [("东华街道", 4, 4, 4, 3, 3, 0, 1, 75.0, 13.33, 13.33)]
 
 
 def test_only_analysts_open_the_weighting_page(client, supervisor, wave_with_nonresponse):
@@ -156,3 +160,83 @@ def test_a_new_choice_or_a_released_case_refreshes_the_cached_results(
     Case.objects.create(wave=wave_with_nonresponse, unit=unit, street=places["east_a"])
     (row,) = cached_results(wave_with_nonresponse)["strata"]
     assert row["released"] == 5
+
+
+def test_the_case_frame_loads_dispositions_and_the_selection_method(
+    wave_with_nonresponse, places, make_interview, field_interviewer, english
+):
+    # given: the unreached case found vacant; a rejected interview (a voided complete, 2.36);
+    # a door interview chosen by Kish among five adults listed women first
+    Case.objects.filter(unit__unit_id="UNREACHED").update(disposition="4.60")
+    make_interview(
+        wave_with_nonresponse,
+        places["east_a"],
+        answers(safety="4"),
+        weight=10.0,
+        state=Review.State.REJECTED,
+    )
+    door = make_interview(wave_with_nonresponse, places["east_a"], answers(safety="4"), weight=10.0)
+    Interview.objects.filter(pk=door.pk).update(mode=Mode.DOOR)
+    listing = [
+        {"name": "W1", "sex": "F", "age": 70, "birthday": ""},
+        {"name": "W2", "sex": "F", "age": 30, "birthday": ""},
+        {"name": "M1", "sex": "M", "age": 50, "birthday": ""},
+        {"name": "M2", "sex": "M", "age": 60, "birthday": ""},
+        {"name": "M3", "sex": "M", "age": 20, "birthday": ""},
+    ]
+    RespondentSelection.objects.create(
+        case=door.case,
+        interviewer=field_interviewer,
+        method=RespondentSelection.Method.KISH,
+        adults=listing,
+        selected_index=1,  # W1: Kish's order is M2, M1, M3, W1, W2, so line 4
+        selected_label="W1",
+    )
+    # when
+    cases = case_frame(wave_with_nonresponse).set_index("case_id")
+    # then
+    vacant = cases.loc[Case.objects.get(unit__unit_id="UNREACHED").pk]
+    assert vacant["eligibility"] == "ineligible"
+    assert set(cases["eligibility"]) == {"eligible", "ineligible"}
+    chosen = cases.loc[door.case_id]
+    assert (chosen["adults"], chosen["selection"], chosen["line"]) == (5, "kish", 4)
+    # Kish line 4 of 5 adults: table D only (2 of 12), so the household factor is 6
+    weights = wave_weights(wave=wave_with_nonresponse, trim_bounds=None)
+    report = weights.report["nonresponse"]
+    row = next(r for r in report["strata"] if r["stratum"] == places["east_a"].code)
+    assert (row["ineligible"], row["unknown"], row["approved"]) == (1, 0, 4)
+    base = weights.respondents.set_index("interview_id")["weight"]
+    assert base[door.pk] / base.drop(door.pk).iloc[0] == pytest.approx(6.0)
+    # and the page's table and the appendix say how eligibility and the household factor enter
+    results = wave_results(wave_with_nonresponse)
+    (shown,) = results["strata"]
+    # 4 approved of 5 eligible (the vacant one out)
+    assert (shown["ineligible"], shown["unknown"], shown["response_rate"]) == (1, 0, 80.0)
+    lines = dict(results["methodology_lines"])
+    assert "leave the adjustment" in lines["Weighting: eligibility"]
+    assert "phone respondents do not" in lines["Weighting: household selection"]
+    assert lines["Weighting: households beyond the Kish tables"].startswith("0 door interviews")
+
+
+def test_the_pdf_has_the_stratum_table_with_its_eligibility_columns(
+    client, analyst, wave_with_nonresponse, tmp_path
+):
+    # given
+    login(client, analyst)
+    # when
+    response = client.get(reverse("scoring:report_pdf", args=[wave_with_nonresponse.pk]))
+    # then
+    path = tmp_path / "report.pdf"
+    path.write_bytes(
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-layout", str(path), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    # the stratum's row: drawn, released, attempted, interviewed, approved, known ineligible,
+    # unknown eligibility, rate, weights (the headers wrap in their narrow columns)
+    (row,) = [line.split() for line in text.splitlines() if line.startswith("东华街道")]
+    assert row == ["东华街道", "4", "4", "4", "3", "3", "0", "1", "75.0", "13.3", "13.3"]

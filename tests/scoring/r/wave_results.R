@@ -3,7 +3,10 @@
 # Usage: Rscript wave_results.R DIR
 # DIR/cases.csv        one row per released sampled unit: stratum, N (frame size of the
 #                      stratum), building (a frame attribute), approved (1/0), adults
-#                      (eligible adults listed at a door interview; 1 otherwise),
+#                      (eligible adults listed at a door interview; 1 otherwise), method
+#                      (kish, last_birthday; "" without a listing), line (the chosen adult's
+#                      line in Kish's order; NA unless Kish), eligibility (eligible,
+#                      ineligible, unknown: from the case's final AAPOR disposition),
 #                      interview_id (NA unless approved)
 # DIR/respondents.csv  one row per approved interview: interview_id, stratum, fpc, district,
 #                      street, sex, age_group, and per published measure y_<name> (the
@@ -28,10 +31,27 @@ settings <- read.csv(file.path(dir, "settings.csv"))
 
 # Base weight: every released unit of a stratum is one SRSWOR of the released units, so
 # d = N_h / (released units of h); within a weighting class c the respondents stand for
-# every released unit of the class: nonresponse factor = sum(d, released in c) /
-# sum(d, approved in c); a door interview's respondent is one of `adults` adults.
+# the estimated eligible released units of the class: known ineligibles drop out, unknowns
+# count with the stratum's e = eligible / (eligible + ineligible) (AAPOR's e):
+# nonresponse factor = sum(d * (E + e U), released in c) / sum(d, approved in c).
+# A door interview's respondent was chosen with probability p: Kish (1949) tables dealt in
+# the series A A B1 B2 C C D D E1 E2 F F, p = share of the series whose table picks the
+# chosen line for min(adults, 6); birthday methods p = 1 / adults; the weight gets 1 / p.
 # A stratum with a building class without approved respondents uses the stratum as its class.
+kish <- rbind(A = c(1, 1, 1, 1, 1, 1), B1 = c(1, 1, 1, 1, 2, 2), B2 = c(1, 1, 1, 2, 2, 2),
+              C = c(1, 1, 2, 2, 3, 3), D = c(1, 2, 2, 3, 4, 4), E1 = c(1, 2, 3, 3, 3, 5),
+              E2 = c(1, 2, 3, 4, 5, 5), F = c(1, 2, 3, 4, 5, 6))
+series <- c("A", "A", "B1", "B2", "C", "C", "D", "D", "E1", "E2", "F", "F")
+p_kish <- function(n, line) mean(kish[series, min(n, 6)] == line)
+cases$p <- ifelse(cases$method == "kish",
+                  mapply(function(n, l) if (is.na(l)) NA else p_kish(n, l), cases$adults, cases$line),
+                  1 / cases$adults)
 cases$d <- cases$N / ave(cases$N, cases$stratum, FUN = length)
+known <- cases$eligibility != "unknown"
+e <- tapply(cases$eligibility == "eligible", cases$stratum, sum) /
+  tapply(known, cases$stratum, sum)
+cases$share <- ifelse(cases$eligibility == "eligible", 1,
+                      ifelse(cases$eligibility == "ineligible", 0, e[cases$stratum]))
 cases$class <- cases$stratum
 if (settings$method == "stratum_attribute") {
   cls <- paste(cases$stratum, cases$building, sep = "|")
@@ -39,10 +59,10 @@ if (settings$method == "stratum_attribute") {
   collapse <- cases$stratum %in% unique(cases$stratum[empty])
   cases$class <- ifelse(collapse, cases$stratum, cls)
 }
-released <- tapply(cases$d, cases$class, sum)
+released <- tapply(cases$d * cases$share, cases$class, sum)
 responded <- tapply(cases$d * cases$approved, cases$class, sum)
 factor <- if (settings$method == "none") 1 else (released / responded)[cases$class]
-cases$base <- cases$d * factor * cases$adults
+cases$base <- cases$d * factor / cases$p
 resp$base <- cases$base[match(resp$interview_id, cases$interview_id)]
 
 index <- read.csv(file.path(dir, "index.csv"), stringsAsFactors = FALSE)
