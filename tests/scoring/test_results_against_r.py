@@ -444,6 +444,7 @@ def test_the_methodology_names_the_margins_and_says_the_ses_include_the_raking(
     assert lines["Weighting: households beyond the Kish tables"].startswith(
         "2 door interviews in households of more than 6 adults"
     )
+    assert "their 4 adults after line 6" in lines["Weighting: households beyond the Kish tables"]
 
 
 def _intervals(r: dict, measure: str, by: str) -> pd.DataFrame:
@@ -505,4 +506,3 @@ def test_the_joint_covariance_of_street_scores_is_r_svyby_covmat(safety_wave, wa
     assert np.abs(ours[~np.eye(len(ours), dtype=bool)]).max() > 1e-6 * np.diag(ours).min()
     table = summarize(sample.long, design=sample.design)["by_street"]
     np.testing.assert_allclose(np.sqrt(np.diag(covariance)), table["satisfaction_se"], rtol=1e-9)
-    assert "their 4 adults after line 6" in lines["Weighting: households beyond the Kish tables"]
