@@ -35,3 +35,10 @@ def definition_of(version: QuestionnaireVersion) -> dict:
         while len(_cache) > CACHED_VERSIONS:
             _cache.popitem(last=False)
     return definition
+
+
+def forget() -> None:
+    """Empty the cache: for tests, whose rolled-back versions can come back under the same id
+    and (when a test fixes it) the same publication time."""
+    with _lock:
+        _cache.clear()

@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.access import second_factor_required
 from accounts.models import Role, User
 from fieldwork.services import waves as services
+from questionnaires import definitions
 from questionnaires.services import STANDARD_XLSX
 from questionnaires.xlsform import ParsedForm, parse_xlsform
 from sampling.models import Draw, Locality
@@ -81,6 +82,12 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("CI") and skipped:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped; failing the run.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _fresh_definition_cache():
+    """Each test reads questionnaire definitions afresh (see questionnaires.definitions)."""
+    definitions.forget()
 
 
 @pytest.fixture(scope="session")
