@@ -105,12 +105,15 @@ def _read(data: bytes, filename: str, suffix: str):
             raise XLSFormError([_workbook_problem(problem) for problem in err.problems]) from err
     elif len(data) > WORKBOOK_LIMITS.max_bytes:
         raise XLSFormError([f"{filename}: the workbook is over 20 MB"])
+    unreadable = f"{filename}: cannot be read as an XLSForm workbook"
     try:
         workbook = get_xlsform(data, file_type=suffix)
     except PyXFormError as err:  # pyxform's words for a form's author
+        if "not recognized as a supported type" in str(err):  # the file is not a workbook
+            raise XLSFormError([unreadable]) from err
         raise XLSFormError(_pyxform_problems(filename, str(err))) from err
     except Exception as err:  # what opened as a workbook but not as a form: never the library's
-        raise XLSFormError([f"{filename}: cannot be read as an XLSForm workbook"]) from err
+        raise XLSFormError([unreadable]) from err
     for sheet in ("survey", "choices", "settings", "external_choices", "entities"):
         rows = getattr(workbook, sheet, None) or []
         if len(rows) > WORKBOOK_LIMITS.max_rows:
