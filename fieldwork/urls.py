@@ -5,7 +5,7 @@ from django.urls import include, path
 from fieldwork import views
 from fieldwork.capi import views as capi_views
 from fieldwork.interview import views as interview_views
-from fieldwork.workspace import plan_views
+from fieldwork.workspace import plan_views, version_views
 from fieldwork.workspace import views as workspace_views
 
 app_name = "fieldwork"
@@ -63,7 +63,7 @@ urlpatterns = [
         "interviews/<id:interview_id>/stop/", interview_views.stop_interview, name="stop_interview"
     ),
     path("localities/", interview_views.locality_options, name="locality_options"),
-    path("waves/<id:wave_id>/version/", workspace_views.switch_version, name="switch_version"),
+    path("waves/<id:wave_id>/version/", version_views.switch_version, name="switch_version"),
     path("trials/<id:pk>/", interview_views.trial_start, name="trial_start"),
     path("trials/<id:pk>/page/", interview_views.trial_page, name="trial_page"),
     path("telephony/", include("fieldwork.telephony.urls")),

@@ -378,6 +378,14 @@ def report_labels() -> dict[str, str]:
         "wave": _("Wave"),
         "unreliable": _("Unreliable"),
         "yes": _("yes"),
+        **_stratum_labels(),
+    }
+
+
+def _stratum_labels() -> dict[str, str]:
+    """The per-stratum fieldwork and weights table's caption and columns, and the results
+    status column."""
+    return {
         "by_stratum": _("Fieldwork and weights by stratum"),
         "status": _("Results status"),
         "final": _("Final results"),
