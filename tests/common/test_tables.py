@@ -289,7 +289,9 @@ def test_a_workbook_spanning_far_more_columns_than_a_table_is_refused_before_rea
 
     found = problems(data, name="t.xlsx", limits=limits)
 
-    assert time.perf_counter() - start < 2 and len(data) < 10_000
+    # Read as a rectangle, the sheet is 49 million cells (minutes and gigabytes); refused from
+    # its extent it takes milliseconds. The margin leaves room for a loaded machine.
+    assert time.perf_counter() - start < 10 and len(data) < 10_000
     assert len(found) == 1 and "more than 500 columns" in found[0]
 
 
