@@ -28,7 +28,7 @@ from formtools.wizard.views import SessionWizardView
 from common.labels import localized
 from fieldwork.dispositions import COMPLETE
 from fieldwork.forms import AppointmentForm
-from fieldwork.interview import flow, replay, submissions
+from fieldwork.interview import flow, replay, respondent, submissions
 from fieldwork.interview.forms import (
     ROSTER_RESIZE,
     PageForm,
@@ -43,9 +43,9 @@ from fieldwork.interview.languages import (
     language_choices,
     questionnaire_language,
 )
-from fieldwork.models import Case, Interview
+from fieldwork.models import Case, Interview, Mode
 from fieldwork.presenters import disposition_label
-from fieldwork.selectors import interview_for_interviewer
+from fieldwork.selectors import interview_for_interviewer, latest_selection
 from fieldwork.services import interviews
 from questionnaires import answers, xpath
 from questionnaires.definitions import definition_of
@@ -132,7 +132,20 @@ class InterviewWizard(SessionWizardView):
         for level, name in context["locality_questions"].items():
             if name not in initial and sampled.get(level):
                 initial[name] = sampled[level]
-        return initial
+        # The household member the door-to-door selection chose: their sex and age, to check.
+        questions = context["group"].get("questions", [])
+        return initial | respondent.prefill(
+            self.definition, questions, self.selected_person, initial
+        )
+
+    @cached_property
+    def selected_person(self) -> dict | None:
+        """The household member a door-to-door interview is to be taken with, as the latest
+        respondent selection of the case chose them; None by phone or without a selection."""
+        if self.interview.mode != Mode.DOOR:
+            return None
+        selection = latest_selection(self.interview.case)
+        return selection.selected if selection else None
 
     def _step_data(self, step: str) -> dict:
         """Saved answers of a page in the shape formtools stores submitted data."""
@@ -255,6 +268,10 @@ class InterviewWizard(SessionWizardView):
             current_language=self.language,
             stop_form=AppointmentForm(),
             interview=self.interview,
+            respondent=respondent.person_text(self.selected_person) if self.selected_person else "",
+            respondent_warning=respondent.mismatch_warning(
+                self.selected_person, self.named_answers
+            ),
             case=self.interview.case,
             page_title=localized(group["label"], language) if group.get("label") else "",
             breadcrumbs=breadcrumbs(group, language),

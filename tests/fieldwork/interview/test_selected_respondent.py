@@ -1,0 +1,101 @@
+"""The door-to-door selection carried into the interview: the selected member's name in the
+header, their sex and age offered on the form, a warning when the answers describe someone
+else, and quality control's flag when the interview is completed that way."""
+
+import pytest
+from django.urls import reverse
+
+from fieldwork.services import interviews, respondents
+from qc.models import Flag
+from qc.rules import RESPONDENT_MISMATCH
+from tests.fieldwork.wizard_driver import page_of, run_to_end, submit_page
+
+# One eligible member, so every method and every Kish table selects her.
+ROSTER = [
+    {"name": "李娜", "sex": "F", "age": "49", "birthday": ""},
+    {"name": "小明", "sex": "M", "age": "9", "birthday": ""},
+]
+
+
+@pytest.fixture
+def door_interview(my_case, interviewer):
+    respondents.select_respondent(
+        case=my_case, interviewer=interviewer, method="kish", members=ROSTER
+    )
+    return interviews.start_interview(case=my_case, interviewer=interviewer, mode="door")
+
+
+def pages_until(browser, interview, step: str, answers: dict):
+    url = reverse("fieldwork:interview", args=[interview.pk])
+    response = browser.get(url)
+    while page_of(response)[0] != step:
+        response = submit_page(browser, interview, response, answers)
+        if response.status_code == 302:
+            response = browser.get(response.url)
+    return response
+
+
+def test_the_interview_names_the_selected_member_and_offers_her_age_and_sex(
+    browser, door_interview, english
+):
+    response = pages_until(browser, door_interview, "screening", {})
+    page = response.content.decode()
+    assert 'id="respondent"' in page and "李娜 (female, 49)" in page
+    _step, form = page_of(response)
+    assert form.initial["age"] == 49
+    response = pages_until(browser, door_interview, "demographics", {"age": "49"})
+    _step, form = page_of(response)
+    assert form.initial["sex"] == "female"
+    assert 'id="respondent-warning"' not in response.content.decode()
+
+
+def test_a_phone_interview_carries_no_household_member(browser, my_case, interviewer):
+    respondents.select_respondent(
+        case=my_case, interviewer=interviewer, method="kish", members=ROSTER
+    )
+    interview = interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    response = pages_until(browser, interview, "screening", {})
+    assert 'id="respondent"' not in response.content.decode()
+    assert "age" not in page_of(response)[1].initial
+
+
+def test_an_age_beyond_the_tolerance_is_warned_at_once(browser, door_interview, english):
+    # Within two years: the same person
+    response = pages_until(browser, door_interview, "locality", {"age": "47"})
+    assert 'id="respondent-warning"' not in response.content.decode()
+    # Three years off: the interviewer is told, on the next page already
+    door_interview.refresh_from_db()
+    url = reverse("fieldwork:interview", args=[door_interview.pk])
+    back = browser.post(
+        url,
+        {
+            "wizard_goto_step": "screening",
+            f"interview_{door_interview.pk}-current_step": "locality",
+        },
+    )
+    response = submit_page(browser, door_interview, back, {"age": "46"})
+    page = response.content.decode()
+    assert "does not match the selected person, 李娜 (female, 49)" in page
+    assert "age recorded: 46" in page
+
+
+def test_a_different_sex_is_flagged_for_quality_control(
+    browser, door_interview, english, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        run_to_end(browser, door_interview, {"age": "49", "sex": "male"})
+    flag = Flag.objects.get(interview=door_interview, rule=RESPONDENT_MISMATCH)
+    assert flag.severity == "high"
+    assert "not the household member selected (female, 49)" in flag.reason
+    assert "sex recorded as male" in flag.reason
+    assert flag.details["said_sex"] == "M" and flag.details["selected_sex"] == "F"
+    door_interview.review.refresh_from_db()
+    assert door_interview.review.state == "flagged"
+
+
+def test_the_selected_member_answering_raises_no_flag(
+    browser, door_interview, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        run_to_end(browser, door_interview, {"age": "51", "sex": "female"})
+    assert not Flag.objects.filter(interview=door_interview, rule=RESPONDENT_MISMATCH).exists()
