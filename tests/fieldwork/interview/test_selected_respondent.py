@@ -99,3 +99,19 @@ def test_the_selected_member_answering_raises_no_flag(
     with django_capture_on_commit_callbacks(execute=True):
         run_to_end(browser, door_interview, {"age": "51", "sex": "female"})
     assert not Flag.objects.filter(interview=door_interview, rule=RESPONDENT_MISMATCH).exists()
+
+
+def test_the_review_page_shows_the_flag_and_the_household(
+    browser, door_interview, supervisor, client, english, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        run_to_end(browser, door_interview, {"age": "45", "sex": "male"})
+    client.force_login(supervisor)
+    response = client.get(reverse("qc:review_detail", args=[door_interview.pk]))
+    page = response.content.decode()
+    flag = page[page.index('data-rule="respondent_mismatch"') :]
+    flag = flag[: flag.index("</li>")]
+    assert "Not the selected household member" in flag and "sex recorded as male" in flag
+    household = page[page.index('id="household-selection"') :]
+    assert "Interview no. 1: 李娜 (female, 49)" in household
+    assert "Recorded in the interview: male, 45" in household

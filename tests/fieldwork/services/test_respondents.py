@@ -260,3 +260,36 @@ def test_the_case_page_shows_the_roster_and_the_chosen_member(my_case, interview
     assert section.count('<tr class="selected">') == 1
     chosen = section[section.index('<tr class="selected">') :]
     assert selection.selected_label in chosen[: chosen.index("</tr>")]
+
+
+def test_selections_typed_before_rosters_read_as_rosters(my_case, interviewer):
+    # Given a selection stored from the typed listing, with no roster
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("fieldwork.migrations.0011_household_roster")
+    listing = [
+        {"name": "王强", "sex": "M", "age": 52, "birthday": "03-14"},
+        {"name": "李娜", "sex": "F", "age": 45, "birthday": ""},
+    ]
+    old = RespondentSelection.objects.create(
+        case=my_case,
+        interviewer=interviewer,
+        method="kish",
+        adults=listing,
+        selected_index=2,
+        selected_label="李娜",
+    )
+    new = respondents.select_respondent(
+        case=my_case, interviewer=interviewer, method="kish", members=ROSTER
+    )
+    roster_before = list(new.roster)
+    # When the migration runs
+    migration.roster_from_listing(apps, None)
+    # Then the old listing is its roster, everyone eligible; the new roster is untouched
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.roster == [{**adult, "eligible": True} for adult in listing]
+    assert new.roster == roster_before
+    assert old.selected == listing[1]
