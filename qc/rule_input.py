@@ -37,6 +37,8 @@ META_COLUMNS = [
     "completed_at",
     "sampled_locality",
     "said_locality",
+    "sampled_locality_name",
+    "said_locality_name",
     "phone_key",
     "household_key",
     "qc_check_failures",
@@ -306,6 +308,8 @@ def _meta_row(
         "completed_at": record.get("completed_at"),
         "sampled_locality": record.get("sampled_locality"),
         "said_locality": record.get("said_locality"),
+        "sampled_locality_name": record.get("sampled_locality_name"),
+        "said_locality_name": record.get("said_locality_name"),
         "phone_key": contact_key(record.get("phone"), phone=True),
         "household_key": contact_key(record.get("household"), phone=False),
         "qc_check_failures": qc_check_failures(scale, answers, named) if scale.checks else [],
@@ -439,7 +443,8 @@ def build_frame(
     records: Iterable[Mapping[str, Any]], definitions: Mapping[int, dict]
 ) -> InterviewsFrame:
     """The wide frame from interview records (dicts with RECORD_FIELDS and wave_id, and
-    optionally sampled_locality and said_locality, street codes; selected, the household
+    optionally sampled_locality and said_locality, street codes, and their names
+    (sampled_locality_name, said_locality_name: what a flag's reason names); selected, the household
     member a door-to-door selection chose ({"sex": "M"/"F", "age"}); phone and household, the
     sampled unit's number and address, hashed here; question_seconds {question: s}, which
     takes the place of the paradata's estimate).

@@ -21,6 +21,8 @@ Input frame (built by qc.rule_input.build_frame): one row per interview.
              completed_at      overlapping (NaT: not judged)
              sampled_locality  str code of the sampled street, NaN when unknown
              said_locality     str code of the street the respondent named, NaN when unknown
+             sampled_locality_name, said_locality_name  their names, for the reason (NaN:
+                               the reason names the codes)
              <question>__seconds  float s spent on a question (fast_items), NaN when unknown
              phone_key, household_key  opaque str keys, NaN when unknown (duplicate_contact)
              qc_check_failures  list of {"question", "zh", "en"} (inconsistent)

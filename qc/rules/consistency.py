@@ -23,7 +23,11 @@ from qc.rules.answers import score_matrix
 
 
 def locality_mismatch(df: pd.DataFrame) -> pd.DataFrame:
-    """Interviews whose respondent named a street other than the sampled one (both known)."""
+    """Interviews whose respondent named a street other than the sampled one (both known).
+
+    The reason names the streets by `sampled_locality_name`/`said_locality_name` where the
+    frame has them, else by code; the details keep the codes.
+    """
     if not has_columns(df, "sampled_locality", "said_locality"):
         return empty_result()
     sampled = df["sampled_locality"].astype("object")
@@ -32,15 +36,32 @@ def locality_mismatch(df: pd.DataFrame) -> pd.DataFrame:
     fired = known & (sampled.where(known, "").astype(str) != said.where(known, "").astype(str))
     if not fired.any():
         return empty_result()
-    reasons = [
-        (
-            f"受访者所述街道 {a} 与抽样街道 {b} 不一致",
-            f"Respondent named street {a}; the sampled street is {b}",
-            {"said_locality": str(a), "sampled_locality": str(b)},
+    sampled_name = _names(df, "sampled_locality_name", sampled)
+    said_name = _names(df, "said_locality_name", said)
+    reasons = []
+    for a, b, a_name, b_name in zip(
+        said[fired], sampled[fired], said_name[fired], sampled_name[fired], strict=True
+    ):
+        details = {"said_locality": str(a), "sampled_locality": str(b)}
+        if (a_name, b_name) != (str(a), str(b)):
+            details |= {"said_locality_name": a_name, "sampled_locality_name": b_name}
+        reasons.append(
+            (
+                f"受访者所述街道“{a_name}”与抽样街道“{b_name}”不一致",
+                f"Respondent named street {a_name}; the sampled street is {b_name}",
+                details,
+            )
         )
-        for a, b in zip(said[fired], sampled[fired], strict=True)
-    ]
     return rule_result(LOCALITY_MISMATCH, df.index[fired.to_numpy()], reasons)
+
+
+def _names(df: pd.DataFrame, column: str, codes: pd.Series) -> pd.Series:
+    """A locality's name where the frame has it, else its code, as text."""
+    if column not in df.columns:
+        return codes.astype(str)
+    names = df[column].astype("object")
+    usable = names.notna() & names.astype(str).str.strip().ne("") & names.astype(str).ne("nan")
+    return names.where(usable, codes).astype(str)
 
 
 SEX_WORDS = {"M": ("男", "male"), "F": ("女", "female")}

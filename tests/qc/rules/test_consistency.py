@@ -83,6 +83,31 @@ def test_locality_mismatch_fires_only_when_both_known_and_different():
         "said_locality": "B",
         "sampled_locality": "A",
     }
+    assert result.loc[2, "reason_en"] == "Respondent named street B; the sampled street is A"
+
+
+def test_locality_mismatch_names_the_streets_where_their_names_are_known():
+    df = _df(
+        {
+            "sampled_locality": ["430602001", "430602001"],
+            "said_locality": ["430602002", "430602003"],
+            "sampled_locality_name": ["城南街道", "城南街道"],
+            "said_locality_name": ["城北街道", None],  # a name unknown: its code stands
+        },
+        [1, 2],
+    )
+    result = consistency.locality_mismatch(df)
+    assert result.loc[1, "reason"] == "受访者所述街道“城北街道”与抽样街道“城南街道”不一致"
+    assert result.loc[1, "reason_en"] == (
+        "Respondent named street 城北街道; the sampled street is 城南街道"
+    )
+    assert json.loads(result.loc[1, "details"]) == {
+        "said_locality": "430602002",
+        "sampled_locality": "430602001",
+        "said_locality_name": "城北街道",
+        "sampled_locality_name": "城南街道",
+    }
+    assert "430602003" in result.loc[2, "reason_en"] and "城南街道" in result.loc[2, "reason_en"]
 
 
 # respondent_mismatch: the interview's respondent against the household member selected.
