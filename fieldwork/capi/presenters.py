@@ -151,12 +151,17 @@ def selection_card(selection: RespondentSelection) -> dict:
     }
 
 
-def roster_form_rows(posted: list[dict] | None = None) -> list[dict]:
+def roster_form_rows(
+    posted: list[dict] | None = None, previous: RespondentSelection | None = None
+) -> list[dict]:
     """The rows the roster form shows: what was posted (shown again with its errors), else
-    BLANK_ROWS empty rows."""
-    blank = {"name": "", "sex": "", "age": "", "birthday": ""}
-    rows = list(posted or [])
-    return rows if rows else [dict(blank) for _row in range(BLANK_ROWS)]
+    the household as last listed (to correct), else BLANK_ROWS empty rows."""
+    if posted:
+        return list(posted)
+    if previous is not None and previous.roster:
+        fields = ("name", "sex", "age", "birthday")
+        return [{field: member.get(field, "") for field in fields} for member in previous.roster]
+    return [{"name": "", "sex": "", "age": "", "birthday": ""} for _row in range(BLANK_ROWS)]
 
 
 def selection_context(
@@ -169,7 +174,7 @@ def selection_context(
     return {
         "selection": selection_card(selection) if selection else None,
         "selection_form": RespondentSelectionForm(),
-        "roster_rows": roster_form_rows(posted),
+        "roster_rows": roster_form_rows(posted, selection),
         "roster_errors": errors or [],
         "eligibility": eligibility_text(case.wave),
         "kish_grid": [

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common.labels import localized
@@ -223,8 +224,11 @@ def household_selection(interview: Interview) -> dict | None:
     sex, age = respondent.recorded(stored.scope(interview.answers, definition))
     return {
         **selection_card(selection),
-        "recorded_sex": sex_label(sex) if sex else "",
-        "recorded_age": age,
+        "recorded": _("Recorded in the interview: %(sex)s, %(age)s")
+        % {
+            "sex": sex_label(sex) if sex else "—",
+            "age": _("%(age)d years") % {"age": age} if age is not None else "—",
+        },
     }
 
 

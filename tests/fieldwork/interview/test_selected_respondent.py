@@ -114,4 +114,4 @@ def test_the_review_page_shows_the_flag_and_the_household(
     assert "Not the selected household member" in flag and "sex recorded as male" in flag
     household = page[page.index('id="household-selection"') :]
     assert "Interview no. 1: 李娜 (female, 49)" in household
-    assert "Recorded in the interview: male, 45" in household
+    assert "Recorded in the interview: male, 45 years" in household
