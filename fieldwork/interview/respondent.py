@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from sampling import household
 
 SEX_QUESTION, AGE_QUESTION = "sex", "age"
+# Ticked when the interviewer keeps answers that describe someone other than the selected member.
+CONFIRMED_FIELD = "respondent_confirmed"
 
 
 def _sex_value(question: dict, definition: dict, sex: str) -> str | None:

@@ -84,6 +84,7 @@ def test_a_door_interview_with_the_wrong_sex_is_flagged_on_the_review_page(
         page.wait_for_url("**/interviews/**")
         other_sex = "male" if chosen.sex == "F" else "female"
         seen_age = seen_sex = None
+        held = 0
         for _ in range(20):
             if "/interviews/" not in page.url:
                 break
@@ -98,6 +99,16 @@ def test_a_door_interview_with_the_wrong_sex_is_flagged_on_the_review_page(
             answer_current_page(page, {"age": str(chosen.age), "sex": other_sex})
             page.click("#next")
             page.wait_for_load_state()
+            if page.locator("#confirm-respondent").count():
+                # Told before finishing: the page is held until the interviewer confirms
+                held += 1
+                assert chosen.name in page.inner_text("#respondent-warning")
+                assert "不符" in page.inner_text("#respondent-warning")
+                _shoot(page, "held-tablet")
+                page.check("#confirm-respondent input[type=checkbox]")
+                page.click("#next")
+                page.wait_for_load_state()
+        assert held == 1
         assert seen_age == str(chosen.age)
         assert seen_sex == ("female" if chosen.sex == "F" else "male")
         interview = Interview.objects.get(case=my_case)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from fieldwork.services import interviews, respondents
 from qc.models import Flag
 from qc.rules import RESPONDENT_MISMATCH
-from tests.fieldwork.wizard_driver import page_of, run_to_end, submit_page
+from tests.fieldwork.wizard_driver import page_data, page_of, run_to_end, submit_page
 
 # One eligible member, so every method and every Kish table selects her.
 ROSTER = [
@@ -35,6 +35,22 @@ def pages_until(browser, interview, step: str, answers: dict):
     return response
 
 
+def finish_confirming(browser, interview, answers: dict) -> list[str]:
+    """Answer every page to the end, ticking the confirmation whenever a page is held for
+    describing someone else; returns the steps that were held."""
+    url = reverse("fieldwork:interview", args=[interview.pk])
+    response, held = browser.get(url), []
+    for _ in range(30):
+        if response.status_code == 302:
+            return held
+        data = page_data(response, answers)
+        if response.context["confirm_respondent"]:
+            held.append(page_of(response)[0])
+            data["respondent_confirmed"] = "on"
+        response = browser.post(url, data)
+    raise AssertionError("the wizard did not finish")
+
+
 def test_the_interview_names_the_selected_member_and_offers_her_age_and_sex(
     browser, door_interview, english
 ):
@@ -59,31 +75,41 @@ def test_a_phone_interview_carries_no_household_member(browser, my_case, intervi
     assert "age" not in page_of(response)[1].initial
 
 
-def test_an_age_beyond_the_tolerance_is_warned_at_once(browser, door_interview, english):
-    # Within two years: the same person
+def test_an_age_beyond_the_tolerance_holds_the_page_until_confirmed(
+    browser, door_interview, english
+):
+    # Within two years: the same person, the page goes through
     response = pages_until(browser, door_interview, "locality", {"age": "47"})
     assert 'id="respondent-warning"' not in response.content.decode()
-    # Three years off: the interviewer is told, on the next page already
     door_interview.refresh_from_db()
+    assert door_interview.answers["/screening/age"] == 47
+    # Three years off: the page is shown again with the warning, nothing saved
     url = reverse("fieldwork:interview", args=[door_interview.pk])
+    prefix = f"interview_{door_interview.pk}"
     back = browser.post(
-        url,
-        {
-            "wizard_goto_step": "screening",
-            f"interview_{door_interview.pk}-current_step": "locality",
-        },
+        url, {"wizard_goto_step": "screening", f"{prefix}-current_step": "locality"}
     )
     response = submit_page(browser, door_interview, back, {"age": "46"})
     page = response.content.decode()
+    assert page_of(response)[0] == "screening"
     assert "does not match the selected person, 李娜 (female, 49)" in page
-    assert "age recorded: 46" in page
+    assert "age recorded: 46" in page and 'name="respondent_confirmed"' in page
+    door_interview.refresh_from_db()
+    assert door_interview.answers["/screening/age"] == 47
+    # Confirmed, the answer is kept and the interview moves on
+    data = page_data(response, {"age": "46"}) | {"respondent_confirmed": "on"}
+    response = browser.post(url, data)
+    door_interview.refresh_from_db()
+    assert door_interview.answers["/screening/age"] == 46
+    assert page_of(browser.get(url))[0] == "locality"
 
 
 def test_a_different_sex_is_flagged_for_quality_control(
     browser, door_interview, english, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        run_to_end(browser, door_interview, {"age": "49", "sex": "male"})
+        held = finish_confirming(browser, door_interview, {"age": "49", "sex": "male"})
+    assert held == ["demographics"]  # the interviewer was told before finishing
     flag = Flag.objects.get(interview=door_interview, rule=RESPONDENT_MISMATCH)
     assert flag.severity == "high"
     assert "not the household member selected (female, 49)" in flag.reason
@@ -105,7 +131,7 @@ def test_the_review_page_shows_the_flag_and_the_household(
     browser, door_interview, supervisor, client, english, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        run_to_end(browser, door_interview, {"age": "45", "sex": "male"})
+        finish_confirming(browser, door_interview, {"age": "45", "sex": "male"})
     client.force_login(supervisor)
     response = client.get(reverse("qc:review_detail", args=[door_interview.pk]))
     page = response.content.decode()
