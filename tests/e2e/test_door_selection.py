@@ -131,3 +131,37 @@ def test_a_door_interview_with_the_wrong_sex_is_flagged_on_the_review_page(
         _shoot(review, "review-desktop")
     finally:
         context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_roster_entered_offline_waits_on_the_tablet_and_selects_once(
+    live_server, chromium, my_case, interviewer
+):
+    context = chromium.new_context(locale="zh-CN", viewport=TABLET, has_touch=True)
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        log_in(page, live_server.url, interviewer.username, PASSWORD)
+        page.goto(f"{live_server.url}/fieldwork/cases/{my_case.pk}/?mode=door")
+        _fill_row(page, 0, "王强", "M", "52")
+        _fill_row(page, 1, "李娜", "F", "49")
+
+        # No connection at the door: the roster is kept on the device, nothing is selected yet
+        context.set_offline(True)
+        page.click("#select-respondent")
+        page.locator("#offline-queue").wait_for(state="visible")
+        assert page.locator("#offline-queue li").count() == 1
+        assert not RespondentSelection.objects.filter(case=my_case).exists()
+
+        # The connection returns: the roster is sent by itself, and selects exactly once
+        context.set_offline(False)
+        # (the page opens the case again once it is sent)
+        page.locator("#respondent-selection").wait_for()
+        assert page.locator("#offline-queue li").count() == 0
+        selection = RespondentSelection.objects.get(case=my_case)
+        assert [m["name"] for m in selection.roster] == ["王强", "李娜"]
+        assert selection.selected_label in page.inner_text("#respondent-selection")
+        page.goto(f"{live_server.url}/fieldwork/cases/{my_case.pk}/?mode=door")
+        assert RespondentSelection.objects.filter(case=my_case).count() == 1
+    finally:
+        context.close()
