@@ -12,7 +12,7 @@ from django.utils import timezone
 from fieldwork.interview import submissions
 from fieldwork.models import ContactAttempt, RespondentSelection
 from fieldwork.services import interviews, respondents
-from sampling.household import kish_table
+from sampling.household import KISH_TABLES, kish_table
 from tests.factories import PASSWORD
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -260,6 +260,12 @@ def test_the_case_page_shows_the_roster_and_the_chosen_member(my_case, interview
     assert section.count('<tr class="selected">') == 1
     chosen = section[section.index('<tr class="selected">') :]
     assert selection.selected_label in chosen[: chosen.index("</tr>")]
+    # the form to list the household again starts from this roster, with the case's Kish
+    # table beside it, as the interviewer would have it on paper
+    response = client.get(f"{url}?mode=door")
+    assert [row["name"] for row in response.context["roster_rows"]] == [r["name"] for r in ROSTER]
+    grid = [cell["line"] for cell in response.context["kish_grid"]]
+    assert tuple(grid) == KISH_TABLES[kish_table(serial=my_case.pk)]
 
 
 def test_selections_typed_before_rosters_read_as_rosters(my_case, interviewer):
