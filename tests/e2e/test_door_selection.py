@@ -97,8 +97,8 @@ def test_a_door_interview_with_the_wrong_sex_is_flagged_on_the_review_page(
                 seen_sex = sex.get_attribute("value")
                 _shoot(page, "interview-sex-tablet")
             answer_current_page(page, {"age": str(chosen.age), "sex": other_sex})
-            page.click("#next")
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.click("#next")
             if page.locator("#confirm-respondent").count():
                 # Told before finishing: the page is held until the interviewer confirms
                 held += 1
@@ -106,8 +106,8 @@ def test_a_door_interview_with_the_wrong_sex_is_flagged_on_the_review_page(
                 assert "不符" in page.inner_text("#respondent-warning")
                 _shoot(page, "held-tablet")
                 page.check("#confirm-respondent input[type=checkbox]")
-                page.click("#next")
-                page.wait_for_load_state()
+                with page.expect_navigation():
+                    page.click("#next")
         assert held == 1
         assert seen_age == str(chosen.age)
         assert seen_sex == ("female" if chosen.sex == "F" else "male")
