@@ -78,13 +78,9 @@ class AttemptForm(forms.Form):
 
 
 class RespondentSelectionForm(forms.Form):
+    """How the respondent is chosen; the roster's rows are read by the view, row by row."""
+
     method = forms.ChoiceField(label=_("Method"), choices=RespondentSelection.Method.choices)
-    adults = forms.CharField(
-        label=_("Household adults"),
-        help_text=_("One adult per line: name, sex (M/F), age[, birthday MM-DD]."),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "王强, M, 52, 03-14"}),
-    )
 
 
 class WaveForm(forms.Form):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from fieldwork import appointments, selectors
 from fieldwork.dispositions import BY_CODE
-from fieldwork.models import Case, RespondentSelection, Wave
+from fieldwork.models import Case, Wave
 from fieldwork.rates import COUNT_COLUMNS
 from sampling.models import Level, Locality
 from sampling.phones import mask_phone
@@ -51,31 +51,6 @@ def case_row(case: Case, now: datetime | None = None) -> dict:
         "disposition_label": disposition_label(case.disposition) if case.disposition else "",
         "attempts": case.attempts,
         "interview_id": interview.pk if interview else None,
-    }
-
-
-def respondent_selection(case: Case) -> dict | None:
-    """The case's latest respondent selection, for the case page; None if none was made.
-
-    `instruction` reads like "Interview no. 2: 王芳 (female, 45)", the number being the adult's
-    line in the listing as entered.
-    """
-    selection = RespondentSelection.objects.filter(case=case).order_by("-created_at", "-id").first()
-    if selection is None:
-        return None
-    adult = selection.adults[selection.selected_index - 1]
-    sex = _("female") if adult["sex"] == "F" else _("male")
-    return {
-        "instruction": _("Interview no. %(line)d: %(name)s (%(sex)s, %(age)d)")
-        % {
-            "line": selection.selected_index,
-            "name": adult["name"],
-            "sex": sex,
-            "age": adult["age"],
-        },
-        "method": selection.get_method_display(),
-        "n_adults": len(selection.adults),
-        "created_at": selection.created_at,
     }
 
 

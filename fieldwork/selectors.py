@@ -9,7 +9,15 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
 from fieldwork import loaders, rates, reactions, scheduling
-from fieldwork.models import Appointment, Case, ContactAttempt, Interview, PhoneReveal, Wave
+from fieldwork.models import (
+    Appointment,
+    Case,
+    ContactAttempt,
+    Interview,
+    PhoneReveal,
+    RespondentSelection,
+    Wave,
+)
 from questionnaires.models import QuestionnaireVersion
 from sampling.models import SampledUnit
 
@@ -358,3 +366,9 @@ def interviewer_today(user: User, start: datetime, now: datetime) -> dict:
         "target": target,
         "share": round(100 * completes / target) if target else None,
     }
+
+
+def latest_selection(case: Case) -> RespondentSelection | None:
+    """The case's most recent respondent selection: the household member its door-to-door
+    interview is to be taken with."""
+    return RespondentSelection.objects.filter(case=case).order_by("-created_at", "-id").first()

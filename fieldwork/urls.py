@@ -48,7 +48,7 @@ urlpatterns = [
     path("cases/<id:case_id>/reopen/", views.reopen_case, name="reopen_case"),
     path(
         "cases/<id:case_id>/select-respondent/",
-        views.select_respondent,
+        capi_views.select_respondent,
         name="select_respondent",
     ),
     path("households/", capi_views.households, name="households"),

@@ -23,7 +23,6 @@ from fieldwork.forms import (
     AttemptForm,
     NextCaseForm,
     ReopenForm,
-    RespondentSelectionForm,
     StartInterviewForm,
     WaveForm,
 )
@@ -33,7 +32,6 @@ from fieldwork.services import (
     attempts,
     interviews,
     phone_reveals,
-    respondents,
     waves,
 )
 from fieldwork.services.next_case import assign_next_case
@@ -143,8 +141,6 @@ def render_case(
         "reopen_form": ReopenForm(),
         "move_form": MoveForm() if request.user.role in STAFF else None,
         "voided": selectors.interview_voided(case),
-        "selection_form": RespondentSelectionForm(),
-        "selection": presenters.respondent_selection(case),
         # The Dial control is shown (and its state read) only to the case's interviewer, and
         # only while the case is open.
         "dial": telephony_presenters.dial_state(case)
@@ -152,6 +148,7 @@ def render_case(
         else None,
         "phone_reveals": None if can_work else selectors.phone_reveals(case),
         **capi_presenters.visit_context(case),
+        **capi_presenters.selection_context(case),
         # the reminder of appointments due now, for the interviewer working this case
         **(presenters.my_day(request.user, timezone.now()) if can_work else {}),
         **extra,
@@ -237,24 +234,6 @@ def reopen_case(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, _("Case reopened; the reason is in its history."))
             return redirect("fieldwork:case_detail", case_id=case.pk)
     return render_case(request, case, reopen_form=form, status=400)
-
-
-@require_role(Role.INTERVIEWER)
-@require_POST
-def select_respondent(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Door-to-door: pick the household member to interview from the listing typed in."""
-    case = selectors.case_for(request.user, case_id)
-    form = RespondentSelectionForm(request.POST)
-    if form.is_valid():
-        try:
-            respondents.select_respondent(case=case, interviewer=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Respondent selected."))
-    else:
-        messages.error(request, _("Choose a method and list the household's adults."))
-    return redirect("fieldwork:case_detail", case_id=case.pk)
 
 
 @never_cache  # the number must not stay in a browser's or a proxy's cache

@@ -1,15 +1,16 @@
 """The one loading layer of qc: interviews (rows in the DB) → the wide frame qc.rules reads
 (built by qc.rule_input), and the stored flags and case outcomes the risk statistics read.
 
-`interviews_frame(queryset)` makes two queries (the interviews' columns and answers, then the
-definitions of the questionnaire versions they use) and never one per interview.
+`interviews_frame(queryset)` makes three queries (the interviews' columns and answers, the
+respondent selections of their cases, then the definitions of the questionnaire versions
+they use) and never one per interview.
 """
 
 import pandas as pd
 from django.db.models import F, QuerySet
 
 from fieldwork.dispositions import group_of
-from fieldwork.models import Case, Interview
+from fieldwork.models import Case, Interview, Mode, RespondentSelection
 from qc.models import Flag
 from qc.rule_input import RECORD_FIELDS, InterviewsFrame, build_frame
 from questionnaires.models import QuestionnaireVersion
@@ -21,13 +22,21 @@ def interviews_frame(interviews: QuerySet[Interview]) -> InterviewsFrame:
     records = list(
         interviews.values(
             *RECORD_FIELDS,
+            "case_id",
             wave_id=F("case__wave_id"),
             sampled_locality=F("case__street__code"),
             said_locality=F("street__code"),
+            sampled_locality_name=F("case__street__name"),
+            said_locality_name=F("street__name"),
             phone=F("case__unit__phone"),
             household=F("case__unit__address"),
         )
     )
+    door_cases = [r["case_id"] for r in records if r["mode"] == Mode.DOOR]
+    selected = selected_members(door_cases)
+    for record in records:
+        if record["mode"] == Mode.DOOR:
+            record["selected"] = selected.get(record["case_id"])
     version_ids = {record["questionnaire_version_id"] for record in records}
     definitions = dict(
         QuestionnaireVersion.objects.filter(id__in=version_ids).values_list("id", "definition")
@@ -43,13 +52,37 @@ def interview_frame(interview: Interview) -> InterviewsFrame:
     unit = interview.case.unit
     record["phone"], record["household"] = unit.phone, unit.address
     sampled_id, said_id = interview.case.street_id, interview.street_id
-    codes = dict(
-        Locality.objects.filter(id__in={sampled_id, said_id} - {None}).values_list("id", "code")
+    places = {
+        pk: (code, name)
+        for pk, code, name in Locality.objects.filter(
+            id__in={sampled_id, said_id} - {None}
+        ).values_list("id", "code", "name")
+    }
+    record["sampled_locality"], record["sampled_locality_name"] = places.get(
+        sampled_id, (None, None)
     )
-    record["sampled_locality"] = codes.get(sampled_id)
-    record["said_locality"] = codes.get(said_id)
+    record["said_locality"], record["said_locality_name"] = places.get(said_id, (None, None))
+    if interview.mode == Mode.DOOR:
+        record["selected"] = selected_members([interview.case_id]).get(interview.case_id)
     version = interview.questionnaire_version
     return build_frame([record], {version.id: version.definition})
+
+
+def selected_members(case_ids: list[int]) -> dict[int, dict]:
+    """{case id: the member its latest respondent selection chose ({"name", "sex", "age",
+    "birthday"})} for these cases; cases without a selection are absent. One query per 500
+    cases (none for no cases)."""
+    chosen: dict[int, dict] = {}
+    for start in range(0, len(case_ids), 500):
+        rows = (
+            RespondentSelection.objects.filter(case_id__in=case_ids[start : start + 500])
+            .order_by("case_id", "-created_at", "-id")
+            .values_list("case_id", "adults", "selected_index")
+        )
+        for case_id, adults, index in rows:
+            if case_id not in chosen and 1 <= (index or 0) <= len(adults or []):
+                chosen[case_id] = adults[index - 1]
+    return chosen
 
 
 def stored_flags(interviews: QuerySet[Interview]) -> pd.DataFrame:

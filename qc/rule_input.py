@@ -23,6 +23,7 @@ from qc.rules.engine import run_rules
 from qc.rules.timing import SECONDS_SUFFIX
 from questionnaires import answers as A
 from questionnaires.xpath import ExpressionError, evaluate
+from sampling.household import sex_code
 
 # Columns besides the scale items. A scale item may not share one of these names.
 META_COLUMNS = [
@@ -36,9 +37,15 @@ META_COLUMNS = [
     "completed_at",
     "sampled_locality",
     "said_locality",
+    "sampled_locality_name",
+    "said_locality_name",
     "phone_key",
     "household_key",
     "qc_check_failures",
+    "selected_sex",
+    "selected_age",
+    "said_sex",
+    "said_age",
 ]
 
 RECORD_FIELDS = [
@@ -108,6 +115,8 @@ class Scale(NamedTuple):
     checks: tuple[dict, ...] = ()  # questions with a qc_check expression
     reading_chars: dict[str, int] = {}  # asked question -> label characters
     batteries: dict[str, list[str]] = {}  # page (group) name -> its scale items
+    sex_key: str | None = None  # where the `sex` answer is stored (None: no such question)
+    age_key: str | None = None  # where the `age` answer is stored
 
 
 def definition_scale(definition: dict) -> Scale:
@@ -164,6 +173,7 @@ def definition_scale(definition: dict) -> Scale:
                 }
                 dimensions[name] = question["dimension"]
                 batteries.setdefault(group["name"], []).append(name)
+    by_name = A.keys_by_name(definition)
     return Scale(
         items,
         excluded,
@@ -175,6 +185,8 @@ def definition_scale(definition: dict) -> Scale:
         tuple(checks),
         reading,
         batteries,
+        by_name.get("sex"),
+        by_name.get("age"),
     )
 
 
@@ -296,9 +308,29 @@ def _meta_row(
         "completed_at": record.get("completed_at"),
         "sampled_locality": record.get("sampled_locality"),
         "said_locality": record.get("said_locality"),
+        "sampled_locality_name": record.get("sampled_locality_name"),
+        "said_locality_name": record.get("said_locality_name"),
         "phone_key": contact_key(record.get("phone"), phone=True),
         "household_key": contact_key(record.get("household"), phone=False),
         "qc_check_failures": qc_check_failures(scale, answers, named) if scale.checks else [],
+        **_respondent(record, answers, scale),
+    }
+
+
+def _respondent(record: Mapping[str, Any], answers: Mapping[str, Any], scale: Scale) -> dict:
+    """The selected household member (record["selected"]: {"sex", "age"} or None) beside the
+    interview's own `sex` and `age` answers; NaN where unknown."""
+    selected = record.get("selected") or {}
+    said_age = answers.get(scale.age_key) if scale.age_key else None
+    try:
+        said_age = float(said_age)
+    except (TypeError, ValueError):
+        said_age = float("nan")
+    return {
+        "selected_sex": sex_code(selected.get("sex")),
+        "selected_age": float(selected["age"]) if selected.get("age") is not None else float("nan"),
+        "said_sex": sex_code(answers.get(scale.sex_key)) if scale.sex_key else None,
+        "said_age": said_age,
     }
 
 
@@ -362,6 +394,8 @@ def _meta_frame(rows: list[dict[str, Any]], index: pd.Index) -> pd.DataFrame:
             "interviewer_id": "Int64",
             "wave_id": "Int64",
             "street_id": "Int64",
+            "selected_age": "float64",
+            "said_age": "float64",
         }
     )
     for column in ("started_at", "completed_at"):
@@ -409,7 +443,9 @@ def build_frame(
     records: Iterable[Mapping[str, Any]], definitions: Mapping[int, dict]
 ) -> InterviewsFrame:
     """The wide frame from interview records (dicts with RECORD_FIELDS and wave_id, and
-    optionally sampled_locality and said_locality, street codes; phone and household, the
+    optionally sampled_locality and said_locality, street codes, and their names
+    (sampled_locality_name, said_locality_name: what a flag's reason names); selected, the household
+    member a door-to-door selection chose ({"sex": "M"/"F", "age"}); phone and household, the
     sampled unit's number and address, hashed here; question_seconds {question: s}, which
     takes the place of the paradata's estimate).
 

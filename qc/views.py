@@ -39,6 +39,7 @@ from qc.presenters.reviews import (
     answer_sections,
     flag_rows,
     history_rows,
+    household_selection,
     interview_facts,
     paradata_summary,
     recordings,
@@ -137,6 +138,7 @@ def _render_detail(request: HttpRequest, review: Review, **forms) -> HttpRespons
         {
             "facts": interview_facts(review),
             "flags": flag_rows(interview),
+            "household": household_selection(interview),
             "sections": answer_sections(interview, language),
             "paradata": paradata_summary(interview, language),
             "history": history_rows(selectors.review_history(review)),

@@ -135,3 +135,41 @@ def _days_until_birthday(birthday: date, on: date) -> int:
     this_year = _in_year(birthday, on.year)
     upcoming = this_year if this_year > on else _in_year(birthday, on.year + 1)
     return (upcoming - on).days
+
+
+# Answers to a sex question as forms and listings write them → "M" / "F" (pyxform choice
+# values, Chinese labels, the codes 1/2 of many national surveys).
+SEX_ANSWERS: dict[str, str] = {
+    "m": "M",
+    "male": "M",
+    "男": "M",
+    "1": "M",
+    "f": "F",
+    "female": "F",
+    "女": "F",
+    "2": "F",
+}
+# Years an interview's age may differ from the roster's before the respondent is taken for
+# someone else: the roster's age is often another member's guess, and a birthday between the
+# listing and the interview, or 虚岁 (counting the year of birth as one) against 周岁, move it
+# by one or two years.
+AGE_TOLERANCE_YEARS = 2
+
+
+def sex_code(answer: object) -> str | None:
+    """ "M" / "F" for an answer to a sex question (see SEX_ANSWERS); None when not one."""
+    return SEX_ANSWERS.get(str(answer if answer is not None else "").strip().lower())
+
+
+def differences(
+    selected: Adult, *, sex: str | None, age: int | None, tolerance: int = AGE_TOLERANCE_YEARS
+) -> list[str]:
+    """How the respondent's recorded sex and age ("M"/"F", years; None: not recorded) differ
+    from the selected adult's: ["sex"], ["age"], both or none. Ages differ when they are more
+    than `tolerance` years apart."""
+    found = []
+    if sex is not None and sex != selected.sex:
+        found.append("sex")
+    if age is not None and abs(age - selected.age) > tolerance:
+        found.append("age")
+    return found

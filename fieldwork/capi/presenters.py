@@ -8,8 +8,15 @@ from fieldwork.capi import geo
 from fieldwork.capi.forms import PositionForm, VisitForm
 from fieldwork.capi.selectors import door_visits
 from fieldwork.capi.services import reference_point
-from fieldwork.models import Case, ContactAttempt
+from fieldwork.forms import RespondentSelectionForm
+from fieldwork.interview.respondent import person_text
+from fieldwork.models import Case, ContactAttempt, RespondentSelection
 from fieldwork.presenters import disposition_label
+from fieldwork.selectors import latest_selection
+from fieldwork.services.respondents import eligibility_text
+from sampling import household
+
+BLANK_ROWS = 4  # rows a new roster starts with; the page adds more
 
 ERROR_LABELS = {
     "denied": _lazy("location permission denied"),
@@ -101,4 +108,77 @@ def visit_context(case: Case) -> dict:
         "door_visits": [visit_row(v) for v in door_visits(case)],
         "visit_form": VisitForm(),
         "position_form": PositionForm(),
+    }
+
+
+def sex_label(code: str) -> str:
+    return _("female") if code == "F" else _("male")
+
+
+def selection_card(selection: RespondentSelection) -> dict:
+    """A recorded selection: whom to interview, and the roster with the chosen row marked.
+
+    `instruction` reads like "Interview no. 2: 王芳 (female, 45)", the number being the
+    adult's line among the eligible members as entered.
+    """
+    chosen = selection.selected
+    roster = selection.roster or [{**adult, "eligible": True} for adult in selection.adults]
+    eligible_seen = 0
+    rows = []
+    for member in roster:
+        selected = False
+        if member.get("eligible", True):
+            eligible_seen += 1
+            selected = eligible_seen == selection.selected_index
+        rows.append(
+            {
+                "name": member["name"],
+                "sex": sex_label(member["sex"]),
+                "age": member["age"],
+                "birthday": member.get("birthday") or "",
+                "eligible": member.get("eligible", True),
+                "selected": selected,
+            }
+        )
+    return {
+        "instruction": _("Interview no. %(line)d: %(person)s")
+        % {"line": selection.selected_index, "person": person_text(chosen)},
+        "method": selection.get_method_display(),
+        "n_adults": len(selection.adults),
+        "n_members": len(roster),
+        "created_at": selection.created_at,
+        "rows": rows,
+    }
+
+
+def roster_form_rows(
+    posted: list[dict] | None = None, previous: RespondentSelection | None = None
+) -> list[dict]:
+    """The rows the roster form shows: what was posted (shown again with its errors), else
+    the household as last listed (to correct), else BLANK_ROWS empty rows."""
+    if posted:
+        return list(posted)
+    if previous is not None and previous.roster:
+        fields = ("name", "sex", "age", "birthday")
+        return [{field: member.get(field, "") for field in fields} for member in previous.roster]
+    return [{"name": "", "sex": "", "age": "", "birthday": ""} for _row in range(BLANK_ROWS)]
+
+
+def selection_context(
+    case: Case, *, posted: list[dict] | None = None, errors: list[str] | None = None
+) -> dict:
+    """What the case page shows of respondent selection: the latest selection, and the
+    roster form (with the rows and problems of a refused roster)."""
+    selection = latest_selection(case)
+    table = household.kish_table(serial=case.pk)
+    return {
+        "selection": selection_card(selection) if selection else None,
+        "selection_form": RespondentSelectionForm(),
+        "roster_rows": roster_form_rows(posted, selection),
+        "roster_errors": errors or [],
+        "eligibility": eligibility_text(case.wave),
+        "kish_grid": [
+            {"adults": n if n < household.KISH_LINES else f"{n}+", "line": line}
+            for n, line in enumerate(household.KISH_TABLES[table], start=1)
+        ],
     }

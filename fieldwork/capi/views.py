@@ -17,8 +17,12 @@ from fieldwork import views as fieldwork_views
 from fieldwork.capi import presenters, services
 from fieldwork.capi.forms import PositionForm, VisitForm
 from fieldwork.capi.selectors import household_cases
+from fieldwork.forms import RespondentSelectionForm
 from fieldwork.interview import submissions
 from fieldwork.interview.replay import APPLIED_HEADER, DUPLICATE_HEADER, settled
+from fieldwork.services import respondents
+
+ROSTER_FIELDS = ("name", "sex", "age", "birthday")
 
 
 @require_role(Role.INTERVIEWER)
@@ -110,3 +114,49 @@ def start_door_interview(request: HttpRequest, case_id: int) -> HttpResponse:
         return redirect(_door_page(case))
     response = redirect("fieldwork:interview", interview_id=interview.pk)
     return settled(response, key, APPLIED_HEADER)
+
+
+def _posted_roster(request: HttpRequest) -> list[dict]:
+    """The roster's rows as posted: the page's inputs member_name, member_sex, … repeat once
+    per row, in the order shown."""
+    columns = [request.POST.getlist(f"member_{field}") for field in ROSTER_FIELDS]
+    n_rows = min(max((len(c) for c in columns), default=0), respondents.MAX_MEMBERS * 2)
+    return [
+        {
+            field: (column[i] if i < len(column) else "")
+            for field, column in zip(ROSTER_FIELDS, columns, strict=True)
+        }
+        for i in range(n_rows)
+    ]
+
+
+@require_role(Role.INTERVIEWER)
+@require_POST
+def select_respondent(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Door-to-door: the household roster entered row by row, and the member chosen from it."""
+    case = selectors.case_for(request.user, case_id)
+    key = submissions.parse_key(request.POST.get("submission_key"))
+    if key is not None and submissions.is_visit_received(case=case, key=key):
+        return _visit_received(case, key)  # sent twice from the tablet: one selection
+    form = RespondentSelectionForm(request.POST)
+    members = _posted_roster(request)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose how the respondent is selected."))
+        respondents.select_respondent(
+            case=case,
+            interviewer=request.user,
+            method=form.cleaned_data["method"],
+            members=members,
+            key=key,
+        )
+    except submissions.DuplicateSubmission:
+        return _visit_received(case, key)
+    except ValidationError as error:
+        messages.error(request, _("Nobody selected: see the roster below."))
+        context = presenters.selection_context(case, posted=members, errors=error.messages)
+        return fieldwork_views.render_case(
+            request, case, mode="door", status=400, submission_key=key or "", **context
+        )
+    messages.success(request, _("Respondent selected."))
+    return settled(redirect(_door_page(case)), key, APPLIED_HEADER)

@@ -28,7 +28,7 @@ from formtools.wizard.views import SessionWizardView
 from common.labels import localized
 from fieldwork.dispositions import COMPLETE
 from fieldwork.forms import AppointmentForm
-from fieldwork.interview import flow, replay, submissions
+from fieldwork.interview import flow, replay, respondent, submissions
 from fieldwork.interview.forms import (
     ROSTER_RESIZE,
     PageForm,
@@ -43,9 +43,9 @@ from fieldwork.interview.languages import (
     language_choices,
     questionnaire_language,
 )
-from fieldwork.models import Case, Interview
+from fieldwork.models import Case, Interview, Mode
 from fieldwork.presenters import disposition_label
-from fieldwork.selectors import interview_for_interviewer
+from fieldwork.selectors import interview_for_interviewer, latest_selection
 from fieldwork.services import interviews
 from questionnaires import answers, xpath
 from questionnaires.definitions import definition_of
@@ -132,7 +132,20 @@ class InterviewWizard(SessionWizardView):
         for level, name in context["locality_questions"].items():
             if name not in initial and sampled.get(level):
                 initial[name] = sampled[level]
-        return initial
+        # The household member the door-to-door selection chose: their sex and age, to check.
+        questions = context["group"].get("questions", [])
+        return initial | respondent.prefill(
+            self.definition, questions, self.selected_person, initial
+        )
+
+    @cached_property
+    def selected_person(self) -> dict | None:
+        """The household member a door-to-door interview is to be taken with, as the latest
+        respondent selection of the case chose them; None by phone or without a selection."""
+        if self.interview.mode != Mode.DOOR:
+            return None
+        selection = latest_selection(self.interview.case)
+        return selection.selected if selection else None
 
     def _step_data(self, step: str) -> dict:
         """Saved answers of a page in the shape formtools stores submitted data."""
@@ -176,6 +189,9 @@ class InterviewWizard(SessionWizardView):
         self.get_form_list()
         if SWITCH_LANGUAGE in self.request.POST or ROSTER_RESIZE in self.request.POST:
             return self._redisplay()
+        held = self._hold_for_another_respondent()
+        if held is not None:
+            return held
         # Pages kept offline on a tablet come again when the connection returns: each page
         # carries a key, and a key already received (or a stale page) is not applied.
         self.submission_key = submissions.parse_key(self.request.POST.get("submission_key"))
@@ -209,6 +225,36 @@ class InterviewWizard(SessionWizardView):
         form = self.get_form(data=data)
         self.redisplaying = True
         return self.render(form.redisplayed(rows=resize_to(data), language=self.language))
+
+    def _hold_for_another_respondent(self):
+        """A page whose sex or age describes someone other than the selected household member
+        is shown again, nothing saved, with the warning, until the interviewer confirms it
+        (the completed interview is then flagged for quality control). Back is never held."""
+        post = self.request.POST
+        if self.selected_person is None or "wizard_goto_step" in post:
+            return None
+        if post.get(respondent.CONFIRMED_FIELD) == "on":
+            return None
+        step = post.get(f"{self.prefix}-current_step")
+        if step not in self.get_form_list():
+            return None
+        prefix = self.get_form_prefix(step)
+        on_page = {q["name"] for q in page_context(self.definition, step)["group"]["questions"]}
+        posted = {
+            name: post.get(f"{prefix}-{name}")
+            for name in (respondent.SEX_QUESTION, respondent.AGE_QUESTION)
+            if name in on_page
+        }
+        warning = posted and respondent.mismatch_warning(
+            self.selected_person, {**self.named_answers, **posted}
+        )
+        if not warning:
+            return None
+        self.storage.current_step = step
+        self.redisplaying = True
+        self.held_warning = warning
+        form = self.get_form(step=step, data=post)
+        return self.render(form.redisplayed(language=self.language))
 
     def render(self, form=None, **kwargs):
         # A page shown again with validation errors, or redisplayed, is still the same visit.
@@ -255,6 +301,11 @@ class InterviewWizard(SessionWizardView):
             current_language=self.language,
             stop_form=AppointmentForm(),
             interview=self.interview,
+            respondent=respondent.person_text(self.selected_person) if self.selected_person else "",
+            respondent_warning=getattr(self, "held_warning", "")
+            or respondent.mismatch_warning(self.selected_person, self.named_answers),
+            confirm_respondent=bool(getattr(self, "held_warning", "")),
+            confirmed_field=respondent.CONFIRMED_FIELD,
             case=self.interview.case,
             page_title=localized(group["label"], language) if group.get("label") else "",
             breadcrumbs=breadcrumbs(group, language),

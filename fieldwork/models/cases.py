@@ -184,10 +184,14 @@ class Appointment(models.Model):
 class RespondentSelection(models.Model):
     """Who in a door-to-door household is to be interviewed, and by which method.
 
-    `adults` is the household listing as the interviewer entered it: a list of
-    {"name", "sex" ("M"/"F"), "age", "birthday" ("MM-DD" or "")}; `selected_index` is the chosen
-    adult's 1-based line in that listing. Kish tables follow from the case (see
+    `roster` is the household as the interviewer entered it, row by row: a list of
+    {"name", "sex" ("M"/"F"), "age", "birthday" ("MM-DD" or ""), "eligible" (bool, by the
+    wave's age range)}. `adults` is its eligible members in the order entered, the listing the
+    selection chose among (the same keys without "eligible"); `selected_index` is the chosen
+    adult's 1-based line in `adults`. Kish tables follow from the case (see
     fieldwork.services.respondents.select_respondent), so the choice can be recomputed by QC.
+    Selections made before rosters have the typed listing in `adults` and the same in `roster`
+    (migration 0011).
     """
 
     class Method(models.TextChoices):
@@ -201,6 +205,7 @@ class RespondentSelection(models.Model):
     )
     interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     method = models.CharField(_("method"), max_length=14, choices=Method.choices)
+    roster = models.JSONField(_("household roster"), default=list)
     adults = models.JSONField(_("household adults"), default=list)
     selected_index = models.PositiveSmallIntegerField(_("selected line"))
     selected_label = models.CharField(_("selected adult"), max_length=100)
@@ -213,3 +218,8 @@ class RespondentSelection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.method}: {self.selected_label}"
+
+    @property
+    def selected(self) -> dict:
+        """The chosen adult: {"name", "sex", "age", "birthday"}."""
+        return self.adults[self.selected_index - 1]

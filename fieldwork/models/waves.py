@@ -55,6 +55,10 @@ class Wave(models.Model):
     daily_target = models.PositiveSmallIntegerField(
         _("completes per interviewer per day"), null=True, blank=True
     )
+    # Who may be interviewed (甄别): the age range of the household members a door-to-door
+    # selection chooses among; no upper limit when max_age is empty.
+    min_age = models.PositiveSmallIntegerField(_("youngest eligible age"), default=16)
+    max_age = models.PositiveSmallIntegerField(_("oldest eligible age"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -68,6 +72,10 @@ class Wave(models.Model):
     def allows(self, mode: str) -> bool:
         """Whether cases of this wave may be worked by `mode` ("phone" or "door")."""
         return self.mode == WaveMode.MIXED or self.mode == mode
+
+    def is_eligible_age(self, age: int) -> bool:
+        """Whether a household member of this age may be selected and interviewed."""
+        return age >= self.min_age and (self.max_age is None or age <= self.max_age)
 
     @property
     def modes(self) -> list[str]:

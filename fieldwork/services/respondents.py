@@ -1,5 +1,8 @@
-"""Door-to-door respondent selection: the household listing as typed, and the adult chosen."""
+"""Door-to-door respondent selection: the household roster entered row by row, and the
+adult chosen from its eligible members by Kish grid or birthday."""
 
+import uuid
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,60 +13,79 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from fieldwork import scheduling
-from fieldwork.models import Case, ContactAttempt, Mode, RespondentSelection
+from fieldwork.interview import submissions
+from fieldwork.models import Case, ContactAttempt, Mode, RespondentSelection, Wave
 from fieldwork.services.attempts import check_own_case
 from fieldwork.services.locking import one_writer_per_process
 from sampling import household
 
-SEX_CODES = {"M": "M", "F": "F", "男": "M", "女": "F"}
-LISTING_SEPARATORS = str.maketrans({"，": ",", "、": ","})
+MAX_MEMBERS = 30  # a household roster longer than this is a typing accident
+MAX_NAME = 50
 
 
-def parse_listing(text: str) -> list[dict]:
-    """A household listing as typed, one adult per line: ``name, sex (M/F), age[, MM-DD]``.
+def eligibility_text(wave: Wave) -> str:
+    """The wave's age range in words: "aged 16 or older", "aged 18 to 70"."""
+    if wave.max_age is None:
+        return _("aged %(min)d or older") % {"min": wave.min_age}
+    return _("aged %(min)d to %(max)d") % {"min": wave.min_age, "max": wave.max_age}
 
-    Returns one dict per non-blank line: name, sex ("M"/"F"), age (int), birthday ("MM-DD" or
-    ""). Full-width commas are accepted, and 男/女 for the sex. Raises ValidationError naming
-    every bad line by its number.
+
+def roster_rows(members: Sequence[Mapping[str, str]], *, wave: Wave) -> list[dict]:
+    """The household roster as entered (one mapping of name, sex, age, birthday per row, as
+    typed), checked and typed: one dict per filled row with name, sex ("M"/"F"), age (int),
+    birthday ("MM-DD" or "") and eligible (the wave's age range). Rows left blank are skipped.
+
+    Raises ValidationError naming every bad row by its number on the page, or saying that
+    nobody is listed or nobody listed is eligible.
     """
-    adults, problems = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    rows, problems = [], []
+    for number, member in enumerate(members, start=1):
+        fields = {k: str(member.get(k) or "").strip() for k in ("name", "sex", "age", "birthday")}
+        if not any(fields.values()):
             continue
-        fields = [f.strip() for f in line.translate(LISTING_SEPARATORS).split(",")]
-        problem = _listing_problem(fields)
+        problem = _row_problem(fields)
         if problem:
-            problems.append(_("Line %(line)d: %(problem)s") % {"line": number, "problem": problem})
+            problems.append(_("Row %(row)d: %(problem)s") % {"row": number, "problem": problem})
             continue
-        birthday = fields[3] if len(fields) == 4 else ""
-        adults.append(
+        age = int(fields["age"])
+        rows.append(
             {
-                "name": fields[0],
-                "sex": SEX_CODES[fields[1].upper()],
-                "age": int(fields[2]),
-                "birthday": birthday,
+                "name": fields["name"],
+                "sex": household.sex_code(fields["sex"]),
+                "age": age,
+                "birthday": fields["birthday"],
+                "eligible": wave.is_eligible_age(age),
             }
         )
     if problems:
         raise ValidationError(problems)
-    if not adults:
-        raise ValidationError(_("List at least one adult of the household."))
-    return adults
+    if not rows:
+        raise ValidationError(_("Enter the household's members, one row each."))
+    if len(rows) > MAX_MEMBERS:
+        raise ValidationError(_("A household roster has at most %(n)d rows.") % {"n": MAX_MEMBERS})
+    if not any(row["eligible"] for row in rows):
+        raise ValidationError(
+            _("Nobody listed can be interviewed: this survey interviews people %(range)s.")
+            % {"range": eligibility_text(wave)}
+        )
+    return rows
 
 
-def _listing_problem(fields: list[str]) -> str:
-    if len(fields) not in (3, 4):
-        return _("write name, sex, age and, if needed, birthday (MM-DD), separated by commas.")
-    if not fields[0]:
-        return _("the name is missing.")
-    if len(fields[0]) > 50:
-        return _("the name is longer than 50 characters.")
-    if fields[1].upper() not in SEX_CODES:
-        return _("sex must be M or F, not %(value)r.") % {"value": fields[1]}
-    if not fields[2].isdigit() or not 16 <= int(fields[2]) <= 120:
-        return _("age must be a whole number from 16 to 120, not %(value)r.") % {"value": fields[2]}
-    if len(fields) == 4 and _birthday(fields[3]) is None:
-        return _("birthday must be month-day as MM-DD, not %(value)r.") % {"value": fields[3]}
+def _row_problem(fields: dict[str, str]) -> str:
+    if not fields["name"]:
+        return _("the name (or initials) is missing.")
+    if len(fields["name"]) > MAX_NAME:
+        return _("the name is longer than %(n)d characters.") % {"n": MAX_NAME}
+    if household.sex_code(fields["sex"]) is None:
+        return _("choose male or female.")
+    if not fields["age"].isdigit() or not 0 <= int(fields["age"]) <= 120:
+        return _("the age must be a whole number from 0 to 120, not %(value)s.") % {
+            "value": fields["age"] or "—"
+        }
+    if fields["birthday"] and _birthday(fields["birthday"]) is None:
+        return _("the birthday must be month-day as MM-DD, not %(value)s.") % {
+            "value": fields["birthday"]
+        }
     return ""
 
 
@@ -79,14 +101,22 @@ def _birthday(text: str) -> date | None:
 @one_writer_per_process
 @transaction.atomic
 def select_respondent(
-    *, case: Case, interviewer: User, method: str, adults: str
+    *,
+    case: Case,
+    interviewer: User,
+    method: str,
+    members: Sequence[Mapping[str, str]],
+    key: uuid.UUID | None = None,
 ) -> RespondentSelection:
-    """Choose the one adult of a door-to-door household to interview, and record the choice.
+    """Choose the one member of a door-to-door household to interview, and record the choice.
 
-    `adults` is the listing as typed (see :func:`parse_listing`). Kish: the case's table is
+    `members` is the roster as entered (see :func:`roster_rows`); the choice is among its
+    members of the wave's eligible ages. Kish: the case's table is
     household.kish_table(serial=case.pk), so anyone can recompute the choice from the stored
-    listing; birthday methods use the Beijing-time date of the visit and need every adult's
-    birthday. Only the case's own interviewer may select, on an open case.
+    roster; birthday methods use the Beijing-time date of the visit and need every eligible
+    member's birthday. Only the case's own interviewer may select, on an open case. With a
+    key (a roster kept on the tablet while offline), the selection is made at most once: a
+    second delivery raises submissions.DuplicateSubmission.
 
     The visit is recorded as a door-to-door contact attempt: the attempt still open on the case
     (an interview under way) when there is one, else a new attempt that starts and ends now with
@@ -96,7 +126,10 @@ def select_respondent(
     check_own_case(case, interviewer)
     if method not in RespondentSelection.Method.values:
         raise ValidationError(_("Unknown selection method."))
-    listing = parse_listing(adults)
+    roster = roster_rows(members, wave=case.wave)
+    listing = [
+        {k: v for k, v in row.items() if k != "eligible"} for row in roster if row["eligible"]
+    ]
     people = [
         household.Adult(
             a["name"], a["sex"], a["age"], _birthday(a["birthday"]) if a["birthday"] else None
@@ -109,6 +142,8 @@ def select_respondent(
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status in (Case.Status.COMPLETED, Case.Status.CLOSED):
         raise ValidationError(_("This case is already finished."))
+    if key is not None:
+        submissions.claim_for_case(case=case, key=key, step="selection")
     attempt = (
         ContactAttempt.objects.filter(case=case, ended_at=None).order_by("-started_at").first()
     )
@@ -126,6 +161,7 @@ def select_respondent(
         attempt=attempt,
         interviewer=interviewer,
         method=method,
+        roster=roster,
         adults=listing,
         selected_index=index + 1,
         selected_label=chosen.name,
@@ -138,11 +174,11 @@ def _choose(
     """The adult `method` selects: by the case's Kish table, or by birthday on today's date."""
     if method == RespondentSelection.Method.KISH:
         return household.kish_select(people, table=household.kish_table(serial=case.pk))
-    missing = [str(i) for i, a in enumerate(people, start=1) if a.birthday is None]
+    missing = [a.name for a in people if a.birthday is None]
     if missing:
         raise ValidationError(
-            _("Birthday methods need every birthday; none on adult %(lines)s.")
-            % {"lines": ", ".join(missing)}
+            _("Birthday methods need every eligible member's birthday; missing: %(names)s.")
+            % {"names": ", ".join(missing)}
         )
     on = now.astimezone(ZoneInfo(scheduling.LOCAL_TZ)).date()
     select = (

@@ -29,9 +29,13 @@ def set_plan(
     starts_on: date | None,
     ends_on: date | None,
     daily_target: int | None,
+    min_age: int = 16,
+    max_age: int | None = None,
 ) -> Wave:
     """The plan the overview measures progress against: a target, the fieldwork period and a
-    daily goal per interviewer. Supervisors and analysts set it; an empty value clears it."""
+    daily goal per interviewer; and the ages a door-to-door household selection may choose
+    (max_age None: no upper limit). Supervisors and analysts set it; an empty value clears
+    it."""
     if actor.role not in (Role.SUPERVISOR, Role.ANALYST):
         raise ValidationError(_("Only supervisors and analysts set a wave's plan."))
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
@@ -39,12 +43,26 @@ def set_plan(
     for value in (target_completes, daily_target):
         if value is not None and value < 1:
             raise ValidationError(_("Targets are whole numbers of at least 1."))
+    if not 0 <= min_age <= 120 or (max_age is not None and not min_age <= max_age <= 120):
+        raise ValidationError(
+            _("Eligible ages run from 0 to 120, the oldest not below the youngest.")
+        )
     wave = Wave.objects.select_for_update().get(pk=wave.pk)
     wave.target_completes = target_completes
     wave.starts_on = starts_on
     wave.ends_on = ends_on
     wave.daily_target = daily_target
-    wave.save(update_fields=["target_completes", "starts_on", "ends_on", "daily_target"])
+    wave.min_age, wave.max_age = min_age, max_age
+    wave.save(
+        update_fields=[
+            "target_completes",
+            "starts_on",
+            "ends_on",
+            "daily_target",
+            "min_age",
+            "max_age",
+        ]
+    )
     return wave
 
 

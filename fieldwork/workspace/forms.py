@@ -215,6 +215,16 @@ class WavePlanForm(forms.Form):
     daily_target = forms.IntegerField(
         label=_("Completes per interviewer per day"), min_value=1, max_value=1000, required=False
     )
+    # Who a door-to-door household selection may choose (the survey's screening ages).
+    min_age = forms.IntegerField(
+        label=_("Interview people aged at least (blank: 16)"),
+        min_value=0,
+        max_value=120,
+        required=False,
+    )
+    max_age = forms.IntegerField(
+        label=_("and at most (blank: no limit)"), min_value=0, max_value=120, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,7 +233,7 @@ class WavePlanForm(forms.Form):
 
     @classmethod
     def of(cls, wave: Wave) -> "WavePlanForm":
-        fields = ("target_completes", "starts_on", "ends_on", "daily_target")
+        fields = ("target_completes", "starts_on", "ends_on", "daily_target", "min_age", "max_age")
         return cls(initial={name: getattr(wave, name) for name in fields})
 
     def clean(self) -> dict:
@@ -231,4 +241,9 @@ class WavePlanForm(forms.Form):
         starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("Fieldwork cannot end before it starts."))
+        if cleaned.get("min_age") is None and "min_age" not in self.errors:
+            cleaned["min_age"] = 16
+        youngest, oldest = cleaned.get("min_age"), cleaned.get("max_age")
+        if youngest is not None and oldest is not None and oldest < youngest:
+            self.add_error("max_age", _("The oldest age cannot be below the youngest."))
         return cleaned

@@ -22,6 +22,7 @@ RULE_LABELS = {
     rules.CONTRADICTION: gettext_lazy("Overall rating contradicts items"),
     rules.DUPLICATE_CONTACT: gettext_lazy("Same phone or household"),
     rules.SHORT_OPEN_ANSWERS: gettext_lazy("Too-short open answers"),
+    rules.RESPONDENT_MISMATCH: gettext_lazy("Not the selected household member"),
     BACKCHECK_RULE: gettext_lazy("Back-check discrepancy"),
 }
 

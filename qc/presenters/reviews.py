@@ -5,10 +5,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common.labels import localized
-from fieldwork.models import Call, Interview
+from fieldwork.capi.presenters import selection_card, sex_label
+from fieldwork.interview import respondent
+from fieldwork.models import Call, Interview, Mode
+from fieldwork.selectors import latest_selection
 from qc import paradata, workflow
 from qc.access import DECIDERS, is_qc_lead
 from qc.models import Review, ReviewEvent
@@ -206,6 +210,26 @@ def flag_rows(interview: Interview) -> list[dict[str, Any]]:
         }
         for flag in interview.flags.all()
     ]
+
+
+def household_selection(interview: Interview) -> dict | None:
+    """A door-to-door interview's household roster and selected member, beside the sex and age
+    its answers record; None by phone or without a selection."""
+    if interview.mode != Mode.DOOR:
+        return None
+    selection = latest_selection(interview.case)
+    if selection is None:
+        return None
+    definition = interview.questionnaire_version.definition
+    sex, age = respondent.recorded(stored.scope(interview.answers, definition))
+    return {
+        **selection_card(selection),
+        "recorded": _("Recorded in the interview: %(sex)s, %(age)s")
+        % {
+            "sex": sex_label(sex) if sex else "—",
+            "age": _("%(age)d years") % {"age": age} if age is not None else "—",
+        },
+    }
 
 
 def recordings(interview: Interview) -> list[dict[str, Any]]:

@@ -21,9 +21,15 @@ Input frame (built by qc.rule_input.build_frame): one row per interview.
              completed_at      overlapping (NaT: not judged)
              sampled_locality  str code of the sampled street, NaN when unknown
              said_locality     str code of the street the respondent named, NaN when unknown
+             sampled_locality_name, said_locality_name  their names, for the reason (NaN:
+                               the reason names the codes)
              <question>__seconds  float s spent on a question (fast_items), NaN when unknown
              phone_key, household_key  opaque str keys, NaN when unknown (duplicate_contact)
              qc_check_failures  list of {"question", "zh", "en"} (inconsistent)
+             selected_sex, selected_age  the household member a door-to-door selection
+                               chose: "M"/"F" and years (NaN: no selection, or by phone)
+             said_sex, said_age  the same as the interview's `sex` and `age` answers
+                               (NaN: not answered) (respondent_mismatch)
              <open question>   str answer text (short_open_answers)
 
 Every rule returns the interviews it fires on, as a DataFrame:
@@ -78,6 +84,7 @@ INCONSISTENT = "inconsistent"
 CONTRADICTION = "contradiction"
 DUPLICATE_CONTACT = "duplicate_contact"
 SHORT_OPEN_ANSWERS = "short_open_answers"
+RESPONDENT_MISMATCH = "respondent_mismatch"
 RULES = (
     RUSHED,
     STRAIGHTLINING,
@@ -93,6 +100,7 @@ RULES = (
     CONTRADICTION,
     DUPLICATE_CONTACT,
     SHORT_OPEN_ANSWERS,
+    RESPONDENT_MISMATCH,
 )
 
 LOW, MEDIUM, HIGH = "low", "medium", "high"
@@ -112,6 +120,9 @@ SEVERITY = {
     CONTRADICTION: LOW,
     DUPLICATE_CONTACT: HIGH,
     SHORT_OPEN_ANSWERS: LOW,
+    # Another household member than the one selected breaks the household's probability
+    # of selection, the very thing the weights rest on.
+    RESPONDENT_MISMATCH: HIGH,
 }
 
 OUTPUT_COLUMNS = ["rule", "severity", "reason", "reason_en", "details"]
@@ -166,6 +177,9 @@ class RuleConfig:
     contradiction_high: float = 70.0  # a score at least this is clearly positive (0-100)
     contradiction_low: float = 40.0  # a score at most this is clearly negative
     open_min_chars: int = 2  # an open answer shorter than this (no spaces/punctuation) is short
+    # Years the interview's age may differ from the selected member's (see
+    # sampling.household.AGE_TOLERANCE_YEARS, which the interview's own warning uses).
+    respondent_age_tolerance: int = 2
     # Interviewer risk (qc.risk.statistics); stored per wave under these names:
     signal_min_interviews: int = 5  # fewer interviews: listed, not scored
     signal_z: float = 2.0  # an indicator this many z beyond peers gives a reason

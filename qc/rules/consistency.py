@@ -1,6 +1,7 @@
 """Consistency rules: the questionnaire's own checks (qc_check) failing, an overall rating
-contradicting every specific item of its dimension, and the respondent naming another street
-than the sampled one. Pure: no Django.
+contradicting every specific item of its dimension, the respondent naming another street
+than the sampled one, and a door-to-door respondent who is not the household member the
+selection chose. Pure: no Django.
 """
 
 from collections.abc import Mapping
@@ -12,6 +13,7 @@ from qc.rules import (
     CONTRADICTION,
     INCONSISTENT,
     LOCALITY_MISMATCH,
+    RESPONDENT_MISMATCH,
     ItemScores,
     empty_result,
     has_columns,
@@ -21,7 +23,11 @@ from qc.rules.answers import score_matrix
 
 
 def locality_mismatch(df: pd.DataFrame) -> pd.DataFrame:
-    """Interviews whose respondent named a street other than the sampled one (both known)."""
+    """Interviews whose respondent named a street other than the sampled one (both known).
+
+    The reason names the streets by `sampled_locality_name`/`said_locality_name` where the
+    frame has them, else by code; the details keep the codes.
+    """
     if not has_columns(df, "sampled_locality", "said_locality"):
         return empty_result()
     sampled = df["sampled_locality"].astype("object")
@@ -30,15 +36,84 @@ def locality_mismatch(df: pd.DataFrame) -> pd.DataFrame:
     fired = known & (sampled.where(known, "").astype(str) != said.where(known, "").astype(str))
     if not fired.any():
         return empty_result()
-    reasons = [
-        (
-            f"受访者所述街道 {a} 与抽样街道 {b} 不一致",
-            f"Respondent named street {a}; the sampled street is {b}",
-            {"said_locality": str(a), "sampled_locality": str(b)},
+    sampled_name = _names(df, "sampled_locality_name", sampled)
+    said_name = _names(df, "said_locality_name", said)
+    reasons = []
+    for a, b, a_name, b_name in zip(
+        said[fired], sampled[fired], said_name[fired], sampled_name[fired], strict=True
+    ):
+        details = {"said_locality": str(a), "sampled_locality": str(b)}
+        if (a_name, b_name) != (str(a), str(b)):
+            details |= {"said_locality_name": a_name, "sampled_locality_name": b_name}
+        reasons.append(
+            (
+                f"受访者所述街道“{a_name}”与抽样街道“{b_name}”不一致",
+                f"Respondent named street {a_name}; the sampled street is {b_name}",
+                details,
+            )
         )
-        for a, b in zip(said[fired], sampled[fired], strict=True)
-    ]
     return rule_result(LOCALITY_MISMATCH, df.index[fired.to_numpy()], reasons)
+
+
+def _names(df: pd.DataFrame, column: str, codes: pd.Series) -> pd.Series:
+    """A locality's name where the frame has it, else its code, as text."""
+    if column not in df.columns:
+        return codes.astype(str)
+    names = df[column].astype("object")
+    usable = names.notna() & names.astype(str).str.strip().ne("") & names.astype(str).ne("nan")
+    return names.where(usable, codes).astype(str)
+
+
+SEX_WORDS = {"M": ("男", "male"), "F": ("女", "female")}
+
+
+def respondent_mismatch(df: pd.DataFrame, *, age_tolerance: int = 2) -> pd.DataFrame:
+    """Door-to-door interviews whose respondent is not the household member the selection
+    chose: the recorded sex differs from the selected member's, or the recorded age is more
+    than `age_tolerance` years from theirs (only what both sides know is compared).
+
+    The same comparison, one interview at a time, is sampling.household.differences.
+    """
+    columns = ("selected_sex", "selected_age", "said_sex", "said_age")
+    if not has_columns(df, *columns):
+        return empty_result()
+    selected_sex = df["selected_sex"].astype("object")
+    said_sex = df["said_sex"].astype("object")
+    selected_age = pd.to_numeric(df["selected_age"], errors="coerce")
+    said_age = pd.to_numeric(df["said_age"], errors="coerce")
+    sex_known = selected_sex.isin(["M", "F"]) & said_sex.isin(["M", "F"])
+    sex_differs = sex_known & (selected_sex != said_sex)
+    age_differs = ((said_age - selected_age).abs() > age_tolerance).fillna(False)
+    fired = (sex_differs | age_differs).to_numpy(dtype=bool)
+    if not fired.any():
+        return empty_result()
+    reasons = []
+    for row in np.flatnonzero(fired):
+        sex, age = selected_sex.iloc[row], selected_age.iloc[row]
+        zh_parts, en_parts = [], []
+        if sex_differs.iloc[row]:
+            zh_parts.append(f"性别记录为{SEX_WORDS[said_sex.iloc[row]][0]}")
+            en_parts.append(f"sex recorded as {SEX_WORDS[said_sex.iloc[row]][1]}")
+        if age_differs.iloc[row]:
+            zh_parts.append(f"年龄记录为 {said_age.iloc[row]:g} 岁")
+            en_parts.append(f"age recorded as {said_age.iloc[row]:g}")
+        zh_sex, en_sex = SEX_WORDS.get(sex, ("", ""))
+        reasons.append(
+            (
+                f"受访者与入户抽选的成员（{zh_sex}，{age:g} 岁）不符：{'，'.join(zh_parts)}"
+                f"（年龄允许相差 {age_tolerance} 岁）",
+                f"Respondent is not the household member selected ({en_sex}, {age:g}): "
+                f"{'; '.join(en_parts)} (ages may differ by {age_tolerance} years)",
+                {
+                    "selected_sex": str(sex),
+                    "selected_age": float(age),
+                    "said_sex": None if pd.isna(said_sex.iloc[row]) else str(said_sex.iloc[row]),
+                    "said_age": None if pd.isna(said_age.iloc[row]) else float(said_age.iloc[row]),
+                    "age_tolerance": age_tolerance,
+                },
+            )
+        )
+    return rule_result(RESPONDENT_MISMATCH, df.index[fired], reasons)
 
 
 def item_column(df: pd.DataFrame, item: str) -> str:

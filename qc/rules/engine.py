@@ -18,6 +18,7 @@ from qc.rules import (
     LOCALITY_MISMATCH,
     OFF_HOURS,
     OVERLAPPING,
+    RESPONDENT_MISMATCH,
     RULES,
     RUSHED,
     RUSHED_RELATIVE,
@@ -35,6 +36,7 @@ from qc.rules.consistency import (
     inconsistent,
     item_column,
     locality_mismatch,
+    respondent_mismatch,
     same_dimension_items,
 )
 from qc.rules.duplicates import answer_categories, duplicate_answers, duplicate_contact
@@ -143,6 +145,7 @@ def _consistency_rules(
     overall = item_column(df, config.overall_item)
     return {
         LOCALITY_MISMATCH: locality_mismatch(df),
+        RESPONDENT_MISMATCH: respondent_mismatch(df, age_tolerance=config.respondent_age_tolerance),
         INCONSISTENT: inconsistent(df),
         CONTRADICTION: contradiction(
             df,

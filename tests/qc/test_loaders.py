@@ -70,6 +70,9 @@ def test_completed_interview_on_another_street_is_flagged(world, interviewer):
     review = check_completed_interview(interview)
     assert review.state == "flagged"
     assert list(review.interview.flags.values_list("rule", flat=True)) == ["locality_mismatch"]
+    reason = review.interview.flags.get().reason
+    assert world.other_street.name in reason and world.street.name in reason
+    assert world.other_street.code not in reason
 
 
 def test_interviews_frame_keys_phone_from_the_sampled_unit(world, interviewer):

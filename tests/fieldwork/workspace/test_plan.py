@@ -25,11 +25,16 @@ def test_a_supervisor_sets_the_plan_and_the_overview_measures_against_it(
             "starts_on": (today - timedelta(days=4)).isoformat(),
             "ends_on": (today + timedelta(days=5)).isoformat(),
             "daily_target": "6",
+            "min_age": "18",
+            "max_age": "70",
         },
     )
     assert response.status_code == 302
     wave.refresh_from_db()
     assert (wave.target_completes, wave.daily_target) == (30, 6)
+    assert (wave.min_age, wave.max_age) == (18, 70)
+    assert wave.is_eligible_age(18) and wave.is_eligible_age(70)
+    assert not wave.is_eligible_age(17) and not wave.is_eligible_age(71)
     assert (wave.ends_on - wave.starts_on).days == 9
     numbers = client.get(reverse("fieldwork:wave_live", args=[wave.pk])).context["numbers"]
     assert numbers["target"] == 30 and numbers["expected"] == 15  # 30 × 5/10 days
@@ -60,3 +65,14 @@ def test_the_service_refuses_a_reversed_period_and_interviewers(wave, interviewe
         waves.set_plan(wave=wave, actor=interviewer, starts_on=None, ends_on=None, **plan)
     wave.refresh_from_db()
     assert wave.target_completes is None
+
+
+def test_an_age_range_upside_down_is_refused(client, wave, supervisor, english):
+    client.login(username=supervisor.username, password=PASSWORD)
+    response = client.post(
+        reverse("fieldwork:wave_plan", args=[wave.pk]), {"min_age": "60", "max_age": "18"}
+    )
+    assert response.status_code == 400
+    assert "The oldest age cannot be below the youngest." in response.content.decode()
+    wave.refresh_from_db()
+    assert (wave.min_age, wave.max_age) == (16, None)
