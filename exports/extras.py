@@ -12,6 +12,7 @@ from exports.formats.text import frame_csv
 from exports.microdata import Microdata
 from fieldwork.dispositions import DISPOSITIONS
 from questionnaires.models import QuestionnaireVersion
+from questionnaires.xlsform import SCHEMA
 from questionnaires.xlsform_export import export_workbook
 from scoring.results import cached_results
 
@@ -29,8 +30,14 @@ def write_questionnaire(data: Microdata, root: Path) -> list[str]:
     folder = root / "questionnaire"
     folder.mkdir(parents=True, exist_ok=True)
     stem = str(version.definition.get("form_id") or "questionnaire")
-    (folder / f"{stem}.xlsx").write_bytes(export_workbook(version.definition))
-    written = [f"questionnaire/{stem}.xlsx"]
+    written = []
+    # The workbook as published; else one written from the definition (schema 2: by path).
+    workbook = bytes(version.source_xlsx or b"")
+    if not workbook and version.definition.get("schema", 0) >= SCHEMA:
+        workbook = export_workbook(version.definition)
+    if workbook:
+        (folder / f"{stem}.xlsx").write_bytes(workbook)
+        written.append(f"questionnaire/{stem}.xlsx")
     pdf = printable_questionnaire(version)
     if pdf is not None:
         (folder / f"{stem}.pdf").write_bytes(pdf)
@@ -90,8 +97,10 @@ def write_methodology(data: Microdata, root: Path) -> None:
     """methodology.md: the results' methodology appendix and per-stratum table."""
     report = cached_results(data.wave)
     lines = [f"# {_('Methodology')}: {data.wave.name}", ""]
-    lines += [f"- **{item}**: {'' if value is None else value}" for item, value in
-              report.get("methodology_lines") or []]
+    lines += [
+        f"- **{item}**: {'' if value is None else value}"
+        for item, value in report.get("methodology_lines") or []
+    ]
     (root / "methodology.md").write_text("\n".join(lines) + "\n")
 
 
@@ -100,12 +109,18 @@ def write_readme(data: Microdata, root: Path, *, printable: bool) -> None:
         data.wave.name,
         "",
         _("What this package holds:"),
-        "- data/: " + _("the interviews, one row each, and one file per repeat (CSV, XLSX, "
-                         "SPSS .sav and Stata .dta in each questionnaire language)"),
+        "- data/: "
+        + _(
+            "the interviews, one row each, and one file per repeat (CSV, XLSX, "
+            "SPSS .sav and Stata .dta in each questionnaire language)"
+        ),
         "- codebook.json: " + _("every variable, its label, type and value codes"),
-        "- analysis/: " + _("the design in R (reproduces the published estimates and standard "
-                             "errors), Stata and SPSS (their standard errors ignore the "
-                             "calibration), and the raking margins"),
+        "- analysis/: "
+        + _(
+            "the design in R (reproduces the published estimates and standard "
+            "errors), Stata and SPSS (their standard errors ignore the "
+            "calibration), and the raking margins"
+        ),
         "- questionnaire/: " + _("the questionnaire as an XLSForm"),
         "- sampling/: " + _("the sampling plan and the allocation by stratum"),
         "- fieldwork/dispositions.csv: " + _("every case's final disposition"),

@@ -89,7 +89,8 @@ def build_package(*, wave: Wave, states: list[str], progress: Progress | None = 
         root.mkdir()
         rows = write_microdata(data, root, report)
         report(_("Adding the questionnaire, sample and methodology"))
-        printable = len(extras.write_questionnaire(data, root)) > 1
+        written = extras.write_questionnaire(data, root)
+        printable = any(name.endswith(".pdf") for name in written)
         rows.update(extras.write_sampling(data, root))
         rows.update(extras.write_dispositions(data, root))
         extras.write_methodology(data, root)

@@ -110,10 +110,10 @@ for (scope in names(items)) {{
   f <- as.formula(paste0("~y_", scope))
   overall <- svymean(f, final, na.rm = TRUE)
   results[[length(results) + 1]] <- data.frame(measure = scope, by = "overall", domain = "",
-    estimate = coef(overall), se = SE(overall))
+    estimate = as.numeric(coef(overall)), se = as.numeric(SE(overall)))
   by <- svyby(f, ~district_code, final, svymean, na.rm = TRUE)
   results[[length(results) + 1]] <- data.frame(measure = scope, by = "district",
-    domain = by$district_code, estimate = coef(by), se = SE(by))
+    domain = by$district_code, estimate = as.numeric(coef(by)), se = as.numeric(SE(by)))
 }}
 results <- do.call(rbind, results)
 rownames(results) <- NULL
