@@ -18,15 +18,6 @@ import pytest
 from exports.services import build_package
 from scoring.score_tables import summarize
 from scoring.weighting import weighted_sample
-from tests.scoring.conftest import (  # noqa: F401  (fixtures)
-    field_interviewer,
-    make_interview,
-    places,
-    safety_draw,
-    safety_version,
-    safety_wave,
-)
-from tests.scoring.test_results_against_r import built  # noqa: F401  (fixture)
 
 READ_BACK = Path(__file__).parent / "r" / "read_back.R"
 RTOL = 1e-6
