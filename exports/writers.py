@@ -20,8 +20,7 @@ TEXT_NOTES = [
     "and Stata; `values` maps one to the other.",
     "A select_multiple question has its original answer (values separated by spaces) and one "
     "0/1 column per choice (empty where the question was not answered).",
-    "Open answers have phone numbers masked; Stata files cut text longer than 2,045 bytes "
-    "(the CSV keeps it whole).",
+    "Open answers have phone numbers masked.",
     "Dates and times are local time of the server's time zone.",
     "Interviewer codes are pseudonyms valid within this wave only.",
     "Weights exist for approved interviews only: weight = w_design × w_nonresponse × "

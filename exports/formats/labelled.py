@@ -5,8 +5,7 @@ Categorical answers are recoded to their integer codes (exports.codebook.choice_
 the labels of one form language; a select_multiple's 0/1 columns get "not selected" /
 "selected"; every variable gets its label in that language (falling back to another language,
 then to its name). Stata's limits are kept: variable labels of at most 80 characters, value
-labels of at most 32,000, text of at most 2,045 bytes (longer open answers are cut, and the
-codebook says so; the CSV keeps them whole).
+labels of at most 32,000; longer text than a str# holds goes into a strL (pyreadstat's).
 """
 
 from pathlib import Path
@@ -20,7 +19,6 @@ __all__ = ["coded_frame", "label_in", "write_dta", "write_sav"]
 
 STATA_LABEL = 80
 STATA_VALUE_LABEL = 32_000
-STATA_TEXT_BYTES = 2045
 SPSS_LABEL = 256
 
 
@@ -60,26 +58,15 @@ def _cut(text: str, limit: int | None) -> str:
     return text[: STATA_VALUE_LABEL if limit else None]
 
 
-def _ready(frame: pd.DataFrame, *, stata: bool) -> pd.DataFrame:
-    """Text columns as str ("" where empty: pyreadstat's missing text), cut for Stata."""
+def _ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as str ("" where empty: pyreadstat's missing text)."""
     out = {}
     for name in frame.columns:
         column = frame[name]
-        if column.dtype == object:
-            text = column.where(column.notna(), "").astype(str)
-            if stata:
-                text = text.map(_stata_text)
-            out[name] = text
-        else:
-            out[name] = column
+        out[name] = (
+            column.where(column.notna(), "").astype(str) if column.dtype == object else column
+        )
     return pd.DataFrame(out, index=frame.index)
-
-
-def _stata_text(text: str) -> str:
-    data = text.encode("utf-8")
-    if len(data) <= STATA_TEXT_BYTES:
-        return text
-    return data[:STATA_TEXT_BYTES].decode("utf-8", errors="ignore")
 
 
 def write_sav(
@@ -93,7 +80,7 @@ def write_sav(
 ) -> None:
     """The frame as an SPSS file at `path`, labelled in `language`."""
     column_labels, value_labels = _labels(variables, language, words, None)
-    coded = _ready(coded_frame(frame, variables), stata=False)
+    coded = _ready(coded_frame(frame, variables))
     measures = {
         v.name: "nominal"
         for v in variables
@@ -121,7 +108,7 @@ def write_dta(
 ) -> None:
     """The frame as a Stata 15 file at `path`, labelled in `language`."""
     column_labels, value_labels = _labels(variables, language, words, STATA_LABEL)
-    coded = _ready(coded_frame(frame, variables), stata=True)
+    coded = _ready(coded_frame(frame, variables))
     pyreadstat.write_dta(
         coded,
         str(path),
