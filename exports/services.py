@@ -26,7 +26,7 @@ from qc.models import Review
 from scoring.loaders import AnswerError
 
 PACKAGE = "exports.package"
-STEPS = 8
+STEPS = 7
 NO_WAVE = gettext_lazy("The wave no longer exists.")
 NO_INTERVIEWS = gettext_lazy("The wave has no interview in the chosen review states.")
 

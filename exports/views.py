@@ -18,7 +18,7 @@ from fieldwork.models import Wave
 @require_role(Role.ANALYST)
 def wave_exports(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_object_or_404(Wave, pk=wave_id)
-    form = PackageForm(request.POST or None)
+    form = PackageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.start_package(
             wave=wave,
