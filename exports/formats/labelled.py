@@ -14,6 +14,7 @@ import pandas as pd
 import pyreadstat
 
 from exports.codebook import CATEGORICAL, INDICATOR, Variable
+from exports.formats.text import is_text
 
 __all__ = ["coded_frame", "label_in", "write_dta", "write_sav"]
 
@@ -63,9 +64,10 @@ def _ready(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for name in frame.columns:
         column = frame[name]
-        out[name] = (
-            column.where(column.notna(), "").astype(str) if column.dtype == object else column
-        )
+        if is_text(column):
+            # numpy objects: pyreadstat walks rows, and pandas' Arrow strings walk slowly
+            column = column.astype(object).where(column.notna(), "").map(str).astype(object)
+        out[name] = column
     return pd.DataFrame(out, index=frame.index)
 
 
