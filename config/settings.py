@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "fieldwork",
     "qc",
     "scoring",
+    "exports",
     "demo",
 ]
 

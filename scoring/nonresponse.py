@@ -77,6 +77,9 @@ STRATUM_COLUMNS = [
 @dataclass(frozen=True)
 class Adjusted:
     """weights   final pre-raking weight per interview (Series indexed by interview_id)
+    components  its factors per interview (indexed by interview_id): design (the base
+              weight d), nonresponse (the class's factor), household (1/p); their product
+              is `weights`
     strata    one row per stratum, STRATUM_COLUMNS: the counts (ineligible: known
               ineligible; unknown: eligibility unknown), eligibility_rate e_h, response_rate
               = approved / (eligible + e_h × unknown) in % (approved of estimated eligible),
@@ -96,6 +99,7 @@ class Adjusted:
     door_without_listing: int = 0
     beyond_table: int = 0
     adults_not_covered: int = 0
+    components: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def base_weights(cases: pd.DataFrame) -> pd.Series:
@@ -172,9 +176,15 @@ def adjust(cases: pd.DataFrame, *, method: str = STRATUM, drawn: dict | None = N
     selection, listed, beyond = household_factors(cases)
     weights = household * selection
     respondents = approved & cases["interview_id"].notna()
-    by_interview = pd.Series(
-        weights[respondents].to_numpy(),
-        index=cases.loc[respondents, "interview_id"].astype("int64").to_numpy(),
+    ids = cases.loc[respondents, "interview_id"].astype("int64").to_numpy()
+    by_interview = pd.Series(weights[respondents].to_numpy(), index=ids)
+    components = pd.DataFrame(
+        {
+            "design": d[respondents].to_numpy(),
+            "nonresponse": factor[respondents].to_numpy(),
+            "household": selection[respondents].astype(float).to_numpy(),
+        },
+        index=ids,
     )
     strata = _stratum_table(cases, household.where(approved), shares, drawn or {})
     unrepresented = sorted(strata.loc[strata["approved"] == 0, "stratum"])
@@ -188,6 +198,7 @@ def adjust(cases: pd.DataFrame, *, method: str = STRATUM, drawn: dict | None = N
         door_without_listing=int((door & ~listed).sum()),
         beyond_table=int(beyond.sum()),
         adults_not_covered=int((cases["adults"][beyond] - KISH_LINES).sum()),
+        components=components,
     )
 
 

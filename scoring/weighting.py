@@ -49,12 +49,19 @@ class Weighting:
     respondents  scoring.loaders.respondent_frame(wave)
     report    {"n", "level", "design": summary, "final": summary, "margins": [str],
                "skipped": [str], "trimmed": int}; a summary is scoring.design.calibration's
-               weighting_summary (min, max, ratio, cv, kish_deff, n_eff …)"""
+               weighting_summary (min, max, ratio, cv, kish_deff, n_eff …)
+    components   per interview (indexed by interview_id, the final weight their product):
+               design (base weight), nonresponse, household (selection factor), raking
+               (raked ÷ before raking), trimming (final ÷ raked), and final
+    margins   the raking's population margins that were used: [(name, {label: count})],
+              the labels as in `respondents` (locality code, "code|sex", "code|age group")"""
 
     weights: pd.Series
     design: Design | None
     respondents: pd.DataFrame
     report: dict = field(default_factory=dict)
+    components: pd.DataFrame = field(default_factory=pd.DataFrame)
+    margins: list = field(default_factory=list)
 
 
 def wave_weights(
@@ -70,7 +77,8 @@ def wave_weights(
     report: dict = {"n": len(respondents), "level": level, "margins": [], "skipped": []}
     if respondents.empty:
         return Weighting(pd.Series(dtype=float), None, respondents, report)
-    respondents = _adjusted(wave, respondents, report)
+    respondents, components = _adjusted(wave, respondents, report)
+    prerake = respondents["weight"].astype(float).to_numpy()
     fpc = respondents["fpc"]
     design = make_design(
         weights=respondents["weight"].astype(float).to_numpy(),
@@ -81,12 +89,15 @@ def wave_weights(
     report["design"] = weighting_summary(design.weights)
 
     margins = _margins(respondents, level, report)
+    used = []
     if margins:
         try:
             design = rake(design, [(groups, population) for _, groups, population in margins])
             report["margins"] = [name for name, _, _ in margins]
+            used = [(name, population) for name, _, population in margins]
         except DesignError as error:
             report["skipped"].append(f"raking: {error}")
+    raked = design.weights
     trimmed = 0
     if trim_bounds is not None:
         mean = design.weights.mean()
@@ -96,8 +107,12 @@ def wave_weights(
     report["trimmed"] = trimmed
     report["trim_bounds"] = list(trim_bounds) if trim_bounds is not None else None
     report["final"] = weighting_summary(design.weights)
-    weights = pd.Series(design.weights, index=respondents["interview_id"].to_numpy())
-    return Weighting(weights, design, respondents, report)
+    ids = respondents["interview_id"].to_numpy()
+    weights = pd.Series(design.weights, index=ids)
+    components = components.reindex(ids).assign(
+        raking=raked / prerake, trimming=design.weights / raked, final=design.weights
+    )
+    return Weighting(weights, design, respondents, report, components, used)
 
 
 @dataclass(frozen=True)
@@ -161,8 +176,9 @@ def _with_weights(long: pd.DataFrame, weighting: Weighting) -> pd.DataFrame:
     return long
 
 
-def _adjusted(wave: Wave, respondents: pd.DataFrame, report: dict) -> pd.DataFrame:
-    """The respondents with their nonresponse-adjusted person weights (scoring.nonresponse);
+def _adjusted(wave: Wave, respondents: pd.DataFrame, report: dict) -> tuple:
+    """The respondents with their nonresponse-adjusted person weights (scoring.nonresponse)
+    and those weights' components (design, nonresponse, household by interview_id);
     the report gains "nonresponse": {"method", "attribute", "strata" (records of the
     per-stratum table), "collapsed", "unrepresented", "door", "door_without_listing",
     "beyond_table", "adults_not_covered"}."""
@@ -183,7 +199,13 @@ def _adjusted(wave: Wave, respondents: pd.DataFrame, report: dict) -> pd.DataFra
     # An interview approved after the cases were read keeps its base weight until the next
     # computation (the two reads are separate queries).
     weight = respondents["interview_id"].map(adjusted.weights)
-    return respondents.assign(weight=weight.fillna(respondents["weight"]).astype(float))
+    ids = respondents["interview_id"].to_numpy()
+    components = adjusted.components.reindex(ids)
+    late = components["design"].isna().to_numpy()
+    components.loc[late, "design"] = respondents["weight"].to_numpy()[late]
+    components = components.fillna({"nonresponse": 1.0, "household": 1.0})
+    adjusted_frame = respondents.assign(weight=weight.fillna(respondents["weight"]).astype(float))
+    return adjusted_frame, components
 
 
 def _margins(respondents: pd.DataFrame, level: str, report: dict) -> list:

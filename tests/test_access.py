@@ -115,6 +115,8 @@ MATRIX = {
     "scoring:edition_file": ("get", {A, S}),
     "scoring:objective_upload": ("get", {A}),
     "scoring:index_weights": ("get", {A}),
+    "exports:wave_exports": ("get", {A}),
+    "exports:package_download": ("get", {A}),
     "jobs:job_list": ("get", {A}),
     "jobs:job_progress": ("get", EVERYONE),
     "jobs:job_retry": ("post", {A}),
@@ -149,7 +151,13 @@ OWN_CASE_ONLY = {
 # Pages that answer 404 to an allowed user when there is nothing to show.
 # The demo has no back-check assigned to interviewer01: 404 once the role is admitted.
 # A job's progress: anyone may poll the jobs they started; the analyst's job is not found.
-EMPTY_IS_NOT_FOUND = {"sampling:frame_errors", "qc:backcheck_form", "jobs:job_progress"}
+# No data package is built in the demo (tests/exports download one): 404 once admitted.
+EMPTY_IS_NOT_FOUND = {
+    "sampling:frame_errors",
+    "qc:backcheck_form",
+    "jobs:job_progress",
+    "exports:package_download",
+}
 
 
 def _url_params(patterns=None, namespace=""):
