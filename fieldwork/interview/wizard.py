@@ -79,8 +79,14 @@ class InterviewWizard(SessionWizardView):
 
     @property
     def named_answers(self) -> dict:
-        """The saved answers as the page form and expressions read them: by name."""
-        return answers.scope(self.interview.answers, self.definition)
+        """The saved answers as the page form and expressions read them: by name. Read for
+        every page's condition, so computed once per state of the answers (a saved page
+        replaces the interview's answers with a new dict)."""
+        saved = self.interview.answers
+        cached = getattr(self, "_named", None)
+        if cached is None or cached[0] is not saved:
+            cached = self._named = (saved, answers.scope(saved, self.definition))
+        return cached[1]
 
     # --- forms -----------------------------------------------------------------------------
 
