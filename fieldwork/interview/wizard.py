@@ -25,7 +25,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from formtools.wizard.views import SessionWizardView
 
-from common.form_rendering import FAST_FORMS
 from common.labels import localized
 from fieldwork.dispositions import COMPLETE
 from fieldwork.forms import AppointmentForm
@@ -104,7 +103,6 @@ class InterviewWizard(SessionWizardView):
             answers=self.named_answers,
             language=self.language,
             today=timezone.localdate(),
-            renderer=FAST_FORMS,
         )
 
     @property
@@ -274,7 +272,7 @@ class InterviewWizard(SessionWizardView):
             languages=language_choices(self.definition),
             language_field=LANGUAGE_FIELD,
             current_language=self.language,
-            stop_form=AppointmentForm(renderer=FAST_FORMS),
+            stop_form=AppointmentForm(),
             interview=self.interview,
             case=self.interview.case,
             page_title=localized(group["label"], language) if group.get("label") else "",
