@@ -7,8 +7,10 @@ Through Django's test client in one process on PostgreSQL (the database is creat
 missing with the survey role, its tables flushed): a wave of `--cases` phone cases, one
 interviewer who presses "Next case" and runs the whole standard interview `--interviews`
 times (pages filled as bench/load_client.py fills them, each with a submission key). Prints
-per request kind the median and p95 wall time and the median number of database queries,
-with the machine's load average (the figures are only comparable at similar load). A first
+per request kind the median and p95 wall time, the median CPU time of this process (what the
+request costs the app server, less sensitive to a busy machine than the wall time; the
+database's own work is not in it) and the median number of database queries, with the
+machine's load average (the wall times are only comparable at similar load). A first
 interview warms the process up and is not counted.
 """
 
@@ -43,16 +45,17 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
     exec(SETUP.format(cases=args.cases, interviewers=1, password=PASSWORD), {})
-    times, queries = measure(args.interviews, PASSWORD)
+    times, cpu, queries = measure(args.interviews, PASSWORD)
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(f"one interviewer, {args.interviews} interviews, PostgreSQL; load average {load}")
-    print(f"{'request':<12} {'n':>5} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    print(f"{'request':<12} {'n':>5} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>7} {'queries':>8}")
     for kind in ("next_case", "page_post", "last_page"):
         values = sorted(times[kind])
         p95 = values[min(len(values) - 1, int(0.95 * len(values)))]
         print(
             f"{kind:<12} {len(values):>5} {1000 * statistics.median(values):10.1f} "
-            f"{1000 * p95:8.1f} {statistics.median(queries[kind]):8.0f}"
+            f"{1000 * p95:8.1f} {1000 * statistics.median(cpu[kind]):7.1f} "
+            f"{statistics.median(queries[kind]):8.0f}"
         )
 
 
@@ -71,15 +74,17 @@ def measure(interviews: int, password: str):
     wave = Wave.objects.get()
     times: dict[str, list[float]] = {"next_case": [], "page_post": [], "last_page": []}
     queries: dict[str, list[int]] = {kind: [] for kind in times}
+    cpu: dict[str, list[float]] = {kind: [] for kind in times}
 
     def timed(kind, *request):
         with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             response = client.post(*request)
-            elapsed = time.perf_counter() - start
+            elapsed, used = time.perf_counter() - start, time.process_time() - start_cpu
         if kind == "page_post" and response.status_code == 302:
             kind = "last_page" if "my-cases" in response["Location"] else kind
         times[kind].append(elapsed)
+        cpu[kind].append(used)
         queries[kind].append(len(captured))
         if os.environ.get("SHOW_QUERIES") == kind:
             print("\n".join(q["sql"][:160] for q in captured.captured_queries), "\n")
@@ -89,6 +94,7 @@ def measure(interviews: int, password: str):
         if number == 1:  # the first interview warmed the process up: not counted
             for kind in times:
                 times[kind].clear()
+                cpu[kind].clear()
                 queries[kind].clear()
         response = timed("next_case", "/fieldwork/next-case/", {"wave": wave.pk})
         case_id = re.search(r"/cases/(\d+)/", response["Location"]).group(1)
@@ -100,7 +106,7 @@ def measure(interviews: int, password: str):
             if response.status_code == 302:
                 break
             html = response.content.decode()
-    return times, queries
+    return times, cpu, queries
 
 
 if __name__ == "__main__":

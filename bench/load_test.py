@@ -14,7 +14,9 @@ access log) and at the client, errors, throughput and each worker's peak memory 
 every second). `--kill-at F` SIGKILLs one worker F of the way through (gunicorn starts
 another). Afterwards, from the database: no case went to two interviewers; every page the
 server acknowledged is stored (its key, applied); every interview the client saw finish is
-completed; no case is left claimed without an attempt beyond one per interviewer.
+completed; no case is left claimed without an attempt beyond one per interviewer; and the
+quality checks a job worker (`manage.py db_worker`, started beside gunicorn) runs on each
+completed interview have all run: every completed interview has its review.
 """
 
 import argparse
@@ -135,6 +137,17 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size: pages shared with other processes count by their share."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def watch_memory(master: int, peaks: dict[int, float], stop: threading.Event) -> None:
     while not stop.wait(1.0):
         for pid in workers(master):
@@ -239,6 +252,7 @@ def checks(db: str, record) -> list[str]:
             "SELECT interviewer_id, count(*) FROM fieldwork_case WHERE status = 'pending' "
             "AND interviewer_id IS NOT NULL AND attempts = 0 GROUP BY interviewer_id"
         ).fetchall()
+        reviewed = _wait_for_checks(conn)
     shared = sum(1 for holders in record.handed.values() if len(holders) > 1)
     stuck = sum(count - 1 for _who, count in held if count > 1)
     return [
@@ -246,7 +260,23 @@ def checks(db: str, record) -> list[str]:
         f"acknowledged pages stored: {stored} of {len(keys)} (lost: {len(keys) - stored})",
         f"interviews seen finishing that are completed: {completed} of {len(record.completed)}",
         f"cases claimed and never tried beyond one per interviewer: {stuck}",
+        "completed interviews checked by the job worker (with a review): "
+        f"{reviewed[0]} of {reviewed[1]}, {reviewed[2]:.0f} s after the run",
     ]
+
+
+def _wait_for_checks(conn, timeout: float = 120) -> tuple[int, int, float]:
+    """(reviewed, completed, seconds waited): the checks queued by the last pages run."""
+    started = time.monotonic()
+    while True:
+        reviewed, completed = conn.execute(
+            "SELECT count(r.id), count(i.id) FROM fieldwork_interview i "
+            "LEFT JOIN qc_review r ON r.interview_id = i.id WHERE i.status = 'completed'"
+        ).fetchone()
+        waited = time.monotonic() - started
+        if reviewed >= completed or waited > timeout:
+            return reviewed, completed, waited
+        time.sleep(1)
 
 
 def report(args, record, server: dict, peaks: dict, seconds: float, load: str) -> None:
@@ -271,6 +301,10 @@ def report(args, record, server: dict, peaks: dict, seconds: float, load: str) -
     )
     print(f"errors: {dict(record.errors) or 'none'}")
     print("worker peak RSS MB: " + ", ".join(f"{mb:.0f}" for mb in sorted(peaks.values())))
+    print(
+        "worker RSS / PSS MB at the end: "
+        + ", ".join(f"{rss_mb(pid):.0f}/{pss_mb(pid):.0f}" for pid in workers(record.master))
+    )
 
 
 def main() -> None:
@@ -297,11 +331,21 @@ def main() -> None:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+    with (workdir / "worker.log").open("w") as out:
+        worker = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-reload"],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         run(args, env, server, wave, log)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
 
 
 def wait_until_up(port: int, server: subprocess.Popen) -> None:
@@ -331,6 +375,7 @@ def run(args, env, server: subprocess.Popen, wave: int, log: Path) -> None:
     watcher = threading.Thread(target=watch_memory, args=(server.pid, peaks, stop), daemon=True)
     watcher.start()
     record = load_client.Record()
+    record.master = server.pid
     killed: list[int] = []
 
     async def on_half(record) -> None:

@@ -5,9 +5,11 @@ only the few cases that can win, so a press costs the same in a wave of 500 case
 
 - Cases never tried (the bulk of a wave) come from the partial index `case_fresh_queue`
   already in calling order (their order is the case id), `batch` at a time.
-- Cases tried before (callbacks, busy retries) are ranked in SQL by the scheduler's order
-  from the partial index `case_open_queue` of open, unassigned cases; only those whose gap has
-  passed are read, `batch` at a time.
+- Cases tried before (callbacks, busy retries) come from the partial index `case_tried_queue`
+  (wave, attempts, last attempt, id) in parts whose order is the scheduler's (busy or not or
+  in a full stratum × this day part tried or not, see TRIED), so no part is sorted; only those
+  whose gap has passed are read, `batch` at a time. The few tried cases outside that index
+  (never counted as an attempt) are sorted in full.
 - The interviewer's own open cases and unassigned cases with an open appointment are few and
   read whole.
 A batch that came back full may hide better cases behind it only if a case ranks after the
@@ -42,6 +44,7 @@ BUSY = tuple(sorted(scheduling.BUSY_CODES))
 FRESH_PREDICATE = (
     "c.attempts = 0 AND c.day_parts_tried = 0 AND c.last_attempt_at IS NULL AND c.last_outcome = ''"
 )
+TRIED_PREDICATE = "c.attempts > 0 AND c.last_attempt_at IS NOT NULL"
 OPEN_APPOINTMENT = (
     f"SELECT 1 FROM {Appointment._meta.db_table} a WHERE a.case_id = c.id AND a.closed_at IS NULL"
 )
@@ -140,6 +143,21 @@ def _branch_sql(
             among = q.among("c.street_id", full_ids)
             streets = f" AND {among}" if name == "fresh_full" else f" AND NOT {among}"
         return f"{free} AND {FRESH_PREDICATE}{streets} ORDER BY c.id LIMIT {batch}", q.params
+    return _tried_sql(name, q, free, wave=wave, now=now, full_ids=full_ids, batch=batch)
+
+
+# Cases tried before, split so that each part's order is the scheduler's and an index scan of
+# `case_tried_queue` (wave, attempts, last attempt, id) returns it without sorting: the
+# scheduler ranks by (busy or not or in a full stratum, this day part tried or not, ..., attempts,
+# last attempt, id), so each combination of the first two is a part read in index order.
+TRIED = [
+    f"tried:{kind}:{part}" for kind in ("busy", "other", "full") for part in ("new", "tried")
+] + ["tried:rest"]
+
+
+def _tried_sql(
+    name: str, q: Sql, free: str, *, wave: Wave, now: datetime, full_ids: list[int], batch: int
+) -> tuple[str, list]:
     busy_cut = now - timedelta(minutes=wave.busy_gap_minutes)
     min_cut = now - timedelta(minutes=wave.min_gap_minutes)
     waited = (
@@ -152,20 +170,40 @@ def _branch_sql(
     def full() -> str:
         return q.among("c.street_id", full_ids) if full_ids else "1 = 0"
 
-    # The scheduler's order (scheduling.ordinary_key) without case-level quota cells, which
-    # only move a case down.
-    order = (
-        f"CASE WHEN {full()} THEN 6 WHEN {q.among('c.last_outcome', BUSY)} THEN 3 ELSE 4 END, "
-        f"CASE WHEN (c.day_parts_tried & {q.value(scheduling.day_part_bit(now))}) <> 0 "
-        "THEN 1 ELSE 0 END, "
-        f"CASE WHEN {full()} THEN 6 WHEN {q.among('c.last_outcome', BUSY)} THEN 3 "
-        "WHEN c.attempts > 0 THEN 4 ELSE 5 END, "
-        "c.attempts, c.last_attempt_at ASC NULLS FIRST, c.id"
+    if name == "tried:rest":
+        # Never counted as an attempt yet not fresh (a reopened case), or an attempt without a
+        # time: a handful, sorted in full by the scheduler's order without quota cells.
+        order = (
+            f"CASE WHEN {full()} THEN 6 WHEN {q.among('c.last_outcome', BUSY)} THEN 3 ELSE 4 END, "
+            f"CASE WHEN (c.day_parts_tried & {q.value(scheduling.day_part_bit(now))}) <> 0 "
+            "THEN 1 ELSE 0 END, "
+            f"CASE WHEN {full()} THEN 6 WHEN {q.among('c.last_outcome', BUSY)} THEN 3 "
+            "WHEN c.attempts > 0 THEN 4 ELSE 5 END, "
+            "c.attempts, c.last_attempt_at ASC NULLS FIRST, c.id"
+        )
+        rest = "(c.attempts = 0 OR c.last_attempt_at IS NULL)"
+        return f"{where} AND {rest} ORDER BY {order} LIMIT {batch}", q.params
+    _tried, kind, part = name.split(":")
+    # Parameters are added in the order their placeholders appear (Sql).
+    if kind == "full":
+        which = full()
+    else:
+        busy = q.among("c.last_outcome", BUSY)
+        which = f"{busy if kind == 'busy' else f'NOT {busy}'} AND NOT {full()}"
+    # The masks with or without this day part's bit, as a list the planner can estimate from
+    # the column's statistics (it guesses "(mask & bit) = 0" matches almost nothing).
+    bit = scheduling.day_part_bit(now)
+    masks = [m for m in range(sum(scheduling.DAY_PART_BITS.values()) + 1)
+             if bool(m & bit) == (part == "tried")]  # fmt: skip
+    tried_part = q.among("c.day_parts_tried", masks)
+    return (
+        f"{where} AND {TRIED_PREDICATE} AND {which} AND {tried_part} "
+        f"ORDER BY c.attempts, c.last_attempt_at, c.id LIMIT {batch}",
+        q.params,
     )
-    return f"{where} ORDER BY {order} LIMIT {batch}", q.params
 
 
-LIMITED = ("fresh", "fresh_full", "tried")
+LIMITED = ("fresh", "fresh_full", *TRIED)
 
 
 def read_batch(
@@ -175,7 +213,9 @@ def read_batch(
     quota = quota_state(wave)
     names = ["mine", "appointments"]
     if scheduling.in_calling_window(now, rules):  # outside them only appointments are called
-        names += ["fresh", "fresh_full", "tried"] if quota.full_street_ids else ["fresh", "tried"]
+        fresh = ["fresh", "fresh_full"] if quota.full_street_ids else ["fresh"]
+        full = (lambda name: True) if quota.full_street_ids else (lambda name: ":full:" not in name)
+        names += fresh + [name for name in TRIED if full(name)]
     full_ids = sorted(quota.full_street_ids)
     parts, params = [], []
     for index, name in enumerate(names):

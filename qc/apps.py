@@ -8,11 +8,10 @@ class QcConfig(AppConfig):
 
     def ready(self) -> None:
         from fieldwork import reactions
-        from qc import tasks  # noqa: F401 - registers the QC jobs and the hourly batch
+        from qc import tasks  # registers the QC jobs and the hourly batch
         from qc.selectors import flags_by_interviewer
-        from qc.services.checks import check_completed_interview
         from qc.services.reviews import exclude_rejected
 
-        reactions.on_interview_completed(check_completed_interview)
+        reactions.on_interview_completed(tasks.enqueue_interview_check)
         reactions.filter_voided_interviews(exclude_rejected)
         reactions.count_flags_with(flags_by_interviewer)

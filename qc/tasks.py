@@ -1,5 +1,6 @@
-"""QC's background jobs (see jobs.runner) and its schedule: the batch of automatic checks on a
-wave's interviews (hourly for waves in fieldwork) and the interviewer-risk ranking."""
+"""QC's background work (see jobs.runner) and its schedule: the automatic checks on each
+interview as it is completed, the batch of checks on a wave's interviews (hourly for waves in
+fieldwork) and the interviewer-risk ranking."""
 
 from datetime import datetime, timedelta
 
@@ -12,9 +13,30 @@ from jobs.models import Job
 from jobs.runner import Progress, run_job
 from jobs.services import start_job
 from qc.risk.services import RISK_JOB, compute_risk
-from qc.services.checks import check_interviews
+from qc.services.checks import check_completed_interview, check_interviews
 
 QC_BATCH = "qc_batch"
+
+
+@task()
+def check_interview(interview_id: int) -> str | None:
+    """The automatic checks on one completed interview, in a worker: the interviewer's last
+    page does not wait for them. Returns the review's state; None when the interview is no
+    longer completed (reopened meanwhile: it is checked again when it is completed again)."""
+    interview = (
+        Interview.objects.select_related("case__wave")
+        .filter(pk=interview_id, status=Interview.Status.COMPLETED)
+        .first()
+    )
+    if interview is None:
+        return None
+    return check_completed_interview(interview).state
+
+
+def enqueue_interview_check(interview: Interview) -> None:
+    """Queue the checks of an interview whose completion was just committed (one INSERT with
+    the database queue). Should the queue be out of reach, the hourly batch checks it."""
+    check_interview.enqueue(interview.pk)
 
 
 def run_qc_batch(job: Job, progress: Progress) -> dict:

@@ -23,7 +23,7 @@ from common import spreadsheets
 from common.i18n import ui_language_code
 from fieldwork.models import Wave
 from scoring.models import Edition
-from scoring.report import pdf, tables
+from scoring.report import tables
 from scoring.results import cached_results
 from scoring.weighting import weighted_sample
 
@@ -69,6 +69,9 @@ def freeze_edition(*, wave: Wave, user: User) -> Edition:
         )
     report = cached_results(wave)
     data = {**report, "interim_note": ""}
+    # reportlab (and its fonts) only in the processes that draw a PDF, not in every web worker
+    from scoring.report import pdf
+
     content = pdf.render_report(data, font_path=finders.find(REPORT_FONT))
     workbook = spreadsheets.workbook_bytes(
         tables.report_tables(data),

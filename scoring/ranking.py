@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import false_discovery_control
 
 from scoring.compare import ALPHA, competition_rank, z_test
 from scoring.design.designs import DesignError
@@ -31,6 +30,9 @@ RANK_COLUMNS = ["rank", "rank_low", "rank_high", "p_bottom"]
 
 def benjamini_hochberg(p: Sequence[float] | np.ndarray) -> np.ndarray:
     """BH-adjusted p-values (q) of the p-values; NaN stays NaN and does not count as a test."""
+    # scipy.stats costs a web worker ~50 MB: imported where it is used
+    from scipy.stats import false_discovery_control
+
     p = np.asarray(p, dtype=float)
     q = np.full_like(p, np.nan)
     tested = np.isfinite(p)

@@ -20,7 +20,7 @@ from scoring.forms import NonresponseForm
 from scoring.loaders import AnswerError
 from scoring.models import WaveWeighting
 from scoring.presenters import interim_note
-from scoring.report import pdf, tables
+from scoring.report import tables
 from scoring.results import cached_results, dashboard_view, results_or_job
 
 REPORT_FONT = "fonts/wqy-microhei.ttc"
@@ -76,6 +76,9 @@ def report_pdf(request: HttpRequest, wave_id: int) -> HttpResponse:
     if "edition" in data:
         content = bytes(data["edition"].pdf)
         return _download(content, "application/pdf", f"results-wave-{wave.pk}.pdf")
+    # reportlab (and its fonts) only in the processes that draw a PDF, not in every web worker
+    from scoring.report import pdf
+
     content = pdf.render_report(data, font_path=finders.find(REPORT_FONT))
     return _download(content, "application/pdf", f"results-wave-{wave.pk}.pdf")
 

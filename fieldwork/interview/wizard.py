@@ -79,8 +79,14 @@ class InterviewWizard(SessionWizardView):
 
     @property
     def named_answers(self) -> dict:
-        """The saved answers as the page form and expressions read them: by name."""
-        return answers.scope(self.interview.answers, self.definition)
+        """The saved answers as the page form and expressions read them: by name. Read for
+        every page's condition, so computed once per state of the answers (a saved page
+        replaces the interview's answers with a new dict)."""
+        saved = self.interview.answers
+        cached = getattr(self, "_named", None)
+        if cached is None or cached[0] is not saved:
+            cached = self._named = (saved, answers.scope(saved, self.definition))
+        return cached[1]
 
     # --- forms -----------------------------------------------------------------------------
 
@@ -278,6 +284,19 @@ class InterviewWizard(SessionWizardView):
         )
         self.submission_applied = True
         return self.get_form_step_data(form)
+
+    def render_done(self, form, **kwargs):
+        # formtools would build and validate every page again here (the locality page's
+        # choices read the database). Each page was validated when it was submitted and
+        # settled into the saved answers, which finishing reads; the server-side storage
+        # cannot be tampered with. What is left to catch is a page on the path never
+        # submitted (opened up by a later answer): the interviewer is taken there.
+        for step in self.get_form_list():
+            if self.storage.get_step_data(step) is None:
+                return self.render_revalidation_failure(step, self.get_form(step), **kwargs)
+        response = self.done([], form_dict={}, **kwargs)
+        self.storage.reset()
+        return response
 
     def done(self, form_list, **kwargs):
         interview = interviews.finish_interview(interview=self.interview)

@@ -65,7 +65,30 @@ class Case(models.Model):
                     last_outcome="",
                 ),
             ),
-            # … and the other open, unassigned cases by when they were last tried.
+            # … the open, unassigned cases tried before, in the scheduler's order within each
+            # part of the queue (fieldwork.queue.TRIED) …
+            models.Index(
+                fields=["wave", "attempts", "last_attempt_at", "id"],
+                name="case_tried_queue",
+                condition=models.Q(
+                    status="pending",
+                    interviewer=None,
+                    attempts__gt=0,
+                    last_attempt_at__isnull=False,
+                ),
+            ),
+            # … the few tried cases outside that index (an outcome but no attempt counted, or
+            # an attempt without a time) …
+            models.Index(
+                fields=["wave", "id"],
+                name="case_untimed_queue",
+                condition=models.Q(status="pending", interviewer=None)
+                & (models.Q(attempts=0) | models.Q(last_attempt_at=None))
+                & ~models.Q(
+                    attempts=0, day_parts_tried=0, last_attempt_at=None, last_outcome=""
+                ),
+            ),
+            # … and every open, unassigned case by when it was last tried.
             models.Index(
                 fields=["wave", "last_attempt_at"],
                 name="case_open_queue",

@@ -206,8 +206,8 @@ def finish_interview(*, interview: Interview) -> Interview:
     case.save(update_fields=["status", "disposition", "updated_at"])
     ContactAttempt.objects.filter(case=case, ended_at=None).update(ended_at=now, disposition=code)
     if code == COMPLETE:
-        # qc checks it (QcConfig.ready registers) once the completion is stored: the
-        # interviewer does not wait for the check, and a failing check (logged; the hourly
+        # qc queues its checks (QcConfig.ready registers) once the completion is stored: a
+        # worker runs them, the interviewer does not wait, and a failing check (the hourly
         # batch checks what is left unchecked) cannot undo a completed interview.
         transaction.on_commit(partial(reactions.interview_completed, locked), robust=True)
     return locked

@@ -27,7 +27,6 @@ expected counts inflate χ² as well — another reason to read it as a ranking.
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2, norm
 
 MIN_PEER_INTERVIEWS = 5
 
@@ -157,6 +156,9 @@ def divergence(
         stat, d = _chi2(observed, expected)
         total += stat
         dof += d
+    # scipy.stats costs a web worker ~50 MB: imported where it is used
+    from scipy.stats import chi2, norm
+
     p = np.where(dof > 0, chi2.sf(total, np.maximum(dof, 1)), np.nan)
     z = np.clip(norm.isf(p), 0.0, 38.0)
     out = pd.DataFrame(
@@ -178,6 +180,9 @@ def item_divergence(
     who, interviewers = interviewer_codes(frame["interviewer_id"])
     if interviewer_id not in interviewers:
         return pd.DataFrame(columns=["n", "chi2", "df", "p_value", "observed", "expected"])
+    # scipy.stats costs a web worker ~50 MB: imported where it is used
+    from scipy.stats import chi2
+
     target = interviewers.get_loc(interviewer_id)
     stratum = strata_codes(frame, strata)
     rows = {}

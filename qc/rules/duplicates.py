@@ -7,7 +7,6 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binom
 
 from qc.rules import (
     DUPLICATE_ANSWERS,
@@ -109,6 +108,9 @@ def _similar_pairs(
     r_idx, c_idx = np.nonzero(hit)
     n, k = common[r_idx, c_idx], same[r_idx, c_idx]
     p0 = np.clip(expected[r_idx, c_idx] / n, 0.0, 1.0)
+    # scipy.stats costs a web worker ~50 MB: imported where it is used
+    from scipy.stats import binom
+
     p_value = binom.sf(k - 1, n, p0)
     limit = alpha / (m * (m - 1) / 2)
     p_matrix = np.ones((m, m))

@@ -161,9 +161,9 @@ def _apply_checks(
 def check_completed_interview(interview: Interview, *, config: RuleConfig | None = None) -> Review:
     """Run the automatic rules on one completed interview and record the outcome.
 
-    Called by fieldwork (fieldwork.reactions; QcConfig.ready registers it) once the
-    transaction that completes the interview commits, with the interview as saved there. If it
-    fails, the hourly QC batch checks the interview. Idempotent:
+    Run by a worker (qc.tasks.check_interview, queued through fieldwork.reactions once the
+    transaction that completes the interview commits). If it fails, the hourly QC batch
+    checks the interview. Idempotent:
     running it again without a change in the answers writes nothing. `config` defaults to the
     wave's.
     """

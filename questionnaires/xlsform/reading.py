@@ -11,11 +11,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from pyxform.builder import create_survey_element_from_dict
-from pyxform.errors import PyXFormError
-from pyxform.xls2json import workbook_to_json
-from pyxform.xls2json_backends import get_xlsform
-
 from common.tables.problems import ENGLISH, Limits, TableError, TableProblem
 from common.tables.workbooks import check_workbook
 from common.translatable import Translatable, gettext_noop
@@ -61,6 +56,12 @@ def parse_xlsform(data: bytes, filename: str) -> ParsedForm:
     suffix = PurePath(filename).suffix.lower()
     if suffix not in _SUFFIXES:
         raise XLSFormError([f"{filename}: not an .xlsx or .xls file (XLSForms are workbooks)"])
+    # pyxform is imported here, not with the module: web workers that only run interviews
+    # import this package (through the definitions) and need not hold it in memory.
+    from pyxform.builder import create_survey_element_from_dict
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json import workbook_to_json
+
     workbook = _read(data, filename, suffix)
     survey = Sheet("survey", workbook.survey, workbook.survey_header)
     choices = Sheet("choices", workbook.choices, workbook.choices_header)
@@ -98,6 +99,9 @@ def parse_xlsform(data: bytes, filename: str) -> ParsedForm:
 
 
 def _read(data: bytes, filename: str, suffix: str):
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json_backends import get_xlsform
+
     if suffix == ".xlsx":
         try:
             check_workbook(data, filename, WORKBOOK_LIMITS)

@@ -13,8 +13,6 @@ name the result by what the interviewer does:
   the definition and never asked.
 """
 
-from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
-
 __all__ = ["ASKED", "DEFERRED", "METADATA", "kind_of", "our_type"]
 
 ASKED = "asked"
@@ -46,6 +44,9 @@ _FILE_SUFFIXES = (".csv", ".xml", ".geojson")
 
 
 def _from_dictionary(spelled: str) -> str:
+    # pyxform only where a form is read, not in every web worker that imports this package
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
     entry = QUESTION_TYPE_DICT.get(spelled)
     if entry is None:
         lowered = spelled.lower()

@@ -15,7 +15,6 @@
 """
 
 import numpy as np
-from scipy import stats
 
 from scoring.design.designs import Design
 
@@ -42,6 +41,9 @@ def _distinct_per_domain(domains: np.ndarray, codes: np.ndarray, n_domains: int)
 def t_quantile(df, level: float = 0.95) -> np.ndarray:
     """The two-sided `level` quantile of Student's t with `df` degrees of freedom (NaN for
     df < 1)."""
+    # scipy.stats costs a web worker ~50 MB: imported where it is used
+    from scipy import stats
+
     df = np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):
         return np.where(df >= 1, stats.t.ppf(0.5 + level / 2, np.maximum(df, 1)), np.nan)

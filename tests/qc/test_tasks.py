@@ -5,10 +5,12 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from fieldwork.models import Wave
+from fieldwork.models import Case, Interview, Wave
+from fieldwork.services.interviews import finish_interview, reopen_case
 from jobs.models import Job
-from qc.models import Review
+from qc.models import Flag, Review
 from qc.tasks import QC_BATCH, start_qc_batch
+from tests.jobs.worker import running_worker, wait_until
 from tests.qc.conftest import World, straight_answers
 
 
@@ -54,3 +56,69 @@ def test_the_risk_page_waits_for_the_worker_then_shows_the_ranking(
     assert waiting.context["computing"] and 'hx-trigger="every 2s"' in waiting.text
     assert poll["HX-Refresh"] == "true"
     assert [row["interviewer_id"] for row in ranked.context["rows"]] == [interviewer.pk]
+
+
+def _finishing(world: World, interviewer) -> Interview:
+    """An interview on its last page: every answer in, a straight-lined 45-second call."""
+    interview = world.interview(
+        interviewer,
+        answers=straight_answers("4"),
+        status=Interview.Status.IN_PROGRESS,
+        duration=None,
+        paradata=[{"event": "started", "mode": "phone", "at": "2025-01-01T10:00:00+00:00"}],
+    )
+    Case.objects.filter(pk=interview.case_id).update(status=Case.Status.IN_PROGRESS)
+    return interview
+
+
+def _queued_checks() -> list:
+    from django_tasks_db.models import DBTaskResult
+
+    return list(
+        DBTaskResult.objects.filter(task_path="qc.tasks.check_interview").values_list(
+            "status", "args_kwargs"
+        )
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_completed_interview_is_checked_by_a_worker_not_by_the_last_page(interviewer, settings):
+    # Given the database queue and an interview on its last page
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    world = World()
+    interview = _finishing(world, interviewer)
+
+    # When the interviewer finishes it
+    finish_interview(interview=interview)
+
+    # Then the completion is stored without a check, which waits in the queue
+    assert Interview.objects.get(pk=interview.pk).status == Interview.Status.COMPLETED
+    assert not Review.objects.exists() and not Flag.objects.exists()
+    assert _queued_checks() == [("READY", {"args": [interview.pk], "kwargs": {}})]
+    # and a worker process runs it: the review and its flags appear
+    with running_worker():
+        review = wait_until(lambda: Review.objects.filter(interview=interview).first())
+    assert review.state == Review.State.FLAGGED
+    assert {"rushed", "straightlining"} <= set(
+        Flag.objects.filter(interview=interview).values_list("rule", flat=True)
+    )
+    assert _queued_checks()[0][0] == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_interview_reopened_before_its_check_runs_is_left_for_its_next_completion(
+    interviewer, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    world = World()
+    interview = finish_interview(interview=_finishing(world, interviewer))
+    reopen_case(case=interview.case, interviewer=interviewer, clear_answers=False)
+
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+    assert not Review.objects.exists()
+    assert _queued_checks()[0][0] == "SUCCESSFUL"
+    # Completed again, it is checked then
+    interview = finish_interview(interview=Interview.objects.get(pk=interview.pk))
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    assert Review.objects.get(interview=interview).state == Review.State.FLAGGED

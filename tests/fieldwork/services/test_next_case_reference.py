@@ -3,6 +3,7 @@
 fieldwork.scheduling.eligible_cases, over every open case of the wave (loaders.candidate_frame
 without a limit), is the reference; assign_next_case reads only the few cases that can win
 (fieldwork.queue). Random waves mix fresh cases, callbacks, busy retries, day parts tried,
+cases with an outcome but no attempt counted (reopened),
 cases held by either interviewer, hard and soft appointments (due, held and missed), a full
 stratum, a wave-wide cell full by a frame attribute and stopped interviews whose answers fall
 in a full cell. Small batches make the database's partial reads matter.
@@ -59,6 +60,9 @@ def random_wave(rng: random.Random, tree, version, interviewer, other_interviewe
             case.last_attempt_at = now - timedelta(minutes=rng.choice([5, 20, 90, 130, 600]))
             case.last_outcome = rng.choice(["2.21", "3.13", "3.12", "2.221"])
             case.day_parts_tried = rng.randint(1, 7)
+        elif rng.random() < 0.08:  # reopened: an outcome on record, no attempt counted
+            case.last_outcome = rng.choice(["2.21", "3.12"])
+            case.last_attempt_at = rng.choice([None, now - timedelta(minutes=200)])
         case.save()
         if rng.random() < 0.06:
             kind = rng.choice(["hard", "soft"])

@@ -52,8 +52,10 @@ def _mixed_interviews(world, interviewer, n: int) -> list[Interview]:
 NO_DUPLICATES = rules.RuleConfig(duplicate_min_items=10**6)
 
 
-def test_qc_registers_the_check_for_every_completed_interview():
-    assert check_completed_interview in reactions.completed_handlers()
+def test_qc_queues_the_check_of_every_completed_interview():
+    from qc.tasks import enqueue_interview_check
+
+    assert enqueue_interview_check in reactions.completed_handlers()
 
 
 def test_clean_interview_gets_clean_review_and_one_system_event(world, interviewer):
