@@ -44,12 +44,17 @@ CACHE_VERSION = 3
 
 
 def results_cache_key(wave: Wave) -> str:
+    """`state_key(wave)` and the reader's language: the cached results of that state."""
+    return f"{state_key(wave)}:{ui_language_code()}"
+
+
+def state_key(wave: Wave) -> str:
     """A key that changes with every decision that adds or takes away an approved interview
-    of the wave, with any change to the locality tree (names, population margins), and with
-    the reader's language: three queries. The automatic checks' events
-    (completed → clean or flagged) do not change it: results use approved interviews only.
-    The weights depend on every released case too (nonresponse adjustment), on the
-    household listings and on the analyst's nonresponse choice: two more queries."""
+    of the wave and with any change to the locality tree (names, population margins): three
+    queries. The automatic checks' events (completed → clean or flagged) do not change it:
+    results use approved interviews only. The weights depend on every released case too
+    (nonresponse adjustment), on the household listings and on the analyst's nonresponse
+    choice: two more queries."""
     approved = Review.objects.filter(
         interview__case__wave=wave, state=Review.State.APPROVED
     ).aggregate(n=Count("id"), last=Max("id"))
@@ -76,7 +81,6 @@ def results_cache_key(wave: Wave) -> str:
         weighting["cases"],
         weighting["listing"],
         weighting["choice"].isoformat() if weighting["choice"] else "",
-        ui_language_code(),
     )
     return ":".join(str(part) for part in parts)
 
@@ -148,7 +152,9 @@ def wave_results(wave: Wave) -> dict:
     )
     report["lowest"] = lowest_lists(report)
     report["lowest"].update(short_board(report, tables))
-    groups = selectors.respondent_groups(wave, meta.definition, language)
+    groups = selectors.respondent_groups(
+        wave, meta.definition, language, interviews=sample.interviews
+    )
     report["groups"] = presenters.group_rows(group_tables(long, groups, design=design))
     history = earlier_rounds(wave)
     report["trend"] = presenters.trend(report, [(w.name, t) for w, t in history])
@@ -181,11 +187,23 @@ def earlier_rounds(wave: Wave) -> list[tuple[Wave, dict]]:
     history = []
     for earlier in selectors.previous_waves(wave):
         try:
-            sample = weighted_sample(wave=earlier)
-            history.append((earlier, summarize(sample.long, design=sample.design)))
+            history.append((earlier, round_tables(earlier)))
         except AnswerError:
             continue
     return history
+
+
+def round_tables(wave: Wave) -> dict:
+    """summarize's tables of a round, cached under the round's state (`state_key`): an
+    earlier round's decisions rarely change while a later round is being reviewed, so the
+    later round's results do not weight and estimate it again each time."""
+    key = f"{state_key(wave)}:tables"
+    tables = cache.get(key)
+    if tables is None:
+        sample = weighted_sample(wave=wave)
+        tables = summarize(sample.long, design=sample.design)
+        cache.set(key, tables, RESULTS_CACHE_SECONDS)
+    return tables
 
 
 def satisfaction_rank_change(

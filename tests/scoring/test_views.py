@@ -146,14 +146,15 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     # same key (each key: also the cases and listings, and the nonresponse choice), the
     # job's row (insert, claim, outcome, read back, with their savepoints); in
     # the job: the wave, review state (2), the locality tree, the cache, definition,
-    # interviews, localities, weighting (respondents, stratum counts, released reserves,
-    # population margins, localities, the nonresponse choice, the cases, units drawn,
-    # listings, released reserves, the strata's names), respondent groups, earlier rounds,
+    # interviews (read once for the answers, the weights and the respondent groups),
+    # localities, weighting (localities, stratum counts, released reserves, population
+    # margins, the nonresponse choice, the cases, units drawn, listings, released reserves,
+    # the strata's names), earlier rounds,
     # the methodology (draw, frame, strata, case dispositions, the finally rejected, reviews,
     # flags), the cache writes (this state and the latest); then the page reads the cache and
     # whether the results are interim (2) — a fixed number however many interviews there
     # are; and the second factor and the session's new idle expiry (3)
-    with django_assert_num_queries(70):
+    with django_assert_num_queries(68):
         response = client.get(reverse("scoring:results"))
     assert response.status_code == 200 and response.context["report"]["n_interviews"] == 2
     # computed results are reused until a review changes: session, user, second factor, waves,
