@@ -131,7 +131,10 @@ def respondent_values(long: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     score_sum = np.bincount(group_of, weights=np.where(valid, score, 0.0)[keep], minlength=n)
     positive_sum = np.bincount(group_of, weights=positive[keep], minlength=n)
     per = pd.DataFrame(
-        {column: values.take(codes[rows]) for column, (codes, values) in zip(keys, uniques)}
+        {
+            column: values.take(codes[rows])
+            for column, (codes, values) in zip(keys, uniques, strict=True)
+        }
     )
     per["interview_id"] = per["interview_id"].astype("int64")
     per["weight"] = long["weight"].to_numpy(dtype=float)[rows]
