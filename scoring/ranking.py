@@ -47,11 +47,15 @@ def ranked_table(
     design: SampleDesign | None = None,
     scope: str = SATISFACTION,
     seed: int = RANK_SEED,
+    within: str | None = None,
 ) -> pd.DataFrame:
     """A scope_table by `by` plus RANK_COLUMNS: the competition rank of `{scope}_score`
     among the reliable domains (<NA> for the others), the central 95% rank interval
     (rank_low, rank_high) and p_bottom, the probability of being among the three lowest
-    ranked (scoring.rank_intervals)."""
+    ranked (scoring.rank_intervals). With `within` (a column of `by`, e.g. "district"),
+    also the rank among the reliable domains of the same `within` value and its interval
+    (within_rank, within_rank_low, within_rank_high), from the same joint distribution
+    restricted to them (a street's rank in its district)."""
     by = list(by)
     score = table[f"{scope}_score"].astype(float)
     reliable = ~table[f"{scope}_unreliable"].astype(bool) & score.notna()
@@ -69,7 +73,27 @@ def ranked_table(
     out.loc[reliable, "rank_low"] = intervals["rank_low"].to_numpy()
     out.loc[reliable, "rank_high"] = intervals["rank_high"].to_numpy()
     out.loc[reliable, "p_bottom"] = intervals["p_bottom"].to_numpy()
+    if within is not None:
+        out = _ranks_within(out, reliable, within, estimates, covariance, seed)
     return out
+
+
+def _ranks_within(out, reliable, within, estimates, covariance, seed) -> pd.DataFrame:
+    columns = {
+        name: pd.Series(pd.NA, index=out.index, dtype="Int64")
+        for name in ("within_rank", "within_rank_low", "within_rank_high")
+    }
+    groups = out.loc[reliable, within].to_numpy()
+    index = out.index[reliable.to_numpy()]
+    for group in pd.unique(groups):
+        members = np.flatnonzero(groups == group)
+        rows = index[members]
+        columns["within_rank"][rows] = competition_rank(pd.Series(estimates[members]))
+        subset = covariance[np.ix_(members, members)]
+        intervals = rank_intervals(estimates[members], subset, seed=seed)
+        columns["within_rank_low"][rows] = intervals["rank_low"].to_numpy()
+        columns["within_rank_high"][rows] = intervals["rank_high"].to_numpy()
+    return out.assign(**columns)
 
 
 def _joint(long, by, keys, rows, scope, design) -> tuple[np.ndarray, np.ndarray]:

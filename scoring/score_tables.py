@@ -279,8 +279,9 @@ def scope_table(
         unreliable                      any of the scope estimates is unreliable
         satisfaction_se, satisfaction_ci_low, satisfaction_ci_high, satisfaction_n_eff,
         safety_se, safety_ci_low, safety_ci_high, safety_n_eff,
-        satisfaction_df, safety_df, satisfaction_weight_sum, safety_weight_sum
-                                        (see domain_scores)
+        satisfaction_df, safety_df, satisfaction_weight_sum, safety_weight_sum,
+        satisfaction_rate_ci_low, satisfaction_rate_ci_high, safety_rate_ci_low,
+        safety_rate_ci_high             (see domain_scores)
     A scope with no answers in a domain has NaN score/rate, n = 0 and is unreliable.
     """
     by = list(by)
@@ -300,7 +301,8 @@ def scope_table(
     out["unreliable"] = out[[f"{s}_unreliable" for s in SCOPES]].any(axis=1)
     for scope in SCOPES:
         part = per_scope[per_scope["scope"] == scope].set_index(by)
-        for column in ("se", "ci_low", "ci_high", "n_eff", "df", "weight_sum"):
+        columns = ("se", "ci_low", "ci_high", "n_eff", "df", "weight_sum")
+        for column in (*columns, "rate_ci_low", "rate_ci_high"):
             out[f"{scope}_{column}"] = part[column].reindex(out.index)
     return out.reset_index()
 

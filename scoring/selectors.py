@@ -12,6 +12,7 @@ from fieldwork.selectors import rate_table
 from qc.models import Flag, Review
 from questionnaires import answers as stored
 from scoring.loaders import approved_interviews
+from scoring.models import WaveTarget
 
 
 def visible_waves(user: User) -> QuerySet[Wave]:
@@ -151,3 +152,8 @@ def interim_status(wave: Wave) -> dict | None:
     if not open_cases and not undecided:
         return None
     return {"open_cases": open_cases, "undecided": undecided}
+
+
+def wave_targets(wave: Wave) -> dict[str, float]:
+    """{measure: target} of the wave (scoring.models.WaveTarget); one query."""
+    return dict(WaveTarget.objects.filter(wave=wave).values_list("measure", "value"))

@@ -20,6 +20,7 @@ Steps
    (R's trimWeights, strict), keeping the total.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -223,3 +224,23 @@ def _margins(respondents: pd.DataFrame, level: str, report: dict) -> list:
             continue
         margins.append((name, labels, population.to_dict()))
     return margins
+
+
+def inputs_digest(sample: WeightedSample) -> tuple[str, dict[str, float]]:
+    """(SHA-256 of what the results are computed from, {interview id: final weight}): every
+    approved answer's interview, item, score and weight in a fixed order, and the final
+    weights. Two states of a wave with the same digest give the same results."""
+    digest = hashlib.sha256()
+    long = sample.long
+    if not long.empty:
+        ordered = long.sort_values(["interview_id", "item"], kind="stable")
+        digest.update(ordered["interview_id"].to_numpy(dtype="int64").tobytes())
+        digest.update("\x1f".join(ordered["item"].astype(str)).encode())
+        digest.update(ordered["score"].to_numpy(dtype=float).tobytes())
+        digest.update(ordered["weight"].to_numpy(dtype=float).tobytes())
+    weights = {}
+    if sample.design is not None:
+        design, row_of = sample.design
+        weights = {str(i): float(design.weights[row]) for i, row in row_of.items()}
+    digest.update(repr(sorted(weights.items())).encode())
+    return digest.hexdigest(), weights
