@@ -311,9 +311,9 @@ def district_labels() -> dict[str, str]:
             "Rank among the %(n)s ranked districts: %(rank)s (the rank and its 95%% "
             "interval). Satisfaction score over all districts: %(city)s."
         ),
-        "streets_chart": _("Streets of the district: satisfaction score and its 95% interval"),
-        "by_district": _("The district among the districts (rank and its 95% interval)"),
-        "by_street": _("Streets of the district, ranked within the district (95% interval)"),
+        "streets_chart": _("Streets of the district: satisfaction score and its interval at 95%"),
+        "by_district": _("The district among the districts (rank and its interval at 95%)"),
+        "by_street": _("Streets of the district, ranked within the district (interval at 95%)"),
         "heat": _("Street × dimension scores"),
         "heat_rows": _("Street"),
         "by_dimension": _("The district by dimension"),
@@ -389,7 +389,7 @@ def report_labels() -> dict[str, str]:
         "below_target": _("Below target"),
         "no_target": _("No satisfaction target is set for this wave."),
         "target": _("Target"),
-        "significantly_below_target": _("significantly below target (the 95% interval too)"),
+        "significantly_below_target": _("significantly below target (its interval at 95% too)"),
         "estimate_below_target": _("estimate below target (the interval reaches it)"),
         "none_below_target": _("None below target."),
         "chart_title": _("Satisfaction score by district"),

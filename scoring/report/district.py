@@ -17,8 +17,9 @@ workbook (scoring.report.tables) render it as they render the wave's:
 - "lowest": its short board — the lowest dimensions and streets of the district, its
   streets significantly below the overall (the wave's test, Benjamini–Hochberg across all
   streets), and below the wave's targets (scoring.targets on its own rows);
-- the headline, the methodology and the strata are the wave's, the groups and the trend
-  are left out (not estimated per district).
+- "strata": the fieldwork table's rows of the district's own strata (by street or district);
+- the methodology is the wave's; the groups and the trend are left out (not estimated per
+  district).
 """
 
 from scoring.targets import target_board
@@ -96,8 +97,16 @@ def district_report(report: dict, code: str, labels: dict[str, str]) -> dict:
         "groups": [],
         "trend": None,
         "lowest": lowest,
+        "strata": _strata(report, code, streets),
         "labels": {**report["labels"], **labels},
     }
+
+
+def _strata(report: dict, code: str, streets: list[dict]) -> list[dict]:
+    """The fieldwork table's strata that are the district or its streets (none of another
+    district's; none when the draw was stratified otherwise)."""
+    own = {code, *(s["code"] for s in streets)}
+    return [row for row in report.get("strata") or [] if row.get("code") in own]
 
 
 def _in_district(street: dict) -> dict:

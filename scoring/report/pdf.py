@@ -396,11 +396,14 @@ def _lowest_section(data: dict, styles: dict) -> list:
     if "below_overall" in board:
         right.append(Paragraph(_escape(labels["below_overall"]), styles["muted"]))
         right += [Paragraph(_escape(line), cell) for line in below] or [Paragraph("—", cell)]
-        right.append(Paragraph(_escape(labels["below_target"]), styles["muted"]))
-        right += _target_lines(board.get("targets") or [], labels, styles)
     table = Table([[left, right]], colWidths=[PAGE_WIDTH / 2] * 2)
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return [KeepTogether([Paragraph(_escape(labels["lowest"]), styles["h2"]), table])]
+    story = [KeepTogether([Paragraph(_escape(labels["lowest"]), styles["h2"]), table])]
+    if "below_overall" in board:
+        # below target after the table, a line each: the list may run over pages
+        story.append(Paragraph(_escape(labels["below_target"]), styles["muted"]))
+        story += _target_lines(board.get("targets") or [], labels, styles)
+    return story
 
 
 def _target_lines(targets: list[dict], labels: dict, styles: dict) -> list:
