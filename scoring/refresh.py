@@ -69,8 +69,7 @@ def refresh_stale(now=None) -> int:
     """The schedule: start the results job of every wave read before whose current state
     has no results computed; returns how many jobs it started or joined."""
     started = 0
-    waves = Wave.objects.exclude(status=Wave.Status.PLANNED).select_related("questionnaire_version")
-    for wave in waves:
+    for wave in Wave.objects.select_related("questionnaire_version"):
         languages = languages_read(wave)
         has_edition = Edition.objects.filter(wave=wave).exists()
         if not languages and not has_edition:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from fieldwork.models import Wave
 from sampling.models import SampledUnit
+from scoring import refresh
 from scoring.models import WaveTarget, WaveWeighting
 
 ATTRIBUTES_SAMPLED = 2000  # units whose frame attributes name the choices
@@ -48,6 +49,7 @@ def set_nonresponse(*, wave: Wave, user: User, method: str, attribute: str = "")
     choice, _created = WaveWeighting.objects.update_or_create(
         wave=wave, defaults={"nonresponse": method, "attribute": attribute, "updated_by": user}
     )
+    transaction.on_commit(lambda: refresh.refresh_results(wave.pk))
     return choice
 
 
@@ -74,4 +76,5 @@ def set_targets(*, wave: Wave, user: User, targets: dict[str, float | None]) -> 
         elif current.value != value:
             current.value, current.updated_by = value, user
             current.save(update_fields=["value", "updated_by", "updated_at"])
+    transaction.on_commit(lambda: refresh.refresh_results(wave.pk))
     return WaveTarget.objects.filter(wave=wave).count()

@@ -127,3 +127,30 @@ def test_an_unreliable_locality_has_no_rank_change():
     # then
     assert pd.isna(changes.loc["A", "rank"]) and pd.isna(changes.loc["A", "rank_change"])
     assert changes.loc["B", "rank_change"] == 1 and changes.loc["C", "rank_change"] == -1
+
+
+def test_ranks_within_a_district_come_from_the_joint_draws_restricted_to_its_streets():
+    # given
+    long = _long(3)
+    street = summarize(long)["by_street"].drop(columns="rank")
+    domains, scores, covariance = scope_covariance(long, ["district", "street"])
+    # when
+    table = ranked_table(street, long, ["district", "street"], within="district")
+    table = table.set_index("street")
+    # then: a brute-force simulation of each district's reliable streets (another generator,
+    # another way of drawing) gives the same central 95% ranks within the district
+    rng = np.random.default_rng(123)
+    for streets in (["S1", "S2"], ["S3", "S4"]):  # the reliable streets of D1 and D2
+        index = [domains.index[domains["street"] == s][0] for s in streets]
+        sample = rng.multivariate_normal(
+            scores[index], covariance[np.ix_(index, index)], size=200_000
+        )
+        ranks = (-sample).argsort(axis=1).argsort(axis=1) + 1
+        for column, street_code in enumerate(streets):
+            low, high = np.quantile(ranks[:, column], [0.025, 0.975], method="inverted_cdf")
+            row = table.loc[street_code]
+            assert (row["within_rank_low"], row["within_rank_high"]) == (low, high)
+        ranked = sorted(streets, key=lambda s: -table.loc[s, "satisfaction_score"])
+        assert [table.loc[s, "within_rank"] for s in ranked] == [1, 2]
+    # the unreliable street has no rank in its district either
+    assert pd.isna(table.loc["S5", "within_rank"]) and pd.isna(table.loc["S5", "within_rank_low"])
