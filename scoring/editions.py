@@ -27,6 +27,8 @@ from common.i18n import ui_language_code
 from fieldwork.models import Wave
 from sampling.models import Locality
 from scoring import presenters
+from scoring.index import presenters as index_presenters
+from scoring.index import services as index_services
 from scoring.models import ClientDistrict, DistrictEdition, Edition
 from scoring.report import pdf, tables
 from scoring.report.district import district_report, districts_of
@@ -65,7 +67,7 @@ def freeze_edition(
     step(0, None, _("Checking the inputs"), force=True)
     digest, weights = input_hash(wave=wave)
     _refuse_unchanged(wave, digest)
-    report = cached_results(wave)
+    report = {**cached_results(wave), "index": index_parts(wave)}
     districts = district_parts(wave, report)
     total = len(districts) + 1
     step(0, total, _("Rendering the wave's report"), force=True)
@@ -103,6 +105,21 @@ def _refuse_unchanged(wave: Wave, digest: str) -> None:
             _("Nothing changed since edition %(n)s: it already holds these results.")
             % {"n": last.number}
         )
+
+
+def index_parts(wave: Wave) -> dict:
+    """The composite index page's figures at each level, as an edition keeps them (clients
+    read the signed edition's index, never the live one)."""
+    levels = {}
+    for level in index_services.LEVELS:
+        try:
+            levels[level] = (
+                index_services.composite_index(wave=wave, level=level),
+                index_services.short_boards(wave=wave, level=level),
+            )
+        except index_services.IndexInputError as error:
+            levels[level] = str(error)
+    return index_presenters.frozen_index(wave, levels)
 
 
 def district_parts(wave: Wave, report: dict) -> list[tuple[str, str, dict]]:

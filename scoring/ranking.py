@@ -131,3 +131,27 @@ def below_overall(
     rows["q"] = benjamini_hochberg(p)
     rows["below_overall"] = (gap < 0) & (np.nan_to_num(rows["q"], nan=1.0) < ALPHA)
     return rows
+
+
+def below_overall_by(
+    table: pd.DataFrame, overall: pd.DataFrame, *, on: Sequence[str]
+) -> pd.DataFrame:
+    """The rows of a domain_scores table by [place, *on] that are significantly below the
+    same indicator over everyone (`overall`: domain_scores by `on`), tested as
+    `below_overall` tests (the place's share `share` of the indicator's weight taken into
+    account) with Benjamini–Hochberg across every reliable row of the table. Returns those
+    rows plus overall_score, gap, p, q and below_overall (true), worst gap first."""
+    on = list(on)
+    rows = table[~table["unreliable"].astype(bool) & table["score"].notna()]
+    reference = overall[[*on, "score", "se"]].rename(
+        columns={"score": "overall_score", "se": "overall_se"}
+    )
+    merged = rows.merge(reference, on=on, how="left")
+    se = merged["se"].astype(float)
+    gap = merged["score"].astype(float) - merged["overall_score"].astype(float)
+    variance = se**2 + merged["overall_se"].astype(float) ** 2 - 2 * merged["share"] * se**2
+    _z, p, _significant = z_test(gap, variance)
+    q = benjamini_hochberg(p)
+    merged = merged.drop(columns="overall_se").assign(gap=gap, p=p, q=q)
+    merged["below_overall"] = (gap < 0) & (np.nan_to_num(q, nan=1.0) < ALPHA)
+    return merged[merged["below_overall"]].sort_values("gap", kind="stable")

@@ -17,6 +17,7 @@ workbook (scoring.report.tables) render it as they render the wave's:
 - "lowest": its short board — the lowest dimensions and streets of the district, its
   streets significantly below the overall (the wave's test, Benjamini–Hochberg across all
   streets), and below the wave's targets (scoring.targets on its own rows);
+- "index": the frozen composite index kept to the district and its streets;
 - "strata": the fieldwork table's rows of the district's own strata (by street or district);
 - the methodology is the wave's; the groups and the trend are left out (not estimated per
   district).
@@ -98,8 +99,27 @@ def district_report(report: dict, code: str, labels: dict[str, str]) -> dict:
         "trend": None,
         "lowest": lowest,
         "strata": _strata(report, code, streets),
+        "index": _index(report.get("index") or {}, code, streets),
         "labels": {**report["labels"], **labels},
     }
+
+
+def _index(index: dict, code: str, streets: list[dict]) -> dict:
+    """The frozen index (scoring.editions.index_parts) kept to the district and its
+    streets."""
+    own = {"district": {code}, "street": {s["code"] for s in streets}}
+    kept = {}
+    for level, part in index.items():
+        if "rows" not in part:
+            kept[level] = part
+            continue
+        places = own.get(level, set())
+        kept[level] = {
+            **part,
+            "rows": [row for row in part["rows"] if row["code"] in places],
+            "short_boards": [row for row in part["short_boards"] if row["code"] in places],
+        }
+    return kept
 
 
 def _strata(report: dict, code: str, streets: list[dict]) -> list[dict]:

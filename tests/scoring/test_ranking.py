@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from scoring.rank_intervals import rank_intervals
-from scoring.ranking import below_overall, benjamini_hochberg, ranked_table
+from scoring.ranking import below_overall, below_overall_by, benjamini_hochberg, ranked_table
 from scoring.results import satisfaction_rank_change
 from scoring.score_tables import scope_covariance, summarize
 from tests.scoring.test_score_tables import frame
@@ -154,3 +154,26 @@ def test_ranks_within_a_district_come_from_the_joint_draws_restricted_to_its_str
         assert [table.loc[s, "within_rank"] for s in ranked] == [1, 2]
     # the unreliable street has no rank in its district either
     assert pd.isna(table.loc["S5", "within_rank"]) and pd.isna(table.loc["S5", "within_rank_low"])
+
+
+def test_the_index_short_board_controls_the_false_discovery_rate_across_places():
+    # given ten reliable places whose gaps to the overall have two-sided p of 0.001, 0.04
+    # and eight of 0.5 (SE 1, the overall known exactly), and an unreliable one far below
+    z = [stats.norm.isf(p / 2) for p in [0.001, 0.04] + [0.5] * 8]
+    table = pd.DataFrame(
+        {
+            "place": [f"P{i}" for i in range(11)],
+            "dimension": "police",
+            "score": [80.0 - value for value in z] + [10.0],
+            "se": 1.0,
+            "share": 0.0,
+            "unreliable": [False] * 10 + [True],
+        }
+    )
+    overall = pd.DataFrame({"dimension": ["police"], "score": [80.0], "se": [0.0]})
+    # when
+    board = below_overall_by(table, overall, on=["dimension"])
+    # then: raw p < 0.05 twice, but after BH (q = p·m/rank: 0.01 and 0.2) only P0; the
+    # unreliable place is not tested
+    assert board["place"].tolist() == ["P0"]
+    assert board["q"].iloc[0] == pytest.approx(0.001 * 10 / 1)
