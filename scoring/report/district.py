@@ -130,13 +130,16 @@ def _strata(report: dict, code: str, streets: list[dict]) -> list[dict]:
 
 
 def _in_district(street: dict) -> dict:
-    """The street row with its rank among the district's streets in place of the city's."""
+    """The street row with its rank among the district's streets in place of the city's;
+    the city-wide rank change is left out (it would read as a change of the rank shown)."""
     return {
         **street,
         "city_rank": street.get("rank"),
         "rank": street.get("district_rank"),
         "rank_low": street.get("district_rank_low"),
         "rank_high": street.get("district_rank_high"),
+        "previous_rank": None,
+        "rank_change": None,
     }
 
 

@@ -38,7 +38,9 @@ def test_freeze_sign_approve_and_compare(
     make_interview,  # noqa: F811
     client_user,
     tmp_path,
+    settings,
 ):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the district reports' files
     url = f"{live_server.url}/results/waves/{scored_wave.pk}/editions/"
     page = new_page()
     log_in(page, live_server.url, analyst.username, PASSWORD)
