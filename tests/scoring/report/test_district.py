@@ -78,7 +78,7 @@ def test_a_district_report_holds_its_own_places_only():
     assert [d["code"] for d in east["districts"]] == ["E"]
     assert [s["code"] for s in east["streets"]] == ["E1", "E2"]
     assert east["wave"]["name"] == "一季度 · 东区" and east["labels"]["title"] == "区县报告"
-    assert east["district"] | {} == {
+    assert east["district"] == {
         "code": "E",
         "name": "东区",
         "rank": 1,
