@@ -1,10 +1,15 @@
 """Report figures on a large study: a 90-street city, ~10,000 approved interviews this round
 and an earlier round to compare with (trend, rank changes).
 
-Times, each from a cold start unless said: scoring.results.wave_results, cached_results
-(warm: the second call), the PDF (scoring.report.pdf.render_report), the XLSX workbook
-(common.spreadsheets.workbook_bytes of scoring.report.tables.report_tables) and the results
-page GET (cold cache, then warm). Prints seconds and the PDF's size and page count; asserts nothing.
+Times, each from a cold start unless said: scoring.results.wave_results (--repeat times:
+median and p95, wall and CPU seconds, and the machine's load average; fully cold — an empty
+cache — and cold for this round with the earlier round's tables cached under that round's
+state, as they are while this round is being reviewed), cached_results (warm: the second
+call), the PDF (scoring.report.pdf.render_report), the XLSX workbook
+(common.spreadsheets.workbook_bytes of scoring.report.tables.report_tables), the results
+page GET (cold cache, then warm), and freezing an edition with every district's report (the
+freeze job's work: scoring.editions.freeze_edition, 9 districts). Prints seconds and the
+PDF's size and page count; asserts nothing.
 
 Runs against a throw-away SQLite database (or DATABASE_URL if set to a scratch PostgreSQL
 database). The city is built here (9 districts × 10 streets × 4–6 communities); the frame,
@@ -12,7 +17,7 @@ draws, waves, interviews and automatic QC checks go through the demo's services
 (demo.rounds.simulate_round). Approval is written in one UPDATE: the review workflow is
 not what is measured here.
 
-    python bench/bench_report.py [--interviews 10000] [--earlier 5000]
+    python bench/bench_report.py [--interviews 10000] [--earlier 5000] [--repeat 7]
 """
 
 import argparse
@@ -61,8 +66,9 @@ from qc.models import Review  # noqa: E402
 from questionnaires.services import load_standard_questionnaire  # noqa: E402
 from sampling.services.frames import import_frame as import_frame_file  # noqa: E402
 from sampling.services.localities import import_localities  # noqa: E402
+from scoring.editions import freeze_edition  # noqa: E402
 from scoring.report import pdf, tables  # noqa: E402
-from scoring.results import cached_results, wave_results  # noqa: E402
+from scoring.results import cached_results, round_tables, wave_results  # noqa: E402
 
 DISTRICTS = 9
 STREETS_PER_DISTRICT = 10
@@ -140,6 +146,7 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="then profile wave_results: where the time goes"
     )
+    parser.add_argument("--repeat", type=int, default=7, help="cold wave_results runs")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     translation.activate("zh-hans")
@@ -159,8 +166,10 @@ def main() -> None:
         f"{n_earlier:,} in the earlier round"
     )
 
+    time_cold_results(wave, earlier, args.repeat)
     print(f"{'step':<42} {'seconds':>8}")
     content, workbook = time_the_report(wave, earlier, users["analyst"])
+    time_the_editions(wave, users["analyst"])
     print(f"{'PDF size':<42} {len(content) / 1024:>8.0f} KiB, {pdf_pages(content)} pages")
     print(f"{'XLSX size':<42} {len(workbook) / 1024:>8.0f} KiB")
     if args.profile:
@@ -228,6 +237,48 @@ def import_frame(households: pd.DataFrame, user):
             },
             user=user,
         )
+
+
+def time_cold_results(wave, earlier, repeat: int) -> None:
+    """wave_results from an empty cache, and with only the earlier round's tables cached:
+    median and p95 of `repeat` runs, wall and CPU, with the load average around them."""
+    for label, warm in (("empty cache", None), ("earlier round cached", earlier)):
+        walls, cpus = [], []
+        load_before = os.getloadavg()[0]
+        for _ in range(repeat):
+            cache.clear()
+            if warm is not None:
+                round_tables(warm)
+            start, cpu = time.perf_counter(), time.process_time()
+            wave_results(wave)
+            walls.append(time.perf_counter() - start)
+            cpus.append(time.process_time() - cpu)
+        load = (load_before + os.getloadavg()[0]) / 2
+        print(
+            f"wave_results cold, {label}: wall median {np.median(walls):.2f} s, "
+            f"p95 {np.percentile(walls, 95):.2f} s; CPU median {np.median(cpus):.2f} s, "
+            f"p95 {np.percentile(cpus, 95):.2f} s ({repeat} runs, load average {load:.1f} "
+            f"on {os.cpu_count()} cores)",
+            flush=True,
+        )
+
+
+def time_the_editions(wave, analyst) -> None:
+    """Freezing an edition: the wave's report and every district's (PDF and workbook into
+    the file storage), as the freeze job does it."""
+    cache.clear()
+    steps = []
+    start = time.perf_counter()
+    edition = freeze_edition(
+        wave=wave, user=analyst, progress=lambda done, total, message, **kw: steps.append(done)
+    )
+    seconds = time.perf_counter() - start
+    parts = list(edition.districts.all())
+    size = sum(part.pdf.size + part.xlsx.size for part in parts)
+    print(
+        f"{'edition with ' + str(len(parts)) + ' district reports':<42} {seconds:>8.2f}"
+        f"  ({size / 1024:.0f} KiB of district files, {max(steps)} progress steps)"
+    )
 
 
 def time_the_report(wave, earlier, analyst) -> tuple[bytes, bytes]:

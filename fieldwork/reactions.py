@@ -9,11 +9,13 @@ find both ends.
 
 from collections.abc import Callable
 
+from django.db import transaction
 from django.db.models import QuerySet
 
 from fieldwork.models import Interview
 
 CompletedHandler = Callable[[Interview], object]
+WaveHandler = Callable[[int], object]  # takes a wave id
 VoidedFilter = Callable[[QuerySet[Interview]], QuerySet[Interview]]
 # Interviews → {interviewer id: number of quality flags raised on them}
 FlagCounter = Callable[[QuerySet[Interview]], dict[int, int]]
@@ -21,6 +23,22 @@ FlagCounter = Callable[[QuerySet[Interview]], dict[int, int]]
 _completed_handlers: list[CompletedHandler] = []
 _voided_filters: list[VoidedFilter] = []
 _flag_counters: list[FlagCounter] = []
+_inputs_handlers: list[WaveHandler] = []
+
+
+def on_results_inputs_changed(handler: WaveHandler) -> WaveHandler:
+    """Call `handler(wave_id)` once the transaction that changed what a wave's results are
+    computed from (an interview approved, or no longer approved) commits: scoring registers
+    the job that recomputes them."""
+    if handler not in _inputs_handlers:
+        _inputs_handlers.append(handler)
+    return handler
+
+
+def results_inputs_changed(wave_id: int) -> None:
+    """qc's review decisions say so here; the handlers run after the commit."""
+    for handler in _inputs_handlers:
+        transaction.on_commit(lambda handler=handler: handler(wave_id))
 
 
 def count_flags_with(counter: FlagCounter) -> FlagCounter:

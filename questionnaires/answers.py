@@ -35,6 +35,7 @@ __all__ = [
     "keys_by_name",
     "put",
     "questions",
+    "reader",
     "row_scope",
     "rows",
     "scope",
@@ -126,6 +127,38 @@ def scope(answers: dict, definition: dict) -> dict:
 
 
 by_name = scope  # quotas, QC and scoring read answers by name where names are unique
+
+
+def reader(definition: dict, names: list[str]):
+    """A function answers → {name: answer or None} for `names`, giving what `scope` gives
+    for those names (the first answered question of a name; an answer stored under a bare
+    name no question has) without building the whole scope: for reading a few answers of
+    many interviews."""
+    paths: dict[str, list[str]] = {name: [] for name in names}
+    known: set[str] = set()
+    for page in definition["groups"]:
+        known.add(key(page))
+        known.update(key(question) for question in page["questions"])
+        if page.get("repeat"):
+            continue  # a repeat's rows are not a single answer
+        for question in page["questions"]:
+            if question["name"] in paths:
+                paths[question["name"]].append(key(question))
+    bare = {name: name not in known and not name.startswith("/") for name in names}
+
+    def read(answers: dict) -> dict:
+        found = {}
+        for name, keys in paths.items():
+            value = next((answers[k] for k in keys if k in answers), _MISSING)
+            if value is _MISSING and bare[name]:
+                value = answers.get(name)
+            found[name] = None if value is _MISSING else value
+        return found
+
+    return read
+
+
+_MISSING = object()
 
 
 def keys_by_name(definition: dict) -> dict[str, str]:

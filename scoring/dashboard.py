@@ -29,10 +29,12 @@ def choose(
     report: dict, *, level: str | None, dimension: str | None, district: str | None
 ) -> Choice:
     """The filters asked for, with unknown values falling back to the defaults; a district
-    implies level "street"."""
+    implies level "street", and so does a district's own report (scoring.report.district),
+    whose one district has nothing to rank against."""
     dimension = dimension if dimension in {d["code"] for d in report["dimensions"]} else None
     district = district if district in {d["code"] for d in report["districts"]} else None
-    level = "street" if district else (level if level in LEVELS else "district")
+    default = "street" if report.get("district") else "district"
+    level = "street" if district else (level if level in LEVELS else default)
     return Choice(level=level, dimension=dimension, district=district)
 
 

@@ -2,17 +2,20 @@
 
 freeze_edition   an analyst freezes the wave's results as they stand: the report dict, the
                  final weights, the PDF and the workbook, and a SHA-256 hash of the inputs
-                 (every approved answer's score and weight); a new draft numbered after the
-                 last edition. Freezing again with unchanged inputs is refused.
+                 (every approved answer's score and weight), with every district's part
+                 (its report, PDF and workbook in the file storage); a new draft numbered
+                 after the last edition. Freezing again with unchanged inputs is refused.
+                 Run by a job (scoring.edition_jobs), never in a request.
 sign_off         a second person (an analyst or supervisor other than the one who froze
                  it) signs a draft off; clients then read it (scoring.views).
 The differences between two editions: scoring.edition_diff.
 """
 
-import hashlib
 import math
+from collections.abc import Callable
 
 from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -22,10 +25,15 @@ from accounts.models import Role, User
 from common import spreadsheets
 from common.i18n import ui_language_code
 from fieldwork.models import Wave
-from scoring.models import Edition
+from sampling.models import Locality
+from scoring import presenters
+from scoring.index import presenters as index_presenters
+from scoring.index import services as index_services
+from scoring.models import ClientDistrict, DistrictEdition, Edition
 from scoring.report import tables
+from scoring.report.district import district_report, districts_of
 from scoring.results import cached_results
-from scoring.weighting import weighted_sample
+from scoring.weighting import inputs_digest, weighted_sample
 
 REPORT_FONT = "fonts/wqy-microhei.ttc"
 SIGNERS = (Role.ANALYST, Role.SUPERVISOR)
@@ -37,58 +45,118 @@ class EditionError(ValueError):
 
 
 def input_hash(*, wave: Wave) -> tuple[str, dict[str, float]]:
-    """(SHA-256 of the inputs, {interview id: final weight}): the approved answers' scores
-    and weights, in a fixed order."""
-    sample = weighted_sample(wave=wave)
-    long = sample.long
-    digest = hashlib.sha256()
-    if not long.empty:
-        columns = long[["interview_id", "item", "score", "weight"]]
-        ordered = columns.sort_values(["interview_id", "item"]).to_csv(index=False)
-        digest.update(ordered.encode())
-    weights = {}
-    if sample.design is not None:
-        design, row_of = sample.design
-        weights = {str(i): float(design.weights[row]) for i, row in row_of.items()}
-    digest.update(repr(sorted(weights.items())).encode())
-    return digest.hexdigest(), weights
+    """(SHA-256 of the inputs, {interview id: final weight}): scoring.weighting.inputs_digest
+    of the wave's weighted sample."""
+    return inputs_digest(weighted_sample(wave=wave))
 
 
-@transaction.atomic
-def freeze_edition(*, wave: Wave, user: User) -> Edition:
-    """A new draft edition of the wave's current results (see the module docstring)."""
-    if user.role != Role.ANALYST:
+def freeze_edition(
+    *,
+    wave: Wave,
+    user: User | None,
+    job_id: int | None = None,
+    progress: Callable[..., None] | None = None,
+) -> Edition:
+    """A new draft edition of the wave's current results (see the module docstring), with
+    every district's part (scoring.report.district). `user` None: the results job froze it
+    by itself after a later decision (scoring.edition_jobs). The reports are rendered first
+    (reporting `progress(done, total, message)`), then written in one transaction."""
+    if user is not None and user.role != Role.ANALYST:
         raise EditionError(_("Only an analyst can freeze an edition."))
-    Wave.objects.select_for_update().get(pk=wave.pk)
+    step = progress or (lambda *args, **kwargs: None)
+    step(0, None, _("Checking the inputs"), force=True)
     digest, weights = input_hash(wave=wave)
+    _refuse_unchanged(wave, digest)
+    report = {**cached_results(wave), "index": index_parts(wave)}
+    districts = district_parts(wave, report)
+    total = len(districts) + 1
+    step(0, total, _("Rendering the wave's report"), force=True)
+    content, workbook = report_files(wave, {**report, "interim_note": ""})
+    files = []
+    for done, (code, name, part) in enumerate(districts, start=1):
+        step(done, total, _("Rendering the report of %(district)s") % {"district": name})
+        files.append((code, name, part, *report_files(wave, part)))
+    step(total, total, _("Storing the edition"), force=True)
+    with transaction.atomic():
+        Wave.objects.select_for_update().get(pk=wave.pk)
+        _refuse_unchanged(wave, digest)
+        number = (wave.editions.aggregate(n=Max("number"))["n"] or 0) + 1
+        edition = Edition.objects.create(
+            wave=wave,
+            number=number,
+            input_hash=digest,
+            language=ui_language_code(),
+            report=_json_safe(report),
+            weights=weights,
+            pdf=content,
+            xlsx=workbook,
+            frozen_by=user,
+            job_id=job_id,
+        )
+        for code, name, part, pdf_bytes, xlsx_bytes in files:
+            store_district(edition, code, name, part, pdf_bytes, xlsx_bytes)
+    return edition
+
+
+def _refuse_unchanged(wave: Wave, digest: str) -> None:
     last = wave.editions.order_by("-number").first()
     if last is not None and last.input_hash == digest:
         raise EditionError(
             _("Nothing changed since edition %(n)s: it already holds these results.")
             % {"n": last.number}
         )
-    report = cached_results(wave)
-    data = {**report, "interim_note": ""}
+
+
+def index_parts(wave: Wave) -> dict:
+    """The composite index page's figures at each level, as an edition keeps them (clients
+    read the signed edition's index, never the live one)."""
+    levels = {}
+    for level in index_services.LEVELS:
+        try:
+            levels[level] = (
+                index_services.composite_index(wave=wave, level=level),
+                index_services.short_boards(wave=wave, level=level),
+            )
+        except index_services.IndexInputError as error:
+            levels[level] = str(error)
+    return index_presenters.frozen_index(wave, levels)
+
+
+def district_parts(wave: Wave, report: dict) -> list[tuple[str, str, dict]]:
+    """(code, name, report dict) of every district of the wave's results."""
+    labels = presenters.district_labels()
+    return [
+        (code, name, {**district_report(report, code, labels), "interim_note": ""})
+        for code, name in districts_of(report)
+    ]
+
+
+def report_files(wave: Wave, data: dict) -> tuple[bytes, bytes]:
+    """(PDF, XLSX) of a report dict (the wave's or a district's)."""
     # reportlab (and its fonts) only in the processes that draw a PDF, not in every web worker
     from scoring.report import pdf
 
     content = pdf.render_report(data, font_path=finders.find(REPORT_FONT))
     workbook = spreadsheets.workbook_bytes(
         tables.report_tables(data),
-        properties={"title": f"{wave.name} · {data['labels']['title']}", "creator": wave.client},
+        properties={
+            "title": f"{data['wave']['name']} · {data['labels']['title']}",
+            "creator": wave.client,
+        },
     )
-    number = (wave.editions.aggregate(n=Max("number"))["n"] or 0) + 1
-    return Edition.objects.create(
-        wave=wave,
-        number=number,
-        input_hash=digest,
-        language=ui_language_code(),
-        report=_json_safe(report),
-        weights=weights,
-        pdf=content,
-        xlsx=workbook,
-        frozen_by=user,
-    )
+    return content, workbook
+
+
+def store_district(
+    edition: Edition, code: str, name: str, part: dict, content: bytes, workbook: bytes
+) -> DistrictEdition:
+    """Write a district's files to the file storage and its row (inside the caller's
+    transaction)."""
+    row = DistrictEdition(edition=edition, code=code, name=name, report=_json_safe(part))
+    row.pdf.save(f"district-{code}.pdf", ContentFile(content), save=False)
+    row.xlsx.save(f"district-{code}.xlsx", ContentFile(workbook), save=False)
+    row.save()
+    return row
 
 
 @transaction.atomic
@@ -122,3 +190,29 @@ def _json_safe(value):
 
 def latest_signed(wave: Wave) -> Edition | None:
     return wave.editions.filter(state=Edition.State.SIGNED).order_by("-number").first()
+
+
+def client_district(user: User) -> Locality | None:
+    """The district a client user is limited to (scoring.models.ClientDistrict), or None."""
+    row = ClientDistrict.objects.filter(user=user).select_related("district").first()
+    return row.district if row is not None else None
+
+
+def edition_report(edition: Edition | None, district: Locality | None) -> dict | None:
+    """What a client reads of a signed edition: the wave's report, or for a district
+    sub-client its district's part (None when the edition has no part for it)."""
+    if edition is None:
+        return None
+    if district is None:
+        return edition.report
+    part = edition.districts.filter(code=district.code).first()
+    return part.report if part is not None else None
+
+
+def edition_file_bytes(field) -> bytes:
+    """The bytes of an edition's file: the wave's are kept in the row, a district's in the
+    file storage."""
+    if isinstance(field, bytes | memoryview | bytearray):
+        return bytes(field)
+    with field.open("rb") as file:
+        return file.read()

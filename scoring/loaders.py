@@ -6,6 +6,7 @@ Only interviews whose QC review is approved are scored (DESIGN.md §5). Computat
 
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 from django.db.models import Count, Exists, F, Q
 
@@ -111,6 +112,14 @@ def scale_items(definition: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).astype({"score": "float64", "positive": object})
 
 
+def _choice_keys(items: pd.Series, answers: pd.Series) -> pd.Series:
+    """`_choice_key` of every answer: the few distinct answers are keyed once, not every
+    row (a wave holds a handful of codes over hundreds of thousands of answers)."""
+    codes, distinct = pd.factorize(answers.astype(object), use_na_sentinel=False)
+    keys = np.array([_choice_key(value) for value in distinct], dtype=object)
+    return pd.Series(keys[codes], index=items.index, dtype=object)
+
+
 def _choice_key(value: object) -> str:
     """Answers may arrive as "5", 5 or 5.0; choice values are strings."""
     if isinstance(value, float) and value.is_integer():
@@ -118,10 +127,43 @@ def _choice_key(value: object) -> str:
     return str(value).strip()
 
 
-def approved_answers(wave: Wave) -> tuple[pd.DataFrame, AnswersMeta]:
+def approved_interviews(wave: Wave) -> list[dict]:
+    """The wave's approved interviews, one dict each, in id order: pk, answers (keyed as the
+    wave's current version keys them: interviews begun before a version switch are read with
+    their own version's paths), district_id, street_id, case__street_id, stratum, frame_id
+    and weight (the sampled unit's design weight). The one read of the answers that
+    `approved_answers`, `respondent_frame` and scoring.selectors.respondent_groups share: one
+    query (two when some interview is on an older version)."""
+    records = list(
+        Interview.objects.filter(case__wave=wave, review__state=Review.State.APPROVED)
+        .order_by("pk")
+        .values(
+            "pk",
+            "answers",
+            "district_id",
+            "street_id",
+            "case__street_id",
+            "questionnaire_version_id",
+            stratum=F("case__unit__stratum"),
+            frame_id=F("case__unit__draw__frame_id"),
+            weight=F("case__unit__design_weight"),
+        )
+    )
+    for record, answers in zip(records, _in_wave_version(records, wave), strict=True):
+        record["answers"] = answers
+    return records
+
+
+INTERVIEW_COLUMNS = ["pk", "answers", "district_id", "street_id", "case__street_id"]
+
+
+def approved_answers(
+    wave: Wave, *, interviews: list[dict] | None = None
+) -> tuple[pd.DataFrame, AnswersMeta]:
     """The long frame (see scoring.score_tables) of the wave's approved interviews, and its meta.
 
-    Three queries: the definition (unless already loaded), the interviews, their localities.
+    `interviews` is `approved_interviews(wave)` when the caller has read it already; else it
+    is read here. Then one query: the localities.
     Locality: the district/street the respondent named (属地信息) wins; an interview with no
     named street falls back to its case's sampled street, unless the respondent named a
     district that street is not in (then the street is unknown); with no named district the
@@ -134,26 +176,9 @@ def approved_answers(wave: Wave) -> tuple[pd.DataFrame, AnswersMeta]:
     definition = wave.questionnaire_version.definition
     choices = scale_items(definition)
     item_names = list(dict.fromkeys(choices["item"]))
-
-    records = list(
-        Interview.objects.filter(case__wave=wave, review__state=Review.State.APPROVED)
-        .order_by("pk")
-        .values(
-            "pk",
-            "answers",
-            "district_id",
-            "street_id",
-            "case__street_id",
-            "questionnaire_version_id",
-            weight=F("case__unit__design_weight"),
-        )
-    )
-    interviews = pd.DataFrame.from_records(
-        records,
-        columns=["pk", "answers", "district_id", "street_id", "case__street_id", "weight"],
-    )
-    # Interviews begun before a version switch are read with their own version's paths.
-    interviews["answers"] = _in_wave_version(records, wave)
+    if interviews is None:
+        interviews = approved_interviews(wave)
+    frame = pd.DataFrame.from_records(interviews, columns=[*INTERVIEW_COLUMNS, "weight"])
     meta = AnswersMeta(
         definition=definition,
         dimensions={
@@ -161,13 +186,13 @@ def approved_answers(wave: Wave) -> tuple[pd.DataFrame, AnswersMeta]:
             for code in dimension_order(definition)
         },
         items=_item_meta(definition, item_names),
-        n_interviews=len(interviews),
+        n_interviews=len(frame),
     )
-    if interviews.empty or not item_names:
+    if frame.empty or not item_names:
         return empty_long_frame(), meta
 
-    located, localities = _locate(interviews)
-    long = _explode(interviews, choices, item_names)
+    located, localities = _locate(frame)
+    long = _explode(frame, choices, item_names)
     long = long.merge(located, on="interview_id", how="left", validate="many_to_one")
     long = long[LONG_COLUMNS].reset_index(drop=True)
     return long, replace(meta, localities=localities)
@@ -264,7 +289,7 @@ def _explode(interviews: pd.DataFrame, choices: pd.DataFrame, item_names: list[s
     wide.insert(0, "interview_id", interviews["pk"].astype("int64").to_numpy())
     long = wide.melt(id_vars="interview_id", var_name="item", value_name="answer")
     long = long[long["answer"].notna() & (long["answer"].astype(str).str.strip() != "")]
-    long = long.assign(value=long["answer"].map(_choice_key).astype(object))
+    long = long.assign(value=_choice_keys(long["item"], long["answer"]))
     long = long.merge(choices, on=["item", "value"], how="left", indicator=True)
     unknown = long[long["_merge"] == "left_only"]
     if not unknown.empty:
@@ -304,7 +329,7 @@ SEX_CODES = {
 }
 
 
-def respondent_frame(wave: Wave) -> pd.DataFrame:
+def respondent_frame(wave: Wave, *, interviews: list[dict] | None = None) -> pd.DataFrame:
     """One row per approved interview of the wave: what weighting and SEs need.
 
     Columns (RESPONDENT_COLUMNS):
@@ -316,23 +341,10 @@ def respondent_frame(wave: Wave) -> pd.DataFrame:
         district, street  locality codes, resolved as in `approved_answers`
         sex           "M" / "F" from the `sex` answer (male/female, 男/女, M/F), NaN if unknown
         age_group     16-29 / 30-44 / 45-59 / 60+ from the `age` answer, NaN if unknown
-    Three queries: interviews, localities, the draw's stratum counts.
+    `interviews` is `approved_interviews(wave)` when the caller has read it already. Three
+    queries: interviews (unless given), localities, the draw's stratum counts.
     """
-    records = list(
-        Interview.objects.filter(case__wave=wave, review__state=Review.State.APPROVED)
-        .order_by("pk")
-        .values(
-            "pk",
-            "answers",
-            "district_id",
-            "street_id",
-            "case__street_id",
-            "questionnaire_version_id",
-            stratum=F("case__unit__stratum"),
-            frame_id=F("case__unit__draw__frame_id"),
-            weight=F("case__unit__design_weight"),
-        )
-    )
+    records = approved_interviews(wave) if interviews is None else interviews
     columns = ["pk", "answers", "district_id", "street_id", "case__street_id", "stratum"]
     interviews = pd.DataFrame.from_records(records, columns=[*columns, "frame_id", "weight"])
     if interviews.empty:
@@ -343,11 +355,13 @@ def respondent_frame(wave: Wave) -> pd.DataFrame:
             frame_id__in=set(interviews["frame_id"].dropna().tolist())
         ).values_list("stratum", "n_units")
     )
-    definition = wave.questionnaire_version.definition
-    carried = _in_wave_version(records, wave)
-    answers = pd.Series([stored.by_name(a, definition) for a in carried], index=interviews.index)
-    sex = answers.map(lambda a: SEX_CODES.get(str(a.get("sex", "")).strip().lower()))
-    ages = answers.map(lambda a: age_group(a.get("age")) or None)
+    read = stored.reader(wave.questionnaire_version.definition, ["sex", "age"])
+    named = [read(record["answers"]) for record in records]
+    sex = pd.Series(
+        [SEX_CODES.get(str(a["sex"] or "").strip().lower()) for a in named],
+        index=interviews.index,
+    )
+    ages = pd.Series([age_group(a["age"]) or None for a in named], index=interviews.index)
     fpc = interviews["stratum"].map(counts).astype(float)
     # Once reserve replicates are released, every released unit of a stratum is one SRSWOR of
     # n_released units from N_h: π = n_released / N_h for all of them, whatever replicate the

@@ -243,7 +243,7 @@ def trimming_lines(report: dict) -> list[tuple[str, object]]:
 
 def stratum_rows(strata: list[dict], names: dict[str, str]) -> list[dict]:
     """The per-stratum table of the weighting report ("nonresponse" → "strata") for the
-    page and the workbook: name (the locality's name where the stratum is one), the counts,
+    page and the workbook: code, name (the locality's name where the stratum is one), the counts,
     response_rate (% approved of the estimated eligible released units, 1 decimal) and
     weight (the nonresponse-adjusted household weight, one value or "smallest–largest";
     None without respondents), and weight_min and weight_max as numbers (2 decimals)."""
@@ -259,6 +259,7 @@ def stratum_rows(strata: list[dict], names: dict[str, str]) -> list[dict]:
             weight = f"{low:.1f}–{high:.1f}"
         rows.append(
             {
+                "code": row["stratum"],
                 "name": names.get(row["stratum"]) or row["stratum"],
                 **{key: int(row.get(key) or 0) for key in COUNTS},
                 "response_rate": None if pd.isna(rate) else round(float(rate), 1),

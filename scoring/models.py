@@ -163,9 +163,17 @@ class Edition(models.Model):
     pdf = models.BinaryField(_("PDF report"))
     xlsx = models.BinaryField(_("workbook"))
     frozen_at = models.DateTimeField(_("frozen at"), auto_now_add=True)
+    # None: a draft the results job froze by itself after a later review decision changed
+    # the inputs of a wave already published (scoring.edition_jobs)
     frozen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="frozen_editions"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="frozen_editions",
     )
+    # the job that froze it: a job run again after its worker died finds its edition
+    job_id = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
     signed_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -189,3 +197,89 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wave} #{self.number}"
+
+
+def district_edition_path(instance: "DistrictEdition", filename: str) -> str:
+    edition = instance.edition
+    return f"editions/wave-{edition.wave_id}/edition-{edition.number}/{filename}"
+
+
+class DistrictEdition(models.Model):
+    """One district's part of an edition (scoring.edition_jobs): its streets, its rank among
+    the districts with the interval, its short board, as a report dict and as PDF and
+    workbook files in the file storage. A district sub-client (ClientDistrict) reads its
+    district's part of the latest signed edition, and nothing else."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="districts")
+    code = models.CharField(_("district code"), max_length=40)
+    name = models.CharField(_("district"), max_length=200)
+    report = models.JSONField(_("results"), encoder=DjangoJSONEncoder)
+    pdf = models.FileField(_("PDF report"), upload_to=district_edition_path, max_length=300)
+    xlsx = models.FileField(_("workbook"), upload_to=district_edition_path, max_length=300)
+
+    class Meta:
+        verbose_name = _("district edition")
+        verbose_name_plural = _("district editions")
+        ordering = ["edition", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "code"], name="district_edition_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} · {self.name}"
+
+
+class ClientDistrict(models.Model):
+    """A client user limited to one district (a sub-client, e.g. a district's public
+    security bureau under the city's): it reads only that district's part of the signed
+    editions of its organisation's waves. A client user without a row reads whole waves."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_district"
+    )
+    district = models.ForeignKey(
+        Locality,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "district"},
+        verbose_name=_("district"),
+    )
+
+    class Meta:
+        verbose_name = _("district of a client user")
+        verbose_name_plural = _("districts of client users")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.district}"
+
+
+class WaveTarget(models.Model):
+    """A satisfaction target the analyst sets for a wave (目标值), for one measure: a score
+    or rate of satisfaction or safety, or one dimension's score (0–100). The short board
+    lists the places and dimensions below it, telling "significantly below target" (the 95%
+    interval lies below it) from "estimate below target" (the interval reaches it)."""
+
+    MEASURES = ("satisfaction_score", "satisfaction_rate", "safety_score", "safety_rate")
+    DIMENSION = "dimension:"  # + a dimension code
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="targets")
+    measure = models.CharField(_("measure"), max_length=120)
+    value = models.FloatField(_("target"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("satisfaction target")
+        verbose_name_plural = _("satisfaction targets")
+        ordering = ["wave", "measure"]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "measure"], name="wave_target_once"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0) & Q(value__lte=100), name="wave_target_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave}: {self.measure} ≥ {self.value}"

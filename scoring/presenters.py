@@ -57,6 +57,9 @@ def present_results(
             "district": place_name(meta, row["district"]),
             "district_code": row["district"],
             **scope_columns(row),
+            "district_rank": _whole(row.get("within_rank")),
+            "district_rank_low": _whole(row.get("within_rank_low")),
+            "district_rank_high": _whole(row.get("within_rank_high")),
         }
         for row in tables["by_street"].to_dict("records")
     ]
@@ -154,7 +157,7 @@ def scope_columns(row: dict) -> dict:
         **{
             f"{scope}_{column}": number(row.get(f"{scope}_{column}"))
             for scope in (SATISFACTION, SAFETY)
-            for column in ("se", "ci_low", "ci_high", "n_eff")
+            for column in ("se", "ci_low", "ci_high", "n_eff", "rate_ci_low", "rate_ci_high")
         },
     }
 
@@ -299,6 +302,41 @@ def add_rank_changes(rows: list[dict], changes: pd.DataFrame) -> None:
         )
 
 
+def district_labels() -> dict[str, str]:
+    """The captions a district's report (scoring.report.district) puts in place of the
+    wave's, in the active language."""
+    return {
+        "title": _("Safety and satisfaction results: district report"),
+        "standing": _(
+            "Rank among the %(n)s ranked districts: %(rank)s (the rank and its 95%% "
+            "interval). Satisfaction score over all districts: %(city)s."
+        ),
+        "streets_chart": _("Streets of the district: satisfaction score and its interval at 95%"),
+        "by_district": _("The district among the districts (rank and its interval at 95%)"),
+        "by_street": _("Streets of the district, ranked within the district (interval at 95%)"),
+        "heat": _("Street × dimension scores"),
+        "heat_rows": _("Street"),
+        "by_dimension": _("The district by dimension"),
+        "lowest_streets": _(
+            "Lowest estimates: streets of the district (satisfaction), rank interval in the "
+            "district"
+        ),
+    }
+
+
+def measure_labels(dimensions: list[dict]) -> dict[str, str]:
+    """{measure: its name} for the measures a target can be set on (scoring.targets)."""
+    labels = {
+        "satisfaction_score": _("Satisfaction score"),
+        "satisfaction_rate": _("Satisfaction rate"),
+        "safety_score": _("Safety score"),
+        "safety_rate": _("Safety rate"),
+    }
+    for d in dimensions:
+        labels[f"dimension:{d['code']}"] = _("Dimension score: %(label)s") % {"label": d["label"]}
+    return labels
+
+
 def interim_note(interim: dict | None) -> str:
     """The "interim results" sentence with its counts; "" when the results are final."""
     if not interim:
@@ -350,6 +388,10 @@ def report_labels() -> dict[str, str]:
         ),
         "below_target": _("Below target"),
         "no_target": _("No satisfaction target is set for this wave."),
+        "target": _("Target"),
+        "significantly_below_target": _("significantly below target (its interval at 95% too)"),
+        "estimate_below_target": _("estimate below target (the interval reaches it)"),
+        "none_below_target": _("None below target."),
         "chart_title": _("Satisfaction score by district"),
         "chart_x": _("District"),
         "chart_y": _("Satisfaction score"),

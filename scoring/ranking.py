@@ -49,11 +49,15 @@ def ranked_table(
     design: SampleDesign | None = None,
     scope: str = SATISFACTION,
     seed: int = RANK_SEED,
+    within: str | None = None,
 ) -> pd.DataFrame:
     """A scope_table by `by` plus RANK_COLUMNS: the competition rank of `{scope}_score`
     among the reliable domains (<NA> for the others), the central 95% rank interval
     (rank_low, rank_high) and p_bottom, the probability of being among the three lowest
-    ranked (scoring.rank_intervals)."""
+    ranked (scoring.rank_intervals). With `within` (a column of `by`, e.g. "district"),
+    also the rank among the reliable domains of the same `within` value and its interval
+    (within_rank, within_rank_low, within_rank_high), from the same joint distribution
+    restricted to them (a street's rank in its district)."""
     by = list(by)
     score = table[f"{scope}_score"].astype(float)
     reliable = ~table[f"{scope}_unreliable"].astype(bool) & score.notna()
@@ -71,7 +75,27 @@ def ranked_table(
     out.loc[reliable, "rank_low"] = intervals["rank_low"].to_numpy()
     out.loc[reliable, "rank_high"] = intervals["rank_high"].to_numpy()
     out.loc[reliable, "p_bottom"] = intervals["p_bottom"].to_numpy()
+    if within is not None:
+        out = _ranks_within(out, reliable, within, estimates, covariance, seed)
     return out
+
+
+def _ranks_within(out, reliable, within, estimates, covariance, seed) -> pd.DataFrame:
+    columns = {
+        name: pd.Series(pd.NA, index=out.index, dtype="Int64")
+        for name in ("within_rank", "within_rank_low", "within_rank_high")
+    }
+    groups = out.loc[reliable, within].to_numpy()
+    index = out.index[reliable.to_numpy()]
+    for group in pd.unique(groups):
+        members = np.flatnonzero(groups == group)
+        rows = index[members]
+        columns["within_rank"][rows] = competition_rank(pd.Series(estimates[members]))
+        subset = covariance[np.ix_(members, members)]
+        intervals = rank_intervals(estimates[members], subset, seed=seed)
+        columns["within_rank_low"][rows] = intervals["rank_low"].to_numpy()
+        columns["within_rank_high"][rows] = intervals["rank_high"].to_numpy()
+    return out.assign(**columns)
 
 
 def _joint(long, by, keys, rows, scope, design) -> tuple[np.ndarray, np.ndarray]:
@@ -109,3 +133,27 @@ def below_overall(
     rows["q"] = benjamini_hochberg(p)
     rows["below_overall"] = (gap < 0) & (np.nan_to_num(rows["q"], nan=1.0) < ALPHA)
     return rows
+
+
+def below_overall_by(
+    table: pd.DataFrame, overall: pd.DataFrame, *, on: Sequence[str]
+) -> pd.DataFrame:
+    """The rows of a domain_scores table by [place, *on] that are significantly below the
+    same indicator over everyone (`overall`: domain_scores by `on`), tested as
+    `below_overall` tests (the place's share `share` of the indicator's weight taken into
+    account) with Benjamini–Hochberg across every reliable row of the table. Returns those
+    rows plus overall_score, gap, p, q and below_overall (true), worst gap first."""
+    on = list(on)
+    rows = table[~table["unreliable"].astype(bool) & table["score"].notna()]
+    reference = overall[[*on, "score", "se"]].rename(
+        columns={"score": "overall_score", "se": "overall_se"}
+    )
+    merged = rows.merge(reference, on=on, how="left")
+    se = merged["se"].astype(float)
+    gap = merged["score"].astype(float) - merged["overall_score"].astype(float)
+    variance = se**2 + merged["overall_se"].astype(float) ** 2 - 2 * merged["share"] * se**2
+    _z, p, _significant = z_test(gap, variance)
+    q = benjamini_hochberg(p)
+    merged = merged.drop(columns="overall_se").assign(gap=gap, p=p, q=q)
+    merged["below_overall"] = (gap < 0) & (np.nan_to_num(q, nan=1.0) < ALPHA)
+    return merged[merged["below_overall"]].sort_values("gap", kind="stable")

@@ -29,9 +29,10 @@ from sampling.models import AreaType, Locality
 from scoring import compare, dashboard, methodology, presenters, ranking, selectors
 from scoring.loaders import AnswerError, scale_items, stratum_names
 from scoring.measures import SATISFACTION
-from scoring.models import WaveWeighting
+from scoring.models import WaveTarget, WaveWeighting
 from scoring.score_tables import SampleDesign, domain_scores, scope_table, summarize
-from scoring.weighting import weighted_sample
+from scoring.targets import target_board
+from scoring.weighting import inputs_digest, weighted_sample
 
 # An entry names one state of the wave's decisions, so it is never wrong for that state; the
 # hour bounds what the key does not name (earlier rounds' decisions for the trend, a new
@@ -40,16 +41,21 @@ RESULTS_CACHE_SECONDS = 3600
 RESULTS_JOB = "wave_results"
 LOWEST_COUNT = 3  # dimensions and streets in the lowest lists
 # Bumped when the shape of the cached dict changes, so no reader gets an entry of the old shape.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 
 def results_cache_key(wave: Wave) -> str:
+    """`state_key(wave)` and the reader's language: the cached results of that state."""
+    return f"{state_key(wave)}:{ui_language_code()}"
+
+
+def state_key(wave: Wave) -> str:
     """A key that changes with every decision that adds or takes away an approved interview
-    of the wave, with any change to the locality tree (names, population margins), and with
-    the reader's language: three queries. The automatic checks' events
-    (completed → clean or flagged) do not change it: results use approved interviews only.
-    The weights depend on every released case too (nonresponse adjustment), on the
-    household listings and on the analyst's nonresponse choice: two more queries."""
+    of the wave and with any change to the locality tree (names, population margins): three
+    queries. The automatic checks' events (completed → clean or flagged) do not change it:
+    results use approved interviews only. The weights depend on every released case too
+    (nonresponse adjustment), on the household listings and on the analyst's nonresponse
+    choice: two more queries; the board below target on the wave's targets: one more."""
     approved = Review.objects.filter(
         interview__case__wave=wave, state=Review.State.APPROVED
     ).aggregate(n=Count("id"), last=Max("id"))
@@ -63,6 +69,7 @@ def results_cache_key(wave: Wave) -> str:
     )
     choice = WaveWeighting.objects.filter(wave=wave).values_list("updated_at", flat=True)
     weighting["choice"] = choice.first()
+    targets = WaveTarget.objects.filter(wave=wave).aggregate(n=Count("id"), last=Max("updated_at"))
     parts = (
         "scoring:results",
         CACHE_VERSION,
@@ -76,7 +83,8 @@ def results_cache_key(wave: Wave) -> str:
         weighting["cases"],
         weighting["listing"],
         weighting["choice"].isoformat() if weighting["choice"] else "",
-        ui_language_code(),
+        targets["n"],
+        targets["last"].isoformat() if targets["last"] else "",
     )
     return ":".join(str(part) for part in parts)
 
@@ -138,9 +146,12 @@ def wave_results(wave: Wave) -> dict:
     sample = weighted_sample(wave=wave)
     long, meta, design = sample.long, sample.meta, sample.design
     tables = summarize(long, design=design)
-    for table, by in (("by_district", ["district"]), ("by_street", ["district", "street"])):
+    for table, by, within in (
+        ("by_district", ["district"], None),
+        ("by_street", ["district", "street"], "district"),
+    ):
         unranked = tables[table].drop(columns="rank")
-        tables[table] = ranking.ranked_table(unranked, long, by, design=design)
+        tables[table] = ranking.ranked_table(unranked, long, by, design=design, within=within)
     tables["by_street_dimension"] = domain_scores(long, ["street", "dimension"], design=design)
     language = ui_language_code()
     report = presenters.present_results(
@@ -148,7 +159,15 @@ def wave_results(wave: Wave) -> dict:
     )
     report["lowest"] = lowest_lists(report)
     report["lowest"].update(short_board(report, tables))
-    groups = selectors.respondent_groups(wave, meta.definition, language)
+    report["lowest"]["targets"] = target_board(
+        targets=selectors.wave_targets(wave),
+        places=report["streets"],
+        dimensions=report["dimensions"],
+        measure_labels=presenters.measure_labels(report["dimensions"]),
+    )
+    groups = selectors.respondent_groups(
+        wave, meta.definition, language, interviews=sample.interviews
+    )
     report["groups"] = presenters.group_rows(group_tables(long, groups, design=design))
     history = earlier_rounds(wave)
     report["trend"] = presenters.trend(report, [(w.name, t) for w, t in history])
@@ -171,6 +190,7 @@ def wave_results(wave: Wave) -> dict:
         meta.definition, scale_items(meta.definition), language
     )
     report["methodology_lines"] = methodology.methodology_lines(report)
+    report["input_hash"] = inputs_digest(sample)[0]  # what an edition of them holds
     return report
 
 
@@ -181,11 +201,23 @@ def earlier_rounds(wave: Wave) -> list[tuple[Wave, dict]]:
     history = []
     for earlier in selectors.previous_waves(wave):
         try:
-            sample = weighted_sample(wave=earlier)
-            history.append((earlier, summarize(sample.long, design=sample.design)))
+            history.append((earlier, round_tables(earlier)))
         except AnswerError:
             continue
     return history
+
+
+def round_tables(wave: Wave) -> dict:
+    """summarize's tables of a round, cached under the round's state (`state_key`): an
+    earlier round's decisions rarely change while a later round is being reviewed, so the
+    later round's results do not weight and estimate it again each time."""
+    key = f"{state_key(wave)}:tables"
+    tables = cache.get(key)
+    if tables is None:
+        sample = weighted_sample(wave=wave)
+        tables = summarize(sample.long, design=sample.design)
+        cache.set(key, tables, RESULTS_CACHE_SECONDS)
+    return tables
 
 
 def satisfaction_rank_change(
@@ -289,12 +321,12 @@ def short_board(report: dict, tables: dict) -> dict:
     Benjamini–Hochberg control across the streets (scoring.ranking.below_overall; worst gap
     first: {"name", "district", "score", "gap", "q"}); "could_be_bottom", how many ranked
     streets have a rank interval that reaches the LOWEST_COUNT lowest places; "n_ranked";
-    "target": None (no satisfaction target is set for a wave, so no row is below one)."""
+    (the board below target is scoring.targets.target_board, beside it)."""
     overall = tables["overall"].set_index("scope")
     streets = {(s["district_code"], s["code"]): s for s in report["streets"]}
     ranked_streets = [s for s in report["streets"] if s["rank"] is not None]
     n_ranked = len(ranked_streets)
-    board = {"below_overall": [], "n_ranked": n_ranked, "target": None}
+    board = {"below_overall": [], "n_ranked": n_ranked}
     board["could_be_bottom"] = sum(
         1 for s in ranked_streets if (s["rank_high"] or s["rank"]) > n_ranked - LOWEST_COUNT
     )

@@ -110,26 +110,41 @@ def respondent_values(long: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     A valid answer whose `positive` is missing counts as not positive.
     """
     keys = list(by) + ["interview_id"]
-    valid = long["score"].notna()
-    positive = long["positive"].eq(True) & valid  # None/NaN (don't know) is not positive
-    work = long[keys].assign(
-        weight=long["weight"].astype(float),
-        valid=valid.astype("int64"),
-        score_sum=long["score"].where(valid, 0.0).astype(float),
-        positive_sum=positive.astype("int64"),
+    valid = long["score"].notna().to_numpy()
+    positive = long["positive"].eq(True).to_numpy() & valid  # None/NaN is not positive
+    # Group on integer codes (each key factorized in sorted order, combined in mixed radix):
+    # the same groups and order as a sorted groupby, without hashing tuples of strings.
+    combined = np.zeros(len(long), dtype=np.int64)
+    uniques, keep = [], np.ones(len(long), dtype=bool)
+    for column in keys:
+        codes, values = pd.factorize(long[column], sort=True, use_na_sentinel=True)
+        keep &= codes >= 0
+        combined = combined * (len(values) + 1) + codes
+        uniques.append((codes, values))
+    groups, first, group_of = np.unique(combined[keep], return_index=True, return_inverse=True)
+    rows = np.flatnonzero(keep)[first]
+    n = len(groups)
+    score = long["score"].to_numpy(dtype=float)
+    kept_valid = valid[keep]
+    n_items = np.bincount(group_of, minlength=n)
+    n_valid = np.bincount(group_of, weights=kept_valid, minlength=n).astype("int64")
+    score_sum = np.bincount(group_of, weights=np.where(valid, score, 0.0)[keep], minlength=n)
+    positive_sum = np.bincount(group_of, weights=positive[keep], minlength=n)
+    per = pd.DataFrame(
+        {
+            column: values.take(codes[rows])
+            for column, (codes, values) in zip(keys, uniques, strict=True)
+        }
     )
-    grouped = work.groupby(keys, sort=True, dropna=True)
-    per = grouped.agg(
-        weight=("weight", "first"),
-        n_items=("valid", "size"),
-        n_valid=("valid", "sum"),
-        score_sum=("score_sum", "sum"),
-        positive_sum=("positive_sum", "sum"),
-    ).reset_index()
-    n_valid = per["n_valid"].where(per["n_valid"] > 0)  # NaN where no valid answer
-    per["score"] = per["score_sum"] / n_valid
-    per["positive_share"] = per["positive_sum"] / n_valid
-    return per.drop(columns=["score_sum", "positive_sum"])
+    per["interview_id"] = per["interview_id"].astype("int64")
+    per["weight"] = long["weight"].to_numpy(dtype=float)[rows]
+    per["n_items"] = n_items.astype("int64")
+    per["n_valid"] = n_valid
+    with np.errstate(invalid="ignore", divide="ignore"):
+        denominator = np.where(n_valid > 0, n_valid, np.nan)
+        per["score"] = score_sum / denominator
+        per["positive_share"] = positive_sum / denominator
+    return per
 
 
 def domain_scores(
@@ -264,8 +279,9 @@ def scope_table(
         unreliable                      any of the scope estimates is unreliable
         satisfaction_se, satisfaction_ci_low, satisfaction_ci_high, satisfaction_n_eff,
         safety_se, safety_ci_low, safety_ci_high, safety_n_eff,
-        satisfaction_df, safety_df, satisfaction_weight_sum, safety_weight_sum
-                                        (see domain_scores)
+        satisfaction_df, safety_df, satisfaction_weight_sum, safety_weight_sum,
+        satisfaction_rate_ci_low, satisfaction_rate_ci_high, safety_rate_ci_low,
+        safety_rate_ci_high             (see domain_scores)
     A scope with no answers in a domain has NaN score/rate, n = 0 and is unreliable.
     """
     by = list(by)
@@ -285,7 +301,8 @@ def scope_table(
     out["unreliable"] = out[[f"{s}_unreliable" for s in SCOPES]].any(axis=1)
     for scope in SCOPES:
         part = per_scope[per_scope["scope"] == scope].set_index(by)
-        for column in ("se", "ci_low", "ci_high", "n_eff", "df", "weight_sum"):
+        columns = ("se", "ci_low", "ci_high", "n_eff", "df", "weight_sum")
+        for column in (*columns, "rate_ci_low", "rate_ci_high"):
             out[f"{scope}_{column}"] = part[column].reindex(out.index)
     return out.reset_index()
 

@@ -11,7 +11,8 @@ from fieldwork.quotas import age_group
 from fieldwork.selectors import rate_table
 from qc.models import Flag, Review
 from questionnaires import answers as stored
-from questionnaires.selectors import answers_in_version
+from scoring.loaders import approved_interviews
+from scoring.models import WaveTarget
 
 
 def visible_waves(user: User) -> QuerySet[Wave]:
@@ -57,10 +58,13 @@ def previous_waves(wave: Wave, *, limit: int = 5) -> list[Wave]:
 GROUP_QUESTIONS = ("sex", "hukou")  # select_one questions profiled by their answer labels
 
 
-def respondent_groups(wave: Wave, definition: dict, language: str) -> pd.DataFrame:
+def respondent_groups(
+    wave: Wave, definition: dict, language: str, *, interviews: list[dict] | None = None
+) -> pd.DataFrame:
     """interview_id and the profile groups of each approved respondent: `age_group` (from
     the `age` answer, the bands of the locality population margins) and, when the
-    questionnaire asks them, `sex` and `hukou` as answer labels in `language`."""
+    questionnaire asks them, `sex` and `hukou` as answer labels in `language`.
+    `interviews` is scoring.loaders.approved_interviews(wave) when already read."""
     lang = "zh" if language.lower().startswith("zh") else "en"
     questions = {q["name"]: q for g in definition.get("groups", []) for q in g["questions"]}
     labels = {}
@@ -71,19 +75,15 @@ def respondent_groups(wave: Wave, definition: dict, language: str) -> pd.DataFra
                 c["value"]: c["label"].get(lang) or next(iter(c["label"].values()), c["value"])
                 for c in definition["choice_lists"].get(question["list"], [])
             }
-    rows = list(
-        Interview.objects.filter(case__wave=wave, review__state=Review.State.APPROVED)
-        .order_by("pk")
-        .values_list("pk", "answers", "questionnaire_version_id")
-    )
-    # Interviews begun before a version switch are read with their own version's paths.
-    carried = answers_in_version([(a, v) for _, a, v in rows], wave.questionnaire_version)
+    if interviews is None:
+        interviews = approved_interviews(wave)
+    read = stored.reader(definition, ["age", *labels])  # the group questions by name
     records = []
-    for (pk, _saved, _version), saved in zip(rows, carried, strict=True):
-        answers = stored.by_name(saved, definition)  # the group questions by name
-        record = {"interview_id": pk, "age_group": age_group(answers.get("age")) or None}
+    for interview in interviews:
+        answers = read(interview["answers"])
+        record = {"interview_id": interview["pk"], "age_group": age_group(answers["age"]) or None}
         for name, mapping in labels.items():
-            value = answers.get(name)
+            value = answers[name]
             record[name] = mapping.get(str(value)) if value not in (None, "") else None
         records.append(record)
     return pd.DataFrame.from_records(records, columns=["interview_id", "age_group", *labels])
@@ -152,3 +152,8 @@ def interim_status(wave: Wave) -> dict | None:
     if not open_cases and not undecided:
         return None
     return {"open_cases": open_cases, "undecided": undecided}
+
+
+def wave_targets(wave: Wave) -> dict[str, float]:
+    """{measure: target} of the wave (scoring.models.WaveTarget); one query."""
+    return dict(WaveTarget.objects.filter(wave=wave).values_list("measure", "value"))

@@ -1,5 +1,6 @@
-"""Scoring's use-cases that write: the analyst's weighting choices for a wave. (The index
-scheme's writes are scoring.index.services.)"""
+"""Scoring's use-cases that write: the analyst's weighting choices and satisfaction targets
+for a wave. (The index scheme's writes are scoring.index.services; editions'
+scoring.editions.)"""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -7,7 +8,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from fieldwork.models import Wave
 from sampling.models import SampledUnit
-from scoring.models import WaveWeighting
+from scoring import refresh
+from scoring.models import WaveTarget, WaveWeighting
 
 ATTRIBUTES_SAMPLED = 2000  # units whose frame attributes name the choices
 
@@ -47,4 +49,32 @@ def set_nonresponse(*, wave: Wave, user: User, method: str, attribute: str = "")
     choice, _created = WaveWeighting.objects.update_or_create(
         wave=wave, defaults={"nonresponse": method, "attribute": attribute, "updated_by": user}
     )
+    transaction.on_commit(lambda: refresh.refresh_results(wave.pk))
     return choice
+
+
+@transaction.atomic
+def set_targets(*, wave: Wave, user: User, targets: dict[str, float | None]) -> int:
+    """Record the wave's satisfaction targets (scoring.models.WaveTarget), by whom: a
+    measure with None has no target. Returns how many targets the wave has now. The results
+    are recomputed with them (they are part of the results' state)."""
+    measures = set(WaveTarget.MEASURES)
+    for measure, value in targets.items():
+        if measure not in measures and not measure.startswith(WaveTarget.DIMENSION):
+            raise WeightingInputError(_("Unknown measure for a target."))
+        if value is not None and not 0 <= value <= 100:
+            raise WeightingInputError(_("A target lies between 0 and 100."))
+    WaveTarget.objects.filter(
+        wave=wave, measure__in=[m for m, v in targets.items() if v is None]
+    ).delete()
+    for measure, value in targets.items():
+        if value is None:
+            continue
+        current = WaveTarget.objects.filter(wave=wave, measure=measure).first()
+        if current is None:
+            WaveTarget.objects.create(wave=wave, measure=measure, value=value, updated_by=user)
+        elif current.value != value:
+            current.value, current.updated_by = value, user
+            current.save(update_fields=["value", "updated_by", "updated_at"])
+    transaction.on_commit(lambda: refresh.refresh_results(wave.pk))
+    return WaveTarget.objects.filter(wave=wave).count()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoring import edition_views, views
+from scoring import edition_views, target_views, views
 from scoring.index import views as index_views
 
 app_name = "scoring"
@@ -10,11 +10,17 @@ urlpatterns = [
     path("waves/<id:wave_id>/results.xlsx", views.report_xlsx, name="report_xlsx"),
     path("waves/<id:wave_id>/<slug:table>.csv", views.report_csv, name="report_csv"),
     path("waves/<id:wave_id>/weighting/", views.weighting, name="weighting"),
+    path("waves/<id:wave_id>/targets/", target_views.targets, name="targets"),
     path("waves/<id:wave_id>/editions/", edition_views.edition_list, name="editions"),
     path(
         "waves/<id:wave_id>/editions/<id:number>.<slug:kind>",
         edition_views.edition_file,
         name="edition_file",
+    ),
+    path(
+        "waves/<id:wave_id>/editions/<id:number>/districts/<slug:code>.<slug:kind>",
+        edition_views.district_file,
+        name="district_file",
     ),
     path("waves/<id:wave_id>/index/", index_views.index, name="index"),
     path(

@@ -16,12 +16,12 @@ from fieldwork.models import Wave
 from jobs.computed import Computed, poll_reply
 from jobs.presenters import computed_state
 from scoring import editions, selectors, services
+from scoring.editions import client_district, edition_file_bytes, edition_report
 from scoring.forms import NonresponseForm
-from scoring.loaders import AnswerError
 from scoring.models import WaveWeighting
 from scoring.presenters import interim_note
 from scoring.report import tables
-from scoring.results import cached_results, dashboard_view, results_or_job
+from scoring.results import dashboard_view, results_or_job
 
 REPORT_FONT = "fonts/wqy-microhei.ttc"
 
@@ -38,11 +38,13 @@ def results(request: HttpRequest) -> HttpResponse:
         return reply
     waves = selectors.waves_with_results(request.user)
     wave = _chosen_wave(request.GET.get("wave"), waves)
-    edition = None
+    edition = district = None
     if wave is not None and request.user.role == Role.CLIENT:
-        # a client reads the latest signed edition only, never results still moving
+        # a client reads the latest signed edition only, never results still moving; a
+        # district sub-client only its district's part of it
         edition = editions.latest_signed(wave)
-        computed = Computed(edition.report if edition else None, None, False)
+        district = client_district(request.user)
+        computed = Computed(edition_report(edition, district), None, False)
     elif wave is not None:
         computed = results_or_job(wave=wave, user=request.user)
     else:
@@ -59,6 +61,7 @@ def results(request: HttpRequest) -> HttpResponse:
         for key in [k for k in view if k.endswith("_svg")]:
             view[key] = mark_safe(view[key])  # built with every text escaped (common.svg)
     context = {"waves": waves, "wave": wave, "report": report, "view": view, "edition": edition}
+    context["district"] = district
     context["can_weight"] = request.user.role == Role.ANALYST
     context["is_client"] = request.user.role == Role.CLIENT
     if wave is not None and edition is None and not context["is_client"]:
@@ -74,7 +77,7 @@ def report_pdf(request: HttpRequest, wave_id: int) -> HttpResponse:
     if data is None:
         return _results_page(wave)
     if "edition" in data:
-        content = bytes(data["edition"].pdf)
+        content = edition_file_bytes(data["edition"].pdf)
         return _download(content, "application/pdf", f"results-wave-{wave.pk}.pdf")
     # reportlab (and its fonts) only in the processes that draw a PDF, not in every web worker
     from scoring.report import pdf
@@ -92,7 +95,8 @@ def report_xlsx(request: HttpRequest, wave_id: int) -> HttpResponse:
         return _results_page(wave)
     mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     if "edition" in data:
-        return _download(bytes(data["edition"].xlsx), mime, f"results-wave-{wave.pk}.xlsx")
+        content = edition_file_bytes(data["edition"].xlsx)
+        return _download(content, mime, f"results-wave-{wave.pk}.xlsx")
     content = spreadsheets.workbook_bytes(
         tables.report_tables(data),
         properties={"title": f"{wave.name} · {data['labels']['title']}", "creator": wave.client},
@@ -157,14 +161,20 @@ def _visible_results(request: HttpRequest, wave_id: int) -> tuple[Wave, dict | N
     )
     if request.user.role == Role.CLIENT:
         edition = editions.latest_signed(wave)
-        if edition is None:
+        district = client_district(request.user)
+        report = edition_report(edition, district)
+        if report is None:
             raise Http404(_("No signed edition of these results yet."))
-        return wave, {**edition.report, "interim_note": "", "edition": edition}
-    try:
-        report = cached_results(wave)
-    except AnswerError:
+        files = edition
+        if district is not None:
+            files = edition.districts.get(code=district.code)
+        return wave, {**report, "interim_note": "", "edition": files}
+    # never computed here: the results of the current state, else the page (which shows the
+    # job computing them, and the newest results meanwhile)
+    computed = results_or_job(wave=wave, user=request.user)
+    if computed.value is None or computed.stale:
         return wave, None
-    return wave, {**report, "interim_note": interim_note(selectors.interim_status(wave))}
+    return wave, {**computed.value, "interim_note": interim_note(selectors.interim_status(wave))}
 
 
 def _results_page(wave: Wave) -> HttpResponse:

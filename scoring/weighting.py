@@ -20,6 +20,7 @@ Steps
    (R's trimWeights, strict), keeping the total.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -31,6 +32,7 @@ from scoring.design.designs import Design, DesignError, make_design
 from scoring.loaders import (
     AnswersMeta,
     approved_answers,
+    approved_interviews,
     nonresponse_choice,
     population_cells,
     respondent_frame,
@@ -69,11 +71,13 @@ def wave_weights(
     wave: Wave,
     level: str = "district",
     trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
+    interviews: list[dict] | None = None,
 ) -> Weighting:
-    """Final weights of the wave's approved interviews (see the module docstring)."""
+    """Final weights of the wave's approved interviews (see the module docstring);
+    `interviews` is scoring.loaders.approved_interviews(wave) when already read."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-    respondents = respondent_frame(wave)
+    respondents = respondent_frame(wave, interviews=interviews)
     report: dict = {"n": len(respondents), "level": level, "margins": [], "skipped": []}
     if respondents.empty:
         return Weighting(pd.Series(dtype=float), None, respondents, report)
@@ -125,12 +129,15 @@ class WeightedSample:
     report   the weighting report (see `wave_weights`)
     design   scoring.score_tables.SampleDesign: the raked and trimmed design and the map
              interview_id → design row, so that SEs include the raking; None without
-             respondents"""
+             respondents
+    interviews   scoring.loaders.approved_interviews(wave): the one read of the answers,
+             for the other readers of the same computation (respondent groups)"""
 
     long: pd.DataFrame
     meta: AnswersMeta
     report: dict
     design: SampleDesign | None
+    interviews: list[dict] = field(default_factory=list, repr=False)
 
 
 def weighted_sample(
@@ -140,13 +147,15 @@ def weighted_sample(
     trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
 ) -> WeightedSample:
     """The wave's approved answers with their final weights and the calibrated design."""
-    long, meta = approved_answers(wave)
-    weighting = wave_weights(wave=wave, level=level, trim_bounds=trim_bounds)
+    interviews = approved_interviews(wave)
+    long, meta = approved_answers(wave, interviews=interviews)
+    weighting = wave_weights(wave=wave, level=level, trim_bounds=trim_bounds, interviews=interviews)
     design = None
     if weighting.design is not None:
         ids = weighting.respondents["interview_id"].to_numpy()
         design = (weighting.design, pd.Series(range(len(ids)), index=ids))
-    return WeightedSample(_with_weights(long, weighting), meta, weighting.report, design)
+    long = _with_weights(long, weighting)
+    return WeightedSample(long, meta, weighting.report, design, interviews)
 
 
 def weighted_answers(
@@ -237,3 +246,23 @@ def _margins(respondents: pd.DataFrame, level: str, report: dict) -> list:
             continue
         margins.append((name, labels, population.to_dict()))
     return margins
+
+
+def inputs_digest(sample: WeightedSample) -> tuple[str, dict[str, float]]:
+    """(SHA-256 of what the results are computed from, {interview id: final weight}): every
+    approved answer's interview, item, score and weight in a fixed order, and the final
+    weights. Two states of a wave with the same digest give the same results."""
+    digest = hashlib.sha256()
+    long = sample.long
+    if not long.empty:
+        ordered = long.sort_values(["interview_id", "item"], kind="stable")
+        digest.update(ordered["interview_id"].to_numpy(dtype="int64").tobytes())
+        digest.update("\x1f".join(ordered["item"].astype(str)).encode())
+        digest.update(ordered["score"].to_numpy(dtype=float).tobytes())
+        digest.update(ordered["weight"].to_numpy(dtype=float).tobytes())
+    weights = {}
+    if sample.design is not None:
+        design, row_of = sample.design
+        weights = {str(i): float(design.weights[row]) for i, row in row_of.items()}
+    digest.update(repr(sorted(weights.items())).encode())
+    return digest.hexdigest(), weights

@@ -17,6 +17,7 @@ from jobs.services import start_job
 from qc.models import Review
 from sampling.models import Frame
 from sampling.services.import_jobs import FRAME_IMPORT
+from scoring.models import DistrictEdition
 
 A, S, I, C = "analyst", "supervisor", "interviewer01", "client"  # noqa: E741
 EVERYONE = {A, S, I, C}
@@ -113,6 +114,8 @@ MATRIX = {
     "scoring:weighting": ("get", {A}),
     "scoring:editions": ("get", {A, S}),
     "scoring:edition_file": ("get", {A, S}),
+    "scoring:district_file": ("get", {A, S}),
+    "scoring:targets": ("get", {A, S}),
     "scoring:objective_upload": ("get", {A}),
     "scoring:index_weights": ("get", {A}),
     "exports:wave_exports": ("get", {A}),
@@ -209,6 +212,10 @@ def demo_world(db, settings, tmp_path):
         "table": "districts",
         "number": 1,
         "kind": "pdf",
+        # a district of the demo's signed edition 1 of the wave (its part is in the storage)
+        "code": DistrictEdition.objects.filter(edition__wave=wave, edition__number=1)
+        .values_list("code", flat=True)
+        .first(),
         "interviewer_id": review.interview.interviewer_id,  # has completed interviews
         "user_id": User.objects.get(username="interviewer02").pk,
     }

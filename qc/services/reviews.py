@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from fieldwork import reactions
 from fieldwork.models import Interview
 from fieldwork.services import interviews as fieldwork
 from qc import selectors, workflow
@@ -124,6 +125,9 @@ def move_review(
     )
     for field in ("state", "reason", "proposed_by", "proposed_at", "decided_by", "decided_at"):
         setattr(review, field, getattr(locked, field))
+    if Review.State.APPROVED in (from_state, to_state):  # what the results are computed from
+        wave = Interview.objects.filter(pk=locked.interview_id).values_list("case__wave_id")
+        reactions.results_inputs_changed(wave.get()[0])
     return locked
 
 

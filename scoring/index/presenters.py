@@ -67,6 +67,7 @@ def composite_rows(table: pd.DataFrame) -> list[dict]:
             "rank_move": None if pd.isna(row["rank_change"]) else abs(int(row["rank_change"])),
             "change": _number(row["change"]),
             "p": _number(row["p"], 3),
+            "q": _number(row.get("q"), 3),
             "significant": bool(row["significant"]),
         }
         for row in table.to_dict("records")
@@ -159,6 +160,7 @@ def short_board_rows(wave: Wave, boards: pd.DataFrame) -> list[dict]:
     )
     return [
         {
+            "code": row["code"],
             "place": names.get(row["code"], row["code"]),
             "kind": row["kind"],
             "label": (
@@ -171,8 +173,31 @@ def short_board_rows(wave: Wave, boards: pd.DataFrame) -> list[dict]:
             "overall": _number(row["overall"]),
             "gap": _number(row["gap"]),
             "p": _number(row["p"], 3),
+            "q": _number(row.get("q"), 3),
             "below_target": bool(row["below_target"]),
             "below_overall": bool(row["below_overall"]),
         }
         for row in boards.to_dict("records")
     ]
+
+
+def frozen_index(wave: Wave, levels: dict[str, tuple]) -> dict:
+    """What an edition keeps of the index page, per level: {"rows", "short_boards",
+    "shares", "previous_wave" (a name or None)}, or {"error"}; `levels` maps each level to
+    (CompositeIndex, short boards) or to an error message."""
+    frozen = {}
+    for level, computed in levels.items():
+        if isinstance(computed, str):
+            frozen[level] = {"error": computed}
+            continue
+        result, boards = computed
+        frozen[level] = {
+            "rows": composite_rows(result.table),
+            "short_boards": short_board_rows(wave, boards),
+            "shares": {
+                "survey": round(100 * result.survey_share),
+                "objective": round(100 * result.objective_share),
+            },
+            "previous_wave": result.previous_wave.name if result.previous_wave else None,
+        }
+    return frozen

@@ -7,6 +7,7 @@ stores.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from django.db import transaction
 
@@ -16,10 +17,11 @@ from common.tables.texts import describe_all, limits
 from fieldwork.models import Wave
 from sampling.models import Level, Locality
 from scoring import selectors
-from scoring.compare import rank_change, short_board
+from scoring.compare import ALPHA, rank_change, short_board
 from scoring.index import ahp, indices, objective, uncertainty
 from scoring.loaders import AnswerError, AnswersMeta
 from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
+from scoring.ranking import below_overall_by, benjamini_hochberg
 from scoring.score_tables import domain_scores
 from scoring.weighting import weighted_sample
 
@@ -352,6 +354,9 @@ def composite_index(*, wave: Wave, level: str = Level.DISTRICT) -> CompositeInde
         None if previous is None else previous.rename(columns={"composite": "score"}),
         key="code",
     )
+    # a change is called only after Benjamini–Hochberg control across the places
+    compared["q"] = benjamini_hochberg(compared["p"])
+    compared["significant"] = np.nan_to_num(compared["q"], nan=1.0) < ALPHA
     extra = table.drop(columns=["composite", "se"])
     out = compared.rename(columns={"score": "composite"}).merge(extra, on="code", how="left")
     out = out.merge(table[["code", "se"]], on="code", how="left")
@@ -436,7 +441,7 @@ def short_boards(*, wave: Wave, level: str = Level.DISTRICT) -> pd.DataFrame:
         sample = weighted_sample(wave=wave)  # the results page's weights and design
     except AnswerError as err:
         raise IndexInputError([str(err)]) from err
-    columns = ["code", "kind", "item", "score", "value", "target", "overall", "gap", "p"]
+    columns = ["code", "kind", "item", "score", "value", "target", "overall", "gap", "p", "q"]
     columns += ["below_target", "below_overall"]
     parts = []
     long, design = sample.long, sample.design
@@ -446,7 +451,8 @@ def short_boards(*, wave: Wave, level: str = Level.DISTRICT) -> pd.DataFrame:
         overall = domain_scores(long, ["dimension"], design=design)
         total = overall.set_index("dimension")["weight_sum"]
         by_place["share"] = by_place["weight_sum"] / by_place["dimension"].map(total)
-        survey = short_board(by_place, overall, on=["dimension"])
+        # many places × dimensions are tested: Benjamini–Hochberg across them all
+        survey = below_overall_by(by_place, overall, on=["dimension"])
         parts.append(
             survey.assign(
                 kind="dimension",
@@ -454,6 +460,7 @@ def short_boards(*, wave: Wave, level: str = Level.DISTRICT) -> pd.DataFrame:
                 value=survey["score"],
                 target=float("nan"),
                 overall=survey["overall_score"],
+                below_target=False,
             )
         )
     scored = objective_frame(wave, level=level)
@@ -473,7 +480,11 @@ def short_boards(*, wave: Wave, level: str = Level.DISTRICT) -> pd.DataFrame:
                 score="value",
                 higher_is_better=directions.get(code) != objective.LOWER,
             )
-            parts.append(board.assign(kind="objective", item=code, overall=board["overall_score"]))
+            parts.append(
+                board.assign(
+                    kind="objective", item=code, overall=board["overall_score"], q=float("nan")
+                )
+            )
     if not parts:
         return pd.DataFrame(columns=columns)
     return pd.concat([p[columns] for p in parts], ignore_index=True)

@@ -10,7 +10,7 @@ from accounts.access import RESULTS_READERS, require_role
 from accounts.models import Role
 from fieldwork.models import Wave
 from sampling.models import Level
-from scoring import selectors
+from scoring import editions, selectors
 from scoring.index import presenters, services
 from scoring.index.forms import AHPMatrixForm, ObjectiveUploadForm, SharesForm, matrix_forms
 from scoring.presenters import interim_note
@@ -40,6 +40,8 @@ def index(request: HttpRequest, wave_id: int) -> HttpResponse:
     level = request.GET.get("level")
     level = level if level in services.LEVELS else Level.DISTRICT
     context = {"wave": wave, "level": level, "levels": services.LEVELS, "error": None}
+    if request.user.role == Role.CLIENT:
+        return _signed_index(request, wave, context)
     try:
         result = services.composite_index(wave=wave, level=level)
         boards = services.short_boards(wave=wave, level=level)
@@ -60,6 +62,28 @@ def index(request: HttpRequest, wave_id: int) -> HttpResponse:
         indicators=presenters.objective_indicators(wave),
         can_manage=request.user.role == Role.ANALYST,
         interim_note=interim_note(selectors.interim_status(wave)),
+    )
+    return render(request, "scoring/index_overview.html", context)
+
+
+def _signed_index(request: HttpRequest, wave: Wave, context: dict) -> HttpResponse:
+    """A client reads the index of the latest signed edition (a district sub-client: its
+    district's part), never the live figures."""
+    edition = editions.latest_signed(wave)
+    report = editions.edition_report(edition, editions.client_district(request.user)) or {}
+    frozen = (report.get("index") or {}).get(context["level"])
+    context["no_edition"] = frozen is None
+    frozen = frozen or {}
+    context.update(
+        rows=frozen.get("rows", []),
+        short_boards=frozen.get("short_boards", []),
+        shares=frozen.get("shares"),
+        previous_wave={"name": frozen["previous_wave"]} if frozen.get("previous_wave") else None,
+        error=frozen.get("error") or context["error"],
+        weight_levels=[],
+        indicators=[],
+        can_manage=False,
+        edition=edition,
     )
     return render(request, "scoring/index_overview.html", context)
 

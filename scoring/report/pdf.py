@@ -71,6 +71,8 @@ def render_report(data: dict, *, font_path: str | Path | None = None) -> bytes:
     story = _cover(data, styles)
     story += [Paragraph(_escape(labels.get("key_figures", labels["headline"])), styles["h2"])]
     story += [_headline(data, styles)]
+    if data.get("district"):
+        story += [Spacer(1, 3 * mm), Paragraph(_escape(_standing(data)), styles["cell"])]
     story += _chart_section(data, styles, font)
     story += _dimension_section(data, styles)
     story += _district_section(data, styles)
@@ -87,6 +89,17 @@ def render_report(data: dict, *, font_path: str | Path | None = None) -> bytes:
     footer = _footer(font, footer_text)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+def _standing(data: dict) -> str:
+    """A district's rank among the districts, with its interval, and the city's score."""
+    district, labels = data["district"], data["labels"]
+    rank = rank_with_interval(district)
+    return labels["standing"] % {
+        "rank": rank,
+        "n": district["n_ranked"],
+        "city": _fmt(district["city_satisfaction_score"]),
+    }
 
 
 def _footer(font: str, text: str):
@@ -114,7 +127,11 @@ def _chart_section(data: dict, styles: dict, font: str) -> list:
     story = []
     if len(data["dimensions"]) >= 3:
         story += [titled(labels.get("radar_title", ""), radar(data, font))]
-    if data["districts"]:
+    if data.get("district") and data["streets"]:
+        # a district's report: its streets' ranking, not a chart of its one district
+        streets = {**data, "districts": data["streets"]}
+        story += [titled(labels["streets_chart"], ranking_bars(streets, font))]
+    elif data["districts"]:
         story += [
             Spacer(1, 4 * mm),
             titled(labels["chart_title"], district_chart(data, font)),
@@ -379,11 +396,35 @@ def _lowest_section(data: dict, styles: dict) -> list:
     if "below_overall" in board:
         right.append(Paragraph(_escape(labels["below_overall"]), styles["muted"]))
         right += [Paragraph(_escape(line), cell) for line in below] or [Paragraph("—", cell)]
-        right.append(Paragraph(_escape(labels["below_target"]), styles["muted"]))
-        right.append(Paragraph(_escape(labels["no_target"]), cell))
     table = Table([[left, right]], colWidths=[PAGE_WIDTH / 2] * 2)
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return [KeepTogether([Paragraph(_escape(labels["lowest"]), styles["h2"]), table])]
+    story = [KeepTogether([Paragraph(_escape(labels["lowest"]), styles["h2"]), table])]
+    if "below_overall" in board:
+        # below target after the table, a line each: the list may run over pages
+        story.append(Paragraph(_escape(labels["below_target"]), styles["muted"]))
+        story += _target_lines(board.get("targets") or [], labels, styles)
+    return story
+
+
+def _target_lines(targets: list[dict], labels: dict, styles: dict) -> list:
+    """The board below target: per target its measure, the target, and each row below it,
+    marked significantly below (its 95% interval too) or estimate below."""
+    if not targets:
+        return [Paragraph(_escape(labels["no_target"]), styles["cell"])]
+    lines = []
+    for entry in targets:
+        heading = f"{entry['label']}　{labels['target']} {entry['target']:g}"
+        lines.append(Paragraph(_escape(heading), styles["cell"]))
+        for row in entry["rows"]:
+            place = f"{row['district']} {row['name']}".strip()
+            status = labels[
+                "significantly_below_target" if row["significant"] else "estimate_below_target"
+            ]
+            text = f"· {place}　{_fmt(row['estimate'])}　{status}"
+            lines.append(Paragraph(_escape(text), styles["warn" if row["significant"] else "cell"]))
+        if not entry["rows"]:
+            lines.append(Paragraph(_escape(labels["none_below_target"]), styles["cell"]))
+    return lines
 
 
 def _widths(shares: list[float]) -> list[float]:

@@ -197,7 +197,11 @@ def heat_table(report: dict) -> dict:
     return {
         "key": "heat",
         "title": labels["heat"],
-        "columns": [labels["district"], *[d["label"] for d in heat["dimensions"]]],
+        # a district's report shows its streets × dimensions
+        "columns": [
+            labels.get("heat_rows", labels["district"]),
+            *[d["label"] for d in heat["dimensions"]],
+        ],
         "rows": [[row["name"], *[c["score"] for c in row["cells"]]] for row in heat["rows"]],
     }
 
@@ -227,6 +231,19 @@ def lowest_table(report: dict) -> dict:
         + [
             [labels["below_overall"], f"{s['district']} {s['name']}", s["score"], ""]
             for s in lowest.get("below_overall") or []
+        ]
+        + [
+            [
+                f"{labels['below_target']}: {t['label']} ({labels['target']} {t['target']:g}), "
+                + labels[
+                    "significantly_below_target" if r["significant"] else "estimate_below_target"
+                ],
+                f"{r['district']} {r['name']}".strip(),
+                r["estimate"],
+                "",
+            ]
+            for t in lowest.get("targets") or []
+            for r in t["rows"]
         ],
     }
 

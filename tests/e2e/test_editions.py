@@ -1,13 +1,18 @@
-"""Editions in a real browser: the analyst freezes, a supervisor signs off, one more
-interview is approved, and the analyst sees a new draft beside the signed edition with the
-differences."""
+"""Editions in a real browser: the analyst freezes (a job renders the wave's report and
+every district's), a supervisor signs off, one more interview is approved, and a new draft
+appears by itself beside the signed edition with the differences; a district's reader sees
+its district's report only."""
+
+from pathlib import Path
 
 import pytest
 
+from accounts.models import Role
 from qc.models import Review
 from qc.services.reviews import approve_interview
+from scoring.models import ClientDistrict
 from tests.e2e.conftest import log_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_user
 from tests.scoring.conftest import (  # noqa: F401  (fixtures)
     field_interviewer,
     make_interview,
@@ -31,15 +36,21 @@ def test_freeze_sign_approve_and_compare(
     scored_wave,  # noqa: F811
     places,  # noqa: F811
     make_interview,  # noqa: F811
+    client_user,
     tmp_path,
+    settings,
 ):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the district reports' files
     url = f"{live_server.url}/results/waves/{scored_wave.pk}/editions/"
     page = new_page()
     log_in(page, live_server.url, analyst.username, PASSWORD)
     page.goto(url)
     page.click("#freeze")
     page.wait_for_load_state()
-    assert "第 1 版已冻结为草稿" in page.content()
+    # the job (run at once in tests) froze edition 1 with a report per district
+    assert page.locator("#editions tbody tr").count() == 1
+    assert "草稿" in page.inner_text("#editions tbody")
+    assert page.locator("#editions .districts li").count() == 2  # 城东区, 城西区
     assert page.locator("#editions .sign").count() == 0  # not by the one who froze it
 
     other = new_page()
@@ -61,10 +72,10 @@ def test_freeze_sign_approve_and_compare(
     approve_interview(review=review, user=analyst)  # the QC lead approves
     assert Review.objects.get(interview=interview).state == Review.State.APPROVED
 
+    # the approval's commit started the results job, which made draft 2 by itself
     page.goto(url)
-    assert "输入已变化" in page.inner_text("#inputs-changed")
-    page.click("#freeze")
-    page.wait_for_load_state()
+    assert page.locator("#editions tbody tr").count() == 2
+    assert page.locator("#editions tbody tr").first.locator(".automatic").count() == 1
     rows = page.inner_text("#editions tbody")
     assert "草稿" in rows and "已签发" in rows
     assert "第 2 版与第 1 版对比" in page.inner_text("#comparison")
@@ -73,3 +84,21 @@ def test_freeze_sign_approve_and_compare(
     for name, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         page.screenshot(path=tmp_path / f"editions-{name}.png", full_page=True)
+
+    # a district's reader: the client's user limited to 城东区 reads the signed edition's
+    # part for 城东区 only (edition 2 is still a draft)
+    reader = make_user("east_reader", Role.CLIENT, organisation=client_user.organisation)
+    ClientDistrict.objects.create(user=reader, district=places["east"])
+    district_page = new_page()
+    log_in(district_page, live_server.url, reader.username, PASSWORD)
+    district_page.goto(f"{live_server.url}/results/?wave={scored_wave.pk}")
+    note = district_page.inner_text("#district-note")
+    assert "城东区" in note and "西山县" not in district_page.inner_text("main")
+    assert "东华街道" in district_page.content()
+    for name, (width, height) in SIZES.items():
+        district_page.set_viewport_size({"width": width, "height": height})
+        district_page.screenshot(path=tmp_path / f"district-reader-{name}.png", full_page=True)
+    with district_page.expect_download() as download:
+        district_page.click("text=下载 PDF 报告")
+    content = Path(download.value.path()).read_bytes()
+    assert content.startswith(b"%PDF")

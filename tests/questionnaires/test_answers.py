@@ -138,3 +138,22 @@ def test_a_definition_whose_labels_now_read_in_another_language_keeps_its_own():
     labels = [q["label"] for page in upgraded["groups"] for q in page["questions"]]
     assert labels and all(list(label) == ["zh"] for label in labels if label)
     assert all(q["path"] for page in upgraded["groups"] for q in page["questions"])
+
+
+def test_reader_gives_what_scope_gives_for_the_names_asked():
+    # given answers with a name used twice (one or both answered), a repeat, and an answer
+    # stored under a bare name no question has
+    form = definition()
+    cases = [
+        {"/g1/q1": "hello", "/g2/q1": 7},
+        {"/g2/q1": 7},
+        {},
+        {"legacy": "x", "/g1/q1": ""},
+        {"/hh": [{"/hh/member": "Li"}], "q1": "bare"},
+    ]
+    names = ["q1", "legacy", "member", "absent"]
+    read = answers.reader(form, names)
+    for stored in cases:
+        # when / then: each name as the full scope reads it (None where it has none)
+        expected = answers.scope(stored, form)
+        assert read(stored) == {name: expected.get(name) for name in names}

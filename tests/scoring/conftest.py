@@ -146,3 +146,9 @@ def signed(analyst, supervisor):
         return sign_off(edition=freeze_edition(wave=wave, user=analyst), user=supervisor)
 
     return publish
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Editions store each district's files in the file storage: a directory per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"

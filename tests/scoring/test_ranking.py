@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from scoring.rank_intervals import rank_intervals
-from scoring.ranking import below_overall, benjamini_hochberg, ranked_table
+from scoring.ranking import below_overall, below_overall_by, benjamini_hochberg, ranked_table
 from scoring.results import satisfaction_rank_change
 from scoring.score_tables import scope_covariance, summarize
 from tests.scoring.test_score_tables import frame
@@ -127,3 +127,53 @@ def test_an_unreliable_locality_has_no_rank_change():
     # then
     assert pd.isna(changes.loc["A", "rank"]) and pd.isna(changes.loc["A", "rank_change"])
     assert changes.loc["B", "rank_change"] == 1 and changes.loc["C", "rank_change"] == -1
+
+
+def test_ranks_within_a_district_come_from_the_joint_draws_restricted_to_its_streets():
+    # given
+    long = _long(3)
+    street = summarize(long)["by_street"].drop(columns="rank")
+    domains, scores, covariance = scope_covariance(long, ["district", "street"])
+    # when
+    table = ranked_table(street, long, ["district", "street"], within="district")
+    table = table.set_index("street")
+    # then: a brute-force simulation of each district's reliable streets (another generator,
+    # another way of drawing) gives the same central 95% ranks within the district
+    rng = np.random.default_rng(123)
+    for streets in (["S1", "S2"], ["S3", "S4"]):  # the reliable streets of D1 and D2
+        index = [domains.index[domains["street"] == s][0] for s in streets]
+        sample = rng.multivariate_normal(
+            scores[index], covariance[np.ix_(index, index)], size=200_000
+        )
+        ranks = (-sample).argsort(axis=1).argsort(axis=1) + 1
+        for column, street_code in enumerate(streets):
+            low, high = np.quantile(ranks[:, column], [0.025, 0.975], method="inverted_cdf")
+            row = table.loc[street_code]
+            assert (row["within_rank_low"], row["within_rank_high"]) == (low, high)
+        ranked = sorted(streets, key=lambda s: -table.loc[s, "satisfaction_score"])
+        assert [table.loc[s, "within_rank"] for s in ranked] == [1, 2]
+    # the unreliable street has no rank in its district either
+    assert pd.isna(table.loc["S5", "within_rank"]) and pd.isna(table.loc["S5", "within_rank_low"])
+
+
+def test_the_index_short_board_controls_the_false_discovery_rate_across_places():
+    # given ten reliable places whose gaps to the overall have two-sided p of 0.001, 0.04
+    # and eight of 0.5 (SE 1, the overall known exactly), and an unreliable one far below
+    z = [stats.norm.isf(p / 2) for p in [0.001, 0.04] + [0.5] * 8]
+    table = pd.DataFrame(
+        {
+            "place": [f"P{i}" for i in range(11)],
+            "dimension": "police",
+            "score": [80.0 - value for value in z] + [10.0],
+            "se": 1.0,
+            "share": 0.0,
+            "unreliable": [False] * 10 + [True],
+        }
+    )
+    overall = pd.DataFrame({"dimension": ["police"], "score": [80.0], "se": [0.0]})
+    # when
+    board = below_overall_by(table, overall, on=["dimension"])
+    # then: raw p < 0.05 twice, but after BH (q = p·m/rank: 0.01 and 0.2) only P0; the
+    # unreliable place is not tested
+    assert board["place"].tolist() == ["P0"]
+    assert board["q"].iloc[0] == pytest.approx(0.001 * 10 / 1)

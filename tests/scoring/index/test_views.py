@@ -30,7 +30,10 @@ def wave_in_two_districts(safety_wave, places, make_interview):
 
 
 @pytest.mark.parametrize("role", ["analyst", "supervisor", "client_user"])
-def test_results_readers_see_the_composite_index(role, request, client, wave_in_two_districts):
+def test_results_readers_see_the_composite_index(
+    role, request, client, wave_in_two_districts, signed
+):
+    signed(wave_in_two_districts)  # a client reads the signed edition's index
     login(client, request.getfixturevalue(role))
 
     response = client.get(reverse("scoring:index", args=[wave_in_two_districts.pk]))
@@ -242,3 +245,47 @@ def test_a_bad_matrix_upload_is_refused_on_the_page(
     assert response.status_code == 200
     assert expected in response.content.decode()
     assert not IndexScheme.objects.exists()
+
+
+def test_a_client_reads_the_signed_editions_index_not_the_live_one(
+    client, client_user, analyst, wave_in_two_districts, places, make_interview, signed
+):
+    # given a signed edition, then a later approval that moves 城东区's index
+    edition = signed(wave_in_two_districts)
+    make_interview(wave_in_two_districts, places["east_a"], answers("1", "1", "1", "1"))
+    url = reverse("scoring:index", args=[wave_in_two_districts.pk])
+    login(client, analyst)
+    live = {r["name"]: r["composite"] for r in client.get(url).context["rows"]}
+    client.logout()
+    # when
+    login(client, client_user)
+    response = client.get(url)
+    # then the client reads the frozen figures, with the edition named
+    frozen = {r["name"]: r["composite"] for r in response.context["rows"]}
+    assert frozen["城东区"] == 86.7 and live["城东区"] != 86.7
+    assert response.context["edition"] == edition
+
+
+def test_a_district_reader_reads_its_districts_index_only(
+    client, client_user, wave_in_two_districts, places, signed
+):
+    from scoring.models import ClientDistrict
+    from tests.factories import make_user
+
+    signed(wave_in_two_districts)
+    reader = make_user("west_reader", "client", organisation=client_user.organisation)
+    ClientDistrict.objects.create(user=reader, district=places["west"])
+    login(client, reader)
+    url = reverse("scoring:index", args=[wave_in_two_districts.pk])
+    assert [r["name"] for r in client.get(url).context["rows"]] == ["西山县"]
+    streets = client.get(url + "?level=street").context["rows"]
+    assert [r["name"] for r in streets] == ["西岭镇"]
+
+
+def test_a_client_without_a_signed_edition_reads_no_index(
+    client, client_user, wave_in_two_districts
+):
+    login(client, client_user)
+    response = client.get(reverse("scoring:index", args=[wave_in_two_districts.pk]))
+    assert response.status_code == 200 and response.context["no_edition"]
+    assert "86.7" not in response.content.decode()
