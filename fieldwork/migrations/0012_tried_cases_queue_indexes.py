@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fieldwork', '0010_reopen_attempts_counted'),
+        ('fieldwork', '0011_household_roster'),
         ('sampling', '0006_locality_updated_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
