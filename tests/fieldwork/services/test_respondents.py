@@ -299,3 +299,21 @@ def test_selections_typed_before_rosters_read_as_rosters(my_case, interviewer):
     assert old.roster == [{**adult, "eligible": True} for adult in listing]
     assert new.roster == roster_before
     assert old.selected == listing[1]
+
+
+def test_weighting_counts_the_eligible_members_the_selection_chose_among(my_case, interviewer):
+    # Given a household of two adults and two children, Kish choosing among the adults
+    from sampling.household import kish_probability
+    from scoring.cases import case_frame
+
+    roster = rows("王强, M, 52", "小明, M, 12", "李娜, F, 45", "小红, F, 3")
+    selection = respondents.select_respondent(
+        case=my_case, interviewer=interviewer, method="kish", members=roster
+    )
+    # When scoring loads the case
+    row = case_frame(my_case.wave).set_index("case_id").loc[my_case.pk]
+    # Then the household has two adults, the chosen one on her Kish line among them
+    assert row["adults"] == 2 and row["selection"] == "kish"
+    expected_line = 1 if selection.selected_label == "王强" else 2  # men first, then women
+    assert row["line"] == expected_line
+    assert kish_probability(int(row["adults"]), int(row["line"])) == pytest.approx(0.5)
