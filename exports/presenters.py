@@ -13,7 +13,7 @@ def package_row(job: Job) -> dict:
         **job_row(job),
         "states": ", ".join(str(names.get(state, state)) for state in states),
         "interviews": result.get("interviews"),
-        "megabytes": round(result["bytes"] / 1_000_000, 1) if result.get("bytes") else None,
+        "bytes": result.get("bytes"),
         "sha256": result.get("sha256", ""),
         "ready": job.status == Job.Status.SUCCEEDED and bool(result.get("path")),
     }

@@ -38,6 +38,8 @@ def as_text(value: object) -> object:
         return None
     if isinstance(value, list):
         return " ".join(str(v) for v in value) or None
+    if isinstance(value, float) and value != value:
+        return None  # NaN: where a table had no value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dict):
@@ -45,8 +47,27 @@ def as_text(value: object) -> object:
     return str(value)
 
 
-def _column(raw: list, variable: Variable, tz: str) -> pd.Series:
-    text = pd.Series([as_text(v) for v in raw], dtype=object)
+def _texts(raw: pd.Series) -> pd.Series:
+    """as_text of every answer; answers that are all text already are only cleared of ""."""
+    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+        values = raw.to_numpy(dtype=object)
+        missing = pd.isna(values) | (values == "")
+        if missing.any():
+            values = values.copy()
+            values[missing] = None
+        return pd.Series(values, index=raw.index, dtype=object)
+    return pd.Series([as_text(v) for v in raw.tolist()], index=raw.index, dtype=object)
+
+
+def _column(raw: pd.Series, variable: Variable, tz: str) -> pd.Series:
+    if variable.kind == NUMERIC and pd.api.types.infer_dtype(raw, skipna=True) in (
+        "integer",
+        "floating",
+        "mixed-integer-float",
+        "empty",
+    ):
+        return pd.to_numeric(raw, errors="coerce").astype(float)
+    text = _texts(raw)
     if variable.kind == NUMERIC:
         return pd.to_numeric(text, errors="coerce").astype(float)
     if variable.kind == DATE:
@@ -69,13 +90,13 @@ def _indicator(original: pd.Series, choice: str) -> pd.Series:
 
 def _answer_columns(level: Level, rows: list[dict], tz: str) -> dict[str, pd.Series]:
     columns: dict[str, pd.Series] = {}
-    paths = [v.path for v in level.variables if v.kind != INDICATOR]
-    values = [stored.values_at(row, paths) for row in rows]
+    paths = list(dict.fromkeys(v.path for v in level.variables if v.kind != INDICATOR))
+    wide = stored.table(rows, paths)
     for variable in level.variables:
         if variable.kind == INDICATOR:
             columns[variable.name] = _indicator(columns[variable.of], variable.choice)
         else:
-            raw = [found[variable.path] for found in values]
+            raw = wide[variable.path].astype(object).reset_index(drop=True)
             columns[variable.name] = _column(raw, variable, tz)
     return columns
 
