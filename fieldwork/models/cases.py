@@ -84,9 +84,7 @@ class Case(models.Model):
                 name="case_untimed_queue",
                 condition=models.Q(status="pending", interviewer=None)
                 & (models.Q(attempts=0) | models.Q(last_attempt_at=None))
-                & ~models.Q(
-                    attempts=0, day_parts_tried=0, last_attempt_at=None, last_outcome=""
-                ),
+                & ~models.Q(attempts=0, day_parts_tried=0, last_attempt_at=None, last_outcome=""),
             ),
             # … and every open, unassigned case by when it was last tried.
             models.Index(

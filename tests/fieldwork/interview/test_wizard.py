@@ -182,3 +182,31 @@ def test_non_interviewers_cannot_take_interviews(client, request, role_fixture, 
     client.login(username=user.username, password=PASSWORD)
     response = client.get(reverse("fieldwork:interview", args=[phone_interview.pk]))
     assert response.status_code == 403
+
+
+def test_the_last_page_finishes_only_when_every_page_on_the_path_was_submitted(
+    browser, phone_interview
+):
+    # Given an interview at its last page whose wizard holds no submission of one page on the
+    # path (as when a later answer brings an earlier page onto the path)
+    url = reverse("fieldwork:interview", args=[phone_interview.pk])
+    response = browser.get(url)
+    while not response.context["is_final_page"]:
+        response = submit_page(browser, phone_interview, response)
+    session = browser.session
+    stored = session[f"wizard_interview_{phone_interview.pk}"]
+    del stored["step_data"]["screening"]
+    session[f"wizard_interview_{phone_interview.pk}"] = stored
+    session.save()
+
+    # When the last page is submitted
+    response = submit_page(browser, phone_interview, response)
+
+    # Then the interviewer is taken to that page instead of finishing
+    assert response.status_code == 200 and page_of(response)[0] == "screening"
+    phone_interview.refresh_from_db()
+    assert phone_interview.status == Interview.Status.IN_PROGRESS
+    # and once it is submitted the interview can be finished
+    run_to_end(browser, phone_interview)
+    phone_interview.refresh_from_db()
+    assert phone_interview.status == Interview.Status.COMPLETED
