@@ -10,5 +10,5 @@ class RoleUserAdmin(UserAdmin):
     list_filter = ("role", "is_active")
     fieldsets = (
         *UserAdmin.fieldsets,
-        ("Role", {"fields": ("role", "organisation", "must_change_password")}),
+        ("Role", {"fields": ("role", "organisation", "team", "must_change_password")}),
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organisation
 from fieldwork.dispositions import OUTCOMES_BY_MODE, is_final, outcome_for
 from fieldwork.models import Appointment, Mode, RespondentSelection, Wave, WaveMode
 from fieldwork.scheduling import ScheduleError, parse_windows
@@ -89,7 +90,11 @@ class RespondentSelectionForm(forms.Form):
 
 class WaveForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    client = forms.CharField(label=_("Client"), max_length=200)
+    client = forms.ModelChoiceField(
+        label=_("Client"),
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.CLIENT),
+        help_text=_("The commissioning body; add one on the organisations page."),
+    )
     questionnaire_version = forms.ModelChoiceField(
         label=_("Questionnaire version"),
         queryset=QuestionnaireVersion.objects.filter(published_at__isnull=False),
@@ -118,6 +123,11 @@ class WaveForm(forms.Form):
     )
     busy_gap_minutes = forms.IntegerField(
         label=_("Gap after a busy line (min)"), min_value=0, max_value=10080, initial=15
+    )
+    cross_region = forms.BooleanField(
+        label=_("Cross-region calling"),
+        required=False,
+        help_text=_("Interviewers are never given a case in their own home county."),
     )
 
     SCHEDULE_FIELDS = ("weekday_windows", "weekend_windows", "min_gap_minutes", "busy_gap_minutes")

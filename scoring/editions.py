@@ -72,7 +72,10 @@ def freeze_edition(*, wave: Wave, user: User) -> Edition:
     content = pdf.render_report(data, font_path=finders.find(REPORT_FONT))
     workbook = spreadsheets.workbook_bytes(
         tables.report_tables(data),
-        properties={"title": f"{wave.name} · {data['labels']['title']}", "creator": wave.client},
+        properties={
+            "title": f"{wave.name} · {data['labels']['title']}",
+            "creator": wave.client.name,
+        },
     )
     number = (wave.editions.aggregate(n=Max("number"))["n"] or 0) + 1
     return Edition.objects.create(

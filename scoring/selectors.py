@@ -15,10 +15,12 @@ from questionnaires.selectors import answers_in_version
 
 
 def visible_waves(user: User) -> QuerySet[Wave]:
-    """A client reads only the waves it commissioned; firm staff read every wave."""
-    waves = Wave.objects.all()
+    """A client reads only the waves its organisation commissioned; firm staff read every wave."""
+    waves = Wave.objects.select_related("client")
     if user.role == Role.CLIENT:
-        return waves.filter(client=user.organisation) if user.organisation else waves.none()
+        return (
+            waves.filter(client_id=user.organisation_id) if user.organisation_id else waves.none()
+        )
     return waves
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Organisation, Role, User
 from fieldwork import scheduling
 from fieldwork.models import Case, QuotaTarget, Wave, WaveMode
 from fieldwork.services.locking import row_locked
@@ -52,7 +52,7 @@ def set_plan(
 def create_wave(
     *,
     name: str,
-    client: str,
+    client: Organisation,
     questionnaire_version: QuestionnaireVersion,
     draw: Draw,
     max_attempts: int = 5,
@@ -61,8 +61,11 @@ def create_wave(
     min_gap_minutes: int = 120,
     busy_gap_minutes: int = 15,
     mode: str = WaveMode.MIXED,
+    cross_region: bool = False,
 ) -> Wave:
-    """A wave whose cases are the draw's main sample (replicate 0)."""
+    """A wave for a client organisation whose cases are the draw's main sample (replicate 0)."""
+    if client.kind != Organisation.Kind.CLIENT:
+        raise ValidationError(_("A wave is commissioned by a client body."))
     if mode not in WaveMode.values:
         raise ValidationError(_("Unknown mode."))
     if questionnaire_version.published_at is None:
@@ -83,6 +86,7 @@ def create_wave(
         min_gap_minutes=min_gap_minutes,
         busy_gap_minutes=busy_gap_minutes,
         mode=mode,
+        cross_region=cross_region,
         status=Wave.Status.FIELDWORK,
     )
     release_replicate(wave=wave, replicate=0)

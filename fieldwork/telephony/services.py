@@ -348,7 +348,7 @@ def prenotification_text(plan: PrenotificationPlan) -> str:
         return twiml.prenotification_text(
             plan.template,
             evaluation=plan.wave.name,
-            client=plan.wave.client,
+            client=plan.wave.client.name,
             hotline=plan.hotline,
         )
     except ValueError as error:

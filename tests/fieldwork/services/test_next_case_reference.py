@@ -18,6 +18,7 @@ from fieldwork import loaders, scheduling
 from fieldwork.models import Appointment, Case, Interview, QuotaTarget
 from fieldwork.services import next_case, waves
 from sampling.models import Draw, Frame, SampledUnit
+from tests.factories import make_organisation
 
 SH = ZoneInfo("Asia/Shanghai")
 MOMENTS = [
@@ -49,7 +50,9 @@ def random_wave(rng: random.Random, tree, version, interviewer, other_interviewe
         )
         for i in range(N_CASES)
     )
-    wave = waves.create_wave(name="w", client="c", questionnaire_version=version, draw=draw)
+    wave = waves.create_wave(
+        name="w", client=make_organisation("c"), questionnaire_version=version, draw=draw
+    )
     holders = [None, None, None, interviewer, other_interviewer]
     for case in wave.cases.all():
         tried = rng.random() < 0.6
