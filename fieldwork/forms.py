@@ -5,8 +5,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from fieldwork.dispositions import OUTCOMES_BY_MODE, is_final, outcome_for
-from fieldwork.models import Appointment, Mode, RespondentSelection, Wave, WaveMode
+from fieldwork.dispositions import LANGUAGE_PROBLEM, OUTCOMES_BY_MODE, is_final, outcome_for
+from fieldwork.models import Appointment, Dialect, Mode, RespondentSelection, Wave, WaveMode
 from fieldwork.scheduling import ScheduleError, parse_windows
 from questionnaires.models import QuestionnaireVersion
 from sampling.models import Draw, Level, Locality
@@ -47,6 +47,15 @@ class AttemptForm(forms.Form):
         required=False,
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    language = forms.ChoiceField(
+        label=_("Language the respondent speaks"),
+        choices=[("", "---------"), *Dialect.choices],
+        required=False,
+        help_text=_(
+            "Only for a language problem: the case goes to an interviewer who speaks it. "
+            "Left blank, the case closes."
+        ),
+    )
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, mode: str = Mode.PHONE, **kwargs):
@@ -67,9 +76,17 @@ class AttemptForm(forms.Form):
             self.add_error("disposition", _("This outcome does not apply to this mode."))
         elif outcome.needs_appointment and cleaned.get("appointment_at") is None:
             self.add_error("appointment_at", _("Give the time the respondent asked for."))
-        elif is_final(code) and not cleaned.get("confirmed"):
+        elif is_final(code) and not self.rerouted and not cleaned.get("confirmed"):
             self.needs_confirmation = True
+        if code != LANGUAGE_PROBLEM:
+            cleaned["language"] = ""
         return cleaned
+
+    @property
+    def rerouted(self) -> bool:
+        """A language problem with the language named: the case goes to a speaker."""
+        data = self.cleaned_data
+        return data.get("disposition") == LANGUAGE_PROBLEM and bool(data.get("language"))
 
     @property
     def outcome_label(self) -> str:

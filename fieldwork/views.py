@@ -212,11 +212,15 @@ def record_attempt(request: HttpRequest, case_id: int) -> HttpResponse:
             note=data["note"],
             appointment_at=data["appointment_at"],
             appointment_kind=data["appointment_kind"],
+            language=data["language"],
         )
     except ValidationError as error:
         form.add_error(None, error)
         return render_case(request, case, attempt_form=form, status=400)
     messages.success(request, _("Recorded: %(outcome)s.") % {"outcome": form.outcome_label})
+    if form.rerouted:
+        messages.info(request, _("The case goes to an interviewer who speaks the language."))
+        return redirect("fieldwork:my_cases")
     return redirect(f"{reverse('fieldwork:case_detail', args=[case.pk])}?mode={form.mode}")
 
 
