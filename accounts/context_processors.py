@@ -15,7 +15,7 @@ NAVIGATION = [
     ("questionnaires:questionnaire_list", _("Questionnaires"), {Role.ANALYST, Role.SUPERVISOR}),
     ("scoring:results", _("Results"), {Role.ANALYST, Role.SUPERVISOR, Role.CLIENT}),
     ("jobs:job_list", _("Jobs"), {Role.ANALYST}),
-    ("accounts:user_list", _("Users"), {Role.ANALYST}),
+    ("accounts:user_list", _("People"), {Role.ANALYST}),
 ]
 
 

@@ -29,6 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Organisation, Role, User
 from demo.city import City, build_city
+from demo.people import form_teams
 from demo.reviews import review_round
 from demo.rounds import CLIENT, FIRM, Round, client_organisation, simulate_round, street_effects
 from fieldwork.models import Wave
@@ -110,6 +111,7 @@ def load_demo(
     say("locality tree …")
     city = build_city(seed, households=size.households)
     import_localities(rows=city.localities.to_dict("records"))
+    form_teams(users)
     say(f"frame of {size.households:,} households …")
     frame = import_household_frame(city=city, name=f"frame-{seed}", user=analyst)
 

@@ -43,7 +43,7 @@ from fieldwork.workspace.forms import MoveForm
 
 @require_role(*STAFF)
 def wave_list(request: HttpRequest) -> HttpResponse:
-    all_waves = Wave.objects.select_related("questionnaire_version", "draw")
+    all_waves = Wave.objects.select_related("questionnaire_version", "draw", "client")
     rows = [{"wave": wave, "progress": selectors.wave_progress(wave)} for wave in all_waves]
     return render(request, "fieldwork/wave_list.html", {"rows": rows})
 

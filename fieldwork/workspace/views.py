@@ -82,7 +82,7 @@ def _tab(request: HttpRequest, wave: Wave, tab: str, context: dict, status: int 
 
 def _wave(wave_id: int) -> Wave:
     return get_object_or_404(
-        Wave.objects.select_related("questionnaire_version", "draw"), pk=wave_id
+        Wave.objects.select_related("questionnaire_version", "draw", "client"), pk=wave_id
     )
 
 
@@ -162,7 +162,7 @@ def selects(form) -> list[dict]:
 def _grid_context(request: HttpRequest, wave: Wave, now: datetime) -> dict:
     filters = CaseFilterForm(request.GET or None, wave=wave)
     data = filters.cleaned_data if filters.is_valid() else {}
-    cases = workspace.case_grid(wave, data, now)
+    cases = workspace.case_grid(wave, data, now, viewer=request.user)
     per_page = data.get("per_page") or 50
     page = Paginator(cases, per_page).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -232,7 +232,9 @@ def move_cases(request: HttpRequest, wave_id: int) -> HttpResponse:
             }
             return _tab(request, wave, "cases", context, status=400)
         ids = list(
-            workspace.case_grid(wave, filters.cleaned_data, now).values_list("id", flat=True)
+            workspace.case_grid(wave, filters.cleaned_data, now, viewer=request.user).values_list(
+                "id", flat=True
+            )
         )
     else:
         ids = data["cases"]
@@ -299,7 +301,9 @@ def calendar_context(request: HttpRequest, wave: Wave | None, interviewer: User 
     start = datetime.combine(first, datetime.min.time()).replace(tzinfo=tz)
     end = start + timedelta(days=span)
     if wave is not None:
-        appointments = workspace.calendar_appointments(wave, start, end, interviewer)
+        appointments = workspace.calendar_appointments(
+            wave, start, end, interviewer, viewer=request.user
+        )
     else:
         mine = selectors.visible_cases(interviewer)
         appointments = selectors.appointments_between(mine, start, end)
