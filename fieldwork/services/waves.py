@@ -29,9 +29,11 @@ def set_plan(
     starts_on: date | None,
     ends_on: date | None,
     daily_target: int | None,
+    cross_region: bool | None = None,
 ) -> Wave:
     """The plan the overview measures progress against: a target, the fieldwork period and a
-    daily goal per interviewer. Supervisors and analysts set it; an empty value clears it."""
+    daily goal per interviewer; and whether calls are cross-region (异地交叉调查, None: as it
+    was). Supervisors and analysts set it; an empty value clears it."""
     if actor.role not in (Role.SUPERVISOR, Role.ANALYST):
         raise ValidationError(_("Only supervisors and analysts set a wave's plan."))
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
@@ -44,7 +46,10 @@ def set_plan(
     wave.starts_on = starts_on
     wave.ends_on = ends_on
     wave.daily_target = daily_target
-    wave.save(update_fields=["target_completes", "starts_on", "ends_on", "daily_target"])
+    if cross_region is not None:
+        wave.cross_region = cross_region
+    fields = ["target_completes", "starts_on", "ends_on", "daily_target", "cross_region"]
+    wave.save(update_fields=fields)
     return wave
 
 

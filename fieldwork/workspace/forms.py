@@ -215,6 +215,7 @@ class WavePlanForm(forms.Form):
     daily_target = forms.IntegerField(
         label=_("Completes per interviewer per day"), min_value=1, max_value=1000, required=False
     )
+    cross_region = forms.BooleanField(label=_("Cross-region calling"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,7 +224,7 @@ class WavePlanForm(forms.Form):
 
     @classmethod
     def of(cls, wave: Wave) -> "WavePlanForm":
-        fields = ("target_completes", "starts_on", "ends_on", "daily_target")
+        fields = ("target_completes", "starts_on", "ends_on", "daily_target", "cross_region")
         return cls(initial={name: getattr(wave, name) for name in fields})
 
     def clean(self) -> dict:

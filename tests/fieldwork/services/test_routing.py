@@ -4,6 +4,7 @@ through the attempt service, the database queue and the case page (SQLite and Po
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from fieldwork.models import Case, CaseEvent, ContactAttempt, InterviewerProfile, Wave
@@ -57,7 +58,7 @@ def test_a_language_problem_without_the_language_closes_the_case(my_case, interv
 
 
 def test_an_unknown_language_is_refused(my_case, interviewer):
-    with pytest.raises(Exception, match="language"):
+    with pytest.raises(ValidationError):
         attempts.record_attempt(
             case=my_case, interviewer=interviewer, mode="phone", disposition="2.33", language="x"
         )
@@ -111,3 +112,12 @@ def test_the_analyst_asks_for_cross_region_calling_on_the_wave_form(
     }
     assert client.post(reverse("fieldwork:wave_create"), data).status_code == 302
     assert Wave.objects.get(name="异地").cross_region is True
+
+
+def test_the_supervisor_turns_cross_region_calling_on_from_the_wave_plan(client, supervisor, wave):
+    client.login(username=supervisor.username, password=PASSWORD)
+    url = reverse("fieldwork:wave_plan", args=[wave.pk])
+    assert client.post(url, {"cross_region": "on"}).status_code == 302
+    assert Wave.objects.get(pk=wave.pk).cross_region is True
+    assert client.post(url, {}).status_code == 302
+    assert Wave.objects.get(pk=wave.pk).cross_region is False
