@@ -141,7 +141,7 @@ def render_case(
         "can_reopen": request.user.role in (Role.SUPERVISOR, Role.ANALYST)
         and case.status == Case.Status.CLOSED,
         "reopen_form": ReopenForm(),
-        "move_form": MoveForm() if request.user.role in STAFF else None,
+        "move_form": MoveForm(viewer=request.user) if request.user.role in STAFF else None,
         "voided": selectors.interview_voided(case),
         "selection_form": RespondentSelectionForm(),
         "selection": presenters.respondent_selection(case),

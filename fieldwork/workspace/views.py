@@ -193,7 +193,9 @@ def wave_cases(request: HttpRequest, wave_id: int) -> HttpResponse:
     now = timezone.now()
     context = {
         **_grid_context(request, wave, now),
-        **_action_forms(MoveForm(), StreetAssignForm(wave=wave)),
+        **_action_forms(
+            MoveForm(viewer=request.user), StreetAssignForm(wave=wave, viewer=request.user)
+        ),
         "sample_status": selectors.sample_status_by_street(wave),
     }
     return _tab(request, wave, "cases", context)
@@ -204,14 +206,14 @@ def wave_cases(request: HttpRequest, wave_id: int) -> HttpResponse:
 def move_cases(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = _wave(wave_id)
     now = timezone.now()
-    form = MoveForm(request.POST)
+    form = MoveForm(request.POST, viewer=request.user)
     back = f"{reverse('fieldwork:wave_cases', args=[wave.pk])}?{request.GET.urlencode()}"
     if url_has_allowed_host_and_scheme(request.POST.get("next"), allowed_hosts=None):
         back = request.POST["next"]  # moved from the case page: back to it
     if not form.is_valid():
         context = {
             **_grid_context(request, wave, now),
-            **_action_forms(form, StreetAssignForm(wave=wave)),
+            **_action_forms(form, StreetAssignForm(wave=wave, viewer=request.user)),
             "sample_status": selectors.sample_status_by_street(wave),
         }
         return _tab(request, wave, "cases", context, status=400)
@@ -227,7 +229,7 @@ def move_cases(request: HttpRequest, wave_id: int) -> HttpResponse:
             )
             context = {
                 **_grid_context(request, wave, now),
-                **_action_forms(form, StreetAssignForm(wave=wave)),
+                **_action_forms(form, StreetAssignForm(wave=wave, viewer=request.user)),
                 "sample_status": selectors.sample_status_by_street(wave),
             }
             return _tab(request, wave, "cases", context, status=400)
@@ -255,12 +257,12 @@ def move_cases(request: HttpRequest, wave_id: int) -> HttpResponse:
 def assign_street(request: HttpRequest, wave_id: int) -> HttpResponse:
     """Give a number of a street's unassigned cases to an interviewer."""
     wave = _wave(wave_id)
-    form = StreetAssignForm(request.POST, wave=wave)
+    form = StreetAssignForm(request.POST, wave=wave, viewer=request.user)
     if not form.is_valid():
         now = timezone.now()
         context = {
             **_grid_context(request, wave, now),
-            **_action_forms(MoveForm(), form),
+            **_action_forms(MoveForm(viewer=request.user), form),
             "sample_status": selectors.sample_status_by_street(wave),
         }
         return _tab(request, wave, "cases", context, status=400)
