@@ -25,6 +25,24 @@ def outcome_choices(mode: str) -> list[tuple[str, str]]:
     ]
 
 
+def language_field() -> forms.ChoiceField:
+    """The respondent's language, recorded with a language problem (2.33)."""
+    return forms.ChoiceField(
+        label=_("Language the respondent speaks"),
+        choices=[("", "---------"), *Dialect.choices],
+        required=False,
+        help_text=_(
+            "Only for a language problem: the case goes to an interviewer who speaks it. "
+            "Left blank, the case closes."
+        ),
+    )
+
+
+def rerouted(cleaned: dict) -> bool:
+    """A language problem with the language named: the case goes to a speaker, not closed."""
+    return cleaned.get("disposition") == LANGUAGE_PROBLEM and bool(cleaned.get("language"))
+
+
 class AttemptForm(forms.Form):
     """A call (or, as VisitForm, a visit) that did not become an interview.
 
@@ -47,15 +65,7 @@ class AttemptForm(forms.Form):
         required=False,
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
-    language = forms.ChoiceField(
-        label=_("Language the respondent speaks"),
-        choices=[("", "---------"), *Dialect.choices],
-        required=False,
-        help_text=_(
-            "Only for a language problem: the case goes to an interviewer who speaks it. "
-            "Left blank, the case closes."
-        ),
-    )
+    language = language_field()
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, mode: str = Mode.PHONE, **kwargs):
@@ -85,8 +95,7 @@ class AttemptForm(forms.Form):
     @property
     def rerouted(self) -> bool:
         """A language problem with the language named: the case goes to a speaker."""
-        data = self.cleaned_data
-        return data.get("disposition") == LANGUAGE_PROBLEM and bool(data.get("language"))
+        return rerouted(self.cleaned_data)
 
     @property
     def outcome_label(self) -> str:

@@ -78,7 +78,7 @@ def confirm_call(request: HttpRequest, call_id: int) -> HttpResponse:
         confirm = fieldwork_views.confirmation(request, form, action)
         case = selectors.case_for(request.user, call.case_id)
         return fieldwork_views.render_case(request, case, mode="phone", **confirm)
-    keys = ("disposition", "note", "appointment_at", "appointment_kind")
+    keys = ("disposition", "note", "appointment_at", "appointment_kind", "language")
     data = {key: form.cleaned_data[key] for key in keys}
     try:
         services.confirm_call(call=call, interviewer=request.user, **data)
@@ -86,6 +86,9 @@ def confirm_call(request: HttpRequest, call_id: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Outcome recorded."))
+        if form.rerouted:
+            messages.info(request, _("The case goes to an interviewer who speaks the language."))
+            return redirect("fieldwork:my_cases")
     return redirect("fieldwork:case_detail", case_id=call.case_id)
 
 
