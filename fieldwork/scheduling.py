@@ -239,19 +239,23 @@ def eligible_cases(
         default=FRESH,
     )
     part_bit = DAY_PART_BITS[day_part(now, rules.timezone)]
-    part_tried = (c["day_parts_tried"].fillna(0).astype(int) & part_bit) > 0
     ordered = pd.DataFrame(
         {
             "case_id": c["case_id"].astype("int64"),
             "tier": tier.astype("int64"),
-            "group": np.where(tier == FRESH, CALLBACK, tier),
-            "part_tried": part_tried,
+            "part_tried": (c["day_parts_tried"].fillna(0).astype(int) & part_bit) > 0,
             "not_mine": ~mine,
             "attempts": attempts,
             # Never-tried cases first among equals, then the longest wait.
             "last": last.fillna(pd.Timestamp("1970-01-01", tz="UTC")),
         }
     )[eligible.to_numpy()]
+    return _in_calling_order(ordered)
+
+
+def _in_calling_order(ordered: pd.DataFrame) -> pd.DataFrame:
+    """The eligible cases sorted as ordinary_key sorts them, with their reasons."""
+    ordered = ordered.assign(group=np.where(ordered["tier"] == FRESH, CALLBACK, ordered["tier"]))
     ordered = ordered.sort_values(
         ["group", "part_tried", "tier", "not_mine", "attempts", "last", "case_id"], kind="stable"
     )
