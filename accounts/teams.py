@@ -31,7 +31,10 @@ def team_rows(user: User, interviewer_path: str, *, pool: bool = False) -> Q:
     teams = supervised_team_ids(user)
     if teams is None:
         return Q()
-    rows = Q(**{f"{interviewer_path}__team__in": teams})
+    # A subquery on the interviewer's id, not a join: a locking read (SELECT … FOR UPDATE)
+    # may not reach the nullable side of an outer join on PostgreSQL.
+    members = User.objects.filter(team__in=teams).values("pk")
+    rows = Q(**{f"{interviewer_path}__in": members})
     if pool:
         rows |= Q(**{interviewer_path: None})
     return rows
