@@ -92,10 +92,13 @@ def wave_progress(wave: Wave) -> dict:
     return counts
 
 
-def progress_by(wave: Wave, field: str, label_field: str) -> list[dict]:
-    """Case counts per street or per interviewer."""
+def progress_by(
+    wave: Wave, field: str, label_field: str, *, viewer: User | None = None
+) -> list[dict]:
+    """Case counts per street or per interviewer (of the cases `viewer` supervises)."""
+    scope = team_rows(viewer, "interviewer", pool=True) if viewer is not None else Q()
     rows = (
-        Case.objects.filter(wave=wave)
+        Case.objects.filter(scope, wave=wave)
         .values(field, label_field)
         .annotate(
             total=Count("id"),

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role, User
+from accounts.teams import supervised_team_ids
 from common.spreadsheets import dataframe_csv
 from fieldwork import loaders, productivity, reactions, selectors
 from fieldwork import presenters as fw_presenters
@@ -348,6 +349,11 @@ def wave_interviewers(request: HttpRequest, wave_id: int) -> HttpResponse:
     day = _day(request)
     by_shift = productivity.summarise(attempts, interviews, rules, ["day", "shift", "interviewer"])
     by_shift = by_shift[by_shift["day"] == day]
+    teams = supervised_team_ids(request.user)
+    if teams is not None:  # a supervisor who leads a team: their team's interviewers
+        members = set(User.objects.filter(team__in=teams).values_list("pk", flat=True))
+        by_interviewer = by_interviewer[by_interviewer["interviewer"].isin(members)]
+        by_shift = by_shift[by_shift["interviewer"].isin(members)]
     context = {
         "rows": presenters.productivity_rows(by_interviewer, names, flags),
         "shift_rows": presenters.productivity_rows(by_shift, names, {}),
@@ -355,7 +361,9 @@ def wave_interviewers(request: HttpRequest, wave_id: int) -> HttpResponse:
         "previous": day - timedelta(days=1),
         "next": day + timedelta(days=1),
         "daily_target": wave.daily_target,
-        "by_interviewer": selectors.progress_by(wave, "interviewer_id", "interviewer__username"),
+        "by_interviewer": selectors.progress_by(
+            wave, "interviewer_id", "interviewer__username", viewer=request.user
+        ),
     }
     return _tab(request, wave, "interviewers", context)
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.models import Role, Team
 from fieldwork.models import Case
-from fieldwork.services import assignment
+from fieldwork.services import assignment, attempts
 from fieldwork.workspace.forms import MoveForm
 from tests.factories import PASSWORD, make_user
 
@@ -68,3 +68,19 @@ def test_a_supervisor_leading_no_team_sees_every_case(client, wave, my_case):
     lone = make_user("lone-supervisor", Role.SUPERVISOR)
     client.login(username=lone.username, password=PASSWORD)
     assert client.get(reverse("fieldwork:case_detail", args=[my_case.pk])).status_code == 200
+
+
+def test_the_interviewers_tab_shows_the_supervisors_own_team(client, teams, wave, my_case):
+    # given the interviewer of 一组 made a call
+    attempts.record_attempt(
+        case=my_case, interviewer=my_case.interviewer, mode="phone", disposition="3.13"
+    )
+    url = reverse("fieldwork:wave_interviewers", args=[wave.pk])
+    # then 一组's supervisor sees them; 二组's does not
+    client.login(username="supervisor", password=PASSWORD)
+    mine = client.get(url).context
+    assert [row["interviewer_id"] for row in mine["rows"]] == [my_case.interviewer_id]
+    client.login(username="supervisor-b", password=PASSWORD)
+    theirs = client.get(url).context
+    assert theirs["rows"] == []
+    assert all(row["label"] != my_case.interviewer.username for row in theirs["by_interviewer"])
