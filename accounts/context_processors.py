@@ -15,8 +15,15 @@ NAVIGATION = [
     ("questionnaires:questionnaire_list", _("Questionnaires"), {Role.ANALYST, Role.SUPERVISOR}),
     ("scoring:results", _("Results"), {Role.ANALYST, Role.SUPERVISOR, Role.CLIENT}),
     ("jobs:job_list", _("Jobs"), {Role.ANALYST}),
-    ("accounts:user_list", _("Users"), {Role.ANALYST}),
+    ("accounts:user_list", _("People"), {Role.ANALYST}),
 ]
+# Pages a navigation item also stands for (its tabs).
+ALSO_UNDER = {"accounts:user_list": ("accounts:team_list", "accounts:organisation_list")}
+
+
+def _active(request: HttpRequest, name: str) -> bool:
+    names = (name, *ALSO_UNDER.get(name, ()))
+    return any(request.path.startswith(reverse(each)) for each in names)
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -24,7 +31,7 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [
-        {"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))}
+        {"url": reverse(name), "label": label, "active": _active(request, name)}
         for name, label, roles in NAVIGATION
         if user.role in roles
     ]

@@ -4,6 +4,7 @@ from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
+from django.contrib.admin.models import LogEntry
 from django.utils.safestring import SafeString, mark_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -39,6 +40,29 @@ def user_rows(users: list[User], *, locked: set[str], with_authenticator: set[in
             "second_factor": user.pk in with_authenticator,
             "locked": user.username in locked,
             "must_change_password": user.must_change_password,
+            "organisation": str(user.organisation or ""),
+            "team": str(user.team or ""),
+            "is_interviewer": user.is_interviewer,
         }
         for user in users
+    ]
+
+
+def team_rows(teams) -> list[dict]:
+    return [
+        {
+            "pk": team.pk,
+            "name": team.name,
+            "supervisor": str(team.supervisor or ""),
+            "n_members": team.n_members,
+        }
+        for team in teams
+    ]
+
+
+def history_rows(entries: list[LogEntry]) -> list[dict]:
+    """Changes from the admin log, newest first: when, by whom, what."""
+    return [
+        {"at": entry.action_time, "by": str(entry.user), "what": entry.get_change_message()}
+        for entry in entries
     ]

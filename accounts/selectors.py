@@ -2,11 +2,11 @@
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Role, User
+from accounts.models import Organisation, Role, Team, User
 
 
 def managed_users(*, analyst: User) -> QuerySet[User]:
@@ -18,6 +18,19 @@ def managed_users(*, analyst: User) -> QuerySet[User]:
         User.objects.filter(is_superuser=False, is_staff=False)
         .exclude(role=Role.ANALYST)
         .exclude(pk=analyst.pk)
+        .select_related("organisation", "team")
+    )
+
+
+def teams() -> QuerySet[Team]:
+    return Team.objects.select_related("supervisor").annotate(
+        n_members=Count("members", filter=Q(members__is_active=True))
+    )
+
+
+def organisations() -> QuerySet[Organisation]:
+    return Organisation.objects.annotate(
+        n_users=Count("users", distinct=True), n_waves=Count("waves", distinct=True)
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import people_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,6 +11,17 @@ urlpatterns = [
     path("two-step/backup-codes/", views.backup_codes, name="backup_codes"),
     path("two-step/off/", views.second_factor_disable, name="second_factor_disable"),
     path("users/", views.user_list, name="user_list"),
+    path("users/new/", people_views.user_create, name="user_create"),
+    path("users/<id:user_id>/", people_views.user_edit, name="user_edit"),
+    path("users/<id:user_id>/active/", people_views.user_active, name="user_active"),
+    path("teams/", people_views.team_list, name="team_list"),
+    path("teams/<id:team_id>/", people_views.team_edit, name="team_edit"),
+    path("organisations/", people_views.organisation_list, name="organisation_list"),
+    path(
+        "organisations/<id:organisation_id>/",
+        people_views.organisation_edit,
+        name="organisation_edit",
+    ),
     path("users/<id:user_id>/reset-password/", views.reset_password, name="reset_password"),
     path("users/<id:user_id>/unlock/", views.unlock, name="unlock"),
 ]

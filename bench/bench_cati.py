@@ -28,6 +28,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from accounts.models import Organisation
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgres://survey:survey@127.0.0.1:5432/survey_bench"
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -103,7 +105,10 @@ def set_up(interviewers: int, cases: int):
         batch_size=2000,
     )
     wave = waves.create_wave(
-        name="bench", client="c", questionnaire_version=load_standard_questionnaire(), draw=draw
+        name="bench",
+        client=Organisation.objects.get_or_create(name="c")[0],
+        questionnaire_version=load_standard_questionnaire(),
+        draw=draw,
     )
     users = [
         User.objects.create_user(username=f"iv{i}", password="x", role=Role.INTERVIEWER)

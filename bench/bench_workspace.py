@@ -20,6 +20,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from accounts.models import Organisation
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgres://survey:survey@127.0.0.1:5432/survey_bench_workspace"
 
@@ -39,7 +41,12 @@ def set_up(n_cases: int):
     streets, communities = _places(rng)
     draw = _sample(n_cases, streets, communities)
     version = load_standard_questionnaire()
-    wave = waves.create_wave(name="bench", client="c", questionnaire_version=version, draw=draw)
+    wave = waves.create_wave(
+        name="bench",
+        client=Organisation.objects.get_or_create(name="c")[0],
+        questionnaire_version=version,
+        draw=draw,
+    )
     interviewers = [
         User.objects.create_user(username=f"iv{i}", password="x", role=Role.INTERVIEWER)
         for i in range(30)

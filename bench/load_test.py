@@ -100,7 +100,7 @@ draw = Draw.objects.create(frame=frame, name="d", stratum_column="street", n_tot
 SampledUnit.objects.bulk_create([SampledUnit(draw=draw, unit_id=f"U{{i}}", phone=f"139{{i:08d}}",
     stratum=streets[i % 40].code, locality=places[i % 40], street=streets[i % 40],
     inclusion_probability=0.01, design_weight=100.0) for i in range({cases})], batch_size=2000)
-wave = waves.create_wave(name="load", client="c",
+wave = waves.create_wave(name="load", client=Organisation.objects.get_or_create(name="c")[0],
     questionnaire_version=load_standard_questionnaire(), draw=draw)
 Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.FIELDWORK,
     weekday_windows="00:00-23:59", weekend_windows="00:00-23:59")

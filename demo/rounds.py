@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from demo.simulate import Respondent, Simulated, simulate_interview
 from fieldwork.interview import flow
 from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Wave
@@ -28,6 +28,15 @@ from sampling.models import Draw, Frame, Locality
 from sampling.services.draws import draw_sample
 
 CLIENT = "平安市委政法委"
+FIRM = "平安市社情民意调查中心"  # the evaluation firm: the demo's staff work for it
+
+
+def client_organisation() -> Organisation:
+    return Organisation.objects.get_or_create(
+        name=CLIENT, defaults={"kind": Organisation.Kind.CLIENT}
+    )[0]
+
+
 FIELDWORK_DAYS = 20
 
 # Outcomes of the cases that did not become interviews, with their shares.
@@ -100,7 +109,10 @@ def simulate_round(
         frame=frame, n=spec.sample, seed=spec.seed, name=spec.draw_name, user=users["analyst"]
     )
     wave = fieldwork.create_wave(
-        name=spec.wave_name, client=CLIENT, questionnaire_version=version, draw=draw
+        name=spec.wave_name,
+        client=client_organisation(),
+        questionnaire_version=version,
+        draw=draw,
     )
     # A demo round is loaded in one go: date the wave and its draw to when the round began.
     began = spec.fieldwork_end - timedelta(days=FIELDWORK_DAYS + 1)

@@ -27,10 +27,11 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Role, User
+from accounts.models import Organisation, Role, User
 from demo.city import City, build_city
+from demo.people import form_teams
 from demo.reviews import review_round
-from demo.rounds import CLIENT, Round, simulate_round, street_effects
+from demo.rounds import CLIENT, FIRM, Round, client_organisation, simulate_round, street_effects
 from fieldwork.models import Wave
 from questionnaires.services import load_standard_questionnaire
 from sampling.models import Frame
@@ -110,6 +111,7 @@ def load_demo(
     say("locality tree …")
     city = build_city(seed, households=size.households)
     import_localities(rows=city.localities.to_dict("records"))
+    form_teams(users)
     say(f"frame of {size.households:,} households …")
     frame = import_household_frame(city=city, name=f"frame-{seed}", user=analyst)
 
@@ -169,6 +171,10 @@ def create_users(n_interviewers: int) -> dict:
     # Hashing a password is slow on purpose; everyone here shares the one published demo
     # password, so hash it once.
     password = make_password(PASSWORD)
+    client_body = client_organisation()
+    firm = Organisation.objects.get_or_create(name=FIRM, defaults={"kind": Organisation.Kind.FIRM})[
+        0
+    ]
 
     def user(username: str, role: str, name: str) -> User:
         # Chinese names are written whole, surname first: keep them in first_name alone so
@@ -178,7 +184,7 @@ def create_users(n_interviewers: int) -> dict:
             password=password,
             role=role,
             first_name=name,
-            organisation=CLIENT if role == Role.CLIENT else "",
+            organisation=client_body if role == Role.CLIENT else firm,
         )
 
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭"

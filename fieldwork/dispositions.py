@@ -67,6 +67,7 @@ RESPONDENT_REFUSAL = "2.112"  # declined at the consent question
 BREAK_OFF = "2.12"
 NOT_ATTEMPTED = "3.11"
 ALWAYS_BUSY = "3.12"
+LANGUAGE_PROBLEM = "2.33"  # a case that failed on language goes to a speaker of it
 NO_ANSWER = "3.13"
 ANSWERING_MACHINE = "3.14"  # unknown if household
 TECHNICAL_PHONE_PROBLEMS = "3.16"

@@ -4,8 +4,9 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fieldwork.dispositions import OUTCOMES_BY_MODE, is_final, outcome_for
-from fieldwork.models import Appointment, Mode, RespondentSelection, Wave, WaveMode
+from accounts.models import Organisation
+from fieldwork.dispositions import LANGUAGE_PROBLEM, OUTCOMES_BY_MODE, is_final, outcome_for
+from fieldwork.models import Appointment, Dialect, Mode, RespondentSelection, Wave, WaveMode
 from fieldwork.scheduling import ScheduleError, parse_windows
 from questionnaires.models import QuestionnaireVersion
 from sampling.models import Draw, Level, Locality
@@ -22,6 +23,24 @@ def outcome_choices(mode: str) -> list[tuple[str, str]]:
         (outcome.code, f"{gettext(outcome.label)} · {outcome.code}")
         for outcome in OUTCOMES_BY_MODE[mode]
     ]
+
+
+def language_field() -> forms.ChoiceField:
+    """The respondent's language, recorded with a language problem (2.33)."""
+    return forms.ChoiceField(
+        label=_("Language the respondent speaks"),
+        choices=[("", "---------"), *Dialect.choices],
+        required=False,
+        help_text=_(
+            "Only for a language problem: the case goes to an interviewer who speaks it. "
+            "Left blank, the case closes."
+        ),
+    )
+
+
+def rerouted(cleaned: dict) -> bool:
+    """A language problem with the language named: the case goes to a speaker, not closed."""
+    return cleaned.get("disposition") == LANGUAGE_PROBLEM and bool(cleaned.get("language"))
 
 
 class AttemptForm(forms.Form):
@@ -46,6 +65,7 @@ class AttemptForm(forms.Form):
         required=False,
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    language = language_field()
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, mode: str = Mode.PHONE, **kwargs):
@@ -66,9 +86,16 @@ class AttemptForm(forms.Form):
             self.add_error("disposition", _("This outcome does not apply to this mode."))
         elif outcome.needs_appointment and cleaned.get("appointment_at") is None:
             self.add_error("appointment_at", _("Give the time the respondent asked for."))
-        elif is_final(code) and not cleaned.get("confirmed"):
+        elif is_final(code) and not self.rerouted and not cleaned.get("confirmed"):
             self.needs_confirmation = True
+        if code != LANGUAGE_PROBLEM:
+            cleaned["language"] = ""
         return cleaned
+
+    @property
+    def rerouted(self) -> bool:
+        """A language problem with the language named: the case goes to a speaker."""
+        return rerouted(self.cleaned_data)
 
     @property
     def outcome_label(self) -> str:
@@ -85,7 +112,11 @@ class RespondentSelectionForm(forms.Form):
 
 class WaveForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    client = forms.CharField(label=_("Client"), max_length=200)
+    client = forms.ModelChoiceField(
+        label=_("Client"),
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.CLIENT),
+        help_text=_("The commissioning body; add one on the organisations page."),
+    )
     questionnaire_version = forms.ModelChoiceField(
         label=_("Questionnaire version"),
         queryset=QuestionnaireVersion.objects.filter(published_at__isnull=False),
@@ -114,6 +145,11 @@ class WaveForm(forms.Form):
     )
     busy_gap_minutes = forms.IntegerField(
         label=_("Gap after a busy line (min)"), min_value=0, max_value=10080, initial=15
+    )
+    cross_region = forms.BooleanField(
+        label=_("Cross-region calling"),
+        required=False,
+        help_text=_("Interviewers are never given a case in their own home county."),
     )
 
     SCHEDULE_FIELDS = ("weekday_windows", "weekend_windows", "min_gap_minutes", "busy_gap_minutes")

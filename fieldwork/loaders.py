@@ -13,7 +13,15 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Q, Value, When
 from accounts.models import User
 from fieldwork import quotas, reactions, scheduling
 from fieldwork.dispositions import NOT_ATTEMPTED, VOIDED_INTERVIEW
-from fieldwork.models import Appointment, Case, Interview, QuotaTarget, Wave
+from fieldwork.models import (
+    Appointment,
+    Case,
+    Dialect,
+    Interview,
+    InterviewerProfile,
+    QuotaTarget,
+    Wave,
+)
 from questionnaires import answers as stored
 from questionnaires.selectors import answers_in_version
 
@@ -25,6 +33,8 @@ CASE_FIELDS = [
     "day_parts_tried",
     "interviewer_id",
     "street__code",
+    "street__parent_id",
+    "language",
 ]
 
 
@@ -35,6 +45,19 @@ def calling_rules(wave: Wave) -> scheduling.CallingRules:
         max_attempts=wave.max_attempts,
         min_gap=timedelta(minutes=wave.min_gap_minutes),
         busy_gap=timedelta(minutes=wave.busy_gap_minutes),
+        cross_region=wave.cross_region,
+    )
+
+
+def caller(interviewer: User) -> scheduling.Caller:
+    """The interviewer as the scheduler sees them: home county and languages (Mandarin is
+    spoken by everyone who calls)."""
+    profile = InterviewerProfile.objects.filter(user=interviewer).first()
+    if profile is None:
+        return scheduling.Caller(languages=frozenset({Dialect.MANDARIN.value}))
+    return scheduling.Caller(
+        home_county=profile.home_county_id,
+        languages=frozenset({Dialect.MANDARIN.value, *profile.dialects}),
     )
 
 
@@ -91,7 +114,9 @@ def candidate_frame(
     )
     rows = list(cases.values_list(*CASE_FIELDS)[:limit])
     frame = pd.DataFrame(rows, columns=CASE_FIELDS)
-    frame = frame.rename(columns={"id": "case_id", "street__code": "stratum"})
+    frame = frame.rename(
+        columns={"id": "case_id", "street__code": "stratum", "street__parent_id": "county"}
+    )
     frame["released"] = True
     frame["mine"] = frame["interviewer_id"] == interviewer.pk
     frame["last_outcome"] = frame["last_outcome"].fillna("")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from fieldwork import appointments, selectors
 from fieldwork.dispositions import BY_CODE
-from fieldwork.models import Case, Wave
+from fieldwork.models import Case, Dialect, Wave
 from fieldwork.rates import COUNT_COLUMNS
 from sampling.models import Level, Locality
 from sampling.phones import mask_phone
@@ -41,6 +41,8 @@ def case_row(case: Case, now: datetime | None = None) -> dict:
         "id": case.pk,
         "wave": case.wave.name,
         "street": case.street.name,
+        # The language a case that failed on language needs (its label, '' for none).
+        "language": Dialect(case.language).label if case.language in Dialect.values else "",
         "phone": mask_phone(case.unit.phone) if case.unit.phone else "",
         "address": case.unit.address,
         "status": work_status(case, appointment),

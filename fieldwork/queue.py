@@ -16,6 +16,10 @@ A batch that came back full may hide better cases behind it only if a case ranks
 batch's last one; `safe_ids` therefore keeps only the candidates that rank no later than
 every full batch's last case, and the caller asks for bigger batches when none is left.
 
+Who calls narrows every part alike (scheduling.Caller): under cross-region calling the streets
+of the interviewer's home county are left out, and a case needing a language (2.33) is read
+only for a speaker.
+
 Quota fullness is read once per wave and kept until the wave's counted interviews, its
 targets or its cases change (small aggregate queries tell): full strata by street id, full
 cells for the few candidates whose known answers or frame attributes may put them in one.
@@ -36,6 +40,7 @@ from django.utils.dateparse import parse_datetime
 
 from fieldwork import loaders, quotas, reactions, scheduling
 from fieldwork.models import Appointment, Case, Interview, QuotaTarget, Wave
+from sampling.models import Locality
 
 PENDING = Case.Status.PENDING.value
 BUSY = tuple(sorted(scheduling.BUSY_CODES))
@@ -50,7 +55,7 @@ OPEN_APPOINTMENT = (
 )
 COLUMNS = (
     "c.id, c.attempts, c.last_attempt_at, c.last_outcome, c.day_parts_tried, c.interviewer_id, "
-    "c.street_id"
+    "c.street_id, c.language"
 )
 
 
@@ -125,13 +130,46 @@ class Sql:
         return f"{column} IN ({', '.join(self.value(v) for v in values)})"
 
 
+@dataclass(frozen=True)
+class Reach:
+    """What the caller may be given: not these streets (their home county under cross-region
+    calling), and of the cases needing a language only those in `languages`."""
+
+    barred_street_ids: tuple[int, ...]
+    languages: tuple[str, ...]
+
+    def sql(self, q: "Sql") -> str:
+        spoken = f" OR {q.among('c.language', self.languages)}" if self.languages else ""
+        where = f" AND (c.language = ''{spoken})"
+        if self.barred_street_ids:
+            where += f" AND NOT {q.among('c.street_id', self.barred_street_ids)}"
+        return where
+
+
+def reach(wave: Wave, caller: scheduling.Caller) -> Reach:
+    barred: tuple[int, ...] = ()
+    if wave.cross_region and caller.home_county is not None:
+        barred = tuple(
+            Locality.objects.filter(parent_id=caller.home_county).values_list("pk", flat=True)
+        )
+    return Reach(barred, tuple(sorted(caller.languages)))
+
+
 def _branch_sql(
-    name: str, *, wave: Wave, interviewer_id: int, now: datetime, full_ids: list[int], batch: int
+    name: str,
+    *,
+    wave: Wave,
+    interviewer_id: int,
+    now: datetime,
+    full_ids: list[int],
+    batch: int,
+    reach: Reach,
 ) -> tuple[str, list]:
     """One part of the queue, as (SQL, parameters)."""
     q = Sql()
     base = f"c.wave_id = {q.value(wave.pk)} AND c.status = '{PENDING}' "
     base += f"AND c.attempts < {q.value(wave.max_attempts)}"
+    base += reach.sql(q)
     if name == "mine":
         return f"{base} AND c.interviewer_id = {q.value(interviewer_id)}", q.params
     if name == "appointments":
@@ -207,9 +245,18 @@ LIMITED = ("fresh", "fresh_full", *TRIED)
 
 
 def read_batch(
-    *, wave: Wave, interviewer_id: int, now: datetime, rules: scheduling.CallingRules, batch: int
+    *,
+    wave: Wave,
+    interviewer_id: int,
+    now: datetime,
+    rules: scheduling.CallingRules,
+    batch: int,
+    caller: scheduling.Caller,
+    reach: Reach,
 ) -> Batch:
-    """The candidates that can win now, ranked by the scheduler, and the bounds of safety."""
+    """The candidates that can win now, ranked by the scheduler, and the bounds of safety.
+
+    `reach` is queue.reach(wave, caller): the same rules in SQL, read once per press."""
     quota = quota_state(wave)
     names = ["mine", "appointments"]
     if scheduling.in_calling_window(now, rules):  # outside them only appointments are called
@@ -220,7 +267,13 @@ def read_batch(
     parts, params = [], []
     for index, name in enumerate(names):
         where, branch_params = _branch_sql(
-            name, wave=wave, interviewer_id=interviewer_id, now=now, full_ids=full_ids, batch=batch
+            name,
+            wave=wave,
+            interviewer_id=interviewer_id,
+            now=now,
+            full_ids=full_ids,
+            batch=batch,
+            reach=reach,
         )
         appointment = (
             "1"
@@ -238,23 +291,24 @@ def read_batch(
     return _rank(
         rows,
         names,
-        wave=wave,
         interviewer_id=interviewer_id,
         now=now,
         rules=rules,
         quota=quota,
         batch=batch,
+        caller=caller,
+        barred=frozenset(reach.barred_street_ids),
     )
 
 
-def _rank(rows, names, *, wave, interviewer_id, now, rules, quota, batch) -> Batch:
-    appointments = _open_appointments([row[0] for row in rows if row[7]])
+def _rank(rows, names, *, interviewer_id, now, rules, quota, batch, caller, barred) -> Batch:
+    appointments = _open_appointments([row[0] for row in rows if row[8]])
     demoted = _in_full_cells(rows, quota)
     in_window = scheduling.in_calling_window(now, rules)
     part_bit = scheduling.day_part_bit(now, rules.timezone)
     ranked, last_of = [], {}
     for row in rows:
-        case_id, tried, last_at, outcome, parts, holder, street_id, _appt, part = row
+        case_id, tried, last_at, outcome, parts, holder, street_id, language, _appt, part = row
         stratum_full = street_id in quota.full_street_ids
         fields = dict(
             case_id=case_id,
@@ -263,11 +317,14 @@ def _rank(rows, names, *, wave, interviewer_id, now, rules, quota, batch) -> Bat
             last_outcome=outcome or "",
             day_parts_tried=parts or 0,
             mine=holder == interviewer_id,
+            # Only whether the street is in the caller's home county matters to the rule.
+            county=caller.home_county if street_id in barred else None,
+            language=language or "",
             **appointments.get(case_id, {}),
         )
         candidate = scheduling.Candidate(quota_full=stratum_full or case_id in demoted, **fields)
         key = scheduling.rank_candidate(
-            candidate, rules, now, in_window=in_window, part_bit=part_bit
+            candidate, rules, now, in_window=in_window, part_bit=part_bit, caller=caller
         )
         if key is not None:
             ranked.append((key, candidate))
@@ -276,7 +333,7 @@ def _rank(rows, names, *, wave, interviewer_id, now, rules, quota, batch) -> Bat
     for part, members in last_of.items():
         if names[part] in LIMITED and len(members) >= batch:
             key = scheduling.rank_candidate(
-                members[-1], rules, now, in_window=in_window, part_bit=part_bit
+                members[-1], rules, now, in_window=in_window, part_bit=part_bit, caller=caller
             )
             if key is not None:
                 bounds.append(key)

@@ -18,6 +18,11 @@ The rules, in order:
   known quota cell (or whose whole stratum) is full comes last. Ties: cases the interviewer
   already holds, fewer attempts, the longest since the last attempt, the case id (so the
   order is deterministic).
+
+Who is calling matters too (`Caller`): when the wave asks for cross-region calling
+(异地交叉调查) no case in the interviewer's home county is given to them, and a case that failed
+on language (AAPOR 2.33, the language recorded with the outcome) goes only to an interviewer who
+speaks that language. Both rules hold for the interviewer's own cases as well.
 """
 
 from dataclasses import dataclass, field
@@ -85,6 +90,25 @@ class CallingRules:
     min_gap: timedelta = timedelta(hours=2)
     busy_gap: timedelta = timedelta(minutes=15)
     timezone: str = LOCAL_TZ
+    cross_region: bool = False  # never a case in the interviewer's home county
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The interviewer asking for a case: their home county (an id, None: unknown) and the
+    languages they speak (values of fieldwork.models.Dialect)."""
+
+    home_county: int | None = None
+    languages: frozenset[str] = frozenset()
+
+    def may_call(self, county: int | None, language: str, rules: CallingRules) -> bool:
+        """Whether a case in `county` needing `language` ('' for none) may go to this caller."""
+        if rules.cross_region and self.home_county is not None and county == self.home_county:
+            return False
+        return not language or language in self.languages
+
+
+ANYONE = Caller()  # no home county, no language but the defaults: the rules of old
 
 
 def parse_windows(text: str) -> tuple[Window, ...]:
@@ -145,20 +169,26 @@ CANDIDATE_COLUMNS = {
     "appointment_end": "datetime64[ns, UTC] (NaT: soft default window)",
     "quota_full": "bool",
     "mine": "bool (the case is already assigned to this interviewer)",
+    "county": "int | None (id of the county the case's street is in)",
+    "language": "str (the language a 2.33 case needs, '' if none)",
 }
+OPTIONAL_COLUMNS = {"mine", "quota_full", "county", "language"}
 
 
-def eligible_cases(candidates: pd.DataFrame, rules: CallingRules, now: datetime) -> pd.DataFrame:
-    """Cases that may be called at `now`, best first.
+def eligible_cases(
+    candidates: pd.DataFrame, rules: CallingRules, now: datetime, caller: Caller = ANYONE
+) -> pd.DataFrame:
+    """Cases that may be called at `now` by `caller`, best first.
 
-    `candidates`: one row per open case with the columns of CANDIDATE_COLUMNS (`mine` and
-    `quota_full` may be left out: False). `now` must be timezone-aware.
+    `candidates`: one row per open case with the columns of CANDIDATE_COLUMNS (`mine`,
+    `quota_full`, `county` and `language` may be left out: False, None, ''). `now` must be
+    timezone-aware.
     Returns a DataFrame with a fresh RangeIndex and columns `case_id`, `tier` (0 = best) and
     `reason` (an English label, one of REASONS), in calling order; empty when nothing is due.
     """
     if now.tzinfo is None:
         raise ScheduleError("now must be timezone-aware")
-    missing = set(CANDIDATE_COLUMNS) - {"mine", "quota_full"} - set(candidates.columns)
+    missing = set(CANDIDATE_COLUMNS) - OPTIONAL_COLUMNS - set(candidates.columns)
     if missing:
         raise ScheduleError(f"missing candidate columns: {', '.join(sorted(missing))}")
     if candidates.empty:
@@ -198,6 +228,7 @@ def eligible_cases(candidates: pd.DataFrame, rules: CallingRules, now: datetime)
     ordinary = ~has_appt | missed
     eligible = (
         c["released"].astype(bool)
+        & _callable_by(c, caller, rules)
         & (attempts < rules.max_attempts)
         & ((hard_due | soft_due) | (ordinary & waited & in_window))
     )
@@ -208,25 +239,41 @@ def eligible_cases(candidates: pd.DataFrame, rules: CallingRules, now: datetime)
         default=FRESH,
     )
     part_bit = DAY_PART_BITS[day_part(now, rules.timezone)]
-    part_tried = (c["day_parts_tried"].fillna(0).astype(int) & part_bit) > 0
     ordered = pd.DataFrame(
         {
             "case_id": c["case_id"].astype("int64"),
             "tier": tier.astype("int64"),
-            "group": np.where(tier == FRESH, CALLBACK, tier),
-            "part_tried": part_tried,
+            "part_tried": (c["day_parts_tried"].fillna(0).astype(int) & part_bit) > 0,
             "not_mine": ~mine,
             "attempts": attempts,
             # Never-tried cases first among equals, then the longest wait.
             "last": last.fillna(pd.Timestamp("1970-01-01", tz="UTC")),
         }
     )[eligible.to_numpy()]
+    return _in_calling_order(ordered)
+
+
+def _in_calling_order(ordered: pd.DataFrame) -> pd.DataFrame:
+    """The eligible cases sorted as ordinary_key sorts them, with their reasons."""
+    ordered = ordered.assign(group=np.where(ordered["tier"] == FRESH, CALLBACK, ordered["tier"]))
     ordered = ordered.sort_values(
         ["group", "part_tried", "tier", "not_mine", "attempts", "last", "case_id"], kind="stable"
     )
     result = ordered[["case_id", "tier"]].reset_index(drop=True)
     result["reason"] = [REASONS[t] for t in result["tier"]]
     return result
+
+
+def _callable_by(c: pd.DataFrame, caller: Caller, rules: CallingRules) -> pd.Series:
+    """Rows the caller may be given: outside their home county under cross-region calling,
+    and needing no language or one they speak."""
+    ok = pd.Series(True, index=c.index)
+    if rules.cross_region and caller.home_county is not None and "county" in c:
+        ok &= c["county"].astype("Int64").ne(caller.home_county).fillna(True).astype(bool)
+    if "language" in c:
+        language = c["language"].fillna("").astype(str)
+        ok &= (language == "") | language.isin(sorted(caller.languages))
+    return ok
 
 
 def day_part_bit(at: datetime, tz: str = LOCAL_TZ) -> int:
@@ -256,6 +303,8 @@ class Candidate:
     appointment_end: datetime | None = None
     quota_full: bool = False
     mine: bool = False
+    county: int | None = None
+    language: str = ""
 
 
 SortKey = tuple[int, bool, int, bool, int, datetime, int]
@@ -290,10 +339,17 @@ def _appointment_state(c: Candidate, now: datetime) -> str:
 
 
 def rank_candidate(
-    c: Candidate, rules: CallingRules, now: datetime, *, in_window: bool, part_bit: int
+    c: Candidate,
+    rules: CallingRules,
+    now: datetime,
+    *,
+    in_window: bool,
+    part_bit: int,
+    caller: Caller = ANYONE,
 ) -> SortKey | None:
-    """The case's place in the calling order at `now`, or None when it may not be called."""
-    if c.attempts >= rules.max_attempts:
+    """The case's place in the calling order at `now`, or None when it may not be called
+    (by `caller`)."""
+    if c.attempts >= rules.max_attempts or not caller.may_call(c.county, c.language, rules):
         return None
     state = _appointment_state(c, now)
     busy = c.last_outcome in BUSY_CODES
@@ -319,7 +375,7 @@ def rank_candidate(
 
 
 def rank_candidates(
-    candidates: list[Candidate], rules: CallingRules, now: datetime
+    candidates: list[Candidate], rules: CallingRules, now: datetime, caller: Caller = ANYONE
 ) -> list[tuple[SortKey, Candidate]]:
     """The callable candidates at `now` with their sort keys, best first (the order and
     eligibility of eligible_cases); the reason is REASONS[key[2]]."""
@@ -329,7 +385,9 @@ def rank_candidates(
     part_bit = day_part_bit(now, rules.timezone)
     ranked = []
     for candidate in candidates:
-        key = rank_candidate(candidate, rules, now, in_window=in_window, part_bit=part_bit)
+        key = rank_candidate(
+            candidate, rules, now, in_window=in_window, part_bit=part_bit, caller=caller
+        )
         if key is not None:
             ranked.append((key, candidate))
     ranked.sort(key=lambda pair: pair[0])

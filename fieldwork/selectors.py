@@ -8,6 +8,7 @@ from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
+from accounts.teams import team_rows
 from fieldwork import loaders, rates, reactions, scheduling
 from fieldwork.models import (
     Appointment,
@@ -23,12 +24,13 @@ from sampling.models import SampledUnit
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
-    """An interviewer sees only their own cases; supervisors and analysts see all."""
+    """An interviewer sees only their own cases; a supervisor their team's and the pool
+    (accounts.teams); analysts all."""
     cases = Case.objects.select_related("wave", "unit", "street", "interviewer")
     if user.role == Role.INTERVIEWER:
         return cases.filter(interviewer=user)
     if user.role in (Role.SUPERVISOR, Role.ANALYST):
-        return cases
+        return cases.filter(team_rows(user, "interviewer", pool=True))
     return cases.none()
 
 
@@ -98,10 +100,13 @@ def wave_progress(wave: Wave) -> dict:
     return counts
 
 
-def progress_by(wave: Wave, field: str, label_field: str) -> list[dict]:
-    """Case counts per street or per interviewer."""
+def progress_by(
+    wave: Wave, field: str, label_field: str, *, viewer: User | None = None
+) -> list[dict]:
+    """Case counts per street or per interviewer (of the cases `viewer` supervises)."""
+    scope = team_rows(viewer, "interviewer", pool=True) if viewer is not None else Q()
     rows = (
-        Case.objects.filter(wave=wave)
+        Case.objects.filter(scope, wave=wave)
         .values(field, label_field)
         .annotate(
             total=Count("id"),

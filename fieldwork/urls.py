@@ -5,6 +5,7 @@ from django.urls import include, path
 from fieldwork import views
 from fieldwork.capi import views as capi_views
 from fieldwork.interview import views as interview_views
+from fieldwork.staff import views as staff_views
 from fieldwork.workspace import plan_views, version_views
 from fieldwork.workspace import views as workspace_views
 
@@ -37,6 +38,11 @@ urlpatterns = [
     ),
     path("waves/<id:wave_id>/quotas/", workspace_views.quota_target, name="quota_target"),
     path("waves/<id:wave_id>/rates.csv", workspace_views.rates_csv, name="rates_csv"),
+    path(
+        "interviewers/<id:user_id>/profile/",
+        staff_views.interviewer_profile,
+        name="interviewer_profile",
+    ),
     path("my-cases/", views.my_cases, name="my_cases"),
     path("my-cases/calendar/", workspace_views.my_calendar, name="my_calendar"),
     path("my-cases/due/", views.due_now, name="due_now"),

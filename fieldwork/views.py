@@ -41,7 +41,7 @@ from fieldwork.workspace.forms import MoveForm
 
 @require_role(*STAFF)
 def wave_list(request: HttpRequest) -> HttpResponse:
-    all_waves = Wave.objects.select_related("questionnaire_version", "draw")
+    all_waves = Wave.objects.select_related("questionnaire_version", "draw", "client")
     rows = [{"wave": wave, "progress": selectors.wave_progress(wave)} for wave in all_waves]
     return render(request, "fieldwork/wave_list.html", {"rows": rows})
 
@@ -139,7 +139,7 @@ def render_case(
         "can_reopen": request.user.role in (Role.SUPERVISOR, Role.ANALYST)
         and case.status == Case.Status.CLOSED,
         "reopen_form": ReopenForm(),
-        "move_form": MoveForm() if request.user.role in STAFF else None,
+        "move_form": MoveForm(viewer=request.user) if request.user.role in STAFF else None,
         "voided": selectors.interview_voided(case),
         # The Dial control is shown (and its state read) only to the case's interviewer, and
         # only while the case is open.
@@ -209,11 +209,15 @@ def record_attempt(request: HttpRequest, case_id: int) -> HttpResponse:
             note=data["note"],
             appointment_at=data["appointment_at"],
             appointment_kind=data["appointment_kind"],
+            language=data["language"],
         )
     except ValidationError as error:
         form.add_error(None, error)
         return render_case(request, case, attempt_form=form, status=400)
     messages.success(request, _("Recorded: %(outcome)s.") % {"outcome": form.outcome_label})
+    if form.rerouted:
+        messages.info(request, _("The case goes to an interviewer who speaks the language."))
+        return redirect("fieldwork:my_cases")
     return redirect(f"{reverse('fieldwork:case_detail', args=[case.pk])}?mode={form.mode}")
 
 

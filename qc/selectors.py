@@ -16,6 +16,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.teams import team_rows
 from fieldwork.models import Interview, Wave
 from qc import workflow
 from qc.models import BackCheck, Flag, Review, ReviewEvent
@@ -37,8 +38,14 @@ def _flags() -> Prefetch:
     return Prefetch("interview__flags", queryset=Flag.objects.order_by("created_at", "id"))
 
 
+def visible_reviews(viewer: User) -> QuerySet[Review]:
+    """Reviews of the interviews the viewer supervises (a supervisor: their team's)."""
+    return Review.objects.filter(team_rows(viewer, "interview__interviewer"))
+
+
 def filtered_reviews(
     *,
+    viewer: User,
     wave: Wave | None = None,
     interviewer: User | None = None,
     street: Locality | None = None,
@@ -53,7 +60,7 @@ def filtered_reviews(
     `rule`/`severity`: interviews with at least one such flag. Dates are local days of
     completion (settings.TIME_ZONE), both ends included.
     """
-    reviews = Review.objects.all()
+    reviews = visible_reviews(viewer)
     if wave is not None:
         reviews = reviews.filter(interview__case__wave=wave)
     if interviewer is not None:
@@ -106,10 +113,12 @@ def state_counts(reviews: QuerySet[Review]) -> dict[str, int]:
     return counts
 
 
-def review_for_detail(*, interview_id: int) -> Review:
-    """The review of one interview with everything its page shows; raises Review.DoesNotExist."""
+def review_for_detail(*, interview_id: int, viewer: User) -> Review:
+    """The review of one interview the viewer supervises, with everything its page shows;
+    raises Review.DoesNotExist (also for another team's)."""
     return (
-        Review.objects.select_related(
+        visible_reviews(viewer)
+        .select_related(
             "decided_by",
             "proposed_by",
             "interview__interviewer",

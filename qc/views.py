@@ -59,9 +59,10 @@ from qc.services.settings import rule_config, save_qc_settings, wave_settings
 PAGE_SIZE = 50
 
 
-def _filtered(form: ReviewFilterForm):
+def _filtered(form: ReviewFilterForm, viewer):
     filters = form.cleaned_data if form.is_valid() else {}
     return selectors.filtered_reviews(
+        viewer=viewer,
         wave=filters.get("wave"),
         interviewer=filters.get("interviewer"),
         street=filters.get("street"),
@@ -75,7 +76,7 @@ def _filtered(form: ReviewFilterForm):
 @require_role(*STAFF)
 def review_list(request: HttpRequest) -> HttpResponse:
     form = ReviewFilterForm(request.GET or None)
-    scope, state = _filtered(form)
+    scope, state = _filtered(form, request.user)
     reviews = selectors.review_queue(scope.filter(state=state) if state else scope)
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.state_counts(scope)
@@ -103,10 +104,10 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
     form = BulkApproveForm(request.POST)
     filters = ReviewFilterForm(request.GET or None)
     if form.is_valid() and form.cleaned_data["scope"] == "all":
-        reviews, _state = _filtered(filters)
+        reviews, _state = _filtered(filters, request.user)
     elif form.is_valid():
         ids = [review.pk for review in form.cleaned_data["reviews"]]
-        reviews = Review.objects.filter(pk__in=ids)
+        reviews = selectors.visible_reviews(request.user).filter(pk__in=ids)
     else:
         reviews = Review.objects.none()
     moved = bulk_approve(reviews=reviews, user=request.user)
@@ -122,9 +123,9 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("qc:review_list") + (f"?{query}" if query else ""))
 
 
-def _review_or_404(interview_id: int) -> Review:
+def _review_or_404(interview_id: int, viewer) -> Review:
     try:
-        return selectors.review_for_detail(interview_id=interview_id)
+        return selectors.review_for_detail(interview_id=interview_id, viewer=viewer)
     except Review.DoesNotExist:
         raise Http404(_("This interview has no review.")) from None
 
@@ -154,12 +155,12 @@ def _render_detail(request: HttpRequest, review: Review, **forms) -> HttpRespons
 
 @require_role(*STAFF)
 def review_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
-    return _render_detail(request, _review_or_404(interview_id))
+    return _render_detail(request, _review_or_404(interview_id, request.user))
 
 
 def _decide(request: HttpRequest, interview_id: int, form_class, prefix: str, act, done: str):
     """POST a decision form, call the service, message the outcome, back to the detail page."""
-    review = _review_or_404(interview_id)
+    review = _review_or_404(interview_id, request.user)
     form = form_class(request.POST, prefix=prefix)
     if not form.is_valid():
         return _render_detail(request, review, **{f"{prefix}_form": form})

@@ -141,7 +141,7 @@ def report_files(wave: Wave, data: dict) -> tuple[bytes, bytes]:
         tables.report_tables(data),
         properties={
             "title": f"{data['wave']['name']} · {data['labels']['title']}",
-            "creator": wave.client,
+            "creator": wave.client.name,
         },
     )
     return content, workbook

@@ -67,7 +67,7 @@ def present_results(
         "wave": {
             "id": wave.pk,
             "name": wave.name,
-            "client": wave.client,
+            "client": wave.client.name,
             "generated_on": generated_on.isoformat(),
         },
         "n_interviews": int(tables["n_interviews"]),

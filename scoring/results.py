@@ -125,7 +125,7 @@ def results_or_job(*, wave: Wave, user: User | None) -> Computed:
 def compute_results(job: Job, progress: Progress) -> dict:
     """The results job: the wave's results for the state its decisions are in now, in the
     reader's language, into the cache (a no-op when another run has put them there)."""
-    wave = Wave.objects.get(pk=job.params["wave_id"])
+    wave = Wave.objects.select_related("client").get(pk=job.params["wave_id"])
     with translation.override(job.params["language"]):
         key = results_cache_key(wave)
         if cache.get(key) is None:

@@ -16,10 +16,12 @@ from scoring.models import WaveTarget
 
 
 def visible_waves(user: User) -> QuerySet[Wave]:
-    """A client reads only the waves it commissioned; firm staff read every wave."""
-    waves = Wave.objects.all()
+    """A client reads only the waves its organisation commissioned; firm staff read every wave."""
+    waves = Wave.objects.select_related("client")
     if user.role == Role.CLIENT:
-        return waves.filter(client=user.organisation) if user.organisation else waves.none()
+        return (
+            waves.filter(client_id=user.organisation_id) if user.organisation_id else waves.none()
+        )
     return waves
 
 

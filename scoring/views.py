@@ -99,7 +99,10 @@ def report_xlsx(request: HttpRequest, wave_id: int) -> HttpResponse:
         return _download(content, mime, f"results-wave-{wave.pk}.xlsx")
     content = spreadsheets.workbook_bytes(
         tables.report_tables(data),
-        properties={"title": f"{wave.name} · {data['labels']['title']}", "creator": wave.client},
+        properties={
+            "title": f"{wave.name} · {data['labels']['title']}",
+            "creator": wave.client.name,
+        },
     )
     return _download(content, mime, f"results-wave-{wave.pk}.xlsx")
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from fieldwork.models import Wave
 from fieldwork.services import waves as fieldwork
 from questionnaires.models import Questionnaire, QuestionnaireVersion
@@ -26,9 +26,18 @@ PASSWORD = "correct-horse-battery"
 CLIENT_ORGANISATION = "平安市委政法委"
 
 
-def make_user(username: str, role: str, organisation: str = "") -> User:
+def make_organisation(name: str, kind: str = Organisation.Kind.CLIENT) -> Organisation:
+    return Organisation.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+
+
+def make_user(username: str, role: str, organisation: str = "", **fields) -> User:
+    """A user; `organisation` names a client body, created when new."""
     return User.objects.create_user(
-        username=username, password=PASSWORD, role=role, organisation=organisation
+        username=username,
+        password=PASSWORD,
+        role=role,
+        organisation=make_organisation(organisation) if organisation else None,
+        **fields,
     )
 
 
@@ -118,7 +127,7 @@ def make_draw(tree: dict[str, Locality]) -> Draw:
 def make_wave(*, draw: Draw, version: QuestionnaireVersion) -> Wave:
     return fieldwork.create_wave(
         name="2026年第四季度",
-        client=CLIENT_ORGANISATION,
+        client=make_organisation(CLIENT_ORGANISATION),
         questionnaire_version=version,
         draw=draw,
     )

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import User
+from accounts.models import Organisation, Team, User
 from demo.services import SMALL, load_demo
 from fieldwork.models import Call, Case, Interview
 from fieldwork.services import interviews as fieldwork
@@ -133,6 +133,14 @@ MATRIX = {
     "accounts:user_list": ("get", {A}),
     "accounts:reset_password": ("get", {A}),
     "accounts:unlock": ("post", {A}),
+    "accounts:user_create": ("get", {A}),
+    "accounts:user_edit": ("get", {A}),
+    "accounts:user_active": ("post", {A}),
+    "accounts:team_list": ("get", {A}),
+    "accounts:team_edit": ("get", {A}),
+    "accounts:organisation_list": ("get", {A}),
+    "accounts:organisation_edit": ("get", {A}),
+    "fieldwork:interviewer_profile": ("get", {A}),
 }
 OWN_CASE_ONLY = {
     "fieldwork:case_detail",
@@ -218,6 +226,8 @@ def demo_world(db, settings, tmp_path):
         .first(),
         "interviewer_id": review.interview.interviewer_id,  # has completed interviews
         "user_id": User.objects.get(username="interviewer02").pk,
+        "team_id": Team.objects.get(name="一组").pk,
+        "organisation_id": wave.client_id,
     }
 
 
@@ -280,3 +290,68 @@ def test_anonymous_visitors_are_sent_to_log_in(client, demo_world):
         response = _request(client, method, _url(name, demo_world))
         assert response.status_code == 302, name
         assert response.url.startswith(reverse("login")), name
+
+
+# Row-level rules beyond the role: organisations (a client reads its own body's waves only)
+# and teams (a supervisor acts on their own team's work only).
+
+WAVE_PAGES_FOR_CLIENTS = [
+    name for name, (_m, roles) in MATRIX.items() if C in roles and "wave_id" in _url_params()[name]
+]
+
+
+def test_a_client_of_another_organisation_gets_404_on_every_wave_page(client, demo_world):
+    # given a client of another commissioning body
+    other_body = Organisation.objects.create(name="邻市委政法委", kind=Organisation.Kind.CLIENT)
+    User.objects.create_user(
+        username="other-client", password="pw-other-2026", role="client", organisation=other_body
+    )
+    client.login(username="other-client", password="pw-other-2026")
+    # when / then: the wave's results, files and index are not found, and no wave is offered
+    assert {"scoring:report_pdf", "scoring:index"} <= set(WAVE_PAGES_FOR_CLIENTS)
+    for name in WAVE_PAGES_FOR_CLIENTS:
+        status = client.get(_url(name, demo_world)).status_code
+        assert status == 404, f"other-client reached {name}: {status}"
+    results = client.get(reverse("scoring:results"), {"wave": demo_world["wave_id"]})
+    assert results.status_code in (200, 404)
+    assert "平安市委政法委" not in results.content.decode()
+    # while the wave's own client reads them
+    client.login(username=C, password="demo-pass-2026")
+    assert client.get(_url("scoring:report_csv", demo_world)).status_code == 200
+
+
+TEAM_WORK = [
+    "fieldwork:case_detail",
+    "fieldwork:reopen_case",
+    "qc:review_detail",
+    "qc:review_approve",
+    "qc:review_reject",
+    "qc:review_return",
+    "fieldwork:telephony:recording",
+    "qc:interviewer_detail",
+]
+
+
+def test_a_supervisor_of_another_team_gets_404_on_the_teams_work(client, demo_world):
+    # given 罗丽 leads 二组; the case, interview, review and call belong to 一组's interviewers
+    client.login(username="supervisor2", password="demo-pass-2026")
+    for name in TEAM_WORK:
+        status = _request(client, MATRIX[name][0], _url(name, demo_world)).status_code
+        assert status == 404, f"supervisor2 reached {name}: {status}"
+    # lists leave the other team's work out: no review, and only unassigned cases in the grid
+    reviews = client.get(reverse("qc:review_list"))
+    assert reviews.status_code == 200 and reviews.context["total"] == 0
+    grid = client.get(reverse("fieldwork:wave_cases", args=[demo_world["wave_id"]]))
+    shown = grid.context["page"].object_list
+    assert all(case.interviewer_id is None for case in shown)
+    # and nothing of theirs can be moved
+    moved = client.post(
+        reverse("fieldwork:move_cases", args=[demo_world["wave_id"]]),
+        {"cases": [demo_world["case_id"]], "to": "pool", "reason": "试试", "scope": "selected"},
+    )
+    assert moved.status_code in (302, 400)
+    assert Case.objects.get(pk=demo_world["case_id"]).interviewer.username == I
+    # while 何建国, who leads 一组, reaches every one of them
+    client.login(username=S, password="demo-pass-2026")
+    for name in ("fieldwork:case_detail", "qc:review_detail", "qc:interviewer_detail"):
+        assert client.get(_url(name, demo_world)).status_code == 200, name

@@ -89,6 +89,7 @@ def record_visit(
     appointment_at: datetime | None = None,
     appointment_kind: str = "hard",
     key: uuid.UUID | None = None,
+    language: str = "",
 ) -> ContactAttempt:
     """A door-to-door visit that did not become an interview, with where it was made.
 
@@ -107,6 +108,7 @@ def record_visit(
         note=note,
         appointment_at=appointment_at,
         appointment_kind=appointment_kind,
+        language=language,
     )
     _place(attempt, case, position)
     return attempt

@@ -77,6 +77,7 @@ def record_visit(request: HttpRequest, case_id: int) -> HttpResponse:
             appointment_kind=form.cleaned_data["appointment_kind"],
             position=_position(form),
             key=key,
+            language=form.cleaned_data["language"],
         )
     except submissions.DuplicateSubmission:
         return _visit_received(case, key)
@@ -90,7 +91,7 @@ def record_visit(request: HttpRequest, case_id: int) -> HttpResponse:
         )
     else:
         messages.success(request, _("Visit recorded."))
-    response = redirect(_door_page(case))
+    response = redirect("fieldwork:households" if form.rerouted else _door_page(case))
     return settled(response, key, APPLIED_HEADER)
 
 

@@ -9,6 +9,7 @@ from fieldwork.models.cases import (
     RespondentSelection,
 )
 from fieldwork.models.interviews import Interview, SubmissionKey
+from fieldwork.models.staff import Dialect, InterviewerProfile
 from fieldwork.models.telephony import (
     Call,
     InterviewerLine,
@@ -25,8 +26,10 @@ __all__ = [
     "Case",
     "CaseEvent",
     "ContactAttempt",
+    "Dialect",
     "Interview",
     "InterviewerLine",
+    "InterviewerProfile",
     "Mode",
     "PhoneReveal",
     "PrenotificationPlan",

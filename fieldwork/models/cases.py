@@ -44,6 +44,9 @@ class Case(models.Model):
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     last_outcome = models.CharField(_("last outcome"), max_length=6, blank=True)
     day_parts_tried = models.PositiveSmallIntegerField(_("day parts tried"), default=0)  # bitmask
+    # The language the household speaks, recorded with a language-problem outcome (2.33):
+    # from then on the scheduler gives the case only to a speaker (staff.Dialect value).
+    language = models.CharField(_("language"), max_length=16, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -111,6 +114,8 @@ class ContactAttempt(models.Model):
         _("disposition"), max_length=6, choices=DISPOSITION_CHOICES, blank=True
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # A language problem (2.33): the language the respondent spoke, when the interviewer knew.
+    language = models.CharField(_("language"), max_length=16, blank=True)
     # Door-to-door visits: where the tablet was, as the browser reported it (fieldwork.capi.geo).
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organisation
 from questionnaires.models import QuestionnaireVersion
 from sampling.models import Draw
 
@@ -22,7 +23,10 @@ class Wave(models.Model):
         CLOSED = "closed", _("Closed")
 
     name = models.CharField(_("name"), max_length=200)
-    client = models.CharField(_("client"), max_length=200)  # 委托方
+    # The commissioning body (委托方): its client users read this wave's results.
+    client = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="waves", verbose_name=_("client")
+    )
     questionnaire_version = models.ForeignKey(
         QuestionnaireVersion, on_delete=models.PROTECT, related_name="waves"
     )
@@ -46,6 +50,8 @@ class Wave(models.Model):
         _("minimum gap between attempts (min)"), default=120
     )
     busy_gap_minutes = models.PositiveIntegerField(_("gap after a busy line (min)"), default=15)
+    # 异地交叉调查: no interviewer is given a case in their own home county.
+    cross_region = models.BooleanField(_("cross-region calling"), default=False)
     # The plan the overview measures progress against; without them it uses the draw's size
     # and the wave's first day, and cannot say what is expected by today.
     target_completes = models.PositiveIntegerField(_("target completes"), null=True, blank=True)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.teams import may_supervise, team_rows
 from fieldwork.dispositions import BY_CODE
 from fieldwork.models import Case, CaseEvent, ContactAttempt, Interview, Wave
 from fieldwork.services.attempts import final_code
@@ -77,9 +78,13 @@ def move_cases(
     reason = _check_reason(reason)
     if to is not None and (to.role != Role.INTERVIEWER or not to.is_active):
         raise ValidationError(_("Cases can only be assigned to active interviewers."))
+    if to is not None and not may_supervise(actor, to):
+        raise ValidationError(_("%(name)s is not in your team.") % {"name": to})
     result = MoveResult()
     wanted = set(case_ids)
-    cases = list(row_locked(Case.objects.filter(wave=wave, pk__in=wanted).order_by("id")))
+    # Another team's cases are not the actor's to move: they count as gone.
+    mine = Case.objects.filter(team_rows(actor, "interviewer", pool=True))
+    cases = list(row_locked(mine.filter(wave=wave, pk__in=wanted).order_by("id")))
     if len(cases) < len(wanted):
         result.not_moved["gone"] += len(wanted) - len(cases)
     stopped = set(

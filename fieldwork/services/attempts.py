@@ -16,8 +16,23 @@ from accounts.models import User
 from common.translatable import translated
 from fieldwork import loaders, scheduling
 from fieldwork.appointments import appointment_problem
-from fieldwork.dispositions import NON_INTERVIEW_CODES, final_disposition, is_final, outcome_for
-from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Mode, Wave
+from fieldwork.dispositions import (
+    LANGUAGE_PROBLEM,
+    NON_INTERVIEW_CODES,
+    final_disposition,
+    is_final,
+    outcome_for,
+)
+from fieldwork.models import (
+    Appointment,
+    Case,
+    CaseEvent,
+    ContactAttempt,
+    Dialect,
+    Interview,
+    Mode,
+    Wave,
+)
 from fieldwork.services.locking import one_writer_per_process
 
 # The case's attempt summary, written with every attempt (see count_attempt).
@@ -42,6 +57,7 @@ def record_attempt(
     appointment_at: datetime | None = None,
     appointment_kind: str = "hard",
     now: datetime | None = None,
+    language: str = "",
 ) -> ContactAttempt:
     """A call or visit that did not become an interview, with its AAPOR outcome.
 
@@ -49,6 +65,10 @@ def record_attempt(
     number of attempts. The case's disposition is the final code of all its attempts by AAPOR
     precedence (dispositions.final_disposition). An appointment may be made in the same step
     ("call back at 19:00"), checked by check_appointment. `now` is the present (tests pass one).
+
+    A language problem (2.33) with the language the respondent speaks (`language`, a Dialect
+    value) does not close the case: it goes back to the pool for a speaker of that language
+    (the scheduler routes it, fieldwork.scheduling.Caller), recorded as a return.
     """
     check_own_case(case, interviewer)
     if disposition not in NON_INTERVIEW_CODES:
@@ -60,6 +80,7 @@ def record_attempt(
     if case.status in (Case.Status.COMPLETED, Case.Status.CLOSED):
         raise ValidationError(_("This case is already finished."))
     check_needs_appointment(mode, disposition, appointment_at)
+    language = check_language(disposition, language)
     now = now or timezone.now()
     attempt = ContactAttempt.objects.create(
         case=case,
@@ -69,9 +90,11 @@ def record_attempt(
         ended_at=now,
         disposition=disposition,
         note=note,
+        language=language,
     )
     count_attempt(case, now, disposition)
-    closing = is_final(disposition) or case.attempts >= case.wave.max_attempts
+    rerouted = bool(language)
+    closing = (is_final(disposition) and not rerouted) or case.attempts >= case.wave.max_attempts
     case.disposition = final_code(case)
     if closing:
         case.status = Case.Status.CLOSED
@@ -80,6 +103,8 @@ def record_attempt(
             status=Interview.Status.BROKEN_OFF
         )
     case.save(update_fields=[*SUMMARY_FIELDS, "disposition", "status", "updated_at"])
+    if rerouted and not closing:
+        _return_for_language(case, interviewer, language)
     if appointment_at is not None and not closing:
         create_appointment(
             case=case,
@@ -91,6 +116,30 @@ def record_attempt(
             now=now,
         )
     return attempt
+
+
+def check_language(disposition: str, language: str) -> str:
+    """The language recorded with a 2.33 outcome ('' otherwise); an unknown one is refused."""
+    if disposition != LANGUAGE_PROBLEM:
+        return ""
+    if language and language not in Dialect.values:
+        raise ValidationError(_("Choose the language from the list."))
+    return language
+
+
+def _return_for_language(case: Case, interviewer: User, language: str) -> None:
+    """The case leaves the interviewer for the pool, to be given to a speaker of `language`."""
+    case.language = language
+    case.interviewer = None
+    case.save(update_fields=["language", "interviewer", "updated_at"])
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.RETURNED,
+        actor=interviewer,
+        from_interviewer=interviewer,
+        reason=_("Language problem: needs an interviewer who speaks %(language)s.")
+        % {"language": Dialect(language).label},
+    )
 
 
 def check_needs_appointment(mode: str, disposition: str, at: datetime | None) -> None:

@@ -33,12 +33,22 @@ def assign_next_case(
     (SKIP LOCKED), so 50 interviewers pressing "Next case" at once each get a different case
     without queueing; SQLite's IMMEDIATE transaction makes claims one at a time. When every
     safe candidate was taken meanwhile, bigger batches are read. None when nothing is due.
+    Under cross-region calling no case in the interviewer's home county is given, and a case
+    needing a language (2.33) only to a speaker (scheduling.Caller).
     """
     now = now or timezone.now()
     rules = loaders.calling_rules(wave)
+    caller = loaders.caller(interviewer)
+    reach = queue.reach(wave, caller)
     for _round in range(ROUNDS):
         read = queue.read_batch(
-            wave=wave, interviewer_id=interviewer.pk, now=now, rules=rules, batch=batch
+            wave=wave,
+            interviewer_id=interviewer.pk,
+            now=now,
+            rules=rules,
+            batch=batch,
+            caller=caller,
+            reach=reach,
         )
         if not read.ranked:
             return None

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Organisation, Role, User
 from fieldwork import scheduling
 from fieldwork.models import Case, QuotaTarget, Wave, WaveMode
 from fieldwork.services.locking import row_locked
@@ -31,11 +31,12 @@ def set_plan(
     daily_target: int | None,
     min_age: int = 16,
     max_age: int | None = None,
+    cross_region: bool | None = None,
 ) -> Wave:
     """The plan the overview measures progress against: a target, the fieldwork period and a
-    daily goal per interviewer; and the ages a door-to-door household selection may choose
-    (max_age None: no upper limit). Supervisors and analysts set it; an empty value clears
-    it."""
+    daily goal per interviewer; the ages a door-to-door household selection may choose
+    (max_age None: no upper limit); and whether calls are cross-region (异地交叉调查, None: as
+    it was). Supervisors and analysts set it; an empty value clears it."""
     if actor.role not in (Role.SUPERVISOR, Role.ANALYST):
         raise ValidationError(_("Only supervisors and analysts set a wave's plan."))
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
@@ -53,16 +54,10 @@ def set_plan(
     wave.ends_on = ends_on
     wave.daily_target = daily_target
     wave.min_age, wave.max_age = min_age, max_age
-    wave.save(
-        update_fields=[
-            "target_completes",
-            "starts_on",
-            "ends_on",
-            "daily_target",
-            "min_age",
-            "max_age",
-        ]
-    )
+    if cross_region is not None:
+        wave.cross_region = cross_region
+    fields = ["target_completes", "starts_on", "ends_on", "daily_target", "min_age", "max_age"]
+    wave.save(update_fields=[*fields, "cross_region"])
     return wave
 
 
@@ -70,7 +65,7 @@ def set_plan(
 def create_wave(
     *,
     name: str,
-    client: str,
+    client: Organisation,
     questionnaire_version: QuestionnaireVersion,
     draw: Draw,
     max_attempts: int = 5,
@@ -79,8 +74,11 @@ def create_wave(
     min_gap_minutes: int = 120,
     busy_gap_minutes: int = 15,
     mode: str = WaveMode.MIXED,
+    cross_region: bool = False,
 ) -> Wave:
-    """A wave whose cases are the draw's main sample (replicate 0)."""
+    """A wave for a client organisation whose cases are the draw's main sample (replicate 0)."""
+    if client.kind != Organisation.Kind.CLIENT:
+        raise ValidationError(_("A wave is commissioned by a client body."))
     if mode not in WaveMode.values:
         raise ValidationError(_("Unknown mode."))
     if questionnaire_version.published_at is None:
@@ -101,6 +99,7 @@ def create_wave(
         min_gap_minutes=min_gap_minutes,
         busy_gap_minutes=busy_gap_minutes,
         mode=mode,
+        cross_region=cross_region,
         status=Wave.Status.FIELDWORK,
     )
     release_replicate(wave=wave, replicate=0)

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fieldwork.dispositions import is_final, outcome_for
-from fieldwork.forms import outcome_choices
+from fieldwork.dispositions import LANGUAGE_PROBLEM, is_final, outcome_for
+from fieldwork.forms import language_field, outcome_choices, rerouted
 from fieldwork.models import Appointment
 
 
@@ -32,6 +32,7 @@ class ConfirmCallForm(forms.Form):
         required=False,
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    language = language_field()
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean(self) -> dict:
@@ -40,12 +41,19 @@ class ConfirmCallForm(forms.Form):
         outcome = outcome_for("phone", cleaned.get("disposition", ""))
         if outcome is not None and outcome.needs_appointment and not cleaned.get("appointment_at"):
             self.add_error("appointment_at", _("Give the time the respondent asked for."))
+        if cleaned.get("disposition") != LANGUAGE_PROBLEM:
+            cleaned["language"] = ""
         return cleaned
+
+    @property
+    def rerouted(self) -> bool:
+        return rerouted(self.cleaned_data)
 
     @property
     def needs_confirmation(self) -> bool:
         code = self.cleaned_data.get("disposition", "")
-        return bool(code) and is_final(code) and not self.cleaned_data.get("confirmed")
+        confirmed = self.cleaned_data.get("confirmed") or self.rerouted
+        return bool(code) and is_final(code) and not confirmed
 
     @property
     def outcome_label(self) -> str:

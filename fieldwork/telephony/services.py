@@ -300,6 +300,7 @@ def confirm_call(
     note: str = "",
     appointment_at: datetime | None = None,
     appointment_kind: str = "hard",
+    language: str = "",
 ) -> ContactAttempt:
     """The interviewer confirms (or corrects) the call's outcome: it becomes a contact attempt,
     with the callback appointment when the respondent asked for one."""
@@ -312,6 +313,7 @@ def confirm_call(
         note=note,
         appointment_at=appointment_at,
         appointment_kind=appointment_kind,
+        language=language,
     )
     # The attempt took place when the call did, not when it was confirmed.
     attempt.started_at = call.created_at
@@ -348,7 +350,7 @@ def prenotification_text(plan: PrenotificationPlan) -> str:
         return twiml.prenotification_text(
             plan.template,
             evaluation=plan.wave.name,
-            client=plan.wave.client,
+            client=plan.wave.client.name,
             hotline=plan.hotline,
         )
     except ValueError as error:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
+from accounts.teams import team_rows
 from common.ids import parse_id
 from common.ratelimit import rate_limited
 from fieldwork import selectors
@@ -77,7 +78,7 @@ def confirm_call(request: HttpRequest, call_id: int) -> HttpResponse:
         confirm = fieldwork_views.confirmation(request, form, action)
         case = selectors.case_for(request.user, call.case_id)
         return fieldwork_views.render_case(request, case, mode="phone", **confirm)
-    keys = ("disposition", "note", "appointment_at", "appointment_kind")
+    keys = ("disposition", "note", "appointment_at", "appointment_kind", "language")
     data = {key: form.cleaned_data[key] for key in keys}
     try:
         services.confirm_call(call=call, interviewer=request.user, **data)
@@ -85,6 +86,9 @@ def confirm_call(request: HttpRequest, call_id: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Outcome recorded."))
+        if form.rerouted:
+            messages.info(request, _("The case goes to an interviewer who speaks the language."))
+            return redirect("fieldwork:my_cases")
     return redirect("fieldwork:case_detail", case_id=call.case_id)
 
 
@@ -102,7 +106,9 @@ def start_interview(request: HttpRequest, call_id: int) -> HttpResponse:
 
 @require_role(Role.SUPERVISOR)
 def call_list(request: HttpRequest) -> HttpResponse:
-    calls = Call.objects.select_related("case__unit", "interviewer", "attempt")
+    calls = Call.objects.select_related("case__unit", "interviewer", "attempt").filter(
+        team_rows(request.user, "interviewer")
+    )
     case_id = parse_id(request.GET.get("case"))
     if case_id is not None:
         calls = calls.filter(case_id=case_id)
@@ -114,7 +120,9 @@ def call_list(request: HttpRequest) -> HttpResponse:
 @require_role(*STAFF)
 def recording(request: HttpRequest, call_id: int) -> HttpResponse:
     """QC listening: send the supervisor or QC lead to the call's recording at Twilio."""
-    call = get_object_or_404(Call, pk=call_id)
+    call = get_object_or_404(
+        Call.objects.filter(team_rows(request.user, "interviewer")), pk=call_id
+    )
     if not call.recording_url:
         raise Http404
     return redirect(f"{call.recording_url}.mp3")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from accounts.teams import supervised_team_ids
 from fieldwork.dispositions import DISPOSITIONS
 from fieldwork.models import Case, Wave
 from sampling.models import Locality
@@ -44,10 +45,13 @@ SORTS = [
 ]
 
 
-def interviewer_choices() -> forms.ModelChoiceField:
-    return User.objects.filter(role=Role.INTERVIEWER, is_active=True).order_by(
-        "last_name", "first_name", "username"
-    )
+def interviewer_choices(viewer: User | None = None) -> forms.ModelChoiceField:
+    """Active interviewers; for a supervisor who leads a team, that team's (accounts.teams)."""
+    interviewers = User.objects.filter(role=Role.INTERVIEWER, is_active=True)
+    teams = supervised_team_ids(viewer) if viewer is not None else None
+    if teams is not None:
+        interviewers = interviewers.filter(team__in=teams)
+    return interviewers.order_by("last_name", "first_name", "username")
 
 
 def case_holders(wave: Wave):
@@ -118,12 +122,13 @@ class MoveForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("e.g. interviewer off sick")}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, viewer: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.viewer = viewer
         self.fields["to"].choices = [
             ("", _("— choose —")),
             ("pool", _("Nobody: return to the pool")),
-        ] + [(str(user.pk), str(user)) for user in interviewer_choices()]
+        ] + [(str(user.pk), str(user)) for user in interviewer_choices(viewer)]
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -133,7 +138,7 @@ class MoveForm(forms.Form):
             raise forms.ValidationError(_("Tick the cases to move, or choose every case shown."))
         to = cleaned.get("to")
         if to and to != "pool":
-            cleaned["to_user"] = interviewer_choices().filter(pk=to).first()
+            cleaned["to_user"] = interviewer_choices(self.viewer).filter(pk=to).first()
             if cleaned["to_user"] is None:
                 self.add_error("to", _("Choose an active interviewer."))
         else:
@@ -149,10 +154,10 @@ class StreetAssignForm(forms.Form):
     count = forms.IntegerField(label=_("Number of cases"), min_value=1, max_value=5000)
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
-    def __init__(self, *args, wave: Wave, **kwargs):
+    def __init__(self, *args, wave: Wave, viewer: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["street"].queryset = wave_streets(wave)
-        self.fields["interviewer"].queryset = interviewer_choices()
+        self.fields["interviewer"].queryset = interviewer_choices(viewer)
 
 
 # The days a calendar or a shift table may show: far enough for any fieldwork, near enough that
@@ -225,6 +230,7 @@ class WavePlanForm(forms.Form):
     max_age = forms.IntegerField(
         label=_("and at most (blank: no limit)"), min_value=0, max_value=120, required=False
     )
+    cross_region = forms.BooleanField(label=_("Cross-region calling"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -233,7 +239,15 @@ class WavePlanForm(forms.Form):
 
     @classmethod
     def of(cls, wave: Wave) -> "WavePlanForm":
-        fields = ("target_completes", "starts_on", "ends_on", "daily_target", "min_age", "max_age")
+        fields = (
+            "target_completes",
+            "starts_on",
+            "ends_on",
+            "daily_target",
+            "min_age",
+            "max_age",
+            "cross_region",
+        )
         return cls(initial={name: getattr(wave, name) for name in fields})
 
     def clean(self) -> dict:

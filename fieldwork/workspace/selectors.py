@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.teams import team_rows
 from fieldwork import loaders, scheduling, selectors
 from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Wave
 from sampling.models import Locality
@@ -141,10 +142,18 @@ def overview(wave: Wave, now: datetime) -> dict:
     }
 
 
-def case_grid(wave: Wave, filters: dict, now: datetime) -> QuerySet[Case]:
-    """The wave's cases for the grid, filtered and sorted as the form asked."""
+def interviewer_scope(viewer: User) -> Q:
+    """Cases the viewer supervises: their team's and the pool (accounts.teams)."""
+    return team_rows(viewer, "interviewer", pool=True)
+
+
+def case_grid(wave: Wave, filters: dict, now: datetime, *, viewer: User) -> QuerySet[Case]:
+    """The wave's cases the viewer may see (a supervisor: their team's and the pool), filtered
+    and sorted as the form asked."""
     cases = selectors.with_open_appointment(
-        Case.objects.filter(wave=wave).select_related("street", "interviewer", "interview")
+        Case.objects.filter(interviewer_scope(viewer), wave=wave).select_related(
+            "street", "interviewer", "interview"
+        )
     )
     status = filters.get("status")
     pending = Q(status=Case.Status.PENDING)
@@ -200,9 +209,9 @@ def _appointment_filter(cases: QuerySet[Case], wanted: str | None, now: datetime
 
 
 def calendar_appointments(
-    wave: Wave, start: datetime, end: datetime, interviewer: User | None
+    wave: Wave, start: datetime, end: datetime, interviewer: User | None, *, viewer: User
 ) -> QuerySet[Appointment]:
-    cases = Case.objects.filter(wave=wave)
+    cases = Case.objects.filter(interviewer_scope(viewer), wave=wave)
     if interviewer is not None:
         cases = cases.filter(interviewer=interviewer)
     return selectors.appointments_between(cases, start, end)

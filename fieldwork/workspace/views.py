@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role, User
+from accounts.teams import supervised_team_ids
 from common.spreadsheets import dataframe_csv
 from fieldwork import loaders, productivity, reactions, selectors
 from fieldwork import presenters as fw_presenters
@@ -82,7 +83,7 @@ def _tab(request: HttpRequest, wave: Wave, tab: str, context: dict, status: int 
 
 def _wave(wave_id: int) -> Wave:
     return get_object_or_404(
-        Wave.objects.select_related("questionnaire_version", "draw"), pk=wave_id
+        Wave.objects.select_related("questionnaire_version", "draw", "client"), pk=wave_id
     )
 
 
@@ -162,7 +163,7 @@ def selects(form) -> list[dict]:
 def _grid_context(request: HttpRequest, wave: Wave, now: datetime) -> dict:
     filters = CaseFilterForm(request.GET or None, wave=wave)
     data = filters.cleaned_data if filters.is_valid() else {}
-    cases = workspace.case_grid(wave, data, now)
+    cases = workspace.case_grid(wave, data, now, viewer=request.user)
     per_page = data.get("per_page") or 50
     page = Paginator(cases, per_page).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -193,7 +194,9 @@ def wave_cases(request: HttpRequest, wave_id: int) -> HttpResponse:
     now = timezone.now()
     context = {
         **_grid_context(request, wave, now),
-        **_action_forms(MoveForm(), StreetAssignForm(wave=wave)),
+        **_action_forms(
+            MoveForm(viewer=request.user), StreetAssignForm(wave=wave, viewer=request.user)
+        ),
         "sample_status": selectors.sample_status_by_street(wave),
     }
     return _tab(request, wave, "cases", context)
@@ -204,14 +207,14 @@ def wave_cases(request: HttpRequest, wave_id: int) -> HttpResponse:
 def move_cases(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = _wave(wave_id)
     now = timezone.now()
-    form = MoveForm(request.POST)
+    form = MoveForm(request.POST, viewer=request.user)
     back = f"{reverse('fieldwork:wave_cases', args=[wave.pk])}?{request.GET.urlencode()}"
     if url_has_allowed_host_and_scheme(request.POST.get("next"), allowed_hosts=None):
         back = request.POST["next"]  # moved from the case page: back to it
     if not form.is_valid():
         context = {
             **_grid_context(request, wave, now),
-            **_action_forms(form, StreetAssignForm(wave=wave)),
+            **_action_forms(form, StreetAssignForm(wave=wave, viewer=request.user)),
             "sample_status": selectors.sample_status_by_street(wave),
         }
         return _tab(request, wave, "cases", context, status=400)
@@ -227,12 +230,14 @@ def move_cases(request: HttpRequest, wave_id: int) -> HttpResponse:
             )
             context = {
                 **_grid_context(request, wave, now),
-                **_action_forms(form, StreetAssignForm(wave=wave)),
+                **_action_forms(form, StreetAssignForm(wave=wave, viewer=request.user)),
                 "sample_status": selectors.sample_status_by_street(wave),
             }
             return _tab(request, wave, "cases", context, status=400)
         ids = list(
-            workspace.case_grid(wave, filters.cleaned_data, now).values_list("id", flat=True)
+            workspace.case_grid(wave, filters.cleaned_data, now, viewer=request.user).values_list(
+                "id", flat=True
+            )
         )
     else:
         ids = data["cases"]
@@ -253,12 +258,12 @@ def move_cases(request: HttpRequest, wave_id: int) -> HttpResponse:
 def assign_street(request: HttpRequest, wave_id: int) -> HttpResponse:
     """Give a number of a street's unassigned cases to an interviewer."""
     wave = _wave(wave_id)
-    form = StreetAssignForm(request.POST, wave=wave)
+    form = StreetAssignForm(request.POST, wave=wave, viewer=request.user)
     if not form.is_valid():
         now = timezone.now()
         context = {
             **_grid_context(request, wave, now),
-            **_action_forms(MoveForm(), form),
+            **_action_forms(MoveForm(viewer=request.user), form),
             "sample_status": selectors.sample_status_by_street(wave),
         }
         return _tab(request, wave, "cases", context, status=400)
@@ -299,7 +304,9 @@ def calendar_context(request: HttpRequest, wave: Wave | None, interviewer: User 
     start = datetime.combine(first, datetime.min.time()).replace(tzinfo=tz)
     end = start + timedelta(days=span)
     if wave is not None:
-        appointments = workspace.calendar_appointments(wave, start, end, interviewer)
+        appointments = workspace.calendar_appointments(
+            wave, start, end, interviewer, viewer=request.user
+        )
     else:
         mine = selectors.visible_cases(interviewer)
         appointments = selectors.appointments_between(mine, start, end)
@@ -342,6 +349,11 @@ def wave_interviewers(request: HttpRequest, wave_id: int) -> HttpResponse:
     day = _day(request)
     by_shift = productivity.summarise(attempts, interviews, rules, ["day", "shift", "interviewer"])
     by_shift = by_shift[by_shift["day"] == day]
+    teams = supervised_team_ids(request.user)
+    if teams is not None:  # a supervisor who leads a team: their team's interviewers
+        members = set(User.objects.filter(team__in=teams).values_list("pk", flat=True))
+        by_interviewer = by_interviewer[by_interviewer["interviewer"].isin(members)]
+        by_shift = by_shift[by_shift["interviewer"].isin(members)]
     context = {
         "rows": presenters.productivity_rows(by_interviewer, names, flags),
         "shift_rows": presenters.productivity_rows(by_shift, names, {}),
@@ -349,7 +361,9 @@ def wave_interviewers(request: HttpRequest, wave_id: int) -> HttpResponse:
         "previous": day - timedelta(days=1),
         "next": day + timedelta(days=1),
         "daily_target": wave.daily_target,
-        "by_interviewer": selectors.progress_by(wave, "interviewer_id", "interviewer__username"),
+        "by_interviewer": selectors.progress_by(
+            wave, "interviewer_id", "interviewer__username", viewer=request.user
+        ),
     }
     return _tab(request, wave, "interviewers", context)
 

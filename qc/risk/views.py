@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts.access import STAFF, require_role
 from accounts.models import User
+from accounts.teams import may_supervise
 from fieldwork.models import Wave
 from jobs.computed import poll_reply
 from jobs.presenters import computed_state
@@ -32,6 +33,8 @@ def interviewer_risk(request: HttpRequest, wave_id: int) -> HttpResponse:
 def interviewer_detail(request: HttpRequest, wave_id: int, interviewer_id: int) -> HttpResponse:
     wave = get_object_or_404(Wave, pk=wave_id)
     interviewer = get_object_or_404(User, pk=interviewer_id)
+    if not may_supervise(request.user, interviewer):
+        raise Http404  # another team's interviewer
     risk = services.interviewer_risk_detail(wave=wave, interviewer=interviewer)
     if risk is None:
         raise Http404("No completed interview of this interviewer in the wave.")

@@ -207,3 +207,52 @@ def test_day_parts_follow_local_hours():
     assert scheduling.day_part(at(0, 12)) == "afternoon"
     assert scheduling.day_part(at(0, 18)) == "evening"
     assert scheduling.day_part(at(0, 2)) == "evening"  # the night counts as evening
+
+
+# Who calls: cross-region calling (异地交叉调查) and language routing (2.33).
+
+CROSS = CallingRules(cross_region=True)
+
+
+def routed(df: pd.DataFrame, caller: scheduling.Caller, rules: CallingRules = CROSS) -> list:
+    return scheduling.eligible_cases(df, rules, at(0, 10), caller)["case_id"].tolist()
+
+
+def test_cross_region_calling_never_gives_a_case_in_the_home_county():
+    # given cases in counties 7 and 8, one of them the interviewer's own
+    df = frame(case(1, county=7), case(2, county=8), case(3, county=7, mine=True), case(4))
+    from_7 = scheduling.Caller(home_county=7)
+    # when / then: under cross-region calling county 7's cases go, even the one they hold
+    assert routed(df, from_7) == [2, 4]
+    # without it (or for an interviewer whose county is unknown) every case may be called
+    assert routed(df, from_7, CallingRules()) == [3, 1, 2, 4]
+    assert routed(df, scheduling.Caller()) == [3, 1, 2, 4]
+
+
+def test_a_language_case_goes_only_to_a_speaker():
+    df = frame(
+        case(1, attempts=1, last_outcome="2.33", language="cantonese", last_attempt_at=at(0, 7)),
+        case(2, attempts=1, last_outcome="2.33", language="minnan", last_attempt_at=at(0, 7)),
+        case(3),
+    )
+    speaker = scheduling.Caller(languages=frozenset({"mandarin", "cantonese"}))
+    assert routed(df, speaker) == [1, 3]
+    assert routed(df, scheduling.Caller(languages=frozenset({"mandarin"}))) == [3]
+
+
+def test_the_pure_rules_agree_with_the_ranking_of_a_few_candidates():
+    # rank_candidates (what the database queue ranks) applies the same caller rules
+    now = at(0, 10)
+    candidates = [
+        scheduling.Candidate(case_id=1, attempts=0, county=7),
+        scheduling.Candidate(case_id=2, attempts=0, county=8, language="wu"),
+        scheduling.Candidate(case_id=3, attempts=0, county=8),
+    ]
+    caller = scheduling.Caller(home_county=7, languages=frozenset({"mandarin"}))
+    assert [c.case_id for _k, c in scheduling.rank_candidates(candidates, CROSS, now, caller)] == [
+        3
+    ]
+    speaker = scheduling.Caller(home_county=8, languages=frozenset({"wu"}))
+    assert [c.case_id for _k, c in scheduling.rank_candidates(candidates, CROSS, now, speaker)] == [
+        1
+    ]

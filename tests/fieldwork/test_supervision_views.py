@@ -10,7 +10,7 @@ from django.urls import reverse
 from fieldwork.models import Appointment, Case, QuotaTarget, Wave
 from fieldwork.services import attempts, interviews
 from sampling.models import ReplicateRelease
-from tests.factories import PASSWORD, local_input, next_weekday_at
+from tests.factories import PASSWORD, local_input, make_organisation, next_weekday_at
 
 ALL_DAY = "00:00-12:00,12:00-00:00"  # the second window crosses midnight: any time is open
 
@@ -202,7 +202,7 @@ def test_a_bad_calling_window_is_refused_on_the_wave_form(client, analyst, draw,
         reverse("fieldwork:wave_create"),
         {
             "name": "w",
-            "client": "c",
+            "client": make_organisation("c").pk,
             "questionnaire_version": standard_version.pk,
             "draw": draw.pk,
             "max_attempts": 5,

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from fieldwork.models import Case, ContactAttempt, Wave
 from fieldwork.services import interviews, waves
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_organisation
 
 
 def login(client, user):
@@ -107,7 +107,7 @@ def test_analyst_creates_a_wave_from_a_draw(client, analyst, draw, standard_vers
         reverse("fieldwork:wave_create"),
         {
             "name": "2027年第一季度",
-            "client": "平安市委政法委",
+            "client": make_organisation("平安市委政法委").pk,
             "questionnaire_version": standard_version.pk,
             "draw": draw.pk,
             "max_attempts": 6,

@@ -15,7 +15,7 @@ from fieldwork.models import Case, Interview, Mode, Wave
 from qc.services.checks import check_completed_interview
 from questionnaires.models import Questionnaire, QuestionnaireVersion
 from sampling.models import Draw, Frame, Level, Locality, SampledUnit
-from tests.factories import choice, question, question_group
+from tests.factories import choice, make_organisation, question, question_group
 
 ITEMS = [f"sat_{i}" for i in range(1, 11)]
 
@@ -138,7 +138,10 @@ class World:
 
     def make_wave(self, name: str) -> Wave:
         return Wave.objects.create(
-            name=name, client="岳阳市公安局", questionnaire_version=self.version, draw=self.draw
+            name=name,
+            client=make_organisation("岳阳市公安局"),
+            questionnaire_version=self.version,
+            draw=self.draw,
         )
 
     def interview(

@@ -13,6 +13,7 @@ from qc.models import Review
 from questionnaires.models import Questionnaire, QuestionnaireVersion
 from sampling.models import AreaType, Draw, Frame, Level, Locality, SampledUnit
 from scoring.editions import freeze_edition, sign_off
+from tests.factories import make_organisation
 from tests.scoring.factories import DEFINITION
 
 _counter = itertools.count(1)
@@ -80,7 +81,7 @@ def safety_version(db) -> QuestionnaireVersion:
 def safety_wave(safety_version, safety_draw) -> Wave:
     return Wave.objects.create(
         name="2024年第二季度",
-        client="平安市委政法委",
+        client=make_organisation("平安市委政法委"),
         questionnaire_version=safety_version,
         draw=safety_draw,
     )

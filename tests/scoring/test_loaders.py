@@ -6,6 +6,7 @@ import pytest
 from fieldwork.models import Wave
 from qc.models import Review
 from scoring.loaders import LONG_COLUMNS, AnswerError, approved_answers, scale_items
+from tests.factories import make_organisation
 from tests.scoring.factories import DEFINITION, answers
 
 
@@ -51,7 +52,9 @@ def test_only_approved_interviews_of_the_wave_are_loaded(
     approved = make_interview(safety_wave, places["east_a"], answers(safety="5", order="4"))
     for state in [Review.State.REJECTED, Review.State.FLAGGED, Review.State.CLEAN, None]:
         make_interview(safety_wave, places["east_a"], answers(safety="1", order="1"), state=state)
-    other_wave = Wave.objects.create(name="其他", client="x", questionnaire_version=safety_version)
+    other_wave = Wave.objects.create(
+        name="其他", client=make_organisation("x"), questionnaire_version=safety_version
+    )
     make_interview(other_wave, places["east_a"], answers(safety="1", order="1"))
     # when
     long, meta = approved_answers(safety_wave)

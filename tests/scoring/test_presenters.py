@@ -3,6 +3,7 @@ from datetime import date
 import pandas as pd
 from django.utils import translation
 
+from accounts.models import Organisation
 from fieldwork.models import Wave
 from scoring.loaders import LONG_COLUMNS, AnswersMeta
 from scoring.presenters import present_results
@@ -39,7 +40,7 @@ def long_frame() -> pd.DataFrame:
 
 
 def present(language: str) -> dict:
-    wave = Wave(pk=7, name="2024年第二季度", client="测试市委政法委")
+    wave = Wave(pk=7, name="2024年第二季度", client=Organisation(name="测试市委政法委"))
     with translation.override(language):
         return present_results(
             wave=wave,

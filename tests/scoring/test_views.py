@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from fieldwork.models import Wave
 from jobs.models import Job
 from qc.models import Review
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_organisation, make_user
 from tests.scoring.factories import answers
 from tests.scoring.report.test_pdf import pdf_text
 
@@ -95,7 +95,9 @@ def test_default_wave_is_the_newest_with_approved_interviews(
     client, analyst, scored_wave, safety_version
 ):
     # given a newer wave with only a flagged interview
-    Wave.objects.create(name="2024年第三季度", client="x", questionnaire_version=safety_version)
+    Wave.objects.create(
+        name="2024年第三季度", client=make_organisation("x"), questionnaire_version=safety_version
+    )
     login(client, analyst)
     # when
     response = client.get(reverse("scoring:results"))
@@ -105,7 +107,9 @@ def test_default_wave_is_the_newest_with_approved_interviews(
 
 def test_a_wave_without_results_is_not_found(client, analyst, scored_wave, safety_version):
     # given
-    empty = Wave.objects.create(name="空", client="x", questionnaire_version=safety_version)
+    empty = Wave.objects.create(
+        name="空", client=make_organisation("x"), questionnaire_version=safety_version
+    )
     login(client, analyst)
     # when / then
     assert client.get(reverse("scoring:results"), {"wave": empty.pk}).status_code == 404
@@ -211,9 +215,7 @@ def test_report_pdf_of_a_missing_wave_is_not_found(client, analyst, db):
 
 def test_a_client_reads_only_the_waves_it_commissioned(client, django_user_model, scored_wave):
     # given a client of another commissioning body
-    other = django_user_model.objects.create_user(
-        username="other-client", password=PASSWORD, role="client", organisation="别的市委政法委"
-    )
+    other = make_user("other-client", "client", organisation="别的市委政法委")
     login(client, other)
     # when / then: no wave to pick and no report to download
     response = client.get(reverse("scoring:results"))

@@ -10,7 +10,7 @@ from fieldwork.capi import services as capi_services
 from fieldwork.interview import submissions
 from fieldwork.models import Case, ContactAttempt, Interview, Mode, Wave, WaveMode
 from fieldwork.services import waves
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_organisation
 
 COMMUNITY = (28.2000, 112.9500)
 NEAR = {"latitude": "28.2010", "longitude": "112.9500", "accuracy_m": "12"}  # ≈ 111 m away
@@ -192,7 +192,7 @@ def test_an_analyst_creates_a_door_to_door_wave(client, analyst, draw, standard_
     client.login(username=analyst.username, password=PASSWORD)
     data = {
         "name": "入户调查",
-        "client": "平安市委政法委",
+        "client": make_organisation("平安市委政法委").pk,
         "questionnaire_version": standard_version.pk,
         "draw": draw.pk,
         "max_attempts": 3,

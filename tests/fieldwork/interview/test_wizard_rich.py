@@ -10,7 +10,7 @@ from django.urls import reverse
 from fieldwork.models import Interview
 from fieldwork.services import interviews, waves
 from questionnaires.models import Questionnaire, QuestionnaireVersion
-from tests.factories import choice, question, question_group
+from tests.factories import choice, make_organisation, question, question_group
 from tests.fieldwork.wizard_driver import page_of
 
 CONSENTED = "${consent} = 'yes'"
@@ -125,7 +125,10 @@ def make_version(definition: dict, number: int = 1, code: str = "rich") -> Quest
 def rich_interview(draw, interviewer):
     version = make_version(RICH)
     wave = waves.create_wave(
-        name="丰富问卷测试", client="平安市", questionnaire_version=version, draw=draw
+        name="丰富问卷测试",
+        client=make_organisation("平安市"),
+        questionnaire_version=version,
+        draw=draw,
     )
     waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
     case = wave.cases.get(interviewer=interviewer)

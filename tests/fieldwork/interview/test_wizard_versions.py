@@ -11,7 +11,7 @@ from fieldwork import forms, selectors
 from fieldwork.models import Wave
 from fieldwork.services import interviews, waves
 from questionnaires.models import QuestionnaireVersion
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_organisation
 from tests.fieldwork.interview.test_wizard_rich import RICH, make_version
 from tests.fieldwork.wizard_driver import run_to_end
 
@@ -112,5 +112,7 @@ def test_a_draft_version_cannot_go_to_the_field(wave, newer, draw, standard_vers
     with pytest.raises(ValidationError, match="draft"):
         waves.switch_wave_version(wave=wave, version=newer)
     with pytest.raises(ValidationError, match="draft"):
-        waves.create_wave(name="新", client="x", questionnaire_version=newer, draw=draw)
+        waves.create_wave(
+            name="新", client=make_organisation("x"), questionnaire_version=newer, draw=draw
+        )
     assert newer not in forms.VersionSwitchForm(wave=wave).fields["version"].queryset

@@ -6,7 +6,7 @@ position(..), and conditional required, all on the server for every page submitt
 import pytest
 
 from fieldwork.services import interviews, waves
-from tests.factories import choice, question, question_group
+from tests.factories import choice, make_organisation, question, question_group
 from tests.fieldwork.interview.test_wizard_rich import make_version, post, saved_answers
 from tests.fieldwork.wizard_driver import page_of
 
@@ -42,7 +42,9 @@ ODK = {
 @pytest.fixture
 def odk_interview(draw, interviewer):
     version = make_version(ODK, code="odk")
-    wave = waves.create_wave(name="函数", client="平安市", questionnaire_version=version, draw=draw)
+    wave = waves.create_wave(
+        name="函数", client=make_organisation("平安市"), questionnaire_version=version, draw=draw
+    )
     waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
     case = wave.cases.get(interviewer=interviewer)
     return interviews.start_interview(case=case, interviewer=interviewer, mode="door")

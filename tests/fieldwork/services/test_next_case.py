@@ -12,7 +12,7 @@ from accounts.models import Role
 from fieldwork.models import Appointment, Case, ContactAttempt, Interview, QuotaTarget
 from fieldwork.services import attempts, interviews, next_case, waves
 from sampling.models import Draw, Frame, SampledUnit
-from tests.factories import make_user, next_weekday_at
+from tests.factories import make_organisation, make_user, next_weekday_at
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=SH)
@@ -189,7 +189,7 @@ def big_wave(tree, standard_version):
         for i in range(N_CASES)
     )
     return waves.create_wave(
-        name="w", client="c", questionnaire_version=standard_version, draw=draw
+        name="w", client=make_organisation("c"), questionnaire_version=standard_version, draw=draw
     )
 
 

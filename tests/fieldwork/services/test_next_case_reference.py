@@ -7,6 +7,10 @@ cases with an outcome but no attempt counted (reopened),
 cases held by either interviewer, hard and soft appointments (due, held and missed), a full
 stratum, a wave-wide cell full by a frame attribute and stopped interviews whose answers fall
 in a full cell. Small batches make the database's partial reads matter.
+
+Who calls matters as well: half the waves ask for cross-region calling, and the interviewers
+live in either county and speak some of the languages that cases failed on (2.33, the
+language recorded with the outcome).
 """
 
 import random
@@ -16,9 +20,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from fieldwork import loaders, scheduling
-from fieldwork.models import Appointment, Case, Interview, QuotaTarget
+from fieldwork.models import Appointment, Case, Interview, InterviewerProfile, QuotaTarget
 from fieldwork.services import next_case, waves
 from sampling.models import Draw, Frame, SampledUnit
+from tests.factories import make_organisation
 
 SH = ZoneInfo("Asia/Shanghai")
 MOMENTS = [
@@ -28,6 +33,22 @@ MOMENTS = [
     datetime(2026, 11, 23, 22, 0, tzinfo=SH),  # outside the windows: appointments only
 ]
 N_CASES = 90
+LANGUAGES = ["", "", "", "", "cantonese", "minnan", "mandarin"]
+
+
+def random_callers(rng: random.Random, tree, interviewer, other_interviewer) -> None:
+    """Home counties and languages for both interviewers (one may have no profile)."""
+    counties = [tree["district"], tree["other_district"], None]
+    for who in (interviewer, other_interviewer):
+        if rng.random() < 0.15:
+            continue
+        InterviewerProfile.objects.update_or_create(
+            user=who,
+            defaults={
+                "home_county": rng.choice(counties),
+                "dialects": rng.sample(["cantonese", "minnan", "wu"], rng.randint(0, 2)),
+            },
+        )
 
 
 def random_wave(rng: random.Random, tree, version, interviewer, other_interviewer, now):
@@ -50,7 +71,11 @@ def random_wave(rng: random.Random, tree, version, interviewer, other_interviewe
         )
         for i in range(N_CASES)
     )
-    wave = waves.create_wave(name="w", client="c", questionnaire_version=version, draw=draw)
+    wave = waves.create_wave(
+        name="w", client=make_organisation("c"), questionnaire_version=version, draw=draw
+    )
+    wave.cross_region = rng.random() < 0.5
+    wave.save(update_fields=["cross_region"])
     holders = [None, None, None, interviewer, other_interviewer]
     for case in wave.cases.all():
         tried = rng.random() < 0.6
@@ -60,6 +85,9 @@ def random_wave(rng: random.Random, tree, version, interviewer, other_interviewe
             case.last_attempt_at = now - timedelta(minutes=rng.choice([5, 20, 90, 130, 600]))
             case.last_outcome = rng.choice(["2.21", "3.13", "3.12", "2.221"])
             case.day_parts_tried = rng.randint(1, 7)
+            case.language = rng.choice(LANGUAGES)
+            if case.language:
+                case.last_outcome = "2.33"
         elif rng.random() < 0.08:  # reopened: an outcome on record, no attempt counted
             case.last_outcome = rng.choice(["2.21", "3.12"])
             case.last_attempt_at = rng.choice([None, now - timedelta(minutes=200)])
@@ -96,7 +124,8 @@ def random_wave(rng: random.Random, tree, version, interviewer, other_interviewe
 def reference(wave, who, now):
     """The pure scheduler's first choice over every open case, as (case id, reason)."""
     candidates = loaders.candidate_frame(wave=wave, interviewer=who, now=now, limit=10**6)
-    ranked = scheduling.eligible_cases(candidates, loaders.calling_rules(wave), now)
+    rules, caller = loaders.calling_rules(wave), loaders.caller(who)
+    ranked = scheduling.eligible_cases(candidates, rules, now, caller)
     if ranked.empty:
         return None
     return int(ranked.loc[0, "case_id"]), ranked.loc[0, "reason"]
@@ -109,6 +138,7 @@ def test_next_case_matches_the_pure_scheduler_on_random_waves(
     rng = random.Random(seed)
     now = MOMENTS[seed % len(MOMENTS)]
     wave = random_wave(rng, tree, standard_version, interviewer, other_interviewer, now)
+    random_callers(rng, tree, interviewer, other_interviewer)
     presses, given = 0, 0
     while presses < 60:
         who = rng.choice([interviewer, other_interviewer])
@@ -122,7 +152,9 @@ def test_next_case_matches_the_pure_scheduler_on_random_waves(
         if taken is None:
             break
         given += 1
-        assert Case.objects.get(pk=taken.case.pk).interviewer_id == who.pk
+        given_case = Case.objects.select_related("street").get(pk=taken.case.pk)
+        assert given_case.interviewer_id == who.pk
+        assert_may_call(wave, who, given_case)
         # The call is made: the case leaves the queue for now (or for good).
         Case.objects.filter(pk=taken.case.pk).update(
             attempts=taken.case.attempts + 1,
@@ -131,3 +163,13 @@ def test_next_case_matches_the_pure_scheduler_on_random_waves(
         )
         Appointment.objects.filter(case=taken.case, closed_at=None).update(closed_at=now)
     assert given > 0 or now == MOMENTS[3]
+
+
+def assert_may_call(wave, who, case) -> None:
+    """The two routing rules, stated on their own: no home-county case under cross-region
+    calling, and a language case only for a speaker."""
+    profile = InterviewerProfile.objects.filter(user=who).first()
+    if wave.cross_region and profile is not None and profile.home_county_id is not None:
+        assert case.street.parent_id != profile.home_county_id
+    if case.language and case.language != "mandarin":
+        assert profile is not None and case.language in profile.dialects

@@ -16,6 +16,7 @@ from fieldwork.models import (
 )
 from fieldwork.services import attempts
 from fieldwork.telephony import services as telephony_services
+from tests.factories import PASSWORD
 from tests.fieldwork.telephony_fakes import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -267,6 +268,27 @@ def test_confirming_the_proposed_outcome_records_the_attempt(client, call, my_ca
     assert ContactAttempt.objects.filter(case=my_case).count() == 1
 
 
+def test_a_language_problem_confirmed_on_the_call_panel_goes_to_a_speaker(
+    client, call, my_case, interviewer
+):
+    # given the call ended; the interviewer confirms a language problem, naming Cantonese
+    signed_post(client, status_path(call), respondent_event(call, "completed", 2))
+    client.login(username=interviewer.username, password=PASSWORD)
+    response = client.post(
+        reverse("fieldwork:telephony:confirm_call", args=[call.pk]),
+        {"disposition": "2.33", "language": "cantonese"},
+    )
+    # then no second yes is asked: the case is not closed but back in the pool for a speaker
+    assert response.status_code == 302 and response.url == reverse("fieldwork:my_cases")
+    my_case.refresh_from_db()
+    assert (my_case.status, my_case.interviewer, my_case.language) == (
+        "pending",
+        None,
+        "cantonese",
+    )
+    assert ContactAttempt.objects.get(case=my_case).language == "cantonese"
+
+
 def test_starting_the_interview_on_the_call_ties_its_attempt(client, call, my_case, interviewer):
     signed_post(client, status_path(call), respondent_event(call, "in-progress", 2))
     interview = telephony_services.start_interview_on_call(call=call, interviewer=interviewer)
@@ -291,7 +313,7 @@ def test_prenotification_is_sent_once_per_case(fake_twilio, wave, plan, my_case,
     sent = fake_twilio.posted("Messages")
     assert sorted(m["To"] for m in sent) == sorted("+86" + c.unit.phone for c in fresh)
     assert all(m["From"] == CALLER_ID for m in sent)
-    assert wave.client in sent[0]["Body"] and "0571-12345678" in sent[0]["Body"]
+    assert wave.client.name in sent[0]["Body"] and "0571-12345678" in sent[0]["Body"]
     assert wave.name in sent[0]["Body"]
     assert SmsMessage.objects.filter(status="sent").count() == fresh.count()
 
@@ -339,7 +361,7 @@ def test_the_command_can_set_the_plan_and_send(fake_twilio, wave):
         "{client}：{evaluation}，核实{hotline}",
     )
     bodies = {m["Body"] for m in fake_twilio.posted("Messages")}
-    assert bodies == {f"{wave.client}：{wave.name}，核实12345"}
+    assert bodies == {f"{wave.client.name}：{wave.name}，核实12345"}
 
 
 def test_a_plan_with_a_bad_template_is_not_saved(wave):

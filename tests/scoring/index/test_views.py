@@ -10,7 +10,7 @@ from django.urls import reverse
 from fieldwork.models import Wave
 from scoring.index.indices import ROOT
 from scoring.models import IndexScheme, ObjectiveValue
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_organisation
 from tests.scoring.factories import answers
 
 RULES = b"indicator,name,direction,bands\nresolution,dispute resolution,higher,95:100 90:80\n"
@@ -58,7 +58,9 @@ def test_street_level_lists_streets(client, analyst, wave_in_two_districts):
 
 
 def test_client_of_another_organisation_gets_404(client, client_user, wave_in_two_districts):
-    Wave.objects.filter(pk=wave_in_two_districts.pk).update(client="另一个委托方")
+    Wave.objects.filter(pk=wave_in_two_districts.pk).update(
+        client=make_organisation("另一个委托方")
+    )
     login(client, client_user)
     assert client.get(reverse("scoring:index", args=[wave_in_two_districts.pk])).status_code == 404
 
