@@ -82,6 +82,9 @@ def freeze_body(job: Job, progress: Progress) -> dict:
                 wave=wave, user=user, job_id=job.pk, progress=progress
             )
         except editions.EditionError as error:
+            if user is None:
+                # the inputs came back to what an edition holds: nothing to draft
+                return {"edition": None}
             raise JobFailed(str(error)) from error
         except AnswerError as error:
             raise JobFailed(str(error)) from error

@@ -30,7 +30,13 @@ from scoring import compare, dashboard, methodology, presenters, ranking, select
 from scoring.loaders import AnswerError, scale_items, stratum_names
 from scoring.measures import SATISFACTION
 from scoring.models import WaveTarget, WaveWeighting
-from scoring.score_tables import SampleDesign, domain_scores, scope_table, summarize
+from scoring.score_tables import (
+    SampleDesign,
+    domain_scores,
+    scope_table,
+    summarize,
+    with_scope,
+)
 from scoring.targets import target_board
 from scoring.weighting import inputs_digest, weighted_sample
 
@@ -144,7 +150,7 @@ def wave_results(wave: Wave) -> dict:
     district and street, "strata" (fieldwork and weights by stratum,
     scoring.methodology.stratum_rows), "methodology" and "methodology_lines"."""
     sample = weighted_sample(wave=wave)
-    long, meta, design = sample.long, sample.meta, sample.design
+    long, meta, design = with_scope(sample.long), sample.meta, sample.design
     tables = summarize(long, design=design)
     for table, by, within in (
         ("by_district", ["district"], None),
@@ -215,7 +221,7 @@ def round_tables(wave: Wave) -> dict:
     tables = cache.get(key)
     if tables is None:
         sample = weighted_sample(wave=wave)
-        tables = summarize(sample.long, design=sample.design)
+        tables = summarize(with_scope(sample.long), design=sample.design)
         cache.set(key, tables, RESULTS_CACHE_SECONDS)
     return tables
 

@@ -91,7 +91,10 @@ SampleDesign = tuple[Design, pd.Series]
 
 def with_scope(long: pd.DataFrame) -> pd.DataFrame:
     """The long frame plus a `scope` column: "safety" for SAFETY_DIMENSION items, else
-    "satisfaction". Same rows, same order."""
+    "satisfaction". Same rows, same order; a frame that has it already is returned as it is
+    (the results add it once for all their tables)."""
+    if "scope" in long.columns:
+        return long
     scope = np.where(long["dimension"] == SAFETY_DIMENSION, SAFETY, SATISFACTION)
     return long.assign(scope=pd.Series(scope, index=long.index, dtype="object"))
 
