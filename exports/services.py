@@ -78,10 +78,7 @@ def build_package(*, wave: Wave, states: list[str], progress: Progress | None = 
             progress(next(step, STEPS), STEPS, message)
 
     report(_("Reading and weighting the interviews"))
-    try:
-        data = wave_microdata(wave=wave, states=states)
-    except AnswerError as error:
-        raise JobFailed(str(error)) from error
+    data = wave_microdata(wave=wave, states=states)
     if data.frames[INTERVIEWS].empty:
         raise JobFailed(NO_INTERVIEWS)
     with tempfile.TemporaryDirectory(prefix="package-") as folder:
@@ -116,9 +113,13 @@ def build_package(*, wave: Wave, states: list[str], progress: Progress | None = 
 
 
 def run_package(job: Job, progress: Progress) -> dict:
-    """The package job's body (exports.tasks)."""
+    """The package job's body (exports.tasks). An approved answer the questionnaire cannot
+    score (the results would refuse it too) fails the job with its message."""
     wave = Wave.objects.filter(pk=job.params.get("wave_id")).first()
     if wave is None:
         raise JobFailed(NO_WAVE)
     with translation.override(job.params.get("language") or "zh-hans"):
-        return build_package(wave=wave, states=job.params["states"], progress=progress)
+        try:
+            return build_package(wave=wave, states=job.params["states"], progress=progress)
+        except AnswerError as error:
+            raise JobFailed(str(error)) from error
