@@ -223,9 +223,10 @@ def moved_or_gone(own: dict, target: dict, names: Iterable[str]) -> tuple[list[s
 
 
 def row_scope(named: dict, items: list[dict], row: dict) -> dict:
-    """The scope inside one row of a roster: the row's values (by name) over the others."""
+    """The scope inside one row of a roster: the row's values (by name) over the others. A
+    name of the row that the row has not answered reads empty, never another row's value."""
     [inside] = _named_rows(items, [row]) or [{}]
-    return {**named, **inside}
+    return {**named, **dict.fromkeys(item["name"] for item in items), **inside}
 
 
 def from_names(old: dict, definition: dict) -> dict:
