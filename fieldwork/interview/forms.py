@@ -92,10 +92,12 @@ class PageForm(forms.Form):
                 default = self.default_for(question, context)
                 if default is not None:
                     self.initial[name] = default
-            self.fields[name] = self.field_for(question, context)
+            # A choice filter may read the question's own answer (keep what is selected), so
+            # its choices are made with that answer, as ODK has it in the instance.
             raw = self.raw_value(name, question)
             if raw not in (None, "", []):
                 context[name] = raw
+            self.fields[name] = self.field_for(question, context)
         # A question that depends on another on this page may appear once that is answered:
         # the browser cannot know, so it must not insist on answers the server may not want.
         self.use_required_attribute = not self._has_inner_logic()

@@ -187,11 +187,11 @@ class RosterBuilder:
                     default = form.default_for(item, context, interview)
                     if default is not None:
                         form.initial[name] = default
-            form.fields[name] = form.field_for(item, context)
-            row.cells.append((item, name))
             raw = form.raw_value(name, item)
             if raw not in _EMPTY:
-                values[item["name"]] = raw
+                values[item["name"]] = raw  # its own choice filter may read it (ODK)
+            form.fields[name] = form.field_for(item, {**context, **values})
+            row.cells.append((item, name))
         return row
 
     def _typed(self, roster: Roster, row: Row) -> dict:
