@@ -12,6 +12,7 @@ from fieldwork.selectors import rate_table
 from qc.models import Flag, Review
 from questionnaires import answers as stored
 from questionnaires.selectors import answers_in_version
+from scoring.loaders import respondent_key, respondent_question
 
 
 def visible_waves(user: User) -> QuerySet[Wave]:
@@ -62,7 +63,7 @@ def respondent_groups(wave: Wave, definition: dict, language: str) -> pd.DataFra
     the `age` answer, the bands of the locality population margins) and, when the
     questionnaire asks them, `sex` and `hukou` as answer labels in `language`."""
     lang = "zh" if language.lower().startswith("zh") else "en"
-    questions = {q["name"]: q for g in definition.get("groups", []) for q in g["questions"]}
+    questions = {name: respondent_question(definition, name) for name in GROUP_QUESTIONS}
     labels = {}
     for name in GROUP_QUESTIONS:
         question = questions.get(name)
@@ -71,6 +72,7 @@ def respondent_groups(wave: Wave, definition: dict, language: str) -> pd.DataFra
                 c["value"]: c["label"].get(lang) or next(iter(c["label"].values()), c["value"])
                 for c in definition["choice_lists"].get(question["list"], [])
             }
+    age_key = respondent_key(definition, "age")
     rows = list(
         Interview.objects.filter(case__wave=wave, review__state=Review.State.APPROVED)
         .order_by("pk")
@@ -80,10 +82,9 @@ def respondent_groups(wave: Wave, definition: dict, language: str) -> pd.DataFra
     carried = answers_in_version([(a, v) for _, a, v in rows], wave.questionnaire_version)
     records = []
     for (pk, _saved, _version), saved in zip(rows, carried, strict=True):
-        answers = stored.by_name(saved, definition)  # the group questions by name
-        record = {"interview_id": pk, "age_group": age_group(answers.get("age")) or None}
+        record = {"interview_id": pk, "age_group": age_group(saved.get(age_key)) or None}
         for name, mapping in labels.items():
-            value = answers.get(name)
+            value = stored.get(saved, questions[name])
             record[name] = mapping.get(str(value)) if value not in (None, "") else None
         records.append(record)
     return pd.DataFrame.from_records(records, columns=["interview_id", "age_group", *labels])
