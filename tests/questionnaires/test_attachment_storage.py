@@ -45,8 +45,10 @@ def test_an_import_whose_storage_fails_keeps_no_file_and_no_row(db, storage):
 
 
 def test_a_discarded_draft_takes_its_files_with_it(db, storage, django_capture_on_commit_callbacks):
-    draft = import_questionnaire_version(data=workbook(), source_name="types.xlsx",
-                                         attachments={"towns.csv": TOWNS}, publish=False)  # fmt: skip
+    files = {"towns.csv": TOWNS}
+    draft = import_questionnaire_version(
+        data=workbook(), source_name="types.xlsx", attachments=files, publish=False
+    )
     assert stored_files(storage) == ["towns.csv"]
     with django_capture_on_commit_callbacks(execute=True):
         discard_draft_version(version=draft)
