@@ -412,7 +412,7 @@ def import_errors(messages: list[str]) -> list[dict[str, Any]]:
     """
     rows = []
     for message in messages:
-        if isinstance(message, Translatable) and "problem" in message.params:
+        if isinstance(message, Translatable) and "sheet" in message.params:
             # Located by questionnaires.xlsform, in the reader's language.
             params = message.params
             rows.append(
@@ -436,5 +436,7 @@ def import_errors(messages: list[str]) -> list[dict[str, Any]]:
                 }
             )
         else:
-            rows.append({"sheet": "", "row": None, "column": "", "problem": message})
+            rows.append(
+                {"sheet": "", "row": None, "column": "", "problem": translated(message, gettext)}
+            )
     return rows
