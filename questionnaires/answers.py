@@ -25,6 +25,7 @@ __all__ = [
     "find",
     "carried",
     "drop",
+    "elements",
     "duplicate_names",
     "in_version",
     "moved_or_gone",
@@ -155,6 +156,9 @@ def _elements(definition: dict) -> Iterator[dict]:
         if page.get("repeat"):
             yield page
         yield from walk(page.get("questions", []))
+
+
+elements = _elements  # every question and repeat, for readers that label them (the changes page)
 
 
 def _unique_keys(definition: dict) -> dict[str, str]:

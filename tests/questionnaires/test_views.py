@@ -224,8 +224,8 @@ def test_changes_page_compares_with_the_previous_version(client, analyst):
     login(client, analyst)
     response = client.get(reverse("questionnaires:version_changes", args=[second.pk]))
     diff = response.context["changes"]["diff"]
-    assert [item["name"] for item in diff["questions_added"]] == ["children"]
-    assert [item["name"] for item in diff["questions_changed"]] == ["q1"]
+    assert [item["name"] for item in diff["questions_added"]] == ["/page1/children"]
+    assert [item["name"] for item in diff["questions_changed"]] == ["/page1/q1"]
     assert diff["counts"]["added"] == 1 and diff["counts"]["label"] == 1
     content = response.content.decode()
     assert "孩子数" in content and "您满意吗" in content

@@ -59,7 +59,7 @@ def to_members(browser, interview):
 
 def element(interview, path: str) -> dict:
     definition = interview.questionnaire_version.definition
-    found = {A.key(e): e for e in A._elements(definition)}
+    found = {A.key(e): e for e in A.elements(definition)}
     return found[path]
 
 
