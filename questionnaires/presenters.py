@@ -55,9 +55,9 @@ class ExpressionNames:
         self.choices: dict[str, dict[str, str]] = {}
         for group in definition.get("groups", []):
             self.labels[group["name"]] = localized(group.get("label"), language)
-            for question in group.get("questions", []):
+            for question, _depth in page_items(group.get("questions", [])):
                 name = question["name"]
-                self.labels[name] = localized(question.get("label"), language)
+                self.labels.setdefault(name, localized(question.get("label"), language))
                 if question.get("list") in lists:
                     self.choices[name] = {
                         choice["value"]: localized(choice.get("label"), language)
