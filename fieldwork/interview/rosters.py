@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 ROWS_NAME = "roster_rows"
+PAGE_ROWS = 1000  # rows of all a page's rosters together, whatever a crafted POST asks
 ROW_SEPARATOR = "__"
 _EMPTY = (None, "", [])
 
@@ -107,6 +108,7 @@ class RosterBuilder:
     def __init__(self, form, counts: dict[str, int]) -> None:
         self.form = form
         self.counts = counts
+        self.built = 0  # rows built so far on the page, at every level
 
     def roster(self, repeat: dict, *, trail: str, outer: tuple[int, ...], saved,
                context: dict, interview: Interview) -> Roster:  # fmt: skip
@@ -124,6 +126,10 @@ class RosterBuilder:
         if count > maximum:
             error = _("At most %(max)d rows.") % {"max": maximum}
             count = maximum
+        if count > PAGE_ROWS - self.built:  # rosters within rosters multiply: one cap per page
+            error = _("At most %(max)d rows on one page.") % {"max": PAGE_ROWS}
+            count = max(PAGE_ROWS - self.built, 0)
+        self.built += max(count, 0)
         roster = Roster(
             repeat=repeat, trail=trail, outer=outer, count=max(count, 0), maximum=maximum,
             fixed=fixed, error=error, columns=[q for q in repeat["questions"] if flow.is_asked(q)],
