@@ -115,7 +115,7 @@ KNOWN: list[tuple[re.Pattern, str, str]] = [
         "",
     ),
 ]
-UNKNOWN = gettext_noop("pyxform (the XLSForm converter) refused it: %(text)s")
+UNKNOWN = gettext_noop("the XLSForm converter refused it: %(text)s")
 
 
 def _problem(text: str) -> tuple[Translatable, str]:
