@@ -154,11 +154,11 @@ def _quota_full(progress: pd.DataFrame, full: list[str], frame: pd.DataFrame) ->
     # A stopped interview tells us the respondent's cell; the unit's frame columns may too.
     case_ids = frame["case_id"].tolist()
     known = {
-        case_id: stored.by_name(answers or {}, definition)
+        case_id: stored.by_reference(answers or {}, definition)
         for case_id, answers, definition in Interview.objects.filter(case__in=case_ids).values_list(
             "case_id", "answers", "questionnaire_version__definition"
         )
-    }  # quota variables are question names
+    }  # quota variables are question paths, or names only one question has
     attributes = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "unit__attributes"))
     for position, row in frame.iterrows():
         case_id = row["case_id"]
@@ -186,8 +186,8 @@ def quota_progress(wave: Wave) -> pd.DataFrame:
     # Interviews begun before a version switch are read with their own version's paths.
     saved = zip(interviews["answers"], interviews.pop("questionnaire_version_id"), strict=True)
     carried = answers_in_version(list(saved), wave.questionnaire_version)
-    definition = wave.questionnaire_version.definition  # quota variables are question names
-    interviews["answers"] = [stored.by_name(a, definition) for a in carried]
+    definition = wave.questionnaire_version.definition  # quota variables: paths or unique names
+    interviews["answers"] = [stored.by_reference(a, definition) for a in carried]
     return quotas.achieved(targets, interviews)
 
 

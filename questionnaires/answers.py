@@ -19,9 +19,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 __all__ = [
+    "AmbiguousName",
     "by_name",
+    "by_reference",
+    "find",
     "carried",
     "drop",
+    "elements",
     "duplicate_names",
     "in_version",
     "moved_or_gone",
@@ -200,11 +204,47 @@ def _elements(definition: dict) -> Iterator[dict]:
         yield from walk(page.get("questions", []))
 
 
+elements = _elements  # every question and repeat, for readers that label them (the changes page)
+
+
 def _unique_keys(definition: dict) -> dict[str, str]:
     """{name: key} for the names used once in the definition."""
     elements = list(_elements(definition))
     used = Counter(element["name"] for element in elements)
     return {e["name"]: key(e) for e in elements if used[e["name"]] == 1}
+
+
+class AmbiguousName(ValueError):
+    """A name several questions share, given where one question is meant: `paths` are the
+    candidates, to name one of them by."""
+
+    def __init__(self, name: str, paths: list[str]) -> None:
+        self.name, self.paths = name, paths
+        super().__init__(f"{name}: {', '.join(paths)}")
+
+
+def find(definition: dict, reference: str) -> dict | None:
+    """The question (or repeat) a setting refers to: by its path (`/group/q`), or by a name
+    only it has. None when the definition has neither; AmbiguousName for a name that two or
+    more questions have (a quota variable, QC's overall item, scoring's sex and age)."""
+    elements = list(_elements(definition))
+    for element in elements:
+        if key(element) == reference:
+            return element
+    named = [element for element in elements if element["name"] == reference]
+    if len(named) > 1:
+        raise AmbiguousName(reference, [key(element) for element in named])
+    return named[0] if named else None
+
+
+def by_reference(answers: dict, definition: dict) -> dict:
+    """The answers readable by path and by a name only one question has (never by a shared
+    name, which refers to no one question): what quota variables read."""
+    readable = dict(answers)
+    for name, found in _unique_keys(definition).items():
+        if found in answers:
+            readable.setdefault(name, answers[found])
+    return readable
 
 
 def names_by_key(definition: dict) -> dict[str, str]:
@@ -269,9 +309,10 @@ def moved_or_gone(own: dict, target: dict, names: Iterable[str]) -> tuple[list[s
 
 
 def row_scope(named: dict, items: list[dict], row: dict) -> dict:
-    """The scope inside one row of a roster: the row's values (by name) over the others."""
+    """The scope inside one row of a roster: the row's values (by name) over the others. A
+    name of the row that the row has not answered reads empty, never another row's value."""
     [inside] = _named_rows(items, [row]) or [{}]
-    return {**named, **inside}
+    return {**named, **dict.fromkeys(item["name"] for item in items), **inside}
 
 
 def from_names(old: dict, definition: dict) -> dict:

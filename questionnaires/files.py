@@ -2,27 +2,39 @@
 interview. Attachments are as immutable as their version, so what is read is kept."""
 
 import hashlib
+import logging
 from collections.abc import Mapping
 from pathlib import PurePath
 
 from django.core.files.base import ContentFile
 
+from common.translatable import Translatable, gettext_noop
 from questionnaires.attachments import DATA_SUFFIXES, AttachmentError, read_choices
 from questionnaires.models import QuestionnaireAttachment, QuestionnaireVersion
 
-__all__ = ["MAX_ATTACHMENTS", "check_attachments", "file_choices", "store_attachments"]
+__all__ = ["MAX_ATTACHMENTS", "check_attachments", "file_choices", "remove_stored",
+           "store_attachments"]  # fmt: skip
 
 MAX_ATTACHMENTS = 50
+MAX_NAME = 100  # characters of an attached file's name (the storage adds its folder)
+logger = logging.getLogger(__name__)
 
 
-def check_attachments(files: Mapping[str, bytes], *, default_language: str | None) -> list[str]:
+def check_attachments(files: Mapping[str, bytes], *, default_language: str | None) -> list:
     """Every problem with the files of an upload, each naming its file."""
-    problems = []
+    problems: list = []
     if len(files) > MAX_ATTACHMENTS:
-        problems.append(f"more than {MAX_ATTACHMENTS} attached files")
+        problems.append(
+            Translatable(gettext_noop("more than %(n)s attached files"), n=MAX_ATTACHMENTS)
+        )
     for name, data in files.items():
         if PurePath(name).name != name or name.startswith("."):
-            problems.append(f"{name}: give a plain file name")
+            problems.append(Translatable(gettext_noop("%(file)s: give a plain file name"),
+                                         file=name))  # fmt: skip
+        elif len(name) > MAX_NAME:
+            problems.append(Translatable(
+                gettext_noop("%(file)s: a file name may have at most %(n)s characters"),
+                file=name[:40] + "…", n=MAX_NAME))  # fmt: skip
         elif name.lower().endswith(DATA_SUFFIXES):
             try:
                 read_choices(data, name, default_language)
@@ -31,16 +43,34 @@ def check_attachments(files: Mapping[str, bytes], *, default_language: str | Non
     return problems
 
 
-def store_attachments(*, version: QuestionnaireVersion, files: Mapping[str, bytes]) -> None:
-    """Keep the files with the version, in the file storage (a directory or object storage)."""
+def store_attachments(
+    *, version: QuestionnaireVersion, files: Mapping[str, bytes], stored: list[str]
+) -> None:
+    """Keep the files with the version, in the file storage (a directory or object storage).
+    Each file's storage name is added to `stored` as soon as it is written, so that an import
+    that fails after it can remove it (remove_stored)."""
+    field = QuestionnaireAttachment._meta.get_field("file")
     for name, data in sorted(files.items()):
+        saved = field.storage.save(field.generate_filename(None, name), ContentFile(data))
+        stored.append(saved)
         QuestionnaireAttachment.objects.create(
             version=version,
             name=name,
-            file=ContentFile(data, name=name),
+            file=saved,
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
         )
+
+
+def remove_stored(names: list[str]) -> None:
+    """Remove files from the storage: those of an import that was rolled back, or of a draft
+    that was discarded. A file already gone is not an error."""
+    storage = QuestionnaireAttachment._meta.get_field("file").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("could not remove attachment %s from the storage", name)
 
 
 class AttachedRows(Mapping):

@@ -23,6 +23,7 @@ from common.labels import all_languages, localized
 from common.translatable import Translatable, translated
 from questionnaires.diff import diff_definitions
 from questionnaires.models import Questionnaire, QuestionnaireVersion
+from questionnaires.outline import labels_by_key, page_items, roster_preview, tree_outline
 
 # The test-mode wizard lives in fieldwork; we only know its URL name (fieldwork may not have it).
 TRIAL_URL_NAME = "fieldwork:trial_start"
@@ -54,9 +55,9 @@ class ExpressionNames:
         self.choices: dict[str, dict[str, str]] = {}
         for group in definition.get("groups", []):
             self.labels[group["name"]] = localized(group.get("label"), language)
-            for question in group.get("questions", []):
+            for question, _depth in page_items(group.get("questions", [])):
                 name = question["name"]
-                self.labels[name] = localized(question.get("label"), language)
+                self.labels.setdefault(name, localized(question.get("label"), language))
                 if question.get("list") in lists:
                     self.choices[name] = {
                         choice["value"]: localized(choice.get("label"), language)
@@ -176,11 +177,17 @@ def version_detail(version: QuestionnaireVersion, language: str) -> dict:
     groups = []
     for group in definition["groups"]:
         questions = []
-        for question in group["questions"]:
+        for question, depth in page_items(group["questions"]):
             if question.get("list"):
                 used_by.setdefault(question["list"], []).append(question["name"])
+            if question.get("type") == "repeat":
+                questions.append(roster_preview(question, depth, names, languages, language))
+                continue
             questions.append(
-                _question_preview(question, lists, dimensions, names, languages, language)
+                {
+                    **_question_preview(question, lists, dimensions, names, languages, language),
+                    "depth": depth,
+                }  # fmt: skip
             )
         repeat = group.get("repeat")
         groups.append(
@@ -217,7 +224,10 @@ def version_detail(version: QuestionnaireVersion, language: str) -> dict:
         "published_by": str(version.published_by or ""),
         "form_id": definition.get("form_id"),
         "languages": languages,
-        "question_count": sum(len(group["questions"]) for group in groups),
+        "question_count": sum(
+            1 for group in groups for question in group["questions"] if question["type"] != "repeat"
+        ),
+        "tree": tree_outline(definition.get("tree", []), definition, language),
         "dimensions": [
             {"code": code, "label": localized(label, language)}
             for code, label in dimensions.items()
@@ -365,27 +375,33 @@ def version_changes(version: QuestionnaireVersion, language: str) -> dict:
     new_names = ExpressionNames(version.definition, language)
     old_names = ExpressionNames(previous.definition, language)
 
+    new_labels = {**new_names.labels, **labels_by_key(version.definition, language)}
+    old_labels = {**old_names.labels, **labels_by_key(previous.definition, language)}
+
     def named(change: dict) -> dict:
         return {
-            "label": new_names.labels.get(change["name"], ""),
+            "label": new_labels.get(change["name"], ""),
             "kind_names": _kind_names(change["kinds"]),
         }
 
-    def labelled(names: list[str], source: ExpressionNames) -> list[dict]:
-        return [{"name": name, "label": source.labels.get(name, "")} for name in names]
+    def labelled(names: list[str], labels: dict) -> list[dict]:
+        return [{"name": name, "label": labels.get(name, "")} for name in names]
 
     return {
         **result,
         "diff": {
             **diff,
-            "questions_added": labelled(diff["questions_added"], new_names),
-            "questions_removed": labelled(diff["questions_removed"], old_names),
+            "questions_added": labelled(diff["questions_added"], new_labels),
+            "questions_removed": labelled(diff["questions_removed"], old_labels),
             "questions_changed": [
                 {**change, **named(change)} for change in diff["questions_changed"]
             ],
-            "pages_added": labelled(diff["pages_added"], new_names),
-            "pages_removed": labelled(diff["pages_removed"], old_names),
+            "pages_added": labelled(diff["pages_added"], new_labels),
+            "pages_removed": labelled(diff["pages_removed"], old_labels),
             "pages_changed": [{**change, **named(change)} for change in diff["pages_changed"]],
+            "groups_added": labelled(diff["groups_added"], new_labels),
+            "groups_removed": labelled(diff["groups_removed"], old_labels),
+            "groups_changed": [{**change, **named(change)} for change in diff["groups_changed"]],
             "lists_changed": [
                 {**change, "kind_names": _kind_names(change["kinds"])}
                 for change in diff["lists_changed"]
@@ -412,7 +428,7 @@ def import_errors(messages: list[str]) -> list[dict[str, Any]]:
     """
     rows = []
     for message in messages:
-        if isinstance(message, Translatable) and "problem" in message.params:
+        if isinstance(message, Translatable) and "sheet" in message.params:
             # Located by questionnaires.xlsform, in the reader's language.
             params = message.params
             rows.append(
@@ -436,5 +452,7 @@ def import_errors(messages: list[str]) -> list[dict[str, Any]]:
                 }
             )
         else:
-            rows.append({"sheet": "", "row": None, "column": "", "problem": message})
+            rows.append(
+                {"sheet": "", "row": None, "column": "", "problem": translated(message, gettext)}
+            )
     return rows

@@ -8,6 +8,7 @@ publishing a draft only stamps who and when. No function here changes a version'
 
 import re
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -17,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from common.translatable import translated
-from questionnaires.files import check_attachments, store_attachments
+from common.translatable import Translatable, gettext_noop, translated
+from questionnaires.files import check_attachments, remove_stored, store_attachments
 from questionnaires.models import Questionnaire, QuestionnaireVersion
 from questionnaires.xlsform import XLSFormError, parse_xlsform
 
@@ -28,7 +29,6 @@ STANDARD_XLSX = Path(__file__).resolve().parent / "standard" / "standard_questio
 _CODE = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
-@transaction.atomic
 def import_questionnaire_version(
     *,
     data: bytes,
@@ -47,6 +47,20 @@ def import_questionnaire_version(
     XLSFormError (nothing written) when the spreadsheet is not a form we can run,
     ValidationError for a bad code.
     """
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            return _import_version(data=data, source_name=source_name, code=code, title=title,
+                                   user=user, publish=publish, attachments=attachments,
+                                   stored=stored)  # fmt: skip
+    except BaseException:
+        remove_stored(stored)  # nothing partial: the rows went with the rollback, the files too
+        raise
+
+
+def _import_version(*, data: bytes, source_name: str, code: str | None, title: str | None,
+                    user: User | None, publish: bool, attachments: Mapping[str, bytes] | None,
+                    stored: list[str]) -> QuestionnaireVersion:  # fmt: skip
     if code is not None:
         _check_code(code)
     parsed = parse_xlsform(data, source_name)
@@ -81,7 +95,18 @@ def import_questionnaire_version(
         published_at=timezone.now() if publish else None,
         published_by=user if publish else None,
     )
-    store_attachments(version=version, files=attachments)
+    try:
+        store_attachments(version=version, files=attachments, stored=stored)
+    except OSError as error:
+        raise XLSFormError(
+            [
+                Translatable(
+                    gettext_noop(
+                        "The attached files could not be stored; nothing was imported. Try again."
+                    )
+                )
+            ]  # fmt: skip
+        ) from error
     version.import_warnings = [translated(warning, _) for warning in parsed.warnings]  # shown
     return version
 
@@ -123,7 +148,9 @@ def discard_draft_version(*, version: QuestionnaireVersion) -> None:
             _("Version %(number)s of %(code)s is published and cannot be discarded.")
             % {"number": version.number, "code": version.questionnaire.code}
         )
+    names = list(version.attachments.values_list("file", flat=True))
     version.delete()
+    transaction.on_commit(partial(remove_stored, names))
 
 
 def find_questionnaire_version(*, code: str, number: int | None = None) -> QuestionnaireVersion:

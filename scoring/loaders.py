@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 from django.db.models import Count, Exists, F, Q
+from django.utils.translation import gettext as _
 
 from fieldwork.models import Interview, Wave
 from fieldwork.quotas import age_group
@@ -52,7 +53,32 @@ def empty_long_frame() -> pd.DataFrame:
 
 
 class AnswerError(ValueError):
-    """An approved interview holds an answer its questionnaire cannot score."""
+    """An approved interview holds an answer its questionnaire cannot score, or the
+    questionnaire's sex or age question cannot be told apart from another of that name."""
+
+
+def respondent_question(definition: dict, name: str) -> dict | None:
+    """The question the weighting margins and profiles read as `name` (sex, age, hukou): the
+    one question of that name; None when there is none. AnswerError, naming the candidate
+    paths, when several questions share the name: which one is the respondent's is not
+    guessed."""
+    try:
+        return stored.find(definition, name)
+    except stored.AmbiguousName as error:
+        raise AnswerError(
+            _(
+                "Several questions are named %(name)s (%(paths)s): the respondent's %(name)s "
+                "cannot be told apart. Rename the others in the questionnaire."
+            )  # fmt: skip
+            % {"name": name, "paths": ", ".join(error.paths)}
+        ) from error
+
+
+def respondent_key(definition: dict, name: str) -> str:
+    """Where the answer respondent_question finds is stored; an answer kept under the bare
+    name (a hand-made definition without that question) is read there."""
+    question = respondent_question(definition, name)
+    return stored.key(question) if question else name
 
 
 @dataclass(frozen=True)
@@ -355,13 +381,14 @@ def respondent_frame(wave: Wave, *, interviews: list[dict] | None = None) -> pd.
             frame_id__in=set(interviews["frame_id"].dropna().tolist())
         ).values_list("stratum", "n_units")
     )
-    read = stored.reader(wave.questionnaire_version.definition, ["sex", "age"])
-    named = [read(record["answers"]) for record in records]
+    definition = wave.questionnaire_version.definition
+    sex_key, age_key = (respondent_key(definition, name) for name in ("sex", "age"))
+    saved = [record["answers"] for record in records]  # keyed as the wave's version keys them
     sex = pd.Series(
-        [SEX_CODES.get(str(a["sex"] or "").strip().lower()) for a in named],
+        [SEX_CODES.get(str(a.get(sex_key) or "").strip().lower()) for a in saved],
         index=interviews.index,
     )
-    ages = pd.Series([age_group(a["age"]) or None for a in named], index=interviews.index)
+    ages = pd.Series([age_group(a.get(age_key)) or None for a in saved], index=interviews.index)
     fpc = interviews["stratum"].map(counts).astype(float)
     # Once reserve replicates are released, every released unit of a stratum is one SRSWOR of
     # n_released units from N_h: π = n_released / N_h for all of them, whatever replicate the

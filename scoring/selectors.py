@@ -11,7 +11,7 @@ from fieldwork.quotas import age_group
 from fieldwork.selectors import rate_table
 from qc.models import Flag, Review
 from questionnaires import answers as stored
-from scoring.loaders import approved_interviews
+from scoring.loaders import approved_interviews, respondent_key, respondent_question
 from scoring.models import WaveTarget
 
 
@@ -68,7 +68,7 @@ def respondent_groups(
     questionnaire asks them, `sex` and `hukou` as answer labels in `language`.
     `interviews` is scoring.loaders.approved_interviews(wave) when already read."""
     lang = "zh" if language.lower().startswith("zh") else "en"
-    questions = {q["name"]: q for g in definition.get("groups", []) for q in g["questions"]}
+    questions = {name: respondent_question(definition, name) for name in GROUP_QUESTIONS}
     labels = {}
     for name in GROUP_QUESTIONS:
         question = questions.get(name)
@@ -79,13 +79,16 @@ def respondent_groups(
             }
     if interviews is None:
         interviews = approved_interviews(wave)
-    read = stored.reader(definition, ["age", *labels])  # the group questions by name
+    age_key = respondent_key(definition, "age")
     records = []
     for interview in interviews:
-        answers = read(interview["answers"])
-        record = {"interview_id": interview["pk"], "age_group": age_group(answers["age"]) or None}
+        saved = interview["answers"]  # keyed as the wave's current version keys them
+        record = {
+            "interview_id": interview["pk"],
+            "age_group": age_group(saved.get(age_key)) or None,
+        }
         for name, mapping in labels.items():
-            value = answers[name]
+            value = stored.get(saved, questions[name])
             record[name] = mapping.get(str(value)) if value not in (None, "") else None
         records.append(record)
     return pd.DataFrame.from_records(records, columns=["interview_id", "age_group", *labels])

@@ -164,8 +164,9 @@ def _walk(definition: dict, answers: dict, *, today: date | None, recompute: boo
                     rows = rows[: row_count(repeat["count"], context(), maximum=maximum,
                                             today=today, interview=interview)]  # fmt: skip
                 named = context()
+                before = A.rows(previous, group)
                 A.put(kept, group, [_row(group["questions"], named, row, today, recompute,
-                                         _at_row(interview, number))
+                                         at_row(interview, number), _nth(before, number))
                                     for number, row in enumerate(rows, start=1)])  # fmt: skip
             visited.add(A.key(group))
             continue
@@ -189,16 +190,21 @@ def _walk(definition: dict, answers: dict, *, today: date | None, recompute: boo
     return kept
 
 
-def _at_row(interview: Interview | None, number: int) -> Interview:
+def at_row(interview: Interview | None, number: int) -> Interview:
     """The interview as seen from row `number` (1-based) of a roster: position(..) is it."""
     interview = interview or Interview()
     return replace(interview, positions=(*interview.positions, number))
 
 
+def _nth(rows: list[dict], number: int) -> dict:
+    return rows[number - 1] if number <= len(rows) else {}
+
+
 def _row(items: list[dict], named: dict, row: dict, today: date | None, recompute: bool,
-         interview: Interview) -> dict:  # fmt: skip
-    """One roster row settled: its questions on the path kept, its calculates recomputed, the
-    rows of a roster nested in it settled in turn."""
+         interview: Interview, before: dict) -> dict:  # fmt: skip
+    """One roster row settled: its questions on the path kept, its calculates recomputed (once()
+    keeps what the row stored `before`, the same row as stored before the page), the rows of a
+    roster nested in it settled in turn."""
     kept: dict = {}
     for item in items:
         context = A.row_scope(named, items, {**row, **kept})
@@ -207,12 +213,14 @@ def _row(items: list[dict], named: dict, row: dict, today: date | None, recomput
         if item.get("type") == "repeat" and "questions" in item:
             if A.has(row, item):
                 rows = enumerate(A.rows(row, item), start=1)
+                earlier = A.rows(before, item)
                 A.put(kept, item, [_row(item["questions"], context, inner, today, recompute,
-                                        _at_row(interview, number))
+                                        at_row(interview, number), _nth(earlier, number))
                                    for number, inner in rows])  # fmt: skip
         elif recompute and item["type"] == "calculate":
+            current = A.get(before, item) if A.has(before, item) else A.get(row, item)
             value = compute_text(item.get("calculation") or "", context, today=today,
-                                 interview=interview, current=A.get(row, item))  # fmt: skip
+                                 interview=interview, current=current)  # fmt: skip
             if value is not None:
                 A.put(kept, item, value)
         elif A.has(row, item) and item["type"] != "note":

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.labels import localized
-from fieldwork.interview import flow
+from fieldwork.interview import flow, rosters
 from fieldwork.interview.fields import EXTRA_TYPES, choice_label, extra_field, json_value
+from fieldwork.interview.rosters import ROW_SEPARATOR, ROWS_NAME, RosterBuilder
 from questionnaires import xpath
 from questionnaires.files import file_choices
-from questionnaires.xpath import ExpressionError, answer_problem
+from questionnaires.xpath import ExpressionError, Interview, answer_problem
 from sampling.models import Locality
 
 LOCALITY_PARENT = {"street": "district", "community": "street"}
@@ -26,7 +27,8 @@ LOCALITY_PARENT = {"street": "district", "community": "street"}
 GRID_APPEARANCES = ("table-list", "likert", "field-list")
 # A submit button that changes a roster's number of rows: the page is shown again, not saved.
 ROSTER_RESIZE = "roster_resize"
-ROW_SEPARATOR = "__"
+__all__ = ["ROSTER_RESIZE", "ROW_SEPARATOR", "PageForm", "breadcrumbs", "page_context",
+           "resize_to"]  # fmt: skip
 
 
 class PageForm(forms.Form):
@@ -36,7 +38,8 @@ class PageForm(forms.Form):
     field (a crafted answer to it is ignored), required and constraint are checked with the
     questionnaire's own messages in the interview's language, a select with a choice_filter
     accepts only the choices the filter lets through, and a roster (a repeat group) accepts at
-    most its maximum number of rows.
+    most its maximum number of rows. A roster's rows may hold rosters of their own, at any
+    depth (fieldwork.interview.rosters), each row evaluated in its own scope.
 
     `answers` are the interview's saved answers; relevance on this page is evaluated against
     them overlaid with the values of this page (as submitted, else as initially offered), so a
@@ -49,7 +52,7 @@ class PageForm(forms.Form):
         page: dict,
         answers: dict,
         language: str,
-        rows: int | None = None,
+        rows: int | dict[str, int] | None = None,
         today: date | None = None,
         **kwargs,
     ):
@@ -86,75 +89,31 @@ class PageForm(forms.Form):
                 continue
             self.questions.append(question)
             if not self.is_bound and name not in self.initial:
-                default = self._default(question, context)
+                default = self.default_for(question, context)
                 if default is not None:
                     self.initial[name] = default
-            self.fields[name] = self._field(question, context)
-            raw = self._raw(name, question)
+            # A choice filter may read the question's own answer (keep what is selected), so
+            # its choices are made with that answer, as ODK has it in the instance.
+            raw = self.raw_value(name, question)
             if raw not in (None, "", []):
                 context[name] = raw
+            self.fields[name] = self.field_for(question, context)
         # A question that depends on another on this page may appear once that is answered:
         # the browser cannot know, so it must not insist on answers the server may not want.
         self.use_required_attribute = not self._has_inner_logic()
 
-    def _build_roster(self, rows: int | None) -> None:
-        group = self.group
-        repeat = group["repeat"] or {}
-        self.max_rows = int(repeat.get("max") or 20)
-        self.fixed_rows = bool(repeat.get("count"))
-        self.columns = [q for q in group["questions"] if flow.is_asked(q)]
-        saved = self.answers.get(group["name"])
-        saved = saved if isinstance(saved, list) else []
-        if self.fixed_rows:
-            count = flow.row_count(
-                repeat["count"], self.answers, maximum=self.max_rows, **self.clock
-            )
-        elif rows is not None:
-            count = rows
-        elif self.is_bound:
-            count = self._posted_rows()
-        else:
-            count = max(len(saved), 1)
-        if count > self.max_rows:
-            self.row_error = _("At most %(max)d rows.") % {"max": self.max_rows}
-            count = self.max_rows
-        self.row_count = max(count, 0)
+    def _build_roster(self, rows: int | dict[str, int] | None) -> None:
+        counts = {ROWS_NAME: rows} if isinstance(rows, int) else dict(rows or {})
         self.questions = []
-        self.row_cells: list[list[tuple[dict, str | None]]] = []
-        for index in range(self.row_count):
-            row_saved = saved[index] if index < len(saved) else {}
-            row_saved = row_saved if isinstance(row_saved, dict) else {}
-            context = dict(self.answers)
-            cells = []
-            for question in self.columns:
-                name = self.cell_name(index, question["name"])
-                if not self._safe_relevant(question, context):
-                    cells.append((question, None))
-                    continue
-                if not self.is_bound and name not in self.initial:
-                    if question["name"] in row_saved:
-                        self.initial[name] = row_saved[question["name"]]
-                    else:
-                        default = self._default(question, context)
-                        if default is not None:
-                            self.initial[name] = default
-                self.fields[name] = self._field(question, context)
-                cells.append((question, name))
-                raw = self._raw(name, question)
-                if raw not in (None, "", []):
-                    context[question["name"]] = raw
-            self.row_cells.append(cells)
+        self.tree = RosterBuilder(self, counts).roster(
+            self.group, trail="", outer=(), saved=self.answers.get(self.group["name"]),
+            context=dict(self.answers), interview=self.clock["interview"] or Interview(),
+        )  # fmt: skip
+        self.row_count = self.tree.count
+        self.row_error = next((r.error for r in rosters.each_roster(self.tree) if r.error), "")
         self.use_required_attribute = False
 
-    def _posted_rows(self) -> int:
-        value = self.data.get(self.add_prefix(self.rows_name))
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            saved = self.answers.get(self.group["name"])
-            return len(saved) if isinstance(saved, list) else 1
-
-    rows_name = "roster_rows"
+    rows_name = ROWS_NAME
     # Hidden: the fields the page showed, so a question that the page's own answers bring onto
     # the path is shown before the page is accepted (a required one would fail anyway; this
     # also catches optional ones, in a roster row too).
@@ -166,7 +125,7 @@ class PageForm(forms.Form):
 
     @staticmethod
     def cell_name(index: int, question_name: str) -> str:
-        return f"{question_name}{ROW_SEPARATOR}{index}"
+        return rosters.cell_name("", question_name, (index,))
 
     def _has_inner_logic(self) -> bool:
         names = {q["name"] for q in self.group["questions"]}
@@ -183,7 +142,7 @@ class PageForm(forms.Form):
     def _safe_relevant(self, question: dict, context: dict) -> bool:
         return flow.is_shown(question, context, **self.clock)
 
-    def _raw(self, name: str, question: dict):
+    def raw_value(self, name: str, question: dict):
         """This page's value of a question before cleaning: as submitted, else as offered."""
         if self.is_bound:
             key = self.add_prefix(name)
@@ -192,14 +151,15 @@ class PageForm(forms.Form):
             return self.data.get(key)
         return self.initial.get(name)
 
-    def _default(self, question: dict, context: dict):
+    def default_for(self, question: dict, context: dict, interview: Interview | None = None):
+        clock = {**self.clock, "interview": interview} if interview else self.clock
         try:
-            value = xpath.default_value(question, context, **self.clock)
+            value = xpath.default_value(question, context, **clock)
         except (ExpressionError, ValueError, TypeError, ArithmeticError):
             return None
         return None if value in ("", []) else value
 
-    def _field(self, question: dict, context: dict) -> forms.Field:
+    def field_for(self, question: dict, context: dict) -> forms.Field:
         label = localized(question["label"], self.language)
         hint = localized(question["hint"], self.language) if question.get("hint") else ""
         common = {"label": label, "help_text": hint, "required": question.get("required", False)}
@@ -301,7 +261,8 @@ class PageForm(forms.Form):
         one radio column per choice.
         """
         if self.roster:
-            return [{"kind": "roster", "table": self._roster_table()}]
+            table = rosters.table_of(self, self.tree, self.language)
+            return [{"kind": "roster", "table": table}]
         grid_page = (self.group.get("appearance") or "").split(" ")[0] in GRID_APPEARANCES
         blocks: list[dict] = []
         for field, question in self.rows():
@@ -349,24 +310,6 @@ class PageForm(forms.Form):
             ],
         }
 
-    def _roster_table(self) -> dict:
-        return {
-            "headers": [localized(q["label"], self.language) for q in self.columns],
-            "rows": [
-                {
-                    "number": index + 1,
-                    "cells": [self[name] if name else None for _, name in cells],
-                }
-                for index, cells in enumerate(self.row_cells)
-            ],
-            "rows_name": self.add_prefix(self.rows_name),
-            "count": self.row_count,
-            "fixed": self.fixed_rows,
-            "can_add": not self.fixed_rows and self.row_count < self.max_rows,
-            "can_remove": not self.fixed_rows and self.row_count > 0,
-            "max": self.max_rows,
-        }
-
     def redisplayed(self, *, rows: int | None = None, language: str | None = None) -> "PageForm":
         """The same page shown again with what was typed, not validated (a roster resized, the
         questionnaire language switched): an unbound form whose initial values are the input."""
@@ -379,9 +322,17 @@ class PageForm(forms.Form):
             page=self.page,
             answers=self.answers,
             language=language or self.language,
-            rows=rows if rows is not None else (self.row_count if self.roster else None),
+            rows=self._counts(rows),
             today=self.today,
         )
+
+    def _counts(self, asked: dict[str, int] | int | None) -> dict[str, int] | None:
+        """Every roster's row count as shown, with the count a resize asked for."""
+        if not self.roster:
+            return None
+        asked = {ROWS_NAME: asked} if isinstance(asked, int) else asked or {}
+        shown = {r.rows_name: r.count for r in rosters.each_roster(self.tree)}
+        return {**shown, **asked}
 
     def _current_value(self, name: str):
         """The value of another question: as submitted on this page, else as saved."""
@@ -401,25 +352,19 @@ class PageForm(forms.Form):
                 None, _("Your answers bring more questions onto this page: please answer them.")
             )
         if self.roster:
-            for cells in self.row_cells:
-                context = dict(self.answers)
-                for question, name in cells:
-                    if name is None:
-                        continue
-                    value = json_value(cleaned.get(name))
-                    self._check(question, name, value, context)
-                    if value is not None:
-                        context[question["name"]] = value
+            rosters.answers_of(self, self.tree, cleaned, dict(self.answers), check=True)
             return cleaned
         context = {**self.answers, **self.page_answers(cleaned)}
         for question in self.questions:
-            self._check(question, question["name"], context.get(question["name"]), context)
+            self.check(question, question["name"], context.get(question["name"]), context)
         return cleaned
 
-    def _check(self, question: dict, name: str, value, context: dict) -> None:
+    def check(self, question: dict, name: str, value, context: dict,
+              interview: Interview | None = None) -> None:  # fmt: skip
         if name in self.errors:
             return
-        problem = answer_problem(question, context, value, **self.clock)
+        clock = {**self.clock, "interview": interview} if interview else self.clock
+        problem = answer_problem(question, context, value, **clock)
         if not problem:
             return
         message = question.get(f"{problem}_message")
@@ -438,14 +383,7 @@ class PageForm(forms.Form):
         """
         cleaned = cleaned if cleaned is not None else self.cleaned_data
         if self.roster:
-            rows = []
-            for cells in self.row_cells:
-                row: dict = {}
-                for question, name in cells:
-                    value = json_value(cleaned.get(name)) if name else None
-                    if value is not None and self._safe_relevant(question, self.answers | row):
-                        row[question["name"]] = value
-                rows.append(row)
+            rows = rosters.answers_of(self, self.tree, cleaned, dict(self.answers), check=False)
             return {self.group["name"]: rows}
         own = {q["name"] for q in self.group["questions"]}
         context = {k: v for k, v in self.answers.items() if k not in own}
@@ -492,9 +430,6 @@ def page_context(definition: dict, group_name: str, version_id: int | None = Non
     }
 
 
-def resize_to(data) -> int | None:
-    """The row count a roster's add/remove button asks for (None if not a whole number)."""
-    try:
-        return max(int(data.get(ROSTER_RESIZE)), 0)
-    except (TypeError, ValueError):
-        return None
+def resize_to(data) -> dict[str, int] | None:
+    """{rows field: count} that a roster's add/remove button asks for (None if unreadable)."""
+    return rosters.resize_request(data.get(ROSTER_RESIZE))

@@ -28,7 +28,7 @@ from formtools.wizard.views import SessionWizardView
 from common.labels import localized
 from fieldwork.dispositions import COMPLETE
 from fieldwork.forms import AppointmentForm
-from fieldwork.interview import flow, replay, respondent, submissions
+from fieldwork.interview import flow, replay, respondent, rosters, submissions
 from fieldwork.interview.forms import (
     ROSTER_RESIZE,
     PageForm,
@@ -160,13 +160,8 @@ class InterviewWizard(SessionWizardView):
         group = page_context(self.definition, step)["group"]
         named = self.named_answers
         if flow.is_repeat(group):
-            rows = named.get(group["name"]) or []
-            data[f"{prefix}-{PageForm.rows_name}"] = [str(len(rows))]
-            for index, row in enumerate(rows):
-                for name, value in row.items():
-                    values = value if isinstance(value, list) else [value]
-                    key = f"{prefix}-{PageForm.cell_name(index, name)}"
-                    data[key] = [str(v) for v in values]
+            stored = rosters.stored_data(group, named.get(group["name"]) or [])
+            data.update({f"{prefix}-{name}": values for name, values in stored.items()})
             return data
         for question in group["questions"]:
             value = answers.get(self.interview.answers, question)

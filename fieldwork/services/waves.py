@@ -14,6 +14,7 @@ from fieldwork import scheduling
 from fieldwork.models import Case, QuotaTarget, Wave, WaveMode
 from fieldwork.services.locking import row_locked
 from questionnaires import answers
+from questionnaires.definitions import definition_of
 from questionnaires.models import QuestionnaireVersion
 from sampling.errors import SamplingInputError
 from sampling.models import Draw, Locality, SampledUnit
@@ -202,6 +203,23 @@ def switch_wave_version(*, wave: Wave, version: QuestionnaireVersion) -> Version
     )
 
 
+def _check_quota_variable(wave: Wave, variable: str) -> None:
+    """A quota variable names one question, by its path or by a name only it has (or a frame
+    column, or age_group): a name several questions share is refused with their paths."""
+    definition = definition_of(wave.questionnaire_version)
+    try:
+        found = answers.find(definition, variable)
+    except answers.AmbiguousName as error:
+        raise ValidationError(
+            _("Several questions are named %(name)s: %(paths)s. Give the path of the one meant.")
+            % {"name": variable, "paths": ", ".join(error.paths)}
+        ) from error
+    if found is None and variable.startswith("/"):
+        raise ValidationError(
+            _("The questionnaire has no question at %(path)s.") % {"path": variable}
+        )
+
+
 @transaction.atomic
 def set_quota_target(
     *, wave: Wave, stratum: str, variable: str, value: str, target: int
@@ -211,6 +229,7 @@ def set_quota_target(
         raise ValidationError(_("A target cannot be negative."))
     if not variable.strip() or not value.strip():
         raise ValidationError(_("Name the variable and its value."))
+    _check_quota_variable(wave, variable.strip())
     quota, _created = QuotaTarget.objects.update_or_create(
         wave=wave,
         stratum=stratum.strip(),

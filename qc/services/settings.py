@@ -14,6 +14,8 @@ from fieldwork.models import Wave
 from qc.access import DECIDERS
 from qc.models import QCSettings
 from qc.rules import RuleConfig
+from questionnaires import answers
+from questionnaires.definitions import definition_of
 
 
 def wave_settings(wave: Wave) -> QCSettings:
@@ -35,6 +37,24 @@ def rule_config(wave: Wave) -> RuleConfig:
     return RuleConfig.from_mapping(overrides, source=str(wave)) if overrides else (default_config())
 
 
+def _check_overall_item(wave: Wave, item: str) -> None:
+    """The overall item names one question of the wave's questionnaire, by its path or by a
+    name only it has: a name several questions share is refused with their paths."""
+    definition = definition_of(wave.questionnaire_version)
+    try:
+        found = answers.find(definition, item)
+    except answers.AmbiguousName as error:
+        raise ValidationError(
+            _("Several questions are named %(name)s: %(paths)s. Give the path of the one meant.")
+            % {"name": item, "paths": ", ".join(error.paths)},
+            code="invalid",
+        ) from error
+    if found is None and item.startswith("/"):
+        raise ValidationError(
+            _("The questionnaire has no question at %(path)s.") % {"path": item}, code="invalid"
+        )
+
+
 @transaction.atomic
 def save_qc_settings(*, wave: Wave, user: User, values: Mapping[str, Any]) -> QCSettings:
     """Store a wave's thresholds. `values`: QCSettings fields and RuleConfig fields.
@@ -51,9 +71,10 @@ def save_qc_settings(*, wave: Wave, user: User, values: Mapping[str, Any]) -> QC
         if key in defaults and value is not None and value != defaults[key]
     }
     try:
-        RuleConfig.from_mapping(overrides, source=str(wave))
+        config = RuleConfig.from_mapping(overrides, source=str(wave))
     except ValueError as error:
         raise ValidationError(str(error), code="invalid") from error
+    _check_overall_item(wave, config.overall_item)
     qc_settings = wave_settings(wave)
     for name in (
         "backcheck_share",

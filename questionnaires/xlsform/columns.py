@@ -23,6 +23,14 @@ REPEAT_MAX_LIMIT = 200
 # Where a problem is; presenters.import_errors reads the parts back.
 AT_CELL = gettext_noop("%(sheet)s sheet, row %(row)d, column %(column)s: %(problem)s")
 _FALSE = {"no", "false", "false()", "0"}
+NOT_A_CHOICE = gettext_noop("'%(value)s' is not a choice of this question")
+
+
+def _(message: str, **params) -> Translatable:  # makemessages reads _("...")
+    """A problem in the reader's language (its msgid is marked where it is written)."""
+    return Translatable(message, **params)
+
+
 _SELECT = re.compile(
     r"^(select[_ ]one|select[_ ]multiple|select all that apply)(?:[_ ]external)?"
     r"(?: from)?\s+(\S+)"
@@ -108,14 +116,21 @@ def _choice_lists(sheet: Sheet, errors: list) -> dict[str, list[dict]]:
             if not 0 <= value <= 100:  # also false for NaN
                 errors.append(
                     sheet.error(
-                        n, "score", f"'{score}' is not a number from 0 to 100 (blank: don't know)"
+                        n,
+                        "score",
+                        _(
+                            "'%(value)s' is not a number from 0 to 100 (blank: don't know)",
+                            value=score,
+                        ),
                     )
                 )
         positive = sheet.get(row, "positive")
         if positive and positive not in ("0", "1"):
             errors.append(
                 sheet.error(
-                    n, "positive", f"'{positive}' must be 1 (counts as positive), 0, or blank"
+                    n,
+                    "positive",
+                    _("'%(value)s' must be 1 (counts as positive), 0, or blank", value=positive),
                 )
             )
         lists.setdefault(list_name, []).append({"name": name, "score": score})
@@ -157,7 +172,11 @@ class _Survey:
     def page_row(self, n: int, row: dict, type_text: str) -> None:
         for column in ("qc_check", "score_map", "satisfied", "backcheck", "consent"):
             if self.sheet.get(row, column):
-                self.add(n, column, f"{column} is for questions, not for a group or repeat row")
+                self.add(
+                    n,
+                    column,
+                    _("%(column)s is for questions, not for a group or repeat row", column=column),
+                )
         most = self.sheet.get(row, "repeat_max")
         if most and "repeat" in type_text:
             try:
@@ -167,10 +186,16 @@ class _Survey:
                 number, exact = 0, False
             if not exact or not 1 <= number <= REPEAT_MAX_LIMIT:
                 self.add(
-                    n, "repeat_max", f"'{most}' must be a whole number from 1 to {REPEAT_MAX_LIMIT}"
+                    n,
+                    "repeat_max",
+                    _(
+                        "'%(value)s' must be a whole number from 1 to %(most)s",
+                        value=most,
+                        most=REPEAT_MAX_LIMIT,
+                    ),
                 )
         elif most:
-            self.add(n, "repeat_max", "repeat_max is only for begin repeat rows")
+            self.add(n, "repeat_max", _("repeat_max is only for begin repeat rows"))
 
     def scoring(self, n: int, row: dict, select: str | None, codes: list[str]) -> None:
         get = self.sheet.get
@@ -178,7 +203,7 @@ class _Survey:
         scored = False
         if score_map:
             if select != "select one":
-                self.add(n, "score_map", "score_map is only for select_one questions")
+                self.add(n, "score_map", _("score_map is only for select_one questions"))
             else:
                 try:
                     scores = parse_score_map(score_map)
@@ -188,14 +213,16 @@ class _Survey:
                     scored = True  # reported already
                 for code in scores:
                     if code not in codes:
-                        self.add(n, "score_map", f"'{code}' is not a choice of this question")
+                        self.add(n, "score_map", _(NOT_A_CHOICE, value=code))
                 missing = [code for code in codes if code not in scores and scores]
                 if missing:
                     self.add(
                         n,
                         "score_map",
-                        f"no score for {', '.join(repr(c) for c in missing)} "
-                        "(write code= for don't know)",
+                        _(
+                            "no score for %(codes)s (write code= for don't know)",
+                            codes=", ".join(repr(c) for c in missing),
+                        ),
                     )
                 scored = scored or any(value is not None for value in scores.values())
         elif select == "select one":
@@ -206,14 +233,14 @@ class _Survey:
             )
         if satisfied:
             if select != "select one":
-                self.add(n, "satisfied", "satisfied is only for select_one questions")
+                self.add(n, "satisfied", _("satisfied is only for select_one questions"))
             else:
                 given = satisfied.split()
                 for code in given:
                     if code not in codes:
-                        self.add(n, "satisfied", f"'{code}' is not a choice of this question")
+                        self.add(n, "satisfied", _(NOT_A_CHOICE, value=code))
                 if len(set(given)) != len(given):
-                    self.add(n, "satisfied", "a code is given twice")
+                    self.add(n, "satisfied", _("a code is given twice"))
         self.dimension(n, row, scored)
 
     def dimension(self, n: int, row: dict, scored: bool) -> None:
@@ -223,51 +250,75 @@ class _Survey:
                 self.add(
                     n,
                     "dimension",
-                    f"unknown dimension '{dimension}': the choices sheet has no "
-                    f"'{DIMENSIONS_LIST}' list",
+                    _(
+                        "unknown dimension '%(value)s': the choices sheet has no '%(list)s' list",
+                        value=dimension,
+                        list=DIMENSIONS_LIST,
+                    ),
                 )
             elif dimension not in self.dimensions:
                 self.add(
                     n,
                     "dimension",
-                    f"unknown dimension '{dimension}' (not on the '{DIMENSIONS_LIST}' list: "
-                    f"{', '.join(sorted(self.dimensions))})",
+                    _(
+                        "unknown dimension '%(value)s' (not on the '%(list)s' list: %(known)s)",
+                        value=dimension,
+                        list=DIMENSIONS_LIST,
+                        known=", ".join(sorted(self.dimensions)),
+                    ),
                 )
             if not scored:
                 self.add(
                     n,
                     "dimension",
-                    "only select_one questions whose choice list has scores can feed a dimension",
+                    _(
+                        "only select_one questions whose choice list has scores can feed a "
+                        "dimension"
+                    ),
                 )
         if indicator and not dimension:
-            self.add(n, "indicator", f"indicator '{indicator}' needs a dimension")
+            self.add(n, "indicator", _("indicator '%(value)s' needs a dimension", value=indicator))
 
     def locality(self, n: int, row: dict, type_text: str) -> None:
         level = self.sheet.get(row, "locality_level")
         if not level:
             return
         if self.repeats > 0:
-            self.add(n, "locality_level", "locality questions cannot be inside a repeat")
+            self.add(n, "locality_level", _("locality questions cannot be inside a repeat"))
         elif level not in LOCALITY_LEVELS:
-            self.add(n, "locality_level", f"'{level}' is not district, street or community")
+            self.add(
+                n,
+                "locality_level",
+                _("'%(value)s' is not district, street or community", value=level),
+            )
         elif type_text != "text" and not type_text.startswith("select_one_from_file"):
             self.add(
                 n,
                 "locality_level",
-                "locality questions must be select_one_from_file (e.g. localities.csv) or text",
+                _("locality questions must be select_one_from_file (e.g. localities.csv) or text"),
             )
         elif level in self.locality_rows:
             self.add(
                 n,
                 "locality_level",
-                f"a second {level} question (first at row {self.locality_rows[level]})",
+                _(
+                    "a second %(level)s question (first at row %(row)s)",
+                    level=level,
+                    row=self.locality_rows[level],
+                ),
             )
         else:
             index = LOCALITY_LEVELS.index(level)
             parent = LOCALITY_LEVELS[index - 1] if index else None
             if parent and parent not in self.locality_rows:
                 self.add(
-                    n, "locality_level", f"a {level} question needs a {parent} question before it"
+                    n,
+                    "locality_level",
+                    _(
+                        "a %(level)s question needs a %(parent)s question before it",
+                        level=level,
+                        parent=parent,
+                    ),
                 )
             self.locality_rows[level] = n
 
@@ -276,26 +327,38 @@ class _Survey:
         if not value or value.lower() in _FALSE:
             return
         if self.consent_row is not None:
-            self.add(n, "consent", f"a second consent question (first at row {self.consent_row})")
+            self.add(
+                n,
+                "consent",
+                _("a second consent question (first at row %(row)s)", row=self.consent_row),
+            )
             return
         self.consent_row = n
         if type_text == "acknowledge":
             return
         if select != "select one":
-            self.add(n, "consent", "the consent question must be select_one or acknowledge")
+            self.add(n, "consent", _("the consent question must be select_one or acknowledge"))
         elif value not in codes and not is_true(value):
-            self.add(n, "consent", f"'{value}' is not a choice of this question")
+            self.add(n, "consent", _(NOT_A_CHOICE, value=value))
         elif value not in codes and not any(
             code.lower() in ("yes", "y", "1", "true", "agree", "consent") for code in codes
         ):
-            self.add(n, "consent", "write the code of the choice that gives consent (e.g. 1)")
+            self.add(n, "consent", _("write the code of the choice that gives consent (e.g. 1)"))
 
     def qc(self, n: int, row: dict, type_text: str) -> None:
         backcheck = self.sheet.get(row, "backcheck").lower()
         if backcheck and not is_true(backcheck) and backcheck not in _FALSE:
-            self.add(n, "backcheck", f"'{self.sheet.get(row, 'backcheck')}' must be yes or no")
+            self.add(
+                n,
+                "backcheck",
+                _("'%(value)s' must be yes or no", value=self.sheet.get(row, "backcheck")),
+            )
         if is_true(backcheck) and type_text in ("note", "calculate"):
-            self.add(n, "backcheck", f"a {type_text} is not asked, so it cannot be back-checked")
+            self.add(
+                n,
+                "backcheck",
+                _("a %(type)s is not asked, so it cannot be back-checked", type=type_text),
+            )
         check = self.sheet.get(row, "qc_check")
         if not check:
             return
@@ -306,13 +369,16 @@ class _Survey:
             self.add(n, "qc_check", err.message)
             return
         for name in sorted(unknown):
-            self.add(n, "qc_check", f"refers to ${{{name}}}, which is not a question")
+            self.add(n, "qc_check", _("refers to ${%(name)s}, which is not a question", name=name))
         for name in sorted(bare):
             self.add(
                 n,
                 "qc_check",
-                f"unknown name '{name}' (write ${{{name}}} for a question, "
-                f"or quote text: '{name}')",
+                _(
+                    "unknown name '%(name)s' (write ${%(name)s} for a question, or quote "
+                    "text: '%(name)s')",
+                    name=name,
+                ),
             )
 
 

@@ -19,6 +19,7 @@ from questionnaires.xlsform.columns import Sheet, check_columns
 from questionnaires.xlsform.languages import Languages
 from questionnaires.xlsform.logic_checks import check_logic
 from questionnaires.xlsform.pages import make_pages
+from questionnaires.xlsform.pyxform_messages import AT_FILE, pyxform_problems
 from questionnaires.xlsform.tree import build_tree, choice
 from questionnaires.xlsform.types import DEFERRED
 
@@ -29,10 +30,19 @@ SCHEMA = 2  # definitions with a tree, paths and pages; 1 was groups of question
 # sheet (pyxform takes seconds per 10,000); the upload form caps the file at 5 MB.
 WORKBOOK_LIMITS = Limits(max_bytes=20 * 1024 * 1024, max_rows=20_000)
 _SUFFIXES = (".xlsx", ".xls")
-_PYXFORM_ROW = re.compile(r"^\[row : (\d+)\]\s*(.*)$", re.S)
-_PYXFORM_SHEET = re.compile(r"On the '(\w+)' sheet")
-_PYXFORM_COLUMN = re.compile(r"the '([^']+)' value")
-_PYXFORM_TYPE = re.compile(r"List name not in choices sheet|[Uu]nknown question type")
+NOT_WORKBOOK = gettext_noop("not an .xlsx or .xls file (XLSForms are workbooks)")
+NOT_CONVERTED = gettext_noop(
+    "the form cannot be converted to an XForm; check the survey and choices sheets against the "
+    "XLSForm rules"
+)
+TOO_BIG = gettext_noop("the workbook is over 20 MB")
+UNREADABLE = gettext_noop("cannot be read as an XLSForm workbook")
+TOO_MANY_ROWS = gettext_noop("%(sheet)s sheet: over %(rows)s rows; split the form")
+NO_SURVEY = gettext_noop("the workbook has no 'survey' sheet (or it is empty)")
+
+
+def _at_file(filename: str, problem: str) -> Translatable:
+    return Translatable(AT_FILE, file=filename, problem=Translatable(problem))
 
 
 class XLSFormError(ValueError):
@@ -55,7 +65,7 @@ def parse_xlsform(data: bytes, filename: str) -> ParsedForm:
     """Read, check and convert an XLSForm workbook. Raise XLSFormError listing every problem."""
     suffix = PurePath(filename).suffix.lower()
     if suffix not in _SUFFIXES:
-        raise XLSFormError([f"{filename}: not an .xlsx or .xls file (XLSForms are workbooks)"])
+        raise XLSFormError([_at_file(filename, NOT_WORKBOOK)])
     # pyxform is imported here, not with the module: web workers that only run interviews
     # import this package (through the definitions) and need not hold it in memory.
     from pyxform.builder import create_survey_element_from_dict
@@ -76,12 +86,9 @@ def parse_xlsform(data: bytes, filename: str) -> ParsedForm:
         survey_element = create_survey_element_from_dict(form_json)
         xform_xml = survey_element.to_xml(validate=False, pretty_print=False, warnings=warnings)
     except PyXFormError as err:
-        errors.extend(_pyxform_problems(filename, str(err)))
+        errors.extend(pyxform_problems(filename, str(err)))
     except Exception:  # pyxform has failure paths that raise plain Python errors
-        errors.append(
-            f"{filename}: the form cannot be converted to an XForm; check the survey and "
-            "choices sheets against the XLSForm rules"
-        )
+        errors.append(_at_file(filename, NOT_CONVERTED))
     if errors or form_json is None:
         raise XLSFormError(errors)
     definition = build_definition(form_json, external=workbook.external_choices)
@@ -108,45 +115,25 @@ def _read(data: bytes, filename: str, suffix: str):
         except TableError as err:
             raise XLSFormError([_workbook_problem(problem) for problem in err.problems]) from err
     elif len(data) > WORKBOOK_LIMITS.max_bytes:
-        raise XLSFormError([f"{filename}: the workbook is over 20 MB"])
-    unreadable = f"{filename}: cannot be read as an XLSForm workbook"
+        raise XLSFormError([_at_file(filename, TOO_BIG)])
+    unreadable = _at_file(filename, UNREADABLE)
     try:
         workbook = get_xlsform(data, file_type=suffix)
     except PyXFormError as err:  # pyxform's words for a form's author
         if "not recognized as a supported type" in str(err):  # the file is not a workbook
             raise XLSFormError([unreadable]) from err
-        raise XLSFormError(_pyxform_problems(filename, str(err))) from err
+        raise XLSFormError(pyxform_problems(filename, str(err))) from err
     except Exception as err:  # what opened as a workbook but not as a form: never the library's
         raise XLSFormError([unreadable]) from err
     for sheet in ("survey", "choices", "settings", "external_choices", "entities"):
         rows = getattr(workbook, sheet, None) or []
         if len(rows) > WORKBOOK_LIMITS.max_rows:
             raise XLSFormError(
-                [f"{sheet} sheet: over {WORKBOOK_LIMITS.max_rows} rows; split the form"]
+                [Translatable(TOO_MANY_ROWS, sheet=sheet, rows=WORKBOOK_LIMITS.max_rows)]
             )
     if not workbook.survey:
-        raise XLSFormError(["the workbook has no 'survey' sheet (or it is empty)"])
+        raise XLSFormError([Translatable(NO_SURVEY)])
     return workbook
-
-
-def _pyxform_problems(filename: str, message: str) -> list[str]:
-    """pyxform's "[row : 12] On the 'choices' sheet, …" lines as "choices sheet, row 12: …"."""
-    problems = []
-    for line in message.strip().splitlines() or [message]:
-        match = _PYXFORM_ROW.match(line.strip())
-        if not match:
-            problems.append(f"{filename}: {line.strip()}")
-            continue
-        text = match.group(2)
-        sheet = _PYXFORM_SHEET.search(text)
-        where = f"{sheet.group(1) if sheet else 'survey'} sheet, row {match.group(1)}"
-        column = _PYXFORM_COLUMN.search(text)
-        if column:
-            where += f", column {column.group(1)}"
-        elif _PYXFORM_TYPE.search(text):
-            where += ", column type"
-        problems.append(f"{where}: {text}")
-    return problems
 
 
 def _workbook_problem(problem: TableProblem) -> str:

@@ -41,7 +41,7 @@ def test_import_errors_list_every_row_and_save_nothing(db, tmp_path):
         call_command("import_questionnaire", str(path), "--publish")
     message = str(caught.value)
     assert message.startswith("bad.xlsx was not imported:\n")
-    assert "survey sheet, row 4, column type: List name not in choices sheet: nowhere" in message
+    assert "survey 工作表第 4 行 type 列：选项表中没有选项列表“nowhere”" in message
     assert "survey sheet, row 7, column qc_check: " in message
     assert not Questionnaire.objects.exists()
 

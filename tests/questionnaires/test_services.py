@@ -112,7 +112,8 @@ def test_command_reports_form_errors(db, tmp_path):
     path.write_bytes(make_xlsx(choices=choices))
     with pytest.raises(CommandError) as caught:
         call_command("import_questionnaire", str(path), "--code", "cli")
-    assert "choices sheet, row 2, column positive" in str(caught.value)
+    # the command speaks the site's language (Chinese by default)
+    assert "choices 工作表第 2 行 positive 列：“7”须为 1（计为正面）、0 或留空" in str(caught.value)
     assert not QuestionnaireVersion.objects.exists()
 
 

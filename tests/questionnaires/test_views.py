@@ -134,9 +134,39 @@ def test_upload_bad_file_shows_errors_and_writes_nothing(client, analyst):
     assert response.status_code == 200
     (row,) = response.context["import_errors"]
     assert (row["sheet"], row["row"], row["column"]) == ("survey", 3, "dimension")
-    assert "unknown dimension" in row["problem"]
+    assert row["problem"] == "未知维度“nope”（不在“dimensions”列表中：public_order）"
     assert 'id="import-errors"' in response.content.decode()
     assert not Questionnaire.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "problem"),
+    [
+        ("zh-hans", "名称“age”在同一分组或重复组中（或在所有分组之外）出现了两次；"
+                    "同一层级的名称须各不相同"),
+        ("en", "the name 'age' is used twice in the same group or repeat (or twice outside any "
+               "group); names must differ there"),
+    ],
+)  # fmt: skip
+def test_pyxforms_refusal_is_shown_at_its_cell_in_the_readers_language(
+    client, analyst, language, problem
+):
+    survey = valid_survey()
+    survey.insert(3, {"type": "text", "name": "age", "label": "again"})
+    login(client, analyst)
+    response = client.post(
+        reverse("questionnaires:upload"),
+        {"file": xlsx_upload(make_xlsx(survey=survey)), "code": "q2025"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    (row,) = response.context["import_errors"]
+    assert (row["sheet"], row["row"], row["column"], row["problem"]) == (
+        "survey",
+        5,
+        "name",
+        problem,
+    )
+    assert "must be unique within their nearest parent" not in response.content.decode()
 
 
 def test_upload_lists_every_problem_of_the_workbook(client, analyst):
@@ -194,8 +224,8 @@ def test_changes_page_compares_with_the_previous_version(client, analyst):
     login(client, analyst)
     response = client.get(reverse("questionnaires:version_changes", args=[second.pk]))
     diff = response.context["changes"]["diff"]
-    assert [item["name"] for item in diff["questions_added"]] == ["children"]
-    assert [item["name"] for item in diff["questions_changed"]] == ["q1"]
+    assert [item["name"] for item in diff["questions_added"]] == ["/page1/children"]
+    assert [item["name"] for item in diff["questions_changed"]] == ["/page1/q1"]
     assert diff["counts"]["added"] == 1 and diff["counts"]["label"] == 1
     content = response.content.decode()
     assert "孩子数" in content and "您满意吗" in content

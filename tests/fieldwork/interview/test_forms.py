@@ -204,3 +204,17 @@ def test_a_constraint_with_odk_functions_is_checked_on_the_server():
     )])  # fmt: skip
     assert form_for(group, data={"phone_tail": "0421"}).is_valid()
     assert not form_for(group, data={"phone_tail": "04a1"}).is_valid()
+
+
+def test_rosters_within_rosters_are_capped_per_page_whatever_a_post_asks():
+    # 200 rows, each holding up to 200 rows: a crafted POST may ask for 40,200 rows
+    inner = {"type": "repeat", "kind": "repeat", "name": "kids", "path": "/hh/kids",
+             "label": {"zh": "子女"}, "relevant": None, "repeat": {"count": None, "max": 200},
+             "questions": [question("kid", "text")]}  # fmt: skip
+    group = question_group("hh", [question("member", "text"), inner],
+                           repeat={"count": None, "max": 200})  # fmt: skip
+    counts = {"roster_rows": "200", **{f"roster_rows.kids__{i}": "200" for i in range(200)}}
+    form = form_for(group, data=counts)
+    assert len(form.fields) == 1000  # every row is one field here: the page's cap
+    assert not form.is_valid()
+    assert form.non_field_errors() == ["每页最多 1000 行。"]
