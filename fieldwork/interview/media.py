@@ -215,16 +215,16 @@ class GeopointWidget(forms.MultiWidget):
     question's own name, as it is stored."""
 
     def __init__(self, attrs=None):
-        number = {"inputmode": "decimal", "autocomplete": "off"}
+        def named(role: str, text) -> dict:  # the name shows once the box is filled too
+            return {"inputmode": "decimal", "autocomplete": "off", "data-geo": role,
+                    "placeholder": text, "title": text, "aria-label": text}  # fmt: skip
+
         widgets = {
-            "lat": forms.TextInput({**number, "data-geo": "latitude",
-                                    "placeholder": gettext_lazy("Latitude")}),
-            "lon": forms.TextInput({**number, "data-geo": "longitude",
-                                    "placeholder": gettext_lazy("Longitude")}),
-            "acc": forms.TextInput({**number, "data-geo": "accuracy",
-                                    "placeholder": gettext_lazy("Accuracy (m)")}),
+            "lat": forms.TextInput(named("latitude", gettext_lazy("Latitude"))),
+            "lon": forms.TextInput(named("longitude", gettext_lazy("Longitude"))),
+            "acc": forms.TextInput(named("accuracy", gettext_lazy("Accuracy (m)"))),
             "alt": forms.HiddenInput({"data-geo": "altitude"}),
-        }  # fmt: skip
+        }
         super().__init__(widgets, attrs)
 
     def decompress(self, value):

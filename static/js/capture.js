@@ -70,8 +70,12 @@
   }
 
   function shrink(file) {
+    // Read as a data URL (the page's Content-Security-Policy allows data: images, not blob:).
+    return readAsDataUrl(file).then(function (url) { return draw(url); });
+  }
+
+  function draw(url) {
     return new Promise(function (resolve, reject) {
-      var url = URL.createObjectURL(file);
       var image = new Image();
       image.onload = function () {
         var scale = Math.min(1, LONG_SIDE / Math.max(image.naturalWidth, image.naturalHeight));
@@ -79,10 +83,9 @@
         canvas.width = Math.round(image.naturalWidth * scale);
         canvas.height = Math.round(image.naturalHeight * scale);
         canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
-        URL.revokeObjectURL(url);
         resolve(canvas.toDataURL("image/jpeg", 0.85));
       };
-      image.onerror = function () { URL.revokeObjectURL(url); reject(new Error("unreadable")); };
+      image.onerror = function () { reject(new Error("unreadable")); };
       image.src = url;
     });
   }
@@ -90,7 +93,9 @@
   document.querySelectorAll("[data-media]").forEach(function (box) {
     var kind = box.getAttribute("data-media");
     var stored = box.getAttribute("data-stored");
+    var current = box.querySelector("[data-media-value]").value;
     if (stored && mediaBase) preview(box, kind, mediaBase.replace("__name__", stored));
+    else if (current.indexOf("data:") === 0) preview(box, kind, current); // shown again
     box.querySelector("[data-media-file]").addEventListener("change", function (event) {
       var file = event.target.files[0];
       if (!file) return;
