@@ -145,4 +145,3 @@ def test_an_answer_that_hides_a_question_again_sends_nothing_of_it(
     assert saved["/car/has_car"] == "no"
     assert "/car/cars" not in saved and "/car/parking" not in saved
     assert saved["/car/many"] == "no"
-
