@@ -40,6 +40,7 @@ MATRIX = {
     "questionnaires:version_changes": ("get", {A, S}),
     "questionnaires:download": ("get", {A, S}),
     "questionnaires:export": ("get", {A, S}),
+    "questionnaires:printable": ("get", {A, S}),
     "sampling:frame_list": ("get", {A}),
     "sampling:locality_upload": ("get", {A}),
     "sampling:import_status": ("get", {A}),
@@ -80,6 +81,7 @@ MATRIX = {
     "fieldwork:start_door_interview": ("post", {I}),
     "fieldwork:interview": ("get", {I}),
     "fieldwork:stop_interview": ("post", {I}),
+    "fieldwork:interview_media": ("get", {A, S, I}),
     "fieldwork:locality_options": ("get", {I}),
     "fieldwork:switch_version": ("post", {A, S}),
     "fieldwork:trial_start": ("get", {A, S}),
@@ -139,6 +141,7 @@ OWN_CASE_ONLY = {
     "fieldwork:start_door_interview",
     "fieldwork:interview",
     "fieldwork:stop_interview",
+    "fieldwork:interview_media",
     "fieldwork:telephony:dial",
     "fieldwork:telephony:call_status",
     "fieldwork:telephony:confirm_call",
@@ -149,7 +152,9 @@ OWN_CASE_ONLY = {
 # Pages that answer 404 to an allowed user when there is nothing to show.
 # The demo has no back-check assigned to interviewer01: 404 once the role is admitted.
 # A job's progress: anyone may poll the jobs they started; the analyst's job is not found.
-EMPTY_IS_NOT_FOUND = {"sampling:frame_errors", "qc:backcheck_form", "jobs:job_progress"}
+# An interview's photo: the demo's interviews have none (test_media.py serves real ones).
+EMPTY_IS_NOT_FOUND = {"sampling:frame_errors", "qc:backcheck_form", "jobs:job_progress",
+                      "fieldwork:interview_media"}  # fmt: skip
 
 
 def _url_params(patterns=None, namespace=""):
@@ -201,6 +206,8 @@ def demo_world(db, settings, tmp_path):
         "table": "districts",
         "number": 1,
         "kind": "pdf",
+        "language": "zh",
+        "name": "0" * 64 + ".jpg",
         "interviewer_id": review.interview.interviewer_id,  # has completed interviews
         "user_id": User.objects.get(username="interviewer02").pk,
     }
