@@ -95,7 +95,7 @@ def test_questions_appear_as_answered_and_the_door_page_takes_position_and_photo
     page.fill("[data-question=parking] textarea", "很难")
 
     page.click("[data-geo-locate]")
-    page.wait_for_function("document.querySelector('[data-geo=latitude]').value !== ''")
+    page.wait_for_function("() => document.querySelector('[data-geo=latitude]').value !== ''")
     page.set_input_files("[data-media-file]", str(_photo(tmp_path)))
     page.locator("[data-media-preview] img").wait_for()
     page.screenshot(path=str(SHOTS / "live_page_desktop.png"), full_page=True)
@@ -145,3 +145,30 @@ def test_an_answer_that_hides_a_question_again_sends_nothing_of_it(
     assert saved["/car/has_car"] == "no"
     assert "/car/cars" not in saved and "/car/parking" not in saved
     assert saved["/car/many"] == "no"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_photo_taken_offline_waits_on_the_tablet_and_is_stored_when_sent(
+    live_server, new_page, door_interview, interviewer, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    page = new_page()
+    log_in(page, live_server.url, interviewer.username, PASSWORD)
+    page.goto(f"{live_server.url}/fieldwork/interviews/{door_interview.pk}/")
+    page.get_by_label("否").check()
+    page.fill("[data-geo=latitude]", "28.2")
+    page.fill("[data-geo=longitude]", "112.9")
+    page.set_input_files("[data-media-file]", str(_photo(tmp_path)))
+    page.locator("[data-media-preview] img").wait_for()
+
+    page.context.set_offline(True)
+    page.click("#next")
+    page.locator("#offline-queue li").wait_for()  # kept on the device, photo and all
+    assert Interview.objects.get(pk=door_interview.pk).answers.get("/car/door") is None
+
+    page.context.set_offline(False)
+    page.wait_for_function("() => document.querySelector('h1').textContent.trim() === '结束'")
+    saved = Interview.objects.get(pk=door_interview.pk).answers
+    photo = settings.MEDIA_ROOT / "interviews" / str(door_interview.pk) / saved["/car/door"]
+    assert max(Image.open(photo).size) == 1600
+    assert saved["/car/where"] == "28.2 112.9 0 0"
