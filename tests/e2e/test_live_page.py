@@ -5,10 +5,12 @@ position and a photo (static/js/capture.js), which the server stores and the rev
 Screenshots (desktop 1366×900 and tablet 820×1180) go to $SCREENSHOTS (/tmp/screenshots).
 """
 
+import hashlib
 import os
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from PIL import Image
 
 from fieldwork.models import Interview
@@ -172,3 +174,36 @@ def test_a_photo_taken_offline_waits_on_the_tablet_and_is_stored_when_sent(
     photo = settings.MEDIA_ROOT / "interviews" / str(door_interview.pk) / saved["/car/door"]
     assert max(Image.open(photo).size) == 1600
     assert saved["/car/where"] == "28.2 112.9 0 0"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_review_page_shows_the_photo_and_the_point(
+    live_server, chromium, door_interview, interviewer, supervisor, tmp_path, settings
+):
+    from fieldwork.interview.media import media_path
+    from qc.models import Review
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    photo = _photo(tmp_path).read_bytes()
+    name = hashlib.sha256(photo).hexdigest() + ".jpg"
+    path = settings.MEDIA_ROOT / media_path(door_interview.pk, name)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(photo)
+    Interview.objects.filter(pk=door_interview.pk).update(
+        answers={**door_interview.answers, "/car/has_car": "no", "/car/door": name,
+                 "/car/where": "28.228 112.9388 0 8"},
+        status=Interview.Status.COMPLETED)  # fmt: skip
+    Review.objects.create(interview=door_interview, state=Review.State.CLEAN)
+    for width, height, label in ((1366, 900, "desktop"), (820, 1180, "tablet")):
+        context = chromium.new_context(locale="zh-CN", viewport={"width": width, "height": height})
+        page = context.new_page()
+        log_in(page, live_server.url, supervisor.username, PASSWORD)
+        page.goto(f"{live_server.url}{reverse('qc:review_detail', args=[door_interview.pk])}")
+        image = page.locator("img.answer-photo")
+        image.wait_for()
+        assert page.evaluate("document.querySelector('img.answer-photo').naturalWidth") == 2400
+        assert "28.228, 112.9388 （精度 8 米）" in page.content()
+        image.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"review_photo_{label}.png"))
+        context.close()
