@@ -108,6 +108,9 @@
     throw new Error("not run in the browser: " + node[0]);
   }
 
+  // The evaluator, for the browser test that compares it with the server's on many expressions.
+  window.liveExpressions = { evaluate: evaluate, string: str, boolean: bool };
+
   // --- the page's values --------------------------------------------------------------------
   function valueOf(question) {
     var inputs = Array.from(question.querySelectorAll("input, select, textarea")).filter(function (el) {

@@ -207,3 +207,44 @@ def test_the_review_page_shows_the_photo_and_the_point(
         image.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / f"review_photo_{label}.png"))
         context.close()
+
+
+# Expressions live.js runs, each evaluated in the browser and by the server's evaluator on the
+# same answers (answers as a page holds them: text, and lists for multiple choices).
+AGREEMENT_ANSWERS = {"a": "yes", "n": "45", "e": "", "m": ["x", "y"], "d": "2026-05-01",
+                     "z": "0", "f": "2.5", "s": "  3 "}  # fmt: skip
+AGREEMENT = [
+    "${a} = 'yes'", "${a} != 'no'", "${n} > 18", "${n} >= 45.0", "${e} < 5", "${e} = ''",
+    "${e} > -1", "${n} = 45", "${n} = '45'", "${s} = 3", "${s} = '3'", "${z}", "${e}",
+    "not(${z} = 0)", "selected(${m}, 'x')", "selected(${m}, 'q')", "count-selected(${m}) = 2",
+    "count-selected(${e})", "string-length(${a}) + 1", "${n} div 0", "-${n} div 0",
+    "0 div 0 = 0 div 0", "${f} * 2 - 1", "int(${f}) = 2", "int(-${f})", "concat(${a}, '-', ${n})",
+    "if(${n} > 40, 'old', 'young')", "coalesce(${e}, ${a})", "contains(${a}, 'es')",
+    "starts-with(${a}, 'y') and ends-with(${a}, 's')", "${d} > '2026-01-01'", "${d} < 20500",
+    "number(${a})", "string(${n} + 0.5)", "boolean(${e}) or true()", "${e} + 1 = ${e} + 1",
+    "${a} = true()", "${z} = false()", "number('1e3')", "string(1 div 3)",
+]  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_browser_evaluates_the_expressions_it_runs_as_the_server_does(
+    live_server, new_page, door_interview, interviewer
+):
+    from questionnaires.xpath import compute
+    from questionnaires.xpath.browser import browser_program
+    from questionnaires.xpath.values import to_string
+
+    page = new_page()
+    log_in(page, live_server.url, interviewer.username, PASSWORD)
+    page.goto(f"{live_server.url}/fieldwork/interviews/{door_interview.pk}/")
+    page.wait_for_function("() => window.liveExpressions !== undefined")
+    for expression in AGREEMENT:
+        program = browser_program(expression)
+        assert program is not None, expression
+        server = compute(expression, AGREEMENT_ANSWERS)
+        browser = page.evaluate(
+            "([program, env]) => window.liveExpressions.string("
+            "window.liveExpressions.evaluate(program, env))",
+            [program, AGREEMENT_ANSWERS],
+        )
+        assert browser == to_string(server), expression
