@@ -340,7 +340,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "media-src": ["'self'", "https://*.twilio.com", "https://*.twiliocdn.com"],
+        # a photo or recording just taken is previewed from its data URL (capture.js)
+        "media-src": ["'self'", "data:", "https://*.twilio.com", "https://*.twiliocdn.com"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

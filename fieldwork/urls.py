@@ -68,6 +68,11 @@ urlpatterns = [
     path(
         "interviews/<id:interview_id>/stop/", interview_views.stop_interview, name="stop_interview"
     ),
+    path(
+        "interviews/<id:interview_id>/media/<str:name>",
+        interview_views.interview_media,
+        name="interview_media",
+    ),
     path("localities/", interview_views.locality_options, name="locality_options"),
     path("waves/<id:wave_id>/version/", version_views.switch_version, name="switch_version"),
     path("trials/<id:pk>/", interview_views.trial_start, name="trial_start"),

@@ -26,6 +26,7 @@ from fieldwork.forms import (
     StartInterviewForm,
     WaveForm,
 )
+from fieldwork.interview.device import device_id, remember_device
 from fieldwork.models import Case, Interview, Wave
 from fieldwork.services import (
     assignment,
@@ -179,14 +180,15 @@ def start_interview(request: HttpRequest, case_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose phone or door-to-door."))
         return redirect("fieldwork:case_detail", case_id=case.pk)
+    device = device_id(request)
     try:
         interview = interviews.start_interview(
-            case=case, interviewer=request.user, mode=form.cleaned_data["mode"]
+            case=case, interviewer=request.user, mode=form.cleaned_data["mode"], device=device
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("fieldwork:case_detail", case_id=case.pk)
-    return redirect("fieldwork:interview", interview_id=interview.pk)
+    return remember_device(redirect("fieldwork:interview", interview_id=interview.pk), device)
 
 
 @require_role(Role.INTERVIEWER)

@@ -137,6 +137,10 @@ def scope(answers: dict, definition: dict) -> dict:
         for question in page["questions"]:
             if key(question) in answers:
                 named.setdefault(question["name"], answers[key(question)])
+    for question in definition.get("metadata") or ():  # start, end, deviceid ... as recorded
+        known.add(key(question))
+        if key(question) in answers:
+            named.setdefault(question["name"], answers[key(question)])
     for name, value in answers.items():
         if name not in known and not name.startswith("/"):
             named.setdefault(name, value)

@@ -238,6 +238,13 @@ def version_detail(version: QuestionnaireVersion, language: str) -> dict:
             {"name": a.name, "size": a.size} for a in version.attachments.only("name", "size")
         ],
         "links": version_links(version.pk),
+        "printables": [
+            {
+                "url": reverse("questionnaires:printable", args=[version.pk, code]),
+                "language": (definition.get("language_names") or {}).get(code, code),
+            }
+            for code in languages
+        ],  # fmt: skip
     }
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("versions/<id:pk>/download/", views.download, name="download"),
     path("versions/<id:pk>/export/", views.export, name="export"),
     path("versions/<id:pk>/changes/", views.version_changes, name="version_changes"),
+    path("versions/<id:pk>/print/<str:language>.pdf", views.printable, name="printable"),
 ]

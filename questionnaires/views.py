@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import STAFF, require_role
 from accounts.models import Role
 from common.i18n import ui_language_code
-from questionnaires import presenters
+from questionnaires import presenters, printout
 from questionnaires.forms import UploadForm
 from questionnaires.models import QuestionnaireVersion
 from questionnaires.services import import_questionnaire_version, load_standard_questionnaire
@@ -132,5 +132,20 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(export_workbook(version.definition), content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{version.questionnaire.code}-v{version.number}.xlsx"
+    )
+    return response
+
+
+@require_role(*STAFF)
+def printable(request: HttpRequest, pk: int, language: str) -> HttpResponse:
+    """The questionnaire as a PDF in one of its languages, for training and paper back-up."""
+    version = get_object_or_404(QuestionnaireVersion.objects.select_related("questionnaire"), pk=pk)
+    if language not in version.definition.get("languages", []):
+        raise Http404
+    response = HttpResponse(printout.printable_pdf(version, language),
+                            content_type="application/pdf")  # fmt: skip
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False,
+        filename=f"{version.questionnaire.code}-v{version.number}-{language}.pdf",
     )
     return response

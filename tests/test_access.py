@@ -41,6 +41,7 @@ MATRIX = {
     "questionnaires:version_changes": ("get", {A, S}),
     "questionnaires:download": ("get", {A, S}),
     "questionnaires:export": ("get", {A, S}),
+    "questionnaires:printable": ("get", {A, S}),
     "sampling:frame_list": ("get", {A}),
     "sampling:locality_upload": ("get", {A}),
     "sampling:import_status": ("get", {A}),
@@ -81,6 +82,7 @@ MATRIX = {
     "fieldwork:start_door_interview": ("post", {I}),
     "fieldwork:interview": ("get", {I}),
     "fieldwork:stop_interview": ("post", {I}),
+    "fieldwork:interview_media": ("get", {A, S, I}),
     "fieldwork:locality_options": ("get", {I}),
     "fieldwork:switch_version": ("post", {A, S}),
     "fieldwork:trial_start": ("get", {A, S}),
@@ -152,6 +154,7 @@ OWN_CASE_ONLY = {
     "fieldwork:start_door_interview",
     "fieldwork:interview",
     "fieldwork:stop_interview",
+    "fieldwork:interview_media",
     "fieldwork:telephony:dial",
     "fieldwork:telephony:call_status",
     "fieldwork:telephony:confirm_call",
@@ -162,12 +165,14 @@ OWN_CASE_ONLY = {
 # Pages that answer 404 to an allowed user when there is nothing to show.
 # The demo has no back-check assigned to interviewer01: 404 once the role is admitted.
 # A job's progress: anyone may poll the jobs they started; the analyst's job is not found.
+# An interview's photo: the demo's interviews have none (test_media.py serves real ones).
 # No data package is built in the demo (tests/exports download one): 404 once admitted.
 EMPTY_IS_NOT_FOUND = {
     "sampling:frame_errors",
     "qc:backcheck_form",
     "jobs:job_progress",
     "exports:package_download",
+    "fieldwork:interview_media",
 }
 
 
@@ -224,6 +229,8 @@ def demo_world(db, settings, tmp_path):
         "code": DistrictEdition.objects.filter(edition__wave=wave, edition__number=1)
         .values_list("code", flat=True)
         .first(),
+        "language": "zh",
+        "name": "0" * 64 + ".jpg",
         "interviewer_id": review.interview.interviewer_id,  # has completed interviews
         "user_id": User.objects.get(username="interviewer02").pk,
         "team_id": Team.objects.get(name="一组").pk,

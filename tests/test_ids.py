@@ -17,9 +17,8 @@ def urls_with_ids() -> list[tuple[str, str]]:
     for name, params in sorted(_url_params().items()):
         if not set(params) & ID_PARAMS:
             continue
-        assert set(params) <= ID_PARAMS | {"table", "kind", "code"}, (
-            f"{name}: a new parameter {params}"
-        )
+        plain = {"table", "kind", "code", "name", "language"}  # words, not ids
+        assert set(params) <= ID_PARAMS | plain, f"{name}: a new parameter {params}"
         kwargs = {param: HUGE if param in ID_PARAMS else "districts" for param in params}
         method = "post" if name in TWILIO_WEBHOOKS else MATRIX[name][0]
         urls.append((method, reverse(name, kwargs=kwargs)))

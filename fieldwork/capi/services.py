@@ -116,7 +116,12 @@ def record_visit(
 
 @transaction.atomic
 def start_door_interview(
-    *, case: Case, interviewer: User, position: Position, key: uuid.UUID | None = None
+    *,
+    case: Case,
+    interviewer: User,
+    position: Position,
+    key: uuid.UUID | None = None,
+    device: str = "",
 ) -> Interview:
     """Start (or resume) the household's interview on the doorstep, recording the position.
 
@@ -126,7 +131,9 @@ def start_door_interview(
     """
     if key is not None:
         submissions.claim_for_case(case=case, key=key, step="start")
-    interview = interviews.start_interview(case=case, interviewer=interviewer, mode=Mode.DOOR)
+    interview = interviews.start_interview(
+        case=case, interviewer=interviewer, mode=Mode.DOOR, device=device
+    )
     attempt = (
         ContactAttempt.objects.filter(case=case, ended_at=None, mode=Mode.DOOR)
         .order_by("-started_at", "-id")

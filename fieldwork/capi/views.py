@@ -19,6 +19,7 @@ from fieldwork.capi.forms import PositionForm, VisitForm
 from fieldwork.capi.selectors import household_cases
 from fieldwork.forms import RespondentSelectionForm
 from fieldwork.interview import submissions
+from fieldwork.interview.device import device_id, remember_device
 from fieldwork.interview.replay import APPLIED_HEADER, DUPLICATE_HEADER, settled
 from fieldwork.services import respondents
 
@@ -104,16 +105,18 @@ def start_door_interview(request: HttpRequest, case_id: int) -> HttpResponse:
         return _visit_received(case, key)  # sent twice: one contact attempt, not two
     form = PositionForm(request.POST)
     form.is_valid()  # every field is optional; a bad position is kept as none
+    device = device_id(request)
     try:
         interview = services.start_door_interview(
-            case=case, interviewer=request.user, position=_position(form), key=key
-        )
+            case=case, interviewer=request.user, position=_position(form), key=key,
+            device=device,
+        )  # fmt: skip
     except submissions.DuplicateSubmission:
         return _visit_received(case, key)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(_door_page(case))
-    response = redirect("fieldwork:interview", interview_id=interview.pk)
+    response = remember_device(redirect("fieldwork:interview", interview_id=interview.pk), device)
     return settled(response, key, APPLIED_HEADER)
 
 

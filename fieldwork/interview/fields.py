@@ -5,7 +5,8 @@
 - time (HH:MM) and datetime (a local date and time);
 - acknowledge and trigger: a box to tick, stored as "OK" as ODK stores it;
 - select_one_from_file / select_multiple_from_file: the choices of the form's attached CSV or
-  XML file (questionnaires.attachments).
+  XML file (questionnaires.attachments);
+- geopoint, image and audio: fieldwork.interview.media.
 """
 
 from datetime import date, time
@@ -16,12 +17,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from common.labels import localized
+from fieldwork.interview.media import MEDIA_TYPES, media_field
 
 __all__ = ["EXTRA_TYPES", "choice_label", "extra_field", "json_value"]
 
 EXTRA_TYPES = (
     "range", "time", "datetime", "acknowledge", "trigger", "select_one_from_file",
-    "select_multiple_from_file", "select_one_external",
+    "select_multiple_from_file", "select_one_external", *MEDIA_TYPES,
 )  # fmt: skip
 OK = "OK"
 
@@ -71,6 +73,8 @@ class OkField(forms.BooleanField):
 def extra_field(question: dict, choices: list[tuple[str, str]], common: dict) -> forms.Field:
     """The field of a question of one of EXTRA_TYPES; `choices` for the selects."""
     kind = question["type"]
+    if kind in MEDIA_TYPES:
+        return media_field(question, common)
     if kind == "range":
         parameters = question.get("parameters") or {}
         start, end = _number(parameters.get("start"), "1"), _number(parameters.get("end"), "10")

@@ -187,6 +187,9 @@ def _walk(definition: dict, answers: dict, *, today: date | None, recompute: boo
                     A.put(kept, question, value)
             elif A.has(given, question):
                 A.put(kept, question, A.get(given, question))
+    for question in definition.get("metadata") or ():  # recorded by the device: kept as given
+        if A.has(given, question):
+            A.put(kept, question, A.get(given, question))
     return kept
 
 

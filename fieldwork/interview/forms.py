@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.labels import localized
-from fieldwork.interview import flow, rosters
+from fieldwork.interview import flow, live, rosters
 from fieldwork.interview.fields import EXTRA_TYPES, choice_label, extra_field, json_value
 from fieldwork.interview.rosters import ROW_SEPARATOR, ROWS_NAME, RosterBuilder
 from questionnaires import xpath
@@ -64,7 +64,7 @@ class PageForm(forms.Form):
         self.today = today  # and what else expressions read: flow.expression_context
         self.clock = {"today": today, "interview": page.get("expressions")}
         self.roster = flow.is_repeat(self.group)
-        self.row_error = ""
+        self.row_error, self.dormant = "", {}  # dormant: hidden until the browser shows them
         if self.roster:
             self._build_roster(rows)
         else:
@@ -82,10 +82,13 @@ class PageForm(forms.Form):
         context = {k: v for k, v in self.answers.items() if k not in own}
         self.questions = []
         for question in self.group["questions"]:
+            if question["type"] == "calculate":  # as the browser does (live.js), in page order
+                live.compute_into(context, question, self.clock)
             if not flow.is_asked(question):
                 continue
             name = question["name"]
             if not self._safe_relevant(question, context):
+                live.keep_dormant(self, question, context)
                 continue
             self.questions.append(question)
             if not self.is_bound and name not in self.initial:
@@ -247,11 +250,11 @@ class PageForm(forms.Form):
             "hx-trigger": "change",
         }
 
-    # --- rendering ------------------------------------------------------------------------
-
     def rows(self) -> list[tuple]:
-        """(bound field, question) pairs in questionnaire order, for the template."""
-        return [(self[q["name"]], q) for q in self.questions] if not self.roster else []
+        """(bound field, question) pairs in questionnaire order (the dormant ones too)."""
+        return live.rows(self) if not self.roster else []
+
+    live_data = property(live.live_data)  # for static/js/live.js
 
     def blocks(self) -> list[dict]:
         """The page laid out for the template: single questions, grids, or one roster.
@@ -287,12 +290,10 @@ class PageForm(forms.Form):
             else:
                 blocks.append({"kind": "question", "field": field, "question": question})
         # A one-row grid is just a question.
-        return [
-            {"kind": "question", **_pick(b["rows"][0], "field", "question")}
-            if b["kind"] == "grid" and len(b["rows"]) == 1
-            else b
-            for b in blocks
-        ]
+        return live.annotate(self, [
+            {"kind": "question", "field": b["rows"][0]["field"],
+             "question": b["rows"][0]["question"]}
+            if b["kind"] == "grid" and len(b["rows"]) == 1 else b for b in blocks])  # fmt: skip
 
     def _grid_row(self, field, question: dict) -> dict:
         value = field.value()
@@ -387,10 +388,12 @@ class PageForm(forms.Form):
             return {self.group["name"]: rows}
         own = {q["name"] for q in self.group["questions"]}
         context = {k: v for k, v in self.answers.items() if k not in own}
-        answers = {}
-        for question in self.questions:
+        answers, asked = {}, {q["name"] for q in self.questions}
+        for question in self.group["questions"]:
             name = question["name"]
-            if not self._safe_relevant(question, context):
+            if question["type"] == "calculate":
+                live.compute_into(context, question, self.clock)
+            if name not in asked or not self._safe_relevant(question, context):
                 continue
             value = json_value(cleaned.get(name))
             if value is not None:
@@ -403,10 +406,6 @@ class PageForm(forms.Form):
         if self.roster:
             return [self.group["name"]]
         return [q["name"] for q in self.group["questions"] if q["type"] != "note"]
-
-
-def _pick(row: dict, *keys: str) -> dict:
-    return {key: row[key] for key in keys}
 
 
 def breadcrumbs(group: dict, language: str) -> list[str]:

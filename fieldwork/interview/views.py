@@ -1,9 +1,10 @@
-"""Interview pages: the wizard, stopping midway, the wizard's locality choices, and the
-designers' trial run."""
+"""Interview pages: the wizard, stopping midway, the wizard's locality choices, an interview's
+photos and recordings, and the designers' trial run."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +16,10 @@ from fieldwork import presenters, selectors
 from fieldwork.forms import AppointmentForm
 from fieldwork.interview.forms import ROSTER_RESIZE
 from fieldwork.interview.languages import SWITCH_LANGUAGE
+from fieldwork.interview.media import is_stored_name, media_path
 from fieldwork.interview.trial import BACK, TrialRun, trial_context
 from fieldwork.interview.wizard import InterviewWizard
+from fieldwork.models import Interview
 from fieldwork.services import interviews
 from questionnaires.models import QuestionnaireVersion
 
@@ -49,6 +52,39 @@ def locality_options(request: HttpRequest) -> HttpResponse:
     options = presenters.locality_options(parent, request.GET.get("level", ""))
     context = {"options": options, "clear": request.GET.get("clear", "")}
     return render(request, "fieldwork/_locality_options.html", context)
+
+
+_MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp",
+                "webm": "audio/webm", "ogg": "audio/ogg", "m4a": "audio/mp4", "mp3": "audio/mpeg",
+                "wav": "audio/wav"}  # fmt: skip
+
+
+def _holds(value, name: str) -> bool:
+    if isinstance(value, dict):
+        return any(_holds(inner, name) for inner in value.values())
+    if isinstance(value, list):
+        return any(_holds(inner, name) for inner in value)
+    return value == name
+
+
+@require_role(Role.INTERVIEWER, *STAFF)
+def interview_media(request: HttpRequest, interview_id: int, name: str) -> HttpResponse:
+    """A photo or recording of an interview: to its interviewer, and to supervisors and
+    analysts (the review page). Only a file the interview's answers name is served."""
+    if request.user.role == Role.INTERVIEWER:
+        interview = selectors.interview_for_interviewer(request.user, interview_id)
+    else:
+        interview = get_object_or_404(Interview.objects.only("id", "answers"), pk=interview_id)
+    path = media_path(interview.pk, name)
+    if not is_stored_name(name) or not _holds(interview.answers, name):
+        raise Http404
+    if not default_storage.exists(path):
+        raise Http404
+    response = FileResponse(
+        default_storage.open(path, "rb"), content_type=_MEDIA_TYPES[name.rsplit(".", 1)[1]]
+    )
+    response["Cache-Control"] = "private, no-store"  # a respondent's photo or voice
+    return response
 
 
 @require_role(*STAFF)

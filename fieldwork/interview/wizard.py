@@ -28,7 +28,7 @@ from formtools.wizard.views import SessionWizardView
 from common.labels import localized
 from fieldwork.dispositions import COMPLETE
 from fieldwork.forms import AppointmentForm
-from fieldwork.interview import flow, replay, respondent, rosters, submissions
+from fieldwork.interview import flow, media, replay, respondent, rosters, submissions
 from fieldwork.interview.forms import (
     ROSTER_RESIZE,
     PageForm,
@@ -92,14 +92,15 @@ class InterviewWizard(SessionWizardView):
 
     def get_form(self, step=None, data=None, files=None):
         step = step or self.steps.current
+        page = {
+            **page_context(self.definition, step, self.interview.questionnaire_version_id),
+            "expressions": self.expressions,
+        }
         return PageForm(
             data=data,
             prefix=self.get_form_prefix(step),
             initial=self._initial(step),
-            page={
-                **page_context(self.definition, step, self.interview.questionnaire_version_id),
-                "expressions": self.expressions,
-            },  # fmt: skip
+            page=media.phone_page(page) if self.interview.mode == Mode.PHONE else page,
             answers=self.named_answers,
             language=self.language,
             today=timezone.localdate(),
@@ -267,6 +268,9 @@ class InterviewWizard(SessionWizardView):
     def process_step(self, form):
         # The page's own answers replace what it held before; then everything that left the
         # path goes and the calculates are computed afresh, against the answers as locked.
+        # Photos and recordings taken on the page are stored first (named by their content: a
+        # page sent twice stores them once).
+        media.store_captures(interview_id=self.interview.pk, values=form.cleaned_data.values())
         submissions.save_interview_page_once(
             key=getattr(self, "submission_key", None),
             page_version=getattr(self, "page_version", None),

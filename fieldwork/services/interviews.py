@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from fieldwork import reactions
 from fieldwork.dispositions import COMPLETE, RESPONDENT_REFUSAL
-from fieldwork.interview import flow
+from fieldwork.interview import flow, metadata
 from fieldwork.models import Appointment, Case, ContactAttempt, Interview
 from fieldwork.services.attempts import (
     SUMMARY_FIELDS,
@@ -36,8 +36,12 @@ def _now_iso() -> str:
 
 
 @transaction.atomic
-def start_interview(*, case: Case, interviewer: User, mode: str) -> Interview:
-    """Open the case's interview, or return the one already in progress (resume)."""
+def start_interview(*, case: Case, interviewer: User, mode: str, device: str = "") -> Interview:
+    """Open the case's interview, or return the one already in progress (resume).
+
+    A new interview records the form's start, today, username and deviceid metadata
+    (fieldwork.interview.metadata); `device` is the browser's id (fieldwork.interview.device).
+    """
     check_own_case(case, interviewer)
     case = Case.objects.select_for_update().select_related("wave").get(pk=case.pk)
     existing = Interview.objects.filter(case=case).first()
@@ -64,12 +68,18 @@ def start_interview(*, case: Case, interviewer: User, mode: str) -> Interview:
     count_attempt(case, now, "")
     case.status = Case.Status.IN_PROGRESS
     case.save(update_fields=[*SUMMARY_FIELDS, "status", "updated_at"])
+    version = case.wave.questionnaire_version
+    recorded = metadata.at_start(
+        definition_of(version), started=timezone.localtime(now),
+        username=interviewer.get_username(), device=device,
+    )  # fmt: skip
     return Interview.objects.create(
         case=case,
-        questionnaire_version=case.wave.questionnaire_version,
+        questionnaire_version=version,
         interviewer=interviewer,
         mode=mode,
         started_at=now,
+        answers=recorded,
         paradata=[{"event": "started", "mode": mode, "at": now.isoformat()}],
     )
 
@@ -193,6 +203,9 @@ def finish_interview(*, interview: Interview) -> Interview:
     code = flow.outcome(definition, locked.answers)
     locked.answers = flow.prune(definition, locked.answers)
     locked.paradata.append({"event": "finished", "disposition": code, "at": now.isoformat()})
+    locked.answers |= metadata.at_finish(
+        definition, ended=timezone.localtime(now), paradata=locked.paradata
+    )
     locked.completed_at = now
     locked.duration_seconds = flow.active_seconds(locked.paradata)
     locked.status = {

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role, User
 from fieldwork import scheduling
+from fieldwork.interview.media import door_only_questions
 from fieldwork.models import Case, QuotaTarget, Wave, WaveMode
 from fieldwork.services.locking import row_locked
 from questionnaires import answers
@@ -62,6 +63,23 @@ def set_plan(
     return wave
 
 
+def check_phone_wave(version: QuestionnaireVersion, mode: str) -> None:
+    """A phone-only wave cannot use a questionnaire that takes photos or recordings door to
+    door: refused when the wave is set up or the version rolled out, naming the questions. A
+    mixed wave may; its phone interviews skip them (fieldwork.interview.media.phone_page)."""
+    if mode != WaveMode.PHONE:
+        return
+    names = door_only_questions(definition_of(version))
+    if names:
+        raise ValidationError(
+            _(
+                "A phone-only wave cannot use this questionnaire: its photo and recording "
+                "questions are taken door to door (%(names)s). Choose door-to-door or mixed."
+            )
+            % {"names": "、".join(names)}
+        )
+
+
 @transaction.atomic
 def create_wave(
     *,
@@ -84,6 +102,7 @@ def create_wave(
         raise ValidationError(_("Unknown mode."))
     if questionnaire_version.published_at is None:
         raise ValidationError(_("A draft questionnaire version cannot be used in the field."))
+    check_phone_wave(questionnaire_version, mode)
     for label, text in ((_("weekday"), weekday_windows), (_("weekend"), weekend_windows)):
         try:
             scheduling.parse_windows(text)
@@ -190,6 +209,7 @@ def switch_wave_version(*, wave: Wave, version: QuestionnaireVersion) -> Version
         raise ValidationError(_("Only a newer version can be rolled out."))
     if version.published_at is None:
         raise ValidationError(_("A draft questionnaire version cannot be used in the field."))
+    check_phone_wave(version, locked.mode)
     own, target = current.definition, version.definition
     moved, gone = answers.moved_or_gone(own, target, _watched_names(locked, own))
     by_name = {q["name"]: q for _page, q in answers.questions(own)}

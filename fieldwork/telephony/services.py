@@ -325,10 +325,12 @@ def confirm_call(
 
 
 @transaction.atomic
-def start_interview_on_call(*, call: Call, interviewer: User) -> Interview:
+def start_interview_on_call(*, call: Call, interviewer: User, device: str = "") -> Interview:
     """The respondent agreed: open (or resume) the interview and tie the call to its attempt."""
     call = _lock_unconfirmed(call, interviewer)
-    interview = interviews.start_interview(case=call.case, interviewer=interviewer, mode=Mode.PHONE)
+    interview = interviews.start_interview(
+        case=call.case, interviewer=interviewer, mode=Mode.PHONE, device=device
+    )
     attempt = (
         ContactAttempt.objects.filter(
             case=call.case, interviewer=interviewer, ended_at=None, call__isnull=True

@@ -22,6 +22,7 @@ from common.ids import parse_id
 from common.ratelimit import rate_limited
 from fieldwork import selectors
 from fieldwork import views as fieldwork_views
+from fieldwork.interview.device import device_id, remember_device
 from fieldwork.models import Call
 from fieldwork.telephony import gateway, presenters, services
 from fieldwork.telephony.forms import ConfirmCallForm
@@ -96,12 +97,15 @@ def confirm_call(request: HttpRequest, call_id: int) -> HttpResponse:
 @require_POST
 def start_interview(request: HttpRequest, call_id: int) -> HttpResponse:
     call = _own_call(request, call_id)
+    device = device_id(request)
     try:
-        interview = services.start_interview_on_call(call=call, interviewer=request.user)
+        interview = services.start_interview_on_call(
+            call=call, interviewer=request.user, device=device
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("fieldwork:case_detail", case_id=call.case_id)
-    return redirect("fieldwork:interview", interview_id=interview.pk)
+    return remember_device(redirect("fieldwork:interview", interview_id=interview.pk), device)
 
 
 @require_role(Role.SUPERVISOR)

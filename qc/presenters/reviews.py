@@ -11,6 +11,7 @@ from accounts.models import User
 from common.labels import localized
 from fieldwork.capi.presenters import selection_card, sex_label
 from fieldwork.interview import respondent
+from fieldwork.interview.media import is_stored_name
 from fieldwork.models import Call, Interview, Mode
 from fieldwork.selectors import latest_selection
 from qc import paradata, workflow
@@ -76,7 +77,29 @@ def _answer_text(question: dict, value: Any, definition: dict, language: str, pl
         return "、".join(choices.get(str(v), str(v)) for v in values)
     if kind == "locality":
         return places.get(str(value), str(value))
+    if kind == "geopoint":
+        return _point_text(str(value))
+    if kind in ("image", "audio"):
+        return ""  # shown as the photo or the player
     return str(value)
+
+
+def _point_text(value: str) -> str:
+    parts = value.split()
+    if len(parts) < 2:
+        return value
+    text = f"{parts[0]}, {parts[1]}"
+    if len(parts) >= 4 and parts[3] not in ("0", "0.0"):
+        text += " " + _("(accurate to %(metres)s m)") % {"metres": parts[3]}
+    return text
+
+
+def _media(question: dict, value: Any, interview_id: int) -> dict | None:
+    """The photo or recording an answer names, as the review page shows it."""
+    if question.get("type") not in ("image", "audio") or not is_stored_name(value):
+        return None
+    url = reverse("fieldwork:interview_media", args=[interview_id, value])
+    return {"kind": question["type"], "url": url}
 
 
 def answer_sections(interview: Interview, language: str) -> list[dict[str, Any]]:
@@ -113,6 +136,7 @@ def answer_sections(interview: Interview, language: str) -> list[dict[str, Any]]
                     "label": localized(question.get("label"), language) or question["name"],
                     "answer": _answer_text(question, value, definition, language, places),
                     "code": value if question.get("type") == "select_one" else "",
+                    "media": _media(question, value, interview.pk),
                 }
             )
         if rows:

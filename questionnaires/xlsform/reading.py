@@ -20,6 +20,7 @@ from questionnaires.xlsform.languages import Languages
 from questionnaires.xlsform.logic_checks import check_logic
 from questionnaires.xlsform.pages import make_pages
 from questionnaires.xlsform.pyxform_messages import AT_FILE, pyxform_problems
+from questionnaires.xlsform.refused import refused_rows
 from questionnaires.xlsform.tree import build_tree, choice
 from questionnaires.xlsform.types import DEFERRED
 
@@ -94,8 +95,11 @@ def parse_xlsform(data: bytes, filename: str) -> ParsedForm:
     definition = build_definition(form_json, external=workbook.external_choices)
     errors, logic_warnings, unparsed = check_logic(definition, survey)
     errors += _cycle_errors(survey, definition)
-    if errors:
-        raise XLSFormError(errors)
+    refused = refused_rows(survey, definition)
+    if errors or refused:
+        # A form refused for its types only also hears of the expressions it cannot run,
+        # so that one round of corrections is enough.
+        raise XLSFormError(errors + refused + (_not_run(unparsed) if refused else []))
     return ParsedForm(
         definition=definition,
         xform_xml=xform_xml or "",
@@ -224,8 +228,8 @@ def _our_warnings(definition: dict) -> list:
     ]
     if deferred:
         warnings.append(
-            f"{len(deferred)} location, media or barcode questions are kept but not asked "
-            f"yet: {', '.join(deferred[:5])}"
+            f"{len(deferred)} questions of a type the interview does not ask are kept but "
+            f"not asked: {', '.join(deferred[:5])}"
         )
     return warnings
 

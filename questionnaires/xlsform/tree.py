@@ -59,7 +59,13 @@ class Tree:
         for element in elements:
             kind = element.get("type")
             if kind == "group" and (element.get("control") or {}).get("bodyless"):
-                continue  # pyxform's meta/instanceID block
+                # pyxform's meta block: instanceID is ours to give; the audit log is recorded
+                # (fieldwork.interview.metadata) at its path, /meta/audit
+                for child in element.get("children") or []:
+                    if child.get("type") == "audit":
+                        path = f"{parent}/{element['name']}/{child['name']}"
+                        self.questions[path] = self.question(child, path, scopes)
+                continue
             path = f"{parent}/{element['name']}"
             if kind in ("group", "repeat"):
                 nodes.append(self.group(element, path, scopes))

@@ -13,11 +13,15 @@ name the result by what the interviewer does:
   the definition and never asked.
 """
 
-__all__ = ["ASKED", "DEFERRED", "METADATA", "kind_of", "our_type"]
+__all__ = ["ASKED", "DEFERRED", "MEDIA", "METADATA", "REFUSED", "kind_of", "our_type"]
 
 ASKED = "asked"
 DEFERRED = "deferred"
 METADATA = "metadata"
+REFUSED = "refused"
+MEDIA = ("image", "audio")  # captured in the browser, door to door only
+_UPLOADS = {"image/*": "image", "audio/*": "audio"}
+_REFUSED_BINDS = ("geotrace", "geoshape", "barcode")
 
 _BY_BIND = {
     "string": "text",
@@ -67,11 +71,18 @@ def _from_dictionary(spelled: str) -> str:
         return "range"
     if tag == "input" and bind in _BY_BIND:
         return "note" if "note" in spelled else _BY_BIND[bind]
+    if tag == "input" and bind == "geopoint":
+        return "geopoint"
+    if tag == "upload":
+        return _UPLOADS.get((entry.get("control") or {}).get("mediatype"), "refused")
+    if bind in _REFUSED_BINDS:
+        return "refused"
     return "deferred"
 
 
 def our_type(element: dict) -> str:
-    """Our type for one pyxform JSON element (a question), or "metadata" / "deferred"."""
+    """Our type for one pyxform JSON element (a question), or "metadata" / "deferred" /
+    "refused"."""
     spelled = str(element.get("type", ""))
     if spelled in _NAMED:
         found = _NAMED[spelled]
@@ -88,4 +99,6 @@ def kind_of(question_type: str) -> str:
         return METADATA
     if question_type == "deferred":
         return DEFERRED
+    if question_type == "refused":
+        return REFUSED
     return ASKED

@@ -19,6 +19,8 @@
  *   needing attention: sending stops there and the page is opened for the interviewer, who
  *   corrects it (same key) or discards it from the banner. A server error or the login page
  *   keeps it too, to be sent again later.
+ * Photos and recordings travel as data URLs in the page's fields (capture.js); when the device
+ * has no room left to keep a page, the interviewer is told and the page stays on screen.
  * Every page shows the queue in #offline-queue. Queues are kept per user (a shared tablet), and
  * the cookie is cleared before each submission, so only that submission's answer can set it.
  */
@@ -71,7 +73,13 @@
   function queue() { return read(localStorage, QUEUE, []); }
 
   function setQueue(entries) {
-    localStorage.setItem(QUEUE, JSON.stringify(entries));
+    try {
+      localStorage.setItem(QUEUE, JSON.stringify(entries));
+    } catch (error) {
+      // The device's room for kept pages (about 5 MB) is full: photos and recordings fill it.
+      window.alert(text("full"));
+      return;
+    }
     show();
   }
 
@@ -93,6 +101,7 @@
     open: "Open",
     discard: "Discard",
     "confirm-discard": "Discard this page? Its answers will be lost.",
+    full: "No room left on this device to keep this page offline.",
   };
 
   function text(name) { return (box && box.getAttribute("data-" + name)) || FALLBACK[name] || ""; }
@@ -173,7 +182,11 @@
     }
     if (plain) {
       clearReceived();
-      sessionStorage.setItem(IN_FLIGHT, JSON.stringify(entryFor(form)));
+      try {
+        sessionStorage.setItem(IN_FLIGHT, JSON.stringify(entryFor(form)));
+      } catch (error) {
+        sessionStorage.removeItem(IN_FLIGHT); // too big to remember: the submit goes ahead
+      }
     }
   }
 

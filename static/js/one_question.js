@@ -52,8 +52,14 @@
     }
   }
 
-  previousButton.addEventListener("click", function () { showScreen(current - 1); });
-  nextButton.addEventListener("click", function () { showScreen(current + 1); });
+  // Questions hidden by their condition (live.js) are not screens until they are shown.
+  function step(direction) {
+    var i = current + direction;
+    while (i >= 0 && i < screens.length && screens[i].hidden) i += direction;
+    if (i >= 0 && i < screens.length) showScreen(i);
+  }
+  previousButton.addEventListener("click", function () { step(-1); });
+  nextButton.addEventListener("click", function () { step(1); });
   toggle.addEventListener("click", function () {
     setMode(!form.classList.contains("one-question"));
   });

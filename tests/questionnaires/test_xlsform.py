@@ -424,15 +424,6 @@ def test_a_field_list_group_is_one_page_and_a_roster_in_it_a_page_of_its_own():
     assert [c["path"] for c in pages[1]["breadcrumbs"]] == ["/hh", "/hh/people"]
 
 
-def test_a_location_question_is_kept_for_later_and_said_so():
-    survey = valid_survey()
-    survey.insert(3, survey_row("geopoint", "where", "位置"))
-    parsed = parse_xlsform(make_xlsx(survey=survey), "form.xlsx")
-    where = questions(parsed.definition)["where"]
-    assert (where["type"], where["kind"], where["path"]) == ("geopoint", "deferred", "/page1/where")
-    assert any("/page1/where" in str(warning) for warning in parsed.warnings)
-
-
 def test_pyxform_errors_are_reported_with_the_file_name():
     survey = valid_survey()
     survey[2]["name"] = "1age"  # not an XML name: only pyxform checks this

@@ -217,9 +217,9 @@ def test_unmatched_begin_and_end_rows_are_named_by_row(change, expected):
 
 @pytest.mark.parametrize(
     ("type_", "ours", "kind", "pyxform"),
-    [("geopoint", "geopoint", "deferred", None), ("image", "photo", "deferred", "photo"),
-     ("audio", "audio", "deferred", None), ("barcode", "barcode", "deferred", None),
-     ("geoshape", "geoshape", "deferred", None), ("time", "time", "asked", None),
+    [("geopoint", "geopoint", "asked", None), ("image", "image", "asked", "photo"),
+     ("audio", "audio", "asked", None), ("gps", "geopoint", "asked", None),
+     ("rank goes_out", "rank", "deferred", "rank"), ("time", "time", "asked", None),
      ("datetime", "datetime", "asked", None), ("acknowledge", "acknowledge", "asked", None),
      ("trigger", "trigger", "asked", None), ("string", "text", "asked", None),
      ("int", "integer", "asked", None), ("phone number", "text", "asked", None),

@@ -1,5 +1,6 @@
 """PageForm on its own: fields, defaults, filters, grids and same-page logic of one page."""
 
+import json
 from datetime import date
 
 from django.http import QueryDict
@@ -218,3 +219,48 @@ def test_rosters_within_rosters_are_capped_per_page_whatever_a_post_asks():
     assert len(form.fields) == 1000  # every row is one field here: the page's cap
     assert not form.is_valid()
     assert form.non_field_errors() == ["每页最多 1000 行。"]
+
+
+# --- the page recomputed in the browser (static/js/live.js) --------------------------------
+
+
+def _live_page():
+    group = {
+        "name": "car", "label": {"zh": "出行"}, "relevant": None, "repeat": None,
+        "questions": [
+            question("has_car", "select_one", "yn"),
+            question("cars", "integer", relevant="${has_car} = 'yes'"),
+            question("many", "calculate", calculation="if(${cars} > 2, 'yes', 'no')"),
+            question("parking", "text", relevant="${many} = 'yes'"),
+            question("when", "date", relevant="${visited} = 'yes'"),  # reads an earlier page
+        ],
+    }  # fmt: skip
+    lists = {"yn": [choice("yes", "是", "Yes"), choice("no", "否", "No")]}
+    return {"group": group, "choice_lists": lists, "locality_questions": {}}
+
+
+def test_a_question_not_relevant_yet_is_rendered_hidden_for_the_browser_to_show():
+    form = PageForm(page=_live_page(), answers={"visited": "yes"}, language="zh")
+    assert set(form.fields) == {"has_car", "when"}  # only these are validated and saved
+    blocks = {b["question"]["name"]: b for b in form.blocks()}
+    assert blocks["cars"]["dormant"] and blocks["parking"]["dormant"]
+    assert not blocks["has_car"]["live"] and not blocks["when"]["live"]  # nothing on the page
+    assert json.loads(blocks["cars"]["live"]) == ["cmp", "=", ["ref", "has_car"], ["lit", "yes"]]
+    data = form.live_data
+    assert data["context"] == {} and [name for name, _ in data["calculates"]] == ["many"]
+
+
+def test_the_server_computes_the_pages_calculate_before_the_question_it_governs():
+    data = {"car-has_car": "yes", "car-cars": "3", "car-parking": "很难",
+            "car-shown": "has_car cars parking when"}  # fmt: skip
+    form = PageForm(data, prefix="car", page=_live_page(), answers={"visited": "no"},
+                    language="zh")  # fmt: skip
+    assert form.is_valid(), form.errors
+    assert form.page_answers() == {"has_car": "yes", "cars": 3, "parking": "很难"}
+
+
+def test_a_question_the_browser_did_not_show_is_asked_for_by_the_server():
+    data = {"car-has_car": "yes", "car-cars": "3", "car-shown": "has_car cars"}
+    form = PageForm(data, prefix="car", page=_live_page(), answers={}, language="zh")
+    assert not form.is_valid()
+    assert "parking" in form.fields and form.non_field_errors()

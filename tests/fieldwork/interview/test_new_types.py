@@ -1,6 +1,7 @@
 """The wizard runs the XForm types pyxform accepts beyond the basic ones: range with its
 parameters, time, datetime, acknowledge, select_one_from_file from the form's attached file,
-and or_other with its text box; location and media questions are kept but not asked."""
+and or_other with its text box; a location (typed here) is asked too (media questions:
+test_media.py)."""
 
 import pytest
 from django.urls import reverse
@@ -81,7 +82,7 @@ def test_every_new_type_is_asked_checked_and_stored(browser, types_interview):
     url = reverse("fieldwork:interview", args=[types_interview.pk])
     response = browser.get(url)
     _, form = page_of(response)
-    assert set(form.fields) == {"score", "t", "dt", "ack", "town", "pick"}  # no geopoint
+    assert set(form.fields) == {"score", "t", "dt", "ack", "town", "pick", "where"}
     assert form.fields["town"].choices == [("t1", "东镇"), ("t2", "西镇")]
     # or_other's choice, which pyxform labels "Other", in the interview's language
     assert form.fields["pick"].choices == [("yes", "是"), ("no", "否"), ("other", "其他")]
@@ -90,7 +91,7 @@ def test_every_new_type_is_asked_checked_and_stored(browser, types_interview):
 
     # a value off the range's steps, and no acknowledgement, are refused on the page
     values = {"score": "5", "t": "09:30", "dt": "2026-05-01T10:15", "town": "t2",
-              "pick": "other"}  # fmt: skip
+              "pick": "other", "where_lat": "28.2", "where_lon": "112.93"}  # fmt: skip
     response = post(browser, types_interview, response, values)
     _, form = page_of(response)
     assert set(form.errors) >= {"score", "ack"}
@@ -105,4 +106,4 @@ def test_every_new_type_is_asked_checked_and_stored(browser, types_interview):
     assert saved["/p1/dt"].startswith("2026-05-01T10:15")
     assert saved["/p1/ack"] == "OK" and saved["/p1/town"] == "t2"
     assert (saved["/p1/pick"], saved["/p1/pick_other"]) == ("other", "别的")
-    assert "/p1/where" not in saved
+    assert saved["/p1/where"] == "28.2 112.93 0 0"
