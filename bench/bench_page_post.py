@@ -91,7 +91,7 @@ def answers_for(prefix: str, i: int) -> dict:
 
 
 def set_up(posts: int):
-    from accounts.models import Role, User
+    from accounts.models import Organisation, Role, User
     from fieldwork.services import waves
     from questionnaires.services import import_questionnaire_version
     from sampling.models import Draw, Frame, SampledUnit
@@ -111,7 +111,8 @@ def set_up(posts: int):
                     inclusion_probability=0.1, design_weight=10.0)
         for i in range(count)
     )  # fmt: skip
-    wave = waves.create_wave(name="bench", client="c", questionnaire_version=version,
+    wave = waves.create_wave(name="bench", client=Organisation.objects.get_or_create(name="c")[0],
+                             questionnaire_version=version,
                              draw=draw, mode="door")  # fmt: skip
     waves.assign_cases(wave=wave, interviewer=interviewer, count=posts + WARM_UP)
     return interviewer, list(wave.cases.filter(interviewer=interviewer).order_by("pk"))

@@ -26,7 +26,7 @@ from fieldwork.models import Interview
 from fieldwork.services import waves
 from qc.models import Review
 from questionnaires.services import import_questionnaire_version
-from tests.factories import make_wave
+from tests.factories import make_organisation, make_wave
 from tests.fieldwork.wizard_driver import page_of
 from tests.questionnaires.workbooks import make_xlsx
 
@@ -214,11 +214,21 @@ def test_a_phone_interview_does_not_ask_for_photos_or_recordings(browser, storag
 
 def test_a_phone_only_wave_refuses_a_questionnaire_with_photos_naming_them(db, draw, door_version):
     with pytest.raises(ValidationError) as refused:
-        waves.create_wave(name="电话", client="委托方", questionnaire_version=door_version,
-                              draw=draw, mode="phone")  # fmt: skip
+        waves.create_wave(
+            name="电话",
+            client=make_organisation("委托方"),
+            questionnaire_version=door_version,
+            draw=draw,
+            mode="phone",
+        )
     assert "photo、voice" in refused.value.messages[0]
-    assert waves.create_wave(name="入户", client="委托方", draw=draw,
-                                 questionnaire_version=door_version, mode="door")  # fmt: skip
+    assert waves.create_wave(
+        name="入户",
+        client=make_organisation("委托方"),
+        draw=draw,
+        questionnaire_version=door_version,
+        mode="door",
+    )
 
 
 def test_metadata_is_recorded_at_its_paths(browser, storage, door_case, interviewer):

@@ -19,6 +19,7 @@ from fieldwork.services import interviews, waves
 from questionnaires import answers as A
 from questionnaires.services import import_questionnaire_version
 from tests.conftest import xlsform_corpus
+from tests.factories import make_organisation
 from tests.fieldwork.answer_driver import drive, expected
 
 FORMS = Path(__file__).resolve().parents[2] / "questionnaires" / "forms"
@@ -48,8 +49,12 @@ CORPUS_FORMS = {
 def _interview(path: Path, draw, interviewer) -> Interview:
     version = import_questionnaire_version(data=path.read_bytes(), source_name=path.name,
                                            code=path.stem[:60].replace(".", "_"))  # fmt: skip
-    wave = waves.create_wave(name=path.stem[:50], client="平安市", questionnaire_version=version,
-                             draw=draw)  # fmt: skip
+    wave = waves.create_wave(
+        name=path.stem[:50],
+        client=make_organisation("平安市"),
+        questionnaire_version=version,
+        draw=draw,
+    )
     waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
     case = wave.cases.get(interviewer=interviewer)
     return interviews.start_interview(case=case, interviewer=interviewer, mode="door")

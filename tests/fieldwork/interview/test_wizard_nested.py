@@ -12,6 +12,7 @@ from fieldwork.models import Interview
 from fieldwork.services import interviews, waves
 from questionnaires import answers as A
 from questionnaires.services import import_questionnaire_version
+from tests.factories import make_organisation
 from tests.fieldwork.wizard_driver import page_of
 
 FORM = Path(__file__).resolve().parents[2] / "questionnaires" / "forms" / "nested_household.xlsx"
@@ -20,8 +21,12 @@ FORM = Path(__file__).resolve().parents[2] / "questionnaires" / "forms" / "neste
 @pytest.fixture
 def nested_interview(draw, interviewer):
     version = import_questionnaire_version(data=FORM.read_bytes(), source_name=FORM.name)
-    wave = waves.create_wave(name="家庭问卷", client="平安市", questionnaire_version=version,
-                             draw=draw)  # fmt: skip
+    wave = waves.create_wave(
+        name="家庭问卷",
+        client=make_organisation("平安市"),
+        questionnaire_version=version,
+        draw=draw,
+    )
     waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
     case = wave.cases.get(interviewer=interviewer)
     return interviews.start_interview(case=case, interviewer=interviewer, mode="door")
