@@ -83,7 +83,7 @@ def keep_dormant(form, question: dict, context: dict) -> None:
     """A question off the path for now that the browser may bring onto it: rendered hidden."""
     if program_of(form, question) is None:
         return
-    form.dormant[question["name"]] = form._field(question, context)
+    form.dormant[question["name"]] = form.field_for(question, context)
 
 
 def rows(form) -> list[tuple]:
