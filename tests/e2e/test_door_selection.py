@@ -35,6 +35,42 @@ def _shoot(page, name: str) -> None:
         page.screenshot(path=Path(SHOTS) / f"door-{name}.png", full_page=True)
 
 
+def _interview_recording_another_sex(page, chosen: household.Adult) -> tuple[int, str, str]:
+    """Take the interview to its end recording the other sex, confirming when a page is held.
+    Returns (pages held, the age offered, the sex offered)."""
+    page.click("#start-door-interview")
+    page.wait_for_url("**/interviews/**")
+    other_sex = "male" if chosen.sex == "F" else "female"
+    seen_age = seen_sex = None
+    held = 0
+    for _ in range(20):
+        page.wait_for_load_state()
+        if "/interviews/" not in page.url:
+            break
+        assert chosen.name in page.inner_text("#respondent")
+        if page.locator("#confirm-respondent").count():
+            # Told before finishing: the page is held until the interviewer confirms
+            held += 1
+            assert chosen.name in page.inner_text("#respondent-warning")
+            assert "不符" in page.inner_text("#respondent-warning")
+            _shoot(page, "held-tablet")
+            page.check("#confirm-respondent input[type=checkbox]")
+            with page.expect_navigation():
+                page.click("#next")
+            continue
+        age = page.locator("[data-question=age] input[type=number]")
+        if age.count() and seen_age is None:
+            seen_age = age.input_value()  # as the page offers it
+        sex = page.locator("[data-question=sex] input[type=radio]:checked")
+        if sex.count() and seen_sex is None:
+            seen_sex = sex.get_attribute("value")
+            _shoot(page, "interview-sex-tablet")
+        answer_current_page(page, {"age": str(chosen.age), "sex": other_sex})
+        with page.expect_navigation():
+            page.click("#next")
+    return held, seen_age, seen_sex
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_door_interview_with_the_wrong_sex_is_flagged_on_the_review_page(
     live_server, chromium, my_case, interviewer, supervisor
@@ -79,37 +115,8 @@ def test_a_door_interview_with_the_wrong_sex_is_flagged_on_the_review_page(
         assert page.locator("#respondent-selection tr.selected").inner_text().count(chosen.name)
         _shoot(page, "selected-tablet")
 
-        # The interview shows the selected member and offers her age
-        page.click("#start-door-interview")
-        page.wait_for_url("**/interviews/**")
-        other_sex = "male" if chosen.sex == "F" else "female"
-        seen_age = seen_sex = None
-        held = 0
-        for _ in range(20):
-            page.wait_for_load_state()
-            if "/interviews/" not in page.url:
-                break
-            assert chosen.name in page.inner_text("#respondent")
-            if page.locator("#confirm-respondent").count():
-                # Told before finishing: the page is held until the interviewer confirms
-                held += 1
-                assert chosen.name in page.inner_text("#respondent-warning")
-                assert "不符" in page.inner_text("#respondent-warning")
-                _shoot(page, "held-tablet")
-                page.check("#confirm-respondent input[type=checkbox]")
-                with page.expect_navigation():
-                    page.click("#next")
-                continue
-            age = page.locator("[data-question=age] input[type=number]")
-            if age.count() and seen_age is None:
-                seen_age = age.input_value()  # as the page offers it
-            sex = page.locator("[data-question=sex] input[type=radio]:checked")
-            if sex.count() and seen_sex is None:
-                seen_sex = sex.get_attribute("value")
-                _shoot(page, "interview-sex-tablet")
-            answer_current_page(page, {"age": str(chosen.age), "sex": other_sex})
-            with page.expect_navigation():
-                page.click("#next")
+        # The interview shows the selected member and offers her sex and age
+        held, seen_age, seen_sex = _interview_recording_another_sex(page, chosen)
         assert held == 1
         assert seen_age == str(chosen.age)
         assert seen_sex == ("female" if chosen.sex == "F" else "male")
