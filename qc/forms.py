@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from common.forms import ModelIdsField
 from fieldwork.models import Wave
-from qc.models import QCSettings, Review
-from qc.presenters.labels import RULE_LABELS
+from qc.models import Flag, QCSettings, Review
+from qc.presenters.labels import RULE_LABELS, SETTING_LABELS, TIME_ZONES
 from qc.rules import SEVERITIES, RuleConfig
 from sampling.models import Level, Locality
 
@@ -33,7 +33,7 @@ class ReviewFilterForm(forms.Form):
     severity = forms.ChoiceField(
         label=_("Severity"),
         required=False,
-        choices=[("", _("All severities")), *((s, s) for s in SEVERITIES)],
+        choices=[("", _("All severities")), *((s, Flag.Severity(s).label) for s in SEVERITIES)],
     )
     interviewer = forms.ModelChoiceField(
         label=_("Interviewer"),
@@ -136,13 +136,26 @@ class QCSettingsForm(forms.Form):
 
     RULE_FIELDS = [f.name for f in fields(RuleConfig)]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, questions: dict[str, str] | None = None, **kwargs) -> None:
+        """`questions`: {name: label} of the wave's questions, for the overall rating."""
         super().__init__(*args, **kwargs)
         defaults = RuleConfig()
         for name in self.RULE_FIELDS:
             kind = type(getattr(defaults, name))
             self.fields[name] = _FIELD_FOR.get(kind, forms.CharField)(
-                label=name, required=False, help_text=str(getattr(defaults, name))
+                label=SETTING_LABELS.get(name, name),
+                required=False,
+                help_text=str(getattr(defaults, name)),
+            )
+        # choices by name, shown by label (a stored value outside them stays selectable)
+        for name, labels in (("timezone", TIME_ZONES), ("overall_item", questions or {})):
+            default, current = getattr(defaults, name), self.initial.get(name)
+            values = dict(labels) | {v: v for v in (default, current) if v and v not in labels}
+            self.fields[name] = forms.ChoiceField(
+                label=self.fields[name].label,
+                required=False,
+                choices=[("", "—"), *values.items()],
+                help_text=values.get(default, default),
             )
 
     @classmethod

@@ -24,6 +24,8 @@ def interviews_frame(interviews: QuerySet[Interview]) -> InterviewsFrame:
             wave_id=F("case__wave_id"),
             sampled_locality=F("case__street__code"),
             said_locality=F("street__code"),
+            sampled_locality_name=F("case__street__name"),
+            said_locality_name=F("street__name"),
             phone=F("case__unit__phone"),
             household=F("case__unit__address"),
         )
@@ -43,11 +45,16 @@ def interview_frame(interview: Interview) -> InterviewsFrame:
     unit = interview.case.unit
     record["phone"], record["household"] = unit.phone, unit.address
     sampled_id, said_id = interview.case.street_id, interview.street_id
-    codes = dict(
-        Locality.objects.filter(id__in={sampled_id, said_id} - {None}).values_list("id", "code")
+    places = {
+        pk: (code, name)
+        for pk, code, name in Locality.objects.filter(
+            id__in={sampled_id, said_id} - {None}
+        ).values_list("id", "code", "name")
+    }
+    record["sampled_locality"], record["sampled_locality_name"] = places.get(
+        sampled_id, (None,) * 2
     )
-    record["sampled_locality"] = codes.get(sampled_id)
-    record["said_locality"] = codes.get(said_id)
+    record["said_locality"], record["said_locality_name"] = places.get(said_id, (None, None))
     version = interview.questionnaire_version
     return build_frame([record], {version.id: version.definition})
 

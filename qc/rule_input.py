@@ -36,6 +36,8 @@ META_COLUMNS = [
     "completed_at",
     "sampled_locality",
     "said_locality",
+    "sampled_locality_name",
+    "said_locality_name",
     "phone_key",
     "household_key",
     "qc_check_failures",
@@ -62,7 +64,9 @@ class InterviewsFrame(NamedTuple):
                     s, n_answered int, interviewer_id, wave_id, street_id (nullable ints),
                     mode str, started_at/completed_at datetime64 UTC (NaT when unknown),
                     sampled_locality/said_locality str street codes (the case's sampled
-                    street, the street the respondent named; NaN when unknown)) then one
+                    street, the street the respondent named; NaN when unknown),
+                    sampled_locality_name/said_locality_name their names (None when not
+                    given)) then one
                     column per scale item
                     holding the answer code as a string, NaN when unanswered.
     items           the scale item columns, in questionnaire order.
@@ -296,6 +300,8 @@ def _meta_row(
         "completed_at": record.get("completed_at"),
         "sampled_locality": record.get("sampled_locality"),
         "said_locality": record.get("said_locality"),
+        "sampled_locality_name": record.get("sampled_locality_name"),
+        "said_locality_name": record.get("said_locality_name"),
         "phone_key": contact_key(record.get("phone"), phone=True),
         "household_key": contact_key(record.get("household"), phone=False),
         "qc_check_failures": qc_check_failures(scale, answers, named) if scale.checks else [],
@@ -409,7 +415,8 @@ def build_frame(
     records: Iterable[Mapping[str, Any]], definitions: Mapping[int, dict]
 ) -> InterviewsFrame:
     """The wide frame from interview records (dicts with RECORD_FIELDS and wave_id, and
-    optionally sampled_locality and said_locality, street codes; phone and household, the
+    optionally sampled_locality and said_locality, street codes, and sampled_locality_name and
+    said_locality_name, their names; phone and household, the
     sampled unit's number and address, hashed here; question_seconds {question: s}, which
     takes the place of the paradata's estimate).
 

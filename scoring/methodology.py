@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.labels import localized
+from common.translatable import Translatable
 from qc.models import Review
+from qc.presenters.labels import rule_label
 from scoring.measures import MIN_RESPONDENTS
 
 
@@ -47,7 +49,7 @@ def methodology_lines(report: dict) -> list[tuple[str, object]]:
             name = names.get(state, state)
             lines.append((_("Review outcome: %(state)s") % {"state": name}, n))
     for rule, n in method.get("flags") or []:
-        lines.append((_("Flags raised: %(rule)s") % {"rule": rule}, n))
+        lines.append((_("Flags raised: %(rule)s") % {"rule": rule_label(rule)}, n))
     lines += method.get("weighting") or []
     lines += method.get("scoring") or []
     lines += estimation_lines(raked=bool(method.get("raked")))
@@ -127,8 +129,37 @@ def weighting_lines(report: dict, names: dict[str, str] | None = None) -> list[t
         (_("Weighting: design effect (Kish), final weights"), round(final["kish_deff"], 3)),
         (_("Weighting: effective sample size"), round(final["n_eff"], 1)),
     ]
-    lines += [(_("Weighting: note"), note) for note in report.get("skipped") or []]
+    lines += [
+        (_("Weighting: note"), _note(note, names or {})) for note in report.get("skipped") or []
+    ]
     return lines
+
+
+def note_places(report: dict) -> list[str]:
+    """The locality codes the weighting report's notes name (for `weighting_lines`' names)."""
+    codes = []
+    for note in report.get("skipped") or []:
+        params = getattr(note, "params", {})
+        codes += params["places"].split(", ") if "places" in params else []
+        codes += params["cell"].split("|")[:1] if "cell" in params else []
+    return codes
+
+
+def _note(note: object, names: dict[str, str]) -> str:
+    """A weighting note (common.translatable.Translatable) in the reader's language, its
+    localities by name and its margins and cells in words."""
+    if not isinstance(note, Translatable):
+        return str(note)
+    params = dict(note.params)
+    if "places" in params:
+        params["places"] = ", ".join(names.get(c) or c for c in params["places"].split(", "))
+    if "margin" in params:
+        params["margin"] = _margin_name(params["margin"])
+    if "cell" in params:
+        place, *values = params["cell"].split("|")
+        sexes = {"M": _("Male"), "F": _("Female")}
+        params["cell"] = " · ".join([names.get(place) or place, *(sexes.get(v, v) for v in values)])
+    return _(note.template) % params
 
 
 def _margin_name(margin: str) -> str:

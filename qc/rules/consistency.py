@@ -30,13 +30,22 @@ def locality_mismatch(df: pd.DataFrame) -> pd.DataFrame:
     fired = known & (sampled.where(known, "").astype(str) != said.where(known, "").astype(str))
     if not fired.any():
         return empty_result()
+    # streets by name where the frame has them (the codes stay in the details)
+    said_name, sampled_name = (
+        df[column].where(df[column].notna(), codes).astype("object")
+        if column in df.columns
+        else codes
+        for column, codes in (("said_locality_name", said), ("sampled_locality_name", sampled))
+    )
     reasons = [
         (
-            f"受访者所述街道 {a} 与抽样街道 {b} 不一致",
-            f"Respondent named street {a}; the sampled street is {b}",
+            f"受访者所述街道「{a_name}」与抽样街道「{b_name}」不一致",
+            f"Respondent named street {a_name}; the sampled street is {b_name}",
             {"said_locality": str(a), "sampled_locality": str(b)},
         )
-        for a, b in zip(said[fired], sampled[fired], strict=True)
+        for a, b, a_name, b_name in zip(
+            said[fired], sampled[fired], said_name[fired], sampled_name[fired], strict=True
+        )
     ]
     return rule_result(LOCALITY_MISMATCH, df.index[fired.to_numpy()], reasons)
 
