@@ -111,6 +111,17 @@ class BulkApproveForm(forms.Form):
 _FIELD_FOR = {float: forms.FloatField, int: forms.IntegerField, str: forms.CharField}
 
 
+def _rule_problem(name: str) -> str:
+    """What a bad value of a RuleConfig threshold must be instead, in the reader's words."""
+    if name.endswith("_share"):
+        return _("Give a share between 0 and 1.")
+    if name.startswith("working_hours"):
+        return _("Give a time of day such as 08:00.")
+    if name == "timezone":
+        return _("Choose a time zone from the list.")
+    return _("Give a number that is not negative.")
+
+
 class QCSettingsForm(forms.Form):
     """A wave's back-check knobs and every rule threshold (RuleConfig), one field each."""
 
@@ -157,6 +168,19 @@ class QCSettingsForm(forms.Form):
                 choices=[("", "—"), *values.items()],
                 help_text=values.get(default, default),
             )
+
+    def clean(self) -> dict:
+        """Each threshold checked as RuleConfig checks it, the problem shown at its field."""
+        data = super().clean()
+        for name in self.RULE_FIELDS:
+            value = data.get(name)
+            if value in (None, ""):
+                continue
+            try:
+                RuleConfig.from_mapping({name: value})
+            except ValueError:
+                self.add_error(name, _rule_problem(name))
+        return data
 
     @classmethod
     def initial_for(cls, qc_settings: QCSettings, config: RuleConfig) -> dict:

@@ -255,7 +255,7 @@ def version_detail(version: QuestionnaireVersion, language: str) -> dict:
         "form_id": definition.get("form_id"),
         "languages": languages,
         "language_names": [
-            definition.get("language_names", {}).get(code) or code for code in languages
+            (code, definition.get("language_names", {}).get(code) or code) for code in languages
         ],
         "question_count": sum(len(group["questions"]) for group in groups),
         "dimensions": [

@@ -12,6 +12,7 @@ from common.labels import localized
 from common.translatable import Translatable
 from qc.models import Review
 from qc.presenters.labels import rule_label
+from sampling.presenters import column_label
 from scoring.measures import MIN_RESPONDENTS
 
 
@@ -25,7 +26,7 @@ def methodology_lines(report: dict) -> list[tuple[str, object]]:
             (_("Sample"), draw["name"]),
             (_("Frame size"), draw["frame_rows"]),
             (_("Sample size"), draw["n_total"]),
-            (_("Strata"), f"{draw['strata']} ({draw['n_strata']})"),
+            (_("Strata"), f"{_columns(draw['strata'])} ({draw['n_strata']})"),
             (_("Allocation"), str(draw["allocation"])),
             (_("Selection"), draw["design"]),
             (_("Random seed"), draw["seed"]),
@@ -56,6 +57,11 @@ def methodology_lines(report: dict) -> list[tuple[str, object]]:
     lines.append((_("Approved interviews scored"), report["n_interviews"]))
     lines += ranking_lines(bool(report.get("previous_wave")))
     return lines
+
+
+def _columns(strata: str) -> str:
+    """The draw's stratum columns ("street_code × area_type") by what they hold."""
+    return " × ".join(column_label(column) for column in strata.split(" × "))
 
 
 def ranking_lines(compared: bool) -> list[tuple[str, object]]:
@@ -192,9 +198,9 @@ def nonresponse_lines(nonresponse: dict, names: dict[str, str]) -> list[tuple[st
         ) % {"attribute": nonresponse["attribute"]}
     else:
         text = _(
-            "within each stratum: N_h / m_h × the stratum's estimated eligible share of its "
-            "released units, m_h the stratum's approved respondents (each stands for the "
-            "estimated eligible released units of its stratum)"
+            "within each stratum: the stratum's frame size / its approved respondents × the "
+            "stratum's estimated eligible share of its released units (each approved "
+            "respondent stands for the estimated eligible released units of its stratum)"
         )
     lines: list[tuple[str, object]] = [(_("Weighting: nonresponse adjustment"), text)]
     if method != "none":

@@ -46,7 +46,9 @@ ROLES = ("interviewer01", "supervisor", "analyst", "client")
 # At most this many addresses of one URL pattern per role (cases, reviews, query strings):
 # the templates are what is checked, and one more case page shows nothing new.
 PER_PATTERN = 3
-LABEL_KEYS = {"label", "labels", "hint", "hints", "title", "constraint_message", "guidance"}
+LABEL_KEYS = {
+    "label", "labels", "hint", "hints", "title", "constraint_message", "guidance", "language_names",
+}  # fmt: skip
 
 
 def _choice_values() -> set[str]:

@@ -37,6 +37,7 @@ ALLOWED_WORDS = {
     "Authenticator",
     "FreeOTP",
     "XML",
+    "UTC",
     "csv",  # file extensions
     "xls",
     "xlsx",

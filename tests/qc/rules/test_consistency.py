@@ -83,3 +83,22 @@ def test_locality_mismatch_fires_only_when_both_known_and_different():
         "said_locality": "B",
         "sampled_locality": "A",
     }
+
+
+def test_locality_mismatch_names_the_streets_when_the_frame_has_their_names():
+    df = _df(
+        {
+            "sampled_locality": ["S01", "S01"],
+            "said_locality": ["S02", "S03"],
+            "sampled_locality_name": ["东湖街道", "东湖街道"],
+            "said_locality_name": ["西园街道", None],  # a name unknown: its code
+        },
+        [1, 2],
+    )
+    result = consistency.locality_mismatch(df)
+    assert result.loc[1, "reason"] == "受访者所述街道「西园街道」与抽样街道「东湖街道」不一致"
+    assert result.loc[1, "reason_en"] == (
+        "Respondent named street 西园街道; the sampled street is 东湖街道"
+    )
+    assert "S03" in result.loc[2, "reason"]
+    assert json.loads(result.loc[1, "details"])["said_locality"] == "S02"  # codes kept
