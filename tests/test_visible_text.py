@@ -46,6 +46,9 @@ ROLES = ("interviewer01", "supervisor", "analyst", "client")
 # At most this many addresses of one URL pattern per role (cases, reviews, query strings):
 # the templates are what is checked, and one more case page shows nothing new.
 PER_PATTERN = 3
+# Files, not pages: downloads are left out (their texts are the exports' tests').
+FILE_PATH = re.compile(r"\.(pdf|xlsx|xls|csv|zip|parquet|wav|mp3)$")
+FILE_QUERY = re.compile(r"(^|&)format=(xlsx|csv|pdf)\b")
 LABEL_KEYS = {
     "label", "labels", "hint", "hints", "title", "constraint_message", "guidance", "language_names",
 }  # fmt: skip
@@ -135,6 +138,8 @@ def crawl(client, starts: list[str], *, language: str) -> dict[str, VisibleText]
         url = urldefrag(queue.popleft())[0]
         parts = urlsplit(url)
         if parts.scheme or parts.netloc or not parts.path.startswith("/") or url in seen:
+            continue
+        if FILE_PATH.search(parts.path) or FILE_QUERY.search(parts.query):
             continue
         seen.add(url)
         name = _pattern_of(parts.path)

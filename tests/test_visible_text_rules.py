@@ -20,10 +20,10 @@ def test_attributes_people_read_are_read_and_links_are_collected():
     page = read_page(
         '<p title="fast_items">x</p><input placeholder="q1.label" value="kept_out">'
         '<input type="submit" value="Save"><a href="/fieldwork/" aria-label="工作">工作</a>'
-        '<div hx-get="/qc/live/"></div>',
+        '<div hx-get="/qc/live/"></div><a href="/report.xlsx" download>表</a>',
         language="zh-hans",
     )
-    assert page.pieces == ["fast_items", "x", "q1.label", "Save", "工作", "工作"]
+    assert page.pieces == ["fast_items", "x", "q1.label", "Save", "工作", "工作", "表"]
     assert page.links == ["/fieldwork/", "/qc/live/"]
 
 

@@ -107,7 +107,7 @@ class VisibleText(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attributes = {name: value or "" for name, value in attrs}
         for name in ("href", "hx-get"):
-            if attributes.get(name):
+            if attributes.get(name) and "download" not in attributes:  # pages, not files
                 self.links.append(attributes[name])
         hidden = self._hidden() or self._hides(tag, attributes)
         if not hidden:
