@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.labels import localized
 from fieldwork import appointments, selectors
 from fieldwork.dispositions import BY_CODE
 from fieldwork.models import Case, Dialect, Wave
@@ -104,10 +105,25 @@ def live_board(wave: Wave, now: datetime, cases: pd.DataFrame | None = None) -> 
     }
 
 
-def quota_rows(progress: pd.DataFrame) -> list[dict]:
-    """Achieved against target per quota cell (loaders.quota_progress), streets by name."""
+def _answer_names(definition: dict, language: str) -> tuple[dict, dict]:
+    """{question name: label} and {(question name, value): choice label} in `language`."""
+    questions, choices = {}, {}
+    lists = definition.get("choice_lists", {})
+    for group in definition.get("groups", []):
+        for question in group.get("questions", []):
+            questions[question["name"]] = localized(question.get("label"), language)
+            for choice in lists.get(question.get("list") or "", []):
+                label = localized(choice.get("label"), language)
+                choices[(question["name"], str(choice["value"]))] = label
+    return questions, choices
+
+
+def quota_rows(progress: pd.DataFrame, *, definition: dict, language: str) -> list[dict]:
+    """Achieved against target per quota cell (loaders.quota_progress): streets by name, an
+    answer's variable and value by their labels in `language` (a frame column as it is)."""
     if progress.empty:
         return []
+    questions, choices = _answer_names(definition, language)
     street_names = dict(
         Locality.objects.filter(code__in=set(progress["stratum"]) - {""}).values_list(
             "code", "name"
@@ -116,8 +132,8 @@ def quota_rows(progress: pd.DataFrame) -> list[dict]:
     return [
         {
             "stratum": street_names.get(row["stratum"], row["stratum"]) if row["stratum"] else "",
-            "variable": row["variable"],
-            "value": row["value"],
+            "variable": questions.get(row["variable"]) or row["variable"],
+            "value": choices.get((row["variable"], str(row["value"]))) or row["value"],
             "target": int(row["target"]),
             "achieved": int(row["achieved"]),
             "remaining": int(row["remaining"]),

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from common.forms import ModelIdsField
 from fieldwork.models import Wave
-from qc.models import QCSettings, Review
-from qc.presenters.labels import RULE_LABELS
+from qc.models import Flag, QCSettings, Review
+from qc.presenters.labels import RULE_LABELS, SETTING_LABELS, TIME_ZONES
 from qc.rules import SEVERITIES, RuleConfig
 from sampling.models import Level, Locality
 
@@ -33,7 +33,7 @@ class ReviewFilterForm(forms.Form):
     severity = forms.ChoiceField(
         label=_("Severity"),
         required=False,
-        choices=[("", _("All severities")), *((s, s) for s in SEVERITIES)],
+        choices=[("", _("All severities")), *((s, Flag.Severity(s).label) for s in SEVERITIES)],
     )
     interviewer = forms.ModelChoiceField(
         label=_("Interviewer"),
@@ -111,6 +111,17 @@ class BulkApproveForm(forms.Form):
 _FIELD_FOR = {float: forms.FloatField, int: forms.IntegerField, str: forms.CharField}
 
 
+def _rule_problem(name: str) -> str:
+    """What a bad value of a RuleConfig threshold must be instead, in the reader's words."""
+    if name.endswith("_share"):
+        return _("Give a share between 0 and 1.")
+    if name.startswith("working_hours"):
+        return _("Give a time of day such as 08:00.")
+    if name == "timezone":
+        return _("Choose a time zone from the list.")
+    return _("Give a number that is not negative.")
+
+
 class QCSettingsForm(forms.Form):
     """A wave's back-check knobs and every rule threshold (RuleConfig), one field each."""
 
@@ -136,14 +147,40 @@ class QCSettingsForm(forms.Form):
 
     RULE_FIELDS = [f.name for f in fields(RuleConfig)]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, questions: dict[str, str] | None = None, **kwargs) -> None:
+        """`questions`: {name: label} of the wave's questions, for the overall rating."""
         super().__init__(*args, **kwargs)
         defaults = RuleConfig()
         for name in self.RULE_FIELDS:
             kind = type(getattr(defaults, name))
             self.fields[name] = _FIELD_FOR.get(kind, forms.CharField)(
-                label=name, required=False, help_text=str(getattr(defaults, name))
+                label=SETTING_LABELS.get(name, name),
+                required=False,
+                help_text=str(getattr(defaults, name)),
             )
+        # choices by name, shown by label (a stored value outside them stays selectable)
+        for name, labels in (("timezone", TIME_ZONES), ("overall_item", questions or {})):
+            default, current = getattr(defaults, name), self.initial.get(name)
+            values = dict(labels) | {v: v for v in (default, current) if v and v not in labels}
+            self.fields[name] = forms.ChoiceField(
+                label=self.fields[name].label,
+                required=False,
+                choices=[("", "—"), *values.items()],
+                help_text=values.get(default, default),
+            )
+
+    def clean(self) -> dict:
+        """Each threshold checked as RuleConfig checks it, the problem shown at its field."""
+        data = super().clean()
+        for name in self.RULE_FIELDS:
+            value = data.get(name)
+            if value in (None, ""):
+                continue
+            try:
+                RuleConfig.from_mapping({name: value})
+            except ValueError:
+                self.add_error(name, _rule_problem(name))
+        return data
 
     @classmethod
     def initial_for(cls, qc_settings: QCSettings, config: RuleConfig) -> dict:

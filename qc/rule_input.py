@@ -69,7 +69,9 @@ class InterviewsFrame(NamedTuple):
                     s, n_answered int, interviewer_id, wave_id, street_id (nullable ints),
                     mode str, started_at/completed_at datetime64 UTC (NaT when unknown),
                     sampled_locality/said_locality str street codes (the case's sampled
-                    street, the street the respondent named; NaN when unknown)) then one
+                    street, the street the respondent named; NaN when unknown),
+                    sampled_locality_name/said_locality_name their names (None when not
+                    given)) then one
                     column per scale item
                     holding the answer code as a string, NaN when unanswered.
     items           the scale item columns, in questionnaire order.

@@ -35,6 +35,7 @@ from qc.presenters.backchecks import (
 )
 from qc.presenters.dashboard import wave_dashboard
 from qc.presenters.export import export_tables
+from qc.presenters.labels import question_labels
 from qc.presenters.reviews import (
     answer_sections,
     flag_rows,
@@ -255,8 +256,10 @@ def review_rerelease(request: HttpRequest, interview_id: int) -> HttpResponse:
 def qc_settings(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_object_or_404(Wave, pk=wave_id)
     current = wave_settings(wave)
+    initial = QCSettingsForm.initial_for(current, rule_config(wave))
+    questions = question_labels(wave.questionnaire_version.definition, ui_language())
     if request.method == "POST":
-        form = QCSettingsForm(request.POST)
+        form = QCSettingsForm(request.POST, initial=initial, questions=questions)
         if form.is_valid():
             try:
                 save_qc_settings(wave=wave, user=request.user, values=form.cleaned_data)
@@ -266,7 +269,7 @@ def qc_settings(request: HttpRequest, wave_id: int) -> HttpResponse:
                 messages.success(request, _("QC settings saved."))
                 return redirect("qc:settings", wave_id=wave.pk)
     else:
-        form = QCSettingsForm(initial=QCSettingsForm.initial_for(current, rule_config(wave)))
+        form = QCSettingsForm(initial=initial, questions=questions)
     return render(request, "qc/settings.html", {"wave": wave, "form": form, "saved": current})
 
 

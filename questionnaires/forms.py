@@ -29,7 +29,8 @@ class UploadForm(forms.Form):
         label=_("Media and data files"),
         required=False,
         help_text=_(
-            "The CSV or XML files of select_one_from_file, pulldata() and instance(), and the "
+            "The CSV or XML files of <code>select_one_from_file</code>, <code>pulldata()</code> "
+            "and <code>instance()</code>, and the "
             "form's images, under the names the form uses."
         ),
     )

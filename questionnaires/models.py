@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,7 +62,7 @@ class QuestionnaireVersion(models.Model):
         ordering = ["questionnaire", "-number"]
 
     def __str__(self) -> str:
-        return f"{self.title} v{self.number}"
+        return f"{self.title} {gettext('v%(number)s') % {'number': self.number}}"
 
     @property
     def is_published(self) -> bool:

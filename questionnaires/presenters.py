@@ -37,6 +37,43 @@ CHANGE_KIND_NAMES = {
     "other": _("other"),
 }
 
+# Our question types (questionnaires.xlsform.types) as the designer page names them.
+QUESTION_TYPES = {
+    "select_one": _("Single choice"),
+    "select_multiple": _("Multiple choice"),
+    "select_one_external": _("Single choice, from a file"),
+    "select_one_from_file": _("Single choice, from a file"),
+    "select_multiple_from_file": _("Multiple choice, from a file"),
+    "text": _("Text"),
+    "integer": _("Whole number"),
+    "decimal": _("Decimal number"),
+    "date": _("Date"),
+    "time": _("Time"),
+    "datetime": _("Date and time"),
+    "range": _("Range"),
+    "acknowledge": _("Acknowledgement"),
+    "trigger": _("Acknowledgement"),
+    "note": _("Note"),
+    "calculate": _("Calculation"),
+    "locality": _("Locality"),
+    "deferred": _("Not asked yet (location, media, barcode or rank)"),
+    "metadata": _("Recorded by the device"),
+}
+
+# A locality question's level (the same words as sampling's levels, which this app may not import)
+LOCALITY_LEVELS = {
+    "city": _("City"),
+    "district": _("District"),
+    "street": _("Street/township"),
+    "community": _("Community/village"),
+}
+
+
+def question_type_label(question_type: str) -> str:
+    """A question type's name for people; a type this list does not know yet, as it is."""
+    label = QUESTION_TYPES.get(question_type)
+    return str(label) if label is not None else question_type
+
 
 # ---------------------------------------------------------------------------------------------
 # Expressions
@@ -224,6 +261,9 @@ def version_detail(version: QuestionnaireVersion, language: str) -> dict:
         "published_by": str(version.published_by or ""),
         "form_id": definition.get("form_id"),
         "languages": languages,
+        "language_names": [
+            (code, definition.get("language_names", {}).get(code) or code) for code in languages
+        ],
         "question_count": sum(
             1 for group in groups for question in group["questions"] if question["type"] != "repeat"
         ),
@@ -288,6 +328,7 @@ def _question_preview(
         "hint": localized(question.get("hint"), language),
         "hints": all_languages(question.get("hint"), languages),
         "type": question["type"],
+        "type_label": question_type_label(question["type"]),
         "list": question.get("list"),
         "required": bool(question.get("required")),
         "required_message": localized(question.get("required_message"), language),
@@ -305,6 +346,9 @@ def _question_preview(
         "dimension_label": localized(dimensions.get(dimension), language),
         "indicator": question.get("indicator"),
         "locality_level": question.get("locality_level"),
+        "locality_level_label": LOCALITY_LEVELS.get(
+            question.get("locality_level"), question.get("locality_level")
+        ),
         "choices": [
             {**choice, "label": localized(choice["label"], language)} for choice in choices
         ],

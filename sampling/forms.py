@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from common.tables.texts import limits
 from sampling.errors import SamplingInputError
 from sampling.models import Draw
+from sampling.presenters import column_label
 from sampling.services.draws import MAX_SEED
 from sampling.services.frames import STRATUM_COLUMN
 from sampling.services.plans import Plan, read_stratum_values
@@ -62,8 +63,9 @@ class LocalityUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Locality file (CSV or XLSX)"),
         help_text=_(
-            "Columns: code, name, parent_code, level, area_type, and population columns "
-            "such as M|16-29 or F|60+."
+            "Columns: <code>code</code>, <code>name</code>, <code>parent_code</code>, "
+            "<code>level</code>, <code>area_type</code>, and population columns such as "
+            "<code>M|16-29</code> or <code>F|60+</code>."
         ),
     )
 
@@ -96,7 +98,7 @@ class AllocationForm(forms.Form):
         label=_("Standard deviations (Neyman)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One line per stratum: stratum,sd"),
+        help_text=_("One line per stratum: <code>stratum,sd</code>"),
     )
     exponent = forms.FloatField(
         label=_("Exponent (power)"), min_value=0, max_value=1, required=False
@@ -105,13 +107,13 @@ class AllocationForm(forms.Form):
         label=_("Sizes (fixed)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One line per stratum: stratum,n (a CSV file's text)."),
+        help_text=_("One line per stratum: <code>stratum,n</code> (a CSV file's text)."),
     )
     reserves = forms.IntegerField(
         label=_("Reserve replicates"), min_value=0, max_value=20, initial=0, required=False
     )
     reserve_fraction = forms.FloatField(
-        label=_("Reserve size (share of n_h)"),
+        label=_("Reserve size (share of the stratum's sample)"),
         min_value=0.01,
         max_value=10,
         initial=1.0,
@@ -132,8 +134,10 @@ class AllocationForm(forms.Form):
         self, *args, columns: Sequence[str] = (), sort_columns: Sequence[str] = (), **kwargs
     ):
         super().__init__(*args, **kwargs)
-        self.fields["strata"].choices = [(c, c) for c in columns]
-        self.fields["sort_columns"].choices = [(c, c) for c in sort_columns or columns]
+        self.fields["strata"].choices = [(c, column_label(c)) for c in columns]
+        self.fields["sort_columns"].choices = [
+            (c, column_label(c)) for c in sort_columns or columns
+        ]
 
     def clean(self):
         data = super().clean()

@@ -44,6 +44,23 @@ ROLE_LABELS = {
     "address": gettext_lazy("address"),
 }
 LEVEL_LABELS = dict(Level.choices)
+# The columns every stored frame has (sampling.frame_validation.OUTPUT_COLUMNS and the area
+# type), by what they hold; a frame's own extra columns keep their names.
+FRAME_COLUMN_LABELS = {
+    "unit_id": gettext_lazy("Household id"),
+    "phone": gettext_lazy("Phone number"),
+    "locality_code": gettext_lazy("Community"),
+    "street_code": gettext_lazy("Street/township"),
+    "district_code": gettext_lazy("District"),
+    "address": gettext_lazy("Address"),
+    "area_type": gettext_lazy("Area type"),
+}
+
+
+def column_label(column: str) -> str:
+    """A frame column's name for people: a known column by what it holds, another as is."""
+    label = FRAME_COLUMN_LABELS.get(column)
+    return str(label) if label is not None else column
 
 
 def describe(error: FrameError) -> str:
@@ -207,7 +224,7 @@ def locality_import(job: Job) -> dict:
 def draw_plan(draw: Draw) -> list[tuple[str, str]]:
     """The draw's recorded plan as (label, value) lines."""
     lines = [
-        (_("Strata"), ", ".join(draw.strata_columns or [draw.stratum_column])),
+        (_("Strata"), ", ".join(map(column_label, draw.strata_columns or [draw.stratum_column]))),
         (_("Allocation"), str(draw.get_allocation_display())),
     ]
     params = draw.allocation_params or {}
@@ -220,7 +237,8 @@ def draw_plan(draw: Draw) -> list[tuple[str, str]]:
     lines.append(
         (
             _("Selection"),
-            _("systematic, sorted by %(columns)s") % {"columns": ", ".join(draw.sort_columns)}
+            _("systematic, sorted by %(columns)s")
+            % {"columns": ", ".join(map(column_label, draw.sort_columns))}
             if draw.sort_columns
             else _("simple random sampling without replacement"),
         )
@@ -229,7 +247,7 @@ def draw_plan(draw: Draw) -> list[tuple[str, str]]:
         lines.append(
             (
                 _("Reserves"),
-                _("%(r)s replicates of %(share)s × n_h")
+                _("%(r)s replicates of %(share)s × the stratum's sample")
                 % {"r": draw.reserve_replicates, "share": draw.reserve_fraction},
             )
         )

@@ -9,7 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.labels import localized
+from common.translatable import Translatable
 from qc.models import Review
+from qc.presenters.labels import rule_label
+from sampling.presenters import column_label
 from scoring.measures import MIN_RESPONDENTS
 
 
@@ -23,7 +26,7 @@ def methodology_lines(report: dict) -> list[tuple[str, object]]:
             (_("Sample"), draw["name"]),
             (_("Frame size"), draw["frame_rows"]),
             (_("Sample size"), draw["n_total"]),
-            (_("Strata"), f"{draw['strata']} ({draw['n_strata']})"),
+            (_("Strata"), f"{_columns(draw['strata'])} ({draw['n_strata']})"),
             (_("Allocation"), str(draw["allocation"])),
             (_("Selection"), draw["design"]),
             (_("Random seed"), draw["seed"]),
@@ -47,13 +50,18 @@ def methodology_lines(report: dict) -> list[tuple[str, object]]:
             name = names.get(state, state)
             lines.append((_("Review outcome: %(state)s") % {"state": name}, n))
     for rule, n in method.get("flags") or []:
-        lines.append((_("Flags raised: %(rule)s") % {"rule": rule}, n))
+        lines.append((_("Flags raised: %(rule)s") % {"rule": rule_label(rule)}, n))
     lines += method.get("weighting") or []
     lines += method.get("scoring") or []
     lines += estimation_lines(raked=bool(method.get("raked")))
     lines.append((_("Approved interviews scored"), report["n_interviews"]))
     lines += ranking_lines(bool(report.get("previous_wave")))
     return lines
+
+
+def _columns(strata: str) -> str:
+    """The draw's stratum columns ("street_code × area_type") by what they hold."""
+    return " × ".join(column_label(column) for column in strata.split(" × "))
 
 
 def ranking_lines(compared: bool) -> list[tuple[str, object]]:
@@ -127,8 +135,37 @@ def weighting_lines(report: dict, names: dict[str, str] | None = None) -> list[t
         (_("Weighting: design effect (Kish), final weights"), round(final["kish_deff"], 3)),
         (_("Weighting: effective sample size"), round(final["n_eff"], 1)),
     ]
-    lines += [(_("Weighting: note"), note) for note in report.get("skipped") or []]
+    lines += [
+        (_("Weighting: note"), _note(note, names or {})) for note in report.get("skipped") or []
+    ]
     return lines
+
+
+def note_places(report: dict) -> list[str]:
+    """The locality codes the weighting report's notes name (for `weighting_lines`' names)."""
+    codes = []
+    for note in report.get("skipped") or []:
+        params = getattr(note, "params", {})
+        codes += params["places"].split(", ") if "places" in params else []
+        codes += params["cell"].split("|")[:1] if "cell" in params else []
+    return codes
+
+
+def _note(note: object, names: dict[str, str]) -> str:
+    """A weighting note (common.translatable.Translatable) in the reader's language, its
+    localities by name and its margins and cells in words."""
+    if not isinstance(note, Translatable):
+        return str(note)
+    params = dict(note.params)
+    if "places" in params:
+        params["places"] = ", ".join(names.get(c) or c for c in params["places"].split(", "))
+    if "margin" in params:
+        params["margin"] = _margin_name(params["margin"])
+    if "cell" in params:
+        place, *values = params["cell"].split("|")
+        sexes = {"M": _("Male"), "F": _("Female")}
+        params["cell"] = " · ".join([names.get(place) or place, *(sexes.get(v, v) for v in values)])
+    return _(note.template) % params
 
 
 def _margin_name(margin: str) -> str:
@@ -161,9 +198,9 @@ def nonresponse_lines(nonresponse: dict, names: dict[str, str]) -> list[tuple[st
         ) % {"attribute": nonresponse["attribute"]}
     else:
         text = _(
-            "within each stratum: N_h / m_h × the stratum's estimated eligible share of its "
-            "released units, m_h the stratum's approved respondents (each stands for the "
-            "estimated eligible released units of its stratum)"
+            "within each stratum: the stratum's frame size / its approved respondents × the "
+            "stratum's estimated eligible share of its released units (each approved "
+            "respondent stands for the estimated eligible released units of its stratum)"
         )
     lines: list[tuple[str, object]] = [(_("Weighting: nonresponse adjustment"), text)]
     if method != "none":

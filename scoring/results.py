@@ -188,7 +188,9 @@ def wave_results(wave: Wave) -> dict:
             presenters.add_rank_changes(rows, changes)
     report["methodology"] = selectors.methodology(wave)
     strata = (sample.report.get("nonresponse") or {}).get("strata") or []
-    names = stratum_names([row["stratum"] for row in strata])
+    names = stratum_names(
+        [row["stratum"] for row in strata] + methodology.note_places(sample.report)
+    )
     report["strata"] = methodology.stratum_rows(strata, names)
     report["methodology"]["weighting"] = methodology.weighting_lines(sample.report, names)
     report["methodology"]["raked"] = bool(sample.report.get("margins"))

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from common.translatable import Translatable, gettext_noop
 from fieldwork.models import Wave
 from scoring.cases import case_frame, drawn_per_stratum
 from scoring.design.calibration import rake, trim, weighting_summary
@@ -100,7 +101,9 @@ def wave_weights(
             report["margins"] = [name for name, _, _ in margins]
             used = [(name, population) for name, _, population in margins]
         except DesignError as error:
-            report["skipped"].append(f"raking: {error}")
+            report["skipped"].append(
+                Translatable(gettext_noop("raking: %(error)s"), error=str(error))
+            )
     raked = design.weights
     trimmed = 0
     if trim_bounds is not None:
@@ -222,27 +225,49 @@ def _margins(respondents: pd.DataFrame, level: str, report: dict) -> list:
     places = respondents[level]
     if places.isna().any():
         report["skipped"].append(
-            f"all margins: {int(places.isna().sum())} respondent(s) with no {level}"
+            Translatable(
+                gettext_noop("all margins: %(n)s respondent(s) with no %(margin)s"),
+                n=int(places.isna().sum()),
+                margin=level,
+            )
         )
         return []
     cells = population_cells(sorted(places.unique()))
     missing = sorted(set(places) - set(cells["locality"]))
     if missing:
-        report["skipped"].append(f"all margins: no population data for {', '.join(missing)}")
+        # notes name localities by code; the appendix shows their names (methodology)
+        report["skipped"].append(
+            Translatable(
+                gettext_noop("all margins: no population data for %(places)s"),
+                places=", ".join(missing),
+            )
+        )
         return []
     margins = [(level, places, cells.groupby("locality")["Freq"].sum().to_dict())]
     for variable in ("sex", "age_group"):
         name = f"{level} × {variable}"
         values = respondents[variable]
         if values.isna().any():
-            report["skipped"].append(f"{name}: {int(values.isna().sum())} respondent(s) unknown")
+            report["skipped"].append(
+                Translatable(
+                    gettext_noop("%(margin)s: %(n)s respondent(s) unknown"),
+                    margin=name,
+                    n=int(values.isna().sum()),
+                )
+            )
             continue
         labels = places + "|" + values
         population = (cells["locality"] + "|" + cells[variable]).to_frame("cell")
         population = population.assign(Freq=cells["Freq"]).groupby("cell")["Freq"].sum()
         empty = sorted(set(population[population > 0].index) - set(labels))
         if empty:
-            report["skipped"].append(f"{name}: no respondent in {empty[0]}")
+            report["skipped"].append(
+                Translatable(
+                    gettext_noop("%(margin)s: no respondent in %(cell)s"),
+                    margin=name,
+                    cell=empty[0],
+                )
+            )
             continue
         margins.append((name, labels, population.to_dict()))
     return margins

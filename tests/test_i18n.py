@@ -30,11 +30,14 @@ UNTRANSLATED_WORDS = {
 
 
 def _template_text(source: str) -> str:
-    """What a template shows as literal text: no tags, variables, comments or markup."""
+    """What a template shows as literal text: no tags, variables, comments or markup, and
+    nothing shown as it is (<code>, <kbd>)."""
     source = re.sub(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", " ", source, flags=re.S)
     source = re.sub(r"{%\s*blocktrans.*?{%\s*endblocktrans\w*\s*%}", " ", source, flags=re.S)
     source = re.sub(r"{%.*?%}|{{.*?}}|{#.*?#}", " ", source, flags=re.S)
     source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.S)
+    # what a person types or reads back exactly (a question's name, a file's column)
+    source = re.sub(r"<(code|kbd)\b[^>]*>.*?</\1>", " ", source, flags=re.S)
     source = re.sub(r"<[^>]*>", " ", source, flags=re.S)
     return re.sub(r"&[a-z]+;", " ", source)
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import STAFF, require_role
 from accounts.models import Role, User
 from accounts.teams import supervised_team_ids
+from common.i18n import ui_language
 from common.spreadsheets import dataframe_csv
 from fieldwork import loaders, productivity, reactions, selectors
 from fieldwork import presenters as fw_presenters
@@ -440,7 +441,11 @@ def quota_target(request: HttpRequest, wave_id: int) -> HttpResponse:
             wave,
             "quotas",
             {
-                "quotas": fw_presenters.quota_rows(loaders.quota_progress(wave)),
+                "quotas": fw_presenters.quota_rows(
+                    loaders.quota_progress(wave),
+                    definition=wave.questionnaire_version.definition,
+                    language=ui_language(),
+                ),
                 "quota_form": QuotaTargetForm(wave=wave),
             },
         )

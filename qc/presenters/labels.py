@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy
 
+from common.labels import localized
 from qc import rules
 from qc.backchecks import BACKCHECK_RULE
 from qc.models import Flag
@@ -36,3 +37,53 @@ def rule_label(code: str) -> str:
 def severity_label(code: str) -> str:
     """The readable name of a severity code; an unknown code as is."""
     return str(dict(Flag.Severity.choices).get(code, code))
+
+
+# RuleConfig's thresholds (qc.rules.RuleConfig) -> their names on the QC settings page.
+SETTING_LABELS = {
+    "seconds_per_item": gettext_lazy("Least seconds per question"),
+    "floor_seconds": gettext_lazy("Shortest complete interview (seconds)"),
+    "straightlining_min_items": gettext_lazy("Same answer: scale questions needed"),
+    "straightlining_max_share": gettext_lazy("Same answer: share of one answer that flags"),
+    "rushed_relative_fraction": gettext_lazy("Much shorter: share of the wave's median"),
+    "rushed_relative_min_interviews": gettext_lazy("Much shorter: interviews needed for a median"),
+    "item_nonresponse_max_share": gettext_lazy("Don't know / refused: share that flags"),
+    "item_nonresponse_min_items": gettext_lazy("Don't know / refused: scale questions needed"),
+    "working_hours_start": gettext_lazy("Interviewing hours begin"),
+    "working_hours_end": gettext_lazy("Interviewing hours end"),
+    "timezone": gettext_lazy("Time zone of the interviewing hours"),
+    "duplicate_min_share": gettext_lazy("Copied answers: share identical"),
+    "duplicate_min_items": gettext_lazy("Copied answers: scale questions needed"),
+    "duplicate_alpha": gettext_lazy("Copied answers: chance below which it flags"),
+    "chars_per_second": gettext_lazy("Reading speed (characters per second)"),
+    "fast_items_min_items": gettext_lazy("Read too fast: timed questions needed"),
+    "fast_items_max_share": gettext_lazy("Read too fast: share of questions that flags"),
+    "acquiescence_min_items": gettext_lazy("Agrees with everything: answers needed (0: off)"),
+    "acquiescence_min_share": gettext_lazy("Agrees with everything: positive share that flags"),
+    "overall_item": gettext_lazy("Overall rating compared with its items"),
+    "contradiction_min_items": gettext_lazy("Contradiction: specific items needed"),
+    "contradiction_high": gettext_lazy("Contradiction: clearly positive score from"),
+    "contradiction_low": gettext_lazy("Contradiction: clearly negative score up to"),
+    "open_min_chars": gettext_lazy("Shortest open answer (characters)"),
+    "signal_min_interviews": gettext_lazy("Interviewer risk: interviews needed"),
+    "signal_z": gettext_lazy("Interviewer risk: z beyond peers that counts"),
+    "signal_z_cap": gettext_lazy("Interviewer risk: most one indicator adds"),
+}
+# The time zones offered for interviewing hours (a stored other zone stays selectable).
+TIME_ZONES = {
+    "Asia/Shanghai": gettext_lazy("China Standard Time (UTC+8)"),
+    "Asia/Urumqi": gettext_lazy("Xinjiang Time (UTC+6)"),
+    "Asia/Hong_Kong": gettext_lazy("Hong Kong Time (UTC+8)"),
+    "Asia/Macau": gettext_lazy("Macao Time (UTC+8)"),
+    "Asia/Taipei": gettext_lazy("Taipei Time (UTC+8)"),
+}
+
+
+def question_labels(definition: dict, language: str) -> dict[str, str]:
+    """{name: label in `language`} of a definition's single-choice questions, in order."""
+    return {
+        question["name"]: localized(question.get("label"), language) or question["name"]
+        for group in definition.get("groups", [])
+        for question in group.get("questions", [])
+        if question.get("type") == "select_one"
+    }

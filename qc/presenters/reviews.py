@@ -135,7 +135,10 @@ def answer_sections(interview: Interview, language: str) -> list[dict[str, Any]]
                     "name": question["name"],
                     "label": localized(question.get("label"), language) or question["name"],
                     "answer": _answer_text(question, value, definition, language, places),
-                    "code": value if question.get("type") == "select_one" else "",
+                    # a scale's number helps a reviewer; a named value is a raw code
+                    "code": value
+                    if question.get("type") == "select_one" and str(value).isdigit()
+                    else "",
                     "media": _media(question, value, interview.pk),
                 }
             )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common.i18n import ui_language
+from qc.presenters.labels import rule_label
 from qc.risk.results import InterviewerRisk, WaveRisk
 
 
@@ -139,5 +140,5 @@ def interviewer_detail(risk: InterviewerRisk, interviewer: User) -> dict:
             "p": _number(row["divergence_p"]),
         },
         "items": _items(risk.items),
-        "flags": risk.flags,
+        "flags": [flag | {"rule_label": rule_label(flag["rule"])} for flag in risk.flags],
     }

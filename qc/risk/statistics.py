@@ -33,7 +33,7 @@ from qc.risk.peers import (
     peer_z,
     strata_codes,
 )
-from qc.rules import STRAIGHTLINING, ItemScores, RuleConfig
+from qc.rules import STRAIGHTLINING, ItemScores, RuleConfig, p_text
 from qc.rules.answers import positive_answers
 
 INDICATORS = (
@@ -366,8 +366,9 @@ def _reason(name: str, row: pd.Series) -> tuple[str, str]:
     if name == "divergence":
         c, d, p = row["divergence_chi2"], int(row["divergence_df"]), row["divergence_p"]
         return (
-            f"答案分布与{zh_peers}不同（χ²={c:.0f}，自由度 {d}，p={p:.1g}）",
-            f"answer distribution differs from {en_peers} (chi² = {c:.0f}, df = {d}, p = {p:.1g})",
+            f"答案分布与{zh_peers}不同（χ²={c:.0f}，自由度 {d}，p {p_text(p)}）",
+            f"answer distribution differs from {en_peers} "
+            f"(chi² = {c:.0f}, df = {d}, p {p_text(p)})",
         )
     r, p = row["interviews_per_hour"], row["peer_interviews_per_hour"]
     return (

@@ -263,3 +263,9 @@ def has_columns(df: pd.DataFrame, *columns: str) -> bool:
 def id_list(ids: list) -> str:
     """Interview ids as a reason names them: "#3, #5"."""
     return ", ".join(f"#{i}" for i in ids)
+
+
+def p_text(p: float) -> str:
+    """A probability as a reason shows it: "= 0.0312", or "< 0.0001" for the tiny ones
+    (never 2e-07: people read reasons, not floats)."""
+    return "< 0.0001" if p < 0.0001 else f"= {p:.4f}"

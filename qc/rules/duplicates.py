@@ -17,6 +17,7 @@ from qc.rules import (
     empty_result,
     has_columns,
     id_list,
+    p_text,
     rule_result,
 )
 
@@ -138,9 +139,9 @@ def _pair_reasons(ids: np.ndarray, pairs: _Pairs) -> Iterator[tuple[Any, Reason]
             ids[r],
             (
                 f"与同一访员的访问 #{other} 在 {n_common} 项共同作答的量表题中 "
-                f"{n_same} 项答案相同，偶然如此的概率 {p:.1g}{zh_more}",
+                f"{n_same} 项答案相同，偶然如此的概率 {p_text(p)}{zh_more}",
                 f"{n_same} of {n_common} commonly answered scale items identical to "
-                f"interview #{other} of the same interviewer; chance {p:.1g}{en_more}",
+                f"interview #{other} of the same interviewer; chance {p_text(p)}{en_more}",
                 {
                     "other_interview": other,
                     "n_identical": n_same,

@@ -30,7 +30,8 @@ class ObjectiveUploadForm(forms.Form):
     values = forms.FileField(
         label=_("Values (CSV or XLSX)"),
         help_text=_(
-            "Columns locality_code, indicator, value — or locality_code and one "
+            "Columns <code>locality_code</code>, <code>indicator</code>, <code>value</code> — "
+            "or <code>locality_code</code> and one "
             "column per indicator."
         ),
     )
@@ -38,8 +39,10 @@ class ObjectiveUploadForm(forms.Form):
         label=_("Scoring rules (CSV or XLSX)"),
         required=False,
         help_text=_(
-            "Columns indicator, name, unit, weight, direction, target, bands, "
-            "deduction, floor, cap. Needed the first time an indicator is imported."
+            "Columns <code>indicator</code>, <code>name</code>, <code>unit</code>, "
+            "<code>weight</code>, <code>direction</code>, <code>target</code>, <code>bands</code>, "
+            "<code>deduction</code>, <code>floor</code>, <code>cap</code>. Needed the first time "
+            "an indicator is imported."
         ),
     )
 

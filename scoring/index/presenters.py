@@ -29,8 +29,9 @@ def _int(value: object) -> int | None:
 
 
 def node_labels(wave: Wave) -> dict[str, str]:
-    """{node code: label}: dimensions and items from the definition; indicators and the
-    root keep their code (the root is labelled by the template)."""
+    """{node code: label}: dimensions and items from the definition, an indicator by its
+    first question's label (the XLSForm gives indicators no label of their own); the root
+    keeps its code (the template labels it)."""
     definition = wave.questionnaire_version.definition
     language = ui_language()
     labels = {
@@ -41,6 +42,8 @@ def node_labels(wave: Wave) -> dict[str, str]:
         for question in group.get("questions", []):
             name = question["name"]
             labels.setdefault(name, localized(question.get("label"), language) or name)
+            if question.get("indicator"):
+                labels.setdefault(question["indicator"], labels[name])
     return labels
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from fieldwork import loaders
 from fieldwork.models import Interview, QuotaTarget
+from fieldwork.presenters import quota_rows
 from sampling.models import SampledUnit
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -52,3 +53,16 @@ def test_a_case_whose_unit_is_in_a_full_frame_cell_is_flagged(wave, interviewer)
 
     flagged = candidates.set_index("case_id")["quota_full"]
     assert flagged[cases[0].pk] and not flagged[[c.pk for c in cases[1:]]].any()
+
+
+def test_quota_rows_name_an_answer_by_its_labels_and_keep_a_frame_column(wave):
+    QuotaTarget.objects.create(wave=wave, variable="sex", value="female", target=3)
+    QuotaTarget.objects.create(wave=wave, variable="building_type", value="平房", target=2)
+    progress = loaders.quota_progress(wave)
+    rows = quota_rows(
+        progress, definition=wave.questionnaire_version.definition, language="zh-hans"
+    )
+    assert {(row["variable"], row["value"]) for row in rows} == {
+        ("性别（访员记录）", "女"),
+        ("building_type", "平房"),  # a frame column: the analyst's own name
+    }

@@ -150,6 +150,17 @@ def test_detail_labels_follow_english_ui(client, world, interviewer, supervisor)
     assert "满意度第1题" not in text
 
 
+def test_detail_shows_answers_by_label_never_by_raw_value(client, world, interviewer, supervisor):
+    interview = world.interview(interviewer, answers=varied_answers(sat_1="4"))
+    check_completed_interview(interview)
+    login(client, supervisor)
+    sections = client.get(detail_url(interview)).context["sections"]
+    answers = {row["name"]: row for section in sections for row in section["answers"]}
+    # a named value is shown by its label alone; a scale's number may stay beside its label
+    assert (answers["consent"]["answer"], answers["consent"]["code"]) == ("是", "")
+    assert (answers["sat_1"]["answer"], answers["sat_1"]["code"]) == ("满意", "4")
+
+
 def test_detail_of_unreviewed_interview_is_404(client, world, interviewer, supervisor):
     interview = world.interview(interviewer)
     login(client, supervisor)

@@ -21,6 +21,7 @@ from qc.services.checks import check_completed_interview, check_interviews
 from qc.services.reviews import approve_interview, reject_interview
 from tests.factories import PASSWORD, make_user
 from tests.qc.conftest import straight_answers, varied_answers
+from tests.visible_text import read_page
 
 S = Review.State
 LIST = reverse("qc:review_list")
@@ -196,8 +197,28 @@ def test_settings_page_shows_bad_values_and_saves_nothing(client, world, supervi
     data |= {"working_hours_start": "25:99"}
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "working_hours_start" in " ".join(response.context["form"].non_field_errors())
+    # the problem at the setting's own field, in words (never the threshold's code name)
+    assert response.context["form"].errors["working_hours_start"] == ["请填写时间，如 08:00。"]
+    assert "working_hours_start" not in _visible(response)
     assert not QCSettings.objects.exists()
+
+
+def _visible(response) -> str:
+    return " ".join(read_page(response.content.decode(), language="zh-hans").pieces)
+
+
+def test_settings_page_names_every_threshold_in_words(client, world, supervisor):
+    login(client, supervisor)
+    response = client.get(reverse("qc:settings", args=[world.wave.pk]))
+    form = response.context["form"]
+    shown = _visible(response)
+    for name in form.RULE_FIELDS:
+        assert form.fields[name].label != name and name not in shown, name
+    assert str(form.fields["seconds_per_item"].label) == "每题最少用时（秒）"
+    # the overall item is chosen among the questions by label, the time zone by its name
+    choices = dict(form.fields["overall_item"].choices)
+    assert choices["sat_1"] == "满意度第1题"
+    assert form.fields["timezone"].help_text == "北京时间（UTC+8）"
 
 
 def test_dashboard_counts_and_charts(client, world, interviewer, other_interviewer, supervisor):

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import include, path
+from django.utils import translation
 
 from questionnaires.models import Questionnaire, QuestionnaireVersion
 from questionnaires.presenters import (
@@ -9,6 +10,7 @@ from questionnaires.presenters import (
     expression_text,
     import_errors,
     localized,
+    question_type_label,
     questionnaire_list,
     version_changes,
     version_detail,
@@ -71,6 +73,20 @@ def test_version_detail_lists_pages_questions_and_score_maps(db):
     yes_no = next(lst for lst in detail["choice_lists"] if lst["name"] == "yes_no")
     assert not yes_no["scored"]
     assert version_detail(version, "zh-hans")["groups"][4]["label"] == "满意度"
+
+
+def test_version_detail_names_question_types_levels_and_languages_in_words(db):
+    version = load_standard_questionnaire()
+    with translation.override("zh-hans"):
+        detail = version_detail(version, "zh-hans")
+    questions = [q for group in detail["groups"] for q in group["questions"]]
+    by_type = {q["type"]: q["type_label"] for q in questions}
+    assert by_type["select_one"] == "单选题" and by_type["integer"] == "整数题"
+    assert all(label != kind for kind, label in by_type.items())  # every type has a name
+    locality = next(q for q in questions if q["type"] == "locality")
+    assert locality["locality_level_label"] in {"区县", "街道/乡镇", "社区/村"}
+    assert detail["language_names"] == [("zh", "中文 (zh)"), ("en", "English (en)")]
+    assert question_type_label("a-type-from-a-later-release") == "a-type-from-a-later-release"
 
 
 # ---------------------------------------------------------------------------------------------

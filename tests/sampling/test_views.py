@@ -260,8 +260,8 @@ def test_draw_form_draws_with_reserves_and_detail_shows_the_plan(client, analyst
         ["district_code"], 2, ["address"],
     )  # fmt: skip
     page = client.get(reverse("sampling:draw_detail", args=[draw.pk])).content.decode()
-    assert "systematic, sorted by address" in page
-    assert "2 replicates of 0.5 × n_h" in page
+    assert "systematic, sorted by Address" in page  # the frame's columns by what they hold
+    assert "2 replicates of 0.5 × the stratum&#x27;s sample" in page
     assert "main sample" in page and "in reserve" in page
     assert "玄武区" in page  # the district strata are named
 

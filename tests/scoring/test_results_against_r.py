@@ -435,7 +435,9 @@ def test_the_methodology_names_the_margins_and_says_the_ses_include_the_raking(
     assert lines["Weighting: raked to"] == "District, District × Sex, District × Age group"
     assert "including the raking" in lines["Standard errors"]
     assert "svyciprop, method logit" in lines["Intervals"] and "not clipped" in lines["Intervals"]
-    assert lines["Weighting: nonresponse adjustment"].startswith("within each stratum: N_h / m_h")
+    assert lines["Weighting: nonresponse adjustment"].startswith(
+        "within each stratum: the stratum's frame size / its approved respondents"
+    )
     assert "e × (UH + UO)" in lines["Weighting: eligibility"]
     household = lines["Weighting: household selection"]
     assert "15 door interviews, 0 of them without a listing" in household

@@ -1,8 +1,10 @@
 import pandas as pd
 import pytest
+from django.utils import translation
 
 from sampling.models import FrameStratumCount
-from scoring.loaders import RESPONDENT_COLUMNS, population_cells, respondent_frame
+from scoring.loaders import RESPONDENT_COLUMNS, population_cells, respondent_frame, stratum_names
+from scoring.methodology import note_places, weighting_lines
 from scoring.score_tables import domain_scores
 from scoring.weighting import wave_weights, weighted_answers
 from tests.scoring.factories import answers
@@ -100,6 +102,23 @@ def test_without_population_data_the_design_weights_stay(safety_wave, places, ma
     assert list(weighting.weights) == [3.0, 5.0]
     assert weighting.report["skipped"] == ["all margins: no population data for C01"]
     assert weighting.report["margins"] == []
+
+    # the appendix says it in the reader's language, the place by its name
+    names = stratum_names(note_places(weighting.report))
+    with translation.override("zh-hans"):
+        notes = [v for k, v in weighting_lines(weighting.report, names) if k == "加权：说明"]
+    assert notes == ["全部边际均未使用：城东区 没有人口数据"]
+
+
+def test_a_margin_left_out_is_named_in_words(safety_wave, populated, make_interview):
+    make_interview(safety_wave, populated["east_a"], answers(order="4", age=40), weight=1.0)
+    make_interview(safety_wave, populated["east_a"], answers(order="4", sex="male", age=50))
+    weighting = wave_weights(wave=safety_wave, trim_bounds=None)
+    with translation.override("zh-hans"):
+        lines = dict(
+            weighting_lines(weighting.report, stratum_names(note_places(weighting.report)))
+        )
+    assert lines["加权：说明"] == "区县 × 性别：1 名受访者该项未知，未使用此边际"
 
 
 def test_trimming_caps_weights_at_the_multiple_of_the_mean(safety_wave, places, make_interview):

@@ -159,6 +159,9 @@ def test_duplicate_answers_edges_of_share_and_common_items():
     result = duplicates.duplicate_answers(df, items=ITEMS12, min_share=0.95)
     assert list(result.index) == [3, 4]
     assert "#4" in result.loc[3, "reason"] and "10 of 10" in result.loc[3, "reason_en"]
+    # the chance reads as a decimal (or a bound), never as a float's e-notation
+    p = json.loads(result.loc[3, "details"])["p_value"]
+    assert f"概率 = {p:.4f}" in result.loc[3, "reason"] and "e-" not in result.loc[3, "reason"]
     assert list(duplicates.duplicate_answers(df, items=ITEMS12, min_share=11 / 12).index) == [
         1,
         2,
@@ -181,3 +184,9 @@ def test_duplicate_answers_edges_of_share_and_common_items():
 def test_duplicate_answers_needs_two_interviews_of_one_interviewer():
     df = _df({"interviewer_id": [1]} | {x: ["3"] for x in ITEMS12}, [1])
     assert duplicates.duplicate_answers(df, items=ITEMS12).empty
+
+
+def test_probabilities_in_reasons_are_decimals_or_a_bound():
+    assert rules.p_text(0.03125) == "= 0.0312"
+    assert rules.p_text(0.0001) == "= 0.0001"
+    assert rules.p_text(2e-07) == "< 0.0001"
