@@ -56,6 +56,13 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name="waves", to="accounts.organisation", verbose_name="client"),
         ),
         migrations.RunPython(tie_waves, untie_waves),
+        # Blank with a default, so that rolling back can add the column to existing rows
+        # before untie_waves fills it.
+        migrations.AlterField(
+            model_name="wave",
+            name="client_name",
+            field=models.CharField(blank=True, default="", max_length=200, verbose_name="client"),
+        ),
         migrations.RemoveField(model_name="wave", name="client_name"),
         migrations.AlterField(
             model_name="wave",

@@ -98,9 +98,10 @@ def test_list_query_count_does_not_grow_with_rows(
         world.interview(interviewer, answers=answers, duration=45 if i % 3 else 400)
     check_interviews(interviews=Interview.objects.all())
     login(client, supervisor)
-    # session, user, their second factor, 3 filter option lists, page count, page rows, flags,
-    # state counts, the session's new idle expiry (an update between savepoints)
-    with django_assert_max_num_queries(13):
+    # session, user, their second factor, the teams they lead, 3 filter option lists, page
+    # count, page rows, flags, state counts, the session's new idle expiry (an update between
+    # savepoints)
+    with django_assert_max_num_queries(14):
         response = client.get(LIST)
     assert len(response.context["rows"]) == 12
 
