@@ -56,7 +56,10 @@ QUESTION_TYPES = {
     "note": _("Note"),
     "calculate": _("Calculation"),
     "locality": _("Locality"),
-    "deferred": _("Not asked yet (location, media, barcode or rank)"),
+    "geopoint": _("Location"),
+    "image": _("Photo"),
+    "audio": _("Audio recording"),
+    "deferred": _("Not asked (a type the interview does not ask, such as rank)"),
     "metadata": _("Recorded by the device"),
 }
 

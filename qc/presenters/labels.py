@@ -68,6 +68,9 @@ SETTING_LABELS = {
     "signal_min_interviews": gettext_lazy("Interviewer risk: interviews needed"),
     "signal_z": gettext_lazy("Interviewer risk: z beyond peers that counts"),
     "signal_z_cap": gettext_lazy("Interviewer risk: most one indicator adds"),
+    "respondent_age_tolerance": gettext_lazy(
+        "Not the selected household member: years the ages may differ"
+    ),
 }
 # The time zones offered for interviewing hours (a stored other zone stays selectable).
 TIME_ZONES = {
