@@ -17,15 +17,19 @@ from questionnaires.xlsform_export import export_workbook
 from scoring.results import cached_results
 
 
-def printable_questionnaire(version: QuestionnaireVersion) -> bytes | None:
-    """The questionnaire as a printable PDF, once the product can print one (issue 16 builds
-    it). Until then None, and the package's README says the PDF is not included: this is
-    the one place to call it from when it lands."""
-    return None
+def printable_questionnaires(version: QuestionnaireVersion) -> dict[str, bytes]:
+    """The questionnaire as a printable PDF in each of its languages: {language code: PDF}."""
+    from questionnaires.printout import printable_pdf  # reportlab: only where a PDF is drawn
+
+    return {
+        language: printable_pdf(version, language)
+        for language in version.definition.get("languages", [])
+    }
 
 
 def write_questionnaire(data: Microdata, root: Path) -> list[str]:
-    """questionnaire/<form>.xlsx (the XLSForm) and .pdf when printable; the names written."""
+    """questionnaire/<form>.xlsx (the XLSForm) and <form>-<language>.pdf (the printable
+    questionnaire in each of its languages); the names written."""
     version = data.wave.questionnaire_version
     folder = root / "questionnaire"
     folder.mkdir(parents=True, exist_ok=True)
@@ -38,10 +42,9 @@ def write_questionnaire(data: Microdata, root: Path) -> list[str]:
     if workbook:
         (folder / f"{stem}.xlsx").write_bytes(workbook)
         written.append(f"questionnaire/{stem}.xlsx")
-    pdf = printable_questionnaire(version)
-    if pdf is not None:
-        (folder / f"{stem}.pdf").write_bytes(pdf)
-        written.append(f"questionnaire/{stem}.pdf")
+    for language, pdf in printable_questionnaires(version).items():
+        (folder / f"{stem}-{language}.pdf").write_bytes(pdf)
+        written.append(f"questionnaire/{stem}-{language}.pdf")
     return written
 
 
@@ -121,7 +124,8 @@ def write_readme(data: Microdata, root: Path, *, printable: bool) -> None:
             "errors), Stata and SPSS (their standard errors ignore the "
             "calibration), and the raking margins"
         ),
-        "- questionnaire/: " + _("the questionnaire as an XLSForm"),
+        "- questionnaire/: "
+        + _("the questionnaire as an XLSForm, and as a printable PDF in each of its languages"),
         "- sampling/: " + _("the sampling plan and the allocation by stratum"),
         "- fieldwork/dispositions.csv: " + _("every case's final disposition"),
         "- methodology.md: " + _("the methodology appendix"),

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import STAFF, require_role
 from accounts.models import Role
 from common.i18n import ui_language_code
-from questionnaires import presenters, printout
+from questionnaires import presenters
 from questionnaires.forms import UploadForm
 from questionnaires.models import QuestionnaireVersion
 from questionnaires.services import import_questionnaire_version, load_standard_questionnaire
@@ -142,6 +142,9 @@ def printable(request: HttpRequest, pk: int, language: str) -> HttpResponse:
     version = get_object_or_404(QuestionnaireVersion.objects.select_related("questionnaire"), pk=pk)
     if language not in version.definition.get("languages", []):
         raise Http404
+    # reportlab and pyxform only in the processes that print, not in every web worker
+    from questionnaires import printout
+
     response = HttpResponse(printout.printable_pdf(version, language),
                             content_type="application/pdf")  # fmt: skip
     response["Content-Disposition"] = content_disposition_header(

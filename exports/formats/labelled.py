@@ -11,7 +11,6 @@ labels of at most 32,000; longer text than a str# holds goes into a strL (pyread
 from pathlib import Path
 
 import pandas as pd
-import pyreadstat
 
 from exports.codebook import CATEGORICAL, INDICATOR, Variable
 from exports.formats.text import is_text
@@ -88,6 +87,8 @@ def write_sav(
         for v in variables
         if v.kind in (CATEGORICAL, INDICATOR) and v.name in coded
     }
+    import pyreadstat  # only in the worker that writes the package
+
     pyreadstat.write_sav(
         coded,
         str(path),
@@ -111,6 +112,8 @@ def write_dta(
     """The frame as a Stata 15 file at `path`, labelled in `language`."""
     column_labels, value_labels = _labels(variables, language, words, STATA_LABEL)
     coded = _ready(coded_frame(frame, variables))
+    import pyreadstat
+
     pyreadstat.write_dta(
         coded,
         str(path),

@@ -23,13 +23,20 @@ import csv
 import io
 from datetime import datetime
 
-from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
-
 from questionnaires import answers as A
 
 __all__ = ["RECORDED", "at_finish", "at_start", "kind", "recorded_keys"]
 
 RECORDED = ("start", "end", "today", "deviceid", "username", "audit")
+# pyxform's spellings of them (its question type dictionary's jr:preloadParams), written out
+# so that web workers need not import pyxform; a test compares the two.
+SPELLINGS = {
+    "start": "start", "start time": "start", "get start time": "start",
+    "end": "end", "end time": "end", "get end time": "end",
+    "today": "today", "get today": "today",
+    "deviceid": "deviceid", "device id": "deviceid", "get device id": "deviceid",
+    "imei": "deviceid", "username": "username",
+}  # fmt: skip
 _AUDIT_EVENTS = {
     "started": "form start",
     "resumed": "form resume",
@@ -43,9 +50,7 @@ def kind(question: dict) -> str | None:
     spelled = str(question.get("xlsform_type") or question.get("type") or "")
     if spelled == "audit":
         return "audit"
-    entry = QUESTION_TYPE_DICT.get(spelled) or {}
-    found = (entry.get("bind") or {}).get("jr:preloadParams")
-    return found if found in RECORDED else None
+    return SPELLINGS.get(spelled)
 
 
 def _questions(definition: dict, *kinds: str) -> list[tuple[str, dict]]:

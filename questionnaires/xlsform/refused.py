@@ -6,8 +6,6 @@ form that needs them would silently lose those answers: better to say so when it
 at every row at once, than to run it without them.
 """
 
-from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
-
 from common.translatable import Translatable, gettext_noop
 from questionnaires.xlsform.columns import Sheet
 from questionnaires.xlsform.types import REFUSED
@@ -63,6 +61,10 @@ def refused_rows(survey: Sheet, definition: dict) -> list:
 
 
 def _base(question: dict) -> str:
+    # pyxform here, not with the module: web workers import this package through the
+    # definitions and need not hold it in memory
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
     spelled = str(question.get("xlsform_type") or question.get("type"))
     entry = QUESTION_TYPE_DICT.get(spelled) or {}
     bind = (entry.get("bind") or {}).get("type")

@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 import re
+import subprocess
 import zipfile
 
 import pandas as pd
@@ -31,7 +32,7 @@ def demo_wave(db, settings, tmp_path) -> Wave:
 
 def _texts(archive: zipfile.ZipFile, tmp_path) -> dict[str, str]:
     """Every file of the package as text: CSV/JSON/scripts as they are, the workbook's XML,
-    the SPSS/Stata data and labels as pyreadstat reads them."""
+    the SPSS/Stata data and labels as pyreadstat reads them, the PDFs as pdftotext reads them."""
     texts = {}
     for name in archive.namelist():
         data = archive.read(name)
@@ -45,6 +46,11 @@ def _texts(archive: zipfile.ZipFile, tmp_path) -> dict[str, str]:
             frame, meta = read(str(path))
             texts[name] = frame.to_csv() + json.dumps(meta.variable_value_labels, default=str)
             texts[name] += json.dumps(meta.column_labels, ensure_ascii=False)
+        elif name.endswith(".pdf"):  # the printable questionnaire, as poppler reads it
+            path = tmp_path / name.replace("/", "_")
+            path.write_bytes(data)
+            read = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
+            texts[name] = read.stdout.decode()
         else:
             texts[name] = data.decode("utf-8-sig")
     return texts
@@ -84,6 +90,8 @@ def test_an_analyst_builds_and_downloads_the_package_and_it_holds_no_personal_da
         "analysis/design.sps",
         "analysis/margins.csv",
         "questionnaire/safety_standard.xlsx",
+        "questionnaire/safety_standard-zh.pdf",
+        "questionnaire/safety_standard-en.pdf",
         "sampling/plan.json",
         "sampling/allocation.csv",
         "fieldwork/dispositions.csv",
@@ -93,6 +101,7 @@ def test_an_analyst_builds_and_downloads_the_package_and_it_holds_no_personal_da
         "SHA256SUMS",
     } <= names
     assert archive.read("data/interviews.csv").startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    assert archive.read("questionnaire/safety_standard-en.pdf").startswith(b"%PDF-")
     # every file is in the manifest with its checksum
     manifest = json.loads(archive.read("manifest.json"))
     approved = Interview.objects.filter(case__wave=demo_wave, review__state="approved").count()

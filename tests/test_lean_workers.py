@@ -1,0 +1,50 @@
+"""A web worker holds what pages need: the libraries that only print, read XLSForms or write
+data packages are imported where they are used, not when the URLconf loads every view."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from fieldwork.interview import metadata
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ["reportlab", "pyxform", "pyreadstat", "scipy.stats"]
+
+LOAD_EVERY_VIEW = """
+import json, sys
+from config.wsgi import application
+from django.urls import get_resolver
+
+def walk(patterns):
+    for pattern in patterns:
+        walk(getattr(pattern, "url_patterns", []))
+
+walk(get_resolver().url_patterns)
+print(json.dumps([name for name in %r if name in sys.modules]))
+"""
+
+
+def test_loading_every_view_imports_no_printing_xlsform_or_package_library():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    run = subprocess.run(
+        [sys.executable, "-c", LOAD_EVERY_VIEW % HEAVY],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_metadata_spellings_are_pyxforms():
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+    recorded = {
+        spelled: entry["bind"]["jr:preloadParams"]
+        for spelled, entry in QUESTION_TYPE_DICT.items()
+        if (entry.get("bind") or {}).get("jr:preloadParams") in metadata.RECORDED
+    }
+    assert metadata.SPELLINGS == recorded
