@@ -51,7 +51,8 @@ def relevant_groups(definition: dict, answers: dict) -> list[dict]:
 
 def is_asked(question: dict) -> bool:
     """A question the interviewer asks: not a note or calculate, not device metadata, not a
-    location, media or barcode question (kept for a later part of the engine)."""
+    type kept in the definition but not asked (rank; or one stored before location and media
+    questions were asked)."""
     return question["type"] not in NOT_ASKED and question.get("kind", "asked") == "asked"
 
 

@@ -16,7 +16,7 @@ from PIL import Image
 from fieldwork.models import Interview
 from fieldwork.services import interviews, waves
 from questionnaires.services import import_questionnaire_version
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import CHROMIUM, log_in
 from tests.factories import PASSWORD, make_wave
 from tests.questionnaires.workbooks import make_xlsx
 
@@ -248,3 +248,51 @@ def test_the_browser_evaluates_the_expressions_it_runs_as_the_server_does(
             [program, AGREEMENT_ANSWERS],
         )
         assert browser == to_string(server), expression
+
+
+AUDIO_SURVEY = [
+    {"type": "begin group", "name": "talk", "label": "录音"},
+    {"type": "audio", "name": "voice", "label": "受访者的原话"},
+    {"type": "end group"},
+    {"type": "begin group", "name": "end", "label": "结束"},
+    {"type": "text", "name": "remark", "label": "备注"},
+    {"type": "end group"},
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recording_made_in_the_browser_is_stored_with_the_interview(
+    live_server, chromium, draw, interviewer, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    data = make_xlsx(survey=AUDIO_SURVEY, choices=[], survey_header=["type", "name", "label"],
+                     choices_header=["list_name", "name", "label"],
+                     settings={"form_title": "录音", "form_id": "voice"})  # fmt: skip
+    version = import_questionnaire_version(data=data, source_name="voice.xlsx")
+    wave = make_wave(draw=draw, version=version)
+    waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
+    case = wave.cases.get(interviewer=interviewer)
+    interview = interviews.start_interview(case=case, interviewer=interviewer, mode="door")
+    # Chromium's fake microphone (a tone) and no permission prompt
+    browser = chromium.browser_type.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream",
+              "--use-fake-device-for-media-stream"])  # fmt: skip
+    try:
+        page = browser.new_context(locale="zh-CN").new_page()
+        log_in(page, live_server.url, interviewer.username, PASSWORD)
+        page.goto(f"{live_server.url}/fieldwork/interviews/{interview.pk}/")
+        page.click("[data-media-record]")
+        page.locator("[data-media-stop]").wait_for()
+        page.wait_for_timeout(1500)
+        page.click("[data-media-stop]")
+        page.locator("[data-media-preview] audio").wait_for(state="attached")
+        page.click("#next")
+        page.wait_for_function("() => document.querySelector('h1').textContent.trim() === '结束'")
+    finally:
+        browser.close()
+    name = Interview.objects.get(pk=interview.pk).answers["/talk/voice"]
+    assert name.endswith(".webm")
+    content = (settings.MEDIA_ROOT / "interviews" / str(interview.pk) / name).read_bytes()
+    assert content[:4] == b"\x1a\x45\xdf\xa3" and len(content) > 1000  # a WebM (EBML) file
+    assert name == hashlib.sha256(content).hexdigest() + ".webm"
