@@ -29,3 +29,12 @@ def register_font(font_path: str | Path) -> str:
 
 def star(unreliable: bool) -> str:
     return " *" if unreliable else ""
+
+
+def escape(text: object) -> str:
+    """Text for a reportlab Paragraph (its markup characters escaped)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
