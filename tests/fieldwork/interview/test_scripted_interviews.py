@@ -38,7 +38,7 @@ CORPUS_FORMS = {
     "energy__smaple_PUBLISHED_-_All_question_types.xlsx": None,
     "osm__archived_buildings.xls": "fr",
     "osm__thamel.xls": "es",
-    "osm__religious.xls": "fr",
+    "osm__highways.xls": "en",
     "osm__toilets.xls": "fr",
     "osm__waste_collection.xlsx": "sw",
     "legend__training_pessoas.xlsx": None,
