@@ -33,9 +33,12 @@ def roster_preview(item: dict, depth: int, names, languages: list[str],
     }
 
 
-def tree_outline(nodes: list[dict], definition: dict, language: str) -> list[dict]:
+def tree_outline(
+    nodes: list[dict], definition: dict, language: str, *, type_label=str
+) -> list[dict]:
     """The form's tree of groups and repeats, each question in it, for the outline: {kind,
-    name, path, label, appearance, page (the wizard page it is on), children}."""
+    name, path, label, type (its name for people, by `type_label`), appearance, page (the
+    wizard page it is on), children}."""
     questions = {answers.key(q): q for q in answers.elements(definition)}
     questions.update({q["path"]: q for q in definition.get("metadata", []) if q.get("path")})
     pages = {}
@@ -51,7 +54,7 @@ def tree_outline(nodes: list[dict], definition: dict, language: str) -> list[dic
                 question = questions.get(node["question"], {"name": node["question"]})
                 out.append({"kind": "question", "name": question["name"], "path": node["question"],
                             "label": localized(question.get("label"), language),
-                            "type": question.get("type", ""),
+                            "type": type_label(question.get("type", "")),
                             "page": pages.get(node["question"])})  # fmt: skip
                 continue
             out.append({"kind": node["kind"], "name": node["name"], "path": node["path"],

@@ -270,7 +270,9 @@ def version_detail(version: QuestionnaireVersion, language: str) -> dict:
         "question_count": sum(
             1 for group in groups for question in group["questions"] if question["type"] != "repeat"
         ),
-        "tree": tree_outline(definition.get("tree", []), definition, language),
+        "tree": tree_outline(
+            definition.get("tree", []), definition, language, type_label=question_type_label
+        ),
         "dimensions": [
             {"code": code, "label": localized(label, language)}
             for code, label in dimensions.items()
@@ -284,6 +286,7 @@ def version_detail(version: QuestionnaireVersion, language: str) -> dict:
         "printables": [
             {
                 "url": reverse("questionnaires:printable", args=[version.pk, code]),
+                "code": code,
                 "language": (definition.get("language_names") or {}).get(code, code),
             }
             for code in languages

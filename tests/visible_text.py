@@ -38,6 +38,10 @@ ALLOWED_WORDS = {
     "FreeOTP",
     "XML",
     "UTC",
+    "Excel",
+    "SPSS",
+    "Stata",
+    "ZIP",
     "csv",  # file extensions
     "xls",
     "xlsx",

@@ -94,4 +94,6 @@ def test_the_questionnaire_page_links_a_pdf_per_language(client, analyst, standa
     ).content.decode()
     for language in ("zh", "en"):
         assert reverse("questionnaires:printable", args=[standard_version.pk, language]) in content
-    assert "打印版问卷（PDF，" in content
+    assert (
+        content.count("打印版问卷（PDF）") == 2 and '<span lang="en">English (en)</span>' in content
+    )
