@@ -4,7 +4,7 @@ any depth with its questions, rosters nested in roster rows, and labels by path.
 from common.labels import all_languages, localized
 from questionnaires import answers
 
-__all__ = ["labels_by_key", "page_items", "roster_preview", "tree_outline"]
+__all__ = ["labels_by_key", "page_items", "page_preview", "roster_preview", "tree_outline"]
 
 
 def page_items(items: list[dict], depth: int = 0):
@@ -14,6 +14,28 @@ def page_items(items: list[dict], depth: int = 0):
         yield item, depth
         if item.get("type") == "repeat" and "questions" in item:
             yield from page_items(item["questions"], depth + 1)
+
+
+def page_preview(group: dict, questions: list[dict], names, languages: list[str],
+                 language: str) -> dict:  # fmt: skip
+    """A wizard page as the preview shows it: its sections (the groups it sits in), labels in
+    every language, logic in words, roster settings and its questions' previews."""
+    repeat = group.get("repeat")
+    return {
+        "name": group["name"],
+        "label": localized(group.get("label"), language),
+        "sections": [
+            localized(crumb.get("label"), language) or crumb["path"]
+            for crumb in group.get("breadcrumbs", [])[:-1]
+        ],
+        "labels": all_languages(group.get("label"), languages),
+        "relevant": names.parts(group.get("relevant")),
+        "appearance": group.get("appearance"),
+        "repeat": {"count": names.parts(repeat.get("count")), "max": repeat.get("max")}
+        if repeat
+        else None,
+        "questions": questions,
+    }
 
 
 def roster_preview(item: dict, depth: int, names, languages: list[str],

@@ -23,7 +23,14 @@ from common.labels import all_languages, localized
 from common.translatable import Translatable, translated
 from questionnaires.diff import diff_definitions
 from questionnaires.models import Questionnaire, QuestionnaireVersion
-from questionnaires.outline import labels_by_key, page_items, roster_preview, tree_outline
+from questionnaires.outline import (
+    labels_by_key,
+    page_items,
+    page_preview,
+    roster_preview,
+    tree_outline,
+)
+from questionnaires.type_names import LOCALITY_LEVELS, question_type_label
 
 # The test-mode wizard lives in fieldwork; we only know its URL name (fieldwork may not have it).
 TRIAL_URL_NAME = "fieldwork:trial_start"
@@ -36,47 +43,6 @@ CHANGE_KIND_NAMES = {
     "scoring": _("scoring"),
     "other": _("other"),
 }
-
-# Our question types (questionnaires.xlsform.types) as the designer page names them.
-QUESTION_TYPES = {
-    "select_one": _("Single choice"),
-    "select_multiple": _("Multiple choice"),
-    "select_one_external": _("Single choice, from a file"),
-    "select_one_from_file": _("Single choice, from a file"),
-    "select_multiple_from_file": _("Multiple choice, from a file"),
-    "text": _("Text"),
-    "integer": _("Whole number"),
-    "decimal": _("Decimal number"),
-    "date": _("Date"),
-    "time": _("Time"),
-    "datetime": _("Date and time"),
-    "range": _("Range"),
-    "acknowledge": _("Acknowledgement"),
-    "trigger": _("Acknowledgement"),
-    "note": _("Note"),
-    "calculate": _("Calculation"),
-    "locality": _("Locality"),
-    "geopoint": _("Location"),
-    "image": _("Photo"),
-    "audio": _("Audio recording"),
-    "deferred": _("Not asked (a type the interview does not ask, such as rank)"),
-    "metadata": _("Recorded by the device"),
-}
-
-# A locality question's level (the same words as sampling's levels, which this app may not import)
-LOCALITY_LEVELS = {
-    "city": _("City"),
-    "district": _("District"),
-    "street": _("Street/township"),
-    "community": _("Community/village"),
-}
-
-
-def question_type_label(question_type: str) -> str:
-    """A question type's name for people; a type this list does not know yet, as it is."""
-    label = QUESTION_TYPES.get(question_type)
-    return str(label) if label is not None else question_type
-
 
 # ---------------------------------------------------------------------------------------------
 # Expressions
@@ -229,27 +195,7 @@ def version_detail(version: QuestionnaireVersion, language: str) -> dict:
                     "depth": depth,
                 }  # fmt: skip
             )
-        repeat = group.get("repeat")
-        groups.append(
-            {
-                "name": group["name"],
-                "label": localized(group.get("label"), language),
-                "sections": [
-                    localized(crumb.get("label"), language) or crumb["path"]
-                    for crumb in group.get("breadcrumbs", [])[:-1]
-                ],
-                "labels": all_languages(group.get("label"), languages),
-                "relevant": names.parts(group.get("relevant")),
-                "appearance": group.get("appearance"),
-                "repeat": {
-                    "count": names.parts(repeat.get("count")),
-                    "max": repeat.get("max"),
-                }
-                if repeat
-                else None,
-                "questions": questions,
-            }
-        )
+        groups.append(page_preview(group, questions, names, languages, language))
     choice_lists = [
         _choice_list(name, choices, used_by.get(name, []), languages, language)
         for name, choices in lists.items()
@@ -283,15 +229,21 @@ def version_detail(version: QuestionnaireVersion, language: str) -> dict:
             {"name": a.name, "size": a.size} for a in version.attachments.only("name", "size")
         ],
         "links": version_links(version.pk),
-        "printables": [
-            {
-                "url": reverse("questionnaires:printable", args=[version.pk, code]),
-                "code": code,
-                "language": (definition.get("language_names") or {}).get(code, code),
-            }
-            for code in languages
-        ],  # fmt: skip
+        "printables": _printables(version, languages),
     }
+
+
+def _printables(version: QuestionnaireVersion, languages: list[str]) -> list[dict]:
+    """The printable questionnaire's link in each of the form's languages."""
+    names = version.definition.get("language_names") or {}
+    return [
+        {
+            "url": reverse("questionnaires:printable", args=[version.pk, code]),
+            "code": code,
+            "language": names.get(code, code),
+        }
+        for code in languages
+    ]
 
 
 def _choice_list(

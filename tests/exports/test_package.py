@@ -111,8 +111,12 @@ def test_an_analyst_builds_and_downloads_the_package_and_it_holds_no_personal_da
     for name, entry in listed_files.items():
         assert hashlib.sha256(archive.read(name)).hexdigest() == entry["sha256"]
     # no phone, address, name, login or exact position anywhere in the package
-    texts = _texts(archive, tmp_path)
-    everything = "\n".join(texts.values())
+    _assert_no_personal_data("\n".join(_texts(archive, tmp_path).values()), demo_wave)
+
+
+def _assert_no_personal_data(everything: str, demo_wave) -> None:
+    """No phone, address, login, full name, listed household member or exact position of the
+    wave in `everything`."""
     units = SampledUnit.objects.filter(cases__wave=demo_wave)
     phones = [p for p in units.values_list("phone", flat=True) if p]
     addresses = [a for a in units.values_list("address", flat=True) if a]
@@ -129,7 +133,7 @@ def test_an_analyst_builds_and_downloads_the_package_and_it_holds_no_personal_da
     listed_names = {
         adult.get("name")
         for selection in RespondentSelection.objects.filter(case__wave=demo_wave)
-        for adult in selection.adults
+        for adult in [*selection.adults, *(selection.roster or [])]
         if adult.get("name")
     }
     for name in listed_names:
