@@ -8,20 +8,54 @@ The server decides what is valid: the driver only reads the page it is given, ne
 definition. What each accepted page posted is kept, to compare with what was stored.
 """
 
+import base64
+import hashlib
+import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
 from django.urls import reverse
+from PIL import Image
 
 from fieldwork.interview import rosters
 from fieldwork.interview.fields import OkField, RangeField
+from fieldwork.interview.media import GeopointField, MediaField
 
 TEXTS = ["测试答案", "Test answer", "1", "0123456789", "012345678", "01234567890", "a1", "xyz"]
 INTEGERS = ["1", "2", "0", "3", "5", "10", "18", "25", "30", "45", "60", "99", "100", "2000", "-1"]
 DECIMALS = [*INTEGERS[:12], "1.5", "0.5"]
 TIMES = ["09:30", "14:00", "00:00", "23:59"]
+
+
+POINT = "30.5 114.25 0 5"  # latitude longitude altitude accuracy, as ODK stores a point
+
+
+def _photo() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _recording() -> bytes:
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as sound:
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(8000)
+        sound.writeframes(b"\0\0" * 800)
+    return buffer.getvalue()
+
+
+CAPTURES = {"image": ("image/png", _photo()), "audio": ("audio/wav", _recording())}
+
+
+def _data_url(kind: str) -> str:
+    content_type, content = CAPTURES[kind]
+    return f"data:{content_type};base64,{base64.b64encode(content).decode()}"
 
 
 def _dates(today: date) -> list[str]:
@@ -33,6 +67,10 @@ def _dates(today: date) -> list[str]:
 
 def candidates(form_field: forms.Field, today: date) -> list:
     """The answers tried for a field, in order: what its type takes."""
+    if isinstance(form_field, GeopointField):
+        return [POINT]  # the whole point under the question's name, as a saved page gives it
+    if isinstance(form_field, MediaField):
+        return [_data_url(form_field.kind)]  # what the browser sends for a photo or recording
     if isinstance(form_field, OkField):
         return ["on"]
     if isinstance(form_field, RangeField):
@@ -144,6 +182,10 @@ def expected(form_field: forms.Field, value):
     left unanswered)."""
     if value in ("", []):
         return None
+    if isinstance(form_field, MediaField):  # stored under its content's hash
+        content_type, content = CAPTURES[form_field.kind]
+        extension = {"image/png": "png", "audio/wav": "wav"}[content_type]
+        return f"{hashlib.sha256(content).hexdigest()}.{extension}"
     if isinstance(form_field, OkField):
         return "OK"
     if isinstance(form_field, forms.MultipleChoiceField):
