@@ -13,11 +13,11 @@ __all__ = ["latest_afterwards"]
 
 BEFORE = [
     ("accounts", "0003_user_must_change_password"),
-    ("fieldwork", "0010_reopen_attempts_counted"),
+    ("fieldwork", "0012_tried_cases_queue_indexes"),
 ]
 AFTER = [
     ("accounts", "0004_organisations_and_teams"),
-    ("fieldwork", "0011_organisations_teams_routing"),
+    ("fieldwork", "0013_organisations_teams_routing"),
 ]
 
 
