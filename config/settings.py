@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "scoring",
     "exports",
     "demo",
+    "audit",  # the append-only audit log
 ]
 
 MIDDLEWARE = [
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.AccountChecksMiddleware",  # second factor, temporary password
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the locked-out page
+    "audit.middleware.RequestContextMiddleware",  # the client address of audit events
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -286,6 +288,13 @@ JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", 10))
 JOBS_STALE_AFTER_SECONDS = float(os.environ.get("JOBS_STALE_AFTER_SECONDS", 60))
 JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", 3))
 JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", 180))  # finished jobs' records
+# Personal data (PIPL): the audit log is kept this many days (at least 183: check audit.E001),
+# then the daily pruning removes older events. A new wave keeps its respondents' personal data
+# until PERSONAL_DATA_RETENTION_DAYS after its fieldwork ends (or after it is created, while no
+# end is planned); analysts are reminded RETENTION_REMINDER_DAYS before that date.
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", 365))
+PERSONAL_DATA_RETENTION_DAYS = int(os.environ.get("PERSONAL_DATA_RETENTION_DAYS", 180))
+RETENTION_REMINDER_DAYS = int(os.environ.get("RETENTION_REMINDER_DAYS", 30))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

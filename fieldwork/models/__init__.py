@@ -9,6 +9,7 @@ from fieldwork.models.cases import (
     RespondentSelection,
 )
 from fieldwork.models.interviews import Interview, SubmissionKey
+from fieldwork.models.privacy import ProcessingRecord
 from fieldwork.models.staff import Dialect, InterviewerProfile
 from fieldwork.models.telephony import (
     Call,
@@ -33,6 +34,7 @@ __all__ = [
     "Mode",
     "PhoneReveal",
     "PrenotificationPlan",
+    "ProcessingRecord",
     "QuotaTarget",
     "RespondentSelection",
     "SmsMessage",

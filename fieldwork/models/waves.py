@@ -1,6 +1,10 @@
 """Waves: one survey round for one client, its mode, calling rules and quota targets."""
 
+from datetime import date, timedelta
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
@@ -12,6 +16,12 @@ class WaveMode(models.TextChoices):
     PHONE = "phone", _("Phone (CATI)")
     DOOR = "door", _("Door-to-door (CAPI)")
     MIXED = "mixed", _("Phone and door-to-door")
+
+
+def default_retain_until() -> date:
+    """A new wave's retention date: PERSONAL_DATA_RETENTION_DAYS from today (the wave form
+    offers the same from the planned end of fieldwork when one is given)."""
+    return timezone.localdate() + timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
 
 
 class Wave(models.Model):
@@ -66,6 +76,14 @@ class Wave(models.Model):
     min_age = models.PositiveSmallIntegerField(_("youngest eligible age"), default=16)
     max_age = models.PositiveSmallIntegerField(_("oldest eligible age"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # PIPL art. 19/21: the day by which the respondents' personal data must be purged; every
+    # wave has one (the form requires it, the default comes from the settings).
+    retain_until = models.DateField(_("personal data kept until"), default=default_retain_until)
+    # When the analysts were reminded that retain_until is near (the daily schedule); cleared
+    # when the date moves, so a new date gets its own reminder.
+    retention_reminded_at = models.DateTimeField(
+        _("retention reminder sent"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("wave")
