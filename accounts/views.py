@@ -18,6 +18,8 @@ from accounts.forms import CodeForm, NewPasswordForm
 from accounts.models import Role
 from accounts.services import passwords
 from accounts.services import second_factor as factors
+from audit.kinds import Kind
+from audit.services import record
 
 HOME_BY_ROLE = {
     Role.INTERVIEWER: "fieldwork:my_cases",
@@ -120,6 +122,7 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
         if outcome.device is not None:
             otp_login(request, outcome.device)
             return redirect(_next_url(request))
+        record(Kind.SECOND_FACTOR_FAILED, request=request, subject=request.user.username)
         form.add_error("code", _code_error(outcome))
     return render(
         request, "accounts/second_factor_verify.html", {"form": form, "next": _next_url(request)}

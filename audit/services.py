@@ -38,11 +38,12 @@ def record(
     organisation = getattr(actor, "organisation", None) if actor is not None else None
     return AuditEvent.objects.create(
         actor=actor,
+        # a Wave, or a wave's id where the caller holds only that
         actor_name=actor.get_username() if actor is not None else "",
         actor_role=getattr(actor, "role", "") or "" if actor is not None else "",
         actor_organisation=organisation.name if organisation is not None else "",
         kind=kind,
-        wave=wave,
+        wave_id=getattr(wave, "pk", wave),
         subject=redact(str(subject))[:_SUBJECT_MAX],
         detail=_masked(detail or {}),
         ip=client_ip(request) if request is not None else None,

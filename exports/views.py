@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from accounts.access import require_role
 from accounts.models import Role
+from audit.kinds import Kind
+from audit.services import record
 from common.i18n import ui_language_code
 from exports import presenters, selectors, services
 from exports.forms import PackageForm
@@ -26,6 +28,9 @@ def wave_exports(request: HttpRequest, wave_id: int) -> HttpResponse:
             states=form.cleaned_data["states"],
             language=ui_language_code(),
         )
+        states = [str(state) for state in form.cleaned_data["states"]]
+        record(Kind.EXPORT_STARTED, request=request, wave=wave, subject=wave.name,
+               detail={"states": states})  # fmt: skip
         messages.success(request, _("The data package is being built."))
         return redirect("exports:wave_exports", wave_id=wave.pk)
     rows = [presenters.package_row(job) for job in selectors.packages(wave)[:20]]
@@ -42,6 +47,8 @@ def package_download(request: HttpRequest, wave_id: int, job_id: int) -> FileRes
     job = selectors.package_job(wave, job_id)
     if job is None or not default_storage.exists(job.result["path"]):
         raise Http404(_("This data package is not available."))
+    record(Kind.DOWNLOAD, request=request, wave=wave, subject=job.result["name"],
+           detail={"package": job.pk})  # fmt: skip
     response = FileResponse(
         default_storage.open(job.result["path"], "rb"),
         as_attachment=True,

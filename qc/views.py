@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
+from audit.kinds import Kind
+from audit.services import record
 from common import spreadsheets
 from common.i18n import ui_language
 from fieldwork.models import Wave
@@ -299,13 +301,18 @@ def export(request: HttpRequest, wave_id: int) -> HttpResponse:
     name = f"qc-wave-{wave.pk}"
     if request.GET.get("format") == "xlsx":
         content = spreadsheets.workbook_bytes([flags, events])
-        return _download(content, spreadsheets.XLSX_CONTENT_TYPE, f"{name}.xlsx")
+        return _download(request, wave, content, spreadsheets.XLSX_CONTENT_TYPE, f"{name}.xlsx")
     table = events if request.GET.get("table") == "events" else flags
     content = spreadsheets.table_csv(table)
-    return _download(content, "text/csv; charset=utf-8", f"{name}-{table['title']}.csv")
+    return _download(
+        request, wave, content, "text/csv; charset=utf-8", f"{name}-{table['title']}.csv"
+    )
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+def _download(
+    request: HttpRequest, wave: Wave, content: bytes, content_type: str, filename: str
+) -> HttpResponse:
+    record(Kind.DOWNLOAD, request=request, wave=wave, subject=filename)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -8,6 +8,8 @@ from django.views.decorators.cache import never_cache
 
 from accounts.access import require_role
 from accounts.models import Role
+from audit.kinds import Kind
+from audit.services import record
 from common.ids import parse_id
 from common.spreadsheets import dataframe_csv
 from jobs.models import Job
@@ -103,6 +105,7 @@ def frame_errors(request: HttpRequest) -> HttpResponse:
     path = error_report_path(request.user)
     if not default_storage.exists(path):
         raise Http404(_("No error report."))
+    record(Kind.DOWNLOAD, request=request, subject="frame-errors.csv")
     return FileResponse(
         default_storage.open(path, "rb"),
         as_attachment=True,
@@ -179,8 +182,9 @@ def draw_download(request: HttpRequest, draw_id: int) -> HttpResponse:
     # Unmasked on purpose: analysts load this file into the dialling system, which needs real
     # numbers. It is the one place a full number leaves the system, and only analysts reach it;
     # every page shows masked numbers.
-    response = HttpResponse(
-        dataframe_csv(sample_table(draw)), content_type="text/csv; charset=utf-8"
-    )
+    table = sample_table(draw)
+    record(Kind.DOWNLOAD, request=request, subject=f"sample-{draw.pk}.csv",
+           detail={"draw": draw.pk, "rows": len(table), "phone_numbers": True})  # fmt: skip
+    response = HttpResponse(dataframe_csv(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sample-{draw.pk}.csv"'
     return response

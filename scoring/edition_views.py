@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from accounts.access import require_role
 from accounts.models import Role
+from audit.kinds import Kind
+from audit.services import record
 from jobs.presenters import error_text, job_row
 from scoring import edition_jobs, editions, selectors
 from scoring.edition_diff import compare_reports
@@ -90,7 +92,7 @@ def edition_file(request: HttpRequest, wave_id: int, number: int, kind: str) -> 
     wave = get_object_or_404(selectors.visible_waves(request.user), pk=wave_id)
     edition = get_object_or_404(wave.editions, number=number)
     name = f"results-wave-{wave.pk}-edition-{edition.number}"
-    return _file(edition, kind, name)
+    return _file(request, wave, edition, kind, name)
 
 
 @require_role(*STAFF)
@@ -101,10 +103,12 @@ def district_file(
     wave = get_object_or_404(selectors.visible_waves(request.user), pk=wave_id)
     edition = get_object_or_404(wave.editions, number=number)
     part = get_object_or_404(edition.districts, code=code)
-    return _file(part, kind, f"results-wave-{wave.pk}-edition-{edition.number}-{code}")
+    return _file(
+        request, wave, part, kind, f"results-wave-{wave.pk}-edition-{edition.number}-{code}"
+    )
 
 
-def _file(holder, kind: str, name: str) -> HttpResponse:
+def _file(request: HttpRequest, wave, holder, kind: str, name: str) -> HttpResponse:
     if kind == "pdf":
         content, mime = editions.edition_file_bytes(holder.pdf), "application/pdf"
     elif kind == "xlsx":
@@ -112,6 +116,7 @@ def _file(holder, kind: str, name: str) -> HttpResponse:
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
         raise Http404(_("No such file."))
+    record(Kind.DOWNLOAD, request=request, wave=wave, subject=f"{name}.{kind}")
     response = HttpResponse(content, content_type=mime)
     response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     response["Cache-Control"] = "no-store"

@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from audit.kinds import Kind
+from audit.services import record
 from common import spreadsheets
 from common.i18n import ui_language_code
 from fieldwork.models import Wave
@@ -95,6 +97,8 @@ def freeze_edition(
         )
         for code, name, part, pdf_bytes, xlsx_bytes in files:
             store_district(edition, code, name, part, pdf_bytes, xlsx_bytes)
+        detail = {"edition": number, "districts": len(files), "automatic": user is None}
+        record(Kind.EDITION_FROZEN, actor=user, wave=wave, subject=wave.name, detail=detail)
     return edition
 
 
@@ -173,6 +177,9 @@ def sign_off(*, edition: Edition, user: User) -> Edition:
     edition.signed_by = user
     edition.signed_at = timezone.now()
     edition.save(update_fields=["state", "signed_by", "signed_at"])
+    detail = {"edition": edition.number}
+    record(Kind.EDITION_SIGNED, actor=user, wave=edition.wave_id, subject=str(edition.wave),
+           detail=detail)  # fmt: skip
     return edition
 
 

@@ -11,6 +11,8 @@ from django.views.decorators.cache import never_cache
 
 from accounts.access import RESULTS_READERS, require_role
 from accounts.models import Role
+from audit.kinds import Kind
+from audit.services import record
 from common import spreadsheets
 from fieldwork.models import Wave
 from jobs.computed import Computed, poll_reply
@@ -78,12 +80,12 @@ def report_pdf(request: HttpRequest, wave_id: int) -> HttpResponse:
         return _results_page(wave)
     if "edition" in data:
         content = edition_file_bytes(data["edition"].pdf)
-        return _download(content, "application/pdf", f"results-wave-{wave.pk}.pdf")
+        return _download(request, wave, content, "application/pdf", f"results-wave-{wave.pk}.pdf")
     # reportlab (and its fonts) only in the processes that draw a PDF, not in every web worker
     from scoring.report import pdf
 
     content = pdf.render_report(data, font_path=finders.find(REPORT_FONT))
-    return _download(content, "application/pdf", f"results-wave-{wave.pk}.pdf")
+    return _download(request, wave, content, "application/pdf", f"results-wave-{wave.pk}.pdf")
 
 
 @never_cache
@@ -96,7 +98,7 @@ def report_xlsx(request: HttpRequest, wave_id: int) -> HttpResponse:
     mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     if "edition" in data:
         content = edition_file_bytes(data["edition"].xlsx)
-        return _download(content, mime, f"results-wave-{wave.pk}.xlsx")
+        return _download(request, wave, content, mime, f"results-wave-{wave.pk}.xlsx")
     content = spreadsheets.workbook_bytes(
         tables.report_tables(data),
         properties={
@@ -104,7 +106,7 @@ def report_xlsx(request: HttpRequest, wave_id: int) -> HttpResponse:
             "creator": wave.client.name,
         },
     )
-    return _download(content, mime, f"results-wave-{wave.pk}.xlsx")
+    return _download(request, wave, content, mime, f"results-wave-{wave.pk}.xlsx")
 
 
 @never_cache
@@ -121,7 +123,7 @@ def report_csv(request: HttpRequest, wave_id: int, table: str) -> HttpResponse:
     content = spreadsheets.table_csv(tables.csv_table(data, by_key[table]))
     interim = "-interim" if data["interim_note"] else ""
     name = f"results-wave-{wave.pk}-{table}{interim}.csv"
-    return _download(content, "text/csv; charset=utf-8", name)
+    return _download(request, wave, content, "text/csv; charset=utf-8", name)
 
 
 @require_role(Role.ANALYST)
@@ -185,7 +187,10 @@ def _results_page(wave: Wave) -> HttpResponse:
     return redirect(f"{reverse('scoring:results')}?wave={wave.pk}")
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+def _download(
+    request: HttpRequest, wave: Wave, content: bytes, content_type: str, filename: str
+) -> HttpResponse:
+    record(Kind.DOWNLOAD, request=request, wave=wave, subject=filename)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -8,6 +8,8 @@ from axes.utils import reset as reset_login_failures
 from django.db import transaction
 
 from accounts.models import User
+from audit.kinds import Kind
+from audit.services import record
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ def reset_password(*, user: User, by: User) -> str:
     user.save(update_fields=["password", "must_change_password"])
     reset_login_failures(username=user.username)
     logger.info("password reset to a temporary one", extra={"user": user.pk, "by": by.pk})
+    record(Kind.PASSWORD_RESET, actor=by, subject=user.username)
     return password
 
 
@@ -40,9 +43,11 @@ def password_changed(*, user: User) -> None:
         user.save(update_fields=["must_change_password"])
 
 
+@transaction.atomic
 def unlock(*, user: User, by: User) -> int:
     """Lift a lockout from failed logins of `user` (from every address); the number of
     lockout records removed."""
     removed = reset_login_failures(username=user.username)
     logger.info("login lockout lifted", extra={"user": user.pk, "by": by.pk})
+    record(Kind.USER_UNLOCKED, actor=by, subject=user.username, detail={"removed": removed})
     return removed

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role, Team, User
 from accounts.services.passwords import reset_password
+from audit.kinds import Kind
+from audit.services import record
 
 MANAGED_ROLES = (Role.SUPERVISOR, Role.INTERVIEWER, Role.CLIENT)
 
@@ -71,12 +73,10 @@ def create_user(
     user.set_unusable_password()
     user.save()
     password = reset_password(user=user, by=by)
-    _log(
-        by=by,
-        row=user,
-        flag=ADDITION,
-        message=_("Added as %(role)s.") % {"role": user.get_role_display()},
-    )
+    message = _("Added as %(role)s.") % {"role": user.get_role_display()}
+    _log(by=by, row=user, flag=ADDITION, message=message)
+    detail = {"changes": message, "organisation": str(organisation or "—")}
+    record(Kind.USER_CREATED, actor=by, subject=user.username, detail=detail)
     return user, password
 
 
@@ -118,6 +118,8 @@ def update_user(
     ]
     if changes:
         _log(by=by, row=user, flag=CHANGE, message="; ".join(changes))
+        detail = {"changes": "; ".join(changes)}
+        record(Kind.USER_CHANGED, actor=by, subject=user.username, detail=detail)
     return user
 
 
@@ -137,6 +139,8 @@ def set_active(*, by: User, user: User, active: bool) -> User:
         flag=CHANGE,
         message=_("Reactivated.") if active else _("Deactivated: can no longer log in."),
     )
+    kind = Kind.USER_ACTIVATED if active else Kind.USER_DEACTIVATED
+    record(kind, actor=by, subject=user.username)
     return user
 
 
@@ -160,6 +164,8 @@ def save_team(*, by: User, name: str, supervisor: User | None, team: Team | None
         ) from None
     message = _("Supervisor: %(name)s.") % {"name": supervisor or "—"}
     _log(by=by, row=team, flag=ADDITION if created else CHANGE, message=message)
+    detail = {"changes": message, "created": created}
+    record(Kind.TEAM_SAVED, actor=by, subject=team.name, detail=detail)
     return team
 
 
@@ -195,4 +201,6 @@ def save_organisation(
         flag=ADDITION if created else CHANGE,
         message=organisation.get_kind_display(),
     )
+    detail = {"changes": str(organisation.get_kind_display()), "created": created}
+    record(Kind.ORGANISATION_SAVED, actor=by, subject=organisation.name, detail=detail)
     return organisation

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit.kinds import Kind
+from audit.services import record
 from fieldwork.models import Case, Mode, PhoneReveal
 from fieldwork.services.attempts import check_mode
 from fieldwork.telephony import gateway
@@ -38,4 +40,8 @@ def reveal_phone(*, case: Case, interviewer: User) -> str:
     if not case.unit.phone:
         raise ValidationError(_("This case has no phone number."))
     PhoneReveal.objects.create(case=case, interviewer=interviewer)
+    # the household, never the number
+    detail = {"case": case.pk}
+    record(Kind.PHONE_REVEALED, actor=interviewer, wave=case.wave, subject=case.unit.unit_id,
+           detail=detail)  # fmt: skip
     return case.unit.phone

@@ -23,6 +23,8 @@ from django.views.decorators.http import require_POST
 from accounts.access import STAFF, require_role
 from accounts.models import Role, User
 from accounts.teams import supervised_team_ids
+from audit.kinds import Kind
+from audit.services import record
 from common.i18n import ui_language
 from common.spreadsheets import dataframe_csv
 from fieldwork import loaders, productivity, reactions, selectors
@@ -481,5 +483,7 @@ def rates_csv(request: HttpRequest, wave_id: int) -> HttpResponse:
     response = HttpResponse(
         dataframe_csv(table, float_format="%.6f"), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="rates-wave{wave.pk}-{breakdown}.csv"'
+    name = f"rates-wave{wave.pk}-{breakdown}.csv"
+    record(Kind.DOWNLOAD, request=request, wave=wave, subject=name)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

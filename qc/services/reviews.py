@@ -21,8 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit.kinds import Kind
+from audit.services import record
 from fieldwork import reactions
-from fieldwork.models import Interview
+from fieldwork.models import Case, Interview
 from fieldwork.services import interviews as fieldwork
 from qc import selectors, workflow
 from qc.access import DECIDERS, is_qc_lead
@@ -123,12 +125,34 @@ def move_review(
         rules=_current_rule_results(locked.interview_id),
         snapshot=snapshot,
     )
+    if user is not None:
+        _record_decision(locked, from_state, to_state, user)
     for field in ("state", "reason", "proposed_by", "proposed_at", "decided_by", "decided_at"):
         setattr(review, field, getattr(locked, field))
     if Review.State.APPROVED in (from_state, to_state):  # what the results are computed from
         wave = Interview.objects.filter(pk=locked.interview_id).values_list("case__wave_id")
         reactions.results_inputs_changed(wave.get()[0])
     return locked
+
+
+def _record_decision(review: Review, from_state: str, to_state: str, user: User) -> None:
+    """The audit log's copy of a person's step: which interview, from and to which state."""
+    interview = review.interview
+    wave_id, household = (
+        Case.objects.filter(pk=interview.case_id).values_list("wave_id", "unit__unit_id").get()
+    )
+    record(
+        Kind.REVIEW_DECIDED,
+        actor=user,
+        wave=wave_id,
+        subject=household,
+        detail={
+            "interview": interview.pk,
+            "from": str(Review.State(from_state).label),
+            "to": str(Review.State(to_state).label),
+            "reason": review.reason,
+        },
+    )
 
 
 def refusal_message(code: str) -> str:
