@@ -16,6 +16,7 @@ NAVIGATION = [
     ("scoring:results", _("Results"), {Role.ANALYST, Role.SUPERVISOR, Role.CLIENT}),
     ("jobs:job_list", _("Jobs"), {Role.ANALYST}),
     ("accounts:user_list", _("People"), {Role.ANALYST}),
+    ("accounts:audit_log", _("Audit log"), {Role.ANALYST}),
 ]
 # Pages a navigation item also stands for (its tabs).
 ALSO_UNDER = {"accounts:user_list": ("accounts:team_list", "accounts:organisation_list")}

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accounts import people_views, views
+from accounts.auditlog import views as audit_views
 
 app_name = "accounts"
 urlpatterns = [
@@ -24,4 +25,6 @@ urlpatterns = [
     ),
     path("users/<id:user_id>/reset-password/", views.reset_password, name="reset_password"),
     path("users/<id:user_id>/unlock/", views.unlock, name="unlock"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
+    path("audit/export/", audit_views.audit_export, name="audit_export"),
 ]

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class FieldworkConfig(AppConfig):
     name = "fieldwork"
     verbose_name = _("Fieldwork")
+
+    def ready(self) -> None:
+        from fieldwork.privacy import tasks  # noqa: F401  (retention reminders, audit pruning)

@@ -5,6 +5,7 @@ from django.urls import include, path
 from fieldwork import views
 from fieldwork.capi import views as capi_views
 from fieldwork.interview import views as interview_views
+from fieldwork.privacy import views as privacy_views
 from fieldwork.staff import views as staff_views
 from fieldwork.workspace import plan_views, version_views
 from fieldwork.workspace import views as workspace_views
@@ -78,4 +79,15 @@ urlpatterns = [
     path("trials/<id:pk>/", interview_views.trial_start, name="trial_start"),
     path("trials/<id:pk>/page/", interview_views.trial_page, name="trial_page"),
     path("telephony/", include("fieldwork.telephony.urls")),
+    path("waves/<id:wave_id>/retention/", privacy_views.wave_retention, name="wave_retention"),
+    path(
+        "waves/<id:wave_id>/processing-record/",
+        privacy_views.processing_record_page,
+        name="processing_record",
+    ),
+    path(
+        "waves/<id:wave_id>/processing-record.pdf",
+        privacy_views.processing_record_pdf,
+        name="processing_record_pdf",
+    ),
 ]

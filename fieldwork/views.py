@@ -28,6 +28,7 @@ from fieldwork.forms import (
 )
 from fieldwork.interview.device import device_id, remember_device
 from fieldwork.models import Case, Interview, Wave
+from fieldwork.privacy import retention
 from fieldwork.services import (
     assignment,
     attempts,
@@ -44,7 +45,9 @@ from fieldwork.workspace.forms import MoveForm
 def wave_list(request: HttpRequest) -> HttpResponse:
     all_waves = Wave.objects.select_related("questionnaire_version", "draw", "client")
     rows = [{"wave": wave, "progress": selectors.wave_progress(wave)} for wave in all_waves]
-    return render(request, "fieldwork/wave_list.html", {"rows": rows})
+    reminders = retention.reminded_waves() if request.user.role == Role.ANALYST else []
+    context = {"rows": rows, "reminders": reminders}
+    return render(request, "fieldwork/wave_list.html", context)
 
 
 @require_role(Role.ANALYST)

@@ -142,6 +142,11 @@ MATRIX = {
     "accounts:team_edit": ("get", {A}),
     "accounts:organisation_list": ("get", {A}),
     "accounts:organisation_edit": ("get", {A}),
+    "accounts:audit_log": ("get", {A}),
+    "accounts:audit_export": ("get", {A}),
+    "fieldwork:wave_retention": ("post", {A}),
+    "fieldwork:processing_record": ("get", {A}),
+    "fieldwork:processing_record_pdf": ("get", {A}),
     "fieldwork:interviewer_profile": ("get", {A}),
 }
 OWN_CASE_ONLY = {

@@ -13,6 +13,7 @@ from accounts.models import Organisation, Role, User
 from fieldwork import scheduling
 from fieldwork.interview.media import door_only_questions
 from fieldwork.models import Case, QuotaTarget, Wave, WaveMode
+from fieldwork.models.waves import default_retain_until
 from fieldwork.services.locking import row_locked
 from questionnaires import answers
 from questionnaires.definitions import definition_of
@@ -94,8 +95,11 @@ def create_wave(
     busy_gap_minutes: int = 15,
     mode: str = WaveMode.MIXED,
     cross_region: bool = False,
+    retain_until: date | None = None,
 ) -> Wave:
-    """A wave for a client organisation whose cases are the draw's main sample (replicate 0)."""
+    """A wave for a client organisation whose cases are the draw's main sample (replicate 0).
+    `retain_until`: the day its personal data is kept until (default: the settings' period
+    from today; fieldwork.privacy.retention)."""
     if client.kind != Organisation.Kind.CLIENT:
         raise ValidationError(_("A wave is commissioned by a client body."))
     if mode not in WaveMode.values:
@@ -121,6 +125,7 @@ def create_wave(
         mode=mode,
         cross_region=cross_region,
         status=Wave.Status.FIELDWORK,
+        retain_until=retain_until or default_retain_until(),
     )
     release_replicate(wave=wave, replicate=0)
     return wave

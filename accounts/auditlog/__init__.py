@@ -1,0 +1,1 @@
+"""The analyst's page of the audit log (audit/): filter, page through, export."""
