@@ -80,7 +80,7 @@ def export_table(events) -> dict:
     """The events as one table for common.spreadsheets (CSV with BOM, XLSX)."""
     columns = [
         _("When"), _("What"), _("Who"), _("Role"), _("Organisation"), _("Wave"),
-        _("Subject"), _("Details"), _("Address"),
+        _("Subject"), _("Details"), _("Network address"),
     ]  # fmt: skip
     rows = []
     for event in events:
