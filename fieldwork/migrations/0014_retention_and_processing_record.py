@@ -11,10 +11,12 @@ def fill_retention(apps, schema_editor):
     fieldwork, or after they were created when no end was planned."""
     from datetime import timedelta
 
+    from django.utils import timezone
+
     Wave = apps.get_model("fieldwork", "Wave")
     days = timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
     for wave in Wave.objects.only("ends_on", "created_at"):
-        start = wave.ends_on or wave.created_at.date()
+        start = wave.ends_on or timezone.localdate(wave.created_at)
         Wave.objects.filter(pk=wave.pk).update(retain_until=start + days)
 
 
