@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "scoring",
     "exports",
     "demo",
+    "privacy",
 ]
 
 MIDDLEWARE = [

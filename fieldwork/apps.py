@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class FieldworkConfig(AppConfig):
     name = "fieldwork"
     verbose_name = _("Fieldwork")
+
+    def ready(self) -> None:
+        from fieldwork.personal_data import register_holders
+
+        register_holders()

@@ -9,10 +9,10 @@ they use) and never one per interview.
 import pandas as pd
 from django.db.models import F, QuerySet
 
+from common.personal import household_key, phone_key
 from fieldwork.dispositions import group_of
 from fieldwork.models import Case, Interview, Mode, RespondentSelection
 from qc.models import Flag
-from common.personal import household_key, phone_key
 from qc.rule_input import RECORD_FIELDS, InterviewsFrame, build_frame
 from questionnaires.models import QuestionnaireVersion
 from sampling.models import Locality

@@ -8,7 +8,6 @@ Phone numbers and addresses never enter the frame: they become `phone_key`/`hous
 truncated SHA-256 hashes of the normalised number/address, only ever compared for equality.
 """
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime

@@ -12,9 +12,9 @@ import pandas as pd
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from common.crypto import phone_keys
 from common.personal import keyring
-from accounts.models import User
 from sampling.allocation import allocation_table, reserve_sizes
 from sampling.draw import stratified_srswor
 from sampling.errors import SamplingInputError

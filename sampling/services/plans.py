@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from sampling.allocation import METHODS, allocate, allocation_table
 from sampling.draw import missing_stratum_rows, stratum_labels
 from sampling.errors import SamplingInputError
-from sampling.models import Frame, SampledUnit
 from sampling.frame_crypto import KEY_COLUMN
+from sampling.models import Frame, SampledUnit
 from sampling.selectors import area_types, load_frame, recent_draw_units, stratum_names
 from sampling.services.frames import STRATUM_COLUMN
 

@@ -7,7 +7,6 @@ import pytest
 from cryptography.fernet import Fernet
 
 from common.crypto import Keyring, household_key, phone_key
-
 from qc import rule_input
 from qc.rules import RuleConfig
 from tests.qc.conftest import DEFINITION, ITEMS, varied_answers

@@ -36,8 +36,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext
 
-from common.spreadsheets import write_csv_files
 from common.personal import household_key, phone_key
+from common.spreadsheets import write_csv_files
 from common.tables import TableError, read_table
 from common.tables.texts import describe_all, limits
 from common.translatable import translated
