@@ -6,7 +6,7 @@ from importlib.metadata import version as package_version
 
 from django.contrib.staticfiles import finders
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from common.personal.registry import Holder
 from privacy import certificate_pdf
@@ -58,7 +58,7 @@ def as_json(purge: Purge, registered: Sequence[Holder], remaining: dict[str, str
         "certificate": "personal-data-purge",
         "id": purge.pk,
         "wave": {"id": purge.wave_id, "name": purge.wave_name},
-        "purged_at": timezone.localtime(purge.purged_at).isoformat(),
+        "purged_at": timezone.localtime(purge.purged_at).replace(microsecond=0).isoformat(),
         "purged_by": {
             "username": user.get_username() if user else "",
             "name": user.get_full_name() if user else "",

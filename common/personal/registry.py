@@ -60,8 +60,8 @@ def not_personal(field_label: str, reason: str) -> None:
 
 
 def holders() -> list[Holder]:
-    """Every registered holder, by key."""
-    return [_REGISTRY.holders[key] for key in sorted(_REGISTRY.holders)]
+    """Every registered holder, in the order registered (apps in INSTALLED_APPS order)."""
+    return list(_REGISTRY.holders.values())
 
 
 def registered_fields() -> set[str]:
