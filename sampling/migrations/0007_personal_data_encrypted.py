@@ -36,7 +36,7 @@ def _units(apps, change) -> None:
 def _frames(apps, sealing: bool) -> None:
     ring = keyring()
     for frame in apps.get_model("sampling", "Frame").objects.all():
-        if not default_storage.exists(frame.path):
+        if not frame.path or not default_storage.exists(frame.path):
             continue  # a frame whose file is gone has nothing to seal
         with default_storage.open(frame.path, "rb") as stored:
             table = pq.read_table(stored)

@@ -17,7 +17,7 @@ PURGED = b"personal_data_purged"  # in the file's schema metadata once its perso
 
 
 def _read(frame: Frame) -> pa.Table | None:
-    if not default_storage.exists(frame.path):
+    if not frame.path or not default_storage.exists(frame.path):
         return None
     with default_storage.open(frame.path, "rb") as stored:
         return pq.read_table(stored)
@@ -36,7 +36,7 @@ def _write(frame: Frame, table: pa.Table) -> None:
 def holds_personal_data(frame: Frame) -> bool:
     """Whether the file still holds numbers or addresses (not yet purged; a missing file
     holds nothing)."""
-    if not default_storage.exists(frame.path):
+    if not frame.path or not default_storage.exists(frame.path):
         return False
     with default_storage.open(frame.path, "rb") as stored:
         metadata = pq.read_schema(stored).metadata or {}

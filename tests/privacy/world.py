@@ -86,7 +86,7 @@ def _with_location_questions(version) -> None:
     version.save(update_fields=["definition"])
 
 
-def _frame_file(frame: Frame, units: list[SampledUnit]) -> None:
+def write_frame_file(frame: Frame, units: list[SampledUnit]) -> None:
     table = pa.table(
         {
             "unit_id": [u.unit_id for u in units],
@@ -114,7 +114,7 @@ def personal_world(built, safety_wave, safety_draw, field_interviewer, places) -
         world.addresses.append(unit.address)
     SampledUnit.objects.bulk_update(units, ["address"])
     safety_draw.frame.path = "frames/safety.parquet"
-    _frame_file(safety_draw.frame, units)
+    write_frame_file(safety_draw.frame, units)
     for selection in RespondentSelection.objects.filter(case__wave=safety_wave):
         names = [f"测试姓名{selection.pk}号{k}" for k in range(len(selection.adults))]
         selection.adults = [{**a, "name": n} for a, n in zip(selection.adults, names, strict=True)]
