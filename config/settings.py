@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.secret_key import weakness
+from config.secret_key import personal_data_key_problem, weakness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -68,6 +68,8 @@ if not DEBUG and (
     raise ImproperlyConfigured("The development personal-data keys must not be used in production.")
 PERSONAL_DATA_KEYS = PERSONAL_DATA_KEYS or _DEV_PERSONAL_DATA_KEYS
 PERSONAL_DATA_HASH_KEY = PERSONAL_DATA_HASH_KEY or _DEV_PERSONAL_DATA_HASH_KEY
+if problem := personal_data_key_problem(PERSONAL_DATA_KEYS, PERSONAL_DATA_HASH_KEY):
+    raise ImproperlyConfigured(problem)
 
 # Behind nginx: trust its X-Forwarded-Proto, and take the client's address from the entry it
 # adds to X-Forwarded-For (common.client_ip).
