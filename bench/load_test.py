@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import os
 import re
+import base64
 import secrets
 import signal
 import statistics
@@ -50,6 +51,8 @@ def environment(db: str, port: int, static: Path) -> dict[str, str]:
         "DATABASE_URL": f"postgres://survey:survey@127.0.0.1:5432/{db}",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "PERSONAL_DATA_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "PERSONAL_DATA_HASH_KEY": secrets.token_urlsafe(32),
         "SECURE_SSL_REDIRECT": "0",
         "OTP_REQUIRED_FOR_ANALYSTS": "0",
         "RATE_LIMIT_LOGIN": "1000/m",

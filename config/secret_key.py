@@ -48,3 +48,29 @@ def _longest_run(steps: list[int]) -> int:
         previous = step
         longest = max(longest, run)
     return longest
+
+
+def personal_data_key_problem(keys: list[str], hash_key: str) -> str | None:
+    """What is wrong with the personal-data keys (common.personal), never quoting a key; None
+    when each encryption key is a Fernet key (32 bytes in URL-safe base64) and the hash key
+    holds at least 32 bytes."""
+    import base64
+    import binascii
+
+    def decoded(text: str) -> bytes | None:
+        try:
+            return base64.urlsafe_b64decode(text.encode("ascii") + b"=" * (-len(text) % 4))
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            return None
+
+    for position, key in enumerate(keys, start=1):
+        raw = decoded(key)
+        if raw is None or len(raw) != 32:
+            return (
+                f"PERSONAL_DATA_KEYS: key {position} is not a Fernet key (32 bytes, URL-safe "
+                "base64); python manage.py generate_personal_data_keys prints one"
+            )
+    raw = decoded(hash_key)
+    if raw is None or len(raw) < 32:
+        return "PERSONAL_DATA_HASH_KEY must hold at least 32 random bytes in URL-safe base64"
+    return None

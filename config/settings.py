@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.secret_key import weakness
+from config.secret_key import personal_data_key_problem, weakness
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,6 +48,29 @@ elif not DEBUG and (problem := weakness(SECRET_KEY)):
 # password-reset links signed with it stay valid until they expire (docs/runbook.md).
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 
+# Personal data at rest (common.personal): phone numbers, names and addresses are encrypted with
+# PERSONAL_DATA_KEYS (Fernet keys, newest first: the first encrypts, all decrypt) and matched by
+# an HMAC under PERSONAL_DATA_HASH_KEY. `manage.py generate_personal_data_keys` prints new ones;
+# rotation: docs/runbook.md. Fixed development keys only with DEBUG on.
+_DEV_PERSONAL_DATA_KEYS = ["ZGV2LW9ubHktcGVyc29uYWwtZGF0YS1rZXktMDAwMDA="]
+_DEV_PERSONAL_DATA_HASH_KEY = "ZGV2LW9ubHktcGVyc29uYWwtZGF0YS1oYXNoLWtleTA"
+PERSONAL_DATA_KEYS = env_list("PERSONAL_DATA_KEYS", "")
+PERSONAL_DATA_HASH_KEY = os.environ.get("PERSONAL_DATA_HASH_KEY", "")
+if not DEBUG and not (PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY):
+    raise ImproperlyConfigured(
+        "PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY must be set when DEBUG is off "
+        "(python manage.py generate_personal_data_keys prints new ones)."
+    )
+if not DEBUG and (
+    set(PERSONAL_DATA_KEYS) & set(_DEV_PERSONAL_DATA_KEYS)
+    or PERSONAL_DATA_HASH_KEY == _DEV_PERSONAL_DATA_HASH_KEY
+):
+    raise ImproperlyConfigured("The development personal-data keys must not be used in production.")
+PERSONAL_DATA_KEYS = PERSONAL_DATA_KEYS or _DEV_PERSONAL_DATA_KEYS
+PERSONAL_DATA_HASH_KEY = PERSONAL_DATA_HASH_KEY or _DEV_PERSONAL_DATA_HASH_KEY
+if problem := personal_data_key_problem(PERSONAL_DATA_KEYS, PERSONAL_DATA_HASH_KEY):
+    raise ImproperlyConfigured(problem)
+
 # Behind nginx: trust its X-Forwarded-Proto, and take the client's address from the entry it
 # adds to X-Forwarded-For (common.client_ip).
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
@@ -81,6 +104,7 @@ INSTALLED_APPS = [
     "exports",
     "demo",
     "audit",  # the append-only audit log
+    "privacy",
 ]
 
 MIDDLEWARE = [

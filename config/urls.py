@@ -30,6 +30,7 @@ urlpatterns = [
     path("results/", include("scoring.urls")),
     path("jobs/", include("jobs.urls")),
     path("exports/", include("exports.urls")),
+    path("privacy/", include("privacy.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/login/", login_limit(admin.site.login)),  # before the admin's own URL
     path("admin/", admin.site.urls),

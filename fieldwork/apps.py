@@ -7,4 +7,7 @@ class FieldworkConfig(AppConfig):
     verbose_name = _("Fieldwork")
 
     def ready(self) -> None:
+        from fieldwork.personal_data import register_holders
         from fieldwork.privacy import tasks  # noqa: F401  (retention reminders, audit pruning)
+
+        register_holders()

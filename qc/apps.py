@@ -9,9 +9,11 @@ class QcConfig(AppConfig):
     def ready(self) -> None:
         from fieldwork import reactions
         from qc import tasks  # registers the QC jobs and the hourly batch
+        from qc.personal_data import register_holders
         from qc.selectors import flags_by_interviewer
         from qc.services.reviews import exclude_rejected
 
         reactions.on_interview_completed(tasks.enqueue_interview_check)
         reactions.filter_voided_interviews(exclude_rejected)
         reactions.count_flags_with(flags_by_interviewer)
+        register_holders()

@@ -9,12 +9,21 @@ they use) and never one per interview.
 import pandas as pd
 from django.db.models import F, QuerySet
 
+from common.personal import household_key, phone_key
 from fieldwork.dispositions import group_of
 from fieldwork.models import Case, Interview, Mode, RespondentSelection
 from qc.models import Flag
 from qc.rule_input import RECORD_FIELDS, InterviewsFrame, build_frame
 from questionnaires.models import QuestionnaireVersion
 from sampling.models import Locality
+
+
+def with_contact_keys(record: dict) -> dict:
+    """The record's phone and household replaced by their keyed hashes (duplicate_contact
+    compares those): the numbers go no further than here."""
+    record["phone_key"] = phone_key(record.pop("phone", None))
+    record["household_key"] = household_key(record.pop("household", None))
+    return record
 
 
 def interviews_frame(interviews: QuerySet[Interview]) -> InterviewsFrame:
@@ -32,6 +41,8 @@ def interviews_frame(interviews: QuerySet[Interview]) -> InterviewsFrame:
             household=F("case__unit__address"),
         )
     )
+    for record in records:
+        with_contact_keys(record)
     door_cases = [r["case_id"] for r in records if r["mode"] == Mode.DOOR]
     selected = selected_members(door_cases)
     for record in records:
@@ -51,6 +62,7 @@ def interview_frame(interview: Interview) -> InterviewsFrame:
     record["wave_id"] = interview.case.wave_id
     unit = interview.case.unit
     record["phone"], record["household"] = unit.phone, unit.address
+    with_contact_keys(record)
     sampled_id, said_id = interview.case.street_id, interview.street_id
     places = {
         pk: (code, name)

@@ -8,8 +8,6 @@ Phone numbers and addresses never enter the frame: they become `phone_key`/`hous
 truncated SHA-256 hashes of the normalised number/address, only ever compared for equality.
 """
 
-import hashlib
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -192,23 +190,6 @@ def definition_scale(definition: dict) -> Scale:
     )
 
 
-def contact_key(value: Any, *, phone: bool) -> str | None:
-    """An opaque key for a phone number or an address: equal inputs (after normalising:
-    digits only without a +86/0086 prefix for phones, no whitespace for addresses) give
-    equal keys. None when empty."""
-    text = str(value or "")
-    if phone:
-        text = re.sub(r"\D", "", text)
-        text = re.sub(r"^(0086|86)(?=1\d{10}$)", "", text)
-    else:
-        text = "".join(text.split())
-    if not text:
-        return None
-    return hashlib.sha256(("phone:" if phone else "home:").encode() + text.encode()).hexdigest()[
-        :16
-    ]
-
-
 def qc_check_failures(
     scale: Scale, answers: Mapping[str, Any], named: Mapping[str, Any] | None = None
 ) -> list[dict]:
@@ -312,8 +293,8 @@ def _meta_row(
         "said_locality": record.get("said_locality"),
         "sampled_locality_name": record.get("sampled_locality_name"),
         "said_locality_name": record.get("said_locality_name"),
-        "phone_key": contact_key(record.get("phone"), phone=True),
-        "household_key": contact_key(record.get("household"), phone=False),
+        "phone_key": record.get("phone_key"),
+        "household_key": record.get("household_key"),
         "qc_check_failures": qc_check_failures(scale, answers, named) if scale.checks else [],
         **_respondent(record, answers, scale),
     }
@@ -447,8 +428,9 @@ def build_frame(
     """The wide frame from interview records (dicts with RECORD_FIELDS and wave_id, and
     optionally sampled_locality and said_locality, street codes, and their names
     (sampled_locality_name, said_locality_name: what a flag's reason names); selected, the household
-    member a door-to-door selection chose ({"sex": "M"/"F", "age"}); phone and household, the
-    sampled unit's number and address, hashed here; question_seconds {question: s}, which
+    member a door-to-door selection chose ({"sex": "M"/"F", "age"}); phone_key and
+    household_key, the keyed hashes of the sampled unit's number and address
+    (common.personal: the numbers never reach QC); question_seconds {question: s}, which
     takes the place of the paradata's estimate).
 
     `definitions` maps questionnaire version id -> definition. Items are the union over the

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.personal import EncryptedTextField
+
 
 class Level(models.TextChoices):
     CITY = "city", _("City")  # 市
@@ -146,8 +148,9 @@ class SampledUnit(models.Model):
 
     draw = models.ForeignKey(Draw, on_delete=models.CASCADE, related_name="units")
     unit_id = models.CharField(_("unit id"), max_length=64)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    # Encrypted at rest (common.personal); matched by keyed hash, never compared in the database.
+    phone = EncryptedTextField(_("phone"), max_length=20, blank=True)
+    address = EncryptedTextField(_("address"), max_length=300, blank=True)
     stratum = models.CharField(_("stratum"), max_length=100)
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="+")
     street = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="+")

@@ -4,8 +4,12 @@ The one place where sampling turns querysets and stored files into plain data or
 """
 
 import pandas as pd
+import pyarrow.parquet as pq
 from django.core.files.storage import default_storage
 
+from common.crypto import phone_key, phone_keys
+from common.personal import keyring
+from sampling import frame_crypto
 from sampling.draw import STRATUM_SEPARATOR
 from sampling.models import AreaType, Draw, Frame, Level, Locality, SampledUnit
 
@@ -36,11 +40,33 @@ def locality_lookup() -> dict[str, dict]:
     return lookup
 
 
-def load_frame(frame: Frame, columns: list[str] | None = None) -> pd.DataFrame:
+def load_frame(
+    frame: Frame, columns: list[str] | None = None, *, decrypt: bool = True
+) -> pd.DataFrame:
     """The frame's validated rows: columns `frame.columns` (or just `columns`, in file order),
-    all str, in (street, unit id) order."""
+    all str, in (street, unit id) order, phone and address decrypted. `phone_key`, the
+    number's keyed hash, is there only when asked for."""
+    rows, sealed = _read_frame(frame, columns)
+    return frame_crypto.open_rows(rows, keyring()) if sealed and decrypt else rows
+
+
+def _read_frame(frame: Frame, columns: list[str] | None) -> tuple[pd.DataFrame, bool]:
+    """The stored rows as they are (tokens if the file is sealed), and whether it is."""
+    key = frame_crypto.KEY_COLUMN
     with default_storage.open(frame.path, "rb") as stored:
-        return pd.read_parquet(stored, columns=columns)
+        sealed = frame_crypto.is_sealed(pq.read_schema(stored).names)
+        stored.seek(0)
+        wanted = columns
+        if columns is not None and key in columns and not sealed:
+            wanted = [c for c in columns if c != key] + ["phone"]
+        rows = pd.read_parquet(stored, columns=wanted)
+    if not sealed and columns is not None and key in columns:
+        # stored before encryption (sampling 0007 seals such files): the keys computed here
+        rows[key] = phone_keys(keyring(), rows["phone"].tolist())
+        rows = rows[columns]
+    elif sealed and columns is None:
+        rows = rows.drop(columns=[key])
+    return rows, sealed
 
 
 def area_types() -> dict[str, str]:
@@ -61,8 +87,21 @@ def area_types() -> dict[str, str]:
 
 
 def recent_draw_units(n_draws: int) -> tuple[list[int], set[str], set[str]]:
-    """The last `n_draws` draws (newest first, any frame): their ids, and the unit ids and phone
-    numbers of every unit they sampled (reserves included: they may have been called)."""
+    """The last `n_draws` draws (newest first, any frame): their ids, and the unit ids and the
+    phone numbers' keyed hashes of every unit they sampled (reserves included: they may have
+    been called). Frames are matched against them by `phone_key`, never by number."""
+    draw_ids, unit_ids, phones = _recent_units(n_draws)
+    ring = keyring()
+    return draw_ids, unit_ids, {phone_key(ring, phone) for phone in phones} - {None}
+
+
+def recent_draw_phones(n_draws: int) -> set[str]:
+    """The numbers themselves, decrypted: only for RDD, which must leave them out of the
+    blocks it generates from (sampling.rdd counts what each block still holds)."""
+    return _recent_units(n_draws)[2]
+
+
+def _recent_units(n_draws: int) -> tuple[list[int], set[str], set[str]]:
     draw_ids = list(
         Draw.objects.order_by("-created_at", "-pk").values_list("pk", flat=True)[:n_draws]
     )
@@ -111,9 +150,11 @@ def sample_table(draw: Draw) -> pd.DataFrame:
         ),
         columns=["unit_id", "stratum", "replicate", "inclusion_probability", "design_weight"],
     )
-    frame = load_frame(draw.frame)
+    frame, sealed = _read_frame(draw.frame, None)
     # A frame column that happens to share a name with the draw's figures keeps a suffix.
     table = frame.merge(
         units, on="unit_id", how="inner", validate="one_to_one", suffixes=("_frame", "")
     )
+    if sealed:
+        table = frame_crypto.open_rows(table, keyring())  # only the drawn units' rows
     return table.sort_values(["stratum", "unit_id"], kind="stable").reset_index(drop=True)

@@ -17,11 +17,14 @@ PRODUCTION = {
     "SECRET_KEY": "p7#k2!q9v$w4z8x1c6b3n5m0a-s.d_f+g=h*j@l~e^r&t(y)u[i]o{p}",
     "ALLOWED_HOSTS": "survey.example.org",
     "DATABASE_URL": "sqlite:///:memory:",
+    "PERSONAL_DATA_KEYS": "3q2F7wLhVw8cM4yZ8bJ5mY0s9rXo1pN6tK2uE4vA7dI=",
+    "PERSONAL_DATA_HASH_KEY": "Yv8r2mQ5kL9xT3nB7cW1zH6pF0dS4gJ8aE2uR5oI9tM",
 }
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    ours = {"DEBUG", "SECRET_KEY", "PERSONAL_DATA_KEYS", "PERSONAL_DATA_HASH_KEY"}
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -99,7 +102,8 @@ def test_production_refuses_a_long_but_guessable_secret_key():
 def _settings(expression: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     """Import the settings module alone (no app loading: fast) under `env` and print
     `expression` over it (`s`)."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    ours = {"DEBUG", "SECRET_KEY", "PERSONAL_DATA_KEYS", "PERSONAL_DATA_HASH_KEY"}
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "-c", f"import config.settings as s; print({expression})"],
         cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
@@ -125,3 +129,30 @@ def test_the_authentication_knobs_come_from_the_environment():
     )
     result = _settings(expression, env)
     assert result.stdout.strip() == "600 3 3600.0 False", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"PERSONAL_DATA_KEYS": ""}, "PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY must be set"),
+        ({"PERSONAL_DATA_HASH_KEY": ""}, "PERSONAL_DATA_KEYS and PERSONAL_DATA_HASH_KEY must be"),
+        ({"PERSONAL_DATA_KEYS": "change-me"}, "key 1 is not a Fernet key"),
+        ({"PERSONAL_DATA_HASH_KEY": "c2hvcnQ"}, "PERSONAL_DATA_HASH_KEY must hold at least 32"),
+        (
+            {"PERSONAL_DATA_KEYS": "ZGV2LW9ubHktcGVyc29uYWwtZGF0YS1rZXktMDAwMDA="},
+            "development personal-data keys must not be used in production",
+        ),
+    ],
+    ids=["no-keys", "no-hash-key", "not-fernet", "short-hash-key", "development-key"],
+)
+def test_production_refuses_missing_bad_or_development_personal_data_keys(change, message):
+    result = _manage("check", env={**PRODUCTION, **change})
+    assert result.returncode != 0
+    assert message in result.stderr
+    for value in change.values():
+        assert not value or value not in result.stderr  # a key is never quoted
+
+
+def test_production_starts_with_real_personal_data_keys():
+    result = _manage("check", env=PRODUCTION)
+    assert result.returncode == 0, result.stderr

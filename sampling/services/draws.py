@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.crypto import phone_keys
+from common.personal import keyring
 from sampling.allocation import allocation_table, reserve_sizes
 from sampling.draw import stratified_srswor
 from sampling.errors import SamplingInputError
@@ -100,8 +102,8 @@ def draw_file_sample(
     if plan.exclude_recent_draws:
         __, unit_ids, phones = recent_draw_units(plan.exclude_recent_draws)
         used = rows[unit].isin(unit_ids)
-        if "phone" in rows.columns:
-            used |= rows["phone"].isin(phones)
+        if "phone" in rows.columns:  # by keyed hash, as the stored frames are matched
+            used |= pd.Series(phone_keys(keyring(), rows["phone"].tolist())).isin(phones)
         rows = rows[~used].reset_index(drop=True)
     rows = with_strata(rows, plan, where=where)
     sizes = rows["stratum"].value_counts().sort_index()

@@ -18,9 +18,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.personal import keyring
 from common.tables import TableError, read_bytes, read_plain_csv, read_table
 from common.tables.texts import limits
 from jobs.models import Job
+from sampling import frame_crypto
 from sampling.draw import sort_for_draw
 from sampling.errors import FrameImportError
 from sampling.frame_arrow import clean_frame
@@ -66,7 +68,7 @@ def import_frame(
         rows = _checked_frame(_rewound(file), source_name, mapping, report)
     report(0.6, _("Writing Parquet"))
     buffer = pa.BufferOutputStream()
-    pq.write_table(rows, buffer)
+    pq.write_table(frame_crypto.seal(rows, keyring()), buffer)  # no number in clear at rest
     path = default_storage.save(
         f"frames/{uuid.uuid4().hex}.parquet", ContentFile(buffer.getvalue().to_pybytes())
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from sampling.allocation import METHODS, allocate, allocation_table
 from sampling.draw import missing_stratum_rows, stratum_labels
 from sampling.errors import SamplingInputError
+from sampling.frame_crypto import KEY_COLUMN
 from sampling.models import Frame, SampledUnit
 from sampling.selectors import area_types, load_frame, recent_draw_units, stratum_names
 from sampling.services.frames import STRATUM_COLUMN
@@ -132,6 +133,8 @@ def prepare_frame(
     needed = {"unit_id", "phone", "locality_code", *plan.strata, *plan.sort_columns}
     wanted = None if columns is None else needed | set(columns)
     stored = [c for c in frame.columns if wanted is None or c in wanted]
+    if plan.exclude_recent_draws:
+        stored.append(KEY_COLUMN)  # matched by keyed hash, not by number
     rows = load_frame(frame, columns=stored)
     if "area_type" in needed and "area_type" not in frame.columns:
         rows["area_type"] = rows["locality_code"].map(area_types()).fillna("")
@@ -139,9 +142,9 @@ def prepare_frame(
     n_excluded = 0
     if plan.exclude_recent_draws:
         excluded_ids, unit_ids, phones = recent_draw_units(plan.exclude_recent_draws)
-        used = rows["unit_id"].isin(unit_ids) | rows["phone"].isin(phones)
+        used = rows["unit_id"].isin(unit_ids) | rows[KEY_COLUMN].isin(phones)
         n_excluded = int(used.sum())
-        rows = rows[~used].reset_index(drop=True)
+        rows = rows[~used].drop(columns=[KEY_COLUMN]).reset_index(drop=True)
     rows = with_strata(rows, plan)
     sizes = rows["stratum"].value_counts().sort_index()
     return PreparedFrame(rows, sizes, excluded_ids, n_excluded)

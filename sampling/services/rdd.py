@@ -8,7 +8,7 @@ import pandas as pd
 from sampling import rdd
 from sampling.errors import SamplingInputError
 from sampling.models import Frame
-from sampling.selectors import load_frame, recent_draw_units
+from sampling.selectors import load_frame, recent_draw_phones
 from sampling.services.draws import checked_seed
 
 
@@ -34,7 +34,7 @@ def generate_phone_numbers(
     for phones in listed:
         exclude.update(phones)
     if exclude_recent_draws:
-        exclude.update(recent_draw_units(exclude_recent_draws)[2])
+        exclude.update(recent_draw_phones(exclude_recent_draws))
     try:
         numbers = rdd.generate(
             blocks,

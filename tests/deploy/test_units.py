@@ -7,6 +7,7 @@ import secrets
 import subprocess
 
 import pytest
+from cryptography.fernet import Fernet
 import requests
 import urllib3
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -91,6 +92,8 @@ def deployment(tmp_path, settings):
     env = read_env_file(DEPLOY / "survey.env.example")
     env.update(
         SECRET_KEY=secrets.token_urlsafe(64),
+        PERSONAL_DATA_KEYS=Fernet.generate_key().decode(),
+        PERSONAL_DATA_HASH_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS=HOST,
         CSRF_TRUSTED_ORIGINS=f"https://{HOST}:{https}",
         DATABASE_URL=database_url(),

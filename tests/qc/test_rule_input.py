@@ -4,7 +4,9 @@ import copy
 
 import pandas as pd
 import pytest
+from cryptography.fernet import Fernet
 
+from common.crypto import Keyring, household_key, phone_key
 from qc import rule_input
 from qc.rules import RuleConfig
 from tests.qc.conftest import DEFINITION, ITEMS, varied_answers
@@ -53,11 +55,19 @@ def test_definition_scale_refuses_an_item_named_like_a_frame_column():
         rule_input.definition_scale(definition)
 
 
-def test_build_frame_hashes_contacts_and_never_keeps_the_number():
+def test_build_frame_matches_contacts_by_keyed_hash_and_never_sees_the_number():
+    ring = Keyring(fernet_keys=(Fernet.generate_key().decode(),), hash_key=b"k" * 32)
+
+    def keys(phone, household):
+        return {
+            "phone_key": phone_key(ring, phone),
+            "household_key": household_key(ring, household),
+        }
+
     records = [
-        _record(1, varied_answers(), phone="138 1234 5678", household="幸福路 1号"),
-        _record(2, varied_answers(), phone="+86 13812345678", household="幸福路1号"),
-        _record(3, varied_answers(), phone="", household=None),
+        _record(1, varied_answers(), **keys("138 1234 5678", "幸福路 1号")),
+        _record(2, varied_answers(), **keys("+86 13812345678", "幸福路1号")),
+        _record(3, varied_answers(), **keys("", None)),
     ]
     frame = rule_input.build_frame(records, {1: DEFINITION})
     df = frame.df

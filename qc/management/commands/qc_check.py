@@ -36,6 +36,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext
 
+from common.personal import household_key, phone_key
 from common.spreadsheets import write_csv_files
 from common.tables import TableError, read_table
 from common.tables.texts import describe_all, limits
@@ -49,7 +50,7 @@ from questionnaires.xlsform import XLSFormError, parse_xlsform
 
 REQUIRED_COLUMNS = ["interview_id", "interviewer", "started_at", "ended_at", "locality"]
 # Optional: the sampled unit's phone number and household (address or id), only ever hashed
-# (qc.rule_input.contact_key) to find interviews of the same number or household.
+# (keyed hashes, common.personal) to find interviews of the same number or household.
 CONTACT_COLUMNS = ["phone", "household"]
 MAX_ERRORS = 20
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")  # an id within 64 bits
@@ -236,8 +237,8 @@ def _record(
         "duration_seconds": None,
         "answers": stored.from_names(values.answers, definition),
         "question_seconds": {keys.get(name, name): s for name, s in values.seconds.items()},
-        "phone": row.get("phone"),
-        "household": row.get("household"),
+        "phone_key": phone_key(row.get("phone")),
+        "household_key": household_key(row.get("household")),
         "sampled_locality": (row.get("locality") or "").strip() or None,
         "said_locality": values.answers.get(said_question) if said_question else None,
     }

@@ -1,0 +1,115 @@
+"""Field-level encryption and keyed hashes of personal data (no Django: keys are passed in).
+
+Encryption is Fernet (AES-128-CBC with HMAC-SHA256, from `cryptography`) under a MultiFernet
+keyring: the first key encrypts, every key decrypts, so a new key is put first and the old ones
+kept until `rotate` has re-encrypted everything under the new one. A token is text (URL-safe
+base64), about 100 characters for a mobile number; the same value encrypts differently each
+time, so tokens can be stored but never compared.
+
+Matching (the same number drawn before, two interviews of one household) compares keyed
+hashes instead: HMAC-SHA256 under a separate key, per purpose ("phone:", "home:"), the first
+128 bits in hex. Without the key, enumerating every number of a mobile block gives nothing to
+compare with.
+"""
+
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+HASH_CHARS = 32  # 128 bits of the HMAC, in hex
+
+
+class KeyringError(ValueError):
+    """A key in the environment is not a Fernet key (32 bytes, URL-safe base64)."""
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """`fernet_keys`, newest first (the first encrypts); `hash_key` keys the HMACs."""
+
+    fernet_keys: tuple[str, ...]
+    hash_key: bytes
+
+    def __post_init__(self) -> None:
+        if not self.fernet_keys:
+            raise KeyringError("at least one encryption key is needed")
+        if len(self.hash_key) < 32:
+            raise KeyringError("the hash key must be at least 32 bytes")
+        try:
+            fernets = [Fernet(key) for key in self.fernet_keys]
+        except (ValueError, TypeError) as error:
+            raise KeyringError(f"not a Fernet key: {error}") from None
+        object.__setattr__(self, "_multi", MultiFernet(fernets))
+        object.__setattr__(self, "_newest", fernets[0])
+
+    def encrypt(self, text: str) -> str:
+        """A token for `text` ("" stays "": an empty field says nothing)."""
+        if not text:
+            return ""
+        return self._newest.encrypt(text.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        """The text of a token made under any key of the ring; InvalidToken otherwise."""
+        if not token:
+            return ""
+        return self._multi.decrypt(token.encode("ascii")).decode("utf-8")
+
+    def rotate(self, token: str) -> str:
+        """The token re-encrypted under the newest key (already there: a fresh token)."""
+        if not token:
+            return ""
+        return self._multi.rotate(token.encode("ascii")).decode("ascii")
+
+    def is_newest(self, token: str) -> bool:
+        """Whether the newest key alone decrypts the token."""
+        try:
+            self._newest.decrypt(token.encode("ascii"))
+        except InvalidToken:
+            return False
+        return True
+
+    def keyed_hash(self, purpose: str, text: str) -> str:
+        """HMAC-SHA256 of `purpose` + `text` under the hash key, 32 hex characters."""
+        digest = hmac.new(self.hash_key, (purpose + text).encode("utf-8"), hashlib.sha256)
+        return digest.hexdigest()[:HASH_CHARS]
+
+    def encrypt_many(self, texts: Iterable[str | None]) -> list[str]:
+        return [self.encrypt(text or "") for text in texts]
+
+    def decrypt_many(self, tokens: Iterable[str | None]) -> list[str]:
+        return [self.decrypt(token or "") for token in tokens]
+
+
+def normal_phone(value: object) -> str:
+    """Digits only, without a +86/0086 prefix on a mainland mobile: the form hashed."""
+    text = re.sub(r"\D", "", str(value or ""))
+    return re.sub(r"^(0086|86)(?=1\d{10}$)", "", text)
+
+
+def normal_address(value: object) -> str:
+    """The address without whitespace: the form hashed."""
+    return "".join(str(value or "").split())
+
+
+def phone_key(keyring: Keyring, value: object) -> str | None:
+    """The keyed hash of a phone number, None when there is none."""
+    text = normal_phone(value)
+    return keyring.keyed_hash("phone:", text) if text else None
+
+
+def household_key(keyring: Keyring, value: object) -> str | None:
+    """The keyed hash of an address (or household id), None when there is none."""
+    text = normal_address(value)
+    return keyring.keyed_hash("home:", text) if text else None
+
+
+def phone_keys(keyring: Keyring, values: Sequence[object]) -> list[str]:
+    """`phone_key` of each value, "" for none (a column of a frame)."""
+    return [phone_key(keyring, value) or "" for value in values]
+
+
+InvalidToken = InvalidToken  # re-exported: callers catch it without importing cryptography

@@ -1,0 +1,72 @@
+"""The registry of personal-data holders: every model field and kind of stored file that keeps
+a respondent's personal data says here what it is, where, and how to count and purge it for
+one wave.
+
+Each app registers its own holders from its `AppConfig.ready()` (`<app>/personal_data.py`), so
+the purge (privacy.purge) and its tests cover a new holder without being changed; a model field
+whose name looks personal but holds none (an organisation's name, a place's coordinates) is
+declared with `not_personal` and a reason. tests/privacy/test_registry.py fails on a field that
+looks personal and is neither.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The wave being purged, and the waves purged before it: a file several waves share (a
+    frame) goes only once none of them still needs it."""
+
+    wave_id: int
+    purged_wave_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Holder:
+    """One kind of personal data. `key` is stable (the certificate names it); `what` and
+    `where` are shown; `fields` the model fields it covers ("app_label.Model.field"); `count`
+    how many items the wave has; `purge` removes them and returns how many went."""
+
+    key: str
+    what: str | Promise
+    where: str | Promise
+    count: Callable[[Scope], int]
+    purge: Callable[[Scope], int]
+    fields: tuple[str, ...] = ()
+    files: bool = False  # a kind of stored file (in the file storage), not a database field
+    kept: str | Promise = ""  # what stays of it, and why (the certificate says so)
+
+
+@dataclass
+class _Registry:
+    holders: dict[str, Holder] = field(default_factory=dict)
+    not_personal: dict[str, str] = field(default_factory=dict)
+
+
+_REGISTRY = _Registry()
+
+
+def register(holder: Holder) -> None:
+    """Add a holder (again with the same key: replaced, so a reloaded app registers once)."""
+    _REGISTRY.holders[holder.key] = holder
+
+
+def not_personal(field_label: str, reason: str) -> None:
+    """Declare a field whose name looks personal but holds no respondent's data."""
+    _REGISTRY.not_personal[field_label] = reason
+
+
+def holders() -> list[Holder]:
+    """Every registered holder, in the order registered (apps in INSTALLED_APPS order)."""
+    return list(_REGISTRY.holders.values())
+
+
+def registered_fields() -> set[str]:
+    return {name for holder in _REGISTRY.holders.values() for name in holder.fields}
+
+
+def declared_not_personal() -> dict[str, str]:
+    return dict(_REGISTRY.not_personal)

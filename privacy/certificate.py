@@ -1,0 +1,85 @@
+"""A purge's certificate: what went, how many, when, by whom, and the checksums of what
+remains, in Chinese and English (JSON, and a PDF drawn by privacy.certificate_pdf)."""
+
+from collections.abc import Sequence
+from importlib.metadata import version as package_version
+
+from django.contrib.staticfiles import finders
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from common.personal.registry import Holder
+from privacy import certificate_pdf
+from privacy.models import Purge
+
+LANGUAGES = ("zh-hans", "en")
+FONT = "fonts/wqy-microhei.ttc"  # the CJK font the reports use
+
+
+def _both(text) -> dict[str, str]:
+    """A lazy text in every language of the certificate."""
+    found = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            found[language] = str(text)
+    return found
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    texts = {
+        "title": _("Certificate of deletion of personal data"),
+        "wave": _("Wave"),
+        "purged_at": _("Purged at"),
+        "purged_by": _("Purged by"),
+        "what": _("Personal data"),
+        "where": _("Where it was kept"),
+        "count": _("Items removed"),
+        "kept": _("What stays"),
+        "total": _("Total removed"),
+        "remaining": _("Checksums of what remains (SHA-256)"),
+        "results_inputs": _("What the results are computed from"),
+        "interview_answers": _("Interview answers"),
+        "case_outcomes": _("Case outcomes"),
+        "sample_design": _("Sample design"),
+        "statement": _(
+            "Every registered kind of personal data of this wave was deleted from the "
+            "database and the file storage; the anonymous answers, weights and results remain "
+            "and can be reproduced."
+        ),
+    }
+    return {key: _both(value) for key, value in texts.items()}
+
+
+def as_json(purge: Purge, registered: Sequence[Holder], remaining: dict[str, str]) -> dict:
+    """The certificate as plain data (stored on the purge and handed over as JSON)."""
+    user = purge.purged_by
+    labels = _labels()
+    return {
+        "certificate": "personal-data-purge",
+        "id": purge.pk,
+        "wave": {"id": purge.wave_id, "name": purge.wave_name},
+        "purged_at": timezone.localtime(purge.purged_at).replace(microsecond=0).isoformat(),
+        "purged_by": {
+            "username": user.get_username() if user else "",
+            "name": user.get_full_name() if user else "",
+        },
+        "removed": [
+            {
+                "key": holder.key,
+                "what": _both(holder.what),
+                "where": _both(holder.where),
+                "kept": _both(holder.kept) if holder.kept else {},
+                "files": holder.files,
+                "count": purge.counts.get(holder.key, 0),
+            }
+            for holder in registered
+        ],
+        "total_removed": sum(purge.counts.values()),
+        "remaining_sha256": remaining,
+        "labels": labels,
+        "software": {"Django": package_version("Django")},
+    }
+
+
+def render_pdf(data: dict) -> bytes:
+    return certificate_pdf.render(data, font_path=finders.find(FONT))

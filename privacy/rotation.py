@@ -1,0 +1,71 @@
+"""Key rotation: everything encrypted re-encrypted under the newest key of PERSONAL_DATA_KEYS,
+and every keyed hash recomputed under PERSONAL_DATA_HASH_KEY (docs/runbook.md).
+
+Every model field of the encrypted kind (common.personal.EncryptedTextField), wherever it is,
+and every stored frame file. Rows are rewritten in batches, each batch in its own transaction:
+a rotation stopped half-way is simply run again (the old keys still decrypt what it did not
+reach).
+"""
+
+from collections.abc import Callable
+
+from django.apps import apps
+from django.db import models, transaction
+from django.db.models.functions import Cast
+
+from common.personal import EncryptedTextField, keyring
+from sampling.models import Frame
+from sampling.services import frame_files
+
+BATCH = 1000
+
+
+def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
+    """(model, [its encrypted fields]) for every model that has one."""
+    found = []
+    for model in apps.get_models():
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if names:
+            found.append((model, names))
+    return found
+
+
+def stale_tokens() -> int:
+    """How many stored tokens the newest key cannot decrypt (0 once a rotation has run)."""
+    ring, stale = keyring(), 0
+    for model, names in encrypted_fields():
+        raw = {f"raw_{name}": Cast(name, models.TextField()) for name in names}
+        for row in model.objects.annotate(**raw).values_list(*raw).iterator(chunk_size=BATCH):
+            stale += sum(1 for token in row if token and not ring.is_newest(token))
+    return stale
+
+
+def reencrypt_all(*, progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Re-encrypt every encrypted field and frame file; returns {what: rows rewritten}."""
+    report = progress or (lambda message: None)
+    counts: dict[str, int] = {}
+    for model, names in encrypted_fields():
+        label = model._meta.label
+        report(label)
+        counts[label] = _rewrite(model, names)
+    report("frames")
+    counts["frames"] = sum(1 for frame in Frame.objects.all() if frame_files.reencrypt(frame))
+    return counts
+
+
+def _rewrite(model: type[models.Model], names: list[str]) -> int:
+    """Each row read (decrypted with any key) and written back (encrypted with the newest)."""
+    done, last = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                model.objects.select_for_update()
+                .filter(pk__gt=last)
+                .order_by("pk")
+                .only("pk", *names)[:BATCH]
+            )
+            if not batch:
+                return done
+            model.objects.bulk_update(batch, names)
+        done += len(batch)
+        last = batch[-1].pk

@@ -1,0 +1,53 @@
+"""Searching everything stored for personal values: every column of every table (read raw,
+without the application's decryption), every file in the storage, a log's text."""
+
+import hashlib
+import re
+from pathlib import Path
+
+from cryptography.fernet import InvalidToken
+from django.db import connection
+
+from common.crypto import Keyring, normal_phone
+
+TOKEN = re.compile(r"gAAAAA[A-Za-z0-9_\-]+=*")
+
+
+def every_stored_text() -> list[str]:
+    """Every value of every column of every table, as text (bytes decoded as Latin-1)."""
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, bytes | memoryview):
+                        found.append(bytes(value).decode("latin-1"))
+                    elif value is not None:
+                        found.append(str(value))
+    return found
+
+
+def every_file(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def unkeyed_hashes(phone: str) -> list[str]:
+    """What someone without the key could compute from a number: plain SHA-256 (whole, and cut
+    to 16 and 32 characters, the old contact key among them)."""
+    text = normal_phone(phone)
+    plain = hashlib.sha256(text.encode()).hexdigest()
+    old = hashlib.sha256(b"phone:" + text.encode()).hexdigest()
+    return [plain, plain[:16], plain[:32], old, old[:16], old[:32]]
+
+
+def decrypted_tokens(texts: list[str], ring: Keyring) -> list[str]:
+    """The plaintext of every token found in `texts` that the keyring opens."""
+    opened = []
+    for text in texts:
+        for token in TOKEN.findall(text):
+            try:
+                opened.append(ring.decrypt(token))
+            except InvalidToken:
+                continue
+    return opened

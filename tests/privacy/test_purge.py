@@ -1,0 +1,238 @@
+"""Purging a wave's personal data: the dry run, the purge started from the wave's page, and the
+evidence that nothing of the respondents remains while the results stay what they were."""
+
+import json
+import logging
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import caches
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from common.crypto import phone_key
+from common.personal import keyring
+from exports.microdata import wave_microdata
+from exports.writers import write_microdata
+from fieldwork.models import RespondentSelection
+from jobs.models import Job
+from privacy.models import Purge
+from privacy.services import dry_run, purge_wave
+from sampling.models import SampledUnit
+from tests.privacy.scan import decrypted_tokens, every_file, every_stored_text, unkeyed_hashes
+
+EXPECTED_KEYS = {
+    "sample.phone",
+    "sample.address",
+    "sample.frame_files",
+    "fieldwork.contact_notes",
+    "fieldwork.visit_positions",
+    "fieldwork.household_names",
+    "fieldwork.location_and_media_answers",
+    "fieldwork.interview_media",
+    "fieldwork.call_recordings",
+    "qc.snapshot_answers",
+}
+
+
+def _counts(wave) -> dict[str, int]:
+    return {row["key"]: row["count"] for row in dry_run(wave=wave)}
+
+
+def test_the_dry_run_counts_every_holder_and_removes_nothing(personal_world):
+    world = personal_world
+    n_units = SampledUnit.objects.filter(draw=world.wave.draw).count()
+    n_selections = RespondentSelection.objects.filter(case__wave=world.wave).count()
+    counts = _counts(world.wave)
+    assert set(counts) == EXPECTED_KEYS
+    assert counts == {
+        "sample.phone": len(world.phones),
+        "sample.address": n_units,
+        "sample.frame_files": 1,
+        "fieldwork.contact_notes": 2,
+        "fieldwork.visit_positions": 3,
+        "fieldwork.household_names": n_selections,
+        "fieldwork.location_and_media_answers": 6,
+        "fieldwork.interview_media": 3,
+        "fieldwork.call_recordings": 1,
+        "qc.snapshot_answers": 2,
+    }
+    assert n_selections > 0 and 0 < len(world.phones) < n_units  # some units have no number
+    assert _counts(world.wave) == counts  # counting changed nothing
+    assert not Purge.objects.exists()
+
+
+def _purge_from_the_page(client, user, wave, on_commit) -> Purge:
+    """The purge as an analyst starts it; the files go when its transaction commits."""
+    client.force_login(user)
+    url = reverse("privacy:wave_personal_data", args=[wave.pk])
+    with on_commit(execute=True):
+        response = client.post(url, {"confirm": wave.name})
+    assert response.status_code == 302
+    job = Job.objects.get(kind="privacy.purge")
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    return Purge.objects.get(wave=wave)
+
+
+def test_after_a_purge_no_number_name_address_or_position_is_stored_anywhere(
+    personal_world, analyst, client, caplog, django_capture_on_commit_callbacks
+):
+    world = personal_world
+    ring = keyring()
+    # given: the data is there, encrypted: no number or address in clear in any column, but
+    # the key opens them
+    before = every_stored_text()
+    stored_before = "\n".join(before)
+    assert not [p for p in world.phones + world.addresses if p in stored_before]
+    opened = set(decrypted_tokens(before, ring))
+    assert set(world.phones) <= opened and set(world.addresses) <= opened
+    assert all(default_storage.exists(path) for path in world.media)
+    # when
+    with caplog.at_level(logging.DEBUG):
+        purge = _purge_from_the_page(
+            client, analyst, world.wave, django_capture_on_commit_callbacks
+        )
+    # then: in the database, neither in clear, nor as a plain hash, nor as a keyed hash, nor
+    # inside any token the key opens
+    after = every_stored_text()
+    stored = "\n".join(after)
+    for value in world.secrets:
+        assert value not in stored, value
+    for phone in world.phones:
+        assert phone_key(ring, phone) not in stored
+        assert not [h for h in unkeyed_hashes(phone) if h in stored]
+    opened = set(decrypted_tokens(after, ring))
+    assert not opened & set(world.secrets)
+    assert opened == {world.other_phone, world.other_address}  # the other wave's, untouched
+    # in the file storage: the photos are gone, and no file holds a number, address or token
+    files = every_file(Path(django_settings.MEDIA_ROOT))
+    assert not [path for path in world.media if default_storage.exists(path)]
+    for name, content in files.items():
+        text = content.decode("latin-1")
+        assert not [v for v in world.secrets if v.encode("utf-8").decode("latin-1") in text], name
+        assert not [p for p in world.phones if phone_key(ring, p) in text], name
+        assert not decrypted_tokens([text], ring), name
+    frame = pq.read_table(default_storage.path(world.wave.draw.frame.path))
+    assert set(frame.column("phone").to_pylist()) == {""}
+    assert set(frame.column("phone_key").to_pylist()) == {""}
+    # in the logs of the whole purge
+    for value in world.phones + world.addresses + world.names:
+        assert value not in caplog.text
+    assert purge.counts["sample.phone"] == len(world.phones)
+
+
+def test_a_purge_keeps_the_other_waves_personal_data(personal_world, analyst):
+    world = personal_world
+    purge_wave(wave=world.wave, user=analyst)
+    unit = SampledUnit.objects.get(cases__wave=world.other_wave)
+    assert (unit.phone, unit.address) == (world.other_phone, world.other_address)
+    assert _counts(world.other_wave)["sample.phone"] == 1
+
+
+def test_a_second_purge_finds_nothing_left(
+    personal_world, analyst, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        purge_wave(wave=personal_world.wave, user=analyst)
+    assert set(_counts(personal_world.wave).values()) == {0}
+    again = purge_wave(wave=personal_world.wave, user=analyst)
+    assert set(again.counts.values()) == {0}
+
+
+def _results_page(client, wave) -> bytes:
+    url = reverse("scoring:results") + f"?wave={wave.pk}"
+    for _attempt in range(3):  # the first request starts the results job (run at once in tests)
+        response = client.get(url)
+        if b"data-results-pending" not in response.content:
+            break
+    assert response.status_code == 200
+    # the CSRF token is masked afresh in every response: the only bytes that may differ
+    content = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", response.content)
+    return re.sub(rb'"X-CSRFToken": "[^"]+"', b"", content)
+
+
+def _export(wave) -> dict[str, bytes]:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write_microdata(wave_microdata(wave=wave, states=["approved"]), root)
+        return {
+            str(p.relative_to(root)): p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file() and p.suffix in (".csv", ".R", ".do", ".sps")
+        }
+
+
+def test_the_results_page_and_the_respondent_export_are_byte_identical_after_a_purge(
+    personal_world, analyst, client
+):
+    world = personal_world
+    client.force_login(analyst)
+    page, export = _results_page(client, world.wave), _export(world.wave)
+    csv_url = reverse("scoring:report_csv", args=[world.wave.pk, "districts"])
+    table = client.get(csv_url).content
+    purge_wave(wave=world.wave, user=analyst)
+    for cache in caches.all():  # computed again from what remains, not served from before
+        cache.clear()
+    assert _results_page(client, world.wave) == page
+    assert client.get(csv_url).content == table
+    after = _export(world.wave)
+    assert after.keys() == export.keys() and any(k.endswith(".csv") for k in after)
+    assert after == export
+    assert len(page) > 10_000 and b"90" in page
+
+
+def test_the_certificate_says_what_went_when_by_whom_in_both_languages(
+    personal_world, analyst, client, django_capture_on_commit_callbacks
+):
+    world = personal_world
+    purge = _purge_from_the_page(client, analyst, world.wave, django_capture_on_commit_callbacks)
+    response = client.get(reverse("privacy:certificate_json", args=[world.wave.pk, purge.pk]))
+    assert response["Cache-Control"] == "no-store"
+    data = json.loads(response.content)
+    assert data["purged_by"]["username"] == "analyst"
+    assert data["wave"] == {"id": world.wave.pk, "name": world.wave.name}
+    removed = {row["key"]: row for row in data["removed"]}
+    assert removed["sample.phone"]["count"] == len(world.phones)
+    assert removed["sample.phone"]["what"] == {
+        "zh-hans": "受访者电话号码",
+        "en": "Respondents' phone numbers",
+    }
+    assert data["total_removed"] == sum(purge.counts.values())
+    assert re.fullmatch(r"[0-9a-f]{64}", data["remaining_sha256"]["results_inputs"])
+    pdf = client.get(reverse("privacy:certificate_pdf", args=[world.wave.pk, purge.pk]))
+    content = b"".join(pdf.streaming_content)
+    assert content.startswith(b"%PDF")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(content)
+        handle.flush()
+        text = subprocess.run(
+            ["pdftotext", "-layout", handle.name, "-"], capture_output=True, check=True, text=True
+        ).stdout
+    assert "个人信息删除证明" in text and "Certificate of deletion of personal data" in text
+    assert "受访者电话号码" in text and str(len(world.phones)) in text
+    assert data["remaining_sha256"]["results_inputs"] in text.replace("\n", "")
+
+
+def test_the_purge_needs_the_wave_name_typed(personal_world, analyst, client, english):
+    world = personal_world
+    client.force_login(analyst)
+    url = reverse("privacy:wave_personal_data", args=[world.wave.pk])
+    response = client.post(url, {"confirm": "wrong"})
+    assert response.status_code == 200
+    assert "The name typed is not the wave&#x27;s name" in response.content.decode()
+    assert not Job.objects.exists() and not Purge.objects.exists()
+    assert _counts(world.wave)["sample.phone"] == len(world.phones)
+
+
+@pytest.mark.parametrize("role", ["supervisor", "interviewer", "client_user"])
+def test_only_analysts_see_or_purge_personal_data(personal_world, client, role, request):
+    client.force_login(request.getfixturevalue(role))
+    url = reverse("privacy:wave_personal_data", args=[personal_world.wave.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"confirm": personal_world.wave.name}).status_code == 403
+    assert not Purge.objects.exists()

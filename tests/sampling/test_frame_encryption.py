@@ -1,0 +1,105 @@
+"""Numbers at rest: a stored frame file and the sampled units hold tokens and keyed hashes, never
+a number or an address; the application reads them back; without the hash key, enumerating a
+whole block of mobile numbers matches nothing."""
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+import pyarrow.parquet as pq
+import pytest
+from cryptography.fernet import Fernet
+from django.conf import settings as django_settings
+from django.db import connection
+from django.urls import reverse
+
+from common.crypto import phone_key
+from common.personal import keyring
+from config.settings import _DEV_PERSONAL_DATA_HASH_KEY
+from sampling.models import SampledUnit
+from sampling.selectors import load_frame
+from sampling.services.draws import draw_sample
+from sampling.services.plans import Plan
+from tests.sampling.conftest import FRAME_SIZES, frame_rows
+
+
+@pytest.fixture(autouse=True)
+def secret_keys(settings):
+    settings.PERSONAL_DATA_KEYS = [Fernet.generate_key().decode()]
+    settings.PERSONAL_DATA_HASH_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+PHONES = frame_rows(FRAME_SIZES)["tel"].tolist()  # 13900000000 … 13900000099
+ADDRESSES = frame_rows(FRAME_SIZES)["addr"].tolist()
+
+
+def _stored(frame, media_root):
+    return (media_root / frame.path).read_bytes(), pq.read_table(media_root / frame.path)
+
+
+def test_a_stored_frame_holds_no_number_or_address_and_reads_back_whole(frame, media_root):
+    raw, table = _stored(frame, media_root)
+    text = raw.decode("latin-1")
+    assert not [p for p in PHONES if p in text]
+    assert not [a for a in ADDRESSES if a.encode().decode("latin-1") in text]
+    assert all(token.startswith("gAAAAA") for token in table.column("phone").to_pylist())
+    assert all(token.startswith("gAAAAA") for token in table.column("address").to_pylist())
+    assert table.column("phone_key").to_pylist() == [phone_key(keyring(), p) for p in PHONES]
+    rows = load_frame(frame)
+    assert rows["phone"].tolist() == PHONES and rows["address"].tolist() == ADDRESSES
+    assert list(rows.columns) == frame.columns and "phone_key" not in frame.columns
+
+
+def test_enumerating_a_block_of_ten_thousand_numbers_matches_no_stored_hash_without_the_key(
+    frame, media_root
+):
+    # given: what a copied frame file gives away
+    stored = set(_stored(frame, media_root)[1].column("phone_key").to_pylist())
+    block = [f"1390000{k:04d}" for k in range(10_000)]  # every number of the block
+    assert set(PHONES) <= set(block)
+
+    # when: someone without the key hashes every number every way they can
+    def guesses(number: str) -> list[str]:
+        plain = hashlib.sha256(number.encode()).hexdigest()
+        old = hashlib.sha256(b"phone:" + number.encode()).hexdigest()  # the former contact key
+        published = base64.urlsafe_b64decode(_DEV_PERSONAL_DATA_HASH_KEY + "=")
+        keyed = [
+            hmac.new(key, b"phone:" + number.encode(), hashlib.sha256).hexdigest()
+            for key in (b"", published, django_settings.SECRET_KEY.encode())
+        ]
+        return [h[:n] for h in (plain, old, *keyed) for n in (16, 32, 64)]
+
+    matched = {g for number in block for g in guesses(number)} & stored
+    # then: nothing; with the key the same enumeration finds every number
+    assert not matched
+    with_key = {phone_key(keyring(), number) for number in block} & stored
+    assert len(with_key) == len(PHONES)
+
+
+def test_sampled_units_hold_tokens_in_the_database_and_numbers_in_the_sample_file(
+    frame, analyst, client
+):
+    draw = draw_sample(frame=frame, plan=Plan(n=10), seed=7)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone, address FROM sampling_sampledunit")
+        raw = cursor.fetchall()
+    assert len(raw) == 10
+    assert all(p.startswith("gAAAAA") and a.startswith("gAAAAA") for p, a in raw)
+    assert not {p for p, _a in raw} & set(PHONES)
+    units = list(draw.units.values_list("phone", "address"))
+    assert {p for p, _a in units} <= set(PHONES) and {a for _p, a in units} <= set(ADDRESSES)
+    client.force_login(analyst)
+    sample = client.get(reverse("sampling:draw_download", args=[draw.pk])).content.decode()
+    assert all(phone in sample for phone, _address in units)
+
+
+def test_recent_draw_exclusion_matches_by_keyed_hash(frame):
+    earlier = draw_sample(frame=frame, plan=Plan(n=30), seed=1)
+    # the same numbers under new unit ids: only the number can tell they were drawn
+    for unit in earlier.units.all():
+        SampledUnit.objects.filter(pk=unit.pk).update(unit_id=f"X{unit.pk}")
+    later = draw_sample(frame=frame, plan=Plan(n=70, exclude_recent_draws=1), seed=1)
+    assert later.n_excluded == 30
+    drawn = set(earlier.units.values_list("phone", flat=True))
+    assert drawn.isdisjoint(later.units.values_list("phone", flat=True))
