@@ -18,7 +18,9 @@ NAVIGATION = [
     ("accounts:user_list", _("People"), {Role.ANALYST}),
 ]
 # Pages a navigation item also stands for (its tabs).
-ALSO_UNDER = {"accounts:user_list": ("accounts:team_list", "accounts:organisation_list")}
+ALSO_UNDER = {
+    "accounts:user_list": ("accounts:team_list", "accounts:organisation_list", "api:token_list")
+}
 
 
 def _active(request: HttpRequest, name: str) -> bool:

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.views import home
+from api.api import urls as api_urls
 from common.ratelimit import rate_limited
 from jobs.views import healthz
 
@@ -30,6 +31,8 @@ urlpatterns = [
     path("results/", include("scoring.urls")),
     path("jobs/", include("jobs.urls")),
     path("exports/", include("exports.urls")),
+    path("api/v1/", api_urls()),
+    path("api/tokens/", include("api.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/login/", login_limit(admin.site.login)),  # before the admin's own URL
     path("admin/", admin.site.urls),
