@@ -3,7 +3,7 @@ jobs a token's organisation started through the API."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from api import access
@@ -82,7 +82,7 @@ def frame_import(
         )
         ApiJob.objects.create(job=job, organisation=request.auth.organisation, token=request.auth)
     job.refresh_from_db()
-    return 202, _job_out(job)
+    return Status(202, _job_out(job))
 
 
 @router.get("/jobs/{int:job_id}", response={200: JobOut, **ERRORS}, auth=READ, url_name="job")
