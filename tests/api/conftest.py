@@ -70,3 +70,36 @@ def api_for(client, api_world):
         return Api(client, api_world["secrets"][kind], language)
 
     return make
+
+
+# A light world for the tests that need no demo: the scoring tests' safety survey and wave.
+from tests.scoring.conftest import (  # noqa: E402, F401  (fixtures)
+    field_interviewer,
+    make_interview,
+    places,
+    safety_draw,
+    safety_version,
+    safety_wave,
+    signed,
+)
+
+
+@pytest.fixture
+def token_of(analyst):
+    """token_of(organisation, scope="read", days=30) → (token, secret)."""
+
+    def make(organisation, scope: str = "read", days: int = 30):
+        return tokens.create_token(
+            organisation=organisation,
+            name=f"{organisation} {scope}",
+            scope=scope,
+            days=days,
+            user=analyst,
+        )
+
+    return make
+
+
+@pytest.fixture
+def firm(db) -> Organisation:
+    return Organisation.objects.create(name="评估中心", kind=Organisation.Kind.FIRM)

@@ -54,13 +54,25 @@ def _body(name: str, world: dict):
     if name == "objective_indicators":
         return {
             "indicators": [
-                {"code": "case_rate", "name": "刑事案件发案率", "rule": {"target": 5, "deduction": 2}}
+                {
+                    "code": "case_rate",
+                    "name": "刑事案件发案率",
+                    "rule": {"target": 5, "deduction": 2},
+                }
             ],
             "values": [{"locality_code": street.code, "indicator": "case_rate", "value": 4.2}],
         }
     if name == "localities":
-        return {"rows": [{"code": street.code, "name": street.name, "level": "street",
-                          "parent_code": street.parent.code}]}
+        return {
+            "rows": [
+                {
+                    "code": street.code,
+                    "name": street.name,
+                    "level": "street",
+                    "parent_code": street.parent.code,
+                }
+            ]
+        }
     if name == "frame_import":
         rows = "unit_id,phone,locality_code\n" + "".join(
             f"H{i},1390000{i:04d},{street.code}\n" for i in range(20)
