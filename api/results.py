@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from api.errors import ApiError, not_found
 from api.models import ApiToken
 from fieldwork.models import Wave
+from jobs.presenters import error_text
 from scoring import editions, selectors
 from scoring.presenters import interim_note
 from scoring.results import results_or_job
@@ -24,6 +25,8 @@ def wave_report(token: ApiToken, wave: Wave) -> tuple[dict, dict]:
         report = {**edition.report, "interim_note": ""}
         return report, {"source": "edition", "edition": edition.number, "interim": False}
     computed = results_or_job(wave=wave, user=None)
+    if computed.value is None and computed.job is not None and computed.job.status == "failed":
+        raise ApiError(409, "results_failed", error_text(computed.job))
     if computed.value is None:
         raise ApiError(
             503,

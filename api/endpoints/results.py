@@ -16,7 +16,9 @@ from scoring.models import Edition
 from scoring.report import tables as report_tables
 
 router = Router(tags=["results"], auth=READ)
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut}
+ERRORS = {
+    **{status: ErrorOut for status in (401, 403, 404, 409, 422, 429, 503)},
+}
 FILE_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
