@@ -19,7 +19,9 @@ NAVIGATION = [
     ("accounts:audit_log", _("Audit log"), {Role.ANALYST}),
 ]
 # Pages a navigation item also stands for (its tabs).
-ALSO_UNDER = {"accounts:user_list": ("accounts:team_list", "accounts:organisation_list")}
+ALSO_UNDER = {
+    "accounts:user_list": ("accounts:team_list", "accounts:organisation_list", "api:token_list")
+}
 
 
 def _active(request: HttpRequest, name: str) -> bool:

@@ -48,23 +48,38 @@ def rate_limited(
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            try:
-                usage = get_usage(
-                    request, group=group, key=key, rate=_rate, method=method, increment=True
-                )
-                # django-ratelimit reports a count it could not keep with time_left -1.
-                counted = usage is None or usage["time_left"] >= 0
-            except Exception:  # noqa: BLE001 - a broken cache is decided by fail_open
-                usage, counted = None, False
-            if not counted:
-                logger.warning("rate limit %s: the count could not be kept", group)
-                if not fail_open:
-                    return too_many_requests(request, retry_after=60)
-            elif usage is not None and usage["should_limit"]:
-                logger.warning("rate limit %s reached", group)
-                return too_many_requests(request, retry_after=usage["time_left"])
+            retry_after = refusal(request, group=group, key=key, method=method, fail_open=fail_open)
+            if retry_after is not None:
+                return too_many_requests(request, retry_after=retry_after)
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def refusal(
+    request: HttpRequest,
+    *,
+    group: str,
+    key: str | Callable[[str, HttpRequest], str] = "user_or_ip",
+    method: str | tuple = ALL,
+    fail_open: bool = False,
+) -> int | None:
+    """Count this request under `group` and say whether it is refused: None when it may go
+    on, else the seconds to wait (Retry-After). Callers that answer in another shape than a
+    page (the API's JSON) use this; views use `rate_limited`. `key` may be a function of
+    (group, request), e.g. the API token's id."""
+    try:
+        usage = get_usage(request, group=group, key=key, rate=_rate, method=method, increment=True)
+        # django-ratelimit reports a count it could not keep with time_left -1.
+        counted = usage is None or usage["time_left"] >= 0
+    except Exception:  # noqa: BLE001 - a broken cache is decided by fail_open
+        usage, counted = None, False
+    if not counted:
+        logger.warning("rate limit %s: the count could not be kept", group)
+        return None if fail_open else 60
+    if usage is not None and usage["should_limit"]:
+        logger.warning("rate limit %s reached", group)
+        return max(1, usage["time_left"])
+    return None

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "qc",
     "scoring",
     "exports",
+    "api",
     "demo",
     "audit",  # the append-only audit log
     "privacy",
@@ -288,6 +289,7 @@ RATE_LIMITS = {
         "login_user": "30/h",
         "twilio": "1200/m",  # Twilio's webhooks per address (every call sends several)
         "healthz": "120/m",  # the load balancer's probes per address
+        "api": "600/m",  # requests per API token (a client's platform pulling pages)
     }.items()
 }
 for _name, _rate in RATE_LIMITS.items():

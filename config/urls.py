@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts.views import home
+from api.api import urls as api_urls
 from common.ratelimit import rate_limited
 from jobs.views import healthz
 
@@ -31,6 +32,8 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("exports/", include("exports.urls")),
     path("privacy/", include("privacy.urls")),
+    path("api/v1/", api_urls()),
+    path("api/tokens/", include("api.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/login/", login_limit(admin.site.login)),  # before the admin's own URL
     path("admin/", admin.site.urls),

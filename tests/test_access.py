@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Organisation, Team, User
+from api.tokens import create_token
 from demo.services import SMALL, load_demo
 from fieldwork.models import Call, Case, Interview
 from fieldwork.services import interviews as fieldwork
@@ -18,6 +19,8 @@ from qc.models import Review
 from sampling.models import Frame
 from sampling.services.import_jobs import FRAME_IMPORT
 from scoring.models import DistrictEdition
+from tests.api.test_matrix import MATRIX as API_MATRIX
+from tests.api.test_matrix import PUBLIC as API_PUBLIC
 
 A, S, I, C = "analyst", "supervisor", "interviewer01", "client"  # noqa: E741
 EVERYONE = {A, S, I, C}
@@ -148,6 +151,8 @@ MATRIX = {
     "fieldwork:processing_record": ("get", {A}),
     "fieldwork:processing_record_pdf": ("get", {A}),
     "fieldwork:interviewer_profile": ("get", {A}),
+    "api:token_list": ("get", {A}),
+    "api:token_revoke": ("post", {A}),
 }
 OWN_CASE_ONLY = {
     "fieldwork:case_detail",
@@ -196,7 +201,9 @@ def _url_params(patterns=None, namespace=""):
 
 
 def test_every_url_is_in_the_matrix():
-    assert set(_url_params()) == set(MATRIX) | PUBLIC | TWILIO_WEBHOOKS
+    # the API's endpoints (a token, not a login) have their own matrix: tests/api/test_matrix.py
+    api = {f"api-v1:{name}" for name in set(API_MATRIX) | API_PUBLIC}
+    assert set(_url_params()) == set(MATRIX) | PUBLIC | TWILIO_WEBHOOKS | api
 
 
 @pytest.fixture
@@ -240,6 +247,9 @@ def demo_world(db, settings, tmp_path):
         "user_id": User.objects.get(username="interviewer02").pk,
         "team_id": Team.objects.get(name="一组").pk,
         "organisation_id": wave.client_id,
+        "token_id": create_token(
+            organisation=wave.client, name="平台", scope="read", days=30, user=analyst
+        )[0].pk,
     }
 
 

@@ -19,6 +19,7 @@ from sampling.models import Level, Locality
 from scoring import selectors
 from scoring.compare import ALPHA, rank_change, short_board
 from scoring.index import ahp, indices, objective, uncertainty
+from scoring.index.objective_store import store_objective_indicators
 from scoring.loaders import AnswerError, AnswersMeta
 from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
 from scoring.ranking import below_overall_by, benjamini_hochberg
@@ -227,30 +228,13 @@ def import_objective_indicators(
     if errors:
         raise IndexInputError(errors)
 
-    for code, spec in specs.items():
-        ObjectiveIndicator.objects.update_or_create(
-            wave=wave,
-            code=code,
-            defaults={
-                "name": spec.name,
-                "unit": spec.unit,
-                "weight": spec.weight,
-                "rule": spec.rule.as_dict(),
-                "source_name": rules_name,
-            },
-        )
-    by_code = {i.code: i for i in ObjectiveIndicator.objects.filter(wave=wave)}
-    codes = list(dict.fromkeys(values["indicator"]))
-    ObjectiveValue.objects.filter(indicator__wave=wave, indicator__code__in=codes).delete()
-    locality_id = dict(
-        Locality.objects.filter(code__in=set(values["locality_code"])).values_list("code", "pk")
+    return store_objective_indicators(
+        wave=wave,
+        specs=specs,
+        values=list(values.itertuples(index=False, name=None)),
+        rules_name=rules_name,
+        values_name=values_name,
     )
-    ObjectiveValue.objects.bulk_create(
-        ObjectiveValue(indicator=by_code[code], locality_id=locality_id[place], value=float(value))
-        for place, code, value in values.itertuples(index=False, name=None)
-    )
-    ObjectiveIndicator.objects.filter(wave=wave, code__in=codes).update(source_name=values_name)
-    return len(values)
 
 
 def objective_frame(wave: Wave, *, level: str | None = None) -> pd.DataFrame:
