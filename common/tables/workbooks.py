@@ -1,10 +1,11 @@
 """XLSX workbooks and Parquet files as rows of text, for common.tables.read_table. Pure.
 
-An XLSX is read from its first worksheet, or the one named, by the values Excel saved, formulas included, with
-python-calamine (a compiled reader, some 25 times faster than openpyxl, so that a workbook of
-300,000 rows is refused within a second); a formula cell without a saved value is refused by
-cell. An old .xls, a password-protected or damaged workbook, or one that unpacks to more than
-UNPACK_FACTOR times the size cap (a zip bomb) is refused as a whole.
+An XLSX is read from its first worksheet, or the one named, by the values Excel saved,
+formulas included, with python-calamine (a compiled reader, some 25 times faster than
+openpyxl, so that a workbook of 300,000 rows is refused within a second); a formula cell
+without a saved value is refused by cell. An old .xls, a password-protected or damaged
+workbook, or one that unpacks to more than UNPACK_FACTOR times the size cap (a zip bomb) is
+refused as a whole.
 """
 
 import datetime

@@ -301,7 +301,8 @@ def import_locality_file(
 ) -> int:
     """Import a locality tree from a CSV or XLSX file; returns how many rows were written.
 
-    `sheet`: the workbook's sheet to read (default: its first). Columns: code, name, parent_code, level, optionally area_type, and one column per sex ×
+    `sheet`: the workbook's sheet to read (default: its first).
+    Columns: code, name, parent_code, level, optionally area_type, and one column per sex ×
     age group named like ``M|16-29`` or ``F|60+`` holding resident counts (blank: no figure);
     optionally latitude and longitude (WGS-84 degrees, for checking door-to-door visits). An
     existing locality changes only in the columns the file has: a file without area_type or
@@ -310,9 +311,7 @@ def import_locality_file(
     is reported at once, by spreadsheet row; nothing is written on error.
     """
     try:
-        table = read_table(
-            file, name=source_name, limits=limits("localities"), sheet=sheet
-        ).frame
+        table = read_table(file, name=source_name, limits=limits("localities"), sheet=sheet).frame
     except TableError as error:
         raise SamplingInputError(describe_all(error)) from error
     missing = [c for c in ("code", "name", "parent_code", "level") if c not in table.columns]
