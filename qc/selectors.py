@@ -159,8 +159,8 @@ def wave_events(wave: Wave) -> QuerySet[ReviewEvent]:
 def wave_backchecks(wave: Wave) -> QuerySet[BackCheck]:
     return (
         BackCheck.objects.filter(interview__case__wave=wave)
-        .select_related("interview__interviewer", "assigned_to", "draw")
-        .order_by("-draw__created_at", "interview_id")
+        .select_related("interview__interviewer", "interviewer", "assigned_to", "draw")
+        .order_by("-draw__created_at", "interview_id", "round")
     )
 
 
@@ -174,12 +174,18 @@ def my_backchecks(user: User) -> QuerySet[BackCheck]:
 
 
 def backcheck_for(*, interview_id: int, user: User) -> BackCheck:
-    """The user's own back-check of an interview; raises BackCheck.DoesNotExist otherwise."""
-    return (
+    """The user's own (latest) back-check of an interview; raises BackCheck.DoesNotExist
+    otherwise."""
+    found = (
         my_backchecks(user)
         .select_related("interview__questionnaire_version")
-        .get(interview_id=interview_id)
+        .filter(interview_id=interview_id)
+        .order_by("-round")
+        .first()
     )
+    if found is None:
+        raise BackCheck.DoesNotExist
+    return found
 
 
 def review_parties(review: Review) -> dict[str, frozenset[int]]:

@@ -59,12 +59,18 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.0f}%"
 
 
+def _checked(backcheck: BackCheck) -> str:
+    """Who had done the interview the back-check checked (a re-interview: its re-interviewer)."""
+    return str(backcheck.interviewer or backcheck.interview.interviewer)
+
+
 def backcheck_rows(backchecks: Iterable[BackCheck]) -> list[dict[str, Any]]:
     return [
         {
             "interview_id": b.interview_id,
             "url": reverse("qc:review_detail", args=[b.interview_id]),
-            "interviewer": str(b.interview.interviewer),
+            "round": b.round,
+            "interviewer": _checked(b),
             "assigned_to": str(b.assigned_to),
             "state": b.state,
             "state_label": b.get_state_display(),
@@ -84,7 +90,7 @@ def discrepancy_table(backchecks: Iterable[BackCheck]) -> list[dict[str, Any]]:
     table: dict[str, dict[str, Any]] = {}
     for b in backchecks:
         row = table.setdefault(
-            str(b.interview.interviewer),
+            _checked(b),
             {"selected": 0, "done": 0, "rates": [], "failed": 0},
         )
         row["selected"] += 1

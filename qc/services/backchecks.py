@@ -12,7 +12,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -63,7 +63,9 @@ def select_backchecks(
 ) -> BackCheckDraw:
     """Draw interviews of the wave for back-checks and assign them to other interviewers.
 
-    Candidates: completed interviews not rejected, not returned and not back-checked yet.
+    Candidates: completed interviews not rejected, not returned and not back-checked since
+    they were last completed (a re-interview after a failed back-check is drawn again, and
+    then checked by nobody who interviewed or checked it before).
     Each interviewer's share is the wave's setting (default 30%), more for high-risk
     interviewers (flag rate above the threshold) and new ones (fewer prior completes); see
     qc.backchecks. The seed (random when not given), shares and result are recorded.
@@ -78,7 +80,8 @@ def select_backchecks(
     candidates = pd.DataFrame.from_records(
         Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
         .exclude(review__state__in=[Review.State.REJECTED, Review.State.RETURNED])
-        .filter(backcheck__isnull=True)
+        .annotate(last_drawn=Max("backchecks__draw__created_at"))
+        .filter(Q(last_drawn__isnull=True) | Q(last_drawn__lt=F("completed_at")))
         .values("id", "interviewer_id", "questionnaire_version_id"),
         columns=["id", "interviewer_id", "questionnaire_version_id"],
     ).rename(columns={"id": "interview_id"})
@@ -93,8 +96,11 @@ def select_backchecks(
     )
     chosen = backchecks.select(candidates, shares["share"].to_dict(), seed)
     selected = candidates[candidates["interview_id"].isin(chosen)]
+    earlier = _earlier_rounds(selected["interview_id"].tolist())
     try:
-        assignment = backchecks.assign(selected, checker_ids, seed)
+        assignment = backchecks.assign(
+            selected, checker_ids, seed, {i: people for i, (_n, people) in earlier.items()}
+        )
     except ValueError as error:
         raise ValidationError(str(error), code="checkers") from error
     draw = BackCheckDraw.objects.create(
@@ -129,6 +135,8 @@ def select_backchecks(
     BackCheck.objects.bulk_create(
         BackCheck(
             interview_id=int(row.interview_id),
+            round=earlier.get(int(row.interview_id), (0, set()))[0] + 1,
+            interviewer_id=int(row.interviewer_id),
             draw=draw,
             assigned_to_id=assignment[int(row.interview_id)],
             questions=versions[int(row.questionnaire_version_id)],
@@ -136,6 +144,19 @@ def select_backchecks(
         for row in selected.itertuples(index=False)
     )
     return draw
+
+
+def _earlier_rounds(interview_ids: list[int]) -> dict[int, tuple[int, set[int]]]:
+    """interview id -> (its back-checks so far, the people who interviewed or checked it)."""
+    earlier: dict[int, tuple[int, set[int]]] = {}
+    rows = BackCheck.objects.filter(interview_id__in=interview_ids).values_list(
+        "interview_id", "round", "assigned_to_id", "interviewer_id"
+    )
+    for interview_id, number, checker_id, interviewer_id in rows:
+        rounds, people = earlier.get(interview_id, (0, set()))
+        people |= {checker_id} | ({interviewer_id} if interviewer_id else set())
+        earlier[interview_id] = (max(rounds, number), people)
+    return earlier
 
 
 @transaction.atomic
