@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class FieldworkConfig(AppConfig):
     name = "fieldwork"
     verbose_name = _("Fieldwork")
+
+    def ready(self) -> None:
+        from fieldwork import tasks  # noqa: F401 - registers the external-interviews job

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.teams import team_rows
-from fieldwork.models import Interview, Wave
+from fieldwork.models import Call, Interview, Wave
 from qc import workflow
 from qc.models import BackCheck, Flag, Review, ReviewEvent
 from sampling.models import Locality
@@ -205,3 +205,16 @@ def flags_by_interviewer(interviews: QuerySet[Interview]) -> dict[int, int]:
         .annotate(n=Count("id"))
     )
     return {row["interview__interviewer_id"]: row["n"] for row in rows}
+
+
+def last_backcheck_call(backcheck: BackCheck) -> Call | None:
+    """The checker's latest call for this back-check."""
+    return (
+        Call.objects.filter(
+            case_id=backcheck.interview.case_id,
+            interviewer_id=backcheck.assigned_to_id,
+            purpose=Call.Purpose.BACKCHECK,
+        )
+        .order_by("-created_at")
+        .first()
+    )

@@ -143,6 +143,8 @@ MATRIX = {
     "accounts:organisation_list": ("get", {A}),
     "accounts:organisation_edit": ("get", {A}),
     "fieldwork:interviewer_profile": ("get", {A}),
+    "fieldwork:external_import": ("get", {A}),
+    "qc:backcheck_call": ("post", {I}),
 }
 OWN_CASE_ONLY = {
     "fieldwork:case_detail",
@@ -173,6 +175,7 @@ EMPTY_IS_NOT_FOUND = {
     "jobs:job_progress",
     "exports:package_download",
     "fieldwork:interview_media",
+    "qc:backcheck_call",
 }
 
 

@@ -10,6 +10,7 @@ problem writes nothing, and the problems name the row, the column and the questi
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -28,11 +29,13 @@ from fieldwork.external.columns import map_columns
 from fieldwork.external.rows import ExternalRow, read_rows
 from fieldwork.models import Case, Interview, Mode, Wave, WaveMode
 from fieldwork.services.waves import create_wave
+from jobs.models import Job
 from questionnaires import answers
 from questionnaires.models import QuestionnaireVersion
 from sampling.models import Draw, Frame, Level, Locality, SampledUnit
 
 MAX_ID_CHARS = 64  # SampledUnit.unit_id
+Report = Callable[[float, str], None]  # hears the share done, 0 to 1, and what is being done
 LOCALITY_FIELDS = {Level.DISTRICT: "district", Level.STREET: "street", Level.COMMUNITY: "community"}
 
 
@@ -73,11 +76,16 @@ def import_external_wave(
     source_name: str,
     user: User | None,
     options: ExternalOptions | None = None,
+    progress: Report | None = None,
+    job: Job | None = None,
 ) -> Wave:
     """The export in `data` (CSV in UTF-8, GBK or UTF-16, or XLSX: read by common.tables)
     as a new closed wave of `client` with `version`. Raises ExternalImportError with every
-    problem found, having written nothing."""
+    problem found, having written nothing. `job`, the background job loading it, is recorded
+    on the wave's frame (one wave per job)."""
     options = options or ExternalOptions()
+    report = progress or (lambda fraction, message: None)
+    report(0.0, _("Reading file"))
     try:
         table = read_table(data, name=source_name, limits=limits("interviews"))
     except TableError as error:
@@ -93,14 +101,16 @@ def import_external_wave(
     if problems:
         raise _fail(problems)
     zone = ZoneInfo(options.time_zone or settings.TIME_ZONE)
+    report(0.3, _("Checking rows"))
     rows, problems = read_rows(table.frame, mapping, zone=zone, day_first=options.day_first)
     problems += _long_ids(rows)
     places, locality_problems = _localities(rows, definition, options)
     if problems or locality_problems or not rows:
         raise _fail(problems + locality_problems or [
             Translatable(gettext_noop("The file has no interviews."))])  # fmt: skip
+    report(0.6, _("Saving interviews"))
     return _store(name=name, client=client, version=version, rows=rows, places=places,
-                  source_name=source_name, user=user, mode=options.mode)  # fmt: skip
+                  source_name=source_name, user=user, mode=options.mode, job=job)  # fmt: skip
 
 
 def _long_ids(rows: list[ExternalRow]) -> list[Translatable]:
@@ -195,9 +205,9 @@ def _collector(name: str, cache: dict[str, User]) -> User:
 
 
 @transaction.atomic
-def _store(*, name, client, version, rows, places, source_name, user, mode) -> Wave:
+def _store(*, name, client, version, rows, places, source_name, user, mode, job) -> Wave:
     frame = Frame.objects.create(name=name, path="", source_name=source_name,
-                                 n_rows=len(rows), created_by=user)  # fmt: skip
+                                 n_rows=len(rows), created_by=user, import_job=job)  # fmt: skip
     draw = Draw.objects.create(frame=frame, name=name, stratum_column="street",
                                strata_columns=["street"], n_total=len(rows), seed=0,
                                created_by=user)  # fmt: skip

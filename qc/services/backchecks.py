@@ -17,7 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from fieldwork.models import Interview, Wave
+from fieldwork.models import Call, Interview, Wave
+from fieldwork.telephony import services as telephony
 from qc import backchecks, workflow
 from qc.access import DECIDERS
 from qc.models import BackCheck, BackCheckDraw, Flag, QCSettings, Review
@@ -57,6 +58,19 @@ def _interviewer_stats(wave: Wave, interviewer_ids: list[int]) -> pd.DataFrame:
     )
 
 
+def _candidates(wave: Wave) -> pd.DataFrame:
+    """Completed, not rejected or returned, not drawn since last completed: columns
+    interview_id, interviewer_id, questionnaire_version_id."""
+    return pd.DataFrame.from_records(
+        Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
+        .exclude(review__state__in=[Review.State.REJECTED, Review.State.RETURNED])
+        .annotate(last_drawn=Max("backchecks__draw__created_at"))
+        .filter(Q(last_drawn__isnull=True) | Q(last_drawn__lt=F("completed_at")))
+        .values("id", "interviewer_id", "questionnaire_version_id"),
+        columns=["id", "interviewer_id", "questionnaire_version_id"],
+    ).rename(columns={"id": "interview_id"})
+
+
 @transaction.atomic
 def select_backchecks(
     *, wave: Wave, user: User, checkers: Sequence[User], seed: int | None = None
@@ -77,14 +91,7 @@ def select_backchecks(
         raise ValidationError(_("Choose at least one back-check interviewer."), code="required")
     qc_settings = wave_settings(wave)
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
-    candidates = pd.DataFrame.from_records(
-        Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
-        .exclude(review__state__in=[Review.State.REJECTED, Review.State.RETURNED])
-        .annotate(last_drawn=Max("backchecks__draw__created_at"))
-        .filter(Q(last_drawn__isnull=True) | Q(last_drawn__lt=F("completed_at")))
-        .values("id", "interviewer_id", "questionnaire_version_id"),
-        columns=["id", "interviewer_id", "questionnaire_version_id"],
-    ).rename(columns={"id": "interview_id"})
+    candidates = _candidates(wave)
     interviewer_ids = sorted(int(i) for i in candidates["interviewer_id"].unique())
     shares = backchecks.interviewer_shares(
         _interviewer_stats(wave, interviewer_ids),
@@ -262,3 +269,14 @@ def _backcheck_failed(backcheck: BackCheck, qc_settings: QCSettings, checker: Us
             reason=reason,
         )
         backcheck.outcome = BackCheck.Outcome.REJECTED
+
+
+def dial_backcheck(*, backcheck: BackCheck, user: User, base_url: str | None = None) -> Call:
+    """The back-check interviewer calls the respondent through telephony, whatever the
+    interview's mode (a door interview is back-checked by phone): their line rings, then the
+    household's; the number is never shown. Only the assigned checker, while it is to do."""
+    if backcheck.assigned_to_id != user.pk:
+        raise PermissionDenied(_("This back-check is assigned to someone else."))
+    if backcheck.state != BackCheck.State.ASSIGNED:
+        raise ValidationError(_("This back-check is already done."), code="done")
+    return telephony.dial_backcheck(case=backcheck.interview.case, checker=user, base_url=base_url)
