@@ -7,7 +7,8 @@ class FieldworkConfig(AppConfig):
     verbose_name = _("Fieldwork")
 
     def ready(self) -> None:
+        from fieldwork import tasks  # noqa: F401 - registers the external-interviews job
         from fieldwork.personal_data import register_holders
-        from fieldwork.privacy import tasks  # noqa: F401  (retention reminders, audit pruning)
+        from fieldwork.privacy import tasks as privacy_tasks  # noqa: F401  (retention reminders, audit pruning)
 
         register_holders()

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from fieldwork import views
 from fieldwork.capi import views as capi_views
+from fieldwork.external import views as external_views
 from fieldwork.interview import views as interview_views
 from fieldwork.privacy import views as privacy_views
 from fieldwork.staff import views as staff_views
@@ -14,6 +15,7 @@ app_name = "fieldwork"
 urlpatterns = [
     path("waves/", views.wave_list, name="wave_list"),
     path("waves/new/", views.wave_create, name="wave_create"),
+    path("waves/external/", external_views.external_import_page, name="external_import"),
     path("waves/<id:wave_id>/", workspace_views.wave_detail, name="wave_detail"),
     path("waves/<id:wave_id>/plan/", plan_views.wave_plan, name="wave_plan"),
     path("waves/<id:wave_id>/live/", workspace_views.wave_live, name="wave_live"),

@@ -101,14 +101,21 @@ def select(candidates: pd.DataFrame, shares: Mapping[Any, float], seed: int) -> 
     return sorted(chosen)
 
 
-def assign(selected: pd.DataFrame, checkers: Sequence[int], seed: int) -> dict[int, int]:
+def assign(
+    selected: pd.DataFrame,
+    checkers: Sequence[int],
+    seed: int,
+    excluded: Mapping[int, Iterable[int]] | None = None,
+) -> dict[int, int]:
     """interview id -> checker id: never the interview's own interviewer, load balanced.
 
-    `selected`: columns interview_id, interviewer_id. Interviews are taken in a seeded random
-    order; each goes to the eligible checker with the fewest back-checks so far (ties: the
-    checker earlier in a seeded shuffle of `checkers`). Raises ValueError naming the
-    interview when no checker other than its interviewer exists.
+    `selected`: columns interview_id, interviewer_id. `excluded`: interview id -> the people
+    who may not check it either (a re-interview's earlier interviewers and checkers).
+    Interviews are taken in a seeded random order; each goes to the eligible checker with the
+    fewest back-checks so far (ties: the checker earlier in a seeded shuffle of `checkers`).
+    Raises ValueError naming the interview when no eligible checker exists.
     """
+    excluded = excluded or {}
     rng = np.random.default_rng(seed)
     order = [int(c) for c in rng.permutation(sorted(set(checkers)))]
     load = dict.fromkeys(order, 0)
@@ -118,10 +125,12 @@ def assign(selected: pd.DataFrame, checkers: Sequence[int], seed: int) -> dict[i
     for interview_id, interviewer_id in zip(
         rows["interview_id"], rows["interviewer_id"], strict=True
     ):
-        eligible = [c for c in order if c != int(interviewer_id)]
+        barred = {int(interviewer_id), *(int(i) for i in excluded.get(int(interview_id), ()))}
+        eligible = [c for c in order if c not in barred]
         if not eligible:
             raise ValueError(
-                f"Interview {interview_id}: no back-check interviewer other than its own."
+                f"Interview {interview_id}: no back-check interviewer other than those who "
+                "interviewed or checked it."
             )
         checker = min(eligible, key=lambda c: load[c])
         load[checker] += 1

@@ -155,7 +155,11 @@ class BackCheckDraw(models.Model):
 
 
 class BackCheck(models.Model):
-    """A re-contact of a respondent by another interviewer to re-ask the key questions."""
+    """A re-contact of a respondent by another interviewer to re-ask the key questions.
+
+    An interview re-done after a failed back-check is back-checked again: each back-check of
+    an interview is a `round` (1, 2, …), and no checker of one round, nor the interviewer of
+    any, checks another."""
 
     class State(models.TextChoices):
         ASSIGNED = "assigned", _("Assigned")
@@ -167,7 +171,17 @@ class BackCheck(models.Model):
         REJECTED = "rejected", _("Rejected")
         RETURNED = "returned", _("Returned")
 
-    interview = models.OneToOneField(Interview, on_delete=models.CASCADE, related_name="backcheck")
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="backchecks")
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    # Who had done the interview when it was drawn (a re-interview is someone else's).
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("interviewer"),
+    )
     draw = models.ForeignKey(BackCheckDraw, on_delete=models.CASCADE, related_name="backchecks")
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="backchecks"
@@ -187,6 +201,9 @@ class BackCheck(models.Model):
     class Meta:
         verbose_name = _("back-check")
         verbose_name_plural = _("back-checks")
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "round"], name="unique_backcheck_round")
+        ]
 
     def __str__(self) -> str:
         return f"{self.interview} {self.state}"

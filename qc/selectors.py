@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.teams import team_rows
-from fieldwork.models import Interview, Wave
+from fieldwork.models import Call, Interview, Wave
 from qc import workflow
 from qc.models import BackCheck, Flag, Review, ReviewEvent
 from sampling.models import Locality
@@ -159,8 +159,8 @@ def wave_events(wave: Wave) -> QuerySet[ReviewEvent]:
 def wave_backchecks(wave: Wave) -> QuerySet[BackCheck]:
     return (
         BackCheck.objects.filter(interview__case__wave=wave)
-        .select_related("interview__interviewer", "assigned_to", "draw")
-        .order_by("-draw__created_at", "interview_id")
+        .select_related("interview__interviewer", "interviewer", "assigned_to", "draw")
+        .order_by("-draw__created_at", "interview_id", "round")
     )
 
 
@@ -174,12 +174,18 @@ def my_backchecks(user: User) -> QuerySet[BackCheck]:
 
 
 def backcheck_for(*, interview_id: int, user: User) -> BackCheck:
-    """The user's own back-check of an interview; raises BackCheck.DoesNotExist otherwise."""
-    return (
+    """The user's own (latest) back-check of an interview; raises BackCheck.DoesNotExist
+    otherwise."""
+    found = (
         my_backchecks(user)
         .select_related("interview__questionnaire_version")
-        .get(interview_id=interview_id)
+        .filter(interview_id=interview_id)
+        .order_by("-round")
+        .first()
     )
+    if found is None:
+        raise BackCheck.DoesNotExist
+    return found
 
 
 def review_parties(review: Review) -> dict[str, frozenset[int]]:
@@ -199,3 +205,16 @@ def flags_by_interviewer(interviews: QuerySet[Interview]) -> dict[int, int]:
         .annotate(n=Count("id"))
     )
     return {row["interview__interviewer_id"]: row["n"] for row in rows}
+
+
+def last_backcheck_call(backcheck: BackCheck) -> Call | None:
+    """The checker's latest call for this back-check."""
+    return (
+        Call.objects.filter(
+            case_id=backcheck.interview.case_id,
+            interviewer_id=backcheck.assigned_to_id,
+            purpose=Call.Purpose.BACKCHECK,
+        )
+        .order_by("-created_at")
+        .first()
+    )

@@ -22,6 +22,7 @@ urlpatterns = [
     path("waves/<id:wave_id>/backchecks/", views.backchecks, name="backchecks"),
     path("backchecks/", views.my_backchecks, name="my_backchecks"),
     path("backchecks/<id:interview_id>/", views.backcheck_form, name="backcheck_form"),
+    path("backchecks/<id:interview_id>/call/", views.backcheck_call, name="backcheck_call"),
     path(
         "waves/<id:wave_id>/interviewers/",
         risk_views.interviewer_risk,

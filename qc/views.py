@@ -15,6 +15,7 @@ from audit.services import record
 from common import spreadsheets
 from common.i18n import ui_language
 from fieldwork.models import Wave
+from fieldwork.telephony import gateway
 from qc import selectors
 from qc.access import is_qc_lead
 from qc.forms import (
@@ -30,6 +31,7 @@ from qc.forms import (
 )
 from qc.models import BackCheck, Review
 from qc.presenters.backchecks import (
+    backcheck_call_panel,
     backcheck_questions,
     backcheck_rows,
     discrepancy_table,
@@ -49,7 +51,7 @@ from qc.presenters.reviews import (
     review_actions,
     review_rows,
 )
-from qc.services.backchecks import record_backcheck, select_backchecks
+from qc.services.backchecks import dial_backcheck, record_backcheck, select_backchecks
 from qc.services.reviews import (
     approve_interview,
     bulk_approve,
@@ -387,5 +389,27 @@ def backcheck_form(request: HttpRequest, interview_id: int) -> HttpResponse:
             "form": form,
             "row": my_backcheck_rows([backcheck])[0],
             "done": backcheck.state == BackCheck.State.DONE,
+            "call": backcheck_call_panel(
+                backcheck, selectors.last_backcheck_call(backcheck), gateway.is_configured()
+            ),
         },
     )
+
+
+@require_role(Role.INTERVIEWER)
+@require_POST
+def backcheck_call(request: HttpRequest, interview_id: int) -> HttpResponse:
+    """The back-check interviewer's line rings, then the respondent's; never the number."""
+    try:
+        backcheck = selectors.backcheck_for(interview_id=interview_id, user=request.user)
+    except BackCheck.DoesNotExist:
+        raise Http404(_("No such back-check of yours.")) from None
+    try:
+        dial_backcheck(
+            backcheck=backcheck, user=request.user, base_url=request.build_absolute_uri("/")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Your phone will ring; answer it to be put through."))
+    return redirect("qc:backcheck_form", interview_id=interview_id)

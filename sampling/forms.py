@@ -4,6 +4,7 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.tables import sheet_names
 from common.tables.texts import limits
 from sampling.errors import SamplingInputError
 from sampling.models import Draw
@@ -26,8 +27,53 @@ def table_upload(upload, kind: str):
     return upload
 
 
-class FrameUploadForm(forms.Form):
+def sheet_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Sheet"),
+        required=False,
+        max_length=100,
+        help_text=_("For a workbook with several sheets: the name of the one to import."),
+    )
+
+
+def chosen_sheet(upload, sheet: str) -> str | None:
+    """The sheet to read: None for a CSV or a workbook of one sheet left blank; the name
+    typed, if the workbook has it. A workbook of several sheets needs one named."""
+    if Path(upload.name).suffix.lower() != ".xlsx":
+        return None
+    names = sheet_names(upload.read())
+    upload.seek(0)
+    listed = "、".join(f"“{name}”" for name in names)
+    if sheet and names and sheet not in names:
+        raise forms.ValidationError(
+            _("The workbook has no sheet “%(sheet)s”. Its sheets: %(sheets)s.")
+            % {"sheet": sheet, "sheets": listed}
+        )
+    if not sheet and len(names) > 1:
+        raise forms.ValidationError(
+            _("The workbook has several sheets: %(sheets)s. Type the name of the one to import.")
+            % {"sheets": listed}
+        )
+    return sheet or None
+
+
+class SheetMixin:
+    """The sheet field checked against the uploaded workbook's sheets."""
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is not None:
+            try:
+                cleaned["sheet"] = chosen_sheet(upload, (cleaned.get("sheet") or "").strip())
+            except forms.ValidationError as error:
+                self.add_error("sheet", error)
+        return cleaned
+
+
+class FrameUploadForm(SheetMixin, forms.Form):
     file = forms.FileField(label=_("Frame file (CSV or XLSX)"))
+    sheet = sheet_field()
     name = forms.CharField(label=_("Name"), max_length=200)
     unit_id_column = forms.CharField(label=_("Unit id column"), initial="unit_id", max_length=100)
     phone_column = forms.CharField(label=_("Phone column"), initial="phone", max_length=100)
@@ -59,7 +105,7 @@ class FrameUploadForm(forms.Form):
         return mapping
 
 
-class LocalityUploadForm(forms.Form):
+class LocalityUploadForm(SheetMixin, forms.Form):
     file = forms.FileField(
         label=_("Locality file (CSV or XLSX)"),
         help_text=_(
@@ -68,6 +114,8 @@ class LocalityUploadForm(forms.Form):
             "<code>M|16-29</code> or <code>F|60+</code>."
         ),
     )
+
+    sheet = sheet_field()
 
     def clean_file(self):
         return table_upload(self.cleaned_data["file"], "localities")

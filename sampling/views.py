@@ -41,7 +41,12 @@ def locality_upload(request: HttpRequest) -> HttpResponse:
     form = LocalityUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = start_locality_import(file=upload, source_name=upload.name, user=request.user)
+        job = start_locality_import(
+            file=upload,
+            source_name=upload.name,
+            user=request.user,
+            sheet=form.cleaned_data["sheet"],
+        )
         return redirect(f"{reverse('sampling:locality_upload')}?job={job.pk}")
     context: dict = {"form": form, "n_localities": Locality.objects.count()}
     job = _own_job(request, LOCALITY_IMPORT)
@@ -70,6 +75,7 @@ def frame_upload(request: HttpRequest) -> HttpResponse:
             name=form.cleaned_data["name"],
             mapping=form.mapping(),
             user=request.user,
+            sheet=form.cleaned_data["sheet"],
         )
         if job.status == Job.Status.SUCCEEDED:
             messages.success(

@@ -153,6 +153,8 @@ MATRIX = {
     "fieldwork:interviewer_profile": ("get", {A}),
     "api:token_list": ("get", {A}),
     "api:token_revoke": ("post", {A}),
+    "fieldwork:external_import": ("get", {A}),
+    "qc:backcheck_call": ("post", {I}),
 }
 OWN_CASE_ONLY = {
     "fieldwork:case_detail",
@@ -183,6 +185,7 @@ EMPTY_IS_NOT_FOUND = {
     "jobs:job_progress",
     "exports:package_download",
     "fieldwork:interview_media",
+    "qc:backcheck_call",
 }
 
 

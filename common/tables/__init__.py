@@ -29,6 +29,7 @@ problems: pyarrow reads it in one pass; anything else goes to `read_table`.
 from common.tables.arrow_csv import read_plain_csv
 from common.tables.problems import KINDS, Limits, TableError, TableProblem
 from common.tables.reader import Progress, Table, read_bytes, read_table, read_text
+from common.tables.workbooks import sheet_names
 
 __all__ = [
     "KINDS",
@@ -41,4 +42,5 @@ __all__ = [
     "read_plain_csv",
     "read_table",
     "read_text",
+    "sheet_names",
 ]

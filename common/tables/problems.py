@@ -38,6 +38,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "formula_without_value": ("formula",),
     "control_character": ("code",),
     "cell_too_long": ("length", "max_length", "start"),
+    "no_sheet": ("sheet", "sheets"),
 }
 ENGLISH = {
     "file_type": "unsupported file type %(suffix)s: use %(allowed)s",
@@ -75,6 +76,7 @@ ENGLISH = {
     "cell_too_long": (
         "the cell has %(length)s characters, more than %(max_length)s (it begins %(start)s)"
     ),
+    "no_sheet": "the workbook has no sheet %(sheet)s (its sheets: %(sheets)s)",
 }
 
 

@@ -51,9 +51,11 @@ def read_table(
     suffixes: tuple[str, ...] = (".csv", ".xlsx"),
     progress: Progress | None = None,
     first_column_name: str = "",
+    sheet: str | None = None,
 ) -> Table:
     """The table in `source` (bytes, a path or a binary file object), whose type is the
     extension of `name` (one of `suffixes`). Raises TableError with every problem found.
+    An XLSX is read from its sheet named `sheet`, or its first sheet.
 
     `first_column_name` names the first column when its header cell is blank, as it is above
     the row labels of a matrix."""
@@ -64,9 +66,10 @@ def read_table(
     raw = read_bytes(source, name, limits)
     if not raw or raw.isspace():
         raise fail("empty", name)
-    sheet = None
+    if suffix != ".xlsx":
+        sheet = None
     if suffix == ".xlsx":
-        header, frame, sheet = read_xlsx(raw, name, limits, CHUNK_ROWS)
+        header, frame, sheet = read_xlsx(raw, name, limits, CHUNK_ROWS, sheet)
     elif suffix == ".parquet":
         header, frame = read_parquet(raw, name, limits)
     else:

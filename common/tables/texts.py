@@ -50,6 +50,7 @@ MESSAGES = {
     "cell_too_long": gettext_lazy(
         "the cell has %(length)s characters, more than %(max_length)s (it begins %(start)s)"
     ),
+    "no_sheet": gettext_lazy("the workbook has no sheet %(sheet)s (its sheets: %(sheets)s)"),
 }
 
 

@@ -1,10 +1,11 @@
 """XLSX workbooks and Parquet files as rows of text, for common.tables.read_table. Pure.
 
-An XLSX is read from its first worksheet by the values Excel saved, formulas included, with
-python-calamine (a compiled reader, some 25 times faster than openpyxl, so that a workbook of
-300,000 rows is refused within a second); a formula cell without a saved value is refused by
-cell. An old .xls, a password-protected or damaged workbook, or one that unpacks to more than
-UNPACK_FACTOR times the size cap (a zip bomb) is refused as a whole.
+An XLSX is read from its first worksheet, or the one named, by the values Excel saved,
+formulas included, with python-calamine (a compiled reader, some 25 times faster than
+openpyxl, so that a workbook of 300,000 rows is refused within a second); a formula cell
+without a saved value is refused by cell. An old .xls, a password-protected or damaged
+workbook, or one that unpacks to more than UNPACK_FACTOR times the size cap (a zip bomb) is
+refused as a whole.
 """
 
 import datetime
@@ -36,15 +37,19 @@ RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relations
 
 
 def read_xlsx(
-    raw: bytes, name: str, limits: Limits, chunk_rows: int
+    raw: bytes, name: str, limits: Limits, chunk_rows: int, sheet_name: str | None = None
 ) -> tuple[list[str], pd.DataFrame, str]:
-    """The first sheet's first row, its data rows (columns 0…n-1 of str, up to the last
-    non-blank row) and its title. Raises TableError."""
+    """The first sheet's (or sheet `sheet_name`'s) first row, its data rows (columns 0…n-1 of
+    str, up to the last non-blank row) and its title. Raises TableError."""
     book = _open(raw, name, limits)
     with _as_damaged(name):
         if not book.sheet_names:
             raise fail("empty", name)
-        sheet = book.get_sheet_by_index(0)
+        if sheet_name is not None and sheet_name not in book.sheet_names:
+            raise fail("no_sheet", name, sheet=f"“{sheet_name}”",
+                       sheets="、".join(f"“{s}”" for s in book.sheet_names))  # fmt: skip
+        index = book.sheet_names.index(sheet_name) if sheet_name is not None else 0
+        sheet = book.get_sheet_by_index(index)
         title = sheet.name
         # calamine's range ends at the last cell with a value: blank rows after it are no data
         _check_extent(sheet, name, limits)
@@ -59,7 +64,7 @@ def read_xlsx(
     ]
     problems = Problems(name, title)
     with _as_damaged(name):
-        path = _first_sheet_path(raw)
+        path = _sheet_path(raw, index)
         if path is not None and _has_formulas(raw, path):
             _check_formulas(raw, path, header, problems)
     problems.raise_if_any()
@@ -129,11 +134,23 @@ def _as_damaged(name: str) -> Iterator[None]:
         raise fail("not_xlsx", name) from error
 
 
-def _first_sheet_path(raw: bytes) -> str | None:
-    """The path in the archive of the workbook's first sheet (workbook.xml and its rels)."""
+def sheet_names(raw: bytes) -> list[str]:
+    """The workbook's sheets in order, from its table of contents alone (a 200 MB workbook
+    is not unpacked to list them); [] for what is no workbook (read_xlsx says why)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            workbook = fromstring(archive.read("xl/workbook.xml"))
+    except Exception:  # zipfile and the XML parser raise assorted errors on damaged files
+        return []
+    return [e.get("name", "") for e in workbook.iter() if e.tag.rsplit("}", 1)[-1] == "sheet"]
+
+
+def _sheet_path(raw: bytes, index: int) -> str | None:
+    """The path in the archive of the workbook's sheet `index` (workbook.xml and its rels)."""
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:
         workbook = fromstring(archive.read("xl/workbook.xml"))
-        sheet = next((e for e in workbook.iter() if e.tag.rsplit("}", 1)[-1] == "sheet"), None)
+        sheets = [e for e in workbook.iter() if e.tag.rsplit("}", 1)[-1] == "sheet"]
+        sheet = sheets[index] if index < len(sheets) else None
         if sheet is None:
             return None
         links = fromstring(archive.read("xl/_rels/workbook.xml.rels"))

@@ -40,7 +40,16 @@ class Call(models.Model):
     event arriving late never overwrites a newer status.
     """
 
+    class Purpose(models.TextChoices):
+        INTERVIEW = "interview", _("Interview")
+        # A back-check by phone of an interview already done (a door one too): no attempt
+        # is recorded on the case, which stays as it is.
+        BACKCHECK = "backcheck", _("Back-check")
+
     case = models.ForeignKey("fieldwork.Case", on_delete=models.CASCADE, related_name="calls")
+    purpose = models.CharField(
+        _("purpose"), max_length=10, choices=Purpose.choices, default=Purpose.INTERVIEW
+    )
     interviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calls"
     )

@@ -43,6 +43,11 @@ def _state(call: Call) -> tuple[str, str]:
     return "ringing", _("Ringing the respondent…")
 
 
+def call_message(call: Call) -> str:
+    """Where the call stands, in a sentence for the caller."""
+    return str(_state(call)[1])
+
+
 def call_panel(call: Call) -> dict:
     """What the interviewer sees of a call: its state, the proposed outcome, what to do next."""
     state, message = _state(call)

@@ -79,6 +79,37 @@ def dial(*, case: Case, interviewer: User, base_url: str | None = None) -> Call:
         raise ValidationError(_("Telephony is not configured: dial by hand."))
     base = _base_url(base_url)
     call, line_phone = _open_call(case=case, interviewer=interviewer)
+    return _ring(call, line_phone, base)
+
+
+@transaction.atomic
+def _open_backcheck_call(*, case: Case, checker: User) -> tuple[Call, str]:
+    case = Case.objects.select_for_update(of=("self",)).select_related("unit").get(pk=case.pk)
+    if not case.unit.phone:
+        raise ValidationError(_("This household has no phone number: back-check it in person."))
+    line = InterviewerLine.objects.filter(user=checker).first()
+    if line is None:
+        raise ValidationError(_("No phone line is set up for you. Ask a supervisor."))
+    if live_call(case=case) is not None:
+        raise ValidationError(_("This case already has a call on the line."))
+    call = Call.objects.create(case=case, interviewer=checker, purpose=Call.Purpose.BACKCHECK)
+    return call, line.phone
+
+
+def dial_backcheck(*, case: Case, checker: User, base_url: str | None = None) -> Call:
+    """A back-check by phone of an interview already done, by phone or at the door: Twilio
+    rings the checker's line, then bridges to the household's number, which the checker never
+    sees (Twilio fetches it from the TwiML view). The case stays as it is: no attempt is
+    recorded. Whether `checker` may check this case is qc's to decide before calling."""
+    if not gateway.is_configured():
+        raise ValidationError(_("Telephony is not configured: dial by hand."))
+    base = _base_url(base_url)
+    call, line_phone = _open_backcheck_call(case=case, checker=checker)
+    return _ring(call, line_phone, base)
+
+
+def _ring(call: Call, line_phone: str, base: str) -> Call:
+    """Ask Twilio to ring the caller's line for `call` (outside any transaction)."""
 
     def url(name: str) -> str:
         return base + reverse(f"fieldwork:telephony:{name}", args=[call.pk])
@@ -118,7 +149,7 @@ def _respondent_pending(call: Call, call_sid: str) -> bool:
         and not (call.sid or call.status)
         and call.parent_status not in TERMINAL_STATUSES
         and not (call.attempt_id or call.error)
-        and call.case.status in OPEN_CASE_STATUSES
+        and (call.case.status in OPEN_CASE_STATUSES or call.purpose == Call.Purpose.BACKCHECK)
     )
 
 
@@ -288,6 +319,8 @@ def _lock_unconfirmed(call: Call, interviewer: User) -> Call:
         raise PermissionDenied
     if call.attempt_id is not None:
         raise ValidationError(_("This call's outcome is already recorded."))
+    if call.purpose == Call.Purpose.BACKCHECK:
+        raise ValidationError(_("A back-check call records no outcome on the case."))
     return call
 
 

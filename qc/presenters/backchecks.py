@@ -7,6 +7,8 @@ from typing import Any
 from django.urls import reverse
 
 from common.labels import localized
+from fieldwork.models import Call, Mode
+from fieldwork.telephony.presenters import call_message
 from qc.models import BackCheck
 from questionnaires import answers as stored
 from sampling.phones import mask_phone
@@ -59,12 +61,18 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.0f}%"
 
 
+def _checked(backcheck: BackCheck) -> str:
+    """Who had done the interview the back-check checked (a re-interview: its re-interviewer)."""
+    return str(backcheck.interviewer or backcheck.interview.interviewer)
+
+
 def backcheck_rows(backchecks: Iterable[BackCheck]) -> list[dict[str, Any]]:
     return [
         {
             "interview_id": b.interview_id,
             "url": reverse("qc:review_detail", args=[b.interview_id]),
-            "interviewer": str(b.interview.interviewer),
+            "round": b.round,
+            "interviewer": _checked(b),
             "assigned_to": str(b.assigned_to),
             "state": b.state,
             "state_label": b.get_state_display(),
@@ -84,7 +92,7 @@ def discrepancy_table(backchecks: Iterable[BackCheck]) -> list[dict[str, Any]]:
     table: dict[str, dict[str, Any]] = {}
     for b in backchecks:
         row = table.setdefault(
-            str(b.interview.interviewer),
+            _checked(b),
             {"selected": 0, "done": 0, "rates": [], "failed": 0},
         )
         row["selected"] += 1
@@ -102,3 +110,19 @@ def discrepancy_table(backchecks: Iterable[BackCheck]) -> list[dict[str, Any]]:
         }
         for name, row in sorted(table.items())
     ]
+
+
+def backcheck_call_panel(backcheck: BackCheck, last_call: Call | None, configured: bool) -> dict:
+    """The back-check page's call control: whether the checker can be put through (telephony
+    set up, a number on file, the back-check to do), where the last call stands, and whether
+    this is a door interview checked by phone. The number itself is never in it."""
+    interview = backcheck.interview
+    has_phone = bool(interview.case.unit.phone)
+    return {
+        "configured": configured,
+        "has_phone": has_phone,
+        "can_call": configured and has_phone and backcheck.state == BackCheck.State.ASSIGNED,
+        "door": interview.mode == Mode.DOOR,
+        "message": call_message(last_call) if last_call is not None else "",
+        "url": reverse("qc:backcheck_call", args=[backcheck.interview_id]),
+    }

@@ -12,12 +12,13 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from fieldwork.models import Interview, Wave
+from fieldwork.models import Call, Interview, Wave
+from fieldwork.telephony import services as telephony
 from qc import backchecks, workflow
 from qc.access import DECIDERS
 from qc.models import BackCheck, BackCheckDraw, Flag, QCSettings, Review
@@ -57,13 +58,28 @@ def _interviewer_stats(wave: Wave, interviewer_ids: list[int]) -> pd.DataFrame:
     )
 
 
+def _candidates(wave: Wave) -> pd.DataFrame:
+    """Completed, not rejected or returned, not drawn since last completed: columns
+    interview_id, interviewer_id, questionnaire_version_id."""
+    return pd.DataFrame.from_records(
+        Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
+        .exclude(review__state__in=[Review.State.REJECTED, Review.State.RETURNED])
+        .annotate(last_drawn=Max("backchecks__draw__created_at"))
+        .filter(Q(last_drawn__isnull=True) | Q(last_drawn__lt=F("completed_at")))
+        .values("id", "interviewer_id", "questionnaire_version_id"),
+        columns=["id", "interviewer_id", "questionnaire_version_id"],
+    ).rename(columns={"id": "interview_id"})
+
+
 @transaction.atomic
 def select_backchecks(
     *, wave: Wave, user: User, checkers: Sequence[User], seed: int | None = None
 ) -> BackCheckDraw:
     """Draw interviews of the wave for back-checks and assign them to other interviewers.
 
-    Candidates: completed interviews not rejected, not returned and not back-checked yet.
+    Candidates: completed interviews not rejected, not returned and not back-checked since
+    they were last completed (a re-interview after a failed back-check is drawn again, and
+    then checked by nobody who interviewed or checked it before).
     Each interviewer's share is the wave's setting (default 30%), more for high-risk
     interviewers (flag rate above the threshold) and new ones (fewer prior completes); see
     qc.backchecks. The seed (random when not given), shares and result are recorded.
@@ -75,13 +91,7 @@ def select_backchecks(
         raise ValidationError(_("Choose at least one back-check interviewer."), code="required")
     qc_settings = wave_settings(wave)
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
-    candidates = pd.DataFrame.from_records(
-        Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
-        .exclude(review__state__in=[Review.State.REJECTED, Review.State.RETURNED])
-        .filter(backcheck__isnull=True)
-        .values("id", "interviewer_id", "questionnaire_version_id"),
-        columns=["id", "interviewer_id", "questionnaire_version_id"],
-    ).rename(columns={"id": "interview_id"})
+    candidates = _candidates(wave)
     interviewer_ids = sorted(int(i) for i in candidates["interviewer_id"].unique())
     shares = backchecks.interviewer_shares(
         _interviewer_stats(wave, interviewer_ids),
@@ -93,8 +103,11 @@ def select_backchecks(
     )
     chosen = backchecks.select(candidates, shares["share"].to_dict(), seed)
     selected = candidates[candidates["interview_id"].isin(chosen)]
+    earlier = _earlier_rounds(selected["interview_id"].tolist())
     try:
-        assignment = backchecks.assign(selected, checker_ids, seed)
+        assignment = backchecks.assign(
+            selected, checker_ids, seed, {i: people for i, (_n, people) in earlier.items()}
+        )
     except ValueError as error:
         raise ValidationError(str(error), code="checkers") from error
     draw = BackCheckDraw.objects.create(
@@ -129,6 +142,8 @@ def select_backchecks(
     BackCheck.objects.bulk_create(
         BackCheck(
             interview_id=int(row.interview_id),
+            round=earlier.get(int(row.interview_id), (0, set()))[0] + 1,
+            interviewer_id=int(row.interviewer_id),
             draw=draw,
             assigned_to_id=assignment[int(row.interview_id)],
             questions=versions[int(row.questionnaire_version_id)],
@@ -136,6 +151,19 @@ def select_backchecks(
         for row in selected.itertuples(index=False)
     )
     return draw
+
+
+def _earlier_rounds(interview_ids: list[int]) -> dict[int, tuple[int, set[int]]]:
+    """interview id -> (its back-checks so far, the people who interviewed or checked it)."""
+    earlier: dict[int, tuple[int, set[int]]] = {}
+    rows = BackCheck.objects.filter(interview_id__in=interview_ids).values_list(
+        "interview_id", "round", "assigned_to_id", "interviewer_id"
+    )
+    for interview_id, number, checker_id, interviewer_id in rows:
+        rounds, people = earlier.get(interview_id, (0, set()))
+        people |= {checker_id} | ({interviewer_id} if interviewer_id else set())
+        earlier[interview_id] = (max(rounds, number), people)
+    return earlier
 
 
 @transaction.atomic
@@ -241,3 +269,14 @@ def _backcheck_failed(backcheck: BackCheck, qc_settings: QCSettings, checker: Us
             reason=reason,
         )
         backcheck.outcome = BackCheck.Outcome.REJECTED
+
+
+def dial_backcheck(*, backcheck: BackCheck, user: User, base_url: str | None = None) -> Call:
+    """The back-check interviewer calls the respondent through telephony, whatever the
+    interview's mode (a door interview is back-checked by phone): their line rings, then the
+    household's; the number is never shown. Only the assigned checker, while it is to do."""
+    if backcheck.assigned_to_id != user.pk:
+        raise PermissionDenied(_("This back-check is assigned to someone else."))
+    if backcheck.state != BackCheck.State.ASSIGNED:
+        raise ValidationError(_("This back-check is already done."), code="done")
+    return telephony.dial_backcheck(case=backcheck.interview.case, checker=user, base_url=base_url)

@@ -44,11 +44,13 @@ def import_frame(
     user: User | None = None,
     progress: Progress | None = None,
     job: Job | None = None,
+    sheet: str | None = None,
 ) -> Frame:
     """Validate a CSV or XLSX frame file and store it as Parquet with per-street counts.
 
     file: a path or a binary file object (an upload); source_name: the file's name, whose
-    extension (.csv, .xlsx) picks the reader; mapping: role → column (see
+    extension (.csv, .xlsx) picks the reader; `sheet` the workbook's sheet (default: its first);
+    mapping: role → column (see
     sampling.frame_validation.ROLES). Every column is read as text. Raises FrameImportError with
     every problem and writes nothing (no rows, no file) if anything is wrong. A plain CSV
     without a problem takes the fast road (common.tables.read_plain_csv and
@@ -65,7 +67,7 @@ def import_frame(
         file = _read_bytes(file, source_name)  # a stream read once, for either road
     rows = _fast_frame(file, source_name, mapping)
     if rows is None:  # anything but a plain, clean CSV: the careful road names every problem
-        rows = _checked_frame(_rewound(file), source_name, mapping, report)
+        rows = _checked_frame(_rewound(file), source_name, mapping, report, sheet)
     report(0.6, _("Writing Parquet"))
     buffer = pa.BufferOutputStream()
     pq.write_table(frame_crypto.seal(rows, keyring()), buffer)  # no number in clear at rest
@@ -128,11 +130,15 @@ def _rewound(file: IO[bytes] | bytes | str | Path) -> IO[bytes] | bytes | str | 
 
 
 def _checked_frame(
-    raw: bytes | IO[bytes] | str | Path, source_name: str, mapping: dict[str, str], report: Progress
+    raw: bytes | IO[bytes] | str | Path,
+    source_name: str,
+    mapping: dict[str, str],
+    report: Progress,
+    sheet: str | None = None,
 ) -> pa.Table:
     """Any frame file through the careful reader and validate_frame: every problem, or the
     validated frame in draw order."""
-    table = _read_table(raw, source_name, report)
+    table = _read_table(raw, source_name, report, sheet)
     report(0.4, _("Checking rows"))
     validation = validate_frame(
         table, known_localities=locality_lookup(), mapping=mapping, **_max_lengths()
@@ -185,7 +191,7 @@ def _save_frame(
 
 
 def _read_table(
-    file: bytes | IO[bytes] | str | Path, source_name: str, report: Progress
+    file: bytes | IO[bytes] | str | Path, source_name: str, report: Progress, sheet: str | None
 ) -> pd.DataFrame:
     """The file's table (reading is the first 40% of the import); FrameImportError with the
     reader's problems, each a FrameError of kind "table"."""
@@ -195,6 +201,7 @@ def _read_table(
             name=source_name,
             limits=limits("frame"),
             progress=lambda fraction: report(0.4 * fraction, _("Reading file")),
+            sheet=sheet,
         )
     except TableError as error:
         problems = [table_frame_error(problem) for problem in error.problems]

@@ -39,7 +39,13 @@ def _keep_upload(file: IO[bytes]) -> str:
 
 
 def start_frame_import(
-    *, file: IO[bytes], source_name: str, name: str, mapping: dict[str, str], user: User | None
+    *,
+    file: IO[bytes],
+    source_name: str,
+    name: str,
+    mapping: dict[str, str],
+    user: User | None,
+    sheet: str | None = None,
 ) -> Job:
     """Keep the upload and queue its import as :func:`import_frame` does (see run_frame_import
     for what the job records)."""
@@ -50,6 +56,7 @@ def start_frame_import(
             "source_name": source_name,
             "name": name,
             "mapping": mapping,
+            "sheet": sheet,
             "language": ui_language_code(),
         },
         subject=source_name,
@@ -86,6 +93,7 @@ def _import_upload(job: Job, progress: Progress):
                 user=job.created_by,
                 progress=report,
                 job=job,
+                sheet=params.get("sheet"),
             )
     except FrameImportError as error:
         if job.created_by is not None:
@@ -102,13 +110,16 @@ def _import_upload(job: Job, progress: Progress):
         ) from error
 
 
-def start_locality_import(*, file: IO[bytes], source_name: str, user: User | None) -> Job:
+def start_locality_import(
+    *, file: IO[bytes], source_name: str, user: User | None, sheet: str | None = None
+) -> Job:
     """Keep the upload and queue the import of the locality tree it holds."""
     return start_job(
         kind=LOCALITY_IMPORT,
         params={
             "upload_path": _keep_upload(file),
             "source_name": source_name,
+            "sheet": sheet,
             "language": ui_language_code(),
         },
         subject=source_name,
@@ -124,7 +135,9 @@ def run_locality_import(job: Job, progress: Progress) -> dict:
     try:
         with translation.override(params["language"] or None):
             with default_storage.open(params["upload_path"], "rb") as upload:
-                count = import_locality_file(file=upload, source_name=params["source_name"])
+                count = import_locality_file(
+                    file=upload, source_name=params["source_name"], sheet=params.get("sheet")
+                )
     except SamplingInputError as error:
         _forget_upload(params["upload_path"])
         raise JobFailed(

@@ -296,9 +296,12 @@ COORDINATE_COLUMNS = ("latitude", "longitude")  # optional, WGS-84 degrees
 POPULATION_COLUMN = re.compile(r"^[MF]\|\d+(?:-\d+|\+)$")  # M|16-29, F|60+
 
 
-def import_locality_file(*, file: IO[bytes] | str | Path, source_name: str) -> int:
+def import_locality_file(
+    *, file: IO[bytes] | str | Path, source_name: str, sheet: str | None = None
+) -> int:
     """Import a locality tree from a CSV or XLSX file; returns how many rows were written.
 
+    `sheet`: the workbook's sheet to read (default: its first).
     Columns: code, name, parent_code, level, optionally area_type, and one column per sex ×
     age group named like ``M|16-29`` or ``F|60+`` holding resident counts (blank: no figure);
     optionally latitude and longitude (WGS-84 degrees, for checking door-to-door visits). An
@@ -308,7 +311,7 @@ def import_locality_file(*, file: IO[bytes] | str | Path, source_name: str) -> i
     is reported at once, by spreadsheet row; nothing is written on error.
     """
     try:
-        table = read_table(file, name=source_name, limits=limits("localities")).frame
+        table = read_table(file, name=source_name, limits=limits("localities"), sheet=sheet).frame
     except TableError as error:
         raise SamplingInputError(describe_all(error)) from error
     missing = [c for c in ("code", "name", "parent_code", "level") if c not in table.columns]

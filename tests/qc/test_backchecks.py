@@ -106,6 +106,18 @@ def test_assign_without_another_checker_names_the_interview():
         backchecks.assign(_candidates({1: 1}), [1], seed=0)
 
 
+def test_assign_keeps_earlier_interviewers_and_checkers_off_a_re_interview():
+    selected = _candidates({1: 4})
+    first = int(selected["interview_id"].iloc[0])
+
+    result = backchecks.assign(selected, [1, 2, 3], seed=5, excluded={first: [2]})
+
+    assert result[first] == 3  # 1 did it, 2 checked it before
+    assert all(checker in (2, 3) for checker in result.values())
+    with pytest.raises(ValueError, match=f"Interview {first}"):
+        backchecks.assign(selected, [1, 2], seed=5, excluded={first: [2]})
+
+
 def test_discrepancy_counts_only_questions_answered_again():
     original = {"a": "5", "b": "4", "c": ["1", "2"], "d": "3"}
     recheck = {"a": "5", "b": "2", "c": ["2", "1"], "d": "", "e": "1"}

@@ -39,6 +39,7 @@ class Command(BaseCommand):
             "--locality", default="locality_code", help="Street or community code column."
         )
         parser.add_argument("--address", default="", help="Address column (optional).")
+        parser.add_argument("--sheet", help="The workbook's sheet (default: its first).")
 
     def handle(self, *args, **options):
         # Messages and the error report speak the site's language, whatever the shell's locale.
@@ -62,6 +63,7 @@ class Command(BaseCommand):
                     name=name,
                     mapping=mapping,
                     progress=ProgressBar(self.stderr),
+                    sheet=options.get("sheet"),
                 )
         except FrameImportError as error:
             self.stderr.write("")

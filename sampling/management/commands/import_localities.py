@@ -17,13 +17,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
+        parser.add_argument("--sheet", help="the workbook's sheet (default: its first)")
 
-    def handle(self, *args, path: Path, **options):
+    def handle(self, *args, path: Path, sheet: str | None = None, **options):
         with translation.override(settings.LANGUAGE_CODE):
             if not path.is_file():
                 raise CommandError(_("No such file: %(path)s") % {"path": path})
             try:
-                count = import_locality_file(file=path, source_name=path.name)
+                count = import_locality_file(file=path, source_name=path.name, sheet=sheet)
             except SamplingInputError as error:
                 lines = [
                     _("%(n)s problems in %(name)s; nothing was imported.")

@@ -213,3 +213,43 @@ def test_back_check_rejection_of_an_unproposed_interview_is_not_approved_by_one_
     assert Review.objects.get(pk=review.pk).state == Review.State.REJECTED
     rerelease_case(review=review, user=analyst, reason="重访", interviewer=other_interviewer)
     assert Review.objects.get(pk=review.pk).state == Review.State.RETURNED
+
+
+def _reinterviewed(interview: Interview) -> Interview:
+    """The re-interviewer asks every question again and finishes: completed once more."""
+    from fieldwork.services.interviews import finish_interview
+
+    interview.refresh_from_db()
+    interview.answers = varied_answers()
+    interview.save(update_fields=["answers"])
+    return finish_interview(interview=interview)
+
+
+def test_a_re_interview_is_back_checked_again_by_someone_new(
+    world, interviewer, checker, supervisor, django_capture_on_commit_callbacks
+):
+    third = make_user("third", Role.INTERVIEWER)
+    interview = _failed_backcheck(world, interviewer, checker, supervisor, action="return")
+    # returned: not drawn while the re-interview is under way
+    again = select_backchecks(wave=world.wave, user=supervisor, checkers=[third], seed=2)
+    assert again.parameters["selected"] == []
+
+    with django_capture_on_commit_callbacks(execute=True):  # qc checks the re-interview
+        redone = _reinterviewed(interview)
+    assert redone.interviewer == checker and redone.status == Interview.Status.COMPLETED
+    # the original interviewer and the first checker (the re-interviewer) may not check it
+    with pytest.raises(ValidationError, match="no back-check interviewer"):
+        select_backchecks(wave=world.wave, user=supervisor, checkers=[interviewer, checker], seed=3)
+    select_backchecks(
+        wave=world.wave, user=supervisor, checkers=[interviewer, checker, third], seed=3
+    )
+
+    first, second = BackCheck.objects.filter(interview=interview).order_by("round")
+    assert (first.round, first.interviewer, first.assigned_to) == (1, interviewer, checker)
+    assert (second.round, second.interviewer, second.assigned_to) == (2, checker, third)
+    assert second.state == BackCheck.State.ASSIGNED
+    done = record_backcheck(backcheck=second, user=third, answers={"sat_1": "9"})
+    assert done.round == 2 and done.rate is not None
+    # drawn once per completion: nothing is left to draw
+    last = select_backchecks(wave=world.wave, user=supervisor, checkers=[third], seed=4)
+    assert last.parameters["selected"] == []

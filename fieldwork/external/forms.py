@@ -1,0 +1,88 @@
+from pathlib import Path
+from zoneinfo import available_timezones
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation
+from common.tables.texts import limits
+from fieldwork.external.services import ExternalOptions
+from fieldwork.models import Mode
+from questionnaires.models import QuestionnaireVersion
+from sampling.models import Level, Locality
+
+
+class ExternalImportForm(forms.Form):
+    """Another system's export and how to read it; the columns it names are recognised by
+    their names when left blank."""
+
+    file = forms.FileField(
+        label=_("Export (CSV or XLSX)"),
+        help_text=_("From ODK Central, Kobo or SurveyCTO: one row per interview."),
+    )
+    version = forms.ModelChoiceField(
+        label=_("Questionnaire version"),
+        queryset=QuestionnaireVersion.objects.filter(published_at__isnull=False),
+        help_text=_("The XLSForm the interviews were collected with, imported first."),
+    )
+    name = forms.CharField(label=_("Wave name"), max_length=200)
+    client = forms.ModelChoiceField(
+        label=_("Client"), queryset=Organisation.objects.filter(kind=Organisation.Kind.CLIENT)
+    )
+    mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices, initial=Mode.DOOR)
+    street = forms.ModelChoiceField(
+        label=_("Street of every interview"),
+        queryset=Locality.objects.filter(level=Level.STREET).order_by("code"),
+        required=False,
+        help_text=_("When neither a question nor a column names the place."),
+    )
+    locality_column = forms.CharField(
+        label=_("Place column"),
+        max_length=200,
+        required=False,
+        help_text=_("A street's or community's code or name."),
+    )
+    id_column = forms.CharField(
+        label=_("Interview id column"),
+        max_length=200,
+        required=False,
+        help_text=_("Blank: KEY, meta/instanceID, _uuid or _id."),
+    )
+    interviewer_column = forms.CharField(
+        label=_("Interviewer column"),
+        max_length=200,
+        required=False,
+        help_text=_("Blank: username or _submitted_by."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone of times written without one"),
+        choices=[(z, z) for z in sorted(available_timezones())],
+        initial="Asia/Shanghai",
+    )
+    day_first = forms.BooleanField(
+        label=_("Dates like 9/10/2015 are day/month/year"), required=False
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        caps = limits("interviews")
+        if upload.size > caps.max_bytes:
+            raise forms.ValidationError(
+                _("The file is larger than %(max_mb)s MB, the limit for this kind of file.")
+                % {"max_mb": caps.max_mb}
+            )
+        return upload
+
+    def options(self) -> ExternalOptions:
+        data = self.cleaned_data
+        return ExternalOptions(
+            id_column=data["id_column"].strip(),
+            interviewer_column=data["interviewer_column"].strip(),
+            locality_column=data["locality_column"].strip(),
+            street=data["street"],
+            mode=data["mode"],
+            time_zone=data["time_zone"],
+            day_first=data["day_first"],
+        )
