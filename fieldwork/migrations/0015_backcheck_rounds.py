@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fieldwork', '0013_organisations_teams_routing'),
+        ('fieldwork', '0014_retention_and_processing_record'),
     ]
 
     operations = [
