@@ -10,12 +10,14 @@ import pandas as pd
 from qc.rules import (
     ACQUIESCENCE,
     CONTRADICTION,
+    DUPLICATE_ACROSS,
     DUPLICATE_ANSWERS,
     DUPLICATE_CONTACT,
     FAST_ITEMS,
     INCONSISTENT,
     ITEM_NONRESPONSE,
     LOCALITY_MISMATCH,
+    NO_SPEECH,
     OFF_HOURS,
     OVERLAPPING,
     RESPONDENT_MISMATCH,
@@ -39,7 +41,14 @@ from qc.rules.consistency import (
     respondent_mismatch,
     same_dimension_items,
 )
-from qc.rules.duplicates import answer_categories, duplicate_answers, duplicate_contact
+from qc.rules.duplicates import (
+    answer_categories,
+    duplicate_across,
+    duplicate_answers,
+    duplicate_contact,
+)
+from qc.rules.similar import coded_answers
+from qc.rules.speech import no_speech
 from qc.rules.timing import fast_items, off_hours, overlapping, rushed, rushed_relative
 
 
@@ -62,6 +71,7 @@ def _timing_rules(
             timezone=config.timezone,
         ),
         OVERLAPPING: overlapping(df),
+        NO_SPEECH: no_speech(df, max_share=config.no_speech_max_share),
         FAST_ITEMS: fast_items(
             df,
             reading_chars=reading_chars,
@@ -121,15 +131,18 @@ def _duplicate_rules(
     excluded_codes: ExcludedCodes,
     scores: ItemScores | None,
 ) -> dict[str, pd.DataFrame]:
+    categories = answer_categories(items, excluded_codes, scores)
+    similar = {
+        "items": items,
+        "min_share": config.duplicate_min_share,
+        "min_items": config.duplicate_min_items,
+        "alpha": config.duplicate_alpha,
+        "categories": categories,
+        "coded": coded_answers(df, items, categories) if items and len(df) else None,
+    }
     return {
-        DUPLICATE_ANSWERS: duplicate_answers(
-            df,
-            items=items,
-            min_share=config.duplicate_min_share,
-            min_items=config.duplicate_min_items,
-            alpha=config.duplicate_alpha,
-            categories=answer_categories(items, excluded_codes, scores),
-        ),
+        DUPLICATE_ANSWERS: duplicate_answers(df, **similar),
+        DUPLICATE_ACROSS: duplicate_across(df, **similar),
         DUPLICATE_CONTACT: duplicate_contact(df),
     }
 
