@@ -283,7 +283,7 @@ def duplicate_contact(df: pd.DataFrame) -> pd.DataFrame:
         keys = keys[keys.notna() & (keys.astype(str) != "")]
         repeated = keys[keys.duplicated(keep=False)]
         for _key, members in repeated.groupby(repeated, sort=False):
-            ids = sorted(int(i) for i in members.index)
+            ids = sorted(_plain(i) for i in members.index)
             for i in ids:
                 found.setdefault(i, {})[column] = [o for o in ids if o != i]
     if not found:

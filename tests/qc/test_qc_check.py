@@ -52,9 +52,13 @@ def row(interview_id, who, start, end, answers, locality="S1", street="S1", **ex
 ROWS = [
     row(1, "王", "10:00", "10:07", vector(1)),  # overlaps 2
     row(2, "王", "10:05", "10:12", vector(2)),  # overlaps 1
-    row(3, "李", "22:00", "22:07", vector(1)),  # off hours
-    row(4, "李", "12:00", "12:07", {item: "9" for item in SCALE}),  # don't know throughout
-    row(5, "张", "12:00", "12:07", vector(1), street="S2"),  # said another street
+    # 李 works another street: his copy of 王's answers is no team's (duplicate_across)
+    row(3, "李", "22:00", "22:07", vector(1), "S9", "S9"),  # off hours
+    row(4, "李", "12:00", "12:07", {item: "9" for item in SCALE}, "S9", "S9"),  # all don't know
+    # said another street (answers unlike everyone's: copying between interviewers aside)
+    row(
+        5, "张", "12:00", "12:07", {x: str(1 + 2 * i % 5) for i, x in enumerate(SCALE)}, street="S2"
+    ),
     row(6, "张", "13:00", "13:07", vector(3)),  # same answers as 7
     row(7, "张", "14:00", "14:07", vector(3)),
     row(8, "张", "15:00", "15:00:30", vector(0)),  # 30 seconds
@@ -209,7 +213,7 @@ def test_qc_check_flags_shared_phones_fast_items_contradictions_and_short_answer
     header += [f"{item}__seconds" for item in timed]
     quick = {f"{item}__seconds": "0.5" for item in timed}  # labels of 15+ characters
     slow = {f"{item}__seconds": "9" for item in timed}
-    contradicting = vector(2) | {"safety_overall": "5", "safety_night": "1"}
+    contradicting = vector(4) | {"safety_overall": "5", "safety_night": "1"}
     rows = [
         row(1, "王", "10:00", "10:07", vector(1), phone="138 0000 1111", **slow),
         row(2, "李", "11:00", "11:07", vector(2), phone="+8613800001111", **quick),
