@@ -17,13 +17,15 @@ DOOR = "door"
 def no_speech(df: pd.DataFrame, *, max_share: float = 0.1) -> pd.DataFrame:
     """Door interviews whose recorded audio has speech in less than `max_share` of it.
 
-    Reads `speech_share` (NaN: not recorded, never fires) and `mode` (only "door" fires; a
-    frame without a mode column, such as a delivered file, is taken as door-to-door).
+    Reads `speech_share` (NaN: not recorded, never fires) and `mode` ("door" fires, another
+    mode never; an unknown mode or no mode column, as in a delivered file, is taken as
+    door-to-door).
     """
     if not has_columns(df, "speech_share"):
         return empty_result()
     share = pd.to_numeric(df["speech_share"], errors="coerce").astype("float64")
-    door = df["mode"].astype("object").eq(DOOR) if "mode" in df.columns else True
+    mode = df["mode"].astype("object") if "mode" in df.columns else pd.Series(None, index=df.index)
+    door = mode.eq(DOOR) | mode.isna()
     fired = (share < float(max_share)) & door  # NaN compares False
     if not fired.any():
         return empty_result()

@@ -107,7 +107,7 @@ def test_straight_lined_interviews_are_never_copies_of_each_other():
 def test_no_speech_fires_on_door_interviews_below_the_share_only():
     df = pd.DataFrame(
         {
-            "mode": ["door", "door", "phone", "door", "door"],
+            "mode": ["door", "door", "phone", "door", None],
             "speech_share": [0.02, 0.5, 0.0, np.nan, 0.0999],
         },
         index=pd.Index([1, 2, 3, 4, 5], name="interview_id"),
