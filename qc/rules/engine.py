@@ -33,6 +33,7 @@ from qc.rules import (
     empty_result,
 )
 from qc.rules.answers import acquiescence, item_nonresponse, short_open_answers, straightlining
+from qc.rules.coding import ItemCodes, item_codes
 from qc.rules.consistency import (
     contradiction,
     inconsistent,
@@ -92,6 +93,7 @@ def _answer_rules(
     scores: ItemScores,
     open_items: list[str],
     batteries: Mapping[str, list[str]] | None,
+    coded: ItemCodes,
 ) -> dict[str, pd.DataFrame]:
     return {
         STRAIGHTLINING: straightlining(
@@ -102,6 +104,7 @@ def _answer_rules(
             max_share=config.straightlining_max_share,
             code_labels=code_labels,
             batteries=batteries,
+            coded=coded,
         ),
         ITEM_NONRESPONSE: item_nonresponse(
             df,
@@ -109,6 +112,7 @@ def _answer_rules(
             excluded_codes=excluded_codes,
             max_share=config.item_nonresponse_max_share,
             min_items=config.item_nonresponse_min_items,
+            coded=coded,
         ),
         ACQUIESCENCE: acquiescence(
             df,
@@ -116,6 +120,7 @@ def _answer_rules(
             scores=scores,
             min_items=config.acquiescence_min_items,
             min_share=config.acquiescence_min_share,
+            coded=coded,
         ),
         SHORT_OPEN_ANSWERS: short_open_answers(
             df, open_items=open_items, min_chars=config.open_min_chars
@@ -130,6 +135,7 @@ def _duplicate_rules(
     items: list[str],
     excluded_codes: ExcludedCodes,
     scores: ItemScores | None,
+    coded: ItemCodes,
 ) -> dict[str, pd.DataFrame]:
     categories = answer_categories(items, excluded_codes, scores)
     similar = {
@@ -138,7 +144,7 @@ def _duplicate_rules(
         "min_items": config.duplicate_min_items,
         "alpha": config.duplicate_alpha,
         "categories": categories,
-        "coded": coded_answers(df, items, categories) if items and len(df) else None,
+        "coded": coded_answers(df, items, categories, coded) if items and len(df) else None,
     }
     return {
         DUPLICATE_ANSWERS: duplicate_answers(df, **similar),
@@ -197,6 +203,7 @@ def run_rules(
     (straightlining per battery as well as over all items). A rule without its facts or columns
     returns no rows.
     """
+    coded = item_codes(df, items)
     results = (
         _timing_rules(df, config, reading_chars or {})
         | _answer_rules(
@@ -208,8 +215,11 @@ def run_rules(
             scores=scores or {},
             open_items=open_items or [],
             batteries=batteries,
+            coded=coded,
         )
-        | _duplicate_rules(df, config, items=items, excluded_codes=excluded_codes, scores=scores)
+        | _duplicate_rules(
+            df, config, items=items, excluded_codes=excluded_codes, scores=scores, coded=coded
+        )
         | _consistency_rules(
             df, config, items=items, scores=scores or {}, dimensions=dimensions or {}
         )

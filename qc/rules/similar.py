@@ -22,6 +22,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from qc.rules.coding import ItemCodes, common_codes, item_codes, most_frequent
+
 BANDS = 24
 TARGET_CHANCE = 1e-5  # chance two honest interviews share a band
 MAX_BUCKET = 200
@@ -44,20 +46,12 @@ class Coded(NamedTuple):
 UNIFORM_SHARE = 0.9
 
 
-def _uniform_rows(values: np.ndarray) -> np.ndarray:
-    """Per row of raw answers (None/NaN unanswered), whether one value makes up at least
+def _uniform_rows(coded: ItemCodes) -> np.ndarray:
+    """Per interview, whether one answer (don't know included) makes up at least
     UNIFORM_SHARE of its answered items."""
-    flat, _uniques = pd.factorize(values.ravel(), use_na_sentinel=True)
-    flat = flat.reshape(values.shape)
-    n_values = int(flat.max()) + 1 if flat.size else 0
-    if n_values == 0:
-        return np.zeros(len(values), dtype=bool)
-    rows = np.repeat(np.arange(len(values), dtype="int64"), values.shape[1])
-    answered = flat.ravel() >= 0
-    cells = rows[answered] * n_values + flat.ravel()[answered]
-    counts = np.bincount(cells, minlength=len(values) * n_values).reshape(-1, n_values)
-    total = counts.sum(axis=1)
-    return (total > 0) & (counts.max(axis=1) >= UNIFORM_SHARE * total)
+    common, _texts = common_codes(coded, list(range(len(coded.items))), None)
+    _code, count, total = most_frequent(common)
+    return (total > 0) & (count >= UNIFORM_SHARE * total)
 
 
 def chance_agreement(codes: np.ndarray, categories: np.ndarray) -> np.ndarray:
@@ -77,21 +71,21 @@ def chance_agreement(codes: np.ndarray, categories: np.ndarray) -> np.ndarray:
 
 
 def coded_answers(
-    df: pd.DataFrame, items: list[str], categories: Mapping[str, int] | None
+    df: pd.DataFrame,
+    items: list[str],
+    categories: Mapping[str, int] | None,
+    codes: ItemCodes | None = None,
 ) -> Coded:
-    """The item columns factorized per item, with each item's chance agreement over the frame
-    (K categories: the questionnaire's when given, else DEFAULT_CATEGORIES, at least the codes
+    """The item columns factorized per item (`codes`: qc.rules.coding.item_codes of the same
+    items, when already computed), with each item's chance agreement over the frame (K
+    categories: the questionnaire's when given, else DEFAULT_CATEGORIES, at least the codes
     seen)."""
-    codes = np.full((len(df), len(items)), -1, dtype="int16")
-    n_codes = np.zeros(len(items), dtype="int64")
-    for j, item in enumerate(items):
-        column = df[item] if item in df.columns else pd.Series(np.nan, index=df.index)
-        codes[:, j], uniques = pd.factorize(column, use_na_sentinel=True)
-        n_codes[j] = len(uniques)
+    coded = codes if codes is not None and codes.items == list(items) else item_codes(df, items)
+    n_codes = np.array([len(u) for u in coded.uniques], dtype="int64")
     known = categories or {}
     k_items = np.maximum(n_codes, [known.get(item, DEFAULT_CATEGORIES) for item in items])
-    values = df.reindex(columns=items).to_numpy(dtype="object")
-    return Coded(codes, chance_agreement(codes, k_items), _uniform_rows(values))
+    matrix = coded.codes.astype("int16")
+    return Coded(matrix, chance_agreement(matrix, k_items), _uniform_rows(coded))
 
 
 def _longest_band(min_share: float) -> int:
@@ -132,23 +126,27 @@ def _band_keys(codes: np.ndarray, band: np.ndarray) -> np.ndarray:
 def _bucket_pairs(groups: np.ndarray, keys: np.ndarray, usable: np.ndarray) -> np.ndarray:
     """(pairs × 2) row positions sharing group and key, from buckets of 2..MAX_BUCKET."""
     rows = np.flatnonzero(usable)
-    order = rows[np.lexsort((keys[rows], groups[rows]))]
-    g, k = groups[order], keys[order]
-    new = np.r_[True, (g[1:] != g[:-1]) | (k[1:] != k[:-1])]
-    starts = np.flatnonzero(new)
-    lengths = np.diff(np.r_[starts, len(order)])
-    keep = (lengths >= 2) & (lengths <= MAX_BUCKET)
-    if not keep.any():
+    with np.errstate(over="ignore"):
+        combined = keys[rows] ^ (groups[rows].astype("uint64") * np.uint64(0x9E3779B97F4A7C15))
+    bucket, _ = pd.factorize(combined)  # a hash table: no sort of all the rows
+    sizes = np.bincount(bucket)
+    shared = (sizes[bucket] >= 2) & (sizes[bucket] <= MAX_BUCKET)
+    if not shared.any():
         return np.empty((0, 2), dtype="int64")
-    length_of = np.repeat(np.where(keep, lengths, 0), lengths)
-    place = np.arange(len(order)) - np.repeat(starts, lengths)
+    rows, bucket = rows[shared], bucket[shared]
+    order = np.argsort(bucket, kind="stable")
+    rows, bucket = rows[order], bucket[order]
+    starts = np.flatnonzero(np.r_[True, bucket[1:] != bucket[:-1]])
+    lengths = np.diff(np.r_[starts, len(rows)])
+    length_of = np.repeat(lengths, lengths)
+    place = np.arange(len(rows)) - np.repeat(starts, lengths)
     found = []
-    active = np.flatnonzero(length_of >= 2)
+    active = np.arange(len(rows))
     distance = 1
     while active.size:
         active = active[place[active] + distance < length_of[active]]
         if active.size:
-            found.append(np.column_stack([order[active], order[active + distance]]))
+            found.append(np.column_stack([rows[active], rows[active + distance]]))
         distance += 1
     return np.concatenate(found) if found else np.empty((0, 2), dtype="int64")
 
@@ -182,7 +180,8 @@ def candidate_pairs(coded: Coded, groups: np.ndarray, *, min_share: float) -> np
     if not len(pairs):
         return pairs
     pairs = np.sort(pairs, axis=1)
-    flat = np.unique(pairs[:, 0] * np.int64(len(codes)) + pairs[:, 1])
+    flat = np.sort(pairs[:, 0] * np.int64(len(codes)) + pairs[:, 1])
+    flat = flat[np.r_[True, flat[1:] != flat[:-1]]]
     return np.column_stack([flat // len(codes), flat % len(codes)])
 
 
