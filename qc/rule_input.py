@@ -4,8 +4,8 @@ qc.loaders feeds it from the database, the qc_check command from a CSV.
 
 `run_frame_rules(frame, config)` runs every rule with the questionnaire facts the frame carries.
 
-Phone numbers and addresses never enter the frame: they become `phone_key`/`household_key`,
-truncated SHA-256 hashes of the normalised number/address, only ever compared for equality.
+Phone numbers and addresses never enter the frame: they arrive as `phone_key`/`household_key`,
+keyed hashes of the normalised number/address (common.personal), only ever compared for equality.
 """
 
 from collections import Counter
@@ -15,36 +15,14 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from qc.paradata import label_chars, question_seconds
+from qc.paradata import question_seconds
 from qc.rules import RuleConfig
 from qc.rules.engine import run_rules
 from qc.rules.timing import SECONDS_SUFFIX
+from qc.scale import META_COLUMNS, Scale, definition_scale
 from questionnaires import answers as A
 from questionnaires.xpath import ExpressionError, evaluate
 from sampling.household import sex_code
-
-# Columns besides the scale items. A scale item may not share one of these names.
-META_COLUMNS = [
-    "duration_seconds",
-    "n_answered",
-    "interviewer_id",
-    "wave_id",
-    "street_id",
-    "mode",
-    "started_at",
-    "completed_at",
-    "sampled_locality",
-    "said_locality",
-    "sampled_locality_name",
-    "said_locality_name",
-    "phone_key",
-    "household_key",
-    "qc_check_failures",
-    "selected_sex",
-    "selected_age",
-    "said_sex",
-    "said_age",
-]
 
 RECORD_FIELDS = [
     "id",
@@ -102,92 +80,6 @@ class InterviewsFrame(NamedTuple):
     batteries: dict[str, list[str]] = {}
 
 
-class Scale(NamedTuple):
-    """The scale items of one questionnaire definition."""
-
-    items: list[str]
-    excluded_codes: dict[str, frozenset[str]]
-    lists: dict[str, str]  # item -> choice list name
-    non_note: frozenset[str]  # every question that is not a note
-    scores: dict[str, dict[str, float]] = {}  # item -> {code: score} (substantive codes)
-    dimensions: dict[str, str] = {}  # item -> dimension
-    open_items: tuple[str, ...] = ()  # text questions
-    checks: tuple[dict, ...] = ()  # questions with a qc_check expression
-    reading_chars: dict[str, int] = {}  # asked question -> label characters
-    batteries: dict[str, list[str]] = {}  # page (group) name -> its scale items
-    sex_key: str | None = None  # where the `sex` answer is stored (None: no such question)
-    age_key: str | None = None  # where the `age` answer is stored
-
-
-def definition_scale(definition: dict) -> Scale:
-    """Scale items: select_one questions with a dimension whose choice list carries scores.
-
-    Raises ValueError when a scale item or an open (text) question is named like one of the
-    frame's META_COLUMNS.
-    """
-    lists = definition.get("choice_lists", {})
-    language = (definition.get("languages") or [None])[0]
-    items: list[str] = []
-    excluded: dict[str, frozenset[str]] = {}
-    item_lists: dict[str, str] = {}
-    non_note: set[str] = set()
-    scores: dict[str, dict[str, float]] = {}
-    dimensions: dict[str, str] = {}
-    open_items: list[str] = []
-    checks: list[dict] = []
-    reading: dict[str, int] = {}
-    batteries: dict[str, list[str]] = {}
-    for group in definition.get("groups", []):
-        for question in group.get("questions", []):
-            name = A.key(question)  # the frame's column: the question's path
-            kind = question.get("type")
-            if kind not in ("note", "calculate"):
-                reading[name] = label_chars(question, language)
-            if kind != "note":
-                non_note.add(name)
-            if question.get("qc_check"):
-                checks.append(question)
-            choices = lists.get(question.get("list") or "", [])
-            is_item = (
-                kind == "select_one"
-                and question.get("dimension")
-                and any(choice.get("score") is not None for choice in choices)
-            )
-            if (is_item or kind == "text") and name in META_COLUMNS:
-                raise ValueError(
-                    f"Question '{question['name']}' has a name reserved by quality control "
-                    f"({', '.join(META_COLUMNS)}); rename it in the questionnaire."
-                )
-            if kind == "text":
-                open_items.append(name)
-            if is_item:
-                items.append(name)
-                item_lists[name] = question["list"]
-                excluded[name] = frozenset(
-                    str(choice["value"]) for choice in choices if choice.get("score") is None
-                )
-                scores[name] = {
-                    str(choice["value"]): float(choice["score"])
-                    for choice in choices
-                    if choice.get("score") is not None
-                }
-                dimensions[name] = question["dimension"]
-                batteries.setdefault(group["name"], []).append(name)
-    by_name = A.keys_by_name(definition)
-    return Scale(
-        items,
-        excluded,
-        item_lists,
-        frozenset(non_note),
-        scores,
-        dimensions,
-        tuple(open_items),
-        tuple(checks),
-        reading,
-        batteries,
-        by_name.get("sex"),
-        by_name.get("age"),
-    )
 
 
 def qc_check_failures(
@@ -260,10 +152,11 @@ def _merged_facts(scales: Mapping[int, Scale]) -> _Facts:
             if item not in facts.excluded:
                 facts.items.append(item)
                 facts.excluded[item] = frozenset()
-                facts.scores[item] = {}
-                facts.dimensions[item] = scale.dimensions[item]
+            if item in scale.dimensions:
+                facts.dimensions.setdefault(item, scale.dimensions[item])
             facts.excluded[item] |= scale.excluded_codes[item]
-            facts.scores[item] |= scale.scores[item]
+            if scale.scores.get(item):
+                facts.scores[item] = facts.scores.get(item, {}) | scale.scores[item]
             facts.list_use[(version_id, scale.lists[item])] += 1
         facts.open_items.extend([n for n in scale.open_items if n not in facts.open_items])
         for name, members in scale.batteries.items():
@@ -296,8 +189,14 @@ def _meta_row(
         "phone_key": record.get("phone_key"),
         "household_key": record.get("household_key"),
         "qc_check_failures": qc_check_failures(scale, answers, named) if scale.checks else [],
+        "speech_share": _share(record.get("speech_share")),
         **_respondent(record, answers, scale),
     }
+
+
+def _share(value: Any) -> float:
+    """A share 0-1 as a float; NaN when missing."""
+    return float("nan") if value is None else float(value)
 
 
 def _respondent(record: Mapping[str, Any], answers: Mapping[str, Any], scale: Scale) -> dict:
@@ -378,6 +277,7 @@ def _meta_frame(rows: list[dict[str, Any]], index: pd.Index) -> pd.DataFrame:
             "wave_id": "Int64",
             "street_id": "Int64",
             "selected_age": "float64",
+            "speech_share": "float64",
             "said_age": "float64",
         }
     )
@@ -439,7 +339,9 @@ def build_frame(
     scales = {version_id: definition_scale(d) for version_id, d in definitions.items()}
     facts = _merged_facts(scales)
     values = _values(records, scales, definitions, facts)
-    index = pd.Index(values.ids, dtype="int64", name="interview_id")
+    # Ids are whole numbers in the database, any text in a delivered file (I0018).
+    numeric = all(isinstance(i, int) for i in values.ids)
+    index = pd.Index(values.ids, dtype="int64" if numeric else "object", name="interview_id")
     timed_names = [name for name in facts.reading if any(name in t for t in values.timings)]
     df = pd.concat(
         [_meta_frame(values.meta, index), *_answer_frames(values, index, timed_names)], axis=1

@@ -24,6 +24,8 @@ RULE_LABELS = {
     rules.DUPLICATE_CONTACT: gettext_lazy("Same phone or household"),
     rules.SHORT_OPEN_ANSWERS: gettext_lazy("Too-short open answers"),
     rules.RESPONDENT_MISMATCH: gettext_lazy("Not the selected household member"),
+    rules.NO_SPEECH: gettext_lazy("Almost no speech in the recording"),
+    rules.DUPLICATE_ACROSS: gettext_lazy("Copied from another interviewer"),
     BACKCHECK_RULE: gettext_lazy("Back-check discrepancy"),
 }
 
@@ -71,6 +73,7 @@ SETTING_LABELS = {
     "respondent_age_tolerance": gettext_lazy(
         "Not the selected household member: years the ages may differ"
     ),
+    "no_speech_max_share": gettext_lazy("Almost no speech: share of the recording with speech"),
 }
 # The time zones offered for interviewing hours (a stored other zone stays selectable).
 TIME_ZONES = {

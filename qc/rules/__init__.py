@@ -25,6 +25,9 @@ Input frame (built by qc.rule_input.build_frame): one row per interview.
                                the reason names the codes)
              <question>__seconds  float s spent on a question (fast_items), NaN when unknown
              phone_key, household_key  opaque str keys, NaN when unknown (duplicate_contact)
+             speech_share      float 0-1, share of the interview's audio with speech (NaN:
+                               not recorded) (no_speech, door interviews: mode "door" or
+                               no mode column)
              qc_check_failures  list of {"question", "zh", "en"} (inconsistent)
              selected_sex, selected_age  the household member a door-to-door selection
                                chose: "M"/"F" and years (NaN: no selection, or by phone)
@@ -85,6 +88,8 @@ CONTRADICTION = "contradiction"
 DUPLICATE_CONTACT = "duplicate_contact"
 SHORT_OPEN_ANSWERS = "short_open_answers"
 RESPONDENT_MISMATCH = "respondent_mismatch"
+NO_SPEECH = "no_speech"
+DUPLICATE_ACROSS = "duplicate_across"
 RULES = (
     RUSHED,
     STRAIGHTLINING,
@@ -101,6 +106,8 @@ RULES = (
     DUPLICATE_CONTACT,
     SHORT_OPEN_ANSWERS,
     RESPONDENT_MISMATCH,
+    NO_SPEECH,
+    DUPLICATE_ACROSS,
 )
 
 LOW, MEDIUM, HIGH = "low", "medium", "high"
@@ -123,6 +130,10 @@ SEVERITY = {
     # Another household member than the one selected breaks the household's probability
     # of selection, the very thing the weights rest on.
     RESPONDENT_MISMATCH: HIGH,
+    # A recorded door interview with hardly any voice on it was not held at the door.
+    NO_SPEECH: HIGH,
+    # Two interviewers delivering one set of answers: a team copying each other.
+    DUPLICATE_ACROSS: HIGH,
 }
 
 OUTPUT_COLUMNS = ["rule", "severity", "reason", "reason_en", "details"]
@@ -184,6 +195,9 @@ class RuleConfig:
     signal_min_interviews: int = 5  # fewer interviews: listed, not scored
     signal_z: float = 2.0  # an indicator this many z beyond peers gives a reason
     signal_z_cap: float = 6.0  # no single indicator adds more than this to the risk
+    # A door interview's audio with speech in less than this share of it fires no_speech
+    # (speech_share from the audio audit's voice-activity detection; unrecorded: not judged).
+    no_speech_max_share: float = 0.1
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, source: str = "settings") -> "RuleConfig":

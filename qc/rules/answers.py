@@ -19,40 +19,13 @@ from qc.rules import (
     empty_result,
     rule_result,
 )
-
-
-def _substantive_answers(
-    df: pd.DataFrame, items: list[str], excluded_codes: ExcludedCodes
-) -> pd.DataFrame:
-    """The item columns with excluded codes (don't know, refused) blanked to NaN."""
-    answers = df.reindex(columns=items).astype("object")
-    per_item = isinstance(excluded_codes, Mapping)
-    for item in items:
-        codes = excluded_codes.get(item, ()) if per_item else excluded_codes
-        if codes:
-            answers[item] = answers[item].mask(answers[item].isin(list(codes)))
-    return answers
-
-
-def _most_frequent(
-    df: pd.DataFrame, items: list[str], excluded_codes: ExcludedCodes
-) -> pd.DataFrame:
-    """Per interview with a substantive answer among `items`: the most frequent code (ties:
-    the smallest), its count and n_valid (substantive answers). Index interview_id."""
-    answers = _substantive_answers(df, items, excluded_codes)
-    answers.index = answers.index.rename("interview_id")
-    pairs = answers.reset_index().melt(id_vars="interview_id", value_name="code")
-    pairs = pairs[pairs["code"].notna()]
-    if pairs.empty:
-        return pd.DataFrame(columns=["code", "count", "n_valid"])
-    pairs = pairs.assign(code=pairs["code"].astype("str"))
-    counts = pairs.groupby(["interview_id", "code"], sort=True).size().rename("count")
-    counts = counts.reset_index().sort_values(
-        ["interview_id", "count", "code"], ascending=[True, False, True], kind="stable"
-    )
-    top = counts.drop_duplicates("interview_id").set_index("interview_id")
-    top["n_valid"] = counts.groupby("interview_id")["count"].sum()
-    return top
+from qc.rules.coding import (
+    ItemCodes,
+    common_codes,
+    excluded_mask,
+    item_codes,
+    most_frequent,
+)
 
 
 def straightlining(
@@ -64,6 +37,7 @@ def straightlining(
     max_share: float = 0.9,
     code_labels: CodeLabels | None = None,
     batteries: Mapping[str, list[str]] | None = None,
+    coded: ItemCodes | None = None,
 ) -> pd.DataFrame:
     """Interviews giving (almost) the same answer to every scale item of a battery.
 
@@ -78,6 +52,8 @@ def straightlining(
     """
     if df.empty or not items:
         return empty_result()
+    coded = coded if coded is not None else item_codes(df, items)
+    blank = excluded_mask(coded, excluded_codes)
     sets = {"": items} | {
         name: [item for item in members if item in items]
         for name, members in (batteries or {}).items()
@@ -86,19 +62,30 @@ def straightlining(
     for order, (name, members) in enumerate(sets.items()):
         if len(members) < min_items or (name and members == items):
             continue
-        top = _most_frequent(df, members, excluded_codes)
-        top = top[(top["n_valid"] >= min_items) & (top["count"] / top["n_valid"] >= max_share)]
-        found.append(top.assign(battery=name, order=order))
-    top = pd.concat(found) if found else pd.DataFrame()
-    if top.empty:
+        common, texts = common_codes(coded, [coded.position(m) for m in members], blank)
+        code, count, n_valid = most_frequent(common)
+        keep = (n_valid >= min_items) & (count >= max_share * np.maximum(n_valid, 1))
+        if keep.any():
+            found.append(
+                pd.DataFrame(
+                    {
+                        "code": np.asarray(texts, dtype=object)[code[keep]],
+                        "count": count[keep],
+                        "n_valid": n_valid[keep],
+                        "battery": name,
+                        "order": order,
+                        "position": np.flatnonzero(keep),
+                    }
+                )
+            )
+    if not found:
         return empty_result()
     top = (
-        top.rename_axis("interview_id")
-        .reset_index()
-        .sort_values(["interview_id", "n_valid", "order"], ascending=[True, False, True])
-        .drop_duplicates("interview_id")
-        .set_index("interview_id")
+        pd.concat(found)
+        .sort_values(["position", "n_valid", "order"], ascending=[True, False, True])
+        .drop_duplicates("position")
     )
+    top.index = df.index[top["position"].to_numpy()].rename("interview_id")
     labels = code_labels or {}
     reasons = []
     for code, count, total, battery in zip(
@@ -128,18 +115,6 @@ def straightlining(
     return rule_result(STRAIGHTLINING, top.index, reasons)
 
 
-def _excluded_mask(df: pd.DataFrame, items: list[str], excluded_codes: ExcludedCodes) -> np.ndarray:
-    """(interviews × items) bool: the answer is an excluded code (don't know, refused)."""
-    answers = df.reindex(columns=items).astype("object")
-    per_item = isinstance(excluded_codes, Mapping)
-    mask = np.zeros(answers.shape, dtype=bool)
-    for j, item in enumerate(items):
-        codes = excluded_codes.get(item, ()) if per_item else excluded_codes
-        if codes:
-            mask[:, j] = answers[item].isin(list(codes)).to_numpy()
-    return mask
-
-
 def item_nonresponse(
     df: pd.DataFrame,
     *,
@@ -147,6 +122,7 @@ def item_nonresponse(
     excluded_codes: ExcludedCodes = (),
     max_share: float = 0.5,
     min_items: int = 5,
+    coded: ItemCodes | None = None,
 ) -> pd.DataFrame:
     """Interviews answering more than `max_share` of their answered scale items with an
     excluded code (don't know, refused).
@@ -156,8 +132,9 @@ def item_nonresponse(
     """
     if df.empty or not items:
         return empty_result()
-    answered = df.reindex(columns=items).notna().to_numpy()
-    dont_know = _excluded_mask(df, items, excluded_codes) & answered
+    coded = coded if coded is not None else item_codes(df, items)
+    answered = coded.codes >= 0
+    dont_know = excluded_mask(coded, excluded_codes) & answered
     n_answered = answered.sum(axis=1)
     n_dont_know = dont_know.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -177,22 +154,23 @@ def item_nonresponse(
     return rule_result(ITEM_NONRESPONSE, df.index[fired], reasons)
 
 
-def score_matrix(df: pd.DataFrame, items: list[str], scores: ItemScores) -> np.ndarray:
+def score_matrix(
+    df: pd.DataFrame, items: list[str], scores: ItemScores, coded: ItemCodes | None = None
+) -> np.ndarray:
     """(interviews × items) float: each answer's score, NaN when unanswered or not scored."""
-    out = np.full((len(df), len(items)), np.nan)
-    for j, item in enumerate(items):
-        if item in df.columns:
-            mapped = df[item].astype("object").map(dict(scores.get(item, {})))
-            out[:, j] = pd.to_numeric(mapped, errors="coerce").to_numpy(dtype="float64")
-    return out
+    coded = coded if coded is not None and coded.items == list(items) else item_codes(df, items)
+    table = {
+        item: {str(k): float(v) for k, v in (scores.get(item) or {}).items()} for item in items
+    }
+    return coded.lookup(table)
 
 
 def positive_answers(
-    df: pd.DataFrame, items: list[str], scores: ItemScores
+    df: pd.DataFrame, items: list[str], scores: ItemScores, coded: ItemCodes | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per interview (arrays in row order): substantive scale answers, and how many of them
     are on the positive side of the scale (score above 50)."""
-    values = score_matrix(df, items, scores)
+    values = score_matrix(df, items, scores, coded)
     substantive = ~np.isnan(values)
     return substantive.sum(axis=1), (substantive & (np.nan_to_num(values) > 50)).sum(axis=1)
 
@@ -204,6 +182,7 @@ def acquiescence(
     scores: ItemScores,
     min_items: int = 12,
     min_share: float = 1.0,
+    coded: ItemCodes | None = None,
 ) -> pd.DataFrame:
     """Interviews agreeing with everything: the share of substantive scale answers on the
     positive side (score above 50, e.g. satisfied/safe) at least `min_share`, over at least
@@ -215,7 +194,7 @@ def acquiescence(
     """
     if df.empty or not items or not scores or min_items <= 0:
         return empty_result()
-    n_items, n_positive = positive_answers(df, items, scores)
+    n_items, n_positive = positive_answers(df, items, scores, coded)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = n_positive / n_items
     fired = (n_items >= min_items) & (share >= min_share - 1e-12)

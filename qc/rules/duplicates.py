@@ -1,14 +1,16 @@
-"""Duplicate rules: scale answers (nearly) copied between interviews of one interviewer, and
-one phone number or household interviewed twice. Pure: no Django.
+"""Duplicate rules: scale answers (nearly) copied between interviews of one interviewer or
+from another interviewer of the same locality, and one phone number or household
+interviewed twice. Pure: no Django.
 """
 
-from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from qc.rules import (
+    DUPLICATE_ACROSS,
     DUPLICATE_ANSWERS,
     DUPLICATE_CONTACT,
     ExcludedCodes,
@@ -19,141 +21,120 @@ from qc.rules import (
     id_list,
     p_text,
     rule_result,
+    similar,
 )
 
 MAX_LISTED = 50  # other interviews named in a flag's details
-DEFAULT_CATEGORIES = 5  # a 5-point scale, when the questionnaire's categories are not given
 
 
-def _chance_agreement(codes: np.ndarray, categories: np.ndarray) -> np.ndarray:
-    """Per item, the chance that two interviews drawn from the frame give the same code:
-    Σ_c p_c² with p_c = (n_c + 1) / (N + K), the pooled answer distribution under a
-    Dirichlet(1) prior over the item's K categories. The prior keeps a small frame (two
-    interviews copying each other) from calling its own copies the norm; with hundreds of
-    interviews it is negligible.
+class _Fired(NamedTuple):
+    """Firing pairs, both directions: row positions, the other's row, the figures."""
 
-    `codes` is (interviews × items) int, factorized per item, -1 for unanswered;
-    `categories` per item K (at least the number of codes seen).
-    """
-    chance = np.zeros(codes.shape[1], dtype="float64")
-    for j in range(codes.shape[1]):
-        answered = codes[:, j][codes[:, j] >= 0]
-        k = int(categories[j])
-        counts = np.bincount(answered, minlength=k).astype("float64")
-        p = (counts + 1.0) / (answered.size + k)
-        chance[j] = float((p**2).sum())
-    return chance
+    row: np.ndarray
+    other: np.ndarray
+    same: np.ndarray
+    common: np.ndarray
+    p_value: np.ndarray
+    limit: np.ndarray
 
 
-def _one_hot(block: np.ndarray, offsets: np.ndarray, width: int) -> np.ndarray:
-    """(rows × Σ categories) float32: 1 where row r answered item j with code c."""
-    rows, cols = np.nonzero(block >= 0)
-    out = np.zeros((block.shape[0], width), dtype="float32")
-    out[rows, offsets[cols] + block[rows, cols]] = 1.0
-    return out
+def _plain(value):
+    """A numpy scalar as the Python value (JSON and reasons want plain ints and strs)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
-class _Coded(NamedTuple):
-    """The frame's scale answers as one-hot-ready integer codes."""
-
-    codes: np.ndarray  # (interviews × items) int, factorized per item, -1 for unanswered
-    offsets: np.ndarray  # per item, its first column in a one-hot row
-    width: int  # Σ codes seen over the items: the one-hot row's length
-    chance: np.ndarray  # per item, the chance agreement (_chance_agreement)
+def _group_codes(values: pd.Series) -> np.ndarray:
+    """0..g-1 per row by value, -1 where missing."""
+    codes, _ = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    return codes.astype("int64")
 
 
-def _coded_answers(
-    df: pd.DataFrame, items: list[str], categories: Mapping[str, int] | None
-) -> _Coded:
-    """The item columns factorized per item, with each item's chance agreement over the frame
-    (K categories: the questionnaire's when given, else DEFAULT_CATEGORIES, at least the codes
-    seen)."""
-    answers = df.reindex(columns=items).astype("object")
-    codes = np.full(answers.shape, -1, dtype="int64")
-    n_codes = np.zeros(len(items), dtype="int64")
-    for j, item in enumerate(items):
-        codes[:, j], uniques = pd.factorize(answers[item], use_na_sentinel=True)
-        n_codes[j] = len(uniques)
-    offsets = np.concatenate([[0], np.cumsum(n_codes)[:-1]])
-    known = categories or {}
-    k_items = np.maximum(n_codes, [known.get(item, DEFAULT_CATEGORIES) for item in items])
-    return _Coded(codes, offsets, int(n_codes.sum()), _chance_agreement(codes, k_items))
-
-
-class _Pairs(NamedTuple):
-    """(m × m) comparisons of one interviewer's m interviews."""
-
-    same: np.ndarray  # int, commonly answered items with the same code
-    common: np.ndarray  # int, items both answered
-    hit: np.ndarray  # bool, the pair fires (never on the diagonal)
-    p_value: np.ndarray  # float, chance of so many identical answers (1 where not tested)
-    limit: float  # the p-value at or below which a pair fires: alpha / pairs
-
-
-def _similar_pairs(
-    block: np.ndarray, coded: _Coded, *, min_share: float, min_items: int, alpha: float
-) -> _Pairs | None:
-    """The pairs among one interviewer's interviews (`block`: their rows of coded.codes) that
-    agree on at least `min_share` of at least `min_items` common items, implausibly by chance;
-    None when no pair reaches the share."""
-    m = len(block)
-    valid = (block >= 0).astype("float32")
-    one_hot = _one_hot(block, coded.offsets, coded.width)
-    same = np.rint(one_hot @ one_hot.T).astype("int64")
-    common = np.rint(valid @ valid.T).astype("int64")
-    expected = (valid * coded.chance.astype("float32")) @ valid.T  # Σ chance over common items
-    hit = (common >= min_items) & (same >= min_share * common - 1e-9)
-    np.fill_diagonal(hit, False)
+def _fired_pairs(
+    coded: similar.Coded,
+    groups: np.ndarray,
+    tested: np.ndarray,
+    *,
+    keep: Callable[[np.ndarray], np.ndarray] | None,
+    min_share: float,
+    min_items: int,
+    alpha: float,
+) -> _Fired | None:
+    """Candidate pairs within `groups` (keep: which of them to test, None: all) that agree on at
+    least `min_share` of at least `min_items` common items, below alpha / tested pairs of
+    their group (`tested` per group) by chance."""
+    pairs = similar.candidate_pairs(coded, groups, min_share=min_share)
+    if keep is not None and len(pairs):
+        pairs = pairs[keep(pairs)]
+    if not len(pairs):
+        return None
+    compared = similar.compare(coded.codes, coded.chance, pairs)
+    hit = (compared.common >= min_items) & (compared.same >= min_share * compared.common - 1e-9)
     if not hit.any():
         return None
-    r_idx, c_idx = np.nonzero(hit)
-    n, k = common[r_idx, c_idx], same[r_idx, c_idx]
-    p0 = np.clip(expected[r_idx, c_idx] / n, 0.0, 1.0)
-    # scipy.stats costs a web worker ~50 MB: imported where it is used
-    from scipy.stats import binom
+    pairs = pairs[hit]
+    compared = similar.Compared(*(values[hit] for values in compared))
+    p_value = similar.chance_p_values(compared)
+    limit = alpha / np.maximum(tested[groups[pairs[:, 0]]], 1.0)
+    ok = p_value <= limit
+    if not ok.any():
+        return None
+    a, b = pairs[ok, 0], pairs[ok, 1]
+    twice = lambda values: np.r_[values[ok], values[ok]]  # noqa: E731
+    return _Fired(
+        np.r_[a, b],
+        np.r_[b, a],
+        twice(compared.same),
+        twice(compared.common),
+        twice(p_value),
+        twice(limit),
+    )
 
-    p_value = binom.sf(k - 1, n, p0)
-    limit = alpha / (m * (m - 1) / 2)
-    p_matrix = np.ones((m, m))
-    p_matrix[r_idx, c_idx] = p_value
-    hit[r_idx, c_idx] = p_value <= limit
-    return _Pairs(same, common, hit, p_matrix, limit)
 
-
-def _pair_reasons(ids: np.ndarray, pairs: _Pairs) -> Iterator[tuple[Any, Reason]]:
-    """(interview id, reason) per interview with a firing pair, in row order; the reason names
-    the most similar other interview (ties: the smallest id)."""
-    same, common, hit = pairs.same, pairs.common, pairs.hit
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = same / np.maximum(common, 1)
-    for r in np.flatnonzero(hit.any(axis=1)):
-        candidates = np.flatnonzero(hit[r])
-        order = candidates[np.lexsort((ids[candidates], -share[r, candidates]))]
-        best = order[0]
-        n_same, n_common, p = int(same[r, best]), int(common[r, best]), pairs.p_value[r, best]
-        other = int(ids[best])
-        more = len(order) - 1
+def _reasons(
+    fired: _Fired, ids: np.ndarray, interviewers: np.ndarray | None
+) -> tuple[list, list[Reason]]:
+    """Per interview with a firing pair (in id order), the reason naming the most similar
+    other interview (ties: the smallest id); `interviewers` given: across interviewers."""
+    share = fired.same / np.maximum(fired.common, 1)
+    order = np.lexsort((ids[fired.other], -share, ids[fired.row]))
+    row, other = fired.row[order], fired.other[order]
+    starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]])
+    ends = np.r_[starts[1:], len(row)]
+    out_ids, reasons = [], []
+    for s, e in zip(starts, ends, strict=True):
+        best = order[s]
+        n_same, n_common = int(fired.same[best]), int(fired.common[best])
+        p, other_id = float(fired.p_value[best]), _plain(ids[other[s]])
+        more = e - s - 1
+        details = {
+            "other_interview": other_id,
+            "n_identical": n_same,
+            "n_common": n_common,
+            "p_value": p,
+            "p_limit": float(fired.limit[best]),
+            "n_similar": int(e - s),
+            # the most similar first, at most MAX_LISTED
+            "similar_interviews": sorted(_plain(i) for i in ids[other[s:e][:MAX_LISTED]]),
+        }
         zh_more = f"（另有 {more} 份相似）" if more else ""
         en_more = f" ({more} more similar)" if more else ""
-        yield (
-            ids[r],
+        if interviewers is None:
+            zh_whose, en_whose = "同一访员的访问", "interview"
+            en_tail = " of the same interviewer"
+        else:
+            details["other_interviewer"] = _plain(interviewers[other[s]])
+            zh_whose, en_whose, en_tail = "另一访员的访问", "interview", " of another interviewer"
+        out_ids.append(_plain(ids[row[s]]))
+        reasons.append(
             (
-                f"与同一访员的访问 #{other} 在 {n_common} 项共同作答的量表题中 "
+                f"与{zh_whose} #{other_id} 在 {n_common} 项共同作答的量表题中 "
                 f"{n_same} 项答案相同，偶然如此的概率 {p_text(p)}{zh_more}",
                 f"{n_same} of {n_common} commonly answered scale items identical to "
-                f"interview #{other} of the same interviewer; chance {p_text(p)}{en_more}",
-                {
-                    "other_interview": other,
-                    "n_identical": n_same,
-                    "n_common": n_common,
-                    "p_value": float(p),
-                    "p_limit": float(pairs.limit),
-                    "n_similar": len(order),
-                    # the most similar first, at most MAX_LISTED
-                    "similar_interviews": np.sort(ids[order[:MAX_LISTED]]).tolist(),
-                },
-            ),
+                f"{en_whose} #{other_id}{en_tail}; chance {p_text(p)}{en_more}",
+                details,
+            )
         )
+    return out_ids, reasons
 
 
 def duplicate_answers(
@@ -164,10 +145,11 @@ def duplicate_answers(
     min_items: int = 10,
     alpha: float = 0.001,
     categories: Mapping[str, int] | None = None,
+    coded: similar.Coded | None = None,
 ) -> pd.DataFrame:
     """Interviews whose scale answers (nearly) copy another interview of the same interviewer.
 
-    For each pair of one interviewer's interviews: the n items both answered (any code, don't
+    For a pair of one interviewer's interviews: the n items both answered (any code, don't
     know included) and the k of them with the same code. A pair fires (both interviews) when
     n >= `min_items`, k/n >= `min_share` and agreeing that much is implausible by chance:
     P(X >= k) <= alpha / (pairs of the interviewer), X ~ Binomial(n, p0), where p0 is the mean
@@ -176,30 +158,113 @@ def duplicate_answers(
     adapts to the number of items and to how concentrated the answers are: 10 identical items
     out of 10 is telling on a spread-out scale and not when nearly everyone says "satisfied"
     (Kuriakose & Robbins' fixed 85% is the `min_share` floor; Pew 2016 on calibration).
-    The reason names the most similar other interview (ties: the smallest id).
-    Vectorised per interviewer: agreements are a one-hot matrix product, memory ~ m² per
-    interviewer of m interviews plus m × Σ categories.
+    Only pairs sharing a band of items are compared (qc.rules.similar: locality-sensitive
+    hashing, so the work grows with the interviews rather than their square). The reason
+    names the most similar other interview (ties: the smallest id). `coded`: the frame's
+    similar.coded_answers when already computed (duplicate_across uses the same).
     """
     if not items or not has_columns(df, "interviewer_id"):
         return empty_result()
-    coded = _coded_answers(df, items, categories)
-    who = df["interviewer_id"]
-    ids_fired: list = []
-    reasons: list[Reason] = []
-    positions = pd.Series(np.arange(len(df)), index=df.index)
-    for _who, rows in positions[who.notna().to_numpy()].groupby(who[who.notna()], sort=False):
-        if len(rows) < 2:
-            continue
-        block = coded.codes[rows.to_numpy()]
-        pairs = _similar_pairs(block, coded, min_share=min_share, min_items=min_items, alpha=alpha)
-        if pairs is None:
-            continue
-        for interview_id, reason in _pair_reasons(rows.index.to_numpy(), pairs):
-            ids_fired.append(interview_id)
-            reasons.append(reason)
-    if not ids_fired:
+    coded = coded or similar.coded_answers(df, items, categories)
+    groups = _group_codes(df["interviewer_id"])
+    sizes = np.bincount(groups[groups >= 0]).astype("float64")
+    fired = _fired_pairs(
+        coded,
+        groups,
+        sizes * (sizes - 1) / 2,
+        keep=None,
+        min_share=min_share,
+        min_items=min_items,
+        alpha=alpha,
+    )
+    if fired is None:
         return empty_result()
-    return rule_result(DUPLICATE_ANSWERS, pd.Index(ids_fired, name="interview_id"), reasons)
+    ids, reasons = _reasons(fired, df.index.to_numpy(), None)
+    return rule_result(DUPLICATE_ANSWERS, pd.Index(ids, name="interview_id"), reasons)
+
+
+class _Teams(NamedTuple):
+    """Interviewers working the same localities."""
+
+    pairs: np.ndarray  # interviewer pairs (i * n + j, i < j) sharing at least one locality
+    tested: float  # interview pairs they make: Σ m_i × m_j over those interviewer pairs
+    team: np.ndarray  # per interviewer, its team: the connected interviewers (shared places)
+
+
+def _teams(who: np.ndarray, place: np.ndarray) -> _Teams:
+    """The interviewer pairs sharing a locality and the teams they link into."""
+    n_who = int(who.max()) + 1
+    per_who = np.bincount(who, minlength=n_who).astype("float64")
+    team = np.arange(n_who)
+
+    def root(i: int) -> int:
+        while team[i] != i:
+            team[i] = team[team[i]]
+            i = int(team[i])
+        return i
+
+    known = place >= 0
+    shared: set[int] = set()
+    for members in pd.Series(who[known]).groupby(place[known]).unique():
+        members = np.sort(members)
+        left, right = np.triu_indices(len(members), k=1)
+        shared.update((members[left] * n_who + members[right]).tolist())
+        for other in members[1:]:
+            team[root(int(other))] = root(int(members[0]))
+    codes = np.fromiter(shared, dtype="int64", count=len(shared))
+    tested = float((per_who[codes // n_who] * per_who[codes % n_who]).sum())
+    return _Teams(codes, tested, np.array([root(i) for i in range(n_who)]))
+
+
+def duplicate_across(
+    df: pd.DataFrame,
+    *,
+    items: list[str],
+    min_share: float = 0.85,
+    min_items: int = 10,
+    alpha: float = 0.001,
+    categories: Mapping[str, int] | None = None,
+    coded: similar.Coded | None = None,
+) -> pd.DataFrame:
+    """Interviews whose scale answers (nearly) copy an interview of another interviewer who
+    worked one of the same sampled localities (a team copying each other; without a
+    `sampled_locality` column: any other interviewer of the frame). The test of
+    duplicate_answers, with alpha split over the interview pairs of those interviewers."""
+    if not items or not has_columns(df, "interviewer_id"):
+        return empty_result()
+    who = _group_codes(df["interviewer_id"])
+    if not (who >= 0).any():
+        return empty_result()
+    if "sampled_locality" in df.columns:
+        place = df["sampled_locality"].astype("object")
+        place = _group_codes(place.where(~place.isin(["nan", "None", ""])))
+    else:
+        place = np.zeros(len(df), dtype="int64")
+    teams = _teams(who[who >= 0], place[who >= 0])
+    if not len(teams.pairs):
+        return empty_result()
+    n_who = int(who.max()) + 1
+
+    def worked_together(pairs: np.ndarray) -> np.ndarray:
+        a, b = who[pairs[:, 0]], who[pairs[:, 1]]
+        return (a != b) & np.isin(np.minimum(a, b) * n_who + np.maximum(a, b), teams.pairs)
+
+    # Candidates only within a team: interviewers linked by the localities they share.
+    groups = np.where(who >= 0, teams.team[np.maximum(who, 0)], -1)
+    fired = _fired_pairs(
+        coded or similar.coded_answers(df, items, categories),
+        groups,
+        np.full(n_who, teams.tested),
+        keep=worked_together,
+        min_share=min_share,
+        min_items=min_items,
+        alpha=alpha,
+    )
+    if fired is None:
+        return empty_result()
+    interviewers = df["interviewer_id"].to_numpy(dtype="object")
+    ids, reasons = _reasons(fired, df.index.to_numpy(), interviewers)
+    return rule_result(DUPLICATE_ACROSS, pd.Index(ids, name="interview_id"), reasons)
 
 
 def duplicate_contact(df: pd.DataFrame) -> pd.DataFrame:
@@ -218,7 +283,7 @@ def duplicate_contact(df: pd.DataFrame) -> pd.DataFrame:
         keys = keys[keys.notna() & (keys.astype(str) != "")]
         repeated = keys[keys.duplicated(keep=False)]
         for _key, members in repeated.groupby(repeated, sort=False):
-            ids = sorted(int(i) for i in members.index)
+            ids = sorted(_plain(i) for i in members.index)
             for i in ids:
                 found.setdefault(i, {})[column] = [o for o in ids if o != i]
     if not found:
@@ -255,5 +320,5 @@ def answer_categories(
     out = {}
     for item in items:
         excluded = excluded_codes.get(item, ()) if per_item else excluded_codes
-        out[item] = len(set(scores.get(item, {})) | set(excluded)) or DEFAULT_CATEGORIES
+        out[item] = len(set(scores.get(item, {})) | set(excluded)) or similar.DEFAULT_CATEGORIES
     return out

@@ -10,12 +10,14 @@ import pandas as pd
 from qc.rules import (
     ACQUIESCENCE,
     CONTRADICTION,
+    DUPLICATE_ACROSS,
     DUPLICATE_ANSWERS,
     DUPLICATE_CONTACT,
     FAST_ITEMS,
     INCONSISTENT,
     ITEM_NONRESPONSE,
     LOCALITY_MISMATCH,
+    NO_SPEECH,
     OFF_HOURS,
     OVERLAPPING,
     RESPONDENT_MISMATCH,
@@ -31,6 +33,7 @@ from qc.rules import (
     empty_result,
 )
 from qc.rules.answers import acquiescence, item_nonresponse, short_open_answers, straightlining
+from qc.rules.coding import ItemCodes, item_codes
 from qc.rules.consistency import (
     contradiction,
     inconsistent,
@@ -39,7 +42,14 @@ from qc.rules.consistency import (
     respondent_mismatch,
     same_dimension_items,
 )
-from qc.rules.duplicates import answer_categories, duplicate_answers, duplicate_contact
+from qc.rules.duplicates import (
+    answer_categories,
+    duplicate_across,
+    duplicate_answers,
+    duplicate_contact,
+)
+from qc.rules.similar import coded_answers
+from qc.rules.speech import no_speech
 from qc.rules.timing import fast_items, off_hours, overlapping, rushed, rushed_relative
 
 
@@ -62,6 +72,7 @@ def _timing_rules(
             timezone=config.timezone,
         ),
         OVERLAPPING: overlapping(df),
+        NO_SPEECH: no_speech(df, max_share=config.no_speech_max_share),
         FAST_ITEMS: fast_items(
             df,
             reading_chars=reading_chars,
@@ -82,6 +93,7 @@ def _answer_rules(
     scores: ItemScores,
     open_items: list[str],
     batteries: Mapping[str, list[str]] | None,
+    coded: ItemCodes,
 ) -> dict[str, pd.DataFrame]:
     return {
         STRAIGHTLINING: straightlining(
@@ -92,6 +104,7 @@ def _answer_rules(
             max_share=config.straightlining_max_share,
             code_labels=code_labels,
             batteries=batteries,
+            coded=coded,
         ),
         ITEM_NONRESPONSE: item_nonresponse(
             df,
@@ -99,6 +112,7 @@ def _answer_rules(
             excluded_codes=excluded_codes,
             max_share=config.item_nonresponse_max_share,
             min_items=config.item_nonresponse_min_items,
+            coded=coded,
         ),
         ACQUIESCENCE: acquiescence(
             df,
@@ -106,6 +120,7 @@ def _answer_rules(
             scores=scores,
             min_items=config.acquiescence_min_items,
             min_share=config.acquiescence_min_share,
+            coded=coded,
         ),
         SHORT_OPEN_ANSWERS: short_open_answers(
             df, open_items=open_items, min_chars=config.open_min_chars
@@ -120,16 +135,20 @@ def _duplicate_rules(
     items: list[str],
     excluded_codes: ExcludedCodes,
     scores: ItemScores | None,
+    coded: ItemCodes,
 ) -> dict[str, pd.DataFrame]:
+    categories = answer_categories(items, excluded_codes, scores)
+    similar = {
+        "items": items,
+        "min_share": config.duplicate_min_share,
+        "min_items": config.duplicate_min_items,
+        "alpha": config.duplicate_alpha,
+        "categories": categories,
+        "coded": coded_answers(df, items, categories, coded) if items and len(df) else None,
+    }
     return {
-        DUPLICATE_ANSWERS: duplicate_answers(
-            df,
-            items=items,
-            min_share=config.duplicate_min_share,
-            min_items=config.duplicate_min_items,
-            alpha=config.duplicate_alpha,
-            categories=answer_categories(items, excluded_codes, scores),
-        ),
+        DUPLICATE_ANSWERS: duplicate_answers(df, **similar),
+        DUPLICATE_ACROSS: duplicate_across(df, **similar),
         DUPLICATE_CONTACT: duplicate_contact(df),
     }
 
@@ -184,6 +203,7 @@ def run_rules(
     (straightlining per battery as well as over all items). A rule without its facts or columns
     returns no rows.
     """
+    coded = item_codes(df, items)
     results = (
         _timing_rules(df, config, reading_chars or {})
         | _answer_rules(
@@ -195,8 +215,11 @@ def run_rules(
             scores=scores or {},
             open_items=open_items or [],
             batteries=batteries,
+            coded=coded,
         )
-        | _duplicate_rules(df, config, items=items, excluded_codes=excluded_codes, scores=scores)
+        | _duplicate_rules(
+            df, config, items=items, excluded_codes=excluded_codes, scores=scores, coded=coded
+        )
         | _consistency_rules(
             df, config, items=items, scores=scores or {}, dimensions=dimensions or {}
         )

@@ -183,7 +183,7 @@ def overlapping(df: pd.DataFrame) -> pd.DataFrame:
         np.fill_diagonal(overlap, False)
         ids = group.index.to_numpy()
         for row in np.flatnonzero(overlap.any(axis=1)):
-            others = sorted(int(i) for i in ids[overlap[row]])
+            others = sorted(i.item() if isinstance(i, np.generic) else i for i in ids[overlap[row]])
             ids_fired.append(ids[row])
             reasons.append(
                 (

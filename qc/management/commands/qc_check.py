@@ -24,7 +24,6 @@ is valid.
 """
 
 import os
-import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
@@ -42,18 +41,23 @@ from common.tables import TableError, read_table
 from common.tables.texts import describe_all, limits
 from common.translatable import translated
 from qc.risk.statistics import interviewer_risk
-from qc.rule_input import build_frame, run_frame_rules
+from qc.rule_input import InterviewsFrame, build_frame, run_frame_rules
 from qc.rules import RULES, RuleConfig
+from qc.rules.consistency import item_column
+from qc.rules.needs import not_run
 from qc.rules.timing import SECONDS_SUFFIX
 from questionnaires import answers as stored
 from questionnaires.xlsform import XLSFormError, parse_xlsform
 
-REQUIRED_COLUMNS = ["interview_id", "interviewer", "started_at", "ended_at", "locality"]
-# Optional: the sampled unit's phone number and household (address or id), only ever hashed
-# (keyed hashes, common.personal) to find interviews of the same number or household.
+REQUIRED_COLUMNS = ["interview_id", "interviewer"]
+# Optional: times, the sampled street, the recording's speech share, and the sampled unit's
+# phone number and household (address or id), only ever hashed with a key (common.personal)
+# to find interviews of the same number or household.
+OPTIONAL_COLUMNS = ["started_at", "ended_at", "duration_seconds", "locality", "speech_share"]
 CONTACT_COLUMNS = ["phone", "household"]
+OWN_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS + CONTACT_COLUMNS
 MAX_ERRORS = 20
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")  # an id within 64 bits
+MAX_ID_CHARS = 64
 LEVELS = ["community", "street", "district"]  # the said street: street level, else deepest
 
 
@@ -101,36 +105,40 @@ def _timestamp(text: str, zone: ZoneInfo) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=zone)
 
 
-def _read_csv(path: str) -> tuple[list[str], list[dict]]:
-    """The header and the rows of a CSV in UTF-8, GB18030/GBK or UTF-16 (common.tables)."""
+def _read_table(path: str) -> tuple[list[str], list[dict]]:
+    """The header and the rows of a CSV (UTF-8 with or without BOM, GB18030/GBK or UTF-16) or
+    an .xlsx workbook, through the shared reader (common.tables)."""
     try:
-        table = read_table(path, name=path, limits=limits("interviews"), suffixes=(".csv",))
+        table = read_table(path, name=path, limits=limits("interviews"), suffixes=(".csv", ".xlsx"))
     except TableError as err:
         raise CommandError("\n".join(describe_all(err))) from err
     return list(table.frame.columns), table.frame.to_dict("records")
 
 
-def _check_header(path: str, header: list[str], rows: list[dict], questions: dict) -> None:
-    """CommandError for a missing required column, a column that is no question of the form,
-    or a file without interviews."""
+def _check_header(path: str, header: list[str], rows: list[dict], questions: dict) -> list[str]:
+    """The columns ignored (neither ours nor a question of the form, nor a question's
+    seconds). CommandError for a missing required column or a file without interviews."""
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise CommandError(f"{path}: missing column(s) {', '.join(missing)}.")
-    for column in header:
-        base = column.removesuffix(SECONDS_SUFFIX)
-        if column not in REQUIRED_COLUMNS + CONTACT_COLUMNS and base not in questions:
-            raise CommandError(f"{path}: column '{column}' is not a question of the form.")
     if not rows:
         raise CommandError(f"{path}: no interviews (only a header row).")
+    return [
+        column
+        for column in header
+        if column not in OWN_COLUMNS and column.removesuffix(SECONDS_SUFFIX) not in questions
+    ]
 
 
 class _Row(NamedTuple):
-    """One CSV row's values, checked."""
+    """One row's values, checked."""
 
-    interview_id: int
+    interview_id: str
     interviewer: str
     started_at: datetime | None
     ended_at: datetime | None
+    duration: float | None  # seconds, from the file's duration_seconds
+    speech_share: float | None
     answers: dict[str, Any]
     seconds: dict[str, float]  # question -> seconds spent on it
 
@@ -138,63 +146,83 @@ class _Row(NamedTuple):
 class _RowChecker:
     """Reads the rows of one interviews file, collecting every problem by row and column."""
 
-    def __init__(self, path: str, header: list[str], definition: dict, zone: ZoneInfo) -> None:
-        self.path, self.header, self.zone = path, header, zone
+    def __init__(
+        self, path: str, header: list[str], definition: dict, zone: ZoneInfo, ignored: list[str]
+    ) -> None:
+        self.path, self.zone = path, zone
+        self.header = [c for c in header if c not in ignored]
         self.questions = _questions(definition)
         self.lists = definition.get("choice_lists", {})
         self.errors: list[str] = []
-        self.seen: dict[int, int] = {}  # interview id -> the row it was first on
+        self.seen: dict[str, int] = {}  # interview id -> the row it was first on
 
     def bad(self, line: int, column: str, problem: str) -> None:
         self.errors.append(f"{self.path}: row {line}, column '{column}': {problem}")
 
     def read(self, line: int, row: dict) -> _Row:
         """The row's values; problems go to self.errors (the values are then unusable)."""
-        interview_id = (row.get("interview_id") or "").strip()
-        if not _WHOLE_NUMBER.fullmatch(interview_id):
-            shown = interview_id if len(interview_id) <= 20 else interview_id[:20] + "…"
-            self.bad(line, "interview_id", f"'{shown}' is not a whole number of 1 to 18 digits")
-        elif int(interview_id) in self.seen:
+        interview_id = str(row.get("interview_id") or "").strip()
+        if not interview_id:
+            self.bad(line, "interview_id", "empty")
+        elif len(interview_id) > MAX_ID_CHARS:
             self.bad(
-                line, "interview_id", f"{interview_id} repeats row {self.seen[int(interview_id)]}"
+                line,
+                "interview_id",
+                f"'{interview_id[:20]}…' is longer than {MAX_ID_CHARS} characters",
             )
+        elif interview_id in self.seen:
+            self.bad(line, "interview_id", f"{interview_id} repeats row {self.seen[interview_id]}")
         else:
-            self.seen[int(interview_id)] = line
-        interviewer = (row.get("interviewer") or "").strip()
+            self.seen[interview_id] = line
+        interviewer = str(row.get("interviewer") or "").strip()
         if not interviewer:
             self.bad(line, "interviewer", "empty")
         started, ended = self._time(line, row, "started_at"), self._time(line, row, "ended_at")
         if started and ended and ended < started:
             self.bad(line, "ended_at", "earlier than started_at")
+        duration = self._number(line, row, "duration_seconds", "a number of seconds")
+        share = self._number(line, row, "speech_share", "a share between 0 and 1", most=1.0)
         answers, seconds = self._answers(line, row)
-        number = int(interview_id) if _WHOLE_NUMBER.fullmatch(interview_id) else 0
-        return _Row(number, interviewer, started, ended, answers, seconds)
+        return _Row(interview_id, interviewer, started, ended, duration, share, answers, seconds)
 
     def _time(self, line: int, row: dict, column: str) -> datetime | None:
-        text = (row.get(column) or "").strip()
+        text = str(row.get(column) or "").strip()
+        if not text:
+            return None
         try:
             return _timestamp(text, self.zone)
         except ValueError:
             self.bad(line, column, f"'{text}' is not an ISO 8601 date-time")
             return None
 
+    def _number(
+        self, line: int, row: dict, column: str, what: str, most: float | None = None
+    ) -> float | None:
+        text = str(row.get(column) or "").strip()
+        if not text:
+            return None
+        try:
+            value = float(text)
+            if not value >= 0 or (most is not None and value > most):  # also refuses nan
+                raise ValueError
+        except ValueError:
+            self.bad(line, column, f"'{text}' is not {what}")
+            return None
+        return value
+
     def _answers(self, line: int, row: dict) -> tuple[dict[str, Any], dict[str, float]]:
         answers: dict[str, Any] = {}
         seconds: dict[str, float] = {}
         for column in self.header:
-            if column in REQUIRED_COLUMNS or column in CONTACT_COLUMNS:
+            if column in OWN_COLUMNS:
                 continue
-            text = (row.get(column) or "").strip()
+            text = str(row.get(column) or "").strip()
             if not text:
                 continue
             if column.endswith(SECONDS_SUFFIX) and column not in self.questions:
-                try:
-                    value = float(text)
-                    if not value >= 0:  # also refuses nan
-                        raise ValueError
+                value = self._number(line, row, column, "a number of seconds")
+                if value is not None:
                     seconds[column.removesuffix(SECONDS_SUFFIX)] = value
-                except ValueError:
-                    self.bad(line, column, f"'{text}' is not a number of seconds")
                 continue
             answers[column] = self._answer(line, column, text)
         return answers, seconds
@@ -234,28 +262,31 @@ def _record(
         "mode": None,
         "started_at": values.started_at,
         "completed_at": values.ended_at,
-        "duration_seconds": None,
+        "duration_seconds": values.duration,
+        "speech_share": values.speech_share,
         "answers": stored.from_names(values.answers, definition),
         "question_seconds": {keys.get(name, name): s for name, s in values.seconds.items()},
         "phone_key": phone_key(row.get("phone")),
         "household_key": household_key(row.get("household")),
-        "sampled_locality": (row.get("locality") or "").strip() or None,
+        "sampled_locality": str(row.get("locality") or "").strip() or None,
         "said_locality": values.answers.get(said_question) if said_question else None,
     }
 
 
-def read_interviews(
-    path: str, definition: dict, config: RuleConfig
-) -> tuple[list[dict], list[str]]:
-    """Records for qc.rule_input.build_frame (id: the CSV's interview_id, a whole number, so that
-    reasons naming other interviews use it) and the interviewer names, in order of first
-    appearance (a record's interviewer_id is the 1-based position in that list).
+class Delivered(NamedTuple):
+    """A delivered file's interviews, ready for qc.rule_input.build_frame."""
 
-    CommandError listing every problem (up to MAX_ERRORS) by row and column.
-    """
-    header, rows = _read_csv(path)
-    _check_header(path, header, rows, _questions(definition))
-    checker = _RowChecker(path, header, definition, ZoneInfo(config.timezone))
+    records: list[dict]  # id: the file's interview_id as text, so reasons name it
+    names: list[str]  # interviewers in order of first appearance (interviewer_id 1, 2, ...)
+    ignored: list[str]  # columns neither ours nor the form's
+
+
+def read_interviews(path: str, definition: dict, config: RuleConfig) -> Delivered:
+    """The file's interviews (Delivered). CommandError listing every problem (up to
+    MAX_ERRORS) by row and column."""
+    header, rows = _read_table(path)
+    ignored = _check_header(path, header, rows, _questions(definition))
+    checker = _RowChecker(path, header, definition, ZoneInfo(config.timezone), ignored)
     said_question = _said_street_question(checker.questions)
     records: list[dict] = []
     interviewers: dict[str, int] = {}
@@ -269,7 +300,7 @@ def read_interviews(
         records.append(_record(values, row, interviewer_id, said_question, definition))
     if checker.errors:
         raise CommandError("Invalid interviews file:\n" + "\n".join(checker.errors[:MAX_ERRORS]))
-    return records, list(interviewers)
+    return Delivered(records, list(interviewers), ignored)
 
 
 def flags_table(result: pd.DataFrame, language: str) -> pd.DataFrame:
@@ -350,49 +381,92 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         config = load_config(options["config"]) if options.get("config") else RuleConfig()
-        form_path = options["questionnaire"]
+        language = options["language"]
+        definition = _definition(options["questionnaire"], language)
+        delivered = read_interviews(options["interviews"], definition, config)
         try:
-            data = Path(form_path).read_bytes()
-        except OSError as err:
-            raise CommandError(f"{form_path}: {_unreadable(err)}") from err
-        try:
-            definition = parse_xlsform(data, os.path.basename(form_path)).definition
-        except XLSFormError as err:
-            with translation.override("en" if options["language"] == "en" else "zh-hans"):
-                problems = [translated(error, gettext) for error in err.errors]
-            raise CommandError("Invalid questionnaire:\n" + "\n".join(problems)) from err
-
-        records, names = read_interviews(options["interviews"], definition, config)
-        try:
-            frame = build_frame(records, {0: definition})
+            frame = build_frame(delivered.records, {0: definition})
             result = run_frame_rules(frame, config)
         except ValueError as err:
             raise CommandError(str(err)) from err
 
-        outputs = [(options["out"], flags_table(result, options["language"]))]
+        outputs = [(options["out"], flags_table(result, language))]
         if options.get("interviewers_out"):
-            outputs.append(
-                (
-                    options["interviewers_out"],
-                    interviewers_table(
-                        frame.df,
-                        result,
-                        names,
-                        items=frame.items,
-                        scores=frame.scores,
-                        config=config,
-                        language=options["language"],
-                    ),
-                )
+            table = interviewers_table(
+                frame.df,
+                result,
+                delivered.names,
+                items=frame.items,
+                scores=frame.scores,
+                config=config,
+                language=language,
             )
+            outputs.append((options["interviewers_out"], table))
         try:
             write_csv_files(outputs)
         except OSError as err:
             raise CommandError(f"Cannot write the output ({err}).") from err
+        for line in notes(frame, definition, config, delivered.ignored, language):
+            self.stdout.write(line)
         self.stdout.write(
-            f"Checked {len(records)} interviews: {len(result)} flags on "
+            f"Checked {len(delivered.records)} interviews: {len(result)} flags on "
             f"{result.index.nunique()} interviews."
         )
 
 
-__all__ = ["Command", "flags_table", "interviewers_table", "load_config", "read_interviews"]
+def _definition(form_path: str, language: str) -> dict:
+    """The XLSForm's definition; CommandError naming every problem."""
+    try:
+        data = Path(form_path).read_bytes()
+    except OSError as err:
+        raise CommandError(f"{form_path}: {_unreadable(err)}") from err
+    try:
+        return parse_xlsform(data, os.path.basename(form_path)).definition
+    except XLSFormError as err:
+        with translation.override("en" if language == "en" else "zh-hans"):
+            problems = [translated(error, gettext) for error in err.errors]
+        raise CommandError("Invalid questionnaire:\n" + "\n".join(problems)) from err
+
+
+def notes(
+    frame: InterviewsFrame, definition: dict, config: RuleConfig, ignored: list[str], language: str
+) -> list[str]:
+    """What the run could not use, once each: the ignored columns, the batteries found, and
+    every rule the file or the form cannot feed with what it lacks."""
+    english = language == "en"
+    lines = []
+    if ignored:
+        shown = ", ".join(ignored[:20]) + (" …" if len(ignored) > 20 else "")
+        lines.append(
+            f"Ignored {len(ignored)} column(s), neither ours nor a question of the form: {shown}"
+            if english
+            else f"已忽略 {len(ignored)} 列（既非本工具的列也非问卷题目）：{shown}"
+        )
+    n_batteries = len(frame.batteries)
+    lines.append(
+        f"Scale items: {len(frame.items)} in {n_batteries} battery(ies)."
+        if english
+        else f"量表题：{len(frame.items)} 题，{n_batteries} 个题组。"
+    )
+    has_checks = any(q.get("qc_check") for q in _questions(definition).values())
+    for rule, zh, en in not_run(
+        frame.df,
+        config=config,
+        items=frame.items,
+        scores=frame.scores,
+        open_items=frame.open_items,
+        has_checks=has_checks,
+        overall_item=item_column(frame.df, config.overall_item),
+    ):
+        lines.append(f"Not run: {rule}: {en}." if english else f"未运行：{rule}：{zh}。")
+    return lines
+
+
+__all__ = [
+    "Command",
+    "flags_table",
+    "interviewers_table",
+    "load_config",
+    "notes",
+    "read_interviews",
+]

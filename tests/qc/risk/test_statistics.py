@@ -120,3 +120,19 @@ def test_acquiescence_share_is_compared_when_scores_are_given():
     assert "positive answers 100%" in result.loc[5, "reasons_en"]
     no_scores = statistics.interviewer_risk(df, flags, items=items)
     assert no_scores["acquiescence_z"].isna().all()
+
+
+def test_median_peer_duration_matches_a_median_of_the_others_by_copy():
+    from qc.risk.peers import median_peer_duration
+
+    rng = np.random.default_rng(11)
+    n, n_who = 3000, 40
+    who = rng.integers(0, n_who, n)
+    stratum = (who // 5) * 2 + rng.integers(0, 2, n)  # teams of 5 over 2 strata each
+    stratum[who == 7] = rng.integers(0, 16, (who == 7).sum())  # one works everywhere
+    duration = np.round(rng.lognormal(6, 0.4, n))  # whole seconds: many ties
+    duration[rng.random(n) < 0.05] = np.nan
+    found = median_peer_duration(duration, stratum, who, n_who)
+    for i in range(n_who):
+        peers = (who != i) & np.isin(stratum, np.unique(stratum[who == i])) & ~np.isnan(duration)
+        assert found[i] == np.median(duration[peers]), i

@@ -38,12 +38,20 @@ def naive_chance(df, items, k_default=5) -> dict[str, float]:
     return chance
 
 
+def uniform(row, items) -> bool:
+    """One answer (don't know included) makes up 90% or more of the answered items."""
+    answered = [row[x] for x in items if isinstance(row[x], str)]
+    return bool(answered) and Counter(answered).most_common(1)[0][1] >= 0.9 * len(answered)
+
+
 def naive_duplicates(df, items, min_share, min_items, alpha=0.001) -> dict[int, set[int]]:
     chance = naive_chance(df, items)
     per_interviewer = Counter(df["interviewer_id"])
     fired: dict[int, set[int]] = {}
     for (i, a), (j, b) in combinations(list(df.iterrows()), 2):
         if a["interviewer_id"] != b["interviewer_id"]:
+            continue
+        if uniform(a, items) or uniform(b, items):  # straight-lining's, not copying
             continue
         common = [x for x in items if isinstance(a[x], str) and isinstance(b[x], str)]
         same = [x for x in common if a[x] == b[x]]
