@@ -47,6 +47,7 @@ from qc.presenters.reviews import (
     review_actions,
     review_rows,
 )
+from qc.presenters.timeline import item_timeline
 from qc.services.backchecks import record_backcheck, select_backchecks
 from qc.services.reviews import (
     approve_interview,
@@ -143,6 +144,9 @@ def _render_detail(request: HttpRequest, review: Review, **forms) -> HttpRespons
             "household": household_selection(interview),
             "sections": answer_sections(interview, language),
             "paradata": paradata_summary(interview, language),
+            "timeline": item_timeline(
+                interview.paradata or [], interview.questionnaire_version.definition, language
+            ),
             "history": history_rows(selectors.review_history(review)),
             "recordings": recordings(interview),
             "actions": review_actions(review, request.user),
