@@ -173,3 +173,29 @@ def item_summary(paradata: list[dict]) -> ItemSummary | None:
         back=count_events(paradata, "went_back"),
         language_switches=count_events(paradata, "language_switched"),
     )
+
+
+# The rule input's columns from per-question logs and the audio audit, with their dtypes.
+ITEM_COLUMNS = {
+    "item_logged": "bool",
+    "item_changes": "float64",
+    "item_returns": "float64",
+    "longest_pause_seconds": "float64",
+    "speech_share": "float64",
+}
+
+
+def item_row(record: dict) -> dict:
+    """ITEM_COLUMNS of an interview record: what its per-question logs say (NaN and False
+    without them), and the speech share of its audio audit (record["speech_share"], NaN when
+    none was analysed)."""
+    summary = item_summary(record.get("paradata") or [])
+    speech = record.get("speech_share")
+    nan = float("nan")
+    return {
+        "item_logged": summary is not None,
+        "item_changes": summary.changes if summary else nan,
+        "item_returns": summary.returns if summary else nan,
+        "longest_pause_seconds": summary.longest_pause if summary else nan,
+        "speech_share": float(speech) if speech is not None else nan,
+    }

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from qc.paradata import label_chars, question_seconds
+from qc.paradata import ITEM_COLUMNS, item_row, label_chars, question_seconds
 from qc.rules import RuleConfig
 from qc.rules.engine import run_rules
 from qc.rules.timing import SECONDS_SUFFIX
@@ -46,6 +46,7 @@ META_COLUMNS = [
     "selected_age",
     "said_sex",
     "said_age",
+    *ITEM_COLUMNS,  # per-question paradata and the audio audit (qc.paradata.item_row)
 ]
 
 RECORD_FIELDS = [
@@ -316,6 +317,7 @@ def _meta_row(
         "household_key": contact_key(record.get("household"), phone=False),
         "qc_check_failures": qc_check_failures(scale, answers, named) if scale.checks else [],
         **_respondent(record, answers, scale),
+        **item_row(record),
     }
 
 
@@ -398,6 +400,7 @@ def _meta_frame(rows: list[dict[str, Any]], index: pd.Index) -> pd.DataFrame:
             "street_id": "Int64",
             "selected_age": "float64",
             "said_age": "float64",
+            **ITEM_COLUMNS,
         }
     )
     for column in ("started_at", "completed_at"):

@@ -24,6 +24,10 @@ RULE_LABELS = {
     rules.DUPLICATE_CONTACT: gettext_lazy("Same phone or household"),
     rules.SHORT_OPEN_ANSWERS: gettext_lazy("Too-short open answers"),
     rules.RESPONDENT_MISMATCH: gettext_lazy("Not the selected household member"),
+    rules.READING_SPEED: gettext_lazy("Questions not read out"),
+    rules.ANSWER_CHANGES: gettext_lazy("Many answers changed"),
+    rules.LONG_PAUSES: gettext_lazy("Long pause on a page"),
+    rules.NO_SPEECH: gettext_lazy("Almost no speech in the audio audit"),
     BACKCHECK_RULE: gettext_lazy("Back-check discrepancy"),
 }
 
@@ -71,6 +75,15 @@ SETTING_LABELS = {
     "respondent_age_tolerance": gettext_lazy(
         "Not the selected household member: years the ages may differ"
     ),
+    "reading_max_chars_per_second": gettext_lazy(
+        "Not read out: median characters per second that flags"
+    ),
+    "reading_min_items": gettext_lazy("Not read out: measured questions needed"),
+    "changes_max_share": gettext_lazy("Answers changed: share of answered questions that flags"),
+    "changes_min_changes": gettext_lazy("Answers changed: changes needed"),
+    "changes_min_returns": gettext_lazy("Answers changed: changes back that flag"),
+    "pause_seconds": gettext_lazy("Long pause on a page (seconds)"),
+    "speech_min_share": gettext_lazy("Audio audit: least share of speech"),
 }
 # The time zones offered for interviewing hours (a stored other zone stays selectable).
 TIME_ZONES = {

@@ -85,6 +85,11 @@ CONTRADICTION = "contradiction"
 DUPLICATE_CONTACT = "duplicate_contact"
 SHORT_OPEN_ANSWERS = "short_open_answers"
 RESPONDENT_MISMATCH = "respondent_mismatch"
+# Per-question paradata and audio audits (qc.rules.item_timing).
+READING_SPEED = "reading_speed"
+ANSWER_CHANGES = "answer_changes"
+LONG_PAUSES = "long_pauses"
+NO_SPEECH = "no_speech"
 RULES = (
     RUSHED,
     STRAIGHTLINING,
@@ -101,6 +106,10 @@ RULES = (
     DUPLICATE_CONTACT,
     SHORT_OPEN_ANSWERS,
     RESPONDENT_MISMATCH,
+    READING_SPEED,
+    ANSWER_CHANGES,
+    LONG_PAUSES,
+    NO_SPEECH,
 )
 
 LOW, MEDIUM, HIGH = "low", "medium", "high"
@@ -123,6 +132,10 @@ SEVERITY = {
     # Another household member than the one selected breaks the household's probability
     # of selection, the very thing the weights rest on.
     RESPONDENT_MISMATCH: HIGH,
+    READING_SPEED: HIGH,
+    ANSWER_CHANGES: MEDIUM,
+    LONG_PAUSES: LOW,
+    NO_SPEECH: HIGH,
 }
 
 OUTPUT_COLUMNS = ["rule", "severity", "reason", "reason_en", "details"]
@@ -184,6 +197,14 @@ class RuleConfig:
     signal_min_interviews: int = 5  # fewer interviews: listed, not scored
     signal_z: float = 2.0  # an indicator this many z beyond peers gives a reason
     signal_z_cap: float = 6.0  # no single indicator adds more than this to the risk
+    # Per-question paradata measured in the browser (qc.rules.item_timing).
+    reading_max_chars_per_second: float = 15.0  # a median reading speed above this fires
+    reading_min_items: int = 5  # fewer measured answered questions say too little
+    changes_max_share: float = 0.3  # answers changed per answered question above this fires
+    changes_min_changes: int = 5  # ...with at least this many changes
+    changes_min_returns: int = 3  # changes back to an earlier answer that fire on their own
+    pause_seconds: float = 300.0  # a page this long without anything touched fires
+    speech_min_share: float = 0.05  # an audio audit with speech in less of it fires
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, source: str = "settings") -> "RuleConfig":

@@ -40,6 +40,7 @@ from qc.rules.consistency import (
     same_dimension_items,
 )
 from qc.rules.duplicates import answer_categories, duplicate_answers, duplicate_contact
+from qc.rules.item_timing import item_rules
 from qc.rules.timing import fast_items, off_hours, overlapping, rushed, rushed_relative
 
 
@@ -200,6 +201,7 @@ def run_rules(
         | _consistency_rules(
             df, config, items=items, scores=scores or {}, dimensions=dimensions or {}
         )
+        | item_rules(df, config, reading_chars or {})
     )
     fired = [results[rule] for rule in RULES if not results[rule].empty]
     if not fired:
