@@ -47,7 +47,7 @@ from qc.presenters.reviews import (
     review_actions,
     review_rows,
 )
-from qc.presenters.timeline import item_timeline
+from qc.presenters.timeline import audio_audits, item_timeline
 from qc.services.backchecks import record_backcheck, select_backchecks
 from qc.services.reviews import (
     approve_interview,
@@ -144,6 +144,7 @@ def _render_detail(request: HttpRequest, review: Review, **forms) -> HttpRespons
             "household": household_selection(interview),
             "sections": answer_sections(interview, language),
             "paradata": paradata_summary(interview, language),
+            "audio_audits": audio_audits(interview, language),
             "timeline": item_timeline(
                 interview.paradata or [], interview.questionnaire_version.definition, language
             ),

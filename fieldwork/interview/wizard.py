@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from formtools.wizard.views import SessionWizardView
 
 from common.labels import localized
+from fieldwork.audits.pages import keep_page_recording, page_audit
 from fieldwork.dispositions import COMPLETE
 from fieldwork.forms import AppointmentForm
 from fieldwork.interview import flow, item_events, media, replay, respondent, rosters, submissions
@@ -316,6 +317,12 @@ class InterviewWizard(SessionWizardView):
             items=self._browser_items(self.steps.current, "next"),
         )
         self.submission_applied = True
+        keep_page_recording(
+            self.interview,
+            self.definition,
+            self.steps.current,
+            self.request.POST.get("audit_audio"),
+        )
         return self.get_form_step_data(form)
 
     def render_done(self, form, **kwargs):
@@ -366,6 +373,7 @@ class InterviewWizard(SessionWizardView):
             # own last page is labelled as the end.
             is_final_page=self.steps.current == self.definition["groups"][-1]["name"],
             page_version=submissions.current_page_version(self.interview),  # see interview.replay
+            audio_audit=page_audit(self.interview, self.definition, self.steps.current),
             # A page shown again with errors keeps its key: corrected, it settles a kept copy.
             submission_key=(
                 (getattr(self, "submission_key", None) or "")

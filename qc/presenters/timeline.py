@@ -1,13 +1,16 @@
 """The review page's timeline of an interview's per-question paradata: each page visit as the
-browser logged it (fieldwork.interview.item_events), with going back and language switches."""
+browser logged it (fieldwork.interview.item_events), with going back and language switches;
+and the interview's audio-audit recordings (fieldwork.audits) with their speech share."""
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.labels import localized
 from fieldwork.interview.item_events import MASK
+from fieldwork.models import Interview
 from qc import paradata
 
 ENDINGS = {
@@ -101,3 +104,31 @@ def item_timeline(events: list[dict], definition: dict, language: str) -> dict[s
         "longest_pause": _seconds(summary.longest_pause * 1000),
         "refused": paradata.count_events(events, "items_refused"),
     }
+
+
+def audio_audits(interview: Interview, language: str) -> list[dict[str, Any]]:
+    """The interview's audio-audit recordings in the order made, each with its player's
+    address, its page and what the speech analysis found."""
+    definition = interview.questionnaire_version.definition
+    pages = {g.get("name"): localized(g.get("label"), language) for g in definition["groups"]}
+    rows = []
+    for audit in interview.audio_audits.all():
+        if audit.error:
+            found = _("Could not be analysed")
+        elif audit.analysed_at is None:
+            found = _("Not analysed yet")
+        else:
+            share = audit.speech_share or 0.0
+            found = _("Speech in %(share)s %% of %(seconds)s") % {
+                "share": f"{100 * share:.0f}",
+                "seconds": _seconds((audit.seconds or 0) * 1000),
+            }
+        rows.append(
+            {
+                "url": reverse("fieldwork:interview_media", args=[interview.pk, audit.name]),
+                "page": pages.get(audit.step) or audit.step,
+                "found": found,
+                "at": audit.created_at,
+            }
+        )
+    return rows

@@ -26,7 +26,7 @@ def speech_like(seconds: float, seed: int = 0) -> np.ndarray:
     signal = np.zeros(n)
     for k in range(1, 30):
         formants = sum(
-            np.exp(-(((k * pitch) - centre) / width) ** 2)
+            np.exp(-((((k * pitch) - centre) / width) ** 2))
             for centre, width in ((700, 130), (1200, 150), (2500, 200))
         )
         signal += (formants + 0.05) * np.sin(k * phase) / np.sqrt(k)
