@@ -143,6 +143,7 @@ MATRIX = {
     "accounts:organisation_list": ("get", {A}),
     "accounts:organisation_edit": ("get", {A}),
     "fieldwork:interviewer_profile": ("get", {A}),
+    "fieldwork:wave_audio_audits": ("post", {A, S}),
 }
 OWN_CASE_ONLY = {
     "fieldwork:case_detail",
