@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from fieldwork import views
+from fieldwork.audits import views as audit_views
 from fieldwork.capi import views as capi_views
 from fieldwork.external import views as external_views
 from fieldwork.interview import views as interview_views
@@ -18,6 +19,11 @@ urlpatterns = [
     path("waves/external/", external_views.external_import_page, name="external_import"),
     path("waves/<id:wave_id>/", workspace_views.wave_detail, name="wave_detail"),
     path("waves/<id:wave_id>/plan/", plan_views.wave_plan, name="wave_plan"),
+    path(
+        "waves/<id:wave_id>/audio-audits/",
+        audit_views.wave_audio_audits,
+        name="wave_audio_audits",
+    ),
     path("waves/<id:wave_id>/live/", workspace_views.wave_live, name="wave_live"),
     path("waves/<id:wave_id>/cases/", workspace_views.wave_cases, name="wave_cases"),
     path("waves/<id:wave_id>/cases/move/", workspace_views.move_cases, name="move_cases"),

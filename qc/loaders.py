@@ -10,6 +10,7 @@ import pandas as pd
 from django.db.models import F, QuerySet
 
 from common.personal import household_key, phone_key
+from fieldwork.audits.services import speech_shares
 from fieldwork.dispositions import group_of
 from fieldwork.models import Case, Interview, Mode, RespondentSelection
 from qc.models import Flag
@@ -45,9 +46,11 @@ def interviews_frame(interviews: QuerySet[Interview]) -> InterviewsFrame:
         with_contact_keys(record)
     door_cases = [r["case_id"] for r in records if r["mode"] == Mode.DOOR]
     selected = selected_members(door_cases)
+    speech = speech_shares([r["id"] for r in records if r["mode"] == Mode.DOOR])
     for record in records:
         if record["mode"] == Mode.DOOR:
             record["selected"] = selected.get(record["case_id"])
+            record["speech_share"] = speech.get(record["id"])
     version_ids = {record["questionnaire_version_id"] for record in records}
     definitions = dict(
         QuestionnaireVersion.objects.filter(id__in=version_ids).values_list("id", "definition")
@@ -76,6 +79,7 @@ def interview_frame(interview: Interview) -> InterviewsFrame:
     record["said_locality"], record["said_locality_name"] = places.get(said_id, (None, None))
     if interview.mode == Mode.DOOR:
         record["selected"] = selected_members([interview.case_id]).get(interview.case_id)
+        record["speech_share"] = speech_shares([interview.pk]).get(interview.pk)
     version = interview.questionnaire_version
     return build_frame([record], {version.id: version.definition})
 

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from qc.paradata import question_seconds
+from qc.paradata import ITEM_COLUMNS, item_row, question_seconds
 from qc.rules import RuleConfig
 from qc.rules.engine import run_rules
 from qc.rules.timing import SECONDS_SUFFIX
@@ -78,8 +78,6 @@ class InterviewsFrame(NamedTuple):
     reading_chars: dict[str, int] = {}
     open_items: list[str] = []
     batteries: dict[str, list[str]] = {}
-
-
 
 
 def qc_check_failures(
@@ -191,6 +189,7 @@ def _meta_row(
         "qc_check_failures": qc_check_failures(scale, answers, named) if scale.checks else [],
         "speech_share": _share(record.get("speech_share")),
         **_respondent(record, answers, scale),
+        **item_row(record),
     }
 
 
@@ -279,6 +278,7 @@ def _meta_frame(rows: list[dict[str, Any]], index: pd.Index) -> pd.DataFrame:
             "selected_age": "float64",
             "speech_share": "float64",
             "said_age": "float64",
+            **ITEM_COLUMNS,
         }
     )
     for column in ("started_at", "completed_at"):

@@ -18,7 +18,7 @@ page (group), and the items sharing one choice list.
 import re
 from typing import NamedTuple
 
-from qc.paradata import label_chars
+from qc.paradata import ITEM_COLUMNS, label_chars
 from questionnaires import answers as A
 
 # Columns besides the scale items. A scale item may not share one of these names.
@@ -43,6 +43,7 @@ META_COLUMNS = [
     "said_sex",
     "said_age",
     "speech_share",
+    *ITEM_COLUMNS,  # per-question paradata (qc.paradata.item_row)
 ]
 
 BATTERY_MIN_ITEMS = 3

@@ -51,6 +51,7 @@ from qc.presenters.reviews import (
     review_actions,
     review_rows,
 )
+from qc.presenters.timeline import audio_audits, item_timeline
 from qc.services.backchecks import dial_backcheck, record_backcheck, select_backchecks
 from qc.services.reviews import (
     approve_interview,
@@ -147,6 +148,10 @@ def _render_detail(request: HttpRequest, review: Review, **forms) -> HttpRespons
             "household": household_selection(interview),
             "sections": answer_sections(interview, language),
             "paradata": paradata_summary(interview, language),
+            "audio_audits": audio_audits(interview, language),
+            "timeline": item_timeline(
+                interview.paradata or [], interview.questionnaire_version.definition, language
+            ),
             "history": history_rows(selectors.review_history(review)),
             "recordings": recordings(interview),
             "actions": review_actions(review, request.user),

@@ -155,6 +155,7 @@ MATRIX = {
     "api:token_revoke": ("post", {A}),
     "fieldwork:external_import": ("get", {A}),
     "qc:backcheck_call": ("post", {I}),
+    "fieldwork:wave_audio_audits": ("post", {A, S}),
 }
 OWN_CASE_ONLY = {
     "fieldwork:case_detail",

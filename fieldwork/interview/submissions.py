@@ -11,6 +11,7 @@ import uuid
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from fieldwork.interview import flow
 from fieldwork.models import Case, Interview, SubmissionKey
@@ -78,6 +79,7 @@ def save_interview_page_once(
     page_answers: dict,
     today: date,
     expressions: xpath.Interview | None = None,
+    items: list[dict] | None = None,
 ) -> Interview:
     """Save one wizard page (services.interviews.save_interview_page) at most once per key.
 
@@ -88,6 +90,8 @@ def save_interview_page_once(
     held, everything that left the path goes and the calculates are recomputed (flow.settle)
     against the locked row's answers, so a delivery that waited for the lock never writes
     back answers read before another page was saved. Without a key or version that check is skipped.
+    `items`: paradata events the browser reported for the page (fieldwork.interview.item_events),
+    stored with the page, so a page sent twice records them once.
     """
     locked = interviews.lock_in_progress(interview)  # the one row lock of this save
     if page_version is not None and page_version < current_page_version(locked):
@@ -106,6 +110,8 @@ def save_interview_page_once(
     settled = flow.settle(definition, before | keyed, today=today, interview=expressions,
                           previous=locked.answers)  # fmt: skip
     names = [*asked, *locked.answers, *settled]
+    at = timezone.now().isoformat()
+    locked.paradata.extend({**event, "step": step, "at": at} for event in items or [])
     return interviews.apply_page(
         locked=locked,
         interview=interview,

@@ -70,14 +70,20 @@ def _holds(value, name: str) -> bool:
 @require_role(Role.INTERVIEWER, *STAFF)
 def interview_media(request: HttpRequest, interview_id: int, name: str) -> HttpResponse:
     """A photo or recording of an interview: to its interviewer, and to supervisors and
-    analysts (the review page). Only a file the interview's answers name is served."""
+    analysts (the review page). Only a file the interview's answers or its audio audits name
+    is served."""
     if request.user.role == Role.INTERVIEWER:
         interview = selectors.interview_for_interviewer(request.user, interview_id)
     else:
         interview = get_object_or_404(Interview.objects.only("id", "answers"), pk=interview_id)
     path = media_path(interview.pk, name)
-    if not is_stored_name(name) or not _holds(interview.answers, name):
+    if not is_stored_name(name):
         raise Http404
+    if (
+        not _holds(interview.answers, name)
+        and not interview.audio_audits.filter(name=name).exists()
+    ):
+        raise Http404  # neither an answer's file nor an audio-audit recording of the interview
     if not default_storage.exists(path):
         raise Http404
     response = FileResponse(

@@ -26,9 +26,10 @@ from django.utils.translation import gettext as _
 from formtools.wizard.views import SessionWizardView
 
 from common.labels import localized
+from fieldwork.audits.pages import keep_page_recording, page_audit
 from fieldwork.dispositions import COMPLETE
 from fieldwork.forms import AppointmentForm
-from fieldwork.interview import flow, media, replay, respondent, rosters, submissions
+from fieldwork.interview import flow, item_events, media, replay, respondent, rosters, submissions
 from fieldwork.interview.forms import (
     ROSTER_RESIZE,
     PageForm,
@@ -191,6 +192,8 @@ class InterviewWizard(SessionWizardView):
         self.get_form_list()
         if SWITCH_LANGUAGE in self.request.POST or ROSTER_RESIZE in self.request.POST:
             return self._redisplay()
+        if "wizard_goto_step" in self.request.POST:
+            self._record_leaving("back", {"to": str(self.request.POST["wizard_goto_step"])[:100]})
         held = self._hold_for_another_respondent()
         if held is not None:
             return held
@@ -221,12 +224,43 @@ class InterviewWizard(SessionWizardView):
         if posted_step in self.get_form_list():
             self.storage.current_step = posted_step
         data = self.request.POST
+        if SWITCH_LANGUAGE in data and data.get(LANGUAGE_FIELD) != self.language:
+            changed = {"from": self.language, "to": str(data.get(LANGUAGE_FIELD))[:16]}
+            self._record_leaving("language", changed)
         choose_language(
             self.request.session, self.language_key, self.definition, data.get(LANGUAGE_FIELD)
         )
         form = self.get_form(data=data)
         self.redisplaying = True
         return self.render(form.redisplayed(rows=resize_to(data), language=self.language))
+
+    def _browser_items(self, step: str, end: str) -> list[dict]:
+        """The paradata event of the browser's per-question log of this page (or of its
+        refusal), without step and time (fieldwork.interview.item_events)."""
+        group = page_context(self.definition, step)["group"]
+        questions = {q["name"]: q for q in group.get("questions", []) if "name" in q}
+        named = self.named_answers
+        record, refused = item_events.summarise(
+            self.request.POST.get(item_events.ITEMS_FIELD),
+            questions=questions,
+            previous={name: named.get(name) for name in questions},
+            end=end,
+        )
+        if refused:
+            return [{"event": "items_refused", "reason": refused}]
+        return [{"event": "items", **record}] if record else []
+
+    def _record_leaving(self, how: str, details: dict) -> None:
+        """Note a page left without saving it (Back, a language switch): where to, and what
+        the browser saw happen on it."""
+        step = self.request.POST.get(f"{self.prefix}-current_step")
+        if step not in self.get_form_list():
+            return
+        event = {"back": "went_back", "language": "language_switched"}[how]
+        events = [*self._browser_items(step, how), {"event": event, **details}]
+        interviews.record_events(
+            interview=self.interview, events=[{**e, "step": step} for e in events]
+        )
 
     def _hold_for_another_respondent(self):
         """A page whose sex or age describes someone other than the selected household member
@@ -280,8 +314,15 @@ class InterviewWizard(SessionWizardView):
             page_answers=form.page_answers(),
             today=timezone.localdate(),
             expressions=self.expressions,
+            items=self._browser_items(self.steps.current, "next"),
         )
         self.submission_applied = True
+        keep_page_recording(
+            self.interview,
+            self.definition,
+            self.steps.current,
+            self.request.POST.get("audit_audio"),
+        )
         return self.get_form_step_data(form)
 
     def render_done(self, form, **kwargs):
@@ -332,6 +373,7 @@ class InterviewWizard(SessionWizardView):
             # own last page is labelled as the end.
             is_final_page=self.steps.current == self.definition["groups"][-1]["name"],
             page_version=submissions.current_page_version(self.interview),  # see interview.replay
+            audio_audit=page_audit(self.interview, self.definition, self.steps.current),
             # A page shown again with errors keeps its key: corrected, it settles a kept copy.
             submission_key=(
                 (getattr(self, "submission_key", None) or "")

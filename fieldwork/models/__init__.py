@@ -1,5 +1,6 @@
 """Fieldwork's models, by topic; Django finds them all here (models.py was split)."""
 
+from fieldwork.models.audits import AudioAudit
 from fieldwork.models.cases import (
     Appointment,
     Case,
@@ -23,6 +24,7 @@ from fieldwork.models.waves import QuotaTarget, Wave, WaveMode
 
 __all__ = [
     "Appointment",
+    "AudioAudit",
     "Call",
     "Case",
     "CaseEvent",

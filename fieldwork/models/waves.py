@@ -75,6 +75,14 @@ class Wave(models.Model):
     # selection chooses among; no upper limit when max_age is empty.
     min_age = models.PositiveSmallIntegerField(_("youngest eligible age"), default=16)
     max_age = models.PositiveSmallIntegerField(_("oldest eligible age"), null=True, blank=True)
+    # Audio audits (fieldwork.audits): the share of door-to-door interviews recorded, from the
+    # consent question on, and of their pages (100: every page; less: random segments).
+    audio_audit_percent = models.PositiveSmallIntegerField(
+        _("door interviews with an audio audit (%)"), default=0
+    )
+    audio_audit_pages_percent = models.PositiveSmallIntegerField(
+        _("pages recorded in an audited interview (%)"), default=100
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # PIPL art. 19/21: the day by which the respondents' personal data must be purged; every
     # wave has one (the form requires it, the default comes from the settings).

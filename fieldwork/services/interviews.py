@@ -95,26 +95,34 @@ lock_in_progress = _lock_in_progress  # the page save (interview.submissions) ta
 
 
 def record_page_shown(*, interview: Interview, step: str) -> None:
-    """Note in the paradata that a page was shown (its time counts from here).
+    """Note in the paradata that a page was shown (its time counts from here)."""
+    record_events(interview=interview, events=[{"event": "page_shown", "step": step}])
 
-    One statement appends the event in the database, without reading the row first: a page
-    save that holds the row's lock finishes first and the event lands after its own.
+
+@transaction.atomic
+def record_events(*, interview: Interview, events: list[dict]) -> None:
+    """Append paradata events (stamped with the server's time) to an interview in progress.
+
+    One statement appends them in the database, without reading the row first: a page save
+    that holds the row's lock finishes first and the events land after its own. Used for a
+    page shown, and for what the browser reports of a page left by Back or a language switch.
     """
-    event = {"event": "page_shown", "step": step, "at": _now_iso()}
+    at = _now_iso()
+    stamped = [{**event, "at": at} for event in events]
     table = Interview._meta.db_table
     if connection.vendor == "postgresql":
         append = "paradata = paradata || %s::jsonb"
     else:
         append = "paradata = json_insert(paradata, '$[#]', json(%s))"
-    payload = json.dumps([event] if connection.vendor == "postgresql" else event)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {append} WHERE id = %s AND status = %s",
-            [payload, interview.pk, Interview.Status.IN_PROGRESS.value],
-        )
-        if cursor.rowcount != 1:
-            raise ValidationError(_("This interview is already finished."))
-    interview.paradata.append(event)
+        for event in [stamped] if connection.vendor == "postgresql" else stamped:
+            cursor.execute(
+                f"UPDATE {table} SET {append} WHERE id = %s AND status = %s",
+                [json.dumps(event), interview.pk, Interview.Status.IN_PROGRESS.value],
+            )
+            if cursor.rowcount != 1:
+                raise ValidationError(_("This interview is already finished."))
+    interview.paradata.extend(stamped)
 
 
 @transaction.atomic

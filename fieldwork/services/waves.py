@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, Role, User
 from fieldwork import scheduling
+from fieldwork.audits.services import check_audit_consent
 from fieldwork.interview.media import door_only_questions
 from fieldwork.models import Case, QuotaTarget, Wave, WaveMode
 from fieldwork.models.waves import default_retain_until
@@ -215,6 +216,7 @@ def switch_wave_version(*, wave: Wave, version: QuestionnaireVersion) -> Version
     if version.published_at is None:
         raise ValidationError(_("A draft questionnaire version cannot be used in the field."))
     check_phone_wave(version, locked.mode)
+    check_audit_consent(version, locked.audio_audit_percent)  # fieldwork.audits
     own, target = current.definition, version.definition
     moved, gone = answers.moved_or_gone(own, target, _watched_names(locked, own))
     by_name = {q["name"]: q for _page, q in answers.questions(own)}

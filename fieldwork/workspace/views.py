@@ -29,6 +29,7 @@ from common.i18n import ui_language
 from common.spreadsheets import dataframe_csv
 from fieldwork import loaders, productivity, reactions, selectors
 from fieldwork import presenters as fw_presenters
+from fieldwork.audits.forms import AudioAuditForm
 from fieldwork.forms import QuotaTargetForm, ReleaseForm, VersionSwitchForm
 from fieldwork.models import Interview, Wave
 from fieldwork.services import assignment, waves
@@ -126,6 +127,7 @@ def overview(request: HttpRequest, wave: Wave, plan_form=None, status: int = 200
         "replicates": selectors.unreleased_replicates(wave),
         "phone_reveals": selectors.phone_reveals_by_interviewer(wave),
         "plan_form": plan_form or WavePlanForm.of(wave),
+        "audit_form": AudioAuditForm.of(wave),
     }
     return _tab(request, wave, "overview", context, status=status)
 

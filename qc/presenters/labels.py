@@ -26,6 +26,9 @@ RULE_LABELS = {
     rules.RESPONDENT_MISMATCH: gettext_lazy("Not the selected household member"),
     rules.NO_SPEECH: gettext_lazy("Almost no speech in the recording"),
     rules.DUPLICATE_ACROSS: gettext_lazy("Copied from another interviewer"),
+    rules.READING_SPEED: gettext_lazy("Questions not read out"),
+    rules.ANSWER_CHANGES: gettext_lazy("Many answers changed"),
+    rules.LONG_PAUSES: gettext_lazy("Long pause on a page"),
     BACKCHECK_RULE: gettext_lazy("Back-check discrepancy"),
 }
 
@@ -74,6 +77,14 @@ SETTING_LABELS = {
         "Not the selected household member: years the ages may differ"
     ),
     "no_speech_max_share": gettext_lazy("Almost no speech: share of the recording with speech"),
+    "reading_max_chars_per_second": gettext_lazy(
+        "Not read out: median characters per second that flags"
+    ),
+    "reading_min_items": gettext_lazy("Not read out: measured questions needed"),
+    "changes_max_share": gettext_lazy("Answers changed: share of answered questions that flags"),
+    "changes_min_changes": gettext_lazy("Answers changed: changes needed"),
+    "changes_min_returns": gettext_lazy("Answers changed: changes back that flag"),
+    "pause_seconds": gettext_lazy("Long pause on a page (seconds)"),
 }
 # The time zones offered for interviewing hours (a stored other zone stays selectable).
 TIME_ZONES = {

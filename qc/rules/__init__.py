@@ -90,6 +90,10 @@ SHORT_OPEN_ANSWERS = "short_open_answers"
 RESPONDENT_MISMATCH = "respondent_mismatch"
 NO_SPEECH = "no_speech"
 DUPLICATE_ACROSS = "duplicate_across"
+# Per-question paradata and audio audits (qc.rules.item_timing).
+READING_SPEED = "reading_speed"
+ANSWER_CHANGES = "answer_changes"
+LONG_PAUSES = "long_pauses"
 RULES = (
     RUSHED,
     STRAIGHTLINING,
@@ -108,6 +112,9 @@ RULES = (
     RESPONDENT_MISMATCH,
     NO_SPEECH,
     DUPLICATE_ACROSS,
+    READING_SPEED,
+    ANSWER_CHANGES,
+    LONG_PAUSES,
 )
 
 LOW, MEDIUM, HIGH = "low", "medium", "high"
@@ -134,6 +141,9 @@ SEVERITY = {
     NO_SPEECH: HIGH,
     # Two interviewers delivering one set of answers: a team copying each other.
     DUPLICATE_ACROSS: HIGH,
+    READING_SPEED: HIGH,
+    ANSWER_CHANGES: MEDIUM,
+    LONG_PAUSES: LOW,
 }
 
 OUTPUT_COLUMNS = ["rule", "severity", "reason", "reason_en", "details"]
@@ -198,6 +208,13 @@ class RuleConfig:
     # A door interview's audio with speech in less than this share of it fires no_speech
     # (speech_share from the audio audit's voice-activity detection; unrecorded: not judged).
     no_speech_max_share: float = 0.1
+    # Per-question paradata measured in the browser (qc.rules.item_timing).
+    reading_max_chars_per_second: float = 15.0  # a median reading speed above this fires
+    reading_min_items: int = 5  # fewer measured answered questions say too little
+    changes_max_share: float = 0.3  # answers changed per answered question above this fires
+    changes_min_changes: int = 5  # ...with at least this many changes
+    changes_min_returns: int = 3  # changes back to an earlier answer that fire on their own
+    pause_seconds: float = 300.0  # a page this long without anything touched fires
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, source: str = "settings") -> "RuleConfig":

@@ -48,6 +48,7 @@ from qc.rules.duplicates import (
     duplicate_answers,
     duplicate_contact,
 )
+from qc.rules.item_timing import item_rules
 from qc.rules.similar import coded_answers
 from qc.rules.speech import no_speech
 from qc.rules.timing import fast_items, off_hours, overlapping, rushed, rushed_relative
@@ -223,6 +224,7 @@ def run_rules(
         | _consistency_rules(
             df, config, items=items, scores=scores or {}, dimensions=dimensions or {}
         )
+        | item_rules(df, config, reading_chars or {})
     )
     fired = [results[rule] for rule in RULES if not results[rule].empty]
     if not fired:
