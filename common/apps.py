@@ -8,6 +8,9 @@ class CommonConfig(AppConfig):
 
     def ready(self) -> None:
         from common.ids import IdConverter
+        from common.threads import limit_blas_threads
+
+        limit_blas_threads()
 
         # Before any URLconf is imported: every app's URLs use <id:...> for database ids.
         register_converter(IdConverter, "id")

@@ -70,6 +70,15 @@ class Design:
     def n(self) -> int:
         return len(self.weights)
 
+    def derived(self, name: str, make):
+        """`make()`, computed once per design: what depends on the design alone (its
+        stratum scale, its calibration cells), reused by every estimate on it. A design
+        is immutable, so the value never goes stale."""
+        store = self.__dict__.setdefault("_derived", {})
+        if name not in store:
+            store[name] = make()
+        return store[name]
+
 
 def _codes(values, what: str, n: int, labels: list | None = None) -> np.ndarray:
     """Labels → int codes 0..k-1 in sorted label order (appended to `labels` if given).

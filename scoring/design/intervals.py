@@ -18,6 +18,8 @@ import numpy as np
 
 from scoring.design.designs import Design
 
+SEEN_CELLS = 50_000_000  # domains × codes marked in one boolean array (50 MB at most)
+
 
 def domain_df(design: Design, *, rows, domains, n_domains: int) -> np.ndarray:
     """Design degrees of freedom per domain (see the module docstring); rows/domains as in
@@ -34,8 +36,13 @@ def domain_df(design: Design, *, rows, domains, n_domains: int) -> np.ndarray:
 def _distinct_per_domain(domains: np.ndarray, codes: np.ndarray, n_domains: int) -> np.ndarray:
     if len(domains) == 0:
         return np.zeros(n_domains)
-    pairs = np.unique(domains * (int(codes.max()) + 1) + codes)
-    return np.bincount(pairs // (int(codes.max()) + 1), minlength=n_domains)
+    width = int(codes.max()) + 1
+    if n_domains * width <= SEEN_CELLS:  # mark the (domain, code) pairs: no sort
+        seen = np.zeros(n_domains * width, dtype=bool)
+        seen[domains * width + codes] = True
+        return seen.reshape(n_domains, width).sum(axis=1)
+    pairs = np.unique(domains * width + codes)
+    return np.bincount(pairs // width, minlength=n_domains)
 
 
 def t_quantile(df, level: float = 0.95) -> np.ndarray:

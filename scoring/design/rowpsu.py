@@ -18,6 +18,7 @@ cells would not fit in memory): scoring.design.variance then does the work.
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from scoring.design.designs import Design
 from scoring.design.variance import stage_plan, stratum_scale
@@ -37,12 +38,7 @@ def total_variance(
     once), or None where this method does not apply."""
     if not applies(design) or n_domains == 0:
         return None
-    ((_units, keys, multiplier, f, sampled),) = stage_plan(design)
-    n_keys = int(keys.max()) + 1
-    key_row = np.zeros(n_keys, dtype=np.int64)
-    key_row[keys] = np.arange(design.n)
-    m = sampled[key_row]
-    scale, centre = stratum_scale(design, 0, m, f[key_row], multiplier[key_row])
+    keys, n_keys, scale, centre, m = design.derived("rowpsu.plan", lambda: _plan(design))
     entry_key = keys[rows] * n_domains + domains
     size = n_keys * n_domains
     sums = np.bincount(entry_key, weights=z, minlength=size).reshape(n_keys, n_domains)
@@ -52,6 +48,17 @@ def total_variance(
         if not done:
             return None
     return scale @ (squares - centre[:, None] * sums**2 / m[:, None])
+
+
+def _plan(design: Design) -> tuple:
+    """(stratum key of each row, number of keys, scale, centre and m per key)."""
+    ((_units, keys, multiplier, f, sampled),) = stage_plan(design)
+    n_keys = int(keys.max()) + 1
+    key_row = np.zeros(n_keys, dtype=np.int64)
+    key_row[keys] = np.arange(design.n)
+    m = sampled[key_row]
+    scale, centre = stratum_scale(design, 0, m, f[key_row], multiplier[key_row])
+    return keys, n_keys, scale, centre, m
 
 
 def calibration_coefficients(
@@ -66,14 +73,26 @@ def calibration_coefficients(
         sums = _by(codes[rows], domains, scaled, size, n_domains)
         denominator = np.bincount(codes, weights=cal.oldweights, minlength=size)
         return [sums / denominator[:, None]]
-    counts = [
-        np.bincount(c, minlength=s).astype(float)
-        for c, s in zip(cal.margins, cal.sizes, strict=True)
-    ]
+    counts, cross = design.derived("rowpsu.raking", lambda: _raking_cross(cal))
     scaled = z / v[rows]
     base = [
         _by(c[rows], domains, scaled, s, n_domains) / cnt[:, None]
         for c, s, cnt in zip(cal.margins, cal.sizes, counts, strict=True)
+    ]
+    coefficients = [np.zeros_like(b) for b in base]
+    for _ in range(10):  # R's svyrecvar sweeps the raking residuals ten times
+        for i in range(len(base)):
+            mean = base[i] - sum(cross[i][k] @ coefficients[k] for k in range(len(base)))
+            coefficients[i] = coefficients[i] + mean
+    return coefficients
+
+
+def _raking_cross(cal) -> tuple[list, list]:
+    """Per margin the rows in each group, and per pair of margins the share of a group's
+    rows in each group of the other (what the raking sweep needs besides z)."""
+    counts = [
+        np.bincount(c, minlength=s).astype(float)
+        for c, s in zip(cal.margins, cal.sizes, strict=True)
     ]
     cross = [
         [
@@ -82,12 +101,7 @@ def calibration_coefficients(
         ]
         for cm, sm, cnt in zip(cal.margins, cal.sizes, counts, strict=True)
     ]
-    coefficients = [np.zeros_like(b) for b in base]
-    for _ in range(10):  # R's svyrecvar sweeps the raking residuals ten times
-        for i in range(len(base)):
-            mean = base[i] - sum(cross[i][k] @ coefficients[k] for k in range(len(base)))
-            coefficients[i] = coefficients[i] + mean
-    return coefficients
+    return counts, cross
 
 
 def _by(groups: np.ndarray, domains: np.ndarray, values: np.ndarray, size: int, n_domains: int):
@@ -99,29 +113,54 @@ def _by(groups: np.ndarray, domains: np.ndarray, values: np.ndarray, size: int, 
 def _calibrate(design, keys, n_keys, rows, domains, z, n_domains, sums, squares) -> bool:
     """Subtract the calibration terms from `sums` and `squares` in place (see the module
     docstring); False (nothing changed) when the cells would not fit in MAX_CELLS."""
-    cal = design.calibration
-    v = cal.weights
-    cells = []  # per margin: the (stratum, group) cell of each row, its stratum and group
-    for codes, size in zip(cal.margins, cal.sizes, strict=True):
-        cell, uniques = pd.factorize(keys * size + codes)
-        if len(uniques) * n_domains > MAX_CELLS:
-            return False
-        cells.append((cell, uniques // size, uniques % size))
+    v = design.calibration.weights
+    cells, pairs = design.derived("rowpsu.cells", lambda: _cells(design, keys))
+    if max(len(key) for _cell, key, _group, _vm in cells) * n_domains > MAX_CELLS:
+        return False
     coefficients = calibration_coefficients(design, rows, domains, z, n_domains)
-    for (cell, key, group), c in zip(cells, coefficients, strict=True):
+    for (cell, key, group, vm), c in zip(cells, coefficients, strict=True):
         n_cells = len(key)
         s = _by(cell[rows], domains, z * v[rows], n_cells, n_domains)  # S_m per cell
-        vm = np.bincount(cell, weights=v, minlength=n_cells)  # V_m per cell
-        np.add.at(sums, key, -vm[:, None] * c[group])
-        np.add.at(squares, key, -2 * s * c[group])
-    for (cell, key, group), c in zip(cells, coefficients, strict=True):
-        for (cell_k, _key_k, group_k), c_k in zip(cells, coefficients, strict=True):
-            pair, uniques = pd.factorize(cell * len(group_k) + cell_k)
-            q = np.bincount(pair, weights=v * v, minlength=len(uniques))
-            first, second = uniques // len(group_k), uniques % len(group_k)
+        _add_rows(sums, key, -vm[:, None] * c[group])
+        _add_rows(squares, key, -2 * s * c[group])
+    for (_cell, key, group, _vm), c, row in zip(cells, coefficients, pairs, strict=True):
+        for (_cell_k, _key_k, group_k, _vm_k), c_k, (q, first, second) in zip(
+            cells, coefficients, row, strict=True
+        ):
             step = max(1, 2_000_000 // n_domains)  # bounds the dense block
             for start in range(0, len(q), step):
                 part = slice(start, start + step)
                 terms = q[part, None] * c[group[first[part]]] * c_k[group_k[second[part]]]
-                np.add.at(squares, key[first[part]], terms)
+                _add_rows(squares, key[first[part]], terms)
     return True
+
+
+def _add_rows(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
+    """target[index[i]] += values[i] for every i, repeats adding up (np.add.at's meaning),
+    as one sparse product: np.add.at is slow on rows of many domains."""
+    spread = sparse.csr_matrix(
+        (np.ones(len(index)), (index, np.arange(len(index)))), shape=(len(target), len(index))
+    )
+    target += spread @ values
+
+
+def _cells(design: Design, keys: np.ndarray) -> tuple:
+    """Per margin the (stratum, group) cell of each row, each cell's stratum, group and
+    Σ v; per pair of margins Q (Σ v² over the rows in both cells) and the two cells of each
+    pair that occurs."""
+    cal = design.calibration
+    v = cal.weights
+    cells = []
+    for codes, size in zip(cal.margins, cal.sizes, strict=True):
+        cell, uniques = pd.factorize(keys * size + codes)
+        vm = np.bincount(cell, weights=v, minlength=len(uniques))  # V_m per cell
+        cells.append((cell, uniques // size, uniques % size, vm))
+    pairs = []
+    for cell, _key, _group, _vm in cells:
+        row = []
+        for cell_k, _key_k, group_k, _vm_k in cells:
+            pair, uniques = pd.factorize(cell * len(group_k) + cell_k)
+            q = np.bincount(pair, weights=v * v, minlength=len(uniques))
+            row.append((q, uniques // len(group_k), uniques % len(group_k)))
+        pairs.append(row)
+    return cells, pairs

@@ -9,9 +9,12 @@ from django.utils.translation import gettext as _
 from accounts.access import RESULTS_READERS, require_role
 from accounts.models import Role
 from fieldwork.models import Wave
+from jobs.computed import poll_reply
+from jobs.presenters import computed_state
 from sampling.models import Level
 from scoring import editions, selectors
 from scoring.index import presenters, services
+from scoring.index.computed import index_or_job
 from scoring.index.forms import AHPMatrixForm, ObjectiveUploadForm, SharesForm, matrix_forms
 from scoring.presenters import interim_note
 
@@ -35,35 +38,44 @@ def _weight_levels(wave: Wave, weights: services.IndexWeights) -> list[dict]:
 
 @require_role(*RESULTS_READERS)
 def index(request: HttpRequest, wave_id: int) -> HttpResponse:
-    """Composite index by district or street (?level=street), with rank and rank change."""
+    """Composite index by district or street (?level=street), with rank and rank change.
+
+    Staff read the live index, computed by a job (scoring.index.computed) and never in the
+    request: meanwhile the page shows the newest index computed (or a waiting card) and
+    reloads itself when the job has ended. A client reads the signed edition's."""
+    if (reply := poll_reply(request)) is not None:
+        return reply
     wave = _wave(request, wave_id)
     level = request.GET.get("level")
     level = level if level in services.LEVELS else Level.DISTRICT
     context = {"wave": wave, "level": level, "levels": services.LEVELS, "error": None}
     if request.user.role == Role.CLIENT:
         return _signed_index(request, wave, context)
-    try:
-        result = services.composite_index(wave=wave, level=level)
-        boards = services.short_boards(wave=wave, level=level)
-    except services.IndexInputError as err:
-        context.update(error=str(err), rows=[], shares=None, previous_wave=None, short_boards=[])
-    else:
-        context.update(
-            rows=presenters.composite_rows(result.table),
-            short_boards=presenters.short_board_rows(wave, boards),
-            shares={
-                "survey": round(100 * result.survey_share),
-                "objective": round(100 * result.objective_share),
-            },
-            previous_wave=result.previous_wave,
-        )
+    computed = index_or_job(wave=wave, user=request.user)
+    _show_index(context, (computed.value or {}).get(level) or {})
+    state = computed_state(computed)
     context.update(
         weight_levels=_weight_levels(wave, services.current_weights(wave)),
         indicators=presenters.objective_indicators(wave),
         can_manage=request.user.role == Role.ANALYST,
         interim_note=interim_note(selectors.interim_status(wave)),
+        job=state["job"],
+        computing=state["computing"],
+        updating=state["updating"],
+        job_error=state["error"],
     )
     return render(request, "scoring/index_overview.html", context)
+
+
+def _show_index(context: dict, frozen: dict) -> None:
+    """The context of one level of an index as scoring.editions.index_parts keeps it."""
+    context.update(
+        rows=frozen.get("rows", []),
+        short_boards=frozen.get("short_boards", []),
+        shares=frozen.get("shares"),
+        previous_wave={"name": frozen["previous_wave"]} if frozen.get("previous_wave") else None,
+        error=frozen.get("error") or context["error"],
+    )
 
 
 def _signed_index(request: HttpRequest, wave: Wave, context: dict) -> HttpResponse:
@@ -73,18 +85,8 @@ def _signed_index(request: HttpRequest, wave: Wave, context: dict) -> HttpRespon
     report = editions.edition_report(edition, editions.client_district(request.user)) or {}
     frozen = (report.get("index") or {}).get(context["level"])
     context["no_edition"] = frozen is None
-    frozen = frozen or {}
-    context.update(
-        rows=frozen.get("rows", []),
-        short_boards=frozen.get("short_boards", []),
-        shares=frozen.get("shares"),
-        previous_wave={"name": frozen["previous_wave"]} if frozen.get("previous_wave") else None,
-        error=frozen.get("error") or context["error"],
-        weight_levels=[],
-        indicators=[],
-        can_manage=False,
-        edition=edition,
-    )
+    _show_index(context, frozen or {})
+    context.update(weight_levels=[], indicators=[], can_manage=False, edition=edition)
     return render(request, "scoring/index_overview.html", context)
 
 
