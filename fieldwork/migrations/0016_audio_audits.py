@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fieldwork', '0013_organisations_teams_routing'),
+        ('fieldwork', '0015_backcheck_rounds'),
     ]
 
     operations = [
