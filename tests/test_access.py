@@ -143,6 +143,9 @@ MATRIX = {
     "accounts:organisation_list": ("get", {A}),
     "accounts:organisation_edit": ("get", {A}),
     "fieldwork:interviewer_profile": ("get", {A}),
+    "privacy:wave_personal_data": ("get", {A}),
+    "privacy:certificate_pdf": ("get", {A}),
+    "privacy:certificate_json": ("get", {A}),
 }
 OWN_CASE_ONLY = {
     "fieldwork:case_detail",
@@ -173,6 +176,8 @@ EMPTY_IS_NOT_FOUND = {
     "jobs:job_progress",
     "exports:package_download",
     "fieldwork:interview_media",
+    "privacy:certificate_pdf",  # the demo's waves are not purged (tests/privacy purge one)
+    "privacy:certificate_json",
 }
 
 
@@ -235,6 +240,7 @@ def demo_world(db, settings, tmp_path):
         "user_id": User.objects.get(username="interviewer02").pk,
         "team_id": Team.objects.get(name="一组").pk,
         "organisation_id": wave.client_id,
+        "purge_id": 1,
     }
 
 
