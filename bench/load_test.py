@@ -21,9 +21,9 @@ completed interview have all run: every completed interview has its review.
 
 import argparse
 import asyncio
+import base64
 import os
 import re
-import base64
 import secrets
 import signal
 import statistics

@@ -80,13 +80,15 @@ def test_stored_numbers_and_frames_are_encrypted_and_decrypted_again_going_back(
     ring = keyring()
     raw = _raw_units()
     assert all(p.startswith("gAAAAA") and a.startswith("gAAAAA") for p, a in raw)
-    assert [(ring.decrypt(p), ring.decrypt(a)) for p, a in raw] == list(zip(PHONES, ADDRESSES))
+    assert [(ring.decrypt(p), ring.decrypt(a)) for p, a in raw] == list(
+        zip(PHONES, ADDRESSES, strict=True)
+    )
     sealed = pq.read_table(tmp_path / path)
     assert ring.decrypt_many(sealed.column("phone").to_pylist()) == PHONES
     assert "13800001111" not in (tmp_path / path).read_bytes().decode("latin-1")
     assert sealed.column_names == ["unit_id", "phone", "address", "phone_key"]
     # and back
     _migrate(BEFORE)
-    assert _raw_units() == list(zip(PHONES, ADDRESSES))
+    assert _raw_units() == list(zip(PHONES, ADDRESSES, strict=True))
     plain = pq.read_table(tmp_path / path)
     assert plain.column("phone").to_pylist() == PHONES and "phone_key" not in plain.column_names

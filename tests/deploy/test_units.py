@@ -7,9 +7,9 @@ import secrets
 import subprocess
 
 import pytest
-from cryptography.fernet import Fernet
 import requests
 import urllib3
+from cryptography.fernet import Fernet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role, User

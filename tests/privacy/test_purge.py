@@ -19,8 +19,9 @@ from common.crypto import phone_key
 from common.personal import keyring
 from exports.microdata import wave_microdata
 from exports.writers import write_microdata
-from fieldwork.models import RespondentSelection
+from fieldwork.models import RespondentSelection, Wave
 from jobs.models import Job
+from jobs.runner import JobFailed
 from privacy.models import Purge
 from privacy.services import dry_run, purge_wave
 from sampling.models import SampledUnit
@@ -236,3 +237,17 @@ def test_only_analysts_see_or_purge_personal_data(personal_world, client, role, 
     assert client.get(url).status_code == 403
     assert client.post(url, {"confirm": personal_world.wave.name}).status_code == 403
     assert not Purge.objects.exists()
+
+
+def test_a_wave_in_fieldwork_is_not_purged(personal_world, analyst, client, english):
+    world = personal_world
+    world.wave.status = Wave.Status.FIELDWORK
+    world.wave.save(update_fields=["status"])
+    client.force_login(analyst)
+    url = reverse("privacy:wave_personal_data", args=[world.wave.pk])
+    response = client.post(url, {"confirm": world.wave.name})
+    assert "The wave is still in fieldwork: close it before purging" in response.content.decode()
+    with pytest.raises(JobFailed):
+        purge_wave(wave=world.wave, user=analyst)
+    assert not Job.objects.exists() and not Purge.objects.exists()
+    assert _counts(world.wave)["sample.phone"] == len(world.phones)
