@@ -72,8 +72,8 @@ def _count_frames(scope: Scope) -> int:
 
 def _purge_frames(scope: Scope) -> int:
     frames = _frames(scope)
-    for frame in frames:
-        frame_files.purge_personal_columns(frame)
+    # A file cannot be rolled back: it is rewritten once the purge's transaction commits.
+    transaction.on_commit(lambda: [frame_files.purge_personal_columns(f) for f in frames])
     return len(frames)
 
 
@@ -186,6 +186,12 @@ def _purge_notes(scope: Scope) -> int:
 
 def register_holders() -> None:
     """Called from FieldworkConfig.ready()."""
+    _register_sample_holders()
+    _register_interview_holders()
+    _declare_not_personal()
+
+
+def _register_sample_holders() -> None:
     register(
         _unit_holder(
             "phone",
@@ -209,6 +215,9 @@ def register_holders() -> None:
             kept=_("Units, localities and strata stay in the file; numbers and addresses go."),
         )
     )
+
+
+def _register_interview_holders() -> None:
     register(
         Holder(
             key="fieldwork.contact_notes",
@@ -287,7 +296,6 @@ def register_holders() -> None:
             kept=_("The call's times, status and outcome stay."),
         )
     )
-    _declare_not_personal()
 
 
 def _declare_not_personal() -> None:

@@ -32,6 +32,9 @@ from scoring.loaders import AnswerError
 
 PURGE = "privacy.purge"
 NO_WAVE = gettext_lazy("The wave no longer exists.")
+IN_FIELDWORK = gettext_lazy(
+    "The wave is still in fieldwork: close it before purging its respondents' personal data."
+)
 CHANGED = gettext_lazy(
     "The purge was undone: it would have changed what the wave's results are computed from."
 )
@@ -115,6 +118,8 @@ def _digest(rows) -> str:
 def purge_wave(*, wave: Wave, user: User | None, progress: Progress | None = None) -> Purge:
     """Remove every registered holder's personal data of the wave, in one transaction, and
     write the certificate. Files go once the transaction commits."""
+    if wave.status == Wave.Status.FIELDWORK:
+        raise JobFailed(IN_FIELDWORK)
     report = progress or (lambda done, total, message: None)
     steps = len(holders()) + 2
     before = _results_checksum(wave)

@@ -19,7 +19,7 @@ from privacy.models import Purge
 def wave_personal_data(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_object_or_404(Wave, pk=wave_id)
     data = request.POST if request.method == "POST" else None
-    form = PurgeForm(data, wave_name=wave.name)
+    form = PurgeForm(data, wave_name=wave.name, in_fieldwork=wave.status == Wave.Status.FIELDWORK)
     if request.method == "POST" and form.is_valid():
         services.start_purge(wave=wave, user=request.user)
         messages.success(request, _("The purge of the wave's personal data has started."))

@@ -1,40 +1,54 @@
 """A frame's personal columns sealed for storage and opened again (pure: the keyring is passed).
 
-Stored Parquet holds `phone` and `address` as Fernet tokens and `phone_key`, the keyed hash of
-the number, which recent-draw exclusion compares: a copied frame file shows neither numbers nor
-addresses, and its hashes cannot be matched without the hash key. Frames stored before
-encryption have no `phone_key` column (`is_sealed`) and are sealed by migration
-sampling 0007.
+A stored frame is two files: the Parquet file, with every column but `phone` and `address`
+and with `phone_key`, the keyed hash of each number (what recent-draw exclusion compares), and
+beside it `<path>.sealed`, the phone and address columns in the same row order as one Arrow
+stream encrypted as one Fernet token. A copied Parquet file shows neither numbers nor
+addresses, and its hashes cannot be matched without the hash key; the sealed file is opaque
+without the encryption key. One token for the whole column costs a fraction of a second for a
+million households, where a token per cell would cost a minute. Frames stored before
+encryption hold `phone` in the Parquet file and no `phone_key` (`is_sealed`); migration
+sampling 0007 seals them.
 """
 
-import pandas as pd
 import pyarrow as pa
+import pyarrow.ipc as ipc
 
 from common.crypto import Keyring, phone_keys
 
-SEALED = ("phone", "address")  # encrypted in the stored file
+SEALED = ("phone", "address")  # kept in the sealed file, not in the Parquet file
 KEY_COLUMN = "phone_key"
 
 
+def sealed_path(path: str) -> str:
+    """Where the sealed personal columns of the frame stored at `path` are."""
+    return f"{path}.sealed"
+
+
 def is_sealed(column_names: list[str]) -> bool:
-    return KEY_COLUMN in column_names
+    """Whether a stored Parquet file is of a sealed frame (its numbers are elsewhere)."""
+    return KEY_COLUMN in column_names and "phone" not in column_names
 
 
-def seal(table: pa.Table, keyring: Keyring) -> pa.Table:
-    """`table` with its phone and address encrypted and `phone_key` appended."""
-    phones = table.column("phone").to_pylist()
-    table = table.append_column(KEY_COLUMN, pa.array(phone_keys(keyring, phones), pa.string()))
-    for name in SEALED:
-        if name in table.column_names:
-            position = table.column_names.index(name)
-            tokens = keyring.encrypt_many(table.column(name).to_pylist())
-            table = table.set_column(position, name, pa.array(tokens, pa.string()))
-    return table
+def seal(table: pa.Table, keyring: Keyring) -> tuple[pa.Table, bytes]:
+    """(the table without its personal columns, with `phone_key`; the sealed personal
+    columns)."""
+    present = [name for name in SEALED if name in table.column_names]
+    keys = phone_keys(keyring, table.column("phone").to_pylist())
+    personal = table.select(present)
+    public = table.drop_columns(present).append_column(KEY_COLUMN, pa.array(keys, pa.string()))
+    sink = pa.BufferOutputStream()
+    with ipc.new_stream(sink, personal.schema) as writer:
+        writer.write_table(personal)
+    return public, keyring.encrypt_bytes(sink.getvalue().to_pybytes())
 
 
-def open_rows(rows: pd.DataFrame, keyring: Keyring) -> pd.DataFrame:
-    """`rows` with phone and address (those present) decrypted, in place and returned."""
-    for name in SEALED:
-        if name in rows.columns:
-            rows[name] = keyring.decrypt_many(rows[name].tolist())
-    return rows
+def open_sealed(token: bytes, keyring: Keyring) -> pa.Table:
+    """The personal columns (phone, address) in the frame's row order."""
+    with ipc.open_stream(pa.py_buffer(keyring.decrypt_bytes(token))) as reader:
+        return reader.read_all()
+
+
+def empty_personal(n_rows: int) -> pa.Table:
+    """Personal columns of a purged frame: every number and address empty."""
+    return pa.table({name: pa.array([""] * n_rows, pa.string()) for name in SEALED})

@@ -40,33 +40,41 @@ def locality_lookup() -> dict[str, dict]:
     return lookup
 
 
-def load_frame(
-    frame: Frame, columns: list[str] | None = None, *, decrypt: bool = True
-) -> pd.DataFrame:
-    """The frame's validated rows: columns `frame.columns` (or just `columns`, in file order),
-    all str, in (street, unit id) order, phone and address decrypted. `phone_key`, the
-    number's keyed hash, is there only when asked for."""
-    rows, sealed = _read_frame(frame, columns)
-    return frame_crypto.open_rows(rows, keyring()) if sealed and decrypt else rows
-
-
-def _read_frame(frame: Frame, columns: list[str] | None) -> tuple[pd.DataFrame, bool]:
-    """The stored rows as they are (tokens if the file is sealed), and whether it is."""
+def load_frame(frame: Frame, columns: list[str] | None = None) -> pd.DataFrame:
+    """The frame's validated rows: columns `frame.columns` (or just `columns`, in that order),
+    all str, in (street, unit id) order; phone and address decrypted from the sealed file
+    (empty once the frame's personal data was purged). `phone_key`, the number's keyed hash,
+    is there only when asked for."""
     key = frame_crypto.KEY_COLUMN
+    wanted = list(frame.columns) if columns is None else list(columns)
     with default_storage.open(frame.path, "rb") as stored:
         sealed = frame_crypto.is_sealed(pq.read_schema(stored).names)
         stored.seek(0)
-        wanted = columns
-        if columns is not None and key in columns and not sealed:
-            wanted = [c for c in columns if c != key] + ["phone"]
-        rows = pd.read_parquet(stored, columns=wanted)
-    if not sealed and columns is not None and key in columns:
-        # stored before encryption (sampling 0007 seals such files): the keys computed here
+        if not sealed:  # stored before encryption (sampling 0007 seals such files)
+            plain = [c for c in wanted if c != key]
+            extra = ["phone"] if key in wanted and "phone" not in plain else []
+            rows = pd.read_parquet(stored, columns=plain + extra)
+        else:
+            rows = pd.read_parquet(
+                stored, columns=[c for c in wanted if c not in frame_crypto.SEALED]
+            )
+    if not sealed and key in wanted:
         rows[key] = phone_keys(keyring(), rows["phone"].tolist())
-        rows = rows[columns]
-    elif sealed and columns is None:
-        rows = rows.drop(columns=[key])
-    return rows, sealed
+    personal = [c for c in frame_crypto.SEALED if c in wanted]
+    if sealed and personal:
+        opened = _personal_columns(frame, len(rows))
+        for name in personal:
+            rows[name] = opened.column(name).to_pylist()
+    return rows[wanted]
+
+
+def _personal_columns(frame: Frame, n_rows: int):
+    """The frame's sealed phone and address columns (empty ones once purged)."""
+    path = frame_crypto.sealed_path(frame.path)
+    if not default_storage.exists(path):
+        return frame_crypto.empty_personal(n_rows)
+    with default_storage.open(path, "rb") as stored:
+        return frame_crypto.open_sealed(stored.read(), keyring())
 
 
 def area_types() -> dict[str, str]:
@@ -150,11 +158,9 @@ def sample_table(draw: Draw) -> pd.DataFrame:
         ),
         columns=["unit_id", "stratum", "replicate", "inclusion_probability", "design_weight"],
     )
-    frame, sealed = _read_frame(draw.frame, None)
+    frame = load_frame(draw.frame)
     # A frame column that happens to share a name with the draw's figures keeps a suffix.
     table = frame.merge(
         units, on="unit_id", how="inner", validate="one_to_one", suffixes=("_frame", "")
     )
-    if sealed:
-        table = frame_crypto.open_rows(table, keyring())  # only the drawn units' rows
     return table.sort_values(["stratum", "unit_id"], kind="stable").reset_index(drop=True)

@@ -156,6 +156,9 @@ MATRIX = {
     "fieldwork:external_import": ("get", {A}),
     "qc:backcheck_call": ("post", {I}),
     "fieldwork:wave_audio_audits": ("post", {A, S}),
+    "privacy:wave_personal_data": ("get", {A}),
+    "privacy:certificate_pdf": ("get", {A}),
+    "privacy:certificate_json": ("get", {A}),
 }
 OWN_CASE_ONLY = {
     "fieldwork:case_detail",
@@ -187,6 +190,8 @@ EMPTY_IS_NOT_FOUND = {
     "exports:package_download",
     "fieldwork:interview_media",
     "qc:backcheck_call",
+    "privacy:certificate_pdf",  # the demo's waves are not purged (tests/privacy purge one)
+    "privacy:certificate_json",
 }
 
 
@@ -254,6 +259,7 @@ def demo_world(db, settings, tmp_path):
         "token_id": create_token(
             organisation=wave.client, name="平台", scope="read", days=30, user=analyst
         )[0].pk,
+        "purge_id": 1,
     }
 
 

@@ -9,7 +9,7 @@ from tests.test_access import MATRIX, TWILIO_WEBHOOKS, _url_params
 
 HUGE = "9" * 30  # no database id is this large: SQLite cannot even compare with it
 ID_PARAMS = {"wave_id", "case_id", "interview_id", "frame_id", "draw_id", "pk", "call_id",
-             "job_id", "interviewer_id", "number"}  # fmt: skip
+             "job_id", "interviewer_id", "number", "purge_id"}  # fmt: skip
 
 
 def urls_with_ids() -> list[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""Sampled units' phone numbers and addresses, and every stored frame file, encrypted under
+"""Sampled units' phone numbers and addresses, and every stored frame file's, encrypted under
 PERSONAL_DATA_KEYS (common.personal). Reversible: going back decrypts them again.
 
 The columns first become plain text (a token is longer than a number), the rows are encrypted
@@ -33,27 +33,47 @@ def _units(apps, change) -> None:
     unit_model.objects.bulk_update(batch, ["phone", "address"])
 
 
+def _write(path: str, content: bytes) -> None:
+    default_storage.delete(path)
+    default_storage.save(path, ContentFile(content))
+
+
+def _parquet(table: pa.Table) -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
 def _frames(apps, sealing: bool) -> None:
+    """Seal every frame stored in clear (or, going back, put its numbers back in clear)."""
     ring = keyring()
     for frame in apps.get_model("sampling", "Frame").objects.all():
         if not frame.path or not default_storage.exists(frame.path):
             continue  # a frame whose file is gone has nothing to seal
         with default_storage.open(frame.path, "rb") as stored:
             table = pq.read_table(stored)
-        if frame_crypto.is_sealed(table.column_names) == sealing:
-            continue
-        if sealing:
-            table = frame_crypto.seal(table, ring)
-        else:
-            rows = frame_crypto.open_rows(table.to_pandas(), ring)
-            table = pa.Table.from_pandas(
-                rows.drop(columns=[frame_crypto.KEY_COLUMN]), preserve_index=False
-            )
-        buffer = io.BytesIO()
-        pq.write_table(table, buffer)
-        default_storage.delete(frame.path)
-        frame.path = default_storage.save(frame.path, ContentFile(buffer.getvalue()))
-        frame.save(update_fields=["path"])
+        sealed_path = frame_crypto.sealed_path(frame.path)
+        if sealing and not frame_crypto.is_sealed(table.column_names):
+            public, sealed = frame_crypto.seal(table, ring)
+            _write(sealed_path, sealed)
+            _write(frame.path, _parquet(public))
+        elif not sealing and frame_crypto.is_sealed(table.column_names):
+            if default_storage.exists(sealed_path):
+                with default_storage.open(sealed_path, "rb") as stored:
+                    personal = frame_crypto.open_sealed(stored.read(), ring)
+            else:  # purged: its numbers are gone for good
+                personal = frame_crypto.empty_personal(table.num_rows)
+            plain = table.drop_columns([frame_crypto.KEY_COLUMN])
+            for name in personal.column_names:
+                plain = plain.append_column(name, personal.column(name))
+            _write(frame.path, _parquet(plain.select(_order(frame, plain.column_names))))
+            default_storage.delete(sealed_path)
+
+
+def _order(frame, names: list[str]) -> list[str]:
+    """The frame's own column order (Frame.columns), then anything else."""
+    own = [c for c in frame.columns if c in names]
+    return own + [c for c in names if c not in own]
 
 
 def encrypt(apps, schema_editor) -> None:

@@ -100,10 +100,10 @@ def draw_file_sample(
              % {"where": where, "id": rows[unit].iloc[first - 2], "row": first}]
         )  # fmt: skip
     if plan.exclude_recent_draws:
-        __, unit_ids, phones = recent_draw_units(plan.exclude_recent_draws)
+        __, unit_ids, drawn_keys = recent_draw_units(plan.exclude_recent_draws)
         used = rows[unit].isin(unit_ids)
         if "phone" in rows.columns:  # by keyed hash, as the stored frames are matched
-            used |= pd.Series(phone_keys(keyring(), rows["phone"].tolist())).isin(phones)
+            used |= pd.Series(phone_keys(keyring(), rows["phone"].tolist())).isin(drawn_keys)
         rows = rows[~used].reset_index(drop=True)
     rows = with_strata(rows, plan, where=where)
     sizes = rows["stratum"].value_counts().sort_index()

@@ -1,10 +1,10 @@
-"""A stored frame file's personal columns: re-encrypted under the newest key (rotation) or
-emptied (a purge). The file is rewritten in place under the same name."""
+"""A frame's stored files: the Parquet file and its sealed personal columns
+(sampling.frame_crypto), written, re-encrypted under the newest key (rotation) or emptied of
+numbers and addresses (a purge)."""
 
 import io
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -13,69 +13,85 @@ from common.personal import keyring
 from sampling import frame_crypto
 from sampling.models import Frame
 
-PURGED = b"personal_data_purged"  # in the file's schema metadata once its personal data went
+
+def _parquet_bytes(table: pa.Table) -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
 
 
-def _read(frame: Frame) -> pa.Table | None:
+def store_sealed(rows: pa.Table, path: str) -> str:
+    """Store a frame's rows: the Parquet file without phone and address at `path` (or the
+    name the storage gives), the sealed columns beside it. Returns the Parquet file's name."""
+    public, sealed = frame_crypto.seal(rows, keyring())
+    saved = default_storage.save(path, ContentFile(_parquet_bytes(public)))
+    try:
+        default_storage.save(frame_crypto.sealed_path(saved), ContentFile(sealed))
+    except BaseException:
+        default_storage.delete(saved)
+        raise
+    return saved
+
+
+def _replace(path: str, content: bytes) -> None:
+    """Write `content` under `path` exactly (the storage would otherwise pick a new name)."""
+    default_storage.delete(path)
+    saved = default_storage.save(path, ContentFile(content))
+    if saved != path:  # the name was freed just before: another process took it
+        raise OSError(f"the storage stored {saved} instead of {path}")
+
+
+def _public(frame: Frame) -> pa.Table | None:
     if not frame.path or not default_storage.exists(frame.path):
         return None
     with default_storage.open(frame.path, "rb") as stored:
         return pq.read_table(stored)
 
 
-def _write(frame: Frame, table: pa.Table) -> None:
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer)
-    default_storage.delete(frame.path)
-    saved = default_storage.save(frame.path, ContentFile(buffer.getvalue()))
-    if saved != frame.path:
-        frame.path = saved
-        frame.save(update_fields=["path"])
-
-
 def holds_personal_data(frame: Frame) -> bool:
-    """Whether the file still holds numbers or addresses (not yet purged; a missing file
-    holds nothing)."""
+    """Whether the frame's files still hold numbers or addresses."""
     if not frame.path or not default_storage.exists(frame.path):
         return False
+    if default_storage.exists(frame_crypto.sealed_path(frame.path)):
+        return True
     with default_storage.open(frame.path, "rb") as stored:
-        metadata = pq.read_schema(stored).metadata or {}
-    return PURGED not in metadata
+        names = pq.read_schema(stored).names
+    return not frame_crypto.is_sealed(names)  # stored before encryption: numbers in clear
 
 
 def purge_personal_columns(frame: Frame) -> int:
-    """Empty the file's phone, address and keyed-hash columns (the other columns, and so the
-    units, strata and counts, stay). Returns how many units had a number or an address."""
-    table = _read(frame)
+    """Delete the sealed numbers and addresses and empty the keyed hashes (units, strata and
+    counts stay). Returns how many units had a number."""
+    table = _public(frame)
     if table is None:
         return 0
     present = [
         c for c in (*frame_crypto.SEALED, frame_crypto.KEY_COLUMN) if c in table.column_names
     ]
-    had = pa.array([False] * table.num_rows)
-    for name in present:
-        column = table.column(name)
-        had = pc.or_(had, pc.not_equal(pc.fill_null(column, ""), ""))
-        position = table.column_names.index(name)
-        table = table.set_column(position, name, pa.array([""] * table.num_rows, pa.string()))
-    metadata = {**(table.schema.metadata or {}), PURGED: b"1"}
-    _write(frame, table.replace_schema_metadata(metadata))
-    return int(pc.sum(had).as_py() or 0)
+    had = sum(1 for key in table.column(present[0]).to_pylist() if key) if present else 0
+    table = table.drop_columns(present).append_column(
+        frame_crypto.KEY_COLUMN, pa.array([""] * table.num_rows, pa.string())
+    )
+    _replace(frame.path, _parquet_bytes(table))
+    default_storage.delete(frame_crypto.sealed_path(frame.path))
+    return had
 
 
 def reencrypt(frame: Frame) -> int:
-    """Re-encrypt the file's phone and address under the newest key and recompute the keyed
-    hashes (a new hash key takes effect too). Returns the number of rows rewritten."""
-    table = _read(frame)
-    if table is None:
+    """Seal the frame's personal columns again under the newest key and recompute the keyed
+    hashes (a new hash key takes effect too). Returns the number of rows rewritten (0 for a
+    purged frame or a missing file)."""
+    table = _public(frame)
+    if table is None or not holds_personal_data(frame):
         return 0
     ring = keyring()
-    metadata = table.schema.metadata
     if frame_crypto.is_sealed(table.column_names):
-        rows = frame_crypto.open_rows(table.to_pandas(), ring)
-        table = pa.Table.from_pandas(
-            rows.drop(columns=[frame_crypto.KEY_COLUMN]), preserve_index=False
-        )
-    table = frame_crypto.seal(table, ring)
-    _write(frame, table.replace_schema_metadata(metadata))
+        with default_storage.open(frame_crypto.sealed_path(frame.path), "rb") as stored:
+            personal = frame_crypto.open_sealed(stored.read(), ring)
+        table = table.drop_columns([frame_crypto.KEY_COLUMN])
+        for name in personal.column_names:
+            table = table.append_column(name, personal.column(name))
+    public, sealed = frame_crypto.seal(table, ring)
+    _replace(frame.path, _parquet_bytes(public))
+    _replace(frame_crypto.sealed_path(frame.path), sealed)
     return table.num_rows

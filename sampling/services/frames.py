@@ -11,14 +11,12 @@ from typing import IO
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from common.personal import keyring
 from common.tables import TableError, read_bytes, read_plain_csv, read_table
 from common.tables.texts import limits
 from jobs.models import Job
@@ -29,6 +27,7 @@ from sampling.frame_arrow import clean_frame
 from sampling.frame_validation import FrameError, table_frame_error, validate_frame
 from sampling.models import Frame, FrameStratumCount, Locality, SampledUnit
 from sampling.selectors import locality_lookup
+from sampling.services.frame_files import store_sealed
 
 Progress = Callable[[float, str], None]
 
@@ -69,11 +68,7 @@ def import_frame(
     if rows is None:  # anything but a plain, clean CSV: the careful road names every problem
         rows = _checked_frame(_rewound(file), source_name, mapping, report, sheet)
     report(0.6, _("Writing Parquet"))
-    buffer = pa.BufferOutputStream()
-    pq.write_table(frame_crypto.seal(rows, keyring()), buffer)  # no number in clear at rest
-    path = default_storage.save(
-        f"frames/{uuid.uuid4().hex}.parquet", ContentFile(buffer.getvalue().to_pybytes())
-    )
+    path = store_sealed(rows, f"frames/{uuid.uuid4().hex}.parquet")  # no number in clear
     report(0.9, _("Saving counts"))
     counts = pc.value_counts(rows[STRATUM_COLUMN])
     by_stratum = dict(
@@ -92,6 +87,7 @@ def import_frame(
         )
     except BaseException:
         default_storage.delete(path)
+        default_storage.delete(frame_crypto.sealed_path(path))
         raise
     report(1.0, _("Done"))
     return frame

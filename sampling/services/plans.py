@@ -141,8 +141,8 @@ def prepare_frame(
     excluded_ids: list[int] = []
     n_excluded = 0
     if plan.exclude_recent_draws:
-        excluded_ids, unit_ids, phones = recent_draw_units(plan.exclude_recent_draws)
-        used = rows["unit_id"].isin(unit_ids) | rows[KEY_COLUMN].isin(phones)
+        excluded_ids, unit_ids, drawn_keys = recent_draw_units(plan.exclude_recent_draws)
+        used = rows["unit_id"].isin(unit_ids) | rows[KEY_COLUMN].isin(drawn_keys)
         n_excluded = int(used.sum())
         rows = rows[~used].drop(columns=[KEY_COLUMN]).reset_index(drop=True)
     rows = with_strata(rows, plan)

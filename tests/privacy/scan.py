@@ -42,12 +42,18 @@ def unkeyed_hashes(phone: str) -> list[str]:
 
 
 def decrypted_tokens(texts: list[str], ring: Keyring) -> list[str]:
-    """The plaintext of every token found in `texts` that the keyring opens."""
+    """The plaintext of every token found in `texts` that the keyring opens (a sealed frame's
+    whole Arrow stream too, read as text)."""
     opened = []
     for text in texts:
         for token in TOKEN.findall(text):
             try:
-                opened.append(ring.decrypt(token))
+                opened.append(ring.decrypt_bytes(token.encode()).decode("utf-8", "replace"))
             except InvalidToken:
                 continue
     return opened
+
+
+def found_in(values: list[str], texts: list[str]) -> list[str]:
+    """The values that occur in any of the texts."""
+    return [value for value in values if any(value in text for text in texts)]

@@ -19,12 +19,21 @@ from common.crypto import phone_key
 from common.personal import keyring
 from exports.microdata import wave_microdata
 from exports.writers import write_microdata
-from fieldwork.models import RespondentSelection
+from fieldwork.models import RespondentSelection, Wave
 from jobs.models import Job
+from jobs.runner import JobFailed
 from privacy.models import Purge
 from privacy.services import dry_run, purge_wave
+from sampling import frame_crypto
 from sampling.models import SampledUnit
-from tests.privacy.scan import decrypted_tokens, every_file, every_stored_text, unkeyed_hashes
+from sampling.selectors import load_frame
+from tests.privacy.scan import (
+    decrypted_tokens,
+    every_file,
+    every_stored_text,
+    found_in,
+    unkeyed_hashes,
+)
 
 EXPECTED_KEYS = {
     "sample.phone",
@@ -89,8 +98,8 @@ def test_after_a_purge_no_number_name_address_or_position_is_stored_anywhere(
     before = every_stored_text()
     stored_before = "\n".join(before)
     assert not [p for p in world.phones + world.addresses if p in stored_before]
-    opened = set(decrypted_tokens(before, ring))
-    assert set(world.phones) <= opened and set(world.addresses) <= opened
+    opened = decrypted_tokens(before, ring)
+    assert found_in(world.phones + world.addresses, opened) == world.phones + world.addresses
     assert all(default_storage.exists(path) for path in world.media)
     # when
     with caplog.at_level(logging.DEBUG):
@@ -106,9 +115,9 @@ def test_after_a_purge_no_number_name_address_or_position_is_stored_anywhere(
     for phone in world.phones:
         assert phone_key(ring, phone) not in stored
         assert not [h for h in unkeyed_hashes(phone) if h in stored]
-    opened = set(decrypted_tokens(after, ring))
-    assert not opened & set(world.secrets)
-    assert opened == {world.other_phone, world.other_address}  # the other wave's, untouched
+    opened = decrypted_tokens(after, ring)
+    assert not found_in(world.secrets, opened)
+    assert sorted(opened) == sorted([world.other_phone, world.other_address])  # untouched
     # in the file storage: the photos are gone, and no file holds a number, address or token
     files = every_file(Path(django_settings.MEDIA_ROOT))
     assert not [path for path in world.media if default_storage.exists(path)]
@@ -116,10 +125,13 @@ def test_after_a_purge_no_number_name_address_or_position_is_stored_anywhere(
         text = content.decode("latin-1")
         assert not [v for v in world.secrets if v.encode("utf-8").decode("latin-1") in text], name
         assert not [p for p in world.phones if phone_key(ring, p) in text], name
-        assert not decrypted_tokens([text], ring), name
-    frame = pq.read_table(default_storage.path(world.wave.draw.frame.path))
-    assert set(frame.column("phone").to_pylist()) == {""}
-    assert set(frame.column("phone_key").to_pylist()) == {""}
+        assert not found_in(world.secrets, decrypted_tokens([text], ring)), name
+    frame = world.wave.draw.frame
+    assert not default_storage.exists(frame_crypto.sealed_path(frame.path))
+    assert set(pq.read_table(default_storage.path(frame.path)).column("phone_key").to_pylist()) == {
+        ""
+    }
+    assert set(load_frame(frame)["phone"]) == {""}
     # in the logs of the whole purge
     for value in world.phones + world.addresses + world.names:
         assert value not in caplog.text
@@ -236,3 +248,17 @@ def test_only_analysts_see_or_purge_personal_data(personal_world, client, role, 
     assert client.get(url).status_code == 403
     assert client.post(url, {"confirm": personal_world.wave.name}).status_code == 403
     assert not Purge.objects.exists()
+
+
+def test_a_wave_in_fieldwork_is_not_purged(personal_world, analyst, client, english):
+    world = personal_world
+    world.wave.status = Wave.Status.FIELDWORK
+    world.wave.save(update_fields=["status"])
+    client.force_login(analyst)
+    url = reverse("privacy:wave_personal_data", args=[world.wave.pk])
+    response = client.post(url, {"confirm": world.wave.name})
+    assert "The wave is still in fieldwork: close it before purging" in response.content.decode()
+    with pytest.raises(JobFailed):
+        purge_wave(wave=world.wave, user=analyst)
+    assert not Job.objects.exists() and not Purge.objects.exists()
+    assert _counts(world.wave)["sample.phone"] == len(world.phones)

@@ -10,19 +10,16 @@ Keys are generated per test: "without the key" means without a secret nobody els
 import base64
 import copy
 import hashlib
-import io
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 from cryptography.fernet import Fernet
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from common.personal import keyring
 from fieldwork.interview.media import media_path
 from fieldwork.models import (
     Appointment,
@@ -36,8 +33,8 @@ from fieldwork.models import (
     Wave,
 )
 from qc.models import Review, ReviewEvent
-from sampling import frame_crypto
 from sampling.models import Draw, Frame, SampledUnit
+from sampling.services.frame_files import store_sealed
 from tests.factories import make_organisation, question
 
 
@@ -87,6 +84,7 @@ def _with_location_questions(version) -> None:
 
 
 def write_frame_file(frame: Frame, units: list[SampledUnit]) -> None:
+    """The frame file the units were drawn from, stored as the import stores it."""
     table = pa.table(
         {
             "unit_id": [u.unit_id for u in units],
@@ -96,11 +94,9 @@ def write_frame_file(frame: Frame, units: list[SampledUnit]) -> None:
             "street_code": [u.street.code for u in units],
         }
     )
-    buffer = io.BytesIO()
-    pq.write_table(frame_crypto.seal(table, keyring()), buffer)
-    default_storage.delete(frame.path)
-    frame.path = default_storage.save(frame.path, ContentFile(buffer.getvalue()))
-    frame.save(update_fields=["path"])
+    frame.path = store_sealed(table, frame.path)
+    frame.columns = ["unit_id", "phone", "address", "locality_code", "street_code"]
+    frame.save(update_fields=["path", "columns"])
 
 
 @pytest.fixture

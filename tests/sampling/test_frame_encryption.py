@@ -17,6 +17,7 @@ from django.urls import reverse
 from common.crypto import phone_key
 from common.personal import keyring
 from config.settings import _DEV_PERSONAL_DATA_HASH_KEY
+from sampling import frame_crypto
 from sampling.models import SampledUnit
 from sampling.selectors import load_frame
 from sampling.services.draws import draw_sample
@@ -40,15 +41,21 @@ def _stored(frame, media_root):
 
 def test_a_stored_frame_holds_no_number_or_address_and_reads_back_whole(frame, media_root):
     raw, table = _stored(frame, media_root)
-    text = raw.decode("latin-1")
-    assert not [p for p in PHONES if p in text]
-    assert not [a for a in ADDRESSES if a.encode().decode("latin-1") in text]
-    assert all(token.startswith("gAAAAA") for token in table.column("phone").to_pylist())
-    assert all(token.startswith("gAAAAA") for token in table.column("address").to_pylist())
+    sealed = (media_root / frame_crypto.sealed_path(frame.path)).read_bytes()
+    for content in (raw, sealed):
+        text = content.decode("latin-1")
+        assert not [p for p in PHONES if p in text]
+        assert not [a for a in ADDRESSES if a.encode().decode("latin-1") in text]
+    assert "phone" not in table.column_names and "address" not in table.column_names
+    assert sealed.startswith(b"gAAAAA")  # one Fernet token
     assert table.column("phone_key").to_pylist() == [phone_key(keyring(), p) for p in PHONES]
+    opened = frame_crypto.open_sealed(sealed, keyring())
+    assert opened.column("phone").to_pylist() == PHONES
     rows = load_frame(frame)
     assert rows["phone"].tolist() == PHONES and rows["address"].tolist() == ADDRESSES
     assert list(rows.columns) == frame.columns and "phone_key" not in frame.columns
+    keyed = load_frame(frame, columns=["unit_id", "phone_key"])
+    assert list(keyed.columns) == ["unit_id", "phone_key"]
 
 
 def test_enumerating_a_block_of_ten_thousand_numbers_matches_no_stored_hash_without_the_key(

@@ -27,8 +27,9 @@ def test_good_frame_writes_parquet_and_street_counts(localities, frame_file, med
     frame = import_csv(frame_file)
 
     assert frame.n_rows == 100
-    [parquet] = stored_files(media_root)
+    parquet, sealed = sorted(stored_files(media_root))  # the numbers are sealed beside it
     assert parquet.suffix == ".parquet" and parquet.parent.name == "frames"
+    assert sealed.name == parquet.name + ".sealed"
     counts = {c.stratum: (c.n_units, c.locality.name) for c in frame.stratum_counts.all()}
     assert counts == {
         "320102001": (40, "梅园新村街道"),

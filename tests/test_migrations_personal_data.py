@@ -1,0 +1,98 @@
+"""Migration sampling 0007 encrypts the numbers and addresses already stored, in the database
+and in every frame file, and migrating back decrypts them."""
+
+import io
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+
+from common.personal import keyring
+from sampling import frame_crypto
+from tests.test_migrations_by_path import _migrate, latest_afterwards
+
+__all__ = ["latest_afterwards"]
+
+BEFORE = [("sampling", "0006_locality_updated_at")]
+AFTER = [("sampling", "0007_personal_data_encrypted")]
+PHONES = ["13800001111", "13800002222"]
+ADDRESSES = ["幸福路1号", "幸福路2号"]
+
+
+def _raw_units() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone, address FROM sampling_sampledunit ORDER BY unit_id")
+        return cursor.fetchall()
+
+
+def _plain_rows(settings, tmp_path) -> str:
+    """Rows and a frame file as the code before encryption stored them."""
+    settings.MEDIA_ROOT = tmp_path
+    table = pa.table({"unit_id": ["U1", "U2"], "phone": PHONES, "address": ADDRESSES})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    path = default_storage.save("frames/old.parquet", ContentFile(buffer.getvalue()))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO sampling_frame (name, path, source_name, n_rows, columns, created_at)"
+            " VALUES ('f', %s, 'f.csv', 2, '[]', '2026-01-01')",
+            [path],
+        )
+        cursor.execute("SELECT id FROM sampling_frame")
+        frame_id = cursor.fetchone()[0]
+        cursor.execute(
+            "INSERT INTO sampling_draw (frame_id, name, stratum_column, strata_columns, n_total,"
+            " allocation, allocation_params, minimum_per_stratum, reserve_replicates,"
+            " reserve_fraction, sort_columns, exclude_recent_draws, excluded_draw_ids,"
+            " n_excluded, seed, created_at) VALUES (%s, 'd', 's', '[]', 2, 'proportional',"
+            " '{}', 0, 0, 1.0, '[]', 0, '[]', 0, 1, '2026-01-01')",
+            [frame_id],
+        )
+        cursor.execute("SELECT id FROM sampling_draw")
+        draw_id = cursor.fetchone()[0]
+        cursor.execute(
+            "INSERT INTO sampling_locality (code, name, level, area_type, population,"
+            " updated_at) VALUES ('L', 'l', 'street', '', '{}', '2026-01-01')"
+        )
+        cursor.execute("SELECT id FROM sampling_locality")
+        place = cursor.fetchone()[0]
+        for unit_id, phone, address in zip(["U1", "U2"], PHONES, ADDRESSES, strict=True):
+            cursor.execute(
+                "INSERT INTO sampling_sampledunit (draw_id, unit_id, phone, address, stratum,"
+                " locality_id, street_id, replicate, inclusion_probability, design_weight,"
+                " attributes) VALUES (%s, %s, %s, %s, 'S', %s, %s, 0, 0.5, 2.0, '{}')",
+                [draw_id, unit_id, phone, address, place, place],
+            )
+    return path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_numbers_and_frames_are_encrypted_and_decrypted_again_going_back(
+    settings, tmp_path, latest_afterwards
+):
+    _migrate(BEFORE)
+    path = _plain_rows(settings, tmp_path)
+    # when
+    _migrate(AFTER)
+    # then: tokens in the database and the file, the same numbers behind them
+    ring = keyring()
+    raw = _raw_units()
+    assert all(p.startswith("gAAAAA") and a.startswith("gAAAAA") for p, a in raw)
+    assert [(ring.decrypt(p), ring.decrypt(a)) for p, a in raw] == list(
+        zip(PHONES, ADDRESSES, strict=True)
+    )
+    public = pq.read_table(tmp_path / path)
+    assert public.column_names == ["unit_id", "phone_key"]
+    assert "13800001111" not in (tmp_path / path).read_bytes().decode("latin-1")
+    sealed = (tmp_path / frame_crypto.sealed_path(path)).read_bytes()
+    assert frame_crypto.open_sealed(sealed, ring).column("phone").to_pylist() == PHONES
+    # and back
+    _migrate(BEFORE)
+    assert _raw_units() == list(zip(PHONES, ADDRESSES, strict=True))
+    plain = pq.read_table(tmp_path / path)
+    assert plain.column_names == ["unit_id", "phone", "address"]
+    assert plain.column("phone").to_pylist() == PHONES
+    assert not (tmp_path / frame_crypto.sealed_path(path)).exists()
