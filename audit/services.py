@@ -26,19 +26,20 @@ def record(
     subject: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add one event. `actor` defaults to the request's user; the client address comes from
-    the request (common.client_ip), or else from the request being served (audit.middleware).
-    Phone numbers are masked in the subject and in every text of `detail` before anything is
-    written: the log never holds one."""
-    request = request if request is not None else current_request.get()
+    """Add one event. `actor` defaults to the user of the `request` passed; the client address
+    comes from that request (common.client_ip), or else from the request being served
+    (audit.middleware: a service called from a page), which never names the actor: an event a
+    service records without one (a job's automatic work) stays without. `wave` is a Wave or a
+    wave's id. Phone numbers are masked in the subject and in every text of `detail` before
+    anything is written: the log never holds one."""
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
     if isinstance(actor, AnonymousUser) or (actor is not None and not actor.pk):
         actor = None
+    request = request if request is not None else current_request.get()
     organisation = getattr(actor, "organisation", None) if actor is not None else None
     return AuditEvent.objects.create(
         actor=actor,
-        # a Wave, or a wave's id where the caller holds only that
         actor_name=actor.get_username() if actor is not None else "",
         actor_role=getattr(actor, "role", "") or "" if actor is not None else "",
         actor_organisation=organisation.name if organisation is not None else "",

@@ -18,6 +18,8 @@ BEFORE = [
 AFTER = [
     ("accounts", "0004_organisations_and_teams"),
     ("fieldwork", "0013_organisations_teams_routing"),
+    # later fieldwork migrations too, so that the current models read the wave table
+    ("fieldwork", "0014_retention_and_processing_record"),
 ]
 
 

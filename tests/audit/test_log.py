@@ -160,3 +160,21 @@ def test_the_system_check_refuses_a_retention_under_six_months(settings):
     assert [e.id for e in retention_not_too_short(None)] == ["audit.E001"]
     settings.AUDIT_RETENTION_DAYS = 183
     assert retention_not_too_short(None) == []
+
+
+def test_a_service_called_from_a_page_gets_the_address_but_not_an_actor(analyst):
+    # given an analyst's page that records an automatic event (no actor) while it is served
+    from audit.middleware import RequestContextMiddleware
+
+    request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.7")
+    request.user = analyst
+
+    def page(request):
+        record(Kind.EDITION_FROZEN, subject="automatic draft")
+        return None
+
+    # when the middleware serves it
+    RequestContextMiddleware(page)(request)
+    # then the event has the address of the request, and no actor
+    event = AuditEvent.objects.get(kind=Kind.EDITION_FROZEN)
+    assert event.ip == "198.51.100.7" and event.actor is None
