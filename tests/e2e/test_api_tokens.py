@@ -17,9 +17,11 @@ SHOTS = Path(os.environ.get("SCREENSHOTS", "/tmp/shots"))
 
 
 def test_an_analyst_makes_a_token_that_reads_until_revoked(
-    live_server, new_page, analyst, safety_version, safety_draw
+    live_server, new_page, analyst, request
 ):
     base = live_server.url
+    safety_version = request.getfixturevalue("safety_version")
+    safety_draw = request.getfixturevalue("safety_draw")
     client_body = Organisation.objects.create(name="平安市委政法委")
     safety_wave = Wave.objects.create(
         name="2024年第二季度", client=client_body, questionnaire_version=safety_version,
