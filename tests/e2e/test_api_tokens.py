@@ -12,20 +12,20 @@ from tests.e2e.conftest import log_in
 from tests.factories import PASSWORD
 from tests.scoring.conftest import safety_draw, safety_version  # noqa: F401  (fixtures)
 
+FIXTURES = (safety_draw, safety_version)  # asked for by name below
+
 pytestmark = pytest.mark.django_db(transaction=True)
 SHOTS = Path(os.environ.get("SCREENSHOTS", "/tmp/shots"))
 
 
-def test_an_analyst_makes_a_token_that_reads_until_revoked(
-    live_server, new_page, analyst, request
-):
+def test_an_analyst_makes_a_token_that_reads_until_revoked(live_server, new_page, analyst, request):
     base = live_server.url
-    safety_version = request.getfixturevalue("safety_version")
-    safety_draw = request.getfixturevalue("safety_draw")
+    version = request.getfixturevalue("safety_version")
+    draw = request.getfixturevalue("safety_draw")
     client_body = Organisation.objects.create(name="平安市委政法委")
     safety_wave = Wave.objects.create(
-        name="2024年第二季度", client=client_body, questionnaire_version=safety_version,
-        draw=safety_draw,
+        name="2024年第二季度", client=client_body, questionnaire_version=version,
+        draw=draw,
     )  # fmt: skip
     Organisation.objects.create(name="平安调查中心", kind=Organisation.Kind.FIRM)
     page = new_page()
