@@ -3,7 +3,9 @@ at /api/v1/openapi.json (committed as docs/openapi.json), token authentication (
 and one shape for every error (api.errors)."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import URLPattern
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, re_path
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
@@ -42,10 +44,18 @@ for module in (waves, results, microdata, writes, imports):
     api.add_router("/", module.router)
 
 
+@login_not_required
+def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other address under /api/v1/: the API's 404, not the site's page."""
+    error = errors.not_found(_("There is no such endpoint; the schema lists them."))
+    return errors.error_response(api, request, error)
+
+
 def urls() -> tuple[list, str, str]:
-    """api.urls with every view exempt from the login page: a token, not a session, admits."""
+    """api.urls with every view exempt from the login page (a token, not a session, admits)
+    and the API's 404 for any other address."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
             pattern.callback = login_not_required(pattern.callback)
-    return patterns, app_name, namespace
+    return [*patterns, re_path(r"^(?P<rest>.*)$", unknown_path)], app_name, namespace

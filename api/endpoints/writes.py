@@ -7,7 +7,7 @@ from ninja import Router
 from api import access
 from api.auth import WRITE
 from api.errors import field_error, invalid
-from api.schemas import ErrorOut, LocalitiesIn, ObjectiveIn, StoredOut
+from api.schemas import ErrorOut, Id, LocalitiesIn, ObjectiveIn, StoredOut
 from sampling.errors import SamplingInputError
 from sampling.models import Locality
 from sampling.services.localities import import_localities
@@ -52,7 +52,7 @@ def _indicator_specs(payload: ObjectiveIn, errors: list[dict]) -> dict[str, Indi
     response={200: StoredOut, **ERRORS},
     url_name="objective_indicators",
 )
-def objective_indicators(request, wave_id: int, payload: ObjectiveIn):
+def objective_indicators(request, wave_id: Id, payload: ObjectiveIn):
     """Set the wave's objective indicators: `indicators` creates or updates their scoring
     rules; `values` replaces every value of the indicators it names (others keep theirs).
     Every indicator in `values` needs a rule, given here or earlier. A client body's token
