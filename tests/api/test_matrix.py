@@ -6,12 +6,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from api.api import api
-from tests.api.conftest import Api
 from api.models import ApiJob
 from jobs.services import start_job
 from sampling.models import Locality
 from sampling.services.import_jobs import FRAME_IMPORT
 from scoring.models import DistrictEdition
+from tests.api.conftest import Api
 
 FR, FW, CR, CW = "firm_read", "firm_write", "client_read", "client_write"
 ALL = (FR, FW, CR, CW)
