@@ -5,7 +5,7 @@ read as an analyst; writes need the write scope; another organisation's wave is 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from api.api import api
+from api.api import urls
 from api.models import ApiJob
 from jobs.services import start_job
 from sampling.models import Locality
@@ -46,7 +46,7 @@ WAVE_ENDPOINTS = [name for name, (_m, path, _s) in MATRIX.items() if "{w}" in pa
 
 
 def test_every_endpoint_is_in_the_matrix():
-    names = {pattern.name for pattern in api.urls[0]}
+    names = {pattern.name for pattern in urls()[0] if pattern.name}
     assert names == set(MATRIX) | PUBLIC
 
 
