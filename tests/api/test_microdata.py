@@ -149,4 +149,3 @@ def test_a_wave_without_approved_interviews_has_an_empty_page(
     make_interview(safety_wave, places["east_a"], answers(safety="2"), state=None)
     page = firm_api.get(f"/waves/{safety_wave.pk}/microdata").json()
     assert page["count"] == 0 and page["results"] == [] and page["next_cursor"] is None
-
