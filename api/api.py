@@ -3,7 +3,9 @@ at /api/v1/openapi.json (committed as docs/openapi.json), token authentication (
 and one shape for every error (api.errors)."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import URLPattern
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path, re_path
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
@@ -42,10 +44,27 @@ for module in (waves, results, microdata, writes, imports):
     api.add_router("/", module.router)
 
 
+@login_not_required
+def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other address under /api/v1/: the API's 404, not the site's page."""
+    error = errors.not_found(_("There is no such endpoint; the schema lists them."))
+    return errors.error_response(api, request, error)
+
+
+@login_not_required
+def root(request: HttpRequest) -> HttpResponse:
+    """What /api/v1/ is, and where its schema is."""
+    body = {"title": api.title, "version": api.version, "openapi": request.path + "openapi.json"}
+    return api.create_response(request, body, status=200)
+
+
 def urls() -> tuple[list, str, str]:
-    """api.urls with every view exempt from the login page: a token, not a session, admits."""
+    """api.urls with every view exempt from the login page (a token, not a session, admits)
+    and the API's 404 for any other address."""
     patterns, app_name, namespace = api.urls
+    patterns = [p for p in patterns if getattr(p, "name", None) != "api-root"]  # ninja's: 404
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
             pattern.callback = login_not_required(pattern.callback)
-    return patterns, app_name, namespace
+    ours = [path("", root, name="api-root"), re_path(r"^(?P<rest>.*)$", unknown_path)]
+    return [*patterns, *ours], app_name, namespace

@@ -3,10 +3,14 @@ schema documents and what requests are validated against."""
 
 import math
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field, field_validator
+
+from common.ids import MAX_ID
+
+Id = Annotated[int, Field(ge=0, le=MAX_ID)]  # a database id in a path
 
 
 class ErrorItem(Schema):

@@ -9,12 +9,14 @@ from tests.test_access import MATRIX, TWILIO_WEBHOOKS, _url_params
 
 HUGE = "9" * 30  # no database id is this large: SQLite cannot even compare with it
 ID_PARAMS = {"wave_id", "case_id", "interview_id", "frame_id", "draw_id", "pk", "call_id",
-             "job_id", "interviewer_id", "number", "purge_id"}  # fmt: skip
+             "job_id", "interviewer_id", "number", "purge_id", "token_id"}  # fmt: skip
 
 
 def urls_with_ids() -> list[tuple[str, str]]:
     urls = []
     for name, params in sorted(_url_params().items()):
+        if name.startswith("api-v1:"):
+            continue  # the API answers 422 naming the field (tests/api/test_matrix.py)
         if not set(params) & ID_PARAMS:
             continue
         plain = {"table", "kind", "code", "name", "language"}  # words, not ids

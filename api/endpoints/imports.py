@@ -10,7 +10,7 @@ from api import access
 from api.auth import READ, WRITE
 from api.errors import field_error, invalid, not_found
 from api.models import ApiJob
-from api.schemas import ErrorOut, JobOut
+from api.schemas import ErrorOut, Id, JobOut
 from jobs.models import Job
 from jobs.presenters import error_text
 from sampling.forms import FrameUploadForm
@@ -86,7 +86,7 @@ def frame_import(
 
 
 @router.get("/jobs/{int:job_id}", response={200: JobOut, **ERRORS}, auth=READ, url_name="job")
-def job(request, job_id: int):
+def job(request, job_id: Id):
     """A job started through the API by this token's organisation: status, progress, result
     and error (in the request's language)."""
     found = Job.objects.filter(pk=job_id, api_job__organisation=request.auth.organisation).first()

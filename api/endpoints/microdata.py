@@ -9,7 +9,7 @@ from ninja import Query, Router
 from api import access, microdata
 from api.auth import READ
 from api.errors import field_error, invalid
-from api.schemas import ErrorOut, MicrodataPage
+from api.schemas import ErrorOut, Id, MicrodataPage
 
 router = Router(tags=["microdata"], auth=READ)
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -23,7 +23,7 @@ MAX_LIMIT = 1000
 )
 def interviews(
     request,
-    wave_id: int,
+    wave_id: Id,
     cursor: str | None = None,
     limit: int = Query(500, ge=1, le=MAX_LIMIT),
     locality: str | None = Query(None, max_length=32),

@@ -10,7 +10,7 @@ from api import access
 from api.auth import READ
 from api.errors import not_found
 from api.results import wave_report
-from api.schemas import EditionDetailOut, EditionOut, ErrorOut, RankingsOut, TablesOut
+from api.schemas import EditionDetailOut, EditionOut, ErrorOut, Id, RankingsOut, TablesOut
 from scoring.editions import edition_file_bytes
 from scoring.models import Edition
 from scoring.report import tables as report_tables
@@ -32,7 +32,7 @@ def _status(status: dict, report: dict) -> dict:
 @router.get(
     "/waves/{int:wave_id}/results/tables", response={200: TablesOut, **ERRORS}, url_name="tables"
 )
-def tables(request, wave_id: int, key: str | None = None):
+def tables(request, wave_id: Id, key: str | None = None):
     """Every table of the results report (the workbook's sheets, in the request's language;
     an edition's in the language it was frozen in), or the one named by `key`."""
     wave = access.wave_for(request.auth, wave_id)
@@ -74,7 +74,7 @@ RANKED = (
 @router.get(
     "/waves/{int:wave_id}/rankings", response={200: RankingsOut, **ERRORS}, url_name="rankings"
 )
-def rankings(request, wave_id: int, level: Literal["district", "street"] = "district"):
+def rankings(request, wave_id: Id, level: Literal["district", "street"] = "district"):
     """Districts or streets by satisfaction score with their ranks and 95% rank intervals
     (an unreliable place is listed without a rank)."""
     wave = access.wave_for(request.auth, wave_id)
@@ -102,7 +102,7 @@ def _edition_out(edition: Edition) -> dict:
     }
 
 
-def _edition(request, wave_id: int, number: int) -> Edition:
+def _edition(request, wave_id: Id, number: Id) -> Edition:
     wave = access.wave_for(request.auth, wave_id)
     edition = _editions(request.auth, wave).filter(number=number).first()
     if edition is None:
@@ -113,7 +113,7 @@ def _edition(request, wave_id: int, number: int) -> Edition:
 @router.get(
     "/waves/{int:wave_id}/editions", response={200: list[EditionOut], **ERRORS}, url_name="editions"
 )
-def editions(request, wave_id: int):
+def editions(request, wave_id: Id):
     """The wave's editions, newest first: the signed ones for a client's token, drafts too
     for the firm's."""
     wave = access.wave_for(request.auth, wave_id)
@@ -125,7 +125,7 @@ def editions(request, wave_id: int):
     response={200: EditionDetailOut, **ERRORS},
     url_name="edition",
 )
-def edition(request, wave_id: int, number: int):
+def edition(request, wave_id: Id, number: Id):
     """One edition with its frozen report."""
     found = _edition(request, wave_id, number)
     return {**_edition_out(found), "report": found.report}
@@ -136,7 +136,7 @@ def edition(request, wave_id: int, number: int):
     response={200: bytes, **ERRORS},
     url_name="edition_file",
 )
-def edition_file(request, wave_id: int, number: int, kind: Literal["pdf", "xlsx"]):
+def edition_file(request, wave_id: Id, number: Id, kind: Literal["pdf", "xlsx"]):
     """The edition's frozen PDF report or workbook."""
     found = _edition(request, wave_id, number)
     content = edition_file_bytes(found.pdf if kind == "pdf" else found.xlsx)
@@ -152,7 +152,7 @@ def edition_file(request, wave_id: int, number: int, kind: Literal["pdf", "xlsx"
     response={200: bytes, **ERRORS},
     url_name="district_file",
 )
-def district_file(request, wave_id: int, number: int, code: str, kind: Literal["pdf", "xlsx"]):
+def district_file(request, wave_id: Id, number: Id, code: str, kind: Literal["pdf", "xlsx"]):
     """One district's frozen PDF report or workbook of the edition."""
     found = _edition(request, wave_id, number)
     part = found.districts.filter(code=code).first()

@@ -7,7 +7,7 @@ from ninja import Router
 
 from api import access
 from api.auth import READ
-from api.schemas import DispositionsOut, ErrorOut, ProgressOut, WaveOut
+from api.schemas import DispositionsOut, ErrorOut, Id, ProgressOut, WaveOut
 from fieldwork import loaders
 from fieldwork import selectors as fieldwork_selectors
 from fieldwork.dispositions import BY_CODE
@@ -46,14 +46,14 @@ def waves(request):
 
 
 @router.get("/waves/{int:wave_id}", response={200: WaveOut, **ERRORS}, url_name="wave")
-def wave(request, wave_id: int):
+def wave(request, wave_id: Id):
     return _wave_out(access.wave_for(request.auth, wave_id))
 
 
 @router.get(
     "/waves/{int:wave_id}/progress", response={200: ProgressOut, **ERRORS}, url_name="progress"
 )
-def progress(request, wave_id: int):
+def progress(request, wave_id: Id):
     """Cases by status, overall and per street (the firm's tokens)."""
     wave = access.wave_for(request.auth, wave_id)
     access.require_firm(request.auth)
@@ -66,7 +66,7 @@ def progress(request, wave_id: int):
     response={200: DispositionsOut, **ERRORS},
     url_name="dispositions",
 )
-def dispositions(request, wave_id: int):
+def dispositions(request, wave_id: Id):
     """Each case's current AAPOR disposition counted, and the wave's AAPOR rates (the
     firm's tokens)."""
     wave = access.wave_for(request.auth, wave_id)

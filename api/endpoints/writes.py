@@ -1,13 +1,15 @@
 """Writes (write scope): a wave's objective indicators and the locality tree. Atomic: every
 problem is reported with its field and row, and nothing is written unless all is well."""
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from ninja import Router
 
 from api import access
 from api.auth import WRITE
 from api.errors import field_error, invalid
-from api.schemas import ErrorOut, LocalitiesIn, ObjectiveIn, StoredOut
+from api.schemas import ErrorOut, Id, LocalitiesIn, ObjectiveIn, StoredOut
+from common.translatable import translated
 from sampling.errors import SamplingInputError
 from sampling.models import Locality
 from sampling.services.localities import import_localities
@@ -35,6 +37,7 @@ def _indicator_specs(payload: ObjectiveIn, errors: list[dict]) -> dict[str, Indi
             rule = parse_rule(indicator.rule.dict(), indicator=indicator.code)
         except ObjectiveError as error:
             for message in error.errors:
+                message = translated(message, gettext)
                 errors.append(field_error("rule", message, row=row, location=[*where, "rule"]))
             continue
         specs[indicator.code] = IndicatorSpec(
@@ -52,7 +55,7 @@ def _indicator_specs(payload: ObjectiveIn, errors: list[dict]) -> dict[str, Indi
     response={200: StoredOut, **ERRORS},
     url_name="objective_indicators",
 )
-def objective_indicators(request, wave_id: int, payload: ObjectiveIn):
+def objective_indicators(request, wave_id: Id, payload: ObjectiveIn):
     """Set the wave's objective indicators: `indicators` creates or updates their scoring
     rules; `values` replaces every value of the indicators it names (others keep theirs).
     Every indicator in `values` needs a rule, given here or earlier. A client body's token

@@ -44,6 +44,7 @@ import pandas as pd
 
 from common import tables
 from common.tables import Limits
+from common.translatable import Translatable, gettext_noop
 
 HIGHER = "higher"
 LOWER = "lower"
@@ -132,15 +133,23 @@ def parse_bands(text: str | list | tuple | None) -> tuple[tuple[float, float], .
 
 
 def parse_rule(spec: Mapping, *, indicator: str) -> Rule:
-    """A Rule from its JSON/table form. Raises ObjectiveError naming the indicator."""
+    """A Rule from its JSON/table form. Raises ObjectiveError naming the indicator; its
+    messages are common.translatable texts (English as str, translated where shown)."""
     errors: list[str] = []
 
-    def fail(message: str) -> None:
-        errors.append(f"Indicator {indicator!r}: {message}")
+    def fail(template: str, **params) -> None:
+        problem = Translatable(template, **params)
+        errors.append(
+            Translatable(
+                gettext_noop("Indicator %(code)s: %(problem)s"),
+                code=repr(indicator),
+                problem=problem,
+            )
+        )
 
     direction = str(spec.get("direction") or HIGHER).strip().lower()
     if direction not in DIRECTIONS:
-        fail(f"direction {direction!r} must be 'higher' or 'lower'")
+        fail(gettext_noop("direction %(value)s must be 'higher' or 'lower'"), value=repr(direction))
         direction = HIGHER
     numbers: dict[str, float | None] = {}
     for key in ("target", "deduction", "floor", "cap"):
@@ -148,29 +157,31 @@ def parse_rule(spec: Mapping, *, indicator: str) -> Rule:
         try:
             numbers[key] = None if _blank(raw) else _number(raw)
         except ValueError:
-            fail(f"{key} {raw!r} is not a number")
+            fail(gettext_noop("%(key)s %(value)s is not a number"), key=key, value=repr(raw))
             numbers[key] = None
     try:
         bands = parse_bands(spec.get("bands"))
     except ValueError as err:
-        fail(f"bands: {err}")
+        fail(gettext_noop("bands: %(problem)s"), problem=str(err))
         bands = ()
     floor = numbers["floor"] if numbers["floor"] is not None else 0.0
     cap = numbers["cap"] if numbers["cap"] is not None else 100.0
     if floor > cap:
-        fail(f"floor {floor:g} is above cap {cap:g}")
+        fail(
+            gettext_noop("floor %(floor)s is above cap %(cap)s"), floor=f"{floor:g}", cap=f"{cap:g}"
+        )
     if bands and numbers["deduction"] is not None:
-        fail("give either bands or a deduction per unit, not both")
+        fail(gettext_noop("give either bands or a deduction per unit, not both"))
     if numbers["deduction"] is not None:
         if numbers["target"] is None:
-            fail("a deduction per unit needs a target")
+            fail(gettext_noop("a deduction per unit needs a target"))
         if numbers["deduction"] < 0:
-            fail("the deduction per unit must not be negative")
+            fail(gettext_noop("the deduction per unit must not be negative"))
     if not bands and numbers["target"] is None:
-        fail("needs bands or a target")
+        fail(gettext_noop("needs bands or a target"))
     thresholds = [t for t, _ in bands]
     if len(set(thresholds)) != len(thresholds):
-        fail("two bands have the same threshold")
+        fail(gettext_noop("two bands have the same threshold"))
     if errors:
         raise ObjectiveError(errors)
     best_first = sorted(bands, key=lambda b: b[0], reverse=direction == HIGHER)

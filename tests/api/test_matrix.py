@@ -5,12 +5,13 @@ read as an analyst; writes need the write scope; another organisation's wave is 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from api.api import api
+from api.api import urls
 from api.models import ApiJob
 from jobs.services import start_job
 from sampling.models import Locality
 from sampling.services.import_jobs import FRAME_IMPORT
 from scoring.models import DistrictEdition
+from tests.api.conftest import Api
 
 FR, FW, CR, CW = "firm_read", "firm_write", "client_read", "client_write"
 ALL = (FR, FW, CR, CW)
@@ -45,7 +46,7 @@ WAVE_ENDPOINTS = [name for name, (_m, path, _s) in MATRIX.items() if "{w}" in pa
 
 
 def test_every_endpoint_is_in_the_matrix():
-    names = {pattern.name for pattern in api.urls[0]}
+    names = {pattern.name for pattern in urls()[0] if pattern.name}
     assert names == set(MATRIX) | PUBLIC
 
 
@@ -140,3 +141,14 @@ def test_no_token_or_a_wrong_one_is_refused_everywhere(client, api_world, paths)
             assert response.status_code == 401, (name, response.status_code)
             assert response.json()["error"]["code"] == "unauthenticated"
             assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_ids_too_large_and_unknown_paths_answer_in_the_apis_shape(client, db, firm, token_of):
+    api = Api(client, token_of(firm)[1], language="zh-hans")
+    too_large = api.get("/waves/99999999999999999999999")
+    assert too_large.status_code == 422
+    assert too_large.json()["error"]["errors"][0]["field"] == "wave_id"
+    for path in ("/nowhere", "/waves/1/nothing"):
+        response = api.get(path)
+        assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+        assert "接口" in response.json()["error"]["message"]

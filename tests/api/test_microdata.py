@@ -141,3 +141,11 @@ def test_a_cursor_of_another_wave_is_refused(safety_wave, interviews, firm_api, 
     response = firm_api.get(f"/waves/{other.pk}/microdata", cursor=cursor)
     assert response.status_code == 422
     assert response.json()["error"]["errors"][0]["field"] == "cursor"
+
+
+def test_a_wave_without_approved_interviews_has_an_empty_page(
+    safety_wave, places, make_interview, firm_api
+):
+    make_interview(safety_wave, places["east_a"], answers(safety="2"), state=None)
+    page = firm_api.get(f"/waves/{safety_wave.pk}/microdata").json()
+    assert page["count"] == 0 and page["results"] == [] and page["next_cursor"] is None

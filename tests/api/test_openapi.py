@@ -28,3 +28,9 @@ def test_the_schema_is_served_without_a_token_and_documents_every_endpoint(clien
     assert security["TokenAuth"]["scheme"] == "bearer"
     error = schema["components"]["schemas"]["ErrorOut"]
     assert error["properties"]["error"]["$ref"].endswith("ErrorBody")
+
+
+def test_the_root_says_where_the_schema_is(client, db):
+    response = client.get("/api/v1/")
+    assert response.status_code == 200
+    assert response.json()["openapi"] == "/api/v1/openapi.json"

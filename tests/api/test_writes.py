@@ -91,6 +91,20 @@ def test_types_are_checked_per_row_and_field_in_chinese(client, safety_wave, pla
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in e["message"]) for e in errors)
 
 
+def test_a_bad_rule_is_explained_in_chinese(client, safety_wave, places, token_of):
+    api = Api(client, token_of(safety_wave.client, scope="write")[1], language="zh-hans")
+    payload = {
+        "indicators": [{"code": "fire", "name": "火灾", "rule": {"floor": 90, "cap": 10}}],
+        "values": [{"locality_code": "C0101", "indicator": "fire", "value": 2}],
+    }
+    errors = _indicators(safety_wave, api, payload).json()["error"]["errors"]
+    messages = [e["message"] for e in errors if e["field"] == "rule"]
+    assert messages == [
+        "指标 'fire'：下限 90 高于上限 10",
+        "指标 'fire'：需要分档或目标值",
+    ]
+
+
 def test_a_body_that_is_not_json_is_refused_cleanly(safety_wave, client_writer):
     response = client_writer.client.post(
         f"/api/v1/waves/{safety_wave.pk}/objective-indicators",
