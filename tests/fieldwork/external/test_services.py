@@ -257,7 +257,7 @@ def test_real_ona_export_with_a_loop_is_refused_naming_the_columns(tree):
     )
 
 
-def test_command_loads_and_reports(standard_version, tree, tmp_path):
+def test_command_loads_and_reports(standard_version, tree, tmp_path, english):
     header, rows = _kobo_rows(2)
     path = tmp_path / "kobo.csv"
     path.write_bytes(_csv(header, rows))
