@@ -1,5 +1,4 @@
 from pathlib import Path
-from zoneinfo import available_timezones
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -46,17 +45,22 @@ class ExternalImportForm(forms.Form):
         label=_("Interview id column"),
         max_length=200,
         required=False,
-        help_text=_("Blank: KEY, meta/instanceID, _uuid or _id."),
+        help_text=_(
+            "Blank: <code>KEY</code>, <code>meta/instanceID</code>, <code>_uuid</code> or "
+            "<code>_id</code>."
+        ),
     )
     interviewer_column = forms.CharField(
         label=_("Interviewer column"),
         max_length=200,
         required=False,
-        help_text=_("Blank: username or _submitted_by."),
+        help_text=_("Blank: <code>username</code> or <code>_submitted_by</code>."),
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone of times written without one"),
-        choices=[(z, z) for z in sorted(available_timezones())],
+        # the systems write times with their offset; those without one are the devices'
+        # local time here, or a server's in UTC (the command takes any zone)
+        choices=[("Asia/Shanghai", _("Beijing time (UTC+8)")), ("UTC", _("UTC"))],
         initial="Asia/Shanghai",
     )
     day_first = forms.BooleanField(
