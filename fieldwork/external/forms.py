@@ -79,6 +79,23 @@ class ExternalImportForm(forms.Form):
             )
         return upload
 
+    @staticmethod
+    def initial_from(params: dict) -> dict:
+        """The choices of an earlier import (a job's params), to correct the file and retry."""
+        options = params.get("options", {})
+        return {
+            "version": params.get("version_id"),
+            "name": params.get("name", ""),
+            "client": params.get("client_id"),
+            "mode": options.get("mode"),
+            "street": options.get("street_id"),
+            "locality_column": options.get("locality_column", ""),
+            "id_column": options.get("id_column", ""),
+            "interviewer_column": options.get("interviewer_column", ""),
+            "time_zone": options.get("time_zone") or "Asia/Shanghai",
+            "day_first": options.get("day_first", False),
+        }
+
     def options(self) -> ExternalOptions:
         data = self.cleaned_data
         return ExternalOptions(

@@ -18,6 +18,8 @@ from scoring.score_tables import summarize
 from scoring.weighting import weighted_sample
 from tests.factories import CLIENT_ORGANISATION, make_organisation
 
+# Messages are checked in English; one test asks for Chinese.
+pytestmark = pytest.mark.usefixtures("english")
 CORPUS = Path(__file__).parent / "corpus"
 SAT_ITEMS = ["sat_public_order", "sat_patrol", "sat_crime_crackdown", "sat_mediation",
              "sat_petition", "sat_traffic_order", "sat_traffic_enforcement",
