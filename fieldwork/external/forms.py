@@ -17,7 +17,7 @@ class ExternalImportForm(forms.Form):
 
     file = forms.FileField(
         label=_("Export (CSV or XLSX)"),
-        help_text=_("From ODK Central, Kobo or SurveyCTO: one row per interview."),
+        help_text=_("From ODK, Kobo or SurveyCTO: one row per interview."),
     )
     version = forms.ModelChoiceField(
         label=_("Questionnaire version"),
