@@ -62,8 +62,11 @@ def main() -> None:
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{args.interviews:,} interviews, {len(data) / 1e6:.1f} MB, {args.repeat} runs: "
-          f"median {statistics.median(times):.2f} s, p95 {p95:.2f} s, peak RSS {peak:.0f} MB")  # fmt: skip
+    median = statistics.median(times)
+    print(
+        f"{args.interviews:,} interviews, {len(data) / 1e6:.1f} MB, {args.repeat} runs: "
+        f"median {median:.2f} s, p95 {p95:.2f} s, peak RSS {peak:.0f} MB"
+    )
 
 
 if __name__ == "__main__":
