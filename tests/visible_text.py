@@ -42,6 +42,11 @@ ALLOWED_WORDS = {
     "SPSS",
     "Stata",
     "ZIP",
+    "Kobo",  # the collecting systems whose exports are imported, and text encodings
+    "SurveyCTO",
+    "GBK",
+    "UTF-8",
+    "UTF-16",
     "csv",  # file extensions
     "xls",
     "xlsx",

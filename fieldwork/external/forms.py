@@ -1,5 +1,4 @@
 from pathlib import Path
-from zoneinfo import available_timezones
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +17,7 @@ class ExternalImportForm(forms.Form):
 
     file = forms.FileField(
         label=_("Export (CSV or XLSX)"),
-        help_text=_("From ODK Central, Kobo or SurveyCTO: one row per interview."),
+        help_text=_("From ODK, Kobo or SurveyCTO: one row per interview."),
     )
     version = forms.ModelChoiceField(
         label=_("Questionnaire version"),
@@ -46,17 +45,22 @@ class ExternalImportForm(forms.Form):
         label=_("Interview id column"),
         max_length=200,
         required=False,
-        help_text=_("Blank: KEY, meta/instanceID, _uuid or _id."),
+        help_text=_(
+            "Blank: <code>KEY</code>, <code>meta/instanceID</code>, <code>_uuid</code> or "
+            "<code>_id</code>."
+        ),
     )
     interviewer_column = forms.CharField(
         label=_("Interviewer column"),
         max_length=200,
         required=False,
-        help_text=_("Blank: username or _submitted_by."),
+        help_text=_("Blank: <code>username</code> or <code>_submitted_by</code>."),
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone of times written without one"),
-        choices=[(z, z) for z in sorted(available_timezones())],
+        # the systems write times with their offset; those without one are the devices'
+        # local time here, or a server's in UTC (the command takes any zone)
+        choices=[("Asia/Shanghai", _("Beijing time (UTC+8)")), ("UTC", _("UTC"))],
         initial="Asia/Shanghai",
     )
     day_first = forms.BooleanField(
@@ -74,6 +78,23 @@ class ExternalImportForm(forms.Form):
                 % {"max_mb": caps.max_mb}
             )
         return upload
+
+    @staticmethod
+    def initial_from(params: dict) -> dict:
+        """The choices of an earlier import (a job's params), to correct the file and retry."""
+        options = params.get("options", {})
+        return {
+            "version": params.get("version_id"),
+            "name": params.get("name", ""),
+            "client": params.get("client_id"),
+            "mode": options.get("mode"),
+            "street": options.get("street_id"),
+            "locality_column": options.get("locality_column", ""),
+            "id_column": options.get("id_column", ""),
+            "interviewer_column": options.get("interviewer_column", ""),
+            "time_zone": options.get("time_zone") or "Asia/Shanghai",
+            "day_first": options.get("day_first", False),
+        }
 
     def options(self) -> ExternalOptions:
         data = self.cleaned_data

@@ -56,15 +56,17 @@ def read_rows(
     rows: list[ExternalRow] = []
     problems: list[Translatable] = []
     seen: dict[str, int] = {}
-    records = frame.to_dict("records")
-    for index, record in enumerate(records):
+    options = {key: _options(q, mapping) for key, q in mapping.questions.items()}
+    # whole columns as lists once: a frame's rows as dicts cost more than the checks
+    cells = {column: frame[column].tolist() for column in mapping.targets}
+    for index in range(len(frame)):
         number = index + 2
         row = ExternalRow(number=number, external_id="")
         flags: dict[str, list[str]] = {}
         for column, target in mapping.targets.items():
-            text = str(record.get(column, "")).strip()
+            text = str(cells[column][index]).strip()
             try:
-                _apply(row, flags, target, text, mapping, zone, day_first)
+                _apply(row, flags, target, text, (mapping, options), zone, day_first)
             except CellError as error:
                 problems.append(_problem(number, column, error.args[0]))
         for key, chosen in flags.items():
@@ -101,7 +103,8 @@ def _derive_times(row: ExternalRow) -> None:
         row.started_at = row.completed_at
 
 
-def _apply(row, flags, target, text, mapping, zone, day_first) -> None:
+def _apply(row, flags, target, text, lookups, zone, day_first) -> None:
+    mapping, options = lookups
     kind = target.kind
     if kind == cols.ID:
         row.external_id = text.removeprefix("uuid:")
@@ -124,7 +127,11 @@ def _apply(row, flags, target, text, mapping, zone, day_first) -> None:
             chosen.append(target.choice)
     elif kind == cols.ANSWER:
         question = mapping.questions[target.key]
-        value = None if text.lower() in MISSING else _value(question, text, mapping, day_first)
+        value = (
+            None
+            if text.lower() in MISSING
+            else _value(question, text, options[target.key], day_first)
+        )
         if value is not None:
             row.answers[target.key] = value
         _meta_time(row, question, text, zone)
@@ -170,12 +177,12 @@ def _whole(text: str) -> int:
     return int(number)
 
 
-def _value(question: dict, text: str, mapping: Mapping, day_first: bool):
+def _value(question: dict, text: str, options: dict[str, str], day_first: bool):
     kind = question.get("type")
     if kind == "select_one":
-        return _choice(question, text, mapping)
+        return _choice(question, text, options)
     if kind == "select_multiple":
-        return _choices(question, text, mapping)
+        return _choices(question, text, options)
     if kind == "integer":
         return _whole(text)
     if kind in ("decimal", "range"):
@@ -208,8 +215,7 @@ def _not_a_choice(question: dict, text: str) -> CellError:
         value=text, question=question["name"]))  # fmt: skip
 
 
-def _choice(question: dict, text: str, mapping: Mapping) -> str:
-    options = _options(question, mapping)
+def _choice(question: dict, text: str, options: dict[str, str]) -> str:
     if not options:  # a list from an attached file: the value as written
         return text
     found = options.get(text.lower())
@@ -218,8 +224,7 @@ def _choice(question: dict, text: str, mapping: Mapping) -> str:
     return found
 
 
-def _choices(question: dict, text: str, mapping: Mapping) -> list[str]:
-    options = _options(question, mapping)
+def _choices(question: dict, text: str, options: dict[str, str]) -> list[str]:
     if not options:
         return text.split()
     whole = options.get(text.lower())

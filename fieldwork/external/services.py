@@ -136,8 +136,8 @@ def _locality_questions(definition: dict) -> dict[str, str]:
 def _localities(
     rows: list[ExternalRow], definition: dict, options: ExternalOptions
 ) -> tuple[list[dict[str, Locality | None]], list[Translatable]]:
-    """Each row's district, street and community: from the form's locality questions, else
-    the chosen column (a code or a name of the tree), else the street given for all."""
+    """Each row's district, street and community: from the chosen column (a code or a name of
+    the tree), else the form's locality questions, else the street given for all."""
     questions = _locality_questions(definition)
     wanted = {str(row.answers.get(k)) for row in rows for k in questions.values()} | {
         row.locality for row in rows if row.locality
@@ -149,7 +149,11 @@ def _localities(
         by_name.setdefault(loc.name, []).append(loc)
     places, problems = [], []
     for row in rows:
-        texts = [str(row.answers.get(k) or "") for k in questions.values()] or [row.locality]
+        texts = (
+            [row.locality]
+            if row.locality
+            else [str(row.answers.get(k) or "") for k in questions.values()]
+        )
         found = [_place(text, by_code, by_name) for text in texts if text]
         lowest = max((f for f in found if f is not None), default=options.street,
                      key=lambda loc: list(LOCALITY_FIELDS).index(loc.level))  # fmt: skip

@@ -28,13 +28,15 @@ def external_import_page(request: HttpRequest) -> HttpResponse:
             user=request.user,
         )
         return redirect(f"{reverse('fieldwork:external_import')}?job={job.pk}")
-    context: dict = {"form": form}
     job_id = parse_id(request.GET.get("job"))
     job = (
         Job.objects.filter(pk=job_id, kind=EXTERNAL_IMPORT, created_by=request.user).first()
         if job_id is not None
         else None
     )
+    if job is not None and request.method != "POST":
+        form = ExternalImportForm(initial=ExternalImportForm.initial_from(job.params))
+    context: dict = {"form": form}
     if job is not None:
         context.update(external_import(job))
     return render(request, "fieldwork/external_import.html", context)

@@ -1,7 +1,10 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from fieldwork.external.services import (
@@ -39,11 +42,16 @@ class Command(BaseCommand):
         parser.add_argument("--time-zone", default="", help="of times written without one")
         parser.add_argument("--day-first", action="store_true", help="9/10/2015 is 9 October")
 
-    def handle(self, *args, path: str, **opts) -> None:
+    def handle(self, *args, **opts) -> None:
+        # Messages speak the site's language, whatever the shell's locale.
+        with translation.override(settings.LANGUAGE_CODE):
+            self.load(**opts)
+
+    def load(self, *, path: str, **opts) -> None:
         try:
             data = Path(path).read_bytes()
         except OSError as err:
-            raise CommandError(f"Cannot read {path}: {err.strerror or err}") from err
+            raise CommandError(_("No such file: %(path)s") % {"path": path}) from err
         versions = QuestionnaireVersion.objects.filter(
             questionnaire__code=opts["questionnaire"], published_at__isnull=False
         ).order_by("-number")
@@ -53,7 +61,7 @@ class Command(BaseCommand):
         client = Organisation.objects.filter(name=opts["client"]).first()
         street = Locality.objects.filter(code=opts["street"]).first() if opts["street"] else None
         if version is None or client is None or (opts["street"] and street is None):
-            raise CommandError("Unknown questionnaire version, client or street.")
+            raise CommandError(_("Unknown questionnaire version, client or street."))
         options = ExternalOptions(
             id_column=opts["id_column"], interviewer_column=opts["interviewer_column"],
             locality_column=opts["locality_column"], street=street, mode=opts["mode"],
@@ -67,4 +75,6 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
         n = wave.cases.count()
-        self.stdout.write(f"Loaded {n} interviews as wave {wave.name}.")
+        self.stdout.write(
+            _("Loaded %(n)s interviews as wave %(wave)s.") % {"n": n, "wave": wave.name}
+        )

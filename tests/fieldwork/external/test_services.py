@@ -18,6 +18,8 @@ from scoring.score_tables import summarize
 from scoring.weighting import weighted_sample
 from tests.factories import CLIENT_ORGANISATION, make_organisation
 
+# Messages are checked in English; one test asks for Chinese.
+pytestmark = pytest.mark.usefixtures("english")
 CORPUS = Path(__file__).parent / "corpus"
 SAT_ITEMS = ["sat_public_order", "sat_patrol", "sat_crime_crackdown", "sat_mediation",
              "sat_petition", "sat_traffic_order", "sat_traffic_enforcement",
@@ -257,7 +259,7 @@ def test_real_ona_export_with_a_loop_is_refused_naming_the_columns(tree):
     )
 
 
-def test_command_loads_and_reports(standard_version, tree, tmp_path):
+def test_command_loads_and_reports(standard_version, tree, tmp_path, english):
     header, rows = _kobo_rows(2)
     path = tmp_path / "kobo.csv"
     path.write_bytes(_csv(header, rows))
@@ -274,3 +276,56 @@ def test_command_loads_and_reports(standard_version, tree, tmp_path):
         call_command("import_external_interviews", str(path), wave="外部2",
                      client=CLIENT_ORGANISATION,
                      questionnaire=standard_version.questionnaire.code)  # fmt: skip
+
+
+def test_an_export_with_labels_for_headers_and_answers_is_read(standard_version, tree):
+    header, rows = _kobo_rows(2)
+    by_label = {
+        "satisfaction/sat_patrol": "您对本地街面巡逻防控工作是否满意？",
+        "demographics/sex": "Sex (interviewer records)",
+    }
+    header = [by_label.get(c, c) for c in header]
+    rows[0][header.index("您对本地街面巡逻防控工作是否满意？")] = "满意"
+    rows[0][header.index("Sex (interviewer records)")] = "Female"
+
+    wave = _load(standard_version, _csv(header, rows))
+
+    answers = Interview.objects.get(case__wave=wave, case__unit__unit_id="k-0").answers
+    assert answers["/satisfaction/sat_patrol"] == "4"
+    assert answers["/demographics/sex"] == "female"
+
+
+def test_places_come_from_a_chosen_column_by_code_or_name(standard_version, tree):
+    header, rows = _kobo_rows(3)
+    keep = [i for i, c in enumerate(header) if not c.startswith("locality/")]
+    header = [header[i] for i in keep] + ["村居"]
+    rows = [[r[i] for i in keep] + [place] for r, place in
+            zip(rows, ["S1C1", "青山村", "东湖街道"], strict=True)]  # fmt: skip
+
+    wave = _load(standard_version, _csv(header, rows), locality_column="村居")
+
+    places = {
+        i.case.unit.unit_id: (i.district.code, i.street.code, i.community and i.community.code)
+        for i in Interview.objects.filter(case__wave=wave).select_related("case__unit")
+    }
+    assert places == {
+        "k-0": ("D1", "S1", "S1C1"),
+        "k-1": ("D2", "S2", "S2C1"),
+        "k-2": ("D1", "S1", None),
+    }
+
+
+def test_an_xlsx_export_is_read_like_a_csv(standard_version, tree):
+    import openpyxl
+
+    header, rows = _kobo_rows(2)
+    book = openpyxl.Workbook()
+    book.active.append(header)
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    wave = _load(standard_version, buffer.getvalue(), "export.xlsx")
+
+    assert sorted(wave.cases.values_list("unit__unit_id", flat=True)) == ["k-0", "k-1"]
