@@ -223,10 +223,15 @@ def short_open_answers(
     answered = np.zeros(texts.shape, dtype=bool)
     short = np.zeros(texts.shape, dtype=bool)
     for j, item in enumerate(present):
-        text = texts[item].where(texts[item].notna(), "").astype(str)
-        answered[:, j] = (text.str.strip() != "").to_numpy()
-        length = text.str.replace(r"[\W_]", "", regex=True).str.len().to_numpy()
-        short[:, j] = length < min_chars
+        # Answers repeat ("无", "没有"): judge each distinct text once.
+        codes, uniques = pd.factorize(texts[item], use_na_sentinel=True)
+        distinct = pd.Series(np.asarray(uniques, dtype=object)).astype(str)
+        said = (distinct.str.strip() != "").to_numpy()
+        length = distinct.str.replace(r"[\W_]", "", regex=True).str.len().to_numpy()
+        known = codes >= 0
+        answered[known, j] = said[codes[known]]
+        short[:, j] = True
+        short[known, j] = length[codes[known]] < min_chars
     n_answered = answered.sum(axis=1)
     fired = (n_answered >= 1) & (answered <= short).all(axis=1)
     if not fired.any():

@@ -185,8 +185,11 @@ def inconsistent(df: pd.DataFrame) -> pd.DataFrame:
     if not has_columns(df, "qc_check_failures"):
         return empty_result()
     failures = df["qc_check_failures"]
-    fired = failures.map(lambda value: isinstance(value, list) and len(value) > 0)
-    fired = fired.to_numpy(dtype=bool)
+    fired = np.fromiter(
+        (isinstance(value, list) and len(value) > 0 for value in failures.to_numpy()),
+        dtype=bool,
+        count=len(failures),
+    )
     if not fired.any():
         return empty_result()
     reasons = []
