@@ -91,8 +91,9 @@ def _pace(df: pd.DataFrame, who: np.ndarray, n_who: int, timezone: str) -> np.nd
     # The local calendar day as a whole number (no Python date objects: 100,000 of them cost)
     local = start[ok].dt.tz_convert(timezone).dt.tz_localize(None)
     day = local.to_numpy().astype("datetime64[D]").astype("int64")
-    start_s = start[ok].to_numpy().astype("datetime64[ns]").astype("int64") / 1e9
-    end_s = end[ok].to_numpy().astype("datetime64[ns]").astype("int64") / 1e9
+    epoch = pd.Timestamp(0, tz="UTC")
+    start_s = (start[ok] - epoch).dt.total_seconds().to_numpy()
+    end_s = (end[ok] - epoch).dt.total_seconds().to_numpy()
     frame = pd.DataFrame(
         {"who": who[ok], "day": day, "start": start_s, "end": end_s, "seconds": end_s - start_s}
     )

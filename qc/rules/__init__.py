@@ -161,7 +161,8 @@ class RuleConfig:
     floor_seconds: float = 60.0  # no complete interview is shorter than this
     straightlining_min_items: int = 8  # fewer answered scale items say too little
     straightlining_max_share: float = 0.9  # share of the most frequent answer that fires
-    rushed_relative_fraction: float = 0.4  # fires below this share of the wave's median
+    # Half the median time: a common definition of a speeder in survey practice
+    rushed_relative_fraction: float = 0.5  # fires below this share of the wave's median
     rushed_relative_min_interviews: int = 20  # fewer known durations: no median is used
     item_nonresponse_max_share: float = 0.5  # don't know/refused share above this fires
     item_nonresponse_min_items: int = 5  # fewer answered scale items say too little

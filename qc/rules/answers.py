@@ -238,16 +238,17 @@ def short_open_answers(
         return empty_result()
     raw = texts.to_numpy()
     reasons = []
+    written: dict[tuple, tuple] = {}  # the same short answers, the same reason
     for row in np.flatnonzero(fired):
-        said = [str(raw[row, j]).strip() for j in np.flatnonzero(answered[row])]
-        quoted = "、".join(f"「{s}」" for s in said[:3])
-        quoted_en = ", ".join(f"'{s}'" for s in said[:3])
-        n = int(n_answered[row])
-        reasons.append(
-            (
+        said = tuple(str(raw[row, j]).strip() for j in np.flatnonzero(answered[row]))
+        if said not in written:
+            quoted = "、".join(f"「{s}」" for s in said[:3])
+            quoted_en = ", ".join(f"'{s}'" for s in said[:3])
+            n = len(said)
+            written[said] = (
                 f"{n} 道开放题的回答都少于 {min_chars} 个字：{quoted}",
                 f"All {n} open answers are shorter than {min_chars} characters: {quoted_en}",
-                {"n_open": n, "answers": said, "min_chars": int(min_chars)},
+                {"n_open": n, "answers": list(said), "min_chars": int(min_chars)},
             )
-        )
+        reasons.append(written[said])
     return rule_result(SHORT_OPEN_ANSWERS, df.index[fired], reasons)

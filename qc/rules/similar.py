@@ -8,7 +8,7 @@ by chance with probability about TARGET_CHANCE (the product of the items' chance
 Interviews with an identical band in the same group are candidates; only candidates are
 compared item by item. A copy with a share s of identical items collides on a band of r items
 with probability ≈ s^r, so on at least one of the bands with 1 − (1 − s^r)^BANDS: for 30
-five-point items (r ≈ 8) and s = 0.9 that is 0.9997, for s = 0.85 0.99. The work grows with
+five-point items (r = 8) and s = 0.9 that is 0.9999, for s = 0.85 0.994. The work grows with
 the interviews and the candidates, not with their square.
 
 A bucket holding more than MAX_BUCKET interviews on one band is the wave's common answer
@@ -24,7 +24,7 @@ import pandas as pd
 
 from qc.rules.coding import ItemCodes, common_codes, item_codes, most_frequent
 
-BANDS = 24
+BANDS = 16
 TARGET_CHANCE = 1e-5  # chance two honest interviews share a band
 MAX_BUCKET = 200
 EXHAUSTIVE = 64  # a group this small compares all its pairs (exact, and as cheap)
