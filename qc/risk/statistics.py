@@ -26,6 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from qc.risk.curbstoning import COLUMNS as CURBSTONING_COLUMNS
+from qc.risk.curbstoning import DIRECTION as CURBSTONING_DIRECTION
+from qc.risk.curbstoning import SHARES, curbstoning_columns
 from qc.risk.peers import (
     divergence,
     interviewer_codes,
@@ -33,18 +36,33 @@ from qc.risk.peers import (
     peer_z,
     strata_codes,
 )
-from qc.rules import STRAIGHTLINING, ItemScores, RuleConfig, p_text
+from qc.rules import (
+    DUPLICATE_ACROSS,
+    DUPLICATE_ANSWERS,
+    STRAIGHTLINING,
+    ExcludedCodes,
+    ItemScores,
+    RuleConfig,
+    p_text,
+)
 from qc.rules.answers import positive_answers
 
 INDICATORS = (
     "duration",
     "flags",
     "straightlining",
+    "duplicates",
     "acquiescence",
     "divergence",
     "pace",
     "completion",
     "refusal",
+    # curbstoning (qc.risk.curbstoning; Schwanhäuser et al. 2022)
+    "extreme",
+    "nonresponse",
+    "other",
+    "rounding",
+    "variance",
 )
 RISK_COLUMNS = [
     "n_interviews",
@@ -58,6 +76,9 @@ RISK_COLUMNS = [
     "straightlining_rate",
     "peer_straightlining_rate",
     "straightlining_z",
+    "duplicates_rate",
+    "peer_duplicates_rate",
+    "duplicates_z",
     "acquiescence_share",
     "peer_acquiescence_share",
     "acquiescence_z",
@@ -74,6 +95,7 @@ RISK_COLUMNS = [
     "refusal_rate",
     "peer_refusal_rate",
     "refusal_z",
+    *CURBSTONING_COLUMNS,
     "risk",
     "rank",
     "reasons",
@@ -179,15 +201,21 @@ def _duration_columns(frame: pd.DataFrame, peers: _Peers) -> dict[str, np.ndarra
 
 def _flag_columns(frame: pd.DataFrame, flags: pd.DataFrame, peers: _Peers) -> dict[str, np.ndarray]:
     """The share of flagged and of straight-lined interviews against peers."""
-    flagged_ids = set(flags.index)
-    straight_ids = set(flags.index[flags["rule"] == STRAIGHTLINING]) if len(flags) else set()
+    rules = flags["rule"] if len(flags) else pd.Series(dtype="str")
+    chosen = {
+        "flag": set(flags.index),
+        "straightlining": set(flags.index[rules == STRAIGHTLINING]) if len(flags) else set(),
+        "duplicates": set(flags.index[rules.isin([DUPLICATE_ANSWERS, DUPLICATE_ACROSS])])
+        if len(flags)
+        else set(),
+    }
     columns = {}
-    for name, chosen in (("flag", flagged_ids), ("straightlining", straight_ids)):
-        indicator = frame.index.isin(list(chosen)).astype("float64")
+    for name, ids in chosen.items():
+        indicator = frame.index.isin(list(ids)).astype("float64")
         z = peers.compared(indicator, binary=True)
         columns[f"{name}_rate"] = peers.per_interviewer(indicator, "mean")
         columns[f"peer_{name}_rate"] = z["expected"].to_numpy()
-        columns["flags_z" if name == "flag" else "straightlining_z"] = z["z"].to_numpy()
+        columns["flags_z" if name == "flag" else f"{name}_z"] = z["z"].to_numpy()
     return columns
 
 
@@ -263,6 +291,7 @@ def interviewer_risk(
     outcomes: pd.DataFrame | None = None,
     scores: ItemScores | None = None,
     config: RuleConfig = RuleConfig(),  # noqa: B008 - frozen, so a shared default is safe
+    excluded_codes: ExcludedCodes | None = None,
 ) -> pd.DataFrame:
     """Per interviewer, the indicators against peers in the same strata, a risk score and
     reasons.
@@ -274,7 +303,10 @@ def interviewer_risk(
     outcomes optional, index interviewer_id, columns cases (worked, with a final
              disposition), completes, refusals: gives the completion and refusal rates.
     scores   optional, item -> {code: score}: gives the acquiescence share (answers on the
-             positive side, score above 50).
+             positive side, score above 50), the extreme answers and the score variance.
+    excluded_codes  optional, the don't know/refused codes (item non-response without scores).
+    The curbstoning indicators (qc.risk.curbstoning) read the frame's other_answers/
+    other_asked and numbers_rounded/numbers_given when present.
 
     An interviewer with no peer in any of its strata (door-to-door interviewers often work
     a street alone) is compared with all other interviewers instead: peer_scope "all"
@@ -308,6 +340,16 @@ def interviewer_risk(
             out[name] = values
     out = out.join(_divergence_columns(frame, items, strata))
     for columns in (
+        curbstoning_columns(
+            frame,
+            items,
+            scores,
+            excluded_codes,
+            peers.compared,
+            peers.who,
+            peers.n_who,
+            _robust_z,
+        ),
         _pace_columns(frame, peers, config.timezone),
         _outcome_columns(outcomes, index),
     ):
@@ -321,11 +363,13 @@ _DIRECTION = {
     "duration": ("duration_z", -1),
     "flags": ("flags_z", 1),
     "straightlining": ("straightlining_z", 1),
+    "duplicates": ("duplicates_z", 1),
     "acquiescence": ("acquiescence_z", 1),
     "divergence": ("divergence_z", 1),
     "pace": ("pace_z", 1),
     "completion": ("completion_z", 1),
     "refusal": ("refusal_z", 1),
+    **{name: (f"{name}_z", sign) for name, sign in CURBSTONING_DIRECTION.items()},
 }
 
 
@@ -340,6 +384,26 @@ def _reason(name: str, row: pd.Series) -> tuple[str, str]:
         return (
             f"访问时长中位数 {m:.0f} 秒，{zh_peers} {p:.0f} 秒（z={z:.1f}）",
             f"median interview {m:.0f} s against {p:.0f} s for {en_peers} (z = {z:.1f})",
+        )
+    if name in SHARES:
+        r, p = row[f"{name}_share"], row[f"peer_{name}_share"]
+        zh, en = SHARES[name]
+        return (
+            f"{zh}占 {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
+            f"{en} {r:.0%} against {p:.0%} for {en_peers} (z = {z:.1f})",
+        )
+    if name == "variance":
+        v, p = row["score_variance"], row["peer_score_variance"]
+        return (
+            f"各次访问间答案差异小：得分方差 {v:.0f}，其他访员中位数 {p:.0f}（z={z:.1f}）",
+            f"answers vary little between interviews: score variance {v:.0f} against a "
+            f"median of {p:.0f} for all other interviewers (z = {z:.1f})",
+        )
+    if name == "duplicates":
+        r, p = row["duplicates_rate"], row["peer_duplicates_rate"]
+        return (
+            f"答案与其他访问雷同 {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
+            f"interviews copying others {r:.0%} against {p:.0%} for {en_peers} (z = {z:.1f})",
         )
     if name in ("flags", "straightlining", "completion", "refusal"):
         rate_column = "flag_rate" if name == "flags" else f"{name}_rate"
