@@ -172,7 +172,9 @@ def item_divergence(
 ) -> pd.DataFrame:
     """The drill-down for one interviewer: per item (index, in `items` order) n, chi2, df,
     p_value, and observed/expected shares per code (dicts code -> share, expected from peers
-    in the interviewer's strata). Items without an answer by the interviewer are left out."""
+    in the interviewer's strata). Items without an answer by the interviewer are left out.
+    An interviewer without peers in its strata (alone in its streets) is compared with all
+    other interviewers, as the ranking does (qc.risk.statistics)."""
     usable = df["interviewer_id"].notna().to_numpy()
     frame = df[usable]
     who, interviewers = interviewer_codes(frame["interviewer_id"])
@@ -206,6 +208,8 @@ def item_divergence(
             "observed": {labels[i]: float(o[i] / n) for i in order},
             "expected": {labels[i]: float(e[i] / e.sum()) for i in order},
         }
+    if not rows and strata:
+        return item_divergence(df, items=items, interviewer_id=interviewer_id, strata="")
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
