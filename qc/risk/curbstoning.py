@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from qc.rules import ExcludedCodes, ItemScores
-from qc.rules.coding import excluded_mask, item_codes
+from qc.rules.coding import ItemCodes, excluded_mask, item_codes
 
 # name -> (Chinese, English) of the share, for reasons
 SHARES = {
@@ -50,11 +50,15 @@ def per_interview(
     items: list[str],
     scores: ItemScores | None,
     excluded_codes: ExcludedCodes | None,
+    coded: ItemCodes | None = None,
 ) -> dict[str, np.ndarray]:
     """Per interview (row order), each share (NaN where it says nothing), and the item
-    score matrix for the variance (None without scores)."""
+    score matrix for the variance (None without scores). `coded`: item_codes of the items,
+    when already computed."""
     out: dict[str, np.ndarray] = {}
-    coded = item_codes(df, items) if items else None
+    if items and (coded is None or coded.items != list(items)):
+        coded = item_codes(df, items)
+    coded = coded if items else None
     matrix = None
     if coded is not None and scores:
         table = {i: {str(k): float(v) for k, v in scores.get(i, {}).items()} for i in items}
@@ -98,11 +102,12 @@ def curbstoning_columns(
     who: np.ndarray,
     n_who: int,
     robust_z: Callable[[np.ndarray], np.ndarray],
+    coded: ItemCodes | None = None,
 ) -> dict[str, np.ndarray]:
     """<name>_share, peer_<name>_share and <name>_z for each share of SHARES, and
     score_variance, peer_score_variance (median of the others) and variance_z (robust z on
     logs); NaN columns for what the frame cannot give."""
-    values = per_interview(df, items, scores, excluded_codes)
+    values = per_interview(df, items, scores, excluded_codes, coded)
     columns: dict[str, np.ndarray] = {}
     for name in SHARES:
         if name in values and np.isfinite(values[name]).any():

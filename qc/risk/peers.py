@@ -28,6 +28,8 @@ expected counts inflate χ² as well — another reason to read it as a ranking.
 import numpy as np
 import pandas as pd
 
+from qc.rules.coding import ItemCodes
+
 MIN_PEER_INTERVIEWS = 5
 
 
@@ -132,11 +134,16 @@ def _chi2(observed: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def divergence(
-    df: pd.DataFrame, *, items: list[str], strata: str = "sampled_locality"
+    df: pd.DataFrame,
+    *,
+    items: list[str],
+    strata: str = "sampled_locality",
+    coded: ItemCodes | None = None,
 ) -> pd.DataFrame:
     """Per interviewer: Σχ² and Σdf over the items, p = chi2.sf(Σχ², Σdf), and z = norm.isf(p)
     (clipped to 0..38). Index interviewer_id (the frame's values, rows with one unknown left
-    out)."""
+    out). `coded`: qc.rules.coding.item_codes of `df` (all its rows) and `items`, when already
+    computed."""
     usable = df["interviewer_id"].notna().to_numpy()
     frame = df[usable]
     who, interviewers = interviewer_codes(frame["interviewer_id"])
@@ -144,13 +151,19 @@ def divergence(
     n_who = len(interviewers)
     total = np.zeros(n_who)
     dof = np.zeros(n_who, dtype="int64")
-    for item in items:
+    same = coded is not None and coded.items == list(items) and len(coded.codes) == len(df)
+    same = same and bool(usable.all())  # else codes seen only without an interviewer count
+    for j, item in enumerate(items):
         if item not in frame.columns:
             continue
-        codes, uniques = interviewer_codes(frame[item])
-        if len(uniques) < 2:
+        if same:
+            codes, n_codes = coded.codes[:, j], len(coded.uniques[j])
+        else:
+            codes, uniques = interviewer_codes(frame[item])
+            n_codes = len(uniques)
+        if n_codes < 2:
             continue
-        observed, expected = _item_counts(codes, stratum, who, n_who, len(uniques))
+        observed, expected = _item_counts(codes, stratum, who, n_who, n_codes)
         stat, d = _chi2(observed, expected)
         total += stat
         dof += d

@@ -46,6 +46,7 @@ from qc.rules import (
     p_text,
 )
 from qc.rules.answers import positive_answers
+from qc.rules.coding import ItemCodes, item_codes
 
 INDICATORS = (
     "duration",
@@ -220,7 +221,11 @@ def _flag_columns(frame: pd.DataFrame, flags: pd.DataFrame, peers: _Peers) -> di
 
 
 def _acquiescence_columns(
-    frame: pd.DataFrame, items: list[str], scores: ItemScores | None, peers: _Peers
+    frame: pd.DataFrame,
+    items: list[str],
+    scores: ItemScores | None,
+    peers: _Peers,
+    coded: ItemCodes,
 ) -> dict[str, np.ndarray | float]:
     """The share of an interview's substantive answers on the positive side, against peers;
     NaN without scores."""
@@ -228,7 +233,7 @@ def _acquiescence_columns(
         return dict.fromkeys(
             ("acquiescence_share", "peer_acquiescence_share", "acquiescence_z"), np.nan
         )
-    n_items, n_positive = positive_answers(frame, items, scores)
+    n_items, n_positive = positive_answers(frame, items, scores, coded)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(n_items > 0, n_positive / np.maximum(n_items, 1), np.nan)
     z = peers.compared(share)
@@ -239,12 +244,14 @@ def _acquiescence_columns(
     }
 
 
-def _divergence_columns(frame: pd.DataFrame, items: list[str], strata: str) -> pd.DataFrame:
+def _divergence_columns(
+    frame: pd.DataFrame, items: list[str], strata: str, coded: ItemCodes
+) -> pd.DataFrame:
     """divergence in the same strata; interviewers without peers there: against everyone."""
-    found = divergence(frame, items=items, strata=strata)
+    found = divergence(frame, items=items, strata=strata, coded=coded)
     alone = found["divergence_df"] == 0
     if alone.any():
-        pooled = divergence(frame, items=items, strata="")
+        pooled = divergence(frame, items=items, strata="", coded=coded)
         found.loc[alone] = pooled.loc[alone[alone].index].to_numpy()
     return found
 
@@ -331,14 +338,15 @@ def interviewer_risk(
         everyone=np.zeros(len(frame), dtype="int64"),
     )
     out = pd.DataFrame({"n_interviews": np.bincount(who, minlength=peers.n_who)}, index=index)
+    coded = item_codes(frame, items)  # the answers as numbers, once for every indicator
     for columns in (
         _duration_columns(frame, peers),
         _flag_columns(frame, flags, peers),
-        _acquiescence_columns(frame, items, scores, peers),
+        _acquiescence_columns(frame, items, scores, peers, coded),
     ):
         for name, values in columns.items():
             out[name] = values
-    out = out.join(_divergence_columns(frame, items, strata))
+    out = out.join(_divergence_columns(frame, items, strata, coded))
     for columns in (
         curbstoning_columns(
             frame,
@@ -349,6 +357,7 @@ def interviewer_risk(
             peers.who,
             peers.n_who,
             _robust_z,
+            coded,
         ),
         _pace_columns(frame, peers, config.timezone),
         _outcome_columns(outcomes, index),
@@ -373,7 +382,7 @@ _DIRECTION = {
 }
 
 
-def _reason(name: str, row: pd.Series) -> tuple[str, str]:
+def _reason(name: str, row: dict) -> tuple[str, str]:
     z = abs(row[_DIRECTION[name][0]])
     if row["peer_scope"] == "all":
         zh_peers, en_peers = "其他访员", "all other interviewers"
@@ -443,23 +452,21 @@ def _reason(name: str, row: pd.Series) -> tuple[str, str]:
 
 def _rank(out: pd.DataFrame, config: RuleConfig) -> pd.DataFrame:
     scored = out["n_interviews"] >= config.signal_min_interviews
-    risk = pd.Series(0.0, index=out.index)
+    suspicious = {
+        name: sign * out[column].to_numpy(dtype="float64")
+        for name, (column, sign) in _DIRECTION.items()
+    }
+    risk = pd.Series(
+        sum(np.clip(np.nan_to_num(suspicious[name], nan=0.0), 0.0, config.signal_z_cap)
+            for name in INDICATORS),
+        index=out.index,
+    )  # fmt: skip
+    rows = out.to_dict("records")  # plain dicts: a Series per interviewer is slow
     reasons, reasons_en = [], []
-    for interviewer_id, row in out.iterrows():
-        zh, en = [], []
-        for name in INDICATORS:
-            column, sign = _DIRECTION[name]
-            z = row[column]
-            if np.isnan(z):
-                continue
-            suspicious = sign * z
-            risk[interviewer_id] += float(np.clip(suspicious, 0.0, config.signal_z_cap))
-            if suspicious >= config.signal_z:
-                a, b = _reason(name, row)
-                zh.append(a)
-                en.append(b)
-        reasons.append("；".join(zh))
-        reasons_en.append("; ".join(en))
+    for i, row in enumerate(rows):
+        said = [_reason(name, row) for name in INDICATORS if suspicious[name][i] >= config.signal_z]
+        reasons.append("；".join(zh for zh, _en in said))
+        reasons_en.append("; ".join(en for _zh, en in said))
     out["risk"] = risk.where(scored)
     out["reasons"] = np.where(scored, reasons, "")
     out["reasons_en"] = np.where(scored, reasons_en, "")
