@@ -251,8 +251,17 @@ def empty_result() -> pd.DataFrame:
     )
 
 
+def _json(details: dict, written: dict[int, str]) -> str:
+    """details as JSON; a details object shared by many reasons is written once."""
+    key = id(details)
+    if key not in written:
+        written[key] = json.dumps(details, ensure_ascii=False, sort_keys=True)
+    return written[key]
+
+
 def rule_result(rule: str, index: pd.Index, reasons: list[Reason]) -> pd.DataFrame:
     """The rule's output frame from (Chinese, English, details), one per fired interview."""
+    written: dict[int, str] = {}  # alive while `reasons` holds the details: ids stay unique
     out = pd.DataFrame(
         {
             "rule": pd.Series(rule, index=index, dtype="str"),
@@ -260,7 +269,7 @@ def rule_result(rule: str, index: pd.Index, reasons: list[Reason]) -> pd.DataFra
             "reason": pd.Series([r[0] for r in reasons], index=index, dtype="str"),
             "reason_en": pd.Series([r[1] for r in reasons], index=index, dtype="str"),
             "details": pd.Series(
-                [json.dumps(r[2], ensure_ascii=False, sort_keys=True) for r in reasons],
+                [_json(r[2], written) for r in reasons],
                 index=index,
                 dtype="str",
             ),

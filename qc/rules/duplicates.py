@@ -114,7 +114,7 @@ def _reasons(
             "p_limit": float(fired.limit[best]),
             "n_similar": int(e - s),
             # the most similar first, at most MAX_LISTED
-            "similar_interviews": sorted(_plain(i) for i in ids[other[s:e][:MAX_LISTED]]),
+            "similar_interviews": sorted(ids[other[s:e][:MAX_LISTED]].tolist()),
         }
         zh_more = f"（另有 {more} 份相似）" if more else ""
         en_more = f" ({more} more similar)" if more else ""
