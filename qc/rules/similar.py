@@ -38,6 +38,8 @@ class Coded(NamedTuple):
     codes: np.ndarray  # (interviews × items) int16, factorized per item, -1 for unanswered
     chance: np.ndarray  # per item, the chance two interviews give the same code
     uniform: np.ndarray  # per interview, True when one code makes up UNIFORM_SHARE of its answers
+    # band keys by min_share, shared by the rules that search the same answers
+    cache: dict[float, list[tuple[np.ndarray, np.ndarray]]] | None = None
 
 
 # Two interviews that both give (nearly) one answer throughout agree on every item without
@@ -85,7 +87,7 @@ def coded_answers(
     known = categories or {}
     k_items = np.maximum(n_codes, [known.get(item, DEFAULT_CATEGORIES) for item in items])
     matrix = coded.codes.astype("int16")
-    return Coded(matrix, chance_agreement(matrix, k_items), _uniform_rows(coded))
+    return Coded(matrix, chance_agreement(matrix, k_items), _uniform_rows(coded), {})
 
 
 def _bands_needed(length: int, min_share: float) -> int:
@@ -173,10 +175,13 @@ def candidate_pairs(coded: Coded, groups: np.ndarray, *, min_share: float) -> np
     (nearly) one answer throughout (Coded.uniform) are left out."""
     codes, chance = coded.codes, coded.chance
     usable = (groups >= 0) & ~coded.uniform
-    found = []
-    for band in _bands(chance, min_share, seed=20260504):
-        answered = (codes[:, band] >= 0).any(axis=1)
-        found.append(_bucket_pairs(groups, _band_keys(codes, band), usable & answered))
+    cache = coded.cache if coded.cache is not None else {}
+    if min_share not in cache:
+        cache[min_share] = [
+            (_band_keys(codes, band), (codes[:, band] >= 0).any(axis=1))
+            for band in _bands(chance, min_share, seed=20260504)
+        ]
+    found = [_bucket_pairs(groups, keys, usable & answered) for keys, answered in cache[min_share]]
     found.append(_all_pairs(groups, usable))
     pairs = np.concatenate(found)
     if not len(pairs):
