@@ -86,6 +86,11 @@ def straightlining(
         .drop_duplicates("position")
     )
     top.index = df.index[top["position"].to_numpy()].rename("interview_id")
+    return rule_result(STRAIGHTLINING, top.index, _straight_reasons(top, code_labels))
+
+
+def _straight_reasons(top: pd.DataFrame, code_labels: CodeLabels | None) -> list:
+    """The reason per straight-lined interview: the answer by its label, the battery."""
     labels = code_labels or {}
     reasons = []
     for code, count, total, battery in zip(
@@ -112,7 +117,7 @@ def straightlining(
                     details,
                 )
             )
-    return rule_result(STRAIGHTLINING, top.index, reasons)
+    return reasons
 
 
 def item_nonresponse(
