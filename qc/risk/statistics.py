@@ -13,8 +13,11 @@ Completion and refusal rates (optional `outcomes`, from case dispositions): bino
 interviewer's rate against the pooled rate of all other interviewers (not by stratum).
 
 Risk = Σ over indicators of the z in the suspicious direction (shorter interviews, more flags,
-more straight-lining, more positive answers (acquiescence share, when scores are given), more
-divergent answers, more interviews per hour, higher completion, higher refusal), each
+more high-severity flags, more straight-lining, more copied interviews, more positive answers
+(acquiescence share, when scores are given), more divergent answers, more interviews per
+hour, higher completion, higher refusal, less speech in recordings, and the curbstoning
+indicators of qc.risk.curbstoning: fewer extreme answers, less non-response, fewer "other"
+answers, more rounded numbers, less variance between interviews), each
 clipped to [0, RuleConfig.signal_z_cap]. A reason is written for each indicator whose
 suspicious z reaches RuleConfig.signal_z. An interviewer with fewer than
 RuleConfig.signal_min_interviews interviews is listed but not scored (risk NaN, ranked last).
@@ -28,7 +31,7 @@ import pandas as pd
 
 from qc.risk.curbstoning import COLUMNS as CURBSTONING_COLUMNS
 from qc.risk.curbstoning import DIRECTION as CURBSTONING_DIRECTION
-from qc.risk.curbstoning import SHARES, curbstoning_columns
+from qc.risk.curbstoning import curbstoning_columns
 from qc.risk.peers import (
     divergence,
     interviewer_codes,
@@ -36,14 +39,15 @@ from qc.risk.peers import (
     peer_z,
     strata_codes,
 )
+from qc.risk.reasons import reason
 from qc.rules import (
     DUPLICATE_ACROSS,
     DUPLICATE_ANSWERS,
+    HIGH,
     STRAIGHTLINING,
     ExcludedCodes,
     ItemScores,
     RuleConfig,
-    p_text,
 )
 from qc.rules.answers import positive_answers
 from qc.rules.coding import ItemCodes, item_codes
@@ -51,6 +55,7 @@ from qc.rules.coding import ItemCodes, item_codes
 INDICATORS = (
     "duration",
     "flags",
+    "high",
     "straightlining",
     "duplicates",
     "acquiescence",
@@ -58,6 +63,7 @@ INDICATORS = (
     "pace",
     "completion",
     "refusal",
+    "speech",
     # curbstoning (qc.risk.curbstoning; Schwanhäuser et al. 2022)
     "extreme",
     "nonresponse",
@@ -74,6 +80,9 @@ RISK_COLUMNS = [
     "flag_rate",
     "peer_flag_rate",
     "flags_z",
+    "high_rate",
+    "peer_high_rate",
+    "high_z",
     "straightlining_rate",
     "peer_straightlining_rate",
     "straightlining_z",
@@ -96,6 +105,9 @@ RISK_COLUMNS = [
     "refusal_rate",
     "peer_refusal_rate",
     "refusal_z",
+    "speech_share",
+    "peer_speech_share",
+    "speech_z",
     *CURBSTONING_COLUMNS,
     "risk",
     "rank",
@@ -205,6 +217,8 @@ def _flag_columns(frame: pd.DataFrame, flags: pd.DataFrame, peers: _Peers) -> di
     rules = flags["rule"] if len(flags) else pd.Series(dtype="str")
     chosen = {
         "flag": set(flags.index),
+        # near-proof flags (copies, no speech, overlaps, too short): their own indicator
+        "high": set(flags.index[flags["severity"] == HIGH]) if len(flags) else set(),
         "straightlining": set(flags.index[rules == STRAIGHTLINING]) if len(flags) else set(),
         "duplicates": set(flags.index[rules.isin([DUPLICATE_ANSWERS, DUPLICATE_ACROSS])])
         if len(flags)
@@ -254,6 +268,16 @@ def _divergence_columns(
         pooled = divergence(frame, items=items, strata="", coded=coded)
         found.loc[alone] = pooled.loc[alone[alone].index].to_numpy()
     return found
+
+
+def _speech_columns(frame: pd.DataFrame, peers: _Peers) -> dict[str, np.ndarray | float]:
+    """The share of a recording with speech (door interviews' audio audits) against peers;
+    NaN without recordings."""
+    names = ("speech_share", "peer_speech_share", "speech_z")
+    if "speech_share" not in frame.columns or not frame["speech_share"].notna().any():
+        return dict.fromkeys(names, np.nan)
+    z = peers.compared(frame["speech_share"].astype("float64").to_numpy())
+    return dict(zip(names, (z[c].to_numpy() for c in ("observed", "expected", "z")), strict=True))
 
 
 def _pace_columns(frame: pd.DataFrame, peers: _Peers, timezone: str) -> dict[str, np.ndarray]:
@@ -360,6 +384,7 @@ def interviewer_risk(
             coded,
         ),
         _pace_columns(frame, peers, config.timezone),
+        _speech_columns(frame, peers),
         _outcome_columns(outcomes, index),
     ):
         for name, values in columns.items():
@@ -371,6 +396,7 @@ def interviewer_risk(
 _DIRECTION = {
     "duration": ("duration_z", -1),
     "flags": ("flags_z", 1),
+    "high": ("high_z", 1),
     "straightlining": ("straightlining_z", 1),
     "duplicates": ("duplicates_z", 1),
     "acquiescence": ("acquiescence_z", 1),
@@ -378,76 +404,9 @@ _DIRECTION = {
     "pace": ("pace_z", 1),
     "completion": ("completion_z", 1),
     "refusal": ("refusal_z", 1),
+    "speech": ("speech_z", -1),
     **{name: (f"{name}_z", sign) for name, sign in CURBSTONING_DIRECTION.items()},
 }
-
-
-def _reason(name: str, row: dict) -> tuple[str, str]:
-    z = abs(row[_DIRECTION[name][0]])
-    if row["peer_scope"] == "all":
-        zh_peers, en_peers = "其他访员", "all other interviewers"
-    else:
-        zh_peers, en_peers = "同层同行", "peers in the same strata"
-    if name == "duration":
-        m, p = row["median_duration"], row["peer_median_duration"]
-        return (
-            f"访问时长中位数 {m:.0f} 秒，{zh_peers} {p:.0f} 秒（z={z:.1f}）",
-            f"median interview {m:.0f} s against {p:.0f} s for {en_peers} (z = {z:.1f})",
-        )
-    if name in SHARES:
-        r, p = row[f"{name}_share"], row[f"peer_{name}_share"]
-        zh, en = SHARES[name]
-        return (
-            f"{zh}占 {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
-            f"{en} {r:.0%} against {p:.0%} for {en_peers} (z = {z:.1f})",
-        )
-    if name == "variance":
-        v, p = row["score_variance"], row["peer_score_variance"]
-        return (
-            f"各次访问间答案差异小：得分方差 {v:.0f}，其他访员中位数 {p:.0f}（z={z:.1f}）",
-            f"answers vary little between interviews: score variance {v:.0f} against a "
-            f"median of {p:.0f} for all other interviewers (z = {z:.1f})",
-        )
-    if name == "duplicates":
-        r, p = row["duplicates_rate"], row["peer_duplicates_rate"]
-        return (
-            f"答案与其他访问雷同 {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
-            f"interviews copying others {r:.0%} against {p:.0%} for {en_peers} (z = {z:.1f})",
-        )
-    if name in ("flags", "straightlining", "completion", "refusal"):
-        rate_column = "flag_rate" if name == "flags" else f"{name}_rate"
-        r, p = row[rate_column], row[f"peer_{rate_column}"]
-        zh = {"flags": "被标记访问", "straightlining": "直线作答", "completion": "完成率"}.get(
-            name, "拒访率"
-        )
-        en = {"flags": "flagged interviews", "straightlining": "straight-lined interviews"}.get(
-            name, f"{name} rate"
-        )
-        if name in ("completion", "refusal"):  # pooled over all others, not by stratum
-            zh_peers, en_peers = "其他访员", "all other interviewers"
-        return (
-            f"{zh} {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
-            f"{en} {r:.0%} against {p:.0%} for {en_peers} (z = {z:.1f})",
-        )
-    if name == "acquiescence":
-        r, p = row["acquiescence_share"], row["peer_acquiescence_share"]
-        return (
-            f"正面回答占 {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
-            f"positive answers {r:.0%} against {p:.0%} for {en_peers} (z = {z:.1f})",
-        )
-    if name == "divergence":
-        c, d, p = row["divergence_chi2"], int(row["divergence_df"]), row["divergence_p"]
-        return (
-            f"答案分布与{zh_peers}不同（χ²={c:.0f}，自由度 {d}，p {p_text(p)}）",
-            f"answer distribution differs from {en_peers} "
-            f"(chi² = {c:.0f}, df = {d}, p {p_text(p)})",
-        )
-    r, p = row["interviews_per_hour"], row["peer_interviews_per_hour"]
-    return (
-        f"每小时完成 {r:.1f} 份，其他访员中位数 {p:.1f} 份（z={z:.1f}）",
-        f"{r:.1f} interviews per hour against a median of {p:.1f} for all other interviewers "
-        f"(z = {z:.1f})",
-    )
 
 
 def _rank(out: pd.DataFrame, config: RuleConfig) -> pd.DataFrame:
@@ -464,7 +423,11 @@ def _rank(out: pd.DataFrame, config: RuleConfig) -> pd.DataFrame:
     rows = out.to_dict("records")  # plain dicts: a Series per interviewer is slow
     reasons, reasons_en = [], []
     for i, row in enumerate(rows):
-        said = [_reason(name, row) for name in INDICATORS if suspicious[name][i] >= config.signal_z]
+        said = [
+            reason(name, row, abs(row[_DIRECTION[name][0]]))
+            for name in INDICATORS
+            if suspicious[name][i] >= config.signal_z
+        ]
         reasons.append("；".join(zh for zh, _en in said))
         reasons_en.append("; ".join(en for _zh, en in said))
     out["risk"] = risk.where(scored)

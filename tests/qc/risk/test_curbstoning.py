@@ -3,6 +3,7 @@ interviewer risk they feed."""
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from qc.risk import curbstoning
 from qc.risk.statistics import interviewer_risk
@@ -80,3 +81,31 @@ def test_a_too_regular_interviewer_ranks_first_with_the_curbstoning_reasons():
     for column in ("extreme_z", "other_z", "nonresponse_z", "variance_z"):
         assert risk[column].idxmin() == 5, column  # the most suspicious: lowest
     assert risk["rounding_z"].idxmax() == 5
+
+
+def test_an_interviewer_whose_recordings_hold_no_speech_ranks_first_with_that_reason():
+    rng = np.random.default_rng(9)
+    rows = []
+    for who in range(1, 11):
+        for k in range(30):
+            speech = rng.uniform(0.0, 0.04) if who == 3 else rng.normal(0.55, 0.1)
+            rows.append(
+                {
+                    "interviewer_id": who,
+                    "duration_seconds": float(rng.normal(600, 60)),
+                    "speech_share": np.nan if k == 0 else speech,  # one not recorded each
+                }
+            )
+    df = pd.DataFrame(rows, index=pd.Index(range(1, len(rows) + 1), name="interview_id"))
+    high = df.index[(df["interviewer_id"] == 3).to_numpy()][1:]  # no_speech flags
+    flags = pd.DataFrame(
+        {"rule": "no_speech", "severity": "high", "reason": "x"},
+        index=pd.Index(high, name="interview_id"),
+    )
+    risk = interviewer_risk(df, flags, items=[], config=RuleConfig())
+    assert risk.index[0] == 3
+    expected = df[df["interviewer_id"] == 3]["speech_share"].mean()
+    assert risk.loc[3, "speech_share"] == pytest.approx(expected, rel=1e-12)  # recorded ones
+    assert "speech in 2% of recordings" in risk.loc[3, "reasons_en"]
+    assert risk.loc[3, "high_rate"] == 29 / 30
+    assert "interviews with a high-severity flag 97%" in risk.loc[3, "reasons_en"]
