@@ -23,13 +23,38 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from falsification_wave import STRATEGIES, wave  # noqa: E402
 
 from qc.risk.statistics import interviewer_risk  # noqa: E402
-from qc.rules import RULES, RuleConfig  # noqa: E402
+from qc.rules import (  # noqa: E402
+    DUPLICATE_ACROSS,
+    DUPLICATE_ANSWERS,
+    RULES,
+    STRAIGHTLINING,
+    RuleConfig,
+)
 from qc.rules.engine import run_rules  # noqa: E402
 
 
 def _run(df: pd.DataFrame, facts: dict, config: RuleConfig) -> pd.DataFrame:
     known = {"items", "excluded_codes", "scores", "dimensions", "batteries"}
     return run_rules(df, config=config, **{k: v for k, v in facts.items() if k in known})
+
+
+def _curbstoning_counts(df: pd.DataFrame, facts: dict) -> pd.DataFrame:
+    """The counts qc.rule_input makes from a form's "other" choices and number questions."""
+    other = pd.Series(0, index=df.index)
+    asked = pd.Series(0, index=df.index)
+    for question, code in facts["other_codes"].items():
+        asked += df[question].notna()
+        other += df[question].eq(code)
+    given = pd.Series(0, index=df.index)
+    rounded = pd.Series(0, index=df.index)
+    for question in facts["numeric_items"]:
+        number = pd.to_numeric(df[question], errors="coerce")
+        usable = number.notna() & (number != 0) & (number % 1 == 0)
+        given += usable
+        rounded += usable & (number % 5 == 0)
+    return df.assign(
+        other_answers=other, other_asked=asked, numbers_rounded=rounded, numbers_given=given
+    )
 
 
 def _rates(flags: pd.DataFrame, truth: pd.Series) -> pd.DataFrame:
@@ -41,6 +66,10 @@ def _rates(flags: pd.DataFrame, truth: pd.Series) -> pd.DataFrame:
     for rule, ids in fired.items():
         hit = truth.index.isin(list(ids))
         rows[rule] = {label: hit[(truth == label).to_numpy()].mean() for label in labels}
+    # Copies whose original is straight-lined are straight-lining's: the union of the two.
+    both = fired[STRAIGHTLINING] | fired[DUPLICATE_ANSWERS] | fired[DUPLICATE_ACROSS]
+    hit = truth.index.isin(list(both))
+    rows["straightlining or copied"] = {x: hit[(truth == x).to_numpy()].mean() for x in labels}
     table = pd.DataFrame(rows).T[labels]
     return table.rename(columns={"clean": "false alarms (clean)"})
 
@@ -58,10 +87,16 @@ def main() -> None:
     print("planted:", w.planted)
     print("labels:", w.truth.value_counts().to_dict())
     config = RuleConfig()
-    flags = _run(w.df, w.facts, config)
+    df = _curbstoning_counts(w.df, w.facts)
+    flags = _run(df, w.facts, config)
     t2 = time.perf_counter()
     risk = interviewer_risk(
-        w.df, flags, items=w.facts["items"], scores=w.facts["scores"], config=config
+        df,
+        flags,
+        items=w.facts["items"],
+        scores=w.facts["scores"],
+        excluded_codes=w.facts["excluded_codes"],
+        config=config,
     )
     t3 = time.perf_counter()
     print(f"rules {t2 - t1:.1f} s, interviewer risk {t3 - t2:.1f} s; {len(flags):,} flags")

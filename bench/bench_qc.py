@@ -7,7 +7,11 @@ everything "satisfied"). Prints wall and CPU time per step (CPU time is
 what counts on a busy machine) and the peak resident memory (getrusage)
 and, with --tracemalloc, the peak of Python-tracked allocations (slower). Asserts nothing.
 
-    python bench/bench_qc.py [--interviews 100000] [--items 40] [--tracemalloc]
+    python bench/bench_qc.py [--interviews 100000] [--items 40] [--repeat 5] [--tracemalloc]
+
+After the one-by-one pass, run_rules and interviewer_risk are repeated --repeat times and
+their CPU and wall seconds given as median and p95, with the machine's load average (the
+machine is shared: CPU time is the figure that does not depend on the neighbours).
 """
 
 import argparse
@@ -104,10 +108,37 @@ def synthetic(n: int, n_items: int, seed: int = 1) -> tuple[pd.DataFrame, dict]:
     return frame, facts
 
 
+def _spread(values: list[float]) -> str:
+    return f"median {np.median(values):.2f} s, p95 {np.percentile(values, 95):.2f} s"
+
+
+def _repeated(df: pd.DataFrame, facts: dict, config: rules.RuleConfig, repeat: int) -> None:
+    """run_rules and interviewer_risk `repeat` times: CPU and wall, median and p95."""
+    import os
+
+    times: dict[str, list[float]] = {k: [] for k in ("rules", "rules_wall", "risk", "risk_wall")}
+    for _ in range(repeat):
+        t, c = time.perf_counter(), time.process_time()
+        flags = engine.run_rules(df, config=config, **facts)
+        times["rules"].append(time.process_time() - c)
+        times["rules_wall"].append(time.perf_counter() - t)
+        t, c = time.perf_counter(), time.process_time()
+        statistics.interviewer_risk(
+            df, flags, items=facts["items"], scores=facts["scores"], config=config
+        )
+        times["risk"].append(time.process_time() - c)
+        times["risk_wall"].append(time.perf_counter() - t)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"repeated {repeat}× (load average {load} on {os.cpu_count()} cores):")
+    print(f"  run_rules        CPU {_spread(times['rules'])}; wall {_spread(times['rules_wall'])}")
+    print(f"  interviewer_risk CPU {_spread(times['risk'])}; wall {_spread(times['risk_wall'])}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--interviews", type=int, default=100_000)
     parser.add_argument("--items", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--tracemalloc", action="store_true")
     args = parser.parse_args()
 
@@ -170,6 +201,7 @@ def main() -> None:
     )
     print(f"top 5 by risk: {list(found.index[:5])} (planted falsifiers: 1-5)")
     print(f"total (rules one by one, run_rules, signals): {total:.1f} s")
+    _repeated(df, facts, config, args.repeat)
     if args.tracemalloc:
         _current, peak = tracemalloc.get_traced_memory()
         print(f"peak traced allocations: {peak / 2**20:,.0f} MiB")

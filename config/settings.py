@@ -428,3 +428,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# QC's population rules (relative rush, overlaps, copies, interviewer risk inputs) over each
+# wave in fieldwork: every QC_POPULATION_MINUTES when interviews were completed since the last
+# run, and as soon as QC_POPULATION_COMPLETES interviews were completed since it.
+QC_POPULATION_MINUTES = float(os.environ.get("QC_POPULATION_MINUTES", 5))
+QC_POPULATION_COMPLETES = int(os.environ.get("QC_POPULATION_COMPLETES", 50))

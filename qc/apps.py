@@ -8,7 +8,7 @@ class QcConfig(AppConfig):
 
     def ready(self) -> None:
         from fieldwork import reactions
-        from qc import tasks  # registers the QC jobs and the hourly batch
+        from qc import tasks  # registers the QC jobs and the scheduled batch
         from qc.personal_data import register_holders
         from qc.selectors import flags_by_interviewer
         from qc.services.reviews import exclude_rejected

@@ -188,8 +188,35 @@ def _meta_row(
         "household_key": record.get("household_key"),
         "qc_check_failures": qc_check_failures(scale, answers, named) if scale.checks else [],
         "speech_share": _share(record.get("speech_share")),
+        **_curbstoning_counts(answers, scale),
         **_respondent(record, answers, scale),
         **item_row(record),
+    }
+
+
+def _curbstoning_counts(answers: Mapping[str, Any], scale: Scale) -> dict[str, int]:
+    """Questions asked with an "other" choice and answered "other"; whole-number answers and
+    those that are multiples of 5 (0 aside) (qc.risk.curbstoning)."""
+    asked = other = given = rounded = 0
+    for key, codes in scale.other_codes.items():
+        value = answers.get(key)
+        if is_answered(value):
+            asked += 1
+            chosen = value if isinstance(value, list) else [value]
+            other += any(str(code) in codes for code in chosen)
+    for key in scale.numbers:
+        try:
+            number = float(answers.get(key))
+        except (TypeError, ValueError):
+            continue
+        if number.is_integer() and number != 0:
+            given += 1
+            rounded += number % 5 == 0
+    return {
+        "other_answers": other,
+        "other_asked": asked,
+        "numbers_rounded": rounded,
+        "numbers_given": given,
     }
 
 

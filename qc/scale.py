@@ -43,8 +43,14 @@ META_COLUMNS = [
     "said_sex",
     "said_age",
     "speech_share",
+    "other_answers",
+    "other_asked",
+    "numbers_rounded",
+    "numbers_given",
     *ITEM_COLUMNS,  # per-question paradata (qc.paradata.item_row)
 ]
+OTHER_CODES = frozenset({"other", "others", "96", "97", "996"})
+OTHER_LABEL = re.compile(r"^\s*(其他|其它|other\b)", re.IGNORECASE)
 
 BATTERY_MIN_ITEMS = 3
 BATTERY_MIN_CHOICES = 3
@@ -77,6 +83,17 @@ class Scale(NamedTuple):
     batteries: dict[str, list[str]] = {}  # page (group) or choice list -> its scale items
     sex_key: str | None = None  # where the `sex` answer is stored (None: no such question)
     age_key: str | None = None  # where the `age` answer is stored
+    other_codes: dict[str, frozenset[str]] = {}  # select question -> its "other" codes
+    numbers: tuple[str, ...] = ()  # integer and decimal questions
+
+
+def other_choice(choice: dict) -> bool:
+    """An "other (specify)" choice, by its code or a label starting with 其他 / other."""
+    if str(choice.get("value", "")).strip().lower() in OTHER_CODES:
+        return True
+    labels = choice.get("label") or {}
+    texts = labels.values() if isinstance(labels, dict) else [labels]
+    return any(OTHER_LABEL.search(str(text or "")) for text in texts)
 
 
 def non_substantive(choice: dict) -> bool:
@@ -182,6 +199,7 @@ def definition_scale(definition: dict) -> Scale:
                 open_items.append(name)
             if is_item:
                 _add_item(found, name, question, group, choices)
+    others, numbers = _others_and_numbers(definition)
     for item in found.items:  # a battery per shared list, when it spans several pages
         if found.lists[item] in shared:
             found.batteries.setdefault(found.lists[item], []).append(item)
@@ -207,4 +225,27 @@ def definition_scale(definition: dict) -> Scale:
         batteries,
         by_name.get("sex"),
         by_name.get("age"),
+        others,
+        numbers,
     )
+
+
+def _others_and_numbers(definition: dict) -> tuple[dict[str, frozenset[str]], tuple[str, ...]]:
+    """Select questions with an "other" choice (their codes), and the number questions."""
+    lists = definition.get("choice_lists", {})
+    others: dict[str, frozenset[str]] = {}
+    numbers: list[str] = []
+    for group in definition.get("groups", []):
+        for question in group.get("questions", []):
+            kind = question.get("type")
+            if kind in ("integer", "decimal"):
+                numbers.append(A.key(question))
+            elif kind in ("select_one", "select_multiple"):
+                codes = {
+                    str(c["value"])
+                    for c in lists.get(question.get("list") or "", [])
+                    if other_choice(c)
+                }
+                if codes:
+                    others[A.key(question)] = frozenset(codes)
+    return others, tuple(numbers)

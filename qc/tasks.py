@@ -1,9 +1,17 @@
 """QC's background work (see jobs.runner) and its schedule: the automatic checks on each
-interview as it is completed, the batch of checks on a wave's interviews (hourly for waves in
-fieldwork) and the interviewer-risk ranking."""
+interview as it is completed (queued once the completing transaction has committed:
+fieldwork.services.interviews registers the reaction with transaction.on_commit), the batch
+of checks on a wave's interviews, which runs the population rules (relative rush, overlaps,
+copies within and between interviewers), and the interviewer-risk ranking.
+
+The batch runs by itself for each wave in fieldwork: every settings.QC_POPULATION_MINUTES
+when interviews were completed since the wave's last batch, and as soon as
+settings.QC_POPULATION_COMPLETES interviews were completed since it (the per-interview
+check starts it, in the worker)."""
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_tasks import TaskContext, task
 
@@ -30,12 +38,17 @@ def check_interview(interview_id: int) -> str | None:
     )
     if interview is None:
         return None
-    return check_completed_interview(interview).state
+    state = check_completed_interview(interview).state
+    wave = interview.case.wave
+    if wave.status == Wave.Status.FIELDWORK:
+        if completes_since_batch(wave) >= settings.QC_POPULATION_COMPLETES:
+            start_qc_batch(wave=wave)
+    return state
 
 
 def enqueue_interview_check(interview: Interview) -> None:
     """Queue the checks of an interview whose completion was just committed (one INSERT with
-    the database queue). Should the queue be out of reach, the hourly batch checks it."""
+    the database queue). Should the queue be out of reach, the scheduled batch checks it."""
     check_interview.enqueue(interview.pk)
 
 
@@ -56,9 +69,23 @@ def start_qc_batch(*, wave: Wave, user=None) -> Job:
     )
 
 
+def completes_since_batch(wave: Wave) -> int:
+    """Interviews of the wave completed since its last batch started (all, before the first)."""
+    since = (
+        Job.objects.filter(kind=QC_BATCH, params__wave_id=wave.pk)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    completed = Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
+    if since is not None:
+        completed = completed.filter(completed_at__gt=since)
+    return completed.count()
+
+
 def _enqueue_batches(now: datetime) -> int:
     waves = Wave.objects.filter(status=Wave.Status.FIELDWORK)
-    return len([start_qc_batch(wave=wave) for wave in waves])
+    return len([start_qc_batch(wave=wave) for wave in waves if completes_since_batch(wave)])
 
 
 @task(takes_context=True)
@@ -73,4 +100,8 @@ def interviewer_risk(context: TaskContext, job_id: int) -> dict | None:
 
 kinds.register(QC_BATCH, _("Quality checks of a wave"), qc_batch)
 kinds.register(RISK_JOB, _("Interviewer risk ranking"), interviewer_risk)
-schedules.register(schedules.Schedule(QC_BATCH, timedelta(hours=1), _enqueue_batches))
+schedules.register(
+    schedules.Schedule(
+        QC_BATCH, timedelta(minutes=settings.QC_POPULATION_MINUTES), _enqueue_batches
+    )
+)

@@ -28,6 +28,8 @@ expected counts inflate χ² as well — another reason to read it as a ranking.
 import numpy as np
 import pandas as pd
 
+from qc.rules.coding import ItemCodes
+
 MIN_PEER_INTERVIEWS = 5
 
 
@@ -132,11 +134,16 @@ def _chi2(observed: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def divergence(
-    df: pd.DataFrame, *, items: list[str], strata: str = "sampled_locality"
+    df: pd.DataFrame,
+    *,
+    items: list[str],
+    strata: str = "sampled_locality",
+    coded: ItemCodes | None = None,
 ) -> pd.DataFrame:
     """Per interviewer: Σχ² and Σdf over the items, p = chi2.sf(Σχ², Σdf), and z = norm.isf(p)
     (clipped to 0..38). Index interviewer_id (the frame's values, rows with one unknown left
-    out)."""
+    out). `coded`: qc.rules.coding.item_codes of `df` (all its rows) and `items`, when already
+    computed."""
     usable = df["interviewer_id"].notna().to_numpy()
     frame = df[usable]
     who, interviewers = interviewer_codes(frame["interviewer_id"])
@@ -144,13 +151,19 @@ def divergence(
     n_who = len(interviewers)
     total = np.zeros(n_who)
     dof = np.zeros(n_who, dtype="int64")
-    for item in items:
+    same = coded is not None and coded.items == list(items) and len(coded.codes) == len(df)
+    same = same and bool(usable.all())  # else codes seen only without an interviewer count
+    for j, item in enumerate(items):
         if item not in frame.columns:
             continue
-        codes, uniques = interviewer_codes(frame[item])
-        if len(uniques) < 2:
+        if same:
+            codes, n_codes = coded.codes[:, j], len(coded.uniques[j])
+        else:
+            codes, uniques = interviewer_codes(frame[item])
+            n_codes = len(uniques)
+        if n_codes < 2:
             continue
-        observed, expected = _item_counts(codes, stratum, who, n_who, len(uniques))
+        observed, expected = _item_counts(codes, stratum, who, n_who, n_codes)
         stat, d = _chi2(observed, expected)
         total += stat
         dof += d
@@ -172,7 +185,9 @@ def item_divergence(
 ) -> pd.DataFrame:
     """The drill-down for one interviewer: per item (index, in `items` order) n, chi2, df,
     p_value, and observed/expected shares per code (dicts code -> share, expected from peers
-    in the interviewer's strata). Items without an answer by the interviewer are left out."""
+    in the interviewer's strata). Items without an answer by the interviewer are left out.
+    An interviewer without peers in its strata (alone in its streets) is compared with all
+    other interviewers, as the ranking does (qc.risk.statistics)."""
     usable = df["interviewer_id"].notna().to_numpy()
     frame = df[usable]
     who, interviewers = interviewer_codes(frame["interviewer_id"])
@@ -206,6 +221,8 @@ def item_divergence(
             "observed": {labels[i]: float(o[i] / n) for i in order},
             "expected": {labels[i]: float(e[i] / e.sum()) for i in order},
         }
+    if not rows and strata:
+        return item_divergence(df, items=items, interviewer_id=interviewer_id, strata="")
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
@@ -241,11 +258,17 @@ def median_peer_duration(duration, stratum, who, n_who) -> np.ndarray:
     by_set: dict[tuple, list[int]] = {}
     for i, strata in strata_of.items():
         by_set.setdefault(tuple(sorted(strata.tolist())), []).append(int(i))
+    # Each interviewer's known durations, sorted: a slice of one sort.
+    order = np.lexsort((duration, who))
+    order = order[known[order]]
+    bounds = np.searchsorted(who[order], np.arange(n_who + 1))
+    # One sort of everything; a set's durations are a mask of it, still sorted.
+    ranked = np.argsort(np.where(known, duration, np.inf), kind="stable")[: int(known.sum())]
+    sorted_duration, sorted_stratum = duration[ranked], stratum[ranked]
     for strata, members in by_set.items():
-        inside = known & np.isin(stratum, strata)
-        everyone = np.sort(duration[inside])
+        everyone = sorted_duration[np.isin(sorted_stratum, strata)]
         for i in members:
-            own = np.sort(duration[inside & (who == i)])
+            own = duration[order[bounds[i] : bounds[i + 1]]]
             if len(everyone) - len(own) >= MIN_PEER_INTERVIEWS:
                 out[i] = _median_without(everyone, own)
     return out

@@ -122,8 +122,11 @@ def _items(items: pd.DataFrame) -> list[dict]:
     ]
 
 
-def interviewer_detail(risk: InterviewerRisk, interviewer: User) -> dict:
-    """The interviewer's figures against peers, flags and per-item divergence."""
+def interviewer_detail(
+    risk: InterviewerRisk, interviewer: User, *, flags: list[dict] | None = None
+) -> dict:
+    """The interviewer's figures against peers, flags (`flags`: the page of them shown, all
+    by default) and per-item divergence."""
     row = risk.row
     return {
         "name": _name(interviewer, interviewer.pk),
@@ -140,5 +143,9 @@ def interviewer_detail(risk: InterviewerRisk, interviewer: User) -> dict:
             "p": _number(row["divergence_p"]),
         },
         "items": _items(risk.items),
-        "flags": [flag | {"rule_label": rule_label(flag["rule"])} for flag in risk.flags],
+        "flags": [
+            flag | {"rule_label": rule_label(flag["rule"])}
+            for flag in (risk.flags if flags is None else flags)
+        ],
+        "n_flags": len(risk.flags),
     }

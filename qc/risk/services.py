@@ -37,6 +37,7 @@ def _ranking(wave: Wave) -> tuple[InterviewsFrame, pd.DataFrame]:
         outcomes=loaders.wave_outcomes(wave.pk),
         scores=frame.scores,
         config=rule_config(wave),
+        excluded_codes=frame.excluded_codes,
     )
     return frame, ranking
 

@@ -13,8 +13,11 @@ Completion and refusal rates (optional `outcomes`, from case dispositions): bino
 interviewer's rate against the pooled rate of all other interviewers (not by stratum).
 
 Risk = Σ over indicators of the z in the suspicious direction (shorter interviews, more flags,
-more straight-lining, more positive answers (acquiescence share, when scores are given), more
-divergent answers, more interviews per hour, higher completion, higher refusal), each
+more high-severity flags, more straight-lining, more copied interviews, more positive answers
+(acquiescence share, when scores are given), more divergent answers, more interviews per
+hour, higher completion, higher refusal, less speech in recordings, and the curbstoning
+indicators of qc.risk.curbstoning: fewer extreme answers, less non-response, fewer "other"
+answers, more rounded numbers, less variance between interviews), each
 clipped to [0, RuleConfig.signal_z_cap]. A reason is written for each indicator whose
 suspicious z reaches RuleConfig.signal_z. An interviewer with fewer than
 RuleConfig.signal_min_interviews interviews is listed but not scored (risk NaN, ranked last).
@@ -26,6 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from qc.risk.curbstoning import COLUMNS as CURBSTONING_COLUMNS
+from qc.risk.curbstoning import DIRECTION as CURBSTONING_DIRECTION
+from qc.risk.curbstoning import curbstoning_columns
 from qc.risk.peers import (
     divergence,
     interviewer_codes,
@@ -33,18 +39,37 @@ from qc.risk.peers import (
     peer_z,
     strata_codes,
 )
-from qc.rules import STRAIGHTLINING, ItemScores, RuleConfig, p_text
+from qc.risk.reasons import reason
+from qc.rules import (
+    DUPLICATE_ACROSS,
+    DUPLICATE_ANSWERS,
+    HIGH,
+    STRAIGHTLINING,
+    ExcludedCodes,
+    ItemScores,
+    RuleConfig,
+)
 from qc.rules.answers import positive_answers
+from qc.rules.coding import ItemCodes, item_codes
 
 INDICATORS = (
     "duration",
     "flags",
+    "high",
     "straightlining",
+    "duplicates",
     "acquiescence",
     "divergence",
     "pace",
     "completion",
     "refusal",
+    "speech",
+    # curbstoning (qc.risk.curbstoning; Schwanhäuser et al. 2022)
+    "extreme",
+    "nonresponse",
+    "other",
+    "rounding",
+    "variance",
 )
 RISK_COLUMNS = [
     "n_interviews",
@@ -55,9 +80,15 @@ RISK_COLUMNS = [
     "flag_rate",
     "peer_flag_rate",
     "flags_z",
+    "high_rate",
+    "peer_high_rate",
+    "high_z",
     "straightlining_rate",
     "peer_straightlining_rate",
     "straightlining_z",
+    "duplicates_rate",
+    "peer_duplicates_rate",
+    "duplicates_z",
     "acquiescence_share",
     "peer_acquiescence_share",
     "acquiescence_z",
@@ -74,6 +105,10 @@ RISK_COLUMNS = [
     "refusal_rate",
     "peer_refusal_rate",
     "refusal_z",
+    "speech_share",
+    "peer_speech_share",
+    "speech_z",
+    *CURBSTONING_COLUMNS,
     "risk",
     "rank",
     "reasons",
@@ -88,22 +123,21 @@ def _pace(df: pd.DataFrame, who: np.ndarray, n_who: int, timezone: str) -> np.nd
     if start is None or end is None:
         return np.full(n_who, np.nan)
     ok = (start.notna() & end.notna()).to_numpy()
-    local_day = start.dt.tz_convert(timezone).dt.date
+    # The local calendar day as a whole number (no Python date objects: 100,000 of them cost)
+    local = start[ok].dt.tz_convert(timezone).dt.tz_localize(None)
+    day = local.to_numpy().astype("datetime64[D]").astype("int64")
+    epoch = pd.Timestamp(0, tz="UTC")
+    start_s = (start[ok] - epoch).dt.total_seconds().to_numpy()
+    end_s = (end[ok] - epoch).dt.total_seconds().to_numpy()
     frame = pd.DataFrame(
-        {
-            "who": who[ok],
-            "day": local_day[ok].to_numpy(),
-            "start": start[ok].to_numpy(),
-            "end": end[ok].to_numpy(),
-            "seconds": (end[ok] - start[ok]).dt.total_seconds().to_numpy(),
-        }
+        {"who": who[ok], "day": day, "start": start_s, "end": end_s, "seconds": end_s - start_s}
     )
     if frame.empty:
         return np.full(n_who, np.nan)
     days = frame.groupby(["who", "day"]).agg(
         start=("start", "min"), end=("end", "max"), seconds=("seconds", "sum"), n=("who", "size")
     )
-    span = (days["end"] - days["start"]).dt.total_seconds()
+    span = days["end"] - days["start"]
     hours = np.maximum(span, days["seconds"]) / 3600
     per_who = pd.DataFrame({"n": days["n"], "hours": hours}).groupby(level="who").sum()
     rate = (per_who["n"] / per_who["hours"].where(per_who["hours"] > 0)).reindex(range(n_who))
@@ -180,20 +214,32 @@ def _duration_columns(frame: pd.DataFrame, peers: _Peers) -> dict[str, np.ndarra
 
 def _flag_columns(frame: pd.DataFrame, flags: pd.DataFrame, peers: _Peers) -> dict[str, np.ndarray]:
     """The share of flagged and of straight-lined interviews against peers."""
-    flagged_ids = set(flags.index)
-    straight_ids = set(flags.index[flags["rule"] == STRAIGHTLINING]) if len(flags) else set()
+    rules = flags["rule"] if len(flags) else pd.Series(dtype="str")
+    chosen = {
+        "flag": set(flags.index),
+        # near-proof flags (copies, no speech, overlaps, too short): their own indicator
+        "high": set(flags.index[flags["severity"] == HIGH]) if len(flags) else set(),
+        "straightlining": set(flags.index[rules == STRAIGHTLINING]) if len(flags) else set(),
+        "duplicates": set(flags.index[rules.isin([DUPLICATE_ANSWERS, DUPLICATE_ACROSS])])
+        if len(flags)
+        else set(),
+    }
     columns = {}
-    for name, chosen in (("flag", flagged_ids), ("straightlining", straight_ids)):
-        indicator = frame.index.isin(list(chosen)).astype("float64")
+    for name, ids in chosen.items():
+        indicator = frame.index.isin(list(ids)).astype("float64")
         z = peers.compared(indicator, binary=True)
         columns[f"{name}_rate"] = peers.per_interviewer(indicator, "mean")
         columns[f"peer_{name}_rate"] = z["expected"].to_numpy()
-        columns["flags_z" if name == "flag" else "straightlining_z"] = z["z"].to_numpy()
+        columns["flags_z" if name == "flag" else f"{name}_z"] = z["z"].to_numpy()
     return columns
 
 
 def _acquiescence_columns(
-    frame: pd.DataFrame, items: list[str], scores: ItemScores | None, peers: _Peers
+    frame: pd.DataFrame,
+    items: list[str],
+    scores: ItemScores | None,
+    peers: _Peers,
+    coded: ItemCodes,
 ) -> dict[str, np.ndarray | float]:
     """The share of an interview's substantive answers on the positive side, against peers;
     NaN without scores."""
@@ -201,7 +247,7 @@ def _acquiescence_columns(
         return dict.fromkeys(
             ("acquiescence_share", "peer_acquiescence_share", "acquiescence_z"), np.nan
         )
-    n_items, n_positive = positive_answers(frame, items, scores)
+    n_items, n_positive = positive_answers(frame, items, scores, coded)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(n_items > 0, n_positive / np.maximum(n_items, 1), np.nan)
     z = peers.compared(share)
@@ -212,14 +258,26 @@ def _acquiescence_columns(
     }
 
 
-def _divergence_columns(frame: pd.DataFrame, items: list[str], strata: str) -> pd.DataFrame:
+def _divergence_columns(
+    frame: pd.DataFrame, items: list[str], strata: str, coded: ItemCodes
+) -> pd.DataFrame:
     """divergence in the same strata; interviewers without peers there: against everyone."""
-    found = divergence(frame, items=items, strata=strata)
+    found = divergence(frame, items=items, strata=strata, coded=coded)
     alone = found["divergence_df"] == 0
     if alone.any():
-        pooled = divergence(frame, items=items, strata="")
+        pooled = divergence(frame, items=items, strata="", coded=coded)
         found.loc[alone] = pooled.loc[alone[alone].index].to_numpy()
     return found
+
+
+def _speech_columns(frame: pd.DataFrame, peers: _Peers) -> dict[str, np.ndarray | float]:
+    """The share of a recording with speech (door interviews' audio audits) against peers;
+    NaN without recordings."""
+    names = ("speech_share", "peer_speech_share", "speech_z")
+    if "speech_share" not in frame.columns or not frame["speech_share"].notna().any():
+        return dict.fromkeys(names, np.nan)
+    z = peers.compared(frame["speech_share"].astype("float64").to_numpy())
+    return dict(zip(names, (z[c].to_numpy() for c in ("observed", "expected", "z")), strict=True))
 
 
 def _pace_columns(frame: pd.DataFrame, peers: _Peers, timezone: str) -> dict[str, np.ndarray]:
@@ -264,6 +322,7 @@ def interviewer_risk(
     outcomes: pd.DataFrame | None = None,
     scores: ItemScores | None = None,
     config: RuleConfig = RuleConfig(),  # noqa: B008 - frozen, so a shared default is safe
+    excluded_codes: ExcludedCodes | None = None,
 ) -> pd.DataFrame:
     """Per interviewer, the indicators against peers in the same strata, a risk score and
     reasons.
@@ -275,7 +334,10 @@ def interviewer_risk(
     outcomes optional, index interviewer_id, columns cases (worked, with a final
              disposition), completes, refusals: gives the completion and refusal rates.
     scores   optional, item -> {code: score}: gives the acquiescence share (answers on the
-             positive side, score above 50).
+             positive side, score above 50), the extreme answers and the score variance.
+    excluded_codes  optional, the don't know/refused codes (item non-response without scores).
+    The curbstoning indicators (qc.risk.curbstoning) read the frame's other_answers/
+    other_asked and numbers_rounded/numbers_given when present.
 
     An interviewer with no peer in any of its strata (door-to-door interviewers often work
     a street alone) is compared with all other interviewers instead: peer_scope "all"
@@ -300,16 +362,29 @@ def interviewer_risk(
         everyone=np.zeros(len(frame), dtype="int64"),
     )
     out = pd.DataFrame({"n_interviews": np.bincount(who, minlength=peers.n_who)}, index=index)
+    coded = item_codes(frame, items)  # the answers as numbers, once for every indicator
     for columns in (
         _duration_columns(frame, peers),
         _flag_columns(frame, flags, peers),
-        _acquiescence_columns(frame, items, scores, peers),
+        _acquiescence_columns(frame, items, scores, peers, coded),
     ):
         for name, values in columns.items():
             out[name] = values
-    out = out.join(_divergence_columns(frame, items, strata))
+    out = out.join(_divergence_columns(frame, items, strata, coded))
     for columns in (
+        curbstoning_columns(
+            frame,
+            items,
+            scores,
+            excluded_codes,
+            peers.compared,
+            peers.who,
+            peers.n_who,
+            _robust_z,
+            coded,
+        ),
         _pace_columns(frame, peers, config.timezone),
+        _speech_columns(frame, peers),
         _outcome_columns(outcomes, index),
     ):
         for name, values in columns.items():
@@ -321,82 +396,40 @@ def interviewer_risk(
 _DIRECTION = {
     "duration": ("duration_z", -1),
     "flags": ("flags_z", 1),
+    "high": ("high_z", 1),
     "straightlining": ("straightlining_z", 1),
+    "duplicates": ("duplicates_z", 1),
     "acquiescence": ("acquiescence_z", 1),
     "divergence": ("divergence_z", 1),
     "pace": ("pace_z", 1),
     "completion": ("completion_z", 1),
     "refusal": ("refusal_z", 1),
+    "speech": ("speech_z", -1),
+    **{name: (f"{name}_z", sign) for name, sign in CURBSTONING_DIRECTION.items()},
 }
-
-
-def _reason(name: str, row: pd.Series) -> tuple[str, str]:
-    z = abs(row[_DIRECTION[name][0]])
-    if row["peer_scope"] == "all":
-        zh_peers, en_peers = "其他访员", "all other interviewers"
-    else:
-        zh_peers, en_peers = "同层同行", "peers in the same strata"
-    if name == "duration":
-        m, p = row["median_duration"], row["peer_median_duration"]
-        return (
-            f"访问时长中位数 {m:.0f} 秒，{zh_peers} {p:.0f} 秒（z={z:.1f}）",
-            f"median interview {m:.0f} s against {p:.0f} s for {en_peers} (z = {z:.1f})",
-        )
-    if name in ("flags", "straightlining", "completion", "refusal"):
-        rate_column = "flag_rate" if name == "flags" else f"{name}_rate"
-        r, p = row[rate_column], row[f"peer_{rate_column}"]
-        zh = {"flags": "被标记访问", "straightlining": "直线作答", "completion": "完成率"}.get(
-            name, "拒访率"
-        )
-        en = {"flags": "flagged interviews", "straightlining": "straight-lined interviews"}.get(
-            name, f"{name} rate"
-        )
-        if name in ("completion", "refusal"):  # pooled over all others, not by stratum
-            zh_peers, en_peers = "其他访员", "all other interviewers"
-        return (
-            f"{zh} {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
-            f"{en} {r:.0%} against {p:.0%} for {en_peers} (z = {z:.1f})",
-        )
-    if name == "acquiescence":
-        r, p = row["acquiescence_share"], row["peer_acquiescence_share"]
-        return (
-            f"正面回答占 {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
-            f"positive answers {r:.0%} against {p:.0%} for {en_peers} (z = {z:.1f})",
-        )
-    if name == "divergence":
-        c, d, p = row["divergence_chi2"], int(row["divergence_df"]), row["divergence_p"]
-        return (
-            f"答案分布与{zh_peers}不同（χ²={c:.0f}，自由度 {d}，p {p_text(p)}）",
-            f"answer distribution differs from {en_peers} "
-            f"(chi² = {c:.0f}, df = {d}, p {p_text(p)})",
-        )
-    r, p = row["interviews_per_hour"], row["peer_interviews_per_hour"]
-    return (
-        f"每小时完成 {r:.1f} 份，其他访员中位数 {p:.1f} 份（z={z:.1f}）",
-        f"{r:.1f} interviews per hour against a median of {p:.1f} for all other interviewers "
-        f"(z = {z:.1f})",
-    )
 
 
 def _rank(out: pd.DataFrame, config: RuleConfig) -> pd.DataFrame:
     scored = out["n_interviews"] >= config.signal_min_interviews
-    risk = pd.Series(0.0, index=out.index)
+    suspicious = {
+        name: sign * out[column].to_numpy(dtype="float64")
+        for name, (column, sign) in _DIRECTION.items()
+    }
+    risk = pd.Series(
+        sum(np.clip(np.nan_to_num(suspicious[name], nan=0.0), 0.0, config.signal_z_cap)
+            for name in INDICATORS),
+        index=out.index,
+    )  # fmt: skip
+    rows = out.to_dict("records")  # plain dicts: a Series per interviewer is slow
     reasons, reasons_en = [], []
-    for interviewer_id, row in out.iterrows():
-        zh, en = [], []
-        for name in INDICATORS:
-            column, sign = _DIRECTION[name]
-            z = row[column]
-            if np.isnan(z):
-                continue
-            suspicious = sign * z
-            risk[interviewer_id] += float(np.clip(suspicious, 0.0, config.signal_z_cap))
-            if suspicious >= config.signal_z:
-                a, b = _reason(name, row)
-                zh.append(a)
-                en.append(b)
-        reasons.append("；".join(zh))
-        reasons_en.append("; ".join(en))
+    for i, row in enumerate(rows):
+        said = [
+            reason(name, row, abs(row[_DIRECTION[name][0]]))
+            for name in INDICATORS
+            if suspicious[name][i] >= config.signal_z
+        ]
+        reasons.append("；".join(zh for zh, _en in said))
+        reasons_en.append("; ".join(en for _zh, en in said))
     out["risk"] = risk.where(scored)
     out["reasons"] = np.where(scored, reasons, "")
     out["reasons_en"] = np.where(scored, reasons_en, "")

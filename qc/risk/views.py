@@ -1,5 +1,6 @@
 """Interviewer risk pages: the ranked list of a wave's interviewers and one's drill-down."""
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -10,6 +11,8 @@ from fieldwork.models import Wave
 from jobs.computed import poll_reply
 from jobs.presenters import computed_state
 from qc.risk import presenters, services
+
+FLAGS_PER_PAGE = 50
 
 
 @require_role(*STAFF)
@@ -38,12 +41,14 @@ def interviewer_detail(request: HttpRequest, wave_id: int, interviewer_id: int) 
     risk = services.interviewer_risk_detail(wave=wave, interviewer=interviewer)
     if risk is None:
         raise Http404("No completed interview of this interviewer in the wave.")
+    page = Paginator(risk.flags, FLAGS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "qc/interviewer_detail.html",
         {
             "wave": wave,
             "interviewer": interviewer,
-            "data": presenters.interviewer_detail(risk, interviewer),
+            "data": presenters.interviewer_detail(risk, interviewer, flags=page.object_list),
+            "page": page,
         },
     )

@@ -171,7 +171,8 @@ class RuleConfig:
     floor_seconds: float = 60.0  # no complete interview is shorter than this
     straightlining_min_items: int = 8  # fewer answered scale items say too little
     straightlining_max_share: float = 0.9  # share of the most frequent answer that fires
-    rushed_relative_fraction: float = 0.4  # fires below this share of the wave's median
+    # Half the median time: a common definition of a speeder in survey practice
+    rushed_relative_fraction: float = 0.5  # fires below this share of the wave's median
     rushed_relative_min_interviews: int = 20  # fewer known durations: no median is used
     item_nonresponse_max_share: float = 0.5  # don't know/refused share above this fires
     item_nonresponse_min_items: int = 5  # fewer answered scale items say too little
@@ -267,8 +268,17 @@ def empty_result() -> pd.DataFrame:
     )
 
 
+def _json(details: dict, written: dict[int, str]) -> str:
+    """details as JSON; a details object shared by many reasons is written once."""
+    key = id(details)
+    if key not in written:
+        written[key] = json.dumps(details, ensure_ascii=False, sort_keys=True)
+    return written[key]
+
+
 def rule_result(rule: str, index: pd.Index, reasons: list[Reason]) -> pd.DataFrame:
     """The rule's output frame from (Chinese, English, details), one per fired interview."""
+    written: dict[int, str] = {}  # alive while `reasons` holds the details: ids stay unique
     out = pd.DataFrame(
         {
             "rule": pd.Series(rule, index=index, dtype="str"),
@@ -276,7 +286,7 @@ def rule_result(rule: str, index: pd.Index, reasons: list[Reason]) -> pd.DataFra
             "reason": pd.Series([r[0] for r in reasons], index=index, dtype="str"),
             "reason_en": pd.Series([r[1] for r in reasons], index=index, dtype="str"),
             "details": pd.Series(
-                [json.dumps(r[2], ensure_ascii=False, sort_keys=True) for r in reasons],
+                [_json(r[2], written) for r in reasons],
                 index=index,
                 dtype="str",
             ),

@@ -86,6 +86,11 @@ def straightlining(
         .drop_duplicates("position")
     )
     top.index = df.index[top["position"].to_numpy()].rename("interview_id")
+    return rule_result(STRAIGHTLINING, top.index, _straight_reasons(top, code_labels))
+
+
+def _straight_reasons(top: pd.DataFrame, code_labels: CodeLabels | None) -> list:
+    """The reason per straight-lined interview: the answer by its label, the battery."""
     labels = code_labels or {}
     reasons = []
     for code, count, total, battery in zip(
@@ -112,7 +117,7 @@ def straightlining(
                     details,
                 )
             )
-    return rule_result(STRAIGHTLINING, top.index, reasons)
+    return reasons
 
 
 def item_nonresponse(
@@ -219,30 +224,39 @@ def short_open_answers(
     present = [item for item in open_items if item in df.columns]
     if df.empty or not present:
         return empty_result()
-    texts = df[present].astype("object")
-    answered = np.zeros(texts.shape, dtype=bool)
-    short = np.zeros(texts.shape, dtype=bool)
+    answered = np.zeros((len(df), len(present)), dtype=bool)
+    short = np.ones((len(df), len(present)), dtype=bool)
+    codes = np.full((len(df), len(present)), -1, dtype="int64")
+    distinct_texts = []
     for j, item in enumerate(present):
-        text = texts[item].where(texts[item].notna(), "").astype(str)
-        answered[:, j] = (text.str.strip() != "").to_numpy()
-        length = text.str.replace(r"[\W_]", "", regex=True).str.len().to_numpy()
-        short[:, j] = length < min_chars
+        # Answers repeat ("无", "没有"): judge each distinct text once.
+        codes[:, j], uniques = pd.factorize(df[item].astype("object"), use_na_sentinel=True)
+        distinct = pd.Series(np.asarray(uniques, dtype=object)).astype(str)
+        said = (distinct.str.strip() != "").to_numpy()
+        length = distinct.str.replace(r"[\W_]", "", regex=True).str.len().to_numpy()
+        known = codes[:, j] >= 0
+        answered[known, j] = said[codes[known, j]]
+        short[known, j] = length[codes[known, j]] < min_chars
+        distinct_texts.append(distinct.str.strip().tolist())
     n_answered = answered.sum(axis=1)
     fired = (n_answered >= 1) & (answered <= short).all(axis=1)
     if not fired.any():
         return empty_result()
-    raw = texts.to_numpy()
-    reasons = []
-    for row in np.flatnonzero(fired):
-        said = [str(raw[row, j]).strip() for j in np.flatnonzero(answered[row])]
+    # One reason per combination of answers: the same short answers, the same reason.
+    pattern = np.where(answered[fired], codes[fired], -1)
+    combos, which = np.unique(pattern, axis=0, return_inverse=True)
+    written = []
+    for combo in combos:
+        said = [distinct_texts[j][c] for j, c in enumerate(combo) if c >= 0]
         quoted = "、".join(f"「{s}」" for s in said[:3])
         quoted_en = ", ".join(f"'{s}'" for s in said[:3])
-        n = int(n_answered[row])
-        reasons.append(
+        n = len(said)
+        written.append(
             (
                 f"{n} 道开放题的回答都少于 {min_chars} 个字：{quoted}",
                 f"All {n} open answers are shorter than {min_chars} characters: {quoted_en}",
                 {"n_open": n, "answers": said, "min_chars": int(min_chars)},
             )
         )
+    reasons = [written[k] for k in np.ravel(which)]
     return rule_result(SHORT_OPEN_ANSWERS, df.index[fired], reasons)

@@ -114,7 +114,7 @@ def _reasons(
             "p_limit": float(fired.limit[best]),
             "n_similar": int(e - s),
             # the most similar first, at most MAX_LISTED
-            "similar_interviews": sorted(_plain(i) for i in ids[other[s:e][:MAX_LISTED]]),
+            "similar_interviews": sorted(ids[other[s:e][:MAX_LISTED]].tolist()),
         }
         zh_more = f"（另有 {more} 份相似）" if more else ""
         en_more = f" ({more} more similar)" if more else ""
@@ -192,28 +192,28 @@ class _Teams(NamedTuple):
 
 
 def _teams(who: np.ndarray, place: np.ndarray) -> _Teams:
-    """The interviewer pairs sharing a locality and the teams they link into."""
+    """The interviewer pairs sharing a locality and the teams they link into (connected
+    components of the interviewer-locality graph)."""
+    # scipy costs a web worker ~50 MB: imported where it is used
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     n_who = int(who.max()) + 1
     per_who = np.bincount(who, minlength=n_who).astype("float64")
-    team = np.arange(n_who)
-
-    def root(i: int) -> int:
-        while team[i] != i:
-            team[i] = team[team[i]]
-            i = int(team[i])
-        return i
-
     known = place >= 0
-    shared: set[int] = set()
-    for members in pd.Series(who[known]).groupby(place[known]).unique():
-        members = np.sort(members)
-        left, right = np.triu_indices(len(members), k=1)
-        shared.update((members[left] * n_who + members[right]).tolist())
-        for other in members[1:]:
-            team[root(int(other))] = root(int(members[0]))
-    codes = np.fromiter(shared, dtype="int64", count=len(shared))
-    tested = float((per_who[codes // n_who] * per_who[codes % n_who]).sum())
-    return _Teams(codes, tested, np.array([root(i) for i in range(n_who)]))
+    n_places = int(place.max()) + 1 if known.any() else 0
+    if n_places == 0:
+        return _Teams(np.empty(0, dtype="int64"), 0.0, np.arange(n_who))
+    works = coo_matrix(
+        (np.ones(int(known.sum())), (who[known], place[known])), shape=(n_who, n_places)
+    ).tocsr()
+    works.data[:] = 1.0
+    together = (works @ works.T).tocoo()
+    upper = together.row < together.col
+    left, right = together.row[upper].astype("int64"), together.col[upper].astype("int64")
+    tested = float((per_who[left] * per_who[right]).sum())
+    _n, team = connected_components(together, directed=False)
+    return _Teams(np.sort(left * n_who + right), tested, team)
 
 
 def duplicate_across(

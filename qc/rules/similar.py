@@ -2,14 +2,14 @@
 and their test against chance. Pure: numpy/pandas (scipy for the binomial tail).
 
 Comparing every pair of m interviews costs m²; a wave of 100,000 interviews has 5·10⁹ pairs.
-Instead each interview's answers are cut into BANDS random bands of items (the same bands for
-every interview), each band long enough that two honest interviews agree on all of its items
-by chance with probability about TARGET_CHANCE (the product of the items' chance agreement).
+Instead each interview's answers are cut into random bands of r items (the same bands for
+every interview), r long enough that two honest interviews agree on all of a band's items by
+chance with probability about TARGET_CHANCE (the items' chance agreement multiplied).
 Interviews with an identical band in the same group are candidates; only candidates are
-compared item by item. A copy with a share s of identical items collides on a band of r items
-with probability ≈ s^r, so on at least one of the bands with 1 − (1 − s^r)^BANDS: for 30
-five-point items (r ≈ 8) and s = 0.9 that is 0.9997, for s = 0.85 0.99. The work grows with
-the interviews and the candidates, not with their square.
+compared item by item. A copy with a share s of identical items collides on a band with
+probability ≈ s^r, so on at least one of B bands with 1 − (1 − s^r)^B; B is chosen so that a
+pair at the `min_share` floor is found with probability 0.99 (at most MAX_BANDS bands, r
+shortened if need be). The work grows with the interviews and the candidates, not with their square.
 
 A bucket holding more than MAX_BUCKET interviews on one band is the wave's common answer
 pattern (everything "satisfied"), not a copy: it gives no candidates (straight-lining judges
@@ -24,8 +24,8 @@ import pandas as pd
 
 from qc.rules.coding import ItemCodes, common_codes, item_codes, most_frequent
 
-BANDS = 24
-TARGET_CHANCE = 1e-5  # chance two honest interviews share a band
+MAX_BANDS = 40
+TARGET_CHANCE = 1e-6  # chance two honest interviews share a band
 MAX_BUCKET = 200
 EXHAUSTIVE = 64  # a group this small compares all its pairs (exact, and as cheap)
 CHUNK = 400_000  # candidate pairs compared at once (memory ~ CHUNK × items bytes)
@@ -38,6 +38,8 @@ class Coded(NamedTuple):
     codes: np.ndarray  # (interviews × items) int16, factorized per item, -1 for unanswered
     chance: np.ndarray  # per item, the chance two interviews give the same code
     uniform: np.ndarray  # per interview, True when one code makes up UNIFORM_SHARE of its answers
+    # band keys by min_share, shared by the rules that search the same answers
+    cache: dict[float, list[tuple[np.ndarray, np.ndarray]]] | None = None
 
 
 # Two interviews that both give (nearly) one answer throughout agree on every item without
@@ -85,32 +87,34 @@ def coded_answers(
     known = categories or {}
     k_items = np.maximum(n_codes, [known.get(item, DEFAULT_CATEGORIES) for item in items])
     matrix = coded.codes.astype("int16")
-    return Coded(matrix, chance_agreement(matrix, k_items), _uniform_rows(coded))
+    return Coded(matrix, chance_agreement(matrix, k_items), _uniform_rows(coded), {})
 
 
-def _longest_band(min_share: float) -> int:
-    """The most items a band may have so that a pair agreeing on `min_share` of the items
-    still shares at least one of BANDS bands with probability 0.99."""
-    per_band = 1.0 - 0.01 ** (1.0 / BANDS)  # needed chance of one band matching
-    if min_share >= 1.0:
-        return 10**6
-    return max(2, int(np.log(per_band) / np.log(max(min_share, 1e-9))))
+def _bands_needed(length: int, min_share: float) -> int:
+    """How many bands of `length` items a pair agreeing on `min_share` of the items needs to
+    share at least one with probability 0.99."""
+    per_band = min(max(min_share, 1e-9), 1.0) ** length
+    if per_band >= 1.0:
+        return 1
+    if per_band <= 0.0:
+        return 10**9
+    return int(np.ceil(np.log(0.01) / np.log(1.0 - per_band)))
 
 
 def _bands(chance: np.ndarray, min_share: float, seed: int) -> list[np.ndarray]:
-    """BANDS random item sets, each just long enough that its chance agreement (the product
-    of its items') falls below TARGET_CHANCE, but no longer than _longest_band (at least 2
-    items, at most all)."""
+    """Random item sets of one length r: the shortest whose chance agreement (the product of
+    the items' mean chance) falls below TARGET_CHANCE, shortened while more than MAX_BANDS
+    bands would be needed; as many bands as a pair agreeing on `min_share` of the items needs
+    to share one with probability 0.99 (at least 2 items, at most all but 2)."""
     rng = np.random.default_rng(seed)
-    log_chance = np.log(np.clip(chance, 1e-9, 1.0))
-    longest = _longest_band(min_share)
-    out = []
-    for _ in range(BANDS):
-        order = rng.permutation(len(chance))
-        reached = np.flatnonzero(np.cumsum(log_chance[order]) <= np.log(TARGET_CHANCE))
-        length = int(reached[0]) + 1 if reached.size else len(order)
-        out.append(order[: max(2, min(length, longest))])
-    return out
+    mean_log = float(np.mean(np.log(np.clip(chance, 1e-9, 1.0)))) if len(chance) else -1.0
+    length = int(np.ceil(np.log(TARGET_CHANCE) / min(mean_log, -1e-9)))
+    # Two items fewer than all, so that bands differ and a copy with an item changed is found.
+    length = max(2, min(length, len(chance) - 2))
+    while length > 2 and _bands_needed(length, min_share) > MAX_BANDS:
+        length -= 1
+    count = min(_bands_needed(length, min_share), MAX_BANDS)
+    return [rng.permutation(len(chance))[:length] for _ in range(count)]
 
 
 def _band_keys(codes: np.ndarray, band: np.ndarray) -> np.ndarray:
@@ -171,10 +175,13 @@ def candidate_pairs(coded: Coded, groups: np.ndarray, *, min_share: float) -> np
     (nearly) one answer throughout (Coded.uniform) are left out."""
     codes, chance = coded.codes, coded.chance
     usable = (groups >= 0) & ~coded.uniform
-    found = []
-    for band in _bands(chance, min_share, seed=20260504):
-        answered = (codes[:, band] >= 0).any(axis=1)
-        found.append(_bucket_pairs(groups, _band_keys(codes, band), usable & answered))
+    cache = coded.cache if coded.cache is not None else {}
+    if min_share not in cache:
+        cache[min_share] = [
+            (_band_keys(codes, band), (codes[:, band] >= 0).any(axis=1))
+            for band in _bands(chance, min_share, seed=20260504)
+        ]
+    found = [_bucket_pairs(groups, keys, usable & answered) for keys, answered in cache[min_share]]
     found.append(_all_pairs(groups, usable))
     pairs = np.concatenate(found)
     if not len(pairs):

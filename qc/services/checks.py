@@ -162,7 +162,7 @@ def check_completed_interview(interview: Interview, *, config: RuleConfig | None
     """Run the automatic rules on one completed interview and record the outcome.
 
     Run by a worker (qc.tasks.check_interview, queued through fieldwork.reactions once the
-    transaction that completes the interview commits). If it fails, the hourly QC batch
+    transaction that completes the interview commits). If it fails, the scheduled QC batch
     checks the interview. Idempotent:
     running it again without a change in the answers writes nothing. `config` defaults to the
     wave's.

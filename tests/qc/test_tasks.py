@@ -1,20 +1,25 @@
 """QC's background jobs: the hourly batch of checks on waves in fieldwork, and the ranking of
 interviewers computed by a worker while the risk page waits."""
 
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from fieldwork.models import Case, Interview, Wave
 from fieldwork.services.interviews import finish_interview, reopen_case
 from jobs.models import Job
+from jobs.schedules import run_due_schedules
 from qc.models import Flag, Review
-from qc.tasks import QC_BATCH, start_qc_batch
+from qc.tasks import QC_BATCH, check_interview, completes_since_batch, start_qc_batch
 from tests.jobs.worker import running_worker, wait_until
 from tests.qc.conftest import World, straight_answers
 
 
-def test_the_schedule_checks_the_waves_in_fieldwork_once_an_hour(world, interviewer):
+def test_the_schedule_checks_the_waves_in_fieldwork_with_new_completes(world, interviewer):
     world.interview(interviewer, answers=straight_answers("4"), duration=45)
     world.wave.status = Wave.Status.FIELDWORK
     world.wave.save(update_fields=["status"])
@@ -27,6 +32,29 @@ def test_the_schedule_checks_the_waves_in_fieldwork_once_an_hour(world, intervie
     assert batch.params == {"wave_id": world.wave.pk} and batch.status == Job.Status.SUCCEEDED
     assert batch.result == {"checked": 1} and planned.status == Wave.Status.PLANNED
     assert Review.objects.get().state == Review.State.FLAGGED
+    # Minutes later, with nothing completed since: no batch; one more complete: a batch.
+    later = timezone.now() + timedelta(minutes=settings.QC_POPULATION_MINUTES + 1)
+    assert run_due_schedules(now=later)[QC_BATCH] == 0
+    interview = world.interview(interviewer)
+    Interview.objects.filter(pk=interview.pk).update(completed_at=timezone.now())
+    later += timedelta(minutes=settings.QC_POPULATION_MINUTES + 1)
+    assert run_due_schedules(now=later)[QC_BATCH] == 1
+
+
+def test_enough_completes_start_the_batch_without_waiting_for_the_schedule(
+    world, interviewer, settings
+):
+    settings.QC_POPULATION_COMPLETES = 3
+    world.wave.status = Wave.Status.FIELDWORK
+    world.wave.save(update_fields=["status"])
+    check_interview.call(world.interview(interviewer).pk)
+    check_interview.call(world.interview(interviewer).pk)
+    assert not Job.objects.filter(kind=QC_BATCH).exists()
+    check_interview.call(world.interview(interviewer).pk)  # the third since the last batch
+
+    [batch] = Job.objects.filter(kind=QC_BATCH)
+    assert batch.params == {"wave_id": world.wave.pk}
+    assert completes_since_batch(world.wave) == 0
 
 
 def test_a_batch_started_twice_while_queued_is_one_job(world, settings):

@@ -326,6 +326,7 @@ def interviewers_table(
     scores: dict | None = None,
     config: RuleConfig | None = None,
     language: str = "zh",
+    excluded_codes: dict | None = None,
 ) -> pd.DataFrame:
     """Per interviewer, in order of risk (qc.risk.statistics.interviewer_risk: rank 1 first):
     interviews, median duration (s), flagged interviews, flag rate (flagged / interviews),
@@ -347,7 +348,12 @@ def interviewers_table(
         column = counts[rule] if rule in counts.columns else pd.Series(dtype="int64")
         table[f"flags_{rule}"] = column.reindex(table.index, fill_value=0).astype("int64")
     found = interviewer_risk(
-        df, result, items=items or [], scores=scores, config=config or RuleConfig()
+        df,
+        result,
+        items=items or [],
+        scores=scores,
+        config=config or RuleConfig(),
+        excluded_codes=excluded_codes,
     )
     reasons = found["reasons_en" if language == "en" else "reasons"]
     found = found.drop(
@@ -400,6 +406,7 @@ class Command(BaseCommand):
                 scores=frame.scores,
                 config=config,
                 language=language,
+                excluded_codes=frame.excluded_codes,
             )
             outputs.append((options["interviewers_out"], table))
         try:

@@ -91,3 +91,41 @@ def test_interviewers_and_clients_cannot_see_the_risk_pages(
         reverse("qc:interviewer_detail", args=[wave_with_a_suspect.pk, interviewer.pk]),
     ):
         assert client.get(url).status_code == 403
+
+
+def test_interviewer_alone_in_a_street_sees_items_against_all_other_interviewers(
+    client, analyst, world, interviewer, other_interviewer
+):
+    # Each works a street alone (door to door): no peers in the same street.
+    for k in range(6):
+        answers = varied_answers(sat_1=str(1 + k % 5), sat_2=str(1 + (k + 2) % 5))
+        check_completed_interview(
+            world.interview(interviewer, answers=straight_answers("4"), street=world.street)
+        )
+        check_completed_interview(
+            world.interview(other_interviewer, answers=answers, street=world.other_street)
+        )
+    login(client, analyst)
+    url = reverse("qc:interviewer_detail", args=[world.wave.pk, interviewer.pk])
+    data = client.get(url).context["data"]
+    assert data["peers_everywhere"] and data["divergence"]["df"]
+    items = {row["item"]: row for row in data["items"]}
+    assert items["sat_1"]["observed"] == "1: 0% · 2: 0% · 3: 0% · 4: 100% · 5: 0%"
+    assert items["sat_1"]["n"] == 6
+
+
+def test_interviewer_flags_are_paginated(client, analyst, world, interviewer, other_interviewer):
+    for _ in range(30):  # 30 interviews flagged twice (straight-lined, too short): 60 flags
+        check_completed_interview(
+            world.interview(interviewer, answers=straight_answers("4"), duration=20)
+        )
+    check_completed_interview(world.interview(other_interviewer))
+    login(client, analyst)
+    url = reverse("qc:interviewer_detail", args=[world.wave.pk, interviewer.pk])
+    first = client.get(url)
+    assert len(first.context["data"]["flags"]) == 50 and first.context["data"]["n_flags"] == 60
+    assert "?page=2" in first.text
+    second = client.get(url + "?page=2").context["data"]["flags"]
+    assert len(second) == 10
+    shown = {(f["interview_id"], f["rule"]) for f in first.context["data"]["flags"]}
+    assert not shown & {(f["interview_id"], f["rule"]) for f in second}

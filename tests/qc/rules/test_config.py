@@ -35,7 +35,7 @@ def test_every_rule_has_a_severity_and_a_config_default():
     assert set(rules.SEVERITY) == set(rules.RULES)
     assert set(rules.SEVERITY.values()) <= set(rules.SEVERITIES)
     config = rules.RuleConfig()
-    assert (config.rushed_relative_fraction, config.rushed_relative_min_interviews) == (0.4, 20)
+    assert (config.rushed_relative_fraction, config.rushed_relative_min_interviews) == (0.5, 20)
     assert (config.working_hours_start, config.working_hours_end) == ("08:00", "21:30")
     assert (config.duplicate_min_share, config.duplicate_min_items) == (0.85, 10)
     assert config.duplicate_alpha == 0.001
