@@ -85,3 +85,20 @@ def without_voided(interviews: QuerySet[Interview]) -> QuerySet[Interview]:
 
 def completed_handlers() -> tuple[CompletedHandler, ...]:
     return tuple(_completed_handlers)
+
+
+_analysed_handlers: list[CompletedHandler] = []
+
+
+def on_recording_analysed(handler: CompletedHandler) -> CompletedHandler:
+    """Call `handler(interview)` when an audio-audit recording of the interview has been
+    measured (fieldwork.audits): qc checks a completed interview again with its speech share,
+    since a page's recording may be measured after the on-completion check ran."""
+    if handler not in _analysed_handlers:
+        _analysed_handlers.append(handler)
+    return handler
+
+
+def recording_analysed(interview: Interview) -> None:
+    for handler in _analysed_handlers:
+        handler(interview)

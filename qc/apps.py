@@ -16,4 +16,5 @@ class QcConfig(AppConfig):
         reactions.on_interview_completed(tasks.enqueue_interview_check)
         reactions.filter_voided_interviews(exclude_rejected)
         reactions.count_flags_with(flags_by_interviewer)
+        reactions.on_recording_analysed(tasks.enqueue_interview_check)
         register_holders()

@@ -2,7 +2,8 @@
 
 from django_tasks import task
 
-from fieldwork.models import AudioAudit
+from fieldwork import reactions
+from fieldwork.models import AudioAudit, Interview
 
 
 @task()
@@ -10,7 +11,10 @@ def analyse_audio_audit(audit_id: int) -> float | None:
     """Measure one recording's speech; its share, or None (gone, or not decodable)."""
     from fieldwork.audits.services import analyse_audit
 
-    audit = AudioAudit.objects.filter(pk=audit_id).first()
+    audit = AudioAudit.objects.select_related("interview").filter(pk=audit_id).first()
     if audit is None:
         return None
-    return analyse_audit(audit=audit).speech_share
+    analyse_audit(audit=audit)
+    if audit.interview.status == Interview.Status.COMPLETED:
+        reactions.recording_analysed(audit.interview)  # its checks again, with the speech
+    return audit.speech_share

@@ -12,9 +12,12 @@ from django.utils import timezone, translation
 from fieldwork.audits import selection
 from fieldwork.audits.pages import keep_page_recording, page_audit
 from fieldwork.audits.services import set_audio_audits, speech_shares
-from fieldwork.models import AudioAudit, Wave
+from fieldwork.models import AudioAudit, Interview, Wave
 from fieldwork.services import interviews as services
+from qc.models import Flag
 from qc.presenters.timeline import audio_audits
+from qc.rules import NO_SPEECH
+from qc.services.checks import check_completed_interview
 from tests.common.test_speech import as_webm_opus, near_silence, speech_like
 from tests.factories import PASSWORD
 
@@ -153,3 +156,23 @@ def test_the_review_page_plays_the_recordings_with_their_speech(
     assert client.login(username=supervisor.username, password=PASSWORD)
     served = client.get(rows[0]["url"])
     assert served.status_code == 200 and served["Content-Type"] == "audio/webm"
+
+
+def test_a_completed_interview_whose_recording_is_silent_is_flagged_once_measured(
+    my_case, interviewer, django_capture_on_commit_callbacks
+):
+    interview = audited_interview(my_case, interviewer)
+    definition = interview.questionnaire_version.definition
+    services.save_interview_page(
+        interview=interview, step="opening", question_names=["/opening/consent"],
+        answers={"/opening/consent": "yes"},
+    )  # fmt: skip
+    interview.status = Interview.Status.COMPLETED
+    interview.completed_at = timezone.now()
+    interview.save(update_fields=["status", "completed_at"])
+    check_completed_interview(interview)
+    assert not Flag.objects.filter(interview=interview, rule=NO_SPEECH).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        keep_page_recording(interview, definition, "opening", data_url(near_silence(3)))
+    flag = Flag.objects.get(interview=interview, rule=NO_SPEECH)
+    assert "0.0%" in flag.reason and flag.severity == "high"
