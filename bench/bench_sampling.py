@@ -18,7 +18,9 @@ buffers) and tracemalloc's peak (Python and numpy allocations only).
 Also times the import of the same frame as a 1M-row CSV through
 sampling.services.frames.import_frame (read, validate, sort, Parquet, counts) against a
 throwaway SQLite database, side by side with pandas.read_csv and pyarrow.csv reading the
-same file alone (each in its own process, `--repeat` times: median and slowest).
+same file alone (each in its own process, `--repeat` times). Every figure is the median and
+p95 of wall and CPU seconds (process time: every thread's, pyarrow reads on several), with
+the machine's load average, since wall times on a shared machine are noisy.
 
 Run: .venv/bin/python bench/bench_sampling.py [--rows N] [--streets H] [--n n] [--skip-import]
 Prints the figures; asserts only that each contender drew something.
@@ -28,7 +30,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -158,13 +159,14 @@ def worker_draw(name: str, parquet: Path, n: int) -> dict:
         draw(frame.head(1000), 10)  # import samplics (and its polars) outside the measurement
     before = reset_peak_rss()
     tracemalloc.start()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     drawn = draw(frame, n)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "rss_rise_mb": _status_mb("VmHWM") - before,
         "traced_peak_mb": traced_peak / 2**20,
         "drawn": drawn,
@@ -204,26 +206,28 @@ def worker_import(csv_path: Path, known_path: Path) -> dict:
     ]
     import_localities(rows=rows)
     before = reset_peak_rss()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with csv_path.open("rb") as file:
         frame = import_frame(file=file, source_name=csv_path.name, name="bench", mapping=MAPPING)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    peak = _status_mb("VmHWM") - before
     shutil.rmtree(workdir, ignore_errors=True)
-    return {"seconds": seconds, "rss_rise_mb": _status_mb("VmHWM") - before, "rows": frame.n_rows}
+    return {"seconds": seconds, "cpu": cpu, "rss_rise_mb": peak, "rows": frame.n_rows}
 
 
 def worker_read(kind: str, csv_path: Path) -> dict:
     """Reading the CSV alone, for scale: pandas.read_csv and pyarrow.csv (all text)."""
+    import pyarrow.csv as pa_csv
+
     before = reset_peak_rss()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     if kind == "read-pandas":
         rows = len(pd.read_csv(csv_path, dtype=str, keep_default_na=False))
     else:
-        import pyarrow.csv as pa_csv
-
         rows = pa_csv.read_csv(csv_path).num_rows
-    seconds = time.perf_counter() - start
-    return {"seconds": seconds, "rss_rise_mb": _status_mb("VmHWM") - before, "rows": rows}
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    peak = _status_mb("VmHWM") - before
+    return {"seconds": seconds, "cpu": cpu, "rss_rise_mb": peak, "rows": rows}
 
 
 # --- the driver ---------------------------------------------------------------------------------
@@ -279,9 +283,14 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
         f"frame: {len(stored):,} rows, {stored[STRATUM].nunique()} strata, n = {args.n:,} "
         f"(prepared in {time.perf_counter() - start:.1f} s)"
     )
-    print(f"each {args.repeat} times (median wall time; peaks the largest):")
     print(
-        f"{'draw':<13} {'wall s':>8} {'peak RSS rise MB':>17} {'tracemalloc MB':>15} {'drawn':>8}"
+        f"each {args.repeat} times: median and p95 of wall and CPU seconds (CPU of every "
+        "thread), the largest peak; load average on the machine's "
+        f"{os.cpu_count()} cores at the start {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"{'draw':<13} {'wall s':>7} {'p95':>6} {'CPU s':>7} {'p95':>6} "
+        f"{'peak RSS rise MB':>17} {'tracemalloc MB':>15} {'drawn':>8}"
     )
     for name in CONTENDERS:
         results = [run_worker(name, str(parquet), str(args.n)) for _ in range(args.repeat)]
@@ -290,10 +299,12 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
             print(f"{name:<13} (not run)")
             continue
         assert all(r["drawn"] > 0 for r in results)
-        seconds = statistics.median(r["seconds"] for r in results)
         rss = max(r["rss_rise_mb"] for r in results)
         traced = max(r["traced_peak_mb"] for r in results)
-        print(f"{name:<13} {seconds:8.3f} {rss:17.1f} {traced:15.1f} {results[0]['drawn']:8,}")
+        print(
+            f"{name:<13} {_spread(results)} {rss:17.1f} {traced:15.1f} {results[0]['drawn']:8,}"
+        )
+    print(f"load average after the draws: {os.getloadavg()[0]:.1f}")
 
     if not args.skip_import:
         csv_path = workdir / "frame.csv"
@@ -302,7 +313,10 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
         known_path.write_text(json.dumps(known))
         size_mb = csv_path.stat().st_size / 2**20
         print(f"\n{args.rows:,}-row CSV ({size_mb:.0f} MB), each {args.repeat} times:")
-        print(f"{'import':<34} {'median s':>9} {'max s':>7} {'peak RSS rise MB':>17}")
+        print(
+            f"{'import':<30} {'wall s':>7} {'p95':>6} {'CPU s':>7} {'p95':>6} "
+            f"{'peak RSS rise MB':>17}"
+        )
         contenders = {
             "import_frame (whole command)": ("import", str(csv_path), str(known_path)),
             "pandas.read_csv alone": ("read-pandas", str(csv_path)),
@@ -312,12 +326,21 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
             results = [run_worker(*worker) for _ in range(args.repeat)]
             results = [r for r in results if r is not None]
             if not results:
-                print(f"{label:<34} (failed)")
+                print(f"{label:<30} (failed)")
                 continue
-            seconds = sorted(r["seconds"] for r in results)
             peak = max(r["rss_rise_mb"] for r in results)
-            print(f"{label:<34} {statistics.median(seconds):9.2f} {seconds[-1]:7.2f} {peak:17.0f}")
+            print(f"{label:<30} {_spread(results)} {peak:17.0f}")
+        print(f"load average after the imports: {os.getloadavg()[0]:.1f}")
 
+
+def _spread(results: list[dict]) -> str:
+    """Median and p95 of the wall and CPU seconds of the runs."""
+    walls = [r["seconds"] for r in results]
+    cpus = [r["cpu"] for r in results]
+    return (
+        f"{np.median(walls):7.3f} {np.percentile(walls, 95):6.3f} "
+        f"{np.median(cpus):7.3f} {np.percentile(cpus, 95):6.3f}"
+    )
 
 if __name__ == "__main__":
     main()

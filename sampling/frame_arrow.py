@@ -23,6 +23,7 @@ ASCII_SPACE = " \t\n\r"
 # Characters str.strip() removes beyond ASCII's (control characters are refused earlier).
 OTHER_SPACES = "[\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 EDGE_SPACE = f"^{OTHER_SPACES}|{OTHER_SPACES}$"
+PACKED_BYTES = 32  # unit ids up to this many bytes are sorted as 64-bit words
 
 
 def clean_frame(
@@ -75,17 +76,62 @@ def clean_frame(
 
 def _draw_order(unit_id, streets, positions) -> np.ndarray | None:
     """Row positions in (street, unit id) order, as sort_for_draw orders them; None if a unit
-    id repeats. One string sort (the unit ids, which then show repeats side by side) and a
+    id repeats. One sort of the unit ids (which then shows repeats side by side) and a
     stable sort of the streets' ranks (a radix sort on 16 bits)."""
-    by_unit = pc.sort_indices(unit_id).to_numpy()
-    ids = pc.take(unit_id, by_unit)
-    if len(ids) > 1 and pc.any(pc.equal(ids[:-1], ids[1:])).as_py():
+    by_unit = _unit_order(unit_id)
+    if by_unit is None:
         return None
     # The rank of each distinct locality's street among the streets, in code order.
     ranks = pc.rank(streets, sort_keys="ascending", tiebreaker="dense").to_numpy()
     dtype = np.uint16 if len(ranks) < 2**16 else np.uint32
     street_rank = ranks.astype(dtype)[positions.to_numpy()]
     return by_unit[np.argsort(street_rank[by_unit], kind="stable")]
+
+
+def _unit_order(unit_id: pa.Array) -> np.ndarray | None:
+    """Row positions in unit-id order (Arrow's: by UTF-8 bytes), or None if an id repeats.
+    Short ids are sorted as numbers: their bytes packed big-endian into 64-bit words,
+    which order as the strings do, several times faster than sorting strings."""
+    words = _packed(unit_id)
+    if words is None:
+        by_unit = pc.sort_indices(unit_id).to_numpy()
+        ids = pc.take(unit_id, by_unit)
+        repeats = len(ids) > 1 and pc.any(pc.equal(ids[:-1], ids[1:])).as_py()
+        return None if repeats else by_unit
+    by_unit = np.lexsort(words[::-1]) if len(words) > 1 else np.argsort(words[0], kind="stable")
+    ordered = [word[by_unit] for word in words]
+    same = np.ones(max(len(by_unit) - 1, 0), dtype=bool)
+    for word in ordered:
+        same &= word[1:] == word[:-1]
+    return None if same.any() else by_unit
+
+
+def _packed(unit_id: pa.Array) -> list[np.ndarray] | None:
+    """The ids' bytes as big-endian 64-bit words (the first eight bytes, the next eight, …;
+    shorter ids padded with zero bytes, which sort first since no id holds a NUL), or None
+    for ids longer than PACKED_BYTES or an array this does not read."""
+    if unit_id.type != pa.string() or unit_id.null_count or len(unit_id) == 0:
+        return None
+    _validity, offsets, data = unit_id.buffers()
+    starts = np.frombuffer(offsets, dtype=np.int32)[
+        unit_id.offset : unit_id.offset + len(unit_id) + 1
+    ]
+    lengths = np.diff(starts)
+    width = int(lengths.max())
+    if width > PACKED_BYTES or data is None:
+        return None
+    data = np.frombuffer(data, dtype=np.uint8)
+    if (lengths != width).any() and (data[starts[0] : starts[-1]] == 0).any():
+        return None  # a NUL would sort as padding
+    words = [np.zeros(len(lengths), dtype=np.uint64) for _ in range(-(-width // 8))]
+    last = len(data) - 1
+    for j in range(width):
+        byte = data[np.minimum(starts[:-1] + j, last)].astype(np.uint64)
+        byte[lengths <= j] = 0
+        word = words[j // 8]
+        word <<= np.uint64(8)
+        word |= byte
+    return words
 
 
 def _standard_columns(cells, known, mapping, max_unit_id_length, max_address_length):

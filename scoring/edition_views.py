@@ -11,7 +11,7 @@ from accounts.models import Role
 from audit.kinds import Kind
 from audit.services import record
 from jobs.presenters import error_text, job_row
-from scoring import edition_jobs, editions, selectors
+from scoring import edition_jobs, editions, presenters, selectors
 from scoring.edition_diff import compare_reports
 from scoring.models import Edition
 from scoring.results import results_or_job
@@ -42,6 +42,8 @@ def edition_list(request: HttpRequest, wave_id: int) -> HttpResponse:
     listed = list(
         wave.editions.select_related("frozen_by", "signed_by").prefetch_related("districts")
     )
+    for edition in listed:  # an automatic draft names what caused it
+        edition.cause_lines = presenters.cause_lines(edition.cause or {})
     # the current inputs' hash from the computed results (never computed in this request)
     current = results_or_job(wave=wave, user=request.user)
     current_hash = (current.value or {}).get("input_hash") if not current.stale else None
@@ -51,6 +53,7 @@ def edition_list(request: HttpRequest, wave_id: int) -> HttpResponse:
         "wave": wave,
         "editions": listed,
         "can_freeze": request.user.role == Role.ANALYST,
+        "can_review": request.user.role == Role.ANALYST,  # a team leader may not see it
         "changed_since": listed[0]
         if listed and current_hash and listed[0].input_hash != current_hash
         else None,

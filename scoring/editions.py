@@ -29,6 +29,7 @@ from common.i18n import ui_language_code
 from fieldwork.models import Wave
 from sampling.models import Locality
 from scoring import presenters
+from scoring.edition_causes import draft_cause
 from scoring.index import presenters as index_presenters
 from scoring.index import services as index_services
 from scoring.models import ClientDistrict, DistrictEdition, Edition
@@ -60,15 +61,20 @@ def freeze_edition(
     progress: Callable[..., None] | None = None,
 ) -> Edition:
     """A new draft edition of the wave's current results (see the module docstring), with
-    every district's part (scoring.report.district). `user` None: the results job froze it
-    by itself after a later decision (scoring.edition_jobs). The reports are rendered first
-    (reporting `progress(done, total, message)`), then written in one transaction."""
+        every district's part (scoring.report.district). `user` None: the results job froze it
+        by itself after a later decision (scoring.edition_jobs), and the draft records what
+    caused it (scoring.edition_causes). The reports are rendered first
+        (reporting `progress(done, total, message)`), then written in one transaction."""
     if user is not None and user.role != Role.ANALYST:
         raise EditionError(_("Only an analyst can freeze an edition."))
     step = progress or (lambda *args, **kwargs: None)
     step(0, None, _("Checking the inputs"), force=True)
     digest, weights = input_hash(wave=wave)
     _refuse_unchanged(wave, digest)
+    cause = {}
+    if user is None:  # an automatic draft: what changed since the edition before it
+        last = wave.editions.order_by("-number").first()
+        cause = draft_cause(wave=wave, since=last.frozen_at if last is not None else None)
     report = {**cached_results(wave), "index": index_parts(wave)}
     districts = district_parts(wave, report)
     total = len(districts) + 1
@@ -94,6 +100,7 @@ def freeze_edition(
             xlsx=workbook,
             frozen_by=user,
             job_id=job_id,
+            cause=cause,
         )
         for code, name, part, pdf_bytes, xlsx_bytes in files:
             store_district(edition, code, name, part, pdf_bytes, xlsx_bytes)

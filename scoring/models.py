@@ -174,6 +174,9 @@ class Edition(models.Model):
     )
     # the job that froze it: a job run again after its worker died finds its edition
     job_id = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    # an automatic draft: the changes since the edition before it that caused it (the review
+    # decisions with their reviewers, a weighting or target change), scoring.edition_causes
+    cause = models.JSONField(_("cause"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     signed_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -8,7 +8,7 @@ translation catalogue.
 """
 
 import math
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 from django.utils.translation import gettext as _
@@ -444,3 +444,37 @@ def _stratum_labels() -> dict[str, str]:
         "nr_weight_min": _("Nonresponse-adjusted weight, smallest"),
         "nr_weight_max": _("Nonresponse-adjusted weight, largest"),
     }
+
+
+def cause_lines(cause: dict) -> list[dict]:
+    """An automatic draft's cause (scoring.edition_causes) as lines for the editions page:
+    {"text", "interview" (its id for a link to its review, or None), "at" (a datetime or
+    None)}, the review decisions newest first, then the weighting, targets or other change."""
+    from qc.models import Review  # the state names only
+
+    states = dict(Review.State.choices)
+    lines = []
+    for decision in cause.get("decisions", []):
+        text = _("Interview #%(id)s: %(before)s → %(after)s, by %(who)s") % {
+            "id": decision["interview"],
+            "before": states.get(decision["from"], _("new")),
+            "after": states.get(decision["to"], _("new")),
+            "who": decision["by_name"] or _("the automatic checks"),
+        }
+        lines.append({"text": text, "interview": decision["interview"], "at": decision["at"]})
+    earlier = cause.get("n_decisions", 0) - len(cause.get("decisions", []))
+    if earlier > 0:
+        lines.append({"text": _("and %(n)s earlier decisions") % {"n": earlier}})
+    for key, label in (
+        ("weighting", _("Weighting changed by %(who)s")),
+        ("targets", _("Targets changed by %(who)s")),
+    ):
+        if cause.get(key):
+            text = label % {"who": cause[key]["by_name"] or _("someone since removed")}
+            lines.append({"text": text, "at": cause[key]["at"]})
+    if cause.get("other"):
+        lines.append({"text": _("A change of the frame, the released reserves or the localities")})
+    for line in lines:
+        line["at"] = datetime.fromisoformat(line["at"]) if line.get("at") else None
+        line.setdefault("interview", None)
+    return lines

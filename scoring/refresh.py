@@ -11,6 +11,8 @@ page request computes them; and the automatic draft edition that a later change 
   are picked up by running again until the state it computed is still the current one
   (at most REFRESH_ROUNDS runs): decisions in a burst cost one or two computations, not one
   each.
+- The composite index (scoring.index.computed) is started alongside in every language it
+  has been read in.
 - Meanwhile pages show the latest results computed, marked as being updated
   (jobs.computed); the downloads never compute either (scoring.views).
 - When the wave already has an edition and the recomputed inputs no longer hash to the
@@ -27,6 +29,7 @@ from jobs.models import Job
 from jobs.runner import Progress
 from jobs.services import start_job
 from scoring import edition_jobs, results
+from scoring.index import computed as index_computed
 from scoring.models import Edition
 
 REFRESH_ROUNDS = 3
@@ -54,6 +57,7 @@ def refresh_results(wave_id: int) -> list[Job]:
     last = wave.editions.order_by("-number").first()
     if last is not None and last.language not in languages:
         languages.append(last.language)
+    _refresh_index(wave)
     return [
         start_job(
             kind=results.RESULTS_JOB,
@@ -63,6 +67,19 @@ def refresh_results(wave_id: int) -> list[Job]:
         )
         for language in languages
     ]
+
+
+def _refresh_index(wave: Wave) -> None:
+    """Start (or join) the index job in every language the wave's index has been read in
+    (scoring.index.computed), so its page is up to date by the next visit too."""
+    for code, _name in settings.LANGUAGES:
+        if cache.get(index_computed.latest_index_key(wave, code)) is not None:
+            start_job(
+                kind=index_computed.INDEX_JOB,
+                params={"wave_id": wave.pk, "language": code},
+                subject=str(wave),
+                dedupe_key=index_computed.latest_index_key(wave, code),
+            )
 
 
 def refresh_stale(now=None) -> int:

@@ -112,6 +112,12 @@ def respondent_values(long: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     Rows whose `by` keys are missing (NaN) are dropped: they belong to no domain.
     A valid answer whose `positive` is missing counts as not positive.
     """
+    return _respondent_values(long, by)[0]
+
+
+def _respondent_values(long: pd.DataFrame, by: Sequence[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """respondent_values and the domain of each of its rows (codes 0..D-1 in the order of
+    the sorted `by` keys, as a sorted groupby numbers them): rows come sorted by domain."""
     keys = list(by) + ["interview_id"]
     valid = long["score"].notna().to_numpy()
     positive = long["positive"].eq(True).to_numpy() & valid  # None/NaN is not positive
@@ -126,6 +132,11 @@ def respondent_values(long: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
         uniques.append((codes, values))
     groups, first, group_of = np.unique(combined[keep], return_index=True, return_inverse=True)
     rows = np.flatnonzero(keep)[first]
+    # interview_id is the last digit of the mixed radix: what is left of it is the domain
+    domain_key = groups // (len(uniques[-1][1]) + 1)
+    domain = np.zeros(len(groups), dtype=np.int64)
+    if len(groups) > 1:
+        domain[1:] = np.cumsum(domain_key[1:] != domain_key[:-1])
     n = len(groups)
     score = long["score"].to_numpy(dtype=float)
     kept_valid = valid[keep]
@@ -147,7 +158,7 @@ def respondent_values(long: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
         denominator = np.where(n_valid > 0, n_valid, np.nan)
         per["score"] = score_sum / denominator
         per["positive_share"] = positive_sum / denominator
-    return per
+    return per, domain
 
 
 def domain_scores(
@@ -190,47 +201,46 @@ def domain_scores(
         result = domain_scores(long, [_ALL], min_respondents=min_respondents, design=design)
         return result.drop(columns=[_ALL])
 
-    per = respondent_values(long, by)
-    answered = per["n_valid"] > 0
-    w = per["weight"].where(answered, 0.0)
-    per = per.assign(
-        answered=answered.astype("int64"),
-        w=w,
-        wy=w * per["score"].fillna(0.0),
-        wp=w * per["positive_share"].fillna(0.0),
-    )
-    sums = per.groupby(by, sort=True).agg(
-        n_respondents=("answered", "sum"),
-        weight_sum=("w", "sum"),
-        wy=("wy", "sum"),
-        wp=("wp", "sum"),
-        n_answers=("n_items", "sum"),
-        n_valid=("n_valid", "sum"),
-    )
-    denominator = sums["weight_sum"].where(sums["n_respondents"] > 0)
-    out = pd.DataFrame(index=sums.index)
-    out["n_respondents"] = sums["n_respondents"].astype("int64")
-    out["weight_sum"] = sums["weight_sum"].astype(float)
-    out["score"] = sums["wy"] / denominator
-    out["rate"] = 100.0 * sums["wp"] / denominator
-    out["n_answers"] = sums["n_answers"].astype("int64")
-    out["n_missing"] = (sums["n_answers"] - sums["n_valid"]).astype("int64")
-    out["item_nonresponse"] = 100.0 * out["n_missing"] / out["n_answers"]
+    per, domain = _respondent_values(long, by)
+    n_domains = int(domain[-1]) + 1 if len(domain) else 0
+    starts = np.flatnonzero(np.diff(domain, prepend=-1)) if len(domain) else domain
+    answered = per["n_valid"].to_numpy() > 0
+    w = np.where(answered, per["weight"].to_numpy(dtype=float), 0.0)
+
+    def total(values) -> np.ndarray:  # Σ per domain, one bincount (rows are in domain order)
+        return np.bincount(domain, weights=values, minlength=n_domains)
+
+    n_respondents = np.bincount(domain[answered], minlength=n_domains)
+    weight_sum = total(w)
+    n_answers = np.bincount(domain, weights=per["n_items"].to_numpy(), minlength=n_domains)
+    n_valid = np.bincount(domain, weights=per["n_valid"].to_numpy(), minlength=n_domains)
+    keys = per[by].iloc[starts]
+    index = pd.MultiIndex.from_frame(keys) if len(by) > 1 else pd.Index(keys[by[0]])
+    out = pd.DataFrame(index=index)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        denominator = np.where(n_respondents > 0, weight_sum, np.nan)
+        out["n_respondents"] = n_respondents.astype("int64")
+        out["weight_sum"] = weight_sum
+        out["score"] = total(w * per["score"].fillna(0.0).to_numpy()) / denominator
+        out["rate"] = 100.0 * total(w * per["positive_share"].fillna(0.0).to_numpy()) / denominator
+        out["n_answers"] = n_answers.astype("int64")
+        out["n_missing"] = (n_answers - n_valid).astype("int64")
+        out["item_nonresponse"] = 100.0 * out["n_missing"] / out["n_answers"]
 
     if per.empty:
         out = out.assign(**{c: np.nan for c in DOMAIN_COLUMNS if c not in out})
     else:
-        _add_uncertainty(out, per, by, design if design is not None else respondent_design(long))
+        sample = design if design is not None else respondent_design(long)
+        _add_uncertainty(out, per, domain, sample)
     effective = out["n_eff"].fillna(out["n_respondents"]).clip(upper=out["n_respondents"])
     out["unreliable"] = effective < min_respondents
     return out.reset_index()[by + DOMAIN_COLUMNS]
 
 
-def _add_uncertainty(out: pd.DataFrame, per: pd.DataFrame, by: list, sample: SampleDesign):
+def _add_uncertainty(out: pd.DataFrame, per: pd.DataFrame, domain: np.ndarray, sample):
     """Set se, ci_low, ci_high, df (score) and rate_se, rate_ci_low, rate_ci_high, rate_df,
-    and n_eff on the domain table `out` from the respondent values `per`."""
+    and n_eff on the domain table `out` from the respondent values `per` (in `domain`)."""
     design, row_of = sample
-    domain = per.groupby(by, sort=True).ngroup().to_numpy()
     rows = per["interview_id"].map(row_of).to_numpy()
     common = {"rows": rows, "domains": domain, "n_domains": len(out)}
     for prefix, values in (("", per["score"]), ("rate_", 100.0 * per["positive_share"])):
@@ -335,8 +345,11 @@ def summarize(
     *,
     min_respondents: int = MIN_RESPONDENTS,
     design: SampleDesign | None = None,
+    heat: bool = True,
 ) -> dict:
-    """Every table the results page and the report show, from one long frame.
+    """Every table the results page and the report show, from one long frame (without
+    "by_district_dimension" when `heat` is false: an earlier round's trend and rank changes
+    do not need it).
 
     Returns a dict of DataFrames (each documented at the function that makes it):
         "overall"                domain_scores by ["scope"]: one row per scope present
@@ -351,14 +364,16 @@ def summarize(
     ranking = {"score": "satisfaction_score", "unreliable": "satisfaction_unreliable"}
     by_dimension = domain_scores(long, ["dimension"], **kw)
     by_dimension = with_scope(by_dimension)
-    return {
+    tables = {
         "overall": domain_scores(with_scope(long), ["scope"], **kw),
         "by_dimension": by_dimension,
         "by_district": add_rank(scope_table(long, ["district"], **kw), **ranking),
         "by_street": add_rank(scope_table(long, ["district", "street"], **kw), **ranking),
-        "by_district_dimension": domain_scores(long, ["district", "dimension"], **kw),
-        "n_interviews": int(long["interview_id"].nunique()),
     }
+    if heat:
+        tables["by_district_dimension"] = domain_scores(long, ["district", "dimension"], **kw)
+    tables["n_interviews"] = int(long["interview_id"].nunique())
+    return tables
 
 
 def scope_covariance(

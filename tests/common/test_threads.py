@@ -7,4 +7,3 @@ def test_blas_runs_on_one_thread_once_django_has_started():
     blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
     assert blas, "numpy's BLAS is loaded"
     assert all(pool["num_threads"] == 1 for pool in blas)
-

@@ -76,6 +76,11 @@ def test_freeze_sign_approve_and_compare(
     page.goto(url)
     assert page.locator("#editions tbody tr").count() == 2
     assert page.locator("#editions tbody tr").first.locator(".automatic").count() == 1
+    # naming what caused it: the approval, by whom, linked to the interview's review
+    cause = page.locator("#editions tbody tr").first.locator(".cause")
+    reviewer = analyst.get_full_name() or analyst.username
+    assert f"访问 #{interview.pk}" in cause.inner_text() and reviewer in cause.inner_text()
+    assert cause.locator(f"a[href='/qc/interviews/{interview.pk}/']").count() == 1
     rows = page.inner_text("#editions tbody")
     assert "草稿" in rows and "已签发" in rows
     assert "第 2 版与第 1 版对比" in page.inner_text("#comparison")

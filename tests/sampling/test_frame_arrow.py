@@ -5,10 +5,14 @@ sort_for_draw cell for cell; for every file with something the careful road woul
 read differently, the fast road returns None (and the careful road names the problem).
 """
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from common.tables import Limits, read_plain_csv, read_table
+from sampling import frame_arrow
 from sampling.draw import sort_for_draw
 from sampling.frame_arrow import clean_frame
 from sampling.frame_validation import validate_frame
@@ -97,3 +101,34 @@ def test_gbk_and_utf16_files_step_aside():
     text = "id,tel,place,addr\nH1,13800000001,S1C1,东湖路\n"
     assert fast(text.encode("gb18030")) is None
     assert fast(text.encode("utf-16")) is None
+
+
+@pytest.mark.parametrize("widths", ["equal", "mixed", "long"])
+def test_unit_ids_are_ordered_as_arrow_orders_strings_and_repeats_are_found(widths):
+    # given random ids of one width, of several, and beyond what is packed into words,
+    # ASCII and multi-byte, in a slice of a larger array
+    rng = np.random.default_rng(len(widths))
+    alphabet = [*"AB09xyz-Z", "街", "é"]
+    for _ in range(60):
+        n = int(rng.integers(2, 300))
+        top = {"equal": 12, "mixed": 12, "long": 60}[widths]
+        lengths = (
+            np.full(n, int(rng.integers(1, top)))
+            if widths == "equal"
+            else rng.integers(1, top, size=n)
+        )
+        values = ["".join(rng.choice(alphabet, size=length)) for length in lengths]
+        ids = pa.array(["pad", *values], pa.string()).slice(1)
+        expected = pc.sort_indices(ids).to_numpy()
+        in_order = pc.take(ids, expected)
+        repeats = pc.any(pc.equal(in_order[:-1], in_order[1:])).as_py()
+        # when
+        order = frame_arrow._unit_order(ids)
+        # then
+        if repeats:
+            assert order is None
+        else:
+            assert order.tolist() == expected.tolist()
+        # and a repeated id is always found
+        doubled = pa.array([*values, values[0]], pa.string())
+        assert frame_arrow._unit_order(doubled) is None

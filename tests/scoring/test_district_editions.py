@@ -159,11 +159,21 @@ def test_a_later_approval_makes_an_automatic_draft_and_leaves_the_signed_edition
     first.refresh_from_db()
     assert (first.report, first.input_hash, bytes(first.pdf)) == frozen
     assert first.state == "signed"
-    # the editions page compares the draft with the signed edition
+    # the draft records what caused it: the approval and who decided it
+    decision = {"from": "proposed_approve", "to": "approved", "by": analyst.pk}
+    assert [{k: d[k] for k in decision} for d in draft.cause["decisions"]] == [decision]
+    assert draft.cause["n_decisions"] == 1 and not draft.cause["other"]
+    assert draft.cause["weighting"] is None and draft.cause["targets"] is None
+    # the editions page compares the draft with the signed edition and names its cause
     page = client.get(reverse("scoring:editions", args=[scored_wave.pk]))
     comparison = page.context["comparison"]
     assert (comparison["a"].number, comparison["b"].number) == (1, 2)
     assert [row["name"] for row in comparison["districts"]] == ["城东区"]
+    interview = draft.cause["decisions"][0]["interview"]
+    reviewer = analyst.get_full_name() or analyst.username
+    cause = f"Interview #{interview}: Approval proposed → Approved, by {reviewer}"
+    assert cause in page.content.decode()
+    assert reverse("qc:review_detail", args=[interview]) in page.content.decode()
     # another decision replaces the unsigned automatic draft rather than adding one
     _approve_one_more(
         scored_wave, places, make_interview, supervisor, analyst, django_capture_on_commit_callbacks
@@ -172,7 +182,11 @@ def test_a_later_approval_makes_an_automatic_draft_and_leaves_the_signed_edition
         (2, "draft"),
         (1, "signed"),
     ]
-    assert Edition.objects.get(wave=scored_wave, number=2).report["n_interviews"] == 4
+    replaced = Edition.objects.get(wave=scored_wave, number=2)
+    assert replaced.report["n_interviews"] == 4
+    # its cause: every decision since the signed edition, newest first
+    assert replaced.cause["n_decisions"] == 2
+    assert replaced.cause["decisions"][1]["interview"] == interview
     # the automatic draft is signed like any other, by someone
     sign_off(edition=Edition.objects.get(wave=scored_wave, number=2), user=supervisor)
 

@@ -12,6 +12,7 @@ from fieldwork.models import Wave
 from jobs.models import Job
 from scoring.index.indices import ROOT
 from scoring.models import IndexScheme, ObjectiveValue
+from scoring.refresh import refresh_results
 from tests.factories import PASSWORD, make_organisation
 from tests.scoring.factories import answers
 
@@ -345,3 +346,21 @@ def test_a_client_without_a_signed_edition_reads_no_index(
     response = client.get(reverse("scoring:index", args=[wave_in_two_districts.pk]))
     assert response.status_code == 200 and response.context["no_edition"]
     assert "86.7" not in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_of_the_inputs_starts_the_index_job_only_where_the_index_is_read(
+    client, analyst, wave_in_two_districts, settings
+):
+    # given a queue a worker empties, and an index nobody has read yet
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    refresh_results(wave_in_two_districts.pk)
+    assert not Job.objects.filter(kind="wave_index").exists()
+    # when the analyst reads it, then a review decision changes the results' inputs
+    login(client, analyst)
+    client.get(reverse("scoring:index", args=[wave_in_two_districts.pk]))
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    refresh_results(wave_in_two_districts.pk)
+    # then the index is brought up to date before the next visit
+    queued = Job.objects.filter(kind="wave_index", status=Job.Status.QUEUED)
+    assert queued.count() == 1 and queued.get().params["wave_id"] == wave_in_two_districts.pk
