@@ -9,6 +9,8 @@ the fastest when the machine is idle. Called once at start-up (common.apps); the
 products give the same numbers.
 """
 
+import os
+
 import numpy  # noqa: F401  (loads OpenBLAS: threadpoolctl limits the libraries loaded)
 from threadpoolctl import threadpool_limits
 
@@ -17,5 +19,8 @@ BLAS_THREADS = 1
 
 def limit_blas_threads() -> None:
     """Limit the BLAS libraries numpy and scipy loaded to BLAS_THREADS threads, for the
-    rest of the process."""
+    rest of the process; one loaded later (scipy's own OpenBLAS, imported by a job) reads
+    the environment when it loads."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, str(BLAS_THREADS))
     threadpool_limits(limits=BLAS_THREADS, user_api="blas")
