@@ -301,9 +301,7 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
         assert all(r["drawn"] > 0 for r in results)
         rss = max(r["rss_rise_mb"] for r in results)
         traced = max(r["traced_peak_mb"] for r in results)
-        print(
-            f"{name:<13} {_spread(results)} {rss:17.1f} {traced:15.1f} {results[0]['drawn']:8,}"
-        )
+        print(f"{name:<13} {_spread(results)} {rss:17.1f} {traced:15.1f} {results[0]['drawn']:8,}")
     print(f"load average after the draws: {os.getloadavg()[0]:.1f}")
 
     if not args.skip_import:
@@ -341,6 +339,7 @@ def _spread(results: list[dict]) -> str:
         f"{np.median(walls):7.3f} {np.percentile(walls, 95):6.3f} "
         f"{np.median(cpus):7.3f} {np.percentile(cpus, 95):6.3f}"
     )
+
 
 if __name__ == "__main__":
     main()

@@ -307,3 +307,14 @@ def _declare_not_personal() -> None:
     not_personal("fieldwork.ContactAttempt.distance_m", "a distance, not a position")
     not_personal("fieldwork.ContactAttempt.position_error", "why no position was taken")
     not_personal("fieldwork.ContactAttempt.position_warnings", "warnings without a position")
+    not_personal(
+        "fieldwork.AudioAudit.name",
+        "the hash of an audio audit's bytes; the recording itself is in the interview's media "
+        "folder and goes with the photos and recordings taken in interviews",
+    )
+    not_personal("fieldwork.Wave.audio_audit_percent", "a share of interviews, a setting")
+    not_personal("fieldwork.Wave.audio_audit_pages_percent", "a share of pages, a setting")
+    not_personal(
+        "fieldwork.ProcessingRecord.storage_location",
+        "where the firm keeps the wave's data, as the firm describes it",
+    )

@@ -134,9 +134,9 @@ def test_the_summary_counts_changes_returns_pauses_and_going_back():
         1,
     )
     assert summary.longest_pause == 6.0 and summary.back == 1
-    row = item_row({"paradata": paradata_with_a_log_on_page_1(), "speech_share": 0.25})
+    row = item_row({"paradata": paradata_with_a_log_on_page_1()})
     assert row == {"item_logged": True, "item_changes": 3, "item_returns": 1,
-                   "longest_pause_seconds": 6.0, "speech_share": 0.25}  # fmt: skip
+                   "longest_pause_seconds": 6.0}  # fmt: skip
     assert item_summary([{"event": "page_shown", "step": "p1"}]) is None
     empty = item_row({"paradata": []})
     assert empty["item_logged"] is False and np.isnan(empty["item_changes"])
