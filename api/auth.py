@@ -11,6 +11,8 @@ from ninja.security import HttpBearer
 from api import tokens
 from api.errors import ApiError
 from api.models import ApiToken
+from audit import services as audit
+from audit.kinds import Kind
 from common.ratelimit import refusal
 
 
@@ -41,6 +43,16 @@ class TokenAuth(HttpBearer):
             )
         if self.write and not found.may_write:
             raise ApiError(403, "insufficient_scope", _("This token may read but not write."))
+        audit.record(
+            Kind.API_TOKEN_USED,
+            request=request,
+            subject=f"{request.method} {request.path}",
+            detail={
+                "token": found.prefix,
+                "name": found.name,
+                "organisation": found.organisation_id,
+            },
+        )
         return found
 
 

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from audit import services as audit
+from audit.kinds import Kind
 from common.personal.registry import Holder, Scope, holders
 from fieldwork.models import Case, Interview, Wave
 from jobs.models import Job
@@ -165,6 +167,13 @@ def _store_pdf(purge: Purge) -> str:
 def purge_completed(purge: Purge) -> None:
     """The one place a purge completes (inside its transaction): the audit log records it
     here."""
+    audit.record(
+        Kind.PURGE,
+        actor=purge.purged_by,
+        wave=purge.wave_id,
+        subject=purge.wave_name,
+        detail={"counts": purge.counts},
+    )
 
 
 def certificate_text(purge: Purge) -> str:

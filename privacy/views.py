@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from accounts.access import require_role
 from accounts.models import Role
+from audit import services as audit
+from audit.kinds import Kind
 from fieldwork.models import Wave
 from privacy import presenters, selectors, services
 from privacy.forms import PurgeForm
@@ -26,6 +28,8 @@ def wave_personal_data(request: HttpRequest, wave_id: int) -> HttpResponse:
         return redirect("privacy:wave_personal_data", wave_id=wave.pk)
     jobs = presenters.job_rows(list(selectors.purge_jobs(wave)[:10]))
     rows = services.dry_run(wave=wave)
+    if request.method == "GET":
+        audit.record(Kind.PURGE_DRY_RUN, request=request, wave=wave, subject=wave.name)
     return render(
         request,
         "privacy/wave_personal_data.html",

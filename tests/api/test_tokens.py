@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from api import tokens
 from api.models import ApiToken
+from audit.kinds import Kind
+from audit.models import AuditEvent
 from tests.api.conftest import Api
 
 
@@ -42,6 +44,18 @@ def test_the_last_use_is_recorded(client, safety_wave, token_of):
     Api(client, secret).get("/waves")
     token.refresh_from_db()
     assert token.last_used_at is not None and token.last_used_at >= before
+
+
+def test_each_use_of_a_token_is_in_the_audit_log_without_its_secret(client, safety_wave, token_of):
+    token, secret = token_of(safety_wave.client)
+    Api(client, secret).get("/waves")
+    Api(client, "not-a-token").get("/waves")  # refused: no use to record
+    events = list(AuditEvent.objects.filter(kind=Kind.API_TOKEN_USED))
+    assert len(events) == 1
+    assert events[0].subject == "GET /api/v1/waves"
+    assert events[0].detail["token"] == token.prefix
+    assert events[0].detail["organisation"] == safety_wave.client_id
+    assert secret not in str(events[0].detail) and secret not in events[0].subject
 
 
 def test_a_read_token_may_not_write(client, safety_wave, token_of, places):

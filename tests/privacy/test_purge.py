@@ -15,6 +15,8 @@ from django.core.cache import caches
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from audit.kinds import Kind
+from audit.models import AuditEvent
 from common.crypto import phone_key
 from common.personal import keyring
 from exports.microdata import wave_microdata
@@ -228,6 +230,11 @@ def test_the_certificate_says_what_went_when_by_whom_in_both_languages(
     assert "个人信息删除证明" in text and "Certificate of deletion of personal data" in text
     assert "受访者电话号码" in text and str(len(world.phones)) in text
     assert data["remaining_sha256"]["results_inputs"] in text.replace("\n", "")
+    logged = AuditEvent.objects.get(kind=Kind.PURGE)
+    assert (logged.actor, logged.wave_id) == (analyst, world.wave.pk)
+    assert logged.detail["counts"] == purge.counts
+    client.get(reverse("privacy:wave_personal_data", args=[world.wave.pk]))  # the dry run
+    assert AuditEvent.objects.filter(kind=Kind.PURGE_DRY_RUN, wave_id=world.wave.pk).exists()
 
 
 def test_the_purge_needs_the_wave_name_typed(personal_world, analyst, client, english):
