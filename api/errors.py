@@ -56,7 +56,7 @@ def forbidden(message: str | None = None) -> ApiError:
 
 # pydantic's error types → our words (its own messages are English only)
 PYDANTIC_MESSAGES = {
-    "missing": gettext_lazy("This value is required."),
+    "missing": gettext_lazy("A value is required here."),
     "string_too_long": gettext_lazy("This value is too long."),
     "string_too_short": gettext_lazy("This value may not be empty."),
     "too_long": gettext_lazy("This list is too long."),

@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 ALLOWED_WORDS = {
     # file formats, standards and products
     "AAPOR",
+    "API",
     "CAPI",
     "CATI",
     "CSV",
