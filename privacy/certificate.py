@@ -9,7 +9,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from common.personal.registry import Holder
-from privacy import certificate_pdf
 from privacy.models import Purge
 
 LANGUAGES = ("zh-hans", "en")
@@ -82,4 +81,6 @@ def as_json(purge: Purge, registered: Sequence[Holder], remaining: dict[str, str
 
 
 def render_pdf(data: dict) -> bytes:
+    from privacy import certificate_pdf  # reportlab: only a worker drawing a PDF loads it
+
     return certificate_pdf.render(data, font_path=finders.find(FONT))
