@@ -81,6 +81,6 @@ def as_json(purge: Purge, registered: Sequence[Holder], remaining: dict[str, str
 
 
 def render_pdf(data: dict) -> bytes:
-    from privacy import certificate_pdf  # reportlab, loaded only where a PDF is drawn
+    from privacy import certificate_pdf  # reportlab: only a worker drawing a PDF loads it
 
     return certificate_pdf.render(data, font_path=finders.find(FONT))

@@ -13,7 +13,7 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
-from common.personal import EncryptedTextField, keyring
+from common.personal import EncryptedJSONField, EncryptedTextField, keyring
 from sampling.models import Frame
 from sampling.services import frame_files
 
@@ -24,7 +24,11 @@ def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
     """(model, [its encrypted fields]) for every model that has one."""
     found = []
     for model in apps.get_models():
-        names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        names = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, EncryptedTextField | EncryptedJSONField)
+        ]
         if names:
             found.append((model, names))
     return found

@@ -1,7 +1,8 @@
-"""Migration sampling 0007 encrypts the numbers and addresses already stored, in the database
-and in every frame file, and migrating back decrypts them."""
+"""Migrations sampling 0007 and fieldwork 0014 encrypt the numbers, addresses and household
+names already stored, in the database and in every frame file; migrating back decrypts them."""
 
 import io
+import json
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -11,7 +12,15 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from common.personal import keyring
+from fieldwork.models import RespondentSelection
 from sampling import frame_crypto
+from tests.factories import (
+    make_draw,
+    make_locality_tree,
+    make_standard_version,
+    make_user,
+    make_wave,
+)
 from tests.test_migrations_by_path import _migrate, latest_afterwards
 
 __all__ = ["latest_afterwards"]
@@ -96,3 +105,39 @@ def test_stored_numbers_and_frames_are_encrypted_and_decrypted_again_going_back(
     assert plain.column_names == ["unit_id", "phone", "address"]
     assert plain.column("phone").to_pylist() == PHONES
     assert not (tmp_path / frame_crypto.sealed_path(path)).exists()
+
+
+def _raw_selection() -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT adults, selected_label FROM fieldwork_respondentselection")
+        adults, label = cursor.fetchone()
+    return (adults if isinstance(adults, str) else json.dumps(adults)), label
+
+
+@pytest.mark.django_db(transaction=True)
+def test_household_names_are_decrypted_going_back_and_encrypted_again(
+    standard_form, latest_afterwards
+):
+    # given a household listing stored by today's code: encrypted
+    data, parsed = standard_form
+    interviewer = make_user("interviewer", "interviewer")
+    version = make_standard_version(parsed=parsed, data=data)
+    wave = make_wave(draw=make_draw(make_locality_tree()), version=version)
+    case = wave.cases.first()
+    adults = [{"name": "王秀英", "sex": "F", "age": 52, "birthday": ""}]
+    RespondentSelection.objects.create(
+        case=case, interviewer=interviewer, method="kish", roster=adults, adults=adults,
+        selected_index=1, selected_label="王秀英",
+    )  # fmt: skip
+    assert "王秀英" not in "".join(_raw_selection())
+    # when migrating back, then forward again
+    _migrate([("fieldwork", "0013_organisations_teams_routing")])
+    plain_adults, plain_label = _raw_selection()
+    assert json.loads(plain_adults) == adults and plain_label == "王秀英"
+    _migrate([("fieldwork", "0014_household_names_encrypted")])
+    # then
+    token, label = _raw_selection()
+    assert token.startswith("gAAAAA") and label.startswith("gAAAAA")
+    assert "王秀英" not in token + label
+    selection = RespondentSelection.objects.get()
+    assert (selection.adults, selection.selected_label) == (adults, "王秀英")

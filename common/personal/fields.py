@@ -4,6 +4,8 @@ The database cannot compare such a column (each token differs): filter on a keye
 instead. Empty stays empty.
 """
 
+import json
+
 from django.db import models
 
 from common.personal.keys import keyring
@@ -27,3 +29,31 @@ class EncryptedTextField(models.TextField):
         if lookup_name not in ("isnull", "exact", "in"):
             return None  # contains, startswith … cannot work on ciphertext
         return super().get_lookup(lookup_name)
+
+
+class EncryptedJSONField(models.TextField):
+    """JSON stored encrypted (a household listing with names): Python sees the list or dict,
+    the database one token. Not queryable by key: read it whole."""
+
+    description = "JSON encrypted at rest"
+
+    def from_db_value(self, value, expression, connection):  # noqa: ARG002 (Django's signature)
+        if value is None:
+            return value
+        return json.loads(keyring().decrypt(value)) if value else None
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            return json.loads(value)
+        return value
+
+    def get_prep_value(self, value):
+        if value is None:
+            return value
+        return keyring().encrypt(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+    def value_to_string(self, obj):
+        return json.dumps(self.value_from_object(obj), ensure_ascii=False)
+
+    def get_lookup(self, lookup_name):
+        return super().get_lookup(lookup_name) if lookup_name == "isnull" else None

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.personal import EncryptedJSONField, EncryptedTextField
 from fieldwork.dispositions import DISPOSITION_CHOICES
 from fieldwork.models.waves import Wave
 from sampling.models import Locality, SampledUnit
@@ -231,10 +232,11 @@ class RespondentSelection(models.Model):
     )
     interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     method = models.CharField(_("method"), max_length=14, choices=Method.choices)
-    roster = models.JSONField(_("household roster"), default=list)
-    adults = models.JSONField(_("household adults"), default=list)
+    # Names of household members: encrypted at rest (common.personal), read whole.
+    roster = EncryptedJSONField(_("household roster"), default=list)
+    adults = EncryptedJSONField(_("household adults"), default=list)
     selected_index = models.PositiveSmallIntegerField(_("selected line"))
-    selected_label = models.CharField(_("selected adult"), max_length=100)
+    selected_label = EncryptedTextField(_("selected adult"), max_length=100)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

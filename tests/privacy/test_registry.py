@@ -5,7 +5,7 @@ import re
 
 from django.apps import apps
 
-from common.personal import EncryptedTextField
+from common.personal import EncryptedJSONField, EncryptedTextField
 from common.personal.registry import declared_not_personal, holders, registered_fields
 
 LOOKS_PERSONAL = re.compile(
@@ -66,9 +66,15 @@ def test_every_encrypted_field_is_registered():
         f"{model._meta.label}.{field.name}"
         for model in apps.get_models()
         for field in model._meta.concrete_fields
-        if isinstance(field, EncryptedTextField)
+        if isinstance(field, EncryptedTextField | EncryptedJSONField)
     }
-    assert encrypted == {"sampling.SampledUnit.phone", "sampling.SampledUnit.address"}
+    assert encrypted == {
+        "sampling.SampledUnit.phone",
+        "sampling.SampledUnit.address",
+        "fieldwork.RespondentSelection.roster",
+        "fieldwork.RespondentSelection.adults",
+        "fieldwork.RespondentSelection.selected_label",
+    }
     assert encrypted <= registered_fields()
 
 
