@@ -1,4 +1,4 @@
-"""Migrations sampling 0007 and fieldwork 0014 encrypt the numbers, addresses and household
+"""Migrations sampling 0007 and fieldwork 0017 encrypt the numbers, addresses and household
 names already stored, in the database and in every frame file; migrating back decrypts them."""
 
 import io
@@ -131,10 +131,10 @@ def test_household_names_are_decrypted_going_back_and_encrypted_again(
     )  # fmt: skip
     assert "王秀英" not in "".join(_raw_selection())
     # when migrating back, then forward again
-    _migrate([("fieldwork", "0013_organisations_teams_routing")])
+    _migrate([("fieldwork", "0016_audio_audits")])
     plain_adults, plain_label = _raw_selection()
     assert json.loads(plain_adults) == adults and plain_label == "王秀英"
-    _migrate([("fieldwork", "0014_household_names_encrypted")])
+    _migrate([("fieldwork", "0017_household_names_encrypted")])
     # then
     token, label = _raw_selection()
     assert token.startswith("gAAAAA") and label.startswith("gAAAAA")

@@ -47,7 +47,7 @@ def _plain(name: str, verbose: str) -> migrations.AlterField:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("fieldwork", "0013_organisations_teams_routing"),
+        ("fieldwork", "0016_audio_audits"),
     ]
 
     operations = [
