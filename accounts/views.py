@@ -103,6 +103,7 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
         if outcome.device is not None:
             otp_login(request, outcome.device)
             return _backup_codes_page(request, outcome.backup_codes, first=True)
+        record(Kind.SECOND_FACTOR_FAILED, request=request, subject=request.user.username)
         form.add_error("code", _code_error(outcome))
     return render(
         request,

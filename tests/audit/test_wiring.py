@@ -107,3 +107,26 @@ def test_a_refused_reveal_leaves_no_event(client, my_case, interviewer, settings
     client.login(username=interviewer.username, password=PASSWORD)
     client.post(reverse("fieldwork:reveal_phone", args=[my_case.pk]))
     assert not events(Kind.PHONE_REVEALED)
+
+
+def test_a_wrong_code_while_setting_up_the_second_factor_is_recorded(
+    client, analyst, second_factor_not_verified_at_login
+):
+    client.post(reverse("login"), {"username": analyst.username, "password": PASSWORD})
+    client.get(reverse("accounts:second_factor_enrol"))
+    client.post(reverse("accounts:second_factor_enrol"), {"code": "000000"})
+    [failed] = events(Kind.SECOND_FACTOR_FAILED)
+    assert failed.actor == analyst
+
+
+def test_the_wave_links_to_its_own_audit_events(client, analyst, wave, english):
+    from audit.services import record
+
+    record(Kind.PHONE_REVEALED, wave=wave, subject="H1")
+    record(Kind.PHONE_REVEALED, subject="elsewhere")
+    client.login(username=analyst.username, password=PASSWORD)
+    page = client.get(reverse("fieldwork:wave_detail", args=[wave.pk])).content.decode()
+    link = f"{reverse('accounts:audit_log')}?wave={wave.pk}"
+    assert link in page
+    listed = client.get(link).content.decode().split("<tbody>")[1]
+    assert "H1" in listed and "elsewhere" not in listed
