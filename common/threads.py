@@ -9,6 +9,8 @@ the fastest when the machine is idle. Called once at start-up (common.apps); the
 products give the same numbers.
 """
 
+import os
+
 import numpy  # noqa: F401  (loads OpenBLAS: threadpoolctl limits the libraries loaded)
 from threadpoolctl import threadpool_limits
 
@@ -16,6 +18,8 @@ BLAS_THREADS = 1
 
 
 def limit_blas_threads() -> None:
-    """Limit the BLAS libraries numpy and scipy loaded to BLAS_THREADS threads, for the
-    rest of the process."""
+    """Limit the BLAS libraries loaded (numpy's) to BLAS_THREADS threads for the rest of
+    the process, and those loaded later (scipy's own OpenBLAS, when scipy.linalg is
+    imported) through the variable OpenBLAS reads when it loads."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", str(BLAS_THREADS))
     threadpool_limits(limits=BLAS_THREADS, user_api="blas")
