@@ -166,7 +166,8 @@ def _store_pdf(purge: Purge) -> str:
 
 def purge_completed(purge: Purge) -> None:
     """The one place a purge completes (inside its transaction): the audit log records it
-    here."""
+    here; the wave's retention reminder is answered."""
+    Wave.objects.filter(pk=purge.wave_id).update(retention_reminded_at=None)
     audit.record(
         Kind.PURGE,
         actor=purge.purged_by,

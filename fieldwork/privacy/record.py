@@ -127,6 +127,9 @@ def safeguards(stored: ProcessingRecord) -> list[str]:
         _("Append-only audit log of sign-ins, number reveals, downloads and decisions, kept "
           "%(days)s days") % {"days": settings.AUDIT_RETENTION_DAYS},
         _("Logs mask phone numbers"),
+        _("Phone numbers, addresses and household members' names encrypted at rest under keys "
+          "kept outside the database; numbers matched by keyed hashes"),
+        _("Personal data purged per wave on request, with a certificate of what was removed"),
     ]  # fmt: skip
     if stored.other_safeguards:
         rows.append(stored.other_safeguards)

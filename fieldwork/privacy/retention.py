@@ -69,7 +69,8 @@ def remind_due(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     horizon = timezone.localdate(now) + timedelta(days=settings.RETENTION_REMINDER_DAYS)
     reminded = 0
-    for wave in Wave.objects.filter(retention_reminded_at=None, retain_until__lte=horizon):
+    near = Wave.objects.filter(retention_reminded_at=None, retain_until__lte=horizon)
+    for wave in near.filter(purges__isnull=True):  # purged (privacy.Purge): nothing left
         with transaction.atomic():
             changed = Wave.objects.filter(pk=wave.pk, retention_reminded_at=None).update(
                 retention_reminded_at=now

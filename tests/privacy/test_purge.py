@@ -14,6 +14,7 @@ from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.kinds import Kind
 from audit.models import AuditEvent
@@ -22,6 +23,7 @@ from common.personal import keyring
 from exports.microdata import wave_microdata
 from exports.writers import write_microdata
 from fieldwork.models import RespondentSelection, Wave
+from fieldwork.privacy import retention
 from jobs.models import Job
 from jobs.runner import JobFailed
 from privacy.models import Purge
@@ -272,3 +274,19 @@ def test_a_wave_in_fieldwork_is_not_purged(personal_world, analyst, client, engl
         purge_wave(wave=world.wave, user=analyst)
     assert not Job.objects.exists() and not Purge.objects.exists()
     assert _counts(world.wave)["sample.phone"] == len(world.phones)
+
+
+def test_a_purge_answers_the_retention_reminder_for_good(personal_world, analyst, settings):
+    # given a wave whose retention date has come and whose reminder is showing
+    world = personal_world
+    Wave.objects.filter(pk=world.wave.pk).update(retain_until=timezone.localdate())
+    assert retention.remind_due() >= 1
+    assert world.wave.pk in {row["wave"].pk for row in retention.reminded_waves()}
+    # when its personal data is purged, and the daily schedule runs again
+    purge_wave(wave=Wave.objects.get(pk=world.wave.pk), user=analyst)
+    retention.remind_due()
+    # then the reminder is gone and stays gone
+    assert Wave.objects.get(pk=world.wave.pk).retention_reminded_at is None
+    assert world.wave.pk not in {row["wave"].pk for row in retention.reminded_waves()}
+    reminders = AuditEvent.objects.filter(kind=Kind.RETENTION_REMINDER, wave_id=world.wave.pk)
+    assert reminders.count() == 1
