@@ -175,4 +175,4 @@ def test_a_completed_interview_whose_recording_is_silent_is_flagged_once_measure
     with django_capture_on_commit_callbacks(execute=True):
         keep_page_recording(interview, definition, "opening", data_url(near_silence(3)))
     flag = Flag.objects.get(interview=interview, rule=NO_SPEECH)
-    assert "0.0%" in flag.reason and flag.severity == "high"
+    assert "仅 0% 有人声" in flag.reason and flag.severity == "high"
