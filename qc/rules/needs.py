@@ -12,6 +12,7 @@ import pandas as pd
 
 from qc.rules import (
     ACQUIESCENCE,
+    ANSWER_CHANGES,
     CONTRADICTION,
     DUPLICATE_ACROSS,
     DUPLICATE_ANSWERS,
@@ -20,9 +21,11 @@ from qc.rules import (
     INCONSISTENT,
     ITEM_NONRESPONSE,
     LOCALITY_MISMATCH,
+    LONG_PAUSES,
     NO_SPEECH,
     OFF_HOURS,
     OVERLAPPING,
+    READING_SPEED,
     RESPONDENT_MISMATCH,
     RULES,
     RUSHED,
@@ -58,6 +61,10 @@ _MISSING = {
         "没有录音的人声占比（speech_share 列）",
         "no speech share of recordings (speech_share column)",
     ),
+    "paradata": (
+        "没有逐题过程数据（访问页面记录的每题用时与改答）",
+        "no per-question paradata (times and answer changes the interview page records)",
+    ),
     "off": ("已关闭（设置中条目数为 0）", "switched off (items needed set to 0)"),
     "overall": ("问卷中没有总体评价题", "no overall rating question in the form"),
     "median": (
@@ -86,6 +93,9 @@ def _missing(
 ) -> dict[str, str]:
     """Rule -> the key of what it lacks (rules that can run are absent)."""
     duration = _known(df, "duration_seconds")
+    logged = "item_logged" in df.columns and bool(
+        df["item_logged"].fillna(False).astype(bool).any()
+    )
     scale = "items" if not items else ("few_items" if len(items) < 2 else "")
     out = {
         RUSHED: "" if duration else "duration",
@@ -116,6 +126,7 @@ def _missing(
         if _text_known(df, "selected_sex") or _known(df, "selected_age")
         else "selection",
         NO_SPEECH: "" if _known(df, "speech_share") else "speech",
+        **dict.fromkeys((READING_SPEED, ANSWER_CHANGES, LONG_PAUSES), "" if logged else "paradata"),
     }
     if not _known(df, "interviewer_id"):
         for rule in (OVERLAPPING, DUPLICATE_ANSWERS, DUPLICATE_ACROSS):

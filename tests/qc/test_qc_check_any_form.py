@@ -127,17 +127,28 @@ def test_qc_check_says_once_which_rules_the_file_and_form_cannot_feed(tmp_path):
     assert "Ignored 1 column(s), neither ours nor a question of the form: SubmissionDate" in lines
     assert "Scale items: 12 in 1 battery(ies)." in lines
     expected = {
-        "Not run: off_hours: no start times.",
-        "Not run: overlapping: no start and end times.",
-        "Not run: fast_items: no seconds per question (<question>__seconds columns).",
-        "Not run: locality_mismatch: no sampled street and no street answered.",
-        "Not run: no_speech: no speech share of recordings (speech_share column).",
-        "Not run: contradiction: no overall rating question in the form.",
+        "Not run: Outside interviewing hours (off_hours): no start times.",
+        "Not run: Overlaps another interview (overlapping): no start and end times.",
+        "Not run: Questions read too fast (fast_items): no seconds per question "
+        "(<question>__seconds columns).",
+        "Not run: Other street than sampled (locality_mismatch): no sampled street and no "
+        "street answered.",
+        "Not run: Almost no speech in the recording (no_speech): no speech share of recordings "
+        "(speech_share column).",
+        "Not run: Overall rating contradicts items (contradiction): no overall rating question "
+        "in the form.",
+        "Not run: Questions not read out (reading_speed): no per-question paradata (times and "
+        "answer changes the interview page records).",
     }
     assert expected <= set(lines)
     assert all(lines.count(line) == 1 for line in expected)
-    assert not any("Not run: straightlining" in line for line in lines)
-    assert not any("Not run: rushed:" in line for line in lines)
+    assert not any("(straightlining)" in line for line in lines)
+    assert not any("(rushed)" in line for line in lines)
+    _, chinese = check(tmp_path, write(tmp_path / "gbk.csv", rows(), "gbk"), language="zh-hans")
+    assert any(
+        line.startswith("未运行：") and "(off_hours)" in line and "没有开始时间" in line
+        for line in chinese.splitlines()
+    )
 
 
 def test_qc_check_flags_a_door_interview_with_almost_no_speech(tmp_path):

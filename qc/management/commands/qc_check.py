@@ -40,6 +40,7 @@ from common.spreadsheets import write_csv_files
 from common.tables import TableError, read_table
 from common.tables.texts import describe_all, limits
 from common.translatable import translated
+from qc.presenters.labels import RULE_LABELS
 from qc.risk.statistics import interviewer_risk
 from qc.rule_input import InterviewsFrame, build_frame, run_frame_rules
 from qc.rules import RULES, RuleConfig
@@ -465,7 +466,9 @@ def notes(
         has_checks=has_checks,
         overall_item=item_column(frame.df, config.overall_item),
     ):
-        lines.append(f"Not run: {rule}: {en}." if english else f"未运行：{rule}：{zh}。")
+        with translation.override(language):
+            name = f"{RULE_LABELS.get(rule, rule)} ({rule})"
+        lines.append(f"Not run: {name}: {en}." if english else f"未运行：{name}：{zh}。")
     return lines
 
 
