@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common.i18n import ui_language
+from common.labels import localized
 from qc.presenters.labels import rule_label
 from qc.risk.results import InterviewerRisk, WaveRisk
+from questionnaires import answers
 
 
 def _number(value: Any) -> float | None:
@@ -101,32 +103,57 @@ def _figures(row: pd.Series) -> list[dict]:
     ]
 
 
-def _shares(shares: dict[str, float]) -> str:
-    return " · ".join(f"{code}: {share:.0%}" for code, share in shares.items())
+def _shares(shares: dict[str, float], choices: dict[str, str]) -> str:
+    return " · ".join(
+        f"{choices.get(str(code), code)}: {share:.0%}" for code, share in shares.items()
+    )
 
 
-def _items(items: pd.DataFrame) -> list[dict]:
+def item_texts(definition: dict, language: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """{item path: (question label, {code: choice label})} in `language`, for the per-item
+    table: people read the question and its answers, not paths and codes."""
+    lists = definition.get("choice_lists", {})
+    texts = {}
+    for group in definition.get("groups", []):
+        for question in group.get("questions", []):
+            choices = {
+                str(choice["value"]): localized(choice.get("label"), language)
+                or str(choice["value"])
+                for choice in lists.get(question.get("list") or "", [])
+            }
+            label = localized(question.get("label"), language) or question["name"]
+            texts[answers.key(question)] = (label, choices)
+    return texts
+
+
+def _items(items: pd.DataFrame, texts: dict[str, tuple[str, dict[str, str]]]) -> list[dict]:
     """Per item, the interviewer's answer distribution against the peers'."""
     return [
         {
-            "item": item,
+            "item": texts.get(item, (item, {}))[0],
             "n": int(detail["n"]),
             "chi2": float(detail["chi2"]),
             "df": int(detail["df"]),
             "p": float(detail["p_value"]),
             "strong": float(detail["p_value"]) < 0.001,
-            "observed": _shares(detail["observed"]),
-            "expected": _shares(detail["expected"]),
+            "observed": _shares(detail["observed"], texts.get(item, (item, {}))[1]),
+            "expected": _shares(detail["expected"], texts.get(item, (item, {}))[1]),
         }
         for item, detail in items.iterrows()
     ]
 
 
 def interviewer_detail(
-    risk: InterviewerRisk, interviewer: User, *, flags: list[dict] | None = None
+    risk: InterviewerRisk,
+    interviewer: User,
+    *,
+    flags: list[dict] | None = None,
+    definition: dict | None = None,
 ) -> dict:
     """The interviewer's figures against peers, flags (`flags`: the page of them shown, all
-    by default) and per-item divergence."""
+    by default) and per-item divergence, its questions and answers named as `definition`
+    (the wave's questionnaire) words them in the reader's language."""
+    texts = item_texts(definition or {}, ui_language())
     row = risk.row
     return {
         "name": _name(interviewer, interviewer.pk),
@@ -142,7 +169,7 @@ def interviewer_detail(
             "df": int(row["divergence_df"]) if not pd.isna(row["divergence_df"]) else None,
             "p": _number(row["divergence_p"]),
         },
-        "items": _items(risk.items),
+        "items": _items(risk.items, texts),
         "flags": [
             flag | {"rule_label": rule_label(flag["rule"])}
             for flag in (risk.flags if flags is None else flags)

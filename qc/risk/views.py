@@ -48,7 +48,12 @@ def interviewer_detail(request: HttpRequest, wave_id: int, interviewer_id: int) 
         {
             "wave": wave,
             "interviewer": interviewer,
-            "data": presenters.interviewer_detail(risk, interviewer, flags=page.object_list),
+            "data": presenters.interviewer_detail(
+                risk,
+                interviewer,
+                flags=page.object_list,
+                definition=wave.questionnaire_version.definition,
+            ),
             "page": page,
         },
     )

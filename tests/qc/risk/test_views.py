@@ -64,8 +64,9 @@ def test_interviewer_detail_shows_figures_items_and_flags(
     response = client.get(url)
     assert response.status_code == 200
     text = response.text
-    assert "sat_1" in text  # the per-item table
-    assert "4: 100%" in text  # everything answered "4"
+    # the per-item table names the question and its answers, not the path and codes
+    assert "满意度第1题" in text and "/satisfaction/sat_1" not in text
+    assert "满意: 100%" in text and "4: 100%" not in text  # everything answered "4" (满意)
     assert "10 项量表题中 10 项回答「满意」" in text or "10 of 10 scale items" in text
     data = response.context["data"]
     assert data["n"] == 6 and data["rank"] == 1
@@ -110,8 +111,11 @@ def test_interviewer_alone_in_a_street_sees_items_against_all_other_interviewers
     data = client.get(url).context["data"]
     assert data["peers_everywhere"] and data["divergence"]["df"]
     items = {row["item"]: row for row in data["items"]}
-    assert items["sat_1"]["observed"] == "1: 0% · 2: 0% · 3: 0% · 4: 100% · 5: 0%"
-    assert items["sat_1"]["n"] == 6
+    assert (
+        items["满意度第1题"]["observed"]
+        == "非常不满意: 0% · 不满意: 0% · 一般: 0% · 满意: 100% · 非常满意: 0%"
+    )
+    assert items["满意度第1题"]["n"] == 6
 
 
 def test_interviewer_flags_are_paginated(client, analyst, world, interviewer, other_interviewer):
