@@ -87,7 +87,8 @@ def test_a_worker_imports_a_frame_into_the_bucket_and_the_draw_reads_it(
     assert job.status == Job.Status.SUCCEEDED, job.error_detail or job.error
     assert queued_keys == [job.params["upload_path"]]  # the upload waited in the bucket
     frame = Frame.objects.get()
-    assert _keys(client, bucket) == [frame.path]  # the upload is gone, the Parquet is there
+    # the upload is gone; the Parquet is there, its numbers and addresses sealed beside it
+    assert _keys(client, bucket) == [frame.path, f"{frame.path}.sealed"]
     assert frame.path.startswith("frames/") and frame.n_rows == sum(FRAME_SIZES.values())
     assert draw.units.count() == 10
 
