@@ -7,11 +7,12 @@ from fieldwork import selectors
 from fieldwork.models import Appointment, Case, ContactAttempt, Mode, Wave, WaveMode
 
 
-def household_cases(user: User) -> QuerySet[Case]:
-    """The interviewer's open cases in waves done (partly) door to door, by address."""
+def household_cases(user: User) -> list[Case]:
+    """The interviewer's open cases in waves done (partly) door to door, by community and
+    address (sorted here: addresses are encrypted at rest, so the database cannot order them)."""
     visits = ContactAttempt.objects.filter(mode=Mode.DOOR).order_by("started_at", "id")
     open_appointments = Appointment.objects.filter(closed_at=None).order_by("at")
-    return (
+    cases = (
         selectors.visible_cases(user)
         .filter(
             wave__status=Wave.Status.FIELDWORK,
@@ -23,8 +24,8 @@ def household_cases(user: User) -> QuerySet[Case]:
             Prefetch("contact_attempts", queryset=visits, to_attr="door_visits"),
             Prefetch("appointments", queryset=open_appointments, to_attr="open_appointments"),
         )
-        .order_by("unit__locality__code", "unit__address", "id")
     )
+    return sorted(cases, key=lambda case: (case.unit.locality.code, case.unit.address, case.pk))
 
 
 def door_visits(case: Case) -> QuerySet[ContactAttempt]:

@@ -272,3 +272,16 @@ def test_the_visit_forms_carry_a_submission_key_field(browser, door_case):
     # The doorstep start, the visit and the household roster are kept on the tablet offline.
     page = browser.get(reverse("fieldwork:case_detail", args=[door_case.pk])).content.decode()
     assert page.count('name="submission_key"') == 3
+
+
+def test_the_household_list_is_in_address_order_though_addresses_are_encrypted(
+    browser, wave, interviewer
+):
+    waves.assign_cases(wave=wave, interviewer=interviewer, count=3)
+    mine = list(wave.cases.filter(interviewer=interviewer).order_by("id"))
+    for case, address in zip(mine, ["幸福路3号", "幸福路1号", "幸福路2号"], strict=True):
+        case.unit.locality = mine[0].unit.locality
+        case.unit.address = address
+        case.unit.save(update_fields=["locality", "address"])
+    rows = browser.get(reverse("fieldwork:households")).context["rows"]
+    assert [row["address"] for row in rows] == ["幸福路1号", "幸福路2号", "幸福路3号"]
