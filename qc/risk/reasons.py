@@ -4,6 +4,15 @@ English, with the interviewer's figure, the peers' and the z. Pure: no Django.""
 from qc.risk.curbstoning import SHARES
 from qc.rules import p_text
 
+# Indicators whose sentence is "<what> <own share>, <peers> <their share> (z)": the column of
+# the share (the peers' is peer_<column>), the Chinese words and the English ({r}: the share).
+_SHARE_SENTENCES = {
+    "speech": ("speech_share", "录音中人声平均占", "speech in {r} of recordings on average"),
+    "high": ("high_rate", "有严重标记的访问", "interviews with a high-severity flag {r}"),
+    "duplicates": ("duplicates_rate", "答案与其他访问雷同", "interviews copying others {r}"),
+    "acquiescence": ("acquiescence_share", "正面回答占", "positive answers {r}"),
+}
+
 
 def reason(name: str, row: dict, z: float) -> tuple[str, str]:
     """(Chinese, English) of one indicator for an interviewer's row of the ranking, whose
@@ -20,25 +29,12 @@ def reason(name: str, row: dict, z: float) -> tuple[str, str]:
         )
     if name in SHARES or name == "variance":
         return _curbstoning(name, row, z, zh_peers, en_peers)
-    if name == "speech":
-        r, p = row["speech_share"], row["peer_speech_share"]
+    if name in _SHARE_SENTENCES:
+        column, zh, en = _SHARE_SENTENCES[name]
+        r, p = row[column], row[f"peer_{column}"]
         return (
-            f"录音中人声平均占 {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
-            f"speech in {r:.0%} of recordings on average against {p:.0%} for {en_peers} "
-            f"(z = {z:.1f})",
-        )
-    if name == "high":
-        r, p = row["high_rate"], row["peer_high_rate"]
-        return (
-            f"有严重标记的访问 {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
-            f"interviews with a high-severity flag {r:.0%} against {p:.0%} for {en_peers} "
-            f"(z = {z:.1f})",
-        )
-    if name == "duplicates":
-        r, p = row["duplicates_rate"], row["peer_duplicates_rate"]
-        return (
-            f"答案与其他访问雷同 {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
-            f"interviews copying others {r:.0%} against {p:.0%} for {en_peers} (z = {z:.1f})",
+            f"{zh} {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
+            f"{en.format(r=f'{r:.0%}')} against {p:.0%} for {en_peers} (z = {z:.1f})",
         )
     if name in ("flags", "straightlining", "completion", "refusal"):
         rate_column = "flag_rate" if name == "flags" else f"{name}_rate"
@@ -54,12 +50,6 @@ def reason(name: str, row: dict, z: float) -> tuple[str, str]:
         return (
             f"{zh} {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
             f"{en} {r:.0%} against {p:.0%} for {en_peers} (z = {z:.1f})",
-        )
-    if name == "acquiescence":
-        r, p = row["acquiescence_share"], row["peer_acquiescence_share"]
-        return (
-            f"正面回答占 {r:.0%}，{zh_peers} {p:.0%}（z={z:.1f}）",
-            f"positive answers {r:.0%} against {p:.0%} for {en_peers} (z = {z:.1f})",
         )
     if name == "divergence":
         c, d, p = row["divergence_chi2"], int(row["divergence_df"]), row["divergence_p"]
