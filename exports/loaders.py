@@ -1,6 +1,8 @@
 """The one loading layer of the exports: a wave's interviews, localities, flags and cases →
 plain frames and lists. Queries and reshapes only; the shaping is exports.shaping's."""
 
+from datetime import datetime
+
 import pandas as pd
 from django.db.models import Count
 
@@ -43,6 +45,21 @@ def interviews(wave: Wave, states: list[str]) -> tuple[pd.DataFrame, list[dict]]
     answers = answers_in_version(saved, wave.questionnaire_version)
     columns = [f for f in INTERVIEW_FIELDS if f != "answers"]
     return pd.DataFrame.from_records(records, columns=columns), answers
+
+
+def data_as_of(wave: Wave, interviews: pd.DataFrame) -> datetime:
+    """When the exported data last changed: the newest review decision or completion among
+    the `interviews` (else the wave's creation). Files that carry a date carry this one, not
+    the moment they were written, so a package written again from the same data (after a
+    purge of personal data, say) is the same to the byte."""
+    moments = [
+        moment
+        for column in ("review__decided_at", "completed_at")
+        if column in interviews
+        for moment in [pd.to_datetime(interviews[column], utc=True).max()]
+        if not pd.isna(moment)
+    ]
+    return max(moments).to_pydatetime() if moments else wave.created_at
 
 
 def localities() -> pd.DataFrame:

@@ -3,6 +3,7 @@ the same weights and design as the results page), shaped (exports.shaping) and d
 (exports.codebook), ready for the writers (exports.writers)."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import pandas as pd
 from django.conf import settings
@@ -52,6 +53,7 @@ class Microdata:
     design: dict
     margins: list
     report: dict = field(default_factory=dict)
+    as_of: datetime | None = None
 
     def variables(self, level: Level) -> list[Variable]:
         return (self.own if level.path is None else []) + level.variables
@@ -164,4 +166,5 @@ def wave_microdata(*, wave: Wave, states: list[str] | None = None) -> Microdata:
         design=design,
         margins=weighting.margins,
         report=weighting.report,
+        as_of=loaders.data_as_of(wave, interviews),
     )

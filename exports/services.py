@@ -61,7 +61,7 @@ def _about(data, *, printable: bool) -> dict:
         "review_states": data.states,
         "interviews": len(data.frames[INTERVIEWS]),
         "languages": data.languages,
-        "generated_at": timezone.now().isoformat(),
+        "data_as_of": timezone.localtime(data.as_of).isoformat(),
         "printable_questionnaire": printable,
         "software": {
             name: package_version(name) for name in ("Django", "pandas", "pyreadstat", "pyxform")
@@ -96,7 +96,8 @@ def build_package(*, wave: Wave, states: list[str], progress: Progress | None = 
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
         name = f"wave-{wave.pk}-data-{stamp}.zip"
         target = Path(folder) / name
-        manifest = write_zip(root, target, _about(data, printable=printable), rows)
+        about = _about(data, printable=printable)
+        manifest = write_zip(root, target, about, rows, dated=timezone.localtime(data.as_of))
         report(_("Storing the package"))
         with target.open("rb") as stream:
             path = default_storage.save(f"exports/wave-{wave.pk}/{name}", File(stream, name=name))

@@ -39,7 +39,9 @@ def codebook(data: Microdata) -> dict:
             "version": wave.questionnaire_version_id,
             "title": definition.get("title"),
         },
-        "generated_at": timezone.now().isoformat(),
+        # when the data last changed, not when this file was written: the same data gives
+        # the same package (the job's record says when it was built)
+        "data_as_of": timezone.localtime(data.as_of).isoformat() if data.as_of else None,
         "review_states": data.states,
         "languages": data.languages,
         "notes": TEXT_NOTES,
@@ -103,11 +105,13 @@ def write_microdata(
         rows[f"data/{level.file}.csv"] = len(frame)
     progress(_("Writing SPSS and Stata files"))
     title = data.wave.name
+    stamped = timezone.localtime(data.as_of) if data.as_of else None
     for language in data.languages:
         for level in data.levels:
             frame, variables = data.frames[level.file], data.variables(level)
             stem = f"{level.file}_{language}"
-            options = {"language": language, "words": _words(language), "file_label": title}
+            options = {"language": language, "words": _words(language), "file_label": title,
+                       "stamped": stamped}  # fmt: skip
             labelled.write_sav(frame, variables, folders["data/spss"] / f"{stem}.sav", **options)
             labelled.write_dta(frame, variables, folders["data/stata"] / f"{stem}.dta", **options)
             rows[f"data/spss/{stem}.sav"] = rows[f"data/stata/{stem}.dta"] = len(frame)

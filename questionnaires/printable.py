@@ -12,7 +12,9 @@ and the reader's words):
 where an item is {"kind": "question" | "note" | "calculate" | "roster", "number", "label",
 "name", "type", "hint", "lines": [text, ...], "choices": [(code, label, score)], "items"}
 (a nested roster holds its own items). Each page of the wizard starts a new PDF page; a
-question is kept on one page with its choices. The CJK font is embedded (subset).
+question is kept on one page with its choices. The CJK font is embedded (subset). The PDF is
+reportlab's "invariant" kind (no creation time, a fixed document id): the same questionnaire
+always gives the same bytes, so a data package built again from the same data is the same.
 """
 
 import io
@@ -150,7 +152,7 @@ def render_printable(doc: dict, *, font_path: str | Path) -> bytes:
     buffer = io.BytesIO()
     pdf = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
                             topMargin=16 * mm, bottomMargin=16 * mm, title=doc["title"],
-                            subject=doc["subtitle"])  # fmt: skip
+                            subject=doc["subtitle"], invariant=True)  # fmt: skip
     story = [_p(doc["title"], styles["title"]), _p(doc["subtitle"], styles["subtitle"])]
     story += [_p(line, styles["note"]) for line in doc["intro"]]
     if doc["device"]:

@@ -258,3 +258,33 @@ def wave(draw, standard_version):
 def my_case(wave, interviewer):
     services.assign_cases(wave=wave, interviewer=interviewer, count=1)
     return wave.cases.get(interviewer=interviewer)
+
+
+def _transactional(request) -> bool:
+    names = ("transactional_db", "live_server", "django_db_reset_sequences")
+    if any(name in request.fixturenames for name in names):
+        return True
+    marker = request.node.get_closest_marker("django_db")
+    return marker is not None and bool(
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+
+
+@pytest.fixture(autouse=True)
+def audit_log_wiped_before_flush(request):
+    """Django empties the database after a transactional test; on SQLite it deletes row by
+    row, which the audit log's trigger refuses (audit.pruning): the log is emptied first, the
+    way a whole-database wipe does it. (PostgreSQL's flush truncates: nothing to do.)"""
+    if not _transactional(request):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up first, so torn down after this
+    yield
+    from django.db import connections
+
+    from audit.pruning import wiping_the_database
+
+    for db in connections.all():
+        if db.vendor == "sqlite" and "audit_auditevent" in db.introspection.table_names():
+            with wiping_the_database(db.alias), db.cursor() as cursor:
+                cursor.execute("DELETE FROM audit_auditevent")

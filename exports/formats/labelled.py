@@ -8,11 +8,13 @@ then to its name). Stata's limits are kept: variable labels of at most 80 charac
 labels of at most 32,000; longer text than a str# holds goes into a strL (pyreadstat's).
 """
 
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
 from exports.codebook import CATEGORICAL, INDICATOR, Variable
+from exports.formats.stamps import stamp_dta, stamp_sav
 from exports.formats.text import is_text
 
 __all__ = ["coded_frame", "label_in", "write_dta", "write_sav"]
@@ -78,8 +80,10 @@ def write_sav(
     language: str,
     words: dict,
     file_label: str = "",
+    stamped: datetime | None = None,
 ) -> None:
-    """The frame as an SPSS file at `path`, labelled in `language`."""
+    """The frame as an SPSS file at `path`, labelled in `language`, dated `stamped` (else
+    the moment it is written)."""
     column_labels, value_labels = _labels(variables, language, words, None)
     coded = _ready(coded_frame(frame, variables))
     measures = {
@@ -98,6 +102,8 @@ def write_sav(
         variable_measure=measures,
         compress=True,
     )
+    if stamped is not None:
+        stamp_sav(path, stamped)
 
 
 def write_dta(
@@ -108,8 +114,10 @@ def write_dta(
     language: str,
     words: dict,
     file_label: str = "",
+    stamped: datetime | None = None,
 ) -> None:
-    """The frame as a Stata 15 file at `path`, labelled in `language`."""
+    """The frame as a Stata 15 file at `path`, labelled in `language`, dated `stamped` (else
+    the moment it is written)."""
     column_labels, value_labels = _labels(variables, language, words, STATA_LABEL)
     coded = _ready(coded_frame(frame, variables))
     import pyreadstat
@@ -121,3 +129,5 @@ def write_dta(
         column_labels={n: column_labels.get(n, n)[:STATA_LABEL] for n in coded.columns},
         variable_value_labels=value_labels,
     )
+    if stamped is not None:
+        stamp_dta(path, stamped)

@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from audit.pruning import wiping_the_database
 from demo import services
 
 
@@ -14,7 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, seed: int, small: bool, reset: bool, **options):
         if reset:
-            call_command("flush", "--noinput", verbosity=0)
+            with wiping_the_database():  # the audit log goes too: the whole database does
+                call_command("flush", "--noinput", verbosity=0)
         if services.demo_loaded():
             self.stdout.write("The demo is already loaded.")
             services.set_up_analyst_second_factor()
