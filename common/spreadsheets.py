@@ -3,6 +3,7 @@
 Every text cell passes through `spreadsheet_cell`, so a value typed by a respondent, an
 interviewer or another system never runs as a formula when the file is opened ("CSV
 injection"). CSV is UTF-8 with a byte-order mark, so Excel opens Chinese text correctly.
+Workbooks carry no time of writing: the same tables give the same bytes.
 
 A *table* is a dict {"title": str, "columns": [str, ...], "rows": [[cell, ...]]} with cells of
 str, int, float or None.
@@ -13,6 +14,7 @@ import io
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -92,7 +94,29 @@ def workbook_bytes(tables: Sequence[dict], *, properties: dict | None = None) ->
         book.properties.creator = properties.get("creator")
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return _undated(buffer.getvalue())
+
+
+_CORE_DATES = re.compile(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>")
+
+
+def _undated(content: bytes) -> bytes:
+    """The workbook without the moments openpyxl writes into it (the document's created and
+    modified times, each ZIP entry's time): the same tables always give the same bytes, so a
+    download taken again (after a purge of personal data, say) can be compared to the byte."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                data = _CORE_DATES.sub(b"", data)
+            member = zipfile.ZipInfo(info.filename)  # ZIP's "no date", 1980-01-01
+            member.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(member, data)
+    return out.getvalue()
 
 
 def table_csv(table: dict) -> bytes:

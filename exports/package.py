@@ -53,9 +53,10 @@ def write_zip(
     sums = "".join(f"{e['sha256']}  {e['path']}\n" for e in entries)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as out:
         for path, entry in zip(files, entries, strict=True):
-            with path.open("rb") as source, out.open(
-                _member(entry["path"], dated, entry["bytes"]), "w"
-            ) as sink:
+            with (
+                path.open("rb") as source,
+                out.open(_member(entry["path"], dated, entry["bytes"]), "w") as sink,
+            ):
                 shutil.copyfileobj(source, sink, CHUNK)
         manifest_text = json.dumps(manifest, ensure_ascii=False, indent=2)
         out.writestr(_member("manifest.json", dated), manifest_text)

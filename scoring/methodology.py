@@ -12,6 +12,8 @@ from common.labels import localized
 from common.translatable import Translatable
 from qc.models import Review
 from qc.presenters.labels import rule_label
+from questionnaires import answers as stored
+from questionnaires.presenters import effective_choices
 from sampling.presenters import column_label
 from scoring.measures import MIN_RESPONDENTS
 
@@ -311,26 +313,40 @@ def stratum_rows(strata: list[dict], names: dict[str, str]) -> list[dict]:
 COUNTS = ("drawn", "released", "attempted", "interviewed", "approved", "ineligible", "unknown")
 
 
+def _choice_labels(definition: dict, language: str) -> dict[str, dict[str, str]]:
+    """{item path: {choice value: label}} of every question, from the question's own list:
+    two lists may use the same values with different words (1 = 非常满意 in one, 很安全 in
+    another), so a value is named by its item's list, never by a merged table."""
+    lists = definition.get("choice_lists", {})
+    return {
+        stored.key(question): {
+            str(c["value"]): localized(c.get("label"), language) or str(c["value"])
+            for c in effective_choices(question, lists.get(question.get("list") or "", []))
+        }
+        for group in definition.get("groups", [])
+        for question in group.get("questions", [])
+    }
+
+
 def score_map_lines(
     definition: dict, choices: pd.DataFrame, language: str
 ) -> list[tuple[str, object]]:
-    """How answers become scores, one line per distinct score map of the scale items:
+    """How answers become scores, one line per distinct score map of the scale items (the
+    same codes, scores and words):
     "非常满意 100 · 满意 80 · … ; counted as satisfied or safe: 非常满意, 满意; not scored: 不知道".
     `choices` is scoring.loaders.scale_items(definition)."""
-    names = {
-        c["value"]: localized(c.get("label"), language) or c["value"]
-        for options in definition.get("choice_lists", {}).values()
-        for c in options
-    }
+    labels = _choice_labels(definition, language)
     maps: dict[tuple, list[str]] = {}
     for item, rows in choices.groupby("item", sort=False):
-        key = tuple(zip(rows["value"], rows["score"].fillna(-1), rows["positive"], strict=True))
+        names = labels.get(item, {})
+        words = [names.get(v, v) for v in rows["value"]]
+        key = tuple(zip(words, rows["score"].fillna(-1), rows["positive"], strict=True))
         maps.setdefault(key, []).append(item)
     lines = []
     for number, (key, items) in enumerate(maps.items(), start=1):
-        scored = " · ".join(f"{names.get(v, v)} {s:g}" for v, s, _p in key if s >= 0)
-        positive = ", ".join(names.get(v, v) for v, s, p in key if s >= 0 and p)
-        unscored = ", ".join(names.get(v, v) for v, s, _p in key if s < 0)
+        scored = " · ".join(f"{w} {s:g}" for w, s, _p in key if s >= 0)
+        positive = ", ".join(w for w, s, p in key if s >= 0 and p)
+        unscored = ", ".join(w for w, s, _p in key if s < 0)
         text = scored + "; " + _("counted as satisfied or safe: %(codes)s") % {"codes": positive}
         if unscored:
             text += "; " + _("not scored: %(codes)s") % {"codes": unscored}

@@ -88,3 +88,22 @@ def test_dataframe_csv_guards_the_header_too_and_formats_floats():
     text = dataframe_csv(table, float_format="%.6f").decode("utf-8-sig")
 
     assert text.splitlines() == ["'=HYPERLINK(1),rate", "a,0.333333"]
+
+
+def test_a_workbook_carries_no_time_of_writing_so_the_same_tables_give_the_same_bytes():
+    import time
+    import zipfile
+
+    # given a workbook written, then the same tables written again two seconds later
+    first = workbook_bytes(TABLES, properties={"title": "t", "creator": "c"})
+    time.sleep(2.1)  # ZIP times count in steps of two seconds
+    second = workbook_bytes(TABLES, properties={"title": "t", "creator": "c"})
+    # then the bytes are the same, no entry has a time and the document no created/modified
+    assert first == second
+    with zipfile.ZipFile(io.BytesIO(first)) as book:
+        assert {info.date_time for info in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = book.read("docProps/core.xml")
+    assert b"dcterms:created" not in core and b"dcterms:modified" not in core
+    loaded = load_workbook(io.BytesIO(first))
+    assert (loaded.properties.title, loaded.properties.creator) == ("t", "c")
+    assert loaded["按区县"]["B2"].value == "城东区"

@@ -1,6 +1,10 @@
 """Searching everything stored for personal values: every column of every table (read raw,
-without the application's decryption), every file in the storage, a log's text."""
+without the application's decryption, on SQLite and PostgreSQL alike: the tables are listed by
+the database, not by the models), every file in the storage, a log's text. A value stored as
+base64 (the database cache's pickles, the sessions) is searched decoded too."""
 
+import base64
+import binascii
 import hashlib
 import re
 from pathlib import Path
@@ -11,6 +15,18 @@ from django.db import connection
 from common.crypto import Keyring, normal_phone
 
 TOKEN = re.compile(r"gAAAAA[A-Za-z0-9_\-]+=*")
+BASE64 = re.compile(r"[A-Za-z0-9+/]{24,}={0,2}")
+
+
+def _decoded(text: str) -> list[str]:
+    """`text` and, when it is base64, what it decodes to (as UTF-8 and as Latin-1)."""
+    if not BASE64.fullmatch(text):
+        return [text]
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return [text]
+    return [text, raw.decode("utf-8", "replace"), raw.decode("latin-1")]
 
 
 def every_stored_text() -> list[str]:
@@ -22,10 +38,16 @@ def every_stored_text() -> list[str]:
             for row in cursor.fetchall():
                 for value in row:
                     if isinstance(value, bytes | memoryview):
-                        found.append(bytes(value).decode("latin-1"))
+                        raw = bytes(value)
+                        found += [raw.decode("latin-1"), raw.decode("utf-8", "replace")]
                     elif value is not None:
-                        found.append(str(value))
+                        found += _decoded(str(value))
     return found
+
+
+def table_names() -> list[str]:
+    with connection.cursor() as cursor:
+        return connection.introspection.table_names(cursor)
 
 
 def every_file(root: Path) -> dict[str, bytes]:

@@ -83,3 +83,29 @@ def test_the_methodology_states_the_score_map_the_variance_and_the_reliability_r
     assert any(" 100" in text and " 0" in text for text in maps.values())
     assert "Taylor linearisation" in lines["Standard errors"]
     assert "effective sample size below 30" in lines["Reliability"]
+
+
+def test_each_score_map_names_the_codes_in_its_own_lists_words_whatever_the_lists_order(
+    safety_wave,
+):
+    # given the safety survey: safety items on one list and satisfaction items on another,
+    # both scoring codes 1-5 the same way but with different words
+    from scoring.loaders import scale_items
+    from scoring.methodology import score_map_lines
+
+    definition = safety_wave.questionnaire_version.definition
+    reordered = {
+        **definition,
+        "choice_lists": dict(reversed(list(definition["choice_lists"].items()))),
+    }
+    # when the score maps are stated, with the lists in either order (PostgreSQL's jsonb keeps
+    # keys in its own order, not the questionnaire's)
+    with translation.override("zh-hans"):
+        lines = score_map_lines(definition, scale_items(definition), "zh-hans")
+        again = score_map_lines(reordered, scale_items(reordered), "zh-hans")
+    # then each list's items have their own map in their own words, the same either way
+    assert lines == again
+    texts = [text for _label, text in lines]
+    assert len(texts) == 2
+    assert any(text.startswith("很安全 100") for text in texts)
+    assert any(text.startswith("非常满意 100") for text in texts)
