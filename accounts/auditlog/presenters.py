@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from audit.models import AuditEvent
+from common.personal.registry import holders
 
 # The details' keys this product writes, in words; another's key is shown as it is.
 DETAIL_LABELS = {
@@ -14,6 +15,7 @@ DETAIL_LABELS = {
     "case": gettext_lazy("case"),
     "changes": gettext_lazy("changes"),
     "count": gettext_lazy("count"),
+    "counts": gettext_lazy("removed"),
     "created": gettext_lazy("new"),
     "districts": gettext_lazy("districts"),
     "draw": gettext_lazy("sample"),
@@ -22,6 +24,7 @@ DETAIL_LABELS = {
     "format": gettext_lazy("format"),
     "from": gettext_lazy("from"),
     "interview": gettext_lazy("interview"),
+    "name": gettext_lazy("name"),
     "organisation": gettext_lazy("organisation"),
     "package": gettext_lazy("data package"),
     "phone_numbers": gettext_lazy("with phone numbers"),
@@ -32,16 +35,21 @@ DETAIL_LABELS = {
     "rows": gettext_lazy("rows"),
     "states": gettext_lazy("review states"),
     "to": gettext_lazy("to"),
+    "token": gettext_lazy("token"),
 }
+# Details whose keys are themselves codes, named here: a purge's counts are by holder of
+# personal data (common.personal.registry), shown by what each holds.
+NAMED_KEYS = {"counts": lambda: {holder.key: str(holder.what) for holder in holders()}}
 
 
-def _value(value) -> str:
+def _value(value, names: dict | None = None) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list):
         return ", ".join(_value(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_value(v)}" for k, v in value.items())
+        names = names or {}
+        return "; ".join(f"{names.get(k, k)}: {_value(v)}" for k, v in value.items())
     return "—" if value is None or value == "" else str(value)
 
 
@@ -51,7 +59,7 @@ def details(event: AuditEvent) -> list[dict]:
     return [
         {
             "label": str(DETAIL_LABELS.get(key, key)),
-            "value": _value(value),
+            "value": _value(value, NAMED_KEYS[key]() if key in NAMED_KEYS else None),
             "known": key in DETAIL_LABELS,
         }
         for key, value in (event.detail or {}).items()

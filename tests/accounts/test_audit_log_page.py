@@ -130,3 +130,60 @@ def test_the_page_costs_the_same_queries_for_few_or_many_events(logged_in, wave)
     for i in range(30):
         record(Kind.DOWNLOAD, wave=wave, subject=f"{i}.csv", detail={"rows": i})
     assert queries() == few
+
+
+# The kinds the issue lists: sign-ins and failed ones, number reveals, exports and downloads,
+# API token use, role and team changes, review decisions, edition sign-offs, purges.
+ISSUE_KINDS = [
+    Kind.LOGIN, Kind.LOGIN_FAILED, Kind.PHONE_REVEALED, Kind.DOWNLOAD, Kind.EXPORT_STARTED,
+    Kind.API_TOKEN_USED, Kind.USER_CHANGED, Kind.TEAM_SAVED, Kind.REVIEW_DECIDED,
+    Kind.EDITION_SIGNED, Kind.PURGE,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ISSUE_KINDS)
+def test_every_kind_the_issue_lists_is_filtered_and_exported_in_words(logged_in, kind):
+    from django.utils import translation
+
+    # given one event of the kind among events of another
+    record(kind, subject="the-one")
+    record(Kind.AUDIT_PRUNED if kind != Kind.AUDIT_PRUNED else Kind.LOGOUT, subject="other")
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            label = str(Kind(kind).label)
+        headers = {"HTTP_ACCEPT_LANGUAGE": language}
+        # when the page is filtered to the kind, then it lists that one event, in words
+        page = logged_in.get(reverse("accounts:audit_log"), {"kind": kind}, **headers)
+        body = page.content.decode().split("<tbody>")[1]
+        assert "the-one" in body and "other" not in body and label in body
+        assert f">{kind}<" not in body
+            # and the export of the kind holds its rows (the test's sign-in is one), in words
+        export = logged_in.get(
+            reverse("accounts:audit_export"), {"kind": kind, "format": "csv"}, **headers
+        )
+        rows = export.content.decode("utf-8-sig").splitlines()[1:]
+        assert len(rows) == AuditEvent.objects.filter(kind=kind).count()  # the sign-in too
+        assert all(label in row for row in rows)
+        assert [row for row in rows if "the-one" in row] and not [r for r in rows if "other" in r]
+
+
+def test_a_token_use_and_a_purge_show_their_details_in_words(logged_in, analyst, wave, english):
+    from api.tokens import create_token
+    from privacy.services import purge_wave
+
+    # given an API call with a client's token and a purge of a closed wave, by their own code
+    _token, secret = create_token(
+        organisation=wave.client, name="市局接口", scope="read", days=30, user=analyst
+    )
+    assert logged_in.get("/api/v1/waves", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
+    wave.status = "closed"
+    wave.save(update_fields=["status"])
+    purge_wave(wave=wave, user=analyst)
+    # when the log is read, each filtered to its kind
+    used = logged_in.get(reverse("accounts:audit_log"), {"kind": Kind.API_TOKEN_USED})
+    purged = logged_in.get(reverse("accounts:audit_log"), {"kind": Kind.PURGE})
+    used, purged = used.content.decode(), purged.content.decode()
+    # then the token is named by its label and name, and the purge's counts by what went
+    assert "token:" in used.lower() and "市局接口" in used and secret not in used
+    assert "Respondents&#x27; phone numbers" in purged or "Respondents' phone numbers" in purged
+    assert "sample.phone" not in purged and "counts" not in purged
