@@ -157,7 +157,7 @@ def test_every_kind_the_issue_lists_is_filtered_and_exported_in_words(logged_in,
         body = page.content.decode().split("<tbody>")[1]
         assert "the-one" in body and "other" not in body and label in body
         assert f">{kind}<" not in body
-            # and the export of the kind holds its rows (the test's sign-in is one), in words
+        # and the export of the kind holds its rows (the test's sign-in is one), in words
         export = logged_in.get(
             reverse("accounts:audit_export"), {"kind": kind, "format": "csv"}, **headers
         )
