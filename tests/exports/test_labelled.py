@@ -79,3 +79,30 @@ def test_long_open_answers_come_back_whole(tmp_path, writer, suffix):
     read = pyreadstat.read_sav if suffix == ".sav" else pyreadstat.read_dta
     data, _ = read(str(path))
     assert data["say"].iloc[0] == text
+
+
+def test_spss_and_stata_files_are_dated_as_asked_with_the_rest_unchanged(tmp_path):
+    from datetime import datetime
+
+    from exports.formats.stamps import stamp_dta, stamp_sav
+
+    frame = pd.DataFrame({"q1": [1.0, 2.0], "city": ["东城", "西城"]})
+    moment = datetime(2024, 7, 3, 9, 41, 27)
+    for suffix, write, read, stamp in (
+        (".sav", pyreadstat.write_sav, pyreadstat.read_sav, stamp_sav),
+        (".dta", pyreadstat.write_dta, pyreadstat.read_dta, stamp_dta),
+    ):
+        path = tmp_path / f"f{suffix}"
+        write(frame, str(path), file_label="第二季度")
+        before = path.read_bytes()
+        stamp(path, moment)
+        data, meta = read(str(path))
+        # the file says the moment asked (Stata to the minute), its label and data intact
+        expected = moment if suffix == ".sav" else moment.replace(second=0)
+        assert meta.creation_time == expected
+        assert meta.file_label == "第二季度" and data.equals(frame)
+        after = path.read_bytes()
+        assert len(after) == len(before)
+        assert sum(a != b for a, b in zip(before, after, strict=True)) <= 17  # the stamp only
+        with pytest.raises(ValueError):
+            (stamp_dta if suffix == ".sav" else stamp_sav)(path, moment)
