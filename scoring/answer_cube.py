@@ -185,16 +185,20 @@ class AnswerCube:
         }
         if category is not None:
             columns[category] = self.codes(category)[1].take(category_code)
-        per = pd.DataFrame(columns)
-        per["interview_id"] = self.ids[respondent]
-        per["weight"] = self.long["weight"].to_numpy(dtype=float)[self.first[respondent]]
         n_valid = sums["n_valid"][cells]
-        per["n_items"] = sums["n_items"][cells].astype("int64")
-        per["n_valid"] = n_valid
         with np.errstate(invalid="ignore", divide="ignore"):
             denominator = np.where(n_valid > 0, n_valid, np.nan)
-            per["score"] = sums["score"][cells] / denominator
-            per["positive_share"] = sums["positive"][cells] / denominator
+            columns.update(
+                {
+                    "interview_id": self.ids[respondent],
+                    "weight": self.long["weight"].to_numpy(dtype=float)[self.first[respondent]],
+                    "n_items": sums["n_items"][cells].astype("int64"),
+                    "n_valid": n_valid,
+                    "score": sums["score"][cells] / denominator,
+                    "positive_share": sums["positive"][cells] / denominator,
+                }
+            )
+        per = pd.DataFrame(columns)
         return per, domain
 
     def interviews(self, by: Sequence[str]) -> pd.Series | None:

@@ -180,18 +180,20 @@ def domain_tables(
     estimated = [(per, domain, out) for _i, _by, per, domain, out in parts if not per.empty]
     if estimated:
         _add_uncertainty(estimated, design if design is not None else respondent_design(long))
-    for i, by, per, _domain, out in parts:
-        if per.empty:
-            out = out.assign(**{c: np.nan for c in DOMAIN_COLUMNS if c not in out})
-        effective = out["n_eff"].fillna(out["n_respondents"]).clip(upper=out["n_respondents"])
-        out["unreliable"] = effective < min_respondents
-        tables[i] = out.reset_index()[by + DOMAIN_COLUMNS]
+    for i, by, _per, _domain, (index, columns) in parts:
+        size = len(index)
+        columns.update({c: np.full(size, np.nan) for c in DOMAIN_COLUMNS if c not in columns})
+        n = columns["n_respondents"]
+        effective = np.minimum(np.where(np.isnan(columns["n_eff"]), n, columns["n_eff"]), n)
+        columns["unreliable"] = effective < min_respondents
+        table = pd.DataFrame({c: columns[c] for c in DOMAIN_COLUMNS}, index=index)
+        tables[i] = table.reset_index()[by + DOMAIN_COLUMNS]
     return tables
 
 
-def _point_estimates(per: pd.DataFrame, domain: np.ndarray, by: list[str]) -> pd.DataFrame:
-    """The domain table of `by` without its uncertainty: counts, score, rate, item
-    non-response, indexed by the domains' keys."""
+def _point_estimates(per: pd.DataFrame, domain: np.ndarray, by: list[str]) -> tuple:
+    """The domain table of `by` without its uncertainty: (the index of the domains' keys,
+    {column: values} of the counts, score, rate and item non-response)."""
     n_domains = int(domain[-1]) + 1 if len(domain) else 0
     starts = np.flatnonzero(np.diff(domain, prepend=-1)) if len(domain) else domain
     answered = per["n_valid"].to_numpy() > 0
@@ -218,7 +220,7 @@ def _point_estimates(per: pd.DataFrame, domain: np.ndarray, by: list[str]) -> pd
             "n_missing": n_missing,
             "item_nonresponse": 100.0 * n_missing / n_answers.astype("int64"),
         }
-    return pd.DataFrame(columns, index=index)
+    return index, columns
 
 
 def _values(long: pd.DataFrame, by: list[str], cube: "AnswerCube | None"):
@@ -232,11 +234,12 @@ def _values(long: pd.DataFrame, by: list[str], cube: "AnswerCube | None"):
 
 def _add_uncertainty(parts: list, sample) -> None:
     """Set se, ci_low, ci_high, df (score) and rate_se, rate_ci_low, rate_ci_high, rate_df,
-    and n_eff on each domain table `out` of `parts` [(per, domain, out)] from its respondent
+    and n_eff in the columns `out` of each table of `parts` [(per, domain, (index, out))]
+    from its respondent
     values `per` (in `domain`): the tables' domains numbered one after the other, so one
     estimate covers them all."""
     design, row_of = sample
-    sizes = [len(out) for _per, _domain, out in parts]
+    sizes = [len(index) for _per, _domain, (index, _columns) in parts]
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     n_domains = int(offsets[-1])
     ids = np.concatenate([per["interview_id"].to_numpy() for per, _d, _o in parts])
@@ -251,7 +254,9 @@ def _add_uncertainty(parts: list, sample) -> None:
         df = domain_df(design, rows=rows[valid], domains=domain[valid], n_domains=n_domains)
         low, high = scaled_logit_interval(part["estimate"], part["se"], df)
         se, n_eff = part["se"].to_numpy(), part["n_eff"].to_numpy()
-        for (_per, _domain, out), a, b in zip(parts, offsets[:-1], offsets[1:], strict=True):
+        for (_per, _domain, (_index, out)), a, b in zip(
+            parts, offsets[:-1], offsets[1:], strict=True
+        ):
             out[prefix + "se"] = se[a:b]
             out[prefix + "ci_low"], out[prefix + "ci_high"] = low[a:b], high[a:b]
             out[prefix + "df"] = df[a:b]
