@@ -26,11 +26,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+# (respondent, category) cells held densely per answer row at most: beyond it (a category of
+# many values, each asked of few) the cube leaves the table to the row-by-row route
+CELLS_PER_ROW = 4
+
 
 class AnswerCube:
     """The respondents of a long frame (scoring.score_tables' shape) and, computed on first
-    use and kept, each column's codes and each category's per-respondent sums. The frame
-    must not be changed while the cube is used."""
+    use and kept, each column's codes, each category's per-respondent sums and each `by`'s
+    respondent values (read, never changed, by the tables). The frame must not be changed
+    while the cube is used."""
 
     def __init__(self, long: pd.DataFrame, extra: dict | None = None):
         self.long = long
@@ -43,6 +48,7 @@ class AnswerCube:
         self._codes: dict = {}
         self._respondent_codes: dict = {}
         self._sums: dict = {}
+        self._values: dict = {}  # by → values(by), shared by the tables that read it
         self._extra = dict(extra or {})  # column → per-respondent values (respondent order)
 
     @property
@@ -61,6 +67,7 @@ class AnswerCube:
         cube.__dict__.update(self.__dict__)
         cube._extra = {**self._extra, **extra}
         cube._respondent_codes = {k: v for k, v in self._respondent_codes.items() if k not in extra}
+        cube._values = {k: v for k, v in self._values.items() if not set(k) & set(extra)}
         return cube
 
     def columns(self) -> set:
@@ -158,10 +165,18 @@ class AnswerCube:
         (domain, respondent) with an item answer, sorted by domain then interview id, and
         the domain code of each row; None where `by` is not of the cube's form."""
         by = list(by)
+        if tuple(by) not in self._values:
+            self._values[tuple(by)] = self._fold(by)
+        return self._values[tuple(by)]
+
+    def _fold(self, by: list[str]) -> tuple[pd.DataFrame, np.ndarray] | None:
         split = self.split(by) if by and len(self.long) else None
         if split is None:
             return None
         attributes, category = split
+        k = len(self.codes(category)[1]) if category is not None else 1
+        if self.n_respondents * k > CELLS_PER_ROW * len(self.long):
+            return None  # a sparse category (many values, few asked each): row by row
         attribute, parts = self.domains_of(attributes)
         k, sums = self.sums(category)
         cells = np.flatnonzero(sums["n_items"] > 0)

@@ -155,3 +155,20 @@ def test_grouped_rank_intervals_are_each_groups_own_rank_intervals():
         )
         pd.testing.assert_frame_equal(found, alone, check_exact=True)
     assert grouped[3].to_dict("records") == [{"rank_low": 1, "rank_high": 1, "p_bottom": 1.0}]
+
+
+def test_a_category_of_many_values_each_asked_of_few_is_estimated_row_by_row():
+    # given: every respondent answers 2 of 60 items, so the (respondent, item) cells would
+    # be 30 times the answers
+    long = with_scope(random_long(7))
+    long = long[long.groupby("interview_id").cumcount() < 2].reset_index(drop=True)
+    position = long.groupby("interview_id").cumcount()
+    long = long.assign(item="q" + ((long["interview_id"] * 2 + position) % 60).astype(str))
+    cube = AnswerCube(long)
+    # when / then: left to the row-by-row route, with the same table
+    assert cube.values(["district", "item"]) is None
+    pd.testing.assert_frame_equal(
+        domain_scores(long, ["district", "item"], cube=cube),
+        domain_scores(long, ["district", "item"]),
+        check_exact=True,
+    )
