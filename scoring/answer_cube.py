@@ -224,15 +224,13 @@ class AnswerCube:
         if split is None or split[1] is not None:
             return None
         code, parts = self.domains_of(by)
-        counted = code[code >= 0]
-        keys, counts = np.unique(counted, return_counts=True)
-        first = np.flatnonzero(code >= 0)[np.unique(counted, return_index=True)[1]]
-        arrays = [values.take(codes[first]) for codes, values in parts]
+        known = np.flatnonzero(code >= 0)
+        _keys, first, counts = np.unique(code[known], return_index=True, return_counts=True)
+        arrays = [values.take(codes[known[first]]) for codes, values in parts]
         if len(by) > 1:
             index = pd.MultiIndex.from_arrays(arrays, names=by)
         else:
             index = pd.Index(arrays[0], name=by[0])
-        del keys
         return pd.Series(counts.astype("int64"), index=index, name="interview_id")
 
 
