@@ -48,6 +48,7 @@ class AnswerCube:
         self._codes: dict = {}
         self._respondent_codes: dict = {}
         self._sums: dict = {}
+        self._row_answers: tuple | None = None
         self._values: dict = {}  # by → values(by), shared by the tables that read it
         self._extra = dict(extra or {})  # column → per-respondent values (respondent order)
 
@@ -112,7 +113,6 @@ class AnswerCube:
         ("positive"), summed over the rows in row order. No category: one cell per
         respondent (K = 1). Rows with a missing category are in no cell."""
         if category not in self._sums:
-            long = self.long
             if category is None:
                 cell, k = self.respondent, 1
             else:
@@ -121,9 +121,9 @@ class AnswerCube:
                 cell = np.where(codes >= 0, self.respondent * k + codes, -1)
             keep = cell >= 0
             cell = cell[keep]
-            score = long["score"].to_numpy(dtype=float)[keep]
+            score, positive = (values[keep] for values in self._answers())
             valid = ~np.isnan(score)
-            positive = long["positive"].eq(True).to_numpy()[keep] & valid
+            positive = positive & valid
             size = self.n_respondents * k
             self._sums[category] = (
                 k,
@@ -135,6 +135,15 @@ class AnswerCube:
                 },
             )
         return self._sums[category]
+
+    def _answers(self) -> tuple[np.ndarray, np.ndarray]:
+        """(score, positive) of each row; a missing `positive` is not positive."""
+        if self._row_answers is None:
+            self._row_answers = (
+                self.long["score"].to_numpy(dtype=float),
+                self.long["positive"].eq(True).to_numpy(),
+            )
+        return self._row_answers
 
     def split(self, by: Sequence[str]) -> tuple[list[str], str | None] | None:
         """(respondent-level columns, item-level category or None) of `by`, or None when
