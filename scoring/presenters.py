@@ -281,11 +281,12 @@ def add_rank_changes(rows: list[dict], changes: pd.DataFrame) -> None:
     scoring.compare.rank_change output indexed by locality code — by (district, street) for
     street rows (a two-level index)."""
     paired = changes.index.nlevels == 2
+    by_code = dict(zip(changes.index, changes.to_dict("records"), strict=True))
     for row in rows:
         # a street row is matched on (district, street): a respondent may name a street under
         # another district than the one it lies in, and each pair is its own domain
         code = (row["district_code"], row["code"]) if paired else row["code"]
-        change = changes.loc[code] if code in changes.index else None
+        change = by_code.get(code)
         if change is None:
             row.update(previous_rank=None, previous_score=None, rank_change=None, change=None)
             row.update(change_p=None, change_significant=False)

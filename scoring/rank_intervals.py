@@ -25,10 +25,15 @@ def joint_draws(
     definite (rounding, or a domain with no variance) is used through its eigenvalues
     clipped at zero."""
     estimates = np.asarray(estimates, dtype=float)
+    rng = np.random.default_rng(seed)
+    return _spread(estimates, covariance, rng.standard_normal((draws, len(estimates))))
+
+
+def _spread(estimates: np.ndarray, covariance, normals: np.ndarray) -> np.ndarray:
+    """estimates + standard normal draws (draws × D) given the covariance."""
     values, vectors = np.linalg.eigh(np.asarray(covariance, dtype=float))
     root = vectors * np.sqrt(np.clip(values, 0.0, None))
-    rng = np.random.default_rng(seed)
-    return estimates + rng.standard_normal((draws, len(estimates))) @ root.T
+    return estimates + normals @ root.T
 
 
 def rank_intervals(
@@ -48,11 +53,52 @@ def rank_intervals(
     if len(estimates) == 0:
         return pd.DataFrame(columns=columns)
     sample = joint_draws(estimates, covariance, draws=draws, seed=seed)
-    counts = rank_counts(sample)
+    return _intervals(rank_counts(sample), draws=draws, level=level, bottom=bottom)
+
+
+def grouped_rank_intervals(
+    estimates,
+    covariance,
+    members: list[np.ndarray],
+    *,
+    seed: int,
+    draws: int = DRAWS,
+    level: float = LEVEL,
+    bottom: int = BOTTOM,
+) -> list[pd.DataFrame]:
+    """rank_intervals of each group of domains (`members`: positions in `estimates`) from
+    the joint distribution restricted to it, each drawn with `seed` as rank_intervals draws
+    it, so the intervals are rank_intervals' own: the standard normal draws are made once
+    per group size and the groups of one size are ranked together."""
+    estimates = np.asarray(estimates, dtype=float)
+    covariance = np.asarray(covariance, dtype=float)
+    out: list = [None] * len(members)
+    by_size: dict[int, list[int]] = {}
+    for i, member in enumerate(members):
+        by_size.setdefault(len(member), []).append(i)
+    for size, indices in by_size.items():
+        if size == 0:
+            for i in indices:
+                out[i] = rank_intervals([], np.zeros((0, 0)), seed=seed)
+            continue
+        normals = np.random.default_rng(seed).standard_normal((draws, size))
+        samples = np.stack(
+            [
+                _spread(estimates[members[i]], covariance[np.ix_(members[i], members[i])], normals)
+                for i in indices
+            ]
+        )
+        counts = rank_counts(samples)
+        for i, group_counts in zip(indices, counts, strict=True):
+            out[i] = _intervals(group_counts, draws=draws, level=level, bottom=bottom)
+    return out
+
+
+def _intervals(counts: np.ndarray, *, draws: int, level: float, bottom: int) -> pd.DataFrame:
     tail = (1 - level) / 2
     low = _rank_quantile(counts, tail)
     high = _rank_quantile(counts, 1 - tail)
-    p_bottom = counts[:, len(estimates) - bottom + 1 :].sum(axis=1) / draws
+    p_bottom = counts[:, len(counts) - bottom + 1 :].sum(axis=1) / draws
     return pd.DataFrame(
         {"rank_low": low.astype(int), "rank_high": high.astype(int), "p_bottom": p_bottom}
     )
@@ -60,14 +106,20 @@ def rank_intervals(
 
 def rank_counts(sample: np.ndarray) -> np.ndarray:
     """D × (D + 1): how many of the draws (rows of `sample`) put each domain at each rank
-    (1 = highest; column 0 unused). One sort per draw: the inverse of the descending order is
-    the rank, scattered in place rather than sorted a second time."""
-    draws, d = sample.shape
-    order = (-sample).argsort(axis=1)
+    (1 = highest; column 0 unused); for G × draws × D samples (groups ranked apart), one
+    such table per group. One sort per draw: the inverse of the descending order is the
+    rank, scattered in place rather than sorted a second time."""
+    grouped = sample.ndim == 3
+    sample = sample if grouped else sample[None]
+    groups, draws, d = sample.shape
+    order = (-sample).argsort(axis=-1)
     ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.arange(1, d + 1)[None, :].repeat(draws, axis=0), axis=1)
-    cells = np.arange(d)[None, :] * (d + 1) + ranks
-    return np.bincount(cells.ravel(), minlength=d * (d + 1)).reshape(d, d + 1)
+    places = np.broadcast_to(np.arange(1, d + 1), order.shape)
+    np.put_along_axis(ranks, order, places, axis=-1)
+    cells = (np.arange(groups)[:, None, None] * d + np.arange(d)) * (d + 1) + ranks
+    counts = np.bincount(cells.ravel(), minlength=groups * d * (d + 1))
+    counts = counts.reshape(groups, d, d + 1)
+    return counts if grouped else counts[0]
 
 
 def _rank_quantile(counts: np.ndarray, q: float) -> np.ndarray:

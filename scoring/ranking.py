@@ -18,10 +18,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from scoring.answer_cube import AnswerCube
 from scoring.compare import ALPHA, competition_rank, z_test
 from scoring.design.designs import DesignError
 from scoring.measures import SATISFACTION
-from scoring.rank_intervals import rank_intervals
+from scoring.rank_intervals import grouped_rank_intervals, rank_intervals
 from scoring.score_tables import SampleDesign, scope_covariance
 
 RANK_SEED = 20  # every wave's rank intervals are drawn with this seed: same inputs, same ranks
@@ -50,6 +51,7 @@ def ranked_table(
     scope: str = SATISFACTION,
     seed: int = RANK_SEED,
     within: str | None = None,
+    cube: AnswerCube | None = None,
 ) -> pd.DataFrame:
     """A scope_table by `by` plus RANK_COLUMNS: the competition rank of `{scope}_score`
     among the reliable domains (<NA> for the others), the central 95% rank interval
@@ -57,7 +59,8 @@ def ranked_table(
     ranked (scoring.rank_intervals). With `within` (a column of `by`, e.g. "district"),
     also the rank among the reliable domains of the same `within` value and its interval
     (within_rank, within_rank_low, within_rank_high), from the same joint distribution
-    restricted to them (a street's rank in its district)."""
+    restricted to them (a street's rank in its district). `cube`: scoring.answer_cube over
+    `long`, shared with the tables."""
     by = list(by)
     score = table[f"{scope}_score"].astype(float)
     reliable = ~table[f"{scope}_unreliable"].astype(bool) & score.notna()
@@ -70,7 +73,7 @@ def ranked_table(
     if not reliable.any():
         return out
     keys = table.loc[reliable, by]
-    estimates, covariance = _joint(long, by, keys, table.loc[reliable], scope, design)
+    estimates, covariance = _joint(long, by, keys, table.loc[reliable], scope, (design, cube))
     intervals = rank_intervals(estimates, covariance, seed=seed)
     out.loc[reliable, "rank_low"] = intervals["rank_low"].to_numpy()
     out.loc[reliable, "rank_high"] = intervals["rank_high"].to_numpy()
@@ -87,23 +90,26 @@ def _ranks_within(out, reliable, within, estimates, covariance, seed) -> pd.Data
     }
     groups = out.loc[reliable, within].to_numpy()
     index = out.index[reliable.to_numpy()]
-    for group in pd.unique(groups):
-        members = np.flatnonzero(groups == group)
-        rows = index[members]
-        columns["within_rank"][rows] = competition_rank(pd.Series(estimates[members]))
-        subset = covariance[np.ix_(members, members)]
-        intervals = rank_intervals(estimates[members], subset, seed=seed)
+    members = [np.flatnonzero(groups == group) for group in pd.unique(groups)]
+    found = grouped_rank_intervals(estimates, covariance, members, seed=seed)
+    for member, intervals in zip(members, found, strict=True):
+        rows = index[member]
+        columns["within_rank"][rows] = competition_rank(pd.Series(estimates[member]))
         columns["within_rank_low"][rows] = intervals["rank_low"].to_numpy()
         columns["within_rank_high"][rows] = intervals["rank_high"].to_numpy()
     return out.assign(**columns)
 
 
-def _joint(long, by, keys, rows, scope, design) -> tuple[np.ndarray, np.ndarray]:
-    """The scores and covariance of the domains `keys` (in their order)."""
+def _joint(long, by, keys, rows, scope, sample) -> tuple[np.ndarray, np.ndarray]:
+    """The scores and covariance of the domains `keys` (in their order); `sample` is
+    (design, cube)."""
+    design, cube = sample
     se = rows[f"{scope}_se"].astype(float).fillna(0.0).to_numpy()
     fallback = rows[f"{scope}_score"].astype(float).to_numpy(), np.diag(se**2)
     try:
-        domains, scores, covariance = scope_covariance(long, by, scope=scope, design=design)
+        domains, scores, covariance = scope_covariance(
+            long, by, scope=scope, design=design, cube=cube
+        )
     except DesignError:
         return fallback
     position = pd.MultiIndex.from_frame(domains[by].astype(object))

@@ -27,13 +27,14 @@ from jobs.runner import JobFailed, Progress
 from qc.models import Review, ReviewEvent
 from sampling.models import AreaType, Locality
 from scoring import compare, dashboard, methodology, presenters, ranking, selectors
+from scoring.answer_cube import AnswerCube
 from scoring.loaders import AnswerError, scale_items, stratum_names
 from scoring.measures import SATISFACTION
 from scoring.models import WaveTarget, WaveWeighting
 from scoring.score_tables import (
     SampleDesign,
     domain_scores,
-    scope_table,
+    scope_tables,
     summarize,
     with_scope,
 )
@@ -151,14 +152,19 @@ def wave_results(wave: Wave) -> dict:
     scoring.methodology.stratum_rows), "methodology" and "methodology_lines"."""
     sample = weighted_sample(wave=wave)
     long, meta, design = with_scope(sample.long), sample.meta, sample.design
-    tables = summarize(long, design=design)
+    cube = AnswerCube(long)  # every table below is formed from its per-respondent sums
+    tables = summarize(long, design=design, cube=cube)
     for table, by, within in (
         ("by_district", ["district"], None),
         ("by_street", ["district", "street"], "district"),
     ):
         unranked = tables[table].drop(columns="rank")
-        tables[table] = ranking.ranked_table(unranked, long, by, design=design, within=within)
-    tables["by_street_dimension"] = domain_scores(long, ["street", "dimension"], design=design)
+        tables[table] = ranking.ranked_table(
+            unranked, long, by, design=design, within=within, cube=cube
+        )
+    tables["by_street_dimension"] = domain_scores(
+        long, ["street", "dimension"], design=design, cube=cube
+    )
     language = ui_language_code()
     report = presenters.present_results(
         wave=wave, tables=tables, meta=meta, language=language, generated_on=timezone.localdate()
@@ -174,7 +180,7 @@ def wave_results(wave: Wave) -> dict:
     groups = selectors.respondent_groups(
         wave, meta.definition, language, interviews=sample.interviews
     )
-    report["groups"] = presenters.group_rows(group_tables(long, groups, design=design))
+    report["groups"] = presenters.group_rows(group_tables(long, groups, design=design, cube=cube))
     history = earlier_rounds(wave)
     report["trend"] = presenters.trend(report, [(w.name, t) for w, t in history])
     report["previous_wave"] = history[-1][0].name if history else None
@@ -260,22 +266,39 @@ def _reliable_only(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def group_tables(
-    long: pd.DataFrame, groups: pd.DataFrame, *, design: SampleDesign | None = None
+    long: pd.DataFrame,
+    groups: pd.DataFrame,
+    *,
+    design: SampleDesign | None = None,
+    cube: AnswerCube | None = None,
 ) -> list[tuple[str, pd.DataFrame]]:
     """(group, scope_table by [group] under `design`) for each respondent group of
     scoring.presenters.GROUP_LABELS that anyone answered; `groups` is
-    scoring.selectors.respondent_groups. Area types are estimated by their label."""
+    scoring.selectors.respondent_groups. Area types are estimated by their label. The
+    groups are respondent columns of one scoring.answer_cube (`cube` over `long`, or one
+    made here), so every table shares its per-respondent sums."""
     if long.empty:
         return []
-    data = long.merge(groups, on="interview_id", how="left") if not groups.empty else long
+    cube = cube if cube is not None else AnswerCube(with_scope(long))
     # plain str labels: lazy translation objects would be hashed (translated) on every row
     area_types = {code: str(label) for code, label in AreaType.choices}
-    data = data.assign(area_type=data["area_type"].map(area_types))
-    return [
-        (group, scope_table(data, [group], design=design))
+    respondents = pd.DataFrame(
+        {
+            "interview_id": cube.ids,
+            "area_type": cube.respondent_column("area_type").map(area_types).to_numpy(),
+        }
+    )
+    if not groups.empty:
+        found = groups.drop(columns=["area_type"], errors="ignore")
+        respondents = respondents.merge(found, on="interview_id", how="left")
+    cube = cube.with_columns(respondents)
+    present = [
+        group
         for group in presenters.GROUP_LABELS
-        if group in data.columns and not data[group].isna().all()
+        if group in respondents.columns and not respondents[group].isna().all()
     ]
+    found = scope_tables(long, [[group] for group in present], design=design, cube=cube)
+    return list(zip(present, found, strict=True))
 
 
 def lowest_lists(report: dict) -> dict:

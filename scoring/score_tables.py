@@ -54,6 +54,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from scoring.answer_cube import AnswerCube, row_values
 from scoring.compare import competition_rank
 from scoring.design.covariance import mean_covariance
 from scoring.design.designs import Design, make_design
@@ -112,53 +113,7 @@ def respondent_values(long: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     Rows whose `by` keys are missing (NaN) are dropped: they belong to no domain.
     A valid answer whose `positive` is missing counts as not positive.
     """
-    return _respondent_values(long, by)[0]
-
-
-def _respondent_values(long: pd.DataFrame, by: Sequence[str]) -> tuple[pd.DataFrame, np.ndarray]:
-    """respondent_values and the domain of each of its rows (codes 0..D-1 in the order of
-    the sorted `by` keys, as a sorted groupby numbers them): rows come sorted by domain."""
-    keys = list(by) + ["interview_id"]
-    valid = long["score"].notna().to_numpy()
-    positive = long["positive"].eq(True).to_numpy() & valid  # None/NaN is not positive
-    # Group on integer codes (each key factorized in sorted order, combined in mixed radix):
-    # the same groups and order as a sorted groupby, without hashing tuples of strings.
-    combined = np.zeros(len(long), dtype=np.int64)
-    uniques, keep = [], np.ones(len(long), dtype=bool)
-    for column in keys:
-        codes, values = pd.factorize(long[column], sort=True, use_na_sentinel=True)
-        keep &= codes >= 0
-        combined = combined * (len(values) + 1) + codes
-        uniques.append((codes, values))
-    groups, first, group_of = np.unique(combined[keep], return_index=True, return_inverse=True)
-    rows = np.flatnonzero(keep)[first]
-    # interview_id is the last digit of the mixed radix: what is left of it is the domain
-    domain_key = groups // (len(uniques[-1][1]) + 1)
-    domain = np.zeros(len(groups), dtype=np.int64)
-    if len(groups) > 1:
-        domain[1:] = np.cumsum(domain_key[1:] != domain_key[:-1])
-    n = len(groups)
-    score = long["score"].to_numpy(dtype=float)
-    kept_valid = valid[keep]
-    n_items = np.bincount(group_of, minlength=n)
-    n_valid = np.bincount(group_of, weights=kept_valid, minlength=n).astype("int64")
-    score_sum = np.bincount(group_of, weights=np.where(valid, score, 0.0)[keep], minlength=n)
-    positive_sum = np.bincount(group_of, weights=positive[keep], minlength=n)
-    per = pd.DataFrame(
-        {
-            column: values.take(codes[rows])
-            for column, (codes, values) in zip(keys, uniques, strict=True)
-        }
-    )
-    per["interview_id"] = per["interview_id"].astype("int64")
-    per["weight"] = long["weight"].to_numpy(dtype=float)[rows]
-    per["n_items"] = n_items.astype("int64")
-    per["n_valid"] = n_valid
-    with np.errstate(invalid="ignore", divide="ignore"):
-        denominator = np.where(n_valid > 0, n_valid, np.nan)
-        per["score"] = score_sum / denominator
-        per["positive_share"] = positive_sum / denominator
-    return per, domain
+    return row_values(long, by)[0]
 
 
 def domain_scores(
@@ -167,6 +122,7 @@ def domain_scores(
     *,
     min_respondents: int = MIN_RESPONDENTS,
     design: SampleDesign | None = None,
+    cube: AnswerCube | None = None,
 ) -> pd.DataFrame:
     """Weighted score, rate and item non-response per domain.
 
@@ -194,14 +150,50 @@ def domain_scores(
                           the scores do not vary)
     See the module docstring for the design behind the SEs; `design` (default: the one
     `respondent_design` builds from the long frame) must have a row for every respondent.
+    `cube` (scoring.answer_cube over `long`) shares the per-respondent sums between tables.
     """
-    by = list(by)
-    if not by:
-        long = long.assign(**{_ALL: _ALL})
-        result = domain_scores(long, [_ALL], min_respondents=min_respondents, design=design)
-        return result.drop(columns=[_ALL])
+    return domain_tables(long, [by], min_respondents=min_respondents, design=design, cube=cube)[0]
 
-    per, domain = _respondent_values(long, by)
+
+def domain_tables(
+    long: pd.DataFrame,
+    bys: Sequence[Sequence[str]],
+    *,
+    min_respondents: int = MIN_RESPONDENTS,
+    design: SampleDesign | None = None,
+    cube: AnswerCube | None = None,
+) -> list[pd.DataFrame]:
+    """domain_scores(long, by) for each `by` of `bys`, the domains of all of them
+    linearised in one pass over the design (one estimate of every score and one of every
+    rate): the same numbers, one linearisation instead of one per table."""
+    tables: list = [None] * len(bys)
+    parts = []
+    for i, by in enumerate(bys):
+        by = list(by)
+        if not by:
+            scoped = long.assign(**{_ALL: _ALL})
+            found = domain_scores(scoped, [_ALL], min_respondents=min_respondents, design=design)
+            tables[i] = found.drop(columns=[_ALL])
+            continue
+        per, domain = _values(long, by, cube)
+        parts.append((i, by, per, domain, _point_estimates(per, domain, by)))
+    estimated = [(per, domain, out) for _i, _by, per, domain, out in parts if not per.empty]
+    if estimated:
+        _add_uncertainty(estimated, design if design is not None else respondent_design(long))
+    for i, by, _per, _domain, (index, columns) in parts:
+        size = len(index)
+        columns.update({c: np.full(size, np.nan) for c in DOMAIN_COLUMNS if c not in columns})
+        n = columns["n_respondents"]
+        effective = np.minimum(np.where(np.isnan(columns["n_eff"]), n, columns["n_eff"]), n)
+        columns["unreliable"] = effective < min_respondents
+        table = pd.DataFrame({c: columns[c] for c in DOMAIN_COLUMNS}, index=index)
+        tables[i] = table.reset_index()[by + DOMAIN_COLUMNS]
+    return tables
+
+
+def _point_estimates(per: pd.DataFrame, domain: np.ndarray, by: list[str]) -> tuple:
+    """The domain table of `by` without its uncertainty: (the index of the domains' keys,
+    {column: values} of the counts, score, rate and item non-response)."""
     n_domains = int(domain[-1]) + 1 if len(domain) else 0
     starts = np.flatnonzero(np.diff(domain, prepend=-1)) if len(domain) else domain
     answered = per["n_valid"].to_numpy() > 0
@@ -216,44 +208,60 @@ def domain_scores(
     n_valid = np.bincount(domain, weights=per["n_valid"].to_numpy(), minlength=n_domains)
     keys = per[by].iloc[starts]
     index = pd.MultiIndex.from_frame(keys) if len(by) > 1 else pd.Index(keys[by[0]])
-    out = pd.DataFrame(index=index)
     with np.errstate(invalid="ignore", divide="ignore"):
         denominator = np.where(n_respondents > 0, weight_sum, np.nan)
-        out["n_respondents"] = n_respondents.astype("int64")
-        out["weight_sum"] = weight_sum
-        out["score"] = total(w * per["score"].fillna(0.0).to_numpy()) / denominator
-        out["rate"] = 100.0 * total(w * per["positive_share"].fillna(0.0).to_numpy()) / denominator
-        out["n_answers"] = n_answers.astype("int64")
-        out["n_missing"] = (n_answers - n_valid).astype("int64")
-        out["item_nonresponse"] = 100.0 * out["n_missing"] / out["n_answers"]
-
-    if per.empty:
-        out = out.assign(**{c: np.nan for c in DOMAIN_COLUMNS if c not in out})
-    else:
-        sample = design if design is not None else respondent_design(long)
-        _add_uncertainty(out, per, domain, sample)
-    effective = out["n_eff"].fillna(out["n_respondents"]).clip(upper=out["n_respondents"])
-    out["unreliable"] = effective < min_respondents
-    return out.reset_index()[by + DOMAIN_COLUMNS]
+        n_missing = (n_answers - n_valid).astype("int64")
+        columns = {
+            "n_respondents": n_respondents.astype("int64"),
+            "weight_sum": weight_sum,
+            "score": total(w * per["score"].fillna(0.0).to_numpy()) / denominator,
+            "rate": 100.0 * total(w * per["positive_share"].fillna(0.0).to_numpy()) / denominator,
+            "n_answers": n_answers.astype("int64"),
+            "n_missing": n_missing,
+            "item_nonresponse": 100.0 * n_missing / n_answers.astype("int64"),
+        }
+    return index, columns
 
 
-def _add_uncertainty(out: pd.DataFrame, per: pd.DataFrame, domain: np.ndarray, sample):
+def _values(long: pd.DataFrame, by: list[str], cube: "AnswerCube | None"):
+    """The respondent values and domains of `by`: from the cube where it applies, else
+    row by row."""
+    found = cube.values(by) if cube is not None else None
+    if found is not None:
+        return found
+    return row_values(cube.frame() if cube is not None else long, by)
+
+
+def _add_uncertainty(parts: list, sample) -> None:
     """Set se, ci_low, ci_high, df (score) and rate_se, rate_ci_low, rate_ci_high, rate_df,
-    and n_eff on the domain table `out` from the respondent values `per` (in `domain`)."""
+    and n_eff in the columns `out` of each table of `parts` [(per, domain, (index, out))]
+    from its respondent
+    values `per` (in `domain`): the tables' domains numbered one after the other, so one
+    estimate covers them all."""
     design, row_of = sample
-    rows = per["interview_id"].map(row_of).to_numpy()
-    common = {"rows": rows, "domains": domain, "n_domains": len(out)}
-    for prefix, values in (("", per["score"]), ("rate_", 100.0 * per["positive_share"])):
-        y = values.to_numpy(dtype=float)
+    sizes = [len(index) for _per, _domain, (index, _columns) in parts]
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    n_domains = int(offsets[-1])
+    ids = np.concatenate([per["interview_id"].to_numpy() for per, _d, _o in parts])
+    rows = pd.Series(ids).map(row_of).to_numpy()
+    domain = np.concatenate([d + offsets[i] for i, (_p, d, _o) in enumerate(parts)])
+    common = {"rows": rows, "domains": domain, "n_domains": n_domains}
+    for prefix, column, factor in (("", "score", 1.0), ("rate_", "positive_share", 100.0)):
+        y = np.concatenate([per[column].to_numpy(dtype=float) for per, _d, _o in parts])
+        y = factor * y if factor != 1.0 else y
         part = estimate(design, y=y, **common)
         valid = ~np.isnan(y)
-        df = domain_df(design, rows=rows[valid], domains=domain[valid], n_domains=len(out))
+        df = domain_df(design, rows=rows[valid], domains=domain[valid], n_domains=n_domains)
         low, high = scaled_logit_interval(part["estimate"], part["se"], df)
-        out[prefix + "se"] = part["se"].to_numpy()
-        out[prefix + "ci_low"], out[prefix + "ci_high"] = low, high
-        out[prefix + "df"] = df
-        if not prefix:
-            out["n_eff"] = part["n_eff"].to_numpy()
+        se, n_eff = part["se"].to_numpy(), part["n_eff"].to_numpy()
+        for (_per, _domain, (_index, out)), a, b in zip(
+            parts, offsets[:-1], offsets[1:], strict=True
+        ):
+            out[prefix + "se"] = se[a:b]
+            out[prefix + "ci_low"], out[prefix + "ci_high"] = low[a:b], high[a:b]
+            out[prefix + "df"] = df[a:b]
+            if not prefix:
+                out["n_eff"] = n_eff[a:b]
 
 
 def respondent_design(long: pd.DataFrame) -> tuple[Design, pd.Series]:
@@ -281,6 +289,7 @@ def scope_table(
     *,
     min_respondents: int = MIN_RESPONDENTS,
     design: SampleDesign | None = None,
+    cube: AnswerCube | None = None,
 ) -> pd.DataFrame:
     """Satisfaction and safety side by side per domain (a district or street table).
 
@@ -296,28 +305,69 @@ def scope_table(
         satisfaction_rate_ci_low, satisfaction_rate_ci_high, safety_rate_ci_low,
         safety_rate_ci_high             (see domain_scores)
     A scope with no answers in a domain has NaN score/rate, n = 0 and is unreliable.
+    `cube`: scoring.answer_cube over the frame with its `scope` (see domain_scores).
     """
-    by = list(by)
+    return scope_tables(long, [by], min_respondents=min_respondents, design=design, cube=cube)[0]
+
+
+def scope_tables(
+    long: pd.DataFrame,
+    bys: Sequence[Sequence[str]],
+    *,
+    min_respondents: int = MIN_RESPONDENTS,
+    design: SampleDesign | None = None,
+    cube: AnswerCube | None = None,
+) -> list[pd.DataFrame]:
+    """scope_table(long, by) for each `by` of `bys`, estimated in one pass (domain_tables)."""
+    if cube is not None and "scope" not in cube.columns():
+        cube = None
     scoped = with_scope(long)
-    per_scope = domain_scores(
-        scoped, by + ["scope"], min_respondents=min_respondents, design=design
+    bys = [list(by) for by in bys]
+    per_scope = domain_tables(
+        scoped,
+        [by + ["scope"] for by in bys],
+        min_respondents=min_respondents,
+        design=design,
+        cube=cube,
     )
-    out = scoped.groupby(by, sort=True)["interview_id"].nunique().rename("n_interviews")
-    out = out.to_frame()
-    for scope in SCOPES:
-        part = per_scope[per_scope["scope"] == scope].set_index(by)
-        out[f"{scope}_score"] = part["score"].reindex(out.index)
-        out[f"{scope}_rate"] = part["rate"].reindex(out.index)
-        out[f"{scope}_n"] = part["n_respondents"].reindex(out.index).fillna(0).astype("int64")
-        flagged = part["unreliable"].reindex(out.index)
-        out[f"{scope}_unreliable"] = flagged.fillna(True).astype(bool)
-    out["unreliable"] = out[[f"{s}_unreliable" for s in SCOPES]].any(axis=1)
-    for scope in SCOPES:
-        part = per_scope[per_scope["scope"] == scope].set_index(by)
-        columns = ("se", "ci_low", "ci_high", "n_eff", "df", "weight_sum")
-        for column in (*columns, "rate_ci_low", "rate_ci_high"):
-            out[f"{scope}_{column}"] = part[column].reindex(out.index)
-    return out.reset_index()
+    return [
+        _side_by_side(table, by, scoped, cube) for table, by in zip(per_scope, bys, strict=True)
+    ]
+
+
+def _side_by_side(per_scope: pd.DataFrame, by: list[str], scoped, cube) -> pd.DataFrame:
+    """scope_table's rows from the domain table by [*by, "scope"]."""
+    interviews = cube.interviews(by) if cube is not None else None
+    if interviews is None:
+        data = cube.frame() if cube is not None else scoped
+        interviews = data.groupby(by, sort=True)["interview_id"].nunique()
+    index = interviews.index
+    keys = pd.MultiIndex.from_frame(per_scope[by]) if len(by) > 1 else per_scope[by[0]]
+    position = index.get_indexer(keys)
+    scope = per_scope["scope"].to_numpy()
+    columns: dict = {"n_interviews": interviews.to_numpy()}
+    spread = {}
+    for name in SCOPES:
+        chosen = scope == name
+        at = position[chosen]
+
+        def place(column, fill, dtype=float, at=at, chosen=chosen):
+            values = np.full(len(index), fill, dtype=dtype)
+            values[at] = per_scope[column].to_numpy()[chosen]
+            return values
+
+        columns[f"{name}_score"] = place("score", np.nan)
+        columns[f"{name}_rate"] = place("rate", np.nan)
+        columns[f"{name}_n"] = place("n_respondents", 0, "int64")
+        columns[f"{name}_unreliable"] = place("unreliable", True, bool)
+        spread[name] = place
+    columns["unreliable"] = np.logical_or.reduce([columns[f"{s}_unreliable"] for s in SCOPES])
+    for name, place in spread.items():
+        for column in ("se", "ci_low", "ci_high", "n_eff", "df", "weight_sum"):
+            columns[f"{name}_{column}"] = place(column, np.nan)
+        for column in ("rate_ci_low", "rate_ci_high"):
+            columns[f"{name}_{column}"] = place(column, np.nan)
+    return pd.DataFrame(columns, index=index).reset_index()
 
 
 def add_rank(
@@ -346,6 +396,7 @@ def summarize(
     min_respondents: int = MIN_RESPONDENTS,
     design: SampleDesign | None = None,
     heat: bool = True,
+    cube: AnswerCube | None = None,
 ) -> dict:
     """Every table the results page and the report show, from one long frame (without
     "by_district_dimension" when `heat` is false: an earlier round's trend and rank changes
@@ -358,21 +409,30 @@ def summarize(
                                  reliable districts only; scoring.ranking adds intervals)
         "by_street"              scope_table by ["district", "street"] plus `rank`
         "by_district_dimension"  domain_scores by ["district", "dimension"] (a heat table)
-    and "n_interviews": the number of distinct interviews in `long` (an int).
+    and "n_interviews": the number of distinct interviews in `long` (an int). Every table
+    is formed from one scoring.answer_cube over the frame (`cube`, or one made here).
     """
-    kw = {"min_respondents": min_respondents, "design": design}
+    long = with_scope(long)
+    cube = cube if cube is not None else AnswerCube(long)
+    kw = {"min_respondents": min_respondents, "design": design, "cube": cube}
     ranking = {"score": "satisfaction_score", "unreliable": "satisfaction_unreliable"}
-    by_dimension = domain_scores(long, ["dimension"], **kw)
-    by_dimension = with_scope(by_dimension)
+    bys = [["dimension"], ["scope"], ["district", "scope"], ["district", "street", "scope"]]
+    if heat:
+        bys.append(["district", "dimension"])
+    found = domain_tables(long, bys, **kw)  # one linearisation for every table
+    places = [
+        _side_by_side(table, by[:-1], long, cube)
+        for table, by in zip(found[2:4], bys[2:4], strict=True)
+    ]
     tables = {
-        "overall": domain_scores(with_scope(long), ["scope"], **kw),
-        "by_dimension": by_dimension,
-        "by_district": add_rank(scope_table(long, ["district"], **kw), **ranking),
-        "by_street": add_rank(scope_table(long, ["district", "street"], **kw), **ranking),
+        "overall": found[1],
+        "by_dimension": with_scope(found[0]),
+        "by_district": add_rank(places[0], **ranking),
+        "by_street": add_rank(places[1], **ranking),
     }
     if heat:
-        tables["by_district_dimension"] = domain_scores(long, ["district", "dimension"], **kw)
-    tables["n_interviews"] = int(long["interview_id"].nunique())
+        tables["by_district_dimension"] = found[4]
+    tables["n_interviews"] = cube.n_respondents
     return tables
 
 
@@ -382,16 +442,24 @@ def scope_covariance(
     *,
     scope: str = SATISFACTION,
     design: SampleDesign | None = None,
+    cube: AnswerCube | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """(domains, scores, covariance) of the `scope` score by the `by` columns: the domains
     as a frame of their `by` keys (sorted, as scope_table's rows), their scores
     (scope_table's `{scope}_score`) and the joint sampling covariance of those scores under
     the design (scoring.design.covariance; its diagonal is the squared `{scope}_se`).
-    Raises scoring.design.designs.DesignError where the covariance cannot be formed."""
+    Raises scoring.design.designs.DesignError where the covariance cannot be formed.
+    `cube`: scoring.answer_cube over the frame with its `scope` (see domain_scores)."""
     by = list(by)
-    scoped = with_scope(long)
-    scoped = scoped[scoped["scope"] == scope]
-    per = respondent_values(scoped, by)
+    found = None
+    if cube is not None and "scope" in cube.columns():
+        found = cube.values(by + ["scope"])
+    if found is not None:  # a respondent's rows of the scope, as the filter below keeps
+        per = found[0]
+        per = per[per["scope"] == scope].drop(columns="scope")
+    else:
+        scoped = with_scope(long)
+        per = respondent_values(scoped[scoped["scope"] == scope], by)
     per = per[per["n_valid"] > 0]
     if per.empty:
         return pd.DataFrame(columns=by), np.zeros(0), np.zeros((0, 0))

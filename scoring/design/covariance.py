@@ -59,7 +59,11 @@ def mean_covariance(
         x -= cal.weights[:, None] * fitted
     ((units, keys, multiplier, f, sampled),) = plans
     n_units = int(units.max()) + 1
-    totals = np.asarray(indicator(units, n_units) @ x)  # PSU totals
+    if n_units == design.n:  # every row its own PSU: the PSU totals are the rows
+        totals = np.empty_like(x)
+        totals[units] = x
+    else:
+        totals = np.asarray(indicator(units, n_units) @ x)  # PSU totals
     first = representatives(units, n_units)
     unit_key = keys[first]
     n_keys = int(unit_key.max()) + 1

@@ -28,7 +28,11 @@ def domain_df(design: Design, *, rows, domains, n_domains: int) -> np.ndarray:
     domains = np.asarray(domains, dtype=np.int64)
     psu = design.stages[0].units[rows] if design.stages else rows
     strata = design.strata[rows]
-    psus = _distinct_per_domain(domains, np.asarray(psu, dtype=np.int64), n_domains)
+    if not design.stages or int(design.stages[0].units.max()) + 1 == design.n:
+        # every row its own PSU, each (row, domain) at most once: a domain's PSUs are its rows
+        psus = np.bincount(domains, minlength=n_domains)
+    else:
+        psus = _distinct_per_domain(domains, np.asarray(psu, dtype=np.int64), n_domains)
     layers = _distinct_per_domain(domains, np.asarray(strata, dtype=np.int64), n_domains)
     return (psus - layers).astype(float)
 

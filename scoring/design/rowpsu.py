@@ -117,17 +117,24 @@ def _calibrate(design, keys, n_keys, rows, domains, z, n_domains, sums, squares)
     cells, pairs = design.derived("rowpsu.cells", lambda: _cells(design, keys))
     if max(len(key) for _cell, key, _group, _vm in cells) * n_domains > MAX_CELLS:
         return False
+    # the sparse sums into strata depend on the design alone: made once, kept with it
+    spreads = design.derived("rowpsu.spreads", lambda: _spreads(cells, pairs, n_keys))
     coefficients = calibration_coefficients(design, rows, domains, z, n_domains)
-    for (cell, key, group, vm), c in zip(cells, coefficients, strict=True):
+    for (cell, key, group, vm), c, (spread, _row) in zip(cells, coefficients, spreads, strict=True):
         n_cells = len(key)
         s = _by(cell[rows], domains, z * v[rows], n_cells, n_domains)  # S_m per cell
-        _add_rows(sums, key, -vm[:, None] * c[group])
-        _add_rows(squares, key, -2 * s * c[group])
-    for (_cell, key, group, _vm), c, row in zip(cells, coefficients, pairs, strict=True):
-        for (_cell_k, _key_k, group_k, _vm_k), c_k, (q, first, second) in zip(
-            cells, coefficients, row, strict=True
+        sums -= spread @ (vm[:, None] * c[group])
+        squares -= spread @ (2 * s * c[group])
+    for (_cell, key, group, _vm), c, row, (_spread, spread_row) in zip(
+        cells, coefficients, pairs, spreads, strict=True
+    ):
+        for (_cell_k, _key_k, group_k, _vm_k), c_k, (q, first, second), spread in zip(
+            cells, coefficients, row, spread_row, strict=True
         ):
             step = max(1, 2_000_000 // n_domains)  # bounds the dense block
+            if len(q) <= step:
+                squares += spread @ (q[:, None] * c[group[first]] * c_k[group_k[second]])
+                continue
             for start in range(0, len(q), step):
                 part = slice(start, start + step)
                 terms = q[part, None] * c[group[first[part]]] * c_k[group_k[second[part]]]
@@ -135,13 +142,28 @@ def _calibrate(design, keys, n_keys, rows, domains, z, n_domains, sums, squares)
     return True
 
 
+def _spreads(cells: list, pairs: list, n_keys: int) -> list:
+    """Per margin: the keys × cells 0/1 matrix that sums cells into their stratum key, and
+    per pair of margins the keys × pairs one (see _add_rows)."""
+    return [
+        (
+            _spread(key, n_keys),
+            [_spread(key[first], n_keys) for _q, first, _second in row],
+        )
+        for (_cell, key, _group, _vm), row in zip(cells, pairs, strict=True)
+    ]
+
+
+def _spread(index: np.ndarray, size: int) -> sparse.csr_matrix:
+    return sparse.csr_matrix(
+        (np.ones(len(index)), (index, np.arange(len(index)))), shape=(size, len(index))
+    )
+
+
 def _add_rows(target: np.ndarray, index: np.ndarray, values: np.ndarray) -> None:
     """target[index[i]] += values[i] for every i, repeats adding up (np.add.at's meaning),
     as one sparse product: np.add.at is slow on rows of many domains."""
-    spread = sparse.csr_matrix(
-        (np.ones(len(index)), (index, np.arange(len(index)))), shape=(len(target), len(index))
-    )
-    target += spread @ values
+    target += _spread(index, len(target)) @ values
 
 
 def _cells(design: Design, keys: np.ndarray) -> tuple:
