@@ -6,7 +6,6 @@ Only interviews whose QC review is approved are scored (DESIGN.md §5). Computat
 
 from dataclasses import dataclass, field, replace
 
-import numpy as np
 import pandas as pd
 from django.db.models import Count, Exists, F, Q
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from questionnaires.presenters import effective_choices
 from questionnaires.selectors import answers_in_version
 from questionnaires.xlsform import dimension_order
 from sampling.models import FrameStratumCount, Locality, ReplicateRelease, SampledUnit
+from scoring.answer_frame import AnswerError, scored_items
 from scoring.models import WaveWeighting
 
 # The long frame's columns, documented in scoring.score_tables, which estimates from it.
@@ -50,11 +50,6 @@ def empty_long_frame() -> pd.DataFrame:
             "positive": pd.Series(dtype="object"),
         }
     )
-
-
-class AnswerError(ValueError):
-    """An approved interview holds an answer its questionnaire cannot score, or the
-    questionnaire's sex or age question cannot be told apart from another of that name."""
 
 
 def respondent_question(definition: dict, name: str) -> dict | None:
@@ -138,21 +133,6 @@ def scale_items(definition: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).astype({"score": "float64", "positive": object})
 
 
-def _choice_keys(items: pd.Series, answers: pd.Series) -> pd.Series:
-    """`_choice_key` of every answer: the few distinct answers are keyed once, not every
-    row (a wave holds a handful of codes over hundreds of thousands of answers)."""
-    codes, distinct = pd.factorize(answers.astype(object), use_na_sentinel=False)
-    keys = np.array([_choice_key(value) for value in distinct], dtype=object)
-    return pd.Series(keys[codes], index=items.index, dtype=object)
-
-
-def _choice_key(value: object) -> str:
-    """Answers may arrive as "5", 5 or 5.0; choice values are strings."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def approved_interviews(wave: Wave) -> list[dict]:
     """The wave's approved interviews, one dict each, in id order: pk, answers (keyed as the
     wave's current version keys them: interviews begun before a version switch are read with
@@ -218,10 +198,12 @@ def approved_answers(
         return empty_long_frame(), meta
 
     located, localities = _locate(frame)
-    long = _explode(frame, choices, item_names)
-    long = long.merge(located, on="interview_id", how="left", validate="many_to_one")
-    long = long[LONG_COLUMNS].reset_index(drop=True)
-    return long, replace(meta, localities=localities)
+    long = scored_items(frame["pk"].to_numpy(), list(frame["answers"]), choices, item_names)
+    rows = long.pop("row").to_numpy()
+    for column in ("weight", "district", "street", "area_type"):
+        values = located[column]  # object codes stay object: no text column inferred
+        long[column] = pd.Series(values.to_numpy()[rows], index=long.index, dtype=values.dtype)
+    return long[LONG_COLUMNS], replace(meta, localities=localities)
 
 
 def _in_wave_version(records: list[dict], wave: Wave) -> list[dict]:
@@ -304,31 +286,6 @@ def _locate(interviews: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict]]:
 
 def _blank_to_na(values: pd.Series) -> pd.Series:
     return values.where(values.notna() & (values.astype(str) != ""))
-
-
-def _explode(interviews: pd.DataFrame, choices: pd.DataFrame, item_names: list[str]):
-    """Wide answers → one row per asked scale item, scored through the choice table."""
-    wide = pd.DataFrame.from_records(
-        [stored.values_at(a or {}, item_names) for a in interviews["answers"]],
-        columns=item_names,
-    )
-    wide.insert(0, "interview_id", interviews["pk"].astype("int64").to_numpy())
-    long = wide.melt(id_vars="interview_id", var_name="item", value_name="answer")
-    long = long[long["answer"].notna() & (long["answer"].astype(str).str.strip() != "")]
-    long = long.assign(value=_choice_keys(long["item"], long["answer"]))
-    long = long.merge(choices, on=["item", "value"], how="left", indicator=True)
-    unknown = long[long["_merge"] == "left_only"]
-    if not unknown.empty:
-        first = unknown.iloc[0]
-        raise AnswerError(
-            f"Interview #{first['interview_id']}, question {first['item']!r}: answer "
-            f"{first['answer']!r} is not one of the choices of its list "
-            f"({len(unknown)} such answer(s) in this wave)."
-        )
-    long = long.drop(columns=["_merge", "answer", "value"])
-    order = {name: i for i, name in enumerate(item_names)}
-    long = long.assign(_order=long["item"].map(order)).sort_values(["interview_id", "_order"])
-    return long.drop(columns="_order")
 
 
 # ---------------------------------------------------------------------------- weighting inputs
