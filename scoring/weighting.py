@@ -23,6 +23,7 @@ Steps
 import hashlib
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from common.translatable import Translatable, gettext_noop
@@ -280,14 +281,21 @@ def inputs_digest(sample: WeightedSample) -> tuple[str, dict[str, float]]:
     digest = hashlib.sha256()
     long = sample.long
     if not long.empty:
-        ordered = long.sort_values(["interview_id", "item"], kind="stable")
-        digest.update(ordered["interview_id"].to_numpy(dtype="int64").tobytes())
-        digest.update("\x1f".join(ordered["item"].astype(str)).encode())
-        digest.update(ordered["score"].to_numpy(dtype=float).tobytes())
-        digest.update(ordered["weight"].to_numpy(dtype=float).tobytes())
+        # ordered by interview id, then item name: the few names are sorted, not every row's
+        codes, names = pd.factorize(long["item"].astype(str))
+        names = np.asarray(names, dtype=object)
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[np.argsort(names, kind="stable")] = np.arange(len(names))
+        ids = long["interview_id"].to_numpy(dtype="int64")
+        order = np.lexsort((rank[codes], ids))
+        digest.update(ids[order].tobytes())
+        digest.update("\x1f".join(names[codes[order]].tolist()).encode())
+        digest.update(long["score"].to_numpy(dtype=float)[order].tobytes())
+        digest.update(long["weight"].to_numpy(dtype=float)[order].tobytes())
     weights = {}
     if sample.design is not None:
         design, row_of = sample.design
-        weights = {str(i): float(design.weights[row]) for i, row in row_of.items()}
+        final = design.weights[row_of.to_numpy()].tolist()
+        weights = dict(zip(map(str, row_of.index.tolist()), final, strict=True))
     digest.update(repr(sorted(weights.items())).encode())
     return digest.hexdigest(), weights
