@@ -2,13 +2,14 @@
 results, earlier rounds, respondent groups and the facts for the methodology appendix."""
 
 import pandas as pd
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from fieldwork import loaders as fieldwork_loaders
+from fieldwork import rates as aapor
 from fieldwork.models import Case, Interview, Wave
 from fieldwork.quotas import age_group
-from fieldwork.selectors import rate_table
 from qc.models import Flag, Review
 from questionnaires import answers as stored
 from scoring.loaders import approved_interviews, respondent_key, respondent_question
@@ -43,14 +44,15 @@ def waves_with_results(user: User) -> list[Wave]:
 def previous_waves(wave: Wave, *, limit: int = 5) -> list[Wave]:
     """Earlier waves of the same client and questionnaire with approved interviews, oldest
     first (at most `limit`): the rounds a trend and a rank change compare against."""
+    approved = Review.objects.filter(state=Review.State.APPROVED)
     earlier = (
         Wave.objects.filter(
             client=wave.client,
             questionnaire_version__questionnaire_id=wave.questionnaire_version.questionnaire_id,
-            cases__interview__review__state=Review.State.APPROVED,
         )
         .filter(Q(created_at__lt=wave.created_at) | Q(created_at=wave.created_at, pk__lt=wave.pk))
-        .distinct()
+        # one approved interview is enough: not a join of every case, interview and review
+        .filter(Exists(approved.filter(interview__case__wave=OuterRef("pk"))))
         .select_related("questionnaire_version")
         .order_by("-created_at", "-pk")[:limit]
     )
@@ -116,7 +118,8 @@ def methodology(wave: Wave) -> dict:
             else _("simple random sampling without replacement in each stratum"),
             "seed": d.seed,
         }
-    table = rate_table(wave, "wave")
+    # the wave's overall rates from the dispositions counted (not a frame of every case)
+    table = aapor.rate_table(fieldwork_loaders.disposition_counts(wave))
     rates = None
     if not table.empty:
         row = table.iloc[0]
