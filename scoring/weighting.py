@@ -35,6 +35,7 @@ from scoring.loaders import (
     AnswersMeta,
     approved_answers,
     approved_interviews,
+    gc_paused,
     nonresponse_choice,
     population_cells,
     respondent_frame,
@@ -151,9 +152,12 @@ def weighted_sample(
     trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
 ) -> WeightedSample:
     """The wave's approved answers with their final weights and the calibrated design."""
-    interviews = approved_interviews(wave)
-    long, meta = approved_answers(wave, interviews=interviews)
-    weighting = wave_weights(wave=wave, level=level, trim_bounds=trim_bounds, interviews=interviews)
+    with gc_paused():  # reading builds tens of thousands of objects at once (loaders.gc_paused)
+        interviews = approved_interviews(wave)
+        long, meta = approved_answers(wave, interviews=interviews)
+        weighting = wave_weights(
+            wave=wave, level=level, trim_bounds=trim_bounds, interviews=interviews
+        )
     design = None
     if weighting.design is not None:
         ids = weighting.respondents["interview_id"].to_numpy()
