@@ -211,7 +211,7 @@ INTERVIEW_COLUMNS = ["pk", "answers", "district_id", "street_id", "case__street_
 
 
 def approved_answers(
-    wave: Wave, *, interviews: list[dict] | None = None
+    wave: Wave, *, interviews: list[dict] | None = None, places: tuple | None = None
 ) -> tuple[pd.DataFrame, AnswersMeta]:
     """The long frame (see scoring.score_tables) of the wave's approved interviews, and its meta.
 
@@ -244,7 +244,7 @@ def approved_answers(
     if frame.empty or not item_names:
         return empty_long_frame(), meta
 
-    located, localities = _locate(frame)
+    located, localities = places if places is not None else _locate(frame)
     long = scored_items(frame["pk"].to_numpy(), list(frame["answers"]), choices, item_names)
     rows = long.pop("row").to_numpy()
     for column in ("weight", "district", "street", "area_type"):
@@ -267,6 +267,12 @@ def _item_meta(definition: dict, item_names: list[str]) -> dict[str, dict]:
         for q in group.get("questions", [])
         if stored.key(q) in wanted
     }
+
+
+def locate(interviews: list[dict]) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """(located, localities) of `approved_interviews` records: what `approved_answers` and
+    `respondent_frame` both resolve (given to them as `places`, it is resolved once)."""
+    return _locate(pd.DataFrame.from_records(interviews, columns=[*INTERVIEW_COLUMNS, "weight"]))
 
 
 def _locate(interviews: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict]]:
@@ -359,7 +365,9 @@ SEX_CODES = {
 }
 
 
-def respondent_frame(wave: Wave, *, interviews: list[dict] | None = None) -> pd.DataFrame:
+def respondent_frame(
+    wave: Wave, *, interviews: list[dict] | None = None, places: tuple | None = None
+) -> pd.DataFrame:
     """One row per approved interview of the wave: what weighting and SEs need.
 
     Columns (RESPONDENT_COLUMNS):
@@ -379,7 +387,7 @@ def respondent_frame(wave: Wave, *, interviews: list[dict] | None = None) -> pd.
     interviews = pd.DataFrame.from_records(records, columns=[*columns, "frame_id", "weight"])
     if interviews.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in RESPONDENT_COLUMNS})
-    located, _ = _locate(interviews)
+    located, _ = places if places is not None else _locate(interviews)
     counts = dict(
         FrameStratumCount.objects.filter(
             frame_id__in=set(interviews["frame_id"].dropna().tolist())
@@ -392,7 +400,7 @@ def respondent_frame(wave: Wave, *, interviews: list[dict] | None = None) -> pd.
         each_distinct([a.get(sex_key) for a in saved], _sex_code), index=interviews.index
     )
     ages = pd.Series(
-        each_distinct([a.get(age_key) for a in saved], _age_group), index=interviews.index
+        each_distinct([a.get(age_key) for a in saved], respondent_age_group), index=interviews.index
     )
     fpc = interviews["stratum"].map(counts).astype(float)
     # Once reserve replicates are released, every released unit of a stratum is one SRSWOR of
@@ -434,7 +442,8 @@ def _sex_code(value: object) -> str | None:
     return SEX_CODES.get(str(value or "").strip().lower())
 
 
-def _age_group(value: object) -> str | None:
+def respondent_age_group(value: object) -> str | None:
+    """The population margins' age band of an `age` answer; None when unknown."""
     return age_group(value) or None
 
 

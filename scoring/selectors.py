@@ -9,10 +9,15 @@ from accounts.models import Role, User
 from fieldwork import loaders as fieldwork_loaders
 from fieldwork import rates as aapor
 from fieldwork.models import Case, Interview, Wave
-from fieldwork.quotas import age_group
 from qc.models import Flag, Review
 from questionnaires import answers as stored
-from scoring.loaders import approved_interviews, respondent_key, respondent_question
+from scoring.loaders import (
+    approved_interviews,
+    each_distinct,
+    respondent_age_group,
+    respondent_key,
+    respondent_question,
+)
 from scoring.models import WaveTarget
 
 
@@ -82,18 +87,19 @@ def respondent_groups(
     if interviews is None:
         interviews = approved_interviews(wave)
     age_key = respondent_key(definition, "age")
-    records = []
-    for interview in interviews:
-        saved = interview["answers"]  # keyed as the wave's current version keys them
-        record = {
-            "interview_id": interview["pk"],
-            "age_group": age_group(saved.get(age_key)) or None,
-        }
-        for name, mapping in labels.items():
-            value = stored.get(saved, questions[name])
-            record[name] = mapping.get(str(value)) if value not in (None, "") else None
-        records.append(record)
-    return pd.DataFrame.from_records(records, columns=["interview_id", "age_group", *labels])
+    saved = [interview["answers"] for interview in interviews]  # keyed as the wave's version
+    columns = {
+        "interview_id": [interview["pk"] for interview in interviews],
+        "age_group": each_distinct([a.get(age_key) for a in saved], respondent_age_group),
+    }
+    for name, mapping in labels.items():
+        key = stored.key(questions[name])
+
+        def label(value, mapping=mapping):
+            return mapping.get(str(value)) if value not in (None, "") else None
+
+        columns[name] = each_distinct([a.get(key) for a in saved], label)
+    return pd.DataFrame(columns, columns=["interview_id", "age_group", *labels])
 
 
 def methodology(wave: Wave) -> dict:

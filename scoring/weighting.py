@@ -36,6 +36,7 @@ from scoring.loaders import (
     approved_answers,
     approved_interviews,
     gc_paused,
+    locate,
     nonresponse_choice,
     population_cells,
     respondent_frame,
@@ -75,12 +76,14 @@ def wave_weights(
     level: str = "district",
     trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
     interviews: list[dict] | None = None,
+    places: tuple | None = None,
 ) -> Weighting:
     """Final weights of the wave's approved interviews (see the module docstring);
-    `interviews` is scoring.loaders.approved_interviews(wave) when already read."""
+    `interviews` is scoring.loaders.approved_interviews(wave) when already read, `places`
+    scoring.loaders.locate(interviews) when already resolved."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-    respondents = respondent_frame(wave, interviews=interviews)
+    respondents = respondent_frame(wave, interviews=interviews, places=places)
     report: dict = {"n": len(respondents), "level": level, "margins": [], "skipped": []}
     if respondents.empty:
         return Weighting(pd.Series(dtype=float), None, respondents, report)
@@ -154,9 +157,10 @@ def weighted_sample(
     """The wave's approved answers with their final weights and the calibrated design."""
     with gc_paused():  # reading builds tens of thousands of objects at once (loaders.gc_paused)
         interviews = approved_interviews(wave)
-        long, meta = approved_answers(wave, interviews=interviews)
+        places = locate(interviews) if interviews else None
+        long, meta = approved_answers(wave, interviews=interviews, places=places)
         weighting = wave_weights(
-            wave=wave, level=level, trim_bounds=trim_bounds, interviews=interviews
+            wave=wave, level=level, trim_bounds=trim_bounds, interviews=interviews, places=places
         )
     design = None
     if weighting.design is not None:
