@@ -26,15 +26,8 @@ from jobs.models import Job
 from jobs.runner import JobFailed, Progress
 from qc.models import Review, ReviewEvent
 from sampling.models import AreaType, Locality
-from scoring import (
-    compare,
-    dashboard,
-    frozen_tables,
-    methodology,
-    presenters,
-    ranking,
-    selectors,
-)
+from scoring import compare, dashboard, methodology, presenters, ranking, selectors
+from scoring.frozen_tables import tables_from_json
 from scoring.loaders import AnswerError, scale_items, stratum_names
 from scoring.measures import SATISFACTION
 from scoring.models import Edition, WaveTarget, WaveWeighting
@@ -252,7 +245,7 @@ def frozen_round_tables(wave: Wave, state: str) -> dict | None:
         .values_list("tables", flat=True)
         .first()
     )
-    return frozen_tables.tables_from_json(kept) if kept else None
+    return tables_from_json(kept) if kept else None
 
 
 def satisfaction_rank_change(
