@@ -2,9 +2,12 @@
 and an earlier round to compare with (trend, rank changes).
 
 Times, each from a cold start unless said: scoring.results.wave_results (--repeat times:
-median and p95, wall and CPU seconds, and the machine's load average; fully cold — an empty
-cache — and cold for this round with the earlier round's tables cached under that round's
-state, as they are while this round is being reviewed), cached_results (warm: the second
+median and p95, wall and CPU seconds, and the machine's load average) in three states: fully
+cold — an empty cache and no edition of the earlier round, so both rounds are read, weighted
+and estimated; an empty cache with the earlier round frozen as an edition (which keeps the
+round's tables in the state of its inputs: what a published earlier round gives); and the
+earlier round's tables cached under that round's state, as they are while this round is
+being reviewed. Then cached_results (warm: the second
 call), the PDF (scoring.report.pdf.render_report), the XLSX workbook
 (common.spreadsheets.workbook_bytes of scoring.report.tables.report_tables), the results
 page GET (cold cache, then warm), and freezing an edition with every district's report (the
@@ -166,7 +169,7 @@ def main() -> None:
         f"{n_earlier:,} in the earlier round"
     )
 
-    time_cold_results(wave, earlier, args.repeat)
+    time_cold_results(wave, earlier, args.repeat, analyst=users["analyst"])
     print(f"{'step':<42} {'seconds':>8}")
     content, workbook = time_the_report(wave, earlier, users["analyst"])
     time_the_editions(wave, users["analyst"])
@@ -239,28 +242,37 @@ def import_frame(households: pd.DataFrame, user):
         )
 
 
-def time_cold_results(wave, earlier, repeat: int) -> None:
-    """wave_results from an empty cache, and with only the earlier round's tables cached:
-    median and p95 of `repeat` runs, wall and CPU, with the load average around them."""
-    for label, warm in (("empty cache", None), ("earlier round cached", earlier)):
-        walls, cpus = [], []
-        load_before = os.getloadavg()[0]
-        for _ in range(repeat):
-            cache.clear()
-            if warm is not None:
-                round_tables(warm)
-            start, cpu = time.perf_counter(), time.process_time()
-            wave_results(wave)
-            walls.append(time.perf_counter() - start)
-            cpus.append(time.process_time() - cpu)
-        load = (load_before + os.getloadavg()[0]) / 2
-        print(
-            f"wave_results cold, {label}: wall median {np.median(walls):.2f} s, "
-            f"p95 {np.percentile(walls, 95):.2f} s; CPU median {np.median(cpus):.2f} s, "
-            f"p95 {np.percentile(cpus, 95):.2f} s ({repeat} runs, load average {load:.1f} "
-            f"on {os.cpu_count()} cores)",
-            flush=True,
-        )
+def time_cold_results(wave, earlier, repeat: int, *, analyst) -> None:
+    """wave_results from an empty cache with no edition of the earlier round (fully cold),
+    then with the earlier round frozen (its edition keeps its tables), then with only the
+    earlier round's tables cached: median and p95 of `repeat` runs, wall and CPU, with the
+    load average around them."""
+    cold_runs(wave, repeat, "fully cold (empty cache, earlier round not frozen)")
+    cache.clear()
+    freeze_edition(wave=earlier, user=analyst)
+    cold_runs(wave, repeat, "empty cache, earlier round frozen")
+    cold_runs(wave, repeat, "earlier round cached", warm=earlier)
+
+
+def cold_runs(wave, repeat: int, label: str, warm=None) -> None:
+    walls, cpus = [], []
+    load_before = os.getloadavg()[0]
+    for _ in range(repeat):
+        cache.clear()
+        if warm is not None:
+            round_tables(warm)
+        start, cpu = time.perf_counter(), time.process_time()
+        wave_results(wave)
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    load = (load_before + os.getloadavg()[0]) / 2
+    print(
+        f"wave_results, {label}: wall median {np.median(walls):.2f} s, "
+        f"p95 {np.percentile(walls, 95):.2f} s; CPU median {np.median(cpus):.2f} s, "
+        f"p95 {np.percentile(cpus, 95):.2f} s ({repeat} runs, load average {load:.1f} "
+        f"on {os.cpu_count()} cores)",
+        flush=True,
+    )
 
 
 def time_the_editions(wave, analyst) -> None:

@@ -2,8 +2,9 @@
 what became of them and how their household's respondent was chosen (scoring.nonresponse
 weights from it)."""
 
+import numpy as np
 import pandas as pd
-from django.db.models import Count, F
+from django.db.models import Count
 
 from fieldwork.dispositions import NOT_ATTEMPTED, group_of
 from fieldwork.models import Case, Interview, Mode, RespondentSelection, Wave
@@ -51,51 +52,61 @@ def case_frame(wave: Wave, *, attribute: str = "") -> pd.DataFrame:
         "interview__status",
         "interview__mode",
         "interview__pk",
+        "unit__stratum",
+        "unit__draw__frame_id",
+        "unit__design_weight",
+        "interview__review__state",
     ]
-    records = list(
-        Case.objects.filter(wave=wave)
-        .order_by("pk")
-        .values(
-            *fields,
-            stratum=F("unit__stratum"),
-            frame_id=F("unit__draw__frame_id"),
-            design_weight=F("unit__design_weight"),
-            attributes=F("unit__attributes"),
-            review_state=F("interview__review__state"),
-        )
+    # the units' frame attributes only when a class splits by one: a JSON value per case
+    rows = Case.objects.filter(wave=wave).order_by("pk")
+    rows = rows.values_list(*fields, *(["unit__attributes"] if attribute else []))
+    cases = pd.DataFrame.from_records(
+        list(rows), columns=fields + ["attributes"][: bool(attribute)]
     )
-    columns = [*fields, "stratum", "frame_id", "design_weight", "attributes", "review_state"]
-    cases = pd.DataFrame.from_records(records, columns=columns)
     if cases.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in CASE_COLUMNS})
     counts = dict(
         FrameStratumCount.objects.filter(
-            frame_id__in=set(cases["frame_id"].dropna().tolist())
+            frame_id__in=set(cases["unit__draw__frame_id"].dropna().tolist())
         ).values_list("stratum", "n_units")
     )
+    stratum = cases["unit__stratum"]
     listings = _listings(wave)
+    listed = pd.DataFrame.from_dict(
+        listings, orient="index", columns=["adults", "selection", "line"]
+    ).reindex(cases["pk"].to_numpy())
     completed = cases["interview__status"].eq(Interview.Status.COMPLETED)
-    value = cases["attributes"].map(lambda a: (a or {}).get(attribute) if attribute else None)
+    attribute_text = pd.Series("", index=cases.index, dtype=object)
+    if attribute:
+        value = cases["attributes"].map(lambda a: (a or {}).get(attribute))
+        attribute_text = value.map(lambda v: "" if v is None else str(v)).astype(object)
     return pd.DataFrame(
         {
             "case_id": cases["pk"].astype("int64"),
-            "stratum": cases["stratum"].astype(str),
-            "fpc": cases["stratum"].map(counts).astype(float),
-            "n_released": cases["stratum"].map(released_per_stratum(wave)).astype(float),
-            "design_weight": cases["design_weight"].astype(float),
-            "attribute": value.map(lambda v: "" if v is None else str(v)).astype(object),
+            "stratum": stratum.astype(str),
+            "fpc": stratum.map(counts).astype(float),
+            "n_released": stratum.map(released_per_stratum(wave)).astype(float),
+            "design_weight": cases["unit__design_weight"].astype(float),
+            "attribute": attribute_text,
             "attempted": (cases["attempts"].fillna(0).astype(int) > 0)
             | cases["interview__pk"].notna(),
             "interviewed": completed,
-            "approved": cases["review_state"].eq(Review.State.APPROVED),
+            "approved": cases["interview__review__state"].eq(Review.State.APPROVED),
             "interview_id": cases["interview__pk"].astype("Int64"),
             "door": cases["interview__mode"].eq(Mode.DOOR),
-            "adults": cases["pk"].map(lambda pk: listings.get(pk, NO_LISTING)[0]).astype(float),
-            "selection": cases["pk"].map(lambda pk: listings.get(pk, NO_LISTING)[1]),
-            "line": cases["pk"].map(lambda pk: listings.get(pk, NO_LISTING)[2]).astype(float),
-            "eligibility": cases["disposition"].map(_eligibility).where(~completed, "eligible"),
+            "adults": listed["adults"].to_numpy(dtype=float),
+            "selection": listed["selection"].fillna(NO_LISTING[1]).to_numpy(dtype=object),
+            "line": listed["line"].to_numpy(dtype=float),
+            "eligibility": _eligibilities(cases["disposition"]).where(~completed, "eligible"),
         }
     )[CASE_COLUMNS]
+
+
+def _eligibilities(dispositions: pd.Series) -> pd.Series:
+    """`_eligibility` of every case: each distinct disposition once."""
+    codes, distinct = pd.factorize(dispositions.astype(object), use_na_sentinel=False)
+    groups = np.array([_eligibility(code) for code in distinct], dtype=object)
+    return pd.Series(groups[codes], index=dispositions.index, dtype="str")
 
 
 NO_LISTING = (None, "", None)

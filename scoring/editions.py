@@ -28,14 +28,14 @@ from common import spreadsheets
 from common.i18n import ui_language_code
 from fieldwork.models import Wave
 from sampling.models import Locality
-from scoring import presenters
+from scoring import frozen_tables, presenters
 from scoring.edition_causes import draft_cause
 from scoring.index import presenters as index_presenters
 from scoring.index import services as index_services
 from scoring.models import ClientDistrict, DistrictEdition, Edition
 from scoring.report import tables
 from scoring.report.district import district_report, districts_of
-from scoring.results import cached_results
+from scoring.results import cached_results, round_tables, state_key
 from scoring.weighting import inputs_digest, weighted_sample
 
 REPORT_FONT = "fonts/wqy-microhei.ttc"
@@ -69,6 +69,7 @@ def freeze_edition(
         raise EditionError(_("Only an analyst can freeze an edition."))
     step = progress or (lambda *args, **kwargs: None)
     step(0, None, _("Checking the inputs"), force=True)
+    inputs_state = state_key(wave)  # before the tables: never a later state's key on them
     digest, weights = input_hash(wave=wave)
     _refuse_unchanged(wave, digest)
     cause = {}
@@ -76,6 +77,7 @@ def freeze_edition(
         last = wave.editions.order_by("-number").first()
         cause = draft_cause(wave=wave, since=last.frozen_at if last is not None else None)
     report = {**cached_results(wave), "index": index_parts(wave)}
+    kept_tables = frozen_tables.tables_to_json(round_tables(wave))  # for later rounds' trend
     districts = district_parts(wave, report)
     total = len(districts) + 1
     step(0, total, _("Rendering the wave's report"), force=True)
@@ -101,6 +103,8 @@ def freeze_edition(
             frozen_by=user,
             job_id=job_id,
             cause=cause,
+            inputs_state=inputs_state,
+            tables=kept_tables,
         )
         for code, name, part, pdf_bytes, xlsx_bytes in files:
             store_district(edition, code, name, part, pdf_bytes, xlsx_bytes)

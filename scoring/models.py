@@ -177,6 +177,11 @@ class Edition(models.Model):
     # an automatic draft: the changes since the edition before it that caused it (the review
     # decisions with their reviewers, a weighting or target change), scoring.edition_causes
     cause = models.JSONField(_("cause"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # the round's own tables (scoring.results.round_tables, as scoring.frozen_tables keeps
+    # them) with the state of its inputs they were computed in (scoring.results.state_key): a
+    # later round's trend and rank changes read them while the inputs are still in that state
+    inputs_state = models.CharField(max_length=400, blank=True, default="")
+    tables = models.JSONField(default=dict, blank=True)
     signed_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

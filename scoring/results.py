@@ -28,9 +28,10 @@ from qc.models import Review, ReviewEvent
 from sampling.models import AreaType, Locality
 from scoring import compare, dashboard, methodology, presenters, ranking, selectors
 from scoring.answer_cube import AnswerCube
+from scoring.frozen_tables import tables_from_json
 from scoring.loaders import AnswerError, scale_items, stratum_names
 from scoring.measures import SATISFACTION
-from scoring.models import WaveTarget, WaveWeighting
+from scoring.models import Edition, WaveTarget, WaveWeighting
 from scoring.score_tables import (
     SampleDesign,
     domain_scores,
@@ -224,15 +225,33 @@ def earlier_rounds(wave: Wave) -> list[tuple[Wave, dict]]:
 def round_tables(wave: Wave) -> dict:
     """summarize's tables of a round, cached under the round's state (`state_key`): an
     earlier round's decisions rarely change while a later round is being reviewed, so the
-    later round's results do not weight and estimate it again each time."""
-    key = f"{state_key(wave)}:tables"
+    later round's results do not weight and estimate it again each time. Not cached, they
+    are read from the round's latest edition frozen in that same state (the same inputs,
+    so the same figures: scoring.editions keeps them), else computed."""
+    state = state_key(wave)
+    key = f"{state}:tables"
     tables = cache.get(key)
     if tables is None:
-        sample = weighted_sample(wave=wave)
-        # the trend and the rank changes read no district × dimension table
-        tables = summarize(with_scope(sample.long), design=sample.design, heat=False)
+        tables = frozen_round_tables(wave, state)
+        if tables is None:
+            sample = weighted_sample(wave=wave)
+            # the trend and the rank changes read no district × dimension table
+            tables = summarize(with_scope(sample.long), design=sample.design, heat=False)
         cache.set(key, tables, RESULTS_CACHE_SECONDS)
     return tables
+
+
+def frozen_round_tables(wave: Wave, state: str) -> dict | None:
+    """The round's tables as its latest edition frozen in `state` keeps them; None without
+    such an edition. One query."""
+    kept = (
+        Edition.objects.filter(wave=wave, inputs_state=state)
+        .exclude(tables={})
+        .order_by("-number")
+        .values_list("tables", flat=True)
+        .first()
+    )
+    return tables_from_json(kept) if kept else None
 
 
 def satisfaction_rank_change(

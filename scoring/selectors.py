@@ -2,16 +2,22 @@
 results, earlier rounds, respondent groups and the facts for the methodology appendix."""
 
 import pandas as pd
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from fieldwork import loaders as fieldwork_loaders
+from fieldwork import rates as aapor
 from fieldwork.models import Case, Interview, Wave
-from fieldwork.quotas import age_group
-from fieldwork.selectors import rate_table
 from qc.models import Flag, Review
 from questionnaires import answers as stored
-from scoring.loaders import approved_interviews, respondent_key, respondent_question
+from scoring.loaders import (
+    approved_interviews,
+    each_distinct,
+    respondent_age_group,
+    respondent_key,
+    respondent_question,
+)
 from scoring.models import WaveTarget
 
 
@@ -43,14 +49,15 @@ def waves_with_results(user: User) -> list[Wave]:
 def previous_waves(wave: Wave, *, limit: int = 5) -> list[Wave]:
     """Earlier waves of the same client and questionnaire with approved interviews, oldest
     first (at most `limit`): the rounds a trend and a rank change compare against."""
+    approved = Review.objects.filter(state=Review.State.APPROVED)
     earlier = (
         Wave.objects.filter(
             client=wave.client,
             questionnaire_version__questionnaire_id=wave.questionnaire_version.questionnaire_id,
-            cases__interview__review__state=Review.State.APPROVED,
         )
         .filter(Q(created_at__lt=wave.created_at) | Q(created_at=wave.created_at, pk__lt=wave.pk))
-        .distinct()
+        # one approved interview is enough: not a join of every case, interview and review
+        .filter(Exists(approved.filter(interview__case__wave=OuterRef("pk"))))
         .select_related("questionnaire_version")
         .order_by("-created_at", "-pk")[:limit]
     )
@@ -80,18 +87,19 @@ def respondent_groups(
     if interviews is None:
         interviews = approved_interviews(wave)
     age_key = respondent_key(definition, "age")
-    records = []
-    for interview in interviews:
-        saved = interview["answers"]  # keyed as the wave's current version keys them
-        record = {
-            "interview_id": interview["pk"],
-            "age_group": age_group(saved.get(age_key)) or None,
-        }
-        for name, mapping in labels.items():
-            value = stored.get(saved, questions[name])
-            record[name] = mapping.get(str(value)) if value not in (None, "") else None
-        records.append(record)
-    return pd.DataFrame.from_records(records, columns=["interview_id", "age_group", *labels])
+    saved = [interview["answers"] for interview in interviews]  # keyed as the wave's version
+    columns = {
+        "interview_id": [interview["pk"] for interview in interviews],
+        "age_group": each_distinct([a.get(age_key) for a in saved], respondent_age_group),
+    }
+    for name, mapping in labels.items():
+        key = stored.key(questions[name])
+
+        def label(value, mapping=mapping):
+            return mapping.get(str(value)) if value not in (None, "") else None
+
+        columns[name] = each_distinct([a.get(key) for a in saved], label)
+    return pd.DataFrame(columns, columns=["interview_id", "age_group", *labels])
 
 
 def methodology(wave: Wave) -> dict:
@@ -116,7 +124,8 @@ def methodology(wave: Wave) -> dict:
             else _("simple random sampling without replacement in each stratum"),
             "seed": d.seed,
         }
-    table = rate_table(wave, "wave")
+    # the wave's overall rates from the dispositions counted (not a frame of every case)
+    table = aapor.rate_table(fieldwork_loaders.disposition_counts(wave))
     rates = None
     if not table.empty:
         row = table.iloc[0]

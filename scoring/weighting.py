@@ -23,6 +23,7 @@ Steps
 import hashlib
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from common.translatable import Translatable, gettext_noop
@@ -34,6 +35,8 @@ from scoring.loaders import (
     AnswersMeta,
     approved_answers,
     approved_interviews,
+    gc_paused,
+    locate,
     nonresponse_choice,
     population_cells,
     respondent_frame,
@@ -73,12 +76,14 @@ def wave_weights(
     level: str = "district",
     trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
     interviews: list[dict] | None = None,
+    places: tuple | None = None,
 ) -> Weighting:
     """Final weights of the wave's approved interviews (see the module docstring);
-    `interviews` is scoring.loaders.approved_interviews(wave) when already read."""
+    `interviews` is scoring.loaders.approved_interviews(wave) when already read, `places`
+    scoring.loaders.locate(interviews) when already resolved."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-    respondents = respondent_frame(wave, interviews=interviews)
+    respondents = respondent_frame(wave, interviews=interviews, places=places)
     report: dict = {"n": len(respondents), "level": level, "margins": [], "skipped": []}
     if respondents.empty:
         return Weighting(pd.Series(dtype=float), None, respondents, report)
@@ -150,9 +155,13 @@ def weighted_sample(
     trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
 ) -> WeightedSample:
     """The wave's approved answers with their final weights and the calibrated design."""
-    interviews = approved_interviews(wave)
-    long, meta = approved_answers(wave, interviews=interviews)
-    weighting = wave_weights(wave=wave, level=level, trim_bounds=trim_bounds, interviews=interviews)
+    with gc_paused():  # reading builds tens of thousands of objects at once (loaders.gc_paused)
+        interviews = approved_interviews(wave)
+        places = locate(interviews) if interviews else None
+        long, meta = approved_answers(wave, interviews=interviews, places=places)
+        weighting = wave_weights(
+            wave=wave, level=level, trim_bounds=trim_bounds, interviews=interviews, places=places
+        )
     design = None
     if weighting.design is not None:
         ids = weighting.respondents["interview_id"].to_numpy()
@@ -280,14 +289,21 @@ def inputs_digest(sample: WeightedSample) -> tuple[str, dict[str, float]]:
     digest = hashlib.sha256()
     long = sample.long
     if not long.empty:
-        ordered = long.sort_values(["interview_id", "item"], kind="stable")
-        digest.update(ordered["interview_id"].to_numpy(dtype="int64").tobytes())
-        digest.update("\x1f".join(ordered["item"].astype(str)).encode())
-        digest.update(ordered["score"].to_numpy(dtype=float).tobytes())
-        digest.update(ordered["weight"].to_numpy(dtype=float).tobytes())
+        # ordered by interview id, then item name: the few names are sorted, not every row's
+        codes, names = pd.factorize(long["item"].astype(str))
+        names = np.asarray(names, dtype=object)
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[np.argsort(names, kind="stable")] = np.arange(len(names))
+        ids = long["interview_id"].to_numpy(dtype="int64")
+        order = np.lexsort((rank[codes], ids))
+        digest.update(ids[order].tobytes())
+        digest.update("\x1f".join(names[codes[order]].tolist()).encode())
+        digest.update(long["score"].to_numpy(dtype=float)[order].tobytes())
+        digest.update(long["weight"].to_numpy(dtype=float)[order].tobytes())
     weights = {}
     if sample.design is not None:
         design, row_of = sample.design
-        weights = {str(i): float(design.weights[row]) for i, row in row_of.items()}
+        final = design.weights[row_of.to_numpy()].tolist()
+        weights = dict(zip(map(str, row_of.index.tolist()), final, strict=True))
     digest.update(repr(sorted(weights.items())).encode())
     return digest.hexdigest(), weights

@@ -151,16 +151,16 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     # targets), the job's row (insert, claim, outcome, read back, with their savepoints); in
     # the job: the wave (2), review state (2), the locality tree, the cache, definition,
     # interviews (read once for the answers, the weights and the respondent groups),
-    # localities, weighting (localities, stratum counts, released reserves, population
-    # margins, the nonresponse choice, the cases, units drawn, listings, released reserves,
-    # the strata's names), earlier rounds, the targets,
+    # localities (once, for the answers and the weights), weighting (stratum counts,
+    # released reserves, population margins, the nonresponse choice, the cases, units drawn,
+    # listings, released reserves, the strata's names), earlier rounds, the targets,
     # the methodology (draw, frame, strata, case dispositions, the finally rejected, reviews,
     # flags), the cache writes (this state and the latest), the state's key once more (has
     # it moved on during the computation?) and the wave's last edition (an automatic
     # draft?); then the page reads the cache and
     # whether the results are interim (2) — a fixed number however many interviews there
     # are; and the second factor and the session's new idle expiry (3)
-    with django_assert_num_queries(80):
+    with django_assert_num_queries(79):
         response = client.get(reverse("scoring:results"))
     assert response.status_code == 200 and response.context["report"]["n_interviews"] == 2
     # computed results are reused until a review changes: session, user, second factor, waves,
