@@ -87,7 +87,7 @@ def manage(env: dict, *args: str) -> str:
 
 
 SETUP = """
-from accounts.models import Role, User
+from accounts.models import Organisation, Role, User
 from fieldwork.models import Wave
 from fieldwork.services import waves
 from questionnaires.services import load_standard_questionnaire
