@@ -72,7 +72,7 @@ def next_case(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("No case is due now. Try again later."))
         return redirect("fieldwork:my_cases")
     messages.info(request, _("Next case: %(reason)s") % {"reason": _(taken.reason)})
-    return redirect("fieldwork:case_detail", case_id=taken.case.pk)
+    return redirect("fieldwork:case_detail", case_id=taken.case_id)
 
 
 @require_role(Role.INTERVIEWER)
