@@ -5,6 +5,7 @@ Runs after Django's LoginRequiredMiddleware (anonymous visitors are sent to log 
 django-otp's OTPMiddleware (which marks a session verified by a device).
 """
 
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,6 +20,11 @@ ALWAYS_OPEN = {"login", "logout", "set_language", "healthz"}
 VERIFY = "accounts:second_factor_verify"
 ENROL = "accounts:second_factor_enrol"
 PASSWORD_CHANGE = "accounts:password_change"
+# Activity moves the idle expiry on at most once a minute: saving the session on every request
+# would write (and commit) a database row for every click, so a session ends 29 to 30 idle
+# minutes after the last request rather than exactly 30.
+EXTENDED_AT = "_activity_extended_at"
+EXTEND_EVERY = 60  # seconds
 
 
 class AccountChecksMiddleware:
@@ -33,7 +39,7 @@ class AccountChecksMiddleware:
         session = getattr(request, "session", None)
         if settings.SESSION_EXTEND_ON_ACTIVITY and session is not None and not polling:
             if not session.is_empty():
-                session.modified = True
+                _extend(session)
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
@@ -53,3 +59,11 @@ class AccountChecksMiddleware:
         if match.view_name == step:
             return None
         return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+
+
+def _extend(session) -> None:
+    """Mark the session for saving (a new expiry) when it was last saved for activity a
+    minute ago or more, or is being saved anyway."""
+    now = int(time.time())
+    if session.modified or now - session.get(EXTENDED_AT, 0) >= EXTEND_EVERY:
+        session[EXTENDED_AT] = now

@@ -2,8 +2,6 @@
 
 from base64 import b32encode
 
-import qrcode
-import qrcode.image.svg
 from django.contrib.admin.models import LogEntry
 from django.utils.safestring import SafeString, mark_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -23,6 +21,9 @@ def authenticator_setup(device: TOTPDevice) -> dict:
 
 
 def _qr_svg(data: str) -> SafeString:
+    import qrcode  # only the page adding an authenticator draws one
+    import qrcode.image.svg
+
     image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     # The markup is the library's drawing of our own URL: paths only, no text from a user.
     return mark_safe(image.to_string(encoding="unicode"))  # noqa: S308

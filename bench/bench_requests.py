@@ -1,4 +1,5 @@
-"""One interviewer alone: what "Next case", a wizard page and the last page cost per request.
+"""One interviewer alone: what "Next case", the case page, a wizard page, the last page and
+"My cases" cost per request.
 
 Run: .venv/bin/python bench/bench_requests.py [--interviews 30] [--cases 3000]
      [--db survey_bench_requests]
@@ -49,7 +50,7 @@ def main() -> None:
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(f"one interviewer, {args.interviews} interviews, PostgreSQL; load average {load}")
     print(f"{'request':<12} {'n':>5} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>7} {'queries':>8}")
-    for kind in ("next_case", "page_post", "last_page"):
+    for kind in times:
         values = sorted(times[kind])
         p95 = values[min(len(values) - 1, int(0.95 * len(values)))]
         print(
@@ -72,14 +73,15 @@ def measure(interviews: int, password: str):
     client = Client()
     client.login(username="iv0", password=password)
     wave = Wave.objects.get()
-    times: dict[str, list[float]] = {"next_case": [], "page_post": [], "last_page": []}
+    kinds = ("next_case", "case_page", "page_post", "last_page", "my_cases")
+    times: dict[str, list[float]] = {kind: [] for kind in kinds}
     queries: dict[str, list[int]] = {kind: [] for kind in times}
     cpu: dict[str, list[float]] = {kind: [] for kind in times}
 
-    def timed(kind, *request):
+    def timed(kind, *request, method="post"):
         with CaptureQueriesContext(connection) as captured:
             start, start_cpu = time.perf_counter(), time.process_time()
-            response = client.post(*request)
+            response = getattr(client, method)(*request)
             elapsed, used = time.perf_counter() - start, time.process_time() - start_cpu
         if kind == "page_post" and response.status_code == 302:
             kind = "last_page" if "my-cases" in response["Location"] else kind
@@ -98,6 +100,7 @@ def measure(interviews: int, password: str):
                 queries[kind].clear()
         response = timed("next_case", "/fieldwork/next-case/", {"wave": wave.pk})
         case_id = re.search(r"/cases/(\d+)/", response["Location"]).group(1)
+        timed("case_page", response["Location"], method="get")
         response = client.post(f"/fieldwork/cases/{case_id}/start/", {"mode": "phone"})
         path = response["Location"]
         html = client.get(path).content.decode()
@@ -106,6 +109,7 @@ def measure(interviews: int, password: str):
             if response.status_code == 302:
                 break
             html = response.content.decode()
+        timed("my_cases", "/fieldwork/my-cases/", method="get")
     return times, cpu, queries
 
 

@@ -10,7 +10,7 @@ with calling windows round the clock, the interviewers, a supervisor and an anal
 starts gunicorn with the project's config (config/gunicorn.conf.py: DEBUG off, as deployed),
 runs the people for `--minutes` with `--pace` seconds of think time between actions, and
 reports per request kind p50/p95/p99 both inside the worker (gunicorn's request time in its
-access log) and at the client, errors, throughput and each worker's peak memory (RSS, sampled
+access log) and at the client (which adds the wait for a free worker), errors, throughput and each worker's peak memory (RSS, sampled
 every second). `--kill-at F` SIGKILLs one worker F of the way through (gunicorn starts
 another). Afterwards, from the database: no case went to two interviewers; every page the
 server acknowledged is stored (its key, applied); every interview the client saw finish is
@@ -87,7 +87,7 @@ def manage(env: dict, *args: str) -> str:
 
 
 SETUP = """
-from accounts.models import Role, User
+from accounts.models import Organisation, Role, User
 from fieldwork.models import Wave
 from fieldwork.services import waves
 from questionnaires.services import load_standard_questionnaire

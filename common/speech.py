@@ -13,16 +13,16 @@ Used for door-to-door audio audits (fieldwork.audits) and meant for phone-call r
 - Frames whose level is below SILENCE_DBFS are not speech whatever the detector says: it
   reports low-level hiss as speech now and then.
 
-Pure: no Django. Raises SpeechError when the bytes are not audio it can decode.
+Pure: no Django. Raises SpeechError when the bytes are not audio it can decode. PyAV and
+the detector are imported by the functions that use them (~18 MB a web worker that never
+analyses a recording does not hold; tests/test_lean_workers.py).
 """
 
 import io
 import math
 from dataclasses import dataclass
 
-import av
 import numpy as np
-import webrtcvad
 
 RATE = 16_000
 FRAME_MS = 30
@@ -49,6 +49,8 @@ class Speech:
 
 def decode(data: bytes) -> np.ndarray:
     """The audio as 16 kHz mono int16 samples. Raises SpeechError if it cannot be decoded."""
+    import av
+
     chunks: list[np.ndarray] = []
     total = 0
     try:
@@ -77,6 +79,8 @@ def decode(data: bytes) -> np.ndarray:
 def detect(samples: np.ndarray, *, aggressiveness: int = 2) -> Speech:
     """Speech frames among the 30 ms frames of 16 kHz mono int16 `samples` (a last partial
     frame is left out)."""
+    import webrtcvad
+
     vad = webrtcvad.Vad(aggressiveness)
     count = len(samples) // FRAME_SAMPLES
     frames = samples[: count * FRAME_SAMPLES].reshape(count, FRAME_SAMPLES)

@@ -20,9 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 __all__ = [
     "XLSX_CONTENT_TYPE",
@@ -39,7 +36,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 _FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_START = r"^[=+\-@\t\r]"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_HEADER_FILL = PatternFill("solid", fgColor="EEF2F6")
+_HEADER_COLOUR = "EEF2F6"
 
 
 def spreadsheet_cell(value: object) -> object:
@@ -70,6 +67,12 @@ def workbook_bytes(tables: Sequence[dict], *, properties: dict | None = None) ->
     """The tables as an .xlsx file, one sheet per table named by its title, with a bold frozen
     header row, numbers kept as numbers (one decimal shown for floats) and empty cells for None.
     `properties` may set "title" and "creator"."""
+    # openpyxl is imported here, not by every web worker that loads the views (~10 MB).
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    header_fill = PatternFill("solid", fgColor=_HEADER_COLOUR)
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()
@@ -78,7 +81,7 @@ def workbook_bytes(tables: Sequence[dict], *, properties: dict | None = None) ->
         sheet.append(spreadsheet_row(table["columns"]))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-            cell.fill = _HEADER_FILL
+            cell.fill = header_fill
         for row in table["rows"]:
             sheet.append(spreadsheet_row(row))
         sheet.freeze_panes = "A2"

@@ -72,7 +72,7 @@ def next_case(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("No case is due now. Try again later."))
         return redirect("fieldwork:my_cases")
     messages.info(request, _("Next case: %(reason)s") % {"reason": _(taken.reason)})
-    return redirect("fieldwork:case_detail", case_id=taken.case.pk)
+    return redirect("fieldwork:case_detail", case_id=taken.case_id)
 
 
 @require_role(Role.INTERVIEWER)
@@ -131,33 +131,40 @@ def render_case(
     row = presenters.case_row(case)
     can_work = request.user.pk == case.interviewer_id
     open_case = case.status in phone_reveals.OPEN_STATUSES
+    interview = getattr(case, "interview", None)  # read (and kept) by case_row
+    completed = interview is not None and interview.status == Interview.Status.COMPLETED
     context = {
         "case": case,
         "row": row,
         "mode": mode,
         "modes": case.wave.modes,
         "history": presenters.case_history(case),
-        "interview": Interview.objects.filter(case=case).first(),
+        "interview": interview,
         "attempt_form": AttemptForm(mode="phone"),
         "can_work": can_work,
         "can_reopen": request.user.role in (Role.SUPERVISOR, Role.ANALYST)
         and case.status == Case.Status.CLOSED,
         "reopen_form": ReopenForm(),
         "move_form": MoveForm(viewer=request.user) if request.user.role in STAFF else None,
-        "voided": selectors.interview_voided(case),
+        "voided": completed and selectors.interview_voided(case),
         # The Dial control is shown (and its state read) only to the case's interviewer, and
         # only while the case is open.
         "dial": telephony_presenters.dial_state(case)
         if can_work and row["phone"] and open_case and mode == "phone"
         else None,
         "phone_reveals": None if can_work else selectors.phone_reveals(case),
-        **capi_presenters.visit_context(case),
-        **capi_presenters.selection_context(case),
+        # The visits, the map link and the household roster are shown in door-to-door mode
+        # only: a phone case page does not read them.
+        **(_door_context(case) if mode == "door" else {}),
         # the reminder of appointments due now, for the interviewer working this case
         **(presenters.my_day(request.user, timezone.now()) if can_work else {}),
         **extra,
     }
     return render(request, "fieldwork/case_detail.html", context, status=status)
+
+
+def _door_context(case: Case) -> dict:
+    return {**capi_presenters.visit_context(case), **capi_presenters.selection_context(case)}
 
 
 @require_role(Role.INTERVIEWER, *STAFF)

@@ -14,9 +14,6 @@ the form's untagged default language ("default") is written untagged again.
 
 from io import BytesIO
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 __all__ = ["export_workbook", "language_column"]
 
 _LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
@@ -87,6 +84,8 @@ def export_workbook(definition: dict) -> bytes:
     choice_rows = _choice_rows(definition, suffixes)
     choices_columns += [key for key in _keys(choice_rows) if key not in choices_columns]
 
+    from openpyxl import Workbook  # imported on use: web workers need not hold openpyxl
+
     workbook = Workbook()
     survey = workbook.active
     survey.title = "survey"
@@ -110,6 +109,8 @@ def export_workbook(definition: dict) -> bytes:
 
 
 def _write(sheet, columns: list[str], rows: list[dict]) -> None:
+    from openpyxl.styles import Font
+
     sheet.append(columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -9,8 +9,6 @@ for logs and tests.
 import re
 from dataclasses import dataclass, field
 
-from openpyxl.utils import get_column_letter
-
 MB = 1024 * 1024
 MAX_PROBLEMS = 50  # a file with a million bad rows is reported by its first few
 SHOWN_CHARS = 20  # of a cell's value or a column's name in a message
@@ -109,7 +107,7 @@ class TableProblem:
 
     @property
     def column_letter(self) -> str:
-        return get_column_letter(self.column + 1) if self.column is not None else ""
+        return column_letter(self.column) if self.column is not None else ""
 
     def __str__(self) -> str:
         where = [self.file or "the file"]
@@ -171,3 +169,11 @@ class Problems:
         if self.found:
             ordered = sorted(self.found, key=lambda p: (p.row or 0, p.column or 0))
             raise TableError(ordered, self.total)
+
+
+def column_letter(position: int) -> str:
+    """The spreadsheet letter of the column at 0-based `position` (openpyxl's, imported on
+    use: a web worker that never reads a workbook does not hold openpyxl)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(position + 1)

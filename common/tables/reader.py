@@ -11,7 +11,6 @@ from pathlib import Path, PurePath
 from typing import IO
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from common.tables.problems import (
     CONTROL,
@@ -19,6 +18,7 @@ from common.tables.problems import (
     Problems,
     TableError,
     TableProblem,
+    column_letter,
     fail,
     short,
 )
@@ -208,7 +208,7 @@ def _named_columns(header: list[str], frame: pd.DataFrame, problems: Problems) -
             if any(filled):
                 problems.add("blank_header", row=int(filled.argmax()) + 2, column=position)
         elif name in first:
-            other = get_column_letter(first[name] + 1)
+            other = column_letter(first[name])
             problems.add(
                 "duplicate_header",
                 row=1,

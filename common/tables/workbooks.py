@@ -16,15 +16,25 @@ import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from xml.etree.ElementTree import fromstring, iterparse
 
 import pandas as pd
 import pyarrow.parquet as pq
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import coordinate_to_tuple
-from python_calamine import CalamineWorkbook
 
-from common.tables.problems import MB, Limits, Problems, TableError, TableProblem, fail, short
+from common.tables.problems import (
+    MB,
+    Limits,
+    Problems,
+    TableError,
+    TableProblem,
+    column_letter,
+    fail,
+    short,
+)
+
+if TYPE_CHECKING:  # python-calamine and openpyxl are imported where a workbook is read
+    from python_calamine import CalamineWorkbook
 
 UNPACK_FACTOR = 20  # an XLSX may unpack to this many times the size cap
 # A sheet is read as the rectangle from A1 to its last value: one stray cell at XFD100000 would
@@ -106,7 +116,7 @@ def check_workbook(raw: bytes, name: str, limits: Limits) -> None:
     problems.raise_if_any()
 
 
-def _open(raw: bytes, name: str, limits: Limits) -> CalamineWorkbook:
+def _open(raw: bytes, name: str, limits: Limits) -> "CalamineWorkbook":
     """The workbook; TableError for what is no workbook, or unpacks to too much."""
     if raw.startswith(OLE2):
         raise fail("old_excel", name)
@@ -117,6 +127,8 @@ def _open(raw: bytes, name: str, limits: Limits) -> CalamineWorkbook:
         raise fail("not_xlsx", name) from error
     if unpacked > UNPACK_FACTOR * limits.max_bytes:
         raise fail("unpacked_too_large", name, max_mb=f"{UNPACK_FACTOR * limits.max_bytes / MB:g}")
+    from python_calamine import CalamineWorkbook
+
     with _as_damaged(name):
         return CalamineWorkbook.from_filelike(io.BytesIO(raw))
 
@@ -163,7 +175,7 @@ def _sheet_path(raw: bytes, index: int) -> str | None:
 
 
 def _letter(position: int) -> str:
-    return get_column_letter(position + 1)
+    return column_letter(position)
 
 
 def _trimmed(cells: list[str]) -> list[str]:
@@ -220,7 +232,7 @@ def _check_formulas(raw: bytes, path: str, header: list[str], problems: Problems
             if "f" in children and element.get("t") != "str" and not getattr(saved, "text", ""):
                 # "r" is optional in the format; every writer we know sets it.
                 reference = element.get("r")
-                row, column = coordinate_to_tuple(reference) if reference else (None, None)
+                row, column = _coordinates(reference) if reference else (None, None)
                 position = column - 1 if column else None
                 problems.add(
                     "formula_without_value",
@@ -249,3 +261,10 @@ def read_parquet(raw: bytes, name: str, limits: Limits) -> tuple[list[str], pd.D
     frame = table.astype(str).where(table.notna(), "")
     frame.columns = range(frame.shape[1])
     return header, frame.astype("str")
+
+
+def _coordinates(reference: str) -> tuple[int, int]:
+    """(row, column), 1-based, of a cell reference such as "B7"."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    return coordinate_to_tuple(reference)

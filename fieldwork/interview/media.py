@@ -28,7 +28,6 @@ from django.core.files.storage import default_storage
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, UnidentifiedImageError
 
 __all__ = [
     "MEDIA_TYPES",
@@ -180,6 +179,8 @@ class MediaField(forms.Field):
 
 
 def _image(content: bytes, content_type: str) -> str:
+    from PIL import Image, UnidentifiedImageError  # only a photo upload needs Pillow
+
     wrong = _("The photo is not a JPEG, PNG or WebP image.")
     try:
         with Image.open(io.BytesIO(content)) as image:

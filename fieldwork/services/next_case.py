@@ -1,9 +1,9 @@
 """An interviewer pulls the next case to call: the scheduler's choice, claimed in one statement."""
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from functools import cached_property
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -16,9 +16,15 @@ FIRST_BATCH = 8
 ROUNDS = 4
 
 
-class NextCase(NamedTuple):
-    case: Case
+@dataclass(frozen=True)
+class NextCase:
+    case_id: int
     reason: str  # one of scheduling.REASONS (an English msgid)
+
+    @cached_property
+    def case(self) -> Case:
+        """The case, read when asked for: the page "Next case" leads to needs only its id."""
+        return Case.objects.select_related("wave").get(pk=self.case_id)
 
 
 def assign_next_case(
@@ -34,7 +40,9 @@ def assign_next_case(
     without queueing; SQLite's IMMEDIATE transaction makes claims one at a time. When every
     safe candidate was taken meanwhile, bigger batches are read. None when nothing is due.
     Under cross-region calling no case in the interviewer's home county is given, and a case
-    needing a language (2.33) only to a speaker (scheduling.Caller).
+    needing a language (2.33) only to a speaker (scheduling.Caller). The claim is a single
+    UPDATE in autocommit, atomic by itself: no transaction around it, and the case is read
+    only if the caller asks for `NextCase.case`.
     """
     now = now or timezone.now()
     rules = loaders.calling_rules(wave)
@@ -63,7 +71,6 @@ def assign_next_case(
 
 
 @one_writer_per_process
-@transaction.atomic
 def _claim(*, wave: Wave, interviewer: User, ranked: list[tuple[int, int]]) -> NextCase | None:
     chosen = queue.claim(
         wave=wave,
@@ -73,5 +80,4 @@ def _claim(*, wave: Wave, interviewer: User, ranked: list[tuple[int, int]]) -> N
     )
     if chosen is None:
         return None
-    tier = dict(ranked)[chosen]
-    return NextCase(Case.objects.select_related("wave").get(pk=chosen), scheduling.REASONS[tier])
+    return NextCase(chosen, scheduling.REASONS[dict(ranked)[chosen]])

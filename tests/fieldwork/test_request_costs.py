@@ -1,0 +1,88 @@
+"""What the interviewer's most frequent requests ask of the database: "Next case", the phone
+case page and My cases. Every query is a round trip in the worker while the interviewer waits."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from fieldwork.models import Case
+from tests.factories import PASSWORD
+
+ALL_DAY = "00:00-12:00,12:00-00:00"  # the second window crosses midnight: any time is open
+
+
+def _open(wave):
+    wave.weekday_windows = wave.weekend_windows = ALL_DAY
+    wave.save(update_fields=["weekday_windows", "weekend_windows"])
+    return wave
+
+
+def _signed_in(client, user):
+    client.login(username=user.username, password=PASSWORD)
+    # the first request after the login moves the session's idle expiry on (one write)
+    assert client.get(reverse("fieldwork:my_cases")).status_code == 200
+    return client
+
+
+def _captured(request) -> tuple:
+    with CaptureQueriesContext(connection) as captured:
+        response = request()
+    return response, [q["sql"] for q in captured.captured_queries]
+
+
+def test_next_case_is_eight_queries_and_one_statement_claims_without_a_transaction(
+    client, wave, interviewer
+):
+    wave = _open(wave)
+    browser = _signed_in(client, interviewer)
+
+    response, queries = _captured(
+        lambda: browser.post(reverse("fieldwork:next_case"), {"wave": wave.pk})
+    )
+
+    case = Case.objects.get(interviewer=interviewer)
+    assert response.url == reverse("fieldwork:case_detail", args=[case.pk])
+    # session, user, second factor, the wave chosen, the caller's languages and county, the
+    # quotas' fingerprint, the candidates (one statement), the claim (one statement)
+    assert len(queries) == 8, queries
+    table = Case._meta.db_table
+    claims = [sql for sql in queries if sql.startswith(f"UPDATE {table}")]
+    assert len(claims) == 1 and "RETURNING" in claims[0]
+    # autocommit: no transaction or savepoint around the single UPDATE
+    assert not [sql for sql in queries if "SAVEPOINT" in sql or sql.startswith("BEGIN")]
+    # the case is not read back: the page it leads to reads it
+    assert not [sql for sql in queries if sql.startswith("SELECT") and f'FROM "{table}"' in sql]
+    # nor is the session written again within the minute
+    assert not [sql for sql in queries if 'UPDATE "django_session"' in sql]
+
+
+def test_the_phone_case_page_reads_no_visits_roster_or_map(client, my_case, interviewer):
+    browser = _signed_in(client, interviewer)
+
+    response, queries = _captured(
+        lambda: browser.get(reverse("fieldwork:case_detail", args=[my_case.pk]))
+    )
+
+    assert response.status_code == 200 and response.context["mode"] == "phone"
+    assert 'id="start-interview"' in response.content.decode()
+    # door-to-door work is not shown on a phone case page, so it is not read
+    for table in ("fieldwork_respondentselection", "sampling_locality"):
+        assert not [sql for sql in queries if f'FROM "{table}"' in sql], table
+    assert "door_visits" not in response.context and "selection" not in response.context
+    # the interview is read once (case_row keeps it for the page); no completed one to check
+    reads = [sql for sql in queries if '"fieldwork_interview"."case_id" = ' in sql]
+    assert len(reads) == 1, reads
+
+
+def test_the_door_case_page_still_shows_the_visits_and_the_roster(client, my_case, interviewer):
+    my_case.wave.mode = "door"
+    my_case.wave.save(update_fields=["mode"])
+    browser = _signed_in(client, interviewer)
+
+    response = browser.get(reverse("fieldwork:case_detail", args=[my_case.pk]))
+
+    assert response.status_code == 200 and response.context["mode"] == "door"
+    assert response.context["door_visits"] == []
+    assert "selection_form" in response.context and "kish_grid" in response.context
+    page = response.content.decode()
+    assert 'id="door-visit"' in page and 'id="household-roster"' in page
