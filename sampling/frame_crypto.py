@@ -11,13 +11,15 @@ encryption hold `phone` in the Parquet file and no `phone_key` (`is_sealed`); mi
 sampling 0007 seals them.
 """
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from common.crypto import Keyring, phone_keys
+from common.crypto import HASH_CHARS, Keyring, phone_keys
 
 SEALED = ("phone", "address")  # kept in the sealed file, not in the Parquet file
 KEY_COLUMN = "phone_key"
+MOBILE_DIGITS = 11
 
 
 def sealed_path(path: str) -> str:
@@ -34,13 +36,46 @@ def seal(table: pa.Table, keyring: Keyring) -> tuple[pa.Table, bytes]:
     """(the table without its personal columns, with `phone_key`; the sealed personal
     columns)."""
     present = [name for name in SEALED if name in table.column_names]
-    keys = phone_keys(keyring, table.column("phone").to_pylist())
+    keys = phone_key_column(table.column("phone"), keyring)
     personal = table.select(present)
-    public = table.drop_columns(present).append_column(KEY_COLUMN, pa.array(keys, pa.string()))
+    public = table.drop_columns(present).append_column(KEY_COLUMN, keys)
     sink = pa.BufferOutputStream()
     with ipc.new_stream(sink, personal.schema) as writer:
         writer.write_table(personal)
     return public, keyring.encrypt_bytes(sink.getvalue().to_pybytes())
+
+
+def phone_key_column(phones: pa.ChunkedArray | pa.Array, keyring: Keyring) -> pa.Array:
+    """common.crypto.phone_keys of a column of numbers, as text. A column of mobile numbers
+    as validated frames hold them (11 ASCII digits each) is hashed without a Python string
+    per number and its hex digits written at once; any other column value by value."""
+    column = phones.combine_chunks() if isinstance(phones, pa.ChunkedArray) else phones
+    texts = _eleven_digits(column)
+    if texts is None:
+        return pa.array(phone_keys(keyring, column.to_pylist()), pa.string())
+    digests = np.frombuffer(keyring.keyed_digests("phone:", texts), dtype=np.uint8)
+    half = HASH_CHARS // 2  # bytes of the digest kept, two hex digits each
+    hex_digits = digests.reshape(len(texts), -1)[:, :half].tobytes().hex().encode("ascii")
+    offsets = np.arange(0, HASH_CHARS * (len(texts) + 1), HASH_CHARS, dtype=np.int32)
+    return pa.StringArray.from_buffers(
+        len(texts), pa.py_buffer(offsets.tobytes()), pa.py_buffer(hex_digits)
+    )
+
+
+def _eleven_digits(column: pa.Array) -> list[bytes] | None:
+    """Each number's bytes when every value is 11 ASCII digits, else None."""
+    if column.type != pa.string() or column.null_count or len(column) == 0:
+        return None
+    _validity, offsets, data = column.buffers()
+    starts = np.frombuffer(offsets, dtype=np.int32)[column.offset : column.offset + len(column) + 1]
+    if starts[-1] - starts[0] != MOBILE_DIGITS * len(column):
+        return None
+    if (np.diff(starts) != MOBILE_DIGITS).any():
+        return None
+    digits = np.frombuffer(data, dtype=np.uint8)[starts[0] : starts[-1]]
+    if ((digits < ord("0")) | (digits > ord("9"))).any():
+        return None
+    return digits.view(f"S{MOBILE_DIGITS}").tolist()
 
 
 def open_sealed(token: bytes, keyring: Keyring) -> pa.Table:
