@@ -20,6 +20,7 @@ from common.crypto import HASH_CHARS, Keyring, phone_keys
 SEALED = ("phone", "address")  # kept in the sealed file, not in the Parquet file
 KEY_COLUMN = "phone_key"
 MOBILE_DIGITS = 11
+HASH_SLICE = 1 << 16  # numbers hashed at a time: their Python objects stay a few MB
 
 
 def sealed_path(path: str) -> str:
@@ -35,47 +36,61 @@ def is_sealed(column_names: list[str]) -> bool:
 def seal(table: pa.Table, keyring: Keyring) -> tuple[pa.Table, bytes]:
     """(the table without its personal columns, with `phone_key`; the sealed personal
     columns)."""
-    present = [name for name in SEALED if name in table.column_names]
+    return public_part(table, keyring), sealed_part(table, keyring)
+
+
+def public_part(table: pa.Table, keyring: Keyring) -> pa.Table:
+    """The table without its personal columns, with `phone_key` (what the Parquet file
+    holds)."""
     keys = phone_key_column(table.column("phone"), keyring)
-    personal = table.select(present)
-    public = table.drop_columns(present).append_column(KEY_COLUMN, keys)
+    present = [name for name in SEALED if name in table.column_names]
+    return table.drop_columns(present).append_column(KEY_COLUMN, keys)
+
+
+def sealed_part(table: pa.Table, keyring: Keyring) -> bytes:
+    """The personal columns (phone, address) in the table's row order, sealed."""
+    personal = table.select([name for name in SEALED if name in table.column_names])
     sink = pa.BufferOutputStream()
     with ipc.new_stream(sink, personal.schema) as writer:
         writer.write_table(personal)
-    return public, keyring.encrypt_bytes(sink.getvalue().to_pybytes())
+    return keyring.encrypt_bytes(sink.getvalue().to_pybytes())
 
 
 def phone_key_column(phones: pa.ChunkedArray | pa.Array, keyring: Keyring) -> pa.Array:
     """common.crypto.phone_keys of a column of numbers, as text. A column of mobile numbers
-    as validated frames hold them (11 ASCII digits each) is hashed without a Python string
-    per number and its hex digits written at once; any other column value by value."""
+    as validated frames hold them (11 ASCII digits each) is hashed straight from its bytes,
+    a slice at a time (a Python object per number for a slice only), and its hex digits
+    written into one buffer; any other column value by value."""
     column = phones.combine_chunks() if isinstance(phones, pa.ChunkedArray) else phones
-    texts = _eleven_digits(column)
-    if texts is None:
+    digits = _eleven_digits(column)
+    if digits is None:
         return pa.array(phone_keys(keyring, column.to_pylist()), pa.string())
-    digests = np.frombuffer(keyring.keyed_digests("phone:", texts), dtype=np.uint8)
-    half = HASH_CHARS // 2  # bytes of the digest kept, two hex digits each
-    hex_digits = digests.reshape(len(texts), -1)[:, :half].tobytes().hex().encode("ascii")
-    offsets = np.arange(0, HASH_CHARS * (len(texts) + 1), HASH_CHARS, dtype=np.int32)
-    return pa.StringArray.from_buffers(
-        len(texts), pa.py_buffer(offsets.tobytes()), pa.py_buffer(hex_digits)
-    )
+    rows = len(digits)
+    hex_digits = np.empty((rows, HASH_CHARS), dtype=np.uint8)
+    for start in range(0, rows, HASH_SLICE):
+        texts = digits[start : start + HASH_SLICE].ravel().view(f"S{MOBILE_DIGITS}").tolist()
+        found = np.frombuffer(keyring.keyed_digests("phone:", texts), dtype=np.uint8)
+        kept = found.reshape(len(texts), -1)[:, : HASH_CHARS // 2].tobytes()  # 2 hex digits a byte
+        hex_digits[start : start + len(texts)] = np.frombuffer(
+            kept.hex().encode("ascii"), dtype=np.uint8
+        ).reshape(len(texts), HASH_CHARS)
+    offsets = np.arange(0, HASH_CHARS * (rows + 1), HASH_CHARS, dtype=np.int32)
+    return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(hex_digits))
 
 
-def _eleven_digits(column: pa.Array) -> list[bytes] | None:
-    """Each number's bytes when every value is 11 ASCII digits, else None."""
+def _eleven_digits(column: pa.Array) -> np.ndarray | None:
+    """The numbers' bytes, a row of 11 per number, when every value is 11 ASCII digits;
+    else None."""
     if column.type != pa.string() or column.null_count or len(column) == 0:
         return None
     _validity, offsets, data = column.buffers()
     starts = np.frombuffer(offsets, dtype=np.int32)[column.offset : column.offset + len(column) + 1]
-    if starts[-1] - starts[0] != MOBILE_DIGITS * len(column):
-        return None
-    if (np.diff(starts) != MOBILE_DIGITS).any():
+    if data is None or (np.diff(starts) != MOBILE_DIGITS).any():
         return None
     digits = np.frombuffer(data, dtype=np.uint8)[starts[0] : starts[-1]]
     if ((digits < ord("0")) | (digits > ord("9"))).any():
         return None
-    return digits.view(f"S{MOBILE_DIGITS}").tolist()
+    return digits.reshape(-1, MOBILE_DIGITS)
 
 
 def open_sealed(token: bytes, keyring: Keyring) -> pa.Table:
