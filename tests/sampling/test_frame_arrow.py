@@ -164,3 +164,23 @@ def test_the_edge_space_check_agrees_with_the_pattern(cell):
     column = pa.array(["pad", "路", cell, "号"], pa.string()).slice(1)
     expected = bool(re.search(frame_arrow.EDGE_SPACE, cell))
     assert frame_arrow._edge_space(column) is expected
+
+
+@pytest.mark.parametrize("byte", [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+def test_every_control_character_sends_the_file_to_the_careful_road(byte):
+    raw = b"id,tel,place,addr\nH1,13800000001,S1C1,a" + bytes([byte]) + b"b\n"
+    assert fast(raw) is None
+
+
+def test_tabs_and_line_breaks_are_not_control_characters_and_long_cells_count_characters():
+    # given a tab in a cell, a quoted line break, CRLF ends and a cell of 200 characters
+    # (600 bytes: the cap counts characters)
+    raw = ('id,tel,place,addr,note\r\nH1,13800000001,S1C1,"a\tb\nc",' + "路" * 200 + "\r\n").encode(
+        "utf-8"
+    )
+    # then the fast road reads it as the careful road does
+    got = fast(raw)
+    assert got is not None
+    pd.testing.assert_frame_equal(got.to_pandas(), careful(raw).reset_index(drop=True))
+    # and one character more steps aside
+    assert fast(raw.replace(b"\xe8\xb7\xaf\r\n", b"\xe8\xb7\xaf\xe8\xb7\xaf\r\n")) is None
