@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from sampling.frame_validation import ACCEPTED_LEVELS, OUTPUT_COLUMNS
 
 ASCII_SPACE = " \t\n\r"
+ASCII_SPACE_BYTES = np.frombuffer(ASCII_SPACE.encode("ascii"), dtype=np.uint8)
 # Characters str.strip() removes beyond ASCII's (control characters are refused earlier).
 OTHER_SPACES = "[\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 EDGE_SPACE = f"^{OTHER_SPACES}|{OTHER_SPACES}$"
@@ -43,7 +44,7 @@ def clean_frame(
     cells = {}
     for name, column in zip(table.column_names, table.columns, strict=True):
         # One chunk: taking rows in draw order from many chunks costs several times more.
-        column = pc.utf8_trim(column, ASCII_SPACE).combine_chunks()
+        column = _trimmed(column.combine_chunks())
         if not pc.all(pc.string_is_ascii(column)).as_py() and _edge_space(column):
             return None
         cells[name] = column
@@ -139,17 +140,14 @@ def _byte_columns(unit_id: pa.Array) -> list[np.ndarray] | None:
     since no id holds a NUL), leaving out each place at which every id has the same byte
     (the "H" of H00012345: it decides no order); None for ids longer than PACKED_BYTES or
     an array this does not read."""
-    if unit_id.type != pa.string() or unit_id.null_count or len(unit_id) == 0:
+    bounds = _bounds(unit_id)
+    if bounds is None or len(unit_id) == 0:
         return None
-    _validity, offsets, data = unit_id.buffers()
-    starts = np.frombuffer(offsets, dtype=np.int32)[
-        unit_id.offset : unit_id.offset + len(unit_id) + 1
-    ]
+    starts, data = bounds
     lengths = np.diff(starts)
     width, shortest = int(lengths.max()), int(lengths.min())
-    if width > PACKED_BYTES or data is None:
+    if width > PACKED_BYTES or len(data) == 0:
         return None
-    data = np.frombuffer(data, dtype=np.uint8)
     if shortest != width and (data[starts[0] : starts[-1]] == 0).any():
         return None  # a NUL would sort as padding
     last = len(data) - 1
@@ -214,13 +212,11 @@ def _places(locality, known: dict[str, dict]):
 def _mobile_numbers(phone: pa.Array) -> bool:
     """Whether every number matches MOBILE_PATTERN (1, then 3 to 9, then 9 ASCII digits),
     checked on the bytes: 11 bytes a number, each a digit."""
-    if phone.type != pa.string() or phone.null_count:
+    bounds = _bounds(phone)
+    if bounds is None or (np.diff(bounds[0]) != MOBILE_DIGITS).any():
         return False
-    _validity, offsets, data = phone.buffers()
-    starts = np.frombuffer(offsets, dtype=np.int32)[phone.offset : phone.offset + len(phone) + 1]
-    if data is None or (np.diff(starts) != MOBILE_DIGITS).any():
-        return False
-    digits = np.frombuffer(data, dtype=np.uint8)[starts[0] : starts[-1]].reshape(-1, 11)
+    starts, data = bounds
+    digits = data[starts[0] : starts[-1]].reshape(-1, MOBILE_DIGITS)
     return bool(
         (digits[:, 0] == ord("1")).all()
         and ((digits[:, 1] >= ord("3")) & (digits[:, 1] <= ord("9"))).all()
@@ -228,15 +224,43 @@ def _mobile_numbers(phone: pa.Array) -> bool:
     )
 
 
+def _trimmed(column: pa.Array) -> pa.Array:
+    """The cells without ASCII spaces at their ends: a new array only if a cell has one."""
+    bounds = _bounds(column)
+    if bounds is None:
+        return pc.utf8_trim(column, ASCII_SPACE)
+    starts, data = bounds
+    if len(data) == 0:
+        return column
+    last = len(data) - 1
+    ends = (data[np.minimum(starts[:-1], last)], data[np.clip(starts[1:] - 1, 0, last)])
+    spaced = np.isin(ends[0], ASCII_SPACE_BYTES) | np.isin(ends[1], ASCII_SPACE_BYTES)
+    spaced &= starts[1:] > starts[:-1]
+    return pc.utf8_trim(column, ASCII_SPACE) if spaced.any() else column
+
+
+def _bounds(column: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """(where each cell starts, and the last one ends; the bytes) of a string column without
+    nulls, or None."""
+    if column.type != pa.string() or column.null_count:
+        return None
+    _validity, offsets, data = column.buffers()
+    starts = np.frombuffer(offsets, dtype=np.int32)[column.offset : column.offset + len(column) + 1]
+    return starts, np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(
+        0, np.uint8
+    )
+
+
 def _edge_space(column: pa.Array) -> bool:
     """Whether a cell begins or ends with one of OTHER_SPACES. Their UTF-8 forms begin with
     the byte C2, E1, E2 or E3: only cells beginning, or ending with a character beginning,
     with one of these are matched against the pattern."""
-    _validity, offsets, data = column.buffers()
-    starts = np.frombuffer(offsets, dtype=np.int32)[column.offset : column.offset + len(column) + 1]
-    if data is None or len(column) == 0:
+    bounds = _bounds(column)
+    if bounds is None:
+        return bool(pc.any(pc.match_substring_regex(column, EDGE_SPACE)).as_py())
+    starts, data = bounds
+    if len(data) == 0:
         return False
-    data = np.frombuffer(data, dtype=np.uint8)
     begin, end = starts[:-1], starts[1:]
     lengths = end - begin
     last = len(data) - 1
