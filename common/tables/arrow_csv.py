@@ -24,6 +24,7 @@ from common.tables.problems import CONTROL, Limits
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+SCAN_BYTES = 1 << 20  # bytes looked at a time for control characters
 BLOCK_BYTES = 8 << 20  # pyarrow parses blocks of this size on every core
 # In UTF-8 these bytes are only ever those ASCII control characters (common.tables.problems'
 # CONTROL): one pass over the file finds them.
@@ -73,10 +74,14 @@ def _has_control_bytes(raw: bytes) -> bool:
     """Whether `raw` holds one of CONTROL_BYTES: the bytes below 0x20 (a line's worth of
     them, mostly line feeds) are found first, then looked at."""
     data = np.frombuffer(raw, dtype=np.uint8)
-    low = data < 0x20
-    low |= data == 0x7F
-    found = data[np.flatnonzero(low)]
-    return not ((found == 0x09) | (found == 0x0A) | (found == 0x0D)).all()
+    for start in range(0, len(data), SCAN_BYTES):  # a slice at a time: no file-sized mask
+        part = data[start : start + SCAN_BYTES]
+        low = part < 0x20
+        low |= part == 0x7F
+        found = part[np.flatnonzero(low)]
+        if not ((found == 0x09) | (found == 0x0A) | (found == 0x0D)).all():
+            return True
+    return False
 
 
 def _header(raw: bytes, limits: Limits) -> list[str] | None:
