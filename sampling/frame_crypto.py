@@ -53,7 +53,10 @@ def sealed_part(table: pa.Table, keyring: Keyring) -> bytes:
     sink = pa.BufferOutputStream()
     with ipc.new_stream(sink, personal.schema) as writer:
         writer.write_table(personal)
-    return keyring.encrypt_bytes(sink.getvalue().to_pybytes())
+    stream = sink.getvalue().to_pybytes()
+    del sink  # Arrow's copy of the stream, let go (to the OS) before the token is made
+    pa.default_memory_pool().release_unused()
+    return keyring.encrypt_bytes(stream)
 
 
 def phone_key_column(phones: pa.ChunkedArray | pa.Array, keyring: Keyring) -> pa.Array:
