@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 HASH_CHARS = 32  # 128 bits of the HMAC, in hex
+HMAC_BLOCK = 64  # SHA-256's block: the HMAC key is padded to it (hashed first if longer)
 
 
 class KeyringError(ValueError):
@@ -99,6 +100,29 @@ class Keyring:
             digest.update(text.encode("utf-8"))
             found.append(digest.hexdigest()[:HASH_CHARS])
         return found
+
+    def keyed_digests(self, purpose: str, texts: Iterable[bytes]) -> bytes:
+        """The whole HMAC-SHA256 (32 bytes) of `purpose` + each UTF-8 text, one after the
+        other: the same digests as `keyed_hash`'s, for a column of a million numbers. HMAC is
+        spelt out (RFC 2104: SHA-256 of the key's outer pad and of the inner digest) so that the
+        states after each pad are hashed once and copied, about half the cost per value of
+        copying an HMAC object."""
+        key = self.hash_key
+        if len(key) > HMAC_BLOCK:
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(HMAC_BLOCK, b"\0")
+        inner_start = hashlib.sha256(bytes(b ^ 0x36 for b in key) + purpose.encode("utf-8"))
+        outer_start = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+        inner_copy, outer_copy = inner_start.copy, outer_start.copy
+        found = []
+        append = found.append
+        for text in texts:
+            inner = inner_copy()
+            inner.update(text)
+            outer = outer_copy()
+            outer.update(inner.digest())
+            append(outer.digest())
+        return b"".join(found)
 
     def encrypt_many(self, texts: Iterable[str | None]) -> list[str]:
         return [self.encrypt(text or "") for text in texts]

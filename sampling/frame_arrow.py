@@ -17,12 +17,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sampling.frame_validation import ACCEPTED_LEVELS, OUTPUT_COLUMNS
-from sampling.phones import MOBILE_PATTERN
 
 ASCII_SPACE = " \t\n\r"
+ASCII_SPACE_BYTES = np.frombuffer(ASCII_SPACE.encode("ascii"), dtype=np.uint8)
 # Characters str.strip() removes beyond ASCII's (control characters are refused earlier).
 OTHER_SPACES = "[\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 EDGE_SPACE = f"^{OTHER_SPACES}|{OTHER_SPACES}$"
+SPACE_LEADS = np.array([0xC2, 0xE1, 0xE2, 0xE3], dtype=np.uint8)  # OTHER_SPACES' first bytes
+MOBILE_DIGITS = 11
 PACKED_BYTES = 32  # unit ids up to this many bytes are sorted as 64-bit words
 
 
@@ -42,10 +44,9 @@ def clean_frame(
     cells = {}
     for name, column in zip(table.column_names, table.columns, strict=True):
         # One chunk: taking rows in draw order from many chunks costs several times more.
-        column = pc.utf8_trim(column, ASCII_SPACE).combine_chunks()
-        if not pc.all(pc.string_is_ascii(column)).as_py():
-            if pc.any(pc.match_substring_regex(column, EDGE_SPACE)).as_py():
-                return None
+        column = _trimmed(column.combine_chunks())
+        if not pc.all(pc.string_is_ascii(column)).as_py() and _edge_space(column):
+            return None
         cells[name] = column
     blank = None
     for column in cells.values():
@@ -63,12 +64,14 @@ def clean_frame(
     for name, column in cells.items():
         if name not in mapped:
             standard[f"source_{name}" if name in OUTPUT_COLUMNS else name] = column
-    streets, districts, positions = standard.pop("places")
+    localities, streets, districts, positions = standard.pop("places")
     order = _draw_order(standard["unit_id"], streets, positions)
     if order is None:  # a unit id used twice
         return None
+    # The locality columns from the few distinct codes: cheaper than a million strings.
     sorted_positions = pc.take(positions, order)
     columns = {n: pc.take(c, order) for n, c in standard.items() if c is not None}
+    columns["locality_code"] = pc.take(localities, sorted_positions)
     columns["street_code"] = pc.take(streets, sorted_positions)
     columns["district_code"] = pc.take(districts, sorted_positions)
     return pa.table({name: columns[name] for name in standard})
@@ -90,48 +93,73 @@ def _draw_order(unit_id, streets, positions) -> np.ndarray | None:
 
 def _unit_order(unit_id: pa.Array) -> np.ndarray | None:
     """Row positions in unit-id order (Arrow's: by UTF-8 bytes), or None if an id repeats.
-    Short ids are sorted as numbers: their bytes packed big-endian into 64-bit words,
-    which order as the strings do, several times faster than sorting strings."""
-    words = _packed(unit_id)
-    if words is None:
+    Short ids are sorted as numbers, several times faster than sorting strings: the bytes
+    that differ between ids, each less the smallest at its place, packed into one 64-bit
+    key (radix-sorted 16 bits at a time) or, for longer ids, into big-endian words."""
+    columns = _byte_columns(unit_id)
+    if columns is None:
         by_unit = pc.sort_indices(unit_id).to_numpy()
         ids = pc.take(unit_id, by_unit)
         repeats = len(ids) > 1 and pc.any(pc.equal(ids[:-1], ids[1:])).as_py()
         return None if repeats else by_unit
-    by_unit = np.lexsort(words[::-1]) if len(words) > 1 else np.argsort(words[0], kind="stable")
-    ordered = [word[by_unit] for word in words]
+    lows = [int(column.min()) for column in columns]
+    bits = [(int(column.max()) - int(column.min())).bit_length() for column in columns]
+    if sum(bits) <= 64:
+        key = np.zeros(len(unit_id), dtype=np.uint64)
+        for column, low, width in zip(columns, lows, bits, strict=True):
+            key <<= np.uint64(width)
+            key |= (column - np.uint8(low)).astype(np.uint64)
+        words = [key]
+        by_unit = _radix_order(key, sum(bits))
+    else:
+        words = [np.zeros(len(unit_id), dtype=np.uint64) for _ in range(-(-len(columns) // 8))]
+        for j, column in enumerate(columns):
+            word = words[j // 8]
+            word <<= np.uint64(8)
+            word |= column.astype(np.uint64)
+        by_unit = np.lexsort(words[::-1])
     same = np.ones(max(len(by_unit) - 1, 0), dtype=bool)
-    for word in ordered:
-        same &= word[1:] == word[:-1]
+    for word in words:
+        ordered = word[by_unit]
+        same &= ordered[1:] == ordered[:-1]
     return None if same.any() else by_unit
 
 
-def _packed(unit_id: pa.Array) -> list[np.ndarray] | None:
-    """The ids' bytes as big-endian 64-bit words (the first eight bytes, the next eight, …;
-    shorter ids padded with zero bytes, which sort first since no id holds a NUL), or None
-    for ids longer than PACKED_BYTES or an array this does not read."""
-    if unit_id.type != pa.string() or unit_id.null_count or len(unit_id) == 0:
+def _radix_order(key: np.ndarray, bits: int) -> np.ndarray:
+    """A stable order of `key` (bits wide), sorting 16 bits at a time from the lowest: numpy
+    sorts 16-bit numbers stably by radix, in linear time."""
+    order = np.arange(len(key))
+    for shift in range(0, bits, 16):
+        digit = ((key >> np.uint64(shift)) & np.uint64(0xFFFF)).astype(np.uint16)
+        order = order[np.argsort(digit[order], kind="stable")]
+    return order
+
+
+def _byte_columns(unit_id: pa.Array) -> list[np.ndarray] | None:
+    """The ids' bytes, place by place (shorter ids padded with zero bytes, which sort first
+    since no id holds a NUL), leaving out each place at which every id has the same byte
+    (the "H" of H00012345: it decides no order); None for ids longer than PACKED_BYTES or
+    an array this does not read."""
+    bounds = _bounds(unit_id)
+    if bounds is None or len(unit_id) == 0:
         return None
-    _validity, offsets, data = unit_id.buffers()
-    starts = np.frombuffer(offsets, dtype=np.int32)[
-        unit_id.offset : unit_id.offset + len(unit_id) + 1
-    ]
+    starts, data = bounds
     lengths = np.diff(starts)
-    width = int(lengths.max())
-    if width > PACKED_BYTES or data is None:
+    width, shortest = int(lengths.max()), int(lengths.min())
+    if width > PACKED_BYTES or len(data) == 0:
         return None
-    data = np.frombuffer(data, dtype=np.uint8)
-    if (lengths != width).any() and (data[starts[0] : starts[-1]] == 0).any():
+    if shortest != width and (data[starts[0] : starts[-1]] == 0).any():
         return None  # a NUL would sort as padding
-    words = [np.zeros(len(lengths), dtype=np.uint64) for _ in range(-(-width // 8))]
     last = len(data) - 1
+    # Ids of one width lie side by side: a matrix whose columns are the places.
+    matrix = data[starts[0] : starts[-1]].reshape(-1, width) if shortest == width else None
+    columns = []
     for j in range(width):
-        byte = data[np.minimum(starts[:-1] + j, last)].astype(np.uint64)
-        byte[lengths <= j] = 0
-        word = words[j // 8]
-        word <<= np.uint64(8)
-        word |= byte
-    return words
+        byte = data[np.minimum(starts[:-1] + j, last)] if matrix is None else matrix[:, j]
+        if j < shortest and (byte == byte[0]).all():
+            continue
+        columns.append(byte if j < shortest else np.where(lengths > j, byte, np.uint8(0)))
+    return columns
 
 
 def _standard_columns(cells, known, mapping, max_unit_id_length, max_address_length):
@@ -145,7 +173,7 @@ def _standard_columns(cells, known, mapping, max_unit_id_length, max_address_len
         return None
     if pc.any(pc.equal(unit_id, "")).as_py():  # repeats: found while sorting
         return None
-    if not _all(pc.match_substring_regex(phone, f"^{MOBILE_PATTERN}$")):
+    if not _mobile_numbers(phone):
         return None
     address = cells.get(mapping.get("address", ""))
     if address is None:
@@ -158,7 +186,7 @@ def _standard_columns(cells, known, mapping, max_unit_id_length, max_address_len
     return {
         "unit_id": unit_id,
         "phone": phone,
-        "locality_code": locality,
+        "locality_code": None,  # filled in draw order from `places`
         "street_code": None,  # filled in draw order from `places`
         "district_code": None,
         "address": address,
@@ -178,7 +206,75 @@ def _places(locality, known: dict[str, dict]):
         streets.append("" if place.get("street_code") is None else str(place["street_code"]))
         districts.append("" if place.get("district_code") is None else str(place["district_code"]))
     positions = pc.index_in(locality, value_set=distinct)
-    return pa.array(streets, pa.string()), pa.array(districts, pa.string()), positions
+    return distinct, pa.array(streets, pa.string()), pa.array(districts, pa.string()), positions
+
+
+def _mobile_numbers(phone: pa.Array) -> bool:
+    """Whether every number matches MOBILE_PATTERN (1, then 3 to 9, then 9 ASCII digits),
+    checked on the bytes: 11 bytes a number, each a digit."""
+    bounds = _bounds(phone)
+    if bounds is None or (np.diff(bounds[0]) != MOBILE_DIGITS).any():
+        return False
+    starts, data = bounds
+    digits = data[starts[0] : starts[-1]].reshape(-1, MOBILE_DIGITS)
+    return bool(
+        (digits[:, 0] == ord("1")).all()
+        and ((digits[:, 1] >= ord("3")) & (digits[:, 1] <= ord("9"))).all()
+        and ((digits[:, 2:] >= ord("0")) & (digits[:, 2:] <= ord("9"))).all()
+    )
+
+
+def _trimmed(column: pa.Array) -> pa.Array:
+    """The cells without ASCII spaces at their ends: a new array only if a cell has one."""
+    bounds = _bounds(column)
+    if bounds is None:
+        return pc.utf8_trim(column, ASCII_SPACE)
+    starts, data = bounds
+    if len(data) == 0:
+        return column
+    last = len(data) - 1
+    ends = (data[np.minimum(starts[:-1], last)], data[np.clip(starts[1:] - 1, 0, last)])
+    spaced = np.isin(ends[0], ASCII_SPACE_BYTES) | np.isin(ends[1], ASCII_SPACE_BYTES)
+    spaced &= starts[1:] > starts[:-1]
+    return pc.utf8_trim(column, ASCII_SPACE) if spaced.any() else column
+
+
+def _bounds(column: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """(where each cell starts, and the last one ends; the bytes) of a string column without
+    nulls, or None."""
+    if column.type != pa.string() or column.null_count:
+        return None
+    _validity, offsets, data = column.buffers()
+    starts = np.frombuffer(offsets, dtype=np.int32)[column.offset : column.offset + len(column) + 1]
+    return starts, np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(
+        0, np.uint8
+    )
+
+
+def _edge_space(column: pa.Array) -> bool:
+    """Whether a cell begins or ends with one of OTHER_SPACES. Their UTF-8 forms begin with
+    the byte C2, E1, E2 or E3: only cells beginning, or ending with a character beginning,
+    with one of these are matched against the pattern."""
+    bounds = _bounds(column)
+    if bounds is None:
+        return bool(pc.any(pc.match_substring_regex(column, EDGE_SPACE)).as_py())
+    starts, data = bounds
+    if len(data) == 0:
+        return False
+    begin, end = starts[:-1], starts[1:]
+    lengths = end - begin
+    last = len(data) - 1
+    first = data[np.minimum(begin, last)]
+    two_back = data[np.clip(end - 2, 0, last)]
+    three_back = data[np.clip(end - 3, 0, last)]
+    lead = np.isin(first, SPACE_LEADS)
+    lead |= (lengths >= 2) & (two_back == SPACE_LEADS[0])
+    lead |= (lengths >= 3) & np.isin(three_back, SPACE_LEADS[1:])
+    lead &= lengths > 0
+    if not lead.any():
+        return False
+    suspects = pc.filter(column, pa.array(lead))
+    return bool(pc.any(pc.match_substring_regex(suspects, EDGE_SPACE)).as_py())
 
 
 def _all(mask) -> bool:

@@ -11,13 +11,16 @@ encryption hold `phone` in the Parquet file and no `phone_key` (`is_sealed`); mi
 sampling 0007 seals them.
 """
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from common.crypto import Keyring, phone_keys
+from common.crypto import HASH_CHARS, Keyring, phone_keys
 
 SEALED = ("phone", "address")  # kept in the sealed file, not in the Parquet file
 KEY_COLUMN = "phone_key"
+MOBILE_DIGITS = 11
+HASH_SLICE = 1 << 16  # numbers hashed at a time: their Python objects stay a few MB
 
 
 def sealed_path(path: str) -> str:
@@ -33,14 +36,64 @@ def is_sealed(column_names: list[str]) -> bool:
 def seal(table: pa.Table, keyring: Keyring) -> tuple[pa.Table, bytes]:
     """(the table without its personal columns, with `phone_key`; the sealed personal
     columns)."""
+    return public_part(table, keyring), sealed_part(table, keyring)
+
+
+def public_part(table: pa.Table, keyring: Keyring) -> pa.Table:
+    """The table without its personal columns, with `phone_key` (what the Parquet file
+    holds)."""
+    keys = phone_key_column(table.column("phone"), keyring)
     present = [name for name in SEALED if name in table.column_names]
-    keys = phone_keys(keyring, table.column("phone").to_pylist())
-    personal = table.select(present)
-    public = table.drop_columns(present).append_column(KEY_COLUMN, pa.array(keys, pa.string()))
+    return table.drop_columns(present).append_column(KEY_COLUMN, keys)
+
+
+def sealed_part(table: pa.Table, keyring: Keyring) -> bytes:
+    """The personal columns (phone, address) in the table's row order, sealed."""
+    personal = table.select([name for name in SEALED if name in table.column_names])
     sink = pa.BufferOutputStream()
     with ipc.new_stream(sink, personal.schema) as writer:
         writer.write_table(personal)
-    return public, keyring.encrypt_bytes(sink.getvalue().to_pybytes())
+    stream = sink.getvalue().to_pybytes()
+    del sink  # Arrow's copy of the stream, let go (to the OS) before the token is made
+    pa.default_memory_pool().release_unused()
+    return keyring.encrypt_bytes(stream)
+
+
+def phone_key_column(phones: pa.ChunkedArray | pa.Array, keyring: Keyring) -> pa.Array:
+    """common.crypto.phone_keys of a column of numbers, as text. A column of mobile numbers
+    as validated frames hold them (11 ASCII digits each) is hashed straight from its bytes,
+    a slice at a time (a Python object per number for a slice only), and its hex digits
+    written into one buffer; any other column value by value."""
+    column = phones.combine_chunks() if isinstance(phones, pa.ChunkedArray) else phones
+    digits = _eleven_digits(column)
+    if digits is None:
+        return pa.array(phone_keys(keyring, column.to_pylist()), pa.string())
+    rows = len(digits)
+    hex_digits = np.empty((rows, HASH_CHARS), dtype=np.uint8)
+    for start in range(0, rows, HASH_SLICE):
+        texts = digits[start : start + HASH_SLICE].ravel().view(f"S{MOBILE_DIGITS}").tolist()
+        found = np.frombuffer(keyring.keyed_digests("phone:", texts), dtype=np.uint8)
+        kept = found.reshape(len(texts), -1)[:, : HASH_CHARS // 2].tobytes()  # 2 hex digits a byte
+        hex_digits[start : start + len(texts)] = np.frombuffer(
+            kept.hex().encode("ascii"), dtype=np.uint8
+        ).reshape(len(texts), HASH_CHARS)
+    offsets = np.arange(0, HASH_CHARS * (rows + 1), HASH_CHARS, dtype=np.int32)
+    return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(hex_digits))
+
+
+def _eleven_digits(column: pa.Array) -> np.ndarray | None:
+    """The numbers' bytes, a row of 11 per number, when every value is 11 ASCII digits;
+    else None."""
+    if column.type != pa.string() or column.null_count or len(column) == 0:
+        return None
+    _validity, offsets, data = column.buffers()
+    starts = np.frombuffer(offsets, dtype=np.int32)[column.offset : column.offset + len(column) + 1]
+    if data is None or (np.diff(starts) != MOBILE_DIGITS).any():
+        return None
+    digits = np.frombuffer(data, dtype=np.uint8)[starts[0] : starts[-1]]
+    if ((digits < ord("0")) | (digits > ord("9"))).any():
+        return None
+    return digits.reshape(-1, MOBILE_DIGITS)
 
 
 def open_sealed(token: bytes, keyring: Keyring) -> pa.Table:

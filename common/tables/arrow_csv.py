@@ -15,6 +15,7 @@ blank lines); more rows than allowed; a control character or an over-long cell a
 import csv
 import re
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -23,6 +24,7 @@ from common.tables.problems import CONTROL, Limits
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+SCAN_BYTES = 1 << 20  # bytes looked at a time for control characters
 BLOCK_BYTES = 8 << 20  # pyarrow parses blocks of this size on every core
 # In UTF-8 these bytes are only ever those ASCII control characters (common.tables.problems'
 # CONTROL): one pass over the file finds them.
@@ -37,7 +39,8 @@ def read_plain_csv(raw: bytes, limits: Limits) -> pa.Table | None:
     if raw.startswith(UTF8_BOM):
         raw = raw[len(UTF8_BOM) :]
     quotes = raw.count(b'"')
-    if quotes % 2 or raw.count(b"\r") != raw.count(b"\r\n") or _has_control_bytes(raw):
+    returns = raw.count(b"\r")
+    if quotes % 2 or (returns and returns != raw.count(b"\r\n")) or _has_control_bytes(raw):
         return None
     header = _header(raw, limits)
     if header is None:
@@ -68,7 +71,17 @@ def read_plain_csv(raw: bytes, limits: Limits) -> pa.Table | None:
 
 
 def _has_control_bytes(raw: bytes) -> bool:
-    return len(raw.translate(None, CONTROL_BYTES)) != len(raw)
+    """Whether `raw` holds one of CONTROL_BYTES: the bytes below 0x20 (a line's worth of
+    them, mostly line feeds) are found first, then looked at."""
+    data = np.frombuffer(raw, dtype=np.uint8)
+    for start in range(0, len(data), SCAN_BYTES):  # a slice at a time: no file-sized mask
+        part = data[start : start + SCAN_BYTES]
+        low = part < 0x20
+        low |= part == 0x7F
+        found = part[np.flatnonzero(low)]
+        if not ((found == 0x09) | (found == 0x0A) | (found == 0x0D)).all():
+            return True
+    return False
 
 
 def _header(raw: bytes, limits: Limits) -> list[str] | None:
@@ -90,6 +103,8 @@ def _header(raw: bytes, limits: Limits) -> list[str] | None:
 
 def _cells_clean(table: pa.Table, limits: Limits) -> bool:
     for column in table.columns:
+        if (pc.max(pc.binary_length(column)).as_py() or 0) <= limits.max_cell_chars:
+            continue  # no more characters than bytes
         longest = pc.max(pc.utf8_length(column)).as_py()
         if longest is not None and longest > limits.max_cell_chars:
             return False

@@ -68,6 +68,7 @@ def import_frame(
     if rows is None:  # anything but a plain, clean CSV: the careful road names every problem
         rows = _checked_frame(_rewound(file), source_name, mapping, report, sheet)
     report(0.6, _("Writing Parquet"))
+    pa.default_memory_pool().release_unused()  # the file's unsorted columns, freed: to the OS
     path = store_sealed(rows, f"frames/{uuid.uuid4().hex}.parquet")  # no number in clear
     report(0.9, _("Saving counts"))
     counts = pc.value_counts(rows[STRATUM_COLUMN])

@@ -53,3 +53,16 @@ def test_a_bad_or_missing_key_is_refused():
         ring("not-a-key")
     with pytest.raises(KeyringError):
         ring(OLD, hash_key=b"short")
+
+
+@pytest.mark.parametrize("hash_key", [b"h" * 32, bytes(range(64)), bytes(range(100))])
+def test_keyed_digests_are_the_hmacs_keyed_hash_makes(hash_key):
+    # given texts, ASCII and not, under keys shorter than, as long as and longer than a block
+    keys = ring(OLD, hash_key=hash_key)
+    texts = ["13812345678", "", "幸福路1号", "x" * 200]
+    # when
+    digests = keys.keyed_digests("phone:", [text.encode("utf-8") for text in texts])
+    # then: 32 bytes each, in order, whose first half in hex is keyed_hash's
+    assert len(digests) == 32 * len(texts)
+    for i, text in enumerate(texts):
+        assert digests[32 * i : 32 * i + 16].hex() == keys.keyed_hash("phone:", text)

@@ -5,6 +5,8 @@ sort_for_draw cell for cell; for every file with something the careful road woul
 read differently, the fast road returns None (and the careful road names the problem).
 """
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -16,6 +18,7 @@ from sampling import frame_arrow
 from sampling.draw import sort_for_draw
 from sampling.frame_arrow import clean_frame
 from sampling.frame_validation import validate_frame
+from sampling.phones import MOBILE_PATTERN
 
 LIMITS = Limits(max_bytes=10**7, max_rows=10_000, max_cell_chars=200)
 KNOWN = {
@@ -103,21 +106,27 @@ def test_gbk_and_utf16_files_step_aside():
     assert fast(text.encode("utf-16")) is None
 
 
-@pytest.mark.parametrize("widths", ["equal", "mixed", "long"])
+@pytest.mark.parametrize("widths", ["equal", "mixed", "long", "prefixed", "wide"])
 def test_unit_ids_are_ordered_as_arrow_orders_strings_and_repeats_are_found(widths):
     # given random ids of one width, of several, and beyond what is packed into words,
-    # ASCII and multi-byte, in a slice of a larger array
+    # ASCII and multi-byte, in a slice of a larger array; ids with places every id shares
+    # (H0…, a "-" in the middle), short and long; and ids of many distinct bytes at each
+    # place (more than 64 bits of difference: sorted as words)
     rng = np.random.default_rng(len(widths))
     alphabet = [*"AB09xyz-Z", "街", "é"]
     for _ in range(60):
         n = int(rng.integers(2, 300))
-        top = {"equal": 12, "mixed": 12, "long": 60}[widths]
+        top = {"equal": 12, "mixed": 12, "long": 60, "prefixed": 12, "wide": 30}[widths]
         lengths = (
             np.full(n, int(rng.integers(1, top)))
-            if widths == "equal"
+            if widths in ("equal", "prefixed", "wide")
             else rng.integers(1, top, size=n)
         )
         values = ["".join(rng.choice(alphabet, size=length)) for length in lengths]
+        if widths == "prefixed":
+            values = [f"H0{v[:2]}-{v[2:]}" for v in values]
+        if widths == "wide":
+            values = ["".join(chr(c) for c in rng.integers(33, 127, size=len(v))) for v in values]
         ids = pa.array(["pad", *values], pa.string()).slice(1)
         expected = pc.sort_indices(ids).to_numpy()
         in_order = pc.take(ids, expected)
@@ -132,3 +141,46 @@ def test_unit_ids_are_ordered_as_arrow_orders_strings_and_repeats_are_found(widt
         # and a repeated id is always found
         doubled = pa.array([*values, values[0]], pa.string())
         assert frame_arrow._unit_order(doubled) is None
+
+
+NUMBERS = ["13800000001", "19999999999", "12800000001", "23800000001", "1380000000",
+           "138000000012", "1380000000a", "1380000000٣", "138 0000000", "",
+           "１3800000001", "10000000000"]  # fmt: skip
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_the_byte_check_of_numbers_agrees_with_the_mobile_pattern(number):
+    column = pa.array(["pad", "13912345678", number], pa.string()).slice(1)
+    expected = all(re.fullmatch(MOBILE_PATTERN, value) for value in ["13912345678", number])
+    assert frame_arrow._mobile_numbers(column) is bool(expected)
+
+
+CELLS = ["东湖路", "\u3000东湖路", "东湖路\u00a0", "a\u2009", "\u0085b", "\u1680", "、东湖路、",
+         "东湖路\u205f", "é", "é\u202f", "\u2028x", "x\u3000y", "\u00e9\u00a0z", ""]  # fmt: skip
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_the_edge_space_check_agrees_with_the_pattern(cell):
+    column = pa.array(["pad", "路", cell, "号"], pa.string()).slice(1)
+    expected = bool(re.search(frame_arrow.EDGE_SPACE, cell))
+    assert frame_arrow._edge_space(column) is expected
+
+
+@pytest.mark.parametrize("byte", [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+def test_every_control_character_sends_the_file_to_the_careful_road(byte):
+    raw = b"id,tel,place,addr\nH1,13800000001,S1C1,a" + bytes([byte]) + b"b\n"
+    assert fast(raw) is None
+
+
+def test_tabs_and_line_breaks_are_not_control_characters_and_long_cells_count_characters():
+    # given a tab in a cell, a quoted line break, CRLF ends and a cell of 200 characters
+    # (600 bytes: the cap counts characters)
+    raw = ('id,tel,place,addr,note\r\nH1,13800000001,S1C1,"a\tb\nc",' + "路" * 200 + "\r\n").encode(
+        "utf-8"
+    )
+    # then the fast road reads it as the careful road does
+    got = fast(raw)
+    assert got is not None
+    pd.testing.assert_frame_equal(got.to_pandas(), careful(raw).reset_index(drop=True))
+    # and one character more steps aside
+    assert fast(raw.replace(b"\xe8\xb7\xaf\r\n", b"\xe8\xb7\xaf\xe8\xb7\xaf\r\n")) is None

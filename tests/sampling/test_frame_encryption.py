@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import secrets
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from cryptography.fernet import Fernet
@@ -14,7 +15,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 
-from common.crypto import phone_key
+from common.crypto import Keyring, phone_key, phone_keys
 from common.personal import keyring
 from config.settings import _DEV_PERSONAL_DATA_HASH_KEY
 from sampling import frame_crypto
@@ -110,3 +111,18 @@ def test_recent_draw_exclusion_matches_by_keyed_hash(frame):
     assert later.n_excluded == 30
     drawn = set(earlier.units.values_list("phone", flat=True))
     assert drawn.isdisjoint(later.units.values_list("phone", flat=True))
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        ["13812345678", "13912345678", "15000000001"],  # as validated frames hold them
+        ["13812345678", "138 1234 5678", "", "+8613912345678"],  # anything else
+    ],
+)
+def test_a_column_of_numbers_gets_the_keyed_hashes_of_each_number(numbers):
+    ring = Keyring(fernet_keys=(Fernet.generate_key().decode(),), hash_key=b"k" * 32)
+    column = pa.chunked_array([pa.array(["pad", *numbers], pa.string()).slice(1)])
+    keys = frame_crypto.phone_key_column(column, ring)
+    assert keys.type == pa.string()
+    assert keys.to_pylist() == phone_keys(ring, numbers)
