@@ -31,7 +31,7 @@ def _others(scope: Scope) -> QuerySet[Wave]:
     return Wave.objects.exclude(pk__in={scope.wave_id, *scope.purged_wave_ids})
 
 
-def _units(scope: Scope) -> QuerySet[SampledUnit]:
+def wave_units(scope: Scope) -> QuerySet[SampledUnit]:
     draw_id = Wave.objects.filter(pk=scope.wave_id).values_list("draw_id", flat=True).first()
     own = Q(cases__wave_id=scope.wave_id)
     if draw_id is not None and not _others(scope).filter(draw_id=draw_id).exists():
@@ -43,10 +43,10 @@ def _units(scope: Scope) -> QuerySet[SampledUnit]:
 
 def _unit_holder(field: str, what, where) -> Holder:
     def count(scope: Scope) -> int:
-        return _units(scope).exclude(**{field: ""}).count()
+        return wave_units(scope).exclude(**{field: ""}).count()
 
     def purge(scope: Scope) -> int:
-        return _units(scope).exclude(**{field: ""}).update(**{field: ""})
+        return wave_units(scope).exclude(**{field: ""}).update(**{field: ""})
 
     return Holder(
         key=f"sample.{field}",

@@ -2,6 +2,7 @@
 without the application's decryption), every file in the storage, a log's text."""
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -25,7 +26,20 @@ def every_stored_text() -> list[str]:
                         found.append(bytes(value).decode("latin-1"))
                     elif value is not None:
                         found.append(str(value))
+                        found += _json_unescaped(value)
     return found
+
+
+def _json_unescaped(value: object) -> list[str]:
+    """A JSON column's text with its escapes undone (SQLite stores "框" as "\\u6846")."""
+    if isinstance(value, dict | list):
+        return [json.dumps(value, ensure_ascii=False)]
+    if isinstance(value, str) and value[:1] in "{[" and "\\u" in value:
+        try:
+            return [json.dumps(json.loads(value), ensure_ascii=False)]
+        except ValueError:
+            return []
+    return []
 
 
 def every_file(root: Path) -> dict[str, bytes]:

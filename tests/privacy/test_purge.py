@@ -50,6 +50,7 @@ EXPECTED_KEYS = {
     "fieldwork.interview_media",
     "fieldwork.call_recordings",
     "qc.snapshot_answers",
+    "sample.frame_attributes",
 }
 
 
@@ -74,6 +75,7 @@ def test_the_dry_run_counts_every_holder_and_removes_nothing(personal_world):
         "fieldwork.interview_media": 3,
         "fieldwork.call_recordings": 1,
         "qc.snapshot_answers": 2,
+        "sample.frame_attributes": n_units,
     }
     assert n_selections > 0 and 0 < len(world.phones) < n_units  # some units have no number
     assert _counts(world.wave) == counts  # counting changed nothing
@@ -106,6 +108,15 @@ def test_after_a_purge_no_number_name_address_or_position_is_stored_anywhere(
     opened = decrypted_tokens(before, ring)
     assert found_in(encrypted, opened) == encrypted
     assert all(default_storage.exists(path) for path in world.media)
+    # the frame file's extra columns (names, ID numbers) only sealed: in no file in clear,
+    # and the key opens them; in the database the units' attributes hold them
+    files = "\n".join(
+        c.decode("latin-1") for c in every_file(Path(django_settings.MEDIA_ROOT)).values()
+    )
+    latin = [v.encode("utf-8").decode("latin-1") for v in world.frame_attributes]
+    assert world.frame_attributes and not [v for v in latin if v in files]
+    assert all(v in "\n".join(decrypted_tokens([files], ring)) for v in world.frame_attributes)
+    assert found_in(world.frame_attributes, before) == world.frame_attributes
     # when
     with caplog.at_level(logging.DEBUG):
         purge = _purge_from_the_page(

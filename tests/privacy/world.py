@@ -35,6 +35,7 @@ from fieldwork.models import (
 from qc.models import Review, ReviewEvent
 from sampling.models import Draw, Frame, SampledUnit
 from sampling.services.frame_files import store_sealed
+from scoring.models import WaveWeighting
 from tests.factories import make_organisation, question
 
 
@@ -61,6 +62,7 @@ class PersonalWorld:
     media: list[str] = field(default_factory=list)  # storage paths
     recording: str = ""
     note: str = ""
+    frame_attributes: list[str] = field(default_factory=list)  # names and ID numbers
     other_phone: str = "13999990001"
     other_address: str = "另一批次测试路1号"
 
@@ -68,7 +70,7 @@ class PersonalWorld:
     def secrets(self) -> list[str]:
         """Every personal value of the wave, as text."""
         return [*self.phones, *self.addresses, *self.names, *self.positions, self.recording,
-                self.note]  # fmt: skip
+                self.note, *self.frame_attributes]  # fmt: skip
 
 
 GPS = "home_gps"
@@ -84,19 +86,40 @@ def _with_location_questions(version) -> None:
 
 
 def write_frame_file(frame: Frame, units: list[SampledUnit]) -> None:
-    """The frame file the units were drawn from, stored as the import stores it."""
-    table = pa.table(
-        {
-            "unit_id": [u.unit_id for u in units],
-            "phone": [u.phone for u in units],
-            "address": [u.address for u in units],
-            "locality_code": [u.locality.code for u in units],
-            "street_code": [u.street.code for u in units],
-        }
-    )
-    frame.path = store_sealed(table, frame.path)
-    frame.columns = ["unit_id", "phone", "address", "locality_code", "street_code"]
+    """The frame file the units were drawn from, stored as the import stores it (with the
+    frame's extra columns, as each unit's attributes hold them)."""
+    columns = {
+        "unit_id": [u.unit_id for u in units],
+        "phone": [u.phone for u in units],
+        "address": [u.address for u in units],
+        "locality_code": [u.locality.code for u in units],
+        "street_code": [u.street.code for u in units],
+    }
+    for name in EXTRA_COLUMNS:
+        columns[name] = [str(u.attributes.get(name, "")) for u in units]
+    frame.path = store_sealed(pa.table(columns), frame.path)
+    frame.columns = list(columns)
     frame.save(update_fields=["path", "columns"])
+
+
+EXTRA_COLUMNS = ("householder", "id_number", "building")  # another system's frame's columns
+
+
+def _with_attributes(world: "PersonalWorld", units: list[SampledUnit]) -> None:
+    """Each unit carries its frame's extra columns: a name and an ID number (personal), and
+    the building's type, which the nonresponse adjustment splits strata by (kept)."""
+    for unit in units:
+        unit.attributes = {
+            "householder": f"框户主{unit.pk}号",
+            "id_number": f"32010219800101{unit.pk:04d}",
+            "building": "楼房" if unit.pk % 3 else "平房",
+        }
+        world.frame_attributes += [unit.attributes["householder"], unit.attributes["id_number"]]
+    SampledUnit.objects.bulk_update(units, ["attributes"])
+    WaveWeighting.objects.create(
+        wave=world.wave, nonresponse=WaveWeighting.Nonresponse.STRATUM_ATTRIBUTE,
+        attribute="building",
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -109,6 +132,7 @@ def personal_world(built, safety_wave, safety_draw, field_interviewer, places) -
             world.phones.append(unit.phone)
         world.addresses.append(unit.address)
     SampledUnit.objects.bulk_update(units, ["address"])
+    _with_attributes(world, units)
     safety_draw.frame.path = "frames/safety.parquet"
     write_frame_file(safety_draw.frame, units)
     for selection in RespondentSelection.objects.filter(case__wave=safety_wave):
