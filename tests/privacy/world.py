@@ -23,6 +23,7 @@ from django.core.files.storage import default_storage
 from fieldwork.interview.media import media_path
 from fieldwork.models import (
     Appointment,
+    AudioAudit,
     Call,
     Case,
     ContactAttempt,
@@ -37,6 +38,7 @@ from sampling.models import Draw, Frame, SampledUnit
 from sampling.services.frame_files import store_sealed
 from scoring.models import WaveWeighting
 from tests.factories import make_organisation, question
+from tests.fieldwork.telephony_fakes import FakeTwilio
 
 
 def new_keys() -> tuple[list[str], str]:
@@ -63,6 +65,7 @@ class PersonalWorld:
     recording: str = ""
     note: str = ""
     frame_attributes: list[str] = field(default_factory=list)  # names and ID numbers
+    twilio: FakeTwilio | None = None  # where the call recording is kept
     other_phone: str = "13999990001"
     other_address: str = "另一批次测试路1号"
 
@@ -123,7 +126,9 @@ def _with_attributes(world: "PersonalWorld", units: list[SampledUnit]) -> None:
 
 
 @pytest.fixture
-def personal_world(built, safety_wave, safety_draw, field_interviewer, places) -> PersonalWorld:
+def personal_world(
+    built, safety_wave, safety_draw, field_interviewer, places, fake_twilio
+) -> PersonalWorld:
     world = PersonalWorld(wave=safety_wave, other_wave=_other_wave(safety_wave, places))
     units = list(SampledUnit.objects.filter(draw=safety_draw).select_related("locality", "street"))
     for unit in units:
@@ -165,6 +170,10 @@ def personal_world(built, safety_wave, safety_draw, field_interviewer, places) -
         )
         world.positions += [f"31.98{k}765", f"121.43{k}210"]
     first = door[0]
+    audio = b"RIFF audio audit of the door page " + world.positions[0].encode()
+    audio_name = hashlib.sha256(audio).hexdigest() + ".webm"
+    world.media.append(default_storage.save(media_path(first.pk, audio_name), ContentFile(audio)))
+    AudioAudit.objects.create(interview=first, step="p1", name=audio_name, size=len(audio))
     review = Review.objects.get(interview=first)
     ReviewEvent.objects.create(
         review=review, from_state="approved", to_state="approved", snapshot={
@@ -184,6 +193,8 @@ def personal_world(built, safety_wave, safety_draw, field_interviewer, places) -
         note=world.note,
     )  # fmt: skip
     world.recording = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE5e1f"
+    fake_twilio.recordings.add("RE5e1f")  # kept at Twilio until the purge deletes it there
+    world.twilio = fake_twilio
     call = Call.objects.create(
         case=first.case, interviewer=field_interviewer, recording_sid="RE5e1f",
         recording_url=world.recording, recording_seconds=61,
