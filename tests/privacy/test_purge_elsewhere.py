@@ -97,7 +97,7 @@ def test_a_recording_twilio_no_longer_has_counts_as_deleted(personal_world, anal
 
 
 def test_without_twilio_configured_the_recording_is_reported_not_removed(
-    personal_world, analyst, settings
+    personal_world, analyst, settings, english
 ):
     world = personal_world
     settings.TWILIO_AUTH_TOKEN = ""
