@@ -84,9 +84,8 @@ def run_purge(job: Job, progress: Progress) -> dict:
     return {
         "purge_id": purge.pk,
         "removed": sum(purge.counts.values()),
-        "not_removed": certificate.not_removed(
-            purge.certificate
-        ),  # reported, and tried again by a later purge
+        # what could not be deleted (also in the certificate); a later purge tries it again
+        "not_removed": certificate.not_removed(purge.certificate),
     }
 
 
