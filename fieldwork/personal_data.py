@@ -230,12 +230,15 @@ def _register_sample_holders() -> None:
     register(
         Holder(
             key="sample.frame_files",
-            what=_("Frame files with numbers and addresses"),
+            what=_("Frame files with numbers, addresses and other columns"),
             where=_("File storage: frames (Parquet, encrypted columns)"),
             count=_count_frames,
             purge=_purge_frames,
             files=True,
-            kept=_("Units, localities and strata stay in the file; numbers and addresses go."),
+            kept=_(
+                "Units and their localities stay in the file; numbers, addresses and the "
+                "frame's other columns go."
+            ),
         )
     )
 
