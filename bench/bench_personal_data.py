@@ -67,10 +67,10 @@ def main() -> None:
     _public, sealed = frame_crypto.seal(table, ring)
     phones, addresses = table.column("phone").to_pylist(), table.column("address").to_pylist()
     steps = {
-        "seal (hash every number, encrypt phone+address as one stream)": lambda: frame_crypto.seal(
-            table, ring
+        "seal (hash every number, encrypt the sealed columns as one stream)": lambda: (
+            frame_crypto.seal(table, ring)
         ),
-        "open (decrypt phone+address)": lambda: frame_crypto.open_sealed(sealed, ring),
+        "open (decrypt the sealed columns)": lambda: frame_crypto.open_sealed(sealed, ring),
         "for comparison: a token per cell": lambda: (
             ring.encrypt_many(phones),
             ring.encrypt_many(addresses),

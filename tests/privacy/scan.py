@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.ipc as ipc
 from cryptography.fernet import InvalidToken
 from django.db import connection
 
@@ -62,10 +64,20 @@ def decrypted_tokens(texts: list[str], ring: Keyring) -> list[str]:
     for text in texts:
         for token in TOKEN.findall(text):
             try:
-                opened.append(ring.decrypt_bytes(token.encode()).decode("utf-8", "replace"))
+                plain = ring.decrypt_bytes(token.encode())
             except InvalidToken:
                 continue
+            opened.append(_arrow_text(plain) or plain.decode("utf-8", "replace"))
     return opened
+
+
+def _arrow_text(data: bytes) -> str:
+    """A sealed frame's columns (a compressed Arrow stream) as text, "" if it is not one."""
+    try:
+        with ipc.open_stream(pa.py_buffer(data)) as reader:
+            return json.dumps(reader.read_all().to_pydict(), ensure_ascii=False)
+    except (pa.ArrowInvalid, OSError):
+        return ""
 
 
 def found_in(values: list[str], texts: list[str]) -> list[str]:
