@@ -6,16 +6,16 @@ Run: .venv/bin/python bench/load_test.py [--minutes 5] [--pace 5-15] [--intervie
 
 Each run builds a fresh database (PostgreSQL, created if missing with the survey role; its
 tables flushed): the standard questionnaire, a wave of `--cases` phone cases over 40 streets
-with calling windows round the clock, the interviewers, a supervisor and an analyst. It
-starts gunicorn with the project's config (config/gunicorn.conf.py: DEBUG off, as deployed),
-runs the people for `--minutes` with `--pace` seconds of think time between actions, and
-reports per request kind p50/p95/p99 both inside the worker (gunicorn's request time in its
-access log) and at the client (which adds the wait for a free worker), errors, throughput and each worker's peak memory (RSS, sampled
-every second). `--kill-at F` SIGKILLs one worker F of the way through (gunicorn starts
-another). Afterwards, from the database: no case went to two interviewers; every page the
-server acknowledged is stored (its key, applied); every interview the client saw finish is
-completed; no case is left claimed without an attempt beyond one per interviewer; and the
-quality checks a job worker (`manage.py db_worker`, started beside gunicorn) runs on each
+with calling windows round the clock, the interviewers, a supervisor and an analyst. It starts
+gunicorn with the project's config (config/gunicorn.conf.py: DEBUG off, as deployed), runs the
+people for `--minutes` with `--pace` seconds of think time between actions, and reports per
+request kind p50/p95/p99 both inside the worker (gunicorn's request time in its access log) and
+at the client (which adds the wait for a free worker), errors, throughput and each worker's
+peak memory (RSS, sampled every second). `--kill-at F` SIGKILLs one worker F of the way through
+(gunicorn starts another). Afterwards, from the database: no case went to two interviewers;
+every page the server acknowledged is stored (its key, applied); every interview the client saw
+finish is completed; no case is left claimed without an attempt beyond one per interviewer; and
+the quality checks a job worker (`manage.py db_worker`, started beside gunicorn) runs on each
 completed interview have all run: every completed interview has its review.
 """
 

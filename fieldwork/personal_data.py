@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from common.personal.registry import Holder, Scope, not_personal, register
+from common.personal.registry import Holder, Outcome, Scope, not_personal, register
 from fieldwork.interview.media import media_path
 from fieldwork.interview.personal_answers import personal_answers, without_personal_answers
 from fieldwork.models import (
@@ -22,6 +22,7 @@ from fieldwork.models import (
     TwilioEvent,
     Wave,
 )
+from fieldwork.telephony import recordings
 from sampling.models import Frame, SampledUnit
 from sampling.services import frame_files
 
@@ -31,7 +32,7 @@ def _others(scope: Scope) -> QuerySet[Wave]:
     return Wave.objects.exclude(pk__in={scope.wave_id, *scope.purged_wave_ids})
 
 
-def _units(scope: Scope) -> QuerySet[SampledUnit]:
+def wave_units(scope: Scope) -> QuerySet[SampledUnit]:
     draw_id = Wave.objects.filter(pk=scope.wave_id).values_list("draw_id", flat=True).first()
     own = Q(cases__wave_id=scope.wave_id)
     if draw_id is not None and not _others(scope).filter(draw_id=draw_id).exists():
@@ -43,10 +44,10 @@ def _units(scope: Scope) -> QuerySet[SampledUnit]:
 
 def _unit_holder(field: str, what, where) -> Holder:
     def count(scope: Scope) -> int:
-        return _units(scope).exclude(**{field: ""}).count()
+        return wave_units(scope).exclude(**{field: ""}).count()
 
     def purge(scope: Scope) -> int:
-        return _units(scope).exclude(**{field: ""}).update(**{field: ""})
+        return wave_units(scope).exclude(**{field: ""}).update(**{field: ""})
 
     return Holder(
         key=f"sample.{field}",
@@ -142,14 +143,25 @@ def _purge_answers(scope: Scope) -> int:
 
 
 def _media_files(scope: Scope) -> list[str]:
+    """Every file in the wave's interviews' folders: photos, audio answers, audio audits."""
+    with_files = set(_listed(media_path(0, "").split("/")[0])[0])  # one listing, not one each
     paths = []
     for interview_id in Interview.objects.filter(case__wave_id=scope.wave_id).values_list(
         "pk", flat=True
     ):
-        folder = media_path(interview_id, "").rstrip("/")
-        if default_storage.exists(folder):
-            paths += [media_path(interview_id, name) for name in default_storage.listdir(folder)[1]]
+        if str(interview_id) in with_files:
+            folder = media_path(interview_id, "").rstrip("/")
+            paths += [media_path(interview_id, name) for name in _listed(folder)[1]]
     return paths
+
+
+def _listed(folder: str) -> tuple[list[str], list[str]]:
+    """(folders, files) in a folder of the storage. Listed, not tested with `exists` first: an
+    object store (S3) has no folders, so a folder never "exists" there though its files do."""
+    try:
+        return default_storage.listdir(folder)
+    except FileNotFoundError:  # a file system without the folder: nothing was stored there
+        return [], []
 
 
 def _purge_media(scope: Scope) -> int:
@@ -165,11 +177,22 @@ def _recordings(scope: Scope) -> QuerySet[Call]:
     )
 
 
-def _purge_recordings(scope: Scope) -> int:
+def _purge_recordings(scope: Scope) -> Outcome:
+    """The recordings are deleted at Twilio, where they are kept, then forgotten here; one
+    Twilio could not delete keeps its SID and address so that a later purge tries again."""
     calls = _recordings(scope)
+    deletion = recordings.delete_at_twilio(calls.values_list("recording_sid", flat=True))
+    failed = {sid for sid, _why in deletion.failed}
     # Twilio's callbacks for those calls carry the recording's address too.
     TwilioEvent.objects.filter(call__case__wave_id=scope.wave_id).update(params={})
-    return calls.update(recording_sid="", recording_url="", recording_seconds=None)
+    removed = calls.exclude(recording_sid__in=failed).update(
+        recording_sid="", recording_url="", recording_seconds=None
+    )
+    return Outcome(
+        removed=removed,
+        done=deletion.deleted,
+        failed=tuple(f"{sid}: {why}" for sid, why in deletion.failed),
+    )
 
 
 def _notes(scope: Scope) -> tuple[QuerySet[ContactAttempt], QuerySet[Appointment]]:
@@ -207,12 +230,15 @@ def _register_sample_holders() -> None:
     register(
         Holder(
             key="sample.frame_files",
-            what=_("Frame files with numbers and addresses"),
+            what=_("Frame files with numbers, addresses and other columns"),
             where=_("File storage: frames (Parquet, encrypted columns)"),
             count=_count_frames,
             purge=_purge_frames,
             files=True,
-            kept=_("Units, localities and strata stay in the file; numbers and addresses go."),
+            kept=_(
+                "Units and their localities stay in the file; numbers, addresses and the "
+                "frame's other columns go."
+            ),
         )
     )
 
@@ -284,7 +310,7 @@ def _register_interview_holders() -> None:
         Holder(
             key="fieldwork.call_recordings",
             what=_("Call recordings"),
-            where=_("Calls and Twilio's callbacks (database)"),
+            where=_("Twilio (the recordings), calls and Twilio's callbacks (database)"),
             count=lambda scope: _recordings(scope).count(),
             purge=_purge_recordings,
             fields=(

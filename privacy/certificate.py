@@ -1,14 +1,14 @@
 """A purge's certificate: what went, how many, when, by whom, and the checksums of what
 remains, in Chinese and English (JSON, and a PDF drawn by privacy.certificate_pdf)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib.metadata import version as package_version
 
 from django.contrib.staticfiles import finders
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from common.personal.registry import Holder
+from common.personal.registry import Holder, Outcome
 from privacy.models import Purge
 
 LANGUAGES = ("zh-hans", "en")
@@ -24,6 +24,13 @@ def _both(text) -> dict[str, str]:
     return found
 
 
+INCOMPLETE = _(
+    "Not everything could be deleted: the items listed as not removed remain, and a later "
+    "purge of this wave tries them again. Every other registered kind of personal data of this "
+    "wave was deleted; the anonymous answers, weights and results remain and can be reproduced."
+)
+
+
 def _labels() -> dict[str, dict[str, str]]:
     texts = {
         "title": _("Certificate of deletion of personal data"),
@@ -35,6 +42,8 @@ def _labels() -> dict[str, dict[str, str]]:
         "count": _("Items removed"),
         "kept": _("What stays"),
         "total": _("Total removed"),
+        "deleted_elsewhere": _("Deleted at the service that kept them"),
+        "not_removed": _("Not removed, and why"),
         "remaining": _("Checksums of what remains (SHA-256)"),
         "results_inputs": _("What the results are computed from"),
         "interview_answers": _("Interview answers"),
@@ -49,10 +58,22 @@ def _labels() -> dict[str, dict[str, str]]:
     return {key: _both(value) for key, value in texts.items()}
 
 
-def as_json(purge: Purge, registered: Sequence[Holder], remaining: dict[str, str]) -> dict:
-    """The certificate as plain data (stored on the purge and handed over as JSON)."""
+def as_json(
+    purge: Purge,
+    registered: Sequence[Holder],
+    remaining: dict[str, str],
+    outcomes: Mapping[str, Outcome] | None = None,
+) -> dict:
+    """The certificate as plain data (stored on the purge and handed over as JSON). Per
+    holder, `deleted_elsewhere` names what was deleted at another service (recordings at
+    Twilio) and `failed` what could not be removed, with why; `complete` is False when
+    anything failed, and the statement says so."""
     user = purge.purged_by
     labels = _labels()
+    outcomes = outcomes or {}
+    failed = [item for outcome in outcomes.values() for item in outcome.failed]
+    if failed:
+        labels["statement"] = _both(INCOMPLETE)
     return {
         "certificate": "personal-data-purge",
         "id": purge.pk,
@@ -70,14 +91,24 @@ def as_json(purge: Purge, registered: Sequence[Holder], remaining: dict[str, str
                 "kept": _both(holder.kept) if holder.kept else {},
                 "files": holder.files,
                 "count": purge.counts.get(holder.key, 0),
+                "deleted_elsewhere": list(getattr(outcomes.get(holder.key), "done", ())),
+                "failed": list(getattr(outcomes.get(holder.key), "failed", ())),
             }
             for holder in registered
         ],
         "total_removed": sum(purge.counts.values()),
+        "complete": not failed,
+        "total_not_removed": len(failed),
         "remaining_sha256": remaining,
         "labels": labels,
         "software": {"Django": package_version("Django")},
     }
+
+
+def not_removed(data: dict) -> list[str]:
+    """What a purge could not remove (a recording Twilio did not delete), each with why, from
+    its certificate (as_json's dict)."""
+    return [item for row in data.get("removed", []) for item in row.get("failed", [])]
 
 
 def render_pdf(data: dict) -> bytes:

@@ -89,6 +89,21 @@ def _removed(data: dict, styles, labels) -> Table:
     return table
 
 
+def _items(data: dict, styles, labels) -> list:
+    """What was deleted at another service (recording SIDs at Twilio) and what could not be
+    removed, holder by holder; nothing when neither happened."""
+    story = []
+    for field, label in (("deleted_elsewhere", "deleted_elsewhere"), ("failed", "not_removed")):
+        rows = [row for row in data["removed"] if row.get(field)]
+        if not rows:
+            continue
+        story.append(Paragraph(_both(labels[label]), styles["h2"]))
+        for row in rows:
+            items = escape(", ".join(row[field]))
+            story.append(Paragraph(f"{_both(row['what'])}: {items}", styles["cell"]))
+    return story
+
+
 def _checksums(data: dict, styles, labels) -> Table:
     rows = [
         [Paragraph(_both(labels[name]), styles["cell"]), Paragraph(value or "—", styles["mono"])]
@@ -126,6 +141,7 @@ def render(data: dict, *, font_path: str | Path) -> bytes:
         _facts(data, styles, labels),
         Spacer(1, 4 * mm),
         _removed(data, styles, labels),
+        *_items(data, styles, labels),
         Paragraph(_both(labels["remaining"]), styles["h2"]),
         _checksums(data, styles, labels),
         Spacer(1, 5 * mm),

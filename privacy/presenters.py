@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from jobs.models import Job
 from jobs.presenters import job_row
+from privacy.certificate import not_removed
 from privacy.models import Purge
 
 
@@ -15,6 +16,7 @@ def purge_row(purge: Purge) -> dict:
         "purged_by": (user.get_full_name() or user.get_username()) if user else "",
         "removed": sum(purge.counts.values()),
         "has_pdf": bool(purge.pdf_path),
+        "not_removed": not_removed(purge.certificate),
     }
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from audit import services as audit
 from audit.kinds import Kind
-from common.personal.registry import Holder, Scope, holders
+from common.personal.registry import Holder, Outcome, Scope, holders
 from fieldwork.models import Case, Interview, Wave
 from jobs.models import Job
 from jobs.runner import JobFailed, Progress
@@ -81,7 +81,12 @@ def run_purge(job: Job, progress: Progress) -> dict:
     if wave is None:
         raise JobFailed(NO_WAVE)
     purge = purge_wave(wave=wave, user=job.created_by, progress=progress)
-    return {"purge_id": purge.pk, "removed": sum(purge.counts.values())}
+    return {
+        "purge_id": purge.pk,
+        "removed": sum(purge.counts.values()),
+        # what could not be deleted (also in the certificate); a later purge tries it again
+        "not_removed": certificate.not_removed(purge.certificate),
+    }
 
 
 def _results_checksum(wave: Wave) -> str:
@@ -130,10 +135,11 @@ def purge_wave(*, wave: Wave, user: User | None, progress: Progress | None = Non
         with transaction.atomic():
             Wave.objects.select_for_update().filter(pk=wave.pk).first()  # one purge at a time
             scope = scope_for(wave)
-            counts = {}
+            counts, outcomes = {}, {}
             for step, holder in enumerate(holders(), start=1):
                 report(step, steps, str(holder.what))
-                counts[holder.key] = holder.purge(scope)
+                outcome = _outcome(holder.purge(scope))
+                counts[holder.key], outcomes[holder.key] = outcome.removed, outcome
             report(steps - 1, steps, _("Checking what remains"))
             remaining = remaining_checksums(wave)
             if remaining["results_inputs"] != before:
@@ -145,7 +151,7 @@ def purge_wave(*, wave: Wave, user: User | None, progress: Progress | None = Non
                 purged_at=timezone.now(),
                 counts=counts,
             )
-            purge.certificate = certificate.as_json(purge, holders(), remaining)
+            purge.certificate = certificate.as_json(purge, holders(), remaining, outcomes)
             stored.append(_store_pdf(purge))
             purge.pdf_path = stored[0]
             purge.save(update_fields=["certificate", "pdf_path"])
@@ -156,6 +162,10 @@ def purge_wave(*, wave: Wave, user: User | None, progress: Progress | None = Non
         raise
     report(steps, steps, _("Done"))
     return purge
+
+
+def _outcome(result: int | Outcome) -> Outcome:
+    return result if isinstance(result, Outcome) else Outcome(removed=result)
 
 
 def _store_pdf(purge: Purge) -> str:

@@ -1,12 +1,15 @@
 """A frame's personal columns sealed for storage and opened again (pure: the keyring is passed).
 
-A stored frame is two files: the Parquet file, with every column but `phone` and `address`
-and with `phone_key`, the keyed hash of each number (what recent-draw exclusion compares), and
-beside it `<path>.sealed`, the phone and address columns in the same row order as one Arrow
-stream encrypted as one Fernet token. A copied Parquet file shows neither numbers nor
-addresses, and its hashes cannot be matched without the hash key; the sealed file is opaque
-without the encryption key. Reading a million households' numbers back is one decryption
-(0.6 s) where a token per cell took about 25 s (bench/bench_personal_data.py). Frames stored before
+A stored frame is two files: the Parquet file, with only the columns that place a unit
+(`PUBLIC`: its id and locality codes) and `phone_key`, the keyed hash of each number (what
+recent-draw exclusion compares), and beside it `<path>.sealed`, every other column (phone,
+address and the frame's own extra columns, which from another system's frame may be a name or
+an ID number) in the same row order as one Arrow stream encrypted as one Fernet token. A copied
+Parquet file shows neither numbers, addresses nor anything the frame carried beside them, and
+its hashes cannot be matched without the hash key; the sealed file is opaque without the
+encryption key. Reading a million households' numbers back is one decryption of an
+LZ4-compressed stream (0.2 s; 0.4 s with three extra columns) where a token per cell took
+8–9 s (bench/bench_personal_data.py). Frames stored before
 encryption hold `phone` in the Parquet file and no `phone_key` (`is_sealed`); migration
 sampling 0007 seals them.
 """
@@ -17,10 +20,13 @@ import pyarrow.ipc as ipc
 
 from common.crypto import HASH_CHARS, Keyring, phone_keys
 
-SEALED = ("phone", "address")  # kept in the sealed file, not in the Parquet file
+SEALED = ("phone", "address")  # always in the sealed file, never in the Parquet file
+PUBLIC = ("unit_id", "locality_code", "street_code", "district_code")  # where, not who
 KEY_COLUMN = "phone_key"
 MOBILE_DIGITS = 11
 HASH_SLICE = 1 << 16  # numbers hashed at a time: their Python objects stay a few MB
+# Compressed before encryption: fewer bytes to encrypt and store (a reader needs no option).
+_COMPRESSED = ipc.IpcWriteOptions(compression="lz4")
 
 
 def sealed_path(path: str) -> str:
@@ -33,25 +39,31 @@ def is_sealed(column_names: list[str]) -> bool:
     return KEY_COLUMN in column_names and "phone" not in column_names
 
 
-def seal(table: pa.Table, keyring: Keyring) -> tuple[pa.Table, bytes]:
-    """(the table without its personal columns, with `phone_key`; the sealed personal
-    columns)."""
-    return public_part(table, keyring), sealed_part(table, keyring)
+def seal(
+    table: pa.Table, keyring: Keyring, public: tuple[str, ...] = PUBLIC
+) -> tuple[pa.Table, bytes]:
+    """(the table with only its `public` columns and `phone_key`; every other column sealed).
+    `phone` and `address` are sealed whatever `public` says."""
+    return public_part(table, keyring, public), sealed_part(table, keyring, public)
 
 
-def public_part(table: pa.Table, keyring: Keyring) -> pa.Table:
-    """The table without its personal columns, with `phone_key` (what the Parquet file
+def _sealed_names(table: pa.Table, public: tuple[str, ...]) -> list[str]:
+    return [name for name in table.column_names if name not in public or name in SEALED]
+
+
+def public_part(table: pa.Table, keyring: Keyring, public: tuple[str, ...] = PUBLIC) -> pa.Table:
+    """The table with only its `public` columns and `phone_key` (what the Parquet file
     holds)."""
     keys = phone_key_column(table.column("phone"), keyring)
-    present = [name for name in SEALED if name in table.column_names]
-    return table.drop_columns(present).append_column(KEY_COLUMN, keys)
+    return table.drop_columns(_sealed_names(table, public)).append_column(KEY_COLUMN, keys)
 
 
-def sealed_part(table: pa.Table, keyring: Keyring) -> bytes:
-    """The personal columns (phone, address) in the table's row order, sealed."""
-    personal = table.select([name for name in SEALED if name in table.column_names])
+def sealed_part(table: pa.Table, keyring: Keyring, public: tuple[str, ...] = PUBLIC) -> bytes:
+    """Every column but the `public` ones (phone and address always) in the table's row
+    order, sealed."""
+    personal = table.select(_sealed_names(table, public))
     sink = pa.BufferOutputStream()
-    with ipc.new_stream(sink, personal.schema) as writer:
+    with ipc.new_stream(sink, personal.schema, options=_COMPRESSED) as writer:
         writer.write_table(personal)
     stream = sink.getvalue().to_pybytes()
     del sink  # Arrow's copy of the stream, let go (to the OS) before the token is made
@@ -97,11 +109,12 @@ def _eleven_digits(column: pa.Array) -> np.ndarray | None:
 
 
 def open_sealed(token: bytes, keyring: Keyring) -> pa.Table:
-    """The personal columns (phone, address) in the frame's row order."""
+    """The sealed columns (phone, address, the frame's extra columns) in the frame's row
+    order."""
     with ipc.open_stream(pa.py_buffer(keyring.decrypt_bytes(token))) as reader:
         return reader.read_all()
 
 
-def empty_personal(n_rows: int) -> pa.Table:
-    """Personal columns of a purged frame: every number and address empty."""
-    return pa.table({name: pa.array([""] * n_rows, pa.string()) for name in SEALED})
+def empty_personal(n_rows: int, names: tuple[str, ...] = SEALED) -> pa.Table:
+    """Sealed columns of a purged frame: every number, address and extra value empty."""
+    return pa.table({name: pa.array([""] * n_rows, pa.string()) for name in names})

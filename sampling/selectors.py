@@ -4,6 +4,7 @@ The one place where sampling turns querysets and stored files into plain data or
 """
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 from django.core.files.storage import default_storage
 
@@ -42,39 +43,42 @@ def locality_lookup() -> dict[str, dict]:
 
 def load_frame(frame: Frame, columns: list[str] | None = None) -> pd.DataFrame:
     """The frame's validated rows: columns `frame.columns` (or just `columns`, in that order),
-    all str, in (street, unit id) order; phone and address decrypted from the sealed file
-    (empty once the frame's personal data was purged). `phone_key`, the number's keyed hash,
-    is there only when asked for."""
+    all str, in (street, unit id) order; phone, address and the frame's extra columns
+    decrypted from the sealed file (empty once the frame's personal data was purged).
+    `phone_key`, the number's keyed hash, is there only when asked for."""
     key = frame_crypto.KEY_COLUMN
     wanted = list(frame.columns) if columns is None else list(columns)
     with default_storage.open(frame.path, "rb") as stored:
-        sealed = frame_crypto.is_sealed(pq.read_schema(stored).names)
+        in_file = pq.read_schema(stored).names
+        sealed = frame_crypto.is_sealed(in_file)
         stored.seek(0)
         if not sealed:  # stored before encryption (sampling 0007 seals such files)
             plain = [c for c in wanted if c != key]
             extra = ["phone"] if key in wanted and "phone" not in plain else []
             rows = pd.read_parquet(stored, columns=plain + extra)
         else:
-            rows = pd.read_parquet(
-                stored, columns=[c for c in wanted if c not in frame_crypto.SEALED]
-            )
+            rows = pd.read_parquet(stored, columns=[c for c in wanted if c in in_file])
     if not sealed and key in wanted:
         rows[key] = phone_keys(keyring(), rows["phone"].tolist())
-    personal = [c for c in frame_crypto.SEALED if c in wanted]
+    personal = [c for c in wanted if c not in in_file and c != key]
     if sealed and personal:
-        opened = _personal_columns(frame, len(rows))
+        opened = _sealed_columns(frame, len(rows), tuple(personal))
         for name in personal:
             rows[name] = opened.column(name).to_pylist()
     return rows[wanted]
 
 
-def _personal_columns(frame: Frame, n_rows: int):
-    """The frame's sealed phone and address columns (empty ones once purged)."""
+def _sealed_columns(frame: Frame, n_rows: int, names: tuple[str, ...]):
+    """The frame's sealed columns (empty ones once purged)."""
     path = frame_crypto.sealed_path(frame.path)
     if not default_storage.exists(path):
-        return frame_crypto.empty_personal(n_rows)
+        return frame_crypto.empty_personal(n_rows, names)
     with default_storage.open(path, "rb") as stored:
-        return frame_crypto.open_sealed(stored.read(), keyring())
+        opened = frame_crypto.open_sealed(stored.read(), keyring())
+    missing = [name for name in names if name not in opened.column_names]
+    for name in missing:  # a column the frame lists but never had a value for
+        opened = opened.append_column(name, pa.array([""] * n_rows, pa.string()))
+    return opened
 
 
 def area_types() -> dict[str, str]:

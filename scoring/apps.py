@@ -8,3 +8,6 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         from scoring import tasks  # noqa: F401 - registers the results job
+        from scoring.personal_data import register_holders
+
+        register_holders()

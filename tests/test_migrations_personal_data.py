@@ -1,8 +1,10 @@
-"""Migrations sampling 0007 and fieldwork 0017 encrypt the numbers, addresses and household
-names already stored, in the database and in every frame file; migrating back decrypts them."""
+"""Migrations sampling 0007 and fieldwork 0017 and 0018 encrypt the numbers, addresses,
+household names and visit positions already stored, in the database and in every frame file;
+migrating back decrypts them."""
 
 import io
 import json
+from datetime import UTC, datetime
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -12,8 +14,11 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from common.personal import keyring
-from fieldwork.models import RespondentSelection
+from fieldwork.models import ContactAttempt, RespondentSelection
 from sampling import frame_crypto
+from sampling.models import Frame
+from sampling.selectors import load_frame
+from sampling.services.frame_files import store_sealed
 from tests.factories import (
     make_draw,
     make_locality_tree,
@@ -141,3 +146,79 @@ def test_household_names_are_decrypted_going_back_and_encrypted_again(
     assert "王秀英" not in token + label
     selection = RespondentSelection.objects.get()
     assert (selection.adults, selection.selected_label) == (adults, "王秀英")
+
+
+def _raw_positions() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT latitude, longitude FROM fieldwork_contactattempt ORDER BY id")
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_visit_positions_are_decrypted_going_back_and_encrypted_again(
+    standard_form, latest_afterwards
+):
+    # given two visits stored by today's code (one without a position): encrypted
+    data, parsed = standard_form
+    interviewer = make_user("interviewer", "interviewer")
+    version = make_standard_version(parsed=parsed, data=data)
+    case = make_wave(draw=make_draw(make_locality_tree()), version=version).cases.first()
+    when = datetime(2024, 6, 1, 9, tzinfo=UTC)
+    for position in ((31.987654321, -121.4321), (None, None)):
+        ContactAttempt.objects.create(
+            case=case, interviewer=interviewer, mode="door", started_at=when,
+            latitude=position[0], longitude=position[1], accuracy_m=8.0,
+        )  # fmt: skip
+    (latitude, _longitude), empty = _raw_positions()
+    assert latitude.startswith("gAAAAA") and empty == (None, None)
+    # when migrating back: numbers again
+    _migrate([("fieldwork", "0017_household_names_encrypted")])
+    assert _raw_positions() == [(31.987654321, -121.4321), (None, None)]
+    # and forward: tokens with the same numbers behind them
+    _migrate([("fieldwork", "0018_visit_positions_encrypted")])
+    (latitude, longitude), empty = _raw_positions()
+    assert latitude.startswith("gAAAAA") and longitude.startswith("gAAAAA") and empty == (None,) * 2
+    assert "31.98" not in latitude + longitude
+    ring = keyring()
+    assert (float(ring.decrypt(latitude)), float(ring.decrypt(longitude))) == (
+        31.987654321,
+        -121.4321,
+    )
+    visits = ContactAttempt.objects.order_by("pk").values_list("latitude", "longitude")
+    assert list(visits) == [(31.987654321, -121.4321), (None, None)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_frames_extra_columns_go_back_into_the_parquet_file_and_are_sealed_again(
+    settings, tmp_path, latest_afterwards
+):
+    # given a frame stored by today's code: its extra column sealed with the numbers
+    settings.MEDIA_ROOT = tmp_path
+    rows = pa.table(
+        {"unit_id": ["U1", "U2"], "phone": PHONES, "address": ADDRESSES,
+         "locality_code": ["L1", "L2"], "householder": ["户主甲", "户主乙"]}
+    )  # fmt: skip
+    path = store_sealed(rows, "frames/extra.parquet")
+    frame = Frame.objects.create(
+        name="f", path=path, source_name="f.csv", n_rows=2, columns=rows.column_names
+    )
+    assert pq.read_table(tmp_path / path).column_names == [
+        "unit_id", "locality_code", "phone_key"
+    ]  # fmt: skip
+    # when migrating back: the extra column is in the Parquet file, the numbers still sealed
+    _migrate([("sampling", "0007_personal_data_encrypted")])
+    public = pq.read_table(tmp_path / path)
+    assert public.column_names == ["unit_id", "locality_code", "householder", "phone_key"]
+    assert public.column("householder").to_pylist() == ["户主甲", "户主乙"]
+    sealed = (tmp_path / frame_crypto.sealed_path(path)).read_bytes()
+    assert frame_crypto.open_sealed(sealed, keyring()).column_names == ["phone", "address"]
+    # and forward again: sealed, and read back whole
+    _migrate([("sampling", "0008_frame_extra_columns_sealed")])
+    raw = (tmp_path / path).read_bytes().decode("latin-1")
+    assert "户主甲".encode().decode("latin-1") not in raw
+    assert pq.read_table(tmp_path / path).column_names == [
+        "unit_id", "locality_code", "phone_key"
+    ]  # fmt: skip
+    loaded = load_frame(Frame.objects.get(pk=frame.pk))
+    assert loaded["householder"].tolist() == ["户主甲", "户主乙"]
+    assert loaded["phone"].tolist() == PHONES

@@ -6,6 +6,7 @@ instead. Empty stays empty.
 
 import json
 
+from django import forms
 from django.db import models
 
 from common.personal.keys import keyring
@@ -54,6 +55,35 @@ class EncryptedJSONField(models.TextField):
 
     def value_to_string(self, obj):
         return json.dumps(self.value_from_object(obj), ensure_ascii=False)
+
+    def get_lookup(self, lookup_name):
+        return super().get_lookup(lookup_name) if lookup_name == "isnull" else None
+
+
+class EncryptedFloatField(EncryptedTextField):
+    """A number stored encrypted (an exact position's latitude or longitude): Python sees a
+    float or None, the database a token or NULL. Not comparable in the database: only
+    `isnull` works; distances are computed in Python from the decrypted values."""
+
+    description = "Number encrypted at rest"
+
+    def from_db_value(self, value, expression, connection):  # noqa: ARG002 (Django's signature)
+        if value is None or value == "":
+            return None
+        return float(keyring().decrypt(value))
+
+    def to_python(self, value):
+        if value is None or value == "":
+            return None
+        return float(value)
+
+    def get_prep_value(self, value):
+        if value is None or value == "":
+            return None
+        return keyring().encrypt(repr(float(value)))  # repr: every digit back
+
+    def formfield(self, **kwargs):
+        return super(models.TextField, self).formfield(**{"form_class": forms.FloatField, **kwargs})
 
     def get_lookup(self, lookup_name):
         return super().get_lookup(lookup_name) if lookup_name == "isnull" else None

@@ -25,16 +25,29 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What a holder's purge did when a count is not the whole story: data kept by another
+    service (recordings at Twilio) is deleted there, item by item, and may fail. `done` names
+    each item deleted there; `failed` each one that was not, with why (the certificate and the
+    purge's result show both); what failed is left in place for a later purge to retry."""
+
+    removed: int
+    done: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Holder:
     """One kind of personal data. `key` is stable (the certificate names it); `what` and
     `where` are shown; `fields` the model fields it covers ("app_label.Model.field"); `count`
-    how many items the wave has; `purge` removes them and returns how many went."""
+    how many items the wave has; `purge` removes them and returns how many went (or an
+    Outcome, for data deleted at another service)."""
 
     key: str
     what: str | Promise
     where: str | Promise
     count: Callable[[Scope], int]
-    purge: Callable[[Scope], int]
+    purge: Callable[[Scope], int | Outcome]
     fields: tuple[str, ...] = ()
     files: bool = False  # a kind of stored file (in the file storage), not a database field
     kept: str | Promise = ""  # what stays of it, and why (the certificate says so)

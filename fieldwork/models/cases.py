@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from common.personal import EncryptedJSONField, EncryptedTextField
+from common.personal import EncryptedFloatField, EncryptedJSONField, EncryptedTextField
 from fieldwork.dispositions import DISPOSITION_CHOICES
 from fieldwork.models.waves import Wave
 from sampling.models import Locality, SampledUnit
@@ -118,8 +118,9 @@ class ContactAttempt(models.Model):
     # A language problem (2.33): the language the respondent spoke, when the interviewer knew.
     language = models.CharField(_("language"), max_length=16, blank=True)
     # Door-to-door visits: where the tablet was, as the browser reported it (fieldwork.capi.geo).
-    latitude = models.FloatField(_("latitude"), null=True, blank=True)
-    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    # An exact position locates the respondent's home: encrypted at rest (common.personal).
+    latitude = EncryptedFloatField(_("latitude"), null=True, blank=True)
+    longitude = EncryptedFloatField(_("longitude"), null=True, blank=True)
     accuracy_m = models.FloatField(_("position accuracy (m)"), null=True, blank=True)
     # Why there is no position: "denied", "unavailable", "timeout" or "unsupported".
     position_error = models.CharField(_("position error"), max_length=12, blank=True)

@@ -83,16 +83,15 @@ def holds_personal_data(frame: Frame) -> bool:
 
 
 def purge_personal_columns(frame: Frame) -> int:
-    """Delete the sealed numbers and addresses and empty the keyed hashes (units, strata and
-    counts stay). Returns how many units had a number."""
+    """Delete the sealed columns (numbers, addresses, the frame's extra columns) and empty the
+    keyed hashes (units and their localities stay). Returns how many units had a number."""
     table = _public(frame)
     if table is None:
         return 0
-    present = [
-        c for c in (*frame_crypto.SEALED, frame_crypto.KEY_COLUMN) if c in table.column_names
-    ]
-    had = sum(1 for key in table.column(present[0]).to_pylist() if key) if present else 0
-    table = table.drop_columns(present).append_column(
+    numbers = next((c for c in (frame_crypto.KEY_COLUMN, "phone") if c in table.column_names), "")
+    had = sum(1 for value in table.column(numbers).to_pylist() if value) if numbers else 0
+    table = table.select([c for c in table.column_names if c in frame_crypto.PUBLIC])
+    table = table.append_column(
         frame_crypto.KEY_COLUMN, pa.array([""] * table.num_rows, pa.string())
     )
     _replace(frame.path, _parquet_bytes(table))

@@ -11,6 +11,7 @@ from privacy.models import Purge
 from sampling.models import SampledUnit
 from tests.e2e.conftest import log_in
 from tests.factories import PASSWORD
+from tests.fieldwork.conftest import fake_twilio  # noqa: F401  (fixture)
 from tests.privacy.world import personal_world, secret_keys  # noqa: F401  (fixtures)
 from tests.scoring.conftest import (  # noqa: F401  (fixtures)
     field_interviewer,
@@ -73,3 +74,28 @@ def test_an_analyst_purges_a_waves_personal_data_and_downloads_the_certificate(
     assert saved.read_bytes().startswith(b"%PDF")
     unit = SampledUnit.objects.filter(draw=world.wave.draw).first()
     assert (unit.phone, unit.address) == ("", "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recording_twilio_would_not_delete_is_shown_on_the_page_after_the_purge(
+    live_server,
+    new_page,
+    analyst,
+    personal_world,  # noqa: F811
+    tmp_path,
+):
+    world = personal_world
+    world.twilio.failing["RE5e1f"] = (500, {"code": 20500, "message": "Internal", "status": 500})
+    page = new_page()
+    log_in(page, live_server.url, analyst.username, PASSWORD)
+    page.goto(f"{live_server.url}/privacy/waves/{world.wave.pk}/")
+    page.set_default_timeout(120_000)
+    page.fill("input[name=confirm]", world.wave.name)
+    page.click("#purge-form button[type=submit]")
+    page.wait_for_load_state()
+    page.locator(".purge-not-removed").wait_for()
+    notice = page.inner_text(".purge-not-removed")
+    assert "1 项未能删除：请再次清除以重试。" in notice
+    assert "RE5e1f: Twilio 拒绝：错误 20500。" in notice
+    _shoot(page, tmp_path, "personal-data-not-removed")
+    assert world.twilio.recordings == {"RE5e1f"}

@@ -23,6 +23,8 @@ class FakeTwilio:
     url: str = ""
     requests: list[dict] = field(default_factory=list)
     fail_with: tuple[int, dict] | None = None
+    recordings: set[str] = field(default_factory=set)  # SIDs of the recordings Twilio keeps
+    failing: dict[str, tuple[int, dict]] = field(default_factory=dict)  # SID: its DELETE fails
 
     def posted(self, resource: str) -> list[dict]:
         return [r["form"] for r in self.requests if r["path"].endswith(f"/{resource}.json")]
@@ -51,6 +53,26 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
             else:
                 status, body = 404, {"code": 20404, "message": "Not found", "status": 404}
             payload = json.dumps({"account_sid": ACCOUNT_SID, **body}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def do_DELETE(self):  # noqa: N802 (http.server's naming)
+            """A recording deleted (204), one Twilio does not have (404), or a failure."""
+            state.requests.append(
+                {"path": self.path, "method": "DELETE", "auth": self.headers.get("Authorization")}
+            )
+            sid = self.path.rsplit("/", 1)[-1].removesuffix(".json")
+            if "/Recordings/" in self.path and sid in state.failing:
+                status, body = state.failing[sid]
+            elif "/Recordings/" in self.path and sid in state.recordings:
+                state.recordings.discard(sid)
+                status, body = 204, None
+            else:
+                status, body = 404, {"code": 20404, "message": "Not found", "status": 404}
+            payload = b"" if body is None else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))

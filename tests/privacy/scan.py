@@ -6,9 +6,12 @@ base64 (the database cache's pickles, the sessions) is searched decoded too."""
 import base64
 import binascii
 import hashlib
+import json
 import re
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.ipc as ipc
 from cryptography.fernet import InvalidToken
 from django.db import connection
 
@@ -42,12 +45,25 @@ def every_stored_text() -> list[str]:
                         found += [raw.decode("latin-1"), raw.decode("utf-8", "replace")]
                     elif value is not None:
                         found += _decoded(str(value))
+                        found += _json_unescaped(value)
     return found
 
 
 def table_names() -> list[str]:
     with connection.cursor() as cursor:
         return connection.introspection.table_names(cursor)
+
+
+def _json_unescaped(value: object) -> list[str]:
+    """A JSON column's text with its escapes undone (SQLite stores "框" as "\\u6846")."""
+    if isinstance(value, dict | list):
+        return [json.dumps(value, ensure_ascii=False)]
+    if isinstance(value, str) and value[:1] in "{[" and "\\u" in value:
+        try:
+            return [json.dumps(json.loads(value), ensure_ascii=False)]
+        except ValueError:
+            return []
+    return []
 
 
 def every_file(root: Path) -> dict[str, bytes]:
@@ -70,10 +86,20 @@ def decrypted_tokens(texts: list[str], ring: Keyring) -> list[str]:
     for text in texts:
         for token in TOKEN.findall(text):
             try:
-                opened.append(ring.decrypt_bytes(token.encode()).decode("utf-8", "replace"))
+                plain = ring.decrypt_bytes(token.encode())
             except InvalidToken:
                 continue
+            opened.append(_arrow_text(plain) or plain.decode("utf-8", "replace"))
     return opened
+
+
+def _arrow_text(data: bytes) -> str:
+    """A sealed frame's columns (a compressed Arrow stream) as text, "" if it is not one."""
+    try:
+        with ipc.open_stream(pa.py_buffer(data)) as reader:
+            return json.dumps(reader.read_all().to_pydict(), ensure_ascii=False)
+    except (pa.ArrowInvalid, OSError):
+        return ""
 
 
 def found_in(values: list[str], texts: list[str]) -> list[str]:

@@ -19,6 +19,8 @@ from audit.kinds import Kind
 from audit.models import AuditEvent
 from common.crypto import phone_key
 from common.personal import keyring
+from exports.microdata import wave_microdata
+from exports.writers import write_microdata
 from fieldwork.models import RespondentSelection, Wave
 from fieldwork.privacy import retention
 from jobs.models import Job
@@ -47,6 +49,7 @@ EXPECTED_KEYS = {
     "fieldwork.interview_media",
     "fieldwork.call_recordings",
     "qc.snapshot_answers",
+    "sample.frame_attributes",
 }
 
 
@@ -68,9 +71,10 @@ def test_the_dry_run_counts_every_holder_and_removes_nothing(personal_world):
         "fieldwork.visit_positions": 3,
         "fieldwork.household_names": n_selections,
         "fieldwork.location_and_media_answers": 6,
-        "fieldwork.interview_media": 3,
+        "fieldwork.interview_media": 4,  # three photos, an audio audit
         "fieldwork.call_recordings": 1,
         "qc.snapshot_answers": 2,
+        "sample.frame_attributes": n_units,
     }
     assert n_selections > 0 and 0 < len(world.phones) < n_units  # some units have no number
     assert _counts(world.wave) == counts  # counting changed nothing
@@ -103,6 +107,15 @@ def test_after_a_purge_no_number_name_address_or_position_is_stored_anywhere(
     opened = decrypted_tokens(before, ring)
     assert found_in(encrypted, opened) == encrypted
     assert all(default_storage.exists(path) for path in world.media)
+    # the frame file's extra columns (names, ID numbers) only sealed: in no file in clear,
+    # and the key opens them; in the database the units' attributes hold them
+    files = "\n".join(
+        c.decode("latin-1") for c in every_file(Path(django_settings.MEDIA_ROOT)).values()
+    )
+    latin = [v.encode("utf-8").decode("latin-1") for v in world.frame_attributes]
+    assert world.frame_attributes and not [v for v in latin if v in files]
+    assert all(v in "\n".join(decrypted_tokens([files], ring)) for v in world.frame_attributes)
+    assert found_in(world.frame_attributes, before) == world.frame_attributes
     # when
     with caplog.at_level(logging.DEBUG):
         purge = _purge_from_the_page(
@@ -164,6 +177,25 @@ def test_a_second_purge_finds_nothing_left(
     assert set(_counts(personal_world.wave).values()) == {0}
     again = purge_wave(wave=personal_world.wave, user=analyst)
     assert set(again.counts.values()) == {0}
+
+
+def _export(wave) -> dict[str, bytes]:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write_microdata(wave_microdata(wave=wave, states=["approved"]), root)
+        return {
+            str(p.relative_to(root)): p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file() and p.suffix in (".csv", ".R", ".do", ".sps")
+        }
+
+
+def test_the_respondent_export_never_carries_an_exact_position(personal_world):
+    # location answers are withheld from exports (and the purge removes them from the answers)
+    export = _export(personal_world.wave)
+    assert any(name.endswith(".csv") for name in export)
+    exported = b"".join(export.values()).decode("utf-8", "replace")
+    assert personal_world.positions and not found_in(personal_world.positions, [exported])
 
 
 def test_the_certificate_says_what_went_when_by_whom_in_both_languages(

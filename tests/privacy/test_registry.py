@@ -12,7 +12,7 @@ LOOKS_PERSONAL = re.compile(
     r"phone|mobile|address|name|label|latitude|longitude|accuracy|geo|gps|(^|_)position|"
     r"(^|_)location|"
     r"recording|audio|photo|image|media|roster|adults|answers|snapshot|params|note|birthday|"
-    r"id_card|email|wechat",
+    r"id_card|email|wechat|attributes",
     re.IGNORECASE,
 )
 # Ours: the apps whose models hold respondents' data. Django's own and the libraries' (users,
@@ -74,6 +74,8 @@ def test_every_encrypted_field_is_registered():
         "fieldwork.RespondentSelection.roster",
         "fieldwork.RespondentSelection.adults",
         "fieldwork.RespondentSelection.selected_label",
+        "fieldwork.ContactAttempt.latitude",
+        "fieldwork.ContactAttempt.longitude",
     }
     assert encrypted <= registered_fields()
 

@@ -14,10 +14,11 @@ from django.urls import reverse
 
 from common.crypto import phone_key
 from common.personal import keyring
+from fieldwork.models import ContactAttempt
 from fieldwork.services.next_case import assign_next_case
 from privacy.rotation import stale_tokens
 from sampling.models import SampledUnit
-from sampling.selectors import recent_draw_units
+from sampling.selectors import load_frame, recent_draw_units
 from tests.factories import next_weekday_at
 from tests.privacy.world import new_keys, write_frame_file
 
@@ -80,3 +81,31 @@ def test_without_rotation_removing_the_old_key_makes_the_numbers_unreadable(
     settings.PERSONAL_DATA_KEYS, settings.PERSONAL_DATA_HASH_KEY = new_keys()
     with pytest.raises(InvalidToken):
         list(SampledUnit.objects.values_list("phone", flat=True))
+
+
+def test_rotation_re_encrypts_visit_positions_and_the_frames_extra_columns(
+    settings, wave, interviewer, media_in_tmp
+):
+    # given a door visit's position and a frame with another system's column, under the old key
+    visit = ContactAttempt.objects.create(
+        case=wave.cases.first(), interviewer=interviewer, mode="door",
+        started_at=next_weekday_at(10), latitude=31.987654, longitude=121.432109,
+    )  # fmt: skip
+    units = list(SampledUnit.objects.filter(draw=wave.draw).select_related("locality", "street"))
+    for unit in units:
+        unit.attributes = {"householder": f"户主{unit.pk}"}
+    wave.draw.frame.path = "frames/rotation-extra.parquet"
+    write_frame_file(wave.draw.frame, units)
+    old_keys = settings.PERSONAL_DATA_KEYS
+    new_key, new_hash = new_keys()
+    settings.PERSONAL_DATA_KEYS, settings.PERSONAL_DATA_HASH_KEY = new_key + old_keys, new_hash
+    assert stale_tokens() == 2 * len(units) + 2  # numbers, addresses and the two coordinates
+    # when
+    call_command("rotate_personal_data_keys", stdout=io.StringIO())
+    # then the old key can go
+    assert stale_tokens() == 0
+    settings.PERSONAL_DATA_KEYS = new_key
+    visit = ContactAttempt.objects.get(pk=visit.pk)
+    assert (visit.latitude, visit.longitude) == (31.987654, 121.432109)
+    names = load_frame(wave.draw.frame)["householder"].tolist()
+    assert sorted(names) == sorted(f"户主{unit.pk}" for unit in units)

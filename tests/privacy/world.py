@@ -23,6 +23,7 @@ from django.core.files.storage import default_storage
 from fieldwork.interview.media import media_path
 from fieldwork.models import (
     Appointment,
+    AudioAudit,
     Call,
     Case,
     ContactAttempt,
@@ -35,7 +36,9 @@ from fieldwork.models import (
 from qc.models import Review, ReviewEvent
 from sampling.models import Draw, Frame, SampledUnit
 from sampling.services.frame_files import store_sealed
+from scoring.models import WaveWeighting
 from tests.factories import make_organisation, question
+from tests.fieldwork.telephony_fakes import FakeTwilio
 
 
 def new_keys() -> tuple[list[str], str]:
@@ -61,6 +64,8 @@ class PersonalWorld:
     media: list[str] = field(default_factory=list)  # storage paths
     recording: str = ""
     note: str = ""
+    frame_attributes: list[str] = field(default_factory=list)  # names and ID numbers
+    twilio: FakeTwilio | None = None  # where the call recording is kept
     other_phone: str = "13999990001"
     other_address: str = "另一批次测试路1号"
 
@@ -68,7 +73,7 @@ class PersonalWorld:
     def secrets(self) -> list[str]:
         """Every personal value of the wave, as text."""
         return [*self.phones, *self.addresses, *self.names, *self.positions, self.recording,
-                self.note]  # fmt: skip
+                self.note, *self.frame_attributes]  # fmt: skip
 
 
 GPS = "home_gps"
@@ -84,23 +89,46 @@ def _with_location_questions(version) -> None:
 
 
 def write_frame_file(frame: Frame, units: list[SampledUnit]) -> None:
-    """The frame file the units were drawn from, stored as the import stores it."""
-    table = pa.table(
-        {
-            "unit_id": [u.unit_id for u in units],
-            "phone": [u.phone for u in units],
-            "address": [u.address for u in units],
-            "locality_code": [u.locality.code for u in units],
-            "street_code": [u.street.code for u in units],
-        }
-    )
-    frame.path = store_sealed(table, frame.path)
-    frame.columns = ["unit_id", "phone", "address", "locality_code", "street_code"]
+    """The frame file the units were drawn from, stored as the import stores it (with the
+    frame's extra columns, as each unit's attributes hold them)."""
+    columns = {
+        "unit_id": [u.unit_id for u in units],
+        "phone": [u.phone for u in units],
+        "address": [u.address for u in units],
+        "locality_code": [u.locality.code for u in units],
+        "street_code": [u.street.code for u in units],
+    }
+    for name in EXTRA_COLUMNS:
+        columns[name] = [str(u.attributes.get(name, "")) for u in units]
+    frame.path = store_sealed(pa.table(columns), frame.path)
+    frame.columns = list(columns)
     frame.save(update_fields=["path", "columns"])
 
 
+EXTRA_COLUMNS = ("householder", "id_number", "building")  # another system's frame's columns
+
+
+def _with_attributes(world: "PersonalWorld", units: list[SampledUnit]) -> None:
+    """Each unit carries its frame's extra columns: a name and an ID number (personal), and
+    the building's type, which the nonresponse adjustment splits strata by (kept)."""
+    for unit in units:
+        unit.attributes = {
+            "householder": f"框户主{unit.pk}号",
+            "id_number": f"32010219800101{unit.pk:04d}",
+            "building": "楼房" if unit.pk % 3 else "平房",
+        }
+        world.frame_attributes += [unit.attributes["householder"], unit.attributes["id_number"]]
+    SampledUnit.objects.bulk_update(units, ["attributes"])
+    WaveWeighting.objects.create(
+        wave=world.wave, nonresponse=WaveWeighting.Nonresponse.STRATUM_ATTRIBUTE,
+        attribute="building",
+    )  # fmt: skip
+
+
 @pytest.fixture
-def personal_world(built, safety_wave, safety_draw, field_interviewer, places) -> PersonalWorld:
+def personal_world(
+    built, safety_wave, safety_draw, field_interviewer, places, fake_twilio
+) -> PersonalWorld:
     world = PersonalWorld(wave=safety_wave, other_wave=_other_wave(safety_wave, places))
     units = list(SampledUnit.objects.filter(draw=safety_draw).select_related("locality", "street"))
     for unit in units:
@@ -109,6 +137,7 @@ def personal_world(built, safety_wave, safety_draw, field_interviewer, places) -
             world.phones.append(unit.phone)
         world.addresses.append(unit.address)
     SampledUnit.objects.bulk_update(units, ["address"])
+    _with_attributes(world, units)
     safety_draw.frame.path = "frames/safety.parquet"
     write_frame_file(safety_draw.frame, units)
     for selection in RespondentSelection.objects.filter(case__wave=safety_wave):
@@ -141,6 +170,10 @@ def personal_world(built, safety_wave, safety_draw, field_interviewer, places) -
         )
         world.positions += [f"31.98{k}765", f"121.43{k}210"]
     first = door[0]
+    audio = b"RIFF audio audit of the door page " + world.positions[0].encode()
+    audio_name = hashlib.sha256(audio).hexdigest() + ".webm"
+    world.media.append(default_storage.save(media_path(first.pk, audio_name), ContentFile(audio)))
+    AudioAudit.objects.create(interview=first, step="p1", name=audio_name, size=len(audio))
     review = Review.objects.get(interview=first)
     ReviewEvent.objects.create(
         review=review, from_state="approved", to_state="approved", snapshot={
@@ -160,6 +193,8 @@ def personal_world(built, safety_wave, safety_draw, field_interviewer, places) -
         note=world.note,
     )  # fmt: skip
     world.recording = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE5e1f"
+    fake_twilio.recordings.add("RE5e1f")  # kept at Twilio until the purge deletes it there
+    world.twilio = fake_twilio
     call = Call.objects.create(
         case=first.case, interviewer=field_interviewer, recording_sid="RE5e1f",
         recording_url=world.recording, recording_seconds=61,

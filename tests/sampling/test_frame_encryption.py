@@ -22,8 +22,9 @@ from sampling import frame_crypto
 from sampling.models import SampledUnit
 from sampling.selectors import load_frame
 from sampling.services.draws import draw_sample
+from sampling.services.frames import import_frame
 from sampling.services.plans import Plan
-from tests.sampling.conftest import FRAME_SIZES, frame_rows
+from tests.sampling.conftest import FRAME_SIZES, MAPPING, frame_rows
 
 
 @pytest.fixture(autouse=True)
@@ -126,3 +127,36 @@ def test_a_column_of_numbers_gets_the_keyed_hashes_of_each_number(numbers):
     keys = frame_crypto.phone_key_column(column, ring)
     assert keys.type == pa.string()
     assert keys.to_pylist() == phone_keys(ring, numbers)
+
+
+def test_a_frames_extra_columns_are_sealed_and_still_stratify_a_draw(
+    localities, media_root, tmp_path
+):
+    # given a frame from another system, with a householder's name, an ID number and the
+    # building's type beside the standard columns
+    rows = frame_rows(FRAME_SIZES)
+    rows["householder"] = [f"户主{k:03d}" for k in range(len(rows))]
+    rows["id_number"] = [f"3201021980{k:08d}" for k in range(len(rows))]
+    rows["building"] = ["楼房" if k % 3 else "平房" for k in range(len(rows))]
+    path = tmp_path / "other.csv"
+    rows.to_csv(path, index=False)
+    with path.open("rb") as file:
+        frame = import_frame(file=file, source_name="other.csv", name="他系统", mapping=MAPPING)
+    # then neither file shows them: the Parquet file keeps only where each unit is
+    raw, table = _stored(frame, media_root)
+    sealed = (media_root / frame_crypto.sealed_path(frame.path)).read_bytes()
+    assert table.column_names == ["unit_id", "locality_code", "street_code", "district_code",
+                                  "phone_key"]  # fmt: skip
+    for content in (raw, sealed):
+        text = content.decode("latin-1")
+        for value in [*rows["householder"], *rows["id_number"], "楼房", "平房"]:
+            assert value.encode().decode("latin-1") not in text
+    # and the application reads them back, stratifies by one and keeps them on the units
+    loaded = load_frame(frame)
+    assert loaded["householder"].tolist() == rows["householder"].tolist()
+    assert loaded["id_number"].tolist() == rows["id_number"].tolist()
+    draw = draw_sample(frame=frame, plan=Plan(n=20, strata=("street_code", "building")), seed=3)
+    units = list(draw.units.values_list("unit_id", "attributes"))
+    by_id = rows.set_index("hh")
+    assert len(units) == 20 and {a["building"] for _u, a in units} == {"楼房", "平房"}
+    assert all(a["id_number"] == by_id.loc[u, "id_number"] for u, a in units)

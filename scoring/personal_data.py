@@ -1,0 +1,73 @@
+"""The frame attributes of sampled units (SampledUnit.attributes: the frame's own extra
+columns), registered with common.personal.registry.
+
+A frame from another system may carry anything beside the standard columns: a householder's
+name, an ID number, a second address. The purge clears every attribute of the wave's units
+except those the results and the design rest on, which scoring knows: the attribute the
+nonresponse adjustment splits strata by (of any wave drawn from the same sample), the quota
+variables, and the draw's strata and sort columns. What stays describes the household's kind
+(building type, area type), not who lives there, and keeps the results byte-identical (the
+purge checks their inputs' checksum)."""
+
+from collections.abc import Iterator
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from common.personal.registry import Holder, Scope, register
+from fieldwork.models import QuotaTarget, Wave
+from fieldwork.personal_data import wave_units
+from sampling.models import SampledUnit
+from scoring.models import WaveWeighting
+
+
+def kept_attributes(scope: Scope) -> set[str]:
+    """The attribute names the wave's results and design need."""
+    wave = Wave.objects.filter(pk=scope.wave_id).select_related("draw").first()
+    if wave is None:
+        return set()
+    same_sample = (
+        Q(wave_id=wave.pk) | Q(wave__draw_id=wave.draw_id) if wave.draw_id else Q(wave_id=wave.pk)
+    )
+    kept = set(
+        WaveWeighting.objects.filter(same_sample)
+        .exclude(attribute="")
+        .values_list("attribute", flat=True)
+    )
+    kept |= set(QuotaTarget.objects.filter(wave_id=wave.pk).values_list("variable", flat=True))
+    if wave.draw is not None:
+        kept |= {*wave.draw.strata_columns, *wave.draw.sort_columns}
+    return kept
+
+
+def _excess(scope: Scope) -> Iterator[tuple[int, dict]]:
+    """(unit id, its attributes without the ones to go) of each unit that has some to go."""
+    kept = kept_attributes(scope)
+    rows = wave_units(scope).values_list("pk", "attributes").iterator(chunk_size=2000)
+    for pk, attributes in rows:
+        if set(attributes or {}) - kept:
+            yield pk, {k: v for k, v in attributes.items() if k in kept}
+
+
+def _purge(scope: Scope) -> int:
+    changed = [SampledUnit(pk=pk, attributes=kept) for pk, kept in _excess(scope)]
+    SampledUnit.objects.bulk_update(changed, ["attributes"], batch_size=2000)
+    return len(changed)
+
+
+def register_holders() -> None:
+    """Called from ScoringConfig.ready()."""
+    register(
+        Holder(
+            key="sample.frame_attributes",
+            what=_("Other columns of the sampling frame (names, ID numbers, addresses, …)"),
+            where=_("Sampled units (database)"),
+            count=lambda scope: sum(1 for _unit in _excess(scope)),
+            purge=_purge,
+            fields=("sampling.SampledUnit.attributes",),
+            kept=_(
+                "The columns the weights, quotas and strata use stay (the kind of household, "
+                "not who lives there)."
+            ),
+        )
+    )
