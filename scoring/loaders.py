@@ -146,13 +146,10 @@ def approved_interviews(wave: Wave) -> list[dict]:
     and weight (the sampled unit's design weight). The one read of the answers that
     `approved_answers`, `respondent_frame` and scoring.selectors.respondent_groups share: one
     query (two when some interview is on an older version)."""
+    # approval probed per interview of the wave (a join starts from every wave's reviews)
+    approved = Review.objects.filter(interview=OuterRef("pk"), state=Review.State.APPROVED)
     rows = (
-        # approval as an EXISTS probed per interview of the wave: a join on the review's
-        # state lets SQLite start from every approved review of every wave
-        Interview.objects.filter(
-            Exists(Review.objects.filter(interview=OuterRef("pk"), state=Review.State.APPROVED)),
-            case__wave=wave,
-        )
+        Interview.objects.filter(Exists(approved), case__wave=wave)
         .order_by()  # sorted below: SQLite would sort the answers' texts with the ids
         # the answers as their JSON text, parsed below by orjson (several times faster than
         # the json module the field would use on every row)
@@ -275,15 +272,12 @@ def _item_meta(definition: dict, item_names: list[str]) -> dict[str, dict]:
 def locate(interviews: list[dict]) -> tuple[pd.DataFrame, dict[str, dict]]:
     """(located, localities) of `approved_interviews` records: what `approved_answers` and
     `respondent_frame` both resolve (given to them as `places`, it is resolved once)."""
-    return _locate(record_columns(interviews, LOCATE_COLUMNS))
-
-
-LOCATE_COLUMNS = ["pk", "district_id", "street_id", "case__street_id", "weight"]
+    columns = ["pk", "district_id", "street_id", "case__street_id", "weight"]
+    return _locate(record_columns(interviews, columns))
 
 
 def record_columns(records: list[dict], columns: list[str]) -> pd.DataFrame:
-    """The records' `columns` as a frame, built column by column: only the columns asked for
-    (not the answers' dicts), a list per column (quicker than pandas' records reader)."""
+    """The records' `columns` only (not every record's answers dict) as a frame."""
     return pd.DataFrame({name: [record[name] for record in records] for name in columns})
 
 
