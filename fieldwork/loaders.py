@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from django.db.models import Case as DbCase
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 
 from accounts.models import User
 from fieldwork import quotas, reactions, scheduling
@@ -194,8 +194,18 @@ def quota_progress(wave: Wave) -> pd.DataFrame:
 def voided_case_ids(wave: Wave) -> set[int]:
     """Cases whose completed interview a later stage voided (qc: finally rejected)."""
     completed = Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
-    kept = reactions.without_voided(completed)
-    return set(completed.exclude(pk__in=kept.values("pk")).values_list("case_id", flat=True))
+    kept = reactions.without_voided(Interview.objects.filter(pk=OuterRef("pk")))
+    # an EXISTS probed by key per interview (a NOT IN over the kept ids reads them all)
+    return set(completed.exclude(Exists(kept)).values_list("case_id", flat=True))
+
+
+def _voided(interview: str = "pk") -> Exists:
+    """True when the interview `interview` names (an outer query's reference) is completed and
+    a later stage voided it: an EXISTS per row, which SQLite probes by key (a NOT IN over the
+    kept interviews' ids reads them all)."""
+    kept = reactions.without_voided(Interview.objects.filter(pk=OuterRef(interview)))
+    completed = Interview.objects.filter(pk=OuterRef(interview), status=Interview.Status.COMPLETED)
+    return Exists(completed) & ~Exists(kept)
 
 
 def disposition_frame(wave: Wave, tz: str = scheduling.LOCAL_TZ) -> pd.DataFrame:
@@ -225,12 +235,24 @@ def disposition_frame(wave: Wave, tz: str = scheduling.LOCAL_TZ) -> pd.DataFrame
 def disposition_counts(wave: Wave) -> pd.DataFrame:
     """disposition_frame's dispositions counted: one row per code with its `count` (what
     fieldwork.rates.count_groups takes), for the wave's overall rates without the per-case
-    street, interviewer and day. Two queries."""
-    rows = list(Case.objects.filter(wave=wave).values_list("id", "disposition"))
-    ids = pd.Series([row[0] for row in rows], dtype="int64")
-    final = _final_dispositions(wave, ids, pd.Series([row[1] for row in rows], dtype=object))
-    counted = final.value_counts(sort=False)
-    return pd.DataFrame({"disposition": counted.index.astype(object), "count": counted.to_numpy()})
+    street, interviewer and day. One query, counted by the database (per stored code and
+    whether the case's interview was voided)."""
+    voided = Interview.objects.filter(case=OuterRef("pk")).filter(_voided())
+    rows = (
+        Case.objects.filter(wave=wave)
+        .order_by()
+        .annotate(voided=Exists(voided))
+        .values_list("disposition", "voided")
+        .annotate(n=Count("id"))
+        .values_list("disposition", "voided", "n")
+    )
+    counts: dict[str, int] = {}
+    for code, was_voided, n in rows:
+        final = VOIDED_INTERVIEW if was_voided else (code or NOT_ATTEMPTED)
+        counts[final] = counts.get(final, 0) + n
+    return pd.DataFrame(
+        {"disposition": pd.Series(list(counts), dtype=object), "count": list(counts.values())}
+    )
 
 
 def _final_dispositions(wave: Wave, case_ids: pd.Series, codes: pd.Series) -> pd.Series:

@@ -9,9 +9,10 @@ import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import orjson
 import pandas as pd
-from django.db.models import Count, Exists, F, Q, TextField
+from django.db.models import Count, Exists, F, OuterRef, Q, TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
@@ -145,8 +146,10 @@ def approved_interviews(wave: Wave) -> list[dict]:
     and weight (the sampled unit's design weight). The one read of the answers that
     `approved_answers`, `respondent_frame` and scoring.selectors.respondent_groups share: one
     query (two when some interview is on an older version)."""
+    # approval probed per interview of the wave (a join starts from every wave's reviews)
+    approved = Review.objects.filter(interview=OuterRef("pk"), state=Review.State.APPROVED)
     rows = (
-        Interview.objects.filter(case__wave=wave, review__state=Review.State.APPROVED)
+        Interview.objects.filter(Exists(approved), case__wave=wave)
         .order_by()  # sorted below: SQLite would sort the answers' texts with the ids
         # the answers as their JSON text, parsed below by orjson (several times faster than
         # the json module the field would use on every row)
@@ -207,9 +210,6 @@ def json_value(text: str | None):
         return json.loads(text)
 
 
-INTERVIEW_COLUMNS = ["pk", "answers", "district_id", "street_id", "case__street_id"]
-
-
 def approved_answers(
     wave: Wave, *, interviews: list[dict] | None = None, places: tuple | None = None
 ) -> tuple[pd.DataFrame, AnswersMeta]:
@@ -231,7 +231,6 @@ def approved_answers(
     item_names = list(dict.fromkeys(choices["item"]))
     if interviews is None:
         interviews = approved_interviews(wave)
-    frame = pd.DataFrame.from_records(interviews, columns=[*INTERVIEW_COLUMNS, "weight"])
     meta = AnswersMeta(
         definition=definition,
         dimensions={
@@ -239,13 +238,14 @@ def approved_answers(
             for code in dimension_order(definition)
         },
         items=_item_meta(definition, item_names),
-        n_interviews=len(frame),
+        n_interviews=len(interviews),
     )
-    if frame.empty or not item_names:
+    if not interviews or not item_names:
         return empty_long_frame(), meta
 
-    located, localities = places if places is not None else _locate(frame)
-    long = scored_items(frame["pk"].to_numpy(), list(frame["answers"]), choices, item_names)
+    located, localities = places if places is not None else locate(interviews)
+    ids = np.fromiter((record["pk"] for record in interviews), dtype="int64", count=len(interviews))
+    long = scored_items(ids, [record["answers"] for record in interviews], choices, item_names)
     rows = long.pop("row").to_numpy()
     for column in ("weight", "district", "street", "area_type"):
         values = located[column]  # object codes stay object: no text column inferred
@@ -272,7 +272,13 @@ def _item_meta(definition: dict, item_names: list[str]) -> dict[str, dict]:
 def locate(interviews: list[dict]) -> tuple[pd.DataFrame, dict[str, dict]]:
     """(located, localities) of `approved_interviews` records: what `approved_answers` and
     `respondent_frame` both resolve (given to them as `places`, it is resolved once)."""
-    return _locate(pd.DataFrame.from_records(interviews, columns=[*INTERVIEW_COLUMNS, "weight"]))
+    columns = ["pk", "district_id", "street_id", "case__street_id", "weight"]
+    return _locate(record_columns(interviews, columns))
+
+
+def record_columns(records: list[dict], columns: list[str]) -> pd.DataFrame:
+    """The records' `columns` only (not every record's answers dict) as a frame."""
+    return pd.DataFrame({name: [record[name] for record in records] for name in columns})
 
 
 def _locate(interviews: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict]]:
@@ -383,11 +389,10 @@ def respondent_frame(
     queries: interviews (unless given), localities, the draw's stratum counts.
     """
     records = approved_interviews(wave) if interviews is None else interviews
-    columns = ["pk", "answers", "district_id", "street_id", "case__street_id", "stratum"]
-    interviews = pd.DataFrame.from_records(records, columns=[*columns, "frame_id", "weight"])
-    if interviews.empty:
+    if not records:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in RESPONDENT_COLUMNS})
-    located, _ = places if places is not None else _locate(interviews)
+    interviews = record_columns(records, ["stratum", "frame_id"])
+    located, _ = places if places is not None else locate(records)
     counts = dict(
         FrameStratumCount.objects.filter(
             frame_id__in=set(interviews["frame_id"].dropna().tolist())

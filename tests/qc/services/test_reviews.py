@@ -376,6 +376,11 @@ def test_a_finally_rejected_interview_is_not_a_complete_for_the_response_rates(
     assert cases.loc[kept.case_id, "disposition"] == "1.1"
     counts = rates(cases.reset_index(), ["wave"]).iloc[0]
     assert (counts["I"], counts["O"]) == (1, 1)
+    # the counts the results' methodology rates from: the same final code per case
+    counted = fieldwork_frames.disposition_counts(world.wave).set_index("disposition")["count"]
+    assert counted.to_dict() == cases["disposition"].value_counts().to_dict()
+    assert counted["2.36"] == 1
+    assert fieldwork_frames.voided_case_ids(world.wave) == {rejected.case_id}
 
 
 def test_the_case_page_says_its_interview_was_rejected(
