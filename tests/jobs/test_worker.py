@@ -1,5 +1,6 @@
 """The job queue with real `db_worker` processes on the test database."""
 
+import re
 import signal
 
 import pytest
@@ -50,3 +51,18 @@ def test_a_job_queued_while_no_worker_runs_waits_for_one():
     with running_worker():
         wait_until(lambda: _status(job.pk) == Job.Status.SUCCEEDED, what="the job to finish")
     assert Job.objects.get(pk=job.pk).finished_at <= timezone.now()
+
+
+def test_a_worker_process_freezes_its_start_up_heap_before_its_first_job():
+    """The collector's full collections in a job then skip Django, pandas and the job modules:
+    the worker process reports its own gc.get_freeze_count() once, before taking jobs."""
+    job = start_job(kind=CLEANUP)
+    with running_worker(LOG_LEVEL="INFO") as worker:
+        wait_until(lambda: _status(job.pk) == Job.Status.SUCCEEDED, what="the job to finish")
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=10)
+
+    counts = [int(n) for n in re.findall(r"(\d+) start-up objects frozen", output)]
+    assert len(counts) == 1, output
+    # Django set up with every app, pandas and numpy imported: well over 50,000 objects.
+    assert counts[0] > 50_000

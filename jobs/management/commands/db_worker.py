@@ -3,6 +3,8 @@
 Same command, same options. While it runs, a thread writes the worker's Worker row every
 JOBS_HEARTBEAT_SECONDS and recovers jobs of workers that stopped (jobs.services.
 reap_stale_jobs), so a worker killed mid-job on one machine has its job run again by a live one.
+Before its first job it freezes its start-up heap (jobs.start_up), so the collector's full
+collections during jobs no longer traverse Django, pandas and the job modules.
 """
 
 import logging
@@ -16,6 +18,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from jobs.services import forget_worker, reap_stale_jobs, record_heartbeat
+from jobs.start_up import freeze_start_up_heap
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +62,9 @@ class Command(db_worker.Command):
         heartbeat = Heartbeat(options["worker_id"], settings.JOBS_HEARTBEAT_SECONDS)
         if runs_jobs:
             heartbeat.start()
+            if not options["batch"]:  # a long-running worker, not a one-off drain
+                frozen = freeze_start_up_heap()
+                logger.info("worker %s: %d start-up objects frozen", options["worker_id"], frozen)
         try:
             super().handle(*args, **options)
         finally:
