@@ -253,6 +253,8 @@ def time_cold_results(wave, earlier, repeat: int, *, analyst) -> None:
     round frozen (its edition keeps its tables), then with only the earlier round's tables
     cached: median and p95 of `repeat` runs, wall and CPU, with the load average around
     them."""
+    cache.clear()
+    wave_results(wave)  # untimed: both blocks below then run in a process past its first call
     cold_runs(wave, repeat, "fully cold, start-up heap not frozen")
     frozen = freeze_start_up_heap()  # what the job worker does after its start-up
     print(f"start-up heap frozen as the job worker does: {frozen:,} objects")
