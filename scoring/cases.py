@@ -4,14 +4,16 @@ weights from it)."""
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count
+from django.db.models import Count, TextField
+from django.db.models.functions import Cast
 
 from fieldwork.dispositions import NOT_ATTEMPTED, group_of
 from fieldwork.models import Case, Interview, Mode, RespondentSelection, Wave
 from qc.models import Review
 from sampling import household
 from sampling.models import FrameStratumCount, SampledUnit
-from scoring.loaders import released_per_stratum
+from scoring.loaders import interview_records, released_per_stratum
+from scoring.models import WaveWeighting
 
 # The case frame's columns, documented in scoring.nonresponse, which weights from it.
 CASE_COLUMNS = [
@@ -33,6 +35,35 @@ CASE_COLUMNS = [
 ]
 
 
+CASE_FIELDS = [
+    "pk",
+    "attempts",
+    "disposition",
+    "interview__status",
+    "interview__mode",
+    "interview__pk",
+    "unit__stratum",
+    "unit__draw__frame_id",
+    "unit__design_weight",
+    "interview__review__state",
+]
+# What scoring.loaders.approved_interviews reads of an interview, read here from its case.
+INTERVIEW_FIELDS = [
+    "answers_text",
+    "interview__district_id",
+    "interview__street_id",
+    "street_id",
+    "interview__questionnaire_version_id",
+]
+
+
+def nonresponse_choice(wave: Wave) -> tuple[str, str]:
+    """(method, attribute) recorded for the wave (scoring.models.WaveWeighting), or the
+    default: within each stratum."""
+    choice = WaveWeighting.objects.filter(wave=wave).values_list("nonresponse", "attribute")
+    return choice.first() or (WaveWeighting.Nonresponse.STRATUM, "")
+
+
 def case_frame(wave: Wave, *, attribute: str = "") -> pd.DataFrame:
     """One row per case of the wave (every released unit), CASE_COLUMNS.
 
@@ -45,24 +76,50 @@ def case_frame(wave: Wave, *, attribute: str = "") -> pd.DataFrame:
     (fieldwork.loaders.disposition_frame: none is 3.11, not attempted; a completed interview,
     voided or not, is eligible). Five queries.
     """
-    fields = [
-        "pk",
-        "attempts",
-        "disposition",
-        "interview__status",
-        "interview__mode",
-        "interview__pk",
-        "unit__stratum",
-        "unit__draw__frame_id",
-        "unit__design_weight",
-        "interview__review__state",
-    ]
-    # the units' frame attributes only when a class splits by one: a JSON value per case
-    rows = Case.objects.filter(wave=wave).order_by("pk")
-    rows = rows.values_list(*fields, *(["unit__attributes"] if attribute else []))
-    cases = pd.DataFrame.from_records(
-        list(rows), columns=fields + ["attributes"][: bool(attribute)]
+    return _frame(wave, list(_cases(wave, attribute)), attribute)
+
+
+def read_round(wave: Wave, *, attribute: str = "") -> tuple[list[dict], pd.DataFrame]:
+    """(scoring.loaders.approved_interviews(wave), case_frame(wave, attribute=attribute))
+    from one read of the round's cases with their interviews' answers: the two share the
+    round's cases, their units and their interviews' reviews. Five queries (six when some
+    interview is on an older questionnaire version)."""
+    rows = list(_cases(wave, attribute, Cast("interview__answers", TextField())))
+    n = len(CASE_FIELDS) + bool(attribute)  # where INTERVIEW_FIELDS begin
+    pk, stratum, frame, weight, review = (
+        CASE_FIELDS.index(name)
+        for name in (
+            "interview__pk",
+            "unit__stratum",
+            "unit__draw__frame_id",
+            "unit__design_weight",
+            "interview__review__state",
+        )
     )
+    records = interview_records(  # rows of scoring.loaders.RECORD_FIELDS
+        [
+            (row[pk], *row[n:], row[stratum], row[frame], row[weight])
+            for row in rows
+            if row[review] == Review.State.APPROVED
+        ],
+        wave,
+    )
+    return records, _frame(wave, [row[:n] for row in rows], attribute)
+
+
+def _cases(wave: Wave, attribute: str, answers=None):
+    """The wave's cases in id order as rows of CASE_FIELDS (then the unit's attributes when
+    a class splits by one: a JSON value per case; then INTERVIEW_FIELDS given `answers`)."""
+    rows = Case.objects.filter(wave=wave).order_by("pk")
+    extra = ["unit__attributes"] if attribute else []
+    if answers is None:
+        return rows.values_list(*CASE_FIELDS, *extra)
+    return rows.annotate(answers_text=answers).values_list(*CASE_FIELDS, *extra, *INTERVIEW_FIELDS)
+
+
+def _frame(wave: Wave, rows: list, attribute: str) -> pd.DataFrame:
+    fields = CASE_FIELDS
+    cases = pd.DataFrame.from_records(rows, columns=fields + ["attributes"][: bool(attribute)])
     if cases.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in CASE_COLUMNS})
     counts = dict(

@@ -25,7 +25,6 @@ from questionnaires.selectors import answers_in_version
 from questionnaires.xlsform import dimension_order
 from sampling.models import FrameStratumCount, Locality, ReplicateRelease, SampledUnit
 from scoring.answer_frame import AnswerError, scored_items
-from scoring.models import WaveWeighting
 
 # The long frame's columns, documented in scoring.score_tables, which estimates from it.
 LONG_COLUMNS = [
@@ -163,6 +162,11 @@ def approved_interviews(wave: Wave) -> list[dict]:
             F("case__unit__design_weight"),
         )
     )
+    return interview_records(rows, wave)
+
+
+def interview_records(rows, wave: Wave) -> list[dict]:
+    """`approved_interviews` records from rows of RECORD_FIELDS (the answers as JSON text)."""
     with gc_paused():  # tens of thousands of new dicts: no collection passes over them
         records = [dict(zip(RECORD_FIELDS, row, strict=True)) for row in sorted(rows)]
         for record in records:
@@ -469,16 +473,8 @@ def released_per_stratum(wave: Wave) -> dict[str, int]:
 
 
 def stratum_names(codes: list[str]) -> dict[str, str]:
-    """{code: name} of the strata that are localities (a draw stratified by street); one
-    query."""
+    """{code: name} of the strata that are localities (a draw by street); one query."""
     return dict(Locality.objects.filter(code__in=codes).values_list("code", "name"))
-
-
-def nonresponse_choice(wave: Wave) -> tuple[str, str]:
-    """(method, attribute) recorded for the wave (scoring.models.WaveWeighting), or the
-    default: within each stratum."""
-    choice = WaveWeighting.objects.filter(wave=wave).values_list("nonresponse", "attribute")
-    return choice.first() or (WaveWeighting.Nonresponse.STRATUM, "")
 
 
 def population_cells(codes: list[str]) -> pd.DataFrame:

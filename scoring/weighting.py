@@ -28,16 +28,14 @@ import pandas as pd
 
 from common.translatable import Translatable, gettext_noop
 from fieldwork.models import Wave
-from scoring.cases import case_frame, drawn_per_stratum
+from scoring.cases import case_frame, drawn_per_stratum, nonresponse_choice, read_round
 from scoring.design.calibration import rake, trim, weighting_summary
 from scoring.design.designs import Design, DesignError, make_design
 from scoring.loaders import (
     AnswersMeta,
     approved_answers,
-    approved_interviews,
     gc_paused,
     locate,
-    nonresponse_choice,
     population_cells,
     respondent_frame,
 )
@@ -77,17 +75,19 @@ def wave_weights(
     trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
     interviews: list[dict] | None = None,
     places: tuple | None = None,
+    cases: pd.DataFrame | None = None,
 ) -> Weighting:
     """Final weights of the wave's approved interviews (see the module docstring);
     `interviews` is scoring.loaders.approved_interviews(wave) when already read, `places`
-    scoring.loaders.locate(interviews) when already resolved."""
+    scoring.loaders.locate(interviews) when already resolved, `cases` scoring.cases.
+    case_frame(wave, attribute=…) for the wave's nonresponse choice when already read."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
     respondents = respondent_frame(wave, interviews=interviews, places=places)
     report: dict = {"n": len(respondents), "level": level, "margins": [], "skipped": []}
     if respondents.empty:
         return Weighting(pd.Series(dtype=float), None, respondents, report)
-    respondents, components = _adjusted(wave, respondents, report)
+    respondents, components = _adjusted(wave, respondents, report, cases)
     prerake = respondents["weight"].astype(float).to_numpy()
     fpc = respondents["fpc"]
     design = make_design(
@@ -155,12 +155,21 @@ def weighted_sample(
     trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
 ) -> WeightedSample:
     """The wave's approved answers with their final weights and the calibrated design."""
+    method, attribute = nonresponse_choice(wave)
     with gc_paused():  # reading builds tens of thousands of objects at once (loaders.gc_paused)
-        interviews = approved_interviews(wave)
+        # one read of the round's cases gives the approved interviews and the case frame
+        interviews, cases = read_round(
+            wave, attribute=attribute if method == STRATUM_ATTRIBUTE else ""
+        )
         places = locate(interviews) if interviews else None
         long, meta = approved_answers(wave, interviews=interviews, places=places)
         weighting = wave_weights(
-            wave=wave, level=level, trim_bounds=trim_bounds, interviews=interviews, places=places
+            wave=wave,
+            level=level,
+            trim_bounds=trim_bounds,
+            interviews=interviews,
+            places=places,
+            cases=cases,
         )
     design = None
     if weighting.design is not None:
@@ -197,14 +206,17 @@ def _with_weights(long: pd.DataFrame, weighting: Weighting) -> pd.DataFrame:
     return long
 
 
-def _adjusted(wave: Wave, respondents: pd.DataFrame, report: dict) -> tuple:
+def _adjusted(
+    wave: Wave, respondents: pd.DataFrame, report: dict, cases: pd.DataFrame | None
+) -> tuple:
     """The respondents with their nonresponse-adjusted person weights (scoring.nonresponse)
     and those weights' components (design, nonresponse, household by interview_id);
     the report gains "nonresponse": {"method", "attribute", "strata" (records of the
     per-stratum table), "collapsed", "unrepresented", "door", "door_without_listing",
     "beyond_table", "adults_not_covered"}."""
     method, attribute = nonresponse_choice(wave)
-    cases = case_frame(wave, attribute=attribute if method == STRATUM_ATTRIBUTE else "")
+    if cases is None:
+        cases = case_frame(wave, attribute=attribute if method == STRATUM_ATTRIBUTE else "")
     adjusted = adjust(cases, method=method, drawn=drawn_per_stratum(wave))
     report["nonresponse"] = {
         "method": method,

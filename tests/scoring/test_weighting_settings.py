@@ -3,6 +3,7 @@
 import io
 import subprocess
 
+import pandas as pd
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -10,7 +11,8 @@ from openpyxl import load_workbook
 from fieldwork.models import Case, Interview, Mode, RespondentSelection
 from qc.models import Review
 from sampling.models import SampledUnit
-from scoring.cases import case_frame
+from scoring.cases import case_frame, read_round
+from scoring.loaders import approved_interviews
 from scoring.models import WaveWeighting
 from scoring.results import wave_results
 from scoring.weighting import wave_weights
@@ -240,3 +242,25 @@ def test_the_pdf_has_the_stratum_table_with_its_eligibility_columns(
     # unknown eligibility, rate, weights (the headers wrap in their narrow columns)
     (row,) = [line.split() for line in text.splitlines() if line.startswith("东华街道")]
     assert row == ["东华街道", "4", "4", "4", "3", "3", "0", "1", "75.0", "13.3", "13.3"]
+
+
+@pytest.mark.parametrize("attribute", ["", "building"])
+def test_one_read_of_the_round_gives_the_approved_interviews_and_the_case_frame(
+    wave_with_nonresponse, places, make_interview, attribute
+):
+    # given: besides three approved interviews and an unreached case, a rejected interview
+    make_interview(
+        wave_with_nonresponse,
+        places["east_a"],
+        answers(safety="2"),
+        weight=10.0,
+        state=Review.State.REJECTED,
+    )
+    # when
+    interviews, cases = read_round(wave_with_nonresponse, attribute=attribute)
+    # then: what the two separate reads give, the rejected interview left out of the first
+    assert interviews == approved_interviews(wave_with_nonresponse)
+    assert len(interviews) == 3 and len(cases) == 5
+    pd.testing.assert_frame_equal(cases, case_frame(wave_with_nonresponse, attribute=attribute))
+    if attribute:
+        assert cases["attribute"].value_counts()[["high", "low"]].tolist() == [2, 2]
