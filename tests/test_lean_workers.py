@@ -15,7 +15,7 @@ HEAVY = [
     "reportlab",
     "pyxform",
     "pyreadstat",
-    "scipy.stats",
+    "scipy",  # the design-based variance (sparse products) runs in the job worker: ~11 MB
     "av",  # audio audits decode recordings: ~18 MB
     "webrtcvad",
     "openpyxl",  # workbooks read and written: ~10 MB with Pillow

@@ -20,12 +20,18 @@ A stratum with one PSU: `lonely_psu="fail"` (R's default) raises; "certainty" ma
 contribute nothing; "adjust" centres it at zero (R's "adjust": its PSU total squared).
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
+
 
 LONELY_PSU = ("fail", "certainty", "adjust")
 
@@ -201,6 +207,8 @@ def _popsize(values: np.ndarray, keys: np.ndarray, units: np.ndarray, stage: int
 
 def indicator(codes: np.ndarray, size: int) -> sparse.csr_matrix:
     """size × len(codes) 0/1 matrix: row g sums the entries whose code is g."""
+    from scipy import sparse  # imported when used: ~11 MB a web worker does not need
+
     n = len(codes)
     return sparse.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(size, n))
 

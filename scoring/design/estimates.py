@@ -21,7 +21,6 @@ from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from scoring.design import rowpsu
 from scoring.design.designs import Design, DesignError
@@ -113,6 +112,8 @@ def domain_variance(design: Design, *, rows, domains, z, n_domains: int) -> np.n
     """Variance of the D domain totals of linearised values z (any estimator's influence
     values, e.g. a weighted index of several means) at (rows, domains), each pair at most
     once, under the (calibrated) design: R's svyrecvar on them."""
+    from scipy import sparse  # imported when used: ~11 MB a web worker does not need
+
     rows = np.asarray(rows, dtype=np.int64)
     domains = np.asarray(domains, dtype=np.int64)
     z = np.asarray(z, dtype=float)

@@ -16,12 +16,19 @@ rows × domains matrix. `total_variance` returns None when the design has cluste
 cells would not fit in memory): scoring.design.variance then does the work.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from scoring.design.designs import Design
 from scoring.design.variance import stage_plan, stratum_scale
+
+if TYPE_CHECKING:
+    from scipy import sparse
+
 
 MAX_CELLS = 40_000_000  # (stratum, group) cells × domains held as one dense float array
 
@@ -155,6 +162,8 @@ def _spreads(cells: list, pairs: list, n_keys: int) -> list:
 
 
 def _spread(index: np.ndarray, size: int) -> sparse.csr_matrix:
+    from scipy import sparse  # imported when used: ~11 MB a web worker does not need
+
     return sparse.csr_matrix(
         (np.ones(len(index)), (index, np.arange(len(index)))), shape=(size, len(index))
     )

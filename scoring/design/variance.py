@@ -17,8 +17,11 @@
   into sparse products, so 400 domains × 1M respondents never form a dense matrix.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy import sparse
 
 from scoring.design.designs import (
     Design,
@@ -29,6 +32,10 @@ from scoring.design.designs import (
     sampled_per_key,
 )
 
+if TYPE_CHECKING:
+    from scipy import sparse
+
+
 RAKE_SWEEPS = 10  # R's svyrecvar sweeps the raking residuals exactly ten times
 
 
@@ -36,6 +43,8 @@ def _calibration_coefficients(design: Design, x: sparse.csr_matrix) -> list[np.n
     """Group-level coefficients C_m (groups × D) such that the calibrated linearised values
     are x - v ⊙ Σ_m C_m[g_m(i)], v = the calibration weights. Works on group sums only, so
     it never forms a dense rows × domains matrix."""
+    from scipy import sparse  # imported when used: ~11 MB a web worker does not need
+
     cal = design.calibration
     v = cal.weights
     if cal.kind == "poststratify":
@@ -161,6 +170,8 @@ def _calibrated_sums(
         Σ Z² = Σ A² - 2 Σ_m Σ_g C_m[g,d] (V_m^T A)_h[g,d] + Σ_m,m' Σ_g,g' C_m[g,d] C_m'[g',d]
                (V_m^T V_m')_h[g,g'].
     """
+    from scipy import sparse  # imported when used: ~11 MB a web worker does not need
+
     cal = design.calibration
     n_domains = x.shape[1]
     to_units = indicator(units, n_units)
