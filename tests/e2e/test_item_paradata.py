@@ -56,7 +56,8 @@ def test_per_question_events_travel_offline_and_are_stored_once(
     log = logs[0]
     assert log["step"] == "opening" and log["end"] == "next"
     shown, focus, first, active, changes = log["q"]["consent"]
-    assert shown == 0 and first is not None and changes == 1
+    # shown as the page opened (a few milliseconds on a busy machine), answered later
+    assert first is not None and 0 <= shown < min(100, first) and changes == 1
     assert active >= 600  # the two waits before the second answer, on the browser's clock
     assert [c[1:] for c in log["ch"]] == [["consent", "no", "yes"]]
     assert log["ch"][0][0] - first >= 400
