@@ -7,9 +7,13 @@ base64), about 100 characters for a mobile number; the same value encrypts diffe
 time, so tokens can be stored but never compared.
 
 Matching (the same number drawn before, two interviews of one household) compares keyed
-hashes instead: HMAC-SHA256 under a separate key, per purpose ("phone:", "home:"), the first
-128 bits in hex. Without the key, enumerating every number of a mobile block gives nothing to
-compare with.
+hashes instead, under a separate key, 128 bits in hex. A phone number's is AES-CMAC (NIST SP
+800-38B; common.cmac) under a key derived from the hash key for phone numbers alone
+(PHONE_KEY_SCHEME): a number is shorter than AES's block, so a column of a million numbers is
+one AES call. An address's is HMAC-SHA256 of "home:" and the address, its first 128 bits.
+Without the key, enumerating every number of a mobile block gives nothing to compare with.
+Stored phone keys (a frame's Parquet file) are labelled with PHONE_KEY_SCHEME, so keys of
+another scheme are recomputed, never compared (sampling 0009, rotate_personal_data_keys).
 """
 
 import hashlib
@@ -18,10 +22,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from common.cmac import ShortCmac
+
 HASH_CHARS = 32  # 128 bits of the HMAC, in hex
-HMAC_BLOCK = 64  # SHA-256's block: the HMAC key is padded to it (hashed first if longer)
+# The phone keys' scheme, stored beside them: AES-256-CMAC under HMAC-SHA256(hash key, it).
+PHONE_KEY_SCHEME = "aes-cmac-1"
 
 
 class KeyringError(ValueError):
@@ -46,6 +54,8 @@ class Keyring:
             raise KeyringError(f"not a Fernet key: {error}") from None
         object.__setattr__(self, "_multi", MultiFernet(fernets))
         object.__setattr__(self, "_newest", fernets[0])
+        phone = hmac.new(self.hash_key, PHONE_KEY_SCHEME.encode("ascii"), hashlib.sha256)
+        object.__setattr__(self, "_phone_cmac", ShortCmac(phone.digest()))
 
     def encrypt(self, text: str) -> str:
         """A token for `text` ("" stays "": an empty field says nothing)."""
@@ -89,7 +99,8 @@ class Keyring:
         return self._multi.rotate(token)
 
     def keyed_hashes(self, purpose: str, texts: Iterable[str]) -> list[str]:
-        """`keyed_hash` of each text ("" stays ""), the key's HMAC state computed once."""
+        """`keyed_hash` of each text ("" stays ""), the key's HMAC state computed once (phone
+        keys of the former scheme: sampling 0009 going back)."""
         base = hmac.new(self.hash_key, purpose.encode("utf-8"), hashlib.sha256)
         found = []
         for text in texts:
@@ -101,28 +112,15 @@ class Keyring:
             found.append(digest.hexdigest()[:HASH_CHARS])
         return found
 
-    def keyed_digests(self, purpose: str, texts: Iterable[bytes]) -> bytes:
-        """The whole HMAC-SHA256 (32 bytes) of `purpose` + each UTF-8 text, one after the
-        other: the same digests as `keyed_hash`'s, for a column of a million numbers. HMAC is
-        spelt out (RFC 2104: SHA-256 of the key's outer pad and of the inner digest) so that the
-        states after each pad are hashed once and copied, about half the cost per value of
-        copying an HMAC object."""
-        key = self.hash_key
-        if len(key) > HMAC_BLOCK:
-            key = hashlib.sha256(key).digest()
-        key = key.ljust(HMAC_BLOCK, b"\0")
-        inner_start = hashlib.sha256(bytes(b ^ 0x36 for b in key) + purpose.encode("utf-8"))
-        outer_start = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-        inner_copy, outer_copy = inner_start.copy, outer_start.copy
-        found = []
-        append = found.append
-        for text in texts:
-            inner = inner_copy()
-            inner.update(text)
-            outer = outer_copy()
-            outer.update(inner.digest())
-            append(outer.digest())
-        return b"".join(found)
+    def phone_digests(self, texts: Sequence[bytes]) -> np.ndarray:
+        """The phone keys' digests (AES-CMAC, 16 bytes) of normalised numbers as UTF-8, an
+        n × 16 uint8 array in their order; numbers of up to 16 digits in one AES call."""
+        return self._phone_cmac.of_many(texts)
+
+    def phone_digests_of_columns(self, matrix: np.ndarray) -> np.ndarray:
+        """`phone_digests` of numbers of one length (at most 16), the rows of a uint8 matrix
+        of their bytes: no Python object per number."""
+        return self._phone_cmac.of_columns(matrix)
 
     def encrypt_many(self, texts: Iterable[str | None]) -> list[str]:
         return [self.encrypt(text or "") for text in texts]
@@ -143,9 +141,9 @@ def normal_address(value: object) -> str:
 
 
 def phone_key(keyring: Keyring, value: object) -> str | None:
-    """The keyed hash of a phone number, None when there is none."""
+    """The keyed hash of a phone number (PHONE_KEY_SCHEME), None when there is none."""
     text = normal_phone(value)
-    return keyring.keyed_hash("phone:", text) if text else None
+    return keyring.phone_digests([text.encode("utf-8")])[0].tobytes().hex() if text else None
 
 
 def household_key(keyring: Keyring, value: object) -> str | None:
@@ -162,7 +160,11 @@ def phone_keys(keyring: Keyring, values: Sequence[object]) -> list[str]:
         else normal_phone(value)
         for value in values
     ]  # fmt: skip
-    return keyring.keyed_hashes("phone:", texts)
+    digests = keyring.phone_digests([text.encode("utf-8") for text in texts]).tobytes().hex()
+    return [
+        digests[HASH_CHARS * i : HASH_CHARS * (i + 1)] if text else ""
+        for i, text in enumerate(texts)
+    ]
 
 
 InvalidToken = InvalidToken  # re-exported: callers catch it without importing cryptography

@@ -6,7 +6,8 @@ recent-draw exclusion compares), and beside it `<path>.sealed`, every other colu
 address and the frame's own extra columns, which from another system's frame may be a name or
 an ID number) in the same row order as one Arrow stream encrypted as one Fernet token. A copied
 Parquet file shows neither numbers, addresses nor anything the frame carried beside them, and
-its hashes cannot be matched without the hash key; the sealed file is opaque without the
+its hashes cannot be matched without the hash key (their scheme, common.crypto's
+PHONE_KEY_SCHEME, is in the file's metadata: `keys_current`); the sealed file is opaque without the
 encryption key. Reading a million households' numbers back is one decryption of an
 LZ4-compressed stream (0.2 s; 0.4 s with three extra columns) where a token per cell took
 8–9 s (bench/bench_personal_data.py). Frames stored before
@@ -18,13 +19,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from common.crypto import HASH_CHARS, Keyring, phone_keys
+from common.crypto import HASH_CHARS, PHONE_KEY_SCHEME, Keyring, phone_keys
 
 SEALED = ("phone", "address")  # always in the sealed file, never in the Parquet file
 PUBLIC = ("unit_id", "locality_code", "street_code", "district_code")  # where, not who
 KEY_COLUMN = "phone_key"
+SCHEME_FIELD = b"phone_key_scheme"  # the Parquet file's metadata naming its keys' scheme
 MOBILE_DIGITS = 11
-HASH_SLICE = 1 << 16  # numbers hashed at a time: their Python objects stay a few MB
 # Compressed before encryption: fewer bytes to encrypt and store (a reader needs no option).
 _COMPRESSED = ipc.IpcWriteOptions(compression="lz4")
 
@@ -32,6 +33,12 @@ _COMPRESSED = ipc.IpcWriteOptions(compression="lz4")
 def sealed_path(path: str) -> str:
     """Where the sealed personal columns of the frame stored at `path` are."""
     return f"{path}.sealed"
+
+
+def keys_current(schema: pa.Schema) -> bool:
+    """Whether a stored frame's `phone_key` column holds keys of the current scheme (files
+    written before it hold HMAC-SHA256 keys: recompute, never compare)."""
+    return (schema.metadata or {}).get(SCHEME_FIELD) == PHONE_KEY_SCHEME.encode("ascii")
 
 
 def is_sealed(column_names: list[str]) -> bool:
@@ -55,7 +62,15 @@ def public_part(table: pa.Table, keyring: Keyring, public: tuple[str, ...] = PUB
     """The table with only its `public` columns and `phone_key` (what the Parquet file
     holds)."""
     keys = phone_key_column(table.column("phone"), keyring)
-    return table.drop_columns(_sealed_names(table, public)).append_column(KEY_COLUMN, keys)
+    public_table = table.drop_columns(_sealed_names(table, public)).append_column(KEY_COLUMN, keys)
+    return with_scheme(public_table)
+
+
+def with_scheme(table: pa.Table) -> pa.Table:
+    """The table labelled as holding phone keys of the current scheme."""
+    metadata = dict(table.schema.metadata or {})
+    metadata[SCHEME_FIELD] = PHONE_KEY_SCHEME.encode("ascii")
+    return table.replace_schema_metadata(metadata)
 
 
 def sealed_part(table: pa.Table, keyring: Keyring, public: tuple[str, ...] = PUBLIC) -> bytes:
@@ -73,22 +88,16 @@ def sealed_part(table: pa.Table, keyring: Keyring, public: tuple[str, ...] = PUB
 
 def phone_key_column(phones: pa.ChunkedArray | pa.Array, keyring: Keyring) -> pa.Array:
     """common.crypto.phone_keys of a column of numbers, as text. A column of mobile numbers
-    as validated frames hold them (11 ASCII digits each) is hashed straight from its bytes,
-    a slice at a time (a Python object per number for a slice only), and its hex digits
-    written into one buffer; any other column value by value."""
+    as validated frames hold them (11 ASCII digits each) is keyed straight from its bytes in
+    one AES call (common.cmac) and its hex digits written into one buffer; any other column
+    value by value."""
     column = phones.combine_chunks() if isinstance(phones, pa.ChunkedArray) else phones
     digits = _eleven_digits(column)
     if digits is None:
         return pa.array(phone_keys(keyring, column.to_pylist()), pa.string())
     rows = len(digits)
-    hex_digits = np.empty((rows, HASH_CHARS), dtype=np.uint8)
-    for start in range(0, rows, HASH_SLICE):
-        texts = digits[start : start + HASH_SLICE].ravel().view(f"S{MOBILE_DIGITS}").tolist()
-        found = np.frombuffer(keyring.keyed_digests("phone:", texts), dtype=np.uint8)
-        kept = found.reshape(len(texts), -1)[:, : HASH_CHARS // 2].tobytes()  # 2 hex digits a byte
-        hex_digits[start : start + len(texts)] = np.frombuffer(
-            kept.hex().encode("ascii"), dtype=np.uint8
-        ).reshape(len(texts), HASH_CHARS)
+    found = keyring.phone_digests_of_columns(digits)[:, : HASH_CHARS // 2]  # 2 hex digits a byte
+    hex_digits = np.ascontiguousarray(found).tobytes().hex().encode("ascii")
     offsets = np.arange(0, HASH_CHARS * (rows + 1), HASH_CHARS, dtype=np.int32)
     return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(hex_digits))
 

@@ -49,8 +49,10 @@ def load_frame(frame: Frame, columns: list[str] | None = None) -> pd.DataFrame:
     key = frame_crypto.KEY_COLUMN
     wanted = list(frame.columns) if columns is None else list(columns)
     with default_storage.open(frame.path, "rb") as stored:
-        in_file = pq.read_schema(stored).names
-        sealed = frame_crypto.is_sealed(in_file)
+        schema = pq.read_schema(stored)
+        sealed = frame_crypto.is_sealed(schema.names)
+        # Keys of a former scheme are recomputed from the numbers, never compared.
+        in_file = [c for c in schema.names if c != key or frame_crypto.keys_current(schema)]
         stored.seek(0)
         if not sealed:  # stored before encryption (sampling 0007 seals such files)
             plain = [c for c in wanted if c != key]
@@ -58,13 +60,16 @@ def load_frame(frame: Frame, columns: list[str] | None = None) -> pd.DataFrame:
             rows = pd.read_parquet(stored, columns=plain + extra)
         else:
             rows = pd.read_parquet(stored, columns=[c for c in wanted if c in in_file])
-    if not sealed and key in wanted:
-        rows[key] = phone_keys(keyring(), rows["phone"].tolist())
+    stale = key in wanted and key not in in_file
     personal = [c for c in wanted if c not in in_file and c != key]
+    if sealed and stale and "phone" not in personal:
+        personal.append("phone")
     if sealed and personal:
         opened = _sealed_columns(frame, len(rows), tuple(personal))
         for name in personal:
             rows[name] = opened.column(name).to_pylist()
+    if stale:
+        rows[key] = phone_keys(keyring(), rows["phone"].tolist())
     return rows[wanted]
 
 

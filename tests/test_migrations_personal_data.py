@@ -1,7 +1,9 @@
 """Migrations sampling 0007 and fieldwork 0017 and 0018 encrypt the numbers, addresses,
 household names and visit positions already stored, in the database and in every frame file;
-migrating back decrypts them."""
+migrating back decrypts them. Sampling 0009 recomputes stored phone keys under AES-CMAC."""
 
+import hashlib
+import hmac
 import io
 import json
 from datetime import UTC, datetime
@@ -13,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 
+from common.crypto import phone_key
 from common.personal import keyring
 from fieldwork.models import ContactAttempt, RespondentSelection
 from sampling import frame_crypto
@@ -222,3 +225,34 @@ def test_a_frames_extra_columns_go_back_into_the_parquet_file_and_are_sealed_aga
     loaded = load_frame(Frame.objects.get(pk=frame.pk))
     assert loaded["householder"].tolist() == ["户主甲", "户主乙"]
     assert loaded["phone"].tolist() == PHONES
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_phone_keys_go_back_to_hmac_and_forward_to_aes_cmac(
+    settings, tmp_path, latest_afterwards
+):
+    # given a frame stored by today's code: AES-CMAC keys, labelled
+    settings.MEDIA_ROOT = tmp_path
+    rows = pa.table({"unit_id": ["U1", "U2"], "phone": PHONES, "address": ADDRESSES})
+    path = store_sealed(rows, "frames/keys.parquet")
+    Frame.objects.create(name="f", path=path, source_name="f.csv", n_rows=2, columns=["unit_id"])
+    ring = keyring()
+    today = [phone_key(ring, p) for p in PHONES]
+    assert pq.read_table(tmp_path / path).column("phone_key").to_pylist() == today
+    # when migrating back: the former HMAC-SHA256 keys ("phone:" and the number), unlabelled
+    _migrate([("sampling", "0008_frame_extra_columns_sealed")])
+    public = pq.read_table(tmp_path / path)
+    former = [
+        hmac.new(ring.hash_key, f"phone:{p}".encode(), hashlib.sha256).hexdigest()[:32]
+        for p in PHONES
+    ]
+    assert public.column("phone_key").to_pylist() == former
+    assert not frame_crypto.keys_current(public.schema)
+    assert public.column_names == ["unit_id", "phone_key"]
+    # and forward again: today's keys, labelled, the numbers still sealed
+    _migrate([("sampling", "0009_phone_keys_aes_cmac")])
+    public = pq.read_table(tmp_path / path)
+    assert public.column("phone_key").to_pylist() == today
+    assert frame_crypto.keys_current(public.schema)
+    sealed = (tmp_path / frame_crypto.sealed_path(path)).read_bytes()
+    assert frame_crypto.open_sealed(sealed, ring).column("phone").to_pylist() == PHONES

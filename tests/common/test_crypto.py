@@ -1,9 +1,21 @@
 """common.crypto: tokens, rotation under a keyring, keyed hashes of normalised numbers."""
 
+import hashlib
+import hmac
+
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import cmac
+from cryptography.hazmat.primitives.ciphers import algorithms
 
-from common.crypto import Keyring, KeyringError, household_key, phone_key
+from common.crypto import (
+    PHONE_KEY_SCHEME,
+    Keyring,
+    KeyringError,
+    household_key,
+    phone_key,
+    phone_keys,
+)
 
 
 def ring(*keys: str, hash_key: bytes = b"h" * 32) -> Keyring:
@@ -55,14 +67,32 @@ def test_a_bad_or_missing_key_is_refused():
         ring(OLD, hash_key=b"short")
 
 
+def cmac_under_the_phone_key(hash_key: bytes, number: str) -> str:
+    """The phone key by hand: AES-CMAC (cryptography's) under HMAC-SHA256(hash key, scheme)."""
+    derived = hmac.new(hash_key, b"aes-cmac-1", hashlib.sha256).digest()
+    mac = cmac.CMAC(algorithms.AES(derived))
+    mac.update(number.encode("utf-8"))
+    return mac.finalize().hex()
+
+
 @pytest.mark.parametrize("hash_key", [b"h" * 32, bytes(range(64)), bytes(range(100))])
-def test_keyed_digests_are_the_hmacs_keyed_hash_makes(hash_key):
-    # given texts, ASCII and not, under keys shorter than, as long as and longer than a block
+def test_a_phone_key_is_the_aes_cmac_of_the_number_under_a_key_for_phone_numbers(hash_key):
+    # given numbers of 11, 15, 16 and 17 digits (the last over one AES block), and one not
+    # in ASCII digits
     keys = ring(OLD, hash_key=hash_key)
-    texts = ["13812345678", "", "幸福路1号", "x" * 200]
-    # when
-    digests = keys.keyed_digests("phone:", [text.encode("utf-8") for text in texts])
-    # then: 32 bytes each, in order, whose first half in hex is keyed_hash's
-    assert len(digests) == 32 * len(texts)
-    for i, text in enumerate(texts):
-        assert digests[32 * i : 32 * i + 16].hex() == keys.keyed_hash("phone:", text)
+    numbers = ["13812345678", "861381234567890", "8613812345678901", "86138123456789012"]
+    numbers.append("１３８１２３４５６７８")  # full-width digits stay as they are
+    # when: one at a time and as a column
+    one_by_one = [phone_key(keys, number) for number in numbers]
+    column = phone_keys(keys, ["", *numbers, None])
+    # then: CMAC's tag in hex, 32 characters; none for no number
+    expected = [cmac_under_the_phone_key(hash_key, number) for number in numbers]
+    assert one_by_one == expected and column == ["", *expected, ""]
+    assert PHONE_KEY_SCHEME == "aes-cmac-1"
+
+
+def test_the_former_hmac_keys_are_still_made_for_migrating_back():
+    keys = ring(OLD)
+    expected = hmac.new(b"h" * 32, b"phone:13812345678", hashlib.sha256).hexdigest()[:32]
+    assert keys.keyed_hashes("phone:", ["13812345678", ""]) == [expected, ""]
+    assert keys.keyed_hash("phone:", "13812345678") == expected != phone_key(keys, "13812345678")

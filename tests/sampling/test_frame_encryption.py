@@ -11,6 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import cmac
+from cryptography.hazmat.primitives.ciphers import algorithms
 from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
@@ -35,6 +37,12 @@ def secret_keys(settings):
 
 PHONES = frame_rows(FRAME_SIZES)["tel"].tolist()  # 13900000000 … 13900000099
 ADDRESSES = frame_rows(FRAME_SIZES)["addr"].tolist()
+
+
+def _cmac(key: bytes, text: str) -> str:
+    mac = cmac.CMAC(algorithms.AES(key))
+    mac.update(text.encode())
+    return mac.finalize().hex()
 
 
 def _stored(frame, media_root):
@@ -68,22 +76,52 @@ def test_enumerating_a_block_of_ten_thousand_numbers_matches_no_stored_hash_with
     block = [f"1390000{k:04d}" for k in range(10_000)]  # every number of the block
     assert set(PHONES) <= set(block)
 
-    # when: someone without the key hashes every number every way they can
+    # when: someone without the key hashes every number every way they can, AES-CMAC (the
+    # scheme's own MAC) under every key they could know or derive as the scheme does
+    published = base64.urlsafe_b64decode(_DEV_PERSONAL_DATA_HASH_KEY + "=")
+    known_keys = (b"", published, django_settings.SECRET_KEY.encode())
+    derived = [hmac.new(key, b"aes-cmac-1", hashlib.sha256).digest() for key in known_keys]
+    cmac_keys = [*derived, bytes(16), bytes(32), published[:32], hashlib.sha256(b"").digest()]
+
     def guesses(number: str) -> list[str]:
         plain = hashlib.sha256(number.encode()).hexdigest()
         old = hashlib.sha256(b"phone:" + number.encode()).hexdigest()  # the former contact key
-        published = base64.urlsafe_b64decode(_DEV_PERSONAL_DATA_HASH_KEY + "=")
         keyed = [
             hmac.new(key, b"phone:" + number.encode(), hashlib.sha256).hexdigest()
-            for key in (b"", published, django_settings.SECRET_KEY.encode())
+            for key in known_keys
         ]
-        return [h[:n] for h in (plain, old, *keyed) for n in (16, 32, 64)]
+        tags = [_cmac(key, text) for key in cmac_keys for text in (number, "phone:" + number)]
+        return [h[:n] for h in (plain, old, *keyed) for n in (16, 32, 64)] + tags
 
     matched = {g for number in block for g in guesses(number)} & stored
     # then: nothing; with the key the same enumeration finds every number
     assert not matched
     with_key = {phone_key(keyring(), number) for number in block} & stored
     assert len(with_key) == len(PHONES)
+
+
+def test_keys_of_a_former_scheme_are_recomputed_from_the_numbers_never_compared(frame, media_root):
+    # given a frame file written before the AES-CMAC keys: HMAC-SHA256 keys, unlabelled
+    path = media_root / frame.path
+    table = pq.read_table(path)
+    assert frame_crypto.keys_current(table.schema)
+    ring = keyring()
+    former = pa.array(ring.keyed_hashes("phone:", PHONES), pa.string())
+    position = table.column_names.index("phone_key")
+    pq.write_table(table.set_column(position, "phone_key", former).replace_schema_metadata({}),
+                   path)  # fmt: skip
+    assert not frame_crypto.keys_current(pq.read_schema(path))
+    # when the application reads the frame's keys
+    keyed = load_frame(frame, columns=["unit_id", "phone_key"])
+    # then: today's keys, from the sealed numbers
+    assert keyed["phone_key"].tolist() == [phone_key(ring, p) for p in PHONES]
+    assert set(keyed["phone_key"]).isdisjoint(former.to_pylist())
+    # and recent-draw exclusion still finds the numbers drawn before
+    earlier = draw_sample(frame=frame, plan=Plan(n=30), seed=1)
+    for unit in earlier.units.all():
+        SampledUnit.objects.filter(pk=unit.pk).update(unit_id=f"X{unit.pk}")
+    later = draw_sample(frame=frame, plan=Plan(n=70, exclude_recent_draws=1), seed=1)
+    assert later.n_excluded == 30
 
 
 def test_sampled_units_hold_tokens_in_the_database_and_numbers_in_the_sample_file(
