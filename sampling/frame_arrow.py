@@ -26,6 +26,7 @@ EDGE_SPACE = f"^{OTHER_SPACES}|{OTHER_SPACES}$"
 SPACE_LEADS = np.array([0xC2, 0xE1, 0xE2, 0xE3], dtype=np.uint8)  # OTHER_SPACES' first bytes
 MOBILE_DIGITS = 11
 PACKED_BYTES = 32  # unit ids up to this many bytes are sorted as 64-bit words
+_WORDS = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}  # cells gathered as numbers
 
 
 def clean_frame(
@@ -70,11 +71,32 @@ def clean_frame(
         return None
     # The locality columns from the few distinct codes: cheaper than a million strings.
     sorted_positions = pc.take(positions, order)
-    columns = {n: pc.take(c, order) for n, c in standard.items() if c is not None}
+    columns = {n: _taken(c, order) for n, c in standard.items() if c is not None}
     columns["locality_code"] = pc.take(localities, sorted_positions)
     columns["street_code"] = pc.take(streets, sorted_positions)
     columns["district_code"] = pc.take(districts, sorted_positions)
     return pa.table({name: columns[name] for name in standard})
+
+
+def _taken(column: pa.Array, order: np.ndarray) -> pa.Array:
+    """pc.take(column, order). A text column whose cells are all one width (unit ids, mobile
+    numbers) is gathered by numpy as fixed-size rows of bytes: its offsets need no reading,
+    a third less time than Arrow's take."""
+    bounds = _bounds(column)
+    if bounds is None or len(column) == 0:
+        return pc.take(column, order)
+    starts, data = bounds
+    rows, width = len(column), int(starts[1] - starts[0])
+    if not 0 < width <= PACKED_BYTES or int(starts[-1] - starts[0]) != width * rows:
+        return pc.take(column, order)
+    if (np.diff(starts) != width).any():
+        return pc.take(column, order)
+    cells = data[starts[0] : starts[-1]]
+    cells = cells.view(_WORDS[width]) if width in _WORDS else cells.view(f"V{width}")
+    offsets = np.arange(0, width * (len(order) + 1), width, dtype=np.int32)
+    return pa.StringArray.from_buffers(
+        len(order), pa.py_buffer(offsets), pa.py_buffer(cells[order])
+    )
 
 
 def _draw_order(unit_id, streets, positions) -> np.ndarray | None:

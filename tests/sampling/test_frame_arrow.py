@@ -184,3 +184,22 @@ def test_tabs_and_line_breaks_are_not_control_characters_and_long_cells_count_ch
     pd.testing.assert_frame_equal(got.to_pandas(), careful(raw).reset_index(drop=True))
     # and one character more steps aside
     assert fast(raw.replace(b"\xe8\xb7\xaf\r\n", b"\xe8\xb7\xaf\xe8\xb7\xaf\r\n")) is None
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 4, 8, 9, 11, 12, 32, 33])
+def test_taking_rows_of_one_width_gives_arrows_take(width):
+    # given cells all `width` bytes (ASCII; Chinese characters of three bytes each when the
+    # width allows), as a slice of a larger array, and cells of mixed widths
+    rng = np.random.default_rng(width)
+    ascii_cells = ["".join(rng.choice(list("0123456789AZaz"), size=width)) for _ in range(300)]
+    chinese = ["".join(rng.choice(list("幸福路号"), size=width // 3)) for _ in range(300)]
+    mixed = [cell[: 1 + k % width] for k, cell in enumerate(ascii_cells)]
+    columns = [pa.array(["pad", *ascii_cells], pa.string()).slice(1), pa.array(mixed)]
+    if width % 3 == 0:
+        columns.append(pa.array(chinese))
+    order = rng.permutation(300)[:250]
+    # then: the same cells in the same order as pyarrow's take
+    for values in columns:
+        taken = frame_arrow._taken(values, order)
+        assert taken.type == pa.string()
+        assert taken.to_pylist() == pc.take(values, pa.array(order)).to_pylist()
