@@ -179,9 +179,9 @@ def _save_frame(
         created_by=user,
         import_job=job,
     )
-    streets = Locality.objects.in_bulk(sorted(counts), field_name="code")
+    streets = dict(Locality.objects.filter(code__in=counts).values_list("code", "pk"))
     FrameStratumCount.objects.bulk_create(
-        FrameStratumCount(frame=frame, stratum=code, locality=streets[code], n_units=int(count))
+        FrameStratumCount(frame=frame, stratum=code, locality_id=streets[code], n_units=int(count))
         for code, count in sorted(counts.items())
     )
     return frame
