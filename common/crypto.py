@@ -27,7 +27,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from common.cmac import ShortCmac
 
-HASH_CHARS = 32  # 128 bits of the HMAC, in hex
+HASH_CHARS = 32  # a keyed hash's 128 bits, in hex
 # The phone keys' scheme, stored beside them: AES-256-CMAC under HMAC-SHA256(hash key, it).
 PHONE_KEY_SCHEME = "aes-cmac-1"
 
