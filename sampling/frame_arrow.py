@@ -218,8 +218,9 @@ def _standard_columns(cells, known, mapping, max_unit_id_length, max_address_len
 
 def _places(locality, known: dict[str, dict]):
     """The street and district code of each distinct locality and each row's position among
-    them, or None if a code is empty, unknown or coarse."""
-    distinct = pc.unique(locality)
+    them, or None if a code is empty, unknown or coarse. One pass of hashing gives both."""
+    encoded = pc.dictionary_encode(locality)
+    distinct, positions = encoded.dictionary, encoded.indices
     streets, districts = [], []
     for code in distinct.to_pylist():
         place = known.get(code)
@@ -227,7 +228,6 @@ def _places(locality, known: dict[str, dict]):
             return None
         streets.append("" if place.get("street_code") is None else str(place["street_code"]))
         districts.append("" if place.get("district_code") is None else str(place["district_code"]))
-    positions = pc.index_in(locality, value_set=distinct)
     return distinct, pa.array(streets, pa.string()), pa.array(districts, pa.string()), positions
 
 
