@@ -98,11 +98,12 @@ def test_after_a_purge_no_number_name_address_or_position_is_stored_anywhere(
 ):
     world = personal_world
     ring = keyring()
-    # given: the data is there, encrypted: no number or address in clear in any column, but
-    # the key opens them
+    # given: the data is there, encrypted: no number, address, name or exact position (a
+    # visit's, a location answer's, a reopened interview's copy of it) in clear in any column,
+    # but the key opens them
     before = every_stored_text()
     stored_before = "\n".join(before)
-    encrypted = world.phones + world.addresses + world.names
+    encrypted = world.phones + world.addresses + world.names + world.positions
     assert not [value for value in encrypted if value in stored_before]
     opened = decrypted_tokens(before, ring)
     assert found_in(encrypted, opened) == encrypted

@@ -20,6 +20,7 @@ from cryptography.fernet import Fernet
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from common.crypto import Sealed
 from fieldwork.interview.media import media_path
 from fieldwork.models import (
     Appointment,
@@ -154,7 +155,8 @@ def personal_world(
         content = b"\xff\xd8\xff photo of the door " + latitude.encode()
         photo = hashlib.sha256(content).hexdigest() + ".jpg"
         path = default_storage.save(media_path(interview.pk, photo), ContentFile(content))
-        interview.answers = {**interview.answers, GPS: f"{latitude} 120.65{k}321 0 5", PHOTO: photo}
+        point = Sealed(f"{latitude} 120.65{k}321 0 5")  # as the wizard's location field gives it
+        interview.answers = {**interview.answers, GPS: point, PHOTO: photo}
         interview.save(update_fields=["answers"])
         world.positions += [latitude, f"120.65{k}321"]
         world.media.append(path)
@@ -165,10 +167,10 @@ def personal_world(
             started_at=datetime(2024, 6, 1, 9, tzinfo=UTC),
             disposition="1.1",
             latitude=float(f"31.98{k}765"),
-            longitude=float(f"121.43{k}210"),
+            longitude=float(f"121.43{k}215"),
             accuracy_m=8.0,
         )
-        world.positions += [f"31.98{k}765", f"121.43{k}210"]
+        world.positions += [f"31.98{k}765", f"121.43{k}215"]
     first = door[0]
     audio = b"RIFF audio audit of the door page " + world.positions[0].encode()
     audio_name = hashlib.sha256(audio).hexdigest() + ".webm"
