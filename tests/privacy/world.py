@@ -36,6 +36,7 @@ from fieldwork.models import (
 )
 from qc.models import Review, ReviewEvent
 from sampling.models import Draw, Frame, SampledUnit
+from sampling.services.attributes import make_plain
 from sampling.services.frame_files import store_sealed
 from scoring.models import WaveWeighting
 from tests.factories import make_organisation, question
@@ -100,7 +101,9 @@ def write_frame_file(frame: Frame, units: list[SampledUnit]) -> None:
         "street_code": [u.street.code for u in units],
     }
     for name in EXTRA_COLUMNS:
-        columns[name] = [str(u.attributes.get(name, "")) for u in units]
+        columns[name] = [
+            str({**u.attributes, **(u.sealed_attributes or {})}.get(name, "")) for u in units
+        ]
     frame.path = store_sealed(pa.table(columns), frame.path)
     frame.columns = list(columns)
     frame.save(update_fields=["path", "columns"])
@@ -111,15 +114,24 @@ EXTRA_COLUMNS = ("householder", "id_number", "building")  # another system's fra
 
 def _with_attributes(world: "PersonalWorld", units: list[SampledUnit]) -> None:
     """Each unit carries its frame's extra columns: a name and an ID number (personal), and
-    the building's type, which the nonresponse adjustment splits strata by (kept)."""
+    the building's type, which the nonresponse adjustment splits strata by (kept). A draw
+    seals them all (none is a stratum or sort column); choosing the building for the
+    adjustment makes that one plain."""
     for unit in units:
-        unit.attributes = {
+        unit.sealed_attributes = {
             "householder": f"框户主{unit.pk}号",
             "id_number": f"32010219800101{unit.pk:04d}",
             "building": "楼房" if unit.pk % 3 else "平房",
         }
-        world.frame_attributes += [unit.attributes["householder"], unit.attributes["id_number"]]
-    SampledUnit.objects.bulk_update(units, ["attributes"])
+        world.frame_attributes += [
+            unit.sealed_attributes["householder"],
+            unit.sealed_attributes["id_number"],
+        ]
+    SampledUnit.objects.bulk_update(units, ["sealed_attributes"])
+    Draw.objects.filter(pk=units[0].draw_id).update(sealed_columns=list(EXTRA_COLUMNS))
+    make_plain(draw_id=units[0].draw_id, names=["building"])
+    for unit in units:
+        unit.refresh_from_db(fields=["attributes", "sealed_attributes"])
     WaveWeighting.objects.create(
         wave=world.wave, nonresponse=WaveWeighting.Nonresponse.STRATUM_ATTRIBUTE,
         attribute="building",
