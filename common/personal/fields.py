@@ -105,22 +105,29 @@ class SealedJSONField(models.JSONField):
     description = "JSON with sealed values"
 
     def from_db_value(self, value, expression, connection):
+        found = super().from_db_value(value, expression, connection)
         if isinstance(value, str) and _MARK in value:
-            ring = keyring()
-            try:
-                return json.loads(value, object_hook=lambda d: _opened(d, ring))
-            except json.JSONDecodeError:
-                return value
-        return super().from_db_value(value, expression, connection)
+            return _opened(found, keyring())
+        return found
 
     def get_prep_value(self, value):
         return super().get_prep_value(sealed_values(value))
 
 
-def _opened(obj: dict, ring):
-    if len(obj) == 1 and SEALED in obj:
-        return Sealed(ring.decrypt(obj[SEALED]))
-    return obj
+def _opened(value, ring):
+    """`value` (parsed JSON) with every {"$sealed": token} in it opened, in place: a walk of
+    the containers only (a JSON object hook would double the parsing's cost)."""
+    if isinstance(value, dict):
+        if len(value) == 1 and SEALED in value:
+            return Sealed(ring.decrypt(value[SEALED]))
+        for key, item in value.items():
+            if isinstance(item, dict | list):
+                value[key] = _opened(item, ring)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict | list):
+                value[index] = _opened(item, ring)
+    return value
 
 
 def sealed_values(value, ring=None):

@@ -16,6 +16,7 @@ from django.db import connection
 from django.urls import reverse
 
 from common.crypto import Sealed
+from fieldwork.interview.personal_answers import seal_locations
 from fieldwork.models import Interview
 from fieldwork.services import interviews, waves
 from privacy.rotation import stale_tokens
@@ -153,3 +154,25 @@ def test_the_migration_seals_points_stored_in_clear_and_going_back_opens_them(lo
     migration.unseal(django_apps, None)
     assert LAT in _raw_row(located.pk) and "$sealed" not in _raw_row(located.pk)
     assert Interview.objects.get(pk=located.pk).answers == plain
+
+
+def test_a_location_in_a_roster_row_rests_sealed_and_reads_back(located):
+    definition = {"groups": [{"name": "hh", "questions": [
+        {"type": "repeat", "name": "plots", "path": "/hh/plots", "questions": [
+            {"type": "geopoint", "name": "corner", "path": "/hh/plots/corner"},
+            {"type": "text", "name": "crop", "path": "/hh/plots/crop"}]}]}]}  # fmt: skip
+    answers = {"/hh/plots": [{"/hh/plots/corner": f"{LAT} {LON} 0 3", "/hh/plots/crop": "稻"},
+                             {"/hh/plots/crop": "麦"}]}  # fmt: skip
+    expected = json.loads(json.dumps(answers))
+    located.answers = seal_locations(answers, definition)
+    located.save(update_fields=["answers"])
+    raw = _raw_row(located.pk)
+    assert LAT not in raw and LON not in raw
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT answers FROM fieldwork_interview WHERE id = %s", [located.pk])
+        value = cursor.fetchone()[0]
+    rows = (json.loads(value) if isinstance(value, str) else value)["/hh/plots"]
+    assert set(rows[0]["/hh/plots/corner"]) == {"$sealed"} and rows[0]["/hh/plots/crop"] == "稻"
+    stored = Interview.objects.get(pk=located.pk).answers
+    assert stored == expected
+    assert isinstance(stored["/hh/plots"][0]["/hh/plots/corner"], Sealed)
