@@ -167,4 +167,15 @@ def phone_keys(keyring: Keyring, values: Sequence[object]) -> list[str]:
     ]
 
 
+class Sealed(str):
+    """A value kept sealed where it rests: the text itself to every reader (an exact position
+    answered in an interview, "latitude longitude altitude accuracy"), a token in the JSON
+    column that holds it (common.personal.SealedJSONField). Copying a dict keeps the mark;
+    anything that builds a new string from it (strip, a JSON round trip) loses it, so the
+    places that write answers mark location answers again (fieldwork.interview.personal_answers
+    .seal_locations)."""
+
+    __slots__ = ()
+
+
 InvalidToken = InvalidToken  # re-exported: callers catch it without importing cryptography

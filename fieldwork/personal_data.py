@@ -8,9 +8,11 @@ case in keeps its data. A frame file goes once no wave still in need of it remai
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.personal.registry import Holder, Outcome, Scope, not_personal, register
+from common.personal.registry import Failure, Holder, Outcome, Scope, not_personal, register
+from common.translatable import Translatable, gettext_noop
 from fieldwork.interview.media import media_path
 from fieldwork.interview.personal_answers import personal_answers, without_personal_answers
 from fieldwork.models import (
@@ -177,22 +179,53 @@ def _recordings(scope: Scope) -> QuerySet[Call]:
     )
 
 
-def _purge_recordings(scope: Scope) -> Outcome:
-    """The recordings are deleted at Twilio, where they are kept, then forgotten here; one
-    Twilio could not delete keeps its SID and address so that a later purge tries again."""
-    calls = _recordings(scope)
+RECORDINGS = "fieldwork.call_recordings"
+
+
+def _delete_recordings(scope: Scope) -> Outcome:
+    """The recordings deleted at Twilio, where they are kept (before the purge's transaction:
+    one request per recording); each one that was not is named by its call, not its SID."""
+    calls = _recordings(scope).exclude(recording_sid="")
     deletion = recordings.delete_at_twilio(calls.values_list("recording_sid", flat=True))
-    failed = {sid for sid, _why in deletion.failed}
-    # Twilio's callbacks for those calls carry the recording's address too.
-    TwilioEvent.objects.filter(call__case__wave_id=scope.wave_id).update(params={})
-    removed = calls.exclude(recording_sid__in=failed).update(
-        recording_sid="", recording_url="", recording_seconds=None
-    )
+    failed_sids = {sid for sid, _why in deletion.failed}
+    calls_by_sid = {
+        call.recording_sid: call
+        for call in calls.filter(recording_sid__in=failed_sids).select_related("case__unit")
+    }
     return Outcome(
-        removed=removed,
+        removed=0,
         done=deletion.deleted,
-        failed=tuple(f"{sid}: {why}" for sid, why in deletion.failed),
+        failed=tuple(
+            Failure(item=sid, label=_recording_label(calls_by_sid.get(sid)), why=why)
+            for sid, why in deletion.failed
+        ),
     )
+
+
+def _recording_label(call: Call | None) -> Translatable:
+    if call is None:
+        return Translatable(gettext_noop("A call recording"))
+    started = timezone.localtime(call.created_at).strftime("%Y-%m-%d %H:%M")
+    return Translatable(
+        gettext_noop("The recording of the call of %(started)s to household %(unit)s"),
+        started=started,
+        unit=call.case.unit.unit_id,
+    )
+
+
+def _purge_recordings(scope: Scope) -> Outcome:
+    """The recordings Twilio deleted (`_delete_recordings`, run before) are forgotten here,
+    with Twilio's callbacks, which carry their addresses; one Twilio could not delete keeps
+    its SID and address so that a later purge tries again."""
+    deletion = scope.elsewhere.get(RECORDINGS) or _delete_recordings(scope)
+    failed = {failure.item for failure in deletion.failed}
+    TwilioEvent.objects.filter(call__case__wave_id=scope.wave_id).update(params={})
+    removed = (
+        _recordings(scope)
+        .exclude(recording_sid__in=failed)
+        .update(recording_sid="", recording_url="", recording_seconds=None)
+    )
+    return Outcome(removed=removed, done=deletion.done, failed=deletion.failed)
 
 
 def _notes(scope: Scope) -> tuple[QuerySet[ContactAttempt], QuerySet[Appointment]]:
@@ -308,11 +341,12 @@ def _register_interview_holders() -> None:
     )
     register(
         Holder(
-            key="fieldwork.call_recordings",
+            key=RECORDINGS,
             what=_("Call recordings"),
             where=_("Twilio (the recordings), calls and Twilio's callbacks (database)"),
             count=lambda scope: _recordings(scope).count(),
             purge=_purge_recordings,
+            elsewhere=_delete_recordings,
             fields=(
                 "fieldwork.Call.recording_sid",
                 "fieldwork.Call.recording_url",

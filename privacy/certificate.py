@@ -6,9 +6,11 @@ from importlib.metadata import version as package_version
 
 from django.contrib.staticfiles import finders
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.personal.registry import Holder, Outcome
+from common.personal.registry import Failure, Holder, Outcome
+from common.translatable import Translatable
 from privacy.models import Purge
 
 LANGUAGES = ("zh-hans", "en")
@@ -92,7 +94,7 @@ def as_json(
                 "files": holder.files,
                 "count": purge.counts.get(holder.key, 0),
                 "deleted_elsewhere": list(getattr(outcomes.get(holder.key), "done", ())),
-                "failed": list(getattr(outcomes.get(holder.key), "failed", ())),
+                "failed": [_failure(f) for f in getattr(outcomes.get(holder.key), "failed", ())],
             }
             for holder in registered
         ],
@@ -105,10 +107,42 @@ def as_json(
     }
 
 
-def not_removed(data: dict) -> list[str]:
+def _failure(failure: Failure) -> dict:
+    """An item not removed as the certificate keeps it: its id at the other service, what it
+    is and why as msgid and parameters (shown in each reader's language), and the whole line
+    in the certificate's languages."""
+    texts = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            texts[language] = _line(failure.label, failure.why)
+    return {
+        "item": failure.item,
+        "label": {"msgid": failure.label.template, "params": failure.label.params},
+        "why": {"msgid": failure.why.template, "params": failure.why.params},
+        "text": texts,
+    }
+
+
+def not_removed(data: dict) -> list[dict]:
     """What a purge could not remove (a recording Twilio did not delete), each with why, from
     its certificate (as_json's dict)."""
     return [item for row in data.get("removed", []) for item in row.get("failed", [])]
+
+
+def not_removed_text(item: dict | str) -> str:
+    """An item not removed, in the active language (a certificate made before items were kept
+    as messages holds its line as text)."""
+    if isinstance(item, str):
+        return item
+    label, why = (Translatable(item[k]["msgid"], **item[k]["params"]) for k in ("label", "why"))
+    return _line(label, why)
+
+
+def _line(label: Translatable, why: Translatable) -> str:
+    return gettext("%(what)s: %(why)s") % {
+        "what": label.translate(gettext),
+        "why": why.translate(gettext),
+    }
 
 
 def render_pdf(data: dict) -> bytes:

@@ -99,9 +99,19 @@ def _items(data: dict, styles, labels) -> list:
             continue
         story.append(Paragraph(_both(labels[label]), styles["h2"]))
         for row in rows:
+            if field == "failed":  # each with what it is and why, in both languages
+                story.append(Paragraph(_both(row["what"]), styles["cell"]))
+                story += [Paragraph(_failed_line(item), styles["cell"]) for item in row[field]]
+                continue
             items = escape(", ".join(row[field]))
             story.append(Paragraph(f"{_both(row['what'])}: {items}", styles["cell"]))
     return story
+
+
+def _failed_line(item: dict | str) -> str:
+    if isinstance(item, str):  # a certificate made before items were kept as messages
+        return escape(item)
+    return f"{_both(item['text'])} ({escape(item['item'])})"
 
 
 def _checksums(data: dict, styles, labels) -> Table:

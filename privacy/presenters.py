@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from jobs.models import Job
 from jobs.presenters import job_row
-from privacy.certificate import not_removed
+from privacy.certificate import not_removed, not_removed_text
 from privacy.models import Purge
 
 
@@ -16,7 +16,7 @@ def purge_row(purge: Purge) -> dict:
         "purged_by": (user.get_full_name() or user.get_username()) if user else "",
         "removed": sum(purge.counts.values()),
         "has_pdf": bool(purge.pdf_path),
-        "not_removed": not_removed(purge.certificate),
+        "not_removed": [not_removed_text(item) for item in not_removed(purge.certificate)],
     }
 
 

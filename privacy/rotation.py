@@ -2,7 +2,8 @@
 and every keyed hash recomputed under PERSONAL_DATA_HASH_KEY (docs/runbook.md).
 
 Every model field of the encrypted kind (common.personal.EncryptedTextField), wherever it is,
-and every stored frame file. Rows are rewritten in batches, each batch in its own transaction:
+every sealed value in a JSON field (common.personal.SealedJSONField: location answers), and
+every stored frame file. Rows are rewritten in batches, each batch in its own transaction:
 a rotation stopped half-way is simply run again (the old keys still decrypt what it did not
 reach).
 """
@@ -13,25 +14,28 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
-from common.personal import EncryptedJSONField, EncryptedTextField, keyring
+from common.personal import EncryptedJSONField, EncryptedTextField, SealedJSONField, keyring
+from common.personal.fields import SEALED, sealed_tokens
 from sampling.models import Frame
 from sampling.services import frame_files
 
 BATCH = 1000
 
 
-def encrypted_fields() -> list[tuple[type[models.Model], list[str]]]:
-    """(model, [its encrypted fields]) for every model that has one."""
-    found = []
+def encrypted_fields(kind: type | tuple = (EncryptedTextField, EncryptedJSONField)):
+    """(model, [its fields of `kind`]) for every model that has one."""
+    found: list[tuple[type[models.Model], list[str]]] = []
     for model in apps.get_models():
-        names = [
-            f.name
-            for f in model._meta.concrete_fields
-            if isinstance(f, EncryptedTextField | EncryptedJSONField)
-        ]
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, kind)]
         if names:
             found.append((model, names))
     return found
+
+
+def _sealed_rows(model: type[models.Model], name: str) -> models.QuerySet:
+    """The rows whose JSON field `name` holds a sealed value (its text names the mark)."""
+    raw = Cast(name, models.TextField())
+    return model.objects.annotate(_raw=raw).filter(_raw__contains=SEALED)
 
 
 def stale_tokens() -> int:
@@ -41,6 +45,11 @@ def stale_tokens() -> int:
         raw = {f"raw_{name}": Cast(name, models.TextField()) for name in names}
         for row in model.objects.annotate(**raw).values_list(*raw).iterator(chunk_size=BATCH):
             stale += sum(1 for token in row if token and not ring.is_newest(token))
+    for model, names in encrypted_fields(SealedJSONField):
+        for name in names:
+            raw = _sealed_rows(model, name).values_list("_raw", flat=True)
+            for text in raw.iterator(chunk_size=BATCH):
+                stale += sum(1 for t in sealed_tokens(text) if not ring.is_newest(t))
     return stale
 
 
@@ -52,18 +61,26 @@ def reencrypt_all(*, progress: Callable[[str], None] | None = None) -> dict[str,
         label = model._meta.label
         report(label)
         counts[label] = _rewrite(model, names)
+    for model, names in encrypted_fields(SealedJSONField):
+        for name in names:
+            label = f"{model._meta.label}.{name}"
+            report(label)
+            counts[label] = _rewrite(model, [name], _sealed_rows(model, name))
     report("frames")
     counts["frames"] = sum(1 for frame in Frame.objects.all() if frame_files.reencrypt(frame))
     return counts
 
 
-def _rewrite(model: type[models.Model], names: list[str]) -> int:
+def _rewrite(
+    model: type[models.Model], names: list[str], rows: models.QuerySet | None = None
+) -> int:
     """Each row read (decrypted with any key) and written back (encrypted with the newest)."""
     done, last = 0, 0
+    rows = model.objects.all() if rows is None else rows
     while True:
         with transaction.atomic():
             batch = list(
-                model.objects.select_for_update()
+                rows.select_for_update()
                 .filter(pk__gt=last)
                 .order_by("pk")
                 .only("pk", *names)[:BATCH]

@@ -9,6 +9,9 @@ is rolled back.
 
 import hashlib
 import json
+import logging
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -31,6 +34,8 @@ from privacy.models import Purge
 from sampling.models import SampledUnit
 from scoring.editions import input_hash
 from scoring.loaders import AnswerError
+
+logger = logging.getLogger(__name__)
 
 PURGE = "privacy.purge"
 NO_WAVE = gettext_lazy("The wave no longer exists.")
@@ -130,11 +135,12 @@ def purge_wave(*, wave: Wave, user: User | None, progress: Progress | None = Non
     report = progress or (lambda done, total, message: None)
     steps = len(holders()) + 2
     before = _results_checksum(wave)
+    elsewhere = _delete_elsewhere(scope_for(wave), report)
     stored: list[str] = []
     try:
         with transaction.atomic():
             Wave.objects.select_for_update().filter(pk=wave.pk).first()  # one purge at a time
-            scope = scope_for(wave)
+            scope = replace(scope_for(wave), elsewhere=elsewhere)
             counts, outcomes = {}, {}
             for step, holder in enumerate(holders(), start=1):
                 report(step, steps, str(holder.what))
@@ -162,6 +168,24 @@ def purge_wave(*, wave: Wave, user: User | None, progress: Progress | None = Non
         raise
     report(steps, steps, _("Done"))
     return purge
+
+
+def _delete_elsewhere(scope: Scope, report: Callable[..., None]) -> dict[str, Outcome]:
+    """What other services keep (recordings at Twilio) deleted there, before the database's
+    transaction opens: a slow or silent service holds no lock. Should the purge then be undone,
+    what went there is simply gone (a later purge finds it gone and counts it so)."""
+    done = {}
+    for holder in holders():
+        if holder.elsewhere is not None:
+            report(0, len(holders()) + 2, str(holder.what))
+            done[holder.key] = holder.elsewhere(scope)
+            logger.info(
+                "purge of wave %s: %s deleted at another service, %s not",
+                scope.wave_id,
+                len(done[holder.key].done),
+                len(done[holder.key].failed),
+            )
+    return done
 
 
 def _outcome(result: int | Outcome) -> Outcome:

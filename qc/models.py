@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.personal import SealedJSONField
 from fieldwork.models import Interview, Wave
 
 
@@ -63,7 +64,7 @@ class ReviewEvent(models.Model):
     # [{"rule", "severity", "reason", "details"}] of the interview's flags at that moment.
     rules = models.JSONField(_("rule results"), default=list, blank=True)
     # The interview as it was when its case was re-released (answers are cleared then).
-    snapshot = models.JSONField(_("interview snapshot"), null=True, blank=True)
+    snapshot = SealedJSONField(_("interview snapshot"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("review event")

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.personal import EncryptedTextField
+from common.personal import EncryptedJSONField, EncryptedTextField
 
 
 class Level(models.TextChoices):
@@ -129,6 +129,9 @@ class Draw(models.Model):
     excluded_draw_ids = models.JSONField(_("excluded draws"), default=list, blank=True)
     n_excluded = models.PositiveIntegerField(_("units excluded"), default=0)
     seed = models.BigIntegerField(_("seed"))
+    # The frame's extra columns its units keep sealed (SampledUnit.sealed_attributes): every one
+    # but those the draw, quotas or weighting read (sampling.services.attributes).
+    sealed_columns = models.JSONField(_("sealed frame columns"), default=list, blank=True)
     created_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -157,9 +160,12 @@ class SampledUnit(models.Model):
     replicate = models.PositiveSmallIntegerField(_("replicate"), default=0)  # 0 = main sample
     inclusion_probability = models.FloatField(_("inclusion probability"))
     design_weight = models.FloatField(_("design weight"))
-    # The frame's own extra columns for this unit (beyond the standard ones), e.g. building type:
-    # quota cells may be defined on them.
+    # The frame's own extra columns for this unit (beyond the standard ones): in clear only
+    # those something queries (strata and sort columns, quota variables, the nonresponse
+    # adjustment's attribute, e.g. building type); the rest (a householder's name, an ID number,
+    # a second address) sealed (sampling.services.attributes).
     attributes = models.JSONField(_("frame attributes"), default=dict, blank=True)
+    sealed_attributes = EncryptedJSONField(_("frame attributes (sealed)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sampled unit")

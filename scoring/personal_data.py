@@ -2,8 +2,9 @@
 columns), registered with common.personal.registry.
 
 A frame from another system may carry anything beside the standard columns: a householder's
-name, an ID number, a second address. The purge clears every attribute of the wave's units
-except those the results and the design rest on, which scoring knows: the attribute the
+name, an ID number, a second address. Those rest sealed (SampledUnit.sealed_attributes, see
+sampling.services.attributes); the purge removes them, and clears every plain attribute of the
+wave's units except those the results and the design rest on, which scoring knows: the attribute the
 nonresponse adjustment splits strata by (of any wave drawn from the same sample), the quota
 variables, and the draw's strata and sort columns. What stays describes the household's kind
 (building type, area type), not who lives there, and keeps the results byte-identical (the
@@ -41,17 +42,23 @@ def kept_attributes(scope: Scope) -> set[str]:
 
 
 def _excess(scope: Scope) -> Iterator[tuple[int, dict]]:
-    """(unit id, its attributes without the ones to go) of each unit that has some to go."""
+    """(unit id, its plain attributes without the ones to go) of each unit that has some to
+    go: sealed attributes, or plain ones the results do not use. The sealed part is not
+    opened: that it is there is enough."""
     kept = kept_attributes(scope)
-    rows = wave_units(scope).values_list("pk", "attributes").iterator(chunk_size=2000)
-    for pk, attributes in rows:
-        if set(attributes or {}) - kept:
-            yield pk, {k: v for k, v in attributes.items() if k in kept}
+    rows = wave_units(scope).annotate(sealed=Q(sealed_attributes__isnull=False))
+    for pk, attributes, sealed in rows.values_list("pk", "attributes", "sealed").iterator(
+        chunk_size=2000
+    ):
+        if sealed or set(attributes or {}) - kept:
+            yield pk, {k: v for k, v in (attributes or {}).items() if k in kept}
 
 
 def _purge(scope: Scope) -> int:
-    changed = [SampledUnit(pk=pk, attributes=kept) for pk, kept in _excess(scope)]
-    SampledUnit.objects.bulk_update(changed, ["attributes"], batch_size=2000)
+    changed = [
+        SampledUnit(pk=pk, attributes=kept, sealed_attributes=None) for pk, kept in _excess(scope)
+    ]
+    SampledUnit.objects.bulk_update(changed, ["attributes", "sealed_attributes"], batch_size=2000)
     return len(changed)
 
 
@@ -61,10 +68,10 @@ def register_holders() -> None:
         Holder(
             key="sample.frame_attributes",
             what=_("Other columns of the sampling frame (names, ID numbers, addresses, …)"),
-            where=_("Sampled units (database)"),
+            where=_("Sampled units (database, the personal columns encrypted)"),
             count=lambda scope: sum(1 for _unit in _excess(scope)),
             purge=_purge,
-            fields=("sampling.SampledUnit.attributes",),
+            fields=("sampling.SampledUnit.attributes", "sampling.SampledUnit.sealed_attributes"),
             kept=_(
                 "The columns the weights, quotas and strata use stay (the kind of household, "
                 "not who lives there)."

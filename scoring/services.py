@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from fieldwork.models import Wave
-from sampling.models import SampledUnit
+from sampling.models import Draw, SampledUnit
+from sampling.services.attributes import make_plain
 from scoring import refresh
 from scoring.models import WaveTarget, WaveWeighting
 
@@ -20,11 +21,13 @@ class WeightingInputError(ValueError):
 
 
 def frame_attributes(wave: Wave) -> list[str]:
-    """The frame attributes the wave's sampled units carry (from the first units), sorted;
-    one query."""
+    """The frame attributes the wave's sampled units carry (the plain ones from the first
+    units, and the columns the draw keeps sealed), sorted; two queries."""
     if wave.draw_id is None:
         return []
-    names: set[str] = set()
+    names: set[str] = set(
+        Draw.objects.filter(pk=wave.draw_id).values_list("sealed_columns", flat=True).first() or []
+    )
     for attributes in SampledUnit.objects.filter(draw_id=wave.draw_id).values_list(
         "attributes", flat=True
     )[:ATTRIBUTES_SAMPLED]:
@@ -46,6 +49,7 @@ def set_nonresponse(*, wave: Wave, user: User, method: str, attribute: str = "")
             )
     else:
         attribute = ""
+    make_plain(draw_id=wave.draw_id, names=[attribute] if attribute else [])
     choice, _created = WaveWeighting.objects.update_or_create(
         wave=wave, defaults={"nonresponse": method, "attribute": attribute, "updated_by": user}
     )

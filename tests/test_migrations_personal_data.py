@@ -4,6 +4,7 @@ migrating back decrypts them. Sampling 0009 recomputes stored phone keys under A
 
 import hashlib
 import hmac
+import copy
 import io
 import json
 from datetime import UTC, datetime
@@ -16,18 +17,21 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from common.crypto import phone_key
+from common.crypto import Sealed
 from common.personal import keyring
-from fieldwork.models import ContactAttempt, RespondentSelection
+from fieldwork.models import ContactAttempt, Interview, RespondentSelection
 from sampling import frame_crypto
-from sampling.models import Frame
+from sampling.models import Draw, Frame, SampledUnit
 from sampling.selectors import load_frame
 from sampling.services.frame_files import store_sealed
+from scoring.models import WaveWeighting
 from tests.factories import (
     make_draw,
     make_locality_tree,
     make_standard_version,
     make_user,
     make_wave,
+    question,
 )
 from tests.test_migrations_by_path import _migrate, latest_afterwards
 
@@ -256,3 +260,61 @@ def test_stored_phone_keys_go_back_to_hmac_and_forward_to_aes_cmac(
     assert frame_crypto.keys_current(public.schema)
     sealed = (tmp_path / frame_crypto.sealed_path(path)).read_bytes()
     assert frame_crypto.open_sealed(sealed, ring).column("phone").to_pylist() == PHONES
+def _raw(sql: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [
+            v if isinstance(v, str) else json.dumps(v) for row in cursor.fetchall() for v in row
+        ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_location_answers_and_frame_attributes_are_opened_going_back_and_sealed_again(
+    standard_form, latest_afterwards
+):
+    # given an interview with a location answer and units with a name column, stored by today's
+    # code: the point and the names sealed, the building type (the nonresponse adjustment's)
+    # plain
+    data, parsed = standard_form
+    version = make_standard_version(parsed=parsed, data=data)
+    definition = copy.deepcopy(version.definition)
+    definition["groups"][-1]["questions"].append(question("home_gps", "geopoint"))
+    version.definition = definition
+    version.save(update_fields=["definition"])
+    wave = make_wave(draw=make_draw(make_locality_tree()), version=version)
+    WaveWeighting.objects.create(wave=wave, nonresponse="stratum_attribute", attribute="building")
+    units = list(SampledUnit.objects.filter(draw=wave.draw).order_by("pk"))
+    for k, unit in enumerate(units):
+        unit.attributes = {"building": "楼房"}
+        unit.sealed_attributes = {"householder": f"迁移户主{k}号"}
+    SampledUnit.objects.bulk_update(units, ["attributes", "sealed_attributes"])
+    Draw.objects.filter(pk=wave.draw_id).update(sealed_columns=["householder"])
+    case = wave.cases.first()
+    interview = Interview.objects.create(
+        case=case, questionnaire_version=version, interviewer=make_user("iv", "interviewer"),
+        mode="door", started_at=datetime(2024, 6, 1, 9, tzinfo=UTC),
+        answers={"home_gps": Sealed("31.234567 121.456789 0 5"), "age": 40},
+    )  # fmt: skip
+    answers_sql = f"SELECT answers FROM fieldwork_interview WHERE id = {interview.pk}"
+    units_sql = "SELECT attributes, sealed_attributes FROM sampling_sampledunit ORDER BY id"
+    assert "31.234567" not in _raw(answers_sql)[0]
+    assert not [v for v in _raw(units_sql) if "迁移户主" in v]
+    # when migrating back: both in clear, where the code before kept them
+    _migrate([("sampling", "0008_frame_extra_columns_sealed"), ("qc", "0004_backcheck_rounds"),
+              ("fieldwork", "0018_visit_positions_encrypted")])  # fmt: skip
+    assert json.loads(_raw(answers_sql)[0]) == {"home_gps": "31.234567 121.456789 0 5", "age": 40}
+    plain = [json.loads(v) for v in _raw("SELECT attributes FROM sampling_sampledunit ORDER BY id")]
+    assert plain == [
+        {"building": "楼房", "householder": f"迁移户主{k}号"} for k in range(len(units))
+    ]
+    # and forward again: sealed, the queried column plain, everything read back the same
+    _migrate(
+        [("sampling", "0010_frame_attributes_sealed"), ("qc", "0005_snapshot_locations_sealed")]
+    )
+    assert "31.234567" not in _raw(answers_sql)[0] and "$sealed" in _raw(answers_sql)[0]
+    assert not [v for v in _raw(units_sql) if "迁移户主" in v]
+    assert Interview.objects.get(pk=interview.pk).answers["home_gps"] == "31.234567 121.456789 0 5"
+    assert [(u.attributes, u.sealed_attributes) for u in SampledUnit.objects.order_by("pk")] == [
+        ({"building": "楼房"}, {"householder": f"迁移户主{k}号"}) for k in range(len(units))
+    ]
+    assert Draw.objects.get(pk=wave.draw_id).sealed_columns == ["householder"]

@@ -9,6 +9,7 @@ import json
 from django import forms
 from django.db import models
 
+from common.crypto import Sealed
 from common.personal.keys import keyring
 
 
@@ -87,3 +88,71 @@ class EncryptedFloatField(EncryptedTextField):
 
     def get_lookup(self, lookup_name):
         return super().get_lookup(lookup_name) if lookup_name == "isnull" else None
+
+
+SEALED = "$sealed"  # no answer key can start with "$" (an XLSForm name is an XML name)
+_MARK = f'"{SEALED}"'
+
+
+class SealedJSONField(models.JSONField):
+    """JSON in clear but for its sealed values: every `Sealed` string in it (at any depth) is
+    stored as {"$sealed": token} and read back as the same `Sealed` text, so every reader sees
+    the plain value while a copied database shows no exact position. The rest of the JSON stays
+    queryable; a sealed value is not (nothing filters on it). Rows without a sealed value are
+    read at JSONField's cost: the raw text is searched for the mark before anything is opened.
+    """
+
+    description = "JSON with sealed values"
+
+    def from_db_value(self, value, expression, connection):
+        found = super().from_db_value(value, expression, connection)
+        if isinstance(value, str) and _MARK in value:
+            return _opened(found, keyring())
+        return found
+
+    def get_prep_value(self, value):
+        return super().get_prep_value(sealed_values(value))
+
+
+def _opened(value, ring):
+    """`value` (parsed JSON) with every {"$sealed": token} in it opened, in place: a walk of
+    the containers only (a JSON object hook would double the parsing's cost)."""
+    if isinstance(value, dict):
+        if len(value) == 1 and SEALED in value:
+            return Sealed(ring.decrypt(value[SEALED]))
+        for key, item in value.items():
+            if isinstance(item, dict | list):
+                value[key] = _opened(item, ring)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict | list):
+                value[index] = _opened(item, ring)
+    return value
+
+
+def sealed_values(value, ring=None):
+    """`value` with every `Sealed` string in it replaced by {"$sealed": token}."""
+    if isinstance(value, Sealed):
+        return {SEALED: (ring or keyring()).encrypt(str.__str__(value))}
+    if isinstance(value, dict):
+        ring = ring or keyring()
+        return {k: sealed_values(v, ring) for k, v in value.items()}
+    if isinstance(value, list):
+        ring = ring or keyring()
+        return [sealed_values(v, ring) for v in value]
+    return value
+
+
+def sealed_tokens(raw: str) -> list[str]:
+    """The tokens of the sealed values in a column's raw JSON text (rotation counts them)."""
+    if not raw or _MARK not in raw:
+        return []
+    found: list[str] = []
+
+    def hook(obj: dict):
+        if len(obj) == 1 and SEALED in obj:
+            found.append(obj[SEALED])
+        return obj
+
+    json.loads(raw, object_hook=hook)
+    return found

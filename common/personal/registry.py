@@ -9,19 +9,23 @@ declared with `not_personal` and a reason. tests/privacy/test_registry.py fails 
 looks personal and is neither.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
 
+from common.translatable import Translatable
+
 
 @dataclass(frozen=True)
-class Scope:
-    """The wave being purged, and the waves purged before it: a file several waves share (a
-    frame) goes only once none of them still needs it."""
+class Failure:
+    """One item another service kept and did not delete: `item` its id there (kept here, so a
+    later purge tries again), `label` what it is and `why`, each a Translatable (stored as
+    msgid and parameters, shown in the reader's language)."""
 
-    wave_id: int
-    purged_wave_ids: frozenset[int] = frozenset()
+    item: str
+    label: Translatable
+    why: Translatable
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,18 @@ class Outcome:
 
     removed: int
     done: tuple[str, ...] = ()
-    failed: tuple[str, ...] = ()
+    failed: tuple[Failure, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The wave being purged, and the waves purged before it: a file several waves share (a
+    frame) goes only once none of them still needs it. `elsewhere` holds, per holder key, what
+    its `elsewhere` step deleted at another service before the database's purge began."""
+
+    wave_id: int
+    purged_wave_ids: frozenset[int] = frozenset()
+    elsewhere: Mapping[str, Outcome] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -41,7 +56,10 @@ class Holder:
     """One kind of personal data. `key` is stable (the certificate names it); `what` and
     `where` are shown; `fields` the model fields it covers ("app_label.Model.field"); `count`
     how many items the wave has; `purge` removes them and returns how many went (or an
-    Outcome, for data deleted at another service)."""
+    Outcome, for data deleted at another service). `elsewhere`, for data another service keeps,
+    deletes it there before the purge's database transaction opens (a network call must not
+    hold the database's locks for its timeouts) and returns what it did; `purge` then forgets
+    here what went there (`scope.elsewhere[key]`)."""
 
     key: str
     what: str | Promise
@@ -51,6 +69,7 @@ class Holder:
     fields: tuple[str, ...] = ()
     files: bool = False  # a kind of stored file (in the file storage), not a database field
     kept: str | Promise = ""  # what stays of it, and why (the certificate says so)
+    elsewhere: Callable[[Scope], Outcome] | None = None
 
 
 @dataclass

@@ -27,6 +27,7 @@ from fieldwork import reactions
 from fieldwork.dispositions import COMPLETE
 from fieldwork.external.columns import map_columns
 from fieldwork.external.rows import ExternalRow, read_rows
+from fieldwork.interview.personal_answers import seal_locations
 from fieldwork.models import Case, Interview, Mode, Wave, WaveMode
 from fieldwork.services.waves import create_wave
 from jobs.models import Job
@@ -246,8 +247,9 @@ def _store(*, name, client, version, rows, places, source_name, user, mode, job)
             case=case, questionnaire_version=version, interviewer=case.interviewer, mode=mode,
             status=Interview.Status.COMPLETED, started_at=row.started_at or now,
             completed_at=row.completed_at or now, duration_seconds=row.duration_seconds,
-            answers=row.answers, paradata=[], district=place["district"],
-            street=place["street"], community=place["community"]))  # fmt: skip
+            answers=seal_locations(row.answers, version.definition), paradata=[],
+            district=place["district"], street=place["street"],
+            community=place["community"]))  # fmt: skip
     Case.objects.bulk_update(list(cases.values()), ["status", "disposition", "interviewer",
                                                     "attempts"], batch_size=2000)  # fmt: skip
     created = Interview.objects.bulk_create(interviews, batch_size=2000)

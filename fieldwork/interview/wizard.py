@@ -181,7 +181,7 @@ class InterviewWizard(SessionWizardView):
         submitted = {e["step"] for e in self.interview.paradata if e["event"] == "page_submitted"}
         for step in steps:
             if step in submitted:
-                self.storage.set_step_data(step, self._step_data(step))
+                self.storage.set_step_data(step, self._sealed(step, self._step_data(step)))
         resume_at = next((s for s in steps if s not in submitted), steps[-1])
         self.storage.current_step = resume_at
         return self.render(self.get_form(resume_at))
@@ -324,6 +324,14 @@ class InterviewWizard(SessionWizardView):
             self.request.POST.get("audit_audio"),
         )
         return self.get_form_step_data(form)
+
+    def get_form_step_data(self, form):
+        return self._sealed(self.steps.current, form.data)
+
+    def _sealed(self, step: str, data) -> dict:
+        """A page's data as the session keeps it: locations sealed (media.sealed_step_data)."""
+        group = page_context(self.definition, step)["group"]
+        return media.sealed_step_data(data, media.location_names(group))
 
     def render_done(self, form, **kwargs):
         # formtools would build and validate every page again here (the locality page's

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.personal import SealedJSONField
 from fieldwork.models.cases import Case, Mode
 from questionnaires.models import QuestionnaireVersion
 from sampling.models import Locality
@@ -35,7 +36,8 @@ class Interview(models.Model):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(_("duration (s)"), null=True, blank=True)
     current_step = models.CharField(_("current page"), max_length=100, blank=True)
-    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    # Location answers rest sealed (fieldwork.interview.personal_answers.seal_locations).
+    answers = SealedJSONField(_("answers"), default=dict, blank=True)
     paradata = models.JSONField(_("paradata"), default=list, blank=True)
     # The locality the respondent named (属地信息), which may differ from the sampled one.
     district = models.ForeignKey(

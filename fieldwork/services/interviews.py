@@ -15,6 +15,7 @@ from accounts.models import Role, User
 from fieldwork import reactions
 from fieldwork.dispositions import COMPLETE, RESPONDENT_REFUSAL
 from fieldwork.interview import flow, metadata
+from fieldwork.interview.personal_answers import seal_locations
 from fieldwork.models import Appointment, Case, ContactAttempt, Interview
 from fieldwork.services.attempts import (
     SUMMARY_FIELDS,
@@ -169,10 +170,10 @@ def apply_page(
                 {"event": "answer_changed", "step": step, "question": name, "at": at}
             )
     locked.paradata.append({"event": "page_submitted", "step": step, "at": at})
-    locked.answers = merged
+    definition = definition_of(interview.questionnaire_version)
+    locked.answers = seal_locations(merged, definition)
     locked.current_step = step
     fields = ["answers", "paradata", "current_step"]
-    definition = definition_of(interview.questionnaire_version)
     if _locality_codes(definition, before) != _locality_codes(definition, merged):
         _set_localities(locked, definition)
         fields += LOCALITY_FIELDS.values()
@@ -214,6 +215,7 @@ def finish_interview(*, interview: Interview) -> Interview:
     locked.answers |= metadata.at_finish(
         definition, ended=timezone.localtime(now), paradata=locked.paradata
     )
+    seal_locations(locked.answers, definition)
     locked.completed_at = now
     locked.duration_seconds = flow.active_seconds(locked.paradata)
     locked.status = {

@@ -21,6 +21,7 @@ from questionnaires.definitions import definition_of
 from questionnaires.models import QuestionnaireVersion
 from sampling.errors import SamplingInputError
 from sampling.models import Draw, Locality, SampledUnit
+from sampling.services.attributes import make_plain
 from sampling.services.releases import record_release
 
 
@@ -257,6 +258,8 @@ def set_quota_target(
     if not variable.strip() or not value.strip():
         raise ValidationError(_("Name the variable and its value."))
     _check_quota_variable(wave, variable.strip())
+    # a frame column a quota cell counts is read with every next case: it cannot stay sealed
+    make_plain(draw_id=wave.draw_id, names=[variable.strip()])
     quota, _created = QuotaTarget.objects.update_or_create(
         wave=wave,
         stratum=stratum.strip(),

@@ -21,6 +21,7 @@ from sampling.errors import SamplingInputError
 from sampling.frame_validation import OUTPUT_COLUMNS
 from sampling.models import Draw, Frame, Locality, SampledUnit
 from sampling.selectors import recent_draw_units
+from sampling.services import attributes
 from sampling.services.frames import STRATUM_COLUMN
 from sampling.services.plans import Plan, plan_allocation, prepare_frame, with_strata
 
@@ -157,6 +158,8 @@ def _save_draw(
     excluded: tuple[list[int], int],
     attribute_columns: Sequence[str] = (),
 ) -> Draw:
+    plain = attributes.plain_columns(strata=plan.strata, sort=plan.sort_columns)
+    sealed_columns = [c for c in attribute_columns if c not in plain]
     codes = set(sample["locality_code"]) | set(sample[STRATUM_COLUMN])
     locality_ids = dict(Locality.objects.filter(code__in=codes).values_list("code", "pk"))
     missing = sorted(codes - set(locality_ids))
@@ -176,6 +179,7 @@ def _save_draw(
         reserve_replicates=plan.reserves,
         reserve_fraction=plan.reserve_fraction,
         sort_columns=list(plan.sort_columns),
+        sealed_columns=sealed_columns,
         exclude_recent_draws=plan.exclude_recent_draws,
         excluded_draw_ids=excluded[0],
         n_excluded=excluded[1],
@@ -184,7 +188,8 @@ def _save_draw(
     )
     columns = ["unit_id", "phone", "address", "stratum", STRATUM_COLUMN, "locality_code"]
     columns += ["replicate", "inclusion_probability", "design_weight"]
-    attributes = sample[list(attribute_columns)].fillna("").to_dict("records")
+    records = sample[list(attribute_columns)].fillna("").to_dict("records")
+    split = [attributes.split(values, plain) for values in records]
     SampledUnit.objects.bulk_create(
         (
             SampledUnit(
@@ -198,7 +203,8 @@ def _save_draw(
                 replicate=int(replicate),
                 inclusion_probability=probability,
                 design_weight=weight,
-                attributes=unit_attributes,
+                attributes=unit_attributes[0],
+                sealed_attributes=unit_attributes[1],
             )
             for (
                 unit_id,
@@ -211,7 +217,7 @@ def _save_draw(
                 probability,
                 weight,
             ), unit_attributes in zip(
-                sample[columns].itertuples(index=False, name=None), attributes, strict=True
+                sample[columns].itertuples(index=False, name=None), split, strict=True
             )
         ),
         batch_size=2000,

@@ -96,6 +96,8 @@ def test_a_recording_twilio_would_not_delete_is_shown_on_the_page_after_the_purg
     page.locator(".purge-not-removed").wait_for()
     notice = page.inner_text(".purge-not-removed")
     assert "1 项未能删除：请再次清除以重试。" in notice
-    assert "RE5e1f: Twilio 拒绝：错误 20500。" in notice
+    # what it is (the call's time and household) and why, in Chinese; never Twilio's id
+    assert "的通话录音：Twilio 拒绝：错误 20500。" in notice and "致住户" in notice
+    assert "RE5e1f" not in notice
     _shoot(page, tmp_path, "personal-data-not-removed")
     assert world.twilio.recordings == {"RE5e1f"}

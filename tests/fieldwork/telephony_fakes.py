@@ -3,6 +3,7 @@
 import itertools
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -25,6 +26,9 @@ class FakeTwilio:
     fail_with: tuple[int, dict] | None = None
     recordings: set[str] = field(default_factory=set)  # SIDs of the recordings Twilio keeps
     failing: dict[str, tuple[int, dict]] = field(default_factory=dict)  # SID: its DELETE fails
+    # called as a DELETE arrives (what it returns is kept with the request): a test looks at
+    # the state of its own side at that moment
+    on_delete: Callable[[], object] | None = None
 
     def posted(self, resource: str) -> list[dict]:
         return [r["form"] for r in self.requests if r["path"].endswith(f"/{resource}.json")]
@@ -62,8 +66,9 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
         def do_DELETE(self):  # noqa: N802 (http.server's naming)
             """A recording deleted (204), one Twilio does not have (404), or a failure."""
             state.requests.append(
-                {"path": self.path, "method": "DELETE", "auth": self.headers.get("Authorization")}
-            )
+                {"path": self.path, "method": "DELETE", "auth": self.headers.get("Authorization"),
+                 "seen": state.on_delete() if state.on_delete else None}
+            )  # fmt: skip
             sid = self.path.rsplit("/", 1)[-1].removesuffix(".json")
             if "/Recordings/" in self.path and sid in state.failing:
                 status, body = state.failing[sid]

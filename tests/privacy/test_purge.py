@@ -98,24 +98,26 @@ def test_after_a_purge_no_number_name_address_or_position_is_stored_anywhere(
 ):
     world = personal_world
     ring = keyring()
-    # given: the data is there, encrypted: no number or address in clear in any column, but
-    # the key opens them
+    # given: the data is there, encrypted: no number, address, name or exact position (a
+    # visit's, a location answer's, a reopened interview's copy of it) in clear in any column,
+    # but the key opens them
     before = every_stored_text()
     stored_before = "\n".join(before)
-    encrypted = world.phones + world.addresses + world.names
+    encrypted = world.phones + world.addresses + world.names + world.positions
     assert not [value for value in encrypted if value in stored_before]
     opened = decrypted_tokens(before, ring)
     assert found_in(encrypted, opened) == encrypted
     assert all(default_storage.exists(path) for path in world.media)
-    # the frame file's extra columns (names, ID numbers) only sealed: in no file in clear,
-    # and the key opens them; in the database the units' attributes hold them
+    # the frame's extra columns (names, ID numbers) only sealed: in no file or column in
+    # clear, and the key opens them (the frame file's sealed part, the units' sealed attributes)
     files = "\n".join(
         c.decode("latin-1") for c in every_file(Path(django_settings.MEDIA_ROOT)).values()
     )
     latin = [v.encode("utf-8").decode("latin-1") for v in world.frame_attributes]
     assert world.frame_attributes and not [v for v in latin if v in files]
     assert all(v in "\n".join(decrypted_tokens([files], ring)) for v in world.frame_attributes)
-    assert found_in(world.frame_attributes, before) == world.frame_attributes
+    assert not [value for value in world.frame_attributes if value in stored_before]
+    assert found_in(world.frame_attributes, opened) == world.frame_attributes
     # when
     with caplog.at_level(logging.DEBUG):
         purge = _purge_from_the_page(

@@ -5,7 +5,9 @@ deletion that fails is reported and tried again, never passed over."""
 
 import json
 
+from django.db import connections
 from django.urls import reverse
+from django.utils import timezone
 
 from common.personal import keyring
 from fieldwork.models import Call
@@ -46,8 +48,22 @@ def test_the_purge_deletes_the_recording_at_twilio_and_names_it_in_the_certifica
     assert not Call.objects.exclude(recording_sid="").exists()
 
 
+def test_twilio_is_asked_before_the_purges_transaction_opens(personal_world, analyst):
+    # a slow or silent Twilio must not hold the database's locks (the wave's row, every
+    # holder's rows) for its timeouts: no transaction of the purge is open while it is asked
+    world = personal_world
+    main = connections["default"]  # this thread's connection, looked at from the fake's
+    outside = len(main.atomic_blocks)
+    world.twilio.on_delete = lambda: len(main.atomic_blocks)
+    purge = purge_wave(wave=world.wave, user=analyst)
+    [deletion] = [r for r in world.twilio.requests if r.get("method") == "DELETE"]
+    assert deletion["seen"] == outside
+    assert _row(purge, "fieldwork.call_recordings")["deleted_elsewhere"] == ["RE5e1f"]
+    assert not Call.objects.exclude(recording_sid="").exists()
+
+
 def test_a_recording_twilio_fails_to_delete_is_reported_kept_and_deleted_by_the_next_purge(
-    personal_world, analyst, client, english, django_capture_on_commit_callbacks
+    personal_world, analyst, client, english, settings, django_capture_on_commit_callbacks
 ):
     # given Twilio refuses the deletion
     world = personal_world
@@ -60,16 +76,38 @@ def test_a_recording_twilio_fails_to_delete_is_reported_kept_and_deleted_by_the_
     # then the job and the certificate say what was not removed and why
     job = Job.objects.get(kind="privacy.purge")
     assert job.status == Job.Status.SUCCEEDED
-    assert job.result["not_removed"] == ["RE5e1f: Twilio refused: error 20500."]
+    call = Call.objects.select_related("case__unit").get(recording_sid="RE5e1f")
+    when = timezone.localtime(call.created_at).strftime("%Y-%m-%d %H:%M")
+    unit = call.case.unit.unit_id
+    line = {
+        "en": f"The recording of the call of {when} to household {unit}: "
+        "Twilio refused: error 20500.",
+        "zh-hans": f"{when} 致住户 {unit} 的通话录音：Twilio 拒绝：错误 20500。",
+    }
+    # kept as the recording's id there, what it is and why as messages (not in one language)
+    failed = {
+        "item": "RE5e1f",
+        "label": {
+            "msgid": "The recording of the call of %(started)s to household %(unit)s",
+            "params": {"started": when, "unit": unit},
+        },
+        "why": {"msgid": "Twilio refused: error %(code)s.", "params": {"code": 20500}},
+        "text": line,
+    }
+    assert job.result["not_removed"] == [failed]
     purge = Purge.objects.get()
     row = _row(purge, "fieldwork.call_recordings")
     assert (row["count"], row["deleted_elsewhere"]) == (0, [])
-    assert row["failed"] == ["RE5e1f: Twilio refused: error 20500."]
+    assert row["failed"] == [failed]
     assert purge.certificate["complete"] is False
     assert "Not everything could be deleted" in purge.certificate["labels"]["statement"]["en"]
+    # the page says what it is and why in the reader's language, never Twilio's id
     page = client.get(url).content.decode()
     assert "1 item could not be removed: purge again to retry." in page
-    assert "RE5e1f: Twilio refused: error 20500." in page
+    assert line["en"] in page and "RE5e1f" not in page
+    settings.LANGUAGE_CODE = "zh-hans"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert line["zh-hans"] in page and "RE5e1f" not in page
     handed = client.get(reverse("privacy:certificate_json", args=[world.wave.pk, purge.pk]))
     assert json.loads(handed.content)["removed"] == purge.certificate["removed"]
     # the recording is still known here, so the next purge tries again
@@ -102,9 +140,14 @@ def test_without_twilio_configured_the_recording_is_reported_not_removed(
     world = personal_world
     settings.TWILIO_AUTH_TOKEN = ""
     purge = purge_wave(wave=world.wave, user=analyst)
-    assert _row(purge, "fieldwork.call_recordings")["failed"] == [
-        "RE5e1f: Twilio is not configured: the recording could not be deleted there."
-    ]
+    [failed] = _row(purge, "fieldwork.call_recordings")["failed"]
+    assert failed["why"] == {
+        "msgid": "Twilio is not configured: the recording could not be deleted there.",
+        "params": {},
+    }
+    assert failed["text"]["en"].endswith(
+        ": Twilio is not configured: the recording could not be deleted there."
+    )
     assert world.twilio.requests == [] and world.twilio.recordings == {"RE5e1f"}
 
 

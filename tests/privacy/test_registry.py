@@ -5,7 +5,7 @@ import re
 
 from django.apps import apps
 
-from common.personal import EncryptedJSONField, EncryptedTextField
+from common.personal import EncryptedJSONField, EncryptedTextField, SealedJSONField
 from common.personal.registry import declared_not_personal, holders, registered_fields
 
 LOOKS_PERSONAL = re.compile(
@@ -66,7 +66,7 @@ def test_every_encrypted_field_is_registered():
         f"{model._meta.label}.{field.name}"
         for model in apps.get_models()
         for field in model._meta.concrete_fields
-        if isinstance(field, EncryptedTextField | EncryptedJSONField)
+        if isinstance(field, EncryptedTextField | EncryptedJSONField | SealedJSONField)
     }
     assert encrypted == {
         "sampling.SampledUnit.phone",
@@ -76,6 +76,9 @@ def test_every_encrypted_field_is_registered():
         "fieldwork.RespondentSelection.selected_label",
         "fieldwork.ContactAttempt.latitude",
         "fieldwork.ContactAttempt.longitude",
+        "sampling.SampledUnit.sealed_attributes",
+        "fieldwork.Interview.answers",
+        "qc.ReviewEvent.snapshot",
     }
     assert encrypted <= registered_fields()
 

@@ -20,6 +20,7 @@ from cryptography.fernet import Fernet
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from common.crypto import Sealed
 from fieldwork.interview.media import media_path
 from fieldwork.models import (
     Appointment,
@@ -35,6 +36,7 @@ from fieldwork.models import (
 )
 from qc.models import Review, ReviewEvent
 from sampling.models import Draw, Frame, SampledUnit
+from sampling.services.attributes import make_plain
 from sampling.services.frame_files import store_sealed
 from scoring.models import WaveWeighting
 from tests.factories import make_organisation, question
@@ -99,7 +101,9 @@ def write_frame_file(frame: Frame, units: list[SampledUnit]) -> None:
         "street_code": [u.street.code for u in units],
     }
     for name in EXTRA_COLUMNS:
-        columns[name] = [str(u.attributes.get(name, "")) for u in units]
+        columns[name] = [
+            str({**u.attributes, **(u.sealed_attributes or {})}.get(name, "")) for u in units
+        ]
     frame.path = store_sealed(pa.table(columns), frame.path)
     frame.columns = list(columns)
     frame.save(update_fields=["path", "columns"])
@@ -110,15 +114,24 @@ EXTRA_COLUMNS = ("householder", "id_number", "building")  # another system's fra
 
 def _with_attributes(world: "PersonalWorld", units: list[SampledUnit]) -> None:
     """Each unit carries its frame's extra columns: a name and an ID number (personal), and
-    the building's type, which the nonresponse adjustment splits strata by (kept)."""
+    the building's type, which the nonresponse adjustment splits strata by (kept). A draw
+    seals them all (none is a stratum or sort column); choosing the building for the
+    adjustment makes that one plain."""
     for unit in units:
-        unit.attributes = {
+        unit.sealed_attributes = {
             "householder": f"框户主{unit.pk}号",
             "id_number": f"32010219800101{unit.pk:04d}",
             "building": "楼房" if unit.pk % 3 else "平房",
         }
-        world.frame_attributes += [unit.attributes["householder"], unit.attributes["id_number"]]
-    SampledUnit.objects.bulk_update(units, ["attributes"])
+        world.frame_attributes += [
+            unit.sealed_attributes["householder"],
+            unit.sealed_attributes["id_number"],
+        ]
+    SampledUnit.objects.bulk_update(units, ["sealed_attributes"])
+    Draw.objects.filter(pk=units[0].draw_id).update(sealed_columns=list(EXTRA_COLUMNS))
+    make_plain(draw_id=units[0].draw_id, names=["building"])
+    for unit in units:
+        unit.refresh_from_db(fields=["attributes", "sealed_attributes"])
     WaveWeighting.objects.create(
         wave=world.wave, nonresponse=WaveWeighting.Nonresponse.STRATUM_ATTRIBUTE,
         attribute="building",
@@ -154,7 +167,8 @@ def personal_world(
         content = b"\xff\xd8\xff photo of the door " + latitude.encode()
         photo = hashlib.sha256(content).hexdigest() + ".jpg"
         path = default_storage.save(media_path(interview.pk, photo), ContentFile(content))
-        interview.answers = {**interview.answers, GPS: f"{latitude} 120.65{k}321 0 5", PHOTO: photo}
+        point = Sealed(f"{latitude} 120.65{k}321 0 5")  # as the wizard's location field gives it
+        interview.answers = {**interview.answers, GPS: point, PHOTO: photo}
         interview.save(update_fields=["answers"])
         world.positions += [latitude, f"120.65{k}321"]
         world.media.append(path)
@@ -165,10 +179,10 @@ def personal_world(
             started_at=datetime(2024, 6, 1, 9, tzinfo=UTC),
             disposition="1.1",
             latitude=float(f"31.98{k}765"),
-            longitude=float(f"121.43{k}210"),
+            longitude=float(f"121.43{k}215"),
             accuracy_m=8.0,
         )
-        world.positions += [f"31.98{k}765", f"121.43{k}210"]
+        world.positions += [f"31.98{k}765", f"121.43{k}215"]
     first = door[0]
     audio = b"RIFF audio audit of the door page " + world.positions[0].encode()
     audio_name = hashlib.sha256(audio).hexdigest() + ".webm"

@@ -189,12 +189,14 @@ def test_a_frames_extra_columns_are_sealed_and_still_stratify_a_draw(
         text = content.decode("latin-1")
         for value in [*rows["householder"], *rows["id_number"], "楼房", "平房"]:
             assert value.encode().decode("latin-1") not in text
-    # and the application reads them back, stratifies by one and keeps them on the units
+    # and the application reads them back, stratifies by one and keeps them on the units: the
+    # stratum column in clear, the name and ID number sealed
     loaded = load_frame(frame)
     assert loaded["householder"].tolist() == rows["householder"].tolist()
     assert loaded["id_number"].tolist() == rows["id_number"].tolist()
     draw = draw_sample(frame=frame, plan=Plan(n=20, strata=("street_code", "building")), seed=3)
-    units = list(draw.units.values_list("unit_id", "attributes"))
+    units = list(draw.units.values_list("unit_id", "attributes", "sealed_attributes"))
     by_id = rows.set_index("hh")
-    assert len(units) == 20 and {a["building"] for _u, a in units} == {"楼房", "平房"}
-    assert all(a["id_number"] == by_id.loc[u, "id_number"] for u, a in units)
+    assert len(units) == 20 and {a["building"] for _u, a, _s in units} == {"楼房", "平房"}
+    assert all(set(a) == {"building"} for _u, a, _s in units)
+    assert all(s["id_number"] == by_id.loc[u, "id_number"] for u, _a, s in units)

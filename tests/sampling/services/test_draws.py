@@ -8,6 +8,7 @@ from sampling.allocation import proportional
 from sampling.errors import SamplingInputError
 from sampling.models import Draw, SampledUnit
 from sampling.selectors import sample_table
+from sampling.services.attributes import make_plain
 from sampling.services.draws import draw_file_sample, draw_sample
 from sampling.services.plans import Plan, allocation_preview
 from tests.sampling.conftest import FRAME_SIZES, frame_rows
@@ -100,7 +101,7 @@ def test_sample_table_keeps_frame_columns_and_design_figures(frame):
     assert table["phone"].str.fullmatch(r"1[3-9]\d{9}").all()
 
 
-def test_draw_keeps_the_frames_extra_columns_on_each_unit(localities, tmp_path):
+def test_draw_keeps_the_frames_extra_columns_on_each_unit_sealed(localities, tmp_path):
     rows = frame_rows(FRAME_SIZES)
     rows["building_type"] = ["平房" if i % 3 else "楼房" for i in range(len(rows))]
     path = tmp_path / "frame.csv"
@@ -113,9 +114,39 @@ def test_draw_keeps_the_frames_extra_columns_on_each_unit(localities, tmp_path):
         row["hh"]: {"note": "", "building_type": row["building_type"]}
         for row in rows.fillna("").to_dict("records")
     }
-    units = list(draw.units.values_list("unit_id", "attributes"))
+    units = list(draw.units.values_list("unit_id", "attributes", "sealed_attributes"))
     assert len(units) == 10
-    assert all(attributes == expected[unit_id] for unit_id, attributes in units)
+    # none is a stratum or sort column: all sealed, none in clear
+    assert all(plain == {} and sealed == expected[u] for u, plain, sealed in units)
+    assert sorted(draw.sealed_columns) == ["building_type", "note"]
+    # once something queries one (a quota cell, the nonresponse adjustment), it moves to clear
+    assert make_plain(draw_id=draw.pk, names=["building_type", "not_a_column"]) == 10
+    units = list(draw.units.values_list("unit_id", "attributes", "sealed_attributes"))
+    assert all(
+        plain == {"building_type": expected[u]["building_type"]} and sealed == {"note": ""}
+        for u, plain, sealed in units
+    )
+    draw.refresh_from_db()
+    assert draw.sealed_columns == ["note"]
+    assert make_plain(draw_id=draw.pk, names=["building_type"]) == 0
+
+
+def test_a_stratum_or_sort_column_of_the_frame_stays_in_clear(localities, tmp_path):
+    rows = frame_rows(FRAME_SIZES)
+    rows["building_type"] = ["平房" if i % 3 else "楼房" for i in range(len(rows))]
+    rows["householder"] = [f"户主{i}" for i in range(len(rows))]
+    path = tmp_path / "frame.csv"
+    rows.to_csv(path, index=False)
+    frame = import_csv(path)
+
+    draw = draw_sample(frame=frame, plan=Plan(n=10, sort_columns=("building_type",)), seed=5)
+
+    by_id = rows.set_index("hh")
+    for unit_id, plain, sealed in draw.units.values_list(
+        "unit_id", "attributes", "sealed_attributes"
+    ):
+        assert plain == {"building_type": by_id.loc[unit_id, "building_type"]}
+        assert sealed == {"note": "", "householder": by_id.loc[unit_id, "householder"]}
 
 
 # --- plans on files ------------------------------------------------------------------------------
