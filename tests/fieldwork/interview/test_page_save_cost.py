@@ -46,6 +46,11 @@ def test_a_page_post_takes_one_lock_and_writes_the_interview_once(browser, my_ca
     # the published definition is not read again, and no locality changed on this page
     assert not _sql(queries, '"definition"')
     assert not _sql(queries, '"sampling_locality"."code" IN')
+    # the next page's "shown" event is one statement by itself, outside the save's transaction
+    shown = _sql(queries, f"UPDATE {table}", "paradata")[0]
+    sqls = [q["sql"] for q in queries]
+    before = sqls[sqls.index(shown) - 1]
+    assert "BEGIN" not in before and "SAVEPOINT" not in before
     interview.refresh_from_db()
     events = [e["event"] for e in interview.paradata]
     assert events[-2:] == ["page_submitted", "page_shown"]
