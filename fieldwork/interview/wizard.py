@@ -1,13 +1,13 @@
 """The interview wizard: one page per questionnaire group, saved to the database per page.
 
-Built on django-formtools' SessionWizardView with three changes:
-- each interview has its own storage slot (get_prefix), so two interviews open in one browser
-  never overwrite each other;
+Built on django-formtools' WizardView with three changes:
+- its state is the interview's own (fieldwork.interview.storage): which pages were submitted
+  and their data come from the interview row, so a page save writes the interview and not the
+  session too, and two interviews open in one browser never overwrite each other;
 - the steps and their conditions come from the interview's questionnaire version, set per
   request in dispatch();
-- a GET does not start over: storage is refilled from the answers saved in the database and the
-  wizard resumes at the first page not yet submitted, so a dead browser or server loses at
-  most the page being typed.
+- a GET does not start over: the wizard resumes at the first page on the path not yet
+  submitted, so a dead browser or server loses at most the page being typed.
 
 Each submitted page is settled before it is saved (fieldwork.interview.flow.settle): answers
 that left the path are dropped and calculates recomputed, so the database never holds a hidden
@@ -23,7 +23,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from formtools.wizard.views import SessionWizardView
+from formtools.wizard.views import WizardView
 
 from common.labels import localized
 from fieldwork.audits.pages import keep_page_recording, page_audit
@@ -57,7 +57,8 @@ def _group_on_path(group: dict, wizard: "InterviewWizard") -> bool:
     return flow.is_shown(group, wizard.named_answers, interview=wizard.expressions)
 
 
-class InterviewWizard(SessionWizardView):
+class InterviewWizard(WizardView):
+    storage_name = "fieldwork.interview.storage.InterviewStorage"
     template_name = "fieldwork/interview_page.html"
     form_list = [("page", forms.Form)]  # replaced per request in dispatch()
 
@@ -155,6 +156,23 @@ class InterviewWizard(SessionWizardView):
         selection = latest_selection(self.interview.case)
         return selection.selected if selection else None
 
+    def saved_step_data(self, step: str) -> dict | None:
+        """A submitted page's saved answers in the shape formtools stores submitted data;
+        None when the page was not submitted (no `page_submitted` event in the paradata)."""
+        return self._step_data(step) if step in self._submitted_steps() else None
+
+    def _submitted_steps(self) -> set[str]:
+        """The pages with a `page_submitted` event, read again when the paradata changed."""
+        paradata = self.interview.paradata
+        cached = getattr(self, "_submitted", None)
+        if cached is None or cached[0] is not paradata or cached[1] != len(paradata):
+            steps = {e.get("step") for e in paradata if e.get("event") == "page_submitted"}
+            cached = self._submitted = (paradata, len(paradata), steps)
+        return cached[2]
+
+    def _follow_interview(self) -> None:
+        self.storage.follow(saved=self.saved_step_data, step=self.interview.current_step or "")
+
     def _step_data(self, step: str) -> dict:
         """Saved answers of a page in the shape formtools stores submitted data."""
         prefix = self.get_form_prefix(step)
@@ -176,17 +194,15 @@ class InterviewWizard(SessionWizardView):
     # --- flow ------------------------------------------------------------------------------
 
     def get(self, request, *args, **kwargs):
-        self.storage.reset()
+        self._follow_interview()
         steps = list(self.get_form_list())
-        submitted = {e["step"] for e in self.interview.paradata if e["event"] == "page_submitted"}
-        for step in steps:
-            if step in submitted:
-                self.storage.set_step_data(step, self._step_data(step))
+        submitted = self._submitted_steps()
         resume_at = next((s for s in steps if s not in submitted), steps[-1])
         self.storage.current_step = resume_at
         return self.render(self.get_form(resume_at))
 
     def post(self, *args, **kwargs):
+        self._follow_interview()
         # formtools 2.7 drops its resolved-steps cache after a valid page and assumes it was
         # filled earlier in the request, which only its own get_form() does.
         self.get_form_list()

@@ -51,6 +51,8 @@ def test_a_page_post_takes_one_lock_and_writes_the_interview_once(browser, my_ca
     sqls = [q["sql"] for q in queries]
     before = sqls[sqls.index(shown) - 1]
     assert "BEGIN" not in before and "SAVEPOINT" not in before
+    # the wizard's state is the interview's: the session is read, not written
+    assert not _sql(queries, 'UPDATE "django_session"')
     interview.refresh_from_db()
     events = [e["event"] for e in interview.paradata]
     assert events[-2:] == ["page_submitted", "page_shown"]
