@@ -16,12 +16,13 @@ and the questionnaire-language switch (fieldwork.interview.languages).
 """
 
 from collections import OrderedDict
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from formtools.wizard.views import WizardView
 
@@ -51,6 +52,13 @@ from fieldwork.services import interviews
 from questionnaires import answers, xpath
 from questionnaires.definitions import definition_of
 from questionnaires.files import AttachedRows
+
+
+@cache
+def _stop_form_html(language: str) -> str:
+    """The empty "stop and make an appointment" form below every page, drawn once per
+    language: it is the same on every page and every interview."""
+    return AppointmentForm().as_p()
 
 
 def _group_on_path(group: dict, wizard: "InterviewWizard") -> bool:
@@ -374,7 +382,7 @@ class InterviewWizard(WizardView):
             languages=language_choices(self.definition),
             language_field=LANGUAGE_FIELD,
             current_language=self.language,
-            stop_form=AppointmentForm(),
+            stop_form=_stop_form_html(get_language()),
             interview=self.interview,
             respondent=respondent.person_text(self.selected_person) if self.selected_person else "",
             respondent_warning=getattr(self, "held_warning", "")
