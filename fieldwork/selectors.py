@@ -75,12 +75,14 @@ VERSION_BULK = [
 
 
 def interview_for_interviewer(user: User, interview_id: int) -> Interview:
-    """Only the interviewer who owns the case may take its interview."""
+    """Only the interviewer who owns the case may take its interview. Read for every wizard
+    page, with the case, its wave and street and the version: the sampled unit and the
+    district are read only by the page that offers them (PostgreSQL plans a join of eight
+    tables in more time than it runs it)."""
     return get_object_or_404(
         Interview.objects.select_related(
             "case__wave",
-            "case__unit__locality",
-            "case__street__parent",
+            "case__street",
             "questionnaire_version",
         ).defer(*VERSION_BULK),
         pk=interview_id,

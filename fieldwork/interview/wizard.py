@@ -137,23 +137,31 @@ class InterviewWizard(WizardView):
     def _initial(self, step: str) -> dict:
         initial = dict(self.named_answers)
         # The sample knows where the household is; offer it for the respondent to confirm.
-        case = self.interview.case
-        sampled = {
-            "district": case.street.parent.code if case.street.parent else None,
-            "street": case.street.code,
-            "community": case.unit.locality.code
-            if case.unit.locality.level == "community"
-            else None,
-        }
         context = page_context(self.definition, step)
-        for level, name in context["locality_questions"].items():
-            if name not in initial and sampled.get(level):
-                initial[name] = sampled[level]
-        # The household member the door-to-door selection chose: their sex and age, to check.
         questions = context["group"].get("questions", [])
+        on_page = {q.get("name") for q in questions}
+        for level, name in context["locality_questions"].items():
+            if name in on_page and name not in initial and self.sampled_localities.get(level):
+                initial[name] = self.sampled_localities[level]
+        # The household member the door-to-door selection chose: their sex and age, to check.
         return initial | respondent.prefill(
             self.definition, questions, self.selected_person, initial
         )
+
+    @cached_property
+    def sampled_localities(self) -> dict[str, str | None]:
+        """The codes of the case's district, street and community (None when the sample has
+        no community for it), read in one query by the pages that offer them."""
+        district, street, community, level = (
+            Case.objects.filter(pk=self.interview.case_id)
+            .values_list(
+                "street__parent__code", "street__code", "unit__locality__code",
+                "unit__locality__level",
+            )
+            .get()
+        )  # fmt: skip
+        community = community if level == "community" else None
+        return {"district": district, "street": street, "community": community}
 
     @cached_property
     def selected_person(self) -> dict | None:

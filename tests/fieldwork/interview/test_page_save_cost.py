@@ -73,3 +73,28 @@ def test_a_page_shown_on_a_finished_interview_is_refused(my_case, interviewer):
         interviews.record_page_shown(interview=interview, step="opening")
     interview.refresh_from_db()
     assert [e["event"] for e in interview.paradata] == ["started"]
+
+
+def test_the_sample_s_localities_are_read_only_by_the_page_that_offers_them(
+    browser, my_case, interviewer
+):
+    interview = interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    url = reverse("fieldwork:interview", args=[interview.pk])
+    units = '"sampling_sampledunit"'
+
+    with CaptureQueriesContext(connection) as opening:
+        response = browser.get(url)
+    assert page_of(response)[0] == "opening"
+    assert not _sql(opening.captured_queries, units)
+
+    response = browser.post(url, page_data(response))  # opening → screening
+    with CaptureQueriesContext(connection) as screening:
+        response = browser.post(url, page_data(response))  # screening → locality
+    step, form = page_of(response)
+    assert step == "locality"
+    # one read of the sampled unit's community and the street's district, offered to confirm
+    assert len(_sql(screening.captured_queries, units)) == 1
+    street = my_case.street
+    assert form.initial["street"] == street.code
+    assert form.initial["district"] == street.parent.code
+    assert form.initial["community"] == my_case.unit.locality.code
