@@ -28,8 +28,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from accounts.models import Organisation
-
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgres://survey:survey@127.0.0.1:5432/survey_bench"
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -71,7 +69,7 @@ def set_up(interviewers: int, cases: int):
     """A fresh database with a wave of `cases` cases over 20 streets, and the interviewers."""
     from django.core.management import call_command
 
-    from accounts.models import Role, User
+    from accounts.models import Organisation, Role, User
     from fieldwork.services import waves
     from questionnaires.services import load_standard_questionnaire
     from sampling.models import Draw, Frame, Level, Locality, SampledUnit

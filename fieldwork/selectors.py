@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Func, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
@@ -75,12 +75,14 @@ VERSION_BULK = [
 
 
 def interview_for_interviewer(user: User, interview_id: int) -> Interview:
-    """Only the interviewer who owns the case may take its interview."""
+    """Only the interviewer who owns the case may take its interview. Read for every wizard
+    page, with the case, its wave and street and the version: the sampled unit and the
+    district are read only by the page that offers them (PostgreSQL plans a join of eight
+    tables in more time than it runs it)."""
     return get_object_or_404(
         Interview.objects.select_related(
             "case__wave",
-            "case__unit__locality",
-            "case__street__parent",
+            "case__street",
             "questionnaire_version",
         ).defer(*VERSION_BULK),
         pk=interview_id,
@@ -350,20 +352,29 @@ def local_day(now: datetime, tz: str = scheduling.LOCAL_TZ) -> tuple[datetime, d
 
 
 def interviewer_today(user: User, start: datetime, now: datetime) -> dict:
-    """The interviewer's own day so far: attempts, completes, and the target of their waves."""
+    """The interviewer's own day so far: attempts, completes, and the target of their waves,
+    counted in one query (My cases, the case page and their minute's poll ask for it)."""
     attempts = ContactAttempt.objects.filter(
-        interviewer=user, started_at__gte=start, started_at__lte=now
-    ).count()
+        interviewer=OuterRef("pk"), started_at__gte=start, started_at__lte=now
+    )
     completes = Interview.objects.filter(
-        interviewer=user,
+        interviewer=OuterRef("pk"),
         status=Interview.Status.COMPLETED,
         completed_at__gte=start,
         completed_at__lte=now,
-    ).count()
-    target = (
-        Wave.objects.filter(status=Wave.Status.FIELDWORK, cases__interviewer=user)
-        .exclude(daily_target=None)
-        .aggregate(target=Max("daily_target"))["target"]
+    )
+    targets = Wave.objects.filter(
+        status=Wave.Status.FIELDWORK, cases__interviewer=OuterRef("pk")
+    ).exclude(daily_target=None)
+    attempts, completes, target = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            attempts=_scalar(attempts, Func(F("pk"), function="COUNT")),
+            completes=_scalar(completes, Func(F("pk"), function="COUNT")),
+            target=_scalar(targets, Func(F("daily_target"), function="MAX")),
+        )
+        .values_list("attempts", "completes", "target")
+        .get()
     )
     return {
         "attempts": attempts,
@@ -371,6 +382,11 @@ def interviewer_today(user: User, start: datetime, now: datetime) -> dict:
         "target": target,
         "share": round(100 * completes / target) if target else None,
     }
+
+
+def _scalar(rows: QuerySet, aggregate: Func) -> Subquery:
+    """One aggregate over `rows` as a scalar subquery (no GROUP BY: one row, even of none)."""
+    return Subquery(rows.order_by().annotate(value=aggregate).values("value")[:1])
 
 
 def latest_selection(case: Case) -> RespondentSelection | None:

@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.crypto import Sealed
-from common.personal import keyring
 
 __all__ = [
     "MEDIA_TYPES",
@@ -239,8 +238,8 @@ class GeopointWidget(forms.MultiWidget):
 
     def value_from_datadict(self, data, files, name):
         if name in data:  # a saved point put back as submitted data
-            return self.decompress(opened_step_value(data.get(name)))
-        return [opened_step_value(v) for v in super().value_from_datadict(data, files, name)]
+            return self.decompress(data.get(name))
+        return super().value_from_datadict(data, files, name)
 
     def render(self, name, value, attrs=None, renderer=None):
         inputs = super().render(name, value, attrs, renderer)
@@ -299,47 +298,6 @@ class GeopointField(forms.MultiValueField):
 def _plain(number: Decimal) -> str:
     text = format(number.normalize(), "f")
     return text if text not in ("-0",) else "0"
-
-
-# The wizard keeps each submitted page's data in the session (a database table) until the
-# interview ends: what was typed or found for a location is kept there sealed, as a token.
-_STEP_SEAL = "sealed:"
-_POINT_PARTS = ("", "_lat", "_lon", "_acc", "_alt")
-
-
-def sealed_step_data(data, names: set[str]) -> dict:
-    """A page's submitted data ({field: [values]}) with the values of the location questions
-    `names` (the point, or its latitude … altitude boxes) sealed."""
-    plain = dict(data.lists()) if hasattr(data, "lists") else dict(data)
-    if not names:
-        return plain
-    located = {f"-{name}{part}" for name in names for part in _POINT_PARTS}
-    ring = keyring()
-    return {
-        key: [_STEP_SEAL + ring.encrypt(str(v)) if v else v for v in values]
-        if any(key.endswith(end) for end in located)
-        else values
-        for key, values in plain.items()
-    }
-
-
-def opened_step_value(value):
-    if isinstance(value, str) and value.startswith(_STEP_SEAL):
-        return keyring().decrypt(value.removeprefix(_STEP_SEAL))
-    return value
-
-
-def location_names(group: dict) -> set[str]:
-    """The names of the location questions on a page, in its rosters too."""
-
-    def walk(items: list[dict]):
-        for item in items:
-            if "questions" in item:
-                yield from walk(item["questions"])
-            elif item.get("type") == "geopoint":
-                yield item["name"]
-
-    return set(walk(group.get("questions", [])))
 
 
 def media_field(question: dict, common: dict) -> forms.Field:

@@ -1,13 +1,13 @@
 """The interview wizard: one page per questionnaire group, saved to the database per page.
 
-Built on django-formtools' SessionWizardView with three changes:
-- each interview has its own storage slot (get_prefix), so two interviews open in one browser
-  never overwrite each other;
+Built on django-formtools' WizardView with three changes:
+- its state is the interview's own (fieldwork.interview.storage): which pages were submitted
+  and their data come from the interview row, so a page save writes the interview and not the
+  session too, and two interviews open in one browser never overwrite each other;
 - the steps and their conditions come from the interview's questionnaire version, set per
   request in dispatch();
-- a GET does not start over: storage is refilled from the answers saved in the database and the
-  wizard resumes at the first page not yet submitted, so a dead browser or server loses at
-  most the page being typed.
+- a GET does not start over: the wizard resumes at the first page on the path not yet
+  submitted, so a dead browser or server loses at most the page being typed.
 
 Each submitted page is settled before it is saved (fieldwork.interview.flow.settle): answers
 that left the path are dropped and calculates recomputed, so the database never holds a hidden
@@ -16,14 +16,15 @@ and the questionnaire-language switch (fieldwork.interview.languages).
 """
 
 from collections import OrderedDict
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from formtools.wizard.views import SessionWizardView
+from formtools.wizard.views import WizardView
 
 from common.labels import localized
 from fieldwork.audits.pages import keep_page_recording, page_audit
@@ -53,11 +54,19 @@ from questionnaires.definitions import definition_of
 from questionnaires.files import AttachedRows
 
 
+@cache
+def _stop_form_html(language: str) -> str:
+    """The empty "stop and make an appointment" form below every page, drawn once per
+    language: it is the same on every page and every interview."""
+    return AppointmentForm().as_p()
+
+
 def _group_on_path(group: dict, wizard: "InterviewWizard") -> bool:
     return flow.is_shown(group, wizard.named_answers, interview=wizard.expressions)
 
 
-class InterviewWizard(SessionWizardView):
+class InterviewWizard(WizardView):
+    storage_name = "fieldwork.interview.storage.InterviewStorage"
     template_name = "fieldwork/interview_page.html"
     form_list = [("page", forms.Form)]  # replaced per request in dispatch()
 
@@ -128,23 +137,31 @@ class InterviewWizard(SessionWizardView):
     def _initial(self, step: str) -> dict:
         initial = dict(self.named_answers)
         # The sample knows where the household is; offer it for the respondent to confirm.
-        case = self.interview.case
-        sampled = {
-            "district": case.street.parent.code if case.street.parent else None,
-            "street": case.street.code,
-            "community": case.unit.locality.code
-            if case.unit.locality.level == "community"
-            else None,
-        }
         context = page_context(self.definition, step)
-        for level, name in context["locality_questions"].items():
-            if name not in initial and sampled.get(level):
-                initial[name] = sampled[level]
-        # The household member the door-to-door selection chose: their sex and age, to check.
         questions = context["group"].get("questions", [])
+        on_page = {q.get("name") for q in questions}
+        for level, name in context["locality_questions"].items():
+            if name in on_page and name not in initial and self.sampled_localities.get(level):
+                initial[name] = self.sampled_localities[level]
+        # The household member the door-to-door selection chose: their sex and age, to check.
         return initial | respondent.prefill(
             self.definition, questions, self.selected_person, initial
         )
+
+    @cached_property
+    def sampled_localities(self) -> dict[str, str | None]:
+        """The codes of the case's district, street and community (None when the sample has
+        no community for it), read in one query by the pages that offer them."""
+        district, street, community, level = (
+            Case.objects.filter(pk=self.interview.case_id)
+            .values_list(
+                "street__parent__code", "street__code", "unit__locality__code",
+                "unit__locality__level",
+            )
+            .get()
+        )  # fmt: skip
+        community = community if level == "community" else None
+        return {"district": district, "street": street, "community": community}
 
     @cached_property
     def selected_person(self) -> dict | None:
@@ -154,6 +171,23 @@ class InterviewWizard(SessionWizardView):
             return None
         selection = latest_selection(self.interview.case)
         return selection.selected if selection else None
+
+    def saved_step_data(self, step: str) -> dict | None:
+        """A submitted page's saved answers in the shape formtools stores submitted data;
+        None when the page was not submitted (no `page_submitted` event in the paradata)."""
+        return self._step_data(step) if step in self._submitted_steps() else None
+
+    def _submitted_steps(self) -> set[str]:
+        """The pages with a `page_submitted` event, read again when the paradata changed."""
+        paradata = self.interview.paradata
+        cached = getattr(self, "_submitted", None)
+        if cached is None or cached[0] is not paradata or cached[1] != len(paradata):
+            steps = {e.get("step") for e in paradata if e.get("event") == "page_submitted"}
+            cached = self._submitted = (paradata, len(paradata), steps)
+        return cached[2]
+
+    def _follow_interview(self) -> None:
+        self.storage.follow(saved=self.saved_step_data, step=self.interview.current_step or "")
 
     def _step_data(self, step: str) -> dict:
         """Saved answers of a page in the shape formtools stores submitted data."""
@@ -176,17 +210,15 @@ class InterviewWizard(SessionWizardView):
     # --- flow ------------------------------------------------------------------------------
 
     def get(self, request, *args, **kwargs):
-        self.storage.reset()
+        self._follow_interview()
         steps = list(self.get_form_list())
-        submitted = {e["step"] for e in self.interview.paradata if e["event"] == "page_submitted"}
-        for step in steps:
-            if step in submitted:
-                self.storage.set_step_data(step, self._sealed(step, self._step_data(step)))
+        submitted = self._submitted_steps()
         resume_at = next((s for s in steps if s not in submitted), steps[-1])
         self.storage.current_step = resume_at
         return self.render(self.get_form(resume_at))
 
     def post(self, *args, **kwargs):
+        self._follow_interview()
         # formtools 2.7 drops its resolved-steps cache after a valid page and assumes it was
         # filled earlier in the request, which only its own get_form() does.
         self.get_form_list()
@@ -325,14 +357,6 @@ class InterviewWizard(SessionWizardView):
         )
         return self.get_form_step_data(form)
 
-    def get_form_step_data(self, form):
-        return self._sealed(self.steps.current, form.data)
-
-    def _sealed(self, step: str, data) -> dict:
-        """A page's data as the session keeps it: locations sealed (media.sealed_step_data)."""
-        group = page_context(self.definition, step)["group"]
-        return media.sealed_step_data(data, media.location_names(group))
-
     def render_done(self, form, **kwargs):
         # formtools would build and validate every page again here (the locality page's
         # choices read the database). Each page was validated when it was submitted and
@@ -366,7 +390,7 @@ class InterviewWizard(SessionWizardView):
             languages=language_choices(self.definition),
             language_field=LANGUAGE_FIELD,
             current_language=self.language,
-            stop_form=AppointmentForm(),
+            stop_form=_stop_form_html(get_language()),
             interview=self.interview,
             respondent=respondent.person_text(self.selected_person) if self.selected_person else "",
             respondent_warning=getattr(self, "held_warning", "")

@@ -100,29 +100,31 @@ def record_page_shown(*, interview: Interview, step: str) -> None:
     record_events(interview=interview, events=[{"event": "page_shown", "step": step}])
 
 
-@transaction.atomic
 def record_events(*, interview: Interview, events: list[dict]) -> None:
     """Append paradata events (stamped with the server's time) to an interview in progress.
 
-    One statement appends them in the database, without reading the row first: a page save
+    One statement appends them in the database, without reading the row first, atomic by
+    itself (no transaction around it: two round trips fewer for every page shown): a page save
     that holds the row's lock finishes first and the events land after its own. Used for a
     page shown, and for what the browser reports of a page left by Back or a language switch.
     """
+    if not events:
+        return
     at = _now_iso()
     stamped = [{**event, "at": at} for event in events]
     table = Interview._meta.db_table
     if connection.vendor == "postgresql":
-        append = "paradata = paradata || %s::jsonb"
-    else:
-        append = "paradata = json_insert(paradata, '$[#]', json(%s))"
+        append, values = "paradata = paradata || %s::jsonb", [json.dumps(stamped)]
+    else:  # each '$[#]' path appends after the one before
+        paths = ", ".join(["'$[#]', json(%s)"] * len(stamped))
+        append, values = f"paradata = json_insert(paradata, {paths})", map(json.dumps, stamped)
     with connection.cursor() as cursor:
-        for event in [stamped] if connection.vendor == "postgresql" else stamped:
-            cursor.execute(
-                f"UPDATE {table} SET {append} WHERE id = %s AND status = %s",
-                [json.dumps(event), interview.pk, Interview.Status.IN_PROGRESS.value],
-            )
-            if cursor.rowcount != 1:
-                raise ValidationError(_("This interview is already finished."))
+        cursor.execute(
+            f"UPDATE {table} SET {append} WHERE id = %s AND status = %s",
+            [*values, interview.pk, Interview.Status.IN_PROGRESS.value],
+        )
+        if cursor.rowcount != 1:
+            raise ValidationError(_("This interview is already finished."))
     interview.paradata.extend(stamped)
 
 

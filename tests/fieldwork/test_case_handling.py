@@ -1,6 +1,8 @@
 """Case handling that cannot misfire: outcome lists by mode, no default outcome, a second yes
 for final codes, validated callbacks, the wave's mode, and a supervisor's reopening."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -149,10 +151,14 @@ def test_only_a_closed_case_is_reopened(my_case, supervisor):
 def test_a_case_reopened_after_a_wrong_last_attempt_gets_that_attempt_back(
     client, my_case, interviewer, supervisor, english
 ):
-    for code in ["3.13", "3.13", "3.12", "3.13", "2.11"]:  # the fifth, last allowed, by mistake
+    # Calls made in an afternoon (whatever the time the test runs), so that next case's
+    # morning is a day part this case was not tried in
+    afternoon = next_weekday_at(15, days=1)
+    for i, code in enumerate(["3.13", "3.13", "3.12", "3.13", "2.11"]):  # the fifth by mistake
         attempts.record_attempt(
-            case=my_case, interviewer=interviewer, mode="phone", disposition=code
-        )
+            case=my_case, interviewer=interviewer, mode="phone", disposition=code,
+            now=afternoon + timedelta(minutes=i),
+        )  # fmt: skip
     assignment.reopen_case(case=my_case, actor=supervisor, reason="误点拒访")
     my_case.refresh_from_db()
     assert (my_case.status, my_case.attempts) == (Case.Status.PENDING, 4)

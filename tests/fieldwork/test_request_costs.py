@@ -86,3 +86,63 @@ def test_the_door_case_page_still_shows_the_visits_and_the_roster(client, my_cas
     assert "selection_form" in response.context and "kish_grid" in response.context
     page = response.content.decode()
     assert 'id="door-visit"' in page and 'id="household-roster"' in page
+
+
+def test_the_interviewer_s_day_is_counted_in_one_query(
+    wave, draw, standard_version, interviewer, other_interviewer
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fieldwork import selectors
+    from fieldwork.models import ContactAttempt, Interview, Wave
+    from fieldwork.services import waves
+    from tests.factories import make_wave
+
+    # Given three waves holding cases of the interviewer: two in fieldwork with daily targets
+    # of 10 and 12, one closed with a target of 50
+    second, closed = (
+        make_wave(draw=draw, version=standard_version),
+        make_wave(draw=draw, version=standard_version),
+    )
+    targets = ((wave, 10, "fieldwork"), (second, 12, "fieldwork"), (closed, 50, "closed"))
+    for each, target, status in targets:
+        Wave.objects.filter(pk=each.pk).update(status=status, daily_target=target)
+        waves.assign_cases(wave=each, interviewer=interviewer, count=2)
+    waves.assign_cases(wave=wave, interviewer=other_interviewer, count=2)
+    mine = list(Case.objects.filter(interviewer=interviewer).order_by("id"))
+    theirs = list(Case.objects.filter(interviewer=other_interviewer).order_by("id"))
+    now = timezone.now()
+    start, _end = selectors.local_day(now)
+    yesterday = start - timedelta(hours=1)
+    # and attempts: two of theirs today, one yesterday, one of a colleague today
+    for case, who, at in (
+        (mine[0], interviewer, start + (now - start) / 3),
+        (mine[1], interviewer, now),
+        (mine[2], interviewer, yesterday),
+        (theirs[0], other_interviewer, now),
+    ):
+        ContactAttempt.objects.create(case=case, interviewer=who, mode="phone", started_at=at)
+    # and interviews: one of theirs completed today, one yesterday, one in progress, one
+    # completed today by the colleague
+    for case, who, completed in (
+        (mine[0], interviewer, now),
+        (mine[1], interviewer, yesterday),
+        (mine[2], interviewer, None),
+        (theirs[0], other_interviewer, now),
+    ):
+        Interview.objects.create(
+            case=case, questionnaire_version=standard_version, interviewer=who, mode="phone",
+            started_at=yesterday, completed_at=completed,
+            status=Interview.Status.COMPLETED if completed else Interview.Status.IN_PROGRESS,
+        )  # fmt: skip
+
+    with CaptureQueriesContext(connection) as captured:
+        today = selectors.interviewer_today(interviewer, start, now)
+
+    assert len(captured) == 1
+    assert today == {"attempts": 2, "completes": 1, "target": 12, "share": round(100 / 12)}
+    # the colleague's, at the very instant: both bounds count
+    colleague = selectors.interviewer_today(other_interviewer, now, now)
+    assert colleague == {"attempts": 1, "completes": 1, "target": 10, "share": 10}

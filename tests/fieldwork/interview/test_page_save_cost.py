@@ -46,6 +46,18 @@ def test_a_page_post_takes_one_lock_and_writes_the_interview_once(browser, my_ca
     # the published definition is not read again, and no locality changed on this page
     assert not _sql(queries, '"definition"')
     assert not _sql(queries, '"sampling_locality"."code" IN')
+    # the next page's "shown" event is one statement by itself, outside the save's transaction
+    shown = _sql(queries, f"UPDATE {table}", "paradata")[0]
+    sqls = [q["sql"] for q in queries]
+    before = sqls[sqls.index(shown) - 1]
+    assert "BEGIN" not in before and "SAVEPOINT" not in before
+    # the wizard's state is the interview's: the session is read, not written
+    assert not _sql(queries, 'UPDATE "django_session"')
+    # in all: the session, the user, their second factor, the interview; the locked row, the
+    # key, the UPDATE; the next (locality) page's sample localities and its three lists;
+    # "shown" (12 statements, the session's write and a transaction around "shown" gone)
+    statements = [sql for sql in sqls if not sql.startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) == 12, "\n".join(s[:90] for s in statements)
     interview.refresh_from_db()
     events = [e["event"] for e in interview.paradata]
     assert events[-2:] == ["page_submitted", "page_shown"]
@@ -66,3 +78,28 @@ def test_a_page_shown_on_a_finished_interview_is_refused(my_case, interviewer):
         interviews.record_page_shown(interview=interview, step="opening")
     interview.refresh_from_db()
     assert [e["event"] for e in interview.paradata] == ["started"]
+
+
+def test_the_sample_s_localities_are_read_only_by_the_page_that_offers_them(
+    browser, my_case, interviewer
+):
+    interview = interviews.start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    url = reverse("fieldwork:interview", args=[interview.pk])
+    units = '"sampling_sampledunit"'
+
+    with CaptureQueriesContext(connection) as opening:
+        response = browser.get(url)
+    assert page_of(response)[0] == "opening"
+    assert not _sql(opening.captured_queries, units)
+
+    response = browser.post(url, page_data(response))  # opening → screening
+    with CaptureQueriesContext(connection) as screening:
+        response = browser.post(url, page_data(response))  # screening → locality
+    step, form = page_of(response)
+    assert step == "locality"
+    # one read of the sampled unit's community and the street's district, offered to confirm
+    assert len(_sql(screening.captured_queries, units)) == 1
+    street = my_case.street
+    assert form.initial["street"] == street.code
+    assert form.initial["district"] == street.parent.code
+    assert form.initial["community"] == my_case.unit.locality.code

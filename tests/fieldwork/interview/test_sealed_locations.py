@@ -108,7 +108,7 @@ def test_a_typed_point_rests_sealed_and_every_reader_sees_it(browser, located):
     assert step == "p2" and "far" in form.fields and "near" not in form.fields
 
 
-def test_going_back_shows_the_point_typed_from_the_sealed_session(browser, located):
+def test_going_back_shows_the_point_typed_from_its_sealed_answer(browser, located):
     _answer_first_page(browser, located)
     page = browser.get(reverse("fieldwork:interview", args=[located.pk]))  # refilled from the DB
     prefix = page.context["wizard"]["management_form"].prefix

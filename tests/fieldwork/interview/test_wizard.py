@@ -6,7 +6,7 @@ from fieldwork.models import Case, Interview
 from fieldwork.services import interviews, waves
 from qc.models import Review
 from tests.factories import PASSWORD
-from tests.fieldwork.wizard_driver import page_of, run_to_end, submit_page
+from tests.fieldwork.wizard_driver import page_data, page_of, run_to_end, submit_page
 
 
 @pytest.fixture
@@ -187,17 +187,21 @@ def test_non_interviewers_cannot_take_interviews(client, request, role_fixture, 
 def test_the_last_page_finishes_only_when_every_page_on_the_path_was_submitted(
     browser, phone_interview
 ):
-    # Given an interview at its last page whose wizard holds no submission of one page on the
-    # path (as when a later answer brings an earlier page onto the path)
+    # Given an interview at its last page with one page on the path never submitted (as when
+    # a later answer brings an earlier page onto the path): the interview holds no
+    # `page_submitted` event of it
     url = reverse("fieldwork:interview", args=[phone_interview.pk])
     response = browser.get(url)
     while not response.context["is_final_page"]:
         response = submit_page(browser, phone_interview, response)
-    session = browser.session
-    stored = session[f"wizard_interview_{phone_interview.pk}"]
-    del stored["step_data"]["screening"]
-    session[f"wizard_interview_{phone_interview.pk}"] = stored
-    session.save()
+    phone_interview.refresh_from_db()
+    kept = [
+        e
+        for e in phone_interview.paradata
+        if not (e["event"] == "page_submitted" and e["step"] == "screening")
+    ]
+    assert len(kept) == len(phone_interview.paradata) - 1
+    Interview.objects.filter(pk=phone_interview.pk).update(paradata=kept)
 
     # When the last page is submitted
     response = submit_page(browser, phone_interview, response)
@@ -210,3 +214,40 @@ def test_the_last_page_finishes_only_when_every_page_on_the_path_was_submitted(
     run_to_end(browser, phone_interview)
     phone_interview.refresh_from_db()
     assert phone_interview.status == Interview.Status.COMPLETED
+
+
+def test_the_stop_form_below_a_page_is_in_the_reader_s_language(browser, phone_interview):
+    # The empty "stop and make an appointment" form is drawn once per language and reused:
+    # a page in one language never shows it in the other.
+    url = reverse("fieldwork:interview", args=[phone_interview.pk])
+    chinese = browser.get(url, headers={"accept-language": "zh-hans"}).content.decode()
+    english = browser.get(url, headers={"accept-language": "en"}).content.decode()
+    again = browser.get(url, headers={"accept-language": "zh-hans"}).content.decode()
+
+    for page, label, other in (
+        (chinese, "回访时间", "Call back at"),
+        (english, "Call back at", "回访时间"),
+    ):
+        stop = page[page.index('id="stop-interview"') :]
+        assert label in stop and other not in stop
+        assert 'name="at"' in stop and 'name="kind"' in stop and 'name="window_end"' in stop
+    assert "回访时间" in again[again.index('id="stop-interview"') :]
+
+
+def test_a_page_with_an_error_shows_the_error_next_to_its_question(browser, phone_interview):
+    url = reverse("fieldwork:interview", args=[phone_interview.pk])
+    response = submit_page(browser, phone_interview, browser.get(url))  # opening: consent
+    step, _form = page_of(response)
+    assert step == "screening"
+
+    # When the age is left empty
+    data = {k: v for k, v in page_data(response).items() if not k.endswith("-age")}
+    response = browser.post(url, data)
+
+    # Then the same page comes back with the error inside the age question's block only
+    assert response.status_code == 200 and page_of(response)[0] == "screening"
+    page = response.content.decode()
+    block = page[page.index('data-question="age"') :]
+    block = block[: block.index('class="question"') if 'class="question"' in block else None]
+    assert 'class="errorlist' in block
+    assert page.count('class="errorlist') == 1
