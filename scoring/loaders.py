@@ -280,11 +280,6 @@ def locate(interviews: list[dict]) -> tuple[pd.DataFrame, dict[str, dict]]:
     return _locate(*([record[name] for record in interviews] for name in columns))
 
 
-def record_columns(records: list[dict], columns: list[str]) -> pd.DataFrame:
-    """The records' `columns` only (not every record's answers dict) as a frame."""
-    return pd.DataFrame({name: [record[name] for record in records] for name in columns})
-
-
 def _locate(pks, districts, streets, case_streets, weights) -> tuple[pd.DataFrame, dict]:
     """Resolve each interview's district and street codes and area type (one query), from
     its named district and street and its case's street (locality ids or None), interview
@@ -397,42 +392,44 @@ def respondent_frame(
     records = approved_interviews(wave) if interviews is None else interviews
     if not records:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in RESPONDENT_COLUMNS})
-    interviews = record_columns(records, ["stratum", "frame_id"])
-    located, _ = places if places is not None else locate(records)
+    strata = [record["stratum"] for record in records]
+    frames = {record["frame_id"] for record in records if record["frame_id"] is not None}
     counts = dict(
-        FrameStratumCount.objects.filter(
-            frame_id__in=set(interviews["frame_id"].dropna().tolist())
-        ).values_list("stratum", "n_units")
+        FrameStratumCount.objects.filter(frame_id__in=frames).values_list("stratum", "n_units")
     )
     definition = wave.questionnaire_version.definition
     sex_key, age_key = (respondent_key(definition, name) for name in ("sex", "age"))
     saved = [record["answers"] for record in records]  # keyed as the wave's version keys them
-    sex = pd.Series(
-        each_distinct([a.get(sex_key) for a in saved], _sex_code), index=interviews.index
-    )
-    ages = pd.Series(
-        each_distinct([a.get(age_key) for a in saved], respondent_age_group), index=interviews.index
-    )
-    fpc = interviews["stratum"].map(counts).astype(float)
+    sex = each_distinct([a.get(sex_key) for a in saved], _sex_code)
+    ages = each_distinct([a.get(age_key) for a in saved], respondent_age_group)
+    fpc = np.array([counts.get(stratum, np.nan) for stratum in strata], dtype=float)
     # Once reserve replicates are released, every released unit of a stratum is one SRSWOR of
     # n_released units from N_h: π = n_released / N_h for all of them, whatever replicate the
     # stored weight was computed for (else 20 main units at 15 and 10 reserves at 10 would
     # stand for 400 of 300 households). Without a release the stored design weight stands.
-    n_released = interviews["stratum"].map(released_per_stratum(wave)).astype(float)
-    recomputed = fpc.notna() & (n_released > 0)
-    weight = (fpc / n_released).where(recomputed, located["weight"])
+    released = released_per_stratum(wave)
+    n_released = np.array([released.get(stratum, np.nan) for stratum in strata], dtype=float)
+    located, _ = places if places is not None else locate(records)
+    recomputed = ~np.isnan(fpc) & (n_released > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight = np.where(recomputed, fpc / n_released, located["weight"].to_numpy(dtype=float))
     return pd.DataFrame(
         {
             "interview_id": located["interview_id"],
-            "weight": weight.to_numpy(),
-            "stratum": interviews["stratum"].astype(object),
+            "weight": weight,
+            "stratum": _objects(strata),
             "fpc": fpc,
             "district": located["district"],
             "street": located["street"],
-            "sex": sex.astype(object),
-            "age_group": ages.astype(object),
+            "sex": _objects(sex),
+            "age_group": _objects(ages),
         }
     )[RESPONDENT_COLUMNS]
+
+
+def _objects(values: list) -> np.ndarray:
+    """The values as an object array, None as NaN (what a text column gives back)."""
+    return np.array([np.nan if value is None else value for value in values], dtype=object)
 
 
 def each_distinct(values: list, function) -> list:
