@@ -171,6 +171,11 @@ def interview_records(rows, wave: Wave) -> list[dict]:
         records = [dict(zip(RECORD_FIELDS, row, strict=True)) for row in sorted(rows)]
         for record in records:
             record["answers"] = json_value(record["answers"])
+    current = (wave.questionnaire_version_id, None)
+    if all(record["questionnaire_version_id"] in current for record in records):
+        for record in records:  # all saved on the wave's version: keyed as it keys them
+            record["answers"] = record["answers"] or {}
+        return records
     for record, answers in zip(records, _in_wave_version(records, wave), strict=True):
         record["answers"] = answers
     return records
