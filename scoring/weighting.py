@@ -284,7 +284,8 @@ def _margins(respondents: pd.DataFrame, level: str, report: dict) -> list:
         labels = places + "|" + values
         population = (cells["locality"] + "|" + cells[variable]).to_frame("cell")
         population = population.assign(Freq=cells["Freq"]).groupby("cell")["Freq"].sum()
-        empty = sorted(set(population[population > 0].index) - set(labels))
+        # the labels met, hashed once each in C (a set of the Series iterates it in Python)
+        empty = sorted(set(population[population > 0].index) - set(pd.unique(labels.to_numpy())))
         if empty:
             report["skipped"].append(
                 Translatable(
