@@ -171,6 +171,11 @@ def interview_records(rows, wave: Wave) -> list[dict]:
         records = [dict(zip(RECORD_FIELDS, row, strict=True)) for row in sorted(rows)]
         for record in records:
             record["answers"] = json_value(record["answers"])
+    current = (wave.questionnaire_version_id, None)
+    if all(record["questionnaire_version_id"] in current for record in records):
+        for record in records:  # all saved on the wave's version: keyed as it keys them
+            record["answers"] = record["answers"] or {}
+        return records
     for record, answers in zip(records, _in_wave_version(records, wave), strict=True):
         record["answers"] = answers
     return records
@@ -277,78 +282,75 @@ def locate(interviews: list[dict]) -> tuple[pd.DataFrame, dict[str, dict]]:
     """(located, localities) of `approved_interviews` records: what `approved_answers` and
     `respondent_frame` both resolve (given to them as `places`, it is resolved once)."""
     columns = ["pk", "district_id", "street_id", "case__street_id", "weight"]
-    return _locate(record_columns(interviews, columns))
+    return _locate(*([record[name] for record in interviews] for name in columns))
 
 
-def record_columns(records: list[dict], columns: list[str]) -> pd.DataFrame:
-    """The records' `columns` only (not every record's answers dict) as a frame."""
-    return pd.DataFrame({name: [record[name] for record in records] for name in columns})
-
-
-def _locate(interviews: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict]]:
-    """Resolve each interview's district and street codes and area type (one query)."""
-    ids = pd.concat(
-        [interviews["district_id"], interviews["street_id"], interviews["case__street_id"]]
-    ).dropna()
-    fields = ["pk", "code", "name", "level", "area_type", "parent_id"]
-    parent_fields = [f"parent__{name}" for name in ["id", "code", "name", "level", "area_type"]]
-    rows = pd.DataFrame.from_records(
-        list(
-            Locality.objects.filter(pk__in=set(ids.astype("int64").tolist())).values(
-                *fields, *parent_fields
-            )
-        ),
-        columns=fields + parent_fields,
+def _locate(pks, districts, streets, case_streets, weights) -> tuple[pd.DataFrame, dict]:
+    """Resolve each interview's district and street codes and area type (one query), from
+    its named district and street and its case's street (locality ids or None), interview
+    by interview on the few localities met."""
+    places = _places(
+        {i for ids in (districts, streets, case_streets) for i in ids if i is not None}
     )
-    # A district derived from a street's parent comes with the street's row.
-    parents = rows[parent_fields].dropna(subset=["parent__id"])
-    parents = parents.set_axis(["pk", "code", "name", "level", "area_type"], axis=1)
-    places = (
-        pd.concat([rows[fields], parents.assign(parent_id=None)], ignore_index=True)
-        .drop_duplicates(subset="pk")
-        .astype({"pk": "int64"})
-        .set_index("pk")
-    )
-    parent_of = places["parent_id"].astype("Int64")
-
-    named_district = interviews["district_id"].astype("Int64")
-    named_street = interviews["street_id"].astype("Int64")
-    case_street = interviews["case__street_id"].astype("Int64")
-    # The sampled street stands in for an unnamed street only if it is inside the named
-    # district (or no district was named).
-    inside = (case_street.map(parent_of) == named_district).fillna(False).astype(bool)
-    fallback_ok = named_district.isna().to_numpy() | inside.to_numpy()
-    street_id = named_street.where(named_street.notna(), case_street.where(fallback_ok))
-    district_id = named_district.where(named_district.notna(), street_id.map(parent_of))
-
-    code_of = places["code"]
-    area_type = _blank_to_na(street_id.map(places["area_type"])).fillna(
-        _blank_to_na(district_id.map(places["area_type"]))
-    )
+    parent_of = {pk: place[4] for pk, place in places.items()}
+    district_ids, street_ids = [], []
+    for named_district, named_street, case_street in zip(
+        districts, streets, case_streets, strict=True
+    ):
+        # The sampled street stands in for an unnamed street only if it is inside the named
+        # district (or no district was named).
+        street = named_street
+        if street is None and (
+            named_district is None or parent_of.get(case_street) == named_district
+        ):
+            street = case_street
+        district_ids.append(named_district if named_district is not None else parent_of.get(street))
+        street_ids.append(street)
     located = pd.DataFrame(
         {
-            "interview_id": interviews["pk"].astype("int64"),
-            "weight": interviews["weight"].astype(float),
-            "district": district_id.map(code_of).astype(object),
-            "street": street_id.map(code_of).astype(object),
-            "area_type": area_type.astype(object),
+            "interview_id": np.asarray(pks, dtype="int64"),
+            "weight": np.asarray([np.nan if w is None else w for w in weights], dtype=float),
+            "district": _column([places[i][0] if i in places else None for i in district_ids]),
+            "street": _column([places[i][0] if i in places else None for i in street_ids]),
+            "area_type": _column(
+                [
+                    _area_type(places.get(street)) or _area_type(places.get(district))
+                    for street, district in zip(street_ids, district_ids, strict=True)
+                ]
+            ),
         }
     )
-
-    used = set(district_id.dropna().tolist()) | set(street_id.dropna().tolist())
-    chosen = places.loc[sorted(used)]
-    parents = chosen["parent_id"].map(code_of)
-    localities = {
-        code: {"name": name, "level": level, "parent": parent if isinstance(parent, str) else None}
-        for code, name, level, parent in zip(
-            chosen["code"], chosen["name"], chosen["level"], parents, strict=True
-        )
-    }
+    used = {i for i in district_ids if i is not None} | {i for i in street_ids if i is not None}
+    localities = {}
+    for pk in sorted(used):
+        code, name, level, _area, parent = places[pk]
+        parent_code = places[parent][0] if parent in places else None
+        localities[code] = {"name": name, "level": level, "parent": parent_code}
     return located, localities
 
 
-def _blank_to_na(values: pd.Series) -> pd.Series:
-    return values.where(values.notna() & (values.astype(str) != ""))
+def _places(ids: set) -> dict[int, tuple]:
+    """{locality id: (code, name, level, area type, parent id)} of the localities `ids` and
+    their parents (a district derived from a street's parent comes with the street's row)."""
+    fields = ["pk", "code", "name", "level", "area_type", "parent_id"]
+    parent_fields = [f"parent__{name}" for name in ["id", "code", "name", "level", "area_type"]]
+    rows = list(Locality.objects.filter(pk__in=ids).values_list(*fields, *parent_fields))
+    places = {row[0]: row[1:6] for row in rows}
+    for row in rows:
+        if row[6] is not None and row[6] not in places:
+            places[row[6]] = (*row[7:11], None)
+    return places
+
+
+def _area_type(place: tuple | None) -> str | None:
+    """The place's area type; None when unknown or blank."""
+    area = place[3] if place is not None else None
+    return area if area is not None and str(area) != "" else None
+
+
+def _column(values: list) -> pd.Series:
+    """An object column of codes, missing ones NaN (as a pandas map leaves them)."""
+    return pd.Series([np.nan if v is None else v for v in values], dtype=object)
 
 
 # ---------------------------------------------------------------------------- weighting inputs
@@ -395,42 +397,44 @@ def respondent_frame(
     records = approved_interviews(wave) if interviews is None else interviews
     if not records:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in RESPONDENT_COLUMNS})
-    interviews = record_columns(records, ["stratum", "frame_id"])
-    located, _ = places if places is not None else locate(records)
+    strata = [record["stratum"] for record in records]
+    frames = {record["frame_id"] for record in records if record["frame_id"] is not None}
     counts = dict(
-        FrameStratumCount.objects.filter(
-            frame_id__in=set(interviews["frame_id"].dropna().tolist())
-        ).values_list("stratum", "n_units")
+        FrameStratumCount.objects.filter(frame_id__in=frames).values_list("stratum", "n_units")
     )
     definition = wave.questionnaire_version.definition
     sex_key, age_key = (respondent_key(definition, name) for name in ("sex", "age"))
     saved = [record["answers"] for record in records]  # keyed as the wave's version keys them
-    sex = pd.Series(
-        each_distinct([a.get(sex_key) for a in saved], _sex_code), index=interviews.index
-    )
-    ages = pd.Series(
-        each_distinct([a.get(age_key) for a in saved], respondent_age_group), index=interviews.index
-    )
-    fpc = interviews["stratum"].map(counts).astype(float)
+    sex = each_distinct([a.get(sex_key) for a in saved], _sex_code)
+    ages = each_distinct([a.get(age_key) for a in saved], respondent_age_group)
+    fpc = np.array([counts.get(stratum, np.nan) for stratum in strata], dtype=float)
     # Once reserve replicates are released, every released unit of a stratum is one SRSWOR of
     # n_released units from N_h: π = n_released / N_h for all of them, whatever replicate the
     # stored weight was computed for (else 20 main units at 15 and 10 reserves at 10 would
     # stand for 400 of 300 households). Without a release the stored design weight stands.
-    n_released = interviews["stratum"].map(released_per_stratum(wave)).astype(float)
-    recomputed = fpc.notna() & (n_released > 0)
-    weight = (fpc / n_released).where(recomputed, located["weight"])
+    released = released_per_stratum(wave)
+    n_released = np.array([released.get(stratum, np.nan) for stratum in strata], dtype=float)
+    located, _ = places if places is not None else locate(records)
+    recomputed = ~np.isnan(fpc) & (n_released > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight = np.where(recomputed, fpc / n_released, located["weight"].to_numpy(dtype=float))
     return pd.DataFrame(
         {
             "interview_id": located["interview_id"],
-            "weight": weight.to_numpy(),
-            "stratum": interviews["stratum"].astype(object),
+            "weight": weight,
+            "stratum": _objects(strata),
             "fpc": fpc,
             "district": located["district"],
             "street": located["street"],
-            "sex": sex.astype(object),
-            "age_group": ages.astype(object),
+            "sex": _objects(sex),
+            "age_group": _objects(ages),
         }
     )[RESPONDENT_COLUMNS]
+
+
+def _objects(values: list) -> np.ndarray:
+    """The values as an object array, None as NaN (what a text column gives back)."""
+    return np.array([np.nan if value is None else value for value in values], dtype=object)
 
 
 def each_distinct(values: list, function) -> list:

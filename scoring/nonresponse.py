@@ -126,18 +126,23 @@ def weighting_classes(cases: pd.DataFrame, method: str) -> tuple[pd.Series, list
 def eligibility_rates(cases: pd.DataFrame) -> pd.Series:
     """e_h per case: the eligible share of its stratum's cases of known eligibility (the
     wave's where the stratum has none, 1 where the wave has none)."""
-    stratum = cases["stratum"].astype(str)
-    eligible = cases["eligibility"].eq("eligible")
-    known = eligible | cases["eligibility"].eq("ineligible")
+    eligible = cases["eligibility"].eq("eligible").to_numpy()
+    known = eligible | cases["eligibility"].eq("ineligible").to_numpy()
     wave = eligible.sum() / known.sum() if known.any() else 1.0
-    by_stratum = eligible.groupby(stratum).sum() / known.groupby(stratum).sum()
-    return stratum.map(by_stratum.where(np.isfinite(by_stratum))).fillna(wave).astype(float)
+    # counted per stratum on its codes (whole counts: the same shares as a groupby's sums)
+    codes, strata = pd.factorize(cases["stratum"].astype(str))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        by_stratum = np.bincount(codes, eligible, len(strata)) / np.bincount(
+            codes, known, len(strata)
+        )
+    rates = np.where(np.isfinite(by_stratum), by_stratum, wave)
+    return pd.Series(rates[codes], index=cases.index, dtype=float)
 
 
-def eligible_shares(cases: pd.DataFrame) -> pd.Series:
+def eligible_shares(cases: pd.DataFrame, rates: pd.Series | None = None) -> pd.Series:
     """Each case's share of an eligible unit: 1 eligible (every approved respondent), 0 known
-    ineligible, e_h unknown."""
-    e = eligibility_rates(cases)
+    ineligible, e_h unknown (`rates`: eligibility_rates(cases) when already known)."""
+    e = eligibility_rates(cases) if rates is None else rates
     status = cases["eligibility"].where(~cases["approved"].astype(bool), "eligible")
     return pd.Series(np.select([status.eq("eligible"), status.eq("ineligible")], [1.0, 0.0], e))
 
@@ -150,10 +155,10 @@ def household_factors(cases: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Ser
     kish = listed & cases["selection"].eq("kish")
     line = cases["line"].astype(float)
     known = kish & line.notna() & (line >= 1) & (line <= adults) & (line <= KISH_LINES)
-    p = [
-        kish_probability(int(n), int(k)) if ok else 0.0
-        for n, k, ok in zip(adults, line.fillna(0), known, strict=True)
-    ]
+    p = np.zeros(len(cases))
+    counts, lines = adults.to_numpy(), line.to_numpy()
+    for i in np.flatnonzero(known.to_numpy()):  # Kish's tables, for the Kish cases only
+        p[i] = kish_probability(int(counts[i]), int(lines[i]))
     factor = adults.where(~known, 1.0 / pd.Series(p, index=cases.index).where(known, 1.0))
     return factor, listed, kish & (adults > KISH_LINES)
 
@@ -164,7 +169,8 @@ def adjust(cases: pd.DataFrame, *, method: str = STRATUM, drawn: dict | None = N
     d = base_weights(cases).astype(float)
     approved = cases["approved"].astype(bool)
     classes, collapsed = weighting_classes(cases, method)
-    shares = eligible_shares(cases)
+    rates = eligibility_rates(cases)
+    shares = eligible_shares(cases, rates)
     if method == NONE:
         factor = pd.Series(1.0, index=cases.index)
     else:
@@ -186,7 +192,7 @@ def adjust(cases: pd.DataFrame, *, method: str = STRATUM, drawn: dict | None = N
         },
         index=ids,
     )
-    strata = _stratum_table(cases, household.where(approved), shares, drawn or {})
+    strata = _stratum_table(cases, household.where(approved), (rates, shares), drawn or {})
     unrepresented = sorted(strata.loc[strata["approved"] == 0, "stratum"])
     beyond = beyond & approved
     return Adjusted(
@@ -203,31 +209,30 @@ def adjust(cases: pd.DataFrame, *, method: str = STRATUM, drawn: dict | None = N
 
 
 def _stratum_table(
-    cases: pd.DataFrame, household: pd.Series, shares: pd.Series, drawn: dict
+    cases: pd.DataFrame, household: pd.Series, eligibility: tuple, drawn: dict
 ) -> pd.DataFrame:
+    """Adjusted.strata; `eligibility` is (eligibility_rates, eligible_shares) of the cases."""
     status, approved = cases["eligibility"], cases["approved"].astype(bool)
-    work = cases.assign(
-        released=1,
-        attempted=cases["attempted"].astype(int),
-        interviewed=cases["interviewed"].astype(int),
-        approved=cases["approved"].astype(int),
-        ineligible=(status.eq("ineligible") & ~approved).astype(int),
-        unknown=(status.eq("unknown") & ~approved).astype(int),
-        eligibility_rate=eligibility_rates(cases),
-        estimated_eligible=shares,
-        weight=household,
+    rates, shares = eligibility
+    work = pd.DataFrame(
+        {
+            "stratum": cases["stratum"],
+            "released": 1,
+            "attempted": cases["attempted"].astype(int),
+            "interviewed": cases["interviewed"].astype(int),
+            "approved": cases["approved"].astype(int),
+            "ineligible": (status.eq("ineligible") & ~approved).astype(int),
+            "unknown": (status.eq("unknown") & ~approved).astype(int),
+            "estimated_eligible": shares,
+        }
     )
-    table = work.groupby("stratum", sort=True).agg(
-        released=("released", "sum"),
-        attempted=("attempted", "sum"),
-        interviewed=("interviewed", "sum"),
-        approved=("approved", "sum"),
-        ineligible=("ineligible", "sum"),
-        unknown=("unknown", "sum"),
-        eligibility_rate=("eligibility_rate", "first"),
-        estimated_eligible=("estimated_eligible", "sum"),
-        weight_min=("weight", "min"),
-        weight_max=("weight", "max"),
+    grouped = work.groupby("stratum", sort=True)
+    weight = household.groupby(work["stratum"], sort=True)
+    # one pass of sums over the counts (a named aggregation makes one pass per column)
+    table = grouped.sum().assign(
+        eligibility_rate=rates.groupby(work["stratum"], sort=True).first(),
+        weight_min=weight.min(),
+        weight_max=weight.max(),
     )
     table = table.reset_index()
     table["drawn"] = table["stratum"].map(drawn).fillna(table["released"]).astype("int64")

@@ -169,24 +169,29 @@ def _whole(value) -> int | None:
 def heat(by_district_dimension: pd.DataFrame, dimensions: list[dict], districts: list[dict]):
     """The district × dimension table: {"dimensions": [{"code", "label"}], "rows": [{"name",
     "cells": [{"score", "unreliable"}] in dimension order}]}."""
-    table = by_district_dimension.set_index(["district", "dimension"])
+    # each cell read once from the table's records (not one indexed lookup per cell)
+    cells = {
+        (row["district"], row["dimension"]): {
+            "score": number(row["score"]),
+            "unreliable": bool(row["unreliable"]),
+        }
+        for row in by_district_dimension[["district", "dimension", "score", "unreliable"]].to_dict(
+            "records"
+        )
+    }
+    empty = {"score": None, "unreliable": True}
     return {
         "dimensions": [{"code": d["code"], "label": d["label"]} for d in dimensions],
         "rows": [
             {
                 "name": district["name"],
-                "cells": [heat_cell(table, district["code"], d["code"]) for d in dimensions],
+                "cells": [
+                    dict(cells.get((district["code"], d["code"]), empty)) for d in dimensions
+                ],
             }
             for district in districts
         ],
     }
-
-
-def heat_cell(table: pd.DataFrame, district: str, dimension: str) -> dict:
-    if (district, dimension) not in table.index:
-        return {"score": None, "unreliable": True}
-    row = table.loc[(district, dimension)]
-    return {"score": number(row["score"]), "unreliable": bool(row["unreliable"])}
 
 
 def _cells(table: pd.DataFrame | None, level: str) -> dict[str, dict[str, dict]]:

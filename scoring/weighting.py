@@ -193,16 +193,20 @@ def weighted_answers(
 def _with_weights(long: pd.DataFrame, weighting: Weighting) -> pd.DataFrame:
     if long.empty:
         return long
-    design = weighting.respondents.set_index("interview_id")
+    design = weighting.respondents
+    # each answer's respondent row, looked up once for the three columns
+    row = pd.Index(design["interview_id"].to_numpy()).get_indexer(long["interview_id"])
     # The answers and the respondents are read by two queries: an interview approved in
     # between has no weight yet and is left to the next computation.
-    long = long[long["interview_id"].isin(weighting.weights.index)]
+    if (row < 0).any():
+        long, row = long[row >= 0], row[row >= 0]
+    weights = weighting.weights.to_numpy(dtype=float)  # in the respondents' order
+    stratum = design["stratum"].to_numpy()[row]
     long = long.assign(
-        weight=long["interview_id"].map(weighting.weights).astype(float),
-        stratum=long["interview_id"].map(design["stratum"]),
+        weight=weights[row], stratum=pd.Series(stratum, index=long.index, dtype=object)
     )
     if design["fpc"].notna().all():
-        long = long.assign(fpc=long["interview_id"].map(design["fpc"]).astype(float))
+        long = long.assign(fpc=design["fpc"].to_numpy(dtype=float)[row])
     return long
 
 
@@ -280,7 +284,8 @@ def _margins(respondents: pd.DataFrame, level: str, report: dict) -> list:
         labels = places + "|" + values
         population = (cells["locality"] + "|" + cells[variable]).to_frame("cell")
         population = population.assign(Freq=cells["Freq"]).groupby("cell")["Freq"].sum()
-        empty = sorted(set(population[population > 0].index) - set(labels))
+        # the labels met, hashed once each in C (a set of the Series iterates it in Python)
+        empty = sorted(set(population[population > 0].index) - set(pd.unique(labels.to_numpy())))
         if empty:
             report["skipped"].append(
                 Translatable(
