@@ -2,9 +2,9 @@
 household names and visit positions already stored, in the database and in every frame file;
 migrating back decrypts them. Sampling 0009 recomputes stored phone keys under AES-CMAC."""
 
+import copy
 import hashlib
 import hmac
-import copy
 import io
 import json
 from datetime import UTC, datetime
@@ -16,8 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 
-from common.crypto import phone_key
-from common.crypto import Sealed
+from common.crypto import Sealed, phone_key
 from common.personal import keyring
 from fieldwork.models import ContactAttempt, Interview, RespondentSelection
 from sampling import frame_crypto
@@ -260,6 +259,8 @@ def test_stored_phone_keys_go_back_to_hmac_and_forward_to_aes_cmac(
     assert frame_crypto.keys_current(public.schema)
     sealed = (tmp_path / frame_crypto.sealed_path(path)).read_bytes()
     assert frame_crypto.open_sealed(sealed, ring).column("phone").to_pylist() == PHONES
+
+
 def _raw(sql: str) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(sql)
