@@ -1,6 +1,8 @@
 """Migrations sampling 0007 and fieldwork 0017 and 0018 encrypt the numbers, addresses,
 household names and visit positions already stored, in the database and in every frame file;
-migrating back decrypts them. Sampling 0009 recomputes stored phone keys under AES-CMAC."""
+migrating back decrypts them. Sampling 0009 recomputes stored phone keys under AES-CMAC;
+fieldwork 0019, qc 0005 and sampling 0010 seal location answers and a frame's other columns
+on the units."""
 
 import copy
 import hashlib
