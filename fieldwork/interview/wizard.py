@@ -22,7 +22,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from formtools.wizard.views import WizardView
 
@@ -58,7 +58,8 @@ from questionnaires.files import AttachedRows
 def _stop_form_html(language: str) -> str:
     """The empty "stop and make an appointment" form below every page, drawn once per
     language: it is the same on every page and every interview."""
-    return AppointmentForm().as_p()
+    with override(language):
+        return AppointmentForm().as_p()
 
 
 def _group_on_path(group: dict, wizard: "InterviewWizard") -> bool:
