@@ -217,7 +217,7 @@ def _purge_recordings(scope: Scope) -> Outcome:
     """The recordings Twilio deleted (`_delete_recordings`, run before) are forgotten here,
     with Twilio's callbacks, which carry their addresses; one Twilio could not delete keeps
     its SID and address so that a later purge tries again."""
-    deletion = scope.elsewhere.get(RECORDINGS) or _delete_recordings(scope)
+    deletion = scope.elsewhere[RECORDINGS]
     failed = {failure.item for failure in deletion.failed}
     TwilioEvent.objects.filter(call__case__wave_id=scope.wave_id).update(params={})
     removed = (

@@ -135,7 +135,7 @@ def purge_wave(*, wave: Wave, user: User | None, progress: Progress | None = Non
     report = progress or (lambda done, total, message: None)
     steps = len(holders()) + 2
     before = _results_checksum(wave)
-    elsewhere = _delete_elsewhere(scope_for(wave), report)
+    elsewhere = _delete_elsewhere(scope_for(wave), report, steps)
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -170,14 +170,14 @@ def purge_wave(*, wave: Wave, user: User | None, progress: Progress | None = Non
     return purge
 
 
-def _delete_elsewhere(scope: Scope, report: Callable[..., None]) -> dict[str, Outcome]:
+def _delete_elsewhere(scope: Scope, report: Callable[..., None], steps: int) -> dict[str, Outcome]:
     """What other services keep (recordings at Twilio) deleted there, before the database's
     transaction opens: a slow or silent service holds no lock. Should the purge then be undone,
     what went there is simply gone (a later purge finds it gone and counts it so)."""
     done = {}
     for holder in holders():
         if holder.elsewhere is not None:
-            report(0, len(holders()) + 2, str(holder.what))
+            report(0, steps, str(holder.what))
             done[holder.key] = holder.elsewhere(scope)
             logger.info(
                 "purge of wave %s: %s deleted at another service, %s not",

@@ -52,7 +52,8 @@ def load_frame(frame: Frame, columns: list[str] | None = None) -> pd.DataFrame:
         schema = pq.read_schema(stored)
         sealed = frame_crypto.is_sealed(schema.names)
         # Keys of a former scheme are recomputed from the numbers, never compared.
-        in_file = [c for c in schema.names if c != key or frame_crypto.keys_current(schema)]
+        keys_current = frame_crypto.keys_current(schema)
+        in_file = [c for c in schema.names if c != key or keys_current]
         stored.seek(0)
         if not sealed:  # stored before encryption (sampling 0007 seals such files)
             plain = [c for c in wanted if c != key]

@@ -310,9 +310,9 @@ def _locate(pks, districts, streets, case_streets, weights) -> tuple[pd.DataFram
         {
             "interview_id": np.asarray(pks, dtype="int64"),
             "weight": np.asarray([np.nan if w is None else w for w in weights], dtype=float),
-            "district": _column([places[i][0] if i in places else None for i in district_ids]),
-            "street": _column([places[i][0] if i in places else None for i in street_ids]),
-            "area_type": _column(
+            "district": _objects([places[i][0] if i in places else None for i in district_ids]),
+            "street": _objects([places[i][0] if i in places else None for i in street_ids]),
+            "area_type": _objects(
                 [
                     _area_type(places.get(street)) or _area_type(places.get(district))
                     for street, district in zip(street_ids, district_ids, strict=True)
@@ -346,11 +346,6 @@ def _area_type(place: tuple | None) -> str | None:
     """The place's area type; None when unknown or blank."""
     area = place[3] if place is not None else None
     return area if area is not None and str(area) != "" else None
-
-
-def _column(values: list) -> pd.Series:
-    """An object column of codes, missing ones NaN (as a pandas map leaves them)."""
-    return pd.Series([np.nan if v is None else v for v in values], dtype=object)
 
 
 # ---------------------------------------------------------------------------- weighting inputs

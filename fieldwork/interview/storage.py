@@ -25,7 +25,6 @@ class InterviewStorage(BaseStorage):
 
     def __init__(self, prefix, request=None, file_storage=None):
         super().__init__(prefix, request, file_storage)
-        self.data: dict = {}
         self.init_data()
         self._saved: Callable[[str], dict | None] | None = None
 

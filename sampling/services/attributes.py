@@ -10,7 +10,7 @@ quota cell or the nonresponse adjustment comes to use it (`make_plain`): its val
 the sealed part, unit by unit, in the same transaction as the choice that needs them.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 
 from django.db import transaction
 
@@ -19,9 +19,8 @@ from sampling.models import Draw, SampledUnit
 BATCH = 2000
 
 
-def split(values: dict, plain: Iterable[str]) -> tuple[dict, dict | None]:
+def split(values: dict, plain: Set[str]) -> tuple[dict, dict | None]:
     """(the plain attributes, the sealed ones or None) of one unit's `values`."""
-    plain = set(plain)
     sealed = {k: v for k, v in values.items() if k not in plain}
     return {k: v for k, v in values.items() if k in plain}, sealed or None
 
