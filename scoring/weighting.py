@@ -76,18 +76,20 @@ def wave_weights(
     interviews: list[dict] | None = None,
     places: tuple | None = None,
     cases: pd.DataFrame | None = None,
+    choice: tuple[str, str] | None = None,
 ) -> Weighting:
     """Final weights of the wave's approved interviews (see the module docstring);
     `interviews` is scoring.loaders.approved_interviews(wave) when already read, `places`
     scoring.loaders.locate(interviews) when already resolved, `cases` scoring.cases.
-    case_frame(wave, attribute=…) for the wave's nonresponse choice when already read."""
+    case_frame(wave, attribute=…) for the wave's nonresponse choice when already read, and
+    `choice` that choice (method, attribute read) when the cases were read for it."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
     respondents = respondent_frame(wave, interviews=interviews, places=places)
     report: dict = {"n": len(respondents), "level": level, "margins": [], "skipped": []}
     if respondents.empty:
         return Weighting(pd.Series(dtype=float), None, respondents, report)
-    respondents, components = _adjusted(wave, respondents, report, cases)
+    respondents, components = _adjusted(wave, respondents, report, cases, choice)
     prerake = respondents["weight"].astype(float).to_numpy()
     fpc = respondents["fpc"]
     design = make_design(
@@ -155,12 +157,10 @@ def weighted_sample(
     trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
 ) -> WeightedSample:
     """The wave's approved answers with their final weights and the calibrated design."""
-    method, attribute = nonresponse_choice(wave)
+    choice = _adjustment_choice(wave)
     with gc_paused():  # reading builds tens of thousands of objects at once (loaders.gc_paused)
         # one read of the round's cases gives the approved interviews and the case frame
-        interviews, cases = read_round(
-            wave, attribute=attribute if method == STRATUM_ATTRIBUTE else ""
-        )
+        interviews, cases = read_round(wave, attribute=choice[1])
         places = locate(interviews) if interviews else None
         long, meta = approved_answers(wave, interviews=interviews, places=places)
         weighting = wave_weights(
@@ -170,6 +170,7 @@ def weighted_sample(
             interviews=interviews,
             places=places,
             cases=cases,
+            choice=choice,
         )
     design = None
     if weighting.design is not None:
@@ -210,21 +211,32 @@ def _with_weights(long: pd.DataFrame, weighting: Weighting) -> pd.DataFrame:
     return long
 
 
+def _adjustment_choice(wave: Wave) -> tuple[str, str]:
+    """(method, the frame attribute it reads, "" unless by stratum attribute) of the wave's
+    nonresponse adjustment."""
+    method, attribute = nonresponse_choice(wave)
+    return method, attribute if method == STRATUM_ATTRIBUTE else ""
+
+
 def _adjusted(
-    wave: Wave, respondents: pd.DataFrame, report: dict, cases: pd.DataFrame | None
+    wave: Wave,
+    respondents: pd.DataFrame,
+    report: dict,
+    cases: pd.DataFrame | None,
+    choice: tuple[str, str] | None,
 ) -> tuple:
     """The respondents with their nonresponse-adjusted person weights (scoring.nonresponse)
     and those weights' components (design, nonresponse, household by interview_id);
     the report gains "nonresponse": {"method", "attribute", "strata" (records of the
     per-stratum table), "collapsed", "unrepresented", "door", "door_without_listing",
     "beyond_table", "adults_not_covered"}."""
-    method, attribute = nonresponse_choice(wave)
+    method, attribute = choice or _adjustment_choice(wave)
     if cases is None:
-        cases = case_frame(wave, attribute=attribute if method == STRATUM_ATTRIBUTE else "")
+        cases = case_frame(wave, attribute=attribute)
     adjusted = adjust(cases, method=method, drawn=drawn_per_stratum(wave))
     report["nonresponse"] = {
         "method": method,
-        "attribute": attribute if method == STRATUM_ATTRIBUTE else "",
+        "attribute": attribute,
         "strata": adjusted.strata.to_dict("records"),
         "collapsed": adjusted.collapsed,
         "unrepresented": adjusted.unrepresented,

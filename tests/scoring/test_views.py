@@ -161,7 +161,7 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     # whether the results are interim (2) — a fixed number however many interviews there
     # are; and the second factor (the session's idle expiry was moved on by the warming
     # request: not written again within the minute)
-    with django_assert_num_queries(75):
+    with django_assert_num_queries(74):
         response = client.get(reverse("scoring:results"))
     assert response.status_code == 200 and response.context["report"]["n_interviews"] == 2
     # computed results are reused until a review changes: session, user, second factor, waves,
