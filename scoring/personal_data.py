@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from common.personal.registry import Holder, Scope, register
 from fieldwork.models import QuotaTarget, Wave
 from fieldwork.personal_data import wave_units
-from sampling.models import SampledUnit
+from sampling.models import Draw, SampledUnit
 from scoring.models import WaveWeighting
 
 
@@ -59,7 +59,18 @@ def _purge(scope: Scope) -> int:
         SampledUnit(pk=pk, attributes=kept, sealed_attributes=None) for pk, kept in _excess(scope)
     ]
     SampledUnit.objects.bulk_update(changed, ["attributes", "sealed_attributes"], batch_size=2000)
+    _forget_sealed_columns(scope)
     return len(changed)
+
+
+def _forget_sealed_columns(scope: Scope) -> None:
+    """Once no unit of the wave's draw keeps a sealed column, the draw no longer names any,
+    so the weighting page stops offering columns that are gone (a draw shared with a wave
+    not purged keeps them)."""
+    draw_id = Wave.objects.filter(pk=scope.wave_id).values_list("draw_id", flat=True).first()
+    sealed_left = SampledUnit.objects.filter(draw_id=draw_id, sealed_attributes__isnull=False)
+    if draw_id is not None and not sealed_left.exists():
+        Draw.objects.filter(pk=draw_id).update(sealed_columns=[])
 
 
 def register_holders() -> None:

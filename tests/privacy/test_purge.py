@@ -28,8 +28,9 @@ from jobs.runner import JobFailed
 from privacy.models import Purge
 from privacy.services import dry_run, purge_wave
 from sampling import frame_crypto
-from sampling.models import SampledUnit
+from sampling.models import Draw, SampledUnit
 from sampling.selectors import load_frame
+from scoring.services import frame_attributes
 from tests.privacy.scan import (
     decrypted_tokens,
     every_file,
@@ -169,6 +170,14 @@ def test_a_purge_keeps_the_other_waves_personal_data(personal_world, analyst):
     unit = SampledUnit.objects.get(cases__wave=world.other_wave)
     assert (unit.phone, unit.address) == (world.other_phone, world.other_address)
     assert _counts(world.other_wave)["sample.phone"] == 1
+
+
+def test_after_a_purge_the_weighting_offers_only_the_columns_kept(personal_world, analyst):
+    world = personal_world
+    assert {"householder", "id_number", "building"} <= set(frame_attributes(world.wave))
+    purge_wave(wave=world.wave, user=analyst)
+    assert frame_attributes(world.wave) == ["building"]
+    assert Draw.objects.get(pk=world.wave.draw_id).sealed_columns == []
 
 
 def test_a_second_purge_finds_nothing_left(
