@@ -46,7 +46,8 @@ def clean_frame(
     cells = {}
     for name, column in zip(table.column_names, table.columns, strict=True):
         # One chunk: taking rows in draw order from many chunks costs several times more.
-        column = _trimmed(column.combine_chunks())
+        # A column read as one already is used as it is (combining would copy it).
+        column = _trimmed(column.chunk(0) if column.num_chunks == 1 else column.combine_chunks())
         if not pc.all(pc.string_is_ascii(column)).as_py() and _edge_space(column):
             return None
         cells[name] = column
