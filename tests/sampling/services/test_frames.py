@@ -42,6 +42,22 @@ def test_good_frame_writes_parquet_and_street_counts(localities, frame_file, med
     assert rows.loc[rows["unit_id"] == "H00000", "phone"].item() == "13900000000"
 
 
+def test_the_parquet_file_is_moved_into_place_and_no_temporary_file_is_left(
+    localities, frame_file, media_root, settings, tmp_path
+):
+    # given temporary files made in a folder of their own
+    settings.FILE_UPLOAD_TEMP_DIR = tmp_path / "uploads"
+    settings.FILE_UPLOAD_TEMP_DIR.mkdir()
+    # when a frame is imported
+    frame = import_csv(frame_file)
+    # then the stored Parquet file is whole and readable by others, as the storage's files
+    # are, and nothing is left where it was written
+    parquet = media_root / frame.path
+    assert parquet.stat().st_mode & 0o777 == settings.FILE_UPLOAD_PERMISSIONS
+    assert len(load_frame(frame)) == 100
+    assert list(settings.FILE_UPLOAD_TEMP_DIR.iterdir()) == []
+
+
 def test_bad_frame_writes_nothing(localities, tmp_path, media_root):
     data = frame_rows(FRAME_SIZES)
     data.loc[3, "tel"] = "1234"
