@@ -1,4 +1,5 @@
-"""Login throttling (django-axes) for logins that come with a request.
+"""Authentication backends: login throttling (django-axes) for logins that come with a request,
+and the user read for every request together with whether they have an authenticator.
 
 Every login through a page (ours and the admin's) passes its request, and axes counts it.
 Logins without one (the test client's `login()`, the shell) are not attempts from the network:
@@ -6,6 +7,14 @@ axes' own backend refuses them with an error, this one leaves them to the next b
 """
 
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Exists, OuterRef
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import User
+
+# The name of the annotation UserBackend.get_user adds (accounts.access.authenticator_known).
+HAS_AUTHENTICATOR = "has_confirmed_authenticator"
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -13,3 +22,19 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class UserBackend(ModelBackend):
+    """Django's model backend, whose user of each request comes with whether they have a
+    confirmed authenticator: the check before every page (accounts.middleware) then asks the
+    database nothing more."""
+
+    def get_user(self, user_id):
+        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        try:
+            user = User._default_manager.annotate(**{HAS_AUTHENTICATOR: Exists(confirmed)}).get(
+                pk=user_id
+            )
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

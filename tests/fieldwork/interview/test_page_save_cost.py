@@ -53,11 +53,12 @@ def test_a_page_post_takes_one_lock_and_writes_the_interview_once(browser, my_ca
     assert "BEGIN" not in before and "SAVEPOINT" not in before
     # the wizard's state is the interview's: the session is read, not written
     assert not _sql(queries, 'UPDATE "django_session"')
-    # in all: the session, the user, their second factor, the interview; the locked row, the
-    # key, the UPDATE; the next (locality) page's sample localities and its three lists;
-    # "shown" (12 statements, the session's write and a transaction around "shown" gone)
+    # in all: the session, the user with whether they have a second factor, the interview;
+    # the locked row, the key, the UPDATE; the next (locality) page's sample localities and
+    # its three lists; "shown" (11 statements, the session's write and a transaction around
+    # "shown" gone)
     statements = [sql for sql in sqls if not sql.startswith(("SAVEPOINT", "RELEASE"))]
-    assert len(statements) == 12, "\n".join(s[:90] for s in statements)
+    assert len(statements) == 11, "\n".join(s[:90] for s in statements)
     interview.refresh_from_db()
     events = [e["event"] for e in interview.paradata]
     assert events[-2:] == ["page_submitted", "page_shown"]
