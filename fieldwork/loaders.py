@@ -8,7 +8,19 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from django.db.models import Case as DbCase
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from accounts.models import User
 from fieldwork import quotas, reactions, scheduling
@@ -49,15 +61,34 @@ def calling_rules(wave: Wave) -> scheduling.CallingRules:
     )
 
 
-def caller(interviewer: User) -> scheduling.Caller:
+def caller(interviewer: User, *, wave: Wave | None = None) -> scheduling.Caller:
     """The interviewer as the scheduler sees them: home county and languages (Mandarin is
-    spoken by everyone who calls)."""
-    profile = InterviewerProfile.objects.filter(user=interviewer).first()
-    if profile is None:
+    spoken by everyone who calls). Taken from `wave` when it was read with
+    with_press_context for this interviewer, else read."""
+    if wave is not None and hasattr(wave, "caller_has_profile"):
+        found = wave.caller_has_profile
+        county, dialects = wave.caller_home_county, wave.caller_dialects
+    else:
+        profile = InterviewerProfile.objects.filter(user=interviewer).first()
+        found = profile is not None
+        county, dialects = (profile.home_county_id, profile.dialects) if found else (None, [])
+    if not found:
         return scheduling.Caller(languages=frozenset({Dialect.MANDARIN.value}))
     return scheduling.Caller(
-        home_county=profile.home_county_id,
-        languages=frozenset({Dialect.MANDARIN.value, *profile.dialects}),
+        home_county=county, languages=frozenset({Dialect.MANDARIN.value, *(dialects or [])})
+    )
+
+
+def with_press_context(waves: QuerySet, interviewer: User) -> QuerySet:
+    """Waves read together with what "Next case" asks besides the wave, in the same query:
+    the interviewer's county and languages (caller) and whether the wave has quota targets
+    (fieldwork.queue.quota_state)."""
+    profile = InterviewerProfile.objects.filter(user=interviewer)
+    return waves.annotate(
+        caller_has_profile=Exists(profile),
+        caller_home_county=Subquery(profile.values("home_county_id")[:1]),
+        caller_dialects=Subquery(profile.values("dialects")[:1], output_field=JSONField()),
+        has_quota_targets=Exists(QuotaTarget.objects.filter(wave=OuterRef("pk"))),
     )
 
 

@@ -63,7 +63,7 @@ def wave_create(request: HttpRequest) -> HttpResponse:
 @require_role(Role.INTERVIEWER)
 @require_POST
 def next_case(request: HttpRequest) -> HttpResponse:
-    form = NextCaseForm(request.POST)
+    form = NextCaseForm(request.POST, interviewer=request.user)
     if not form.is_valid():
         messages.error(request, _("Choose a wave in fieldwork."))
         return redirect("fieldwork:my_cases")

@@ -234,3 +234,31 @@ def test_concurrent_interviewers_never_share_a_case_and_none_is_lost(big_wave):
     owners = dict(big_wave.cases.values_list("pk", "interviewer_id"))
     assert all(owners[pk] == who for who, pks in handed.items() for pk in pks)
     assert big_wave.cases.filter(status=Case.Status.CLOSED).count() == N_CASES
+
+
+def test_through_the_button_cases_of_a_full_stratum_come_last(client, wave, interviewer, tree):
+    # The wave read for the press says whether it has quota targets; with one, its full
+    # strata are read as before. Calling all day, so the press works at any hour.
+    from django.urls import reverse
+
+    from tests.factories import PASSWORD
+
+    all_day = "00:00-12:00,12:00-00:00"
+    wave.weekday_windows = wave.weekend_windows = all_day
+    wave.save(update_fields=["weekday_windows", "weekend_windows"])
+    other = wave.cases.order_by("-id").first()
+    other.street = tree["other_street"]
+    other.save(update_fields=["street"])
+    client.login(username=interviewer.username, password=PASSWORD)
+
+    def press() -> int:
+        response = client.post(reverse("fieldwork:next_case"), {"wave": wave.pk})
+        taken = Case.objects.get(interviewer=interviewer, status=Case.Status.PENDING)
+        assert response.url == reverse("fieldwork:case_detail", args=[taken.pk])
+        Case.objects.filter(pk=taken.pk).update(interviewer=None)  # back to the pool
+        return taken.pk
+
+    first = wave.cases.order_by("id").first()
+    assert press() == first.pk  # no targets: the fresh cases in their order
+    QuotaTarget.objects.create(wave=wave, stratum="S1", variable="sex", value="male", target=0)
+    assert press() == other.pk  # S1 is full: the other street's case first
