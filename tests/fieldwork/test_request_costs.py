@@ -47,7 +47,8 @@ def test_next_case_is_five_queries_and_one_statement_claims_without_a_transactio
     # fingerprint of its quotas is read); the candidates (one statement); the claim (one)
     assert len(queries) == 5, queries
     assert not [sql for sql in queries if "otp_totp" in sql and "accounts_user" not in sql]
-    assert not [sql for sql in queries if "interviewerprofile" in sql and "fieldwork_wave" not in sql]
+    profile_alone = [q for q in queries if "interviewerprofile" in q and "fieldwork_wave" not in q]
+    assert not profile_alone
     table = Case._meta.db_table
     claims = [sql for sql in queries if sql.startswith(f"UPDATE {table}")]
     assert len(claims) == 1 and "RETURNING" in claims[0]

@@ -125,7 +125,7 @@ def test_the_supervisor_turns_cross_region_calling_on_from_the_wave_plan(client,
 
 
 def _press(client, user, wave):
-    """"Next case" on the page: the id of the case given, or None when nothing is due."""
+    """ "Next case" on the page: the id of the case given, or None when nothing is due."""
     client.logout()
     client.login(username=user.username, password=PASSWORD)
     response = client.post(reverse("fieldwork:next_case"), {"wave": wave.pk})
