@@ -8,6 +8,7 @@ fieldwork.interview.replay.
 """
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -80,6 +81,7 @@ def save_interview_page_once(
     today: date,
     expressions: xpath.Interview | None = None,
     items: list[dict] | None = None,
+    shown_next: Callable[[dict], str | None] | None = None,
 ) -> Interview:
     """Save one wizard page (services.interviews.save_interview_page) at most once per key.
 
@@ -91,7 +93,9 @@ def save_interview_page_once(
     against the locked row's answers, so a delivery that waited for the lock never writes
     back answers read before another page was saved. Without a key or version that check is skipped.
     `items`: paradata events the browser reported for the page (fieldwork.interview.item_events),
-    stored with the page, so a page sent twice records them once.
+    stored with the page, so a page sent twice records them once. `shown_next`: the page
+    shown after this one, from the answers as saved; its "page shown" event is written with
+    the page (services.interviews.apply_page).
     """
     locked = interviews.lock_in_progress(interview)  # the one row lock of this save
     if page_version is not None and page_version < current_page_version(locked):
@@ -118,6 +122,7 @@ def save_interview_page_once(
         step=step,
         question_names=list(dict.fromkeys(names)),
         answers=settled,
+        shown_next=shown_next,
     )
 
 

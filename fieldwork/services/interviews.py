@@ -2,7 +2,7 @@
 when quality control sends it back."""
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 
@@ -154,9 +154,12 @@ def apply_page(
     step: str,
     question_names: Iterable[str],
     answers: dict,
+    shown_next: Callable[[dict], str | None] | None = None,
 ) -> Interview:
     """save_interview_page's work on a row the caller has locked: one UPDATE, with the
-    localities only when the page changed them. `interview` (the caller's copy) follows."""
+    localities only when the page changed them. `interview` (the caller's copy) follows.
+    `shown_next`, given the answers as saved, names the page shown next (None: none): its
+    "page shown" event goes in the same UPDATE, not in a statement of its own after it."""
     at = _now_iso()
     before = locked.answers
     merged = dict(before)
@@ -174,6 +177,9 @@ def apply_page(
     locked.paradata.append({"event": "page_submitted", "step": step, "at": at})
     definition = definition_of(interview.questionnaire_version)
     locked.answers = seal_locations(merged, definition)
+    shown = shown_next(locked.answers) if shown_next is not None else None
+    if shown is not None:
+        locked.paradata.append({"event": "page_shown", "step": shown, "at": at})
     locked.current_step = step
     fields = ["answers", "paradata", "current_step"]
     if _locality_codes(definition, before) != _locality_codes(definition, merged):
