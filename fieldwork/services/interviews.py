@@ -8,6 +8,7 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Func, IntegerField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,11 +156,15 @@ def apply_page(
     question_names: Iterable[str],
     answers: dict,
     shown_next: Callable[[dict], str | None] | None = None,
-) -> Interview:
+    unchanged_since: Interview | None = None,
+) -> Interview | None:
     """save_interview_page's work on a row the caller has locked: one UPDATE, with the
     localities only when the page changed them. `interview` (the caller's copy) follows.
     `shown_next`, given the answers as saved, names the page shown next (None: none): its
-    "page shown" event goes in the same UPDATE, not in a statement of its own after it."""
+    "page shown" event goes in the same UPDATE, not in a statement of its own after it.
+    With `unchanged_since`, `locked` is a copy of that read, not locked: the UPDATE applies
+    only to the row still as it was read (in progress, the same start, as many paradata
+    events), else nothing is written and None is returned."""
     at = _now_iso()
     before = locked.answers
     merged = dict(before)
@@ -185,10 +190,35 @@ def apply_page(
     if _locality_codes(definition, before) != _locality_codes(definition, merged):
         _set_localities(locked, definition)
         fields += LOCALITY_FIELDS.values()
-    locked.save(update_fields=fields)
+    if unchanged_since is None:
+        locked.save(update_fields=fields)
+    elif not _update_unchanged(locked, unchanged_since, fields):
+        return None
     copied = ["answers", "paradata", "current_step", "district_id", "street_id", "community_id"]
     interview.__dict__.update({f: getattr(locked, f) for f in copied})
     return locked
+
+
+class EventCount(Func):
+    """How many events a paradata list holds, in the database."""
+
+    function = "JSON_ARRAY_LENGTH"  # SQLite's; PostgreSQL's for jsonb is below
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="JSONB_ARRAY_LENGTH", **extra)
+
+
+def _update_unchanged(interview: Interview, read: Interview, fields: list[str]) -> bool:
+    """Write `fields` of `interview` if the row is still as `read` (see apply_page)."""
+    return bool(
+        Interview.objects.filter(
+            pk=read.pk, status=Interview.Status.IN_PROGRESS, started_at=read.started_at
+        )
+        .alias(events=EventCount("paradata"))
+        .filter(events=len(read.paradata))
+        .update(**{field: getattr(interview, field) for field in fields})
+    )
 
 
 def _locality_codes(definition: dict, stored: dict) -> dict[str, object]:
