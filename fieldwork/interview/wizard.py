@@ -372,6 +372,7 @@ class InterviewWizard(WizardView):
         """The page formtools shows after `step` once `saved` are the interview's answers
         (its get_next_step over the pages then on the path); None after the last page."""
         named = answers.scope(saved, self.definition)
+        self._named = (saved, named)  # the saved answers become the interview's: named_answers
         on_path = [
             group["name"]
             for group in self.definition["groups"]
