@@ -5,7 +5,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from fieldwork import loaders
 from fieldwork.dispositions import LANGUAGE_PROBLEM, OUTCOMES_BY_MODE, is_final, outcome_for
 from fieldwork.models import Appointment, Dialect, Mode, RespondentSelection, Wave, WaveMode
 from fieldwork.models.waves import default_retain_until
@@ -201,12 +200,6 @@ class NextCaseForm(forms.Form):
     wave = forms.ModelChoiceField(
         label=_("Wave"), queryset=Wave.objects.filter(status=Wave.Status.FIELDWORK)
     )
-
-    def __init__(self, *args, interviewer=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if interviewer is not None:  # pressed: the wave comes with what the press needs
-            queryset = loaders.with_press_context(self.fields["wave"].queryset, interviewer)
-            self.fields["wave"].queryset = queryset
 
 
 class AppointmentForm(forms.Form):

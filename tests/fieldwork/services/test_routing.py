@@ -158,3 +158,19 @@ def test_the_button_reads_the_caller_s_county_and_languages_with_the_wave(
     # and once the one from 临湖县 speaks Cantonese too, they are given the case
     speaks(other_interviewer, "minnan", "cantonese", home=tree["other_district"])
     assert _press(client, other_interviewer, wave) == my_case.pk
+
+
+@pytest.mark.parametrize("posted", ["", "abc", "-1", "99999999", "closed"])
+def test_a_press_for_no_wave_in_fieldwork_says_so_and_gives_nothing(
+    client, wave, interviewer, posted
+):
+    Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.FIELDWORK)
+    if posted == "closed":
+        Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.CLOSED)
+        posted = str(wave.pk)
+    client.login(username=interviewer.username, password=PASSWORD)
+    response = client.post(reverse("fieldwork:next_case"), {"wave": posted}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("fieldwork:my_cases")
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == ["请选择执行中的调查批次。"]  # "Choose a wave in fieldwork.", in Chinese
+    assert not Case.objects.filter(interviewer=interviewer).exists()
