@@ -82,7 +82,7 @@ _quota_lock = threading.Lock()
 
 def quota_state(wave: Wave) -> QuotaState:
     """The wave's full strata and cells, recomputed only when what they count has changed.
-    Nothing is asked of a wave read with loaders.with_press_context that has no targets."""
+    Nothing is asked of a wave read by loaders.wave_for_press that has no targets."""
     if getattr(wave, "has_quota_targets", True) is False:
         return _NO_QUOTAS
     targets = QuotaTarget.objects.filter(wave=wave).aggregate(
