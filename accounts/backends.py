@@ -8,7 +8,6 @@ axes' own backend refuses them with an error, this one leaves them to the next b
 
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Exists, OuterRef
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
@@ -30,11 +29,15 @@ class UserBackend(ModelBackend):
     database nothing more."""
 
     def get_user(self, user_id):
-        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-        try:
-            user = User._default_manager.annotate(**{HAS_AUTHENTICATOR: Exists(confirmed)}).get(
-                pk=user_id
-            )
-        except User.DoesNotExist:
+        # One statement written out once: the ORM would build the subquery again for every
+        # request, costing more than the query it saves.
+        sql = (
+            f"SELECT u.*, EXISTS (SELECT 1 FROM {TOTPDevice._meta.db_table} d "
+            f"WHERE d.user_id = u.id AND d.confirmed) AS {HAS_AUTHENTICATOR} "
+            f"FROM {User._meta.db_table} u WHERE u.id = %s"
+        )
+        user = next(iter(User._default_manager.raw(sql, [user_id])), None)
+        if user is None:
             return None
+        setattr(user, HAS_AUTHENTICATOR, bool(getattr(user, HAS_AUTHENTICATOR)))  # SQLite: 0/1
         return user if self.user_can_authenticate(user) else None
