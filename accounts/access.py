@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.backends import HAS_AUTHENTICATOR
 from accounts.models import Role
 
 STAFF = (Role.ANALYST, Role.SUPERVISOR)
@@ -48,3 +49,16 @@ def second_factor_required(user) -> bool:
 
 def has_authenticator(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def authenticator_known(user) -> bool:
+    """has_authenticator as read with the request's user (accounts.backends.UserBackend), or
+    asked of the database for a user read otherwise. Only for checks made before the view
+    runs: a view that adds or removes an authenticator asks has_authenticator."""
+    known = getattr(user, HAS_AUTHENTICATOR, None)
+    return has_authenticator(user) if known is None else known
+
+
+def second_factor_due(user) -> bool:
+    """second_factor_required for the request's user, before the view runs."""
+    return second_factor_compulsory(user) or authenticator_known(user)

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts.access import has_authenticator, second_factor_required
+from accounts.access import authenticator_known, second_factor_due
 
 # Pages every logged-in user may reach at any step.
 ALWAYS_OPEN = {"login", "logout", "set_language", "healthz"}
@@ -47,11 +47,11 @@ class AccountChecksMiddleware:
         match = request.resolver_match
         if not user.is_authenticated or match is None or match.view_name in ALWAYS_OPEN:
             return None
-        if not user.is_verified() and second_factor_required(user):
+        if not user.is_verified() and second_factor_due(user):
             # A user with an authenticator confirms the login with it; one without (an analyst
             # on their first login) adds one. Never the other way round: adding a new
             # authenticator needs a verified session.
-            step = VERIFY if has_authenticator(user) else ENROL
+            step = VERIFY if authenticator_known(user) else ENROL
         elif user.must_change_password:
             step = PASSWORD_CHANGE
         else:

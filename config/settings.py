@@ -184,7 +184,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # analyst unlocks from the users page, an administrator with `manage.py axes_reset_username`.
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, reading with the user whether they have an authenticator
+    "accounts.backends.UserBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)))

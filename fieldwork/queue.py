@@ -53,6 +53,14 @@ TRIED_PREDICATE = "c.attempts > 0 AND c.last_attempt_at IS NOT NULL"
 OPEN_APPOINTMENT = (
     f"SELECT 1 FROM {Appointment._meta.db_table} a WHERE a.case_id = c.id AND a.closed_at IS NULL"
 )
+# Makes the statement it is in a serial plan on PostgreSQL: set_config is PARALLEL UNSAFE, so
+# the planner plans no part of the statement in parallel. The cases "tried:rest" reads
+# (reopened, or tried without a time) are a handful, but their conditions are correlated
+# (a case never tried has no time either) and the planner, taking them as independent,
+# expects half a large wave there: it sorted them in a parallel plan whose workers took 12-20
+# ms to start, for no row, on a 120,000-case wave with 60% tried. Its InitPlan runs once and
+# only sets a setting of this statement's own transaction.
+SERIAL = " AND (SELECT set_config('fieldwork.next_case', 'serial', true)) = 'serial'"
 COLUMNS = (
     "c.id, c.attempts, c.last_attempt_at, c.last_outcome, c.day_parts_tried, c.interviewer_id, "
     "c.street_id, c.language"
@@ -73,7 +81,10 @@ _quota_lock = threading.Lock()
 
 
 def quota_state(wave: Wave) -> QuotaState:
-    """The wave's full strata and cells, recomputed only when what they count has changed."""
+    """The wave's full strata and cells, recomputed only when what they count has changed.
+    Nothing is asked of a wave read by loaders.wave_for_press that has no targets."""
+    if getattr(wave, "has_quota_targets", True) is False:
+        return _NO_QUOTAS
     targets = QuotaTarget.objects.filter(wave=wave).aggregate(
         n=Count("id"), total=Sum("target"), last=Max("id"), mix=Sum(F("id") * F("target"))
     )
@@ -198,17 +209,28 @@ def _tried_sql(
 ) -> tuple[str, list]:
     busy_cut = now - timedelta(minutes=wave.busy_gap_minutes)
     min_cut = now - timedelta(minutes=wave.min_gap_minutes)
-    waited = (
-        f"(c.last_attempt_at IS NULL "
-        f"OR ({q.among('c.last_outcome', BUSY)} AND c.last_attempt_at <= {q.value(busy_cut)}) "
-        f"OR (NOT {q.among('c.last_outcome', BUSY)} AND c.last_attempt_at <= {q.value(min_cut)}))"
-    )
-    where = f"{free} AND NOT ({FRESH_PREDICATE}) AND {waited}"
+
+    def waited(kind: str = "") -> str:
+        """The gap since the last attempt has passed (busy retries wait the shorter gap); in
+        a part of busy or of other outcomes only that part's condition (fewer for the
+        planner to prove against the partial indexes: it plans every part of every press)."""
+
+        def busy() -> str:  # each adds its parameters when written (Sql)
+            return f"{q.among('c.last_outcome', BUSY)} AND c.last_attempt_at <= {q.value(busy_cut)}"
+
+        def other() -> str:
+            outcome = q.among("c.last_outcome", BUSY)
+            return f"NOT {outcome} AND c.last_attempt_at <= {q.value(min_cut)}"
+
+        if kind:
+            return busy() if kind == "busy" else other()
+        return f"(c.last_attempt_at IS NULL OR ({busy()}) OR ({other()}))"
 
     def full() -> str:
         return q.among("c.street_id", full_ids) if full_ids else "1 = 0"
 
     if name == "tried:rest":
+        where = f"{free} AND NOT ({FRESH_PREDICATE}) AND {waited()}"
         # Never counted as an attempt yet not fresh (a reopened case), or an attempt without a
         # time: a handful, sorted in full by the scheduler's order without quota cells.
         order = (
@@ -220,14 +242,16 @@ def _tried_sql(
             "c.attempts, c.last_attempt_at ASC NULLS FIRST, c.id"
         )
         rest = "(c.attempts = 0 OR c.last_attempt_at IS NULL)"
+        if connection.vendor == "postgresql":
+            rest += SERIAL
         return f"{where} AND {rest} ORDER BY {order} LIMIT {batch}", q.params
     _tried, kind, part = name.split(":")
-    # Parameters are added in the order their placeholders appear (Sql).
+    # Parameters are added in the order their placeholders appear (Sql). A tried case is
+    # never fresh (attempts > 0), and has a last attempt: neither is said again.
     if kind == "full":
-        which = full()
+        which = f"{waited()} AND {full()}"
     else:
-        busy = q.among("c.last_outcome", BUSY)
-        which = f"{busy if kind == 'busy' else f'NOT {busy}'} AND NOT {full()}"
+        which = waited(kind) + (f" AND NOT {full()}" if full_ids else "")
     # The masks with or without this day part's bit, as a list the planner can estimate from
     # the column's statistics (it guesses "(mask & bit) = 0" matches almost nothing).
     bit = scheduling.day_part_bit(now)
@@ -235,7 +259,7 @@ def _tried_sql(
              if bool(m & bit) == (part == "tried")]  # fmt: skip
     tried_part = q.among("c.day_parts_tried", masks)
     return (
-        f"{where} AND {TRIED_PREDICATE} AND {which} AND {tried_part} "
+        f"{free} AND {TRIED_PREDICATE} AND {which} AND {tried_part} "
         f"ORDER BY c.attempts, c.last_attempt_at, c.id LIMIT {batch}",
         q.params,
     )
@@ -275,11 +299,10 @@ def read_batch(
             batch=batch,
             reach=reach,
         )
-        appointment = (
-            "1"
-            if name == "appointments"
-            else f"CASE WHEN EXISTS ({OPEN_APPOINTMENT}) THEN 1 ELSE 0 END"
-        )
+        # Only the interviewer's own cases are read whether or not they have an open
+        # appointment; every other part is read with (1) or without (0) one.
+        appointment = {"appointments": "1", "mine": f"CASE WHEN EXISTS ({OPEN_APPOINTMENT}) "
+                       "THEN 1 ELSE 0 END"}.get(name, "0")  # fmt: skip
         parts.append(
             f"SELECT * FROM (SELECT {COLUMNS}, {appointment} AS has_appointment, {index} AS part "
             f"FROM {Case._meta.db_table} c WHERE {where}) AS part{index}"

@@ -329,7 +329,9 @@ class InterviewWizard(WizardView):
         # A page shown again with validation errors, or redisplayed, is still the same visit.
         redisplayed = getattr(self, "redisplaying", False)
         if not redisplayed and not (form is not None and form.is_bound and form.errors):
-            interviews.record_page_shown(interview=self.interview, step=self.steps.current)
+            # the page after a saved one had its "shown" written with the save
+            if getattr(self, "shown_with_save", None) != self.steps.current:
+                interviews.record_page_shown(interview=self.interview, step=self.steps.current)
         return super().render(form, **kwargs)
 
     def process_step(self, form):
@@ -338,6 +340,12 @@ class InterviewWizard(WizardView):
         # Photos and recordings taken on the page are stored first (named by their content: a
         # page sent twice stores them once).
         media.store_captures(interview_id=self.interview.pk, values=form.cleaned_data.values())
+        predicted: list[str | None] = []
+
+        def shown_next(saved: dict) -> str | None:
+            predicted.append(self._page_after(self.steps.current, saved))
+            return predicted[-1]
+
         submissions.save_interview_page_once(
             key=getattr(self, "submission_key", None),
             page_version=getattr(self, "page_version", None),
@@ -348,7 +356,9 @@ class InterviewWizard(WizardView):
             today=timezone.localdate(),
             expressions=self.expressions,
             items=self._browser_items(self.steps.current, "next"),
+            shown_next=shown_next,
         )
+        self.shown_with_save = predicted[-1] if predicted else None
         self.submission_applied = True
         keep_page_recording(
             self.interview,
@@ -357,6 +367,21 @@ class InterviewWizard(WizardView):
             self.request.POST.get("audit_audio"),
         )
         return self.get_form_step_data(form)
+
+    def _page_after(self, step: str, saved: dict) -> str | None:
+        """The page formtools shows after `step` once `saved` are the interview's answers
+        (its get_next_step over the pages then on the path); None after the last page."""
+        named = answers.scope(saved, self.definition)
+        self._named = (saved, named)  # the saved answers become the interview's: named_answers
+        on_path = [
+            group["name"]
+            for group in self.definition["groups"]
+            if flow.is_shown(group, named, interview=self.expressions)
+        ]
+        if step not in on_path:
+            return on_path[0] if on_path else None
+        after = on_path.index(step) + 1
+        return on_path[after] if after < len(on_path) else None
 
     def render_done(self, form, **kwargs):
         # formtools would build and validate every page again here (the locality page's

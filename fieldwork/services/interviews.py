@@ -2,12 +2,13 @@
 when quality control sends it back."""
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Func, IntegerField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -154,9 +155,16 @@ def apply_page(
     step: str,
     question_names: Iterable[str],
     answers: dict,
-) -> Interview:
+    shown_next: Callable[[dict], str | None] | None = None,
+    unchanged_since: Interview | None = None,
+) -> Interview | None:
     """save_interview_page's work on a row the caller has locked: one UPDATE, with the
-    localities only when the page changed them. `interview` (the caller's copy) follows."""
+    localities only when the page changed them. `interview` (the caller's copy) follows.
+    `shown_next`, given the answers as saved, names the page shown next (None: none): its
+    "page shown" event goes in the same UPDATE, not in a statement of its own after it.
+    With `unchanged_since`, `locked` is a copy of that read, not locked: the UPDATE applies
+    only to the row still as it was read (in progress, the same start, as many paradata
+    events), else nothing is written and None is returned."""
     at = _now_iso()
     before = locked.answers
     merged = dict(before)
@@ -174,15 +182,43 @@ def apply_page(
     locked.paradata.append({"event": "page_submitted", "step": step, "at": at})
     definition = definition_of(interview.questionnaire_version)
     locked.answers = seal_locations(merged, definition)
+    shown = shown_next(locked.answers) if shown_next is not None else None
+    if shown is not None:
+        locked.paradata.append({"event": "page_shown", "step": shown, "at": at})
     locked.current_step = step
     fields = ["answers", "paradata", "current_step"]
     if _locality_codes(definition, before) != _locality_codes(definition, merged):
         _set_localities(locked, definition)
         fields += LOCALITY_FIELDS.values()
-    locked.save(update_fields=fields)
+    if unchanged_since is None:
+        locked.save(update_fields=fields)
+    elif not _update_unchanged(locked, unchanged_since, fields):
+        return None
     copied = ["answers", "paradata", "current_step", "district_id", "street_id", "community_id"]
     interview.__dict__.update({f: getattr(locked, f) for f in copied})
     return locked
+
+
+class EventCount(Func):
+    """How many events a paradata list holds, in the database."""
+
+    function = "JSON_ARRAY_LENGTH"  # SQLite's; PostgreSQL's for jsonb is below
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, function="JSONB_ARRAY_LENGTH", **extra)
+
+
+def _update_unchanged(interview: Interview, read: Interview, fields: list[str]) -> bool:
+    """Write `fields` of `interview` if the row is still as `read` (see apply_page)."""
+    return bool(
+        Interview.objects.filter(
+            pk=read.pk, status=Interview.Status.IN_PROGRESS, started_at=read.started_at
+        )
+        .alias(events=EventCount("paradata"))
+        .filter(events=len(read.paradata))
+        .update(**{field: getattr(interview, field) for field in fields})
+    )
 
 
 def _locality_codes(definition: dict, stored: dict) -> dict[str, object]:

@@ -46,7 +46,7 @@ def assign_next_case(
     """
     now = now or timezone.now()
     rules = loaders.calling_rules(wave)
-    caller = loaders.caller(interviewer)
+    caller = loaders.caller(interviewer, wave=wave)
     reach = queue.reach(wave, caller)
     for _round in range(ROUNDS):
         read = queue.read_batch(

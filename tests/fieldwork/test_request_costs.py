@@ -30,7 +30,7 @@ def _captured(request) -> tuple:
     return response, [q["sql"] for q in captured.captured_queries]
 
 
-def test_next_case_is_eight_queries_and_one_statement_claims_without_a_transaction(
+def test_next_case_is_five_queries_and_one_statement_claims_without_a_transaction(
     client, wave, interviewer
 ):
     wave = _open(wave)
@@ -42,9 +42,13 @@ def test_next_case_is_eight_queries_and_one_statement_claims_without_a_transacti
 
     case = Case.objects.get(interviewer=interviewer)
     assert response.url == reverse("fieldwork:case_detail", args=[case.pk])
-    # session, user, second factor, the wave chosen, the caller's languages and county, the
-    # quotas' fingerprint, the candidates (one statement), the claim (one statement)
-    assert len(queries) == 8, queries
+    # the session; the user with whether they have a second factor; the wave chosen with the
+    # caller's languages and county and whether it has quota targets (it has none: no
+    # fingerprint of its quotas is read); the candidates (one statement); the claim (one)
+    assert len(queries) == 5, queries
+    assert not [sql for sql in queries if "otp_totp" in sql and "accounts_user" not in sql]
+    profile_alone = [q for q in queries if "interviewerprofile" in q and "fieldwork_wave" not in q]
+    assert not profile_alone
     table = Case._meta.db_table
     claims = [sql for sql in queries if sql.startswith(f"UPDATE {table}")]
     assert len(claims) == 1 and "RETURNING" in claims[0]

@@ -177,9 +177,10 @@ def test_the_household_list_takes_a_fixed_number_of_queries(
     waves.assign_cases(wave=wave, interviewer=interviewer, count=4)
     for case in wave.cases.filter(interviewer=interviewer):
         _visit(browser, case, NEAR)
-    # session, user, their second factor, cases, their visits, their open appointments (the
-    # session's idle expiry was moved on less than a minute ago: not written again)
-    with django_assert_num_queries(6):
+    # session, user with whether they have a second factor, cases, their visits, their open
+    # appointments (the session's idle expiry was moved on less than a minute ago: not
+    # written again)
+    with django_assert_num_queries(5):
         browser.get(reverse("fieldwork:households"))
 
 

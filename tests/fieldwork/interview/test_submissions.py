@@ -256,3 +256,37 @@ def test_the_database_itself_refuses_a_second_row_for_a_key(door_interview):
     SubmissionKey.objects.create(key=key, interview=door_interview, step="opening")
     with pytest.raises(IntegrityError), transaction.atomic():
         SubmissionKey.objects.create(key=key, interview=door_interview, step="screening")
+
+
+def test_a_copy_read_before_an_event_is_saved_under_the_lock_keeping_the_event(door_interview):
+    # The request read the interview; then a page left by Back appended its event. The save
+    # does not apply to the row as read (one event more): it is made again under the lock,
+    # against the row as it is, and the event stays.
+    read = Interview.objects.get(pk=door_interview.pk)
+    interviews.record_events(
+        interview=Interview.objects.get(pk=door_interview.pk),
+        events=[{"event": "went_back", "step": "screening", "to": "opening"}],
+    )
+
+    _save(read, uuid.uuid4(), {"consent": "yes"}, version=0)
+
+    door_interview.refresh_from_db()
+    events = [e["event"] for e in door_interview.paradata]
+    assert events == ["started", "went_back", "page_submitted"]
+    assert door_interview.answers == {"/opening/consent": "yes"}
+    # the caller's copy follows the row as written
+    assert [e["event"] for e in read.paradata] == events and read.answers == door_interview.answers
+
+
+def test_a_copy_of_an_interview_finished_meanwhile_saves_nothing(door_interview):
+    from django.core.exceptions import ValidationError
+
+    read = Interview.objects.get(pk=door_interview.pk)
+    Interview.objects.filter(pk=door_interview.pk).update(status=Interview.Status.COMPLETED)
+
+    with pytest.raises(ValidationError):
+        _save(read, uuid.uuid4(), {"consent": "yes"}, version=0)
+
+    door_interview.refresh_from_db()
+    assert door_interview.answers == {} and not SubmissionKey.objects.exists()
+    assert [e["event"] for e in door_interview.paradata] == ["started"]

@@ -234,3 +234,64 @@ def test_concurrent_interviewers_never_share_a_case_and_none_is_lost(big_wave):
     owners = dict(big_wave.cases.values_list("pk", "interviewer_id"))
     assert all(owners[pk] == who for who, pks in handed.items() for pk in pks)
     assert big_wave.cases.filter(status=Case.Status.CLOSED).count() == N_CASES
+
+
+def test_through_the_button_cases_of_a_full_stratum_come_last(client, wave, interviewer, tree):
+    # The wave read for the press says whether it has quota targets; with one, its full
+    # strata are read as before. Calling all day, so the press works at any hour.
+    from django.urls import reverse
+
+    from tests.factories import PASSWORD
+
+    all_day = "00:00-12:00,12:00-00:00"
+    wave.weekday_windows = wave.weekend_windows = all_day
+    wave.save(update_fields=["weekday_windows", "weekend_windows"])
+    other = wave.cases.order_by("-id").first()
+    other.street = tree["other_street"]
+    other.save(update_fields=["street"])
+    client.login(username=interviewer.username, password=PASSWORD)
+
+    def press() -> int:
+        response = client.post(reverse("fieldwork:next_case"), {"wave": wave.pk})
+        taken = Case.objects.get(interviewer=interviewer, status=Case.Status.PENDING)
+        assert response.url == reverse("fieldwork:case_detail", args=[taken.pk])
+        Case.objects.filter(pk=taken.pk).update(interviewer=None)  # back to the pool
+        return taken.pk
+
+    first = wave.cases.order_by("id").first()
+    assert press() == first.pk  # no targets: the fresh cases in their order
+    QuotaTarget.objects.create(wave=wave, stratum="S1", variable="sex", value="male", target=0)
+    assert press() == other.pk  # S1 is full: the other street's case first
+
+
+def test_the_candidate_statement_is_never_planned_in_parallel(wave, interviewer):
+    # The planner takes the conditions of the reopened and untimed cases as independent and
+    # expects half a large wave there; a parallel plan's workers then took 12-20 ms to start
+    # for no row. Made as cheap as can be, parallel plans would be chosen for any part that
+    # can have one: the statement must have none (PostgreSQL; SQLite has no parallel plans).
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from fieldwork import queue
+
+    with CaptureQueriesContext(connection) as captured:
+        taken = next_case.assign_next_case(wave=wave, interviewer=interviewer, now=MONDAY_10)
+    assert taken is not None
+    union = [q["sql"] for q in captured.captured_queries if " UNION ALL " in q["sql"]]
+    assert len(union) == 1
+    if connection.vendor != "postgresql":
+        assert "set_config" not in union[0]
+        return
+    cheap = ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size",
+             "min_parallel_index_scan_size")  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        for setting in cheap:
+            cursor.execute(f"SET LOCAL {setting} = 0")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 2")
+        assert queue.SERIAL in union[0]
+        cursor.execute("EXPLAIN " + union[0].replace(queue.SERIAL, ""))
+        unguarded = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("EXPLAIN " + union[0])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Gather" not in plan and "Parallel" not in plan, plan
+    assert "Gather" in unguarded  # the same statement without the guard would be parallel

@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from accounts.models import Role
 from fieldwork.models import Case, CaseEvent, ContactAttempt, InterviewerProfile, Wave
 from fieldwork.services import attempts, next_case
-from tests.factories import PASSWORD, make_organisation, next_weekday_at
+from tests.factories import PASSWORD, make_organisation, make_user, next_weekday_at
 
 MONDAY_10 = next_weekday_at(10)
 
@@ -121,3 +122,55 @@ def test_the_supervisor_turns_cross_region_calling_on_from_the_wave_plan(client,
     assert Wave.objects.get(pk=wave.pk).cross_region is True
     assert client.post(url, {}).status_code == 302
     assert Wave.objects.get(pk=wave.pk).cross_region is False
+
+
+def _press(client, user, wave):
+    """ "Next case" on the page: the id of the case given, or None when nothing is due."""
+    client.logout()
+    client.login(username=user.username, password=PASSWORD)
+    response = client.post(reverse("fieldwork:next_case"), {"wave": wave.pk})
+    assert response.status_code == 302
+    if response.url == reverse("fieldwork:my_cases"):
+        return None
+    return Case.objects.get(interviewer=user, status=Case.Status.PENDING).pk
+
+
+def test_the_button_reads_the_caller_s_county_and_languages_with_the_wave(
+    client, wave, my_case, tree, interviewer, other_interviewer
+):
+    # given every case of the wave in 城东区 is closed but one that needs Cantonese, calling
+    # all day, cross-region calling on
+    all_day = "00:00-12:00,12:00-00:00"
+    Wave.objects.filter(pk=wave.pk).update(
+        cross_region=True, weekday_windows=all_day, weekend_windows=all_day
+    )
+    Case.objects.filter(wave=wave).exclude(pk=my_case.pk).update(status=Case.Status.CLOSED)
+    Case.objects.filter(pk=my_case.pk).update(interviewer=None, language="cantonese")
+    # a Cantonese speaker from 城东区, one from 临湖县, and one without a profile
+    speaks(interviewer, "cantonese", home=tree["district"])
+    speaks(other_interviewer, "minnan", home=tree["other_district"])
+    nobody = make_user("interviewer3", Role.INTERVIEWER)
+    # then the speaker from the case's own county, the one without Cantonese and the one
+    # without a profile (Mandarin only) are given nothing
+    assert _press(client, interviewer, wave) is None
+    assert _press(client, other_interviewer, wave) is None
+    assert _press(client, nobody, wave) is None
+    # and once the one from 临湖县 speaks Cantonese too, they are given the case
+    speaks(other_interviewer, "minnan", "cantonese", home=tree["other_district"])
+    assert _press(client, other_interviewer, wave) == my_case.pk
+
+
+@pytest.mark.parametrize("posted", ["", "abc", "-1", "99999999", "closed"])
+def test_a_press_for_no_wave_in_fieldwork_says_so_and_gives_nothing(
+    client, wave, interviewer, posted
+):
+    Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.FIELDWORK)
+    if posted == "closed":
+        Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.CLOSED)
+        posted = str(wave.pk)
+    client.login(username=interviewer.username, password=PASSWORD)
+    response = client.post(reverse("fieldwork:next_case"), {"wave": posted}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("fieldwork:my_cases")
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == ["请选择执行中的调查批次。"]  # "Choose a wave in fieldwork.", in Chinese
+    assert not Case.objects.filter(interviewer=interviewer).exists()
