@@ -235,8 +235,11 @@ def round_tables(wave: Wave) -> dict:
         tables = frozen_round_tables(wave, state)
         if tables is None:
             sample = weighted_sample(wave=wave)
-            # the trend and the rank changes read no district × dimension table
-            tables = summarize(with_scope(sample.long), design=sample.design, heat=False)
+            # the trend reads the overall and dimension scores, the rank changes the place
+            # tables' satisfaction scores, SEs and flags: nothing else is estimated
+            tables = summarize(
+                with_scope(sample.long), design=sample.design, heat=False, trend=True
+            )
         cache.set(key, tables, RESULTS_CACHE_SECONDS)
     return tables
 

@@ -162,10 +162,16 @@ def domain_tables(
     min_respondents: int = MIN_RESPONDENTS,
     design: SampleDesign | None = None,
     cube: AnswerCube | None = None,
+    points_only: Sequence[int] = (),
+    rates: bool = True,
 ) -> list[pd.DataFrame]:
     """domain_scores(long, by) for each `by` of `bys`, the domains of all of them
     linearised in one pass over the design (one estimate of every score and one of every
-    rate): the same numbers, one linearisation instead of one per table."""
+    rate): the same numbers, one linearisation instead of one per table. The tables at the
+    positions `points_only` have their point estimates and counts only (se, intervals, df and
+    n_eff NaN; `unreliable` from n_respondents alone), and without `rates` no table has the
+    rate's se, interval and df: what a reader that needs no more (an earlier round's trend)
+    does not pay for."""
     tables: list = [None] * len(bys)
     parts = []
     for i, by in enumerate(bys):
@@ -177,9 +183,14 @@ def domain_tables(
             continue
         per, domain = _values(long, by, cube)
         parts.append((i, by, per, domain, _point_estimates(per, domain, by)))
-    estimated = [(per, domain, out) for _i, _by, per, domain, out in parts if not per.empty]
+    estimated = [
+        (per, domain, out)
+        for i, _by, per, domain, out in parts
+        if not per.empty and i not in points_only
+    ]
     if estimated:
-        _add_uncertainty(estimated, design if design is not None else respondent_design(long))
+        sample = design if design is not None else respondent_design(long)
+        _add_uncertainty(estimated, sample, rates=rates)
     for i, by, _per, _domain, (index, columns) in parts:
         size = len(index)
         columns.update({c: np.full(size, np.nan) for c in DOMAIN_COLUMNS if c not in columns})
@@ -232,12 +243,11 @@ def _values(long: pd.DataFrame, by: list[str], cube: "AnswerCube | None"):
     return row_values(cube.frame() if cube is not None else long, by)
 
 
-def _add_uncertainty(parts: list, sample) -> None:
-    """Set se, ci_low, ci_high, df (score) and rate_se, rate_ci_low, rate_ci_high, rate_df,
-    and n_eff in the columns `out` of each table of `parts` [(per, domain, (index, out))]
-    from its respondent
-    values `per` (in `domain`): the tables' domains numbered one after the other, so one
-    estimate covers them all."""
+def _add_uncertainty(parts: list, sample, *, rates: bool = True) -> None:
+    """Set se, ci_low, ci_high, df (score) and rate_se, rate_ci_low, rate_ci_high, rate_df
+    (unless not `rates`), and n_eff in the columns `out` of each table of `parts`
+    [(per, domain, (index, out))] from its respondent values `per` (in `domain`): the
+    tables' domains numbered one after the other, so one estimate covers them all."""
     design, row_of = sample
     sizes = [len(index) for _per, _domain, (index, _columns) in parts]
     offsets = np.concatenate([[0], np.cumsum(sizes)])
@@ -246,7 +256,8 @@ def _add_uncertainty(parts: list, sample) -> None:
     rows = pd.Series(ids).map(row_of).to_numpy()
     domain = np.concatenate([d + offsets[i] for i, (_p, d, _o) in enumerate(parts)])
     common = {"rows": rows, "domains": domain, "n_domains": n_domains}
-    for prefix, column, factor in (("", "score", 1.0), ("rate_", "positive_share", 100.0)):
+    measures = (("", "score", 1.0), ("rate_", "positive_share", 100.0))
+    for prefix, column, factor in measures if rates else measures[:1]:
         y = np.concatenate([per[column].to_numpy(dtype=float) for per, _d, _o in parts])
         y = factor * y if factor != 1.0 else y
         part = estimate(design, y=y, **common)
@@ -397,10 +408,14 @@ def summarize(
     design: SampleDesign | None = None,
     heat: bool = True,
     cube: AnswerCube | None = None,
+    trend: bool = False,
 ) -> dict:
     """Every table the results page and the report show, from one long frame (without
     "by_district_dimension" when `heat` is false: an earlier round's trend and rank changes
-    do not need it).
+    do not need it). With `trend`, only what an earlier round's trend and rank changes read
+    is estimated: "overall" and "by_dimension" without their uncertainty (scores, rates and
+    counts), the place tables with the score's and not the rate's (domain_tables'
+    points_only and rates).
 
     Returns a dict of DataFrames (each documented at the function that makes it):
         "overall"                domain_scores by ["scope"]: one row per scope present
@@ -419,6 +434,8 @@ def summarize(
     bys = [["dimension"], ["scope"], ["district", "scope"], ["district", "street", "scope"]]
     if heat:
         bys.append(["district", "dimension"])
+    if trend:
+        kw.update(points_only=(0, 1), rates=False)
     found = domain_tables(long, bys, **kw)  # one linearisation for every table
     places = [
         _side_by_side(table, by[:-1], long, cube)
