@@ -191,19 +191,27 @@ def domain_tables(
     if estimated:
         sample = design if design is not None else respondent_design(long)
         _add_uncertainty(estimated, sample, rates=rates)
-    for i, by, _per, _domain, (index, columns) in parts:
-        size = len(index)
+    for i, by, _per, _domain, (keys, columns) in parts:
+        size = len(keys)
         columns.update({c: np.full(size, np.nan) for c in DOMAIN_COLUMNS if c not in columns})
         n = columns["n_respondents"]
         effective = np.minimum(np.where(np.isnan(columns["n_eff"]), n, columns["n_eff"]), n)
         columns["unreliable"] = effective < min_respondents
-        table = pd.DataFrame({c: columns[c] for c in DOMAIN_COLUMNS}, index=index)
-        tables[i] = table.reset_index()[by + DOMAIN_COLUMNS]
+        # the keys as a reset index of the domains gives them (the dtype of an object column
+        # inferred from its values), then the figures: one frame, built once
+        table = {b: _inferred(keys[b]) for b in by}
+        tables[i] = pd.DataFrame(table | {c: columns[c] for c in DOMAIN_COLUMNS})
     return tables
 
 
+def _inferred(column: pd.Series):
+    """The column's values, an object column's as a plain array (its dtype inferred where it
+    is put in a frame)."""
+    return column.to_numpy() if column.dtype == object else column.reset_index(drop=True)
+
+
 def _point_estimates(per: pd.DataFrame, domain: np.ndarray, by: list[str]) -> tuple:
-    """The domain table of `by` without its uncertainty: (the index of the domains' keys,
+    """The domain table of `by` without its uncertainty: (a frame of the domains' `by` keys,
     {column: values} of the counts, score, rate and item non-response)."""
     n_domains = int(domain[-1]) + 1 if len(domain) else 0
     starts = np.flatnonzero(np.diff(domain, prepend=-1)) if len(domain) else domain
@@ -218,7 +226,6 @@ def _point_estimates(per: pd.DataFrame, domain: np.ndarray, by: list[str]) -> tu
     n_answers = np.bincount(domain, weights=per["n_items"].to_numpy(), minlength=n_domains)
     n_valid = np.bincount(domain, weights=per["n_valid"].to_numpy(), minlength=n_domains)
     keys = per[by].iloc[starts]
-    index = pd.MultiIndex.from_frame(keys) if len(by) > 1 else pd.Index(keys[by[0]])
     with np.errstate(invalid="ignore", divide="ignore"):
         denominator = np.where(n_respondents > 0, weight_sum, np.nan)
         n_missing = (n_answers - n_valid).astype("int64")
@@ -231,7 +238,7 @@ def _point_estimates(per: pd.DataFrame, domain: np.ndarray, by: list[str]) -> tu
             "n_missing": n_missing,
             "item_nonresponse": 100.0 * n_missing / n_answers.astype("int64"),
         }
-    return index, columns
+    return keys, columns
 
 
 def _values(long: pd.DataFrame, by: list[str], cube: "AnswerCube | None"):
@@ -246,10 +253,10 @@ def _values(long: pd.DataFrame, by: list[str], cube: "AnswerCube | None"):
 def _add_uncertainty(parts: list, sample, *, rates: bool = True) -> None:
     """Set se, ci_low, ci_high, df (score) and rate_se, rate_ci_low, rate_ci_high, rate_df
     (unless not `rates`), and n_eff in the columns `out` of each table of `parts`
-    [(per, domain, (index, out))] from its respondent values `per` (in `domain`): the
+    [(per, domain, (keys, out))] from its respondent values `per` (in `domain`): the
     tables' domains numbered one after the other, so one estimate covers them all."""
     design, row_of = sample
-    sizes = [len(index) for _per, _domain, (index, _columns) in parts]
+    sizes = [len(keys) for _per, _domain, (keys, _columns) in parts]
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     n_domains = int(offsets[-1])
     ids = np.concatenate([per["interview_id"].to_numpy() for per, _d, _o in parts])
