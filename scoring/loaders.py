@@ -246,8 +246,8 @@ def approved_answers(
     long = scored_items(ids, [record["answers"] for record in interviews], choices, item_names)
     rows = long.pop("row").to_numpy()
     for column in ("weight", "district", "street", "area_type"):
-        values = located[column]  # object codes stay object: no text column inferred
-        long[column] = pd.Series(values.to_numpy()[rows], index=long.index, dtype=values.dtype)
+        values = located[column]  # taken in its own dtype (text stays in Arrow: no str per row)
+        long[column] = pd.Series(values.array.take(rows), index=long.index, dtype=values.dtype)
     return long[LONG_COLUMNS], replace(meta, localities=localities)
 
 

@@ -96,7 +96,8 @@ def with_scope(long: pd.DataFrame) -> pd.DataFrame:
     (the results add it once for all their tables)."""
     if "scope" in long.columns:
         return long
-    scope = np.where(long["dimension"] == SAFETY_DIMENSION, SAFETY, SATISFACTION)
+    safety = (long["dimension"] == SAFETY_DIMENSION).to_numpy(dtype=bool, na_value=False)
+    scope = np.array([SATISFACTION, SAFETY], dtype=object)[safety.astype(np.intp)]  # no new str
     return long.assign(scope=pd.Series(scope, index=long.index, dtype="object"))
 
 
@@ -205,8 +206,7 @@ def domain_tables(
 
 
 def _inferred(column: pd.Series):
-    """The column's values, an object column's as a plain array (its dtype inferred where it
-    is put in a frame)."""
+    """The column; an object column as a plain array (its dtype inferred in a frame)."""
     return column.to_numpy() if column.dtype == object else column.reset_index(drop=True)
 
 
