@@ -329,7 +329,8 @@ def inputs_digest(sample: WeightedSample) -> tuple[str, dict[str, float]]:
         ids = long["interview_id"].to_numpy(dtype="int64")
         order = np.lexsort((rank[codes], ids))
         digest.update(ids[order].tobytes())
-        digest.update("\x1f".join(names[codes[order]].tolist()).encode())
+        encoded = np.array([name.encode() for name in names], dtype=object)  # each name once
+        digest.update(b"\x1f".join(encoded[codes[order]].tolist()))
         digest.update(long["score"].to_numpy(dtype=float)[order].tobytes())
         digest.update(long["weight"].to_numpy(dtype=float)[order].tobytes())
     weights = {}
