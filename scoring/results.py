@@ -34,7 +34,7 @@ from scoring.measures import SATISFACTION
 from scoring.models import Edition, WaveTarget, WaveWeighting
 from scoring.score_tables import (
     SampleDesign,
-    domain_scores,
+    domain_tables,
     scope_tables,
     summarize,
     with_scope,
@@ -163,9 +163,10 @@ def wave_results(wave: Wave) -> dict:
         tables[table] = ranking.ranked_table(
             unranked, long, by, design=design, within=within, cube=cube
         )
-    tables["by_street_dimension"] = domain_scores(
-        long, ["street", "dimension"], design=design, cube=cube
-    )
+    # the street × dimension cells show the score with its interval, never the rate's
+    tables["by_street_dimension"] = domain_tables(
+        long, [["street", "dimension"]], design=design, cube=cube, rates=False
+    )[0]
     language = ui_language_code()
     report = presenters.present_results(
         wave=wave, tables=tables, meta=meta, language=language, generated_on=timezone.localdate()
