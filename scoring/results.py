@@ -165,7 +165,7 @@ def wave_results(wave: Wave) -> dict:
         )
     # the street × dimension cells show the score with its interval, never the rate's
     tables["by_street_dimension"] = domain_tables(
-        long, [["street", "dimension"]], design=design, cube=cube, rates=False
+        long, [["street", "dimension"]], design=design, cube=cube, rate_free=[0]
     )[0]
     language = ui_language_code()
     report = presenters.present_results(

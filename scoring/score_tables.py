@@ -112,8 +112,7 @@ def respondent_values(long: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
         score           mean score of the valid items (0–100), NaN if n_valid == 0
         positive_share  share (0–1) of the valid items that are positive, NaN if n_valid == 0
     Rows whose `by` keys are missing (NaN) are dropped: they belong to no domain.
-    A valid answer whose `positive` is missing counts as not positive.
-    """
+    A valid answer whose `positive` is missing counts as not positive."""
     return row_values(long, by)[0]
 
 
@@ -164,15 +163,13 @@ def domain_tables(
     design: SampleDesign | None = None,
     cube: AnswerCube | None = None,
     points_only: Sequence[int] = (),
-    rates: bool = True,
+    rate_free: Sequence[int] = (),
 ) -> list[pd.DataFrame]:
     """domain_scores(long, by) for each `by` of `bys`, the domains of all of them
     linearised in one pass over the design (one estimate of every score and one of every
-    rate): the same numbers, one linearisation instead of one per table. The tables at the
-    positions `points_only` have their point estimates and counts only (se, intervals, df and
-    n_eff NaN; `unreliable` from n_respondents alone), and without `rates` no table has the
-    rate's se, interval and df: what a reader that needs no more (an earlier round's trend)
-    does not pay for."""
+    rate): the same numbers, one linearisation instead of one per table. Tables at positions
+    `points_only` get points and counts only (`unreliable` from n_respondents alone), those at
+    `rate_free` no rate se, interval and df: what no reader of them needs is not estimated."""
     tables: list = [None] * len(bys)
     parts = []
     for i, by in enumerate(bys):
@@ -185,21 +182,19 @@ def domain_tables(
         per, domain = _values(long, by, cube)
         parts.append((i, by, per, domain, _point_estimates(per, domain, by)))
     estimated = [
-        (per, domain, out)
+        (per, domain, out, i not in rate_free)
         for i, _by, per, domain, out in parts
         if not per.empty and i not in points_only
     ]
     if estimated:
-        sample = design if design is not None else respondent_design(long)
-        _add_uncertainty(estimated, sample, rates=rates)
+        _add_uncertainty(estimated, design if design is not None else respondent_design(long))
     for i, by, _per, _domain, (keys, columns) in parts:
         size = len(keys)
         columns.update({c: np.full(size, np.nan) for c in DOMAIN_COLUMNS if c not in columns})
         n = columns["n_respondents"]
         effective = np.minimum(np.where(np.isnan(columns["n_eff"]), n, columns["n_eff"]), n)
         columns["unreliable"] = effective < min_respondents
-        # the keys as a reset index of the domains gives them (the dtype of an object column
-        # inferred from its values), then the figures: one frame, built once
+        # the keys as a reset index of the domains gives them, then the figures: one frame
         table = {b: _inferred(keys[b]) for b in by}
         tables[i] = pd.DataFrame(table | {c: columns[c] for c in DOMAIN_COLUMNS})
     return tables
@@ -250,31 +245,35 @@ def _values(long: pd.DataFrame, by: list[str], cube: "AnswerCube | None"):
     return row_values(cube.frame() if cube is not None else long, by)
 
 
-def _add_uncertainty(parts: list, sample, *, rates: bool = True) -> None:
-    """Set se, ci_low, ci_high, df (score) and rate_se, rate_ci_low, rate_ci_high, rate_df
-    (unless not `rates`), and n_eff in the columns `out` of each table of `parts`
-    [(per, domain, (keys, out))] from its respondent values `per` (in `domain`): the
-    tables' domains numbered one after the other, so one estimate covers them all."""
+def _add_uncertainty(parts: list, sample) -> None:
+    """Set se, ci_low, ci_high, df, n_eff (the score's) and rate_se, rate_ci_low, rate_ci_high,
+    rate_df (where `rates`) in the columns `out` of each table of `parts` [(per, domain,
+    (keys, out), rates)] from its respondent values `per` (in `domain`): the tables' domains
+    numbered one after the other, so one estimate of each measure covers them all."""
     design, row_of = sample
-    sizes = [len(keys) for _per, _domain, (keys, _columns) in parts]
+    sizes = [len(keys) for _per, _domain, (keys, _columns), _rates in parts]
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     n_domains = int(offsets[-1])
-    ids = np.concatenate([per["interview_id"].to_numpy() for per, _d, _o in parts])
+    ids = np.concatenate([per["interview_id"].to_numpy() for per, *_rest in parts])
     rows = pd.Series(ids).map(row_of).to_numpy()
-    domain = np.concatenate([d + offsets[i] for i, (_p, d, _o) in enumerate(parts)])
+    domain = np.concatenate([part[1] + offsets[i] for i, part in enumerate(parts)])
     common = {"rows": rows, "domains": domain, "n_domains": n_domains}
+    rated = np.concatenate([np.full(len(per), rates) for per, _d, _o, rates in parts])
     measures = (("", "score", 1.0), ("rate_", "positive_share", 100.0))
-    for prefix, column, factor in measures if rates else measures[:1]:
-        y = np.concatenate([per[column].to_numpy(dtype=float) for per, _d, _o in parts])
+    for prefix, column, factor in measures if rated.any() else measures[:1]:
+        y = np.concatenate([per[column].to_numpy(dtype=float) for per, *_rest in parts])
         y = factor * y if factor != 1.0 else y
+        y = np.where(rated, y, np.nan) if prefix else y  # a table without rates: no values
         part = estimate(design, y=y, **common)
         valid = ~np.isnan(y)
         df = domain_df(design, rows=rows[valid], domains=domain[valid], n_domains=n_domains)
         low, high = scaled_logit_interval(part["estimate"], part["se"], df)
         se, n_eff = part["se"].to_numpy(), part["n_eff"].to_numpy()
-        for (_per, _domain, (_index, out)), a, b in zip(
+        for (_per, _domain, (_keys, out), rates), a, b in zip(
             parts, offsets[:-1], offsets[1:], strict=True
         ):
+            if prefix and not rates:
+                continue
             out[prefix + "se"] = se[a:b]
             out[prefix + "ci_low"], out[prefix + "ci_high"] = low[a:b], high[a:b]
             out[prefix + "df"] = df[a:b]
@@ -419,10 +418,9 @@ def summarize(
 ) -> dict:
     """Every table the results page and the report show, from one long frame (without
     "by_district_dimension" when `heat` is false: an earlier round's trend and rank changes
-    do not need it). With `trend`, only what an earlier round's trend and rank changes read
-    is estimated: "overall" and "by_dimension" without their uncertainty (scores, rates and
-    counts), the place tables with the score's and not the rate's (domain_tables'
-    points_only and rates).
+    do not need it). With `trend` only what those read is estimated: "overall" and
+    "by_dimension" points only, the place tables the score's uncertainty and not the rate's
+    (domain_tables' points_only, rate_free). "by_district_dimension" has no rate uncertainty.
 
     Returns a dict of DataFrames (each documented at the function that makes it):
         "overall"                domain_scores by ["scope"]: one row per scope present
@@ -442,7 +440,9 @@ def summarize(
     if heat:
         bys.append(["district", "dimension"])
     if trend:
-        kw.update(points_only=(0, 1), rates=False)
+        kw.update(points_only=(0, 1), rate_free=(2, 3))
+    elif heat:
+        kw.update(rate_free=(4,))  # the heat table shows scores with their intervals only
     found = domain_tables(long, bys, **kw)  # one linearisation for every table
     places = [
         _side_by_side(table, by[:-1], long, cube)
