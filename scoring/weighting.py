@@ -272,8 +272,9 @@ def _margins(respondents: pd.DataFrame, level: str, report: dict) -> list:
             )
         )
         return []
-    cells = population_cells(sorted(places.unique()))
-    missing = sorted(set(places) - set(cells["locality"]))
+    met = places.unique()  # the few places, not a Python loop over every respondent
+    cells = population_cells(sorted(met))
+    missing = sorted(set(met) - set(cells["locality"]))
     if missing:
         # notes name localities by code; the appendix shows their names (methodology)
         report["skipped"].append(
