@@ -475,21 +475,21 @@ def scope_covariance(
     Raises scoring.design.designs.DesignError where the covariance cannot be formed.
     `cube`: scoring.answer_cube over the frame with its `scope` (see domain_scores)."""
     by = list(by)
-    found = None
-    if cube is not None and "scope" in cube.columns():
-        found = cube.values(by + ["scope"])
-    if found is not None:  # a respondent's rows of the scope, as the filter below keeps
-        per = found[0]
-        per = per[per["scope"] == scope].drop(columns="scope")
+    found = cube.values(by + ["scope"]) if cube and "scope" in cube.columns() else None
+    if found is not None:  # the cube's domains of the scope, numbered in `by` order already
+        per, domain = found
+        kept = (per["scope"] == scope).to_numpy() & (per["n_valid"] > 0).to_numpy()
+        codes = np.unique(domain[kept], return_inverse=True)[1]
+        per = per[kept].drop(columns="scope")
     else:
         scoped = with_scope(long)
         per = respondent_values(scoped[scoped["scope"] == scope], by)
-    per = per[per["n_valid"] > 0]
+        per = per[per["n_valid"] > 0]
+        codes = per.groupby(by, sort=True).ngroup().to_numpy()
     if per.empty:
         return pd.DataFrame(columns=by), np.zeros(0), np.zeros((0, 0))
     design, row_of = design if design is not None else respondent_design(long)
-    codes = per.groupby(by, sort=True).ngroup().to_numpy()
-    domains = per[by].drop_duplicates().sort_values(by).reset_index(drop=True)
+    domains = per[by].iloc[np.flatnonzero(np.diff(codes, prepend=-1))].reset_index(drop=True)
     scores, covariance = mean_covariance(
         design,
         rows=per["interview_id"].map(row_of).to_numpy(),
