@@ -420,7 +420,7 @@ def summarize(
     "by_district_dimension" when `heat` is false: an earlier round's trend and rank changes
     do not need it). With `trend` only what those read is estimated: "overall" and
     "by_dimension" points only, the place tables the score's uncertainty and not the rate's
-    (domain_tables' points_only, rate_free). "by_district_dimension" has no rate uncertainty.
+    (domain_tables' points_only, rate_free).
 
     Returns a dict of DataFrames (each documented at the function that makes it):
         "overall"                domain_scores by ["scope"]: one row per scope present
@@ -441,8 +441,6 @@ def summarize(
         bys.append(["district", "dimension"])
     if trend:
         kw.update(points_only=(0, 1), rate_free=(2, 3))
-    elif heat:
-        kw.update(rate_free=(4,))  # the heat table shows scores with their intervals only
     found = domain_tables(long, bys, **kw)  # one linearisation for every table
     places = [
         _side_by_side(table, by[:-1], long, cube)

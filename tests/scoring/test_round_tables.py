@@ -16,7 +16,7 @@ from scoring.frozen_tables import tables_from_json, tables_to_json
 from scoring.models import Edition
 from scoring.presenters import number
 from scoring.results import round_tables, state_key, wave_results
-from scoring.score_tables import domain_scores, summarize, with_scope
+from scoring.score_tables import summarize, with_scope
 from scoring.weighting import weighted_sample
 from tests.scoring.factories import answers
 
@@ -147,19 +147,3 @@ def test_a_round_for_the_trend_has_the_same_figures_the_trend_and_rank_changes_r
     assert trend["overall"]["se"].isna().all() and full["overall"]["se"].notna().all()
     assert trend["by_district"]["satisfaction_rate_ci_low"].isna().all()
     assert full["by_district"]["satisfaction_rate_ci_low"].notna().any()
-
-
-def test_the_heat_table_has_every_figure_it_shows_but_no_rate_interval(two_rounds):
-    earlier, _later = two_rounds
-    sample = weighted_sample(wave=earlier)
-    long = with_scope(sample.long)
-    # when the results' tables are estimated together
-    heat = summarize(long, design=sample.design)["by_district_dimension"]
-    # then the district × dimension cells are domain_scores' own, to the last bit
-    alone = domain_scores(long, ["district", "dimension"], design=sample.design)
-    rate = ["rate_se", "rate_ci_low", "rate_ci_high", "rate_df"]
-    pd.testing.assert_frame_equal(
-        heat.drop(columns=rate), alone.drop(columns=rate), check_exact=True
-    )
-    # and the rate's interval, which the heat table never shows, is not estimated
-    assert heat[rate].isna().all().all() and alone["rate_se"].notna().any()
