@@ -2,6 +2,8 @@
 what became of them and how their household's respondent was chosen (scoring.nonresponse
 weights from it)."""
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 from django.db.models import Count, TextField
@@ -79,11 +81,21 @@ def case_frame(wave: Wave, *, attribute: str = "") -> pd.DataFrame:
     return _frame(wave, list(_cases(wave, attribute)), attribute)
 
 
-def read_round(wave: Wave, *, attribute: str = "") -> tuple[list[dict], pd.DataFrame]:
-    """(scoring.loaders.approved_interviews(wave), case_frame(wave, attribute=attribute))
-    from one read of the round's cases with their interviews' answers: the two share the
-    round's cases, their units and their interviews' reviews. Five queries (six when some
-    interview is on an older questionnaire version)."""
+class RoundRead(NamedTuple):
+    """What `read_round` reads of a round: interviews, scoring.loaders.approved_interviews
+    (wave); cases, case_frame(wave, attribute=…); strata, `stratum_sizes` (the frame counts
+    and released units per stratum, which the respondents' weights read too)."""
+
+    interviews: list[dict]
+    cases: pd.DataFrame
+    strata: tuple[dict, dict]
+
+
+def read_round(wave: Wave, *, attribute: str = "") -> RoundRead:
+    """The approved interviews, the case frame and the stratum sizes (RoundRead) from one
+    read of the round's cases with their interviews' answers: the three share the round's
+    cases, their units and their interviews' reviews. Five queries (six when some interview
+    is on an older questionnaire version)."""
     rows = list(_cases(wave, attribute, Cast("interview__answers", TextField())))
     n = len(CASE_FIELDS) + bool(attribute)  # where INTERVIEW_FIELDS begin
     pk, stratum, frame, weight, review = (
@@ -104,7 +116,8 @@ def read_round(wave: Wave, *, attribute: str = "") -> tuple[list[dict], pd.DataF
         ],
         wave,
     )
-    return records, _frame(wave, [row[:n] for row in rows], attribute)
+    strata = stratum_sizes(wave, rows)
+    return RoundRead(records, _frame(wave, rows, attribute, strata), strata)
 
 
 def _cases(wave: Wave, attribute: str, answers=None):
@@ -117,46 +130,67 @@ def _cases(wave: Wave, attribute: str, answers=None):
     return rows.annotate(answers_text=answers).values_list(*CASE_FIELDS, *extra, *INTERVIEW_FIELDS)
 
 
-def _frame(wave: Wave, rows: list, attribute: str) -> pd.DataFrame:
-    fields = CASE_FIELDS
-    cases = pd.DataFrame.from_records(rows, columns=fields + ["attributes"][: bool(attribute)])
-    if cases.empty:
+def _frame(wave: Wave, rows: list, attribute: str, strata: tuple | None = None) -> pd.DataFrame:
+    """The case frame of the rows of `_cases` (which may go on with the interviews' fields);
+    `strata` is `stratum_sizes` of the rows when already read."""
+    if not rows:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in CASE_COLUMNS})
-    counts = dict(
-        FrameStratumCount.objects.filter(
-            frame_id__in=set(cases["unit__draw__frame_id"].dropna().tolist())
-        ).values_list("stratum", "n_units")
-    )
-    stratum = cases["unit__stratum"]
+    # each field as one tuple (the rows are tens of thousands of tuples: no frame of them);
+    # the rows may go on with the interviews' fields (read_round's)
+    fields = CASE_FIELDS + ["attributes"][: bool(attribute)]
+    cases = dict(zip(fields, zip(*rows, strict=True), strict=False))
+    counts, released = strata if strata is not None else stratum_sizes(wave, rows)
+    strata_of = cases["unit__stratum"]
+    pk = np.asarray(cases["pk"], dtype="int64")
+    interview = cases["interview__pk"]
     listings = _listings(wave)
     listed = pd.DataFrame.from_dict(
         listings, orient="index", columns=["adults", "selection", "line"]
-    ).reindex(cases["pk"].to_numpy())
-    completed = cases["interview__status"].eq(Interview.Status.COMPLETED)
-    attribute_text = pd.Series("", index=cases.index, dtype=object)
+    ).reindex(pk)
+    completed = _equal(cases["interview__status"], Interview.Status.COMPLETED)
+    attribute_text = pd.Series("", index=range(len(rows)), dtype=object)
     if attribute:
-        value = cases["attributes"].map(lambda a: (a or {}).get(attribute))
+        value = pd.Series(cases["attributes"], dtype=object).map(lambda a: (a or {}).get(attribute))
         attribute_text = value.map(lambda v: "" if v is None else str(v)).astype(object)
+    attempts = np.asarray([a or 0 for a in cases["attempts"]], dtype=int)
     return pd.DataFrame(
         {
-            "case_id": cases["pk"].astype("int64"),
-            "stratum": stratum.astype(str),
-            "fpc": stratum.map(counts).astype(float),
-            "n_released": stratum.map(released_per_stratum(wave)).astype(float),
-            "design_weight": cases["unit__design_weight"].astype(float),
+            "case_id": pk,
+            "stratum": pd.Series(strata_of, dtype=object).astype(str),
+            "fpc": np.asarray([counts.get(s, np.nan) for s in strata_of], dtype=float),
+            "n_released": np.asarray([released.get(s, np.nan) for s in strata_of], dtype=float),
+            "design_weight": np.asarray(cases["unit__design_weight"], dtype=float),
             "attribute": attribute_text,
-            "attempted": (cases["attempts"].fillna(0).astype(int) > 0)
-            | cases["interview__pk"].notna(),
+            "attempted": (attempts > 0) | np.asarray([i is not None for i in interview]),
             "interviewed": completed,
-            "approved": cases["interview__review__state"].eq(Review.State.APPROVED),
-            "interview_id": cases["interview__pk"].astype("Int64"),
-            "door": cases["interview__mode"].eq(Mode.DOOR),
+            "approved": _equal(cases["interview__review__state"], Review.State.APPROVED),
+            "interview_id": pd.array(interview, dtype="Int64"),
+            "door": _equal(cases["interview__mode"], Mode.DOOR),
             "adults": listed["adults"].to_numpy(dtype=float),
             "selection": listed["selection"].fillna(NO_LISTING[1]).to_numpy(dtype=object),
             "line": listed["line"].to_numpy(dtype=float),
-            "eligibility": _eligibilities(cases["disposition"]).where(~completed, "eligible"),
+            "eligibility": _eligibilities(pd.Series(cases["disposition"], dtype=object)).where(
+                ~completed, "eligible"
+            ),
         }
     )[CASE_COLUMNS]
+
+
+def _equal(values: tuple, value: str) -> np.ndarray:
+    """values == value, element by element (None is not equal)."""
+    return np.asarray([v == value for v in values], dtype=bool)
+
+
+def stratum_sizes(wave: Wave, rows: list) -> tuple[dict, dict]:
+    """({stratum: units in the frame}, scoring.loaders.released_per_stratum(wave)) of the
+    rows of `_cases`: the frame counts of their units' frames. Two queries (one without a
+    draw)."""
+    frame = CASE_FIELDS.index("unit__draw__frame_id")
+    frames = {row[frame] for row in rows if row[frame] is not None}
+    counts = dict(
+        FrameStratumCount.objects.filter(frame_id__in=frames).values_list("stratum", "n_units")
+    )
+    return counts, released_per_stratum(wave)
 
 
 def _eligibilities(dispositions: pd.Series) -> pd.Series:

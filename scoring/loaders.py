@@ -42,19 +42,8 @@ LONG_COLUMNS = [
 
 def empty_long_frame() -> pd.DataFrame:
     """A long frame with no rows and the documented columns and dtypes."""
-    return pd.DataFrame(
-        {
-            "interview_id": pd.Series(dtype="int64"),
-            "weight": pd.Series(dtype="float64"),
-            "district": pd.Series(dtype="object"),
-            "street": pd.Series(dtype="object"),
-            "area_type": pd.Series(dtype="object"),
-            "item": pd.Series(dtype="object"),
-            "dimension": pd.Series(dtype="object"),
-            "score": pd.Series(dtype="float64"),
-            "positive": pd.Series(dtype="object"),
-        }
-    )
+    numbers = {"interview_id": "int64", "weight": "float64", "score": "float64"}
+    return pd.DataFrame({c: pd.Series(dtype=numbers.get(c, "object")) for c in LONG_COLUMNS})
 
 
 def respondent_question(definition: dict, name: str) -> dict | None:
@@ -257,8 +246,8 @@ def approved_answers(
     long = scored_items(ids, [record["answers"] for record in interviews], choices, item_names)
     rows = long.pop("row").to_numpy()
     for column in ("weight", "district", "street", "area_type"):
-        values = located[column]  # object codes stay object: no text column inferred
-        long[column] = pd.Series(values.to_numpy()[rows], index=long.index, dtype=values.dtype)
+        values = located[column]  # taken in its own dtype (text stays in Arrow: no str per row)
+        long[column] = pd.Series(values.array.take(rows), index=long.index, dtype=values.dtype)
     return long[LONG_COLUMNS], replace(meta, localities=localities)
 
 
@@ -373,7 +362,11 @@ SEX_CODES = {
 
 
 def respondent_frame(
-    wave: Wave, *, interviews: list[dict] | None = None, places: tuple | None = None
+    wave: Wave,
+    *,
+    interviews: list[dict] | None = None,
+    places: tuple | None = None,
+    strata: tuple[dict, dict] | None = None,
 ) -> pd.DataFrame:
     """One row per approved interview of the wave: what weighting and SEs need.
 
@@ -386,17 +379,16 @@ def respondent_frame(
         district, street  locality codes, resolved as in `approved_answers`
         sex           "M" / "F" from the `sex` answer (male/female, 男/女, M/F), NaN if unknown
         age_group     16-29 / 30-44 / 45-59 / 60+ from the `age` answer, NaN if unknown
-    `interviews` is `approved_interviews(wave)` when the caller has read it already. Three
-    queries: interviews (unless given), localities, the draw's stratum counts.
+    `interviews` is `approved_interviews(wave)` when the caller has read it already, `strata`
+    ({stratum: frame count}, released_per_stratum(wave)) when read with the round's cases
+    (scoring.cases.read_round). Four queries: interviews and localities (unless given), the
+    frame's stratum counts and the released reserves (unless given).
     """
     records = approved_interviews(wave) if interviews is None else interviews
     if not records:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in RESPONDENT_COLUMNS})
+    counts, released = strata if strata is not None else _sizes(wave, records)
     strata = [record["stratum"] for record in records]
-    frames = {record["frame_id"] for record in records if record["frame_id"] is not None}
-    counts = dict(
-        FrameStratumCount.objects.filter(frame_id__in=frames).values_list("stratum", "n_units")
-    )
     definition = wave.questionnaire_version.definition
     sex_key, age_key = (respondent_key(definition, name) for name in ("sex", "age"))
     saved = [record["answers"] for record in records]  # keyed as the wave's version keys them
@@ -407,7 +399,6 @@ def respondent_frame(
     # n_released units from N_h: π = n_released / N_h for all of them, whatever replicate the
     # stored weight was computed for (else 20 main units at 15 and 10 reserves at 10 would
     # stand for 400 of 300 households). Without a release the stored design weight stands.
-    released = released_per_stratum(wave)
     n_released = np.array([released.get(stratum, np.nan) for stratum in strata], dtype=float)
     located, _ = places if places is not None else locate(records)
     recomputed = ~np.isnan(fpc) & (n_released > 0)
@@ -425,6 +416,13 @@ def respondent_frame(
             "age_group": _objects(ages),
         }
     )[RESPONDENT_COLUMNS]
+
+
+def _sizes(wave: Wave, records: list[dict]) -> tuple[dict, dict]:
+    """({stratum: frame count} of the records' frames, released_per_stratum(wave))."""
+    frames = {record["frame_id"] for record in records if record["frame_id"] is not None}
+    counts = FrameStratumCount.objects.filter(frame_id__in=frames)
+    return dict(counts.values_list("stratum", "n_units")), released_per_stratum(wave)
 
 
 def _objects(values: list) -> np.ndarray:

@@ -107,17 +107,16 @@ def _intervals(counts: np.ndarray, *, draws: int, level: float, bottom: int) -> 
 def rank_counts(sample: np.ndarray) -> np.ndarray:
     """D × (D + 1): how many of the draws (rows of `sample`) put each domain at each rank
     (1 = highest; column 0 unused); for G × draws × D samples (groups ranked apart), one
-    such table per group. One sort per draw: the inverse of the descending order is the
-    rank, scattered in place rather than sorted a second time."""
+    such table per group. One sort per draw, counted as it stands: the domain at place j of
+    a draw's descending order has rank j + 1 in it, so no rank needs to be formed."""
     grouped = sample.ndim == 3
     sample = sample if grouped else sample[None]
     groups, draws, d = sample.shape
     order = (-sample).argsort(axis=-1)
-    ranks = np.empty_like(order)
-    places = np.broadcast_to(np.arange(1, d + 1), order.shape)
-    np.put_along_axis(ranks, order, places, axis=-1)
-    cells = (np.arange(groups)[:, None, None] * d + np.arange(d)) * (d + 1) + ranks
-    counts = np.bincount(cells.ravel(), minlength=groups * d * (d + 1))
+    order += np.arange(groups)[:, None, None] * d  # each group's domains after the last's
+    order *= d + 1
+    order += np.arange(1, d + 1)
+    counts = np.bincount(order.ravel(), minlength=groups * d * (d + 1))
     counts = counts.reshape(groups, d, d + 1)
     return counts if grouped else counts[0]
 

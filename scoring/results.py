@@ -34,7 +34,7 @@ from scoring.measures import SATISFACTION
 from scoring.models import Edition, WaveTarget, WaveWeighting
 from scoring.score_tables import (
     SampleDesign,
-    domain_scores,
+    domain_tables,
     scope_tables,
     summarize,
     with_scope,
@@ -163,9 +163,10 @@ def wave_results(wave: Wave) -> dict:
         tables[table] = ranking.ranked_table(
             unranked, long, by, design=design, within=within, cube=cube
         )
-    tables["by_street_dimension"] = domain_scores(
-        long, ["street", "dimension"], design=design, cube=cube
-    )
+    # the street × dimension cells show the score with its interval, never the rate's
+    tables["by_street_dimension"] = domain_tables(
+        long, [["street", "dimension"]], design=design, cube=cube, rate_free=[0]
+    )[0]
     language = ui_language_code()
     report = presenters.present_results(
         wave=wave, tables=tables, meta=meta, language=language, generated_on=timezone.localdate()
@@ -235,8 +236,11 @@ def round_tables(wave: Wave) -> dict:
         tables = frozen_round_tables(wave, state)
         if tables is None:
             sample = weighted_sample(wave=wave)
-            # the trend and the rank changes read no district × dimension table
-            tables = summarize(with_scope(sample.long), design=sample.design, heat=False)
+            # the trend reads the overall and dimension scores, the rank changes the place
+            # tables' satisfaction scores, SEs and flags: nothing else is estimated
+            tables = summarize(
+                with_scope(sample.long), design=sample.design, heat=False, trend=True
+            )
         cache.set(key, tables, RESULTS_CACHE_SECONDS)
     return tables
 

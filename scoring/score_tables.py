@@ -96,7 +96,8 @@ def with_scope(long: pd.DataFrame) -> pd.DataFrame:
     (the results add it once for all their tables)."""
     if "scope" in long.columns:
         return long
-    scope = np.where(long["dimension"] == SAFETY_DIMENSION, SAFETY, SATISFACTION)
+    safety = (long["dimension"] == SAFETY_DIMENSION).to_numpy(dtype=bool, na_value=False)
+    scope = np.array([SATISFACTION, SAFETY], dtype=object)[safety.astype(np.intp)]  # no new str
     return long.assign(scope=pd.Series(scope, index=long.index, dtype="object"))
 
 
@@ -111,8 +112,7 @@ def respondent_values(long: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
         score           mean score of the valid items (0–100), NaN if n_valid == 0
         positive_share  share (0–1) of the valid items that are positive, NaN if n_valid == 0
     Rows whose `by` keys are missing (NaN) are dropped: they belong to no domain.
-    A valid answer whose `positive` is missing counts as not positive.
-    """
+    A valid answer whose `positive` is missing counts as not positive."""
     return row_values(long, by)[0]
 
 
@@ -162,10 +162,14 @@ def domain_tables(
     min_respondents: int = MIN_RESPONDENTS,
     design: SampleDesign | None = None,
     cube: AnswerCube | None = None,
+    points_only: Sequence[int] = (),
+    rate_free: Sequence[int] = (),
 ) -> list[pd.DataFrame]:
     """domain_scores(long, by) for each `by` of `bys`, the domains of all of them
     linearised in one pass over the design (one estimate of every score and one of every
-    rate): the same numbers, one linearisation instead of one per table."""
+    rate): the same numbers, one linearisation instead of one per table. Tables at positions
+    `points_only` get points and counts only (`unreliable` from n_respondents alone), those at
+    `rate_free` no rate se, interval and df: what no reader of them needs is not estimated."""
     tables: list = [None] * len(bys)
     parts = []
     for i, by in enumerate(bys):
@@ -177,22 +181,32 @@ def domain_tables(
             continue
         per, domain = _values(long, by, cube)
         parts.append((i, by, per, domain, _point_estimates(per, domain, by)))
-    estimated = [(per, domain, out) for _i, _by, per, domain, out in parts if not per.empty]
+    estimated = [
+        (per, domain, out, i not in rate_free)
+        for i, _by, per, domain, out in parts
+        if not per.empty and i not in points_only
+    ]
     if estimated:
         _add_uncertainty(estimated, design if design is not None else respondent_design(long))
-    for i, by, _per, _domain, (index, columns) in parts:
-        size = len(index)
+    for i, by, _per, _domain, (keys, columns) in parts:
+        size = len(keys)
         columns.update({c: np.full(size, np.nan) for c in DOMAIN_COLUMNS if c not in columns})
         n = columns["n_respondents"]
         effective = np.minimum(np.where(np.isnan(columns["n_eff"]), n, columns["n_eff"]), n)
         columns["unreliable"] = effective < min_respondents
-        table = pd.DataFrame({c: columns[c] for c in DOMAIN_COLUMNS}, index=index)
-        tables[i] = table.reset_index()[by + DOMAIN_COLUMNS]
+        # the keys as a reset index of the domains gives them, then the figures: one frame
+        table = {b: _inferred(keys[b]) for b in by}
+        tables[i] = pd.DataFrame(table | {c: columns[c] for c in DOMAIN_COLUMNS})
     return tables
 
 
+def _inferred(column: pd.Series):
+    """The column; an object column as a plain array (its dtype inferred in a frame)."""
+    return column.to_numpy() if column.dtype == object else column.reset_index(drop=True)
+
+
 def _point_estimates(per: pd.DataFrame, domain: np.ndarray, by: list[str]) -> tuple:
-    """The domain table of `by` without its uncertainty: (the index of the domains' keys,
+    """The domain table of `by` without its uncertainty: (a frame of the domains' `by` keys,
     {column: values} of the counts, score, rate and item non-response)."""
     n_domains = int(domain[-1]) + 1 if len(domain) else 0
     starts = np.flatnonzero(np.diff(domain, prepend=-1)) if len(domain) else domain
@@ -207,7 +221,6 @@ def _point_estimates(per: pd.DataFrame, domain: np.ndarray, by: list[str]) -> tu
     n_answers = np.bincount(domain, weights=per["n_items"].to_numpy(), minlength=n_domains)
     n_valid = np.bincount(domain, weights=per["n_valid"].to_numpy(), minlength=n_domains)
     keys = per[by].iloc[starts]
-    index = pd.MultiIndex.from_frame(keys) if len(by) > 1 else pd.Index(keys[by[0]])
     with np.errstate(invalid="ignore", divide="ignore"):
         denominator = np.where(n_respondents > 0, weight_sum, np.nan)
         n_missing = (n_answers - n_valid).astype("int64")
@@ -220,7 +233,7 @@ def _point_estimates(per: pd.DataFrame, domain: np.ndarray, by: list[str]) -> tu
             "n_missing": n_missing,
             "item_nonresponse": 100.0 * n_missing / n_answers.astype("int64"),
         }
-    return index, columns
+    return keys, columns
 
 
 def _values(long: pd.DataFrame, by: list[str], cube: "AnswerCube | None"):
@@ -233,30 +246,34 @@ def _values(long: pd.DataFrame, by: list[str], cube: "AnswerCube | None"):
 
 
 def _add_uncertainty(parts: list, sample) -> None:
-    """Set se, ci_low, ci_high, df (score) and rate_se, rate_ci_low, rate_ci_high, rate_df,
-    and n_eff in the columns `out` of each table of `parts` [(per, domain, (index, out))]
-    from its respondent
-    values `per` (in `domain`): the tables' domains numbered one after the other, so one
-    estimate covers them all."""
+    """Set se, ci_low, ci_high, df, n_eff (the score's) and rate_se, rate_ci_low, rate_ci_high,
+    rate_df (where `rates`) in the columns `out` of each table of `parts` [(per, domain,
+    (keys, out), rates)] from its respondent values `per` (in `domain`): the tables' domains
+    numbered one after the other, so one estimate of each measure covers them all."""
     design, row_of = sample
-    sizes = [len(index) for _per, _domain, (index, _columns) in parts]
+    sizes = [len(keys) for _per, _domain, (keys, _columns), _rates in parts]
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     n_domains = int(offsets[-1])
-    ids = np.concatenate([per["interview_id"].to_numpy() for per, _d, _o in parts])
+    ids = np.concatenate([per["interview_id"].to_numpy() for per, *_rest in parts])
     rows = pd.Series(ids).map(row_of).to_numpy()
-    domain = np.concatenate([d + offsets[i] for i, (_p, d, _o) in enumerate(parts)])
+    domain = np.concatenate([part[1] + offsets[i] for i, part in enumerate(parts)])
     common = {"rows": rows, "domains": domain, "n_domains": n_domains}
-    for prefix, column, factor in (("", "score", 1.0), ("rate_", "positive_share", 100.0)):
-        y = np.concatenate([per[column].to_numpy(dtype=float) for per, _d, _o in parts])
+    rated = np.concatenate([np.full(len(per), rates) for per, _d, _o, rates in parts])
+    measures = (("", "score", 1.0), ("rate_", "positive_share", 100.0))
+    for prefix, column, factor in measures if rated.any() else measures[:1]:
+        y = np.concatenate([per[column].to_numpy(dtype=float) for per, *_rest in parts])
         y = factor * y if factor != 1.0 else y
+        y = np.where(rated, y, np.nan) if prefix else y  # a table without rates: no values
         part = estimate(design, y=y, **common)
         valid = ~np.isnan(y)
         df = domain_df(design, rows=rows[valid], domains=domain[valid], n_domains=n_domains)
         low, high = scaled_logit_interval(part["estimate"], part["se"], df)
         se, n_eff = part["se"].to_numpy(), part["n_eff"].to_numpy()
-        for (_per, _domain, (_index, out)), a, b in zip(
+        for (_per, _domain, (_keys, out), rates), a, b in zip(
             parts, offsets[:-1], offsets[1:], strict=True
         ):
+            if prefix and not rates:
+                continue
             out[prefix + "se"] = se[a:b]
             out[prefix + "ci_low"], out[prefix + "ci_high"] = low[a:b], high[a:b]
             out[prefix + "df"] = df[a:b]
@@ -397,10 +414,13 @@ def summarize(
     design: SampleDesign | None = None,
     heat: bool = True,
     cube: AnswerCube | None = None,
+    trend: bool = False,
 ) -> dict:
     """Every table the results page and the report show, from one long frame (without
     "by_district_dimension" when `heat` is false: an earlier round's trend and rank changes
-    do not need it).
+    do not need it). With `trend` only what those read is estimated: "overall" and
+    "by_dimension" points only, the place tables the score's uncertainty and not the rate's
+    (domain_tables' points_only, rate_free).
 
     Returns a dict of DataFrames (each documented at the function that makes it):
         "overall"                domain_scores by ["scope"]: one row per scope present
@@ -419,6 +439,8 @@ def summarize(
     bys = [["dimension"], ["scope"], ["district", "scope"], ["district", "street", "scope"]]
     if heat:
         bys.append(["district", "dimension"])
+    if trend:
+        kw.update(points_only=(0, 1), rate_free=(2, 3))
     found = domain_tables(long, bys, **kw)  # one linearisation for every table
     places = [
         _side_by_side(table, by[:-1], long, cube)
@@ -451,21 +473,21 @@ def scope_covariance(
     Raises scoring.design.designs.DesignError where the covariance cannot be formed.
     `cube`: scoring.answer_cube over the frame with its `scope` (see domain_scores)."""
     by = list(by)
-    found = None
-    if cube is not None and "scope" in cube.columns():
-        found = cube.values(by + ["scope"])
-    if found is not None:  # a respondent's rows of the scope, as the filter below keeps
-        per = found[0]
-        per = per[per["scope"] == scope].drop(columns="scope")
+    found = cube.values(by + ["scope"]) if cube and "scope" in cube.columns() else None
+    if found is not None:  # the cube's domains of the scope, numbered in `by` order already
+        per, domain = found
+        kept = (per["scope"] == scope).to_numpy() & (per["n_valid"] > 0).to_numpy()
+        codes = np.unique(domain[kept], return_inverse=True)[1]
+        per = per[kept].drop(columns="scope")
     else:
         scoped = with_scope(long)
         per = respondent_values(scoped[scoped["scope"] == scope], by)
-    per = per[per["n_valid"] > 0]
+        per = per[per["n_valid"] > 0]
+        codes = per.groupby(by, sort=True).ngroup().to_numpy()
     if per.empty:
         return pd.DataFrame(columns=by), np.zeros(0), np.zeros((0, 0))
     design, row_of = design if design is not None else respondent_design(long)
-    codes = per.groupby(by, sort=True).ngroup().to_numpy()
-    domains = per[by].drop_duplicates().sort_values(by).reset_index(drop=True)
+    domains = per[by].iloc[np.flatnonzero(np.diff(codes, prepend=-1))].reset_index(drop=True)
     scores, covariance = mean_covariance(
         design,
         rows=per["interview_id"].map(row_of).to_numpy(),

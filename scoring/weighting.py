@@ -77,15 +77,17 @@ def wave_weights(
     places: tuple | None = None,
     cases: pd.DataFrame | None = None,
     choice: tuple[str, str] | None = None,
+    strata: tuple[dict, dict] | None = None,
 ) -> Weighting:
     """Final weights of the wave's approved interviews (see the module docstring);
     `interviews` is scoring.loaders.approved_interviews(wave) when already read, `places`
     scoring.loaders.locate(interviews) when already resolved, `cases` scoring.cases.
     case_frame(wave, attribute=…) for the wave's nonresponse choice when already read, and
-    `choice` that choice (method, attribute read) when the cases were read for it."""
+    `choice` that choice (method, attribute read) when the cases were read for it, and
+    `strata` scoring.cases.stratum_sizes of the round when already read."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-    respondents = respondent_frame(wave, interviews=interviews, places=places)
+    respondents = respondent_frame(wave, interviews=interviews, places=places, strata=strata)
     report: dict = {"n": len(respondents), "level": level, "margins": [], "skipped": []}
     if respondents.empty:
         return Weighting(pd.Series(dtype=float), None, respondents, report)
@@ -160,7 +162,7 @@ def weighted_sample(
     choice = _adjustment_choice(wave)
     with gc_paused():  # reading builds tens of thousands of objects at once (loaders.gc_paused)
         # one read of the round's cases gives the approved interviews and the case frame
-        interviews, cases = read_round(wave, attribute=choice[1])
+        interviews, cases, strata = read_round(wave, attribute=choice[1])
         places = locate(interviews) if interviews else None
         long, meta = approved_answers(wave, interviews=interviews, places=places)
         weighting = wave_weights(
@@ -171,6 +173,7 @@ def weighted_sample(
             places=places,
             cases=cases,
             choice=choice,
+            strata=strata,
         )
     design = None
     if weighting.design is not None:
@@ -269,8 +272,9 @@ def _margins(respondents: pd.DataFrame, level: str, report: dict) -> list:
             )
         )
         return []
-    cells = population_cells(sorted(places.unique()))
-    missing = sorted(set(places) - set(cells["locality"]))
+    met = places.unique()  # the few places, not a Python loop over every respondent
+    cells = population_cells(sorted(met))
+    missing = sorted(set(met) - set(cells["locality"]))
     if missing:
         # notes name localities by code; the appendix shows their names (methodology)
         report["skipped"].append(
@@ -326,7 +330,8 @@ def inputs_digest(sample: WeightedSample) -> tuple[str, dict[str, float]]:
         ids = long["interview_id"].to_numpy(dtype="int64")
         order = np.lexsort((rank[codes], ids))
         digest.update(ids[order].tobytes())
-        digest.update("\x1f".join(names[codes[order]].tolist()).encode())
+        encoded = np.array([name.encode() for name in names], dtype=object)  # each name once
+        digest.update(b"\x1f".join(encoded[codes[order]].tolist()))
         digest.update(long["score"].to_numpy(dtype=float)[order].tobytes())
         digest.update(long["weight"].to_numpy(dtype=float)[order].tobytes())
     weights = {}

@@ -113,3 +113,37 @@ def test_the_kept_tables_are_what_the_trend_reads_until_the_round_changes(
     expected = number(fresh.set_index("scope").loc["satisfaction", "score"])
     assert wave_results(later)["trend"]["satisfaction"][0] == expected
     assert expected != 12.5 and expected != number(live)
+
+
+def test_a_round_for_the_trend_has_the_same_figures_the_trend_and_rank_changes_read(two_rounds):
+    earlier, _later = two_rounds
+    sample = weighted_sample(wave=earlier)
+    long = with_scope(sample.long)
+    full = summarize(long, design=sample.design, heat=False)
+    # when only what a later round reads is estimated
+    trend = summarize(long, design=sample.design, heat=False, trend=True)
+    # then the scores, rates and counts of every table are the full tables' own
+    for name in ("overall", "by_dimension", "by_district", "by_street"):
+        for column in full[name].columns:
+            if column.endswith(("se", "ci_low", "ci_high", "df", "n_eff")) or column in (
+                "unreliable",
+                "rank",
+            ):
+                continue
+            pd.testing.assert_series_equal(trend[name][column], full[name][column])
+    # and the places keep the satisfaction score's uncertainty, flags and ranks exactly
+    for name in ("by_district", "by_street"):
+        for column in (
+            "satisfaction_se",
+            "satisfaction_df",
+            "satisfaction_n_eff",
+            "satisfaction_unreliable",
+            "safety_se",
+            "unreliable",
+            "rank",
+        ):
+            pd.testing.assert_series_equal(trend[name][column], full[name][column])
+    # while nothing the trend does not read is estimated
+    assert trend["overall"]["se"].isna().all() and full["overall"]["se"].notna().all()
+    assert trend["by_district"]["satisfaction_rate_ci_low"].isna().all()
+    assert full["by_district"]["satisfaction_rate_ci_low"].notna().any()

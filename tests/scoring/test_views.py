@@ -151,9 +151,10 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     # targets), the job's row (insert, claim, outcome, read back, with their savepoints); in
     # the job: the wave (2), review state (2), the locality tree, the cache, definition,
     # interviews (read once for the answers, the weights and the respondent groups),
-    # localities (once, for the answers and the weights), weighting (stratum counts,
-    # released reserves, population margins, the nonresponse choice, the cases, units drawn,
-    # listings, released reserves, the strata's names), earlier rounds, the targets,
+    # localities (once, for the answers and the weights), weighting (population margins,
+    # the nonresponse choice, the cases, their frames' stratum counts and released reserves
+    # (once, for the cases and the weights), units drawn, listings, the strata's names),
+    # earlier rounds, the targets,
     # the methodology (draw, frame, strata, case dispositions counted with the finally
     # rejected, reviews, flags), the cache writes (this state and the latest), the state's
     # key once more (has it moved on during the computation?) and the wave's last edition
@@ -161,7 +162,7 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     # whether the results are interim (2) — a fixed number however many interviews there
     # are; and the second factor (the session's idle expiry was moved on by the warming
     # request: not written again within the minute)
-    with django_assert_num_queries(74):
+    with django_assert_num_queries(72):
         response = client.get(reverse("scoring:results"))
     assert response.status_code == 200 and response.context["report"]["n_interviews"] == 2
     # computed results are reused until a review changes: session, user, second factor, waves,

@@ -12,7 +12,7 @@ from fieldwork.models import Case, Interview, Mode, RespondentSelection
 from qc.models import Review
 from sampling.models import SampledUnit
 from scoring.cases import case_frame, read_round
-from scoring.loaders import approved_interviews
+from scoring.loaders import approved_interviews, respondent_frame
 from scoring.models import WaveWeighting
 from scoring.results import wave_results
 from scoring.weighting import wave_weights
@@ -257,10 +257,15 @@ def test_one_read_of_the_round_gives_the_approved_interviews_and_the_case_frame(
         state=Review.State.REJECTED,
     )
     # when
-    interviews, cases = read_round(wave_with_nonresponse, attribute=attribute)
+    interviews, cases, _strata = read_round(wave_with_nonresponse, attribute=attribute)
     # then: what the two separate reads give, the rejected interview left out of the first
     assert interviews == approved_interviews(wave_with_nonresponse)
     assert len(interviews) == 3 and len(cases) == 5
     pd.testing.assert_frame_equal(cases, case_frame(wave_with_nonresponse, attribute=attribute))
+    # and the stratum sizes it read are what the respondents' weights read by themselves
+    pd.testing.assert_frame_equal(
+        respondent_frame(wave_with_nonresponse, interviews=interviews, strata=_strata),
+        respondent_frame(wave_with_nonresponse),
+    )
     if attribute:
         assert cases["attribute"].value_counts()[["high", "low"]].tolist() == [2, 2]
