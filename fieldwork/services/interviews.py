@@ -87,7 +87,10 @@ def start_interview(*, case: Case, interviewer: User, mode: str, device: str = "
 
 
 def _lock_in_progress(interview: Interview) -> Interview:
-    locked = Interview.objects.select_for_update().get(pk=interview.pk)
+    # FOR NO KEY UPDATE: it still serialises every writer of the row, and does not conflict
+    # with the share lock PostgreSQL takes on it when a row referring to it (a submission
+    # key) is checked; with FOR UPDATE two saves holding such locks would deadlock.
+    locked = Interview.objects.select_for_update(no_key=True).get(pk=interview.pk)
     if locked.status != Interview.Status.IN_PROGRESS:
         raise ValidationError(_("This interview is already finished."))
     return locked

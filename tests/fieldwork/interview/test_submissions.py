@@ -290,3 +290,46 @@ def test_a_copy_of_an_interview_finished_meanwhile_saves_nothing(door_interview)
     door_interview.refresh_from_db()
     assert door_interview.answers == {} and not SubmissionKey.objects.exists()
     assert [e["event"] for e in door_interview.paradata] == ["started"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_holding_their_keys_both_get_the_row_lock_in_turn(door_interview):
+    # Each save inserts its submission key before it may need the row lock. Once the key's
+    # reference is checked (at commit, or at once under SET CONSTRAINTS ALL IMMEDIATE, as
+    # here), PostgreSQL holds a share lock on the interview row it refers to. Both saves then
+    # ask for the row lock: it must not conflict with those share locks, or the two wait on
+    # each other ("deadlock detected"). SQLite writers are serialised by its write lock, so
+    # there the two take turns.
+    import contextlib
+    import threading
+
+    from django.db import connection
+
+    turns = threading.Lock() if connection.vendor == "sqlite" else contextlib.nullcontext()
+    both_keyed = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def save(n: int) -> None:
+        try:
+            with turns, transaction.atomic():
+                SubmissionKey.objects.create(
+                    key=uuid.uuid4(), interview=door_interview, step=f"page{n}", applied=True
+                )
+                if connection.vendor != "sqlite":
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                    both_keyed.wait(timeout=10)
+                interviews.lock_in_progress(door_interview)
+        except BaseException as error:  # a thread's failure must fail the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
+    assert SubmissionKey.objects.filter(interview=door_interview).count() == 2
