@@ -65,3 +65,36 @@ def test_a_page_polling_in_the_background_does_not_keep_the_session_alive(client
 
     assert response.status_code == 200
     assert Session.objects.get().expire_date == before
+
+
+def test_a_session_signed_in_before_the_user_backend_stays_signed_in(client, interviewer):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.sessions.backends.db import SessionStore
+
+    upgrade = import_module("accounts.migrations.0005_sessions_user_backend")
+    client.force_login(interviewer)
+    path = reverse("fieldwork:my_cases")
+    session = Session.objects.get()
+    data = session.get_decoded()
+    assert data["_auth_user_backend"] == upgrade.NEW
+    # a session from before: named the model backend, which is no longer configured
+    data["_auth_user_backend"] = upgrade.OLD
+    Session.objects.filter(pk=session.pk).update(session_data=SessionStore().encode(data))
+    assert client.get(path).status_code == 302  # as it would be without the upgrade
+    Session.objects.filter(pk=session.pk).update(session_data=SessionStore().encode(data))
+    upgrade.forwards(apps, None)
+    assert Session.objects.get().get_decoded()["_auth_user_backend"] == upgrade.NEW
+    assert client.get(path).status_code == 200
+    upgrade.backwards(apps, None)
+    assert Session.objects.get().get_decoded()["_auth_user_backend"] == upgrade.OLD
+
+
+def test_a_person_made_inactive_is_signed_out_at_their_next_request(client, interviewer):
+    client.force_login(interviewer)
+    path = reverse("fieldwork:my_cases")
+    assert client.get(path).status_code == 200
+    type(interviewer).objects.filter(pk=interviewer.pk).update(is_active=False)
+    response = client.get(path)
+    assert response.status_code == 302 and reverse("login") in response.url
