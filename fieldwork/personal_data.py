@@ -7,7 +7,7 @@ case in keeps its data. A frame file goes once no wave still in need of it remai
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -139,8 +139,9 @@ def _purge_answers(scope: Scope) -> int:
         n = without_personal_answers(interview.answers, interview.questionnaire_version.definition)
         if n:
             removed += n
+            interview.revision = F("revision") + 1  # a page save read before sees the change
             changed.append(interview)
-    Interview.objects.bulk_update(changed, ["answers"])
+    Interview.objects.bulk_update(changed, ["answers", "revision"])
     return removed
 
 

@@ -16,6 +16,7 @@ from django.db.models.functions import Cast
 
 from common.personal import EncryptedJSONField, EncryptedTextField, SealedJSONField, keyring
 from common.personal.fields import SEALED, sealed_tokens
+from fieldwork.models import Interview
 from sampling.models import Frame
 from sampling.services import frame_files
 
@@ -87,6 +88,16 @@ def _rewrite(
             )
             if not batch:
                 return done
-            model.objects.bulk_update(batch, names)
+            model.objects.bulk_update(batch, [*names, *_moved_on(model, batch)])
         done += len(batch)
         last = batch[-1].pk
+
+
+def _moved_on(model: type[models.Model], batch: list[models.Model]) -> list[str]:
+    """An interview's revision moves on with its re-sealed answers, so a page save read
+    before does not write back the old seal (fieldwork.services.interviews.apply_page)."""
+    if model is not Interview:
+        return []
+    for row in batch:
+        row.revision = models.F("revision") + 1
+    return ["revision"]

@@ -39,6 +39,10 @@ class Interview(models.Model):
     # Location answers rest sealed (fieldwork.interview.personal_answers.seal_locations).
     answers = SealedJSONField(_("answers"), default=dict, blank=True)
     paradata = models.JSONField(_("paradata"), default=list, blank=True)
+    # Moved on by the writers that change an interview's answers without adding a paradata
+    # event (the purge, key rotation), so a page save made against the row as read never
+    # writes back what they removed or re-sealed (services.interviews.apply_page).
+    revision = models.PositiveIntegerField(default=0, editable=False)
     # The locality the respondent named (属地信息), which may differ from the sampled one.
     district = models.ForeignKey(
         Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -166,8 +166,8 @@ def apply_page(
     `shown_next`, given the answers as saved, names the page shown next (None: none): its
     "page shown" event goes in the same UPDATE, not in a statement of its own after it.
     With `unchanged_since`, `locked` is a copy of that read, not locked: the UPDATE applies
-    only to the row still as it was read (in progress, the same start, as many paradata
-    events), else nothing is written and None is returned."""
+    only to the row still as it was read (in progress, the same start and revision, as many
+    paradata events), else nothing is written and None is returned."""
     at = _now_iso()
     before = locked.answers
     merged = dict(before)
@@ -216,7 +216,10 @@ def _update_unchanged(interview: Interview, read: Interview, fields: list[str]) 
     """Write `fields` of `interview` if the row is still as `read` (see apply_page)."""
     return bool(
         Interview.objects.filter(
-            pk=read.pk, status=Interview.Status.IN_PROGRESS, started_at=read.started_at
+            pk=read.pk,
+            status=Interview.Status.IN_PROGRESS,
+            started_at=read.started_at,
+            revision=read.revision,
         )
         .alias(events=EventCount("paradata"))
         .filter(events=len(read.paradata))

@@ -21,7 +21,8 @@ from common.crypto import phone_key
 from common.personal import keyring
 from exports.microdata import wave_microdata
 from exports.writers import write_microdata
-from fieldwork.models import RespondentSelection, Wave
+from fieldwork.interview.personal_answers import personal_answers
+from fieldwork.models import Interview, RespondentSelection, Wave
 from fieldwork.privacy import retention
 from jobs.models import Job
 from jobs.runner import JobFailed
@@ -170,6 +171,22 @@ def test_a_purge_keeps_the_other_waves_personal_data(personal_world, analyst):
     unit = SampledUnit.objects.get(cases__wave=world.other_wave)
     assert (unit.phone, unit.address) == (world.other_phone, world.other_address)
     assert _counts(world.other_wave)["sample.phone"] == 1
+
+
+def test_a_purge_moves_on_the_revision_of_the_interviews_whose_answers_it_changed(
+    personal_world, analyst
+):
+    world = personal_world
+    interviews = Interview.objects.filter(case__wave=world.wave)
+    with_personal = {
+        i.pk
+        for i in interviews.select_related("questionnaire_version")
+        if personal_answers(i.answers, i.questionnaire_version.definition)
+    }
+    purge_wave(wave=world.wave, user=analyst)
+    moved = set(interviews.filter(revision=1).values_list("pk", flat=True))
+    assert with_personal and moved == with_personal
+    assert not interviews.exclude(pk__in=moved).exclude(revision=0).exists()
 
 
 def test_after_a_purge_the_weighting_offers_only_the_columns_kept(personal_world, analyst):

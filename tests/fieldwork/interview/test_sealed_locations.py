@@ -134,6 +134,8 @@ def test_rotation_reseals_the_points_and_the_old_key_can_go(settings, browser, l
     assert stale_tokens() == 0
     after = _raw_row(located.pk)
     assert after != before and LAT not in after
+    # a page save made against a copy read before the rotation sees it moved on
+    assert Interview.objects.get(pk=located.pk).revision == 1
     settings.PERSONAL_DATA_KEYS = new_key  # the old key gone: the point still reads
     assert Interview.objects.get(pk=located.pk).answers["/p1/where"] == f"{LAT} {LON} 0 6.5"
 

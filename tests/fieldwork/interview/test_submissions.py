@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 
 from fieldwork.interview import submissions
@@ -333,3 +334,22 @@ def test_two_saves_holding_their_keys_both_get_the_row_lock_in_turn(door_intervi
     assert not any(thread.is_alive() for thread in threads)
     assert errors == []
     assert SubmissionKey.objects.filter(interview=door_interview).count() == 2
+
+
+def test_a_copy_read_before_a_purge_or_rotation_does_not_write_back_what_it_changed(
+    door_interview,
+):
+    # The purge and key rotation change answers without a paradata event; they move the
+    # revision on. A save against a copy read before is made again under the lock, against
+    # the answers as they are now (here: the age as that writer left it).
+    _save(door_interview, uuid.uuid4(), {"consent": "yes"}, version=0)
+    _save(door_interview, uuid.uuid4(), {"age": 61}, step="screening")
+    read = Interview.objects.get(pk=door_interview.pk)
+    Interview.objects.filter(pk=door_interview.pk).update(
+        answers={"/opening/consent": "yes", "/screening/age": 62}, revision=F("revision") + 1
+    )
+    _save(read, uuid.uuid4(), {"consent": "yes"}, version=submissions.current_page_version(read))
+
+    door_interview.refresh_from_db()
+    assert door_interview.answers == {"/opening/consent": "yes", "/screening/age": 62}
+    assert [e["event"] for e in door_interview.paradata].count("page_submitted") == 3
