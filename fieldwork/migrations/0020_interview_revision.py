@@ -8,6 +8,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('fieldwork', '0019_location_answers_sealed'),
+        # After qc's data migrations, which read interviews through their historical model:
+        # rolled back past them, the column must already be gone from that model too.
+        ('qc', '0005_snapshot_locations_sealed'),
     ]
 
     operations = [
