@@ -52,9 +52,9 @@ def calling_rules(wave: Wave) -> scheduling.CallingRules:
 
 def caller(interviewer: User, *, wave: Wave | None = None) -> scheduling.Caller:
     """The interviewer as the scheduler sees them: home county and languages (Mandarin is
-    spoken by everyone who calls). Taken from `wave` when it was read by wave_for_press for
-    this interviewer, else read."""
-    if wave is not None and hasattr(wave, "caller_has_profile"):
+    spoken by everyone who calls). Taken from `wave` when wave_for_press read it for this
+    interviewer, else read."""
+    if wave is not None and getattr(wave, "caller_of", None) == interviewer.pk:
         found = wave.caller_has_profile
         county, dialects = wave.caller_home_county, wave.caller_dialects
     else:
@@ -86,6 +86,7 @@ def wave_for_press(*, wave_id: int, interviewer: User) -> Wave | None:
     params = [who, who, who, wave_id, Wave.Status.FIELDWORK.value]
     wave = next(iter(Wave.objects.raw(sql, params)), None)
     if wave is not None:  # SQLite answers EXISTS with 0 or 1, and both JSON as text
+        wave.caller_of = who  # whose county and languages these are (caller checks)
         wave.caller_has_profile = bool(wave.caller_has_profile)
         wave.has_quota_targets = bool(wave.has_quota_targets)
         if isinstance(wave.caller_dialects, str):
