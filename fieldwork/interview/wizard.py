@@ -93,10 +93,15 @@ class InterviewWizard(WizardView):
         """The saved answers as the page form and expressions read them: by name. Read for
         every page's condition, so computed once per state of the answers (a saved page
         replaces the interview's answers with a new dict)."""
-        saved = self.interview.answers
-        cached = getattr(self, "_named", None)
+        return self._scope_of(self.interview.answers)
+
+    def _scope_of(self, saved: dict) -> dict:
+        """answers.scope() of `saved`, kept for the last dict asked about: the page saved in
+        this request predicts the next page from the answers it is about to store, and the
+        same dict, once it is the interview's, serves named_answers."""
+        cached = getattr(self, "_scoped", None)
         if cached is None or cached[0] is not saved:
-            cached = self._named = (saved, answers.scope(saved, self.definition))
+            cached = self._scoped = (saved, answers.scope(saved, self.definition))
         return cached[1]
 
     # --- forms -----------------------------------------------------------------------------
@@ -371,8 +376,7 @@ class InterviewWizard(WizardView):
     def _page_after(self, step: str, saved: dict) -> str | None:
         """The page formtools shows after `step` once `saved` are the interview's answers
         (its get_next_step over the pages then on the path); None after the last page."""
-        named = answers.scope(saved, self.definition)
-        self._named = (saved, named)  # the saved answers become the interview's: named_answers
+        named = self._scope_of(saved)
         on_path = [
             group["name"]
             for group in self.definition["groups"]
