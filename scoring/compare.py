@@ -109,8 +109,8 @@ def rank_change(
     previous_score = np.append(before_score, np.nan)[row]
     previous_se = np.append(before_se, np.nan)[row]
     both = ~np.isnan(now_score) & ~np.isnan(previous_score)
-    now_among = _descending_rank(np.where(both, now_score, np.nan))
-    before_among = _descending_rank(np.where(both, previous_score, np.nan))
+    now_among = competition_rank_values(np.where(both, now_score, np.nan))
+    before_among = competition_rank_values(np.where(both, previous_score, np.nan))
     change = now_score - previous_score
     z, p, significant = z_test(change, now_se**2 + previous_se**2, alpha=alpha)
     merged = (
@@ -118,10 +118,10 @@ def rank_change(
         .reset_index(drop=True)
         .assign(
             score=now_score,
-            rank=_ranks(_descending_rank(now_score)),
+            rank=whole_ranks(competition_rank_values(now_score)),
             previous_score=previous_score,
-            previous_rank=_ranks(before_among),
-            rank_change=_ranks(before_among - now_among),
+            previous_rank=whole_ranks(before_among),
+            rank_change=whole_ranks(before_among - now_among),
             change=change,
             z=z,
             p=p,
@@ -153,8 +153,8 @@ def _scored(
     return index, values, errors
 
 
-def _descending_rank(scores: np.ndarray) -> np.ndarray:
-    """competition_rank of a float array (1 = highest, ties share the best rank; NaN stays
+def competition_rank_values(scores: np.ndarray) -> np.ndarray:
+    """`competition_rank` of a float array (1 = highest, ties share the best rank; NaN stays
     NaN): one more than how many scores are strictly higher."""
     scored = ~np.isnan(scores)
     ordered = np.sort(-scores[scored])
@@ -163,7 +163,7 @@ def _descending_rank(scores: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def _ranks(values: np.ndarray) -> pd.arrays.IntegerArray:
+def whole_ranks(values: np.ndarray) -> pd.arrays.IntegerArray:
     """Whole-number ranks with NaN as <NA> (Int64)."""
     missing = np.isnan(values)
     return pd.arrays.IntegerArray(np.where(missing, 0, values).astype("int64"), missing)
