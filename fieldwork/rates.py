@@ -36,12 +36,11 @@ class RateInputError(ValueError):
     """Input that cannot be counted; the message names the row and column."""
 
 
-def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
-    num = numerator.astype(float).to_numpy()
-    den = denominator.astype(float).to_numpy()
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-    return pd.Series(out, index=numerator.index)
+        return np.where(
+            denominator > 0, numerator / np.where(denominator > 0, denominator, 1.0), np.nan
+        )
 
 
 def rates(counts: pd.DataFrame, e: float | None = None) -> pd.DataFrame:
@@ -54,16 +53,16 @@ def rates(counts: pd.DataFrame, e: float | None = None) -> pd.DataFrame:
     """
     if e is not None and not 0.0 <= e <= 1.0:
         raise RateInputError(f"e must be between 0 and 1, got {e}")
-    c = counts.copy()
-    for column in COUNT_COLUMNS:
-        if column not in c:
-            c[column] = 0
-    I, P, R, NC, O, UH, UO, NE = (c[k].astype(float) for k in COUNT_COLUMNS)  # noqa: E741
+    # the counts as float arrays: the rates are formed in numpy and become columns at once
+    I, P, R, NC, O, UH, UO, NE = (  # noqa: E741
+        counts[k].astype(float).to_numpy() if k in counts else np.zeros(len(counts))
+        for k in COUNT_COLUMNS
+    )
     E = I + P + R + NC + O
     U = UH + UO
-    e_col = _ratio(E, E + NE) if e is None else pd.Series(float(e), index=c.index)
+    e_col = _ratio(E, E + NE) if e is None else np.full(len(counts), float(e))
     # With no unknowns the estimate does not matter: eU is 0 even when e is undefined.
-    eU = pd.Series(np.where(U > 0, e_col * U, 0.0), index=c.index)
+    eU = np.where(U > 0, e_col * U, 0.0)
     contacted = I + P + R + O
     out = {
         "RR1": _ratio(I, E + U),
@@ -84,12 +83,10 @@ def rates(counts: pd.DataFrame, e: float | None = None) -> pd.DataFrame:
         "CON3": _ratio(contacted, E),
         "e": e_col,
     }
-    result = c.drop(columns=COUNT_COLUMNS)
-    for name, values in out.items():
-        result[name] = values
-    for column in COUNT_COLUMNS:
-        result[column] = c[column]
-    return result
+    for column in COUNT_COLUMNS:  # as given (a missing one counts 0)
+        out[column] = counts[column] if column in counts else np.zeros(len(counts), int)
+    others = counts.drop(columns=[k for k in COUNT_COLUMNS if k in counts])
+    return pd.concat([others, pd.DataFrame(out, index=counts.index)], axis=1)
 
 
 def _numbers(cells: pd.Series) -> pd.Series:

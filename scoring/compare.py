@@ -99,42 +99,74 @@ def rank_change(
     locality new this wave has no previous values. Matched on `key` (locality codes, not names).
     """
     keys = [key] if isinstance(key, str) else list(key)
-    now = _scored(current, keys, score, se).assign(rank=lambda t: competition_rank(t["score"]))
+    now, now_score, now_se = _scored(current, keys, score, se)
     if previous is None:
         previous = pd.DataFrame(columns=[*keys, score])
-    before = _scored(previous, keys, score, se).rename(
-        columns={"score": "previous_score", "se": "previous_se"}
+    before, before_score, before_se = _scored(previous, keys, score, se)
+    # each current row's previous row matched on the keys (a left join): -1, no previous
+    # row, picks the NaN after the last
+    row = before.get_indexer(now)
+    previous_score = np.append(before_score, np.nan)[row]
+    previous_se = np.append(before_se, np.nan)[row]
+    both = ~np.isnan(now_score) & ~np.isnan(previous_score)
+    now_among = competition_rank_values(np.where(both, now_score, np.nan))
+    before_among = competition_rank_values(np.where(both, previous_score, np.nan))
+    change = now_score - previous_score
+    z, p, significant = z_test(change, now_se**2 + previous_se**2, alpha=alpha)
+    merged = (
+        current[keys]
+        .reset_index(drop=True)
+        .assign(
+            score=now_score,
+            rank=whole_ranks(competition_rank_values(now_score)),
+            previous_score=previous_score,
+            previous_rank=whole_ranks(before_among),
+            rank_change=whole_ranks(before_among - now_among),
+            change=change,
+            z=z,
+            p=p,
+            significant=significant,
+        )
     )
-    merged = now.merge(before, on=keys, how="left", validate="one_to_one")
-    both = merged["score"].notna() & merged["previous_score"].notna()
-    merged["previous_rank"] = pd.Series(pd.NA, index=merged.index, dtype="Int64")
-    merged["rank_change"] = pd.Series(pd.NA, index=merged.index, dtype="Int64")
-    if both.any():
-        common = merged[both]
-        now_among = competition_rank(common["score"]).astype("Int64")
-        before_among = competition_rank(common["previous_score"]).astype("Int64")
-        merged.loc[both, "previous_rank"] = before_among
-        merged.loc[both, "rank_change"] = before_among - now_among
-    merged["change"] = merged["score"] - merged["previous_score"]
-    z, p, significant = z_test(
-        merged["change"], merged["se"] ** 2 + merged["previous_se"] ** 2, alpha=alpha
-    )
-    merged["z"], merged["p"], merged["significant"] = z, p, significant
     merged = merged.sort_values(["rank", *keys], na_position="last", kind="stable")
     return merged[[*keys, *RANK_CHANGE_COLUMNS]].reset_index(drop=True)
 
 
-def _scored(table: pd.DataFrame, keys: list[str], score: str, se: str | None) -> pd.DataFrame:
-    out = table[keys].copy()
-    out["score"] = table[score].astype(float) if len(table) else pd.Series(dtype=float)
+def _scored(
+    table: pd.DataFrame, keys: list[str], score: str, se: str | None
+) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """(the rows' keys as an index, scores, SEs: NaN without the `se` column); raises
+    ValueError when a key appears twice."""
+    index = (
+        pd.Index(table[keys[0]], dtype=object)
+        if len(keys) == 1
+        else pd.MultiIndex.from_frame(table[keys].astype(object))
+    )
+    if not index.is_unique:
+        first = index[index.duplicated()][0]
+        raise ValueError(f"{keys} {list(first) if len(keys) > 1 else [first]} appears twice.")
+    values = table[score].to_numpy(dtype=float) if len(table) else np.zeros(0)
     if se is not None and se in table.columns:
-        out["se"] = table[se].astype(float)
+        errors = table[se].to_numpy(dtype=float)
     else:
-        out["se"] = np.nan
-    duplicated = out[out.duplicated(subset=keys)]
-    if not duplicated.empty:
-        raise ValueError(f"{keys} {duplicated.iloc[0][keys].tolist()} appears twice.")
-    return out
+        errors = np.full(len(table), np.nan)
+    return index, values, errors
+
+
+def competition_rank_values(scores: np.ndarray) -> np.ndarray:
+    """`competition_rank` of a float array (1 = highest, ties share the best rank; NaN stays
+    NaN): one more than how many scores are strictly higher."""
+    scored = ~np.isnan(scores)
+    ordered = np.sort(-scores[scored])
+    ranks = np.full(len(scores), np.nan)
+    ranks[scored] = np.searchsorted(ordered, -scores[scored], side="left") + 1
+    return ranks
+
+
+def whole_ranks(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Whole-number ranks with NaN as <NA> (Int64)."""
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype("int64"), missing)
 
 
 def short_board(

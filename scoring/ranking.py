@@ -19,7 +19,12 @@ import numpy as np
 import pandas as pd
 
 from scoring.answer_cube import AnswerCube
-from scoring.compare import ALPHA, competition_rank, z_test
+from scoring.compare import (
+    ALPHA,
+    competition_rank_values,
+    whole_ranks,
+    z_test,
+)
 from scoring.design.designs import DesignError
 from scoring.measures import SATISFACTION
 from scoring.rank_intervals import grouped_rank_intervals, rank_intervals
@@ -64,40 +69,46 @@ def ranked_table(
     by = list(by)
     score = table[f"{scope}_score"].astype(float)
     reliable = ~table[f"{scope}_unreliable"].astype(bool) & score.notna()
+    ranked = reliable.to_numpy()
+    # the columns as arrays, set once (row assignments into nullable columns are slow)
+    low, high, p_bottom = (np.full(len(table), np.nan) for _ in range(3))
+    estimates = covariance = None
+    if ranked.any():
+        keys = table.loc[reliable, by]
+        rows = table.loc[reliable]
+        estimates, covariance = _joint(long, by, keys, rows, scope, (design, cube))
+        intervals = rank_intervals(estimates, covariance, seed=seed)
+        low[ranked] = intervals["rank_low"].to_numpy()
+        high[ranked] = intervals["rank_high"].to_numpy()
+        p_bottom[ranked] = intervals["p_bottom"].to_numpy()
     out = table.assign(
-        rank=competition_rank(score.where(reliable)).astype("Int64"),
-        rank_low=pd.Series(pd.NA, index=table.index, dtype="Int64"),
-        rank_high=pd.Series(pd.NA, index=table.index, dtype="Int64"),
-        p_bottom=np.nan,
+        rank=whole_ranks(competition_rank_values(np.where(ranked, score.to_numpy(), np.nan))),
+        rank_low=whole_ranks(low),
+        rank_high=whole_ranks(high),
+        p_bottom=p_bottom,
     )
-    if not reliable.any():
-        return out
-    keys = table.loc[reliable, by]
-    estimates, covariance = _joint(long, by, keys, table.loc[reliable], scope, (design, cube))
-    intervals = rank_intervals(estimates, covariance, seed=seed)
-    out.loc[reliable, "rank_low"] = intervals["rank_low"].to_numpy()
-    out.loc[reliable, "rank_high"] = intervals["rank_high"].to_numpy()
-    out.loc[reliable, "p_bottom"] = intervals["p_bottom"].to_numpy()
-    if within is not None:
+    if within is not None and ranked.any():
         out = _ranks_within(out, reliable, within, estimates, covariance, seed)
     return out
 
 
 def _ranks_within(out, reliable, within, estimates, covariance, seed) -> pd.DataFrame:
-    columns = {
-        name: pd.Series(pd.NA, index=out.index, dtype="Int64")
-        for name in ("within_rank", "within_rank_low", "within_rank_high")
-    }
-    groups = out.loc[reliable, within].to_numpy()
-    index = out.index[reliable.to_numpy()]
+    ranked = reliable.to_numpy()
+    positions = np.flatnonzero(ranked)  # the rows of the estimates, in their order
+    groups = out[within].to_numpy()[ranked]
     members = [np.flatnonzero(groups == group) for group in pd.unique(groups)]
     found = grouped_rank_intervals(estimates, covariance, members, seed=seed)
+    rank, low, high = (np.full(len(out), np.nan) for _ in range(3))
     for member, intervals in zip(members, found, strict=True):
-        rows = index[member]
-        columns["within_rank"][rows] = competition_rank(pd.Series(estimates[member]))
-        columns["within_rank_low"][rows] = intervals["rank_low"].to_numpy()
-        columns["within_rank_high"][rows] = intervals["rank_high"].to_numpy()
-    return out.assign(**columns)
+        rows = positions[member]
+        rank[rows] = competition_rank_values(np.asarray(estimates, dtype=float)[member])
+        low[rows] = intervals["rank_low"].to_numpy()
+        high[rows] = intervals["rank_high"].to_numpy()
+    return out.assign(
+        within_rank=whole_ranks(rank),
+        within_rank_low=whole_ranks(low),
+        within_rank_high=whole_ranks(high),
+    )
 
 
 def _joint(long, by, keys, rows, scope, sample) -> tuple[np.ndarray, np.ndarray]:

@@ -364,13 +364,20 @@ def _side_by_side(per_scope: pd.DataFrame, by: list[str], scoped, cube) -> pd.Da
     scope = per_scope["scope"].to_numpy()
     columns: dict = {"n_interviews": interviews.to_numpy()}
     spread = {}
+    read: dict = {}  # each column of the table taken out once, for both scopes
+
+    def source(column: str) -> np.ndarray:
+        if column not in read:
+            read[column] = per_scope[column].to_numpy()
+        return read[column]
+
     for name in SCOPES:
         chosen = scope == name
         at = position[chosen]
 
         def place(column, fill, dtype=float, at=at, chosen=chosen):
             values = np.full(len(index), fill, dtype=dtype)
-            values[at] = per_scope[column].to_numpy()[chosen]
+            values[at] = source(column)[chosen]
             return values
 
         columns[f"{name}_score"] = place("score", np.nan)

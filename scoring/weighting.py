@@ -328,7 +328,8 @@ def inputs_digest(sample: WeightedSample) -> tuple[str, dict[str, float]]:
         rank = np.empty(len(names), dtype=np.int64)
         rank[np.argsort(names, kind="stable")] = np.arange(len(names))
         ids = long["interview_id"].to_numpy(dtype="int64")
-        order = np.lexsort((rank[codes], ids))
+        # one stable sort of a single key (interview, then the item's place): lexsort's order
+        order = np.argsort(ids * len(names) + rank[codes], kind="stable")
         digest.update(ids[order].tobytes())
         encoded = np.array([name.encode() for name in names], dtype=object)  # each name once
         digest.update(b"\x1f".join(encoded[codes[order]].tolist()))

@@ -41,6 +41,24 @@ def test_every_rate_matches_the_hand_worked_example():
     assert list(rates.rates(pd.DataFrame([COUNTS])).columns) == rates.OUTPUT_COLUMNS
 
 
+def test_rates_keep_the_group_columns_the_rows_and_the_counts_as_given():
+    # given two groups on rows labelled 7 and 3, one without a P column
+    counts = pd.DataFrame(
+        {"street": ["东华", "西岭"], **{k: [v, 1] for k, v in COUNTS.items() if k != "P"}},
+        index=[7, 3],
+    )
+    # when
+    result = rates.rates(counts)
+    # then
+    assert list(result.columns) == ["street", *rates.OUTPUT_COLUMNS]
+    assert result.index.tolist() == [7, 3]
+    assert result["street"].tolist() == ["东华", "西岭"]
+    assert result["P"].tolist() == [0, 0] and result["I"].tolist() == [40, 1]
+    # the first row without P: RR1 = I / (E + U) = 40 / 120
+    assert result.loc[7, "RR1"] == pytest.approx(40 / 120)
+    assert result.loc[3, "RR1"] == pytest.approx(1 / 6)  # E = 4 (I, R, NC, O), U = 2 (UH, UO)
+
+
 def test_a_given_e_replaces_the_estimate():
     # e = 0.5: eU = 20, E + eU = 110
     result = rates.rates(pd.DataFrame([COUNTS]), e=0.5).iloc[0]

@@ -1,7 +1,11 @@
 """scoring.results: the wave's results as the page, the PDF and the XLSX share them."""
 
+import gc
+
+import pytest
 from django.utils import translation
 
+from scoring.loaders import AnswerError
 from scoring.results import lowest_lists, ranked, wave_results
 from tests.scoring.factories import answers
 from tests.scoring.test_presenters import present
@@ -67,6 +71,33 @@ def test_wave_results_reads_the_database_in_the_active_language(
     assert data["streets"][0]["name"] == "东华街道"
     assert data["dimensions"][0]["label"] == "Sense of safety"
     assert data["labels"]["by_street"] == "By street"
+
+
+def test_wave_results_gives_the_collector_back_as_it_found_it(safety_wave, places, make_interview):
+    # given: the collector on (results are computed with it paused)
+    make_interview(safety_wave, places["east_a"], answers(safety="4", order="5"))
+    assert gc.isenabled()
+    # when
+    wave_results(safety_wave)
+    # then
+    assert gc.isenabled()
+    # and a caller that paused it itself finds it still paused
+    gc.disable()
+    try:
+        wave_results(safety_wave)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_wave_results_that_fail_give_the_collector_back(safety_wave, places, make_interview):
+    # given an approved answer outside its choice list
+    make_interview(safety_wave, places["east_a"], answers(order="7"))
+    # when
+    with pytest.raises(AnswerError):
+        wave_results(safety_wave)
+    # then
+    assert gc.isenabled()
 
 
 def test_the_methodology_states_the_score_map_the_variance_and_the_reliability_rule(
