@@ -34,7 +34,7 @@ from collections import Counter, defaultdict
 from django.db import transaction
 from django.db.models import F
 
-from fieldwork import loaders, quotas
+from fieldwork import loaders, quotas, reactions
 from fieldwork.models import Interview, QuotaTarget, Wave
 
 logger = logging.getLogger(__name__)
@@ -43,13 +43,20 @@ logger = logging.getLogger(__name__)
 def count_completes(*, wave: Wave, interviews: list[Interview]) -> int:
     """Add just-completed interviews of `wave` to the cells they fall in, in the caller's
     transaction, which holds the wave's row lock (see the module). One query when the wave has
-    no target; else one for the cases, and one UPDATE per distinct increment (one for a single
-    interview). Returns how many cells were incremented."""
+    no target; else one for those a later stage voided, one for the cases, and one UPDATE per
+    distinct increment (one for a single interview). Returns how many cells were incremented."""
     cells = loaders.quota_targets(wave.pk)
     if not cells or not interviews:
         return 0
+    # One voided already (qc's rejection stands while a case is reopened only through a
+    # return) would count nowhere in the reference either.
+    ids = [interview.pk for interview in interviews]
+    kept = set(
+        reactions.without_voided(Interview.objects.filter(pk__in=ids)).values_list("pk", flat=True)
+    )
+    counted = [interview for interview in interviews if interview.pk in kept]
     added: Counter[int] = Counter()
-    for stratum, answers, attributes in loaders.completed_for_quotas(wave, interviews):
+    for stratum, answers, attributes in loaders.completed_for_quotas(wave, counted):
         added.update(quotas.cells_of(cells, stratum, answers, attributes))
     by_amount: defaultdict[int, list[int]] = defaultdict(list)
     for pk, n in added.items():
