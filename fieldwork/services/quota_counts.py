@@ -6,8 +6,9 @@ A completed interview adds one to the cells it falls in, in the transaction that
 qc's final rejection or brought back by its reversal, answers purged, the wave's questionnaire
 version switched, a target created or changed) recounts the wave's cells exactly from
 loaders.quota_progress, the reference (`recount_quotas`). Cases released change no count (a new
-case has no interview); the press reads the strata they add from the cases themselves. A
-scheduled job recounts every wave in fieldwork and logs any count it had to correct.
+case has no interview), nor what the press reads from the counts: it states full strata without
+a list of the wave's streets (fieldwork.queue.FullStreets). A scheduled job recounts every wave
+in fieldwork and logs any count it had to correct.
 
 Why the two cannot race, on PostgreSQL (READ COMMITTED) and SQLite:
 - Both take the wave's row lock first: the increment through the case's row lock taken when the
@@ -48,8 +49,8 @@ def count_completes(*, wave: Wave, interviews: list[Interview]) -> int:
     cells = loaders.quota_targets(wave.pk)
     if not cells or not interviews:
         return 0
-    # One voided already (qc's rejection stands while a case is reopened only through a
-    # return) would count nowhere in the reference either.
+    # One a later stage voided counts nowhere in the reference (qc reopens a rejected case
+    # only through a return, which lifts the rejection; the counts need not rely on it).
     ids = [interview.pk for interview in interviews]
     kept = set(
         reactions.without_voided(Interview.objects.filter(pk__in=ids)).values_list("pk", flat=True)
@@ -61,8 +62,8 @@ def count_completes(*, wave: Wave, interviews: list[Interview]) -> int:
     by_amount: defaultdict[int, list[int]] = defaultdict(list)
     for pk, n in added.items():
         by_amount[n].append(pk)
-    for n, ids in by_amount.items():
-        QuotaTarget.objects.filter(pk__in=ids).update(achieved=F("achieved") + n)
+    for n, cell_ids in by_amount.items():
+        QuotaTarget.objects.filter(pk__in=cell_ids).update(achieved=F("achieved") + n)
     return len(added)
 
 
