@@ -435,3 +435,7 @@ LOGGING = {
 # run, and as soon as QC_POPULATION_COMPLETES interviews were completed since it.
 QC_POPULATION_MINUTES = float(os.environ.get("QC_POPULATION_MINUTES", 5))
 QC_POPULATION_COMPLETES = int(os.environ.get("QC_POPULATION_COMPLETES", 50))
+
+# The quota cells' achieved counts are kept as interviews complete; every QUOTA_RECOUNT_MINUTES
+# the waves in fieldwork are counted again in full, and a count that had to change is logged.
+QUOTA_RECOUNT_MINUTES = float(os.environ.get("QUOTA_RECOUNT_MINUTES", 60))

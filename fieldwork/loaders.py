@@ -8,8 +8,20 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models import Case as DbCase
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 
 from accounts.models import User
 from fieldwork import quotas, reactions, scheduling
@@ -24,7 +36,9 @@ from fieldwork.models import (
     Wave,
 )
 from questionnaires import answers as stored
+from questionnaires.definitions import definition_of
 from questionnaires.selectors import answers_in_version
+from sampling.models import Locality
 
 CASE_FIELDS = [
     "id",
@@ -72,15 +86,18 @@ def wave_for_press(*, wave_id: int, interviewer: User) -> Wave | None:
     """The wave in fieldwork pressed "Next case" in (None: no such wave), read together with
     what the press asks besides, in one statement written out once (the ORM would build its
     subqueries again for every press): the interviewer's county and languages (caller) and
-    whether the wave has quota targets (fieldwork.queue.quota_state)."""
+    whether the wave has quota targets and how many of its cells are full (their achieved
+    counts are kept in the database: fieldwork.queue.quota_state reads no more when none is)."""
     profiles = InterviewerProfile._meta.db_table
     mine = f"FROM {profiles} p WHERE p.user_id = %s"
+    targets = f"FROM {QuotaTarget._meta.db_table} t WHERE t.wave_id = w.id"
     sql = (
         f"SELECT w.*, EXISTS (SELECT 1 {mine}) AS caller_has_profile, "
         f"(SELECT p.home_county_id {mine}) AS caller_home_county, "
         f"(SELECT p.dialects {mine}) AS caller_dialects, "
-        f"EXISTS (SELECT 1 FROM {QuotaTarget._meta.db_table} t WHERE t.wave_id = w.id) "
-        f"AS has_quota_targets FROM {Wave._meta.db_table} w WHERE w.id = %s AND w.status = %s"
+        f"EXISTS (SELECT 1 {targets}) AS has_quota_targets, "
+        f"(SELECT COUNT(*) {targets} AND t.achieved >= t.target) AS full_quota_cells "
+        f"FROM {Wave._meta.db_table} w WHERE w.id = %s AND w.status = %s"
     )
     who = interviewer.pk
     params = [who, who, who, wave_id, Wave.Status.FIELDWORK.value]
@@ -89,6 +106,7 @@ def wave_for_press(*, wave_id: int, interviewer: User) -> Wave | None:
         wave.caller_of = who  # whose county and languages these are (caller checks)
         wave.caller_has_profile = bool(wave.caller_has_profile)
         wave.has_quota_targets = bool(wave.has_quota_targets)
+        wave.full_quota_cells = int(wave.full_quota_cells)
         if isinstance(wave.caller_dialects, str):
             wave.caller_dialects = json.loads(wave.caller_dialects)
     return wave
@@ -199,6 +217,52 @@ def _quota_full(progress: pd.DataFrame, full: list[str], frame: pd.DataFrame) ->
         if (answers or unit) and quotas.case_in_full_cell(progress, row["stratum"], answers, unit):
             result.loc[position] = True
     return result
+
+
+def quota_cells(wave: Wave) -> list[tuple[str, str, str, bool, int | None]]:
+    """The wave's quota cells by their kept counts, for "Next case": (stratum, variable,
+    value, full, id of the street whose code the stratum is: None for the whole wave)."""
+    street = Locality.objects.filter(code=OuterRef("stratum")).values("pk")[:1]
+    full = ExpressionWrapper(Q(achieved__gte=F("target")), output_field=BooleanField())
+    rows = (
+        QuotaTarget.objects.filter(wave=wave)
+        .annotate(full=full, street_id=Subquery(street))
+        .values_list("stratum", "variable", "value", "full", "street_id")
+    )
+    return [(s, v, x, bool(f), street_id) for s, v, x, f, street_id in rows]
+
+
+def quota_targets(wave_id: int) -> list[quotas.Cell]:
+    """The wave's quota cells as quotas.cells_of takes them."""
+    return list(
+        QuotaTarget.objects.filter(wave_id=wave_id)
+        .order_by("id")
+        .values_list("id", "stratum", "variable", "value")
+    )
+
+
+def completed_for_quotas(wave: Wave, interviews: list[Interview]) -> list[tuple[str, dict, dict]]:
+    """Completed interviews read as quota_progress reads them, for quotas.cells_of: (the case's
+    street code, the answers keyed as the wave's version keys them and by reference, the
+    unit's frame attributes). One query for the cases; one more only for interviews begun on
+    an older version. `wave.questionnaire_version` may have its definition deferred."""
+    version = wave.questionnaire_version
+    cases = dict(
+        (pk, (code, attributes))
+        for pk, code, attributes in Case.objects.filter(
+            pk__in=[i.case_id for i in interviews]
+        ).values_list("pk", "street__code", "unit__attributes")
+    )
+    saved = [(i.answers, i.questionnaire_version_id) for i in interviews]
+    if all(version_id == version.pk for _answers, version_id in saved):
+        carried = [answers or {} for answers, _version_id in saved]  # as in_version leaves them
+    else:
+        carried = answers_in_version(saved, version)
+    definition = definition_of(version)
+    return [
+        (cases[i.case_id][0] or "", stored.by_reference(answers, definition), cases[i.case_id][1])
+        for i, answers in zip(interviews, carried, strict=True)
+    ]
 
 
 def quota_progress(wave: Wave) -> pd.DataFrame:

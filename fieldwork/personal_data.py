@@ -24,6 +24,7 @@ from fieldwork.models import (
     TwilioEvent,
     Wave,
 )
+from fieldwork.services import quota_counts
 from fieldwork.telephony import recordings
 from sampling.models import Frame, SampledUnit
 from sampling.services import frame_files
@@ -142,6 +143,8 @@ def _purge_answers(scope: Scope) -> int:
             interview.revision = F("revision") + 1  # a page save read before sees the change
             changed.append(interview)
     Interview.objects.bulk_update(changed, ["answers", "revision"])
+    if changed:  # a quota cell may have counted an answer that is gone
+        quota_counts.recount_quotas(wave=Wave.objects.get(pk=scope.wave_id))
     return removed
 
 

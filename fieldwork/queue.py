@@ -20,9 +20,11 @@ Who calls narrows every part alike (scheduling.Caller): under cross-region calli
 of the interviewer's home county are left out, and a case needing a language (2.33) is read
 only for a speaker.
 
-Quota fullness is read once per wave and kept until the wave's counted interviews, its
-targets or its cases change (small aggregate queries tell): full strata by street id, full
-cells for the few candidates whose known answers or frame attributes may put them in one.
+Quota fullness is read from the achieved counts kept per cell (fieldwork.services.quota_counts):
+the statement that reads the wave for the press counts its full cells, and only when one is
+full is one small query made for them: full strata by street id (or every street but some,
+when all wave-wide cells are full: no list of the wave's streets is needed), full cells for
+the few candidates whose known answers or frame attributes may put them in one.
 
 The claim is one statement: on PostgreSQL `UPDATE … WHERE id = (SELECT … ORDER BY rank LIMIT 1
 FOR UPDATE SKIP LOCKED) RETURNING id`, so 50 interviewers pressing at once each take a
@@ -30,16 +32,14 @@ different case without waiting; SQLite runs the same statement without row locks
 IMMEDIATE transaction's write lock.
 """
 
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, F, Max, Sum
 from django.utils.dateparse import parse_datetime
 
-from fieldwork import loaders, quotas, reactions, scheduling
-from fieldwork.models import Appointment, Case, Interview, QuotaTarget, Wave
+from fieldwork import loaders, quotas, scheduling
+from fieldwork.models import Appointment, Case, Interview, Wave
 from sampling.models import Locality
 
 PENDING = Case.Status.PENDING.value
@@ -68,52 +68,50 @@ COLUMNS = (
 
 
 @dataclass(frozen=True)
+class FullStreets:
+    """The streets of the wave's full strata: `ids`, or with `all_but` every street of the
+    wave except `ids` (every wave-wide cell is full: quotas.full_strata_from_cells), which
+    needs no list of the wave's streets."""
+
+    ids: tuple[int, ...] = ()
+    all_but: bool = False
+
+    def __bool__(self) -> bool:
+        return self.all_but or bool(self.ids)
+
+    def __contains__(self, street_id: object) -> bool:
+        return (street_id in self.ids) != self.all_but
+
+    def sql(self, q: "Sql") -> str:
+        """True for a case (c) in a full stratum."""
+        if not self.ids:
+            return "1 = 1" if self.all_but else "1 = 0"
+        among = q.among("c.street_id", self.ids)  # the street is never null
+        return f"NOT {among}" if self.all_but else among
+
+
+@dataclass(frozen=True)
 class QuotaState:
-    fingerprint: tuple
-    full_street_ids: frozenset[int]
+    full_streets: FullStreets
     cells: tuple[quotas.FullCell, ...]
-    street_codes: dict[int, str]
 
 
-_NO_QUOTAS = QuotaState((), frozenset(), (), {})
-_quota_states: dict[int, QuotaState] = {}
-_quota_lock = threading.Lock()
+_NO_QUOTAS = QuotaState(FullStreets(), ())
 
 
 def quota_state(wave: Wave) -> QuotaState:
-    """The wave's full strata and cells, recomputed only when what they count has changed.
-    Nothing is asked of a wave read by loaders.wave_for_press that has no targets."""
-    if getattr(wave, "has_quota_targets", True) is False:
+    """The wave's full strata and cells, from the achieved counts kept per cell
+    (fieldwork.services.quota_counts). Nothing is asked of a wave read by
+    loaders.wave_for_press that has no target or no full cell; else one small query."""
+    if not getattr(wave, "has_quota_targets", True) or getattr(wave, "full_quota_cells", 1) == 0:
         return _NO_QUOTAS
-    targets = QuotaTarget.objects.filter(wave=wave).aggregate(
-        n=Count("id"), total=Sum("target"), last=Max("id"), mix=Sum(F("id") * F("target"))
-    )
-    if not targets["n"]:
+    rows = loaders.quota_cells(wave)
+    cells = tuple((stratum, variable, value) for stratum, variable, value, full, _ in rows if full)
+    if not cells:
         return _NO_QUOTAS
-    completed = Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
-    counted = reactions.without_voided(completed).aggregate(
-        n=Count("id"), ids=Sum("id"), squares=Sum(F("id") * F("id")), last=Max("id")
-    )
-    # Cases join a wave when a replicate is released: new streets, perhaps full ones.
-    cases = Case.objects.filter(wave=wave).aggregate(n=Count("id"), last=Max("id"))
-    fingerprint = (*targets.values(), *counted.values(), *cases.values())
-    cached = _quota_states.get(wave.pk)
-    if cached is not None and cached.fingerprint == fingerprint:
-        return cached
-    progress = loaders.quota_progress(wave)
-    streets = dict(
-        Case.objects.filter(wave=wave).values_list("street_id", "street__code").distinct()
-    )
-    full = quotas.full_strata(progress, sorted(set(streets.values())))
-    state = QuotaState(
-        fingerprint=fingerprint,
-        full_street_ids=frozenset(pk for pk, code in streets.items() if code in full),
-        cells=quotas.full_cells(progress),
-        street_codes=streets,
-    )
-    with _quota_lock:
-        _quota_states[wave.pk] = state
-    return state
+    codes, all_but = quotas.full_strata_from_cells([(row[0], row[3]) for row in rows])
+    streets = {street for stratum, *_, street in rows if stratum in codes and street is not None}
+    return QuotaState(FullStreets(tuple(sorted(streets)), all_but), cells)
 
 
 @dataclass(frozen=True)
@@ -172,7 +170,7 @@ def _branch_sql(
     wave: Wave,
     interviewer_id: int,
     now: datetime,
-    full_ids: list[int],
+    full: FullStreets,
     batch: int,
     reach: Reach,
 ) -> tuple[str, list]:
@@ -188,11 +186,11 @@ def _branch_sql(
     free = f"{base} AND c.interviewer_id IS NULL AND NOT EXISTS ({OPEN_APPOINTMENT})"
     if name in ("fresh", "fresh_full"):
         streets = ""
-        if full_ids:
-            among = q.among("c.street_id", full_ids)
-            streets = f" AND {among}" if name == "fresh_full" else f" AND NOT {among}"
+        if full:
+            among = full.sql(q)
+            streets = f" AND {among}" if name == "fresh_full" else f" AND NOT ({among})"
         return f"{free} AND {FRESH_PREDICATE}{streets} ORDER BY c.id LIMIT {batch}", q.params
-    return _tried_sql(name, q, free, wave=wave, now=now, full_ids=full_ids, batch=batch)
+    return _tried_sql(name, q, free, wave=wave, now=now, full_streets=full, batch=batch)
 
 
 # Cases tried before, split so that each part's order is the scheduler's and an index scan of
@@ -205,7 +203,14 @@ TRIED = [
 
 
 def _tried_sql(
-    name: str, q: Sql, free: str, *, wave: Wave, now: datetime, full_ids: list[int], batch: int
+    name: str,
+    q: Sql,
+    free: str,
+    *,
+    wave: Wave,
+    now: datetime,
+    full_streets: FullStreets,
+    batch: int,
 ) -> tuple[str, list]:
     busy_cut = now - timedelta(minutes=wave.busy_gap_minutes)
     min_cut = now - timedelta(minutes=wave.min_gap_minutes)
@@ -227,7 +232,7 @@ def _tried_sql(
         return f"(c.last_attempt_at IS NULL OR ({busy()}) OR ({other()}))"
 
     def full() -> str:
-        return q.among("c.street_id", full_ids) if full_ids else "1 = 0"
+        return f"({full_streets.sql(q)})"
 
     if name == "tried:rest":
         where = f"{free} AND NOT ({FRESH_PREDICATE}) AND {waited()}"
@@ -251,7 +256,7 @@ def _tried_sql(
     if kind == "full":
         which = f"{waited()} AND {full()}"
     else:
-        which = waited(kind) + (f" AND NOT {full()}" if full_ids else "")
+        which = waited(kind) + (f" AND NOT {full()}" if full_streets else "")
     # The masks with or without this day part's bit, as a list the planner can estimate from
     # the column's statistics (it guesses "(mask & bit) = 0" matches almost nothing).
     bit = scheduling.day_part_bit(now)
@@ -284,10 +289,9 @@ def read_batch(
     quota = quota_state(wave)
     names = ["mine", "appointments"]
     if scheduling.in_calling_window(now, rules):  # outside them only appointments are called
-        fresh = ["fresh", "fresh_full"] if quota.full_street_ids else ["fresh"]
-        full = (lambda name: True) if quota.full_street_ids else (lambda name: ":full:" not in name)
+        fresh = ["fresh", "fresh_full"] if quota.full_streets else ["fresh"]
+        full = (lambda name: True) if quota.full_streets else (lambda name: ":full:" not in name)
         names += fresh + [name for name in TRIED if full(name)]
-    full_ids = sorted(quota.full_street_ids)
     parts, params = [], []
     for index, name in enumerate(names):
         where, branch_params = _branch_sql(
@@ -295,7 +299,7 @@ def read_batch(
             wave=wave,
             interviewer_id=interviewer_id,
             now=now,
-            full_ids=full_ids,
+            full=quota.full_streets,
             batch=batch,
             reach=reach,
         )
@@ -332,7 +336,7 @@ def _rank(rows, names, *, interviewer_id, now, rules, quota, batch, caller, barr
     ranked, last_of = [], {}
     for row in rows:
         case_id, tried, last_at, outcome, parts, holder, street_id, language, _appt, part = row
-        stratum_full = street_id in quota.full_street_ids
+        stratum_full = street_id in quota.full_streets
         fields = dict(
             case_id=case_id,
             attempts=tried,
@@ -395,9 +399,12 @@ def _in_full_cells(rows, quota: QuotaState) -> set[int]:
     if not quota.cells or not rows:
         return set()
     case_ids = [row[0] for row in rows]
-    streets = {row[0]: quota.street_codes.get(row[6], "") for row in rows}
     answers = dict(Interview.objects.filter(case__in=case_ids).values_list("case_id", "answers"))
-    units = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "unit__attributes"))
+    read = list(
+        Case.objects.filter(pk__in=case_ids).values_list("pk", "street__code", "unit__attributes")
+    )
+    streets = {pk: code or "" for pk, code, _attributes in read}
+    units = {pk: attributes for pk, _code, attributes in read}
     return {
         pk
         for pk in case_ids

@@ -133,3 +133,35 @@ def in_full_cell(
         for cell_stratum, variable, value in cells
         if not cell_stratum or cell_stratum == stratum
     )
+
+
+Cell = tuple[int, str, str, str]  # (target id, stratum or "" for the whole wave, variable, value)
+
+
+def cells_of(cells: list[Cell], stratum: str, answers: dict, attributes: dict | None) -> list[int]:
+    """The ids of the cells a completed interview counts in: achieved() for one interview
+    (`answers` read as achieved() takes them, `stratum` its case's street code)."""
+    return [
+        pk
+        for pk, cell_stratum, variable, value in cells
+        if (not cell_stratum or cell_stratum == stratum)
+        and cell_value(answers, variable, attributes) == str(value)
+    ]
+
+
+def full_strata_from_cells(cells: list[tuple[str, bool]]) -> tuple[frozenset[str], bool]:
+    """full_strata() from the cells alone, without the wave's strata: `cells` are (stratum or
+    "" for the whole wave, full) per target. Returns (codes, all_but): when all_but is False
+    the full strata are `codes` (strata of the wave without a cell of their own are never
+    full then); when True every stratum of the wave is full except `codes` (all wave-wide
+    cells are full, so a stratum is full unless one of its own cells is not)."""
+    wide = [full for stratum, full in cells if not stratum]
+    own: dict[str, bool] = {}
+    for stratum, full in cells:
+        if stratum:
+            own[stratum] = own.get(stratum, True) and full
+    if wide and not all(wide):
+        return frozenset(), False
+    if wide:
+        return frozenset(s for s, full in own.items() if not full), True
+    return frozenset(s for s, full in own.items() if full), False

@@ -29,6 +29,7 @@ from fieldwork.external.columns import map_columns
 from fieldwork.external.rows import ExternalRow, read_rows
 from fieldwork.interview.personal_answers import seal_locations
 from fieldwork.models import Case, Interview, Mode, Wave, WaveMode
+from fieldwork.services import quota_counts
 from fieldwork.services.waves import create_wave
 from jobs.models import Job
 from questionnaires import answers
@@ -253,6 +254,7 @@ def _store(*, name, client, version, rows, places, source_name, user, mode, job)
     Case.objects.bulk_update(list(cases.values()), ["status", "disposition", "interviewer",
                                                     "attempts"], batch_size=2000)  # fmt: skip
     created = Interview.objects.bulk_create(interviews, batch_size=2000)
+    quota_counts.count_completes(wave=wave, interviews=created)  # a new wave: no target yet
     wave.status = Wave.Status.CLOSED
     wave.save(update_fields=["status"])
     for interview in created:

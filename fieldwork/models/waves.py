@@ -122,6 +122,10 @@ class QuotaTarget(models.Model):
     variable = models.CharField(_("variable"), max_length=100)  # answer, age_group, frame column
     value = models.CharField(_("value"), max_length=100)
     target = models.PositiveIntegerField(_("target"))
+    # Completed interviews counted in the cell (fieldwork.services.quota_counts keeps it: one
+    # increment per complete, an exact recount on anything else that changes what counts), so
+    # "Next case" reads fullness without counting interviews.
+    achieved = models.PositiveIntegerField(_("achieved"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("quota target")

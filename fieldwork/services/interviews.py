@@ -18,6 +18,7 @@ from fieldwork.dispositions import COMPLETE, RESPONDENT_REFUSAL
 from fieldwork.interview import flow, metadata
 from fieldwork.interview.personal_answers import seal_locations
 from fieldwork.models import Appointment, Case, ContactAttempt, Interview
+from fieldwork.services import quota_counts
 from fieldwork.services.attempts import (
     SUMMARY_FIELDS,
     check_mode,
@@ -267,12 +268,19 @@ def finish_interview(*, interview: Interview) -> Interview:
         RESPONDENT_REFUSAL: Interview.Status.BROKEN_OFF,
     }.get(code, Interview.Status.SCREENED_OUT)
     locked.save(update_fields=["answers", "paradata", "completed_at", "duration_seconds", "status"])
-    case = Case.objects.select_for_update().get(pk=locked.case_id)
+    # The wave's row is locked with the case: quota counts change under it (quota_counts).
+    case = (
+        Case.objects.select_for_update(of=("self", "wave"))
+        .select_related("wave__questionnaire_version")
+        .defer("wave__questionnaire_version__definition")
+        .get(pk=locked.case_id)
+    )
     case.status = Case.Status.COMPLETED if code == COMPLETE else Case.Status.CLOSED
     case.disposition = code
     case.save(update_fields=["status", "disposition", "updated_at"])
     ContactAttempt.objects.filter(case=case, ended_at=None).update(ended_at=now, disposition=code)
     if code == COMPLETE:
+        quota_counts.count_completes(wave=case.wave, interviews=[locked])
         # qc queues its checks (QcConfig.ready registers) once the completion is stored: a
         # worker runs them, the interviewer does not wait, and a failing check (the hourly
         # batch checks what is left unchecked) cannot undo a completed interview.
@@ -365,4 +373,5 @@ def reopen_case(*, case: Case, interviewer: User, clear_answers: bool) -> Interv
     case.interviewer = interviewer
     case.disposition = ""
     case.save(update_fields=["status", "interviewer", "disposition", "updated_at"])
+    quota_counts.recount_quotas(wave=case.wave)
     return interview

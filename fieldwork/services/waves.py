@@ -15,6 +15,7 @@ from fieldwork.audits.services import check_audit_consent
 from fieldwork.interview.media import door_only_questions
 from fieldwork.models import Case, QuotaTarget, Wave, WaveMode
 from fieldwork.models.waves import default_retain_until
+from fieldwork.services import quota_counts
 from fieldwork.services.locking import row_locked
 from questionnaires import answers
 from questionnaires.definitions import definition_of
@@ -224,6 +225,8 @@ def switch_wave_version(*, wave: Wave, version: QuestionnaireVersion) -> Version
     locked.questionnaire_version = version
     locked.save(update_fields=["questionnaire_version"])
     wave.questionnaire_version = version
+    # Interviews begun on the old version are now read by the new one's paths.
+    quota_counts.recount_quotas(wave=locked)
     return VersionSwitch(
         wave=locked,
         moved=[by_name[name] for name in moved if name in by_name],
@@ -260,6 +263,7 @@ def set_quota_target(
     _check_quota_variable(wave, variable.strip())
     # a frame column a quota cell counts is read with every next case: it cannot stay sealed
     make_plain(draw_id=wave.draw_id, names=[variable.strip()])
+    quota_counts.lock_counts(wave)  # the wave before its targets, as every counter takes them
     quota, _created = QuotaTarget.objects.update_or_create(
         wave=wave,
         stratum=stratum.strip(),
@@ -267,4 +271,6 @@ def set_quota_target(
         value=value.strip(),
         defaults={"target": target},
     )
+    quota_counts.recount_quotas(wave=wave)
+    quota.refresh_from_db(fields=["achieved"])
     return quota

@@ -24,8 +24,9 @@ from accounts.models import User
 from audit.kinds import Kind
 from audit.services import record
 from fieldwork import reactions
-from fieldwork.models import Case, Interview
+from fieldwork.models import Case, Interview, Wave
 from fieldwork.services import interviews as fieldwork
+from fieldwork.services import quota_counts
 from qc import selectors, workflow
 from qc.access import DECIDERS, is_qc_lead
 from qc.models import Flag, Review, ReviewEvent
@@ -132,6 +133,8 @@ def move_review(
     if Review.State.APPROVED in (from_state, to_state):  # what the results are computed from
         wave = Interview.objects.filter(pk=locked.interview_id).values_list("case__wave_id")
         reactions.results_inputs_changed(wave.get()[0])
+    if Review.State.REJECTED in (from_state, to_state):  # voided, or no longer: quotas count it
+        quota_counts.recount_quotas(wave=Wave.objects.get(cases__interview=locked.interview_id))
     return locked
 
 

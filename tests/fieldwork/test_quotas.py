@@ -91,3 +91,58 @@ def test_a_frame_attribute_counts_when_it_is_not_an_answer():
     assert not quotas.case_in_full_cell(
         p, "S9", {"building_type": "楼房"}, {"building_type": "平房"}
     )
+
+
+def _random_cells(rng) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Random targets (some wave-wide) and completed interviews over strata S1-S4."""
+    strata, sexes = ["S1", "S2", "S3", "S4"], ["male", "female"]
+    rows = {}
+    for _ in range(rng.randint(1, 6)):
+        cell = (rng.choice(["", *strata]), "sex", rng.choice(sexes))
+        if rng.random() < 0.3:
+            cell = (cell[0], "age_group", rng.choice(quotas.AGE_GROUPS))
+        if rng.random() < 0.2:
+            cell = (cell[0], "building_type", rng.choice(["flat", "house"]))
+        rows[cell] = rng.randint(0, 3)
+    targets = pd.DataFrame(
+        [(*cell, target) for cell, target in rows.items()],
+        columns=["stratum", "variable", "value", "target"],
+    )
+    interviews = pd.DataFrame(
+        {
+            "stratum": [rng.choice(strata) for _ in range(12)],
+            "answers": [
+                {"sex": rng.choice(sexes), "age": rng.choice([None, 20, 35, 50, 70])}
+                for _ in range(12)
+            ],
+            "attributes": [{"building_type": rng.choice(["flat", "house"])} for _ in range(12)],
+        }
+    )
+    return targets, interviews
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_cells_of_each_interview_add_up_to_achieved(seed):
+    import random
+
+    targets, interviews = _random_cells(random.Random(seed))
+    cells = [(pk, *row) for pk, row in enumerate(targets[["stratum", "variable", "value"]].values)]
+    counts = dict.fromkeys(range(len(cells)), 0)
+    for stratum, answers, attributes in interviews.itertuples(index=False):
+        for pk in quotas.cells_of(cells, stratum, answers, attributes):
+            counts[pk] += 1
+    assert list(counts.values()) == quotas.achieved(targets, interviews)["achieved"].tolist()
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_full_strata_from_the_cells_alone_are_full_strata_over_any_strata(seed):
+    import random
+
+    rng = random.Random(seed)
+    progress = quotas.achieved(*_random_cells(rng))
+    codes, all_but = quotas.full_strata_from_cells(
+        list(zip(progress["stratum"], progress["full"], strict=True))
+    )
+    for strata in (["S1", "S2", "S3", "S4"], ["S2"], ["S1", "S9"], []):
+        found = {s for s in strata if (s in codes) != all_but}
+        assert found == quotas.full_strata(progress, strata), (seed, strata)

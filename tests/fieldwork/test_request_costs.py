@@ -1,6 +1,8 @@
 """What the interviewer's most frequent requests ask of the database: "Next case", the phone
 case page and My cases. Every query is a round trip in the worker while the interviewer waits."""
 
+import re
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -43,8 +45,8 @@ def test_next_case_is_five_queries_and_one_statement_claims_without_a_transactio
     case = Case.objects.get(interviewer=interviewer)
     assert response.url == reverse("fieldwork:case_detail", args=[case.pk])
     # the session; the user with whether they have a second factor; the wave chosen with the
-    # caller's languages and county and whether it has quota targets (it has none: no
-    # fingerprint of its quotas is read); the candidates (one statement); the claim (one)
+    # caller's languages and county, whether it has quota targets and how many of its cells
+    # are full (it has none); the candidates (one statement); the claim (one)
     assert len(queries) == 5, queries
     assert not [sql for sql in queries if "otp_totp" in sql and "accounts_user" not in sql]
     profile_alone = [q for q in queries if "interviewerprofile" in q and "fieldwork_wave" not in q]
@@ -150,3 +152,53 @@ def test_the_interviewer_s_day_is_counted_in_one_query(
     # the colleague's, at the very instant: both bounds count
     colleague = selectors.interviewer_today(other_interviewer, now, now)
     assert colleague == {"attempts": 1, "completes": 1, "target": 10, "share": 10}
+
+
+def test_next_case_on_a_wave_with_quota_targets_none_full_asks_nothing_more(
+    client, wave, interviewer
+):
+    # Given a wave with a quota cell that is not full (its count is kept in the database)
+    from fieldwork.services import waves
+
+    wave = _open(wave)
+    waves.set_quota_target(wave=wave, stratum="", variable="sex", value="male", target=5)
+    browser = _signed_in(client, interviewer)
+
+    # When the interviewer presses "Next case"
+    response, queries = _captured(
+        lambda: browser.post(reverse("fieldwork:next_case"), {"wave": wave.pk})
+    )
+
+    # Then it costs what a wave without targets costs: the statement reading the wave says
+    # that no cell is full, and no interview is counted
+    assert response.status_code == 302
+    assert len(queries) == 5, queries
+    assert not [sql for sql in queries if re.search(r"fieldwork_interview\b", sql)]
+
+
+def test_next_case_on_a_wave_with_a_full_cell_reads_its_cells_in_one_query(
+    client, wave, interviewer, tree
+):
+    # Given a wave whose cell of one street is full, and one case on another street
+    from fieldwork.models import QuotaTarget
+    from fieldwork.services import waves
+
+    wave = _open(wave)
+    waves.set_quota_target(wave=wave, stratum="S1", variable="sex", value="male", target=0)
+    other = wave.cases.order_by("-id").first()
+    Case.objects.filter(pk=other.pk).update(street=tree["other_street"])
+    browser = _signed_in(client, interviewer)
+
+    # When the interviewer presses "Next case"
+    response, queries = _captured(
+        lambda: browser.post(reverse("fieldwork:next_case"), {"wave": wave.pk})
+    )
+
+    # Then the other street's case comes first; the cells are read in one query, and the
+    # candidates' known answers and frame attributes in two (the full cell may demote them);
+    # no interview is counted
+    assert response.url == reverse("fieldwork:case_detail", args=[other.pk])
+    cells = [sql for sql in queries if f'FROM "{QuotaTarget._meta.db_table}"' in sql]
+    assert len(cells) == 1 and "COUNT" not in cells[0]
+    assert len(queries) == 8, queries
+    assert not [sql for sql in queries if re.search(r"COUNT.*fieldwork_interview\b", sql)]

@@ -5,7 +5,8 @@ without a limit), is the reference; assign_next_case reads only the few cases th
 (fieldwork.queue). Random waves mix fresh cases, callbacks, busy retries, day parts tried,
 cases with an outcome but no attempt counted (reopened),
 cases held by either interviewer, hard and soft appointments (due, held and missed), a full
-stratum, a wave-wide cell full by a frame attribute and stopped interviews whose answers fall
+stratum, a street's cell full or not by completed interviews (its count kept in the database),
+a wave-wide cell full by a frame attribute and stopped interviews whose answers fall
 in a full cell. Small batches make the database's partial reads matter.
 
 Who calls matters as well: half the waves ask for cross-region calling, and the interviewers
@@ -21,7 +22,7 @@ import pytest
 
 from fieldwork import loaders, scheduling
 from fieldwork.models import Appointment, Case, Interview, InterviewerProfile, QuotaTarget
-from fieldwork.services import next_case, waves
+from fieldwork.services import next_case, quota_counts, waves
 from sampling.models import Draw, Frame, SampledUnit
 from tests.factories import make_organisation
 
@@ -88,6 +89,17 @@ def random_wave(rng: random.Random, tree, version, interviewer, other_interviewe
             case.language = rng.choice(LANGUAGES)
             if case.language:
                 case.last_outcome = "2.33"
+        elif rng.random() < 0.1:  # completed: counted in the quota cells, never called again
+            case.status = Case.Status.COMPLETED
+            Interview.objects.create(
+                case=case,
+                questionnaire_version=version,
+                interviewer=interviewer,
+                mode="phone",
+                started_at=now,
+                status=Interview.Status.COMPLETED,
+                answers={"sex": rng.choice(["1", "2"])},
+            )
         elif rng.random() < 0.08:  # reopened: an outcome on record, no attempt counted
             case.last_outcome = rng.choice(["2.21", "3.12"])
             case.last_attempt_at = rng.choice([None, now - timedelta(minutes=200)])
@@ -114,10 +126,14 @@ def random_wave(rng: random.Random, tree, version, interviewer, other_interviewe
             )
     QuotaTarget.objects.create(wave=wave, stratum="S2", variable="sex", value="1", target=0)
     QuotaTarget.objects.create(wave=wave, stratum="S1", variable="sex", value="2", target=0)
-    QuotaTarget.objects.create(wave=wave, stratum="S1", variable="sex", value="1", target=50)
+    # filled by the completes or not, by the seed
+    QuotaTarget.objects.create(
+        wave=wave, stratum="S1", variable="sex", value="1", target=rng.choice([1, 3, 50])
+    )
     QuotaTarget.objects.create(
         wave=wave, stratum="", variable="building_type", value="shop", target=0
     )
+    quota_counts.recount_quotas(wave=wave)  # the cells and interviews were stored directly
     return wave
 
 
