@@ -17,7 +17,7 @@ graceful_timeout = 30
 # sooner when one's memory passes a ceiling (post_request).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
 max_requests_jitter = 200
-max_worker_mb = int(os.environ.get("GUNICORN_MAX_WORKER_MB", 200))
+max_worker_mb = int(os.environ.get("GUNICORN_MAX_WORKER_MB", 256))
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "config.wsgi:application"
 # systemd manages the processes; no runtime control socket (two instances would share its path).

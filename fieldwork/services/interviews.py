@@ -270,7 +270,7 @@ def finish_interview(*, interview: Interview) -> Interview:
     locked.save(update_fields=["answers", "paradata", "completed_at", "duration_seconds", "status"])
     # The wave's row is locked with the case: quota counts change under it (quota_counts).
     case = (
-        Case.objects.select_for_update(of=("self", "wave"))
+        Case.objects.select_for_update(of=("self", "wave"), no_key=True)
         .select_related("wave__questionnaire_version")
         .defer("wave__questionnaire_version__definition")
         .get(pk=locked.case_id)

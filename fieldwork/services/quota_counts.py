@@ -71,7 +71,7 @@ def lock_counts(wave: Wave) -> Wave:
     """The wave's row lock, taken before its targets by everything that changes counts, and
     the wave as it is once locked (its questionnaire version may just have been switched)."""
     return (
-        Wave.objects.select_for_update(of=("self",))
+        Wave.objects.select_for_update(of=("self",), no_key=True)
         .select_related("questionnaire_version")
         .get(pk=wave.pk)
     )
