@@ -98,7 +98,9 @@ def phone_key_column(phones: pa.ChunkedArray | pa.Array, keyring: Keyring) -> pa
     AES call for many numbers (common.cmac), its hex digits written into one buffer; any
     other column value by value. A slice of numbers at a time: the blocks encrypted stay a
     megabyte, and memory once written is written again rather than asked of the system."""
-    column = phones.combine_chunks() if isinstance(phones, pa.ChunkedArray) else phones
+    column = phones
+    if isinstance(phones, pa.ChunkedArray):  # combining copies even a single chunk
+        column = phones.chunk(0) if phones.num_chunks == 1 else phones.combine_chunks()
     digits = _eleven_digits(column)
     if digits is None:
         return pa.array(phone_keys(keyring, column.to_pylist()), pa.string())
