@@ -292,11 +292,29 @@ def _trimmed(column: pa.Array) -> pa.Array:
     starts, data = bounds
     if len(data) == 0:
         return column
-    last = len(data) - 1
-    spaced = IS_ASCII_SPACE[data[np.minimum(starts[:-1], last)]]
-    spaced |= IS_ASCII_SPACE[data[np.maximum(starts[1:] - 1, 0)]]
-    spaced &= starts[1:] > starts[:-1]
+    matrix = _one_width(starts, data)
+    if matrix is not None:  # each cell's first and last byte read in place
+        spaced = IS_ASCII_SPACE[matrix[:, 0]]
+        spaced |= IS_ASCII_SPACE[matrix[:, -1]]
+    else:
+        last = len(data) - 1
+        spaced = IS_ASCII_SPACE[data[np.minimum(starts[:-1], last)]]
+        spaced |= IS_ASCII_SPACE[data[np.maximum(starts[1:] - 1, 0)]]
+        spaced &= starts[1:] > starts[:-1]
     return pc.utf8_trim(column, ASCII_SPACE) if spaced.any() else column
+
+
+def _one_width(starts: np.ndarray, data: np.ndarray) -> np.ndarray | None:
+    """The cells as the rows of a matrix of bytes (a view, nothing copied) when every cell
+    is as many bytes long and not empty, else None: their ends are then columns of it,
+    read in order, where cells of many widths need a gather each."""
+    rows = len(starts) - 1
+    width = int(starts[1] - starts[0]) if rows else 0
+    if width == 0 or int(starts[-1] - starts[0]) != width * rows:
+        return None
+    if (np.diff(starts) != width).any():
+        return None
+    return data[starts[0] : starts[-1]].reshape(rows, width)
 
 
 def _bounds(column: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
@@ -321,6 +339,14 @@ def _edge_space(column: pa.Array) -> bool:
     starts, data = bounds
     if len(data) == 0:
         return False
+    matrix = _one_width(starts, data)
+    if matrix is not None:
+        lead = np.isin(matrix[:, 0], SPACE_LEADS)
+        if matrix.shape[1] >= 2:
+            lead |= matrix[:, -2] == SPACE_LEADS[0]
+        if matrix.shape[1] >= 3:
+            lead |= np.isin(matrix[:, -3], SPACE_LEADS[1:])
+        return bool(lead.any()) and _edge_space_among(column, lead)
     begin, end = starts[:-1], starts[1:]
     lengths = end - begin
     last = len(data) - 1
@@ -331,10 +357,13 @@ def _edge_space(column: pa.Array) -> bool:
     lead |= (lengths >= 2) & (two_back == SPACE_LEADS[0])
     lead |= (lengths >= 3) & np.isin(three_back, SPACE_LEADS[1:])
     lead &= lengths > 0
-    if not lead.any():
-        return False
-    suspects = pc.filter(column, pa.array(lead))
-    return bool(pc.any(pc.match_substring_regex(suspects, EDGE_SPACE)).as_py())
+    return bool(lead.any()) and _edge_space_among(column, lead)
+
+
+def _edge_space_among(column: pa.Array, suspects: np.ndarray) -> bool:
+    """Whether one of the suspected cells matches EDGE_SPACE."""
+    cells = pc.filter(column, pa.array(suspects))
+    return bool(pc.any(pc.match_substring_regex(cells, EDGE_SPACE)).as_py())
 
 
 def _at_most_chars(column: pa.Array, limit: int) -> bool:

@@ -179,6 +179,33 @@ def test_the_edge_space_check_agrees_with_the_pattern(cell):
     assert frame_arrow._edge_space(column) is expected
 
 
+@pytest.mark.parametrize("cell", CELLS)
+def test_the_edge_space_check_of_cells_of_one_width_agrees_with_the_pattern(cell):
+    # given cells all as many bytes long as this one (read in place, as a matrix of bytes)
+    plain = "x" * len(cell.encode("utf-8"))
+    column = pa.array(["pad", plain, cell, plain], pa.string()).slice(1)
+    # then: the same answer as the pattern
+    expected = bool(re.search(frame_arrow.EDGE_SPACE, cell))
+    assert frame_arrow._edge_space(column) is expected
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["ab", " b", "cd"],  # one width, a space first
+        ["ab", "cd", "e\t"],  # one width, a tab last
+        ["ab", "cd", "ef"],  # one width, nothing to trim
+        ["a", "", "\rb\n"],  # widths of every kind, an empty cell
+        ["abc", "d ", "ef"],
+        ["abc", "de", "fg"],
+    ],
+)
+def test_trimming_agrees_with_arrows_trim(cells):
+    column = pa.array(["pad", *cells], pa.string()).slice(1)
+    got = frame_arrow._trimmed(column)
+    assert got.to_pylist() == pc.utf8_trim(column, frame_arrow.ASCII_SPACE).to_pylist()
+
+
 @pytest.mark.parametrize("byte", [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 def test_every_control_character_sends_the_file_to_the_careful_road(byte):
     raw = b"id,tel,place,addr\nH1,13800000001,S1C1,a" + bytes([byte]) + b"b\n"
