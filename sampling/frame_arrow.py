@@ -1,7 +1,8 @@
 """A clean frame checked and normalised on Arrow columns, or None. Pure: pyarrow only.
 
 `clean_frame` gives the same frame as frame_validation.validate_frame followed by
-draw.sort_for_draw, for a file in which validate_frame would find no problem; for any other
+draw.sort_for_draw (its locality codes as dictionary arrays of the same values), for a file
+in which validate_frame would find no problem; for any other
 file it returns None and the caller runs validate_frame, which names every problem. It never
 decides that a file is bad: at worst a clean file takes the slower road.
 
