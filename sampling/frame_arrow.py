@@ -1,7 +1,8 @@
 """A clean frame checked and normalised on Arrow columns, or None. Pure: pyarrow only.
 
 `clean_frame` gives the same frame as frame_validation.validate_frame followed by
-draw.sort_for_draw, for a file in which validate_frame would find no problem; for any other
+draw.sort_for_draw (its locality codes as dictionary arrays of the same values), for a file
+in which validate_frame would find no problem; for any other
 file it returns None and the caller runs validate_frame, which names every problem. It never
 decides that a file is bad: at worst a clean file takes the slower road.
 
@@ -31,7 +32,7 @@ _WORDS = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}  # cells gather
 
 
 def clean_frame(
-    table: pa.Table,
+    columns: dict[str, pa.ChunkedArray],
     *,
     known_localities: dict[str, dict],
     mapping: dict[str, str],
@@ -39,15 +40,62 @@ def clean_frame(
     max_address_length: int,
 ) -> pa.Table | None:
     """The validated frame in draw order (street, unit id), as validate_frame and
-    sort_for_draw would make it, or None when validate_frame must look at the file."""
+    sort_for_draw would make it, or None when validate_frame must look at the file.
+
+    columns: the file's columns by header name, in the file's order; emptied as they are
+    used, so that a caller who keeps no other reference to them has each one let go once
+    it is sorted (the file's columns and the sorted frame are never held whole at once).
+    The locality, street and district codes come as dictionary arrays (a few thousand
+    distinct codes and a position a row) with the same values."""
     mapping = {role: column for role, column in mapping.items() if column}
-    if any(column not in table.column_names for column in mapping.values()):
+    if any(column not in columns for column in mapping.values()):
         return None
+    cells = _checked_cells(columns)
+    if cells is None:
+        return None
+    standard = _standard_columns(
+        cells, known_localities, mapping, max_unit_id_length, max_address_length
+    )
+    if standard is None:
+        return None
+    mapped = set(mapping.values())
+    for name in list(cells):
+        column = cells.pop(name)
+        if name not in mapped:
+            standard[f"source_{name}" if name in OUTPUT_COLUMNS else name] = column
+    localities, streets, districts, positions = standard.pop("places")
+    order = _draw_order(standard["unit_id"], streets, positions)
+    if order is None:  # a unit id used twice
+        return None
+    sorted_positions = np.take(positions.to_numpy(), order)
+    places = {
+        "locality_code": pa.DictionaryArray.from_arrays(sorted_positions, localities),
+        "street_code": _coded(streets, sorted_positions),
+        "district_code": _coded(districts, sorted_positions),
+    }
+    rows = {}
+    for name in list(standard):  # each column let go once it is sorted
+        column = standard.pop(name)
+        rows[name] = places[name] if column is None else _taken(column, order)
+        del column
+    return pa.table(rows)
+
+
+def _checked_cells(columns: dict[str, pa.ChunkedArray]) -> dict[str, pa.Array] | None:
+    """Each column as one trimmed array, rows blank in every column left out; None if a
+    cell begins or ends with a space str.strip would remove but Arrow's trimming would not.
+    Takes the columns out of `columns` one by one."""
     cells = {}
-    for name, column in zip(table.column_names, table.columns, strict=True):
+    for name in list(columns):
+        chunks = columns.pop(name)
         # One chunk: taking rows in draw order from many chunks costs several times more.
         # A column read as one already is used as it is (combining would copy it).
-        column = _trimmed(column.chunk(0) if column.num_chunks == 1 else column.combine_chunks())
+        column = chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()
+        del chunks
+        # The column as read, let go, goes back to the system now: the next column's copy
+        # then takes memory the system has at hand rather than memory it must find afresh.
+        pa.default_memory_pool().release_unused()
+        column = _trimmed(column)
         if not pc.all(pc.string_is_ascii(column)).as_py() and _edge_space(column):
             return None
         cells[name] = column
@@ -58,26 +106,15 @@ def clean_frame(
     if blank is not None and pc.any(blank).as_py():
         keep = pc.invert(blank)
         cells = {name: pc.filter(column, keep) for name, column in cells.items()}
-    standard = _standard_columns(
-        cells, known_localities, mapping, max_unit_id_length, max_address_length
-    )
-    if standard is None:
-        return None
-    mapped = set(mapping.values())
-    for name, column in cells.items():
-        if name not in mapped:
-            standard[f"source_{name}" if name in OUTPUT_COLUMNS else name] = column
-    localities, streets, districts, positions = standard.pop("places")
-    order = _draw_order(standard["unit_id"], streets, positions)
-    if order is None:  # a unit id used twice
-        return None
-    # The locality columns from the few distinct codes: cheaper than a million strings.
-    sorted_positions = np.take(positions.to_numpy(), order)
-    columns = {n: _taken(c, order) for n, c in standard.items() if c is not None}
-    columns["locality_code"] = _taken(localities, sorted_positions)
-    columns["street_code"] = _taken(streets, sorted_positions)
-    columns["district_code"] = _taken(districts, sorted_positions)
-    return pa.table({name: columns[name] for name in standard})
+    return cells
+
+
+def _coded(values: pa.Array, positions: np.ndarray) -> pa.DictionaryArray:
+    """`values` (one a distinct locality) taken at `positions`, as a dictionary array of
+    the distinct values."""
+    encoded = pc.dictionary_encode(values)
+    indices = np.take(encoded.indices.to_numpy(), positions)
+    return pa.DictionaryArray.from_arrays(indices, encoded.dictionary)
 
 
 def _taken(column: pa.Array, order: np.ndarray) -> pa.Array:
@@ -256,11 +293,29 @@ def _trimmed(column: pa.Array) -> pa.Array:
     starts, data = bounds
     if len(data) == 0:
         return column
-    last = len(data) - 1
-    spaced = IS_ASCII_SPACE[data[np.minimum(starts[:-1], last)]]
-    spaced |= IS_ASCII_SPACE[data[np.maximum(starts[1:] - 1, 0)]]
-    spaced &= starts[1:] > starts[:-1]
+    matrix = _one_width(starts, data)
+    if matrix is not None:  # each cell's first and last byte read in place
+        spaced = IS_ASCII_SPACE[matrix[:, 0]]
+        spaced |= IS_ASCII_SPACE[matrix[:, -1]]
+    else:
+        last = len(data) - 1
+        spaced = IS_ASCII_SPACE[data[np.minimum(starts[:-1], last)]]
+        spaced |= IS_ASCII_SPACE[data[np.maximum(starts[1:] - 1, 0)]]
+        spaced &= starts[1:] > starts[:-1]
     return pc.utf8_trim(column, ASCII_SPACE) if spaced.any() else column
+
+
+def _one_width(starts: np.ndarray, data: np.ndarray) -> np.ndarray | None:
+    """The cells as the rows of a matrix of bytes (a view, nothing copied) when every cell
+    is as many bytes long and not empty, else None: their ends are then columns of it,
+    read in order, where cells of many widths need a gather each."""
+    rows = len(starts) - 1
+    width = int(starts[1] - starts[0]) if rows else 0
+    if width == 0 or int(starts[-1] - starts[0]) != width * rows:
+        return None
+    if (np.diff(starts) != width).any():
+        return None
+    return data[starts[0] : starts[-1]].reshape(rows, width)
 
 
 def _bounds(column: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
@@ -285,6 +340,14 @@ def _edge_space(column: pa.Array) -> bool:
     starts, data = bounds
     if len(data) == 0:
         return False
+    matrix = _one_width(starts, data)
+    if matrix is not None:
+        lead = np.isin(matrix[:, 0], SPACE_LEADS)
+        if matrix.shape[1] >= 2:
+            lead |= matrix[:, -2] == SPACE_LEADS[0]
+        if matrix.shape[1] >= 3:
+            lead |= np.isin(matrix[:, -3], SPACE_LEADS[1:])
+        return bool(lead.any()) and _edge_space_among(column, lead)
     begin, end = starts[:-1], starts[1:]
     lengths = end - begin
     last = len(data) - 1
@@ -295,10 +358,13 @@ def _edge_space(column: pa.Array) -> bool:
     lead |= (lengths >= 2) & (two_back == SPACE_LEADS[0])
     lead |= (lengths >= 3) & np.isin(three_back, SPACE_LEADS[1:])
     lead &= lengths > 0
-    if not lead.any():
-        return False
-    suspects = pc.filter(column, pa.array(lead))
-    return bool(pc.any(pc.match_substring_regex(suspects, EDGE_SPACE)).as_py())
+    return bool(lead.any()) and _edge_space_among(column, lead)
+
+
+def _edge_space_among(column: pa.Array, suspects: np.ndarray) -> bool:
+    """Whether one of the suspected cells matches EDGE_SPACE."""
+    cells = pc.filter(column, pa.array(suspects))
+    return bool(pc.any(pc.match_substring_regex(cells, EDGE_SPACE)).as_py())
 
 
 def _at_most_chars(column: pa.Array, limit: int) -> bool:

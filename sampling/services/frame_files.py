@@ -23,17 +23,25 @@ UNIQUE_COLUMNS = ("unit_id", frame_crypto.KEY_COLUMN)
 
 
 def _write_parquet(table: pa.Table, where) -> None:
+    """The table as Parquet. Dictionary columns (the fast import's locality codes) are
+    written from their dictionary, unhashed; the file holds no Arrow schema, so that every
+    column reads back as the text it is, and the table's metadata (the phone keys' scheme)
+    is written as the file's own."""
     repeating = [name for name in table.column_names if name not in UNIQUE_COLUMNS]
-    pq.write_table(
-        table,
+    with pq.ParquetWriter(
         where,
+        table.schema,
+        store_schema=False,
         use_dictionary=repeating,
         write_statistics=False,
         compression={
             name: "none" if name == frame_crypto.KEY_COLUMN else "snappy"
             for name in table.column_names
         },
-    )
+    ) as writer:
+        writer.write_table(table)
+        if table.schema.metadata:
+            writer.add_key_value_metadata(table.schema.metadata)
 
 
 def _parquet_file(table: pa.Table) -> io.BytesIO:

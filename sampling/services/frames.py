@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePath
 from typing import IO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -71,10 +72,7 @@ def import_frame(
     pa.default_memory_pool().release_unused()  # the file's unsorted columns, freed: to the OS
     path = store_sealed(rows, f"frames/{uuid.uuid4().hex}.parquet")  # no number in clear
     report(0.9, _("Saving counts"))
-    counts = pc.value_counts(rows[STRATUM_COLUMN])
-    by_stratum = dict(
-        zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True)
-    )
+    by_stratum = _counts(rows[STRATUM_COLUMN])
     try:
         frame = _save_frame(
             path=path,
@@ -111,11 +109,27 @@ def _fast_frame(
     table = read_plain_csv(_read_bytes(file, source_name), limits("frame"))
     if table is None:
         return None
+    columns = dict(zip(table.column_names, table.columns, strict=True))
+    del table  # clean_frame lets each column go once it is sorted
     return clean_frame(
-        table,
+        columns,
         known_localities=locality_lookup(),
         mapping=mapping,
         **_max_lengths(),
+    )
+
+
+def _counts(column: pa.ChunkedArray) -> dict[str, int]:
+    """How many rows hold each value of a text or dictionary column. A dictionary column
+    (the fast road's) is counted by its indices, not by hashing a million strings."""
+    chunk = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    if pa.types.is_dictionary(chunk.type):
+        counts = np.bincount(chunk.indices.to_numpy(), minlength=len(chunk.dictionary))
+        values = chunk.dictionary.to_pylist()
+        return {values[i]: int(counts[i]) for i in np.flatnonzero(counts).tolist()}
+    counts = pc.value_counts(chunk)
+    return dict(
+        zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True)
     )
 
 
