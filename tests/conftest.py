@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.signals import user_logged_in
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -288,3 +290,13 @@ def audit_log_wiped_before_flush(request):
         if db.vendor == "sqlite" and "audit_auditevent" in db.introspection.table_names():
             with wiping_the_database(db.alias), db.cursor() as cursor:
                 cursor.execute("DELETE FROM audit_auditevent")
+
+
+@pytest.fixture
+def latest_afterwards():
+    """Every app back at its latest migration when the test ends, whatever happened (later
+    migrations, e.g. fieldwork 0008, are unapplied by migrating back)."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -53,16 +53,6 @@ def _migrate(targets):
     executor.migrate(targets)
 
 
-@pytest.fixture
-def latest_afterwards():
-    """Every app back at its latest migration when the test ends, whatever happened (later
-    migrations, e.g. fieldwork 0008, are unapplied by migrating back)."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 def test_demo_interviews_stored_by_name_move_to_paths_and_read_the_same(
     standard_form, latest_afterwards

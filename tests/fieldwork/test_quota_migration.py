@@ -20,14 +20,6 @@ def _migrate(targets):
     executor.migrate(targets)
 
 
-@pytest.fixture
-def latest_afterwards():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_waves_get_the_reference_counts_and_the_migration_reverses(
     interviewer, latest_afterwards

@@ -78,6 +78,18 @@ def random_wave(rng: random.Random, tree, version, interviewer, other_interviewe
     wave.cross_region = rng.random() < 0.5
     wave.save(update_fields=["cross_region"])
     holders = [None, None, None, interviewer, other_interviewer]
+
+    def interview(case, **fields):
+        Interview.objects.create(
+            case=case,
+            questionnaire_version=version,
+            interviewer=interviewer,
+            mode="phone",
+            started_at=now,
+            answers={"sex": rng.choice(["1", "2"])},
+            **fields,
+        )
+
     for case in wave.cases.all():
         tried = rng.random() < 0.6
         case.interviewer = rng.choice(holders)
@@ -91,15 +103,7 @@ def random_wave(rng: random.Random, tree, version, interviewer, other_interviewe
                 case.last_outcome = "2.33"
         elif rng.random() < 0.1:  # completed: counted in the quota cells, never called again
             case.status = Case.Status.COMPLETED
-            Interview.objects.create(
-                case=case,
-                questionnaire_version=version,
-                interviewer=interviewer,
-                mode="phone",
-                started_at=now,
-                status=Interview.Status.COMPLETED,
-                answers={"sex": rng.choice(["1", "2"])},
-            )
+            interview(case, status=Interview.Status.COMPLETED)
         elif rng.random() < 0.08:  # reopened: an outcome on record, no attempt counted
             case.last_outcome = rng.choice(["2.21", "3.12"])
             case.last_attempt_at = rng.choice([None, now - timedelta(minutes=200)])
@@ -116,14 +120,7 @@ def random_wave(rng: random.Random, tree, version, interviewer, other_interviewe
                 created_by=interviewer,
             )
         if tried and rng.random() < 0.1:
-            Interview.objects.create(
-                case=case,
-                questionnaire_version=version,
-                interviewer=interviewer,
-                mode="phone",
-                started_at=now,
-                answers={"sex": rng.choice(["1", "2"])},
-            )
+            interview(case)
     QuotaTarget.objects.create(wave=wave, stratum="S2", variable="sex", value="1", target=0)
     QuotaTarget.objects.create(wave=wave, stratum="S1", variable="sex", value="2", target=0)
     # filled by the completes or not, by the seed
