@@ -253,11 +253,9 @@ def completed_for_quotas(wave: Wave, interviews: list[Interview]) -> list[tuple[
             pk__in=[i.case_id for i in interviews]
         ).values_list("pk", "street__code", "unit__attributes")
     )
-    saved = [(i.answers, i.questionnaire_version_id) for i in interviews]
-    if all(version_id == version.pk for _answers, version_id in saved):
-        carried = [answers or {} for answers, _version_id in saved]  # as in_version leaves them
-    else:
-        carried = answers_in_version(saved, version)
+    carried = answers_in_version(
+        [(i.answers, i.questionnaire_version_id) for i in interviews], version
+    )
     definition = definition_of(version)
     return [
         (cases[i.case_id][0] or "", stored.by_reference(answers, definition), cases[i.case_id][1])

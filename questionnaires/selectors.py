@@ -3,6 +3,7 @@
 from typing import Any
 
 from questionnaires import answers as stored
+from questionnaires.definitions import definition_of
 from questionnaires.models import QuestionnaireVersion
 
 
@@ -17,5 +18,5 @@ def answers_in_version(
     definitions: dict[Any, dict] = dict(
         QuestionnaireVersion.objects.filter(pk__in=others).values_list("pk", "definition")
     ) if others else {}  # fmt: skip
-    definitions[version.pk] = version.definition
+    definitions[version.pk] = definition_of(version)  # may be deferred: read once
     return stored.in_version(saved, definitions, version.pk)
