@@ -7,9 +7,7 @@ from accounts.models import Organisation, Role, User
 from fieldwork.models import Wave
 from tests.factories import make_draw, make_locality_tree, make_user, make_wave
 from tests.factories import make_standard_version as standard_version_rows
-from tests.test_migrations_by_path import _migrate, latest_afterwards
-
-__all__ = ["latest_afterwards"]
+from tests.test_migrations_by_path import _migrate
 
 BEFORE = [
     ("accounts", "0003_user_must_change_password"),

@@ -34,9 +34,7 @@ from tests.factories import (
     make_wave,
     question,
 )
-from tests.test_migrations_by_path import _migrate, latest_afterwards
-
-__all__ = ["latest_afterwards"]
+from tests.test_migrations_by_path import _migrate
 
 BEFORE = [("sampling", "0006_locality_updated_at")]
 AFTER = [("sampling", "0007_personal_data_encrypted")]

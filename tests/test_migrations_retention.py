@@ -8,9 +8,7 @@ import pytest
 from fieldwork.models import Wave
 from tests.factories import make_draw, make_locality_tree, make_wave
 from tests.factories import make_standard_version as standard_version_rows
-from tests.test_migrations_by_path import _migrate, latest_afterwards
-
-__all__ = ["latest_afterwards"]
+from tests.test_migrations_by_path import _migrate
 
 BEFORE = [("fieldwork", "0013_organisations_teams_routing")]
 AFTER = [("fieldwork", "0014_retention_and_processing_record")]

@@ -14,9 +14,7 @@ from tests.factories import make_draw, make_locality_tree, make_user, make_wave
 from tests.factories import make_standard_version as standard_version_rows
 from tests.questionnaires.test_answers import SURVEY
 from tests.questionnaires.workbooks import make_xlsx
-from tests.test_migrations_by_path import BEFORE, _migrate, latest_afterwards
-
-__all__ = ["latest_afterwards"]  # the fixture, shared with the forward migration's test
+from tests.test_migrations_by_path import BEFORE, _migrate
 
 
 def _interview(version, answers):
