@@ -147,8 +147,15 @@ def _walk(definition: dict, answers: dict, *, today: date | None, recompute: boo
     kept: dict = {}
     visited: set[str] = set()  # keys already kept or dropped: a dropped answer is gone
 
+    formed: list = [None, None]  # the answers the context was last formed from, and it
+
     def context() -> dict:
-        return A.scope({k: v for k, v in given.items() if k not in visited} | kept, definition)
+        # Most questions change nothing the expressions read (an answer moves from given to
+        # kept unchanged), so the scope is formed again only when the answers differ.
+        current = {k: v for k, v in given.items() if k not in visited} | kept
+        if current != formed[0]:
+            formed[:] = [current, A.scope(current, definition)]
+        return formed[1]
 
     for group in definition["groups"]:
         if not is_shown(group, context(), today=today, interview=interview):
