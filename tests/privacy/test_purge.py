@@ -6,6 +6,7 @@ import logging
 import re
 import subprocess
 import tempfile
+from html import unescape
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -269,7 +270,7 @@ def test_the_purge_needs_the_wave_name_typed(personal_world, analyst, client, en
     url = reverse("privacy:wave_personal_data", args=[world.wave.pk])
     response = client.post(url, {"confirm": "wrong"})
     assert response.status_code == 200
-    assert "The name typed is not the wave&#x27;s name" in response.content.decode()
+    assert "The name typed is not the wave's name" in unescape(response.content.decode())
     assert not Job.objects.exists() and not Purge.objects.exists()
     assert _counts(world.wave)["sample.phone"] == len(world.phones)
 

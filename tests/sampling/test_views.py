@@ -1,3 +1,5 @@
+from html import unescape
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -241,7 +243,7 @@ def test_allocation_preview_takes_the_whole_plan(client, analyst, frame):
     assert "玄武区" in page and "秦淮区" in page
     assert '<td class="num">5</td>' in page  # equal: 5 and 5
     assert "Reserve" in page and '<th class="num">6</th>' in page  # 3 + 3 in reserve
-    assert "Line 2: &#x27;x&#x27; is not a number." in neyman
+    assert "Line 2: 'x' is not a number." in unescape(neyman)
     assert "新街口街道" in fixed and '<td class="num">3</td>' in fixed
 
 
