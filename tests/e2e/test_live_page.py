@@ -202,6 +202,7 @@ def test_the_review_page_shows_the_photo_and_the_point(
         page.goto(f"{live_server.url}{reverse('qc:review_detail', args=[door_interview.pk])}")
         image = page.locator("img.answer-photo")
         image.wait_for()
+        page.wait_for_function("document.querySelector('img.answer-photo').complete")
         assert page.evaluate("document.querySelector('img.answer-photo').naturalWidth") == 2400
         assert "28.228, 112.9388 （精度 8 米）" in page.content()
         image.scroll_into_view_if_needed()
