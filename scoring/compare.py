@@ -49,7 +49,24 @@ SHORT_BOARD_COLUMNS = [
 
 def competition_rank(scores: pd.Series) -> pd.Series:
     """1 = highest; ties share the best rank, the next rank skips ("1224"); NaN → <NA>."""
-    return scores.rank(ascending=False, method="min").astype("Int64")
+    ranks = competition_rank_values(scores.to_numpy(dtype=float, na_value=np.nan))
+    return pd.Series(whole_ranks(ranks), index=scores.index, name=scores.name)
+
+
+def competition_rank_values(scores: np.ndarray) -> np.ndarray:
+    """`competition_rank` of a float array (1 = highest, ties share the best rank; NaN stays
+    NaN): one more than how many scores are strictly higher."""
+    scored = ~np.isnan(scores)
+    ordered = np.sort(-scores[scored])
+    ranks = np.full(len(scores), np.nan)
+    ranks[scored] = np.searchsorted(ordered, -scores[scored], side="left") + 1
+    return ranks
+
+
+def whole_ranks(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Whole-number ranks with NaN as <NA> (Int64)."""
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype("int64"), missing)
 
 
 def two_sided_p(z: np.ndarray | pd.Series) -> np.ndarray:
@@ -151,22 +168,6 @@ def _scored(
     else:
         errors = np.full(len(table), np.nan)
     return index, values, errors
-
-
-def competition_rank_values(scores: np.ndarray) -> np.ndarray:
-    """`competition_rank` of a float array (1 = highest, ties share the best rank; NaN stays
-    NaN): one more than how many scores are strictly higher."""
-    scored = ~np.isnan(scores)
-    ordered = np.sort(-scores[scored])
-    ranks = np.full(len(scores), np.nan)
-    ranks[scored] = np.searchsorted(ordered, -scores[scored], side="left") + 1
-    return ranks
-
-
-def whole_ranks(values: np.ndarray) -> pd.arrays.IntegerArray:
-    """Whole-number ranks with NaN as <NA> (Int64)."""
-    missing = np.isnan(values)
-    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype("int64"), missing)
 
 
 def short_board(

@@ -19,12 +19,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.answer_cube import AnswerCube
-from scoring.compare import (
-    ALPHA,
-    competition_rank_values,
-    whole_ranks,
-    z_test,
-)
+from scoring.compare import ALPHA, competition_rank_values, whole_ranks, z_test
 from scoring.design.designs import DesignError
 from scoring.measures import SATISFACTION
 from scoring.rank_intervals import grouped_rank_intervals, rank_intervals

@@ -15,7 +15,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Organisation, User
-from fieldwork.models import Wave
+from fieldwork.models import Interview, Wave
+from fieldwork.services import interviews
 from fieldwork.services import waves as fieldwork
 from questionnaires.models import Questionnaire, QuestionnaireVersion
 from questionnaires.services import STANDARD_CODE, STANDARD_XLSX
@@ -131,6 +132,13 @@ def make_wave(*, draw: Draw, version: QuestionnaireVersion) -> Wave:
         questionnaire_version=version,
         draw=draw,
     )
+
+
+def start_first_interview(*, wave: Wave, interviewer: User, mode: str) -> Interview:
+    """One case of `wave` assigned to `interviewer`, and its interview started."""
+    fieldwork.assign_cases(wave=wave, interviewer=interviewer, count=1)
+    case = wave.cases.get(interviewer=interviewer)
+    return interviews.start_interview(case=case, interviewer=interviewer, mode=mode)
 
 
 # The pieces of a questionnaire definition (questionnaires.xlsform's shape).

@@ -147,15 +147,17 @@ def _walk(definition: dict, answers: dict, *, today: date | None, recompute: boo
     kept: dict = {}
     visited: set[str] = set()  # keys already kept or dropped: a dropped answer is gone
 
-    formed: list = [None, None]  # the answers the context was last formed from, and it
+    formed_from: dict | None = None  # the answers the scope was last formed from
+    formed: dict = {}
 
     def context() -> dict:
         # Most questions change nothing the expressions read (an answer moves from given to
         # kept unchanged), so the scope is formed again only when the answers differ.
+        nonlocal formed_from, formed
         current = {k: v for k, v in given.items() if k not in visited} | kept
-        if current != formed[0]:
-            formed[:] = [current, A.scope(current, definition)]
-        return formed[1]
+        if current != formed_from:
+            formed_from, formed = current, A.scope(current, definition)
+        return formed
 
     for group in definition["groups"]:
         if not is_shown(group, context(), today=today, interview=interview):

@@ -14,10 +14,9 @@ from django.urls import reverse
 from PIL import Image
 
 from fieldwork.models import Interview
-from fieldwork.services import interviews, waves
 from questionnaires.services import import_questionnaire_version
 from tests.e2e.conftest import CHROMIUM, log_in
-from tests.factories import PASSWORD, make_wave
+from tests.factories import PASSWORD, make_wave, start_first_interview
 from tests.questionnaires.workbooks import make_xlsx
 
 SHOTS = Path(os.environ.get("SCREENSHOTS", "/tmp/screenshots"))
@@ -48,9 +47,7 @@ def door_interview(db, draw, interviewer):
                      settings={"form_title": "出行", "form_id": "live"})  # fmt: skip
     version = import_questionnaire_version(data=data, source_name="live.xlsx")
     wave = make_wave(draw=draw, version=version)
-    waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
-    case = wave.cases.get(interviewer=interviewer)
-    return interviews.start_interview(case=case, interviewer=interviewer, mode="door")
+    return start_first_interview(wave=wave, interviewer=interviewer, mode="door")
 
 
 def _photo(tmp_path: Path) -> Path:
@@ -271,9 +268,7 @@ def test_a_recording_made_in_the_browser_is_stored_with_the_interview(
                      settings={"form_title": "录音", "form_id": "voice"})  # fmt: skip
     version = import_questionnaire_version(data=data, source_name="voice.xlsx")
     wave = make_wave(draw=draw, version=version)
-    waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
-    case = wave.cases.get(interviewer=interviewer)
-    interview = interviews.start_interview(case=case, interviewer=interviewer, mode="door")
+    interview = start_first_interview(wave=wave, interviewer=interviewer, mode="door")
     # Chromium's fake microphone (a tone) and no permission prompt
     browser = chromium.browser_type.launch(
         executable_path=CHROMIUM, headless=True,

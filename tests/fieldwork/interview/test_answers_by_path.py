@@ -5,7 +5,6 @@ import pytest
 from django.urls import reverse
 
 from fieldwork.models import Case, Interview
-from fieldwork.services import interviews, waves
 from qc.loaders import interview_frame
 from qc.models import Review
 from qc.presenters.reviews import answer_sections
@@ -13,7 +12,7 @@ from questionnaires.services import import_questionnaire_version
 from scoring.loaders import approved_answers
 from scoring.report.tables import dimension_table
 from scoring.results import wave_results
-from tests.factories import make_wave
+from tests.factories import make_wave, start_first_interview
 from tests.fieldwork.wizard_driver import page_of
 from tests.questionnaires.workbooks import CHOICES_HEADER, SURVEY_HEADER, make_xlsx
 
@@ -44,9 +43,7 @@ def twin_interview(draw, interviewer):
                      settings={"form_title": "双q1", "form_id": "twin"})  # fmt: skip
     version = import_questionnaire_version(data=data, source_name="twin.xlsx")
     wave = make_wave(draw=draw, version=version)
-    waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
-    case = wave.cases.get(interviewer=interviewer)
-    return interviews.start_interview(case=case, interviewer=interviewer, mode="phone")
+    return start_first_interview(wave=wave, interviewer=interviewer, mode="phone")
 
 
 def answer_page(browser, interview, response, value: str):

@@ -6,11 +6,10 @@ test_media.py)."""
 import pytest
 from django.urls import reverse
 
-from fieldwork.services import interviews, waves
 from questionnaires.models import QuestionnaireAttachment
 from questionnaires.services import import_questionnaire_version
 from questionnaires.xlsform import XLSFormError
-from tests.factories import make_wave
+from tests.factories import make_wave, start_first_interview
 from tests.fieldwork.wizard_driver import page_of
 from tests.questionnaires.workbooks import make_xlsx
 
@@ -46,9 +45,7 @@ def types_interview(db, draw, interviewer):
         data=workbook(), source_name="types.xlsx", attachments={"towns.csv": TOWNS}
     )
     wave = make_wave(draw=draw, version=version)
-    waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
-    case = wave.cases.get(interviewer=interviewer)
-    return interviews.start_interview(case=case, interviewer=interviewer, mode="phone")
+    return start_first_interview(wave=wave, interviewer=interviewer, mode="phone")
 
 
 def post(browser, interview, response, values: dict):

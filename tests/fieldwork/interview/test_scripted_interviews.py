@@ -16,11 +16,11 @@ from fieldwork.interview import metadata
 from fieldwork.interview.forms import page_context
 from fieldwork.interview.rosters import ROW_SEPARATOR
 from fieldwork.models import Interview
-from fieldwork.services import interviews, waves
+from fieldwork.services import waves
 from questionnaires import answers as A
 from questionnaires.services import import_questionnaire_version
 from tests.conftest import xlsform_corpus
-from tests.factories import make_organisation
+from tests.factories import make_organisation, start_first_interview
 from tests.fieldwork.answer_driver import drive, expected
 
 FORMS = Path(__file__).resolve().parents[2] / "questionnaires" / "forms"
@@ -56,9 +56,7 @@ def _interview(path: Path, draw, interviewer) -> Interview:
         questionnaire_version=version,
         draw=draw,
     )
-    waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
-    case = wave.cases.get(interviewer=interviewer)
-    return interviews.start_interview(case=case, interviewer=interviewer, mode="door")
+    return start_first_interview(wave=wave, interviewer=interviewer, mode="door")
 
 
 def _stored_at(definition: dict, step: str, name: str, answers: dict):

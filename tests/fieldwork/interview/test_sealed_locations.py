@@ -18,10 +18,9 @@ from django.urls import reverse
 from common.crypto import Sealed
 from fieldwork.interview.personal_answers import seal_locations
 from fieldwork.models import Interview
-from fieldwork.services import interviews, waves
 from privacy.rotation import stale_tokens
 from questionnaires.services import import_questionnaire_version
-from tests.factories import make_wave
+from tests.factories import make_wave, start_first_interview
 from tests.fieldwork.wizard_driver import page_of
 from tests.privacy.world import new_keys
 from tests.questionnaires.workbooks import make_xlsx
@@ -56,9 +55,7 @@ def located(db, draw, interviewer):
                          settings={"form_title": "位置", "form_id": "where"})  # fmt: skip
     version = import_questionnaire_version(data=workbook, source_name="where.xlsx")
     wave = make_wave(draw=draw, version=version)
-    waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
-    case = wave.cases.get(interviewer=interviewer)
-    return interviews.start_interview(case=case, interviewer=interviewer, mode="door")
+    return start_first_interview(wave=wave, interviewer=interviewer, mode="door")
 
 
 def _post(browser, interview, response, values: dict):

@@ -8,9 +8,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from fieldwork.services import interviews, waves
 from questionnaires.services import import_questionnaire_version
-from tests.factories import make_wave
+from tests.factories import make_wave, start_first_interview
 from tests.questionnaires.workbooks import make_xlsx
 
 HEADER = ["type", "name", "label", "hint", "parameters", "required", "appearance"]
@@ -53,9 +52,7 @@ def interview(db, draw, interviewer):
                          settings={"form_title": "题型", "form_id": "kinds"})  # fmt: skip
     version = import_questionnaire_version(data=workbook, source_name="kinds.xlsx")
     wave = make_wave(draw=draw, version=version)
-    waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
-    case = wave.cases.get(interviewer=interviewer)
-    return interviews.start_interview(case=case, interviewer=interviewer, mode="door")
+    return start_first_interview(wave=wave, interviewer=interviewer, mode="door")
 
 
 def _page(response) -> str:

@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from fieldwork.models import Interview
-from fieldwork.services import interviews, waves
+from fieldwork.services import waves
 from questionnaires import answers as A
 from questionnaires.services import import_questionnaire_version
-from tests.factories import make_organisation
+from tests.factories import make_organisation, start_first_interview
 from tests.fieldwork.wizard_driver import page_of
 
 FORM = Path(__file__).resolve().parents[2] / "questionnaires" / "forms" / "nested_household.xlsx"
@@ -27,9 +27,7 @@ def nested_interview(draw, interviewer):
         questionnaire_version=version,
         draw=draw,
     )
-    waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
-    case = wave.cases.get(interviewer=interviewer)
-    return interviews.start_interview(case=case, interviewer=interviewer, mode="door")
+    return start_first_interview(wave=wave, interviewer=interviewer, mode="door")
 
 
 def url_of(interview) -> str:

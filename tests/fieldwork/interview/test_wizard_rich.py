@@ -8,9 +8,15 @@ import pytest
 from django.urls import reverse
 
 from fieldwork.models import Interview
-from fieldwork.services import interviews, waves
+from fieldwork.services import waves
 from questionnaires.models import Questionnaire, QuestionnaireVersion
-from tests.factories import choice, make_organisation, question, question_group
+from tests.factories import (
+    choice,
+    make_organisation,
+    question,
+    question_group,
+    start_first_interview,
+)
 from tests.fieldwork.wizard_driver import page_of
 
 CONSENTED = "${consent} = 'yes'"
@@ -130,9 +136,7 @@ def rich_interview(draw, interviewer):
         questionnaire_version=version,
         draw=draw,
     )
-    waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
-    case = wave.cases.get(interviewer=interviewer)
-    return interviews.start_interview(case=case, interviewer=interviewer, mode="door")
+    return start_first_interview(wave=wave, interviewer=interviewer, mode="door")
 
 
 def url_of(interview) -> str:

@@ -5,8 +5,14 @@ position(..), and conditional required, all on the server for every page submitt
 
 import pytest
 
-from fieldwork.services import interviews, waves
-from tests.factories import choice, make_organisation, question, question_group
+from fieldwork.services import waves
+from tests.factories import (
+    choice,
+    make_organisation,
+    question,
+    question_group,
+    start_first_interview,
+)
 from tests.fieldwork.interview.test_wizard_rich import make_version, post, saved_answers
 from tests.fieldwork.wizard_driver import page_of
 
@@ -45,9 +51,7 @@ def odk_interview(draw, interviewer):
     wave = waves.create_wave(
         name="函数", client=make_organisation("平安市"), questionnaire_version=version, draw=draw
     )
-    waves.assign_cases(wave=wave, interviewer=interviewer, count=1)
-    case = wave.cases.get(interviewer=interviewer)
-    return interviews.start_interview(case=case, interviewer=interviewer, mode="door")
+    return start_first_interview(wave=wave, interviewer=interviewer, mode="door")
 
 
 def test_odk_functions_run_in_the_wizard_with_the_interview_s_context(browser, odk_interview):
