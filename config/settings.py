@@ -164,6 +164,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The call queue's candidate statement (fieldwork.queue) is a server-side prepared
+    # statement with a generic plan, planned once per connection instead of on every press.
+    # Only cursors that bind on the server prepare, and only that statement uses one
+    # (Django's own bind on the client); a pooler in transaction mode must keep prepared
+    # statements (PgBouncer 1.21 or later, max_prepared_statements set).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("prepare_threshold", 0)
+    options["options"] = f"{options.get('options', '')} -c plan_cache_mode=force_generic_plan"
+    options["options"] = options["options"].strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

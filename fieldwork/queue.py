@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.utils.dateparse import parse_datetime
 
 from fieldwork import loaders, quotas, scheduling
@@ -312,7 +313,7 @@ def read_batch(
             f"FROM {Case._meta.db_table} c WHERE {where}) AS part{index}"
         )
         params += branch_params
-    with connection.cursor() as cursor:
+    with _planned_once() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
     return _rank(
@@ -326,6 +327,33 @@ def read_batch(
         caller=caller,
         barred=frozenset(reach.barred_street_ids),
     )
+
+
+def _planned_once():
+    """A cursor for the candidate statement. On PostgreSQL it binds on the server, so the
+    statement is prepared and planned once per connection and text (a generic plan, config.
+    settings): planning its parts took 2 ms of every press, running them 0.2 ms. The plan
+    does not depend on the values: every part is a LIMITed scan of a partial index whose
+    predicate is in the text. Django's own cursors bind on the client and prepare nothing."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    cursor = ServerBindingCursor(connection.connection)
+    if connection.queries_logged:
+        return _LoggedWithValues(cursor, connection)
+    return connection.make_cursor(cursor)
+
+
+class _LoggedWithValues(CursorDebugWrapper):
+    """Django's query log reads a statement's text from the cursor, which a prepared
+    statement's execution does not keep: the statement is logged with its values written in,
+    as Django logs every statement when all cursors bind on the server."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+            return CursorWrapper.execute(self, sql, params)
 
 
 def _rank(rows, names, *, interviewer_id, now, rules, quota, batch, caller, barred) -> Batch:
