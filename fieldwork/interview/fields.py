@@ -106,11 +106,12 @@ def extra_field(question: dict, choices: list[tuple[str, str]], common: dict) ->
     return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
 
 
-def choice_label(question: dict, choice: dict, language: str) -> str:
+def choice_label(choice: dict, language: str) -> str:
     """A choice's label in `language`; or_other's "other", which pyxform labels "Other" in
-    every language, in the interview's."""
+    every language, in the interview's. pyxform adds it to the choice list itself, so every
+    question of that list offers it, not only the or_other one."""
     label = localized(choice["label"], language)
-    if question.get("or_other") and choice["value"] == "other" and label == "Other":
+    if choice["value"] == "other" and label == "Other":
         return str(_("Other"))
     return label
 

@@ -219,7 +219,7 @@ class PageForm(forms.Form):
             options = xpath.filter_choices(question, options, context, **self.clock)
         except (ExpressionError, ValueError, TypeError, ArithmeticError):
             options = []
-        return [(c["value"], choice_label(question, c, self.language)) for c in options]
+        return [(c["value"], choice_label(c, self.language)) for c in options]
 
     def _locality_choices(self, question: dict) -> list[tuple[str, str]]:
         level = question["locality_level"]

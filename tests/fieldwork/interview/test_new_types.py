@@ -104,3 +104,25 @@ def test_every_new_type_is_asked_checked_and_stored(browser, types_interview):
     assert saved["/p1/ack"] == "OK" and saved["/p1/town"] == "t2"
     assert (saved["/p1/pick"], saved["/p1/pick_other"]) == ("other", "别的")
     assert saved["/p1/where"] == "28.2 112.93 0 0"
+
+
+def test_a_question_sharing_or_others_list_shows_its_other_in_the_interviews_language(
+    db, draw, interviewer, browser
+):
+    # pyxform adds "other" to the list itself, so every question of the list offers it
+    survey = [
+        {"type": "begin group", "name": "p1", "label": "共用选项"},
+        {"type": "select_one yn or_other", "name": "pick", "label": "选"},
+        {"type": "select_one yn", "name": "again", "label": "再选"},
+        {"type": "end group"},
+    ]
+    data = make_xlsx(survey=survey, choices=CHOICES, survey_header=HEADER,
+                     choices_header=["list_name", "name", "label"],
+                     settings={"form_title": "共用", "form_id": "shared"})  # fmt: skip
+    version = import_questionnaire_version(data=data, source_name="shared.xlsx")
+    interview = start_first_interview(
+        wave=make_wave(draw=draw, version=version), interviewer=interviewer, mode="phone"
+    )
+    _, form = page_of(browser.get(reverse("fieldwork:interview", args=[interview.pk])))
+    offered = [("yes", "是"), ("no", "否"), ("other", "其他")]
+    assert form.fields["pick"].choices == form.fields["again"].choices == offered
