@@ -26,6 +26,9 @@ full is one small query made for them: full strata by street id (or every street
 when all wave-wide cells are full: no list of the wave's streets is needed), full cells for
 the few candidates whose known answers or frame attributes may put them in one.
 
+On PostgreSQL the candidate statement is prepared once per connection and runs a generic
+plan (`_planned_once`): planning its parts cost ten times running them.
+
 The claim is one statement: on PostgreSQL `UPDATE … WHERE id = (SELECT … ORDER BY rank LIMIT 1
 FOR UPDATE SKIP LOCKED) RETURNING id`, so 50 interviewers pressing at once each take a
 different case without waiting; SQLite runs the same statement without row locks under its
@@ -340,6 +343,7 @@ def _planned_once():
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     connection.ensure_connection()
+    connection.validate_thread_sharing()  # as Django's own cursor() does
     cursor = ServerBindingCursor(connection.connection)
     if connection.queries_logged:
         return _LoggedWithValues(cursor, connection)

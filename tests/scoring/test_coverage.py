@@ -78,7 +78,7 @@ def test_score_and_rank_intervals_cover_at_their_nominal_rate():
     truth = np.array([values.mean() for values in population])
     true_rank = (-truth).argsort().argsort() + 1
     covered = ranks_covered = 0
-    started = time.perf_counter()
+    started = time.process_time()  # its own cost: a loaded machine's waits are not counted
     # when
     for k in range(SAMPLES):
         long = _resample(long, population, rng)
@@ -95,4 +95,4 @@ def test_score_and_rank_intervals_cover_at_their_nominal_rate():
     total = SAMPLES * len(DISTRICTS)
     assert 0.94 <= covered / total <= 0.96, covered / total
     assert ranks_covered / total >= 0.95 - 0.015, ranks_covered / total
-    assert time.perf_counter() - started < 60
+    assert time.process_time() - started < 60
