@@ -172,8 +172,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # statements (PgBouncer 1.21 or later, max_prepared_statements set).
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options.setdefault("prepare_threshold", 0)
-    options["options"] = f"{options.get('options', '')} -c plan_cache_mode=force_generic_plan"
-    options["options"] = options["options"].strip()
+    generic = "-c plan_cache_mode=force_generic_plan"
+    options["options"] = " ".join(filter(None, [options.get("options"), generic]))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -316,7 +316,7 @@ def test_the_candidate_statement_is_never_planned_in_parallel(wave, interviewer)
             plans[name] = "\n".join(row[0] for row in cursor.fetchall())
             cursor.execute(f"DEALLOCATE {name}")
     assert "Gather" not in plans["guarded"] and "Parallel" not in plans["guarded"], plans
-    assert "Gather" in plans["unguarded"]  # the same statement without the guard would be
+    assert "Gather" in plans["unguarded"]  # without the guard it would be parallel
 
 
 def test_the_candidate_statement_is_planned_once_per_connection(wave, interviewer):
