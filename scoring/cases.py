@@ -2,6 +2,7 @@
 what became of them and how their household's respondent was chosen (scoring.nonresponse
 weights from it)."""
 
+from collections import Counter
 from typing import NamedTuple
 
 import numpy as np
@@ -10,6 +11,7 @@ from django.db.models import Count, TextField
 from django.db.models.functions import Cast
 
 from fieldwork.dispositions import NOT_ATTEMPTED, group_of
+from fieldwork.loaders import counted_dispositions
 from fieldwork.models import Case, Interview, Mode, RespondentSelection, Wave
 from qc.models import Review
 from sampling import household
@@ -81,21 +83,32 @@ def case_frame(wave: Wave, *, attribute: str = "") -> pd.DataFrame:
     return _frame(wave, list(_cases(wave, attribute)), attribute)
 
 
+class RoundOutcomes(NamedTuple):
+    """What became of a round's cases, as the results' methodology reports it: dispositions,
+    fieldwork.loaders.disposition_counts(wave)'s frame; reviews, {state: the round's
+    interviews in it}."""
+
+    dispositions: pd.DataFrame
+    reviews: dict[str, int]
+
+
 class RoundRead(NamedTuple):
     """What `read_round` reads of a round: interviews, scoring.loaders.approved_interviews
     (wave); cases, case_frame(wave, attribute=…); strata, `stratum_sizes` (the frame counts
-    and released units per stratum, which the respondents' weights read too)."""
+    and released units per stratum, which the respondents' weights read too); outcomes,
+    RoundOutcomes."""
 
     interviews: list[dict]
     cases: pd.DataFrame
     strata: tuple[dict, dict]
+    outcomes: RoundOutcomes
 
 
 def read_round(wave: Wave, *, attribute: str = "") -> RoundRead:
-    """The approved interviews, the case frame and the stratum sizes (RoundRead) from one
-    read of the round's cases with their interviews' answers: the three share the round's
-    cases, their units and their interviews' reviews. Five queries (six when some interview
-    is on an older questionnaire version)."""
+    """The approved interviews, the case frame, the stratum sizes and the outcomes
+    (RoundRead) from one read of the round's cases with their interviews' answers: the four
+    share the round's cases, their units and their interviews' reviews. Five queries (six
+    when some interview is on an older questionnaire version)."""
     rows = list(_cases(wave, attribute, Cast("interview__answers", TextField())))
     n = len(CASE_FIELDS) + bool(attribute)  # where INTERVIEW_FIELDS begin
     pk, stratum, frame, weight, review = (
@@ -117,7 +130,24 @@ def read_round(wave: Wave, *, attribute: str = "") -> RoundRead:
         wave,
     )
     strata = stratum_sizes(wave, rows)
-    return RoundRead(records, _frame(wave, rows, attribute, strata), strata)
+    return RoundRead(records, _frame(wave, rows, attribute, strata), strata, _outcomes(rows))
+
+
+def _outcomes(rows: list) -> RoundOutcomes:
+    """RoundOutcomes of the rows of `_cases`. A case's completed interview is voided when it
+    is finally rejected: what qc.services.reviews.exclude_rejected leaves out of the kept
+    interviews fieldwork.loaders.disposition_counts counts from."""
+    code, status, state = (
+        CASE_FIELDS.index(name)
+        for name in ("disposition", "interview__status", "interview__review__state")
+    )
+    completed, rejected = Interview.Status.COMPLETED, Review.State.REJECTED
+    voided = Counter(
+        (row[code], row[status] == completed and row[state] == rejected) for row in rows
+    )
+    dispositions = counted_dispositions((c, v, n) for (c, v), n in voided.items())
+    reviews = Counter(row[state] for row in rows if row[state] is not None)
+    return RoundOutcomes(dispositions, dict(reviews))
 
 
 def _cases(wave: Wave, attribute: str, answers=None):

@@ -205,7 +205,7 @@ def _wave_results(wave: Wave) -> dict:
         ):
             changes = satisfaction_rank_change(tables[table], previous[table], key=key)
             presenters.add_rank_changes(rows, changes)
-    report["methodology"] = selectors.methodology(wave)
+    report["methodology"] = selectors.methodology(wave, sample.outcomes)
     strata = (sample.report.get("nonresponse") or {}).get("strata") or []
     names = stratum_names(
         [row["stratum"] for row in strata] + methodology.note_places(sample.report)

@@ -11,6 +11,7 @@ from fieldwork import rates as aapor
 from fieldwork.models import Case, Interview, Wave
 from qc.models import Flag, Review
 from questionnaires import answers as stored
+from scoring.cases import RoundOutcomes
 from scoring.loaders import (
     approved_interviews,
     each_distinct,
@@ -102,8 +103,9 @@ def respondent_groups(
     return pd.DataFrame(columns, columns=["interview_id", "age_group", *labels])
 
 
-def methodology(wave: Wave) -> dict:
-    """The facts behind the numbers: sample design, fieldwork outcome rates and QC outcomes.
+def methodology(wave: Wave, outcomes: RoundOutcomes | None = None) -> dict:
+    """The facts behind the numbers: sample design, fieldwork outcome rates and QC outcomes;
+    `outcomes` is scoring.cases.RoundOutcomes of the wave when already read.
 
     Returns {"draw": {...} | None, "rates": {"RR3", "COOP3", "REF2", "CON2", "I", "P", "R",
     "NC", "O", "UH", "UO", "NE"} | None, "reviews": {state: count}, "flags": [(rule, count)]}.
@@ -125,7 +127,9 @@ def methodology(wave: Wave) -> dict:
             "seed": d.seed,
         }
     # the wave's overall rates from the dispositions counted (not a frame of every case)
-    table = aapor.rate_table(fieldwork_loaders.disposition_counts(wave))
+    if outcomes is None:
+        outcomes = RoundOutcomes(fieldwork_loaders.disposition_counts(wave), _reviews(wave))
+    table = aapor.rate_table(outcomes.dispositions)
     rates = None
     if not table.empty:
         row = table.iloc[0]
@@ -133,12 +137,6 @@ def methodology(wave: Wave) -> dict:
             key: (None if pd.isna(row[key]) else float(row[key]))
             for key in ("RR3", "COOP3", "REF2", "CON2", "I", "P", "R", "NC", "O", "UH", "UO", "NE")
         }
-    reviews = dict(
-        Review.objects.filter(interview__case__wave=wave)
-        .values_list("state")
-        .annotate(n=Count("id"))
-        .values_list("state", "n")
-    )
     flags = list(
         Flag.objects.filter(interview__case__wave=wave)
         .values_list("rule")
@@ -146,7 +144,17 @@ def methodology(wave: Wave) -> dict:
         .order_by("-n", "rule")
         .values_list("rule", "n")
     )
-    return {"draw": draw, "rates": rates, "reviews": reviews, "flags": flags}
+    return {"draw": draw, "rates": rates, "reviews": outcomes.reviews, "flags": flags}
+
+
+def _reviews(wave: Wave) -> dict[str, int]:
+    """{state: the wave's interviews in it}."""
+    return dict(
+        Review.objects.filter(interview__case__wave=wave)
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
 
 
 def interim_status(wave: Wave) -> dict | None:

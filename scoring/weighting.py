@@ -28,7 +28,13 @@ import pandas as pd
 
 from common.translatable import Translatable, gettext_noop
 from fieldwork.models import Wave
-from scoring.cases import case_frame, drawn_per_stratum, nonresponse_choice, read_round
+from scoring.cases import (
+    RoundOutcomes,
+    case_frame,
+    drawn_per_stratum,
+    nonresponse_choice,
+    read_round,
+)
 from scoring.design.calibration import rake, trim, weighting_summary
 from scoring.design.designs import Design, DesignError, make_design
 from scoring.loaders import (
@@ -143,13 +149,15 @@ class WeightedSample:
              interview_id → design row, so that SEs include the raking; None without
              respondents
     interviews   scoring.loaders.approved_interviews(wave): the one read of the answers,
-             for the other readers of the same computation (respondent groups)"""
+             for the other readers of the same computation (respondent groups)
+    outcomes the round's scoring.cases.RoundOutcomes, read with its cases (methodology)"""
 
     long: pd.DataFrame
     meta: AnswersMeta
     report: dict
     design: SampleDesign | None
     interviews: list[dict] = field(default_factory=list, repr=False)
+    outcomes: RoundOutcomes | None = field(default=None, repr=False)
 
 
 def weighted_sample(
@@ -162,7 +170,7 @@ def weighted_sample(
     choice = _adjustment_choice(wave)
     with gc_paused():  # reading builds tens of thousands of objects at once (loaders.gc_paused)
         # one read of the round's cases gives the approved interviews and the case frame
-        interviews, cases, strata = read_round(wave, attribute=choice[1])
+        interviews, cases, strata, outcomes = read_round(wave, attribute=choice[1])
         places = locate(interviews) if interviews else None
         long, meta = approved_answers(wave, interviews=interviews, places=places)
         weighting = wave_weights(
@@ -180,7 +188,7 @@ def weighted_sample(
         ids = weighting.respondents["interview_id"].to_numpy()
         design = (weighting.design, pd.Series(range(len(ids)), index=ids))
     long = _with_weights(long, weighting)
-    return WeightedSample(long, meta, weighting.report, design, interviews)
+    return WeightedSample(long, meta, weighting.report, design, interviews, outcomes)
 
 
 def weighted_answers(

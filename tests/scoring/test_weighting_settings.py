@@ -8,9 +8,11 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from fieldwork import loaders as fieldwork_loaders
 from fieldwork.models import Case, Interview, Mode, RespondentSelection
 from qc.models import Review
 from sampling.models import SampledUnit
+from scoring import selectors
 from scoring.cases import case_frame, read_round
 from scoring.loaders import approved_interviews, respondent_frame
 from scoring.models import WaveWeighting
@@ -244,6 +246,42 @@ def test_the_pdf_has_the_stratum_table_with_its_eligibility_columns(
     assert row == ["东华街道", "4", "4", "4", "3", "3", "0", "1", "75.0", "13.3", "13.3"]
 
 
+def test_the_round_read_counts_the_outcomes_the_methodology_counts_by_itself(
+    wave_with_nonresponse, places, make_interview
+):
+    # given: besides the approved interviews, one finally rejected after its case was coded
+    # a complete, one awaiting review, and a refusal
+    rejected, pending = (
+        make_interview(wave_with_nonresponse, places["east_a"], answers(safety="2"), state=state)
+        for state in (Review.State.REJECTED, Review.State.FLAGGED)
+    )
+    Case.objects.filter(interview__in=[rejected, pending]).update(disposition="1.1")
+    unit = SampledUnit.objects.create(
+        draw=wave_with_nonresponse.draw,
+        unit_id="REFUSED",
+        stratum=places["east_a"].code,
+        locality=places["east_a"],
+        street=places["east_a"],
+        inclusion_probability=0.1,
+        design_weight=10.0,
+    )
+    Case.objects.create(
+        wave=wave_with_nonresponse, unit=unit, street=places["east_a"], disposition="2.11"
+    )
+    # when
+    outcomes = read_round(wave_with_nonresponse).outcomes
+    # then: the voided complete is 2.36, and every count is what the queries of
+    # fieldwork.loaders and the methodology give
+    counted = outcomes.dispositions.set_index("disposition")["count"].to_dict()
+    assert counted == {"3.11": 4, "1.1": 1, "2.36": 1, "2.11": 1}
+    queried = fieldwork_loaders.disposition_counts(wave_with_nonresponse)
+    assert queried.set_index("disposition")["count"].to_dict() == counted
+    assert outcomes.reviews == {"approved": 3, "rejected": 1, "flagged": 1}
+    assert selectors.methodology(wave_with_nonresponse) == selectors.methodology(
+        wave_with_nonresponse, outcomes
+    )
+
+
 @pytest.mark.parametrize("attribute", ["", "building"])
 def test_one_read_of_the_round_gives_the_approved_interviews_and_the_case_frame(
     wave_with_nonresponse, places, make_interview, attribute
@@ -257,7 +295,7 @@ def test_one_read_of_the_round_gives_the_approved_interviews_and_the_case_frame(
         state=Review.State.REJECTED,
     )
     # when
-    interviews, cases, _strata = read_round(wave_with_nonresponse, attribute=attribute)
+    interviews, cases, _strata, _outcomes = read_round(wave_with_nonresponse, attribute=attribute)
     # then: what the two separate reads give, the rejected interview left out of the first
     assert interviews == approved_interviews(wave_with_nonresponse)
     assert len(interviews) == 3 and len(cases) == 5
