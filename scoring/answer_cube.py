@@ -139,9 +139,10 @@ class AnswerCube:
     def _answers(self) -> tuple[np.ndarray, np.ndarray]:
         """(score, positive) of each row; a missing `positive` is not positive."""
         if self._row_answers is None:
+            positive = self.long["positive"].to_numpy()  # True, False or None
             self._row_answers = (
                 self.long["score"].to_numpy(dtype=float),
-                self.long["positive"].eq(True).to_numpy(),
+                np.asarray(positive == True, dtype=bool),  # noqa: E712 (elementwise)
             )
         return self._row_answers
 
