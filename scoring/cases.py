@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, TextField
+from django.db.models import Case as DbCase
+from django.db.models import Count, TextField, When
 from django.db.models.functions import Cast
 
 from fieldwork.dispositions import NOT_ATTEMPTED, group_of
@@ -109,7 +110,15 @@ def read_round(wave: Wave, *, attribute: str = "") -> RoundRead:
     (RoundRead) from one read of the round's cases with their interviews' answers: the four
     share the round's cases, their units and their interviews' reviews. Five queries (six
     when some interview is on an older questionnaire version)."""
-    rows = list(_cases(wave, attribute, Cast("interview__answers", TextField())))
+    # only the approved interviews' answers are read (a wave in review holds many others)
+    answers = DbCase(
+        When(
+            interview__review__state=Review.State.APPROVED,
+            then=Cast("interview__answers", TextField()),
+        ),
+        default=None,
+    )
+    rows = list(_cases(wave, attribute, answers))
     n = len(CASE_FIELDS) + bool(attribute)  # where INTERVIEW_FIELDS begin
     pk, stratum, frame, weight, review = (
         CASE_FIELDS.index(name)
