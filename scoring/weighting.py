@@ -169,7 +169,8 @@ def weighted_sample(
     """The wave's approved answers with their final weights and the calibrated design."""
     choice = _adjustment_choice(wave)
     with gc_paused():  # reading builds tens of thousands of objects at once (loaders.gc_paused)
-        # one read of the round's cases gives the approved interviews and the case frame
+        # one read of the round's cases gives the approved interviews, the case frame and
+        # what became of the cases (the methodology's rates and review counts)
         interviews, cases, strata, outcomes = read_round(wave, attribute=choice[1])
         places = locate(interviews) if interviews else None
         long, meta = approved_answers(wave, interviews=interviews, places=places)
