@@ -33,18 +33,23 @@ def wave_with_nonresponse(safety_wave, places, make_interview):
         SampledUnit.objects.filter(cases__interview=interview).update(
             attributes={"building": building}
         )
-    unit = SampledUnit.objects.create(
-        draw=safety_wave.draw,
-        unit_id="UNREACHED",
-        stratum=places["east_a"].code,
-        locality=places["east_a"],
-        street=places["east_a"],
-        inclusion_probability=0.1,
-        design_weight=10.0,
-        attributes={"building": "low"},
-    )
+    unit = _unit_without_interview(safety_wave, places["east_a"], "UNREACHED", building="low")
     Case.objects.create(wave=safety_wave, unit=unit, street=places["east_a"], attempts=2)
     return safety_wave
+
+
+def _unit_without_interview(wave, street, unit_id: str, **attributes) -> SampledUnit:
+    """A unit of the wave's draw in `street`'s stratum, design weight 10."""
+    return SampledUnit.objects.create(
+        draw=wave.draw,
+        unit_id=unit_id,
+        stratum=street.code,
+        locality=street,
+        street=street,
+        inclusion_probability=0.1,
+        design_weight=10.0,
+        attributes=attributes,
+    )
 
 
 def test_by_default_each_respondent_stands_for_the_unreached_of_its_stratum(
@@ -256,15 +261,7 @@ def test_the_round_read_counts_the_outcomes_the_methodology_counts_by_itself(
         for state in (Review.State.REJECTED, Review.State.FLAGGED)
     )
     Case.objects.filter(interview__in=[rejected, pending]).update(disposition="1.1")
-    unit = SampledUnit.objects.create(
-        draw=wave_with_nonresponse.draw,
-        unit_id="REFUSED",
-        stratum=places["east_a"].code,
-        locality=places["east_a"],
-        street=places["east_a"],
-        inclusion_probability=0.1,
-        design_weight=10.0,
-    )
+    unit = _unit_without_interview(wave_with_nonresponse, places["east_a"], "REFUSED")
     Case.objects.create(
         wave=wave_with_nonresponse, unit=unit, street=places["east_a"], disposition="2.11"
     )
