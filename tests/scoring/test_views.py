@@ -156,9 +156,9 @@ def test_results_page_query_count(client, analyst, scored_wave, django_assert_nu
     # (once, for the cases and the weights), units drawn, listings, the strata's names),
     # earlier rounds, the targets,
     # the methodology (draw, frame, strata, flags: the dispositions and reviews are counted
-    # from the cases read for the weights), the cache writes (this state and the latest), the state's
-    # key once more (has it moved on during the computation?) and the wave's last edition
-    # (an automatic draft?); then the page reads the cache and
+    # from the cases read for the weights), the cache writes (this state and the latest),
+    # the state's key once more (has it moved on during the computation?) and the wave's last
+    # edition (an automatic draft?); then the page reads the cache and
     # whether the results are interim (2) — a fixed number however many interviews there
     # are; and the second factor (the session's idle expiry was moved on by the warming
     # request: not written again within the minute)
