@@ -2,16 +2,18 @@
 and an earlier round to compare with (trend, rank changes).
 
 Times, each from a cold start unless said: scoring.results.wave_results (--repeat times:
-median and p95, wall and CPU seconds, and the machine's load average) in three states: fully
-cold — an empty cache and no edition of the earlier round, so both rounds are read, weighted
-and estimated; an empty cache with the earlier round frozen as an edition (which keeps the
-round's tables in the state of its inputs: what a published earlier round gives); and the
-earlier round's tables cached under that round's state, as they are while this round is
-being reviewed. The fully cold state is timed twice: first as this script's process is after its
-set-up, then after jobs.start_up.freeze_start_up_heap — the very function the job worker
-(`manage.py db_worker`, which computes results in scoring.refresh.results_job) calls once after
-its start-up, so the collector no longer traverses the start-up heap; every figure after it is
-in that state, as in the worker. Then cached_results (warm: the second
+median, p95 and fastest, wall and CPU seconds, and the machine's load average) in three
+states: fully cold — an empty cache and no edition of the earlier round, so both rounds are
+read, weighted and estimated; an empty cache with the earlier round frozen as an edition
+(which keeps the round's tables in the state of its inputs: what a published earlier round
+gives); and the earlier round's tables cached under that round's state, as they are while
+this round is being reviewed. The fully cold state is timed first as this script's process is
+after its set-up; then, after jobs.start_up.freeze_start_up_heap — the very function the job
+worker (`manage.py db_worker`, which computes results in scoring.refresh.results_job) calls
+once after its start-up, so the collector no longer traverses the start-up heap — the three
+states are timed in turns, one run of each at a time, so that a drift in the machine's speed
+falls on all three alike; every figure after it is in that state, as in the worker. Then
+cached_results (warm: the second
 call), the PDF (scoring.report.pdf.render_report), the XLSX workbook
 (common.spreadsheets.workbook_bytes of scoring.report.tables.report_tables), the results
 page GET (cold cache, then warm), and freezing an edition with every district's report (the
@@ -75,6 +77,7 @@ from questionnaires.services import load_standard_questionnaire  # noqa: E402
 from sampling.services.frames import import_frame as import_frame_file  # noqa: E402
 from sampling.services.localities import import_localities  # noqa: E402
 from scoring.editions import freeze_edition  # noqa: E402
+from scoring.models import Edition  # noqa: E402
 from scoring.report import pdf, tables  # noqa: E402
 from scoring.results import cached_results, round_tables, wave_results  # noqa: E402
 
@@ -249,23 +252,39 @@ def import_frame(households: pd.DataFrame, user):
 
 def time_cold_results(wave, earlier, repeat: int, *, analyst) -> None:
     """wave_results from an empty cache with no edition of the earlier round (fully cold),
-    before and after freezing the start-up heap as the job worker does, then with the earlier
-    round frozen (its edition keeps its tables), then with only the earlier round's tables
-    cached: median and p95 of `repeat` runs, wall and CPU, with the load average around
-    them."""
+    first before freezing the start-up heap as the job worker does; then, after it, in three
+    states timed in turns — fully cold, the earlier round frozen (its edition keeps its
+    tables), only the earlier round's tables cached — so that a drift in the machine's speed
+    (a virtual machine's neighbours) falls on the three alike. For the fully cold turns the
+    edition's state key is blanked, so that no edition holds the round's current state.
+    Median, p95 and fastest of `repeat` runs each, wall and CPU, with the load average."""
     cache.clear()
-    wave_results(wave)  # untimed: both blocks below then run in a process past its first call
-    cold_runs(wave, repeat, "fully cold, start-up heap not frozen")
+    wave_results(wave)  # untimed: every block below then runs in a process past its first call
+    report_runs("fully cold, start-up heap not frozen", *timed_runs(wave, repeat))
     frozen = freeze_start_up_heap()  # what the job worker does after its start-up
     print(f"start-up heap frozen as the job worker does: {frozen:,} objects")
-    cold_runs(wave, repeat, "fully cold, start-up heap frozen as in the worker")
-    cache.clear()
-    freeze_edition(wave=earlier, user=analyst)
-    cold_runs(wave, repeat, "empty cache, earlier round frozen")
-    cold_runs(wave, repeat, "earlier round cached", warm=earlier)
+    edition = freeze_edition(wave=earlier, user=analyst)
+    states = {
+        "fully cold, start-up heap frozen as in the worker": ("", None),
+        "empty cache, earlier round frozen": (edition.inputs_state, None),
+        "earlier round cached": (edition.inputs_state, earlier),
+    }
+    runs = {label: ([], []) for label in states}
+    load_before = os.getloadavg()[0]
+    for _ in range(repeat):
+        for label, (inputs_state, warm) in states.items():
+            Edition.objects.filter(pk=edition.pk).update(inputs_state=inputs_state)
+            walls, cpus, _load = timed_runs(wave, 1, warm=warm)
+            runs[label][0].extend(walls)
+            runs[label][1].extend(cpus)
+    load = (load_before + os.getloadavg()[0]) / 2
+    for label, (walls, cpus) in runs.items():
+        report_runs(f"{label} (in turns)", walls, cpus, load)
 
 
-def cold_runs(wave, repeat: int, label: str, warm=None) -> None:
+def timed_runs(wave, repeat: int, warm=None) -> tuple[list, list, float]:
+    """(wall seconds, CPU seconds, load average) of `repeat` runs of wave_results from an empty
+    cache (holding only the tables of the round `warm`, when given)."""
     walls, cpus = [], []
     load_before = os.getloadavg()[0]
     for _ in range(repeat):
@@ -276,12 +295,16 @@ def cold_runs(wave, repeat: int, label: str, warm=None) -> None:
         wave_results(wave)
         walls.append(time.perf_counter() - start)
         cpus.append(time.process_time() - cpu)
-    load = (load_before + os.getloadavg()[0]) / 2
+    return walls, cpus, (load_before + os.getloadavg()[0]) / 2
+
+
+def report_runs(label: str, walls: list, cpus: list, load: float) -> None:
     print(
         f"wave_results, {label}: wall median {np.median(walls):.2f} s, "
-        f"p95 {np.percentile(walls, 95):.2f} s; CPU median {np.median(cpus):.2f} s, "
-        f"p95 {np.percentile(cpus, 95):.2f} s ({repeat} runs, load average {load:.1f} "
-        f"on {os.cpu_count()} cores)",
+        f"p95 {np.percentile(walls, 95):.2f} s, fastest {min(walls):.2f} s; CPU median "
+        f"{np.median(cpus):.2f} s, p95 {np.percentile(cpus, 95):.2f} s, fastest "
+        f"{min(cpus):.2f} s ({len(walls)} runs, load average {load:.1f} on {os.cpu_count()} "
+        "cores)",
         flush=True,
     )
 
