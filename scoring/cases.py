@@ -8,8 +8,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 from django.db.models import Case as DbCase
-from django.db.models import Count, TextField, When
-from django.db.models.functions import Cast
+from django.db.models import Count, F, When
 
 from fieldwork.dispositions import NOT_ATTEMPTED, group_of
 from fieldwork.loaders import counted_dispositions
@@ -110,12 +109,10 @@ def read_round(wave: Wave, *, attribute: str = "") -> RoundRead:
     (RoundRead) from one read of the round's cases with their interviews' answers: the four
     share the round's cases, their units and their interviews' reviews. Five queries (six
     when some interview is on an older questionnaire version)."""
-    # only the approved interviews' answers are read (a wave in review holds many others)
+    # only the approved interviews' answers are read (a wave in review holds many others), as
+    # the text the database keeps of them (Interview.answers_text)
     answers = DbCase(
-        When(
-            interview__review__state=Review.State.APPROVED,
-            then=Cast("interview__answers", TextField()),
-        ),
+        When(interview__review__state=Review.State.APPROVED, then=F("interview__answers_text")),
         default=None,
     )
     rows = list(_cases(wave, attribute, answers))

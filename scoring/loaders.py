@@ -12,8 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import orjson
 import pandas as pd
-from django.db.models import Count, Exists, F, OuterRef, Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from fieldwork.models import Interview, Wave
@@ -139,9 +138,8 @@ def approved_interviews(wave: Wave) -> list[dict]:
     rows = (
         Interview.objects.filter(Exists(approved), case__wave=wave)
         .order_by()  # sorted below: SQLite would sort the answers' texts with the ids
-        # the answers as their JSON text, parsed below by orjson (several times faster than
-        # the json module the field would use on every row)
-        .annotate(answers_text=Cast("answers", TextField()))
+        # the answers as their JSON text (Interview.answers_text), parsed below by orjson
+        # (several times faster than the json module the field would use on every row)
         .values_list(
             "pk",
             "answers_text",

@@ -69,7 +69,8 @@ def _post(browser, interview, response, values: dict):
 def _raw_row(interview_id: int) -> str:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT answers, paradata FROM fieldwork_interview WHERE id = %s", [interview_id]
+            "SELECT answers, answers_text, paradata FROM fieldwork_interview WHERE id = %s",
+            [interview_id],
         )
         return " ".join(str(value) for value in cursor.fetchone())
 
