@@ -2,6 +2,8 @@
 the health check, and what happens when the count cannot be kept."""
 
 import threading
+import uuid
+from datetime import timedelta
 
 import pytest
 from django.core.cache import caches
@@ -9,6 +11,7 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import connection, connections
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from common.client_ip import client_ip
 from tests.factories import PASSWORD
@@ -70,6 +73,59 @@ def test_concurrent_increments_are_all_counted():
         worker.join()
     assert errors == []
     assert cache.get("logins") == threads * per_thread
+
+
+def test_an_add_keeps_a_live_key_and_takes_over_an_expired_one(db):
+    cache, key = caches["ratelimit"], f"logins-{uuid.uuid4()}"  # transactional tests leave keys
+    assert cache.add(key, 1, 600)
+    first = _expires(key)
+    assert not cache.add(key, 7, 3600)
+    assert cache.get(key) == 1 and _expires(key) == first
+    with connection.cursor() as cursor:  # the window ends
+        cursor.execute(
+            "UPDATE survey_ratelimit SET expires = %s WHERE cache_key = %s",
+            [
+                connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(seconds=5)),
+                cache.make_and_validate_key(key),
+            ],
+        )
+    assert cache.add(key, 7, 3600)
+    assert cache.get(key) == 7
+    assert _expires(key) > first  # a new hour's window
+    assert cache.add(f"{key}-forever", 1, None) and cache.get(f"{key}-forever") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_add_that_loses_a_race_leaves_the_winners_count_and_fails_no_statement():
+    """Two requests add the same counter at once: the other request's add lands just before
+    this one writes. This add reports that it added nothing, the other's value stands, and
+    no statement fails (a failed insert is an error line in PostgreSQL's log)."""
+    failed, raced, key = [], [], f"logins-{uuid.uuid4()}"
+
+    def the_other_request():
+        try:
+            raced.append(caches["ratelimit"].add(key, 5, 600))
+        finally:
+            connections.close_all()
+
+    def racing(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("INSERT") and "survey_ratelimit" in sql and not raced:
+            raced.append(sql)
+            other = threading.Thread(target=the_other_request)
+            other.start()
+            other.join()
+        try:
+            return execute(sql, params, many, context)
+        except Exception as error:
+            failed.append(error)
+            raise
+
+    with connection.execute_wrapper(racing):
+        added = caches["ratelimit"].add(key, 1, 600)
+    assert raced[1:] == [True], "the other request did not add first"
+    assert failed == []
+    assert added is False
+    assert caches["ratelimit"].get(key) == 5
 
 
 def test_behind_the_proxy_the_address_is_the_one_nginx_appended(settings):
