@@ -9,6 +9,8 @@ what it has collected today; QC rejections are rare and come later, and a reject
 makes the cell open again.
 """
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
@@ -56,23 +58,30 @@ def achieved(targets: pd.DataFrame, interviews: pd.DataFrame) -> pd.DataFrame:
     share (achieved/target, NaN for a target of 0) and full (achieved ≥ target).
     """
     result = targets.reset_index(drop=True).copy()
-    known = list(
-        zip(
-            interviews["answers"],
-            interviews["attributes"] if "attributes" in interviews else [None] * len(interviews),
-            strict=True,
-        )
+    answers = interviews["answers"].tolist()
+    attributes = (
+        interviews["attributes"].tolist() if "attributes" in interviews else [None] * len(answers)
     )
     strata = interviews["stratum"].tolist()
-    counts = []
-    for row in result.itertuples(index=False):
-        counts.append(
-            sum(
-                cell_value(answers, row.variable, attributes) == str(row.value)
-                for stratum, (answers, attributes) in zip(strata, known, strict=True)
-                if not row.stratum or stratum == row.stratum
-            )
+    # each respondent's value of each variable once, counted by stratum, then over all strata:
+    # every cell is then one look-up (a cell by cell pass over the respondents cost
+    # cells × respondents)
+    in_stratum: Counter = Counter()
+    for variable in dict.fromkeys(result["variable"]):
+        in_stratum.update(
+            (stratum, variable, cell_value(given, variable, known))
+            for stratum, given, known in zip(strata, answers, attributes, strict=True)
         )
+    everywhere: Counter = Counter()
+    for (_stratum, variable, value), n in in_stratum.items():
+        everywhere[(variable, value)] += n
+    cells = zip(result["stratum"], result["variable"], result["value"], strict=True)
+    counts = [
+        in_stratum[(stratum, variable, str(value))]
+        if stratum
+        else everywhere[(variable, str(value))]
+        for stratum, variable, value in cells
+    ]
     result["achieved"] = pd.Series(counts, dtype="int64")
     result["remaining"] = (result["target"] - result["achieved"]).clip(lower=0).astype("int64")
     target = result["target"].astype(float)
