@@ -23,8 +23,9 @@ from common.personal import keyring
 from exports.microdata import wave_microdata
 from exports.writers import write_microdata
 from fieldwork.interview.personal_answers import personal_answers
-from fieldwork.models import Interview, RespondentSelection, Wave
+from fieldwork.models import Interview, QuotaTarget, RespondentSelection, Wave
 from fieldwork.privacy import retention
+from fieldwork.services.quota_counts import recount_quotas
 from jobs.models import Job
 from jobs.runner import JobFailed
 from privacy.models import Purge
@@ -40,6 +41,7 @@ from tests.privacy.scan import (
     found_in,
     unkeyed_hashes,
 )
+from tests.privacy.world import PHOTO
 
 EXPECTED_KEYS = {
     "sample.phone",
@@ -188,6 +190,32 @@ def test_a_purge_moves_on_the_revision_of_the_interviews_whose_answers_it_change
     moved = set(interviews.filter(revision=1).values_list("pk", flat=True))
     assert with_personal and moved == with_personal
     assert not interviews.exclude(pk__in=moved).exclude(revision=0).exists()
+
+
+def test_a_purge_recounts_a_quota_cell_that_counted_an_answer_it_removed(personal_world, analyst):
+    """A quota variable may name any answer, a personal one too: a cell that counted an
+    answer the purge removes counts it no longer, and every other cell keeps its count."""
+    world = personal_world
+    interviews = Interview.objects.filter(case__wave=world.wave).order_by("pk")
+    photographed = next(i for i in interviews if PHOTO in i.answers)
+    photo_cell = QuotaTarget.objects.create(
+        wave=world.wave, variable=PHOTO, value=photographed.answers[PHOTO], target=1
+    )
+    door_cell = QuotaTarget.objects.create(
+        wave=world.wave, variable="age_group", value="45-59", target=500
+    )
+    recount_quotas(wave=world.wave)
+    photo_cell.refresh_from_db()
+    door_cell.refresh_from_db()
+    assert photo_cell.achieved == 1
+    before = door_cell.achieved
+    assert before > 0
+
+    purge_wave(wave=world.wave, user=analyst)
+    photo_cell.refresh_from_db()
+    door_cell.refresh_from_db()
+    assert photo_cell.achieved == 0
+    assert door_cell.achieved == before
 
 
 def test_after_a_purge_the_weighting_offers_only_the_columns_kept(personal_world, analyst):
