@@ -201,21 +201,21 @@ def test_a_purge_recounts_a_quota_cell_that_counted_an_answer_it_removed(persona
     photo_cell = QuotaTarget.objects.create(
         wave=world.wave, variable=PHOTO, value=photographed.answers[PHOTO], target=1
     )
-    door_cell = QuotaTarget.objects.create(
+    age_cell = QuotaTarget.objects.create(
         wave=world.wave, variable="age_group", value="45-59", target=500
     )
     recount_quotas(wave=world.wave)
     photo_cell.refresh_from_db()
-    door_cell.refresh_from_db()
+    age_cell.refresh_from_db()
     assert photo_cell.achieved == 1
-    before = door_cell.achieved
+    before = age_cell.achieved
     assert before > 0
 
     purge_wave(wave=world.wave, user=analyst)
     photo_cell.refresh_from_db()
-    door_cell.refresh_from_db()
+    age_cell.refresh_from_db()
     assert photo_cell.achieved == 0
-    assert door_cell.achieved == before
+    assert age_cell.achieved == before
 
 
 def test_after_a_purge_the_weighting_offers_only_the_columns_kept(personal_world, analyst):
