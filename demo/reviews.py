@@ -93,6 +93,7 @@ def _decide_in_bulk(
                     "rule": flag.rule,
                     "severity": flag.severity,
                     "reason": flag.reason,
+                    "reason_en": flag.reason_en,
                     "details": flag.details,
                 }
             )

@@ -329,7 +329,8 @@ def _register_interview_holders() -> None:
             where=_("Interview answers (database)"),
             count=_count_answers,
             purge=_purge_answers,
-            fields=("fieldwork.Interview.answers",),
+            # answers_text is the database's text of the answers: it follows them when purged
+            fields=("fieldwork.Interview.answers", "fieldwork.Interview.answers_text"),
             kept=_("Every other answer stays, without anything that identifies the respondent."),
         )
     )

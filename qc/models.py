@@ -40,6 +40,9 @@ class Review(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # An automatic reason (a back-check's) is kept in Chinese in `reason` and in English here;
+    # a person's words are kept as typed, in `reason` alone.
+    reason_en = models.TextField(_("reason in English"), blank=True)
 
     class Meta:
         verbose_name = _("review")
@@ -61,7 +64,8 @@ class ReviewEvent(models.Model):
     )  # null: the automatic checks
     at = models.DateTimeField(_("at"), auto_now_add=True)
     reason = models.TextField(_("reason"), blank=True)
-    # [{"rule", "severity", "reason", "details"}] of the interview's flags at that moment.
+    reason_en = models.TextField(_("reason in English"), blank=True)  # see Review.reason_en
+    # [{"rule", "severity", "reason", "reason_en", "details"}] of the interview's flags then.
     rules = models.JSONField(_("rule results"), default=list, blank=True)
     # The interview as it was when its case was re-released (answers are cleared then).
     snapshot = SealedJSONField(_("interview snapshot"), null=True, blank=True)
@@ -88,7 +92,11 @@ class Flag(models.Model):
     severity = models.CharField(
         _("severity"), max_length=6, choices=Severity.choices, default=Severity.MEDIUM
     )
+    # What the check found, in Chinese and in English (qc.rules writes both): each reader
+    # reads their own (qc.presenters.labels.reason_text). Flags raised before both were kept
+    # hold the site's language in `reason` and no `reason_en`.
     reason = models.TextField(_("reason"))
+    reason_en = models.TextField(_("reason in English"), blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
 

@@ -17,11 +17,21 @@ FLAG_COLUMNS = [
     "rule",
     "severity",
     "reason",
+    "reason_en",
     "details",
     "raised_at",
     "rule_label",
 ]
-EVENT_COLUMNS = ["interview_id", "at", "from_state", "to_state", "actor", "reason", "rules"]
+EVENT_COLUMNS = [
+    "interview_id",
+    "at",
+    "from_state",
+    "to_state",
+    "actor",
+    "reason",
+    "reason_en",
+    "rules",
+]
 
 
 def _iso(value) -> str:
@@ -48,6 +58,7 @@ def _flag_rows(flags: Iterable[Flag]) -> list[list[Any]]:
             flag.rule,
             flag.severity,
             flag.reason,
+            flag.reason_en,
             json.dumps(flag.details, ensure_ascii=False, sort_keys=True),
             _iso(flag.created_at),
             rule_label(flag.rule),
@@ -66,6 +77,7 @@ def _event_rows(events: Iterable[ReviewEvent]) -> list[list[Any]]:
             event.to_state,
             event.actor.username if event.actor else "",
             event.reason,
+            event.reason_en,
             json.dumps(event.rules, ensure_ascii=False, sort_keys=True),
         ]
         for event in events

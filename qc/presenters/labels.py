@@ -1,7 +1,9 @@
-"""Readable names of rule codes (a Flag's rule) and severities, in the current language."""
+"""Readable names of rule codes (a Flag's rule) and severities, and stored reasons, in the
+current language."""
 
 from django.utils.translation import gettext_lazy
 
+from common.i18n import ui_language
 from common.labels import localized
 from qc import rules
 from qc.backchecks import BACKCHECK_RULE
@@ -37,6 +39,13 @@ def rule_label(code: str) -> str:
     """The readable name of a rule code in the current language; an unknown code as is."""
     label = RULE_LABELS.get(code)
     return str(label) if label is not None else code
+
+
+def reason_text(reason: str, reason_en: str) -> str:
+    """A stored reason in the reader's language: an automatic one is kept in Chinese
+    (`reason`) and English (`reason_en`); a person's words, and reasons kept before both
+    were, have no `reason_en` and are read as written."""
+    return reason_en if reason_en and ui_language() == "en" else reason
 
 
 def severity_label(code: str) -> str:

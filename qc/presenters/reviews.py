@@ -17,7 +17,7 @@ from fieldwork.selectors import latest_selection
 from qc import paradata, workflow
 from qc.access import DECIDERS, is_qc_lead
 from qc.models import Review, ReviewEvent
-from qc.presenters.labels import rule_label, severity_label
+from qc.presenters.labels import reason_text, rule_label, severity_label
 from qc.selectors import review_parties
 from questionnaires import answers as stored
 from sampling.models import Locality
@@ -51,7 +51,7 @@ def review_rows(reviews: Iterable[Review]) -> list[dict[str, Any]]:
                     {
                         "rule": flag.rule,
                         "rule_label": rule_label(flag.rule),
-                        "reason": flag.reason,
+                        "reason": reason_text(flag.reason, flag.reason_en),
                         "severity": flag.severity,
                         "severity_label": flag.get_severity_display(),
                     }
@@ -189,7 +189,7 @@ def history_rows(events: Iterable[ReviewEvent]) -> list[dict[str, Any]]:
             "to_state": states.get(event.to_state, event.to_state),
             "to_state_code": event.to_state,
             "actor": str(event.actor) if event.actor else "",
-            "reason": event.reason,
+            "reason": reason_text(event.reason, event.reason_en),
             "rules": [
                 f"{rule_label(r.get('rule', ''))} ({severity_label(r.get('severity', ''))})"
                 for r in event.rules or []
@@ -222,7 +222,7 @@ def interview_facts(review: Review) -> dict[str, Any]:
         "proposed_at": review.proposed_at,
         "decided_by": str(review.decided_by) if review.decided_by else "",
         "decided_at": review.decided_at,
-        "reason": review.reason,
+        "reason": reason_text(review.reason, review.reason_en),
     }
 
 
@@ -233,7 +233,7 @@ def flag_rows(interview: Interview) -> list[dict[str, Any]]:
             "rule_label": rule_label(flag.rule),
             "severity": flag.severity,
             "severity_label": flag.get_severity_display(),
-            "reason": flag.reason,
+            "reason": reason_text(flag.reason, flag.reason_en),
         }
         for flag in interview.flags.all()
     ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from common.i18n import ui_language
 from common.labels import localized
-from qc.presenters.labels import rule_label
+from qc.presenters.labels import reason_text, rule_label
 from qc.risk.results import InterviewerRisk, WaveRisk
 from questionnaires import answers
 
@@ -171,7 +171,11 @@ def interviewer_detail(
         },
         "items": _items(risk.items, texts),
         "flags": [
-            flag | {"rule_label": rule_label(flag["rule"])}
+            flag
+            | {
+                "rule_label": rule_label(flag["rule"]),
+                "reason": reason_text(flag["reason"], flag["reason_en"]),
+            }
             for flag in (risk.flags if flags is None else flags)
         ],
         "n_flags": len(risk.flags),

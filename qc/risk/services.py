@@ -108,6 +108,6 @@ def interviewer_risk_detail(*, wave: Wave, interviewer: User) -> InterviewerRisk
             interview__status=Interview.Status.COMPLETED,
         )
         .order_by("-interview_id", "rule")
-        .values("interview_id", "rule", "severity", "reason")
+        .values("interview_id", "rule", "severity", "reason", "reason_en")
     )
     return InterviewerRisk(ranking.loc[interviewer.pk], len(ranking), items, list(flags))

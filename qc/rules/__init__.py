@@ -59,9 +59,9 @@ RuleConfig.rushed_relative_min_interviews interviews with a known duration in th
 
 Why reasons come out already written in two languages instead of as translatable source
 strings: a flag's reason is a record of what the check found when it ran, shown in the review
-history beside human decisions, so it is stored as text (qc.services.checks keeps the
-language of settings.LANGUAGE_CODE, Chinese by default) rather than re-rendered from a
-catalogue that may change later. The parameters are in the text, so nothing is lost.
+history beside human decisions, so it is stored as text (qc.services.checks keeps both
+languages, and each reader reads their own) rather than re-rendered from a catalogue that may
+change later. The parameters are in the text, so nothing is lost.
 """
 
 import json

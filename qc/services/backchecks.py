@@ -9,14 +9,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from common.i18n import in_chinese_and_english
 from fieldwork.models import Call, Interview, Wave
 from fieldwork.telephony import services as telephony
 from qc import backchecks, workflow
@@ -216,24 +216,29 @@ def _backcheck_failed(backcheck: BackCheck, qc_settings: QCSettings, checker: Us
     compared = sum(
         1 for q in backcheck.questions if backchecks.normal_answer(backcheck.answers.get(q))
     )
-    with translation.override(settings.LANGUAGE_CODE):
-        reason = _(
-            "Back-check by %(checker)s: %(n)d of %(m)d key answers differ (%(rate)d%% > "
-            "%(limit)d%%): %(names)s"
-        ) % {
-            "checker": checker,
-            "n": len(backcheck.discrepancies),
-            "m": compared,
-            "rate": round(backcheck.rate * 100),
-            "limit": round(qc_settings.discrepancy_threshold * 100),
-            "names": ", ".join(backcheck.discrepancies),
-        }
+    reason, reason_en = in_chinese_and_english(
+        lambda: (
+            _(
+                "Back-check by %(checker)s: %(n)d of %(m)d key answers differ (%(rate)d%% > "
+                "%(limit)d%%): %(names)s"
+            )
+            % {
+                "checker": checker,
+                "n": len(backcheck.discrepancies),
+                "m": compared,
+                "rate": round(backcheck.rate * 100),
+                "limit": round(qc_settings.discrepancy_threshold * 100),
+                "names": ", ".join(backcheck.discrepancies),
+            }
+        )
+    )
     Flag.objects.update_or_create(
         interview=interview,
         rule=backchecks.BACKCHECK_RULE,
         defaults={
             "severity": Flag.Severity.HIGH,
             "reason": reason,
+            "reason_en": reason_en,
             "details": {
                 "rate": backcheck.rate,
                 "differing": backcheck.discrepancies,
@@ -256,6 +261,7 @@ def _backcheck_failed(backcheck: BackCheck, qc_settings: QCSettings, checker: Us
             actor=workflow.BACKCHECK,
             user=None,
             reason=reason,
+            reason_en=reason_en,
             snapshot=snapshot(interview),
         )
         reopen(review, checker, clear_answers=True)
@@ -267,6 +273,7 @@ def _backcheck_failed(backcheck: BackCheck, qc_settings: QCSettings, checker: Us
             actor=workflow.BACKCHECK,
             user=None,
             reason=reason,
+            reason_en=reason_en,
         )
         backcheck.outcome = BackCheck.Outcome.REJECTED
 

@@ -1,9 +1,10 @@
 """The automatic checks: the rules run on completed interviews, one Flag per rule that fired
 (with its severity, reason and details), and the Review moved to "flagged" or "clean".
 
-Stored texts (flag reasons, the automatic events' reasons) are written in the language of
-settings.LANGUAGE_CODE, whoever triggered the check: they are records, like the review
-history, and must not depend on the language of the request that happened to run them.
+Stored texts (flag reasons, the automatic events' reasons) are written in Chinese and in
+English, whoever triggered the check: they are records, like the review history, and must
+not depend on the language of the request that happened to run them; each reader reads
+their own language (qc.presenters.labels.reason_text).
 """
 
 import json
@@ -11,12 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from common.i18n import in_chinese_and_english
 from fieldwork.models import Interview, Wave
 from qc import loaders, workflow
 from qc.models import Flag, Review, ReviewEvent
@@ -29,20 +29,17 @@ _CHUNK = 500  # ids per IN (...) list: far below every backend's parameter limit
 
 
 class Fired(NamedTuple):
-    """One rule's outcome on one interview, as a Flag stores it and an event's `rules` lists it."""
+    """One rule's outcome on one interview, as a Flag stores it and an event's `rules` lists
+    it: its reason in Chinese and in English."""
 
     severity: str
     reason: str
+    reason_en: str
     details: dict
 
 
-def _stored_reason_column() -> str:
-    return "reason" if settings.LANGUAGE_CODE.lower().startswith("zh") else "reason_en"
-
-
-def _passed_reason() -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return _("Automatic checks passed")
+def _passed_reason() -> tuple[str, str]:
+    return in_chinese_and_english(lambda: _("Automatic checks passed"))
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
@@ -54,25 +51,43 @@ def _fired(frame: InterviewsFrame, config: RuleConfig) -> dict[int, dict[str, Fi
     """interview id -> {rule: Fired} for the rules that fired, in the order of RULES."""
     result = run_frame_rules(frame, config)
     fired: dict[int, dict[str, Fired]] = defaultdict(dict)
-    column = _stored_reason_column()
-    for interview_id, rule, severity, reason, details in zip(
+    for interview_id, rule, severity, reason, reason_en, details in zip(
         result.index,
         result["rule"],
         result["severity"],
-        result[column],
+        result["reason"],
+        result["reason_en"],
         result["details"],
         strict=True,
     ):
-        fired[int(interview_id)][rule] = Fired(severity, reason, json.loads(details or "{}"))
+        details = json.loads(details or "{}")
+        fired[int(interview_id)][rule] = Fired(severity, reason, reason_en, details)
     return fired
 
 
 def rule_results(flags: Mapping[str, Fired]) -> list[dict]:
     """The `rules` JSON of an event: the flags standing at that moment."""
     return [
-        {"rule": rule, "severity": f.severity, "reason": f.reason, "details": f.details}
+        {
+            "rule": rule,
+            "severity": f.severity,
+            "reason": f.reason,
+            "reason_en": f.reason_en,
+            "details": f.details,
+        }
         for rule, f in flags.items()
     ]
+
+
+def _event_reason(flags: Mapping[str, Fired], passed: tuple[str, str]) -> tuple[str, str]:
+    """An automatic event's reason in Chinese and in English: the flags' reasons, or
+    `passed` when none fired."""
+    if not flags:
+        return passed
+    return (
+        "; ".join(f.reason for f in flags.values()),
+        "; ".join(f.reason_en for f in flags.values()),
+    )
 
 
 def _apply_checks(
@@ -92,16 +107,16 @@ def _apply_checks(
         for review in Review.objects.select_for_update().filter(interview_id__in=chunk):
             reviews[review.interview_id] = review
         flags = Flag.objects.filter(interview_id__in=chunk, rule__in=AUTOMATIC_RULES)
-        for interview_id, rule, severity, reason, details in flags.values_list(
-            "interview_id", "rule", "severity", "reason", "details"
+        for interview_id, rule, *fired_then in flags.values_list(
+            "interview_id", "rule", "severity", "reason", "reason_en", "details"
         ):
-            old_flags[interview_id][rule] = Fired(severity, reason, details)
+            old_flags[interview_id][rule] = Fired(*fired_then)
 
     passed = _passed_reason()
     changed_flags: list[int] = []
     new_flags: list[Flag] = []
     new_reviews: list[Review] = []
-    new_review_events: list[tuple[str, list[dict]]] = []
+    new_review_events: list[tuple[str, str, list[dict]]] = []
     updated_reviews: list[Review] = []
     events: list[ReviewEvent] = []
     for interview_id in interview_ids:
@@ -115,19 +130,20 @@ def _apply_checks(
                     rule=rule,
                     severity=f.severity,
                     reason=f.reason,
+                    reason_en=f.reason_en,
                     details=f.details,
                 )
                 for rule, f in flags.items()
             )
         state = Review.State.FLAGGED if flags else Review.State.CLEAN
-        reason = "; ".join(f.reason for f in flags.values()) or passed
+        reason, reason_en = _event_reason(flags, passed)
         results = rule_results(flags)
         review = reviews.get(interview_id)
         if review is None:
             review = Review(interview_id=interview_id, state=state)
             reviews[interview_id] = review
             new_reviews.append(review)
-            new_review_events.append((reason, results))
+            new_review_events.append((reason, reason_en, results))
         elif workflow.allowed(review.state, state, workflow.SYSTEM) and (
             review.state != state or flags_changed
         ):
@@ -137,6 +153,7 @@ def _apply_checks(
                     from_state=review.state,
                     to_state=state,
                     reason=reason,
+                    reason_en=reason_en,
                     rules=results,
                 )
             )
@@ -149,8 +166,10 @@ def _apply_checks(
     # bulk_create sets primary keys on PostgreSQL and SQLite ≥ 3.35; the events need them.
     Review.objects.bulk_create(new_reviews, batch_size=_CHUNK)
     events.extend(
-        ReviewEvent(review=review, from_state="", to_state=review.state, reason=reason, rules=res)
-        for review, (reason, res) in zip(new_reviews, new_review_events, strict=True)
+        ReviewEvent(
+            review=review, from_state="", to_state=review.state, reason=zh, reason_en=en, rules=res
+        )
+        for review, (zh, en, res) in zip(new_reviews, new_review_events, strict=True)
     )
     Review.objects.bulk_update(updated_reviews, ["state"], batch_size=_CHUNK)
     ReviewEvent.objects.bulk_create(events, batch_size=_CHUNK)

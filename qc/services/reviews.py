@@ -42,7 +42,9 @@ def exclude_rejected(interviews: QuerySet[Interview]) -> QuerySet[Interview]:
 
 def _current_rule_results(interview_id: int) -> list[dict]:
     flags = Flag.objects.filter(interview_id=interview_id).order_by("created_at", "id")
-    return rule_results({f.rule: Fired(f.severity, f.reason, f.details) for f in flags})
+    return rule_results(
+        {f.rule: Fired(f.severity, f.reason, f.reason_en, f.details) for f in flags}
+    )
 
 
 def _state_label(state: str) -> str:
@@ -82,12 +84,14 @@ def move_review(
     actor: str,
     user: User | None,
     reason: str,
+    reason_en: str = "",
     snapshot: dict | None = None,
 ) -> Review:
     """Move one review along the workflow, checking who may, and write its event.
 
     `actor` is one of workflow.ACTORS; `user` is the person (None for the automatic checks
-    and back-checks). The review row is locked for the change.
+    and back-checks). `reason_en` is an automatic reason's English (`reason` its Chinese);
+    a person's reason is kept as typed. The review row is locked for the change.
     """
     locked = Review.objects.select_for_update().select_related("interview").get(pk=review.pk)
     from_state = locked.state
@@ -107,9 +111,9 @@ def move_review(
     if workflow.needs_reason(from_state, to_state) and not reason:
         raise ValidationError(_("Give a reason for this decision."), code="required")
     now = timezone.now()
-    fields = ["state", "reason"]
+    fields = ["state", "reason", "reason_en"]
     locked.state = to_state
-    locked.reason = reason
+    locked.reason, locked.reason_en = reason, reason_en.strip()
     if actor == workflow.REVIEWER:
         locked.proposed_by, locked.proposed_at = user, now
         fields += ["proposed_by", "proposed_at"]
@@ -123,12 +127,13 @@ def move_review(
         to_state=to_state,
         actor=user,
         reason=reason,
+        reason_en=locked.reason_en,
         rules=_current_rule_results(locked.interview_id),
         snapshot=snapshot,
     )
     if user is not None:
         _record_decision(locked, from_state, to_state, user)
-    for field in ("state", "reason", "proposed_by", "proposed_at", "decided_by", "decided_at"):
+    for field in (*fields, "proposed_by", "proposed_at", "decided_by", "decided_at"):
         setattr(review, field, getattr(locked, field))
     if Review.State.APPROVED in (from_state, to_state):  # what the results are computed from
         wave = Interview.objects.filter(pk=locked.interview_id).values_list("case__wave_id")

@@ -32,6 +32,28 @@ def test_staff_see_the_review_list(request, client, flagged, role_fixture):
     assert "00:45" in response.text
 
 
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [
+        ("zh-hans", ["访问用时 45 秒", "自动检查通过"], ["45 s", "Automatic checks passed"]),
+        ("en", ["45 s", "Automatic checks passed"], ["访问用时 45 秒", "自动检查通过"]),
+    ],
+)
+def test_each_reader_reads_the_automatic_reasons_in_their_own_language(
+    client, world, interviewer, flagged, supervisor, language, shown, not_shown
+):
+    clean = world.interview(interviewer, answers=varied_answers())
+    check_completed_interview(clean)
+    login(client, supervisor)
+    pages = [
+        client.get(LIST, HTTP_ACCEPT_LANGUAGE=language).text,  # the flags' reasons
+        client.get(detail_url(flagged), HTTP_ACCEPT_LANGUAGE=language).text,  # and the history
+        client.get(detail_url(clean), HTTP_ACCEPT_LANGUAGE=language).text,
+    ]
+    assert shown[0] in pages[0] and shown[0] in pages[1] and shown[1] in pages[2]
+    assert not any(text in page for text in not_shown for page in pages)
+
+
 @pytest.mark.parametrize("role_fixture", ["interviewer", "client_user"])
 def test_interviewers_and_clients_are_refused(request, client, flagged, role_fixture):
     login(client, request.getfixturevalue(role_fixture))

@@ -264,17 +264,27 @@ def test_export_csv_and_xlsx_hold_every_flag_and_decision(
         "severity",
     ]
     assert sorted(r[4] for r in rows[1:]) == ["rushed", "straightlining"]
-    details = json.loads(next(r for r in rows[1:] if r[4] == "rushed")[7])
-    assert details == Flag.objects.get(rule="rushed").details
+    column = {name: k for k, name in enumerate(rows[0])}
+    rushed = next(r for r in rows[1:] if r[4] == "rushed")
+    flag = Flag.objects.get(rule="rushed")
+    assert json.loads(rushed[column["details"]]) == flag.details
+    assert (rushed[column["reason"]], rushed[column["reason_en"]]) == (flag.reason, flag.reason_en)
+    assert "访问用时 45 秒" in flag.reason and "45 s" in flag.reason_en
 
     events_csv = client.get(url, {"table": "events"})
     rows = list(csv.reader(io.StringIO(events_csv.content.decode("utf-8-sig"))))
-    assert [(r[3], r[4], r[5]) for r in rows[1:]] == [
-        ("flagged", "", rows[1][5]),
-        ("proposed_approve", "supervisor", "听过录音"),
-        ("approved", "analyst", ""),
+    column = {name: k for k, name in enumerate(rows[0])}
+    assert [
+        (r[column["to_state"]], r[column["actor"]], r[column["reason"]], r[column["reason_en"]])
+        for r in rows[1:]
+    ] == [
+        ("flagged", "", rows[1][column["reason"]], rows[1][column["reason_en"]]),
+        ("proposed_approve", "supervisor", "听过录音", ""),
+        ("approved", "analyst", "", ""),
     ]
-    assert "rushed" in rows[1][6]
+    assert "访问用时 45 秒" in rows[1][column["reason"]]
+    assert "45 s" in rows[1][column["reason_en"]]
+    assert "rushed" in rows[1][column["rules"]]
 
     book = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
     assert book.sheetnames == ["flags", "events"]

@@ -67,7 +67,9 @@ def test_interviewer_detail_shows_figures_items_and_flags(
     # the per-item table names the question and its answers, not the path and codes
     assert "满意度第1题" in text and "/satisfaction/sat_1" not in text
     assert "满意: 100%" in text and "4: 100%" not in text  # everything answered "4" (满意)
-    assert "10 项量表题中 10 项回答「满意」" in text or "10 of 10 scale items" in text
+    assert "10 项量表题中 10 项回答「满意」" in text and "10 of 10 scale items" not in text
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+    assert "10 of 10 scale items" in english and "10 项量表题中" not in english
     data = response.context["data"]
     assert data["n"] == 6 and data["rank"] == 1
     assert data["figures"][0]["own"] == pytest.approx(52.5)  # median of 50..55 s

@@ -139,9 +139,13 @@ def test_discrepant_back_check_rejects_the_interview_with_flag_and_event(assigne
     event = review.events.last()
     assert event.actor is None and "67%" in event.reason
     assert any(r["rule"] == BACKCHECK_RULE and r["severity"] == "high" for r in event.rules)
-    assert Flag.objects.get(interview=assigned.interview, rule=BACKCHECK_RULE).details[
-        "differing"
-    ] == ["sat_2", "sat_3"]
+    flag = Flag.objects.get(interview=assigned.interview, rule=BACKCHECK_RULE)
+    assert flag.details["differing"] == ["sat_2", "sat_3"]
+    # the reason is kept in both languages, on the flag, the event and the review
+    assert "回访复核：3 个关键答案中有 2 个不一致" in flag.reason and "67%" in flag.reason
+    assert "2 of 3 key answers differ (67% > " in flag.reason_en
+    assert (event.reason, event.reason_en) == (flag.reason, flag.reason_en)
+    assert (review.reason, review.reason_en) == (flag.reason, flag.reason_en)
 
 
 def test_discrepant_back_check_returns_for_reinterview_when_configured(

@@ -91,20 +91,30 @@ def test_dont_know_answers_do_not_count_towards_straightlining(world, interviewe
 
 
 @pytest.mark.parametrize(
-    "language, reason",
-    [
-        ("en", "10 of 10 scale items answered 'Satisfied'"),
-        ("zh-hans", "10 项量表题中 10 项回答「满意」"),
-    ],
+    ("site", "request_language"), [("zh-hans", "en"), ("en", "zh-hans"), ("zh-hans", "zh-hans")]
 )
-def test_flag_reasons_are_stored_in_the_site_language(
-    settings, world, interviewer, language, reason
+def test_reasons_are_stored_in_chinese_and_english_whoever_runs_the_check(
+    settings, world, interviewer, site, request_language
 ):
-    settings.LANGUAGE_CODE = language
+    settings.LANGUAGE_CODE = site
     interview = world.interview(interviewer, answers=straight_answers("4"))
-    with translation.override("en" if language.startswith("zh") else "zh-hans"):
+    with translation.override(request_language):
         check_completed_interview(interview)
-    assert flags_of(interview) == {rules.STRAIGHTLINING: reason}
+    [flag] = Flag.objects.filter(interview=interview)
+    assert flag.rule == rules.STRAIGHTLINING
+    assert flag.reason == "10 项量表题中 10 项回答「满意」"
+    assert flag.reason_en == "10 of 10 scale items answered 'Satisfied'"
+    [event] = ReviewEvent.objects.filter(review__interview=interview)
+    assert (event.reason, event.reason_en) == (flag.reason, flag.reason_en)
+    assert [(r["reason"], r["reason_en"]) for r in event.rules] == [(flag.reason, flag.reason_en)]
+
+
+def test_a_clean_interviews_event_says_so_in_both_languages(world, interviewer):
+    interview = world.interview(interviewer, answers=straight_answers("4", sat_1="2", sat_2="5"))
+    with translation.override("en"):
+        assert check_completed_interview(interview).state == Review.State.CLEAN
+    [event] = ReviewEvent.objects.filter(review__interview=interview)
+    assert (event.reason, event.reason_en) == ("自动检查通过", "Automatic checks passed")
 
 
 def test_check_twice_writes_nothing_new(world, interviewer):
