@@ -1,6 +1,7 @@
 """Writing to the audit log: `record` is the one way in, called by every app where a thing
 worth auditing happens (in the same transaction as the change it records, so a change that
-rolls back leaves no event, and an event cannot be lost while its change commits)."""
+rolls back leaves no event, and an event cannot be lost while its change commits);
+`record_many` writes the events of one person's many like steps (a bulk decision) at once."""
 
 from typing import Any
 
@@ -12,7 +13,7 @@ from audit.models import AuditEvent
 from common.client_ip import client_ip
 from common.logs import redact
 
-__all__ = ["record"]
+__all__ = ["record", "record_many"]
 
 _SUBJECT_MAX = 300
 
@@ -34,11 +35,27 @@ def record(
     anything is written: the log never holds one."""
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
+    event = _event(kind, actor, request, wave, subject, detail)
+    event.save(force_insert=True)
+    return event
+
+
+def record_many(
+    kind: str, *, actor, entries: list[tuple[Any, str, dict[str, Any]]]
+) -> list[AuditEvent]:
+    """`record` of each (wave, subject, detail) of `entries` by `actor`, in one insert: the
+    events of one person's many steps of a kind at once (approving a page of interviews)."""
+    events = [_event(kind, actor, None, *entry) for entry in entries]
+    return AuditEvent.objects.bulk_create(events)
+
+
+def _event(kind: str, actor, request, wave, subject: str, detail) -> AuditEvent:
+    """The unsaved event `record` describes."""
     if isinstance(actor, AnonymousUser) or (actor is not None and not actor.pk):
         actor = None
     request = request if request is not None else current_request.get()
     organisation = getattr(actor, "organisation", None) if actor is not None else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor,
         actor_name=actor.get_username() if actor is not None else "",
         actor_role=getattr(actor, "role", "") or "" if actor is not None else "",

@@ -14,6 +14,8 @@ Nobody reviews an interview they took themselves. Every change of state writes a
 ReviewEvent: who, when, why, and the interview's flags at that moment.
 """
 
+from collections import defaultdict
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.kinds import Kind
-from audit.services import record
+from audit.services import record, record_many
 from fieldwork import reactions
 from fieldwork.models import Case, Interview, Wave
 from fieldwork.services import interviews as fieldwork
@@ -266,23 +268,121 @@ def rerelease_case(*, review: Review, user: User, reason: str, interviewer: User
     return moved
 
 
+BULK_CHUNK = 500  # reviews locked and moved together
+
+
 @transaction.atomic
 def bulk_approve(*, reviews: QuerySet[Review], user: User, reason: str = "") -> int:
-    """Approve many at once, one event each; returns how many moved.
+    """Approve many at once, one event and one audit record each; returns how many moved.
 
     A reviewer's bulk step proposes approval of the *clean* reviews among `reviews`; a QC
-    lead's confirms the approval proposals among them that someone else proposed. Flagged
-    interviews are never approved in bulk. Reviews of the user's own interviews are skipped.
-    """
+    lead's confirms the approval proposals among them. Flagged interviews are never approved
+    in bulk. A review the workflow bars the user from moving (qc.workflow.refusal: their own
+    interview, their own proposal in the round) is left for a decision of its own. Each
+    review moves as approve_interview would move it, BULK_CHUNK reviews at a time with the
+    same few queries per chunk, so a wave's thousands of clean interviews are approved
+    within one request."""
     if is_qc_lead(user):
-        scope = reviews.filter(state=Review.State.PROPOSED_APPROVE).exclude(proposed_by=user)
+        step = (Review.State.PROPOSED_APPROVE, Review.State.APPROVED, workflow.LEAD)
+        reviews = reviews.exclude(proposed_by=user)
     elif user.role in DECIDERS:
-        scope = reviews.filter(state=Review.State.CLEAN)
+        step = (Review.State.CLEAN, Review.State.PROPOSED_APPROVE, workflow.REVIEWER)
     else:
         raise PermissionDenied(_("Only supervisors and analysts may decide on interviews."))
-    scope = scope.exclude(interview__interviewer=user)
-    moved = 0
-    for review in scope.order_by("id"):
-        approve_interview(review=review, user=user, reason=reason)
-        moved += 1
-    return moved
+    reason = reason.strip()
+    if workflow.needs_reason(step[0], step[1]) and not reason:
+        raise ValidationError(_("Give a reason for this decision."), code="required")
+    ids = list(
+        reviews.filter(state=step[0])
+        .exclude(interview__interviewer=user)
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+    moved: list[Review] = []
+    for start in range(0, len(ids), BULK_CHUNK):
+        moved += _approve_chunk(ids[start : start + BULK_CHUNK], step, user, reason)
+    waves = {review.interview.case.wave_id for review in moved}
+    if step[1] == Review.State.APPROVED:  # what the results are computed from
+        for wave_id in sorted(waves):
+            reactions.results_inputs_changed(wave_id)
+    return len(moved)
+
+
+def _approve_chunk(ids: list[int], step: tuple, user: User, reason: str) -> list[Review]:
+    """Move the reviews `ids` by `step` (from_state, to_state, actor) for `user` as
+    move_review would, in bulk; returns the reviews moved."""
+    from_state, to_state, actor = step
+    locked = list(
+        Review.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids, state=from_state)
+        .select_related("interview__case__unit")
+        .order_by("id")
+    )
+    history: dict[int, list] = defaultdict(list)
+    for review_id, *event in (
+        ReviewEvent.objects.filter(review_id__in=[r.pk for r in locked])
+        .order_by("at", "id")
+        .values_list("review_id", "from_state", "to_state", "actor_id")
+    ):
+        history[review_id].append(event)
+    moving = [
+        review
+        for review in locked
+        if workflow.allowed(from_state, to_state, actor)
+        and not workflow.refusal(
+            from_state,
+            to_state,
+            actor,
+            person=user.pk,
+            parties=workflow.round_parties(
+                history[review.pk], interviewer=review.interview.interviewer_id
+            ),
+        )
+    ]
+    if moving:
+        _write_moves(moving, step, user, reason)
+    return moving
+
+
+def _write_moves(moving: list[Review], step: tuple, user: User, reason: str) -> None:
+    """The states, events (with the flags standing) and audit records of the moves."""
+    from_state, to_state, actor = step
+    now = timezone.now()
+    who = (
+        {"proposed_by": user, "proposed_at": now}
+        if actor == workflow.REVIEWER
+        else {"decided_by": user, "decided_at": now}
+    )
+    Review.objects.filter(pk__in=[r.pk for r in moving]).update(
+        state=to_state, reason=reason, reason_en="", **who
+    )
+    flags: dict[int, dict[str, Fired]] = defaultdict(dict)
+    standing = Flag.objects.filter(interview_id__in=[r.interview_id for r in moving])
+    for flag in standing.order_by("created_at", "id"):
+        flags[flag.interview_id][flag.rule] = Fired(
+            flag.severity, flag.reason, flag.reason_en, flag.details
+        )
+    ReviewEvent.objects.bulk_create(
+        ReviewEvent(
+            review=review,
+            from_state=from_state,
+            to_state=to_state,
+            actor=user,
+            reason=reason,
+            rules=rule_results(flags[review.interview_id]),
+        )
+        for review in moving
+    )
+    labels = {"from": str(Review.State(from_state).label), "to": str(Review.State(to_state).label)}
+    record_many(
+        Kind.REVIEW_DECIDED,
+        actor=user,
+        entries=[
+            (
+                review.interview.case.wave_id,
+                review.interview.case.unit.unit_id,
+                {"interview": review.interview_id, **labels, "reason": reason},
+            )
+            for review in moving
+        ],
+    )

@@ -112,8 +112,9 @@ def test_a_different_sex_is_flagged_for_quality_control(
     assert held == ["demographics"]  # the interviewer was told before finishing
     flag = Flag.objects.get(interview=door_interview, rule=RESPONDENT_MISMATCH)
     assert flag.severity == "high"
-    assert "not the household member selected (female, 49)" in flag.reason
-    assert "sex recorded as male" in flag.reason
+    assert "not the household member selected (female, 49)" in flag.reason_en
+    assert "sex recorded as male" in flag.reason_en
+    assert "受访者与入户抽选的成员（女，49 岁）不符：性别记录为男" in flag.reason
     assert flag.details["said_sex"] == "M" and flag.details["selected_sex"] == "F"
     door_interview.review.refresh_from_db()
     assert door_interview.review.state == "flagged"

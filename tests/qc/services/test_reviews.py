@@ -5,10 +5,14 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from audit.kinds import Kind
+from audit.models import AuditEvent
 from fieldwork import loaders as fieldwork_frames
 from fieldwork.models import Case, Interview, QuotaTarget
 from fieldwork.services import interviews as fieldwork
@@ -306,6 +310,75 @@ def test_bulk_confirm_skips_the_leads_own_proposals(world, interviewer, analyst,
     approve_interview(review=review, user=analyst)
     assert bulk_approve(reviews=Review.objects.all(), user=analyst) == 0
     assert bulk_approve(reviews=Review.objects.all(), user=lead) == 1
+
+
+def _trail(interviews: list[int]) -> list[tuple]:
+    """Per interview (in the list's order): its review's events by people and its audit
+    records, without ids and times; a record's subject checked to be its household."""
+    trail = []
+    for pk in interviews:
+        events = ReviewEvent.objects.filter(review__interview_id=pk, actor__isnull=False)
+        household = Case.objects.values_list("unit__unit_id", flat=True).get(interview__pk=pk)
+        records = AuditEvent.objects.filter(kind=Kind.REVIEW_DECIDED, detail__interview=pk)
+        trail.append(
+            (
+                [
+                    (e.from_state, e.to_state, e.actor_id, e.reason, e.reason_en, e.rules)
+                    for e in events.order_by("id")
+                ],
+                [
+                    (r.actor_id, r.wave_id, r.subject == household, r.detail | {"interview": 0})
+                    for r in records.order_by("id")
+                ],
+            )
+        )
+    return trail
+
+
+def test_bulk_approval_moves_each_review_exactly_as_one_approval_would(
+    world, interviewer, supervisor, analyst, lead
+):
+    """Two like sets: one approved one by one, the other in bulk (a flagged interview proposed
+    on its own, then confirmed with the clean ones). The same states, the same events (who,
+    from, to, the flags standing then) and the same audit records."""
+    made = []
+    for _set in range(2):
+        interviews = [world.interview(interviewer) for _ in range(3)]
+        interviews.append(world.interview(interviewer, answers=straight_answers("4"), duration=45))
+        for interview in interviews:
+            check_completed_interview(interview)
+        made.append([interview.pk for interview in interviews])
+    one_by_one, in_bulk = made
+    for pk in one_by_one:
+        approve_interview(review=Review.objects.get(interview_id=pk), user=supervisor)
+    for pk in one_by_one:
+        approve_interview(review=Review.objects.get(interview_id=pk), user=lead)
+    approve_interview(review=Review.objects.get(interview_id=in_bulk[-1]), user=supervisor)
+    assert bulk_approve(reviews=Review.objects.filter(interview__in=in_bulk), user=supervisor) == 3
+    assert bulk_approve(reviews=Review.objects.filter(interview__in=in_bulk), user=lead) == 4
+
+    states_of = dict(Review.objects.values_list("interview_id", "state"))
+    assert {states_of[pk] for pk in one_by_one + in_bulk} == {S.APPROVED}
+    assert _trail(in_bulk) == _trail(one_by_one)
+    flagged = ReviewEvent.objects.filter(review__interview_id=in_bulk[-1], to_state=S.APPROVED)
+    assert {r["rule"] for r in flagged.get().rules} == {rules.RUSHED, rules.STRAIGHTLINING}
+    decided = Review.objects.filter(interview__in=in_bulk)
+    assert set(decided.values_list("proposed_by", "decided_by")) == {(supervisor.pk, lead.pk)}
+
+
+def test_bulk_approval_costs_the_same_queries_for_3_or_30_reviews(
+    world, interviewer, supervisor, django_assert_num_queries
+):
+    few = [world.interview(interviewer) for _ in range(3)]
+    many = [world.interview(interviewer) for _ in range(30)]
+    for interview in few + many:
+        check_completed_interview(interview)
+    with CaptureQueriesContext(connection) as three:
+        assert bulk_approve(reviews=Review.objects.filter(interview__in=few), user=supervisor) == 3
+    with CaptureQueriesContext(connection) as thirty:
+        moved = bulk_approve(reviews=Review.objects.filter(interview__in=many), user=supervisor)
+    assert moved == 30
+    assert len(thirty.captured_queries) == len(three.captured_queries) <= 12
 
 
 def test_bulk_approve_refuses_interviewers(world, interviewer, other_interviewer):
