@@ -328,8 +328,7 @@ def _approve_chunk(ids: list[int], step: tuple, user: User, reason: str) -> list
     moving = [
         review
         for review in locked
-        if workflow.allowed(from_state, to_state, actor)
-        and not workflow.refusal(
+        if not workflow.refusal(
             from_state,
             to_state,
             actor,
