@@ -86,7 +86,7 @@ MATRIX = {
     "fieldwork:interview": ("get", {I}),
     "fieldwork:stop_interview": ("post", {I}),
     "fieldwork:interview_media": ("get", {A, S, I}),
-    "fieldwork:locality_options": ("get", {I}),
+    "fieldwork:locality_options": ("get", {A, S, I}),
     "fieldwork:switch_version": ("post", {A, S}),
     "fieldwork:trial_start": ("get", {A, S}),
     "fieldwork:trial_page": ("get", {A, S}),

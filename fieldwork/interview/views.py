@@ -44,9 +44,11 @@ def stop_interview(request: HttpRequest, interview_id: int) -> HttpResponse:
     return redirect("fieldwork:my_cases")
 
 
-@require_role(Role.INTERVIEWER)
+@require_role(Role.INTERVIEWER, *STAFF)
 def locality_options(request: HttpRequest) -> HttpResponse:
-    """Cascading locality choices for the wizard (district → street → community)."""
+    """Cascading locality choices for the wizard (district → street → community): an
+    interviewer's, and staff's in a questionnaire's test run (the names of the locality
+    tree, nothing personal)."""
     # `param` names the field whose value is the parent: htmx sends the changed select as is.
     parent = request.GET.get(request.GET.get("param", ""), "")
     options = presenters.locality_options(parent, request.GET.get("level", ""))

@@ -124,8 +124,13 @@ def test_only_analysts_create_waves(client, request, role_fixture):
     assert client.get(reverse("fieldwork:wave_create")).status_code == 403
 
 
-def test_locality_options_cascade_to_the_children_of_the_chosen_parent(client, interviewer, tree):
-    login(client, interviewer)
+@pytest.mark.parametrize("role_fixture", ["interviewer", "analyst", "supervisor"])
+def test_locality_options_cascade_to_the_children_of_the_chosen_parent(
+    client, request, tree, role_fixture
+):
+    """The interviewer's wizard, and staff's test run of a questionnaire, which shows the
+    same pages."""
+    login(client, request.getfixturevalue(role_fixture))
     response = client.get(
         reverse("fieldwork:locality_options"),
         {

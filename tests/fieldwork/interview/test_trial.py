@@ -123,3 +123,16 @@ def test_the_standard_questionnaire_runs_in_test_mode(designer, standard_version
     state, form, _ = current(designer, standard_version)
     assert state["step"] == "locality"
     assert ("D1", "城东区") in form.fields["district"].choices
+
+
+def test_the_locality_lists_cascade_in_test_mode(designer, standard_version, tree):
+    """Choosing a district in a test run asks for its streets, as in an interview."""
+    designer.get(reverse("fieldwork:trial_start", args=[standard_version.pk]))
+    submit(designer, standard_version, "opening", {"consent": "yes"})
+    submit(designer, standard_version, "screening", {"age": "40", "resident_6m": "yes"})
+    _state, form, _response = current(designer, standard_version)
+    attrs = form.fields["district"].widget.attrs
+    assert attrs["hx-get"].startswith(reverse("fieldwork:locality_options"))
+    param = form.add_prefix("district")
+    body = designer.get(f"{attrs['hx-get']}&{param}=D2").content.decode()  # as htmx sends it
+    assert "青山镇" in body and "东湖街道" not in body
