@@ -311,8 +311,11 @@ def test_location_answers_and_frame_attributes_are_opened_going_back_and_sealed_
     # and forward again: sealed, the queried column plain, everything read back the same
     _migrate([("sampling", "0010_frame_attributes_sealed"),
               ("qc", "0005_snapshot_locations_sealed"),
-              ("fieldwork", "0020_interview_revision")])  # fmt: skip
+              ("fieldwork", "0022_interview_answers_text")])  # fmt: skip
     assert "31.234567" not in _raw(answers_sql)[0] and "$sealed" in _raw(answers_sql)[0]
+    text_sql = answers_sql.replace("SELECT answers ", "SELECT answers_text ")
+    # the generated text follows the re-sealing
+    assert json.loads(_raw(text_sql)[0]) == json.loads(_raw(answers_sql)[0])
     assert not [v for v in _raw(units_sql) if "迁移户主" in v]
     assert Interview.objects.get(pk=interview.pk).answers["home_gps"] == "31.234567 121.456789 0 5"
     assert [(u.attributes, u.sealed_attributes) for u in SampledUnit.objects.order_by("pk")] == [
