@@ -316,6 +316,12 @@ def _approve_chunk(ids: list[int], step: tuple, user: User, reason: str) -> list
         Review.objects.select_for_update(of=("self",))
         .filter(pk__in=ids, state=from_state)
         .select_related("interview__case__unit")
+        # not the interviews' answers and paradata: tens of kilobytes each, for thousands
+        .only(
+            "interview__interviewer_id",
+            "interview__case__wave_id",
+            "interview__case__unit__unit_id",
+        )
         .order_by("id")
     )
     history: dict[int, list] = defaultdict(list)
