@@ -17,10 +17,10 @@ FLAG_COLUMNS = [
     "rule",
     "severity",
     "reason",
-    "reason_en",
     "details",
     "raised_at",
     "rule_label",
+    "reason_en",  # last: the columns before it keep their places
 ]
 EVENT_COLUMNS = [
     "interview_id",
@@ -29,8 +29,8 @@ EVENT_COLUMNS = [
     "to_state",
     "actor",
     "reason",
-    "reason_en",
     "rules",
+    "reason_en",
 ]
 
 
@@ -58,10 +58,10 @@ def _flag_rows(flags: Iterable[Flag]) -> list[list[Any]]:
             flag.rule,
             flag.severity,
             flag.reason,
-            flag.reason_en,
             json.dumps(flag.details, ensure_ascii=False, sort_keys=True),
             _iso(flag.created_at),
             rule_label(flag.rule),
+            flag.reason_en,
         ]
         for flag in flags
     ]
@@ -77,8 +77,8 @@ def _event_rows(events: Iterable[ReviewEvent]) -> list[list[Any]]:
             event.to_state,
             event.actor.username if event.actor else "",
             event.reason,
-            event.reason_en,
             json.dumps(event.rules, ensure_ascii=False, sort_keys=True),
+            event.reason_en,
         ]
         for event in events
     ]

@@ -90,27 +90,36 @@ def _event_reason(flags: Mapping[str, Fired], passed: tuple[str, str]) -> tuple[
     )
 
 
+def _findings(flags: Mapping[str, Fired]) -> dict[str, tuple]:
+    """What the rules found, rule by rule: the severity and the figures, not their wording."""
+    return {rule: (f.severity, f.details) for rule, f in flags.items()}
+
+
 def _apply_checks(
     interview_ids: list[int], fired: dict[int, dict[str, Fired]]
 ) -> dict[int, Review]:
     """Write the automatic outcome for these interviews with a fixed number of queries.
 
-    Flags of AUTOMATIC_RULES are replaced only where they changed. An undecided review (or a
-    returned one, whose re-interview was just completed) follows the flags (clean/flagged)
-    with an event when its state or its flags changed; a review further on keeps its state
-    (its flags are still refreshed, for the reviewer to see).
+    Flags of AUTOMATIC_RULES are replaced only where what they found changed (severity and
+    figures, `_findings`); a flag that found the same but is worded otherwise (kept before
+    its English was, or a catalogue's new wording) has its texts updated in place. An
+    undecided review (or a returned one, whose re-interview was just completed) follows the
+    flags (clean/flagged) with an event when its state or its flags changed; a review
+    further on keeps its state (its flags are still refreshed, for the reviewer to see).
     """
     reviews: dict[int, Review] = {}
     old_flags: dict[int, dict[str, Fired]] = defaultdict(dict)
+    flag_ids: dict[tuple[int, str], int] = {}
     for chunk in _chunks(interview_ids):
         # Locked so that a supervisor's decision cannot be overwritten by a concurrent check.
         for review in Review.objects.select_for_update().filter(interview_id__in=chunk):
             reviews[review.interview_id] = review
         flags = Flag.objects.filter(interview_id__in=chunk, rule__in=AUTOMATIC_RULES)
-        for interview_id, rule, *fired_then in flags.values_list(
-            "interview_id", "rule", "severity", "reason", "reason_en", "details"
+        for pk, interview_id, rule, *fired_then in flags.values_list(
+            "pk", "interview_id", "rule", "severity", "reason", "reason_en", "details"
         ):
             old_flags[interview_id][rule] = Fired(*fired_then)
+            flag_ids[(interview_id, rule)] = pk
 
     passed = _passed_reason()
     changed_flags: list[int] = []
@@ -119,10 +128,18 @@ def _apply_checks(
     new_review_events: list[tuple[str, str, list[dict]]] = []
     updated_reviews: list[Review] = []
     events: list[ReviewEvent] = []
+    reworded: list[Flag] = []
     for interview_id in interview_ids:
         flags = fired.get(interview_id, {})
-        flags_changed = flags != old_flags.get(interview_id, {})
-        if flags_changed:
+        old = old_flags.get(interview_id, {})
+        flags_changed = _findings(flags) != _findings(old)
+        if not flags_changed:
+            reworded += [
+                Flag(pk=flag_ids[(interview_id, rule)], reason=f.reason, reason_en=f.reason_en)
+                for rule, f in flags.items()
+                if (f.reason, f.reason_en) != (old[rule].reason, old[rule].reason_en)
+            ]
+        else:
             changed_flags.append(interview_id)
             new_flags.extend(
                 Flag(
@@ -163,6 +180,7 @@ def _apply_checks(
     for chunk in _chunks(changed_flags):
         Flag.objects.filter(interview_id__in=chunk, rule__in=AUTOMATIC_RULES).delete()
     Flag.objects.bulk_create(new_flags, batch_size=_CHUNK)
+    Flag.objects.bulk_update(reworded, ["reason", "reason_en"], batch_size=_CHUNK)
     # bulk_create sets primary keys on PostgreSQL and SQLite ≥ 3.35; the events need them.
     Review.objects.bulk_create(new_reviews, batch_size=_CHUNK)
     events.extend(

@@ -126,6 +126,28 @@ def test_check_twice_writes_nothing_new(world, interviewer):
     assert review.events.count() == 1
 
 
+def test_a_flag_kept_in_one_language_gains_the_other_on_the_next_check_and_nothing_else(
+    world, interviewer
+):
+    """Flags kept before both languages were: on an English site `reason` held English and
+    there was no `reason_en`. The next check finds the same: the flags keep their ids and
+    times, their texts become both languages, and the review gets no new event."""
+    interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
+    review = check_completed_interview(interview)
+    kept = {flag.rule: flag for flag in Flag.objects.filter(interview=interview)}
+    for flag in kept.values():
+        Flag.objects.filter(pk=flag.pk).update(reason=flag.reason_en, reason_en="")
+    check_completed_interview(interview)
+    again = {flag.rule: flag for flag in Flag.objects.filter(interview=interview)}
+    assert {rule: (f.pk, f.created_at) for rule, f in again.items()} == {
+        rule: (f.pk, f.created_at) for rule, f in kept.items()
+    }
+    assert {rule: (f.reason, f.reason_en) for rule, f in again.items()} == {
+        rule: (f.reason, f.reason_en) for rule, f in kept.items()
+    }
+    assert review.events.count() == 1
+
+
 def test_recheck_after_answers_change_moves_undecided_review_and_replaces_flags(world, interviewer):
     interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
     check_completed_interview(interview)

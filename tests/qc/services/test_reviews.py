@@ -18,6 +18,7 @@ from fieldwork.models import Case, Interview, QuotaTarget
 from fieldwork.services import interviews as fieldwork
 from qc import rules
 from qc.models import Flag, Review, ReviewEvent
+from qc.services import reviews as reviews_service
 from qc.services.checks import check_completed_interview
 from qc.services.reviews import (
     approve_interview,
@@ -379,6 +380,30 @@ def test_bulk_approval_costs_the_same_queries_for_3_or_30_reviews(
         moved = bulk_approve(reviews=Review.objects.filter(interview__in=many), user=supervisor)
     assert moved == 30
     assert len(thirty.captured_queries) == len(three.captured_queries) <= 12
+
+
+def test_bulk_approval_moves_every_chunk(world, interviewer, supervisor, monkeypatch):
+    monkeypatch.setattr(reviews_service, "BULK_CHUNK", 2)
+    interviews = [world.interview(interviewer) for _ in range(5)]
+    for interview in interviews:
+        check_completed_interview(interview)
+    assert bulk_approve(reviews=Review.objects.all(), user=supervisor) == 5
+    assert set(Review.objects.values_list("state", flat=True)) == {S.PROPOSED_APPROVE}
+    assert ReviewEvent.objects.filter(to_state=S.PROPOSED_APPROVE).count() == 5
+    assert AuditEvent.objects.filter(kind=Kind.REVIEW_DECIDED).count() == 5
+
+
+def test_bulk_confirmation_follows_the_rounds_events_not_the_reviews_summary(
+    world, interviewer, analyst, lead
+):
+    """The workflow's rule is applied from each review's round: a lead who proposed an
+    approval may not confirm it in bulk, even where the review's proposer field names
+    someone else."""
+    review = check_completed_interview(world.interview(interviewer))
+    approve_interview(review=review, user=lead)  # the lead proposes
+    Review.objects.filter(pk=review.pk).update(proposed_by=analyst)
+    assert bulk_approve(reviews=Review.objects.all(), user=lead) == 0
+    assert Review.objects.get(pk=review.pk).state == S.PROPOSED_APPROVE
 
 
 def test_bulk_approve_refuses_interviewers(world, interviewer, other_interviewer):
