@@ -37,6 +37,11 @@ class Fired(NamedTuple):
     reason_en: str
     details: dict
 
+    @classmethod
+    def of(cls, flag: Flag) -> "Fired":
+        """What a stored flag found."""
+        return cls(flag.severity, flag.reason, flag.reason_en, flag.details)
+
 
 def _passed_reason() -> tuple[str, str]:
     return in_chinese_and_english(lambda: _("Automatic checks passed"))

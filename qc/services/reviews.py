@@ -44,9 +44,7 @@ def exclude_rejected(interviews: QuerySet[Interview]) -> QuerySet[Interview]:
 
 def _current_rule_results(interview_id: int) -> list[dict]:
     flags = Flag.objects.filter(interview_id=interview_id).order_by("created_at", "id")
-    return rule_results(
-        {f.rule: Fired(f.severity, f.reason, f.reason_en, f.details) for f in flags}
-    )
+    return rule_results({f.rule: Fired.of(f) for f in flags})
 
 
 def _state_label(state: str) -> str:
@@ -364,9 +362,7 @@ def _write_moves(moving: list[Review], step: tuple, user: User, reason: str) -> 
     flags: dict[int, dict[str, Fired]] = defaultdict(dict)
     standing = Flag.objects.filter(interview_id__in=[r.interview_id for r in moving])
     for flag in standing.order_by("created_at", "id"):
-        flags[flag.interview_id][flag.rule] = Fired(
-            flag.severity, flag.reason, flag.reason_en, flag.details
-        )
+        flags[flag.interview_id][flag.rule] = Fired.of(flag)
     ReviewEvent.objects.bulk_create(
         ReviewEvent(
             review=review,
