@@ -16,7 +16,8 @@ falls on all three alike; every figure after it is in that state, as in the work
 cached_results (warm: the second
 call), the PDF (scoring.report.pdf.render_report), the XLSX workbook
 (common.spreadsheets.workbook_bytes of scoring.report.tables.report_tables), the results
-page GET (cold cache, then warm), and freezing an edition with every district's report (the
+page GET (cold cache, then warm), the composite index at both levels (the index job's work:
+scoring.editions.index_parts), and freezing an edition with every district's report (the
 freeze job's work: scoring.editions.freeze_edition, 9 districts). Prints seconds and the
 PDF's size and page count; asserts nothing.
 
@@ -76,7 +77,7 @@ from qc.models import Review  # noqa: E402
 from questionnaires.services import load_standard_questionnaire  # noqa: E402
 from sampling.services.frames import import_frame as import_frame_file  # noqa: E402
 from sampling.services.localities import import_localities  # noqa: E402
-from scoring.editions import freeze_edition  # noqa: E402
+from scoring.editions import freeze_edition, index_parts  # noqa: E402
 from scoring.models import Edition  # noqa: E402
 from scoring.report import pdf, tables  # noqa: E402
 from scoring.results import cached_results, round_tables, wave_results  # noqa: E402
@@ -180,6 +181,7 @@ def main() -> None:
     time_cold_results(wave, earlier, args.repeat, analyst=users["analyst"])
     print(f"{'step':<42} {'seconds':>8}")
     content, workbook = time_the_report(wave, earlier, users["analyst"])
+    time_the_index(wave, earlier)
     time_the_editions(wave, users["analyst"])
     print(f"{'PDF size':<42} {len(content) / 1024:>8.0f} KiB, {pdf_pages(content)} pages")
     print(f"{'XLSX size':<42} {len(workbook) / 1024:>8.0f} KiB")
@@ -307,6 +309,14 @@ def report_runs(label: str, walls: list, cpus: list, load: float) -> None:
         "cores)",
         flush=True,
     )
+
+
+def time_the_index(wave, earlier) -> None:
+    """The index job's work from an empty cache: the composite index and its short boards at
+    both levels, against the earlier round (scoring.editions.index_parts)."""
+    cache.clear()
+    found = timed("composite index, both levels (cold)", lambda: index_parts(wave))
+    assert found["district"]["previous_wave"] == earlier.name
 
 
 def time_the_editions(wave, analyst) -> None:

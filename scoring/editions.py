@@ -36,7 +36,7 @@ from scoring.models import ClientDistrict, DistrictEdition, Edition
 from scoring.report import tables
 from scoring.report.district import district_report, districts_of
 from scoring.results import cached_results, round_tables, state_key
-from scoring.weighting import inputs_digest, weighted_sample
+from scoring.weighting import inputs_digest, one_read_per_wave, weighted_sample
 
 REPORT_FONT = "fonts/wqy-microhei.ttc"
 SIGNERS = (Role.ANALYST, Role.SUPERVISOR)
@@ -53,6 +53,7 @@ def input_hash(*, wave: Wave) -> tuple[str, dict[str, float]]:
     return inputs_digest(weighted_sample(wave=wave))
 
 
+@one_read_per_wave()  # the hash, results, index and kept tables: one read of the answers
 def freeze_edition(
     *,
     wave: Wave,
@@ -122,6 +123,7 @@ def _refuse_unchanged(wave: Wave, digest: str) -> None:
         )
 
 
+@one_read_per_wave()  # both levels and the round before: one read of each round
 def index_parts(wave: Wave) -> dict:
     """The composite index page's figures at each level, as an edition keeps them (clients
     read the signed edition's index, never the live one)."""

@@ -21,6 +21,9 @@ Steps
 """
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -160,13 +163,52 @@ class WeightedSample:
     outcomes: RoundOutcomes | None = field(default=None, repr=False)
 
 
+# the samples read in the current `one_read_per_wave` block: (wave, level, trim) → sample
+_read_samples: ContextVar[dict | None] = ContextVar("read_samples", default=None)
+
+
+@contextmanager
+def one_read_per_wave() -> Iterator[None]:
+    """Inside the block, `weighted_sample` reads and weights each wave once: a later call
+    with the same arguments gets the same WeightedSample (which no reader changes). For one
+    piece of work that reads a wave several times, such as an edition (its hash, results,
+    index at both levels and the tables later rounds compare with) or the composite index
+    (both levels and the round before): it costs one read per wave instead of one per
+    reader, and every part is computed from the same decisions even when one is taken
+    meanwhile. A block inside another shares the outer block's reads. Outside any block
+    every call reads afresh, as a page or a results job that must see the latest decision
+    does."""
+    if _read_samples.get() is not None:
+        yield
+        return
+    token = _read_samples.set({})
+    try:
+        yield
+    finally:
+        _read_samples.reset(token)
+
+
 def weighted_sample(
     *,
     wave: Wave,
     level: str = "district",
     trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
 ) -> WeightedSample:
-    """The wave's approved answers with their final weights and the calibrated design."""
+    """The wave's approved answers with their final weights and the calibrated design (read
+    once per block of `one_read_per_wave`)."""
+    read = _read_samples.get()
+    key = (wave.pk, level, trim_bounds)
+    if read is not None and key in read:
+        return read[key]
+    sample = _weighted_sample(wave, level, trim_bounds)
+    if read is not None:
+        read[key] = sample
+    return sample
+
+
+def _weighted_sample(
+    wave: Wave, level: str, trim_bounds: tuple[float, float] | None
+) -> WeightedSample:
     choice = _adjustment_choice(wave)
     with gc_paused():  # reading builds tens of thousands of objects at once (loaders.gc_paused)
         # one read of the round's cases gives the approved interviews, the case frame and
