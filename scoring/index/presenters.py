@@ -60,9 +60,8 @@ def composite_rows(table: pd.DataFrame) -> list[dict]:
             "objective_score": _number(row["objective_score"]),
             "composite": _number(row["composite"]),
             "se": _number(row["se"], 2),
-            # the composite's 95% interval (estimate ± 1.96 SE), as the results page's
-            "low": _number(row["composite"] - 1.96 * row["se"]),
-            "high": _number(row["composite"] + 1.96 * row["se"]),
+            "low": _number(row["low"]),
+            "high": _number(row["high"]),
             "n": int(row["n_respondents"]),
             "unreliable": bool(row["unreliable"]),
             "previous_rank": _int(row["previous_rank"]),

@@ -18,6 +18,7 @@ from fieldwork.models import Wave
 from sampling.models import Level, Locality
 from scoring import selectors
 from scoring.compare import ALPHA, rank_change, short_board
+from scoring.design.intervals import scaled_logit_interval
 from scoring.index import ahp, indices, objective, uncertainty
 from scoring.index.objective_store import store_objective_indicators
 from scoring.loaders import AnswerError, AnswersMeta
@@ -293,8 +294,10 @@ class CompositeIndex:
     """A wave's composite index at one locality level.
 
     table: one row per locality, best first: code, survey_score, objective_score, composite,
-           n_respondents, unreliable, se, rank, previous_score, previous_rank, rank_change,
-           change, z, p, significant (scoring.compare.rank_change on `composite`).
+           se, low, high (its 95% interval), n_respondents, unreliable, rank, previous_score,
+           previous_rank, rank_change, change, z, p, q, significant (scoring.compare.rank_change
+           on `composite`, Benjamini–Hochberg across the places). An unreliable place (in
+           either round) has no rank and no change, and the others rank without it.
     nodes: scoring.index.indices.aggregate output by locality (code, node, parent, level, score,
            weight) — the index tree's scores per locality.
     survey_share, objective_share: the shares used (1/0 when the wave has no objective
@@ -334,16 +337,14 @@ def composite_index(*, wave: Wave, level: str = Level.DISTRICT) -> CompositeInde
         except (AnswerError, indices.SchemeError, objective.ObjectiveError):
             before = None  # an unusable earlier wave is not compared with
     compared = rank_change(
-        table.rename(columns={"composite": "score"}),
-        None if previous is None else previous.rename(columns={"composite": "score"}),
+        _reliable_only(table),
+        None if previous is None else _reliable_only(previous),
         key="code",
     )
     # a change is called only after Benjamini–Hochberg control across the places
     compared["q"] = benjamini_hochberg(compared["p"])
     compared["significant"] = np.nan_to_num(compared["q"], nan=1.0) < ALPHA
-    extra = table.drop(columns=["composite", "se"])
-    out = compared.rename(columns={"score": "composite"}).merge(extra, on="code", how="left")
-    out = out.merge(table[["code", "se"]], on="code", how="left")
+    out = compared.drop(columns="score").merge(table, on="code", how="left")
     return CompositeIndex(
         table=out,
         nodes=nodes,
@@ -354,16 +355,28 @@ def composite_index(*, wave: Wave, level: str = Level.DISTRICT) -> CompositeInde
     )
 
 
+def _reliable_only(table: pd.DataFrame) -> pd.DataFrame:
+    """code, score (the composite) and se of a composite table, the score of an unreliable
+    place taken away: as on the results page, an unreliable place (in either round) is
+    listed but neither ranked nor trended, and makes no other place move."""
+    score = table["composite"].where(~table["unreliable"].astype(bool))
+    return pd.DataFrame({"code": table["code"], "score": score, "se": table["se"]})
+
+
 def _composite_table(wave: Wave, level: str):
-    """(table[code, survey_score, objective_score, composite, se, n_respondents,
-    unreliable], nodes, meta, (survey_share, objective_share))."""
+    """(table[code, survey_score, objective_score, composite, se, low, high, n_respondents,
+    unreliable], nodes, meta, (survey_share, objective_share)). low–high is the composite's
+    95% interval: R's svyciprop logit interval of composite/100 with t quantiles on the
+    place's design degrees of freedom (scoring.design.intervals, as the results' scores), so
+    never outside 0–100."""
     sample = weighted_sample(wave=wave)  # the results page's weights and design
     long, meta, design = sample.long, sample.meta, sample.design
     tree = index_tree(wave)
     scheme = scheme_for_wave(wave)
     if long.empty:
-        empty = pd.DataFrame(columns=["code", *indices.COMPOSITE_COLUMNS, "se", "n_respondents"])
-        empty = empty.astype({c: float for c in [*indices.COMPOSITE_COLUMNS, "se"]})
+        figures = [*indices.COMPOSITE_COLUMNS, "se", "low", "high"]
+        empty = pd.DataFrame(columns=["code", *figures, "n_respondents"])
+        empty = empty.astype({c: float for c in figures})
         empty["unreliable"] = pd.Series(dtype=bool)
         return empty, pd.DataFrame(columns=["code", *indices.AGGREGATE_COLUMNS]), meta, (1.0, 0.0)
     weights = scheme.weights or None
@@ -395,7 +408,7 @@ def _composite_table(wave: Wave, level: str):
     # n and the reliability flag as the results page has them (n, or the effective n under
     # the weights, below MIN_RESPONDENTS)
     n = domain_scores(long, [level], design=design).rename(columns={level: "code"})
-    n = n[["code", "n_respondents", "unreliable"]]
+    n = n[["code", "n_respondents", "unreliable", "df"]]
     table = table.merge(n, on="code", how="left").merge(
         errors[["code", "se"]], on="code", how="left"
     )
@@ -403,6 +416,9 @@ def _composite_table(wave: Wave, level: str):
     table["unreliable"] = table["unreliable"].fillna(True).astype(bool)
     # Objective figures are administrative counts, not sampled: only the survey part varies.
     table["se"] = shares[0] * table["se"]
+    table["low"], table["high"] = scaled_logit_interval(
+        table["composite"], table["se"], table.pop("df")
+    )
     return table, nodes, meta, shares
 
 

@@ -1,6 +1,6 @@
 """The results page in a real browser: every rank with its rank interval, an unreliable
 street listed but not ranked, and a short board that tells the lowest estimates from the
-streets significantly below the overall."""
+streets significantly below the overall; the index page ranks as the results page does."""
 
 import numpy as np
 import pytest
@@ -60,3 +60,34 @@ def test_ranks_carry_their_intervals_and_the_short_board_is_tested(
     for name, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         page.screenshot(path=tmp_path / f"ranks-{name}.png", full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_index_page_does_not_rank_an_unreliable_street_and_keeps_intervals_on_the_scale(
+    live_server, new_page, analyst, wave_with_streets, tmp_path
+):
+    page = new_page()
+    log_in(page, live_server.url, analyst.username, PASSWORD)
+    page.goto(f"{live_server.url}/results/waves/{wave_with_streets.pk}/index/?level=street")
+    rows = page.locator("table").first.locator("tbody tr")
+    texts = {
+        rows.nth(i).inner_text().split("\t")[1].strip(" *"): rows.nth(i).inner_text()
+        for i in range(rows.count())
+    }
+    cells = {name: [cell.strip() for cell in text.split("\t")] for name, text in texts.items()}
+    # the five delighted respondents' street is listed, starred, without a rank
+    assert cells["东兴街道"][0] == "—" and "*" in texts["东兴街道"]
+    assert sorted(cells[name][0] for name in ("东华街道", "西岭镇")) == ["1", "2"]
+    # though its composite is the highest; and no interval passes the scale's ends
+    assert float(cells["东兴街道"][5]) > max(float(cells[n][5]) for n in ("东华街道", "西岭镇"))
+    low, high = (float(x) for x in cells["东兴街道"][6].split("–"))
+    assert 0.0 <= low and high <= 100.0
+    for name in ("东华街道", "西岭镇"):
+        low, high = (float(x) for x in cells[name][6].split("–"))
+        assert 0.0 <= low < float(cells[name][5]) < high <= 100.0
+    assert "不排名、不比较" in page.inner_text("body")
+    # a short board's tiny q reads as a bound, not as a rounded zero
+    assert "q < 0.001" in page.inner_text("body") and "q = 0.0）" not in page.inner_text("body")
+    for name, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=tmp_path / f"index-{name}.png", full_page=True)

@@ -1,8 +1,11 @@
 """Index use-cases: objective imports, AHP judgements, shares and the composite index."""
 
+import math
 from datetime import timedelta
 
+import pandas as pd
 import pytest
+from scipy import stats
 
 from fieldwork.models import Wave
 from scoring.index import services
@@ -157,10 +160,11 @@ def test_composite_index_by_district_by_hand(safety_wave, places, make_interview
     assert table.loc["C01", "objective_score"] == pytest.approx(95.0)
     assert table.loc["C01", "composite"] == pytest.approx(0.7 * east_survey + 0.3 * 95)
     assert table.loc["C02", "composite"] == pytest.approx(0.7 * west_survey + 0.3 * 90)
-    assert table["rank"].tolist() == [1, 2]
+    # one respondent each: listed with their figures, but unreliable and so not ranked
+    assert table["unreliable"].all()
+    assert table["rank"].isna().all()
     assert index.table["code"].tolist() == ["C01", "C02"]
     assert index.previous_wave is None
-    assert table["unreliable"].all()
 
 
 def test_composite_without_objective_values_is_the_survey_index(
@@ -189,28 +193,85 @@ def test_composite_uses_ahp_weights(safety_wave, places, make_interview, analyst
     assert table.loc["C01", "composite"] == pytest.approx((2 * 100 + 80 + 80) / 4)
 
 
-def test_rank_change_against_the_previous_wave(safety_wave, places, make_interview):
+def _earlier_wave(wave):
     earlier = Wave.objects.create(
         name="2024年第一季度",
-        client=safety_wave.client,
-        questionnaire_version=safety_wave.questionnaire_version,
-        draw=safety_wave.draw,
+        client=wave.client,
+        questionnaire_version=wave.questionnaire_version,
+        draw=wave.draw,
     )
-    Wave.objects.filter(pk=earlier.pk).update(
-        created_at=safety_wave.created_at - timedelta(days=90)
-    )
-    # earlier: 西山县 ahead of 城东区
-    make_interview(earlier, places["east_a"], answers("1", "1", "1", "1"))
-    make_interview(earlier, places["west_a"], answers("5", "5", "5", "5"))
-    _interviews(safety_wave, places, make_interview)
+    Wave.objects.filter(pk=earlier.pk).update(created_at=wave.created_at - timedelta(days=90))
+    return earlier
+
+
+def _respondents(make_interview, wave, street, items, n=30):
+    for _ in range(n):
+        make_interview(wave, street, answers(*items))
+
+
+def test_rank_change_against_the_previous_wave(safety_wave, places, make_interview):
+    earlier = _earlier_wave(safety_wave)
+    # earlier: 西山县 ahead of 城东区; now the other way round; 30 respondents each (reliable)
+    _respondents(make_interview, earlier, places["east_a"], ("1", "1", "1", "1"))
+    _respondents(make_interview, earlier, places["west_a"], ("5", "5", "5", "5"))
+    _respondents(make_interview, safety_wave, places["east_a"], ("5", "4", "5", "3"))
+    _respondents(make_interview, safety_wave, places["west_a"], ("3", "2", "1", "9"))
 
     index = services.composite_index(wave=safety_wave)
 
     table = index.table.set_index("code")
     assert index.previous_wave.pk == earlier.pk
+    assert not table["unreliable"].any()
     assert table.loc["C01", "previous_rank"] == 2 and table.loc["C01", "rank_change"] == 1
     assert table.loc["C02", "rank_change"] == -1
     assert table.loc["C01", "change"] == pytest.approx((100 + 80 + 80) / 3 - 0.0)
+
+
+def test_an_unreliable_place_is_listed_but_neither_ranked_nor_trended(
+    safety_wave, places, make_interview
+):
+    # given three streets in both rounds: 东华街道 and 西岭镇 with 30 respondents each, 东兴街道
+    # with 2 this round (unreliable) whose score would put it first
+    earlier = _earlier_wave(safety_wave)
+    for wave in (earlier, safety_wave):
+        _respondents(make_interview, wave, places["east_a"], ("4", "4", "4", "4"))
+        _respondents(make_interview, wave, places["west_a"], ("3", "3", "3", "3"))
+    _respondents(make_interview, earlier, places["east_b"], ("1", "1", "1", "1"))
+    _respondents(make_interview, safety_wave, places["east_b"], ("5", "5", "5", "5"), n=2)
+
+    table = services.composite_index(wave=safety_wave, level="street").table.set_index("code")
+
+    # then 东兴街道 keeps its figures and its flag, without a rank, a previous rank or a change
+    assert table.loc["C0102", "unreliable"]
+    assert table.loc["C0102", "composite"] == pytest.approx(100.0)
+    assert table.loc[["C0102"], ["rank", "previous_rank", "rank_change"]].isna().all(axis=None)
+    assert pd.isna(table.loc["C0102", "change"])
+    # and the reliable places rank among themselves: first and second, unmoved
+    assert table.loc["C0101", "rank"] == 1 and table.loc["C0201", "rank"] == 2
+    assert table.loc["C0101", "rank_change"] == 0 and table.loc["C0201", "rank_change"] == 0
+
+
+def test_the_composite_interval_is_the_logit_interval_on_the_design_df(
+    safety_wave, places, make_interview
+):
+    # given a district whose survey index is near the top of the scale
+    _respondents(make_interview, safety_wave, places["east_a"], ("5", "5", "5", "5"), n=8)
+    _respondents(make_interview, safety_wave, places["east_a"], ("4", "5", "5", "5"), n=2)
+    _respondents(make_interview, safety_wave, places["west_a"], ("3", "2", "1", "9"), n=3)
+
+    table = services.composite_index(wave=safety_wave).table.set_index("code")
+
+    east = table.loc["C01"]
+    # by hand: svyciprop's logit interval of p = composite/100 with the SE on that scale and a
+    # t quantile on the place's df (10 respondents, one stratum: 9)
+    p, se = east["composite"] / 100, east["se"] / 100
+    half = stats.t.ppf(0.975, 9) * se / (p * (1 - p))
+    logit = math.log(p / (1 - p))
+    expected = [100 / (1 + math.exp(-(logit - half))), 100 / (1 + math.exp(-(logit + half)))]
+    assert [east["low"], east["high"]] == pytest.approx(expected, rel=1e-9)
+    # never beyond the scale, where the symmetric ± 1.96 SE interval would go past 100
+    assert 0 < east["low"] < east["composite"] < east["high"] < 100
+    assert east["composite"] + 1.96 * east["se"] > 100
 
 
 def test_composite_index_of_a_wave_without_interviews_is_empty(safety_wave):
