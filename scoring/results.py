@@ -163,8 +163,8 @@ def wave_results(wave: Wave) -> dict:
 
 def _wave_results(wave: Wave) -> dict:
     sample = weighted_sample(wave=wave)
-    long, meta, design = with_scope(sample.long), sample.meta, sample.design
-    cube = AnswerCube(long)  # every table below is formed from its per-respondent sums
+    cube = sample.cube()  # every table below is formed from its per-respondent sums
+    long, meta, design = cube.long, sample.meta, sample.design
     tables = summarize(long, design=design, cube=cube)
     for table, by, within in (
         ("by_district", ["district"], None),
@@ -249,9 +249,8 @@ def round_tables(wave: Wave) -> dict:
             sample = weighted_sample(wave=wave)
             # the trend reads the overall and dimension scores, the rank changes the place
             # tables' satisfaction scores, SEs and flags: nothing else is estimated
-            tables = summarize(
-                with_scope(sample.long), design=sample.design, heat=False, trend=True
-            )
+            cube = sample.cube()
+            tables = summarize(cube.long, design=sample.design, heat=False, trend=True, cube=cube)
         cache.set(key, tables, RESULTS_CACHE_SECONDS)
     return tables
 

@@ -31,6 +31,7 @@ import pandas as pd
 
 from common.translatable import Translatable, gettext_noop
 from fieldwork.models import Wave
+from scoring.answer_cube import AnswerCube
 from scoring.cases import (
     RoundOutcomes,
     case_frame,
@@ -49,7 +50,7 @@ from scoring.loaders import (
     respondent_frame,
 )
 from scoring.nonresponse import STRATUM_ATTRIBUTE, adjust
-from scoring.score_tables import SampleDesign
+from scoring.score_tables import SampleDesign, with_scope
 
 LEVELS = ("district", "street")
 DEFAULT_TRIM = (0.25, 4.0)
@@ -153,7 +154,8 @@ class WeightedSample:
              respondents
     interviews   scoring.loaders.approved_interviews(wave): the one read of the answers,
              for the other readers of the same computation (respondent groups)
-    outcomes the round's scoring.cases.RoundOutcomes, read with its cases (methodology)"""
+    outcomes the round's scoring.cases.RoundOutcomes, read with its cases (methodology)
+    No reader changes it: one sample may serve several (`one_read_per_wave`)."""
 
     long: pd.DataFrame
     meta: AnswersMeta
@@ -161,6 +163,15 @@ class WeightedSample:
     design: SampleDesign | None
     interviews: list[dict] = field(default_factory=list, repr=False)
     outcomes: RoundOutcomes | None = field(default=None, repr=False)
+    _made: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def cube(self) -> AnswerCube:
+        """The scoring.answer_cube over the long frame with its scope (score_tables'
+        with_scope), made on first use and kept with the sample: the tables of the results,
+        of the index at both levels and of its short boards all sum each respondent once."""
+        if "cube" not in self._made:
+            self._made["cube"] = AnswerCube(with_scope(self.long))
+        return self._made["cube"]
 
 
 # the samples read in the current `one_read_per_wave` block: (wave, level, trim) → sample

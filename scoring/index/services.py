@@ -24,7 +24,7 @@ from scoring.index.objective_store import store_objective_indicators
 from scoring.loaders import AnswerError, AnswersMeta
 from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
 from scoring.ranking import below_overall_by, benjamini_hochberg
-from scoring.score_tables import domain_scores
+from scoring.score_tables import domain_tables
 from scoring.weighting import weighted_sample
 
 LEVELS = (Level.DISTRICT, Level.STREET)
@@ -380,9 +380,11 @@ def _composite_table(wave: Wave, level: str):
         empty["unreliable"] = pd.Series(dtype=bool)
         return empty, pd.DataFrame(columns=["code", *indices.AGGREGATE_COLUMNS]), meta, (1.0, 0.0)
     weights = scheme.weights or None
-    items = domain_scores(long, [level, "item"], design=design).rename(
-        columns={"item": "node", level: "code"}
+    # the item scores and the place's n, flag and df in one estimate, from the sample's cube
+    items, n = domain_tables(
+        long, [[level, "item"], [level]], design=design, cube=sample.cube(), rate_free=[0, 1]
     )
+    items = items.rename(columns={"item": "node", level: "code"})
     nodes = indices.aggregate(items, tree, weights=weights, by=["code"])
     survey = nodes[nodes["node"] == indices.ROOT][["code", "score"]].rename(
         columns={"score": "survey_score"}
@@ -407,8 +409,7 @@ def _composite_table(wave: Wave, level: str):
     )
     # n and the reliability flag as the results page has them (n, or the effective n under
     # the weights, below MIN_RESPONDENTS)
-    n = domain_scores(long, [level], design=design).rename(columns={level: "code"})
-    n = n[["code", "n_respondents", "unreliable", "df"]]
+    n = n.rename(columns={level: "code"})[["code", "n_respondents", "unreliable", "df"]]
     table = table.merge(n, on="code", how="left").merge(
         errors[["code", "se"]], on="code", how="left"
     )
@@ -446,9 +447,10 @@ def short_boards(*, wave: Wave, level: str = Level.DISTRICT) -> pd.DataFrame:
     parts = []
     long, design = sample.long, sample.design
     if not long.empty:
-        by_place = domain_scores(long, [level, "dimension"], design=design)
+        by_place, overall = domain_tables(
+            long, [[level, "dimension"], ["dimension"]], design=design, cube=sample.cube()
+        )
         by_place = by_place.rename(columns={level: "code"})
-        overall = domain_scores(long, ["dimension"], design=design)
         total = overall.set_index("dimension")["weight_sum"]
         by_place["share"] = by_place["weight_sum"] / by_place["dimension"].map(total)
         # many places × dimensions are tested: Benjamini–Hochberg across them all
