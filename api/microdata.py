@@ -5,7 +5,7 @@ or skipped when interviews are approved meanwhile (a newly approved interview wi
 than the cursor is seen by the next walk from the start).
 
 Shaping a wave's microdata weights and reshapes every interview, so the shaped frame is kept
-in the process for the state of the wave's decisions (scoring.results.state_key): paging
+in the process for the state of the wave's decisions (scoring.states.state_key): paging
 through it costs a slice and a JSON dump. A few waves are kept (MAX_KEPT).
 """
 
@@ -23,7 +23,7 @@ from common.i18n import ui_language_code
 from exports.codebook import INTERVIEWS
 from exports.microdata import wave_microdata
 from fieldwork.models import Wave
-from scoring.results import state_key
+from scoring.states import state_key
 
 MAX_KEPT = 4
 LOCALITY_COLUMNS = ("city_code", "district_code", "street_code", "community_code")

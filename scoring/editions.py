@@ -35,8 +35,9 @@ from scoring.index import services as index_services
 from scoring.models import ClientDistrict, DistrictEdition, Edition
 from scoring.report import tables
 from scoring.report.district import district_report, districts_of
-from scoring.results import cached_results, round_tables, state_key
-from scoring.weighting import inputs_digest, one_read_per_wave, weighted_sample
+from scoring.results import cached_results, round_tables
+from scoring.states import one_read_per_wave, state_key
+from scoring.weighting import inputs_digest, weighted_sample
 
 REPORT_FONT = "fonts/wqy-microhei.ttc"
 SIGNERS = (Role.ANALYST, Role.SUPERVISOR)

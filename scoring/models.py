@@ -178,7 +178,7 @@ class Edition(models.Model):
     # decisions with their reviewers, a weighting or target change), scoring.edition_causes
     cause = models.JSONField(_("cause"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     # the round's own tables (scoring.results.round_tables, as scoring.frozen_tables keeps
-    # them) with the state of its inputs they were computed in (scoring.results.state_key): a
+    # them) with the state of its inputs they were computed in (scoring.states.state_key): a
     # later round's trend and rank changes read them while the inputs are still in that state
     inputs_state = models.CharField(max_length=400, blank=True, default="")
     tables = models.JSONField(default=dict, blank=True)

@@ -31,6 +31,7 @@ from jobs.services import start_job
 from scoring import edition_jobs, results
 from scoring.index import computed as index_computed
 from scoring.models import Edition
+from scoring.states import state_key
 
 REFRESH_ROUNDS = 3
 
@@ -91,7 +92,7 @@ def refresh_stale(now=None) -> int:
         has_edition = Edition.objects.filter(wave=wave).exists()
         if not languages and not has_edition:
             continue
-        state = results.state_key(wave)
+        state = state_key(wave)
         if any(cache.get(f"{state}:{code}") is None for code in languages) or (
             has_edition and not languages
         ):

@@ -15,23 +15,21 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
 from django.utils import timezone, translation
 
 from accounts.models import User
 from common.i18n import ui_language_code
-from fieldwork.models import Case, Wave
+from fieldwork.models import Wave
 from jobs.computed import Computed, cached_or_job, remember
 from jobs.models import Job
 from jobs.runner import JobFailed, Progress
-from qc.models import Review, ReviewEvent
-from sampling.models import AreaType, Locality
+from sampling.models import AreaType
 from scoring import compare, dashboard, methodology, presenters, ranking, selectors
 from scoring.answer_cube import AnswerCube
 from scoring.frozen_tables import tables_from_json
 from scoring.loaders import AnswerError, gc_paused, scale_items, stratum_names
 from scoring.measures import SATISFACTION
-from scoring.models import Edition, WaveTarget, WaveWeighting
+from scoring.models import Edition
 from scoring.score_tables import (
     SampleDesign,
     domain_tables,
@@ -39,6 +37,7 @@ from scoring.score_tables import (
     summarize,
     with_scope,
 )
+from scoring.states import CACHE_VERSION, state_key
 from scoring.targets import target_board
 from scoring.weighting import inputs_digest, weighted_sample
 
@@ -48,53 +47,11 @@ from scoring.weighting import inputs_digest, weighted_sample
 RESULTS_CACHE_SECONDS = 3600
 RESULTS_JOB = "wave_results"
 LOWEST_COUNT = 3  # dimensions and streets in the lowest lists
-# Bumped when the shape of the cached dict changes, so no reader gets an entry of the old shape.
-CACHE_VERSION = 4
 
 
 def results_cache_key(wave: Wave) -> str:
     """`state_key(wave)` and the reader's language: the cached results of that state."""
     return f"{state_key(wave)}:{ui_language_code()}"
-
-
-def state_key(wave: Wave) -> str:
-    """A key that changes with every decision that adds or takes away an approved interview
-    of the wave and with any change to the locality tree (names, population margins): three
-    queries. The automatic checks' events (completed → clean or flagged) do not change it:
-    results use approved interviews only. The weights depend on every released case too
-    (nonresponse adjustment), on the household listings and on the analyst's nonresponse
-    choice: two more queries; the board below target on the wave's targets: one more."""
-    approved = Review.objects.filter(
-        interview__case__wave=wave, state=Review.State.APPROVED
-    ).aggregate(n=Count("id"), last=Max("id"))
-    approvals = ReviewEvent.objects.filter(review__interview__case__wave=wave).filter(
-        Q(to_state=Review.State.APPROVED) | Q(from_state=Review.State.APPROVED)
-    )
-    # Names and population margins of the tree: a renamed street or a new locality file.
-    localities = Locality.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    weighting = Case.objects.filter(wave=wave).aggregate(
-        cases=Count("id", distinct=True), listing=Max("respondent_selections__id")
-    )
-    choice = WaveWeighting.objects.filter(wave=wave).values_list("updated_at", flat=True)
-    weighting["choice"] = choice.first()
-    targets = WaveTarget.objects.filter(wave=wave).aggregate(n=Count("id"), last=Max("updated_at"))
-    parts = (
-        "scoring:results",
-        CACHE_VERSION,
-        wave.pk,
-        wave.questionnaire_version_id,
-        approved["n"],
-        approved["last"],
-        approvals.aggregate(last=Max("id"))["last"],
-        localities["n"],
-        localities["last"].isoformat() if localities["last"] else "",
-        weighting["cases"],
-        weighting["listing"],
-        weighting["choice"].isoformat() if weighting["choice"] else "",
-        targets["n"],
-        targets["last"].isoformat() if targets["last"] else "",
-    )
-    return ":".join(str(part) for part in parts)
 
 
 def latest_results_key(wave: Wave, language: str) -> str:

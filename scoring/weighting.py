@@ -21,9 +21,6 @@ Steps
 """
 
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,6 +48,7 @@ from scoring.loaders import (
 )
 from scoring.nonresponse import STRATUM_ATTRIBUTE, adjust
 from scoring.score_tables import SampleDesign, with_scope
+from scoring.states import read_once
 
 LEVELS = ("district", "street")
 DEFAULT_TRIM = (0.25, 4.0)
@@ -155,7 +153,7 @@ class WeightedSample:
     interviews   scoring.loaders.approved_interviews(wave): the one read of the answers,
              for the other readers of the same computation (respondent groups)
     outcomes the round's scoring.cases.RoundOutcomes, read with its cases (methodology)
-    No reader changes it: one sample may serve several (`one_read_per_wave`)."""
+    No reader changes it: one sample may serve several (scoring.states.one_read_per_wave)."""
 
     long: pd.DataFrame
     meta: AnswersMeta
@@ -174,31 +172,6 @@ class WeightedSample:
         return self._made["cube"]
 
 
-# the samples read in the current `one_read_per_wave` block: (wave, level, trim) → sample
-_read_samples: ContextVar[dict | None] = ContextVar("read_samples", default=None)
-
-
-@contextmanager
-def one_read_per_wave() -> Iterator[None]:
-    """Inside the block, `weighted_sample` reads and weights each wave once: a later call
-    with the same arguments gets the same WeightedSample (which no reader changes). For one
-    piece of work that reads a wave several times, such as an edition (its hash, results,
-    index at both levels and the tables later rounds compare with) or the composite index
-    (both levels and the round before): it costs one read per wave instead of one per
-    reader, and every part is computed from the same decisions even when one is taken
-    meanwhile. A block inside another shares the outer block's reads. Outside any block
-    every call reads afresh, as a page or a results job that must see the latest decision
-    does."""
-    if _read_samples.get() is not None:
-        yield
-        return
-    token = _read_samples.set({})
-    try:
-        yield
-    finally:
-        _read_samples.reset(token)
-
-
 def weighted_sample(
     *,
     wave: Wave,
@@ -206,15 +179,10 @@ def weighted_sample(
     trim_bounds: tuple[float, float] | None = DEFAULT_TRIM,
 ) -> WeightedSample:
     """The wave's approved answers with their final weights and the calibrated design (read
-    once per block of `one_read_per_wave`)."""
-    read = _read_samples.get()
-    key = (wave.pk, level, trim_bounds)
-    if read is not None and key in read:
-        return read[key]
-    sample = _weighted_sample(wave, level, trim_bounds)
-    if read is not None:
-        read[key] = sample
-    return sample
+    once per block of scoring.states.one_read_per_wave)."""
+    return read_once(
+        wave, ("sample", level, trim_bounds), lambda: _weighted_sample(wave, level, trim_bounds)
+    )
 
 
 def _weighted_sample(

@@ -4,7 +4,7 @@
 The cached value is what an edition keeps of the index (scoring.editions.index_parts, both
 levels, in the reader's language): the staff page shows it as it is, a client the signed
 edition's copy. It is cached under the state of everything the index is computed from: the
-results' state (scoring.results.state_key: approvals, localities, weighting, targets), the
+results' state (scoring.states.state_key: approvals, localities, weighting, targets), the
 wave's index scheme (weights, AHP matrices, shares) and its objective indicators and values.
 While the job brings it up to date the page shows the newest index computed, marked as
 being updated.
@@ -20,14 +20,14 @@ from fieldwork.models import Wave
 from jobs.computed import Computed, cached_or_job, remember
 from jobs.models import Job
 from jobs.runner import Progress
-from scoring import editions, results
+from scoring import editions, results, states
 from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
 
 INDEX_JOB = "wave_index"
 
 
 def index_state_key(wave: Wave) -> str:
-    """results.state_key plus the wave's index scheme and objective figures (three queries
+    """scoring.states.state_key plus the wave's index scheme and objective figures (three queries
     more): a key that changes with anything the index is computed from."""
     scheme = IndexScheme.objects.filter(wave=wave).values_list("updated_at", flat=True).first()
     indicators = ObjectiveIndicator.objects.filter(wave=wave).aggregate(
@@ -37,7 +37,7 @@ def index_state_key(wave: Wave) -> str:
         n=Count("id"), last=Max("id")
     )
     parts = (
-        results.state_key(wave),
+        states.state_key(wave),
         "index",
         scheme.isoformat() if scheme else "",
         indicators["n"],
@@ -53,7 +53,7 @@ def index_cache_key(wave: Wave) -> str:
 
 
 def latest_index_key(wave: Wave, language: str) -> str:
-    return f"scoring:index:latest:{results.CACHE_VERSION}:{wave.pk}:{language}"
+    return f"scoring:index:latest:{states.CACHE_VERSION}:{wave.pk}:{language}"
 
 
 def index_or_job(*, wave: Wave, user: User | None) -> Computed:

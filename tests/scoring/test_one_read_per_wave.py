@@ -1,17 +1,20 @@
 """One read of each round for a piece of work that reads it several times
-(scoring.weighting.one_read_per_wave): an edition and the composite index read and weight
-each round once, and every part of them is computed from the same decisions; outside such a
-block every call reads afresh."""
+(scoring.states.one_read_per_wave): an edition and the composite index read and weight
+each round once, every part of them is computed from the same decisions, and what they
+cache is cached under the state they read; outside such a block every call reads afresh."""
 
 from collections import Counter
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from qc.models import Review
 from scoring import weighting
 from scoring.editions import freeze_edition, index_parts
-from scoring.weighting import one_read_per_wave, weighted_sample
+from scoring.results import results_cache_key
+from scoring.states import one_read_per_wave, state_key
+from scoring.weighting import weighted_sample
 from tests.scoring.factories import answers
 from tests.scoring.test_round_tables import two_rounds  # noqa: F401 (a fixture)
 
@@ -61,7 +64,9 @@ def test_inside_a_block_a_round_is_read_once_and_a_later_decision_is_not_mixed_i
     earlier, later = two_rounds
     with one_read_per_wave():
         first = weighted_sample(wave=later)
+        state = state_key(later)
         _approve_one_more(later, places, make_interview)
+        assert state_key(later) == state  # the state the block read the wave in
         with one_read_per_wave():  # a block inside shares the outer block's reads
             again = weighted_sample(wave=later)
         other = weighted_sample(wave=earlier)
@@ -71,8 +76,9 @@ def test_inside_a_block_a_round_is_read_once_and_a_later_decision_is_not_mixed_i
     assert other is not first and street_level is not first
     assert reads == Counter({later.pk: 2, earlier.pk: 1})  # district level, street level
     assert first.long["interview_id"].nunique() == 4
-    # and after the block the next call reads the decision taken meanwhile
+    # and after the block the next call reads the decision taken meanwhile, in a new state
     assert weighted_sample(wave=later).long["interview_id"].nunique() == 5
+    assert state_key(later) != state
 
 
 def test_an_edition_reads_each_round_once(two_rounds, analyst, reads):  # noqa: F811
@@ -117,8 +123,15 @@ def test_an_interview_rejected_during_an_edition_is_in_none_of_its_parts(
         return found
 
     monkeypatch.setattr(editions, "input_hash", hash_then_reject)
+    before = state_key(later)
     edition = freeze_edition(wave=later, user=analyst)
     # then the results, the index and the hash all count the four interviews of the read
     assert edition.report["n_interviews"] == 4
     assert sum(row["n"] for row in edition.report["index"]["district"]["rows"]) == 4
     assert edition.report["input_hash"] == edition.input_hash
+    # and what it computed is cached under the state it read, not under the state after the
+    # rejection (whose results must count three interviews)
+    assert edition.inputs_state == before != state_key(later)
+    assert cache.get(f"{before}:en")["n_interviews"] == 4
+    assert cache.get(results_cache_key(later)) is None
+    assert cache.get(f"{state_key(later)}:tables") is None

@@ -15,8 +15,9 @@ from scoring.editions import freeze_edition
 from scoring.frozen_tables import tables_from_json, tables_to_json
 from scoring.models import Edition
 from scoring.presenters import number
-from scoring.results import round_tables, state_key, wave_results
+from scoring.results import round_tables, wave_results
 from scoring.score_tables import summarize, with_scope
+from scoring.states import state_key
 from scoring.weighting import weighted_sample
 from tests.scoring.factories import answers
 
