@@ -65,26 +65,34 @@ def ranked_table(
     score = table[f"{scope}_score"].astype(float)
     reliable = ~table[f"{scope}_unreliable"].astype(bool) & score.notna()
     ranked = reliable.to_numpy()
-    # the columns as arrays, set once (row assignments into nullable columns are slow)
-    low, high, p_bottom = (np.full(len(table), np.nan) for _ in range(3))
     estimates = covariance = None
     if ranked.any():
         keys = table.loc[reliable, by]
         rows = table.loc[reliable]
         estimates, covariance = _joint(long, by, keys, rows, scope, (design, cube))
-        intervals = rank_intervals(estimates, covariance, seed=seed)
-        low[ranked] = intervals["rank_low"].to_numpy()
-        high[ranked] = intervals["rank_high"].to_numpy()
-        p_bottom[ranked] = intervals["p_bottom"].to_numpy()
     out = table.assign(
         rank=whole_ranks(competition_rank_values(np.where(ranked, score.to_numpy(), np.nan))),
-        rank_low=whole_ranks(low),
-        rank_high=whole_ranks(high),
-        p_bottom=p_bottom,
+        **rank_interval_columns(ranked, estimates, covariance, seed=seed),
     )
     if within is not None and ranked.any():
         out = _ranks_within(out, reliable, within, estimates, covariance, seed)
     return out
+
+
+def rank_interval_columns(
+    ranked: np.ndarray, estimates, covariance, *, seed: int = RANK_SEED
+) -> dict:
+    """{"rank_low", "rank_high" (Int64), "p_bottom"} for every row: scoring.rank_intervals of
+    the `ranked` rows' `estimates` (in their order) with their joint `covariance`; <NA>/NaN
+    for the other rows."""
+    # the columns as arrays, set once (row assignments into nullable columns are slow)
+    low, high, p_bottom = (np.full(len(ranked), np.nan) for _ in range(3))
+    if ranked.any():
+        intervals = rank_intervals(estimates, covariance, seed=seed)
+        low[ranked] = intervals["rank_low"].to_numpy()
+        high[ranked] = intervals["rank_high"].to_numpy()
+        p_bottom[ranked] = intervals["p_bottom"].to_numpy()
+    return {"rank_low": whole_ranks(low), "rank_high": whole_ranks(high), "p_bottom": p_bottom}
 
 
 def _ranks_within(out, reliable, within, estimates, covariance, seed) -> pd.DataFrame:

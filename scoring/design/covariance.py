@@ -38,16 +38,31 @@ def mean_covariance(
     y = np.asarray(y, dtype=float)
     keep = ~np.isnan(y)
     rows, domains, y = rows[keep], domains[keep], y[keep]
-    if design.n * max(n_domains, 1) > MAX_CELLS:
-        raise DesignError("Too many respondents × domains for the joint covariance.")
-    plans = stage_plan(design)
-    if len(plans) > 1:
-        raise DesignError("The joint covariance covers single-stage variance only.")
     w = design.weights[rows]
     weight_sum = np.bincount(domains, weights=w, minlength=n_domains)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.bincount(domains, weights=w * y, minlength=n_domains) / weight_sum
         z = w * (y - mean[domains]) / weight_sum[domains]
+    covariance = total_covariance(design, rows=rows, domains=domains, z=z, n_domains=n_domains)
+    empty = weight_sum == 0
+    covariance[empty, :] = 0.0
+    covariance[:, empty] = 0.0
+    return np.where(empty, np.nan, mean), covariance
+
+
+def total_covariance(design: Design, *, rows, domains, z, n_domains: int) -> np.ndarray:
+    """Covariance D × D of the domain totals of linearised values z (any estimator's
+    influence values, e.g. a weighted index of several means: its diagonal is
+    scoring.design.estimates.domain_variance) at (rows, domains), each pair at most once.
+    Raises DesignError where the covariance is refused (see the module docstring)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    domains = np.asarray(domains, dtype=np.int64)
+    z = np.asarray(z, dtype=float)
+    if design.n * max(n_domains, 1) > MAX_CELLS:
+        raise DesignError("Too many respondents × domains for the joint covariance.")
+    plans = stage_plan(design)
+    if len(plans) > 1:
+        raise DesignError("The joint covariance covers single-stage variance only.")
     x = np.zeros((design.n, n_domains))
     x[rows, domains] = z
     if design.calibration is not None:
@@ -74,7 +89,4 @@ def mean_covariance(
     sums = np.asarray(indicator(unit_key, n_keys) @ totals)
     covariance = (totals * scale[unit_key][:, None]).T @ totals
     covariance -= (sums * (scale * centre / m)[:, None]).T @ sums
-    empty = weight_sum == 0
-    covariance[empty, :] = 0.0
-    covariance[:, empty] = 0.0
-    return np.where(empty, np.nan, mean), covariance
+    return covariance

@@ -56,6 +56,8 @@ def composite_rows(table: pd.DataFrame) -> list[dict]:
             "code": row["code"],
             "name": names.get(row["code"], row["code"]),
             "rank": _int(row["rank"]),
+            "rank_low": _int(row.get("rank_low")),
+            "rank_high": _int(row.get("rank_high")),
             "survey_score": _number(row["survey_score"]),
             "objective_score": _number(row["objective_score"]),
             "composite": _number(row["composite"]),

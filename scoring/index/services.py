@@ -23,7 +23,7 @@ from scoring.index import ahp, indices, objective, uncertainty
 from scoring.index.objective_store import store_objective_indicators
 from scoring.loaders import AnswerError, AnswersMeta
 from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
-from scoring.ranking import below_overall_by, benjamini_hochberg
+from scoring.ranking import below_overall_by, benjamini_hochberg, rank_interval_columns
 from scoring.score_tables import domain_tables
 from scoring.weighting import weighted_sample
 
@@ -294,7 +294,8 @@ class CompositeIndex:
     """A wave's composite index at one locality level.
 
     table: one row per locality, best first: code, survey_score, objective_score, composite,
-           se, low, high (its 95% interval), n_respondents, unreliable, rank, previous_score,
+           se, low, high (its 95% interval), n_respondents, unreliable, rank, rank_low,
+           rank_high, p_bottom (the rank interval, scoring.rank_intervals), previous_score,
            previous_rank, rank_change, change, z, p, q, significant (scoring.compare.rank_change
            on `composite`, Benjamini–Hochberg across the places). An unreliable place (in
            either round) has no rank and no change, and the others rank without it.
@@ -302,6 +303,10 @@ class CompositeIndex:
            weight) — the index tree's scores per locality.
     survey_share, objective_share: the shares used (1/0 when the wave has no objective
            values). previous_wave: the wave compared with, or None.
+    covariance: the composites' joint sampling covariance (places with a survey score ×
+           the same, by code; its diagonal is se²) under the results' design, which the rank
+           intervals are drawn with; None where the design gives none (several sampling
+           stages, or too large) and the rank intervals treat the places as independent.
     """
 
     table: pd.DataFrame
@@ -310,6 +315,7 @@ class CompositeIndex:
     survey_share: float
     objective_share: float
     previous_wave: Wave | None
+    covariance: pd.DataFrame | None = None
 
 
 def previous_wave(wave: Wave) -> Wave | None:
@@ -326,7 +332,7 @@ def composite_index(*, wave: Wave, level: str = Level.DISTRICT) -> CompositeInde
     if level not in LEVELS:
         raise IndexInputError([f"Unknown level {level!r}."])
     try:
-        table, nodes, meta, shares = _composite_table(wave, level)
+        table, nodes, meta, shares, covariance = _composite_table(wave, level, joint=True)
     except (AnswerError, indices.SchemeError, objective.ObjectiveError) as err:
         raise IndexInputError([str(err)]) from err
     before = previous_wave(wave)
@@ -344,7 +350,8 @@ def composite_index(*, wave: Wave, level: str = Level.DISTRICT) -> CompositeInde
     # a change is called only after Benjamini–Hochberg control across the places
     compared["q"] = benjamini_hochberg(compared["p"])
     compared["significant"] = np.nan_to_num(compared["q"], nan=1.0) < ALPHA
-    out = compared.drop(columns="score").merge(table, on="code", how="left")
+    ranked = _rank_intervals(table, covariance)
+    out = compared.drop(columns="score").merge(ranked, on="code", how="left")
     return CompositeIndex(
         table=out,
         nodes=nodes,
@@ -352,6 +359,7 @@ def composite_index(*, wave: Wave, level: str = Level.DISTRICT) -> CompositeInde
         survey_share=shares[0],
         objective_share=shares[1],
         previous_wave=before,
+        covariance=covariance,
     )
 
 
@@ -363,12 +371,13 @@ def _reliable_only(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"code": table["code"], "score": score, "se": table["se"]})
 
 
-def _composite_table(wave: Wave, level: str):
+def _composite_table(wave: Wave, level: str, *, joint: bool = False):
     """(table[code, survey_score, objective_score, composite, se, low, high, n_respondents,
-    unreliable], nodes, meta, (survey_share, objective_share)). low–high is the composite's
-    95% interval: R's svyciprop logit interval of composite/100 with t quantiles on the
-    place's design degrees of freedom (scoring.design.intervals, as the results' scores), so
-    never outside 0–100."""
+    unreliable], nodes, meta, (survey_share, objective_share), covariance). low–high is the
+    composite's 95% interval: R's svyciprop logit interval of composite/100 with t quantiles
+    on the place's design degrees of freedom (scoring.design.intervals, as the results'
+    scores), so never outside 0–100. With `joint`, covariance is the composites' joint
+    sampling covariance (CompositeIndex.covariance), else None."""
     sample = weighted_sample(wave=wave)  # the results page's weights and design
     long, meta, design = sample.long, sample.meta, sample.design
     tree = index_tree(wave)
@@ -378,7 +387,8 @@ def _composite_table(wave: Wave, level: str):
         empty = pd.DataFrame(columns=["code", *figures, "n_respondents"])
         empty = empty.astype({c: float for c in figures})
         empty["unreliable"] = pd.Series(dtype=bool)
-        return empty, pd.DataFrame(columns=["code", *indices.AGGREGATE_COLUMNS]), meta, (1.0, 0.0)
+        nodes = pd.DataFrame(columns=["code", *indices.AGGREGATE_COLUMNS])
+        return empty, nodes, meta, (1.0, 0.0), None
     weights = scheme.weights or None
     # the item scores and the place's n, flag and df in one estimate, from the sample's cube
     items, n = domain_tables(
@@ -390,8 +400,8 @@ def _composite_table(wave: Wave, level: str):
         columns={"score": "survey_score"}
     )
     respondents = long.rename(columns={"item": "node", level: "code"})
-    errors = uncertainty.index_standard_errors(
-        respondents, items, tree, design=design, weights=weights, by=["code"]
+    errors, covariance = uncertainty.index_uncertainty(
+        respondents, items, tree, design=design, weights=weights, by=["code"], joint=joint
     )
 
     scored = objective_frame(wave, level=level)
@@ -420,7 +430,24 @@ def _composite_table(wave: Wave, level: str):
     table["low"], table["high"] = scaled_logit_interval(
         table["composite"], table["se"], table.pop("df")
     )
-    return table, nodes, meta, shares
+    if covariance is not None:
+        # objective figures are not sampled: the composite varies as share × the survey index
+        codes = errors["code"].to_numpy()
+        covariance = pd.DataFrame(shares[0] ** 2 * covariance, index=codes, columns=codes)
+    return table, nodes, meta, shares, covariance
+
+
+def _rank_intervals(table: pd.DataFrame, covariance: pd.DataFrame | None) -> pd.DataFrame:
+    """The table plus rank_low, rank_high and p_bottom (scoring.ranking.rank_interval_columns)
+    of its reliable places, drawn from the composites' joint sampling distribution; the
+    places independent (their squared SEs) where the design gives no covariance."""
+    ranked = ~table["unreliable"].to_numpy(dtype=bool) & table["composite"].notna().to_numpy()
+    codes = table["code"][ranked]
+    estimates = table["composite"].to_numpy(dtype=float)[ranked]
+    joint = np.diag(np.nan_to_num(table["se"].to_numpy(dtype=float)[ranked]) ** 2)
+    if covariance is not None and codes.isin(covariance.index).all():
+        joint = covariance.loc[codes, codes].to_numpy()
+    return table.assign(**rank_interval_columns(ranked, estimates, joint))
 
 
 def short_boards(*, wave: Wave, level: str = Level.DISTRICT) -> pd.DataFrame:

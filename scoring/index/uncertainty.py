@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from scoring.design.designs import Design
+from scoring.design.covariance import total_covariance
+from scoring.design.designs import Design, DesignError
 from scoring.design.estimates import domain_variance
 from scoring.index.indices import index_influence, leaf_coefficients
 
@@ -29,17 +30,43 @@ def index_standard_errors(
     and trimmed design and interview_id → row), so the index's SE is computed exactly as the
     results page's SEs, raking included. Inputs as `index_influence` (item_scores also feeds
     `leaf_coefficients`). Returns DataFrame[*by, se], one row per domain with a score."""
+    return index_uncertainty(
+        respondent_items, item_scores, tree, design=design, weights=weights, by=by
+    )[0]
+
+
+def index_uncertainty(
+    respondent_items: pd.DataFrame,
+    item_scores: pd.DataFrame,
+    tree: Mapping[str, Sequence[str]],
+    *,
+    design: tuple[Design, pd.Series],
+    weights: Mapping[str, Mapping[str, float]] | None = None,
+    by: Sequence[str] = (),
+    joint: bool = False,
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """(index_standard_errors' frame, covariance): with `joint`, the joint sampling
+    covariance (D × D, the frame's domain order) of the domains' root indexes under the
+    same design (scoring.design.covariance.total_covariance of the same influence values:
+    its diagonal is se²), which rank intervals need; None without `joint` or where the
+    design refuses it (the caller then treats the domains as independent)."""
     by = list(by)
     coefficients = leaf_coefficients(item_scores, tree, weights=weights, by=by)
     influence = index_influence(respondent_items, item_scores, coefficients, by=by)
     domains = coefficients[by].drop_duplicates().sort_values(by).reset_index(drop=True)
     code = influence[by].merge(domains.reset_index(), on=by, how="left")["index"]
     sample, row_of = design
-    variance = domain_variance(
-        sample,
-        rows=influence["interview_id"].map(row_of).to_numpy(),
-        domains=code.to_numpy(),
-        z=influence["z"].to_numpy(),
-        n_domains=len(domains),
-    )
-    return domains.assign(se=np.sqrt(np.maximum(variance, 0.0)))
+    values = {
+        "rows": influence["interview_id"].map(row_of).to_numpy(),
+        "domains": code.to_numpy(),
+        "z": influence["z"].to_numpy(),
+        "n_domains": len(domains),
+    }
+    variance = domain_variance(sample, **values)
+    covariance = None
+    if joint:
+        try:
+            covariance = total_covariance(sample, **values)
+        except DesignError:
+            covariance = None
+    return domains.assign(se=np.sqrt(np.maximum(variance, 0.0))), covariance

@@ -63,7 +63,7 @@ def test_ranks_carry_their_intervals_and_the_short_board_is_tested(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_index_page_does_not_rank_an_unreliable_street_and_keeps_intervals_on_the_scale(
+def test_the_index_page_ranks_as_the_results_page_does(
     live_server, new_page, analyst, wave_with_streets, tmp_path
 ):
     page = new_page()
@@ -71,20 +71,25 @@ def test_the_index_page_does_not_rank_an_unreliable_street_and_keeps_intervals_o
     page.goto(f"{live_server.url}/results/waves/{wave_with_streets.pk}/index/?level=street")
     rows = page.locator("table").first.locator("tbody tr")
     texts = {
-        rows.nth(i).inner_text().split("\t")[1].strip(" *"): rows.nth(i).inner_text()
+        rows.nth(i).inner_text().split("\t")[2].strip(" *"): rows.nth(i).inner_text()
         for i in range(rows.count())
     }
     cells = {name: [cell.strip() for cell in text.split("\t")] for name, text in texts.items()}
-    # the five delighted respondents' street is listed, starred, without a rank
-    assert cells["东兴街道"][0] == "—" and "*" in texts["东兴街道"]
+    # the five delighted respondents' street is listed, starred, without a rank or interval
+    assert cells["东兴街道"][:2] == ["—", "—"] and "*" in texts["东兴街道"]
+    # the others are ranked, each with the rank interval of its ranks in the joint draws
     assert sorted(cells[name][0] for name in ("东华街道", "西岭镇")) == ["1", "2"]
+    for name in ("东华街道", "西岭镇"):
+        low, high = (int(x) for x in cells[name][1].split("–"))
+        assert 1 <= low <= int(cells[name][0]) <= high <= 2
+    assert "排名区间" in page.inner_text("table thead")
     # though its composite is the highest; and no interval passes the scale's ends
-    assert float(cells["东兴街道"][5]) > max(float(cells[n][5]) for n in ("东华街道", "西岭镇"))
-    low, high = (float(x) for x in cells["东兴街道"][6].split("–"))
+    assert float(cells["东兴街道"][6]) > max(float(cells[n][6]) for n in ("东华街道", "西岭镇"))
+    low, high = (float(x) for x in cells["东兴街道"][7].split("–"))
     assert 0.0 <= low and high <= 100.0
     for name in ("东华街道", "西岭镇"):
-        low, high = (float(x) for x in cells[name][6].split("–"))
-        assert 0.0 <= low < float(cells[name][5]) < high <= 100.0
+        low, high = (float(x) for x in cells[name][7].split("–"))
+        assert 0.0 <= low < float(cells[name][6]) < high <= 100.0
     assert "不排名、不比较" in page.inner_text("body")
     # a short board's tiny q reads as a bound, not as a rounded zero
     assert "q < 0.001" in page.inner_text("body") and "q = 0.0）" not in page.inner_text("body")

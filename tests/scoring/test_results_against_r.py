@@ -262,6 +262,12 @@ def _run_r(rows, population, places, out: Path, rscript: str, *, method: str) ->
         "estimates": pd.read_csv(out / "r_estimates.csv", keep_default_na=False),
         "intervals": pd.read_csv(out / "r_intervals.csv", keep_default_na=False),
         "street_cov": pd.read_csv(out / "r_street_cov.csv").set_index("street"),
+        "index_cov": pd.read_csv(out / "r_index_cov.csv", dtype={"district": str}).set_index(
+            "district"
+        ),
+        "street_index_cov": pd.read_csv(
+            out / "r_street_index_cov.csv", dtype={"street": str}
+        ).set_index("street"),
     }
 
 
@@ -405,6 +411,22 @@ def test_the_composite_index_and_its_se_match_r_delta_method_on_the_raked_design
     theirs = wave_in_r["index"]
     np.testing.assert_allclose(index.loc[theirs.index, "composite"], theirs["estimate"], rtol=RTOL)
     np.testing.assert_allclose(index.loc[theirs.index, "se"], theirs["se"], rtol=RTOL)
+
+
+def test_the_index_joint_covariance_matches_r_and_its_diagonal_is_the_se(safety_wave, wave_in_r):
+    """The covariance the index's rank intervals are drawn with, against
+    vcov(svycontrast(...)) of the index by district (independent: each district is raked to
+    its own margins) and by street (the two streets of 城东区 covary through its margins)."""
+    for level, name in (("district", "index_cov"), ("street", "street_index_cov")):
+        found = composite_index(wave=safety_wave, level=level)
+        theirs = wave_in_r[name]
+        theirs.columns = theirs.columns.astype(str)
+        ours = found.covariance.loc[theirs.index, theirs.index].to_numpy()
+        np.testing.assert_allclose(ours, theirs.to_numpy(dtype=float), rtol=RTOL, atol=1e-12)
+        se = found.table.set_index("code").loc[theirs.index, "se"]
+        np.testing.assert_allclose(np.sqrt(np.diag(ours)), se, rtol=1e-12)
+    off_diagonal = ours - np.diag(np.diag(ours))
+    assert np.abs(off_diagonal).max() > 1e-6  # the street-level terms are not zero
 
 
 def test_dimension_and_respondent_group_tables_match_r(safety_wave, built, wave_in_r):

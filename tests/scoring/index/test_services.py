@@ -3,11 +3,13 @@
 import math
 from datetime import timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
 from fieldwork.models import Wave
+from sampling.models import Locality
 from scoring.index import services
 from scoring.index.indices import ROOT
 from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
@@ -354,3 +356,37 @@ def test_the_index_flags_a_place_unreliable_on_its_effective_sample_size_as_resu
     # then
     assert table.loc["C01", "n_respondents"] == 31
     assert table.loc["C01", "unreliable"]
+
+
+def test_the_index_rank_intervals_come_from_the_joint_draws_of_the_reliable_places(
+    safety_wave, places, make_interview
+):
+    # given three streets of 45 respondents whose indexes overlap, and one of 3 (unreliable)
+    rng = np.random.default_rng(11)  # no rank's share of the draws near 2.5% or 97.5%
+    for street, p in (("east_a", 0.55), ("east_b", 0.5), ("west_a", 0.45)):
+        for _ in range(45):
+            items = rng.choice(["5", "4", "3", "2"], size=4, p=[p, 0.2, 0.8 - p - 0.1, 0.1])
+            make_interview(safety_wave, places[street], answers(*items))
+    south = Locality.objects.create(
+        code="C0202", name="南山镇", level="street", parent=places["west"], area_type="rural"
+    )
+    for _ in range(3):
+        make_interview(safety_wave, south, answers("5", "5", "5", "5"))
+    # when
+    found = services.composite_index(wave=safety_wave, level="street")
+    table = found.table.set_index("code")
+    # then: a brute-force simulation of the reliable streets' composites with their joint
+    # covariance (another generator, another way of drawing) gives the same central 95% ranks
+    reliable = ["C0101", "C0102", "C0201"]
+    sample = np.random.default_rng(123).multivariate_normal(
+        table.loc[reliable, "composite"].to_numpy(dtype=float),
+        found.covariance.loc[reliable, reliable].to_numpy(),
+        size=200_000,
+    )
+    ranks = (-sample).argsort(axis=1).argsort(axis=1) + 1
+    for column, code in enumerate(reliable):
+        low, high = np.quantile(ranks[:, column], [0.025, 0.975], method="inverted_cdf")
+        assert (table.loc[code, "rank_low"], table.loc[code, "rank_high"]) == (low, high)
+    assert (table.loc[reliable, "rank_high"] > table.loc[reliable, "rank_low"]).any()
+    # the unreliable street has neither a rank nor a rank interval
+    assert table.loc[["C0202"], ["rank", "rank_low", "rank_high"]].isna().all(axis=None)

@@ -18,9 +18,9 @@
 #                      weighted mean in each district (every item is scored in every district)
 #                      and respondents.csv has the item scores as i_<item>
 # Writes DIR/r_weights.csv (interview_id, base, raked, final), DIR/r_estimates.csv
-# (measure, by, domain, estimate, se) and DIR/r_index.csv (district, estimate, se: the
+# (measure, by, domain, estimate, se), DIR/r_index.csv (district, estimate, se: the
 # index's SE by the delta method on the joint totals of every item's numerator and
-# denominator, svytotal + svycontrast).
+# denominator, svytotal + svycontrast) and DIR/r_index_cov.csv (the districts' covariance).
 suppressMessages(library(survey))
 options(survey.lonely.psu = "adjust")
 dir <- commandArgs(trailingOnly = TRUE)[1]
@@ -122,6 +122,11 @@ est <- svycontrast(joint, contrasts)
 write.csv(data.frame(district = districts, estimate = sprintf("%.17g", coef(est)),
                      se = sprintf("%.17g", SE(est))),
           file.path(dir, "r_index.csv"), row.names = FALSE)
+# and the districts' joint covariance of the index (DIR/r_index_cov.csv: district, then one
+# column per district), which the index's rank intervals are drawn with
+out <- data.frame(district = districts, format(vcov(est), digits = 17))
+names(out) <- c("district", districts)
+write.csv(out, file.path(dir, "r_index_cov.csv"), row.names = FALSE)
 
 # Intervals on the scale (DIR/r_intervals.csv: measure, by, domain, low, high, df): for every
 # published measure, the share y / 100 by svyciprop(method = "logit") over the respondents
@@ -165,3 +170,27 @@ cov <- vcov(svycontrast(joint, ratios))
 out <- data.frame(street = streets, format(cov, digits = 17))
 names(out) <- c("street", streets)
 write.csv(out, file.path(dir, "r_street_cov.csv"), row.names = FALSE)
+
+# The index's joint covariance by street (DIR/r_street_index_cov.csv: street, then one column
+# per street): streets of one district covary through the raking to its margins.
+places <- sort(unique(resp$street))
+parts <- character(0)
+for (k in seq_along(places)) for (i in seq_along(index$item)) {
+  y <- resp[[paste0("i_", index$item[i])]]
+  scored <- !is.na(y) & resp$street == places[k]
+  resp[[sprintf("xn%d_%d", i, k)]] <- ifelse(scored, y, 0)
+  resp[[sprintf("xv%d_%d", i, k)]] <- as.numeric(scored)
+  parts <- c(parts, sprintf("xn%d_%d", i, k), sprintf("xv%d_%d", i, k))
+}
+final$variables <- cbind(final$variables, resp[parts])
+joint <- svytotal(as.formula(paste("~", paste(parts, collapse = " + "))), final)
+contrasts <- lapply(seq_along(places), function(k) {
+  items <- seq_along(index$item)
+  terms <- sprintf("%.17g * xn%d_%d / xv%d_%d", index$coefficient, items, k, items, k)
+  parse(text = paste(terms, collapse = " + "))[[1]]
+})
+names(contrasts) <- places
+cov <- vcov(svycontrast(joint, contrasts))
+out <- data.frame(street = places, format(cov, digits = 17))
+names(out) <- c("street", places)
+write.csv(out, file.path(dir, "r_street_index_cov.csv"), row.names = FALSE)
