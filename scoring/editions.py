@@ -71,8 +71,8 @@ def freeze_edition(
         raise EditionError(_("Only an analyst can freeze an edition."))
     step = progress or (lambda *args, **kwargs: None)
     step(0, None, _("Checking the inputs"), force=True)
-    inputs_state = state_key(wave)  # before the tables: never a later state's key on them
     digest, weights = input_hash(wave=wave)
+    inputs_state = state_key(wave)  # the state of that one read, which every part comes from
     _refuse_unchanged(wave, digest)
     cause = {}
     if user is None:  # an automatic draft: what changed since the edition before it

@@ -3,9 +3,9 @@ several times.
 
 `state_key` names the state of everything a wave's results are computed from; results,
 tables and indexes are cached under it. Inside `one_read_per_wave`, scoring.weighting reads
-and weights each wave once (`read_once`) and `state_key` gives the state the wave was in
-when the block first asked for it or read it: what the block computes from its one read is
-cached under that state, never under a later one whose decisions the read does not hold.
+and weights each wave once (`read_once`) in one state, checked before and after the read,
+and `state_key` gives that state: what the block computes from its one read is cached under
+the state the read holds, never under a later one whose decisions it lacks.
 """
 
 from collections.abc import Callable, Hashable, Iterator
@@ -20,9 +20,10 @@ from qc.models import Review, ReviewEvent
 from sampling.models import Locality
 from scoring.models import WaveTarget, WaveWeighting
 
-# Bumped when the shape of a cached results dict changes, so no reader gets an entry of the
-# old shape.
-CACHE_VERSION = 4
+# Bumped when the shape or the meaning of a cached results or index dict changes, so no
+# reader gets an entry of the old one.
+CACHE_VERSION = 5
+READ_TRIES = 3  # reads of a wave in a block while decisions keep landing during them
 
 T = TypeVar("T")
 
@@ -52,21 +53,46 @@ def one_read_per_wave() -> Iterator[None]:
 
 
 def read_once(wave: Wave, what: Hashable, read: Callable[[], T]) -> T:
-    """read(), once per block of `one_read_per_wave` for (wave, what); the wave's state is
-    taken first (`state_key`), so the state names no decision the read may lack."""
+    """read(), once per block of `one_read_per_wave` for (wave, what) (an error it raises is
+    raised again, not read again), in the block's state of the wave: the state is taken
+    before the read and again after it, and when a decision landed meanwhile the wave is
+    read again in the new state (at most READ_TRIES reads). Should decisions keep landing,
+    the last read is kept with the state before it: it may hold a decision its state does
+    not name, never lack one. The wave's first read fixes its state; a later read of it in
+    the block (another `what`) keeps that state in the same way."""
     block = _block.get()
     if block is None:
         return read()
     key = (wave.pk, what)
     if key not in block:
-        state_key(wave)
-        block[key] = read()
+        try:
+            block[key] = _read_in_one_state(block, wave, read)
+        except Exception as error:
+            block[key] = error
+    if isinstance(block[key], Exception):
+        raise block[key]
     return block[key]
+
+
+def _read_in_one_state(block: dict, wave: Wave, read: Callable[[], T]) -> T:
+    fixed = (wave.pk, "fixed")
+    if fixed in block:  # the state is its first read's: a later read (another level) keeps it
+        return read()
+    block[fixed] = True
+    for _ in range(READ_TRIES - 1):
+        before = state_key(wave)
+        found = read()
+        after = _state_now(wave)
+        if after == before:
+            return found
+        block[(wave.pk, "state")] = after  # a decision landed during the read: read in it
+    return read()  # decisions keep landing: kept with the state taken before it
 
 
 def state_key(wave: Wave) -> str:
     """The state of the wave's inputs (see `_state_now`); inside a block of
-    `one_read_per_wave`, the one it was in when the block first asked or read it."""
+    `one_read_per_wave`, the one its read was taken in (or, before any read, the one it
+    was in when the block first asked)."""
     block = _block.get()
     if block is None:
         return _state_now(wave)

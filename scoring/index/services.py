@@ -297,8 +297,9 @@ class CompositeIndex:
            se, low, high (its 95% interval), n_respondents, unreliable, rank, rank_low,
            rank_high, p_bottom (the rank interval, scoring.rank_intervals), previous_score,
            previous_rank, rank_change, change, z, p, q, significant (scoring.compare.rank_change
-           on `composite`, Benjamini–Hochberg across the places). An unreliable place (in
-           either round) has no rank and no change, and the others rank without it.
+           on `composite`, Benjamini–Hochberg across the places). A place unreliable in this
+           wave has no rank, rank interval or change, and the others rank without it; one
+           unreliable in the wave compared with is ranked but has no change.
     nodes: scoring.index.indices.aggregate output by locality (code, node, parent, level, score,
            weight) — the index tree's scores per locality.
     survey_share, objective_share: the shares used (1/0 when the wave has no objective
@@ -365,8 +366,9 @@ def composite_index(*, wave: Wave, level: str = Level.DISTRICT) -> CompositeInde
 
 def _reliable_only(table: pd.DataFrame) -> pd.DataFrame:
     """code, score (the composite) and se of a composite table, the score of an unreliable
-    place taken away: as on the results page, an unreliable place (in either round) is
-    listed but neither ranked nor trended, and makes no other place move."""
+    place taken away, as on the results page: unreliable in this wave, a place is neither
+    ranked nor compared; unreliable in the wave compared with, it is not compared. Either
+    way it makes no other place move."""
     score = table["composite"].where(~table["unreliable"].astype(bool))
     return pd.DataFrame({"code": table["code"], "score": score, "se": table["se"]})
 

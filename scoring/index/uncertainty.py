@@ -1,4 +1,5 @@
-"""Design-based standard errors of the composite index. Pure: numpy/pandas, no Django.
+"""Design-based standard errors of the composite index, and the places' joint covariance its
+rank intervals are drawn with. Pure: numpy/pandas, no Django.
 
 Kept apart from scoring.index.indices (which presenters read) because it estimates through
 scoring.design: the index's SE is computed under the wave's one raked and trimmed design,

@@ -12,6 +12,7 @@ from django.utils import translation
 from qc.models import Review
 from scoring import weighting
 from scoring.editions import freeze_edition, index_parts
+from scoring.loaders import AnswerError
 from scoring.results import results_cache_key
 from scoring.states import one_read_per_wave, state_key
 from scoring.weighting import weighted_sample
@@ -135,3 +136,55 @@ def test_an_interview_rejected_during_an_edition_is_in_none_of_its_parts(
     assert cache.get(f"{before}:en")["n_interviews"] == 4
     assert cache.get(results_cache_key(later)) is None
     assert cache.get(f"{state_key(later)}:tables") is None
+
+
+def test_a_decision_landing_during_the_read_is_read_again_in_its_state(
+    two_rounds,  # noqa: F811
+    places,
+    make_interview,
+    monkeypatch,
+):
+    """The block's state is taken before and after the read: a decision committed while the
+    round was being read makes it read again, so the state names what the read holds."""
+    _earlier, later = two_rounds
+    real = weighting.read_round
+    calls = []
+
+    def read_then_decide(wave, **kwargs):
+        found = real(wave, **kwargs)
+        calls.append(wave.pk)
+        if len(calls) == 1:  # committed after the first read, before the state is checked
+            _approve_one_more(later, places, make_interview)
+        return found
+
+    monkeypatch.setattr(weighting, "read_round", read_then_decide)
+    with one_read_per_wave():
+        first_state = state_key(later)
+        sample = weighted_sample(wave=later)
+        state = state_key(later)
+    assert calls == [later.pk, later.pk]
+    assert sample.long["interview_id"].nunique() == 5
+    assert state != first_state and state == state_key(later)  # the state of the 5 read
+
+
+def test_an_error_is_raised_again_in_the_block_and_the_block_ends_with_it(
+    two_rounds,  # noqa: F811
+    reads,
+    monkeypatch,
+):
+    _earlier, later = two_rounds
+    real = weighting._weighted_sample
+
+    def failing(wave, level, trim_bounds):
+        raise AnswerError("Interview #1, question 'order_q1': answer '7' is not a choice.")
+
+    monkeypatch.setattr(weighting, "_weighted_sample", failing)
+    with pytest.raises(AnswerError), one_read_per_wave():
+        for _ in range(3):  # the index asks four times: one failed read is enough
+            with pytest.raises(AnswerError):
+                weighted_sample(wave=later)
+        raise AnswerError("and the block ends with an error")
+    monkeypatch.setattr(weighting, "_weighted_sample", real)
+    # after it, no block: every call reads afresh
+    first, second = weighted_sample(wave=later), weighted_sample(wave=later)
+    assert first is not second and reads[later.pk] == 2

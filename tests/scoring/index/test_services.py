@@ -240,6 +240,12 @@ def test_an_unreliable_place_is_listed_but_neither_ranked_nor_trended(
         _respondents(make_interview, wave, places["west_a"], ("3", "3", "3", "3"))
     _respondents(make_interview, earlier, places["east_b"], ("1", "1", "1", "1"))
     _respondents(make_interview, safety_wave, places["east_b"], ("5", "5", "5", "5"), n=2)
+    # and 西岭镇 unreliable in the earlier round only: 2 respondents then, 30 now
+    west_b = Locality.objects.create(
+        code="C0202", name="南山镇", level="street", parent=places["west"], area_type="rural"
+    )
+    _respondents(make_interview, earlier, west_b, ("5", "5", "5", "5"), n=2)
+    _respondents(make_interview, safety_wave, west_b, ("2", "2", "2", "2"))
 
     table = services.composite_index(wave=safety_wave, level="street").table.set_index("code")
 
@@ -251,6 +257,9 @@ def test_an_unreliable_place_is_listed_but_neither_ranked_nor_trended(
     # and the reliable places rank among themselves: first and second, unmoved
     assert table.loc["C0101", "rank"] == 1 and table.loc["C0201", "rank"] == 2
     assert table.loc["C0101", "rank_change"] == 0 and table.loc["C0201", "rank_change"] == 0
+    # 南山镇, unreliable only in the round compared with, is ranked (last) but not compared
+    assert not table.loc["C0202", "unreliable"] and table.loc["C0202", "rank"] == 3
+    assert table.loc[["C0202"], ["previous_rank", "rank_change", "change"]].isna().all(axis=None)
 
 
 def test_the_composite_interval_is_the_logit_interval_on_the_design_df(
@@ -390,3 +399,25 @@ def test_the_index_rank_intervals_come_from_the_joint_draws_of_the_reliable_plac
     assert (table.loc[reliable, "rank_high"] > table.loc[reliable, "rank_low"]).any()
     # the unreliable street has neither a rank nor a rank interval
     assert table.loc[["C0202"], ["rank", "rank_low", "rank_high"]].isna().all(axis=None)
+
+
+def test_the_composite_covariance_is_the_survey_share_squared_times_the_survey_index(
+    safety_wave, places, make_interview
+):
+    # given the same answers scored without and then with objective indicators (share 0.7)
+    for street in ("east_a", "east_b", "west_a"):
+        _respondents(make_interview, safety_wave, places[street], ("5", "4", "3", "2"), n=3)
+        _respondents(make_interview, safety_wave, places[street], ("4", "3", "5", "1"), n=2)
+    survey_only = services.composite_index(wave=safety_wave, level="district")
+    _import(safety_wave)
+    # when
+    composite = services.composite_index(wave=safety_wave, level="district")
+    # then: the objective part is not sampled, so the composite varies as 0.7 × the survey index
+    assert (composite.survey_share, survey_only.survey_share) == (0.7, 1.0)
+    codes = ["C01", "C02"]
+    np.testing.assert_allclose(
+        composite.covariance.loc[codes, codes].to_numpy(),
+        0.49 * survey_only.covariance.loc[codes, codes].to_numpy(),
+        rtol=1e-12,
+    )
+    assert (np.diag(survey_only.covariance.loc[codes, codes]) > 0).all()
