@@ -54,7 +54,6 @@ def input_hash(*, wave: Wave) -> tuple[str, dict[str, float]]:
     return inputs_digest(weighted_sample(wave=wave))
 
 
-@one_read_per_wave()  # the hash, results, index and kept tables: one read of the answers
 def freeze_edition(
     *,
     wave: Wave,
@@ -71,15 +70,11 @@ def freeze_edition(
         raise EditionError(_("Only an analyst can freeze an edition."))
     step = progress or (lambda *args, **kwargs: None)
     step(0, None, _("Checking the inputs"), force=True)
-    digest, weights = input_hash(wave=wave)
-    inputs_state = state_key(wave)  # the state of that one read, which every part comes from
-    _refuse_unchanged(wave, digest)
+    inputs_state, (digest, weights), report, kept_tables = _edition_figures(wave)
     cause = {}
     if user is None:  # an automatic draft: what changed since the edition before it
         last = wave.editions.order_by("-number").first()
         cause = draft_cause(wave=wave, since=last.frozen_at if last is not None else None)
-    report = {**cached_results(wave), "index": index_parts(wave)}
-    kept_tables = frozen_tables.tables_to_json(round_tables(wave))  # for later rounds' trend
     districts = district_parts(wave, report)
     total = len(districts) + 1
     step(0, total, _("Rendering the wave's report"), force=True)
@@ -113,6 +108,20 @@ def freeze_edition(
         detail = {"edition": number, "districts": len(files), "automatic": user is None}
         record(Kind.EDITION_FROZEN, actor=user, wave=wave, subject=wave.name, detail=detail)
     return edition
+
+
+@one_read_per_wave()  # the hash, results, index and kept tables: one read of each round
+def _edition_figures(wave: Wave) -> tuple[str, tuple[str, dict], dict, dict]:
+    """(inputs state, input_hash, report with its index, the round's tables as JSON) of an
+    edition, all from one read of each round in one state. Refused (EditionError) when the
+    newest edition holds these inputs already. The reads are let go before the reports are
+    drawn."""
+    digest, weights = input_hash(wave=wave)
+    inputs_state = state_key(wave)  # the state of that one read, which every part comes from
+    _refuse_unchanged(wave, digest)
+    report = {**cached_results(wave), "index": index_parts(wave)}
+    kept_tables = frozen_tables.tables_to_json(round_tables(wave))  # for later rounds' trend
+    return inputs_state, (digest, weights), report, kept_tables
 
 
 def _refuse_unchanged(wave: Wave, digest: str) -> None:
