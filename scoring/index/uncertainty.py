@@ -17,25 +17,6 @@ from scoring.design.estimates import domain_variance
 from scoring.index.indices import index_influence, leaf_coefficients
 
 
-def index_standard_errors(
-    respondent_items: pd.DataFrame,
-    item_scores: pd.DataFrame,
-    tree: Mapping[str, Sequence[str]],
-    *,
-    design: tuple[Design, pd.Series],
-    weights: Mapping[str, Mapping[str, float]] | None = None,
-    by: Sequence[str] = (),
-) -> pd.DataFrame:
-    """Design-based standard errors of the root index per domain: the variance of
-    `index_influence` under `design` (scoring.score_tables.SampleDesign: the wave's raked
-    and trimmed design and interview_id → row), so the index's SE is computed exactly as the
-    results page's SEs, raking included. Inputs as `index_influence` (item_scores also feeds
-    `leaf_coefficients`). Returns DataFrame[*by, se], one row per domain with a score."""
-    return index_uncertainty(
-        respondent_items, item_scores, tree, design=design, weights=weights, by=by
-    )[0]
-
-
 def index_uncertainty(
     respondent_items: pd.DataFrame,
     item_scores: pd.DataFrame,
@@ -46,11 +27,16 @@ def index_uncertainty(
     by: Sequence[str] = (),
     joint: bool = False,
 ) -> tuple[pd.DataFrame, np.ndarray | None]:
-    """(index_standard_errors' frame, covariance): with `joint`, the joint sampling
-    covariance (D × D, the frame's domain order) of the domains' root indexes under the
-    same design (scoring.design.covariance.total_covariance of the same influence values:
-    its diagonal is se²), which rank intervals need; None without `joint` or where the
-    design refuses it (the caller then treats the domains as independent)."""
+    """(standard errors, covariance) of the root index per domain. The standard errors: the
+    variance of `index_influence` under `design` (scoring.score_tables.SampleDesign: the
+    wave's raked and trimmed design and interview_id → row), so the index's SE is computed
+    exactly as the results page's SEs, raking included; DataFrame[*by, se], one row per
+    domain with a score. Inputs as `index_influence` (item_scores also feeds
+    `leaf_coefficients`). The covariance, with `joint`: the domains' joint sampling
+    covariance (D × D, in the frame's order) under the same design
+    (scoring.design.covariance.total_covariance of the same influence values: its diagonal
+    is se²), which rank intervals need; None without `joint` or where the design refuses it
+    (the caller then treats the domains as independent)."""
     by = list(by)
     coefficients = leaf_coefficients(item_scores, tree, weights=weights, by=by)
     influence = index_influence(respondent_items, item_scores, coefficients, by=by)

@@ -17,7 +17,7 @@ from scoring.index.indices import (
     tree_from_definition,
     validate_tree,
 )
-from scoring.index.uncertainty import index_standard_errors
+from scoring.index.uncertainty import index_uncertainty
 from tests.scoring.factories import DEFINITION
 
 TREE = {
@@ -279,14 +279,14 @@ def test_index_standard_errors_equal_the_delta_method_by_numerical_derivatives()
     ).reset_index()
     design = make_design(weights=weight.to_numpy(), strata=stratum.to_numpy())
     # when
-    out = index_standard_errors(
+    out = index_uncertainty(
         items,
         item_scores,
         TREE,
         design=(design, pd.Series(range(40), index=range(40))),
         weights=WEIGHTS,
         by=["district"],
-    ).set_index("district")
+    )[0].set_index("district")
     # then: z_i = w_i ∂index/∂w_i numerically; V = Σ_h n_h/(n_h − 1) Σ_i∈h (z_i − z̄_h)²
     base = _index(items, weight)
     eps = 1e-6
