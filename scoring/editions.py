@@ -30,6 +30,7 @@ from fieldwork.models import Wave
 from sampling.models import Locality
 from scoring import frozen_tables, presenters
 from scoring.edition_causes import draft_cause
+from scoring.index import composite as index_composite
 from scoring.index import presenters as index_presenters
 from scoring.index import services as index_services
 from scoring.models import ClientDistrict, DistrictEdition, Edition
@@ -141,8 +142,8 @@ def index_parts(wave: Wave) -> dict:
     for level in index_services.LEVELS:
         try:
             levels[level] = (
-                index_services.composite_index(wave=wave, level=level),
-                index_services.short_boards(wave=wave, level=level),
+                index_composite.composite_index(wave=wave, level=level),
+                index_composite.short_boards(wave=wave, level=level),
             )
         except index_services.IndexInputError as error:
             levels[level] = str(error)

@@ -1,6 +1,7 @@
 """The index pages' data as plain dicts and lists (numbers rounded to one decimal, NaN →
 None). Labels of dimensions and items come from the questionnaire in the active language.
-The index, its weights and short boards arrive computed from scoring.index.services."""
+The index and its short boards arrive computed from scoring.index.composite, its weights from
+scoring.index.services."""
 
 import math
 from collections.abc import Collection
@@ -156,7 +157,7 @@ def objective_indicators(wave: Wave) -> list[dict]:
 
 
 def short_board_rows(wave: Wave, boards: pd.DataFrame) -> list[dict]:
-    """scoring.index.services.short_boards as dicts for the page."""
+    """scoring.index.composite.short_boards as dicts for the page."""
     labels = node_labels(wave)
     indicators = dict(ObjectiveIndicator.objects.filter(wave=wave).values_list("code", "name"))
     names = dict(

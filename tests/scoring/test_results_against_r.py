@@ -13,7 +13,7 @@ import pytest
 from fieldwork.models import Case, Interview, Mode, RespondentSelection
 from qc.models import Review
 from sampling.models import FrameStratumCount, ReplicateRelease, SampledUnit
-from scoring.index.services import composite_index
+from scoring.index.composite import composite_index
 from scoring.models import WaveWeighting
 from scoring.results import wave_results
 from scoring.score_tables import scope_covariance, scope_table, summarize

@@ -10,7 +10,7 @@ from scipy import stats
 
 from fieldwork.models import Wave
 from sampling.models import Locality
-from scoring.index import services
+from scoring.index import composite, services
 from scoring.index.indices import ROOT
 from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
 from tests.scoring.factories import answers
@@ -152,7 +152,7 @@ def test_composite_index_by_district_by_hand(safety_wave, places, make_interview
     _interviews(safety_wave, places, make_interview)
     _import(safety_wave)
 
-    index = services.composite_index(wave=safety_wave, level="district")
+    index = composite.composite_index(wave=safety_wave, level="district")
 
     table = index.table.set_index("code")
     east_survey = (100 + 80 + 80) / 3
@@ -174,7 +174,7 @@ def test_composite_without_objective_values_is_the_survey_index(
 ):
     _interviews(safety_wave, places, make_interview)
 
-    index = services.composite_index(wave=safety_wave, level="street")
+    index = composite.composite_index(wave=safety_wave, level="street")
 
     assert (index.survey_share, index.objective_share) == (1.0, 0.0)
     table = index.table.set_index("code")
@@ -190,7 +190,7 @@ def test_composite_uses_ahp_weights(safety_wave, places, make_interview, analyst
         user=analyst,
     )
 
-    table = services.composite_index(wave=safety_wave).table.set_index("code")
+    table = composite.composite_index(wave=safety_wave).table.set_index("code")
 
     assert table.loc["C01", "composite"] == pytest.approx((2 * 100 + 80 + 80) / 4)
 
@@ -219,7 +219,7 @@ def test_rank_change_against_the_previous_wave(safety_wave, places, make_intervi
     _respondents(make_interview, safety_wave, places["east_a"], ("5", "4", "5", "3"))
     _respondents(make_interview, safety_wave, places["west_a"], ("3", "2", "1", "9"))
 
-    index = services.composite_index(wave=safety_wave)
+    index = composite.composite_index(wave=safety_wave)
 
     table = index.table.set_index("code")
     assert index.previous_wave.pk == earlier.pk
@@ -247,7 +247,7 @@ def test_an_unreliable_place_is_listed_but_neither_ranked_nor_trended(
     _respondents(make_interview, earlier, west_b, ("5", "5", "5", "5"), n=2)
     _respondents(make_interview, safety_wave, west_b, ("2", "2", "2", "2"))
 
-    table = services.composite_index(wave=safety_wave, level="street").table.set_index("code")
+    table = composite.composite_index(wave=safety_wave, level="street").table.set_index("code")
 
     # then 东兴街道 keeps its figures and its flag, without a rank, a previous rank or a change
     assert table.loc["C0102", "unreliable"]
@@ -270,7 +270,7 @@ def test_the_composite_interval_is_the_logit_interval_on_the_design_df(
     _respondents(make_interview, safety_wave, places["east_a"], ("4", "5", "5", "5"), n=2)
     _respondents(make_interview, safety_wave, places["west_a"], ("3", "2", "1", "9"), n=3)
 
-    table = services.composite_index(wave=safety_wave).table.set_index("code")
+    table = composite.composite_index(wave=safety_wave).table.set_index("code")
 
     east = table.loc["C01"]
     # by hand: svyciprop's logit interval of p = composite/100 with the SE on that scale and a
@@ -286,7 +286,7 @@ def test_the_composite_interval_is_the_logit_interval_on_the_design_df(
 
 
 def test_composite_index_of_a_wave_without_interviews_is_empty(safety_wave):
-    index = services.composite_index(wave=safety_wave)
+    index = composite.composite_index(wave=safety_wave)
     assert index.table.empty
 
 
@@ -298,7 +298,7 @@ def test_short_boards_list_weak_dimensions_and_missed_targets(safety_wave, place
         make_interview(safety_wave, places["west_a"], answers("4", "4", police, police))
     _import(safety_wave)
 
-    boards = services.short_boards(wave=safety_wave, level="district")
+    boards = composite.short_boards(wave=safety_wave, level="district")
 
     dims = boards[boards["kind"] == "dimension"]
     # 西山县's police work (0,40,0,40,0 → 16) is far below everyone's (54): the only weak dimension;
@@ -338,7 +338,7 @@ def test_the_index_scores_dimensions_with_the_results_pages_weights(
     long, _meta, _report = weighted_answers(wave=safety_wave)
     results = domain_scores(long, ["district", "dimension"]).set_index(["district", "dimension"])
     # when
-    nodes = services.composite_index(wave=safety_wave, level="district").nodes
+    nodes = composite.composite_index(wave=safety_wave, level="district").nodes
     # then: every district × dimension score equals the results page's
     dims = nodes[nodes["level"] == 1].set_index(["code", "node"])["score"]  # the dimensions
     assert len(dims) == 3
@@ -361,7 +361,7 @@ def test_the_index_flags_a_place_unreliable_on_its_effective_sample_size_as_resu
     for _ in range(5):
         make_interview(safety_wave, places["east_a"], answers("4", "4", "4", "4"), weight=20.0)
     # when
-    table = services.composite_index(wave=safety_wave, level="district").table.set_index("code")
+    table = composite.composite_index(wave=safety_wave, level="district").table.set_index("code")
     # then
     assert table.loc["C01", "n_respondents"] == 31
     assert table.loc["C01", "unreliable"]
@@ -382,7 +382,7 @@ def test_the_index_rank_intervals_come_from_the_joint_draws_of_the_reliable_plac
     for _ in range(3):
         make_interview(safety_wave, south, answers("5", "5", "5", "5"))
     # when
-    found = services.composite_index(wave=safety_wave, level="street")
+    found = composite.composite_index(wave=safety_wave, level="street")
     table = found.table.set_index("code")
     # then: a brute-force simulation of the reliable streets' composites with their joint
     # covariance (another generator, another way of drawing) gives the same central 95% ranks
@@ -408,15 +408,15 @@ def test_the_composite_covariance_is_the_survey_share_squared_times_the_survey_i
     for street in ("east_a", "east_b", "west_a"):
         _respondents(make_interview, safety_wave, places[street], ("5", "4", "3", "2"), n=3)
         _respondents(make_interview, safety_wave, places[street], ("4", "3", "5", "1"), n=2)
-    survey_only = services.composite_index(wave=safety_wave, level="district")
+    survey_only = composite.composite_index(wave=safety_wave, level="district")
     _import(safety_wave)
     # when
-    composite = services.composite_index(wave=safety_wave, level="district")
+    with_objective = composite.composite_index(wave=safety_wave, level="district")
     # then: the objective part is not sampled, so the composite varies as 0.7 × the survey index
-    assert (composite.survey_share, survey_only.survey_share) == (0.7, 1.0)
+    assert (with_objective.survey_share, survey_only.survey_share) == (0.7, 1.0)
     codes = ["C01", "C02"]
     np.testing.assert_allclose(
-        composite.covariance.loc[codes, codes].to_numpy(),
+        with_objective.covariance.loc[codes, codes].to_numpy(),
         0.49 * survey_only.covariance.loc[codes, codes].to_numpy(),
         rtol=1e-12,
     )
