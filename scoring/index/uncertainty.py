@@ -7,6 +7,7 @@ exactly as the results page's SEs.
 """
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 
 import numpy as np
 import pandas as pd
@@ -52,8 +53,6 @@ def index_uncertainty(
     variance = domain_variance(sample, **values)
     covariance = None
     if joint:
-        try:
+        with suppress(DesignError):
             covariance = total_covariance(sample, **values)
-        except DesignError:
-            covariance = None
     return domains.assign(se=np.sqrt(np.maximum(variance, 0.0))), covariance
