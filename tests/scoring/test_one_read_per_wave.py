@@ -20,6 +20,13 @@ from tests.scoring.factories import answers
 from tests.scoring.test_round_tables import two_rounds  # noqa: F401 (a fixture)
 
 
+@pytest.fixture(autouse=True)
+def in_english():
+    """These tests read the results in English; the language ends with each test."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def reads(monkeypatch):
     """Counts the reads of each round (scoring.cases.read_round, through weighting) by wave
@@ -84,7 +91,6 @@ def test_inside_a_block_a_round_is_read_once_and_a_later_decision_is_not_mixed_i
 
 def test_an_edition_reads_each_round_once(two_rounds, analyst, reads):  # noqa: F811
     earlier, later = two_rounds
-    translation.activate("en")
     # when the later round is frozen with an empty cache (results, index at both levels
     # against the earlier round, the tables later rounds compare with, the inputs' hash)
     edition = freeze_edition(wave=later, user=analyst)
@@ -97,7 +103,6 @@ def test_an_edition_reads_each_round_once(two_rounds, analyst, reads):  # noqa: 
 
 def test_the_composite_index_reads_each_round_once(two_rounds, reads):  # noqa: F811
     earlier, later = two_rounds
-    translation.activate("en")
     found = index_parts(later)
     assert reads == Counter({later.pk: 1, earlier.pk: 1})
     # the rank changes are against the earlier round, read in the same block
@@ -112,7 +117,6 @@ def test_an_interview_rejected_during_an_edition_is_in_none_of_its_parts(
     """Every part of an edition comes from the one read: a decision taken while the edition
     is being computed (here: right after the inputs' hash is taken) is in none of them."""
     _earlier, later = two_rounds
-    translation.activate("en")
     from scoring import editions
 
     real = editions.input_hash

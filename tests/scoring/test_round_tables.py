@@ -24,6 +24,13 @@ from tests.scoring.factories import answers
 NAN = float("nan")
 
 
+@pytest.fixture(autouse=True)
+def in_english():
+    """These tests read the results in English; the language ends with each test."""
+    with translation.override("en"):
+        yield
+
+
 def test_tables_survive_json_exactly():
     # given a table with every kind of column summarize makes, and the awkward values
     tables = {
@@ -71,7 +78,6 @@ def two_rounds(safety_wave, places, make_interview):
 
 def test_an_edition_keeps_the_round_tables_and_a_later_round_reads_them(two_rounds, analyst):
     earlier, later = two_rounds
-    translation.activate("en")
     computed = wave_results(later)  # no edition: the earlier round weighted and estimated
     # when the earlier round is frozen and the cache emptied
     edition = freeze_edition(wave=earlier, user=analyst)
@@ -91,7 +97,6 @@ def test_the_kept_tables_are_what_the_trend_reads_until_the_round_changes(
     two_rounds, analyst, places, make_interview
 ):
     earlier, later = two_rounds
-    translation.activate("en")
     edition = freeze_edition(wave=earlier, user=analyst)
     # given the kept overall satisfaction score marked (no recomputation could give 12.5)
     stored = Edition.objects.get(pk=edition.pk)
