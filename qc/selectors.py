@@ -142,7 +142,12 @@ def wave_flags(wave: Wave) -> QuerySet[Flag]:
     """The wave's flags with what the dashboard and the export show, oldest first."""
     return (
         Flag.objects.filter(interview__case__wave=wave)
-        .select_related("interview__interviewer", "interview__street")
+        .select_related(
+            "interview__interviewer",
+            "interview__district",
+            "interview__street",
+            "interview__review",
+        )
         .order_by("interview_id", "created_at", "id")
     )
 

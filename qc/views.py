@@ -312,7 +312,7 @@ def export(request: HttpRequest, wave_id: int) -> HttpResponse:
     table = events if request.GET.get("table") == "events" else flags
     content = spreadsheets.table_csv(table)
     return _download(
-        request, wave, content, "text/csv; charset=utf-8", f"{name}-{table['title']}.csv"
+        request, wave, content, "text/csv; charset=utf-8", f"{name}-{table['key']}.csv"
     )
 
 

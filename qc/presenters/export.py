@@ -1,84 +1,78 @@
-"""A wave's export: every flag and every review decision as tables for common.spreadsheets."""
+"""A wave's QC export for the people who review it: every flag and every review decision as
+two tables for common.spreadsheets, with headers, rules, severities and review states named
+in the reader's language, as the QC pages name them, and times in local time."""
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from qc.models import Flag, ReviewEvent
-from qc.presenters.labels import rule_label
-
-FLAG_COLUMNS = [
-    "interview_id",
-    "interviewer",
-    "street",
-    "completed_at",
-    "rule",
-    "severity",
-    "reason",
-    "details",
-    "raised_at",
-    "rule_label",
-    "reason_en",  # last: the columns before it keep their places
-]
-EVENT_COLUMNS = [
-    "interview_id",
-    "at",
-    "from_state",
-    "to_state",
-    "actor",
-    "reason",
-    "rules",
-    "reason_en",
-]
-
-
-def _iso(value) -> str:
-    return value.astimezone(timezone.get_default_timezone()).isoformat() if value else ""
+from qc.models import Flag, Review, ReviewEvent
+from qc.presenters.labels import reason_text, rule_label, severity_label
+from qc.presenters.reviews import history_rows
 
 
 def export_tables(flags: Iterable[Flag], events: Iterable[ReviewEvent]) -> list[dict]:
-    """The wave's export as two tables ("flags", "events") for common.spreadsheets, which
-    guards every cell (staff-typed texts are no formulas)."""
-    return [
-        {"title": "flags", "columns": FLAG_COLUMNS, "rows": _flag_rows(flags)},
-        {"title": "events", "columns": EVENT_COLUMNS, "rows": _event_rows(events)},
-    ]
+    """The wave's export as two tables ("flags", "events" by their "key") for
+    common.spreadsheets, which guards every cell (staff-typed texts are no formulas).
+    `flags`: qc.selectors.wave_flags; `events`: qc.selectors.wave_events."""
+    return [_flag_table(flags), _event_table(events)]
 
 
-def _flag_rows(flags: Iterable[Flag]) -> list[list[Any]]:
-    """One row per flag, in FLAG_COLUMNS order; times local ISO 8601, details JSON."""
-    return [
-        [
-            flag.interview_id,
-            str(flag.interview.interviewer),
-            flag.interview.street.name if flag.interview.street else "",
-            _iso(flag.interview.completed_at),
-            flag.rule,
-            flag.severity,
-            flag.reason,
-            json.dumps(flag.details, ensure_ascii=False, sort_keys=True),
-            _iso(flag.created_at),
-            rule_label(flag.rule),
-            flag.reason_en,
-        ]
-        for flag in flags
-    ]
+def _local(value) -> str:
+    """A time as the reader's clock shows it (the site's time zone), to the second."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
-def _event_rows(events: Iterable[ReviewEvent]) -> list[list[Any]]:
-    """One row per review event (every decision), in EVENT_COLUMNS order."""
-    return [
+def _flag_table(flags: Iterable[Flag]) -> dict:
+    """One row per flag: the interview (its number, interviewer, place, completion and
+    current review state), then the rule that raised it and why."""
+    states = dict(Review.State.choices)
+    rows: list[list[Any]] = []
+    for flag in flags:
+        interview = flag.interview
+        review = getattr(interview, "review", None)
+        rows.append(
+            [
+                interview.pk,
+                str(interview.interviewer),
+                interview.district.name if interview.district else "",
+                interview.street.name if interview.street else "",
+                _local(interview.completed_at),
+                str(states.get(review.state, review.state)) if review else "",
+                rule_label(flag.rule),
+                severity_label(flag.severity),
+                reason_text(flag.reason, flag.reason_en),
+                _local(flag.created_at),
+            ]
+        )
+    columns = [
+        _("Interview"), _("Interviewer"), _("District"), _("Street"), _("Completed at"),
+        _("Review state"), _("Rule"), _("Severity"), _("Reason"), _("Flagged at"),
+    ]  # fmt: skip
+    return {"key": "flags", "title": _("Flags"), "columns": columns, "rows": rows}
+
+
+def _event_table(events: Iterable[ReviewEvent]) -> dict:
+    """One row per review event, oldest first: the page's history of each interview
+    (qc.presenters.reviews.history_rows), every interview of the wave in one table."""
+    events = list(events)
+    rows = [
         [
             event.review.interview_id,
-            _iso(event.at),
-            event.from_state,
-            event.to_state,
-            event.actor.username if event.actor else "",
-            event.reason,
-            json.dumps(event.rules, ensure_ascii=False, sort_keys=True),
-            event.reason_en,
+            _local(shown["at"]),
+            str(shown["from_state"]),
+            str(shown["to_state"]),
+            shown["actor"] or _("Automatic checks"),
+            shown["reason"],
+            "; ".join(shown["rules"]),
         ]
-        for event in events
+        for event, shown in zip(events, history_rows(events), strict=True)
     ]
+    columns = [
+        _("Interview"), _("When"), pgettext("review state", "Before"),
+        pgettext("review state", "After"), _("By"), _("Reason"), _("Rules"),
+    ]  # fmt: skip
+    return {"key": "events", "title": _("Review decisions"), "columns": columns, "rows": rows}

@@ -3,10 +3,10 @@ dashboard, export and back-check pages."""
 
 import csv
 import io
-import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Role
@@ -254,41 +254,75 @@ def test_export_csv_and_xlsx_hold_every_flag_and_decision(
 
     flags_csv = client.get(url, {"table": "flags"})
     assert "no-store" in flags_csv["Cache-Control"]  # interviewers' names and decisions
+    assert flags_csv["Content-Disposition"] == (
+        f'attachment; filename="qc-wave-{world.wave.pk}-flags.csv"'
+    )
     rows = list(csv.reader(io.StringIO(flags_csv.content.decode("utf-8-sig"))))
-    assert rows[0][:6] == [
-        "interview_id",
-        "interviewer",
-        "street",
-        "completed_at",
-        "rule",
-        "severity",
-    ]
-    assert sorted(r[4] for r in rows[1:]) == ["rushed", "straightlining"]
-    column = {name: k for k, name in enumerate(rows[0])}
-    rushed = next(r for r in rows[1:] if r[4] == "rushed")
+    assert rows[0] == [
+        "访问", "访员", "区县", "街道", "完成时间", "审核状态", "规则", "严重程度", "原因",
+        "标记时间",
+    ]  # fmt: skip
+    interview.refresh_from_db()
+    completed = timezone.localtime(interview.completed_at).strftime("%Y-%m-%d %H:%M:%S")
+    by_rule = {r[6]: r for r in rows[1:]}
+    assert sorted(by_rule) == sorted(["答案雷同（直线作答）", "用时过短"])
+    rushed = by_rule["用时过短"]
+    assert rushed[:6] == [
+        str(interview.pk), str(interviewer), world.district.name, world.street.name, completed,
+        "已通过",
+    ]  # fmt: skip
     flag = Flag.objects.get(rule="rushed")
-    assert json.loads(rushed[column["details"]]) == flag.details
-    assert (rushed[column["reason"]], rushed[column["reason_en"]]) == (flag.reason, flag.reason_en)
+    assert rushed[7:] == [
+        "高",
+        flag.reason,
+        timezone.localtime(flag.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+    ]
     assert "访问用时 45 秒" in flag.reason and "45 s" in flag.reason_en
 
     events_csv = client.get(url, {"table": "events"})
     rows = list(csv.reader(io.StringIO(events_csv.content.decode("utf-8-sig"))))
-    column = {name: k for k, name in enumerate(rows[0])}
-    assert [
-        (r[column["to_state"]], r[column["actor"]], r[column["reason"]], r[column["reason_en"]])
-        for r in rows[1:]
-    ] == [
-        ("flagged", "", rows[1][column["reason"]], rows[1][column["reason_en"]]),
-        ("proposed_approve", "supervisor", "听过录音", ""),
-        ("approved", "analyst", "", ""),
+    assert rows[0] == ["访问", "时间", "原状态", "新状态", "操作人", "原因", "涉及规则"]
+    assert [r[2:5] for r in rows[1:]] == [
+        ["", "存疑", "自动检查"],
+        ["存疑", "拟通过", str(supervisor)],
+        ["拟通过", "已通过", str(analyst)],
     ]
-    assert "访问用时 45 秒" in rows[1][column["reason"]]
-    assert "45 s" in rows[1][column["reason_en"]]
-    assert "rushed" in rows[1][column["rules"]]
+    assert {r[0] for r in rows[1:]} == {str(interview.pk)}
+    assert "访问用时 45 秒" in rows[1][5] and rows[2][5] == "听过录音"
+    assert rows[1][6] == "用时过短 (高); 答案雷同（直线作答） (中)"  # as the page names them
 
     book = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
-    assert book.sheetnames == ["flags", "events"]
-    assert book["flags"].max_row == 3 and book["events"].max_row == 4
+    assert book.sheetnames == ["质控标记", "审核记录"]
+    assert book["质控标记"].max_row == 3 and book["审核记录"].max_row == 4
+    cells = {
+        str(cell)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+    }
+    codes = {"rushed", "straightlining", "high", "medium", "flagged", "approved"}
+    codes |= {"proposed_approve"}
+    assert not cells & codes  # every rule, severity and state by its name
+
+
+@pytest.mark.usefixtures("english")
+def test_the_export_speaks_the_readers_language(client, world, interviewer, supervisor):
+    interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
+    check_completed_interview(interview)
+    login(client, supervisor)
+    url = reverse("qc:export", args=[world.wave.pk])
+
+    rows = list(csv.reader(io.StringIO(client.get(url).content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Interview", "Interviewer", "District"]
+    rushed = next(r for r in rows[1:] if r[6] == "Too short")
+    assert rushed[5:8] == ["Flagged", "Too short", "High"]
+    assert "45 s" in rushed[8] and "秒" not in rushed[8]
+    events = client.get(url, {"table": "events"}).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(events)))
+    assert rows[0] == ["Interview", "When", "Before", "After", "By", "Reason", "Rules"]
+    assert rows[1][3:5] == ["Flagged", "Automatic checks"]
+    book = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
+    assert book.sheetnames == ["Flags", "Review decisions"]
 
 
 def test_backchecks_page_draws_with_a_seed(client, world, interviewer, supervisor):
@@ -431,9 +465,10 @@ def test_export_quotes_staff_texts_that_look_like_formulas(
     assert [r[5] for r in rows[2:]] == ["'" + formula, "'-1+1"]
 
     book = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
-    reasons = [row[5] for row in book["events"].iter_rows(min_row=3, values_only=True)]
+    flag_sheet, event_sheet = book.worksheets
+    reasons = [row[5] for row in event_sheet.iter_rows(min_row=3, values_only=True)]
     assert reasons == ["'" + formula, "'-1+1"]
-    cells = [row[1] for row in book["flags"].iter_rows(min_row=2)]
+    cells = [row[1] for row in flag_sheet.iter_rows(min_row=2)]
     assert cells and all(c.value == "'@SUM(A1:A9)" and c.data_type == "s" for c in cells)
 
 
@@ -479,11 +514,8 @@ def test_pages_and_export_name_rules_not_codes(client, world, interviewer, super
             )
         )
     )
-    label = rows[0].index("rule_label")
-    assert sorted((r[4], r[label]) for r in rows[1:]) == [
-        ("rushed", "Too short"),
-        ("straightlining", "Same answer throughout"),
-    ]
+    rule = rows[0].index("Rule")
+    assert sorted(r[rule] for r in rows[1:]) == ["Same answer throughout", "Too short"]
 
 
 def test_the_banner_says_proposed_then_decided(client, flagged, supervisor, analyst):
