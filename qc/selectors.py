@@ -138,6 +138,11 @@ def review_history(review: Review) -> QuerySet[ReviewEvent]:
     return review.events.select_related("actor").order_by("at", "id")
 
 
+# What the dashboard and the export never read of a flag's interview: its answers (and their
+# text) and paradata, most of a row and parsed as JSON for every flag when read.
+UNREAD_INTERVIEW_FIELDS = ("answers", "answers_text", "paradata")
+
+
 def wave_flags(wave: Wave) -> QuerySet[Flag]:
     """The wave's flags with what the dashboard and the export show, oldest first."""
     return (
@@ -148,6 +153,7 @@ def wave_flags(wave: Wave) -> QuerySet[Flag]:
             "interview__street",
             "interview__review",
         )
+        .defer("details", *(f"interview__{name}" for name in UNREAD_INTERVIEW_FIELDS))
         .order_by("interview_id", "created_at", "id")
     )
 
@@ -156,7 +162,8 @@ def wave_events(wave: Wave) -> QuerySet[ReviewEvent]:
     """Every review event of the wave's interviews, in order."""
     return (
         ReviewEvent.objects.filter(review__interview__case__wave=wave)
-        .select_related("actor", "review__interview")
+        .select_related("actor", "review")
+        .defer("snapshot")  # the interview as decided: the export does not show it
         .order_by("at", "id")
     )
 

@@ -21,15 +21,16 @@ def export_tables(flags: Iterable[Flag], events: Iterable[ReviewEvent]) -> list[
     return [_flag_table(flags), _event_table(events)]
 
 
-def _local(value) -> str:
-    """A time as the reader's clock shows it (the site's time zone), to the second."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+def _local(value, zone) -> str:
+    """A time as the reader's clock shows it (`zone`, the site's), to the second."""
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
 def _flag_table(flags: Iterable[Flag]) -> dict:
     """One row per flag: the interview (its number, interviewer, place, completion and
     current review state), then the rule that raised it and why."""
     states = dict(Review.State.choices)
+    zone = timezone.get_current_timezone()
     rows: list[list[Any]] = []
     for flag in flags:
         interview = flag.interview
@@ -40,12 +41,12 @@ def _flag_table(flags: Iterable[Flag]) -> dict:
                 str(interview.interviewer),
                 interview.district.name if interview.district else "",
                 interview.street.name if interview.street else "",
-                _local(interview.completed_at),
+                _local(interview.completed_at, zone),
                 str(states.get(review.state, review.state)) if review else "",
                 rule_label(flag.rule),
                 severity_label(flag.severity),
                 reason_text(flag.reason, flag.reason_en),
-                _local(flag.created_at),
+                _local(flag.created_at, zone),
             ]
         )
     columns = [
@@ -59,10 +60,11 @@ def _event_table(events: Iterable[ReviewEvent]) -> dict:
     """One row per review event, oldest first: the page's history of each interview
     (qc.presenters.reviews.history_rows), every interview of the wave in one table."""
     events = list(events)
+    zone = timezone.get_current_timezone()
     rows = [
         [
             event.review.interview_id,
-            _local(shown["at"]),
+            _local(shown["at"], zone),
             str(shown["from_state"]),
             str(shown["to_state"]),
             shown["actor"] or _("Automatic checks"),

@@ -48,9 +48,12 @@ def reason_text(reason: str, reason_en: str) -> str:
     return reason_en if reason_en and ui_language() == "en" else reason
 
 
+SEVERITY_LABELS = dict(Flag.Severity.choices)  # code -> its name (lazy: read in a language)
+
+
 def severity_label(code: str) -> str:
     """The readable name of a severity code; an unknown code as is."""
-    return str(dict(Flag.Severity.choices).get(code, code))
+    return str(SEVERITY_LABELS.get(code, code))
 
 
 # RuleConfig's thresholds (qc.rules.RuleConfig) -> their names on the QC settings page.

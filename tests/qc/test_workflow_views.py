@@ -5,6 +5,8 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -323,6 +325,19 @@ def test_the_export_speaks_the_readers_language(client, world, interviewer, supe
     assert rows[1][3:5] == ["Flagged", "Automatic checks"]
     book = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
     assert book.sheetnames == ["Flags", "Review decisions"]
+
+
+def test_the_export_reads_no_answers_paradata_or_snapshots(client, world, interviewer, supervisor):
+    interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
+    reject_interview(review=check_completed_interview(interview), user=supervisor, reason="代答")
+    login(client, supervisor)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("qc:export", args=[world.wave.pk]), {"format": "xlsx"})
+    assert response.status_code == 200
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert '"qc_flag"' in sql and '"qc_reviewevent"' in sql
+    for column in ("answers", "answers_text", "paradata", "snapshot", "details"):
+        assert f'."{column}"' not in sql  # none is shown; each is JSON parsed per row
 
 
 def test_backchecks_page_draws_with_a_seed(client, world, interviewer, supervisor):
