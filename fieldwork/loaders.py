@@ -290,18 +290,20 @@ def quota_progress(wave: Wave) -> pd.DataFrame:
 def voided_case_ids(wave: Wave) -> set[int]:
     """Cases whose completed interview a later stage voided (qc: finally rejected)."""
     completed = Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
-    kept = reactions.without_voided(Interview.objects.filter(pk=OuterRef("pk")))
-    # an EXISTS probed by key per interview (a NOT IN over the kept ids reads them all)
-    return set(completed.exclude(Exists(kept)).values_list("case_id", flat=True))
+    return set(completed.exclude(_kept()).values_list("case_id", flat=True))
 
 
 def _voided(interview: str = "pk") -> Exists:
     """True when the interview `interview` names (an outer query's reference) is completed and
-    a later stage voided it: an EXISTS per row, which SQLite probes by key (a NOT IN over the
-    kept interviews' ids reads them all)."""
-    kept = reactions.without_voided(Interview.objects.filter(pk=OuterRef(interview)))
+    a later stage voided it."""
     completed = Interview.objects.filter(pk=OuterRef(interview), status=Interview.Status.COMPLETED)
-    return Exists(completed) & ~Exists(kept)
+    return Exists(completed) & ~_kept(interview)
+
+
+def _kept(interview: str = "pk") -> Exists:
+    """True when no later stage voided the interview `interview` names: an EXISTS per row,
+    which SQLite probes by key (a NOT IN over the kept interviews' ids reads them all)."""
+    return Exists(reactions.without_voided(Interview.objects.filter(pk=OuterRef(interview))))
 
 
 def disposition_frame(wave: Wave, tz: str = scheduling.LOCAL_TZ) -> pd.DataFrame:
