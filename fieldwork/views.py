@@ -83,7 +83,9 @@ def next_case(request: HttpRequest) -> HttpResponse:
 def my_cases(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     cases = selectors.with_open_appointment(
-        selectors.visible_cases(request.user).select_related("interview")
+        selectors.visible_cases(request.user)
+        .select_related("interview")
+        .defer(*Interview.bulky("interview"))
     )
     if status == "open":
         cases = cases.filter(status__in=[Case.Status.PENDING, Case.Status.IN_PROGRESS])

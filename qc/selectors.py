@@ -35,7 +35,9 @@ STATE_ORDER = [
 
 
 def _flags() -> Prefetch:
-    return Prefetch("interview__flags", queryset=Flag.objects.order_by("created_at", "id"))
+    # a flag's details (the figures its reason states) are kept for the record, not shown
+    flags = Flag.objects.defer("details").order_by("created_at", "id")
+    return Prefetch("interview__flags", queryset=flags)
 
 
 def visible_reviews(viewer: User) -> QuerySet[Review]:
@@ -99,6 +101,7 @@ def review_queue(reviews: QuerySet[Review]) -> QuerySet[Review]:
     )
     return (
         reviews.select_related("interview__interviewer", "interview__street", "proposed_by")
+        .defer(*Interview.bulky("interview"))
         .prefetch_related(_flags())
         .annotate(state_rank=state_rank)
         .order_by("state_rank", "-interview__completed_at", "-id")
@@ -138,11 +141,6 @@ def review_history(review: Review) -> QuerySet[ReviewEvent]:
     return review.events.select_related("actor").order_by("at", "id")
 
 
-# What the dashboard and the export never read of a flag's interview: its answers (and their
-# text) and paradata, most of a row and parsed as JSON for every flag when read.
-UNREAD_INTERVIEW_FIELDS = ("answers", "answers_text", "paradata")
-
-
 def wave_flags(wave: Wave) -> QuerySet[Flag]:
     """The wave's flags with what the dashboard and the export show, oldest first."""
     return (
@@ -153,8 +151,17 @@ def wave_flags(wave: Wave) -> QuerySet[Flag]:
             "interview__street",
             "interview__review",
         )
-        .defer("details", *(f"interview__{name}" for name in UNREAD_INTERVIEW_FIELDS))
+        .defer("details", *Interview.bulky("interview"))
         .order_by("interview_id", "created_at", "id")
+    )
+
+
+def wave_reviews(wave: Wave) -> QuerySet[Review]:
+    """The wave's reviews with their interviews' times, for the dashboard's daily numbers."""
+    return (
+        Review.objects.filter(interview__case__wave=wave)
+        .select_related("interview")
+        .defer(*Interview.bulky("interview"))
     )
 
 
@@ -172,6 +179,7 @@ def wave_backchecks(wave: Wave) -> QuerySet[BackCheck]:
     return (
         BackCheck.objects.filter(interview__case__wave=wave)
         .select_related("interview__interviewer", "interviewer", "assigned_to", "draw")
+        .defer("answers", "discrepancies", *Interview.bulky("interview"))  # the lists show neither
         .order_by("-draw__created_at", "interview_id", "round")
     )
 

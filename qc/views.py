@@ -285,7 +285,7 @@ def qc_settings(request: HttpRequest, wave_id: int) -> HttpResponse:
 @require_role(*STAFF)
 def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_object_or_404(Wave, pk=wave_id)
-    reviews = Review.objects.filter(interview__case__wave=wave).select_related("interview")
+    reviews = selectors.wave_reviews(wave)
     backchecks = list(selectors.wave_backchecks(wave))
     return render(
         request,

@@ -4,7 +4,7 @@ from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
 from fieldwork import selectors
-from fieldwork.models import Appointment, Case, ContactAttempt, Mode, Wave, WaveMode
+from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Mode, Wave, WaveMode
 
 
 def household_cases(user: User) -> list[Case]:
@@ -20,6 +20,7 @@ def household_cases(user: User) -> list[Case]:
             status__in=[Case.Status.PENDING, Case.Status.IN_PROGRESS],
         )
         .select_related("unit__locality", "street", "interview")
+        .defer(*Interview.bulky("interview"))
         .prefetch_related(
             Prefetch("contact_attempts", queryset=visits, to_attr="door_visits"),
             Prefetch("appointments", queryset=open_appointments, to_attr="open_appointments"),

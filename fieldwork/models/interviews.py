@@ -63,6 +63,10 @@ class Interview(models.Model):
         Locality, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # What pages listing many interviews never show: most of a row, and parsed as JSON (the
+    # answers also unsealed) for every row read. Such lists defer them (`bulky`).
+    BULKY_FIELDS = ("answers", "answers_text", "paradata")
+
     class Meta:
         verbose_name = _("interview")
         verbose_name_plural = _("interviews")
@@ -70,6 +74,12 @@ class Interview(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+    @classmethod
+    def bulky(cls, relation: str) -> list[str]:
+        """BULKY_FIELDS as a query of another model reaches them through `relation`, for
+        its .defer()."""
+        return [f"{relation}__{name}" for name in cls.BULKY_FIELDS]
 
 
 class SubmissionKey(models.Model):

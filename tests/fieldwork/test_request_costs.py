@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from fieldwork.models import Case
+from fieldwork.models import Case, Interview
+from fieldwork.services.interviews import start_interview
 from tests.factories import PASSWORD
 
 ALL_DAY = "00:00-12:00,12:00-00:00"  # the second window crosses midnight: any time is open
@@ -202,3 +203,18 @@ def test_next_case_on_a_wave_with_a_full_cell_reads_its_cells_in_one_query(
     assert len(cells) == 1 and "COUNT" not in cells[0]
     assert len(queries) == 8, queries
     assert not [sql for sql in queries if re.search(r"COUNT.*fieldwork_interview\b", sql)]
+
+
+def test_my_cases_reads_no_interview_answers_or_paradata(client, my_case, interviewer):
+    interview = start_interview(case=my_case, interviewer=interviewer, mode="phone")
+    Interview.objects.filter(pk=interview.pk).update(paradata=[{"event": "page", "t": 1}] * 50)
+    browser = _signed_in(client, interviewer)
+
+    response, queries = _captured(lambda: browser.get(reverse("fieldwork:my_cases")))
+
+    assert response.status_code == 200
+    assert reverse("fieldwork:case_detail", args=[my_case.pk]) in response.content.decode()
+    listed = [sql for sql in queries if '"fieldwork_interview"."status"' in sql]
+    assert listed  # the case's interview is read with the list, for its state
+    for column in Interview.BULKY_FIELDS:  # a list never shows them: each is JSON per row
+        assert not [sql for sql in listed if f'"fieldwork_interview"."{column}"' in sql]

@@ -327,15 +327,19 @@ def test_the_export_speaks_the_readers_language(client, world, interviewer, supe
     assert book.sheetnames == ["Flags", "Review decisions"]
 
 
-def test_the_export_reads_no_answers_paradata_or_snapshots(client, world, interviewer, supervisor):
+@pytest.mark.parametrize("page", ["qc:export", "qc:dashboard", "qc:review_list"])
+def test_qc_lists_read_no_answers_paradata_or_snapshots(
+    page, client, world, interviewer, supervisor
+):
     interview = world.interview(interviewer, answers=straight_answers("4"), duration=45)
     reject_interview(review=check_completed_interview(interview), user=supervisor, reason="代答")
     login(client, supervisor)
+    url = reverse(page) if page == "qc:review_list" else reverse(page, args=[world.wave.pk])
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("qc:export", args=[world.wave.pk]), {"format": "xlsx"})
+        response = client.get(url, {"format": "xlsx", "wave": world.wave.pk, "state": "all"})
     assert response.status_code == 200
     sql = " ".join(query["sql"] for query in queries.captured_queries)
-    assert '"qc_flag"' in sql and '"qc_reviewevent"' in sql
+    assert '"fieldwork_interview"."completed_at"' in sql  # the interviews were read
     for column in ("answers", "answers_text", "paradata", "snapshot", "details"):
         assert f'."{column}"' not in sql  # none is shown; each is JSON parsed per row
 
