@@ -1,6 +1,7 @@
 """Reads of reviews for the pages: filtered, ordered and counted in a fixed number of queries."""
 
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.db.models import (
     Case,
@@ -142,7 +143,7 @@ def review_history(review: Review) -> QuerySet[ReviewEvent]:
 
 
 def wave_flags(wave: Wave) -> QuerySet[Flag]:
-    """The wave's flags with what the dashboard and the export show, oldest first."""
+    """The wave's flags with what the export shows, oldest first."""
     return (
         Flag.objects.filter(interview__case__wave=wave)
         .select_related(
@@ -156,12 +157,44 @@ def wave_flags(wave: Wave) -> QuerySet[Flag]:
     )
 
 
-def wave_reviews(wave: Wave) -> QuerySet[Review]:
-    """The wave's reviews with their interviews' times, for the dashboard's daily numbers."""
-    return (
-        Review.objects.filter(interview__case__wave=wave)
-        .select_related("interview")
-        .defer(*Interview.bulky("interview"))
+class DashboardFlag(NamedTuple):
+    """What the QC dashboard counts of a flag."""
+
+    rule: str
+    severity: str
+    interview_id: int
+    interviewer: str  # as the pages name a person (str(User))
+    street: str | None  # the name of the street the respondent named
+    completed_at: datetime | None
+
+
+def dashboard_flags(wave: Wave) -> list[DashboardFlag]:
+    """The wave's flags as the dashboard counts them: two queries (the flags, their
+    interviewers), whatever their number, and no model object per flag."""
+    rows = list(
+        Flag.objects.filter(interview__case__wave=wave).values_list(
+            "rule",
+            "severity",
+            "interview_id",
+            "interview__interviewer_id",
+            "interview__street__name",
+            "interview__completed_at",
+        )
+    )
+    people = {row[3] for row in rows}
+    names = {user.pk: str(user) for user in User.objects.filter(pk__in=people)}
+    return [
+        DashboardFlag(rule, severity, interview, names[who], street, completed)
+        for rule, severity, interview, who, street, completed in rows
+    ]
+
+
+def dashboard_reviews(wave: Wave) -> list[tuple[str, datetime | None]]:
+    """(state, completed_at of its interview) of each of the wave's reviews: one query."""
+    return list(
+        Review.objects.filter(interview__case__wave=wave).values_list(
+            "state", "interview__completed_at"
+        )
     )
 
 

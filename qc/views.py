@@ -285,7 +285,7 @@ def qc_settings(request: HttpRequest, wave_id: int) -> HttpResponse:
 @require_role(*STAFF)
 def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_object_or_404(Wave, pk=wave_id)
-    reviews = selectors.wave_reviews(wave)
+    flags, reviews = selectors.dashboard_flags(wave), selectors.dashboard_reviews(wave)
     backchecks = list(selectors.wave_backchecks(wave))
     return render(
         request,
@@ -293,7 +293,7 @@ def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
         {
             "wave": wave,
             "waves": Wave.objects.order_by("-created_at"),
-            "data": wave_dashboard(wave, selectors.wave_flags(wave), reviews),
+            "data": wave_dashboard(wave, flags, reviews),
             "discrepancies": discrepancy_table(backchecks),
         },
     )

@@ -15,6 +15,7 @@ from fieldwork.models import Wave
 from qc.models import Flag, Review
 from qc.presenters.labels import rule_label
 from qc.rules import SEVERITIES
+from qc.selectors import DashboardFlag
 
 
 @dataclass
@@ -34,22 +35,22 @@ class _Counts:
         return sorted(set(self.interviews_by_day) | set(self.flags_by_day))
 
 
-def _count(flags: Iterable[Flag], reviews: Iterable[Review], zone: tzinfo) -> _Counts:
+def _count(
+    flags: Iterable[DashboardFlag], reviews: Iterable[tuple[str, Any]], zone: tzinfo
+) -> _Counts:
     counts = _Counts()
     for flag in flags:
-        interview = flag.interview
         counts.by_rule[flag.rule] += 1
         counts.by_severity[flag.severity] += 1
-        counts.by_interviewer[str(interview.interviewer)] += 1
-        counts.by_street[interview.street.name if interview.street else "—"] += 1
-        if interview.completed_at:
-            counts.flags_by_day[interview.completed_at.astimezone(zone).date().isoformat()] += 1
-        counts.flagged_interviews.add(interview.pk)
-    for review in reviews:
-        counts.states[review.state] += 1
-        if review.interview.completed_at:
-            day = review.interview.completed_at.astimezone(zone).date().isoformat()
-            counts.interviews_by_day[day] += 1
+        counts.by_interviewer[flag.interviewer] += 1
+        counts.by_street[flag.street or "—"] += 1
+        if flag.completed_at:
+            counts.flags_by_day[flag.completed_at.astimezone(zone).date().isoformat()] += 1
+        counts.flagged_interviews.add(flag.interview_id)
+    for state, completed_at in reviews:
+        counts.states[state] += 1
+        if completed_at:
+            counts.interviews_by_day[completed_at.astimezone(zone).date().isoformat()] += 1
     return counts
 
 
@@ -87,11 +88,13 @@ def _charts(counts: _Counts) -> dict[str, str]:
     }
 
 
-def wave_dashboard(wave: Wave, flags: Iterable[Flag], reviews: Iterable[Review]) -> dict[str, Any]:
+def wave_dashboard(
+    wave: Wave, flags: Iterable[DashboardFlag], reviews: Iterable[tuple[str, Any]]
+) -> dict[str, Any]:
     """Counts and charts of one wave's flags and reviews.
 
-    `flags`: selectors.wave_flags; `reviews`: the wave's reviews with their interviews (for
-    the daily numbers of interviews, by local day of completion).
+    `flags`: qc.selectors.dashboard_flags; `reviews`: qc.selectors.dashboard_reviews, (state,
+    completed_at) for the daily numbers of interviews, by local day of completion.
     """
     counts = _count(flags, reviews, timezone.get_default_timezone())
     return {
