@@ -142,50 +142,46 @@ def review_history(review: Review) -> QuerySet[ReviewEvent]:
     return review.events.select_related("actor").order_by("at", "id")
 
 
-def wave_flags(wave: Wave) -> QuerySet[Flag]:
-    """The wave's flags with what the export shows, oldest first."""
-    return (
-        Flag.objects.filter(interview__case__wave=wave)
-        .select_related(
-            "interview__interviewer",
-            "interview__district",
-            "interview__street",
-            "interview__review",
-        )
-        .defer("details", *Interview.bulky("interview"))
-        .order_by("interview_id", "created_at", "id")
-    )
+class FlagRow(NamedTuple):
+    """A flag with what the QC dashboard counts and the QC export shows of it."""
 
-
-class DashboardFlag(NamedTuple):
-    """What the QC dashboard counts of a flag."""
-
-    rule: str
-    severity: str
     interview_id: int
     interviewer: str  # as the pages name a person (str(User))
-    street: str | None  # the name of the street the respondent named
+    district: str | None  # the names of the places the respondent named
+    street: str | None
     completed_at: datetime | None
+    state: str | None  # the interview's review state now
+    rule: str
+    severity: str
+    reason: str
+    reason_en: str
+    created_at: datetime
 
 
-def dashboard_flags(wave: Wave) -> list[DashboardFlag]:
-    """The wave's flags as the dashboard counts them: two queries (the flags, their
-    interviewers), whatever their number, and no model object per flag."""
-    rows = list(
-        Flag.objects.filter(interview__case__wave=wave).values_list(
-            "rule",
-            "severity",
-            "interview_id",
-            "interview__interviewer_id",
-            "interview__street__name",
-            "interview__completed_at",
-        )
+def flag_rows(wave: Wave) -> list[FlagRow]:
+    """The wave's flags, oldest first per interview in interview order: two queries (the
+    flags, their interviewers) whatever their number, and no model object per flag."""
+    rows = Flag.objects.filter(interview__case__wave=wave).order_by(
+        "interview_id", "created_at", "id"
     )
-    people = {row[3] for row in rows}
-    names = {user.pk: str(user) for user in User.objects.filter(pk__in=people)}
     return [
-        DashboardFlag(rule, severity, interview, names[who], street, completed)
-        for rule, severity, interview, who, street, completed in rows
+        FlagRow(*row)
+        for row in _named(
+            rows.values_list(
+                "interview_id",
+                "interview__interviewer_id",
+                "interview__district__name",
+                "interview__street__name",
+                "interview__completed_at",
+                "interview__review__state",
+                "rule",
+                "severity",
+                "reason",
+                "reason_en",
+                "created_at",
+            ),
+            at=1,
+        )
     ]
 
 
@@ -198,14 +194,48 @@ def dashboard_reviews(wave: Wave) -> list[tuple[str, datetime | None]]:
     )
 
 
-def wave_events(wave: Wave) -> QuerySet[ReviewEvent]:
-    """Every review event of the wave's interviews, in order."""
-    return (
-        ReviewEvent.objects.filter(review__interview__case__wave=wave)
-        .select_related("actor", "review")
-        .defer("snapshot")  # the interview as decided: the export does not show it
-        .order_by("at", "id")
-    )
+class EventRow(NamedTuple):
+    """A review event as the QC export shows it."""
+
+    interview_id: int
+    at: datetime
+    from_state: str
+    to_state: str
+    actor: str | None  # None: the automatic checks
+    reason: str
+    reason_en: str
+    rules: list  # [{"rule", "severity"}, ...] the decision was taken on
+
+
+def event_rows(wave: Wave) -> list[EventRow]:
+    """Every review event of the wave's interviews, in order: two queries (the events, their
+    actors), and no model object per event."""
+    rows = ReviewEvent.objects.filter(review__interview__case__wave=wave).order_by("at", "id")
+    return [
+        EventRow(*row)
+        for row in _named(
+            rows.values_list(
+                "review__interview_id",
+                "at",
+                "from_state",
+                "to_state",
+                "actor_id",
+                "reason",
+                "reason_en",
+                "rules",
+            ),
+            at=4,
+        )
+    ]
+
+
+def _named(rows, *, at: int) -> list[tuple]:
+    """The rows with the user id in place `at` replaced by the person's name as the pages
+    show it (str(User)); no user stays None."""
+    rows = list(rows)
+    people = {row[at] for row in rows if row[at] is not None}
+    names = {user.pk: str(user) for user in User.objects.filter(pk__in=people)}
+    return [(*row[:at], names.get(row[at]), *row[at + 1 :]) for row in rows]
 
 
 def wave_backchecks(wave: Wave) -> QuerySet[BackCheck]:

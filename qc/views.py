@@ -38,7 +38,7 @@ from qc.presenters.backchecks import (
     my_backcheck_rows,
 )
 from qc.presenters.dashboard import wave_dashboard
-from qc.presenters.export import export_tables
+from qc.presenters.export import event_table, flag_table
 from qc.presenters.labels import question_labels
 from qc.presenters.reviews import (
     answer_sections,
@@ -285,7 +285,7 @@ def qc_settings(request: HttpRequest, wave_id: int) -> HttpResponse:
 @require_role(*STAFF)
 def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_object_or_404(Wave, pk=wave_id)
-    flags, reviews = selectors.dashboard_flags(wave), selectors.dashboard_reviews(wave)
+    flags, reviews = selectors.flag_rows(wave), selectors.dashboard_reviews(wave)
     backchecks = list(selectors.wave_backchecks(wave))
     return render(
         request,
@@ -304,12 +304,15 @@ def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
 def export(request: HttpRequest, wave_id: int) -> HttpResponse:
     """Every flag and decision of a wave: ?format=xlsx (two sheets) or csv (&table=events)."""
     wave = get_object_or_404(Wave, pk=wave_id)
-    flags, events = export_tables(selectors.wave_flags(wave), selectors.wave_events(wave))
     name = f"qc-wave-{wave.pk}"
     if request.GET.get("format") == "xlsx":
-        content = spreadsheets.workbook_bytes([flags, events])
+        tables = [flag_table(selectors.flag_rows(wave)), event_table(selectors.event_rows(wave))]
+        content = spreadsheets.workbook_bytes(tables)
         return _download(request, wave, content, spreadsheets.XLSX_CONTENT_TYPE, f"{name}.xlsx")
-    table = events if request.GET.get("table") == "events" else flags
+    if request.GET.get("table") == "events":
+        table = event_table(selectors.event_rows(wave))
+    else:
+        table = flag_table(selectors.flag_rows(wave))
     content = spreadsheets.table_csv(table)
     return _download(
         request, wave, content, "text/csv; charset=utf-8", f"{name}-{table['key']}.csv"

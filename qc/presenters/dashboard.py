@@ -15,7 +15,7 @@ from fieldwork.models import Wave
 from qc.models import Flag, Review
 from qc.presenters.labels import rule_label
 from qc.rules import SEVERITIES
-from qc.selectors import DashboardFlag
+from qc.selectors import FlagRow
 
 
 @dataclass
@@ -35,9 +35,7 @@ class _Counts:
         return sorted(set(self.interviews_by_day) | set(self.flags_by_day))
 
 
-def _count(
-    flags: Iterable[DashboardFlag], reviews: Iterable[tuple[str, Any]], zone: tzinfo
-) -> _Counts:
+def _count(flags: Iterable[FlagRow], reviews: Iterable[tuple[str, Any]], zone: tzinfo) -> _Counts:
     counts = _Counts()
     for flag in flags:
         counts.by_rule[flag.rule] += 1
@@ -89,11 +87,11 @@ def _charts(counts: _Counts) -> dict[str, str]:
 
 
 def wave_dashboard(
-    wave: Wave, flags: Iterable[DashboardFlag], reviews: Iterable[tuple[str, Any]]
+    wave: Wave, flags: Iterable[FlagRow], reviews: Iterable[tuple[str, Any]]
 ) -> dict[str, Any]:
     """Counts and charts of one wave's flags and reviews.
 
-    `flags`: qc.selectors.dashboard_flags; `reviews`: qc.selectors.dashboard_reviews, (state,
+    `flags`: qc.selectors.flag_rows; `reviews`: qc.selectors.dashboard_reviews, (state,
     completed_at) for the daily numbers of interviews, by local day of completion.
     """
     counts = _count(flags, reviews, timezone.get_default_timezone())

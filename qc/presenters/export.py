@@ -1,54 +1,40 @@
 """A wave's QC export for the people who review it: every flag and every review decision as
-two tables for common.spreadsheets, with headers, rules, severities and review states named
-in the reader's language, as the QC pages name them, and times in local time."""
+tables for common.spreadsheets, with headers, rules, severities and review states named in
+the reader's language, as the QC pages name them, and times in local time."""
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from qc.models import Flag, Review, ReviewEvent
+from qc.models import Review
 from qc.presenters.labels import reason_text, rule_label, severity_label
-from qc.presenters.reviews import history_rows
+from qc.presenters.reviews import rule_names
+from qc.selectors import EventRow, FlagRow
 
 
-def export_tables(flags: Iterable[Flag], events: Iterable[ReviewEvent]) -> list[dict]:
-    """The wave's export as two tables ("flags", "events" by their "key") for
-    common.spreadsheets, which guards every cell (staff-typed texts are no formulas).
-    `flags`: qc.selectors.wave_flags; `events`: qc.selectors.wave_events."""
-    return [_flag_table(flags), _event_table(events)]
-
-
-def _local(value, zone) -> str:
-    """A time as the reader's clock shows it (`zone`, the site's), to the second."""
-    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if value else ""
-
-
-def _flag_table(flags: Iterable[Flag]) -> dict:
-    """One row per flag: the interview (its number, interviewer, place, completion and
-    current review state), then the rule that raised it and why."""
-    states = dict(Review.State.choices)
+def flag_table(flags: Iterable[FlagRow]) -> dict:
+    """The flags (qc.selectors.flag_rows) as the table "flags": one row per flag, the
+    interview (its number, interviewer, places, completion and current review state), then
+    the rule that raised it and why."""
+    states = _state_names()
     zone = timezone.get_current_timezone()
-    rows: list[list[Any]] = []
-    for flag in flags:
-        interview = flag.interview
-        review = getattr(interview, "review", None)
-        rows.append(
-            [
-                interview.pk,
-                str(interview.interviewer),
-                interview.district.name if interview.district else "",
-                interview.street.name if interview.street else "",
-                _local(interview.completed_at, zone),
-                str(states.get(review.state, review.state)) if review else "",
-                rule_label(flag.rule),
-                severity_label(flag.severity),
-                reason_text(flag.reason, flag.reason_en),
-                _local(flag.created_at, zone),
-            ]
-        )
+    rows = [
+        [
+            flag.interview_id,
+            flag.interviewer,
+            flag.district or "",
+            flag.street or "",
+            _local(flag.completed_at, zone),
+            states.get(flag.state, flag.state or ""),
+            rule_label(flag.rule),
+            severity_label(flag.severity),
+            reason_text(flag.reason, flag.reason_en),
+            _local(flag.created_at, zone),
+        ]
+        for flag in flags
+    ]
     columns = [
         _("Interview"), _("Interviewer"), _("District"), _("Street"), _("Completed at"),
         _("Review state"), _("Rule"), _("Severity"), _("Reason"), _("Flagged at"),
@@ -56,25 +42,36 @@ def _flag_table(flags: Iterable[Flag]) -> dict:
     return {"key": "flags", "title": _("Flags"), "columns": columns, "rows": rows}
 
 
-def _event_table(events: Iterable[ReviewEvent]) -> dict:
-    """One row per review event, oldest first: the page's history of each interview
-    (qc.presenters.reviews.history_rows), every interview of the wave in one table."""
-    events = list(events)
+def event_table(events: Iterable[EventRow]) -> dict:
+    """The review events (qc.selectors.event_rows) as the table "events": one row per
+    decision, oldest first, as each interview's page lists its history."""
+    states = _state_names()
     zone = timezone.get_current_timezone()
+    automatic = _("Automatic checks")
     rows = [
         [
-            event.review.interview_id,
-            _local(shown["at"], zone),
-            str(shown["from_state"]),
-            str(shown["to_state"]),
-            shown["actor"] or _("Automatic checks"),
-            shown["reason"],
-            "; ".join(shown["rules"]),
+            event.interview_id,
+            _local(event.at, zone),
+            states.get(event.from_state, event.from_state),
+            states.get(event.to_state, event.to_state),
+            event.actor or automatic,
+            reason_text(event.reason, event.reason_en),
+            "; ".join(rule_names(event.rules)),
         ]
-        for event, shown in zip(events, history_rows(events), strict=True)
+        for event in events
     ]
     columns = [
         _("Interview"), _("When"), pgettext("review state", "Before"),
         pgettext("review state", "After"), _("By"), _("Reason"), _("Rules"),
     ]  # fmt: skip
     return {"key": "events", "title": _("Review decisions"), "columns": columns, "rows": rows}
+
+
+def _state_names() -> dict[str, str]:
+    """Review state code -> its name in the current language."""
+    return {code: str(label) for code, label in Review.State.choices}
+
+
+def _local(value, zone) -> str:
+    """A time as the reader's clock shows it (`zone`, the site's), to the second."""
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if value else ""

@@ -190,12 +190,18 @@ def history_rows(events: Iterable[ReviewEvent]) -> list[dict[str, Any]]:
             "to_state_code": event.to_state,
             "actor": str(event.actor) if event.actor else "",
             "reason": reason_text(event.reason, event.reason_en),
-            "rules": [
-                f"{rule_label(r.get('rule', ''))} ({severity_label(r.get('severity', ''))})"
-                for r in event.rules or []
-            ],
+            "rules": rule_names(event.rules),
         }
         for event in events
+    ]
+
+
+def rule_names(rules: list | None) -> list[str]:
+    """The rules a decision was taken on ([{"rule", "severity"}, ...], as a ReviewEvent keeps
+    them), each as "name (severity)" in the current language."""
+    return [
+        f"{rule_label(r.get('rule', ''))} ({severity_label(r.get('severity', ''))})"
+        for r in rules or []
     ]
 
 
