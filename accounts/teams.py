@@ -1,5 +1,6 @@
 """Whose fieldwork a supervisor sees: the row-level rule every case, interview and review
-read applies (fieldwork.selectors, fieldwork.workspace, qc.selectors).
+read applies (fieldwork.selectors, fieldwork.workspace, qc.selectors: the review queue, the
+QC dashboard and export, the back-checks; qc.risk: the interviewer risk list).
 
 A supervisor who leads a team sees and acts on the work of that team's interviewers (and
 on the pool of unassigned cases, to hand them out); another team's case, interview or review
@@ -38,6 +39,16 @@ def team_rows(user: User, interviewer_path: str, *, pool: bool = False) -> Q:
     if pool:
         rows |= Q(**{interviewer_path: None})
     return rows
+
+
+def supervised_among(user: User, interviewer_ids) -> set[int]:
+    """The ids among `interviewer_ids` of the interviewers whose work `user` sees (their
+    teams as they are now): one query for a team's supervisor, none otherwise."""
+    teams = supervised_team_ids(user)
+    if teams is None:
+        return set(interviewer_ids)
+    members = User.objects.filter(pk__in=list(interviewer_ids), team__in=teams)
+    return set(members.values_list("pk", flat=True))
 
 
 def may_supervise(user: User, interviewer: User | None) -> bool:

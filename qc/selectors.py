@@ -158,12 +158,13 @@ class FlagRow(NamedTuple):
     created_at: datetime
 
 
-def flag_rows(wave: Wave) -> list[FlagRow]:
-    """The wave's flags, oldest first per interview in interview order: two queries (the
-    flags, their interviewers) whatever their number, and no model object per flag."""
-    rows = Flag.objects.filter(interview__case__wave=wave).order_by(
-        "interview_id", "created_at", "id"
-    )
+def flag_rows(wave: Wave, viewer: User) -> list[FlagRow]:
+    """The wave's flags the viewer may see (a team's supervisor: their team's), oldest first
+    per interview in interview order: two queries (the flags, their interviewers) whatever
+    their number, and no model object per flag."""
+    rows = Flag.objects.filter(
+        team_rows(viewer, "interview__interviewer"), interview__case__wave=wave
+    ).order_by("interview_id", "created_at", "id")
     return [
         FlagRow(*row)
         for row in _named(
@@ -185,13 +186,11 @@ def flag_rows(wave: Wave) -> list[FlagRow]:
     ]
 
 
-def dashboard_reviews(wave: Wave) -> list[tuple[str, datetime | None]]:
-    """(state, completed_at of its interview) of each of the wave's reviews: one query."""
-    return list(
-        Review.objects.filter(interview__case__wave=wave).values_list(
-            "state", "interview__completed_at"
-        )
-    )
+def dashboard_reviews(wave: Wave, viewer: User) -> list[tuple[str, datetime | None]]:
+    """(state, completed_at of its interview) of each of the wave's reviews the viewer may
+    see: one query."""
+    reviews = visible_reviews(viewer).filter(interview__case__wave=wave)
+    return list(reviews.values_list("state", "interview__completed_at"))
 
 
 class EventRow(NamedTuple):
@@ -207,10 +206,12 @@ class EventRow(NamedTuple):
     rules: list  # [{"rule", "severity"}, ...] the decision was taken on
 
 
-def event_rows(wave: Wave) -> list[EventRow]:
-    """Every review event of the wave's interviews, in order: two queries (the events, their
-    actors), and no model object per event."""
-    rows = ReviewEvent.objects.filter(review__interview__case__wave=wave).order_by("at", "id")
+def event_rows(wave: Wave, viewer: User) -> list[EventRow]:
+    """Every review event of the wave's interviews the viewer may see, in order: two queries
+    (the events, their actors), and no model object per event."""
+    rows = ReviewEvent.objects.filter(
+        team_rows(viewer, "review__interview__interviewer"), review__interview__case__wave=wave
+    ).order_by("at", "id")
     return [
         EventRow(*row)
         for row in _named(
@@ -238,9 +239,12 @@ def _named(rows, *, at: int) -> list[tuple]:
     return [(*row[:at], names.get(row[at]), *row[at + 1 :]) for row in rows]
 
 
-def wave_backchecks(wave: Wave) -> QuerySet[BackCheck]:
+def wave_backchecks(wave: Wave, viewer: User) -> QuerySet[BackCheck]:
+    """The back-checks of the wave's interviews the viewer may see, newest draw first."""
     return (
-        BackCheck.objects.filter(interview__case__wave=wave)
+        BackCheck.objects.filter(
+            team_rows(viewer, "interview__interviewer"), interview__case__wave=wave
+        )
         .select_related("interview__interviewer", "interviewer", "assigned_to", "draw")
         .defer("answers", "discrepancies", *Interview.bulky("interview"))  # the lists show neither
         .order_by("-draw__created_at", "interview_id", "round")

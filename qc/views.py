@@ -285,8 +285,9 @@ def qc_settings(request: HttpRequest, wave_id: int) -> HttpResponse:
 @require_role(*STAFF)
 def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_object_or_404(Wave, pk=wave_id)
-    flags, reviews = selectors.flag_rows(wave), selectors.dashboard_reviews(wave)
-    backchecks = list(selectors.wave_backchecks(wave))
+    flags = selectors.flag_rows(wave, request.user)
+    reviews = selectors.dashboard_reviews(wave, request.user)
+    backchecks = list(selectors.wave_backchecks(wave, request.user))
     return render(
         request,
         "qc/dashboard.html",
@@ -302,17 +303,19 @@ def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
 @never_cache
 @require_role(*STAFF)
 def export(request: HttpRequest, wave_id: int) -> HttpResponse:
-    """Every flag and decision of a wave: ?format=xlsx (two sheets) or csv (&table=events)."""
+    """Every flag and decision of a wave the user may see (a team's supervisor: their
+    team's): ?format=xlsx (two sheets) or csv (&table=events)."""
     wave = get_object_or_404(Wave, pk=wave_id)
-    name = f"qc-wave-{wave.pk}"
+    user, name = request.user, f"qc-wave-{wave.pk}"
     if request.GET.get("format") == "xlsx":
-        tables = [flag_table(selectors.flag_rows(wave)), event_table(selectors.event_rows(wave))]
+        flags, events = selectors.flag_rows(wave, user), selectors.event_rows(wave, user)
+        tables = [flag_table(flags), event_table(events)]
         content = spreadsheets.workbook_bytes(tables)
         return _download(request, wave, content, spreadsheets.XLSX_CONTENT_TYPE, f"{name}.xlsx")
     if request.GET.get("table") == "events":
-        table = event_table(selectors.event_rows(wave))
+        table = event_table(selectors.event_rows(wave, user))
     else:
-        table = flag_table(selectors.flag_rows(wave))
+        table = flag_table(selectors.flag_rows(wave, user))
     content = spreadsheets.table_csv(table)
     return _download(
         request, wave, content, "text/csv; charset=utf-8", f"{name}-{table['key']}.csv"
@@ -350,7 +353,7 @@ def backchecks(request: HttpRequest, wave_id: int) -> HttpResponse:
                 % {"n": len(draw.parameters["selected"]), "seed": draw.seed},
             )
             return redirect("qc:backchecks", wave_id=wave.pk)
-    rows = list(selectors.wave_backchecks(wave))
+    rows = list(selectors.wave_backchecks(wave, request.user))
     return render(
         request,
         "qc/backchecks.html",

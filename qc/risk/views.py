@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts.access import STAFF, require_role
 from accounts.models import User
-from accounts.teams import may_supervise
+from accounts.teams import may_supervise, supervised_among
 from fieldwork.models import Wave
 from jobs.computed import poll_reply
 from jobs.presenters import computed_state
@@ -23,9 +23,12 @@ def interviewer_risk(request: HttpRequest, wave_id: int) -> HttpResponse:
         return reply
     wave = get_object_or_404(Wave, pk=wave_id)
     risk, computed = services.risk_or_job(wave=wave, user=request.user)
+    rows = presenters.risk_rows(risk) if risk is not None else []
+    # ranked among all the wave's interviewers; a team's supervisor sees their team's
+    shown = supervised_among(request.user, [row["interviewer_id"] for row in rows])
     context = {
         "wave": wave,
-        "rows": presenters.risk_rows(risk) if risk is not None else [],
+        "rows": [row for row in rows if row["interviewer_id"] in shown],
         "ranked": risk is not None,
         **computed_state(computed),
     }
