@@ -1,6 +1,9 @@
 """Whose fieldwork a supervisor sees: the row-level rule every case, interview and review
-read applies (fieldwork.selectors, fieldwork.workspace, qc.selectors: the review queue, the
-QC dashboard and export, the back-checks; qc.risk: the interviewer risk list).
+read applies (fieldwork.selectors, fieldwork.workspace: the case grid, who is working now,
+today's pace, phone numbers shown, rates by interviewer, the calendar; an interview's photos
+and recordings; qc.selectors: the review queue, the QC dashboard and export, the
+back-checks; qc.risk: the interviewer risk list), and the interviewers a supervisor may
+choose in a filter or hand work to (a re-interview included).
 
 A supervisor who leads a team sees and acts on the work of that team's interviewers (and
 on the pool of unassigned cases, to hand them out); another team's case, interview or review

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from common.labels import localized
 from fieldwork import appointments, selectors
 from fieldwork.dispositions import BY_CODE
-from fieldwork.models import Case, Dialect, Wave
+from fieldwork.models import Case, Dialect
 from fieldwork.rates import COUNT_COLUMNS
 from sampling.models import Level, Locality
 from sampling.phones import mask_phone
@@ -91,18 +91,6 @@ def rate_rows(table: pd.DataFrame, labels: dict[str, str] | None = None) -> dict
 
 def _percent(value: float) -> str:
     return "—" if value is None or math.isnan(value) else f"{100 * value:.1f}"
-
-
-def live_board(wave: Wave, now: datetime, cases: pd.DataFrame | None = None) -> dict:
-    """Everything the supervisor's live view shows, as plain data."""
-    return {
-        "now": now,
-        "open_work": selectors.open_work(wave),
-        "pace": selectors.interviewer_pace(wave, now),
-        "sample_status": selectors.sample_status_by_street(wave),
-        "replicates": selectors.unreleased_replicates(wave),
-        "overall_rates": rate_rows(selectors.rate_table(wave, "wave", cases)),
-    }
 
 
 def _answer_names(definition: dict, language: str) -> tuple[dict, dict]:

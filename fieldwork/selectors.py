@@ -169,8 +169,11 @@ def version_rows(wave: Wave) -> list[dict]:
 RATE_BREAKDOWNS = {"wave": [], "street": ["street"], "interviewer": ["interviewer"], "day": ["day"]}
 
 
-def rate_table(wave: Wave, breakdown: str, cases: pd.DataFrame | None = None) -> pd.DataFrame:
-    """AAPOR rates for the wave, overall or per street, interviewer or day.
+def rate_table(
+    wave: Wave, breakdown: str, cases: pd.DataFrame | None = None, viewer: User | None = None
+) -> pd.DataFrame:
+    """AAPOR rates for the wave, overall or per street, interviewer or day; per interviewer,
+    only the `viewer`'s interviewers (accounts.teams) and the unassigned cases.
 
     `cases` is loaders.disposition_frame(wave), loaded here when not given (pass it to build
     several breakdowns from one query).
@@ -179,6 +182,11 @@ def rate_table(wave: Wave, breakdown: str, cases: pd.DataFrame | None = None) ->
     by = RATE_BREAKDOWNS[breakdown]
     if breakdown == "day":
         cases = cases[cases["day"] != ""]  # never-attempted cases have no day
+    if breakdown == "interviewer" and viewer is not None:
+        named = set(cases["interviewer"]) - {""}
+        seen = User.objects.filter(team_rows(viewer, "pk"), username__in=named)
+        shown = {"", *seen.values_list("username", flat=True)}
+        cases = cases[cases["interviewer"].isin(shown)]
     table = rates.rate_table(cases, by=by)
     if not by:
         table.insert(0, "wave", wave.name)
@@ -244,10 +252,13 @@ def unreleased_replicates(wave: Wave) -> list[dict]:
     )
 
 
-def open_work(wave: Wave) -> list[dict]:
-    """Who is on which case now: attempts (calls, visits, interviews) not yet ended."""
+def open_work(wave: Wave, viewer: User) -> list[dict]:
+    """Who of the viewer's interviewers (accounts.teams) is on which case now: attempts
+    (calls, visits, interviews) not yet ended."""
     attempts = (
-        ContactAttempt.objects.filter(case__wave=wave, ended_at=None)
+        ContactAttempt.objects.filter(
+            team_rows(viewer, "interviewer"), case__wave=wave, ended_at=None
+        )
         .select_related("interviewer", "case__street")
         .order_by("started_at")
     )
@@ -263,8 +274,11 @@ def open_work(wave: Wave) -> list[dict]:
     ]
 
 
-def interviewer_pace(wave: Wave, now: datetime, tz: str = scheduling.LOCAL_TZ) -> list[dict]:
-    """Per interviewer today (local day): attempts and completes, and each per hour worked.
+def interviewer_pace(
+    wave: Wave, now: datetime, viewer: User, tz: str = scheduling.LOCAL_TZ
+) -> list[dict]:
+    """Per interviewer of the viewer's (accounts.teams) today (local day): attempts and
+    completes, and each per hour worked.
 
     Hours worked run from the interviewer's first attempt today to now (at least a quarter
     hour, so the first minutes of a shift do not show absurd paces).
@@ -273,13 +287,17 @@ def interviewer_pace(wave: Wave, now: datetime, tz: str = scheduling.LOCAL_TZ) -
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     rows = (
         ContactAttempt.objects.filter(
-            case__wave=wave, started_at__gte=midnight, started_at__lte=now
+            team_rows(viewer, "interviewer"),
+            case__wave=wave,
+            started_at__gte=midnight,
+            started_at__lte=now,
         )
         .values("interviewer_id")
         .annotate(attempts=Count("id"), first=Min("started_at"))
     )
     completes = dict(
         Interview.objects.filter(
+            team_rows(viewer, "interviewer"),
             case__wave=wave,
             status=Interview.Status.COMPLETED,
             completed_at__gte=midnight,
@@ -323,11 +341,12 @@ def phone_reveals(case: Case) -> QuerySet[PhoneReveal]:
     return case.phone_reveals.select_related("interviewer").order_by("-revealed_at")
 
 
-def phone_reveals_by_interviewer(wave: Wave) -> list[dict]:
-    """Per interviewer: how many full numbers were shown in the wave, of how many cases, and
-    the last time. Many more than the cases worked is worth a supervisor's question."""
+def phone_reveals_by_interviewer(wave: Wave, viewer: User) -> list[dict]:
+    """Per interviewer of the viewer's (accounts.teams): how many full numbers were shown in
+    the wave, of how many cases, and the last time. Many more than the cases worked is worth
+    a supervisor's question."""
     rows = (
-        PhoneReveal.objects.filter(case__wave=wave)
+        PhoneReveal.objects.filter(team_rows(viewer, "interviewer"), case__wave=wave)
         .values("interviewer_id")
         .annotate(shown=Count("id"), cases=Count("case_id", distinct=True), last=Max("revealed_at"))
         .order_by("-shown", "interviewer_id")

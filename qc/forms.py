@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from accounts.teams import team_rows
 from common.forms import ModelIdsField
 from fieldwork.models import Wave
 from qc.models import Flag, QCSettings, Review
@@ -14,6 +15,12 @@ from sampling.models import Level, Locality
 
 def _interviewers():
     return User.objects.filter(role=Role.INTERVIEWER, is_active=True).order_by("username")
+
+
+def _supervised(field: forms.ModelChoiceField, viewer: User | None) -> None:
+    """Offer in `field` only the interviewers whose work `viewer` sees (accounts.teams)."""
+    if viewer is not None:
+        field.queryset = field.queryset.filter(team_rows(viewer, "pk"))
 
 
 class ReviewFilterForm(forms.Form):
@@ -54,6 +61,10 @@ class ReviewFilterForm(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def __init__(self, *args, viewer: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _supervised(self.fields["interviewer"], viewer)
+
 
 class ApproveForm(forms.Form):
     reason = forms.CharField(
@@ -85,6 +96,10 @@ class ReturnForm(forms.Form):
         queryset=_interviewers(),
         empty_label=_("The same interviewer (callback)"),
     )
+
+    def __init__(self, *args, viewer: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _supervised(self.fields["interviewer"], viewer)
 
 
 class RereleaseForm(forms.Form):

@@ -81,7 +81,7 @@ def _filtered(form: ReviewFilterForm, viewer):
 
 @require_role(*STAFF)
 def review_list(request: HttpRequest) -> HttpResponse:
-    form = ReviewFilterForm(request.GET or None)
+    form = ReviewFilterForm(request.GET or None, viewer=request.user)
     scope, state = _filtered(form, request.user)
     reviews = selectors.review_queue(scope.filter(state=state) if state else scope)
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -108,7 +108,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 def review_bulk_approve(request: HttpRequest) -> HttpResponse:
     """Approve the ticked reviews, or all the filter shows (scope=all, filters in the query)."""
     form = BulkApproveForm(request.POST)
-    filters = ReviewFilterForm(request.GET or None)
+    filters = ReviewFilterForm(request.GET or None, viewer=request.user)
     if form.is_valid() and form.cleaned_data["scope"] == "all":
         reviews, _state = _filtered(filters, request.user)
     elif form.is_valid():
@@ -157,7 +157,8 @@ def _render_detail(request: HttpRequest, review: Review, **forms) -> HttpRespons
             "actions": review_actions(review, request.user),
             "approve_form": forms.get("approve_form") or ApproveForm(prefix="approve"),
             "reject_form": forms.get("reject_form") or RejectForm(prefix="reject"),
-            "return_form": forms.get("return_form") or ReturnForm(prefix="return"),
+            "return_form": forms.get("return_form")
+            or ReturnForm(prefix="return", viewer=request.user),
             "rerelease_form": forms.get("rerelease_form") or RereleaseForm(prefix="rerelease"),
         },
     )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import STAFF, require_role
 from accounts.models import Role
+from accounts.teams import team_rows
 from fieldwork import presenters, selectors
 from fieldwork.forms import AppointmentForm
 from fieldwork.interview.forms import ROSTER_RESIZE
@@ -71,13 +72,14 @@ def _holds(value, name: str) -> bool:
 
 @require_role(Role.INTERVIEWER, *STAFF)
 def interview_media(request: HttpRequest, interview_id: int, name: str) -> HttpResponse:
-    """A photo or recording of an interview: to its interviewer, and to supervisors and
-    analysts (the review page). Only a file the interview's answers or its audio audits name
-    is served."""
+    """A photo or recording of an interview: to its interviewer, and to supervisors (of its
+    interviewer's team, accounts.teams) and analysts (the review page). Only a file the
+    interview's answers or its audio audits name is served."""
     if request.user.role == Role.INTERVIEWER:
         interview = selectors.interview_for_interviewer(request.user, interview_id)
     else:
-        interview = get_object_or_404(Interview.objects.only("id", "answers"), pk=interview_id)
+        seen = Interview.objects.filter(team_rows(request.user, "interviewer"))
+        interview = get_object_or_404(seen.only("id", "answers"), pk=interview_id)
     path = media_path(interview.pk, name)
     if not is_stored_name(name):
         raise Http404

@@ -54,14 +54,17 @@ def interviewer_choices(viewer: User | None = None) -> forms.ModelChoiceField:
     return interviewers.order_by("last_name", "first_name", "username")
 
 
-def case_holders(wave: Wave):
+def case_holders(wave: Wave, viewer: User | None = None):
     """Active interviewers, and inactive ones who still hold cases of the wave (so that a
-    supervisor can find those cases and move them on)."""
+    supervisor can find those cases and move them on); of the viewer's teams when they
+    lead any (accounts.teams)."""
     holders = Case.objects.filter(wave=wave, interviewer__isnull=False).values("interviewer_id")
-    return (
-        User.objects.filter(role=Role.INTERVIEWER)
-        .filter(Q(is_active=True) | Q(pk__in=holders))
-        .order_by("-is_active", "last_name", "first_name", "username")
+    teams = supervised_team_ids(viewer) if viewer is not None else None
+    people = User.objects.filter(role=Role.INTERVIEWER)
+    if teams is not None:
+        people = people.filter(team__in=teams)
+    return people.filter(Q(is_active=True) | Q(pk__in=holders)).order_by(
+        "-is_active", "last_name", "first_name", "username"
     )
 
 
@@ -97,14 +100,14 @@ class CaseFilterForm(forms.Form):
 
     FILTERS = ("status", "outcome", "attempts", "interviewer", "street", "appointment")
 
-    def __init__(self, *args, wave: Wave, **kwargs):
+    def __init__(self, *args, wave: Wave, viewer: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["street"].queryset = wave_streets(wave)
         self.fields["outcome"].choices = [("", _("Any outcome")), ("none", _("None yet"))] + [
             (d.code, f"{gettext(d.label)} · {d.code}") for d in DISPOSITIONS
         ]
         self.fields["interviewer"].choices = [("", _("Anyone")), ("none", _("Nobody (pool)"))] + [
-            (str(user.pk), _holder_label(user)) for user in case_holders(wave)
+            (str(user.pk), _holder_label(user)) for user in case_holders(wave, viewer)
         ]
 
 
@@ -202,10 +205,10 @@ class CalendarForm(forms.Form):
     day = _day_field()
     interviewer = forms.ChoiceField(label=_("Interviewer"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, viewer: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["interviewer"].choices = [("", _("Whole team"))] + [
-            (str(user.pk), str(user)) for user in interviewer_choices()
+            (str(user.pk), str(user)) for user in interviewer_choices(viewer)
         ]
 
 

@@ -94,14 +94,14 @@ def _wave(wave_id: int) -> Wave:
 MAP_SECONDS = 60
 
 
-def _live_context(wave: Wave, now: datetime) -> dict:
+def _live_context(wave: Wave, now: datetime, viewer) -> dict:
     numbers = workspace.overview(wave, now)
     return {
         "now": now,
         "numbers": numbers,
         "alerts": presenters.alerts(wave, numbers),
-        "open_work": selectors.open_work(wave),
-        "pace": selectors.interviewer_pace(wave, now),
+        "open_work": selectors.open_work(wave, viewer),
+        "pace": selectors.interviewer_pace(wave, now, viewer),
         "live_seconds": getattr(settings, "WAVE_LIVE_SECONDS", 15),
     }
 
@@ -115,7 +115,7 @@ def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
 def overview(request: HttpRequest, wave: Wave, plan_form=None, status: int = 200):
     now = timezone.now()
     context = {
-        **_live_context(wave, now),
+        **_live_context(wave, now, request.user),
         # The map changes with completes, slowly: drawn at most once a minute per language.
         "map": cache.get_or_set(
             f"wave-map:{wave.pk}:{get_language()}",
@@ -125,7 +125,7 @@ def overview(request: HttpRequest, wave: Wave, plan_form=None, status: int = 200
         "version_table": selectors.version_rows(wave),
         "switch_form": VersionSwitchForm(wave=wave),
         "replicates": selectors.unreleased_replicates(wave),
-        "phone_reveals": selectors.phone_reveals_by_interviewer(wave),
+        "phone_reveals": selectors.phone_reveals_by_interviewer(wave, request.user),
         "plan_form": plan_form or WavePlanForm.of(wave),
         "audit_form": AudioAuditForm.of(wave),
     }
@@ -140,7 +140,7 @@ def wave_live(request: HttpRequest, wave_id: int) -> HttpResponse:
     return render(
         request,
         "fieldwork/workspace/_live.html",
-        {"wave": wave, **_live_context(wave, timezone.now())},
+        {"wave": wave, **_live_context(wave, timezone.now(), request.user)},
     )
 
 
@@ -166,7 +166,7 @@ def selects(form) -> list[dict]:
 
 
 def _grid_context(request: HttpRequest, wave: Wave, now: datetime) -> dict:
-    filters = CaseFilterForm(request.GET or None, wave=wave)
+    filters = CaseFilterForm(request.GET or None, wave=wave, viewer=request.user)
     data = filters.cleaned_data if filters.is_valid() else {}
     cases = workspace.case_grid(wave, data, now, viewer=request.user)
     per_page = data.get("per_page") or 50
@@ -225,7 +225,7 @@ def move_cases(request: HttpRequest, wave_id: int) -> HttpResponse:
         return _tab(request, wave, "cases", context, status=400)
     data = form.cleaned_data
     if data["scope"] == "all":
-        filters = CaseFilterForm(request.GET, wave=wave)
+        filters = CaseFilterForm(request.GET, wave=wave, viewer=request.user)
         if not filters.is_valid():
             # Never fall back to every case still to do: the supervisor meant a filtered set.
             messages.error(
@@ -291,7 +291,7 @@ def assign_street(request: HttpRequest, wave_id: int) -> HttpResponse:
 
 
 def calendar_context(request: HttpRequest, wave: Wave | None, interviewer: User | None) -> dict:
-    form = CalendarForm(request.GET or None)
+    form = CalendarForm(request.GET or None, viewer=request.user)
     data = form.cleaned_data if form.is_valid() else {}
     if form.is_bound and form.errors:
         messages.error(request, form_errors(form))
@@ -299,7 +299,7 @@ def calendar_context(request: HttpRequest, wave: Wave | None, interviewer: User 
     view = data.get("view") or "day"
     day = data.get("day") or timezone.localdate(now)
     if interviewer is None and data.get("interviewer"):
-        interviewer = interviewer_choices().filter(pk=data["interviewer"]).first()
+        interviewer = interviewer_choices(request.user).filter(pk=data["interviewer"]).first()
     if view == "week":
         first = day - timedelta(days=day.weekday())
         span = 7
@@ -404,7 +404,9 @@ def wave_rates(request: HttpRequest, wave_id: int) -> HttpResponse:
             (
                 label,
                 breakdown,
-                fw_presenters.rate_rows(selectors.rate_table(wave, breakdown, cases), names),
+                fw_presenters.rate_rows(
+                    selectors.rate_table(wave, breakdown, cases, viewer=request.user), names
+                ),
             )
             for breakdown, label in RATE_LABELS.items()
         ],
@@ -481,7 +483,7 @@ def rates_csv(request: HttpRequest, wave_id: int) -> HttpResponse:
     breakdown = request.GET.get("by", "wave")
     if breakdown not in RATE_LABELS:
         return HttpResponse(_("Unknown breakdown."), status=400)
-    table = selectors.rate_table(wave, breakdown)
+    table = selectors.rate_table(wave, breakdown, viewer=request.user)
     response = HttpResponse(
         dataframe_csv(table, float_format="%.6f"), content_type="text/csv; charset=utf-8"
     )

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.teams import may_supervise
 from audit.kinds import Kind
 from audit.services import record, record_many
 from fieldwork import reactions
@@ -235,6 +236,8 @@ def return_interview(
     interview = Interview.objects.get(pk=review.interview_id)
     interviewer = interviewer or interview.interviewer
     clear = interviewer.pk != interview.interviewer_id
+    if clear and not may_supervise(user, interviewer):
+        raise PermissionDenied(_("A re-interview goes to an interviewer of your own team."))
     state = Review.objects.values_list("state", flat=True).get(pk=review.pk)
     actor = workflow.REVIEWER if state in UNDECIDED else workflow.LEAD
     moved = move_review(

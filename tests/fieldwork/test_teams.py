@@ -1,12 +1,15 @@
 """Supervisors and their teams: each acts on their own team's work and the pool only."""
 
+import csv
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import Role, Team
-from fieldwork.models import Case
-from fieldwork.services import assignment, attempts
+from fieldwork.models import Case, PhoneReveal
+from fieldwork.services import assignment, attempts, interviews
 from fieldwork.workspace.forms import MoveForm
 from tests.factories import PASSWORD, make_user
 
@@ -84,3 +87,53 @@ def test_the_interviewers_tab_shows_the_supervisors_own_team(client, teams, wave
     theirs = client.get(url).context
     assert theirs["rows"] == []
     assert all(row["label"] != my_case.interviewer.username for row in theirs["by_interviewer"])
+
+
+def test_the_overview_and_rates_show_the_supervisors_own_team(client, teams, wave, my_case):
+    interviews.start_interview(case=my_case, interviewer=my_case.interviewer, mode="phone")
+    PhoneReveal.objects.create(case=my_case, interviewer=my_case.interviewer)
+    live = reverse("fieldwork:wave_live", args=[wave.pk])
+    overview = reverse("fieldwork:wave_detail", args=[wave.pk])
+    rates = reverse("fieldwork:wave_rates", args=[wave.pk])
+    csv_url = reverse("fieldwork:rates_csv", args=[wave.pk])
+    # 一组's supervisor sees their interviewer at work
+    client.login(username="supervisor", password=PASSWORD)
+    assert [row["case_id"] for row in client.get(live).context["open_work"]] == [my_case.pk]
+    assert len(client.get(live).context["pace"]) == 1
+    assert len(client.get(overview).context["phone_reveals"]) == 1
+    mine = _interviewer_rates(client.get(rates))
+    assert str(my_case.interviewer) in mine
+    assert my_case.interviewer.username in _csv_groups(client.get(csv_url, {"by": "interviewer"}))
+    # 二组's does not, though the wave-level figures are the same for both
+    client.login(username="supervisor-b", password=PASSWORD)
+    assert client.get(live).context["open_work"] == []
+    assert client.get(live).context["pace"] == []
+    assert client.get(overview).context["phone_reveals"] == []
+    theirs = _interviewer_rates(client.get(rates))
+    assert str(my_case.interviewer) not in theirs and theirs  # the pool's row stays
+    assert my_case.interviewer.username not in _csv_groups(
+        client.get(csv_url, {"by": "interviewer"})
+    )
+
+
+def _csv_groups(response) -> list[str]:
+    return [row[0] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))][1:]
+
+
+def _interviewer_rates(response) -> list[str]:
+    tables = {breakdown: table for _label, breakdown, table in response.context["rate_tables"]}
+    return [row["label"] for row in tables["interviewer"]["rows"]]
+
+
+def test_filters_and_calendar_offer_the_supervisors_own_team(client, teams, wave, my_case):
+    other = teams["second"].members.get()
+    client.login(username="supervisor", password=PASSWORD)
+    grid = client.get(reverse("fieldwork:wave_cases", args=[wave.pk])).context["filters"]
+    offered = {value for value, _label in grid.fields["interviewer"].choices}
+    assert str(my_case.interviewer_id) in offered and str(other.pk) not in offered
+    calendar = reverse("fieldwork:wave_appointments", args=[wave.pk])
+    choices = client.get(calendar).context["calendar_form"].fields["interviewer"].choices
+    assert str(my_case.interviewer_id) in {value for value, _label in choices}
+    assert str(other.pk) not in {value for value, _label in choices}
+    # another team's interviewer asked for by id is not named either
+    assert client.get(calendar, {"interviewer": other.pk}).context["who"] == ""

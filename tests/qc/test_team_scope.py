@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role, Team
-from qc.models import BackCheck
+from fieldwork.models import Case
+from qc.models import BackCheck, Review
 from qc.services.backchecks import select_backchecks
 from qc.services.checks import check_completed_interview
 from tests.factories import PASSWORD, make_user
@@ -103,3 +104,29 @@ def test_the_risk_list_shows_the_supervisors_own_team_at_their_wave_ranks(
     assert [(row["interviewer_id"], row["rank"]) for row in mine] == [
         (other_interviewer.pk, rank[other_interviewer.pk])
     ]
+
+
+def test_a_re_interview_goes_to_an_interviewer_of_the_supervisors_own_team(
+    client, teams, interviewer, other_interviewer
+):
+    first = Team.objects.get(name="一组")
+    colleague = make_user("interviewer3", Role.INTERVIEWER)
+    colleague.team = first
+    colleague.save(update_fields=["team"])
+    flagged = interviewer.interviews.filter(review__state=Review.State.FLAGGED).first()
+    url = reverse("qc:review_return", args=[flagged.pk])
+    browser = _signed_in(client, "supervisor")
+    offered = browser.get(reverse("qc:review_detail", args=[flagged.pk])).context["return_form"]
+    assert set(offered.fields["interviewer"].queryset) == {interviewer, colleague}
+    listed = browser.get(reverse("qc:review_list")).context["form"].fields["interviewer"]
+    assert set(listed.queryset) == {interviewer, colleague}
+
+    response = browser.post(
+        url, {"return-reason": "重访", "return-interviewer": other_interviewer.pk}, follow=True
+    )
+    assert [str(m) for m in response.context["messages"]] == ["重访须交给本组的访员。"]
+    assert Review.objects.get(interview=flagged).state == Review.State.FLAGGED
+    assert Case.objects.get(interview=flagged).interviewer == interviewer
+
+    browser.post(url, {"return-reason": "重访", "return-interviewer": colleague.pk})
+    assert Case.objects.get(interview=flagged).interviewer == colleague

@@ -20,6 +20,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from PIL import Image
 
+from accounts.models import Team
 from fieldwork.interview.device import COOKIE
 from fieldwork.interview.media import media_path
 from fieldwork.models import Interview
@@ -166,6 +167,12 @@ def test_the_files_are_served_to_the_interviewer_and_staff_only(
     client.force_login(other_interviewer)
     assert client.get(media).status_code == 404
     client.force_login(supervisor)
+    assert client.get(media).status_code == 200
+    # a team's supervisor: their own team's interviews only (accounts.teams)
+    team = Team.objects.create(name="一组", supervisor=supervisor)
+    assert client.get(media).status_code == 404
+    interview.interviewer.team = team
+    interview.interviewer.save(update_fields=["team"])
     assert client.get(media).status_code == 200
 
 
