@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from common.ids import parse_id
 
-__all__ = ["ModelIdsField"]
+__all__ = ["ModelIdsField", "form_errors"]
 
 
 class ModelIdsField(forms.ModelMultipleChoiceField):
@@ -24,3 +24,8 @@ class ModelIdsField(forms.ModelMultipleChoiceField):
                     params={"pk": pk},
                 )
         return super()._check_values(value)
+
+
+def form_errors(form: forms.Form) -> str:
+    """A bound form's errors in one line, for a message above the page."""
+    return " ".join(error for errors in form.errors.values() for error in errors)

@@ -224,6 +224,10 @@ class BackCheckDrawForm(forms.Form):
         label=_("Seed"), required=False, min_value=0, help_text=_("Blank: a random seed.")
     )
 
+    def __init__(self, *args, viewer: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _supervised(self.fields["checkers"], viewer)
+
 
 def backcheck_answer_form(questions: list[dict], data=None) -> forms.Form:
     """A form with one optional field per key question (choices from the definition)."""

@@ -10,6 +10,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Value,
     When,
@@ -17,8 +18,9 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.teams import team_rows
+from accounts.teams import supervised_team_ids, team_rows
 from fieldwork.models import Call, Interview, Wave
+from fieldwork.selectors import user_names
 from qc import workflow
 from qc.models import BackCheck, Flag, Review, ReviewEvent
 from sampling.models import Locality
@@ -158,7 +160,7 @@ class FlagRow(NamedTuple):
     created_at: datetime
 
 
-def flag_rows(wave: Wave, viewer: User) -> list[FlagRow]:
+def wave_flag_rows(wave: Wave, viewer: User) -> list[FlagRow]:
     """The wave's flags the viewer may see (a team's supervisor: their team's), oldest first
     per interview in interview order: two queries (the flags, their interviewers) whatever
     their number, and no model object per flag."""
@@ -232,19 +234,25 @@ def event_rows(wave: Wave, viewer: User) -> list[EventRow]:
 
 def _named(rows, *, at: int) -> list[tuple]:
     """The rows with the user id in place `at` replaced by the person's name as the pages
-    show it (str(User)); no user stays None."""
+    show it (fieldwork.selectors.user_names); no user stays None."""
     rows = list(rows)
-    people = {row[at] for row in rows if row[at] is not None}
-    names = {user.pk: str(user) for user in User.objects.filter(pk__in=people)}
+    names = user_names(row[at] for row in rows)
     return [(*row[:at], names.get(row[at]), *row[at + 1 :]) for row in rows]
+
+
+def _checked_of(viewer: User) -> Q:
+    """Back-checks of the interviewers the viewer supervises (accounts.teams), each by whom
+    it checked: who had done the interview when it was drawn, else its interviewer."""
+    if supervised_team_ids(viewer) is None:
+        return Q()
+    drawn = team_rows(viewer, "interviewer")
+    return drawn | (Q(interviewer=None) & team_rows(viewer, "interview__interviewer"))
 
 
 def wave_backchecks(wave: Wave, viewer: User) -> QuerySet[BackCheck]:
     """The back-checks of the wave's interviews the viewer may see, newest draw first."""
     return (
-        BackCheck.objects.filter(
-            team_rows(viewer, "interview__interviewer"), interview__case__wave=wave
-        )
+        BackCheck.objects.filter(_checked_of(viewer), interview__case__wave=wave)
         .select_related("interview__interviewer", "interviewer", "assigned_to", "draw")
         .defer("answers", "discrepancies", *Interview.bulky("interview"))  # the lists show neither
         .order_by("-draw__created_at", "interview_id", "round")

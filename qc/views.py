@@ -13,6 +13,7 @@ from accounts.models import Role
 from audit.kinds import Kind
 from audit.services import record
 from common import spreadsheets
+from common.forms import form_errors
 from common.i18n import ui_language
 from fieldwork.models import Wave
 from fieldwork.telephony import gateway
@@ -109,6 +110,10 @@ def review_bulk_approve(request: HttpRequest) -> HttpResponse:
     """Approve the ticked reviews, or all the filter shows (scope=all, filters in the query)."""
     form = BulkApproveForm(request.POST)
     filters = ReviewFilterForm(request.GET or None, viewer=request.user)
+    if filters.is_bound and not filters.is_valid():
+        # "all the filter shows" is nothing the user can see when the filter does not hold
+        messages.error(request, form_errors(filters))
+        return redirect("qc:review_list")
     if form.is_valid() and form.cleaned_data["scope"] == "all":
         reviews, _state = _filtered(filters, request.user)
     elif form.is_valid():
@@ -169,10 +174,13 @@ def review_detail(request: HttpRequest, interview_id: int) -> HttpResponse:
     return _render_detail(request, _review_or_404(interview_id, request.user))
 
 
-def _decide(request: HttpRequest, interview_id: int, form_class, prefix: str, act, done: str):
-    """POST a decision form, call the service, message the outcome, back to the detail page."""
+def _decide(
+    request: HttpRequest, interview_id: int, form_class, prefix: str, act, done: str, **options
+):
+    """POST a decision form (built with `options`), call the service, message the outcome,
+    back to the detail page."""
     review = _review_or_404(interview_id, request.user)
-    form = form_class(request.POST, prefix=prefix)
+    form = form_class(request.POST, prefix=prefix, **options)
     if not form.is_valid():
         return _render_detail(request, review, **{f"{prefix}_form": form})
     try:
@@ -237,7 +245,13 @@ def review_return(request: HttpRequest, interview_id: int) -> HttpResponse:
         )
 
     return _decide(
-        request, interview_id, ReturnForm, "return", act, _("Interview #%(id)s returned.")
+        request,
+        interview_id,
+        ReturnForm,
+        "return",
+        act,
+        _("Interview #%(id)s returned."),
+        viewer=request.user,
     )
 
 
@@ -286,7 +300,7 @@ def qc_settings(request: HttpRequest, wave_id: int) -> HttpResponse:
 @require_role(*STAFF)
 def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_object_or_404(Wave, pk=wave_id)
-    flags = selectors.flag_rows(wave, request.user)
+    flags = selectors.wave_flag_rows(wave, request.user)
     reviews = selectors.dashboard_reviews(wave, request.user)
     backchecks = list(selectors.wave_backchecks(wave, request.user))
     return render(
@@ -309,14 +323,14 @@ def export(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = get_object_or_404(Wave, pk=wave_id)
     user, name = request.user, f"qc-wave-{wave.pk}"
     if request.GET.get("format") == "xlsx":
-        flags, events = selectors.flag_rows(wave, user), selectors.event_rows(wave, user)
+        flags, events = selectors.wave_flag_rows(wave, user), selectors.event_rows(wave, user)
         tables = [flag_table(flags), event_table(events)]
         content = spreadsheets.workbook_bytes(tables)
         return _download(request, wave, content, spreadsheets.XLSX_CONTENT_TYPE, f"{name}.xlsx")
     if request.GET.get("table") == "events":
         table = event_table(selectors.event_rows(wave, user))
     else:
-        table = flag_table(selectors.flag_rows(wave, user))
+        table = flag_table(selectors.wave_flag_rows(wave, user))
     content = spreadsheets.table_csv(table)
     return _download(
         request, wave, content, "text/csv; charset=utf-8", f"{name}-{table['key']}.csv"
@@ -336,7 +350,7 @@ def _download(
 def backchecks(request: HttpRequest, wave_id: int) -> HttpResponse:
     """The wave's back-checks, the per-interviewer discrepancy table and a new draw."""
     wave = get_object_or_404(Wave, pk=wave_id)
-    form = BackCheckDrawForm(request.POST or None)
+    form = BackCheckDrawForm(request.POST or None, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             draw = select_backchecks(

@@ -193,11 +193,6 @@ class DayForm(forms.Form):
     day = _day_field()
 
 
-def form_errors(form: forms.Form) -> str:
-    """A bound form's errors in one line, for a message above the page."""
-    return " ".join(error for errors in form.errors.values() for error in errors)
-
-
 class CalendarForm(forms.Form):
     view = forms.ChoiceField(
         label=_("View"), choices=[("day", _("Day")), ("week", _("Week"))], required=False

@@ -25,6 +25,7 @@ from accounts.models import Role, User
 from accounts.teams import supervised_team_ids
 from audit.kinds import Kind
 from audit.services import record
+from common.forms import form_errors
 from common.i18n import ui_language
 from common.spreadsheets import dataframe_csv
 from fieldwork import loaders, productivity, reactions, selectors
@@ -42,7 +43,6 @@ from fieldwork.workspace.forms import (
     MoveForm,
     StreetAssignForm,
     WavePlanForm,
-    form_errors,
     interviewer_choices,
 )
 

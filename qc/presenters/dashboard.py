@@ -91,7 +91,7 @@ def wave_dashboard(
 ) -> dict[str, Any]:
     """Counts and charts of one wave's flags and reviews.
 
-    `flags`: qc.selectors.flag_rows; `reviews`: qc.selectors.dashboard_reviews, (state,
+    `flags`: qc.selectors.wave_flag_rows; `reviews`: qc.selectors.dashboard_reviews, (state,
     completed_at) for the daily numbers of interviews, by local day of completion.
     """
     counts = _count(flags, reviews, timezone.get_default_timezone())

@@ -15,7 +15,7 @@ from qc.selectors import EventRow, FlagRow
 
 
 def flag_table(flags: Iterable[FlagRow]) -> dict:
-    """The flags (qc.selectors.flag_rows) as the table "flags": one row per flag, the
+    """The flags (qc.selectors.wave_flag_rows) as the table "flags": one row per flag, the
     interview (its number, interviewer, places, completion and current review state), then
     the rule that raised it and why."""
     states = _state_names()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.teams import supervised_among, team_rows
 from common.i18n import in_chinese_and_english
 from fieldwork.models import Call, Interview, Wave
 from fieldwork.telephony import services as telephony
@@ -58,11 +59,14 @@ def _interviewer_stats(wave: Wave, interviewer_ids: list[int]) -> pd.DataFrame:
     )
 
 
-def _candidates(wave: Wave) -> pd.DataFrame:
-    """Completed, not rejected or returned, not drawn since last completed: columns
-    interview_id, interviewer_id, questionnaire_version_id."""
+def _candidates(wave: Wave, user: User) -> pd.DataFrame:
+    """Completed, not rejected or returned, not drawn since last completed, of the
+    interviewers `user` supervises (accounts.teams): columns interview_id, interviewer_id,
+    questionnaire_version_id."""
     return pd.DataFrame.from_records(
-        Interview.objects.filter(case__wave=wave, status=Interview.Status.COMPLETED)
+        Interview.objects.filter(
+            team_rows(user, "interviewer"), case__wave=wave, status=Interview.Status.COMPLETED
+        )
         .exclude(review__state__in=[Review.State.REJECTED, Review.State.RETURNED])
         .annotate(last_drawn=Max("backchecks__draw__created_at"))
         .filter(Q(last_drawn__isnull=True) | Q(last_drawn__lt=F("completed_at")))
@@ -75,7 +79,9 @@ def _candidates(wave: Wave) -> pd.DataFrame:
 def select_backchecks(
     *, wave: Wave, user: User, checkers: Sequence[User], seed: int | None = None
 ) -> BackCheckDraw:
-    """Draw interviews of the wave for back-checks and assign them to other interviewers.
+    """Draw interviews of the wave for back-checks and assign them to other interviewers;
+    a team's supervisor draws from their team's interviews and assigns to their team's
+    interviewers (accounts.teams).
 
     Candidates: completed interviews not rejected, not returned and not back-checked since
     they were last completed (a re-interview after a failed back-check is drawn again, and
@@ -89,9 +95,13 @@ def select_backchecks(
     checker_ids = sorted({c.pk for c in checkers if c.role == Role.INTERVIEWER})
     if not checker_ids:
         raise ValidationError(_("Choose at least one back-check interviewer."), code="required")
+    if supervised_among(user, checker_ids) != set(checker_ids):
+        raise ValidationError(
+            _("Back-checks go to interviewers of your own team."), code="checkers"
+        )
     qc_settings = wave_settings(wave)
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
-    candidates = _candidates(wave)
+    candidates = _candidates(wave, user)
     interviewer_ids = sorted(int(i) for i in candidates["interviewer_id"].unique())
     shares = backchecks.interviewer_shares(
         _interviewer_stats(wave, interviewer_ids),

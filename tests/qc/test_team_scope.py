@@ -7,13 +7,15 @@ import csv
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from accounts.models import Role, Team
-from fieldwork.models import Case
+from accounts.models import Role, Team, User
+from fieldwork.models import Case, Interview
 from qc.models import BackCheck, Review
 from qc.services.backchecks import select_backchecks
 from qc.services.checks import check_completed_interview
+from qc.services.reviews import return_interview
 from tests.factories import PASSWORD, make_user
 from tests.qc.conftest import straight_answers, varied_answers
 
@@ -121,12 +123,81 @@ def test_a_re_interview_goes_to_an_interviewer_of_the_supervisors_own_team(
     listed = browser.get(reverse("qc:review_list")).context["form"].fields["interviewer"]
     assert set(listed.queryset) == {interviewer, colleague}
 
-    response = browser.post(
-        url, {"return-reason": "重访", "return-interviewer": other_interviewer.pk}, follow=True
+    refused = browser.post(
+        url, {"return-reason": "重访", "return-interviewer": other_interviewer.pk}
     )
-    assert [str(m) for m in response.context["messages"]] == ["重访须交给本组的访员。"]
+    assert refused.status_code == 200 and refused.context["return_form"].errors["interviewer"]
+    assert other_interviewer not in refused.context["return_form"].fields["interviewer"].queryset
     assert Review.objects.get(interview=flagged).state == Review.State.FLAGGED
     assert Case.objects.get(interview=flagged).interviewer == interviewer
+    with pytest.raises(PermissionDenied, match="本组"):  # the service holds the rule too
+        return_interview(
+            review=flagged.review,
+            user=User.objects.get(username="supervisor"),
+            reason="重访",
+            interviewer=other_interviewer,
+        )
 
     browser.post(url, {"return-reason": "重访", "return-interviewer": colleague.pk})
     assert Case.objects.get(interview=flagged).interviewer == colleague
+
+
+def test_approving_all_a_filter_shows_approves_nothing_when_the_filter_does_not_hold(
+    client, teams, other_interviewer
+):
+    browser = _signed_in(client, "supervisor")
+    query = f"?wave={teams.pk}&interviewer={other_interviewer.pk}"  # another team's
+    response = browser.post(reverse("qc:review_bulk_approve") + query, {"scope": "all"})
+    assert response.status_code == 302
+    assert not Review.objects.filter(state=Review.State.PROPOSED_APPROVE).exists()
+    shown = [str(m) for m in browser.get(response.url).context["messages"]]
+    assert shown and "选择一个有效的选项" in shown[0]
+
+
+def test_a_supervisor_draws_back_checks_of_their_own_team_for_their_own_team(
+    client, teams, interviewer, other_interviewer
+):
+    first = Team.objects.get(name="一组")
+    mine, theirs = (make_user(name, Role.INTERVIEWER) for name in ("checker", "checker-b"))
+    mine.team = first
+    mine.save(update_fields=["team"])
+    url = reverse("qc:backchecks", args=[teams.pk])
+    browser = _signed_in(client, "supervisor")
+    offered = browser.get(url).context["form"].fields["checkers"].queryset
+    assert mine in offered and theirs not in offered and other_interviewer not in offered
+    browser.post(url, {"checkers": [theirs.pk], "seed": 3})
+    assert not BackCheck.objects.exists()
+    with pytest.raises(ValidationError, match="本组"):
+        select_backchecks(
+            wave=teams, user=User.objects.get(username="supervisor"), checkers=[theirs], seed=3
+        )
+    browser.post(url, {"checkers": [mine.pk], "seed": 3})
+    drawn = BackCheck.objects.all()
+    assert drawn and {b.interview.interviewer_id for b in drawn} == {interviewer.pk}
+    assert {b.assigned_to_id for b in drawn} == {mine.pk}
+
+
+def test_a_back_check_stays_with_the_team_of_the_interviewer_it_checked(
+    client, teams, interviewer, other_interviewer, analyst
+):
+    checker = make_user("checker", Role.INTERVIEWER)
+    select_backchecks(wave=teams, user=analyst, checkers=[checker], seed=7)
+    judged = BackCheck.objects.filter(interview__interviewer=interviewer).first()
+    judged.interviewer = interviewer
+    judged.save(update_fields=["interviewer"])
+    # the interview is re-interviewed by the other team's interviewer
+    Interview.objects.filter(pk=judged.interview_id).update(interviewer=other_interviewer)
+    url = reverse("qc:backchecks", args=[teams.pk])
+    first = _signed_in(client, "supervisor").get(url).context["rows"]
+    assert judged.interview_id in {row["interview_id"] for row in first}
+    second = _signed_in(client, "supervisor-b").get(url).context["rows"]
+    assert judged.interview_id not in {row["interview_id"] for row in second}
+
+
+def test_a_supervisor_leading_no_team_sees_the_whole_wave(client, teams, interviewer):
+    lone = make_user("lone-supervisor", Role.SUPERVISOR)
+    browser = _signed_in(client, lone.username)
+    data = browser.get(reverse("qc:dashboard", args=[teams.pk])).context["data"]
+    assert data["n_flagged"] == 5 and data["n_reviews"] == 13
+    flags = _rows(browser.get(reverse("qc:export", args=[teams.pk])))
+    assert len({row[0] for row in flags}) == 5
