@@ -6,6 +6,7 @@ from qc.risk import views as risk_views
 app_name = "qc"
 urlpatterns = [
     path("", views.review_list, name="review_list"),
+    path("download/", views.review_export, name="review_export"),
     path("interviews/<id:interview_id>/", views.review_detail, name="review_detail"),
     path("interviews/<id:interview_id>/approve/", views.review_approve, name="review_approve"),
     path("interviews/<id:interview_id>/reject/", views.review_reject, name="review_reject"),

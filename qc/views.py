@@ -39,7 +39,7 @@ from qc.presenters.backchecks import (
     my_backcheck_rows,
 )
 from qc.presenters.dashboard import wave_dashboard
-from qc.presenters.export import event_table, flag_table
+from qc.presenters.export import event_table, flag_table, queue_table
 from qc.presenters.labels import question_labels
 from qc.presenters.reviews import (
     answer_sections,
@@ -313,6 +313,27 @@ def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
             "discrepancies": discrepancy_table(backchecks),
         },
     )
+
+
+@never_cache
+@require_role(*STAFF)
+def review_export(request: HttpRequest) -> HttpResponse:
+    """The review queue as filtered (the list page's query), every page of it: ?format=xlsx,
+    else CSV. A filter that does not hold gives no file but the list with the reason."""
+    form = ReviewFilterForm(request.GET or None, viewer=request.user)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("qc:review_list")
+    reviews, state = _filtered(form, request.user)
+    table = queue_table(selectors.queue_rows(reviews.filter(state=state) if state else reviews))
+    wave = form.cleaned_data.get("wave") if form.is_bound else None
+    if request.GET.get("format") == "xlsx":
+        content = spreadsheets.workbook_bytes([table])
+        name, content_type = "qc-review-queue.xlsx", spreadsheets.XLSX_CONTENT_TYPE
+    else:
+        content, content_type = spreadsheets.table_csv(table), "text/csv; charset=utf-8"
+        name = "qc-review-queue.csv"
+    return _download(request, wave, content, content_type, name)
 
 
 @never_cache

@@ -105,6 +105,7 @@ MATRIX = {
     "qc:review_bulk_approve": ("post", {A, S}),
     "qc:dashboard": ("get", {A, S}),
     "qc:export": ("get", {A, S}),
+    "qc:review_export": ("get", {A, S}),
     "qc:settings": ("get", {A, S}),
     "qc:backchecks": ("get", {A, S}),
     "qc:my_backchecks": ("get", {I}),

@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from fieldwork.models import Mode
 from qc.models import Review
 from qc.presenters.labels import reason_text, rule_label, severity_label
 from qc.presenters.reviews import rule_names
-from qc.selectors import EventRow, FlagRow
+from qc.selectors import EventRow, FlagRow, QueueRow
 
 
 def flag_table(flags: Iterable[FlagRow]) -> dict:
@@ -65,6 +66,34 @@ def event_table(events: Iterable[EventRow]) -> dict:
         pgettext("review state", "After"), _("By"), _("Reason"), _("Rules"),
     ]  # fmt: skip
     return {"key": "events", "title": _("Review decisions"), "columns": columns, "rows": rows}
+
+
+def queue_table(reviews: Iterable[QueueRow]) -> dict:
+    """The review queue as filtered (qc.selectors.queue_rows) as the table "queue": one row
+    per interview, in the queue's order, with its flags named."""
+    states = _state_names()
+    modes = {code: str(label) for code, label in Mode.choices}
+    zone = timezone.get_current_timezone()
+    rows = [
+        [
+            review.interview_id,
+            review.interviewer,
+            review.district or "",
+            review.street or "",
+            modes.get(review.mode, review.mode),
+            _local(review.completed_at, zone),
+            review.duration_seconds,
+            states.get(review.state, review.state),
+            "; ".join(rule_names(review.flags)),
+            reason_text(review.reason, review.reason_en),
+        ]
+        for review in reviews
+    ]
+    columns = [
+        _("Interview"), _("Interviewer"), _("District"), _("Street"), _("Mode"),
+        _("Completed at"), _("Duration (s)"), _("Review state"), _("Flags"), _("Reason"),
+    ]  # fmt: skip
+    return {"key": "queue", "title": _("Review queue"), "columns": columns, "rows": rows}
 
 
 def _state_names() -> dict[str, str]:

@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.models import Role, Team, User
 from fieldwork.models import Case, Interview
@@ -201,3 +202,35 @@ def test_a_supervisor_leading_no_team_sees_the_whole_wave(client, teams, intervi
     assert data["n_flagged"] == 5 and data["n_reviews"] == 13
     flags = _rows(browser.get(reverse("qc:export", args=[teams.pk])))
     assert len({row[0] for row in flags}) == 5
+
+
+def test_the_review_queue_downloads_as_filtered_for_the_supervisors_own_team(
+    client, teams, interviewer, other_interviewer
+):
+    browser = _signed_in(client, "supervisor")
+    query = {"wave": teams.pk, "rule": "rushed"}
+    page = browser.get(reverse("qc:review_list"), query)
+    listed = [row["interview_id"] for row in page.context["rows"]]
+    assert len(listed) == 3  # 一组's three rushed interviews; 二组's two are not theirs
+    assert reverse("qc:review_export") in page.text
+    response = browser.get(reverse("qc:review_export"), query)
+    assert response["Content-Disposition"] == 'attachment; filename="qc-review-queue.csv"'
+    assert "no-store" in response["Cache-Control"]
+    text = response.content.decode("utf-8-sig")
+    header, *rows = csv.reader(io.StringIO(text))
+    assert header == [
+        "访问", "访员", "区县", "街道", "访问方式", "完成时间", "时长（秒）", "审核状态",
+        "质控标记", "原因",
+    ]  # fmt: skip
+    assert [int(row[0]) for row in rows] == listed  # the queue's rows in its order
+    assert {(row[1], row[4], row[7]) for row in rows} == {
+        (str(interviewer), "电话访问（CATI）", "存疑")
+    }
+    assert all(row[8].startswith("用时过短 (高); ") for row in rows)
+    assert sorted(int(row[6]) for row in rows) == [45, 46, 47]  # the interviews' seconds
+    workbook = browser.get(reverse("qc:review_export"), {**query, "format": "xlsx"})
+    book = load_workbook(io.BytesIO(workbook.content))
+    assert book.sheetnames == ["审核队列"] and book.active.max_row == 4
+    # a filter that does not hold (another team's interviewer) gives no file
+    refused = browser.get(reverse("qc:review_export"), {"interviewer": other_interviewer.pk})
+    assert refused.status_code == 302 and refused.url == reverse("qc:review_list")
