@@ -333,7 +333,9 @@ def review_export(request: HttpRequest) -> HttpResponse:
     else:
         content, content_type = spreadsheets.table_csv(table), "text/csv; charset=utf-8"
         name = "qc-review-queue.csv"
-    return _download(request, wave, content, content_type, name)
+    shown = {key: value for key, value in request.GET.items() if key != "format" and value}
+    detail = {"filters": shown, "rows": len(table["rows"])}  # which list left, and how much
+    return _download(request, wave, content, content_type, name, detail=detail)
 
 
 @never_cache
@@ -359,9 +361,14 @@ def export(request: HttpRequest, wave_id: int) -> HttpResponse:
 
 
 def _download(
-    request: HttpRequest, wave: Wave, content: bytes, content_type: str, filename: str
+    request: HttpRequest,
+    wave: Wave | None,
+    content: bytes,
+    content_type: str,
+    filename: str,
+    detail: dict | None = None,
 ) -> HttpResponse:
-    record(Kind.DOWNLOAD, request=request, wave=wave, subject=filename)
+    record(Kind.DOWNLOAD, request=request, wave=wave, subject=filename, detail=detail)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

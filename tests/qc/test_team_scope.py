@@ -12,6 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import Role, Team, User
+from audit.kinds import Kind
+from audit.models import AuditEvent
 from fieldwork.models import Case, Interview
 from qc.models import BackCheck, Review
 from qc.services.backchecks import select_backchecks
@@ -234,3 +236,29 @@ def test_the_review_queue_downloads_as_filtered_for_the_supervisors_own_team(
     # a filter that does not hold (another team's interviewer) gives no file
     refused = browser.get(reverse("qc:review_export"), {"interviewer": other_interviewer.pk})
     assert refused.status_code == 302 and refused.url == reverse("qc:review_list")
+
+
+@pytest.mark.parametrize("state", ["", "clean"])
+def test_the_download_holds_every_page_of_the_queue_in_its_order(
+    client, teams, analyst, monkeypatch, state
+):
+    monkeypatch.setattr("qc.views.PAGE_SIZE", 5)
+    browser = _signed_in(client, analyst.username)
+    query = {"wave": teams.pk, "state": state}
+    listed, number = [], 1
+    while True:
+        page = browser.get(reverse("qc:review_list"), {**query, "page": number})
+        listed += [row["interview_id"] for row in page.context["rows"]]
+        if not page.context["page"].has_next():
+            break
+        number += 1
+    assert len(listed) == (13 if not state else 8) and number > 1  # flagged first, then clean
+    link = browser.get(reverse("qc:review_list"), {**query, "page": 2}).text
+    assert f'href="/qc/download/?wave={teams.pk}&amp;state={state}&amp;format=xlsx"' in link
+
+    downloaded = _rows(browser.get(reverse("qc:review_export"), query))
+    assert [int(row[0]) for row in downloaded] == listed
+    event = AuditEvent.objects.filter(kind=Kind.DOWNLOAD).latest("pk")
+    assert (event.subject, event.wave_id) == ("qc-review-queue.csv", teams.pk)
+    assert event.detail["rows"] == len(listed)
+    assert event.detail["filters"] == {"wave": str(teams.pk), **({"state": state} if state else {})}
