@@ -327,15 +327,9 @@ def review_export(request: HttpRequest) -> HttpResponse:
     reviews, state = _filtered(form, request.user)
     table = queue_table(selectors.queue_rows(reviews.filter(state=state) if state else reviews))
     wave = form.cleaned_data.get("wave") if form.is_bound else None
-    if request.GET.get("format") == "xlsx":
-        content = spreadsheets.workbook_bytes([table])
-        name, content_type = "qc-review-queue.xlsx", spreadsheets.XLSX_CONTENT_TYPE
-    else:
-        content, content_type = spreadsheets.table_csv(table), "text/csv; charset=utf-8"
-        name = "qc-review-queue.csv"
     shown = {key: value for key, value in request.GET.items() if key != "format" and value}
     detail = {"filters": shown, "rows": len(table["rows"])}  # which list left, and how much
-    return _download(request, wave, content, content_type, name, detail=detail)
+    return _download(request, wave, [table], "qc-review-queue", detail=detail)
 
 
 @never_cache
@@ -347,27 +341,25 @@ def export(request: HttpRequest, wave_id: int) -> HttpResponse:
     user, name = request.user, f"qc-wave-{wave.pk}"
     if request.GET.get("format") == "xlsx":
         flags, events = selectors.wave_flag_rows(wave, user), selectors.event_rows(wave, user)
-        tables = [flag_table(flags), event_table(events)]
-        content = spreadsheets.workbook_bytes(tables)
-        return _download(request, wave, content, spreadsheets.XLSX_CONTENT_TYPE, f"{name}.xlsx")
+        return _download(request, wave, [flag_table(flags), event_table(events)], name)
     if request.GET.get("table") == "events":
         table = event_table(selectors.event_rows(wave, user))
     else:
         table = flag_table(selectors.wave_flag_rows(wave, user))
-    content = spreadsheets.table_csv(table)
-    return _download(
-        request, wave, content, "text/csv; charset=utf-8", f"{name}-{table['key']}.csv"
-    )
+    return _download(request, wave, [table], f"{name}-{table['key']}")
 
 
 def _download(
-    request: HttpRequest,
-    wave: Wave | None,
-    content: bytes,
-    content_type: str,
-    filename: str,
-    detail: dict | None = None,
+    request: HttpRequest, wave: Wave | None, tables: list[dict], name: str, detail=None
 ) -> HttpResponse:
+    """The tables as a file named `name`: with ?format=xlsx a workbook (a sheet each), else
+    the first as CSV; the download recorded in the audit log (with `detail`)."""
+    if request.GET.get("format") == "xlsx":
+        content = spreadsheets.workbook_bytes(tables)
+        content_type, filename = spreadsheets.XLSX_CONTENT_TYPE, f"{name}.xlsx"
+    else:
+        content = spreadsheets.table_csv(tables[0])
+        content_type, filename = "text/csv; charset=utf-8", f"{name}.csv"
     record(Kind.DOWNLOAD, request=request, wave=wave, subject=filename, detail=detail)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -23,10 +23,7 @@ def flag_table(flags: Iterable[FlagRow]) -> dict:
     zone = timezone.get_current_timezone()
     rows = [
         [
-            flag.interview_id,
-            flag.interviewer,
-            flag.district or "",
-            flag.street or "",
+            *_interview_cells(flag),
             _local(flag.completed_at, zone),
             states.get(flag.state, flag.state or ""),
             rule_label(flag.rule),
@@ -76,10 +73,7 @@ def queue_table(reviews: Iterable[QueueRow]) -> dict:
     zone = timezone.get_current_timezone()
     rows = [
         [
-            review.interview_id,
-            review.interviewer,
-            review.district or "",
-            review.street or "",
+            *_interview_cells(review),
             modes.get(review.mode, review.mode),
             _local(review.completed_at, zone),
             review.duration_seconds,
@@ -94,6 +88,11 @@ def queue_table(reviews: Iterable[QueueRow]) -> dict:
         _("Completed at"), _("Duration (s)"), _("Review state"), _("Flags"), _("Reason"),
     ]  # fmt: skip
     return {"key": "queue", "title": _("Review queue"), "columns": columns, "rows": rows}
+
+
+def _interview_cells(row: FlagRow | QueueRow) -> list:
+    """The columns Interview, Interviewer, District, Street of a row about an interview."""
+    return [row.interview_id, row.interviewer, row.district or "", row.street or ""]
 
 
 def _state_names() -> dict[str, str]:
