@@ -150,7 +150,8 @@ def queue_rows(reviews: QuerySet[Review]) -> list[QueueRow]:
         at=1,
     )
     flags: dict[int, list] = {}
-    found = Flag.objects.filter(interview__review__in=reviews).order_by("created_at", "id")
+    found = Flag.objects.filter(interview__in=reviews.values("interview"))
+    found = found.order_by("created_at", "id")
     for interview, rule, severity in found.values_list("interview_id", "rule", "severity"):
         flags.setdefault(interview, []).append({"rule": rule, "severity": severity})
     return [QueueRow(*row[:8], flags.get(row[0], []), *row[8:]) for row in rows]
