@@ -20,7 +20,7 @@ from demo.simulate import Respondent, Simulated, simulate_interview
 from fieldwork.interview import flow
 from fieldwork.models import Appointment, Case, ContactAttempt, Interview, Wave
 from fieldwork.services import waves as fieldwork
-from qc.models import Flag, ReviewEvent
+from qc.models import Flag, Review, ReviewEvent
 from qc.services.checks import check_interviews
 from questionnaires import answers as stored
 from questionnaires.models import QuestionnaireVersion
@@ -141,11 +141,21 @@ def simulate_round(
         Interview.objects.filter(pk=OuterRef("interview_id")).values("completed_at")[:1]
     )
     Flag.objects.filter(interview__case__wave=wave).update(created_at=completed_at)
-    ReviewEvent.objects.filter(review__interview__case__wave=wave, actor=None).update(
-        at=Subquery(
-            Interview.objects.filter(review=OuterRef("review_id")).values("completed_at")[:1]
+    # each event dated from its review's interview, read once (a correlated UPDATE through
+    # review and interview could be planned as nested scans on PostgreSQL without statistics)
+    done = dict(
+        Review.objects.filter(interview__case__wave=wave).values_list(
+            "pk", "interview__completed_at"
         )
     )
+    events = list(
+        ReviewEvent.objects.filter(review__interview__case__wave=wave, actor=None).only(
+            "pk", "review_id"
+        )
+    )
+    for event in events:
+        event.at = done[event.review_id]
+    ReviewEvent.objects.bulk_update(events, ["at"], batch_size=1000)
     if spec.finished:
         Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.CLOSED)
         wave.refresh_from_db(fields=["status"])
