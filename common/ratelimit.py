@@ -72,8 +72,10 @@ def refusal(
     (group, request), e.g. the API token's id."""
     try:
         usage = get_usage(request, group=group, key=key, rate=_rate, method=method, increment=True)
-        # django-ratelimit reports a count it could not keep with time_left -1.
-        counted = usage is None or usage["time_left"] >= 0
+        # django-ratelimit reports a count it could not keep as a limit of 0 (every rate here
+        # allows at least 1). Its time_left is -1 then, but a counted request can read -1 too:
+        # the window's last second ends while the count is kept.
+        counted = usage is None or usage["limit"] > 0
     except Exception:  # noqa: BLE001 - a broken cache is decided by fail_open
         usage, counted = None, False
     if not counted:

@@ -2,8 +2,11 @@
 the health check, and what happens when the count cannot be kept."""
 
 import threading
+import time
 import uuid
+import zlib
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
@@ -14,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common.client_ip import client_ip
+from common.ratelimit import refusal
 from tests.factories import PASSWORD
 
 
@@ -196,3 +200,25 @@ def test_the_admin_login_shares_the_login_count(client, settings, interviewer):
     assert client.post(reverse("admin:login"), wrong).status_code == 429
     assert client.post(reverse("login"), wrong).status_code == 429
     assert client.get(reverse("admin:login")).status_code == 200
+
+
+def test_a_request_counted_as_its_window_ends_is_let_through(db, monkeypatch):
+    """django-ratelimit reads the clock for the window and again for the time left: when the
+    window's last second ends between the two, the time left reads -1, which is also how it
+    reports a count it could not keep. A counted request is let through all the same."""
+    from django_ratelimit import core
+
+    value = "api-token:window-end"
+    now = int(time.time())
+    window_end = now - now % 60 + zlib.crc32(value.encode()) % 60
+    clock = iter([window_end, window_end + 1])
+    monkeypatch.setattr(core, "time", SimpleNamespace(time=lambda: next(clock)))
+    request = RequestFactory().get("/api/v1/waves")
+    assert refusal(request, group="api", key=lambda group, request: value) is None
+    assert next(clock, None) is None  # both readings were taken
+
+
+def test_a_count_that_cannot_be_kept_is_refused(db, broken_counter):
+    request = RequestFactory().get("/api/v1/waves")
+    assert refusal(request, group="api", key=lambda group, request: "any") == 60
+    assert refusal(request, group="healthz", key="ip", fail_open=True) is None
