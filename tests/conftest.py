@@ -8,7 +8,9 @@ whole suite (a folder's variant of a world gets a name of its own).
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.signals import user_logged_in
@@ -135,6 +137,23 @@ def jobs_run_at_once(settings):
 def fast_password_hasher(settings):
     # PBKDF2 costs ~0.3 s per user created or logged in; no test here measures hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def rate_limits(settings, monkeypatch):
+    """rate_limits(login="3/m"): these rates for the test, with django-ratelimit's clock held
+    still. Its count is kept per window, which ends at a second of every minute (or hour) set
+    by the key: a window ending between two of the test's requests would start the count
+    again. (The cache's expiry keeps the real clock.)"""
+    from django_ratelimit import core
+
+    held = time.time()
+    monkeypatch.setattr(core, "time", SimpleNamespace(time=lambda: held))
+
+    def set_rates(**rates: str) -> None:
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, **rates}
+
+    return set_rates
 
 
 @pytest.fixture(autouse=True)

@@ -44,7 +44,14 @@ def make_user(username: str, role: str, organisation: str = "", **fields) -> Use
 
 def authenticator_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
     """The six digits the user's authenticator app shows (or will show `steps_ahead` periods
-    on: a code is accepted once, and one period either side is tolerated)."""
+    on: a code is accepted once, and one period either side is tolerated).
+
+    As a user does with a code about to change, waits for the next when fewer than 3 s of
+    its period are left: a code checked a period late is accepted, but the server then
+    keeps the period as the app's drift and expects every later code a period behind."""
+    left = device.step - (time.time() - device.t0) % device.step
+    if left < 3:
+        time.sleep(left)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time() + steps_ahead * device.step
     return f"{totp.token():06d}"
@@ -199,10 +206,15 @@ def question_group(
     }
 
 
-def next_weekday_at(hour: int, minute: int = 0, *, days: int = 1) -> datetime:
-    """A Shanghai weekday at hour:minute, at least `days` days from now: an appointment time
-    inside the default weekday calling windows that stays in the future whenever tests run."""
-    day = datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=days)
+def next_weekday_at(
+    hour: int, minute: int = 0, *, days: int = 1, after: datetime | None = None
+) -> datetime:
+    """A Shanghai weekday at hour:minute, at least `days` days after `after` (now by default):
+    an appointment time inside the default weekday calling windows that stays in the future
+    whenever tests run. Two times that must follow each other are the second `after` the
+    first (a weekend between can put two days from now on the same Monday as one)."""
+    start = after.astimezone(ZoneInfo("Asia/Shanghai")) if after else None
+    day = (start or datetime.now(ZoneInfo("Asia/Shanghai"))) + timedelta(days=days)
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return day.replace(hour=hour, minute=minute, second=0, microsecond=0)

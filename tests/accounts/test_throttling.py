@@ -137,8 +137,8 @@ def test_addresses_of_one_ipv6_network_share_the_lockout(client, interviewer):
     assert _attempt(client, interviewer.username, PASSWORD, ip="2001:db8::99").status_code == 429
 
 
-def test_a_user_name_tried_from_many_networks_is_limited_too(client, interviewer, settings):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login_user": "6/h"}
+def test_a_user_name_tried_from_many_networks_is_limited_too(client, interviewer, rate_limits):
+    rate_limits(login_user="6/h")
     addresses = [f"2001:db8:{n:x}::1" for n in range(1, 8)]  # seven different /64 networks
 
     statuses = [

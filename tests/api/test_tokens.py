@@ -67,9 +67,9 @@ def test_a_read_token_may_not_write(client, safety_wave, token_of, places):
 
 
 def test_requests_over_the_tokens_rate_are_refused_with_retry_after(
-    client, settings, safety_wave, token_of
+    client, rate_limits, safety_wave, token_of
 ):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api": "3/m"}
+    rate_limits(api="3/m")
     _first, first_secret = token_of(safety_wave.client)
     _second, second_secret = token_of(safety_wave.client)
     statuses = [Api(client, first_secret).get("/waves").status_code for _ in range(4)]

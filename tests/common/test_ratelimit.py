@@ -144,8 +144,8 @@ def test_behind_the_proxy_the_address_is_the_one_nginx_appended(settings):
     assert client_ip(garbage) == "10.0.0.5"
 
 
-def test_login_posts_are_limited_per_address(client, settings, interviewer):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "3/m"}
+def test_login_posts_are_limited_per_address(client, rate_limits, interviewer):
+    rate_limits(login="3/m")
     wrong = {"username": interviewer.username, "password": "not-the-password"}
     assert [client.post(reverse("login"), wrong).status_code for _ in range(3)] == [200] * 3
     refused = client.post(reverse("login"), {**wrong, "password": PASSWORD})
@@ -159,8 +159,8 @@ def test_login_posts_are_limited_per_address(client, settings, interviewer):
     assert elsewhere.status_code == 302
 
 
-def test_the_health_check_is_limited_per_address(client, settings, db):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "healthz": "2/m"}
+def test_the_health_check_is_limited_per_address(client, rate_limits, db):
+    rate_limits(healthz="2/m")
     assert [client.get(reverse("healthz")).status_code for _ in range(3)] == [200, 200, 429]
 
 
@@ -192,8 +192,8 @@ def test_without_a_counter_no_number_is_revealed(
     assert not my_case.phone_reveals.exists()
 
 
-def test_the_admin_login_shares_the_login_count(client, settings, interviewer):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "2/m"}
+def test_the_admin_login_shares_the_login_count(client, rate_limits, interviewer):
+    rate_limits(login="2/m")
     wrong = {"username": interviewer.username, "password": "not-the-password"}
     assert client.post(reverse("login"), wrong).status_code == 200
     assert client.post(reverse("admin:login"), wrong).status_code == 200

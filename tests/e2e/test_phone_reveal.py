@@ -10,10 +10,10 @@ from tests.factories import PASSWORD
 
 @pytest.mark.django_db(transaction=True)
 def test_the_number_then_the_limit_message_replace_the_masked_number(
-    live_server, new_page, settings, my_case, interviewer
+    live_server, new_page, rate_limits, settings, my_case, interviewer
 ):
     settings.TWILIO_ACCOUNT_SID = settings.TWILIO_AUTH_TOKEN = settings.TWILIO_CALLER_ID = ""
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "reveal_phone": "1/h"}
+    rate_limits(reveal_phone="1/h")
     page = new_page()
     log_in(page, live_server.url, interviewer.username, PASSWORD)
     page.goto(f"{live_server.url}/fieldwork/cases/{my_case.pk}/")

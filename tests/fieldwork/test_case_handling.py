@@ -164,7 +164,7 @@ def test_a_case_reopened_after_a_wrong_last_attempt_gets_that_attempt_back(
     assert (my_case.status, my_case.attempts) == (Case.Status.PENDING, 4)
     # The scheduler offers it again: it is under the wave's maximum of 5
     offered = next_case.assign_next_case(
-        wave=my_case.wave, interviewer=interviewer, now=next_weekday_at(10, days=3)
+        wave=my_case.wave, interviewer=interviewer, now=next_weekday_at(10, after=afternoon)
     )
     assert offered is not None and offered.case == my_case
     event = CaseEvent.objects.get(case=my_case, kind="reopened")

@@ -80,9 +80,9 @@ def test_with_telephony_the_number_is_never_shown(client, settings, my_case, int
 
 
 def test_reveals_are_limited_per_interviewer_with_a_message(
-    client, settings, wave, interviewer, other_interviewer
+    client, rate_limits, wave, interviewer, other_interviewer
 ):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "reveal_phone": "3/h"}
+    rate_limits(reveal_phone="3/h")
     waves.assign_cases(wave=wave, interviewer=interviewer, count=4)
     waves.assign_cases(wave=wave, interviewer=other_interviewer, count=1)
     mine = list(wave.cases.filter(interviewer=interviewer))

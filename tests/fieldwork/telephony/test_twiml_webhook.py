@@ -84,9 +84,9 @@ def test_twilio_asking_before_dial_saved_the_sid_is_answered_once(client, call):
 
 
 def test_unsigned_webhooks_are_rate_limited_per_address_and_signed_ones_never(
-    client, settings, call
+    client, rate_limits, call
 ):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "twilio": "3/m"}
+    rate_limits(twilio="3/m")
     path = reverse("fieldwork:telephony:status_callback", args=[call.pk])
     event = {"CallSid": call.parent_sid, "CallStatus": "ringing", "SequenceNumber": "1"}
     forged = [
