@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from common.ids import parse_id
 from jobs.models import Job
 from jobs.services import start_job
@@ -61,11 +61,13 @@ def remember(*, key: str, latest_key: str, value: Any, seconds: int) -> None:
 def poll_reply(request: HttpRequest) -> HttpResponse | None:
     """None for an ordinary request. For the waiting card's own poll (an htmx request naming
     the job it waits for): 204 while that job runs, leaving the page as it is; HX-Refresh once
-    it has ended. A poll never starts a job."""
+    it has ended. A poll never starts a job. A client's pages wait on no job: to a client
+    every job is as one that has ended (which jobs the firm runs, and when, is its own)."""
     if request.headers.get("HX-Request") != "true":
         return None
     job_id = parse_id(request.GET.get("job"))
-    job = Job.objects.filter(pk=job_id).first() if job_id is not None else None
+    jobs = Job.objects.none() if request.user.role == Role.CLIENT else Job.objects.all()
+    job = jobs.filter(pk=job_id).first() if job_id is not None else None
     response = HttpResponse(status=204)
     if job is None or not job.is_open:
         response["HX-Refresh"] = "true"

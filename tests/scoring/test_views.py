@@ -229,6 +229,23 @@ def test_a_client_reads_only_the_waves_it_commissioned(client, django_user_model
         assert client.get(url).status_code == 404, name
 
 
+@pytest.mark.parametrize("page", ["scoring:results", "scoring:index"])
+def test_a_client_cannot_tell_which_jobs_run(page, client, client_user, analyst, scored_wave):
+    # given a job of the firm's, still queued, and one that has ended
+    running = Job.objects.create(kind="frame_import", status=Job.Status.QUEUED, created_by=analyst)
+    ended = Job.objects.create(kind="frame_import", status=Job.Status.FAILED, created_by=analyst)
+    args = [scored_wave.pk] if page == "scoring:index" else []
+
+    def poll(job):
+        return client.get(reverse(page, args=args), {"job": job.pk}, HTTP_HX_REQUEST="true")
+
+    # when staff poll them they hear which is running; a client hears the same of both
+    login(client, analyst)
+    assert "HX-Refresh" not in poll(running) and poll(ended)["HX-Refresh"] == "true"
+    login(client, client_user)
+    assert [poll(job)["HX-Refresh"] for job in (running, ended)] == ["true", "true"]
+
+
 def test_dashboard_ranks_districts_and_drills_into_streets(client, analyst, scored_wave):
     # given satisfaction 东华街道 90 (城东区), 西岭镇 40 (西山县)
     login(client, analyst)
