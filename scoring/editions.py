@@ -146,7 +146,7 @@ def index_parts(wave: Wave) -> dict:
                 index_composite.short_boards(wave=wave, level=level),
             )
         except index_services.IndexInputError as error:
-            levels[level] = str(error)
+            levels[level] = "\n".join(error.texts())
     return index_presenters.frozen_index(wave, levels)
 
 

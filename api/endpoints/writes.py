@@ -15,6 +15,7 @@ from sampling.models import Locality
 from sampling.services.localities import import_localities
 from scoring.index.objective import IndicatorSpec, ObjectiveError, parse_rule
 from scoring.index.objective_store import store_objective_indicators
+from scoring.index.services import area_codes
 from scoring.models import ObjectiveIndicator
 
 router = Router(tags=["writes"], auth=WRITE)
@@ -63,11 +64,7 @@ def objective_indicators(request, wave_id: Id, payload: ObjectiveIn):
     wave = access.wave_for(request.auth, wave_id)
     errors: list[dict] = []
     specs = _indicator_specs(payload, errors)
-    known_places = set(
-        Locality.objects.filter(code__in={v.locality_code for v in payload.values}).values_list(
-            "code", flat=True
-        )
-    )
+    known_places = area_codes(wave) if payload.values else set()
     ruled = set(specs) | set(
         ObjectiveIndicator.objects.filter(wave=wave).values_list("code", flat=True)
     )
@@ -75,7 +72,9 @@ def objective_indicators(request, wave_id: Id, payload: ObjectiveIn):
     for row, value in enumerate(payload.values, start=1):
         where = ["values", row - 1]
         if value.locality_code not in known_places:
-            message = _("%(code)s is not a known locality code.") % {"code": value.locality_code}
+            message = _("%(code)s is not a locality of this survey's area") % {
+                "code": value.locality_code
+            }
             errors.append(
                 field_error("locality_code", message, row=row, location=[*where, "locality_code"])
             )

@@ -75,8 +75,10 @@ def composite_index(*, wave: Wave, level: str = Level.DISTRICT) -> CompositeInde
         raise IndexInputError([f"Unknown level {level!r}."])
     try:
         table, nodes, meta, shares, covariance = _composite_table(wave, level, joint=True)
-    except (AnswerError, indices.SchemeError, objective.ObjectiveError) as err:
+    except (AnswerError, indices.SchemeError) as err:
         raise IndexInputError([str(err)]) from err
+    except objective.ObjectiveError as err:
+        raise IndexInputError(err.errors) from err  # texts translated where shown
     before = previous_wave(wave)
     previous = None
     if before is not None:

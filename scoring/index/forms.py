@@ -4,10 +4,12 @@ from fractions import Fraction
 from pathlib import Path
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common.tables import TableError
 from common.tables.texts import describe_all, limits
+from common.translatable import translated
 from scoring.index import ahp
 from scoring.index.objective import ObjectiveError, read_table
 
@@ -140,7 +142,7 @@ class AHPMatrixForm(forms.Form):
                 first_column_name=MATRIX_LABELS,
             )
         except ObjectiveError as err:
-            raise forms.ValidationError(err.errors) from err
+            raise forms.ValidationError([translated(e, gettext) for e in err.errors]) from err
         except TableError as err:
             raise forms.ValidationError(describe_all(err)) from err
         header = list(table.columns[1:])

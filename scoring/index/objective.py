@@ -111,24 +111,36 @@ class IndicatorSpec:
 
 
 def parse_bands(text: str | list | tuple | None) -> tuple[tuple[float, float], ...]:
-    """ "95:100 90:80" or [[95, 100], [90, 80]] → ((95.0, 100.0), (90.0, 80.0)), unsorted.
+    """ "95:100 90:80" or [[95, 100], [90, 80]] → ((95.0, 100.0), (90.0, 80.0)), unsorted;
+    full-width colons and commas (95：100，90：80) as Chinese input methods type them.
     Raises ValueError."""
     if text is None or (isinstance(text, str) and not text.strip()):
         return ()
     if isinstance(text, str):
         pairs = []
-        for part in text.replace(",", " ").replace(";", " ").replace("，", " ").split():
+        text = text.replace("：", ":").replace("；", " ").replace("，", " ")
+        for part in text.replace(",", " ").replace(";", " ").split():
             threshold, sep, score = part.partition(":")
             if not sep:
-                raise ValueError(f"band {part!r} is not threshold:score")
+                raise ValueError(
+                    Translatable(gettext_noop("band %(band)s is not threshold:score"), band=part)
+                )
             pairs.append((threshold, score))
     else:
         pairs = list(text)
     bands = []
     for pair in pairs:
         if len(pair) != 2:
-            raise ValueError(f"band {pair!r} is not a (threshold, score) pair")
-        bands.append((_number(pair[0]), _number(pair[1])))
+            raise ValueError(
+                Translatable(
+                    gettext_noop("band %(band)s is not a (threshold, score) pair"), band=str(pair)
+                )
+            )
+        try:
+            bands.append((_number(pair[0]), _number(pair[1])))
+        except ValueError:
+            problem = gettext_noop("band %(band)s: the threshold and the score must be numbers")
+            raise ValueError(Translatable(problem, band=":".join(map(str, pair)))) from None
     return tuple(bands)
 
 
@@ -142,14 +154,16 @@ def parse_rule(spec: Mapping, *, indicator: str) -> Rule:
         errors.append(
             Translatable(
                 gettext_noop("Indicator %(code)s: %(problem)s"),
-                code=repr(indicator),
+                code=indicator,
                 problem=problem,
             )
         )
 
     direction = str(spec.get("direction") or HIGHER).strip().lower()
     if direction not in DIRECTIONS:
-        fail(gettext_noop("direction %(value)s must be 'higher' or 'lower'"), value=repr(direction))
+        fail(
+            gettext_noop("direction %(value)s must be 'higher' or 'lower'"), value=f"“{direction}”"
+        )
         direction = HIGHER
     numbers: dict[str, float | None] = {}
     for key in ("target", "deduction", "floor", "cap"):
@@ -157,12 +171,12 @@ def parse_rule(spec: Mapping, *, indicator: str) -> Rule:
         try:
             numbers[key] = None if _blank(raw) else _number(raw)
         except ValueError:
-            fail(gettext_noop("%(key)s %(value)s is not a number"), key=key, value=repr(raw))
+            fail(gettext_noop("%(key)s %(value)s is not a number"), key=key, value=f"“{raw}”")
             numbers[key] = None
     try:
         bands = parse_bands(spec.get("bands"))
     except ValueError as err:
-        fail(gettext_noop("bands: %(problem)s"), problem=str(err))
+        fail(gettext_noop("bands: %(problem)s"), problem=_problem(err))
         bands = ()
     floor = numbers["floor"] if numbers["floor"] is not None else 0.0
     cap = numbers["cap"] if numbers["cap"] is not None else 100.0
@@ -236,7 +250,10 @@ def score_indicators(values: pd.DataFrame, rules: Mapping[str, Rule]) -> pd.Data
     """
     missing = sorted(set(values["indicator"]) - set(rules))
     if missing:
-        raise ObjectiveError([f"Indicator {code!r}: no scoring rule." for code in missing])
+        raise ObjectiveError(
+            [Translatable(gettext_noop("Indicator %(code)s: no scoring rule."), code=code)
+             for code in missing]
+        )  # fmt: skip
     out = values[VALUE_COLUMNS].copy()
     out["value"] = out["value"].astype(float)
     out["score"] = np.nan
@@ -289,7 +306,7 @@ def read_table(
     Raises ObjectiveError for a file of another type, common.tables.TableError naming the
     file, row and column for a file that cannot be read."""
     if PurePath(filename).suffix.lower() not in (".csv", ".xlsx"):
-        raise ObjectiveError([f"{filename}: upload a .csv or .xlsx file."])
+        raise ObjectiveError([_at(filename, problem=gettext_noop("upload a .csv or .xlsx file"))])
     table = tables.read_table(
         data, name=filename, limits=limits, first_column_name=first_column_name
     ).frame
@@ -311,7 +328,7 @@ def read_values(
     table = read_table(data, filename, limits=limits)
     errors: list[str] = []
     if "locality_code" not in table.columns:
-        raise ObjectiveError([f"{filename}: no column 'locality_code'."])
+        raise ObjectiveError([_no_column(filename, "locality_code")])
     long_form = {"indicator", "value"} <= set(table.columns)
     rows: list[tuple[str, str, float]] = []
     seen: dict[tuple[str, str], int] = {}
@@ -320,24 +337,37 @@ def read_values(
     ]
     if not long_form and not indicator_columns:
         raise ObjectiveError(
-            [f"{filename}: no indicator columns (or columns 'indicator' and 'value')."]
+            [
+                _at(
+                    filename,
+                    problem=gettext_noop(
+                        "no indicator columns (or the columns indicator and value)"
+                    ),
+                )
+            ]
         )
 
     for index, record in zip(table.index, table.to_dict("records"), strict=True):
         row = index + 2  # the header is row 1
         code = record["locality_code"]
         if not code:
-            errors.append(f"{filename} row {row}, column 'locality_code': empty.")
+            errors.append(_at(filename, row, "locality_code", problem=EMPTY))
             continue
         if known_localities is not None and code not in known_localities:
             errors.append(
-                f"{filename} row {row}, column 'locality_code': {code!r} is not a known locality."
+                _at(
+                    filename,
+                    row,
+                    "locality_code",
+                    problem=gettext_noop("%(code)s is not a locality of this survey's area"),
+                    code=code,
+                )
             )
             continue
         if long_form:
             cells = [(record["indicator"], record["value"], "value")]
             if not record["indicator"]:
-                errors.append(f"{filename} row {row}, column 'indicator': empty.")
+                errors.append(_at(filename, row, "indicator", problem=EMPTY))
                 continue
         else:
             cells = [(c, record[c], c) for c in indicator_columns if record[c] != ""]
@@ -345,13 +375,22 @@ def read_values(
             try:
                 value = _number(raw)
             except ValueError:
-                errors.append(f"{filename} row {row}, column {column!r}: {raw!r} is not a number.")
+                errors.append(_at(filename, row, column, problem=NOT_A_NUMBER, value=raw))
                 continue
             key = (code, indicator)
             if key in seen:
                 errors.append(
-                    f"{filename} row {row}: locality {code!r} indicator {indicator!r} "
-                    f"already given in row {seen[key]}."
+                    _at(
+                        filename,
+                        row,
+                        problem=gettext_noop(
+                            "locality %(code)s, indicator %(indicator)s is already given in "
+                            "row %(first)s"
+                        ),
+                        code=code,
+                        indicator=indicator,
+                        first=seen[key],
+                    )
                 )
                 continue
             seen[key] = row
@@ -359,7 +398,7 @@ def read_values(
     if errors:
         raise ObjectiveError(_capped(errors))
     if not rows:
-        raise ObjectiveError([f"{filename}: no values."])
+        raise ObjectiveError([_at(filename, problem=gettext_noop("no values"))])
     return pd.DataFrame(rows, columns=VALUE_COLUMNS).astype({"value": "float64"})
 
 
@@ -369,17 +408,25 @@ def read_rules(data: bytes, filename: str, *, limits: Limits = LIMITS) -> dict[s
     (common.tables) for a file that cannot be read."""
     table = read_table(data, filename, limits=limits)
     if "indicator" not in table.columns:
-        raise ObjectiveError([f"{filename}: no column 'indicator'."])
+        raise ObjectiveError([_no_column(filename, "indicator")])
     errors: list[str] = []
     specs: dict[str, IndicatorSpec] = {}
     for index, record in zip(table.index, table.to_dict("records"), strict=True):
         row = index + 2
         code = record["indicator"]
         if not code:
-            errors.append(f"{filename} row {row}, column 'indicator': empty.")
+            errors.append(_at(filename, row, "indicator", problem=EMPTY))
             continue
         if code in specs:
-            errors.append(f"{filename} row {row}, column 'indicator': {code!r} given twice.")
+            errors.append(
+                _at(
+                    filename,
+                    row,
+                    "indicator",
+                    problem=gettext_noop("%(code)s is given twice"),
+                    code=code,
+                )
+            )
             continue
         weight_text = record.get("weight", "")
         try:
@@ -388,13 +435,19 @@ def read_rules(data: bytes, filename: str, *, limits: Limits = LIMITS) -> dict[s
                 raise ValueError
         except ValueError:
             errors.append(
-                f"{filename} row {row}, column 'weight': {weight_text!r} is not a weight ≥ 0."
+                _at(
+                    filename,
+                    row,
+                    "weight",
+                    problem=gettext_noop("“%(value)s” is not a weight ≥ 0"),
+                    value=weight_text,
+                )
             )
             continue
         try:
             rule = parse_rule({k: record.get(k) for k in RULE_COLUMNS}, indicator=code)
         except ObjectiveError as err:
-            errors.extend(f"{filename} row {row}: {message}" for message in err.errors)
+            errors.extend(_at(filename, row, problem=message) for message in err.errors)
             continue
         specs[code] = IndicatorSpec(
             code=code,
@@ -406,7 +459,7 @@ def read_rules(data: bytes, filename: str, *, limits: Limits = LIMITS) -> dict[s
     if errors:
         raise ObjectiveError(_capped(errors))
     if not specs:
-        raise ObjectiveError([f"{filename}: no rules."])
+        raise ObjectiveError([_at(filename, problem=gettext_noop("no rules"))])
     return specs
 
 
@@ -435,4 +488,39 @@ def _number(value: object) -> float:
 def _capped(errors: list[str]) -> list[str]:
     if len(errors) <= MAX_ERRORS:
         return errors
-    return [*errors[:MAX_ERRORS], f"… and {len(errors) - MAX_ERRORS} more problems."]
+    more = Translatable(gettext_noop("… %(n)s more not listed."), n=len(errors) - MAX_ERRORS)
+    return [*errors[:MAX_ERRORS], more]
+
+
+EMPTY = gettext_noop("empty")
+NOT_A_NUMBER = gettext_noop("“%(value)s” is not a number")
+
+
+def _at(
+    filename: str, row: int | None = None, column: str | None = None, *, problem: str, **params
+) -> Translatable:
+    """ "file, row R, column C: problem" (the parts given), translatable where shown;
+    `problem` is a msgid filled from `params`, or a Translatable already."""
+    if row is None:
+        where = filename
+    elif column is None:
+        where = Translatable(gettext_noop("%(file)s, row %(row)s"), file=filename, row=row)
+    else:
+        where = Translatable(
+            gettext_noop("%(file)s, row %(row)s, column %(column)s"),
+            file=filename,
+            row=row,
+            column=column,
+        )
+    what = problem if isinstance(problem, Translatable) else Translatable(problem, **params)
+    return Translatable(gettext_noop("%(where)s: %(problem)s"), where=where, problem=what)
+
+
+def _no_column(filename: str, column: str) -> Translatable:
+    return _at(filename, problem=gettext_noop("no column %(name)s"), name=column)
+
+
+def _problem(error: ValueError) -> str:
+    """What a ValueError raised here says: its Translatable, or its text."""
+    first = error.args[0] if error.args else ""
+    return first if isinstance(first, Translatable) else str(error)

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.models import User
 from common.tables import TableError
 from common.tables.texts import describe_all, limits
-from fieldwork.models import Wave
+from common.translatable import Translatable, gettext_noop, translated
+from fieldwork.models import Case, Wave
 from sampling.models import Level, Locality
 from scoring.index import ahp, indices, objective
 from scoring.index.objective_store import store_objective_indicators
@@ -29,6 +31,10 @@ class IndexInputError(ValueError):
     def __init__(self, errors: Sequence[str]) -> None:
         self.errors = list(errors)
         super().__init__("\n".join(self.errors))
+
+    def texts(self) -> list[str]:
+        """The problems in the active language."""
+        return [translated(error, gettext) for error in self.errors]
 
 
 # -- the scheme ----------------------------------------------------------------------------
@@ -199,7 +205,7 @@ def import_objective_indicators(
             errors.extend(err.errors)
         except TableError as err:
             errors.extend(describe_all(err))
-    known = set(Locality.objects.values_list("code", flat=True))
+    known = area_codes(wave)
     try:
         values = objective.read_values(
             values_file, values_name, known_localities=known, limits=caps
@@ -214,10 +220,11 @@ def import_objective_indicators(
     if values is not None:
         for code in dict.fromkeys(values["indicator"]):
             if code not in specs and code not in existing:
-                errors.append(
-                    f"{values_name}: indicator {code!r} has no scoring rule; upload a rules "
-                    "file that names it."
+                problem = gettext_noop(
+                    "%(file)s: indicator %(code)s has no scoring rule; upload a rules file "
+                    "that names it."
                 )
+                errors.append(Translatable(problem, file=values_name, code=code))
     if errors:
         raise IndexInputError(errors)
 
@@ -228,6 +235,28 @@ def import_objective_indicators(
         rules_name=rules_name,
         values_name=values_name,
     )
+
+
+def area_codes(wave: Wave) -> set[str]:
+    """The codes of every locality in the cities the wave's cases are in (their districts,
+    streets and communities): where the wave's objective indicators may be given. Every
+    locality while the wave has no cases yet."""
+    found = set(Case.objects.filter(wave=wave).values_list("street_id", flat=True).distinct())
+    found.discard(None)
+    if not found:
+        return set(Locality.objects.values_list("code", flat=True))
+    rows = dict(Locality.objects.filter(pk__in=found).values_list("pk", "parent_id"))
+    while parents := {p for p in rows.values() if p is not None and p not in rows}:
+        rows |= dict(Locality.objects.filter(pk__in=parents).values_list("pk", "parent_id"))
+    area = {pk for pk, parent in rows.items() if parent is None}
+    below = area
+    while below := set(
+        Locality.objects.filter(parent_id__in=below)
+        .exclude(pk__in=area)
+        .values_list("pk", flat=True)
+    ):
+        area |= below
+    return set(Locality.objects.filter(pk__in=area).values_list("code", flat=True))
 
 
 def objective_frame(wave: Wave, *, level: str | None = None) -> pd.DataFrame:

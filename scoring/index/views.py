@@ -108,7 +108,7 @@ def objective_upload(request: HttpRequest, wave_id: int) -> HttpResponse:
                 rules_name=rules.name if rules else "",
             )
         except services.IndexInputError as err:
-            problems = err.errors
+            problems = err.texts()
         else:
             messages.success(request, _("%(n)s values imported.") % {"n": count})
             return redirect("scoring:index", wave_id=wave.pk)
@@ -160,7 +160,7 @@ def _save_shares(request: HttpRequest, wave: Wave, form: SharesForm) -> bool:
     try:
         services.set_shares(wave=wave, user=request.user, **form.cleaned_data)
     except services.IndexInputError as err:
-        form.add_error(None, str(err))
+        form.add_error(None, "; ".join(err.texts()))
         return False
     messages.success(request, _("Shares saved."))
     return True
@@ -180,7 +180,7 @@ def _save_matrix(request: HttpRequest, wave: Wave, form: AHPMatrixForm) -> bool:
             user=request.user,
         )
     except services.IndexInputError as err:
-        form.add_error(None, "; ".join(err.errors))
+        form.add_error(None, "; ".join(err.texts()))
         return False
     messages.success(request, _("Weights saved (CR = %(cr).3f).") % {"cr": result.cr})
     return True

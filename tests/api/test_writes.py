@@ -9,6 +9,7 @@ from jobs.models import Job
 from sampling.models import Frame, Locality
 from scoring.models import ObjectiveIndicator, ObjectiveValue
 from tests.api.conftest import Api
+from tests.scoring.factories import answers
 
 RULE = {"direction": "lower", "target": 5, "deduction": 2}
 
@@ -75,6 +76,29 @@ def test_every_bad_row_is_named_and_nothing_is_written(safety_wave, places, clie
     assert not ObjectiveIndicator.objects.exists() and not ObjectiveValue.objects.exists()
 
 
+def test_a_client_learns_nothing_of_localities_outside_its_survey(
+    safety_wave, places, client_writer, make_interview
+):
+    # given a wave surveyed in 测试市 and a neighbouring city's district in the shared tree
+    make_interview(safety_wave, places["east_a"], answers(safety="5"))
+    other = Locality.objects.create(code="D", name="邻市", level="city")
+    Locality.objects.create(code="D01", name="邻市一区", level="district", parent=other)
+    payload = {
+        "indicators": [{"code": "crime", "name": "发案率", "rule": RULE}],
+        "values": [
+            {"locality_code": code, "indicator": "crime", "value": 1}
+            for code in ("C0201", "D01", "NOWHERE")
+        ],
+    }
+    # when it pushes values for one place of each kind
+    response = _indicators(safety_wave, client_writer, payload)
+    # then the neighbour's district is refused in the very words of a code that does not exist
+    errors = response.json()["error"]["errors"]
+    assert [(e["row"], e["field"]) for e in errors] == [(2, "locality_code"), (3, "locality_code")]
+    assert errors[0]["message"].replace("D01", "NOWHERE") == errors[1]["message"]
+    assert not ObjectiveValue.objects.exists()
+
+
 def test_types_are_checked_per_row_and_field_in_chinese(client, safety_wave, places, token_of):
     api = Api(client, token_of(safety_wave.client, scope="write")[1], language="zh-hans")
     payload = {
@@ -100,8 +124,8 @@ def test_a_bad_rule_is_explained_in_chinese(client, safety_wave, places, token_o
     errors = _indicators(safety_wave, api, payload).json()["error"]["errors"]
     messages = [e["message"] for e in errors if e["field"] == "rule"]
     assert messages == [
-        "指标 'fire'：下限 90 高于上限 10",
-        "指标 'fire'：需要分档或目标值",
+        "指标 fire：下限 90 高于上限 10",
+        "指标 fire：需要分档或目标值",
     ]
 
 

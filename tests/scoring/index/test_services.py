@@ -6,6 +6,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from django.utils import translation
 from scipy import stats
 
 from fieldwork.models import Wave
@@ -71,15 +72,61 @@ def test_bad_import_writes_nothing_and_names_rows(safety_wave, places):
     with pytest.raises(services.IndexInputError) as caught:
         _import(safety_wave, values=bad)
 
-    assert "obj.csv row 3, column 'locality_code': 'C99' is not a known locality." in (
+    assert "obj.csv, row 3, column locality_code: C99 is not a locality of this survey's area" in (
         caught.value.errors
     )
     assert not ObjectiveIndicator.objects.exists()
     assert not ObjectiveValue.objects.exists()
 
 
+def test_values_are_taken_for_the_localities_of_the_waves_city_only(
+    safety_wave, places, make_interview
+):
+    # given a wave surveyed in 测试市 (one street of it), and another city in the tree
+    make_interview(safety_wave, places["east_a"], answers(safety="5"))
+    other = Locality.objects.create(code="D", name="邻市", level="city")
+    Locality.objects.create(code="D01", name="邻市一区", level="district", parent=other)
+    # when values are given for a district of each, and for a community of 测试市
+    values = b"locality_code,indicator,value\nC02,resolution,96\nD01,resolution,90\n"
+    with pytest.raises(services.IndexInputError) as caught:
+        _import(safety_wave, values=values)
+    # then the other city's is refused as an unknown code would be; the city's are not
+    assert caught.value.errors == [
+        "obj.csv, row 3, column locality_code: D01 is not a locality of this survey's area"
+    ]
+    assert services.area_codes(safety_wave) == {
+        "C", "C01", "C02", "C0101", "C0102", "C0201", "C010101"
+    }  # fmt: skip
+    assert not ObjectiveValue.objects.exists()
+
+
+def test_import_problems_are_told_in_the_readers_language(safety_wave, places):
+    values = (
+        b"locality_code,indicator,value\nC01,resolution,\xe8\xbe\x83\xe5\xa4\x9a\nC9,resolution,1\n"
+    )
+    rules = "indicator,weight,direction,bands\nresolution,1,higher,95：100，90\n".encode()
+    with pytest.raises(services.IndexInputError) as caught:
+        _import(safety_wave, values=values, rules=rules)
+    with translation.override("zh-hans"):
+        assert caught.value.texts() == [
+            "rules.csv，第 2 行：指标 resolution：分档：分档 90 不是“阈值:得分”的形式",
+            "rules.csv，第 2 行：指标 resolution：需要分档或目标值",
+            "obj.csv，第 2 行，value 列：“较多”不是数字",
+            "obj.csv，第 3 行，locality_code 列：C9 不是本次调查范围内的属地",
+        ]
+    with translation.override("en"):
+        assert caught.value.texts()[2] == "obj.csv, row 2, column value: “较多” is not a number"
+
+
+def test_bands_may_be_typed_with_full_width_colons_and_commas(safety_wave, places):
+    rules = "indicator,weight,direction,bands\nresolution,1,higher,95：100，90：80\n".encode()
+    _import(safety_wave, values=b"locality_code,indicator,value\nC01,resolution,91\n", rules=rules)
+    scored = services.objective_frame(safety_wave).set_index(["locality_code", "indicator"])
+    assert scored.loc[("C01", "resolution"), "score"] == 80.0
+
+
 def test_values_without_a_rule_are_refused(safety_wave, places):
-    with pytest.raises(services.IndexInputError, match="'resolution' has no scoring rule"):
+    with pytest.raises(services.IndexInputError, match="indicator resolution has no scoring rule"):
         _import(safety_wave, rules=None)
     assert not ObjectiveValue.objects.exists()
 

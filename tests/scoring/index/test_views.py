@@ -176,6 +176,25 @@ def test_new_index_weights_are_computed_while_the_page_shows_the_last_index(
     assert Job.objects.filter(kind="wave_index").count() == 2
 
 
+def test_objective_upload_errors_are_listed_in_chinese(client, analyst, wave_in_two_districts):
+    login(client, analyst)
+    url = reverse("scoring:objective_upload", args=[wave_in_two_districts.pk])
+    bad = "locality_code,indicator,value\nC01,resolution,很多\n".encode("gb18030")  # as Excel saves
+
+    response = client.post(
+        url,
+        {
+            "values": SimpleUploadedFile("指标.csv", bad),
+            "rules": SimpleUploadedFile("rules.csv", RULES),
+        },
+    )
+
+    problems = [li.strip() for li in response.content.decode().split('class="errorlist">')[1]
+                .split("</ul>")[0].replace("</li>", "").split("<li>") if li.strip()]  # fmt: skip
+    assert problems == ["指标.csv，第 2 行，value 列：“很多”不是数字"]
+    assert not ObjectiveValue.objects.exists()
+
+
 def test_objective_upload_errors_are_listed_and_nothing_stored(
     client, analyst, wave_in_two_districts, english
 ):
@@ -193,7 +212,7 @@ def test_objective_upload_errors_are_listed_and_nothing_stored(
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "obj.csv row 2, column &#x27;value&#x27;: &#x27;lots&#x27; is not a number." in page
+    assert "obj.csv, row 2, column value: “lots” is not a number" in page
     assert "Nothing was imported." in page
     assert not ObjectiveValue.objects.exists()
 
