@@ -12,10 +12,14 @@ import re
 
 __all__ = ["RedactPhoneNumbers", "redact"]
 
-# 11-digit mobiles, optionally +86 and grouped 3-4-4 by spaces or hyphens; landlines with an
-# area code (010-12345678, 0731 8888888).
+# 11-digit mobiles, optionally +86 and grouped 3-4-4 by spaces, hyphens or dots; landlines
+# with an area code (010-12345678, (0731) 8888888). In ASCII or full-width characters, as a
+# Chinese input method types them (１３８１２３４５６７８): \d is any decimal digit.
+_SEP = r"[-. \u3000－．]?"
 _PHONE = re.compile(
-    r"(?<!\d)(?:\+?86[- ]?)?(?:1[3-9]\d[- ]?\d{4}[- ]?\d{4}|0\d{2,3}[- ]?\d{7,8})(?!\d)"
+    rf"(?<!\d)(?:[+＋]?[8８][6６]{_SEP})?"
+    rf"(?:[1１][3-9３-９]\d{_SEP}\d{{4}}{_SEP}\d{{4}}|[(（]?[0０]\d{{2,3}}[)）]?{_SEP}\d{{7,8}})"
+    r"(?!\d)"
 )
 # The attributes every LogRecord has; anything else was added by the caller (`extra=`).
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}

@@ -21,6 +21,16 @@ def test_numbers_in_every_usual_spelling_are_masked():
     assert redact("order 20261206123456 and id 13812") == "order 20261206123456 and id 13812"
 
 
+def test_numbers_typed_in_full_width_or_with_dots_and_brackets_are_masked():
+    text = (
+        "电话１３８１２３４５６７８，或 138.1234.5678、（０７３１）８８８８６６６６、"
+        "＋８６ １３８－１２３４－５６７８"
+    )
+
+    assert redact(text) == "电话[phone]，或 [phone]、[phone]、[phone]"
+    assert redact("2026-12-08 06:52:14,630 v1.2.3") == "2026-12-08 06:52:14,630 v1.2.3"
+
+
 def test_the_message_its_arguments_the_request_and_extras_are_masked():
     request = RequestFactory().get("/sampling/frames/?phone=13812345678")
     record = logging.LogRecord(
