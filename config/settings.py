@@ -435,6 +435,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handlers (its console in DEBUG, mail to ADMINS) would write a record
+        # before the root's masks it: Django's records go to the root's masked console only.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         # Request lines carry URLs only; bodies (with phone numbers) are never logged.
         "django.request": {"level": "WARNING"},
         # The Twilio client logs every API call at INFO; keep telephony traffic out of logs.

@@ -63,3 +63,17 @@ def test_a_traceback_keeps_its_type_and_loses_the_number():
 
     text = logging.Formatter().format(record)
     assert "ValueError: no respondent [phone]" in text and "13812345678" not in text
+
+
+def test_every_handler_a_record_of_django_can_reach_masks_numbers():
+    # Django's defaults add handlers of their own (a DEBUG console, mail to ADMINS) that a
+    # record meets before the root's
+    for name in ["django.request", "django.server", "django.security.csrf", "django.db"]:
+        logger = logging.getLogger(name)
+        while logger is not None:
+            for handler in logger.handlers:
+                if type(handler).__module__.startswith("_pytest"):  # the test's own capture
+                    continue
+                masked = any(isinstance(f, RedactPhoneNumbers) for f in handler.filters)
+                assert masked, (name, handler)
+            logger = logger.parent if logger.propagate else None
