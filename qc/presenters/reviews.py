@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common.labels import localized
+from common.logs import masked
 from fieldwork.capi.presenters import selection_card, sex_label
 from fieldwork.interview import respondent
 from fieldwork.interview.media import is_stored_name
@@ -81,7 +82,7 @@ def _answer_text(question: dict, value: Any, definition: dict, language: str, pl
         return _point_text(str(value))
     if kind in ("image", "audio"):
         return ""  # shown as the photo or the player
-    return str(value)
+    return masked(str(value))  # a number left for a call back is masked as the sample's are
 
 
 def _point_text(value: str) -> str:
@@ -147,7 +148,7 @@ def answer_sections(interview: Interview, language: str) -> list[dict[str, Any]]
                 {"label": localized(group.get("label"), language) or group["name"], "answers": rows}
             )
     unknown = [
-        {"name": name, "label": name, "answer": str(value), "code": ""}
+        {"name": name, "label": name, "answer": masked(str(value)), "code": ""}
         for name, value in answers.items()
         if name not in known
     ]

@@ -163,6 +163,25 @@ def test_detail_shows_answers_flags_time_history_and_masked_phone(
     assert "138****5678" in text and "13812345678" not in text
 
 
+def test_a_number_given_in_an_answer_is_masked_on_the_review_page(
+    client, world, interviewer, supervisor
+):
+    # an open answer naming a number to call back (typed in full width), and an answer kept
+    # under a name the questionnaire no longer has
+    comment = "路灯太少，有事打１３９ 1234 5678"
+    answers = varied_answers(comment=comment, old_contact="+86 13812345678")
+    interview = world.interview(interviewer, answers=answers)
+    check_completed_interview(interview)
+    login(client, supervisor)
+    response = client.get(detail_url(interview))
+    shown = {
+        row["name"]: row["answer"] for s in response.context["sections"] for row in s["answers"]
+    }
+    assert shown["comment"] == "路灯太少，有事打139****5678"
+    assert shown["old_contact"] == "138****5678"
+    assert "１３９ 1234" not in response.text and "13812345678" not in response.text
+
+
 def test_detail_labels_follow_english_ui(client, world, interviewer, supervisor):
     interview = world.interview(interviewer, answers=varied_answers(sat_1="4"))
     check_completed_interview(interview)
