@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from common.logs import masked
 from common.tables import TableProblem
 from sampling.phones import as_text, looks_like_mobile, mask_phones, normalise_mobiles
 
@@ -63,14 +64,16 @@ class FrameError:
 
 def table_frame_error(problem: TableProblem) -> FrameError:
     """A problem the table reader found, as a FrameError: the column is the header's name
-    there (else its letter), the value is never repeated (it may be 20 MB or binary)."""
+    there (else its letter), the value is never repeated (it may be 20 MB or binary), and a
+    phone number quoted in the problem (a formula's text, a long cell's start) is masked."""
+    params = {k: masked(v) if isinstance(v, str) else v for k, v in problem.params.items()}
     return FrameError(
         row=problem.row,
         column=problem.column_name or problem.column_letter,
         value="",
-        problem=str(problem),
+        problem=masked(str(problem)),
         kind="table",
-        params={"kind": problem.kind, "params": dict(problem.params)},
+        params={"kind": problem.kind, "params": params},
     )
 
 

@@ -1,6 +1,16 @@
-import pandas as pd
+import io
 
-from sampling.frame_validation import OUTPUT_COLUMNS, VALIDATION_KINDS, validate_frame
+import openpyxl
+import pandas as pd
+import pytest
+
+from common.tables import Limits, TableError, read_table
+from sampling.frame_validation import (
+    OUTPUT_COLUMNS,
+    VALIDATION_KINDS,
+    table_frame_error,
+    validate_frame,
+)
 from tests.sampling.conftest import KNOWN, MAPPING, every_kind_of_validation_error
 
 
@@ -184,3 +194,21 @@ def test_validation_kinds_list_every_kind_and_its_params():
 
     assert {e.kind for e in errors} == set(VALIDATION_KINDS)
     assert all(set(e.params) == set(VALIDATION_KINDS[e.kind]) for e in errors)
+
+
+def test_a_number_quoted_by_the_table_reader_is_masked():
+    # a program-written workbook keeps each number as a formula with no saved value
+    book = openpyxl.Workbook()
+    book.active.append(["unit_id", "phone"])
+    book.active.append(["H1", '="13812345678"'])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(TableError) as raised:
+        read_table(
+            buffer.getvalue(), name="frame.xlsx", limits=Limits(max_bytes=10**6, max_rows=10)
+        )
+
+    error = table_frame_error(raised.value.problems[0])
+
+    assert "13812345678" in str(raised.value.problems[0])  # what the reader quoted
+    assert "138****5678" in error.problem and "13812345678" not in str(error)
