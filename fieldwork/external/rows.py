@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, tzinfo
 
 import pandas as pd
 
+from common.logs import masked
 from common.translatable import Translatable, gettext_noop
 from fieldwork.external import columns as cols
 from fieldwork.external.columns import Mapping
@@ -151,7 +152,7 @@ def _flag(text: str) -> bool:
         return True
     if lowered in FALSE or lowered in MISSING:
         return False
-    raise CellError(Translatable(gettext_noop("%(value)s is neither 1 nor 0"), value=text))
+    raise CellError(Translatable(gettext_noop("%(value)s is neither 1 nor 0"), value=masked(text)))
 
 
 def _moment(text: str, zone: tzinfo) -> datetime:
@@ -159,9 +160,11 @@ def _moment(text: str, zone: tzinfo) -> datetime:
         moment = pd.Timestamp(text.replace(" ", "T", 1) if "T" not in text else text)
     except (ValueError, TypeError):
         raise CellError(Translatable(gettext_noop("%(value)s is not a date and time"),
-                                     value=text)) from None  # fmt: skip
+                                     value=masked(text))) from None  # fmt: skip
     if pd.isna(moment):
-        raise CellError(Translatable(gettext_noop("%(value)s is not a date and time"), value=text))
+        raise CellError(
+            Translatable(gettext_noop("%(value)s is not a date and time"), value=masked(text))
+        )
     if moment.tzinfo is None:
         moment = moment.tz_localize(zone)
     return moment.tz_convert(UTC).to_pydatetime()
@@ -173,7 +176,9 @@ def _whole(text: str) -> int:
     except ValueError:
         number = float("nan")
     if number != number or not number.is_integer():
-        raise CellError(Translatable(gettext_noop("%(value)s is not a whole number"), value=text))
+        raise CellError(
+            Translatable(gettext_noop("%(value)s is not a whole number"), value=masked(text))
+        )
     return int(number)
 
 
@@ -190,7 +195,7 @@ def _value(question: dict, text: str, options: dict[str, str], day_first: bool):
             return float(text)
         except ValueError:
             raise CellError(Translatable(gettext_noop("%(value)s is not a number"),
-                                         value=text)) from None  # fmt: skip
+                                         value=masked(text))) from None  # fmt: skip
     if kind == "date":
         return _date(text, day_first).isoformat()
     return text
@@ -212,7 +217,7 @@ def _options(question: dict, mapping: Mapping) -> dict[str, str]:
 def _not_a_choice(question: dict, text: str) -> CellError:
     return CellError(Translatable(gettext_noop(
         "%(value)s is not a choice of question %(question)s"),
-        value=text, question=question["name"]))  # fmt: skip
+        value=masked(text), question=question["name"]))  # fmt: skip
 
 
 def _choice(question: dict, text: str, options: dict[str, str]) -> str:
@@ -250,4 +255,4 @@ def _date(text: str, day_first: bool) -> date:
         return date.fromisoformat(text[:10])
     except ValueError:
         raise CellError(Translatable(gettext_noop("%(value)s is not a date"),
-                                     value=text)) from None  # fmt: skip
+                                     value=masked(text))) from None  # fmt: skip

@@ -130,6 +130,8 @@ def test_day_first_reads_slashed_dates_the_other_way():
         ("g/born", "1985-13-01", "Row 2, column g/born: 1985-13-01 is not a date"),
         ("g/crime/theft", "maybe", "Row 2, column g/crime/theft: maybe is neither 1 nor 0"),
         ("g/start", "yesterday", "Row 2, column g/start: yesterday is not a date and time"),
+        # a number typed where a whole number was asked is quoted masked
+        ("g/age", "138-1234-5678", "Row 2, column g/age: 138****5678 is not a whole number"),
     ],
 )
 def test_each_bad_cell_is_named_by_row_and_column(column, value, problem):
