@@ -30,9 +30,9 @@ def redact(text: str) -> str:
     return _PHONE.sub("[phone]", text)
 
 
-def masked(text: str) -> str:
+def masked(text: str | None) -> str | None:
     """The text with each phone number in it shown as a page shows one: 138****5678."""
-    return _PHONE.sub(_masked_number, text)
+    return _PHONE.sub(_masked_number, text) if text else text
 
 
 def _masked_number(match: re.Match) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.labels import localized
+from common.logs import masked
 from fieldwork import appointments, selectors
 from fieldwork.dispositions import BY_CODE
 from fieldwork.models import Case, Dialect
@@ -186,7 +187,7 @@ def case_history(case: Case) -> list[dict]:
                 "what": what,
                 "detail": disposition_label(attempt.disposition) if attempt.disposition else "",
                 "who": str(attempt.interviewer),
-                "note": attempt.note,
+                "note": masked(attempt.note),
                 "void": attempt.voided_at is not None,
             }
         )
@@ -201,7 +202,7 @@ def case_history(case: Case) -> list[dict]:
                     "kind": appointment.get_kind_display(),
                 },
                 "who": str(appointment.created_by),
-                "note": appointment.note,
+                "note": masked(appointment.note),
                 "void": False,
             }
         )
@@ -213,7 +214,7 @@ def case_history(case: Case) -> list[dict]:
                 "what": event.get_kind_display(),
                 "detail": _event_detail(event),
                 "who": str(event.actor),
-                "note": event.reason,
+                "note": masked(event.reason),
                 "void": False,
             }
         )
@@ -252,7 +253,7 @@ def my_day(user, now: datetime) -> dict:
             {
                 "case_id": appointment.case_id,
                 "street": appointment.case.street.name,
-                "note": appointment.note,
+                "note": masked(appointment.note),
                 **badge,
             }
         )

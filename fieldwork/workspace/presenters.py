@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common import svg
+from common.logs import masked
 from fieldwork import presenters
 from fieldwork.models import Appointment, Wave
 
@@ -138,7 +139,7 @@ def calendar(appointments: list[Appointment], *, view: str, day: date, now: date
                 if appointment.case.interviewer_id
                 else _("pool"),
                 "street": appointment.case.street.name,
-                "note": appointment.note,
+                "note": masked(appointment.note),
                 **badge,
             }
         )

@@ -172,3 +172,12 @@ def test_a_case_reopened_after_a_wrong_last_attempt_gets_that_attempt_back(
     client.login(username=supervisor.username, password=PASSWORD)
     page = client.get(reverse("fieldwork:case_detail", args=[my_case.pk])).content.decode()
     assert "attempts counted again without the voided ones: 4 of 5" in page
+
+
+def test_a_number_written_in_a_note_is_masked_in_the_case_history(browser, my_case, interviewer):
+    attempts.record_attempt(
+        case=my_case, interviewer=interviewer, mode="phone", disposition="3.13",
+        note="家人说改拨１３９ 1234 5678",
+    )  # fmt: skip
+    page = browser.get(reverse("fieldwork:case_detail", args=[my_case.pk])).content.decode()
+    assert "家人说改拨139****5678" in page and "１３９ 1234 5678" not in page
