@@ -24,6 +24,7 @@ from exports.codebook import (
     INDICATOR,
     NUMERIC,
     OPEN,
+    STRING,
     Level,
     Variable,
 )
@@ -75,7 +76,7 @@ def _column(raw: pd.Series, variable: Variable, tz: str) -> pd.Series:
     if variable.kind == DATETIME:
         stamps = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
         return stamps.dt.tz_convert(tz).dt.tz_localize(None)
-    if variable.kind == OPEN:
+    if variable.kind in (OPEN, STRING):  # typed or computed text: a number in it is masked
         return text.map(lambda v: redact(v) if isinstance(v, str) else v)
     return text
 

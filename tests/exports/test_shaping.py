@@ -89,3 +89,22 @@ def test_values_outside_the_choice_list_get_the_next_codes_rather_than_being_los
     unlisted_values(levels, frames)
     q1 = next(v for v in levels[0].variables if v.name == "q1")
     assert q1.values[-1] == {"code": 10, "value": "7", "label": {}, "unlisted": True}
+
+
+def test_a_computed_answer_has_phone_numbers_masked_too():
+    definition = {
+        **DEFINITION,
+        "groups": [
+            {
+                "name": "c",
+                "path": "/c",
+                "questions": [
+                    {"name": "contact", "path": "/c/contact", "type": "calculate", "label": {}}
+                ],
+            }
+        ],
+    }
+    levels = build_levels(definition, reserved=["interview_id"])
+    own = pd.DataFrame({"interview_id": [1]})
+    frames = level_frames(levels, own, [{"/c/contact": "１３８１２３４５６７８"}])
+    assert frames["interviews"]["contact"].tolist() == ["[phone]"]
