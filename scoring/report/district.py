@@ -95,12 +95,24 @@ def district_report(report: dict, code: str, labels: dict[str, str]) -> dict:
         "streets": streets,
         "dimensions": dimensions,
         "heat": _heat(report, streets, dimensions),
+        "locality_dimension": _own_cells(report, code, streets),
         "groups": [],
         "trend": None,
         "lowest": lowest,
         "strata": _strata(report, code, streets),
         "index": _index(report.get("index") or {}, code, streets),
         "labels": {**report["labels"], **labels},
+    }
+
+
+def _own_cells(report: dict, code: str, streets: list[dict]) -> dict:
+    """The dimension cells of the district and its streets only: the part is the district's
+    to read, not the other districts'."""
+    cells = report.get("locality_dimension", {})
+    districts, all_streets = cells.get("district", {}), cells.get("street", {})
+    return {
+        "district": {code: districts[code]} if code in districts else {},
+        "street": {s["code"]: all_streets[s["code"]] for s in streets if s["code"] in all_streets},
     }
 
 

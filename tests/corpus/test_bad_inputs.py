@@ -3,8 +3,9 @@
 For each (file, place): no server error and no traceback (a command fails with CommandError
 only), nothing written (row counts unchanged, no output file), at least one message, every
 message names where (file, sheet, row, column or "the file"), none quotes a library's own
-words, and no run takes more than MAX_SECONDS. Failures are collected and reported together.
-The files are made by tests/corpus/make_bad_inputs.py; the large cases on the fly.
+words, and no run takes more than MAX_SECONDS of CPU (the work of refusing, whatever else the
+machine runs: a wall clock fails on a busy CI machine). Failures are collected and reported
+together. The files are made by tests/corpus/make_bad_inputs.py; the large cases on the fly.
 """
 
 import re
@@ -191,21 +192,21 @@ NEEDS_WAVE = {"objective indicators", "AHP matrix"}
 def problems_of_run(place: str, path: Path, run: Callable[[], list[str]]) -> list[str]:
     """What is wrong with one run (nothing when it held)."""
     before = counts()
-    started = time.monotonic()
+    started = time.process_time()
     try:
         messages = run()
     except AssertionError as failure:
         return [f"{place} / {path.name}: {failure}"]
     except Exception as error:  # the very thing this test is for: report it, with its type
         return [f"{place} / {path.name}: {type(error).__name__}: {str(error)[:200]}"]
-    seconds = time.monotonic() - started
+    seconds = time.process_time() - started
     found = []
     if counts() != before:
         found.append(f"{place} / {path.name}: wrote rows {counts()} (was {before})")
     if not messages:
         found.append(f"{place} / {path.name}: accepted, or refused without a message")
     if seconds > MAX_SECONDS:
-        found.append(f"{place} / {path.name}: took {seconds:.1f} s")
+        found.append(f"{place} / {path.name}: took {seconds:.1f} s of CPU")
     for message in messages:
         shown = message[:300]
         if not (WHERE.search(message) or path.name in message):

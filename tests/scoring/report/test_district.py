@@ -51,8 +51,14 @@ REPORT = {
     ],
     "dimensions": [{"code": "police", "label": "公安", "score": 77.0}],
     "locality_dimension": {
-        "district": {"E": {"police": {"score": 81.0, "n": 40, "unreliable": False}}},
-        "street": {"E1": {"police": {"score": 83.0, "n": 20, "unreliable": True}}},
+        "district": {
+            "E": {"police": {"score": 81.0, "n": 40, "unreliable": False}},
+            "W": {"police": {"score": 70.0, "n": 40, "unreliable": False}},
+        },
+        "street": {
+            "E1": {"police": {"score": 83.0, "n": 20, "unreliable": True}},
+            "W1": {"police": {"score": 68.0, "n": 20, "unreliable": True}},
+        },
     },
     "lowest": {
         "below_overall": [
@@ -93,6 +99,8 @@ def test_a_district_report_holds_its_own_places_only():
     assert [r["code"] for r in east["index"]["district"]["rows"]] == ["E"]
     assert east["index"]["district"]["short_boards"] == []
     assert [r["code"] for r in east["index"]["street"]["rows"]] == ["E1"]
+    cells = east["locality_dimension"]
+    assert (list(cells["district"]), list(cells["street"])) == (["E"], ["E1"])
 
 
 def test_its_streets_are_ranked_within_the_district():
