@@ -248,15 +248,13 @@ def area_codes(wave: Wave) -> set[str]:
     rows = dict(Locality.objects.filter(pk__in=found).values_list("pk", "parent_id"))
     while parents := {p for p in rows.values() if p is not None and p not in rows}:
         rows |= dict(Locality.objects.filter(pk__in=parents).values_list("pk", "parent_id"))
-    area = {pk for pk, parent in rows.items() if parent is None}
-    below = area
-    while below := set(
-        Locality.objects.filter(parent_id__in=below)
-        .exclude(pk__in=area)
-        .values_list("pk", flat=True)
-    ):
-        area |= below
-    return set(Locality.objects.filter(pk__in=area).values_list("code", flat=True))
+    level = {pk for pk, parent in rows.items() if parent is None}  # the cities
+    codes = set(Locality.objects.filter(pk__in=level).values_list("code", flat=True))
+    while level:
+        below = list(Locality.objects.filter(parent_id__in=level).values_list("pk", "code"))
+        codes |= {code for _pk, code in below}
+        level = {pk for pk, _code in below}
+    return codes
 
 
 def objective_frame(wave: Wave, *, level: str | None = None) -> pd.DataFrame:
