@@ -176,7 +176,11 @@ def parse_rule(spec: Mapping, *, indicator: str) -> Rule:
     try:
         bands = parse_bands(spec.get("bands"))
     except ValueError as err:
-        fail(gettext_noop("bands: %(problem)s"), problem=_problem(err))
+        problem = _problem(err)
+        if isinstance(problem, Translatable):  # "band 90 is not threshold:score": says bands
+            fail(problem.template, **problem.params)
+        else:
+            fail(gettext_noop("bands: %(problem)s"), problem=problem)
         bands = ()
     floor = numbers["floor"] if numbers["floor"] is not None else 0.0
     cap = numbers["cap"] if numbers["cap"] is not None else 100.0

@@ -109,7 +109,7 @@ def test_import_problems_are_told_in_the_readers_language(safety_wave, places):
         _import(safety_wave, values=values, rules=rules)
     with translation.override("zh-hans"):
         assert caught.value.texts() == [
-            "rules.csv，第 2 行：指标 resolution：分档：分档 90 不是“阈值:得分”的形式",
+            "rules.csv，第 2 行：指标 resolution：分档 90 不是“阈值:得分”的形式",
             "rules.csv，第 2 行：指标 resolution：需要分档或目标值",
             "obj.csv，第 2 行，value 列：“较多”不是数字",
             "obj.csv，第 3 行，locality_code 列：C9 不是本次调查范围内的属地",
