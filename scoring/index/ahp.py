@@ -25,6 +25,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from common.translatable import Translatable, gettext_noop
+
 CR_LIMIT = 0.1
 RECIPROCAL_TOLERANCE = 0.01
 TYPED_DECIMALS = 2
@@ -93,14 +95,16 @@ def parse_judgement(text: str | float | int) -> float:
         return float(text)
     cleaned = str(text).strip()
     if not cleaned:
-        raise ValueError("empty judgement")
+        raise ValueError(Translatable(gettext_noop("no judgement given")))
     shown = cleaned if len(cleaned) <= 20 else cleaned[:20] + "…"
     try:
         return float(Fraction(cleaned))
     except (ValueError, ZeroDivisionError) as err:
-        raise ValueError(f"{shown!r} is not a number or a fraction like 1/3") from err
+        problem = gettext_noop("“%(value)s” is not a number or a fraction like 1/3")
+        raise ValueError(Translatable(problem, value=shown)) from err
     except OverflowError as err:  # 400 digits: beyond a float, and far beyond Saaty's 9
-        raise ValueError(f"{shown!r} is too large for a judgement") from err
+        problem = gettext_noop("“%(value)s” is too large for a judgement")
+        raise ValueError(Translatable(problem, value=shown)) from err
 
 
 def validate_matrix(
@@ -117,46 +121,80 @@ def validate_matrix(
     n = len(rows)
     labels = list(labels) if labels is not None else [str(i + 1) for i in range(n)]
     if n == 0:
-        raise AHPError(f"Matrix {name!r}: no elements to compare.")
+        raise _error(gettext_noop("Matrix %(name)s: no elements to compare."), name=name)
     if len(labels) != n or len(set(labels)) != n:
-        raise AHPError(f"Matrix {name!r}: needs {n} distinct labels, got {labels}.")
+        raise _error(
+            gettext_noop("Matrix %(name)s: needs %(n)s distinct elements, got %(labels)s."),
+            name=name,
+            n=n,
+            labels=", ".join(map(str, labels)),
+        )
     if n > MAX_ORDER:
-        raise AHPError(f"Matrix {name!r}: {n} elements; at most {MAX_ORDER} can be compared.")
+        raise _error(
+            gettext_noop("Matrix %(name)s: %(n)s elements; at most %(max)s can be compared."),
+            name=name,
+            n=n,
+            max=MAX_ORDER,
+        )
     values = np.empty((n, n))
     for i, row in enumerate(rows):
         if len(row) != n:
-            raise AHPError(
-                f"Matrix {name!r}: row {labels[i]!r} has {len(row)} entries, expected {n}."
+            raise _error(
+                gettext_noop("Matrix %(name)s: row %(row)s has %(count)s entries, expected %(n)s."),
+                name=name,
+                row=labels[i],
+                count=len(row),
+                n=n,
             )
         for j, cell in enumerate(row):
             try:
                 value = parse_judgement(cell)
             except ValueError as err:
-                raise AHPError(f"Matrix {name!r}, {labels[i]} vs {labels[j]}: {err}.") from err
+                problem = err.args[0] if err.args else str(err)
+                raise _error(
+                    CELL, name=name, row=labels[i], column=labels[j], problem=problem
+                ) from err
             if not math.isfinite(value) or value <= 0:
-                raise AHPError(
-                    f"Matrix {name!r}, {labels[i]} vs {labels[j]}: {value:g} is not a "
-                    "positive judgement."
-                )
+                problem = Translatable(NOT_POSITIVE, value=f"{value:g}")
+                raise _error(CELL, name=name, row=labels[i], column=labels[j], problem=problem)
             values[i, j] = value
     for i in range(n):
         if not math.isclose(values[i, i], 1.0, rel_tol=1e-9):
-            raise AHPError(
-                f"Matrix {name!r}, {labels[i]} vs itself: the diagonal must be 1, "
-                f"got {values[i, i]:g}."
+            raise _error(
+                gettext_noop(
+                    "Matrix %(name)s, %(row)s vs itself: the diagonal must be 1, got %(value)s."
+                ),
+                name=name,
+                row=labels[i],
+                value=f"{values[i, i]:g}",
             )
         for j in range(i + 1, n):
             if not _reciprocal(values[i, j], values[j, i]):
-                raise AHPError(
-                    f"Matrix {name!r}, {labels[i]} vs {labels[j]} = {values[i, j]:g} but "
-                    f"{labels[j]} vs {labels[i]} = {values[j, i]:g}: they must be "
-                    "reciprocal (a and 1/a)."
+                raise _error(
+                    gettext_noop(
+                        "Matrix %(name)s, %(row)s vs %(column)s = %(a)s but %(column)s vs "
+                        "%(row)s = %(b)s: they must be reciprocal (a and 1/a)."
+                    ),
+                    name=name,
+                    row=labels[i],
+                    column=labels[j],
+                    a=f"{values[i, j]:g}",
+                    b=f"{values[j, i]:g}",
                 )
     exact = np.ones((n, n))
     upper = np.triu_indices(n, 1)
     exact[upper] = values[upper]
     exact[upper[1], upper[0]] = 1.0 / values[upper]
     return exact
+
+
+CELL = gettext_noop("Matrix %(name)s, %(row)s vs %(column)s: %(problem)s.")
+NOT_POSITIVE = gettext_noop("%(value)s is not a positive judgement")
+
+
+def _error(template: str, **params) -> "AHPError":
+    """An AHPError whose message is translatable where shown (its args[0])."""
+    return AHPError(Translatable(template, **params))
 
 
 def _reciprocal(a: float, b: float) -> bool:
@@ -222,8 +260,13 @@ def ahp_weights(
     CR > `limit`."""
     result = consistency(matrix, name=name, labels=labels)
     if result.cr > limit:
-        raise AHPError(
-            f"Matrix {name!r}: consistency ratio CR = {result.cr:.3f} exceeds {limit:g}; "
-            "revise the judgements."
+        raise _error(
+            gettext_noop(
+                "Matrix %(name)s: consistency ratio CR = %(cr)s exceeds %(limit)s; revise the "
+                "judgements."
+            ),
+            name=name,
+            cr=f"{result.cr:.3f}",
+            limit=f"{limit:g}",
         )
     return result

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.tables import TableError
 from common.tables.texts import describe_all, limits
-from common.translatable import translated
+from common.translatable import Translatable, translated
 from scoring.index import ahp
 from scoring.index.objective import ObjectiveError, read_table
 
@@ -65,7 +65,7 @@ def reciprocal(text: str) -> str:
     """The judgement the other way round, as a fraction: "3" → "1/3", "1/5" → "5"."""
     value = Fraction(str(ahp.parse_judgement(text))).limit_denominator(1000)
     if value <= 0:
-        raise ValueError(f"{text!r} is not a positive judgement")
+        raise ValueError(Translatable(ahp.NOT_POSITIVE, value=text))
     return str(1 / value)
 
 
@@ -79,15 +79,24 @@ class AHPMatrixForm(forms.Form):
         help_text=_("First row and first column: the element codes."),
     )
 
-    def __init__(self, *args, parent: str, labels: list[str], initial_matrix=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        parent: str,
+        labels: list[str],
+        names: dict[str, str] | None = None,
+        initial_matrix=None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.parent = parent
         self.labels = list(labels)
+        self.names = {code: (names or {}).get(code) or code for code in self.labels}
         for i, a in enumerate(self.labels):
             for j in range(i + 1, len(self.labels)):
                 initial = str(initial_matrix[i][j]) if initial_matrix else "1"
                 self.fields[f"cell_{i}_{j}"] = forms.CharField(
-                    label=f"{a} / {self.labels[j]}",
+                    label=f"{self.names[a]} / {self.names[self.labels[j]]}",
                     initial=initial,
                     required=False,
                     max_length=20,
@@ -127,7 +136,10 @@ class AHPMatrixForm(forms.Form):
                 try:
                     matrix[j][i] = reciprocal(text)
                 except ValueError as err:
-                    self.add_error(f"cell_{i}_{j}", f"{self.labels[i]} / {self.labels[j]}: {err}")
+                    problem = translated(err.args[0] if err.args else str(err), gettext)
+                    where = self.fields[f"cell_{i}_{j}"].label
+                    message = gettext("%(where)s: %(problem)s")
+                    self.add_error(f"cell_{i}_{j}", message % {"where": where, "problem": problem})
                     continue
                 matrix[i][j] = text
         cleaned["matrix"] = matrix
@@ -169,6 +181,7 @@ def matrix_forms(
             files if bound else None,
             parent=level["code"],
             labels=[child["code"] for child in level["children"]],
+            names={child["code"]: child["label"] for child in level["children"]},
             initial_matrix=level["matrix"],
             prefix=f"m{len(forms_by_parent)}",
         )

@@ -127,7 +127,7 @@ def set_ahp_matrix(
     try:
         result = ahp.ahp_weights(matrix, name=parent, labels=labels)
     except ahp.AHPError as err:
-        raise IndexInputError([str(err)]) from err
+        raise IndexInputError([err.args[0]]) from err  # translatable where shown
     scheme = _own_scheme(wave)
     scheme.matrices = {
         **scheme.matrices,

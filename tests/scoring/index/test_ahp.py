@@ -109,7 +109,7 @@ def test_intransitive_judgements_are_refused_with_the_cr_named():
     # a ≫ b, b ≫ c, c ≫ a: as inconsistent as three judgements can be.
     cyclic = [[1, 9, "1/9"], ["1/9", 1, 9], [9, "1/9", 1]]
 
-    with pytest.raises(AHPError, match=r"Matrix 'dimensions': consistency ratio CR = \d+\.\d{3}"):
+    with pytest.raises(AHPError, match=r"Matrix dimensions: consistency ratio CR = \d+\.\d{3}"):
         ahp_weights(cyclic, name="dimensions", labels=["a", "b", "c"])
     assert consistency(cyclic, name="dimensions").cr > 0.1
 
@@ -134,7 +134,7 @@ def test_rounded_reciprocals_are_accepted_and_made_exact():
 def test_invalid_matrices_are_refused_naming_the_cell(matrix, message):
     with pytest.raises(AHPError, match=message) as caught:
         validate_matrix(matrix, name="police", labels=["patrol", "service"])
-    assert "'police'" in str(caught.value)
+    assert str(caught.value).startswith("Matrix police")
 
 
 def test_matrix_larger_than_the_ri_table_is_refused():

@@ -262,6 +262,27 @@ def test_bad_judgement_is_named_on_its_cell(client, analyst, wave_in_two_distric
     assert not IndexScheme.objects.exists()
 
 
+def test_matrix_problems_are_told_in_chinese_by_the_elements_names(
+    client, analyst, wave_in_two_districts
+):
+    login(client, analyst)
+    url = reverse("scoring:index_weights", args=[wave_in_two_districts.pk])
+    names = [c["label"] for c in client.get(url).context["levels"][0]["children"]]
+
+    typo = client.post(
+        url, {"parent": ROOT, "m0-cell_0_1": "abc", "m0-cell_0_2": "5", "m0-cell_1_2": "3"}
+    )
+    inconsistent = client.post(
+        url, {"parent": ROOT, "m0-cell_0_1": "9", "m0-cell_0_2": "1/9", "m0-cell_1_2": "9"}
+    )
+
+    cell = typo.context["levels"][0]["form"].errors["cell_0_1"]
+    assert cell == [f"{names[0]} / {names[1]}：“abc”不是数字，也不是 1/3 这样的分数"]
+    page = inconsistent.content.decode()
+    assert "一致性比率 CR = " in page and "请修改判断值" in page
+    assert not IndexScheme.objects.exists()
+
+
 def test_ahp_matrix_upload(client, analyst, wave_in_two_districts):
     login(client, analyst)
     url = reverse("scoring:index_weights", args=[wave_in_two_districts.pk])
@@ -302,7 +323,7 @@ def _empty_workbook() -> bytes:
         (
             "m.csv",
             b",police_q1,police_q2\npolice_q1,1,1" + b"0" * 400 + b"\npolice_q2,1/2,1\n",
-            "police_q1 vs police_q2: &#x27;10000000000000000000…&#x27; is too large",
+            "police_q1 vs police_q2: “10000000000000000000…” is too large",
         ),
     ],
 )
