@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from common.translatable import Translatable, gettext_noop
 from questionnaires.xlsform import dimension_order
 
 ROOT = "overall"
@@ -215,13 +216,19 @@ def aggregate(
 
 def check_shares(survey_share: float, objective_share: float) -> None:
     """Shares of the composite index: each in [0, 1], summing to 1. Raises SchemeError."""
-    for name, share in (("survey", survey_share), ("objective", objective_share)):
+    for template, share in (
+        (gettext_noop("The survey share %(share)s must be between 0 and 1."), survey_share),
+        (gettext_noop("The objective share %(share)s must be between 0 and 1."), objective_share),
+    ):
         if not 0 <= share <= 1:
-            raise SchemeError(f"The {name} share {share:g} must be between 0 and 1.")
+            raise SchemeError(Translatable(template, share=f"{share:g}"))
     if abs(survey_share + objective_share - 1) > 1e-9:
         raise SchemeError(
-            f"The survey and objective shares must add up to 1 "
-            f"({survey_share:g} + {objective_share:g})."
+            Translatable(
+                gettext_noop("The survey and objective shares must add up to 1 (%(a)s + %(b)s)."),
+                a=f"{survey_share:g}",
+                b=f"{objective_share:g}",
+            )
         )
 
 

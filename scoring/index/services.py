@@ -160,7 +160,7 @@ def set_shares(*, wave: Wave, survey_share: float, objective_share: float, user:
     try:
         indices.check_shares(survey_share, objective_share)
     except indices.SchemeError as err:
-        raise IndexInputError([str(err)]) from err
+        raise IndexInputError([err.args[0]]) from err  # translatable where shown
     scheme = _own_scheme(wave)
     scheme.survey_share = survey_share
     scheme.objective_share = objective_share

@@ -169,8 +169,10 @@ def test_matrix_must_compare_exactly_the_children(safety_wave, analyst):
 
 
 def test_set_shares_must_add_to_one(safety_wave, analyst):
-    with pytest.raises(services.IndexInputError, match="add up to 1"):
+    with pytest.raises(services.IndexInputError, match="add up to 1") as caught:
         services.set_shares(wave=safety_wave, survey_share=0.8, objective_share=0.3, user=analyst)
+    with translation.override("zh-hans"):
+        assert caught.value.texts() == ["调查与客观指标的占比之和必须为 1（0.8 + 0.3）。"]
     services.set_shares(wave=safety_wave, survey_share=0.6, objective_share=0.4, user=analyst)
     assert IndexScheme.objects.get(wave=safety_wave).objective_share == 0.4
 
