@@ -11,7 +11,8 @@ from common.tables import TableError
 from common.tables.texts import describe_all, limits
 from common.translatable import Translatable, translated
 from scoring.index import ahp
-from scoring.index.objective import ObjectiveError, read_table
+from scoring.index.objective import ObjectiveError
+from scoring.index.objective_files import read_table
 
 MATRIX_LABELS = "element"  # the name of a matrix's first column, whose header cell is blank
 

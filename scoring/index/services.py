@@ -17,7 +17,7 @@ from common.tables.texts import describe_all, limits
 from common.translatable import Translatable, gettext_noop, translated
 from fieldwork.models import Case, Wave
 from sampling.models import Level, Locality
-from scoring.index import ahp, indices, objective
+from scoring.index import ahp, indices, objective, objective_files
 from scoring.index.objective_store import store_objective_indicators
 from scoring.models import IndexScheme, ObjectiveIndicator, ObjectiveValue
 
@@ -200,14 +200,14 @@ def import_objective_indicators(
     caps = limits("indicators")
     if rules_file is not None:
         try:
-            specs = objective.read_rules(rules_file, rules_name, limits=caps)
+            specs = objective_files.read_rules(rules_file, rules_name, limits=caps)
         except objective.ObjectiveError as err:
             errors.extend(err.errors)
         except TableError as err:
             errors.extend(describe_all(err))
     known = area_codes(wave)
     try:
-        values = objective.read_values(
+        values = objective_files.read_values(
             values_file, values_name, known_localities=known, limits=caps
         )
     except objective.ObjectiveError as err:

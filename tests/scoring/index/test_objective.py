@@ -13,11 +13,10 @@ from scoring.index.objective import (
     Rule,
     objective_scores,
     parse_rule,
-    read_rules,
-    read_values,
     score_indicators,
     score_values,
 )
+from scoring.index.objective_files import read_rules, read_values
 
 # Seed 004 §2.4: ≥95% full marks, 90–94% → 80 …
 RESOLUTION = parse_rule(
